@@ -1,0 +1,150 @@
+"""The one place that knows which PuLP is installed.
+
+PuLP 4 (Python 3.12+) moved the model into a Rust core: variables are created
+by the problem, ``solve()`` returns an ``LpSolveStats`` object, CBC is no
+longer bundled (``COIN_CMD`` instead of ``PULP_CBC_CMD``) and models cannot be
+pickled. PuLP 3.3.2 (the newest for Python 3.11) already has the new
+variable-creation methods. Everything else in rcc goes through the helpers here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import pulp
+
+__all__ = [
+    "PULP_MAJOR",
+    "add_constraint",
+    "add_variables",
+    "dual",
+    "affine",
+    "cbc_solver",
+    "highs_solver",
+    "new_problem",
+    "solve_problem",
+    "values",
+]
+
+PULP_MAJOR: int = int(pulp.__version__.split(".")[0])
+
+
+def new_problem(name: str) -> pulp.LpProblem:
+    """An empty minimisation problem."""
+    return pulp.LpProblem(name, pulp.LpMinimize)
+
+
+def add_variables(
+    prob: pulp.LpProblem,
+    name: str,
+    n: int,
+    *,
+    low: float | None = 0.0,
+    up: float | None = None,
+    integer: bool = False,
+) -> list[Any]:
+    """Create ``n`` variables in one batch and return them as a list.
+
+    Names are ``{name}_{i}``; rcc keeps variables in lists/dicts keyed by its
+    own ids, never by PuLP names (PuLP rewrites names).
+    """
+    cat = pulp.LpInteger if integer else pulp.LpContinuous
+    d = prob.add_variable_dicts(name, range(n), lowBound=low, upBound=up, cat=cat)
+    return [d[i] for i in range(n)]
+
+
+def affine(variables: Sequence[Any], coefs: Iterable[float] | None = None) -> Any:
+    """A linear expression sum(coef * var) built in one call."""
+    if coefs is None:
+        if PULP_MAJOR >= 4:
+            return pulp.lpSum_vars(variables)  # type: ignore[attr-defined]
+        return pulp.LpAffineExpression([(v, 1.0) for v in variables])
+    if PULP_MAJOR >= 4:
+        return pulp.lpSum_vars_coefs(zip(variables, coefs))  # type: ignore[attr-defined]
+    return pulp.LpAffineExpression(list(zip(variables, coefs)))
+
+
+def add_constraint(prob: pulp.LpProblem, constraint: Any) -> Any:
+    """Add a constraint and return a handle whose ``.pi`` holds its dual after solving."""
+    handle = prob.addConstraint(constraint)
+    return constraint if handle is None else handle
+
+
+def dual(handle: Any) -> float:
+    """The dual value of a constraint handle (0.0 when the solver gave none)."""
+    pi = getattr(handle, "pi", None)
+    return 0.0 if pi is None else float(pi)
+
+
+def highs_solver(
+    *, msg: bool, time_limit: float | None, gap: float | None, threads: int | None
+) -> Any:
+    """HiGHS through highspy, in process."""
+    return pulp.HiGHS(msg=msg, timeLimit=time_limit, gapRel=gap, threads=threads)
+
+
+def cbc_solver(
+    *, msg: bool, time_limit: float | None, gap: float | None, threads: int | None
+) -> Any:
+    """CBC: bundled with PuLP 3 (PULP_CBC_CMD), an installed binary with PuLP 4 (COIN_CMD)."""
+    cls = getattr(pulp, "PULP_CBC_CMD", None) if PULP_MAJOR < 4 else None
+    if cls is None:
+        cls = pulp.COIN_CMD
+    return cls(msg=msg, timeLimit=time_limit, gapRel=gap, threads=threads)
+
+
+def solver_available(solver: Any) -> bool:
+    """Whether the solver can run here."""
+    try:
+        return bool(solver.available())
+    except Exception:  # pragma: no cover - defensive: some APIs raise when absent
+        return False
+
+
+def solve_problem(prob: pulp.LpProblem, solver: Any) -> dict[str, Any]:
+    """Solve and return a plain dict: status, has_solution, objective, bound, gap.
+
+    ``status`` is one of ``"optimal"``, ``"infeasible"``, ``"unbounded"``,
+    ``"time_limit"``, ``"not_solved"``, ``"error"``. ``bound`` and ``gap`` come
+    from HiGHS when it ran in process (MIP dual bound and relative gap), else
+    ``None``.
+    """
+    result = prob.solve(solver)
+    if PULP_MAJOR >= 4:
+        code = int(result.status)  # LpSolveStatus is an IntEnum
+        has_solution = bool(getattr(result, "has_solution", code == 1))
+    else:
+        code = int(result)
+        has_solution = prob.sol_status in (1, 2)  # optimal or integer feasible
+    status = {1: "optimal", -1: "infeasible", -2: "unbounded", 0: "not_solved"}.get(code, "error")
+    objective = pulp.value(prob.objective) if has_solution else None
+    bound = gap = None
+    highs = getattr(prob, "solverModel", None)
+    if highs is not None and hasattr(highs, "getInfo"):
+        info = highs.getInfo()
+        model_status = str(highs.modelStatusToString(highs.getModelStatus())).lower()
+        if "time limit" in model_status:
+            status = "time_limit"
+        if prob.isMIP():
+            bound = float(info.mip_dual_bound)
+            gap = float(info.mip_gap) if math.isfinite(info.mip_gap) else None
+        elif status == "optimal":
+            gap = 0.0
+    elif status == "optimal":
+        gap = 0.0 if not prob.isMIP() else None
+    if PULP_MAJOR < 4 and status == "optimal" and prob.sol_status == 2:
+        status = "time_limit"  # CBC: integer feasible but stopped early
+    if objective is not None:
+        objective = float(objective)
+    return {"status": status, "has_solution": has_solution, "objective": objective, "bound": bound, "gap": gap}
+
+
+def values(variables: Sequence[Any]) -> list[float]:
+    """Solution values of variables (0.0 where the solver gave none)."""
+    out = []
+    for v in variables:
+        x = v.value()
+        out.append(0.0 if x is None else float(x))
+    return out

@@ -1,0 +1,450 @@
+"""The embedded default: real English councils and a calibrated generator.
+
+Facts (shipped in ``rcc/datasets/data``, see ATTRIBUTION.md there):
+
+* the 153 upper-tier councils with regions, centroids, areas (ONS);
+* children looked after at 31 March 2025 by council: placement type mix,
+  provider mix, age groups, UASC (DfE);
+* every children's home, secure children's home, residential special school
+  and independent fostering agency registered with Ofsted at 31 March 2023,
+  with its council, sector, places and owner.
+
+The generator turns them into cohorts and homes, deterministically for a seed:
+
+Demand
+    Each council's children looked after are split by placement type into
+    needs: foster and other placements -> mainstream, sibling_group
+    (:data:`SIBLING_SHARE` of foster) and parent_child
+    (:data:`PARENT_CHILD_SHARE`); secure and children's homes -> complex, and
+    secure (:data:`SECURE_SHARE_OF_RESIDENTIAL`); residential schools and other
+    residential settings -> disability; supported accommodation -> 16+
+    supported; UASC -> uasc (taken from supported accommodation first, then
+    foster); placed with parents -> mainstream. Children placed for adoption
+    are not part of placement demand (they live with their prospective
+    adopters); :func:`england_demand_summary` reports them. Suppressed DfE
+    cells are imputed from the council's unexplained remainder split by the
+    national mix. Need totals are split across age bands by iterative
+    proportional fitting to the council's published age groups, from the
+    age profile of each need in :data:`NEED_AGE_PROFILE`.
+
+Supply
+    Children's homes, secure homes and residential special schools are the
+    real Ofsted homes, aggregated per council x owner (real provider groups,
+    so market concentration is real). Short-break-only homes serve disability.
+    Fostering: each council's kinship places (family and friends carers and
+    placed with parents, own children only), in-house foster carers in the
+    council, and independent fostering agency (IFA) carers located across
+    the region in proportion to child population, split among the region's
+    real IFA owners. 16+ supported accommodation likewise across the region.
+    Foster and supported places carry a vacancy margin (:data:`VACANCY`).
+    Weekly costs are editable, order-of-magnitude defaults
+    (:data:`DEFAULT_WEEKLY_COST_GBP`), not published prices.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from importlib import resources
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InvalidInputError
+from ..region import Region
+from ..schema import AGE_BANDS, NEEDS
+
+__all__ = [
+    "DEFAULT_WEEKLY_COST_GBP",
+    "attribution",
+    "cla_2025",
+    "councils",
+    "england",
+    "england_demand_summary",
+    "ofsted_providers",
+    "region_cla_2025",
+    "region_names",
+    "regions",
+]
+
+#: Weekly cost of one placement by home type, GBP. Editable, order-of-magnitude
+#: defaults (DESIGN.md: in-house fostering ~400-650, IFA ~800-1,000, children's
+#: homes ~4,000-6,000+, secure far more), not published prices.
+DEFAULT_WEEKLY_COST_GBP: Mapping[str, float] = MappingProxyType(
+    {
+        "kinship": 350.0,
+        "in_house_fostering": 550.0,
+        "ifa_fostering": 950.0,
+        "childrens_home_council": 4_800.0,
+        "childrens_home_private": 5_600.0,
+        "childrens_home_voluntary": 5_200.0,
+        "residential_school": 6_500.0,
+        "secure_home": 9_000.0,
+        "supported_accommodation": 1_500.0,
+    }
+)
+SIBLING_SHARE = 0.12  #: share of foster children in sibling groups to be placed together
+PARENT_CHILD_SHARE = 0.02  #: share of foster children in parent-and-child arrangements
+SECURE_SHARE_OF_RESIDENTIAL = 0.015  #: share of "secure homes and children's homes" in secure
+KINSHIP_SHARE_OF_FOSTER = 16 / 69  #: kinship 16% vs in-house 28% and IFA 25% of children (FOI 2024)
+IFA_SHARE_OF_FOSTER = 25 / 69
+VACANCY = 0.08  #: spare places on top of children placed, for fostering and supported accommodation
+
+#: Age profile of each need over bands 0-4, 5-10, 11-15, 16-17 (prior for the fit).
+NEED_AGE_PROFILE: Mapping[str, tuple[float, float, float, float]] = MappingProxyType(
+    {
+        "mainstream": (0.22, 0.28, 0.33, 0.17),
+        "sibling_group": (0.25, 0.45, 0.30, 0.0),
+        "parent_child": (0.5, 0.0, 0.15, 0.35),
+        "complex": (0.0, 0.08, 0.60, 0.32),
+        "disability": (0.02, 0.25, 0.50, 0.23),
+        "secure": (0.0, 0.0, 0.6, 0.4),
+        "supported_16plus": (0.0, 0.0, 0.0, 1.0),
+        "uasc": (0.0, 0.0, 0.15, 0.85),
+    }
+)
+
+_PLACEMENT_COLUMNS = (
+    "foster",
+    "secure_and_childrens_homes",
+    "residential_schools",
+    "other_residential_settings",
+    "independent_semi_independent_supported",
+    "placed_with_parents",
+    "placed_for_adoption",
+    "other_placements",
+)
+
+
+def _data(name: str) -> resources.abc.Traversable:
+    return resources.files("rcc.datasets").joinpath("data", name)
+
+
+@functools.cache
+def _read_csv(name: str) -> pd.DataFrame:
+    with _data(name).open("rb") as f:
+        return pd.read_csv(f, dtype={"urn": str, "council_id": str})
+
+
+def councils() -> pd.DataFrame:
+    """The 153 English upper-tier councils (ONS code, DfE code, name, region,
+    centroid, area, children aged 0-17 mid-2024)."""
+    return _read_csv("councils.csv").copy()
+
+
+def cla_2025() -> pd.DataFrame:
+    """Children looked after at 31 March 2025 by council (DfE); empty = suppressed."""
+    return _read_csv("cla_2025.csv").copy()
+
+
+def region_cla_2025() -> pd.DataFrame:
+    """Children looked after at 31 March 2025 by region and England (DfE, rounded to 10)."""
+    return _read_csv("region_cla_2025.csv").copy()
+
+
+def ofsted_providers() -> pd.DataFrame:
+    """Ofsted-registered children's homes, secure homes, residential special
+    schools and IFAs at 31 March 2023."""
+    return _read_csv("ofsted_providers.csv").copy()
+
+
+@functools.cache
+def _regions() -> dict[str, tuple[str, ...]]:
+    with _data("regions.json").open("r") as f:
+        return {k: tuple(v) for k, v in json.load(f).items()}
+
+
+def regions() -> dict[str, list[str]]:
+    """Named council groups: 'England', the 9 regions and the two RCC pathfinders."""
+    return {k: list(v) for k, v in _regions().items()}
+
+
+def region_names() -> list[str]:
+    """Names accepted by :func:`england`'s ``region`` argument."""
+    return list(_regions())
+
+
+def attribution() -> str:
+    """Attribution and provenance of the embedded data (Open Government Licence v3.0)."""
+    return _data("ATTRIBUTION.md").read_text(encoding="utf-8")
+
+
+def _largest_remainder(values: np.ndarray, total: int) -> np.ndarray:
+    """Round non-negative ``values`` to whole numbers summing to ``total``."""
+    base = np.floor(values).astype(np.int64)
+    short = int(total - base.sum())
+    if short > 0:
+        order = np.argsort(-(values - base), kind="stable")
+        base[order[:short]] += 1
+    return base
+
+
+def _ipf(prior: np.ndarray, rows: np.ndarray, cols: np.ndarray, iters: int = 50) -> np.ndarray:
+    """Scale ``prior`` so its row sums match ``rows`` and column sums approach ``cols``."""
+    m = prior * rows[:, None] / np.maximum(prior.sum(1, keepdims=True), 1e-12)
+    cols = cols * rows.sum() / max(cols.sum(), 1e-12)
+    for _ in range(iters):
+        cs = m.sum(0)
+        m = m * np.where(cs > 0, cols / np.maximum(cs, 1e-12), 1.0)[None, :]
+        rs = m.sum(1)
+        m = m * np.where(rs > 0, rows / np.maximum(rs, 1e-12), 0.0)[:, None]
+    return m
+
+
+def _impute_cla() -> pd.DataFrame:
+    """Fill suppressed placement and age cells from each council's remainder."""
+    cla = cla_2025().set_index("council_id")
+    pop = councils().set_index("council_id").children_0_17
+    rate = cla.cla_total.sum() / pop[cla.cla_total.notna()].sum()
+    cla["cla_total"] = cla.cla_total.fillna((pop * rate).round())
+    for cols in (list(_PLACEMENT_COLUMNS), ["age_under_1", "age_1_to_4", "age_5_to_9", "age_10_to_15", "age_16_plus"]):
+        block = cla[cols].astype(float)
+        national = block.sum() / block.sum().sum()
+        rest = (cla.cla_total - block.sum(axis=1, skipna=True)).clip(lower=0)
+        weights = block.isna() * national.to_numpy()[None, :]
+        share = weights.div(weights.sum(axis=1).replace(0, np.nan), axis=0).fillna(0)
+        cla[cols] = block.fillna(share.mul(rest, axis=0)).round()
+    cla["uasc"] = cla.uasc.fillna(0)
+    return cla
+
+
+def _demand(cla: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Cohorts (council x need x age band) from the imputed DfE figures."""
+    rows = []
+    bands = list(AGE_BANDS)
+    for cid, r in cla.iterrows():
+        foster = float(r.foster) + float(r.other_placements)
+        supported = float(r.independent_semi_independent_supported)
+        uasc_s = min(float(r.uasc), supported)
+        uasc_f = min(float(r.uasc) - uasc_s, foster)
+        residential = float(r.secure_and_childrens_homes)
+        secure = rng.binomial(int(residential), SECURE_SHARE_OF_RESIDENTIAL) if residential > 0 else 0
+        foster_rest = foster - uasc_f
+        need_totals = {
+            "mainstream": foster_rest * (1 - SIBLING_SHARE - PARENT_CHILD_SHARE) + float(r.placed_with_parents),
+            "sibling_group": foster_rest * SIBLING_SHARE,
+            "parent_child": foster_rest * PARENT_CHILD_SHARE,
+            "complex": residential - secure,
+            "disability": float(r.residential_schools) + float(r.other_residential_settings),
+            "secure": float(secure),
+            "supported_16plus": supported - uasc_s,
+            "uasc": uasc_s + uasc_f,
+        }
+        total = int(round(sum(need_totals.values())))
+        totals = _largest_remainder(np.array([need_totals[n] for n in NEEDS]), total)
+        ages = np.array(
+            [
+                r.age_under_1 + r.age_1_to_4,
+                r.age_5_to_9 + r.age_10_to_15 / 6,
+                r.age_10_to_15 * 5 / 6,
+                r.age_16_plus,
+            ],
+            dtype=float,
+        )
+        prior = np.array([NEED_AGE_PROFILE[n] for n in NEEDS])
+        fitted = _ipf(prior, totals.astype(float), ages)
+        for i, need in enumerate(NEEDS):
+            counts = _largest_remainder(fitted[i], int(totals[i]))
+            for b, n in zip(bands, counts):
+                if n > 0:
+                    rows.append((f"{cid}:{need}:{b}", cid, need, b, int(n)))
+    return pd.DataFrame(rows, columns=["cohort_id", "council_id", "need", "age_band", "children"])
+
+
+def england_demand_summary(seed: int = 0) -> pd.DataFrame:
+    """Per council: DfE children looked after, children in planning demand, and
+    children placed for adoption (not part of placement demand)."""
+    cla = _impute_cla()
+    demand = _demand(cla, np.random.default_rng(seed)).groupby("council_id").children.sum()
+    return pd.DataFrame(
+        {
+            "cla_total": cla.cla_total,
+            "demand_children": demand.reindex(cla.index, fill_value=0),
+            "placed_for_adoption": cla.placed_for_adoption,
+        }
+    ).reset_index()
+
+
+def _supply(cla: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Homes and providers."""
+    cost = DEFAULT_WEEKLY_COST_GBP
+    c = councils().set_index("council_id")
+    ofsted = ofsted_providers()
+    homes: list[dict[str, object]] = []
+    providers: dict[str, tuple[str, str, str]] = {}
+
+    # residential: real Ofsted homes per council x owner x type
+    res = ofsted[ofsted.provision_type != "ifa"].copy()
+    res["short"] = res.short_break_only.astype(str).str.lower() == "true"
+    agg = res.groupby(["council_id", "owner", "sector", "provision_type", "short"], as_index=False).places.sum()
+    owner_ids = {o: f"P{i:04d}" for i, o in enumerate(sorted(ofsted.owner.unique()))}
+    for r in agg.itertuples():
+        if r.places <= 0:
+            continue
+        pid = owner_ids[r.owner]
+        sector = r.sector if r.sector in ("council", "private", "voluntary") else "other_public"
+        providers[pid] = (str(r.owner), sector, str(r.owner))
+        if r.provision_type == "secure_home":
+            needs, lo, hi, w = "secure", 10, 17, cost["secure_home"]
+        elif r.provision_type == "residential_school":
+            needs, lo, hi, w = "disability;complex", 5, 17, cost["residential_school"]
+        elif r.short:
+            needs, lo, hi, w = "disability", 0, 17, cost[f"childrens_home_{sector}"] if sector != "other_public" else cost["childrens_home_council"]
+        else:
+            needs, lo, hi = "complex;disability", 5, 17
+            w = cost.get(f"childrens_home_{sector}", cost["childrens_home_council"])
+        homes.append(
+            dict(
+                home_id=f"{r.provision_type}:{r.council_id}:{pid}{':sb' if r.short else ''}",
+                council_id=r.council_id,
+                provider_id=pid,
+                home_type=r.provision_type,
+                places=int(r.places),
+                needs=needs,
+                min_age=lo,
+                max_age=hi,
+                weekly_cost_gbp=w,
+                serves_council_id="",
+            )
+        )
+
+    # council fostering: kinship (own children only) and in-house carers
+    private_share = (cla.provider_private.fillna(0) + cla.provider_voluntary.fillna(0)) / cla.cla_total.replace(0, np.nan)
+    national_private = float(
+        (cla.provider_private.fillna(0) + cla.provider_voluntary.fillna(0)).sum() / cla.cla_total.sum()
+    )
+    ifa_share = (IFA_SHARE_OF_FOSTER * private_share.fillna(national_private) / national_private).clip(0.1, 0.7)
+    foster = cla.foster + cla.other_placements
+    kin = np.round(foster * KINSHIP_SHARE_OF_FOSTER) + cla.placed_with_parents
+    ifa_children = foster * ifa_share
+    inhouse = (foster - np.round(foster * KINSHIP_SHARE_OF_FOSTER) - ifa_children).clip(lower=0)
+    for cid in cla.index:
+        pid = f"LA:{cid}"
+        providers[pid] = (f"{c.name[cid]} (in-house)", "council", pid)
+        for kind, places, needs, w, serves in (
+            ("kinship", int(kin[cid]), "mainstream;sibling_group;parent_child", cost["kinship"], cid),
+            (
+                "in_house_fostering",
+                int(np.ceil(inhouse[cid] * (1 + VACANCY))),
+                "mainstream;sibling_group;parent_child;uasc",
+                cost["in_house_fostering"],
+                "",
+            ),
+        ):
+            if places > 0:
+                homes.append(
+                    dict(
+                        home_id=f"{kind}:{cid}",
+                        council_id=cid,
+                        provider_id=pid,
+                        home_type=kind,
+                        places=places,
+                        needs=needs,
+                        min_age=0,
+                        max_age=17,
+                        weekly_cost_gbp=w,
+                        serves_council_id=serves,
+                    )
+                )
+
+    # IFA carers and 16+ supported accommodation across each region, by child population
+    ifa_owners = ofsted[ofsted.provision_type == "ifa"].merge(c[["region"]], left_on="council_id", right_index=True)
+    for region, ids in c.groupby("region").groups.items():
+        ids = [i for i in ids if i in cla.index]
+        pop = c.loc[ids, "children_0_17"].astype(float)
+        weights = (pop / pop.sum()).to_numpy()
+        owners = sorted(ifa_owners.loc[ifa_owners.region == region, "owner"].unique())
+        ifa_total = float(ifa_children[ids].sum()) * (1 + VACANCY)
+        sa_total = float(cla.loc[ids, "independent_semi_independent_supported"].sum()) * (1 + VACANCY)
+        ifa_places = _largest_remainder(weights * ifa_total, int(np.ceil(ifa_total)))
+        sa_places = _largest_remainder(weights * sa_total, int(np.ceil(sa_total)))
+        # each council's IFA carers are split among up to 3 of the region's real agencies
+        market = rng.dirichlet(np.full(len(owners), 0.5)) if owners else np.array([])
+        for k, cid in enumerate(ids):
+            if owners and ifa_places[k] > 0:
+                pick = rng.choice(len(owners), size=min(3, len(owners)), replace=False, p=market)
+                split = _largest_remainder(rng.dirichlet(np.ones(len(pick))) * ifa_places[k], int(ifa_places[k]))
+                for o, n in zip(pick, split):
+                    if n <= 0:
+                        continue
+                    pid = owner_ids[owners[o]]
+                    providers[pid] = (owners[o], "private", owners[o])
+                    homes.append(
+                        dict(
+                            home_id=f"ifa_fostering:{cid}:{pid}",
+                            council_id=cid,
+                            provider_id=pid,
+                            home_type="ifa_fostering",
+                            places=int(n),
+                            needs="mainstream;sibling_group;parent_child;uasc",
+                            min_age=0,
+                            max_age=17,
+                            weekly_cost_gbp=cost["ifa_fostering"],
+                            serves_council_id="",
+                        )
+                    )
+            if sa_places[k] > 0:
+                pid = f"SA:{region}"
+                providers[pid] = (f"Supported accommodation providers, {region}", "private", pid)
+                homes.append(
+                    dict(
+                        home_id=f"supported_accommodation:{cid}",
+                        council_id=cid,
+                        provider_id=pid,
+                        home_type="supported_accommodation",
+                        places=int(sa_places[k]),
+                        needs="supported_16plus;uasc",
+                        min_age=16,
+                        max_age=17,
+                        weekly_cost_gbp=cost["supported_accommodation"],
+                        serves_council_id="",
+                    )
+                )
+    homes_df = pd.DataFrame(homes).sort_values("home_id", kind="stable").reset_index(drop=True)
+    prov_df = pd.DataFrame(
+        [(k, *v) for k, v in sorted(providers.items())], columns=["provider_id", "name", "sector", "group"]
+    )
+    return homes_df, prov_df
+
+
+@functools.lru_cache(maxsize=8)
+def _england(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    cla = _impute_cla()
+    cohorts = _demand(cla, rng)
+    homes, providers = _supply(cla, rng)
+    c = councils()[["council_id", "name", "region", "lat", "lon", "area_km2"]]
+    return c, homes, cohorts, providers
+
+
+def england(region: str | None = None, seed: int = 0) -> Region:
+    """The embedded default region: real English councils, calibrated demand and supply.
+
+    Parameters
+    ----------
+    region : str, optional
+        A name from :func:`region_names` (``"North West"``, ``"Greater
+        Manchester RCC"``...); all of England when omitted.
+    seed : int
+        Seed of the generator (same seed, same region).
+
+    Returns
+    -------
+    Region
+
+    Examples
+    --------
+    >>> gm = england("Greater Manchester RCC")
+    >>> len(gm.councils)
+    10
+    """
+    groups = _regions()
+    if region is not None and region not in groups:
+        raise InvalidInputError("regions", region, "region", f"one of {sorted(groups)}", region)
+    c, homes, cohorts, providers = _england(int(seed))
+    full = Region.from_frames(c, homes, cohorts, providers=providers, name="England")
+    if region is None or region == "England":
+        return full
+    return full.subset(groups[region], name=region)

@@ -1,0 +1,147 @@
+"""Settings of a plan, in frozen objects (no long keyword lists)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from types import MappingProxyType
+
+import attrs
+
+from .errors import InvalidInputError
+from .schema import NEEDS
+
+__all__ = ["Weights", "SolverOptions", "PlanParams"]
+
+
+def _non_negative(instance: object, attribute: attrs.Attribute, value: float) -> None:  # type: ignore[type-arg]
+    if not (value >= 0):
+        raise InvalidInputError("params", None, attribute.name, "a number >= 0", value)
+
+
+def _freeze(value: Mapping[str, float]) -> Mapping[str, float]:
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen
+class Weights:
+    """Weights of the allocation objective, per child placed per week.
+
+    The objective is lexicographic in spirit: an unmet child costs far more than
+    any distance, and a mile costs more than the typical cost difference.
+
+    Parameters
+    ----------
+    unmet_child : float
+        Penalty for each child left without a home (default 10,000).
+    per_mile : float
+        Penalty per mile between home council and placement (default 1).
+    out_of_area : float
+        Extra penalty for a placement outside the child's own council (default 10,
+        i.e. worth 10 miles).
+    per_gbp : float
+        Weight of one pound of weekly cost (default 0.001: GBP 1,000/week = 1 mile).
+    unmet_by_need : Mapping[str, float]
+        Optional multipliers of ``unmet_child`` by need (e.g. ``{"secure": 2}``).
+    """
+
+    unmet_child: float = attrs.field(default=10_000.0, validator=_non_negative)
+    per_mile: float = attrs.field(default=1.0, validator=_non_negative)
+    out_of_area: float = attrs.field(default=10.0, validator=_non_negative)
+    per_gbp: float = attrs.field(default=0.001, validator=_non_negative)
+    unmet_by_need: Mapping[str, float] = attrs.field(factory=dict, converter=_freeze)
+
+    @unmet_by_need.validator
+    def _check_needs(self, attribute: attrs.Attribute, value: Mapping[str, float]) -> None:  # type: ignore[type-arg]
+        for k, v in value.items():
+            if k not in NEEDS:
+                raise InvalidInputError("params", None, "unmet_by_need", f"a need from {list(NEEDS)}", k)
+            if not v >= 0:
+                raise InvalidInputError("params", None, "unmet_by_need", "a multiplier >= 0", v)
+
+
+@attrs.frozen
+class SolverOptions:
+    """Which solver and its limits.
+
+    Parameters
+    ----------
+    name : {"highs", "cbc"}
+        HiGHS runs in process through highspy (default); CBC through PuLP.
+    time_limit_s : float or None
+        Wall-clock limit; a plan stopped by it says so (status ``time_limit``).
+    mip_gap : float or None
+        Relative gap at which a MIP may stop; the achieved gap is reported.
+    threads : int or None
+        Solver threads (sweeps use 1 per worker).
+    msg : bool
+        Show the solver log.
+    """
+
+    name: str = attrs.field(default="highs", validator=attrs.validators.in_(("highs", "cbc")))
+    time_limit_s: float | None = None
+    mip_gap: float | None = None
+    threads: int | None = None
+    msg: bool = False
+
+
+@attrs.frozen
+class PlanParams:
+    """Settings of :func:`rcc.plan`.
+
+    Parameters
+    ----------
+    method : {"optimise", "greedy"}
+        ``"optimise"`` solves the allocation model; ``"greedy"`` places each
+        referral in the nearest home with a free place, the way
+        referral-by-referral placing works today (the baseline).
+    weights : Weights
+    max_distance_miles : float
+        No placement further than this from home (default 150 miles).
+    max_distance_by_need : Mapping[str, float]
+        Per-need overrides (default: secure placements have no limit).
+    hold_current : bool
+        Keep children already placed where they are (stability). Default True.
+    solver : SolverOptions
+    seed : int
+        Seed of the greedy baseline's referral order.
+    pricing_radius_miles : float or None
+        The optimiser first builds only edges within this distance (and held
+        placements), then adds every further edge whose reduced cost is
+        negative and solves again, until none is: the result is optimal over
+        all edges, from a much smaller model. ``None`` builds all edges at once.
+
+    Examples
+    --------
+    >>> PlanParams(max_distance_miles=50).distance_limit("secure")
+    inf
+    >>> PlanParams(max_distance_miles=50).distance_limit("mainstream")
+    50.0
+    """
+
+    method: str = attrs.field(default="optimise", validator=attrs.validators.in_(("optimise", "greedy")))
+    weights: Weights = attrs.field(factory=Weights)
+    max_distance_miles: float = attrs.field(default=150.0, converter=float, validator=_non_negative)
+    max_distance_by_need: Mapping[str, float] = attrs.field(
+        factory=lambda: {"secure": math.inf}, converter=_freeze
+    )
+    hold_current: bool = True
+    solver: SolverOptions = attrs.field(factory=SolverOptions)
+    seed: int = 0
+    pricing_radius_miles: float | None = 25.0
+
+    @max_distance_by_need.validator
+    def _check(self, attribute: attrs.Attribute, value: Mapping[str, float]) -> None:  # type: ignore[type-arg]
+        for k, v in value.items():
+            if k not in NEEDS:
+                raise InvalidInputError("params", None, "max_distance_by_need", f"a need from {list(NEEDS)}", k)
+            if not v >= 0:
+                raise InvalidInputError("params", None, "max_distance_by_need", "miles >= 0", v)
+
+    def distance_limit(self, need: str) -> float:
+        """The distance limit in miles for a need."""
+        return float(self.max_distance_by_need.get(need, self.max_distance_miles))
+
+    def evolve(self, **changes: object) -> PlanParams:
+        """A copy with some settings changed."""
+        return attrs.evolve(self, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,219 @@
+"""`rcc.plan`: region in, Plan out."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from . import _compat
+from .errors import SolverError
+from .greedy import greedy_flows
+from .model.allocation import build_allocation, edge_costs, unmet_costs
+from .network import eligible_edges
+from .params import PlanParams, SolverOptions
+from .plan import Plan, PlanStatus, SolveInfo
+from .region import Region
+
+__all__ = ["plan", "make_solver", "run_solver"]
+
+log = logging.getLogger("rcc")
+
+
+def make_solver(options: SolverOptions) -> Any:
+    """A PuLP solver object for the options; SolverError if it cannot run here."""
+    kwargs = dict(msg=options.msg, time_limit=options.time_limit_s, gap=options.mip_gap, threads=options.threads)
+    solver = _compat.highs_solver(**kwargs) if options.name == "highs" else _compat.cbc_solver(**kwargs)
+    if not _compat.solver_available(solver):
+        raise SolverError(f"solver {options.name!r} is not available here (expected it installed with rcc)")
+    return solver
+
+
+def run_solver(problem: Any, options: SolverOptions) -> tuple[dict[str, Any], float]:
+    """Solve a PuLP problem; return the outcome dict and the runtime in seconds."""
+    solver = make_solver(options)
+    t0 = time.perf_counter()
+    try:
+        outcome = _compat.solve_problem(problem, solver)
+    except Exception as exc:  # the solver crashed: say so, with the solver's words
+        raise SolverError(f"{options.name} failed: {exc}") from exc
+    return outcome, time.perf_counter() - t0
+
+
+_STATUS = {
+    "optimal": PlanStatus.OPTIMAL,
+    "time_limit": PlanStatus.TIME_LIMIT,
+    "infeasible": PlanStatus.INFEASIBLE,
+}
+
+
+def plan(region: Region, params: PlanParams | None = None, allowed_pairs: pd.DataFrame | None = None) -> Plan:
+    """Place the region's cohorts in its homes.
+
+    Parameters
+    ----------
+    region : Region
+    params : PlanParams, optional
+        ``method="optimise"`` (default) solves the allocation model
+        (:mod:`rcc.model.allocation`); ``method="greedy"`` is the
+        nearest-available-home baseline.
+    allowed_pairs : pandas.DataFrame, optional
+        (from_council_id, to_council_id) pairs that may be used (pooling
+        scenarios); all pairs within reach when omitted.
+
+    Returns
+    -------
+    Plan
+
+    Examples
+    --------
+    >>> import rcc
+    >>> region = rcc.datasets.england(region="Greater Manchester RCC", seed=1)
+    >>> p = rcc.plan(region)
+    >>> p.status.value, p.metrics["placed"] + p.metrics["unmet"] == region.cohorts.children.sum()
+    ('optimal', np.True_)
+    """
+    params = params or PlanParams()
+    if not params.hold_current and len(region.placements):
+        region = region.replace(placements=region.placements.iloc[0:0])
+    t0 = time.perf_counter()
+    edges = eligible_edges(region, params, allowed_pairs)
+    demand = region.cohorts.children.to_numpy(dtype=float)
+    if params.method == "greedy":
+        flow, unmet = greedy_flows(region, edges, params.seed)
+        info = SolveInfo(solver="greedy", runtime_s=time.perf_counter() - t0)
+        status = PlanStatus.HEURISTIC
+    else:
+        flow, unmet, info, status = _optimise(region, edges, params, demand)
+        info = attrs.evolve(info, runtime_s=time.perf_counter() - t0)
+    objective = float(edge_costs(edges, params) @ flow + unmet_costs(region, params) @ unmet)
+    log.info("%s: %s plan, %d edges, %.1fs", region.name, params.method, len(edges), info.runtime_s)
+    return Plan(
+        region=region,
+        method=params.method,
+        status=status,
+        objective=objective,
+        placements=placements_frame(region, edges, flow),
+        shortfall=shortfall_frame(region, edges, unmet, params),
+        info=info,
+    )
+
+
+def _optimise(
+    region: Region, edges: pd.DataFrame, params: PlanParams, demand: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, SolveInfo, PlanStatus]:
+    """Solve the allocation LP by pricing out edges beyond the radius.
+
+    Iteration: solve over the active edges; compute the reduced cost
+    c_ch - y_c - z_h of every inactive edge from the duals; activate the
+    negative ones; stop when none is negative (LP optimality over all edges).
+    """
+    cost = edge_costs(edges, params)
+    if params.pricing_radius_miles is None:
+        active = np.ones(len(edges), dtype=bool)
+    else:
+        active = (edges.distance_miles.to_numpy() <= params.pricing_radius_miles) | (edges.held.to_numpy() > 0)
+    rounds = 0
+    solver_time = 0.0
+    while True:
+        rounds += 1
+        sub = edges.loc[active]
+        model = build_allocation(region, sub, params)
+        outcome, runtime = run_solver(model.problem, params.solver)
+        solver_time += runtime
+        if outcome["status"] != "optimal" or active.all():
+            break
+        rc = model.reduced_costs(edges, cost)
+        entering = ~active & (rc < -1e-6)
+        if not entering.any():
+            break
+        active |= entering
+    status = _STATUS.get(outcome["status"], PlanStatus.NOT_SOLVED)
+    note = "" if outcome["status"] == "optimal" else f"solver status {outcome['status']}"
+    if rounds > 1 or not active.all():
+        note = (note + "; " if note else "") + (
+            f"{rounds} pricing round(s), {int(active.sum()):,} of {len(edges):,} edges built"
+        )
+    info = SolveInfo(
+        solver=params.solver.name,
+        runtime_s=solver_time,
+        gap=outcome["gap"],
+        bound=outcome["bound"],
+        time_limit_s=params.solver.time_limit_s,
+        variables=len(model.x) + len(model.u),
+        constraints=len(model.demand) + len(model.capacity),
+        note=note,
+    )
+    flow = np.zeros(len(edges))
+    if not outcome["has_solution"]:
+        if status is PlanStatus.INFEASIBLE:
+            raise SolverError(
+                f"{region.name}: the allocation model is infeasible; this happens only when held "
+                "placements exceed places, which validation should have caught"
+            )
+        return flow, demand.copy(), info, status
+    x = np.asarray(_compat.values(model.x))
+    unmet = np.asarray(_compat.values(model.u))
+    frac = max(np.abs(x - np.round(x)).max(initial=0), np.abs(unmet - np.round(unmet)).max(initial=0))
+    if frac > 1e-6:  # pragma: no cover - transport LPs have whole vertices
+        raise SolverError(f"allocation LP returned fractional children (max {frac:.3g})")
+    flow[np.flatnonzero(active)] = np.round(x)
+    return flow, np.round(unmet), info, status
+
+
+def placements_frame(region: Region, edges: pd.DataFrame, flow: np.ndarray) -> pd.DataFrame:
+    """Placements table from edge flows."""
+    used = flow > 0.5
+    e = edges.loc[used]
+    c = region.cohorts.iloc[e.cohort.to_numpy()]
+    h = region.homes.iloc[e.home.to_numpy()]
+    group = h.provider_id.map(region.providers.set_index("provider_id").group)
+    return pd.DataFrame(
+        {
+            "cohort_id": c.cohort_id.to_numpy(),
+            "council_id": c.council_id.to_numpy(),
+            "need": c.need.to_numpy(),
+            "age_band": c.age_band.to_numpy(),
+            "home_id": h.home_id.to_numpy(),
+            "home_council_id": h.council_id.to_numpy(),
+            "home_type": h.home_type.to_numpy(),
+            "provider_id": h.provider_id.to_numpy(),
+            "provider_group": group.to_numpy(),
+            "children": flow[used].astype(np.int64),
+            "held": e.held.to_numpy(dtype=np.int64),
+            "distance_miles": e.distance_miles.to_numpy(),
+            "inside_own_council": e.inside_own_council.to_numpy(),
+            "weekly_cost_gbp": e.weekly_cost_gbp.to_numpy(),
+        }
+    )
+
+
+def shortfall_frame(region: Region, edges: pd.DataFrame, unmet: np.ndarray, params: PlanParams) -> pd.DataFrame:
+    """Children left without a home, per cohort, with the reason."""
+    n_edges = np.bincount(edges.cohort.to_numpy(), minlength=len(region.cohorts))
+    rows = np.flatnonzero(unmet > 0.5)
+    c = region.cohorts.iloc[rows]
+    reasons = [
+        (
+            f"no eligible home within reach: no home registered for {need} aged {band} "
+            f"within {params.distance_limit(need):g} miles"
+            if n_edges[r] == 0
+            else f"capacity: all {n_edges[r]} eligible homes within {params.distance_limit(need):g} miles are full"
+        )
+        for r, need, band in zip(rows, c.need, c.age_band)
+    ]
+    return pd.DataFrame(
+        {
+            "cohort_id": c.cohort_id.to_numpy(),
+            "council_id": c.council_id.to_numpy(),
+            "need": c.need.to_numpy(),
+            "age_band": c.age_band.to_numpy(),
+            "children": unmet[rows].astype(np.int64),
+            "reason_code": np.where(n_edges[rows] == 0, "unreachable", "capacity"),
+            "reason": pd.Series(reasons, dtype=object),
+        }
+    )

@@ -1,0 +1,166 @@
+"""Table-level validation: every rule raises one :class:`InvalidInputError`.
+
+Nothing is silently dropped, clipped or coerced: a value that does not fit its
+column is reported with the table, the row id, the column, what was expected
+and what was received.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import InvalidInputError
+from .schema import NEEDS, TABLES, Table
+
+__all__ = ["normalise", "check_references", "split_needs"]
+
+
+def _fail(table: Table, df: pd.DataFrame, mask: np.ndarray | pd.Series, column: str | None, expected: str) -> None:
+    """Raise for the first row where ``mask`` is true, counting the others."""
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return
+    pos = int(np.flatnonzero(mask)[0])
+    row_id = _row_id(table, df, pos)
+    received = df[column].iloc[pos] if column is not None and column in df.columns else None
+    raise InvalidInputError(table.name, row_id, column, expected, received, more=int(mask.sum()) - 1)
+
+
+def _row_id(table: Table, df: pd.DataFrame, pos: int) -> Any:
+    if table.id_column in df.columns:
+        value = df[table.id_column].iloc[pos]
+        if isinstance(value, str) and value != "":
+            return value
+    return f"#{pos}"  # position in the table (0-based)
+
+
+def normalise(df: pd.DataFrame, table_name: str) -> pd.DataFrame:
+    """Return a validated copy of ``df`` with the schema's columns and dtypes.
+
+    Optional columns that are absent get their default; extra columns are kept
+    after the schema's columns. The input is never mutated.
+
+    Raises
+    ------
+    InvalidInputError
+        Missing required column, missing value, wrong type, non-integer count,
+        value out of range, unknown category, or duplicate id.
+    """
+    table = TABLES[table_name]
+    if not isinstance(df, pd.DataFrame):
+        raise InvalidInputError(table.name, None, None, "a pandas DataFrame", type(df).__name__)
+    out = df.copy()
+    out.columns = [str(c) for c in out.columns]
+    for col in table.columns:
+        if col.name not in out.columns:
+            if col.required:
+                raise InvalidInputError(
+                    table.name, None, col.name, f"a column {col.name!r} ({col.description})", list(df.columns)
+                )
+            out[col.name] = col.default
+    out = out.reset_index(drop=True)
+    for col in table.columns:
+        s = out[col.name]
+        if col.dtype == "str":
+            if not col.required:
+                s = s.fillna("" if col.default is None else col.default)
+            missing = s.isna().to_numpy()
+            _fail(table, out, missing, col.name, f"a value ({col.description})")
+            out[col.name] = s.astype(str).str.strip() if len(s) else s.astype(object)
+            if col.required:
+                _fail(table, out, (out[col.name] == "").to_numpy(), col.name, "a non-empty value")
+            if col.choices is not None:
+                bad = ~out[col.name].isin(col.choices).to_numpy()
+                _fail(table, out, bad, col.name, f"one of {list(col.choices)}")
+            continue
+        num = pd.to_numeric(s, errors="coerce")
+        bad = num.isna().to_numpy() & ~s.isna().to_numpy()
+        _fail(table, out, bad, col.name, f"a number ({col.unit or col.dtype})")
+        if not col.required and col.default is not None:
+            num = num.fillna(col.default)
+        _fail(table, out, num.isna().to_numpy(), col.name, f"a value ({col.description})")
+        arr = num.to_numpy(dtype=float)
+        _fail(table, out, ~np.isfinite(arr), col.name, "a finite number")
+        if col.dtype == "int":
+            _fail(table, out, arr != np.round(arr), col.name, "a whole number")
+        if col.minimum is not None:
+            _fail(table, out, arr < col.minimum, col.name, f"a value >= {col.minimum:g}")
+        if col.maximum is not None:
+            _fail(table, out, arr > col.maximum, col.name, f"a value <= {col.maximum:g}")
+        out[col.name] = arr.astype(np.int64) if col.dtype == "int" else arr
+    if table.id_column in out.columns and table.column(table.id_column).required:
+        dup = out[table.id_column].duplicated().to_numpy()
+        _fail(table, out, dup, table.id_column, "unique ids (this id appears more than once)")
+    extra = [c for c in out.columns if c not in table.names]
+    return out[list(table.names) + extra]
+
+
+def split_needs(needs: pd.Series) -> pd.Series:
+    """Split ';'-separated need lists into lists of stripped codes."""
+    return needs.str.split(";").map(lambda xs: [x.strip() for x in xs if x.strip()])
+
+
+def _check_ref(table: Table, df: pd.DataFrame, column: str, known: Iterable[str], what: str) -> None:
+    known_set = pd.Index(pd.unique(pd.Series(list(known), dtype=object)))
+    bad = ~df[column].isin(known_set).to_numpy()
+    _fail(table, df, bad, column, f"an id of a row of table {what!r}")
+
+
+def check_references(
+    councils: pd.DataFrame,
+    providers: pd.DataFrame,
+    homes: pd.DataFrame,
+    cohorts: pd.DataFrame,
+    placements: pd.DataFrame,
+    travel: pd.DataFrame,
+) -> None:
+    """Cross-table rules: references resolve, needs are known, ages are ordered,
+    held placements fit their home and cohort, the region is not empty."""
+    t = TABLES
+    if len(councils) == 0:
+        raise InvalidInputError("councils", None, None, "at least one council (empty region)", 0)
+    _check_ref(t["homes"], homes, "council_id", councils.council_id, "councils")
+    _check_ref(t["homes"], homes, "provider_id", providers.provider_id, "providers")
+    served = homes.serves_council_id
+    _fail(
+        t["homes"],
+        homes,
+        (served != "").to_numpy() & ~served.isin(councils.council_id).to_numpy(),
+        "serves_council_id",
+        "empty or an id of a row of table 'councils'",
+    )
+    _fail(t["homes"], homes, (homes.min_age > homes.max_age).to_numpy(), "min_age", "min_age <= max_age")
+    needs = split_needs(homes.needs)
+    bad_need = needs.map(lambda xs: len(xs) == 0 or any(x not in NEEDS for x in xs)).to_numpy(dtype=bool)
+    _fail(t["homes"], homes, bad_need, "needs", f"';'-separated codes from {list(NEEDS)}")
+    _check_ref(t["cohorts"], cohorts, "council_id", councils.council_id, "councils")
+    if len(placements):
+        _check_ref(t["placements"], placements, "cohort_id", cohorts.cohort_id, "cohorts")
+        _check_ref(t["placements"], placements, "home_id", homes.home_id, "homes")
+        per_home = placements.groupby("home_id", sort=False).children.transform("sum")
+        places = placements.home_id.map(homes.set_index("home_id").places)
+        _fail(
+            t["placements"],
+            placements,
+            (per_home > places).to_numpy(),
+            "children",
+            "children held in a home to total at most its places",
+        )
+        per_cohort = placements.groupby("cohort_id", sort=False).children.transform("sum")
+        size = placements.cohort_id.map(cohorts.set_index("cohort_id").children)
+        _fail(
+            t["placements"],
+            placements,
+            (per_cohort > size).to_numpy(),
+            "children",
+            "children placed from a cohort to total at most the cohort's children",
+        )
+    if len(travel):
+        _check_ref(t["travel"], travel, "from_council_id", councils.council_id, "councils")
+        _check_ref(t["travel"], travel, "to_council_id", councils.council_id, "councils")
+        dup = travel.duplicated(["from_council_id", "to_council_id"]).to_numpy()
+        _fail(t["travel"], travel, dup, "to_council_id", "one row per (from_council_id, to_council_id) pair")
