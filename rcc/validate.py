@@ -38,8 +38,11 @@ def _row_id(table: Table, df: pd.DataFrame, pos: int) -> Any:
     return f"#{pos}"  # position in the table (0-based)
 
 
-def normalise(df: pd.DataFrame, table_name: str) -> pd.DataFrame:
+def normalise(df: pd.DataFrame, table_name: str | Table) -> pd.DataFrame:
     """Return a validated copy of ``df`` with the schema's columns and dtypes.
+
+    ``table_name`` is a name from :data:`rcc.schema.TABLES` or a
+    :class:`rcc.schema.Table` (modules with tables of their own use that).
 
     Optional columns that are absent get their default; extra columns are kept
     after the schema's columns. The input is never mutated.
@@ -50,7 +53,7 @@ def normalise(df: pd.DataFrame, table_name: str) -> pd.DataFrame:
         Missing required column, missing value, wrong type, non-integer count,
         value out of range, unknown category, or duplicate id.
     """
-    table = TABLES[table_name]
+    table = table_name if isinstance(table_name, Table) else TABLES[table_name]
     if not isinstance(df, pd.DataFrame):
         raise InvalidInputError(table.name, None, None, "a pandas DataFrame", type(df).__name__)
     out = df.copy()
