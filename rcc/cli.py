@@ -1,0 +1,132 @@
+"""Command line: ``rcc plan`` (and more subcommands as they land).
+
+Run ``rcc --help`` or ``rcc plan --help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+import pandas as pd
+
+from . import datasets
+from .params import PlanParams, SolverOptions
+from .plan import METRIC_LABELS, Plan, _fmt
+from .solve import plan as make_plan
+
+__all__ = ["main", "side_by_side"]
+
+
+class Progress:
+    """Stage-by-stage progress on stderr, with elapsed times."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
+        self.t0 = time.perf_counter()
+
+    def __call__(self, message: str) -> None:
+        if not self.quiet:
+            print(f"[{time.perf_counter() - self.t0:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+def side_by_side(plans: dict[str, Plan]) -> str:
+    """The headline metrics of several plans as one readable table."""
+    names = list(plans)
+    width = max(12, *(len(n) for n in names))
+    head = f"{'metric':<34}" + "".join(f"{n:>{width + 2}}" for n in names)
+    lines = [head, "-" * len(head)]
+    metrics = {n: p.metrics for n, p in plans.items()}
+    for key, label in METRIC_LABELS.items():
+        lines.append(f"{label:<34}" + "".join(f"{_fmt(key, metrics[n][key]):>{width + 2}}" for n in names))
+    lines.append(f"{'status':<34}" + "".join(f"{plans[n].status.value:>{width + 2}}" for n in names))
+    lines.append(f"{'run time (s)':<34}" + "".join(f"{plans[n].info.runtime_s:>{width + 2}.1f}" for n in names))
+    return "\n".join(lines)
+
+
+def _write(frames: dict[str, pd.DataFrame], out: Path, fmt: str) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, df in frames.items():
+        path = out / f"{name}.{fmt}"
+        if fmt == "csv":
+            df.to_csv(path, index=False)
+        else:
+            df.to_parquet(path, index=False)
+        written.append(path)
+    return written
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    progress = Progress(args.quiet)
+    progress(f"loading embedded data: {args.region or 'England'} (seed {args.seed})")
+    region = datasets.england(args.region, seed=args.seed)
+    progress(repr(region))
+    params = PlanParams(
+        max_distance_miles=args.max_distance,
+        solver=SolverOptions(name=args.solver, time_limit_s=args.time_limit, threads=args.threads),
+        seed=args.seed,
+    )
+    plans: dict[str, Plan] = {}
+    if not args.no_greedy:
+        progress("greedy baseline: nearest home with a free place, referral by referral")
+        plans["greedy"] = make_plan(region, params.evolve(method="greedy"))
+    progress(f"optimising with {args.solver}")
+    plans["optimised"] = make_plan(region, params)
+    progress("done")
+    print(f"rcc plan: {region.name}: {len(region.councils)} councils, {int(region.cohorts.children.sum()):,} children, "
+          f"{int(region.homes.places.sum()):,} places")
+    print(side_by_side(plans))
+    opt = plans["optimised"]
+    if opt.info.note:
+        print(f"note: {opt.info.note}")
+    un = opt.unmet_by_need()
+    if len(un):
+        print("children without a home (optimised), by need and reason:")
+        print(un.to_string(index=False))
+    if args.out:
+        out = Path(args.out)
+        written: list[Path] = []
+        for name, p in plans.items():
+            written += _write(p.to_frames(), out / name, args.format)
+        print(f"wrote {len(written)} tables under {out}/")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rcc", description="Plan homes for children in care close to home.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("plan", help="allocate children to homes on the embedded England data")
+    p.add_argument(
+        "--region",
+        default=None,
+        choices=datasets.region_names(),
+        metavar="NAME",
+        help="a region or RCC name (default: England); one of: " + ", ".join(datasets.region_names()),
+    )
+    p.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
+    p.add_argument("--solver", choices=("highs", "cbc"), default="highs")
+    p.add_argument("--time-limit", type=float, default=None, help="solver time limit in seconds")
+    p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--max-distance", type=float, default=150.0, help="miles (default 150; secure has no limit)")
+    p.add_argument("--no-greedy", action="store_true", help="skip the greedy baseline")
+    p.add_argument("--out", default=None, help="directory for result tables")
+    p.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(func=cmd_plan)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``rcc`` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    return func(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
