@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+import pandas as pd
+
+from rcc.cli import main
+
+
+def test_rcc_plan_prints_side_by_side_and_writes_tables(tmp_path, capsys):
+    assert main(["plan", "--region", "Greater Manchester RCC", "--out", str(tmp_path), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "greedy" in out and "optimised" in out
+    for label in ("% placed within 20 miles", "% placed inside own council", "mean distance", "weekly cost",
+                  "utilisation", "provider concentration"):
+        assert label in out
+    placements = pd.read_csv(tmp_path / "optimised" / "placements.csv")
+    assert placements.children.sum() > 5000
+    assert (tmp_path / "greedy" / "metrics.csv").exists()

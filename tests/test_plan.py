@@ -1,0 +1,147 @@
+"""rcc.plan on hand-made regions with known answers."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+import rcc
+from rcc.geo import haversine_miles, within_council_miles
+
+AB = float(haversine_miles(53.0, -2.0, 53.434, -2.0))
+INSIDE = float(within_council_miles(100.0))
+
+
+def flows(plan: rcc.Plan) -> dict[tuple[str, str], int]:
+    return {(r.cohort_id, r.home_id): int(r.children) for r in plan.placements.itertuples()}
+
+
+def test_known_optimum(tiny):
+    p = rcc.plan(tiny)
+    assert p.status is rcc.PlanStatus.OPTIMAL
+    assert flows(p) == {
+        ("A-m-5", "kA"): 1,
+        ("A-m-5", "fA"): 3,
+        ("A-m-5", "fB"): 2,
+        ("B-m-0", "fB"): 2,
+        ("A-c-11", "chB"): 1,
+    }
+    short = p.shortfall.set_index("cohort_id")
+    assert short.children.to_dict() == {"A-s-16": 1}
+    assert short.loc["A-s-16", "reason_code"] == "unreachable"
+    assert "no eligible home" in short.loc["A-s-16", "reason"]
+    m = p.metrics
+    assert (m.children, m.placed, m.unmet) == (10, 9, 1)
+    assert m.pct_inside_own_council == pytest.approx(100 * 6 / 9)
+    assert m.pct_within_20_miles == pytest.approx(100 * 6 / 9)
+    assert m.mean_distance_miles == pytest.approx((6 * INSIDE + 3 * AB) / 9)
+    assert m.weekly_cost_gbp == pytest.approx(300 + 7 * 500 + 5000)
+    assert m.utilisation_pct == pytest.approx(100 * 9 / 11)
+    # provider groups: LA_A 4, LA_B 4, BigGroup 1
+    assert m.provider_hhi == pytest.approx(10_000 * ((4 / 9) ** 2 * 2 + (1 / 9) ** 2))
+    w = rcc.Weights()
+    expected = (
+        w.unmet_child * 1
+        + 6 * INSIDE * w.per_mile
+        + 3 * (AB * w.per_mile + w.out_of_area)
+        + w.per_gbp * (300 + 7 * 500 + 5000)
+    )
+    assert p.objective == pytest.approx(expected)
+
+
+def test_distance_limit_turns_placements_into_shortfall(tiny):
+    p = rcc.plan(tiny, rcc.PlanParams(max_distance_miles=20))
+    short = p.shortfall.set_index("cohort_id")
+    assert short.children.to_dict() == {"A-m-5": 2, "A-c-11": 1, "A-s-16": 1}
+    assert short.loc["A-m-5", "reason_code"] == "capacity"
+    assert short.loc["A-c-11", "reason_code"] == "unreachable"
+    assert p.placements.distance_miles.max() < 20
+
+
+def test_held_placement_is_kept(tiny_frames):
+    f = tiny_frames
+    placements = pd.DataFrame({"placement_id": ["p1"], "cohort_id": ["B-m-0"], "home_id": ["fA"], "children": [1]})
+    region = rcc.Region.from_frames(f["councils"], f["homes"], f["cohorts"], providers=f["providers"], placements=placements)
+    held = flows(rcc.plan(region))
+    assert held[("B-m-0", "fA")] == 1
+    assert held[("B-m-0", "fB")] == 1
+    free = flows(rcc.plan(region, rcc.PlanParams(hold_current=False)))
+    assert ("B-m-0", "fA") not in free
+
+
+def test_greedy_baseline_same_api(tiny):
+    g = rcc.plan(tiny, rcc.PlanParams(method="greedy"))
+    assert g.status is rcc.PlanStatus.HEURISTIC
+    assert g.metrics.placed + g.metrics.unmet == 10
+    assert g.objective >= rcc.plan(tiny).objective - 1e-9
+
+
+def test_greedy_takes_nearest_free_home():
+    councils = pd.DataFrame(
+        {"council_id": ["A", "B", "C"], "name": list("ABC"), "region": "R", "lat": [53.0, 53.2, 53.6], "lon": -2.0}
+    )
+    homes = pd.DataFrame(
+        {
+            "home_id": ["hB", "hC"],
+            "council_id": ["B", "C"],
+            "provider_id": "p",
+            "home_type": "in_house_fostering",
+            "places": [1, 1],
+            "needs": "mainstream",
+            "weekly_cost_gbp": 500.0,
+        }
+    )
+    cohorts = pd.DataFrame(
+        {"cohort_id": ["a", "b"], "council_id": ["A", "B"], "need": "mainstream", "age_band": "5-10", "children": 1}
+    )
+    region = rcc.Region.from_frames(councils, homes, cohorts)
+    # whoever is referred first takes hB (nearest for both); the optimiser gives hB to B's child
+    opt = flows(rcc.plan(region))
+    assert opt == {("b", "hB"): 1, ("a", "hC"): 1}
+    greedy_orders = {tuple(sorted(flows(rcc.plan(region, rcc.PlanParams(method="greedy", seed=s))))) for s in range(8)}
+    assert (("a", "hB"), ("b", "hC")) in greedy_orders  # greedy can be myopic
+    for s in range(8):
+        g = rcc.plan(region, rcc.PlanParams(method="greedy", seed=s))
+        assert g.objective >= rcc.plan(region).objective - 1e-9
+
+
+def test_cbc_matches_highs(tiny):
+    highs = rcc.plan(tiny)
+    cbc = rcc.plan(tiny, rcc.PlanParams(solver=rcc.SolverOptions(name="cbc")))
+    assert cbc.status is rcc.PlanStatus.OPTIMAL
+    assert cbc.objective == pytest.approx(highs.objective)
+
+
+def test_pricing_matches_full_model():
+    region = rcc.datasets.england("North East", seed=3)
+    priced = rcc.plan(region, rcc.PlanParams(pricing_radius_miles=5))
+    full = rcc.plan(region, rcc.PlanParams(pricing_radius_miles=None))
+    assert "pricing round" in priced.info.note
+    assert priced.objective == pytest.approx(full.objective, rel=1e-9)
+
+
+def test_time_limit_is_reported_not_hidden():
+    region = rcc.datasets.england("North West")
+    p = rcc.plan(region, rcc.PlanParams(solver=rcc.SolverOptions(time_limit_s=1e-6)))
+    assert p.status is rcc.PlanStatus.TIME_LIMIT
+    assert "time_limit" in p.info.note
+    assert p.info.time_limit_s == 1e-6
+
+
+def test_plan_tables_and_summary(tiny):
+    p = rcc.plan(tiny)
+    frames = p.to_frames()
+    assert set(frames) == {"placements", "shortfall", "metrics", "by_council"}
+    by = frames["by_council"].set_index("council_id")
+    assert by.loc["A", "unmet"] == 1 and by.loc["B", "placed"] == 2
+    text = p.summary()
+    assert "% placed within 20 miles" in text and "secure" in text
+    assert math.isclose(frames["metrics"].set_index("metric").value["placed"], 9)
+
+
+def test_plan_does_not_mutate_region(tiny):
+    before = tiny.homes.copy()
+    rcc.plan(tiny)
+    pd.testing.assert_frame_equal(tiny.homes, before)
