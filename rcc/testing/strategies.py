@@ -18,7 +18,7 @@ that pass :meth:`rcc.Region.from_frames` validation.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 from hypothesis import strategies as st
