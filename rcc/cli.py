@@ -80,6 +80,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
     print(f"rcc plan: {region.name}: {len(region.councils)} councils, {int(region.cohorts.children.sum()):,} children, "
           f"{int(region.homes.places.sum()):,} places")
     print(side_by_side(plans))
+    pub = datasets.published_metrics(list(region.councils.council_id))
+    print(
+        f"published (DfE, 31 March 2025, same councils): {pub['children']:,.0f} children looked after, "
+        f"{pub['pct_within_20_miles']:.1f}% within 20 miles (known distance), "
+        f"{pub['pct_inside_own_council']:.1f}% inside own council"
+    )
     opt = plans["optimised"]
     if opt.info.note:
         print(f"note: {opt.info.note}")

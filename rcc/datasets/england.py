@@ -64,6 +64,7 @@ __all__ = [
     "england",
     "england_demand_summary",
     "ofsted_providers",
+    "published_metrics",
     "region_cla_2025",
     "region_names",
     "regions",
@@ -251,6 +252,32 @@ def _demand(cla: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
                 if n > 0:
                     rows.append((f"{cid}:{need}:{b}", cid, need, b, int(n)))
     return pd.DataFrame(rows, columns=["cohort_id", "council_id", "need", "age_band", "children"])
+
+
+def published_metrics(council_ids: list[str] | None = None) -> pd.Series:
+    """DfE's published outcomes at 31 March 2025 for a set of councils (all by default).
+
+    ``pct_within_20_miles`` is of children with a known distance;
+    ``pct_inside_own_council`` of children with a known locality. Suppressed
+    council cells are left out of both numerator and denominator.
+
+    >>> round(float(published_metrics()["pct_inside_own_council"]), 1)
+    55.7
+    """
+    cla = cla_2025().set_index("council_id")
+    if council_ids is not None:
+        cla = cla.loc[list(council_ids)]
+    near, far = cla.dist_20mi_or_less, cla.dist_over_20mi
+    inside, outside = cla.placed_inside_la, cla.placed_outside_la
+    ok_d = near.notna() & far.notna()
+    ok_l = inside.notna() & outside.notna()
+    return pd.Series(
+        {
+            "children": float(cla.cla_total.sum()),
+            "pct_within_20_miles": 100 * near[ok_d].sum() / (near[ok_d].sum() + far[ok_d].sum()),
+            "pct_inside_own_council": 100 * inside[ok_l].sum() / (inside[ok_l].sum() + outside[ok_l].sum()),
+        }
+    )
 
 
 def england_demand_summary(seed: int = 0) -> pd.DataFrame:
