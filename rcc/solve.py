@@ -26,8 +26,8 @@ log = logging.getLogger("rcc")
 
 def make_solver(options: SolverOptions) -> Any:
     """A PuLP solver object for the options; SolverError if it cannot run here."""
-    kwargs = dict(msg=options.msg, time_limit=options.time_limit_s, gap=options.mip_gap, threads=options.threads)
-    solver = _compat.highs_solver(**kwargs) if options.name == "highs" else _compat.cbc_solver(**kwargs)
+    factory = _compat.highs_solver if options.name == "highs" else _compat.cbc_solver
+    solver = factory(msg=options.msg, time_limit=options.time_limit_s, gap=options.mip_gap, threads=options.threads)
     if not _compat.solver_available(solver):
         raise SolverError(f"solver {options.name!r} is not available here (expected it installed with rcc)")
     return solver
