@@ -10,6 +10,7 @@ variable-creation methods. Everything else in rcc goes through the helpers here.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -89,10 +90,11 @@ def cbc_solver(
     *, msg: bool, time_limit: float | None, gap: float | None, threads: int | None
 ) -> Any:
     """CBC: bundled with PuLP 3 (PULP_CBC_CMD), an installed binary with PuLP 4 (COIN_CMD)."""
-    cls = getattr(pulp, "PULP_CBC_CMD", None) if PULP_MAJOR < 4 else None
-    if cls is None:
-        cls = pulp.COIN_CMD
-    return cls(msg=msg, timeLimit=time_limit, gapRel=gap, threads=threads)
+    if PULP_MAJOR >= 4:
+        return pulp.COIN_CMD(msg=msg, timeLimit=time_limit, gapRel=gap, threads=threads)
+    with warnings.catch_warnings():  # PuLP 3.3 warns that PULP_CBC_CMD goes away in 4: handled above
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return pulp.PULP_CBC_CMD(msg=msg, timeLimit=time_limit, gapRel=gap, threads=threads)
 
 
 def solver_available(solver: Any) -> bool:

@@ -44,6 +44,8 @@ def run_solver(problem: Any, options: SolverOptions) -> tuple[dict[str, Any], fl
     return outcome, time.perf_counter() - t0
 
 
+_SEED_NEAREST = 12  # nearest edges per cohort always in the first pricing round
+
 _STATUS = {
     "optimal": PlanStatus.OPTIMAL,
     "time_limit": PlanStatus.TIME_LIMIT,
@@ -116,7 +118,13 @@ def _optimise(
     if params.pricing_radius_miles is None:
         active = np.ones(len(edges), dtype=bool)
     else:
-        active = (edges.distance_miles.to_numpy() <= params.pricing_radius_miles) | (edges.held.to_numpy() > 0)
+        # edges are sorted by cohort then distance: also seed each cohort's nearest homes
+        rank = edges.groupby("cohort", sort=False).cumcount().to_numpy()
+        active = (
+            (edges.distance_miles.to_numpy() <= params.pricing_radius_miles)
+            | (edges.held.to_numpy() > 0)
+            | (rank < _SEED_NEAREST)
+        )
     rounds = 0
     solver_time = 0.0
     while True:
