@@ -13,7 +13,7 @@ import pandas as pd
 from . import _compat
 from .errors import SolverError
 from .greedy import greedy_flows
-from .model.allocation import build_allocation, edge_costs, unmet_costs
+from .model.allocation import build_allocation, edge_costs, group_positions, unmet_costs
 from .network import eligible_edges
 from .params import PlanParams, SolverOptions
 from .plan import Plan, PlanStatus, SolveInfo
@@ -83,14 +83,22 @@ def plan(region: Region, params: PlanParams | None = None, allowed_pairs: pd.Dat
     if not params.hold_current and len(region.placements):
         region = region.replace(placements=region.placements.iloc[0:0])
     t0 = time.perf_counter()
-    edges = eligible_edges(region, params, allowed_pairs)
     demand = region.cohorts.children.to_numpy(dtype=float)
     if params.method == "greedy":
+        edges = eligible_edges(region, params, allowed_pairs)
         flow, unmet = greedy_flows(region, edges, params.seed)
         info = SolveInfo(solver="greedy", runtime_s=time.perf_counter() - t0)
         status = PlanStatus.HEURISTIC
+        n_eligible = np.bincount(edges.cohort.to_numpy(), minlength=len(demand))
     else:
-        flow, unmet, info, status = _optimise(region, edges, params, demand)
+        classes, home_class = aggregate_homes(region)
+        class_edges = eligible_edges(classes, params, allowed_pairs)
+        class_flow, unmet, info, status = _optimise(classes, class_edges, params, demand)
+        edges, flow = split_flows(region, home_class, class_edges, class_flow)
+        size = np.bincount(home_class, minlength=len(classes.homes))
+        n_eligible = np.bincount(
+            class_edges.cohort.to_numpy(), weights=size[class_edges.home.to_numpy()], minlength=len(demand)
+        ).astype(np.int64)
         info = attrs.evolve(info, runtime_s=time.perf_counter() - t0)
     objective = float(edge_costs(edges, params) @ flow + unmet_costs(region, params) @ unmet)
     log.info("%s: %s plan, %d edges, %.1fs", region.name, params.method, len(edges), info.runtime_s)
@@ -100,9 +108,77 @@ def plan(region: Region, params: PlanParams | None = None, allowed_pairs: pd.Dat
         status=status,
         objective=objective,
         placements=placements_frame(region, edges, flow),
-        shortfall=shortfall_frame(region, edges, unmet, params),
+        shortfall=shortfall_frame(region, n_eligible, unmet, params),
         info=info,
     )
+
+
+_CLASS_KEY = ["council_id", "needs", "min_age", "max_age", "weekly_cost_gbp", "serves_council_id"]
+
+
+def aggregate_homes(region: Region) -> tuple[Region, np.ndarray]:
+    """Merge interchangeable homes into classes for the optimiser.
+
+    Homes in the same council with the same needs, ages, weekly cost and
+    served council are interchangeable for every cohort (same distance, same
+    cost), so the model needs one capacity row for all of them. Homes holding
+    current placements stay on their own. Returns the region with one home
+    per class and each original home's class.
+    """
+    homes = region.homes
+    key = homes[_CLASS_KEY].copy()
+    key["needs"] = homes.needs.map(lambda s: ";".join(sorted({x.strip() for x in s.split(";") if x.strip()})))
+    held = homes.home_id.isin(region.placements.home_id)
+    key["single"] = np.where(held, homes.home_id, "")
+    home_class = key.groupby(list(key.columns), sort=False, dropna=False).ngroup().to_numpy()
+    n = int(home_class.max()) + 1 if len(homes) else 0
+    first = np.full(n, -1)
+    first[home_class[::-1]] = np.arange(len(homes))[::-1]
+    reps = homes.iloc[first].reset_index(drop=True)
+    class_ids = pd.Series([f"class:{k}" for k in range(n)], dtype=object)
+    class_homes = reps.assign(
+        home_id=class_ids,
+        places=np.bincount(home_class, weights=homes.places.to_numpy(), minlength=n).astype(np.int64),
+        needs=key.needs.iloc[first].to_numpy(),
+    )
+    placements = region.placements.assign(
+        home_id=class_ids.to_numpy()[home_class[pd.Index(homes.home_id).get_indexer(region.placements.home_id)]]
+        if len(region.placements)
+        else region.placements.home_id
+    )
+    classes = Region(region.name, region.councils, region.providers, class_homes, region.cohorts, placements, region.travel)
+    return classes, home_class
+
+
+def split_flows(
+    region: Region, home_class: np.ndarray, class_edges: pd.DataFrame, class_flow: np.ndarray
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Share each class's flows among its homes, filling homes in table order.
+
+    Returns home-level edges (only the pairs used) and their flows.
+    """
+    members = group_positions(home_class, int(home_class.max()) + 1 if len(home_class) else 0)
+    free = region.homes.places.to_numpy(dtype=np.int64).copy()
+    ptr = np.zeros(len(members), dtype=np.int64)
+    rows: list[tuple[int, int, int]] = []  # (class edge, home, children)
+    klass = class_edges.home.to_numpy()
+    for e in np.flatnonzero(class_flow > 0.5).tolist():
+        k = klass[e]
+        need = int(round(class_flow[e]))
+        homes = members[k]
+        while need > 0:
+            h = homes[ptr[k]]
+            take = min(int(free[h]), need)
+            if take > 0:
+                rows.append((e, h, take))
+                free[h] -= take
+                need -= take
+            if free[h] == 0:
+                ptr[k] += 1
+    idx = np.array([r[0] for r in rows], dtype=np.int64)
+    out = class_edges.iloc[idx].reset_index(drop=True)
+    out["home"] = np.array([r[1] for r in rows], dtype=np.int64)
+    return out, np.array([r[2] for r in rows], dtype=float)
 
 
 def _optimise(
@@ -200,9 +276,9 @@ def placements_frame(region: Region, edges: pd.DataFrame, flow: np.ndarray) -> p
     )
 
 
-def shortfall_frame(region: Region, edges: pd.DataFrame, unmet: np.ndarray, params: PlanParams) -> pd.DataFrame:
-    """Children left without a home, per cohort, with the reason."""
-    n_edges = np.bincount(edges.cohort.to_numpy(), minlength=len(region.cohorts))
+def shortfall_frame(region: Region, n_edges: np.ndarray, unmet: np.ndarray, params: PlanParams) -> pd.DataFrame:
+    """Children left without a home, per cohort, with the reason (``n_edges``:
+    eligible homes of each cohort)."""
     rows = np.flatnonzero(unmet > 0.5)
     c = region.cohorts.iloc[rows]
     reasons = [

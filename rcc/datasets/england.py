@@ -32,10 +32,13 @@ Supply
     real Ofsted homes, aggregated per council x owner (real provider groups,
     so market concentration is real). Short-break-only homes serve disability.
     Fostering: each council's kinship places (family and friends carers and
-    placed with parents, own children only), in-house foster carers in the
-    council, and independent fostering agency (IFA) carers located across
-    the region in proportion to child population, split among the region's
-    real IFA owners. 16+ supported accommodation likewise across the region.
+    placed with parents, own children only) and in-house foster carers; a
+    share of them, equal to the council's published share of children placed
+    inside its boundary, lives inside the council, the rest in the
+    :data:`NEIGHBOURS` nearest councils weighted by child population and a
+    distance decay (:data:`CARER_RANGE_MILES`). Independent fostering agency
+    (IFA) carers are located across the region in proportion to child
+    population, split among the region's real IFA owners. 16+ supported accommodation likewise across the region.
     Foster and supported places carry a vacancy margin (:data:`VACANCY`).
     Weekly costs are editable, order-of-magnitude defaults
     (:data:`DEFAULT_WEEKLY_COST_GBP`), not published prices.
@@ -53,6 +56,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInputError
+from ..geo import distance_matrix
 from ..region import Region
 from ..schema import AGE_BANDS, NEEDS
 
@@ -91,6 +95,8 @@ PARENT_CHILD_SHARE = 0.02  #: share of foster children in parent-and-child arran
 SECURE_SHARE_OF_RESIDENTIAL = 0.015  #: share of "secure homes and children's homes" in secure
 KINSHIP_SHARE_OF_FOSTER = 16 / 69  #: kinship 16% vs in-house 28% and IFA 25% of children (FOI 2024)
 IFA_SHARE_OF_FOSTER = 25 / 69
+CARER_RANGE_MILES = 15.0  #: distance decay of where a council's carers live outside its boundary
+NEIGHBOURS = 4  #: councils a council's carers outside its boundary are spread over
 VACANCY = 0.08  #: spare places on top of children placed, for fostering and supported accommodation
 
 #: Age profile of each need over bands 0-4, 5-10, 11-15, 16-17 (prior for the fit).
@@ -347,9 +353,20 @@ def _supply(cla: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, 
     kin = np.round(foster * KINSHIP_SHARE_OF_FOSTER) + cla.placed_with_parents
     ifa_children = foster * ifa_share
     inhouse = (foster - np.round(foster * KINSHIP_SHARE_OF_FOSTER) - ifa_children).clip(lower=0)
-    for cid in cla.index:
+    # family-based carers live where the council finds them: a share inside the council equal to
+    # its published share of children placed inside its boundary, the rest in the nearest councils
+    inside = (cla.placed_inside_la / (cla.placed_inside_la + cla.placed_outside_la)).astype(float)
+    national_inside = float(cla.placed_inside_la.sum() / (cla.placed_inside_la.sum() + cla.placed_outside_la.sum()))
+    inside = inside.fillna(national_inside).clip(0.05, 1.0)
+    ids_all = list(cla.index)
+    dist = distance_matrix(c.loc[ids_all, "lat"], c.loc[ids_all, "lon"], c.loc[ids_all, "area_km2"])
+    kernel = c.loc[ids_all, "children_0_17"].to_numpy(dtype=float)[None, :] * np.exp(-dist / CARER_RANGE_MILES)
+    np.fill_diagonal(kernel, 0.0)
+    for k, cid in enumerate(ids_all):
         pid = f"LA:{cid}"
         providers[pid] = (f"{c.name[cid]} (in-house)", "council", pid)
+        near = np.argsort(-kernel[k], kind="stable")[:NEIGHBOURS]
+        share = kernel[k, near] / kernel[k, near].sum()
         for kind, places, needs, w, serves in (
             ("kinship", int(kin[cid]), "mainstream;sibling_group;parent_child", cost["kinship"], cid),
             (
@@ -360,14 +377,18 @@ def _supply(cla: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, 
                 "",
             ),
         ):
-            if places > 0:
+            own = int(round(places * inside[cid]))
+            split = _largest_remainder(share * (places - own), places - own)
+            for where, n in [(cid, own)] + [(ids_all[j], int(m)) for j, m in zip(near, split)]:
+                if n <= 0:
+                    continue
                 homes.append(
                     dict(
-                        home_id=f"{kind}:{cid}",
-                        council_id=cid,
+                        home_id=f"{kind}:{cid}" + ("" if where == cid else f"@{where}"),
+                        council_id=where,
                         provider_id=pid,
                         home_type=kind,
-                        places=places,
+                        places=n,
                         needs=needs,
                         min_age=0,
                         max_age=17,
