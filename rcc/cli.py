@@ -102,6 +102,17 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import report_cli
+
+    progress = Progress(args.quiet)
+    progress(f"planning {args.region or 'England'} (optimised and greedy) and writing the report")
+    for path in report_cli(args.region, Path(args.out), args.format or ["html", "xlsx"], args.suppress_below, args.seed):
+        print(f"wrote {path}")
+    progress("done")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rcc", description="Plan homes for children in care close to home.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -123,6 +134,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("csv", "parquet"), default="csv")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(func=cmd_plan)
+
+    r = sub.add_parser("report", help="write a self-contained HTML report and an Excel workbook of a regional plan")
+    r.add_argument("--region", default=None, choices=datasets.region_names(), metavar="NAME",
+                   help="a region or RCC name (default: England)")
+    r.add_argument("--out", default="report", help="output directory (default: report/)")
+    r.add_argument("--format", action="append", choices=("html", "xlsx"), help="repeatable; default both")
+    r.add_argument("--suppress-below", type=int, default=5,
+                   help="counts of children below this are shown as 'c' (default 5, as DfE publishes)")
+    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--quiet", action="store_true")
+    r.set_defaults(func=cmd_report)
     return parser
 
 

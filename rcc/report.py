@@ -1,0 +1,1229 @@
+"""Reports of a plan: an Excel workbook and one self-contained HTML page.
+
+Both carry cohort-level data only (children counted per cohort, council, home, need);
+never a child id. Every count of children below the threshold (``suppress_below``,
+default 5, as DfE publishes: counts of 1 to 4) is shown as ``"c"`` in every table and
+chart label, with secondary suppression so that a suppressed count cannot be worked out
+from the totals published beside it (see :func:`suppress`).
+
+* :func:`write_excel`: a Summary sheet (region, method, status, solver gap, headline
+  metrics, data attribution) and one sheet per table: placements, shortfall, by_council,
+  unmet_by_need, utilisation, distance_bands, flows.
+* :func:`write_html`: one file with inline SVG charts (no script, no web fonts, nothing
+  fetched: it works offline) -- placements by distance band, by council, children without
+  a home by need, a map of flows between councils -- and the tables.
+* :func:`report_tables`: the suppressed tables both writers use.
+* :func:`report_cli`: what ``rcc report`` runs.
+
+Councils are listed in name order, not ranked: outcomes depend on each council's
+children and local supply (report in context, not league tables).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import InvalidInputError
+from .plan import METRIC_LABELS, Plan
+
+__all__ = [
+    "CHILD_COUNT_COLUMNS",
+    "DISTANCE_BANDS",
+    "SUPPRESSED",
+    "report_cli",
+    "report_tables",
+    "suppress",
+    "write_excel",
+    "write_html",
+]
+
+#: The symbol DfE uses for a suppressed (confidential) figure.
+SUPPRESSED = "c"
+
+#: Distance bands in miles: (label, lower bound exclusive, upper bound inclusive). A
+#: placement at exactly 20 miles is "within 20 miles", as DfE counts it.
+DISTANCE_BANDS: tuple[tuple[str, float, float], ...] = (
+    ("0-5", -np.inf, 5.0),
+    ("5-10", 5.0, 10.0),
+    ("10-20", 10.0, 20.0),
+    ("20-50", 20.0, 50.0),
+    ("50+", 50.0, np.inf),
+)
+
+#: Columns that count children: suppressed wherever they appear in a report table.
+CHILD_COUNT_COLUMNS: tuple[str, ...] = (
+    "children",
+    "held",
+    "placed",
+    "unmet",
+    "placed_inside_own_council",
+    "placed_outside_own_council",
+    "placed_within_20_miles",
+    "placed_over_20_miles",
+)
+
+_CHILD_ID = re.compile(r"^(child(_id)?|upn|pupil.*|.*child_id)$", re.IGNORECASE)
+_COUNT_METRICS = ("children", "placed", "unmet")
+
+
+# --------------------------------------------------------------------------- suppression
+
+
+def suppress(
+    df: pd.DataFrame,
+    columns: Sequence[str],
+    threshold: int = 5,
+    *,
+    secondary: bool = True,
+    by: str | Sequence[str] | None = None,
+    row_totals: Mapping[str, Sequence[str]] | Sequence[tuple[str, Sequence[str]]] | None = None,
+    dependent: Mapping[str, Sequence[str]] | None = None,
+    symbol: str = SUPPRESSED,
+) -> pd.DataFrame:
+    """Replace small counts by ``"c"``, with secondary suppression.
+
+    Primary suppression: every value ``v`` of ``columns`` with ``0 < v < threshold``.
+    Zeros are shown (a true zero discloses nobody). ``threshold <= 1`` suppresses nothing.
+
+    Secondary suppression (``secondary=True``), repeated until nothing changes:
+
+    * columns: each column is taken to have a published total (over the whole table, or
+      within each ``by`` group). Where exactly one cell of a column (group) is suppressed,
+      the next smallest cell of that column (group) is suppressed too -- a non-zero one if
+      there is one -- so the suppressed cell cannot be worked out as total minus the rest;
+    * rows: for each ``total: parts`` of ``row_totals`` (``total = sum(parts)`` within a
+      row, e.g. ``{"children": ["placed", "unmet"]}``), where exactly one of the total and
+      its parts is suppressed, the smallest other part (or else the total) is too.
+
+    What it does not do: protect against differences between overlapping tables (each
+    table is protected on its own) or against a column total being published when a
+    column has a single non-zero cell left to suppress (then suppress the total as well).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Not modified.
+    columns : sequence of str
+        Count columns (numbers of children).
+    threshold : int
+        Counts below it (and above 0) are suppressed. Default 5.
+    secondary : bool
+        Apply secondary suppression.
+    by : str or sequence of str, optional
+        Groups within which each column has a published total (e.g. per council).
+    row_totals : Mapping[str, Sequence[str]] or sequence of (str, Sequence[str]), optional
+        Within-row additive relations, ``total -> parts``; as pairs when one total has
+        several breakdowns (``[("placed", ["inside", "outside"]), ("placed", ["near",
+        "far"])]``).
+    dependent : Mapping[str, Sequence[str]], optional
+        Derived columns (percentages, means, costs) -> the count columns they are computed
+        from; a derived value is suppressed where any of its counts is.
+    symbol : str
+        Shown instead of a suppressed value. Default ``"c"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the suppressed cells replaced by ``symbol`` (those columns become
+        object dtype). ``attrs["suppressed"]`` is the boolean mask (same index, the count
+        and dependent columns).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"council": ["A", "B", "C"], "children": [3, 10, 40]})
+    >>> suppress(df, ["children"]).children.tolist()  # 10 is hidden too: 3 = total - 10 - 40
+    ['c', 'c', 40]
+    >>> suppress(df, ["children"], secondary=False).children.tolist()
+    ['c', 10, 40]
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise InvalidInputError("suppress", None, None, "a pandas DataFrame", type(df).__name__)
+    columns = list(columns)
+    relations = [(t, list(ps)) for t, ps in (row_totals.items() if isinstance(row_totals, Mapping) else row_totals or [])]
+    dependent = dict(dependent or {})
+    rel_cols = {t for t, _ in relations} | {c for _, parts in relations for c in parts}
+    for c in columns + list(dependent) + sorted(rel_cols) + [c for v in dependent.values() for c in v]:
+        if c not in df.columns:
+            raise InvalidInputError("suppress", None, c, "a column of the table", list(df.columns))
+    if not rel_cols <= set(columns):
+        missing = sorted(rel_cols - set(columns))
+        raise InvalidInputError("suppress", None, missing[0], "row_totals columns among the count columns", columns)
+    out = df.copy()
+    values = {c: pd.to_numeric(df[c], errors="coerce") for c in columns}
+    mask = pd.DataFrame({c: (values[c] > 0) & (values[c] < threshold) for c in columns}, index=df.index)
+    if secondary and len(df) and threshold > 1:
+        groups = [np.arange(len(df))]
+        if by is not None:
+            keys = [by] if isinstance(by, str) else list(by)
+            groups = [np.asarray(ix) for ix in df.reset_index(drop=True).groupby(keys, sort=False, dropna=False).indices.values()]
+        arr = {c: values[c].to_numpy(dtype=float) for c in columns}
+        m = {c: mask[c].to_numpy(dtype=bool).copy() for c in columns}
+        changed = True
+        while changed:
+            changed = False
+            for c in columns:
+                for g in groups:
+                    if len(g) > 1 and m[c][g].sum() == 1:
+                        changed |= _hide_smallest(arr[c], m[c], g)
+            for total, parts in relations:
+                cols = [total, *parts]
+                for i in range(len(df)):
+                    if sum(m[k][i] for k in cols) == 1:
+                        cands = [p for p in parts if not m[p][i] and np.isfinite(arr[p][i])]
+                        nonzero = [p for p in cands if arr[p][i] > 0]
+                        pick = min(nonzero or cands, key=lambda p: arr[p][i]) if (nonzero or cands) else None
+                        if pick is None and not m[total][i]:
+                            pick = total
+                        if pick is not None:
+                            m[pick][i] = True
+                            changed = True
+        mask = pd.DataFrame(m, index=df.index)
+    for d, bases in dependent.items():
+        mask[d] = mask[list(bases)].any(axis=1) if bases else False
+    for c in mask.columns:
+        if mask[c].any():
+            out[c] = out[c].astype(object).where(~mask[c], symbol)
+    out.attrs["suppressed"] = mask
+    return out
+
+
+def _hide_smallest(values: np.ndarray, mask: np.ndarray, rows: np.ndarray) -> bool:
+    free = rows[~mask[rows] & np.isfinite(values[rows])]
+    if not len(free):
+        return False
+    nonzero = free[values[free] > 0]
+    pool = nonzero if len(nonzero) else free
+    mask[pool[np.argmin(values[pool])]] = True
+    return True
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _check_no_child_ids(frames: Mapping[str, pd.DataFrame]) -> None:
+    for name, df in frames.items():
+        for c in df.columns:
+            if _CHILD_ID.match(str(c)):
+                raise InvalidInputError(
+                    name, None, str(c), "cohort-level tables only (reports never carry child ids)", str(c)
+                )
+
+
+def _band(distance: pd.Series) -> pd.Series:
+    out = pd.Series(np.nan, index=distance.index, dtype=object)
+    for label, lo, hi in DISTANCE_BANDS:
+        out[(distance > lo) & (distance <= hi)] = label
+    return out
+
+
+def _council_names(plan: Plan) -> pd.Series:
+    return plan.region.councils.set_index("council_id").name
+
+
+def _by_council(plan: Plan) -> pd.DataFrame:
+    p = plan.placements
+    m = plan.metrics_by_council()
+    names = _council_names(plan)
+    counts = pd.DataFrame(
+        {
+            "placed_inside_own_council": (p.children * p.inside_own_council.astype(bool)).groupby(p.council_id).sum(),
+            "placed_within_20_miles": (p.children * (p.distance_miles <= 20.0)).groupby(p.council_id).sum(),
+        }
+    )
+    m = m.merge(counts, left_on="council_id", right_index=True, how="left").fillna(
+        {"placed_inside_own_council": 0, "placed_within_20_miles": 0}
+    )
+    councils = plan.region.councils[["council_id"]].merge(m, on="council_id", how="left")
+    councils = councils[councils.children.fillna(0) > 0] if len(councils) else councils
+    out = pd.DataFrame(
+        {
+            "council_id": councils.council_id,
+            "council": councils.council_id.map(names),
+            "children": councils.children.astype(np.int64),
+            "placed": councils.placed.astype(np.int64),
+            "unmet": councils.unmet.astype(np.int64),
+            "placed_inside_own_council": councils.placed_inside_own_council.astype(np.int64),
+            "placed_outside_own_council": (councils.placed - councils.placed_inside_own_council).astype(np.int64),
+            "placed_within_20_miles": councils.placed_within_20_miles.astype(np.int64),
+            "placed_over_20_miles": (councils.placed - councils.placed_within_20_miles).astype(np.int64),
+            "pct_inside_own_council": councils.pct_inside_own_council,
+            "pct_within_20_miles": councils.pct_within_20_miles,
+            "mean_distance_miles": councils.mean_distance_miles,
+            "weekly_cost_gbp": councils.weekly_cost_gbp,
+            "provider_hhi": councils.provider_hhi,
+        }
+    )
+    return out.sort_values("council", kind="stable").reset_index(drop=True)
+
+
+_BY_COUNCIL_COUNTS = [
+    "children",
+    "placed",
+    "unmet",
+    "placed_inside_own_council",
+    "placed_outside_own_council",
+    "placed_within_20_miles",
+    "placed_over_20_miles",
+]
+_BY_COUNCIL_RELATIONS = [
+    ("children", ["placed", "unmet"]),
+    ("placed", ["placed_inside_own_council", "placed_outside_own_council"]),
+    ("placed", ["placed_within_20_miles", "placed_over_20_miles"]),
+]
+_BY_COUNCIL_DEPENDENT = {
+    "pct_inside_own_council": ["placed_inside_own_council", "placed_outside_own_council"],
+    "pct_within_20_miles": ["placed_within_20_miles", "placed_over_20_miles"],
+    "mean_distance_miles": ["placed"],
+    "weekly_cost_gbp": ["placed"],
+    "provider_hhi": ["placed"],
+}
+
+
+def _share_discloses(pct: Any, base: Any, threshold: int) -> bool:
+    """Whether a percentage of ``base`` children gives away a count (or its complement)
+    of 1 to threshold - 1 children."""
+    try:
+        p, b = float(pct), float(base)
+    except (TypeError, ValueError):
+        return False
+    if math.isnan(p) or math.isnan(b):
+        return False
+    part = round(p * b / 100)
+    return 0 < part < threshold or 0 < b - part < threshold
+
+
+def _unmet_wide(plan: Plan) -> pd.DataFrame:
+    s = plan.shortfall
+    wide = s.pivot_table(index="need", columns="reason_code", values="children", aggfunc="sum", fill_value=0)
+    wide = wide.reindex(columns=["unreachable", "capacity"], fill_value=0)
+    out = pd.DataFrame(
+        {
+            "need": wide.index.astype(str),
+            "children": wide.sum(axis=1).astype(np.int64).to_numpy(),
+            "unreachable": wide.unreachable.astype(np.int64).to_numpy(),
+            "capacity": wide.capacity.astype(np.int64).to_numpy(),
+            "cohorts": s.groupby("need").size().reindex(wide.index).astype(np.int64).to_numpy(),
+        }
+    )
+    return out.sort_values("need", kind="stable").reset_index(drop=True)
+
+
+def _summary_table(plan: Plan, threshold: int) -> pd.DataFrame:
+    m = plan.metrics
+    df = pd.DataFrame({"children": [m["children"]], "placed": [m["placed"]], "unmet": [m["unmet"]]})
+    s = suppress(df, list(_COUNT_METRICS), threshold, row_totals={"children": ["placed", "unmet"]})
+    rows = []
+    for key, label in METRIC_LABELS.items():
+        value: Any = s[key].iloc[0] if key in _COUNT_METRICS else m[key]
+        if key in ("pct_within_20_miles", "pct_inside_own_council", "mean_distance_miles", "weekly_cost_gbp"):
+            if s["placed"].iloc[0] == SUPPRESSED:
+                value = SUPPRESSED
+        if key.startswith("pct_") and _share_discloses(m[key], m["placed"], threshold):
+            value = SUPPRESSED
+        rows.append({"metric": key, "label": label, "value": value})
+    return pd.DataFrame(rows)
+
+
+def report_tables(plan: Plan, *, suppress_below: int = 5) -> dict[str, pd.DataFrame]:
+    """The report's tables, with small counts suppressed.
+
+    Parameters
+    ----------
+    plan : Plan
+    suppress_below : int
+        Counts of children from 1 to ``suppress_below - 1`` are shown as ``"c"``
+        (default 5); 0 or 1 suppresses nothing.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        ``summary`` (metric, label, value), ``distance_bands`` (band, children),
+        ``by_council`` (counts, shares, mean distance, cost and HHI per home council, in
+        name order), ``flows`` (children from each home council to each placement council),
+        ``unmet_by_need`` (children without a home per need: total, ``unreachable`` -- no
+        eligible home within reach -- and ``capacity`` -- eligible homes full -- and
+        cohorts), ``utilisation`` (places, placed, % by home type),
+        ``placements`` and ``shortfall`` (cohort-level detail). Each table is protected on
+        its own (see :func:`suppress`): count columns are suppressed with secondary
+        suppression against the table's column totals (per council for ``flows``) and its
+        row relations (``children = placed + unmet``, ``placed = inside + outside own
+        council``, ``placed = within + over 20 miles``, ``children = unreachable +
+        capacity``); shares, means and costs are suppressed with the counts they come from.
+        Charts draw only what these tables show.
+    """
+    t = int(suppress_below)
+    p, s = plan.placements, plan.shortfall
+    names = _council_names(plan)
+    tables: dict[str, pd.DataFrame] = {"summary": _summary_table(plan, t)}
+
+    bands = p.assign(band=_band(p.distance_miles)).groupby("band").children.sum()
+    dist = pd.DataFrame({"band": [b[0] for b in DISTANCE_BANDS]})
+    dist["children"] = dist.band.map(bands).fillna(0).astype(np.int64)
+    tables["distance_bands"] = suppress(dist, ["children"], t)
+
+    tables["by_council"] = suppress(
+        _by_council(plan), _BY_COUNCIL_COUNTS, t, row_totals=_BY_COUNCIL_RELATIONS, dependent=_BY_COUNCIL_DEPENDENT
+    )
+
+    p_w = p.assign(_d=p.children * p.distance_miles)
+    flows = p_w.groupby(["council_id", "home_council_id"], as_index=False)[["children", "_d"]].sum()
+    flows["mean_distance_miles"] = flows._d / flows.children.where(flows.children > 0)
+    flows = pd.DataFrame(
+        {
+            "council_id": flows.council_id,
+            "council": flows.council_id.map(names),
+            "placement_council_id": flows.home_council_id,
+            "placement_council": flows.home_council_id.map(names),
+            "children": flows.children.astype(np.int64),
+            "mean_distance_miles": flows.mean_distance_miles,
+        }
+    ).sort_values(["council", "placement_council"], kind="stable")
+    tables["flows"] = suppress(
+        flows.reset_index(drop=True), ["children"], t, by="council_id", dependent={"mean_distance_miles": ["children"]}
+    )
+
+    tables["unmet_by_need"] = suppress(
+        _unmet_wide(plan), ["children", "unreachable", "capacity"], t, row_totals={"children": ["unreachable", "capacity"]}
+    )
+
+    u = plan.utilisation_by_home_type()
+    u = u.assign(placed=u.placed.astype(np.int64))
+    tables["utilisation"] = suppress(u, ["placed"], t, dependent={"utilisation_pct": ["placed"]})
+
+    det = p.drop(columns=[c for c in p.columns if _CHILD_ID.match(c)])
+    tables["placements"] = suppress(det, ["children", "held"], t)
+    tables["shortfall"] = suppress(s, ["children"], t)
+    _check_no_child_ids(tables)
+    return tables
+
+
+def _suppress_frames(frames: Mapping[str, pd.DataFrame], threshold: int) -> dict[str, pd.DataFrame]:
+    """Suppress the count columns of other result frames (e.g. ``Plan.to_frames()``):
+    :data:`CHILD_COUNT_COLUMNS`, with ``children = placed + unmet`` where all three are
+    present, and shares, means, costs and HHI hidden with ``placed`` (or ``children``)."""
+    out = {}
+    for name, df in frames.items():
+        if {"metric", "value"} <= set(df.columns):  # a long metrics table
+            v = pd.to_numeric(df.value, errors="coerce")
+            counts = {m: float(v[df.metric == m].iloc[0]) for m in _COUNT_METRICS if (df.metric == m).any()}
+            one = suppress(pd.DataFrame({k: [x] for k, x in counts.items()}), list(counts), threshold, row_totals=(
+                {"children": ["placed", "unmet"]} if len(counts) == 3 else None
+            ))
+            hidden = {k for k in counts if one[k].iloc[0] == SUPPRESSED}
+            derived = ~df.metric.isin(_COUNT_METRICS) & df.metric.ne("utilisation_pct") & ("placed" in hidden)
+            tells = np.array([_share_discloses(x, counts.get("placed"), threshold) for x in v], dtype=bool)
+            shares = df.metric.str.startswith("pct_") & tells
+            hide = df.metric.isin(hidden) | derived | shares
+            out[name] = df.assign(value=df.value.astype(object).where(~hide, SUPPRESSED))
+            continue
+        cols = [c for c in CHILD_COUNT_COLUMNS if c in df.columns]
+        if not cols:
+            out[name] = df.copy()
+            continue
+        base = "placed" if "placed" in cols else ("children" if "children" in cols else None)
+        derived_cols = [
+            c
+            for c in df.columns
+            if c.startswith(("pct_", "mean_")) or c in ("weekly_cost_gbp", "provider_hhi", "utilisation_pct")
+        ]
+        dependent = {c: [base] for c in derived_cols} if base and name != "placements" else None
+        relations = {"children": ["placed", "unmet"]} if {"children", "placed", "unmet"} <= set(cols) else None
+        sup = suppress(df, cols, threshold, row_totals=relations, dependent=dependent)
+        if base is not None:
+            for c in derived_cols:
+                if c.startswith("pct_"):
+                    tell = [_share_discloses(x, b, threshold) for x, b in zip(df[c], df[base])]
+                    sup[c] = sup[c].astype(object).where(~np.asarray(tell, dtype=bool), SUPPRESSED)
+        out[name] = sup
+    return out
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def _is_c(v: Any) -> bool:
+    return isinstance(v, str) and v == SUPPRESSED
+
+
+def _fmt_value(col: str, v: Any) -> str:
+    if _is_c(v):
+        return SUPPRESSED
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "-"
+    if isinstance(v, (bool, np.bool_)):
+        return "yes" if v else "no"
+    if isinstance(v, (int, np.integer)):
+        return f"{int(v):,}"
+    if isinstance(v, (float, np.floating)):
+        if col.startswith("pct") or col.endswith("_pct"):
+            return f"{v:.1f}%"
+        if "gbp" in col:
+            return f"£{v:,.0f}"
+        if col in ("children", "placed", "unmet", "places", "value") and float(v).is_integer():
+            return f"{int(v):,}"
+        return f"{v:,.1f}"
+    return str(v)
+
+
+def _attribution() -> str:
+    from .datasets import attribution
+
+    text = attribution()
+    lines = [ln[2:].strip() for ln in text.splitlines() if ln.startswith("* ")]
+    return " ".join(ln.replace("*", "") for ln in lines)
+
+
+def _suppression_note(threshold: int) -> str:
+    if threshold <= 1:
+        return "No suppression: every count is shown."
+    return (
+        f"Counts of 1 to {threshold - 1} children are shown as '{SUPPRESSED}' (suppressed), as are further "
+        "counts that would let a suppressed one be worked out from the totals published beside it "
+        "(secondary suppression within each table), and shares or averages computed from suppressed counts. "
+        "Totals are computed from unsuppressed data."
+    )
+
+
+def _plan_facts(plan: Plan) -> list[tuple[str, str]]:
+    info = plan.info
+    gap = "n/a (heuristic)" if plan.status.value == "heuristic" else ("-" if info.gap is None else f"{100 * info.gap:.3g}%")
+    facts = [
+        ("Region", plan.region.name),
+        ("Councils", f"{len(plan.region.councils):,}"),
+        ("Method", {"optimise": "optimised (allocation model)", "greedy": "greedy baseline (nearest free home)"}.get(plan.method, plan.method)),
+        ("Status", plan.status.value),
+        ("Solver", info.solver),
+        ("Solver gap", gap),
+        ("Run time (s)", f"{info.runtime_s:.1f}"),
+    ]
+    if info.time_limit_s is not None:
+        facts.append(("Time limit (s)", f"{info.time_limit_s:g}"))
+    if info.note:
+        facts.append(("Note", info.note))
+    return facts
+
+
+# --------------------------------------------------------------------------- Excel
+
+
+_SHEETS = ("placements", "shortfall", "by_council", "unmet_by_need", "utilisation", "distance_bands", "flows")
+
+
+def write_excel(
+    plan_or_frames: Plan | Mapping[str, pd.DataFrame],
+    path: str | Path,
+    *,
+    suppress_below: int = 5,
+    compare_with: Plan | None = None,
+) -> Path:
+    """Write an Excel workbook: a Summary sheet and one sheet per table.
+
+    Parameters
+    ----------
+    plan_or_frames : Plan or Mapping[str, pandas.DataFrame]
+        A plan (tables from :func:`report_tables`), or result tables such as
+        :meth:`Plan.to_frames` (their count columns :data:`CHILD_COUNT_COLUMNS` are
+        suppressed; a ``metrics`` table with ``metric``/``value`` columns fills the
+        Summary).
+    path : str or Path
+        The ``.xlsx`` file to write (parent folders are created).
+    suppress_below : int
+        See :func:`report_tables`.
+    compare_with : Plan, optional
+        Another plan of the same region (e.g. the greedy baseline): its headline metrics
+        are shown beside the plan's on the Summary sheet.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    rcc.InvalidInputError
+        A table has a child id column (reports are cohort-level only).
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    t = int(suppress_below)
+    if isinstance(plan_or_frames, Plan):
+        plan: Plan | None = plan_or_frames
+        tables = report_tables(plan_or_frames, suppress_below=t)
+    else:
+        plan = None
+        _check_no_child_ids(plan_or_frames)
+        tables = _suppress_frames(plan_or_frames, t)
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Summary"
+    bold = Font(bold=True)
+    head_fill = PatternFill("solid", fgColor="DDE7F0")
+    ws.append(["rcc placement plan report"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([])
+    if plan is not None:
+        for k, v in _plan_facts(plan):
+            ws.append([k, v])
+            ws.cell(ws.max_row, 1).font = bold
+        ws.append([])
+        other = report_tables(compare_with, suppress_below=t)["summary"] if compare_with is not None else None
+        header = ["Metric", _method_label(plan)] + ([_method_label(compare_with)] if compare_with is not None else [])
+        ws.append(header)
+        for c in range(1, len(header) + 1):
+            ws.cell(ws.max_row, c).font = bold
+            ws.cell(ws.max_row, c).fill = head_fill
+        summary = tables["summary"]
+        for i, r in summary.iterrows():
+            row = [r.label, _excel_value(r.value)]
+            if other is not None:
+                row.append(_excel_value(other.value.iloc[i]))
+            ws.append(row)
+            for c in range(2, len(row) + 1):
+                ws.cell(ws.max_row, c).number_format = _number_format(str(r.metric))
+                ws.cell(ws.max_row, c).alignment = Alignment(horizontal="right")
+    elif "metrics" in tables:
+        ws.append(["Metric", "Value"])
+        for c in (1, 2):
+            ws.cell(ws.max_row, c).font = bold
+            ws.cell(ws.max_row, c).fill = head_fill
+        for r in tables["metrics"].itertuples():
+            ws.append([METRIC_LABELS.get(r.metric, r.metric), _excel_value(r.value)])
+            ws.cell(ws.max_row, 2).number_format = _number_format(str(r.metric))
+            ws.cell(ws.max_row, 2).alignment = Alignment(horizontal="right")
+    ws.append([])
+    for k, v in (
+        ("Suppression", _suppression_note(t)),
+        ("Data", _attribution()),
+        ("Costs", "Weekly costs are editable order-of-magnitude defaults (rcc.datasets.DEFAULT_WEEKLY_COST_GBP), not published prices."),
+        ("Generated", f"{_dt.datetime.now():%Y-%m-%d %H:%M} by rcc"),
+    ):
+        ws.append([k, v])
+        ws.cell(ws.max_row, 1).font = bold
+        ws.cell(ws.max_row, 2).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.column_dimensions["A"].width = 34
+    ws.column_dimensions["B"].width = 30
+    ws.column_dimensions["C"].width = 30
+
+    names = [n for n in _SHEETS if n in tables] + [n for n in tables if n not in _SHEETS and n not in ("summary", "metrics")]
+    for name in names:
+        df = tables[name]
+        sh = wb.create_sheet(name[:31])
+        cols = [str(c) for c in df.columns]
+        sh.append(cols)
+        for c in range(1, len(cols) + 1):
+            sh.cell(1, c).font = bold
+            sh.cell(1, c).fill = head_fill
+        for rec in df.itertuples(index=False):
+            sh.append([_excel_value(v) for v in rec])
+        for j, col in enumerate(cols, start=1):
+            fmt = _number_format(col)
+            letter = get_column_letter(j)
+            width = max([len(col)] + [len(str(v)) for v in df.iloc[:200, j - 1].tolist()]) + 2
+            sh.column_dimensions[letter].width = min(60, max(8, width))
+            for cell in sh[letter][1:]:
+                if isinstance(cell.value, (int, float)):
+                    cell.number_format = fmt
+                elif cell.value == SUPPRESSED:
+                    cell.alignment = Alignment(horizontal="right")
+        sh.freeze_panes = "A2"
+        if len(df):
+            sh.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(df) + 1}"
+    wb.save(path)
+    return path
+
+
+def _method_label(plan: Plan) -> str:
+    return {"optimise": "optimised", "greedy": "greedy baseline"}.get(plan.method, plan.method)
+
+
+def _excel_value(v: Any) -> Any:
+    if _is_c(v):
+        return SUPPRESSED
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return float(v)
+    return v
+
+
+def _number_format(col: str) -> str:
+    if col.startswith("pct") or col.endswith("_pct"):
+        return "0.0"
+    if "gbp" in col:
+        return '"£"#,##0'
+    if col in ("mean_distance_miles", "distance_miles", "provider_hhi") or col.endswith("_miles"):
+        return "#,##0.0"
+    return "#,##0"
+
+
+# --------------------------------------------------------------------------- SVG charts
+
+_FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+_BLUE, _ORANGE, _VERMILLION, _GREEN, _SKY, _GREY = "#0072B2", "#E69F00", "#D55E00", "#009E73", "#56B4E9", "#8c8c8c"
+_HATCH_ID = "rcc-hatch"
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _num(v: Any) -> float | None:
+    if _is_c(v) or v is None:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+def _label(v: Any) -> str:
+    f = _num(v)
+    return SUPPRESSED if f is None else f"{f:,.0f}"
+
+
+def _svg(width: int, height: int, body: str, title: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="{_e(title)}" font-family="{_FONT}" font-size="12">'
+        f"<title>{_e(title)}</title>"
+        f'<defs><pattern id="{_HATCH_ID}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+        f'<rect width="6" height="6" fill="#f2f2f2"/><line x1="0" y1="0" x2="0" y2="6" stroke="#9a9a9a" stroke-width="2"/>'
+        f"</pattern></defs>{body}</svg>"
+    )
+
+
+def _axis(v: float, max_ticks: int = 6) -> tuple[float, float]:
+    """A round axis maximum >= v and its tick step (1, 2, 2.5 or 5 x 10^k), at most
+    ``max_ticks`` intervals, as little headroom as possible."""
+    if v <= 0:
+        return 1.0, 0.25
+    k = math.floor(math.log10(v))
+    best: tuple[float, float] | None = None
+    for e in range(k - 2, k + 2):
+        for m in (1, 2, 2.5, 5):
+            step = m * 10.0**e
+            n = math.ceil(v / step - 1e-9)
+            if 2 <= n <= max_ticks and (best is None or n * step < best[0] or (n * step == best[0] and step < best[1])):
+                best = (n * step, step)
+    return best if best is not None else (v, v)
+
+
+def _legend(items: Sequence[tuple[str, str]], x: float, y: float) -> str:
+    out = []
+    for name, colour in items:
+        fill = f"url(#{_HATCH_ID})" if colour == "hatch" else colour
+        out.append(f'<rect x="{x:.1f}" y="{y - 10:.1f}" width="12" height="12" fill="{fill}" stroke="#666" stroke-width="0.5"/>')
+        out.append(f'<text x="{x + 17:.1f}" y="{y:.1f}">{_e(name)}</text>')
+        x += 24 + 7.0 * len(name)
+    return "".join(out)
+
+
+def _vbar_chart(
+    categories: Sequence[str], series: Sequence[tuple[str, Sequence[Any], str]], title: str, y_label: str
+) -> str:
+    """Grouped vertical bars; suppressed values are not drawn and labelled 'c'."""
+    width, height = 760, 340
+    left, right, top, bottom = 84, 20, 44, 56
+    plot_w, plot_h = width - left - right, height - top - bottom
+    vals = [_num(v) for _, vs, _ in series for v in vs]
+    vmax, step = _axis(1.08 * max([v for v in vals if v is not None] + [0]))  # room for the labels
+    n_cat, n_ser = len(categories), len(series)
+    slot = plot_w / max(n_cat, 1)
+    bar_w = min(56.0, slot * 0.8 / n_ser)
+    parts = [f'<text x="{left}" y="22" font-size="15" font-weight="600">{_e(title)}</text>']
+    for k in range(int(round(vmax / step)) + 1):
+        tick = step * k
+        y = top + plot_h - plot_h * tick / vmax
+        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e3e3"/>')
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#555">{tick:,.0f}</text>')
+    parts.append(
+        f'<text x="18" y="{top + plot_h / 2:.1f}" transform="rotate(-90 18 {top + plot_h / 2:.1f})" '
+        f'text-anchor="middle" fill="#555">{_e(y_label)}</text>'
+    )
+    for i, cat in enumerate(categories):
+        x0 = left + slot * i + (slot - bar_w * n_ser) / 2
+        for j, (name, vs, colour) in enumerate(series):
+            v = _num(vs[i])
+            x = x0 + j * bar_w
+            if v is None:
+                parts.append(
+                    f'<text class="v" x="{x + bar_w / 2:.1f}" y="{top + plot_h - 4:.1f}" text-anchor="middle" fill="#333">'
+                    f"{SUPPRESSED}</text>"
+                )
+                continue
+            h = plot_h * v / vmax
+            parts.append(
+                f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 2:.1f}" height="{h:.1f}" fill="{colour}">'
+                f"<title>{_e(name)}, {_e(cat)}: {_label(v)}</title></rect>"
+            )
+            parts.append(
+                f'<text class="v" x="{x + bar_w / 2 - 1:.1f}" y="{top + plot_h - h - 4:.1f}" text-anchor="middle" '
+                f'font-size="11" fill="#333">{_label(v)}</text>'
+            )
+        parts.append(
+            f'<text x="{left + slot * (i + 0.5):.1f}" y="{top + plot_h + 18:.1f}" text-anchor="middle">{_e(cat)}</text>'
+        )
+    parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#444"/>')
+    if n_ser > 1:
+        parts.append(_legend([(n, c) for n, _, c in series], left, height - 12))
+    return _svg(width, height, "".join(parts), title)
+
+
+def _hbar_stacked(
+    rows: Sequence[tuple[str, Sequence[Any], Any]],
+    series: Sequence[tuple[str, str]],
+    title: str,
+    x_label: str,
+) -> str:
+    """Horizontal stacked bars, one per row (label, segment values, total).
+
+    Suppressed segments are not drawn at their size: where the total is published, the
+    part of the bar they make up together is one hatched block labelled 'c'.
+    """
+    label_w = max([len(r[0]) for r in rows] + [8]) * 7 + 16
+    width = 900
+    left, right, top = label_w, 70, 46
+    row_h = 22
+    height = top + row_h * len(rows) + 58
+    plot_w = width - left - right
+    totals = [_num(r[2]) for r in rows]
+    vmax, step = _axis(max([t for t in totals if t is not None] + [0]))
+    parts = [f'<text x="8" y="22" font-size="15" font-weight="600">{_e(title)}</text>']
+    for k in range(int(round(vmax / step)) + 1):
+        x = left + plot_w * step * k / vmax
+        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 4}" y2="{top + row_h * len(rows)}" stroke="#e3e3e3"/>')
+        parts.append(
+            f'<text x="{x:.1f}" y="{top + row_h * len(rows) + 16}" text-anchor="middle" fill="#555">{step * k:,.0f}</text>'
+        )
+    parts.append(
+        f'<text x="{left + plot_w / 2:.1f}" y="{top + row_h * len(rows) + 34}" text-anchor="middle" fill="#555">'
+        f"{_e(x_label)}</text>"
+    )
+    for i, (label, segs, total) in enumerate(rows):
+        y = top + i * row_h
+        parts.append(f'<text x="{left - 8}" y="{y + 15}" text-anchor="end">{_e(label)}</text>')
+        tot = _num(total)
+        if tot is None:
+            parts.append(f'<text class="v" x="{left + 4}" y="{y + 15}" fill="#333">{SUPPRESSED}</text>')
+            continue
+        x = left
+        hidden = False
+        for (name, colour), v in zip(series, segs):
+            f = _num(v)
+            if f is None:
+                hidden = True
+                continue
+            if f <= 0:
+                continue
+            w = plot_w * f / vmax
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" fill="{colour}">'
+                f"<title>{_e(label)}: {_e(name)} {_label(f)}</title></rect>"
+            )
+            if w > 34:
+                parts.append(
+                    f'<text class="v" x="{x + w / 2:.1f}" y="{y + 15}" text-anchor="middle" font-size="11" fill="#fff">'
+                    f"{_label(f)}</text>"
+                )
+            x += w
+        if hidden:
+            shown = sum(_num(v) or 0 for v in segs)
+            w = plot_w * max(tot - shown, 0) / vmax
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" fill="url(#{_HATCH_ID})" '
+                f'stroke="#999" stroke-width="0.5"><title>{_e(label)}: suppressed counts ({SUPPRESSED})</title></rect>'
+            )
+            x += w
+        parts.append(f'<text class="v" x="{x + 6:.1f}" y="{y + 15}" fill="#333">{_label(tot)}</text>')
+    legend = list(series) + [(f"suppressed ({SUPPRESSED})", "hatch")]
+    parts.append(_legend(legend, left, height - 8))
+    return _svg(width, height, "".join(parts), title)
+
+
+def _flow_map(plan: Plan, flows: pd.DataFrame, by_council: pd.DataFrame, threshold: int) -> str:
+    """Councils as dots (equirectangular projection scaled by cos(latitude)), lines from
+    the home council to the placement council, width by children; suppressed flows are not
+    drawn."""
+    c = plan.region.councils.set_index("council_id")
+    lat0 = float(np.radians(c.lat.mean()))
+    x = c.lon.to_numpy() * math.cos(lat0)
+    y = -c.lat.to_numpy()
+    many = len(c) > 40
+    width, height, pad = 900, (820 if many else 640), 40
+    top = 44
+    span_x = max(float(x.max() - x.min()), 1e-6)
+    span_y = max(float(y.max() - y.min()), 1e-6)
+    scale = min((width - 2 * pad - 180) / span_x, (height - top - 2 * pad) / span_y)
+    ox = pad + ((width - 2 * pad - 180) - span_x * scale) / 2
+    oy = top + pad + ((height - top - 2 * pad) - span_y * scale) / 2
+    px = pd.Series(ox + (x - x.min()) * scale, index=c.index)
+    py = pd.Series(oy + (y - y.min()) * scale, index=c.index)
+    title = "Where children are placed: flows between councils"
+    parts = [f'<text x="8" y="22" font-size="15" font-weight="600">{_e(title)}</text>']
+    f = flows[flows.council_id != flows.placement_council_id]
+    keep = np.array([_num(v) is not None and (_num(v) or 0) >= max(threshold, 1) for v in f.children], dtype=bool)
+    drawn = f[keep]
+    hidden = len(f) - len(drawn)
+    vmax = max([_num(v) or 0 for v in drawn.children] + [1])
+    for r in drawn.sort_values("children", key=lambda s: s.map(lambda v: _num(v) or 0)).itertuples():
+        x1, y1 = px[r.council_id], py[r.council_id]
+        x2, y2 = px[r.placement_council_id], py[r.placement_council_id]
+        mx, my = (x1 + x2) / 2, (y1 + y2) / 2
+        dx, dy = x2 - x1, y2 - y1
+        cx, cy = mx - dy * 0.18, my + dx * 0.18  # bend to the right of travel: A->B and B->A apart
+        v = _num(r.children) or 0
+        w = (0.6 + 4.5 * math.sqrt(v / vmax)) if many else (0.8 + 7.0 * math.sqrt(v / vmax))
+        parts.append(
+            f'<path d="M{x1:.1f},{y1:.1f} Q{cx:.1f},{cy:.1f} {x2:.1f},{y2:.1f}" fill="none" stroke="{_BLUE}" '
+            f'stroke-opacity="0.55" stroke-width="{w:.2f}" stroke-linecap="round">'
+            f"<title>{_e(r.council)} -> {_e(r.placement_council)}: {_label(v)} children</title></path>"
+        )
+    inside = by_council.set_index("council_id").placed_inside_own_council if len(by_council) else pd.Series(dtype=object)
+    demand = by_council.set_index("council_id").children if len(by_council) else pd.Series(dtype=object)
+    dmax = max([_num(v) or 0 for v in demand] + [1])
+    r_min, r_add = (2.0, 4.0) if many else (3.0, 9.0)
+    for cid in c.index:
+        d = _num(demand.get(cid))
+        r_dot = r_min + r_add * math.sqrt((d or 0) / dmax)
+        ins = inside.get(cid)
+        tip = f"{c.name[cid]}: {_label(demand.get(cid, 0))} children; {_label(ins)} placed inside the council"
+        parts.append(
+            f'<circle cx="{px[cid]:.1f}" cy="{py[cid]:.1f}" r="{r_dot:.1f}" fill="{_ORANGE}" fill-opacity="{0.7 if many else 0.85}" '
+            f'stroke="#7a4f00" stroke-width="{0.5 if many else 0.8}"><title>{_e(tip)}</title></circle>'
+        )
+        if not many:
+            parts.append(
+                f'<text x="{px[cid] + r_dot + 3:.1f}" y="{py[cid] + 4:.1f}" font-size="11" fill="#222" '
+                f'paint-order="stroke" stroke="#fff" stroke-width="3">{_e(c.name[cid])}</text>'
+            )
+    lx = width - 175
+    parts.append(f'<circle cx="{lx + 8}" cy="{top + 30}" r="7" fill="{_ORANGE}" stroke="#7a4f00" stroke-width="0.8"/>')
+    parts.append(f'<text x="{lx + 22}" y="{top + 34}" font-size="11">council (size: children)</text>')
+    parts.append(
+        f'<path d="M{lx},{top + 56} Q{lx + 9},{top + 48} {lx + 18},{top + 56}" stroke="{_BLUE}" stroke-width="4" '
+        'stroke-opacity="0.55" fill="none"/>'
+    )
+    parts.append(f'<text x="{lx + 22}" y="{top + 60}" font-size="11">placements in another</text>')
+    parts.append(f'<text x="{lx + 22}" y="{top + 74}" font-size="11">council (width: children;</text>')
+    parts.append(f'<text x="{lx + 22}" y="{top + 88}" font-size="11">bends right of travel)</text>')
+    parts.append(
+        f'<text x="{lx}" y="{top + 112}" font-size="11" fill="#555">{hidden:,} flow(s) of fewer than</text>'
+        f'<text x="{lx}" y="{top + 126}" font-size="11" fill="#555">{max(threshold, 1)} children (or suppressed)</text>'
+        f'<text x="{lx}" y="{top + 140}" font-size="11" fill="#555">not drawn</text>'
+    )
+    return _svg(width, height, "".join(parts), title)
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+_CSS = (
+    """
+body { font-family: FONT; color: #1d1d1d; margin: 0; background: #fafafa; }
+main { max-width: 1180px; margin: 0 auto; padding: 24px 32px 48px; background: #fff; }
+h1 { font-size: 26px; margin: 0 0 4px; } h2 { font-size: 19px; margin: 32px 0 8px; border-bottom: 2px solid #0072B2; padding-bottom: 4px; }
+p.lead { color: #444; margin-top: 4px; } .note { color: #555; font-size: 13px; }
+.facts { display: grid; grid-template-columns: repeat(4, auto); gap: 4px 18px; font-size: 14px; margin: 12px 0; justify-content: start; }
+.facts dt { font-weight: 600; } .facts dd { margin: 0; }
+table { border-collapse: collapse; font-size: 13px; margin: 8px 0 4px; }
+th, td { padding: 4px 9px; border-bottom: 1px solid #e4e4e4; white-space: nowrap; } th { background: #eef3f8; text-align: left; position: sticky; top: 0; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; } tr:nth-child(even) td { background: #fafcfe; }
+.scroll { max-height: 460px; overflow: auto; border: 1px solid #e4e4e4; display: inline-block; max-width: 100%; }
+figure { margin: 12px 0 20px; } figcaption { font-size: 13px; color: #555; max-width: 880px; }
+svg { max-width: 100%; height: auto; }
+footer { margin-top: 36px; font-size: 12px; color: #555; border-top: 1px solid #ddd; padding-top: 10px; }
+"""
+).replace("FONT", _FONT.replace("'", '"'))
+
+
+
+def _numeric_column(values: pd.Series) -> bool:
+    """Numbers (or suppressed numbers): right-aligned."""
+    vals = [v for v in values.tolist() if not _is_c(v) and v is not None and not (isinstance(v, float) and math.isnan(v))]
+    return bool(vals) and all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in vals)
+
+
+def _html_table(df: pd.DataFrame, *, max_rows: int | None = None, caption: str = "") -> str:
+    shown = df if max_rows is None else df.head(max_rows)
+    head = "".join(f'<th title="{_e(c)}">{_e(str(c).replace("_", " "))}</th>' for c in shown.columns)
+    body = []
+    numeric = [_numeric_column(shown[c]) for c in shown.columns]
+    for rec in shown.itertuples(index=False):
+        cells = []
+        for col, v, isnum in zip(shown.columns, rec, numeric):
+            cls = ' class="n"' if isnum or _is_c(v) else ""
+            cells.append(f"<td{cls}>{_e(_fmt_value(str(col), v))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    more = ""
+    if max_rows is not None and len(df) > max_rows:
+        more = f'<p class="note">First {max_rows:,} of {len(df):,} rows; the Excel workbook has them all.</p>'
+    cap = f'<p class="note">{_e(caption)}</p>' if caption else ""
+    return f'{cap}<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>{more}'
+
+
+def _tidy(df: pd.DataFrame, drop: Iterable[str] = ()) -> pd.DataFrame:
+    return df.drop(columns=[c for c in drop if c in df.columns])
+
+
+def write_html(
+    plan: Plan,
+    path: str | Path,
+    *,
+    suppress_below: int = 5,
+    compare_with: Plan | None = None,
+) -> Path:
+    """Write one self-contained HTML report (inline SVG charts, no scripts, works offline).
+
+    Sections: the plan's facts (region, method, status, solver gap) and headline metrics
+    (beside ``compare_with``'s when given); charts of placements by distance band (0-5,
+    5-10, 10-20, 20-50, 50+ miles), children by home council (inside own council, in
+    another council, without a home), children without a home by need and reason, and a
+    map of flows between councils; then the tables of :func:`report_tables` (placements
+    and shortfall detail capped at 500 rows: the Excel workbook has all rows).
+
+    Parameters
+    ----------
+    plan : Plan
+    path : str or Path
+        The ``.html`` file to write (parent folders are created).
+    suppress_below : int
+        See :func:`report_tables`; applies to every table and chart label. Suppressed
+        values are never drawn at their size.
+    compare_with : Plan, optional
+        Another plan of the same region (e.g. the greedy baseline), shown beside.
+
+    Returns
+    -------
+    Path
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    t = int(suppress_below)
+    tab = report_tables(plan, suppress_below=t)
+    other = report_tables(compare_with, suppress_below=t) if compare_with is not None else None
+    me, them = _method_label(plan), (_method_label(compare_with) if compare_with is not None else "")
+    out: list[str] = []
+    out.append(f"<h1>Homes for children in care: {_e(plan.region.name)}</h1>")
+    out.append(
+        '<p class="lead">A placement plan made by rcc: children of each council (cohorts of need and age band) '
+        "matched to homes with places, close to home. An optimised plan on the embedded data is an idealised "
+        "benchmark of what matching alone could do, not what councils achieve today.</p>"
+    )
+    out.append('<dl class="facts">' + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in _plan_facts(plan)) + "</dl>")
+    out.append(f'<p class="note">{_e(_suppression_note(t))}</p>')
+
+    out.append("<h2>Headline</h2>")
+    head = tab["summary"][["label", "value"]].rename(columns={"label": "metric", "value": me})
+    if other is not None:
+        head[them] = other["summary"].value.to_numpy()
+    rows = []
+    for rec in head.itertuples(index=False):
+        key = tab["summary"].metric[tab["summary"].label == rec[0]].iloc[0]
+        rows.append(
+            "<tr><td>"
+            + _e(rec[0])
+            + "</td>"
+            + "".join(f'<td class="n">{_e(_fmt_value(_metric_col(key), v))}</td>' for v in rec[1:])
+            + "</tr>"
+        )
+    out.append(
+        "<table><thead><tr>"
+        + "".join(f"<th>{_e(c)}</th>" for c in head.columns)
+        + "</tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+    )
+    if compare_with is not None:
+        out.append(
+            f'<p class="note">The {_e(them)} places children referral by referral in the nearest home with a free '
+            "place; the optimised plan places all cohorts together.</p>"
+        )
+
+    out.append("<h2>Distance from home</h2>")
+    series = [(me, tab["distance_bands"].children.tolist(), _BLUE)]
+    if other is not None:
+        series.append((them, other["distance_bands"].children.tolist(), _ORANGE))
+    out.append(
+        "<figure>"
+        + _vbar_chart(tab["distance_bands"].band.tolist(), series, "Children placed, by distance from home", "children")
+        + "<figcaption>Straight-line distance between the home council and the placement (DfE measure; within a "
+        "council, the typical distance across it). Bands include their upper bound: 20 miles is within 20 miles."
+        "</figcaption></figure>"
+    )
+
+    out.append("<h2>By council</h2>")
+    bc = tab["by_council"]
+    rows_h = [
+        (
+            str(r.council),
+            [r.placed_inside_own_council, r.placed_outside_own_council, r.unmet],
+            r.children,
+        )
+        for r in bc.itertuples()
+    ]
+    out.append(
+        "<figure>"
+        + _hbar_stacked(
+            rows_h,
+            [("placed inside own council", _BLUE), ("placed in another council", _SKY), ("without a home", _VERMILLION)],
+            "Children of each council, by where they are placed",
+            "children",
+        )
+        + "<figcaption>Councils in name order, not ranked: each council's outcome depends on its children's needs "
+        "and on the homes near it.</figcaption></figure>"
+    )
+    out.append(
+        _html_table(
+            bc,
+            caption="Outcomes for each council's children. Shares are of children placed; HHI is provider "
+            "concentration (0-10,000) over provider groups.",
+        )
+    )
+
+    out.append("<h2>Children without a home</h2>")
+    un = tab["unmet_by_need"]
+    if len(plan.shortfall):
+        rows_n = [(str(r.need), [r.unreachable, r.capacity], r.children) for r in un.itertuples()]
+        out.append(
+            "<figure>"
+            + _hbar_stacked(
+                rows_n,
+                [("no eligible home within reach", _VERMILLION), ("eligible homes within reach full", _ORANGE)],
+                "Children without a home, by need and reason",
+                "children",
+            )
+            + "</figure>"
+        )
+        out.append(_html_table(un))
+        out.append(_html_table(_tidy(tab["shortfall"]), max_rows=500, caption="Cohorts with children left without a home."))
+    else:
+        out.append('<p class="note">Every child has a home in this plan.</p>')
+    if other is not None and len(compare_with.shortfall):  # type: ignore[union-attr]
+        n = other["summary"].set_index("metric").value["unmet"]
+        out.append(
+            f'<p class="note">The {_e(them)} leaves {_e(_fmt_value("value", n))} children without a home '
+            "(its own report has the detail).</p>"
+        )
+
+    out.append("<h2>Flows between councils</h2>")
+    out.append("<figure>" + _flow_map(plan, tab["flows"], bc, t) + "<figcaption>Dots are council centroids (ONS); "
+               "positions are longitude scaled by the cosine of the mean latitude, so distances look right at this "
+               "scale. Placements inside a child's own council are not lines (see the table above).</figcaption></figure>")
+    fl = tab["flows"]
+    out.append(
+        _html_table(
+            fl[fl.council_id != fl.placement_council_id],
+            max_rows=500,
+            caption="Children placed outside their own council, by home council and placement council.",
+        )
+    )
+
+    out.append("<h2>Places and use by home type</h2>")
+    out.append(_html_table(tab["utilisation"]))
+
+    out.append("<h2>Placements (cohort x home)</h2>")
+    out.append(
+        _html_table(
+            _tidy(tab["placements"], ["held"]) if not plan.placements.held.any() else tab["placements"],
+            max_rows=500,
+            caption="Children of each cohort (home council, need, age band) placed in each home.",
+        )
+    )
+
+    out.append(
+        "<footer>"
+        + _e(_attribution())
+        + "<br>Weekly costs are editable order-of-magnitude defaults (rcc.datasets.DEFAULT_WEEKLY_COST_GBP), not "
+        f"published prices. Generated {_dt.datetime.now():%Y-%m-%d %H:%M} by rcc. Cohort-level data only: no child "
+        "ids.</footer>"
+    )
+    doc = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>rcc report: {_e(plan.region.name)}</title><style>{_CSS}</style></head>"
+        f"<body><main>{''.join(out)}</main></body></html>"
+    )
+    path.write_text(doc, encoding="utf-8")
+    return path
+
+
+def _metric_col(key: str) -> str:
+    return {"weekly_cost_gbp": "weekly_cost_gbp", "utilisation_pct": "utilisation_pct"}.get(
+        key, key if key.startswith("pct") else ("value" if key in _COUNT_METRICS else key)
+    )
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def report_cli(
+    region_name: str | None,
+    out_dir: str | Path,
+    formats: Sequence[str] = ("html", "xlsx"),
+    suppress_below: int = 5,
+    seed: int = 0,
+) -> list[Path]:
+    """What ``rcc report`` runs: plan a region of the embedded data and write the reports.
+
+    Builds :func:`rcc.datasets.england` (``region_name``, ``seed``), makes the optimised
+    plan and the greedy baseline, and writes ``report.html`` (optimised beside greedy) and
+    ``report.xlsx`` (the optimised plan's tables, greedy metrics beside on the Summary)
+    into ``out_dir``.
+
+    Parameters
+    ----------
+    region_name : str or None
+        A name from :func:`rcc.datasets.region_names`; England when None.
+    out_dir : str or Path
+        Created if needed.
+    formats : sequence of str
+        Any of ``"html"`` and ``"xlsx"``.
+    suppress_below : int
+        See :func:`report_tables`.
+    seed : int
+        Seed of the embedded data generator and of the greedy baseline's order.
+
+    Returns
+    -------
+    list of Path
+        The files written, in the order of ``formats``.
+    """
+    from . import datasets
+    from .params import PlanParams
+    from .solve import plan as make_plan
+
+    bad = [f for f in formats if f not in ("html", "xlsx")]
+    if bad or not formats:
+        raise InvalidInputError("parameters", None, "formats", "'html' and/or 'xlsx'", list(formats))
+    region = datasets.england(region_name, seed=seed)
+    params = PlanParams(seed=seed)
+    optimised = make_plan(region, params)
+    greedy = make_plan(region, params.evolve(method="greedy"))
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fmt in formats:
+        if fmt == "html":
+            written.append(write_html(optimised, out / "report.html", suppress_below=suppress_below, compare_with=greedy))
+        else:
+            written.append(write_excel(optimised, out / "report.xlsx", suppress_below=suppress_below, compare_with=greedy))
+    return written

@@ -1,0 +1,428 @@
+"""Tests of the reports (rcc.report): suppression, tables, Excel, HTML, the CLI function."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import rcc
+from rcc.errors import InvalidInputError
+from rcc.report import (
+    CHILD_COUNT_COLUMNS,
+    DISTANCE_BANDS,
+    SUPPRESSED,
+    report_cli,
+    report_tables,
+    suppress,
+    write_excel,
+    write_html,
+)
+
+C = SUPPRESSED
+
+
+# --------------------------------------------------------------------------- suppress
+
+
+def test_primary_suppression_hides_1_to_4_and_shows_zero_and_5() -> None:
+    df = pd.DataFrame({"children": [0, 1, 4, 5, 100]})
+    out = suppress(df, ["children"], secondary=False)
+    assert out.children.tolist() == [0, C, C, 5, 100]
+    assert out.attrs["suppressed"].children.tolist() == [False, True, True, False, False]
+    assert suppress(df, ["children"], threshold=10, secondary=False).children.tolist() == [0, C, C, C, 100]
+    assert suppress(df, ["children"], threshold=1).children.tolist() == [0, 1, 4, 5, 100]
+    assert suppress(df, ["children"], threshold=0).children.tolist() == [0, 1, 4, 5, 100]
+
+
+def test_secondary_column_suppression_hides_the_next_smallest_nonzero_cell() -> None:
+    df = pd.DataFrame({"council": list("ABCD"), "children": [3, 0, 12, 40]})
+    out = suppress(df, ["children"])
+    assert out.children.tolist() == [C, 0, C, 40]  # 0 discloses nothing: 12 is hidden instead
+    # two small cells protect each other: nothing more is hidden
+    df2 = pd.DataFrame({"children": [3, 2, 12, 40]})
+    assert suppress(df2, ["children"]).children.tolist() == [C, C, 12, 40]
+    # a single row has no column total to protect against
+    assert suppress(pd.DataFrame({"children": [3]}), ["children"]).children.tolist() == [C]
+
+
+def test_secondary_suppression_within_groups() -> None:
+    df = pd.DataFrame({"council": ["A", "A", "A", "B", "B"], "children": [2, 10, 20, 30, 40]})
+    out = suppress(df, ["children"], by="council")
+    assert out.children.tolist() == [C, C, 20, 30, 40]  # B's column total needs no protection
+
+
+def test_row_relations_and_dependent_columns() -> None:
+    df = pd.DataFrame(
+        {
+            "children": [50, 50, 9],
+            "placed": [47, 40, 9],
+            "unmet": [3, 10, 0],
+            "pct": [94.0, 80.0, 100.0],
+        }
+    )
+    out = suppress(df, ["children", "placed", "unmet"], row_totals={"children": ["placed", "unmet"]}, dependent={"pct": ["placed"]})
+    # row 0: unmet 3 -> placed hidden too (children - placed = unmet); pct depends on placed
+    assert out.loc[0, ["children", "placed", "unmet", "pct"]].tolist() == [50, C, C, C]
+    # column unmet now has one hidden cell -> the next smallest non-zero (10) is hidden, and
+    # then row 1 needs a second hidden cell: its placed
+    assert out.loc[1, ["placed", "unmet", "pct"]].tolist() == [C, C, C]
+    assert out.loc[2].tolist() == [9, 9, 0, 100.0]
+
+
+def test_several_breakdowns_of_one_total() -> None:
+    df = pd.DataFrame({"placed": [20, 30], "inside": [18, 25], "outside": [2, 5], "near": [20, 30], "far": [0, 0]})
+    out = suppress(
+        df,
+        ["placed", "inside", "outside", "near", "far"],
+        row_totals=[("placed", ["inside", "outside"]), ("placed", ["near", "far"])],
+    )
+    mask = out.attrs["suppressed"]
+    assert mask.loc[0, "outside"] and mask.loc[0, "inside"]
+    for total, parts in (("placed", ["inside", "outside"]), ("placed", ["near", "far"])):
+        hidden = mask[[total, *parts]].sum(axis=1)
+        assert not (hidden == 1).any()
+
+
+def test_suppress_does_not_mutate_and_checks_columns() -> None:
+    df = pd.DataFrame({"children": [1, 10, 20]})
+    before = df.copy()
+    suppress(df, ["children"])
+    pd.testing.assert_frame_equal(df, before)
+    with pytest.raises(InvalidInputError, match="kids"):
+        suppress(df, ["kids"])
+    with pytest.raises(InvalidInputError, match="unmet"):
+        suppress(df, ["children"], row_totals={"children": ["unmet"]})
+    assert suppress(df, ["children"], symbol="*").children.tolist()[0] == "*"
+
+
+@given(
+    st.lists(st.integers(0, 30), min_size=1, max_size=12),
+    st.lists(st.integers(0, 30), min_size=1, max_size=12),
+    st.integers(2, 8),
+)
+def test_suppression_invariants(a: list[int], b: list[int], threshold: int) -> None:
+    n = min(len(a), len(b))
+    df = pd.DataFrame({"placed": a[:n], "unmet": b[:n]})
+    df["children"] = df.placed + df.unmet
+    out = suppress(df, ["children", "placed", "unmet"], threshold, row_totals={"children": ["placed", "unmet"]})
+    mask = out.attrs["suppressed"]
+    for col in ("children", "placed", "unmet"):
+        small = (df[col] > 0) & (df[col] < threshold)
+        assert mask[col][small].all()  # every small count is hidden
+        shown = out[col][~mask[col]]
+        assert (shown == df[col][~mask[col]]).all()  # nothing else is changed
+        # no column of several rows has a single hidden cell (total - the rest would give it)
+        assert not (n > 1 and mask[col].sum() == 1)
+    hidden = mask[["children", "placed", "unmet"]].sum(axis=1)
+    assert not (hidden == 1).any()  # no row lets a hidden cell be worked out
+
+
+# --------------------------------------------------------------------------- tables
+
+
+@pytest.fixture(scope="module")
+def gm() -> tuple[rcc.Plan, rcc.Plan]:
+    region = rcc.datasets.england("Greater Manchester RCC", seed=0)
+    return rcc.plan(region), rcc.plan(region, rcc.PlanParams(method="greedy"))
+
+
+def _raw_small(value: object, threshold: int = 5) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and 0 < float(value) < threshold
+
+
+def test_report_tables_hide_every_small_count(gm: tuple[rcc.Plan, rcc.Plan]) -> None:
+    for plan in gm:
+        tables = report_tables(plan)
+        assert {"summary", "distance_bands", "by_council", "flows", "unmet_by_need", "utilisation", "placements", "shortfall"} <= set(tables)
+        for name, df in tables.items():
+            assert not any(re.fullmatch(r"(?i)child(_id)?|upn", c) for c in df.columns), name
+            for col in CHILD_COUNT_COLUMNS:
+                if col in df.columns:
+                    assert not df[col].map(_raw_small).any(), (name, col)
+        # and something was hidden: the plans have small cohorts in homes
+        assert (tables["placements"].children == C).any()
+
+
+def test_report_tables_are_right_where_shown(gm: tuple[rcc.Plan, rcc.Plan]) -> None:
+    opt, greedy = gm
+    t = report_tables(greedy, suppress_below=0)
+    assert t["distance_bands"].band.tolist() == [b[0] for b in DISTANCE_BANDS]
+    assert t["distance_bands"].children.sum() == greedy.metrics["placed"]
+    p = greedy.placements
+    assert t["distance_bands"].children.iloc[0] == p.children[p.distance_miles <= 5].sum()
+    assert t["distance_bands"].children.iloc[3] == p.children[(p.distance_miles > 20) & (p.distance_miles <= 50)].sum()
+    bc = t["by_council"]
+    assert (bc.children == bc.placed + bc.unmet).all()
+    assert (bc.placed == bc.placed_inside_own_council + bc.placed_outside_own_council).all()
+    assert (bc.placed == bc.placed_within_20_miles + bc.placed_over_20_miles).all()
+    assert bc.council.tolist() == sorted(bc.council)  # name order, not a ranking
+    assert t["flows"].children.sum() == greedy.metrics["placed"]
+    assert t["unmet_by_need"].children.sum() == greedy.metrics["unmet"]
+    assert (t["unmet_by_need"].children == t["unmet_by_need"].unreachable + t["unmet_by_need"].capacity).all()
+
+
+def test_by_council_relations_never_leave_one_hidden_cell(gm: tuple[rcc.Plan, rcc.Plan]) -> None:
+    for plan in gm:
+        bc = report_tables(plan)["by_council"]
+        h = bc == C
+        for total, parts in (
+            ("children", ["placed", "unmet"]),
+            ("placed", ["placed_inside_own_council", "placed_outside_own_council"]),
+            ("placed", ["placed_within_20_miles", "placed_over_20_miles"]),
+        ):
+            assert not (h[[total, *parts]].sum(axis=1) == 1).any()
+        # shares hidden with their counts
+        assert (h.pct_inside_own_council >= h.placed_inside_own_council).all()
+        assert (h.mean_distance_miles == h.placed).all()
+
+
+def test_tiny_region_suppression(tiny: rcc.Region) -> None:
+    plan = rcc.plan(tiny)
+    t = report_tables(plan)
+    # 10 children in all, every council count below 5 somewhere: hidden
+    assert (t["placements"].children == C).all()
+    assert t["summary"].set_index("metric").value["children"] == 10
+    # suppress_below=1: everything shown
+    t1 = report_tables(plan, suppress_below=1)
+    assert not (t1["placements"].children == C).any()
+
+
+# --------------------------------------------------------------------------- Excel
+
+
+def _sheet(wb: openpyxl.Workbook, name: str) -> pd.DataFrame:
+    rows = list(wb[name].values)
+    return pd.DataFrame(rows[1:], columns=rows[0])
+
+
+def test_excel_workbook(gm: tuple[rcc.Plan, rcc.Plan], tmp_path: Path) -> None:
+    opt, greedy = gm
+    path = write_excel(greedy, tmp_path / "out" / "report.xlsx", compare_with=opt)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == [
+        "Summary",
+        "placements",
+        "shortfall",
+        "by_council",
+        "unmet_by_need",
+        "utilisation",
+        "distance_bands",
+        "flows",
+    ]
+    summary = {r[0]: r[1:] for r in wb["Summary"].values if r and r[0]}
+    assert summary["Region"][0] == "Greater Manchester RCC"
+    assert summary["Status"][0] == "heuristic"
+    assert summary["Solver gap"][0] == "n/a (heuristic)"
+    assert summary["Metric"][:2] == ("greedy baseline", "optimised")
+    assert summary["children without a home"][0] == greedy.metrics["unmet"]
+    assert summary["children without a home"][1] == 0
+    assert "Open Government Licence" in summary["Data"][0]
+    assert "suppressed" in summary["Suppression"][0]
+    for name in ("placements", "shortfall", "by_council", "unmet_by_need", "flows", "distance_bands"):
+        df = _sheet(wb, name)
+        for col in CHILD_COUNT_COLUMNS:
+            if col in df.columns:
+                assert not df[col].map(_raw_small).any(), (name, col)
+                assert df[col].map(lambda v: v == C or isinstance(v, (int, float)) or v is None).all()
+    placements = _sheet(wb, "placements")
+    assert len(placements) == len(greedy.placements)
+    assert (placements.children == C).any()
+    assert not any("child_id" == c for c in placements.columns)
+    shown = placements[placements.children != C]
+    assert (shown.children >= 5).all()
+
+
+def test_excel_from_frames_and_optimal_gap(gm: tuple[rcc.Plan, rcc.Plan], tmp_path: Path) -> None:
+    opt, _ = gm
+    path = write_excel(opt.to_frames(), tmp_path / "frames.xlsx", suppress_below=5)
+    wb = openpyxl.load_workbook(path)
+    assert "placements" in wb.sheetnames and "metrics" not in wb.sheetnames
+    df = _sheet(wb, "placements")
+    assert not df.children.map(_raw_small).any()
+    path2 = write_excel(opt, tmp_path / "opt.xlsx")
+    summary = {r[0]: r[1:] for r in openpyxl.load_workbook(path2)["Summary"].values if r and r[0]}
+    assert summary["Status"][0] == "optimal"
+    assert summary["Solver gap"][0].endswith("%")
+
+
+def test_reports_refuse_child_ids(gm: tuple[rcc.Plan, rcc.Plan], tmp_path: Path) -> None:
+    frames = gm[0].to_frames()
+    frames["placements"] = frames["placements"].assign(child_id="abc")
+    with pytest.raises(InvalidInputError, match="child ids"):
+        write_excel(frames, tmp_path / "x.xlsx")
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def test_html_is_self_contained_and_suppressed(gm: tuple[rcc.Plan, rcc.Plan], tmp_path: Path) -> None:
+    opt, greedy = gm
+    path = write_html(greedy, tmp_path / "report.html", compare_with=opt)
+    doc = path.read_text(encoding="utf-8")
+    assert doc.startswith("<!DOCTYPE html>") and doc.endswith("</html>")
+    assert "<script" not in doc.lower()
+    urls = set(re.findall(r"https?://[^\"' )<]+", doc))
+    assert urls <= {"http://www.w3.org/2000/svg"}  # the SVG namespace, never fetched
+    assert not re.search(r"""(src|href)\s*=\s*["'](?!#)""", doc)
+    assert doc.count("<svg") == 4
+    assert "greedy baseline" in doc and "optimised" in doc
+    # chart tooltips and labels never show a count of 1-4
+    for title in re.findall(r"<title>([^<]*)</title>", doc):
+        for n in re.findall(r":\s*([\d,]+)(?: children)?$", title):
+            assert int(n.replace(",", "")) == 0 or int(n.replace(",", "")) >= 5, title
+    # chart value labels never show 1-4
+    for label in re.findall(r'<text class="v"[^>]*>([^<]*)</text>', doc):
+        assert not re.fullmatch(r"[1-4]", label), label
+    # table cells of count columns never show 1-4 (only "c")
+    _check_html_tables(doc)
+
+
+def _check_html_tables(doc: str) -> int:
+    checked = 0
+    for table in re.findall(r"<table>(.*?)</table>", doc, flags=re.S):
+        heads = re.findall(r'<th(?: title="([^"]*)")?>([^<]*)</th>', table)
+        cols = [t or h for t, h in heads]
+        for row in re.findall(r"<tr>(.*?)</tr>", table.split("</thead>")[-1], flags=re.S):
+            cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
+            for col, cell in zip(cols, cells):
+                if col in CHILD_COUNT_COLUMNS:
+                    checked += 1
+                    assert not re.fullmatch(r"[1-4]", cell), (col, cell)
+    assert checked > 0
+    return checked
+
+
+def test_html_flow_map_draws_only_flows_at_or_above_the_threshold(gm: tuple[rcc.Plan, rcc.Plan], tmp_path: Path) -> None:
+    opt, _ = gm
+    for threshold in (5, 50):
+        doc = write_html(opt, tmp_path / f"r{threshold}.html", suppress_below=threshold).read_text()
+        flows = report_tables(opt, suppress_below=threshold)["flows"]
+        out = flows[flows.council_id != flows.placement_council_id]
+        drawable = sum(1 for v in out.children if v != C and v >= threshold)
+        lines = re.findall(r'<path d="M[^"]+" fill="none" stroke="#0072B2" stroke-opacity', doc)
+        assert len(lines) == drawable
+        assert f"{len(out) - drawable:,} flow(s) of fewer than" in doc
+
+
+def test_html_unmet_chart_never_reveals_a_hidden_total(tiny: rcc.Region, tmp_path: Path) -> None:
+    # the tiny region leaves children without a home in cohorts of 1-2
+    plan = rcc.plan(tiny)
+    assert plan.metrics["unmet"] > 0
+    doc = write_html(plan, tmp_path / "t.html").read_text()
+    section = doc[doc.index("Children without a home</h2>") : doc.index("Flows between councils</h2>")]
+    labels = re.findall(r'<text class="v"[^>]*>([^<]*)</text>', section)
+    assert labels and set(labels) == {C}
+    _check_html_tables(doc)
+
+
+def test_html_renders_in_headless_chromium(gm: tuple[rcc.Plan, rcc.Plan], tmp_path: Path) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("chromium not installed")
+    path = write_html(gm[0], tmp_path / "report.html", compare_with=gm[1])
+    png = tmp_path / "report.png"
+    profile = tempfile.mkdtemp()
+    try:
+        subprocess.run(
+            [
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                f"--screenshot={png}",
+                "--window-size=1400,2000",
+                path.as_uri(),
+            ],
+            check=True,
+            timeout=120,
+            capture_output=True,
+        )
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(data) > 50_000  # a blank page compresses to a few kB
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_report_cli_writes_both_files(tmp_path: Path) -> None:
+    paths = report_cli("Greater Manchester RCC", tmp_path / "gm", ["html", "xlsx"], 5, 0)
+    assert [p.name for p in paths] == ["report.html", "report.xlsx"]
+    assert all(p.exists() and p.stat().st_size > 10_000 for p in paths)
+    wb = openpyxl.load_workbook(paths[1])
+    summary = {r[0]: r[1:] for r in wb["Summary"].values if r and r[0]}
+    assert summary["Metric"][:2] == ("optimised", "greedy baseline")
+    with pytest.raises(InvalidInputError, match="formats"):
+        report_cli("Greater Manchester RCC", tmp_path, ["pdf"], 5, 0)
+
+
+def test_frames_path_hides_shares_that_give_away_small_counts(gm: tuple[rcc.Plan, rcc.Plan], tmp_path: Path) -> None:
+    _, greedy = gm
+    path = write_excel(greedy.to_frames(), tmp_path / "frames.xlsx")
+    bc = _sheet(openpyxl.load_workbook(path), "by_council").set_index("council_id")
+    raw = greedy.metrics_by_council().set_index("council_id")
+    for cid, r in raw.iterrows():
+        over = round(r.placed * (100 - r.pct_within_20_miles) / 100)
+        if 0 < over < 5:
+            assert bc.pct_within_20_miles[cid] == C, cid
+        if bc.placed[cid] == C:
+            assert bc.pct_inside_own_council[cid] == C and bc.mean_distance_miles[cid] == C
+    assert (bc.pct_within_20_miles == C).any()  # Stockport: one child over 20 miles
+
+
+def test_headline_share_hidden_when_it_gives_away_a_small_count(tiny: rcc.Region) -> None:
+    plan = rcc.plan(tiny)
+    t = report_tables(plan)["summary"].set_index("metric")
+    placed = plan.metrics["placed"]
+    inside = plan.placements.children[plan.placements.inside_own_council].sum()
+    assert 0 < placed - inside < 5  # 3 children placed outside their council
+    assert t.value["pct_inside_own_council"] == C
+    shown = report_tables(plan, suppress_below=1)["summary"].set_index("metric")
+    assert shown.value["pct_inside_own_council"] == pytest.approx(plan.metrics["pct_inside_own_council"])
+
+
+def test_reports_of_a_plan_that_places_nobody(tmp_path: Path) -> None:
+    councils = pd.DataFrame(
+        {"council_id": ["A", "B"], "name": ["Aton", "Beeton"], "region": ["R", "R"], "lat": [53.0, 53.2], "lon": [-2.0, -2.1]}
+    )
+    homes = pd.DataFrame(
+        {
+            "home_id": ["h1"],
+            "council_id": ["A"],
+            "provider_id": ["p"],
+            "home_type": ["secure_home"],
+            "places": [4],
+            "needs": ["secure"],
+            "weekly_cost_gbp": [9000.0],
+        }
+    )
+    cohorts = pd.DataFrame(
+        {"cohort_id": ["c1", "c2"], "council_id": ["A", "B"], "need": ["complex", "mainstream"], "age_band": ["11-15", "0-4"], "children": [3, 7]}
+    )
+    plan = rcc.plan(rcc.Region.from_frames(councils, homes, cohorts))
+    assert plan.metrics["placed"] == 0
+    t = report_tables(plan)
+    assert t["flows"].empty and t["placements"].empty
+    assert t["unmet_by_need"].children.tolist() == [C, C]  # 3 hidden, and 7 with it (total = 10 is published)
+    doc = write_html(plan, tmp_path / "n.html").read_text()
+    assert "0 flow(s) of fewer than" in doc
+    write_excel(plan, tmp_path / "n.xlsx")
+    write_excel(plan.to_frames(), tmp_path / "n2.xlsx")
