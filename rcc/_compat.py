@@ -80,10 +80,39 @@ def dual(handle: Any) -> float:
 
 
 def highs_solver(
-    *, msg: bool, time_limit: float | None, gap: float | None, threads: int | None
+    *, msg: bool, time_limit: float | None, gap: float | None, threads: int | None, warm_start: bool = False
 ) -> Any:
-    """HiGHS through highspy, in process."""
-    return pulp.HiGHS(msg=msg, timeLimit=time_limit, gapRel=gap, threads=threads)
+    """HiGHS through highspy, in process.
+
+    ``warm_start=True`` hands the variables' current values (e.g. from an
+    earlier solve of the same problem) to HiGHS as a starting MIP solution,
+    where this PuLP's in-process HiGHS allows it (PuLP 3); elsewhere it is
+    ignored.
+    """
+    kwargs = dict(msg=msg, timeLimit=time_limit, gapRel=gap, threads=threads)
+    if warm_start and PULP_MAJOR < 4:
+        return _HighsWarm(**kwargs)
+    return pulp.HiGHS(**kwargs)
+
+
+if PULP_MAJOR < 4 and getattr(pulp.HiGHS, "callSolver", None) is not None:
+
+    class _HighsWarm(pulp.HiGHS):  # type: ignore[misc,valid-type]
+        """In-process HiGHS that starts from the variables' current values."""
+
+        def callSolver(self, lp: pulp.LpProblem) -> None:
+            import highspy
+
+            start = [v.varValue for v in lp.variables()]
+            if all(x is not None for x in start):
+                sol = highspy.HighsSolution()
+                sol.col_value = [float(x) for x in start]
+                sol.value_valid = True
+                lp.solverModel.setSolution(sol)
+            super().callSolver(lp)
+
+else:  # pragma: no cover - PuLP 4: no warm start through this path
+    _HighsWarm = pulp.HiGHS  # type: ignore[misc,assignment]
 
 
 def cbc_solver(

@@ -15,3 +15,14 @@ def test_rcc_plan_prints_side_by_side_and_writes_tables(tmp_path, capsys):
     placements = pd.read_csv(tmp_path / "optimised" / "placements.csv")
     assert placements.children.sum() > 5000
     assert (tmp_path / "greedy" / "metrics.csv").exists()
+
+
+def test_rcc_report_writes_html_and_excel(tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    assert main(["report", "--region", "Greater Manchester RCC", "--out", str(tmp_path), "--quiet"]) == 0
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "<svg" in html and "Greater Manchester" in html and "<script" not in html
+    wb = load_workbook(tmp_path / "report.xlsx")
+    assert "Summary" in wb.sheetnames and len(wb.sheetnames) > 2
+    assert "wrote" in capsys.readouterr().out
