@@ -8,7 +8,7 @@
     print(plan.summary())
 """
 
-from . import datasets, forecast, report
+from . import datasets, forecast, report, scenarios, sharing, sweeps
 from .errors import InfeasibleError, InvalidInputError, RccError, SolverError
 from .forecast import forecast_demand, forecast_from_region
 from .io.ofsted import read_ofsted_providers
@@ -17,41 +17,62 @@ from .params import PlanParams, SolverOptions, Weights
 from .plan import Plan, PlanStatus, SolveInfo
 from .region import Region
 from .report import report_tables, suppress, write_excel, write_html
+from .scenarios import Comparison, Scenario, compare, new_homes, standard_scenarios, with_neighbours
 from .schema import AGE_BANDS, HOME_TYPES, NEEDS, TABLES, schema_frame
+from .sharing import CostSharing, Game, PoolingGame, core_check, least_core, shapley_value, share_savings
 from .solve import plan
+from .sweeps import sweep, sweep_summary
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "write_html",
-    "write_excel",
-    "suppress",
-    "report_tables",
-    "read_ofsted_providers",
-    "forecast_from_region",
-    "forecast_demand",
-    "report",
-    "forecast",
     "AGE_BANDS",
-    "HOME_TYPES",
-    "InfeasibleError",
-    "InvalidInputError",
-    "NEEDS",
-    "Plan",
-    "PlanParams",
-    "PlanStatus",
-    "RccError",
-    "Region",
-    "SolveInfo",
-    "SolverError",
-    "SolverOptions",
-    "TABLES",
-    "Weights",
+    "compare",
+    "Comparison",
+    "core_check",
+    "CostSharing",
     "council_graph",
     "datasets",
     "eligibility_graph",
     "eligible_edges",
+    "forecast",
+    "forecast_demand",
+    "forecast_from_region",
+    "Game",
+    "HOME_TYPES",
+    "InfeasibleError",
+    "InvalidInputError",
+    "least_core",
+    "NEEDS",
+    "new_homes",
+    "Plan",
     "plan",
+    "PlanParams",
+    "PlanStatus",
+    "PoolingGame",
+    "RccError",
+    "read_ofsted_providers",
+    "Region",
+    "report",
+    "report_tables",
+    "Scenario",
+    "scenarios",
     "schema_frame",
+    "shapley_value",
+    "share_savings",
+    "sharing",
+    "SolveInfo",
+    "SolverError",
+    "SolverOptions",
+    "standard_scenarios",
+    "suppress",
+    "sweep",
+    "sweep_summary",
+    "sweeps",
+    "TABLES",
     "unreachable_cohorts",
+    "Weights",
+    "with_neighbours",
+    "write_excel",
+    "write_html",
 ]

@@ -113,6 +113,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .scenarios import compare_cli
+
+    executor = "process" if args.parallel else "serial"
+    print(compare_cli(args.region, args.scenarios, args.out, seed=args.seed, within_miles=args.within_miles,
+                      executor=executor, progress=not args.quiet))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rcc", description="Plan homes for children in care close to home.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -145,6 +154,18 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--quiet", action="store_true")
     r.set_defaults(func=cmd_report)
+
+    c = sub.add_parser("compare", help="pooling scenarios: each council alone vs the RCC pooled vs national")
+    c.add_argument("region", choices=datasets.region_names(), metavar="NAME",
+                   help="a region or pathfinder (its councils form the RCC; neighbours within --within-miles join the base)")
+    c.add_argument("--scenarios", nargs="+", default=None,
+                   help="standalone rcc_pooled national pathfinder_only demand_growth new_capacity local_incentive")
+    c.add_argument("--out", default=None, help="directory for long.csv, table.csv, skew.csv, skew_summary.csv")
+    c.add_argument("--within-miles", type=float, default=60.0)
+    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--parallel", action="store_true", help="solve scenarios in a local process pool")
+    c.add_argument("--quiet", action="store_true")
+    c.set_defaults(func=cmd_compare)
     return parser
 
 

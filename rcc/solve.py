@@ -93,7 +93,7 @@ def plan(region: Region, params: PlanParams | None = None, allowed_pairs: pd.Dat
     else:
         classes, home_class = aggregate_homes(region)
         class_edges = eligible_edges(classes, params, allowed_pairs)
-        class_flow, unmet, info, status = _optimise(classes, class_edges, params, demand)
+        class_flow, unmet, info, status = optimise_edges(classes, class_edges, params, demand)
         edges, flow = split_flows(region, home_class, class_edges, class_flow)
         size = np.bincount(home_class, minlength=len(classes.homes))
         n_eligible = np.bincount(
@@ -116,18 +116,24 @@ def plan(region: Region, params: PlanParams | None = None, allowed_pairs: pd.Dat
 _CLASS_KEY = ["council_id", "needs", "min_age", "max_age", "weekly_cost_gbp", "serves_council_id"]
 
 
-def aggregate_homes(region: Region) -> tuple[Region, np.ndarray]:
+def aggregate_homes(
+    region: Region, extra_keys: dict[str, np.ndarray] | None = None
+) -> tuple[Region, np.ndarray]:
     """Merge interchangeable homes into classes for the optimiser.
 
     Homes in the same council with the same needs, ages, weekly cost and
     served council are interchangeable for every cohort (same distance, same
     cost), so the model needs one capacity row for all of them. Homes holding
-    current placements stay on their own. Returns the region with one home
-    per class and each original home's class.
+    current placements stay on their own; ``extra_keys`` (one value per home)
+    keep apart homes that a caller's rules treat differently (e.g. owners in
+    pooling scenarios). Returns the region with one home per class and each
+    original home's class.
     """
     homes = region.homes
     key = homes[_CLASS_KEY].copy()
     key["needs"] = homes.needs.map(lambda s: ";".join(sorted({x.strip() for x in s.split(";") if x.strip()})))
+    for name, values in (extra_keys or {}).items():
+        key[f"extra:{name}"] = values
     held = homes.home_id.isin(region.placements.home_id)
     key["single"] = np.where(held, homes.home_id, "")
     home_class = key.groupby(list(key.columns), sort=False, dropna=False).ngroup().to_numpy()
@@ -181,16 +187,29 @@ def split_flows(
     return out, np.array([r[2] for r in rows], dtype=float)
 
 
-def _optimise(
-    region: Region, edges: pd.DataFrame, params: PlanParams, demand: np.ndarray
+def optimise_edges(
+    region: Region,
+    edges: pd.DataFrame,
+    params: PlanParams,
+    demand: np.ndarray,
+    cost: np.ndarray | None = None,
+    unmet_cost: np.ndarray | None = None,
+    cap: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, SolveInfo, PlanStatus]:
-    """Solve the allocation LP by pricing out edges beyond the radius.
+    """Solve the allocation LP over ``edges`` by pricing out edges beyond the radius.
 
     Iteration: solve over the active edges; compute the reduced cost
     c_ch - y_c - z_h of every inactive edge from the duals; activate the
     negative ones; stop when none is negative (LP optimality over all edges).
+    ``cost``, ``unmet_cost`` and ``cap`` are as in
+    :func:`rcc.model.allocation.build_allocation` (scenarios use them for
+    incentives and for held placements beyond their rules).
+
+    Returns the flow on each edge, the unmet children of each cohort, the
+    solver's report and the status.
     """
-    cost = edge_costs(edges, params)
+    cost = edge_costs(edges, params) if cost is None else cost
+    unmet_cost = unmet_costs(region, params) if unmet_cost is None else unmet_cost
     if params.pricing_radius_miles is None:
         active = np.ones(len(edges), dtype=bool)
     else:
@@ -205,8 +224,9 @@ def _optimise(
     solver_time = 0.0
     while True:
         rounds += 1
-        sub = edges.loc[active]
-        model = build_allocation(region, sub, params)
+        model = build_allocation(
+            region, edges.loc[active], params, cost[active], unmet_cost, None if cap is None else cap[active]
+        )
         outcome, runtime = run_solver(model.problem, params.solver)
         solver_time += runtime
         if outcome["status"] != "optimal" or active.all():

@@ -26,3 +26,14 @@ def test_rcc_report_writes_html_and_excel(tmp_path, capsys):
     wb = load_workbook(tmp_path / "report.xlsx")
     assert "Summary" in wb.sheetnames and len(wb.sheetnames) > 2
     assert "wrote" in capsys.readouterr().out
+
+
+def test_rcc_compare_prints_scenarios_and_skew(tmp_path, capsys):
+    args = ["compare", "Greater Manchester RCC", "--scenarios", "standalone", "rcc_pooled", "pathfinder_only",
+            "--within-miles", "25", "--out", str(tmp_path), "--quiet"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "rcc_pooled" in out and "capacity skew" in out
+    long = pd.read_csv(tmp_path / "long.csv")
+    assert {"scenario", "council_id", "metric", "value"} <= set(long.columns)
+    assert set(long.scenario) == {"standalone", "rcc_pooled", "pathfinder_only"}

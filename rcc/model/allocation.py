@@ -27,7 +27,7 @@ from .. import _compat
 from ..params import PlanParams
 from ..region import Region
 
-__all__ = ["AllocationModel", "build_allocation", "edge_costs", "group_positions"]
+__all__ = ["AllocationModel", "build_allocation", "edge_costs", "group_positions", "unmet_costs"]
 
 
 @attrs.frozen(eq=False)
@@ -114,11 +114,38 @@ def define_objective(prob: pulp.LpProblem, x: list, u: list, edge_cost: np.ndarr
     prob.setObjective(_compat.affine(list(x) + list(u), np.concatenate([edge_cost, unmet_cost]).tolist()))
 
 
-def build_allocation(region: Region, edges: pd.DataFrame, params: PlanParams) -> AllocationModel:
-    """Build the allocation LP for ``region`` over ``edges``."""
+def define_caps(x: list, cap: np.ndarray) -> None:  # type: ignore[type-arg]
+    """x_ch <= cap_ch where the cap is finite (children held on an edge a scenario forbids: no more)."""
+    for i in np.flatnonzero(np.isfinite(cap)):
+        x[i].upBound = float(cap[i])
+
+
+def build_allocation(
+    region: Region,
+    edges: pd.DataFrame,
+    params: PlanParams,
+    cost: np.ndarray | None = None,
+    unmet_cost: np.ndarray | None = None,
+    cap: np.ndarray | None = None,
+) -> AllocationModel:
+    """Build the allocation LP for ``region`` over ``edges``.
+
+    ``cost`` (per edge) and ``unmet_cost`` (per cohort) default to
+    :func:`edge_costs` and :func:`unmet_costs`; ``cap`` is an optional upper
+    bound per edge (``inf``: none). Upper bounds keep the matrix totally
+    unimodular, so solutions stay whole.
+    """
     prob = _compat.new_problem("rcc_allocation")
     x, u = define_variables(prob, edges, len(region.cohorts))
+    if cap is not None:
+        define_caps(x, cap)
     demand = define_demand(prob, x, u, edges, region.cohorts.children.to_numpy())
     capacity = define_capacity(prob, x, edges, region.homes.places.to_numpy())
-    define_objective(prob, x, u, edge_costs(edges, params), unmet_costs(region, params))
+    define_objective(
+        prob,
+        x,
+        u,
+        edge_costs(edges, params) if cost is None else cost,
+        unmet_costs(region, params) if unmet_cost is None else unmet_cost,
+    )
     return AllocationModel(prob, x, u, edges, demand, capacity)

@@ -110,12 +110,12 @@ def test_lp_optimum_equals_networkx_min_cost_flow(region):
 @given(rst.regions(max_homes=10))
 def test_merging_interchangeable_homes_keeps_the_optimum(region):
     """The optimiser merges interchangeable homes; the optimum over the homes themselves is the same."""
-    from rcc.solve import _optimise
+    from rcc.solve import optimise_edges
 
     params = rcc.PlanParams()
     edges = rcc.eligible_edges(region, params)
     demand = region.cohorts.children.to_numpy(dtype=float)
-    flow, unmet, _, _ = _optimise(region, edges, params, demand)
+    flow, unmet, _, _ = optimise_edges(region, edges, params, demand)
     from rcc.model.allocation import edge_costs, unmet_costs
 
     direct = float(edge_costs(edges, params) @ flow + unmet_costs(region, params) @ unmet)

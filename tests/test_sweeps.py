@@ -1,0 +1,112 @@
+"""Monte Carlo sweeps: seeded draws, identical on every executor."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import rcc
+from rcc.errors import InvalidInputError
+from rcc.scenarios import Scenario
+from rcc.sweeps import SWEEP_METRICS, draw_demand, sweep, sweep_summary
+
+
+@pytest.fixture(scope="module")
+def small() -> rcc.Region:
+    gm = rcc.datasets.england("Greater Manchester RCC")
+    return gm.subset(gm.council_ids[:3], name="three GM councils")
+
+
+def test_draws_depend_only_on_seed_and_draw() -> None:
+    mean = np.array([0, 1, 5, 40, 200])
+    a = draw_demand(mean, seed=9, draw=3)
+    assert np.array_equal(a, draw_demand(mean, 9, 3))
+    assert not np.array_equal(a, draw_demand(mean, 9, 4))
+    # the k-th child of SeedSequence(seed).spawn(n)
+    child = np.random.SeedSequence(9).spawn(5)[3]
+    assert np.array_equal(a, np.random.default_rng(child).poisson(mean.astype(float)))
+    assert a[0] == 0
+
+
+def test_draw_distributions() -> None:
+    mean = np.full(20_000, 30)
+    pois = np.concatenate([draw_demand(mean, 1, k) for k in range(3)])
+    assert abs(pois.mean() - 30) < 0.2 and abs(pois.var() - 30) < 1.5
+    nb = np.concatenate([draw_demand(mean, 1, k, dispersion=10.0) for k in range(3)])
+    assert abs(nb.mean() - 30) < 0.3
+    assert abs(nb.var() - 30 * (1 + 30 / 10)) < 6  # var = mu (1 + mu / r)
+    floor = np.full(20_000, 29)
+    assert (draw_demand(mean, 1, 0, floor=floor) >= 29).all()
+    with pytest.raises(InvalidInputError):
+        draw_demand(mean, 1, 0, dispersion=0.0)
+
+
+def test_sweep_table(small: rcc.Region) -> None:
+    df = sweep(small, 6, seed=2, executor="serial", progress=False)
+    assert list(df.columns) == ["draw", *SWEEP_METRICS, "status"]
+    assert df.draw.tolist() == list(range(6))
+    assert (df.status == "optimal").all()
+    np.testing.assert_array_equal(df.placed + df.unmet, df.children)
+    np.testing.assert_array_equal(df[[c for c in df.columns if c.startswith("unmet_")]].sum(axis=1), df.unmet)
+    # draws vary around the region's demand
+    total = int(small.cohorts.children.sum())
+    assert df.children.nunique() > 1
+    assert abs(df.children.mean() - total) < 4 * np.sqrt(total)
+    # the first draw is the plan of the drawn region
+    n = draw_demand(small.cohorts.children.to_numpy(), 2, 0)
+    plan = rcc.plan(small.replace(cohorts=small.cohorts.assign(children=n)))
+    assert df.unmet[0] == plan.metrics.unmet
+    assert df.objective[0] == pytest.approx(plan.objective, rel=1e-9)
+    s = sweep_summary(df)
+    assert s.loc["children", "mean"] == pytest.approx(df.children.mean())
+    assert {"mean", "std", "p5", "p50", "p95"} <= set(s.columns)
+
+
+def test_batching_does_not_change_results(small: rcc.Region) -> None:
+    a = sweep(small, 7, seed=4, executor="serial", batch_size=1, progress=False)
+    b = sweep(small, 7, seed=4, executor="serial", batch_size=7, progress=False)
+    c = sweep(small, 7, seed=4, executor="serial", batch_size=3, progress=False)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    pd.testing.assert_frame_equal(a, c, check_exact=True)
+
+
+def test_process_pool_equals_serial(small: rcc.Region, capsys: pytest.CaptureFixture[str]) -> None:
+    serial = sweep(small, 12, seed=5, executor="serial", progress=False)
+    pooled = sweep(small, 12, seed=5, executor="process", batch_size=2, progress=True)
+    pd.testing.assert_frame_equal(serial, pooled, check_exact=True)
+    assert "12/12" in capsys.readouterr().err  # progress shown
+    # any concurrent.futures executor
+    with cf.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("forkserver")) as ex:
+        given = sweep(small, 12, seed=5, executor=ex, batch_size=5, progress=False)
+    pd.testing.assert_frame_equal(serial, given, check_exact=True)
+
+
+def test_scenario_sweep(small: rcc.Region) -> None:
+    ids = small.council_ids
+    sc = Scenario("pathfinder", "pathfinder_only", ids[:2], demand_growth={"all": 1.2}, rcc_incentive=5.0)
+    a = sweep(small, 5, seed=1, scenario=sc, executor="serial", progress=False)
+    b = sweep(small, 5, seed=1, scenario=sc, executor="process", batch_size=2, progress=False)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    plain = sweep(small, 5, seed=1, executor="serial", progress=False)
+    assert (a.children > plain.children).mean() >= 0.8  # draws around the grown demand
+
+
+def test_dask_cluster_equals_serial(small: rcc.Region) -> None:
+    distributed = pytest.importorskip("distributed")
+    serial = sweep(small, 10, seed=8, executor="serial", progress=False)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster, distributed.Client(cluster) as client:
+        on_dask = sweep(small, 10, seed=8, executor=client.get_executor(), batch_size=3, progress=False)
+    pd.testing.assert_frame_equal(serial, on_dask, check_exact=True)
+
+
+def test_bad_arguments(small: rcc.Region) -> None:
+    with pytest.raises(InvalidInputError):
+        sweep(small, 0, executor="serial")
+    with pytest.raises(InvalidInputError):
+        sweep(small, 2, executor="threads-please", progress=False)
