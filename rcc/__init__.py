@@ -8,7 +8,7 @@
     print(plan.summary())
 """
 
-from . import datasets, forecast, report, scenarios, sharing, sweeps
+from . import datasets, forecast, report, scenarios, sharing, sufficiency, sweeps
 from .errors import InfeasibleError, InvalidInputError, RccError, SolverError
 from .forecast import forecast_demand, forecast_from_region
 from .io.ofsted import read_ofsted_providers
@@ -21,6 +21,7 @@ from .scenarios import Comparison, Scenario, compare, new_homes, standard_scenar
 from .schema import AGE_BANDS, HOME_TYPES, NEEDS, TABLES, schema_frame
 from .sharing import CostSharing, Game, PoolingGame, core_check, least_core, shapley_value, share_savings
 from .solve import plan
+from .sufficiency import SufficiencyParams, SufficiencyPlan, default_options, sufficiency_plan
 from .sweeps import sweep, sweep_summary
 
 __version__ = "0.1.0"
@@ -33,6 +34,7 @@ __all__ = [
     "CostSharing",
     "council_graph",
     "datasets",
+    "default_options",
     "eligibility_graph",
     "eligible_edges",
     "forecast",
@@ -65,6 +67,10 @@ __all__ = [
     "SolverError",
     "SolverOptions",
     "standard_scenarios",
+    "sufficiency",
+    "sufficiency_plan",
+    "SufficiencyParams",
+    "SufficiencyPlan",
     "suppress",
     "sweep",
     "sweep_summary",

@@ -86,11 +86,13 @@ def highs_solver(
 
     ``warm_start=True`` hands the variables' current values (e.g. from an
     earlier solve of the same problem) to HiGHS as a starting MIP solution,
-    where this PuLP's in-process HiGHS allows it (PuLP 3); elsewhere it is
-    ignored.
+    (PuLP 4's HiGHS does this itself; for PuLP 3 a small subclass sets the
+    solution before the run).
     """
     kwargs = dict(msg=msg, timeLimit=time_limit, gapRel=gap, threads=threads)
-    if warm_start and PULP_MAJOR < 4:
+    if warm_start and PULP_MAJOR >= 4:
+        return pulp.HiGHS(warmStart=True, **kwargs)  # PuLP 4's in-process HiGHS takes a start itself
+    if warm_start:
         return _HighsWarm(**kwargs)
     return pulp.HiGHS(**kwargs)
 
@@ -111,7 +113,7 @@ if PULP_MAJOR < 4 and getattr(pulp.HiGHS, "callSolver", None) is not None:
                 lp.solverModel.setSolution(sol)
             super().callSolver(lp)
 
-else:  # pragma: no cover - PuLP 4: no warm start through this path
+else:  # pragma: no cover - PuLP 4 passes warmStart to its own HiGHS
     _HighsWarm = pulp.HiGHS  # type: ignore[misc,assignment]
 
 

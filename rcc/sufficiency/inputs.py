@@ -1,0 +1,336 @@
+"""Validation of the sufficiency tables and preparation of the model arrays.
+
+Every rule raises :class:`rcc.errors.InvalidInputError` with the table, row
+id, column, what was expected and what was received. Inputs are never mutated.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from ..errors import InvalidInputError
+from ..model.allocation import group_positions
+from ..model.sufficiency import BudgetRow, ModelData
+from ..network import eligible_edges
+from ..params import PlanParams
+from ..region import Region
+from ..schema import NEEDS, TABLES
+from ..validate import normalise, split_needs
+from .params import SufficiencyParams
+from .tables import BUDGETS, CLOSURES, COSTS, FORECAST, NO_LIMIT, OPTIONS
+
+__all__ = ["Prepared", "prepare"]
+
+
+@attrs.frozen(eq=False)
+class Prepared:
+    """Validated tables, the site network and the model arrays of one plan."""
+
+    region: Region  # as given
+    sites: pd.DataFrame  # existing homes then options, one row per site
+    options: pd.DataFrame
+    forecast: pd.DataFrame
+    budgets: pd.DataFrame
+    closures: pd.DataFrame
+    edges: pd.DataFrame  # cohort, site, distance_miles, inside_own_council, weekly_cost_gbp
+    rccs: Mapping[str, tuple[str, ...]]
+    data: ModelData
+    note: str
+
+
+def _fail_rows(table: str, df: pd.DataFrame, id_col: str, mask: np.ndarray, column: str, expected: str) -> None:
+    mask = np.asarray(mask, dtype=bool)
+    if mask.any():
+        pos = int(np.flatnonzero(mask)[0])
+        row = df[id_col].iloc[pos] if id_col in df.columns and df[id_col].iloc[pos] != "" else f"#{pos}"
+        raise InvalidInputError(table, row, column, expected, df[column].iloc[pos], more=int(mask.sum()) - 1)
+
+
+def _empty(table) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    return pd.DataFrame({c.name: pd.Series(dtype=object) for c in table.columns if c.required})
+
+
+def _options(options: pd.DataFrame | None, region: Region) -> pd.DataFrame:
+    o = normalise(options if options is not None else _empty(OPTIONS), OPTIONS)
+    o["max_units_per_year"] = np.where(o.max_units_per_year == NO_LIMIT, o.max_units, o.max_units_per_year).astype(np.int64)
+    o["name"] = o.name.where(o.name != "", o.option_id)
+    _fail_rows("options", o, "option_id", (o.max_units_per_year < 0).to_numpy(), "max_units_per_year", "a value >= 0 (empty: max_units)")
+    _fail_rows("options", o, "option_id", (o.min_units > o.max_units).to_numpy(), "min_units", "min_units <= max_units")
+    _fail_rows("options", o, "option_id", (o.min_age > o.max_age).to_numpy(), "min_age", "min_age <= max_age")
+    known = region.councils.council_id
+    _fail_rows("options", o, "option_id", ~o.council_id.isin(known).to_numpy(), "council_id", "an id of a row of table 'councils'")
+    serves = o.serves_council_id
+    _fail_rows(
+        "options", o, "option_id", ((serves != "") & ~serves.isin(known)).to_numpy(), "serves_council_id", "empty or a council id"
+    )
+    bad = split_needs(o.needs).map(lambda xs: len(xs) == 0 or any(x not in NEEDS for x in xs)).to_numpy(dtype=bool)
+    _fail_rows("options", o, "option_id", bad, "needs", f"';'-separated codes from {list(NEEDS)}")
+    clash = o.option_id.isin(region.homes.home_id).to_numpy()
+    _fail_rows("options", o, "option_id", clash, "option_id", "an id that is not also a home_id")
+    return o
+
+
+def _forecast(forecast: pd.DataFrame | None, region: Region, years: int | None) -> tuple[pd.DataFrame, int]:
+    cohorts = region.cohorts
+    if forecast is None:
+        n_years = years or 1
+        f = pd.DataFrame(
+            {
+                "cohort_id": np.repeat(cohorts.cohort_id.to_numpy(), n_years),
+                "year": np.tile(np.arange(1, n_years + 1), len(cohorts)),
+                "children": np.repeat(cohorts.children.to_numpy(), n_years),
+            }
+        )
+        return normalise(f, FORECAST), n_years
+    f = normalise(forecast, FORECAST)
+    _fail_rows("forecast", f, "forecast_id", ~f.cohort_id.isin(cohorts.cohort_id).to_numpy(), "cohort_id", "an id of a row of table 'cohorts'")
+    _fail_rows("forecast", f, "forecast_id", f.duplicated(["cohort_id", "year"]).to_numpy(), "year", "one row per (cohort_id, year)")
+    per_cohort = f.groupby("cohort_id").group_size.transform("nunique").to_numpy()
+    _fail_rows("forecast", f, "forecast_id", per_cohort > 1, "group_size", "the same group_size in every year of a cohort")
+    _fail_rows(
+        "forecast", f, "forecast_id", (f.children % f.group_size != 0).to_numpy(), "children", "a whole number of groups (a multiple of group_size)"
+    )
+    n_years = years or (int(f.year.max()) if len(f) else 1)
+    _fail_rows("forecast", f, "forecast_id", (f.year > n_years).to_numpy(), "year", f"a plan year <= {n_years} (params.years)")
+    return f, n_years
+
+
+def _rccs(params: SufficiencyParams, region: Region) -> dict[str, tuple[str, ...]]:
+    if not params.rccs:
+        return {region.name: tuple(region.council_ids)}
+    known = set(region.council_ids)
+    for name, ids in params.rccs.items():
+        for cid in ids:
+            if cid not in known:
+                raise InvalidInputError("params", name, "rccs", "council ids of the region", cid)
+    return dict(params.rccs)
+
+
+def _budgets(
+    budgets: pd.DataFrame | None, region: Region, rccs: Mapping[str, tuple[str, ...]], n_years: int
+) -> tuple[pd.DataFrame, list[BudgetRow]]:
+    b = normalise(budgets if budgets is not None else _empty(BUDGETS), BUDGETS)
+    for col in ("capital_gbp", "revenue_gbp"):
+        arr = b[col].to_numpy(dtype=float)
+        _fail_rows("budgets", b, "budget_id", (arr < 0) & (arr != NO_LIMIT), col, "a limit >= 0 (empty: no limit)")
+        b[col] = np.where(arr == NO_LIMIT, math.inf, arr)
+    ids = pd.Index(region.council_ids)
+    rows: list[BudgetRow] = []
+    for i, r in enumerate(b.itertuples(index=False)):
+        mask = np.zeros(len(ids), dtype=bool)
+        if r.scope == "total":
+            mask[:] = True
+        elif r.scope == "council":
+            pos = ids.get_indexer([r.scope_id])[0]
+            if pos < 0:
+                raise InvalidInputError("budgets", r.budget_id or f"#{i}", "scope_id", "a council id of the region", r.scope_id)
+            mask[pos] = True
+        else:
+            if r.scope_id not in rccs:
+                raise InvalidInputError("budgets", r.budget_id or f"#{i}", "scope_id", f"an RCC name from {list(rccs)}", r.scope_id)
+            mask[ids.get_indexer(list(rccs[r.scope_id]))] = True
+        years = np.zeros(n_years, dtype=bool)
+        if r.year == "all":
+            years[:] = True
+        else:
+            try:
+                y = int(float(r.year))
+            except ValueError:
+                y = -1
+            if not 1 <= y <= n_years:
+                raise InvalidInputError("budgets", r.budget_id or f"#{i}", "year", f"'all' or a plan year 1..{n_years}", r.year)
+            years[y - 1] = True
+        who = "total" if r.scope == "total" else f"{r.scope} {r.scope_id}"
+        label = r.budget_id or who
+        rows.append(BudgetRow(label, mask, years, float(r.capital_gbp), float(r.revenue_gbp), r.revenue_basis))
+    b["label"] = [r.label for r in rows]
+    return b, rows
+
+
+def _sites(region: Region, options: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Existing homes then options as one homes-like table, and the providers."""
+    homes = region.homes[list(TABLES["homes"].names)].copy()
+    homes["is_option"] = False
+    homes["scope"] = "council"
+    opt = pd.DataFrame(
+        {
+            "home_id": options.option_id,
+            "council_id": options.council_id,
+            "provider_id": options.provider_id,
+            "home_type": options.home_type,
+            "places": options.places_per_unit * np.maximum(options.max_units, 1),
+            "needs": options.needs,
+            "min_age": options.min_age,
+            "max_age": options.max_age,
+            "weekly_cost_gbp": options.weekly_cost_gbp,
+            "serves_council_id": options.serves_council_id,
+            "is_option": True,
+            "scope": options.scope,
+        }
+    )
+    sites = pd.concat([homes, opt], ignore_index=True)
+    providers = region.providers.copy()
+    new = options.loc[~options.provider_id.isin(providers.provider_id)].drop_duplicates("provider_id")
+    if len(new):
+        add = pd.DataFrame(
+            {
+                "provider_id": new.provider_id,
+                "name": new.provider_id,
+                "sector": new.sector,
+                "group": new.provider_group.where(new.provider_group != "", new.provider_id),
+            }
+        )
+        providers = pd.concat([providers, add], ignore_index=True)
+    p = providers.set_index("provider_id")
+    known = options.provider_id.isin(region.providers.provider_id).to_numpy()
+    opt_group = np.where(options.provider_group != "", options.provider_group, options.provider_id.map(p.group))
+    opt_sector = np.where(known, options.provider_id.map(p.sector), options.sector)
+    sites["provider_group"] = np.r_[homes.provider_id.map(p.group).to_numpy(dtype=object), opt_group.astype(object)]
+    sites["sector"] = np.r_[homes.provider_id.map(p.sector).to_numpy(dtype=object), opt_sector.astype(object)]
+    return sites, providers
+
+
+def _edges(
+    site_region: Region, sites: pd.DataFrame, params: SufficiencyParams, costs: pd.DataFrame | None, region: Region
+) -> tuple[pd.DataFrame, str]:
+    e = eligible_edges(site_region, PlanParams(max_distance_miles=math.inf, max_distance_by_need={}, pricing_radius_miles=None))
+    cohorts = site_region.cohorts
+    need = cohorts.need.to_numpy()[e.cohort.to_numpy()]
+    limit = pd.Series(need).map(params.distance_limit).to_numpy(dtype=float)
+    scope = sites.scope.to_numpy()[e.home.to_numpy()]
+    creg = pd.Index(region.councils.council_id)
+    reg = region.councils.region.to_numpy()
+    same_region = (
+        reg[creg.get_indexer(cohorts.council_id.to_numpy()[e.cohort.to_numpy()])]
+        == reg[creg.get_indexer(sites.council_id.to_numpy()[e.home.to_numpy()])]
+    )
+    keep = np.where(scope == "national", True, np.where(scope == "regional", same_region, e.distance_miles.to_numpy() <= limit))
+    e = e.loc[keep].rename(columns={"home": "site"}).drop(columns="held").reset_index(drop=True)
+    if costs is not None:
+        c = normalise(costs, COSTS)
+        _fail_rows("costs", c, "cost_id", ~c.cohort_id.isin(cohorts.cohort_id).to_numpy(), "cohort_id", "an id of a row of table 'cohorts'")
+        _fail_rows("costs", c, "cost_id", ~c.site_id.isin(sites.home_id).to_numpy(), "site_id", "a home_id or an option_id")
+        _fail_rows("costs", c, "cost_id", c.duplicated(["cohort_id", "site_id"]).to_numpy(), "site_id", "one row per (cohort_id, site_id)")
+        key = pd.MultiIndex.from_arrays(
+            [pd.Index(cohorts.cohort_id).get_indexer(c.cohort_id), pd.Index(sites.home_id).get_indexer(c.site_id)]
+        )
+        price = pd.Series(c.weekly_cost_gbp.to_numpy(), index=key)
+        at = price.reindex(pd.MultiIndex.from_arrays([e.cohort.to_numpy(), e.site.to_numpy()])).to_numpy()
+        e["weekly_cost_gbp"] = np.where(np.isnan(at), e.weekly_cost_gbp.to_numpy(), at)
+    note = ""
+    k = params.max_homes_per_cohort
+    if k is not None:
+        w = params.weights
+        score = (
+            w.per_mile * e.distance_miles.to_numpy()
+            + w.out_of_area * ~e.inside_own_council.to_numpy(dtype=bool)
+            + w.per_gbp * e.weekly_cost_gbp.to_numpy()
+        )
+        is_opt = sites.is_option.to_numpy(dtype=bool)[e.site.to_numpy()]
+        rank = pd.Series(np.where(is_opt, np.inf, score)).groupby(e.cohort.to_numpy()).rank(method="first").to_numpy()
+        kept = is_opt | (rank <= k)
+        note = f"model reduced to each cohort's {k} cheapest existing homes ({int(kept.sum()):,} of {len(e):,} edges)"
+        e = e.loc[kept].reset_index(drop=True)
+    return e, note
+
+
+def prepare(
+    region: Region,
+    options: pd.DataFrame | None,
+    forecast: pd.DataFrame | None,
+    budgets: pd.DataFrame | None,
+    params: SufficiencyParams,
+    closures: pd.DataFrame | None = None,
+    costs: pd.DataFrame | None = None,
+) -> Prepared:
+    """Validate the tables and build the model arrays."""
+    if not isinstance(region, Region):
+        raise InvalidInputError("region", None, None, "an rcc.Region", type(region).__name__)
+    opts = _options(options, region)
+    fc, n_years = _forecast(forecast, region, params.years)
+    rccs = _rccs(params, region)
+    bud, budget_rows = _budgets(budgets, region, rccs, n_years)
+    clo = normalise(closures if closures is not None else _empty(CLOSURES), CLOSURES)
+    _fail_rows("closures", clo, "home_id", ~clo.home_id.isin(region.homes.home_id).to_numpy(), "home_id", "an id of a row of table 'homes'")
+
+    sites, providers = _sites(region, opts)
+    site_region = Region(
+        region.name,
+        region.councils,
+        providers,
+        sites[list(TABLES["homes"].names)],
+        region.cohorts,
+        region.placements.iloc[0:0],
+        region.travel,
+    )
+    edges, note = _edges(site_region, sites, params, costs, region)
+
+    cohorts = region.cohorts
+    cidx = pd.Index(region.council_ids)
+    coh_idx = pd.Index(cohorts.cohort_id)
+    demand = np.zeros((len(cohorts), n_years))
+    group = np.ones(len(cohorts), dtype=np.int64)
+    if len(fc):
+        ci = coh_idx.get_indexer(fc.cohort_id)
+        demand[ci, fc.year.to_numpy() - 1] = fc.children.to_numpy(dtype=float)
+        group[ci] = fc.group_size.to_numpy()
+    w = params.weights
+    mult = cohorts.need.map(lambda n: w.unmet_by_need.get(n, 1.0)).to_numpy(dtype=float)
+
+    n_homes = len(region.homes)
+    site_option = np.r_[np.full(n_homes, -1), np.arange(len(opts))].astype(np.int64)
+    exempt = sites.sector.isin(params.share_exempt_sectors).to_numpy()
+    codes, names = pd.factorize(sites.provider_group.where(~exempt, None), use_na_sentinel=True)
+    lag = np.ceil(opts.lead_time_months.to_numpy(dtype=float) / 12.0).astype(np.int64)
+    hidx = pd.Index(region.homes.home_id)
+    data = ModelData(
+        n_years=n_years,
+        demand=demand,
+        unmet_cost=w.unmet_child * mult,
+        group_size=group,
+        cohort_council=cidx.get_indexer(cohorts.council_id).astype(np.int64),
+        site_council=cidx.get_indexer(sites.council_id).astype(np.int64),
+        site_places=np.r_[region.homes.places.to_numpy(dtype=float), opts.places_per_unit.to_numpy(dtype=float)],
+        site_option=site_option,
+        site_group=codes.astype(np.int64),
+        group_names=[str(n) for n in names],
+        opt_site=(n_homes + np.arange(len(opts))).astype(np.int64),
+        opt_lag=lag,
+        opt_earliest=(opts.earliest_year.to_numpy() - 1).astype(np.int64),
+        opt_max_units=opts.max_units.to_numpy(dtype=float),
+        opt_max_per_year=opts.max_units_per_year.to_numpy(dtype=float),
+        opt_min_units=opts.min_units.to_numpy(dtype=float),
+        opt_capital=opts.capital_cost_gbp.to_numpy(dtype=float),
+        opt_start_up=opts.start_up_cost_gbp.to_numpy(dtype=float),
+        opt_running=opts.annual_running_cost_gbp.to_numpy(dtype=float),
+        close_site=hidx.get_indexer(clo.home_id).astype(np.int64),
+        close_earliest=(clo.earliest_year.to_numpy() - 1).astype(np.int64),
+        close_cost=clo.closure_cost_gbp.to_numpy(dtype=float),
+        close_saving=clo.annual_saving_gbp.to_numpy(dtype=float),
+        e_cohort=edges.cohort.to_numpy(dtype=np.int64),
+        e_site=edges.site.to_numpy(dtype=np.int64),
+        e_penalty=w.per_mile * edges.distance_miles.to_numpy(dtype=float)
+        + w.out_of_area * ~edges.inside_own_council.to_numpy(dtype=bool),
+        e_weekly=edges.weekly_cost_gbp.to_numpy(dtype=float),
+        rcc_councils=[cidx.isin(list(ids)) for ids in rccs.values()],
+        rcc_names=list(rccs),
+        budgets=budget_rows,
+        per_gbp=w.per_gbp,
+        weeks_per_year=params.weeks_per_year,
+        discount_rate=params.discount_rate,
+        min_inside_share=params.min_inside_region_share,
+        max_group_share=params.max_provider_group_share,
+        whole_children=params.whole_children,
+        strong_linking=params.strong_linking,
+    )
+    return Prepared(region, sites, opts, fc, bud, clo, edges, rccs, data, note)
+
+
+def edges_by_cohort(prepared: Prepared) -> list[np.ndarray]:
+    """Edge positions per cohort row."""
+    return group_positions(prepared.data.e_cohort, prepared.data.n_cohorts)

@@ -1,0 +1,150 @@
+"""Settings of a sufficiency plan, in one frozen object."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+
+import attrs
+
+from ..errors import InvalidInputError
+from ..params import SolverOptions, Weights
+from ..schema import NEEDS
+
+__all__ = ["SufficiencyParams"]
+
+
+def _share(instance: object, attribute: attrs.Attribute, value: float | None) -> None:  # type: ignore[type-arg]
+    if value is None and attribute.name == "max_provider_group_share":
+        return
+    if value is None or not (0.0 <= value <= 1.0):
+        raise InvalidInputError("params", None, attribute.name, "a share between 0 and 1", value)
+
+
+def _non_negative(instance: object, attribute: attrs.Attribute, value: float) -> None:  # type: ignore[type-arg]
+    if not (value >= 0):
+        raise InvalidInputError("params", None, attribute.name, "a number >= 0", value)
+
+
+def _freeze_rccs(value: Mapping[str, Sequence[str]]) -> Mapping[str, tuple[str, ...]]:
+    return MappingProxyType({str(k): tuple(str(c) for c in v) for k, v in dict(value).items()})
+
+
+def _freeze(value: Mapping[str, float]) -> Mapping[str, float]:
+    return MappingProxyType(dict(value))
+
+
+def _default_solver() -> SolverOptions:
+    return SolverOptions(time_limit_s=120.0)
+
+
+@attrs.frozen
+class SufficiencyParams:
+    """Settings of :func:`rcc.sufficiency.sufficiency_plan`.
+
+    Parameters
+    ----------
+    years : int, optional
+        Plan horizon in years; default: the forecast's last year (1 without a forecast).
+    weights : Weights
+        The allocation weights of :class:`rcc.Weights`, per child per week,
+        summed over the plan years. Money (capital, start-up, running,
+        closures) enters at ``per_gbp / weeks_per_year`` per pound.
+    max_distance_miles, max_distance_by_need
+        Distance limits of council-scope homes and options, as in
+        :class:`rcc.PlanParams` (secure: no limit).
+    rccs : Mapping[str, Sequence[str]]
+        Named RCCs (council ids) for ``rcc`` budgets, the inside-region share
+        and the growth-versus-moves report. Default: one RCC, the region.
+    min_inside_region_share : float
+        In every year, at least this share of each RCC's forecast children must
+        be placed in homes inside the RCC (hard: an infeasible target is explained).
+    max_provider_group_share : float, optional
+        In every year, no provider group outside ``share_exempt_sectors`` may
+        hold more than this share of all forecast children (market concentration).
+    share_exempt_sectors : tuple of str
+        Sectors not capped by ``max_provider_group_share`` (default: council in-house).
+    discount_rate : float
+        Yearly discount rate of money in the objective (budgets and reported
+        costs stay nominal). Default 0.
+    weeks_per_year : float
+        Weeks of placement cost per year (52).
+    whole_children : bool
+        Place whole children (integer placements). ``False`` allows fractional
+        splits (e.g. splittable demand in facility-location benchmarks).
+    strong_linking : bool
+        Add ``x <= min(demand, places) * units`` per option edge: a tighter
+        relaxation, usually faster for facility-location structure.
+    pricing_radius_miles : float or None
+        Edge pricing (exact): first build only placements within this distance
+        (plus each cohort's 3 cheapest homes and 3 nearest options, and every
+        regional or national option); add every
+        further edge whose reduced cost in the LP relaxation is negative until
+        none is (the LP bound is then over all edges); solve the MILP on those
+        edges, and add any edge that the reduced-cost test cannot rule out
+        (reduced cost below the incumbent's distance to the LP bound). The
+        reported gap is against a bound valid for all edges. ``None`` builds
+        every edge at once (default 20 miles).
+    max_homes_per_cohort : int, optional
+        Model reduction: keep only each cohort's this-many cheapest existing
+        homes (all options are kept). Not exact; the plan's note says so.
+    solver : SolverOptions
+        Default HiGHS with a 120 s time limit; the gap is always reported.
+    explain_infeasible : bool
+        When the hard rules clash, solve an elastic model to say which rules
+        must give and by how much (else: status infeasible without detail).
+
+    Examples
+    --------
+    >>> SufficiencyParams(years=5, min_inside_region_share=0.8).years
+    5
+    """
+
+    years: int | None = attrs.field(default=None)
+    weights: Weights = attrs.field(factory=Weights)
+    max_distance_miles: float = attrs.field(default=150.0, converter=float, validator=_non_negative)
+    max_distance_by_need: Mapping[str, float] = attrs.field(factory=lambda: {"secure": math.inf}, converter=_freeze)
+    rccs: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, converter=_freeze_rccs)
+    min_inside_region_share: float = attrs.field(default=0.0, validator=_share)
+    max_provider_group_share: float | None = attrs.field(default=None, validator=_share)
+    share_exempt_sectors: tuple[str, ...] = attrs.field(default=("council",), converter=tuple)
+    discount_rate: float = attrs.field(default=0.0, validator=_non_negative)
+    weeks_per_year: float = attrs.field(default=52.0)
+    whole_children: bool = True
+    strong_linking: bool = True
+    pricing_radius_miles: float | None = 20.0
+    max_homes_per_cohort: int | None = attrs.field(default=None)
+    solver: SolverOptions = attrs.field(factory=_default_solver)
+    explain_infeasible: bool = True
+
+    @years.validator
+    def _check_years(self, attribute: attrs.Attribute, value: int | None) -> None:  # type: ignore[type-arg]
+        if value is not None and (int(value) != value or value < 1):
+            raise InvalidInputError("params", None, "years", "a whole number of years >= 1", value)
+
+    @weeks_per_year.validator
+    def _check_weeks(self, attribute: attrs.Attribute, value: float) -> None:  # type: ignore[type-arg]
+        if not value > 0:
+            raise InvalidInputError("params", None, "weeks_per_year", "a number > 0", value)
+
+    @max_distance_by_need.validator
+    def _check_needs(self, attribute: attrs.Attribute, value: Mapping[str, float]) -> None:  # type: ignore[type-arg]
+        for k, v in value.items():
+            if k not in NEEDS:
+                raise InvalidInputError("params", None, "max_distance_by_need", f"a need from {list(NEEDS)}", k)
+            if not v >= 0:
+                raise InvalidInputError("params", None, "max_distance_by_need", "miles >= 0", v)
+
+    @max_homes_per_cohort.validator
+    def _check_k(self, attribute: attrs.Attribute, value: int | None) -> None:  # type: ignore[type-arg]
+        if value is not None and (int(value) != value or value < 1):
+            raise InvalidInputError("params", None, "max_homes_per_cohort", "a whole number >= 1 or None", value)
+
+    def distance_limit(self, need: str) -> float:
+        """The distance limit in miles for a need (council-scope sites)."""
+        return float(self.max_distance_by_need.get(need, self.max_distance_miles))
+
+    def evolve(self, **changes: object) -> SufficiencyParams:
+        """A copy with some settings changed."""
+        return attrs.evolve(self, **changes)  # type: ignore[arg-type]

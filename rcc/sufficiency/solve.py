@@ -1,0 +1,864 @@
+"""`sufficiency_plan`: region, options, forecast and budgets in; SufficiencyPlan out."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from .. import _compat
+from ..errors import SolverError
+from ..model.allocation import group_positions
+from ..model.sufficiency import (
+    ModelData,
+    SufficiencyModel,
+    build_sufficiency,
+    define_objective,
+    hard_row_values,
+    reduced_costs,
+    slack_scale,
+    solution_values,
+)
+from ..plan import PlanStatus, SolveInfo, metrics_table
+from ..region import Region
+from ..solve import run_solver
+from .inputs import Prepared, prepare
+from .params import SufficiencyParams
+from .result import SufficiencyPlan
+
+__all__ = ["sufficiency_plan"]
+
+log = logging.getLogger("rcc")
+
+_STATUS = {"optimal": PlanStatus.OPTIMAL, "time_limit": PlanStatus.TIME_LIMIT, "infeasible": PlanStatus.INFEASIBLE}
+
+
+def sufficiency_plan(
+    region: Region,
+    options: pd.DataFrame | None = None,
+    forecast: pd.DataFrame | None = None,
+    budgets: pd.DataFrame | None = None,
+    params: SufficiencyParams | None = None,
+    *,
+    closures: pd.DataFrame | None = None,
+    costs: pd.DataFrame | None = None,
+) -> SufficiencyPlan:
+    """Propose what capacity to add, where, of which type and when.
+
+    Solves the capacity expansion MILP of :mod:`rcc.model.sufficiency`: over
+    the plan years, choose units of candidate options (capacity arriving
+    after its lead time), closures of homes the user allows, and placements
+    of every cohort's forecast children, within budgets, a minimum share of
+    each RCC's children inside it and a maximum share per provider group,
+    keeping children close to home at the least cost. Children who cannot be
+    placed are reported as shortfall with the reason, never as infeasibility.
+
+    Parameters
+    ----------
+    region : Region
+        Councils, existing homes, providers and cohorts (the cohorts' children
+        are year 1's demand when no forecast is given). Current placements are
+        not held: a multi-year plan re-places every forecast child.
+    options : pandas.DataFrame, optional
+        Candidate capacity (:data:`rcc.sufficiency.OPTIONS`); none = allocation only.
+    forecast : pandas.DataFrame, optional
+        Children per cohort and year (:data:`rcc.sufficiency.FORECAST`);
+        cohorts or years absent from it have no demand. Build one with
+        :func:`rcc.sufficiency.forecast_from_region`.
+    budgets : pandas.DataFrame, optional
+        Capital and revenue limits (:data:`rcc.sufficiency.BUDGETS`).
+    params : SufficiencyParams, optional
+    closures : pandas.DataFrame, optional
+        Homes that may close (:data:`rcc.sufficiency.CLOSURES`); others stay open.
+    costs : pandas.DataFrame, optional
+        Prices per cohort x home-or-option (:data:`rcc.sufficiency.COSTS`)
+        replacing the site's weekly cost (a user-supplied cost matrix).
+
+    Returns
+    -------
+    SufficiencyPlan
+        With status ``infeasible`` and an ``explanation`` when budgets,
+        committed units or share targets clash (``plan.raise_if_infeasible()``
+        turns that into :class:`rcc.InfeasibleError`).
+
+    Examples
+    --------
+    >>> import rcc
+    >>> from rcc.sufficiency import sufficiency_plan, default_options, forecast_from_region, SufficiencyParams
+    >>> region = rcc.datasets.england("Greater Manchester RCC")
+    >>> forecast = forecast_from_region(region, years=2, growth={"complex": 0.05})
+    >>> p = sufficiency_plan(region, default_options(region), forecast, params=SufficiencyParams(years=2))
+    >>> p.status.value, int(p.metrics.loc[2, "children"]) == int(forecast.loc[forecast.year == 2, "children"].sum())
+    ('optimal', True)
+    """
+    params = params or SufficiencyParams()
+    t0 = time.perf_counter()
+    prep = prepare(region, options, forecast, budgets, params, closures, costs)
+    labels = list(prep.options.option_id)
+    run = _Run(params, t0)
+    model, outcome, bound, notes = _solve_priced(prep, labels, run)
+    notes = ([prep.note] if prep.note else []) + notes
+    explanation = _empty_explanation()
+    status = _STATUS.get(outcome["status"], PlanStatus.NOT_SOLVED)
+    if outcome["status"] in ("infeasible", "unbounded") and not outcome["has_solution"]:
+        status = PlanStatus.INFEASIBLE
+        if params.explain_infeasible:
+            model, explanation, outcome = _explain(prep, labels, run, model)
+            notes.append(
+                "hard rules clash: tables show the plan with them relaxed as in the explanation"
+                if outcome["has_solution"]
+                else "hard rules clash and the elastic model was not solved"
+            )
+            outcome = {**outcome, "status": "infeasible"}
+            bound = outcome["bound"]
+    elif status is not PlanStatus.OPTIMAL:
+        notes.append(f"solver status {outcome['status']}")
+    if not outcome["has_solution"] and status is not PlanStatus.INFEASIBLE:
+        status = PlanStatus.NOT_SOLVED
+    gap = outcome["gap"]
+    if outcome["has_solution"] and bound is not None and outcome["objective"] is not None and status is not PlanStatus.INFEASIBLE:
+        ub = float(outcome["objective"])
+        gap = max(0.0, (ub - bound) / max(abs(ub), 1e-9))
+        tol = params.solver.mip_gap if params.solver.mip_gap is not None else 1e-4
+        if status is PlanStatus.OPTIMAL and gap > tol + 1e-9:
+            status = PlanStatus.TIME_LIMIT if run.out_of_time() else PlanStatus.NOT_SOLVED
+            notes.append("optimal over the edges built; the gap is against the LP bound over all edges")
+            if status is PlanStatus.NOT_SOLVED:
+                status = PlanStatus.TIME_LIMIT
+    info = SolveInfo(
+        solver=params.solver.name,
+        runtime_s=run.solve_s,
+        gap=gap,
+        bound=bound,
+        time_limit_s=params.solver.time_limit_s,
+        variables=model.n_variables,
+        constraints=model.n_constraints,
+        note="; ".join(notes + [f"build {run.build_s:.1f}s"]),
+    )
+    log.info("%s: sufficiency plan %s, %d variables, %.1fs", region.name, status.value, model.n_variables, run.solve_s)
+    return _result(prep, model, outcome, status, info, explanation)
+
+
+class _Run:
+    """Time accounting: one time limit for the whole plan, build and solve times."""
+
+    def __init__(self, params: SufficiencyParams, t0: float) -> None:
+        self.params = params
+        self.t0 = t0
+        self.solve_s = 0.0
+        self.build_s = 0.0
+
+    def remaining(self) -> float | None:
+        limit = self.params.solver.time_limit_s
+        return None if limit is None else max(1.0, limit - (time.perf_counter() - self.t0))
+
+    def out_of_time(self) -> bool:
+        limit = self.params.solver.time_limit_s
+        return limit is not None and time.perf_counter() - self.t0 >= limit
+
+    def build(self, data: ModelData, labels: list[str], **kw: bool) -> SufficiencyModel:
+        t = time.perf_counter()
+        model = build_sufficiency(data, labels, **kw)
+        self.build_s += time.perf_counter() - t
+        return model
+
+    def solve(self, model: SufficiencyModel, warm_start: bool = False) -> dict[str, Any]:
+        options = attrs.evolve(self.params.solver, time_limit_s=self.remaining())
+        if warm_start and options.name == "highs":
+            solver = _compat.highs_solver(
+                msg=options.msg, time_limit=options.time_limit_s, gap=options.mip_gap, threads=options.threads, warm_start=True
+            )
+            t = time.perf_counter()
+            try:
+                outcome = _compat.solve_problem(model.problem, solver)
+            except Exception as exc:  # the solver crashed: say so, with the solver's words
+                raise SolverError(f"{options.name} failed: {exc}") from exc
+            seconds = time.perf_counter() - t
+        else:
+            outcome, seconds = run_solver(model.problem, options)
+        self.solve_s += seconds
+        return outcome
+
+    def gap_tolerance(self) -> float:
+        return self.params.solver.mip_gap if self.params.solver.mip_gap is not None else 1e-4
+
+
+def _subset(data: ModelData, idx: np.ndarray) -> ModelData:
+    return attrs.evolve(
+        data, e_cohort=data.e_cohort[idx], e_site=data.e_site[idx], e_penalty=data.e_penalty[idx], e_weekly=data.e_weekly[idx]
+    )
+
+
+def _globalise(model: SufficiencyModel, data: ModelData, idx: np.ndarray) -> SufficiencyModel:
+    return attrs.evolve(model, data=data, ey_edge=idx[model.ey_edge])
+
+
+def _initial_edges(prep: Prepared, radius: float) -> np.ndarray:
+    """Edges within the radius, each cohort's 3 cheapest homes and 3 nearest
+    options, and every regional or national option edge."""
+    d = prep.data
+    e = prep.edges
+    is_opt = d.site_option[d.e_site] >= 0
+    score = d.e_penalty + d.per_gbp * d.e_weekly
+    rank_home = pd.Series(np.where(is_opt, np.inf, score)).groupby(d.e_cohort).rank(method="first").to_numpy()
+    rank_opt = pd.Series(np.where(is_opt, e.distance_miles.to_numpy(), np.inf)).groupby(d.e_cohort).rank(method="first").to_numpy()
+    wide = prep.sites.scope.to_numpy()[d.e_site] != "council"
+    return (e.distance_miles.to_numpy() <= radius) | (rank_home <= 3) | (is_opt & ((rank_opt <= 3) | wide))
+
+
+def _solve_priced(
+    prep: Prepared, labels: list[str], run: _Run
+) -> tuple[SufficiencyModel, dict[str, Any], float | None, list[str]]:
+    """Edge pricing around the MILP (see ``SufficiencyParams.pricing_radius_miles``).
+
+    Returns the model (edges as global positions), the MILP outcome, a lower
+    bound valid for all edges, and notes.
+    """
+    data = prep.data
+    params = run.params
+    n_edges = len(data.e_cohort)
+    radius = params.pricing_radius_miles
+    active = np.ones(n_edges, dtype=bool) if radius is None else _initial_edges(prep, radius)
+    notes: list[str] = []
+    Y = data.n_years
+    exists = (data.demand[data.e_cohort] > 0) & (np.arange(Y)[None, :] >= data.first_year()[data.e_site][:, None])
+    lp_bound: float | None = None
+    lp: SufficiencyModel | None = None
+    rounds = 0
+    while not active.all():
+        rounds += 1
+        lp = run.build(_subset(data, np.flatnonzero(active)), labels, relaxed=True)
+        out = run.solve(lp)
+        if out["status"] != "optimal":
+            lp = None
+            break
+        ie, iy = np.nonzero(exists & ~active[:, None])
+        rc = reduced_costs(lp, data, ie, iy)
+        entering = rc < -1e-6
+        if not entering.any():
+            lp_bound = float(out["objective"])
+            break
+        active[np.unique(ie[entering])] = True
+    lp_edges = np.flatnonzero(active) if lp is not None else None
+    tol = run.gap_tolerance()
+    best: tuple[SufficiencyModel, dict[str, Any], float | None] | None = None
+    for extra in range(3):
+        idx = np.flatnonzero(active)
+        sub = _subset(data, idx)
+        model = run.build(sub, labels, lazy=data.whole_children)
+        outcome: dict[str, Any] | None = None
+        if extra == 0 and lp is not None and lp_bound is not None and lp_edges is not None and np.array_equal(idx, lp_edges):
+            outcome = _round_and_fix(model, lp, run)
+        if outcome is not None and lp_bound is not None and _within(float(outcome["objective"]), lp_bound, tol):
+            notes.append("LP relaxation rounded: within the gap tolerance of the LP bound")
+            bound: float | None = lp_bound
+        else:
+            full = run.solve(model, warm_start=outcome is not None)
+            if full["has_solution"] or outcome is None:
+                outcome = full
+            bound = outcome["bound"] if outcome["bound"] is not None else (outcome["objective"] if outcome["status"] == "optimal" else None)
+        if data.whole_children and outcome["has_solution"] and _fractional(model):
+            model, whole = _repair_whole(sub, labels, model, run)
+            outcome = {**whole, "status": outcome["status"]} if whole["has_solution"] else whole
+            notes.append("single children's placements made whole with units fixed")
+        model = _globalise(model, data, idx)
+        if best is not None and (
+            not outcome["has_solution"] or float(outcome["objective"]) >= float(best[1]["objective"]) - 1e-9
+        ):
+            notes.append("a larger edge set found no better plan")
+            model, outcome, _ = best
+            bound = lp_bound
+            break
+        best = (model, outcome, bound)
+        if active.all() or not outcome["has_solution"] or lp is None or lp_bound is None:
+            break
+        ub = float(outcome["objective"])
+        if _within(ub, lp_bound, tol):
+            bound = lp_bound
+            break
+        # reduced-cost test: an inactive edge-year with rc >= UB - LP bound cannot
+        # carry a whole placement unit in any plan better than the incumbent
+        ie, iy = np.nonzero(exists & ~active[:, None])
+        rc = reduced_costs(lp, data, ie, iy)
+        unit_integral = data.whole_children | (data.group_size[data.e_cohort[ie]] > 1)
+        risky = ~unit_integral | (rc < ub - lp_bound)
+        if not risky.any():
+            break  # the MILP bound over the built edges is valid for all edges
+        # any plan using an inactive edge costs at least LP bound + its reduced cost
+        outside = lp_bound + max(0.0, float(rc.min())) if unit_integral.all() else lp_bound
+        bound = min(bound, outside) if bound is not None else lp_bound
+        add = np.unique(ie[risky])
+        if extra == 2 or len(add) > 0.5 * (~active).sum() or run.out_of_time():
+            notes.append(f"{len(add):,} edges not ruled out by reduced costs were not built")
+            break
+        active[add] = True
+    if rounds:
+        notes.append(f"{rounds} pricing round(s), {int(active.sum()):,} of {n_edges:,} edges built")
+    assert outcome is not None
+    if lp_bound is not None and outcome["has_solution"]:  # the LP bound over all edges is always valid
+        bound = lp_bound if bound is None else max(bound, lp_bound)
+    return model, outcome, bound, notes
+
+
+def _within(ub: float, lb: float, tol: float) -> bool:
+    """Whether an incumbent is within the relative gap tolerance of a bound."""
+    return ub - lb <= tol * max(abs(ub), 1e-9)
+
+
+def _fractional(model: SufficiencyModel) -> bool:
+    """Whether any placement is a fraction of a child."""
+    x = np.asarray(_compat.values(model.v), dtype=float)
+    return bool(np.abs(x - np.round(x)).max(initial=0.0) > 1e-6)
+
+
+def _repair_whole(
+    sub: ModelData, labels: list[str], lazy_model: SufficiencyModel, run: _Run
+) -> tuple[SufficiencyModel, dict[str, Any]]:
+    """Whole children: rebuild with every placement integer, units and closures
+    fixed at the lazy model's values, and solve (a near-transportation MIP)."""
+    n_val = np.round(_compat.values(lazy_model.n))
+    z_val = np.round(_compat.values(lazy_model.z))
+    model = run.build(sub, labels)
+    for var, val in zip(list(model.n) + list(model.z), np.r_[n_val, z_val]):
+        var.lowBound = var.upBound = float(val)
+    return model, run.solve(model)
+
+
+def _round_and_fix(model: SufficiencyModel, lp: SufficiencyModel, run: _Run) -> dict[str, Any] | None:
+    """LP-rounding heuristic (``model`` and ``lp`` are built on the same edges).
+
+    Units: the LP values rounded down, then rounded up one at a time (largest
+    fraction first) while every budget row and unit limit still holds;
+    closures rounded. Sibling-group placements the LP already made whole are
+    kept where their site's places did not shrink. With those fixed, solve
+    for the remaining placements; restore the bounds. Returns the outcome, or
+    None when nothing feasible was found.
+    """
+    d = model.data
+    n_lp = np.asarray(_compat.values(lp.n), dtype=float)
+    z_lp = np.asarray(_compat.values(lp.z), dtype=float)
+    n_fix = np.floor(n_lp + 1e-6)
+    z_fix = np.round(z_lp)
+    # budget rows as (coefficients on n, constant from the other LP values, rhs)
+    n_pos = {id(v): i for i, v in enumerate(model.n)}
+    lp_val = {id(v): x for v, x in zip(model.v, _compat.values(lp.v))}
+    lp_val.update({id(v): x for v, x in zip(model.z, z_fix)})
+    rows = []
+    for r in model.hard:
+        if r.family not in ("capital_budget", "revenue_budget"):
+            continue
+        a = np.zeros(len(model.n))
+        const = 0.0
+        for var, c in zip(r.variables, r.coefs):
+            i = n_pos.get(id(var))
+            if i is None:
+                const += c * lp_val.get(id(var), 0.0)
+            else:
+                a[i] += c
+        rows.append((a, const, r.rhs))
+    ub = np.array([v.upBound for v in model.n], dtype=float)
+    total = np.bincount(model.n_option, weights=n_fix, minlength=d.n_options) if len(n_fix) else np.zeros(d.n_options)
+    for i in np.argsort(-(n_lp - n_fix), kind="stable"):
+        if n_lp[i] - n_fix[i] <= 1e-6:
+            break
+        o = model.n_option[i]
+        if n_fix[i] + 1 > ub[i] or total[o] + 1 > d.opt_max_units[o]:
+            continue
+        if all(a @ n_fix + a[i] + c <= rhs + 1e-6 for a, c, rhs in rows):
+            n_fix[i] += 1
+            total[o] += 1
+    # keep whole sibling-group placements where the site kept its LP places
+    shrunk = np.zeros(len(d.site_option), dtype=bool)
+    down = np.zeros(d.n_options, dtype=bool)
+    np.logical_or.at(down, model.n_option, n_fix < n_lp - 1e-6)
+    shrunk[d.opt_site[down]] = True
+    if len(model.z):
+        shrunk[d.close_site[model.z_close[z_fix > z_lp + 1e-6]]] = True
+    v_lp = np.asarray(_compat.values(lp.v), dtype=float)
+    group = d.group_size[d.e_cohort[model.ey_edge]] > 1
+    keep = group & (np.abs(v_lp - np.round(v_lp)) <= 1e-6) & ~shrunk[d.e_site[model.ey_edge]]
+    fixed = list(model.n) + list(model.z)
+    bounds = [(v.lowBound, v.upBound) for v in fixed]
+    v_bounds = [(model.v[p].lowBound, model.v[p].upBound) for p in np.flatnonzero(keep)]
+    best = None
+    for fix_v in (True, False):
+        for var, val in zip(fixed, np.r_[n_fix, z_fix]):
+            var.lowBound = var.upBound = float(val)
+        if fix_v:
+            for p in np.flatnonzero(keep):
+                model.v[p].lowBound = model.v[p].upBound = float(np.round(v_lp[p]))
+        outcome = run.solve(model)
+        for var, (lo, up) in zip(fixed, bounds):
+            var.lowBound, var.upBound = lo, up
+        for p, (lo, up) in zip(np.flatnonzero(keep), v_bounds):
+            model.v[p].lowBound, model.v[p].upBound = lo, up
+        if outcome["has_solution"]:
+            best = outcome
+            break
+        if not keep.any():
+            break
+    return best
+
+
+def _empty_explanation() -> pd.DataFrame:    return pd.DataFrame(
+        {
+            "rule": pd.Series(dtype=object),
+            "scope": pd.Series(dtype=object),
+            "year": pd.Series(dtype="Int64"),
+            "limit": pd.Series(dtype=float),
+            "needed": pd.Series(dtype=float),
+            "violation": pd.Series(dtype=float),
+            "unit": pd.Series(dtype=object),
+            "words": pd.Series(dtype=object),
+        }
+    )
+
+
+_RULE_WORDS = {
+    "capital_budget": ("capital budget", "more capital than the budget is needed"),
+    "revenue_budget": ("revenue budget", "more revenue than the budget is needed"),
+    "inside_region_share": ("minimum share placed inside the RCC", "fewer children than the target can be placed inside"),
+    "provider_share": ("maximum share of one provider group", "more children than the cap must go to this group"),
+    "committed_units": ("committed units", "fewer units than committed can be built in time"),
+}
+
+
+def _explain(
+    prep: Prepared, labels: list[str], run: _Run, model: SufficiencyModel
+) -> tuple[SufficiencyModel, pd.DataFrame, dict[str, Any]]:
+    """Elastic diagnosis over the edges of ``model``: minimise the relative
+    violation of the hard rules, then, with each violation capped at that
+    minimum, the usual objective."""
+    data = prep.data
+    idx = np.unique(model.ey_edge) if len(model.ey_edge) else np.arange(len(data.e_cohort))
+    elastic = run.build(_subset(data, idx), labels, elastic=True)
+    outcome = run.solve(elastic)
+    if not outcome["has_solution"]:
+        return _globalise(elastic, data, idx), _empty_explanation(), outcome
+    lhs, slack = hard_row_values(elastic)
+    rows = []
+    for r, a, s in zip(elastic.hard, lhs, slack):
+        if s > 1e-6 * slack_scale(r):
+            rule, words = _RULE_WORDS[r.family]
+            rows.append(
+                {"rule": rule, "scope": r.label, "year": r.year, "limit": r.rhs, "needed": a, "violation": s, "unit": r.unit, "words": words}
+            )
+        r.slack.upBound = float(s) * (1 + 1e-7) + 1e-6 * slack_scale(r)
+    var = {k: getattr(elastic, k) for k in ("ey_edge", "ey_year", "v", "u_index", "u", "n_option", "n_year", "n", "z_close", "z_year", "z")}
+    define_objective(elastic.problem, _subset(data, idx), var, elastic.hard, elastic=False)
+    outcome2 = run.solve(elastic)
+    if not outcome2["has_solution"]:  # pragma: no cover - the capped elastic model is feasible by construction
+        outcome2 = outcome
+    explanation = pd.DataFrame(rows) if rows else _empty_explanation()
+    if len(explanation):
+        explanation["year"] = explanation.year.astype("Int64")
+    return _globalise(elastic, data, idx), explanation, outcome2
+
+
+# ---------------------------------------------------------------------------- result tables
+def _result(
+    prep: Prepared, model: SufficiencyModel, outcome: dict[str, Any], status: PlanStatus, info: SolveInfo, explanation: pd.DataFrame
+) -> SufficiencyPlan:
+    d = prep.data
+    Y = d.n_years
+    if outcome["has_solution"]:
+        sol = solution_values(model)
+    else:
+        sol = {"x": np.zeros(len(model.v)), "unmet": d.demand.copy(), "n": np.zeros(len(model.n)), "z": np.zeros(len(model.z))}
+    if d.whole_children:
+        sol["x"] = np.round(sol["x"])
+        sol["unmet"] = np.round(sol["unmet"])
+    units = np.zeros((d.n_options, Y))
+    np.add.at(units, (model.n_option, model.n_year), sol["n"])
+    avail = np.zeros((d.n_options, Y))
+    for o in range(d.n_options):
+        for t in range(Y):
+            if units[o, t] and t + d.opt_lag[o] < Y:
+                avail[o, t + d.opt_lag[o] :] += units[o, t]
+    closed = np.zeros((len(d.close_site), Y))
+    if len(model.z):
+        closed[model.z_close, model.z_year] = sol["z"]
+    builds = _builds(prep, units)
+    closures = _closures(prep, closed)
+    placements = _placements(prep, model, sol["x"])
+    costs_y = _costs(prep, units, avail, closed, placements)
+    budget_use = _budget_use(prep, model, outcome)
+    shortfall = _shortfall(prep, model, sol, units, avail, closed, budget_use)
+    capacity = _capacity(prep, avail, closed)
+    growth = _growth(prep, placements, sol["unmet"], avail, closed)
+    metrics = _metrics(prep, placements, shortfall, avail, closed)
+    objective = outcome.get("objective") if outcome["has_solution"] and not model.elastic else None
+    if model.elastic and outcome["has_solution"]:
+        objective = float(outcome["objective"])
+    return SufficiencyPlan(
+        region=prep.region,
+        years=Y,
+        status=status,
+        objective=objective,
+        builds=builds,
+        closures=closures,
+        placements=placements,
+        shortfall=shortfall,
+        costs=costs_y,
+        budget_use=budget_use,
+        capacity=capacity,
+        growth_vs_moves=growth,
+        explanation=explanation,
+        metrics=metrics,
+        info=info,
+    )
+
+
+def _council_names(prep: Prepared) -> pd.Series:
+    return prep.region.councils.set_index("council_id").name
+
+
+def _builds(prep: Prepared, units: np.ndarray) -> pd.DataFrame:
+    d, o = prep.data, prep.options
+    oi, ti = np.nonzero(units > 0.5)
+    rows = o.iloc[oi]
+    n = units[oi, ti].astype(np.int64)
+    return pd.DataFrame(
+        {
+            "option_id": rows.option_id.to_numpy(),
+            "name": rows.name.to_numpy(),
+            "council_id": rows.council_id.to_numpy(),
+            "council_name": rows.council_id.map(_council_names(prep)).to_numpy(),
+            "home_type": rows.home_type.to_numpy(),
+            "scope": rows.scope.to_numpy(),
+            "provider_id": rows.provider_id.to_numpy(),
+            "year_started": ti + 1,
+            "year_available": ti + 1 + d.opt_lag[oi],
+            "units": n,
+            "places": n * rows.places_per_unit.to_numpy(),
+            "capital_gbp": n * rows.capital_cost_gbp.to_numpy(),
+            "start_up_gbp": n * rows.start_up_cost_gbp.to_numpy(),
+            "annual_running_gbp": n * rows.annual_running_cost_gbp.to_numpy(),
+        }
+    ).sort_values(["year_started", "council_name", "option_id"], kind="stable", ignore_index=True)
+
+
+def _closures(prep: Prepared, closed: np.ndarray) -> pd.DataFrame:
+    d = prep.data
+    ever = closed.max(axis=1, initial=0) > 0.5 if closed.size else np.zeros(len(d.close_site), dtype=bool)
+    k = np.flatnonzero(ever)
+    homes = prep.region.homes.iloc[d.close_site[k]]
+    return pd.DataFrame(
+        {
+            "home_id": homes.home_id.to_numpy(),
+            "council_id": homes.council_id.to_numpy(),
+            "home_type": homes.home_type.to_numpy(),
+            "places": homes.places.to_numpy(),
+            "year_closed": (closed[k] > 0.5).argmax(axis=1) + 1 if len(k) else np.zeros(0, dtype=np.int64),
+            "closure_cost_gbp": d.close_cost[k],
+            "annual_saving_gbp": d.close_saving[k],
+        }
+    )
+
+
+def _placements(prep: Prepared, model: SufficiencyModel, x: np.ndarray) -> pd.DataFrame:
+    d = prep.data
+    used = x > 1e-6
+    edge = model.ey_edge[used]
+    e = prep.edges.iloc[edge]
+    c = prep.region.cohorts.iloc[e.cohort.to_numpy()]
+    s = prep.sites.iloc[e.site.to_numpy()]
+    children = x[used] if not d.whole_children else x[used].astype(np.int64)
+    return pd.DataFrame(
+        {
+            "year": model.ey_year[used] + 1,
+            "cohort_id": c.cohort_id.to_numpy(),
+            "council_id": c.council_id.to_numpy(),
+            "need": c.need.to_numpy(),
+            "age_band": c.age_band.to_numpy(),
+            "home_id": s.home_id.to_numpy(),
+            "home_council_id": s.council_id.to_numpy(),
+            "home_type": s.home_type.to_numpy(),
+            "provider_id": s.provider_id.to_numpy(),
+            "provider_group": s.provider_group.to_numpy(),
+            "children": children,
+            "held": np.zeros(int(used.sum()), dtype=np.int64),
+            "distance_miles": e.distance_miles.to_numpy(),
+            "inside_own_council": e.inside_own_council.to_numpy(),
+            "weekly_cost_gbp": e.weekly_cost_gbp.to_numpy(),
+            "new_capacity": s.is_option.to_numpy(dtype=bool),
+        }
+    ).sort_values(["year", "cohort_id", "distance_miles"], kind="stable", ignore_index=True)
+
+
+def _costs(prep: Prepared, units: np.ndarray, avail: np.ndarray, closed: np.ndarray, placements: pd.DataFrame) -> pd.DataFrame:
+    d = prep.data
+    Y = d.n_years
+    prev = np.c_[np.zeros((closed.shape[0], 1)), closed[:, :-1]] if closed.size else closed
+    place = (
+        (placements.children * placements.weekly_cost_gbp * d.weeks_per_year).groupby(placements.year).sum().reindex(range(1, Y + 1), fill_value=0.0)
+    )
+    out = pd.DataFrame(
+        {
+            "year": np.arange(1, Y + 1),
+            "capital_gbp": d.opt_capital @ units,
+            "start_up_gbp": d.opt_start_up @ units,
+            "running_gbp": d.opt_running @ avail,
+            "closure_cost_gbp": d.close_cost @ (closed - prev) if closed.size else np.zeros(Y),
+            "savings_gbp": d.close_saving @ closed if closed.size else np.zeros(Y),
+            "placements_gbp": place.to_numpy(dtype=float),
+        }
+    )
+    out["programme_revenue_gbp"] = out.start_up_gbp + out.running_gbp + out.closure_cost_gbp - out.savings_gbp
+    out["revenue_gbp"] = out.programme_revenue_gbp + out.placements_gbp
+    out["total_gbp"] = out.capital_gbp + out.revenue_gbp
+    return out
+
+
+def _budget_use(prep: Prepared, model: SufficiencyModel, outcome: dict[str, Any]) -> pd.DataFrame:
+    rows = []
+    lhs, _ = hard_row_values(model) if outcome["has_solution"] else (np.zeros(len(model.hard)), None)
+    for r, a in zip(model.hard, lhs):
+        if r.family not in ("capital_budget", "revenue_budget"):
+            continue
+        rows.append(
+            {
+                "budget": r.label,
+                "kind": "capital" if r.family == "capital_budget" else "revenue",
+                "year": r.year,
+                "limit_gbp": r.rhs,
+                "used_gbp": a,
+                "headroom_gbp": r.rhs - a,
+                "budget_row": r.ref,
+            }
+        )
+    out = pd.DataFrame(rows, columns=["budget", "kind", "year", "limit_gbp", "used_gbp", "headroom_gbp", "budget_row"])
+    out["year"] = out.year.astype("Int64")
+    # binding: no room left for one more unit of the cheapest option the budget covers
+    d = prep.data
+    opt_council = d.site_council[d.opt_site]
+    unit_cost = []
+    for r in out.itertuples():
+        covered = d.budgets[r.budget_row].councils[opt_council]
+        cost = d.opt_capital if r.kind == "capital" else d.opt_start_up + d.opt_running
+        cost = cost[covered & (cost > 0)]
+        unit_cost.append(float(cost.min()) if len(cost) else 0.0)
+    out["binding"] = out.headroom_gbp.to_numpy() < np.maximum(np.asarray(unit_cost), 1.0)
+    return out
+
+
+def _shortfall(
+    prep: Prepared,
+    model: SufficiencyModel,
+    sol: dict[str, np.ndarray],
+    units: np.ndarray,
+    avail: np.ndarray,
+    closed: np.ndarray,
+    budget_use: pd.DataFrame,
+) -> pd.DataFrame:
+    """Children without a home per cohort-year, with the reason.
+
+    ``unreachable``: no eligible home or option within reach; ``lead_time``:
+    eligible options exist but none can open by that year; ``budget``: an
+    eligible option could open in time but no budget covering it has room for
+    one more unit; ``provider_share``: an eligible home has room but its group
+    is at the cap; ``capacity``: eligible homes full and eligible options at
+    their unit limits; ``weights``: room was affordable but the objective
+    weights preferred leaving the child without a home (check the weights).
+    """
+    d = prep.data
+    Y = d.n_years
+    unmet = sol["unmet"]
+    tol = 0.5 if d.whole_children else 1e-6
+    cs, ys = np.nonzero(unmet > tol)
+    by_cohort = group_positions(d.e_cohort, d.n_cohorts)
+    site_used = np.zeros((len(d.site_option), Y))
+    np.add.at(site_used, (d.e_site[model.ey_edge], model.ey_year), sol["x"])
+    cap = np.zeros((len(d.site_option), Y))
+    is_home = d.site_option < 0
+    cap[is_home] = d.site_places[is_home][:, None]
+    if len(d.close_site):
+        cap[d.close_site] *= 1 - closed
+    cap[d.opt_site] = d.site_places[d.opt_site][:, None] * avail
+    group_capped = set()
+    for r in model.hard:
+        if r.family == "provider_share" and r.variables:
+            used = float(np.dot(_compat.values(r.variables), r.coefs))
+            if used >= r.rhs - 1e-6 - (1.0 if d.whole_children else 0.0):
+                group_capped.add((r.ref, (r.year or 1) - 1))
+    opt_council = d.site_council[d.opt_site]
+    tight_budgets = []  # (councils mask, years mask, capital headroom, revenue headroom)
+    for row in budget_use.itertuples():
+        b = d.budgets[row.budget_row]
+        tight_budgets.append((b, row.kind, float(row.headroom_gbp)))
+    names = prep.options.name.to_numpy()
+    codes, reasons = [], []
+    for c, y in zip(cs, ys):
+        pos = by_cohort[c]
+        sites = d.e_site[pos]
+        if not len(sites):
+            codes.append("unreachable")
+            need, band = prep.region.cohorts.need.iloc[c], prep.region.cohorts.age_band.iloc[c]
+            reasons.append(f"no home or option registered for {need} aged {band} within reach")
+            continue
+        homes = sites[d.site_option[sites] < 0]
+        room = homes[site_used[homes, y] < cap[homes, y] - tol]
+        if len(room):
+            if any((int(d.site_group[s]), int(y)) in group_capped for s in room):
+                codes.append("provider_share")
+                reasons.append("eligible homes have room but their provider group is at the market-share cap")
+            else:
+                codes.append("weights")
+                reasons.append("eligible homes have room; the objective weights (or an early stop: see the gap) left the child unplaced")
+            continue
+        opts = d.site_option[sites[d.site_option[sites] >= 0]]
+        first = d.opt_earliest[opts] + d.opt_lag[opts]
+        in_time = opts[first <= y]
+        growable = [
+            o
+            for o in in_time
+            if units[o].sum() < d.opt_max_units[o]
+            and any(units[o, t] < d.opt_max_per_year[o] for t in range(int(d.opt_earliest[o]), int(y - d.opt_lag[o]) + 1))
+        ]
+        if growable:
+            blocked = [_blocking_budget(d, int(o), int(y), units, opt_council, tight_budgets) for o in growable]
+            if all(b is not None for b in blocked):
+                codes.append("budget")
+                reasons.append(f"new capacity ({names[growable[0]]}) could open in time but {blocked[0]} has no room")
+            else:
+                codes.append("weights")
+                reasons.append(
+                    "affordable new capacity exists; the objective weights (or an early stop: see the gap) left it unbuilt"
+                )
+            continue
+        if len(opts) and not len(in_time):
+            codes.append("lead_time")
+            o = opts[np.argmin(first)]
+            reasons.append(f"all {len(homes)} eligible homes full; the earliest new capacity ({names[o]}) opens in year {int(first.min()) + 1}")
+            continue
+        codes.append("capacity")
+        what = "eligible options at their unit limits" if len(opts) else "no candidate option for this need"
+        reasons.append(f"all {len(homes)} eligible homes full; {what}")
+    c = prep.region.cohorts.iloc[cs]
+    children = unmet[cs, ys]
+    return pd.DataFrame(
+        {
+            "year": ys + 1,
+            "cohort_id": c.cohort_id.to_numpy(),
+            "council_id": c.council_id.to_numpy(),
+            "need": c.need.to_numpy(),
+            "age_band": c.age_band.to_numpy(),
+            "children": children.astype(np.int64) if d.whole_children else children,
+            "reason_code": pd.Series(codes, dtype=object),
+            "reason": pd.Series(reasons, dtype=object),
+        }
+    )
+
+
+def _blocking_budget(d: Any, o: int, y: int, units: np.ndarray, opt_council: np.ndarray, budgets: list) -> str | None:  # type: ignore[type-arg]
+    """The budget that leaves no room for one more unit of option o started in
+    any year that delivers by year y (None when some start year is affordable)."""
+    blocker = None
+    for t in range(int(d.opt_earliest[o]), int(y - d.opt_lag[o]) + 1):
+        if units[o, t] >= d.opt_max_per_year[o]:
+            continue
+        block_t = None
+        for b, kind, headroom in budgets:
+            if not b.councils[opt_council[o]]:
+                continue
+            if kind == "capital" and b.years[t] and headroom < d.opt_capital[o] - 1e-6:
+                block_t = b.label
+            years_open = b.years[t + d.opt_lag[o] :].sum()
+            need = d.opt_start_up[o] * b.years[t] + d.opt_running[o] * years_open
+            if kind == "revenue" and need > 0 and headroom < need - 1e-6:
+                block_t = b.label
+        if block_t is None:
+            return None
+        blocker = block_t
+    return blocker
+
+
+def _capacity(prep: Prepared, avail: np.ndarray, closed: np.ndarray) -> pd.DataFrame:
+    d = prep.data
+    ids = prep.region.council_ids
+    n_c, Y = len(ids), d.n_years
+    homes = prep.region.homes
+    existing = np.bincount(d.site_council[: len(homes)], weights=homes.places.to_numpy(dtype=float), minlength=n_c)
+    closed_places = np.zeros((n_c, Y))
+    if len(d.close_site):
+        np.add.at(closed_places, d.site_council[d.close_site], closed * d.site_places[d.close_site][:, None])
+    new = np.zeros((n_c, Y))
+    np.add.at(new, d.site_council[d.opt_site], avail * d.site_places[d.opt_site][:, None])
+    out = pd.DataFrame(
+        {
+            "council_id": np.repeat(ids, Y),
+            "year": np.tile(np.arange(1, Y + 1), n_c),
+            "existing_places": (existing[:, None] - closed_places).ravel(),
+            "closed_places": closed_places.ravel(),
+            "new_places": new.ravel(),
+        }
+    )
+    out["net_new_places"] = out.new_places - out.closed_places
+    for col in ("existing_places", "closed_places", "new_places", "net_new_places"):
+        out[col] = out[col].round().astype(np.int64)
+    out.insert(1, "council_name", out.council_id.map(_council_names(prep)))
+    return out
+
+
+def _growth(prep: Prepared, placements: pd.DataFrame, unmet: np.ndarray, avail: np.ndarray, closed: np.ndarray) -> pd.DataFrame:
+    """Per RCC and year: net new places inside it versus children moved home from outside."""
+    d = prep.data
+    Y = d.n_years
+    rows = []
+    ids = pd.Index(prep.region.council_ids)
+    p_c = ids.get_indexer(placements.council_id)
+    p_h = ids.get_indexer(placements.home_council_id)
+    for name, mask in zip(d.rcc_names, d.rcc_councils):
+        own = mask[p_c] if len(placements) else np.zeros(0, dtype=bool)
+        inside = mask[p_h] if len(placements) else np.zeros(0, dtype=bool)
+        new = placements.new_capacity.to_numpy(dtype=bool)
+        ch = placements.children.to_numpy(dtype=float)
+        yr = placements.year.to_numpy()
+        cohort_in = mask[d.cohort_council]
+        new_places = (avail * d.site_places[d.opt_site][:, None])[mask[d.site_council[d.opt_site]]].sum(axis=0)
+        closed_places = (
+            (closed * d.site_places[d.close_site][:, None])[mask[d.site_council[d.close_site]]].sum(axis=0)
+            if len(d.close_site)
+            else np.zeros(Y)
+        )
+        for y in range(1, Y + 1):
+            at = yr == y
+            rows.append(
+                {
+                    "rcc": name,
+                    "year": y,
+                    "children": float(d.demand[cohort_in, y - 1].sum()),
+                    "children_inside_existing": float(ch[at & own & inside & ~new].sum()),
+                    "children_in_new_places": float(ch[at & own & inside & new].sum()),
+                    "children_outside": float(ch[at & own & ~inside].sum()),
+                    "children_without_home": float(unmet[cohort_in, y - 1].sum()),
+                    "others_children_inside": float(ch[at & ~own & inside].sum()),
+                    "new_places": float(new_places[y - 1]),
+                    "closed_places": float(closed_places[y - 1]),
+                }
+            )
+    out = pd.DataFrame(rows)
+    if not len(out):
+        return out
+    out["net_new_places"] = (out.new_places - out.closed_places).round().astype(np.int64)
+    first_outside = out.groupby("rcc", sort=False).children_outside.transform("first")
+    out["moved_in_from_outside"] = (first_outside - out.children_outside).clip(lower=0)
+    return out
+
+
+def _metrics(prep: Prepared, placements: pd.DataFrame, shortfall: pd.DataFrame, avail: np.ndarray, closed: np.ndarray) -> pd.DataFrame:
+    d = prep.data
+    existing = float(prep.region.homes.places.sum())
+    closed_places = (closed * d.site_places[d.close_site][:, None]).sum(axis=0) if len(d.close_site) else np.zeros(d.n_years)
+    new_places = (avail * d.site_places[d.opt_site][:, None]).sum(axis=0)
+    frames = []
+    for y in range(1, d.n_years + 1):
+        places = existing - closed_places[y - 1] + new_places[y - 1]
+        m = metrics_table(placements[placements.year == y], shortfall[shortfall.year == y], places)
+        m.index = pd.Index([y], name="year")
+        frames.append(m)
+    return pd.concat(frames)

@@ -1,0 +1,121 @@
+"""Invariants of the sufficiency plan on small random regions (Hypothesis)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import rcc
+from rcc.sufficiency import SufficiencyParams, forecast_from_region, sufficiency_plan
+
+EXACT = rcc.SolverOptions(mip_gap=1e-9, time_limit_s=60)
+NEEDS = ["mainstream", "complex"]
+HOME_TYPE = {"mainstream": "in_house_fostering", "complex": "childrens_home"}
+
+
+@st.composite
+def small_cases(draw: st.DrawFn) -> tuple[rcc.Region, pd.DataFrame]:
+    n_c = draw(st.integers(1, 3))
+    ids = [f"C{i}" for i in range(n_c)]
+    councils = pd.DataFrame(
+        {
+            "council_id": ids,
+            "name": ids,
+            "region": "R",
+            "lat": [53.0 + draw(st.floats(0, 0.6)) for _ in ids],
+            "lon": [-2.0 + draw(st.floats(0, 0.6)) for _ in ids],
+            "area_km2": [draw(st.floats(20, 300)) for _ in ids],
+        }
+    )
+    n_h = draw(st.integers(1, 4))
+    h_need = [draw(st.sampled_from(NEEDS)) for _ in range(n_h)]
+    homes = pd.DataFrame(
+        {
+            "home_id": [f"h{i}" for i in range(n_h)],
+            "council_id": [draw(st.sampled_from(ids)) for _ in range(n_h)],
+            "provider_id": [draw(st.sampled_from(["p1", "p2"])) for _ in range(n_h)],
+            "home_type": [HOME_TYPE[n] for n in h_need],
+            "places": [draw(st.integers(0, 6)) for _ in range(n_h)],
+            "needs": h_need,
+            "weekly_cost_gbp": [float(draw(st.integers(400, 6000))) for _ in range(n_h)],
+        }
+    )
+    n_k = draw(st.integers(1, 4))
+    cohorts = pd.DataFrame(
+        {
+            "cohort_id": [f"k{i}" for i in range(n_k)],
+            "council_id": [draw(st.sampled_from(ids)) for _ in range(n_k)],
+            "need": [draw(st.sampled_from(NEEDS)) for _ in range(n_k)],
+            "age_band": "11-15",
+            "children": [draw(st.integers(0, 8)) for _ in range(n_k)],
+        }
+    )
+    region = rcc.Region.from_frames(councils, homes, cohorts, name="random")
+    n_o = draw(st.integers(0, 2))
+    o_need = [draw(st.sampled_from(NEEDS)) for _ in range(n_o)]
+    options = pd.DataFrame(
+        {
+            "option_id": [f"o{i}" for i in range(n_o)],
+            "council_id": [draw(st.sampled_from(ids)) for _ in range(n_o)],
+            "home_type": [HOME_TYPE[n] for n in o_need],
+            "needs": o_need,
+            "provider_id": "LA",
+            "places_per_unit": [draw(st.integers(1, 4)) for _ in range(n_o)],
+            "max_units": [draw(st.integers(1, 3)) for _ in range(n_o)],
+            "capital_cost_gbp": [float(draw(st.integers(0, 2_000_000))) for _ in range(n_o)],
+            "annual_running_cost_gbp": [float(draw(st.integers(0, 500_000))) for _ in range(n_o)],
+            "lead_time_months": [draw(st.sampled_from([0, 6, 12, 18])) for _ in range(n_o)],
+        }
+    )
+    return region, options
+
+
+SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(small_cases())
+def test_one_year_without_options_equals_rcc_plan(case):
+    region, _ = case
+    suff = sufficiency_plan(region, None, None, params=SufficiencyParams(years=1, solver=EXACT))
+    plan = rcc.plan(region, rcc.PlanParams(solver=EXACT))
+    assert suff.status is rcc.PlanStatus.OPTIMAL
+    assert suff.objective == pytest.approx(plan.objective, rel=1e-7, abs=1e-6)
+    assert suff.metrics.loc[1, "unmet"] == plan.metrics["unmet"]
+
+
+@SETTINGS
+@given(small_cases(), st.integers(0, 3_000_000), st.integers(1, 2_000_000))
+def test_more_budget_never_worsens_the_objective(case, capital, extra):
+    region, options = case
+    fc = forecast_from_region(region, years=3, growth=0.2)
+    params = SufficiencyParams(solver=EXACT)
+    objs = []
+    for limit in (capital, capital + extra):
+        budgets = pd.DataFrame({"scope": ["total"], "capital_gbp": [float(limit)]})
+        p = sufficiency_plan(region, options, fc, budgets, params=params)
+        assert p.status is rcc.PlanStatus.OPTIMAL
+        assert p.costs.capital_gbp.sum() <= limit + 1e-6
+        objs.append(p.objective)
+    assert objs[1] <= objs[0] + 1e-6 * max(1.0, abs(objs[0]))
+
+
+@SETTINGS
+@given(small_cases())
+def test_placed_plus_unmet_is_demand_and_places_are_never_exceeded(case):
+    region, options = case
+    fc = forecast_from_region(region, years=3, growth=0.3)
+    p = sufficiency_plan(region, options, fc, params=SufficiencyParams(solver=EXACT))
+    demand = fc.groupby("year").children.sum()
+    m = p.metrics.reindex(demand.index)
+    assert (m.placed + m.unmet == demand).all()
+    # existing homes: within places; new capacity: within what has arrived that year
+    used = p.placements.groupby(["year", "home_id"]).children.sum().reset_index()
+    places = region.homes.set_index("home_id").places
+    old = used[used.home_id.isin(places.index)]
+    assert (old.children.to_numpy() <= places.reindex(old.home_id).to_numpy()).all()
+    for r in used[~used.home_id.isin(places.index)].itertuples():
+        b = p.builds[(p.builds.option_id == r.home_id) & (p.builds.year_available <= r.year)]
+        assert r.children <= b.places.sum()
