@@ -470,6 +470,20 @@ def _growth(entries_growth: float | Mapping[str, float], needs: pd.Series) -> np
     return g
 
 
+def _year_coefficients(
+    lam: npt.NDArray[np.float64], alpha: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """For exit rate ``lam`` and ageing rate ``alpha``: the share still in the band
+    after a year ``q``, the share of a year's entries still there ``f``, and the
+    share of leavers who moved up a band rather than out of care."""
+    mu = lam + alpha
+    q = np.exp(-mu)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f = np.where(mu > 0, (1 - q) / np.where(mu > 0, mu, 1), 1.0)
+        share = np.where(mu > 0, alpha / np.where(mu > 0, mu, 1), 0.0)
+    return q, f, share
+
+
 def _step_mean(
     s: npt.NDArray[np.float64],
     e: npt.NDArray[np.float64],
@@ -477,11 +491,7 @@ def _step_mean(
     alpha: npt.NDArray[np.float64],
 ) -> npt.NDArray[np.float64]:
     """One year of the expected projection; arrays (..., bands), bands in order."""
-    mu = lam + alpha
-    q = np.exp(-mu)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        f = np.where(mu > 0, (1 - q) / np.where(mu > 0, mu, 1), 1.0)
-        share = np.where(mu > 0, alpha / np.where(mu > 0, mu, 1), 0.0)
+    q, f, share = _year_coefficients(lam, alpha)
     new = np.empty_like(s)
     aged = np.zeros(s.shape[:-1])
     for b in range(s.shape[-1]):
@@ -499,11 +509,7 @@ def _step_sim(
     alpha: npt.NDArray[np.float64],
 ) -> npt.NDArray[np.int64]:
     """One simulated year of whole children; arrays (sims, groups, bands)."""
-    mu = lam + alpha
-    q = np.exp(-mu)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        f = np.where(mu > 0, (1 - q) / np.where(mu > 0, mu, 1), 1.0)
-        share = np.where(mu > 0, alpha / np.where(mu > 0, mu, 1), 0.0)
+    q, f, share = _year_coefficients(lam, alpha)
     new = np.empty_like(s)
     aged = np.zeros(s.shape[:-1], dtype=np.int64)
     for b in range(s.shape[-1]):

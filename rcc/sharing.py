@@ -431,17 +431,11 @@ def core_check(
     if sense not in ("saving", "cost"):
         raise InvalidInputError("core_check", None, "sense", "'saving' or 'cost'", sense)
     players = tuple(game.players)
-    n = len(players)
     x = allocation.shares if isinstance(allocation, ShapleyResult) else pd.Series(allocation, dtype=float)
     missing = [p for p in players if p not in x.index]
     if missing:
         raise InvalidInputError("allocation", missing[0], None, "an amount for every player", "nothing")
-    if exhaustive is None:
-        exhaustive = n <= 12
-    if exhaustive:
-        coalitions = [_coalition_of(m, players) for m in range(1, 2**n - 1)]
-    else:
-        coalitions = _sample_coalitions(players, n_samples, seed)
+    coalitions, exhaustive = _proper_coalitions(players, exhaustive, n_samples, seed)
     grand = frozenset(players)
     vals = game.values(coalitions + [grand])
     scale = tol * max(1.0, abs(vals[grand]))
@@ -513,12 +507,7 @@ def least_core(
 
     players = tuple(game.players)
     n = len(players)
-    if exhaustive is None:
-        exhaustive = n <= 12
-    if exhaustive:
-        coalitions = [_coalition_of(m, players) for m in range(1, 2**n - 1)]
-    else:
-        coalitions = _sample_coalitions(players, n_samples, seed)
+    coalitions, exhaustive = _proper_coalitions(players, exhaustive, n_samples, seed)
     grand = frozenset(players)
     vals = game.values(coalitions + [grand])
     prob = _compat.new_problem("least_core")
@@ -536,6 +525,19 @@ def least_core(
     eps = float(_compat.values([e])[0]) if coalitions else 0.0
     scale = tol * max(1.0, abs(vals[grand]))
     return LeastCore(alloc, eps, eps <= scale, bool(exhaustive))
+
+
+def _proper_coalitions(
+    players: tuple[Any, ...], exhaustive: bool | None, n_samples: int, seed: int
+) -> tuple[list[frozenset[Any]], bool]:
+    """Every proper non-empty coalition (exhaustive, the default up to 12
+    players) or a seeded sample of them; and whether it was exhaustive."""
+    n = len(players)
+    if exhaustive is None:
+        exhaustive = n <= 12
+    if exhaustive:
+        return [_coalition_of(m, players) for m in range(1, 2**n - 1)], True
+    return _sample_coalitions(players, n_samples, seed), False
 
 
 def _sample_coalitions(players: Sequence[Any], n_samples: int, seed: int) -> list[frozenset[Any]]:
