@@ -10,7 +10,7 @@
 
 from . import datasets, forecast, report, scenarios, sharing, sufficiency, sweeps
 from .errors import InfeasibleError, InvalidInputError, RccError, SolverError
-from .forecast import forecast_demand, forecast_from_region
+from .forecast import forecast_demand, forecast_from_region, to_sufficiency_forecast
 from .io.ofsted import read_ofsted_providers
 from .network import council_graph, eligibility_graph, eligible_edges, unreachable_cohorts
 from .params import PlanParams, SolverOptions, Weights
@@ -76,6 +76,7 @@ __all__ = [
     "sweep_summary",
     "sweeps",
     "TABLES",
+    "to_sufficiency_forecast",
     "unreachable_cohorts",
     "Weights",
     "with_neighbours",

@@ -72,6 +72,7 @@ __all__ = [
     "forecast_from_region",
     "project",
     "spells_from_ssda903",
+    "to_sufficiency_forecast",
 ]
 
 _BANDS = list(AGE_BANDS)
@@ -775,3 +776,45 @@ def forecast_from_region(
     for col in ("children_p10", "children_p50", "children_p90"):
         out[col] = out.children
     return out.loc[:, list(FORECAST_COLUMNS)].sort_values(["cohort_id", "year"], kind="stable").reset_index(drop=True)
+
+
+def to_sufficiency_forecast(forecast: pd.DataFrame, region: Region, column: str = "children") -> pd.DataFrame:
+    """A forecast in the shape :func:`rcc.sufficiency_plan` takes.
+
+    Matches forecast rows to the region's cohorts on (council_id, need,
+    age_band), numbers the calendar years 1, 2, ... (plan years), and takes
+    ``column`` as the children to plan for (``"children_p90"`` plans for the
+    upper end of the band).
+
+    Raises
+    ------
+    InvalidInputError
+        A forecast row whose council x need x age band is not a cohort of the
+        region (add it to the region's cohorts with 0 children), or an unknown
+        column. Nothing is dropped silently.
+    """
+    if column not in forecast.columns:
+        raise InvalidInputError("forecast", None, column, f"one of {[c for c in FORECAST_COLUMNS if c.startswith('children')]}", column)
+    keys = ["council_id", "need", "age_band"]
+    ids = region.cohorts.set_index(keys).cohort_id
+    matched = pd.MultiIndex.from_frame(forecast[keys]).map(lambda k: ids.get(k))
+    missing = pd.isna(np.asarray(matched, dtype=object))
+    if missing.any():
+        pos = int(np.flatnonzero(missing)[0])
+        raise InvalidInputError(
+            "forecast",
+            forecast.cohort_id.iloc[pos] if "cohort_id" in forecast.columns else f"#{pos}",
+            "council_id, need, age_band",
+            "a cohort of the region (add it to region.cohorts with 0 children)",
+            tuple(forecast[keys].iloc[pos]),
+            more=int(missing.sum()) - 1,
+        )
+    years = sorted(forecast.year.unique())
+    plan_year = forecast.year.map({y: i + 1 for i, y in enumerate(years)})
+    return pd.DataFrame(
+        {
+            "cohort_id": np.asarray(matched, dtype=object),
+            "year": plan_year.to_numpy(dtype=np.int64),
+            "children": np.round(forecast[column].to_numpy(dtype=float)).astype(np.int64),
+        }
+    )

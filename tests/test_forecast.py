@@ -341,3 +341,23 @@ def test_forecast_from_region(tiny: rcc.Region) -> None:
         forecast_from_region(tiny, 1, {"flying": 0.1})
     with pytest.raises(InvalidInputError, match="years"):
         forecast_from_region(tiny, 0)
+
+
+def test_forecast_feeds_the_sufficiency_plan():
+    """A forecast from episodes, matched to a region's cohorts, drives a sufficiency plan."""
+    import rcc
+    from rcc.forecast import to_sufficiency_forecast
+
+    region = rcc.datasets.england("Greater Manchester RCC")
+    f = rcc.forecast_from_region(region, years=2, growth_by_need={"complex": 0.1})
+    suff_f = to_sufficiency_forecast(f, region)
+    assert set(suff_f.year) == {1, 2}
+    assert set(suff_f.cohort_id) <= set(region.cohorts.cohort_id)
+    complex_ids = set(region.cohorts.cohort_id[region.cohorts.need == "complex"])
+    grown = suff_f[suff_f.cohort_id.isin(complex_ids)].groupby("year").children.sum()
+    assert grown[2] > grown[1]
+    params = rcc.SufficiencyParams(years=2)
+    plan = rcc.sufficiency_plan(region, rcc.default_options(region), suff_f, None, params)
+    assert plan.status.value in ("optimal", "time_limit")
+    with pytest.raises(rcc.InvalidInputError, match="forecast"):
+        to_sufficiency_forecast(f.assign(council_id="E99999999"), region)
