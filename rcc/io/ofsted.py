@@ -62,6 +62,7 @@ import pandas as pd
 from ..errors import InvalidInputError
 from ..schema import HOME_TYPES, NEEDS
 from ..validate import normalise
+from ._problems import RowProblems
 
 __all__ = [
     "OFSTED_COLUMNS",
@@ -410,33 +411,17 @@ def _owner_key(owner: str) -> str:
     return re.sub(r"[^0-9a-z]+", "-", owner.casefold().replace("&", " and ")).strip("-")
 
 
-class _Problems:
-    def __init__(self) -> None:
-        self.parts: list[pd.DataFrame] = []
+class _Problems(RowProblems):
+    """Rejected rows of an Ofsted list, keyed by URN."""
 
-    def add(self, mask: pd.Series, urn: pd.Series, column: str, expected: str, received: Any, reason: str) -> None:
-        if not mask.any():
-            return
-        rows = mask.index[mask]
-        rec = received.loc[rows].astype(str).replace("", "blank").to_numpy() if isinstance(received, pd.Series) else received
-        self.parts.append(
-            pd.DataFrame(
-                {
-                    "row": np.asarray(rows, dtype="int64"),
-                    "urn": urn.loc[rows].to_numpy(),
-                    "column": column,
-                    "expected": expected,
-                    "received": rec,
-                    "reason": reason,
-                }
-            )
-        )
+    def __init__(self) -> None:
+        super().__init__(("row", "urn", "column", "expected", "received", "reason"), empty_dtype="str")
+
+    def add(self, mask: pd.Series, urn: pd.Series, column: str, expected: str, received: Any, reason: str) -> None:  # type: ignore[override]
+        super().add(mask, column, expected, received, reason, urn=urn)
 
     def frame(self) -> pd.DataFrame:
-        cols = ["row", "urn", "column", "expected", "received", "reason"]
-        if not self.parts:
-            return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else "str") for c in cols})
-        out = pd.concat(self.parts, ignore_index=True)[cols].sort_values("row", kind="stable").reset_index(drop=True)
+        out = super().frame().sort_values("row", kind="stable").reset_index(drop=True)
         return out.astype({"row": "int64", "urn": "str", "column": "str", "expected": "str", "received": "str", "reason": "str"})
 
 

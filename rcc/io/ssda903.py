@@ -50,6 +50,7 @@ import pandas as pd
 
 from rcc.errors import InvalidInputError
 from rcc.geo import haversine_miles
+from rcc.io._problems import RowProblems
 from rcc.schema import AGE_BANDS, COHORTS, HOME_TYPES, NEEDS
 
 __all__ = [
@@ -367,13 +368,13 @@ def _read_raw(source: Source, table: str) -> pd.DataFrame:
     return out
 
 
-class _Problems:
-    """Collects rejected rows of one stage (vectorised)."""
+class _Problems(RowProblems):
+    """Rejected rows of the SSDA903 tables, keyed by table name."""
 
     def __init__(self) -> None:
-        self.parts: list[pd.DataFrame] = []
+        super().__init__(("table", "row", "column", "expected", "received", "reason"))
 
-    def add(
+    def add(  # type: ignore[override]
         self,
         table: str,
         mask: pd.Series,
@@ -382,32 +383,7 @@ class _Problems:
         received: pd.Series | str | None,
         reason: str,
     ) -> None:
-        mask = mask.fillna(False).astype(bool)
-        if not mask.any():
-            return
-        rows = mask.index[mask]
-        if isinstance(received, pd.Series):
-            rec: Any = received.loc[rows].astype("str").fillna("blank").to_numpy()
-        else:
-            rec = received
-        self.parts.append(
-            pd.DataFrame(
-                {
-                    "table": table,
-                    "row": np.asarray(rows, dtype="int64"),
-                    "column": column,
-                    "expected": expected,
-                    "received": rec,
-                    "reason": reason,
-                }
-            )
-        )
-
-    def frame(self) -> pd.DataFrame:
-        cols = ["table", "row", "column", "expected", "received", "reason"]
-        if not self.parts:
-            return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else "object") for c in cols})
-        return pd.concat(self.parts, ignore_index=True)[cols]
+        super().add(mask, column, expected, received, reason, table=table)
 
 
 def _check_rows(raw: pd.DataFrame, table: str, problems: _Problems) -> pd.DataFrame:
