@@ -81,7 +81,14 @@ from .params import PlanParams
 from .plan import METRIC_LABELS, Plan, PlanStatus, SolveInfo, metrics_table
 from .region import Region
 from .schema import NEEDS, TABLES
-from .solve import aggregate_homes, optimise_edges, placements_frame, shortfall_frame, split_flows
+from .solve import (
+    aggregate_homes,
+    class_representatives,
+    optimise_edges,
+    placements_frame,
+    shortfall_frame,
+    split_flows,
+)
 
 __all__ = [
     "POOLING_LEVELS",
@@ -510,9 +517,7 @@ def prepare(region: Region, params: PlanParams | None = None) -> Prepared:
     in_house, owner = supply_owners(region)
     national = region.homes.home_type.isin(NATIONAL_HOME_TYPES).to_numpy()
     classes, home_class = aggregate_homes(region, {"in_house": in_house, "owner": owner, "national": national})
-    n = len(classes.homes)
-    first = np.full(n, -1)
-    first[home_class[::-1]] = np.arange(len(region.homes))[::-1]
+    first = class_representatives(home_class)
     supply = (in_house[first], owner[first])
     return Prepared(region, classes, home_class, eligible_edges(classes, params), supply, params)
 

@@ -137,9 +137,8 @@ def aggregate_homes(
     held = homes.home_id.isin(region.placements.home_id)
     key["single"] = np.where(held, homes.home_id, "")
     home_class = key.groupby(list(key.columns), sort=False, dropna=False).ngroup().to_numpy()
-    n = int(home_class.max()) + 1 if len(homes) else 0
-    first = np.full(n, -1)
-    first[home_class[::-1]] = np.arange(len(homes))[::-1]
+    first = class_representatives(home_class)
+    n = len(first)
     reps = homes.iloc[first].reset_index(drop=True)
     class_ids = pd.Series([f"class:{k}" for k in range(n)], dtype=object)
     class_homes = reps.assign(
@@ -154,6 +153,14 @@ def aggregate_homes(
     )
     classes = Region(region.name, region.councils, region.providers, class_homes, region.cohorts, placements, region.travel)
     return classes, home_class
+
+
+def class_representatives(home_class: np.ndarray) -> np.ndarray:
+    """The first home (table position) of each class 0..k-1."""
+    n = int(home_class.max()) + 1 if len(home_class) else 0
+    first = np.full(n, -1)
+    first[home_class[::-1]] = np.arange(len(home_class))[::-1]
+    return first
 
 
 def split_flows(

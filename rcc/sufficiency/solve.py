@@ -25,7 +25,7 @@ from ..model.sufficiency import (
 )
 from ..plan import PlanStatus, SolveInfo, metrics_table
 from ..region import Region
-from ..solve import aggregate_homes, run_solver
+from ..solve import aggregate_homes, class_representatives, run_solver
 from ..validate import normalise
 from .inputs import Prepared, prepare
 from .params import SufficiencyParams
@@ -219,8 +219,7 @@ def _merge_homes(
     if n == len(homes):
         return region, None
     size = np.bincount(home_class, minlength=n)
-    first = np.full(n, -1)
-    first[home_class[::-1]] = np.arange(len(homes))[::-1]
+    first = class_representatives(home_class)
     ids = np.where(size == 1, homes.home_id.to_numpy(dtype=object)[first], classes.homes.home_id.to_numpy(dtype=object))
     c = classes
     merged = Region(c.name, c.councils, c.providers, c.homes.assign(home_id=ids), c.cohorts, c.placements, c.travel)
