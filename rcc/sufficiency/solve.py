@@ -357,17 +357,63 @@ def _globalise(model: SufficiencyModel, data: ModelData, idx: np.ndarray) -> Suf
     return attrs.evolve(model, data=data, ey_edge=idx[model.ey_edge])
 
 
+#: Seed: each cohort's cheapest homes until their places cover this many times its largest yearly demand.
+_SEED_COVER = 2.0
+#: Pricing: at most this many entering edges per cohort and round (the most negative reduced costs).
+_ENTER_PER_COHORT = 10
+
+
 def _initial_edges(prep: Prepared, radius: float) -> np.ndarray:
     """Edges within the radius, each cohort's 3 cheapest homes and 3 nearest
-    options, and every regional or national option edge."""
+    options, its cheapest homes until their places cover twice its largest
+    yearly demand, and every regional or national option edge."""
     d = prep.data
     e = prep.edges
     is_opt = d.site_option[d.e_site] >= 0
     score = d.e_penalty + d.per_gbp * d.e_weekly
-    rank_home = pd.Series(np.where(is_opt, np.inf, score)).groupby(d.e_cohort).rank(method="first").to_numpy()
+    home_score = np.where(is_opt, np.inf, score)
+    rank_home = pd.Series(home_score).groupby(d.e_cohort).rank(method="first").to_numpy()
     rank_opt = pd.Series(np.where(is_opt, e.distance_miles.to_numpy(), np.inf)).groupby(d.e_cohort).rank(method="first").to_numpy()
     wide = prep.sites.scope.to_numpy()[d.e_site] != "council"
-    return (e.distance_miles.to_numpy() <= radius) | (rank_home <= 3) | (is_opt & ((rank_opt <= 3) | wide))
+    # cheapest homes first: places of the cheaper homes of the same cohort (before this one)
+    order = np.lexsort((home_score, d.e_cohort))
+    places = np.where(is_opt, 0.0, d.site_places[d.e_site])[order]
+    before = pd.Series(places).groupby(d.e_cohort[order]).cumsum().to_numpy() - places
+    covered = np.empty(len(order), dtype=bool)
+    covered[order] = (before < _SEED_COVER * d.demand.max(axis=1)[d.e_cohort[order]]) & ~is_opt[order]
+    return (e.distance_miles.to_numpy() <= radius) | (rank_home <= 3) | covered | (is_opt & ((rank_opt <= 3) | wide))
+
+
+#: Pricing stops when the Lagrangian bound is within this fraction of the gap tolerance of the LP value.
+_PRICING_TOL = 0.05
+
+
+def lagrangian_bound(data: ModelData, objective: float, edge: np.ndarray, year: np.ndarray, rc: np.ndarray) -> float:
+    """A lower bound on the LP over all edges from a restricted LP's value and
+    the reduced costs of the edge-years it left out.
+
+    With duals pi of the restricted LP (signs feasible), every plan x over all
+    edges costs c x >= pi b + rc x >= objective + sum over left-out edge-years
+    of min(0, rc) times the most units the edge-year can carry
+    (its cohort's demand that year over the group size). Equal to
+    ``objective`` when no reduced cost is negative.
+    """
+    neg = rc < 0
+    cohort = data.e_cohort[edge[neg]]
+    most = data.demand[cohort, year[neg]] / data.group_size[cohort]
+    return objective + float(np.dot(rc[neg], most))
+
+
+def _entering(data: ModelData, edge: np.ndarray, rc: np.ndarray, per_cohort: int) -> np.ndarray:
+    """Edges to add in a pricing round: per cohort, the ``per_cohort`` edges
+    with the most negative reduced cost (over their years). Adding a subset
+    is exact: pricing stops only when no edge-year has a negative one."""
+    neg = rc < -1e-6
+    best = pd.Series(rc[neg]).groupby(edge[neg]).min()
+    if best.empty:
+        return np.zeros(0, dtype=np.int64)
+    rank = best.groupby(data.e_cohort[best.index.to_numpy()]).rank(method="first").to_numpy()
+    return best.index.to_numpy()[rank <= per_cohort].astype(np.int64)
 
 
 def _solve_priced(
@@ -388,6 +434,7 @@ def _solve_priced(
     exists = (data.demand[data.e_cohort] > 0) & (np.arange(Y)[None, :] >= data.first_year()[data.e_site][:, None])
     lp_bound: float | None = None
     lp: SufficiencyModel | None = None
+    tol = run.gap_tolerance()
     rounds = 0
     while not active.all():
         rounds += 1
@@ -398,23 +445,31 @@ def _solve_priced(
             break
         ie, iy = np.nonzero(exists & ~active[:, None])
         rc = reduced_costs(lp, data, ie, iy)
-        entering = rc < -1e-6
-        if not entering.any():
-            lp_bound = float(out["objective"])
+        objective = float(out["objective"])
+        bound_now = lagrangian_bound(data, objective, ie, iy, rc)
+        if objective - bound_now <= _PRICING_TOL * tol * max(abs(objective), 1e-9) or run.out_of_time():
+            lp_bound = bound_now
             break
-        active[np.unique(ie[entering])] = True
+        active[_entering(data, ie, rc, _ENTER_PER_COHORT)] = True
     lp_edges = np.flatnonzero(active) if lp is not None else None
-    tol = run.gap_tolerance()
     best: tuple[SufficiencyModel, dict[str, Any], float | None] | None = None
     for extra in range(3):
         idx = np.flatnonzero(active)
         sub = _subset(data, idx)
         model = run.build(sub, labels, lazy=data.whole_children)
         outcome: dict[str, Any] | None = None
-        if extra == 0 and lp is not None and lp_bound is not None and lp_edges is not None and np.array_equal(idx, lp_edges):
+        same = extra == 0 and lp is not None and lp_bound is not None and lp_edges is not None and np.array_equal(idx, lp_edges)
+        if same:
             outcome = _round_and_fix(model, lp, run)
+            if lp_bound is not None and (outcome is None or not _within(float(outcome["objective"]), lp_bound, tol)):
+                near = _lp_neighbourhood(model, lp, run, warm_start=outcome is not None)
+                if near is not None:
+                    outcome = near
+                    if _within(float(near["objective"]), lp_bound, tol):
+                        notes.append("units and closures searched between the LP's floor and ceiling: within the gap tolerance of the LP bound")
+            elif outcome is not None:
+                notes.append("LP relaxation rounded: within the gap tolerance of the LP bound")
         if outcome is not None and lp_bound is not None and _within(float(outcome["objective"]), lp_bound, tol):
-            notes.append("LP relaxation rounded: within the gap tolerance of the LP bound")
             bound: float | None = lp_bound
         else:
             full = run.solve(model, warm_start=outcome is not None)
@@ -486,6 +541,33 @@ def _repair_whole(
     for var, val in zip(list(model.n) + list(model.z), np.r_[n_val, z_val]):
         var.lowBound = var.upBound = float(val)
     return model, run.solve(model)
+
+
+def _lp_neighbourhood(model: SufficiencyModel, lp: SufficiencyModel, run: _Run, warm_start: bool) -> dict[str, Any] | None:
+    """Search near the LP relaxation (``model`` and ``lp`` on the same edges).
+
+    Solve the MILP with every unit and closure variable bounded between the
+    floor and the ceiling of its LP value (LP-integral ones fixed), placements
+    free: a small choice of which fractional units to round up, which the
+    MILP solver settles with its own bound. ``warm_start``: start from the
+    values ``model`` holds (the rounding heuristic's plan, which lies in the
+    neighbourhood). Restores the bounds; returns the outcome or None when no
+    plan was found. Its plan is feasible for the whole model; its status and
+    bound are those of the restricted search (the caller compares with the LP
+    bound).
+    """
+    fixed = list(model.n) + list(model.z)
+    lp_values = np.r_[np.asarray(_compat.values(lp.n), dtype=float), np.asarray(_compat.values(lp.z), dtype=float)]
+    bounds = [(v.lowBound, v.upBound) for v in fixed]
+    for var, val, (lo, up) in zip(fixed, lp_values, bounds):
+        var.lowBound = max(float(lo or 0.0), float(np.floor(val + 1e-6)))
+        var.upBound = float(np.ceil(val - 1e-6)) if up is None else min(float(up), float(np.ceil(val - 1e-6)))
+    try:
+        outcome = run.solve(model, warm_start=warm_start)
+    finally:
+        for var, (lo, up) in zip(fixed, bounds):
+            var.lowBound, var.upBound = lo, up
+    return outcome if outcome["has_solution"] else None
 
 
 def _round_and_fix(model: SufficiencyModel, lp: SufficiencyModel, run: _Run) -> dict[str, Any] | None:
@@ -564,7 +646,8 @@ def _round_and_fix(model: SufficiencyModel, lp: SufficiencyModel, run: _Run) -> 
     return best
 
 
-def _empty_explanation() -> pd.DataFrame:    return pd.DataFrame(
+def _empty_explanation() -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "rule": pd.Series(dtype=object),
             "scope": pd.Series(dtype=object),

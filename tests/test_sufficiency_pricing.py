@@ -1,0 +1,104 @@
+"""The large-model machinery of the sufficiency solver: partial pricing with a
+Lagrangian bound, and the search near the LP relaxation."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import rcc
+from rcc import _compat
+from rcc.model.sufficiency import reduced_costs
+from rcc.sufficiency import SufficiencyParams, default_options, forecast_from_region, sufficiency_plan
+from rcc.sufficiency import solve as S
+from rcc.sufficiency.inputs import prepare
+
+
+@pytest.fixture(scope="module")
+def gm_prep():
+    region = rcc.datasets.england("Greater Manchester RCC")
+    fc = forecast_from_region(region, years=2, growth={"complex": 0.3, "mainstream": 0.05, "supported_16plus": 0.3}, group_size={"sibling_group": 2})
+    budgets = pd.DataFrame({"scope": ["total"], "capital_gbp": [1_500_000.0]})
+    params = SufficiencyParams(years=2, solver=rcc.SolverOptions(mip_gap=1e-7, time_limit_s=120))
+    prep = prepare(region, default_options(region), fc, budgets, params)
+    return prep, params, S._Run(params, time.perf_counter())
+
+
+def _exists(data):
+    Y = data.n_years
+    return (data.demand[data.e_cohort] > 0) & (np.arange(Y)[None, :] >= data.first_year()[data.e_site][:, None])
+
+
+def test_lagrangian_bound_is_below_the_lp_over_all_edges(gm_prep):
+    prep, params, run = gm_prep
+    data, labels = prep.data, list(prep.options.option_id)
+    full = run.build(data, labels, relaxed=True)
+    full_obj = float(run.solve(full)["objective"])
+    active = S._initial_edges(prep, 2.0)
+    assert not active.all()
+    bounds = []
+    for _ in range(30):
+        lp = run.build(S._subset(data, np.flatnonzero(active)), labels, relaxed=True)
+        obj = float(run.solve(lp)["objective"])
+        ie, iy = np.nonzero(_exists(data) & ~active[:, None])
+        rc = reduced_costs(lp, data, ie, iy)
+        bound = S.lagrangian_bound(data, obj, ie, iy, rc)
+        assert bound <= full_obj * (1 + 1e-9) + 1e-6 <= obj * (1 + 1e-9) + 2e-6
+        bounds.append(bound)
+        entering = S._entering(data, ie, rc, 3)
+        if not len(entering):
+            break
+        assert len(entering) <= 3 * data.n_cohorts and not active[entering].any()
+        active[entering] = True
+    else:  # pragma: no cover
+        pytest.fail("pricing did not converge in 30 rounds")
+    # converged: no negative reduced cost, the bound is the restricted LP's value, equal to the full LP
+    assert bounds[-1] == pytest.approx(full_obj, rel=1e-7)
+    assert len(bounds) > 1 and bounds[0] < bounds[-1]
+
+
+def test_entering_takes_the_most_negative_per_cohort():
+    from rcc.model.sufficiency import ModelData  # noqa: F401 - only e_cohort is read
+
+    class D:
+        e_cohort = np.array([0, 0, 0, 1, 1])
+
+    edge = np.array([0, 0, 1, 2, 3, 4, 4])
+    rc = np.array([-1.0, -5.0, -2.0, 3.0, -0.5, -0.1, -4.0])
+    assert sorted(S._entering(D, edge, rc, 1).tolist()) == [0, 4]  # edge 0 (-5), edge 4 (-4)
+    assert sorted(S._entering(D, edge, rc, 2).tolist()) == [0, 1, 3, 4]
+    assert len(S._entering(D, edge, np.abs(rc), 2)) == 0
+
+
+def test_lp_neighbourhood_rounds_within_floor_and_ceiling_and_restores_bounds(gm_prep):
+    prep, params, run = gm_prep
+    data, labels = prep.data, list(prep.options.option_id)
+    lp = run.build(data, labels, relaxed=True)
+    lp_out = run.solve(lp)
+    n_lp = np.asarray(_compat.values(lp.n), dtype=float)
+    assert (np.abs(n_lp - np.round(n_lp)) > 1e-6).any(), "the budget should leave some LP units fractional"
+    model = run.build(data, labels, lazy=True)
+    before = [(v.lowBound, v.upBound) for v in list(model.n) + list(model.z)]
+    out = S._lp_neighbourhood(model, lp, run, warm_start=False)
+    assert out is not None and out["has_solution"]
+    n = np.asarray(_compat.values(model.n), dtype=float)
+    assert (n >= np.floor(n_lp + 1e-6) - 1e-9).all() and (n <= np.ceil(n_lp - 1e-6) + 1e-9).all()
+    assert float(out["objective"]) >= float(lp_out["objective"]) * (1 - 1e-9)
+    assert [(v.lowBound, v.upBound) for v in list(model.n) + list(model.z)] == before
+
+
+def test_gm_plan_gap_is_against_a_bound_no_better_than_the_full_milp(gm_prep):
+    region = rcc.datasets.england("Greater Manchester RCC")
+    fc = forecast_from_region(region, years=2, growth={"complex": 0.3, "mainstream": 0.05, "supported_16plus": 0.3}, group_size={"sibling_group": 2})
+    budgets = pd.DataFrame({"scope": ["total"], "capital_gbp": [1_500_000.0]})
+    opts = default_options(region)
+    base = SufficiencyParams(solver=rcc.SolverOptions(mip_gap=1e-3, time_limit_s=120))
+    priced = sufficiency_plan(region, opts, fc, budgets, base.evolve(pricing_radius_miles=2.0))
+    exact = sufficiency_plan(region, opts, fc, budgets, base.evolve(pricing_radius_miles=None, solver=rcc.SolverOptions(mip_gap=1e-7, time_limit_s=120)))
+    assert exact.status is rcc.PlanStatus.OPTIMAL
+    assert priced.info.bound <= exact.objective * (1 + 1e-7)
+    assert priced.objective >= exact.objective * (1 - 1e-7)
+    assert priced.objective <= exact.objective * (1 + 1e-3) + 1e-6
