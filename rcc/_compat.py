@@ -26,6 +26,7 @@ __all__ = [
     "highs_solver",
     "new_problem",
     "solve_problem",
+    "set_values",
     "values",
 ]
 
@@ -181,3 +182,9 @@ def values(variables: Sequence[Any]) -> list[float]:
         x = v.value()
         out.append(0.0 if x is None else float(x))
     return out
+
+
+def set_values(variables: Sequence[Any], vals: Iterable[float]) -> None:
+    """Give variables values (a start for a warm-started solve, or a plan put back)."""
+    for v, x in zip(variables, vals):
+        v.setInitialValue(float(x))

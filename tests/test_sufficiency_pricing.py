@@ -102,3 +102,28 @@ def test_gm_plan_gap_is_against_a_bound_no_better_than_the_full_milp(gm_prep):
     assert priced.info.bound <= exact.objective * (1 + 1e-7)
     assert priced.objective >= exact.objective * (1 - 1e-7)
     assert priced.objective <= exact.objective * (1 + 1e-3) + 1e-6
+
+
+def test_out_of_time_keeps_the_heuristic_plan_with_a_global_bound(monkeypatch):
+    """When time runs out after rounding and the LP neighbourhood, the plan is
+    theirs (consistent tables), the status says time limit and the bound is
+    the Lagrangian one, below the exact optimum."""
+    region = rcc.datasets.england("Greater Manchester RCC")
+    fc = forecast_from_region(region, years=2, growth={"complex": 0.3, "mainstream": 0.05, "supported_16plus": 0.3}, group_size={"sibling_group": 2})
+    budgets = pd.DataFrame({"scope": ["total"], "capital_gbp": [1_500_000.0]})
+    opts = default_options(region)
+    exact = sufficiency_plan(
+        region, opts, fc, budgets, SufficiencyParams(pricing_radius_miles=None, solver=rcc.SolverOptions(mip_gap=1e-7, time_limit_s=120))
+    )
+    monkeypatch.setattr(S._Run, "out_of_time", lambda self: True)
+    monkeypatch.setattr(S, "_within", lambda ub, lb, tol: False)
+    plan = sufficiency_plan(region, opts, fc, budgets, SufficiencyParams(pricing_radius_miles=2.0))
+    assert plan.status is rcc.PlanStatus.TIME_LIMIT
+    assert plan.info.bound is not None and plan.info.bound <= exact.objective * (1 + 1e-7)
+    assert plan.objective >= exact.objective * (1 - 1e-7)
+    assert plan.info.gap == pytest.approx((plan.objective - plan.info.bound) / plan.objective, rel=1e-6)
+    demand = fc.groupby("year").children.sum()
+    placed = plan.placements.groupby("year").children.sum()
+    unmet = plan.shortfall.groupby("year").children.sum().reindex(demand.index, fill_value=0)
+    np.testing.assert_array_equal((placed + unmet).to_numpy(), demand.to_numpy())
+    assert plan.costs.capital_gbp.sum() <= 1_500_000.0 + 1e-6

@@ -77,15 +77,21 @@ class SufficiencyParams:
         Add ``x <= min(demand, places) * units`` per option edge: a tighter
         relaxation, usually faster for facility-location structure.
     pricing_radius_miles : float or None
-        Edge pricing (exact): first build only placements within this distance
-        (plus each cohort's 3 cheapest homes and 3 nearest options, and every
-        regional or national option); add every
-        further edge whose reduced cost in the LP relaxation is negative until
-        none is (the LP bound is then over all edges); solve the MILP on those
-        edges, and add any edge that the reduced-cost test cannot rule out
-        (reduced cost below the incumbent's distance to the LP bound). The
-        reported gap is against a bound valid for all edges. ``None`` builds
-        every edge at once (default 20 miles).
+        Edge pricing: first build only placements within this distance (plus
+        each cohort's 3 cheapest homes, its cheapest homes until their places
+        cover twice its largest yearly demand, its 3 nearest options and
+        every regional or national option). Each round solves the LP
+        relaxation and adds, per cohort, the 10 left-out edges with the most
+        negative reduced cost, until the Lagrangian bound (the LP value plus
+        every negative reduced cost times the most its edge can carry) is
+        within 5% of the gap tolerance of the LP value: a lower bound valid
+        for all edges. The MILP is built on those edges; the LP is rounded
+        and then searched nearby (units and closures between the floor and
+        ceiling of their LP values) before a full branch and bound, and any
+        edge that the reduced-cost test cannot rule out (reduced cost below
+        the incumbent's distance to the bound) is added. The reported gap is
+        against a bound valid for all edges. ``None`` builds every edge at
+        once (default 20 miles).
     max_homes_per_cohort : int, optional
         Model reduction: keep only each cohort's this-many cheapest existing
         homes (all options are kept). Not exact; the plan's note says so.

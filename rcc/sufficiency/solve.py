@@ -472,10 +472,18 @@ def _solve_priced(
         if outcome is not None and lp_bound is not None and _within(float(outcome["objective"]), lp_bound, tol):
             bound: float | None = lp_bound
         else:
-            full = run.solve(model, warm_start=outcome is not None)
-            if full["has_solution"] or outcome is None:
+            heuristic = outcome  # a plan from rounding or the LP neighbourhood, or None
+            every = list(model.v) + list(model.u) + list(model.n) + list(model.z)
+            kept = _compat.values(every) if heuristic is not None else []
+            full = None if heuristic is not None and run.out_of_time() else run.solve(model, warm_start=heuristic is not None)
+            if full is not None and (full["has_solution"] or heuristic is None):
                 outcome = full
-            bound = outcome["bound"] if outcome["bound"] is not None else (outcome["objective"] if outcome["status"] == "optimal" else None)
+                bound = full["bound"] if full["bound"] is not None else (full["objective"] if full["status"] == "optimal" else None)
+            else:  # the heuristic plan stands: its search's own bound is not a bound on the model
+                assert heuristic is not None
+                _compat.set_values(every, kept)
+                outcome = {**heuristic, "status": "time_limit" if run.out_of_time() else heuristic["status"]}
+                bound = lp_bound
         if data.whole_children and outcome["has_solution"] and _fractional(model):
             model, whole = _repair_whole(sub, labels, model, run)
             outcome = {**whole, "status": outcome["status"]} if whole["has_solution"] else whole
