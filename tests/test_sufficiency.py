@@ -100,6 +100,17 @@ def test_lead_time_zero_is_same_year_and_capacity_per_unit_respected():
     assert (load <= avail.reindex(load.index)).all()
 
 
+def test_shortfall_counts_homes_not_merged_classes():
+    base = toy_region(children=20, places=4)
+    homes = pd.concat([base.homes.assign(home_id=f"h{i}") for i in range(3)], ignore_index=True)
+    region = rcc.Region.from_frames(base.councils, homes, base.cohorts, providers=base.providers, name="toy3")
+    plan = sufficiency_plan(region, None, flat_forecast(region, 1), params=SufficiencyParams(solver=EXACT))
+    assert "3 homes merged into 1 class of" in plan.info.note
+    assert plan.shortfall.children.sum() == 20 - 12
+    assert plan.shortfall.reason_code.tolist() == ["capacity"]
+    assert plan.shortfall.reason.iloc[0].startswith("all 3 eligible homes full")
+
+
 # ---------------------------------------------------------------------------- budgets
 def test_capital_budget_respected_and_named_in_shortfall():
     region = toy_region(children=12, places=4)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _compat
-from ..errors import SolverError
+from ..errors import InvalidInputError, SolverError
 from ..model.allocation import group_positions
 from ..model.sufficiency import (
     ModelData,
@@ -106,7 +106,8 @@ def sufficiency_plan(
     model, outcome, bound, notes = _solve_priced(prep, labels, run)
     notes = ([prep.note] if prep.note else []) + notes
     if home_class is not None:
-        notes.append(f"{len(region.homes):,} homes merged into {len(merged.homes):,} classes of interchangeable homes")
+        k = len(merged.homes)
+        notes.append(f"{len(region.homes):,} homes merged into {k:,} {'class' if k == 1 else 'classes'} of interchangeable homes")
     explanation = _empty_explanation()
     status = _STATUS.get(outcome["status"], PlanStatus.NOT_SOLVED)
     if outcome["status"] in ("infeasible", "unbounded") and not outcome["has_solution"]:
@@ -145,7 +146,8 @@ def sufficiency_plan(
         note="; ".join(notes + [f"build {run.build_s:.1f}s"]),
     )
     log.info("%s: sufficiency plan %s, %d variables, %.1fs", region.name, status.value, model.n_variables, run.solve_s)
-    plan = _result(prep, model, outcome, status, info, explanation)
+    per_site = None if home_class is None else np.r_[np.bincount(home_class, minlength=len(merged.homes)), np.zeros(len(prep.options), dtype=np.int64)]
+    plan = _result(prep, model, outcome, status, info, explanation, per_site)
     if home_class is None:
         return plan
     placements = _split_placements(region, merged, home_class, plan.placements, prep.data.group_size, params.whole_children)
@@ -199,7 +201,7 @@ def _merge_homes(
         if options is not None and "option_id" in options and homes.home_id.isin(options.option_id).any():
             return region, None  # an id clash: prepare reports it on the original homes
         sizes = normalise(forecast, FORECAST) if forecast is not None else None
-    except Exception:  # noqa: BLE001 - invalid tables: prepare raises the proper error
+    except (InvalidInputError, KeyError, TypeError, ValueError):  # invalid tables: prepare raises the proper error
         return region, None
     if sizes is not None and len(sizes):
         grouped = sizes.loc[sizes.group_size > 1]
@@ -712,7 +714,13 @@ def _explain(
 
 # ---------------------------------------------------------------------------- result tables
 def _result(
-    prep: Prepared, model: SufficiencyModel, outcome: dict[str, Any], status: PlanStatus, info: SolveInfo, explanation: pd.DataFrame
+    prep: Prepared,
+    model: SufficiencyModel,
+    outcome: dict[str, Any],
+    status: PlanStatus,
+    info: SolveInfo,
+    explanation: pd.DataFrame,
+    homes_per_site: np.ndarray | None = None,
 ) -> SufficiencyPlan:
     d = prep.data
     Y = d.n_years
@@ -738,7 +746,7 @@ def _result(
     placements = _placements(prep, model, sol["x"])
     costs_y = _costs(prep, units, avail, closed, placements)
     budget_use = _budget_use(prep, model, outcome)
-    shortfall = _shortfall(prep, model, sol, units, avail, closed, budget_use)
+    shortfall = _shortfall(prep, model, sol, units, avail, closed, budget_use, homes_per_site)
     capacity = _capacity(prep, avail, closed)
     growth = _growth(prep, placements, sol["unmet"], avail, closed)
     metrics = _metrics(prep, placements, shortfall, avail, closed)
@@ -905,8 +913,12 @@ def _shortfall(
     avail: np.ndarray,
     closed: np.ndarray,
     budget_use: pd.DataFrame,
+    homes_per_site: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Children without a home per cohort-year, with the reason.
+
+    ``homes_per_site``: homes in each site when interchangeable homes were
+    merged into classes (reasons count homes, not classes).
 
     ``unreachable``: no eligible home or option within reach; ``lead_time``:
     eligible options exist but none can open by that year; ``budget``: an
@@ -952,6 +964,7 @@ def _shortfall(
             reasons.append(f"no home or option registered for {need} aged {band} within reach")
             continue
         homes = sites[d.site_option[sites] < 0]
+        n_homes = int(homes_per_site[homes].sum()) if homes_per_site is not None else len(homes)
         room = homes[site_used[homes, y] < cap[homes, y] - tol]
         if len(room):
             if any((int(d.site_group[s]), int(y)) in group_capped for s in room):
@@ -984,11 +997,11 @@ def _shortfall(
         if len(opts) and not len(in_time):
             codes.append("lead_time")
             o = opts[np.argmin(first)]
-            reasons.append(f"all {len(homes)} eligible homes full; the earliest new capacity ({names[o]}) opens in year {int(first.min()) + 1}")
+            reasons.append(f"all {n_homes} eligible homes full; the earliest new capacity ({names[o]}) opens in year {int(first.min()) + 1}")
             continue
         codes.append("capacity")
         what = "eligible options at their unit limits" if len(opts) else "no candidate option for this need"
-        reasons.append(f"all {len(homes)} eligible homes full; {what}")
+        reasons.append(f"all {n_homes} eligible homes full; {what}")
     c = prep.region.cohorts.iloc[cs]
     children = unmet[cs, ys]
     return pd.DataFrame(
