@@ -119,3 +119,23 @@ def test_placed_plus_unmet_is_demand_and_places_are_never_exceeded(case):
     for r in used[~used.home_id.isin(places.index)].itertuples():
         b = p.builds[(p.builds.option_id == r.home_id) & (p.builds.year_available <= r.year)]
         assert r.children <= b.places.sum()
+
+
+@SETTINGS
+@given(small_cases(), st.sampled_from([0.0, 5.0, 15.0]), st.integers(0, 3_000_000))
+def test_priced_plan_bound_never_exceeds_the_exact_optimum(case, radius, capital):
+    """Edge pricing (any radius, partial rounds, Lagrangian stop, LP rounding and
+    neighbourhood) reports a bound no higher than the whole model's optimum and a
+    plan no better than it, within its gap tolerance."""
+    region, options = case
+    fc = forecast_from_region(region, years=3, growth=0.3)
+    budgets = pd.DataFrame({"scope": ["total"], "capital_gbp": [float(capital)]})
+    exact = sufficiency_plan(region, options, fc, budgets, params=SufficiencyParams(solver=EXACT, pricing_radius_miles=None))
+    tol = 1e-3
+    priced = sufficiency_plan(
+        region, options, fc, budgets, params=SufficiencyParams(solver=rcc.SolverOptions(mip_gap=tol, time_limit_s=60), pricing_radius_miles=radius)
+    )
+    assert exact.status is priced.status is rcc.PlanStatus.OPTIMAL
+    slack = 1e-6 * max(1.0, abs(exact.objective))
+    assert priced.info.bound <= exact.objective + slack
+    assert exact.objective - slack <= priced.objective <= exact.objective + tol * abs(priced.objective) + slack

@@ -146,7 +146,9 @@ def sufficiency_plan(
         note="; ".join(notes + [f"build {run.build_s:.1f}s"]),
     )
     log.info("%s: sufficiency plan %s, %d variables, %.1fs", region.name, status.value, model.n_variables, run.solve_s)
-    per_site = None if home_class is None else np.r_[np.bincount(home_class, minlength=len(merged.homes)), np.zeros(len(prep.options), dtype=np.int64)]
+    per_site = None  # homes in each site (classes of merged homes, then options)
+    if home_class is not None:
+        per_site = np.r_[np.bincount(home_class, minlength=len(merged.homes)), np.zeros(len(prep.options), dtype=np.int64)]
     plan = _result(prep, model, outcome, status, info, explanation, per_site)
     if home_class is None:
         return plan
@@ -449,10 +451,12 @@ def _solve_priced(
         rc = reduced_costs(lp, data, ie, iy)
         objective = float(out["objective"])
         bound_now = lagrangian_bound(data, objective, ie, iy, rc)
-        if objective - bound_now <= _PRICING_TOL * tol * max(abs(objective), 1e-9) or run.out_of_time():
+        entering = _entering(data, ie, rc, _ENTER_PER_COHORT)
+        close = objective - bound_now <= _PRICING_TOL * tol * max(abs(objective), 1e-9)
+        if close or not len(entering) or run.out_of_time():
             lp_bound = bound_now
             break
-        active[_entering(data, ie, rc, _ENTER_PER_COHORT)] = True
+        active[entering] = True
     lp_edges = np.flatnonzero(active) if lp is not None else None
     best: tuple[SufficiencyModel, dict[str, Any], float | None] | None = None
     for extra in range(3):
