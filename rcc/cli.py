@@ -1,6 +1,6 @@
-"""Command line: ``rcc plan`` (and more subcommands as they land).
+"""Command line: ``rcc plan``, ``rcc sufficiency``, ``rcc compare``, ``rcc report``.
 
-Run ``rcc --help`` or ``rcc plan --help``.
+Run ``rcc --help`` or ``rcc <command> --help``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import datasets
+from .errors import RccError
 from .params import PlanParams, SolverOptions
 from .plan import METRIC_LABELS, Plan, _fmt
 from .solve import plan as make_plan
@@ -122,6 +123,59 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Default yearly growth of children looked after per need in ``rcc sufficiency`` (others: flat).
+DEFAULT_GROWTH = {"complex": 0.03, "supported_16plus": 0.03, "secure": 0.05, "mainstream": 0.01, "uasc": 0.02}
+
+
+def _growth(items: Sequence[str] | None) -> dict[str, float]:
+    """``need=rate`` pairs (e.g. ``complex=0.03``) into a dict; bad ones raise InvalidInputError."""
+    from .errors import InvalidInputError
+    from .schema import NEEDS
+
+    if not items:
+        return dict(DEFAULT_GROWTH)
+    out: dict[str, float] = {}
+    for item in items:
+        need, _, rate = item.partition("=")
+        if need not in NEEDS:
+            raise InvalidInputError("--growth", item, "need", f"one of {list(NEEDS)}", need)
+        try:
+            out[need] = float(rate)
+        except ValueError:
+            raise InvalidInputError("--growth", item, "rate", "a yearly rate such as 0.03", rate) from None
+    return out
+
+
+def cmd_sufficiency(args: argparse.Namespace) -> int:
+    from .sufficiency import SufficiencyParams, default_options, forecast_from_region, sufficiency_plan
+
+    progress = Progress(args.quiet)
+    progress(f"loading embedded data: {args.region or 'England'} (seed {args.seed})")
+    region = datasets.england(args.region, seed=args.seed)
+    growth = _growth(args.growth)
+    forecast = forecast_from_region(region, years=args.years, growth=growth, group_size={"sibling_group": args.sibling_group})
+    options = default_options(region)
+    capital = args.capital_per_council * len(region.councils)
+    budgets = pd.DataFrame({"budget_id": ["total"], "scope": ["total"], "capital_gbp": [capital]})
+    params = SufficiencyParams(
+        years=args.years,
+        min_inside_region_share=args.min_inside_share,
+        solver=SolverOptions(name=args.solver, time_limit_s=args.time_limit, mip_gap=args.gap),
+    )
+    progress(
+        f"{args.years}-year plan, {len(options)} candidate options, capital GBP {capital / 1e6:,.1f}m, growth "
+        + ", ".join(f"{k} {v:+.0%}" for k, v in growth.items())
+        + f", {args.solver}, time limit {args.time_limit:g}s"
+    )
+    plan = sufficiency_plan(region, options, forecast, budgets, params)
+    progress("done")
+    print(plan.summary())
+    if args.out:
+        written = _write(plan.to_frames(), Path(args.out), args.format)
+        print(f"wrote {len(written)} tables under {args.out}/")
+    return 0 if plan.status.value in ("optimal", "time_limit") else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rcc", description="Plan homes for children in care close to home.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -166,6 +220,26 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--parallel", action="store_true", help="solve scenarios in a local process pool")
     c.add_argument("--quiet", action="store_true")
     c.set_defaults(func=cmd_compare)
+
+    f = sub.add_parser("sufficiency", help="a multi-year sufficiency plan: what capacity to add, where and when")
+    f.add_argument("--region", default="Greater Manchester RCC", choices=datasets.region_names(), metavar="NAME",
+                   help="a region or RCC name (default: Greater Manchester RCC; England: the whole country)")
+    f.add_argument("--years", type=int, default=5, help="plan years (default 5)")
+    f.add_argument("--growth", nargs="*", metavar="NEED=RATE",
+                   help="yearly growth per need, e.g. complex=0.03 (default: " +
+                   " ".join(f"{k}={v:g}" for k, v in DEFAULT_GROWTH.items()) + ")")
+    f.add_argument("--sibling-group", type=int, default=2, help="children per sibling group placed together (default 2)")
+    f.add_argument("--capital-per-council", type=float, default=1_000_000.0,
+                   help="total capital budget over the plan, GBP per council (default 1,000,000)")
+    f.add_argument("--min-inside-share", type=float, default=0.0, help="minimum share placed inside the region (0-1)")
+    f.add_argument("--solver", choices=("highs", "cbc"), default="highs")
+    f.add_argument("--time-limit", type=float, default=120.0, help="whole-run time limit in seconds (default 120)")
+    f.add_argument("--gap", type=float, default=1e-3, help="stop at this relative gap (default 0.001)")
+    f.add_argument("--seed", type=int, default=0)
+    f.add_argument("--out", default=None, help="directory for result tables")
+    f.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    f.add_argument("--quiet", action="store_true")
+    f.set_defaults(func=cmd_sufficiency)
     return parser
 
 
@@ -174,7 +248,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
-    return func(args)
+    try:
+        return func(args)
+    except RccError as exc:  # bad input or an infeasible rule: the message says which, no traceback
+        print(f"rcc {args.command}: error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -37,3 +37,23 @@ def test_rcc_compare_prints_scenarios_and_skew(tmp_path, capsys):
     long = pd.read_csv(tmp_path / "long.csv")
     assert {"scenario", "council_id", "metric", "value"} <= set(long.columns)
     assert set(long.scenario) == {"standalone", "rcc_pooled", "pathfinder_only"}
+
+
+def test_rcc_sufficiency_prints_the_plan_and_writes_tables(tmp_path, capsys):
+    args = ["sufficiency", "--years", "2", "--growth", "complex=0.2", "mainstream=0.05", "--capital-per-council", "150000",
+            "--out", str(tmp_path), "--quiet"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "Sufficiency plan for Greater Manchester RCC: 2 year(s)" in out and "gap" in out
+    assert "GBP 1.50m" in out  # 10 councils x GBP 150k capital
+    builds = pd.read_csv(tmp_path / "builds.csv")
+    costs = pd.read_csv(tmp_path / "costs.csv")
+    assert len(builds) > 0 and costs.capital_gbp.sum() <= 1_500_000.0
+    metrics = pd.read_csv(tmp_path / "metrics.csv")
+    assert metrics.children.tolist() == [int(c) for c in metrics.placed + metrics.unmet]
+
+
+def test_rcc_sufficiency_rejects_an_unknown_need(capsys):
+    assert main(["sufficiency", "--growth", "complx=0.1", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "rcc sufficiency: error:" in err and "--growth" in err and "complx" in err and "Traceback" not in err
