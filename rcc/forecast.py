@@ -62,7 +62,7 @@ import pandas as pd
 
 from .errors import InvalidInputError
 from .region import Region
-from .schema import AGE_BANDS, NEEDS
+from .schema import AGE_BANDS, NEEDS, cohort_ids
 
 __all__ = [
     "FORECAST_COLUMNS",
@@ -112,10 +112,6 @@ RATE_COLUMNS: tuple[str, ...] = (
     "hazard_scale_years",
     "window_years",
 )
-
-
-def _cohort_id(council: pd.Series, need: pd.Series, band: pd.Series) -> pd.Series:
-    return council.astype(str) + "/" + need.astype(str) + "/" + band.astype(str)
 
 
 def _dates(values: pd.Series) -> pd.Series:
@@ -433,7 +429,7 @@ def estimate_rates(
     band_pos = agg.age_band.map({b: i for i, b in enumerate(_BANDS)}).to_numpy()
     out = pd.DataFrame(
         {
-            "cohort_id": _cohort_id(agg.council_id, agg.need, agg.age_band),
+            "cohort_id": cohort_ids(agg.council_id, agg.need, agg.age_band),
             "council_id": agg.council_id,
             "need": agg.need,
             "age_band": agg.age_band,
@@ -655,7 +651,7 @@ def project(
             )
         )
     out = pd.concat(rows, ignore_index=True)
-    out.insert(0, "cohort_id", _cohort_id(out.council_id, out.need, out.age_band))
+    out.insert(0, "cohort_id", cohort_ids(out.council_id, out.need, out.age_band))
     out["children"] = np.round(out.children_expected).astype(np.int64)
     for c in ("children_p10", "children_p50", "children_p90"):
         out[c] = out[c].astype(np.int64)
@@ -700,7 +696,7 @@ def forecast_demand(
     Returns
     -------
     pandas.DataFrame
-        :data:`FORECAST_COLUMNS`: ``cohort_id`` (``council/need/age band``, as
+        :data:`FORECAST_COLUMNS`: ``cohort_id`` (``council:need:age_band``, :func:`rcc.schema.cohort_ids`, as
         :func:`rcc.io.ssda903.load_ssda903` names cohorts), ``council_id``, ``need``,
         ``age_band``, ``year`` (the year of the end date + 1, + 2...), ``children``,
         ``children_expected``, ``children_p10``, ``children_p50``, ``children_p90``. The

@@ -25,6 +25,7 @@ __all__ = [
     "TABLES",
     "Table",
     "age_band_bounds",
+    "cohort_ids",
     "schema_frame",
 ]
 
@@ -44,6 +45,19 @@ NEEDS: tuple[str, ...] = (
 AGE_BANDS: Mapping[str, tuple[int, int]] = MappingProxyType(
     {"0-4": (0, 4), "5-10": (5, 10), "11-15": (11, 15), "16-17": (16, 17)}
 )
+
+def cohort_ids(council: Any, need: Any, band: Any) -> Any:
+    """The standard cohort key ``council:need:age_band`` (strings or pandas Series).
+
+    The embedded data, the SSDA903 reader and the demand forecast all name
+    cohorts this way, so their tables join on ``cohort_id``.
+
+    >>> cohort_ids("E08000003", "complex", "11-15")
+    'E08000003:complex:11-15'
+    """
+    parts = [x.astype(str) if isinstance(x, pd.Series) else str(x) for x in (council, need, band)]
+    return parts[0] + ":" + parts[1] + ":" + parts[2]
+
 
 #: Home types: a unit of supply.
 HOME_TYPES: tuple[str, ...] = (

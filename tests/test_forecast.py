@@ -115,9 +115,9 @@ def test_exit_hazard_shrinks_towards_the_pooled_rate() -> None:
     spells = pd.concat([big, small], ignore_index=True)
     own = estimate_rates(spells, start="2005-07-01", end="2011-07-01", prior_years=0).set_index("cohort_id")
     pooled = estimate_rates(spells, start="2005-07-01", end="2011-07-01", prior_years=5).set_index("cohort_id")
-    b = "B/complex/11-15"
+    b = "B:complex:11-15"
     assert own.exit_hazard[b] == pytest.approx(0.25, rel=0.1)
-    assert own.exit_hazard[b] < pooled.exit_hazard[b] < own.exit_hazard["A/complex/11-15"]
+    assert own.exit_hazard[b] < pooled.exit_hazard[b] < own.exit_hazard["A:complex:11-15"]
 
 
 def test_spell_validation_errors() -> None:
@@ -259,7 +259,7 @@ def test_forecast_shape_and_base_year() -> None:
     assert list(f.columns) == list(FORECAST_COLUMNS)
     assert f.year.tolist() == [2009, 2010, 2011, 2012]
     assert f.children.iloc[0] == f.attrs["rates"].set_index("age_band").stock["11-15"]
-    assert f.cohort_id.unique().tolist() == ["A/complex/11-15"]  # empty bands left out
+    assert f.cohort_id.unique().tolist() == ["A:complex:11-15"]  # empty bands left out
     assert "child_id" not in f.columns and "child_id" not in f.attrs["rates"].columns
 
 

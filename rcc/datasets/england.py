@@ -58,7 +58,7 @@ import pandas as pd
 from ..errors import InvalidInputError
 from ..geo import distance_matrix
 from ..region import Region
-from ..schema import AGE_BANDS, NEEDS
+from ..schema import AGE_BANDS, NEEDS, cohort_ids
 
 __all__ = [
     "DEFAULT_WEEKLY_COST_GBP",
@@ -256,7 +256,7 @@ def _demand(cla: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
             counts = _largest_remainder(fitted[i], int(totals[i]))
             for b, n in zip(bands, counts):
                 if n > 0:
-                    rows.append((f"{cid}:{need}:{b}", cid, need, b, int(n)))
+                    rows.append((cohort_ids(cid, need, b), cid, need, b, int(n)))
     return pd.DataFrame(rows, columns=["cohort_id", "council_id", "need", "age_band", "children"])
 
 

@@ -51,7 +51,7 @@ import pandas as pd
 from rcc.errors import InvalidInputError
 from rcc.geo import haversine_miles
 from rcc.io._problems import RowProblems
-from rcc.schema import AGE_BANDS, COHORTS, HOME_TYPES, NEEDS
+from rcc.schema import AGE_BANDS, COHORTS, HOME_TYPES, NEEDS, cohort_ids
 
 __all__ = [
     "EPISODE_COLUMNS",
@@ -970,7 +970,7 @@ def _placements(
     is_uasc = pd.Series(pd.MultiIndex.from_frame(cur[key].astype("object")).isin(uasc_keys), index=cur.index)
     need = need.mask(is_uasc & need.isin(["mainstream", "supported_16plus"]), "uasc")
     band = _age_band(age)
-    cohort_id = (cur["_council"] + "/" + need + "/" + band).where(excluded.isna())
+    cohort_id = cohort_ids(cur["_council"], need, band).where(excluded.isna())
 
     return pd.DataFrame(
         {
