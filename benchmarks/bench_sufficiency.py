@@ -8,7 +8,7 @@ sibling groups in pairs, a capital budget of GBP 1m per council):
 * South East RCC (19 councils, pathfinder)
 * England (153 councils, 2,828 cohorts, 3,802 homes merged into 2,212
   classes, 468 options, 1.5 million cohort-site edges): the whole model,
-  no reduction. Edge pricing starts from 10 miles and adds, per round, each
+  no reduction. Edge pricing starts from 10 miles (the default) and adds, per round, each
   cohort's 10 edges of most negative reduced cost until the Lagrangian bound
   is within 5% of the gap tolerance of the LP; the MILP is then built on the
   priced edges and searched near the LP (units between the floor and ceiling
@@ -45,7 +45,7 @@ GROWTH = {"complex": 0.03, "supported_16plus": 0.03, "secure": 0.05, "mainstream
 INSTANCES: dict[str, tuple[str | None, float, dict[str, object]]] = {
     "Greater Manchester 5y": ("Greater Manchester RCC", 60.0, {}),
     "South East RCC 5y": ("South East RCC", 120.0, {}),
-    "England 5y": (None, 600.0, {"pricing_radius_miles": 10.0}),
+    "England 5y": (None, 600.0, {}),
 }
 
 

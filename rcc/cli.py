@@ -233,7 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="total capital budget over the plan, GBP per council (default 1,000,000)")
     f.add_argument("--min-inside-share", type=float, default=0.0, help="minimum share placed inside the region (0-1)")
     f.add_argument("--solver", choices=("highs", "cbc"), default="highs")
-    f.add_argument("--time-limit", type=float, default=120.0, help="whole-run time limit in seconds (default 120)")
+    f.add_argument("--time-limit", type=float, default=300.0,
+                   help="whole-run time limit in seconds (default 300: England takes about 260 s on 2 cores)")
     f.add_argument("--gap", type=float, default=1e-3, help="stop at this relative gap (default 0.001)")
     f.add_argument("--seed", type=int, default=0)
     f.add_argument("--out", default=None, help="directory for result tables")

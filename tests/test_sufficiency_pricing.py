@@ -16,15 +16,42 @@ from rcc.sufficiency import SufficiencyParams, default_options, forecast_from_re
 from rcc.sufficiency import solve as S
 from rcc.sufficiency.inputs import prepare
 
+CAPITAL = 1_500_000.0  # binds: some LP units are fractional
+
 
 @pytest.fixture(scope="module")
-def gm_prep():
+def gm_case():
+    """Greater Manchester, 2 years of strong growth, a binding capital budget,
+    and the exact optimum of the whole model (every edge built)."""
     region = rcc.datasets.england("Greater Manchester RCC")
     fc = forecast_from_region(region, years=2, growth={"complex": 0.3, "mainstream": 0.05, "supported_16plus": 0.3}, group_size={"sibling_group": 2})
-    budgets = pd.DataFrame({"scope": ["total"], "capital_gbp": [1_500_000.0]})
+    budgets = pd.DataFrame({"scope": ["total"], "capital_gbp": [CAPITAL]})
+    opts = default_options(region)
+    exact = sufficiency_plan(
+        region, opts, fc, budgets, SufficiencyParams(pricing_radius_miles=None, solver=rcc.SolverOptions(mip_gap=1e-7, time_limit_s=120))
+    )
+    assert exact.status is rcc.PlanStatus.OPTIMAL
+    return region, fc, budgets, opts, exact
+
+
+@pytest.fixture(scope="module")
+def gm_prep(gm_case):
+    region, fc, budgets, opts, _ = gm_case
     params = SufficiencyParams(years=2, solver=rcc.SolverOptions(mip_gap=1e-7, time_limit_s=120))
-    prep = prepare(region, default_options(region), fc, budgets, params)
+    prep = prepare(region, opts, fc, budgets, params)
     return prep, params, S._Run(params, time.perf_counter())
+
+
+def assert_whole_plan(plan, fc, exact):
+    """A plan of the whole model: its bound below the optimum, its objective not
+    better, every forecast child placed or reported, the budget kept."""
+    assert plan.info.bound is not None and plan.info.bound <= exact.objective * (1 + 1e-7)
+    assert plan.objective >= exact.objective * (1 - 1e-7)
+    demand = fc.groupby("year").children.sum()
+    placed = plan.placements.groupby("year").children.sum()
+    unmet = plan.shortfall.groupby("year").children.sum().reindex(demand.index, fill_value=0)
+    np.testing.assert_array_equal((placed + unmet).to_numpy(), demand.to_numpy())
+    assert plan.costs.capital_gbp.sum() <= CAPITAL + 1e-6
 
 
 def _exists(data):
@@ -90,40 +117,32 @@ def test_lp_neighbourhood_rounds_within_floor_and_ceiling_and_restores_bounds(gm
     assert [(v.lowBound, v.upBound) for v in list(model.n) + list(model.z)] == before
 
 
-def test_gm_plan_gap_is_against_a_bound_no_better_than_the_full_milp(gm_prep):
-    region = rcc.datasets.england("Greater Manchester RCC")
-    fc = forecast_from_region(region, years=2, growth={"complex": 0.3, "mainstream": 0.05, "supported_16plus": 0.3}, group_size={"sibling_group": 2})
-    budgets = pd.DataFrame({"scope": ["total"], "capital_gbp": [1_500_000.0]})
-    opts = default_options(region)
-    base = SufficiencyParams(solver=rcc.SolverOptions(mip_gap=1e-3, time_limit_s=120))
-    priced = sufficiency_plan(region, opts, fc, budgets, base.evolve(pricing_radius_miles=2.0))
-    exact = sufficiency_plan(region, opts, fc, budgets, base.evolve(pricing_radius_miles=None, solver=rcc.SolverOptions(mip_gap=1e-7, time_limit_s=120)))
-    assert exact.status is rcc.PlanStatus.OPTIMAL
-    assert priced.info.bound <= exact.objective * (1 + 1e-7)
-    assert priced.objective >= exact.objective * (1 - 1e-7)
+def test_gm_plan_gap_is_against_a_bound_no_better_than_the_full_milp(gm_case):
+    region, fc, budgets, opts, exact = gm_case
+    priced = sufficiency_plan(region, opts, fc, budgets, SufficiencyParams(solver=rcc.SolverOptions(mip_gap=1e-3), pricing_radius_miles=2.0))
+    assert_whole_plan(priced, fc, exact)
     assert priced.objective <= exact.objective * (1 + 1e-3) + 1e-6
 
 
-def test_out_of_time_keeps_the_heuristic_plan_with_a_global_bound(monkeypatch):
+def test_out_of_time_keeps_the_heuristic_plan_with_a_global_bound(gm_case, monkeypatch):
     """When time runs out after rounding and the LP neighbourhood, the plan is
     theirs (consistent tables), the status says time limit and the bound is
     the Lagrangian one, below the exact optimum."""
-    region = rcc.datasets.england("Greater Manchester RCC")
-    fc = forecast_from_region(region, years=2, growth={"complex": 0.3, "mainstream": 0.05, "supported_16plus": 0.3}, group_size={"sibling_group": 2})
-    budgets = pd.DataFrame({"scope": ["total"], "capital_gbp": [1_500_000.0]})
-    opts = default_options(region)
-    exact = sufficiency_plan(
-        region, opts, fc, budgets, SufficiencyParams(pricing_radius_miles=None, solver=rcc.SolverOptions(mip_gap=1e-7, time_limit_s=120))
-    )
-    monkeypatch.setattr(S._Run, "out_of_time", lambda self: True)
+    region, fc, budgets, opts, exact = gm_case
+    monkeypatch.setattr(S._Run, "out_of_time", lambda self, share=1.0: True)
     monkeypatch.setattr(S, "_within", lambda ub, lb, tol: False)
     plan = sufficiency_plan(region, opts, fc, budgets, SufficiencyParams(pricing_radius_miles=2.0))
     assert plan.status is rcc.PlanStatus.TIME_LIMIT
-    assert plan.info.bound is not None and plan.info.bound <= exact.objective * (1 + 1e-7)
-    assert plan.objective >= exact.objective * (1 - 1e-7)
     assert plan.info.gap == pytest.approx((plan.objective - plan.info.bound) / plan.objective, rel=1e-6)
-    demand = fc.groupby("year").children.sum()
-    placed = plan.placements.groupby("year").children.sum()
-    unmet = plan.shortfall.groupby("year").children.sum().reindex(demand.index, fill_value=0)
-    np.testing.assert_array_equal((placed + unmet).to_numpy(), demand.to_numpy())
-    assert plan.costs.capital_gbp.sum() <= 1_500_000.0 + 1e-6
+    assert_whole_plan(plan, fc, exact)
+
+
+def test_pricing_stopped_early_by_time_keeps_a_valid_bound(gm_case, monkeypatch):
+    """Pricing may use only part of the time limit; stopped after its first LP,
+    the plan is still a plan of the whole model and its bound is below the optimum."""
+    region, fc, budgets, opts, exact = gm_case
+    real = S._Run.out_of_time
+    monkeypatch.setattr(S._Run, "out_of_time", lambda self, share=1.0: share < 1.0 or real(self, share))
+    plan = sufficiency_plan(region, opts, fc, budgets, SufficiencyParams(pricing_radius_miles=2.0))
+    assert "1 pricing round(s)" in plan.info.note
+    assert_whole_plan(plan, fc, exact)

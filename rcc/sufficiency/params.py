@@ -91,7 +91,7 @@ class SufficiencyParams:
         edge that the reduced-cost test cannot rule out (reduced cost below
         the incumbent's distance to the bound) is added. The reported gap is
         against a bound valid for all edges. ``None`` builds every edge at
-        once (default 20 miles).
+        once (default 10 miles).
     max_homes_per_cohort : int, optional
         Model reduction: keep only each cohort's this-many cheapest existing
         homes (all options are kept). Not exact; the plan's note says so.
@@ -119,7 +119,7 @@ class SufficiencyParams:
     weeks_per_year: float = attrs.field(default=52.0)
     whole_children: bool = True
     strong_linking: bool = True
-    pricing_radius_miles: float | None = 20.0
+    pricing_radius_miles: float | None = 10.0
     max_homes_per_cohort: int | None = attrs.field(default=None)
     solver: SolverOptions = attrs.field(factory=_default_solver)
     explain_infeasible: bool = True

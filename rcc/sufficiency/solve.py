@@ -320,9 +320,10 @@ class _Run:
         limit = self.params.solver.time_limit_s
         return None if limit is None else max(1.0, limit - (time.perf_counter() - self.t0))
 
-    def out_of_time(self) -> bool:
+    def out_of_time(self, share: float = 1.0) -> bool:
+        """Whether ``share`` of the time limit has been used."""
         limit = self.params.solver.time_limit_s
-        return limit is not None and time.perf_counter() - self.t0 >= limit
+        return limit is not None and time.perf_counter() - self.t0 >= share * limit
 
     def build(self, data: ModelData, labels: list[str], **kw: bool) -> SufficiencyModel:
         t = time.perf_counter()
@@ -390,6 +391,8 @@ def _initial_edges(prep: Prepared, radius: float) -> np.ndarray:
 
 #: Pricing stops when the Lagrangian bound is within this fraction of the gap tolerance of the LP value.
 _PRICING_TOL = 0.05
+#: ... or when this share of the time limit is used (the rest is for finding a plan).
+_PRICING_TIME_SHARE = 0.5
 
 
 def lagrangian_bound(data: ModelData, objective: float, edge: np.ndarray, year: np.ndarray, rc: np.ndarray) -> float:
@@ -453,7 +456,8 @@ def _solve_priced(
         bound_now = lagrangian_bound(data, objective, ie, iy, rc)
         entering = _entering(data, ie, rc, _ENTER_PER_COHORT)
         close = objective - bound_now <= _PRICING_TOL * tol * max(abs(objective), 1e-9)
-        if close or not len(entering) or run.out_of_time():
+        # pricing may use half the time: the rest is for finding a plan (the Lagrangian bound stays valid)
+        if close or not len(entering) or run.out_of_time(_PRICING_TIME_SHARE):
             lp_bound = bound_now
             break
         active[entering] = True
