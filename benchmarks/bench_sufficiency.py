@@ -37,9 +37,7 @@ from concurrent.futures import ProcessPoolExecutor
 import pandas as pd
 
 import rcc
-from rcc.sufficiency import SufficiencyParams, default_options, forecast_from_region, sufficiency_plan
-
-GROWTH = {"complex": 0.03, "supported_16plus": 0.03, "secure": 0.05, "mainstream": 0.01, "uasc": 0.02}
+from rcc.sufficiency import EXAMPLE_GROWTH, SufficiencyParams, default_options, forecast_from_region, sufficiency_plan
 
 #: name -> (dataset region, time limit s, extra params)
 INSTANCES: dict[str, tuple[str | None, float, dict[str, object]]] = {
@@ -64,7 +62,7 @@ def run_isolated(name: str, solver: str) -> dict[str, object]:
 def run(name: str, solver: str) -> dict[str, object]:
     region_name, limit, extra = INSTANCES[name]
     region = rcc.datasets.england(region_name)
-    forecast = forecast_from_region(region, years=5, growth=GROWTH, group_size={"sibling_group": 2})
+    forecast = forecast_from_region(region, years=5, growth=EXAMPLE_GROWTH, group_size={"sibling_group": 2})
     options = default_options(region)
     budgets = pd.DataFrame({"scope": ["total"], "capital_gbp": [1_000_000.0 * len(region.councils)]})
     params = SufficiencyParams(

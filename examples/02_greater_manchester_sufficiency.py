@@ -22,7 +22,7 @@ import time
 import pandas as pd
 
 import rcc
-from rcc.sufficiency import SufficiencyParams, default_options, forecast_from_region, sufficiency_plan
+from rcc.sufficiency import EXAMPLE_GROWTH, SufficiencyParams, default_options, forecast_from_region, sufficiency_plan
 
 RCC = "Greater Manchester RCC"
 
@@ -33,7 +33,7 @@ def main() -> None:
     forecast = forecast_from_region(
         region,
         years=5,
-        growth={"complex": 0.03, "supported_16plus": 0.03, "secure": 0.05, "mainstream": 0.01, "uasc": 0.02},
+        growth=EXAMPLE_GROWTH,  # complex +3%/yr, 16+ +3%, secure +5%, mainstream +1%, UASC +2%
         group_size={"sibling_group": 2},  # brothers and sisters placed together, in pairs
     )
     options = default_options(region)

@@ -14,10 +14,12 @@ from pathlib import Path
 import pandas as pd
 
 from . import datasets
-from .errors import RccError
+from .errors import InvalidInputError, RccError
 from .params import PlanParams, SolverOptions
-from .plan import METRIC_LABELS, Plan, _fmt
+from .plan import METRIC_LABELS, Plan, PlanStatus, _fmt
+from .schema import NEEDS
 from .solve import plan as make_plan
+from .sufficiency.defaults import EXAMPLE_GROWTH
 
 __all__ = ["main", "side_by_side"]
 
@@ -123,17 +125,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-#: Default yearly growth of children looked after per need in ``rcc sufficiency`` (others: flat).
-DEFAULT_GROWTH = {"complex": 0.03, "supported_16plus": 0.03, "secure": 0.05, "mainstream": 0.01, "uasc": 0.02}
-
-
 def _growth(items: Sequence[str] | None) -> dict[str, float]:
     """``need=rate`` pairs (e.g. ``complex=0.03``) into a dict; bad ones raise InvalidInputError."""
-    from .errors import InvalidInputError
-    from .schema import NEEDS
-
     if not items:
-        return dict(DEFAULT_GROWTH)
+        return dict(EXAMPLE_GROWTH)
     out: dict[str, float] = {}
     for item in items:
         need, _, rate = item.partition("=")
@@ -150,7 +145,7 @@ def cmd_sufficiency(args: argparse.Namespace) -> int:
     from .sufficiency import SufficiencyParams, default_options, forecast_from_region, sufficiency_plan
 
     progress = Progress(args.quiet)
-    progress(f"loading embedded data: {args.region or 'England'} (seed {args.seed})")
+    progress(f"loading embedded data: {args.region} (seed {args.seed})")
     region = datasets.england(args.region, seed=args.seed)
     growth = _growth(args.growth)
     forecast = forecast_from_region(region, years=args.years, growth=growth, group_size={"sibling_group": args.sibling_group})
@@ -173,7 +168,7 @@ def cmd_sufficiency(args: argparse.Namespace) -> int:
     if args.out:
         written = _write(plan.to_frames(), Path(args.out), args.format)
         print(f"wrote {len(written)} tables under {args.out}/")
-    return 0 if plan.status.value in ("optimal", "time_limit") else 1
+    return 0 if plan.status in (PlanStatus.OPTIMAL, PlanStatus.TIME_LIMIT) else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -227,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--years", type=int, default=5, help="plan years (default 5)")
     f.add_argument("--growth", nargs="*", metavar="NEED=RATE",
                    help="yearly growth per need, e.g. complex=0.03 (default: " +
-                   " ".join(f"{k}={v:g}" for k, v in DEFAULT_GROWTH.items()) + ")")
+                   " ".join(f"{k}={v:g}" for k, v in EXAMPLE_GROWTH.items()) + ")")
     f.add_argument("--sibling-group", type=int, default=2, help="children per sibling group placed together (default 2)")
     f.add_argument("--capital-per-council", type=float, default=1_000_000.0,
                    help="total capital budget over the plan, GBP per council (default 1,000,000)")

@@ -20,7 +20,7 @@ areas, and an explanation when the rules cannot all be met.
     print(plan.summary())
 """
 
-from .defaults import DEFAULT_OPTION_ASSUMPTIONS, default_options, forecast_from_region
+from .defaults import DEFAULT_OPTION_ASSUMPTIONS, EXAMPLE_GROWTH, default_options, forecast_from_region
 from .params import SufficiencyParams
 from .result import SufficiencyPlan
 from .solve import sufficiency_plan
@@ -31,6 +31,7 @@ __all__ = [
     "CLOSURES",
     "COSTS",
     "DEFAULT_OPTION_ASSUMPTIONS",
+    "EXAMPLE_GROWTH",
     "FORECAST",
     "OPTIONS",
     "SCOPES",

@@ -18,7 +18,14 @@ from ..errors import InvalidInputError
 from ..region import Region
 from ..schema import NEEDS
 
-__all__ = ["DEFAULT_OPTION_ASSUMPTIONS", "default_options", "forecast_from_region"]
+__all__ = ["DEFAULT_OPTION_ASSUMPTIONS", "EXAMPLE_GROWTH", "default_options", "forecast_from_region"]
+
+#: Yearly growth of children looked after by need used by the examples, the
+#: benchmark and ``rcc sufficiency`` (others flat). A planning scenario, not a
+#: published projection: replace it with a local forecast.
+EXAMPLE_GROWTH: Mapping[str, float] = MappingProxyType(
+    {"complex": 0.03, "supported_16plus": 0.03, "secure": 0.05, "mainstream": 0.01, "uasc": 0.02}
+)
 
 #: Candidate options per council and per region, with their editable default
 #: assumptions (GBP, places, months). Order of magnitude only.
