@@ -90,7 +90,7 @@ def run(name: str, solver: str) -> dict[str, object]:
 
 
 def _edges_built(note: str) -> str:
-    """'107,947 of 1,542,934' from the plan's note ('' without pricing)."""
+    """'107,947 of 1,542,934' from the plan's note ('all' without pricing)."""
     m = re.search(r"([\d,]+ of [\d,]+) edges built", note)
     return m.group(1) if m else "all"
 
