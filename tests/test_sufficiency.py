@@ -111,6 +111,15 @@ def test_shortfall_counts_homes_not_merged_classes():
     assert plan.shortfall.reason.iloc[0].startswith("all 3 eligible homes full")
 
 
+def test_current_placements_are_said_not_to_be_held():
+    base = toy_region(children=3, places=4)
+    held = pd.DataFrame({"placement_id": ["p1"], "cohort_id": ["cA"], "home_id": ["hA"], "children": [2]})
+    region = rcc.Region.from_frames(base.councils, base.homes, base.cohorts, providers=base.providers, placements=held)
+    plan = sufficiency_plan(region, None, flat_forecast(region, 1), params=SufficiencyParams(solver=EXACT))
+    assert "2 children's current placements are not held" in plan.info.note
+    assert "not held" not in sufficiency_plan(base, None, flat_forecast(base, 1), params=SufficiencyParams(solver=EXACT)).info.note
+
+
 # ---------------------------------------------------------------------------- budgets
 def test_capital_budget_respected_and_named_in_shortfall():
     region = toy_region(children=12, places=4)

@@ -105,6 +105,9 @@ def sufficiency_plan(
     run = _Run(params, t0)
     model, outcome, bound, notes = _solve_priced(prep, labels, run)
     notes = ([prep.note] if prep.note else []) + notes
+    if len(region.placements):
+        held = int(region.placements.children.sum())
+        notes.append(f"{held:,} children's current placements are not held: every forecast child is placed afresh each year")
     if home_class is not None:
         k = len(merged.homes)
         notes.append(f"{len(region.homes):,} homes merged into {k:,} {'class' if k == 1 else 'classes'} of interchangeable homes")
