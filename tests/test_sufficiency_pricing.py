@@ -54,11 +54,6 @@ def assert_whole_plan(plan, fc, exact):
     assert plan.costs.capital_gbp.sum() <= CAPITAL + 1e-6
 
 
-def _exists(data):
-    Y = data.n_years
-    return (data.demand[data.e_cohort] > 0) & (np.arange(Y)[None, :] >= data.first_year()[data.e_site][:, None])
-
-
 def test_lagrangian_bound_is_below_the_lp_over_all_edges(gm_prep):
     prep, params, run = gm_prep
     data, labels = prep.data, list(prep.options.option_id)
@@ -70,7 +65,7 @@ def test_lagrangian_bound_is_below_the_lp_over_all_edges(gm_prep):
     for _ in range(30):
         lp = run.build(S._subset(data, np.flatnonzero(active)), labels, relaxed=True)
         obj = float(run.solve(lp)["objective"])
-        ie, iy = np.nonzero(_exists(data) & ~active[:, None])
+        ie, iy = np.nonzero(data.edge_years() & ~active[:, None])
         rc = reduced_costs(lp, data, ie, iy)
         bound = S.lagrangian_bound(data, obj, ie, iy, rc)
         assert bound <= full_obj * (1 + 1e-9) + 1e-6 <= obj * (1 + 1e-9) + 2e-6

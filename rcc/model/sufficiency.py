@@ -139,6 +139,12 @@ class ModelData:
         first[is_opt] = self.opt_earliest[o] + self.opt_lag[o]
         return first
 
+    def edge_years(self) -> BoolArray:
+        """(E, Y): whether edge e can carry children in year y (its cohort has
+        demand that year and its site exists by then): the placement variables."""
+        years = np.arange(self.n_years)
+        return (self.demand[self.e_cohort] > 0) & (years[None, :] >= self.first_year()[self.e_site][:, None])
+
 
 @attrs.define(eq=False)
 class HardRow:
@@ -196,11 +202,7 @@ def define_variables(prob: pulp.LpProblem, data: ModelData, relaxed: bool = Fals
     sibling-group placements integer; single children continuous (whole at
     transportation vertices; the caller checks and repairs)."""
     Y = data.n_years
-    first = data.first_year()
-    d_e = data.demand[data.e_cohort]  # (E, Y)
-    years = np.arange(Y)
-    active = (d_e > 0) & (years[None, :] >= first[data.e_site][:, None])
-    ey_edge, ey_year = np.nonzero(active)
+    ey_edge, ey_year = np.nonzero(data.edge_years())
     integer = ((data.whole_children and not lazy) | (data.group_size[data.e_cohort[ey_edge]] > 1)) & (not relaxed)
     v: list[Any] = [None] * len(ey_edge)
     for flag, name in ((True, "vi"), (False, "vc")):

@@ -440,8 +440,7 @@ def _solve_priced(
     radius = params.pricing_radius_miles
     active = np.ones(n_edges, dtype=bool) if radius is None else _initial_edges(prep, radius)
     notes: list[str] = []
-    Y = data.n_years
-    exists = (data.demand[data.e_cohort] > 0) & (np.arange(Y)[None, :] >= data.first_year()[data.e_site][:, None])
+    exists = data.edge_years()
     lp_bound: float | None = None
     lp: SufficiencyModel | None = None
     tol = run.gap_tolerance()
