@@ -9,9 +9,11 @@ variable-creation methods. Everything else in rcc goes through the helpers here.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import threading
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import pulp
@@ -23,6 +25,7 @@ __all__ = [
     "dual",
     "affine",
     "cbc_solver",
+    "highs_scheduler",
     "highs_solver",
     "new_problem",
     "solve_problem",
@@ -137,42 +140,131 @@ def solver_available(solver: Any) -> bool:
         return False
 
 
+_SCHEDULER = threading.Condition()
+_active_solves = 0
+_thread = threading.local()  # .threads: the scheduler size this thread last ran HiGHS with
+
+
+@contextlib.contextmanager
+def highs_scheduler(threads: int | None) -> Iterator[None]:
+    """Run one in-process HiGHS solve with the scheduler sized for ``threads``.
+
+    HiGHS keeps a thread scheduler per process, and each OS thread holds a
+    handle on the one it first used; a solve asking for another thread count
+    fails ("the scheduler has already been initialized") and returns no
+    solution. rcc remembers, per thread, the size it last ran with and, when a
+    solve asks for another (or is the thread's first), waits until no other
+    solve of this process is running and restarts the scheduler from this
+    thread (``Highs.resetGlobalScheduler``). Solves that need no restart run
+    concurrently as before.
+    """
+    global _active_solves
+    want = int(threads) if threads else 0  # 0: HiGHS's own default
+    with _SCHEDULER:
+        if getattr(_thread, "threads", None) != want:
+            while _active_solves > 0:
+                _SCHEDULER.wait()
+            import highspy
+
+            highspy.Highs.resetGlobalScheduler(True)
+            _thread.threads = want
+        _active_solves += 1
+    try:
+        yield
+    finally:
+        with _SCHEDULER:
+            _active_solves -= 1
+            _SCHEDULER.notify_all()
+
+
+def _is_highs(solver: Any) -> bool:
+    return isinstance(solver, pulp.HiGHS)
+
+
 def solve_problem(prob: pulp.LpProblem, solver: Any) -> dict[str, Any]:
     """Solve and return a plain dict: status, has_solution, objective, bound, gap.
 
     ``status`` is one of ``"optimal"``, ``"infeasible"``, ``"unbounded"``,
-    ``"time_limit"``, ``"not_solved"``, ``"error"``. ``bound`` and ``gap`` come
-    from HiGHS when it ran in process (MIP dual bound and relative gap), else
-    ``None``.
+    ``"time_limit"``, ``"not_solved"``, ``"error"``. ``has_solution`` is true
+    only when the solver holds a primal *feasible* solution (a time limit hit
+    before any is found gives ``has_solution=False``, never a plan of zeros).
+    ``bound`` and ``gap`` come from HiGHS when it ran in process (MIP dual bound
+    and relative gap), else ``None``.
     """
+    if _is_highs(solver):
+        with highs_scheduler(getattr(solver, "threads", None)):
+            prob.solve(solver)
+        return _highs_outcome(prob)
     result = prob.solve(solver)
     if PULP_MAJOR >= 4:
         code = int(result.status)  # LpSolveStatus is an IntEnum
         has_solution = bool(getattr(result, "has_solution", code == 1))
+        # -7: the gap tolerance was met (optimal within the requested gap); other negatives below -3 stopped early
+        status = {1: "optimal", -7: "optimal", -1: "infeasible", -2: "unbounded", 0: "not_solved", -3: "not_solved"}.get(
+            code, "time_limit" if code in (-4, -6, -8, -9, -10, -11) else "error"
+        )
     else:
         code = int(result)
         has_solution = prob.sol_status in (1, 2)  # optimal or integer feasible
-    status = {1: "optimal", -1: "infeasible", -2: "unbounded", 0: "not_solved"}.get(code, "error")
+        status = {1: "optimal", -1: "infeasible", -2: "unbounded", 0: "not_solved"}.get(code, "error")
+        if status == "optimal" and prob.sol_status == 2:
+            status = "time_limit"  # CBC: integer feasible but stopped early
+    if status in ("not_solved", "time_limit") and has_solution:
+        status = "time_limit"
+    if status in ("infeasible", "unbounded"):
+        has_solution = False
     objective = pulp.value(prob.objective) if has_solution else None
+    gap = 0.0 if status == "optimal" and not prob.isMIP() else None
+    return {
+        "status": status,
+        "has_solution": has_solution,
+        "objective": None if objective is None else float(objective),
+        "bound": None,
+        "gap": gap,
+    }
+
+
+_HIGHS_STATUS = {
+    "Optimal": "optimal",
+    "Infeasible": "infeasible",
+    "Primal infeasible or unbounded": "infeasible",
+    "Unbounded": "unbounded",
+    "Time limit reached": "time_limit",
+    "Iteration limit reached": "time_limit",
+    "Solution limit reached": "time_limit",
+    "Interrupted by user": "time_limit",
+}
+
+
+def _highs_outcome(prob: pulp.LpProblem) -> dict[str, Any]:
+    """The outcome read from HiGHS itself (model status, primal solution status), not PuLP's mapping,
+    which takes a time-limited LP's current point, or zeros, for a solution."""
+    highs = prob.solverModel
+    model_status = str(highs.modelStatusToString(highs.getModelStatus()))
+    info = highs.getInfo()
+    status = _HIGHS_STATUS.get(model_status, "not_solved" if model_status in ("Not Set", "Unknown") else "error")
+    has_solution = int(info.primal_solution_status) == 2  # kSolutionStatusFeasible
+    if status in ("infeasible", "unbounded"):
+        has_solution = False
+    objective = float(pulp.value(prob.objective)) if has_solution else None
     bound = gap = None
-    highs = getattr(prob, "solverModel", None)
-    if highs is not None and hasattr(highs, "getInfo"):
-        info = highs.getInfo()
-        model_status = str(highs.modelStatusToString(highs.getModelStatus())).lower()
-        if "time limit" in model_status:
-            status = "time_limit"
-        if prob.isMIP():
+    if prob.isMIP():
+        if math.isfinite(info.mip_dual_bound):
             bound = float(info.mip_dual_bound)
-            gap = float(info.mip_gap) if math.isfinite(info.mip_gap) else None
-        elif status == "optimal":
-            gap = 0.0
+        if has_solution and math.isfinite(info.mip_gap):
+            gap = float(info.mip_gap)
     elif status == "optimal":
-        gap = 0.0 if not prob.isMIP() else None
-    if PULP_MAJOR < 4 and status == "optimal" and prob.sol_status == 2:
-        status = "time_limit"  # CBC: integer feasible but stopped early
-    if objective is not None:
-        objective = float(objective)
-    return {"status": status, "has_solution": has_solution, "objective": objective, "bound": bound, "gap": gap}
+        bound, gap = objective, 0.0
+    if status == "optimal" and not has_solution:  # pragma: no cover - HiGHS says optimal only with a solution
+        status = "error"
+    return {
+        "status": status,
+        "has_solution": has_solution,
+        "objective": objective,
+        "bound": bound,
+        "gap": gap,
+        "model_status": model_status,
+    }
 
 
 def values(variables: Sequence[Any]) -> list[float]:

@@ -3,7 +3,8 @@
 This is what placing children one referral at a time does today: each child,
 in the order referrals arrive (a seeded random order), takes the nearest
 eligible home that still has a free place (ties: cheaper first). Children
-already placed keep their places first. The result goes through the same
+already placed keep their places first; an edge kept only for children
+already placed there (``cap``) takes no one else. The result goes through the same
 :class:`~rcc.plan.Plan` so it can be compared with the optimised plan.
 """
 
@@ -31,6 +32,7 @@ def greedy_flows(region: Region, edges: pd.DataFrame, seed: int = 0) -> tuple[np
     cohort = edges.cohort.to_numpy()
     home = edges.home.to_numpy()
     held = edges.held.to_numpy(dtype=np.int64)
+    open_edge = ~(edges.cap.to_numpy(dtype=float) <= held) if "cap" in edges else np.ones(len(edges), dtype=bool)
     free = region.homes.places.to_numpy(dtype=np.int64).copy()
     np.subtract.at(free, home, held)
     flow = held.astype(np.int64).copy()
@@ -43,7 +45,7 @@ def greedy_flows(region: Region, edges: pd.DataFrame, seed: int = 0) -> tuple[np
     unmet = np.zeros(n_cohorts, dtype=np.int64)
     for c in referrals.tolist():
         p, stop = ptr[c], end[c]
-        while p < stop and free[home[p]] <= 0:
+        while p < stop and (free[home[p]] <= 0 or not open_edge[p]):
             p += 1  # homes only fill up: a full home stays full for this cohort
         ptr[c] = p
         if p == stop:

@@ -19,7 +19,7 @@ from .validate import split_needs
 
 __all__ = ["eligible_edges", "eligibility_graph", "council_graph", "unreachable_cohorts"]
 
-EDGE_COLUMNS = ("cohort", "home", "distance_miles", "inside_own_council", "weekly_cost_gbp", "held")
+EDGE_COLUMNS = ("cohort", "home", "distance_miles", "inside_own_council", "weekly_cost_gbp", "held", "cap")
 
 
 def eligible_edges(
@@ -33,7 +33,9 @@ def eligible_edges(
     range covers the cohort's age band, it serves the cohort's council (homes
     with ``serves_council_id`` serve only that council), and it lies within
     the need's distance limit. Children already placed (``placements``) add
-    their edge whatever the rules, with ``held`` children on it.
+    their edge whatever the rules, with ``held`` children on it; on an edge
+    the rules exclude, ``cap`` equals ``held`` (those children stay, no other
+    child may join them), elsewhere ``cap`` is infinite.
 
     Parameters
     ----------
@@ -48,8 +50,8 @@ def eligible_edges(
     pandas.DataFrame
         One row per edge: ``cohort`` and ``home`` (row positions in
         ``region.cohorts`` / ``region.homes``), ``distance_miles``,
-        ``inside_own_council``, ``weekly_cost_gbp``, ``held``; sorted by
-        cohort then distance.
+        ``inside_own_council``, ``weekly_cost_gbp``, ``held``, ``cap`` (most
+        children the edge may carry); sorted by cohort then distance.
     """
     params = params or PlanParams()
     cohorts, homes, councils = region.cohorts, region.homes, region.councils
@@ -95,10 +97,13 @@ def eligible_edges(
                 "held": region.placements.children.to_numpy(),
             }
         ).groupby(["cohort", "home"], as_index=False).held.sum()
-        e = e.merge(held, on=["cohort", "home"], how="outer")
+        e = e.merge(held, on=["cohort", "home"], how="outer", indicator=True)
         e["held"] = e.held.fillna(0).astype(np.int64)
+        by_rule = (e.pop("_merge") != "right_only").to_numpy()
+        e["cap"] = np.where(by_rule, np.inf, e.held.to_numpy(dtype=float))
     else:
         e["held"] = np.zeros(len(e), dtype=np.int64)
+        e["cap"] = np.full(len(e), np.inf)
     ci = cidx.get_indexer(cohorts.council_id)[e.cohort.to_numpy()]
     hi = cidx.get_indexer(homes.council_id)[e.home.to_numpy()]
     e["distance_miles"] = dist[ci, hi]

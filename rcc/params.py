@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import numbers
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 import attrs
@@ -14,9 +15,31 @@ from .schema import NEEDS
 __all__ = ["Weights", "SolverOptions", "PlanParams"]
 
 
-def _non_negative(instance: object, attribute: attrs.Attribute, value: float) -> None:  # type: ignore[type-arg]
-    if not (value >= 0):
-        raise InvalidInputError("params", None, attribute.name, "a number >= 0", value)
+def number(
+    *, minimum: float = 0.0, above: bool = False, finite: bool = True, optional: bool = False, whole: bool = False
+) -> Callable[[object, attrs.Attribute, object], None]:  # type: ignore[type-arg]
+    """An attrs validator: a real number (never text or a bool), ``>= minimum``
+    (``> minimum`` with ``above``), finite unless ``finite=False``, a whole
+    number with ``whole``, ``None`` allowed with ``optional``."""
+
+    def check(instance: object, attribute: attrs.Attribute, value: object) -> None:  # type: ignore[type-arg]
+        if value is None and optional:
+            return
+        kind = "a whole number" if whole else "a number"
+        expected = f"{kind} {'>' if above else '>='} {minimum:g}" + ("" if finite else " (inf allowed)")
+        if optional:
+            expected += " or None"
+        ok_type = isinstance(value, numbers.Integral if whole else numbers.Real) and not isinstance(value, bool)
+        if not ok_type:
+            raise InvalidInputError("params", type(instance).__name__, attribute.name, expected, value)
+        v = float(value)  # type: ignore[arg-type]
+        if math.isnan(v) or (finite and math.isinf(v)) or v < minimum or (above and v == minimum):
+            raise InvalidInputError("params", type(instance).__name__, attribute.name, expected, value)
+
+    return check
+
+
+_non_negative = number()
 
 
 def _freeze(value: Mapping[str, float]) -> Mapping[str, float]:
@@ -56,8 +79,8 @@ class Weights:
         for k, v in value.items():
             if k not in NEEDS:
                 raise InvalidInputError("params", None, "unmet_by_need", f"a need from {list(NEEDS)}", k)
-            if not v >= 0:
-                raise InvalidInputError("params", None, "unmet_by_need", "a multiplier >= 0", v)
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not (0 <= v < math.inf):
+                raise InvalidInputError("params", k, "unmet_by_need", "a finite multiplier >= 0", v)
 
 
 @attrs.frozen
@@ -79,10 +102,10 @@ class SolverOptions:
     """
 
     name: str = attrs.field(default="highs", validator=attrs.validators.in_(("highs", "cbc")))
-    time_limit_s: float | None = None
-    mip_gap: float | None = None
-    threads: int | None = None
-    msg: bool = False
+    time_limit_s: float | None = attrs.field(default=None, validator=number(above=True, optional=True))
+    mip_gap: float | None = attrs.field(default=None, validator=number(optional=True))
+    threads: int | None = attrs.field(default=None, validator=number(minimum=1, whole=True, optional=True))
+    msg: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
 
 
 @attrs.frozen
@@ -121,22 +144,22 @@ class PlanParams:
 
     method: str = attrs.field(default="optimise", validator=attrs.validators.in_(("optimise", "greedy")))
     weights: Weights = attrs.field(factory=Weights)
-    max_distance_miles: float = attrs.field(default=150.0, converter=float, validator=_non_negative)
+    max_distance_miles: float = attrs.field(default=150.0, validator=number(finite=False))
     max_distance_by_need: Mapping[str, float] = attrs.field(
         factory=lambda: {"secure": math.inf}, converter=_freeze
     )
-    hold_current: bool = True
-    solver: SolverOptions = attrs.field(factory=SolverOptions)
-    seed: int = 0
-    pricing_radius_miles: float | None = 25.0
+    hold_current: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    solver: SolverOptions = attrs.field(factory=SolverOptions, validator=attrs.validators.instance_of(SolverOptions))
+    seed: int = attrs.field(default=0, validator=number(whole=True))
+    pricing_radius_miles: float | None = attrs.field(default=25.0, validator=number(finite=False, optional=True))
 
     @max_distance_by_need.validator
     def _check(self, attribute: attrs.Attribute, value: Mapping[str, float]) -> None:  # type: ignore[type-arg]
         for k, v in value.items():
             if k not in NEEDS:
                 raise InvalidInputError("params", None, "max_distance_by_need", f"a need from {list(NEEDS)}", k)
-            if not v >= 0:
-                raise InvalidInputError("params", None, "max_distance_by_need", "miles >= 0", v)
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not (v >= 0):
+                raise InvalidInputError("params", k, "max_distance_by_need", "miles >= 0 (inf: no limit)", v)
 
     def distance_limit(self, need: str) -> float:
         """The distance limit in miles for a need."""

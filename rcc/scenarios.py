@@ -554,7 +554,7 @@ def solve_scenario(region: Region, scenario: Scenario, params: PlanParams | None
     if params.method == "greedy":
         t0 = time.perf_counter()
         edges = eligible_edges(base, params)
-        allowed = scenario.edge_mask(base, edges)
+        allowed = scenario.edge_mask(base, edges) & np.isfinite(edges.cap.to_numpy())  # rules and scenario
         held = edges.held.to_numpy()
         edges = edges.loc[allowed | (held > 0)].reset_index(drop=True)
         fixed = ~allowed[allowed | (held > 0)]  # held children on edges the rules forbid: kept, no more
@@ -579,7 +579,6 @@ def solve_scenario(region: Region, scenario: Scenario, params: PlanParams | None
         flow[np.flatnonzero(~fixed)] += np.asarray(g_flow, dtype=float)
         unmet = np.asarray(unmet, dtype=float)
         cost = edge_costs(edges, params) - scenario.edge_incentive(base, edges)
-        n_eligible = np.bincount(edges.cohort.to_numpy(), minlength=len(base.cohorts))
         info = SolveInfo(solver="greedy", runtime_s=time.perf_counter() - t0, note=f"scenario {scenario.name!r}")
         return Plan(
             region=base,
@@ -587,7 +586,7 @@ def solve_scenario(region: Region, scenario: Scenario, params: PlanParams | None
             status=PlanStatus.HEURISTIC,
             objective=float(cost @ flow + unmet_costs(base, params) @ unmet),
             placements=placements_frame(base, edges, flow),
-            shortfall=shortfall_frame(base, n_eligible, unmet, params),
+            shortfall=shortfall_frame(base, unmet, params, edges, flow, base.homes.places.to_numpy(), open_edge=~fixed),
             info=info,
         )
     return solve_prepared(prepare(base, params), scenario)
@@ -599,7 +598,7 @@ def solve_prepared(prep: Prepared, scenario: Scenario) -> Plan:
     t0 = time.perf_counter()
     region, classes, params = prep.region, prep.classes, prep.params
     edges = prep.class_edges
-    allowed = scenario.edge_mask(classes, edges, prep.class_supply)
+    allowed = scenario.edge_mask(classes, edges, prep.class_supply) & np.isfinite(edges.cap.to_numpy())
     keep = allowed | (edges.held.to_numpy() > 0)
     edges = edges.loc[keep].reset_index(drop=True)
     cap = np.where(allowed[keep], np.inf, edges.held.to_numpy(dtype=float))  # held beyond the rules: no more
@@ -609,9 +608,6 @@ def solve_prepared(prep: Prepared, scenario: Scenario) -> Plan:
     class_flow, unmet, info, status = optimise_edges(classes, edges, params, demand, cost, ucost, cap)
     home_edges, flow = split_flows(region, prep.home_class, edges, class_flow)
     size = np.bincount(prep.home_class, minlength=len(classes.homes))
-    n_eligible = np.bincount(
-        edges.cohort.to_numpy(), weights=size[edges.home.to_numpy()], minlength=len(demand)
-    ).astype(np.int64)
     note = "; ".join(x for x in (f"scenario {scenario.name!r}", info.note) if x)
     return Plan(
         region=region,
@@ -619,7 +615,9 @@ def solve_prepared(prep: Prepared, scenario: Scenario) -> Plan:
         status=status,
         objective=float(cost @ class_flow + ucost @ unmet),
         placements=placements_frame(region, home_edges, flow),
-        shortfall=shortfall_frame(region, n_eligible, unmet, params),
+        shortfall=shortfall_frame(
+            region, unmet, params, edges, class_flow, classes.homes.places.to_numpy(), size[edges.home.to_numpy()], allowed[keep]
+        ),
         info=attrs.evolve(info, runtime_s=time.perf_counter() - t0, note=note),
     )
 

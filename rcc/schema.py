@@ -21,6 +21,8 @@ __all__ = [
     "AGE_BANDS",
     "Column",
     "HOME_TYPES",
+    "MAX_COUNT",
+    "MAX_WEEKLY_COST_GBP",
     "NEEDS",
     "TABLES",
     "Table",
@@ -28,6 +30,12 @@ __all__ = [
     "cohort_ids",
     "schema_frame",
 ]
+
+#: Largest count accepted in one row (places of a home, children of a cohort or placement): England has
+#: about 82,000 children in care, so a larger number is a data error, not a plan.
+MAX_COUNT = 1_000_000
+#: Largest weekly cost accepted (GBP): the dearest placements reported cost tens of thousands a week.
+MAX_WEEKLY_COST_GBP = 1_000_000.0
 
 #: Need categories (the first part of a cohort's key besides council and age).
 NEEDS: tuple[str, ...] = (
@@ -190,7 +198,7 @@ HOMES = Table(
         C("council_id", "str", description="Council the home is located in."),
         C("provider_id", "str", description="Provider that owns the home."),
         C("home_type", "str", description="Kind of home.", choices=HOME_TYPES),
-        C("places", "int", "children", minimum=0, description="Places available for the plan."),
+        C("places", "int", "children", minimum=0, maximum=MAX_COUNT, description="Places available for the plan."),
         C(
             "needs",
             "str",
@@ -198,7 +206,7 @@ HOMES = Table(
         ),
         C("min_age", "int", "years", required=False, default=0, minimum=0, maximum=17, description="Youngest age accepted."),
         C("max_age", "int", "years", required=False, default=17, minimum=0, maximum=17, description="Oldest age accepted."),
-        C("weekly_cost_gbp", "float", "GBP/week", minimum=0, description="Weekly cost of one placement."),
+        C("weekly_cost_gbp", "float", "GBP/week", minimum=0, maximum=MAX_WEEKLY_COST_GBP, description="Weekly cost of one placement."),
         C(
             "serves_council_id",
             "str",
@@ -218,7 +226,7 @@ COHORTS = Table(
         C("council_id", "str", description="Home council: the council responsible for the children."),
         C("need", "str", description="Need category.", choices=NEEDS),
         C("age_band", "str", description="Age band.", choices=tuple(AGE_BANDS)),
-        C("children", "int", "children", minimum=0, description="Number of children in the cohort."),
+        C("children", "int", "children", minimum=0, maximum=MAX_COUNT, description="Number of children in the cohort."),
     ),
     "Demand: children of one home council x need x age band.",
 )
@@ -230,7 +238,7 @@ PLACEMENTS = Table(
         C("placement_id", "str", description="Placement id."),
         C("cohort_id", "str", description="Cohort of the placed children."),
         C("home_id", "str", description="Home they live in now."),
-        C("children", "int", "children", minimum=0, description="Number of children of the cohort in the home."),
+        C("children", "int", "children", minimum=0, maximum=MAX_COUNT, description="Number of children of the cohort in the home."),
     ),
     "Current placements (optional): children already living in a home; held in place for stability.",
 )

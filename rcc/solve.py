@@ -46,11 +46,6 @@ def run_solver(problem: Any, options: SolverOptions) -> tuple[dict[str, Any], fl
 
 _SEED_NEAREST = 12  # nearest edges per cohort always in the first pricing round
 
-_STATUS = {
-    "optimal": PlanStatus.OPTIMAL,
-    "time_limit": PlanStatus.TIME_LIMIT,
-    "infeasible": PlanStatus.INFEASIBLE,
-}
 
 
 def plan(region: Region, params: PlanParams | None = None, allowed_pairs: pd.DataFrame | None = None) -> Plan:
@@ -89,16 +84,16 @@ def plan(region: Region, params: PlanParams | None = None, allowed_pairs: pd.Dat
         flow, unmet = greedy_flows(region, edges, params.seed)
         info = SolveInfo(solver="greedy", runtime_s=time.perf_counter() - t0)
         status = PlanStatus.HEURISTIC
-        n_eligible = np.bincount(edges.cohort.to_numpy(), minlength=len(demand))
+        shortfall = shortfall_frame(region, unmet, params, edges, flow, region.homes.places.to_numpy())
     else:
         classes, home_class = aggregate_homes(region)
         class_edges = eligible_edges(classes, params, allowed_pairs)
         class_flow, unmet, info, status = optimise_edges(classes, class_edges, params, demand)
         edges, flow = split_flows(region, home_class, class_edges, class_flow)
         size = np.bincount(home_class, minlength=len(classes.homes))
-        n_eligible = np.bincount(
-            class_edges.cohort.to_numpy(), weights=size[class_edges.home.to_numpy()], minlength=len(demand)
-        ).astype(np.int64)
+        shortfall = shortfall_frame(
+            region, unmet, params, class_edges, class_flow, classes.homes.places.to_numpy(), size[class_edges.home.to_numpy()]
+        )
         info = attrs.evolve(info, runtime_s=time.perf_counter() - t0)
     objective = float(edge_costs(edges, params) @ flow + unmet_costs(region, params) @ unmet)
     log.info("%s: %s plan, %d edges, %.1fs", region.name, params.method, len(edges), info.runtime_s)
@@ -108,7 +103,7 @@ def plan(region: Region, params: PlanParams | None = None, allowed_pairs: pd.Dat
         status=status,
         objective=objective,
         placements=placements_frame(region, edges, flow),
-        shortfall=shortfall_frame(region, n_eligible, unmet, params),
+        shortfall=shortfall,
         info=info,
     )
 
@@ -227,24 +222,51 @@ def optimise_edges(
             | (edges.held.to_numpy() > 0)
             | (rank < _SEED_NEAREST)
         )
+    limit = params.solver.time_limit_s
     rounds = 0
     solver_time = 0.0
+    bound: float | None = None
+    proven = False  # no left-out edge can improve the plan
     while True:
         rounds += 1
+        left = None if limit is None else limit - solver_time
+        if left is not None and left <= 0:
+            break  # out of time between rounds: the last round's plan stands, with its bound
         model = build_allocation(
             region, edges.loc[active], params, cost[active], unmet_cost, None if cap is None else cap[active]
         )
-        outcome, runtime = run_solver(model.problem, params.solver)
+        options = params.solver if left is None else attrs.evolve(params.solver, time_limit_s=left)
+        outcome, runtime = run_solver(model.problem, options)
         solver_time += runtime
-        if outcome["status"] != "optimal" or active.all():
+        if not outcome["has_solution"]:
+            raise SolverError(_no_plan_message(region, params, outcome, solver_time, rounds))
+        outcome = {
+            **outcome,
+            "x": _compat.values(model.x),
+            "u": _compat.values(model.u),
+            "active": np.flatnonzero(active),
+        }
+        if outcome["status"] != "optimal":
             break
+        last = outcome
         rc = model.reduced_costs(edges, cost)
         entering = ~active & (rc < -1e-6)
         if not entering.any():
+            bound, proven = outcome["objective"], True
             break
+        # Lagrangian bound: this round's duals are feasible for every built edge;
+        # an edge left out could improve the plan by at most rc x what it can carry
+        most = np.minimum(demand[edges.cohort.to_numpy()], _edge_room(region, edges, cap))
+        bound = float(outcome["objective"] + (np.minimum(rc, 0.0)[~active] * most[~active]).sum())
         active |= entering
-    status = _STATUS.get(outcome["status"], PlanStatus.NOT_SOLVED)
-    note = "" if outcome["status"] == "optimal" else f"solver status {outcome['status']}"
+    if proven:
+        status, gap = PlanStatus.OPTIMAL, 0.0
+    else:  # the time limit stopped a round, or pricing: the plan is feasible, its bound from the last priced round
+        status = PlanStatus.TIME_LIMIT
+        if outcome["status"] != "optimal" and rounds > 1 and last["objective"] <= outcome["objective"]:
+            outcome = last  # the stopped round's point may be worse than the previous round's optimum
+        gap = None if bound is None else _relative_gap(outcome["objective"], bound)
+    note = "" if status is PlanStatus.OPTIMAL else f"stopped by the time limit ({limit:g} s): best plan found, gap {gap}"
     if rounds > 1 or not active.all():
         note = (note + "; " if note else "") + (
             f"{rounds} pricing round(s), {int(active.sum()):,} of {len(edges):,} edges built"
@@ -252,28 +274,42 @@ def optimise_edges(
     info = SolveInfo(
         solver=params.solver.name,
         runtime_s=solver_time,
-        gap=outcome["gap"],
-        bound=outcome["bound"],
-        time_limit_s=params.solver.time_limit_s,
+        gap=gap,
+        bound=bound,
+        time_limit_s=limit,
         variables=len(model.x) + len(model.u),
         constraints=len(model.demand) + len(model.capacity),
         note=note,
     )
-    flow = np.zeros(len(edges))
-    if not outcome["has_solution"]:
-        if status is PlanStatus.INFEASIBLE:
-            raise SolverError(
-                f"{region.name}: the allocation model is infeasible; this happens only when held "
-                "placements exceed places, which validation should have caught"
-            )
-        return flow, demand.copy(), info, status
-    x = np.asarray(_compat.values(model.x))
-    unmet = np.asarray(_compat.values(model.u))
+    x = np.asarray(outcome["x"])
+    unmet = np.asarray(outcome["u"])
     frac = max(np.abs(x - np.round(x)).max(initial=0), np.abs(unmet - np.round(unmet)).max(initial=0))
-    if frac > 1e-6:  # pragma: no cover - transport LPs have whole vertices
-        raise SolverError(f"allocation LP returned fractional children (max {frac:.3g})")
-    flow[np.flatnonzero(active)] = np.round(x)
+    if frac > 1e-6:
+        raise SolverError(f"{region.name}: the allocation LP returned fractional children (max {frac:.3g})")
+    flow = np.zeros(len(edges))
+    flow[outcome["active"]] = np.round(x)
     return flow, np.round(unmet), info, status
+
+
+def _edge_room(region: Region, edges: pd.DataFrame, cap: np.ndarray | None) -> np.ndarray:
+    room = region.homes.places.to_numpy(dtype=float)[edges.home.to_numpy()]
+    return room if cap is None else np.minimum(room, cap)
+
+
+def _relative_gap(objective: float, bound: float) -> float:
+    return max(0.0, objective - bound) / max(abs(objective), 1e-9)
+
+
+def _no_plan_message(region: Region, params: PlanParams, outcome: dict[str, Any], seconds: float, rounds: int) -> str:
+    what = {
+        "time_limit": f"stopped by the time limit ({params.solver.time_limit_s} s) before it found any plan",
+        "infeasible": "reports the allocation model infeasible (held placements exceed places?)",
+        "unbounded": "reports the allocation model unbounded",
+    }.get(outcome["status"], f"returned no plan (status {outcome['status']}: {outcome.get('model_status', '?')})")
+    return (
+        f"{region.name}: {params.solver.name} {what}, after {seconds:.2f} s in pricing round {rounds}; "
+        "no plan is reported. Raise SolverOptions.time_limit_s or check the solver log (SolverOptions(msg=True))."
+    )
 
 
 def placements_frame(region: Region, edges: pd.DataFrame, flow: np.ndarray) -> pd.DataFrame:
@@ -303,20 +339,51 @@ def placements_frame(region: Region, edges: pd.DataFrame, flow: np.ndarray) -> p
     )
 
 
-def shortfall_frame(region: Region, n_edges: np.ndarray, unmet: np.ndarray, params: PlanParams) -> pd.DataFrame:
-    """Children left without a home, per cohort, with the reason (``n_edges``:
-    eligible homes of each cohort)."""
+def shortfall_frame(
+    region: Region,
+    unmet: np.ndarray,
+    params: PlanParams,
+    edges: pd.DataFrame,
+    flow: np.ndarray,
+    places: np.ndarray,
+    homes_per_edge: np.ndarray | None = None,
+    open_edge: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Children left without a home, per cohort, with the reason.
+
+    ``edges`` and ``flow`` are the plan's edges (homes or merged classes of
+    homes, with ``places``); ``homes_per_edge`` counts the homes behind each
+    edge (merged classes) and ``open_edge`` marks the edges the rules allow new
+    children on (default: those whose ``cap`` exceeds ``held``). Reasons:
+    ``unreachable`` (no eligible home within reach), ``capacity`` (every
+    eligible home is full) and ``weights`` (an eligible home has a free place,
+    but under the objective's weights leaving the child without a home costs
+    less than that placement).
+    """
+    n = len(region.cohorts)
+    cohort, home = edges.cohort.to_numpy(), edges.home.to_numpy()
+    if open_edge is None:
+        open_edge = edges.cap.to_numpy(dtype=float) > edges.held.to_numpy(dtype=float)
+    ok = np.asarray(open_edge, dtype=bool)
+    w = np.ones(len(edges)) if homes_per_edge is None else np.asarray(homes_per_edge, dtype=float)
+    n_edges = np.bincount(cohort[ok], weights=w[ok], minlength=n).astype(np.int64)
+    free = np.asarray(places, dtype=float) - np.bincount(home, weights=flow, minlength=len(places))
+    room = np.bincount(cohort[ok & (free[home] > 0.5)], minlength=n) > 0
     rows = np.flatnonzero(unmet > 0.5)
     c = region.cohorts.iloc[rows]
-    reasons = [
-        (
-            f"no eligible home within reach: no home registered for {need} aged {band} "
-            f"within {params.distance_limit(need):g} miles"
-            if n_edges[r] == 0
-            else f"capacity: all {n_edges[r]} eligible homes within {params.distance_limit(need):g} miles are full"
-        )
-        for r, need, band in zip(rows, c.need, c.age_band)
-    ]
+    codes = np.where(n_edges[rows] == 0, "unreachable", np.where(room[rows], "weights", "capacity"))
+    reasons = []
+    for r, code, need, band in zip(rows, codes, c.need, c.age_band):
+        limit = params.distance_limit(need)
+        if code == "unreachable":
+            reasons.append(f"no eligible home within reach: no home registered for {need} aged {band} within {limit:g} miles")
+        elif code == "capacity":
+            reasons.append(f"capacity: all {n_edges[r]} eligible homes within {limit:g} miles are full")
+        else:
+            reasons.append(
+                f"weights: an eligible home within {limit:g} miles has a free place, but under the weights leaving "
+                "the child without a home costs less than placing them there (raise Weights.unmet_child)"
+            )
     return pd.DataFrame(
         {
             "cohort_id": c.cohort_id.to_numpy(),
@@ -324,7 +391,7 @@ def shortfall_frame(region: Region, n_edges: np.ndarray, unmet: np.ndarray, para
             "need": c.need.to_numpy(),
             "age_band": c.age_band.to_numpy(),
             "children": unmet[rows].astype(np.int64),
-            "reason_code": np.where(n_edges[rows] == 0, "unreachable", "capacity"),
+            "reason_code": codes.astype(object),
             "reason": pd.Series(reasons, dtype=object),
         }
     )

@@ -7,6 +7,7 @@ and what was received.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable
 from typing import Any
 
@@ -56,8 +57,12 @@ def normalise(df: pd.DataFrame, table_name: str | Table) -> pd.DataFrame:
     table = table_name if isinstance(table_name, Table) else TABLES[table_name]
     if not isinstance(df, pd.DataFrame):
         raise InvalidInputError(table.name, None, None, "a pandas DataFrame", type(df).__name__)
+    names = [str(c) for c in df.columns]
+    dup_cols = sorted({n for n in names if names.count(n) > 1})
+    if dup_cols:
+        raise InvalidInputError(table.name, None, dup_cols[0], "each column name once", names)
     out = df.copy()
-    out.columns = [str(c) for c in out.columns]
+    out.columns = names
     for col in table.columns:
         if col.name not in out.columns:
             if col.required:
@@ -73,16 +78,20 @@ def normalise(df: pd.DataFrame, table_name: str | Table) -> pd.DataFrame:
                 s = s.fillna("" if col.default is None else col.default)
             missing = s.isna().to_numpy()
             _fail(table, out, missing, col.name, f"a value ({col.description})")
-            out[col.name] = s.astype(str).str.strip() if len(s) else s.astype(object)
+            not_text = ~s.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool) if len(s) else np.zeros(0, bool)
+            _fail(table, out, not_text, col.name, f"text ({col.description}); convert ids to text yourself")
+            text = s.astype(object)
+            padded = (text.str.strip() != text).to_numpy(dtype=bool) if len(s) else np.zeros(0, bool)
+            _fail(table, out, padded, col.name, "a value without leading or trailing spaces")
+            out[col.name] = text
             if col.required:
                 _fail(table, out, (out[col.name] == "").to_numpy(), col.name, "a non-empty value")
             if col.choices is not None:
                 bad = ~out[col.name].isin(col.choices).to_numpy()
                 _fail(table, out, bad, col.name, f"one of {list(col.choices)}")
             continue
+        _fail(table, out, _not_a_number(s), col.name, f"a number ({col.unit or col.dtype}), not text or true/false")
         num = pd.to_numeric(s, errors="coerce")
-        bad = num.isna().to_numpy() & ~s.isna().to_numpy()
-        _fail(table, out, bad, col.name, f"a number ({col.unit or col.dtype})")
         if not col.required and col.default is not None:
             num = num.fillna(col.default)
         _fail(table, out, num.isna().to_numpy(), col.name, f"a value ({col.description})")
@@ -100,6 +109,17 @@ def normalise(df: pd.DataFrame, table_name: str | Table) -> pd.DataFrame:
         _fail(table, out, dup, table.id_column, "unique ids (this id appears more than once)")
     extra = [c for c in out.columns if c not in table.names]
     return out[list(table.names) + extra]
+
+
+def _not_a_number(s: pd.Series) -> np.ndarray:
+    """Rows holding text, a bool or another non-number (missing values pass: checked after)."""
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return np.ones(len(s), dtype=bool)
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        return np.zeros(len(s), dtype=bool)
+    return s.map(
+        lambda v: not ((isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)) or v is None or v is pd.NA)
+    ).to_numpy(dtype=bool)
 
 
 def split_needs(needs: pd.Series) -> pd.Series:

@@ -10,6 +10,8 @@ u_c >= 0 children of cohort c left without a home.
               + w_out [h outside c's council] + w_gbp cost_h) x_ch
     s.t.  sum_h x_ch + u_c = d_c          for every cohort c   (demand)
           sum_c x_ch      <= p_h          for every home h     (capacity)
+          held_ch <= x_ch <= cap_ch                            (held children stay;
+                                           an edge the rules exclude carries only them)
 
 The constraint matrix is that of a transportation problem (totally
 unimodular), so with whole-number demand and places every vertex solution is
@@ -132,11 +134,14 @@ def build_allocation(
 
     ``cost`` (per edge) and ``unmet_cost`` (per cohort) default to
     :func:`edge_costs` and :func:`unmet_costs`; ``cap`` is an optional upper
-    bound per edge (``inf``: none). Upper bounds keep the matrix totally
+    bound per edge (``inf``: none; by default the edges' ``cap`` column, which
+    holds children placed beyond the rules at their number). Upper bounds keep the matrix totally
     unimodular, so solutions stay whole.
     """
     prob = _compat.new_problem("rcc_allocation")
     x, u = define_variables(prob, edges, len(region.cohorts))
+    if cap is None and "cap" in edges:
+        cap = edges.cap.to_numpy(dtype=float)
     if cap is not None:
         define_caps(x, cap)
     demand = define_demand(prob, x, u, edges, region.cohorts.children.to_numpy())

@@ -19,6 +19,7 @@ that pass :meth:`rcc.Region.from_frames` validation.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 from hypothesis import strategies as st
@@ -27,7 +28,7 @@ from hypothesis.errors import InvalidArgument
 from ..region import Region
 from ..schema import AGE_BANDS, HOME_TYPES, NEEDS
 
-__all__ = ["councils", "homes", "cohorts", "regions", "feasible_regions", "transport_regions"]
+__all__ = ["councils", "homes", "cohorts", "regions", "held_regions", "feasible_regions", "transport_regions"]
 
 # a box around England, so distances look like English ones
 _LAT = (50.0, 55.5)
@@ -255,5 +256,38 @@ def transport_regions(*, max_councils: int = 4, max_homes: int = 6, max_cohorts:
         h = h.assign(min_age=0, max_age=17, serves_council_id="", needs="mainstream")
         k = draw(cohorts(ids, needs=["mainstream"], max_size=max_cohorts))
         return Region.from_frames(c, h, k, name="transport")
+
+    return build()
+
+
+def held_regions(**kwargs: Any) -> st.SearchStrategy[Region]:
+    """Regions (drawn as :func:`regions` with ``kwargs``) with children already
+    placed: each placement on any cohort-home pair, eligible under the rules
+    or not (a child placed before the rules changed), within the home's places
+    and the cohort's children.
+
+    >>> r = held_regions(max_councils=2).example()
+    >>> bool((r.placements.children > 0).all())
+    True
+    """
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Region:
+        region = draw(regions(**kwargs))
+        free = region.homes.places.to_numpy().copy()
+        left = region.cohorts.children.to_numpy().copy()
+        rows = []
+        for _ in range(draw(st.integers(0, 4))):
+            c = draw(st.integers(0, len(left) - 1))
+            h = draw(st.integers(0, len(free) - 1))
+            n = draw(st.integers(0, int(min(left[c], free[h]))))
+            if n:
+                left[c] -= n
+                free[h] -= n
+                rows.append((f"P{len(rows)}", region.cohorts.cohort_id.iloc[c], region.homes.home_id.iloc[h], n))
+        placements = pd.DataFrame(rows, columns=["placement_id", "cohort_id", "home_id", "children"])
+        return Region.from_frames(
+            region.councils, region.homes, region.cohorts, region.providers, placements, name="held"
+        )
 
     return build()

@@ -1,0 +1,275 @@
+"""A result is right or loudly marked: solver outcomes, held placements, shortfall reasons, settings.
+
+The allocation optimum is checked against an LP built here independently, from the rules as the README
+states them, and solved with highspy arrays (no rcc model code).
+"""
+
+from __future__ import annotations
+
+import math
+
+import highspy
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+
+import rcc
+import rcc.solve
+from rcc.schema import AGE_BANDS
+from rcc.testing import strategies as rst
+
+
+# ------------------------------------------------------------------ an independent optimum
+def independent_optimum(region: rcc.Region, params: rcc.PlanParams) -> float:
+    """min sum W u_c + sum cost x_ch s.t. sum_h x + u = d, sum_c x <= p, held <= x <= (inf if eligible else held)."""
+    cohorts, homes = region.cohorts, region.homes
+    dist = region.council_distances()
+    ci = pd.Index(region.councils.council_id)
+    held = {(r.cohort_id, r.home_id): 0 for r in region.placements.itertuples()}
+    for r in region.placements.itertuples():
+        held[(r.cohort_id, r.home_id)] += int(r.children)
+    w = params.weights
+    cols = []  # (cohort, home, cost, lo, up)
+    for c, k in enumerate(cohorts.itertuples()):
+        lo_age, hi_age = AGE_BANDS[k.age_band]
+        for h, hm in enumerate(homes.itertuples()):
+            d = float(dist[ci.get_loc(k.council_id), ci.get_loc(hm.council_id)])
+            needs = {x.strip() for x in hm.needs.split(";")}
+            ok = (
+                k.need in needs
+                and hm.min_age <= lo_age
+                and hi_age <= hm.max_age
+                and hm.serves_council_id in ("", k.council_id)
+                and d <= params.distance_limit(k.need)
+            )
+            n_held = held.get((k.cohort_id, hm.home_id), 0)
+            if ok or n_held:
+                cost = w.per_mile * d + w.out_of_area * (k.council_id != hm.council_id) + w.per_gbp * hm.weekly_cost_gbp
+                cols.append((c, h, cost, n_held, math.inf if ok else n_held))
+    n_c, n_h, n_x = len(cohorts), len(homes), len(cols)
+    unmet = [w.unmet_child * w.unmet_by_need.get(n, 1.0) for n in cohorts.need]
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n_x + n_c, n_c + n_h
+    lp.col_cost_ = np.array([x[2] for x in cols] + unmet, dtype=float)
+    lp.col_lower_ = np.array([x[3] for x in cols] + [0.0] * n_c, dtype=float)
+    lp.col_upper_ = np.array([x[4] for x in cols] + [highspy.kHighsInf] * n_c, dtype=float)
+    demand = cohorts.children.to_numpy(dtype=float)
+    lp.row_lower_ = np.r_[demand, np.full(n_h, -highspy.kHighsInf)]
+    lp.row_upper_ = np.r_[demand, homes.places.to_numpy(dtype=float)]
+    # column-wise matrix: x_ch in rows c and n_c + h; u_c in row c
+    starts, index = [0], []
+    for c, h, *_ in cols:
+        index += [c, n_c + h]
+        starts.append(len(index))
+    for c in range(n_c):
+        index.append(c)
+        starts.append(len(index))
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
+    lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
+    lp.a_matrix_.value_ = np.ones(len(index))
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.passModel(lp)
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    return float(h.getInfo().objective_function_value)
+
+
+@given(rst.held_regions())
+def test_optimal_means_the_whole_models_optimum(region):
+    params = rcc.PlanParams()
+    p = rcc.plan(region, params)
+    assert p.status is rcc.PlanStatus.OPTIMAL
+    assert p.objective == pytest.approx(independent_optimum(region, params), rel=1e-9, abs=1e-6)
+
+
+@given(rst.held_regions())
+def test_greedy_never_beats_the_optimum_and_keeps_held_children(region):
+    opt = rcc.plan(region)
+    greedy = rcc.plan(region, rcc.PlanParams(method="greedy"))
+    assert greedy.objective >= opt.objective - 1e-6
+    for plan in (opt, greedy):
+        got = plan.placements.groupby(["cohort_id", "home_id"]).children.sum()
+        for r in region.placements.itertuples():
+            assert got.get((r.cohort_id, r.home_id), 0) >= r.children
+
+
+@given(rst.held_regions(), rst.st.sampled_from(["optimise", "greedy"]))
+def test_placed_plus_unmet_equals_demand_with_held_children(region, method):
+    p = rcc.plan(region, rcc.PlanParams(method=method))
+    total = p.placements.groupby("cohort_id").children.sum().add(
+        p.shortfall.groupby("cohort_id").children.sum(), fill_value=0
+    )
+    assert (total.reindex(region.cohorts.cohort_id, fill_value=0).to_numpy() == region.cohorts.children.to_numpy()).all()
+
+
+# ------------------------------------------------------------------ item 3: held beyond the rules
+def one_council(homes_needs: str = "complex", cohort_need: str = "mainstream") -> rcc.Region:
+    councils = pd.DataFrame({"council_id": ["A"], "name": ["Aton"], "region": ["R"], "lat": [53.0], "lon": [-2.0]})
+    homes = pd.DataFrame(
+        {"home_id": ["h1"], "council_id": ["A"], "provider_id": ["p"], "home_type": ["childrens_home"],
+         "places": [4], "needs": [homes_needs], "weekly_cost_gbp": [5000.0]}
+    )
+    cohorts = pd.DataFrame(
+        {"cohort_id": ["c1"], "council_id": ["A"], "need": [cohort_need], "age_band": ["5-10"], "children": [4]}
+    )
+    placements = pd.DataFrame({"placement_id": ["pl1"], "cohort_id": ["c1"], "home_id": ["h1"], "children": [1]})
+    return rcc.Region.from_frames(councils, homes, cohorts, placements=placements)
+
+
+@pytest.mark.parametrize("method", ["optimise", "greedy"])
+def test_a_held_placement_holds_its_children_no_more(method):
+    region = one_council()
+    p = rcc.plan(region, rcc.PlanParams(method=method))
+    assert p.placements.children.tolist() == [1]
+    assert p.shortfall.children.tolist() == [3]
+    assert p.shortfall.reason_code.tolist() == ["unreachable"]
+    assert p.objective == pytest.approx(30_005.0)
+
+
+def test_held_edge_beyond_the_rules_is_capped_in_the_edge_table():
+    edges = rcc.eligible_edges(one_council())
+    assert edges[["held", "cap"]].to_numpy().tolist() == [[1, 1.0]]
+    eligible = rcc.eligible_edges(one_council(homes_needs="mainstream"))
+    assert eligible.cap.tolist() == [math.inf]
+
+
+# ------------------------------------------------------------------ item 5: reason "weights"
+def test_unmet_because_of_the_weights_is_not_called_capacity():
+    region = one_council(homes_needs="mainstream")  # eligible home, 3 free places
+    cheap = rcc.PlanParams(weights=rcc.Weights(unmet_child=1.0))  # leaving a child unmet costs less than 5 (GBP 5,000)
+    p = rcc.plan(region, cheap)
+    assert p.shortfall.children.tolist() == [3]
+    assert p.shortfall.reason_code.tolist() == ["weights"]
+    assert "free place" in p.shortfall.reason.iloc[0]
+    full = rcc.plan(region.replace(homes=region.homes.assign(places=1)), cheap)
+    assert full.shortfall.reason_code.tolist() == ["capacity"]
+
+
+# ------------------------------------------------------------------ item 1: HiGHS's global scheduler
+@pytest.mark.parametrize("first,second", [(None, 1), (1, None), (2, 1), (1, 2)])
+def test_thread_counts_can_change_between_solves_in_one_process(tiny, first, second):
+    a = rcc.plan(tiny, rcc.PlanParams(solver=rcc.SolverOptions(threads=first)))
+    b = rcc.plan(tiny, rcc.PlanParams(solver=rcc.SolverOptions(threads=second)))
+    assert a.status is b.status is rcc.PlanStatus.OPTIMAL
+    assert a.objective == pytest.approx(b.objective)
+    assert b.metrics.placed == 9
+
+
+def test_thread_counts_change_while_other_threads_solve(tiny):
+    from concurrent.futures import ThreadPoolExecutor
+
+    params = [rcc.PlanParams(solver=rcc.SolverOptions(threads=t)) for t in (None, 1, 2, 1, None, 2, 1, 1)]
+    with ThreadPoolExecutor(4) as pool:
+        plans = list(pool.map(lambda p: rcc.plan(tiny, p), params))
+    assert {p.status for p in plans} == {rcc.PlanStatus.OPTIMAL}
+    assert len({round(p.objective, 6) for p in plans}) == 1
+
+
+# ------------------------------------------------------------------ item 2: no plan is never a plan
+def test_a_time_limit_before_any_plan_raises():
+    region = rcc.datasets.england("North West")
+    with pytest.raises(rcc.SolverError, match="before it found any plan"):
+        rcc.plan(region, rcc.PlanParams(solver=rcc.SolverOptions(time_limit_s=1e-6)))
+
+
+def test_solver_without_a_solution_raises(tiny, monkeypatch):
+    def broken(problem, options):
+        return {"status": "not_solved", "has_solution": False, "objective": None, "bound": None, "gap": None}, 0.0
+
+    monkeypatch.setattr(rcc.solve, "run_solver", broken)
+    with pytest.raises(rcc.SolverError, match="no plan is reported"):
+        rcc.plan(tiny)
+
+
+def test_pricing_stopped_by_the_clock_is_a_marked_plan_with_a_valid_bound(monkeypatch):
+    region = rcc.datasets.england("Greater Manchester RCC")
+    params = rcc.PlanParams(pricing_radius_miles=0.0, solver=rcc.SolverOptions(time_limit_s=5.0))
+    full = rcc.plan(region, params.evolve(pricing_radius_miles=None))
+    real = rcc.solve.run_solver
+
+    def slow(problem, options):  # every round "takes" 6 s: no time is left for a second round
+        outcome, _ = real(problem, attrs_evolve(options))
+        return outcome, 6.0
+
+    def attrs_evolve(options):
+        import attrs
+
+        return attrs.evolve(options, time_limit_s=None)
+
+    monkeypatch.setattr(rcc.solve, "run_solver", slow)
+    p = rcc.plan(region, params)
+    assert p.status is rcc.PlanStatus.TIME_LIMIT
+    assert "time limit" in p.info.note
+    assert p.info.bound <= full.objective + 1e-6 <= p.objective + 1e-6
+    assert p.info.gap == pytest.approx((p.objective - p.info.bound) / p.objective, abs=1e-6)
+    assert p.metrics.placed + p.metrics.unmet == region.cohorts.children.sum()
+
+
+# ------------------------------------------------------------------ item 6: settings and numbers
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"time_limit_s": 0}, {"time_limit_s": -1}, {"time_limit_s": float("nan")}, {"time_limit_s": "10"},
+        {"mip_gap": -1}, {"mip_gap": float("nan")}, {"threads": -3}, {"threads": 0}, {"threads": True},
+        {"threads": 1.5},
+    ],
+)
+def test_bad_solver_options_are_refused(kwargs):
+    with pytest.raises(rcc.InvalidInputError) as err:
+        rcc.SolverOptions(**kwargs)
+    assert err.value.column == next(iter(kwargs)) and err.value.table == "params"
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"max_distance_miles": "5"}, {"max_distance_miles": float("nan")}, {"seed": 1.5}, {"seed": True},
+     {"pricing_radius_miles": float("nan")}, {"pricing_radius_miles": -1}],
+)
+def test_bad_plan_params_are_refused(kwargs):
+    with pytest.raises(rcc.InvalidInputError):
+        rcc.PlanParams(**kwargs)
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan"), -1.0, "1"])
+def test_bad_weights_are_refused(value):
+    with pytest.raises(rcc.InvalidInputError):
+        rcc.Weights(unmet_child=value)
+
+
+@pytest.mark.parametrize(
+    "table,column,value,expected",
+    [
+        ("cohorts", "children", "5", "a number"),
+        ("cohorts", "children", "1e1", "a number"),
+        ("cohorts", "children", True, "a number"),
+        ("cohorts", "children", 2**63, "<= 1e+06"),
+        ("cohorts", "children", 10**15, "<= 1e+06"),
+        ("cohorts", "children", 1e15, "<= 1e+06"),
+        ("homes", "places", 2**64, "<= 1e+06"),
+        ("homes", "weekly_cost_gbp", "5000", "a number"),
+        ("cohorts", "cohort_id", " c1", "spaces"),
+        ("homes", "home_id", "h1 ", "spaces"),
+        ("cohorts", "cohort_id", 7, "text"),
+    ],
+)
+def test_bad_values_are_refused_not_coerced(tiny_frames, table, column, value, expected):
+    frames = {k: v.copy() for k, v in tiny_frames.items()}
+    df = frames[table].astype({column: object})
+    df.loc[0, column] = value
+    frames[table] = df
+    with pytest.raises(rcc.InvalidInputError) as err:
+        rcc.Region.from_frames(**frames)
+    assert err.value.table == table and err.value.column == column
+    assert expected in str(err.value)
+
+
+def test_duplicate_column_names_are_refused(tiny_frames):
+    frames = dict(tiny_frames)
+    c = frames["cohorts"]
+    frames["cohorts"] = pd.concat([c, c[["children"]]], axis=1)
+    with pytest.raises(rcc.InvalidInputError, match="each column name once") as err:
+        rcc.Region.from_frames(**frames)
+    assert err.value.column == "children"
