@@ -273,3 +273,15 @@ def test_duplicate_column_names_are_refused(tiny_frames):
     with pytest.raises(rcc.InvalidInputError, match="each column name once") as err:
         rcc.Region.from_frames(**frames)
     assert err.value.column == "children"
+
+
+@given(rst.held_regions())
+def test_scenario_path_keeps_the_same_rules_for_held_children(region):
+    from rcc.scenarios import Scenario, solve_scenario
+
+    params = rcc.PlanParams()
+    for method in ("optimise", "greedy"):
+        plain = rcc.plan(region, params.evolve(method=method))
+        pooled = solve_scenario(region, Scenario("national", pooling="national"), params.evolve(method=method))
+        assert pooled.metrics.placed == plain.metrics.placed
+        assert pooled.objective == pytest.approx(plain.objective, rel=1e-9, abs=1e-6)
