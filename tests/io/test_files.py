@@ -383,3 +383,25 @@ def test_whole_numbers_out_of_range_are_bad(n: int) -> None:
 def test_non_integers_and_booleans_are_bad(x: float | bool) -> None:
     values, bad = parse_whole_numbers(pd.Series([str(x), repr(x)]))
     assert bad.all() and values.isna().all()
+
+
+# --------------------------------------------------------------------------- OR-Library files
+
+
+def test_orlib_files_empty_binary_or_cp1252(tmp_path: Path) -> None:
+    from rcc.io.orlib import read_capopt, read_cflp
+
+    path = tmp_path / "cap0.txt"
+    path.write_text("1 1\n10 5\n3 7\n")
+    inst = read_cflp(path)
+    assert (inst.capacities.tolist(), inst.demands.tolist(), inst.costs.tolist()) == ([10.0], [3.0], [[7.0]])
+    path.write_bytes(b"")
+    with pytest.raises(InvalidInputError, match="'m n'"):
+        read_cflp(path)
+    path.write_bytes("1 1\n10 5\n3 7\n".encode("utf-16-le"))
+    with pytest.raises(InvalidInputError, match="NUL"):
+        read_cflp(path)
+    opt = tmp_path / "capopt.txt"
+    opt.write_bytes(b"Optimal values \xa9 Beasley\ncap0  1040444.375\n")
+    with pytest.warns(UserWarning, match="read as cp1252"):
+        assert read_capopt(opt) == {"cap0": 1040444.375}
