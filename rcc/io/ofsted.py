@@ -466,7 +466,8 @@ def read_ofsted_providers(
     ----------
     path_or_frame : str, os.PathLike or pandas.DataFrame
         A CSV or Excel file in Ofsted's layout (title lines above the heading row are
-        skipped), or the same table in memory (not modified).
+        skipped, whatever their number of fields; every line below it must have the
+        heading's fields), or the same table in memory (not modified).
     councils : pandas.DataFrame, optional
         Councils to match ``Local authority`` against, with ``council_id`` and ``name``;
         default :func:`rcc.datasets.councils` (the 153 English councils, ONS codes). Names
@@ -502,8 +503,22 @@ def read_ofsted_providers(
     Raises
     ------
     rcc.InvalidInputError
-        A required column is missing, a mapping or cost is invalid, or (``strict``) a row is
-        rejected.
+        The file is empty, not text or malformed CSV (``table`` names the file, ``row_id`` is
+        ``"line N"``); no heading row with ``URN`` in the first 30 lines; a required column is
+        missing; a mapping or cost is invalid; the places of all homes add up to more than
+        ``2**63 - 1``; or (``strict``) a row is rejected.
+
+    Warns
+    -----
+    UserWarning
+        The CSV file is not UTF-8 and is read as cp1252 or latin-1.
+
+    Notes
+    -----
+    ``Places`` must be a whole number written in digits (``"4"``, ``"4.0"``, ``"1,200"``) from
+    0 to ``2**63 - 1``; ``"1e1"``, ``"5.5"``, ``"-1"``, ``"True"`` and larger values are
+    rejected as ``"invalid places"``. CSV files are decoded as UTF-8 (with or without a
+    byte-order mark), UTF-16 with a byte-order mark, or else cp1252/latin-1.
     """
     from ..datasets import DEFAULT_WEEKLY_COST_GBP
     from ..datasets import councils as default_councils

@@ -19,7 +19,16 @@ Child ids never leave this module. The result carries a pseudonym,
 ``child_id`` = the first 12 hex digits of
 ``sha256(salt + "|" + council_id + "|" + CHILD)``; the national pupil number
 (UPN) is dropped. The readers :func:`read_header` and :func:`read_episodes`
-return the file's own ``CHILD`` values, because they are readers.
+return the file's own ``CHILD`` values, because they are readers. Errors, warnings and
+``rejected.received`` never show a child id: a file without its header row is reported by
+its line and field count, unknown column names are counted rather than listed, and a bad
+value in a column that could hold an id (columns swapped or shifted) is shown only when it
+looks like a date or code and is no child's id of the table, otherwise by its shape
+(``"a value that is not a date, shaped AAAA999"``).
+
+CSV files are read by :mod:`rcc.io._csv`: UTF-8 (with or without a byte-order mark), UTF-16
+with a byte-order mark, or cp1252/latin-1 with a warning; an empty file, an unclosed quote,
+a record with more or fewer fields than the header are errors naming the file and line.
 
 Examples
 --------
@@ -563,13 +572,16 @@ def read_header(path_or_frame: Source, *, strict: bool = False) -> pd.DataFrame:
     Raises
     ------
     rcc.errors.InvalidInputError
-        A required column is missing, or (with ``strict``) a row is bad.
+        The file is empty, not text, or malformed CSV (``table`` names the file, ``row_id``
+        is ``"line N"``); it has no header row; a required column is missing; or (with
+        ``strict``) a row is bad.
 
     Warns
     -----
     UserWarning
         When rows are left out; the message counts them by reason (never naming a child).
-        :func:`load_ssda903` lists them row by row.
+        :func:`load_ssda903` lists them row by row. Also when the file is not UTF-8 and is
+        read as cp1252 or latin-1.
     """
     return _read_table(path_or_frame, "header", strict)
 
@@ -600,12 +612,13 @@ def read_episodes(path_or_frame: Source, *, strict: bool = False) -> pd.DataFram
     Raises
     ------
     rcc.errors.InvalidInputError
-        A required column is missing, or (with ``strict``) a row is bad.
+        As :func:`read_header`: a file that is empty, not text or malformed; no header row;
+        a required column missing; or (with ``strict``) a bad row.
 
     Warns
     -----
     UserWarning
-        When rows are left out (counts by reason only).
+        When rows are left out (counts by reason only), or the file is read as cp1252/latin-1.
     """
     return _read_table(path_or_frame, "episodes", strict)
 
@@ -822,8 +835,10 @@ def load_ssda903(
     Raises
     ------
     rcc.errors.InvalidInputError
-        A required column is missing; no ``LA`` column and no ``council_id``; a bad
-        ``reference_date``, ``postcode_coords`` or ``place_mapping``; or, with ``strict``,
+        A file is empty, not text or malformed CSV; a table has no header row or misses a
+        required column; no ``LA`` column and no ``council_id``; a bad ``reference_date``,
+        ``postcode_coords`` (any row without a postcode or with a coordinate that is not a
+        number in range) or ``place_mapping``; or, with ``strict``,
         the first bad row (``row_id`` is the row index in the source table, never a child
         id).
 
