@@ -250,6 +250,23 @@ def test_ofsted_places_must_be_whole_numbers_that_fit() -> None:
     assert (r.homes["places"] >= 0).all() and (r.providers["places"] >= 0).all()
 
 
+def test_ofsted_places_in_memory_booleans_and_huge_floats_are_rejected() -> None:
+    raw = pd.DataFrame(
+        {
+            "URN": ["SC1", "SC2", "SC3"],
+            "Provision type": ["Children's home"] * 3,
+            "Places": [True, 1e20, 4.0],
+            "Local authority": ["Bolton"] * 3,
+        }
+    )
+    r = read_ofsted_providers(raw)
+    assert r.rejected[["urn", "reason"]].to_dict("records") == [
+        {"urn": "SC1", "reason": "invalid places"},
+        {"urn": "SC2", "reason": "invalid places"},
+    ]
+    assert r.homes["places"].tolist() == [4]
+
+
 def test_ofsted_places_that_overflow_a_sum_raise() -> None:
     raw = pd.DataFrame(
         {
