@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import attrs
 import numpy as np
@@ -13,12 +14,52 @@ import pandas as pd
 
 from .errors import InvalidInputError
 from .geo import distance_matrix
+from .io._csv import INT64_MAX, decode, file_label, parse_whole_numbers, read_csv_table
 from .schema import TABLES
 from .validate import check_references, normalise
 
 __all__ = ["Region"]
 
 _TABLE_NAMES = ("councils", "providers", "homes", "cohorts", "placements", "travel")
+
+
+def _read_meta(path: Path) -> dict[str, Any]:
+    """``region.json``: a JSON object, or ``{}`` when there is no such file."""
+    if not path.exists():
+        return {}
+    try:
+        meta = json.loads(decode(path.read_bytes(), path.name))
+    except json.JSONDecodeError as exc:
+        received = f"invalid JSON ({exc.msg})"
+        raise InvalidInputError(path.name, f"line {exc.lineno}", None, "a JSON object", received) from None
+    if not isinstance(meta, dict):
+        raise InvalidInputError(path.name, None, None, "a JSON object", type(meta).__name__)
+    return meta
+
+
+def _read_csv(path: Path, table: str) -> pd.DataFrame:
+    """One table of a region directory: text cells, blank -> missing, integer columns checked."""
+    raw = read_csv_table(path, table)
+    label = file_label(table, path)
+    out = pd.DataFrame(index=pd.RangeIndex(len(raw)))
+    ints = {c.name for c in TABLES[table].columns if c.dtype == "int"}
+    for column in raw.columns:
+        text = raw[column].reset_index(drop=True)
+        text = text.where(text.str.strip() != "")  # blank -> missing
+        if column in ints:
+            _, bad = parse_whole_numbers(text, minimum=-INT64_MAX - 1)
+            if bad.any():
+                i = int(bad.to_numpy().argmax())
+                raise InvalidInputError(
+                    label,
+                    f"line {raw.index[i]}",
+                    column,
+                    f"a whole number written in digits (e.g. 12) from {-INT64_MAX - 1} to {INT64_MAX}",
+                    text.iloc[i],
+                    more=int(bad.sum()) - 1,
+                )
+        out[column] = text
+    return out
 
 
 def _empty(table: str) -> pd.DataFrame:
@@ -183,9 +224,23 @@ class Region:
 
     @classmethod
     def from_dir(cls, path: str | Path) -> Region:
-        """Read a region written by :meth:`to_dir` (CSV or Parquet), validating it."""
+        """Read a region written by :meth:`to_dir` (CSV or Parquet), validating it.
+
+        CSV files are read as text (UTF-8, UTF-16 with a byte-order mark, or cp1252/latin-1
+        with a warning) and must be well-formed; blank cells are missing values. Integer
+        columns must hold whole numbers written in digits that fit a 64-bit integer
+        (``"12"``, not ``"1e1"``, ``"5.5"`` or ``"True"``). Columns outside the schema are
+        kept as text.
+
+        Raises
+        ------
+        InvalidInputError
+            A required table is missing; ``region.json`` is not a JSON object; a CSV file is
+            empty, malformed or not text (``row_id`` is ``"line N"``); an integer cell is not
+            a whole number; or a rule of :meth:`from_frames` is broken.
+        """
         src = Path(path)
-        meta = json.loads((src / "region.json").read_text()) if (src / "region.json").exists() else {}
+        meta = _read_meta(src / "region.json")
         fmt = meta.get("format") or ("parquet" if (src / "councils.parquet").exists() else "csv")
         frames: dict[str, pd.DataFrame | None] = {}
         for t in _TABLE_NAMES:
@@ -194,8 +249,7 @@ class Region:
                 frames[t] = None
                 continue
             if fmt == "csv":
-                str_cols = {c.name: str for c in TABLES[t].columns if c.dtype == "str"}
-                frames[t] = pd.read_csv(f, dtype=str_cols, keep_default_na=False, na_values=[""])
+                frames[t] = _read_csv(f, t)
             else:
                 frames[t] = pd.read_parquet(f)
         for t in ("councils", "homes", "cohorts"):

@@ -62,6 +62,7 @@ import pandas as pd
 from ..errors import InvalidInputError
 from ..schema import HOME_TYPES, NEEDS
 from ..validate import normalise
+from ._csv import INT64_MAX, file_label, parse_whole_numbers, read_records, records_frame
 from ._problems import RowProblems
 
 __all__ = [
@@ -279,14 +280,36 @@ def _heading_key(text: Any) -> str:
     return re.sub(r"[^0-9a-z]+", "", str(text).casefold().replace("\u2019", "'"))
 
 
-def _locate_heading(raw: pd.DataFrame) -> pd.DataFrame:
+_HEADING_SEARCH_ROWS = 30
+
+
+def _locate_heading(raw: pd.DataFrame, table: str = "ofsted") -> pd.DataFrame:
     """Ofsted's spreadsheets put title lines above the heading row: find the row with 'URN'."""
-    for i in range(min(len(raw), 30)):
+    for i in range(min(len(raw), _HEADING_SEARCH_ROWS)):
         if any(_heading_key(v) == "urn" for v in raw.iloc[i].tolist()):
             out = raw.iloc[i + 1 :].reset_index(drop=True)
             out.columns = [str(v).strip() for v in raw.iloc[i].tolist()]
             return out
-    raise InvalidInputError("ofsted", None, "URN", "a heading row with a 'URN' column in the first 30 rows", "none")
+    raise InvalidInputError(
+        table, None, "URN", f"a heading row with a 'URN' column in the first {_HEADING_SEARCH_ROWS} rows", "none"
+    )
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A CSV file whose heading row (the one with 'URN') may follow title lines.
+
+    Title lines may have any number of fields; every record below the heading must
+    have as many fields as the heading (see :mod:`rcc.io._csv`).
+    """
+    records = read_records(path, "ofsted")
+    label = file_label("ofsted", path)
+    for i, (_, fields) in enumerate(records[:_HEADING_SEARCH_ROWS]):
+        if any(_heading_key(v) == "urn" for v in fields):
+            out = records_frame(records[i:], label)
+            out.columns = [str(c).strip() for c in out.columns]
+            return out
+    expected = f"a heading row with a 'URN' column in the first {_HEADING_SEARCH_ROWS} non-blank lines"
+    raise InvalidInputError(label, None, "URN", expected, "none")
 
 
 def _read_source(source: Source, sheet_name: str | int | None) -> pd.DataFrame:
@@ -298,17 +321,17 @@ def _read_source(source: Source, sheet_name: str | int | None) -> pd.DataFrame:
         raise TypeError(f"ofsted: expected a path or a pandas DataFrame, got {type(source).__name__}")
     path = Path(source)
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
+        label = file_label("ofsted", path)
         sheets = pd.read_excel(path, sheet_name=sheet_name if sheet_name is not None else None, header=None, dtype=str)
         if isinstance(sheets, pd.DataFrame):
-            return _locate_heading(sheets.fillna(""))
+            return _locate_heading(sheets.fillna(""), label)
         for frame in sheets.values():
             try:
-                return _locate_heading(frame.fillna(""))
+                return _locate_heading(frame.fillna(""), label)
             except InvalidInputError:
                 continue
-        raise InvalidInputError("ofsted", None, "URN", f"a sheet of {path.name} with a 'URN' heading", list(sheets))
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", header=None)
-    return _locate_heading(raw)
+        raise InvalidInputError(label, None, "URN", f"a sheet of {path.name} with a 'URN' heading", list(sheets))
+    return _read_csv(path)
 
 
 def _columns(df: pd.DataFrame, code_column: str | None) -> dict[str, str]:
@@ -443,7 +466,8 @@ def read_ofsted_providers(
     ----------
     path_or_frame : str, os.PathLike or pandas.DataFrame
         A CSV or Excel file in Ofsted's layout (title lines above the heading row are
-        skipped), or the same table in memory (not modified).
+        skipped, whatever their number of fields; every line below it must have the
+        heading's fields), or the same table in memory (not modified).
     councils : pandas.DataFrame, optional
         Councils to match ``Local authority`` against, with ``council_id`` and ``name``;
         default :func:`rcc.datasets.councils` (the 153 English councils, ONS codes). Names
@@ -479,8 +503,22 @@ def read_ofsted_providers(
     Raises
     ------
     rcc.InvalidInputError
-        A required column is missing, a mapping or cost is invalid, or (``strict``) a row is
-        rejected.
+        The file is empty, not text or malformed CSV (``table`` names the file, ``row_id`` is
+        ``"line N"``); no heading row with ``URN`` in the first 30 lines; a required column is
+        missing; a mapping or cost is invalid; the places of all homes add up to more than
+        ``2**63 - 1``; or (``strict``) a row is rejected.
+
+    Warns
+    -----
+    UserWarning
+        The CSV file is not UTF-8 and is read as cp1252 or latin-1.
+
+    Notes
+    -----
+    ``Places`` must be a whole number written in digits (``"4"``, ``"4.0"``, ``"1,200"``) from
+    0 to ``2**63 - 1``; ``"1e1"``, ``"5.5"``, ``"-1"``, ``"True"`` and larger values are
+    rejected as ``"invalid places"``. CSV files are decoded as UTF-8 (with or without a
+    byte-order mark), UTF-16 with a byte-order mark, or else cp1252/latin-1.
     """
     from ..datasets import DEFAULT_WEEKLY_COST_GBP
     from ..datasets import councils as default_councils
@@ -531,11 +569,17 @@ def read_ofsted_providers(
     first_row = pd.Series(raw.index[keep], index=urn[keep]).groupby(level=0).first()
     problems.add(dup, urn, OFSTED_COLUMNS["urn"], "one row per URN", "same as row " + urn.map(first_row).astype(str), _DUP_URN)
     places_text = text["places"]
-    grouped = places_text.str.fullmatch(r"\d{1,3}(,\d{3})+")  # thousands separators, e.g. "1,200"
-    places_num = pd.to_numeric(places_text.where(~grouped, places_text.str.replace(",", "", regex=False)), errors="coerce")
+    # digits only ("4", "4.0", "1,200"): not "1e1", "5.5", "-1", "True", nor beyond 2**63 - 1
+    places_num, bad_places = parse_whole_numbers(places_text, grouping=True)
     problems.add(keep & (places_text == ""), urn, OFSTED_COLUMNS["places"], "a number of places", "blank", _MISSING_PLACES)
-    bad_places = keep & (places_text != "") & (places_num.isna() | (places_num < 0) | (places_num % 1 != 0))
-    problems.add(bad_places, urn, OFSTED_COLUMNS["places"], "a whole number of places >= 0", places_text, _BAD_PLACES)
+    problems.add(
+        keep & bad_places,
+        urn,
+        OFSTED_COLUMNS["places"],
+        f"a whole number of places from 0 to {INT64_MAX} written in digits (e.g. 4 or 1,200)",
+        places_text,
+        _BAD_PLACES,
+    )
     codes = text.get("code")
     council, match, reason = _match_councils(text["local_authority"], codes, councils, aliases)
     la = text["local_authority"]
@@ -586,6 +630,12 @@ def read_ofsted_providers(
         .name
     )
 
+    total = sum(places_num[sel].tolist())
+    if total > INT64_MAX:  # sums of places (by provider, in summaries) must not wrap around
+        raise InvalidInputError(
+            "ofsted", None, OFSTED_COLUMNS["places"], f"total places of all homes at most {INT64_MAX}", total
+        )
+
     # 4. homes
     rules = [rule[i] for i in np.flatnonzero(ok.to_numpy())]
     home_type = [r[0] for r in rules]  # type: ignore[index]
@@ -596,7 +646,7 @@ def read_ofsted_providers(
             "council_id": council[sel].astype(str).to_numpy(),
             "provider_id": pid[sel].to_numpy(),
             "home_type": home_type,
-            "places": places_num[sel].to_numpy(dtype=float).astype(np.int64) if len(sel) else np.array([], dtype=np.int64),
+            "places": np.array(places_num[sel].tolist(), dtype=np.int64),
             "needs": [r[1] for r in rules],  # type: ignore[index]
             "min_age": [r[2] for r in rules],  # type: ignore[index]
             "max_age": [r[3] for r in rules],  # type: ignore[index]

@@ -19,7 +19,16 @@ Child ids never leave this module. The result carries a pseudonym,
 ``child_id`` = the first 12 hex digits of
 ``sha256(salt + "|" + council_id + "|" + CHILD)``; the national pupil number
 (UPN) is dropped. The readers :func:`read_header` and :func:`read_episodes`
-return the file's own ``CHILD`` values, because they are readers.
+return the file's own ``CHILD`` values, because they are readers. Errors, warnings and
+``rejected.received`` never show a child id: a file without its header row is reported by
+its line and field count, unknown column names are counted rather than listed, and a bad
+value in a column that could hold an id (columns swapped or shifted) is shown only when it
+looks like a date or code and is no child's id of the table, otherwise by its shape
+(``"a value that is not a date, shaped AAAA999"``).
+
+CSV files are read by :mod:`rcc.io._csv`: UTF-8 (with or without a byte-order mark), UTF-16
+with a byte-order mark, or cp1252/latin-1 with a warning; an empty file, an unclosed quote,
+a record with more or fewer fields than the header are errors naming the file and line.
 
 Examples
 --------
@@ -50,6 +59,7 @@ import pandas as pd
 
 from rcc.errors import InvalidInputError
 from rcc.geo import haversine_miles
+from rcc.io._csv import file_label, parse_whole_numbers, read_csv_table
 from rcc.io._problems import RowProblems
 from rcc.schema import AGE_BANDS, COHORTS, HOME_TYPES, NEEDS, cohort_ids
 
@@ -101,6 +111,7 @@ UASC_COLUMNS: tuple[str, ...] = ("CHILD", "SEX", "DOB", "DUC")
 EXTRA_COLUMNS: tuple[str, ...] = ("LA", "YEAR")
 
 _COLUMNS = {"header": HEADER_COLUMNS, "episodes": EPISODE_COLUMNS, "uasc": UASC_COLUMNS}
+_KNOWN_COLUMNS = frozenset(HEADER_COLUMNS + EPISODE_COLUMNS + UASC_COLUMNS + EXTRA_COLUMNS)
 _REQUIRED = {"header": ("CHILD", "DOB"), "episodes": ("CHILD", "DECOM", "PLACE"), "uasc": ("CHILD",)}
 _DATE_COLUMNS = {"header": ("DOB", "MC_DOB"), "episodes": ("DECOM", "DEC"), "uasc": ("DOB", "DUC")}
 _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S")
@@ -336,21 +347,45 @@ def _fmt_dates(values: pd.Series) -> pd.Series:
     return values.dt.strftime("%Y-%m-%d").fillna("blank")
 
 
+def _shown_columns(columns: pd.Index) -> list[str]:
+    """Column names safe to print: the known DfE ones, and a count of the others.
+
+    A file without its header row has data (child ids) where the names should be, so
+    unknown names are never echoed.
+    """
+    shown = [str(c) for c in columns if c in _KNOWN_COLUMNS]
+    others = len(columns) - len(shown)
+    if others:
+        shown.append(f"{others} other column(s), names not shown (they may be data)")
+    return shown
+
+
 def _read_raw(source: Source, table: str) -> pd.DataFrame:
     """The table as trimmed strings (blank -> missing), DfE columns upper-case, index = row."""
     if isinstance(source, pd.DataFrame):
         df = source.copy()
+        label, first_line = table, None
     elif isinstance(source, (str, os.PathLike)):
-        df = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        df = read_csv_table(source, table)
+        label, first_line = file_label(table, source), "line 1"
     else:
         raise TypeError(f"{table}: expected a path or a pandas DataFrame, got {type(source).__name__}")
     df.columns = [str(c).strip().upper() for c in df.columns]
+    missing = [c for c in _REQUIRED[table] if c not in df.columns]
+    if missing and not any(c in _KNOWN_COLUMNS for c in df.columns):
+        raise InvalidInputError(
+            label,
+            first_line,
+            None,
+            f"a header row naming the columns ({', '.join(_COLUMNS[table])})",
+            f"a first row with no known column name ({len(df.columns)} fields, not shown: it looks like data)",
+        )
     dup = df.columns[df.columns.duplicated()]
     if len(dup):
-        raise InvalidInputError(table, None, str(dup[0]), "unique column names", list(df.columns))
-    for column in _REQUIRED[table]:
-        if column not in df.columns:
-            raise InvalidInputError(table, None, column, f"a column named {column}", list(df.columns))
+        shown = str(dup[0]) if dup[0] in _KNOWN_COLUMNS else None
+        raise InvalidInputError(label, None, shown, "unique column names", _shown_columns(df.columns))
+    if missing:
+        raise InvalidInputError(label, None, missing[0], f"a column named {missing[0]}", _shown_columns(df.columns))
     known = _COLUMNS[table]
     keep = list(known) + [c for c in EXTRA_COLUMNS if c in df.columns]
     out = pd.DataFrame(index=pd.RangeIndex(len(df), name="row"))
@@ -386,22 +421,52 @@ class _Problems(RowProblems):
         super().add(mask, column, expected, received, reason, table=table)
 
 
+def _shape(values: pd.Series) -> pd.Series:
+    """The shape of each value: letters as ``A``, digits as ``9`` (at most 20 characters shown)."""
+    s = values.astype("str").str.replace(r"[^\W\d_]", "A", regex=True).str.replace(r"\d", "9", regex=True)
+    return s.where(s.str.len() <= 20, s.str[:20] + "...")
+
+
+def _not_a(values: pd.Series, what: str) -> pd.Series:
+    """``received`` for a bad value of a column that may hold child ids: its shape, not the value."""
+    return f"a value that is not {what}, shaped " + _shape(values)
+
+
+_CODE_LIKE = r"[A-Z]{1,3}[0-9]{0,2}"
+_DATE_LIKE = r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}(?: \d{1,2}:\d{2}(?::\d{2})?)?"
+
+
+def _echo_or_shape(values: pd.Series, pattern: str, child_ids: pd.Index, what: str) -> pd.Series:
+    """``received`` for bad values: the value itself when it fits ``pattern`` (a code, a
+    date with a typo) and is no child's id of the table; otherwise only its shape."""
+    echo = values.astype("str").str.fullmatch(pattern).fillna(False).astype(bool)
+    echo &= ~values.astype("str").str.upper().isin(child_ids)
+    return values.astype("str").where(echo, _not_a(values, what))
+
+
 def _check_rows(raw: pd.DataFrame, table: str, problems: _Problems) -> pd.DataFrame:
-    """Row-by-row checks of one table; returns the parsed table (all rows)."""
+    """Row-by-row checks of one table; returns the parsed table (all rows).
+
+    A bad value is never echoed when the column could hold a child id (a file whose
+    columns are swapped or shifted): dates and years are described by their shape.
+    """
     df = raw.copy()
+    child_ids = pd.Index(raw["CHILD"].dropna().astype("str").str.upper().unique())
     for column in _REQUIRED[table]:
         received = None if column == "CHILD" else "blank"
         problems.add(table, df[column].isna(), column, "a value", received, _MISSING)
     for column in _DATE_COLUMNS[table]:
         parsed = _parse_dates(df[column])
         bad = df[column].notna() & parsed.isna()
-        problems.add(table, bad, column, _DATE_EXPECTED, df[column], _BAD_DATE)
+        if bad.any():
+            received = _echo_or_shape(df[column], _DATE_LIKE, child_ids, "a date")
+            problems.add(table, bad, column, _DATE_EXPECTED, received, _BAD_DATE)
         df[column] = parsed
     if "YEAR" in df.columns:
-        year = pd.to_numeric(df["YEAR"], errors="coerce")
-        bad = df["YEAR"].notna() & (year.isna() | (year % 1 != 0))
-        problems.add(table, bad, "YEAR", "a whole year such as 2021", df["YEAR"], _BAD_YEAR)
-        df["YEAR"] = year.where(~bad).astype("Int64")
+        year, bad = parse_whole_numbers(df["YEAR"])
+        if bad.any():
+            problems.add(table, bad, "YEAR", "a whole year such as 2021", _not_a(df["YEAR"], "a whole year"), _BAD_YEAR)
+        df["YEAR"] = pd.array(year.tolist(), dtype="Int64")
     if table == "episodes":
         for column in ("RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "REC", "REASON_PLACE_CHANGE"):
             df[column] = df[column].astype("str").str.upper()
@@ -411,7 +476,7 @@ def _check_rows(raw: pd.DataFrame, table: str, problems: _Problems) -> pd.DataFr
             place.notna() & ~place.isin(PLACE_CODES),
             "PLACE",
             "a PLACE code (" + " ".join(sorted(PLACE_CODES)) + ")",
-            place,
+            _echo_or_shape(place, _CODE_LIKE, child_ids, "a code"),
             _BAD_CODE,
         )
         problems.add(
@@ -419,7 +484,7 @@ def _check_rows(raw: pd.DataFrame, table: str, problems: _Problems) -> pd.DataFr
             provider.notna() & ~provider.isin(PLACE_PROVIDER_CODES),
             "PLACE_PROVIDER",
             "a PLACE_PROVIDER code (PR0-PR5)",
-            provider,
+            _echo_or_shape(provider, _CODE_LIKE, child_ids, "a code"),
             _BAD_CODE,
         )
         problems.add(
@@ -507,13 +572,16 @@ def read_header(path_or_frame: Source, *, strict: bool = False) -> pd.DataFrame:
     Raises
     ------
     rcc.errors.InvalidInputError
-        A required column is missing, or (with ``strict``) a row is bad.
+        The file is empty, not text, or malformed CSV (``table`` names the file, ``row_id``
+        is ``"line N"``); it has no header row; a required column is missing; or (with
+        ``strict``) a row is bad.
 
     Warns
     -----
     UserWarning
         When rows are left out; the message counts them by reason (never naming a child).
-        :func:`load_ssda903` lists them row by row.
+        :func:`load_ssda903` lists them row by row. Also when the file is not UTF-8 and is
+        read as cp1252 or latin-1.
     """
     return _read_table(path_or_frame, "header", strict)
 
@@ -544,12 +612,13 @@ def read_episodes(path_or_frame: Source, *, strict: bool = False) -> pd.DataFram
     Raises
     ------
     rcc.errors.InvalidInputError
-        A required column is missing, or (with ``strict``) a row is bad.
+        As :func:`read_header`: a file that is empty, not text or malformed; no header row;
+        a required column missing; or (with ``strict``) a bad row.
 
     Warns
     -----
     UserWarning
-        When rows are left out (counts by reason only).
+        When rows are left out (counts by reason only), or the file is read as cp1252/latin-1.
     """
     return _read_table(path_or_frame, "episodes", strict)
 
@@ -709,7 +778,7 @@ def load_ssda903(
     reference_date: Any,
     council_id: str | None = None,
     uasc: Source | None = None,
-    postcode_coords: pd.DataFrame | None = None,
+    postcode_coords: Source | None = None,
     place_mapping: pd.DataFrame | None = None,
     salt: str | None = None,
     strict: bool = False,
@@ -740,8 +809,10 @@ def load_ssda903(
     uasc : str, os.PathLike or pandas.DataFrame, optional
         The UASC table. A child in it whose ``DUC`` is blank or after ``reference_date`` is
         UASC: a ``mainstream`` or ``supported_16plus`` need becomes ``uasc``.
-    postcode_coords : pandas.DataFrame, optional
-        Columns ``postcode``, ``lat``, ``lon`` (postcode centroids, WGS84). Gives
+    postcode_coords : str, os.PathLike or pandas.DataFrame, optional
+        Columns ``postcode``, ``lat``, ``lon`` (postcode centroids, WGS84), in memory or as
+        a CSV file. Every row must have a postcode and numeric coordinates in range, and a
+        postcode listed twice must have one position (otherwise ``InvalidInputError``). Gives
         ``placements.distance_miles``: the straight line between the ``HOME_POST`` and
         ``PL_POST`` centroids (haversine, Earth radius 3958.8 miles), as DfE's PL_DISTANCE.
         Missing when either postcode is unknown.
@@ -764,8 +835,10 @@ def load_ssda903(
     Raises
     ------
     rcc.errors.InvalidInputError
-        A required column is missing; no ``LA`` column and no ``council_id``; a bad
-        ``reference_date``, ``postcode_coords`` or ``place_mapping``; or, with ``strict``,
+        A file is empty, not text or malformed CSV; a table has no header row or misses a
+        required column; no ``LA`` column and no ``council_id``; a bad ``reference_date``,
+        ``postcode_coords`` (any row without a postcode or with a coordinate that is not a
+        number in range) or ``place_mapping``; or, with ``strict``,
         the first bad row (``row_id`` is the row index in the source table, never a child
         id).
 
@@ -997,30 +1070,42 @@ def _placements(
     ).sort_values(["council_id", "episode_row"], kind="stable")
 
 
-def _check_coords(coords: pd.DataFrame | None) -> pd.DataFrame | None:
+def _check_coords(coords: Source | None) -> pd.DataFrame | None:
+    """Postcode centroids indexed by postcode key; every row checked, none dropped."""
     if coords is None:
         return None
-    df = coords.rename(columns=lambda c: str(c).strip().lower())
+    table = "postcode_coords"
+    if isinstance(coords, (str, os.PathLike)):
+        table = file_label(table, coords)
+        coords = read_csv_table(coords, "postcode_coords")
+        row_ids: list[Any] = [f"line {line}" for line in coords.index]
+    elif isinstance(coords, pd.DataFrame):
+        row_ids = list(range(len(coords)))
+    else:
+        raise TypeError(f"{table}: expected a path or a pandas DataFrame, got {type(coords).__name__}")
+    df = coords.rename(columns=lambda c: str(c).strip().lower()).reset_index(drop=True)
     for column in ("postcode", "lat", "lon"):
         if column not in df.columns:
-            raise InvalidInputError("postcode_coords", None, column, f"a column named {column}", list(df.columns))
-    out = pd.DataFrame(
-        {
-            "key": _postcode_key(df["postcode"]),
-            "lat": pd.to_numeric(df["lat"], errors="coerce"),
-            "lon": pd.to_numeric(df["lon"], errors="coerce"),
-        }
-    ).dropna()
-    bad = ~out["lat"].between(-90, 90) | ~out["lon"].between(-180, 180)
-    if bad.any():
-        i = bad.idxmax()
-        raise InvalidInputError(
-            "postcode_coords",
-            int(i),
-            "lat",
-            "latitude in [-90, 90], longitude in [-180, 180]",
-            (out.at[i, "lat"], out.at[i, "lon"]),
-        )
+            raise InvalidInputError(table, None, column, f"a column named {column}", list(df.columns))
+    key = _postcode_key(df["postcode"])
+    blank = key.isna() | (key == "")
+    if blank.any():
+        i = int(blank.to_numpy().argmax())
+        raise InvalidInputError(table, row_ids[i], "postcode", "a postcode", "blank", more=int(blank.sum()) - 1)
+    out = pd.DataFrame({"key": key})
+    for column, low, high in (("lat", -90, 90), ("lon", -180, 180)):
+        value = pd.to_numeric(df[column].astype("str").str.strip(), errors="coerce").astype("float64")
+        bad = value.isna() | ~value.between(low, high)
+        if bad.any():
+            i = int(bad.to_numpy().argmax())
+            expected = f"a number in [{low}, {high}] (degrees, WGS84)"
+            raise InvalidInputError(table, row_ids[i], column, expected, df.at[i, column], more=int(bad.sum()) - 1)
+        out[column] = value
+    clash = out.groupby("key")[["lat", "lon"]].transform("nunique").max(axis=1) > 1
+    if clash.any():
+        i = int(clash.to_numpy().argmax())
+        received = f"{df.at[i, 'postcode']} at several positions"
+        raise InvalidInputError(table, row_ids[i], "postcode", "one position per postcode", received)
     return out.drop_duplicates("key").set_index("key")
 
 
