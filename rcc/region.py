@@ -42,24 +42,33 @@ def _read_csv(path: Path, table: str) -> pd.DataFrame:
     raw = read_csv_table(path, table)
     label = file_label(table, path)
     out = pd.DataFrame(index=pd.RangeIndex(len(raw)))
-    ints = {c.name for c in TABLES[table].columns if c.dtype == "int"}
+    kinds = {c.name: c.dtype for c in TABLES[table].columns}
     for column in raw.columns:
         text = raw[column].reset_index(drop=True)
         text = text.where(text.str.strip() != "")  # blank -> missing
-        if column in ints:
-            _, bad = parse_whole_numbers(text, minimum=-INT64_MAX - 1)
+        kind = kinds.get(column)
+        if kind in ("int", "float"):
+            if kind == "int":
+                values, bad = parse_whole_numbers(text, minimum=-INT64_MAX - 1)
+                expected = f"a whole number written in digits (e.g. 12) from {-INT64_MAX - 1} to {INT64_MAX}"
+            else:
+                written = text.fillna("").str.strip()
+                ok = written.str.fullmatch(_DECIMAL) | (written == "")
+                bad = ~ok
+                values = pd.to_numeric(written.where(ok & (written != "")), errors="coerce")
+                expected = "a number written in digits (e.g. 53.48 or -2.24)"
             if bad.any():
                 i = int(bad.to_numpy().argmax())
                 raise InvalidInputError(
-                    label,
-                    f"line {raw.index[i]}",
-                    column,
-                    f"a whole number written in digits (e.g. 12) from {-INT64_MAX - 1} to {INT64_MAX}",
-                    text.iloc[i],
-                    more=int(bad.sum()) - 1,
+                    label, f"line {raw.index[i]}", column, expected, text.iloc[i], more=int(bad.sum()) - 1
                 )
+            out[column] = values.astype(object).where(values.notna(), None) if kind == "int" else values
+            continue
         out[column] = text
     return out
+
+
+_DECIMAL = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 
 
 def _empty(table: str) -> pd.DataFrame:
