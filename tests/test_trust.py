@@ -285,3 +285,11 @@ def test_scenario_path_keeps_the_same_rules_for_held_children(region):
         pooled = solve_scenario(region, Scenario("national", pooling="national"), params.evolve(method=method))
         assert pooled.metrics.placed == plain.metrics.placed
         assert pooled.objective == pytest.approx(plain.objective, rel=1e-9, abs=1e-6)
+
+
+def test_a_serial_sweep_after_a_default_plan_places_children(tiny):
+    """Sweeps solve with one thread; a plan with HiGHS's default threads before them used to make every draw 'placed 0'."""
+    first = rcc.plan(tiny)
+    draws = rcc.sweep(tiny, n_draws=3, seed=1, executor="serial", progress=False)
+    assert first.metrics.placed == 9
+    assert (draws.placed > 0).all() and (draws.status == "optimal").all()
