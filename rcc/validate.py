@@ -99,11 +99,12 @@ def normalise(df: pd.DataFrame, table_name: str | Table) -> pd.DataFrame:
         _fail(table, out, ~np.isfinite(arr), col.name, "a finite number")
         if col.dtype == "int":
             _fail(table, out, arr != np.round(arr), col.name, "a whole number")
-            _fail(table, out, np.abs(arr) > 2**53, col.name, "a whole number of at most 2**53 (exact in a float)")
         if col.minimum is not None:
             _fail(table, out, arr < col.minimum, col.name, f"a value >= {col.minimum:g}")
         if col.maximum is not None:
             _fail(table, out, arr > col.maximum, col.name, f"a value <= {col.maximum:g}")
+        if col.dtype == "int":
+            _fail(table, out, np.abs(arr) > 2**53, col.name, "a whole number of at most 2**53 (exact in a float)")
         out[col.name] = arr.astype(np.int64) if col.dtype == "int" else arr
     if table.id_column in out.columns and table.column(table.id_column).required:
         dup = out[table.id_column].duplicated().to_numpy()
