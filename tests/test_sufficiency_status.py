@@ -10,7 +10,7 @@ from test_sufficiency_property import assert_placed_plus_unmet_is_demand, whole_
 
 import rcc
 from rcc import _compat
-from rcc.errors import InfeasibleError, SolverError
+from rcc.errors import InfeasibleError, InvalidInputError, SolverError
 from rcc.sufficiency import SufficiencyParams, forecast_from_region, sufficiency_plan
 
 
@@ -179,3 +179,60 @@ def test_infeasible_without_explanation_raises():
         sufficiency_plan(region, opts, None, budgets, params=params)
     explained = sufficiency_plan(region, opts, None, budgets, params=params.evolve(explain_infeasible=True))
     assert explained.status is rcc.PlanStatus.INFEASIBLE and len(explained.explanation) == 1
+
+
+# ---------------------------------------------------------------------------- settings and inputs (issue item 6)
+@pytest.mark.parametrize(
+    ("make", "table", "column"),
+    [
+        (lambda: SufficiencyParams(solver=rcc.SolverOptions(time_limit_s=0)), "params", "time_limit_s"),
+        (lambda: SufficiencyParams(solver=rcc.SolverOptions(time_limit_s=float("nan"))), "params", "time_limit_s"),
+        (lambda: SufficiencyParams(solver=rcc.SolverOptions(time_limit_s=2.0**63)), "params", "time_limit_s"),
+        (lambda: SufficiencyParams(solver=rcc.SolverOptions(mip_gap=-1e-4)), "params", "mip_gap"),
+        (lambda: SufficiencyParams(solver=rcc.SolverOptions(mip_gap=float("nan"))), "params", "mip_gap"),
+        (lambda: SufficiencyParams(years=2**63), "params", "years"),
+        (lambda: SufficiencyParams(years=float("nan")), "params", "years"),
+        (lambda: SufficiencyParams(max_homes_per_cohort=2**63), "params", "max_homes_per_cohort"),
+        (lambda: SufficiencyParams(discount_rate=float("inf")), "params", "discount_rate"),
+        (lambda: SufficiencyParams(weeks_per_year=float("nan")), "params", "weeks_per_year"),
+        (lambda: SufficiencyParams(pricing_radius_miles=float("nan")), "params", "pricing_radius_miles"),
+        (lambda: SufficiencyParams(min_inside_region_share=float("nan")), "params", "min_inside_region_share"),
+        (lambda: forecast_from_region(three_homes(), years=2, growth={"complex": float("inf")}), "forecast", "growth"),
+        (lambda: forecast_from_region(three_homes(), years=2, growth=float("nan")), "forecast", "growth"),
+        (lambda: forecast_from_region(three_homes(), years=2, growth=1e10), "forecast", "children"),
+        (lambda: forecast_from_region(three_homes(), years=float("inf")), "forecast", "years"),
+        (lambda: forecast_from_region(three_homes(), group_size={"complex": float("nan")}), "forecast", "group_size"),
+    ],
+)
+def test_invalid_settings_and_growth_are_named(make, table, column):
+    with pytest.raises(InvalidInputError) as err:
+        make()
+    assert err.value.table == table and err.value.column == column
+    assert "expected" in str(err.value) and "received" in str(err.value)
+
+
+@pytest.mark.parametrize("value", [float("nan"), None, -1.0, -5.0, float("-inf"), 2.0**63])
+@pytest.mark.parametrize("column", ["capital_gbp", "revenue_gbp"])
+def test_empty_negative_or_huge_budget_is_an_error_never_no_limit(column, value):
+    budgets = pd.DataFrame({"budget_id": ["pot"], "scope": ["total"], column: pd.Series([value], dtype=object)})
+    with pytest.raises(InvalidInputError) as err:
+        sufficiency_plan(three_homes(), None, None, budgets, params=PARAMS_4A)
+    assert (err.value.table, err.value.row_id, err.value.column) == ("budgets", "pot", column)
+
+
+def test_inf_budget_or_a_left_out_column_is_no_limit():
+    inf = pd.DataFrame({"scope": ["total"], "capital_gbp": [float("inf")], "revenue_gbp": [1e9]})
+    plan = sufficiency_plan(three_homes(), None, None, inf, params=PARAMS_4A)
+    assert plan.budget_use.kind.tolist() == ["revenue"]  # the capital row limits nothing
+    left_out = sufficiency_plan(three_homes(), None, None, inf.drop(columns="capital_gbp"), params=PARAMS_4A)
+    assert left_out.objective == plan.objective == pytest.approx(5.0)
+
+
+@pytest.mark.parametrize(("column", "value"), [("capital_cost_gbp", 2.0**63), ("capital_cost_gbp", float("inf")), ("max_units", 2**63)])
+def test_option_amounts_beyond_range_are_errors(column, value):
+    opts = pd.DataFrame(
+        {"option_id": ["o"], "council_id": ["A"], "home_type": ["childrens_home"], "needs": ["complex"], "provider_id": ["LA"], "places_per_unit": [1], column: [value]}
+    )
+    with pytest.raises(InvalidInputError) as err:
+        sufficiency_plan(three_homes(), opts, params=PARAMS_4A)
+    assert (err.value.table, err.value.row_id, err.value.column) == ("options", "o", column)
