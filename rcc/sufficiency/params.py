@@ -104,13 +104,13 @@ class SufficiencyParams:
         negative reduced cost, until the Lagrangian bound (the LP value plus
         every negative reduced cost times the most its edge can carry) is
         within 5% of the gap tolerance of the LP value: a lower bound valid
-        for all edges. The MILP is built on those edges; the LP is rounded
-        and then searched nearby (units and closures between the floor and
-        ceiling of their LP values) before a full branch and bound, and any
-        edge that the reduced-cost test cannot rule out (reduced cost below
-        the incumbent's distance to the bound) is added. The reported gap is
-        against a bound valid for all edges. ``None`` builds every edge at
-        once (default 10 miles).
+        for all edges. The LP is rounded and then searched nearby (units and
+        closures between the floor and ceiling of their LP values): starting
+        plans only. Unless one is within the gap tolerance of that bound, a
+        full branch and bound follows over the built edges plus every edge
+        the reduced-cost test cannot rule out (reduced cost below the
+        incumbent's distance to the bound), so ``optimal`` always holds for
+        the whole model. ``None`` builds every edge at once (default 10 miles).
     max_homes_per_cohort : int, optional
         Model reduction: keep only each cohort's this-many cheapest existing
         homes (all options are kept). Not exact; the plan's note says so.

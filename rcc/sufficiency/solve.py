@@ -84,9 +84,26 @@ def sufficiency_plan(
     Returns
     -------
     SufficiencyPlan
-        With status ``infeasible`` and an ``explanation`` when budgets,
-        committed units or share targets clash (``plan.raise_if_infeasible()``
-        turns that into :class:`rcc.InfeasibleError`).
+        Status ``optimal``: within the solver's gap tolerance of a lower bound
+        valid for the whole model (every edge, every child whole); heuristics
+        (LP rounding and neighbourhood, repairs) only supply starting plans.
+        ``time_limit``: the clock ran out; the best plan found, with its gap
+        against such a bound. ``infeasible`` with an ``explanation`` when
+        budgets, committed units or share targets clash
+        (``plan.raise_if_infeasible()`` turns that into
+        :class:`rcc.InfeasibleError`); the tables then show the plan with
+        those rules relaxed as explained.
+
+    Raises
+    ------
+    rcc.SolverError
+        When the solver gives no feasible plan (stopped by the time limit
+        before finding one, not solved, or failed): the message says at which
+        stage, with which solver status and after how long.
+    rcc.InfeasibleError
+        When the hard rules clash and ``params.explain_infeasible`` is False.
+    rcc.InvalidInputError
+        When a table or setting breaks its rules.
 
     Examples
     --------
