@@ -535,9 +535,12 @@ class _Incumbent:
 
 def _snapshot(model: SufficiencyModel, idx: np.ndarray, objective: float, source: str) -> _Incumbent:
     """The plan ``model`` holds (edges local to ``idx``)."""
-    key = idx[model.ey_edge] * model.data.n_years + model.ey_year
-    arrays = [np.asarray(_compat.values(vs), dtype=float) for vs in (model.v, model.u, model.n, model.z)]
-    return _Incumbent(float(objective), key, *arrays, source)
+    d = model.data
+    key = idx[model.ey_edge] * d.n_years + model.ey_year
+    v, u, n, z = (np.asarray(_compat.values(vs), dtype=float) for vs in (model.v, model.u, model.n, model.z))
+    whole = d.whole_children | (d.group_size[d.e_cohort[model.ey_edge]] > 1)
+    v = np.where(whole, np.round(v), v)  # integer values as integers (the solver's are within its tolerance)
+    return _Incumbent(float(objective), key, v, u, np.round(n), np.round(z), source)
 
 
 def _load(model: SufficiencyModel, idx: np.ndarray, plan: _Incumbent) -> bool:
@@ -549,7 +552,9 @@ def _load(model: SufficiencyModel, idx: np.ndarray, plan: _Incumbent) -> bool:
     v = np.zeros(len(key))
     v[pos[pos >= 0]] = plan.v[pos >= 0]
     for variables, vals in ((model.v, v), (model.u, plan.u), (model.n, plan.n), (model.z, plan.z)):
-        _compat.set_values(variables, vals)
+        low = np.array([-math.inf if x.lowBound is None else x.lowBound for x in variables], dtype=float)
+        up = np.array([math.inf if x.upBound is None else x.upBound for x in variables], dtype=float)
+        _compat.set_values(variables, np.clip(vals, low, up))  # within bounds: values off by the solver's tolerance
     return True
 
 
