@@ -655,9 +655,8 @@ def _exact_edges(
     added). The bound on plans using the edges left out is the Lagrangian
     bound plus their least reduced cost (inf when none is left out).
     """
-    n_edges = len(data.e_cohort)
     if lp is None or lp_bound is None or best is None or active.all():
-        return np.arange(n_edges) if not active.all() and (lp is None or best is None) else np.flatnonzero(active), math.inf
+        return np.arange(len(data.e_cohort)), math.inf
     ie, iy = np.nonzero(data.edge_years() & ~active[:, None])
     rc = reduced_costs(lp, data, ie, iy)
     unit_integral = data.whole_children | (data.group_size[data.e_cohort[ie]] > 1)
