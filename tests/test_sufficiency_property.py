@@ -139,3 +139,76 @@ def test_priced_plan_bound_never_exceeds_the_exact_optimum(case, radius, capital
     slack = 1e-6 * max(1.0, abs(exact.objective))
     assert priced.info.bound <= exact.objective + slack
     assert exact.objective - slack <= priced.objective <= exact.objective + tol * abs(priced.objective) + slack
+
+
+# ---------------------------------------------------------------------------- status and optimality
+def whole_model_optimum(region, options, forecast, budgets, params, closures=None) -> dict:
+    """The whole model's optimum solved directly: every edge, every placement
+    integer as the params say, no pricing, no heuristics, no merged homes (HiGHS, gap 1e-9)."""
+    from rcc import _compat
+    from rcc.model.sufficiency import build_sufficiency
+    from rcc.sufficiency.inputs import prepare
+
+    prep = prepare(region, options, forecast, budgets, params.evolve(pricing_radius_miles=None), closures)
+    model = build_sufficiency(prep.data, list(prep.options.option_id))
+    return _compat.solve_problem(model.problem, _compat.highs_solver(msg=False, time_limit=60, gap=1e-9, threads=None))
+
+
+def assert_placed_plus_unmet_is_demand(plan, forecast) -> None:
+    """Per cohort and year: children placed + children without a home = forecast."""
+    demand = forecast.set_index(["cohort_id", "year"]).children
+    placed = plan.placements.groupby(["cohort_id", "year"]).children.sum()
+    unmet = plan.shortfall.groupby(["cohort_id", "year"]).children.sum()
+    total = placed.add(unmet, fill_value=0).reindex(demand.index, fill_value=0)
+    assert (total.to_numpy() == demand.to_numpy()).all()
+    assert set(placed.index) | set(unmet.index) <= set(demand.index)
+
+
+@st.composite
+def status_cases(draw: st.DrawFn):
+    """A tiny region from rcc.testing.strategies, options, a forecast, and
+    optionally a budget, a closable home and a provider-group cap."""
+    from rcc.testing import strategies as rst
+
+    region = draw(rst.regions(max_councils=3, max_homes=4, max_cohorts=3, max_places=4, max_children=6, needs=NEEDS))
+    _, options = draw(small_cases())
+    options = options.assign(council_id=region.councils.council_id.iloc[0])
+    forecast = forecast_from_region(region, years=draw(st.integers(1, 2)), growth=draw(st.sampled_from([0.0, 0.3])))
+    budgets = None
+    kind = draw(st.sampled_from(["none", "capital", "revenue_all", "revenue_programme"]))
+    limit = float(draw(st.integers(0, 4_000_000)))
+    if kind == "capital":
+        budgets = pd.DataFrame({"scope": ["total"], "capital_gbp": [limit]})
+    elif kind != "none":
+        budgets = pd.DataFrame({"scope": ["total"], "revenue_gbp": [limit], "revenue_basis": [kind.split("_")[1]]})
+    closures = None
+    if draw(st.booleans()):
+        closures = pd.DataFrame({"home_id": [region.homes.home_id.iloc[0]], "annual_saving_gbp": [float(draw(st.integers(0, 300_000)))]})
+    params = SufficiencyParams(
+        max_provider_group_share=draw(st.sampled_from([None, 0.5, 0.7])),
+        pricing_radius_miles=draw(st.sampled_from([None, 0.0, 5.0])),
+        solver=rcc.SolverOptions(mip_gap=draw(st.sampled_from([1e-8, 1e-4])), time_limit_s=60),
+    )
+    return region, options, forecast, budgets, closures, params
+
+
+@SETTINGS
+@given(status_cases())
+def test_optimal_means_the_whole_models_optimum_and_placed_plus_unmet_is_demand(case):
+    """Whatever the status, every forecast child is placed or reported; status
+    optimal means the objective is the whole model's optimum within the gap
+    (heuristics, pricing and repair may only supply incumbents)."""
+    region, options, forecast, budgets, closures, params = case
+    plan = sufficiency_plan(region, options, forecast, budgets, params=params, closures=closures)
+    assert plan.status in (rcc.PlanStatus.OPTIMAL, rcc.PlanStatus.TIME_LIMIT, rcc.PlanStatus.INFEASIBLE)
+    assert_placed_plus_unmet_is_demand(plan, forecast)
+    exact = whole_model_optimum(region, options, forecast, budgets, params, closures)
+    if plan.status is rcc.PlanStatus.INFEASIBLE:
+        assert exact["status"] == "infeasible"
+        return
+    assert exact["status"] == "optimal"
+    assert plan.status is rcc.PlanStatus.OPTIMAL  # 60 s for a tiny model: the clock never runs out
+    opt, tol = exact["objective"], params.solver.mip_gap
+    slack = 1e-9 * max(1.0, abs(opt))
+    assert opt - slack <= plan.objective <= opt + tol * abs(plan.objective) + slack
+    assert plan.info.bound <= opt + slack and plan.info.gap <= tol + 1e-9

@@ -7,6 +7,8 @@ figures before a plan is used for decisions.
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
@@ -16,7 +18,8 @@ import pandas as pd
 from ..datasets.england import DEFAULT_WEEKLY_COST_GBP
 from ..errors import InvalidInputError
 from ..region import Region
-from ..schema import NEEDS
+from ..schema import MAX_COUNT, NEEDS
+from .params import MAX_YEARS
 
 __all__ = ["DEFAULT_OPTION_ASSUMPTIONS", "EXAMPLE_GROWTH", "default_options", "forecast_from_region"]
 
@@ -138,23 +141,37 @@ def forecast_from_region(
     >>> sorted(f.year.unique().tolist())
     [1, 2, 3]
     """
-    if int(years) != years or years < 1:
-        raise InvalidInputError("forecast", None, "years", "a whole number >= 1", years)
-    rates = {n: float(growth) for n in NEEDS} if isinstance(growth, int | float) else {n: float(growth.get(n, 0.0)) for n in NEEDS}
-    for n, g in (growth.items() if isinstance(growth, Mapping) else []):
-        if n not in NEEDS:
-            raise InvalidInputError("forecast", None, "growth", f"a need from {list(NEEDS)}", n)
-        if not g > -1:
-            raise InvalidInputError("forecast", n, "growth", "a rate > -1", g)
+    if not _real(years) or not (1 <= years <= MAX_YEARS) or int(years) != years:
+        raise InvalidInputError("forecast", None, "years", f"a whole number of years from 1 to {MAX_YEARS}", years)
+    if isinstance(growth, Mapping):
+        for n in growth:
+            if n not in NEEDS:
+                raise InvalidInputError("forecast", None, "growth", f"a need from {list(NEEDS)}", n)
+        rates = {n: growth.get(n, 0.0) for n in NEEDS}
+    else:
+        rates = {n: growth for n in NEEDS}
+    for n, g in rates.items():
+        if not _real(g) or not (-1 < g < math.inf):
+            raise InvalidInputError("forecast", n, "growth", "a finite yearly rate > -1", g)
     sizes = dict(group_size or {})
+    for n, k in sizes.items():
+        if n not in NEEDS:
+            raise InvalidInputError("forecast", None, "group_size", f"a need from {list(NEEDS)}", n)
+        if not _real(k) or not (1 <= k <= MAX_COUNT) or int(k) != k:
+            raise InvalidInputError("forecast", n, "group_size", f"a whole number of children from 1 to {MAX_COUNT:,}", k)
     c = region.cohorts
-    rate = c.need.map(rates).to_numpy(dtype=float)
+    rate = c.need.map({n: float(g) for n, g in rates.items()}).to_numpy(dtype=float)
     ys = np.arange(1, int(years) + 1)
-    children = np.round(c.children.to_numpy(dtype=float)[:, None] * (1 + rate[:, None]) ** (ys[None, :] - 1))
+    with np.errstate(over="ignore"):
+        children = np.round(c.children.to_numpy(dtype=float)[:, None] * (1 + rate[:, None]) ** (ys[None, :] - 1))
     g = c.need.map(lambda n: int(sizes.get(n, 1))).to_numpy(dtype=float)[:, None]
-    if (g < 1).any():
-        raise InvalidInputError("forecast", None, "group_size", "whole numbers >= 1", sizes)
     children = g * np.ceil(children / g)
+    too_many = ~(children <= MAX_COUNT)
+    if too_many.any():
+        i, y = (int(a[0]) for a in np.nonzero(too_many))
+        raise InvalidInputError(
+            "forecast", c.cohort_id.iloc[i], "children", f"at most {MAX_COUNT:,} children in year {y + 1} (check growth and years)", children[i, y]
+        )
     return pd.DataFrame(
         {
             "cohort_id": np.repeat(c.cohort_id.to_numpy(), len(ys)),
@@ -163,6 +180,11 @@ def forecast_from_region(
             "group_size": np.repeat(g[:, 0].astype(np.int64), len(ys)),
         }
     )
+
+
+def _real(x: object) -> bool:
+    """A real number, not a bool or text."""
+    return isinstance(x, numbers.Real) and not isinstance(x, bool | np.bool_)
 
 
 def default_options(

@@ -7,6 +7,7 @@ id, column, what was expected and what was received. Inputs are never mutated.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping
 
 import attrs
@@ -114,11 +115,10 @@ def _rccs(params: SufficiencyParams, region: Region) -> dict[str, tuple[str, ...
 def _budgets(
     budgets: pd.DataFrame | None, region: Region, rccs: Mapping[str, tuple[str, ...]], n_years: int
 ) -> tuple[pd.DataFrame, list[BudgetRow]]:
-    b = normalise(budgets if budgets is not None else _empty(BUDGETS), BUDGETS)
+    b = normalise(_budget_limits(budgets) if budgets is not None else _empty(BUDGETS), BUDGETS)
     for col in ("capital_gbp", "revenue_gbp"):
         arr = b[col].to_numpy(dtype=float)
-        _fail_rows("budgets", b, "budget_id", (arr < 0) & (arr != NO_LIMIT), col, "a limit >= 0 (empty: no limit)")
-        b[col] = np.where(arr == NO_LIMIT, math.inf, arr)
+        b[col] = np.where(arr == NO_LIMIT, math.inf, arr)  # NO_LIMIT here: inf or the column left out
     ids = pd.Index(region.council_ids)
     rows: list[BudgetRow] = []
     for i, r in enumerate(b.itertuples(index=False)):
@@ -140,7 +140,7 @@ def _budgets(
         else:
             try:
                 y = int(float(r.year))
-            except ValueError:
+            except (ValueError, OverflowError):
                 y = -1
             if not 1 <= y <= n_years:
                 raise InvalidInputError("budgets", r.budget_id or f"#{i}", "year", f"'all' or a plan year 1..{n_years}", r.year)
@@ -150,6 +150,33 @@ def _budgets(
         rows.append(BudgetRow(label, mask, years, float(r.capital_gbp), float(r.revenue_gbp), r.revenue_basis))
     b["label"] = [r.label for r in rows]
     return b, rows
+
+
+def _budget_limits(budgets: pd.DataFrame) -> pd.DataFrame:
+    """Budget limits before the table rules: a number >= 0 or inf (no limit).
+
+    A missing value (NaN, None) or a negative number is an error, never "no
+    limit" (a left-out column is). inf becomes the table's no-limit default,
+    which the table rules accept; text and bools are left for them to report.
+    """
+    if not isinstance(budgets, pd.DataFrame):
+        return budgets  # normalise reports it
+    out = budgets.copy()
+    ids = out["budget_id"] if "budget_id" in out.columns else pd.Series([""] * len(out), index=out.index)
+    for col in ("capital_gbp", "revenue_gbp"):
+        if col not in out.columns or isinstance(out[col], pd.DataFrame):
+            continue  # absent: no limit; a duplicated column: normalise reports it
+        s = out[col]
+        real = s.map(lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)).to_numpy(dtype=bool)
+        x = np.where(real, pd.to_numeric(s.where(real), errors="coerce").to_numpy(dtype=float), 0.0)
+        bad = s.isna().to_numpy(dtype=bool) | (real & ~(x >= 0))
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            row = ids.iloc[pos] if isinstance(ids.iloc[pos], str) and ids.iloc[pos] else f"#{pos}"
+            expected = "a limit in GBP >= 0, or inf for no limit (an empty or negative limit is not 'no limit')"
+            raise InvalidInputError("budgets", row, col, expected, s.iloc[pos], more=int(bad.sum()) - 1)
+        out[col] = np.where(real & np.isposinf(x), NO_LIMIT, s.to_numpy(dtype=object))
+    return out
 
 
 def _sites(region: Region, options: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -3,28 +3,46 @@
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 import attrs
 
 from ..errors import InvalidInputError
-from ..params import SolverOptions, Weights
-from ..schema import NEEDS
+from ..params import SolverOptions, Weights, number
+from ..schema import MAX_COUNT, NEEDS
 
-__all__ = ["SufficiencyParams"]
+__all__ = ["MAX_YEARS", "SufficiencyParams"]
+
+#: Longest plan horizon accepted (years): a longer one is a data error, not a plan.
+MAX_YEARS = 100
 
 
 def _share(instance: object, attribute: attrs.Attribute, value: float | None) -> None:  # type: ignore[type-arg]
     if value is None and attribute.name == "max_provider_group_share":
         return
-    if value is None or not (0.0 <= value <= 1.0):
-        raise InvalidInputError("params", None, attribute.name, "a share between 0 and 1", value)
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not ok or not (0.0 <= float(value) <= 1.0):  # type: ignore[arg-type]
+        raise InvalidInputError("params", "SufficiencyParams", attribute.name, "a share between 0 and 1", value)
 
 
-def _non_negative(instance: object, attribute: attrs.Attribute, value: float) -> None:  # type: ignore[type-arg]
-    if not (value >= 0):
-        raise InvalidInputError("params", None, attribute.name, "a number >= 0", value)
+def _at_most(limit: float) -> object:
+    """An attrs validator: None or a number <= limit (after the type and range checks)."""
+
+    def check(instance: object, attribute: attrs.Attribute, value: float | None) -> None:  # type: ignore[type-arg]
+        if value is not None and value > limit:
+            raise InvalidInputError("params", "SufficiencyParams", attribute.name, f"at most {limit:,g}", value)
+
+    return check
+
+
+def _solver(instance: object, attribute: attrs.Attribute, value: SolverOptions) -> None:  # type: ignore[type-arg]
+    """SolverOptions checks its own numbers; a time limit must also be below 2**63 seconds."""
+    if not isinstance(value, SolverOptions):
+        raise InvalidInputError("params", "SufficiencyParams", "solver", "an rcc.SolverOptions", type(value).__name__)
+    if value.time_limit_s is not None and not value.time_limit_s < 2**63:
+        raise InvalidInputError("params", "SolverOptions", "time_limit_s", "seconds > 0 and below 2**63", value.time_limit_s)
 
 
 def _freeze_rccs(value: Mapping[str, Sequence[str]]) -> Mapping[str, tuple[str, ...]]:
@@ -46,7 +64,8 @@ class SufficiencyParams:
     Parameters
     ----------
     years : int, optional
-        Plan horizon in years; default: the forecast's last year (1 without a forecast).
+        Plan horizon in years (1 to :data:`MAX_YEARS`); default: the forecast's
+        last year (1 without a forecast).
     weights : Weights
         The allocation weights of :class:`rcc.Weights`, per child per week,
         summed over the plan years. Money (capital, start-up, running,
@@ -85,13 +104,13 @@ class SufficiencyParams:
         negative reduced cost, until the Lagrangian bound (the LP value plus
         every negative reduced cost times the most its edge can carry) is
         within 5% of the gap tolerance of the LP value: a lower bound valid
-        for all edges. The MILP is built on those edges; the LP is rounded
-        and then searched nearby (units and closures between the floor and
-        ceiling of their LP values) before a full branch and bound, and any
-        edge that the reduced-cost test cannot rule out (reduced cost below
-        the incumbent's distance to the bound) is added. The reported gap is
-        against a bound valid for all edges. ``None`` builds every edge at
-        once (default 10 miles).
+        for all edges. The LP is rounded and then searched nearby (units and
+        closures between the floor and ceiling of their LP values): starting
+        plans only. Unless one is within the gap tolerance of that bound, a
+        full branch and bound follows over the built edges plus every edge
+        the reduced-cost test cannot rule out (reduced cost below the
+        incumbent's distance to the bound), so ``optimal`` always holds for
+        the whole model. ``None`` builds every edge at once (default 10 miles).
     max_homes_per_cohort : int, optional
         Model reduction: keep only each cohort's this-many cheapest existing
         homes (all options are kept). Not exact; the plan's note says so.
@@ -107,45 +126,34 @@ class SufficiencyParams:
     5
     """
 
-    years: int | None = attrs.field(default=None)
-    weights: Weights = attrs.field(factory=Weights)
-    max_distance_miles: float = attrs.field(default=150.0, converter=float, validator=_non_negative)
+    years: int | None = attrs.field(
+        default=None, validator=[number(minimum=1, whole=True, optional=True), _at_most(MAX_YEARS)]  # type: ignore[list-item]
+    )
+    weights: Weights = attrs.field(factory=Weights, validator=attrs.validators.instance_of(Weights))
+    max_distance_miles: float = attrs.field(default=150.0, validator=number(finite=False))
     max_distance_by_need: Mapping[str, float] = attrs.field(factory=lambda: {"secure": math.inf}, converter=_freeze)
     rccs: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, converter=_freeze_rccs)
     min_inside_region_share: float = attrs.field(default=0.0, validator=_share)
     max_provider_group_share: float | None = attrs.field(default=None, validator=_share)
     share_exempt_sectors: tuple[str, ...] = attrs.field(default=("council",), converter=tuple)
-    discount_rate: float = attrs.field(default=0.0, validator=_non_negative)
-    weeks_per_year: float = attrs.field(default=52.0)
-    whole_children: bool = True
-    strong_linking: bool = True
-    pricing_radius_miles: float | None = 10.0
-    max_homes_per_cohort: int | None = attrs.field(default=None)
-    solver: SolverOptions = attrs.field(factory=_default_solver)
-    explain_infeasible: bool = True
-
-    @years.validator
-    def _check_years(self, attribute: attrs.Attribute, value: int | None) -> None:  # type: ignore[type-arg]
-        if value is not None and (int(value) != value or value < 1):
-            raise InvalidInputError("params", None, "years", "a whole number of years >= 1", value)
-
-    @weeks_per_year.validator
-    def _check_weeks(self, attribute: attrs.Attribute, value: float) -> None:  # type: ignore[type-arg]
-        if not value > 0:
-            raise InvalidInputError("params", None, "weeks_per_year", "a number > 0", value)
+    discount_rate: float = attrs.field(default=0.0, validator=number())
+    weeks_per_year: float = attrs.field(default=52.0, validator=[number(above=True), _at_most(366.0)])  # type: ignore[list-item]
+    whole_children: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    strong_linking: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    pricing_radius_miles: float | None = attrs.field(default=10.0, validator=number(finite=False, optional=True))
+    max_homes_per_cohort: int | None = attrs.field(
+        default=None, validator=[number(minimum=1, whole=True, optional=True), _at_most(MAX_COUNT)]  # type: ignore[list-item]
+    )
+    solver: SolverOptions = attrs.field(factory=_default_solver, validator=_solver)
+    explain_infeasible: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
 
     @max_distance_by_need.validator
     def _check_needs(self, attribute: attrs.Attribute, value: Mapping[str, float]) -> None:  # type: ignore[type-arg]
         for k, v in value.items():
             if k not in NEEDS:
                 raise InvalidInputError("params", None, "max_distance_by_need", f"a need from {list(NEEDS)}", k)
-            if not v >= 0:
-                raise InvalidInputError("params", None, "max_distance_by_need", "miles >= 0", v)
-
-    @max_homes_per_cohort.validator
-    def _check_k(self, attribute: attrs.Attribute, value: int | None) -> None:  # type: ignore[type-arg]
-        if value is not None and (int(value) != value or value < 1):
-            raise InvalidInputError("params", None, "max_homes_per_cohort", "a whole number >= 1 or None", value)
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not (v >= 0):
+                raise InvalidInputError("params", k, "max_distance_by_need", "miles >= 0 (inf: no limit)", v)
 
     def distance_limit(self, need: str) -> float:
         """The distance limit in miles for a need (council-scope sites)."""

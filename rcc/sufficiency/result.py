@@ -27,7 +27,8 @@ class SufficiencyPlan:
         ``optimal``; ``time_limit`` (best plan found, see ``info.gap``);
         ``infeasible`` (the hard rules clash: ``explanation`` says which and by
         how much, and the tables show the plan with those rules relaxed by
-        exactly that much); ``not_solved``.
+        exactly that much). (No plan without a feasible solution:
+        :func:`rcc.sufficiency.sufficiency_plan` raises :class:`rcc.SolverError`.)
     objective : float or None
         Objective value (see :mod:`rcc.model.sufficiency`).
     builds : pandas.DataFrame

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 from typing import Any
 
@@ -11,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _compat
-from ..errors import InvalidInputError, SolverError
+from ..errors import InfeasibleError, InvalidInputError, SolverError
 from ..model.allocation import group_positions
 from ..model.sufficiency import (
     ModelData,
@@ -83,9 +84,26 @@ def sufficiency_plan(
     Returns
     -------
     SufficiencyPlan
-        With status ``infeasible`` and an ``explanation`` when budgets,
-        committed units or share targets clash (``plan.raise_if_infeasible()``
-        turns that into :class:`rcc.InfeasibleError`).
+        Status ``optimal``: within the solver's gap tolerance of a lower bound
+        valid for the whole model (every edge, every child whole); heuristics
+        (LP rounding and neighbourhood, repairs) only supply starting plans.
+        ``time_limit``: the clock ran out; the best plan found, with its gap
+        against such a bound. ``infeasible`` with an ``explanation`` when
+        budgets, committed units or share targets clash
+        (``plan.raise_if_infeasible()`` turns that into
+        :class:`rcc.InfeasibleError`); the tables then show the plan with
+        those rules relaxed as explained.
+
+    Raises
+    ------
+    rcc.SolverError
+        When the solver gives no feasible plan (stopped by the time limit
+        before finding one, not solved, or failed): the message says at which
+        stage, with which solver status and after how long.
+    rcc.InfeasibleError
+        When the hard rules clash and ``params.explain_infeasible`` is False.
+    rcc.InvalidInputError
+        When a table or setting breaks its rules.
 
     Examples
     --------
@@ -112,32 +130,27 @@ def sufficiency_plan(
         k = len(merged.homes)
         notes.append(f"{len(region.homes):,} homes merged into {k:,} {'class' if k == 1 else 'classes'} of interchangeable homes")
     explanation = _empty_explanation()
-    status = _STATUS.get(outcome["status"], PlanStatus.NOT_SOLVED)
-    if outcome["status"] in ("infeasible", "unbounded") and not outcome["has_solution"]:
+    if outcome["status"] == "infeasible":
         status = PlanStatus.INFEASIBLE
-        if params.explain_infeasible:
-            model, explanation, outcome = _explain(prep, labels, run, model)
-            notes.append(
-                "hard rules clash: tables show the plan with them relaxed as in the explanation"
-                if outcome["has_solution"]
-                else "hard rules clash and the elastic model was not solved"
+        if not params.explain_infeasible:
+            raise InfeasibleError(
+                "sufficiency plan: the hard rules (budgets, committed units, inside-region or provider shares) clash; "
+                "no plan meets them all (explain_infeasible=True says which rules must give and by how much)"
             )
-            outcome = {**outcome, "status": "infeasible"}
-            bound = outcome["bound"]
-    elif status is not PlanStatus.OPTIMAL:
-        notes.append(f"solver status {outcome['status']}")
-    if not outcome["has_solution"] and status is not PlanStatus.INFEASIBLE:
-        status = PlanStatus.NOT_SOLVED
+        run.stage = "explanation of the clash"
+        model, explanation, outcome = _explain(prep, labels, run, model)
+        if not outcome["has_solution"]:
+            raise SolverError(_no_plan_message(run, outcome, "the hard rules clash and the elastic model that explains it"))
+        notes.append("hard rules clash: tables show the plan with them relaxed as in the explanation")
+        outcome = {**outcome, "status": "infeasible"}
+        bound = outcome["bound"]
+    elif not outcome["has_solution"] or model is None:
+        raise SolverError(_no_plan_message(run, outcome, "no plan was found"))
+    else:
+        status = _STATUS[outcome["status"]]
+        if status is PlanStatus.TIME_LIMIT:
+            notes.append("stopped by the time limit: the best plan found, the gap against a bound valid for all edges")
     gap = outcome["gap"]
-    if outcome["has_solution"] and bound is not None and outcome["objective"] is not None and status is not PlanStatus.INFEASIBLE:
-        ub = float(outcome["objective"])
-        gap = max(0.0, (ub - bound) / max(abs(ub), 1e-9))
-        tol = params.solver.mip_gap if params.solver.mip_gap is not None else 1e-4
-        if status is PlanStatus.OPTIMAL and gap > tol + 1e-9:
-            status = PlanStatus.TIME_LIMIT if run.out_of_time() else PlanStatus.NOT_SOLVED
-            notes.append("optimal over the edges built; the gap is against the LP bound over all edges")
-            if status is PlanStatus.NOT_SOLVED:
-                status = PlanStatus.TIME_LIMIT
     info = SolveInfo(
         solver=params.solver.name,
         runtime_s=run.solve_s,
@@ -157,6 +170,16 @@ def sufficiency_plan(
         return plan
     placements = _split_placements(region, merged, home_class, plan.placements, prep.data.group_size, params.whole_children)
     return attrs.evolve(plan, region=region, placements=placements)
+
+
+def _no_plan_message(run: _Run, outcome: dict[str, Any], what: str) -> str:
+    """Why there is no plan: stage, solver status and time used (a SolverError's message)."""
+    limit = run.params.solver.time_limit_s
+    of = f" of the {limit:g}s time limit" if limit is not None else ""
+    return (
+        f"sufficiency plan: {what}: the {run.stage} ended with solver status {outcome['status']!r} "
+        f"after {run.elapsed():.1f}s{of} and no feasible plan (solver {run.params.solver.name})"
+    )
 
 
 def _merge_homes(
@@ -311,22 +334,27 @@ def _split_placements(
 
 
 class _Run:
-    """Time accounting: one time limit for the whole plan, build and solve times."""
+    """Time accounting: one time limit for the whole plan, build and solve times, the current stage."""
 
     def __init__(self, params: SufficiencyParams, t0: float) -> None:
         self.params = params
         self.t0 = t0
         self.solve_s = 0.0
         self.build_s = 0.0
+        self.stage = "build"
+
+    def elapsed(self) -> float:
+        """Seconds since the plan started."""
+        return time.perf_counter() - self.t0
 
     def remaining(self) -> float | None:
         limit = self.params.solver.time_limit_s
-        return None if limit is None else max(1.0, limit - (time.perf_counter() - self.t0))
+        return None if limit is None else max(1.0, limit - self.elapsed())
 
     def out_of_time(self, share: float = 1.0) -> bool:
         """Whether ``share`` of the time limit has been used."""
         limit = self.params.solver.time_limit_s
-        return limit is not None and time.perf_counter() - self.t0 >= share * limit
+        return limit is not None and self.elapsed() >= share * limit
 
     def build(self, data: ModelData, labels: list[str], **kw: bool) -> SufficiencyModel:
         t = time.perf_counter()
@@ -335,16 +363,21 @@ class _Run:
         return model
 
     def solve(self, model: SufficiencyModel, warm_start: bool = False) -> dict[str, Any]:
+        """Solve with the time left. HiGHS stops only at the requested relative
+        gap (its default absolute gap of 1e-6 would let it stop earlier)."""
         options = attrs.evolve(self.params.solver, time_limit_s=self.remaining())
-        if warm_start and options.name == "highs":
+        if options.name == "highs":
             solver = _compat.highs_solver(
-                msg=options.msg, time_limit=options.time_limit_s, gap=options.mip_gap, threads=options.threads, warm_start=True
+                msg=options.msg, time_limit=options.time_limit_s, gap=options.mip_gap, threads=options.threads, warm_start=warm_start
             )
+            solver.gapAbs = 0.0
+            if not _compat.solver_available(solver):  # pragma: no cover - highspy is a dependency
+                raise SolverError("solver 'highs' is not available here (expected it installed with rcc)")
             t = time.perf_counter()
             try:
                 outcome = _compat.solve_problem(model.problem, solver)
             except Exception as exc:  # the solver crashed: say so, with the solver's words
-                raise SolverError(f"{options.name} failed: {exc}") from exc
+                raise SolverError(f"{options.name} failed in the {self.stage}: {exc}") from exc
             seconds = time.perf_counter() - t
         else:
             outcome, seconds = run_solver(model.problem, options)
@@ -428,120 +461,278 @@ def _entering(data: ModelData, edge: np.ndarray, rc: np.ndarray, per_cohort: int
 
 def _solve_priced(
     prep: Prepared, labels: list[str], run: _Run
-) -> tuple[SufficiencyModel, dict[str, Any], float | None, list[str]]:
-    """Edge pricing around the MILP (see ``SufficiencyParams.pricing_radius_miles``).
+) -> tuple[SufficiencyModel | None, dict[str, Any], float | None, list[str]]:
+    """Edge pricing, heuristic plans and a branch and bound over the whole model.
 
-    Returns the model (edges as global positions), the MILP outcome, a lower
-    bound valid for all edges, and notes.
+    1. Pricing (see ``SufficiencyParams.pricing_radius_miles``): LP
+       relaxations over a growing edge set until the Lagrangian bound, a lower
+       bound valid for every edge, is close to the LP value.
+    2. Heuristics (LP rounding, then the LP's neighbourhood; single children
+       made whole with units and closures fixed) give incumbents only: a plan
+       is optimal here only when it is within the gap tolerance of that bound.
+    3. Otherwise, while time remains, a branch and bound over every edge the
+       reduced-cost test cannot rule out (all edges when there is no LP or no
+       incumbent), started from the best plan so far.
+
+    Returns the model holding the best plan (edges as global positions), the
+    outcome (``status`` "optimal" only within the gap tolerance of a bound
+    valid for the whole model, "time_limit" only when the clock ran out,
+    "infeasible" when the whole model has no plan, else the solver's word and
+    no solution), that bound, and notes.
     """
     data = prep.data
-    params = run.params
-    n_edges = len(data.e_cohort)
-    radius = params.pricing_radius_miles
-    active = np.ones(n_edges, dtype=bool) if radius is None else _initial_edges(prep, radius)
+    tol = run.gap_tolerance()
     notes: list[str] = []
+    active, lp, lp_bound, rounds = _price(prep, labels, run)
+    if rounds:
+        notes.append(f"{rounds} pricing round(s), {int(active.sum()):,} of {len(data.e_cohort):,} edges in the LP")
+    best: _Incumbent | None = None
+    model: SufficiencyModel | None = None
+    idx = np.flatnonzero(active)
+    if lp is not None and lp_bound is not None:
+        run.stage = "LP rounding"
+        model, best = _lp_heuristics(data, idx, labels, lp, lp_bound, run)
+        if best is not None and _within(best.objective, lp_bound, tol):
+            notes.append(f"{best.source}: within the gap tolerance of the LP bound over all edges")
+            return _finish(data, model, idx, best, "optimal", lp_bound, notes)
+    last = "optimal"
+    bound = lp_bound
+    if not run.out_of_time():
+        idx, outside = _exact_edges(data, active, lp, lp_bound, best)
+        if len(idx) < len(data.e_cohort):
+            notes.append(f"branch and bound over {len(idx):,} of {len(data.e_cohort):,} edges (the rest ruled out by reduced costs)")
+        run.stage = "branch and bound"
+        model, best, exact_bound, last = _exact(data, idx, labels, run, best, outside, tol, notes)
+        if best is None:
+            return _globalise(model, data, idx), _no_plan(last), None, notes
+        parts = [b for b in (exact_bound, lp_bound) if b is not None]
+        bound = max(parts) if parts else None
+    elif best is None or model is None:
+        return None, _no_plan("time_limit"), None, notes
+    if bound is not None and _within(best.objective, bound, tol):
+        return _finish(data, model, idx, best, "optimal", bound, notes)
+    if run.out_of_time() or last == "time_limit":
+        return _finish(data, model, idx, best, "time_limit", bound, notes)
+    gap = "unknown" if bound is None else f"{(best.objective - bound) / max(abs(best.objective), 1e-9):.3g}"
+    raise SolverError(
+        f"sufficiency plan: the {run.stage} ended {last} after {run.elapsed():.1f}s, before the time limit, with gap {gap} "
+        f"above the requested {tol:g}: the plan is not proven within the gap"
+    )
+
+
+@attrs.define(eq=False)
+class _Incumbent:
+    """A whole plan of the model (integer where it must be), independent of the edge set it was found on."""
+
+    objective: float
+    key: np.ndarray  # global edge x years + year of each placement value
+    v: np.ndarray
+    u: np.ndarray
+    n: np.ndarray
+    z: np.ndarray
+    source: str
+
+
+def _snapshot(model: SufficiencyModel, idx: np.ndarray, objective: float, source: str) -> _Incumbent:
+    """The plan ``model`` holds (edges local to ``idx``)."""
+    d = model.data
+    key = idx[model.ey_edge] * d.n_years + model.ey_year
+    v, u, n, z = (np.asarray(_compat.values(vs), dtype=float) for vs in (model.v, model.u, model.n, model.z))
+    whole = d.whole_children | (d.group_size[d.e_cohort[model.ey_edge]] > 1)
+    v = np.where(whole, np.round(v), v)  # integer values as integers (the solver's are within its tolerance)
+    return _Incumbent(float(objective), key, v, u, np.round(n), np.round(z), source)
+
+
+def _load(model: SufficiencyModel, idx: np.ndarray, plan: _Incumbent) -> bool:
+    """Give ``model`` (edges local to ``idx``) the incumbent's values; False when it uses an edge ``model`` lacks."""
+    key = idx[model.ey_edge] * model.data.n_years + model.ey_year
+    pos = pd.Index(key).get_indexer(plan.key)
+    if (pos < 0).any() and np.abs(plan.v[pos < 0]).max() > 1e-9:
+        return False
+    v = np.zeros(len(key))
+    v[pos[pos >= 0]] = plan.v[pos >= 0]
+    for variables, vals in ((model.v, v), (model.u, plan.u), (model.n, plan.n), (model.z, plan.z)):
+        low = np.array([-math.inf if x.lowBound is None else x.lowBound for x in variables], dtype=float)
+        up = np.array([math.inf if x.upBound is None else x.upBound for x in variables], dtype=float)
+        _compat.set_values(variables, np.clip(vals, low, up))  # within bounds: values off by the solver's tolerance
+    return True
+
+
+def _better(best: _Incumbent | None, new: _Incumbent | None) -> _Incumbent | None:
+    if new is None:
+        return best
+    return new if best is None or new.objective < best.objective - 1e-9 * max(1.0, abs(best.objective)) else best
+
+
+def _finish(
+    data: ModelData, model: SufficiencyModel, idx: np.ndarray, best: _Incumbent, status: str, bound: float | None, notes: list[str]
+) -> tuple[SufficiencyModel, dict[str, Any], float | None, list[str]]:
+    """``model`` (over the edges ``idx``) holding the best plan, as returned by :func:`_solve_priced`."""
+    if not _load(model, idx, best):  # pragma: no cover - edges only grow, so the last model holds every edge of the plan
+        raise SolverError("sufficiency plan: the best plan uses an edge the final model lacks (a bug in rcc)")
+    gap = None if bound is None else max(0.0, (best.objective - bound) / max(abs(best.objective), 1e-9))
+    outcome = {"status": status, "has_solution": True, "objective": best.objective, "bound": bound, "gap": gap}
+    return _globalise(model, data, idx), outcome, bound, notes
+
+
+def _no_plan(status: str) -> dict[str, Any]:
+    return {"status": status, "has_solution": False, "objective": None, "bound": None, "gap": None}
+
+
+def _price(prep: Prepared, labels: list[str], run: _Run) -> tuple[np.ndarray, SufficiencyModel | None, float | None, int]:
+    """Pricing rounds: the active edges, the last LP relaxation over them (None
+    when pricing is off or the LP was not solved), the Lagrangian bound (valid
+    for all edges) and the number of rounds."""
+    data = prep.data
+    radius = run.params.pricing_radius_miles
+    active = np.ones(len(data.e_cohort), dtype=bool) if radius is None else _initial_edges(prep, radius)
     exists = data.edge_years()
-    lp_bound: float | None = None
-    lp: SufficiencyModel | None = None
     tol = run.gap_tolerance()
     rounds = 0
+    run.stage = "pricing"
     while not active.all():
         rounds += 1
         lp = run.build(_subset(data, np.flatnonzero(active)), labels, relaxed=True)
         out = run.solve(lp)
         if out["status"] != "optimal":
-            lp = None
-            break
+            return active, None, None, rounds
         ie, iy = np.nonzero(exists & ~active[:, None])
         rc = reduced_costs(lp, data, ie, iy)
         objective = float(out["objective"])
-        bound_now = lagrangian_bound(data, objective, ie, iy, rc)
+        bound = lagrangian_bound(data, objective, ie, iy, rc)
         entering = _entering(data, ie, rc, _ENTER_PER_COHORT)
-        close = objective - bound_now <= _PRICING_TOL * tol * max(abs(objective), 1e-9)
+        close = objective - bound <= _PRICING_TOL * tol * max(abs(objective), 1e-9)
         # pricing may use half the time: the rest is for finding a plan (the Lagrangian bound stays valid)
         if close or not len(entering) or run.out_of_time(_PRICING_TIME_SHARE):
-            lp_bound = bound_now
-            break
+            return active, lp, bound, rounds
         active[entering] = True
-    lp_edges = np.flatnonzero(active) if lp is not None else None
-    best: tuple[SufficiencyModel, dict[str, Any], float | None] | None = None
-    for extra in range(3):
-        idx = np.flatnonzero(active)
-        sub = _subset(data, idx)
-        model = run.build(sub, labels, lazy=data.whole_children)
-        outcome: dict[str, Any] | None = None
-        same = extra == 0 and lp is not None and lp_bound is not None and lp_edges is not None and np.array_equal(idx, lp_edges)
-        if same:
-            outcome = _round_and_fix(model, lp, run)
-            if lp_bound is not None and (outcome is None or not _within(float(outcome["objective"]), lp_bound, tol)):
-                near = _lp_neighbourhood(model, lp, run, warm_start=outcome is not None)
-                if near is not None:
-                    outcome = near
-                    if _within(float(near["objective"]), lp_bound, tol):
-                        notes.append("units and closures searched between the LP's floor and ceiling: within the gap tolerance of the LP bound")
-            elif outcome is not None:
-                notes.append("LP relaxation rounded: within the gap tolerance of the LP bound")
-        if outcome is not None and lp_bound is not None and _within(float(outcome["objective"]), lp_bound, tol):
-            bound: float | None = lp_bound
-        else:
-            heuristic = outcome  # a plan from rounding or the LP neighbourhood, or None
-            every = list(model.v) + list(model.u) + list(model.n) + list(model.z)
-            kept = _compat.values(every) if heuristic is not None else []
-            full = None if heuristic is not None and run.out_of_time() else run.solve(model, warm_start=heuristic is not None)
-            if full is not None and (full["has_solution"] or heuristic is None):
-                outcome = full
-                bound = full["bound"] if full["bound"] is not None else (full["objective"] if full["status"] == "optimal" else None)
-            else:  # the heuristic plan stands: its search's own bound is not a bound on the model
-                assert heuristic is not None
-                _compat.set_values(every, kept)
-                outcome = {**heuristic, "status": "time_limit" if run.out_of_time() else heuristic["status"]}
-                bound = lp_bound
-        if data.whole_children and outcome["has_solution"] and _fractional(model):
-            model, whole = _repair_whole(sub, labels, model, run)
-            outcome = {**whole, "status": outcome["status"]} if whole["has_solution"] else whole
-            notes.append("single children's placements made whole with units fixed")
-        model = _globalise(model, data, idx)
-        if best is not None and (
-            not outcome["has_solution"] or float(outcome["objective"]) >= float(best[1]["objective"]) - 1e-9
-        ):
-            notes.append("a larger edge set found no better plan")
-            model, outcome, _ = best
-            bound = lp_bound
-            break
-        best = (model, outcome, bound)
-        if active.all() or not outcome["has_solution"] or lp is None or lp_bound is None:
-            break
+    return active, None, None, rounds
+
+
+def _lp_heuristics(
+    data: ModelData, idx: np.ndarray, labels: list[str], lp: SufficiencyModel, lp_bound: float, run: _Run
+) -> tuple[SufficiencyModel, _Incumbent | None]:
+    """Incumbents near the LP relaxation ``lp`` (over the edges ``idx``): its
+    rounding, then the MILP between the floor and ceiling of its units and
+    closures. Returns the model they were found in and the best whole plan."""
+    sub = _subset(data, idx)
+    model = run.build(sub, labels, lazy=data.whole_children)
+    rounded = _round_and_fix(model, lp, run)
+    best = _whole_plan(sub, idx, labels, model, rounded, run, "LP relaxation rounded")
+    if (best is None or not _within(best.objective, lp_bound, run.gap_tolerance())) and not run.out_of_time():
+        run.stage = "LP neighbourhood"
+        near = _lp_neighbourhood(model, lp, run, warm_start=rounded is not None)
+        best = _better(best, _whole_plan(sub, idx, labels, model, near, run, "units and closures searched near the LP"))
+    return model, best
+
+
+def _whole_plan(
+    sub: ModelData, idx: np.ndarray, labels: list[str], model: SufficiencyModel, outcome: dict[str, Any] | None, run: _Run, source: str
+) -> _Incumbent | None:
+    """The plan ``model`` holds after ``outcome``, made whole (single children's
+    placements integer, units and closures fixed) when it is not."""
+    if outcome is None or not outcome["has_solution"]:
+        return None
+    if not (sub.whole_children and _fractional(model)):
+        return _snapshot(model, idx, float(outcome["objective"]), source)
+    repaired, whole = _repair_whole(sub, labels, model, run)
+    if not whole["has_solution"]:
+        return None
+    return _snapshot(repaired, idx, float(whole["objective"]), f"{source}, single children made whole")
+
+
+def _exact_edges(
+    data: ModelData, active: np.ndarray, lp: SufficiencyModel | None, lp_bound: float | None, best: _Incumbent | None
+) -> tuple[np.ndarray, float]:
+    """Edges of the branch and bound and a lower bound on any plan using another edge.
+
+    Every edge when there is no LP or no incumbent. Otherwise the active
+    edges and every inactive edge the reduced-cost test cannot rule out: a
+    placement unit on an inactive edge-year costs at least the Lagrangian
+    bound plus its reduced cost, so an edge-year whose reduced cost is at
+    least the incumbent's distance to that bound cannot improve on the
+    incumbent (fractional placements cannot be ruled out this way: all are
+    added). The bound on plans using the edges left out is the Lagrangian
+    bound plus their least reduced cost (inf when none is left out).
+    """
+    if lp is None or lp_bound is None or best is None or active.all():
+        return np.arange(len(data.e_cohort)), math.inf
+    ie, iy = np.nonzero(data.edge_years() & ~active[:, None])
+    rc = reduced_costs(lp, data, ie, iy)
+    unit_integral = data.whole_children | (data.group_size[data.e_cohort[ie]] > 1)
+    risky = ~unit_integral | (rc < best.objective - lp_bound)
+    chosen = active.copy()
+    chosen[ie[risky]] = True
+    rest = ~chosen[ie]
+    outside = lp_bound + float(rc[rest].min()) if rest.any() else math.inf
+    return np.flatnonzero(chosen), outside
+
+
+def _bound_of(outcome: dict[str, Any], tol: float) -> float | None:
+    """The solver's lower bound (HiGHS reports it; an optimal CBC run is within the gap tolerance)."""
+    if outcome["bound"] is not None and math.isfinite(outcome["bound"]):
+        return float(outcome["bound"])
+    if outcome["status"] == "optimal" and outcome["objective"] is not None:
         ub = float(outcome["objective"])
-        if _within(ub, lp_bound, tol):
-            bound = lp_bound
-            break
-        # reduced-cost test: an inactive edge-year with rc >= UB - LP bound cannot
-        # carry a whole placement unit in any plan better than the incumbent
-        ie, iy = np.nonzero(exists & ~active[:, None])
-        rc = reduced_costs(lp, data, ie, iy)
-        unit_integral = data.whole_children | (data.group_size[data.e_cohort[ie]] > 1)
-        risky = ~unit_integral | (rc < ub - lp_bound)
-        if not risky.any():
-            break  # the MILP bound over the built edges is valid for all edges
-        # any plan using an inactive edge costs at least LP bound + its reduced cost
-        outside = lp_bound + max(0.0, float(rc.min())) if unit_integral.all() else lp_bound
-        bound = min(bound, outside) if bound is not None else lp_bound
-        add = np.unique(ie[risky])
-        if extra == 2 or len(add) > 0.5 * (~active).sum() or run.out_of_time():
-            notes.append(f"{len(add):,} edges not ruled out by reduced costs were not built")
-            break
-        active[add] = True
-    if rounds:
-        notes.append(f"{rounds} pricing round(s), {int(active.sum()):,} of {n_edges:,} edges built")
-    assert outcome is not None
-    if lp_bound is not None and outcome["has_solution"]:  # the LP bound over all edges is always valid
-        bound = lp_bound if bound is None else max(bound, lp_bound)
-    return model, outcome, bound, notes
+        return ub - tol * abs(ub)
+    return None
+
+
+def _exact(
+    data: ModelData,
+    idx: np.ndarray,
+    labels: list[str],
+    run: _Run,
+    best: _Incumbent | None,
+    outside: float,
+    tol: float,
+    notes: list[str],
+) -> tuple[SufficiencyModel, _Incumbent | None, float | None, str]:
+    """Branch and bound over the edges ``idx``, started from ``best``.
+
+    Whole children: first the model with single children's placements
+    continuous (a relaxation: its bound holds for the whole model over these
+    edges); its plan, made whole if needed, is an incumbent. Then, unless an
+    incumbent is within the gap tolerance of that bound, the model with every
+    placement integer. Returns the last model built, the best plan, a lower
+    bound valid for every edge (``outside`` bounds plans using the edges left
+    out) and the last solver status.
+    """
+    sub = _subset(data, idx)
+    bound = -math.inf
+    singles = data.whole_children and bool((data.group_size[data.e_cohort[idx]] == 1).any())
+    if singles:
+        lazy = run.build(sub, labels, lazy=True)
+        out = run.solve(lazy, warm_start=best is not None and _load(lazy, idx, best))
+        if out["status"] in ("infeasible", "unbounded") and not out["has_solution"] and best is None:
+            return lazy, None, None, out["status"]
+        b = _bound_of(out, tol)
+        bound = b if b is not None else bound
+        best = _better(best, _whole_plan(sub, idx, labels, lazy, out, run, "branch and bound"))
+        last = out["status"]
+        if best is None:
+            if run.out_of_time() or last != "optimal":
+                return lazy, None, None, last
+        elif _within(best.objective, min(bound, outside), tol) or run.out_of_time():
+            whole = min(bound, outside)
+            return lazy, best, whole if math.isfinite(whole) else None, last
+        notes.append("single children's placements: branch and bound with every placement whole")
+    model = run.build(sub, labels)
+    out = run.solve(model, warm_start=best is not None and _load(model, idx, best))
+    if out["status"] in ("infeasible", "unbounded") and not out["has_solution"] and best is None:
+        return model, None, None, out["status"]
+    if out["has_solution"]:
+        best = _better(best, _snapshot(model, idx, float(out["objective"]), "branch and bound"))
+    b = _bound_of(out, tol)
+    bound = max(bound, b) if b is not None else bound
+    whole = min(bound, outside)
+    return model, best, whole if math.isfinite(whole) else None, out["status"]
 
 
 def _within(ub: float, lb: float, tol: float) -> bool:
-    """Whether an incumbent is within the relative gap tolerance of a bound."""
-    return ub - lb <= tol * max(abs(ub), 1e-9)
+    """Whether an incumbent is within the relative gap tolerance of a bound
+    (with a rounding allowance of 1e-9 relative)."""
+    return ub - lb <= tol * max(abs(ub), 1e-9) + 1e-9 * max(abs(ub), 1.0)
 
 
 def _fractional(model: SufficiencyModel) -> bool:

@@ -14,11 +14,12 @@ from types import MappingProxyType
 
 import pandas as pd
 
-from ..schema import HOME_TYPES, SECTORS, Column, Table
+from ..schema import HOME_TYPES, MAX_COUNT, MAX_WEEKLY_COST_GBP, SECTORS, Column, Table
 
 __all__ = [
     "BUDGETS",
     "CLOSURES",
+    "MAX_GBP",
     "COSTS",
     "FORECAST",
     "NO_LIMIT",
@@ -35,8 +36,13 @@ C = Column
 #: distance) or ``national`` (any child).
 SCOPES: tuple[str, ...] = ("council", "regional", "national")
 
-#: Sentinel for "no limit" in ``budgets`` (an empty cell means the same).
+#: Default of ``max_units_per_year`` ("empty: max_units"), and of a budget
+#: limit column left out of ``budgets`` (no limit). In a budgets table, write
+#: ``inf`` for no limit: an empty cell (NaN) or a negative number is an error.
 NO_LIMIT = -1.0
+
+#: Largest amount of money accepted in one cell (GBP): a larger one is a data error, not a plan.
+MAX_GBP = 1e12
 
 OPTIONS = Table(
     "options",
@@ -66,9 +72,9 @@ OPTIONS = Table(
             description="Ownership sector of a new provider (council = in-house or RCC-run, exempt from the share cap).",
         ),
         C("scope", "str", required=False, default="council", choices=SCOPES, description="Tier: who it may serve."),
-        C("places_per_unit", "int", "places", minimum=1, description="Places one unit adds (a carer step, a home)."),
-        C("min_units", "int", "units", required=False, default=0, minimum=0, description="Units already committed (must be built)."),
-        C("max_units", "int", "units", required=False, default=1, minimum=0, description="Most units over the plan."),
+        C("places_per_unit", "int", "places", minimum=1, maximum=MAX_COUNT, description="Places one unit adds (a carer step, a home)."),
+        C("min_units", "int", "units", required=False, default=0, minimum=0, maximum=MAX_COUNT, description="Units already committed (must be built)."),
+        C("max_units", "int", "units", required=False, default=1, minimum=0, maximum=MAX_COUNT, description="Most units over the plan."),
         C(
             "max_units_per_year",
             "int",
@@ -76,9 +82,10 @@ OPTIONS = Table(
             required=False,
             default=NO_LIMIT,
             minimum=NO_LIMIT,
+            maximum=MAX_COUNT,
             description="Most units started in one year, e.g. a recruitment limit (empty: max_units).",
         ),
-        C("capital_cost_gbp", "float", "GBP/unit", required=False, default=0.0, minimum=0, description="One-off capital per unit, in its start year."),
+        C("capital_cost_gbp", "float", "GBP/unit", required=False, default=0.0, minimum=0, maximum=MAX_GBP, description="One-off capital per unit, in its start year."),
         C(
             "start_up_cost_gbp",
             "float",
@@ -86,6 +93,7 @@ OPTIONS = Table(
             required=False,
             default=0.0,
             minimum=0,
+            maximum=MAX_GBP,
             description="One-off revenue per unit in its start year (recruitment, assessment, registration).",
         ),
         C(
@@ -95,9 +103,10 @@ OPTIONS = Table(
             required=False,
             default=0.0,
             minimum=0,
+            maximum=MAX_GBP,
             description="Fixed revenue per unit per year once open, occupied or not (staffing).",
         ),
-        C("weekly_cost_gbp", "float", "GBP/week", required=False, default=0.0, minimum=0, description="Cost per occupied place per week."),
+        C("weekly_cost_gbp", "float", "GBP/week", required=False, default=0.0, minimum=0, maximum=MAX_WEEKLY_COST_GBP, description="Cost per occupied place per week."),
         C(
             "lead_time_months",
             "int",
@@ -107,7 +116,7 @@ OPTIONS = Table(
             minimum=0,
             description="Property, staff and registration: places arrive ceil(months/12) plan years after the start.",
         ),
-        C("earliest_year", "int", "plan year", required=False, default=1, minimum=1, description="First plan year it may start."),
+        C("earliest_year", "int", "plan year", required=False, default=1, minimum=1, maximum=MAX_COUNT, description="First plan year it may start."),
         C("serves_council_id", "str", required=False, default="", description="If set, only this council's children."),
     ),
     "Candidate new capacity: recruit foster carers, open or expand homes, regional or national specialist provision.",
@@ -119,8 +128,8 @@ FORECAST = Table(
     (
         C("forecast_id", "str", required=False, default="", description="Row id (optional)."),
         C("cohort_id", "str", description="Cohort (a row of the region's cohorts)."),
-        C("year", "int", "plan year", minimum=1, description="Plan year (1 = the first year)."),
-        C("children", "int", "children", minimum=0, description="Children of the cohort needing a home that year."),
+        C("year", "int", "plan year", minimum=1, maximum=MAX_COUNT, description="Plan year (1 = the first year)."),
+        C("children", "int", "children", minimum=0, maximum=MAX_COUNT, description="Children of the cohort needing a home that year."),
         C(
             "group_size",
             "int",
@@ -142,8 +151,8 @@ BUDGETS = Table(
         C("scope", "str", choices=("total", "rcc", "council"), description="Whose money: everyone, an RCC, a council."),
         C("scope_id", "str", required=False, default="", description="RCC name or council id (empty for total)."),
         C("year", "str", "plan year", required=False, default="all", description="A plan year, or 'all' for the whole plan."),
-        C("capital_gbp", "float", "GBP", required=False, default=NO_LIMIT, minimum=NO_LIMIT, description="Capital limit (empty: none)."),
-        C("revenue_gbp", "float", "GBP", required=False, default=NO_LIMIT, minimum=NO_LIMIT, description="Revenue limit (empty: none)."),
+        C("capital_gbp", "float", "GBP", required=False, default=NO_LIMIT, minimum=NO_LIMIT, maximum=MAX_GBP, description="Capital limit, >= 0 (inf or column left out: none; empty or negative: an error)."),
+        C("revenue_gbp", "float", "GBP", required=False, default=NO_LIMIT, minimum=NO_LIMIT, maximum=MAX_GBP, description="Revenue limit, >= 0 (inf or column left out: none; empty or negative: an error)."),
         C(
             "revenue_basis",
             "str",
@@ -162,8 +171,8 @@ CLOSURES = Table(
     "home_id",
     (
         C("home_id", "str", description="An existing home that may close (decommissioned: all its places)."),
-        C("earliest_year", "int", "plan year", required=False, default=1, minimum=1, description="First year it may be closed."),
-        C("closure_cost_gbp", "float", "GBP", required=False, default=0.0, minimum=0, description="One-off revenue cost of closing."),
+        C("earliest_year", "int", "plan year", required=False, default=1, minimum=1, maximum=MAX_COUNT, description="First year it may be closed."),
+        C("closure_cost_gbp", "float", "GBP", required=False, default=0.0, minimum=0, maximum=MAX_GBP, description="One-off revenue cost of closing."),
         C(
             "annual_saving_gbp",
             "float",
@@ -171,6 +180,7 @@ CLOSURES = Table(
             required=False,
             default=0.0,
             minimum=0,
+            maximum=MAX_GBP,
             description="Fixed revenue saved each year it is closed.",
         ),
     ),
@@ -184,7 +194,7 @@ COSTS = Table(
         C("cost_id", "str", required=False, default="", description="Row id (optional)."),
         C("cohort_id", "str", description="Cohort."),
         C("site_id", "str", description="A home_id or an option_id."),
-        C("weekly_cost_gbp", "float", "GBP/week", minimum=0, description="Price per child per week for this pair."),
+        C("weekly_cost_gbp", "float", "GBP/week", minimum=0, maximum=MAX_WEEKLY_COST_GBP, description="Price per child per week for this pair."),
     ),
     "A cost matrix: prices per cohort x home-or-option replacing the site's weekly cost (e.g. negotiated prices).",
 )
