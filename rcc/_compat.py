@@ -25,6 +25,7 @@ __all__ = [
     "dual",
     "affine",
     "cbc_solver",
+    "highs_outcome",
     "highs_scheduler",
     "highs_solver",
     "new_problem",
@@ -237,18 +238,27 @@ _HIGHS_STATUS = {
 
 
 def _highs_outcome(prob: pulp.LpProblem) -> dict[str, Any]:
-    """The outcome read from HiGHS itself (model status, primal solution status), not PuLP's mapping,
-    which takes a time-limited LP's current point, or zeros, for a solution."""
-    highs = prob.solverModel
+    """The outcome of a PuLP problem solved by HiGHS in process, read from HiGHS itself."""
+    outcome = highs_outcome(prob.solverModel, mip=prob.isMIP())
+    if outcome["has_solution"]:  # PuLP's own value of the objective (constant term included)
+        outcome["objective"] = float(pulp.value(prob.objective))
+        if not prob.isMIP() and outcome["status"] == "optimal":
+            outcome["bound"] = outcome["objective"]
+    return outcome
+
+
+def highs_outcome(highs: Any, *, mip: bool) -> dict[str, Any]:
+    """The outcome read from a HiGHS model (model status, primal solution status), not PuLP's
+    mapping, which takes a time-limited LP's current point, or zeros, for a solution."""
     model_status = str(highs.modelStatusToString(highs.getModelStatus()))
     info = highs.getInfo()
     status = _HIGHS_STATUS.get(model_status, "not_solved" if model_status in ("Not Set", "Unknown") else "error")
     has_solution = int(info.primal_solution_status) == 2  # kSolutionStatusFeasible
     if status in ("infeasible", "unbounded"):
         has_solution = False
-    objective = float(pulp.value(prob.objective)) if has_solution else None
+    objective = float(info.objective_function_value) if has_solution else None
     bound = gap = None
-    if prob.isMIP():
+    if mip:
         if math.isfinite(info.mip_dual_bound):
             bound = float(info.mip_dual_bound)
         if has_solution and math.isfinite(info.mip_gap):

@@ -79,7 +79,8 @@ def eligible_edges(
     ).explode("need")
     e = c.merge(h, on="need", how="inner", sort=False)
     d = dist[e.c_council.to_numpy(), e.h_council.to_numpy()]
-    limit = e.need.map(params.distance_limit).to_numpy(dtype=float)
+    codes, needs = pd.factorize(e.need.to_numpy())  # limits looked up per need, never per pair
+    limit = np.array([params.distance_limit(n) for n in needs], dtype=float)[codes]
     keep = (
         (e.min_age.to_numpy() <= e.lo.to_numpy())
         & (e.hi.to_numpy() <= e.max_age.to_numpy())

@@ -14,6 +14,7 @@ from . import _compat
 from .errors import SolverError
 from .greedy import greedy_flows
 from .model.allocation import build_allocation, edge_costs, group_positions, unmet_costs
+from .model.allocation_highs import HighsAllocation
 from .network import eligible_edges
 from .params import PlanParams, SolverOptions
 from .plan import Plan, PlanStatus, SolveInfo
@@ -223,33 +224,26 @@ def optimise_edges(
             | (rank < _SEED_NEAREST)
         )
     limit = params.solver.time_limit_s
+    lp = _HighsRounds(region, edges, demand, cost, unmet_cost, cap, params) if params.solver.name == "highs" else (
+        _PulpRounds(region, edges, params, cost, unmet_cost, cap)
+    )
     rounds = 0
     solver_time = 0.0
     bound: float | None = None
     proven = False  # no left-out edge can improve the plan
     while True:
-        rounds += 1
         left = None if limit is None else limit - solver_time
         if left is not None and left <= 0:
             break  # out of time between rounds: the last round's plan stands, with its bound
-        model = build_allocation(
-            region, edges.loc[active], params, cost[active], unmet_cost, None if cap is None else cap[active]
-        )
-        options = params.solver if left is None else attrs.evolve(params.solver, time_limit_s=left)
-        outcome, runtime = run_solver(model.problem, options)
+        rounds += 1
+        outcome, runtime = lp.solve(active, left)
         solver_time += runtime
         if not outcome["has_solution"]:
             raise SolverError(_no_plan_message(region, params, outcome, solver_time, rounds))
-        outcome = {
-            **outcome,
-            "x": _compat.values(model.x),
-            "u": _compat.values(model.u),
-            "active": np.flatnonzero(active),
-        }
         if outcome["status"] != "optimal":
             break
         last = outcome
-        rc = model.reduced_costs(edges, cost)
+        rc = cost - outcome["y"][edges.cohort.to_numpy()] - outcome["z"][edges.home.to_numpy()]
         entering = ~active & (rc < -1e-6)
         if not entering.any():
             bound, proven = outcome["objective"], True
@@ -266,10 +260,14 @@ def optimise_edges(
         if outcome["status"] != "optimal" and rounds > 1 and last["objective"] <= outcome["objective"]:
             outcome = last  # the stopped round's point may be worse than the previous round's optimum
         gap = None if bound is None else _relative_gap(outcome["objective"], bound)
-    note = "" if status is PlanStatus.OPTIMAL else f"stopped by the time limit ({limit:g} s): best plan found, gap {gap}"
-    if rounds > 1 or not active.all():
+    note = ""
+    if status is not PlanStatus.OPTIMAL:
+        note = f"stopped by the time limit ({limit:g} s): best plan found, " + (
+            "no bound known" if gap is None else f"within {100 * gap:.3g}% of the optimum"
+        )
+    if rounds > 1 or len(outcome["edge"]) < len(edges):
         note = (note + "; " if note else "") + (
-            f"{rounds} pricing round(s), {int(active.sum()):,} of {len(edges):,} edges built"
+            f"{rounds} pricing round(s), {len(outcome['edge']):,} of {len(edges):,} edges built"
         )
     info = SolveInfo(
         solver=params.solver.name,
@@ -277,8 +275,8 @@ def optimise_edges(
         gap=gap,
         bound=bound,
         time_limit_s=limit,
-        variables=len(model.x) + len(model.u),
-        constraints=len(model.demand) + len(model.capacity),
+        variables=outcome["variables"],
+        constraints=outcome["constraints"],
         note=note,
     )
     x = np.asarray(outcome["x"])
@@ -287,8 +285,67 @@ def optimise_edges(
     if frac > 1e-6:
         raise SolverError(f"{region.name}: the allocation LP returned fractional children (max {frac:.3g})")
     flow = np.zeros(len(edges))
-    flow[outcome["active"]] = np.round(x)
+    flow[outcome["edge"]] = np.round(x)
     return flow, np.round(unmet), info, status
+
+
+class _PulpRounds:
+    """Pricing rounds on the PuLP model (CBC, or any solver PuLP drives): rebuilt each round."""
+
+    def __init__(self, region: Region, edges: pd.DataFrame, params: PlanParams, cost: np.ndarray,
+                 unmet_cost: np.ndarray, cap: np.ndarray | None) -> None:
+        self.region, self.edges, self.params = region, edges, params
+        self.cost, self.unmet_cost, self.cap = cost, unmet_cost, cap
+
+    def solve(self, active: np.ndarray, left: float | None) -> tuple[dict[str, Any], float]:
+        cap = None if self.cap is None else self.cap[active]
+        model = build_allocation(self.region, self.edges.loc[active], self.params, self.cost[active], self.unmet_cost, cap)
+        options = self.params.solver if left is None else attrs.evolve(self.params.solver, time_limit_s=left)
+        outcome, runtime = run_solver(model.problem, options)
+        outcome["variables"] = len(model.x) + len(model.u)
+        outcome["constraints"] = len(model.demand) + len(model.capacity)
+        if outcome["has_solution"]:
+            outcome["edge"] = np.flatnonzero(active)
+            outcome["x"] = np.asarray(_compat.values(model.x))
+            outcome["u"] = np.asarray(_compat.values(model.u))
+            outcome["y"] = np.array([_compat.dual(h) for h in model.demand])
+            z = np.zeros(len(self.region.homes))
+            for h, handle in model.capacity.items():
+                z[h] = _compat.dual(handle)
+            outcome["z"] = z
+        return outcome, runtime
+
+
+class _HighsRounds:
+    """Pricing rounds on one HiGHS model fed from arrays: entering edges are added as
+    columns and each round starts from the last basis."""
+
+    def __init__(self, region: Region, edges: pd.DataFrame, demand: np.ndarray, cost: np.ndarray,
+                 unmet_cost: np.ndarray, cap: np.ndarray | None, params: PlanParams) -> None:
+        if cap is None:
+            cap = edges.cap.to_numpy(dtype=float) if "cap" in edges else np.full(len(edges), np.inf)
+        self.model = HighsAllocation(
+            demand, region.homes.places.to_numpy(), unmet_cost, params.solver.threads, params.solver.msg
+        )
+        self.cohort, self.home = edges.cohort.to_numpy(), edges.home.to_numpy()
+        self.held = edges.held.to_numpy(dtype=float)
+        self.cost, self.cap = cost, cap
+        self.built = np.zeros(len(edges), dtype=bool)
+        self.columns = np.zeros(0, dtype=np.int64)  # edge of each column, in column order
+
+    def solve(self, active: np.ndarray, left: float | None) -> tuple[dict[str, Any], float]:
+        new = np.flatnonzero(active & ~self.built)
+        self.model.add_edges(self.cohort[new], self.home[new], self.cost[new], self.held[new], self.cap[new])
+        self.built[new] = True
+        self.columns = np.r_[self.columns, new]
+        t0 = time.perf_counter()
+        outcome = self.model.solve(left)
+        runtime = time.perf_counter() - t0
+        outcome["variables"] = self.model.n_cohorts + self.model.n_edges
+        outcome["constraints"] = self.model.n_cohorts + self.model.n_homes
+        if outcome["has_solution"]:
+            outcome["edge"] = self.columns
+        return outcome, runtime
 
 
 def _edge_room(region: Region, edges: pd.DataFrame, cap: np.ndarray | None) -> np.ndarray:

@@ -12,7 +12,7 @@ import highspy
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 
 import rcc
 import rcc.solve
@@ -175,37 +175,42 @@ def test_a_time_limit_before_any_plan_raises():
         rcc.plan(region, rcc.PlanParams(solver=rcc.SolverOptions(time_limit_s=1e-6)))
 
 
-def test_solver_without_a_solution_raises(tiny, monkeypatch):
-    def broken(problem, options):
-        return {"status": "not_solved", "has_solution": False, "objective": None, "bound": None, "gap": None}, 0.0
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_solver_without_a_solution_raises(tiny, monkeypatch, solver):
+    from rcc.model.allocation_highs import HighsAllocation
 
-    monkeypatch.setattr(rcc.solve, "run_solver", broken)
+    nothing = {"status": "not_solved", "has_solution": False, "objective": None, "bound": None, "gap": None}
+    monkeypatch.setattr(rcc.solve, "run_solver", lambda problem, options: (dict(nothing), 0.0))
+    monkeypatch.setattr(HighsAllocation, "solve", lambda self, left: dict(nothing))
     with pytest.raises(rcc.SolverError, match="no plan is reported"):
-        rcc.plan(tiny)
+        rcc.plan(tiny, rcc.PlanParams(solver=rcc.SolverOptions(name=solver)))
 
 
-def test_pricing_stopped_by_the_clock_is_a_marked_plan_with_a_valid_bound(monkeypatch):
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_pricing_stopped_by_the_clock_is_a_marked_plan_with_a_valid_bound(monkeypatch, solver):
     region = rcc.datasets.england("Greater Manchester RCC")
-    params = rcc.PlanParams(pricing_radius_miles=0.0, solver=rcc.SolverOptions(time_limit_s=5.0))
-    full = rcc.plan(region, params.evolve(pricing_radius_miles=None))
+    params = rcc.PlanParams(pricing_radius_miles=0.0, solver=rcc.SolverOptions(name=solver, time_limit_s=5.0))
+    full = rcc.plan(region, params.evolve(pricing_radius_miles=None, solver=rcc.SolverOptions()))
+    clock = iter(np.arange(0.0, 1e6, 6.0))  # every reading 6 s after the last: each round "takes" 6 s
+    monkeypatch.setattr(rcc.solve.time, "perf_counter", lambda: float(next(clock)))
     real = rcc.solve.run_solver
-
-    def slow(problem, options):  # every round "takes" 6 s: no time is left for a second round
-        outcome, _ = real(problem, attrs_evolve(options))
-        return outcome, 6.0
-
-    def attrs_evolve(options):
-        import attrs
-
-        return attrs.evolve(options, time_limit_s=None)
-
-    monkeypatch.setattr(rcc.solve, "run_solver", slow)
+    monkeypatch.setattr(rcc.solve, "run_solver", lambda problem, options: (real(problem, options)[0], 6.0))
     p = rcc.plan(region, params)
     assert p.status is rcc.PlanStatus.TIME_LIMIT
-    assert "time limit" in p.info.note
+    assert "time limit" in p.info.note and "1 pricing round" in p.info.note
     assert p.info.bound <= full.objective + 1e-6 <= p.objective + 1e-6
     assert p.info.gap == pytest.approx((p.objective - p.info.bound) / p.objective, abs=1e-6)
     assert p.metrics.placed + p.metrics.unmet == region.cohorts.children.sum()
+
+
+@given(rst.held_regions(max_councils=3, max_homes=5, max_cohorts=5))
+@settings(max_examples=15)
+def test_pulp_model_and_highs_arrays_give_the_same_optimum(region):
+    """The PuLP model (users' view, CBC) and the array model fed to HiGHS are the same LP."""
+    highs = rcc.plan(region)
+    cbc = rcc.plan(region, rcc.PlanParams(solver=rcc.SolverOptions(name="cbc")))
+    assert highs.status is cbc.status is rcc.PlanStatus.OPTIMAL
+    assert cbc.objective == pytest.approx(highs.objective, rel=1e-9, abs=1e-6)
 
 
 # ------------------------------------------------------------------ item 6: settings and numbers
