@@ -194,8 +194,13 @@ class Run:
 
     def fail(self, exc: BaseException, code: int) -> None:
         """Leave only a manifest saying the run failed and why (the previous run's files are removed)."""
-        if self.out is not None:
+        if self.out is None:
+            return
+        try:
             self.out.commit(self.manifest("failed", code, f"{type(exc).__name__}: {exc}"), tables=False)
+        except (RccError, OSError) as why:  # e.g. files appeared in --out during the run
+            print(f"rcc {self.args.command}: no results written; could not write manifest.json: {why}", file=sys.stderr)
+        else:
             print(f"rcc {self.args.command}: no results written; {self.out.path / 'manifest.json'} says why",
                   file=sys.stderr)
 

@@ -173,6 +173,18 @@ def test_rcc_sufficiency_prints_the_plan_and_writes_tables_carrying_the_status(t
                                                                                           "mainstream": 0.05}
 
 
+def test_files_appearing_in_out_during_a_failed_run_are_left_alone(tmp_path, capsys, monkeypatch):
+    def fail(region, params):
+        (tmp_path / "dropped-in.txt").write_text("someone else's")
+        raise SolverError("no feasible plan")
+
+    monkeypatch.setattr(cli, "make_plan", fail)
+    assert main(["plan", "--region", GM, "--out", str(tmp_path), "--quiet", "--no-greedy"]) == EXIT_FAILED
+    err = capsys.readouterr().err
+    assert "no feasible plan" in err and "could not write manifest.json" in err and "Traceback" not in err
+    assert files_under(tmp_path) == {"dropped-in.txt"}
+
+
 @pytest.mark.parametrize("status", [PlanStatus.NOT_SOLVED, PlanStatus.INFEASIBLE])
 def test_a_sufficiency_plan_without_a_solution_writes_no_tables_and_exits_1(tmp_path, capsys, monkeypatch, status):
     def unsolved(region, options, forecast, budgets, params):

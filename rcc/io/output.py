@@ -7,10 +7,12 @@ previous rcc run with the new ones and writes ``manifest.json`` last.
 
 The folder holds only files rcc owns:
 
-* ``manifest.json``: what was run (command line, versions, settings, region), how
-  it ended (status of each plan, gap, objective, error), when, and every file
-  written with its size and sha256. ``"complete": true`` only once every file is
-  in place; an interrupted write leaves ``"complete": false``.
+* ``manifest.json``: what was run (``command``, ``argv``, ``versions``, ``settings``,
+  ``region``), how it ended (``outcome``: ``ok``, ``time_limit`` or ``failed``;
+  ``exit_code``; ``error``; ``plans``: status, objective, gap, bound, solver and
+  run time of each plan), when (``started_at``, ``finished_at``, UTC), and
+  ``files``: every file written with its size and sha256. ``"complete": true``
+  only once every file is in place; an interrupted write leaves ``"complete": false``.
 * the files that manifest lists;
 * ``rcc-set-aside-<time>/`` folders: files that were there but that rcc had not
   written, moved aside (only with ``force``, never deleted).
