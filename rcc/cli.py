@@ -164,12 +164,12 @@ class Run:
             formats = fmt if isinstance(fmt, list) else ["html", "xlsx"] if fmt is None else [fmt]
             self.out = OutputFolder.prepare(out, force=args.force, formats=formats)
 
-    def manifest(self, status: str, exit_code: int, error: str | None = None) -> dict[str, Any]:
+    def manifest(self, outcome: str, exit_code: int, error: str | None = None) -> dict[str, Any]:
         """What the run was and how it ended."""
         settings = {k: v for k, v in vars(self.args).items() if k != "func"}
         return {
             "command": self.args.command, "argv": self.argv, "versions": versions(), "settings": settings,
-            "region": self.region, "outcome": status, "exit_code": exit_code, "error": error,
+            "region": self.region, "outcome": outcome, "exit_code": exit_code, "error": error,
             "plans": self.plans, "started_at": self.started, "finished_at": now_utc(),
         }
 
