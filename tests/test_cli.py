@@ -1,12 +1,56 @@
 from __future__ import annotations
 
+import json
+import math
+import sys
+import types
+from pathlib import Path
+
+import attrs
 import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from rcc.cli import main
+import rcc
+import rcc.cli as cli
+from rcc import PlanStatus, SolveInfo, SolverError
+from rcc.cli import EXIT_FAILED, EXIT_OK, EXIT_TIME_LIMIT, EXIT_USAGE, main
+
+GM = "Greater Manchester RCC"
 
 
-def test_rcc_plan_prints_side_by_side_and_writes_tables(tmp_path, capsys):
-    assert main(["plan", "--region", "Greater Manchester RCC", "--out", str(tmp_path), "--quiet"]) == 0
+def manifest(folder: Path) -> dict:
+    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+
+
+def files_under(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+def assert_manifest_lists_exactly_the_files(folder: Path) -> dict:
+    m = manifest(folder)
+    assert m["complete"] is True
+    listed = {f["path"] for f in m["files"]}
+    assert files_under(folder) - {"manifest.json"} == listed
+    for f in m["files"]:
+        assert (folder / f["path"]).stat().st_size == f["bytes"] and len(f["sha256"]) == 64
+    return m
+
+
+@pytest.fixture
+def no_solve(monkeypatch):
+    """Fail the test if anything is solved (usage errors must stop before solving)."""
+
+    def solve(*args, **kwargs):
+        raise AssertionError("solved although the run should have stopped before solving")
+
+    monkeypatch.setattr(cli, "make_plan", solve)
+    monkeypatch.setattr(rcc.sufficiency, "sufficiency_plan", solve)
+
+
+def test_rcc_plan_prints_side_by_side_and_writes_tables_with_a_manifest(tmp_path, capsys):
+    assert main(["plan", "--region", GM, "--out", str(tmp_path), "--quiet"]) == EXIT_OK
     out = capsys.readouterr().out
     assert "greedy" in out and "optimised" in out
     for label in ("% placed within 20 miles", "% placed inside own council", "mean distance", "weekly cost",
@@ -14,32 +58,102 @@ def test_rcc_plan_prints_side_by_side_and_writes_tables(tmp_path, capsys):
         assert label in out
     placements = pd.read_csv(tmp_path / "optimised" / "placements.csv")
     assert placements.children.sum() > 5000
+    metrics = pd.read_csv(tmp_path / "greedy" / "metrics.csv")
+    assert set(metrics.status) == {"heuristic"}
+    assert set(pd.read_csv(tmp_path / "optimised" / "metrics.csv").status) == {"optimal"}
+    summary = pd.read_csv(tmp_path / "summary.csv").set_index("plan")
+    assert summary.status.to_dict() == {"greedy": "heuristic", "optimised": "optimal"}
+    m = assert_manifest_lists_exactly_the_files(tmp_path)
+    assert m["outcome"] == "ok" and m["exit_code"] == 0 and m["error"] is None
+    assert m["region"] == GM and m["command"] == "plan" and m["argv"][:2] == ["rcc", "plan"]
+    assert m["plans"]["optimised"]["status"] == "optimal" and m["plans"]["optimised"]["objective"] > 0
+    assert m["versions"]["rcc"] == rcc.__version__ and m["versions"]["highspy"] and m["versions"]["pulp"]
+    assert m["settings"]["region"] == GM and m["settings"]["format"] == "csv"
+    assert m["started_at"] <= m["finished_at"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".rcc-")]  # no scratch left behind
+
+
+def test_a_second_run_replaces_the_first_runs_files_and_leaves_no_stale_ones(tmp_path, capsys):
+    assert main(["plan", "--region", GM, "--out", str(tmp_path), "--quiet"]) == EXIT_OK
     assert (tmp_path / "greedy" / "metrics.csv").exists()
+    assert main(["plan", "--region", GM, "--out", str(tmp_path), "--quiet", "--no-greedy", "--format", "parquet"]) == 0
+    files = files_under(tmp_path)
+    assert not any(f.endswith(".csv") or f.startswith("greedy") for f in files)  # no csv beside parquet, no old greedy/
+    assert not (tmp_path / "greedy").exists()
+    assert "optimised/placements.parquet" in files
+    assert_manifest_lists_exactly_the_files(tmp_path)
 
 
-def test_rcc_report_writes_html_and_excel(tmp_path, capsys):
+def time_limited(plan: rcc.Plan) -> rcc.Plan:
+    return attrs.evolve(plan, status=PlanStatus.TIME_LIMIT, info=attrs.evolve(plan.info, gap=0.0123, time_limit_s=5.0))
+
+
+def test_a_plan_stopped_by_its_time_limit_is_written_marked_and_exits_3(tmp_path, capsys, monkeypatch):
+    real = cli.make_plan
+
+    def plan(region, params):
+        p = real(region, params)
+        return p if params.method == "greedy" else time_limited(p)
+
+    monkeypatch.setattr(cli, "make_plan", plan)
+    assert main(["plan", "--region", GM, "--out", str(tmp_path), "--quiet"]) == EXIT_TIME_LIMIT == 3
+    captured = capsys.readouterr()
+    assert "time_limit" in captured.out and "1.23%" in captured.out
+    assert "optimised stopped at the time limit" in captured.err
+    m = assert_manifest_lists_exactly_the_files(tmp_path)
+    assert m["outcome"] == "time_limit" and m["exit_code"] == 3
+    assert m["plans"]["optimised"]["status"] == "time_limit" and m["plans"]["optimised"]["gap"] == 0.0123
+    metrics = pd.read_csv(tmp_path / "optimised" / "metrics.csv")
+    assert set(metrics.status) == {"time_limit"} and set(metrics.gap) == {0.0123}
+    assert pd.read_csv(tmp_path / "summary.csv").set_index("plan").status["optimised"] == "time_limit"
+
+
+def test_a_solver_failure_exits_1_and_leaves_only_a_manifest_saying_why(tmp_path, capsys, monkeypatch):
+    assert main(["plan", "--region", GM, "--out", str(tmp_path), "--quiet"]) == EXIT_OK  # earlier results
+    capsys.readouterr()
+
+    def fail(region, params):
+        raise SolverError("highs stopped at the time limit (0.01 s) before finding any feasible plan")
+
+    monkeypatch.setattr(cli, "make_plan", fail)
+    assert main(["plan", "--region", GM, "--out", str(tmp_path), "--quiet", "--no-greedy", "--time-limit", "0.01"]) == 1
+    captured = capsys.readouterr()
+    assert "rcc plan: error: highs stopped at the time limit" in captured.err and "Traceback" not in captured.err
+    assert "children (demand)" not in captured.out
+    assert files_under(tmp_path) == {"manifest.json"}  # the earlier results are gone, none new
+    m = manifest(tmp_path)
+    assert m["complete"] is True and m["outcome"] == "failed" and m["exit_code"] == EXIT_FAILED and m["files"] == []
+    assert "SolverError" in m["error"] and "before finding any feasible plan" in m["error"]
+
+
+def test_rcc_report_writes_html_and_excel_and_a_second_run_removes_the_old_workbook(tmp_path, capsys):
     from openpyxl import load_workbook
 
-    assert main(["report", "--region", "Greater Manchester RCC", "--out", str(tmp_path), "--quiet"]) == 0
+    assert main(["report", "--region", GM, "--out", str(tmp_path), "--quiet"]) == 0
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "<svg" in html and "Greater Manchester" in html and "<script" not in html
     wb = load_workbook(tmp_path / "report.xlsx")
     assert "Summary" in wb.sheetnames and len(wb.sheetnames) > 2
     assert "wrote" in capsys.readouterr().out
+    assert_manifest_lists_exactly_the_files(tmp_path)
+    assert main(["report", "--region", GM, "--out", str(tmp_path), "--quiet", "--format", "html"]) == 0
+    assert files_under(tmp_path) == {"manifest.json", "report.html"}  # no earlier report.xlsx beside it
 
 
 def test_rcc_compare_prints_scenarios_and_skew(tmp_path, capsys):
-    args = ["compare", "Greater Manchester RCC", "--scenarios", "standalone", "rcc_pooled", "pathfinder_only",
+    args = ["compare", GM, "--scenarios", "standalone", "rcc_pooled", "pathfinder_only",
             "--within-miles", "25", "--out", str(tmp_path), "--quiet"]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "rcc_pooled" in out and "capacity skew" in out
+    assert "rcc_pooled" in out and "capacity skew" in out and f"written to {tmp_path}" in out
     long = pd.read_csv(tmp_path / "long.csv")
     assert {"scenario", "council_id", "metric", "value"} <= set(long.columns)
     assert set(long.scenario) == {"standalone", "rcc_pooled", "pathfinder_only"}
+    assert {"long.csv", "table.csv", "skew.csv", "skew_summary.csv"} <= files_under(tmp_path)
+    assert_manifest_lists_exactly_the_files(tmp_path)
 
 
-def test_rcc_sufficiency_prints_the_plan_and_writes_tables(tmp_path, capsys):
+def test_rcc_sufficiency_prints_the_plan_and_writes_tables_carrying_the_status(tmp_path, capsys):
     args = ["sufficiency", "--years", "2", "--growth", "complex=0.2", "mainstream=0.05", "--capital-per-council", "150000",
             "--out", str(tmp_path), "--quiet"]
     assert main(args) == 0
@@ -51,9 +165,149 @@ def test_rcc_sufficiency_prints_the_plan_and_writes_tables(tmp_path, capsys):
     assert len(builds) > 0 and costs.capital_gbp.sum() <= 1_500_000.0
     metrics = pd.read_csv(tmp_path / "metrics.csv")
     assert metrics.children.tolist() == [int(c) for c in metrics.placed + metrics.unmet]
+    assert set(metrics.status) == {"optimal"} and metrics.gap.notna().all()
+    summary = pd.read_csv(tmp_path / "summary.csv")
+    assert summary.plan.tolist() == ["sufficiency"] and summary.status.tolist() == ["optimal"]
+    m = assert_manifest_lists_exactly_the_files(tmp_path)
+    assert m["plans"]["sufficiency"]["status"] == "optimal" and m["settings"]["growth"] == {"complex": 0.2,
+                                                                                          "mainstream": 0.05}
 
 
-def test_rcc_sufficiency_rejects_an_unknown_need(capsys):
-    assert main(["sufficiency", "--growth", "complx=0.1", "--quiet"]) == 2
+def test_files_appearing_in_out_during_a_failed_run_are_left_alone(tmp_path, capsys, monkeypatch):
+    def fail(region, params):
+        (tmp_path / "dropped-in.txt").write_text("someone else's")
+        raise SolverError("no feasible plan")
+
+    monkeypatch.setattr(cli, "make_plan", fail)
+    assert main(["plan", "--region", GM, "--out", str(tmp_path), "--quiet", "--no-greedy"]) == EXIT_FAILED
     err = capsys.readouterr().err
-    assert "rcc sufficiency: error:" in err and "--growth" in err and "complx" in err and "Traceback" not in err
+    assert "no feasible plan" in err and "could not write manifest.json" in err and "Traceback" not in err
+    assert files_under(tmp_path) == {"dropped-in.txt"}
+
+
+@pytest.mark.parametrize("status", [PlanStatus.NOT_SOLVED, PlanStatus.INFEASIBLE])
+def test_a_sufficiency_plan_without_a_solution_writes_no_tables_and_exits_1(tmp_path, capsys, monkeypatch, status):
+    def unsolved(region, options, forecast, budgets, params):
+        info = SolveInfo(solver="highs", runtime_s=1.0, time_limit_s=1.0, note=f"solver status {status.value}")
+        return types.SimpleNamespace(status=status, objective=None, info=info, explain=lambda: "rules clash",
+                                     raise_if_infeasible=lambda: (_ for _ in ()).throw(rcc.InfeasibleError("rules clash")))
+
+    monkeypatch.setattr(rcc.sufficiency, "sufficiency_plan", unsolved)
+    assert main(["sufficiency", "--years", "2", "--out", str(tmp_path), "--quiet"]) == EXIT_FAILED
+    err = capsys.readouterr().err
+    assert "rcc sufficiency: error:" in err and "Traceback" not in err
+    assert files_under(tmp_path) == {"manifest.json"}
+    m = manifest(tmp_path)
+    assert m["outcome"] == "failed" and m["plans"]["sufficiency"]["status"] == status.value and m["files"] == []
+
+
+# ---------------------------------------------------------------- the output folder, checked before solving
+def test_an_out_that_is_a_file_fails_before_solving_with_exit_2(tmp_path, capsys, no_solve):
+    file = tmp_path / "results"
+    file.write_text("mine")
+    assert main(["plan", "--region", GM, "--out", str(file), "--quiet"]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "'--out'" in err and "is a file" in err and "Traceback" not in err
+    assert file.read_text() == "mine"
+
+
+def test_an_out_that_cannot_be_written_fails_before_solving_with_exit_2(tmp_path, capsys, monkeypatch, no_solve):
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("rcc.io.output.tempfile.mkdtemp", denied)
+    assert main(["sufficiency", "--out", str(tmp_path / "new"), "--quiet"]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "a folder rcc can write to" in err and "Permission denied" in err and "Traceback" not in err
+
+
+def test_parquet_without_a_parquet_library_fails_before_solving_with_exit_2(tmp_path, capsys, monkeypatch, no_solve):
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow now raises ImportError
+    monkeypatch.setitem(sys.modules, "fastparquet", None)
+    assert main(["plan", "--region", GM, "--out", str(tmp_path), "--format", "parquet", "--quiet"]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "pyarrow" in err and "'--format'" in err and "Traceback" not in err
+    assert files_under(tmp_path) == set()
+
+
+def test_files_rcc_did_not_write_make_it_refuse_unless_force_moves_them_aside(tmp_path, capsys, monkeypatch):
+    (tmp_path / "notes.txt").write_text("my notes")
+    (tmp_path / "placements.csv").write_text("written by an older rcc without a manifest")
+    real = cli.make_plan
+    monkeypatch.setattr(cli, "make_plan", lambda *a: pytest.fail("solved"))
+    assert main(["plan", "--region", GM, "--out", str(tmp_path), "--quiet", "--no-greedy"]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "2 file(s) rcc did not write" in err and "notes.txt" in err and "--force" in err
+    assert files_under(tmp_path) == {"notes.txt", "placements.csv"}
+    monkeypatch.setattr(cli, "make_plan", real)
+    assert main(["plan", "--region", GM, "--out", str(tmp_path), "--quiet", "--no-greedy", "--force"]) == EXIT_OK
+    m = manifest(tmp_path)
+    (aside,) = m["set_aside"]
+    assert aside.startswith("rcc-set-aside-")
+    assert (tmp_path / aside / "notes.txt").read_text() == "my notes"
+    assert not (tmp_path / "notes.txt").exists() and not (tmp_path / "placements.csv").exists()
+    # the next run leaves the set-aside folder alone and needs no --force
+    assert main(["plan", "--region", GM, "--out", str(tmp_path), "--quiet", "--no-greedy"]) == EXIT_OK
+    assert manifest(tmp_path)["set_aside"] == [aside] and (tmp_path / aside / "notes.txt").exists()
+
+
+# ---------------------------------------------------------------- options checked at parse time
+BAD_OPTIONS = [
+    (["plan", "--time-limit", "0"], "--time-limit", "'0'"),
+    (["plan", "--time-limit", "-5"], "--time-limit", "'-5'"),
+    (["plan", "--time-limit", "nan"], "--time-limit", "'nan'"),
+    (["plan", "--threads", "-3"], "--threads", "'-3'"),
+    (["plan", "--threads", "1.5"], "--threads", "'1.5'"),
+    (["plan", "--max-distance", "inf"], "--max-distance", "'inf'"),
+    (["plan", "--seed", "-1"], "--seed", "'-1'"),
+    (["sufficiency", "--capital-per-council", "-0.1"], "--capital-per-council", "'-0.1'"),
+    (["sufficiency", "--capital-per-council", "nan"], "--capital-per-council", "'nan'"),
+    (["sufficiency", "--growth", "complex=inf"], "--growth", "'complex=inf'"),
+    (["sufficiency", "--growth", "complex=-1"], "--growth", "'complex=-1'"),
+    (["sufficiency", "--growth", "complx=0.1"], "--growth", "'complx=0.1'"),
+    (["sufficiency", "--growth", "complex"], "--growth", "'complex'"),
+    (["sufficiency", "--growth", "complex=0.1", "complex=0.2"], "--growth", "'complex' twice"),
+    (["sufficiency", "--time-limit", "0"], "--time-limit", "'0'"),
+    (["sufficiency", "--gap", "-1"], "--gap", "'-1'"),
+    (["sufficiency", "--gap", "nan"], "--gap", "'nan'"),
+    (["sufficiency", "--years", "0"], "--years", "'0'"),
+    (["sufficiency", "--sibling-group", "0"], "--sibling-group", "'0'"),
+    (["sufficiency", "--min-inside-share", "1.5"], "--min-inside-share", "'1.5'"),
+    (["report", "--suppress-below", "-1"], "--suppress-below", "'-1'"),
+    (["compare", GM, "--within-miles", "-25"], "--within-miles", "'-25'"),
+]
+
+
+@pytest.mark.parametrize(("argv", "option", "received"), BAD_OPTIONS)
+def test_every_numeric_option_is_checked_at_parse_time(argv, option, received, capsys, no_solve):
+    assert main([*argv, "--quiet"]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert f"rcc {argv[0]}: error: argument {option}" in err and "expected" in err and received in err
+    assert "Traceback" not in err
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_a_bounded_option_accepts_exactly_the_finite_values_in_bounds(value):
+    parse = cli._number("a share between 0 and 1", low=0, high=1)
+    if math.isfinite(value) and 0 <= value <= 1:
+        assert parse(repr(value)) == value
+    else:
+        with pytest.raises(Exception, match="expected a share between 0 and 1; received"):
+            parse(repr(value))
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_a_strictly_positive_option_rejects_zero_negatives_and_non_finite(value):
+    if math.isfinite(value) and value > 0:
+        assert cli._SECONDS(repr(value)) == value
+    else:
+        with pytest.raises(Exception, match="seconds > 0"):
+            cli._SECONDS(repr(value))
+
+
+def test_help_documents_the_exit_codes_and_force(capsys):
+    assert main(["plan", "--help"]) == 0
+    out = capsys.readouterr().out
+    for text in ("exit codes:", "0  every plan optimal", "3  a plan stopped at the time limit", "1  the run failed",
+                 "2  bad usage", "--force", "rcc-set-aside-"):
+        assert text in out

@@ -1,0 +1,410 @@
+"""Result folders that rcc owns: checked before a solve, written whole after it, with a manifest.
+
+An :class:`OutputFolder` is prepared before any solve (so a bad ``--out`` fails at
+once, not after an hour), collects the result files in a staging folder inside it
+while the run goes on, and on :meth:`OutputFolder.commit` replaces the files of the
+previous rcc run with the new ones and writes ``manifest.json`` last.
+
+The folder holds only files rcc owns:
+
+* ``manifest.json``: what was run (``command``, ``argv``, ``versions``, ``settings``,
+  ``region``), how it ended (``outcome``: ``ok``, ``time_limit`` or ``failed``;
+  ``exit_code``; ``error``; ``plans``: status, objective, gap, bound, solver and
+  run time of each plan), when (``started_at``, ``finished_at``, UTC), and
+  ``files``: every file written with its size and sha256. ``"complete": true``
+  only once every file is in place; an interrupted write leaves ``"complete": false``.
+* the files that manifest lists;
+* ``rcc-set-aside-<time>/`` folders: files that were there but that rcc had not
+  written, moved aside (only with ``force``, never deleted).
+
+A file is rcc's only if the previous manifest lists it with the same size and
+sha256: a listed file edited since is someone else's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import importlib
+import importlib.metadata
+import json
+import math
+import os
+import platform
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InvalidInputError
+
+__all__ = [
+    "MANIFEST",
+    "OutputFolder",
+    "check_writers",
+    "jsonable",
+    "now_utc",
+    "plan_record",
+    "versions",
+    "write_frames",
+]
+
+#: Name of the manifest in every folder rcc writes.
+MANIFEST = "manifest.json"
+#: Scratch entries of a run in progress (staging folder, manifest being written).
+SCRATCH_PREFIX = ".rcc-"
+#: Folders that hold files rcc found and moved aside (``force``).
+SET_ASIDE_PREFIX = "rcc-set-aside-"
+MANIFEST_VERSION = 1
+_LISTED = 8  # foreign files named in an error message
+
+_WRITERS = {
+    "parquet": (("pyarrow", "fastparquet"), "pip install pyarrow"),
+    "xlsx": (("openpyxl",), "pip install openpyxl"),
+}
+
+
+def now_utc() -> str:
+    """The current UTC time, ISO 8601 to the second."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def check_writers(formats: Iterable[str]) -> None:
+    """Raise unless a writer library is importable for every format that needs one.
+
+    Parameters
+    ----------
+    formats : iterable of str
+        Output formats (``"csv"``, ``"parquet"``, ``"html"``, ``"xlsx"``); only
+        parquet (pyarrow or fastparquet) and xlsx (openpyxl) need a library.
+
+    Raises
+    ------
+    InvalidInputError
+        Naming the format and the library to install.
+    """
+    for fmt in formats:
+        if fmt not in _WRITERS:
+            continue
+        modules, hint = _WRITERS[fmt]
+        if not any(_importable(m) for m in modules):
+            raise InvalidInputError(
+                "--format",
+                None,
+                fmt,
+                f"{' or '.join(modules)} installed to write {fmt} ({hint}), or another format",
+                f"none of {list(modules)} importable",
+            )
+
+
+def _importable(module: str) -> bool:
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
+
+
+def versions() -> dict[str, str | None]:
+    """Versions of rcc, Python and the libraries that shape a result (None: not installed)."""
+    from .. import __version__
+
+    out: dict[str, str | None] = {
+        "rcc": __version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+    for dist in ("pandas", "numpy", "pulp", "highspy", "pyarrow"):
+        try:
+            out[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            out[dist] = None
+    return out
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as plain JSON: non-finite floats as the strings ``"nan"``/``"inf"``/``"-inf"``, never dropped."""
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, enum.Enum):
+        return jsonable(value.value)
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        return v if math.isfinite(v) else str(v)
+    if value is None or isinstance(value, str):
+        return value
+    return str(value)
+
+
+def plan_record(plan: Any, method: str) -> dict[str, Any]:
+    """How one plan (:class:`rcc.Plan` or :class:`rcc.SufficiencyPlan`) ended, for the manifest and summary table."""
+    info = plan.info
+    return {
+        "method": method,
+        "status": plan.status.value,
+        "objective": plan.objective,
+        "gap": info.gap,
+        "bound": info.bound,
+        "solver": info.solver,
+        "runtime_s": info.runtime_s,
+        "time_limit_s": info.time_limit_s,
+        "note": info.note,
+    }
+
+
+def write_frames(frames: Mapping[str, pd.DataFrame], folder: Path, fmt: str) -> list[Path]:
+    """Write each frame to ``folder/<name>.<fmt>`` (csv or parquet, no index); return the paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, df in frames.items():
+        path = folder / f"{name}.{fmt}"
+        if fmt == "csv":
+            df.to_csv(path, index=False)
+        elif fmt == "parquet":
+            df.to_parquet(path, index=False)
+        else:
+            raise InvalidInputError("--format", None, "format", "'csv' or 'parquet'", fmt)
+        written.append(path)
+    return written
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _entry(root: Path, path: Path) -> dict[str, Any]:
+    return {"path": path.relative_to(root).as_posix(), "bytes": path.stat().st_size, "sha256": _sha256(path)}
+
+
+def _read_manifest(root: Path) -> dict[str, Any] | None:
+    """The previous run's manifest, or None if there is none or it is not an rcc manifest."""
+    path = root / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if (
+        not isinstance(data, dict)
+        or data.get("rcc_manifest") != MANIFEST_VERSION
+        or not isinstance(data.get("files"), list)
+    ):
+        return None
+    return data
+
+
+def _write_json(root: Path, data: Mapping[str, Any]) -> None:
+    """Write ``root/manifest.json`` whole or not at all (temporary file, then rename)."""
+    tmp = root / f"{SCRATCH_PREFIX}manifest.tmp"
+    tmp.write_text(json.dumps(jsonable(data), indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    os.replace(tmp, root / MANIFEST)
+
+
+class OutputFolder:
+    """A results folder: checked by :meth:`prepare`, filled through :attr:`staging`, written by :meth:`commit`.
+
+    Use :meth:`prepare`, not the constructor.
+
+    Attributes
+    ----------
+    path : Path
+        The folder.
+    staging : Path
+        A fresh folder inside ``path`` (``.rcc-staging-*``): write the result files
+        there, in the layout they should have under ``path``.
+    force : bool
+        Move files rcc did not write into ``rcc-set-aside-<time>/`` instead of refusing.
+    """
+
+    def __init__(self, path: Path, staging: Path, force: bool) -> None:
+        self.path = path
+        self.staging = staging
+        self.force = force
+
+    @classmethod
+    def prepare(cls, path: str | os.PathLike[str], *, force: bool = False, formats: Sequence[str] = ()) -> OutputFolder:
+        """Check an output folder before anything is solved, create it if needed.
+
+        Parameters
+        ----------
+        path : path-like
+            The output folder (created with its parents if missing).
+        force : bool
+            Accept a folder holding files rcc did not write: they are moved into
+            ``rcc-set-aside-<time>/`` when the results are written (never deleted).
+        formats : sequence of str
+            Formats to be written; see :func:`check_writers`.
+
+        Returns
+        -------
+        OutputFolder
+
+        Raises
+        ------
+        InvalidInputError
+            If ``path`` is a file, cannot be created or written, holds files rcc did
+            not write (without ``force``), or a format has no writer installed.
+        """
+        check_writers(formats)
+        root = Path(path)
+        if root.exists() and not root.is_dir():
+            raise InvalidInputError(
+                "--out", None, "path", "a folder, or a path where one can be created", f"{root} is a file"
+            )
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InvalidInputError(
+                "--out", None, "path", "a folder rcc can create", f"{root}: {exc.strerror or exc}"
+            ) from None
+        folder = cls(root, root, force)
+        folder._refuse_foreign()
+        try:
+            folder.staging = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}staging-", dir=root))
+        except OSError as exc:
+            raise InvalidInputError(
+                "--out", None, "path", "a folder rcc can write to", f"{root}: {exc.strerror or exc}"
+            ) from None
+        return folder
+
+    # ------------------------------------------------------------------ ownership
+    def _scan(self) -> tuple[dict[str, Any] | None, list[dict[str, Any]], list[str]]:
+        """(previous manifest, its files still here unchanged, paths of files rcc did not write)."""
+        previous = _read_manifest(self.path)
+        listed: dict[str, list[dict[str, Any]]] = {}
+        for e in previous["files"] if previous else []:
+            listed.setdefault(str(e.get("path")), []).append(e)
+        set_aside = set(previous.get("set_aside", [])) if previous else set()
+        owned: list[dict[str, Any]] = []
+        foreign: list[str] = []
+        for dirpath, dirnames, filenames in os.walk(self.path):
+            here = Path(dirpath)
+            top = here == self.path
+            for d in list(dirnames):
+                if (top and (d.startswith(SCRATCH_PREFIX) or d in set_aside)) or (here / d).is_symlink():
+                    dirnames.remove(d)
+                    if (here / d).is_symlink():
+                        foreign.append((here / d).relative_to(self.path).as_posix())
+            for name in filenames:
+                file = here / name
+                rel = file.relative_to(self.path).as_posix()
+                if top and (name.startswith(SCRATCH_PREFIX) or (name == MANIFEST and previous is not None)):
+                    continue
+                entry = None if file.is_symlink() else _owned_entry(file, listed.get(rel, []))
+                if entry is None:
+                    foreign.append(rel)
+                else:
+                    owned.append(entry)
+        return previous, owned, sorted(foreign)
+
+    def _refuse_foreign(self) -> tuple[dict[str, Any] | None, list[dict[str, Any]], list[str]]:
+        previous, owned, foreign = self._scan()
+        if foreign and not self.force:
+            shown = ", ".join(foreign[:_LISTED]) + (
+                f" and {len(foreign) - _LISTED} more" if len(foreign) > _LISTED else ""
+            )
+            raise InvalidInputError(
+                "--out",
+                None,
+                "contents",
+                f"an empty folder or one holding only files an earlier rcc run wrote (listed unchanged in its {MANIFEST});"
+                f" choose another folder, or pass --force to move the other files into {SET_ASIDE_PREFIX}<time>/",
+                f"{len(foreign)} file(s) rcc did not write in {self.path}: {shown}",
+            )
+        return previous, owned, foreign
+
+    # ------------------------------------------------------------------ writing
+    def discard(self) -> None:
+        """Remove the staging folder and whatever is in it (safe to call twice)."""
+        if self.staging != self.path:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def commit(self, manifest: Mapping[str, Any], *, tables: bool = True) -> list[dict[str, Any]]:
+        """Replace the previous run's files with the staged ones; write the manifest last.
+
+        Order, so that an interruption never leaves a set that looks complete:
+        a manifest with ``"complete": false`` listing old and new files; files rcc
+        did not write moved aside (``force``); the previous run's files removed;
+        the new ones moved in (renames inside the folder); the manifest rewritten
+        with ``"complete": true``.
+
+        Parameters
+        ----------
+        manifest : Mapping
+            What the run was and how it ended (see :func:`rcc.cli.main`); the
+            ``files``, ``set_aside`` and ``complete`` keys are filled in here.
+        tables : bool
+            False for a failed run: staged files are dropped and only the manifest is written.
+
+        Returns
+        -------
+        list of dict
+            The files written (path relative to the folder, bytes, sha256), manifest excluded.
+        """
+        previous, owned, foreign = self._refuse_foreign()
+        if not tables:
+            self.discard()
+        staged = sorted(p for p in self.staging.rglob("*") if p.is_file()) if self.staging.exists() else []
+        new = [_entry(self.staging, p) for p in staged]
+        set_aside = list(previous.get("set_aside", [])) if previous else []
+        aside = f"{SET_ASIDE_PREFIX}{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}" if foreign else None
+        record = {"rcc_manifest": MANIFEST_VERSION, **manifest}
+        _write_json(
+            self.path,
+            {**record, "complete": False, "files": owned + new, "set_aside": set_aside + ([aside] if aside else [])},
+        )
+        if aside:
+            for rel in foreign:
+                target = self.path / aside / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(self.path / rel, target)
+                _prune(self.path, (self.path / rel).parent)
+            set_aside.append(aside)
+        for e in owned:
+            (self.path / e["path"]).unlink(missing_ok=True)
+            _prune(self.path, (self.path / e["path"]).parent)
+        for p in staged:
+            target = self.path / p.relative_to(self.staging)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(p, target)
+        self.discard()
+        for leftover in self.path.glob(f"{SCRATCH_PREFIX}staging-*"):  # from interrupted runs
+            shutil.rmtree(leftover, ignore_errors=True)
+        _write_json(self.path, {**record, "complete": True, "files": new, "set_aside": set_aside})
+        return new
+
+
+def _owned_entry(file: Path, entries: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The manifest entry ``file`` matches (same size and sha256), or None."""
+    if not entries:
+        return None
+    size = file.stat().st_size
+    sized = [e for e in entries if e.get("bytes") == size]
+    if not sized:
+        return None
+    digest = _sha256(file)
+    return next((e for e in sized if e.get("sha256") == digest), None)
+
+
+def _prune(root: Path, folder: Path) -> None:
+    """Remove ``folder`` and its parents up to (not including) ``root`` while they are empty."""
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
