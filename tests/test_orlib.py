@@ -110,4 +110,3 @@ def test_reproduces_published_optimum(name, orlib_dir, capopt):
     load = plan.placements.groupby("home_id").children.sum()
     cap = plan.builds.set_index("option_id").places
     assert (load <= cap.reindex(load.index) + 1e-6).all()
-
