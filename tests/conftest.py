@@ -73,6 +73,15 @@ class SkipPolicy:
         terminalreporter.line(f'Make the test run, or mark it @pytest.mark.{OPTIONAL_SKIP}("why it may skip").')
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """The random order's seed (pytest-randomly prints it in the header, which ``-q`` hides)."""
+    seed = getattr(config.option, "randomly_seed", None)
+    if isinstance(seed, int) and config.pluginmanager.has_plugin("randomly"):
+        terminalreporter.line(
+            f"random order: --randomly-seed={seed} (rerun in this order: python -m pytest -q --randomly-seed={seed})"
+        )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",

@@ -28,7 +28,9 @@ def test_undeclared():
 """
 
 
-def _run(tmp_path: Path, body: str, rcc_ci: str | None) -> subprocess.CompletedProcess[str]:
+def _run(
+    tmp_path: Path, body: str, rcc_ci: str | None, order: tuple[str, ...] = ("-p", "no:randomly")
+) -> subprocess.CompletedProcess[str]:
     """pytest on a folder holding a copy of the suite's conftest and ``body`` as a test module."""
     shutil.copy(TESTS / "conftest.py", tmp_path / "conftest.py")
     (tmp_path / "test_sample.py").write_text(body)
@@ -36,7 +38,7 @@ def _run(tmp_path: Path, body: str, rcc_ci: str | None) -> subprocess.CompletedP
     if rcc_ci is not None:
         env["RCC_CI"] = rcc_ci
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider", str(tmp_path)],
+        [sys.executable, "-m", "pytest", "-q", *order, "-p", "no:cacheprovider", str(tmp_path)],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -69,6 +71,13 @@ def test_outside_ci_undeclared_skip_is_listed_not_failed(tmp_path: Path) -> None
 def test_a_failure_keeps_its_exit_status(tmp_path: Path) -> None:
     r = _run(tmp_path, SAMPLE + "\ndef test_fails():\n    assert False\n", "1")
     assert r.returncode == 1 and "1 failed" in r.stdout
+
+
+def test_random_order_seed_is_printed_even_with_q(tmp_path: Path) -> None:
+    pytest.importorskip("pytest_randomly")  # in the test extra: under RCC_CI=1 this skip would fail the run
+    r = _run(tmp_path, "def test_runs():\n    assert True\n", None, order=("--randomly-seed=7",))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "random order: --randomly-seed=7 " in r.stdout
 
 
 @pytest.mark.parametrize("path", sorted(p.relative_to(TESTS) for p in TESTS.rglob("test_*.py")), ids=str)
