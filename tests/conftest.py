@@ -1,9 +1,15 @@
-"""Shared fixtures: small hand-made regions with known answers."""
+"""Shared fixtures: small hand-made regions with known answers; the suite's skip policy.
+
+Skip policy: a test may skip only if it is marked ``@pytest.mark.optional_skip("why")``
+(e.g. a tool the suite can do without). Any other skip is listed at the end of the run
+and, when the environment variable ``RCC_CI=1`` is set (``.ci/run`` sets it), fails the
+session: in CI every test must run. Test data lives in ``tests/fixtures`` (sources and
+licences in the ``SOURCES.md`` files there); no test reads anything outside the repository.
+"""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -17,17 +23,72 @@ settings.register_profile(
 settings.register_profile("dev", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+OPTIONAL_SKIP = "optional_skip"
 
 
-def shared_data(name: str) -> Path:
-    """A folder of ../shared/data; in CI it must exist, elsewhere the test skips."""
-    path = SHARED / name
-    if not path.exists():
-        if os.environ.get("CI"):
-            raise FileNotFoundError(f"CI expects {path}")
-        pytest.skip(f"{path} not available")
-    return path
+def strict_skips() -> bool:
+    """Whether an undeclared skip fails the session (``RCC_CI=1``)."""
+    return os.environ.get("RCC_CI", "") == "1"
+
+
+def _skip_reason(report: pytest.TestReport | pytest.CollectReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:  # (file, line, "Skipped: why")
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+class SkipPolicy:
+    """Collects the skips not declared optional (tests and doctests alike) and acts on them.
+
+    A plugin object rather than conftest hooks, so that it sees every report: conftest
+    hooks only see the items under their own folder (the doctests of ``rcc/`` are not).
+    """
+
+    def __init__(self, strict: bool) -> None:
+        self.strict = strict
+        self.undeclared: list[tuple[str, str]] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.skipped and not hasattr(report, "wasxfail") and OPTIONAL_SKIP not in report.keywords:
+            self.undeclared.append((report.nodeid, _skip_reason(report)))
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        # a whole module skipped at collection (a top-level importorskip) is never optional
+        if report.skipped:
+            self.undeclared.append((report.nodeid, _skip_reason(report)))
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if self.strict and self.undeclared and exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if not self.undeclared:
+            return
+        verdict = "they FAIL this run (RCC_CI=1)" if self.strict else "they would fail CI (RCC_CI=1)"
+        terminalreporter.section(f"{len(self.undeclared)} skip(s) not declared optional: {verdict}", sep="=")
+        for nodeid, reason in self.undeclared:
+            terminalreporter.line(f"SKIPPED {nodeid}: {reason}")
+        terminalreporter.line(f'Make the test run, or mark it @pytest.mark.{OPTIONAL_SKIP}("why it may skip").')
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """The random order's seed (pytest-randomly prints it in the header, which ``-q`` hides)."""
+    seed = getattr(config.option, "randomly_seed", None)
+    if isinstance(seed, int) and config.pluginmanager.has_plugin("randomly"):
+        terminalreporter.line(
+            f"random order: --randomly-seed={seed} (rerun in this order: python -m pytest -q --randomly-seed={seed})"
+        )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{OPTIONAL_SKIP}(reason): the test may skip for this reason without failing CI (see tests/conftest.py)",
+    )
+    if not config.pluginmanager.has_plugin("rcc-skip-policy"):
+        config.pluginmanager.register(SkipPolicy(strict_skips()), "rcc-skip-policy")
 
 
 @pytest.fixture

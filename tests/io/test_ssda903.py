@@ -21,7 +21,9 @@ from rcc.io.ssda903 import (
 )
 from rcc.schema import COHORTS, HOME_TYPES, NEEDS
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "ssda903-samples"
+# fake SSDA903 samples shipped with the tests (sources, licences: SOURCES.md there); the large
+# tables are byte copies, gzip-compressed (pandas reads .csv.gz paths as they are)
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "ssda903"
 VALIDATOR = SAMPLES / "csc-validator-be-903"
 DEMAND = SAMPLES / "cs-demand-model-regional-v1"
 LIIA = SAMPLES / "liia-tools"
@@ -29,8 +31,6 @@ LIIA = SAMPLES / "liia-tools"
 
 @pytest.fixture(scope="module")
 def samples() -> Path:
-    if not SAMPLES.is_dir():
-        pytest.skip(f"SSDA903 samples not found at {SAMPLES}")
     return SAMPLES
 
 
@@ -38,15 +38,15 @@ def samples() -> Path:
 # no header table: an empty header makes every episode an orphan, which must be reported.
 SETS = {
     "validator": (
-        VALIDATOR / "header.csv",
-        VALIDATOR / "episodes.csv",
-        VALIDATOR / "uasc.csv",
+        VALIDATOR / "header.csv.gz",
+        VALIDATOR / "episodes.csv.gz",
+        VALIDATOR / "uasc.csv.gz",
         {"reference_date": "2018-03-31", "council_id": "E09000033"},
     ),
     "demand-model": (
-        DEMAND / "header.csv",
-        DEMAND / "episodes.csv",
-        DEMAND / "uasc.csv",
+        DEMAND / "header.csv.gz",
+        DEMAND / "episodes.csv.gz",
+        DEMAND / "uasc.csv.gz",
         {"reference_date": "2020-03-31"},
     ),
     "liia-2020": (
@@ -79,8 +79,8 @@ def _rows(source: object) -> int:
 
 
 def test_samples_folder_resolves(samples: Path) -> None:
-    assert (samples / "README.md").is_file()
-    assert (samples / "csc-validator-be-903" / "episodes.csv").is_file()
+    assert (samples / "SOURCES.md").is_file()
+    assert (samples / "csc-validator-be-903" / "episodes.csv.gz").is_file()
 
 
 @pytest.mark.parametrize("name", list(SETS))
@@ -162,8 +162,8 @@ def test_liia_dirty_header_conflicting_dobs_are_rejected(samples: Path) -> None:
 
 
 def test_readers_parse_both_date_styles_and_keep_la_year(samples: Path) -> None:
-    dmy = read_header(VALIDATOR / "header.csv")
-    iso = read_header(DEMAND / "header.csv")
+    dmy = read_header(VALIDATOR / "header.csv.gz")
+    iso = read_header(DEMAND / "header.csv.gz")
     assert pd.api.types.is_datetime64_any_dtype(dmy["DOB"]) and dmy["DOB"].notna().all()
     assert pd.api.types.is_datetime64_any_dtype(iso["DOB"]) and iso["DOB"].notna().all()
     assert {"LA", "YEAR"} <= set(iso.columns) and "LA" not in dmy.columns
@@ -297,7 +297,7 @@ def test_raw_child_ids_never_appear_in_results(capsys: pytest.CaptureFixture[str
 
 
 def test_raw_child_ids_never_appear_for_a_sample(samples: Path) -> None:
-    raw = set(pd.read_csv(VALIDATOR / "header.csv", dtype=str)["CHILD"])
+    raw = set(pd.read_csv(VALIDATOR / "header.csv.gz", dtype=str)["CHILD"])
     result = _load("validator")
     for frame in (result.header, result.episodes, result.rejected, result.placements):
         for column in ("child_id", "child"):
