@@ -54,74 +54,112 @@ def eligible_edges(
         children the edge may carry); sorted by cohort then distance.
     """
     params = params or PlanParams()
-    cohorts, homes, councils = region.cohorts, region.homes, region.councils
-    cidx = pd.Index(councils.council_id)
+    cohorts, homes = region.cohorts, region.homes
+    cidx = pd.Index(region.councils.council_id)
     dist = region.council_distances()
+    n_councils, n_homes = len(cidx), len(homes)
 
-    c = pd.DataFrame(
-        {
-            "cohort": np.arange(len(cohorts)),
-            "need": cohorts.need.to_numpy(),
-            "c_council": cidx.get_indexer(cohorts.council_id),
-            "lo": cohorts.age_band.map(lambda b: AGE_BANDS[b][0]).to_numpy(dtype=np.int64),
-            "hi": cohorts.age_band.map(lambda b: AGE_BANDS[b][1]).to_numpy(dtype=np.int64),
-        }
-    )
-    h = pd.DataFrame(
-        {
-            "home": np.arange(len(homes)),
-            "need": split_needs(homes.needs).to_numpy(),
-            "h_council": cidx.get_indexer(homes.council_id),
-            "serves": np.where(homes.serves_council_id == "", -1, cidx.get_indexer(homes.serves_council_id)),
-            "min_age": homes.min_age.to_numpy(),
-            "max_age": homes.max_age.to_numpy(),
-        }
-    ).explode("need")
-    e = c.merge(h, on="need", how="inner", sort=False)
-    d = dist[e.c_council.to_numpy(), e.h_council.to_numpy()]
-    codes, needs = pd.factorize(e.need.to_numpy())  # limits looked up per need, never per pair
-    limit = np.array([params.distance_limit(n) for n in needs], dtype=float)[codes]
-    keep = (
-        (e.min_age.to_numpy() <= e.lo.to_numpy())
-        & (e.hi.to_numpy() <= e.max_age.to_numpy())
-        & ((e.serves.to_numpy() < 0) | (e.serves.to_numpy() == e.c_council.to_numpy()))
-        & (d <= limit)
-    )
+    # (home, need) rows, each need once per home
+    need_lists = split_needs(homes.needs)
+    h_of = np.repeat(np.arange(n_homes), need_lists.map(len).to_numpy())
+    h_need_text = np.array([n for xs in need_lists for n in xs], dtype=object)
+    needs = pd.Index(pd.unique(np.r_[cohorts.need.to_numpy(dtype=object), h_need_text]))
+    h_need = needs.get_indexer(h_need_text)
+    pair = np.unique(h_of.astype(np.int64) * max(len(needs), 1) + h_need)
+    h_of, h_need = pair // max(len(needs), 1), pair % max(len(needs), 1)
+    c_need = needs.get_indexer(cohorts.need)
+    c_council = cidx.get_indexer(cohorts.council_id)
+    home_council = cidx.get_indexer(homes.council_id)
+
+    # council pairs within each need's limit (looked up per need), and allowed by the pooling rules
+    limit = np.array([params.distance_limit(n) for n in needs], dtype=float)
+    within = dist[None, :, :] <= limit[:, None, None]
     if allowed_pairs is not None:
-        keep &= _allowed_mask(cidx, allowed_pairs, e.c_council.to_numpy(), e.h_council.to_numpy())
-    e = e.loc[keep, ["cohort", "home"]].drop_duplicates()
+        within &= _allowed_matrix(cidx, allowed_pairs)[None, :, :]
+    k, a, b = np.nonzero(within)
+
+    # cohorts and (home, need) rows grouped by (need, council): only pairs of groups within reach are joined
+    c_sorted, c_start, c_count = _groups(c_need * n_councils + c_council, len(needs) * n_councils)
+    h_sorted, h_start, h_count = _groups(h_need * n_councils + home_council[h_of], len(needs) * n_councils)
+    gc, gh = k * n_councils + a, k * n_councils + b
+    m = c_count[gc] * h_count[gh]
+    gc, gh, m = gc[m > 0], gh[m > 0], m[m > 0]
+    p = np.repeat(np.arange(len(m)), m)
+    off = np.arange(int(m.sum()), dtype=np.int64) - np.repeat(np.cumsum(m) - m, m)
+    width = h_count[gh][p]
+    cohort = c_sorted[c_start[gc][p] + off // width]
+    home = h_of[h_sorted[h_start[gh][p] + off % width]]
+
+    lo = np.array([AGE_BANDS[band][0] for band in cohorts.age_band], dtype=np.int64)
+    hi = np.array([AGE_BANDS[band][1] for band in cohorts.age_band], dtype=np.int64)
+    served = homes.serves_council_id.to_numpy(dtype=object)
+    serves = np.where(served == "", -1, cidx.get_indexer(served))
+    keep = (
+        (homes.min_age.to_numpy()[home] <= lo[cohort])
+        & (hi[cohort] <= homes.max_age.to_numpy()[home])
+        & ((serves[home] < 0) | (serves[home] == c_council[cohort]))
+    )
+    cohort, home = cohort[keep], home[keep]
+    held = np.zeros(len(cohort), dtype=np.int64)
+    cap = np.full(len(cohort), np.inf)
     if len(region.placements):
-        held = pd.DataFrame(
-            {
-                "cohort": pd.Index(cohorts.cohort_id).get_indexer(region.placements.cohort_id),
-                "home": pd.Index(homes.home_id).get_indexer(region.placements.home_id),
-                "held": region.placements.children.to_numpy(),
-            }
-        ).groupby(["cohort", "home"], as_index=False).held.sum()
-        e = e.merge(held, on=["cohort", "home"], how="outer", indicator=True)
-        e["held"] = e.held.fillna(0).astype(np.int64)
-        by_rule = (e.pop("_merge") != "right_only").to_numpy()
-        e["cap"] = np.where(by_rule, np.inf, e.held.to_numpy(dtype=float))
-    else:
-        e["held"] = np.zeros(len(e), dtype=np.int64)
-        e["cap"] = np.full(len(e), np.inf)
-    ci = cidx.get_indexer(cohorts.council_id)[e.cohort.to_numpy()]
-    hi = cidx.get_indexer(homes.council_id)[e.home.to_numpy()]
-    e["distance_miles"] = dist[ci, hi]
-    e["inside_own_council"] = ci == hi
-    e["weekly_cost_gbp"] = homes.weekly_cost_gbp.to_numpy()[e.home.to_numpy()]
-    e = e.sort_values(["cohort", "distance_miles", "weekly_cost_gbp", "home"], kind="stable")
-    return e[list(EDGE_COLUMNS)].reset_index(drop=True)
+        cohort, home, held, cap = _add_held(region, cohort, home, held, cap)
+    distance = dist[c_council[cohort], home_council[home]]
+    cost = homes.weekly_cost_gbp.to_numpy(dtype=float)[home]
+    order = np.lexsort((home, cost, distance, cohort))
+    return pd.DataFrame(
+        {
+            "cohort": cohort[order],
+            "home": home[order],
+            "distance_miles": distance[order],
+            "inside_own_council": (c_council[cohort] == home_council[home])[order],
+            "weekly_cost_gbp": cost[order],
+            "held": held[order],
+            "cap": cap[order],
+        }
+    )
 
 
-def _allowed_mask(cidx: pd.Index, pairs: pd.DataFrame, ci: np.ndarray, hi: np.ndarray) -> np.ndarray:
+def _groups(keys: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions sorted by key, and each key's start and count in that order."""
+    order = np.argsort(keys, kind="stable")
+    count = np.bincount(keys, minlength=n_groups) if len(keys) else np.zeros(n_groups, dtype=np.int64)
+    start = np.cumsum(count) - count
+    return order, start, count
+
+
+def _add_held(
+    region: Region, cohort: np.ndarray, home: np.ndarray, held: np.ndarray, cap: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Children already placed: on an eligible edge they are its ``held``; on a pair the rules
+    exclude, the pair becomes an edge carrying exactly them (``cap`` = ``held``)."""
+    n_homes = len(region.homes)
+    pc = pd.Index(region.cohorts.cohort_id).get_indexer(region.placements.cohort_id).astype(np.int64)
+    ph = pd.Index(region.homes.home_id).get_indexer(region.placements.home_id).astype(np.int64)
+    keys, inverse = np.unique(pc * n_homes + ph, return_inverse=True)
+    n_held = np.bincount(inverse, weights=region.placements.children.to_numpy(dtype=float)).astype(np.int64)
+    edge_keys = cohort.astype(np.int64) * n_homes + home
+    at = np.searchsorted(keys, edge_keys)
+    found = (at < len(keys)) & (keys[np.minimum(at, len(keys) - 1)] == edge_keys)
+    held = held.copy()
+    held[found] = n_held[at[found]]
+    extra = ~np.isin(keys, edge_keys[found])
+    return (
+        np.r_[cohort, keys[extra] // n_homes],
+        np.r_[home, keys[extra] % n_homes],
+        np.r_[held, n_held[extra]],
+        np.r_[cap, n_held[extra].astype(float)],
+    )
+
+
+def _allowed_matrix(cidx: pd.Index, pairs: pd.DataFrame) -> np.ndarray:
     n = len(cidx)
     ok = np.zeros((n, n), dtype=bool)
     a = cidx.get_indexer(pairs.from_council_id)
     b = cidx.get_indexer(pairs.to_council_id)
     valid = (a >= 0) & (b >= 0)
     ok[a[valid], b[valid]] = True
-    return ok[ci, hi]
+    return ok
 
 
 def unreachable_cohorts(region: Region, params: PlanParams | None = None) -> pd.DataFrame:
