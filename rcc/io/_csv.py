@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
 import io
 import os
 import re
@@ -57,6 +58,17 @@ def file_label(table: str, path: str | os.PathLike[str]) -> str:
 
 def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
+
+
+def read_bytes(path: str | os.PathLike[str], label: str) -> bytes:
+    """A file's bytes, gunzipped when it is gzip-compressed (``.gz`` files, as pandas reads them)."""
+    data = Path(path).read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            return gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise InvalidInputError(label, None, None, "a complete gzip-compressed file", f"a damaged one ({exc})") from None
+    return data
 
 
 def decode(data: bytes, label: str) -> str:
@@ -132,7 +144,7 @@ def read_records(path: str | os.PathLike[str], table: str) -> list[Record]:
         (``row_id`` is ``"line N"``).
     """
     label = file_label(table, path)
-    text = decode(Path(path).read_bytes(), label)
+    text = decode(read_bytes(path, label), label)
     if not text.strip():
         raise InvalidInputError(label, None, None, "a CSV file with a header row", "an empty file")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)

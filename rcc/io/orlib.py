@@ -32,7 +32,7 @@ import pandas as pd
 from ..errors import InvalidInputError
 from ..params import SolverOptions, Weights
 from ..region import Region
-from ._csv import decode
+from ._csv import decode, read_bytes
 
 __all__ = ["CflpInstance", "cflp_params", "cflp_tables", "read_capopt", "read_cflp", "solve_cflp"]
 
@@ -86,7 +86,7 @@ def read_cflp(path: str | Path, capacity: float | None = None) -> CflpInstance:
         where needed, or a file that is not text (see :mod:`rcc.io._csv` for encodings).
     """
     p = Path(path)
-    tokens = decode(p.read_bytes(), f"orlib ({p.name})").split()
+    tokens = decode(read_bytes(p, f"orlib ({p.name})"), f"orlib ({p.name})").split()
     name = p.stem
     try:
         m, n = int(tokens[0]), int(tokens[1])
@@ -120,7 +120,7 @@ def read_capopt(path: str | Path) -> dict[str, float]:
     "capa-8000": 19240822.449, ...}``."""
     out: dict[str, float] = {}
     current = None
-    for line in decode(Path(path).read_bytes(), f"capopt ({Path(path).name})").splitlines():
+    for line in decode(read_bytes(path, "capopt"), f"capopt ({Path(path).name})").splitlines():
         m = re.match(r"^\s*(cap[a-z0-9]+)?\s+([0-9.]+)(?:\s*\(capacity\s+(\d+)\))?", line)
         if not m:
             continue

@@ -422,3 +422,17 @@ def test_orlib_files_empty_binary_or_cp1252(tmp_path: Path) -> None:
     opt.write_bytes(b"Optimal values \xa9 Beasley\ncap0  1040444.375\n")
     with pytest.warns(UserWarning, match="read as cp1252"):
         assert read_capopt(opt) == {"cap0": 1040444.375}
+
+
+def test_gzipped_csv_is_read_and_a_damaged_one_is_named(tmp_path):
+    import gzip
+
+    from rcc.io._csv import read_records
+
+    good = tmp_path / "t.csv.gz"
+    good.write_bytes(gzip.compress(b"a,b\n1,2\n"))
+    assert len(read_records(good, "t")) == 2
+    bad = tmp_path / "bad.csv.gz"
+    bad.write_bytes(gzip.compress(b"a,b\n1,2\n" * 100)[:30])
+    with pytest.raises(InvalidInputError, match="damaged"):
+        read_records(bad, "t")
