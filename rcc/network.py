@@ -105,8 +105,9 @@ def eligible_edges(
     if len(region.placements):
         cohort, home, held, cap = _add_held(region, cohort, home, held, cap)
     distance = dist[c_council[cohort], home_council[home]]
-    cost = homes.weekly_cost_gbp.to_numpy(dtype=float)[home]
-    order = np.lexsort((home, cost, distance, cohort))
+    cost = homes.weekly_cost_gbp.to_numpy(dtype=float)
+    order = np.argsort(_sort_key(dist, c_council[cohort], home_council[home], cohort, home, cost), kind="stable")
+    cost = cost[home]
     return pd.DataFrame(
         {
             "cohort": cohort[order],
@@ -118,6 +119,20 @@ def eligible_edges(
             "cap": cap[order],
         }
     )
+
+
+def _sort_key(
+    dist: np.ndarray, from_council: np.ndarray, to_council: np.ndarray, cohort: np.ndarray, home: np.ndarray, cost: np.ndarray
+) -> np.ndarray:
+    """One integer per edge ordering edges by cohort, distance, weekly cost, home (as a lexsort would):
+    distances ranked within each council's row of the distance matrix, homes ranked by (cost, id position)."""
+    n = dist.shape[0]
+    dist_rank = np.empty((n, n), dtype=np.int64)
+    for a in range(n):  # dense rank: equal distances share a rank, so cost and home decide between them
+        _, dist_rank[a] = np.unique(dist[a], return_inverse=True)
+    home_rank = np.empty(len(cost), dtype=np.int64)
+    home_rank[np.lexsort((np.arange(len(cost)), cost))] = np.arange(len(cost))
+    return (cohort.astype(np.int64) * n + dist_rank[from_council, to_council]) * max(len(cost), 1) + home_rank[home]
 
 
 def _groups(keys: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
