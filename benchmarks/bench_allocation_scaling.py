@@ -1,0 +1,153 @@
+"""Allocation scaling: Greater Manchester to 4x England, against a raw highspy reference measured in the same run.
+
+Run:  python benchmarks/bench_allocation_scaling.py [--sizes GM "North West" England 2xEngland 4xEngland]
+
+Each row runs in a fresh process (so peak memory is that row's own) and prints:
+- ``edges_s``: building the eligible edges of the merged homes (rcc.eligible_edges);
+- ``optimise_s``: ``rcc.plan`` end to end (merging, edges, pricing rounds on one HiGHS model, tables);
+- ``greedy_s``: the greedy baseline end to end;
+- ``raw_highs_s``: the reference, the same LP (every merged edge at once) built from numpy arrays and
+  solved by highspy with nothing else around it, given the edges;
+- ``ratio``: optimise_s / (edges_s + raw_highs_s), the price of rcc over a hand-written model of the same
+  edges; ``scale``: optimise_s relative to the England row.
+The objectives of rcc and the reference are printed too and must agree (relative difference ``obj_diff``).
+``kxEngland`` is k seeded copies of England, each moved 10 degrees north of the last (no pooling between copies).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+
+import rcc
+
+SIZES = ["Greater Manchester RCC", "North West", "England", "2xEngland", "4xEngland"]
+
+
+def copies(k: int) -> rcc.Region:
+    """k seeded copies of England, far apart (no edge between copies)."""
+    parts = []
+    for i in range(k):
+        r = rcc.datasets.england(seed=i)
+        suffix = "" if i == 0 else f"#{i}"
+
+        def tag(df: pd.DataFrame, cols: list[str], suffix: str = suffix) -> pd.DataFrame:
+            out = df.copy()
+            for c in cols:
+                out[c] = np.where(out[c] == "", "", out[c].astype(str) + suffix)
+            return out
+
+        parts.append(
+            {
+                "councils": tag(r.councils, ["council_id", "name"]).assign(lat=r.councils.lat + 10 * i),
+                "providers": tag(r.providers, ["provider_id", "group"]),
+                "homes": tag(r.homes, ["home_id", "council_id", "provider_id", "serves_council_id"]),
+                "cohorts": tag(r.cohorts, ["cohort_id", "council_id"]),
+                "placements": tag(r.placements, ["placement_id", "cohort_id", "home_id"]),
+            }
+        )
+    cat = {t: pd.concat([p[t] for p in parts], ignore_index=True) for t in parts[0]}
+    cat["councils"] = cat["councils"].assign(lat=cat["councils"].lat.clip(upper=89.0))
+    return rcc.Region.from_frames(
+        cat["councils"], cat["homes"], cat["cohorts"], cat["providers"], cat["placements"], name=f"{k}xEngland"
+    )
+
+
+def region_of(size: str) -> rcc.Region:
+    if size.endswith("xEngland"):
+        return copies(int(size.split("x")[0]))
+    return rcc.datasets.england(size)
+
+
+def raw_highs(region: rcc.Region, edges: pd.DataFrame, params: rcc.PlanParams) -> tuple[float, float]:
+    """The whole LP from arrays, solved by highspy: (seconds, objective)."""
+    import highspy
+
+    from rcc.model.allocation import edge_costs, unmet_costs
+
+    t0 = time.perf_counter()
+    n_c, n_h, n_e = len(region.cohorts), len(region.homes), len(edges)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n_c + n_e, n_c + n_h
+    lp.col_cost_ = np.r_[unmet_costs(region, params), edge_costs(edges, params)]
+    lp.col_lower_ = np.r_[np.zeros(n_c), edges.held.to_numpy(dtype=float)]
+    lp.col_upper_ = np.r_[np.full(n_c, highspy.kHighsInf), np.where(np.isinf(edges.cap), highspy.kHighsInf, edges.cap)]
+    d = region.cohorts.children.to_numpy(dtype=float)
+    lp.row_lower_ = np.r_[d, np.full(n_h, -highspy.kHighsInf)]
+    lp.row_upper_ = np.r_[d, region.homes.places.to_numpy(dtype=float)]
+    index = np.empty(n_c + 2 * n_e, dtype=np.int32)
+    index[:n_c] = np.arange(n_c)
+    index[n_c::2] = edges.cohort.to_numpy()
+    index[n_c + 1 :: 2] = n_c + edges.home.to_numpy()
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.r_[np.arange(n_c + 1), n_c + 2 * np.arange(1, n_e + 1)].astype(np.int32)
+    lp.a_matrix_.index_ = index
+    lp.a_matrix_.value_ = np.ones(len(index))
+    h.passModel(lp)
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    return time.perf_counter() - t0, float(h.getInfo().objective_function_value)
+
+
+def measure(size: str) -> dict:
+    from rcc.solve import aggregate_homes
+
+    region = region_of(size)
+    params = rcc.PlanParams()
+    t0 = time.perf_counter()
+    classes, _ = aggregate_homes(region)
+    edges = rcc.eligible_edges(classes, params)
+    edges_s = time.perf_counter() - t0
+    raw_s, raw_obj = raw_highs(classes, edges, params)
+    t0 = time.perf_counter()
+    plan = rcc.plan(region, params)
+    optimise_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    greedy = rcc.plan(region, params.evolve(method="greedy"))
+    greedy_s = time.perf_counter() - t0
+    return {
+        "size": size,
+        "children": int(region.cohorts.children.sum()),
+        "merged_edges": len(edges),
+        "edges_s": round(edges_s, 2),
+        "raw_highs_s": round(raw_s, 2),
+        "optimise_s": round(optimise_s, 2),
+        "ratio": round(optimise_s / (edges_s + raw_s), 2),
+        "greedy_s": round(greedy_s, 2),
+        "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "status": plan.status.value,
+        "obj_diff": abs(plan.objective - raw_obj) / abs(raw_obj),
+        "greedy_placed": int(greedy.metrics.placed),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", nargs="+", default=SIZES)
+    ap.add_argument("--one", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.one:
+        print(json.dumps(measure(args.one)))
+        return
+    rows = []
+    for size in args.sizes:  # a fresh process per row: its own peak memory
+        out = subprocess.run([sys.executable, __file__, "--one", size], capture_output=True, text=True, check=True)
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    table = pd.DataFrame(rows)
+    if "England" in set(table["size"]):
+        table["scale"] = (table.optimise_s / table.set_index("size").loc["England", "optimise_s"]).round(2)
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(table.to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()
