@@ -32,13 +32,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import InvalidInputError
+from .errors import InvalidInputError, SolverError
 from .plan import METRIC_LABELS, Plan
 
 __all__ = [
     "CHILD_COUNT_COLUMNS",
     "DISTANCE_BANDS",
     "SUPPRESSED",
+    "audit_suppression",
     "report_cli",
     "report_tables",
     "suppress",
@@ -207,6 +208,546 @@ def _hide_smallest(values: np.ndarray, mask: np.ndarray, rows: np.ndarray) -> bo
     return True
 
 
+# --------------------------------------------------------------------------- one release, one linear system
+#
+# Every number a report publishes is a linear function of one base table: the children of
+# each placement row (``x``), the held children of each placement row (``h``, at most
+# ``x``) and the children of each shortfall row (``y``). A count cell is a sum of base
+# cells; a share or mean of counts is a ratio equation (``num - r * den = 0``); a total
+# cost is a weighted sum. Suppression works on this one system, so that no table can be
+# differenced against another to work out a suppressed count (see :func:`audit_suppression`).
+
+_COUNT, _RATIO, _SUM, _NONLINEAR = 0, 1, 2, 3
+_TOL = 1e-6
+
+
+class _Release:
+    """The cells of one report as linear functions of the base cells (internal)."""
+
+    def __init__(self, base_value: np.ndarray, base_lb: np.ndarray, held_pairs: np.ndarray) -> None:
+        self.base_value = np.asarray(base_value, dtype=float)
+        self.base_lb = np.asarray(base_lb, dtype=float)
+        self.held_pairs = held_pairs  # (k, 2): h var, x var with h <= x
+        self.table: list[str] = []
+        self.row: list[int] = []
+        self.column: list[str] = []
+        self.kind: list[int] = []
+        self.value: list[float] = []
+        self.deps: list[list[int]] = []
+        self.group: list[np.ndarray | None] = []
+        self.share_parts: list[tuple[float, float] | None] = []
+        self.explicit: list[tuple[int, np.ndarray]] = []
+        self._nz: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._rhs: list[float] = []
+        self.index: dict[tuple[str, str], np.ndarray] = {}
+
+    # -- building
+    def _add(self, table: str, column: str, kind: int, cells: list[tuple[np.ndarray, np.ndarray, float, float]], **kw: Any) -> np.ndarray:
+        start = len(self.table)
+        deps = kw.get("deps") or [[] for _ in cells]
+        groups = kw.get("groups") or [None for _ in cells]
+        shares = kw.get("shares") or [None for _ in cells]
+        for i, (var, coef, rhs, value) in enumerate(cells):
+            k = len(self.table)
+            self.table.append(table)
+            self.row.append(i)
+            self.column.append(column)
+            self.kind.append(kind)
+            self.value.append(value)
+            self.deps.append(list(deps[i]))
+            self.group.append(groups[i])
+            self.share_parts.append(shares[i])
+            self._nz.append((np.full(len(var), k, dtype=np.int64), np.asarray(var, dtype=np.int64), np.asarray(coef, dtype=float)))
+            self._rhs.append(rhs)
+        ids = np.arange(start, len(self.table))
+        self.index[(table, column)] = ids
+        return ids
+
+    def counts(self, table: str, column: str, row_of_base: np.ndarray, n_rows: int) -> np.ndarray:
+        """Count cells: cell ``i`` is the sum of the base cells with ``row_of_base == i``."""
+        order = np.argsort(row_of_base, kind="stable")
+        order = order[row_of_base[order] >= 0]
+        bounds = np.searchsorted(row_of_base[order], np.arange(n_rows + 1))
+        cells = []
+        for i in range(n_rows):
+            var = order[bounds[i] : bounds[i + 1]]
+            v = float(self.base_value[var].sum())
+            cells.append((var, np.ones(len(var)), v, v))
+        return self._add(table, column, _COUNT, cells)
+
+    def ratios(
+        self,
+        table: str,
+        column: str,
+        num: tuple[np.ndarray, np.ndarray],
+        den: tuple[np.ndarray, np.ndarray],
+        n_rows: int,
+        deps: list[list[int]],
+        share: bool = False,
+    ) -> np.ndarray:
+        """Ratio cells ``sum(num) / sum(den)`` (row ``i``: base cells with ``row == i``, weights).
+        A ``share`` (a percentage of children) is itself suppressed where its numerator or
+        the rest of its denominator is a small count."""
+        cells, shares = [], []
+        for i in range(n_rows):
+            nv, nw = np.flatnonzero(num[0] == i), num[1][num[0] == i]
+            dv, dw = np.flatnonzero(den[0] == i), den[1][den[0] == i]
+            n_val, d_val = float(nw @ self.base_value[nv]), float(dw @ self.base_value[dv])
+            r = n_val / d_val if d_val else np.nan
+            shares.append((n_val, d_val - n_val) if share else None)
+            if not np.isfinite(r):
+                cells.append((np.zeros(0, np.int64), np.zeros(0), 0.0, r))
+                continue
+            var = np.concatenate([nv, dv])
+            coef = np.concatenate([nw, -r * dw])
+            uniq, inv = np.unique(var, return_inverse=True)
+            cells.append((uniq, np.bincount(inv, weights=coef, minlength=len(uniq)), 0.0, r))
+        return self._add(table, column, _RATIO, cells, deps=deps, shares=shares)
+
+    def sums(self, table: str, column: str, row_of_base: np.ndarray, weight: np.ndarray, n_rows: int, deps: list[list[int]]) -> np.ndarray:
+        """Weighted sums (total weekly cost): a known linear function of the base cells."""
+        cells = []
+        for i in range(n_rows):
+            var = np.flatnonzero(row_of_base == i)
+            v = float(weight[var] @ self.base_value[var])
+            cells.append((var, weight[var], v, v))
+        return self._add(table, column, _SUM, cells, deps=deps)
+
+    def nonlinear(self, table: str, column: str, groups: list[np.ndarray], deps: list[list[int]]) -> np.ndarray:
+        """Statistics no linear audit can bound (HHI): shown only where every base cell of
+        their group is published."""
+        cells = [(np.zeros(0, np.int64), np.zeros(0), 0.0, np.nan) for _ in groups]
+        return self._add(table, column, _NONLINEAR, cells, deps=deps, groups=groups)
+
+    def relate(self, total: int, *parts: np.ndarray) -> None:
+        """An additive relation within a table's row (``children = placed + unmet``)."""
+        self.explicit.append((int(total), np.concatenate([np.asarray(q, dtype=np.int64) for q in parts])))
+
+    def value_a_of(self, ids: np.ndarray) -> np.ndarray:
+        """The (integer) values of count cells."""
+        return np.rint([self.value[k] for k in ids]).astype(np.int64)
+
+    def primary(self, threshold: int) -> np.ndarray:
+        """Primary suppression: counts and shares that give away 1 to ``threshold - 1`` children."""
+        v = self.value_a
+        out = self.count & (v > 0) & (v < threshold)
+        for k, parts in enumerate(self.share_parts):
+            if parts is not None and any(0 < q < threshold for q in parts):
+                out[k] = True
+        return out
+
+    def finish(self) -> None:
+        self.kind_a = np.asarray(self.kind)
+        self.value_a = np.asarray(self.value, dtype=float)
+        self.rhs = np.asarray(self._rhs, dtype=float)
+        nz = self._nz
+        self.nz_cell = np.concatenate([a for a, _, _ in nz]) if nz else np.zeros(0, np.int64)
+        self.nz_var = np.concatenate([b for _, b, _ in nz]) if nz else np.zeros(0, np.int64)
+        self.nz_coef = np.concatenate([c for _, _, c in nz]) if nz else np.zeros(0)
+        keep = np.abs(self.nz_coef) > 1e-12
+        self.nz_cell, self.nz_var, self.nz_coef = self.nz_cell[keep], self.nz_var[keep], self.nz_coef[keep]
+        self.n_cells = len(self.table)
+        self.count = self.kind_a == _COUNT
+        self.support = [np.zeros(0, np.int64)] * self.n_cells
+        order = np.argsort(self.nz_cell, kind="stable")
+        b = np.searchsorted(self.nz_cell[order], np.arange(self.n_cells + 1))
+        self.support = [self.nz_var[order[b[k] : b[k + 1]]] for k in range(self.n_cells)]
+        self.support_coef = [self.nz_coef[order[b[k] : b[k + 1]]] for k in range(self.n_cells)]
+        # the cell that publishes each base cell on its own (placement / shortfall rows)
+        self.base_cell = np.full(len(self.base_value), -1, dtype=np.int64)
+        for k in np.flatnonzero(self.count):
+            s = self.support[k]
+            if len(s) == 1 and self.table[k] in ("placements", "shortfall"):
+                self.base_cell[s[0]] = k
+        self.relations = self._relations()
+
+    def _relations(self) -> list[tuple[int, np.ndarray]]:
+        """(total, parts) pairs among count cells: a cell whose base cells are exactly the
+        union of the base cells of some cells of one column of another table (e.g. a flow
+        and its placement rows, a council's placed and its flows)."""
+        n_base = len(self.base_value)
+        out: list[tuple[int, np.ndarray]] = list(self.explicit)
+        parts_of: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        for key, ids in self.index.items():
+            if not len(ids) or self.kind[ids[0]] != _COUNT:
+                continue
+            owner = np.full(n_base, -1, dtype=np.int64)
+            for k in ids:
+                owner[self.support[k]] = k
+            size = np.zeros(self.n_cells, dtype=np.int64)
+            size[ids] = [len(self.support[k]) for k in ids]
+            parts_of[key] = (owner, size)
+        for k in np.flatnonzero(self.count):
+            s = self.support[k]
+            if not len(s):
+                continue
+            for key, (owner, size) in parts_of.items():
+                if key == (self.table[k], self.column[k]):
+                    continue
+                o = owner[s]
+                if (o < 0).any():
+                    continue
+                cells = np.unique(o)
+                if size[cells].sum() == len(s) and not (len(cells) == 1 and cells[0] == k):
+                    out.append((int(k), cells))
+        return out
+
+
+def _row_of(base_keys: pd.DataFrame, table_keys: pd.DataFrame, select: np.ndarray) -> np.ndarray:
+    """Position of each base cell's row in a table (matched on key columns), -1 where not selected."""
+    idx = pd.MultiIndex.from_frame(table_keys.astype(str)) if table_keys.shape[1] > 1 else pd.Index(table_keys.iloc[:, 0].astype(str))
+    probe = pd.MultiIndex.from_frame(base_keys.astype(str)) if base_keys.shape[1] > 1 else pd.Index(base_keys.iloc[:, 0].astype(str))
+    pos = np.asarray(idx.get_indexer(probe), dtype=np.int64)
+    pos[~np.asarray(select, dtype=bool)] = -1
+    if ((pos < 0) & select).any():
+        raise RuntimeError(f"report tables: {int(((pos < 0) & select).sum())} base cell(s) have no row in their table")
+    return pos
+
+
+# --------------------------------------------------------------------------- the audit
+
+
+def _interval_ok(lo: float, hi: float, value: float, threshold: int) -> tuple[bool, bool]:
+    """(protected, whether the failure is on the upper side) under the protection rule."""
+    lo_i, hi_i = math.ceil(lo - _TOL), (math.floor(hi + _TOL) if math.isfinite(hi) else math.inf)
+    if hi_i <= lo_i:
+        return False, hi_i <= value + _TOL
+    if 0 < value < threshold and not (lo_i <= 0 or hi_i >= threshold):
+        return False, True
+    return True, False
+
+
+class _Audit:
+    """The LP of one release: unknowns are the suppressed base cells; every published cell
+    is an equation. Bounds each suppressed count cell's value (min and max)."""
+
+    def __init__(self, rel: _Release, hidden: np.ndarray) -> None:
+        import highspy
+
+        self.rel = rel
+        known = np.ones(len(rel.base_value), dtype=bool)
+        has = rel.base_cell >= 0
+        known[has] = ~hidden[rel.base_cell[has]]
+        unk = np.flatnonzero(~known)
+        self.col_of = np.full(len(rel.base_value), -1, dtype=np.int64)
+        self.col_of[unk] = np.arange(len(unk))
+        self.n = len(unk)
+        # rows: published count / ratio / sum cells touching an unknown, and h <= x
+        pub = (~hidden) & (rel.kind_a != _NONLINEAR)
+        nz = pub[rel.nz_cell]
+        cell, var, coef = rel.nz_cell[nz], rel.nz_var[nz], rel.nz_coef[nz]
+        u = self.col_of[var] >= 0
+        const = np.bincount(cell[~u], weights=coef[~u] * rel.base_value[var[~u]], minlength=rel.n_cells)
+        cells_u = np.unique(cell[u])
+        row_of_cell = np.full(rel.n_cells, -1, dtype=np.int64)
+        row_of_cell[cells_u] = np.arange(len(cells_u))
+        rows = row_of_cell[cell[u]]
+        cols = self.col_of[var[u]]
+        vals = coef[u]
+        rhs = rel.rhs[cells_u] - const[cells_u]
+        scale = np.ones(len(cells_u))
+        np.maximum.at(scale, rows, np.abs(vals))
+        scale = np.where(rel.kind_a[cells_u] == _COUNT, 1.0, 1.0 / np.maximum(scale, 1e-300))
+        vals = vals * scale[rows]
+        rhs = rhs * scale
+        lower, upper = rhs.copy(), rhs.copy()
+        self.row_cell = list(cells_u)
+        hp = rel.held_pairs
+        if len(hp):
+            hc, xc = self.col_of[hp[:, 0]], self.col_of[hp[:, 1]]
+            extra_r, extra_c, extra_v, extra_lo, extra_hi = [], [], [], [], []
+            r0 = len(cells_u)
+            for hcol, xcol, (hv, xv) in zip(hc, xc, hp):
+                if hcol < 0 and xcol < 0:
+                    continue
+                cst = 0.0
+                if hcol >= 0:
+                    extra_r.append(r0), extra_c.append(hcol), extra_v.append(1.0)
+                else:
+                    cst += rel.base_value[hv]
+                if xcol >= 0:
+                    extra_r.append(r0), extra_c.append(xcol), extra_v.append(-1.0)
+                else:
+                    cst -= rel.base_value[xv]
+                extra_lo.append(-np.inf), extra_hi.append(-cst)
+                self.row_cell.append(-1)
+                r0 += 1
+            rows = np.concatenate([rows, np.asarray(extra_r, dtype=np.int64)])
+            cols = np.concatenate([cols, np.asarray(extra_c, dtype=np.int64)])
+            vals = np.concatenate([vals, np.asarray(extra_v, dtype=float)])
+            lower = np.concatenate([lower, extra_lo])
+            upper = np.concatenate([upper, extra_hi])
+        self.n_rows = len(self.row_cell)
+        order = np.lexsort((cols, rows))
+        rows, cols, vals = rows[order], cols[order], vals[order]
+        start = np.searchsorted(rows, np.arange(self.n_rows + 1))
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("presolve", "off")
+        lp = highspy.HighsLp()
+        lp.num_col_ = self.n
+        lp.num_row_ = self.n_rows
+        lp.col_cost_ = np.zeros(self.n)
+        lp.col_lower_ = rel.base_lb[unk].astype(float)
+        lp.col_upper_ = np.full(self.n, highspy.kHighsInf)
+        lp.row_lower_ = np.where(np.isfinite(lower), lower, -highspy.kHighsInf)
+        lp.row_upper_ = np.where(np.isfinite(upper), upper, highspy.kHighsInf)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.start_ = start.astype(np.int32)
+        lp.a_matrix_.index_ = cols.astype(np.int32)
+        lp.a_matrix_.value_ = vals
+        lp.a_matrix_.num_col_ = self.n
+        lp.a_matrix_.num_row_ = self.n_rows
+        self.h, self.hs = h, highspy
+        if self.n:
+            h.passModel(lp)
+
+    def objective(self, k: int) -> tuple[np.ndarray, np.ndarray, float]:
+        rel = self.rel
+        s, c = rel.support[k], rel.support_coef[k]
+        cols = self.col_of[s]
+        u = cols >= 0
+        return cols[u], c[u], float(c[~u] @ rel.base_value[s[~u]])
+
+    def solve(self, k: int, maximise: bool) -> tuple[float, np.ndarray]:
+        """Min or max of cell ``k`` and the cells of the binding published rows."""
+        cols, coef, const = self.objective(k)
+        if not len(cols):
+            return const, np.zeros(0, np.int64)
+        h, hs = self.h, self.hs
+        h.changeColsCost(self.n, np.arange(self.n, dtype=np.int32), np.zeros(self.n))
+        h.changeColsCost(len(cols), cols.astype(np.int32), coef)
+        h.changeObjectiveSense(hs.ObjSense.kMaximize if maximise else hs.ObjSense.kMinimize)
+        h.run()
+        status = h.getModelStatus()
+        if status == hs.HighsModelStatus.kUnbounded:
+            return (math.inf if maximise else -math.inf), np.zeros(0, np.int64)
+        if status != hs.HighsModelStatus.kOptimal:
+            raise SolverError(f"suppression audit: HiGHS returned {h.modelStatusToString(status)} bounding a suppressed cell")
+        obj = h.getInfo().objective_function_value + const
+        duals = np.asarray(h.getSolution().row_dual)
+        rc = np.asarray(self.row_cell, dtype=np.int64)
+        binding = rc[(np.abs(duals) > 1e-9) & (rc >= 0)] if len(rc) else np.zeros(0, np.int64)
+        return obj, binding
+
+    def check(self, k: int, threshold: int) -> tuple[bool, float, float, np.ndarray]:
+        """Whether suppressed cell ``k`` is protected; its bounds (``nan`` if not needed)
+        and the published cells that pin it when not."""
+        v = self.rel.value_a[k]
+        hi, b_hi = self.solve(k, True)
+        primary = 0 < v < threshold
+        if (primary and hi >= threshold - _TOL) or (not primary and hi > v + 0.5):
+            return True, math.nan, hi, b_hi
+        lo, b_lo = self.solve(k, False)
+        ok, upper_side = _interval_ok(lo, hi, v, threshold)
+        return ok, lo, hi, (b_hi if upper_side else np.union1d(b_hi, b_lo))
+
+
+def _apply_dependencies(rel: _Release, hidden: np.ndarray) -> bool:
+    """Hide statistics whose counts are hidden, and nonlinear ones over hidden base cells."""
+    changed = False
+    for k in np.flatnonzero(~rel.count & ~hidden):
+        d = rel.deps[k]
+        g = rel.group[k]
+        hide = bool(d) and hidden[d].any()
+        if not hide and g is not None and len(g):
+            bc = rel.base_cell[g]
+            hide = bool((bc < 0).any() or hidden[bc[bc >= 0]].any())
+        if hide:
+            hidden[k] = True
+            changed = True
+    return changed
+
+
+def _secondary(rel: _Release, hidden: np.ndarray) -> None:
+    """Relation rule, repeated to a fixed point: where exactly one cell of a relation
+    (total = sum of parts, across or within tables) is hidden, hide the smallest other
+    (non-zero if possible)."""
+    val = rel.value_a
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in rel.relations:
+            cells = np.concatenate([[total], parts])
+            h = hidden[cells]
+            if h.sum() != 1:
+                continue
+            free = cells[~h]
+            nonzero = free[val[free] > 0]
+            pool = nonzero if len(nonzero) else free
+            pool_parts = pool[pool != total]
+            pick = pool_parts[np.argmin(val[pool_parts])] if len(pool_parts) else pool[0]
+            hidden[pick] = True
+            changed = True
+        changed |= _apply_dependencies(rel, hidden)
+
+
+def _protect(rel: _Release, threshold: int) -> np.ndarray:
+    """Primary suppression, consistent secondary suppression and the LP audit, repeated
+    until every suppressed count passes the audit. Returns the hidden mask over cells."""
+    hidden = np.zeros(rel.n_cells, dtype=bool)
+    if threshold <= 1:
+        return hidden
+    v = rel.value_a
+    hidden |= rel.primary(threshold)
+    _secondary(rel, hidden)
+    todo = np.flatnonzero(hidden & rel.count)
+    while len(todo):
+        audit = _Audit(rel, hidden)
+        failing: list[int] = []
+        pins: list[np.ndarray] = []
+        for k in todo:
+            ok, _, _, binding = audit.check(int(k), threshold)
+            if ok:
+                continue
+            failing.append(int(k))
+            # a published statistic pins a cell through its counts too: they are candidates
+            deps = [d for b in binding for d in rel.deps[b]]
+            cand = np.union1d(binding, np.asarray(deps, dtype=np.int64))
+            cand = cand[~hidden[cand]]
+            if not len(cand):
+                cand = _neighbours(rel, int(k), hidden)
+            if not len(cand):
+                raise SolverError("suppression audit: a suppressed cell stays recoverable with nothing left to suppress")
+            pins.append(cand)
+        extra = _pick(rel, pins)
+        if not failing:
+            break
+        before = hidden.copy()
+        hidden[list(extra)] = True
+        _secondary(rel, hidden)
+        new = np.flatnonzero(hidden & ~before & rel.count)
+        todo = np.union1d(np.asarray(failing, dtype=np.int64), new)
+    return hidden
+
+
+def audit_suppression(
+    plan: Plan,
+    tables: Mapping[str, pd.DataFrame] | None = None,
+    *,
+    suppress_below: int = 5,
+) -> pd.DataFrame:
+    """Check that no suppressed count of a report can be worked out from the rest of it.
+
+    The report is one release: every number published in any of its tables (summary,
+    distance_bands, by_council, flows, unmet_by_need, utilisation, placements, shortfall)
+    is a known linear function of one base table -- the children of each placement row,
+    their held children and the children of each shortfall row -- and percentages, mean
+    distances and costs are linear equations over it too. The audit finds, by linear
+    programming (HiGHS), the smallest and largest value each suppressed count can take over
+    all non-negative base tables that reproduce every published number (a row listed in
+    the placements or shortfall table counts at least one child).
+
+    Protection rule: a suppressed count is protected when, rounded inward to whole
+    children, its lower bound is below its upper bound (it is not determined) and, for a
+    count of 1 to ``suppress_below - 1``, the interval also holds 0 or a value of at least
+    ``suppress_below`` (it cannot be pinned to "a few children"). A nonlinear statistic
+    (provider HHI) is protected only when every placement row it sums over is published.
+
+    The bounds are those of the linear relaxation: an integer-only argument over a
+    weighted statistic (weekly costs, mean distances) can in principle narrow an interval
+    further; counts-only relations (sums) are not affected on the tables rcc publishes.
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan the report was made from (the base table).
+    tables : Mapping[str, pandas.DataFrame], optional
+        The published tables, as :func:`report_tables` returns them (``"c"`` for a
+        suppressed cell); by default ``report_tables(plan, suppress_below=...)``.
+    suppress_below : int
+        The threshold of the report.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per suppressed count (and per published nonlinear statistic that fails):
+        ``table``, ``row`` (position in the table), ``column``, ``lower``, ``upper`` (the
+        feasible interval; ``upper`` is ``inf`` when unbounded) and ``protected``. Never
+        the true values.
+
+    Raises
+    ------
+    rcc.InvalidInputError
+        The tables are not the report of this plan (a table missing, a row count or a
+        published count that differs).
+    rcc.SolverError
+        HiGHS could not bound a cell.
+    """
+    t = int(suppress_below)
+    frames, rel = _plan_release(plan)
+    if tables is None:
+        tables = report_tables(plan, suppress_below=t)
+    hidden = np.zeros(rel.n_cells, dtype=bool)
+    for (table, column), ids in rel.index.items():
+        if not len(ids):
+            continue
+        if table not in tables:
+            raise InvalidInputError("audit_suppression", None, None, f"a {table!r} table", sorted(tables))
+        df = tables[table]
+        target = "value" if table == "summary" else column
+        if target not in df.columns or len(df) != len(frames[table]):
+            raise InvalidInputError(table, None, target, f"the report table of this plan ({len(frames[table])} rows)", len(df))
+        vals = df[target].to_numpy(dtype=object)
+        for k in ids:
+            v = vals[rel.row[k]]
+            hidden[k] = _is_c(v)
+            if not hidden[k] and rel.kind[k] == _COUNT and not math.isclose(float(v), rel.value[k], abs_tol=1e-9):
+                raise InvalidInputError(table, rel.row[k], target, "the published count of this plan", "another value")
+    audit = _Audit(rel, hidden)
+    out = []
+    for k in np.flatnonzero(hidden & rel.count):
+        lo, _ = audit.solve(int(k), False)
+        hi, _ = audit.solve(int(k), True)
+        ok, _ = _interval_ok(lo, hi, rel.value_a[k], t)
+        out.append((rel.table[k], rel.row[k], rel.column[k], lo, hi, ok))
+    for k in np.flatnonzero(~hidden & (rel.kind_a == _NONLINEAR)):
+        g = rel.group[k]
+        bc = rel.base_cell[g] if g is not None else np.zeros(0, np.int64)
+        if (bc < 0).any() or hidden[bc[bc >= 0]].any():
+            out.append((rel.table[k], rel.row[k], rel.column[k], math.nan, math.nan, False))
+    return pd.DataFrame(out, columns=["table", "row", "column", "lower", "upper", "protected"]).astype(
+        {"row": np.int64, "lower": float, "upper": float, "protected": bool}
+    )
+
+
+def _pick(rel: _Release, pins: list[np.ndarray]) -> set[int]:
+    """Cells to suppress this round: greedily, one cheap cell per failing cell unless a cell
+    already picked also pins it; headline (summary) cells only in a round where nothing
+    else can be picked (suppressing detail often frees a headline cell's dependants)."""
+    picks: set[int] = set()
+    deferred = []
+    for cand in pins:
+        if picks.intersection(cand.tolist()):
+            continue
+        k = _cheapest(rel, cand)
+        if rel.table[k] == "summary":
+            deferred.append(cand)
+        else:
+            picks.add(k)
+    if not picks:
+        for cand in deferred:
+            if not picks.intersection(cand.tolist()):
+                picks.add(_cheapest(rel, cand))
+    return picks
+
+
+def _cheapest(rel: _Release, cand: np.ndarray) -> int:
+    """The cell to suppress next among candidates: counts before statistics, detail before
+    the headline summary, non-zero before zero, then the smallest."""
+    v = rel.value_a[cand]
+    headline = np.asarray([rel.table[k] == "summary" for k in cand])
+    key = np.lexsort((v, v <= 0, headline, rel.kind_a[cand] != _COUNT))
+    return int(cand[key[0]])
+
+
+def _neighbours(rel: _Release, k: int, hidden: np.ndarray) -> np.ndarray:
+    """Published cells sharing a base cell with cell ``k`` (fallback when no row is binding)."""
+    touch = np.isin(rel.nz_var, rel.support[k])
+    cells = np.unique(rel.nz_cell[touch])
+    return cells[~hidden[cells] & (rel.kind_a[cells] != _NONLINEAR)]
+
+
 # --------------------------------------------------------------------------- tables
 
 
@@ -318,20 +859,191 @@ def _unmet_wide(plan: Plan) -> pd.DataFrame:
     return out.sort_values("need", kind="stable").reset_index(drop=True)
 
 
-def _summary_table(plan: Plan, threshold: int) -> pd.DataFrame:
+def _plan_release(plan: Plan) -> tuple[dict[str, pd.DataFrame], _Release]:
+    """The report's tables before suppression, every count derived from one base table
+    (placement rows, their held children, shortfall rows), and the linear model of them."""
+    p = plan.placements.reset_index(drop=True)
+    s = plan.shortfall.reset_index(drop=True)
+    nx, ny = len(p), len(s)
+    xc = p.children.to_numpy(dtype=float)
+    hc = p.held.to_numpy(dtype=float) if "held" in p.columns else np.zeros(nx)
+    yc = s.children.to_numpy(dtype=float)
+    rel = _Release(
+        np.concatenate([xc, hc, yc]),
+        np.concatenate([np.minimum(xc, 1.0), np.zeros(nx), np.minimum(yc, 1.0)]),
+        np.column_stack([np.arange(nx, 2 * nx), np.arange(nx)]).astype(np.int64),
+    )
+    n = 2 * nx + ny
+    is_x = np.zeros(n, dtype=bool)
+    is_x[:nx] = True
+    is_y = np.zeros(n, dtype=bool)
+    is_y[2 * nx :] = True
+
+    def col(values_x: Any = None, values_y: Any = None, fill: Any = "") -> pd.Series:
+        out = np.full(n, fill, dtype=object)
+        if values_x is not None:
+            out[:nx] = np.asarray(values_x, dtype=object)
+        if values_y is not None:
+            out[2 * nx :] = np.asarray(values_y, dtype=object)
+        return pd.Series(out)
+
+    base = pd.DataFrame(
+        {
+            "council_id": col(p.council_id, s.council_id),
+            "home_council_id": col(p.home_council_id),
+            "home_type": col(p.home_type),
+            "band": col(_band(p.distance_miles)),
+            "need": col(None, s.need),
+            "reason": col(None, s.reason_code),
+        }
+    )
+    dist = np.zeros(n)
+    dist[:nx] = p.distance_miles.to_numpy(dtype=float)
+    cost = np.zeros(n)
+    cost[:nx] = p.weekly_cost_gbp.to_numpy(dtype=float)
+    inside = np.zeros(n, dtype=bool)
+    inside[:nx] = p.inside_own_council.astype(bool).to_numpy()
+    within = np.zeros(n, dtype=bool)
+    within[:nx] = p.distance_miles.to_numpy(dtype=float) <= 20.0
+    one = np.ones(n)
+    frames: dict[str, pd.DataFrame] = {}
+
+    def rows(select: np.ndarray, target: int = 0) -> np.ndarray:
+        return np.where(select, target, -1).astype(np.int64)
+
+    # summary (one row per metric; each cell sits on its metric's row)
     m = plan.metrics
-    df = pd.DataFrame({"children": [m["children"]], "placed": [m["placed"]], "unmet": [m["unmet"]]})
-    s = suppress(df, list(_COUNT_METRICS), threshold, row_totals={"children": ["placed", "unmet"]})
-    rows = []
-    for key, label in METRIC_LABELS.items():
-        value: Any = s[key].iloc[0] if key in _COUNT_METRICS else m[key]
-        if key in ("pct_within_20_miles", "pct_inside_own_council", "mean_distance_miles", "weekly_cost_gbp"):
-            if s["placed"].iloc[0] == SUPPRESSED:
-                value = SUPPRESSED
-        if key.startswith("pct_") and _share_discloses(m[key], m["placed"], threshold):
-            value = SUPPRESSED
-        rows.append({"metric": key, "label": label, "value": value})
-    return pd.DataFrame(rows)
+    summary = pd.DataFrame(
+        {"metric": list(METRIC_LABELS), "label": list(METRIC_LABELS.values()), "value": [m[k] for k in METRIC_LABELS]}
+    )
+    summary["value"] = summary.value.astype(object)
+    frames["summary"] = summary
+    pos = {k: i for i, k in enumerate(METRIC_LABELS)}
+    c_children = rel.counts("summary", "children", rows(is_x | is_y), 1)
+    c_placed = rel.counts("summary", "placed", rows(is_x), 1)
+    rel.counts("summary", "unmet", rows(is_y), 1)
+    placed_dep = [[int(c_placed[0])]]
+    rel.ratios("summary", "pct_within_20_miles", (rows(is_x & within), one), (rows(is_x), one), 1, placed_dep, share=True)
+    rel.ratios("summary", "pct_inside_own_council", (rows(is_x & inside), one), (rows(is_x), one), 1, placed_dep, share=True)
+    rel.ratios("summary", "mean_distance_miles", (rows(is_x), dist), (rows(is_x), one), 1, placed_dep)
+    rel.sums("summary", "weekly_cost_gbp", rows(is_x), cost, 1, placed_dep)
+    rel.sums("summary", "utilisation_pct", rows(is_x), one, 1, placed_dep)
+    rel.nonlinear("summary", "provider_hhi", [np.flatnonzero(is_x)], placed_dep)
+    for key in METRIC_LABELS:
+        for k in rel.index[("summary", key)]:
+            rel.row[k] = pos[key]
+    rel.relate(int(c_children[0]), rel.index[("summary", "placed")], rel.index[("summary", "unmet")])
+
+    # distance bands
+    dist_t = pd.DataFrame({"band": [b[0] for b in DISTANCE_BANDS]})
+    r_band = _row_of(base[["band"]], dist_t[["band"]], is_x)
+    ids = rel.counts("distance_bands", "children", r_band, len(dist_t))
+    dist_t["children"] = rel.value_a_of(ids)
+    frames["distance_bands"] = dist_t
+
+    # by council
+    bc = _by_council(plan)
+    nb = len(bc)
+    r_c = _row_of(base[["council_id"]], bc[["council_id"]], is_x | is_y)
+    xr = np.where(is_x, r_c, -1)
+    count_cols = {
+        "children": r_c,
+        "placed": xr,
+        "unmet": np.where(is_y, r_c, -1),
+        "placed_inside_own_council": np.where(inside, xr, -1),
+        "placed_outside_own_council": np.where(is_x & ~inside, xr, -1),
+        "placed_within_20_miles": np.where(within, xr, -1),
+        "placed_over_20_miles": np.where(is_x & ~within, xr, -1),
+    }
+    cid = {c: rel.counts("by_council", c, r, nb) for c, r in count_cols.items()}
+    for c, i in cid.items():
+        bc[c] = rel.value_a_of(i)
+    for total, parts in _BY_COUNCIL_RELATIONS:
+        for i in range(nb):
+            rel.relate(int(cid[total][i]), *[cid[q][i : i + 1] for q in parts])
+    dep = lambda *cols: [[int(cid[c][i]) for c in cols] for i in range(nb)]  # noqa: E731
+    rel.ratios("by_council", "pct_inside_own_council", (count_cols["placed_inside_own_council"], one), (xr, one), nb,
+               dep("placed_inside_own_council", "placed_outside_own_council"), share=True)
+    rel.ratios("by_council", "pct_within_20_miles", (count_cols["placed_within_20_miles"], one), (xr, one), nb,
+               dep("placed_within_20_miles", "placed_over_20_miles"), share=True)
+    rel.ratios("by_council", "mean_distance_miles", (xr, dist), (xr, one), nb, dep("placed"))
+    rel.sums("by_council", "weekly_cost_gbp", xr, cost, nb, dep("placed"))
+    rel.nonlinear("by_council", "provider_hhi", [np.flatnonzero(xr == i) for i in range(nb)], dep("placed"))
+    frames["by_council"] = bc
+
+    # flows
+    names = _council_names(plan)
+    pairs = p.groupby(["council_id", "home_council_id"], as_index=False).size()
+    flows = pd.DataFrame(
+        {
+            "council_id": pairs.council_id,
+            "council": pairs.council_id.map(names),
+            "placement_council_id": pairs.home_council_id,
+            "placement_council": pairs.home_council_id.map(names),
+        }
+    ).sort_values(["council", "placement_council"], kind="stable").reset_index(drop=True)
+    r_f = _row_of(base[["council_id", "home_council_id"]], flows[["council_id", "placement_council_id"]], is_x)
+    ids = rel.counts("flows", "children", r_f, len(flows))
+    flows["children"] = rel.value_a_of(ids)
+    d_sum = np.bincount(r_f[is_x], weights=(dist * rel.base_value)[is_x], minlength=len(flows))
+    flows["mean_distance_miles"] = d_sum / flows.children.where(flows.children > 0)
+    rel.ratios("flows", "mean_distance_miles", (r_f, dist), (r_f, one), len(flows), [[int(k)] for k in ids])
+    frames["flows"] = flows
+
+    # children without a home, by need
+    un = _unmet_wide(plan)
+    r_n = _row_of(base[["need"]], un[["need"]], is_y)
+    u_ids = {
+        "children": rel.counts("unmet_by_need", "children", r_n, len(un)),
+        "unreachable": rel.counts("unmet_by_need", "unreachable", np.where(base.reason == "unreachable", r_n, -1), len(un)),
+        "capacity": rel.counts("unmet_by_need", "capacity", np.where(base.reason == "capacity", r_n, -1), len(un)),
+    }
+    for c, i in u_ids.items():
+        un[c] = rel.value_a_of(i)
+    for i in range(len(un)):
+        rel.relate(int(u_ids["children"][i]), u_ids["unreachable"][i : i + 1], u_ids["capacity"][i : i + 1])
+    frames["unmet_by_need"] = un
+
+    # utilisation by home type
+    ut = plan.utilisation_by_home_type()
+    r_t = _row_of(base[["home_type"]], ut[["home_type"]], is_x)
+    ids = rel.counts("utilisation", "placed", r_t, len(ut))
+    ut = ut.assign(placed=rel.value_a_of(ids))
+    rel.sums("utilisation", "utilisation_pct", r_t, one, len(ut), [[int(k)] for k in ids])
+    frames["utilisation"] = ut
+
+    # cohort-level detail
+    det = p.drop(columns=[c for c in p.columns if _CHILD_ID.match(c)])
+    rel.counts("placements", "children", np.where(is_x, np.arange(n), -1), nx)
+    if "held" in det.columns:
+        rel.counts("placements", "held", np.where((np.arange(n) >= nx) & (np.arange(n) < 2 * nx), np.arange(n) - nx, -1), nx)
+    frames["placements"] = det
+    rel.counts("shortfall", "children", np.where(is_y, np.arange(n) - 2 * nx, -1), ny)
+    frames["shortfall"] = s
+    rel.finish()
+    return frames, rel
+
+
+def _render(frames: Mapping[str, pd.DataFrame], rel: _Release, hidden: np.ndarray) -> dict[str, pd.DataFrame]:
+    """The tables with hidden cells shown as ``"c"``; ``attrs["suppressed"]`` is each
+    table's mask over its suppressed columns."""
+    out = {name: df.copy() for name, df in frames.items()}
+    masks: dict[str, dict[str, np.ndarray]] = {}
+    for (table, column), ids in rel.index.items():
+        df = out[table]
+        target = "value" if table == "summary" else column
+        if target not in df.columns:
+            continue
+        rows_hidden = np.asarray([rel.row[k] for k in ids if hidden[k]], dtype=np.int64)
+        m = masks.setdefault(table, {}).setdefault(target, np.zeros(len(df), dtype=bool))
+        m[rows_hidden] = True
+    for table, cols in masks.items():
+        df = out[table]
+        for c, m in cols.items():
+            if m.any():
+                df[c] = df[c].astype(object).where(~m, SUPPRESSED)
+        df.attrs["suppressed"] = pd.DataFrame(cols, index=df.index)
+    return out
 
 
 def report_tables(plan: Plan, *, suppress_below: int = 5) -> dict[str, pd.DataFrame]:
@@ -362,47 +1074,9 @@ def report_tables(plan: Plan, *, suppress_below: int = 5) -> dict[str, pd.DataFr
         Charts draw only what these tables show.
     """
     t = int(suppress_below)
-    p, s = plan.placements, plan.shortfall
-    names = _council_names(plan)
-    tables: dict[str, pd.DataFrame] = {"summary": _summary_table(plan, t)}
-
-    bands = p.assign(band=_band(p.distance_miles)).groupby("band").children.sum()
-    dist = pd.DataFrame({"band": [b[0] for b in DISTANCE_BANDS]})
-    dist["children"] = dist.band.map(bands).fillna(0).astype(np.int64)
-    tables["distance_bands"] = suppress(dist, ["children"], t)
-
-    tables["by_council"] = suppress(
-        _by_council(plan), _BY_COUNCIL_COUNTS, t, row_totals=_BY_COUNCIL_RELATIONS, dependent=_BY_COUNCIL_DEPENDENT
-    )
-
-    p_w = p.assign(_d=p.children * p.distance_miles)
-    flows = p_w.groupby(["council_id", "home_council_id"], as_index=False)[["children", "_d"]].sum()
-    flows["mean_distance_miles"] = flows._d / flows.children.where(flows.children > 0)
-    flows = pd.DataFrame(
-        {
-            "council_id": flows.council_id,
-            "council": flows.council_id.map(names),
-            "placement_council_id": flows.home_council_id,
-            "placement_council": flows.home_council_id.map(names),
-            "children": flows.children.astype(np.int64),
-            "mean_distance_miles": flows.mean_distance_miles,
-        }
-    ).sort_values(["council", "placement_council"], kind="stable")
-    tables["flows"] = suppress(
-        flows.reset_index(drop=True), ["children"], t, by="council_id", dependent={"mean_distance_miles": ["children"]}
-    )
-
-    tables["unmet_by_need"] = suppress(
-        _unmet_wide(plan), ["children", "unreachable", "capacity"], t, row_totals={"children": ["unreachable", "capacity"]}
-    )
-
-    u = plan.utilisation_by_home_type()
-    u = u.assign(placed=u.placed.astype(np.int64))
-    tables["utilisation"] = suppress(u, ["placed"], t, dependent={"utilisation_pct": ["placed"]})
-
-    det = p.drop(columns=[c for c in p.columns if _CHILD_ID.match(c)])
-    tables["placements"] = suppress(det, ["children", "held"], t)
-    tables["shortfall"] = suppress(s, ["children"], t)
+    frames, rel = _plan_release(plan)
+    hidden = _protect(rel, t)
+    tables = _render(frames, rel, hidden)
     _check_no_child_ids(tables)
     return tables
 
@@ -642,8 +1316,34 @@ def write_excel(
         sh.freeze_panes = "A2"
         if len(df):
             sh.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(df) + 1}"
+    _defuse_formulas(wb)
     wb.save(path)
     return path
+
+
+#: First characters that make a spreadsheet treat text as a formula (OWASP CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def _defuse_formulas(wb: Any) -> int:
+    """Store every text cell of a workbook as text, never as a formula.
+
+    openpyxl turns any string starting with ``=`` into a live formula; names and ids come
+    from outside data (Ofsted owner names become provider groups), so every string cell
+    is set to the string type, and the ones starting like a formula (``= + - @``, tab, CR,
+    LF) also get Excel's quote prefix, so editing the cell keeps it text. Returns how many
+    cells started like a formula.
+    """
+    risky = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+                    if cell.value.startswith(_FORMULA_STARTS):
+                        cell.quotePrefix = True
+                        risky += 1
+    return risky
 
 
 def _method_label(plan: Plan) -> str:
