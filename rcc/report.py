@@ -588,7 +588,6 @@ def _protect(rel: _Release, threshold: int) -> np.ndarray:
     hidden = np.zeros(rel.n_cells, dtype=bool)
     if threshold <= 1:
         return hidden
-    v = rel.value_a
     hidden |= rel.primary(threshold)
     _secondary(rel, hidden)
     todo = np.flatnonzero(hidden & rel.count)
@@ -685,7 +684,7 @@ def audit_suppression(
         if table not in tables:
             raise InvalidInputError("audit_suppression", None, None, f"a {table!r} table", sorted(tables))
         df = tables[table]
-        target = "value" if table == "summary" else column
+        target = _target(df, column)
         if target not in df.columns or len(df) != len(frames[table]):
             raise InvalidInputError(table, None, target, f"the report table of this plan ({len(frames[table])} rows)", len(df))
         vals = df[target].to_numpy(dtype=object)
@@ -807,40 +806,11 @@ def _by_council(plan: Plan) -> pd.DataFrame:
     return out.sort_values("council", kind="stable").reset_index(drop=True)
 
 
-_BY_COUNCIL_COUNTS = [
-    "children",
-    "placed",
-    "unmet",
-    "placed_inside_own_council",
-    "placed_outside_own_council",
-    "placed_within_20_miles",
-    "placed_over_20_miles",
-]
 _BY_COUNCIL_RELATIONS = [
     ("children", ["placed", "unmet"]),
     ("placed", ["placed_inside_own_council", "placed_outside_own_council"]),
     ("placed", ["placed_within_20_miles", "placed_over_20_miles"]),
 ]
-_BY_COUNCIL_DEPENDENT = {
-    "pct_inside_own_council": ["placed_inside_own_council", "placed_outside_own_council"],
-    "pct_within_20_miles": ["placed_within_20_miles", "placed_over_20_miles"],
-    "mean_distance_miles": ["placed"],
-    "weekly_cost_gbp": ["placed"],
-    "provider_hhi": ["placed"],
-}
-
-
-def _share_discloses(pct: Any, base: Any, threshold: int) -> bool:
-    """Whether a percentage of ``base`` children gives away a count (or its complement)
-    of 1 to threshold - 1 children."""
-    try:
-        p, b = float(pct), float(base)
-    except (TypeError, ValueError):
-        return False
-    if math.isnan(p) or math.isnan(b):
-        return False
-    part = round(p * b / 100)
-    return 0 < part < threshold or 0 < b - part < threshold
 
 
 def _unmet_wide(plan: Plan) -> pd.DataFrame:
@@ -859,119 +829,176 @@ def _unmet_wide(plan: Plan) -> pd.DataFrame:
     return out.sort_values("need", kind="stable").reset_index(drop=True)
 
 
+class _Base:
+    """The base table of a report: one cell per placement row (children), per placement
+    row's held children and per shortfall row; every published count sums some of them."""
+
+    def __init__(self, p: pd.DataFrame, s: pd.DataFrame) -> None:
+        nx, ny = len(p), len(s)
+        xc = p.children.to_numpy(dtype=float)
+        hc = p.held.to_numpy(dtype=float) if "held" in p.columns else np.zeros(nx)
+        yc = s.children.to_numpy(dtype=float) if ny else np.zeros(0)
+        self.rel = _Release(
+            np.concatenate([xc, hc, yc]),
+            np.concatenate([np.minimum(xc, 1.0), np.zeros(nx), np.minimum(yc, 1.0)]),
+            np.column_stack([np.arange(nx, 2 * nx), np.arange(nx)]).astype(np.int64),
+        )
+        self.nx, self.ny = nx, ny
+        n = self.n = 2 * nx + ny
+        self.is_x = np.arange(n) < nx
+        self.is_h = (np.arange(n) >= nx) & ~(np.arange(n) >= 2 * nx)
+        self.is_y = np.arange(n) >= 2 * nx
+
+        def col(values_x: Any = None, values_y: Any = None) -> pd.Series:
+            out = np.full(n, "", dtype=object)
+            if values_x is not None:
+                out[:nx] = np.asarray(values_x, dtype=object)
+            if values_y is not None and ny:
+                out[2 * nx :] = np.asarray(values_y, dtype=object)
+            return pd.Series(out)
+
+        self.keys = pd.DataFrame(
+            {
+                "council_id": col(p.council_id, s.council_id if ny else None),
+                "home_council_id": col(p.home_council_id if "home_council_id" in p.columns else None),
+                "home_type": col(p.home_type if "home_type" in p.columns else None),
+                "band": col(_band(p.distance_miles)),
+                "need": col(None, s.need if ny and "need" in s.columns else None),
+                "reason": col(None, s.reason_code if ny and "reason_code" in s.columns else None),
+            }
+        )
+        self.dist = np.zeros(n)
+        self.dist[:nx] = p.distance_miles.to_numpy(dtype=float)
+        self.cost = np.zeros(n)
+        self.cost[:nx] = p.weekly_cost_gbp.to_numpy(dtype=float)
+        self.inside = np.zeros(n, dtype=bool)
+        self.inside[:nx] = p.inside_own_council.astype(bool).to_numpy()
+        self.within = np.zeros(n, dtype=bool)
+        self.within[:nx] = p.distance_miles.to_numpy(dtype=float) <= 20.0
+        self.one = np.ones(n)
+
+    def row_of(self, keys: Sequence[str], table: pd.DataFrame, select: np.ndarray, table_keys: Sequence[str] | None = None) -> np.ndarray:
+        return _row_of(self.keys[list(keys)], table[list(table_keys or keys)], select)
+
+    def detail(self, p: pd.DataFrame, s: pd.DataFrame) -> None:
+        """The placements (children, held) and shortfall (children) tables: one cell per base cell."""
+        rel, n, nx = self.rel, self.n, self.nx
+        idx = np.arange(n)
+        rel.counts("placements", "children", np.where(self.is_x, idx, -1), nx)
+        if "held" in p.columns:
+            rel.counts("placements", "held", np.where(self.is_h, idx - nx, -1), nx)
+        if "children" in s.columns:
+            rel.counts("shortfall", "children", np.where(self.is_y, idx - 2 * nx, -1), self.ny)
+
+    def headline(self, table: str, rows: Mapping[str, int]) -> None:
+        """Cells of a long metrics table (metric -> its row)."""
+        rel, x, y, one = self.rel, self.is_x, self.is_y, self.one
+
+        def at(select: np.ndarray) -> np.ndarray:
+            return np.where(select, 0, -1).astype(np.int64)
+
+        ids: dict[str, np.ndarray] = {}
+        for metric, select in (("children", x | y), ("placed", x), ("unmet", y)):
+            if metric in rows:
+                ids[metric] = rel.counts(table, metric, at(select), 1)
+        dep = [[int(ids["placed"][0])]] if "placed" in ids else [[]]
+        stats = {
+            "pct_within_20_miles": lambda: rel.ratios(table, "pct_within_20_miles", (at(x & self.within), one), (at(x), one), 1, dep, share=True),
+            "pct_inside_own_council": lambda: rel.ratios(table, "pct_inside_own_council", (at(x & self.inside), one), (at(x), one), 1, dep, share=True),
+            "mean_distance_miles": lambda: rel.ratios(table, "mean_distance_miles", (at(x), self.dist), (at(x), one), 1, dep),
+            "weekly_cost_gbp": lambda: rel.sums(table, "weekly_cost_gbp", at(x), self.cost, 1, dep),
+            "utilisation_pct": lambda: rel.sums(table, "utilisation_pct", at(x), one, 1, dep),
+            "provider_hhi": lambda: rel.nonlinear(table, "provider_hhi", [np.flatnonzero(x)], dep),
+        }
+        for metric, add in stats.items():
+            if metric in rows:
+                ids[metric] = add()
+        for metric, cells in ids.items():
+            for k in cells:
+                rel.row[k] = rows[metric]
+        if {"children", "placed", "unmet"} <= set(ids):
+            rel.relate(int(ids["children"][0]), ids["placed"], ids["unmet"])
+
+    def councils(self, table: str, df: pd.DataFrame) -> None:
+        """Cells of a per-council table (rows keyed by ``council_id``): the count columns
+        present, shares, mean distance, weekly cost and HHI; the counts are written into
+        ``df`` from the base."""
+        rel, x, one = self.rel, self.is_x, self.one
+        nb = len(df)
+        r_c = self.row_of(["council_id"], df, x | self.is_y)
+        xr = np.where(x, r_c, -1)
+        count_cols = {
+            "children": r_c,
+            "placed": xr,
+            "unmet": np.where(self.is_y, r_c, -1),
+            "placed_inside_own_council": np.where(self.inside, xr, -1),
+            "placed_outside_own_council": np.where(x & ~self.inside, xr, -1),
+            "placed_within_20_miles": np.where(self.within, xr, -1),
+            "placed_over_20_miles": np.where(x & ~self.within, xr, -1),
+        }
+        cid = {c: rel.counts(table, c, r, nb) for c, r in count_cols.items() if c in df.columns}
+        for c, ids in cid.items():
+            _check_counts(table, df, c, rel.value_a_of(ids))
+        for total, parts in _BY_COUNCIL_RELATIONS:
+            if total in cid and all(q in cid for q in parts):
+                for i in range(nb):
+                    rel.relate(int(cid[total][i]), *[cid[q][i : i + 1] for q in parts])
+
+        def dep(*cols: str) -> list[list[int]]:
+            use = [c for c in cols if c in cid] or (["placed"] if "placed" in cid else [])
+            return [[int(cid[c][i]) for c in use] for i in range(nb)]
+
+        if "pct_inside_own_council" in df.columns:
+            rel.ratios(table, "pct_inside_own_council", (count_cols["placed_inside_own_council"], one), (xr, one), nb,
+                       dep("placed_inside_own_council", "placed_outside_own_council"), share=True)
+        if "pct_within_20_miles" in df.columns:
+            rel.ratios(table, "pct_within_20_miles", (count_cols["placed_within_20_miles"], one), (xr, one), nb,
+                       dep("placed_within_20_miles", "placed_over_20_miles"), share=True)
+        if "mean_distance_miles" in df.columns:
+            rel.ratios(table, "mean_distance_miles", (xr, self.dist), (xr, one), nb, dep("placed"))
+        if "weekly_cost_gbp" in df.columns:
+            rel.sums(table, "weekly_cost_gbp", xr, self.cost, nb, dep("placed"))
+        if "provider_hhi" in df.columns:
+            rel.nonlinear(table, "provider_hhi", [np.flatnonzero(xr == i) for i in range(nb)], dep("placed"))
+
+
+def _check_counts(table: str, df: pd.DataFrame, column: str, values: np.ndarray) -> None:
+    """A count column given beside the placements must be what they add up to."""
+    given = pd.to_numeric(df[column], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isclose(given, values.astype(float))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InvalidInputError(
+            table, df.iloc[i].get("council_id", i), column, "the sum of the placements/shortfall rows it counts",
+            f"another value (in {int(bad.sum())} row(s))",
+        )
+
+
 def _plan_release(plan: Plan) -> tuple[dict[str, pd.DataFrame], _Release]:
     """The report's tables before suppression, every count derived from one base table
     (placement rows, their held children, shortfall rows), and the linear model of them."""
     p = plan.placements.reset_index(drop=True)
     s = plan.shortfall.reset_index(drop=True)
-    nx, ny = len(p), len(s)
-    xc = p.children.to_numpy(dtype=float)
-    hc = p.held.to_numpy(dtype=float) if "held" in p.columns else np.zeros(nx)
-    yc = s.children.to_numpy(dtype=float)
-    rel = _Release(
-        np.concatenate([xc, hc, yc]),
-        np.concatenate([np.minimum(xc, 1.0), np.zeros(nx), np.minimum(yc, 1.0)]),
-        np.column_stack([np.arange(nx, 2 * nx), np.arange(nx)]).astype(np.int64),
-    )
-    n = 2 * nx + ny
-    is_x = np.zeros(n, dtype=bool)
-    is_x[:nx] = True
-    is_y = np.zeros(n, dtype=bool)
-    is_y[2 * nx :] = True
-
-    def col(values_x: Any = None, values_y: Any = None, fill: Any = "") -> pd.Series:
-        out = np.full(n, fill, dtype=object)
-        if values_x is not None:
-            out[:nx] = np.asarray(values_x, dtype=object)
-        if values_y is not None:
-            out[2 * nx :] = np.asarray(values_y, dtype=object)
-        return pd.Series(out)
-
-    base = pd.DataFrame(
-        {
-            "council_id": col(p.council_id, s.council_id),
-            "home_council_id": col(p.home_council_id),
-            "home_type": col(p.home_type),
-            "band": col(_band(p.distance_miles)),
-            "need": col(None, s.need),
-            "reason": col(None, s.reason_code),
-        }
-    )
-    dist = np.zeros(n)
-    dist[:nx] = p.distance_miles.to_numpy(dtype=float)
-    cost = np.zeros(n)
-    cost[:nx] = p.weekly_cost_gbp.to_numpy(dtype=float)
-    inside = np.zeros(n, dtype=bool)
-    inside[:nx] = p.inside_own_council.astype(bool).to_numpy()
-    within = np.zeros(n, dtype=bool)
-    within[:nx] = p.distance_miles.to_numpy(dtype=float) <= 20.0
-    one = np.ones(n)
+    b = _Base(p, s)
+    rel = b.rel
     frames: dict[str, pd.DataFrame] = {}
 
-    def rows(select: np.ndarray, target: int = 0) -> np.ndarray:
-        return np.where(select, target, -1).astype(np.int64)
-
-    # summary (one row per metric; each cell sits on its metric's row)
     m = plan.metrics
     summary = pd.DataFrame(
         {"metric": list(METRIC_LABELS), "label": list(METRIC_LABELS.values()), "value": [m[k] for k in METRIC_LABELS]}
     )
     summary["value"] = summary.value.astype(object)
     frames["summary"] = summary
-    pos = {k: i for i, k in enumerate(METRIC_LABELS)}
-    c_children = rel.counts("summary", "children", rows(is_x | is_y), 1)
-    c_placed = rel.counts("summary", "placed", rows(is_x), 1)
-    rel.counts("summary", "unmet", rows(is_y), 1)
-    placed_dep = [[int(c_placed[0])]]
-    rel.ratios("summary", "pct_within_20_miles", (rows(is_x & within), one), (rows(is_x), one), 1, placed_dep, share=True)
-    rel.ratios("summary", "pct_inside_own_council", (rows(is_x & inside), one), (rows(is_x), one), 1, placed_dep, share=True)
-    rel.ratios("summary", "mean_distance_miles", (rows(is_x), dist), (rows(is_x), one), 1, placed_dep)
-    rel.sums("summary", "weekly_cost_gbp", rows(is_x), cost, 1, placed_dep)
-    rel.sums("summary", "utilisation_pct", rows(is_x), one, 1, placed_dep)
-    rel.nonlinear("summary", "provider_hhi", [np.flatnonzero(is_x)], placed_dep)
-    for key in METRIC_LABELS:
-        for k in rel.index[("summary", key)]:
-            rel.row[k] = pos[key]
-    rel.relate(int(c_children[0]), rel.index[("summary", "placed")], rel.index[("summary", "unmet")])
+    b.headline("summary", {k: i for i, k in enumerate(METRIC_LABELS)})
 
-    # distance bands
-    dist_t = pd.DataFrame({"band": [b[0] for b in DISTANCE_BANDS]})
-    r_band = _row_of(base[["band"]], dist_t[["band"]], is_x)
-    ids = rel.counts("distance_bands", "children", r_band, len(dist_t))
+    dist_t = pd.DataFrame({"band": [d[0] for d in DISTANCE_BANDS]})
+    ids = rel.counts("distance_bands", "children", b.row_of(["band"], dist_t, b.is_x), len(dist_t))
     dist_t["children"] = rel.value_a_of(ids)
     frames["distance_bands"] = dist_t
 
-    # by council
-    bc = _by_council(plan)
-    nb = len(bc)
-    r_c = _row_of(base[["council_id"]], bc[["council_id"]], is_x | is_y)
-    xr = np.where(is_x, r_c, -1)
-    count_cols = {
-        "children": r_c,
-        "placed": xr,
-        "unmet": np.where(is_y, r_c, -1),
-        "placed_inside_own_council": np.where(inside, xr, -1),
-        "placed_outside_own_council": np.where(is_x & ~inside, xr, -1),
-        "placed_within_20_miles": np.where(within, xr, -1),
-        "placed_over_20_miles": np.where(is_x & ~within, xr, -1),
-    }
-    cid = {c: rel.counts("by_council", c, r, nb) for c, r in count_cols.items()}
-    for c, i in cid.items():
-        bc[c] = rel.value_a_of(i)
-    for total, parts in _BY_COUNCIL_RELATIONS:
-        for i in range(nb):
-            rel.relate(int(cid[total][i]), *[cid[q][i : i + 1] for q in parts])
-    dep = lambda *cols: [[int(cid[c][i]) for c in cols] for i in range(nb)]  # noqa: E731
-    rel.ratios("by_council", "pct_inside_own_council", (count_cols["placed_inside_own_council"], one), (xr, one), nb,
-               dep("placed_inside_own_council", "placed_outside_own_council"), share=True)
-    rel.ratios("by_council", "pct_within_20_miles", (count_cols["placed_within_20_miles"], one), (xr, one), nb,
-               dep("placed_within_20_miles", "placed_over_20_miles"), share=True)
-    rel.ratios("by_council", "mean_distance_miles", (xr, dist), (xr, one), nb, dep("placed"))
-    rel.sums("by_council", "weekly_cost_gbp", xr, cost, nb, dep("placed"))
-    rel.nonlinear("by_council", "provider_hhi", [np.flatnonzero(xr == i) for i in range(nb)], dep("placed"))
-    frames["by_council"] = bc
+    frames["by_council"] = _by_council(plan)
+    b.councils("by_council", frames["by_council"])
 
-    # flows
     names = _council_names(plan)
     pairs = p.groupby(["council_id", "home_council_id"], as_index=False).size()
     flows = pd.DataFrame(
@@ -982,21 +1009,20 @@ def _plan_release(plan: Plan) -> tuple[dict[str, pd.DataFrame], _Release]:
             "placement_council": pairs.home_council_id.map(names),
         }
     ).sort_values(["council", "placement_council"], kind="stable").reset_index(drop=True)
-    r_f = _row_of(base[["council_id", "home_council_id"]], flows[["council_id", "placement_council_id"]], is_x)
+    r_f = b.row_of(["council_id", "home_council_id"], flows, b.is_x, ["council_id", "placement_council_id"])
     ids = rel.counts("flows", "children", r_f, len(flows))
     flows["children"] = rel.value_a_of(ids)
-    d_sum = np.bincount(r_f[is_x], weights=(dist * rel.base_value)[is_x], minlength=len(flows))
+    d_sum = np.bincount(r_f[b.is_x], weights=(b.dist * rel.base_value)[b.is_x], minlength=len(flows))
     flows["mean_distance_miles"] = d_sum / flows.children.where(flows.children > 0)
-    rel.ratios("flows", "mean_distance_miles", (r_f, dist), (r_f, one), len(flows), [[int(k)] for k in ids])
+    rel.ratios("flows", "mean_distance_miles", (r_f, b.dist), (r_f, b.one), len(flows), [[int(k)] for k in ids])
     frames["flows"] = flows
 
-    # children without a home, by need
     un = _unmet_wide(plan)
-    r_n = _row_of(base[["need"]], un[["need"]], is_y)
+    r_n = b.row_of(["need"], un, b.is_y)
     u_ids = {
         "children": rel.counts("unmet_by_need", "children", r_n, len(un)),
-        "unreachable": rel.counts("unmet_by_need", "unreachable", np.where(base.reason == "unreachable", r_n, -1), len(un)),
-        "capacity": rel.counts("unmet_by_need", "capacity", np.where(base.reason == "capacity", r_n, -1), len(un)),
+        "unreachable": rel.counts("unmet_by_need", "unreachable", np.where(b.keys.reason == "unreachable", r_n, -1), len(un)),
+        "capacity": rel.counts("unmet_by_need", "capacity", np.where(b.keys.reason == "capacity", r_n, -1), len(un)),
     }
     for c, i in u_ids.items():
         un[c] = rel.value_a_of(i)
@@ -1004,24 +1030,63 @@ def _plan_release(plan: Plan) -> tuple[dict[str, pd.DataFrame], _Release]:
         rel.relate(int(u_ids["children"][i]), u_ids["unreachable"][i : i + 1], u_ids["capacity"][i : i + 1])
     frames["unmet_by_need"] = un
 
-    # utilisation by home type
     ut = plan.utilisation_by_home_type()
-    r_t = _row_of(base[["home_type"]], ut[["home_type"]], is_x)
+    r_t = b.row_of(["home_type"], ut, b.is_x)
     ids = rel.counts("utilisation", "placed", r_t, len(ut))
-    ut = ut.assign(placed=rel.value_a_of(ids))
-    rel.sums("utilisation", "utilisation_pct", r_t, one, len(ut), [[int(k)] for k in ids])
-    frames["utilisation"] = ut
+    frames["utilisation"] = ut.assign(placed=rel.value_a_of(ids))
+    rel.sums("utilisation", "utilisation_pct", r_t, b.one, len(ut), [[int(k)] for k in ids])
 
-    # cohort-level detail
-    det = p.drop(columns=[c for c in p.columns if _CHILD_ID.match(c)])
-    rel.counts("placements", "children", np.where(is_x, np.arange(n), -1), nx)
-    if "held" in det.columns:
-        rel.counts("placements", "held", np.where((np.arange(n) >= nx) & (np.arange(n) < 2 * nx), np.arange(n) - nx, -1), nx)
-    frames["placements"] = det
-    rel.counts("shortfall", "children", np.where(is_y, np.arange(n) - 2 * nx, -1), ny)
+    frames["placements"] = p.drop(columns=[c for c in p.columns if _CHILD_ID.match(c)])
     frames["shortfall"] = s
+    b.detail(p, s)
     rel.finish()
     return frames, rel
+
+
+def _frames_release(frames: Mapping[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], _Release]:
+    """The linear model of result frames such as :meth:`Plan.to_frames` (placements,
+    shortfall, a long ``metrics`` table, a per-council table): the placements and
+    shortfall rows are the base every other count is checked against and audited on."""
+    if "placements" not in frames:
+        raise InvalidInputError("frames", None, "placements", "a placements table (the base every count is audited on)", sorted(frames))
+    p = frames["placements"].reset_index(drop=True)
+    need = ["council_id", "children", "distance_miles", "inside_own_council", "weekly_cost_gbp"]
+    missing = [c for c in need if c not in p.columns]
+    if missing:
+        raise InvalidInputError("placements", None, missing[0], "a column of Plan.placements", list(p.columns))
+    s = frames.get("shortfall", pd.DataFrame({"council_id": [], "children": []})).reset_index(drop=True)
+    b = _Base(p, s)
+    out: dict[str, pd.DataFrame] = {"placements": p}
+    if "shortfall" in frames:
+        out["shortfall"] = s
+    b.detail(p, s if "shortfall" in frames else pd.DataFrame())
+    for name, df in frames.items():
+        if name in ("placements", "shortfall"):
+            continue
+        df = df.reset_index(drop=True)
+        if {"metric", "value"} <= set(df.columns):
+            df = df.assign(value=df.value.astype(object))
+            rows = {str(k): i for i, k in enumerate(df.metric)}
+            b.headline(name, rows)
+            for metric in ("children", "placed", "unmet"):
+                if metric in rows:
+                    _check_counts(name, df.iloc[[rows[metric]]], "value", b.rel.value_a_of(b.rel.index[(name, metric)]))
+        elif "council_id" in df.columns and any(c in df.columns for c in CHILD_COUNT_COLUMNS):
+            b.councils(name, df)
+        elif any(c in df.columns for c in CHILD_COUNT_COLUMNS):
+            raise InvalidInputError(
+                name, None, next(c for c in CHILD_COUNT_COLUMNS if c in df.columns),
+                "a table rcc can relate to the placements (metrics or per council) -- every count of a report is "
+                "audited together", list(df.columns),
+            )
+        out[name] = df
+    b.rel.finish()
+    return out, b.rel
+
+
+def _target(df: pd.DataFrame, column: str) -> str:
+    """The column of a table holding a cell: its own, or ``value`` in a long metrics table."""
+    return column if column in df.columns or "value" not in df.columns else "value"
 
 
 def _render(frames: Mapping[str, pd.DataFrame], rel: _Release, hidden: np.ndarray) -> dict[str, pd.DataFrame]:
@@ -1031,9 +1096,7 @@ def _render(frames: Mapping[str, pd.DataFrame], rel: _Release, hidden: np.ndarra
     masks: dict[str, dict[str, np.ndarray]] = {}
     for (table, column), ids in rel.index.items():
         df = out[table]
-        target = "value" if table == "summary" else column
-        if target not in df.columns:
-            continue
+        target = _target(df, column)
         rows_hidden = np.asarray([rel.row[k] for k in ids if hidden[k]], dtype=np.int64)
         m = masks.setdefault(table, {}).setdefault(target, np.zeros(len(df), dtype=bool))
         m[rows_hidden] = True
@@ -1082,44 +1145,11 @@ def report_tables(plan: Plan, *, suppress_below: int = 5) -> dict[str, pd.DataFr
 
 
 def _suppress_frames(frames: Mapping[str, pd.DataFrame], threshold: int) -> dict[str, pd.DataFrame]:
-    """Suppress the count columns of other result frames (e.g. ``Plan.to_frames()``):
-    :data:`CHILD_COUNT_COLUMNS`, with ``children = placed + unmet`` where all three are
-    present, and shares, means, costs and HHI hidden with ``placed`` (or ``children``)."""
-    out = {}
-    for name, df in frames.items():
-        if {"metric", "value"} <= set(df.columns):  # a long metrics table
-            v = pd.to_numeric(df.value, errors="coerce")
-            counts = {m: float(v[df.metric == m].iloc[0]) for m in _COUNT_METRICS if (df.metric == m).any()}
-            one = suppress(pd.DataFrame({k: [x] for k, x in counts.items()}), list(counts), threshold, row_totals=(
-                {"children": ["placed", "unmet"]} if len(counts) == 3 else None
-            ))
-            hidden = {k for k in counts if one[k].iloc[0] == SUPPRESSED}
-            derived = ~df.metric.isin(_COUNT_METRICS) & df.metric.ne("utilisation_pct") & ("placed" in hidden)
-            tells = np.array([_share_discloses(x, counts.get("placed"), threshold) for x in v], dtype=bool)
-            shares = df.metric.str.startswith("pct_") & tells
-            hide = df.metric.isin(hidden) | derived | shares
-            out[name] = df.assign(value=df.value.astype(object).where(~hide, SUPPRESSED))
-            continue
-        cols = [c for c in CHILD_COUNT_COLUMNS if c in df.columns]
-        if not cols:
-            out[name] = df.copy()
-            continue
-        base = "placed" if "placed" in cols else ("children" if "children" in cols else None)
-        derived_cols = [
-            c
-            for c in df.columns
-            if c.startswith(("pct_", "mean_")) or c in ("weekly_cost_gbp", "provider_hhi", "utilisation_pct")
-        ]
-        dependent = {c: [base] for c in derived_cols} if base and name != "placements" else None
-        relations = {"children": ["placed", "unmet"]} if {"children", "placed", "unmet"} <= set(cols) else None
-        sup = suppress(df, cols, threshold, row_totals=relations, dependent=dependent)
-        if base is not None:
-            for c in derived_cols:
-                if c.startswith("pct_"):
-                    tell = [_share_discloses(x, b, threshold) for x, b in zip(df[c], df[base])]
-                    sup[c] = sup[c].astype(object).where(~np.asarray(tell, dtype=bool), SUPPRESSED)
-        out[name] = sup
-    return out
+    """Suppress result frames such as :meth:`Plan.to_frames` as one release: the same
+    model, secondary suppression and audit as :func:`report_tables` (see
+    :func:`_frames_release` for the frames it can relate)."""
+    base, rel = _frames_release(frames)
+    return _render(base, rel, _protect(rel, int(threshold)))
 
 
 # --------------------------------------------------------------------------- formatting
