@@ -484,6 +484,7 @@ class _Audit:
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("presolve", "off")
+        h.setOptionValue("simplex_strategy", 4)  # primal simplex: warm from the last basis when only costs change
         lp = highspy.HighsLp()
         lp.num_col_ = self.n
         lp.num_row_ = self.n_rows
@@ -499,6 +500,7 @@ class _Audit:
         lp.a_matrix_.num_col_ = self.n
         lp.a_matrix_.num_row_ = self.n_rows
         self.h, self.hs = h, highspy
+        self._last = np.zeros(0, dtype=np.int32)
         if self.n:
             h.passModel(lp)
 
@@ -515,8 +517,10 @@ class _Audit:
         if not len(cols):
             return const, np.zeros(0, np.int64)
         h, hs = self.h, self.hs
-        h.changeColsCost(self.n, np.arange(self.n, dtype=np.int32), np.zeros(self.n))
-        h.changeColsCost(len(cols), cols.astype(np.int32), coef)
+        if len(self._last):
+            h.changeColsCost(len(self._last), self._last, np.zeros(len(self._last)))
+        self._last = cols.astype(np.int32)
+        h.changeColsCost(len(cols), self._last, coef)
         h.changeObjectiveSense(hs.ObjSense.kMaximize if maximise else hs.ObjSense.kMinimize)
         h.run()
         status = h.getModelStatus()
@@ -536,7 +540,7 @@ class _Audit:
         v = self.rel.value_a[k]
         hi, b_hi = self.solve(k, True)
         primary = 0 < v < threshold
-        if (primary and hi >= threshold - _TOL) or (not primary and hi > v + 0.5):
+        if (primary and hi >= threshold - _TOL) or (not primary and hi >= v + 1 - _TOL):  # whole children
             return True, math.nan, hi, b_hi
         lo, b_lo = self.solve(k, False)
         ok, upper_side = _interval_ok(lo, hi, v, threshold)
