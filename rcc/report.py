@@ -3,8 +3,12 @@
 Both carry cohort-level data only (children counted per cohort, council, home, need);
 never a child id. Every count of children below the threshold (``suppress_below``,
 default 5, as DfE publishes: counts of 1 to 4) is shown as ``"c"`` in every table and
-chart label, with secondary suppression so that a suppressed count cannot be worked out
-from the totals published beside it (see :func:`suppress`).
+chart label. A report is one release: all its tables are derived from one base table
+(placement rows, their held children, shortfall rows) and suppressed together, with
+secondary suppression across tables and a linear-programming audit, so that no
+suppressed count can be worked out from any combination of the numbers it publishes
+(see :func:`audit_suppression`). Text cells of the workbook are stored as text, never as
+formulas (names beginning ``=``, ``+``, ``-``, ``@``, tab or CR come from outside data).
 
 * :func:`write_excel`: a Summary sheet (region, method, status, solver gap, headline
   metrics, data attribution) and one sheet per table: placements, shortfall, by_council,
@@ -13,6 +17,7 @@ from the totals published beside it (see :func:`suppress`).
   fetched: it works offline) -- placements by distance band, by council, children without
   a home by need, a map of flows between councils -- and the tables.
 * :func:`report_tables`: the suppressed tables both writers use.
+* :func:`audit_suppression`: the feasible interval of every suppressed count of a report.
 * :func:`report_cli`: what ``rcc report`` runs.
 
 Councils are listed in name order, not ranked: outcomes depend on each council's
@@ -108,6 +113,8 @@ def suppress(
     What it does not do: protect against differences between overlapping tables (each
     table is protected on its own) or against a column total being published when a
     column has a single non-zero cell left to suppress (then suppress the total as well).
+    The reports do not use it for that reason: :func:`report_tables` suppresses all the
+    tables of a report together and audits them (see :func:`audit_suppression`).
 
     Parameters
     ----------
@@ -1132,13 +1139,34 @@ def report_tables(plan: Plan, *, suppress_below: int = 5) -> dict[str, pd.DataFr
         ``unmet_by_need`` (children without a home per need: total, ``unreachable`` -- no
         eligible home within reach -- and ``capacity`` -- eligible homes full -- and
         cohorts), ``utilisation`` (places, placed, % by home type),
-        ``placements`` and ``shortfall`` (cohort-level detail). Each table is protected on
-        its own (see :func:`suppress`): count columns are suppressed with secondary
-        suppression against the table's column totals (per council for ``flows``) and its
-        row relations (``children = placed + unmet``, ``placed = inside + outside own
-        council``, ``placed = within + over 20 miles``, ``children = unreachable +
-        capacity``); shares, means and costs are suppressed with the counts they come from.
+        ``placements`` and ``shortfall`` (cohort-level detail).
+
+        The tables are one release. Every count is a sum of cells of one base table
+        (children of each placement row, held children of each placement row, children of
+        each shortfall row); shares, mean distances, costs and utilisation are linear
+        equations over it. Suppression, repeated until it holds:
+
+        1. primary: counts of 1 to ``suppress_below - 1``, and shares whose numerator or
+           remainder is such a count;
+        2. secondary, consistent across tables: wherever exactly one cell of an additive
+           relation is hidden -- a cell and the cells of another table that add up to it
+           (a flow and its placement rows, a council's ``placed`` and its flows, a total and
+           its councils), or a row relation (``children = placed + unmet``, ``placed =
+           inside + outside own council``, ``placed = within + over 20 miles``, ``children =
+           unreachable + capacity``) -- the smallest other is hidden too; shares, means and
+           costs are hidden with the counts they come from, and provider HHI wherever any
+           placement row it covers is hidden (no linear audit can bound it);
+        3. audit (:func:`audit_suppression`): each hidden count is bounded by linear
+           programming over everything published; where one is not protected, a published
+           cell that pins it (a binding constraint, smallest first, detail before headline)
+           is hidden and the audit is repeated.
+
         Charts draw only what these tables show.
+
+    Raises
+    ------
+    rcc.SolverError
+        HiGHS failed while auditing (never a report that was not audited).
     """
     t = int(suppress_below)
     frames, rel = _plan_release(plan)
@@ -1196,9 +1224,11 @@ def _suppression_note(threshold: int) -> str:
         return "No suppression: every count is shown."
     return (
         f"Counts of 1 to {threshold - 1} children are shown as '{SUPPRESSED}' (suppressed), as are further "
-        "counts that would let a suppressed one be worked out from the totals published beside it "
-        "(secondary suppression within each table), and shares or averages computed from suppressed counts. "
-        "Totals are computed from unsuppressed data."
+        "counts that would let a suppressed one be worked out from any combination of the numbers in this "
+        "report (all tables are suppressed together and audited by linear programming: no suppressed count "
+        f"is determined, and none of 1 to {threshold - 1} can be narrowed to that range), shares or averages "
+        "computed from suppressed counts, and provider concentration (HHI) wherever it covers a suppressed "
+        "count. Totals are computed from unsuppressed data."
     )
 
 
@@ -1240,9 +1270,11 @@ def write_excel(
     ----------
     plan_or_frames : Plan or Mapping[str, pandas.DataFrame]
         A plan (tables from :func:`report_tables`), or result tables such as
-        :meth:`Plan.to_frames` (their count columns :data:`CHILD_COUNT_COLUMNS` are
-        suppressed; a ``metrics`` table with ``metric``/``value`` columns fills the
-        Summary).
+        :meth:`Plan.to_frames`: a ``placements`` table (and ``shortfall``) is the base;
+        a long ``metrics`` table (``metric``/``value``, it fills the Summary) and
+        per-council tables (``council_id`` and count columns of
+        :data:`CHILD_COUNT_COLUMNS`) must add up from it, and all are suppressed and
+        audited together as in :func:`report_tables`.
     path : str or Path
         The ``.xlsx`` file to write (parent folders are created).
     suppress_below : int
@@ -1258,7 +1290,11 @@ def write_excel(
     Raises
     ------
     rcc.InvalidInputError
-        A table has a child id column (reports are cohort-level only).
+        A table has a child id column (reports are cohort-level only); frames without a
+        placements table, with counts that do not add up from it, or with counts in a
+        table that cannot be related to it.
+    rcc.SolverError
+        HiGHS failed while auditing the suppression.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill

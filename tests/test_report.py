@@ -665,7 +665,12 @@ _H_DIST = {("A", "A"): 3.0, ("B", "B"): 4.0, ("D", "D"): 5.0, ("A", "B"): 21.0, 
            ("D", "A"): 15.0, ("B", "D"): 25.0, ("D", "B"): 25.0}
 
 
-def _random_plan(rows: list[tuple[int, int, int]], short: list[tuple[int, int, int]]) -> rcc.Plan:
+def _random_plan(
+    rows: list[tuple[int, int, int]],
+    short: list[tuple[int, int, int]],
+    councils: pd.DataFrame = _H_COUNCILS,
+    homes: pd.DataFrame = _H_HOMES,
+) -> rcc.Plan:
     """A plan of the 3-council region: placement rows (council, home, children) and shortfall
     rows (council, reason, children)."""
     cids = ["A", "B", "D"]
@@ -674,7 +679,7 @@ def _random_plan(rows: list[tuple[int, int, int]], short: list[tuple[int, int, i
         if (c, h) in seen:
             continue
         seen.add((c, h))
-        home = _H_HOMES.iloc[h]
+        home = homes.iloc[h]
         need = "complex" if home.home_type == "childrens_home" else "mainstream"
         prow.append(
             {
@@ -697,7 +702,7 @@ def _random_plan(rows: list[tuple[int, int, int]], short: list[tuple[int, int, i
     placements = pd.DataFrame(prow, columns=list(_random_plan_cols()))
     shortfall = pd.DataFrame(srow, columns=["cohort_id", "council_id", "need", "age_band", "children", "reason_code", "reason"])
     cohorts = pd.DataFrame({"cohort_id": ["A:m"], "council_id": ["A"], "need": ["mainstream"], "age_band": ["5-10"], "children": [1]})
-    region = rcc.Region.from_frames(_H_COUNCILS, _H_HOMES, cohorts, name="h")
+    region = rcc.Region.from_frames(councils, homes, cohorts, name="h")
     return rcc.Plan(region, "optimise", rcc.PlanStatus.OPTIMAL, 0.0, placements, shortfall, rcc.SolveInfo("test", 0.0))
 
 
@@ -722,3 +727,75 @@ def test_no_suppressed_count_is_recoverable_from_the_whole_report(rows, short, t
     _assert_protected(bounds, threshold)
     audit = audit_suppression(plan, tables, suppress_below=threshold)
     assert audit.protected.all()
+
+
+# --------------------------------------------------------------------------- formula injection
+
+_EVIL = ["=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3", "@HYPERLINK(\"http://x\")", "\t=1+1", "\r=1+1"]
+
+
+def _evil_plan() -> rcc.Plan:
+    councils = _H_COUNCILS.assign(name=[_EVIL[0], "<script>alert(1)</script>", _EVIL[2]])
+    homes = _H_HOMES.assign(
+        home_id=[_EVIL[1], "=1+1", "kB", _EVIL[3], "chD"], provider_id=["=LA_A", "=LA_A", _EVIL[4], _EVIL[5], "P2"]
+    )
+    return _random_plan([(0, 0, 12), (0, 3, 2), (1, 2, 9), (1, 3, 7), (2, 4, 3), (2, 1, 6)], [(0, 0, 2)], councils, homes)
+
+
+def test_workbook_never_holds_a_formula(tmp_path: Path) -> None:
+    import zipfile
+
+    plan = _evil_plan()
+    assert plan.placements.provider_group.str.startswith(("=", "\t", "\r")).any()
+    for i, source in enumerate((plan, plan.to_frames())):
+        path = write_excel(source, tmp_path / f"evil{i}.xlsx", compare_with=plan if i == 0 else None)
+        starts = 0
+        for ws in openpyxl.load_workbook(path).worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                    if isinstance(cell.value, str):
+                        assert cell.data_type == "s"
+                        if cell.value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+                            starts += 1
+                            assert cell.quotePrefix, (ws.title, cell.coordinate)
+        assert starts >= 10  # the names are there, as text
+        with zipfile.ZipFile(path) as z:
+            for name in z.namelist():
+                if name.startswith("xl/worksheets/"):
+                    assert "<f>" not in z.read(name).decode() and "<f " not in z.read(name).decode(), name
+        names = {c.value for ws in openpyxl.load_workbook(path).worksheets for row in ws.iter_rows() for c in row}
+        assert _EVIL[0] in names or i == 1  # the frames carry ids, the plan's tables names too
+        assert "=LA_A" in names
+
+
+def test_html_escapes_names(tmp_path: Path) -> None:
+    plan = _evil_plan()
+    doc = write_html(plan, tmp_path / "evil.html").read_text(encoding="utf-8")
+    assert "<script" not in doc.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in doc
+    assert "=cmd|&#x27; /C calc&#x27;!A0" in doc  # shown as text
+
+
+def test_frames_workbook_is_one_release(gm: tuple[rcc.Plan, rcc.Plan], tmp_path: Path) -> None:
+    """Plan.to_frames() written as a workbook: a council's placed beside its placement rows,
+    or the region's beside the councils', never leaves exactly one hidden cell."""
+    _, greedy = gm
+    wb = openpyxl.load_workbook(write_excel(greedy.to_frames(), tmp_path / "frames.xlsx"))
+    bc, pl, sf = _sheet(wb, "by_council"), _sheet(wb, "placements"), _sheet(wb, "shortfall")
+    for r in bc.itertuples():
+        if r.placed != C:
+            assert (pl.children[pl.council_id == r.council_id] == C).sum() != 1, r.council_id
+        if r.unmet != C:
+            assert (sf.children[sf.council_id == r.council_id] == C).sum() != 1, r.council_id
+    metrics = {r[0]: r[1] for r in wb["Summary"].values if r and r[0]}
+    assert metrics["children placed"] != C
+    assert (bc.placed == C).sum() != 1 and (bc.unmet == C).sum() != 1
+    frames = greedy.to_frames()
+    frames["extra"] = pd.DataFrame({"need": ["x"], "children": [3]})
+    with pytest.raises(InvalidInputError, match="extra"):
+        write_excel(frames, tmp_path / "x.xlsx")
+    frames = greedy.to_frames()
+    frames["by_council"] = frames["by_council"].assign(placed=frames["by_council"].placed + 1)
+    with pytest.raises(InvalidInputError, match="by_council"):
+        write_excel(frames, tmp_path / "y.xlsx")
