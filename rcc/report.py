@@ -428,7 +428,7 @@ class _Audit:
     """The LP of one release: unknowns are the suppressed base cells; every published cell
     is an equation. Bounds each suppressed count cell's value (min and max)."""
 
-    def __init__(self, rel: _Release, hidden: np.ndarray) -> None:
+    def __init__(self, rel: _Release, hidden: np.ndarray, seen: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         import highspy
 
         self.rel = rel
@@ -496,7 +496,8 @@ class _Audit:
         lp.num_col_ = self.n
         lp.num_row_ = self.n_rows
         lp.col_cost_ = np.zeros(self.n)
-        lp.col_lower_ = rel.base_lb[unk].astype(float)
+        self.col_lower = rel.base_lb[unk].astype(float)
+        lp.col_lower_ = self.col_lower
         lp.col_upper_ = np.full(self.n, highspy.kHighsInf)
         lp.row_lower_ = np.where(np.isfinite(lower), lower, -highspy.kHighsInf)
         lp.row_upper_ = np.where(np.isfinite(upper), upper, highspy.kHighsInf)
@@ -508,6 +509,14 @@ class _Audit:
         lp.a_matrix_.num_row_ = self.n_rows
         self.h, self.hs = h, highspy
         self._last = np.zeros(0, dtype=np.int32)
+        # every solution is a feasible base table: the range it shows for each hidden count
+        # is inside that count's interval, so it can prove protection without its own LP
+        # (base tables of an earlier audit with fewer cells hidden stay consistent: pass them on)
+        self.seen_lo, self.seen_hi = seen if seen is not None else (rel.value_a.copy(), rel.value_a.copy())
+        watch = hidden & rel.count
+        self._nz = watch[rel.nz_cell]
+        self._x = rel.base_value.copy()
+        self._unk = unk
         if self.n:
             h.passModel(lp)
 
@@ -523,6 +532,19 @@ class _Audit:
         cols, coef, const = self.objective(k)
         if not len(cols):
             return const, np.zeros(0, np.int64)
+        obj = self._run(cols, coef, maximise)
+        if not math.isfinite(obj):
+            return obj, np.zeros(0, np.int64)
+        sol = self.h.getSolution()
+        obj += const
+        self._record(np.asarray(sol.col_value))
+        duals = np.asarray(sol.row_dual)
+        rc = np.asarray(self.row_cell, dtype=np.int64)
+        binding = rc[(np.abs(duals) > 1e-9) & (rc >= 0)] if len(rc) else np.zeros(0, np.int64)
+        return obj, binding
+
+    def _run(self, cols: np.ndarray, coef: np.ndarray, maximise: bool) -> float:
+        """Optimise ``coef @ x[cols]``; its optimum (+-inf when unbounded)."""
         h, hs = self.h, self.hs
         if len(self._last):
             h.changeColsCost(len(self._last), self._last, np.zeros(len(self._last)))
@@ -531,24 +553,75 @@ class _Audit:
         h.changeObjectiveSense(hs.ObjSense.kMaximize if maximise else hs.ObjSense.kMinimize)
         h.run()
         status = h.getModelStatus()
+        if status not in (hs.HighsModelStatus.kOptimal, hs.HighsModelStatus.kUnbounded):
+            h.clearSolver()  # numerical trouble from the warm start: once more from scratch
+            h.run()
+            status = h.getModelStatus()
         if status == hs.HighsModelStatus.kUnbounded:
-            return (math.inf if maximise else -math.inf), np.zeros(0, np.int64)
+            return math.inf if maximise else -math.inf
         if status != hs.HighsModelStatus.kOptimal:
             raise SolverError(f"suppression audit: HiGHS returned {h.modelStatusToString(status)} bounding a suppressed cell")
-        obj = h.getInfo().objective_function_value + const
-        duals = np.asarray(h.getSolution().row_dual)
-        rc = np.asarray(self.row_cell, dtype=np.int64)
-        binding = rc[(np.abs(duals) > 1e-9) & (rc >= 0)] if len(rc) else np.zeros(0, np.int64)
-        return obj, binding
+        return float(h.getInfo().objective_function_value)
+
+    def proven(self, k: int, threshold: int) -> bool:
+        """Whether the base tables seen so far already show cell ``k`` protected."""
+        v = self.rel.value_a[k]
+        lo, hi = self.seen_lo[k], self.seen_hi[k]
+        if 0 < v < threshold:
+            return bool(hi >= threshold - _TOL or lo <= _TOL)
+        return bool(hi >= v + 1 - _TOL or lo <= v - 1 + _TOL)
+
+    def sweep(self, cells: np.ndarray, threshold: int, max_solves: int = 400) -> None:
+        """Prove many cells protected with few LPs: push random positive combinations of the
+        unproven cells up (and down); every solution is a base table consistent with what is
+        published, so each cell it moves far enough is protected."""
+        rng = np.random.default_rng(0)
+        for i in range(max_solves):
+            todo = np.asarray([k for k in cells if not self.proven(int(k), threshold)], dtype=np.int64)
+            if len(todo) < 16:
+                return
+            w = rng.random(len(todo))
+            cols, coef = [], []
+            for k, wk in zip(todo, w):
+                c, a, _ = self.objective(int(k))
+                cols.append(c)
+                coef.append(a * wk)
+            c_all = np.concatenate(cols)
+            if not len(c_all):
+                return
+            agg = np.bincount(c_all, weights=np.concatenate(coef), minlength=self.n)
+            nz = np.flatnonzero(agg)
+            obj = self._run(nz, agg[nz], maximise=i % 4 != 3)
+            if not math.isfinite(obj):
+                return
+            self._record(np.asarray(self.h.getSolution().col_value))
+            if i % 4 != 3 and sum(self.proven(int(k), threshold) for k in todo) < 4:
+                return
+
+    def _record(self, col_value: np.ndarray) -> None:
+        rel = self.rel
+        self._x[self._unk] = col_value
+        m = self._nz
+        vals = np.bincount(rel.nz_cell[m], weights=rel.nz_coef[m] * self._x[rel.nz_var[m]], minlength=rel.n_cells)
+        watch = np.zeros(rel.n_cells, dtype=bool)
+        watch[rel.nz_cell[m]] = True
+        np.maximum(self.seen_hi, np.where(watch, vals, -np.inf), out=self.seen_hi)
+        np.minimum(self.seen_lo, np.where(watch, vals, np.inf), out=self.seen_lo)
 
     def check(self, k: int, threshold: int) -> tuple[bool, float, float, np.ndarray]:
         """Whether suppressed cell ``k`` is protected; its bounds (``nan`` if not needed)
         and the published cells that pin it when not."""
         v = self.rel.value_a[k]
-        hi, b_hi = self.solve(k, True)
         primary = 0 < v < threshold
+        if self.proven(k, threshold):
+            return True, math.nan, math.nan, np.zeros(0, np.int64)
+        hi, b_hi = self.solve(k, True)
         if (primary and hi >= threshold - _TOL) or (not primary and hi >= v + 1 - _TOL):  # whole children
             return True, math.nan, hi, b_hi
+        if primary:
+            cols, coef, const = self.objective(k)
+            if (coef >= 0).all() and const + coef @ self.col_lower[cols] >= 1 - _TOL:
+                return False, math.nan, hi, b_hi  # listed rows count at least one child: never 0
         lo, b_lo = self.solve(k, False)
         ok, upper_side = _interval_ok(lo, hi, v, threshold)
         return ok, lo, hi, (b_hi if upper_side else np.union1d(b_hi, b_lo))
@@ -602,11 +675,19 @@ def _protect(rel: _Release, threshold: int) -> np.ndarray:
     hidden |= rel.primary(threshold)
     _secondary(rel, hidden)
     todo = np.flatnonzero(hidden & rel.count)
+    seen = None
     while len(todo):
-        audit = _Audit(rel, hidden)
+        audit = _Audit(rel, hidden, seen)
+        seen = (audit.seen_lo, audit.seen_hi)
+        if audit.n:
+            audit.sweep(todo, threshold)
         failing: list[int] = []
         pins: list[np.ndarray] = []
-        for k in todo:
+        unchecked = np.zeros(0, dtype=np.int64)
+        for i, k in enumerate(todo):
+            if len(pins) >= _FAILING_PER_ROUND:
+                unchecked = todo[i:]  # suppress these first: they often protect the rest
+                break
             ok, _, _, binding = audit.check(int(k), threshold)
             if ok:
                 continue
@@ -627,8 +708,13 @@ def _protect(rel: _Release, threshold: int) -> np.ndarray:
         hidden[list(extra)] = True
         _secondary(rel, hidden)
         new = np.flatnonzero(hidden & ~before & rel.count)
-        todo = np.union1d(np.asarray(failing, dtype=np.int64), new)
+        todo = np.union1d(np.union1d(np.asarray(failing, dtype=np.int64), new), unchecked)
     return hidden
+
+
+#: Failing cells one round of the audit collects before suppressing more and re-checking
+#: (fewer LPs on cells that the new suppressions protect anyway).
+_FAILING_PER_ROUND = 64
 
 
 def audit_suppression(

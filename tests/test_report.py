@@ -569,6 +569,9 @@ def _bounds_by_highs(plan: rcc.Plan, tables: dict[str, pd.DataFrame], integer: b
             h.changeColsCost(n, np.arange(n, dtype=np.int32), coef)
             h.changeObjectiveSense(sense)
             h.run()
+            if h.getModelStatus() == highspy.HighsModelStatus.kUnknown:  # numerical trouble from the warm start
+                h.clearSolver()
+                h.run()
             status = h.getModelStatus()
             if status == highspy.HighsModelStatus.kUnbounded or (
                 integer and status == highspy.HighsModelStatus.kUnboundedOrInfeasible
