@@ -406,8 +406,12 @@ def _row_of(base_keys: pd.DataFrame, table_keys: pd.DataFrame, select: np.ndarra
     probe = pd.MultiIndex.from_frame(base_keys.astype(str)) if base_keys.shape[1] > 1 else pd.Index(base_keys.iloc[:, 0].astype(str))
     pos = np.asarray(idx.get_indexer(probe), dtype=np.int64)
     pos[~np.asarray(select, dtype=bool)] = -1
-    if ((pos < 0) & select).any():
-        raise RuntimeError(f"report tables: {int(((pos < 0) & select).sum())} base cell(s) have no row in their table")
+    missing = (pos < 0) & select
+    if missing.any():
+        raise InvalidInputError(
+            "placements/shortfall", None, "/".join(base_keys.columns), "a value with a row in the report table "
+            f"keyed by {list(table_keys.columns)}", f"{int(missing.sum())} row(s) without one",
+        )
     return pos
 
 
