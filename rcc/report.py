@@ -272,12 +272,8 @@ class _Release:
 
     def counts(self, table: str, column: str, row_of_base: np.ndarray, n_rows: int) -> np.ndarray:
         """Count cells: cell ``i`` is the sum of the base cells with ``row_of_base == i``."""
-        order = np.argsort(row_of_base, kind="stable")
-        order = order[row_of_base[order] >= 0]
-        bounds = np.searchsorted(row_of_base[order], np.arange(n_rows + 1))
         cells = []
-        for i in range(n_rows):
-            var = order[bounds[i] : bounds[i + 1]]
+        for var in _groups(row_of_base, n_rows):
             v = float(self.base_value[var].sum())
             cells.append((var, np.ones(len(var)), v, v))
         return self._add(table, column, _COUNT, cells)
@@ -296,9 +292,8 @@ class _Release:
         A ``share`` (a percentage of children) is itself suppressed where its numerator or
         the rest of its denominator is a small count."""
         cells, shares = [], []
-        for i in range(n_rows):
-            nv, nw = np.flatnonzero(num[0] == i), num[1][num[0] == i]
-            dv, dw = np.flatnonzero(den[0] == i), den[1][den[0] == i]
+        for nv, dv in zip(_groups(num[0], n_rows), _groups(den[0], n_rows)):
+            nw, dw = num[1][nv], den[1][dv]
             n_val, d_val = float(nw @ self.base_value[nv]), float(dw @ self.base_value[dv])
             r = n_val / d_val if d_val else np.nan
             shares.append((n_val, d_val - n_val) if share else None)
@@ -314,8 +309,7 @@ class _Release:
     def sums(self, table: str, column: str, row_of_base: np.ndarray, weight: np.ndarray, n_rows: int, deps: list[list[int]]) -> np.ndarray:
         """Weighted sums (total weekly cost): a known linear function of the base cells."""
         cells = []
-        for i in range(n_rows):
-            var = np.flatnonzero(row_of_base == i)
+        for var in _groups(row_of_base, n_rows):
             v = float(weight[var] @ self.base_value[var])
             cells.append((var, weight[var], v, v))
         return self._add(table, column, _SUM, cells, deps=deps)
@@ -374,30 +368,43 @@ class _Release:
         and its placement rows, a council's placed and its flows)."""
         n_base = len(self.base_value)
         out: list[tuple[int, np.ndarray]] = list(self.explicit)
-        parts_of: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
-        for key, ids in self.index.items():
+        counted = self.count[self.nz_cell]
+        cell, var = self.nz_cell[counted], self.nz_var[counted]
+        length = np.bincount(cell, minlength=self.n_cells)
+        column_of = np.full(self.n_cells, -1, dtype=np.int64)
+        for j, ids in enumerate(self.index.values()):
+            column_of[ids] = j
+        for j, ids in enumerate(self.index.values()):
             if not len(ids) or self.kind[ids[0]] != _COUNT:
                 continue
             owner = np.full(n_base, -1, dtype=np.int64)
+            size = np.zeros(self.n_cells, dtype=np.int64)
             for k in ids:
                 owner[self.support[k]] = k
-            size = np.zeros(self.n_cells, dtype=np.int64)
-            size[ids] = [len(self.support[k]) for k in ids]
-            parts_of[key] = (owner, size)
-        for k in np.flatnonzero(self.count):
-            s = self.support[k]
-            if not len(s):
+                size[k] = len(self.support[k])
+            own = owner[var]
+            other = column_of != j
+            ok = other[cell]
+            uncovered = np.bincount(cell[ok & (own < 0)], minlength=self.n_cells) > 0
+            pairs = np.unique(np.column_stack([cell[ok & (own >= 0)], own[ok & (own >= 0)]]), axis=0)
+            if not len(pairs):
                 continue
-            for key, (owner, size) in parts_of.items():
-                if key == (self.table[k], self.column[k]):
-                    continue
-                o = owner[s]
-                if (o < 0).any():
-                    continue
-                cells = np.unique(o)
-                if size[cells].sum() == len(s) and not (len(cells) == 1 and cells[0] == k):
-                    out.append((int(k), cells))
+            covered = np.bincount(pairs[:, 0], weights=size[pairs[:, 1]], minlength=self.n_cells)
+            good = other & ~uncovered & (length > 0) & (covered == length)
+            starts = np.searchsorted(pairs[:, 0], np.arange(self.n_cells + 1))
+            for k in np.flatnonzero(good):
+                parts = pairs[starts[k] : starts[k + 1], 1]
+                if not (len(parts) == 1 and parts[0] == k):
+                    out.append((int(k), parts))
         return out
+
+
+def _groups(row_of_base: np.ndarray, n_rows: int) -> list[np.ndarray]:
+    """The base cells of each row ``0 .. n_rows - 1`` (``row_of_base == -1``: none)."""
+    order = np.argsort(row_of_base, kind="stable")
+    order = order[row_of_base[order] >= 0]
+    bounds = np.searchsorted(row_of_base[order], np.arange(n_rows + 1))
+    return [order[bounds[i] : bounds[i + 1]] for i in range(n_rows)]
 
 
 def _row_of(base_keys: pd.DataFrame, table_keys: pd.DataFrame, select: np.ndarray) -> np.ndarray:
@@ -569,37 +576,44 @@ class _Audit:
 
     def proven(self, k: int, threshold: int) -> bool:
         """Whether the base tables seen so far already show cell ``k`` protected."""
-        v = self.rel.value_a[k]
-        lo, hi = self.seen_lo[k], self.seen_hi[k]
-        if 0 < v < threshold:
-            return bool(hi >= threshold - _TOL or lo <= _TOL)
-        return bool(hi >= v + 1 - _TOL or lo <= v - 1 + _TOL)
+        return bool(self.proven_all(np.asarray([k]), threshold)[0])
+
+    def proven_all(self, cells: np.ndarray, threshold: int) -> np.ndarray:
+        """:meth:`proven` of many cells."""
+        v = self.rel.value_a[cells]
+        lo, hi = self.seen_lo[cells], self.seen_hi[cells]
+        primary = (v > 0) & (v < threshold)
+        return np.where(
+            primary,
+            (hi >= threshold - _TOL) | (lo <= _TOL),
+            (hi >= v + 1 - _TOL) | (lo <= v - 1 + _TOL),
+        )
 
     def sweep(self, cells: np.ndarray, threshold: int, max_solves: int = 400) -> None:
         """Prove many cells protected with few LPs: push random positive combinations of the
         unproven cells up (and down); every solution is a base table consistent with what is
         published, so each cell it moves far enough is protected."""
+        rel = self.rel
+        cells = np.asarray(cells, dtype=np.int64)
+        pos = np.full(rel.n_cells, -1, dtype=np.int64)
+        pos[cells] = np.arange(len(cells))
+        m = (pos[rel.nz_cell] >= 0) & (self.col_of[rel.nz_var] >= 0)
+        obj_cell, obj_col, obj_coef = pos[rel.nz_cell[m]], self.col_of[rel.nz_var[m]], rel.nz_coef[m]
         rng = np.random.default_rng(0)
         for i in range(max_solves):
-            todo = np.asarray([k for k in cells if not self.proven(int(k), threshold)], dtype=np.int64)
-            if len(todo) < 16:
+            open_ = ~self.proven_all(cells, threshold)
+            if open_.sum() < 16:
                 return
-            w = rng.random(len(todo))
-            cols, coef = [], []
-            for k, wk in zip(todo, w):
-                c, a, _ = self.objective(int(k))
-                cols.append(c)
-                coef.append(a * wk)
-            c_all = np.concatenate(cols)
-            if not len(c_all):
-                return
-            agg = np.bincount(c_all, weights=np.concatenate(coef), minlength=self.n)
+            w = rng.random(len(cells)) * open_
+            agg = np.bincount(obj_col, weights=obj_coef * w[obj_cell], minlength=self.n)
             nz = np.flatnonzero(agg)
+            if not len(nz):
+                return
             obj = self._run(nz, agg[nz], maximise=i % 4 != 3)
             if not math.isfinite(obj):
                 return
             self._record(np.asarray(self.h.getSolution().col_value))
-            if i % 4 != 3 and sum(self.proven(int(k), threshold) for k in todo) < 4:
+            if i % 4 != 3 and (open_ & self.proven_all(cells, threshold)).sum() < 4:
                 return
 
     def _record(self, col_value: np.ndarray) -> None:
