@@ -618,6 +618,12 @@ def test_gm_report_passes_an_independent_audit(gm: tuple[rcc.Plan, rcc.Plan]) ->
         _assert_protected(bounds, 5)
         audit = audit_suppression(plan, tables)
         assert audit.protected.all() and len(audit) == len(bounds)
+        assert list(audit.columns) == ["table", "row", "column", "lower", "upper", "protected"]  # never a true value
+        mine = {name: (lo, hi) for name, lo, hi, _ in bounds}
+        for r in audit[audit.table == "placements"].itertuples():  # the two LPs agree
+            lo, hi = mine[f"placements[{r.row}]" + ("" if r.column == "children" else ".held")]
+            assert r.lower == pytest.approx(lo, abs=1e-4)
+            assert r.upper == pytest.approx(hi, abs=1e-4) or (np.isinf(r.upper) and np.isinf(hi))
 
 
 def test_audit_catches_the_differencing_attack(gm: tuple[rcc.Plan, rcc.Plan]) -> None:
