@@ -243,6 +243,7 @@ class _Release:
         self.deps: list[list[int]] = []
         self.group: list[np.ndarray | None] = []
         self.share_parts: list[tuple[float, float] | None] = []
+        self.weighted: list[bool] = []
         self.explicit: list[tuple[int, np.ndarray]] = []
         self._nz: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._rhs: list[float] = []
@@ -264,6 +265,7 @@ class _Release:
             self.deps.append(list(deps[i]))
             self.group.append(groups[i])
             self.share_parts.append(shares[i])
+            self.weighted.append(bool(kw.get("weighted", False)))
             self._nz.append((np.full(len(var), k, dtype=np.int64), np.asarray(var, dtype=np.int64), np.asarray(coef, dtype=float)))
             self._rhs.append(rhs)
         ids = np.arange(start, len(self.table))
@@ -287,6 +289,7 @@ class _Release:
         n_rows: int,
         deps: list[list[int]],
         share: bool = False,
+        weighted: bool = False,
     ) -> np.ndarray:
         """Ratio cells ``sum(num) / sum(den)`` (row ``i``: base cells with ``row == i``, weights).
         A ``share`` (a percentage of children) is itself suppressed where its numerator or
@@ -304,15 +307,18 @@ class _Release:
             coef = np.concatenate([nw, -r * dw])
             uniq, inv = np.unique(var, return_inverse=True)
             cells.append((uniq, np.bincount(inv, weights=coef, minlength=len(uniq)), 0.0, r))
-        return self._add(table, column, _RATIO, cells, deps=deps, shares=shares)
+        return self._add(table, column, _RATIO, cells, deps=deps, shares=shares, weighted=weighted)
 
-    def sums(self, table: str, column: str, row_of_base: np.ndarray, weight: np.ndarray, n_rows: int, deps: list[list[int]]) -> np.ndarray:
+    def sums(
+        self, table: str, column: str, row_of_base: np.ndarray, weight: np.ndarray, n_rows: int, deps: list[list[int]],
+        weighted: bool = True,
+    ) -> np.ndarray:
         """Weighted sums (total weekly cost): a known linear function of the base cells."""
         cells = []
         for var in _groups(row_of_base, n_rows):
             v = float(weight[var] @ self.base_value[var])
             cells.append((var, weight[var], v, v))
-        return self._add(table, column, _SUM, cells, deps=deps)
+        return self._add(table, column, _SUM, cells, deps=deps, weighted=weighted)
 
     def nonlinear(self, table: str, column: str, groups: list[np.ndarray], deps: list[list[int]]) -> np.ndarray:
         """Statistics no linear audit can bound (HHI): shown only where every base cell of
@@ -349,6 +355,7 @@ class _Release:
         self.nz_cell, self.nz_var, self.nz_coef = self.nz_cell[keep], self.nz_var[keep], self.nz_coef[keep]
         self.n_cells = len(self.table)
         self.count = self.kind_a == _COUNT
+        self.weighted_a = np.asarray(self.weighted, dtype=bool)
         self.support = [np.zeros(0, np.int64)] * self.n_cells
         order = np.argsort(self.nz_cell, kind="stable")
         b = np.searchsorted(self.nz_cell[order], np.arange(self.n_cells + 1))
@@ -691,6 +698,7 @@ def _protect(rel: _Release, threshold: int) -> np.ndarray:
     if threshold <= 1:
         return hidden
     hidden |= rel.primary(threshold)
+    hidden |= rel.weighted_a  # shown at the end, where the published counts already determine them
     _secondary(rel, hidden)
     todo = np.flatnonzero(hidden & rel.count)
     seen = None
@@ -727,7 +735,30 @@ def _protect(rel: _Release, threshold: int) -> np.ndarray:
         _secondary(rel, hidden)
         new = np.flatnonzero(hidden & ~before & rel.count)
         todo = np.union1d(np.union1d(np.asarray(failing, dtype=np.int64), new), unchecked)
+    hidden[_redundant_weighted(rel, hidden)] = False
     return hidden
+
+
+def _redundant_weighted(rel: _Release, hidden: np.ndarray) -> np.ndarray:
+    """The weighted statistics (mean distances, weekly costs) that the published counts
+    already determine: publishing them adds nothing, even to a reader who knows counts are
+    whole numbers. (One that adds an equation with distinct real weights -- distances,
+    costs -- can pin hidden counts among the integers though the linear relaxation cannot
+    see it, so the others stay hidden.)"""
+    base = hidden | rel.weighted_a
+    audit = _Audit(rel, base)
+    out = []
+    for k in np.flatnonzero(rel.weighted_a):
+        if rel.deps[k] and base[rel.deps[k]].any():
+            continue
+        cols, coef, _ = audit.objective(int(k))
+        if len(cols):
+            lo, _ = audit.solve(int(k), False)
+            hi, _ = audit.solve(int(k), True)
+            if not hi - lo <= 1e-7 * max(1.0, float(np.abs(coef).sum())):
+                continue
+        out.append(int(k))
+    return np.asarray(out, dtype=np.int64)
 
 
 #: Failing cells one round of the audit collects before suppressing more and re-checking
@@ -756,11 +787,13 @@ def audit_suppression(
     children, its lower bound is below its upper bound (it is not determined) and, for a
     count of 1 to ``suppress_below - 1``, the interval also holds 0 or a value of at least
     ``suppress_below`` (it cannot be pinned to "a few children"). A nonlinear statistic
-    (provider HHI) is protected only when every placement row it sums over is published.
+    (provider HHI) is protected only when every placement row it sums over is published,
+    and a weighted statistic (a mean distance, a weekly cost) only when the other published
+    numbers already determine it: with distinct real weights, one more equation can pin
+    hidden counts among whole numbers although the linear relaxation leaves them open.
 
-    The bounds are those of the linear relaxation: an integer-only argument over a
-    weighted statistic (weekly costs, mean distances) can in principle narrow an interval
-    further; counts-only relations (sums) are not affected on the tables rcc publishes.
+    The bounds are those of the linear relaxation over the counts (sums of base cells) and
+    shares; a test checks them against whole-number (MILP) bounds on random small plans.
 
     Parameters
     ----------
@@ -815,6 +848,9 @@ def audit_suppression(
         hi, _ = audit.solve(int(k), True)
         ok, _ = _interval_ok(lo, hi, rel.value_a[k], t)
         out.append((rel.table[k], rel.row[k], rel.column[k], lo, hi, ok))
+    shown_weighted = np.flatnonzero(~hidden & rel.weighted_a)
+    for k in np.setdiff1d(shown_weighted, _redundant_weighted(rel, hidden)):
+        out.append((rel.table[k], rel.row[k], rel.column[k], math.nan, math.nan, False))
     for k in np.flatnonzero(~hidden & (rel.kind_a == _NONLINEAR)):
         g = rel.group[k]
         bc = rel.base_cell[g] if g is not None else np.zeros(0, np.int64)
@@ -1020,9 +1056,9 @@ class _Base:
         stats = {
             "pct_within_20_miles": lambda: rel.ratios(table, "pct_within_20_miles", (at(x & self.within), one), (at(x), one), 1, dep, share=True),
             "pct_inside_own_council": lambda: rel.ratios(table, "pct_inside_own_council", (at(x & self.inside), one), (at(x), one), 1, dep, share=True),
-            "mean_distance_miles": lambda: rel.ratios(table, "mean_distance_miles", (at(x), self.dist), (at(x), one), 1, dep),
+            "mean_distance_miles": lambda: rel.ratios(table, "mean_distance_miles", (at(x), self.dist), (at(x), one), 1, dep, weighted=True),
             "weekly_cost_gbp": lambda: rel.sums(table, "weekly_cost_gbp", at(x), self.cost, 1, dep),
-            "utilisation_pct": lambda: rel.sums(table, "utilisation_pct", at(x), one, 1, dep),
+            "utilisation_pct": lambda: rel.sums(table, "utilisation_pct", at(x), one, 1, dep, weighted=False),
             "provider_hhi": lambda: rel.nonlinear(table, "provider_hhi", [np.flatnonzero(x)], dep),
         }
         for metric, add in stats.items():
@@ -1070,7 +1106,7 @@ class _Base:
             rel.ratios(table, "pct_within_20_miles", (count_cols["placed_within_20_miles"], one), (xr, one), nb,
                        dep("placed_within_20_miles", "placed_over_20_miles"), share=True)
         if "mean_distance_miles" in df.columns:
-            rel.ratios(table, "mean_distance_miles", (xr, self.dist), (xr, one), nb, dep("placed"))
+            rel.ratios(table, "mean_distance_miles", (xr, self.dist), (xr, one), nb, dep("placed"), weighted=True)
         if "weekly_cost_gbp" in df.columns:
             rel.sums(table, "weekly_cost_gbp", xr, self.cost, nb, dep("placed"))
         if "provider_hhi" in df.columns:
@@ -1129,7 +1165,7 @@ def _plan_release(plan: Plan) -> tuple[dict[str, pd.DataFrame], _Release]:
     flows["children"] = rel.value_a_of(ids)
     d_sum = np.bincount(r_f[b.is_x], weights=(b.dist * rel.base_value)[b.is_x], minlength=len(flows))
     flows["mean_distance_miles"] = d_sum / flows.children.where(flows.children > 0)
-    rel.ratios("flows", "mean_distance_miles", (r_f, b.dist), (r_f, b.one), len(flows), [[int(k)] for k in ids])
+    rel.ratios("flows", "mean_distance_miles", (r_f, b.dist), (r_f, b.one), len(flows), [[int(k)] for k in ids], weighted=True)
     frames["flows"] = flows
 
     un = _unmet_wide(plan)
@@ -1149,7 +1185,7 @@ def _plan_release(plan: Plan) -> tuple[dict[str, pd.DataFrame], _Release]:
     r_t = b.row_of(["home_type"], ut, b.is_x)
     ids = rel.counts("utilisation", "placed", r_t, len(ut))
     frames["utilisation"] = ut.assign(placed=rel.value_a_of(ids))
-    rel.sums("utilisation", "utilisation_pct", r_t, b.one, len(ut), [[int(k)] for k in ids])
+    rel.sums("utilisation", "utilisation_pct", r_t, b.one, len(ut), [[int(k)] for k in ids], weighted=False)
 
     frames["placements"] = p.drop(columns=[c for c in p.columns if _CHILD_ID.match(c)])
     frames["shortfall"] = s
@@ -1260,6 +1296,9 @@ def report_tables(plan: Plan, *, suppress_below: int = 5) -> dict[str, pd.DataFr
            unreachable + capacity``) -- the smallest other is hidden too; shares, means and
            costs are hidden with the counts they come from, and provider HHI wherever any
            placement row it covers is hidden (no linear audit can bound it);
+           mean distances and weekly costs are shown only where the published counts
+           already determine them (checked by LP once the rest holds): an equation with
+           distinct real weights can pin hidden counts among whole numbers;
         3. audit (:func:`audit_suppression`): each hidden count is bounded by linear
            programming over everything published; where one is not protected, a published
            cell that pins it (a binding constraint, smallest first, detail before headline)
@@ -1331,8 +1370,9 @@ def _suppression_note(threshold: int) -> str:
         "counts that would let a suppressed one be worked out from any combination of the numbers in this "
         "report (all tables are suppressed together and audited by linear programming: no suppressed count "
         f"is determined, and none of 1 to {threshold - 1} can be narrowed to that range), shares or averages "
-        "computed from suppressed counts, and provider concentration (HHI) wherever it covers a suppressed "
-        "count. Totals are computed from unsuppressed data."
+        "computed from suppressed counts; mean distances and weekly costs unless the counts shown determine "
+        "them, and provider concentration (HHI) wherever it covers a suppressed count. Totals are computed "
+        "from unsuppressed data."
     )
 
 
