@@ -3,8 +3,12 @@
 Both carry cohort-level data only (children counted per cohort, council, home, need);
 never a child id. Every count of children below the threshold (``suppress_below``,
 default 5, as DfE publishes: counts of 1 to 4) is shown as ``"c"`` in every table and
-chart label, with secondary suppression so that a suppressed count cannot be worked out
-from the totals published beside it (see :func:`suppress`).
+chart label. A report is one release: all its tables are derived from one base table
+(placement rows, their held children, shortfall rows) and suppressed together, with
+secondary suppression across tables and a linear-programming audit, so that no
+suppressed count can be worked out from any combination of the numbers it publishes
+(see :func:`audit_suppression`). Text cells of the workbook are stored as text, never as
+formulas (names beginning ``=``, ``+``, ``-``, ``@``, tab or CR come from outside data).
 
 * :func:`write_excel`: a Summary sheet (region, method, status, solver gap, headline
   metrics, data attribution) and one sheet per table: placements, shortfall, by_council,
@@ -13,6 +17,7 @@ from the totals published beside it (see :func:`suppress`).
   fetched: it works offline) -- placements by distance band, by council, children without
   a home by need, a map of flows between councils -- and the tables.
 * :func:`report_tables`: the suppressed tables both writers use.
+* :func:`audit_suppression`: the feasible interval of every suppressed count of a report.
 * :func:`report_cli`: what ``rcc report`` runs.
 
 Councils are listed in name order, not ranked: outcomes depend on each council's
@@ -32,13 +37,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import InvalidInputError
+from .errors import InvalidInputError, SolverError
 from .plan import METRIC_LABELS, Plan
 
 __all__ = [
     "CHILD_COUNT_COLUMNS",
     "DISTANCE_BANDS",
     "SUPPRESSED",
+    "audit_suppression",
     "report_cli",
     "report_tables",
     "suppress",
@@ -107,6 +113,8 @@ def suppress(
     What it does not do: protect against differences between overlapping tables (each
     table is protected on its own) or against a column total being published when a
     column has a single non-zero cell left to suppress (then suppress the total as well).
+    The reports do not use it for that reason: :func:`report_tables` suppresses all the
+    tables of a report together and audits them (see :func:`audit_suppression`).
 
     Parameters
     ----------
@@ -207,6 +215,689 @@ def _hide_smallest(values: np.ndarray, mask: np.ndarray, rows: np.ndarray) -> bo
     return True
 
 
+# --------------------------------------------------------------------------- one release, one linear system
+#
+# Every number a report publishes is a linear function of one base table: the children of
+# each placement row (``x``), the held children of each placement row (``h``, at most
+# ``x``) and the children of each shortfall row (``y``). A count cell is a sum of base
+# cells; a share or mean of counts is a ratio equation (``num - r * den = 0``); a total
+# cost is a weighted sum. Suppression works on this one system, so that no table can be
+# differenced against another to work out a suppressed count (see :func:`audit_suppression`).
+
+_COUNT, _RATIO, _SUM, _NONLINEAR = 0, 1, 2, 3
+_TOL = 1e-6
+
+
+class _Release:
+    """The cells of one report as linear functions of the base cells (internal)."""
+
+    def __init__(self, base_value: np.ndarray, base_lb: np.ndarray, held_pairs: np.ndarray) -> None:
+        self.base_value = np.asarray(base_value, dtype=float)
+        self.base_lb = np.asarray(base_lb, dtype=float)
+        self.held_pairs = held_pairs  # (k, 2): h var, x var with h <= x
+        self.table: list[str] = []
+        self.row: list[int] = []
+        self.column: list[str] = []
+        self.kind: list[int] = []
+        self.value: list[float] = []
+        self.deps: list[list[int]] = []
+        self.group: list[np.ndarray | None] = []
+        self.share_parts: list[tuple[float, float] | None] = []
+        self.weighted: list[bool] = []
+        self.explicit: list[tuple[int, np.ndarray]] = []
+        self._nz: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._rhs: list[float] = []
+        self.index: dict[tuple[str, str], np.ndarray] = {}
+
+    # -- building
+    def _add(self, table: str, column: str, kind: int, cells: list[tuple[np.ndarray, np.ndarray, float, float]], **kw: Any) -> np.ndarray:
+        start = len(self.table)
+        deps = kw.get("deps") or [[] for _ in cells]
+        groups = kw.get("groups") or [None for _ in cells]
+        shares = kw.get("shares") or [None for _ in cells]
+        for i, (var, coef, rhs, value) in enumerate(cells):
+            k = len(self.table)
+            self.table.append(table)
+            self.row.append(i)
+            self.column.append(column)
+            self.kind.append(kind)
+            self.value.append(value)
+            self.deps.append(list(deps[i]))
+            self.group.append(groups[i])
+            self.share_parts.append(shares[i])
+            self.weighted.append(bool(kw.get("weighted", False)))
+            self._nz.append((np.full(len(var), k, dtype=np.int64), np.asarray(var, dtype=np.int64), np.asarray(coef, dtype=float)))
+            self._rhs.append(rhs)
+        ids = np.arange(start, len(self.table))
+        self.index[(table, column)] = ids
+        return ids
+
+    def counts(self, table: str, column: str, row_of_base: np.ndarray, n_rows: int) -> np.ndarray:
+        """Count cells: cell ``i`` is the sum of the base cells with ``row_of_base == i``."""
+        cells = []
+        for var in _groups(row_of_base, n_rows):
+            v = float(self.base_value[var].sum())
+            cells.append((var, np.ones(len(var)), v, v))
+        return self._add(table, column, _COUNT, cells)
+
+    def ratios(
+        self,
+        table: str,
+        column: str,
+        num: tuple[np.ndarray, np.ndarray],
+        den: tuple[np.ndarray, np.ndarray],
+        n_rows: int,
+        deps: list[list[int]],
+        share: bool = False,
+        weighted: bool = False,
+    ) -> np.ndarray:
+        """Ratio cells ``sum(num) / sum(den)`` (row ``i``: base cells with ``row == i``, weights).
+        A ``share`` (a percentage of children) is itself suppressed where its numerator or
+        the rest of its denominator is a small count."""
+        cells, shares = [], []
+        for nv, dv in zip(_groups(num[0], n_rows), _groups(den[0], n_rows)):
+            nw, dw = num[1][nv], den[1][dv]
+            n_val, d_val = float(nw @ self.base_value[nv]), float(dw @ self.base_value[dv])
+            r = n_val / d_val if d_val else np.nan
+            shares.append((n_val, d_val - n_val) if share else None)
+            if not np.isfinite(r):
+                cells.append((np.zeros(0, np.int64), np.zeros(0), 0.0, r))
+                continue
+            var = np.concatenate([nv, dv])
+            coef = np.concatenate([nw, -r * dw])
+            uniq, inv = np.unique(var, return_inverse=True)
+            cells.append((uniq, np.bincount(inv, weights=coef, minlength=len(uniq)), 0.0, r))
+        return self._add(table, column, _RATIO, cells, deps=deps, shares=shares, weighted=weighted)
+
+    def sums(
+        self, table: str, column: str, row_of_base: np.ndarray, weight: np.ndarray, n_rows: int, deps: list[list[int]],
+        weighted: bool = True,
+    ) -> np.ndarray:
+        """Weighted sums (total weekly cost): a known linear function of the base cells."""
+        cells = []
+        for var in _groups(row_of_base, n_rows):
+            v = float(weight[var] @ self.base_value[var])
+            cells.append((var, weight[var], v, v))
+        return self._add(table, column, _SUM, cells, deps=deps, weighted=weighted)
+
+    def nonlinear(self, table: str, column: str, groups: list[np.ndarray], deps: list[list[int]]) -> np.ndarray:
+        """Statistics no linear audit can bound (HHI): shown only where every base cell of
+        their group is published."""
+        cells = [(np.zeros(0, np.int64), np.zeros(0), 0.0, np.nan) for _ in groups]
+        return self._add(table, column, _NONLINEAR, cells, deps=deps, groups=groups)
+
+    def relate(self, total: int, *parts: np.ndarray) -> None:
+        """An additive relation within a table's row (``children = placed + unmet``)."""
+        self.explicit.append((int(total), np.concatenate([np.asarray(q, dtype=np.int64) for q in parts])))
+
+    def value_a_of(self, ids: np.ndarray) -> np.ndarray:
+        """The (integer) values of count cells."""
+        return np.rint([self.value[k] for k in ids]).astype(np.int64)
+
+    def primary(self, threshold: int) -> np.ndarray:
+        """Primary suppression: counts and shares that give away 1 to ``threshold - 1`` children."""
+        v = self.value_a
+        out = self.count & (v > 0) & (v < threshold)
+        for k, parts in enumerate(self.share_parts):
+            if parts is not None and any(0 < q < threshold for q in parts):
+                out[k] = True
+        return out
+
+    def finish(self) -> None:
+        self.kind_a = np.asarray(self.kind)
+        self.value_a = np.asarray(self.value, dtype=float)
+        self.rhs = np.asarray(self._rhs, dtype=float)
+        nz = self._nz
+        self.nz_cell = np.concatenate([a for a, _, _ in nz]) if nz else np.zeros(0, np.int64)
+        self.nz_var = np.concatenate([b for _, b, _ in nz]) if nz else np.zeros(0, np.int64)
+        self.nz_coef = np.concatenate([c for _, _, c in nz]) if nz else np.zeros(0)
+        keep = np.abs(self.nz_coef) > 1e-12
+        self.nz_cell, self.nz_var, self.nz_coef = self.nz_cell[keep], self.nz_var[keep], self.nz_coef[keep]
+        self.n_cells = len(self.table)
+        self.count = self.kind_a == _COUNT
+        self.weighted_a = np.asarray(self.weighted, dtype=bool)
+        self.support = [np.zeros(0, np.int64)] * self.n_cells
+        order = np.argsort(self.nz_cell, kind="stable")
+        b = np.searchsorted(self.nz_cell[order], np.arange(self.n_cells + 1))
+        self.support = [self.nz_var[order[b[k] : b[k + 1]]] for k in range(self.n_cells)]
+        self.support_coef = [self.nz_coef[order[b[k] : b[k + 1]]] for k in range(self.n_cells)]
+        # the cell that publishes each base cell on its own (placement / shortfall rows)
+        self.base_cell = np.full(len(self.base_value), -1, dtype=np.int64)
+        for k in np.flatnonzero(self.count):
+            s = self.support[k]
+            if len(s) == 1 and self.table[k] in ("placements", "shortfall"):
+                self.base_cell[s[0]] = k
+        self.relations = self._relations()
+
+    def _relations(self) -> list[tuple[int, np.ndarray]]:
+        """(total, parts) pairs among count cells: a cell whose base cells are exactly the
+        union of the base cells of some cells of one column of another table (e.g. a flow
+        and its placement rows, a council's placed and its flows)."""
+        n_base = len(self.base_value)
+        out: list[tuple[int, np.ndarray]] = list(self.explicit)
+        counted = self.count[self.nz_cell]
+        cell, var = self.nz_cell[counted], self.nz_var[counted]
+        length = np.bincount(cell, minlength=self.n_cells)
+        column_of = np.full(self.n_cells, -1, dtype=np.int64)
+        for j, ids in enumerate(self.index.values()):
+            column_of[ids] = j
+        for j, ids in enumerate(self.index.values()):
+            if not len(ids) or self.kind[ids[0]] != _COUNT:
+                continue
+            owner = np.full(n_base, -1, dtype=np.int64)
+            size = np.zeros(self.n_cells, dtype=np.int64)
+            for k in ids:
+                owner[self.support[k]] = k
+                size[k] = len(self.support[k])
+            own = owner[var]
+            other = column_of != j
+            ok = other[cell]
+            uncovered = np.bincount(cell[ok & (own < 0)], minlength=self.n_cells) > 0
+            pairs = np.unique(np.column_stack([cell[ok & (own >= 0)], own[ok & (own >= 0)]]), axis=0)
+            if not len(pairs):
+                continue
+            covered = np.bincount(pairs[:, 0], weights=size[pairs[:, 1]], minlength=self.n_cells)
+            good = other & ~uncovered & (length > 0) & (covered == length)
+            starts = np.searchsorted(pairs[:, 0], np.arange(self.n_cells + 1))
+            for k in np.flatnonzero(good):
+                parts = pairs[starts[k] : starts[k + 1], 1]
+                if not (len(parts) == 1 and parts[0] == k):
+                    out.append((int(k), parts))
+        return out
+
+
+def _groups(row_of_base: np.ndarray, n_rows: int) -> list[np.ndarray]:
+    """The base cells of each row ``0 .. n_rows - 1`` (``row_of_base == -1``: none)."""
+    order = np.argsort(row_of_base, kind="stable")
+    order = order[row_of_base[order] >= 0]
+    bounds = np.searchsorted(row_of_base[order], np.arange(n_rows + 1))
+    return [order[bounds[i] : bounds[i + 1]] for i in range(n_rows)]
+
+
+def _row_of(base_keys: pd.DataFrame, table_keys: pd.DataFrame, select: np.ndarray) -> np.ndarray:
+    """Position of each base cell's row in a table (matched on key columns), -1 where not selected."""
+    idx = pd.MultiIndex.from_frame(table_keys.astype(str)) if table_keys.shape[1] > 1 else pd.Index(table_keys.iloc[:, 0].astype(str))
+    probe = pd.MultiIndex.from_frame(base_keys.astype(str)) if base_keys.shape[1] > 1 else pd.Index(base_keys.iloc[:, 0].astype(str))
+    pos = np.asarray(idx.get_indexer(probe), dtype=np.int64)
+    pos[~np.asarray(select, dtype=bool)] = -1
+    missing = (pos < 0) & select
+    if missing.any():
+        raise InvalidInputError(
+            "placements/shortfall", None, "/".join(base_keys.columns), "a value with a row in the report table "
+            f"keyed by {list(table_keys.columns)}", f"{int(missing.sum())} row(s) without one",
+        )
+    return pos
+
+
+# --------------------------------------------------------------------------- the audit
+
+
+def _interval_ok(lo: float, hi: float, value: float, threshold: int) -> tuple[bool, bool]:
+    """(protected, whether the failure is on the upper side) under the protection rule."""
+    lo_i, hi_i = math.ceil(lo - _TOL), (math.floor(hi + _TOL) if math.isfinite(hi) else math.inf)
+    if hi_i <= lo_i:
+        return False, hi_i <= value + _TOL
+    if 0 < value < threshold and not (lo_i <= 0 or hi_i >= threshold):
+        return False, True
+    return True, False
+
+
+class _Audit:
+    """The LP of one release: unknowns are the suppressed base cells; every published cell
+    is an equation. Bounds each suppressed count cell's value (min and max)."""
+
+    def __init__(self, rel: _Release, hidden: np.ndarray, seen: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        import highspy
+
+        self.rel = rel
+        known = np.ones(len(rel.base_value), dtype=bool)
+        has = rel.base_cell >= 0
+        known[has] = ~hidden[rel.base_cell[has]]
+        unk = np.flatnonzero(~known)
+        self.col_of = np.full(len(rel.base_value), -1, dtype=np.int64)
+        self.col_of[unk] = np.arange(len(unk))
+        self.n = len(unk)
+        # rows: published count / ratio / sum cells touching an unknown, and h <= x
+        pub = (~hidden) & (rel.kind_a != _NONLINEAR)
+        nz = pub[rel.nz_cell]
+        cell, var, coef = rel.nz_cell[nz], rel.nz_var[nz], rel.nz_coef[nz]
+        u = self.col_of[var] >= 0
+        const = np.bincount(cell[~u], weights=coef[~u] * rel.base_value[var[~u]], minlength=rel.n_cells)
+        cells_u = np.unique(cell[u])
+        row_of_cell = np.full(rel.n_cells, -1, dtype=np.int64)
+        row_of_cell[cells_u] = np.arange(len(cells_u))
+        rows = row_of_cell[cell[u]]
+        cols = self.col_of[var[u]]
+        vals = coef[u]
+        rhs = rel.rhs[cells_u] - const[cells_u]
+        scale = np.ones(len(cells_u))
+        np.maximum.at(scale, rows, np.abs(vals))
+        scale = np.where(rel.kind_a[cells_u] == _COUNT, 1.0, 1.0 / np.maximum(scale, 1e-300))
+        vals = vals * scale[rows]
+        rhs = rhs * scale
+        lower, upper = rhs.copy(), rhs.copy()
+        self.row_cell = list(cells_u)
+        hp = rel.held_pairs
+        if len(hp):
+            hc, xc = self.col_of[hp[:, 0]], self.col_of[hp[:, 1]]
+            extra_r, extra_c, extra_v, extra_lo, extra_hi = [], [], [], [], []
+            r0 = len(cells_u)
+            for hcol, xcol, (hv, xv) in zip(hc, xc, hp):
+                if hcol < 0 and xcol < 0:
+                    continue
+                cst = 0.0
+                if hcol >= 0:
+                    extra_r.append(r0), extra_c.append(hcol), extra_v.append(1.0)
+                else:
+                    cst += rel.base_value[hv]
+                if xcol >= 0:
+                    extra_r.append(r0), extra_c.append(xcol), extra_v.append(-1.0)
+                else:
+                    cst -= rel.base_value[xv]
+                extra_lo.append(-np.inf), extra_hi.append(-cst)
+                self.row_cell.append(-1)
+                r0 += 1
+            rows = np.concatenate([rows, np.asarray(extra_r, dtype=np.int64)])
+            cols = np.concatenate([cols, np.asarray(extra_c, dtype=np.int64)])
+            vals = np.concatenate([vals, np.asarray(extra_v, dtype=float)])
+            lower = np.concatenate([lower, extra_lo])
+            upper = np.concatenate([upper, extra_hi])
+        self.n_rows = len(self.row_cell)
+        order = np.lexsort((cols, rows))
+        rows, cols, vals = rows[order], cols[order], vals[order]
+        start = np.searchsorted(rows, np.arange(self.n_rows + 1))
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("presolve", "off")
+        h.setOptionValue("simplex_strategy", 4)  # primal simplex: warm from the last basis when only costs change
+        lp = highspy.HighsLp()
+        lp.num_col_ = self.n
+        lp.num_row_ = self.n_rows
+        lp.col_cost_ = np.zeros(self.n)
+        self.col_lower = rel.base_lb[unk].astype(float)
+        lp.col_lower_ = self.col_lower
+        lp.col_upper_ = np.full(self.n, highspy.kHighsInf)
+        lp.row_lower_ = np.where(np.isfinite(lower), lower, -highspy.kHighsInf)
+        lp.row_upper_ = np.where(np.isfinite(upper), upper, highspy.kHighsInf)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.start_ = start.astype(np.int32)
+        lp.a_matrix_.index_ = cols.astype(np.int32)
+        lp.a_matrix_.value_ = vals
+        lp.a_matrix_.num_col_ = self.n
+        lp.a_matrix_.num_row_ = self.n_rows
+        self.h, self.hs = h, highspy
+        self._last = np.zeros(0, dtype=np.int32)
+        # every solution is a feasible base table: the range it shows for each hidden count
+        # is inside that count's interval, so it can prove protection without its own LP
+        # (base tables of an earlier audit with fewer cells hidden stay consistent: pass them on)
+        self.seen_lo, self.seen_hi = seen if seen is not None else (rel.value_a.copy(), rel.value_a.copy())
+        watch = hidden & rel.count
+        self._nz = watch[rel.nz_cell]
+        self._x = rel.base_value.copy()
+        self._unk = unk
+        if self.n:
+            h.passModel(lp)
+
+    def objective(self, k: int) -> tuple[np.ndarray, np.ndarray, float]:
+        rel = self.rel
+        s, c = rel.support[k], rel.support_coef[k]
+        cols = self.col_of[s]
+        u = cols >= 0
+        return cols[u], c[u], float(c[~u] @ rel.base_value[s[~u]])
+
+    def solve(self, k: int, maximise: bool) -> tuple[float, np.ndarray]:
+        """Min or max of cell ``k`` and the cells of the binding published rows."""
+        cols, coef, const = self.objective(k)
+        if not len(cols):
+            return const, np.zeros(0, np.int64)
+        obj = self._run(cols, coef, maximise)
+        if not math.isfinite(obj):
+            return obj, np.zeros(0, np.int64)
+        sol = self.h.getSolution()
+        obj += const
+        self._record(np.asarray(sol.col_value))
+        duals = np.asarray(sol.row_dual)
+        rc = np.asarray(self.row_cell, dtype=np.int64)
+        binding = rc[(np.abs(duals) > 1e-9) & (rc >= 0)] if len(rc) else np.zeros(0, np.int64)
+        return obj, binding
+
+    def _run(self, cols: np.ndarray, coef: np.ndarray, maximise: bool) -> float:
+        """Optimise ``coef @ x[cols]``; its optimum (+-inf when unbounded)."""
+        h, hs = self.h, self.hs
+        if len(self._last):
+            h.changeColsCost(len(self._last), self._last, np.zeros(len(self._last)))
+        self._last = cols.astype(np.int32)
+        h.changeColsCost(len(cols), self._last, coef)
+        h.changeObjectiveSense(hs.ObjSense.kMaximize if maximise else hs.ObjSense.kMinimize)
+        h.run()
+        status = h.getModelStatus()
+        if status not in (hs.HighsModelStatus.kOptimal, hs.HighsModelStatus.kUnbounded):
+            h.clearSolver()  # numerical trouble from the warm start: once more from scratch
+            h.run()
+            status = h.getModelStatus()
+        if status == hs.HighsModelStatus.kUnbounded:
+            return math.inf if maximise else -math.inf
+        if status != hs.HighsModelStatus.kOptimal:
+            raise SolverError(f"suppression audit: HiGHS returned {h.modelStatusToString(status)} bounding a suppressed cell")
+        return float(h.getInfo().objective_function_value)
+
+    def proven(self, k: int, threshold: int) -> bool:
+        """Whether the base tables seen so far already show cell ``k`` protected."""
+        return bool(self.proven_all(np.asarray([k]), threshold)[0])
+
+    def proven_all(self, cells: np.ndarray, threshold: int) -> np.ndarray:
+        """:meth:`proven` of many cells."""
+        v = self.rel.value_a[cells]
+        lo, hi = self.seen_lo[cells], self.seen_hi[cells]
+        primary = (v > 0) & (v < threshold)
+        return np.where(
+            primary,
+            (hi >= threshold - _TOL) | (lo <= _TOL),
+            (hi >= v + 1 - _TOL) | (lo <= v - 1 + _TOL),
+        )
+
+    def sweep(self, cells: np.ndarray, threshold: int, max_solves: int = 400) -> None:
+        """Prove many cells protected with few LPs: push random positive combinations of the
+        unproven cells up (and down); every solution is a base table consistent with what is
+        published, so each cell it moves far enough is protected."""
+        rel = self.rel
+        cells = np.asarray(cells, dtype=np.int64)
+        pos = np.full(rel.n_cells, -1, dtype=np.int64)
+        pos[cells] = np.arange(len(cells))
+        m = (pos[rel.nz_cell] >= 0) & (self.col_of[rel.nz_var] >= 0)
+        obj_cell, obj_col, obj_coef = pos[rel.nz_cell[m]], self.col_of[rel.nz_var[m]], rel.nz_coef[m]
+        rng = np.random.default_rng(0)
+        for i in range(max_solves):
+            open_ = ~self.proven_all(cells, threshold)
+            if open_.sum() < 16:
+                return
+            w = rng.random(len(cells)) * open_
+            agg = np.bincount(obj_col, weights=obj_coef * w[obj_cell], minlength=self.n)
+            nz = np.flatnonzero(agg)
+            if not len(nz):
+                return
+            obj = self._run(nz, agg[nz], maximise=i % 4 != 3)
+            if not math.isfinite(obj):
+                return
+            self._record(np.asarray(self.h.getSolution().col_value))
+            if i % 4 != 3 and (open_ & self.proven_all(cells, threshold)).sum() < 4:
+                return
+
+    def _record(self, col_value: np.ndarray) -> None:
+        rel = self.rel
+        self._x[self._unk] = col_value
+        m = self._nz
+        vals = np.bincount(rel.nz_cell[m], weights=rel.nz_coef[m] * self._x[rel.nz_var[m]], minlength=rel.n_cells)
+        watch = np.zeros(rel.n_cells, dtype=bool)
+        watch[rel.nz_cell[m]] = True
+        np.maximum(self.seen_hi, np.where(watch, vals, -np.inf), out=self.seen_hi)
+        np.minimum(self.seen_lo, np.where(watch, vals, np.inf), out=self.seen_lo)
+
+    def check(self, k: int, threshold: int) -> tuple[bool, float, float, np.ndarray]:
+        """Whether suppressed cell ``k`` is protected; its bounds (``nan`` if not needed)
+        and the published cells that pin it when not."""
+        v = self.rel.value_a[k]
+        primary = 0 < v < threshold
+        if self.proven(k, threshold):
+            return True, math.nan, math.nan, np.zeros(0, np.int64)
+        hi, b_hi = self.solve(k, True)
+        if (primary and hi >= threshold - _TOL) or (not primary and hi >= v + 1 - _TOL):  # whole children
+            return True, math.nan, hi, b_hi
+        if primary:
+            cols, coef, const = self.objective(k)
+            if (coef >= 0).all() and const + coef @ self.col_lower[cols] >= 1 - _TOL:
+                return False, math.nan, hi, b_hi  # listed rows count at least one child: never 0
+        lo, b_lo = self.solve(k, False)
+        ok, upper_side = _interval_ok(lo, hi, v, threshold)
+        return ok, lo, hi, (b_hi if upper_side else np.union1d(b_hi, b_lo))
+
+
+def _apply_dependencies(rel: _Release, hidden: np.ndarray) -> bool:
+    """Hide statistics whose counts are hidden, and nonlinear ones over hidden base cells."""
+    changed = False
+    for k in np.flatnonzero(~rel.count & ~hidden):
+        d = rel.deps[k]
+        g = rel.group[k]
+        hide = bool(d) and hidden[d].any()
+        if not hide and g is not None and len(g):
+            bc = rel.base_cell[g]
+            hide = bool((bc < 0).any() or hidden[bc[bc >= 0]].any())
+        if hide:
+            hidden[k] = True
+            changed = True
+    return changed
+
+
+def _secondary(rel: _Release, hidden: np.ndarray) -> None:
+    """Relation rule, repeated to a fixed point: where exactly one cell of a relation
+    (total = sum of parts, across or within tables) is hidden, hide the smallest other
+    (non-zero if possible)."""
+    val = rel.value_a
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in rel.relations:
+            cells = np.concatenate([[total], parts])
+            h = hidden[cells]
+            if h.sum() != 1:
+                continue
+            free = cells[~h]
+            nonzero = free[val[free] > 0]
+            pool = nonzero if len(nonzero) else free
+            pool_parts = pool[pool != total]
+            pick = pool_parts[np.argmin(val[pool_parts])] if len(pool_parts) else pool[0]
+            hidden[pick] = True
+            changed = True
+        changed |= _apply_dependencies(rel, hidden)
+
+
+def _protect(rel: _Release, threshold: int) -> np.ndarray:
+    """Primary suppression, consistent secondary suppression and the LP audit, repeated
+    until every suppressed count passes the audit. Returns the hidden mask over cells."""
+    hidden = np.zeros(rel.n_cells, dtype=bool)
+    if threshold <= 1:
+        return hidden
+    hidden |= rel.primary(threshold)
+    hidden |= rel.weighted_a  # shown at the end, where the published counts already determine them
+    _secondary(rel, hidden)
+    todo = np.flatnonzero(hidden & rel.count)
+    seen = None
+    while len(todo):
+        audit = _Audit(rel, hidden, seen)
+        seen = (audit.seen_lo, audit.seen_hi)
+        if audit.n:
+            audit.sweep(todo, threshold)
+        failing: list[int] = []
+        pins: list[np.ndarray] = []
+        unchecked = np.zeros(0, dtype=np.int64)
+        for i, k in enumerate(todo):
+            if len(pins) >= _FAILING_PER_ROUND:
+                unchecked = todo[i:]  # suppress these first: they often protect the rest
+                break
+            ok, _, _, binding = audit.check(int(k), threshold)
+            if ok:
+                continue
+            failing.append(int(k))
+            # a published statistic pins a cell through its counts too: they are candidates
+            deps = [d for b in binding for d in rel.deps[b]]
+            cand = np.union1d(binding, np.asarray(deps, dtype=np.int64))
+            cand = cand[~hidden[cand]]
+            if not len(cand):
+                cand = _neighbours(rel, int(k), hidden)
+            if not len(cand):
+                raise SolverError("suppression audit: a suppressed cell stays recoverable with nothing left to suppress")
+            pins.append(cand)
+        extra = _pick(rel, pins)
+        if not failing:
+            break
+        before = hidden.copy()
+        hidden[list(extra)] = True
+        _secondary(rel, hidden)
+        new = np.flatnonzero(hidden & ~before & rel.count)
+        todo = np.union1d(np.union1d(np.asarray(failing, dtype=np.int64), new), unchecked)
+    hidden[_redundant_weighted(rel, hidden)] = False
+    return hidden
+
+
+def _redundant_weighted(rel: _Release, hidden: np.ndarray) -> np.ndarray:
+    """The weighted statistics (mean distances, weekly costs) that the published counts
+    already determine: publishing them adds nothing, even to a reader who knows counts are
+    whole numbers. (One that adds an equation with distinct real weights -- distances,
+    costs -- can pin hidden counts among the integers though the linear relaxation cannot
+    see it, so the others stay hidden.)"""
+    base = hidden | rel.weighted_a
+    audit = _Audit(rel, base)
+    out = []
+    for k in np.flatnonzero(rel.weighted_a):
+        if rel.deps[k] and base[rel.deps[k]].any():
+            continue
+        cols, coef, _ = audit.objective(int(k))
+        if len(cols):
+            lo, _ = audit.solve(int(k), False)
+            hi, _ = audit.solve(int(k), True)
+            if not hi - lo <= 1e-7 * max(1.0, float(np.abs(coef).sum())):
+                continue
+        out.append(int(k))
+    return np.asarray(out, dtype=np.int64)
+
+
+#: Failing cells one round of the audit collects before suppressing more and re-checking
+#: (fewer LPs on cells that the new suppressions protect anyway).
+_FAILING_PER_ROUND = 64
+
+
+def audit_suppression(
+    plan: Plan,
+    tables: Mapping[str, pd.DataFrame] | None = None,
+    *,
+    suppress_below: int = 5,
+) -> pd.DataFrame:
+    """Check that no suppressed count of a report can be worked out from the rest of it.
+
+    The report is one release: every number published in any of its tables (summary,
+    distance_bands, by_council, flows, unmet_by_need, utilisation, placements, shortfall)
+    is a known linear function of one base table -- the children of each placement row,
+    their held children and the children of each shortfall row -- and percentages, mean
+    distances and costs are linear equations over it too. The audit finds, by linear
+    programming (HiGHS), the smallest and largest value each suppressed count can take over
+    all non-negative base tables that reproduce every published number (a row listed in
+    the placements or shortfall table counts at least one child).
+
+    Protection rule: a suppressed count is protected when, rounded inward to whole
+    children, its lower bound is below its upper bound (it is not determined) and, for a
+    count of 1 to ``suppress_below - 1``, the interval also holds 0 or a value of at least
+    ``suppress_below`` (it cannot be pinned to "a few children"). A nonlinear statistic
+    (provider HHI) is protected only when every placement row it sums over is published,
+    and a weighted statistic (a mean distance, a weekly cost) only when the other published
+    numbers already determine it: with distinct real weights, one more equation can pin
+    hidden counts among whole numbers although the linear relaxation leaves them open.
+
+    The bounds are those of the linear relaxation over the counts (sums of base cells) and
+    shares; a test checks them against whole-number (MILP) bounds on random small plans.
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan the report was made from (the base table).
+    tables : Mapping[str, pandas.DataFrame], optional
+        The published tables, as :func:`report_tables` returns them (``"c"`` for a
+        suppressed cell); by default ``report_tables(plan, suppress_below=...)``.
+    suppress_below : int
+        The threshold of the report.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per suppressed count (and per published nonlinear statistic that fails):
+        ``table``, ``row`` (position in the table), ``column``, ``lower``, ``upper`` (the
+        feasible interval; ``upper`` is ``inf`` when unbounded) and ``protected``. Never
+        the true values.
+
+    Raises
+    ------
+    rcc.InvalidInputError
+        The tables are not the report of this plan (a table missing, a row count or a
+        published count that differs).
+    rcc.SolverError
+        HiGHS could not bound a cell.
+    """
+    t = int(suppress_below)
+    frames, rel = _plan_release(plan)
+    if tables is None:
+        tables = report_tables(plan, suppress_below=t)
+    hidden = np.zeros(rel.n_cells, dtype=bool)
+    for (table, column), ids in rel.index.items():
+        if not len(ids):
+            continue
+        if table not in tables:
+            raise InvalidInputError("audit_suppression", None, None, f"a {table!r} table", sorted(tables))
+        df = tables[table]
+        target = _target(df, column)
+        if target not in df.columns or len(df) != len(frames[table]):
+            raise InvalidInputError(table, None, target, f"the report table of this plan ({len(frames[table])} rows)", len(df))
+        vals = df[target].to_numpy(dtype=object)
+        for k in ids:
+            v = vals[rel.row[k]]
+            hidden[k] = _is_c(v)
+            if not hidden[k] and rel.kind[k] == _COUNT and not math.isclose(float(v), rel.value[k], abs_tol=1e-9):
+                raise InvalidInputError(table, rel.row[k], target, "the published count of this plan", "another value")
+    audit = _Audit(rel, hidden)
+    out = []
+    for k in np.flatnonzero(hidden & rel.count):
+        lo, _ = audit.solve(int(k), False)
+        hi, _ = audit.solve(int(k), True)
+        ok, _ = _interval_ok(lo, hi, rel.value_a[k], t)
+        out.append((rel.table[k], rel.row[k], rel.column[k], lo, hi, ok))
+    shown_weighted = np.flatnonzero(~hidden & rel.weighted_a)
+    for k in np.setdiff1d(shown_weighted, _redundant_weighted(rel, hidden)):
+        out.append((rel.table[k], rel.row[k], rel.column[k], math.nan, math.nan, False))
+    for k in np.flatnonzero(~hidden & (rel.kind_a == _NONLINEAR)):
+        g = rel.group[k]
+        bc = rel.base_cell[g] if g is not None else np.zeros(0, np.int64)
+        if (bc < 0).any() or hidden[bc[bc >= 0]].any():
+            out.append((rel.table[k], rel.row[k], rel.column[k], math.nan, math.nan, False))
+    return pd.DataFrame(out, columns=["table", "row", "column", "lower", "upper", "protected"]).astype(
+        {"row": np.int64, "lower": float, "upper": float, "protected": bool}
+    )
+
+
+def _pick(rel: _Release, pins: list[np.ndarray]) -> set[int]:
+    """Cells to suppress this round: greedily, one cheap cell per failing cell unless a cell
+    already picked also pins it; headline (summary) cells only in a round where nothing
+    else can be picked (suppressing detail often frees a headline cell's dependants)."""
+    picks: set[int] = set()
+    deferred = []
+    for cand in pins:
+        if picks.intersection(cand.tolist()):
+            continue
+        k = _cheapest(rel, cand)
+        if rel.table[k] == "summary":
+            deferred.append(cand)
+        else:
+            picks.add(k)
+    if not picks:
+        for cand in deferred:
+            if not picks.intersection(cand.tolist()):
+                picks.add(_cheapest(rel, cand))
+    return picks
+
+
+def _cheapest(rel: _Release, cand: np.ndarray) -> int:
+    """The cell to suppress next among candidates: counts before statistics, detail before
+    the headline summary, non-zero before zero, then the smallest."""
+    v = rel.value_a[cand]
+    headline = np.asarray([rel.table[k] == "summary" for k in cand])
+    key = np.lexsort((v, v <= 0, headline, rel.kind_a[cand] != _COUNT))
+    return int(cand[key[0]])
+
+
+def _neighbours(rel: _Release, k: int, hidden: np.ndarray) -> np.ndarray:
+    """Published cells sharing a base cell with cell ``k`` (fallback when no row is binding)."""
+    touch = np.isin(rel.nz_var, rel.support[k])
+    cells = np.unique(rel.nz_cell[touch])
+    return cells[~hidden[cells] & (rel.kind_a[cells] != _NONLINEAR)]
+
+
 # --------------------------------------------------------------------------- tables
 
 
@@ -266,40 +957,11 @@ def _by_council(plan: Plan) -> pd.DataFrame:
     return out.sort_values("council", kind="stable").reset_index(drop=True)
 
 
-_BY_COUNCIL_COUNTS = [
-    "children",
-    "placed",
-    "unmet",
-    "placed_inside_own_council",
-    "placed_outside_own_council",
-    "placed_within_20_miles",
-    "placed_over_20_miles",
-]
 _BY_COUNCIL_RELATIONS = [
     ("children", ["placed", "unmet"]),
     ("placed", ["placed_inside_own_council", "placed_outside_own_council"]),
     ("placed", ["placed_within_20_miles", "placed_over_20_miles"]),
 ]
-_BY_COUNCIL_DEPENDENT = {
-    "pct_inside_own_council": ["placed_inside_own_council", "placed_outside_own_council"],
-    "pct_within_20_miles": ["placed_within_20_miles", "placed_over_20_miles"],
-    "mean_distance_miles": ["placed"],
-    "weekly_cost_gbp": ["placed"],
-    "provider_hhi": ["placed"],
-}
-
-
-def _share_discloses(pct: Any, base: Any, threshold: int) -> bool:
-    """Whether a percentage of ``base`` children gives away a count (or its complement)
-    of 1 to threshold - 1 children."""
-    try:
-        p, b = float(pct), float(base)
-    except (TypeError, ValueError):
-        return False
-    if math.isnan(p) or math.isnan(b):
-        return False
-    part = round(p * b / 100)
-    return 0 < part < threshold or 0 < b - part < threshold
 
 
 def _unmet_wide(plan: Plan) -> pd.DataFrame:
@@ -318,20 +980,284 @@ def _unmet_wide(plan: Plan) -> pd.DataFrame:
     return out.sort_values("need", kind="stable").reset_index(drop=True)
 
 
-def _summary_table(plan: Plan, threshold: int) -> pd.DataFrame:
+class _Base:
+    """The base table of a report: one cell per placement row (children), per placement
+    row's held children and per shortfall row; every published count sums some of them."""
+
+    def __init__(self, p: pd.DataFrame, s: pd.DataFrame) -> None:
+        nx, ny = len(p), len(s)
+        xc = p.children.to_numpy(dtype=float)
+        hc = p.held.to_numpy(dtype=float) if "held" in p.columns else np.zeros(nx)
+        yc = s.children.to_numpy(dtype=float) if ny else np.zeros(0)
+        self.rel = _Release(
+            np.concatenate([xc, hc, yc]),
+            np.concatenate([np.minimum(xc, 1.0), np.zeros(nx), np.minimum(yc, 1.0)]),
+            np.column_stack([np.arange(nx, 2 * nx), np.arange(nx)]).astype(np.int64),
+        )
+        self.nx, self.ny = nx, ny
+        n = self.n = 2 * nx + ny
+        self.is_x = np.arange(n) < nx
+        self.is_h = (np.arange(n) >= nx) & ~(np.arange(n) >= 2 * nx)
+        self.is_y = np.arange(n) >= 2 * nx
+
+        def col(values_x: Any = None, values_y: Any = None) -> pd.Series:
+            out = np.full(n, "", dtype=object)
+            if values_x is not None:
+                out[:nx] = np.asarray(values_x, dtype=object)
+            if values_y is not None and ny:
+                out[2 * nx :] = np.asarray(values_y, dtype=object)
+            return pd.Series(out)
+
+        self.keys = pd.DataFrame(
+            {
+                "council_id": col(p.council_id, s.council_id if ny else None),
+                "home_council_id": col(p.home_council_id if "home_council_id" in p.columns else None),
+                "home_type": col(p.home_type if "home_type" in p.columns else None),
+                "band": col(_band(p.distance_miles)),
+                "need": col(None, s.need if ny and "need" in s.columns else None),
+                "reason": col(None, s.reason_code if ny and "reason_code" in s.columns else None),
+            }
+        )
+        self.dist = np.zeros(n)
+        self.dist[:nx] = p.distance_miles.to_numpy(dtype=float)
+        self.cost = np.zeros(n)
+        self.cost[:nx] = p.weekly_cost_gbp.to_numpy(dtype=float)
+        self.inside = np.zeros(n, dtype=bool)
+        self.inside[:nx] = p.inside_own_council.astype(bool).to_numpy()
+        self.within = np.zeros(n, dtype=bool)
+        self.within[:nx] = p.distance_miles.to_numpy(dtype=float) <= 20.0
+        self.one = np.ones(n)
+
+    def row_of(self, keys: Sequence[str], table: pd.DataFrame, select: np.ndarray, table_keys: Sequence[str] | None = None) -> np.ndarray:
+        return _row_of(self.keys[list(keys)], table[list(table_keys or keys)], select)
+
+    def detail(self, p: pd.DataFrame, s: pd.DataFrame) -> None:
+        """The placements (children, held) and shortfall (children) tables: one cell per base cell."""
+        rel, n, nx = self.rel, self.n, self.nx
+        idx = np.arange(n)
+        rel.counts("placements", "children", np.where(self.is_x, idx, -1), nx)
+        if "held" in p.columns:
+            rel.counts("placements", "held", np.where(self.is_h, idx - nx, -1), nx)
+        if "children" in s.columns:
+            rel.counts("shortfall", "children", np.where(self.is_y, idx - 2 * nx, -1), self.ny)
+
+    def headline(self, table: str, rows: Mapping[str, int]) -> None:
+        """Cells of a long metrics table (metric -> its row)."""
+        rel, x, y, one = self.rel, self.is_x, self.is_y, self.one
+
+        def at(select: np.ndarray) -> np.ndarray:
+            return np.where(select, 0, -1).astype(np.int64)
+
+        ids: dict[str, np.ndarray] = {}
+        for metric, select in (("children", x | y), ("placed", x), ("unmet", y)):
+            if metric in rows:
+                ids[metric] = rel.counts(table, metric, at(select), 1)
+        dep = [[int(ids["placed"][0])]] if "placed" in ids else [[]]
+        stats = {
+            "pct_within_20_miles": lambda: rel.ratios(table, "pct_within_20_miles", (at(x & self.within), one), (at(x), one), 1, dep, share=True),
+            "pct_inside_own_council": lambda: rel.ratios(table, "pct_inside_own_council", (at(x & self.inside), one), (at(x), one), 1, dep, share=True),
+            "mean_distance_miles": lambda: rel.ratios(table, "mean_distance_miles", (at(x), self.dist), (at(x), one), 1, dep, weighted=True),
+            "weekly_cost_gbp": lambda: rel.sums(table, "weekly_cost_gbp", at(x), self.cost, 1, dep),
+            "utilisation_pct": lambda: rel.sums(table, "utilisation_pct", at(x), one, 1, dep, weighted=False),
+            "provider_hhi": lambda: rel.nonlinear(table, "provider_hhi", [np.flatnonzero(x)], dep),
+        }
+        for metric, add in stats.items():
+            if metric in rows:
+                ids[metric] = add()
+        for metric, cells in ids.items():
+            for k in cells:
+                rel.row[k] = rows[metric]
+        if {"children", "placed", "unmet"} <= set(ids):
+            rel.relate(int(ids["children"][0]), ids["placed"], ids["unmet"])
+
+    def councils(self, table: str, df: pd.DataFrame) -> None:
+        """Cells of a per-council table (rows keyed by ``council_id``): the count columns
+        present, shares, mean distance, weekly cost and HHI; the counts are written into
+        ``df`` from the base."""
+        rel, x, one = self.rel, self.is_x, self.one
+        nb = len(df)
+        r_c = self.row_of(["council_id"], df, x | self.is_y)
+        xr = np.where(x, r_c, -1)
+        count_cols = {
+            "children": r_c,
+            "placed": xr,
+            "unmet": np.where(self.is_y, r_c, -1),
+            "placed_inside_own_council": np.where(self.inside, xr, -1),
+            "placed_outside_own_council": np.where(x & ~self.inside, xr, -1),
+            "placed_within_20_miles": np.where(self.within, xr, -1),
+            "placed_over_20_miles": np.where(x & ~self.within, xr, -1),
+        }
+        cid = {c: rel.counts(table, c, r, nb) for c, r in count_cols.items() if c in df.columns}
+        for c, ids in cid.items():
+            _check_counts(table, df, c, rel.value_a_of(ids))
+        for total, parts in _BY_COUNCIL_RELATIONS:
+            if total in cid and all(q in cid for q in parts):
+                for i in range(nb):
+                    rel.relate(int(cid[total][i]), *[cid[q][i : i + 1] for q in parts])
+
+        def dep(*cols: str) -> list[list[int]]:
+            use = [c for c in cols if c in cid] or (["placed"] if "placed" in cid else [])
+            return [[int(cid[c][i]) for c in use] for i in range(nb)]
+
+        if "pct_inside_own_council" in df.columns:
+            rel.ratios(table, "pct_inside_own_council", (count_cols["placed_inside_own_council"], one), (xr, one), nb,
+                       dep("placed_inside_own_council", "placed_outside_own_council"), share=True)
+        if "pct_within_20_miles" in df.columns:
+            rel.ratios(table, "pct_within_20_miles", (count_cols["placed_within_20_miles"], one), (xr, one), nb,
+                       dep("placed_within_20_miles", "placed_over_20_miles"), share=True)
+        if "mean_distance_miles" in df.columns:
+            rel.ratios(table, "mean_distance_miles", (xr, self.dist), (xr, one), nb, dep("placed"), weighted=True)
+        if "weekly_cost_gbp" in df.columns:
+            rel.sums(table, "weekly_cost_gbp", xr, self.cost, nb, dep("placed"))
+        if "provider_hhi" in df.columns:
+            rel.nonlinear(table, "provider_hhi", [np.flatnonzero(xr == i) for i in range(nb)], dep("placed"))
+
+
+def _check_counts(table: str, df: pd.DataFrame, column: str, values: np.ndarray) -> None:
+    """A count column given beside the placements must be what they add up to."""
+    given = pd.to_numeric(df[column], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isclose(given, values.astype(float))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InvalidInputError(
+            table, df.iloc[i].get("council_id", i), column, "the sum of the placements/shortfall rows it counts",
+            f"another value (in {int(bad.sum())} row(s))",
+        )
+
+
+def _plan_release(plan: Plan) -> tuple[dict[str, pd.DataFrame], _Release]:
+    """The report's tables before suppression, every count derived from one base table
+    (placement rows, their held children, shortfall rows), and the linear model of them."""
+    p = plan.placements.reset_index(drop=True)
+    s = plan.shortfall.reset_index(drop=True)
+    b = _Base(p, s)
+    rel = b.rel
+    frames: dict[str, pd.DataFrame] = {}
+
     m = plan.metrics
-    df = pd.DataFrame({"children": [m["children"]], "placed": [m["placed"]], "unmet": [m["unmet"]]})
-    s = suppress(df, list(_COUNT_METRICS), threshold, row_totals={"children": ["placed", "unmet"]})
-    rows = []
-    for key, label in METRIC_LABELS.items():
-        value: Any = s[key].iloc[0] if key in _COUNT_METRICS else m[key]
-        if key in ("pct_within_20_miles", "pct_inside_own_council", "mean_distance_miles", "weekly_cost_gbp"):
-            if s["placed"].iloc[0] == SUPPRESSED:
-                value = SUPPRESSED
-        if key.startswith("pct_") and _share_discloses(m[key], m["placed"], threshold):
-            value = SUPPRESSED
-        rows.append({"metric": key, "label": label, "value": value})
-    return pd.DataFrame(rows)
+    summary = pd.DataFrame(
+        {"metric": list(METRIC_LABELS), "label": list(METRIC_LABELS.values()), "value": [m[k] for k in METRIC_LABELS]}
+    )
+    summary["value"] = summary.value.astype(object)
+    frames["summary"] = summary
+    b.headline("summary", {k: i for i, k in enumerate(METRIC_LABELS)})
+
+    dist_t = pd.DataFrame({"band": [d[0] for d in DISTANCE_BANDS]})
+    ids = rel.counts("distance_bands", "children", b.row_of(["band"], dist_t, b.is_x), len(dist_t))
+    dist_t["children"] = rel.value_a_of(ids)
+    frames["distance_bands"] = dist_t
+
+    frames["by_council"] = _by_council(plan)
+    b.councils("by_council", frames["by_council"])
+
+    names = _council_names(plan)
+    pairs = p.groupby(["council_id", "home_council_id"], as_index=False).size()
+    flows = pd.DataFrame(
+        {
+            "council_id": pairs.council_id,
+            "council": pairs.council_id.map(names),
+            "placement_council_id": pairs.home_council_id,
+            "placement_council": pairs.home_council_id.map(names),
+        }
+    ).sort_values(["council", "placement_council"], kind="stable").reset_index(drop=True)
+    r_f = b.row_of(["council_id", "home_council_id"], flows, b.is_x, ["council_id", "placement_council_id"])
+    ids = rel.counts("flows", "children", r_f, len(flows))
+    flows["children"] = rel.value_a_of(ids)
+    d_sum = np.bincount(r_f[b.is_x], weights=(b.dist * rel.base_value)[b.is_x], minlength=len(flows))
+    flows["mean_distance_miles"] = d_sum / flows.children.where(flows.children > 0)
+    rel.ratios("flows", "mean_distance_miles", (r_f, b.dist), (r_f, b.one), len(flows), [[int(k)] for k in ids], weighted=True)
+    frames["flows"] = flows
+
+    un = _unmet_wide(plan)
+    r_n = b.row_of(["need"], un, b.is_y)
+    u_ids = {
+        "children": rel.counts("unmet_by_need", "children", r_n, len(un)),
+        "unreachable": rel.counts("unmet_by_need", "unreachable", np.where(b.keys.reason == "unreachable", r_n, -1), len(un)),
+        "capacity": rel.counts("unmet_by_need", "capacity", np.where(b.keys.reason == "capacity", r_n, -1), len(un)),
+    }
+    for c, i in u_ids.items():
+        un[c] = rel.value_a_of(i)
+    for i in range(len(un)):
+        rel.relate(int(u_ids["children"][i]), u_ids["unreachable"][i : i + 1], u_ids["capacity"][i : i + 1])
+    frames["unmet_by_need"] = un
+
+    ut = plan.utilisation_by_home_type()
+    r_t = b.row_of(["home_type"], ut, b.is_x)
+    ids = rel.counts("utilisation", "placed", r_t, len(ut))
+    frames["utilisation"] = ut.assign(placed=rel.value_a_of(ids))
+    rel.sums("utilisation", "utilisation_pct", r_t, b.one, len(ut), [[int(k)] for k in ids], weighted=False)
+
+    frames["placements"] = p.drop(columns=[c for c in p.columns if _CHILD_ID.match(c)])
+    frames["shortfall"] = s
+    b.detail(p, s)
+    rel.finish()
+    return frames, rel
+
+
+def _frames_release(frames: Mapping[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], _Release]:
+    """The linear model of result frames such as :meth:`Plan.to_frames` (placements,
+    shortfall, a long ``metrics`` table, a per-council table): the placements and
+    shortfall rows are the base every other count is checked against and audited on."""
+    if "placements" not in frames:
+        raise InvalidInputError("frames", None, "placements", "a placements table (the base every count is audited on)", sorted(frames))
+    p = frames["placements"].reset_index(drop=True)
+    need = ["council_id", "children", "distance_miles", "inside_own_council", "weekly_cost_gbp"]
+    missing = [c for c in need if c not in p.columns]
+    if missing:
+        raise InvalidInputError("placements", None, missing[0], "a column of Plan.placements", list(p.columns))
+    s = frames.get("shortfall", pd.DataFrame({"council_id": [], "children": []})).reset_index(drop=True)
+    b = _Base(p, s)
+    out: dict[str, pd.DataFrame] = {"placements": p}
+    if "shortfall" in frames:
+        out["shortfall"] = s
+    b.detail(p, s if "shortfall" in frames else pd.DataFrame())
+    for name, df in frames.items():
+        if name in ("placements", "shortfall"):
+            continue
+        df = df.reset_index(drop=True)
+        if {"metric", "value"} <= set(df.columns):
+            df = df.assign(value=df.value.astype(object))
+            rows = {str(k): i for i, k in enumerate(df.metric)}
+            b.headline(name, rows)
+            for metric in ("children", "placed", "unmet"):
+                if metric in rows:
+                    _check_counts(name, df.iloc[[rows[metric]]], "value", b.rel.value_a_of(b.rel.index[(name, metric)]))
+        elif "council_id" in df.columns and any(c in df.columns for c in CHILD_COUNT_COLUMNS):
+            b.councils(name, df)
+        elif any(c in df.columns for c in CHILD_COUNT_COLUMNS):
+            raise InvalidInputError(
+                name, None, next(c for c in CHILD_COUNT_COLUMNS if c in df.columns),
+                "a table rcc can relate to the placements (metrics or per council) -- every count of a report is "
+                "audited together", list(df.columns),
+            )
+        out[name] = df
+    b.rel.finish()
+    return out, b.rel
+
+
+def _target(df: pd.DataFrame, column: str) -> str:
+    """The column of a table holding a cell: its own, or ``value`` in a long metrics table."""
+    return column if column in df.columns or "value" not in df.columns else "value"
+
+
+def _render(frames: Mapping[str, pd.DataFrame], rel: _Release, hidden: np.ndarray) -> dict[str, pd.DataFrame]:
+    """The tables with hidden cells shown as ``"c"``; ``attrs["suppressed"]`` is each
+    table's mask over its suppressed columns."""
+    out = {name: df.copy() for name, df in frames.items()}
+    masks: dict[str, dict[str, np.ndarray]] = {}
+    for (table, column), ids in rel.index.items():
+        df = out[table]
+        target = _target(df, column)
+        rows_hidden = np.asarray([rel.row[k] for k in ids if hidden[k]], dtype=np.int64)
+        m = masks.setdefault(table, {}).setdefault(target, np.zeros(len(df), dtype=bool))
+        m[rows_hidden] = True
+    for table, cols in masks.items():
+        df = out[table]
+        for c, m in cols.items():
+            if m.any():
+                df[c] = df[c].astype(object).where(~m, SUPPRESSED)
+        df.attrs["suppressed"] = pd.DataFrame(cols, index=df.index)
+    return out
 
 
 def report_tables(plan: Plan, *, suppress_below: int = 5) -> dict[str, pd.DataFrame]:
@@ -353,99 +1279,52 @@ def report_tables(plan: Plan, *, suppress_below: int = 5) -> dict[str, pd.DataFr
         ``unmet_by_need`` (children without a home per need: total, ``unreachable`` -- no
         eligible home within reach -- and ``capacity`` -- eligible homes full -- and
         cohorts), ``utilisation`` (places, placed, % by home type),
-        ``placements`` and ``shortfall`` (cohort-level detail). Each table is protected on
-        its own (see :func:`suppress`): count columns are suppressed with secondary
-        suppression against the table's column totals (per council for ``flows``) and its
-        row relations (``children = placed + unmet``, ``placed = inside + outside own
-        council``, ``placed = within + over 20 miles``, ``children = unreachable +
-        capacity``); shares, means and costs are suppressed with the counts they come from.
+        ``placements`` and ``shortfall`` (cohort-level detail).
+
+        The tables are one release. Every count is a sum of cells of one base table
+        (children of each placement row, held children of each placement row, children of
+        each shortfall row); shares, mean distances, costs and utilisation are linear
+        equations over it. Suppression, repeated until it holds:
+
+        1. primary: counts of 1 to ``suppress_below - 1``, and shares whose numerator or
+           remainder is such a count;
+        2. secondary, consistent across tables: wherever exactly one cell of an additive
+           relation is hidden -- a cell and the cells of another table that add up to it
+           (a flow and its placement rows, a council's ``placed`` and its flows, a total and
+           its councils), or a row relation (``children = placed + unmet``, ``placed =
+           inside + outside own council``, ``placed = within + over 20 miles``, ``children =
+           unreachable + capacity``) -- the smallest other is hidden too; shares, means and
+           costs are hidden with the counts they come from, and provider HHI wherever any
+           placement row it covers is hidden (no linear audit can bound it);
+           mean distances and weekly costs are shown only where the published counts
+           already determine them (checked by LP once the rest holds): an equation with
+           distinct real weights can pin hidden counts among whole numbers;
+        3. audit (:func:`audit_suppression`): each hidden count is bounded by linear
+           programming over everything published; where one is not protected, a published
+           cell that pins it (a binding constraint, smallest first, detail before headline)
+           is hidden and the audit is repeated.
+
         Charts draw only what these tables show.
+
+    Raises
+    ------
+    rcc.SolverError
+        HiGHS failed while auditing (never a report that was not audited).
     """
     t = int(suppress_below)
-    p, s = plan.placements, plan.shortfall
-    names = _council_names(plan)
-    tables: dict[str, pd.DataFrame] = {"summary": _summary_table(plan, t)}
-
-    bands = p.assign(band=_band(p.distance_miles)).groupby("band").children.sum()
-    dist = pd.DataFrame({"band": [b[0] for b in DISTANCE_BANDS]})
-    dist["children"] = dist.band.map(bands).fillna(0).astype(np.int64)
-    tables["distance_bands"] = suppress(dist, ["children"], t)
-
-    tables["by_council"] = suppress(
-        _by_council(plan), _BY_COUNCIL_COUNTS, t, row_totals=_BY_COUNCIL_RELATIONS, dependent=_BY_COUNCIL_DEPENDENT
-    )
-
-    p_w = p.assign(_d=p.children * p.distance_miles)
-    flows = p_w.groupby(["council_id", "home_council_id"], as_index=False)[["children", "_d"]].sum()
-    flows["mean_distance_miles"] = flows._d / flows.children.where(flows.children > 0)
-    flows = pd.DataFrame(
-        {
-            "council_id": flows.council_id,
-            "council": flows.council_id.map(names),
-            "placement_council_id": flows.home_council_id,
-            "placement_council": flows.home_council_id.map(names),
-            "children": flows.children.astype(np.int64),
-            "mean_distance_miles": flows.mean_distance_miles,
-        }
-    ).sort_values(["council", "placement_council"], kind="stable")
-    tables["flows"] = suppress(
-        flows.reset_index(drop=True), ["children"], t, by="council_id", dependent={"mean_distance_miles": ["children"]}
-    )
-
-    tables["unmet_by_need"] = suppress(
-        _unmet_wide(plan), ["children", "unreachable", "capacity"], t, row_totals={"children": ["unreachable", "capacity"]}
-    )
-
-    u = plan.utilisation_by_home_type()
-    u = u.assign(placed=u.placed.astype(np.int64))
-    tables["utilisation"] = suppress(u, ["placed"], t, dependent={"utilisation_pct": ["placed"]})
-
-    det = p.drop(columns=[c for c in p.columns if _CHILD_ID.match(c)])
-    tables["placements"] = suppress(det, ["children", "held"], t)
-    tables["shortfall"] = suppress(s, ["children"], t)
+    frames, rel = _plan_release(plan)
+    hidden = _protect(rel, t)
+    tables = _render(frames, rel, hidden)
     _check_no_child_ids(tables)
     return tables
 
 
 def _suppress_frames(frames: Mapping[str, pd.DataFrame], threshold: int) -> dict[str, pd.DataFrame]:
-    """Suppress the count columns of other result frames (e.g. ``Plan.to_frames()``):
-    :data:`CHILD_COUNT_COLUMNS`, with ``children = placed + unmet`` where all three are
-    present, and shares, means, costs and HHI hidden with ``placed`` (or ``children``)."""
-    out = {}
-    for name, df in frames.items():
-        if {"metric", "value"} <= set(df.columns):  # a long metrics table
-            v = pd.to_numeric(df.value, errors="coerce")
-            counts = {m: float(v[df.metric == m].iloc[0]) for m in _COUNT_METRICS if (df.metric == m).any()}
-            one = suppress(pd.DataFrame({k: [x] for k, x in counts.items()}), list(counts), threshold, row_totals=(
-                {"children": ["placed", "unmet"]} if len(counts) == 3 else None
-            ))
-            hidden = {k for k in counts if one[k].iloc[0] == SUPPRESSED}
-            derived = ~df.metric.isin(_COUNT_METRICS) & df.metric.ne("utilisation_pct") & ("placed" in hidden)
-            tells = np.array([_share_discloses(x, counts.get("placed"), threshold) for x in v], dtype=bool)
-            shares = df.metric.str.startswith("pct_") & tells
-            hide = df.metric.isin(hidden) | derived | shares
-            out[name] = df.assign(value=df.value.astype(object).where(~hide, SUPPRESSED))
-            continue
-        cols = [c for c in CHILD_COUNT_COLUMNS if c in df.columns]
-        if not cols:
-            out[name] = df.copy()
-            continue
-        base = "placed" if "placed" in cols else ("children" if "children" in cols else None)
-        derived_cols = [
-            c
-            for c in df.columns
-            if c.startswith(("pct_", "mean_")) or c in ("weekly_cost_gbp", "provider_hhi", "utilisation_pct")
-        ]
-        dependent = {c: [base] for c in derived_cols} if base and name != "placements" else None
-        relations = {"children": ["placed", "unmet"]} if {"children", "placed", "unmet"} <= set(cols) else None
-        sup = suppress(df, cols, threshold, row_totals=relations, dependent=dependent)
-        if base is not None:
-            for c in derived_cols:
-                if c.startswith("pct_"):
-                    tell = [_share_discloses(x, b, threshold) for x, b in zip(df[c], df[base])]
-                    sup[c] = sup[c].astype(object).where(~np.asarray(tell, dtype=bool), SUPPRESSED)
-        out[name] = sup
-    return out
+    """Suppress result frames such as :meth:`Plan.to_frames` as one release: the same
+    model, secondary suppression and audit as :func:`report_tables` (see
+    :func:`_frames_release` for the frames it can relate)."""
+    base, rel = _frames_release(frames)
+    return _render(base, rel, _protect(rel, int(threshold)))
 
 
 # --------------------------------------------------------------------------- formatting
@@ -488,9 +1367,12 @@ def _suppression_note(threshold: int) -> str:
         return "No suppression: every count is shown."
     return (
         f"Counts of 1 to {threshold - 1} children are shown as '{SUPPRESSED}' (suppressed), as are further "
-        "counts that would let a suppressed one be worked out from the totals published beside it "
-        "(secondary suppression within each table), and shares or averages computed from suppressed counts. "
-        "Totals are computed from unsuppressed data."
+        "counts that would let a suppressed one be worked out from any combination of the numbers in this "
+        "report (all tables are suppressed together and audited by linear programming: no suppressed count "
+        f"is determined, and none of 1 to {threshold - 1} can be narrowed to that range), shares or averages "
+        "computed from suppressed counts; mean distances and weekly costs unless the counts shown determine "
+        "them, and provider concentration (HHI) wherever it covers a suppressed count. Totals are computed "
+        "from unsuppressed data."
     )
 
 
@@ -532,9 +1414,11 @@ def write_excel(
     ----------
     plan_or_frames : Plan or Mapping[str, pandas.DataFrame]
         A plan (tables from :func:`report_tables`), or result tables such as
-        :meth:`Plan.to_frames` (their count columns :data:`CHILD_COUNT_COLUMNS` are
-        suppressed; a ``metrics`` table with ``metric``/``value`` columns fills the
-        Summary).
+        :meth:`Plan.to_frames`: a ``placements`` table (and ``shortfall``) is the base;
+        a long ``metrics`` table (``metric``/``value``, it fills the Summary) and
+        per-council tables (``council_id`` and count columns of
+        :data:`CHILD_COUNT_COLUMNS`) must add up from it, and all are suppressed and
+        audited together as in :func:`report_tables`.
     path : str or Path
         The ``.xlsx`` file to write (parent folders are created).
     suppress_below : int
@@ -550,7 +1434,11 @@ def write_excel(
     Raises
     ------
     rcc.InvalidInputError
-        A table has a child id column (reports are cohort-level only).
+        A table has a child id column (reports are cohort-level only); frames without a
+        placements table, with counts that do not add up from it, or with counts in a
+        table that cannot be related to it.
+    rcc.SolverError
+        HiGHS failed while auditing the suppression.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -642,8 +1530,34 @@ def write_excel(
         sh.freeze_panes = "A2"
         if len(df):
             sh.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(df) + 1}"
+    _defuse_formulas(wb)
     wb.save(path)
     return path
+
+
+#: First characters that make a spreadsheet treat text as a formula (OWASP CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def _defuse_formulas(wb: Any) -> int:
+    """Store every text cell of a workbook as text, never as a formula.
+
+    openpyxl turns any string starting with ``=`` into a live formula; names and ids come
+    from outside data (Ofsted owner names become provider groups), so every string cell
+    is set to the string type, and the ones starting like a formula (``= + - @``, tab, CR,
+    LF) also get Excel's quote prefix, so editing the cell keeps it text. Returns how many
+    cells started like a formula.
+    """
+    risky = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+                    if cell.value.startswith(_FORMULA_STARTS):
+                        cell.quotePrefix = True
+                        risky += 1
+    return risky
 
 
 def _method_label(plan: Plan) -> str:

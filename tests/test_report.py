@@ -12,7 +12,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rcc
@@ -21,6 +21,7 @@ from rcc.report import (
     CHILD_COUNT_COLUMNS,
     DISTANCE_BANDS,
     SUPPRESSED,
+    audit_suppression,
     report_cli,
     report_tables,
     suppress,
@@ -183,7 +184,9 @@ def test_by_council_relations_never_leave_one_hidden_cell(gm: tuple[rcc.Plan, rc
             assert not (h[[total, *parts]].sum(axis=1) == 1).any()
         # shares hidden with their counts
         assert (h.pct_inside_own_council >= h.placed_inside_own_council).all()
-        assert (h.mean_distance_miles == h.placed).all()
+        assert (h.mean_distance_miles >= h.placed).all()
+        # a mean distance or weekly cost is shown only where the counts shown determine it
+        # (test_weighted_statistics_never_pin_hidden_counts)
 
 
 def test_tiny_region_suppression(tiny: rcc.Region) -> None:
@@ -426,3 +429,403 @@ def test_reports_of_a_plan_that_places_nobody(tmp_path: Path) -> None:
     assert "0 flow(s) of fewer than" in doc
     write_excel(plan, tmp_path / "n.xlsx")
     write_excel(plan.to_frames(), tmp_path / "n2.xlsx")
+
+
+# --------------------------------------------------------------------------- one release: differencing and the audit
+#
+# The checks below rebuild, from the published tables alone, every linear equation a reader
+# can write (each count = the sum of the placement / shortfall rows it covers; shares, mean
+# distances, costs and utilisation = equations over them), independently of rcc.report's own
+# model, and bound each suppressed count with HiGHS (LP, or MILP on small plans).
+
+
+def _equations(plan: rcc.Plan, tables: dict[str, pd.DataFrame]) -> tuple[int, list, list, list]:
+    """(variables, published equations, suppressed counts, shown nonlinear cells) of a report.
+
+    Variables: placement rows' children (x), their held children (h), shortfall rows' children
+    (y). An equation is (coefficients, value); a suppressed count is (name, coefficients, true
+    value); a nonlinear cell is (name, coefficients of the rows it covers).
+    """
+    p, s = plan.placements.reset_index(drop=True), plan.shortfall.reset_index(drop=True)
+    nx, ny = len(p), len(s)
+    n = 2 * nx + ny
+    truth = np.concatenate([p.children, p.held, s.children]).astype(float)
+
+    def vec(x_mask=None, y_mask=None, x_weight=None) -> np.ndarray:
+        v = np.zeros(n)
+        if x_mask is not None:
+            v[:nx] = np.asarray(x_mask, dtype=float) * (1.0 if x_weight is None else np.asarray(x_weight, dtype=float))
+        if y_mask is not None:
+            v[2 * nx :] = np.asarray(y_mask, dtype=float)
+        return v
+
+    eqs, hidden, nonlinear = [], [], []
+
+    def count(name: str, value: object, coef: np.ndarray) -> None:
+        if value == C:
+            hidden.append((name, coef, float(coef @ truth)))
+        else:
+            assert float(value) == pytest.approx(coef @ truth), name  # shown counts are right
+            eqs.append((coef, float(value)))
+
+    def ratio(name: str, value: object, num: np.ndarray, den: np.ndarray) -> None:
+        if value != C and value is not None and not (isinstance(value, float) and np.isnan(value)):
+            eqs.append((num - float(value) * den, 0.0))
+
+    def total(name: str, value: object, coef: np.ndarray) -> None:
+        if value != C and value is not None and not (isinstance(value, float) and np.isnan(value)):
+            eqs.append((coef, float(value)))
+
+    d = p.distance_miles.to_numpy()
+    x_all = np.ones(nx, dtype=bool)
+    y_all = np.ones(ny, dtype=bool)
+    inside = p.inside_own_council.astype(bool).to_numpy()
+    near = d <= 20
+    for i in range(nx):
+        e = np.zeros(n)
+        e[i] = 1
+        count(f"placements[{i}]", tables["placements"].children.iloc[i], e)
+        e = np.zeros(n)
+        e[nx + i] = 1
+        count(f"placements[{i}].held", tables["placements"].held.iloc[i], e)
+    for j in range(ny):
+        e = np.zeros(n)
+        e[2 * nx + j] = 1
+        count(f"shortfall[{j}]", tables["shortfall"].children.iloc[j], e)
+    for r in tables["flows"].itertuples():
+        m = (p.council_id == r.council_id).to_numpy() & (p.home_council_id == r.placement_council_id).to_numpy()
+        count(f"flows {r.council}->{r.placement_council}", r.children, vec(m))
+        ratio("flows mean", r.mean_distance_miles, vec(m, x_weight=d), vec(m))
+    for r in tables["by_council"].itertuples():
+        mx = (p.council_id == r.council_id).to_numpy()
+        my = (s.council_id == r.council_id).to_numpy()
+        count(f"{r.council} children", r.children, vec(mx, my))
+        count(f"{r.council} placed", r.placed, vec(mx))
+        count(f"{r.council} unmet", r.unmet, vec(None, my))
+        count(f"{r.council} inside", r.placed_inside_own_council, vec(mx & inside))
+        count(f"{r.council} outside", r.placed_outside_own_council, vec(mx & ~inside))
+        count(f"{r.council} within 20", r.placed_within_20_miles, vec(mx & near))
+        count(f"{r.council} over 20", r.placed_over_20_miles, vec(mx & ~near))
+        ratio("pct inside", r.pct_inside_own_council, 100 * vec(mx & inside), vec(mx))
+        ratio("pct within", r.pct_within_20_miles, 100 * vec(mx & near), vec(mx))
+        ratio("mean distance", r.mean_distance_miles, vec(mx, x_weight=d), vec(mx))
+        total("weekly cost", r.weekly_cost_gbp, vec(mx, x_weight=p.weekly_cost_gbp))
+        if r.provider_hhi != C:
+            nonlinear.append((f"{r.council} hhi", vec(mx)))
+    for (label, lo, hi), r in zip(DISTANCE_BANDS, tables["distance_bands"].itertuples()):
+        count(f"band {label}", r.children, vec((d > lo) & (d <= hi)))
+    for r in tables["utilisation"].itertuples():
+        m = (p.home_type == r.home_type).to_numpy()
+        count(f"utilisation {r.home_type}", r.placed, vec(m))
+        total("utilisation pct", r.utilisation_pct, vec(m) * 100 / r.places)
+    for r in tables["unmet_by_need"].itertuples():
+        m = (s.need == r.need).to_numpy()
+        count(f"unmet {r.need}", r.children, vec(None, m))
+        count(f"unmet {r.need} unreachable", r.unreachable, vec(None, m & (s.reason_code == "unreachable").to_numpy()))
+        count(f"unmet {r.need} capacity", r.capacity, vec(None, m & (s.reason_code == "capacity").to_numpy()))
+    sm = tables["summary"].set_index("metric").value
+    count("summary children", sm["children"], vec(x_all, y_all))
+    count("summary placed", sm["placed"], vec(x_all))
+    count("summary unmet", sm["unmet"], vec(None, y_all))
+    ratio("summary pct within", sm["pct_within_20_miles"], 100 * vec(near), vec(x_all))
+    ratio("summary pct inside", sm["pct_inside_own_council"], 100 * vec(inside), vec(x_all))
+    ratio("summary mean distance", sm["mean_distance_miles"], vec(x_all, x_weight=d), vec(x_all))
+    total("summary cost", sm["weekly_cost_gbp"], vec(x_all, x_weight=p.weekly_cost_gbp))
+    total("summary utilisation", sm["utilisation_pct"], vec(x_all) * 100 / plan.region.homes.places.sum())
+    if sm["provider_hhi"] != C:
+        nonlinear.append(("summary hhi", vec(x_all)))
+    return n, eqs, hidden, [(name, c, truth) for name, c in nonlinear]
+
+
+def _bounds_by_highs(plan: rcc.Plan, tables: dict[str, pd.DataFrame], integer: bool) -> list[tuple[str, float, float, float]]:
+    """(name, min, max, true value) of every suppressed count, over all non-negative (integer)
+    tables consistent with every published number; listed rows hold at least one child."""
+    import highspy
+
+    n, eqs, hidden, nonlinear = _equations(plan, tables)
+    eqs = [(c, v) for c, v in eqs if np.abs(c).max(initial=0) > 1e-9]  # e.g. a flow's mean distance: its one distance
+    for name, coef, _truth in nonlinear:  # a published HHI covers published rows only
+        for i in np.flatnonzero(coef):
+            assert not any(np.flatnonzero(c).tolist() == [i] for _, c, _ in hidden), name
+    nx = len(plan.placements)
+    lb = np.concatenate([np.ones(nx), np.zeros(nx), np.ones(len(plan.shortfall))])
+    rows = [c / max(np.abs(c).max(), 1e-12) for c, _ in eqs] + [np.eye(n)[nx + i] - np.eye(n)[i] for i in range(nx)]
+    rhs = [v / max(np.abs(c).max(), 1e-12) for c, v in eqs]
+    A = np.array(rows) if rows else np.zeros((0, n))
+    lower = np.array(rhs + [-np.inf] * nx)
+    upper = np.array(rhs + [0.0] * nx)
+    tol = 1e-7
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    inf = highspy.kHighsInf
+    h.addVars(n, lb, np.full(n, inf))
+    if integer:
+        h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * n))
+    for r, lo_, up_ in zip(A, lower, upper):
+        nz = np.flatnonzero(np.abs(r) > 1e-12)
+        h.addRow(lo_ - tol if np.isfinite(lo_) else -inf, up_ + tol if np.isfinite(up_) else inf, len(nz), nz.astype(np.int32), r[nz])
+    out = []
+    for name, coef, truth in hidden:
+        res = []
+        for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+            h.changeColsCost(n, np.arange(n, dtype=np.int32), coef)
+            h.changeObjectiveSense(sense)
+            h.run()
+            if h.getModelStatus() == highspy.HighsModelStatus.kUnknown:  # numerical trouble from the warm start
+                h.clearSolver()
+                h.run()
+            status = h.getModelStatus()
+            if status == highspy.HighsModelStatus.kUnbounded or (
+                integer and status == highspy.HighsModelStatus.kUnboundedOrInfeasible
+            ):
+                res.append(np.inf)
+                continue
+            assert status == highspy.HighsModelStatus.kOptimal, (name, h.modelStatusToString(status))
+            res.append(h.getInfo().objective_function_value)
+        out.append((name, res[0], res[1], truth))
+    return out
+
+
+def _assert_protected(bounds: list[tuple[str, float, float, float]], threshold: int) -> None:
+    for name, lo, hi, truth in bounds:
+        lo_i = np.ceil(lo - 1e-6)
+        hi_i = np.floor(hi + 1e-6) if np.isfinite(hi) else np.inf
+        assert lo_i < hi_i, f"{name}: recoverable (interval [{lo_i}, {hi_i}])"
+        if 0 < truth < threshold:
+            assert lo_i <= 0 or hi_i >= threshold, f"{name}: pinned to [{lo_i}, {hi_i}], below {threshold}"
+
+
+def test_gm_flow_minus_its_placement_rows_recovers_nothing(gm: tuple[rcc.Plan, rcc.Plan]) -> None:
+    """Regression: Bury -> Bolton was published as 43 beside placement rows 9, 31 and 'c' (= 3)."""
+    opt, _ = gm
+    t = report_tables(opt)
+    p, fl, pl = opt.placements, t["flows"], t["placements"]
+    for r in fl.itertuples():
+        rows = (p.council_id == r.council_id).to_numpy() & (p.home_council_id == r.placement_council_id).to_numpy()
+        n_hidden = int((pl.children[rows] == C).sum())
+        if r.children != C:
+            assert n_hidden != 1, (r.council, r.placement_council)  # flow - shown rows = the hidden row
+    bury = fl[(fl.council == "Bury") & (fl.placement_council == "Bolton")]
+    assert len(bury) == 1
+    rows = (p.council_id == bury.council_id.iloc[0]).to_numpy() & (p.home_council_id == bury.placement_council_id.iloc[0]).to_numpy()
+    assert (pl.children[rows] == C).any()
+    assert bury.children.iloc[0] == C or (pl.children[rows] == C).sum() >= 2
+
+
+def test_gm_report_passes_an_independent_audit(gm: tuple[rcc.Plan, rcc.Plan]) -> None:
+    for plan in gm[:1]:  # the greedy plan's report is audited in test_gm_reports_pass_the_audit
+        tables = report_tables(plan)
+        bounds = _bounds_by_highs(plan, tables, integer=False)
+        assert len(bounds) > 100
+        _assert_protected(bounds, 5)
+        audit = audit_suppression(plan, tables)
+        assert audit.protected.all() and len(audit) == len(bounds)
+        assert list(audit.columns) == ["table", "row", "column", "lower", "upper", "protected"]  # never a true value
+        mine = {name: (lo, hi) for name, lo, hi, _ in bounds}
+        for r in audit[audit.table == "placements"].itertuples():  # the two LPs agree
+            lo, hi = mine[f"placements[{r.row}]" + ("" if r.column == "children" else ".held")]
+            assert r.lower == pytest.approx(lo, abs=1e-4)
+            assert r.upper == pytest.approx(hi, abs=1e-4) or (np.isinf(r.upper) and np.isinf(hi))
+
+
+def test_audit_catches_the_differencing_attack(gm: tuple[rcc.Plan, rcc.Plan]) -> None:
+    """Publish a flow beside all but one of its placement rows: the audit (and the test's own
+    LP) find the hidden row exactly."""
+    opt, _ = gm
+    tables = {k: v.copy() for k, v in report_tables(opt).items()}
+    raw = report_tables(opt, suppress_below=0)
+    p = opt.placements
+    fl = tables["flows"]
+    i = fl.index[(fl.council == "Bury") & (fl.placement_council == "Bolton")][0]
+    rows = np.flatnonzero((p.council_id == fl.council_id[i]).to_numpy() & (p.home_council_id == fl.placement_council_id[i]).to_numpy())
+    small = [r for r in rows if 0 < p.children.iloc[r] < 5]
+    assert small
+    fl.loc[i, "children"] = raw["flows"].children[i]
+    pl = tables["placements"]
+    for r in rows:
+        pl.loc[r, "children"] = raw["placements"].children[r] if r != small[0] else C
+    audit = audit_suppression(opt, tables)
+    mine = audit[(audit.table == "placements") & (audit.row == small[0]) & (audit.column == "children")]
+    assert len(mine) == 1 and not mine.protected.iloc[0]
+    assert mine.lower.iloc[0] == pytest.approx(mine.upper.iloc[0]) == pytest.approx(p.children.iloc[small[0]])
+    found = {name: (lo, hi) for name, lo, hi, _ in _bounds_by_highs(opt, tables, integer=False)}
+    assert found[f"placements[{small[0]}]"] == pytest.approx((p.children.iloc[small[0]],) * 2)
+
+
+def test_audit_refuses_tables_of_another_plan(gm: tuple[rcc.Plan, rcc.Plan]) -> None:
+    opt, greedy = gm
+    with pytest.raises(InvalidInputError):
+        audit_suppression(opt, report_tables(greedy))
+
+
+_H_COUNCILS = pd.DataFrame(
+    {"council_id": ["A", "B", "D"], "name": ["Aton", "Beeton", "Deeton"], "region": ["R"] * 3, "lat": [53.0, 53.3, 53.1], "lon": [-2.0, -2.0, -2.4]}
+)
+_H_HOMES = pd.DataFrame(
+    {
+        "home_id": ["fA", "kA", "fB", "chB", "chD"],
+        "council_id": ["A", "A", "B", "B", "D"],
+        "provider_id": ["LA_A", "LA_A", "LA_B", "P1", "P2"],
+        "home_type": ["in_house_fostering", "kinship", "in_house_fostering", "childrens_home", "childrens_home"],
+        "places": [40, 10, 40, 20, 20],
+        "needs": ["mainstream"] * 3 + ["complex"] * 2,
+        "weekly_cost_gbp": [500.0, 300.0, 500.0, 5000.0, 4000.0],
+    }
+)
+_H_DIST = {("A", "A"): 3.0, ("B", "B"): 4.0, ("D", "D"): 5.0, ("A", "B"): 21.0, ("B", "A"): 21.0, ("A", "D"): 15.0,
+           ("D", "A"): 15.0, ("B", "D"): 25.0, ("D", "B"): 25.0}
+
+
+def _random_plan(
+    rows: list[tuple[int, int, int]],
+    short: list[tuple[int, int, int]],
+    councils: pd.DataFrame = _H_COUNCILS,
+    homes: pd.DataFrame = _H_HOMES,
+) -> rcc.Plan:
+    """A plan of the 3-council region: placement rows (council, home, children) and shortfall
+    rows (council, reason, children)."""
+    cids = ["A", "B", "D"]
+    seen, prow = set(), []
+    for c, h, k in rows:
+        if (c, h) in seen:
+            continue
+        seen.add((c, h))
+        home = homes.iloc[h]
+        need = "complex" if home.home_type == "childrens_home" else "mainstream"
+        prow.append(
+            {
+                "cohort_id": f"{cids[c]}:{need}", "council_id": cids[c], "need": need, "age_band": "5-10",
+                "home_id": home.home_id, "home_council_id": home.council_id, "home_type": home.home_type,
+                "provider_id": home.provider_id, "provider_group": home.provider_id, "children": k, "held": 0,
+                "distance_miles": _H_DIST[(cids[c], home.council_id)], "inside_own_council": cids[c] == home.council_id,
+                "weekly_cost_gbp": home.weekly_cost_gbp,
+            }
+        )
+    srow, seen = [], set()
+    for c, reason, k in short:
+        if c in seen:
+            continue
+        seen.add(c)
+        srow.append(
+            {"cohort_id": f"{cids[c]}:secure", "council_id": cids[c], "need": "secure", "age_band": "16-17", "children": k,
+             "reason_code": ["unreachable", "capacity"][reason], "reason": "no home"}
+        )
+    placements = pd.DataFrame(prow, columns=list(_random_plan_cols()))
+    shortfall = pd.DataFrame(srow, columns=["cohort_id", "council_id", "need", "age_band", "children", "reason_code", "reason"])
+    cohorts = pd.DataFrame({"cohort_id": ["A:m"], "council_id": ["A"], "need": ["mainstream"], "age_band": ["5-10"], "children": [1]})
+    region = rcc.Region.from_frames(councils, homes, cohorts, name="h")
+    return rcc.Plan(region, "optimise", rcc.PlanStatus.OPTIMAL, 0.0, placements, shortfall, rcc.SolveInfo("test", 0.0))
+
+
+def _random_plan_cols() -> tuple[str, ...]:
+    return ("cohort_id", "council_id", "need", "age_band", "home_id", "home_council_id", "home_type", "provider_id",
+            "provider_group", "children", "held", "distance_miles", "inside_own_council", "weekly_cost_gbp")
+
+
+@settings(max_examples=25)
+@given(
+    st.lists(st.tuples(st.integers(0, 2), st.integers(0, 4), st.integers(1, 14)), min_size=1, max_size=9),
+    st.lists(st.tuples(st.integers(0, 2), st.integers(0, 1), st.integers(1, 9)), max_size=3),
+    st.integers(2, 6),
+)
+def test_no_suppressed_count_is_recoverable_from_the_whole_report(rows, short, threshold) -> None:
+    """Property: on small random plans, every suppressed count of the report has an integer
+    range (MILP over all the report's tables, built by the test) that is not a single value
+    and, for a count of 1 to threshold - 1, reaches 0 or the threshold."""
+    plan = _random_plan(rows, short)
+    tables = report_tables(plan, suppress_below=threshold)
+    bounds = _bounds_by_highs(plan, tables, integer=True)
+    _assert_protected(bounds, threshold)
+    audit = audit_suppression(plan, tables, suppress_below=threshold)
+    assert audit.protected.all()
+
+
+# --------------------------------------------------------------------------- formula injection
+
+_EVIL = ["=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3", "@HYPERLINK(\"http://x\")", "\t=1+1", "\r=1+1"]
+
+
+def _evil_plan() -> rcc.Plan:
+    councils = _H_COUNCILS.assign(name=[_EVIL[0], "<script>alert(1)</script>", _EVIL[2]])
+    homes = _H_HOMES.assign(
+        home_id=[_EVIL[1], "=1+1", "kB", _EVIL[3], "chD"], provider_id=["=LA_A", "=LA_A", _EVIL[4], _EVIL[5], "P2"]
+    )
+    return _random_plan([(0, 0, 12), (0, 3, 2), (1, 2, 9), (1, 3, 7), (2, 4, 3), (2, 1, 6)], [(0, 0, 2)], councils, homes)
+
+
+def test_workbook_never_holds_a_formula(tmp_path: Path) -> None:
+    import zipfile
+
+    plan = _evil_plan()
+    assert plan.placements.provider_group.str.startswith(("=", "\t", "\r")).any()
+    for i, source in enumerate((plan, plan.to_frames())):
+        path = write_excel(source, tmp_path / f"evil{i}.xlsx", compare_with=plan if i == 0 else None)
+        starts = 0
+        for ws in openpyxl.load_workbook(path).worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                    if isinstance(cell.value, str):
+                        assert cell.data_type == "s"
+                        if cell.value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+                            starts += 1
+                            assert cell.quotePrefix, (ws.title, cell.coordinate)
+        assert starts >= 10  # the names are there, as text
+        with zipfile.ZipFile(path) as z:
+            for name in z.namelist():
+                if name.startswith("xl/worksheets/"):
+                    assert "<f>" not in z.read(name).decode() and "<f " not in z.read(name).decode(), name
+        names = {c.value for ws in openpyxl.load_workbook(path).worksheets for row in ws.iter_rows() for c in row}
+        assert _EVIL[0] in names or i == 1  # the frames carry ids, the plan's tables names too
+        assert "=LA_A" in names
+
+
+def test_html_escapes_names(tmp_path: Path) -> None:
+    plan = _evil_plan()
+    doc = write_html(plan, tmp_path / "evil.html").read_text(encoding="utf-8")
+    assert "<script" not in doc.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in doc
+    assert "=cmd|&#x27; /C calc&#x27;!A0" in doc  # shown as text
+
+
+def test_frames_workbook_is_one_release(gm: tuple[rcc.Plan, rcc.Plan], tmp_path: Path) -> None:
+    """Plan.to_frames() written as a workbook: a council's placed beside its placement rows,
+    or the region's beside the councils', never leaves exactly one hidden cell."""
+    _, greedy = gm
+    wb = openpyxl.load_workbook(write_excel(greedy.to_frames(), tmp_path / "frames.xlsx"))
+    bc, pl, sf = _sheet(wb, "by_council"), _sheet(wb, "placements"), _sheet(wb, "shortfall")
+    for r in bc.itertuples():
+        if r.placed != C:
+            assert (pl.children[pl.council_id == r.council_id] == C).sum() != 1, r.council_id
+        if r.unmet != C:
+            assert (sf.children[sf.council_id == r.council_id] == C).sum() != 1, r.council_id
+    metrics = {r[0]: r[1] for r in wb["Summary"].values if r and r[0]}
+    assert metrics["children placed"] != C
+    assert (bc.placed == C).sum() != 1 and (bc.unmet == C).sum() != 1
+    frames = greedy.to_frames()
+    frames["extra"] = pd.DataFrame({"need": ["x"], "children": [3]})
+    with pytest.raises(InvalidInputError, match="extra"):
+        write_excel(frames, tmp_path / "x.xlsx")
+    frames = greedy.to_frames()
+    frames["by_council"] = frames["by_council"].assign(placed=frames["by_council"].placed + 1)
+    with pytest.raises(InvalidInputError, match="by_council"):
+        write_excel(frames, tmp_path / "y.xlsx")
+
+
+def test_weighted_statistics_never_pin_hidden_counts() -> None:
+    """Regression (found by the property test): a headline mean distance (14.45 miles) and
+    weekly cost (34,500) beside 11 children pinned every hidden count among whole numbers,
+    though the linear relaxation left each an interval. They are hidden now."""
+    plan = _random_plan([(0, 0, 1), (0, 3, 1), (0, 4, 7), (2, 0, 2)], [])
+    tables = report_tables(plan, suppress_below=2)
+    s = tables["summary"].set_index("metric").value
+    assert s["mean_distance_miles"] == C and s["weekly_cost_gbp"] == C
+    _assert_protected(_bounds_by_highs(plan, tables, integer=True), 2)
+    # published beside the counts, the audit flags them
+    shown = {k: v.copy() for k, v in tables.items()}
+    m = plan.metrics
+    i = shown["summary"].index[shown["summary"].metric == "mean_distance_miles"][0]
+    shown["summary"].loc[i, "value"] = m["mean_distance_miles"]
+    audit = audit_suppression(plan, shown, suppress_below=2)
+    assert not audit.protected[(audit.table == "summary") & (audit.column == "mean_distance_miles")].any()
+    assert (audit.column == "mean_distance_miles").sum() == 1
