@@ -16,7 +16,7 @@ from .network import council_graph, eligibility_graph, eligible_edges, unreachab
 from .params import PlanParams, SolverOptions, Weights
 from .plan import Plan, PlanStatus, SolveInfo
 from .region import Region
-from .report import report_tables, suppress, write_excel, write_html
+from .report import audit_suppression, report_tables, suppress, write_excel, write_html
 from .scenarios import Comparison, Scenario, compare, new_homes, standard_scenarios, with_neighbours
 from .schema import AGE_BANDS, HOME_TYPES, NEEDS, TABLES, schema_frame
 from .sharing import CostSharing, Game, PoolingGame, core_check, least_core, shapley_value, share_savings
@@ -55,6 +55,7 @@ __all__ = [
     "RccError",
     "read_ofsted_providers",
     "Region",
+    "audit_suppression",
     "report",
     "report_tables",
     "Scenario",

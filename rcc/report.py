@@ -964,16 +964,19 @@ _BY_COUNCIL_RELATIONS = [
 ]
 
 
+#: Shortfall reason codes (rcc.solve.shortfall_frame), the columns of ``unmet_by_need``.
+_REASONS = ("unreachable", "capacity", "weights")
+
+
 def _unmet_wide(plan: Plan) -> pd.DataFrame:
     s = plan.shortfall
     wide = s.pivot_table(index="need", columns="reason_code", values="children", aggfunc="sum", fill_value=0)
-    wide = wide.reindex(columns=["unreachable", "capacity"], fill_value=0)
+    wide = wide.reindex(columns=list(_REASONS), fill_value=0)
     out = pd.DataFrame(
         {
             "need": wide.index.astype(str),
             "children": wide.sum(axis=1).astype(np.int64).to_numpy(),
-            "unreachable": wide.unreachable.astype(np.int64).to_numpy(),
-            "capacity": wide.capacity.astype(np.int64).to_numpy(),
+            **{r: wide[r].astype(np.int64).to_numpy() for r in _REASONS},
             "cohorts": s.groupby("need").size().reindex(wide.index).astype(np.int64).to_numpy(),
         }
     )
@@ -1172,13 +1175,15 @@ def _plan_release(plan: Plan) -> tuple[dict[str, pd.DataFrame], _Release]:
     r_n = b.row_of(["need"], un, b.is_y)
     u_ids = {
         "children": rel.counts("unmet_by_need", "children", r_n, len(un)),
-        "unreachable": rel.counts("unmet_by_need", "unreachable", np.where(b.keys.reason == "unreachable", r_n, -1), len(un)),
-        "capacity": rel.counts("unmet_by_need", "capacity", np.where(b.keys.reason == "capacity", r_n, -1), len(un)),
+        **{
+            r: rel.counts("unmet_by_need", r, np.where(b.keys.reason == r, r_n, -1), len(un))
+            for r in _REASONS
+        },
     }
     for c, i in u_ids.items():
         un[c] = rel.value_a_of(i)
     for i in range(len(un)):
-        rel.relate(int(u_ids["children"][i]), u_ids["unreachable"][i : i + 1], u_ids["capacity"][i : i + 1])
+        rel.relate(int(u_ids["children"][i]), *(u_ids[r][i : i + 1] for r in _REASONS))
     frames["unmet_by_need"] = un
 
     ut = plan.utilisation_by_home_type()
@@ -1293,7 +1298,7 @@ def report_tables(plan: Plan, *, suppress_below: int = 5) -> dict[str, pd.DataFr
            (a flow and its placement rows, a council's ``placed`` and its flows, a total and
            its councils), or a row relation (``children = placed + unmet``, ``placed =
            inside + outside own council``, ``placed = within + over 20 miles``, ``children =
-           unreachable + capacity``) -- the smallest other is hidden too; shares, means and
+           unreachable + capacity + weights``) -- the smallest other is hidden too; shares, means and
            costs are hidden with the counts they come from, and provider HHI wherever any
            placement row it covers is hidden (no linear audit can bound it);
            mean distances and weekly costs are shown only where the published counts
@@ -2016,12 +2021,16 @@ def write_html(
     out.append("<h2>Children without a home</h2>")
     un = tab["unmet_by_need"]
     if len(plan.shortfall):
-        rows_n = [(str(r.need), [r.unreachable, r.capacity], r.children) for r in un.itertuples()]
+        rows_n = [(str(r.need), [r.unreachable, r.capacity, r.weights], r.children) for r in un.itertuples()]
         out.append(
             "<figure>"
             + _hbar_stacked(
                 rows_n,
-                [("no eligible home within reach", _VERMILLION), ("eligible homes within reach full", _ORANGE)],
+                [
+                    ("no eligible home within reach", _VERMILLION),
+                    ("eligible homes within reach full", _ORANGE),
+                    ("a free place, but the weights prefer no placement", _SKY),
+                ],
                 "Children without a home, by need and reason",
                 "children",
             )

@@ -829,3 +829,14 @@ def test_weighted_statistics_never_pin_hidden_counts() -> None:
     audit = audit_suppression(plan, shown, suppress_below=2)
     assert not audit.protected[(audit.table == "summary") & (audit.column == "mean_distance_miles")].any()
     assert (audit.column == "mean_distance_miles").sum() == 1
+
+
+def test_unmet_by_need_counts_every_shortfall_reason(tiny):
+    """Children left without a home because of the weights have their own column; the release still audits."""
+    plan = rcc.plan(tiny, rcc.PlanParams(weights=rcc.Weights(unmet_child=1.0)))
+    assert set(plan.shortfall.reason_code) >= {"weights"}
+    un = rcc.report_tables(plan, suppress_below=1)["unmet_by_need"]
+    assert (un.children == un.unreachable + un.capacity + un.weights).all()
+    by_reason = plan.shortfall.groupby("reason_code").children.sum()
+    assert int(un.weights.sum()) == int(by_reason["weights"])
+    assert rcc.audit_suppression(plan).protected.all()
