@@ -742,7 +742,8 @@ def test_no_suppressed_count_is_recoverable_from_the_whole_report(rows, short, t
 
 # --------------------------------------------------------------------------- formula injection
 
-_EVIL = ["=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3", "@HYPERLINK(\"http://x\")", "\t=1+1", "\r=1+1"]
+# ids with a leading tab or CR never get this far (Region validation refuses padded values)
+_EVIL = ["=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3", "@HYPERLINK(\"http://x\")", "+1+1", "@1+1"]
 
 
 def _evil_plan() -> rcc.Plan:
@@ -757,7 +758,7 @@ def test_workbook_never_holds_a_formula(tmp_path: Path) -> None:
     import zipfile
 
     plan = _evil_plan()
-    assert plan.placements.provider_group.str.startswith(("=", "\t", "\r")).any()
+    assert plan.placements.provider_group.str.startswith(("=", "+", "@")).any()
     for i, source in enumerate((plan, plan.to_frames())):
         path = write_excel(source, tmp_path / f"evil{i}.xlsx", compare_with=plan if i == 0 else None)
         starts = 0
