@@ -13,7 +13,7 @@ import pandas as pd
 from . import _compat
 from .errors import SolverError
 from .greedy import greedy_flows
-from .model.allocation import build_allocation, edge_costs, group_positions, unmet_costs
+from .model.allocation import build_allocation, edge_costs, unmet_costs
 from .model.allocation_highs import HighsAllocation
 from .network import eligible_edges
 from .params import PlanParams, SolverOptions
@@ -164,30 +164,74 @@ def split_flows(
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Share each class's flows among its homes, filling homes in table order.
 
-    Returns home-level edges (only the pairs used) and their flows.
+    Returns home-level edges (only the pairs used) and their flows (see
+    :func:`split_class_flows`).
     """
-    members = group_positions(home_class, int(home_class.max()) + 1 if len(home_class) else 0)
-    free = region.homes.places.to_numpy(dtype=np.int64).copy()
-    ptr = np.zeros(len(members), dtype=np.int64)
-    rows: list[tuple[int, int, int]] = []  # (class edge, home, children)
-    klass = class_edges.home.to_numpy()
-    for e in np.flatnonzero(class_flow > 0.5).tolist():
-        k = klass[e]
-        need = int(round(class_flow[e]))
-        homes = members[k]
-        while need > 0:
-            h = homes[ptr[k]]
-            take = min(int(free[h]), need)
-            if take > 0:
-                rows.append((e, h, take))
-                free[h] -= take
-                need -= take
-            if free[h] == 0:
-                ptr[k] += 1
-    idx = np.array([r[0] for r in rows], dtype=np.int64)
+    idx, home, take = split_class_flows(home_class, region.homes.places.to_numpy(), class_edges.home.to_numpy(), class_flow)
     out = class_edges.iloc[idx].reset_index(drop=True)
-    out["home"] = np.array([r[1] for r in rows], dtype=np.int64)
-    return out, np.array([r[2] for r in rows], dtype=float)
+    out["home"] = home
+    return out, take.astype(float)
+
+
+def split_class_flows(
+    home_class: np.ndarray, places: np.ndarray, edge_class: np.ndarray, class_flow: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows (class edge, home, children) sharing class flows among the homes of each class.
+
+    Each class's edges with flow are taken in edge order and fill the class's
+    homes in table order (a home is full before the next one takes a child);
+    rows come out by class edge, then home, and carry at least one child.
+
+    Parameters
+    ----------
+    home_class : numpy.ndarray
+        Class of each home (see :func:`aggregate_homes`).
+    places : numpy.ndarray
+        Places of each home.
+    edge_class : numpy.ndarray
+        Class (home of the class region) of each class edge.
+    class_flow : numpy.ndarray
+        Children on each class edge (whole numbers; a class carries at most its places).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Class edge, home and children (int64) of each row.
+
+    Examples
+    --------
+    >>> e, h, n = split_class_flows(np.array([0, 0, 1]), np.array([2, 3, 4]), np.array([0, 1, 0]), np.array([3.0, 1.0, 1.0]))
+    >>> e.tolist(), h.tolist(), n.tolist()
+    ([0, 0, 1, 2], [0, 1, 2, 1], [2, 1, 1, 1])
+    """
+    n_classes = int(home_class.max()) + 1 if len(home_class) else 0
+    used = np.flatnonzero(class_flow > 0.5)
+    flow = np.round(np.asarray(class_flow, dtype=float)[used]).astype(np.int64)
+    klass = np.asarray(edge_class)[used]
+    # one line of places: classes one after the other, each class's homes in table order
+    homes = np.argsort(home_class, kind="stable")
+    home_end = np.cumsum(np.asarray(places, dtype=np.int64)[homes])
+    home_start = home_end - np.asarray(places, dtype=np.int64)[homes]
+    class_start = np.r_[0, home_end][np.searchsorted(home_class[homes], np.arange(n_classes))]
+    # each class's edges (in edge order) take the next children of the class's places
+    order = np.argsort(klass, kind="stable")
+    end = np.cumsum(flow[order])
+    first = np.r_[0, end][np.searchsorted(klass[order], klass[order])]  # children of earlier classes' edges
+    end = class_start[klass[order]] + end - first
+    start = end - flow[order]
+    class_end = np.r_[class_start[1:], home_end[-1] if len(home_end) else 0]
+    if (end > class_end[klass[order]]).any():
+        raise SolverError("class flows exceed the places of their class (expected at most the class's places)")
+    j0 = np.searchsorted(home_end, start, side="right")  # first home ending after the edge's start
+    j1 = np.searchsorted(home_start, end, side="left")  # homes starting before the edge's end
+    count = j1 - j0
+    edge = np.repeat(used[order], count)
+    j = np.repeat(j0 - np.cumsum(np.r_[0, count[:-1]]), count) + np.arange(int(count.sum()))
+    take = np.minimum(np.repeat(end, count), home_end[j]) - np.maximum(np.repeat(start, count), home_start[j])
+    keep = take > 0
+    edge, home, take = edge[keep], homes[j[keep]], take[keep]
+    rows = np.argsort(edge, kind="stable")  # by class edge; a class edge's homes stay in table order
+    return edge[rows], home[rows], take[rows]
 
 
 def optimise_edges(
@@ -217,7 +261,7 @@ def optimise_edges(
         active = np.ones(len(edges), dtype=bool)
     else:
         # edges are sorted by cohort then distance: also seed each cohort's nearest homes
-        rank = edges.groupby("cohort", sort=False).cumcount().to_numpy()
+        rank = _rank_within(edges.cohort.to_numpy())
         active = (
             (edges.distance_miles.to_numpy() <= params.pricing_radius_miles)
             | (edges.held.to_numpy() > 0)
@@ -287,6 +331,17 @@ def optimise_edges(
     flow = np.zeros(len(edges))
     flow[outcome["edge"]] = np.round(x)
     return flow, np.round(unmet), info, status
+
+
+def _rank_within(keys: np.ndarray) -> np.ndarray:
+    """Position of each entry among the entries with the same key, in table order (a groupby cumcount)."""
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    run_start = np.r_[0, np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1] if len(keys) else np.zeros(0, np.int64)
+    starts = np.repeat(run_start, np.diff(np.r_[run_start, len(keys)]))
+    rank = np.empty(len(keys), dtype=np.int64)
+    rank[order] = np.arange(len(keys)) - starts
+    return rank
 
 
 class _PulpRounds:

@@ -32,11 +32,14 @@ import numpy as np
 import pandas as pd
 
 from .errors import InvalidInputError
+from .model.allocation import edge_costs, unmet_costs
+from .network import eligible_edges
 from .params import PlanParams
 from .plan import Plan
 from .region import Region
 from .scenarios import Scenario, from_payload, prepare, run_tasks, single_thread, solve_prepared, to_payload
 from .schema import NEEDS
+from .solve import aggregate_homes, optimise_edges, split_class_flows
 from .solve import plan as rcc_plan
 
 __all__ = ["SWEEP_METRICS", "draw_demand", "sweep", "sweep_summary"]
@@ -98,6 +101,112 @@ def _row(plan: Plan, draw: int) -> dict[str, Any]:
     return row
 
 
+class DrawSolver:
+    """Sweep rows of demand draws of one region: :func:`rcc.plan`'s numbers, prepared once.
+
+    Homes, edges and costs do not change between draws, only the cohorts'
+    children: the homes are merged into classes (:func:`rcc.solve.aggregate_homes`),
+    the class edges and their costs built once; each draw runs the same
+    allocation engine as :func:`rcc.plan` (:func:`rcc.solve.optimise_edges`:
+    the same HiGHS model, columns and pricing rounds, so the same plan) and
+    reads its metrics from arrays (flows per class edge, shared among homes as
+    :func:`rcc.solve.split_class_flows` does, distances, costs and provider
+    groups) instead of building the Plan's tables. Every number of a row
+    equals the one :func:`rcc.plan` and :attr:`rcc.Plan.metrics` give for the
+    drawn region, to the last bit. A draw without a plan raises
+    :class:`rcc.SolverError`, as :func:`rcc.plan` does.
+
+    Only the HiGHS optimiser runs here (``params.method == "optimise"``,
+    ``params.solver.name == "highs"``); check :meth:`supports`.
+
+    Parameters
+    ----------
+    region : Region
+        Its cohorts' children are replaced by each draw's.
+    params : PlanParams
+
+    Examples
+    --------
+    >>> import rcc
+    >>> gm = rcc.datasets.england("Greater Manchester RCC")
+    >>> three = gm.subset(gm.council_ids[:3])
+    >>> solver = DrawSolver(three, rcc.PlanParams())
+    >>> row = solver.row(three.cohorts.children.to_numpy(), draw=0)
+    >>> row["placed"] == rcc.plan(three).metrics["placed"], row["status"]
+    (np.True_, 'optimal')
+    """
+
+    def __init__(self, region: Region, params: PlanParams) -> None:
+        if not self.supports(params):
+            raise InvalidInputError("sweep", None, "params", "method 'optimise' with solver 'highs'", params.method)
+        if not params.hold_current and len(region.placements):
+            region = region.replace(placements=region.placements.iloc[0:0])
+        self.region, self.params = region, params
+        self.classes, self.home_class = aggregate_homes(region)
+        self.edges = eligible_edges(self.classes, params)
+        self.cost = edge_costs(self.edges, params)
+        self.unmet_cost = unmet_costs(region, params)
+        homes = region.homes
+        self.places = homes.places.to_numpy()
+        self.total_places = float(homes.places.sum())
+        e = self.edges
+        self.edge_class = e.home.to_numpy()
+        self.distance = e.distance_miles.to_numpy()
+        self.within_20 = e.distance_miles.to_numpy() <= 20.0
+        self.inside = e.inside_own_council.to_numpy().astype(bool)
+        self.weekly_cost = e.weekly_cost_gbp.to_numpy()
+        # provider group of each home, numbered in sorted order (as a groupby sorts them); -1 without one
+        group = homes.provider_id.map(region.providers.set_index("provider_id").group)
+        known = group.notna().to_numpy()
+        names, codes = np.unique(group[known].to_numpy(dtype=object).astype(str), return_inverse=True)
+        self.group = np.full(len(homes), -1, dtype=np.int64)
+        self.group[known] = codes
+        self.n_groups = len(names)
+        need = region.cohorts.need.to_numpy(dtype=object)
+        self.need_mask = {n: need == n for n in NEEDS}
+
+    @staticmethod
+    def supports(params: PlanParams) -> bool:
+        """Whether draws under ``params`` can run here (else through :func:`rcc.plan`)."""
+        return params.method == "optimise" and params.solver.name == "highs"
+
+    def row(self, demand: np.ndarray, draw: int) -> dict[str, Any]:
+        """The sweep row (``draw``, :data:`SWEEP_METRICS`, ``status``) of the region with ``demand`` children per cohort."""
+        demand = np.asarray(demand)
+        class_flow, unmet, _, status = optimise_edges(
+            self.classes, self.edges, self.params, demand.astype(float), self.cost, self.unmet_cost
+        )
+        edge, home, take = split_class_flows(self.home_class, self.places, self.edge_class, class_flow)
+        flow = take.astype(float)
+        objective = float(self.cost[edge] @ flow + self.unmet_cost @ unmet)
+        placed = float(take.sum())
+        missing = float(unmet.astype(np.int64).sum())
+        group = self.group[home]
+        by_group = np.bincount(group[group >= 0], weights=take[group >= 0], minlength=self.n_groups)
+        by_group = by_group[by_group > 0]  # groups with children, sorted by name (a groupby's rows)
+        tot = by_group.sum()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            placed_ = np.float64(placed)
+            row: dict[str, Any] = {
+                "draw": int(draw),
+                "children": placed + missing,
+                "placed": placed,
+                "unmet": missing,
+                "pct_within_20_miles": float(100 * np.float64((take * self.within_20[edge]).sum()) / placed_),
+                "pct_inside_own_council": float(100 * np.float64((take * self.inside[edge]).sum()) / placed_),
+                "mean_distance_miles": float((take * self.distance[edge]).sum() / placed_),
+                "weekly_cost_gbp": float((take * self.weekly_cost[edge]).sum()),
+                "utilisation_pct": float(100 * placed_ / self.total_places) if self.total_places else np.nan,
+                "provider_hhi": float(((by_group / tot) ** 2).sum() * 10_000) if tot else np.nan,
+                "objective": objective,
+            }
+        whole = unmet.astype(np.int64)
+        for n, mask in self.need_mask.items():
+            row[f"unmet_{n}"] = float(whole[mask].sum())
+        row["status"] = status.value
+        return row
+
+
 def _sweep_batch(task: dict[str, Any]) -> list[dict[str, Any]]:
     """Worker: plan a batch of draws from data."""
     region: Region = from_payload(task["region"])
@@ -106,9 +215,13 @@ def _sweep_batch(task: dict[str, Any]) -> list[dict[str, Any]]:
     held = region.placements.groupby("cohort_id").children.sum().reindex(region.cohorts.cohort_id, fill_value=0)
     mean = region.cohorts.children.to_numpy()
     prep = None
+    fast = DrawSolver(region, params) if scenario is None and DrawSolver.supports(params) else None
     rows = []
     for k in task["draws"]:
         n = draw_demand(mean, task["seed"], k, task["dispersion"], held.to_numpy())
+        if fast is not None:
+            rows.append(fast.row(n, k))
+            continue
         if scenario is None:
             r = Region(region.name, region.councils, region.providers, region.homes,
                        region.cohorts.assign(children=n), region.placements, region.travel)

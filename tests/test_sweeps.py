@@ -8,11 +8,14 @@ import multiprocessing
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import rcc
 from rcc.errors import InvalidInputError
-from rcc.scenarios import Scenario
-from rcc.sweeps import SWEEP_METRICS, draw_demand, sweep, sweep_summary
+from rcc.scenarios import Scenario, single_thread
+from rcc.sweeps import SWEEP_METRICS, DrawSolver, draw_demand, sweep, sweep_summary
+from rcc.testing import strategies as rst
 
 
 @pytest.fixture(scope="module")
@@ -110,3 +113,76 @@ def test_bad_arguments(small: rcc.Region) -> None:
         sweep(small, 0, executor="serial")
     with pytest.raises(InvalidInputError):
         sweep(small, 2, executor="threads-please", progress=False)
+
+
+# --- the prepared draw engine (DrawSolver): rcc.plan's numbers, to the last bit ---------------------------
+
+
+def _plan_row(region: rcc.Region, demand: np.ndarray, draw: int, params: rcc.PlanParams) -> dict:
+    """The sweep row of the drawn region through rcc.plan and Plan.metrics (the reference)."""
+    from rcc.sweeps import _row
+
+    return _row(rcc.plan(region.replace(cohorts=region.cohorts.assign(children=demand)), params), draw)
+
+
+def _assert_rows_equal(fast: list[dict], slow: list[dict]) -> None:
+    pd.testing.assert_frame_equal(pd.DataFrame(fast), pd.DataFrame(slow), check_exact=True)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.one_of(rst.regions(max_homes=10), rst.held_regions(max_homes=10), rst.feasible_regions()),
+    st.integers(0, 2**31 - 1),
+    st.booleans(),
+)
+def test_draw_rows_equal_plan_metrics(region: rcc.Region, seed: int, hold: bool) -> None:
+    params = single_thread(rcc.PlanParams(hold_current=hold, pricing_radius_miles=5.0))
+    solver = DrawSolver(region, params)
+    held = region.placements.groupby("cohort_id").children.sum().reindex(region.cohorts.cohort_id, fill_value=0)
+    mean = region.cohorts.children.to_numpy()
+    fast, slow = [], []
+    for k in range(3):  # one solver, several draws: nothing of a draw leaks into the next
+        n = draw_demand(mean, seed, k, floor=held.to_numpy())
+        fast.append(solver.row(n, k))
+        slow.append(_plan_row(region, n, k, params))
+    _assert_rows_equal(fast, slow)
+
+
+def test_draw_rows_equal_plan_metrics_greater_manchester() -> None:
+    gm = rcc.datasets.england("Greater Manchester RCC")
+    params = single_thread(None)
+    solver = DrawSolver(gm, params)
+    mean = gm.cohorts.children.to_numpy()
+    draws = [draw_demand(mean, 3, k) for k in range(5)] + [np.zeros_like(mean), 3 * mean]  # nobody; far too many
+    fast = [solver.row(n, k) for k, n in enumerate(draws)]
+    slow = [_plan_row(gm, n, k, params) for k, n in enumerate(draws)]
+    _assert_rows_equal(fast, slow)
+    assert fast[-1]["unmet"] > 0 and fast[-2]["children"] == 0 and np.isnan(fast[-2]["provider_hhi"])
+
+
+def test_draw_without_a_plan_raises(small: rcc.Region) -> None:
+    # a time limit that stops the solver before it finds any plan: SolverError, as rcc.plan raises (never a row of zeros)
+    params = rcc.PlanParams(solver=rcc.SolverOptions(time_limit_s=1e-9, threads=1))
+    with pytest.raises(rcc.SolverError):
+        rcc.plan(small, params)
+    with pytest.raises(rcc.SolverError):
+        sweep(small, 2, seed=1, params=params, executor="serial", progress=False)
+
+
+def test_draw_solver_only_for_highs_optimise(small: rcc.Region) -> None:
+    greedy = rcc.PlanParams(method="greedy")
+    assert not DrawSolver.supports(greedy)
+    with pytest.raises(InvalidInputError):
+        DrawSolver(small, greedy)
+    # other methods go through rcc.plan: same rows as planning each draw
+    df = sweep(small, 3, seed=2, params=greedy, executor="serial", progress=False)
+    mean = small.cohorts.children.to_numpy()
+    ref = [_plan_row(small, draw_demand(mean, 2, k), k, single_thread(greedy)) for k in range(3)]
+    pd.testing.assert_frame_equal(df, pd.DataFrame(ref, columns=df.columns), check_exact=True)
+
+
+def test_sweep_rows_equal_plan_rows(small: rcc.Region) -> None:
+    df = sweep(small, 4, seed=6, executor="serial", progress=False)
+    mean = small.cohorts.children.to_numpy()
+    ref = [_plan_row(small, draw_demand(mean, 6, k), k, single_thread(None)) for k in range(4)]
+    pd.testing.assert_frame_equal(df, pd.DataFrame(ref, columns=df.columns), check_exact=True)
