@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import math
+import uuid
 from typing import Any
 
 import attrs
@@ -207,21 +208,32 @@ class DrawSolver:
         return row
 
 
+#: The prepared draws of the sweep this process served last: token -> (DrawSolver, mean, floor).
+#: Later batches of the same sweep in the same process (serial runs, pool and Dask workers) reuse it.
+_PREPARED: dict[str, tuple[DrawSolver, np.ndarray, np.ndarray]] = {}
+
+
 def _sweep_batch(task: dict[str, Any]) -> list[dict[str, Any]]:
     """Worker: plan a batch of draws from data."""
+    token = task.get("token")
+    if token is not None and token in _PREPARED:
+        solver, mean, floor = _PREPARED[token]
+        return [solver.row(draw_demand(mean, task["seed"], k, task["dispersion"], floor), k) for k in task["draws"]]
     region: Region = from_payload(task["region"])
     params: PlanParams = from_payload(task["params"])
     scenario: Scenario | None = from_payload(task["scenario"])
     held = region.placements.groupby("cohort_id").children.sum().reindex(region.cohorts.cohort_id, fill_value=0)
     mean = region.cohorts.children.to_numpy()
+    if scenario is None and DrawSolver.supports(params):
+        solver = DrawSolver(region, params)
+        if token is not None:
+            _PREPARED.clear()
+            _PREPARED[token] = (solver, mean, held.to_numpy())
+        return [solver.row(draw_demand(mean, task["seed"], k, task["dispersion"], held.to_numpy()), k) for k in task["draws"]]
     prep = None
-    fast = DrawSolver(region, params) if scenario is None and DrawSolver.supports(params) else None
     rows = []
     for k in task["draws"]:
         n = draw_demand(mean, task["seed"], k, task["dispersion"], held.to_numpy())
-        if fast is not None:
-            rows.append(fast.row(n, k))
-            continue
         if scenario is None:
             r = Region(region.name, region.councils, region.providers, region.homes,
                        region.cohorts.assign(children=n), region.placements, region.travel)
@@ -305,11 +317,16 @@ def sweep(
         "scenario": to_payload(scenario),
         "seed": int(seed),
         "dispersion": dispersion,
+        "token": uuid.uuid4().hex,  # names this sweep's prepared draws in a worker (see _PREPARED)
     }
     tasks = [{**common, "draws": b} for b in batches]
-    out = run_tasks(
-        _sweep_batch, tasks, executor, workers=workers, label=f"sweep {region.name}", progress=progress, sizes=[len(b) for b in batches]
-    )
+    try:
+        out = run_tasks(
+            _sweep_batch, tasks, executor, workers=workers, label=f"sweep {region.name}", progress=progress,
+            sizes=[len(b) for b in batches]
+        )
+    finally:
+        _PREPARED.pop(common["token"], None)  # batches run here (serial) leave nothing behind
     rows = [r for batch in out for r in batch]
     df = pd.DataFrame(rows, columns=["draw", *SWEEP_METRICS, "status"])
     return df.sort_values("draw", kind="stable").reset_index(drop=True)

@@ -186,3 +186,23 @@ def test_sweep_rows_equal_plan_rows(small: rcc.Region) -> None:
     mean = small.cohorts.children.to_numpy()
     ref = [_plan_row(small, draw_demand(mean, 6, k), k, single_thread(None)) for k in range(4)]
     pd.testing.assert_frame_equal(df, pd.DataFrame(ref, columns=df.columns), check_exact=True)
+
+
+def test_prepared_draws_reused_across_batches_and_released(small: rcc.Region) -> None:
+    from rcc import sweeps
+
+    calls = []
+    real = sweeps.DrawSolver.__init__
+
+    def counting(self: DrawSolver, *args: object) -> None:
+        calls.append(1)
+        real(self, *args)
+
+    sweeps.DrawSolver.__init__ = counting  # type: ignore[method-assign]
+    try:
+        one = sweep(small, 6, seed=3, executor="serial", batch_size=2, progress=False)
+    finally:
+        sweeps.DrawSolver.__init__ = real  # type: ignore[method-assign]
+    assert len(calls) == 1  # three batches, one preparation
+    assert sweeps._PREPARED == {}  # nothing held after the sweep
+    pd.testing.assert_frame_equal(one, sweep(small, 6, seed=3, executor="serial", batch_size=6, progress=False))
