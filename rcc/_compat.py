@@ -212,8 +212,8 @@ def solve_problem(prob: pulp.LpProblem, solver: Any) -> dict[str, Any]:
             status = "time_limit"  # CBC: integer feasible but stopped early
     if status in ("not_solved", "time_limit") and has_solution:
         status = "time_limit"
-    if status in ("infeasible", "unbounded"):
-        has_solution = False
+    if status in ("infeasible", "unbounded") or (status != "optimal" and not prob.isMIP()):
+        has_solution = False  # an LP stopped early holds no feasible point (CBC reports its last iterate as one)
     objective = pulp.value(prob.objective) if has_solution else None
     gap = 0.0 if status == "optimal" and not prob.isMIP() else None
     return {

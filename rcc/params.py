@@ -16,7 +16,13 @@ __all__ = ["Weights", "SolverOptions", "PlanParams"]
 
 
 def number(
-    *, minimum: float = 0.0, above: bool = False, finite: bool = True, optional: bool = False, whole: bool = False
+    *,
+    minimum: float = 0.0,
+    above: bool = False,
+    finite: bool = True,
+    optional: bool = False,
+    whole: bool = False,
+    maximum: float = math.inf,
 ) -> Callable[[object, attrs.Attribute, object], None]:  # type: ignore[type-arg]
     """An attrs validator: a real number (never text or a bool), ``>= minimum``
     (``> minimum`` with ``above``), finite unless ``finite=False``, a whole
@@ -27,13 +33,15 @@ def number(
             return
         kind = "a whole number" if whole else "a number"
         expected = f"{kind} {'>' if above else '>='} {minimum:g}" + ("" if finite else " (inf allowed)")
+        if maximum < math.inf:
+            expected += f" and <= {maximum:g}"
         if optional:
             expected += " or None"
         ok_type = isinstance(value, numbers.Integral if whole else numbers.Real) and not isinstance(value, bool)
         if not ok_type:
             raise InvalidInputError("params", type(instance).__name__, attribute.name, expected, value)
         v = float(value)  # type: ignore[arg-type]
-        if math.isnan(v) or (finite and math.isinf(v)) or v < minimum or (above and v == minimum):
+        if math.isnan(v) or (finite and math.isinf(v)) or v < minimum or (above and v == minimum) or v > maximum:
             raise InvalidInputError("params", type(instance).__name__, attribute.name, expected, value)
 
     return check
@@ -41,8 +49,35 @@ def number(
 
 _non_negative = number()
 
+#: Most solver threads accepted (HiGHS starts that many threads: more than a machine has only slows it down).
+MAX_THREADS = 256
+
+
+def one_of(choices: tuple[str, ...]) -> Callable[[object, attrs.Attribute, object], None]:  # type: ignore[type-arg]
+    """An attrs validator: one of ``choices`` (an InvalidInputError otherwise)."""
+
+    def check(instance: object, attribute: attrs.Attribute, value: object) -> None:  # type: ignore[type-arg]
+        if not isinstance(value, str) or value not in choices:
+            raise InvalidInputError("params", type(instance).__name__, attribute.name, f"one of {list(choices)}", value)
+
+    return check
+
+
+def instance(kind: type) -> Callable[[object, attrs.Attribute, object], None]:  # type: ignore[type-arg]
+    """An attrs validator: an instance of ``kind`` (``bool`` means True or False, not 0/1 or text)."""
+
+    def check(instance_: object, attribute: attrs.Attribute, value: object) -> None:  # type: ignore[type-arg]
+        if not isinstance(value, kind):
+            raise InvalidInputError(
+                "params", type(instance_).__name__, attribute.name, f"a {kind.__name__}", value
+            )
+
+    return check
+
 
 def _freeze(value: Mapping[str, float]) -> Mapping[str, float]:
+    if not isinstance(value, Mapping):
+        raise InvalidInputError("params", None, None, "a mapping of need -> number", value)
     return MappingProxyType(dict(value))
 
 
@@ -101,11 +136,13 @@ class SolverOptions:
         Show the solver log.
     """
 
-    name: str = attrs.field(default="highs", validator=attrs.validators.in_(("highs", "cbc")))
+    name: str = attrs.field(default="highs", validator=one_of(("highs", "cbc")))
     time_limit_s: float | None = attrs.field(default=None, validator=number(above=True, optional=True))
     mip_gap: float | None = attrs.field(default=None, validator=number(optional=True))
-    threads: int | None = attrs.field(default=None, validator=number(minimum=1, whole=True, optional=True))
-    msg: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    threads: int | None = attrs.field(
+        default=None, validator=number(minimum=1, maximum=MAX_THREADS, whole=True, optional=True)
+    )
+    msg: bool = attrs.field(default=False, validator=instance(bool))
 
 
 @attrs.frozen
@@ -142,14 +179,14 @@ class PlanParams:
     50.0
     """
 
-    method: str = attrs.field(default="optimise", validator=attrs.validators.in_(("optimise", "greedy")))
-    weights: Weights = attrs.field(factory=Weights)
+    method: str = attrs.field(default="optimise", validator=one_of(("optimise", "greedy")))
+    weights: Weights = attrs.field(factory=Weights, validator=instance(Weights))
     max_distance_miles: float = attrs.field(default=150.0, validator=number(finite=False))
     max_distance_by_need: Mapping[str, float] = attrs.field(
         factory=lambda: {"secure": math.inf}, converter=_freeze
     )
-    hold_current: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
-    solver: SolverOptions = attrs.field(factory=SolverOptions, validator=attrs.validators.instance_of(SolverOptions))
+    hold_current: bool = attrs.field(default=True, validator=instance(bool))
+    solver: SolverOptions = attrs.field(factory=SolverOptions, validator=instance(SolverOptions))
     seed: int = attrs.field(default=0, validator=number(whole=True))
     pricing_radius_miles: float | None = attrs.field(default=25.0, validator=number(finite=False, optional=True))
 

@@ -133,8 +133,8 @@ class Plan:
         weekly_cost_gbp.
     shortfall : pandas.DataFrame
         One row per cohort with children left without a home: cohort_id,
-        council_id, need, age_band, children, reason_code (``unreachable`` or
-        ``capacity``) and reason (in words).
+        council_id, need, age_band, children, reason_code (``unreachable``,
+        ``capacity`` or ``weights``) and reason (in words).
     info : SolveInfo
     """
 
@@ -158,7 +158,9 @@ class Plan:
 
     def unmet_by_need(self) -> pd.DataFrame:
         """Children without a home by need and reason code (``unreachable``: no
-        eligible home within reach; ``capacity``: eligible homes all full)."""
+        eligible home within reach; ``capacity``: eligible homes all full;
+        ``weights``: an eligible home has a free place, but under the weights
+        leaving the child without a home costs less)."""
         s = self.shortfall
         out = s.groupby(["need", "reason_code"], as_index=False).agg(
             children=("children", "sum"), cohorts=("cohort_id", "size")
@@ -186,7 +188,11 @@ class Plan:
         un = self.unmet_by_need()
         if len(un):
             lines.append("  children without a home, by need and reason:")
-            words = {"unreachable": "no eligible home within reach", "capacity": "eligible homes within reach full"}
+            words = {
+                "unreachable": "no eligible home within reach",
+                "capacity": "eligible homes within reach full",
+                "weights": "a free place, but the weights prefer no placement",
+            }
             for r in un.itertuples():
                 lines.append(f"    {r.need:<18} {int(r.children):>6}  {words[r.reason_code]} ({r.cohorts} cohorts)")
         if self.info.note:

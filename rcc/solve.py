@@ -257,6 +257,9 @@ def optimise_edges(
     """
     cost = edge_costs(edges, params) if cost is None else cost
     unmet_cost = unmet_costs(region, params) if unmet_cost is None else unmet_cost
+    # the solver sees costs of a sensible size (its tolerances are absolute): the same problem, scaled
+    scale = _objective_scale(cost, unmet_cost)
+    cost, unmet_cost = cost / scale, unmet_cost / scale
     if params.pricing_radius_miles is None:
         active = np.ones(len(edges), dtype=bool)
     else:
@@ -304,6 +307,7 @@ def optimise_edges(
         if outcome["status"] != "optimal" and rounds > 1 and last["objective"] <= outcome["objective"]:
             outcome = last  # the stopped round's point may be worse than the previous round's optimum
         gap = None if bound is None else _relative_gap(outcome["objective"], bound)
+    bound = None if bound is None else bound * scale
     note = ""
     if status is not PlanStatus.OPTIMAL:
         note = f"stopped by the time limit ({limit:g} s): best plan found, " + (
@@ -325,6 +329,7 @@ def optimise_edges(
     )
     x = np.asarray(outcome["x"])
     unmet = np.asarray(outcome["u"])
+    _check_feasible(region, edges, outcome["edge"], x, unmet, demand, cap, params)
     frac = max(np.abs(x - np.round(x)).max(initial=0), np.abs(unmet - np.round(unmet)).max(initial=0))
     if frac > 1e-6:
         raise SolverError(f"{region.name}: the allocation LP returned fractional children (max {frac:.3g})")
@@ -401,6 +406,45 @@ class _HighsRounds:
         if outcome["has_solution"]:
             outcome["edge"] = self.columns
         return outcome, runtime
+
+
+def _objective_scale(cost: np.ndarray, unmet_cost: np.ndarray) -> float:
+    """1 for objectives of ordinary size; otherwise the factor that brings the largest coefficient to 10,000."""
+    big = float(max(np.abs(cost).max(initial=0.0), np.abs(unmet_cost).max(initial=0.0)))
+    return 1.0 if big == 0.0 or 1.0 <= big <= 1e6 else big / 1e4
+
+
+def _check_feasible(
+    region: Region,
+    edges: pd.DataFrame,
+    built: np.ndarray,
+    x: np.ndarray,
+    unmet: np.ndarray,
+    demand: np.ndarray,
+    cap: np.ndarray | None,
+    params: PlanParams,
+) -> None:
+    """The solver's point must keep every rule of the model (a safety net under every solver and status)."""
+    tol = 1e-6 * max(1.0, float(np.max(demand, initial=0.0)))
+    e = edges.iloc[built]
+    cohort, home = e.cohort.to_numpy(), e.home.to_numpy()
+    upper = e.cap.to_numpy(dtype=float) if cap is None and "cap" in e else (np.inf if cap is None else cap[built])
+    broken = {
+        "placed + without a home = demand": np.abs(
+            np.bincount(cohort, weights=x, minlength=len(demand)) + unmet - demand
+        ).max(initial=0.0) > tol,
+        "places": (np.bincount(home, weights=x, minlength=len(region.homes)) - region.homes.places.to_numpy()).max(
+            initial=0.0
+        ) > tol,
+        "held children stay": (e.held.to_numpy() - x).max(initial=0.0) > tol,
+        "no child beyond an edge's cap": (x - upper).max(initial=0.0) > tol,
+        "no negative children": min(x.min(initial=0.0), unmet.min(initial=0.0)) < -tol,
+    }
+    bad = [rule for rule, yes in broken.items() if yes]
+    if bad:
+        raise SolverError(
+            f"{region.name}: {params.solver.name} returned a point that breaks the rule(s) {bad}; no plan is reported"
+        )
 
 
 def _edge_room(region: Region, edges: pd.DataFrame, cap: np.ndarray | None) -> np.ndarray:

@@ -115,7 +115,7 @@ def normalise(df: pd.DataFrame, table_name: str | Table) -> pd.DataFrame:
 
 def _not_a_number(s: pd.Series) -> np.ndarray:
     """Rows holding text, a bool or another non-number (missing values pass: checked after)."""
-    if pd.api.types.is_bool_dtype(s.dtype):
+    if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_complex_dtype(s.dtype):
         return np.ones(len(s), dtype=bool)
     if pd.api.types.is_numeric_dtype(s.dtype):
         return np.zeros(len(s), dtype=bool)
@@ -146,8 +146,9 @@ def check_references(
     """Cross-table rules: references resolve, needs are known, ages are ordered,
     held placements fit their home and cohort, the region is not empty."""
     t = TABLES
-    if len(councils) == 0:
-        raise InvalidInputError("councils", None, None, "at least one council (empty region)", 0)
+    for name, table in (("councils", councils), ("homes", homes), ("cohorts", cohorts)):
+        if len(table) == 0:
+            raise InvalidInputError(name, None, None, f"at least one row (a region needs {name})", "an empty table")
     _check_ref(t["homes"], homes, "council_id", councils.council_id, "councils")
     _check_ref(t["homes"], homes, "provider_id", providers.provider_id, "providers")
     served = homes.serves_council_id

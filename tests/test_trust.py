@@ -298,3 +298,91 @@ def test_a_serial_sweep_after_a_default_plan_places_children(tiny):
     draws = rcc.sweep(tiny, n_draws=3, seed=1, executor="serial", progress=False)
     assert first.metrics.placed == 9
     assert (draws.placed > 0).all() and (draws.status == "optimal").all()
+
+
+# ------------------------------------------------------------------ found by an independent check
+def test_cbc_stopped_on_the_lp_is_never_a_plan():
+    """PuLP 3's CBC reported its last iterate of a time-limited LP as a solution (10 of 6,016 children placed)."""
+    gm = rcc.datasets.england("Greater Manchester RCC")
+    try:
+        p = rcc.plan(gm, rcc.PlanParams(solver=rcc.SolverOptions(name="cbc", time_limit_s=1e-3)))
+    except rcc.SolverError as err:
+        assert "no plan is reported" in str(err)
+    else:  # CBC finished within the limit: then it is the optimum
+        assert p.status is rcc.PlanStatus.OPTIMAL
+        assert p.metrics.placed + p.metrics.unmet == gm.cohorts.children.sum()
+
+
+def test_a_point_that_breaks_the_rules_is_never_a_plan(tiny, monkeypatch):
+    from rcc.model.allocation_highs import HighsAllocation
+
+    real = HighsAllocation.solve
+
+    def lying(self, left):
+        out = real(self, left)
+        out["u"] = np.zeros_like(out["u"])  # claims every child placed
+        return out
+
+    monkeypatch.setattr(HighsAllocation, "solve", lying)
+    with pytest.raises(rcc.SolverError, match="placed \\+ without a home = demand"):
+        rcc.plan(tiny)
+
+
+def test_tiny_weights_still_price_every_improving_edge():
+    councils = pd.DataFrame(
+        {"council_id": ["A", "B", "C"], "name": ["A", "B", "C"], "region": "R", "lat": [52.0] * 3,
+         "lon": [-1.0, -0.55, -0.2], "area_km2": 100.0}
+    )
+    homes = pd.DataFrame(
+        {"home_id": [f"b{i}" for i in range(12)] + ["c0"], "council_id": ["B"] * 12 + ["C"],
+         "provider_id": [f"p{i}" for i in range(13)], "home_type": "childrens_home", "places": [0] * 12 + [1],
+         "needs": "complex", "weekly_cost_gbp": [1000.0 + i for i in range(12)] + [1000.0]}
+    )
+    cohorts = pd.DataFrame(
+        {"cohort_id": ["k"], "council_id": ["A"], "need": ["complex"], "age_band": ["11-15"], "children": [1]}
+    )
+    region = rcc.Region.from_frames(councils, homes, cohorts)
+    params = rcc.PlanParams(weights=rcc.Weights(unmet_child=5e-7, per_mile=1e-9, out_of_area=0.0, per_gbp=0.0))
+    p = rcc.plan(region, params)
+    assert p.status is rcc.PlanStatus.OPTIMAL and p.metrics.placed == 1
+    assert p.objective == pytest.approx(independent_optimum(region, params), rel=1e-9)
+
+
+@pytest.mark.parametrize("table", ["homes", "cohorts"])
+def test_empty_homes_or_cohorts_are_refused(tiny_frames, table):
+    frames = dict(tiny_frames)
+    frames[table] = frames[table].iloc[0:0]
+    with pytest.raises(rcc.InvalidInputError, match="at least one row") as err:
+        rcc.Region.from_frames(**frames)
+    assert err.value.table == table
+
+
+def test_complex_numbers_are_refused(tiny_frames):
+    frames = dict(tiny_frames)
+    frames["homes"] = frames["homes"].assign(places=frames["homes"].places.astype(complex))
+    with pytest.raises(rcc.InvalidInputError, match="places"):
+        rcc.Region.from_frames(**frames)
+
+
+def test_summary_names_every_reason(tiny):
+    p = rcc.plan(tiny, rcc.PlanParams(weights=rcc.Weights(unmet_child=1.0)))
+    assert "weights prefer no placement" in p.summary()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: rcc.SolverOptions(threads=10**6),
+        lambda: rcc.SolverOptions(name="HIGHS"),
+        lambda: rcc.SolverOptions(msg=1),
+        lambda: rcc.PlanParams(method="opt"),
+        lambda: rcc.PlanParams(hold_current="no"),
+        lambda: rcc.PlanParams(weights={"unmet_child": 1}),
+        lambda: rcc.Weights(unmet_by_need=None),
+        lambda: rcc.SufficiencyParams(rccs=5),
+        lambda: rcc.SufficiencyParams(share_exempt_sectors=5),
+    ],
+)
+def test_bad_settings_raise_invalid_input_not_a_raw_error(make):
+    with pytest.raises(rcc.InvalidInputError):
+        make()

@@ -223,6 +223,7 @@ _MISSING = "missing required value"
 _BAD_DATE = "unparseable date"
 _BAD_CODE = "unknown code"
 _BAD_YEAR = "unparseable year"
+_CHILD_ID_ELSEWHERE = "a child id outside the CHILD column (shifted or swapped cells)"
 _ENDS_BEFORE_START = "episode ends before it starts"
 _CONFLICT = "conflicting header rows for one child"
 _DUP_HEADER = "duplicate header row"
@@ -254,6 +255,7 @@ REJECTION_REASONS: tuple[str, ...] = (
     _HEADER_REJECTED,
     _BORN_AFTER,
     _BEFORE_BIRTH,
+    _CHILD_ID_ELSEWHERE,
     _SEVERAL_OPEN,
     _ADULT,
 )
@@ -505,7 +507,24 @@ def _check_rows(raw: pd.DataFrame, table: str, problems: _Problems) -> pd.DataFr
         )
         df["HOME_POST"] = normalise_postcodes(df["HOME_POST"])
         df["PL_POST"] = normalise_postcodes(df["PL_POST"])
+    _withhold_child_ids(raw, df, table, child_ids, problems)
     return df
+
+
+def _withhold_child_ids(raw: pd.DataFrame, df: pd.DataFrame, table: str, child_ids: pd.Index, problems: _Problems) -> None:
+    """A child id in any other column (a shifted or swapped cell): the row is rejected and the cell
+    cleared, so no clean table can carry it. Dates, YEAR, PLACE and PLACE_PROVIDER are checked above
+    (their bad values are described by shape); values of up to 4 characters are codes (LS C2, SEX 1,
+    ETHNIC WBRI), whoever shares them."""
+    checked = {"CHILD", "YEAR", "PLACE", "PLACE_PROVIDER", *_DATE_COLUMNS[table]}
+    for column in raw.columns:
+        if column in checked:
+            continue
+        text = raw[column].astype("str").str.strip().str.upper()
+        leaked = raw[column].notna() & text.isin(child_ids) & (text.str.len() > 4)
+        if leaked.any():
+            problems.add(table, leaked, column, "a value that is not a child id", "a child id (not shown)", _CHILD_ID_ELSEWHERE)
+            df[column] = df[column].where(~leaked.to_numpy(), None)
 
 
 def _read_table(source: Source, table: str, strict: bool) -> pd.DataFrame:

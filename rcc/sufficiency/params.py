@@ -10,7 +10,7 @@ from types import MappingProxyType
 import attrs
 
 from ..errors import InvalidInputError
-from ..params import SolverOptions, Weights, number
+from ..params import SolverOptions, Weights, _freeze, instance, number
 from ..schema import MAX_COUNT, NEEDS
 
 __all__ = ["MAX_YEARS", "SufficiencyParams"]
@@ -45,12 +45,20 @@ def _solver(instance: object, attribute: attrs.Attribute, value: SolverOptions) 
         raise InvalidInputError("params", "SolverOptions", "time_limit_s", "seconds > 0 and below 2**63", value.time_limit_s)
 
 
+def _sectors(value: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
+        raise InvalidInputError("params", "SufficiencyParams", "share_exempt_sectors", "a list of sector names", value)
+    return tuple(value)
+
+
 def _freeze_rccs(value: Mapping[str, Sequence[str]]) -> Mapping[str, tuple[str, ...]]:
-    return MappingProxyType({str(k): tuple(str(c) for c in v) for k, v in dict(value).items()})
-
-
-def _freeze(value: Mapping[str, float]) -> Mapping[str, float]:
-    return MappingProxyType(dict(value))
+    ok = isinstance(value, Mapping) and all(
+        isinstance(k, str) and not isinstance(v, str) and isinstance(v, Sequence) and all(isinstance(c, str) for c in v)
+        for k, v in value.items()
+    )
+    if not ok:
+        raise InvalidInputError("params", "SufficiencyParams", "rccs", "a mapping of RCC name -> list of council ids", value)
+    return MappingProxyType({k: tuple(v) for k, v in value.items()})
 
 
 def _default_solver() -> SolverOptions:
@@ -129,23 +137,23 @@ class SufficiencyParams:
     years: int | None = attrs.field(
         default=None, validator=[number(minimum=1, whole=True, optional=True), _at_most(MAX_YEARS)]  # type: ignore[list-item]
     )
-    weights: Weights = attrs.field(factory=Weights, validator=attrs.validators.instance_of(Weights))
+    weights: Weights = attrs.field(factory=Weights, validator=instance(Weights))
     max_distance_miles: float = attrs.field(default=150.0, validator=number(finite=False))
     max_distance_by_need: Mapping[str, float] = attrs.field(factory=lambda: {"secure": math.inf}, converter=_freeze)
     rccs: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, converter=_freeze_rccs)
     min_inside_region_share: float = attrs.field(default=0.0, validator=_share)
     max_provider_group_share: float | None = attrs.field(default=None, validator=_share)
-    share_exempt_sectors: tuple[str, ...] = attrs.field(default=("council",), converter=tuple)
+    share_exempt_sectors: tuple[str, ...] = attrs.field(default=("council",), converter=_sectors)
     discount_rate: float = attrs.field(default=0.0, validator=number())
     weeks_per_year: float = attrs.field(default=52.0, validator=[number(above=True), _at_most(366.0)])  # type: ignore[list-item]
-    whole_children: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
-    strong_linking: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    whole_children: bool = attrs.field(default=True, validator=instance(bool))
+    strong_linking: bool = attrs.field(default=True, validator=instance(bool))
     pricing_radius_miles: float | None = attrs.field(default=10.0, validator=number(finite=False, optional=True))
     max_homes_per_cohort: int | None = attrs.field(
         default=None, validator=[number(minimum=1, whole=True, optional=True), _at_most(MAX_COUNT)]  # type: ignore[list-item]
     )
     solver: SolverOptions = attrs.field(factory=_default_solver, validator=_solver)
-    explain_infeasible: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    explain_infeasible: bool = attrs.field(default=True, validator=instance(bool))
 
     @max_distance_by_need.validator
     def _check_needs(self, attribute: attrs.Attribute, value: Mapping[str, float]) -> None:  # type: ignore[type-arg]

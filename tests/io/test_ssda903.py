@@ -440,3 +440,25 @@ def test_distance_manchester_to_liverpool() -> None:
 def test_postcodes_are_normalised() -> None:
     got = normalise_postcodes(pd.Series(["m1  1ae", "SW1A1AA", " l1 8jq ", "2TR"])).tolist()
     assert got == ["M1 1AE", "SW1A 1AA", "L1 8JQ", "2TR"]
+
+
+@pytest.mark.parametrize("table,column", [("header", "SEX"), ("header", "ETHNIC"), ("episodes", "RNE"),
+                                          ("episodes", "URN"), ("episodes", "LS")])
+def test_a_child_id_in_another_column_is_rejected_never_copied(table, column):
+    import warnings
+
+    header = pd.DataFrame({"CHILD": ["SECRETCHILD001", "SECRETCHILD002"], "SEX": ["1", "2"],
+                           "DOB": ["01/06/2010", "03/04/2012"], "ETHNIC": ["WBRI", "WBRI"]})
+    episodes = pd.DataFrame({"CHILD": ["SECRETCHILD001", "SECRETCHILD002"], "DECOM": ["01/05/2017"] * 2,
+                             "RNE": ["S", "S"], "LS": ["C2", "C2"], "CIN": ["N1", "N1"], "PLACE": ["U4", "K2"],
+                             "PLACE_PROVIDER": ["PR1", "PR4"], "DEC": [None, None], "URN": ["SC123456", None]})
+    frames = {"header": header, "episodes": episodes}
+    frames[table].loc[1, column] = "SECRETCHILD001"  # a shifted cell: another child's id
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = load_ssda903(frames["header"], frames["episodes"], reference_date="2018-03-31", council_id="E09000028")
+    text = " ".join(str(w.message) for w in caught) + res.summary()
+    for name in ("header", "episodes", "rejected", "placements", "cohorts", "excluded"):
+        text += getattr(res, name).to_csv()
+    assert "SECRETCHILD" not in text.upper()
+    assert (res.rejected.column == column).any()
