@@ -15,7 +15,7 @@ import pandas as pd
 
 from .region import Region
 
-__all__ = ["greedy_flows"]
+__all__ = ["greedy_flows", "greedy_class_flows"]
 
 
 def greedy_flows(region: Region, edges: pd.DataFrame, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -36,7 +36,9 @@ def greedy_flows(region: Region, edges: pd.DataFrame, seed: int = 0) -> tuple[np
     free = region.homes.places.to_numpy(dtype=np.int64).copy()
     np.subtract.at(free, home, held)
     flow = held.astype(np.int64).copy()
-    waiting = region.cohorts.children.to_numpy(dtype=np.int64) - np.bincount(cohort, weights=held, minlength=n_cohorts).astype(np.int64)
+    waiting = region.cohorts.children.to_numpy(dtype=np.int64) - np.bincount(
+        cohort, weights=held, minlength=n_cohorts
+    ).astype(np.int64)
     start = np.searchsorted(cohort, np.arange(n_cohorts), side="left")
     end = np.searchsorted(cohort, np.arange(n_cohorts), side="right")
     referrals = np.repeat(np.arange(n_cohorts), waiting)
@@ -54,3 +56,109 @@ def greedy_flows(region: Region, edges: pd.DataFrame, seed: int = 0) -> tuple[np
             free[home[p]] -= 1
             flow[p] += 1
     return flow.astype(float), unmet.astype(float)
+
+
+def greedy_class_flows(
+    region: Region, home_class: np.ndarray, class_edges: pd.DataFrame, seed: int = 0
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """The greedy baseline on merged homes: the same choices as :func:`greedy_flows` on every home.
+
+    ``class_edges`` are the eligible edges of the merged homes
+    (:func:`rcc.solve.aggregate_homes`, whose classes hold homes with the same
+    distance and cost for every cohort; a home holding current placements is a
+    class of its own) and ``home_class`` each home's class. On home-level
+    edges (sorted by cohort, distance, cost, home position) each referral takes
+    the first open edge whose home has a free place: among the homes at that
+    distance and cost, the lowest table position with a free place. Here each
+    class keeps a pointer to its first home with a free place, and a referral
+    takes, among the classes at its nearest distance and cost with a free
+    place, the one whose next home comes first: the same home, child by child,
+    in the same seeded referral order.
+
+    Returns
+    -------
+    edges : pandas.DataFrame
+        The home-level edges used (``home`` a row of ``region.homes``), in
+        home-level edge order (cohort, distance, cost, home position).
+    flow : numpy.ndarray
+        Children on each of those edges (held children included).
+    class_flow : numpy.ndarray
+        Children on each class edge.
+    unmet : numpy.ndarray
+        Children of each cohort left without a home.
+    """
+    n_cohorts, n_homes = len(region.cohorts), len(region.homes)
+    n_classes = int(home_class.max()) + 1 if n_homes else 0
+    cohort = class_edges.cohort.to_numpy()
+    klass = class_edges.home.to_numpy()
+    held = class_edges.held.to_numpy(dtype=np.int64)
+    open_edge = ~(class_edges.cap.to_numpy(dtype=float) <= held)
+    members = np.argsort(home_class, kind="stable")  # homes of class k: members[bound[k]:bound[k + 1]], table order
+    bound = np.searchsorted(home_class[members], np.arange(n_classes + 1))
+    held_at = np.flatnonzero(held > 0)
+    if np.any(bound[klass[held_at] + 1] - bound[klass[held_at]] != 1):
+        raise ValueError("greedy_class_flows: a class holding current placements must be a single home")
+    held_home = members[bound[klass[held_at]]]
+    free = region.homes.places.to_numpy(dtype=np.int64).copy()
+    np.subtract.at(free, held_home, held[held_at])
+    class_free = np.bincount(home_class, weights=np.maximum(free, 0), minlength=n_classes).astype(np.int64)
+    has_free = free[members] > 0  # first home with a free place in each class (bound[k + 1] if none)
+    after = np.r_[np.flatnonzero(has_free), len(members)]
+    nxt = after[np.searchsorted(after, bound[:-1])]
+    nxt = np.minimum(nxt, bound[1:])
+
+    # blocks of edges with the same cohort, distance and cost: their homes are ordered by table position
+    dist = class_edges.distance_miles.to_numpy(dtype=float)
+    cost = class_edges.weekly_cost_gbp.to_numpy(dtype=float)
+    new = np.ones(len(cohort), dtype=bool)
+    new[1:] = (cohort[1:] != cohort[:-1]) | (dist[1:] != dist[:-1]) | (cost[1:] != cost[:-1])
+    block = np.cumsum(new) - 1
+    block_end = np.r_[np.flatnonzero(new), len(new)][block + 1]
+
+    waiting = region.cohorts.children.to_numpy(dtype=np.int64) - np.bincount(
+        cohort, weights=held, minlength=n_cohorts
+    ).astype(np.int64)
+    referrals = np.repeat(np.arange(n_cohorts), waiting)
+    np.random.default_rng(seed).shuffle(referrals)
+    ptr = np.searchsorted(cohort, np.arange(n_cohorts), side="left").tolist()
+    end = np.searchsorted(cohort, np.arange(n_cohorts), side="right").tolist()
+    kl, ok, bend = klass.tolist(), open_edge.tolist(), block_end.tolist()
+    mem, fr, cf, nx = members.tolist(), free.tolist(), class_free.tolist(), nxt.tolist()
+    unmet = [0] * n_cohorts
+    taken: list[int] = []  # class edge * n_homes + home, one per child placed
+    for c in referrals.tolist():
+        p, stop = ptr[c], end[c]
+        while p < stop and (cf[kl[p]] <= 0 or not ok[p]):
+            p += 1  # classes only fill up: a full class stays full for this cohort
+        ptr[c] = p
+        if p == stop:
+            unmet[c] += 1
+            continue
+        if bend[p] > p + 1:  # a tie in distance and cost: the class whose next free home comes first
+            best = mem[nx[kl[p]]]
+            for q in range(p + 1, bend[p]):
+                k = kl[q]
+                if ok[q] and cf[k] > 0 and mem[nx[k]] < best:
+                    p, best = q, mem[nx[k]]
+        k = kl[p]
+        i = nx[k]
+        h = mem[i]
+        fr[h] -= 1
+        cf[k] -= 1
+        if fr[h] <= 0 and cf[k] > 0:
+            i += 1
+            while fr[mem[i]] <= 0:
+                i += 1
+            nx[k] = i
+        taken.append(p * n_homes + h)
+
+    keys = np.r_[np.asarray(taken, dtype=np.int64), held_at.astype(np.int64) * n_homes + held_home]
+    weights = np.r_[np.ones(len(taken)), held[held_at].astype(float)]
+    pairs, inverse = np.unique(keys, return_inverse=True)
+    flow = np.bincount(inverse, weights=weights, minlength=len(pairs))
+    edge, home = pairs // max(n_homes, 1), pairs % max(n_homes, 1)
+    order = np.lexsort((home, block[edge]))
+    edges = class_edges.iloc[edge[order]].reset_index(drop=True)
+    edges["home"] = home[order]
+    class_flow = np.bincount(edge, weights=flow, minlength=len(class_edges))
+    return edges, flow[order], class_flow, np.asarray(unmet, dtype=float)

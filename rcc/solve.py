@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import _compat
 from .errors import SolverError
-from .greedy import greedy_flows
+from .greedy import greedy_class_flows
 from .model.allocation import build_allocation, edge_costs, unmet_costs
 from .model.allocation_highs import HighsAllocation
 from .network import eligible_edges
@@ -81,11 +81,16 @@ def plan(region: Region, params: PlanParams | None = None, allowed_pairs: pd.Dat
     t0 = time.perf_counter()
     demand = region.cohorts.children.to_numpy(dtype=float)
     if params.method == "greedy":
-        edges = eligible_edges(region, params, allowed_pairs)
-        flow, unmet = greedy_flows(region, edges, params.seed)
+        # on merged homes: the same child-by-child choices as on every home, a quarter of the edges
+        classes, home_class = aggregate_homes(region)
+        class_edges = eligible_edges(classes, params, allowed_pairs)
+        edges, flow, class_flow, unmet = greedy_class_flows(region, home_class, class_edges, params.seed)
         info = SolveInfo(solver="greedy", runtime_s=time.perf_counter() - t0)
         status = PlanStatus.HEURISTIC
-        shortfall = shortfall_frame(region, unmet, params, edges, flow, region.homes.places.to_numpy())
+        size = np.bincount(home_class, minlength=len(classes.homes))
+        shortfall = shortfall_frame(
+            region, unmet, params, class_edges, class_flow, classes.homes.places.to_numpy(), size[class_edges.home.to_numpy()]
+        )
     else:
         classes, home_class = aggregate_homes(region)
         class_edges = eligible_edges(classes, params, allowed_pairs)

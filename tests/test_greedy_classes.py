@@ -1,0 +1,165 @@
+"""The greedy baseline on merged homes makes the same choices as the home-by-home greedy.
+
+``rcc.plan(..., method="greedy")`` runs the referral loop on classes of
+interchangeable homes (:func:`rcc.solve.aggregate_homes`); the reference here is
+the former home-level greedy (every home's edges, first free home in edge order),
+kept in this test only. Placements, shortfall and objective must be identical.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import rcc
+from rcc.model.allocation import edge_costs, unmet_costs
+from rcc.network import eligible_edges
+from rcc.solve import placements_frame, shortfall_frame
+from rcc.testing import strategies as rst
+
+
+def home_level_flows(region: rcc.Region, edges: pd.DataFrame, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The former greedy loop on every home's edges (sorted by cohort, distance, cost, home)."""
+    n_cohorts = len(region.cohorts)
+    cohort = edges.cohort.to_numpy()
+    home = edges.home.to_numpy()
+    held = edges.held.to_numpy(dtype=np.int64)
+    open_edge = ~(edges.cap.to_numpy(dtype=float) <= held)
+    free = region.homes.places.to_numpy(dtype=np.int64).copy()
+    np.subtract.at(free, home, held)
+    flow = held.astype(np.int64).copy()
+    waiting = region.cohorts.children.to_numpy(dtype=np.int64) - np.bincount(
+        cohort, weights=held, minlength=n_cohorts
+    ).astype(np.int64)
+    start = np.searchsorted(cohort, np.arange(n_cohorts), side="left")
+    end = np.searchsorted(cohort, np.arange(n_cohorts), side="right")
+    referrals = np.repeat(np.arange(n_cohorts), waiting)
+    np.random.default_rng(seed).shuffle(referrals)
+    ptr = start.copy()
+    unmet = np.zeros(n_cohorts, dtype=np.int64)
+    for c in referrals.tolist():
+        p, stop = ptr[c], end[c]
+        while p < stop and (free[home[p]] <= 0 or not open_edge[p]):
+            p += 1
+        ptr[c] = p
+        if p == stop:
+            unmet[c] += 1
+        else:
+            free[home[p]] -= 1
+            flow[p] += 1
+    return flow.astype(float), unmet.astype(float)
+
+
+def home_level_plan(region: rcc.Region, params: rcc.PlanParams) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+    """Placements, shortfall and objective as the former greedy branch of ``rcc.plan`` gave them."""
+    if not params.hold_current and len(region.placements):
+        region = region.replace(placements=region.placements.iloc[0:0])
+    edges = eligible_edges(region, params)
+    flow, unmet = home_level_flows(region, edges, params.seed)
+    shortfall = shortfall_frame(region, unmet, params, edges, flow, region.homes.places.to_numpy())
+    objective = float(edge_costs(edges, params) @ flow + unmet_costs(region, params) @ unmet)
+    return placements_frame(region, edges, flow), shortfall, objective
+
+
+def assert_same_as_home_level(region: rcc.Region, params: rcc.PlanParams) -> rcc.Plan:
+    p = rcc.plan(region, params)
+    placements, shortfall, objective = home_level_plan(region, params)
+    pd.testing.assert_frame_equal(p.placements, placements, check_exact=True)
+    pd.testing.assert_frame_equal(p.shortfall, shortfall, check_exact=True)
+    assert p.objective == objective
+    return p
+
+
+@st.composite
+def merged_regions(draw: st.DrawFn) -> rcc.Region:
+    """Held regions whose homes come in interchangeable copies, interleaved in the table, with
+    few distinct costs: classes of several homes, ties in distance and cost between classes
+    (whose homes the greedy must still take in table order), homes without places, held homes."""
+    region = draw(
+        rst.held_regions(max_councils=2, needs=("mainstream", "complex"), max_homes=6, max_cohorts=4, max_children=10)
+    )
+    wide = draw(st.lists(st.booleans(), min_size=len(region.homes), max_size=len(region.homes)))  # homes for all ages
+    homes = region.homes.assign(
+        min_age=np.where(wide, 0, region.homes.min_age), max_age=np.where(wide, 17, region.homes.max_age)
+    )
+    copies = draw(st.lists(st.integers(1, 4), min_size=len(homes), max_size=len(homes)))
+    rows = homes.loc[homes.index.repeat(copies)].reset_index(drop=True)
+    copy_no = rows.groupby("home_id").cumcount().to_numpy()
+    rows["home_id"] = [
+        h if k == 0 else f"{h}x{k}" for h, k in zip(rows.home_id, copy_no)
+    ]  # first copy keeps placements
+    extra = draw(st.lists(st.integers(0, 2), min_size=len(rows), max_size=len(rows)))
+    rows["places"] = np.where(copy_no == 0, rows.places.to_numpy(), extra)
+    rows["weekly_cost_gbp"] = np.where(rows.weekly_cost_gbp.to_numpy() % 8 == 0, 950.0, 800.0)
+    rows = rows.iloc[draw(st.permutations(range(len(rows))))].reset_index(drop=True)
+    return rcc.Region.from_frames(
+        region.councils, rows, region.cohorts, region.providers, region.placements, name="merged"
+    )
+
+
+@settings(max_examples=100)
+@given(region=merged_regions(), seed=st.integers(0, 5), hold_current=st.booleans())
+def test_greedy_on_merged_homes_equals_home_level(region: rcc.Region, seed: int, hold_current: bool) -> None:
+    assert_same_as_home_level(region, rcc.PlanParams(method="greedy", seed=seed, hold_current=hold_current))
+
+
+@given(region=rst.held_regions(max_councils=3), seed=st.integers(0, 5))
+def test_greedy_on_held_regions_equals_home_level(region: rcc.Region, seed: int) -> None:
+    assert_same_as_home_level(region, rcc.PlanParams(method="greedy", seed=seed))
+
+
+def test_tie_between_classes_follows_table_order() -> None:
+    """Two classes at the same distance and cost (different age ranges) whose homes interleave:
+    the greedy fills h0, then h1 (the other class), then h2, as the home-level greedy does."""
+    councils = pd.DataFrame({"council_id": ["A"], "name": ["A"], "region": "R", "lat": [53.0], "lon": [-2.0]})
+    homes = pd.DataFrame(
+        {
+            "home_id": ["h0", "h1", "h2"],
+            "council_id": "A",
+            "provider_id": "p",
+            "home_type": "in_house_fostering",
+            "places": 1,
+            "needs": "mainstream",
+            "min_age": [0, 5, 0],
+            "max_age": [17, 10, 17],
+            "weekly_cost_gbp": 500.0,
+        }
+    )
+    cohorts = pd.DataFrame(
+        {"cohort_id": ["k"], "council_id": ["A"], "need": "mainstream", "age_band": "5-10", "children": 2}
+    )
+    region = rcc.Region.from_frames(councils, homes, cohorts)
+    p = assert_same_as_home_level(region, rcc.PlanParams(method="greedy"))
+    assert p.placements.home_id.tolist() == ["h0", "h1"]
+
+
+@pytest.fixture(scope="module")
+def gm() -> rcc.Region:
+    return rcc.datasets.england("Greater Manchester RCC")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_gm_greedy_equals_home_level(gm: rcc.Region, seed: int) -> None:
+    assert_same_as_home_level(gm, rcc.PlanParams(method="greedy", seed=seed))
+
+
+def test_gm_with_held_placements_equals_home_level(gm: rcc.Region) -> None:
+    """Children already placed (by another seed's greedy plan, and some in homes the rules now
+    exclude: a home of another need) keep their places; the rest follow the home-level greedy."""
+    earlier = rcc.plan(gm, rcc.PlanParams(method="greedy", seed=7)).placements.iloc[::40]
+    other_need = gm.homes.loc[~gm.homes.needs.str.contains("mainstream"), "home_id"].iloc[:3].tolist()
+    mainstream = gm.cohorts.loc[gm.cohorts.need == "mainstream", "cohort_id"].iloc[:3].tolist()
+    placements = pd.concat(
+        [
+            pd.DataFrame({"cohort_id": earlier.cohort_id, "home_id": earlier.home_id, "children": 1}),
+            pd.DataFrame({"cohort_id": mainstream, "home_id": other_need, "children": 1}),
+        ],
+        ignore_index=True,
+    ).drop_duplicates(["cohort_id", "home_id"])
+    placements.insert(0, "placement_id", [f"P{i}" for i in range(len(placements))])
+    region = gm.replace(placements=placements)
+    p = assert_same_as_home_level(region, rcc.PlanParams(method="greedy", seed=3))
+    assert (p.placements.held > 0).sum() == len(placements)
