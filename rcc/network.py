@@ -61,7 +61,7 @@ def eligible_edges(
 
     # (home, need) rows, each need once per home
     need_lists = split_needs(homes.needs)
-    h_of = np.repeat(np.arange(n_homes), need_lists.map(len).to_numpy())
+    h_of = np.repeat(np.arange(n_homes), need_lists.map(len).to_numpy(dtype=np.int64))
     h_need_text = np.array([n for xs in need_lists for n in xs], dtype=object)
     needs = pd.Index(pd.unique(np.r_[cohorts.need.to_numpy(dtype=object), h_need_text]))
     h_need = needs.get_indexer(h_need_text)

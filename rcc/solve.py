@@ -276,6 +276,10 @@ def optimise_edges(
             | (rank < _SEED_NEAREST)
         )
     limit = params.solver.time_limit_s
+    if len(edges) == 0 or len(demand) == 0:  # no home within reach of any child: the optimum is plain
+        info = SolveInfo(solver=params.solver.name, runtime_s=0.0, gap=0.0, bound=float(unmet_cost @ demand) * scale,
+                         time_limit_s=limit, note="no eligible cohort-home pair: nothing to solve")
+        return np.zeros(0), demand.astype(float).copy(), info, PlanStatus.OPTIMAL
     lp = _HighsRounds(region, edges, demand, cost, unmet_cost, cap, params) if params.solver.name == "highs" else (
         _PulpRounds(region, edges, params, cost, unmet_cost, cap)
     )

@@ -349,12 +349,15 @@ def test_tiny_weights_still_price_every_improving_edge():
 
 
 @pytest.mark.parametrize("table", ["homes", "cohorts"])
-def test_empty_homes_or_cohorts_are_refused(tiny_frames, table):
+@pytest.mark.parametrize("method", ["optimise", "greedy"])
+def test_no_homes_or_no_cohorts_is_a_plain_plan(tiny_frames, table, method):
+    """A region with no homes (a sufficiency plan from scratch) or no children is planned, not a crash."""
     frames = dict(tiny_frames)
     frames[table] = frames[table].iloc[0:0]
-    with pytest.raises(rcc.InvalidInputError, match="at least one row") as err:
-        rcc.Region.from_frames(**frames)
-    assert err.value.table == table
+    region = rcc.Region.from_frames(**frames)
+    p = rcc.plan(region, rcc.PlanParams(method=method))
+    assert p.metrics.placed == 0 and p.metrics.unmet == region.cohorts.children.sum()
+    assert set(p.shortfall.reason_code) <= {"unreachable"}
 
 
 def test_complex_numbers_are_refused(tiny_frames):
