@@ -69,7 +69,8 @@ def assert_same_as_home_level(region: rcc.Region, params: rcc.PlanParams) -> rcc
     placements, shortfall, objective = home_level_plan(region, params)
     pd.testing.assert_frame_equal(p.placements, placements, check_exact=True)
     pd.testing.assert_frame_equal(p.shortfall, shortfall, check_exact=True)
-    assert p.objective == objective
+    # the same placements (checked exactly above); the objective sums the same terms over fewer edges
+    assert p.objective == pytest.approx(objective, rel=1e-12, abs=1e-9)
     return p
 
 
