@@ -17,6 +17,7 @@ Run:  python examples/02_greater_manchester_sufficiency.py
 
 from __future__ import annotations
 
+import math
 import time
 
 import pandas as pd
@@ -43,8 +44,8 @@ def main() -> None:
             "scope": ["rcc", "rcc"],
             "scope_id": [RCC, RCC],
             "year": ["all", "all"],
-            "capital_gbp": [10_000_000.0, None],  # GBP 10m over five years
-            "revenue_gbp": [None, 15_000_000.0],  # start-up + running costs of new provision, five years
+            "capital_gbp": [10_000_000.0, math.inf],  # GBP 10m over five years (inf: this row limits no capital)
+            "revenue_gbp": [math.inf, 15_000_000.0],  # start-up + running costs of new provision, five years
         }
     )
     params = SufficiencyParams(
