@@ -13,9 +13,25 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .network import open_edges
 from .region import Region
 
 __all__ = ["greedy_flows", "greedy_class_flows"]
+
+
+def _referrals(
+    region: Region, cohort: np.ndarray, held: np.ndarray, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The seeded referral order (one entry per child not already placed, its cohort) and each
+    cohort's first and past-last edge in ``cohort`` (edges sorted by cohort)."""
+    n_cohorts = len(region.cohorts)
+    waiting = region.cohorts.children.to_numpy(dtype=np.int64) - np.bincount(
+        cohort, weights=held, minlength=n_cohorts
+    ).astype(np.int64)
+    referrals = np.repeat(np.arange(n_cohorts), waiting)
+    np.random.default_rng(seed).shuffle(referrals)
+    cohorts = np.arange(n_cohorts)
+    return referrals, np.searchsorted(cohort, cohorts, side="left"), np.searchsorted(cohort, cohorts, side="right")
 
 
 def greedy_flows(region: Region, edges: pd.DataFrame, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -32,17 +48,11 @@ def greedy_flows(region: Region, edges: pd.DataFrame, seed: int = 0) -> tuple[np
     cohort = edges.cohort.to_numpy()
     home = edges.home.to_numpy()
     held = edges.held.to_numpy(dtype=np.int64)
-    open_edge = ~(edges.cap.to_numpy(dtype=float) <= held) if "cap" in edges else np.ones(len(edges), dtype=bool)
+    open_edge = open_edges(edges)
     free = region.homes.places.to_numpy(dtype=np.int64).copy()
     np.subtract.at(free, home, held)
     flow = held.astype(np.int64).copy()
-    waiting = region.cohorts.children.to_numpy(dtype=np.int64) - np.bincount(
-        cohort, weights=held, minlength=n_cohorts
-    ).astype(np.int64)
-    start = np.searchsorted(cohort, np.arange(n_cohorts), side="left")
-    end = np.searchsorted(cohort, np.arange(n_cohorts), side="right")
-    referrals = np.repeat(np.arange(n_cohorts), waiting)
-    np.random.default_rng(seed).shuffle(referrals)
+    referrals, start, end = _referrals(region, cohort, held, seed)
     ptr = start.copy()
     unmet = np.zeros(n_cohorts, dtype=np.int64)
     for c in referrals.tolist():
@@ -92,7 +102,7 @@ def greedy_class_flows(
     cohort = class_edges.cohort.to_numpy()
     klass = class_edges.home.to_numpy()
     held = class_edges.held.to_numpy(dtype=np.int64)
-    open_edge = ~(class_edges.cap.to_numpy(dtype=float) <= held)
+    open_edge = open_edges(class_edges)
     members = np.argsort(home_class, kind="stable")  # homes of class k: members[bound[k]:bound[k + 1]], table order
     bound = np.searchsorted(home_class[members], np.arange(n_classes + 1))
     held_at = np.flatnonzero(held > 0)
@@ -115,13 +125,8 @@ def greedy_class_flows(
     block = np.cumsum(new) - 1
     block_end = np.r_[np.flatnonzero(new), len(new)][block + 1]
 
-    waiting = region.cohorts.children.to_numpy(dtype=np.int64) - np.bincount(
-        cohort, weights=held, minlength=n_cohorts
-    ).astype(np.int64)
-    referrals = np.repeat(np.arange(n_cohorts), waiting)
-    np.random.default_rng(seed).shuffle(referrals)
-    ptr = np.searchsorted(cohort, np.arange(n_cohorts), side="left").tolist()
-    end = np.searchsorted(cohort, np.arange(n_cohorts), side="right").tolist()
+    referrals, start, stop_at = _referrals(region, cohort, held, seed)
+    ptr, end = start.tolist(), stop_at.tolist()
     kl, ok, bend = klass.tolist(), open_edge.tolist(), block_end.tolist()
     mem, fr, cf, nx = members.tolist(), free.tolist(), class_free.tolist(), nxt.tolist()
     unmet = [0] * n_cohorts

@@ -17,7 +17,7 @@ from .region import Region
 from .schema import AGE_BANDS
 from .validate import split_needs
 
-__all__ = ["eligible_edges", "eligibility_graph", "council_graph", "unreachable_cohorts"]
+__all__ = ["eligible_edges", "open_edges", "eligibility_graph", "council_graph", "unreachable_cohorts"]
 
 EDGE_COLUMNS = ("cohort", "home", "distance_miles", "inside_own_council", "weekly_cost_gbp", "held", "cap")
 
@@ -119,6 +119,14 @@ def eligible_edges(
             "cap": cap[order],
         }
     )
+
+
+def open_edges(edges: pd.DataFrame) -> np.ndarray:
+    """Edges that may take new children: ``cap`` above ``held`` (every edge the rules allow;
+    not a pair kept only for the children already placed there)."""
+    if "cap" not in edges:
+        return np.ones(len(edges), dtype=bool)
+    return edges.cap.to_numpy(dtype=float) > edges.held.to_numpy(dtype=float)
 
 
 def _sort_key(

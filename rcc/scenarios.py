@@ -76,7 +76,7 @@ import pandas as pd
 from .errors import InvalidInputError
 from .greedy import greedy_flows
 from .model.allocation import edge_costs, unmet_costs
-from .network import eligible_edges
+from .network import eligible_edges, open_edges
 from .params import PlanParams
 from .plan import METRIC_LABELS, Plan, PlanStatus, SolveInfo, metrics_table
 from .region import Region
@@ -554,7 +554,7 @@ def solve_scenario(region: Region, scenario: Scenario, params: PlanParams | None
     if params.method == "greedy":
         t0 = time.perf_counter()
         edges = eligible_edges(base, params)
-        allowed = scenario.edge_mask(base, edges) & (edges.cap.to_numpy() > edges.held.to_numpy())  # rules and scenario
+        allowed = scenario.edge_mask(base, edges) & open_edges(edges)  # rules and scenario
         held = edges.held.to_numpy()
         edges = edges.loc[allowed | (held > 0)].reset_index(drop=True)
         fixed = ~allowed[allowed | (held > 0)]  # held children on edges the rules forbid: kept, no more
@@ -598,7 +598,7 @@ def solve_prepared(prep: Prepared, scenario: Scenario) -> Plan:
     t0 = time.perf_counter()
     region, classes, params = prep.region, prep.classes, prep.params
     edges = prep.class_edges
-    allowed = scenario.edge_mask(classes, edges, prep.class_supply) & (edges.cap.to_numpy() > edges.held.to_numpy())
+    allowed = scenario.edge_mask(classes, edges, prep.class_supply) & open_edges(edges)
     keep = allowed | (edges.held.to_numpy() > 0)
     edges = edges.loc[keep].reset_index(drop=True)
     cap = np.where(allowed[keep], np.inf, edges.held.to_numpy(dtype=float))  # held beyond the rules: no more

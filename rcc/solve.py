@@ -15,7 +15,7 @@ from .errors import SolverError
 from .greedy import greedy_class_flows
 from .model.allocation import build_allocation, edge_costs, unmet_costs
 from .model.allocation_highs import HighsAllocation
-from .network import eligible_edges
+from .network import eligible_edges, open_edges
 from .params import PlanParams, SolverOptions
 from .plan import Plan, PlanStatus, SolveInfo
 from .region import Region
@@ -287,6 +287,8 @@ def optimise_edges(
     solver_time = 0.0
     bound: float | None = None
     proven = False  # no left-out edge can improve the plan
+    e_cohort, e_home = edges.cohort.to_numpy(), edges.home.to_numpy()
+    most = np.minimum(demand[e_cohort], _edge_room(region, edges, cap))  # the most children an edge can carry
     while True:
         left = None if limit is None else limit - solver_time
         if left is not None and left <= 0:
@@ -299,14 +301,13 @@ def optimise_edges(
         if outcome["status"] != "optimal":
             break
         last = outcome
-        rc = cost - outcome["y"][edges.cohort.to_numpy()] - outcome["z"][edges.home.to_numpy()]
+        rc = cost - outcome["y"][e_cohort] - outcome["z"][e_home]  # reduced cost c_ch - y_c - z_h of every edge
         entering = ~active & (rc < -1e-6)
         if not entering.any():
             bound, proven = outcome["objective"], True
             break
         # Lagrangian bound: this round's duals are feasible for every built edge;
         # an edge left out could improve the plan by at most rc x what it can carry
-        most = np.minimum(demand[edges.cohort.to_numpy()], _edge_room(region, edges, cap))
         bound = float(outcome["objective"] + (np.minimum(rc, 0.0)[~active] * most[~active]).sum())
         active |= entering
     if proven:
@@ -377,11 +378,7 @@ class _PulpRounds:
             outcome["edge"] = np.flatnonzero(active)
             outcome["x"] = np.asarray(_compat.values(model.x))
             outcome["u"] = np.asarray(_compat.values(model.u))
-            outcome["y"] = np.array([_compat.dual(h) for h in model.demand])
-            z = np.zeros(len(self.region.homes))
-            for h, handle in model.capacity.items():
-                z[h] = _compat.dual(handle)
-            outcome["z"] = z
+            outcome["y"], outcome["z"] = model.duals(len(self.region.homes))
         return outcome, runtime
 
 
@@ -527,9 +524,7 @@ def shortfall_frame(
     """
     n = len(region.cohorts)
     cohort, home = edges.cohort.to_numpy(), edges.home.to_numpy()
-    if open_edge is None:
-        open_edge = edges.cap.to_numpy(dtype=float) > edges.held.to_numpy(dtype=float)
-    ok = np.asarray(open_edge, dtype=bool)
+    ok = open_edges(edges) if open_edge is None else np.asarray(open_edge, dtype=bool)
     w = np.ones(len(edges)) if homes_per_edge is None else np.asarray(homes_per_edge, dtype=float)
     n_edges = np.bincount(cohort[ok], weights=w[ok], minlength=n).astype(np.int64)
     free = np.asarray(places, dtype=float) - np.bincount(home, weights=flow, minlength=len(places))

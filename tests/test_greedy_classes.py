@@ -2,8 +2,9 @@
 
 ``rcc.plan(..., method="greedy")`` runs the referral loop on classes of
 interchangeable homes (:func:`rcc.solve.aggregate_homes`); the reference here is
-the former home-level greedy (every home's edges, first free home in edge order),
-kept in this test only. Placements, shortfall and objective must be identical.
+the home-level greedy :func:`rcc.greedy.greedy_flows` (every home's edges, first
+free home in edge order; the scenarios' greedy path still uses it). Placements,
+shortfall and objective must be identical.
 """
 
 from __future__ import annotations
@@ -15,42 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rcc
+from rcc.greedy import greedy_flows
 from rcc.model.allocation import edge_costs, unmet_costs
 from rcc.network import eligible_edges
 from rcc.solve import placements_frame, shortfall_frame
 from rcc.testing import strategies as rst
-
-
-def home_level_flows(region: rcc.Region, edges: pd.DataFrame, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The former greedy loop on every home's edges (sorted by cohort, distance, cost, home)."""
-    n_cohorts = len(region.cohorts)
-    cohort = edges.cohort.to_numpy()
-    home = edges.home.to_numpy()
-    held = edges.held.to_numpy(dtype=np.int64)
-    open_edge = ~(edges.cap.to_numpy(dtype=float) <= held)
-    free = region.homes.places.to_numpy(dtype=np.int64).copy()
-    np.subtract.at(free, home, held)
-    flow = held.astype(np.int64).copy()
-    waiting = region.cohorts.children.to_numpy(dtype=np.int64) - np.bincount(
-        cohort, weights=held, minlength=n_cohorts
-    ).astype(np.int64)
-    start = np.searchsorted(cohort, np.arange(n_cohorts), side="left")
-    end = np.searchsorted(cohort, np.arange(n_cohorts), side="right")
-    referrals = np.repeat(np.arange(n_cohorts), waiting)
-    np.random.default_rng(seed).shuffle(referrals)
-    ptr = start.copy()
-    unmet = np.zeros(n_cohorts, dtype=np.int64)
-    for c in referrals.tolist():
-        p, stop = ptr[c], end[c]
-        while p < stop and (free[home[p]] <= 0 or not open_edge[p]):
-            p += 1
-        ptr[c] = p
-        if p == stop:
-            unmet[c] += 1
-        else:
-            free[home[p]] -= 1
-            flow[p] += 1
-    return flow.astype(float), unmet.astype(float)
 
 
 def home_level_plan(region: rcc.Region, params: rcc.PlanParams) -> tuple[pd.DataFrame, pd.DataFrame, float]:
@@ -58,7 +28,7 @@ def home_level_plan(region: rcc.Region, params: rcc.PlanParams) -> tuple[pd.Data
     if not params.hold_current and len(region.placements):
         region = region.replace(placements=region.placements.iloc[0:0])
     edges = eligible_edges(region, params)
-    flow, unmet = home_level_flows(region, edges, params.seed)
+    flow, unmet = greedy_flows(region, edges, params.seed)  # the home-level greedy (scenarios use it)
     shortfall = shortfall_frame(region, unmet, params, edges, flow, region.homes.places.to_numpy())
     objective = float(edge_costs(edges, params) @ flow + unmet_costs(region, params) @ unmet)
     return placements_frame(region, edges, flow), shortfall, objective

@@ -43,19 +43,14 @@ class AllocationModel:
     demand: list  # demand constraint handle per cohort  # type: ignore[type-arg]
     capacity: dict  # capacity constraint handle per home position  # type: ignore[type-arg]
 
-    def reduced_costs(self, edges: pd.DataFrame, edge_cost: np.ndarray) -> np.ndarray:
-        """Reduced cost c_ch - y_c - z_h of any edges, from this model's duals.
-
-        An edge absent from this model with a negative reduced cost would
-        improve the solution; none negative proves the solution optimal for
-        the larger edge set.
-        """
+    def duals(self, n_homes: int) -> tuple[np.ndarray, np.ndarray]:
+        """The duals after a solve: y_c of each cohort's demand row and z_h of each of
+        ``n_homes`` homes' capacity row (0 for a home without a row)."""
         y = np.array([_compat.dual(h) for h in self.demand])
-        z = np.zeros(int(edges.home.max()) + 1 if len(edges) else 0)
+        z = np.zeros(n_homes)
         for h, handle in self.capacity.items():
-            if h < len(z):
-                z[h] = _compat.dual(handle)
-        return edge_cost - y[edges.cohort.to_numpy()] - z[edges.home.to_numpy()]
+            z[h] = _compat.dual(handle)
+        return y, z
 
 
 def group_positions(keys: np.ndarray, n_groups: int) -> list[np.ndarray]:
