@@ -265,6 +265,8 @@ def optimise_edges(
     # the solver sees costs of a sensible size (its tolerances are absolute): the same problem, scaled
     scale = _objective_scale(cost, unmet_cost)
     cost, unmet_cost = cost / scale, unmet_cost / scale
+    if cap is None:  # the edges' own caps (children held beyond the rules), resolved once for every step below
+        cap = edges.cap.to_numpy(dtype=float) if "cap" in edges else np.full(len(edges), np.inf)
     if params.pricing_radius_miles is None:
         active = np.ones(len(edges), dtype=bool)
     else:
@@ -363,13 +365,14 @@ class _PulpRounds:
     """Pricing rounds on the PuLP model (CBC, or any solver PuLP drives): rebuilt each round."""
 
     def __init__(self, region: Region, edges: pd.DataFrame, params: PlanParams, cost: np.ndarray,
-                 unmet_cost: np.ndarray, cap: np.ndarray | None) -> None:
+                 unmet_cost: np.ndarray, cap: np.ndarray) -> None:
         self.region, self.edges, self.params = region, edges, params
         self.cost, self.unmet_cost, self.cap = cost, unmet_cost, cap
 
     def solve(self, active: np.ndarray, left: float | None) -> tuple[dict[str, Any], float]:
-        cap = None if self.cap is None else self.cap[active]
-        model = build_allocation(self.region, self.edges.loc[active], self.params, self.cost[active], self.unmet_cost, cap)
+        model = build_allocation(
+            self.region, self.edges.loc[active], self.params, self.cost[active], self.unmet_cost, self.cap[active]
+        )
         options = self.params.solver if left is None else attrs.evolve(self.params.solver, time_limit_s=left)
         outcome, runtime = run_solver(model.problem, options)
         outcome["variables"] = len(model.x) + len(model.u)
@@ -387,9 +390,7 @@ class _HighsRounds:
     columns and each round starts from the last basis."""
 
     def __init__(self, region: Region, edges: pd.DataFrame, demand: np.ndarray, cost: np.ndarray,
-                 unmet_cost: np.ndarray, cap: np.ndarray | None, params: PlanParams) -> None:
-        if cap is None:
-            cap = edges.cap.to_numpy(dtype=float) if "cap" in edges else np.full(len(edges), np.inf)
+                 unmet_cost: np.ndarray, cap: np.ndarray, params: PlanParams) -> None:
         self.model = HighsAllocation(
             demand, region.homes.places.to_numpy(), unmet_cost, params.solver.threads, params.solver.msg
         )
@@ -427,14 +428,14 @@ def _check_feasible(
     x: np.ndarray,
     unmet: np.ndarray,
     demand: np.ndarray,
-    cap: np.ndarray | None,
+    cap: np.ndarray,
     params: PlanParams,
 ) -> None:
     """The solver's point must keep every rule of the model (a safety net under every solver and status)."""
     tol = 1e-6 * max(1.0, float(np.max(demand, initial=0.0)))
     e = edges.iloc[built]
     cohort, home = e.cohort.to_numpy(), e.home.to_numpy()
-    upper = e.cap.to_numpy(dtype=float) if cap is None and "cap" in e else (np.inf if cap is None else cap[built])
+    upper = cap[built]
     broken = {
         "placed + without a home = demand": np.abs(
             np.bincount(cohort, weights=x, minlength=len(demand)) + unmet - demand
@@ -453,9 +454,9 @@ def _check_feasible(
         )
 
 
-def _edge_room(region: Region, edges: pd.DataFrame, cap: np.ndarray | None) -> np.ndarray:
+def _edge_room(region: Region, edges: pd.DataFrame, cap: np.ndarray) -> np.ndarray:
     room = region.homes.places.to_numpy(dtype=float)[edges.home.to_numpy()]
-    return room if cap is None else np.minimum(room, cap)
+    return np.minimum(room, cap)
 
 
 def _relative_gap(objective: float, bound: float) -> float:
