@@ -70,7 +70,7 @@ def raw_highs(region: rcc.Region, edges: pd.DataFrame, params: rcc.PlanParams) -
     """The whole LP from arrays, solved by highspy: (seconds, objective)."""
     import highspy
 
-    from rcc.model.allocation import edge_costs, unmet_costs
+    from rcc.allocation.model import edge_costs, unmet_costs
 
     t0 = time.perf_counter()
     n_c, n_h, n_e = len(region.cohorts), len(region.homes), len(edges)
@@ -99,7 +99,7 @@ def raw_highs(region: rcc.Region, edges: pd.DataFrame, params: rcc.PlanParams) -
 
 
 def measure(size: str) -> dict:
-    from rcc.solve import aggregate_homes
+    from rcc.allocation.engine import aggregate_homes
 
     region = region_of(size)
     params = rcc.PlanParams()

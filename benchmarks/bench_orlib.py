@@ -3,7 +3,7 @@
 The 37 capacitated warehouse location instances cap41-cap134 (Beasley; the test
 fixtures in ``tests/fixtures/orlib-cflp``, see SOURCES.md there) are solved twice:
 
-* ``rcc``: :func:`rcc.io.orlib.solve_cflp` (``sufficiency_plan`` with ``cflp_params``:
+* ``rcc``: :func:`rcc.sufficiency.orlib.solve_cflp` (``sufficiency_plan`` with ``cflp_params``:
   validation, model build through PuLP, HiGHS, result tables), as the tests do;
 * ``reference``: the textbook strong formulation (open ``y_i``, fraction ``x_ij`` of
   customer j served by i, ``x_ij <= y_i``) passed straight to highspy, zero gap.
@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 import rcc
-from rcc.io.orlib import CflpInstance, read_capopt, read_cflp, solve_cflp
+from rcc.sufficiency.orlib import CflpInstance, read_capopt, read_cflp, solve_cflp
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "orlib-cflp"
 

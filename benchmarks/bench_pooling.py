@@ -24,9 +24,9 @@ import attrs
 import pandas as pd
 
 import rcc
-from rcc.scenarios import Scenario, compare
-from rcc.sharing import share_savings
-from rcc.sweeps import sweep
+from rcc.analysis.scenarios import Scenario, compare
+from rcc.analysis.sharing import share_savings
+from rcc.analysis.sweeps import sweep
 
 #: Published share of children looked after placed inside their own region,
 #: %. DfE/FOI figures quoted in issue 4 (England 86%, North West 94%, London 77%);
@@ -37,7 +37,7 @@ GM = "Greater Manchester RCC"
 SE = "South East RCC"
 
 
-def pooling_table(workers: int) -> tuple[pd.DataFrame, rcc.scenarios.Comparison, float]:
+def pooling_table(workers: int) -> tuple[pd.DataFrame, rcc.analysis.scenarios.Comparison, float]:
     groups = rcc.datasets.regions()
     eng = rcc.datasets.england()
     gm, se = groups[GM], groups[SE]
@@ -83,7 +83,7 @@ def pooling_table(workers: int) -> tuple[pd.DataFrame, rcc.scenarios.Comparison,
     return pd.DataFrame(rows), cmp, wall
 
 
-def skew_report(cmp: rcc.scenarios.Comparison) -> str:
+def skew_report(cmp: rcc.analysis.scenarios.Comparison) -> str:
     groups = rcc.datasets.regions()
     out = []
     for name, scen in ((GM, "pathfinder_gm"), (SE, "pathfinder_se")):

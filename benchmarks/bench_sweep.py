@@ -5,7 +5,7 @@ Run (from the checkout):  python -m benchmarks.bench_sweep [--regions "Greater M
 Both paths run in the same process, on the same draws, one solver thread:
 
 * ``plan_ms``: what :func:`rcc.sweep` did for every draw before
-  :class:`rcc.sweeps.DrawSolver`: a Region with the drawn children,
+  :class:`rcc.analysis.sweeps.DrawSolver`: a Region with the drawn children,
   :func:`rcc.plan` (merging homes, eligible edges, the HiGHS model, the Plan's
   tables) and the row from :attr:`rcc.Plan.metrics`.
 * ``sweep_ms``: ``rcc.sweep(region, draws, executor="serial")`` (homes, class
@@ -44,9 +44,9 @@ import numpy as np
 import pandas as pd
 
 import rcc
-from rcc.model import allocation_highs
-from rcc.scenarios import single_thread
-from rcc.sweeps import SWEEP_METRICS, _row, draw_demand, sweep
+from rcc.allocation import highs as allocation_highs
+from rcc.analysis.scenarios import single_thread
+from rcc.analysis.sweeps import SWEEP_METRICS, _row, draw_demand, sweep
 
 DEFAULT_REGIONS = ["three GM councils", "Greater Manchester RCC"]
 

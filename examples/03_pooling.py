@@ -15,9 +15,9 @@ from __future__ import annotations
 import pandas as pd
 
 import rcc
-from rcc.scenarios import compare, standard_scenarios, with_neighbours
-from rcc.sharing import share_savings
-from rcc.sweeps import sweep, sweep_summary
+from rcc.analysis.scenarios import compare, standard_scenarios, with_neighbours
+from rcc.analysis.sharing import share_savings
+from rcc.analysis.sweeps import sweep, sweep_summary
 
 
 def main() -> None:

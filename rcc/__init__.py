@@ -8,25 +8,36 @@
     print(plan.summary())
 """
 
-from . import datasets, forecast, report, scenarios, sharing, sufficiency, sweeps
-from .errors import InfeasibleError, InvalidInputError, RccError, SolverError
-from .forecast import forecast_demand, forecast_from_region, to_sufficiency_forecast
-from .io.ofsted import read_ofsted_providers
-from .network import council_graph, eligibility_graph, eligible_edges, unreachable_cohorts
-from .params import PlanParams, SolverOptions, Weights
-from .plan import Plan, PlanStatus, SolveInfo
-from .region import Region
-from .report import audit_suppression, report_tables, suppress, write_excel, write_html
-from .scenarios import Comparison, Scenario, compare, new_homes, standard_scenarios, with_neighbours
-from .schema import AGE_BANDS, HOME_TYPES, NEEDS, TABLES, schema_frame
-from .sharing import CostSharing, Game, PoolingGame, core_check, least_core, shapley_value, share_savings
-from .solve import plan
-from .sufficiency import SufficiencyParams, SufficiencyPlan, default_options, sufficiency_plan
-from .sweeps import sweep, sweep_summary
+from rcc import analysis, datasets, forecast, report, sufficiency
+from rcc.allocation.engine import plan
+from rcc.allocation.network import council_graph, eligibility_graph, eligible_edges, unreachable_cohorts
+from rcc.allocation.result import Plan, PlanStatus, SolveInfo
+from rcc.analysis.scenarios import Comparison, Scenario, compare, new_homes, standard_scenarios, with_neighbours
+from rcc.analysis.sharing import CostSharing, Game, PoolingGame, core_check, least_core, shapley_value, share_savings
+from rcc.analysis.sweeps import sweep, sweep_summary
+from rcc.core.errors import InfeasibleError, InvalidInputError, RccError, SolverError
+from rcc.core.params import PlanParams, SolverOptions, Weights
+from rcc.core.region import Region
+from rcc.core.schema import AGE_BANDS, HOME_TYPES, NEEDS, TABLES, schema_frame
+from rcc.core.version import __version__
+from rcc.forecast import forecast_demand, forecast_from_region, to_sufficiency_forecast
+from rcc.io.ofsted import read_ofsted_providers
+from rcc.report import audit_suppression, report_tables, suppress, write_excel, write_html
+from rcc.sufficiency import SufficiencyParams, SufficiencyPlan, default_options, sufficiency_plan
 
-__version__ = "0.1.0"
+
+def __getattr__(name: str) -> object:
+    """``rcc.scenarios``, ``rcc.sweeps``, ``rcc.sharing``: moved to :mod:`rcc.analysis` (deprecated names)."""
+    if name in ("scenarios", "sweeps", "sharing"):
+        from rcc._deprecated import warn_moved
+
+        warn_moved(f"rcc.{name}")
+        return getattr(analysis, name)
+    raise AttributeError(f"module 'rcc' has no attribute {name!r}")
 
 __all__ = [
+    "analysis",
+    "__version__",
     "AGE_BANDS",
     "compare",
     "Comparison",
@@ -59,11 +70,9 @@ __all__ = [
     "report",
     "report_tables",
     "Scenario",
-    "scenarios",
     "schema_frame",
     "shapley_value",
     "share_savings",
-    "sharing",
     "SolveInfo",
     "SolverError",
     "SolverOptions",
@@ -75,7 +84,6 @@ __all__ = [
     "suppress",
     "sweep",
     "sweep_summary",
-    "sweeps",
     "TABLES",
     "to_sufficiency_forecast",
     "unreachable_cohorts",

@@ -108,7 +108,7 @@ OFSTED_TYPES: dict[str, tuple[str, int, int | None]] = {
     "Independent Fostering Agency": ("ifa", 328, None),
 }
 
-#: Ofsted sector -> rcc sector (rcc.schema.SECTORS).
+#: Ofsted sector -> rcc sector (rcc.core.schema.SECTORS).
 SECTOR_MAP = {
     "Private": "private",
     "Local Authority": "council",

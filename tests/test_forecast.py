@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 import rcc
-from rcc.errors import InvalidInputError
+from rcc.core.errors import InvalidInputError
+from rcc.core.schema import AGE_BANDS, NEEDS
 from rcc.forecast import (
     FORECAST_COLUMNS,
     RATE_COLUMNS,
@@ -22,7 +23,6 @@ from rcc.forecast import (
     spells_from_ssda903,
 )
 from rcc.io.ssda903 import load_ssda903
-from rcc.schema import AGE_BANDS, NEEDS
 
 # fake SSDA903 samples shipped with the tests (sources, licences: SOURCES.md there)
 SAMPLES = Path(__file__).resolve().parent / "fixtures" / "ssda903"

@@ -1,8 +1,8 @@
 """The greedy baseline on merged homes makes the same choices as the home-by-home greedy.
 
 ``rcc.plan(..., method="greedy")`` runs the referral loop on classes of
-interchangeable homes (:func:`rcc.solve.aggregate_homes`); the reference here is
-the home-level greedy :func:`rcc.greedy.greedy_flows` (every home's edges, first
+interchangeable homes (:func:`rcc.allocation.engine.aggregate_homes`); the reference here is
+the home-level greedy :func:`rcc.allocation.greedy.greedy_flows` (every home's edges, first
 free home in edge order; the scenarios' greedy path still uses it). Placements,
 shortfall and objective must be identical.
 """
@@ -16,10 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rcc
-from rcc.greedy import greedy_flows
-from rcc.model.allocation import edge_costs, unmet_costs
-from rcc.network import eligible_edges
-from rcc.solve import placements_frame, shortfall_frame
+from rcc.allocation.engine import placements_frame, shortfall_frame
+from rcc.allocation.greedy import greedy_flows
+from rcc.allocation.model import edge_costs, unmet_costs
+from rcc.allocation.network import eligible_edges
 from rcc.testing import strategies as rst
 
 

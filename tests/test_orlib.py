@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 import rcc
-from rcc.errors import InvalidInputError
-from rcc.io.orlib import cflp_params, cflp_tables, read_capopt, read_cflp
+from rcc.core.errors import InvalidInputError
 from rcc.sufficiency import sufficiency_plan
+from rcc.sufficiency.orlib import cflp_params, cflp_tables, read_capopt, read_cflp
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "orlib-cflp"  # sources: SOURCES.md there
 

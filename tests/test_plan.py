@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import rcc
-from rcc.geo import haversine_miles, within_council_miles
+from rcc.core.geo import haversine_miles, within_council_miles
 
 AB = float(haversine_miles(53.0, -2.0, 53.434, -2.0))
 INSIDE = float(within_council_miles(100.0))

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rcc
-from rcc.errors import InvalidInputError
+from rcc.core.errors import InvalidInputError
 from rcc.report import (
     CHILD_COUNT_COLUMNS,
     DISTANCE_BANDS,

@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 
 import rcc
-from rcc.errors import InvalidInputError
-from rcc.scenarios import (
+from rcc.analysis.scenarios import (
     GROUP_PREFIX,
     METRICS,
     Scenario,
@@ -20,6 +19,7 @@ from rcc.scenarios import (
     to_payload,
     with_neighbours,
 )
+from rcc.core.errors import InvalidInputError
 
 MILES_PER_DEG_LAT = 69.09  # haversine on the 3958.8-mile sphere
 
@@ -318,7 +318,7 @@ def test_in_house_homes_belong_to_their_owner_not_their_location() -> None:
         [("LA:A", "A", "council", "LA:A"), ("LA:B", "B", "council", "LA:B"), ("P9", "B council homes", "council", "P9"),
          ("P8", "Secure unit", "council", "P8")],
     )
-    in_house, owner = rcc.scenarios.supply_owners(r)
+    in_house, owner = rcc.analysis.scenarios.supply_owners(r)
     assert in_house.tolist() == [True, True, True, True, False]  # secure homes are a national resource
     assert owner.tolist() == ["A", "B", "B", "B", ""]
     alone = solve_scenario(r, Scenario("alone"))
@@ -330,7 +330,7 @@ def test_in_house_homes_belong_to_their_owner_not_their_location() -> None:
 
 
 def test_compare_cli(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from rcc.scenarios import compare_cli
+    from rcc.analysis.scenarios import compare_cli
 
     text = compare_cli("Greater Manchester RCC", ["standalone", "pathfinder_only"], str(tmp_path), within_miles=15, progress=False)
     assert "capacity skew of Greater Manchester RCC" in text and "pathfinder_only" in text
@@ -379,7 +379,7 @@ def test_pooling_invariants(case: tuple[rcc.Region, list[str]]) -> None:
     assert obj["strict"] + tol >= obj["standalone"] >= obj["pathfinder"] - tol
     assert obj["pathfinder"] + tol >= obj["national"]
     assert obj["national"] == pytest.approx(rcc.plan(region).objective, rel=1e-9, abs=1e-6)
-    in_house, owner = rcc.scenarios.supply_owners(region)
+    in_house, owner = rcc.analysis.scenarios.supply_owners(region)
     owner_of = dict(zip(region.homes.home_id, owner))
     inh = dict(zip(region.homes.home_id, in_house))
     places = region.homes.set_index("home_id").places
@@ -393,5 +393,5 @@ def test_pooling_invariants(case: tuple[rcc.Region, list[str]]) -> None:
             own = p[p.home_id.map(inh)]
             assert (own.council_id == own.home_id.map(owner_of)).all()
         if name == "strict":  # and market homes only for children of the council they are in
-            market = p[~p.home_id.map(inh) & ~p.home_type.isin(rcc.scenarios.NATIONAL_HOME_TYPES)]
+            market = p[~p.home_id.map(inh) & ~p.home_type.isin(rcc.analysis.scenarios.NATIONAL_HOME_TYPES)]
             assert (market.council_id == market.home_council_id).all()

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 import rcc
-from rcc.errors import InvalidInputError
-from rcc.sharing import Game, PoolingGame, core_check, least_core, shapley_value, share_savings
+from rcc.analysis.sharing import Game, PoolingGame, core_check, least_core, shapley_value, share_savings
+from rcc.core.errors import InvalidInputError
 
 MILES_PER_DEG_LAT = 69.09
 

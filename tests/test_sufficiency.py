@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 import rcc
-from rcc.errors import InfeasibleError, InvalidInputError
+from rcc.core.errors import InfeasibleError, InvalidInputError
+from rcc.core.validate import normalise
 from rcc.sufficiency import (
     OPTIONS,
     SufficiencyParams,
@@ -17,7 +18,6 @@ from rcc.sufficiency import (
     sufficiency_plan,
     sufficiency_schema_frame,
 )
-from rcc.validate import normalise
 
 EXACT = rcc.SolverOptions(mip_gap=1e-9, time_limit_s=60)
 
@@ -389,7 +389,7 @@ def test_gm_plan_tables_are_consistent(gm):
 def test_compat_warm_start_keeps_the_optimum():
     import pulp
 
-    from rcc import _compat
+    from rcc.core import _compat
 
     prob = _compat.new_problem("warm")
     x = _compat.add_variables(prob, "x", 3, up=4.0, integer=True)

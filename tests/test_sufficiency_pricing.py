@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 import rcc
-from rcc import _compat
-from rcc.model.sufficiency import reduced_costs
+from rcc.core import _compat
 from rcc.sufficiency import SufficiencyParams, default_options, forecast_from_region, sufficiency_plan
 from rcc.sufficiency import solve as S
 from rcc.sufficiency.inputs import prepare
+from rcc.sufficiency.model import reduced_costs
 
 CAPITAL = 1_500_000.0  # binds: some LP units are fractional
 
@@ -83,7 +83,7 @@ def test_lagrangian_bound_is_below_the_lp_over_all_edges(gm_prep):
 
 
 def test_entering_takes_the_most_negative_per_cohort():
-    from rcc.model.sufficiency import ModelData  # noqa: F401 - only e_cohort is read
+    from rcc.sufficiency.model import ModelData  # noqa: F401 - only e_cohort is read
 
     class D:
         e_cohort = np.array([0, 0, 0, 1, 1])

@@ -145,9 +145,9 @@ def test_priced_plan_bound_never_exceeds_the_exact_optimum(case, radius, capital
 def whole_model_optimum(region, options, forecast, budgets, params, closures=None) -> dict:
     """The whole model's optimum solved directly: every edge, every placement
     integer as the params say, no pricing, no heuristics, no merged homes (HiGHS, gap 1e-9)."""
-    from rcc import _compat
-    from rcc.model.sufficiency import build_sufficiency
+    from rcc.core import _compat
     from rcc.sufficiency.inputs import prepare
+    from rcc.sufficiency.model import build_sufficiency
 
     prep = prepare(region, options, forecast, budgets, params.evolve(pricing_radius_miles=None), closures)
     model = build_sufficiency(prep.data, list(prep.options.option_id))

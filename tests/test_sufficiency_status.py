@@ -9,8 +9,8 @@ import pytest
 from test_sufficiency_property import assert_placed_plus_unmet_is_demand, whole_model_optimum
 
 import rcc
-from rcc import _compat
-from rcc.errors import InfeasibleError, InvalidInputError, SolverError
+from rcc.core import _compat
+from rcc.core.errors import InfeasibleError, InvalidInputError, SolverError
 from rcc.sufficiency import SufficiencyParams, forecast_from_region, sufficiency_plan
 
 

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rcc
-from rcc.errors import InvalidInputError
-from rcc.scenarios import Scenario, single_thread
-from rcc.sweeps import SWEEP_METRICS, DrawSolver, draw_demand, sweep, sweep_summary
+from rcc.analysis.scenarios import Scenario, single_thread
+from rcc.analysis.sweeps import SWEEP_METRICS, DrawSolver, draw_demand, sweep, sweep_summary
+from rcc.core.errors import InvalidInputError
 from rcc.testing import strategies as rst
 
 
@@ -120,7 +120,7 @@ def test_bad_arguments(small: rcc.Region) -> None:
 
 def _plan_row(region: rcc.Region, demand: np.ndarray, draw: int, params: rcc.PlanParams) -> dict:
     """The sweep row of the drawn region through rcc.plan and Plan.metrics (the reference)."""
-    from rcc.sweeps import _row
+    from rcc.analysis.sweeps import _row
 
     return _row(rcc.plan(region.replace(cohorts=region.cohorts.assign(children=demand)), params), draw)
 
@@ -189,7 +189,7 @@ def test_sweep_rows_equal_plan_rows(small: rcc.Region) -> None:
 
 
 def test_prepared_draws_reused_across_batches_and_released(small: rcc.Region) -> None:
-    from rcc import sweeps
+    from rcc.analysis import sweeps
 
     calls = []
     real = sweeps.DrawSolver.__init__

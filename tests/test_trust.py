@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 
 import rcc
-import rcc.solve
-from rcc.schema import AGE_BANDS
+import rcc.allocation.engine
+from rcc.core.schema import AGE_BANDS
 from rcc.testing import strategies as rst
 
 
@@ -177,10 +177,10 @@ def test_a_time_limit_before_any_plan_raises():
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
 def test_solver_without_a_solution_raises(tiny, monkeypatch, solver):
-    from rcc.model.allocation_highs import HighsAllocation
+    from rcc.allocation.highs import HighsAllocation
 
     nothing = {"status": "not_solved", "has_solution": False, "objective": None, "bound": None, "gap": None}
-    monkeypatch.setattr(rcc.solve, "run_solver", lambda problem, options: (dict(nothing), 0.0))
+    monkeypatch.setattr(rcc.allocation.engine, "run_solver", lambda problem, options: (dict(nothing), 0.0))
     monkeypatch.setattr(HighsAllocation, "solve", lambda self, left: dict(nothing))
     with pytest.raises(rcc.SolverError, match="no plan is reported"):
         rcc.plan(tiny, rcc.PlanParams(solver=rcc.SolverOptions(name=solver)))
@@ -192,9 +192,9 @@ def test_pricing_stopped_by_the_clock_is_a_marked_plan_with_a_valid_bound(monkey
     params = rcc.PlanParams(pricing_radius_miles=0.0, solver=rcc.SolverOptions(name=solver, time_limit_s=5.0))
     full = rcc.plan(region, params.evolve(pricing_radius_miles=None, solver=rcc.SolverOptions()))
     clock = iter(np.arange(0.0, 1e6, 6.0))  # every reading 6 s after the last: each round "takes" 6 s
-    monkeypatch.setattr(rcc.solve.time, "perf_counter", lambda: float(next(clock)))
-    real = rcc.solve.run_solver
-    monkeypatch.setattr(rcc.solve, "run_solver", lambda problem, options: (real(problem, options)[0], 6.0))
+    monkeypatch.setattr(rcc.allocation.engine.time, "perf_counter", lambda: float(next(clock)))
+    real = rcc.allocation.engine.run_solver
+    monkeypatch.setattr(rcc.allocation.engine, "run_solver", lambda problem, options: (real(problem, options)[0], 6.0))
     p = rcc.plan(region, params)
     assert p.status is rcc.PlanStatus.TIME_LIMIT
     assert "time limit" in p.info.note and "1 pricing round" in p.info.note
@@ -282,7 +282,7 @@ def test_duplicate_column_names_are_refused(tiny_frames):
 
 @given(rst.held_regions())
 def test_scenario_path_keeps_the_same_rules_for_held_children(region):
-    from rcc.scenarios import Scenario, solve_scenario
+    from rcc.analysis.scenarios import Scenario, solve_scenario
 
     params = rcc.PlanParams()
     for method in ("optimise", "greedy"):
@@ -314,7 +314,7 @@ def test_cbc_stopped_on_the_lp_is_never_a_plan():
 
 
 def test_a_point_that_breaks_the_rules_is_never_a_plan(tiny, monkeypatch):
-    from rcc.model.allocation_highs import HighsAllocation
+    from rcc.allocation.highs import HighsAllocation
 
     real = HighsAllocation.solve
 

@@ -1,6 +1,6 @@
 """Embedded datasets: real English councils (ONS, DfE, Ofsted; OGL v3.0)."""
 
-from .england import (
+from rcc.datasets.england import (
     DEFAULT_WEEKLY_COST_GBP,
     attribution,
     cla_2025,

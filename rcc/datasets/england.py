@@ -55,10 +55,10 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from ..errors import InvalidInputError
-from ..geo import distance_matrix
-from ..region import Region
-from ..schema import AGE_BANDS, NEEDS, cohort_ids
+from rcc.core.errors import InvalidInputError
+from rcc.core.geo import distance_matrix
+from rcc.core.region import Region
+from rcc.core.schema import AGE_BANDS, NEEDS, cohort_ids
 
 __all__ = [
     "DEFAULT_WEEKLY_COST_GBP",

@@ -4,7 +4,7 @@ Ofsted publishes every provider registered under children's social care legislat
 row per setting, with columns such as ``URN``, ``Provision type``, ``Sector``, ``Places``,
 ``Organisation which owns the provider`` and ``Local authority`` (Ofsted, *Children's
 social care data in England*, Open Government Licence v3.0). :func:`read_ofsted_providers`
-turns that list into the :data:`rcc.schema.TABLES` ``homes`` and ``providers`` tables:
+turns that list into the :data:`rcc.core.schema.TABLES` ``homes`` and ``providers`` tables:
 
 * one home per setting: ``home_id`` is the Ofsted URN (the ``URN`` SSDA903 episodes
   record for the placement), ``council_id`` the ONS code of the ``Local authority``
@@ -59,11 +59,11 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from ..errors import InvalidInputError
-from ..schema import HOME_TYPES, NEEDS
-from ..validate import normalise
-from ._csv import INT64_MAX, file_label, parse_whole_numbers, read_records, records_frame
-from ._problems import RowProblems
+from rcc.core._csv import INT64_MAX, file_label, parse_whole_numbers, read_records, records_frame
+from rcc.core._problems import RowProblems
+from rcc.core.errors import InvalidInputError
+from rcc.core.schema import HOME_TYPES, NEEDS
+from rcc.core.validate import normalise
 
 __all__ = [
     "OFSTED_COLUMNS",
@@ -113,8 +113,8 @@ def _mapping_rows() -> list[tuple[str, str, str, str, int, int]]:
 #:
 #: Columns: ``provision_type`` (Ofsted's wording, matched ignoring case and punctuation),
 #: ``short_break_only`` (``"yes"``, ``"no"`` or ``"*"`` for either; the exact row wins),
-#: ``home_type`` (:data:`rcc.schema.HOME_TYPES`), ``needs`` (``;``-separated
-#: :data:`rcc.schema.NEEDS`), ``min_age``, ``max_age``. Provision types not listed
+#: ``home_type`` (:data:`rcc.core.schema.HOME_TYPES`), ``needs`` (``;``-separated
+#: :data:`rcc.core.schema.NEEDS`), ``min_age``, ``max_age``. Provision types not listed
 #: (independent fostering agencies, which publish no places; adoption agencies; boarding
 #: schools and residential special schools not registered as children's homes; family
 #: centres; holiday schemes...) are ``excluded``. Pass ``provision_mapping=`` to
@@ -123,7 +123,7 @@ PROVISION_MAPPING: pd.DataFrame = pd.DataFrame(
     _mapping_rows(), columns=["provision_type", "short_break_only", "home_type", "needs", "min_age", "max_age"]
 )
 
-#: Ofsted sector -> rcc sector (:data:`rcc.schema.SECTORS`); anything else is ``"unknown"``.
+#: Ofsted sector -> rcc sector (:data:`rcc.core.schema.SECTORS`); anything else is ``"unknown"``.
 SECTOR_MAPPING: Mapping[str, str] = {
     "private": "private",
     "local authority": "council",
@@ -223,7 +223,7 @@ class OfstedResult:
     Attributes
     ----------
     homes : pandas.DataFrame
-        The :data:`rcc.schema.TABLES` ``homes`` table (validated), one row per setting,
+        The :data:`rcc.core.schema.TABLES` ``homes`` table (validated), one row per setting,
         plus ``provision_type`` (Ofsted's wording), ``short_break_only``,
         ``registration_status``, ``local_authority`` (as in the source) and ``row`` (0-based
         source row).
@@ -299,7 +299,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     """A CSV file whose heading row (the one with 'URN') may follow title lines.
 
     Title lines may have any number of fields; every record below the heading must
-    have as many fields as the heading (see :mod:`rcc.io._csv`).
+    have as many fields as the heading (see :mod:`rcc.core._csv`).
     """
     records = read_records(path, "ofsted")
     label = file_label("ofsted", path)
@@ -520,8 +520,8 @@ def read_ofsted_providers(
     rejected as ``"invalid places"``. CSV files are decoded as UTF-8 (with or without a
     byte-order mark), UTF-16 with a byte-order mark, or else cp1252/latin-1.
     """
-    from ..datasets import DEFAULT_WEEKLY_COST_GBP
-    from ..datasets import councils as default_councils
+    from rcc.datasets import DEFAULT_WEEKLY_COST_GBP
+    from rcc.datasets import councils as default_councils
 
     raw = _read_source(path_or_frame, sheet_name).reset_index(drop=True)
     raw.index.name = "row"

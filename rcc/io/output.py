@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import InvalidInputError
+from rcc.core.errors import InvalidInputError
 
 __all__ = [
     "MANIFEST",
@@ -112,7 +112,7 @@ def _importable(module: str) -> bool:
 
 def versions() -> dict[str, str | None]:
     """Versions of rcc, Python and the libraries that shape a result (None: not installed)."""
-    from .. import __version__
+    from rcc.core.version import __version__
 
     out: dict[str, str | None] = {
         "rcc": __version__,

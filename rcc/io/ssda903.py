@@ -26,7 +26,7 @@ value in a column that could hold an id (columns swapped or shifted) is shown on
 looks like a date or code and is no child's id of the table, otherwise by its shape
 (``"a value that is not a date, shaped AAAA999"``).
 
-CSV files are read by :mod:`rcc.io._csv`: UTF-8 (with or without a byte-order mark), UTF-16
+CSV files are read by :mod:`rcc.core._csv`: UTF-8 (with or without a byte-order mark), UTF-16
 with a byte-order mark, or cp1252/latin-1 with a warning; an empty file, an unclosed quote,
 a record with more or fewer fields than the header are errors naming the file and line.
 
@@ -57,11 +57,11 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from rcc.errors import InvalidInputError
-from rcc.geo import haversine_miles
-from rcc.io._csv import file_label, parse_whole_numbers, read_csv_table
-from rcc.io._problems import RowProblems
-from rcc.schema import AGE_BANDS, COHORTS, HOME_TYPES, NEEDS, cohort_ids
+from rcc.core._csv import file_label, parse_whole_numbers, read_csv_table
+from rcc.core._problems import RowProblems
+from rcc.core.errors import InvalidInputError
+from rcc.core.geo import haversine_miles
+from rcc.core.schema import AGE_BANDS, COHORTS, HOME_TYPES, NEEDS, cohort_ids
 
 __all__ = [
     "EPISODE_COLUMNS",
@@ -196,8 +196,8 @@ def _mapping_rows() -> list[tuple[str, str, Any, Any, str, str]]:
 #: How a current placement becomes demand: PLACE (and PLACE_PROVIDER) -> need and home type.
 #:
 #: Columns: ``place``, ``place_provider`` (a PR code, or ``"*"`` for any provider; the exact
-#: provider row wins), ``need`` (:data:`rcc.schema.NEEDS`), ``home_type``
-#: (:data:`rcc.schema.HOME_TYPES`), ``action`` and ``note``. ``action`` is
+#: provider row wins), ``need`` (:data:`rcc.core.schema.NEEDS`), ``home_type``
+#: (:data:`rcc.core.schema.HOME_TYPES`), ``action`` and ``note``. ``action`` is
 #:
 #: * ``"plan"``: the child is demand of cohort (council, need, age band);
 #: * ``"exclude"``: the child is in care but not demand the plan meets; ``note`` is the reason
@@ -590,7 +590,7 @@ def read_header(path_or_frame: Source, *, strict: bool = False) -> pd.DataFrame:
 
     Raises
     ------
-    rcc.errors.InvalidInputError
+    rcc.core.errors.InvalidInputError
         The file is empty, not text, or malformed CSV (``table`` names the file, ``row_id``
         is ``"line N"``); it has no header row; a required column is missing; or (with
         ``strict``) a row is bad.
@@ -630,7 +630,7 @@ def read_episodes(path_or_frame: Source, *, strict: bool = False) -> pd.DataFram
 
     Raises
     ------
-    rcc.errors.InvalidInputError
+    rcc.core.errors.InvalidInputError
         As :func:`read_header`: a file that is empty, not text or malformed; no header row;
         a required column missing; or (with ``strict``) a bad row.
 
@@ -684,7 +684,7 @@ class Ssda903Result:
         ``age_band``, ``need``, ``home_type``, ``excluded`` (reason, missing when the child
         is demand), ``cohort_id``, ``home_post``, ``pl_post``, ``distance_miles``.
     cohorts : pandas.DataFrame
-        Demand in the :data:`rcc.schema.COHORTS` layout: ``cohort_id``, ``council_id``,
+        Demand in the :data:`rcc.core.schema.COHORTS` layout: ``cohort_id``, ``council_id``,
         ``need``, ``age_band``, ``children``. Sums to the placements not excluded.
     excluded : pandas.DataFrame
         Children in care but not demand: ``council_id``, ``reason``, ``children``.
@@ -843,7 +843,7 @@ def load_ssda903(
         pseudonyms cannot be linked to child ids or across calls; pass the same secret salt
         to link loads.
     strict : bool, default False
-        Raise :class:`~rcc.errors.InvalidInputError` on the first data error (in table order
+        Raise :class:`~rcc.core.errors.InvalidInputError` on the first data error (in table order
         header, uasc, episodes, placements, then by row) instead of listing it in
         ``rejected``. Rows superseded by a later ``YEAR`` return are not errors.
 
@@ -853,7 +853,7 @@ def load_ssda903(
 
     Raises
     ------
-    rcc.errors.InvalidInputError
+    rcc.core.errors.InvalidInputError
         A file is empty, not text or malformed CSV; a table has no header row or misses a
         required column; no ``LA`` column and no ``council_id``; a bad ``reference_date``,
         ``postcode_coords`` (any row without a postcode or with a coordinate that is not a

@@ -1,5 +1,5 @@
-"""PuLP models: small ``define_*`` functions, each stating its maths."""
+"""Deprecated: moved to :mod:`rcc.allocation.model` (rcc 0.2); this old path forwards with a DeprecationWarning."""
 
-from .allocation import AllocationModel, build_allocation
+from rcc._deprecated import forward
 
-__all__ = ["AllocationModel", "build_allocation"]
+__getattr__ = forward(__name__)

@@ -1,6 +1,6 @@
 """Sufficiency plans: what capacity to add, where, of which type and when.
 
-A multi-year capacity expansion MILP (:mod:`rcc.model.sufficiency`) on top of
+A multi-year capacity expansion MILP (:mod:`rcc.sufficiency.model`) on top of
 the allocation model: candidate options (recruit foster carers, open or
 expand homes, regional or national specialist provision) with capital,
 start-up and running costs and lead times; a demand forecast per cohort and
@@ -20,11 +20,20 @@ areas, and an explanation when the rules cannot all be met.
     print(plan.summary())
 """
 
-from .defaults import DEFAULT_OPTION_ASSUMPTIONS, EXAMPLE_GROWTH, default_options, forecast_from_region
-from .params import SufficiencyParams
-from .result import SufficiencyPlan
-from .solve import sufficiency_plan
-from .tables import BUDGETS, CLOSURES, COSTS, FORECAST, OPTIONS, SCOPES, SUFFICIENCY_TABLES, sufficiency_schema_frame
+from rcc.sufficiency.defaults import DEFAULT_OPTION_ASSUMPTIONS, EXAMPLE_GROWTH, default_options, forecast_from_region
+from rcc.sufficiency.params import SufficiencyParams
+from rcc.sufficiency.result import SufficiencyPlan
+from rcc.sufficiency.solve import sufficiency_plan
+from rcc.sufficiency.tables import (
+    BUDGETS,
+    CLOSURES,
+    COSTS,
+    FORECAST,
+    OPTIONS,
+    SCOPES,
+    SUFFICIENCY_TABLES,
+    sufficiency_schema_frame,
+)
 
 __all__ = [
     "BUDGETS",

@@ -15,11 +15,11 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from ..datasets.england import DEFAULT_WEEKLY_COST_GBP
-from ..errors import InvalidInputError
-from ..region import Region
-from ..schema import MAX_COUNT, NEEDS
-from .params import MAX_YEARS
+from rcc.core.errors import InvalidInputError
+from rcc.core.region import Region
+from rcc.core.schema import MAX_COUNT, NEEDS
+from rcc.datasets.england import DEFAULT_WEEKLY_COST_GBP
+from rcc.sufficiency.params import MAX_YEARS
 
 __all__ = ["DEFAULT_OPTION_ASSUMPTIONS", "EXAMPLE_GROWTH", "default_options", "forecast_from_region"]
 

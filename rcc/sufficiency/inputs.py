@@ -1,6 +1,6 @@
 """Validation of the sufficiency tables and preparation of the model arrays.
 
-Every rule raises :class:`rcc.errors.InvalidInputError` with the table, row
+Every rule raises :class:`rcc.core.errors.InvalidInputError` with the table, row
 id, column, what was expected and what was received. Inputs are never mutated.
 """
 
@@ -14,16 +14,16 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from ..errors import InvalidInputError
-from ..model.allocation import group_positions
-from ..model.sufficiency import BudgetRow, ModelData
-from ..network import eligible_edges
-from ..params import PlanParams
-from ..region import Region
-from ..schema import NEEDS, TABLES
-from ..validate import normalise, split_needs
-from .params import SufficiencyParams
-from .tables import BUDGETS, CLOSURES, COSTS, FORECAST, NO_LIMIT, OPTIONS
+from rcc.allocation.model import group_positions
+from rcc.allocation.network import eligible_edges
+from rcc.core.errors import InvalidInputError
+from rcc.core.params import PlanParams
+from rcc.core.region import Region
+from rcc.core.schema import NEEDS, TABLES
+from rcc.core.validate import normalise, split_needs
+from rcc.sufficiency.model import BudgetRow, ModelData
+from rcc.sufficiency.params import SufficiencyParams
+from rcc.sufficiency.tables import BUDGETS, CLOSURES, COSTS, FORECAST, NO_LIMIT, OPTIONS
 
 __all__ = ["Prepared", "prepare"]
 

@@ -9,9 +9,9 @@ from types import MappingProxyType
 
 import attrs
 
-from ..errors import InvalidInputError
-from ..params import SolverOptions, Weights, _freeze, instance, number
-from ..schema import MAX_COUNT, NEEDS
+from rcc.core.errors import InvalidInputError
+from rcc.core.params import SolverOptions, Weights, _freeze, instance, number
+from rcc.core.schema import MAX_COUNT, NEEDS
 
 __all__ = ["MAX_YEARS", "SufficiencyParams"]
 

@@ -6,9 +6,9 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from ..errors import InfeasibleError
-from ..plan import METRIC_LABELS, PlanStatus, SolveInfo
-from ..region import Region
+from rcc.allocation.result import METRIC_LABELS, PlanStatus, SolveInfo
+from rcc.core.errors import InfeasibleError
+from rcc.core.region import Region
 
 __all__ = ["SufficiencyPlan"]
 
@@ -30,7 +30,7 @@ class SufficiencyPlan:
         exactly that much). (No plan without a feasible solution:
         :func:`rcc.sufficiency.sufficiency_plan` raises :class:`rcc.SolverError`.)
     objective : float or None
-        Objective value (see :mod:`rcc.model.sufficiency`).
+        Objective value (see :mod:`rcc.sufficiency.model`).
     builds : pandas.DataFrame
         Chosen options per start year: option_id, name, council_id,
         council_name, home_type, scope, provider_id, year_started,

@@ -11,10 +11,15 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from .. import _compat
-from ..errors import InfeasibleError, InvalidInputError, SolverError
-from ..model.allocation import group_positions
-from ..model.sufficiency import (
+from rcc.allocation.engine import aggregate_homes, class_representatives, run_solver
+from rcc.allocation.model import group_positions
+from rcc.allocation.result import PlanStatus, SolveInfo, metrics_table
+from rcc.core import _compat
+from rcc.core.errors import InfeasibleError, InvalidInputError, SolverError
+from rcc.core.region import Region
+from rcc.core.validate import normalise
+from rcc.sufficiency.inputs import Prepared, prepare
+from rcc.sufficiency.model import (
     ModelData,
     SufficiencyModel,
     build_sufficiency,
@@ -24,14 +29,9 @@ from ..model.sufficiency import (
     slack_scale,
     solution_values,
 )
-from ..plan import PlanStatus, SolveInfo, metrics_table
-from ..region import Region
-from ..solve import aggregate_homes, class_representatives, run_solver
-from ..validate import normalise
-from .inputs import Prepared, prepare
-from .params import SufficiencyParams
-from .result import SufficiencyPlan
-from .tables import CLOSURES, COSTS, FORECAST
+from rcc.sufficiency.params import SufficiencyParams
+from rcc.sufficiency.result import SufficiencyPlan
+from rcc.sufficiency.tables import CLOSURES, COSTS, FORECAST
 
 __all__ = ["sufficiency_plan"]
 
@@ -52,7 +52,7 @@ def sufficiency_plan(
 ) -> SufficiencyPlan:
     """Propose what capacity to add, where, of which type and when.
 
-    Solves the capacity expansion MILP of :mod:`rcc.model.sufficiency`: over
+    Solves the capacity expansion MILP of :mod:`rcc.sufficiency.model`: over
     the plan years, choose units of candidate options (capacity arriving
     after its lead time), closures of homes the user allows, and placements
     of every cohort's forecast children, within budgets, a minimum share of
@@ -190,7 +190,7 @@ def _merge_homes(
     costs: pd.DataFrame | None,
     params: SufficiencyParams,
 ) -> tuple[Region, np.ndarray | None]:
-    """Merge interchangeable existing homes into classes (see :func:`rcc.solve.aggregate_homes`).
+    """Merge interchangeable existing homes into classes (see :func:`rcc.allocation.engine.aggregate_homes`).
 
     Current placements are not held by a sufficiency plan, so they do not
     keep homes apart. Homes named in ``closures`` or in the ``costs`` matrix
@@ -262,7 +262,7 @@ def _split_placements(
     """Share each year's placements in a class of homes among its homes.
 
     Each year the class's homes fill in table order (as
-    :func:`rcc.solve.split_flows`), cohorts placed in groups first and in
+    :func:`rcc.allocation.engine.split_flows`), cohorts placed in groups first and in
     whole groups, so every row names a real home, no home holds more
     children than its places and no group is split between homes.
 

@@ -1,10 +1,10 @@
-"""Input tables of a sufficiency plan, described as data (see :mod:`rcc.schema`).
+"""Input tables of a sufficiency plan, described as data (see :mod:`rcc.core.schema`).
 
 ``options`` (candidate new capacity), ``forecast`` (demand per cohort and
 year), ``budgets`` (capital and revenue limits), ``closures`` (existing homes
 that may close) and ``costs`` (a price per cohort x home-or-option that
 replaces the site's weekly cost). Validate any of them with
-``rcc.validate.normalise(df, OPTIONS)``.
+``rcc.core.validate.normalise(df, OPTIONS)``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 import pandas as pd
 
-from ..schema import HOME_TYPES, MAX_COUNT, MAX_WEEKLY_COST_GBP, SECTORS, Column, Table
+from rcc.core.schema import HOME_TYPES, MAX_COUNT, MAX_WEEKLY_COST_GBP, SECTORS, Column, Table
 
 __all__ = [
     "BUDGETS",

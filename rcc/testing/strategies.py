@@ -25,8 +25,8 @@ import pandas as pd
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from ..region import Region
-from ..schema import AGE_BANDS, HOME_TYPES, NEEDS
+from rcc.core.region import Region
+from rcc.core.schema import AGE_BANDS, HOME_TYPES, NEEDS
 
 __all__ = ["councils", "homes", "cohorts", "regions", "held_regions", "feasible_regions", "transport_regions"]
 

@@ -8,14 +8,9 @@ import pandas as pd
 import pytest
 
 import rcc
+from rcc.core.errors import InvalidInputError
 from rcc.datasets import DEFAULT_WEEKLY_COST_GBP
-from rcc.errors import InvalidInputError
-from rcc.io.ofsted import (
-    PROVISION_MAPPING,
-    REJECTION_REASONS,
-    normalise_council_name,
-    read_ofsted_providers,
-)
+from rcc.io.ofsted import PROVISION_MAPPING, REJECTION_REASONS, normalise_council_name, read_ofsted_providers
 
 # every row of Ofsted's 2023 list, the columns rcc reads (sources, licence: SOURCES.md there)
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "ofsted" / "ofsted_providers_and_places_31mar2023.csv.gz"

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rcc.errors import InvalidInputError
+from rcc.core.errors import InvalidInputError
+from rcc.core.schema import COHORTS, HOME_TYPES, NEEDS
 from rcc.io.ssda903 import (
     PLACE_MAPPING,
     REJECTION_REASONS,
@@ -19,7 +20,6 @@ from rcc.io.ssda903 import (
     read_episodes,
     read_header,
 )
-from rcc.schema import COHORTS, HOME_TYPES, NEEDS
 
 # fake SSDA903 samples shipped with the tests (sources, licences: SOURCES.md there); the large
 # tables are byte copies, gzip-compressed (pandas reads .csv.gz paths as they are)

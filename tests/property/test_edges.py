@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import rcc
-from rcc.schema import AGE_BANDS
+from rcc.core.schema import AGE_BANDS
 from rcc.testing import strategies as rst
 
 

@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import rcc
-from rcc.schema import AGE_BANDS
+from rcc.core.schema import AGE_BANDS
+from rcc.core.validate import split_needs
 from rcc.testing import strategies as rst
-from rcc.validate import split_needs
 
 METHODS = st.sampled_from(["optimise", "greedy"])
 
@@ -110,13 +110,13 @@ def test_lp_optimum_equals_networkx_min_cost_flow(region):
 @given(rst.regions(max_homes=10))
 def test_merging_interchangeable_homes_keeps_the_optimum(region):
     """The optimiser merges interchangeable homes; the optimum over the homes themselves is the same."""
-    from rcc.solve import optimise_edges
+    from rcc.allocation.engine import optimise_edges
 
     params = rcc.PlanParams()
     edges = rcc.eligible_edges(region, params)
     demand = region.cohorts.children.to_numpy(dtype=float)
     flow, unmet, _, _ = optimise_edges(region, edges, params, demand)
-    from rcc.model.allocation import edge_costs, unmet_costs
+    from rcc.allocation.model import edge_costs, unmet_costs
 
     direct = float(edge_costs(edges, params) @ flow + unmet_costs(region, params) @ unmet)
     assert rcc.plan(region, params).objective == pytest.approx(direct, rel=1e-9, abs=1e-6)

@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rcc.solve import _rank_within, split_class_flows
+from rcc.allocation.engine import _rank_within, split_class_flows
 
 
 def _split_loop(home_class: np.ndarray, places: np.ndarray, edge_class: np.ndarray, class_flow: np.ndarray) -> list:

@@ -60,9 +60,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .errors import InvalidInputError
-from .region import Region
-from .schema import AGE_BANDS, NEEDS, cohort_ids
+from rcc.core.errors import InvalidInputError
+from rcc.core.region import Region
+from rcc.core.schema import AGE_BANDS, NEEDS, cohort_ids
 
 __all__ = [
     "FORECAST_COLUMNS",
@@ -170,7 +170,7 @@ def spells_from_ssda903(result: Any, *, place_mapping: pd.DataFrame | None = Non
         ``child_id`` (pseudonym), ``council_id``, ``need``, ``start``, ``end`` (missing
         while open), ``dob``.
     """
-    from .io.ssda903 import PLACE_MAPPING, SHORT_BREAK_LEGAL_STATUSES
+    from rcc.io.ssda903 import PLACE_MAPPING, SHORT_BREAK_LEGAL_STATUSES
 
     eps = result.episodes
     hdr = result.header
@@ -332,7 +332,7 @@ def estimate_rates(
     Parameters
     ----------
     spells : pandas.DataFrame
-        One row per spell: ``council_id``, ``need`` (:data:`rcc.schema.NEEDS`), ``start``
+        One row per spell: ``council_id``, ``need`` (:data:`rcc.core.schema.NEEDS`), ``start``
         (or ``DECOM``), ``end`` (or ``DEC``; blank while open), and ``dob`` (or ``DOB``) or
         ``age_band``. A ``child_id`` column may be present; it is not used or returned. See
         :func:`spells_from_ssda903`.
@@ -696,7 +696,7 @@ def forecast_demand(
     Returns
     -------
     pandas.DataFrame
-        :data:`FORECAST_COLUMNS`: ``cohort_id`` (``council:need:age_band``, :func:`rcc.schema.cohort_ids`, as
+        :data:`FORECAST_COLUMNS`: ``cohort_id`` (``council:need:age_band``, :func:`rcc.core.schema.cohort_ids`, as
         :func:`rcc.io.ssda903.load_ssda903` names cohorts), ``council_id``, ``need``,
         ``age_band``, ``year`` (the year of the end date + 1, + 2...), ``children``,
         ``children_expected``, ``children_p10``, ``children_p50``, ``children_p90``. The

@@ -2,7 +2,7 @@
 
 One place decides how a CSV file is decoded and split into records, so that the
 SSDA903, Ofsted, postcode and region readers all give an
-:class:`~rcc.errors.InvalidInputError` naming the file (and the line where it is
+:class:`~rcc.core.errors.InvalidInputError` naming the file (and the line where it is
 known) instead of a raw Unicode or pandas parser error:
 
 * encoding: UTF-8 with or without a byte-order mark, UTF-16 or UTF-32 with a
@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import InvalidInputError
+from rcc.core.errors import InvalidInputError
 
 __all__ = ["file_label", "parse_whole_numbers", "read_csv_table", "read_records", "records_frame"]
 

@@ -9,7 +9,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from .region import Region
+from rcc.core.region import Region
 
 __all__ = ["PlanStatus", "Plan", "SolveInfo", "metrics_table", "METRIC_LABELS"]
 
@@ -124,7 +124,7 @@ class Plan:
         ``"optimise"`` or ``"greedy"``.
     status : PlanStatus
     objective : float or None
-        Objective value (see :mod:`rcc.model.allocation`); computed for the
+        Objective value (see :mod:`rcc.allocation.model`); computed for the
         greedy plan too, so the two are comparable.
     placements : pandas.DataFrame
         One row per cohort x home used: cohort_id, council_id, need,

@@ -1,6 +1,6 @@
 """The allocation LP fed to HiGHS directly, as arrays (the hot path).
 
-The same model as :mod:`rcc.model.allocation` (whose PuLP build users can see,
+The same model as :mod:`rcc.allocation.model` (whose PuLP build users can see,
 extend and export): rows are the cohorts' demand equalities then the homes'
 capacities; columns are one unmet variable per cohort then one variable per
 edge. The matrix is built with numpy and handed to HiGHS in one call per
@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _compat
+from rcc.core import _compat
 
 __all__ = ["HighsAllocation"]
 

@@ -27,14 +27,14 @@ from typing import Any
 
 import pandas as pd
 
-from . import datasets
-from .errors import InfeasibleError, RccError, SolverError
-from .io.output import OutputFolder, now_utc, plan_record, versions, write_frames
-from .params import PlanParams, SolverOptions
-from .plan import METRIC_LABELS, Plan, PlanStatus, _fmt
-from .schema import NEEDS
-from .solve import plan as make_plan
-from .sufficiency.defaults import EXAMPLE_GROWTH
+from rcc import datasets
+from rcc.allocation.engine import plan as make_plan
+from rcc.allocation.result import METRIC_LABELS, Plan, PlanStatus, _fmt
+from rcc.core.errors import InfeasibleError, RccError, SolverError
+from rcc.core.params import PlanParams, SolverOptions
+from rcc.core.schema import NEEDS
+from rcc.io.output import OutputFolder, now_utc, plan_record, versions, write_frames
+from rcc.sufficiency.defaults import EXAMPLE_GROWTH
 
 __all__ = ["main", "side_by_side", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_TIME_LIMIT"]
 
@@ -261,7 +261,7 @@ def cmd_plan(args: argparse.Namespace, run: Run) -> int:
 
 
 def cmd_report(args: argparse.Namespace, run: Run) -> int:
-    from .report import report_cli
+    from rcc.report import report_cli
 
     assert run.out is not None  # --out has a default
     run.region = args.region or "England"
@@ -273,7 +273,7 @@ def cmd_report(args: argparse.Namespace, run: Run) -> int:
 
 
 def cmd_compare(args: argparse.Namespace, run: Run) -> int:
-    from .scenarios import compare_cli
+    from rcc.analysis.scenarios import compare_cli
 
     run.region = args.region
     executor = "process" if args.parallel else "serial"
@@ -287,7 +287,7 @@ def cmd_compare(args: argparse.Namespace, run: Run) -> int:
 
 
 def cmd_sufficiency(args: argparse.Namespace, run: Run) -> int:
-    from .sufficiency import SufficiencyParams, default_options, forecast_from_region, sufficiency_plan
+    from rcc.sufficiency import SufficiencyParams, default_options, forecast_from_region, sufficiency_plan
 
     progress = Progress(args.quiet)
     progress(f"loading embedded data: {args.region} (seed {args.seed})")

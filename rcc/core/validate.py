@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import InvalidInputError
-from .schema import NEEDS, TABLES, Table
+from rcc.core.errors import InvalidInputError
+from rcc.core.schema import NEEDS, TABLES, Table
 
 __all__ = ["normalise", "check_references", "split_needs"]
 
@@ -42,8 +42,8 @@ def _row_id(table: Table, df: pd.DataFrame, pos: int) -> Any:
 def normalise(df: pd.DataFrame, table_name: str | Table) -> pd.DataFrame:
     """Return a validated copy of ``df`` with the schema's columns and dtypes.
 
-    ``table_name`` is a name from :data:`rcc.schema.TABLES` or a
-    :class:`rcc.schema.Table` (modules with tables of their own use that).
+    ``table_name`` is a name from :data:`rcc.core.schema.TABLES` or a
+    :class:`rcc.core.schema.Table` (modules with tables of their own use that).
 
     Optional columns that are absent get their default; extra columns are kept
     after the schema's columns. The input is never mutated.

@@ -37,8 +37,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import InvalidInputError, SolverError
-from .plan import METRIC_LABELS, Plan
+from rcc.allocation.result import METRIC_LABELS, Plan
+from rcc.core.errors import InvalidInputError, SolverError
 
 __all__ = [
     "CHILD_COUNT_COLUMNS",
@@ -964,7 +964,7 @@ _BY_COUNCIL_RELATIONS = [
 ]
 
 
-#: Shortfall reason codes (rcc.solve.shortfall_frame), the columns of ``unmet_by_need``.
+#: Shortfall reason codes (rcc.allocation.engine.shortfall_frame), the columns of ``unmet_by_need``.
 _REASONS = ("unreachable", "capacity", "weights")
 
 
@@ -1360,7 +1360,7 @@ def _fmt_value(col: str, v: Any) -> str:
 
 
 def _attribution() -> str:
-    from .datasets import attribution
+    from rcc.datasets import attribution
 
     text = attribution()
     lines = [ln[2:].strip() for ln in text.splitlines() if ln.startswith("* ")]
@@ -2130,9 +2130,9 @@ def report_cli(
     list of Path
         The files written, in the order of ``formats``.
     """
-    from . import datasets
-    from .params import PlanParams
-    from .solve import plan as make_plan
+    from rcc import datasets
+    from rcc.allocation.engine import plan as make_plan
+    from rcc.core.params import PlanParams
 
     bad = [f for f in formats if f not in ("html", "xlsx")]
     if bad or not formats:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .network import open_edges
-from .region import Region
+from rcc.allocation.network import open_edges
+from rcc.core.region import Region
 
 __all__ = ["greedy_flows", "greedy_class_flows"]
 
@@ -74,7 +74,7 @@ def greedy_class_flows(
     """The greedy baseline on merged homes: the same choices as :func:`greedy_flows` on every home.
 
     ``class_edges`` are the eligible edges of the merged homes
-    (:func:`rcc.solve.aggregate_homes`, whose classes hold homes with the same
+    (:func:`rcc.allocation.engine.aggregate_homes`, whose classes hold homes with the same
     distance and cost for every cohort; a home holding current placements is a
     class of its own) and ``home_class`` each home's class. On home-level
     edges (sorted by cohort, distance, cost, home position) each referral takes

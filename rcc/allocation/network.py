@@ -1,0 +1,233 @@
+"""The eligibility network: which cohort may live in which home.
+
+:func:`eligible_edges` builds the edges as one DataFrame with vectorised
+pandas/numpy (a merge on need, then array filters); the model and the greedy
+baseline read it. :func:`eligibility_graph` and :func:`council_graph` give
+networkx views of the same facts for analysis.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from rcc.core.params import PlanParams
+from rcc.core.region import Region
+from rcc.core.schema import AGE_BANDS
+from rcc.core.validate import split_needs
+
+__all__ = ["eligible_edges", "open_edges", "eligibility_graph", "council_graph", "unreachable_cohorts"]
+
+EDGE_COLUMNS = ("cohort", "home", "distance_miles", "inside_own_council", "weekly_cost_gbp", "held", "cap")
+
+
+def eligible_edges(
+    region: Region,
+    params: PlanParams | None = None,
+    allowed_pairs: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Cohort -> home edges a placement may use.
+
+    An edge exists when the home is registered for the cohort's need, its age
+    range covers the cohort's age band, it serves the cohort's council (homes
+    with ``serves_council_id`` serve only that council), and it lies within
+    the need's distance limit. Children already placed (``placements``) add
+    their edge whatever the rules, with ``held`` children on it; on an edge
+    the rules exclude, ``cap`` equals ``held`` (those children stay, no other
+    child may join them), elsewhere ``cap`` is infinite.
+
+    Parameters
+    ----------
+    region : Region
+    params : PlanParams, optional
+    allowed_pairs : pandas.DataFrame, optional
+        Columns ``from_council_id``, ``to_council_id``: if given, only homes in
+        an allowed council of the cohort's council are eligible (pooling levels).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per edge: ``cohort`` and ``home`` (row positions in
+        ``region.cohorts`` / ``region.homes``), ``distance_miles``,
+        ``inside_own_council``, ``weekly_cost_gbp``, ``held``, ``cap`` (most
+        children the edge may carry); sorted by cohort then distance.
+    """
+    params = params or PlanParams()
+    cohorts, homes = region.cohorts, region.homes
+    cidx = pd.Index(region.councils.council_id)
+    dist = region.council_distances()
+    n_councils, n_homes = len(cidx), len(homes)
+
+    # (home, need) rows, each need once per home
+    need_lists = split_needs(homes.needs)
+    h_of = np.repeat(np.arange(n_homes), need_lists.map(len).to_numpy(dtype=np.int64))
+    h_need_text = np.array([n for xs in need_lists for n in xs], dtype=object)
+    needs = pd.Index(pd.unique(np.r_[cohorts.need.to_numpy(dtype=object), h_need_text]))
+    h_need = needs.get_indexer(h_need_text)
+    pair = np.unique(h_of.astype(np.int64) * max(len(needs), 1) + h_need)
+    h_of, h_need = pair // max(len(needs), 1), pair % max(len(needs), 1)
+    c_need = needs.get_indexer(cohorts.need)
+    c_council = cidx.get_indexer(cohorts.council_id)
+    home_council = cidx.get_indexer(homes.council_id)
+
+    # council pairs within each need's limit (looked up per need), and allowed by the pooling rules
+    limit = np.array([params.distance_limit(n) for n in needs], dtype=float)
+    within = dist[None, :, :] <= limit[:, None, None]
+    if allowed_pairs is not None:
+        within &= _allowed_matrix(cidx, allowed_pairs)[None, :, :]
+    k, a, b = np.nonzero(within)
+
+    # cohorts and (home, need) rows grouped by (need, council): only pairs of groups within reach are joined
+    c_sorted, c_start, c_count = _groups(c_need * n_councils + c_council, len(needs) * n_councils)
+    h_sorted, h_start, h_count = _groups(h_need * n_councils + home_council[h_of], len(needs) * n_councils)
+    gc, gh = k * n_councils + a, k * n_councils + b
+    m = c_count[gc] * h_count[gh]
+    gc, gh, m = gc[m > 0], gh[m > 0], m[m > 0]
+    p = np.repeat(np.arange(len(m)), m)
+    off = np.arange(int(m.sum()), dtype=np.int64) - np.repeat(np.cumsum(m) - m, m)
+    width = h_count[gh][p]
+    cohort = c_sorted[c_start[gc][p] + off // width]
+    home = h_of[h_sorted[h_start[gh][p] + off % width]]
+
+    lo = np.array([AGE_BANDS[band][0] for band in cohorts.age_band], dtype=np.int64)
+    hi = np.array([AGE_BANDS[band][1] for band in cohorts.age_band], dtype=np.int64)
+    served = homes.serves_council_id.to_numpy(dtype=object)
+    serves = np.where(served == "", -1, cidx.get_indexer(served))
+    keep = (
+        (homes.min_age.to_numpy()[home] <= lo[cohort])
+        & (hi[cohort] <= homes.max_age.to_numpy()[home])
+        & ((serves[home] < 0) | (serves[home] == c_council[cohort]))
+    )
+    cohort, home = cohort[keep], home[keep]
+    held = np.zeros(len(cohort), dtype=np.int64)
+    cap = np.full(len(cohort), np.inf)
+    if len(region.placements):
+        cohort, home, held, cap = _add_held(region, cohort, home, held, cap)
+    distance = dist[c_council[cohort], home_council[home]]
+    cost = homes.weekly_cost_gbp.to_numpy(dtype=float)
+    order = np.argsort(_sort_key(dist, c_council[cohort], home_council[home], cohort, home, cost), kind="stable")
+    cost = cost[home]
+    return pd.DataFrame(
+        {
+            "cohort": cohort[order],
+            "home": home[order],
+            "distance_miles": distance[order],
+            "inside_own_council": (c_council[cohort] == home_council[home])[order],
+            "weekly_cost_gbp": cost[order],
+            "held": held[order],
+            "cap": cap[order],
+        }
+    )
+
+
+def open_edges(edges: pd.DataFrame) -> np.ndarray:
+    """Edges that may take new children: ``cap`` above ``held`` (every edge the rules allow;
+    not a pair kept only for the children already placed there)."""
+    if "cap" not in edges:
+        return np.ones(len(edges), dtype=bool)
+    return edges.cap.to_numpy(dtype=float) > edges.held.to_numpy(dtype=float)
+
+
+def _sort_key(
+    dist: np.ndarray, from_council: np.ndarray, to_council: np.ndarray, cohort: np.ndarray, home: np.ndarray, cost: np.ndarray
+) -> np.ndarray:
+    """One integer per edge ordering edges by cohort, distance, weekly cost, home (as a lexsort would):
+    distances ranked within each council's row of the distance matrix, homes ranked by (cost, id position)."""
+    n = dist.shape[0]
+    dist_rank = np.empty((n, n), dtype=np.int64)
+    for a in range(n):  # dense rank: equal distances share a rank, so cost and home decide between them
+        _, dist_rank[a] = np.unique(dist[a], return_inverse=True)
+    home_rank = np.empty(len(cost), dtype=np.int64)
+    home_rank[np.lexsort((np.arange(len(cost)), cost))] = np.arange(len(cost))
+    return (cohort.astype(np.int64) * n + dist_rank[from_council, to_council]) * max(len(cost), 1) + home_rank[home]
+
+
+def _groups(keys: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions sorted by key, and each key's start and count in that order."""
+    order = np.argsort(keys, kind="stable")
+    count = np.bincount(keys, minlength=n_groups) if len(keys) else np.zeros(n_groups, dtype=np.int64)
+    start = np.cumsum(count) - count
+    return order, start, count
+
+
+def _add_held(
+    region: Region, cohort: np.ndarray, home: np.ndarray, held: np.ndarray, cap: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Children already placed: on an eligible edge they are its ``held``; on a pair the rules
+    exclude, the pair becomes an edge carrying exactly them (``cap`` = ``held``)."""
+    n_homes = len(region.homes)
+    pc = pd.Index(region.cohorts.cohort_id).get_indexer(region.placements.cohort_id).astype(np.int64)
+    ph = pd.Index(region.homes.home_id).get_indexer(region.placements.home_id).astype(np.int64)
+    keys, inverse = np.unique(pc * n_homes + ph, return_inverse=True)
+    n_held = np.bincount(inverse, weights=region.placements.children.to_numpy(dtype=float)).astype(np.int64)
+    edge_keys = cohort.astype(np.int64) * n_homes + home
+    at = np.searchsorted(keys, edge_keys)
+    found = (at < len(keys)) & (keys[np.minimum(at, len(keys) - 1)] == edge_keys)
+    held = held.copy()
+    held[found] = n_held[at[found]]
+    extra = ~np.isin(keys, edge_keys[found])
+    return (
+        np.r_[cohort, keys[extra] // n_homes],
+        np.r_[home, keys[extra] % n_homes],
+        np.r_[held, n_held[extra]],
+        np.r_[cap, n_held[extra].astype(float)],
+    )
+
+
+def _allowed_matrix(cidx: pd.Index, pairs: pd.DataFrame) -> np.ndarray:
+    n = len(cidx)
+    ok = np.zeros((n, n), dtype=bool)
+    a = cidx.get_indexer(pairs.from_council_id)
+    b = cidx.get_indexer(pairs.to_council_id)
+    valid = (a >= 0) & (b >= 0)
+    ok[a[valid], b[valid]] = True
+    return ok
+
+
+def unreachable_cohorts(region: Region, params: PlanParams | None = None) -> pd.DataFrame:
+    """Cohorts with children but no eligible home at all within reach (rows of
+    ``region.cohorts``)."""
+    edges = eligible_edges(region, params)
+    reachable = np.zeros(len(region.cohorts), dtype=bool)
+    reachable[edges.cohort.to_numpy()] = True
+    out = region.cohorts.loc[~reachable & (region.cohorts.children.to_numpy() > 0)]
+    return out.reset_index(drop=True)
+
+
+def eligibility_graph(region: Region, params: PlanParams | None = None) -> nx.DiGraph:
+    """A directed graph cohort -> home with edge attributes.
+
+    Nodes are ``("cohort", cohort_id)`` with ``demand`` and ``("home", home_id)``
+    with ``places``; edges carry ``distance_miles``, ``weekly_cost_gbp`` and
+    ``inside_own_council``.
+    """
+    edges = eligible_edges(region, params)
+    g = nx.DiGraph(name=region.name)
+    for cid, n in zip(region.cohorts.cohort_id, region.cohorts.children):
+        g.add_node(("cohort", cid), demand=int(n))
+    for hid, p in zip(region.homes.home_id, region.homes.places):
+        g.add_node(("home", hid), places=int(p))
+    cids = region.cohorts.cohort_id.to_numpy()[edges.cohort.to_numpy()]
+    hids = region.homes.home_id.to_numpy()[edges.home.to_numpy()]
+    g.add_edges_from(
+        (("cohort", a), ("home", b), {"distance_miles": float(d), "weekly_cost_gbp": float(w), "inside_own_council": bool(i)})
+        for a, b, d, w, i in zip(cids, hids, edges.distance_miles, edges.weekly_cost_gbp, edges.inside_own_council)
+    )
+    return g
+
+
+def council_graph(region: Region, within_miles: float = 20.0) -> nx.Graph:
+    """Councils joined when their centroids are within ``within_miles``.
+
+    Edge attribute ``distance_miles``. Useful to see which councils can share
+    supply close to home.
+    """
+    d = region.council_distances()
+    ids = region.council_ids
+    g = nx.Graph(name=region.name)
+    for cid, name, reg in zip(ids, region.councils.name, region.councils.region):
+        g.add_node(cid, name=name, region=reg)
+    i, j = np.nonzero(np.triu(d <= within_miles, k=1))
+    g.add_edges_from((ids[a], ids[b], {"distance_miles": float(d[a, b])}) for a, b in zip(i, j))
+    return g

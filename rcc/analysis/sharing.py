@@ -1,0 +1,709 @@
+"""Fair cost sharing between the councils of a cooperative.
+
+Pooling saves money in total; this module splits the saving so each council
+can see that joining pays. The split is the Shapley value of a cooperative
+game, exact for small groups and sampled for large ones, with a check that no
+sub-group of councils would do better on its own (the core).
+
+The pooling game
+----------------
+Players are councils of a base region (an RCC, or an RCC with neighbours).
+For a coalition S, the councils in S pool their in-house supply and every
+other council stays standalone (rules of :mod:`rcc.analysis.scenarios`: the market is
+open to all, or pooled with ``market="pooled"``). With C(S) the cost of the
+whole base region's plan under those rules,
+
+    v(S) = C(no pooling) - C(S pools)        (the saving of S; v(S) = 0 for |S| <= 1)
+
+Cost ``measure``:
+
+``"objective"`` (default)
+    The planning cost the plan minimises (:mod:`rcc.allocation.model`): per
+    child-week, miles + out-of-area penalty + weekly cost x ``per_gbp``, plus
+    the unmet-child penalty. With default :class:`~rcc.core.params.Weights`, one
+    unit is worth one mile or GBP 1,000 a week, and a child without a home
+    10,000 units. Pooling relaxes the rules, so v(S) >= 0 and v grows with S.
+``"weekly_cost_gbp"``
+    The weekly bill of the placements only, in GBP (ignores distance and
+    children left without a home: pooling can raise it by placing more
+    children).
+
+Each v(S) is a plan (an LP); they are solved in batches on any
+``concurrent.futures`` executor, workers getting data and one solver thread,
+and cached, so the result does not depend on the executor or batching.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Protocol
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from rcc.allocation.result import Plan
+from rcc.analysis.scenarios import (
+    Prepared,
+    Scenario,
+    from_payload,
+    plan_cost,
+    prepare,
+    run_tasks,
+    single_thread,
+    solve_prepared,
+    to_payload,
+)
+from rcc.core.errors import InvalidInputError, SolverError
+from rcc.core.params import PlanParams
+from rcc.core.region import Region
+
+__all__ = [
+    "CoalitionGame",
+    "CoreCheck",
+    "CostSharing",
+    "Game",
+    "LeastCore",
+    "PoolingGame",
+    "ShapleyResult",
+    "core_check",
+    "least_core",
+    "share_savings",
+    "shapley_value",
+]
+
+MEASURES: tuple[str, ...] = ("objective", "weekly_cost_gbp")
+
+
+class CoalitionGame(Protocol):
+    """A cooperative game: players and a batched characteristic function."""
+
+    players: tuple[Any, ...]
+
+    def values(self, coalitions: Iterable[frozenset[Any]]) -> dict[frozenset[Any], float]:
+        """v(S) for each coalition S (a frozenset of players)."""
+        ...
+
+
+@attrs.frozen(eq=False)
+class Game:
+    """A game given by a Python function v(frozenset) -> float.
+
+    Examples
+    --------
+    The glove game: player ``L`` owns a left glove, ``R1`` and ``R2`` right
+    gloves; a pair is worth 1.
+
+    >>> g = Game(("L", "R1", "R2"), lambda s: float(min("L" in s, len(s - {"L"}))))
+    >>> shapley_value(g).shares.round(4).to_dict()
+    {'L': 0.6667, 'R1': 0.1667, 'R2': 0.1667}
+    """
+
+    players: tuple[Any, ...] = attrs.field(converter=tuple)
+    function: Callable[[frozenset[Any]], float]
+
+    def values(self, coalitions: Iterable[frozenset[Any]]) -> dict[frozenset[Any], float]:
+        return {frozenset(s): float(self.function(frozenset(s))) for s in coalitions}
+
+    @classmethod
+    def from_table(cls, players: Sequence[Any], table: Mapping[frozenset[Any], float]) -> Game:
+        """A game from a table of values (missing coalitions are worth 0)."""
+        t = {frozenset(k): float(v) for k, v in table.items()}
+        return cls(tuple(players), lambda s: t.get(s, 0.0))
+
+
+# ---------------------------------------------------------------- the pooling game
+def _pooling_rule(coalition: Sequence[str], market: str) -> Scenario:
+    if len(coalition) >= 2:
+        return Scenario("coalition", "pathfinder_only", tuple(coalition), "coalition", market=market)
+    return Scenario("standalone", "standalone", market=market)
+
+
+def _coalition_costs(task: dict[str, Any]) -> list[float]:
+    """Worker: C(S) for a batch of coalitions, from data (edges built once)."""
+    prep = prepare(from_payload(task["region"]), from_payload(task["params"]))
+    return [
+        _measure(solve_prepared(prep, _pooling_rule(coalition, task["market"])), task["measure"])
+        for coalition in task["coalitions"]
+    ]
+
+
+def _measure(plan: Plan, measure: str) -> float:
+    if measure == "objective":
+        return float(plan.objective if plan.objective is not None else np.nan)
+    return float((plan.placements.children * plan.placements.weekly_cost_gbp).sum())
+
+
+@attrs.define(eq=False)
+class PoolingGame:
+    """The pooling game of a base region (see the module docstring).
+
+    Parameters
+    ----------
+    region : Region
+        Base region, planned whole for every coalition.
+    players : sequence of str, optional
+        Council ids that may pool (default: every council of the region).
+    params : PlanParams, optional
+        Solved with one solver thread, whatever the executor.
+    market : {"open", "pooled"}
+        Market rule of :class:`rcc.analysis.scenarios.Scenario`.
+    measure : {"objective", "weekly_cost_gbp"}
+    executor : "serial", "process" or concurrent.futures.Executor
+        Where coalitions are solved ("process": a local spawn pool of ``workers``).
+    workers : int
+    batch_size : int, optional
+        Coalitions per task (default: about 4 tasks per worker).
+    progress : bool
+    """
+
+    region: Region
+    players: tuple[str, ...] = attrs.field(default=None, converter=lambda v: None if v is None else tuple(str(p) for p in v))
+    params: PlanParams = attrs.field(factory=PlanParams)
+    market: str = "open"
+    measure: str = attrs.field(default="objective", validator=attrs.validators.in_(MEASURES))
+    executor: cf.Executor | str | None = "process"
+    workers: int = 2
+    batch_size: int | None = None
+    progress: bool = False
+    _cache: dict[frozenset[str], float] = attrs.field(factory=dict, init=False)
+    _base_cost: float | None = attrs.field(default=None, init=False)
+    _prepared: Prepared | None = attrs.field(default=None, init=False)
+
+    def __attrs_post_init__(self) -> None:
+        ids = list(self.region.councils.council_id)
+        if self.players is None:
+            self.players = tuple(ids)
+        unknown = [p for p in self.players if p not in set(ids)]
+        if unknown:
+            raise InvalidInputError("players", unknown[0], "council_id", f"a council of {self.region.name!r}", unknown[0])
+        if len(set(self.players)) != len(self.players):
+            raise InvalidInputError("players", None, "council_id", "distinct council ids", list(self.players))
+        self.params = single_thread(self.params)
+
+    @property
+    def evaluations(self) -> int:
+        """Coalitions solved so far (the LPs run)."""
+        return len(self._cache)
+
+    def plan(self, coalition: Iterable[str]) -> Plan:
+        """The base region's plan when ``coalition`` pools (solved here)."""
+        if self._prepared is None:
+            self._prepared = prepare(self.region, self.params)
+        return solve_prepared(self._prepared, _pooling_rule(self._order(coalition), self.market))
+
+    def _order(self, coalition: Iterable[str]) -> tuple[str, ...]:
+        s = set(coalition)
+        return tuple(p for p in self.players if p in s)
+
+    def base_cost(self) -> float:
+        """C(no pooling)."""
+        if self._base_cost is None:
+            self._base_cost = _measure(self.plan(()), self.measure)
+        return self._base_cost
+
+    def values(self, coalitions: Iterable[frozenset[str]]) -> dict[frozenset[str], float]:
+        """v(S) = C(no pooling) - C(S pools), solving missing coalitions in batches."""
+        wanted = [frozenset(s) for s in coalitions]
+        for s in wanted:
+            if not s <= set(self.players):
+                raise InvalidInputError("coalition", None, None, f"players of this game {list(self.players)}", sorted(s))
+        pos = {p: i for i, p in enumerate(self.players)}
+        missing = sorted(
+            {s for s in wanted if len(s) >= 2 and s not in self._cache},
+            key=lambda s: (len(s), sorted(pos[p] for p in s)),
+        )
+        if missing:
+            c0 = self.base_cost()
+            size = self.batch_size or max(1, math.ceil(len(missing) / (4 * max(1, self.workers))))
+            batches = [missing[i : i + size] for i in range(0, len(missing), size)]
+            common = {"region": to_payload(self.region), "params": to_payload(self.params)}
+            tasks = [
+                {**common, "coalitions": [self._order(s) for s in b], "market": self.market, "measure": self.measure}
+                for b in batches
+            ]
+            results = run_tasks(
+                _coalition_costs,
+                tasks,
+                self.executor,
+                workers=self.workers,
+                label="coalitions",
+                progress=self.progress,
+                sizes=[len(b) for b in batches],
+            )
+            for b, costs in zip(batches, results):
+                for s, c in zip(b, costs):
+                    self._cache[s] = c0 - c
+        return {s: (0.0 if len(s) <= 1 else self._cache[s]) for s in wanted}
+
+
+# ---------------------------------------------------------------- Shapley
+@attrs.frozen(eq=False)
+class ShapleyResult:
+    """Shapley value of a game.
+
+    Attributes
+    ----------
+    shares : pandas.Series
+        phi_i by player; sums to ``grand_value`` (efficiency).
+    std_error : pandas.Series
+        Monte Carlo standard error by player (0 when exact).
+    grand_value : float
+        v(N).
+    method : {"exact", "sampled"}
+    n_permutations : int
+        Permutations sampled (0 when exact).
+    evaluations : int
+        Distinct coalitions whose value was used.
+    """
+
+    shares: pd.Series
+    std_error: pd.Series
+    grand_value: float
+    method: str
+    n_permutations: int
+    evaluations: int
+
+    def table(self) -> pd.DataFrame:
+        """player, share, std_error, pct_of_total."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            pct = 100 * self.shares / self.grand_value if self.grand_value else self.shares * np.nan
+        return pd.DataFrame(
+            {"player": self.shares.index, "share": self.shares.to_numpy(), "std_error": self.std_error.to_numpy(), "pct_of_total": pct.to_numpy()}
+        )
+
+
+def _popcount(masks: np.ndarray, n: int) -> np.ndarray:
+    out = np.zeros_like(masks)
+    for j in range(n):
+        out += (masks >> j) & 1
+    return out
+
+
+def _coalition_of(mask: int, players: Sequence[Any]) -> frozenset[Any]:
+    return frozenset(p for j, p in enumerate(players) if mask >> j & 1)
+
+
+def shapley_value(
+    game: CoalitionGame,
+    method: str = "auto",
+    *,
+    n_permutations: int = 200,
+    seed: int = 0,
+    exact_max_players: int = 10,
+) -> ShapleyResult:
+    """The Shapley value of a game.
+
+    phi_i = sum over S not containing i of |S|! (n-|S|-1)! / n! [v(S + i) - v(S)].
+
+    Parameters
+    ----------
+    game : CoalitionGame
+        :class:`Game`, :class:`PoolingGame` or anything with ``players`` and
+        ``values(coalitions)``.
+    method : {"auto", "exact", "sampled"}
+        ``"exact"`` evaluates all 2^n coalitions; ``"sampled"`` averages
+        marginal contributions over ``n_permutations`` random orders (seeded;
+        each order's contributions sum to v(N), so the estimate is efficient
+        too); ``"auto"``: exact up to ``exact_max_players``.
+
+    Returns
+    -------
+    ShapleyResult
+
+    Examples
+    --------
+    Airport game as savings: three planes needing runways costing 1, 2 and 3.
+
+    >>> cost = {"a": 1.0, "b": 2.0, "c": 3.0}
+    >>> g = Game(tuple(cost), lambda s: max((cost[p] for p in s), default=0.0))
+    >>> shapley_value(g).shares.round(4).tolist()
+    [0.3333, 0.8333, 1.8333]
+    """
+    players = tuple(game.players)
+    n = len(players)
+    if method not in ("auto", "exact", "sampled"):
+        raise InvalidInputError("shapley", None, "method", "'auto', 'exact' or 'sampled'", method)
+    if n == 0:
+        raise InvalidInputError("shapley", None, "players", "at least one player", 0)
+    exact = method == "exact" or (method == "auto" and n <= exact_max_players)
+    if exact:
+        masks = np.arange(2**n, dtype=np.int64)
+        coalitions = [_coalition_of(int(m), players) for m in masks]
+        vals = game.values(coalitions)
+        v = np.array([vals[c] for c in coalitions], dtype=float)
+        size = _popcount(masks, n)
+        fact = [math.factorial(k) for k in range(n + 1)]
+        w = np.array([fact[k] * fact[n - k - 1] / fact[n] for k in range(n)])
+        phi = np.zeros(n)
+        for i in range(n):
+            without = masks[(masks & (1 << i)) == 0]
+            phi[i] = float(np.sum(w[size[without]] * (v[without | (1 << i)] - v[without])))
+        shares = pd.Series(phi, index=pd.Index(players, name="player"), name="share")
+        se = pd.Series(0.0, index=shares.index, name="std_error")
+        return ShapleyResult(shares, se, float(v[-1]), "exact", 0, len(coalitions))
+    if n_permutations < 2:
+        raise InvalidInputError("shapley", None, "n_permutations", "at least 2", n_permutations)
+    rng = np.random.default_rng(seed)
+    perms = np.array([rng.permutation(n) for _ in range(n_permutations)])
+    prefixes = {frozenset(players[j] for j in perm[:k]) for perm in perms for k in range(n + 1)}
+    order = sorted(prefixes, key=lambda s: (len(s), sorted(players.index(p) for p in s)))
+    vals = game.values(order)
+    marg = np.zeros((n_permutations, n))
+    for r, perm in enumerate(perms):
+        prev = vals[frozenset()]
+        members: set[Any] = set()
+        for j in perm:
+            members.add(players[j])
+            cur = vals[frozenset(members)]
+            marg[r, j] = cur - prev
+            prev = cur
+    idx = pd.Index(players, name="player")
+    shares = pd.Series(marg.mean(axis=0), index=idx, name="share")
+    se = pd.Series(marg.std(axis=0, ddof=1) / math.sqrt(n_permutations), index=idx, name="std_error")
+    return ShapleyResult(shares, se, float(vals[frozenset(players)]), "sampled", n_permutations, len(order))
+
+
+# ---------------------------------------------------------------- core
+@attrs.frozen(eq=False)
+class CoreCheck:
+    """Whether an allocation is in the core (no coalition does better alone).
+
+    Attributes
+    ----------
+    stable : bool
+        Efficient and no violation among the coalitions checked.
+    efficient : bool
+        Allocations sum to v(N) (within tolerance).
+    violations : pandas.DataFrame
+        coalition (tuple), size, value v(S), allocated x(S), excess (how much
+        S is short: v(S) - x(S) for savings, x(S) - c(S) for costs), sorted by
+        excess, largest first.
+    n_checked : int
+        Coalitions checked.
+    exhaustive : bool
+        Every coalition was checked (otherwise a seeded sample).
+    max_excess : float
+        Largest excess found (<= tolerance when stable).
+    """
+
+    stable: bool
+    efficient: bool
+    violations: pd.DataFrame
+    n_checked: int
+    exhaustive: bool
+    max_excess: float
+
+
+def core_check(
+    game: CoalitionGame,
+    allocation: Mapping[Any, float] | pd.Series | ShapleyResult,
+    *,
+    exhaustive: bool | None = None,
+    n_samples: int = 200,
+    seed: int = 0,
+    tol: float = 1e-6,
+    sense: str = "saving",
+) -> CoreCheck:
+    """Check core stability of an allocation.
+
+    For a savings game (``sense="saving"``) the core asks x(S) >= v(S) for
+    every coalition S and x(N) = v(N); for a cost game (``sense="cost"``)
+    x(S) <= c(S). Tolerances are relative: ``tol * max(1, |v(N)|)``.
+
+    Parameters
+    ----------
+    exhaustive : bool, optional
+        Check all 2^n - 2 proper coalitions (default when n <= 12); otherwise
+        ``n_samples`` coalitions drawn with a uniform size and seeded members.
+
+    Examples
+    --------
+    The glove game's core is (1, 0, 0): the Shapley value is not in it.
+
+    >>> g = Game(("L", "R1", "R2"), lambda s: float(min("L" in s, len(s - {"L"}))))
+    >>> c = core_check(g, shapley_value(g))
+    >>> c.stable, c.violations.coalition.iloc[0]
+    (False, ('L', 'R1'))
+    """
+    if sense not in ("saving", "cost"):
+        raise InvalidInputError("core_check", None, "sense", "'saving' or 'cost'", sense)
+    players = tuple(game.players)
+    x = allocation.shares if isinstance(allocation, ShapleyResult) else pd.Series(allocation, dtype=float)
+    missing = [p for p in players if p not in x.index]
+    if missing:
+        raise InvalidInputError("allocation", missing[0], None, "an amount for every player", "nothing")
+    coalitions, exhaustive = _proper_coalitions(players, exhaustive, n_samples, seed)
+    grand = frozenset(players)
+    vals = game.values(coalitions + [grand])
+    scale = tol * max(1.0, abs(vals[grand]))
+    total = float(x.reindex(players).sum())
+    efficient = abs(total - vals[grand]) <= scale
+    rows = []
+    for s in coalitions:
+        alloc = float(x.reindex(list(s)).sum())
+        excess = vals[s] - alloc if sense == "saving" else alloc - vals[s]
+        rows.append((tuple(p for p in players if p in s), len(s), vals[s], alloc, excess))
+    df = pd.DataFrame(rows, columns=["coalition", "size", "value", "allocated", "excess"])
+    max_excess = float(df.excess.max()) if len(df) else 0.0
+    viol = df[df.excess > scale].sort_values(["excess", "size"], ascending=[False, True], kind="stable")
+    return CoreCheck(
+        stable=bool(efficient and viol.empty),
+        efficient=bool(efficient),
+        violations=viol.reset_index(drop=True),
+        n_checked=len(coalitions),
+        exhaustive=bool(exhaustive),
+        max_excess=max_excess,
+    )
+
+
+@attrs.frozen(eq=False)
+class LeastCore:
+    """The least core: the allocation that minimises the largest excess.
+
+    Attributes
+    ----------
+    allocation : pandas.Series
+        x_i by player, summing to v(N).
+    epsilon : float
+        The smallest e such that x(S) >= v(S) - e for every coalition
+        checked. ``epsilon <= 0`` (within tolerance) means the core is not
+        empty and ``allocation`` is in it (among the coalitions checked).
+    core_nonempty : bool
+    exhaustive : bool
+        Every coalition was used (otherwise a seeded sample: a relaxation).
+    """
+
+    allocation: pd.Series
+    epsilon: float
+    core_nonempty: bool
+    exhaustive: bool
+
+
+def least_core(
+    game: CoalitionGame,
+    *,
+    exhaustive: bool | None = None,
+    n_samples: int = 500,
+    seed: int = 0,
+    tol: float = 1e-6,
+) -> LeastCore:
+    """Solve the least-core LP of a savings game.
+
+        min e   s.t.  sum_(i in S) x_i + e >= v(S)  for every proper coalition S,
+                      sum_i x_i = v(N).
+
+    Tells whether any split is stable when the Shapley value is not.
+
+    Examples
+    --------
+    >>> lc = least_core(Game(("L", "R1", "R2"), lambda s: float(min("L" in s, len(s - {"L"})))))
+    >>> lc.core_nonempty, (lc.allocation.round(6) + 0.0).tolist()
+    (True, [1.0, 0.0, 0.0])
+    """
+    from rcc.core import _compat
+
+    players = tuple(game.players)
+    n = len(players)
+    coalitions, exhaustive = _proper_coalitions(players, exhaustive, n_samples, seed)
+    grand = frozenset(players)
+    vals = game.values(coalitions + [grand])
+    prob = _compat.new_problem("least_core")
+    x = _compat.add_variables(prob, "x", n, low=None)
+    (e,) = _compat.add_variables(prob, "e", 1, low=None)
+    pos = {p: i for i, p in enumerate(players)}
+    for s in coalitions:
+        _compat.add_constraint(prob, _compat.affine([x[pos[p]] for p in s] + [e]) >= vals[s])
+    _compat.add_constraint(prob, _compat.affine(x) == vals[grand])
+    prob.setObjective(_compat.affine([e]))
+    outcome = _compat.solve_problem(prob, _compat.highs_solver(msg=False, time_limit=None, gap=None, threads=1))
+    if outcome["status"] != "optimal":
+        raise SolverError(f"least-core LP: solver status {outcome['status']}")
+    alloc = pd.Series(_compat.values(x), index=pd.Index(players, name="player"), name="allocation")
+    eps = float(_compat.values([e])[0]) if coalitions else 0.0
+    scale = tol * max(1.0, abs(vals[grand]))
+    return LeastCore(alloc, eps, eps <= scale, bool(exhaustive))
+
+
+def _proper_coalitions(
+    players: tuple[Any, ...], exhaustive: bool | None, n_samples: int, seed: int
+) -> tuple[list[frozenset[Any]], bool]:
+    """Every proper non-empty coalition (exhaustive, the default up to 12
+    players) or a seeded sample of them; and whether it was exhaustive."""
+    n = len(players)
+    if exhaustive is None:
+        exhaustive = n <= 12
+    if exhaustive:
+        return [_coalition_of(m, players) for m in range(1, 2**n - 1)], True
+    return _sample_coalitions(players, n_samples, seed), False
+
+
+def _sample_coalitions(players: Sequence[Any], n_samples: int, seed: int) -> list[frozenset[Any]]:
+    n = len(players)
+    rng = np.random.default_rng(seed)
+    seen: dict[frozenset[Any], None] = {}
+    for _ in range(n_samples):
+        k = int(rng.integers(1, n)) if n > 1 else 1
+        seen[frozenset(players[j] for j in rng.choice(n, size=k, replace=False))] = None
+    return list(seen)
+
+
+# ---------------------------------------------------------------- one call
+@attrs.frozen(eq=False)
+class CostSharing:
+    """The saving of pooling, split fairly.
+
+    Attributes
+    ----------
+    game : PoolingGame
+    shapley : ShapleyResult
+    core : CoreCheck
+        Whether the Shapley split is in the core.
+    least_core : LeastCore
+        The most stable split: in the core whenever the core is not empty.
+    standalone : Plan
+        Plan with no pooling.
+    pooled : Plan
+        Plan with all players pooled.
+    """
+
+    game: PoolingGame
+    shapley: ShapleyResult
+    core: CoreCheck
+    least_core: LeastCore
+    standalone: Plan
+    pooled: Plan
+
+    @property
+    def total_saving(self) -> float:
+        """v(N): the saving of the whole cooperative."""
+        return self.shapley.grand_value
+
+    def table(self) -> pd.DataFrame:
+        """Per council: cost of its children alone and pooled, the direct
+        saving, its Shapley share of the total saving (with standard error),
+        the transfer that turns one into the other, and its net cost.
+
+        Columns council_id, council_name, standalone_cost, pooled_cost,
+        direct_saving, shapley_share, std_error, least_core_share (the most
+        stable split, in the core when it is not empty), transfer
+        (shapley_share - direct_saving: received from the pool if positive),
+        net_cost (standalone_cost - shapley_share) and joining_pays
+        (share >= 0).
+        Costs are in the game's measure (objective units or GBP/week).
+        """
+        players = list(self.game.players)
+        if self.game.measure == "objective":
+            alone = plan_cost(self.standalone, self.game.params).reindex(players)
+            pooled = plan_cost(self.pooled, self.game.params).reindex(players)
+        else:
+            alone = _gbp_by_council(self.standalone).reindex(players, fill_value=0.0)
+            pooled = _gbp_by_council(self.pooled).reindex(players, fill_value=0.0)
+        names = self.game.region.councils.set_index("council_id").name
+        share = self.shapley.shares.reindex(players)
+        tol = 1e-6 * max(1.0, abs(self.total_saving))
+        out = pd.DataFrame(
+            {
+                "council_id": players,
+                "council_name": names.reindex(players).to_numpy(),
+                "standalone_cost": alone.to_numpy(),
+                "pooled_cost": pooled.to_numpy(),
+                "direct_saving": (alone - pooled).to_numpy(),
+                "shapley_share": share.to_numpy(),
+                "std_error": self.shapley.std_error.reindex(players).to_numpy(),
+            }
+        )
+        out["least_core_share"] = self.least_core.allocation.reindex(players).to_numpy()
+        out["transfer"] = out.shapley_share - out.direct_saving
+        out["net_cost"] = out.standalone_cost - out.shapley_share
+        out["joining_pays"] = out.shapley_share >= -tol
+        return out
+
+    def summary(self) -> str:
+        """A readable summary."""
+        t = self.table()
+        unit = "objective units/week" if self.game.measure == "objective" else "GBP/week"
+        lines = [
+            f"{self.game.region.name}: pooling saves {self.total_saving:,.1f} {unit} "
+            f"({self.shapley.method} Shapley over {len(t)} councils, {self.shapley.evaluations} coalitions)",
+            f"  shares sum to {t.shapley_share.sum():,.1f}; core: "
+            + (
+                "stable" + (" (all coalitions checked)" if self.core.exhaustive else f" ({self.core.n_checked} sampled coalitions)")
+                if self.core.stable
+                else f"Shapley split outside it: {len(self.core.violations)} coalition(s) would save more alone, "
+                f"worst by {self.core.max_excess:,.1f}"
+            ),
+        ]
+        lc = self.least_core
+        if not self.core.stable:
+            lines.append(
+                "  least core: "
+                + (
+                    f"the core is not empty; a stable split is the least_core_share column (e = {lc.epsilon:,.1f})"
+                    if lc.core_nonempty
+                    else f"the core is empty: the most stable split leaves some coalition {lc.epsilon:,.1f} short"
+                )
+            )
+        for r in t.itertuples():
+            se = f" +/- {r.std_error:,.1f}" if r.std_error else ""
+            lines.append(
+                f"  {r.council_name:<28} alone {r.standalone_cost:>12,.1f}  share {r.shapley_share:>10,.1f}{se}"
+                f"  direct {r.direct_saving:>10,.1f}  transfer {r.transfer:>+10,.1f}  least core {r.least_core_share:>10,.1f}"
+            )
+        return "\n".join(lines)
+
+
+def _gbp_by_council(plan: Plan) -> pd.Series:
+    p = plan.placements
+    return (p.children * p.weekly_cost_gbp).groupby(p.council_id).sum().astype(float)
+
+
+def share_savings(
+    region: Region,
+    players: Sequence[str] | None = None,
+    params: PlanParams | None = None,
+    *,
+    executor: cf.Executor | str | None = "process",
+    method: str = "auto",
+    n_permutations: int = 100,
+    core_samples: int = 200,
+    seed: int = 0,
+    market: str = "open",
+    measure: str = "objective",
+    workers: int = 2,
+    exact_max_players: int = 10,
+    progress: bool = True,
+) -> CostSharing:
+    """Split the saving of pooling between councils by the Shapley value.
+
+    Builds the :class:`PoolingGame`, computes the Shapley value (exact up to
+    ``exact_max_players`` councils, sampled beyond) and checks the core
+    (every coalition when exact, ``core_samples`` sampled coalitions
+    otherwise).
+
+    Examples
+    --------
+    >>> import rcc
+    >>> gm = rcc.datasets.england("Greater Manchester RCC")
+    >>> three = list(gm.councils.council_id[:3])
+    >>> cs = share_savings(gm, three, executor="serial", progress=False)
+    >>> bool(abs(cs.table().shapley_share.sum() - cs.total_saving) < 1e-6)
+    True
+    """
+    game = PoolingGame(
+        region,
+        players,
+        params or PlanParams(),
+        market=market,
+        measure=measure,
+        executor=executor,
+        workers=workers,
+        progress=progress,
+    )
+    sh = shapley_value(game, method, n_permutations=n_permutations, seed=seed, exact_max_players=exact_max_players)
+    exhaustive = sh.method == "exact"
+    core = core_check(game, sh, exhaustive=exhaustive, n_samples=core_samples, seed=seed)
+    lc = least_core(game, exhaustive=exhaustive, n_samples=core_samples, seed=seed)
+    return CostSharing(game, sh, core, lc, game.plan(()), game.plan(game.players))

@@ -1,0 +1,11 @@
+"""The core layer: tables (schema), regions, settings, errors, validation, geometry and solver plumbing.
+
+Nothing in :mod:`rcc.core` imports any other part of rcc; every other layer
+builds on it. The layers, each importing only the ones before it::
+
+    core <- datasets <- io <- allocation, forecast <- sufficiency, analysis <- report <- cli
+"""
+
+from rcc.core.version import __version__
+
+__all__ = ["__version__"]

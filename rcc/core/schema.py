@@ -1,0 +1,286 @@
+"""The tables rcc reads, described as data.
+
+Every input table is a :class:`Table` made of :class:`Column` records (name,
+dtype, unit, required, default, description). Validation, documentation and
+the Hypothesis strategies all read these records, so there is one place to
+change a column.
+
+The vocabulary of needs, age bands and home types is also here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+import pandas as pd
+
+__all__ = [
+    "AGE_BANDS",
+    "Column",
+    "HOME_TYPES",
+    "MAX_COUNT",
+    "MAX_WEEKLY_COST_GBP",
+    "NEEDS",
+    "TABLES",
+    "Table",
+    "age_band_bounds",
+    "cohort_ids",
+    "schema_frame",
+]
+
+#: Largest count accepted in one row (places of a home, children of a cohort or placement): England has
+#: about 82,000 children in care, so a larger number is a data error, not a plan.
+MAX_COUNT = 1_000_000
+#: Largest weekly cost accepted (GBP): the dearest placements reported cost tens of thousands a week.
+MAX_WEEKLY_COST_GBP = 1_000_000.0
+
+#: Need categories (the first part of a cohort's key besides council and age).
+NEEDS: tuple[str, ...] = (
+    "mainstream",  # family-based care, no additional registered need
+    "complex",  # complex / therapeutic residential need
+    "disability",  # disabled children (residential special schools, short breaks)
+    "parent_child",  # parent-and-child arrangements
+    "sibling_group",  # siblings to be placed together
+    "secure",  # secure welfare or justice placement
+    "supported_16plus",  # supported accommodation for 16-17 year olds
+    "uasc",  # unaccompanied asylum-seeking children
+)
+
+#: Age bands as label -> (youngest age, oldest age), inclusive, in years.
+AGE_BANDS: Mapping[str, tuple[int, int]] = MappingProxyType(
+    {"0-4": (0, 4), "5-10": (5, 10), "11-15": (11, 15), "16-17": (16, 17)}
+)
+
+def cohort_ids(council: Any, need: Any, band: Any) -> Any:
+    """The standard cohort key ``council:need:age_band`` (strings or pandas Series).
+
+    The embedded data, the SSDA903 reader and the demand forecast all name
+    cohorts this way, so their tables join on ``cohort_id``.
+
+    >>> cohort_ids("E08000003", "complex", "11-15")
+    'E08000003:complex:11-15'
+    """
+    parts = [x.astype(str) if isinstance(x, pd.Series) else str(x) for x in (council, need, band)]
+    return parts[0] + ":" + parts[1] + ":" + parts[2]
+
+
+#: Home types: a unit of supply.
+HOME_TYPES: tuple[str, ...] = (
+    "in_house_fostering",  # a council's own foster carers
+    "ifa_fostering",  # independent fostering agency carers in an area
+    "kinship",  # family and friends carers / placed with parents: own council only
+    "childrens_home",
+    "secure_home",
+    "residential_school",  # residential special school registered as a children's home
+    "supported_accommodation",  # 16+ supported accommodation
+)
+
+#: Provider sectors.
+SECTORS: tuple[str, ...] = ("council", "private", "voluntary", "other_public", "unknown")
+
+
+def age_band_bounds(label: str) -> tuple[int, int]:
+    """Youngest and oldest age (inclusive) of an age band label.
+
+    >>> age_band_bounds("11-15")
+    (11, 15)
+    """
+    return AGE_BANDS[label]
+
+
+@attrs.frozen
+class Column:
+    """One column of an input table.
+
+    Parameters
+    ----------
+    name : str
+        snake_case, with its unit where it has one (``places``, ``weekly_cost_gbp``).
+    dtype : str
+        One of ``"str"``, ``"int"``, ``"float"``.
+    unit : str
+        Unit of measure, or ``""``.
+    required : bool
+        Whether the column must be present.
+    default : object
+        Value used where an optional column is absent.
+    description : str
+        One line, shown in generated docs and error messages.
+    minimum, maximum : float or None
+        Inclusive bounds for numeric columns.
+    choices : tuple of str or None
+        Allowed values for a categorical column.
+    """
+
+    name: str
+    dtype: str = attrs.field(validator=attrs.validators.in_(("str", "int", "float")))
+    unit: str = ""
+    required: bool = True
+    default: Any = None
+    description: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] | None = None
+
+
+@attrs.frozen
+class Table:
+    """An input table: its name, id column and columns."""
+
+    name: str
+    id_column: str
+    columns: tuple[Column, ...]
+    description: str = ""
+
+    def column(self, name: str) -> Column:
+        """The column called ``name``."""
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Column names in schema order."""
+        return tuple(c.name for c in self.columns)
+
+
+C = Column
+
+COUNCILS = Table(
+    "councils",
+    "council_id",
+    (
+        C("council_id", "str", description="Council code (ONS GSS code for English councils)."),
+        C("name", "str", description="Council name."),
+        C("region", "str", description="Region the council belongs to (e.g. 'North West')."),
+        C("lat", "float", "degrees", description="Centroid latitude (WGS84).", minimum=-90, maximum=90),
+        C("lon", "float", "degrees", description="Centroid longitude (WGS84).", minimum=-180, maximum=180),
+        C(
+            "area_km2",
+            "float",
+            "km2",
+            required=False,
+            default=0.0,
+            minimum=0,
+            description="Land area; gives the typical distance of a placement inside the council.",
+        ),
+    ),
+    "Councils (local authorities) with their centroid and region.",
+)
+
+PROVIDERS = Table(
+    "providers",
+    "provider_id",
+    (
+        C("provider_id", "str", description="Provider id."),
+        C("name", "str", required=False, default="", description="Provider name."),
+        C("sector", "str", description="Ownership sector.", choices=SECTORS),
+        C(
+            "group",
+            "str",
+            required=False,
+            default=None,
+            description="Ownership group, for market concentration (defaults to provider_id).",
+        ),
+    ),
+    "Owners of homes: councils (in-house), private and voluntary providers.",
+)
+
+HOMES = Table(
+    "homes",
+    "home_id",
+    (
+        C("home_id", "str", description="Home id."),
+        C("council_id", "str", description="Council the home is located in."),
+        C("provider_id", "str", description="Provider that owns the home."),
+        C("home_type", "str", description="Kind of home.", choices=HOME_TYPES),
+        C("places", "int", "children", minimum=0, maximum=MAX_COUNT, description="Places available for the plan."),
+        C(
+            "needs",
+            "str",
+            description="Needs the home is registered for, separated by ';' (e.g. 'mainstream;sibling_group').",
+        ),
+        C("min_age", "int", "years", required=False, default=0, minimum=0, maximum=17, description="Youngest age accepted."),
+        C("max_age", "int", "years", required=False, default=17, minimum=0, maximum=17, description="Oldest age accepted."),
+        C("weekly_cost_gbp", "float", "GBP/week", minimum=0, maximum=MAX_WEEKLY_COST_GBP, description="Weekly cost of one placement."),
+        C(
+            "serves_council_id",
+            "str",
+            required=False,
+            default="",
+            description="If set, only children of this council may be placed (kinship, placed with parents).",
+        ),
+    ),
+    "Units of supply: a children's home, a council's fostering pool, an IFA's carers in an area...",
+)
+
+COHORTS = Table(
+    "cohorts",
+    "cohort_id",
+    (
+        C("cohort_id", "str", description="Cohort id (pseudonymous; never a child id)."),
+        C("council_id", "str", description="Home council: the council responsible for the children."),
+        C("need", "str", description="Need category.", choices=NEEDS),
+        C("age_band", "str", description="Age band.", choices=tuple(AGE_BANDS)),
+        C("children", "int", "children", minimum=0, maximum=MAX_COUNT, description="Number of children in the cohort."),
+    ),
+    "Demand: children of one home council x need x age band.",
+)
+
+PLACEMENTS = Table(
+    "placements",
+    "placement_id",
+    (
+        C("placement_id", "str", description="Placement id."),
+        C("cohort_id", "str", description="Cohort of the placed children."),
+        C("home_id", "str", description="Home they live in now."),
+        C("children", "int", "children", minimum=0, maximum=MAX_COUNT, description="Number of children of the cohort in the home."),
+    ),
+    "Current placements (optional): children already living in a home; held in place for stability.",
+)
+
+TRAVEL = Table(
+    "travel",
+    "travel_id",
+    (
+        C("travel_id", "str", required=False, default="", description="Row id (optional)."),
+        C("from_council_id", "str", description="Home council of the children."),
+        C("to_council_id", "str", description="Council where the home is."),
+        C("distance_miles", "float", "miles", minimum=0, description="Distance used for the pair."),
+    ),
+    "Optional travel matrix between councils; replaces straight-line distances for the pairs given.",
+)
+
+#: All tables by name.
+TABLES: Mapping[str, Table] = MappingProxyType(
+    {t.name: t for t in (COUNCILS, PROVIDERS, HOMES, COHORTS, PLACEMENTS, TRAVEL)}
+)
+
+
+def schema_frame(table: str | None = None) -> pd.DataFrame:
+    """The schema as a DataFrame (one row per column), for docs and notebooks.
+
+    >>> schema_frame("homes").loc[lambda d: d.column == "places", "unit"].item()
+    'children'
+    """
+    rows = []
+    for t in TABLES.values():
+        if table is not None and t.name != table:
+            continue
+        for c in t.columns:
+            rows.append(
+                {
+                    "table": t.name,
+                    "column": c.name,
+                    "dtype": c.dtype,
+                    "unit": c.unit,
+                    "required": c.required,
+                    "default": c.default,
+                    "description": c.description,
+                }
+            )
+    return pd.DataFrame(rows)
