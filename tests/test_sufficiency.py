@@ -397,5 +397,5 @@ def test_compat_warm_start_keeps_the_optimum():
     _compat.add_constraint(prob, _compat.affine(x, [2.0, 1.0, 3.0]) <= 10.0)
     first = _compat.solve_problem(prob, _compat.highs_solver(msg=False, time_limit=10, gap=None, threads=None))
     again = _compat.solve_problem(prob, _compat.highs_solver(msg=False, time_limit=10, gap=None, threads=None, warm_start=True))
-    assert first["status"] == again["status"] == "optimal"
-    assert first["objective"] == again["objective"] == pytest.approx(pulp.value(prob.objective))
+    assert first.status == again.status == "optimal"
+    assert first.objective == again.objective == pytest.approx(pulp.value(prob.objective))

@@ -58,13 +58,13 @@ def test_lagrangian_bound_is_below_the_lp_over_all_edges(gm_prep):
     prep, params, run = gm_prep
     data, labels = prep.data, list(prep.options.option_id)
     full = run.build(data, labels, relaxed=True)
-    full_obj = float(run.solve(full)["objective"])
+    full_obj = float(run.solve(full).objective)
     active = S._initial_edges(prep, 2.0)
     assert not active.all()
     bounds = []
     for _ in range(30):
         lp = run.build(S._subset(data, np.flatnonzero(active)), labels, relaxed=True)
-        obj = float(run.solve(lp)["objective"])
+        obj = float(run.solve(lp).objective)
         ie, iy = np.nonzero(data.edge_years() & ~active[:, None])
         rc = reduced_costs(lp, data, ie, iy)
         bound = S.lagrangian_bound(data, obj, ie, iy, rc)
@@ -105,10 +105,10 @@ def test_lp_neighbourhood_rounds_within_floor_and_ceiling_and_restores_bounds(gm
     model = run.build(data, labels, lazy=True)
     before = [(v.lowBound, v.upBound) for v in list(model.n) + list(model.z)]
     out = S._lp_neighbourhood(model, lp, run, warm_start=False)
-    assert out is not None and out["has_solution"]
+    assert out is not None and out.has_solution
     n = np.asarray(_compat.values(model.n), dtype=float)
     assert (n >= np.floor(n_lp + 1e-6) - 1e-9).all() and (n <= np.ceil(n_lp - 1e-6) + 1e-9).all()
-    assert float(out["objective"]) >= float(lp_out["objective"]) * (1 - 1e-9)
+    assert float(out.objective) >= float(lp_out.objective) * (1 - 1e-9)
     assert [(v.lowBound, v.upBound) for v in list(model.n) + list(model.z)] == before
 
 

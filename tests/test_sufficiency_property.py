@@ -204,11 +204,11 @@ def test_optimal_means_the_whole_models_optimum_and_placed_plus_unmet_is_demand(
     assert_placed_plus_unmet_is_demand(plan, forecast)
     exact = whole_model_optimum(region, options, forecast, budgets, params, closures)
     if plan.status is rcc.PlanStatus.INFEASIBLE:
-        assert exact["status"] == "infeasible"
+        assert exact.status == "infeasible"
         return
-    assert exact["status"] == "optimal"
+    assert exact.status == "optimal"
     assert plan.status is rcc.PlanStatus.OPTIMAL  # 60 s for a tiny model: the clock never runs out
-    opt, tol = exact["objective"], params.solver.mip_gap
+    opt, tol = exact.objective, params.solver.mip_gap
     slack = 1e-9 * max(1.0, abs(opt))
     assert opt - slack <= plan.objective <= opt + tol * abs(plan.objective) + slack
     assert plan.info.bound <= opt + slack and plan.info.gap <= tol + 1e-9

@@ -10,6 +10,7 @@ from test_sufficiency_property import assert_placed_plus_unmet_is_demand, whole_
 
 import rcc
 from rcc.core import _compat
+from rcc.core._compat import SolverOutcome
 from rcc.core.errors import InfeasibleError, InvalidInputError, SolverError
 from rcc.sufficiency import SufficiencyParams, forecast_from_region, sufficiency_plan
 
@@ -57,7 +58,7 @@ def test_repair_with_units_fixed_is_not_the_end_keeping_h3_open_places_everyone(
     assert len(plan.closures) == 0 and len(plan.shortfall) == 0
     assert plan.metrics.loc[1, "placed"] == 5
     exact = whole_model_optimum(three_homes(), None, forecast_from_region(three_homes(), years=1), budgets, PARAMS_4A, CLOSE_H3)
-    assert exact["objective"] == pytest.approx(5.0, rel=1e-9)
+    assert exact.objective == pytest.approx(5.0, rel=1e-9)
 
 
 def pricing_case() -> tuple[rcc.Region, pd.DataFrame]:
@@ -111,16 +112,16 @@ def test_edges_pricing_cannot_rule_out_are_built_and_the_plan_proven_optimal():
     params = SufficiencyParams(years=1, pricing_radius_miles=0.0, solver=rcc.SolverOptions(mip_gap=1e-4, time_limit_s=60))
     plan = sufficiency_plan(region, options, None, params=params)
     exact = whole_model_optimum(region, options, forecast_from_region(region, years=1), None, params)
-    assert exact["status"] == "optimal"
+    assert exact.status == "optimal"
     assert plan.status is rcc.PlanStatus.OPTIMAL
-    assert plan.objective == pytest.approx(exact["objective"], rel=1e-4)
-    assert plan.info.gap <= 1e-4 and plan.info.bound <= exact["objective"] * (1 + 1e-9)
+    assert plan.objective == pytest.approx(exact.objective, rel=1e-4)
+    assert plan.info.gap <= 1e-4 and plan.info.bound <= exact.objective * (1 + 1e-9)
     assert "not ruled out" not in plan.info.note and "pricing round" in plan.info.note
 
 
 def _no_solution(status: str):
     def solve(prob, solver):
-        return {"status": status, "has_solution": False, "objective": None, "bound": None, "gap": None}
+        return SolverOutcome(status, False)
 
     return solve
 
@@ -159,7 +160,7 @@ def test_time_limit_status_only_when_the_clock_ran_out(monkeypatch):
     monkeypatch.setattr(S._Run, "out_of_time", lambda self, share=1.0: True)
     plan = sufficiency_plan(region, options, None, params=params)
     assert plan.status is rcc.PlanStatus.TIME_LIMIT
-    assert plan.info.bound <= exact["objective"] * (1 + 1e-9) <= plan.objective * (1 + 1e-9)
+    assert plan.info.bound <= exact.objective * (1 + 1e-9) <= plan.objective * (1 + 1e-9)
     assert plan.info.gap == pytest.approx((plan.objective - plan.info.bound) / plan.objective)
     assert_placed_plus_unmet_is_demand(plan, forecast_from_region(region, years=1))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import attrs
 import highspy
 import numpy as np
 import pandas as pd
@@ -177,11 +178,12 @@ def test_a_time_limit_before_any_plan_raises():
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
 def test_solver_without_a_solution_raises(tiny, monkeypatch, solver):
-    from rcc.allocation.highs import HighsAllocation
+    from rcc.allocation.highs import HighsAllocation, LpRound
+    from rcc.core._compat import SolverOutcome
 
-    nothing = {"status": "not_solved", "has_solution": False, "objective": None, "bound": None, "gap": None}
-    monkeypatch.setattr(rcc.allocation.engine, "run_solver", lambda problem, options: (dict(nothing), 0.0))
-    monkeypatch.setattr(HighsAllocation, "solve", lambda self, left: dict(nothing))
+    nothing = SolverOutcome("not_solved", False)
+    monkeypatch.setattr(rcc.allocation.engine, "run_solver", lambda problem, options: (nothing, 0.0))
+    monkeypatch.setattr(HighsAllocation, "solve", lambda self, left: LpRound(nothing))
     with pytest.raises(rcc.SolverError, match="no plan is reported"):
         rcc.plan(tiny, rcc.PlanParams(solver=rcc.SolverOptions(name=solver)))
 
@@ -320,8 +322,7 @@ def test_a_point_that_breaks_the_rules_is_never_a_plan(tiny, monkeypatch):
 
     def lying(self, left):
         out = real(self, left)
-        out["u"] = np.zeros_like(out["u"])  # claims every child placed
-        return out
+        return attrs.evolve(out, u=np.zeros_like(out.u))  # claims every child placed
 
     monkeypatch.setattr(HighsAllocation, "solve", lying)
     with pytest.raises(rcc.SolverError, match="placed \\+ without a home = demand"):

@@ -11,11 +11,12 @@ import numpy as np
 import pandas as pd
 
 from rcc.allocation.greedy import greedy_class_flows
-from rcc.allocation.highs import HighsAllocation
+from rcc.allocation.highs import HighsAllocation, LpRound
 from rcc.allocation.model import build_allocation, edge_costs, unmet_costs
 from rcc.allocation.network import eligible_edges, open_edges
 from rcc.allocation.result import Plan, PlanStatus, SolveInfo
 from rcc.core import _compat
+from rcc.core._compat import SolverOutcome
 from rcc.core.errors import SolverError
 from rcc.core.params import PlanParams, SolverOptions
 from rcc.core.region import Region
@@ -34,8 +35,8 @@ def make_solver(options: SolverOptions) -> Any:
     return solver
 
 
-def run_solver(problem: Any, options: SolverOptions) -> tuple[dict[str, Any], float]:
-    """Solve a PuLP problem; return the outcome dict and the runtime in seconds."""
+def run_solver(problem: Any, options: SolverOptions) -> tuple[LpRound, float]:
+    """Solve a PuLP problem; return the outcome and the runtime in seconds."""
     solver = make_solver(options)
     t0 = time.perf_counter()
     try:
@@ -296,38 +297,38 @@ def optimise_edges(
         if left is not None and left <= 0:
             break  # out of time between rounds: the last round's plan stands, with its bound
         rounds += 1
-        outcome, runtime = lp.solve(active, left)
+        rnd, runtime = lp.solve(active, left)
         solver_time += runtime
-        if not outcome["has_solution"]:
-            raise SolverError(_no_plan_message(region, params, outcome, solver_time, rounds))
-        if outcome["status"] != "optimal":
+        if not rnd.outcome.has_solution:
+            raise SolverError(_no_plan_message(region, params, rnd.outcome, solver_time, rounds))
+        if rnd.outcome.status != "optimal":
             break
-        last = outcome
-        rc = cost - outcome["y"][e_cohort] - outcome["z"][e_home]  # reduced cost c_ch - y_c - z_h of every edge
+        last = rnd
+        rc = cost - rnd.y[e_cohort] - rnd.z[e_home]  # reduced cost c_ch - y_c - z_h of every edge
         entering = ~active & (rc < -1e-6)
         if not entering.any():
-            bound, proven = outcome["objective"], True
+            bound, proven = rnd.outcome.objective, True
             break
         # Lagrangian bound: this round's duals are feasible for every built edge;
         # an edge left out could improve the plan by at most rc x what it can carry
-        bound = float(outcome["objective"] + (np.minimum(rc, 0.0)[~active] * most[~active]).sum())
+        bound = float(rnd.outcome.objective + (np.minimum(rc, 0.0)[~active] * most[~active]).sum())
         active |= entering
     if proven:
         status, gap = PlanStatus.OPTIMAL, 0.0
     else:  # the time limit stopped a round, or pricing: the plan is feasible, its bound from the last priced round
         status = PlanStatus.TIME_LIMIT
-        if outcome["status"] != "optimal" and rounds > 1 and last["objective"] <= outcome["objective"]:
-            outcome = last  # the stopped round's point may be worse than the previous round's optimum
-        gap = None if bound is None else _relative_gap(outcome["objective"], bound)
+        if rnd.outcome.status != "optimal" and rounds > 1 and last.outcome.objective <= rnd.outcome.objective:
+            rnd = last  # the stopped round's point may be worse than the previous round's optimum
+        gap = None if bound is None else _relative_gap(rnd.outcome.objective, bound)
     bound = None if bound is None else bound * scale
     note = ""
     if status is not PlanStatus.OPTIMAL:
         note = f"stopped by the time limit ({limit:g} s): best plan found, " + (
             "no bound known" if gap is None else f"within {100 * gap:.3g}% of the optimum"
         )
-    if rounds > 1 or len(outcome["edge"]) < len(edges):
+    if rounds > 1 or len(rnd.edge) < len(edges):
         note = (note + "; " if note else "") + (
-            f"{rounds} pricing round(s), {len(outcome['edge']):,} of {len(edges):,} edges built"
+            f"{rounds} pricing round(s), {len(rnd.edge):,} of {len(edges):,} edges built"
         )
     info = SolveInfo(
         solver=params.solver.name,
@@ -335,18 +336,18 @@ def optimise_edges(
         gap=gap,
         bound=bound,
         time_limit_s=limit,
-        variables=outcome["variables"],
-        constraints=outcome["constraints"],
+        variables=rnd.variables,
+        constraints=rnd.constraints,
         note=note,
     )
-    x = np.asarray(outcome["x"])
-    unmet = np.asarray(outcome["u"])
-    _check_feasible(region, edges, outcome["edge"], x, unmet, demand, cap, params)
+    x = np.asarray(rnd.x)
+    unmet = np.asarray(rnd.u)
+    _check_feasible(region, edges, rnd.edge, x, unmet, demand, cap, params)
     frac = max(np.abs(x - np.round(x)).max(initial=0), np.abs(unmet - np.round(unmet)).max(initial=0))
     if frac > 1e-6:
         raise SolverError(f"{region.name}: the allocation LP returned fractional children (max {frac:.3g})")
     flow = np.zeros(len(edges))
-    flow[outcome["edge"]] = np.round(x)
+    flow[rnd.edge] = np.round(x)
     return flow, np.round(unmet), info, status
 
 
@@ -369,20 +370,18 @@ class _PulpRounds:
         self.region, self.edges, self.params = region, edges, params
         self.cost, self.unmet_cost, self.cap = cost, unmet_cost, cap
 
-    def solve(self, active: np.ndarray, left: float | None) -> tuple[dict[str, Any], float]:
+    def solve(self, active: np.ndarray, left: float | None) -> tuple[LpRound, float]:
         model = build_allocation(
             self.region, self.edges.loc[active], self.params, self.cost[active], self.unmet_cost, self.cap[active]
         )
         options = self.params.solver if left is None else attrs.evolve(self.params.solver, time_limit_s=left)
         outcome, runtime = run_solver(model.problem, options)
-        outcome["variables"] = len(model.x) + len(model.u)
-        outcome["constraints"] = len(model.demand) + len(model.capacity)
-        if outcome["has_solution"]:
-            outcome["edge"] = np.flatnonzero(active)
-            outcome["x"] = np.asarray(_compat.values(model.x))
-            outcome["u"] = np.asarray(_compat.values(model.u))
-            outcome["y"], outcome["z"] = model.duals(len(self.region.homes))
-        return outcome, runtime
+        size = {"variables": len(model.x) + len(model.u), "constraints": len(model.demand) + len(model.capacity)}
+        if not outcome.has_solution:
+            return LpRound(outcome, **size), runtime
+        y, z = model.duals(len(self.region.homes))
+        x, u = np.asarray(_compat.values(model.x)), np.asarray(_compat.values(model.u))
+        return LpRound(outcome, x=x, u=u, y=y, z=z, edge=np.flatnonzero(active), **size), runtime
 
 
 class _HighsRounds:
@@ -400,19 +399,20 @@ class _HighsRounds:
         self.built = np.zeros(len(edges), dtype=bool)
         self.columns = np.zeros(0, dtype=np.int64)  # edge of each column, in column order
 
-    def solve(self, active: np.ndarray, left: float | None) -> tuple[dict[str, Any], float]:
+    def solve(self, active: np.ndarray, left: float | None) -> tuple[LpRound, float]:
         new = np.flatnonzero(active & ~self.built)
         self.model.add_edges(self.cohort[new], self.home[new], self.cost[new], self.held[new], self.cap[new])
         self.built[new] = True
         self.columns = np.r_[self.columns, new]
         t0 = time.perf_counter()
-        outcome = self.model.solve(left)
+        result = self.model.solve(left)
         runtime = time.perf_counter() - t0
-        outcome["variables"] = self.model.n_cohorts + self.model.n_edges
-        outcome["constraints"] = self.model.n_cohorts + self.model.n_homes
-        if outcome["has_solution"]:
-            outcome["edge"] = self.columns
-        return outcome, runtime
+        return attrs.evolve(
+            result,
+            edge=self.columns if result.outcome.has_solution else None,
+            variables=self.model.n_cohorts + self.model.n_edges,
+            constraints=self.model.n_cohorts + self.model.n_homes,
+        ), runtime
 
 
 def _objective_scale(cost: np.ndarray, unmet_cost: np.ndarray) -> float:
@@ -463,12 +463,12 @@ def _relative_gap(objective: float, bound: float) -> float:
     return max(0.0, objective - bound) / max(abs(objective), 1e-9)
 
 
-def _no_plan_message(region: Region, params: PlanParams, outcome: dict[str, Any], seconds: float, rounds: int) -> str:
+def _no_plan_message(region: Region, params: PlanParams, outcome: SolverOutcome, seconds: float, rounds: int) -> str:
     what = {
         "time_limit": f"stopped by the time limit ({params.solver.time_limit_s} s) before it found any plan",
         "infeasible": "reports the allocation model infeasible (held placements exceed places?)",
         "unbounded": "reports the allocation model unbounded",
-    }.get(outcome["status"], f"returned no plan (status {outcome['status']}: {outcome.get('model_status', '?')})")
+    }.get(outcome.status, f"returned no plan (status {outcome.status}: {outcome.model_status or '?'})")
     return (
         f"{region.name}: {params.solver.name} {what}, after {seconds:.2f} s in pricing round {rounds}; "
         "no plan is reported. Raise SolverOptions.time_limit_s or check the solver log (SolverOptions(msg=True))."

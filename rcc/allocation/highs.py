@@ -10,13 +10,32 @@ columns and the next solve starts from the last basis).
 
 from __future__ import annotations
 
-from typing import Any
-
+import attrs
 import numpy as np
 
 from rcc.core import _compat
 
-__all__ = ["HighsAllocation"]
+__all__ = ["HighsAllocation", "LpRound"]
+
+
+@attrs.frozen(eq=False)
+class LpRound:
+    """One solve of the allocation LP (a pricing round), by either path.
+
+    ``outcome`` is the solver's :class:`~rcc.core._compat.SolverOutcome`;
+    with a solution, ``x`` (values of the built edges, in ``edge`` order:
+    positions in the full edge table), ``u`` (unmet per cohort) and, when
+    optimal, the duals ``y`` (demand rows) and ``z`` (capacity rows).
+    """
+
+    outcome: _compat.SolverOutcome
+    x: np.ndarray | None = None
+    u: np.ndarray | None = None
+    y: np.ndarray | None = None
+    z: np.ndarray | None = None
+    edge: np.ndarray | None = None
+    variables: int = 0
+    constraints: int = 0
 
 
 class HighsAllocation:
@@ -87,25 +106,21 @@ class HighsAllocation:
         )
         self.n_edges += n
 
-    def solve(self, time_limit_s: float | None) -> dict[str, Any]:
-        """Solve (warm from the last basis) and return the outcome.
-
-        Keys: ``status``, ``has_solution``, ``objective``, ``model_status``
-        and, with a solution, ``x`` (edge values in the order added), ``u``
-        (unmet per cohort), ``y`` (demand duals) and ``z`` (capacity duals).
-        """
+    def solve(self, time_limit_s: float | None) -> LpRound:
+        """Solve (warm from the last basis): the outcome and, with a solution,
+        ``x`` (edge values in the order added), ``u`` (unmet per cohort) and,
+        when optimal, ``y`` (demand duals) and ``z`` (capacity duals)."""
         h = self.highs
         h.setOptionValue("time_limit", float(time_limit_s) if time_limit_s is not None else self._inf)
         with _compat.highs_scheduler(self.threads):
             h.run()
         outcome = _compat.highs_outcome(h, mip=False)
-        if outcome["has_solution"]:
-            sol = h.getSolution()
-            col = np.asarray(sol.col_value)
-            outcome["u"] = col[: self.n_cohorts]
-            outcome["x"] = col[self.n_cohorts :]
-            if outcome["status"] == "optimal":
-                row = np.asarray(sol.row_dual)
-                outcome["y"] = row[: self.n_cohorts]
-                outcome["z"] = row[self.n_cohorts :]
-        return outcome
+        if not outcome.has_solution:
+            return LpRound(outcome)
+        sol = h.getSolution()
+        col = np.asarray(sol.col_value)
+        y = z = None
+        if outcome.status == "optimal":
+            row = np.asarray(sol.row_dual)
+            y, z = row[: self.n_cohorts], row[self.n_cohorts :]
+        return LpRound(outcome, x=col[self.n_cohorts :], u=col[: self.n_cohorts], y=y, z=z)

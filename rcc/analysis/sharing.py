@@ -519,8 +519,8 @@ def least_core(
     _compat.add_constraint(prob, _compat.affine(x) == vals[grand])
     prob.setObjective(_compat.affine([e]))
     outcome = _compat.solve_problem(prob, _compat.highs_solver(msg=False, time_limit=None, gap=None, threads=1))
-    if outcome["status"] != "optimal":
-        raise SolverError(f"least-core LP: solver status {outcome['status']}")
+    if outcome.status != "optimal":
+        raise SolverError(f"least-core LP: solver status {outcome.status}")
     alloc = pd.Series(_compat.values(x), index=pd.Index(players, name="player"), name="allocation")
     eps = float(_compat.values([e])[0]) if coalitions else 0.0
     scale = tol * max(1.0, abs(vals[grand]))

@@ -16,6 +16,7 @@ import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+import attrs
 import pulp
 
 __all__ = [
@@ -178,12 +179,39 @@ def highs_scheduler(threads: int | None) -> Iterator[None]:
             _SCHEDULER.notify_all()
 
 
+@attrs.frozen
+class SolverOutcome:
+    """What a solver run gave, read from the solver itself.
+
+    Attributes
+    ----------
+    status : str
+        ``"optimal"``, ``"infeasible"``, ``"unbounded"``, ``"time_limit"``,
+        ``"not_solved"`` or ``"error"``.
+    has_solution : bool
+        True only when the solver holds a primal *feasible* point (a time
+        limit hit before any is found gives False, never a plan of zeros).
+    objective, bound, gap : float or None
+        The solution's objective, a valid bound on the optimum and the
+        relative gap between them, where known.
+    model_status : str
+        The solver's own words (HiGHS model status), for messages.
+    """
+
+    status: str
+    has_solution: bool
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    model_status: str = ""
+
+
 def _is_highs(solver: Any) -> bool:
     return isinstance(solver, pulp.HiGHS)
 
 
-def solve_problem(prob: pulp.LpProblem, solver: Any) -> dict[str, Any]:
-    """Solve and return a plain dict: status, has_solution, objective, bound, gap.
+def solve_problem(prob: pulp.LpProblem, solver: Any) -> SolverOutcome:
+    """Solve and return the :class:`SolverOutcome`: status, has_solution, objective, bound, gap.
 
     ``status`` is one of ``"optimal"``, ``"infeasible"``, ``"unbounded"``,
     ``"time_limit"``, ``"not_solved"``, ``"error"``. ``has_solution`` is true
@@ -216,13 +244,7 @@ def solve_problem(prob: pulp.LpProblem, solver: Any) -> dict[str, Any]:
         has_solution = False  # an LP stopped early holds no feasible point (CBC reports its last iterate as one)
     objective = pulp.value(prob.objective) if has_solution else None
     gap = 0.0 if status == "optimal" and not prob.isMIP() else None
-    return {
-        "status": status,
-        "has_solution": has_solution,
-        "objective": None if objective is None else float(objective),
-        "bound": None,
-        "gap": gap,
-    }
+    return SolverOutcome(status, has_solution, None if objective is None else float(objective), None, gap, status)
 
 
 _HIGHS_STATUS = {
@@ -237,17 +259,17 @@ _HIGHS_STATUS = {
 }
 
 
-def _highs_outcome(prob: pulp.LpProblem) -> dict[str, Any]:
+def _highs_outcome(prob: pulp.LpProblem) -> SolverOutcome:
     """The outcome of a PuLP problem solved by HiGHS in process, read from HiGHS itself."""
     outcome = highs_outcome(prob.solverModel, mip=prob.isMIP())
-    if outcome["has_solution"]:  # PuLP's own value of the objective (constant term included)
-        outcome["objective"] = float(pulp.value(prob.objective))
-        if not prob.isMIP() and outcome["status"] == "optimal":
-            outcome["bound"] = outcome["objective"]
+    if outcome.has_solution:  # PuLP's own value of the objective (constant term included)
+        objective = float(pulp.value(prob.objective))
+        bound = objective if not prob.isMIP() and outcome.status == "optimal" else outcome.bound
+        outcome = attrs.evolve(outcome, objective=objective, bound=bound)
     return outcome
 
 
-def highs_outcome(highs: Any, *, mip: bool) -> dict[str, Any]:
+def highs_outcome(highs: Any, *, mip: bool) -> SolverOutcome:
     """The outcome read from a HiGHS model (model status, primal solution status), not PuLP's
     mapping, which takes a time-limited LP's current point, or zeros, for a solution."""
     model_status = str(highs.modelStatusToString(highs.getModelStatus()))
@@ -267,14 +289,7 @@ def highs_outcome(highs: Any, *, mip: bool) -> dict[str, Any]:
         bound, gap = objective, 0.0
     if status == "optimal" and not has_solution:  # pragma: no cover - HiGHS says optimal only with a solution
         status = "error"
-    return {
-        "status": status,
-        "has_solution": has_solution,
-        "objective": objective,
-        "bound": bound,
-        "gap": gap,
-        "model_status": model_status,
-    }
+    return SolverOutcome(status, has_solution, objective, bound, gap, model_status)
 
 
 def values(variables: Sequence[Any]) -> list[float]:

@@ -15,6 +15,7 @@ from rcc.allocation.engine import aggregate_homes, class_representatives, run_so
 from rcc.allocation.model import group_positions
 from rcc.allocation.result import PlanStatus, SolveInfo, metrics_table
 from rcc.core import _compat
+from rcc.core._compat import SolverOutcome
 from rcc.core.errors import InfeasibleError, InvalidInputError, SolverError
 from rcc.core.region import Region
 from rcc.core.validate import normalise
@@ -130,7 +131,7 @@ def sufficiency_plan(
         k = len(merged.homes)
         notes.append(f"{len(region.homes):,} homes merged into {k:,} {'class' if k == 1 else 'classes'} of interchangeable homes")
     explanation = _empty_explanation()
-    if outcome["status"] == "infeasible":
+    if outcome.status == "infeasible":
         status = PlanStatus.INFEASIBLE
         if not params.explain_infeasible:
             raise InfeasibleError(
@@ -139,18 +140,18 @@ def sufficiency_plan(
             )
         run.stage = "explanation of the clash"
         model, explanation, outcome = _explain(prep, labels, run, model)
-        if not outcome["has_solution"]:
+        if not outcome.has_solution:
             raise SolverError(_no_plan_message(run, outcome, "the hard rules clash and the elastic model that explains it"))
         notes.append("hard rules clash: tables show the plan with them relaxed as in the explanation")
-        outcome = {**outcome, "status": "infeasible"}
-        bound = outcome["bound"]
-    elif not outcome["has_solution"] or model is None:
+        outcome = attrs.evolve(outcome, status="infeasible")
+        bound = outcome.bound
+    elif not outcome.has_solution or model is None:
         raise SolverError(_no_plan_message(run, outcome, "no plan was found"))
     else:
-        status = _STATUS[outcome["status"]]
+        status = _STATUS[outcome.status]
         if status is PlanStatus.TIME_LIMIT:
             notes.append("stopped by the time limit: the best plan found, the gap against a bound valid for all edges")
-    gap = outcome["gap"]
+    gap = outcome.gap
     info = SolveInfo(
         solver=params.solver.name,
         runtime_s=run.solve_s,
@@ -172,12 +173,12 @@ def sufficiency_plan(
     return attrs.evolve(plan, region=region, placements=placements)
 
 
-def _no_plan_message(run: _Run, outcome: dict[str, Any], what: str) -> str:
+def _no_plan_message(run: _Run, outcome: SolverOutcome, what: str) -> str:
     """Why there is no plan: stage, solver status and time used (a SolverError's message)."""
     limit = run.params.solver.time_limit_s
     of = f" of the {limit:g}s time limit" if limit is not None else ""
     return (
-        f"sufficiency plan: {what}: the {run.stage} ended with solver status {outcome['status']!r} "
+        f"sufficiency plan: {what}: the {run.stage} ended with solver status {outcome.status!r} "
         f"after {run.elapsed():.1f}s{of} and no feasible plan (solver {run.params.solver.name})"
     )
 
@@ -362,7 +363,7 @@ class _Run:
         self.build_s += time.perf_counter() - t
         return model
 
-    def solve(self, model: SufficiencyModel, warm_start: bool = False) -> dict[str, Any]:
+    def solve(self, model: SufficiencyModel, warm_start: bool = False) -> SolverOutcome:
         """Solve with the time left. HiGHS stops only at the requested relative
         gap (its default absolute gap of 1e-6 would let it stop earlier)."""
         options = attrs.evolve(self.params.solver, time_limit_s=self.remaining())
@@ -461,7 +462,7 @@ def _entering(data: ModelData, edge: np.ndarray, rc: np.ndarray, per_cohort: int
 
 def _solve_priced(
     prep: Prepared, labels: list[str], run: _Run
-) -> tuple[SufficiencyModel | None, dict[str, Any], float | None, list[str]]:
+) -> tuple[SufficiencyModel | None, SolverOutcome, float | None, list[str]]:
     """Edge pricing, heuristic plans and a branch and bound over the whole model.
 
     1. Pricing (see ``SufficiencyParams.pricing_radius_miles``): LP
@@ -566,17 +567,17 @@ def _better(best: _Incumbent | None, new: _Incumbent | None) -> _Incumbent | Non
 
 def _finish(
     data: ModelData, model: SufficiencyModel, idx: np.ndarray, best: _Incumbent, status: str, bound: float | None, notes: list[str]
-) -> tuple[SufficiencyModel, dict[str, Any], float | None, list[str]]:
+) -> tuple[SufficiencyModel, SolverOutcome, float | None, list[str]]:
     """``model`` (over the edges ``idx``) holding the best plan, as returned by :func:`_solve_priced`."""
     if not _load(model, idx, best):  # pragma: no cover - edges only grow, so the last model holds every edge of the plan
         raise SolverError("sufficiency plan: the best plan uses an edge the final model lacks (a bug in rcc)")
     gap = None if bound is None else max(0.0, (best.objective - bound) / max(abs(best.objective), 1e-9))
-    outcome = {"status": status, "has_solution": True, "objective": best.objective, "bound": bound, "gap": gap}
+    outcome = SolverOutcome(status, True, best.objective, bound, gap)
     return _globalise(model, data, idx), outcome, bound, notes
 
 
-def _no_plan(status: str) -> dict[str, Any]:
-    return {"status": status, "has_solution": False, "objective": None, "bound": None, "gap": None}
+def _no_plan(status: str) -> SolverOutcome:
+    return SolverOutcome(status, False)
 
 
 def _price(prep: Prepared, labels: list[str], run: _Run) -> tuple[np.ndarray, SufficiencyModel | None, float | None, int]:
@@ -594,11 +595,11 @@ def _price(prep: Prepared, labels: list[str], run: _Run) -> tuple[np.ndarray, Su
         rounds += 1
         lp = run.build(_subset(data, np.flatnonzero(active)), labels, relaxed=True)
         out = run.solve(lp)
-        if out["status"] != "optimal":
+        if out.status != "optimal":
             return active, None, None, rounds
         ie, iy = np.nonzero(exists & ~active[:, None])
         rc = reduced_costs(lp, data, ie, iy)
-        objective = float(out["objective"])
+        objective = float(out.objective)
         bound = lagrangian_bound(data, objective, ie, iy, rc)
         entering = _entering(data, ie, rc, _ENTER_PER_COHORT)
         close = objective - bound <= _PRICING_TOL * tol * max(abs(objective), 1e-9)
@@ -627,18 +628,18 @@ def _lp_heuristics(
 
 
 def _whole_plan(
-    sub: ModelData, idx: np.ndarray, labels: list[str], model: SufficiencyModel, outcome: dict[str, Any] | None, run: _Run, source: str
+    sub: ModelData, idx: np.ndarray, labels: list[str], model: SufficiencyModel, outcome: SolverOutcome | None, run: _Run, source: str
 ) -> _Incumbent | None:
     """The plan ``model`` holds after ``outcome``, made whole (single children's
     placements integer, units and closures fixed) when it is not."""
-    if outcome is None or not outcome["has_solution"]:
+    if outcome is None or not outcome.has_solution:
         return None
     if not (sub.whole_children and _fractional(model)):
-        return _snapshot(model, idx, float(outcome["objective"]), source)
+        return _snapshot(model, idx, float(outcome.objective), source)
     repaired, whole = _repair_whole(sub, labels, model, run)
-    if not whole["has_solution"]:
+    if not whole.has_solution:
         return None
-    return _snapshot(repaired, idx, float(whole["objective"]), f"{source}, single children made whole")
+    return _snapshot(repaired, idx, float(whole.objective), f"{source}, single children made whole")
 
 
 def _exact_edges(
@@ -668,12 +669,12 @@ def _exact_edges(
     return np.flatnonzero(chosen), outside
 
 
-def _bound_of(outcome: dict[str, Any], tol: float) -> float | None:
+def _bound_of(outcome: SolverOutcome, tol: float) -> float | None:
     """The solver's lower bound (HiGHS reports it; an optimal CBC run is within the gap tolerance)."""
-    if outcome["bound"] is not None and math.isfinite(outcome["bound"]):
-        return float(outcome["bound"])
-    if outcome["status"] == "optimal" and outcome["objective"] is not None:
-        ub = float(outcome["objective"])
+    if outcome.bound is not None and math.isfinite(outcome.bound):
+        return float(outcome.bound)
+    if outcome.status == "optimal" and outcome.objective is not None:
+        ub = float(outcome.objective)
         return ub - tol * abs(ub)
     return None
 
@@ -704,12 +705,12 @@ def _exact(
     if singles:
         lazy = run.build(sub, labels, lazy=True)
         out = run.solve(lazy, warm_start=best is not None and _load(lazy, idx, best))
-        if out["status"] in ("infeasible", "unbounded") and not out["has_solution"] and best is None:
-            return lazy, None, None, out["status"]
+        if out.status in ("infeasible", "unbounded") and not out.has_solution and best is None:
+            return lazy, None, None, out.status
         b = _bound_of(out, tol)
         bound = b if b is not None else bound
         best = _better(best, _whole_plan(sub, idx, labels, lazy, out, run, "branch and bound"))
-        last = out["status"]
+        last = out.status
         if best is None:
             if run.out_of_time() or last != "optimal":
                 return lazy, None, None, last
@@ -719,14 +720,14 @@ def _exact(
         notes.append("single children's placements: branch and bound with every placement whole")
     model = run.build(sub, labels)
     out = run.solve(model, warm_start=best is not None and _load(model, idx, best))
-    if out["status"] in ("infeasible", "unbounded") and not out["has_solution"] and best is None:
-        return model, None, None, out["status"]
-    if out["has_solution"]:
-        best = _better(best, _snapshot(model, idx, float(out["objective"]), "branch and bound"))
+    if out.status in ("infeasible", "unbounded") and not out.has_solution and best is None:
+        return model, None, None, out.status
+    if out.has_solution:
+        best = _better(best, _snapshot(model, idx, float(out.objective), "branch and bound"))
     b = _bound_of(out, tol)
     bound = max(bound, b) if b is not None else bound
     whole = min(bound, outside)
-    return model, best, whole if math.isfinite(whole) else None, out["status"]
+    return model, best, whole if math.isfinite(whole) else None, out.status
 
 
 def _within(ub: float, lb: float, tol: float) -> bool:
@@ -754,7 +755,7 @@ def _repair_whole(
     return model, run.solve(model)
 
 
-def _lp_neighbourhood(model: SufficiencyModel, lp: SufficiencyModel, run: _Run, warm_start: bool) -> dict[str, Any] | None:
+def _lp_neighbourhood(model: SufficiencyModel, lp: SufficiencyModel, run: _Run, warm_start: bool) -> SolverOutcome | None:
     """Search near the LP relaxation (``model`` and ``lp`` on the same edges).
 
     Solve the MILP with every unit and closure variable bounded between the
@@ -778,10 +779,10 @@ def _lp_neighbourhood(model: SufficiencyModel, lp: SufficiencyModel, run: _Run, 
     finally:
         for var, (lo, up) in zip(fixed, bounds):
             var.lowBound, var.upBound = lo, up
-    return outcome if outcome["has_solution"] else None
+    return outcome if outcome.has_solution else None
 
 
-def _round_and_fix(model: SufficiencyModel, lp: SufficiencyModel, run: _Run) -> dict[str, Any] | None:
+def _round_and_fix(model: SufficiencyModel, lp: SufficiencyModel, run: _Run) -> SolverOutcome | None:
     """LP-rounding heuristic (``model`` and ``lp`` are built on the same edges).
 
     Units: the LP values rounded down, then rounded up one at a time (largest
@@ -849,7 +850,7 @@ def _round_and_fix(model: SufficiencyModel, lp: SufficiencyModel, run: _Run) -> 
             var.lowBound, var.upBound = lo, up
         for p, (lo, up) in zip(np.flatnonzero(keep), v_bounds):
             model.v[p].lowBound, model.v[p].upBound = lo, up
-        if outcome["has_solution"]:
+        if outcome.has_solution:
             best = outcome
             break
         if not keep.any():
@@ -891,7 +892,7 @@ def _explain(
     idx = np.unique(model.ey_edge) if len(model.ey_edge) else np.arange(len(data.e_cohort))
     elastic = run.build(_subset(data, idx), labels, elastic=True)
     outcome = run.solve(elastic)
-    if not outcome["has_solution"]:
+    if not outcome.has_solution:
         return _globalise(elastic, data, idx), _empty_explanation(), outcome
     lhs, slack = hard_row_values(elastic)
     rows = []
@@ -905,7 +906,7 @@ def _explain(
     var = {k: getattr(elastic, k) for k in ("ey_edge", "ey_year", "v", "u_index", "u", "n_option", "n_year", "n", "z_close", "z_year", "z")}
     define_objective(elastic.problem, _subset(data, idx), var, elastic.hard, elastic=False)
     outcome2 = run.solve(elastic)
-    if not outcome2["has_solution"]:  # pragma: no cover - the capped elastic model is feasible by construction
+    if not outcome2.has_solution:  # pragma: no cover - the capped elastic model is feasible by construction
         outcome2 = outcome
     explanation = pd.DataFrame(rows) if rows else _empty_explanation()
     if len(explanation):
@@ -917,7 +918,7 @@ def _explain(
 def _result(
     prep: Prepared,
     model: SufficiencyModel,
-    outcome: dict[str, Any],
+    outcome: SolverOutcome,
     status: PlanStatus,
     info: SolveInfo,
     explanation: pd.DataFrame,
@@ -925,7 +926,7 @@ def _result(
 ) -> SufficiencyPlan:
     d = prep.data
     Y = d.n_years
-    if outcome["has_solution"]:
+    if outcome.has_solution:
         sol = solution_values(model)
     else:
         sol = {"x": np.zeros(len(model.v)), "unmet": d.demand.copy(), "n": np.zeros(len(model.n)), "z": np.zeros(len(model.z))}
@@ -951,9 +952,9 @@ def _result(
     capacity = _capacity(prep, avail, closed)
     growth = _growth(prep, placements, sol["unmet"], avail, closed)
     metrics = _metrics(prep, placements, shortfall, avail, closed)
-    objective = outcome.get("objective") if outcome["has_solution"] and not model.elastic else None
-    if model.elastic and outcome["has_solution"]:
-        objective = float(outcome["objective"])
+    objective = outcome.objective if outcome.has_solution and not model.elastic else None
+    if model.elastic and outcome.has_solution:
+        objective = float(outcome.objective)
     return SufficiencyPlan(
         region=prep.region,
         years=Y,
@@ -1074,9 +1075,9 @@ def _costs(prep: Prepared, units: np.ndarray, avail: np.ndarray, closed: np.ndar
     return out
 
 
-def _budget_use(prep: Prepared, model: SufficiencyModel, outcome: dict[str, Any]) -> pd.DataFrame:
+def _budget_use(prep: Prepared, model: SufficiencyModel, outcome: SolverOutcome) -> pd.DataFrame:
     rows = []
-    lhs, _ = hard_row_values(model) if outcome["has_solution"] else (np.zeros(len(model.hard)), None)
+    lhs, _ = hard_row_values(model) if outcome.has_solution else (np.zeros(len(model.hard)), None)
     for r, a in zip(model.hard, lhs):
         if r.family not in ("capital_budget", "revenue_budget"):
             continue
