@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import math
+import subprocess
 import sys
 import types
 from pathlib import Path
@@ -14,8 +17,11 @@ from hypothesis import strategies as st
 
 import rcc
 import rcc.cli as cli
+import rcc.cli.plan as cli_plan
+import rcc.cli.report as cli_report
 from rcc import PlanStatus, SolveInfo, SolverError
 from rcc.cli import EXIT_FAILED, EXIT_OK, EXIT_TIME_LIMIT, EXIT_USAGE, main
+from rcc.cli.report import report_cli
 
 GM = "Greater Manchester RCC"
 
@@ -45,7 +51,8 @@ def no_solve(monkeypatch):
     def solve(*args, **kwargs):
         raise AssertionError("solved although the run should have stopped before solving")
 
-    monkeypatch.setattr(cli, "make_plan", solve)
+    monkeypatch.setattr(cli_plan, "make_plan", solve)
+    monkeypatch.setattr(cli_report, "make_plan", solve)
     monkeypatch.setattr(rcc.sufficiency, "sufficiency_plan", solve)
 
 
@@ -89,13 +96,13 @@ def time_limited(plan: rcc.Plan) -> rcc.Plan:
 
 
 def test_a_plan_stopped_by_its_time_limit_is_written_marked_and_exits_3(tmp_path, capsys, monkeypatch):
-    real = cli.make_plan
+    real = cli_plan.make_plan
 
     def plan(region, params):
         p = real(region, params)
         return p if params.method == "greedy" else time_limited(p)
 
-    monkeypatch.setattr(cli, "make_plan", plan)
+    monkeypatch.setattr(cli_plan, "make_plan", plan)
     assert main(["plan", "--region", GM, "--out", str(tmp_path), "--quiet"]) == EXIT_TIME_LIMIT == 3
     captured = capsys.readouterr()
     assert "time_limit" in captured.out and "1.23%" in captured.out
@@ -115,7 +122,7 @@ def test_a_solver_failure_exits_1_and_leaves_only_a_manifest_saying_why(tmp_path
     def fail(region, params):
         raise SolverError("highs stopped at the time limit (0.01 s) before finding any feasible plan")
 
-    monkeypatch.setattr(cli, "make_plan", fail)
+    monkeypatch.setattr(cli_plan, "make_plan", fail)
     assert main(["plan", "--region", GM, "--out", str(tmp_path), "--quiet", "--no-greedy", "--time-limit", "0.01"]) == 1
     captured = capsys.readouterr()
     assert "rcc plan: error: highs stopped at the time limit" in captured.err and "Traceback" not in captured.err
@@ -178,7 +185,7 @@ def test_files_appearing_in_out_during_a_failed_run_are_left_alone(tmp_path, cap
         (tmp_path / "dropped-in.txt").write_text("someone else's")
         raise SolverError("no feasible plan")
 
-    monkeypatch.setattr(cli, "make_plan", fail)
+    monkeypatch.setattr(cli_plan, "make_plan", fail)
     assert main(["plan", "--region", GM, "--out", str(tmp_path), "--quiet", "--no-greedy"]) == EXIT_FAILED
     err = capsys.readouterr().err
     assert "no feasible plan" in err and "could not write manifest.json" in err and "Traceback" not in err
@@ -233,13 +240,13 @@ def test_parquet_without_a_parquet_library_fails_before_solving_with_exit_2(tmp_
 def test_files_rcc_did_not_write_make_it_refuse_unless_force_moves_them_aside(tmp_path, capsys, monkeypatch):
     (tmp_path / "notes.txt").write_text("my notes")
     (tmp_path / "placements.csv").write_text("written by an older rcc without a manifest")
-    real = cli.make_plan
-    monkeypatch.setattr(cli, "make_plan", lambda *a: pytest.fail("solved"))
+    real = cli_plan.make_plan
+    monkeypatch.setattr(cli_plan, "make_plan", lambda *a: pytest.fail("solved"))
     assert main(["plan", "--region", GM, "--out", str(tmp_path), "--quiet", "--no-greedy"]) == EXIT_USAGE
     err = capsys.readouterr().err
     assert "2 file(s) rcc did not write" in err and "notes.txt" in err and "--force" in err
     assert files_under(tmp_path) == {"notes.txt", "placements.csv"}
-    monkeypatch.setattr(cli, "make_plan", real)
+    monkeypatch.setattr(cli_plan, "make_plan", real)
     assert main(["plan", "--region", GM, "--out", str(tmp_path), "--quiet", "--no-greedy", "--force"]) == EXIT_OK
     m = manifest(tmp_path)
     (aside,) = m["set_aside"]
@@ -286,23 +293,36 @@ def test_every_numeric_option_is_checked_at_parse_time(argv, option, received, c
     assert "Traceback" not in err
 
 
+PARSER = cli.build_parser()
+
+
+def parse_option(*argv: str) -> tuple[object, str]:
+    """What the command line parser makes of an option: (the namespace or the exit code, stderr)."""
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        try:
+            return PARSER.parse_args(list(argv)), err.getvalue()
+        except SystemExit as exc:
+            return exc.code, err.getvalue()
+
+
 @given(st.floats(allow_nan=True, allow_infinity=True))
 def test_a_bounded_option_accepts_exactly_the_finite_values_in_bounds(value):
-    parse = cli._number("a share between 0 and 1", low=0, high=1)
+    parsed, err = parse_option("sufficiency", f"--min-inside-share={value!r}")
     if math.isfinite(value) and 0 <= value <= 1:
-        assert parse(repr(value)) == value
+        assert parsed.min_inside_share == value
     else:
-        with pytest.raises(Exception, match="expected a share between 0 and 1; received"):
-            parse(repr(value))
+        assert parsed == EXIT_USAGE
+        assert f"expected a share between 0 and 1; received {repr(value)!r}" in err
 
 
 @given(st.floats(allow_nan=True, allow_infinity=True))
 def test_a_strictly_positive_option_rejects_zero_negatives_and_non_finite(value):
+    parsed, err = parse_option("plan", f"--time-limit={value!r}")
     if math.isfinite(value) and value > 0:
-        assert cli._SECONDS(repr(value)) == value
+        assert parsed.time_limit == value
     else:
-        with pytest.raises(Exception, match="seconds > 0"):
-            cli._SECONDS(repr(value))
+        assert parsed == EXIT_USAGE and "seconds > 0" in err
 
 
 def test_help_documents_the_exit_codes_and_force(capsys):
@@ -311,3 +331,32 @@ def test_help_documents_the_exit_codes_and_force(capsys):
     for text in ("exit codes:", "0  every plan optimal", "3  a plan stopped at the time limit", "1  the run failed",
                  "2  bad usage", "--force", "rcc-set-aside-"):
         assert text in out
+
+
+# ---------------------------------------------------------------- rcc report's function
+def test_report_cli_writes_both_files(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    paths = report_cli(GM, tmp_path / "gm", ["html", "xlsx"], 5, 0)
+    assert [p.name for p in paths] == ["report.html", "report.xlsx"]
+    assert all(p.exists() and p.stat().st_size > 10_000 for p in paths)
+    wb = load_workbook(paths[1])
+    summary = {r[0]: r[1:] for r in wb["Summary"].values if r and r[0]}
+    assert summary["Metric"][:2] == ("optimised", "greedy baseline")
+    with pytest.raises(rcc.InvalidInputError, match="formats"):
+        report_cli(GM, tmp_path, ["pdf"], 5, 0)
+    with pytest.raises(rcc.InvalidInputError, match="formats"):
+        report_cli(GM, tmp_path, [], 5, 0)
+
+
+def test_the_old_report_cli_path_forwards_with_a_deprecation_warning():
+    with pytest.warns(DeprecationWarning, match="rcc.report.report_cli is deprecated: it moved to rcc.cli.report"):
+        assert rcc.report.report_cli is report_cli
+    with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
+        rcc.report.no_such_name  # noqa: B018
+
+
+def test_the_report_layer_does_not_load_the_command_line():
+    code = "import sys, rcc, rcc.report; from rcc.report import *; print(sorted(m for m in sys.modules if m.startswith('rcc.cli')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[1])
+    assert out.stdout.strip() == "[]"

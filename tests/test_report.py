@@ -1,4 +1,4 @@
-"""Tests of the reports (rcc.report): suppression, tables, Excel, HTML, the CLI function."""
+"""Tests of the reports (rcc.report): suppression, tables, Excel, HTML (``rcc report`` itself: tests/test_cli.py)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ from rcc.report import (
     DISTANCE_BANDS,
     SUPPRESSED,
     audit_suppression,
-    report_cli,
     report_tables,
     suppress,
     write_excel,
@@ -361,20 +360,6 @@ def test_html_renders_in_headless_chromium(gm: tuple[rcc.Plan, rcc.Plan], tmp_pa
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 50_000  # a blank page compresses to a few kB
-
-
-# --------------------------------------------------------------------------- CLI
-
-
-def test_report_cli_writes_both_files(tmp_path: Path) -> None:
-    paths = report_cli("Greater Manchester RCC", tmp_path / "gm", ["html", "xlsx"], 5, 0)
-    assert [p.name for p in paths] == ["report.html", "report.xlsx"]
-    assert all(p.exists() and p.stat().st_size > 10_000 for p in paths)
-    wb = openpyxl.load_workbook(paths[1])
-    summary = {r[0]: r[1:] for r in wb["Summary"].values if r and r[0]}
-    assert summary["Metric"][:2] == ("optimised", "greedy baseline")
-    with pytest.raises(InvalidInputError, match="formats"):
-        report_cli("Greater Manchester RCC", tmp_path, ["pdf"], 5, 0)
 
 
 def test_frames_path_hides_shares_that_give_away_small_counts(gm: tuple[rcc.Plan, rcc.Plan], tmp_path: Path) -> None:

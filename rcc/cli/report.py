@@ -1,0 +1,99 @@
+"""``rcc report``: plan a region of the embedded data and write its HTML report and Excel workbook."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rcc import datasets
+from rcc.allocation.engine import plan as make_plan
+from rcc.cli._common import SEED, Progress, Run, command_parser, number, out_options
+from rcc.core.errors import InvalidInputError
+from rcc.core.params import PlanParams
+from rcc.report import write_excel, write_html
+
+__all__ = ["add_parser", "cmd_report", "report_cli"]
+
+
+def report_cli(
+    region_name: str | None,
+    out_dir: str | Path,
+    formats: Sequence[str] = ("html", "xlsx"),
+    suppress_below: int = 5,
+    seed: int = 0,
+) -> list[Path]:
+    """What ``rcc report`` runs: plan a region of the embedded data and write the reports.
+
+    Builds :func:`rcc.datasets.england` (``region_name``, ``seed``), makes the optimised
+    plan and the greedy baseline, and writes ``report.html`` (optimised beside greedy) and
+    ``report.xlsx`` (the optimised plan's tables, greedy metrics beside on the Summary)
+    into ``out_dir``. (Until rcc 0.2 this was ``rcc.report.report_cli``; that name still
+    finds it, with a :class:`DeprecationWarning`.)
+
+    Parameters
+    ----------
+    region_name : str or None
+        A name from :func:`rcc.datasets.region_names`; England when None.
+    out_dir : str or Path
+        Created if needed.
+    formats : sequence of str
+        Any of ``"html"`` and ``"xlsx"``.
+    suppress_below : int
+        See :func:`rcc.report.report_tables`.
+    seed : int
+        Seed of the embedded data generator and of the greedy baseline's order.
+
+    Returns
+    -------
+    list of Path
+        The files written, in the order of ``formats``.
+
+    Raises
+    ------
+    rcc.InvalidInputError
+        ``formats`` is empty or names something other than ``"html"`` and ``"xlsx"``.
+    """
+    bad = [f for f in formats if f not in ("html", "xlsx")]
+    if bad or not formats:
+        raise InvalidInputError("parameters", None, "formats", "'html' and/or 'xlsx'", list(formats))
+    region = datasets.england(region_name, seed=seed)
+    params = PlanParams(seed=seed)
+    optimised = make_plan(region, params)
+    greedy = make_plan(region, params.evolve(method="greedy"))
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fmt in formats:
+        if fmt == "html":
+            written.append(write_html(optimised, out / "report.html", suppress_below=suppress_below, compare_with=greedy))
+        else:
+            written.append(write_excel(optimised, out / "report.xlsx", suppress_below=suppress_below, compare_with=greedy))
+    return written
+
+
+def cmd_report(args: argparse.Namespace, run: Run) -> int:
+    """``rcc report``: the reports of the optimised plan (greedy beside) written under ``--out``."""
+    assert run.out is not None  # --out has a default
+    run.region = args.region or "England"
+    progress = Progress(args.quiet)
+    progress(f"planning {run.region} (optimised and greedy) and writing the report")
+    report_cli(args.region, run.out.staging, args.format or ["html", "xlsx"], args.suppress_below, args.seed)
+    progress("done")
+    return run.finish()
+
+
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    """The ``report`` sub-command's options (``sub``: the ``add_subparsers`` action)."""
+    r = command_parser(sub, "report", "write a self-contained HTML report and an Excel workbook of a regional plan")
+    r.add_argument("--region", default=None, choices=datasets.region_names(), metavar="NAME",
+                   help="a region or RCC name (default: England)")
+    out_options(r, "report", "report.html / report.xlsx")
+    r.add_argument("--format", action="append", choices=("html", "xlsx"), help="repeatable; default both")
+    r.add_argument("--suppress-below", type=number("a whole number >= 0", integer=True, low=0), default=5,
+                   help="counts of children below this are shown as 'c' (default 5, as DfE publishes)")
+    r.add_argument("--seed", type=SEED, default=0)
+    r.add_argument("--quiet", action="store_true")
+    r.set_defaults(func=cmd_report)
+    return r

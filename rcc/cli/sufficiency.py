@@ -1,0 +1,106 @@
+"""``rcc sufficiency``: a multi-year plan of what capacity to add, where and when."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import pandas as pd
+
+from rcc import datasets
+from rcc.allocation.result import PlanStatus
+from rcc.cli._common import SECONDS, SEED, Progress, Run, command_parser, marked, number, out_options, summary_frame
+from rcc.core.params import SolverOptions
+from rcc.core.schema import NEEDS
+from rcc.io.output import plan_record, write_frames
+from rcc.sufficiency.defaults import EXAMPLE_GROWTH
+
+
+def _growth_item(text: str) -> tuple[str, float]:
+    """``need=rate`` (e.g. ``complex=0.03``): a need of the schema and a finite yearly rate > -1."""
+    need, sep, rate = text.partition("=")
+    if not sep or need not in NEEDS:
+        raise argparse.ArgumentTypeError(f"expected NEED=RATE with NEED one of {list(NEEDS)}; received {text!r}")
+    value = number("a finite yearly rate > -1 (e.g. 0.03)", low=-1, strict=True)
+    try:
+        return need, float(value(rate))
+    except argparse.ArgumentTypeError as exc:
+        raise argparse.ArgumentTypeError(f"{need}: {exc}; received {text!r}") from None
+
+
+class _Growth(argparse.Action):
+    """``--growth NEED=RATE ...`` into a dict; a need given twice is an error."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        out: dict[str, float] = {}
+        for need, rate in values:
+            if need in out:
+                raise argparse.ArgumentError(self, f"expected each need at most once; received {need!r} twice")
+            out[need] = rate
+        setattr(namespace, self.dest, out or dict(EXAMPLE_GROWTH))
+
+
+def cmd_sufficiency(args: argparse.Namespace, run: Run) -> int:
+    """``rcc sufficiency``: a multi-year sufficiency plan of a region; its tables (with a summary) under ``--out``."""
+    from rcc.sufficiency import SufficiencyParams, default_options, forecast_from_region, sufficiency_plan
+
+    progress = Progress(args.quiet)
+    progress(f"loading embedded data: {args.region} (seed {args.seed})")
+    region = datasets.england(args.region, seed=args.seed)
+    run.region = region.name
+    growth = args.growth if args.growth is not None else dict(EXAMPLE_GROWTH)
+    forecast = forecast_from_region(region, years=args.years, growth=growth, group_size={"sibling_group": args.sibling_group})
+    options = default_options(region)
+    capital = args.capital_per_council * len(region.councils)
+    budgets = pd.DataFrame({"budget_id": ["total"], "scope": ["total"], "capital_gbp": [capital]})
+    params = SufficiencyParams(
+        years=args.years,
+        min_inside_region_share=args.min_inside_share,
+        solver=SolverOptions(name=args.solver, time_limit_s=args.time_limit, mip_gap=args.gap),
+    )
+    progress(
+        f"{args.years}-year plan, {len(options)} candidate options, capital GBP {capital / 1e6:,.1f}m, growth "
+        + ", ".join(f"{k} {v:+.0%}" for k, v in growth.items())
+        + f", {args.solver}, time limit {args.time_limit:g}s"
+    )
+    plan = sufficiency_plan(region, options, forecast, budgets, params)
+    progress("done")
+    if plan.status is PlanStatus.INFEASIBLE:
+        run.plans["sufficiency"] = plan_record(plan, "sufficiency")
+        plan.raise_if_infeasible()
+    run.record("sufficiency", plan, "sufficiency")
+    print(plan.summary())
+    if run.out is not None:
+        frames = marked(plan.to_frames(), run.plans["sufficiency"])
+        write_frames({**frames, "summary": summary_frame(run)}, run.out.staging, args.format)
+    return run.finish()
+
+
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    """The ``sufficiency`` sub-command's options (``sub``: the ``add_subparsers`` action)."""
+    f = command_parser(sub, "sufficiency", "a multi-year sufficiency plan: what capacity to add, where and when")
+    f.add_argument("--region", default="Greater Manchester RCC", choices=datasets.region_names(), metavar="NAME",
+                   help="a region or RCC name (default: Greater Manchester RCC; England: the whole country)")
+    f.add_argument("--years", type=number("a whole number of years >= 1", integer=True, low=1), default=5,
+                   help="plan years (default 5)")
+    f.add_argument("--growth", nargs="*", metavar="NEED=RATE", type=_growth_item, action=_Growth,
+                   help="yearly growth per need, finite and > -1, e.g. complex=0.03 (default: " +
+                   " ".join(f"{k}={v:g}" for k, v in EXAMPLE_GROWTH.items()) + ")")
+    f.add_argument("--sibling-group", type=number("a whole number of children >= 1", integer=True, low=1), default=2,
+                   help="children per sibling group placed together (default 2)")
+    f.add_argument("--capital-per-council", type=number("a finite amount of GBP >= 0", low=0), default=1_000_000.0,
+                   help="total capital budget over the plan, GBP per council, finite and >= 0 (default 1,000,000)")
+    f.add_argument("--min-inside-share", type=number("a share between 0 and 1", low=0, high=1), default=0.0,
+                   help="minimum share placed inside the region (0-1)")
+    f.add_argument("--solver", choices=("highs", "cbc"), default="highs")
+    f.add_argument("--time-limit", type=SECONDS, default=300.0,
+                   help="whole-run time limit in seconds, > 0 (default 300: England takes about 260 s on 2 cores)")
+    f.add_argument("--gap", type=number("a finite relative gap >= 0", low=0), default=1e-3,
+                   help="stop at this relative gap, >= 0 (default 0.001)")
+    f.add_argument("--seed", type=SEED, default=0)
+    out_options(f, None, "result tables (with summary and the status in metrics)")
+    f.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    f.add_argument("--quiet", action="store_true")
+    f.set_defaults(func=cmd_sufficiency)
+    return f

@@ -1,0 +1,383 @@
+"""The linear-programming audit of a release and the suppression loop around it
+(primary, consistent secondary, audit, repeat), internal to :mod:`rcc.report`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from rcc.core.errors import SolverError
+from rcc.report.release import _COUNT, _NONLINEAR, _TOL, _Release
+
+
+def _interval_ok(lo: float, hi: float, value: float, threshold: int) -> tuple[bool, bool]:
+    """(protected, whether the failure is on the upper side) under the protection rule."""
+    lo_i, hi_i = math.ceil(lo - _TOL), (math.floor(hi + _TOL) if math.isfinite(hi) else math.inf)
+    if hi_i <= lo_i:
+        return False, hi_i <= value + _TOL
+    if 0 < value < threshold and not (lo_i <= 0 or hi_i >= threshold):
+        return False, True
+    return True, False
+
+
+class _Audit:
+    """The LP of one release: unknowns are the suppressed base cells; every published cell
+    is an equation. Bounds each suppressed count cell's value (min and max)."""
+
+    def __init__(self, rel: _Release, hidden: np.ndarray, seen: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        import highspy
+
+        self.rel = rel
+        known = np.ones(len(rel.base_value), dtype=bool)
+        has = rel.base_cell >= 0
+        known[has] = ~hidden[rel.base_cell[has]]
+        unk = np.flatnonzero(~known)
+        self.col_of = np.full(len(rel.base_value), -1, dtype=np.int64)
+        self.col_of[unk] = np.arange(len(unk))
+        self.n = len(unk)
+        # rows: published count / ratio / sum cells touching an unknown, and h <= x
+        pub = (~hidden) & (rel.kind_a != _NONLINEAR)
+        nz = pub[rel.nz_cell]
+        cell, var, coef = rel.nz_cell[nz], rel.nz_var[nz], rel.nz_coef[nz]
+        u = self.col_of[var] >= 0
+        const = np.bincount(cell[~u], weights=coef[~u] * rel.base_value[var[~u]], minlength=rel.n_cells)
+        cells_u = np.unique(cell[u])
+        row_of_cell = np.full(rel.n_cells, -1, dtype=np.int64)
+        row_of_cell[cells_u] = np.arange(len(cells_u))
+        rows = row_of_cell[cell[u]]
+        cols = self.col_of[var[u]]
+        vals = coef[u]
+        rhs = rel.rhs[cells_u] - const[cells_u]
+        scale = np.ones(len(cells_u))
+        np.maximum.at(scale, rows, np.abs(vals))
+        scale = np.where(rel.kind_a[cells_u] == _COUNT, 1.0, 1.0 / np.maximum(scale, 1e-300))
+        vals = vals * scale[rows]
+        rhs = rhs * scale
+        lower, upper = rhs.copy(), rhs.copy()
+        self.row_cell = list(cells_u)
+        hp = rel.held_pairs
+        if len(hp):
+            hc, xc = self.col_of[hp[:, 0]], self.col_of[hp[:, 1]]
+            extra_r, extra_c, extra_v, extra_lo, extra_hi = [], [], [], [], []
+            r0 = len(cells_u)
+            for hcol, xcol, (hv, xv) in zip(hc, xc, hp):
+                if hcol < 0 and xcol < 0:
+                    continue
+                cst = 0.0
+                if hcol >= 0:
+                    extra_r.append(r0), extra_c.append(hcol), extra_v.append(1.0)
+                else:
+                    cst += rel.base_value[hv]
+                if xcol >= 0:
+                    extra_r.append(r0), extra_c.append(xcol), extra_v.append(-1.0)
+                else:
+                    cst -= rel.base_value[xv]
+                extra_lo.append(-np.inf), extra_hi.append(-cst)
+                self.row_cell.append(-1)
+                r0 += 1
+            rows = np.concatenate([rows, np.asarray(extra_r, dtype=np.int64)])
+            cols = np.concatenate([cols, np.asarray(extra_c, dtype=np.int64)])
+            vals = np.concatenate([vals, np.asarray(extra_v, dtype=float)])
+            lower = np.concatenate([lower, extra_lo])
+            upper = np.concatenate([upper, extra_hi])
+        self.n_rows = len(self.row_cell)
+        order = np.lexsort((cols, rows))
+        rows, cols, vals = rows[order], cols[order], vals[order]
+        start = np.searchsorted(rows, np.arange(self.n_rows + 1))
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("presolve", "off")
+        h.setOptionValue("simplex_strategy", 4)  # primal simplex: warm from the last basis when only costs change
+        lp = highspy.HighsLp()
+        lp.num_col_ = self.n
+        lp.num_row_ = self.n_rows
+        lp.col_cost_ = np.zeros(self.n)
+        self.col_lower = rel.base_lb[unk].astype(float)
+        lp.col_lower_ = self.col_lower
+        lp.col_upper_ = np.full(self.n, highspy.kHighsInf)
+        lp.row_lower_ = np.where(np.isfinite(lower), lower, -highspy.kHighsInf)
+        lp.row_upper_ = np.where(np.isfinite(upper), upper, highspy.kHighsInf)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.start_ = start.astype(np.int32)
+        lp.a_matrix_.index_ = cols.astype(np.int32)
+        lp.a_matrix_.value_ = vals
+        lp.a_matrix_.num_col_ = self.n
+        lp.a_matrix_.num_row_ = self.n_rows
+        self.h, self.hs = h, highspy
+        self._last = np.zeros(0, dtype=np.int32)
+        # every solution is a feasible base table: the range it shows for each hidden count
+        # is inside that count's interval, so it can prove protection without its own LP
+        # (base tables of an earlier audit with fewer cells hidden stay consistent: pass them on)
+        self.seen_lo, self.seen_hi = seen if seen is not None else (rel.value_a.copy(), rel.value_a.copy())
+        watch = hidden & rel.count
+        self._nz = watch[rel.nz_cell]
+        self._x = rel.base_value.copy()
+        self._unk = unk
+        if self.n:
+            h.passModel(lp)
+
+    def objective(self, k: int) -> tuple[np.ndarray, np.ndarray, float]:
+        rel = self.rel
+        s, c = rel.support[k], rel.support_coef[k]
+        cols = self.col_of[s]
+        u = cols >= 0
+        return cols[u], c[u], float(c[~u] @ rel.base_value[s[~u]])
+
+    def solve(self, k: int, maximise: bool) -> tuple[float, np.ndarray]:
+        """Min or max of cell ``k`` and the cells of the binding published rows."""
+        cols, coef, const = self.objective(k)
+        if not len(cols):
+            return const, np.zeros(0, np.int64)
+        obj = self._run(cols, coef, maximise)
+        if not math.isfinite(obj):
+            return obj, np.zeros(0, np.int64)
+        sol = self.h.getSolution()
+        obj += const
+        self._record(np.asarray(sol.col_value))
+        duals = np.asarray(sol.row_dual)
+        rc = np.asarray(self.row_cell, dtype=np.int64)
+        binding = rc[(np.abs(duals) > 1e-9) & (rc >= 0)] if len(rc) else np.zeros(0, np.int64)
+        return obj, binding
+
+    def _run(self, cols: np.ndarray, coef: np.ndarray, maximise: bool) -> float:
+        """Optimise ``coef @ x[cols]``; its optimum (+-inf when unbounded)."""
+        h, hs = self.h, self.hs
+        if len(self._last):
+            h.changeColsCost(len(self._last), self._last, np.zeros(len(self._last)))
+        self._last = cols.astype(np.int32)
+        h.changeColsCost(len(cols), self._last, coef)
+        h.changeObjectiveSense(hs.ObjSense.kMaximize if maximise else hs.ObjSense.kMinimize)
+        h.run()
+        status = h.getModelStatus()
+        if status not in (hs.HighsModelStatus.kOptimal, hs.HighsModelStatus.kUnbounded):
+            h.clearSolver()  # numerical trouble from the warm start: once more from scratch
+            h.run()
+            status = h.getModelStatus()
+        if status == hs.HighsModelStatus.kUnbounded:
+            return math.inf if maximise else -math.inf
+        if status != hs.HighsModelStatus.kOptimal:
+            raise SolverError(f"suppression audit: HiGHS returned {h.modelStatusToString(status)} bounding a suppressed cell")
+        return float(h.getInfo().objective_function_value)
+
+    def proven(self, k: int, threshold: int) -> bool:
+        """Whether the base tables seen so far already show cell ``k`` protected."""
+        return bool(self.proven_all(np.asarray([k]), threshold)[0])
+
+    def proven_all(self, cells: np.ndarray, threshold: int) -> np.ndarray:
+        """:meth:`proven` of many cells."""
+        v = self.rel.value_a[cells]
+        lo, hi = self.seen_lo[cells], self.seen_hi[cells]
+        primary = (v > 0) & (v < threshold)
+        return np.where(
+            primary,
+            (hi >= threshold - _TOL) | (lo <= _TOL),
+            (hi >= v + 1 - _TOL) | (lo <= v - 1 + _TOL),
+        )
+
+    def sweep(self, cells: np.ndarray, threshold: int, max_solves: int = 400) -> None:
+        """Prove many cells protected with few LPs: push random positive combinations of the
+        unproven cells up (and down); every solution is a base table consistent with what is
+        published, so each cell it moves far enough is protected."""
+        rel = self.rel
+        cells = np.asarray(cells, dtype=np.int64)
+        pos = np.full(rel.n_cells, -1, dtype=np.int64)
+        pos[cells] = np.arange(len(cells))
+        m = (pos[rel.nz_cell] >= 0) & (self.col_of[rel.nz_var] >= 0)
+        obj_cell, obj_col, obj_coef = pos[rel.nz_cell[m]], self.col_of[rel.nz_var[m]], rel.nz_coef[m]
+        rng = np.random.default_rng(0)
+        for i in range(max_solves):
+            open_ = ~self.proven_all(cells, threshold)
+            if open_.sum() < 16:
+                return
+            w = rng.random(len(cells)) * open_
+            agg = np.bincount(obj_col, weights=obj_coef * w[obj_cell], minlength=self.n)
+            nz = np.flatnonzero(agg)
+            if not len(nz):
+                return
+            obj = self._run(nz, agg[nz], maximise=i % 4 != 3)
+            if not math.isfinite(obj):
+                return
+            self._record(np.asarray(self.h.getSolution().col_value))
+            if i % 4 != 3 and (open_ & self.proven_all(cells, threshold)).sum() < 4:
+                return
+
+    def _record(self, col_value: np.ndarray) -> None:
+        rel = self.rel
+        self._x[self._unk] = col_value
+        m = self._nz
+        vals = np.bincount(rel.nz_cell[m], weights=rel.nz_coef[m] * self._x[rel.nz_var[m]], minlength=rel.n_cells)
+        watch = np.zeros(rel.n_cells, dtype=bool)
+        watch[rel.nz_cell[m]] = True
+        np.maximum(self.seen_hi, np.where(watch, vals, -np.inf), out=self.seen_hi)
+        np.minimum(self.seen_lo, np.where(watch, vals, np.inf), out=self.seen_lo)
+
+    def check(self, k: int, threshold: int) -> tuple[bool, float, float, np.ndarray]:
+        """Whether suppressed cell ``k`` is protected; its bounds (``nan`` if not needed)
+        and the published cells that pin it when not."""
+        v = self.rel.value_a[k]
+        primary = 0 < v < threshold
+        if self.proven(k, threshold):
+            return True, math.nan, math.nan, np.zeros(0, np.int64)
+        hi, b_hi = self.solve(k, True)
+        if (primary and hi >= threshold - _TOL) or (not primary and hi >= v + 1 - _TOL):  # whole children
+            return True, math.nan, hi, b_hi
+        if primary:
+            cols, coef, const = self.objective(k)
+            if (coef >= 0).all() and const + coef @ self.col_lower[cols] >= 1 - _TOL:
+                return False, math.nan, hi, b_hi  # listed rows count at least one child: never 0
+        lo, b_lo = self.solve(k, False)
+        ok, upper_side = _interval_ok(lo, hi, v, threshold)
+        return ok, lo, hi, (b_hi if upper_side else np.union1d(b_hi, b_lo))
+
+
+def _apply_dependencies(rel: _Release, hidden: np.ndarray) -> bool:
+    """Hide statistics whose counts are hidden, and nonlinear ones over hidden base cells."""
+    changed = False
+    for k in np.flatnonzero(~rel.count & ~hidden):
+        d = rel.deps[k]
+        g = rel.group[k]
+        hide = bool(d) and hidden[d].any()
+        if not hide and g is not None and len(g):
+            bc = rel.base_cell[g]
+            hide = bool((bc < 0).any() or hidden[bc[bc >= 0]].any())
+        if hide:
+            hidden[k] = True
+            changed = True
+    return changed
+
+
+def _secondary(rel: _Release, hidden: np.ndarray) -> None:
+    """Relation rule, repeated to a fixed point: where exactly one cell of a relation
+    (total = sum of parts, across or within tables) is hidden, hide the smallest other
+    (non-zero if possible)."""
+    val = rel.value_a
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in rel.relations:
+            cells = np.concatenate([[total], parts])
+            h = hidden[cells]
+            if h.sum() != 1:
+                continue
+            free = cells[~h]
+            nonzero = free[val[free] > 0]
+            pool = nonzero if len(nonzero) else free
+            pool_parts = pool[pool != total]
+            pick = pool_parts[np.argmin(val[pool_parts])] if len(pool_parts) else pool[0]
+            hidden[pick] = True
+            changed = True
+        changed |= _apply_dependencies(rel, hidden)
+
+
+def _protect(rel: _Release, threshold: int) -> np.ndarray:
+    """Primary suppression, consistent secondary suppression and the LP audit, repeated
+    until every suppressed count passes the audit. Returns the hidden mask over cells."""
+    hidden = np.zeros(rel.n_cells, dtype=bool)
+    if threshold <= 1:
+        return hidden
+    hidden |= rel.primary(threshold)
+    hidden |= rel.weighted_a  # shown at the end, where the published counts already determine them
+    _secondary(rel, hidden)
+    todo = np.flatnonzero(hidden & rel.count)
+    seen = None
+    while len(todo):
+        audit = _Audit(rel, hidden, seen)
+        seen = (audit.seen_lo, audit.seen_hi)
+        if audit.n:
+            audit.sweep(todo, threshold)
+        failing: list[int] = []
+        pins: list[np.ndarray] = []
+        unchecked = np.zeros(0, dtype=np.int64)
+        for i, k in enumerate(todo):
+            if len(pins) >= _FAILING_PER_ROUND:
+                unchecked = todo[i:]  # suppress these first: they often protect the rest
+                break
+            ok, _, _, binding = audit.check(int(k), threshold)
+            if ok:
+                continue
+            failing.append(int(k))
+            # a published statistic pins a cell through its counts too: they are candidates
+            deps = [d for b in binding for d in rel.deps[b]]
+            cand = np.union1d(binding, np.asarray(deps, dtype=np.int64))
+            cand = cand[~hidden[cand]]
+            if not len(cand):
+                cand = _neighbours(rel, int(k), hidden)
+            if not len(cand):
+                raise SolverError("suppression audit: a suppressed cell stays recoverable with nothing left to suppress")
+            pins.append(cand)
+        extra = _pick(rel, pins)
+        if not failing:
+            break
+        before = hidden.copy()
+        hidden[list(extra)] = True
+        _secondary(rel, hidden)
+        new = np.flatnonzero(hidden & ~before & rel.count)
+        todo = np.union1d(np.union1d(np.asarray(failing, dtype=np.int64), new), unchecked)
+    hidden[_redundant_weighted(rel, hidden)] = False
+    return hidden
+
+
+def _redundant_weighted(rel: _Release, hidden: np.ndarray) -> np.ndarray:
+    """The weighted statistics (mean distances, weekly costs) that the published counts
+    already determine: publishing them adds nothing, even to a reader who knows counts are
+    whole numbers. (One that adds an equation with distinct real weights -- distances,
+    costs -- can pin hidden counts among the integers though the linear relaxation cannot
+    see it, so the others stay hidden.)"""
+    base = hidden | rel.weighted_a
+    audit = _Audit(rel, base)
+    out = []
+    for k in np.flatnonzero(rel.weighted_a):
+        if rel.deps[k] and base[rel.deps[k]].any():
+            continue
+        cols, coef, _ = audit.objective(int(k))
+        if len(cols):
+            lo, _ = audit.solve(int(k), False)
+            hi, _ = audit.solve(int(k), True)
+            if not hi - lo <= 1e-7 * max(1.0, float(np.abs(coef).sum())):
+                continue
+        out.append(int(k))
+    return np.asarray(out, dtype=np.int64)
+
+
+#: Failing cells one round of the audit collects before suppressing more and re-checking
+#: (fewer LPs on cells that the new suppressions protect anyway).
+_FAILING_PER_ROUND = 64
+
+
+def _pick(rel: _Release, pins: list[np.ndarray]) -> set[int]:
+    """Cells to suppress this round: greedily, one cheap cell per failing cell unless a cell
+    already picked also pins it; headline (summary) cells only in a round where nothing
+    else can be picked (suppressing detail often frees a headline cell's dependants)."""
+    picks: set[int] = set()
+    deferred = []
+    for cand in pins:
+        if picks.intersection(cand.tolist()):
+            continue
+        k = _cheapest(rel, cand)
+        if rel.table[k] == "summary":
+            deferred.append(cand)
+        else:
+            picks.add(k)
+    if not picks:
+        for cand in deferred:
+            if not picks.intersection(cand.tolist()):
+                picks.add(_cheapest(rel, cand))
+    return picks
+
+
+def _cheapest(rel: _Release, cand: np.ndarray) -> int:
+    """The cell to suppress next among candidates: counts before statistics, detail before
+    the headline summary, non-zero before zero, then the smallest."""
+    v = rel.value_a[cand]
+    headline = np.asarray([rel.table[k] == "summary" for k in cand])
+    key = np.lexsort((v, v <= 0, headline, rel.kind_a[cand] != _COUNT))
+    return int(cand[key[0]])
+
+
+def _neighbours(rel: _Release, k: int, hidden: np.ndarray) -> np.ndarray:
+    """Published cells sharing a base cell with cell ``k`` (fallback when no row is binding)."""
+    touch = np.isin(rel.nz_var, rel.support[k])
+    cells = np.unique(rel.nz_cell[touch])
+    return cells[~hidden[cells] & (rel.kind_a[cells] != _NONLINEAR)]

@@ -1,0 +1,233 @@
+"""One release, one linear system: every number a report publishes as a linear function
+of one base table (internal to :mod:`rcc.report`).
+
+Every number a report publishes is a linear function of one base table: the children of
+each placement row (``x``), the held children of each placement row (``h``, at most
+``x``) and the children of each shortfall row (``y``). A count cell is a sum of base
+cells; a share or mean of counts is a ratio equation (``num - r * den = 0``); a total
+cost is a weighted sum. Suppression works on this one system, so that no table can be
+differenced against another to work out a suppressed count (see
+:func:`rcc.report.audit_suppression`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rcc.core.errors import InvalidInputError
+
+#: The symbol DfE uses for a suppressed (confidential) figure.
+SUPPRESSED = "c"
+
+
+def _is_c(v: Any) -> bool:
+    """Whether a published value is the suppression symbol."""
+    return isinstance(v, str) and v == SUPPRESSED
+
+
+_COUNT, _RATIO, _SUM, _NONLINEAR = 0, 1, 2, 3
+_TOL = 1e-6
+
+
+class _Release:
+    """The cells of one report as linear functions of the base cells (internal)."""
+
+    def __init__(self, base_value: np.ndarray, base_lb: np.ndarray, held_pairs: np.ndarray) -> None:
+        self.base_value = np.asarray(base_value, dtype=float)
+        self.base_lb = np.asarray(base_lb, dtype=float)
+        self.held_pairs = held_pairs  # (k, 2): h var, x var with h <= x
+        self.table: list[str] = []
+        self.row: list[int] = []
+        self.column: list[str] = []
+        self.kind: list[int] = []
+        self.value: list[float] = []
+        self.deps: list[list[int]] = []
+        self.group: list[np.ndarray | None] = []
+        self.share_parts: list[tuple[float, float] | None] = []
+        self.weighted: list[bool] = []
+        self.explicit: list[tuple[int, np.ndarray]] = []
+        self._nz: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._rhs: list[float] = []
+        self.index: dict[tuple[str, str], np.ndarray] = {}
+
+    # -- building
+    def _add(self, table: str, column: str, kind: int, cells: list[tuple[np.ndarray, np.ndarray, float, float]], **kw: Any) -> np.ndarray:
+        start = len(self.table)
+        deps = kw.get("deps") or [[] for _ in cells]
+        groups = kw.get("groups") or [None for _ in cells]
+        shares = kw.get("shares") or [None for _ in cells]
+        for i, (var, coef, rhs, value) in enumerate(cells):
+            k = len(self.table)
+            self.table.append(table)
+            self.row.append(i)
+            self.column.append(column)
+            self.kind.append(kind)
+            self.value.append(value)
+            self.deps.append(list(deps[i]))
+            self.group.append(groups[i])
+            self.share_parts.append(shares[i])
+            self.weighted.append(bool(kw.get("weighted", False)))
+            self._nz.append((np.full(len(var), k, dtype=np.int64), np.asarray(var, dtype=np.int64), np.asarray(coef, dtype=float)))
+            self._rhs.append(rhs)
+        ids = np.arange(start, len(self.table))
+        self.index[(table, column)] = ids
+        return ids
+
+    def counts(self, table: str, column: str, row_of_base: np.ndarray, n_rows: int) -> np.ndarray:
+        """Count cells: cell ``i`` is the sum of the base cells with ``row_of_base == i``."""
+        cells = []
+        for var in _groups(row_of_base, n_rows):
+            v = float(self.base_value[var].sum())
+            cells.append((var, np.ones(len(var)), v, v))
+        return self._add(table, column, _COUNT, cells)
+
+    def ratios(
+        self,
+        table: str,
+        column: str,
+        num: tuple[np.ndarray, np.ndarray],
+        den: tuple[np.ndarray, np.ndarray],
+        n_rows: int,
+        deps: list[list[int]],
+        share: bool = False,
+        weighted: bool = False,
+    ) -> np.ndarray:
+        """Ratio cells ``sum(num) / sum(den)`` (row ``i``: base cells with ``row == i``, weights).
+        A ``share`` (a percentage of children) is itself suppressed where its numerator or
+        the rest of its denominator is a small count."""
+        cells, shares = [], []
+        for nv, dv in zip(_groups(num[0], n_rows), _groups(den[0], n_rows)):
+            nw, dw = num[1][nv], den[1][dv]
+            n_val, d_val = float(nw @ self.base_value[nv]), float(dw @ self.base_value[dv])
+            r = n_val / d_val if d_val else np.nan
+            shares.append((n_val, d_val - n_val) if share else None)
+            if not np.isfinite(r):
+                cells.append((np.zeros(0, np.int64), np.zeros(0), 0.0, r))
+                continue
+            var = np.concatenate([nv, dv])
+            coef = np.concatenate([nw, -r * dw])
+            uniq, inv = np.unique(var, return_inverse=True)
+            cells.append((uniq, np.bincount(inv, weights=coef, minlength=len(uniq)), 0.0, r))
+        return self._add(table, column, _RATIO, cells, deps=deps, shares=shares, weighted=weighted)
+
+    def sums(
+        self, table: str, column: str, row_of_base: np.ndarray, weight: np.ndarray, n_rows: int, deps: list[list[int]],
+        weighted: bool = True,
+    ) -> np.ndarray:
+        """Weighted sums (total weekly cost): a known linear function of the base cells."""
+        cells = []
+        for var in _groups(row_of_base, n_rows):
+            v = float(weight[var] @ self.base_value[var])
+            cells.append((var, weight[var], v, v))
+        return self._add(table, column, _SUM, cells, deps=deps, weighted=weighted)
+
+    def nonlinear(self, table: str, column: str, groups: list[np.ndarray], deps: list[list[int]]) -> np.ndarray:
+        """Statistics no linear audit can bound (HHI): shown only where every base cell of
+        their group is published."""
+        cells = [(np.zeros(0, np.int64), np.zeros(0), 0.0, np.nan) for _ in groups]
+        return self._add(table, column, _NONLINEAR, cells, deps=deps, groups=groups)
+
+    def relate(self, total: int, *parts: np.ndarray) -> None:
+        """An additive relation within a table's row (``children = placed + unmet``)."""
+        self.explicit.append((int(total), np.concatenate([np.asarray(q, dtype=np.int64) for q in parts])))
+
+    def value_a_of(self, ids: np.ndarray) -> np.ndarray:
+        """The (integer) values of count cells."""
+        return np.rint([self.value[k] for k in ids]).astype(np.int64)
+
+    def primary(self, threshold: int) -> np.ndarray:
+        """Primary suppression: counts and shares that give away 1 to ``threshold - 1`` children."""
+        v = self.value_a
+        out = self.count & (v > 0) & (v < threshold)
+        for k, parts in enumerate(self.share_parts):
+            if parts is not None and any(0 < q < threshold for q in parts):
+                out[k] = True
+        return out
+
+    def finish(self) -> None:
+        self.kind_a = np.asarray(self.kind)
+        self.value_a = np.asarray(self.value, dtype=float)
+        self.rhs = np.asarray(self._rhs, dtype=float)
+        nz = self._nz
+        self.nz_cell = np.concatenate([a for a, _, _ in nz]) if nz else np.zeros(0, np.int64)
+        self.nz_var = np.concatenate([b for _, b, _ in nz]) if nz else np.zeros(0, np.int64)
+        self.nz_coef = np.concatenate([c for _, _, c in nz]) if nz else np.zeros(0)
+        keep = np.abs(self.nz_coef) > 1e-12
+        self.nz_cell, self.nz_var, self.nz_coef = self.nz_cell[keep], self.nz_var[keep], self.nz_coef[keep]
+        self.n_cells = len(self.table)
+        self.count = self.kind_a == _COUNT
+        self.weighted_a = np.asarray(self.weighted, dtype=bool)
+        self.support = [np.zeros(0, np.int64)] * self.n_cells
+        order = np.argsort(self.nz_cell, kind="stable")
+        b = np.searchsorted(self.nz_cell[order], np.arange(self.n_cells + 1))
+        self.support = [self.nz_var[order[b[k] : b[k + 1]]] for k in range(self.n_cells)]
+        self.support_coef = [self.nz_coef[order[b[k] : b[k + 1]]] for k in range(self.n_cells)]
+        # the cell that publishes each base cell on its own (placement / shortfall rows)
+        self.base_cell = np.full(len(self.base_value), -1, dtype=np.int64)
+        for k in np.flatnonzero(self.count):
+            s = self.support[k]
+            if len(s) == 1 and self.table[k] in ("placements", "shortfall"):
+                self.base_cell[s[0]] = k
+        self.relations = self._relations()
+
+    def _relations(self) -> list[tuple[int, np.ndarray]]:
+        """(total, parts) pairs among count cells: a cell whose base cells are exactly the
+        union of the base cells of some cells of one column of another table (e.g. a flow
+        and its placement rows, a council's placed and its flows)."""
+        n_base = len(self.base_value)
+        out: list[tuple[int, np.ndarray]] = list(self.explicit)
+        counted = self.count[self.nz_cell]
+        cell, var = self.nz_cell[counted], self.nz_var[counted]
+        length = np.bincount(cell, minlength=self.n_cells)
+        column_of = np.full(self.n_cells, -1, dtype=np.int64)
+        for j, ids in enumerate(self.index.values()):
+            column_of[ids] = j
+        for j, ids in enumerate(self.index.values()):
+            if not len(ids) or self.kind[ids[0]] != _COUNT:
+                continue
+            owner = np.full(n_base, -1, dtype=np.int64)
+            size = np.zeros(self.n_cells, dtype=np.int64)
+            for k in ids:
+                owner[self.support[k]] = k
+                size[k] = len(self.support[k])
+            own = owner[var]
+            other = column_of != j
+            ok = other[cell]
+            uncovered = np.bincount(cell[ok & (own < 0)], minlength=self.n_cells) > 0
+            pairs = np.unique(np.column_stack([cell[ok & (own >= 0)], own[ok & (own >= 0)]]), axis=0)
+            if not len(pairs):
+                continue
+            covered = np.bincount(pairs[:, 0], weights=size[pairs[:, 1]], minlength=self.n_cells)
+            good = other & ~uncovered & (length > 0) & (covered == length)
+            starts = np.searchsorted(pairs[:, 0], np.arange(self.n_cells + 1))
+            for k in np.flatnonzero(good):
+                parts = pairs[starts[k] : starts[k + 1], 1]
+                if not (len(parts) == 1 and parts[0] == k):
+                    out.append((int(k), parts))
+        return out
+
+
+def _groups(row_of_base: np.ndarray, n_rows: int) -> list[np.ndarray]:
+    """The base cells of each row ``0 .. n_rows - 1`` (``row_of_base == -1``: none)."""
+    order = np.argsort(row_of_base, kind="stable")
+    order = order[row_of_base[order] >= 0]
+    bounds = np.searchsorted(row_of_base[order], np.arange(n_rows + 1))
+    return [order[bounds[i] : bounds[i + 1]] for i in range(n_rows)]
+
+
+def _row_of(base_keys: pd.DataFrame, table_keys: pd.DataFrame, select: np.ndarray) -> np.ndarray:
+    """Position of each base cell's row in a table (matched on key columns), -1 where not selected."""
+    idx = pd.MultiIndex.from_frame(table_keys.astype(str)) if table_keys.shape[1] > 1 else pd.Index(table_keys.iloc[:, 0].astype(str))
+    probe = pd.MultiIndex.from_frame(base_keys.astype(str)) if base_keys.shape[1] > 1 else pd.Index(base_keys.iloc[:, 0].astype(str))
+    pos = np.asarray(idx.get_indexer(probe), dtype=np.int64)
+    pos[~np.asarray(select, dtype=bool)] = -1
+    missing = (pos < 0) & select
+    if missing.any():
+        raise InvalidInputError(
+            "placements/shortfall", None, "/".join(base_keys.columns), "a value with a row in the report table "
+            f"keyed by {list(table_keys.columns)}", f"{int(missing.sum())} row(s) without one",
+        )
+    return pos

@@ -1,0 +1,473 @@
+"""The report's tables (:func:`report_tables`), each count derived from one base table
+and suppressed together as one release; also the linear model of result frames such as
+:meth:`rcc.Plan.to_frames` (the Excel writer's other input).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rcc.allocation.result import METRIC_LABELS, Plan
+from rcc.core.errors import InvalidInputError
+from rcc.report.audit import _protect
+from rcc.report.release import SUPPRESSED, _Release, _row_of
+
+#: Distance bands in miles: (label, lower bound exclusive, upper bound inclusive). A
+#: placement at exactly 20 miles is "within 20 miles", as DfE counts it.
+DISTANCE_BANDS: tuple[tuple[str, float, float], ...] = (
+    ("0-5", -np.inf, 5.0),
+    ("5-10", 5.0, 10.0),
+    ("10-20", 10.0, 20.0),
+    ("20-50", 20.0, 50.0),
+    ("50+", 50.0, np.inf),
+)
+
+#: Columns that count children: suppressed wherever they appear in a report table.
+CHILD_COUNT_COLUMNS: tuple[str, ...] = (
+    "children",
+    "held",
+    "placed",
+    "unmet",
+    "placed_inside_own_council",
+    "placed_outside_own_council",
+    "placed_within_20_miles",
+    "placed_over_20_miles",
+)
+
+_CHILD_ID = re.compile(r"^(child(_id)?|upn|pupil.*|.*child_id)$", re.IGNORECASE)
+
+
+def _check_no_child_ids(frames: Mapping[str, pd.DataFrame]) -> None:
+    for name, df in frames.items():
+        for c in df.columns:
+            if _CHILD_ID.match(str(c)):
+                raise InvalidInputError(
+                    name, None, str(c), "cohort-level tables only (reports never carry child ids)", str(c)
+                )
+
+
+def _band(distance: pd.Series) -> pd.Series:
+    out = pd.Series(np.nan, index=distance.index, dtype=object)
+    for label, lo, hi in DISTANCE_BANDS:
+        out[(distance > lo) & (distance <= hi)] = label
+    return out
+
+
+def _council_names(plan: Plan) -> pd.Series:
+    return plan.region.councils.set_index("council_id").name
+
+
+def _by_council(plan: Plan) -> pd.DataFrame:
+    p = plan.placements
+    m = plan.metrics_by_council()
+    names = _council_names(plan)
+    counts = pd.DataFrame(
+        {
+            "placed_inside_own_council": (p.children * p.inside_own_council.astype(bool)).groupby(p.council_id).sum(),
+            "placed_within_20_miles": (p.children * (p.distance_miles <= 20.0)).groupby(p.council_id).sum(),
+        }
+    )
+    m = m.merge(counts, left_on="council_id", right_index=True, how="left").fillna(
+        {"placed_inside_own_council": 0, "placed_within_20_miles": 0}
+    )
+    councils = plan.region.councils[["council_id"]].merge(m, on="council_id", how="left")
+    councils = councils[councils.children.fillna(0) > 0] if len(councils) else councils
+    out = pd.DataFrame(
+        {
+            "council_id": councils.council_id,
+            "council": councils.council_id.map(names),
+            "children": councils.children.astype(np.int64),
+            "placed": councils.placed.astype(np.int64),
+            "unmet": councils.unmet.astype(np.int64),
+            "placed_inside_own_council": councils.placed_inside_own_council.astype(np.int64),
+            "placed_outside_own_council": (councils.placed - councils.placed_inside_own_council).astype(np.int64),
+            "placed_within_20_miles": councils.placed_within_20_miles.astype(np.int64),
+            "placed_over_20_miles": (councils.placed - councils.placed_within_20_miles).astype(np.int64),
+            "pct_inside_own_council": councils.pct_inside_own_council,
+            "pct_within_20_miles": councils.pct_within_20_miles,
+            "mean_distance_miles": councils.mean_distance_miles,
+            "weekly_cost_gbp": councils.weekly_cost_gbp,
+            "provider_hhi": councils.provider_hhi,
+        }
+    )
+    return out.sort_values("council", kind="stable").reset_index(drop=True)
+
+
+_BY_COUNCIL_RELATIONS = [
+    ("children", ["placed", "unmet"]),
+    ("placed", ["placed_inside_own_council", "placed_outside_own_council"]),
+    ("placed", ["placed_within_20_miles", "placed_over_20_miles"]),
+]
+
+
+#: Shortfall reason codes (rcc.allocation.engine.shortfall_frame), the columns of ``unmet_by_need``.
+_REASONS = ("unreachable", "capacity", "weights")
+
+
+def _unmet_wide(plan: Plan) -> pd.DataFrame:
+    s = plan.shortfall
+    wide = s.pivot_table(index="need", columns="reason_code", values="children", aggfunc="sum", fill_value=0)
+    wide = wide.reindex(columns=list(_REASONS), fill_value=0)
+    out = pd.DataFrame(
+        {
+            "need": wide.index.astype(str),
+            "children": wide.sum(axis=1).astype(np.int64).to_numpy(),
+            **{r: wide[r].astype(np.int64).to_numpy() for r in _REASONS},
+            "cohorts": s.groupby("need").size().reindex(wide.index).astype(np.int64).to_numpy(),
+        }
+    )
+    return out.sort_values("need", kind="stable").reset_index(drop=True)
+
+
+class _Base:
+    """The base table of a report: one cell per placement row (children), per placement
+    row's held children and per shortfall row; every published count sums some of them."""
+
+    def __init__(self, p: pd.DataFrame, s: pd.DataFrame) -> None:
+        nx, ny = len(p), len(s)
+        xc = p.children.to_numpy(dtype=float)
+        hc = p.held.to_numpy(dtype=float) if "held" in p.columns else np.zeros(nx)
+        yc = s.children.to_numpy(dtype=float) if ny else np.zeros(0)
+        self.rel = _Release(
+            np.concatenate([xc, hc, yc]),
+            np.concatenate([np.minimum(xc, 1.0), np.zeros(nx), np.minimum(yc, 1.0)]),
+            np.column_stack([np.arange(nx, 2 * nx), np.arange(nx)]).astype(np.int64),
+        )
+        self.nx, self.ny = nx, ny
+        n = self.n = 2 * nx + ny
+        self.is_x = np.arange(n) < nx
+        self.is_h = (np.arange(n) >= nx) & ~(np.arange(n) >= 2 * nx)
+        self.is_y = np.arange(n) >= 2 * nx
+
+        def col(values_x: Any = None, values_y: Any = None) -> pd.Series:
+            out = np.full(n, "", dtype=object)
+            if values_x is not None:
+                out[:nx] = np.asarray(values_x, dtype=object)
+            if values_y is not None and ny:
+                out[2 * nx :] = np.asarray(values_y, dtype=object)
+            return pd.Series(out)
+
+        self.keys = pd.DataFrame(
+            {
+                "council_id": col(p.council_id, s.council_id if ny else None),
+                "home_council_id": col(p.home_council_id if "home_council_id" in p.columns else None),
+                "home_type": col(p.home_type if "home_type" in p.columns else None),
+                "band": col(_band(p.distance_miles)),
+                "need": col(None, s.need if ny and "need" in s.columns else None),
+                "reason": col(None, s.reason_code if ny and "reason_code" in s.columns else None),
+            }
+        )
+        self.dist = np.zeros(n)
+        self.dist[:nx] = p.distance_miles.to_numpy(dtype=float)
+        self.cost = np.zeros(n)
+        self.cost[:nx] = p.weekly_cost_gbp.to_numpy(dtype=float)
+        self.inside = np.zeros(n, dtype=bool)
+        self.inside[:nx] = p.inside_own_council.astype(bool).to_numpy()
+        self.within = np.zeros(n, dtype=bool)
+        self.within[:nx] = p.distance_miles.to_numpy(dtype=float) <= 20.0
+        self.one = np.ones(n)
+
+    def row_of(self, keys: Sequence[str], table: pd.DataFrame, select: np.ndarray, table_keys: Sequence[str] | None = None) -> np.ndarray:
+        return _row_of(self.keys[list(keys)], table[list(table_keys or keys)], select)
+
+    def detail(self, p: pd.DataFrame, s: pd.DataFrame) -> None:
+        """The placements (children, held) and shortfall (children) tables: one cell per base cell."""
+        rel, n, nx = self.rel, self.n, self.nx
+        idx = np.arange(n)
+        rel.counts("placements", "children", np.where(self.is_x, idx, -1), nx)
+        if "held" in p.columns:
+            rel.counts("placements", "held", np.where(self.is_h, idx - nx, -1), nx)
+        if "children" in s.columns:
+            rel.counts("shortfall", "children", np.where(self.is_y, idx - 2 * nx, -1), self.ny)
+
+    def headline(self, table: str, rows: Mapping[str, int]) -> None:
+        """Cells of a long metrics table (metric -> its row)."""
+        rel, x, y, one = self.rel, self.is_x, self.is_y, self.one
+
+        def at(select: np.ndarray) -> np.ndarray:
+            return np.where(select, 0, -1).astype(np.int64)
+
+        ids: dict[str, np.ndarray] = {}
+        for metric, select in (("children", x | y), ("placed", x), ("unmet", y)):
+            if metric in rows:
+                ids[metric] = rel.counts(table, metric, at(select), 1)
+        dep = [[int(ids["placed"][0])]] if "placed" in ids else [[]]
+        stats = {
+            "pct_within_20_miles": lambda: rel.ratios(table, "pct_within_20_miles", (at(x & self.within), one), (at(x), one), 1, dep, share=True),
+            "pct_inside_own_council": lambda: rel.ratios(table, "pct_inside_own_council", (at(x & self.inside), one), (at(x), one), 1, dep, share=True),
+            "mean_distance_miles": lambda: rel.ratios(table, "mean_distance_miles", (at(x), self.dist), (at(x), one), 1, dep, weighted=True),
+            "weekly_cost_gbp": lambda: rel.sums(table, "weekly_cost_gbp", at(x), self.cost, 1, dep),
+            "utilisation_pct": lambda: rel.sums(table, "utilisation_pct", at(x), one, 1, dep, weighted=False),
+            "provider_hhi": lambda: rel.nonlinear(table, "provider_hhi", [np.flatnonzero(x)], dep),
+        }
+        for metric, add in stats.items():
+            if metric in rows:
+                ids[metric] = add()
+        for metric, cells in ids.items():
+            for k in cells:
+                rel.row[k] = rows[metric]
+        if {"children", "placed", "unmet"} <= set(ids):
+            rel.relate(int(ids["children"][0]), ids["placed"], ids["unmet"])
+
+    def councils(self, table: str, df: pd.DataFrame) -> None:
+        """Cells of a per-council table (rows keyed by ``council_id``): the count columns
+        present, shares, mean distance, weekly cost and HHI; the counts are written into
+        ``df`` from the base."""
+        rel, x, one = self.rel, self.is_x, self.one
+        nb = len(df)
+        r_c = self.row_of(["council_id"], df, x | self.is_y)
+        xr = np.where(x, r_c, -1)
+        count_cols = {
+            "children": r_c,
+            "placed": xr,
+            "unmet": np.where(self.is_y, r_c, -1),
+            "placed_inside_own_council": np.where(self.inside, xr, -1),
+            "placed_outside_own_council": np.where(x & ~self.inside, xr, -1),
+            "placed_within_20_miles": np.where(self.within, xr, -1),
+            "placed_over_20_miles": np.where(x & ~self.within, xr, -1),
+        }
+        cid = {c: rel.counts(table, c, r, nb) for c, r in count_cols.items() if c in df.columns}
+        for c, ids in cid.items():
+            _check_counts(table, df, c, rel.value_a_of(ids))
+        for total, parts in _BY_COUNCIL_RELATIONS:
+            if total in cid and all(q in cid for q in parts):
+                for i in range(nb):
+                    rel.relate(int(cid[total][i]), *[cid[q][i : i + 1] for q in parts])
+
+        def dep(*cols: str) -> list[list[int]]:
+            use = [c for c in cols if c in cid] or (["placed"] if "placed" in cid else [])
+            return [[int(cid[c][i]) for c in use] for i in range(nb)]
+
+        if "pct_inside_own_council" in df.columns:
+            rel.ratios(table, "pct_inside_own_council", (count_cols["placed_inside_own_council"], one), (xr, one), nb,
+                       dep("placed_inside_own_council", "placed_outside_own_council"), share=True)
+        if "pct_within_20_miles" in df.columns:
+            rel.ratios(table, "pct_within_20_miles", (count_cols["placed_within_20_miles"], one), (xr, one), nb,
+                       dep("placed_within_20_miles", "placed_over_20_miles"), share=True)
+        if "mean_distance_miles" in df.columns:
+            rel.ratios(table, "mean_distance_miles", (xr, self.dist), (xr, one), nb, dep("placed"), weighted=True)
+        if "weekly_cost_gbp" in df.columns:
+            rel.sums(table, "weekly_cost_gbp", xr, self.cost, nb, dep("placed"))
+        if "provider_hhi" in df.columns:
+            rel.nonlinear(table, "provider_hhi", [np.flatnonzero(xr == i) for i in range(nb)], dep("placed"))
+
+
+def _check_counts(table: str, df: pd.DataFrame, column: str, values: np.ndarray) -> None:
+    """A count column given beside the placements must be what they add up to."""
+    given = pd.to_numeric(df[column], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isclose(given, values.astype(float))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InvalidInputError(
+            table, df.iloc[i].get("council_id", i), column, "the sum of the placements/shortfall rows it counts",
+            f"another value (in {int(bad.sum())} row(s))",
+        )
+
+
+def _plan_release(plan: Plan) -> tuple[dict[str, pd.DataFrame], _Release]:
+    """The report's tables before suppression, every count derived from one base table
+    (placement rows, their held children, shortfall rows), and the linear model of them."""
+    p = plan.placements.reset_index(drop=True)
+    s = plan.shortfall.reset_index(drop=True)
+    b = _Base(p, s)
+    rel = b.rel
+    frames: dict[str, pd.DataFrame] = {}
+
+    m = plan.metrics
+    summary = pd.DataFrame(
+        {"metric": list(METRIC_LABELS), "label": list(METRIC_LABELS.values()), "value": [m[k] for k in METRIC_LABELS]}
+    )
+    summary["value"] = summary.value.astype(object)
+    frames["summary"] = summary
+    b.headline("summary", {k: i for i, k in enumerate(METRIC_LABELS)})
+
+    dist_t = pd.DataFrame({"band": [d[0] for d in DISTANCE_BANDS]})
+    ids = rel.counts("distance_bands", "children", b.row_of(["band"], dist_t, b.is_x), len(dist_t))
+    dist_t["children"] = rel.value_a_of(ids)
+    frames["distance_bands"] = dist_t
+
+    frames["by_council"] = _by_council(plan)
+    b.councils("by_council", frames["by_council"])
+
+    names = _council_names(plan)
+    pairs = p.groupby(["council_id", "home_council_id"], as_index=False).size()
+    flows = pd.DataFrame(
+        {
+            "council_id": pairs.council_id,
+            "council": pairs.council_id.map(names),
+            "placement_council_id": pairs.home_council_id,
+            "placement_council": pairs.home_council_id.map(names),
+        }
+    ).sort_values(["council", "placement_council"], kind="stable").reset_index(drop=True)
+    r_f = b.row_of(["council_id", "home_council_id"], flows, b.is_x, ["council_id", "placement_council_id"])
+    ids = rel.counts("flows", "children", r_f, len(flows))
+    flows["children"] = rel.value_a_of(ids)
+    d_sum = np.bincount(r_f[b.is_x], weights=(b.dist * rel.base_value)[b.is_x], minlength=len(flows))
+    flows["mean_distance_miles"] = d_sum / flows.children.where(flows.children > 0)
+    rel.ratios("flows", "mean_distance_miles", (r_f, b.dist), (r_f, b.one), len(flows), [[int(k)] for k in ids], weighted=True)
+    frames["flows"] = flows
+
+    un = _unmet_wide(plan)
+    r_n = b.row_of(["need"], un, b.is_y)
+    u_ids = {
+        "children": rel.counts("unmet_by_need", "children", r_n, len(un)),
+        **{
+            r: rel.counts("unmet_by_need", r, np.where(b.keys.reason == r, r_n, -1), len(un))
+            for r in _REASONS
+        },
+    }
+    for c, i in u_ids.items():
+        un[c] = rel.value_a_of(i)
+    for i in range(len(un)):
+        rel.relate(int(u_ids["children"][i]), *(u_ids[r][i : i + 1] for r in _REASONS))
+    frames["unmet_by_need"] = un
+
+    ut = plan.utilisation_by_home_type()
+    r_t = b.row_of(["home_type"], ut, b.is_x)
+    ids = rel.counts("utilisation", "placed", r_t, len(ut))
+    frames["utilisation"] = ut.assign(placed=rel.value_a_of(ids))
+    rel.sums("utilisation", "utilisation_pct", r_t, b.one, len(ut), [[int(k)] for k in ids], weighted=False)
+
+    frames["placements"] = p.drop(columns=[c for c in p.columns if _CHILD_ID.match(c)])
+    frames["shortfall"] = s
+    b.detail(p, s)
+    rel.finish()
+    return frames, rel
+
+
+def _frames_release(frames: Mapping[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], _Release]:
+    """The linear model of result frames such as :meth:`Plan.to_frames` (placements,
+    shortfall, a long ``metrics`` table, a per-council table): the placements and
+    shortfall rows are the base every other count is checked against and audited on."""
+    if "placements" not in frames:
+        raise InvalidInputError("frames", None, "placements", "a placements table (the base every count is audited on)", sorted(frames))
+    p = frames["placements"].reset_index(drop=True)
+    need = ["council_id", "children", "distance_miles", "inside_own_council", "weekly_cost_gbp"]
+    missing = [c for c in need if c not in p.columns]
+    if missing:
+        raise InvalidInputError("placements", None, missing[0], "a column of Plan.placements", list(p.columns))
+    s = frames.get("shortfall", pd.DataFrame({"council_id": [], "children": []})).reset_index(drop=True)
+    b = _Base(p, s)
+    out: dict[str, pd.DataFrame] = {"placements": p}
+    if "shortfall" in frames:
+        out["shortfall"] = s
+    b.detail(p, s if "shortfall" in frames else pd.DataFrame())
+    for name, df in frames.items():
+        if name in ("placements", "shortfall"):
+            continue
+        df = df.reset_index(drop=True)
+        if {"metric", "value"} <= set(df.columns):
+            df = df.assign(value=df.value.astype(object))
+            rows = {str(k): i for i, k in enumerate(df.metric)}
+            b.headline(name, rows)
+            for metric in ("children", "placed", "unmet"):
+                if metric in rows:
+                    _check_counts(name, df.iloc[[rows[metric]]], "value", b.rel.value_a_of(b.rel.index[(name, metric)]))
+        elif "council_id" in df.columns and any(c in df.columns for c in CHILD_COUNT_COLUMNS):
+            b.councils(name, df)
+        elif any(c in df.columns for c in CHILD_COUNT_COLUMNS):
+            raise InvalidInputError(
+                name, None, next(c for c in CHILD_COUNT_COLUMNS if c in df.columns),
+                "a table rcc can relate to the placements (metrics or per council) -- every count of a report is "
+                "audited together", list(df.columns),
+            )
+        out[name] = df
+    b.rel.finish()
+    return out, b.rel
+
+
+def _target(df: pd.DataFrame, column: str) -> str:
+    """The column of a table holding a cell: its own, or ``value`` in a long metrics table."""
+    return column if column in df.columns or "value" not in df.columns else "value"
+
+
+def _render(frames: Mapping[str, pd.DataFrame], rel: _Release, hidden: np.ndarray) -> dict[str, pd.DataFrame]:
+    """The tables with hidden cells shown as ``"c"``; ``attrs["suppressed"]`` is each
+    table's mask over its suppressed columns."""
+    out = {name: df.copy() for name, df in frames.items()}
+    masks: dict[str, dict[str, np.ndarray]] = {}
+    for (table, column), ids in rel.index.items():
+        df = out[table]
+        target = _target(df, column)
+        rows_hidden = np.asarray([rel.row[k] for k in ids if hidden[k]], dtype=np.int64)
+        m = masks.setdefault(table, {}).setdefault(target, np.zeros(len(df), dtype=bool))
+        m[rows_hidden] = True
+    for table, cols in masks.items():
+        df = out[table]
+        for c, m in cols.items():
+            if m.any():
+                df[c] = df[c].astype(object).where(~m, SUPPRESSED)
+        df.attrs["suppressed"] = pd.DataFrame(cols, index=df.index)
+    return out
+
+
+def report_tables(plan: Plan, *, suppress_below: int = 5) -> dict[str, pd.DataFrame]:
+    """The report's tables, with small counts suppressed.
+
+    Parameters
+    ----------
+    plan : Plan
+    suppress_below : int
+        Counts of children from 1 to ``suppress_below - 1`` are shown as ``"c"``
+        (default 5); 0 or 1 suppresses nothing.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        ``summary`` (metric, label, value), ``distance_bands`` (band, children),
+        ``by_council`` (counts, shares, mean distance, cost and HHI per home council, in
+        name order), ``flows`` (children from each home council to each placement council),
+        ``unmet_by_need`` (children without a home per need: total, ``unreachable`` -- no
+        eligible home within reach -- and ``capacity`` -- eligible homes full -- and
+        cohorts), ``utilisation`` (places, placed, % by home type),
+        ``placements`` and ``shortfall`` (cohort-level detail).
+
+        The tables are one release. Every count is a sum of cells of one base table
+        (children of each placement row, held children of each placement row, children of
+        each shortfall row); shares, mean distances, costs and utilisation are linear
+        equations over it. Suppression, repeated until it holds:
+
+        1. primary: counts of 1 to ``suppress_below - 1``, and shares whose numerator or
+           remainder is such a count;
+        2. secondary, consistent across tables: wherever exactly one cell of an additive
+           relation is hidden -- a cell and the cells of another table that add up to it
+           (a flow and its placement rows, a council's ``placed`` and its flows, a total and
+           its councils), or a row relation (``children = placed + unmet``, ``placed =
+           inside + outside own council``, ``placed = within + over 20 miles``, ``children =
+           unreachable + capacity + weights``) -- the smallest other is hidden too; shares, means and
+           costs are hidden with the counts they come from, and provider HHI wherever any
+           placement row it covers is hidden (no linear audit can bound it);
+           mean distances and weekly costs are shown only where the published counts
+           already determine them (checked by LP once the rest holds): an equation with
+           distinct real weights can pin hidden counts among whole numbers;
+        3. audit (:func:`audit_suppression`): each hidden count is bounded by linear
+           programming over everything published; where one is not protected, a published
+           cell that pins it (a binding constraint, smallest first, detail before headline)
+           is hidden and the audit is repeated.
+
+        Charts draw only what these tables show.
+
+    Raises
+    ------
+    rcc.SolverError
+        HiGHS failed while auditing (never a report that was not audited).
+    """
+    t = int(suppress_below)
+    frames, rel = _plan_release(plan)
+    hidden = _protect(rel, t)
+    tables = _render(frames, rel, hidden)
+    _check_no_child_ids(tables)
+    return tables
+
+
+def _suppress_frames(frames: Mapping[str, pd.DataFrame], threshold: int) -> dict[str, pd.DataFrame]:
+    """Suppress result frames such as :meth:`Plan.to_frames` as one release: the same
+    model, secondary suppression and audit as :func:`report_tables` (see
+    :func:`_frames_release` for the frames it can relate)."""
+    base, rel = _frames_release(frames)
+    return _render(base, rel, _protect(rel, int(threshold)))
