@@ -59,8 +59,6 @@ def write_excel(
         HiGHS failed while auditing the suppression.
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -72,85 +70,117 @@ def write_excel(
         plan = None
         _check_no_child_ids(plan_or_frames)
         tables = _suppress_frames(plan_or_frames, t)
-
     wb = Workbook()
     ws = wb.active
     ws.title = "Summary"
-    bold = Font(bold=True)
-    head_fill = PatternFill("solid", fgColor="DDE7F0")
     ws.append(["rcc placement plan report"])
-    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].font = _font(size=14)
     ws.append([])
     if plan is not None:
-        for k, v in _plan_facts(plan):
-            ws.append([k, v])
-            ws.cell(ws.max_row, 1).font = bold
-        ws.append([])
-        other = report_tables(compare_with, suppress_below=t)["summary"] if compare_with is not None else None
-        header = ["Metric", _method_label(plan)] + ([_method_label(compare_with)] if compare_with is not None else [])
-        ws.append(header)
-        for c in range(1, len(header) + 1):
-            ws.cell(ws.max_row, c).font = bold
-            ws.cell(ws.max_row, c).fill = head_fill
-        summary = tables["summary"]
-        for i, r in summary.iterrows():
-            row = [r.label, _excel_value(r.value)]
-            if other is not None:
-                row.append(_excel_value(other.value.iloc[i]))
-            ws.append(row)
-            for c in range(2, len(row) + 1):
-                ws.cell(ws.max_row, c).number_format = _number_format(str(r.metric))
-                ws.cell(ws.max_row, c).alignment = Alignment(horizontal="right")
+        _plan_summary(ws, plan, tables["summary"], compare_with, t)
     elif "metrics" in tables:
-        ws.append(["Metric", "Value"])
-        for c in (1, 2):
-            ws.cell(ws.max_row, c).font = bold
-            ws.cell(ws.max_row, c).fill = head_fill
-        for r in tables["metrics"].itertuples():
-            ws.append([METRIC_LABELS.get(r.metric, r.metric), _excel_value(r.value)])
-            ws.cell(ws.max_row, 2).number_format = _number_format(str(r.metric))
-            ws.cell(ws.max_row, 2).alignment = Alignment(horizontal="right")
+        _metrics_summary(ws, tables["metrics"])
+    _notes(ws, t)
+    names = [n for n in _SHEETS if n in tables] + [n for n in tables if n not in _SHEETS and n not in ("summary", "metrics")]
+    for name in names:
+        _table_sheet(wb.create_sheet(name[:31]), tables[name])
+    _defuse_formulas(wb)
+    wb.save(path)
+    return path
+
+
+def _font(size: float | None = None) -> Any:
+    """Bold (at ``size`` when given)."""
+    from openpyxl.styles import Font
+
+    return Font(bold=True) if size is None else Font(bold=True, size=size)
+
+
+def _header(ws: Any, n_cols: int) -> None:
+    """Style the last row's first ``n_cols`` cells as a header: bold on a light blue fill."""
+    from openpyxl.styles import PatternFill
+
+    for c in range(1, n_cols + 1):
+        ws.cell(ws.max_row, c).font = _font()
+        ws.cell(ws.max_row, c).fill = PatternFill("solid", fgColor="DDE7F0")
+
+
+def _plan_summary(ws: Any, plan: Plan, summary: pd.DataFrame, compare_with: Plan | None, threshold: int) -> None:
+    """The Summary sheet of a plan: its facts, then its headline metrics (``compare_with``'s beside)."""
+    from openpyxl.styles import Alignment
+
+    for k, v in _plan_facts(plan):
+        ws.append([k, v])
+        ws.cell(ws.max_row, 1).font = _font()
+    ws.append([])
+    other = report_tables(compare_with, suppress_below=threshold)["summary"] if compare_with is not None else None
+    header = ["Metric", _method_label(plan)] + ([_method_label(compare_with)] if compare_with is not None else [])
+    ws.append(header)
+    _header(ws, len(header))
+    for i, r in summary.iterrows():
+        row = [r.label, _excel_value(r.value)]
+        if other is not None:
+            row.append(_excel_value(other.value.iloc[i]))
+        ws.append(row)
+        for c in range(2, len(row) + 1):
+            ws.cell(ws.max_row, c).number_format = _number_format(str(r.metric))
+            ws.cell(ws.max_row, c).alignment = Alignment(horizontal="right")
+
+
+def _metrics_summary(ws: Any, metrics: pd.DataFrame) -> None:
+    """The Summary sheet of result frames: their long ``metrics`` table."""
+    from openpyxl.styles import Alignment
+
+    ws.append(["Metric", "Value"])
+    _header(ws, 2)
+    for r in metrics.itertuples():
+        ws.append([METRIC_LABELS.get(r.metric, r.metric), _excel_value(r.value)])
+        ws.cell(ws.max_row, 2).number_format = _number_format(str(r.metric))
+        ws.cell(ws.max_row, 2).alignment = Alignment(horizontal="right")
+
+
+def _notes(ws: Any, threshold: int) -> None:
+    """The Summary sheet's closing notes (suppression, data, costs, when made) and its column widths."""
+    from openpyxl.styles import Alignment
+
     ws.append([])
     for k, v in (
-        ("Suppression", _suppression_note(t)),
+        ("Suppression", _suppression_note(threshold)),
         ("Data", _attribution()),
         ("Costs", "Weekly costs are editable order-of-magnitude defaults (rcc.datasets.DEFAULT_WEEKLY_COST_GBP), not published prices."),
         ("Generated", f"{_dt.datetime.now():%Y-%m-%d %H:%M} by rcc"),
     ):
         ws.append([k, v])
-        ws.cell(ws.max_row, 1).font = bold
+        ws.cell(ws.max_row, 1).font = _font()
         ws.cell(ws.max_row, 2).alignment = Alignment(wrap_text=True, vertical="top")
     ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 30
     ws.column_dimensions["C"].width = 30
 
-    names = [n for n in _SHEETS if n in tables] + [n for n in tables if n not in _SHEETS and n not in ("summary", "metrics")]
-    for name in names:
-        df = tables[name]
-        sh = wb.create_sheet(name[:31])
-        cols = [str(c) for c in df.columns]
-        sh.append(cols)
-        for c in range(1, len(cols) + 1):
-            sh.cell(1, c).font = bold
-            sh.cell(1, c).fill = head_fill
-        for rec in df.itertuples(index=False):
-            sh.append([_excel_value(v) for v in rec])
-        for j, col in enumerate(cols, start=1):
-            fmt = _number_format(col)
-            letter = get_column_letter(j)
-            width = max([len(col)] + [len(str(v)) for v in df.iloc[:200, j - 1].tolist()]) + 2
-            sh.column_dimensions[letter].width = min(60, max(8, width))
-            for cell in sh[letter][1:]:
-                if isinstance(cell.value, (int, float)):
-                    cell.number_format = fmt
-                elif cell.value == SUPPRESSED:
-                    cell.alignment = Alignment(horizontal="right")
-        sh.freeze_panes = "A2"
-        if len(df):
-            sh.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(df) + 1}"
-    _defuse_formulas(wb)
-    wb.save(path)
-    return path
+
+def _table_sheet(sh: Any, df: pd.DataFrame) -> None:
+    """One table on its own sheet: a header row, number formats by column, a frozen header and a filter."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    cols = [str(c) for c in df.columns]
+    sh.append(cols)
+    _header(sh, len(cols))
+    for rec in df.itertuples(index=False):
+        sh.append([_excel_value(v) for v in rec])
+    for j, col in enumerate(cols, start=1):
+        fmt = _number_format(col)
+        letter = get_column_letter(j)
+        width = max([len(col)] + [len(str(v)) for v in df.iloc[:200, j - 1].tolist()]) + 2
+        sh.column_dimensions[letter].width = min(60, max(8, width))
+        for cell in sh[letter][1:]:
+            if isinstance(cell.value, (int, float)):
+                cell.number_format = fmt
+            elif cell.value == SUPPRESSED:
+                cell.alignment = Alignment(horizontal="right")
+    sh.freeze_panes = "A2"
+    if len(df):
+        sh.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(df) + 1}"
 
 
 #: First characters that make a spreadsheet treat text as a formula (OWASP CSV injection).

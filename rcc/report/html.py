@@ -7,6 +7,7 @@ import math
 from collections.abc import Iterable
 from pathlib import Path
 
+import attrs
 import numpy as np
 import pandas as pd
 
@@ -67,6 +68,26 @@ def _tidy(df: pd.DataFrame, drop: Iterable[str] = ()) -> pd.DataFrame:
     return df.drop(columns=[c for c in drop if c in df.columns])
 
 
+@attrs.frozen
+class _Page:
+    """What every section of one HTML report reads: the plan, its suppressed tables, and the
+    plan shown beside it (``other``), if any, with its tables."""
+
+    plan: Plan
+    tables: dict[str, pd.DataFrame]
+    threshold: int
+    other: Plan | None = None
+    other_tables: dict[str, pd.DataFrame] | None = None
+
+    @property
+    def me(self) -> str:
+        return _method_label(self.plan)
+
+    @property
+    def them(self) -> str:
+        return _method_label(self.other) if self.other is not None else ""
+
+
 def write_html(
     plan: Plan,
     path: str | Path,
@@ -101,26 +122,49 @@ def write_html(
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     t = int(suppress_below)
-    tab = report_tables(plan, suppress_below=t)
-    other = report_tables(compare_with, suppress_below=t) if compare_with is not None else None
-    me, them = _method_label(plan), (_method_label(compare_with) if compare_with is not None else "")
-    out: list[str] = []
-    out.append(f"<h1>Homes for children in care: {_e(plan.region.name)}</h1>")
-    out.append(
+    page = _Page(
+        plan=plan,
+        tables=report_tables(plan, suppress_below=t),
+        threshold=t,
+        other=compare_with,
+        other_tables=report_tables(compare_with, suppress_below=t) if compare_with is not None else None,
+    )
+    sections = (_intro, _headline, _distance, _by_council, _without_a_home, _flows, _homes_and_placements, _footer)
+    path.write_text(_document(plan.region.name, "".join(section(page) for section in sections)), encoding="utf-8")
+    return path
+
+
+def _document(region_name: str, body: str) -> str:
+    """The page around the sections: head, title, inline style."""
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>rcc report: {_e(region_name)}</title><style>{_CSS}</style></head>"
+        f"<body><main>{body}</main></body></html>"
+    )
+
+
+def _intro(page: _Page) -> str:
+    """Title, what the plan is, its facts and the suppression note."""
+    return (
+        f"<h1>Homes for children in care: {_e(page.plan.region.name)}</h1>"
         '<p class="lead">A placement plan made by rcc: children of each council (cohorts of need and age band) '
         "matched to homes with places, close to home. An optimised plan on the embedded data is an idealised "
         "benchmark of what matching alone could do, not what councils achieve today.</p>"
+        + '<dl class="facts">' + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in _plan_facts(page.plan)) + "</dl>"
+        + f'<p class="note">{_e(_suppression_note(page.threshold))}</p>'
     )
-    out.append('<dl class="facts">' + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in _plan_facts(plan)) + "</dl>")
-    out.append(f'<p class="note">{_e(_suppression_note(t))}</p>')
 
-    out.append("<h2>Headline</h2>")
-    head = tab["summary"][["label", "value"]].rename(columns={"label": "metric", "value": me})
-    if other is not None:
-        head[them] = other["summary"].value.to_numpy()
+
+def _headline(page: _Page) -> str:
+    """The headline metrics, the other plan's beside them."""
+    summary = page.tables["summary"]
+    head = summary[["label", "value"]].rename(columns={"label": "metric", "value": page.me})
+    if page.other_tables is not None:
+        head[page.them] = page.other_tables["summary"].value.to_numpy()
     rows = []
     for rec in head.itertuples(index=False):
-        key = tab["summary"].metric[tab["summary"].label == rec[0]].iloc[0]
+        key = summary.metric[summary.label == rec[0]].iloc[0]
         rows.append(
             "<tr><td>"
             + _e(rec[0])
@@ -128,33 +172,41 @@ def write_html(
             + "".join(f'<td class="n">{_e(_fmt_value(_metric_col(key), v))}</td>' for v in rec[1:])
             + "</tr>"
         )
-    out.append(
+    out = (
+        "<h2>Headline</h2>"
         "<table><thead><tr>"
         + "".join(f"<th>{_e(c)}</th>" for c in head.columns)
         + "</tr></thead><tbody>"
         + "".join(rows)
         + "</tbody></table>"
     )
-    if compare_with is not None:
-        out.append(
-            f'<p class="note">The {_e(them)} places children referral by referral in the nearest home with a free '
+    if page.other is not None:
+        out += (
+            f'<p class="note">The {_e(page.them)} places children referral by referral in the nearest home with a free '
             "place; the optimised plan places all cohorts together.</p>"
         )
+    return out
 
-    out.append("<h2>Distance from home</h2>")
-    series = [(me, tab["distance_bands"].children.tolist(), _BLUE)]
-    if other is not None:
-        series.append((them, other["distance_bands"].children.tolist(), _ORANGE))
-    out.append(
+
+def _distance(page: _Page) -> str:
+    """Children placed by distance band (the other plan's bars beside)."""
+    bands = page.tables["distance_bands"]
+    series = [(page.me, bands.children.tolist(), _BLUE)]
+    if page.other_tables is not None:
+        series.append((page.them, page.other_tables["distance_bands"].children.tolist(), _ORANGE))
+    return (
+        "<h2>Distance from home</h2>"
         "<figure>"
-        + _vbar_chart(tab["distance_bands"].band.tolist(), series, "Children placed, by distance from home", "children")
+        + _vbar_chart(bands.band.tolist(), series, "Children placed, by distance from home", "children")
         + "<figcaption>Straight-line distance between the home council and the placement (DfE measure; within a "
         "council, the typical distance across it). Bands include their upper bound: 20 miles is within 20 miles."
         "</figcaption></figure>"
     )
 
-    out.append("<h2>By council</h2>")
-    bc = tab["by_council"]
+
+def _by_council(page: _Page) -> str:
+    """Each council's children by where they are placed: a chart and the table."""
+    bc = page.tables["by_council"]
     rows_h = [
         (
             str(r.council),
@@ -163,94 +215,98 @@ def write_html(
         )
         for r in bc.itertuples()
     ]
-    out.append(
+    chart = _hbar_stacked(
+        rows_h,
+        [("placed inside own council", _BLUE), ("placed in another council", _SKY), ("without a home", _VERMILLION)],
+        "Children of each council, by where they are placed",
+        "children",
+    )
+    return (
+        "<h2>By council</h2>"
         "<figure>"
-        + _hbar_stacked(
-            rows_h,
-            [("placed inside own council", _BLUE), ("placed in another council", _SKY), ("without a home", _VERMILLION)],
-            "Children of each council, by where they are placed",
-            "children",
-        )
+        + chart
         + "<figcaption>Councils in name order, not ranked: each council's outcome depends on its children's needs "
         "and on the homes near it.</figcaption></figure>"
-    )
-    out.append(
-        _html_table(
+        + _html_table(
             bc,
             caption="Outcomes for each council's children. Shares are of children placed; HHI is provider "
             "concentration (0-10,000) over provider groups.",
         )
     )
 
-    out.append("<h2>Children without a home</h2>")
-    un = tab["unmet_by_need"]
-    if len(plan.shortfall):
+
+def _without_a_home(page: _Page) -> str:
+    """Children without a home by need and reason (chart, tables), or a note that every child has one."""
+    out = ["<h2>Children without a home</h2>"]
+    un = page.tables["unmet_by_need"]
+    if len(page.plan.shortfall):
         rows_n = [(str(r.need), [r.unreachable, r.capacity, r.weights], r.children) for r in un.itertuples()]
-        out.append(
-            "<figure>"
-            + _hbar_stacked(
-                rows_n,
-                [
-                    ("no eligible home within reach", _VERMILLION),
-                    ("eligible homes within reach full", _ORANGE),
-                    ("a free place, but the weights prefer no placement", _SKY),
-                ],
-                "Children without a home, by need and reason",
-                "children",
-            )
-            + "</figure>"
+        chart = _hbar_stacked(
+            rows_n,
+            [
+                ("no eligible home within reach", _VERMILLION),
+                ("eligible homes within reach full", _ORANGE),
+                ("a free place, but the weights prefer no placement", _SKY),
+            ],
+            "Children without a home, by need and reason",
+            "children",
         )
+        out.append("<figure>" + chart + "</figure>")
         out.append(_html_table(un))
-        out.append(_html_table(_tidy(tab["shortfall"]), max_rows=500, caption="Cohorts with children left without a home."))
+        shortfall = _tidy(page.tables["shortfall"])
+        out.append(_html_table(shortfall, max_rows=500, caption="Cohorts with children left without a home."))
     else:
         out.append('<p class="note">Every child has a home in this plan.</p>')
-    if other is not None and len(compare_with.shortfall):  # type: ignore[union-attr]
-        n = other["summary"].set_index("metric").value["unmet"]
+    if page.other is not None and page.other_tables is not None and len(page.other.shortfall):
+        n = page.other_tables["summary"].set_index("metric").value["unmet"]
         out.append(
-            f'<p class="note">The {_e(them)} leaves {_e(_fmt_value("value", n))} children without a home '
+            f'<p class="note">The {_e(page.them)} leaves {_e(_fmt_value("value", n))} children without a home '
             "(its own report has the detail).</p>"
         )
+    return "".join(out)
 
-    out.append("<h2>Flows between councils</h2>")
-    out.append("<figure>" + _flow_map(plan, tab["flows"], bc, t) + "<figcaption>Dots are council centroids (ONS); "
-               "positions are longitude scaled by the cosine of the mean latitude, so distances look right at this "
-               "scale. Placements inside a child's own council are not lines (see the table above).</figcaption></figure>")
-    fl = tab["flows"]
-    out.append(
-        _html_table(
+
+def _flows(page: _Page) -> str:
+    """The map of flows between councils and the table of placements outside a child's own council."""
+    fl = page.tables["flows"]
+    return (
+        "<h2>Flows between councils</h2>"
+        + "<figure>" + _flow_map(page.plan, fl, page.tables["by_council"], page.threshold)
+        + "<figcaption>Dots are council centroids (ONS); positions are longitude scaled by the cosine of the mean "
+        "latitude, so distances look right at this scale. Placements inside a child's own council are not lines "
+        "(see the table above).</figcaption></figure>"
+        + _html_table(
             fl[fl.council_id != fl.placement_council_id],
             max_rows=500,
             caption="Children placed outside their own council, by home council and placement council.",
         )
     )
 
-    out.append("<h2>Places and use by home type</h2>")
-    out.append(_html_table(tab["utilisation"]))
 
-    out.append("<h2>Placements (cohort x home)</h2>")
-    out.append(
-        _html_table(
-            _tidy(tab["placements"], ["held"]) if not plan.placements.held.any() else tab["placements"],
+def _homes_and_placements(page: _Page) -> str:
+    """Places and use by home type, and the placements (cohort x home)."""
+    placements = page.tables["placements"]
+    return (
+        "<h2>Places and use by home type</h2>"
+        + _html_table(page.tables["utilisation"])
+        + "<h2>Placements (cohort x home)</h2>"
+        + _html_table(
+            _tidy(placements, ["held"]) if not page.plan.placements.held.any() else placements,
             max_rows=500,
             caption="Children of each cohort (home council, need, age band) placed in each home.",
         )
     )
 
-    out.append(
+
+def _footer(page: _Page) -> str:
+    """Data attribution, the cost caveat and when the page was made."""
+    return (
         "<footer>"
         + _e(_attribution())
         + "<br>Weekly costs are editable order-of-magnitude defaults (rcc.datasets.DEFAULT_WEEKLY_COST_GBP), not "
         f"published prices. Generated {_dt.datetime.now():%Y-%m-%d %H:%M} by rcc. Cohort-level data only: no child "
         "ids.</footer>"
     )
-    doc = (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>rcc report: {_e(plan.region.name)}</title><style>{_CSS}</style></head>"
-        f"<body><main>{''.join(out)}</main></body></html>"
-    )
-    path.write_text(doc, encoding="utf-8")
-    return path
 
 
 def _metric_col(key: str) -> str:
