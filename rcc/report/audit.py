@@ -5,7 +5,9 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
+import attrs
 import numpy as np
 
 from rcc.core.errors import SolverError
@@ -20,6 +22,103 @@ def _interval_ok(lo: float, hi: float, value: float, threshold: int) -> tuple[bo
     if 0 < value < threshold and not (lo_i <= 0 or hi_i >= threshold):
         return False, True
     return True, False
+
+
+@attrs.frozen
+class _Rows:
+    """Rows of an audit LP, as coordinates: row ``rows[i]`` has ``vals[i]`` in column
+    ``cols[i]``; row ``r`` lies in ``[lower[r], upper[r]]`` and states published cell
+    ``cell[r]`` (-1: a held <= children row)."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    vals: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    cell: list[int]
+
+
+def _published_rows(rel: _Release, hidden: np.ndarray, col_of: np.ndarray) -> _Rows:
+    """One row per published count / ratio / sum cell touching an unknown (its known base
+    cells moved to the right-hand side; ratio and sum rows scaled to a largest coefficient of 1)."""
+    pub = (~hidden) & (rel.kind_a != _NONLINEAR)
+    nz = pub[rel.nz_cell]
+    cell, var, coef = rel.nz_cell[nz], rel.nz_var[nz], rel.nz_coef[nz]
+    u = col_of[var] >= 0
+    const = np.bincount(cell[~u], weights=coef[~u] * rel.base_value[var[~u]], minlength=rel.n_cells)
+    cells_u = np.unique(cell[u])
+    row_of_cell = np.full(rel.n_cells, -1, dtype=np.int64)
+    row_of_cell[cells_u] = np.arange(len(cells_u))
+    rows = row_of_cell[cell[u]]
+    cols = col_of[var[u]]
+    vals = coef[u]
+    rhs = rel.rhs[cells_u] - const[cells_u]
+    scale = np.ones(len(cells_u))
+    np.maximum.at(scale, rows, np.abs(vals))
+    scale = np.where(rel.kind_a[cells_u] == _COUNT, 1.0, 1.0 / np.maximum(scale, 1e-300))
+    vals = vals * scale[rows]
+    rhs = rhs * scale
+    return _Rows(rows=rows, cols=cols, vals=vals, lower=rhs.copy(), upper=rhs.copy(), cell=list(cells_u))
+
+
+def _with_held_rows(rel: _Release, col_of: np.ndarray, rows: _Rows) -> _Rows:
+    """``rows`` and one more per placement row whose held or children cell is unknown:
+    held <= children."""
+    hp = rel.held_pairs
+    if not len(hp):
+        return rows
+    hc, xc = col_of[hp[:, 0]], col_of[hp[:, 1]]
+    extra_r, extra_c, extra_v, extra_lo, extra_hi = [], [], [], [], []
+    cell = list(rows.cell)
+    r0 = len(cell)
+    for hcol, xcol, (hv, xv) in zip(hc, xc, hp):
+        if hcol < 0 and xcol < 0:
+            continue
+        cst = 0.0
+        if hcol >= 0:
+            extra_r.append(r0), extra_c.append(hcol), extra_v.append(1.0)
+        else:
+            cst += rel.base_value[hv]
+        if xcol >= 0:
+            extra_r.append(r0), extra_c.append(xcol), extra_v.append(-1.0)
+        else:
+            cst -= rel.base_value[xv]
+        extra_lo.append(-np.inf), extra_hi.append(-cst)
+        cell.append(-1)
+        r0 += 1
+    return _Rows(
+        rows=np.concatenate([rows.rows, np.asarray(extra_r, dtype=np.int64)]),
+        cols=np.concatenate([rows.cols, np.asarray(extra_c, dtype=np.int64)]),
+        vals=np.concatenate([rows.vals, np.asarray(extra_v, dtype=float)]),
+        lower=np.concatenate([rows.lower, extra_lo]),
+        upper=np.concatenate([rows.upper, extra_hi]),
+        cell=cell,
+    )
+
+
+def _highs_lp(rows: _Rows, n_cols: int, col_lower: np.ndarray) -> Any:
+    """The audit LP for HiGHS (row-wise matrix, zero costs, columns from ``col_lower`` up)."""
+    import highspy
+
+    n_rows = len(rows.cell)
+    order = np.lexsort((rows.cols, rows.rows))
+    r, cols, vals = rows.rows[order], rows.cols[order], rows.vals[order]
+    start = np.searchsorted(r, np.arange(n_rows + 1))
+    lp = highspy.HighsLp()
+    lp.num_col_ = n_cols
+    lp.num_row_ = n_rows
+    lp.col_cost_ = np.zeros(n_cols)
+    lp.col_lower_ = col_lower
+    lp.col_upper_ = np.full(n_cols, highspy.kHighsInf)
+    lp.row_lower_ = np.where(np.isfinite(rows.lower), rows.lower, -highspy.kHighsInf)
+    lp.row_upper_ = np.where(np.isfinite(rows.upper), rows.upper, highspy.kHighsInf)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = start.astype(np.int32)
+    lp.a_matrix_.index_ = cols.astype(np.int32)
+    lp.a_matrix_.value_ = vals
+    lp.a_matrix_.num_col_ = n_cols
+    lp.a_matrix_.num_row_ = n_rows
+    return lp
 
 
 class _Audit:
@@ -38,73 +137,14 @@ class _Audit:
         self.col_of[unk] = np.arange(len(unk))
         self.n = len(unk)
         # rows: published count / ratio / sum cells touching an unknown, and h <= x
-        pub = (~hidden) & (rel.kind_a != _NONLINEAR)
-        nz = pub[rel.nz_cell]
-        cell, var, coef = rel.nz_cell[nz], rel.nz_var[nz], rel.nz_coef[nz]
-        u = self.col_of[var] >= 0
-        const = np.bincount(cell[~u], weights=coef[~u] * rel.base_value[var[~u]], minlength=rel.n_cells)
-        cells_u = np.unique(cell[u])
-        row_of_cell = np.full(rel.n_cells, -1, dtype=np.int64)
-        row_of_cell[cells_u] = np.arange(len(cells_u))
-        rows = row_of_cell[cell[u]]
-        cols = self.col_of[var[u]]
-        vals = coef[u]
-        rhs = rel.rhs[cells_u] - const[cells_u]
-        scale = np.ones(len(cells_u))
-        np.maximum.at(scale, rows, np.abs(vals))
-        scale = np.where(rel.kind_a[cells_u] == _COUNT, 1.0, 1.0 / np.maximum(scale, 1e-300))
-        vals = vals * scale[rows]
-        rhs = rhs * scale
-        lower, upper = rhs.copy(), rhs.copy()
-        self.row_cell = list(cells_u)
-        hp = rel.held_pairs
-        if len(hp):
-            hc, xc = self.col_of[hp[:, 0]], self.col_of[hp[:, 1]]
-            extra_r, extra_c, extra_v, extra_lo, extra_hi = [], [], [], [], []
-            r0 = len(cells_u)
-            for hcol, xcol, (hv, xv) in zip(hc, xc, hp):
-                if hcol < 0 and xcol < 0:
-                    continue
-                cst = 0.0
-                if hcol >= 0:
-                    extra_r.append(r0), extra_c.append(hcol), extra_v.append(1.0)
-                else:
-                    cst += rel.base_value[hv]
-                if xcol >= 0:
-                    extra_r.append(r0), extra_c.append(xcol), extra_v.append(-1.0)
-                else:
-                    cst -= rel.base_value[xv]
-                extra_lo.append(-np.inf), extra_hi.append(-cst)
-                self.row_cell.append(-1)
-                r0 += 1
-            rows = np.concatenate([rows, np.asarray(extra_r, dtype=np.int64)])
-            cols = np.concatenate([cols, np.asarray(extra_c, dtype=np.int64)])
-            vals = np.concatenate([vals, np.asarray(extra_v, dtype=float)])
-            lower = np.concatenate([lower, extra_lo])
-            upper = np.concatenate([upper, extra_hi])
+        rows = _with_held_rows(rel, self.col_of, _published_rows(rel, hidden, self.col_of))
+        self.row_cell = rows.cell
         self.n_rows = len(self.row_cell)
-        order = np.lexsort((cols, rows))
-        rows, cols, vals = rows[order], cols[order], vals[order]
-        start = np.searchsorted(rows, np.arange(self.n_rows + 1))
+        self.col_lower = rel.base_lb[unk].astype(float)
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("presolve", "off")
         h.setOptionValue("simplex_strategy", 4)  # primal simplex: warm from the last basis when only costs change
-        lp = highspy.HighsLp()
-        lp.num_col_ = self.n
-        lp.num_row_ = self.n_rows
-        lp.col_cost_ = np.zeros(self.n)
-        self.col_lower = rel.base_lb[unk].astype(float)
-        lp.col_lower_ = self.col_lower
-        lp.col_upper_ = np.full(self.n, highspy.kHighsInf)
-        lp.row_lower_ = np.where(np.isfinite(lower), lower, -highspy.kHighsInf)
-        lp.row_upper_ = np.where(np.isfinite(upper), upper, highspy.kHighsInf)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        lp.a_matrix_.start_ = start.astype(np.int32)
-        lp.a_matrix_.index_ = cols.astype(np.int32)
-        lp.a_matrix_.value_ = vals
-        lp.a_matrix_.num_col_ = self.n
-        lp.a_matrix_.num_row_ = self.n_rows
         self.h, self.hs = h, highspy
         self._last = np.zeros(0, dtype=np.int32)
         # every solution is a feasible base table: the range it shows for each hidden count
@@ -116,7 +156,7 @@ class _Audit:
         self._x = rel.base_value.copy()
         self._unk = unk
         if self.n:
-            h.passModel(lp)
+            h.passModel(_highs_lp(rows, self.n, self.col_lower))
 
     def objective(self, k: int) -> tuple[np.ndarray, np.ndarray, float]:
         rel = self.rel
