@@ -9,6 +9,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import attrs
 import numpy as np
 import pandas as pd
 
@@ -18,6 +19,7 @@ from rcc.report.release import SUPPRESSED, _is_c
 _FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 _BLUE, _ORANGE, _VERMILLION, _GREEN, _SKY, _GREY = "#0072B2", "#E69F00", "#D55E00", "#009E73", "#56B4E9", "#8c8c8c"
 _HATCH_ID = "rcc-hatch"
+_HBAR_ROW_H = 22  #: pixels per bar of a horizontal bar chart
 
 
 def _e(text: Any) -> str:
@@ -141,7 +143,7 @@ def _hbar_stacked(
     label_w = max([len(r[0]) for r in rows] + [8]) * 7 + 16
     width = 900
     left, right, top = label_w, 70, 46
-    row_h = 22
+    row_h = _HBAR_ROW_H
     height = top + row_h * len(rows) + 58
     plot_w = width - left - right
     totals = [_num(r[2]) for r in rows]
@@ -158,51 +160,73 @@ def _hbar_stacked(
         f"{_e(x_label)}</text>"
     )
     for i, (label, segs, total) in enumerate(rows):
-        y = top + i * row_h
-        parts.append(f'<text x="{left - 8}" y="{y + 15}" text-anchor="end">{_e(label)}</text>')
-        tot = _num(total)
-        if tot is None:
-            parts.append(f'<text class="v" x="{left + 4}" y="{y + 15}" fill="#333">{SUPPRESSED}</text>')
-            continue
-        x = left
-        hidden = False
-        for (name, colour), v in zip(series, segs):
-            f = _num(v)
-            if f is None:
-                hidden = True
-                continue
-            if f <= 0:
-                continue
-            w = plot_w * f / vmax
-            parts.append(
-                f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" fill="{colour}">'
-                f"<title>{_e(label)}: {_e(name)} {_label(f)}</title></rect>"
-            )
-            if w > 34:
-                parts.append(
-                    f'<text class="v" x="{x + w / 2:.1f}" y="{y + 15}" text-anchor="middle" font-size="11" fill="#fff">'
-                    f"{_label(f)}</text>"
-                )
-            x += w
-        if hidden:
-            shown = sum(_num(v) or 0 for v in segs)
-            w = plot_w * max(tot - shown, 0) / vmax
-            parts.append(
-                f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" fill="url(#{_HATCH_ID})" '
-                f'stroke="#999" stroke-width="0.5"><title>{_e(label)}: suppressed counts ({SUPPRESSED})</title></rect>'
-            )
-            x += w
-        parts.append(f'<text class="v" x="{x + 6:.1f}" y="{y + 15}" fill="#333">{_label(tot)}</text>')
+        parts += _hbar_row(label, segs, total, series, top + i * row_h, left, plot_w, vmax)
     legend = list(series) + [(f"suppressed ({SUPPRESSED})", "hatch")]
     parts.append(_legend(legend, left, height - 8))
     return _svg(width, height, "".join(parts), title)
 
 
-def _flow_map(plan: Plan, flows: pd.DataFrame, by_council: pd.DataFrame, threshold: int) -> str:
-    """Councils as dots (equirectangular projection scaled by cos(latitude)), lines from
-    the home council to the placement council, width by children; suppressed flows are not
-    drawn."""
-    c = plan.region.councils.set_index("council_id")
+def _hbar_row(
+    label: str, segs: Sequence[Any], total: Any, series: Sequence[tuple[str, str]], y: float, left: float,
+    plot_w: float, vmax: float,
+) -> list[str]:
+    """One bar of :func:`_hbar_stacked` at height ``y``: its label, its segments (``vmax``
+    children across ``plot_w`` pixels), a hatched block for the suppressed ones, and its total."""
+    row_h = _HBAR_ROW_H
+    parts = []
+    parts.append(f'<text x="{left - 8}" y="{y + 15}" text-anchor="end">{_e(label)}</text>')
+    tot = _num(total)
+    if tot is None:
+        parts.append(f'<text class="v" x="{left + 4}" y="{y + 15}" fill="#333">{SUPPRESSED}</text>')
+        return parts
+    x = left
+    hidden = False
+    for (name, colour), v in zip(series, segs):
+        f = _num(v)
+        if f is None:
+            hidden = True
+            continue
+        if f <= 0:
+            continue
+        w = plot_w * f / vmax
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" fill="{colour}">'
+            f"<title>{_e(label)}: {_e(name)} {_label(f)}</title></rect>"
+        )
+        if w > 34:
+            parts.append(
+                f'<text class="v" x="{x + w / 2:.1f}" y="{y + 15}" text-anchor="middle" font-size="11" fill="#fff">'
+                f"{_label(f)}</text>"
+            )
+        x += w
+    if hidden:
+        shown = sum(_num(v) or 0 for v in segs)
+        w = plot_w * max(tot - shown, 0) / vmax
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" fill="url(#{_HATCH_ID})" '
+            f'stroke="#999" stroke-width="0.5"><title>{_e(label)}: suppressed counts ({SUPPRESSED})</title></rect>'
+        )
+        x += w
+    parts.append(f'<text class="v" x="{x + 6:.1f}" y="{y + 15}" fill="#333">{_label(tot)}</text>')
+    return parts
+
+
+@attrs.frozen
+class _MapFrame:
+    """Where each council sits on the flow map (pixels, by council id) and the map's size;
+    ``many``: more than 40 councils (smaller dots and lines, no names)."""
+
+    px: pd.Series
+    py: pd.Series
+    many: bool
+    width: int
+    height: int
+    top: int
+
+
+def _map_frame(councils: pd.DataFrame) -> _MapFrame:
+    """Council centroids projected (equirectangular, longitude scaled by cos(mean latitude)) into the map."""
+    c = councils
     lat0 = float(np.radians(c.lat.mean()))
     x = c.lon.to_numpy() * math.cos(lat0)
     y = -c.lat.to_numpy()
@@ -216,12 +240,30 @@ def _flow_map(plan: Plan, flows: pd.DataFrame, by_council: pd.DataFrame, thresho
     oy = top + pad + ((height - top - 2 * pad) - span_y * scale) / 2
     px = pd.Series(ox + (x - x.min()) * scale, index=c.index)
     py = pd.Series(oy + (y - y.min()) * scale, index=c.index)
+    return _MapFrame(px=px, py=py, many=many, width=width, height=height, top=top)
+
+
+def _flow_map(plan: Plan, flows: pd.DataFrame, by_council: pd.DataFrame, threshold: int) -> str:
+    """Councils as dots (equirectangular projection scaled by cos(latitude)), lines from
+    the home council to the placement council, width by children; suppressed flows are not
+    drawn."""
+    c = plan.region.councils.set_index("council_id")
+    m = _map_frame(c)
     title = "Where children are placed: flows between councils"
     parts = [f'<text x="8" y="22" font-size="15" font-weight="600">{_e(title)}</text>']
     f = flows[flows.council_id != flows.placement_council_id]
     keep = np.array([_num(v) is not None and (_num(v) or 0) >= max(threshold, 1) for v in f.children], dtype=bool)
     drawn = f[keep]
-    hidden = len(f) - len(drawn)
+    parts += _flow_lines(m, drawn)
+    parts += _council_dots(m, c.name, by_council)
+    parts += _flow_map_legend(m, len(f) - len(drawn), threshold)
+    return _svg(m.width, m.height, "".join(parts), title)
+
+
+def _flow_lines(m: _MapFrame, drawn: pd.DataFrame) -> list[str]:
+    """A curved line per flow drawn, smallest first, width by children (bending right of travel)."""
+    parts = []
+    px, py, many = m.px, m.py, m.many
     vmax = max([_num(v) or 0 for v in drawn.children] + [1])
     for r in drawn.sort_values("children", key=lambda s: s.map(lambda v: _num(v) or 0)).itertuples():
         x1, y1 = px[r.council_id], py[r.council_id]
@@ -236,15 +278,22 @@ def _flow_map(plan: Plan, flows: pd.DataFrame, by_council: pd.DataFrame, thresho
             f'stroke-opacity="0.55" stroke-width="{w:.2f}" stroke-linecap="round">'
             f"<title>{_e(r.council)} -> {_e(r.placement_council)}: {_label(v)} children</title></path>"
         )
+    return parts
+
+
+def _council_dots(m: _MapFrame, names: pd.Series, by_council: pd.DataFrame) -> list[str]:
+    """A dot per council, area by its children, with its name when there are few councils."""
+    parts = []
+    px, py, many = m.px, m.py, m.many
     inside = by_council.set_index("council_id").placed_inside_own_council if len(by_council) else pd.Series(dtype=object)
     demand = by_council.set_index("council_id").children if len(by_council) else pd.Series(dtype=object)
     dmax = max([_num(v) or 0 for v in demand] + [1])
     r_min, r_add = (2.0, 4.0) if many else (3.0, 9.0)
-    for cid in c.index:
+    for cid in names.index:
         d = _num(demand.get(cid))
         r_dot = r_min + r_add * math.sqrt((d or 0) / dmax)
         ins = inside.get(cid)
-        tip = f"{c.name[cid]}: {_label(demand.get(cid, 0))} children; {_label(ins)} placed inside the council"
+        tip = f"{names[cid]}: {_label(demand.get(cid, 0))} children; {_label(ins)} placed inside the council"
         parts.append(
             f'<circle cx="{px[cid]:.1f}" cy="{py[cid]:.1f}" r="{r_dot:.1f}" fill="{_ORANGE}" fill-opacity="{0.7 if many else 0.85}" '
             f'stroke="#7a4f00" stroke-width="{0.5 if many else 0.8}"><title>{_e(tip)}</title></circle>'
@@ -252,8 +301,15 @@ def _flow_map(plan: Plan, flows: pd.DataFrame, by_council: pd.DataFrame, thresho
         if not many:
             parts.append(
                 f'<text x="{px[cid] + r_dot + 3:.1f}" y="{py[cid] + 4:.1f}" font-size="11" fill="#222" '
-                f'paint-order="stroke" stroke="#fff" stroke-width="3">{_e(c.name[cid])}</text>'
+                f'paint-order="stroke" stroke="#fff" stroke-width="3">{_e(names[cid])}</text>'
             )
+    return parts
+
+
+def _flow_map_legend(m: _MapFrame, hidden: int, threshold: int) -> list[str]:
+    """What the dots and lines mean, and how many flows are not drawn."""
+    parts = []
+    width, top = m.width, m.top
     lx = width - 175
     parts.append(f'<circle cx="{lx + 8}" cy="{top + 30}" r="7" fill="{_ORANGE}" stroke="#7a4f00" stroke-width="0.8"/>')
     parts.append(f'<text x="{lx + 22}" y="{top + 34}" font-size="11">council (size: children)</text>')
@@ -269,4 +325,4 @@ def _flow_map(plan: Plan, flows: pd.DataFrame, by_council: pd.DataFrame, thresho
         f'<text x="{lx}" y="{top + 126}" font-size="11" fill="#555">{max(threshold, 1)} children (or suppressed)</text>'
         f'<text x="{lx}" y="{top + 140}" font-size="11" fill="#555">not drawn</text>'
     )
-    return _svg(width, height, "".join(parts), title)
+    return parts
