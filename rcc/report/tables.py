@@ -271,29 +271,48 @@ def _check_counts(table: str, df: pd.DataFrame, column: str, values: np.ndarray)
 
 def _plan_release(plan: Plan) -> tuple[dict[str, pd.DataFrame], _Release]:
     """The report's tables before suppression, every count derived from one base table
-    (placement rows, their held children, shortfall rows), and the linear model of them."""
+    (placement rows, their held children, shortfall rows), and the linear model of them.
+    The tables are added to the model in this order (it numbers their cells)."""
     p = plan.placements.reset_index(drop=True)
     s = plan.shortfall.reset_index(drop=True)
     b = _Base(p, s)
-    rel = b.rel
     frames: dict[str, pd.DataFrame] = {}
+    frames["summary"] = _summary_table(plan, b)
+    frames["distance_bands"] = _distance_table(b)
+    frames["by_council"] = _by_council(plan)
+    b.councils("by_council", frames["by_council"])
+    frames["flows"] = _flows_table(plan, p, b)
+    frames["unmet_by_need"] = _unmet_table(plan, b)
+    frames["utilisation"] = _utilisation_table(plan, b)
+    frames["placements"] = p.drop(columns=[c for c in p.columns if _CHILD_ID.match(c)])
+    frames["shortfall"] = s
+    b.detail(p, s)
+    b.rel.finish()
+    return frames, b.rel
 
+
+def _summary_table(plan: Plan, b: _Base) -> pd.DataFrame:
+    """The headline metrics (metric, label, value), added to the model."""
     m = plan.metrics
     summary = pd.DataFrame(
         {"metric": list(METRIC_LABELS), "label": list(METRIC_LABELS.values()), "value": [m[k] for k in METRIC_LABELS]}
     )
     summary["value"] = summary.value.astype(object)
-    frames["summary"] = summary
     b.headline("summary", {k: i for i, k in enumerate(METRIC_LABELS)})
+    return summary
 
+
+def _distance_table(b: _Base) -> pd.DataFrame:
+    """Children placed per distance band, counted from the base."""
     dist_t = pd.DataFrame({"band": [d[0] for d in DISTANCE_BANDS]})
-    ids = rel.counts("distance_bands", "children", b.row_of(["band"], dist_t, b.is_x), len(dist_t))
-    dist_t["children"] = rel.value_a_of(ids)
-    frames["distance_bands"] = dist_t
+    ids = b.rel.counts("distance_bands", "children", b.row_of(["band"], dist_t, b.is_x), len(dist_t))
+    dist_t["children"] = b.rel.value_a_of(ids)
+    return dist_t
 
-    frames["by_council"] = _by_council(plan)
-    b.councils("by_council", frames["by_council"])
 
+def _flows_table(plan: Plan, p: pd.DataFrame, b: _Base) -> pd.DataFrame:
+    """Children (and their mean distance) from each home council to each placement council, counted from the base."""
+    rel = b.rel
     names = _council_names(plan)
     pairs = p.groupby(["council_id", "home_council_id"], as_index=False).size()
     flows = pd.DataFrame(
@@ -310,8 +329,12 @@ def _plan_release(plan: Plan) -> tuple[dict[str, pd.DataFrame], _Release]:
     d_sum = np.bincount(r_f[b.is_x], weights=(b.dist * rel.base_value)[b.is_x], minlength=len(flows))
     flows["mean_distance_miles"] = d_sum / flows.children.where(flows.children > 0)
     rel.ratios("flows", "mean_distance_miles", (r_f, b.dist), (r_f, b.one), len(flows), [[int(k)] for k in ids], weighted=True)
-    frames["flows"] = flows
+    return flows
 
+
+def _unmet_table(plan: Plan, b: _Base) -> pd.DataFrame:
+    """Children without a home per need and reason, counted from the base (total = sum of the reasons)."""
+    rel = b.rel
     un = _unmet_wide(plan)
     r_n = b.row_of(["need"], un, b.is_y)
     u_ids = {
@@ -325,19 +348,16 @@ def _plan_release(plan: Plan) -> tuple[dict[str, pd.DataFrame], _Release]:
         un[c] = rel.value_a_of(i)
     for i in range(len(un)):
         rel.relate(int(u_ids["children"][i]), *(u_ids[r][i : i + 1] for r in _REASONS))
-    frames["unmet_by_need"] = un
+    return un
 
+
+def _utilisation_table(plan: Plan, b: _Base) -> pd.DataFrame:
+    """Places, children placed (counted from the base) and % used per home type."""
     ut = plan.utilisation_by_home_type()
     r_t = b.row_of(["home_type"], ut, b.is_x)
-    ids = rel.counts("utilisation", "placed", r_t, len(ut))
-    frames["utilisation"] = ut.assign(placed=rel.value_a_of(ids))
-    rel.sums("utilisation", "utilisation_pct", r_t, b.one, len(ut), [[int(k)] for k in ids], weighted=False)
-
-    frames["placements"] = p.drop(columns=[c for c in p.columns if _CHILD_ID.match(c)])
-    frames["shortfall"] = s
-    b.detail(p, s)
-    rel.finish()
-    return frames, rel
+    ids = b.rel.counts("utilisation", "placed", r_t, len(ut))
+    b.rel.sums("utilisation", "utilisation_pct", r_t, b.one, len(ut), [[int(k)] for k in ids], weighted=False)
+    return ut.assign(placed=b.rel.value_a_of(ids))
 
 
 def _frames_release(frames: Mapping[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], _Release]:
