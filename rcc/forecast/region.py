@@ -107,17 +107,7 @@ def forecast_from_region(
     >>> f[f.cohort_id == c.cohort_id].children_expected.round(2).tolist() == [c.children, round(c.children * 1.1, 2)]
     True
     """
-    if base_year is not None:
-        raise InvalidInputError(
-            "parameters", None, "base_year",
-            "no base_year: years are plan years 1..years, year 1 the region's cohorts as they are (rcc 0.2)", base_year,
-        )
-    column = "growth_by_need"
-    if growth is not None:
-        if growth_by_need is not None:
-            raise InvalidInputError("parameters", None, "growth", "growth_by_need or growth (deprecated), not both", growth)
-        warnings.warn(_GROWTH_MOVED, DeprecationWarning, stacklevel=2)
-        growth_by_need, column = growth, "growth"
+    growth_by_need, column = _growth_keyword(growth_by_need, growth, base_year)
     if not _real(years) or not (1 <= years <= MAX_YEARS) or int(years) != years:
         raise InvalidInputError("forecast", None, "years", f"a whole number of years from 1 to {MAX_YEARS}", years)
     c = region.cohorts
@@ -135,21 +125,32 @@ def forecast_from_region(
             f"at most {MAX_COUNT:,} children in year {y + 1} (check growth and years)", children[i, y],
         )
     n = len(ys)
-    out = pd.DataFrame(
-        {
-            "cohort_id": np.repeat(c.cohort_id.to_numpy(), n),
-            "council_id": np.repeat(c.council_id.to_numpy(), n),
-            "need": np.repeat(c.need.to_numpy(), n),
-            "age_band": np.repeat(c.age_band.to_numpy(), n),
-            "year": np.tile(ys, len(c)),
-            "children": children.ravel().astype(np.int64),
-            "children_expected": expected.ravel(),
-        }
-    )
+    out = pd.DataFrame({k: np.repeat(c[k].to_numpy(), n) for k in ("cohort_id", "council_id", "need", "age_band")})
+    out["year"] = np.tile(ys, len(c))
+    out["children"] = children.ravel().astype(np.int64)
+    out["children_expected"] = expected.ravel()
     for col in ("children_p10", "children_p50", "children_p90"):
         out[col] = out.children
     out["group_size"] = np.repeat(sizes.astype(np.int64), n)
     return out.loc[:, list(REGION_FORECAST_COLUMNS)]
+
+
+def _growth_keyword(
+    growth_by_need: float | Mapping[str, float] | None, growth: float | Mapping[str, float] | None, base_year: int | None
+) -> tuple[float | Mapping[str, float] | None, str]:
+    """The growth rates and the keyword they came by: ``growth=`` (deprecated) translated
+    with a warning; ``base_year`` refused (years are plan years)."""
+    if base_year is not None:
+        raise InvalidInputError(
+            "parameters", None, "base_year",
+            "no base_year: years are plan years 1..years, year 1 the region's cohorts as they are (rcc 0.2)", base_year,
+        )
+    if growth is None:
+        return growth_by_need, "growth_by_need"
+    if growth_by_need is not None:
+        raise InvalidInputError("parameters", None, "growth", "growth_by_need or growth (deprecated), not both", growth)
+    warnings.warn(_GROWTH_MOVED, DeprecationWarning, stacklevel=3)
+    return growth, "growth"
 
 
 def _group_sizes(group_size: Mapping[str, int] | None, needs: pd.Series) -> np.ndarray:
