@@ -62,7 +62,7 @@ def run_isolated(name: str, solver: str) -> dict[str, object]:
 def run(name: str, solver: str) -> dict[str, object]:
     region_name, limit, extra = INSTANCES[name]
     region = rcc.datasets.england(region_name)
-    forecast = forecast_from_region(region, years=5, growth=EXAMPLE_GROWTH, group_size={"sibling_group": 2})
+    forecast = forecast_from_region(region, years=5, growth_by_need=EXAMPLE_GROWTH, group_size={"sibling_group": 2})
     options = default_options(region)
     budgets = pd.DataFrame({"scope": ["total"], "capital_gbp": [1_000_000.0 * len(region.councils)]})
     params = SufficiencyParams(

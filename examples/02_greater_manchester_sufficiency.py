@@ -34,7 +34,7 @@ def main() -> None:
     forecast = forecast_from_region(
         region,
         years=5,
-        growth=EXAMPLE_GROWTH,  # complex +3%/yr, 16+ +3%, secure +5%, mainstream +1%, UASC +2%
+        growth_by_need=EXAMPLE_GROWTH,  # yearly rates: complex +3%/yr, 16+ +3%, secure +5%, mainstream +1%, UASC +2%
         group_size={"sibling_group": 2},  # brothers and sisters placed together, in pairs
     )
     options = default_options(region)

@@ -16,6 +16,7 @@ from rcc.core.schema import AGE_BANDS, NEEDS
 from rcc.forecast import (
     FORECAST_COLUMNS,
     RATE_COLUMNS,
+    REGION_FORECAST_COLUMNS,
     estimate_rates,
     forecast_demand,
     forecast_from_region,
@@ -211,31 +212,29 @@ def test_uncertainty_band_is_seeded_ordered_and_centred() -> None:
     assert width[-1] > width[0]
 
 
-def test_simulation_mean_matches_the_expected_projection() -> None:
+def test_simulated_median_follows_the_expected_projection() -> None:
+    """Process noise only (no posterior columns): with thousands of children per cohort the
+    simulated children are close to normal, so their median is the expected value within
+    sampling error (a wrong stay, arrival or ageing share would move it by far more)."""
     rates = pd.DataFrame(
         {
             "council_id": "A",
             "need": "mainstream",
             "age_band": list(AGE_BANDS),
-            "stock": [20, 30, 25, 10],
-            "entries_per_year": [15.0, 10, 12, 6],
+            "stock": [2000, 3000, 2500, 1000],
+            "entries_per_year": [1500.0, 1000, 1200, 600],
             "exit_hazard": [0.6, 0.4, 0.5, 0.9],
             "ageing_hazard": [1 / 5, 1 / 6, 1 / 5, 1 / 2],
         }
     )
-    # the mean of the simulated children (median is too coarse): sims without parameter draws
-    from rcc.forecast import _step_sim
-
-    rng = np.random.default_rng(3)
-    grid = lambda c: rates[c].to_numpy(dtype=float)[None, None, :]  # noqa: E731
-    s = np.broadcast_to(rates.stock.to_numpy()[None, None, :], (20000, 1, 4)).astype(np.int64).copy()
-    for _ in range(3):
-        s = _step_sim(rng, s, grid("entries_per_year"), grid("exit_hazard"), grid("ageing_hazard"))
-    expected = project(rates, years=3, n_sims=0)
-    expected = expected[expected.year == expected.year.max()].children_expected.to_numpy()
-    mean = s.mean(axis=0)[0]
-    se = s.std(axis=0)[0] / math.sqrt(s.shape[0])
-    assert np.all(np.abs(mean - expected) < 4 * se + 1e-9), (mean, expected)
+    f = project(rates, years=3, n_sims=4000, seed=3, entries_growth=0.05)
+    expected = f.children_expected.to_numpy()
+    # the spread of a sum of binomial and Poisson draws is at most Poisson-like: sd <= sqrt(mean)
+    se_median = 1.26 * np.sqrt(expected) / math.sqrt(4000)
+    assert np.all(np.abs(f.children_p50.to_numpy() - expected) < 4 * se_median + 1), (f.children_p50, expected)
+    assert (f.children_p10 < f.children_p50).all() and (f.children_p50 < f.children_p90).all()
+    # and the band is about as wide as that noise: p90 - p10 about 2.56 sd, sd below sqrt(mean)
+    assert ((f.children_p90 - f.children_p10) <= 2.6 * np.sqrt(expected) + 2).all()
 
 
 def test_projection_checks_its_inputs() -> None:
@@ -320,23 +319,60 @@ def test_forecast_on_the_multi_year_sample(samples: Path) -> None:
 # --------------------------------------------------------------------------- from a region
 
 
-def test_forecast_from_region(tiny: rcc.Region) -> None:
-    f = forecast_from_region(tiny, 3, {"mainstream": 0.1}, base_year=2025)
-    assert list(f.columns) == list(FORECAST_COLUMNS)
+def test_forecast_from_region_year_one_is_the_region_as_it_is(tiny: rcc.Region) -> None:
+    f = forecast_from_region(tiny, 3, {"mainstream": 0.1})
+    assert list(f.columns) == list(REGION_FORECAST_COLUMNS)
     assert len(f) == 3 * len(tiny.cohorts)
+    assert f.cohort_id.unique().tolist() == tiny.cohorts.cohort_id.tolist()  # the region's order
     m = f[f.cohort_id == "A-m-5"]
-    assert m.year.tolist() == [2026, 2027, 2028]
-    assert m.children_expected.tolist() == pytest.approx([6.6, 7.26, 7.986])
-    assert m.children.tolist() == [7, 7, 8]
+    assert m.year.tolist() == [1, 2, 3]  # plan years
+    assert m.children_expected.tolist() == pytest.approx([6, 6.6, 7.26])  # grown (1 + rate) ** (year - 1)
+    assert m.children.tolist() == [6, 7, 7]
     assert (m.children_p10 == m.children).all() and (m.children_p90 == m.children).all()
     flat = f[f.cohort_id == "A-c-11"]
     assert flat.children.tolist() == [1, 1, 1]
-    everything = forecast_from_region(tiny, 1, 0.5)
-    assert everything.children_expected.sum() == pytest.approx(1.5 * tiny.cohorts.children.sum())
-    with pytest.raises(InvalidInputError, match="growth"):
+    everything = forecast_from_region(tiny, 2, 0.5)
+    assert everything[everything.year == 2].children_expected.sum() == pytest.approx(1.5 * tiny.cohorts.children.sum())
+    with pytest.raises(InvalidInputError, match="growth_by_need"):
         forecast_from_region(tiny, 1, {"flying": 0.1})
     with pytest.raises(InvalidInputError, match="years"):
         forecast_from_region(tiny, 0)
+    with pytest.raises(InvalidInputError, match="base_year"):
+        forecast_from_region(tiny, 2, base_year=2025)
+
+
+def test_forecast_from_region_rounds_up_to_whole_groups(tiny: rcc.Region) -> None:
+    f = forecast_from_region(tiny, 2, 0.2, group_size={"mainstream": 4})
+    m = f[f.cohort_id == "A-m-5"]
+    assert m.children_expected.tolist() == pytest.approx([6, 7.2])
+    assert m.children.tolist() == [8, 8] and (m.group_size == 4).all()
+    assert (f[f.need != "mainstream"].group_size == 1).all()
+    with pytest.raises(InvalidInputError, match="group_size"):
+        forecast_from_region(tiny, 1, group_size={"mainstream": 0})
+
+
+def test_one_forecast_from_region_and_the_old_growth_keyword_warns(tiny: rcc.Region) -> None:
+    assert rcc.sufficiency.forecast_from_region is rcc.forecast_from_region is forecast_from_region
+    assert rcc.sufficiency.EXAMPLE_GROWTH is rcc.forecast.EXAMPLE_GROWTH
+    new = forecast_from_region(tiny, 3, growth_by_need={"complex": 0.3}, group_size={"mainstream": 2})
+    with pytest.warns(DeprecationWarning, match="growth_by_need=.*Only the keyword changed"):
+        old = forecast_from_region(tiny, 3, growth={"complex": 0.3}, group_size={"mainstream": 2})
+    pd.testing.assert_frame_equal(old, new)
+    with pytest.warns(DeprecationWarning), pytest.raises(InvalidInputError) as err:
+        forecast_from_region(tiny, 1, growth=float("nan"))
+    assert err.value.column == "growth"  # the error names the keyword the caller used
+    with pytest.raises(InvalidInputError, match="not both"):
+        forecast_from_region(tiny, 1, 0.1, growth=0.1)
+
+
+def test_forecast_from_region_numbers_for_greater_manchester() -> None:
+    """The number quoted in the docstring: two years, complex +10% a year."""
+    gm = rcc.datasets.england("Greater Manchester RCC")
+    f = forecast_from_region(gm, 2, {"complex": 0.10})
+    by_year = f.groupby("year").children.sum()
+    assert by_year.tolist() == [gm.cohorts.children.sum(), 6090] and by_year.sum() == 12_106
+    complex_ = f[f.need == "complex"].groupby("year").children_expected.sum()
+    assert complex_[2] == pytest.approx(1.1 * complex_[1])
 
 
 def test_forecast_feeds_the_sufficiency_plan():
@@ -348,6 +384,8 @@ def test_forecast_feeds_the_sufficiency_plan():
     f = rcc.forecast_from_region(region, years=2, growth_by_need={"complex": 0.1})
     suff_f = to_sufficiency_forecast(f, region)
     assert set(suff_f.year) == {1, 2}
+    # forecast_from_region already has plan years: only the columns change
+    pd.testing.assert_frame_equal(suff_f, f[["cohort_id", "year", "children", "group_size"]].reset_index(drop=True))
     assert set(suff_f.cohort_id) <= set(region.cohorts.cohort_id)
     complex_ids = set(region.cohorts.cohort_id[region.cohorts.need == "complex"])
     grown = suff_f[suff_f.cohort_id.isin(complex_ids)].groupby("year").children.sum()

@@ -50,7 +50,7 @@ def cmd_sufficiency(args: argparse.Namespace, run: Run) -> int:
     region = datasets.england(args.region, seed=args.seed)
     run.region = region.name
     growth = args.growth if args.growth is not None else dict(EXAMPLE_GROWTH)
-    forecast = forecast_from_region(region, years=args.years, growth=growth, group_size={"sibling_group": args.sibling_group})
+    forecast = forecast_from_region(region, years=args.years, growth_by_need=growth, group_size={"sibling_group": args.sibling_group})
     options = default_options(region)
     capital = args.capital_per_council * len(region.councils)
     budgets = pd.DataFrame({"budget_id": ["total"], "scope": ["total"], "capital_gbp": [capital]})

@@ -23,6 +23,7 @@ __all__ = [
     "HOME_TYPES",
     "MAX_COUNT",
     "MAX_WEEKLY_COST_GBP",
+    "MAX_YEARS",
     "NEEDS",
     "TABLES",
     "Table",
@@ -36,6 +37,8 @@ __all__ = [
 MAX_COUNT = 1_000_000
 #: Largest weekly cost accepted (GBP): the dearest placements reported cost tens of thousands a week.
 MAX_WEEKLY_COST_GBP = 1_000_000.0
+#: Longest horizon accepted (years) for a forecast or a plan: a longer one is a data error, not a plan.
+MAX_YEARS = 100
 
 #: Need categories (the first part of a cohort's key besides council and age).
 NEEDS: tuple[str, ...] = (

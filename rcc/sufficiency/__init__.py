@@ -15,7 +15,7 @@ areas, and an explanation when the rules cannot all be met.
     import rcc
     from rcc.sufficiency import sufficiency_plan, default_options, forecast_from_region, SufficiencyParams
     region = rcc.datasets.england("Greater Manchester RCC")
-    forecast = forecast_from_region(region, years=5, growth={"complex": 0.03})
+    forecast = forecast_from_region(region, years=5, growth_by_need={"complex": 0.03})
     plan = sufficiency_plan(region, default_options(region), forecast, params=SufficiencyParams(years=5))
     print(plan.summary())
 """

@@ -1,4 +1,8 @@
-"""Editable defaults: a demand forecast from a Region, and candidate options.
+"""Editable defaults: candidate options (and, re-exported, the demand forecast from a Region).
+
+:func:`forecast_from_region` and :data:`EXAMPLE_GROWTH` are
+:func:`rcc.forecast.forecast_from_region` and :data:`rcc.forecast.EXAMPLE_GROWTH`
+(one definition; growth is a yearly rate, ``0.03`` = +3% a year).
 
 The money figures are order-of-magnitude planning assumptions for England,
 labelled as such (DESIGN.md), not published prices: replace them with local
@@ -7,28 +11,17 @@ figures before a plan is used for decisions.
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
-import numpy as np
 import pandas as pd
 
 from rcc.core.errors import InvalidInputError
 from rcc.core.region import Region
-from rcc.core.schema import MAX_COUNT, NEEDS
 from rcc.datasets.england import DEFAULT_WEEKLY_COST_GBP
-from rcc.sufficiency.params import MAX_YEARS
+from rcc.forecast.region import EXAMPLE_GROWTH, forecast_from_region
 
 __all__ = ["DEFAULT_OPTION_ASSUMPTIONS", "EXAMPLE_GROWTH", "default_options", "forecast_from_region"]
-
-#: Yearly growth of children looked after by need used by the examples, the
-#: benchmark and ``rcc sufficiency`` (others flat). A planning scenario, not a
-#: published projection: replace it with a local forecast.
-EXAMPLE_GROWTH: Mapping[str, float] = MappingProxyType(
-    {"complex": 0.03, "supported_16plus": 0.03, "secure": 0.05, "mainstream": 0.01, "uasc": 0.02}
-)
 
 #: Candidate options per council and per region, with their editable default
 #: assumptions (GBP, places, months). Order of magnitude only.
@@ -105,86 +98,6 @@ DEFAULT_OPTION_ASSUMPTIONS: Mapping[str, Mapping[str, object]] = MappingProxyTyp
         ),
     }
 )
-
-
-def forecast_from_region(
-    region: Region,
-    years: int = 5,
-    growth: float | Mapping[str, float] = 0.0,
-    group_size: Mapping[str, int] | None = None,
-) -> pd.DataFrame:
-    """A demand forecast: each cohort's children grown yearly by need.
-
-    Year 1 is the region's cohorts as they are; year y has
-    ``round(children * (1 + growth[need]) ** (y - 1))``, rounded up to whole
-    groups for needs with a ``group_size``.
-
-    Parameters
-    ----------
-    region : Region
-    years : int
-        Plan years.
-    growth : float or Mapping[str, float]
-        Yearly growth rate, for every need or by need (missing needs: 0).
-    group_size : Mapping[str, int], optional
-        Children placed together by need (e.g. ``{"sibling_group": 2}``).
-
-    Returns
-    -------
-    pandas.DataFrame
-        The ``forecast`` table (cohort_id, year, children, group_size).
-
-    Examples
-    --------
-    >>> import rcc
-    >>> f = forecast_from_region(rcc.datasets.england("Greater Manchester RCC"), years=3, growth={"complex": 0.1})
-    >>> sorted(f.year.unique().tolist())
-    [1, 2, 3]
-    """
-    if not _real(years) or not (1 <= years <= MAX_YEARS) or int(years) != years:
-        raise InvalidInputError("forecast", None, "years", f"a whole number of years from 1 to {MAX_YEARS}", years)
-    if isinstance(growth, Mapping):
-        for n in growth:
-            if n not in NEEDS:
-                raise InvalidInputError("forecast", None, "growth", f"a need from {list(NEEDS)}", n)
-        rates = {n: growth.get(n, 0.0) for n in NEEDS}
-    else:
-        rates = {n: growth for n in NEEDS}
-    for n, g in rates.items():
-        if not _real(g) or not (-1 < g < math.inf):
-            raise InvalidInputError("forecast", n, "growth", "a finite yearly rate > -1", g)
-    sizes = dict(group_size or {})
-    for n, k in sizes.items():
-        if n not in NEEDS:
-            raise InvalidInputError("forecast", None, "group_size", f"a need from {list(NEEDS)}", n)
-        if not _real(k) or not (1 <= k <= MAX_COUNT) or int(k) != k:
-            raise InvalidInputError("forecast", n, "group_size", f"a whole number of children from 1 to {MAX_COUNT:,}", k)
-    c = region.cohorts
-    rate = c.need.map({n: float(g) for n, g in rates.items()}).to_numpy(dtype=float)
-    ys = np.arange(1, int(years) + 1)
-    with np.errstate(over="ignore"):
-        children = np.round(c.children.to_numpy(dtype=float)[:, None] * (1 + rate[:, None]) ** (ys[None, :] - 1))
-    g = c.need.map(lambda n: int(sizes.get(n, 1))).to_numpy(dtype=float)[:, None]
-    children = g * np.ceil(children / g)
-    too_many = ~(children <= MAX_COUNT)
-    if too_many.any():
-        i, y = (int(a[0]) for a in np.nonzero(too_many))
-        raise InvalidInputError(
-            "forecast", c.cohort_id.iloc[i], "children", f"at most {MAX_COUNT:,} children in year {y + 1} (check growth and years)", children[i, y]
-        )
-    return pd.DataFrame(
-        {
-            "cohort_id": np.repeat(c.cohort_id.to_numpy(), len(ys)),
-            "year": np.tile(ys, len(c)),
-            "children": children.ravel().astype(np.int64),
-            "group_size": np.repeat(g[:, 0].astype(np.int64), len(ys)),
-        }
-    )
-
-
-def _real(x: object) -> bool:
-    """A real number, not a bool or text."""
-    return isinstance(x, numbers.Real) and not isinstance(x, bool | np.bool_)
 
 
 def default_options(

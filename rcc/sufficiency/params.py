@@ -11,12 +11,9 @@ import attrs
 
 from rcc.core.errors import InvalidInputError
 from rcc.core.params import SolverOptions, Weights, _freeze, instance, number
-from rcc.core.schema import MAX_COUNT, NEEDS
+from rcc.core.schema import MAX_COUNT, MAX_YEARS, NEEDS
 
 __all__ = ["MAX_YEARS", "SufficiencyParams"]
-
-#: Longest plan horizon accepted (years): a longer one is a data error, not a plan.
-MAX_YEARS = 100
 
 
 def _share(instance: object, attribute: attrs.Attribute, value: float | None) -> None:  # type: ignore[type-arg]
