@@ -65,6 +65,7 @@ import math
 import multiprocessing
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
@@ -73,18 +74,9 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from rcc.allocation.engine import (
-    aggregate_homes,
-    class_representatives,
-    optimise_edges,
-    placements_frame,
-    shortfall_frame,
-    split_flows,
-)
-from rcc.allocation.greedy import greedy_flows
+from rcc.allocation.engine import PreparedAllocation, plan, prepare_allocation
 from rcc.allocation.model import edge_costs, unmet_costs
-from rcc.allocation.network import eligible_edges, open_edges
-from rcc.allocation.result import METRIC_LABELS, Plan, PlanStatus, SolveInfo, metrics_table
+from rcc.allocation.result import METRIC_LABELS, Plan, PlanStatus, metrics_table
 from rcc.core.errors import InvalidInputError
 from rcc.core.params import PlanParams
 from rcc.core.region import Region
@@ -93,7 +85,6 @@ from rcc.core.schema import NEEDS, TABLES
 __all__ = [
     "POOLING_LEVELS",
     "Comparison",
-    "Prepared",
     "Scenario",
     "compare",
     "compare_cli",
@@ -294,8 +285,22 @@ class Scenario:
             return region
         return region.replace(cohorts=cohorts, homes=homes, providers=providers)
 
+    def home_keys(self, region: Region) -> dict[str, np.ndarray]:
+        """The home attributes the pooling rules read, per home of ``region``: in-house flag and
+        owner council (:func:`supply_owners`) and national flag (:data:`NATIONAL_HOME_TYPES`).
+
+        :func:`rcc.plan` keeps homes differing in them apart when it merges
+        interchangeable homes, and hands them to :meth:`edge_mask`.
+        """
+        in_house, owner = supply_owners(region)
+        national = region.homes.home_type.isin(NATIONAL_HOME_TYPES).to_numpy()
+        return {"in_house": in_house, "owner": owner, "national": national}
+
     def edge_mask(
-        self, region: Region, edges: pd.DataFrame, supply: tuple[np.ndarray, np.ndarray] | None = None
+        self,
+        region: Region,
+        edges: pd.DataFrame,
+        supply: Mapping[str, np.ndarray] | tuple[np.ndarray, np.ndarray] | None = None,
     ) -> np.ndarray:
         """Which eligible edges the pooling rules allow.
 
@@ -307,10 +312,21 @@ class Scenario:
         homes whatever the rules: the solver keeps an edge the rules forbid
         only for its held children (it cannot take more).
 
-        ``supply``: (in-house flag, owner council) per home of ``region``, if
-        already known.
+        ``supply``: :meth:`home_keys` (or the pair in-house flag, owner
+        council) per home of ``region``, if already known (for merged homes,
+        whose own provider ids no longer say who owns them).
         """
-        in_house, owner = supply if supply is not None else supply_owners(region)
+        if supply is None:
+            in_house, owner = supply_owners(region)
+        elif isinstance(supply, Mapping):
+            if "in_house" not in supply or "owner" not in supply:
+                raise InvalidInputError(
+                    "scenario", self.name, "home keys", "the keys of Scenario.home_keys (prepare_allocation(region, "
+                    "params, scenario) builds them)", sorted(supply)
+                )
+            in_house, owner = supply["in_house"], supply["owner"]
+        else:
+            in_house, owner = supply
         national = region.homes.home_type.isin(NATIONAL_HOME_TYPES).to_numpy()[edges.home.to_numpy()]
         pools = self.pools(region)
         cidx = pd.Index(region.councils.council_id)
@@ -484,142 +500,41 @@ def with_neighbours(region: Region, council_ids: Iterable[str], within_miles: fl
     return region.subset(ids[near], name=name or f"{region.name}: {len(keep)} councils + neighbours")
 
 
-# ---------------------------------------------------------------- solving
-_STATUS = {"optimal": PlanStatus.OPTIMAL, "time_limit": PlanStatus.TIME_LIMIT, "infeasible": PlanStatus.INFEASIBLE}
-_SEED_NEAREST = 12  # nearest edges per cohort always in the first pricing round (as rcc.allocation.engine)
+# ---------------------------------------------------------------- deprecated solve paths
+def _deprecated(old: str, new: str) -> None:
+    warnings.warn(f"rcc.analysis.scenarios.{old} is deprecated: use {new}", DeprecationWarning, stacklevel=3)
 
 
-@attrs.frozen(eq=False)
-class Prepared:
-    """A region ready for many pooling rules: interchangeable homes merged
-    into classes by :func:`rcc.allocation.engine.aggregate_homes`, kept apart by owner,
-    in-house/market and national flags, and the class edges, built once."""
-
-    region: Region
-    classes: Region
-    home_class: np.ndarray
-    class_edges: pd.DataFrame
-    class_supply: tuple[np.ndarray, np.ndarray]
-    params: PlanParams
+def prepare(region: Region, params: PlanParams | None = None) -> PreparedAllocation:
+    """Deprecated: :func:`rcc.allocation.engine.prepare_allocation` (with a Scenario for its home keys)."""
+    _deprecated("prepare(region, params)", "rcc.allocation.engine.prepare_allocation(region, params, rcc.Scenario(...))")
+    return prepare_allocation(region, params, Scenario("prepared"))
 
 
-def prepare(region: Region, params: PlanParams | None = None) -> Prepared:
-    """Merge interchangeable homes and build the eligible edges once.
-
-    Homes in the same council with the same needs, ages, weekly cost, served
-    council, in-house flag, owner and national flag are interchangeable for
-    every pooling rule, so the model needs one capacity row for all of them. Homes holding
-    current placements stay on their own.
-    """
-    params = params or PlanParams()
-    if not params.hold_current and len(region.placements):
-        region = region.replace(placements=region.placements.iloc[0:0])
-    in_house, owner = supply_owners(region)
-    national = region.homes.home_type.isin(NATIONAL_HOME_TYPES).to_numpy()
-    classes, home_class = aggregate_homes(region, {"in_house": in_house, "owner": owner, "national": national})
-    first = class_representatives(home_class)
-    supply = (in_house[first], owner[first])
-    return Prepared(region, classes, home_class, eligible_edges(classes, params), supply, params)
+def solve_prepared(prep: PreparedAllocation, scenario: Scenario) -> Plan:
+    """Deprecated: ``rcc.plan(prep, scenario=scenario)``."""
+    _deprecated("solve_prepared(prep, scenario)", "rcc.plan(prep, scenario=scenario)")
+    return plan(prep, scenario=scenario)
 
 
 def solve_scenario(region: Region, scenario: Scenario, params: PlanParams | None = None, *, applied: bool = False) -> Plan:
-    """Plan ``region`` under ``scenario``.
+    """Deprecated: ``rcc.plan(region, params, scenario)``.
 
-    Parameters
-    ----------
-    region : Region
-        The base region (``applied=False``) or ``scenario.apply(base)``.
-    scenario : Scenario
-    params : PlanParams, optional
-    applied : bool
-        Whether ``region`` already has the scenario's demand growth and homes.
-
-    Returns
-    -------
-    Plan
-        ``objective`` is the model's objective (incentives included);
-        ``info.note`` names the scenario.
-
-    Examples
-    --------
-    >>> import rcc
-    >>> gm = rcc.datasets.england("Greater Manchester RCC")
-    >>> alone = solve_scenario(gm, Scenario("alone"))
-    >>> pooled = solve_scenario(gm, Scenario("gm", pooling="national"))
-    >>> pooled.objective <= alone.objective + 1e-6
-    True
+    With ``applied=True`` (``region`` is already ``scenario.apply(base)``):
+    ``rcc.plan(prepare_allocation(region, params, scenario), scenario=scenario)``.
     """
-    params = params or PlanParams()
-    base = region if applied else scenario.apply(region)
-    if params.method == "greedy":
-        t0 = time.perf_counter()
-        edges = eligible_edges(base, params)
-        allowed = scenario.edge_mask(base, edges) & open_edges(edges)  # rules and scenario
-        held = edges.held.to_numpy()
-        edges = edges.loc[allowed | (held > 0)].reset_index(drop=True)
-        fixed = ~allowed[allowed | (held > 0)]  # held children on edges the rules forbid: kept, no more
-        n_fixed = np.where(fixed, edges.held.to_numpy(), 0)
-        reduced = Region(
-            base.name,
-            base.councils,
-            base.providers,
-            base.homes.assign(
-                places=base.homes.places.to_numpy() - np.bincount(edges.home, weights=n_fixed, minlength=len(base.homes)).astype(np.int64)
-            ),
-            base.cohorts.assign(
-                children=base.cohorts.children.to_numpy()
-                - np.bincount(edges.cohort, weights=n_fixed, minlength=len(base.cohorts)).astype(np.int64)
-            ),
-            base.placements,
-            base.travel,
-        )
-        free_edges = edges.loc[~fixed].reset_index(drop=True)
-        g_flow, unmet = greedy_flows(reduced, free_edges, params.seed)
-        flow = n_fixed.astype(float)
-        flow[np.flatnonzero(~fixed)] += np.asarray(g_flow, dtype=float)
-        unmet = np.asarray(unmet, dtype=float)
-        cost = edge_costs(edges, params) - scenario.edge_incentive(base, edges)
-        info = SolveInfo(solver="greedy", runtime_s=time.perf_counter() - t0, note=f"scenario {scenario.name!r}")
-        return Plan(
-            region=base,
-            method="greedy",
-            status=PlanStatus.HEURISTIC,
-            objective=float(cost @ flow + unmet_costs(base, params) @ unmet),
-            placements=placements_frame(base, edges, flow),
-            shortfall=shortfall_frame(base, unmet, params, edges, flow, base.homes.places.to_numpy(), open_edge=~fixed),
-            info=info,
-        )
-    return solve_prepared(prepare(base, params), scenario)
+    _deprecated("solve_scenario(region, scenario, params)", "rcc.plan(region, params, scenario=scenario)")
+    if applied:
+        return plan(prepare_allocation(region, params, scenario), scenario=scenario)
+    return plan(region, params, scenario)
 
 
-def solve_prepared(prep: Prepared, scenario: Scenario) -> Plan:
-    """Plan a prepared region under a scenario's pooling rules and incentives
-    (its demand growth and new homes must already be in the region)."""
-    t0 = time.perf_counter()
-    region, classes, params = prep.region, prep.classes, prep.params
-    edges = prep.class_edges
-    allowed = scenario.edge_mask(classes, edges, prep.class_supply) & open_edges(edges)
-    keep = allowed | (edges.held.to_numpy() > 0)
-    edges = edges.loc[keep].reset_index(drop=True)
-    cap = np.where(allowed[keep], np.inf, edges.held.to_numpy(dtype=float))  # held beyond the rules: no more
-    cost = edge_costs(edges, params) - scenario.edge_incentive(classes, edges)
-    ucost = unmet_costs(region, params)
-    demand = region.cohorts.children.to_numpy(dtype=float)
-    class_flow, unmet, info, status = optimise_edges(classes, edges, params, demand, cost, ucost, cap)
-    home_edges, flow = split_flows(region, prep.home_class, edges, class_flow)
-    size = np.bincount(prep.home_class, minlength=len(classes.homes))
-    note = "; ".join(x for x in (f"scenario {scenario.name!r}", info.note) if x)
-    return Plan(
-        region=region,
-        method=params.method,
-        status=status,
-        objective=float(cost @ class_flow + ucost @ unmet),
-        placements=placements_frame(region, home_edges, flow),
-        shortfall=shortfall_frame(
-            region, unmet, params, edges, class_flow, classes.homes.places.to_numpy(), size[edges.home.to_numpy()], allowed[keep]
-        ),
-        info=attrs.evolve(info, runtime_s=time.perf_counter() - t0, note=note),
-    )
+def __getattr__(name: str) -> Any:
+    if name == "Prepared":
+        _deprecated("Prepared", "rcc.allocation.engine.PreparedAllocation")
+        return PreparedAllocation
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 
 # ---------------------------------------------------------------- metrics
@@ -849,13 +764,13 @@ def _solve_task(task: dict[str, Any]) -> dict[str, Any]:
     region = from_payload(task["region"])
     scenario = from_payload(task["scenario"])
     params = from_payload(task["params"])
-    plan = solve_scenario(region, scenario, params, applied=True)
+    p = plan(prepare_allocation(region, params, scenario), scenario=scenario)
     return {
-        "placements": plan.placements,
-        "shortfall": plan.shortfall,
-        "objective": plan.objective,
-        "status": plan.status.value,
-        "info": to_payload(plan.info),
+        "placements": p.placements,
+        "shortfall": p.shortfall,
+        "objective": p.objective,
+        "status": p.status.value,
+        "info": to_payload(p.info),
     }
 
 
@@ -938,8 +853,8 @@ class Comparison:
         rows = ids.get_indexer(list(self.rcc))
         near = (self.base.council_distances()[rows] <= within_miles).any(axis=0)
         out = set(ids[near])
-        for plan in self.plans.values():
-            p = plan.placements
+        for scenario_plan in self.plans.values():
+            p = scenario_plan.placements
             a = p.council_id.isin(self.rcc)
             b = p.home_council_id.isin(self.rcc)
             out |= set(p.home_council_id[a & ~b]) | set(p.council_id[b & ~a])
@@ -1127,7 +1042,7 @@ def compare(
         bar = Progress(len(scenarios), "compare", progress)
         plans = {}
         for s, r in zip(scenarios, regions):
-            plans[s.name] = solve_scenario(r, s, params, applied=True)
+            plans[s.name] = plan(prepare_allocation(r, params, s), scenario=s)
             bar.update()
         bar.close()
     all_groups: dict[str, Sequence[str]] = {"all": list(base_region.councils.council_id)}

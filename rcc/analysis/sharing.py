@@ -44,16 +44,14 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from rcc.allocation.engine import PreparedAllocation, plan, prepare_allocation
 from rcc.allocation.result import Plan
 from rcc.analysis.scenarios import (
-    Prepared,
     Scenario,
     from_payload,
     plan_cost,
-    prepare,
     run_tasks,
     single_thread,
-    solve_prepared,
     to_payload,
 )
 from rcc.core.errors import InvalidInputError, SolverError
@@ -123,10 +121,11 @@ def _pooling_rule(coalition: Sequence[str], market: str) -> Scenario:
 
 def _coalition_costs(task: dict[str, Any]) -> list[float]:
     """Worker: C(S) for a batch of coalitions, from data (edges built once)."""
-    prep = prepare(from_payload(task["region"]), from_payload(task["params"]))
+    rules = [_pooling_rule(coalition, task["market"]) for coalition in task["coalitions"]]
+    prep = prepare_allocation(from_payload(task["region"]), from_payload(task["params"]), _pooling_rule((), task["market"]))
     return [
-        _measure(solve_prepared(prep, _pooling_rule(coalition, task["market"])), task["measure"])
-        for coalition in task["coalitions"]
+        _measure(plan(prep, scenario=rule), task["measure"])
+        for rule in rules
     ]
 
 
@@ -170,7 +169,7 @@ class PoolingGame:
     progress: bool = False
     _cache: dict[frozenset[str], float] = attrs.field(factory=dict, init=False)
     _base_cost: float | None = attrs.field(default=None, init=False)
-    _prepared: Prepared | None = attrs.field(default=None, init=False)
+    _prepared: PreparedAllocation | None = attrs.field(default=None, init=False)
 
     def __attrs_post_init__(self) -> None:
         ids = list(self.region.councils.council_id)
@@ -191,8 +190,8 @@ class PoolingGame:
     def plan(self, coalition: Iterable[str]) -> Plan:
         """The base region's plan when ``coalition`` pools (solved here)."""
         if self._prepared is None:
-            self._prepared = prepare(self.region, self.params)
-        return solve_prepared(self._prepared, _pooling_rule(self._order(coalition), self.market))
+            self._prepared = prepare_allocation(self.region, self.params, _pooling_rule((), self.market))
+        return plan(self._prepared, scenario=_pooling_rule(self._order(coalition), self.market))
 
     def _order(self, coalition: Iterable[str]) -> tuple[str, ...]:
         s = set(coalition)

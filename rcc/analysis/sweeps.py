@@ -28,22 +28,18 @@ import math
 import uuid
 from typing import Any
 
-import attrs
 import numpy as np
 import pandas as pd
 
-from rcc.allocation.engine import aggregate_homes, optimise_edges, split_class_flows
+from rcc.allocation.engine import optimise_edges, prepare_allocation, split_class_flows
 from rcc.allocation.engine import plan as rcc_plan
 from rcc.allocation.model import edge_costs, unmet_costs
-from rcc.allocation.network import eligible_edges
 from rcc.allocation.result import Plan
 from rcc.analysis.scenarios import (
     Scenario,
     from_payload,
-    prepare,
     run_tasks,
     single_thread,
-    solve_prepared,
     to_payload,
 )
 from rcc.core.errors import InvalidInputError
@@ -148,11 +144,10 @@ class DrawSolver:
     def __init__(self, region: Region, params: PlanParams) -> None:
         if not self.supports(params):
             raise InvalidInputError("sweep", None, "params", "method 'optimise' with solver 'highs'", params.method)
-        if not params.hold_current and len(region.placements):
-            region = region.replace(placements=region.placements.iloc[0:0])
+        prep = prepare_allocation(region, params)  # rcc.plan's step 1: the same classes and edges
+        region = prep.region
         self.region, self.params = region, params
-        self.classes, self.home_class = aggregate_homes(region)
-        self.edges = eligible_edges(self.classes, params)
+        self.classes, self.home_class, self.edges = prep.classes, prep.home_class, prep.class_edges
         self.cost = edge_costs(self.edges, params)
         self.unmet_cost = unmet_costs(region, params)
         homes = region.homes
@@ -238,21 +233,11 @@ def _sweep_batch(task: dict[str, Any]) -> list[dict[str, Any]]:
             _PREPARED.clear()
             _PREPARED[token] = (solver, mean, held.to_numpy())
         return [solver.row(draw_demand(mean, task["seed"], k, task["dispersion"], held.to_numpy()), k) for k in task["draws"]]
-    prep = None
+    prep = prepare_allocation(region, params, scenario)  # homes and edges do not change between draws: once
     rows = []
     for k in task["draws"]:
         n = draw_demand(mean, task["seed"], k, task["dispersion"], held.to_numpy())
-        if scenario is None:
-            r = Region(region.name, region.councils, region.providers, region.homes,
-                       region.cohorts.assign(children=n), region.placements, region.travel)
-            plan = rcc_plan(r, params)
-        else:
-            if prep is None:  # homes and edges do not change between draws: build once
-                prep = prepare(region, params)
-            cohorts = prep.region.cohorts.assign(children=n)
-            r = attrs.evolve(prep.region, cohorts=cohorts)
-            plan = solve_prepared(attrs.evolve(prep, region=r, classes=attrs.evolve(prep.classes, cohorts=cohorts)), scenario)
-        rows.append(_row(plan, k))
+        rows.append(_row(rcc_plan(prep.with_children(n), scenario=scenario), k))
     return rows
 
 
