@@ -337,6 +337,7 @@ class _AllowedPairs:
     """The deprecated ``allowed_pairs`` of :func:`plan` as a scenario: only homes in an allowed council."""
 
     pairs: pd.DataFrame
+    name = "allowed_pairs"
 
     def apply(self, region: Region) -> Region:
         return region
