@@ -155,7 +155,10 @@ def prepare_allocation(region: Region, params: PlanParams | None = None, scenari
     if not params.hold_current and len(region.placements):
         region = region.replace(placements=region.placements.iloc[0:0])
     keys = dict(scenario.home_keys(region)) if hasattr(scenario, "home_keys") else {}
-    classes, home_class = aggregate_homes(region, keys or None)
+    if params.extra_constraints is not None:  # the user's rows name homes: every home its own class
+        classes, home_class = region, np.arange(len(region.homes))
+    else:
+        classes, home_class = aggregate_homes(region, keys or None)
     first = class_representatives(home_class)
     class_keys = {k: np.asarray(v)[first] for k, v in keys.items()}
     return PreparedAllocation(region, params, classes, home_class, eligible_edges(classes, params), class_keys)

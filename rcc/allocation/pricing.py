@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
@@ -10,11 +11,20 @@ import numpy as np
 import pandas as pd
 
 from rcc.allocation.highs import HighsAllocation, LpRound
-from rcc.allocation.model import build_allocation, edge_costs, unmet_costs
+from rcc.allocation.model import (
+    CAPACITY,
+    DEMAND,
+    ROW_BLOCKS,
+    RowBlock,
+    build_allocation,
+    edge_costs,
+    reduced_costs,
+    unmet_costs,
+)
 from rcc.allocation.result import PlanStatus, SolveInfo
 from rcc.core import _compat
 from rcc.core._compat import SolverOutcome
-from rcc.core.errors import SolverError
+from rcc.core.errors import InfeasibleError, SolverError
 from rcc.core.params import PlanParams, SolverOptions
 from rcc.core.region import Region
 
@@ -51,15 +61,22 @@ def optimise_edges(
     cost: np.ndarray | None = None,
     unmet_cost: np.ndarray | None = None,
     cap: np.ndarray | None = None,
+    rows: Sequence[RowBlock] = (),
 ) -> tuple[np.ndarray, np.ndarray, SolveInfo, PlanStatus]:
     """Solve the allocation LP over ``edges`` by pricing out edges beyond the radius.
 
-    Iteration: solve over the active edges; compute the reduced cost
-    c_ch - y_c - z_h of every inactive edge from the duals; activate the
-    negative ones; stop when none is negative (LP optimality over all edges).
+    Iteration: solve over the active edges; compute the reduced cost of every
+    inactive edge from the duals of the rows it enters
+    (:func:`rcc.allocation.model.reduced_costs`: c_ch - y_c - z_h, minus the
+    duals of any further ``rows``); activate the negative ones; stop when none
+    is negative (LP optimality over all edges).
     ``cost``, ``unmet_cost`` and ``cap`` are as in
     :func:`rcc.allocation.model.build_allocation` (scenarios use them for
-    incentives and for held placements beyond their rules).
+    incentives and for held placements beyond their rules); ``demand`` is the
+    demand rows' right-hand side. ``rows``: further
+    :class:`~rcc.allocation.model.RowBlock` s, in both solver paths and in pricing.
+    With :attr:`PlanParams.extra_constraints` every edge is built at once in
+    the PuLP model and the user's function adds its rows (no pricing).
 
     Returns the flow on each edge, the unmet children of each cohort, the
     solver's report and the status.
@@ -71,30 +88,65 @@ def optimise_edges(
     cost, unmet_cost = cost / scale, unmet_cost / scale
     if cap is None:  # the edges' own caps (children held beyond the rules), resolved once for every step below
         cap = edges.cap.to_numpy(dtype=float) if "cap" in edges else np.full(len(edges), np.inf)
-    if params.pricing_radius_miles is None:
-        active = np.ones(len(edges), dtype=bool)
-    else:
-        # edges are sorted by cohort then distance: also seed each cohort's nearest homes
-        rank = _rank_within(edges.cohort.to_numpy())
-        active = (
-            (edges.distance_miles.to_numpy() <= params.pricing_radius_miles)
-            | (edges.held.to_numpy() > 0)
-            | (rank < _SEED_NEAREST)
-        )
     limit = params.solver.time_limit_s
     if len(edges) == 0 or len(demand) == 0:  # no home within reach of any child: the optimum is plain
         info = SolveInfo(solver=params.solver.name, runtime_s=0.0, gap=0.0, bound=float(unmet_cost @ demand) * scale,
                          time_limit_s=limit, note="no eligible cohort-home pair: nothing to solve")
         return np.zeros(0), demand.astype(float).copy(), info, PlanStatus.OPTIMAL
-    lp = _HighsRounds(region, edges, demand, cost, unmet_cost, cap, params) if params.solver.name == "highs" else (
-        _PulpRounds(region, edges, params, cost, unmet_cost, cap)
+    blocks = (*ROW_BLOCKS, *rows)
+    edge_rows = {b.name: b.rows(region, edges) for b in blocks}
+    if params.solver.name == "highs" and params.extra_constraints is None:
+        bounds = {b.name: ((demand, demand) if b is DEMAND else b.bounds(region)) for b in blocks}
+        lp: _HighsRounds | _PulpRounds = _HighsRounds(bounds, edges, edge_rows, cost, unmet_cost, cap, params)
+    else:
+        if not np.array_equal(demand, region.cohorts.children.to_numpy(dtype=float)):
+            region = attrs.evolve(region, cohorts=region.cohorts.assign(children=demand))
+        lp = _PulpRounds(region, edges, params, cost, unmet_cost, cap, rows)
+    most = np.minimum(demand[edges.cohort.to_numpy()], _edge_room(region, edges, cap))  # the most an edge can carry
+    p = _price(lp, _first_round(edges, params), cost, edge_rows, most, limit, region, params)
+    info, status = _report(p, len(edges), scale, params)
+    return (*_flows(p.rnd, region, edges, demand, cap, params, rows), info, status)
+
+
+def _first_round(edges: pd.DataFrame, params: PlanParams) -> np.ndarray:
+    """The edges built in the first round: within the pricing radius, held, or a cohort's nearest
+    (every edge without a radius, or with a user's extra constraints)."""
+    if params.pricing_radius_miles is None or params.extra_constraints is not None:
+        return np.ones(len(edges), dtype=bool)
+    rank = _rank_within(edges.cohort.to_numpy())  # edges are sorted by cohort then distance
+    return (
+        (edges.distance_miles.to_numpy() <= params.pricing_radius_miles)
+        | (edges.held.to_numpy() > 0)
+        | (rank < _SEED_NEAREST)
     )
-    rounds = 0
-    solver_time = 0.0
-    bound: float | None = None
-    proven = False  # no left-out edge can improve the plan
-    e_cohort, e_home = edges.cohort.to_numpy(), edges.home.to_numpy()
-    most = np.minimum(demand[e_cohort], _edge_room(region, edges, cap))  # the most children an edge can carry
+
+
+@attrs.frozen(eq=False)
+class _Priced:
+    """What the pricing rounds left: the reported round, the last optimal one, and the bound."""
+
+    rnd: LpRound
+    last: LpRound | None
+    rounds: int
+    solver_time: float
+    bound: float | None
+    proven: bool  # no left-out edge can improve the plan
+    limit: float | None
+
+
+def _price(
+    lp: _HighsRounds | _PulpRounds,
+    active: np.ndarray,
+    cost: np.ndarray,
+    edge_rows: dict[str, np.ndarray],
+    most: np.ndarray,
+    limit: float | None,
+    region: Region,
+    params: PlanParams,
+) -> _Priced:
+    """Pricing rounds until no left-out edge has a negative reduced cost, or the time is up."""
+    rounds, solver_time, bound, proven, last = 0, 0.0, None, False, None
+    rnd: LpRound | None = None
     while True:
         left = None if limit is None else limit - solver_time
         if left is not None and left <= 0:
@@ -103,11 +155,11 @@ def optimise_edges(
         rnd, runtime = lp.solve(active, left)
         solver_time += runtime
         if not rnd.outcome.has_solution:
-            raise SolverError(_no_plan_message(region, params, rnd.outcome, solver_time, rounds))
+            raise _no_plan_error(region, params, rnd.outcome, solver_time, rounds)
         if rnd.outcome.status != "optimal":
             break
         last = rnd
-        rc = cost - rnd.y[e_cohort] - rnd.z[e_home]  # reduced cost c_ch - y_c - z_h of every edge
+        rc = reduced_costs(cost, edge_rows, rnd.duals)  # c_ch - y_c - z_h (- the duals of further rows)
         entering = ~active & (rc < -1e-6)
         if not entering.any():
             bound, proven = rnd.outcome.objective, True
@@ -116,42 +168,63 @@ def optimise_edges(
         # an edge left out could improve the plan by at most rc x what it can carry
         bound = float(rnd.outcome.objective + (np.minimum(rc, 0.0)[~active] * most[~active]).sum())
         active |= entering
-    if proven:
+    if rnd.outcome.status != "optimal" and rounds > 1 and last.outcome.objective <= rnd.outcome.objective:
+        rnd = last  # the stopped round's point may be worse than the previous round's optimum
+    return _Priced(rnd, last, rounds, solver_time, bound, proven, limit)  # type: ignore[arg-type]
+
+
+def _report(p: _Priced, n_edges: int, scale: float, params: PlanParams) -> tuple[SolveInfo, PlanStatus]:
+    """Status, gap, bound and note of the priced plan."""
+    rnd = p.rnd
+    if p.proven:
         status, gap = PlanStatus.OPTIMAL, 0.0
     else:  # the time limit stopped a round, or pricing: the plan is feasible, its bound from the last priced round
         status = PlanStatus.TIME_LIMIT
-        if rnd.outcome.status != "optimal" and rounds > 1 and last.outcome.objective <= rnd.outcome.objective:
-            rnd = last  # the stopped round's point may be worse than the previous round's optimum
-        gap = None if bound is None else _relative_gap(rnd.outcome.objective, bound)
-    bound = None if bound is None else bound * scale
+        gap = None if p.bound is None else _relative_gap(rnd.outcome.objective, p.bound)
+    bound = None if p.bound is None else p.bound * scale
     note = ""
     if status is not PlanStatus.OPTIMAL:
-        note = f"stopped by the time limit ({limit:g} s): best plan found, " + (
+        note = f"stopped by the time limit ({p.limit:g} s): best plan found, " + (
             "no bound known" if gap is None else f"within {100 * gap:.3g}% of the optimum"
         )
-    if rounds > 1 or len(rnd.edge) < len(edges):
+    if p.rounds > 1 or len(rnd.edge) < n_edges:
         note = (note + "; " if note else "") + (
-            f"{rounds} pricing round(s), {len(rnd.edge):,} of {len(edges):,} edges built"
+            f"{p.rounds} pricing round(s), {len(rnd.edge):,} of {n_edges:,} edges built"
         )
+    if params.extra_constraints is not None:
+        note = (note + "; " if note else "") + "with PlanParams.extra_constraints (every edge built, no pricing)"
     info = SolveInfo(
         solver=params.solver.name,
-        runtime_s=solver_time,
+        runtime_s=p.solver_time,
         gap=gap,
         bound=bound,
-        time_limit_s=limit,
+        time_limit_s=p.limit,
         variables=rnd.variables,
         constraints=rnd.constraints,
         note=note,
     )
+    return info, status
+
+
+def _flows(
+    rnd: LpRound,
+    region: Region,
+    edges: pd.DataFrame,
+    demand: np.ndarray,
+    cap: np.ndarray,
+    params: PlanParams,
+    rows: Sequence[RowBlock],
+) -> tuple[np.ndarray, np.ndarray]:
+    """The round's point checked against the model's rules and made whole: flow per edge, unmet per cohort."""
     x = np.asarray(rnd.x)
     unmet = np.asarray(rnd.u)
-    _check_feasible(region, edges, rnd.edge, x, unmet, demand, cap, params)
+    _check_feasible(region, edges, rnd.edge, x, unmet, demand, cap, params, rows)
     frac = max(np.abs(x - np.round(x)).max(initial=0), np.abs(unmet - np.round(unmet)).max(initial=0))
     if frac > 1e-6:
         raise SolverError(f"{region.name}: the allocation LP returned fractional children (max {frac:.3g})")
     flow = np.zeros(len(edges))
     flow[rnd.edge] = np.round(x)
-    return flow, np.round(unmet), info, status
+    return flow, np.round(unmet)
 
 
 def _rank_within(keys: np.ndarray) -> np.ndarray:
@@ -166,37 +239,42 @@ def _rank_within(keys: np.ndarray) -> np.ndarray:
 
 
 class _PulpRounds:
-    """Pricing rounds on the PuLP model (CBC, or any solver PuLP drives): rebuilt each round."""
+    """Pricing rounds on the PuLP model (CBC, or any solver PuLP drives): rebuilt each round.
+    With :attr:`PlanParams.extra_constraints`, the user's function adds its rows to each build."""
 
     def __init__(self, region: Region, edges: pd.DataFrame, params: PlanParams, cost: np.ndarray,
-                 unmet_cost: np.ndarray, cap: np.ndarray) -> None:
+                 unmet_cost: np.ndarray, cap: np.ndarray, rows: Sequence[RowBlock] = ()) -> None:
         self.region, self.edges, self.params = region, edges, params
-        self.cost, self.unmet_cost, self.cap = cost, unmet_cost, cap
+        self.cost, self.unmet_cost, self.cap, self.rows = cost, unmet_cost, cap, tuple(rows)
 
     def solve(self, active: np.ndarray, left: float | None) -> tuple[LpRound, float]:
         model = build_allocation(
-            self.region, self.edges.loc[active], self.params, self.cost[active], self.unmet_cost, self.cap[active]
+            self.region, self.edges.loc[active], self.params, self.cost[active], self.unmet_cost, self.cap[active],
+            self.rows,
         )
+        if self.params.extra_constraints is not None:
+            self.params.extra_constraints(model)
         options = self.params.solver if left is None else attrs.evolve(self.params.solver, time_limit_s=left)
         outcome, runtime = run_solver(model.problem, options)
-        size = {"variables": len(model.x) + len(model.u), "constraints": len(model.demand) + len(model.capacity)}
+        size = {"variables": len(model.x) + len(model.u), "constraints": sum(len(r) for r in model.rows.values())}
         if not outcome.has_solution:
             return LpRound(outcome, **size), runtime
-        y, z = model.duals(len(self.region.homes))
+        n = {DEMAND.name: len(self.region.cohorts), CAPACITY.name: len(self.region.homes)}
+        duals = {b: model.block_duals(b, n.get(b) or len(blk.bounds(self.region)[1]))
+                 for b, blk in zip(model.rows, (*ROW_BLOCKS, *self.rows))}
         x, u = np.asarray(_compat.values(model.x)), np.asarray(_compat.values(model.u))
-        return LpRound(outcome, x=x, u=u, y=y, z=z, edge=np.flatnonzero(active), **size), runtime
+        return LpRound(outcome, x=x, u=u, duals=duals, edge=np.flatnonzero(active), **size), runtime
 
 
 class _HighsRounds:
     """Pricing rounds on one HiGHS model fed from arrays: entering edges are added as
     columns and each round starts from the last basis."""
 
-    def __init__(self, region: Region, edges: pd.DataFrame, demand: np.ndarray, cost: np.ndarray,
-                 unmet_cost: np.ndarray, cap: np.ndarray, params: PlanParams) -> None:
-        self.model = HighsAllocation(
-            demand, region.homes.places.to_numpy(), unmet_cost, params.solver.threads, params.solver.msg
-        )
-        self.cohort, self.home = edges.cohort.to_numpy(), edges.home.to_numpy()
+    def __init__(self, bounds: dict[str, tuple[np.ndarray, np.ndarray]], edges: pd.DataFrame,
+                 edge_rows: dict[str, np.ndarray], cost: np.ndarray, unmet_cost: np.ndarray, cap: np.ndarray,
+                 params: PlanParams) -> None:
+        self.model = HighsAllocation(bounds, unmet_cost, params.solver.threads, params.solver.msg)
+        self.edge_rows = edge_rows
         self.held = edges.held.to_numpy(dtype=float)
         self.cost, self.cap = cost, cap
         self.built = np.zeros(len(edges), dtype=bool)
@@ -204,7 +282,8 @@ class _HighsRounds:
 
     def solve(self, active: np.ndarray, left: float | None) -> tuple[LpRound, float]:
         new = np.flatnonzero(active & ~self.built)
-        self.model.add_edges(self.cohort[new], self.home[new], self.cost[new], self.held[new], self.cap[new])
+        rows = {b: r[new] for b, r in self.edge_rows.items()}
+        self.model.add_edges(rows, self.cost[new], self.held[new], self.cap[new])
         self.built[new] = True
         self.columns = np.r_[self.columns, new]
         t0 = time.perf_counter()
@@ -214,7 +293,7 @@ class _HighsRounds:
             result,
             edge=self.columns if result.outcome.has_solution else None,
             variables=self.model.n_cohorts + self.model.n_edges,
-            constraints=self.model.n_cohorts + self.model.n_homes,
+            constraints=self.model.n_rows,
         ), runtime
 
 
@@ -233,8 +312,10 @@ def _check_feasible(
     demand: np.ndarray,
     cap: np.ndarray,
     params: PlanParams,
+    rows: Sequence[RowBlock] = (),
 ) -> None:
-    """The solver's point must keep every rule of the model (a safety net under every solver and status)."""
+    """The solver's point must keep every rule of the model (a safety net under every solver and status);
+    a user's ``extra_constraints`` are theirs to check."""
     tol = 1e-6 * max(1.0, float(np.max(demand, initial=0.0)))
     e = edges.iloc[built]
     cohort, home = e.cohort.to_numpy(), e.home.to_numpy()
@@ -250,6 +331,11 @@ def _check_feasible(
         "no child beyond an edge's cap": (x - upper).max(initial=0.0) > tol,
         "no negative children": min(x.min(initial=0.0), unmet.min(initial=0.0)) < -tol,
     }
+    for block in rows:
+        lower, upper = block.bounds(region)
+        r = block.rows(region, e)
+        total = np.bincount(r[r >= 0], weights=x[r >= 0], minlength=len(upper))
+        broken[block.name] = bool(((total - upper).max(initial=0.0) > tol) or ((lower - total).max(initial=0.0) > tol))
     bad = [rule for rule, yes in broken.items() if yes]
     if bad:
         raise SolverError(
@@ -266,13 +352,23 @@ def _relative_gap(objective: float, bound: float) -> float:
     return max(0.0, objective - bound) / max(abs(objective), 1e-9)
 
 
-def _no_plan_message(region: Region, params: PlanParams, outcome: SolverOutcome, seconds: float, rounds: int) -> str:
+def _no_plan_error(
+    region: Region, params: PlanParams, outcome: SolverOutcome, seconds: float, rounds: int
+) -> SolverError | InfeasibleError:
+    """The error for a round without a plan: InfeasibleError when a user's extra constraints made
+    the model infeasible, else SolverError."""
+    if outcome.status == "infeasible" and params.extra_constraints is not None:
+        return InfeasibleError(
+            f"{region.name}: {params.solver.name} reports the allocation model infeasible with "
+            "PlanParams.extra_constraints (the model without them always has a plan: children may go "
+            "without a home); no plan is reported. Check the rows your function adds."
+        )
     what = {
         "time_limit": f"stopped by the time limit ({params.solver.time_limit_s} s) before it found any plan",
         "infeasible": "reports the allocation model infeasible (held placements exceed places?)",
         "unbounded": "reports the allocation model unbounded",
     }.get(outcome.status, f"returned no plan (status {outcome.status}: {outcome.model_status or '?'})")
-    return (
+    return SolverError(
         f"{region.name}: {params.solver.name} {what}, after {seconds:.2f} s in pricing round {rounds}; "
         "no plan is reported. Raise SolverOptions.time_limit_s or check the solver log (SolverOptions(msg=True))."
     )
