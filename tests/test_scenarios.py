@@ -103,8 +103,14 @@ def test_pool_labels(fostering: rcc.Region) -> None:
 def test_scenario_validation(fostering: rcc.Region) -> None:
     with pytest.raises(InvalidInputError, match="rcc"):
         Scenario("p", "pathfinder_only")
-    with pytest.raises(InvalidInputError, match="demand_growth"):
-        Scenario("g", demand_growth={"nonsense": 1.1})
+    with pytest.raises(InvalidInputError, match="growth_by_need"):
+        Scenario("g", growth_by_need={"nonsense": 0.1})
+    with pytest.raises(InvalidInputError, match="growth_by_need"):
+        Scenario("g", growth_by_need={"all": -1.5})  # fewer than no children
+    with pytest.raises(InvalidInputError, match="growth_by_need"):
+        Scenario("g", growth_by_need={"all": "0.1"})  # text is not a number
+    with pytest.raises(InvalidInputError, match="rcc_incentive"):
+        Scenario("i", rcc_incentive="5")
     with pytest.raises(InvalidInputError, match="rcc_incentive"):
         Scenario("i", rcc_incentive=-1)
     with pytest.raises(ValueError):
@@ -156,7 +162,7 @@ def test_pooling_never_worse() -> None:
 
 
 def test_demand_growth_and_new_homes(fostering: rcc.Region) -> None:
-    s = Scenario("g", demand_growth={"all": 1.5, "mainstream": 1.25})
+    s = Scenario("g", growth_by_need={"all": 0.5, "mainstream": 0.25})
     grown = s.apply(fostering)
     assert grown.cohorts.children.tolist() == [3, 5]  # 2.5 -> 3 (half up), 5.0 -> 5
     assert fostering.cohorts.children.tolist() == [2, 4]  # input untouched
@@ -280,9 +286,9 @@ def test_payload_round_trip() -> None:
     params = rcc.PlanParams(max_distance_by_need={"secure": 300.0}, weights=rcc.Weights(unmet_by_need={"secure": 2}))
     back = from_payload(pickle.loads(pickle.dumps(to_payload(params))))
     assert back == params
-    s = Scenario("x", "pathfinder_only", ["A"], demand_growth={"all": 1.2}, new_homes=new_homes(["A"], "kinship", 1, "mainstream", 1.0))
+    s = Scenario("x", "pathfinder_only", ["A"], growth_by_need={"all": 0.2}, new_homes=new_homes(["A"], "kinship", 1, "mainstream", 1.0))
     s2 = from_payload(pickle.loads(pickle.dumps(to_payload(s))))
-    assert s2.demand_growth == {"all": 1.2} and s2.rcc == ("A",)
+    assert s2.growth_by_need == {"all": 0.2} and s2.rcc == ("A",)
     pd.testing.assert_frame_equal(s2.new_homes, s.new_homes)
 
 
@@ -329,7 +335,7 @@ def test_in_house_homes_belong_to_their_owner_not_their_location() -> None:
 
 
 def test_compare_cli(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from rcc.analysis.scenarios import compare_cli
+    from rcc.cli.compare import compare_cli
 
     text = compare_cli("Greater Manchester RCC", ["standalone", "pathfinder_only"], str(tmp_path), within_miles=15, progress=False)
     assert "capacity skew of Greater Manchester RCC" in text and "pathfinder_only" in text
@@ -471,3 +477,30 @@ def test_standard_scenarios_give_the_recorded_plans(method):
     for name, (objective, _) in GM_STANDARD[method].items():
         # the same plans; the greedy's objective is now summed over merged homes' edges (last bits may differ)
         assert got[name][0] == pytest.approx(objective, rel=1e-13)
+
+
+def test_demand_growth_multipliers_are_deprecated_rates(fostering):
+    """Growth is a rate (0.10 = +10%) as everywhere in rcc; rcc 0.2's multipliers still work, with a warning."""
+    with pytest.warns(DeprecationWarning, match="growth_by_need"):
+        old = Scenario("g", demand_growth={"all": 1.5, "mainstream": 1.25})
+    new = Scenario("g", growth_by_need={"all": 0.5, "mainstream": 0.25})
+    assert old.growth_by_need == new.growth_by_need and old.demand_growth is None
+    assert old.apply(fostering).cohorts.children.tolist() == new.apply(fostering).cohorts.children.tolist() == [3, 5]
+    assert new.growth_rate("complex") == 0.5
+    with pytest.warns(DeprecationWarning, match="growth_rate"):
+        assert new.growth("mainstream") == 1.25
+    with pytest.raises(InvalidInputError, match="demand_growth"), pytest.warns(DeprecationWarning):
+        Scenario("g", growth_by_need={"all": 0.1}, demand_growth={"all": 1.1})
+    with pytest.warns(DeprecationWarning, match="growth_rate"):
+        legacy = standard_scenarios(["A"], growth=1.1)
+    grown = next(s for s in legacy if s.name == "demand_growth")
+    rate = next(s for s in standard_scenarios(["A"]) if s.name == "demand_growth").growth_by_need["all"]
+    assert rate == 0.10 and 1.0 + grown.growth_by_need["all"] == 1.0 + rate == 1.1  # the same multiplier
+
+
+def test_compare_cli_moved_to_the_cli_package():
+    from rcc.analysis import scenarios
+    from rcc.cli.compare import compare_cli
+
+    with pytest.warns(DeprecationWarning, match="rcc.cli.compare"):
+        assert scenarios.compare_cli is compare_cli

@@ -90,7 +90,7 @@ def test_process_pool_equals_serial(small: rcc.Region, capsys: pytest.CaptureFix
 
 def test_scenario_sweep(small: rcc.Region) -> None:
     ids = small.council_ids
-    sc = Scenario("pathfinder", "pathfinder_only", ids[:2], demand_growth={"all": 1.2}, rcc_incentive=5.0)
+    sc = Scenario("pathfinder", "pathfinder_only", ids[:2], growth_by_need={"all": 0.2}, rcc_incentive=5.0)
     a = sweep(small, 5, seed=1, scenario=sc, executor="serial", progress=False)
     b = sweep(small, 5, seed=1, scenario=sc, executor="process", batch_size=2, progress=False)
     pd.testing.assert_frame_equal(a, b, check_exact=True)

@@ -46,14 +46,9 @@ import pandas as pd
 
 from rcc.allocation.engine import PreparedAllocation, plan, prepare_allocation
 from rcc.allocation.result import Plan
-from rcc.analysis.scenarios import (
-    Scenario,
-    from_payload,
-    plan_cost,
-    run_tasks,
-    single_thread,
-    to_payload,
-)
+from rcc.analysis.metrics import plan_cost
+from rcc.analysis.parallel import DEFAULT_EXECUTOR, batches, from_payload, run_tasks, single_thread, to_payload
+from rcc.analysis.rules import Scenario
 from rcc.core.errors import InvalidInputError, SolverError
 from rcc.core.params import PlanParams
 from rcc.core.region import Region
@@ -151,7 +146,8 @@ class PoolingGame:
         Market rule of :class:`rcc.analysis.scenarios.Scenario`.
     measure : {"objective", "weekly_cost_gbp"}
     executor : "serial", "process" or concurrent.futures.Executor
-        Where coalitions are solved ("process": a local spawn pool of ``workers``).
+        Where coalitions are solved (default ``"serial"``: here; ``"process"``: a local
+        spawn pool of ``workers``; see :mod:`rcc.analysis.parallel`).
     workers : int
     batch_size : int, optional
         Coalitions per task (default: about 4 tasks per worker).
@@ -163,7 +159,7 @@ class PoolingGame:
     params: PlanParams = attrs.field(factory=PlanParams)
     market: str = "open"
     measure: str = attrs.field(default="objective", validator=attrs.validators.in_(MEASURES))
-    executor: cf.Executor | str | None = "process"
+    executor: cf.Executor | str | None = DEFAULT_EXECUTOR
     workers: int = 2
     batch_size: int | None = None
     progress: bool = False
@@ -216,12 +212,11 @@ class PoolingGame:
         )
         if missing:
             c0 = self.base_cost()
-            size = self.batch_size or max(1, math.ceil(len(missing) / (4 * max(1, self.workers))))
-            batches = [missing[i : i + size] for i in range(0, len(missing), size)]
+            coalition_batches = batches(missing, self.workers, self.batch_size)
             common = {"region": to_payload(self.region), "params": to_payload(self.params)}
             tasks = [
                 {**common, "coalitions": [self._order(s) for s in b], "market": self.market, "measure": self.measure}
-                for b in batches
+                for b in coalition_batches
             ]
             results = run_tasks(
                 _coalition_costs,
@@ -230,9 +225,9 @@ class PoolingGame:
                 workers=self.workers,
                 label="coalitions",
                 progress=self.progress,
-                sizes=[len(b) for b in batches],
+                sizes=[len(b) for b in coalition_batches],
             )
-            for b, costs in zip(batches, results):
+            for b, costs in zip(coalition_batches, results):
                 for s, c in zip(b, costs):
                     self._cache[s] = c0 - c
         return {s: (0.0 if len(s) <= 1 else self._cache[s]) for s in wanted}
@@ -664,7 +659,7 @@ def share_savings(
     players: Sequence[str] | None = None,
     params: PlanParams | None = None,
     *,
-    executor: cf.Executor | str | None = "process",
+    executor: cf.Executor | str | None = DEFAULT_EXECUTOR,
     method: str = "auto",
     n_permutations: int = 100,
     core_samples: int = 200,

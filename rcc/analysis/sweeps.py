@@ -6,10 +6,11 @@ random stream, ``numpy.random.SeedSequence(seed, spawn_key=(k,))`` (the
 ``k``-th child of ``SeedSequence(seed).spawn``), so the numbers depend only on
 ``seed`` and ``k``: not on batching, the number of workers or the executor.
 
-Where the draws run: a local process pool by default (2 workers, started with
-``spawn``, safe with in-process HiGHS), in this process with
-``executor="serial"``, or on any :class:`concurrent.futures.Executor`, e.g. a
-Dask cluster::
+Where the draws run (:mod:`rcc.analysis.parallel`): in this process by
+default (``executor="serial"``, as compare and the pooling games), a local
+process pool with ``executor="process"`` (``workers``, started with
+``spawn``, safe with in-process HiGHS), or on any
+:class:`concurrent.futures.Executor`, e.g. a Dask cluster::
 
     from distributed import Client, LocalCluster
     with LocalCluster(n_workers=2, threads_per_worker=1) as cluster, Client(cluster) as client:
@@ -24,7 +25,6 @@ need the usual ``if __name__ == "__main__":`` guard.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import math
 import uuid
 from typing import Any
 
@@ -35,13 +35,8 @@ from rcc.allocation.engine import optimise_edges, prepare_allocation, split_clas
 from rcc.allocation.engine import plan as rcc_plan
 from rcc.allocation.model import edge_costs, unmet_costs
 from rcc.allocation.result import Plan
-from rcc.analysis.scenarios import (
-    Scenario,
-    from_payload,
-    run_tasks,
-    single_thread,
-    to_payload,
-)
+from rcc.analysis.parallel import DEFAULT_EXECUTOR, batches, from_payload, run_tasks, single_thread, to_payload
+from rcc.analysis.rules import Scenario
 from rcc.core.errors import InvalidInputError
 from rcc.core.params import PlanParams
 from rcc.core.region import Region
@@ -248,7 +243,7 @@ def sweep(
     params: PlanParams | None = None,
     *,
     scenario: Scenario | None = None,
-    executor: cf.Executor | str | None = "process",
+    executor: cf.Executor | str | None = DEFAULT_EXECUTOR,
     batch_size: int | None = None,
     workers: int = 2,
     dispersion: float | None = None,
@@ -269,9 +264,10 @@ def sweep(
     scenario : Scenario, optional
         Pooling rules, incentives, demand growth and new homes applied before
         the draws (draws are around the grown demand); ``rcc.plan`` when None.
-    executor : "process", "serial" or concurrent.futures.Executor
-        ``"process"`` (default): a local spawn pool of ``workers``; any
-        Executor (e.g. ``distributed.Client.get_executor()``) as given.
+    executor : "serial", "process" or concurrent.futures.Executor
+        ``"serial"`` (default, :data:`rcc.analysis.parallel.DEFAULT_EXECUTOR`): here;
+        ``"process"``: a local spawn pool of ``workers``; any Executor (e.g.
+        ``distributed.Client.get_executor()``) as given.
     batch_size : int, optional
         Draws per task (default: about 4 tasks per worker). Does not change
         the results.
@@ -302,8 +298,7 @@ def sweep(
         raise InvalidInputError("sweep", None, "n_draws", "at least 1", n_draws)
     params = single_thread(params)
     base = scenario.apply(region) if scenario is not None else region
-    size = batch_size or max(1, math.ceil(n_draws / (4 * max(1, workers))))
-    batches = [list(range(i, min(i + size, n_draws))) for i in range(0, n_draws, size)]
+    draw_batches = batches(range(n_draws), workers, batch_size)
     common = {
         "region": to_payload(base),
         "params": to_payload(params),
@@ -312,11 +307,11 @@ def sweep(
         "dispersion": dispersion,
         "token": uuid.uuid4().hex,  # names this sweep's prepared draws in a worker (see _PREPARED)
     }
-    tasks = [{**common, "draws": b} for b in batches]
+    tasks = [{**common, "draws": b} for b in draw_batches]
     try:
         out = run_tasks(
             _sweep_batch, tasks, executor, workers=workers, label=f"sweep {region.name}", progress=progress,
-            sizes=[len(b) for b in batches]
+            sizes=[len(b) for b in draw_batches]
         )
     finally:
         _PREPARED.pop(common["token"], None)  # batches run here (serial) leave nothing behind

@@ -273,7 +273,7 @@ def cmd_report(args: argparse.Namespace, run: Run) -> int:
 
 
 def cmd_compare(args: argparse.Namespace, run: Run) -> int:
-    from rcc.analysis.scenarios import compare_cli
+    from rcc.cli.compare import compare_cli
 
     run.region = args.region
     executor = "process" if args.parallel else "serial"
