@@ -40,12 +40,13 @@ from __future__ import annotations
 import argparse
 import time
 
+import attrs
 import numpy as np
 import pandas as pd
 
 import rcc
 from rcc.allocation import highs as allocation_highs
-from rcc.analysis.scenarios import single_thread
+from rcc.analysis.parallel import single_thread
 from rcc.analysis.sweeps import SWEEP_METRICS, _row, draw_demand, sweep
 
 DEFAULT_REGIONS = ["three GM councils", "Greater Manchester RCC"]
@@ -87,8 +88,7 @@ def per_plan(region: rcc.Region, draws: int, seed: int) -> tuple[pd.DataFrame, f
     t0 = time.perf_counter()
     rows = []
     for k in range(draws):
-        cohorts = region.cohorts.assign(children=draw_demand(mean, seed, k))  # as the sweep's workers built it
-        drawn = rcc.Region(region.name, region.councils, region.providers, region.homes, cohorts, region.placements, region.travel)
+        drawn = attrs.evolve(region, cohorts=region.cohorts.assign(children=draw_demand(mean, seed, k)))  # tables valid
         rows.append(_row(rcc.plan(drawn, params), k))
     return pd.DataFrame(rows, columns=["draw", *SWEEP_METRICS, "status"]), time.perf_counter() - t0
 
