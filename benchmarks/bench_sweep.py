@@ -47,7 +47,7 @@ import pandas as pd
 import rcc
 from rcc.allocation import highs as allocation_highs
 from rcc.analysis.parallel import single_thread
-from rcc.analysis.sweeps import SWEEP_METRICS, _row, draw_demand, sweep
+from rcc.analysis.sweeps import SWEEP_METRICS, draw_demand, sweep, sweep_row
 
 DEFAULT_REGIONS = ["three GM councils", "Greater Manchester RCC"]
 
@@ -89,7 +89,7 @@ def per_plan(region: rcc.Region, draws: int, seed: int) -> tuple[pd.DataFrame, f
     rows = []
     for k in range(draws):
         drawn = attrs.evolve(region, cohorts=region.cohorts.assign(children=draw_demand(mean, seed, k)))  # tables valid
-        rows.append(_row(rcc.plan(drawn, params), k))
+        rows.append(sweep_row(rcc.plan(drawn, params), k))
     return pd.DataFrame(rows, columns=["draw", *SWEEP_METRICS, "status"]), time.perf_counter() - t0
 
 

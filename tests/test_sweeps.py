@@ -120,9 +120,9 @@ def test_bad_arguments(small: rcc.Region) -> None:
 
 def _plan_row(region: rcc.Region, demand: np.ndarray, draw: int, params: rcc.PlanParams) -> dict:
     """The sweep row of the drawn region through rcc.plan and Plan.metrics (the reference)."""
-    from rcc.analysis.sweeps import _row
+    from rcc.analysis.sweeps import sweep_row
 
-    return _row(rcc.plan(region.replace(cohorts=region.cohorts.assign(children=demand)), params), draw)
+    return sweep_row(rcc.plan(region.replace(cohorts=region.cohorts.assign(children=demand)), params), draw)
 
 
 def _assert_rows_equal(fast: list[dict], slow: list[dict]) -> None:
@@ -204,5 +204,5 @@ def test_prepared_draws_reused_across_batches_and_released(small: rcc.Region) ->
     finally:
         sweeps.DrawSolver.__init__ = real  # type: ignore[method-assign]
     assert len(calls) == 1  # three batches, one preparation
-    assert sweeps._PREPARED == {}  # nothing held after the sweep
+    assert sweeps.prepared_sweeps() == 0  # nothing held after the sweep
     pd.testing.assert_frame_equal(one, sweep(small, 6, seed=3, executor="serial", batch_size=6, progress=False))

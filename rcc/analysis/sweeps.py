@@ -42,7 +42,7 @@ from rcc.core.params import PlanParams
 from rcc.core.region import Region
 from rcc.core.schema import NEEDS
 
-__all__ = ["SWEEP_METRICS", "draw_demand", "sweep", "sweep_summary"]
+__all__ = ["SWEEP_METRICS", "DrawSolver", "draw_demand", "prepared_sweeps", "sweep", "sweep_row", "sweep_summary"]
 
 #: Columns of :func:`sweep` after ``draw``.
 SWEEP_METRICS: tuple[str, ...] = (
@@ -86,7 +86,9 @@ def draw_demand(
     return out
 
 
-def _row(plan: Plan, draw: int) -> dict[str, Any]:
+def sweep_row(plan: Plan, draw: int) -> dict[str, Any]:
+    """The sweep row of a plan: ``draw``, the metrics of :data:`SWEEP_METRICS` and ``status``
+    (the row :func:`sweep` gives for a draw planned by :func:`rcc.plan`)."""
     m = plan.metrics
     row: dict[str, Any] = {"draw": int(draw)}
     for k in SWEEP_METRICS:
@@ -211,6 +213,11 @@ class DrawSolver:
 _PREPARED: dict[str, tuple[DrawSolver, np.ndarray, np.ndarray]] = {}
 
 
+def prepared_sweeps() -> int:
+    """How many sweeps' prepared draws this process holds (0 once every sweep it ran has returned)."""
+    return len(_PREPARED)
+
+
 def _sweep_batch(task: dict[str, Any]) -> list[dict[str, Any]]:
     """Worker: plan a batch of draws from data."""
     token = task.get("token")
@@ -232,7 +239,7 @@ def _sweep_batch(task: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for k in task["draws"]:
         n = draw_demand(mean, task["seed"], k, task["dispersion"], held.to_numpy())
-        rows.append(_row(rcc_plan(prep.with_children(n), scenario=scenario), k))
+        rows.append(sweep_row(rcc_plan(prep.with_children(n), scenario=scenario), k))
     return rows
 
 
