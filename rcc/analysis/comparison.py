@@ -242,7 +242,8 @@ def compare(
         Distinct names.
     params : PlanParams, optional
     executor : "serial", "process" or concurrent.futures.Executor
-        Where scenarios are solved (workers get data and use one solver
+        Where scenarios are solved (default ``"serial"``, as everywhere: see
+        :mod:`rcc.analysis.parallel`; workers get data and use one solver
         thread each; results do not depend on the executor).
     rcc : sequence of str, optional
         The RCC of interest; default the first scenario's non-empty ``rcc``.
