@@ -15,8 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 import rcc
-from rcc.analysis.comparison import compare
-from rcc.analysis.rules import standard_scenarios, with_neighbours
+from rcc.analysis.scenarios import compare, standard_scenarios, with_neighbours
 from rcc.analysis.sharing import share_savings
 from rcc.analysis.sweeps import sweep, sweep_summary
 
