@@ -206,3 +206,18 @@ def test_prepared_draws_reused_across_batches_and_released(small: rcc.Region) ->
     assert len(calls) == 1  # three batches, one preparation
     assert sweeps.prepared_sweeps() == 0  # nothing held after the sweep
     pd.testing.assert_frame_equal(one, sweep(small, 6, seed=3, executor="serial", batch_size=6, progress=False))
+
+
+def _no_child_of_the_first_cohort(model) -> None:
+    model.add(model.u[0] >= float(model.region.cohorts.children.iloc[0]))
+
+
+def test_sweep_with_extra_constraints_plans_each_draw_with_them(small: rcc.Region) -> None:
+    """A user's rows hold in every draw (the draws go through rcc.plan, which builds them)."""
+    params = rcc.PlanParams(extra_constraints=_no_child_of_the_first_cohort)
+    assert not DrawSolver.supports(params)
+    df = sweep(small, 3, seed=4, params=params, executor="serial", progress=False)
+    mean = small.cohorts.children.to_numpy()
+    ref = [_plan_row(small, draw_demand(mean, 4, k), k, single_thread(params)) for k in range(3)]
+    pd.testing.assert_frame_equal(df, pd.DataFrame(ref, columns=df.columns), check_exact=True)
+    assert (df.unmet >= [draw_demand(mean, 4, k)[0] for k in range(3)]).all()

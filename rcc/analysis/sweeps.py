@@ -168,8 +168,9 @@ class DrawSolver:
 
     @staticmethod
     def supports(params: PlanParams) -> bool:
-        """Whether draws under ``params`` can run here (else through :func:`rcc.plan`)."""
-        return params.method == "optimise" and params.solver.name == "highs"
+        """Whether draws under ``params`` can run here (else through :func:`rcc.plan`): the HiGHS
+        optimiser without a user's ``extra_constraints``."""
+        return params.method == "optimise" and params.solver.name == "highs" and params.extra_constraints is None
 
     def row(self, demand: np.ndarray, draw: int) -> dict[str, Any]:
         """The sweep row (``draw``, :data:`SWEEP_METRICS`, ``status``) of the region with ``demand`` children per cohort."""
