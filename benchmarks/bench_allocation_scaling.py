@@ -99,13 +99,13 @@ def raw_highs(region: rcc.Region, edges: pd.DataFrame, params: rcc.PlanParams) -
 
 
 def measure(size: str) -> dict:
-    from rcc.allocation.engine import aggregate_homes
+    from rcc.allocation.engine import prepare_allocation
 
     region = region_of(size)
     params = rcc.PlanParams()
     t0 = time.perf_counter()
-    classes, _ = aggregate_homes(region)
-    edges = rcc.eligible_edges(classes, params)
+    prep = prepare_allocation(region, params)  # rcc.plan's step 1: merged homes and their edges
+    classes, edges = prep.classes, prep.class_edges
     edges_s = time.perf_counter() - t0
     raw_s, raw_obj = raw_highs(classes, edges, params)
     t0 = time.perf_counter()

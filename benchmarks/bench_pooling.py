@@ -24,7 +24,8 @@ import attrs
 import pandas as pd
 
 import rcc
-from rcc.analysis.scenarios import Scenario, compare
+from rcc.analysis.comparison import compare
+from rcc.analysis.rules import Scenario
 from rcc.analysis.sharing import share_savings
 from rcc.analysis.sweeps import sweep
 

@@ -40,13 +40,14 @@ from __future__ import annotations
 import argparse
 import time
 
+import attrs
 import numpy as np
 import pandas as pd
 
 import rcc
 from rcc.allocation import highs as allocation_highs
-from rcc.analysis.scenarios import single_thread
-from rcc.analysis.sweeps import SWEEP_METRICS, _row, draw_demand, sweep
+from rcc.analysis.parallel import single_thread
+from rcc.analysis.sweeps import SWEEP_METRICS, draw_demand, sweep, sweep_row
 
 DEFAULT_REGIONS = ["three GM councils", "Greater Manchester RCC"]
 
@@ -87,9 +88,8 @@ def per_plan(region: rcc.Region, draws: int, seed: int) -> tuple[pd.DataFrame, f
     t0 = time.perf_counter()
     rows = []
     for k in range(draws):
-        cohorts = region.cohorts.assign(children=draw_demand(mean, seed, k))  # as the sweep's workers built it
-        drawn = rcc.Region(region.name, region.councils, region.providers, region.homes, cohorts, region.placements, region.travel)
-        rows.append(_row(rcc.plan(drawn, params), k))
+        drawn = attrs.evolve(region, cohorts=region.cohorts.assign(children=draw_demand(mean, seed, k)))  # tables valid
+        rows.append(sweep_row(rcc.plan(drawn, params), k))
     return pd.DataFrame(rows, columns=["draw", *SWEEP_METRICS, "status"]), time.perf_counter() - t0
 
 

@@ -137,3 +137,104 @@ def test_plan_does_not_mutate_region(tiny):
     before = tiny.homes.copy()
     rcc.plan(tiny)
     pd.testing.assert_frame_equal(tiny.homes, before)
+
+
+# ---------------------------------------------------------------- named rows, users' rows
+@pytest.fixture(scope="module")
+def gm4() -> rcc.Region:
+    gm = rcc.datasets.england("Greater Manchester RCC")
+    return gm.subset(gm.council_ids[:4])
+
+
+def out_of_area_cap(cap: int):
+    """A further row block: at most ``cap`` children of each council placed outside it."""
+    import numpy as np
+
+    from rcc.allocation.model import RowBlock
+
+    def row_of(region: rcc.Region, edges: pd.DataFrame) -> np.ndarray:
+        council = pd.Index(region.councils.council_id).get_indexer(region.cohorts.council_id)[edges.cohort.to_numpy()]
+        return np.where(edges.inside_own_council.to_numpy(dtype=bool), -1, council)
+
+    return RowBlock("out_of_area", row_of, lambda region: np.full(len(region.councils), float(cap)))
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_a_further_row_block_is_priced_like_the_whole_model(gm4, solver):
+    """A cap on each council's out-of-area children, added as one RowBlock: pricing from a small
+    radius (several rounds, reading the block's duals by name) reaches the whole model's optimum."""
+    import numpy as np
+
+    from rcc.allocation.pricing import optimise_edges
+
+    block = out_of_area_cap(40)
+    edges = rcc.eligible_edges(gm4)
+    demand = gm4.cohorts.children.to_numpy(dtype=float)
+    params = rcc.PlanParams(pricing_radius_miles=2.0, solver=rcc.SolverOptions(name=solver))
+    free_flow, free_unmet, *_ = optimise_edges(gm4, edges, params, demand)
+    flow, unmet, info, status = optimise_edges(gm4, edges, params, demand, rows=[block])
+    whole_flow, whole_unmet, whole_info, _ = optimise_edges(
+        gm4, edges, params.evolve(pricing_radius_miles=None), demand, rows=[block]
+    )
+    cost = rcc.allocation.model.edge_costs(edges, params)
+    ucost = rcc.allocation.model.unmet_costs(gm4, params)
+    outside = np.bincount(block.rows(gm4, edges).clip(0), weights=flow * (block.rows(gm4, edges) >= 0), minlength=4)
+    free_outside = np.bincount(
+        block.rows(gm4, edges).clip(0), weights=free_flow * (block.rows(gm4, edges) >= 0), minlength=4
+    )
+    assert free_outside.max() > 40  # the cap binds
+    assert outside.max() <= 40
+    assert status is rcc.PlanStatus.OPTIMAL and "pricing round" in info.note and not info.note.startswith("1 ")
+    assert cost @ flow + ucost @ unmet == pytest.approx(cost @ whole_flow + ucost @ whole_unmet, rel=1e-9)
+    assert cost @ flow + ucost @ unmet > cost @ free_flow + ucost @ free_unmet
+    assert info.constraints == whole_info.constraints
+
+
+def test_extra_constraints_force_a_cohort_without_a_home(tiny):
+    plain = rcc.plan(tiny)
+    cohort = plain.placements.cohort_id.iloc[0]
+    c = int(tiny.cohorts.cohort_id.tolist().index(cohort))
+    n = int(tiny.cohorts.children.iloc[c])
+
+    def none_placed(model):
+        model.add(model.u[c] >= n)
+
+    for solver in ("highs", "cbc"):
+        p = rcc.plan(tiny, rcc.PlanParams(extra_constraints=none_placed, solver=rcc.SolverOptions(name=solver)))
+        assert p.status is rcc.PlanStatus.OPTIMAL
+        assert cohort not in set(p.placements.cohort_id)
+        assert p.shortfall.set_index("cohort_id").children[cohort] == n
+        assert p.objective > plain.objective
+        assert "extra_constraints" in p.info.note
+
+
+def test_extra_constraints_cap_a_provider(gm4):
+    plain = rcc.plan(gm4)
+    by_provider = plain.placements.groupby("provider_id").children.sum()
+    provider, most = by_provider.idxmax(), int(by_provider.max())
+
+    def cap(model):
+        homes = model.region.homes
+        at = (homes.provider_id.to_numpy()[model.edges.home.to_numpy()] == provider).nonzero()[0]
+        model.add(pulp_sum(model.x[i] for i in at) <= most - 5)
+
+    from pulp import lpSum as pulp_sum
+
+    p = rcc.plan(gm4, rcc.PlanParams(extra_constraints=cap))
+    assert p.status is rcc.PlanStatus.OPTIMAL
+    assert p.placements.children[p.placements.provider_id == provider].sum() == most - 5
+    assert p.objective >= plain.objective - 1e-6
+    assert p.metrics.placed + p.metrics.unmet == gm4.cohorts.children.sum()
+
+
+def test_extra_constraints_that_leave_no_plan_raise(tiny):
+    def impossible(model):
+        model.add(model.u[0] <= -1)
+
+    for solver in ("highs", "cbc"):
+        with pytest.raises(rcc.InfeasibleError, match="extra_constraints"):
+            rcc.plan(tiny, rcc.PlanParams(extra_constraints=impossible, solver=rcc.SolverOptions(name=solver)))
+    with pytest.raises(rcc.InvalidInputError, match="extra_constraints"):
+        rcc.PlanParams(method="greedy", extra_constraints=impossible)
+    with pytest.raises(rcc.InvalidInputError, match="extra_constraints"):
+        rcc.PlanParams(extra_constraints="not a function")

@@ -14,7 +14,6 @@ from rcc.analysis.scenarios import (
     compare,
     from_payload,
     new_homes,
-    solve_scenario,
     standard_scenarios,
     to_payload,
     with_neighbours,
@@ -104,8 +103,14 @@ def test_pool_labels(fostering: rcc.Region) -> None:
 def test_scenario_validation(fostering: rcc.Region) -> None:
     with pytest.raises(InvalidInputError, match="rcc"):
         Scenario("p", "pathfinder_only")
-    with pytest.raises(InvalidInputError, match="demand_growth"):
-        Scenario("g", demand_growth={"nonsense": 1.1})
+    with pytest.raises(InvalidInputError, match="growth_by_need"):
+        Scenario("g", growth_by_need={"nonsense": 0.1})
+    with pytest.raises(InvalidInputError, match="growth_by_need"):
+        Scenario("g", growth_by_need={"all": -1.5})  # fewer than no children
+    with pytest.raises(InvalidInputError, match="growth_by_need"):
+        Scenario("g", growth_by_need={"all": "0.1"})  # text is not a number
+    with pytest.raises(InvalidInputError, match="rcc_incentive"):
+        Scenario("i", rcc_incentive="5")
     with pytest.raises(InvalidInputError, match="rcc_incentive"):
         Scenario("i", rcc_incentive=-1)
     with pytest.raises(ValueError):
@@ -115,16 +120,16 @@ def test_scenario_validation(fostering: rcc.Region) -> None:
 
 
 def test_standalone_locks_in_house_supply(fostering: rcc.Region) -> None:
-    alone = solve_scenario(fostering, Scenario("alone"))
+    alone = rcc.plan(fostering, scenario=Scenario("alone"))
     assert _unmet(alone, "B") == 1 and _unmet(alone, "A") == 0
     used = alone.placements.groupby(["council_id", "home_id"]).children.sum().to_dict()
     assert used == {("A", "fA"): 2, ("B", "fB"): 1, ("B", "iC"): 2}
     for s in (Scenario("p", "pathfinder_only", rcc=["A", "B"]), Scenario("r", "rcc"), Scenario("n", "national")):
-        plan = solve_scenario(fostering, s)
+        plan = rcc.plan(fostering, scenario=s)
         assert _unmet(plan) == 0, s.name
         assert plan.placements.children.sum() == 6
     # the strict reading: market homes follow the pools too
-    strict = solve_scenario(fostering, Scenario("strict", market="pooled"))
+    strict = rcc.plan(fostering, scenario=Scenario("strict", market="pooled"))
     assert _unmet(strict, "B") == 3
     assert not ((strict.placements.council_id == "B") & (strict.placements.home_id == "iC")).any()
 
@@ -132,7 +137,7 @@ def test_standalone_locks_in_house_supply(fostering: rcc.Region) -> None:
 def test_held_placements_survive_pooling_rules(fostering: rcc.Region) -> None:
     held = pd.DataFrame({"placement_id": ["x"], "cohort_id": ["b"], "home_id": ["fA"], "children": [1]})
     r = fostering.replace(placements=held)
-    plan = solve_scenario(r, Scenario("alone"))
+    plan = rcc.plan(r, scenario=Scenario("alone"))
     p = plan.placements
     assert int(p.children[(p.cohort_id == "b") & (p.home_id == "fA")].sum()) == 1  # "already buys from"
 
@@ -141,7 +146,7 @@ def test_pooling_never_worse() -> None:
     gm = rcc.datasets.england("Greater Manchester RCC")
     ids = gm.council_ids
     obj = {
-        s.name: solve_scenario(gm, s).objective
+        s.name: rcc.plan(gm, scenario=s).objective
         for s in (
             Scenario("standalone"),
             Scenario("pathfinder", "pathfinder_only", rcc=ids[:4]),
@@ -157,7 +162,7 @@ def test_pooling_never_worse() -> None:
 
 
 def test_demand_growth_and_new_homes(fostering: rcc.Region) -> None:
-    s = Scenario("g", demand_growth={"all": 1.5, "mainstream": 1.25})
+    s = Scenario("g", growth_by_need={"all": 0.5, "mainstream": 0.25})
     grown = s.apply(fostering)
     assert grown.cohorts.children.tolist() == [3, 5]  # 2.5 -> 3 (half up), 5.0 -> 5
     assert fostering.cohorts.children.tolist() == [2, 4]  # input untouched
@@ -167,16 +172,16 @@ def test_demand_growth_and_new_homes(fostering: rcc.Region) -> None:
     assert int(r2.homes.places.sum()) == int(fostering.homes.places.sum()) + 3
     assert r2.providers.set_index("provider_id").sector["LA:B"] == "council"
     # new in-house carers in B meet B's need even standalone
-    assert _unmet(solve_scenario(fostering, s2)) == 0
+    assert _unmet(rcc.plan(fostering, scenario=s2)) == 0
 
 
 def test_incentive_changes_priority_not_reported_cost(contested: rcc.Region) -> None:
-    base = solve_scenario(contested, Scenario("base"))
+    base = rcc.plan(contested, scenario=Scenario("base"))
     p = base.placements.set_index("cohort_id").home_id
     assert p["n"] == "hA" and p["b"] == "hF"
-    weak = solve_scenario(contested, Scenario("weak", rcc=["A", "B"], rcc_incentive=40.0))
+    weak = rcc.plan(contested, scenario=Scenario("weak", rcc=["A", "B"], rcc_incentive=40.0))
     assert weak.placements.set_index("cohort_id").home_id["n"] == "hA"
-    strong = solve_scenario(contested, Scenario("strong", rcc=["A", "B"], rcc_incentive=60.0))
+    strong = rcc.plan(contested, scenario=Scenario("strong", rcc=["A", "B"], rcc_incentive=60.0))
     q = strong.placements.set_index("cohort_id").home_id
     assert q["b"] == "hA" and q["n"] == "hF"
     # weekly cost unchanged, objective includes the incentive
@@ -281,23 +286,23 @@ def test_payload_round_trip() -> None:
     params = rcc.PlanParams(max_distance_by_need={"secure": 300.0}, weights=rcc.Weights(unmet_by_need={"secure": 2}))
     back = from_payload(pickle.loads(pickle.dumps(to_payload(params))))
     assert back == params
-    s = Scenario("x", "pathfinder_only", ["A"], demand_growth={"all": 1.2}, new_homes=new_homes(["A"], "kinship", 1, "mainstream", 1.0))
+    s = Scenario("x", "pathfinder_only", ["A"], growth_by_need={"all": 0.2}, new_homes=new_homes(["A"], "kinship", 1, "mainstream", 1.0))
     s2 = from_payload(pickle.loads(pickle.dumps(to_payload(s))))
-    assert s2.demand_growth == {"all": 1.2} and s2.rcc == ("A",)
+    assert s2.growth_by_need == {"all": 0.2} and s2.rcc == ("A",)
     pd.testing.assert_frame_equal(s2.new_homes, s.new_homes)
 
 
 def test_greedy_baseline_follows_the_rules(fostering: rcc.Region) -> None:
     params = rcc.PlanParams(method="greedy")
-    alone = solve_scenario(fostering, Scenario("alone"), params)
+    alone = rcc.plan(fostering, params, scenario=Scenario("alone"))
     assert alone.status.value == "heuristic"
     assert _unmet(alone, "B") == 1
     held = pd.DataFrame({"placement_id": ["x"], "cohort_id": ["b"], "home_id": ["fA"], "children": [1]})
-    plan = solve_scenario(fostering.replace(placements=held), Scenario("alone"), params)
+    plan = rcc.plan(fostering.replace(placements=held), params, scenario=Scenario("alone"))
     p = plan.placements
     assert int(p.children[(p.cohort_id == "b") & (p.home_id == "fA")].sum()) == 1
     assert int(p.children.sum()) + _unmet(plan) == 6
-    pooled = solve_scenario(fostering, Scenario("n", "national"), params)
+    pooled = rcc.plan(fostering, params, scenario=Scenario("n", "national"))
     assert _unmet(pooled) == 0
 
 
@@ -321,16 +326,16 @@ def test_in_house_homes_belong_to_their_owner_not_their_location() -> None:
     in_house, owner = rcc.analysis.scenarios.supply_owners(r)
     assert in_house.tolist() == [True, True, True, True, False]  # secure homes are a national resource
     assert owner.tolist() == ["A", "B", "B", "B", ""]
-    alone = solve_scenario(r, Scenario("alone"))
+    alone = rcc.plan(r, scenario=Scenario("alone"))
     p = alone.placements.groupby(["council_id", "home_id"]).children.sum().to_dict()
     assert p == {("A", "fA_in_B"): 2, ("B", "kB"): 1}
     assert _unmet(alone, "B") == 2  # B may not use A's carers even though they live in B
-    pooled = solve_scenario(r, Scenario("p", "pathfinder_only", rcc=["A", "B"]))
+    pooled = rcc.plan(r, scenario=Scenario("p", "pathfinder_only", rcc=["A", "B"]))
     assert _unmet(pooled) == 1  # 3 of A's places + 1 kinship place for 5 children
 
 
 def test_compare_cli(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from rcc.analysis.scenarios import compare_cli
+    from rcc.cli.compare import compare_cli
 
     text = compare_cli("Greater Manchester RCC", ["standalone", "pathfinder_only"], str(tmp_path), within_miles=15, progress=False)
     assert "capacity skew of Greater Manchester RCC" in text and "pathfinder_only" in text
@@ -365,7 +370,7 @@ def mixed_regions(draw: st.DrawFn) -> tuple[rcc.Region, list[str]]:
 def test_pooling_invariants(case: tuple[rcc.Region, list[str]]) -> None:
     region, members = case
     plans = {
-        s.name: solve_scenario(region, s)
+        s.name: rcc.plan(region, scenario=s)
         for s in (
             Scenario("standalone"),
             Scenario("pathfinder", "pathfinder_only", members),
@@ -395,3 +400,107 @@ def test_pooling_invariants(case: tuple[rcc.Region, list[str]]) -> None:
         if name == "strict":  # and market homes only for children of the council they are in
             market = p[~p.home_id.map(inh) & ~p.home_type.isin(rcc.analysis.scenarios.NATIONAL_HOME_TYPES)]
             assert (market.council_id == market.home_council_id).all()
+
+
+# ---------------------------------------------------------------- one path
+def test_deprecated_solve_paths_warn_and_give_rcc_plans(fostering):
+    """solve_scenario, prepare/solve_prepared and plan(allowed_pairs=) still work, warn, and give
+    the plan of the one path (rcc.plan with a scenario)."""
+    from rcc.allocation.engine import PreparedAllocation, prepare_allocation
+    from rcc.analysis import scenarios
+
+    s = Scenario("p", "pathfinder_only", rcc=["A", "B"], rcc_incentive=5.0)
+    for method in ("optimise", "greedy"):
+        params = rcc.PlanParams(method=method)
+        new = rcc.plan(fostering, params, scenario=s)
+        with pytest.warns(DeprecationWarning, match=r"rcc.plan\(region, params, scenario=scenario\)"):
+            old = scenarios.solve_scenario(fostering, s, params)
+        with pytest.warns(DeprecationWarning, match="prepare_allocation"):
+            prep = scenarios.prepare(fostering, params)
+        with pytest.warns(DeprecationWarning, match=r"rcc.plan\(prep, scenario=scenario\)"):
+            prepared = scenarios.solve_prepared(prep, s)
+        via_prep = rcc.plan(prepare_allocation(fostering, params, s), scenario=s)
+        for p in (old, prepared, via_prep):
+            assert p.objective == new.objective and p.status is new.status
+            pd.testing.assert_frame_equal(p.placements, new.placements)
+            pd.testing.assert_frame_equal(p.shortfall, new.shortfall)
+    with pytest.warns(DeprecationWarning, match="PreparedAllocation"):
+        assert scenarios.Prepared is PreparedAllocation
+    pairs = pd.DataFrame({"from_council_id": ["A", "B", "B", "C"], "to_council_id": ["A", "B", "A", "C"]})
+    with pytest.warns(DeprecationWarning, match="scenario"):
+        only = rcc.plan(fostering, allowed_pairs=pairs)
+    assert set(zip(only.placements.council_id, only.placements.home_council_id)) <= set(zip(pairs.from_council_id, pairs.to_council_id))
+    assert not (only.placements.home_council_id == "C").any()  # the IFA in C is open to C only
+    assert only.metrics.unmet == 0  # B: its own carer + 3 of A's spare carers
+
+
+def test_a_prepared_region_refuses_other_params_and_a_scenario_without_its_keys(fostering):
+    from rcc.allocation.engine import prepare_allocation
+
+    prep = prepare_allocation(fostering, rcc.PlanParams())
+    with pytest.raises(InvalidInputError, match="prepared"):
+        rcc.plan(prep, rcc.PlanParams(method="greedy"))
+    with pytest.raises(InvalidInputError, match="home_keys"):
+        rcc.plan(prep, scenario=Scenario("pooled", "national"))  # prepared without the pooling keys
+
+
+#: Objectives and children placed of the standard scenarios on Greater Manchester (RCC: its first four
+#: councils), recorded with rcc 0.2's scenario solve paths before rcc.plan took scenarios.
+GM_STANDARD = {
+    "optimise": {
+        "standalone": (48512.27970796719, 6016),
+        "rcc_pooled": (43120.38495462951, 6016),
+        "national": (39524.48363839033, 6016),
+        "pathfinder_only": (45935.61598581768, 6016),
+        "demand_growth": (2782040.147256026, 6336),
+        "new_capacity": (45731.211278152114, 6016),
+        "local_incentive": (22886.9834958414, 6016),
+    },
+    "greedy": {
+        "standalone": (2275812.757988416, 5793),
+        "rcc_pooled": (915583.4928656048, 5929),
+        "national": (1071797.268823918, 5913),
+        "pathfinder_only": (1725662.1314359766, 5848),
+        "demand_growth": (5290226.4776073005, 6085),
+        "new_capacity": (1725409.7873064706, 5848),
+        "local_incentive": (1703802.1314359766, 5848),
+    },
+}
+
+
+@pytest.mark.parametrize("method", ["optimise", "greedy"])
+def test_standard_scenarios_give_the_recorded_plans(method):
+    gm = rcc.datasets.england("Greater Manchester RCC")
+    cmp = compare(gm, standard_scenarios(list(gm.council_ids[:4]), "R4"), rcc.PlanParams(method=method))
+    got = {name: (p.objective, int(p.placements.children.sum())) for name, p in cmp.plans.items()}
+    assert {k: v[1] for k, v in got.items()} == {k: v[1] for k, v in GM_STANDARD[method].items()}
+    for name, (objective, _) in GM_STANDARD[method].items():
+        # the same plans; the greedy's objective is now summed over merged homes' edges (last bits may differ)
+        assert got[name][0] == pytest.approx(objective, rel=1e-13)
+
+
+def test_demand_growth_multipliers_are_deprecated_rates(fostering):
+    """Growth is a rate (0.10 = +10%) as everywhere in rcc; rcc 0.2's multipliers still work, with a warning."""
+    with pytest.warns(DeprecationWarning, match="growth_by_need"):
+        old = Scenario("g", demand_growth={"all": 1.5, "mainstream": 1.25})
+    new = Scenario("g", growth_by_need={"all": 0.5, "mainstream": 0.25})
+    assert old.growth_by_need == new.growth_by_need and old.demand_growth is None
+    assert old.apply(fostering).cohorts.children.tolist() == new.apply(fostering).cohorts.children.tolist() == [3, 5]
+    assert new.growth_rate("complex") == 0.5
+    with pytest.warns(DeprecationWarning, match="growth_rate"):
+        assert new.growth("mainstream") == 1.25
+    with pytest.raises(InvalidInputError, match="demand_growth"), pytest.warns(DeprecationWarning):
+        Scenario("g", growth_by_need={"all": 0.1}, demand_growth={"all": 1.1})
+    with pytest.warns(DeprecationWarning, match="growth_rate"):
+        legacy = standard_scenarios(["A"], growth=1.1)
+    grown = next(s for s in legacy if s.name == "demand_growth")
+    rate = next(s for s in standard_scenarios(["A"]) if s.name == "demand_growth").growth_by_need["all"]
+    assert rate == 0.10 and 1.0 + grown.growth_by_need["all"] == 1.0 + rate == 1.1  # the same multiplier
+
+
+def test_compare_cli_moved_to_the_cli_package():
+    from rcc.analysis import scenarios
+    from rcc.cli.compare import compare_cli
+
+    with pytest.warns(DeprecationWarning, match="rcc.cli.compare"):
+        assert scenarios.compare_cli is compare_cli

@@ -90,7 +90,7 @@ def test_process_pool_equals_serial(small: rcc.Region, capsys: pytest.CaptureFix
 
 def test_scenario_sweep(small: rcc.Region) -> None:
     ids = small.council_ids
-    sc = Scenario("pathfinder", "pathfinder_only", ids[:2], demand_growth={"all": 1.2}, rcc_incentive=5.0)
+    sc = Scenario("pathfinder", "pathfinder_only", ids[:2], growth_by_need={"all": 0.2}, rcc_incentive=5.0)
     a = sweep(small, 5, seed=1, scenario=sc, executor="serial", progress=False)
     b = sweep(small, 5, seed=1, scenario=sc, executor="process", batch_size=2, progress=False)
     pd.testing.assert_frame_equal(a, b, check_exact=True)
@@ -120,9 +120,9 @@ def test_bad_arguments(small: rcc.Region) -> None:
 
 def _plan_row(region: rcc.Region, demand: np.ndarray, draw: int, params: rcc.PlanParams) -> dict:
     """The sweep row of the drawn region through rcc.plan and Plan.metrics (the reference)."""
-    from rcc.analysis.sweeps import _row
+    from rcc.analysis.sweeps import sweep_row
 
-    return _row(rcc.plan(region.replace(cohorts=region.cohorts.assign(children=demand)), params), draw)
+    return sweep_row(rcc.plan(region.replace(cohorts=region.cohorts.assign(children=demand)), params), draw)
 
 
 def _assert_rows_equal(fast: list[dict], slow: list[dict]) -> None:
@@ -204,5 +204,20 @@ def test_prepared_draws_reused_across_batches_and_released(small: rcc.Region) ->
     finally:
         sweeps.DrawSolver.__init__ = real  # type: ignore[method-assign]
     assert len(calls) == 1  # three batches, one preparation
-    assert sweeps._PREPARED == {}  # nothing held after the sweep
+    assert sweeps.prepared_sweeps() == 0  # nothing held after the sweep
     pd.testing.assert_frame_equal(one, sweep(small, 6, seed=3, executor="serial", batch_size=6, progress=False))
+
+
+def _no_child_of_the_first_cohort(model) -> None:
+    model.add(model.u[0] >= float(model.region.cohorts.children.iloc[0]))
+
+
+def test_sweep_with_extra_constraints_plans_each_draw_with_them(small: rcc.Region) -> None:
+    """A user's rows hold in every draw (the draws go through rcc.plan, which builds them)."""
+    params = rcc.PlanParams(extra_constraints=_no_child_of_the_first_cohort)
+    assert not DrawSolver.supports(params)
+    df = sweep(small, 3, seed=4, params=params, executor="serial", progress=False)
+    mean = small.cohorts.children.to_numpy()
+    ref = [_plan_row(small, draw_demand(mean, 4, k), k, single_thread(params)) for k in range(3)]
+    pd.testing.assert_frame_equal(df, pd.DataFrame(ref, columns=df.columns), check_exact=True)
+    assert (df.unmet >= [draw_demand(mean, 4, k)[0] for k in range(3)]).all()

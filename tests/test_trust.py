@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 
 import rcc
-import rcc.allocation.engine
+import rcc.allocation.pricing
 from rcc.core.schema import AGE_BANDS
 from rcc.testing import strategies as rst
 
@@ -182,7 +182,7 @@ def test_solver_without_a_solution_raises(tiny, monkeypatch, solver):
     from rcc.core._compat import SolverOutcome
 
     nothing = SolverOutcome("not_solved", False)
-    monkeypatch.setattr(rcc.allocation.engine, "run_solver", lambda problem, options: (nothing, 0.0))
+    monkeypatch.setattr(rcc.allocation.pricing, "run_solver", lambda problem, options: (nothing, 0.0))
     monkeypatch.setattr(HighsAllocation, "solve", lambda self, left: LpRound(nothing))
     with pytest.raises(rcc.SolverError, match="no plan is reported"):
         rcc.plan(tiny, rcc.PlanParams(solver=rcc.SolverOptions(name=solver)))
@@ -194,9 +194,9 @@ def test_pricing_stopped_by_the_clock_is_a_marked_plan_with_a_valid_bound(monkey
     params = rcc.PlanParams(pricing_radius_miles=0.0, solver=rcc.SolverOptions(name=solver, time_limit_s=5.0))
     full = rcc.plan(region, params.evolve(pricing_radius_miles=None, solver=rcc.SolverOptions()))
     clock = iter(np.arange(0.0, 1e6, 6.0))  # every reading 6 s after the last: each round "takes" 6 s
-    monkeypatch.setattr(rcc.allocation.engine.time, "perf_counter", lambda: float(next(clock)))
-    real = rcc.allocation.engine.run_solver
-    monkeypatch.setattr(rcc.allocation.engine, "run_solver", lambda problem, options: (real(problem, options)[0], 6.0))
+    monkeypatch.setattr(rcc.allocation.pricing.time, "perf_counter", lambda: float(next(clock)))
+    real = rcc.allocation.pricing.run_solver
+    monkeypatch.setattr(rcc.allocation.pricing, "run_solver", lambda problem, options: (real(problem, options)[0], 6.0))
     p = rcc.plan(region, params)
     assert p.status is rcc.PlanStatus.TIME_LIMIT
     assert "time limit" in p.info.note and "1 pricing round" in p.info.note
@@ -284,12 +284,10 @@ def test_duplicate_column_names_are_refused(tiny_frames):
 
 @given(rst.held_regions())
 def test_scenario_path_keeps_the_same_rules_for_held_children(region):
-    from rcc.analysis.scenarios import Scenario, solve_scenario
-
     params = rcc.PlanParams()
     for method in ("optimise", "greedy"):
         plain = rcc.plan(region, params.evolve(method=method))
-        pooled = solve_scenario(region, Scenario("national", pooling="national"), params.evolve(method=method))
+        pooled = rcc.plan(region, params.evolve(method=method), scenario=rcc.Scenario("national", pooling="national"))
         assert pooled.metrics.placed == plain.metrics.placed
         assert pooled.objective == pytest.approx(plain.objective, rel=1e-9, abs=1e-6)
 

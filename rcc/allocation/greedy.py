@@ -10,6 +10,7 @@ already placed there (``cap``) takes no one else. The result goes through the sa
 
 from __future__ import annotations
 
+import attrs
 import numpy as np
 import pandas as pd
 
@@ -97,40 +98,81 @@ def greedy_class_flows(
     unmet : numpy.ndarray
         Children of each cohort left without a home.
     """
-    n_cohorts, n_homes = len(region.cohorts), len(region.homes)
-    n_classes = int(home_class.max()) + 1 if n_homes else 0
+    n_homes = len(region.homes)
     cohort = class_edges.cohort.to_numpy()
     klass = class_edges.home.to_numpy()
     held = class_edges.held.to_numpy(dtype=np.int64)
-    open_edge = open_edges(class_edges)
-    members = np.argsort(home_class, kind="stable")  # homes of class k: members[bound[k]:bound[k + 1]], table order
-    bound = np.searchsorted(home_class[members], np.arange(n_classes + 1))
-    held_at = np.flatnonzero(held > 0)
-    if np.any(bound[klass[held_at] + 1] - bound[klass[held_at]] != 1):
-        raise ValueError("greedy_class_flows: a class holding current placements must be a single home")
-    held_home = members[bound[klass[held_at]]]
-    free = region.homes.places.to_numpy(dtype=np.int64).copy()
-    np.subtract.at(free, held_home, held[held_at])
-    class_free = np.bincount(home_class, weights=np.maximum(free, 0), minlength=n_classes).astype(np.int64)
-    has_free = free[members] > 0  # first home with a free place in each class (bound[k + 1] if none)
-    after = np.r_[np.flatnonzero(has_free), len(members)]
-    nxt = after[np.searchsorted(after, bound[:-1])]
-    nxt = np.minimum(nxt, bound[1:])
+    homes = _ClassHomes.build(region, home_class, klass, held)
+    referrals, start, stop_at = _referrals(region, cohort, held, seed)
+    taken, unmet = _place_referrals(class_edges, homes, referrals, start, stop_at, len(region.cohorts))
 
-    # blocks of edges with the same cohort, distance and cost: their homes are ordered by table position
+    keys = np.r_[np.asarray(taken, dtype=np.int64), homes.held_at.astype(np.int64) * n_homes + homes.held_home]
+    weights = np.r_[np.ones(len(taken)), held[homes.held_at].astype(float)]
+    pairs, inverse = np.unique(keys, return_inverse=True)
+    flow = np.bincount(inverse, weights=weights, minlength=len(pairs))
+    edge, home = pairs // max(n_homes, 1), pairs % max(n_homes, 1)
+    order = np.lexsort((home, _tie_blocks(class_edges)[0][edge]))
+    edges = class_edges.iloc[edge[order]].reset_index(drop=True)
+    edges["home"] = home[order]
+    class_flow = np.bincount(edge, weights=flow, minlength=len(class_edges))
+    return edges, flow[order], class_flow, np.asarray(unmet, dtype=float)
+
+
+@attrs.frozen(eq=False)
+class _ClassHomes:
+    """The homes of each class in table order, their free places and each class's first free home."""
+
+    members: np.ndarray  # homes of class k: members[bound[k]:bound[k + 1]], table order
+    free: np.ndarray  # free places of each home (held children taken out)
+    class_free: np.ndarray  # free places of each class
+    nxt: np.ndarray  # position in members of each class's first home with a free place
+    held_at: np.ndarray  # class edges holding children already placed
+    held_home: np.ndarray  # the (single) home of each of them
+
+    @classmethod
+    def build(cls, region: Region, home_class: np.ndarray, klass: np.ndarray, held: np.ndarray) -> _ClassHomes:
+        n_classes = int(home_class.max()) + 1 if len(region.homes) else 0
+        members = np.argsort(home_class, kind="stable")
+        bound = np.searchsorted(home_class[members], np.arange(n_classes + 1))
+        held_at = np.flatnonzero(held > 0)
+        if np.any(bound[klass[held_at] + 1] - bound[klass[held_at]] != 1):
+            raise ValueError("greedy_class_flows: a class holding current placements must be a single home")
+        held_home = members[bound[klass[held_at]]]
+        free = region.homes.places.to_numpy(dtype=np.int64).copy()
+        np.subtract.at(free, held_home, held[held_at])
+        class_free = np.bincount(home_class, weights=np.maximum(free, 0), minlength=n_classes).astype(np.int64)
+        has_free = free[members] > 0  # first home with a free place in each class (bound[k + 1] if none)
+        after = np.r_[np.flatnonzero(has_free), len(members)]
+        nxt = np.minimum(after[np.searchsorted(after, bound[:-1])], bound[1:])
+        return cls(members, free, class_free, nxt, held_at, held_home)
+
+
+def _tie_blocks(class_edges: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Blocks of edges with the same cohort, distance and cost (their homes are ordered by table
+    position): the block of each edge and the edge after each edge's block."""
+    cohort = class_edges.cohort.to_numpy()
     dist = class_edges.distance_miles.to_numpy(dtype=float)
     cost = class_edges.weekly_cost_gbp.to_numpy(dtype=float)
     new = np.ones(len(cohort), dtype=bool)
     new[1:] = (cohort[1:] != cohort[:-1]) | (dist[1:] != dist[:-1]) | (cost[1:] != cost[:-1])
     block = np.cumsum(new) - 1
-    block_end = np.r_[np.flatnonzero(new), len(new)][block + 1]
+    return block, np.r_[np.flatnonzero(new), len(new)][block + 1]
 
-    referrals, start, stop_at = _referrals(region, cohort, held, seed)
+
+def _place_referrals(
+    class_edges: pd.DataFrame, homes: _ClassHomes, referrals: np.ndarray, start: np.ndarray, stop_at: np.ndarray,
+    n_cohorts: int,
+) -> tuple[list[int], list[int]]:
+    """The referral loop: each child takes the first open class edge with a free place (ties: the
+    class whose next free home comes first). Returns (class edge * n_homes + home) per child placed
+    and the unmet children of each cohort."""
+    n_homes = len(homes.free)
     ptr, end = start.tolist(), stop_at.tolist()
-    kl, ok, bend = klass.tolist(), open_edge.tolist(), block_end.tolist()
-    mem, fr, cf, nx = members.tolist(), free.tolist(), class_free.tolist(), nxt.tolist()
+    kl, ok = class_edges.home.to_numpy().tolist(), open_edges(class_edges).tolist()
+    bend = _tie_blocks(class_edges)[1].tolist()
+    mem, fr, cf, nx = homes.members.tolist(), homes.free.tolist(), homes.class_free.tolist(), homes.nxt.tolist()
     unmet = [0] * n_cohorts
-    taken: list[int] = []  # class edge * n_homes + home, one per child placed
+    taken: list[int] = []
     for c in referrals.tolist():
         p, stop = ptr[c], end[c]
         while p < stop and (cf[kl[p]] <= 0 or not ok[p]):
@@ -156,14 +198,4 @@ def greedy_class_flows(
                 i += 1
             nx[k] = i
         taken.append(p * n_homes + h)
-
-    keys = np.r_[np.asarray(taken, dtype=np.int64), held_at.astype(np.int64) * n_homes + held_home]
-    weights = np.r_[np.ones(len(taken)), held[held_at].astype(float)]
-    pairs, inverse = np.unique(keys, return_inverse=True)
-    flow = np.bincount(inverse, weights=weights, minlength=len(pairs))
-    edge, home = pairs // max(n_homes, 1), pairs % max(n_homes, 1)
-    order = np.lexsort((home, block[edge]))
-    edges = class_edges.iloc[edge[order]].reset_index(drop=True)
-    edges["home"] = home[order]
-    class_flow = np.bincount(edge, weights=flow, minlength=len(class_edges))
-    return edges, flow[order], class_flow, np.asarray(unmet, dtype=float)
+    return taken, unmet

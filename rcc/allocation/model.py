@@ -16,9 +16,22 @@ u_c >= 0 children of cohort c left without a home.
 The constraint matrix is that of a transportation problem (totally
 unimodular), so with whole-number demand and places every vertex solution is
 whole: the LP returns whole children without integer variables.
+
+Rows come in named blocks (:class:`RowBlock`; :data:`ROW_BLOCKS` are
+``"demand"`` and ``"capacity"``): a block says which of its rows each edge
+enters (coefficient 1), its right-hand sides and its sense. The PuLP build
+(:func:`define_rows`), the HiGHS arrays (:mod:`rcc.allocation.highs`) and
+the pricing of edges left out (:func:`reduced_costs`: c_e minus the duals of
+the rows e enters) all read the blocks by name, so a further rule of this
+shape (e.g. a cap on each council's children placed outside it) is one
+:class:`RowBlock` passed to :func:`rcc.allocation.pricing.optimise_edges`
+(``rows=``). Rules of any other shape: :attr:`rcc.PlanParams.extra_constraints`,
+a function given the whole PuLP model (no pricing then).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 import numpy as np
@@ -29,28 +42,126 @@ from rcc.core import _compat
 from rcc.core.params import PlanParams
 from rcc.core.region import Region
 
-__all__ = ["AllocationModel", "build_allocation", "edge_costs", "group_positions", "unmet_costs"]
+__all__ = [
+    "CAPACITY",
+    "DEMAND",
+    "ROW_BLOCKS",
+    "AllocationModel",
+    "RowBlock",
+    "build_allocation",
+    "define_rows",
+    "edge_costs",
+    "group_positions",
+    "reduced_costs",
+    "unmet_costs",
+]
+
+
+@attrs.frozen
+class RowBlock:
+    """A named block of rows of the allocation model: each edge enters at most one of its rows,
+    with coefficient 1.
+
+    Parameters
+    ----------
+    name : str
+        The block's name (its duals are read by it).
+    row_of : callable
+        ``row_of(region, edges) -> numpy.ndarray``: the row (0..n-1) each edge
+        enters, -1 for none.
+    rhs : callable
+        ``rhs(region) -> numpy.ndarray``: right-hand side of each row (its length is the number of rows).
+    sense : {"==", "<="}
+    unmet : bool
+        The rows are the cohorts' demand rows: each cohort's unmet variable enters its row.
+    """
+
+    name: str
+    row_of: Callable[[Region, pd.DataFrame], np.ndarray]
+    rhs: Callable[[Region], np.ndarray]
+    sense: str = attrs.field(default="<=", validator=attrs.validators.in_(("==", "<=")))
+    unmet: bool = False
+
+    def rows(self, region: Region, edges: pd.DataFrame) -> np.ndarray:
+        """The row each edge enters (-1: none), as int64."""
+        return np.asarray(self.row_of(region, edges), dtype=np.int64)
+
+    def bounds(self, region: Region) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper bound of each row."""
+        rhs = np.asarray(self.rhs(region), dtype=float)
+        return (rhs if self.sense == "==" else np.full(len(rhs), -np.inf)), rhs
+
+
+#: sum_h x_ch + u_c = d_c for every cohort c.
+DEMAND = RowBlock("demand", lambda region, edges: edges.cohort.to_numpy(),
+                  lambda region: region.cohorts.children.to_numpy(), "==", unmet=True)
+#: sum_c x_ch <= p_h for every home h.
+CAPACITY = RowBlock("capacity", lambda region, edges: edges.home.to_numpy(), lambda region: region.homes.places.to_numpy())
+#: The model's own row blocks, in row order.
+ROW_BLOCKS: tuple[RowBlock, ...] = (DEMAND, CAPACITY)
+
+
+def reduced_costs(cost: np.ndarray, rows: Mapping[str, np.ndarray], duals: Mapping[str, np.ndarray]) -> np.ndarray:
+    """c_e minus the dual of every row edge e enters (``rows``: the row of each edge per block, -1 none)."""
+    rc = np.asarray(cost, dtype=float)
+    for name, r in rows.items():
+        d = np.asarray(duals[name], dtype=float)
+        rc = rc - (d[r] if (r >= 0).all() else np.where(r >= 0, d[np.maximum(r, 0)], 0.0))
+    return rc
 
 
 @attrs.frozen(eq=False)
 class AllocationModel:
-    """A built allocation model: the PuLP problem and its variables by position."""
+    """A built allocation model: the PuLP problem and its variables by position.
+
+    Attributes
+    ----------
+    problem : pulp.LpProblem
+        Add rows with :meth:`add` (``model.add(expression <= number)``).
+    x : list
+        One variable per row of ``edges`` (children of that cohort in that home).
+    u : list
+        One variable per cohort (children without a home).
+    edges : pandas.DataFrame
+        ``cohort`` and ``home`` (row positions in ``region.cohorts`` / ``region.homes``),
+        ``distance_miles``, ``inside_own_council``, ``weekly_cost_gbp``, ``held``, ``cap``.
+    rows : Mapping[str, dict]
+        Constraint handle of each row, by block name (:data:`ROW_BLOCKS` and any further blocks).
+    region : Region, optional
+        The region whose cohorts and homes the positions refer to.
+    """
 
     problem: pulp.LpProblem
     x: list  # one variable per edge row  # type: ignore[type-arg]
     u: list  # one variable per cohort row  # type: ignore[type-arg]
     edges: pd.DataFrame
-    demand: list  # demand constraint handle per cohort  # type: ignore[type-arg]
-    capacity: dict  # capacity constraint handle per home position  # type: ignore[type-arg]
+    rows: Mapping[str, dict]  # type: ignore[type-arg]
+    region: Region | None = None
+
+    def add(self, constraint: pulp.LpConstraint) -> pulp.LpConstraint:
+        """Add a row (a PuLP constraint over ``x`` and ``u``) to the problem; returns its handle."""
+        return _compat.add_constraint(self.problem, constraint)
+
+    @property
+    def demand(self) -> list:  # type: ignore[type-arg]
+        """Demand constraint handle per cohort."""
+        return list(self.rows["demand"].values())
+
+    @property
+    def capacity(self) -> dict:  # type: ignore[type-arg]
+        """Capacity constraint handle per home position (homes with an edge)."""
+        return self.rows["capacity"]
+
+    def block_duals(self, name: str, n_rows: int) -> np.ndarray:
+        """The duals of block ``name``'s ``n_rows`` rows after a solve (0 for a row not built)."""
+        out = np.zeros(n_rows)
+        for r, handle in self.rows[name].items():
+            out[r] = _compat.dual(handle)
+        return out
 
     def duals(self, n_homes: int) -> tuple[np.ndarray, np.ndarray]:
-        """The duals after a solve: y_c of each cohort's demand row and z_h of each of
-        ``n_homes`` homes' capacity row (0 for a home without a row)."""
-        y = np.array([_compat.dual(h) for h in self.demand])
-        z = np.zeros(n_homes)
-        for h, handle in self.capacity.items():
-            z[h] = _compat.dual(handle)
-        return y, z
+        """The duals y_c of the demand rows and z_h of ``n_homes`` homes' capacity rows."""
+        return self.block_duals("demand", len(self.u)), self.block_duals("capacity", n_homes)
 
 
 def group_positions(keys: np.ndarray, n_groups: int) -> list[np.ndarray]:
@@ -87,23 +198,32 @@ def define_variables(prob: pulp.LpProblem, edges: pd.DataFrame, n_cohorts: int) 
     return x, u
 
 
-def define_demand(prob: pulp.LpProblem, x: list, u: list, edges: pd.DataFrame, demand: np.ndarray) -> list:  # type: ignore[type-arg]
+def define_rows(
+    prob: pulp.LpProblem, x: list, u: list, region: Region, edges: pd.DataFrame, block: RowBlock  # type: ignore[type-arg]
+) -> dict:  # type: ignore[type-arg]
+    """One block of rows: for each row, the sum of the edges entering it (plus the cohort's
+    unmet variable in a demand row) against its right-hand side. Rows without an edge are
+    left out, except demand rows. Returns the constraint handle of each row built."""
+    lower, upper = block.bounds(region)
+    rows = block.rows(region, edges)
+    groups = group_positions(np.where(rows >= 0, rows, len(upper)), len(upper))
+    out = {}
+    for r, pos in enumerate(groups):
+        if not len(pos) and not block.unmet:
+            continue
+        expr = _compat.affine([x[p] for p in pos] + ([u[r]] if block.unmet else []))
+        out[r] = _compat.add_constraint(prob, expr == float(upper[r]) if block.sense == "==" else expr <= float(upper[r]))
+    return out
+
+
+def define_demand(prob: pulp.LpProblem, x: list, u: list, region: Region, edges: pd.DataFrame) -> dict:  # type: ignore[type-arg]
     """sum_h x_ch + u_c = d_c for every cohort c (one batch expression per row)."""
-    groups = group_positions(edges.cohort.to_numpy(), len(demand))
-    return [
-        _compat.add_constraint(prob, _compat.affine([x[p] for p in pos] + [u[c]]) == float(demand[c]))
-        for c, pos in enumerate(groups)
-    ]
+    return define_rows(prob, x, u, region, edges, DEMAND)
 
 
-def define_capacity(prob: pulp.LpProblem, x: list, edges: pd.DataFrame, places: np.ndarray) -> dict:  # type: ignore[type-arg]
+def define_capacity(prob: pulp.LpProblem, x: list, region: Region, edges: pd.DataFrame) -> dict:  # type: ignore[type-arg]
     """sum_c x_ch <= p_h for every home h that has an edge."""
-    groups = group_positions(edges.home.to_numpy(), len(places))
-    return {
-        h: _compat.add_constraint(prob, _compat.affine([x[p] for p in pos]) <= float(places[h]))
-        for h, pos in enumerate(groups)
-        if len(pos)
-    }
+    return define_rows(prob, x, [], region, edges, CAPACITY)
 
 
 def define_objective(prob: pulp.LpProblem, x: list, u: list, edge_cost: np.ndarray, unmet_cost: np.ndarray) -> None:  # type: ignore[type-arg]
@@ -124,6 +244,7 @@ def build_allocation(
     cost: np.ndarray | None = None,
     unmet_cost: np.ndarray | None = None,
     cap: np.ndarray | None = None,
+    extra_rows: Sequence[RowBlock] = (),
 ) -> AllocationModel:
     """Build the allocation LP for ``region`` over ``edges``.
 
@@ -131,7 +252,8 @@ def build_allocation(
     :func:`edge_costs` and :func:`unmet_costs`; ``cap`` is an optional upper
     bound per edge (``inf``: none; by default the edges' ``cap`` column, which
     holds children placed beyond the rules at their number). Upper bounds keep the matrix totally
-    unimodular, so solutions stay whole.
+    unimodular, so solutions stay whole. ``extra_rows``: further blocks of rows after
+    :data:`ROW_BLOCKS` (see :class:`RowBlock`).
     """
     prob = _compat.new_problem("rcc_allocation")
     x, u = define_variables(prob, edges, len(region.cohorts))
@@ -139,8 +261,8 @@ def build_allocation(
         cap = edges.cap.to_numpy(dtype=float)
     if cap is not None:
         define_caps(x, cap)
-    demand = define_demand(prob, x, u, edges, region.cohorts.children.to_numpy())
-    capacity = define_capacity(prob, x, edges, region.homes.places.to_numpy())
+    rows = {block.name: define_rows(prob, x, u if block.unmet else [], region, edges, block)
+            for block in (*ROW_BLOCKS, *extra_rows)}
     define_objective(
         prob,
         x,
@@ -148,4 +270,4 @@ def build_allocation(
         edge_costs(edges, params) if cost is None else cost,
         unmet_costs(region, params) if unmet_cost is None else unmet_cost,
     )
-    return AllocationModel(prob, x, u, edges, demand, capacity)
+    return AllocationModel(prob, x, u, edges, rows, region)

@@ -57,16 +57,9 @@ def eligible_edges(
     cohorts, homes = region.cohorts, region.homes
     cidx = pd.Index(region.councils.council_id)
     dist = region.council_distances()
-    n_councils, n_homes = len(cidx), len(homes)
+    n_councils = len(cidx)
 
-    # (home, need) rows, each need once per home
-    need_lists = split_needs(homes.needs)
-    h_of = np.repeat(np.arange(n_homes), need_lists.map(len).to_numpy(dtype=np.int64))
-    h_need_text = np.array([n for xs in need_lists for n in xs], dtype=object)
-    needs = pd.Index(pd.unique(np.r_[cohorts.need.to_numpy(dtype=object), h_need_text]))
-    h_need = needs.get_indexer(h_need_text)
-    pair = np.unique(h_of.astype(np.int64) * max(len(needs), 1) + h_need)
-    h_of, h_need = pair // max(len(needs), 1), pair % max(len(needs), 1)
+    h_of, h_need, needs = _home_needs(homes, cohorts)
     c_need = needs.get_indexer(cohorts.need)
     c_council = cidx.get_indexer(cohorts.council_id)
     home_council = cidx.get_indexer(homes.council_id)
@@ -79,26 +72,13 @@ def eligible_edges(
     k, a, b = np.nonzero(within)
 
     # cohorts and (home, need) rows grouped by (need, council): only pairs of groups within reach are joined
-    c_sorted, c_start, c_count = _groups(c_need * n_councils + c_council, len(needs) * n_councils)
-    h_sorted, h_start, h_count = _groups(h_need * n_councils + home_council[h_of], len(needs) * n_councils)
-    gc, gh = k * n_councils + a, k * n_councils + b
-    m = c_count[gc] * h_count[gh]
-    gc, gh, m = gc[m > 0], gh[m > 0], m[m > 0]
-    p = np.repeat(np.arange(len(m)), m)
-    off = np.arange(int(m.sum()), dtype=np.int64) - np.repeat(np.cumsum(m) - m, m)
-    width = h_count[gh][p]
-    cohort = c_sorted[c_start[gc][p] + off // width]
-    home = h_of[h_sorted[h_start[gh][p] + off % width]]
-
-    lo = np.array([AGE_BANDS[band][0] for band in cohorts.age_band], dtype=np.int64)
-    hi = np.array([AGE_BANDS[band][1] for band in cohorts.age_band], dtype=np.int64)
-    served = homes.serves_council_id.to_numpy(dtype=object)
-    serves = np.where(served == "", -1, cidx.get_indexer(served))
-    keep = (
-        (homes.min_age.to_numpy()[home] <= lo[cohort])
-        & (hi[cohort] <= homes.max_age.to_numpy()[home])
-        & ((serves[home] < 0) | (serves[home] == c_council[cohort]))
+    groups = len(needs) * n_councils
+    cohort, home = _join_groups(
+        _groups(c_need * n_councils + c_council, groups), _groups(h_need * n_councils + home_council[h_of], groups),
+        k * n_councils + a, k * n_councils + b,
     )
+    home = h_of[home]
+    keep = _ages_and_service(region, cidx, cohort, home, c_council)
     cohort, home = cohort[keep], home[keep]
     held = np.zeros(len(cohort), dtype=np.int64)
     cap = np.full(len(cohort), np.inf)
@@ -118,6 +98,50 @@ def eligible_edges(
             "held": held[order],
             "cap": cap[order],
         }
+    )
+
+
+def _home_needs(homes: pd.DataFrame, cohorts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """(home, need) rows, each need once per home: the home and need code of each, and the needs."""
+    need_lists = split_needs(homes.needs)
+    h_of = np.repeat(np.arange(len(homes)), need_lists.map(len).to_numpy(dtype=np.int64))
+    h_need_text = np.array([n for xs in need_lists for n in xs], dtype=object)
+    needs = pd.Index(pd.unique(np.r_[cohorts.need.to_numpy(dtype=object), h_need_text]))
+    h_need = needs.get_indexer(h_need_text)
+    pair = np.unique(h_of.astype(np.int64) * max(len(needs), 1) + h_need)
+    return pair // max(len(needs), 1), pair % max(len(needs), 1), needs
+
+
+def _join_groups(
+    cohorts: tuple[np.ndarray, np.ndarray, np.ndarray],
+    rows: tuple[np.ndarray, np.ndarray, np.ndarray],
+    gc: np.ndarray,
+    gh: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every (cohort, row) of each pair of groups (gc, gh): ``cohorts`` and ``rows`` as :func:`_groups` gives them."""
+    c_sorted, c_start, c_count = cohorts
+    h_sorted, h_start, h_count = rows
+    m = c_count[gc] * h_count[gh]
+    gc, gh, m = gc[m > 0], gh[m > 0], m[m > 0]
+    p = np.repeat(np.arange(len(m)), m)
+    off = np.arange(int(m.sum()), dtype=np.int64) - np.repeat(np.cumsum(m) - m, m)
+    width = h_count[gh][p]
+    return c_sorted[c_start[gc][p] + off // width], h_sorted[h_start[gh][p] + off % width]
+
+
+def _ages_and_service(
+    region: Region, cidx: pd.Index, cohort: np.ndarray, home: np.ndarray, c_council: np.ndarray
+) -> np.ndarray:
+    """Pairs whose home's age range covers the cohort's age band and that serve the cohort's council."""
+    cohorts, homes = region.cohorts, region.homes
+    lo = np.array([AGE_BANDS[band][0] for band in cohorts.age_band], dtype=np.int64)
+    hi = np.array([AGE_BANDS[band][1] for band in cohorts.age_band], dtype=np.int64)
+    served = homes.serves_council_id.to_numpy(dtype=object)
+    serves = np.where(served == "", -1, cidx.get_indexer(served))
+    return (
+        (homes.min_age.to_numpy()[home] <= lo[cohort])
+        & (hi[cohort] <= homes.max_age.to_numpy()[home])
+        & ((serves[home] < 0) | (serves[home] == c_council[cohort]))
     )
 
 

@@ -6,10 +6,11 @@ random stream, ``numpy.random.SeedSequence(seed, spawn_key=(k,))`` (the
 ``k``-th child of ``SeedSequence(seed).spawn``), so the numbers depend only on
 ``seed`` and ``k``: not on batching, the number of workers or the executor.
 
-Where the draws run: a local process pool by default (2 workers, started with
-``spawn``, safe with in-process HiGHS), in this process with
-``executor="serial"``, or on any :class:`concurrent.futures.Executor`, e.g. a
-Dask cluster::
+Where the draws run (:mod:`rcc.analysis.parallel`): in this process by
+default (``executor="serial"``, as compare and the pooling games), a local
+process pool with ``executor="process"`` (``workers``, started with
+``spawn``, safe with in-process HiGHS), or on any
+:class:`concurrent.futures.Executor`, e.g. a Dask cluster::
 
     from distributed import Client, LocalCluster
     with LocalCluster(n_workers=2, threads_per_worker=1) as cluster, Client(cluster) as client:
@@ -24,34 +25,24 @@ need the usual ``if __name__ == "__main__":`` guard.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import math
 import uuid
 from typing import Any
 
-import attrs
 import numpy as np
 import pandas as pd
 
-from rcc.allocation.engine import aggregate_homes, optimise_edges, split_class_flows
+from rcc.allocation.engine import optimise_edges, prepare_allocation, split_class_flows
 from rcc.allocation.engine import plan as rcc_plan
 from rcc.allocation.model import edge_costs, unmet_costs
-from rcc.allocation.network import eligible_edges
 from rcc.allocation.result import Plan
-from rcc.analysis.scenarios import (
-    Scenario,
-    from_payload,
-    prepare,
-    run_tasks,
-    single_thread,
-    solve_prepared,
-    to_payload,
-)
+from rcc.analysis.parallel import DEFAULT_EXECUTOR, batches, from_payload, run_tasks, single_thread, to_payload
+from rcc.analysis.rules import Scenario
 from rcc.core.errors import InvalidInputError
 from rcc.core.params import PlanParams
 from rcc.core.region import Region
 from rcc.core.schema import NEEDS
 
-__all__ = ["SWEEP_METRICS", "draw_demand", "sweep", "sweep_summary"]
+__all__ = ["SWEEP_METRICS", "DrawSolver", "draw_demand", "prepared_sweeps", "sweep", "sweep_row", "sweep_summary"]
 
 #: Columns of :func:`sweep` after ``draw``.
 SWEEP_METRICS: tuple[str, ...] = (
@@ -95,7 +86,9 @@ def draw_demand(
     return out
 
 
-def _row(plan: Plan, draw: int) -> dict[str, Any]:
+def sweep_row(plan: Plan, draw: int) -> dict[str, Any]:
+    """The sweep row of a plan: ``draw``, the metrics of :data:`SWEEP_METRICS` and ``status``
+    (the row :func:`sweep` gives for a draw planned by :func:`rcc.plan`)."""
     m = plan.metrics
     row: dict[str, Any] = {"draw": int(draw)}
     for k in SWEEP_METRICS:
@@ -148,11 +141,10 @@ class DrawSolver:
     def __init__(self, region: Region, params: PlanParams) -> None:
         if not self.supports(params):
             raise InvalidInputError("sweep", None, "params", "method 'optimise' with solver 'highs'", params.method)
-        if not params.hold_current and len(region.placements):
-            region = region.replace(placements=region.placements.iloc[0:0])
+        prep = prepare_allocation(region, params)  # rcc.plan's step 1: the same classes and edges
+        region = prep.region
         self.region, self.params = region, params
-        self.classes, self.home_class = aggregate_homes(region)
-        self.edges = eligible_edges(self.classes, params)
+        self.classes, self.home_class, self.edges = prep.classes, prep.home_class, prep.class_edges
         self.cost = edge_costs(self.edges, params)
         self.unmet_cost = unmet_costs(region, params)
         homes = region.homes
@@ -176,8 +168,9 @@ class DrawSolver:
 
     @staticmethod
     def supports(params: PlanParams) -> bool:
-        """Whether draws under ``params`` can run here (else through :func:`rcc.plan`)."""
-        return params.method == "optimise" and params.solver.name == "highs"
+        """Whether draws under ``params`` can run here (else through :func:`rcc.plan`): the HiGHS
+        optimiser without a user's ``extra_constraints``."""
+        return params.method == "optimise" and params.solver.name == "highs" and params.extra_constraints is None
 
     def row(self, demand: np.ndarray, draw: int) -> dict[str, Any]:
         """The sweep row (``draw``, :data:`SWEEP_METRICS`, ``status``) of the region with ``demand`` children per cohort."""
@@ -221,6 +214,11 @@ class DrawSolver:
 _PREPARED: dict[str, tuple[DrawSolver, np.ndarray, np.ndarray]] = {}
 
 
+def prepared_sweeps() -> int:
+    """How many sweeps' prepared draws this process holds (0 once every sweep it ran has returned)."""
+    return len(_PREPARED)
+
+
 def _sweep_batch(task: dict[str, Any]) -> list[dict[str, Any]]:
     """Worker: plan a batch of draws from data."""
     token = task.get("token")
@@ -238,21 +236,11 @@ def _sweep_batch(task: dict[str, Any]) -> list[dict[str, Any]]:
             _PREPARED.clear()
             _PREPARED[token] = (solver, mean, held.to_numpy())
         return [solver.row(draw_demand(mean, task["seed"], k, task["dispersion"], held.to_numpy()), k) for k in task["draws"]]
-    prep = None
+    prep = prepare_allocation(region, params, scenario)  # homes and edges do not change between draws: once
     rows = []
     for k in task["draws"]:
         n = draw_demand(mean, task["seed"], k, task["dispersion"], held.to_numpy())
-        if scenario is None:
-            r = Region(region.name, region.councils, region.providers, region.homes,
-                       region.cohorts.assign(children=n), region.placements, region.travel)
-            plan = rcc_plan(r, params)
-        else:
-            if prep is None:  # homes and edges do not change between draws: build once
-                prep = prepare(region, params)
-            cohorts = prep.region.cohorts.assign(children=n)
-            r = attrs.evolve(prep.region, cohorts=cohorts)
-            plan = solve_prepared(attrs.evolve(prep, region=r, classes=attrs.evolve(prep.classes, cohorts=cohorts)), scenario)
-        rows.append(_row(plan, k))
+        rows.append(sweep_row(rcc_plan(prep.with_children(n), scenario=scenario), k))
     return rows
 
 
@@ -263,7 +251,7 @@ def sweep(
     params: PlanParams | None = None,
     *,
     scenario: Scenario | None = None,
-    executor: cf.Executor | str | None = "process",
+    executor: cf.Executor | str | None = DEFAULT_EXECUTOR,
     batch_size: int | None = None,
     workers: int = 2,
     dispersion: float | None = None,
@@ -284,9 +272,10 @@ def sweep(
     scenario : Scenario, optional
         Pooling rules, incentives, demand growth and new homes applied before
         the draws (draws are around the grown demand); ``rcc.plan`` when None.
-    executor : "process", "serial" or concurrent.futures.Executor
-        ``"process"`` (default): a local spawn pool of ``workers``; any
-        Executor (e.g. ``distributed.Client.get_executor()``) as given.
+    executor : "serial", "process" or concurrent.futures.Executor
+        ``"serial"`` (default, :data:`rcc.analysis.parallel.DEFAULT_EXECUTOR`): here;
+        ``"process"``: a local spawn pool of ``workers``; any Executor (e.g.
+        ``distributed.Client.get_executor()``) as given.
     batch_size : int, optional
         Draws per task (default: about 4 tasks per worker). Does not change
         the results.
@@ -317,8 +306,7 @@ def sweep(
         raise InvalidInputError("sweep", None, "n_draws", "at least 1", n_draws)
     params = single_thread(params)
     base = scenario.apply(region) if scenario is not None else region
-    size = batch_size or max(1, math.ceil(n_draws / (4 * max(1, workers))))
-    batches = [list(range(i, min(i + size, n_draws))) for i in range(0, n_draws, size)]
+    draw_batches = batches(range(n_draws), workers, batch_size)
     common = {
         "region": to_payload(base),
         "params": to_payload(params),
@@ -327,11 +315,11 @@ def sweep(
         "dispersion": dispersion,
         "token": uuid.uuid4().hex,  # names this sweep's prepared draws in a worker (see _PREPARED)
     }
-    tasks = [{**common, "draws": b} for b in batches]
+    tasks = [{**common, "draws": b} for b in draw_batches]
     try:
         out = run_tasks(
             _sweep_batch, tasks, executor, workers=workers, label=f"sweep {region.name}", progress=progress,
-            sizes=[len(b) for b in batches]
+            sizes=[len(b) for b in draw_batches]
         )
     finally:
         _PREPARED.pop(common["token"], None)  # batches run here (serial) leave nothing behind

@@ -50,7 +50,7 @@ __all__ = ["main", "side_by_side", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT
 
 
 def cmd_compare(args: argparse.Namespace, run: Run) -> int:
-    from rcc.analysis.scenarios import compare_cli
+    from rcc.cli.compare import compare_cli
 
     run.region = args.region
     executor = "process" if args.parallel else "serial"

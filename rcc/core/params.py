@@ -170,6 +170,17 @@ class PlanParams:
         placements), then adds every further edge whose reduced cost is
         negative and solves again, until none is: the result is optimal over
         all edges, from a much smaller model. ``None`` builds all edges at once.
+    extra_constraints : callable or None
+        Your own rules, as in energy-system modelling libraries (PyPSA's
+        ``extra_functionality``): ``f(model)`` receives the PuLP
+        :class:`~rcc.allocation.model.AllocationModel` of the plan (``model.problem``,
+        ``model.x`` one variable per row of ``model.edges``, whose ``cohort`` and
+        ``home`` are row positions in ``model.region.cohorts`` / ``model.region.homes``,
+        ``model.u`` one per cohort) and adds rows with ``model.add(expression <= number)``. With it,
+        every eligible edge is built at once (no pricing: your rows may involve any edge),
+        homes are not merged, and the PuLP model is solved by ``solver`` (HiGHS or CBC).
+        A model your rows make infeasible raises :class:`~rcc.InfeasibleError`.
+        Optimiser only; use a module-level function for process executors.
 
     Examples
     --------
@@ -189,6 +200,16 @@ class PlanParams:
     solver: SolverOptions = attrs.field(factory=SolverOptions, validator=instance(SolverOptions))
     seed: int = attrs.field(default=0, validator=number(whole=True))
     pricing_radius_miles: float | None = attrs.field(default=25.0, validator=number(finite=False, optional=True))
+    extra_constraints: Callable[[object], None] | None = attrs.field(default=None)
+
+    @extra_constraints.validator
+    def _check_hook(self, attribute: attrs.Attribute, value: object) -> None:  # type: ignore[type-arg]
+        if value is not None and not callable(value):
+            raise InvalidInputError("params", "PlanParams", "extra_constraints", "a function f(model) or None", value)
+        if value is not None and self.method != "optimise":
+            raise InvalidInputError(
+                "params", "PlanParams", "extra_constraints", "method 'optimise' (the greedy has no model)", self.method
+            )
 
     @max_distance_by_need.validator
     def _check(self, attribute: attrs.Attribute, value: Mapping[str, float]) -> None:  # type: ignore[type-arg]
