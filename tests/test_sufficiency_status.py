@@ -139,9 +139,9 @@ def test_no_solution_raises_solver_error_never_a_plan_of_shortfall(monkeypatch, 
 
 def test_time_limit_before_any_solution_raises(monkeypatch):
     """The clock runs out before the first solve: no plan, a SolverError."""
-    from rcc.sufficiency import solve as S
+    from rcc.sufficiency.runtime import Run
 
-    monkeypatch.setattr(S._Run, "out_of_time", lambda self, share=1.0: True)
+    monkeypatch.setattr(Run, "out_of_time", lambda self, share=1.0: True)
     monkeypatch.setattr(_compat, "solve_problem", _no_solution("time_limit"))
     region, options = pricing_case()
     params = SufficiencyParams(years=1, pricing_radius_miles=0.0, solver=rcc.SolverOptions(time_limit_s=1))
@@ -152,12 +152,12 @@ def test_time_limit_before_any_solution_raises(monkeypatch):
 def test_time_limit_status_only_when_the_clock_ran_out(monkeypatch):
     """Out of time after the heuristics: status time_limit, a feasible plan,
     its gap against a bound valid for the whole model."""
-    from rcc.sufficiency import solve as S
+    from rcc.sufficiency.runtime import Run
 
     region, options = pricing_case()
     params = SufficiencyParams(years=1, pricing_radius_miles=0.0, solver=rcc.SolverOptions(mip_gap=1e-4, time_limit_s=60))
     exact = whole_model_optimum(region, options, forecast_from_region(region, years=1), None, params)
-    monkeypatch.setattr(S._Run, "out_of_time", lambda self, share=1.0: True)
+    monkeypatch.setattr(Run, "out_of_time", lambda self, share=1.0: True)
     plan = sufficiency_plan(region, options, None, params=params)
     assert plan.status is rcc.PlanStatus.TIME_LIMIT
     assert plan.info.bound <= exact.objective * (1 + 1e-9) <= plan.objective * (1 + 1e-9)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Mapping
 
 import attrs
 import numpy as np
 import pandas as pd
 
-from rcc.allocation.model import group_positions
 from rcc.allocation.network import eligible_edges
 from rcc.core.errors import InvalidInputError
 from rcc.core.params import PlanParams
@@ -25,12 +25,13 @@ from rcc.sufficiency.model import BudgetRow, ModelData
 from rcc.sufficiency.params import SufficiencyParams
 from rcc.sufficiency.tables import BUDGETS, CLOSURES, COSTS, FORECAST, NO_LIMIT, OPTIONS
 
-__all__ = ["Prepared", "prepare"]
+__all__ = ["SufficiencyInputs", "prepare_inputs"]
 
 
 @attrs.frozen(eq=False)
-class Prepared:
-    """Validated tables, the site network and the model arrays of one plan."""
+class SufficiencyInputs:
+    """Validated tables, the site network and the model arrays of one sufficiency plan
+    (from :func:`prepare_inputs`; was ``Prepared``, a name the analysis layer also uses)."""
 
     region: Region  # as given
     sites: pd.DataFrame  # existing homes then options, one row per site
@@ -266,7 +267,7 @@ def _edges(
     return e, note
 
 
-def prepare(
+def prepare_inputs(
     region: Region,
     options: pd.DataFrame | None,
     forecast: pd.DataFrame | None,
@@ -274,8 +275,8 @@ def prepare(
     params: SufficiencyParams,
     closures: pd.DataFrame | None = None,
     costs: pd.DataFrame | None = None,
-) -> Prepared:
-    """Validate the tables and build the model arrays."""
+) -> SufficiencyInputs:
+    """Validate the tables and build the model arrays (was ``prepare``)."""
     if not isinstance(region, Region):
         raise InvalidInputError("region", None, None, "an rcc.Region", type(region).__name__)
     opts = _options(options, region)
@@ -355,9 +356,21 @@ def prepare(
         whole_children=params.whole_children,
         strong_linking=params.strong_linking,
     )
-    return Prepared(region, sites, opts, fc, bud, clo, edges, rccs, data, note)
+    return SufficiencyInputs(region, sites, opts, fc, bud, clo, edges, rccs, data, note)
 
 
-def edges_by_cohort(prepared: Prepared) -> list[np.ndarray]:
-    """Edge positions per cohort row."""
-    return group_positions(prepared.data.e_cohort, prepared.data.n_cohorts)
+#: Old names (rcc 0.1) -> new names: they clashed with :mod:`rcc.analysis.scenarios`' ``Prepared``/``prepare``.
+_RENAMED = {"Prepared": "SufficiencyInputs", "prepare": "prepare_inputs"}
+
+
+def __getattr__(name: str) -> object:
+    """``Prepared`` and ``prepare`` forward to their new names with a DeprecationWarning."""
+    if name in _RENAMED:
+        new = _RENAMED[name]
+        warnings.warn(
+            f"rcc.sufficiency.inputs.{name} is deprecated: renamed rcc.sufficiency.inputs.{new} in rcc 0.2",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return globals()[new]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
