@@ -58,8 +58,7 @@ def explain_clash(
                 {"rule": rule, "scope": r.label, "year": r.year, "limit": r.rhs, "needed": a, "violation": s, "unit": r.unit, "words": words}
             )
         r.slack.upBound = float(s) * (1 + 1e-7) + 1e-6 * slack_scale(r)
-    var = {k: getattr(elastic, k) for k in ("ey_edge", "ey_year", "v", "u_index", "u", "n_option", "n_year", "n", "z_close", "z_year", "z")}
-    define_objective(elastic.problem, subset_data(data, idx), var, elastic.hard, elastic=False)
+    define_objective(elastic.problem, subset_data(data, idx), elastic.variables(), elastic.hard, elastic=False)
     outcome2 = run.solve(elastic)
     if not outcome2.has_solution:  # pragma: no cover - the capped elastic model is feasible by construction
         outcome2 = outcome

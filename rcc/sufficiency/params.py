@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
+from typing import Any
 
 import attrs
 
@@ -59,6 +60,11 @@ def _freeze_rccs(value: Mapping[str, Sequence[str]]) -> Mapping[str, tuple[str, 
     if not ok:
         raise InvalidInputError("params", "SufficiencyParams", "rccs", "a mapping of RCC name -> list of council ids", value)
     return MappingProxyType({k: tuple(v) for k, v in value.items()})
+
+
+def _callable(instance: object, attribute: attrs.Attribute, value: object) -> None:  # type: ignore[type-arg]
+    if value is not None and not callable(value):
+        raise InvalidInputError("params", "SufficiencyParams", attribute.name, "a callable(model) or None", type(value).__name__)
 
 
 def _default_solver() -> SolverOptions:
@@ -127,6 +133,16 @@ class SufficiencyParams:
     explain_infeasible : bool
         When the hard rules clash, solve an elastic model to say which rules
         must give and by how much (else: status infeasible without detail).
+    extra_constraints : callable, optional
+        The user's own rules: called with every
+        :class:`rcc.sufficiency.model.SufficiencyModel` built (the MILP, its LP
+        relaxations and, when rules clash, the elastic model) to add rows with
+        ``model.add_constraint(pulp.lpSum(...) <= rhs)`` (variables ``model.v`` (placement
+        units of edge-year ``model.ey_edge``/``model.ey_year``), ``model.u``,
+        ``model.n`` (units of option ``model.n_option`` started in
+        ``model.n_year``), ``model.z``; arrays in ``model.data``). Its rows are
+        hard and never relaxed by the explanation. Pricing cannot read them, so
+        with a hook every edge is built at once (no edge pricing).
 
     Examples
     --------
@@ -154,6 +170,7 @@ class SufficiencyParams:
     )
     solver: SolverOptions = attrs.field(factory=_default_solver, validator=_solver)
     explain_infeasible: bool = attrs.field(default=True, validator=instance(bool))
+    extra_constraints: Callable[[Any], None] | None = attrs.field(default=None, validator=_callable)
 
     @max_distance_by_need.validator
     def _check_needs(self, attribute: attrs.Attribute, value: Mapping[str, float]) -> None:  # type: ignore[type-arg]

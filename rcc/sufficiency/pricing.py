@@ -107,6 +107,8 @@ def price_edges(prep: SufficiencyInputs, labels: list[str], run: Run) -> Pricing
     value, no edge prices out, or half the time limit is used."""
     data = prep.data
     radius = run.params.pricing_radius_miles
+    if run.params.extra_constraints is not None:
+        radius = None  # the user's rows have no pricing rule: every edge is built
     active = np.ones(len(data.e_cohort), dtype=bool) if radius is None else seed_edges(prep, radius)
     exists = data.edge_years()
     tol = run.gap_tolerance()

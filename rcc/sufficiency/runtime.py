@@ -41,8 +41,9 @@ class Run:
         return limit is not None and self.elapsed() >= share * limit
 
     def build(self, data: ModelData, labels: list[str], **kw: bool) -> SufficiencyModel:
+        """Build a model (with the user's ``extra_constraints``), counting the time as build time."""
         t = time.perf_counter()
-        model = build_sufficiency(data, labels, **kw)
+        model = build_sufficiency(data, labels, extra=self.params.extra_constraints, **kw)
         self.build_s += time.perf_counter() - t
         return model
 

@@ -65,6 +65,8 @@ def solve_whole_model(prep: SufficiencyInputs, labels: list[str], run: Run) -> S
     notes: list[str] = []
     pricing = price_edges(prep, labels, run)
     active, lp, lp_bound, rounds = pricing.active, pricing.lp, pricing.bound, pricing.rounds
+    if run.params.extra_constraints is not None:
+        notes.append("extra_constraints: every edge built (pricing cannot read the user's rows)")
     if rounds:
         notes.append(f"{rounds} pricing round(s), {int(active.sum()):,} of {len(data.e_cohort):,} edges in the LP")
     best: Incumbent | None = None
