@@ -91,7 +91,7 @@ def run(name: str, solver: str) -> dict[str, object]:
 
 def _edges_built(note: str) -> str:
     """'107,947 of 1,542,934' from the plan's note ('all' without pricing)."""
-    m = re.search(r"([\d,]+ of [\d,]+) edges built", note)
+    m = re.search(r"([\d,]+ of [\d,]+) edges (?:built|in the LP)", note)
     return m.group(1) if m else "all"
 
 

@@ -357,8 +357,8 @@ def test_pricing_gives_the_same_optimum_as_all_edges(gm):
     fc = forecast_from_region(gm, years=2, growth={"complex": 0.05, "mainstream": 0.04})
     opts = default_options(gm)
     base = SufficiencyParams(solver=rcc.SolverOptions(mip_gap=1e-7, time_limit_s=120))
-    priced = sufficiency_plan(gm, opts, fc, params=base.evolve(pricing_radius_miles=4.0))
-    full = sufficiency_plan(gm, opts, fc, params=base.evolve(pricing_radius_miles=None))
+    priced = sufficiency_plan(gm, opts, fc, params=base.evolve(seed_radius_miles=4.0))
+    full = sufficiency_plan(gm, opts, fc, params=base.evolve(seed_radius_miles=None))
     assert priced.status is full.status is rcc.PlanStatus.OPTIMAL
     assert "pricing round" in priced.info.note
     assert priced.objective == pytest.approx(full.objective, rel=1e-6)
@@ -399,3 +399,37 @@ def test_compat_warm_start_keeps_the_optimum():
     again = _compat.solve_problem(prob, _compat.highs_solver(msg=False, time_limit=10, gap=None, threads=None, warm_start=True))
     assert first.status == again.status == "optimal"
     assert first.objective == again.objective == pytest.approx(pulp.value(prob.objective))
+
+
+def test_seed_radius_has_its_own_name_and_the_old_spelling_still_works():
+    """SufficiencyParams.seed_radius_miles (Lagrangian pricing, 10 miles) is not
+    PlanParams.pricing_radius_miles (column generation, 25 miles); the old keyword,
+    attribute and evolve spelling still work, with a DeprecationWarning."""
+    assert SufficiencyParams().seed_radius_miles == 10.0 and rcc.PlanParams().pricing_radius_miles == 25.0
+    with pytest.warns(DeprecationWarning, match="seed_radius_miles"):
+        old = SufficiencyParams(years=2, pricing_radius_miles=3.0)
+    assert old == SufficiencyParams(years=2, seed_radius_miles=3.0)
+    with pytest.warns(DeprecationWarning, match="seed_radius_miles"):
+        assert old.pricing_radius_miles == 3.0
+    with pytest.warns(DeprecationWarning, match="seed_radius_miles"):
+        assert old.evolve(pricing_radius_miles=None).seed_radius_miles is None
+    with pytest.warns(DeprecationWarning), pytest.raises(InvalidInputError, match="seed_radius_miles"):
+        SufficiencyParams(pricing_radius_miles=-1.0)
+
+
+def test_distance_rules_and_weights_are_the_plan_params_ones():
+    """One definition: the same fields, defaults, checks and distance rule as PlanParams."""
+    s0, p0 = SufficiencyParams(), rcc.PlanParams()
+    assert (s0.weights, s0.max_distance_miles, dict(s0.max_distance_by_need)) == (
+        p0.weights,
+        p0.max_distance_miles,
+        dict(p0.max_distance_by_need),
+    )
+    s, p = SufficiencyParams(max_distance_miles=40), rcc.PlanParams(max_distance_miles=40)
+    assert [s.distance_limit(n) for n in ("secure", "complex")] == [p.distance_limit(n) for n in ("secure", "complex")]
+    for bad in ({"nope": 1.0}, {"complex": -1.0}):
+        with pytest.raises(InvalidInputError) as suff:
+            SufficiencyParams(max_distance_by_need=bad)
+        with pytest.raises(InvalidInputError) as plan:
+            rcc.PlanParams(max_distance_by_need=bad)
+        assert str(suff.value) == str(plan.value) and "max_distance_by_need" in str(suff.value)

@@ -35,7 +35,7 @@ def gm_case():
     budgets = pd.DataFrame({"scope": ["total"], "capital_gbp": [CAPITAL]})
     opts = default_options(region)
     exact = sufficiency_plan(
-        region, opts, fc, budgets, SufficiencyParams(pricing_radius_miles=None, solver=rcc.SolverOptions(mip_gap=1e-7, time_limit_s=120))
+        region, opts, fc, budgets, SufficiencyParams(seed_radius_miles=None, solver=rcc.SolverOptions(mip_gap=1e-7, time_limit_s=120))
     )
     assert exact.status is rcc.PlanStatus.OPTIMAL
     return region, fc, budgets, opts, exact
@@ -66,7 +66,7 @@ def test_lagrangian_bound_is_below_the_lp_over_all_edges(gm_prep):
     data, labels = prep.data, list(prep.options.option_id)
     full = run.build(data, labels, relaxed=True)
     full_obj = float(run.solve(full).objective)
-    active = pricing.seed_edges(prep, 2.0)
+    active = pricing.seed_edges(prep, 2.0, params)
     assert not active.all()
     bounds = []
     for _ in range(30):
@@ -119,7 +119,7 @@ def test_lp_neighbourhood_rounds_within_floor_and_ceiling_and_restores_bounds(gm
 
 def test_gm_plan_gap_is_against_a_bound_no_better_than_the_full_milp(gm_case):
     region, fc, budgets, opts, exact = gm_case
-    priced = sufficiency_plan(region, opts, fc, budgets, SufficiencyParams(solver=rcc.SolverOptions(mip_gap=1e-3), pricing_radius_miles=2.0))
+    priced = sufficiency_plan(region, opts, fc, budgets, SufficiencyParams(solver=rcc.SolverOptions(mip_gap=1e-3), seed_radius_miles=2.0))
     assert_whole_plan(priced, fc, exact)
     assert priced.objective <= exact.objective * (1 + 1e-3) + 1e-6
 
@@ -132,7 +132,7 @@ def test_out_of_time_keeps_the_heuristic_plan_with_a_global_bound(gm_case, monke
     monkeypatch.setattr(Run, "out_of_time", lambda self, share=1.0: True)
     monkeypatch.setattr(search, "within_gap", lambda ub, lb, tol: False)
     monkeypatch.setattr(heuristics, "within_gap", lambda ub, lb, tol: False)
-    plan = sufficiency_plan(region, opts, fc, budgets, SufficiencyParams(pricing_radius_miles=2.0))
+    plan = sufficiency_plan(region, opts, fc, budgets, SufficiencyParams(seed_radius_miles=2.0))
     assert plan.status is rcc.PlanStatus.TIME_LIMIT
     assert plan.info.gap == pytest.approx((plan.objective - plan.info.bound) / plan.objective, rel=1e-6)
     assert_whole_plan(plan, fc, exact)
@@ -144,6 +144,6 @@ def test_pricing_stopped_early_by_time_keeps_a_valid_bound(gm_case, monkeypatch)
     region, fc, budgets, opts, exact = gm_case
     real = Run.out_of_time
     monkeypatch.setattr(Run, "out_of_time", lambda self, share=1.0: share < 1.0 or real(self, share))
-    plan = sufficiency_plan(region, opts, fc, budgets, SufficiencyParams(pricing_radius_miles=2.0))
+    plan = sufficiency_plan(region, opts, fc, budgets, SufficiencyParams(seed_radius_miles=2.0))
     assert "1 pricing round(s)" in plan.info.note
     assert_whole_plan(plan, fc, exact)

@@ -62,7 +62,7 @@ def test_repair_with_units_fixed_is_not_the_end_keeping_h3_open_places_everyone(
 
 
 def pricing_case() -> tuple[rcc.Region, pd.DataFrame]:
-    """Two cohorts, eight homes, two options: with pricing_radius_miles=0 the
+    """Two cohorts, eight homes, two options: with seed_radius_miles=0 the
     first MILP leaves 5 edges that reduced costs cannot rule out."""
     councils = pd.DataFrame(
         {
@@ -105,11 +105,11 @@ def pricing_case() -> tuple[rcc.Region, pd.DataFrame]:
 
 
 def test_edges_pricing_cannot_rule_out_are_built_and_the_plan_proven_optimal():
-    """Issue item 4b: pricing_radius_miles=0 left edges not ruled out by reduced
+    """Issue item 4b: seed_radius_miles=0 left edges not ruled out by reduced
     costs unbuilt and reported time_limit with a 15% gap although the
     objective was optimal and no time limit was near."""
     region, options = pricing_case()
-    params = SufficiencyParams(years=1, pricing_radius_miles=0.0, solver=rcc.SolverOptions(mip_gap=1e-4, time_limit_s=60))
+    params = SufficiencyParams(years=1, seed_radius_miles=0.0, solver=rcc.SolverOptions(mip_gap=1e-4, time_limit_s=60))
     plan = sufficiency_plan(region, options, None, params=params)
     exact = whole_model_optimum(region, options, forecast_from_region(region, years=1), None, params)
     assert exact.status == "optimal"
@@ -144,7 +144,7 @@ def test_time_limit_before_any_solution_raises(monkeypatch):
     monkeypatch.setattr(Run, "out_of_time", lambda self, share=1.0: True)
     monkeypatch.setattr(_compat, "solve_problem", _no_solution("time_limit"))
     region, options = pricing_case()
-    params = SufficiencyParams(years=1, pricing_radius_miles=0.0, solver=rcc.SolverOptions(time_limit_s=1))
+    params = SufficiencyParams(years=1, seed_radius_miles=0.0, solver=rcc.SolverOptions(time_limit_s=1))
     with pytest.raises(SolverError, match="time_limit"):
         sufficiency_plan(region, options, None, params=params)
 
@@ -155,7 +155,7 @@ def test_time_limit_status_only_when_the_clock_ran_out(monkeypatch):
     from rcc.sufficiency.runtime import Run
 
     region, options = pricing_case()
-    params = SufficiencyParams(years=1, pricing_radius_miles=0.0, solver=rcc.SolverOptions(mip_gap=1e-4, time_limit_s=60))
+    params = SufficiencyParams(years=1, seed_radius_miles=0.0, solver=rcc.SolverOptions(mip_gap=1e-4, time_limit_s=60))
     exact = whole_model_optimum(region, options, forecast_from_region(region, years=1), None, params)
     monkeypatch.setattr(Run, "out_of_time", lambda self, share=1.0: True)
     plan = sufficiency_plan(region, options, None, params=params)
@@ -196,7 +196,7 @@ def test_infeasible_without_explanation_raises():
         (lambda: SufficiencyParams(max_homes_per_cohort=2**63), "params", "max_homes_per_cohort"),
         (lambda: SufficiencyParams(discount_rate=float("inf")), "params", "discount_rate"),
         (lambda: SufficiencyParams(weeks_per_year=float("nan")), "params", "weeks_per_year"),
-        (lambda: SufficiencyParams(pricing_radius_miles=float("nan")), "params", "pricing_radius_miles"),
+        (lambda: SufficiencyParams(seed_radius_miles=float("nan")), "params", "seed_radius_miles"),
         (lambda: SufficiencyParams(min_inside_region_share=float("nan")), "params", "min_inside_region_share"),
         (lambda: forecast_from_region(three_homes(), years=2, growth={"complex": float("inf")}), "forecast", "growth"),
         (lambda: forecast_from_region(three_homes(), years=2, growth=float("nan")), "forecast", "growth"),

@@ -15,9 +15,10 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from rcc.allocation.model import edge_costs, unmet_costs
 from rcc.allocation.network import eligible_edges
 from rcc.core.errors import InvalidInputError
-from rcc.core.params import PlanParams
+from rcc.core.params import DistanceRules
 from rcc.core.region import Region
 from rcc.core.schema import NEEDS, TABLES
 from rcc.core.validate import normalise, split_needs
@@ -226,7 +227,8 @@ def _sites(region: Region, options: pd.DataFrame) -> tuple[pd.DataFrame, pd.Data
 def _edges(
     site_region: Region, sites: pd.DataFrame, params: SufficiencyParams, costs: pd.DataFrame | None, region: Region
 ) -> tuple[pd.DataFrame, str]:
-    e = eligible_edges(site_region, PlanParams(max_distance_miles=math.inf, max_distance_by_need={}, pricing_radius_miles=None))
+    unlimited = DistanceRules(max_distance_miles=math.inf, max_distance_by_need={})  # limits by scope below
+    e = eligible_edges(site_region, unlimited)  # type: ignore[arg-type]  # it reads only distance_limit
     cohorts = site_region.cohorts
     need = cohorts.need.to_numpy()[e.cohort.to_numpy()]
     limit = pd.Series(need).map(params.distance_limit).to_numpy(dtype=float)
@@ -253,18 +255,20 @@ def _edges(
     note = ""
     k = params.max_homes_per_cohort
     if k is not None:
-        w = params.weights
-        score = (
-            w.per_mile * e.distance_miles.to_numpy()
-            + w.out_of_area * ~e.inside_own_council.to_numpy(dtype=bool)
-            + w.per_gbp * e.weekly_cost_gbp.to_numpy()
-        )
+        score = edge_costs(e, params)  # type: ignore[arg-type]  # it reads only the weights
         is_opt = sites.is_option.to_numpy(dtype=bool)[e.site.to_numpy()]
         rank = pd.Series(np.where(is_opt, np.inf, score)).groupby(e.cohort.to_numpy()).rank(method="first").to_numpy()
         kept = is_opt | (rank <= k)
         note = f"model reduced to each cohort's {k} cheapest existing homes ({int(kept.sum()):,} of {len(e):,} edges)"
         e = e.loc[kept].reset_index(drop=True)
     return e, note
+
+
+def distance_penalty(edges: pd.DataFrame, params: SufficiencyParams) -> np.ndarray:
+    """Per child per week: the distance and out-of-area part of each edge's cost, that is
+    :func:`rcc.allocation.model.edge_costs` without the weekly cost (which the sufficiency
+    objective discounts by year and adds at ``per_gbp / weeks`` per pound)."""
+    return edge_costs(edges.assign(weekly_cost_gbp=0.0), params)  # type: ignore[arg-type]  # it reads only the weights
 
 
 def prepare_inputs(
@@ -307,8 +311,6 @@ def prepare_inputs(
         ci = coh_idx.get_indexer(fc.cohort_id)
         demand[ci, fc.year.to_numpy() - 1] = fc.children.to_numpy(dtype=float)
         group[ci] = fc.group_size.to_numpy()
-    w = params.weights
-    mult = cohorts.need.map(lambda n: w.unmet_by_need.get(n, 1.0)).to_numpy(dtype=float)
 
     n_homes = len(region.homes)
     site_option = np.r_[np.full(n_homes, -1), np.arange(len(opts))].astype(np.int64)
@@ -319,7 +321,7 @@ def prepare_inputs(
     data = ModelData(
         n_years=n_years,
         demand=demand,
-        unmet_cost=w.unmet_child * mult,
+        unmet_cost=unmet_costs(region, params),  # type: ignore[arg-type]  # it reads only the weights
         group_size=group,
         cohort_council=cidx.get_indexer(cohorts.council_id).astype(np.int64),
         site_council=cidx.get_indexer(sites.council_id).astype(np.int64),
@@ -342,13 +344,12 @@ def prepare_inputs(
         close_saving=clo.annual_saving_gbp.to_numpy(dtype=float),
         e_cohort=edges.cohort.to_numpy(dtype=np.int64),
         e_site=edges.site.to_numpy(dtype=np.int64),
-        e_penalty=w.per_mile * edges.distance_miles.to_numpy(dtype=float)
-        + w.out_of_area * ~edges.inside_own_council.to_numpy(dtype=bool),
+        e_penalty=distance_penalty(edges, params),
         e_weekly=edges.weekly_cost_gbp.to_numpy(dtype=float),
         rcc_councils=[cidx.isin(list(ids)) for ids in rccs.values()],
         rcc_names=list(rccs),
         budgets=budget_rows,
-        per_gbp=w.per_gbp,
+        per_gbp=params.weights.per_gbp,
         weeks_per_year=params.weeks_per_year,
         discount_rate=params.discount_rate,
         min_inside_share=params.min_inside_region_share,

@@ -9,9 +9,11 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from rcc.allocation.model import edge_costs
 from rcc.sufficiency.heuristics import Incumbent
 from rcc.sufficiency.inputs import SufficiencyInputs
 from rcc.sufficiency.model import ModelData, SufficiencyModel, reduced_costs
+from rcc.sufficiency.params import SufficiencyParams
 from rcc.sufficiency.runtime import Run, subset_data
 
 __all__ = ["Pricing", "entering_edges", "exact_edges", "lagrangian_bound", "price_edges", "seed_edges"]
@@ -23,14 +25,14 @@ _SEED_COVER = 2.0
 _ENTER_PER_COHORT = 10
 
 
-def seed_edges(prep: SufficiencyInputs, radius: float) -> np.ndarray:
+def seed_edges(prep: SufficiencyInputs, radius: float, params: SufficiencyParams) -> np.ndarray:
     """Edges within the radius, each cohort's 3 cheapest homes and 3 nearest
     options, its cheapest homes until their places cover twice its largest
     yearly demand, and every regional or national option edge."""
     d = prep.data
     e = prep.edges
     is_opt = d.site_option[d.e_site] >= 0
-    score = d.e_penalty + d.per_gbp * d.e_weekly
+    score = edge_costs(e, params)  # type: ignore[arg-type]  # it reads only the weights
     home_score = np.where(is_opt, np.inf, score)
     rank_home = pd.Series(home_score).groupby(d.e_cohort).rank(method="first").to_numpy()
     rank_opt = pd.Series(np.where(is_opt, e.distance_miles.to_numpy(), np.inf)).groupby(d.e_cohort).rank(method="first").to_numpy()
@@ -106,10 +108,10 @@ def price_edges(prep: SufficiencyInputs, labels: list[str], run: Run) -> Pricing
     edges (:func:`seed_edges`), until the Lagrangian bound is close to the LP
     value, no edge prices out, or half the time limit is used."""
     data = prep.data
-    radius = run.params.pricing_radius_miles
+    radius = run.params.seed_radius_miles
     if run.params.extra_constraints is not None:
         radius = None  # the user's rows have no pricing rule: every edge is built
-    active = np.ones(len(data.e_cohort), dtype=bool) if radius is None else seed_edges(prep, radius)
+    active = np.ones(len(data.e_cohort), dtype=bool) if radius is None else seed_edges(prep, radius, run.params)
     exists = data.edge_years()
     tol = run.gap_tolerance()
     rounds = 0

@@ -48,7 +48,7 @@ class Search:
 def solve_whole_model(prep: SufficiencyInputs, labels: list[str], run: Run) -> Search:
     """Edge pricing, heuristic plans and a branch and bound over the whole model.
 
-    1. Pricing (see ``SufficiencyParams.pricing_radius_miles``): LP
+    1. Pricing (see ``SufficiencyParams.seed_radius_miles``): LP
        relaxations over a growing edge set until the Lagrangian bound, a lower
        bound valid for every edge, is close to the LP value.
     2. Heuristics (LP rounding, then the LP's neighbourhood; single children
