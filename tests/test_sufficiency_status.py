@@ -56,7 +56,7 @@ def test_repair_with_units_fixed_is_not_the_end_keeping_h3_open_places_everyone(
     assert plan.objective == pytest.approx(5.0, rel=1e-9)
     assert plan.info.bound == pytest.approx(5.0, rel=1e-8) and plan.info.gap <= 1e-8
     assert len(plan.closures) == 0 and len(plan.shortfall) == 0
-    assert plan.metrics.loc[1, "placed"] == 5
+    assert plan.metrics_by_year.loc[1, "placed"] == 5
     exact = whole_model_optimum(three_homes(), None, forecast_from_region(three_homes(), years=1), budgets, PARAMS_4A, CLOSE_H3)
     assert exact.objective == pytest.approx(5.0, rel=1e-9)
 

@@ -72,7 +72,7 @@ def plan_tables(
         capacity=capacity,
         growth_vs_moves=growth,
         explanation=explanation,
-        metrics=metrics,
+        metrics_by_year=metrics,
         info=info,
     )
 

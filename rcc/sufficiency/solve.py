@@ -107,7 +107,7 @@ def sufficiency_plan(
     >>> region = rcc.datasets.england("Greater Manchester RCC")
     >>> forecast = forecast_from_region(region, years=2, growth={"complex": 0.05})
     >>> p = sufficiency_plan(region, default_options(region), forecast, params=SufficiencyParams(years=2))
-    >>> p.status.value, int(p.metrics.loc[2, "children"]) == int(forecast.loc[forecast.year == 2, "children"].sum())
+    >>> p.status.value, int(p.metrics_by_year.loc[2, "children"]) == int(forecast.loc[forecast.year == 2, "children"].sum())
     ('optimal', True)
     """
     params = params or SufficiencyParams()
