@@ -388,19 +388,30 @@ def test_gm_plan_tables_are_consistent(gm):
         assert plan.metrics is plan.metrics_by_year  # the old name of the per-year table
 
 
-def test_compat_warm_start_keeps_the_optimum():
-    import pulp
+def test_warm_start_from_a_loaded_plan_keeps_the_optimum():
+    """Run.solve(warm_start=True) from the plan load_plan put in the model (as the
+    branch and bound starts from the best plan so far) reaches the same optimum."""
+    import time
 
-    from rcc.core import _compat
+    from rcc.sufficiency.heuristics import load_plan, snapshot
+    from rcc.sufficiency.inputs import prepare_inputs
+    from rcc.sufficiency.model import build_sufficiency
+    from rcc.sufficiency.runtime import Run
 
-    prob = _compat.new_problem("warm")
-    x = _compat.add_variables(prob, "x", 3, up=4.0, integer=True)
-    prob.setObjective(_compat.affine(x, [-3.0, -2.0, -4.0]))
-    _compat.add_constraint(prob, _compat.affine(x, [2.0, 1.0, 3.0]) <= 10.0)
-    first = _compat.solve_problem(prob, _compat.highs_solver(msg=False, time_limit=10, gap=None, threads=None))
-    again = _compat.solve_problem(prob, _compat.highs_solver(msg=False, time_limit=10, gap=None, threads=None, warm_start=True))
+    region = toy_region(children=10, places=4)
+    params = SufficiencyParams(years=3, solver=EXACT)
+    prep = prepare_inputs(region, pd.DataFrame([option()]), forecast_from_region(region, years=3, growth=0.2), None, params)
+    labels = list(prep.options.option_id)
+    everything = np.arange(len(prep.data.e_cohort))
+    run = Run(params, time.perf_counter())
+    first_model = build_sufficiency(prep.data, labels)
+    first = run.solve(first_model)
+    plan = snapshot(first_model, everything, float(first.objective), "first solve")
+    again_model = build_sufficiency(prep.data, labels)
+    assert load_plan(again_model, everything, plan)
+    again = run.solve(again_model, warm_start=True)
     assert first.status == again.status == "optimal"
-    assert first.objective == again.objective == pytest.approx(pulp.value(prob.objective))
+    assert again.objective == pytest.approx(first.objective, rel=1e-9)
 
 
 def test_seed_radius_has_its_own_name_and_the_old_spelling_still_works():

@@ -9,10 +9,9 @@ import pytest
 from test_sufficiency_property import assert_placed_plus_unmet_is_demand, whole_model_optimum
 
 import rcc
-from rcc.core import _compat
-from rcc.core._compat import SolverOutcome
 from rcc.core.errors import InfeasibleError, InvalidInputError, SolverError
 from rcc.sufficiency import SufficiencyParams, forecast_from_region, sufficiency_plan
+from rcc.sufficiency.runtime import Run, SolverOutcome
 
 
 def three_homes() -> rcc.Region:
@@ -120,7 +119,9 @@ def test_edges_pricing_cannot_rule_out_are_built_and_the_plan_proven_optimal():
 
 
 def _no_solution(status: str):
-    def solve(prob, solver):
+    """A Run.solve whose solver stops with ``status`` and no plan."""
+
+    def solve(self, model, warm_start=False):
         return SolverOutcome(status, False)
 
     return solve
@@ -131,7 +132,7 @@ def test_no_solution_raises_solver_error_never_a_plan_of_shortfall(monkeypatch, 
     """Issue item 2: a solver that stops before any feasible plan (e.g. England
     with a 1 s limit) gave a plan with every child as shortfall ('weights')."""
     region = three_homes()
-    monkeypatch.setattr(_compat, "solve_problem", _no_solution(status))
+    monkeypatch.setattr(Run, "solve", _no_solution(status))
     with pytest.raises(SolverError, match=rf"solver status '{status}' after \d+\.\ds of the 60s time limit") as err:
         sufficiency_plan(region, None, None, params=PARAMS_4A)
     assert "branch and bound" in str(err.value) and "cA" not in str(err.value)
@@ -139,10 +140,8 @@ def test_no_solution_raises_solver_error_never_a_plan_of_shortfall(monkeypatch, 
 
 def test_time_limit_before_any_solution_raises(monkeypatch):
     """The clock runs out before the first solve: no plan, a SolverError."""
-    from rcc.sufficiency.runtime import Run
-
     monkeypatch.setattr(Run, "out_of_time", lambda self, share=1.0: True)
-    monkeypatch.setattr(_compat, "solve_problem", _no_solution("time_limit"))
+    monkeypatch.setattr(Run, "solve", _no_solution("time_limit"))
     region, options = pricing_case()
     params = SufficiencyParams(years=1, seed_radius_miles=0.0, solver=rcc.SolverOptions(time_limit_s=1))
     with pytest.raises(SolverError, match="time_limit"):
@@ -152,8 +151,6 @@ def test_time_limit_before_any_solution_raises(monkeypatch):
 def test_time_limit_status_only_when_the_clock_ran_out(monkeypatch):
     """Out of time after the heuristics: status time_limit, a feasible plan,
     its gap against a bound valid for the whole model."""
-    from rcc.sufficiency.runtime import Run
-
     region, options = pricing_case()
     params = SufficiencyParams(years=1, seed_radius_miles=0.0, solver=rcc.SolverOptions(mip_gap=1e-4, time_limit_s=60))
     exact = whole_model_optimum(region, options, forecast_from_region(region, years=1), None, params)

@@ -14,7 +14,7 @@ from rcc.core.errors import SolverError
 from rcc.sufficiency.model import ModelData, SufficiencyModel, build_sufficiency
 from rcc.sufficiency.params import SufficiencyParams
 
-__all__ = ["Run", "globalise", "subset_data"]
+__all__ = ["Run", "SolverOutcome", "globalise", "subset_data"]  # SolverOutcome: what Run.solve returns
 
 
 class Run:
