@@ -155,49 +155,12 @@ def round_and_fix(model: SufficiencyModel, lp: SufficiencyModel, run: Run) -> So
     for the remaining placements; restore the bounds. Returns the outcome, or
     None when nothing feasible was found.
     """
-    d = model.data
     n_lp = np.asarray(_compat.values(lp.n), dtype=float)
     z_lp = np.asarray(_compat.values(lp.z), dtype=float)
-    n_fix = np.floor(n_lp + 1e-6)
     z_fix = np.round(z_lp)
-    # budget rows as (coefficients on n, constant from the other LP values, rhs)
-    n_pos = {id(v): i for i, v in enumerate(model.n)}
-    lp_val = {id(v): x for v, x in zip(model.v, _compat.values(lp.v))}
-    lp_val.update({id(v): x for v, x in zip(model.z, z_fix)})
-    rows = []
-    for r in model.hard:
-        if r.family not in ("capital_budget", "revenue_budget"):
-            continue
-        a = np.zeros(len(model.n))
-        const = 0.0
-        for var, c in zip(r.variables, r.coefs):
-            i = n_pos.get(id(var))
-            if i is None:
-                const += c * lp_val.get(id(var), 0.0)
-            else:
-                a[i] += c
-        rows.append((a, const, r.rhs))
-    ub = np.array([v.upBound for v in model.n], dtype=float)
-    total = np.bincount(model.n_option, weights=n_fix, minlength=d.n_options) if len(n_fix) else np.zeros(d.n_options)
-    for i in np.argsort(-(n_lp - n_fix), kind="stable"):
-        if n_lp[i] - n_fix[i] <= 1e-6:
-            break
-        o = model.n_option[i]
-        if n_fix[i] + 1 > ub[i] or total[o] + 1 > d.opt_max_units[o]:
-            continue
-        if all(a @ n_fix + a[i] + c <= rhs + 1e-6 for a, c, rhs in rows):
-            n_fix[i] += 1
-            total[o] += 1
-    # keep whole sibling-group placements where the site kept its LP places
-    shrunk = np.zeros(len(d.site_option), dtype=bool)
-    down = np.zeros(d.n_options, dtype=bool)
-    np.logical_or.at(down, model.n_option, n_fix < n_lp - 1e-6)
-    shrunk[d.opt_site[down]] = True
-    if len(model.z):
-        shrunk[d.close_site[model.z_close[z_fix > z_lp + 1e-6]]] = True
+    n_fix = _round_units(model, lp, n_lp, z_fix)
     v_lp = np.asarray(_compat.values(lp.v), dtype=float)
-    group = d.group_size[d.e_cohort[model.ey_edge]] > 1
-    keep = group & (np.abs(v_lp - np.round(v_lp)) <= 1e-6) & ~shrunk[d.e_site[model.ey_edge]]
+    keep = _whole_groups_kept(model, n_lp, n_fix, z_lp, z_fix, v_lp)
     fixed = list(model.n) + list(model.z)
     bounds = [(v.lowBound, v.upBound) for v in fixed]
     v_bounds = [(model.v[p].lowBound, model.v[p].upBound) for p in np.flatnonzero(keep)]
@@ -219,3 +182,59 @@ def round_and_fix(model: SufficiencyModel, lp: SufficiencyModel, run: Run) -> So
         if not keep.any():
             break
     return best
+
+
+def _budget_rows(model: SufficiencyModel, lp: SufficiencyModel, z_fix: np.ndarray) -> list[tuple[np.ndarray, float, float]]:
+    """Budget rows as (coefficients on n, constant from the other LP values, rhs)."""
+    n_pos = {id(v): i for i, v in enumerate(model.n)}
+    lp_val = {id(v): x for v, x in zip(model.v, _compat.values(lp.v))}
+    lp_val.update({id(v): x for v, x in zip(model.z, z_fix)})
+    rows = []
+    for r in model.hard:
+        if r.family not in ("capital_budget", "revenue_budget"):
+            continue
+        a = np.zeros(len(model.n))
+        const = 0.0
+        for var, c in zip(r.variables, r.coefs):
+            i = n_pos.get(id(var))
+            if i is None:
+                const += c * lp_val.get(id(var), 0.0)
+            else:
+                a[i] += c
+        rows.append((a, const, r.rhs))
+    return rows
+
+
+def _round_units(model: SufficiencyModel, lp: SufficiencyModel, n_lp: np.ndarray, z_fix: np.ndarray) -> np.ndarray:
+    """The LP's units rounded down, then up one at a time (largest fraction first) while every
+    budget row and unit limit holds."""
+    d = model.data
+    n_fix = np.floor(n_lp + 1e-6)
+    rows = _budget_rows(model, lp, z_fix)
+    ub = np.array([v.upBound for v in model.n], dtype=float)
+    total = np.bincount(model.n_option, weights=n_fix, minlength=d.n_options) if len(n_fix) else np.zeros(d.n_options)
+    for i in np.argsort(-(n_lp - n_fix), kind="stable"):
+        if n_lp[i] - n_fix[i] <= 1e-6:
+            break
+        o = model.n_option[i]
+        if n_fix[i] + 1 > ub[i] or total[o] + 1 > d.opt_max_units[o]:
+            continue
+        if all(a @ n_fix + a[i] + c <= rhs + 1e-6 for a, c, rhs in rows):
+            n_fix[i] += 1
+            total[o] += 1
+    return n_fix
+
+
+def _whole_groups_kept(
+    model: SufficiencyModel, n_lp: np.ndarray, n_fix: np.ndarray, z_lp: np.ndarray, z_fix: np.ndarray, v_lp: np.ndarray
+) -> np.ndarray:
+    """Sibling-group placements the LP made whole, at sites that kept their LP places (kept fixed)."""
+    d = model.data
+    shrunk = np.zeros(len(d.site_option), dtype=bool)
+    down = np.zeros(d.n_options, dtype=bool)
+    np.logical_or.at(down, model.n_option, n_fix < n_lp - 1e-6)
+    shrunk[d.opt_site[down]] = True
+    if len(model.z):
+        shrunk[d.close_site[model.z_close[z_fix > z_lp + 1e-6]]] = True
+    group = d.group_size[d.e_cohort[model.ey_edge]] > 1
+    return group & (np.abs(v_lp - np.round(v_lp)) <= 1e-6) & ~shrunk[d.e_site[model.ey_edge]]

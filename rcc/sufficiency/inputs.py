@@ -271,37 +271,19 @@ def distance_penalty(edges: pd.DataFrame, params: SufficiencyParams) -> np.ndarr
     return edge_costs(edges.assign(weekly_cost_gbp=0.0), params)  # type: ignore[arg-type]  # it reads only the weights
 
 
-def prepare_inputs(
+def _model_data(
     region: Region,
-    options: pd.DataFrame | None,
-    forecast: pd.DataFrame | None,
-    budgets: pd.DataFrame | None,
+    sites: pd.DataFrame,
+    opts: pd.DataFrame,
+    fc: pd.DataFrame,
+    clo: pd.DataFrame,
+    edges: pd.DataFrame,
+    budget_rows: list[BudgetRow],
+    rccs: Mapping[str, tuple[str, ...]],
+    n_years: int,
     params: SufficiencyParams,
-    closures: pd.DataFrame | None = None,
-    costs: pd.DataFrame | None = None,
-) -> SufficiencyInputs:
-    """Validate the tables and build the model arrays (was ``prepare``)."""
-    if not isinstance(region, Region):
-        raise InvalidInputError("region", None, None, "an rcc.Region", type(region).__name__)
-    opts = _options(options, region)
-    fc, n_years = _forecast(forecast, region, params.years)
-    rccs = _rccs(params, region)
-    bud, budget_rows = _budgets(budgets, region, rccs, n_years)
-    clo = normalise(closures if closures is not None else _empty(CLOSURES), CLOSURES)
-    _fail_rows("closures", clo, "home_id", ~clo.home_id.isin(region.homes.home_id).to_numpy(), "home_id", "an id of a row of table 'homes'")
-
-    sites, providers = _sites(region, opts)
-    site_region = Region(
-        region.name,
-        region.councils,
-        providers,
-        sites[list(TABLES["homes"].names)],
-        region.cohorts,
-        region.placements.iloc[0:0],
-        region.travel,
-    )
-    edges, note = _edges(site_region, sites, params, costs, region)
-
+) -> ModelData:
+    """The model's arrays from the validated tables (row positions; 0-based years)."""
     cohorts = region.cohorts
     cidx = pd.Index(region.council_ids)
     coh_idx = pd.Index(cohorts.cohort_id)
@@ -318,7 +300,7 @@ def prepare_inputs(
     codes, names = pd.factorize(sites.provider_group.where(~exempt, None), use_na_sentinel=True)
     lag = np.ceil(opts.lead_time_months.to_numpy(dtype=float) / 12.0).astype(np.int64)
     hidx = pd.Index(region.homes.home_id)
-    data = ModelData(
+    return ModelData(
         n_years=n_years,
         demand=demand,
         unmet_cost=unmet_costs(region, params),  # type: ignore[arg-type]  # it reads only the weights
@@ -357,6 +339,34 @@ def prepare_inputs(
         whole_children=params.whole_children,
         strong_linking=params.strong_linking,
     )
+
+
+def prepare_inputs(
+    region: Region,
+    options: pd.DataFrame | None,
+    forecast: pd.DataFrame | None,
+    budgets: pd.DataFrame | None,
+    params: SufficiencyParams,
+    closures: pd.DataFrame | None = None,
+    costs: pd.DataFrame | None = None,
+) -> SufficiencyInputs:
+    """Validate the tables and build the model arrays (was ``prepare``)."""
+    if not isinstance(region, Region):
+        raise InvalidInputError("region", None, None, "an rcc.Region", type(region).__name__)
+    opts = _options(options, region)
+    fc, n_years = _forecast(forecast, region, params.years)
+    rccs = _rccs(params, region)
+    bud, budget_rows = _budgets(budgets, region, rccs, n_years)
+    clo = normalise(closures if closures is not None else _empty(CLOSURES), CLOSURES)
+    _fail_rows("closures", clo, "home_id", ~clo.home_id.isin(region.homes.home_id).to_numpy(), "home_id", "an id of a row of table 'homes'")
+
+    sites, providers = _sites(region, opts)
+    site_region = attrs.evolve(
+        region, providers=providers, homes=sites[list(TABLES["homes"].names)], placements=region.placements.iloc[0:0]
+    )
+    edges, note = _edges(site_region, sites, params, costs, region)
+
+    data = _model_data(region, sites, opts, fc, clo, edges, budget_rows, rccs, n_years, params)
     return SufficiencyInputs(region, sites, opts, fc, bud, clo, edges, rccs, data, note)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import attrs
 import numpy as np
 import pandas as pd
 
@@ -77,7 +78,7 @@ def merge_homes(
         providers = region.providers.set_index("provider_id")
         keys["provider_group"] = homes.provider_id.map(providers.group).to_numpy(dtype=object)
         keys["sector"] = homes.provider_id.map(providers.sector).to_numpy(dtype=object)
-    free = Region(region.name, region.councils, region.providers, homes, region.cohorts, region.placements.iloc[0:0], region.travel)
+    free = attrs.evolve(region, placements=region.placements.iloc[0:0])
     classes, home_class = aggregate_homes(free, keys)
     n = len(classes.homes)
     if n == len(homes):
@@ -85,8 +86,7 @@ def merge_homes(
     size = np.bincount(home_class, minlength=n)
     first = class_representatives(home_class)
     ids = np.where(size == 1, homes.home_id.to_numpy(dtype=object)[first], classes.homes.home_id.to_numpy(dtype=object))
-    c = classes
-    merged = Region(c.name, c.councils, c.providers, c.homes.assign(home_id=ids), c.cohorts, c.placements, c.travel)
+    merged = attrs.evolve(classes, homes=classes.homes.assign(home_id=ids))
     return merged, home_class
 
 

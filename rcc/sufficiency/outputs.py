@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import numpy as np
 import pandas as pd
 
@@ -210,6 +211,44 @@ def _budget_use(prep: SufficiencyInputs, model: SufficiencyModel, outcome: Solve
     return out
 
 
+@attrs.frozen(eq=False)
+class _Room:
+    """What the plan left free, for the shortfall reasons: children per site-year (``used``) against
+    its places (``cap``), provider groups at the share cap by year, budgets with their headroom."""
+
+    used: np.ndarray  # (S, Y) children placed
+    cap: np.ndarray  # (S, Y) places open or available
+    group_capped: set[tuple[int, int]]  # (provider group code, 0-based year)
+    budgets: list[tuple[Any, str, float]]  # (budget row, kind, headroom)
+    units: np.ndarray  # (O, Y) units started
+    homes_per_site: np.ndarray | None
+    tol: float
+
+
+def _room(
+    d: Any, model: SufficiencyModel, sol: dict[str, np.ndarray], units: np.ndarray, avail: np.ndarray, closed: np.ndarray,
+    budget_use: pd.DataFrame, homes_per_site: np.ndarray | None,
+) -> _Room:
+    Y = d.n_years
+    used = np.zeros((len(d.site_option), Y))
+    np.add.at(used, (d.e_site[model.ey_edge], model.ey_year), sol["x"])
+    cap = np.zeros((len(d.site_option), Y))
+    is_home = d.site_option < 0
+    cap[is_home] = d.site_places[is_home][:, None]
+    if len(d.close_site):
+        cap[d.close_site] *= 1 - closed
+    cap[d.opt_site] = d.site_places[d.opt_site][:, None] * avail
+    group_capped = set()
+    for r in model.hard:
+        if r.family == "provider_share" and r.variables:
+            placed = float(np.dot(_compat.values(r.variables), r.coefs))
+            if placed >= r.rhs - 1e-6 - (1.0 if d.whole_children else 0.0):
+                group_capped.add((r.ref, (r.year or 1) - 1))
+    budgets = [(d.budgets[row.budget_row], row.kind, float(row.headroom_gbp)) for row in budget_use.itertuples()]
+    tol = 0.5 if d.whole_children else 1e-6
+    return _Room(used, cap, group_capped, budgets, units, homes_per_site, tol)
+
+
 def _shortfall(
     prep: SufficiencyInputs,
     model: SufficiencyModel,
@@ -234,79 +273,11 @@ def _shortfall(
     weights preferred leaving the child without a home (check the weights).
     """
     d = prep.data
-    Y = d.n_years
     unmet = sol["unmet"]
-    tol = 0.5 if d.whole_children else 1e-6
-    cs, ys = np.nonzero(unmet > tol)
+    room = _room(d, model, sol, units, avail, closed, budget_use, homes_per_site)
+    cs, ys = np.nonzero(unmet > room.tol)
     by_cohort = group_positions(d.e_cohort, d.n_cohorts)
-    site_used = np.zeros((len(d.site_option), Y))
-    np.add.at(site_used, (d.e_site[model.ey_edge], model.ey_year), sol["x"])
-    cap = np.zeros((len(d.site_option), Y))
-    is_home = d.site_option < 0
-    cap[is_home] = d.site_places[is_home][:, None]
-    if len(d.close_site):
-        cap[d.close_site] *= 1 - closed
-    cap[d.opt_site] = d.site_places[d.opt_site][:, None] * avail
-    group_capped = set()
-    for r in model.hard:
-        if r.family == "provider_share" and r.variables:
-            used = float(np.dot(_compat.values(r.variables), r.coefs))
-            if used >= r.rhs - 1e-6 - (1.0 if d.whole_children else 0.0):
-                group_capped.add((r.ref, (r.year or 1) - 1))
-    opt_council = d.site_council[d.opt_site]
-    tight_budgets = []  # (councils mask, years mask, capital headroom, revenue headroom)
-    for row in budget_use.itertuples():
-        b = d.budgets[row.budget_row]
-        tight_budgets.append((b, row.kind, float(row.headroom_gbp)))
-    names = prep.options.name.to_numpy()
-    codes, reasons = [], []
-    for c, y in zip(cs, ys):
-        pos = by_cohort[c]
-        sites = d.e_site[pos]
-        if not len(sites):
-            codes.append("unreachable")
-            need, band = prep.region.cohorts.need.iloc[c], prep.region.cohorts.age_band.iloc[c]
-            reasons.append(f"no home or option registered for {need} aged {band} within reach")
-            continue
-        homes = sites[d.site_option[sites] < 0]
-        n_homes = int(homes_per_site[homes].sum()) if homes_per_site is not None else len(homes)
-        room = homes[site_used[homes, y] < cap[homes, y] - tol]
-        if len(room):
-            if any((int(d.site_group[s]), int(y)) in group_capped for s in room):
-                codes.append("provider_share")
-                reasons.append("eligible homes have room but their provider group is at the market-share cap")
-            else:
-                codes.append("weights")
-                reasons.append("eligible homes have room; the objective weights (or an early stop: see the gap) left the child unplaced")
-            continue
-        opts = d.site_option[sites[d.site_option[sites] >= 0]]
-        first = d.opt_earliest[opts] + d.opt_lag[opts]
-        in_time = opts[first <= y]
-        growable = [
-            o
-            for o in in_time
-            if units[o].sum() < d.opt_max_units[o]
-            and any(units[o, t] < d.opt_max_per_year[o] for t in range(int(d.opt_earliest[o]), int(y - d.opt_lag[o]) + 1))
-        ]
-        if growable:
-            blocked = [_blocking_budget(d, int(o), int(y), units, opt_council, tight_budgets) for o in growable]
-            if all(b is not None for b in blocked):
-                codes.append("budget")
-                reasons.append(f"new capacity ({names[growable[0]]}) could open in time but {blocked[0]} has no room")
-            else:
-                codes.append("weights")
-                reasons.append(
-                    "affordable new capacity exists; the objective weights (or an early stop: see the gap) left it unbuilt"
-                )
-            continue
-        if len(opts) and not len(in_time):
-            codes.append("lead_time")
-            o = opts[np.argmin(first)]
-            reasons.append(f"all {n_homes} eligible homes full; the earliest new capacity ({names[o]}) opens in year {int(first.min()) + 1}")
-            continue
-        codes.append("capacity")
-        what = "eligible options at their unit limits" if len(opts) else "no candidate option for this need"
-        reasons.append(f"all {n_homes} eligible homes full; {what}")
+    why = [_reason(prep, room, int(c), int(y), d.e_site[by_cohort[c]]) for c, y in zip(cs, ys)]
     c = prep.region.cohorts.iloc[cs]
     children = unmet[cs, ys]
     return pd.DataFrame(
@@ -317,10 +288,52 @@ def _shortfall(
             "need": c.need.to_numpy(),
             "age_band": c.age_band.to_numpy(),
             "children": children.astype(np.int64) if d.whole_children else children,
-            "reason_code": pd.Series(codes, dtype=object),
-            "reason": pd.Series(reasons, dtype=object),
+            "reason_code": pd.Series([w[0] for w in why], dtype=object),
+            "reason": pd.Series([w[1] for w in why], dtype=object),
         }
     )
+
+
+_EARLY_STOP = "the objective weights (or an early stop: see the gap)"
+
+
+def _reason(prep: SufficiencyInputs, room: _Room, c: int, y: int, sites: np.ndarray) -> tuple[str, str]:
+    """The reason code and words for cohort ``c`` short of homes in year ``y`` (``sites``: its eligible sites)."""
+    d = prep.data
+    if not len(sites):
+        need, band = prep.region.cohorts.need.iloc[c], prep.region.cohorts.age_band.iloc[c]
+        return "unreachable", f"no home or option registered for {need} aged {band} within reach"
+    homes = sites[d.site_option[sites] < 0]
+    n_homes = int(room.homes_per_site[homes].sum()) if room.homes_per_site is not None else len(homes)
+    free = homes[room.used[homes, y] < room.cap[homes, y] - room.tol]
+    if len(free):
+        if any((int(d.site_group[s]), y) in room.group_capped for s in free):
+            return "provider_share", "eligible homes have room but their provider group is at the market-share cap"
+        return "weights", f"eligible homes have room; {_EARLY_STOP} left the child unplaced"
+    opts = d.site_option[sites[d.site_option[sites] >= 0]]
+    first = d.opt_earliest[opts] + d.opt_lag[opts]
+    in_time = opts[first <= y]
+    units = room.units
+    growable = [
+        o
+        for o in in_time
+        if units[o].sum() < d.opt_max_units[o]
+        and any(units[o, t] < d.opt_max_per_year[o] for t in range(int(d.opt_earliest[o]), int(y - d.opt_lag[o]) + 1))
+    ]
+    names = prep.options.name.to_numpy()
+    if growable:
+        opt_council = d.site_council[d.opt_site]
+        blocked = [_blocking_budget(d, int(o), y, units, opt_council, room.budgets) for o in growable]
+        if all(b is not None for b in blocked):
+            return "budget", f"new capacity ({names[growable[0]]}) could open in time but {blocked[0]} has no room"
+        return "weights", f"affordable new capacity exists; {_EARLY_STOP} left it unbuilt"
+    if len(opts) and not len(in_time):
+        o = opts[np.argmin(first)]
+        return "lead_time", (
+            f"all {n_homes} eligible homes full; the earliest new capacity ({names[o]}) opens in year {int(first.min()) + 1}"
+        )
+    what = "eligible options at their unit limits" if len(opts) else "no candidate option for this need"
+    return "capacity", f"all {n_homes} eligible homes full; {what}"
 
 
 def _blocking_budget(d: Any, o: int, y: int, units: np.ndarray, opt_council: np.ndarray, budgets: list) -> str | None:  # type: ignore[type-arg]
