@@ -49,6 +49,7 @@ rule, so a new block without one stops pricing loudly instead of wrongly.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -283,3 +284,16 @@ def reduced_costs(model: SufficiencyModel, data: ModelData, edge: IntArray, year
             raise SolverError(f"sufficiency pricing: row block {block.name!r} has no pricing rule (a bug in rcc)")
     m = data.group_size[data.e_cohort[edge]].astype(float)
     return placement_costs(data, edge, year) - m * price
+
+
+def __getattr__(name: str) -> object:
+    """``placement_objective`` (rcc 0.1) forwards to :func:`placement_costs` with a DeprecationWarning."""
+    if name == "placement_objective":
+        warnings.warn(
+            "rcc.sufficiency.model.placement_objective is deprecated: renamed placement_costs in rcc 0.2 "
+            "(the one objective coefficient of a placement, used by the objective and pricing)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return placement_costs
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

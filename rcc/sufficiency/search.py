@@ -16,7 +16,7 @@ from rcc.sufficiency.model import ModelData, SufficiencyModel
 from rcc.sufficiency.pricing import exact_edges, price_edges
 from rcc.sufficiency.runtime import Run, globalise, subset_data
 
-__all__ = ["Search", "solve_whole_model"]
+__all__ = ["BranchAndBound", "Search", "branch_and_bound", "solve_whole_model"]
 
 
 @attrs.frozen(eq=False)
@@ -85,7 +85,8 @@ def solve_whole_model(prep: SufficiencyInputs, labels: list[str], run: Run) -> S
         if len(idx) < len(data.e_cohort):
             notes.append(f"branch and bound over {len(idx):,} of {len(data.e_cohort):,} edges (the rest ruled out by reduced costs)")
         run.stage = "branch and bound"
-        model, best, exact_bound, last = branch_and_bound(data, idx, labels, run, best, outside, tol, notes)
+        exact = branch_and_bound(data, idx, labels, run, best, outside, tol, notes)
+        model, best, exact_bound, last = exact.model, exact.best, exact.bound, exact.status
         if best is None:
             return Search(globalise(model, data, idx), no_plan(last), None, notes)
         parts = [b for b in (exact_bound, lp_bound) if b is not None]
@@ -128,6 +129,32 @@ def solver_bound(outcome: SolverOutcome, tol: float) -> float | None:
     return None
 
 
+@attrs.frozen(eq=False)
+class BranchAndBound:
+    """The outcome of :func:`branch_and_bound`.
+
+    Attributes
+    ----------
+    model : SufficiencyModel
+        The last model built (edges local to the branch and bound's edges).
+    best : Incumbent or None
+        The best plan so far (given or found).
+    bound : float or None
+        A lower bound valid for every edge (None when there is none).
+    status : str
+        The last solver status.
+    """
+
+    model: SufficiencyModel
+    best: Incumbent | None
+    bound: float | None
+    status: str
+
+
+def _finite(bound: float) -> float | None:
+    return bound if math.isfinite(bound) else None
+
+
 def branch_and_bound(
     data: ModelData,
     idx: np.ndarray,
@@ -137,7 +164,7 @@ def branch_and_bound(
     outside: float,
     tol: float,
     notes: list[str],
-) -> tuple[SufficiencyModel, Incumbent | None, float | None, str]:
+) -> BranchAndBound:
     """Branch and bound over the edges ``idx``, started from ``best``.
 
     Whole children: first the model with single children's placements
@@ -155,25 +182,23 @@ def branch_and_bound(
         lazy = run.build(sub, labels, lazy=True)
         out = run.solve(lazy, warm_start=best is not None and load_plan(lazy, idx, best))
         if out.status in ("infeasible", "unbounded") and not out.has_solution and best is None:
-            return lazy, None, None, out.status
+            return BranchAndBound(lazy, None, None, out.status)
         b = solver_bound(out, tol)
         bound = b if b is not None else bound
         best = better(best, whole_plan(sub, idx, labels, lazy, out, run, "branch and bound"))
         last = out.status
         if best is None:
             if run.out_of_time() or last != "optimal":
-                return lazy, None, None, last
+                return BranchAndBound(lazy, None, None, last)
         elif within_gap(best.objective, min(bound, outside), tol) or run.out_of_time():
-            whole = min(bound, outside)
-            return lazy, best, whole if math.isfinite(whole) else None, last
+            return BranchAndBound(lazy, best, _finite(min(bound, outside)), last)
         notes.append("single children's placements: branch and bound with every placement whole")
     model = run.build(sub, labels)
     out = run.solve(model, warm_start=best is not None and load_plan(model, idx, best))
     if out.status in ("infeasible", "unbounded") and not out.has_solution and best is None:
-        return model, None, None, out.status
+        return BranchAndBound(model, None, None, out.status)
     if out.has_solution:
         best = better(best, snapshot(model, idx, float(out.objective), "branch and bound"))
     b = solver_bound(out, tol)
     bound = max(bound, b) if b is not None else bound
-    whole = min(bound, outside)
-    return model, best, whole if math.isfinite(whole) else None, out.status
+    return BranchAndBound(model, best, _finite(min(bound, outside)), out.status)
