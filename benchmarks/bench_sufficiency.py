@@ -81,7 +81,7 @@ def run(name: str, solver: str) -> dict[str, object]:
         "status": plan.status.value,
         "gap %": "-" if plan.info.gap is None else f"{100 * plan.info.gap:.3f}",
         "objective": round(plan.objective, 1) if plan.objective is not None else None,
-        "unmet children": int(plan.metrics.unmet.sum()),
+        "unmet children": int(plan.metrics_by_year.unmet.sum()),
         "new places": plan.new_places,
         "capital GBP m": round(plan.costs.capital_gbp.sum() / 1e6, 2),
         "edges built": _edges_built(plan.info.note),
@@ -91,7 +91,7 @@ def run(name: str, solver: str) -> dict[str, object]:
 
 def _edges_built(note: str) -> str:
     """'107,947 of 1,542,934' from the plan's note ('all' without pricing)."""
-    m = re.search(r"([\d,]+ of [\d,]+) edges built", note)
+    m = re.search(r"([\d,]+ of [\d,]+) edges (?:built|in the LP)", note)
     return m.group(1) if m else "all"
 
 

@@ -61,7 +61,7 @@ def main() -> None:
     print(plan.summary())
     print()
     print("Children per year")
-    m = plan.metrics[["children", "placed", "unmet", "pct_within_20_miles", "pct_inside_own_council", "weekly_cost_gbp"]]
+    m = plan.metrics_by_year[["children", "placed", "unmet", "pct_within_20_miles", "pct_inside_own_council", "weekly_cost_gbp"]]
     print(m.round(1).to_string())
     print()
     print("Places per council at the end of the plan (existing, new, net change)")

@@ -83,8 +83,8 @@ def test_lead_time_nothing_available_before_it_arrives():
     new = plan.placements[plan.placements.new_capacity]
     assert new.year.min() == 3
     assert (plan.builds.year_available - plan.builds.year_started == 2).all()
-    assert plan.metrics.loc[1, "unmet"] == 6 and plan.metrics.loc[2, "unmet"] == 6
-    assert plan.metrics.loc[3, "unmet"] == 0 and plan.metrics.loc[4, "unmet"] == 0
+    assert plan.metrics_by_year.loc[1, "unmet"] == 6 and plan.metrics_by_year.loc[2, "unmet"] == 6
+    assert plan.metrics_by_year.loc[3, "unmet"] == 0 and plan.metrics_by_year.loc[4, "unmet"] == 0
     early = plan.shortfall[plan.shortfall.year <= 2]
     assert set(early.reason_code) == {"lead_time"}
     assert "year 3" in early.reason.iloc[0]
@@ -93,7 +93,7 @@ def test_lead_time_nothing_available_before_it_arrives():
 def test_lead_time_zero_is_same_year_and_capacity_per_unit_respected():
     region = toy_region(children=10, places=4)
     plan = sufficiency_plan(region, pd.DataFrame([option()]), flat_forecast(region, 2), params=SufficiencyParams(solver=EXACT))
-    assert plan.metrics.unmet.sum() == 0
+    assert plan.metrics_by_year.unmet.sum() == 0
     assert plan.builds.units.sum() == 2  # 6 children over 4 places each
     load = plan.placements[plan.placements.new_capacity].groupby("year").children.sum()
     avail = plan.capacity.groupby("year").new_places.sum()
@@ -156,7 +156,7 @@ def test_revenue_budget_all_basis_limits_placement_spend():
     budgets = pd.DataFrame({"scope": ["total"], "revenue_gbp": [5000.0 * 52 * 6], "revenue_basis": ["all"]})
     plan = sufficiency_plan(region, None, flat_forecast(region, 1), budgets, params=SufficiencyParams(solver=EXACT))
     assert plan.costs.revenue_gbp.sum() <= 5000.0 * 52 * 6 + 1e-6
-    assert plan.metrics.loc[1, "placed"] == 6
+    assert plan.metrics_by_year.loc[1, "placed"] == 6
 
 
 def test_more_budget_never_worse():
@@ -177,7 +177,7 @@ def test_sibling_groups_placed_whole():
     fc = forecast_from_region(region, years=1, group_size={"sibling_group": 2})
     plan = sufficiency_plan(region, None, fc, params=SufficiencyParams(solver=EXACT))
     assert (plan.placements.children % 2 == 0).all()
-    assert plan.metrics.loc[1, "placed"] == 2  # 3 places hold one group of 2
+    assert plan.metrics_by_year.loc[1, "placed"] == 2  # 3 places hold one group of 2
     assert plan.shortfall.children.sum() == 4
 
 
@@ -209,7 +209,7 @@ def test_provider_share_cap_exempts_council_homes():
     providers = pd.DataFrame({"provider_id": ["p1"], "sector": ["council"], "group": ["LA"]})
     region = rcc.Region.from_frames(region.councils, region.homes, region.cohorts, providers=providers)
     plan = sufficiency_plan(region, None, flat_forecast(region, 1), params=SufficiencyParams(solver=EXACT, max_provider_group_share=0.1))
-    assert plan.metrics.loc[1, "placed"] == 10
+    assert plan.metrics_by_year.loc[1, "placed"] == 10
 
 
 # ---------------------------------------------------------------------------- closures
@@ -259,7 +259,7 @@ def test_regional_option_serves_same_dfe_region_beyond_distance_limit():
     assert set(sufficiency_plan(near, opts2, flat_forecast(near, 1), params=params).placements.home_id) == {"regB"}
     opts3 = pd.DataFrame([option("cB", "B", provider_id="R")])
     unreached = sufficiency_plan(near, opts3, flat_forecast(near, 1), params=params)
-    assert unreached.metrics.loc[1, "unmet"] == 6 and set(unreached.shortfall.reason_code) == {"capacity"}
+    assert unreached.metrics_by_year.loc[1, "unmet"] == 6 and set(unreached.shortfall.reason_code) == {"capacity"}
     assert "no candidate option" in unreached.shortfall.reason.item()  # only the full (0-place) home is in reach
     no_home = near.replace(homes=near.homes.assign(needs="mainstream"))
     nothing = sufficiency_plan(no_home, opts3, flat_forecast(no_home, 1), params=params)
@@ -288,7 +288,7 @@ def test_inside_region_share_that_cannot_be_met_is_explained():
     assert ex.year.tolist() == [1, 2]
     with pytest.raises(InfeasibleError, match="inside the RCC"):
         plan.raise_if_infeasible()
-    assert plan.metrics.loc[1, "placed"] == 10  # the relaxed plan still places everyone
+    assert plan.metrics_by_year.loc[1, "placed"] == 10  # the relaxed plan still places everyone
 
 
 def test_committed_units_above_budget_are_explained():
@@ -357,8 +357,8 @@ def test_pricing_gives_the_same_optimum_as_all_edges(gm):
     fc = forecast_from_region(gm, years=2, growth={"complex": 0.05, "mainstream": 0.04})
     opts = default_options(gm)
     base = SufficiencyParams(solver=rcc.SolverOptions(mip_gap=1e-7, time_limit_s=120))
-    priced = sufficiency_plan(gm, opts, fc, params=base.evolve(pricing_radius_miles=4.0))
-    full = sufficiency_plan(gm, opts, fc, params=base.evolve(pricing_radius_miles=None))
+    priced = sufficiency_plan(gm, opts, fc, params=base.evolve(seed_radius_miles=4.0))
+    full = sufficiency_plan(gm, opts, fc, params=base.evolve(seed_radius_miles=None))
     assert priced.status is full.status is rcc.PlanStatus.OPTIMAL
     assert "pricing round" in priced.info.note
     assert priced.objective == pytest.approx(full.objective, rel=1e-6)
@@ -377,25 +377,72 @@ def test_gm_plan_tables_are_consistent(gm):
     assert plan.costs.capital_gbp.sum() <= 3_000_000.0
     sib = plan.placements[plan.placements.need == "sibling_group"]
     assert (sib.children % 2 == 0).all()
-    assert set(plan.metrics.columns) >= set(rcc.plan(gm).metrics.index)
+    assert set(plan.metrics_by_year.columns) >= set(rcc.plan(gm).metrics.index)
     g = plan.growth_vs_moves
     assert g.rcc.unique().tolist() == ["Greater Manchester RCC"]
     assert (g.children == g.children_inside_existing + g.children_in_new_places + g.children_outside + g.children_without_home).all()
     text = plan.summary()
     assert "Year 1" in text and "within 20 miles" in text and "Budgets" in text
     assert set(plan.to_frames()) >= {"builds", "placements", "shortfall", "costs", "metrics", "explanation"}
+    with pytest.warns(DeprecationWarning, match="metrics_by_year"):
+        assert plan.metrics is plan.metrics_by_year  # the old name of the per-year table
 
 
-def test_compat_warm_start_keeps_the_optimum():
-    import pulp
+def test_warm_start_from_a_loaded_plan_keeps_the_optimum():
+    """Run.solve(warm_start=True) from the plan load_plan put in the model (as the
+    branch and bound starts from the best plan so far) reaches the same optimum."""
+    import time
 
-    from rcc.core import _compat
+    from rcc.sufficiency.heuristics import load_plan, snapshot
+    from rcc.sufficiency.inputs import prepare_inputs
+    from rcc.sufficiency.model import build_sufficiency
+    from rcc.sufficiency.runtime import Run
 
-    prob = _compat.new_problem("warm")
-    x = _compat.add_variables(prob, "x", 3, up=4.0, integer=True)
-    prob.setObjective(_compat.affine(x, [-3.0, -2.0, -4.0]))
-    _compat.add_constraint(prob, _compat.affine(x, [2.0, 1.0, 3.0]) <= 10.0)
-    first = _compat.solve_problem(prob, _compat.highs_solver(msg=False, time_limit=10, gap=None, threads=None))
-    again = _compat.solve_problem(prob, _compat.highs_solver(msg=False, time_limit=10, gap=None, threads=None, warm_start=True))
+    region = toy_region(children=10, places=4)
+    params = SufficiencyParams(years=3, solver=EXACT)
+    prep = prepare_inputs(region, pd.DataFrame([option()]), forecast_from_region(region, years=3, growth=0.2), None, params)
+    labels = list(prep.options.option_id)
+    everything = np.arange(len(prep.data.e_cohort))
+    run = Run(params, time.perf_counter())
+    first_model = build_sufficiency(prep.data, labels)
+    first = run.solve(first_model)
+    plan = snapshot(first_model, everything, float(first.objective), "first solve")
+    again_model = build_sufficiency(prep.data, labels)
+    assert load_plan(again_model, everything, plan)
+    again = run.solve(again_model, warm_start=True)
     assert first.status == again.status == "optimal"
-    assert first.objective == again.objective == pytest.approx(pulp.value(prob.objective))
+    assert again.objective == pytest.approx(first.objective, rel=1e-9)
+
+
+def test_seed_radius_has_its_own_name_and_the_old_spelling_still_works():
+    """SufficiencyParams.seed_radius_miles (Lagrangian pricing, 10 miles) is not
+    PlanParams.pricing_radius_miles (column generation, 25 miles); the old keyword,
+    attribute and evolve spelling still work, with a DeprecationWarning."""
+    assert SufficiencyParams().seed_radius_miles == 10.0 and rcc.PlanParams().pricing_radius_miles == 25.0
+    with pytest.warns(DeprecationWarning, match="seed_radius_miles"):
+        old = SufficiencyParams(years=2, pricing_radius_miles=3.0)
+    assert old == SufficiencyParams(years=2, seed_radius_miles=3.0)
+    with pytest.warns(DeprecationWarning, match="seed_radius_miles"):
+        assert old.pricing_radius_miles == 3.0
+    with pytest.warns(DeprecationWarning, match="seed_radius_miles"):
+        assert old.evolve(pricing_radius_miles=None).seed_radius_miles is None
+    with pytest.warns(DeprecationWarning), pytest.raises(InvalidInputError, match="seed_radius_miles"):
+        SufficiencyParams(pricing_radius_miles=-1.0)
+
+
+def test_distance_rules_and_weights_are_the_plan_params_ones():
+    """One definition: the same fields, defaults, checks and distance rule as PlanParams."""
+    s0, p0 = SufficiencyParams(), rcc.PlanParams()
+    assert (s0.weights, s0.max_distance_miles, dict(s0.max_distance_by_need)) == (
+        p0.weights,
+        p0.max_distance_miles,
+        dict(p0.max_distance_by_need),
+    )
+    s, p = SufficiencyParams(max_distance_miles=40), rcc.PlanParams(max_distance_miles=40)
+    assert [s.distance_limit(n) for n in ("secure", "complex")] == [p.distance_limit(n) for n in ("secure", "complex")]
+    for bad in ({"nope": 1.0}, {"complex": -1.0}):
+        with pytest.raises(InvalidInputError) as suff:
+            SufficiencyParams(max_distance_by_need=bad)
+        with pytest.raises(InvalidInputError) as plan:
+            rcc.PlanParams(max_distance_by_need=bad)
+        assert str(suff.value) == str(plan.value) and "max_distance_by_need" in str(suff.value)

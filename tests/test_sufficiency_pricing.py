@@ -10,11 +10,18 @@ import pandas as pd
 import pytest
 
 import rcc
-from rcc.core import _compat
-from rcc.sufficiency import SufficiencyParams, default_options, forecast_from_region, sufficiency_plan
-from rcc.sufficiency import solve as S
-from rcc.sufficiency.inputs import prepare
+from rcc.sufficiency import (
+    SufficiencyParams,
+    default_options,
+    forecast_from_region,
+    heuristics,
+    pricing,
+    search,
+    sufficiency_plan,
+)
+from rcc.sufficiency.inputs import prepare_inputs
 from rcc.sufficiency.model import reduced_costs
+from rcc.sufficiency.runtime import Run, subset_data
 
 CAPITAL = 1_500_000.0  # binds: some LP units are fractional
 
@@ -28,7 +35,7 @@ def gm_case():
     budgets = pd.DataFrame({"scope": ["total"], "capital_gbp": [CAPITAL]})
     opts = default_options(region)
     exact = sufficiency_plan(
-        region, opts, fc, budgets, SufficiencyParams(pricing_radius_miles=None, solver=rcc.SolverOptions(mip_gap=1e-7, time_limit_s=120))
+        region, opts, fc, budgets, SufficiencyParams(seed_radius_miles=None, solver=rcc.SolverOptions(mip_gap=1e-7, time_limit_s=120))
     )
     assert exact.status is rcc.PlanStatus.OPTIMAL
     return region, fc, budgets, opts, exact
@@ -38,8 +45,8 @@ def gm_case():
 def gm_prep(gm_case):
     region, fc, budgets, opts, _ = gm_case
     params = SufficiencyParams(years=2, solver=rcc.SolverOptions(mip_gap=1e-7, time_limit_s=120))
-    prep = prepare(region, opts, fc, budgets, params)
-    return prep, params, S._Run(params, time.perf_counter())
+    prep = prepare_inputs(region, opts, fc, budgets, params)
+    return prep, params, Run(params, time.perf_counter())
 
 
 def assert_whole_plan(plan, fc, exact):
@@ -59,18 +66,18 @@ def test_lagrangian_bound_is_below_the_lp_over_all_edges(gm_prep):
     data, labels = prep.data, list(prep.options.option_id)
     full = run.build(data, labels, relaxed=True)
     full_obj = float(run.solve(full).objective)
-    active = S._initial_edges(prep, 2.0)
+    active = pricing.seed_edges(prep, 2.0, params)
     assert not active.all()
     bounds = []
     for _ in range(30):
-        lp = run.build(S._subset(data, np.flatnonzero(active)), labels, relaxed=True)
+        lp = run.build(subset_data(data, np.flatnonzero(active)), labels, relaxed=True)
         obj = float(run.solve(lp).objective)
         ie, iy = np.nonzero(data.edge_years() & ~active[:, None])
         rc = reduced_costs(lp, data, ie, iy)
-        bound = S.lagrangian_bound(data, obj, ie, iy, rc)
+        bound = pricing.lagrangian_bound(data, obj, ie, iy, rc)
         assert bound <= full_obj * (1 + 1e-9) + 1e-6 <= obj * (1 + 1e-9) + 2e-6
         bounds.append(bound)
-        entering = S._entering(data, ie, rc, 3)
+        entering = pricing.entering_edges(data, ie, rc, 3)
         if not len(entering):
             break
         assert len(entering) <= 3 * data.n_cohorts and not active[entering].any()
@@ -83,16 +90,14 @@ def test_lagrangian_bound_is_below_the_lp_over_all_edges(gm_prep):
 
 
 def test_entering_takes_the_most_negative_per_cohort():
-    from rcc.sufficiency.model import ModelData  # noqa: F401 - only e_cohort is read
-
-    class D:
+    class D:  # only e_cohort is read
         e_cohort = np.array([0, 0, 0, 1, 1])
 
     edge = np.array([0, 0, 1, 2, 3, 4, 4])
     rc = np.array([-1.0, -5.0, -2.0, 3.0, -0.5, -0.1, -4.0])
-    assert sorted(S._entering(D, edge, rc, 1).tolist()) == [0, 4]  # edge 0 (-5), edge 4 (-4)
-    assert sorted(S._entering(D, edge, rc, 2).tolist()) == [0, 1, 3, 4]
-    assert len(S._entering(D, edge, np.abs(rc), 2)) == 0
+    assert sorted(pricing.entering_edges(D, edge, rc, 1).tolist()) == [0, 4]  # edge 0 (-5), edge 4 (-4)
+    assert sorted(pricing.entering_edges(D, edge, rc, 2).tolist()) == [0, 1, 3, 4]
+    assert len(pricing.entering_edges(D, edge, np.abs(rc), 2)) == 0
 
 
 def test_lp_neighbourhood_rounds_within_floor_and_ceiling_and_restores_bounds(gm_prep):
@@ -100,13 +105,13 @@ def test_lp_neighbourhood_rounds_within_floor_and_ceiling_and_restores_bounds(gm
     data, labels = prep.data, list(prep.options.option_id)
     lp = run.build(data, labels, relaxed=True)
     lp_out = run.solve(lp)
-    n_lp = np.asarray(_compat.values(lp.n), dtype=float)
+    n_lp = np.array([v.varValue for v in lp.n], dtype=float)
     assert (np.abs(n_lp - np.round(n_lp)) > 1e-6).any(), "the budget should leave some LP units fractional"
     model = run.build(data, labels, lazy=True)
     before = [(v.lowBound, v.upBound) for v in list(model.n) + list(model.z)]
-    out = S._lp_neighbourhood(model, lp, run, warm_start=False)
+    out = heuristics.lp_neighbourhood(model, lp, run, warm_start=False)
     assert out is not None and out.has_solution
-    n = np.asarray(_compat.values(model.n), dtype=float)
+    n = np.array([v.varValue for v in model.n], dtype=float)
     assert (n >= np.floor(n_lp + 1e-6) - 1e-9).all() and (n <= np.ceil(n_lp - 1e-6) + 1e-9).all()
     assert float(out.objective) >= float(lp_out.objective) * (1 - 1e-9)
     assert [(v.lowBound, v.upBound) for v in list(model.n) + list(model.z)] == before
@@ -114,7 +119,7 @@ def test_lp_neighbourhood_rounds_within_floor_and_ceiling_and_restores_bounds(gm
 
 def test_gm_plan_gap_is_against_a_bound_no_better_than_the_full_milp(gm_case):
     region, fc, budgets, opts, exact = gm_case
-    priced = sufficiency_plan(region, opts, fc, budgets, SufficiencyParams(solver=rcc.SolverOptions(mip_gap=1e-3), pricing_radius_miles=2.0))
+    priced = sufficiency_plan(region, opts, fc, budgets, SufficiencyParams(solver=rcc.SolverOptions(mip_gap=1e-3), seed_radius_miles=2.0))
     assert_whole_plan(priced, fc, exact)
     assert priced.objective <= exact.objective * (1 + 1e-3) + 1e-6
 
@@ -124,9 +129,10 @@ def test_out_of_time_keeps_the_heuristic_plan_with_a_global_bound(gm_case, monke
     theirs (consistent tables), the status says time limit and the bound is
     the Lagrangian one, below the exact optimum."""
     region, fc, budgets, opts, exact = gm_case
-    monkeypatch.setattr(S._Run, "out_of_time", lambda self, share=1.0: True)
-    monkeypatch.setattr(S, "_within", lambda ub, lb, tol: False)
-    plan = sufficiency_plan(region, opts, fc, budgets, SufficiencyParams(pricing_radius_miles=2.0))
+    monkeypatch.setattr(Run, "out_of_time", lambda self, share=1.0: True)
+    monkeypatch.setattr(search, "within_gap", lambda ub, lb, tol: False)
+    monkeypatch.setattr(heuristics, "within_gap", lambda ub, lb, tol: False)
+    plan = sufficiency_plan(region, opts, fc, budgets, SufficiencyParams(seed_radius_miles=2.0))
     assert plan.status is rcc.PlanStatus.TIME_LIMIT
     assert plan.info.gap == pytest.approx((plan.objective - plan.info.bound) / plan.objective, rel=1e-6)
     assert_whole_plan(plan, fc, exact)
@@ -136,8 +142,8 @@ def test_pricing_stopped_early_by_time_keeps_a_valid_bound(gm_case, monkeypatch)
     """Pricing may use only part of the time limit; stopped after its first LP,
     the plan is still a plan of the whole model and its bound is below the optimum."""
     region, fc, budgets, opts, exact = gm_case
-    real = S._Run.out_of_time
-    monkeypatch.setattr(S._Run, "out_of_time", lambda self, share=1.0: share < 1.0 or real(self, share))
-    plan = sufficiency_plan(region, opts, fc, budgets, SufficiencyParams(pricing_radius_miles=2.0))
+    real = Run.out_of_time
+    monkeypatch.setattr(Run, "out_of_time", lambda self, share=1.0: share < 1.0 or real(self, share))
+    plan = sufficiency_plan(region, opts, fc, budgets, SufficiencyParams(seed_radius_miles=2.0))
     assert "1 pricing round(s)" in plan.info.note
     assert_whole_plan(plan, fc, exact)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -83,7 +85,7 @@ def test_one_year_without_options_equals_rcc_plan(case):
     plan = rcc.plan(region, rcc.PlanParams(solver=EXACT))
     assert suff.status is rcc.PlanStatus.OPTIMAL
     assert suff.objective == pytest.approx(plan.objective, rel=1e-7, abs=1e-6)
-    assert suff.metrics.loc[1, "unmet"] == plan.metrics["unmet"]
+    assert suff.metrics_by_year.loc[1, "unmet"] == plan.metrics["unmet"]
 
 
 @SETTINGS
@@ -109,7 +111,7 @@ def test_placed_plus_unmet_is_demand_and_places_are_never_exceeded(case):
     fc = forecast_from_region(region, years=3, growth=0.3)
     p = sufficiency_plan(region, options, fc, params=SufficiencyParams(solver=EXACT))
     demand = fc.groupby("year").children.sum()
-    m = p.metrics.reindex(demand.index)
+    m = p.metrics_by_year.reindex(demand.index)
     assert (m.placed + m.unmet == demand).all()
     # existing homes: within places; new capacity: within what has arrived that year
     used = p.placements.groupby(["year", "home_id"]).children.sum().reset_index()
@@ -130,10 +132,10 @@ def test_priced_plan_bound_never_exceeds_the_exact_optimum(case, radius, capital
     region, options = case
     fc = forecast_from_region(region, years=3, growth=0.3)
     budgets = pd.DataFrame({"scope": ["total"], "capital_gbp": [float(capital)]})
-    exact = sufficiency_plan(region, options, fc, budgets, params=SufficiencyParams(solver=EXACT, pricing_radius_miles=None))
+    exact = sufficiency_plan(region, options, fc, budgets, params=SufficiencyParams(solver=EXACT, seed_radius_miles=None))
     tol = 1e-3
     priced = sufficiency_plan(
-        region, options, fc, budgets, params=SufficiencyParams(solver=rcc.SolverOptions(mip_gap=tol, time_limit_s=60), pricing_radius_miles=radius)
+        region, options, fc, budgets, params=SufficiencyParams(solver=rcc.SolverOptions(mip_gap=tol, time_limit_s=60), seed_radius_miles=radius)
     )
     assert exact.status is priced.status is rcc.PlanStatus.OPTIMAL
     slack = 1e-6 * max(1.0, abs(exact.objective))
@@ -145,13 +147,14 @@ def test_priced_plan_bound_never_exceeds_the_exact_optimum(case, radius, capital
 def whole_model_optimum(region, options, forecast, budgets, params, closures=None) -> dict:
     """The whole model's optimum solved directly: every edge, every placement
     integer as the params say, no pricing, no heuristics, no merged homes (HiGHS, gap 1e-9)."""
-    from rcc.core import _compat
-    from rcc.sufficiency.inputs import prepare
+    from rcc.sufficiency.inputs import prepare_inputs
     from rcc.sufficiency.model import build_sufficiency
+    from rcc.sufficiency.runtime import Run
 
-    prep = prepare(region, options, forecast, budgets, params.evolve(pricing_radius_miles=None), closures)
+    exact = params.evolve(seed_radius_miles=None, solver=rcc.SolverOptions(mip_gap=1e-9, time_limit_s=60))
+    prep = prepare_inputs(region, options, forecast, budgets, exact, closures)
     model = build_sufficiency(prep.data, list(prep.options.option_id))
-    return _compat.solve_problem(model.problem, _compat.highs_solver(msg=False, time_limit=60, gap=1e-9, threads=None))
+    return Run(exact, time.perf_counter()).solve(model)
 
 
 def assert_placed_plus_unmet_is_demand(plan, forecast) -> None:

@@ -9,10 +9,9 @@ import pytest
 from test_sufficiency_property import assert_placed_plus_unmet_is_demand, whole_model_optimum
 
 import rcc
-from rcc.core import _compat
-from rcc.core._compat import SolverOutcome
 from rcc.core.errors import InfeasibleError, InvalidInputError, SolverError
 from rcc.sufficiency import SufficiencyParams, forecast_from_region, sufficiency_plan
+from rcc.sufficiency.runtime import Run, SolverOutcome
 
 
 def three_homes() -> rcc.Region:
@@ -56,13 +55,13 @@ def test_repair_with_units_fixed_is_not_the_end_keeping_h3_open_places_everyone(
     assert plan.objective == pytest.approx(5.0, rel=1e-9)
     assert plan.info.bound == pytest.approx(5.0, rel=1e-8) and plan.info.gap <= 1e-8
     assert len(plan.closures) == 0 and len(plan.shortfall) == 0
-    assert plan.metrics.loc[1, "placed"] == 5
+    assert plan.metrics_by_year.loc[1, "placed"] == 5
     exact = whole_model_optimum(three_homes(), None, forecast_from_region(three_homes(), years=1), budgets, PARAMS_4A, CLOSE_H3)
     assert exact.objective == pytest.approx(5.0, rel=1e-9)
 
 
 def pricing_case() -> tuple[rcc.Region, pd.DataFrame]:
-    """Two cohorts, eight homes, two options: with pricing_radius_miles=0 the
+    """Two cohorts, eight homes, two options: with seed_radius_miles=0 the
     first MILP leaves 5 edges that reduced costs cannot rule out."""
     councils = pd.DataFrame(
         {
@@ -105,11 +104,11 @@ def pricing_case() -> tuple[rcc.Region, pd.DataFrame]:
 
 
 def test_edges_pricing_cannot_rule_out_are_built_and_the_plan_proven_optimal():
-    """Issue item 4b: pricing_radius_miles=0 left edges not ruled out by reduced
+    """Issue item 4b: seed_radius_miles=0 left edges not ruled out by reduced
     costs unbuilt and reported time_limit with a 15% gap although the
     objective was optimal and no time limit was near."""
     region, options = pricing_case()
-    params = SufficiencyParams(years=1, pricing_radius_miles=0.0, solver=rcc.SolverOptions(mip_gap=1e-4, time_limit_s=60))
+    params = SufficiencyParams(years=1, seed_radius_miles=0.0, solver=rcc.SolverOptions(mip_gap=1e-4, time_limit_s=60))
     plan = sufficiency_plan(region, options, None, params=params)
     exact = whole_model_optimum(region, options, forecast_from_region(region, years=1), None, params)
     assert exact.status == "optimal"
@@ -120,7 +119,9 @@ def test_edges_pricing_cannot_rule_out_are_built_and_the_plan_proven_optimal():
 
 
 def _no_solution(status: str):
-    def solve(prob, solver):
+    """A Run.solve whose solver stops with ``status`` and no plan."""
+
+    def solve(self, model, warm_start=False):
         return SolverOutcome(status, False)
 
     return solve
@@ -131,7 +132,7 @@ def test_no_solution_raises_solver_error_never_a_plan_of_shortfall(monkeypatch, 
     """Issue item 2: a solver that stops before any feasible plan (e.g. England
     with a 1 s limit) gave a plan with every child as shortfall ('weights')."""
     region = three_homes()
-    monkeypatch.setattr(_compat, "solve_problem", _no_solution(status))
+    monkeypatch.setattr(Run, "solve", _no_solution(status))
     with pytest.raises(SolverError, match=rf"solver status '{status}' after \d+\.\ds of the 60s time limit") as err:
         sufficiency_plan(region, None, None, params=PARAMS_4A)
     assert "branch and bound" in str(err.value) and "cA" not in str(err.value)
@@ -139,12 +140,10 @@ def test_no_solution_raises_solver_error_never_a_plan_of_shortfall(monkeypatch, 
 
 def test_time_limit_before_any_solution_raises(monkeypatch):
     """The clock runs out before the first solve: no plan, a SolverError."""
-    from rcc.sufficiency import solve as S
-
-    monkeypatch.setattr(S._Run, "out_of_time", lambda self, share=1.0: True)
-    monkeypatch.setattr(_compat, "solve_problem", _no_solution("time_limit"))
+    monkeypatch.setattr(Run, "out_of_time", lambda self, share=1.0: True)
+    monkeypatch.setattr(Run, "solve", _no_solution("time_limit"))
     region, options = pricing_case()
-    params = SufficiencyParams(years=1, pricing_radius_miles=0.0, solver=rcc.SolverOptions(time_limit_s=1))
+    params = SufficiencyParams(years=1, seed_radius_miles=0.0, solver=rcc.SolverOptions(time_limit_s=1))
     with pytest.raises(SolverError, match="time_limit"):
         sufficiency_plan(region, options, None, params=params)
 
@@ -152,12 +151,10 @@ def test_time_limit_before_any_solution_raises(monkeypatch):
 def test_time_limit_status_only_when_the_clock_ran_out(monkeypatch):
     """Out of time after the heuristics: status time_limit, a feasible plan,
     its gap against a bound valid for the whole model."""
-    from rcc.sufficiency import solve as S
-
     region, options = pricing_case()
-    params = SufficiencyParams(years=1, pricing_radius_miles=0.0, solver=rcc.SolverOptions(mip_gap=1e-4, time_limit_s=60))
+    params = SufficiencyParams(years=1, seed_radius_miles=0.0, solver=rcc.SolverOptions(mip_gap=1e-4, time_limit_s=60))
     exact = whole_model_optimum(region, options, forecast_from_region(region, years=1), None, params)
-    monkeypatch.setattr(S._Run, "out_of_time", lambda self, share=1.0: True)
+    monkeypatch.setattr(Run, "out_of_time", lambda self, share=1.0: True)
     plan = sufficiency_plan(region, options, None, params=params)
     assert plan.status is rcc.PlanStatus.TIME_LIMIT
     assert plan.info.bound <= exact.objective * (1 + 1e-9) <= plan.objective * (1 + 1e-9)
@@ -196,7 +193,7 @@ def test_infeasible_without_explanation_raises():
         (lambda: SufficiencyParams(max_homes_per_cohort=2**63), "params", "max_homes_per_cohort"),
         (lambda: SufficiencyParams(discount_rate=float("inf")), "params", "discount_rate"),
         (lambda: SufficiencyParams(weeks_per_year=float("nan")), "params", "weeks_per_year"),
-        (lambda: SufficiencyParams(pricing_radius_miles=float("nan")), "params", "pricing_radius_miles"),
+        (lambda: SufficiencyParams(seed_radius_miles=float("nan")), "params", "seed_radius_miles"),
         (lambda: SufficiencyParams(min_inside_region_share=float("nan")), "params", "min_inside_region_share"),
         (lambda: forecast_from_region(three_homes(), years=2, growth={"complex": float("inf")}), "forecast", "growth"),
         (lambda: forecast_from_region(three_homes(), years=2, growth=float("nan")), "forecast", "growth"),

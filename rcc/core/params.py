@@ -12,7 +12,7 @@ import attrs
 from rcc.core.errors import InvalidInputError
 from rcc.core.schema import NEEDS
 
-__all__ = ["Weights", "SolverOptions", "PlanParams"]
+__all__ = ["Weights", "SolverOptions", "PlanParams", "DistanceRules"]
 
 
 def number(
@@ -145,8 +145,65 @@ class SolverOptions:
     msg: bool = attrs.field(default=False, validator=instance(bool))
 
 
+def _check_distance_by_need(instance: object, attribute: attrs.Attribute, value: Mapping[str, float]) -> None:  # type: ignore[type-arg]
+    for k, v in value.items():
+        if k not in NEEDS:
+            raise InvalidInputError("params", None, "max_distance_by_need", f"a need from {list(NEEDS)}", k)
+        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not (v >= 0):
+            raise InvalidInputError("params", k, "max_distance_by_need", "miles >= 0 (inf: no limit)", v)
+
+
+# The settings a plan and a sufficiency plan share, defined once: each params class declares them with these.
+def weights_field() -> Weights:
+    """The ``weights`` field (:class:`Weights`, default ``Weights()``)."""
+    return attrs.field(factory=Weights, validator=instance(Weights))  # type: ignore[no-any-return]
+
+
+def max_distance_field() -> float:
+    """The ``max_distance_miles`` field (default 150 miles; inf allowed)."""
+    return attrs.field(default=150.0, validator=number(finite=False))  # type: ignore[no-any-return]
+
+
+def distance_by_need_field() -> Mapping[str, float]:
+    """The ``max_distance_by_need`` field (default: secure placements have no limit)."""
+    return attrs.field(  # type: ignore[no-any-return]
+        factory=lambda: {"secure": math.inf}, converter=_freeze, validator=_check_distance_by_need
+    )
+
+
+class DistanceLimits:
+    """The distance rule of a params class with ``max_distance_miles`` and ``max_distance_by_need``."""
+
+    __slots__ = ()
+
+    def distance_limit(self, need: str) -> float:
+        """The distance limit in miles for a need."""
+        return float(self.max_distance_by_need.get(need, self.max_distance_miles))  # type: ignore[attr-defined]
+
+
 @attrs.frozen
-class PlanParams:
+class DistanceRules(DistanceLimits):
+    """Distance limits on their own (what :func:`rcc.allocation.network.eligible_edges` reads).
+
+    Parameters
+    ----------
+    max_distance_miles : float
+        No placement further than this from home (default 150 miles).
+    max_distance_by_need : Mapping[str, float]
+        Per-need overrides (default: secure placements have no limit).
+
+    Examples
+    --------
+    >>> DistanceRules(max_distance_miles=math.inf, max_distance_by_need={}).distance_limit("secure")
+    inf
+    """
+
+    max_distance_miles: float = max_distance_field()
+    max_distance_by_need: Mapping[str, float] = distance_by_need_field()
+
+
+@attrs.frozen
+class PlanParams(DistanceLimits):
     """Settings of :func:`rcc.plan`.
 
     Parameters
@@ -191,11 +248,9 @@ class PlanParams:
     """
 
     method: str = attrs.field(default="optimise", validator=one_of(("optimise", "greedy")))
-    weights: Weights = attrs.field(factory=Weights, validator=instance(Weights))
-    max_distance_miles: float = attrs.field(default=150.0, validator=number(finite=False))
-    max_distance_by_need: Mapping[str, float] = attrs.field(
-        factory=lambda: {"secure": math.inf}, converter=_freeze
-    )
+    weights: Weights = weights_field()
+    max_distance_miles: float = max_distance_field()
+    max_distance_by_need: Mapping[str, float] = distance_by_need_field()
     hold_current: bool = attrs.field(default=True, validator=instance(bool))
     solver: SolverOptions = attrs.field(factory=SolverOptions, validator=instance(SolverOptions))
     seed: int = attrs.field(default=0, validator=number(whole=True))
@@ -210,18 +265,6 @@ class PlanParams:
             raise InvalidInputError(
                 "params", "PlanParams", "extra_constraints", "method 'optimise' (the greedy has no model)", self.method
             )
-
-    @max_distance_by_need.validator
-    def _check(self, attribute: attrs.Attribute, value: Mapping[str, float]) -> None:  # type: ignore[type-arg]
-        for k, v in value.items():
-            if k not in NEEDS:
-                raise InvalidInputError("params", None, "max_distance_by_need", f"a need from {list(NEEDS)}", k)
-            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not (v >= 0):
-                raise InvalidInputError("params", k, "max_distance_by_need", "miles >= 0 (inf: no limit)", v)
-
-    def distance_limit(self, need: str) -> float:
-        """The distance limit in miles for a need."""
-        return float(self.max_distance_by_need.get(need, self.max_distance_miles))
 
     def evolve(self, **changes: object) -> PlanParams:
         """A copy with some settings changed."""

@@ -100,6 +100,43 @@ DEFAULT_OPTION_ASSUMPTIONS: Mapping[str, Mapping[str, object]] = MappingProxyTyp
 )
 
 
+#: Columns of an option taken as they are from its kind's assumptions.
+_ASSUMED = ("home_type", "needs", "min_age", "max_age", "places_per_unit", "capital_cost_gbp", "start_up_cost_gbp",
+            "annual_running_cost_gbp", "weekly_cost_gbp", "lead_time_months")
+
+
+def _council_options(cid: str, assumptions: Mapping[str, Mapping[str, object]], inhouse_places: float) -> list[dict[str, object]]:
+    """One council's options: recruit foster carers (a yearly limit from its in-house places), a new
+    children's home, new 16+ supported accommodation."""
+    f = assumptions["foster"]
+    per_year = max(1, int(round(inhouse_places * float(f["recruit_share_per_year"]) / float(f["places_per_unit"]))))  # type: ignore[arg-type]
+    rows: list[dict[str, object]] = [
+        dict(
+            option_id=f"foster:{cid}",
+            name=f"Recruit foster carers ({f['places_per_unit']} places a step)",
+            council_id=cid,
+            provider_id=f"LA:{cid}",
+            max_units=per_year * int(f["max_years_of_recruitment"]),  # type: ignore[call-overload]
+            max_units_per_year=per_year,
+            **{k: f[k] for k in _ASSUMED},
+        )
+    ]
+    for kind, label in (("home", "New 4-bed children's home"), ("supported", "New 16+ supported accommodation")):
+        a = assumptions[kind]
+        rows.append(
+            dict(
+                option_id=f"{kind}:{cid}",
+                name=label,
+                council_id=cid,
+                provider_id=f"LA:{cid}",
+                max_units=a["max_units"],
+                max_units_per_year=a["max_units_per_year"],
+                **{k: a[k] for k in _ASSUMED},
+            )
+        )
+    return rows
+
+
 def default_options(
     region: Region,
     council_ids: Iterable[str] | None = None,
@@ -142,39 +179,9 @@ def default_options(
         if cid not in councils.index:
             raise InvalidInputError("councils", cid, "council_id", "a council of the region", cid)
     inhouse = region.homes[region.homes.home_type == "in_house_fostering"].groupby("council_id").places.sum()
-    rows: list[dict[str, object]] = []
-    keys = ("home_type", "needs", "min_age", "max_age", "places_per_unit", "capital_cost_gbp", "start_up_cost_gbp",
-            "annual_running_cost_gbp", "weekly_cost_gbp", "lead_time_months")
-    for cid in ids:
-        f = assumptions["foster"]
-        per_year = max(1, int(round(float(inhouse.get(cid, 100)) * float(f["recruit_share_per_year"]) / float(f["places_per_unit"]))))  # type: ignore[arg-type]
-        rows.append(
-            dict(
-                option_id=f"foster:{cid}",
-                name=f"Recruit foster carers ({f['places_per_unit']} places a step)",
-                council_id=cid,
-                provider_id=f"LA:{cid}",
-                max_units=per_year * int(f["max_years_of_recruitment"]),  # type: ignore[call-overload]
-                max_units_per_year=per_year,
-                **{k: f[k] for k in keys},
-            )
-        )
-        for kind, label in (("home", "New 4-bed children's home"), ("supported", "New 16+ supported accommodation")):
-            a = assumptions[kind]
-            rows.append(
-                dict(
-                    option_id=f"{kind}:{cid}",
-                    name=label,
-                    council_id=cid,
-                    provider_id=f"LA:{cid}",
-                    max_units=a["max_units"],
-                    max_units_per_year=a["max_units_per_year"],
-                    **{k: a[k] for k in keys},
-                )
-            )
-    chosen = councils.loc[ids]
+    rows = [row for cid in ids for row in _council_options(cid, assumptions, float(inhouse.get(cid, 100)))]
     demand = region.cohorts[region.cohorts.need.isin(["complex", "secure"])].groupby("council_id").children.sum()
-    for reg, members in chosen.groupby("region").groups.items():
+    for reg, members in councils.loc[ids].groupby("region").groups.items():
         host = max(members, key=lambda c: (float(demand.get(c, 0)), c))
         a = assumptions["regional_secure"]
         rows.append(
@@ -187,7 +194,7 @@ def default_options(
                 scope="regional",
                 max_units=a["max_units"],
                 max_units_per_year=a["max_units_per_year"],
-                **{k: a[k] for k in keys},
+                **{k: a[k] for k in _ASSUMED},
             )
         )
     out = pd.DataFrame(rows)

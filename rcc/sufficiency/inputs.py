@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Mapping
 
 import attrs
 import numpy as np
 import pandas as pd
 
-from rcc.allocation.model import group_positions
+from rcc.allocation.model import edge_costs, unmet_costs
 from rcc.allocation.network import eligible_edges
 from rcc.core.errors import InvalidInputError
-from rcc.core.params import PlanParams
+from rcc.core.params import DistanceRules
 from rcc.core.region import Region
 from rcc.core.schema import NEEDS, TABLES
 from rcc.core.validate import normalise, split_needs
@@ -25,12 +26,13 @@ from rcc.sufficiency.model import BudgetRow, ModelData
 from rcc.sufficiency.params import SufficiencyParams
 from rcc.sufficiency.tables import BUDGETS, CLOSURES, COSTS, FORECAST, NO_LIMIT, OPTIONS
 
-__all__ = ["Prepared", "prepare"]
+__all__ = ["SufficiencyInputs", "prepare_inputs"]
 
 
 @attrs.frozen(eq=False)
-class Prepared:
-    """Validated tables, the site network and the model arrays of one plan."""
+class SufficiencyInputs:
+    """Validated tables, the site network and the model arrays of one sufficiency plan
+    (from :func:`prepare_inputs`; was ``Prepared``, a name the analysis layer also uses)."""
 
     region: Region  # as given
     sites: pd.DataFrame  # existing homes then options, one row per site
@@ -225,7 +227,8 @@ def _sites(region: Region, options: pd.DataFrame) -> tuple[pd.DataFrame, pd.Data
 def _edges(
     site_region: Region, sites: pd.DataFrame, params: SufficiencyParams, costs: pd.DataFrame | None, region: Region
 ) -> tuple[pd.DataFrame, str]:
-    e = eligible_edges(site_region, PlanParams(max_distance_miles=math.inf, max_distance_by_need={}, pricing_radius_miles=None))
+    unlimited = DistanceRules(max_distance_miles=math.inf, max_distance_by_need={})  # limits by scope below
+    e = eligible_edges(site_region, unlimited)  # type: ignore[arg-type]  # it reads only distance_limit
     cohorts = site_region.cohorts
     need = cohorts.need.to_numpy()[e.cohort.to_numpy()]
     limit = pd.Series(need).map(params.distance_limit).to_numpy(dtype=float)
@@ -252,12 +255,7 @@ def _edges(
     note = ""
     k = params.max_homes_per_cohort
     if k is not None:
-        w = params.weights
-        score = (
-            w.per_mile * e.distance_miles.to_numpy()
-            + w.out_of_area * ~e.inside_own_council.to_numpy(dtype=bool)
-            + w.per_gbp * e.weekly_cost_gbp.to_numpy()
-        )
+        score = edge_costs(e, params)  # type: ignore[arg-type]  # it reads only the weights
         is_opt = sites.is_option.to_numpy(dtype=bool)[e.site.to_numpy()]
         rank = pd.Series(np.where(is_opt, np.inf, score)).groupby(e.cohort.to_numpy()).rank(method="first").to_numpy()
         kept = is_opt | (rank <= k)
@@ -266,37 +264,26 @@ def _edges(
     return e, note
 
 
-def prepare(
+def distance_penalty(edges: pd.DataFrame, params: SufficiencyParams) -> np.ndarray:
+    """Per child per week: the distance and out-of-area part of each edge's cost, that is
+    :func:`rcc.allocation.model.edge_costs` without the weekly cost (which the sufficiency
+    objective discounts by year and adds at ``per_gbp / weeks`` per pound)."""
+    return edge_costs(edges.assign(weekly_cost_gbp=0.0), params)  # type: ignore[arg-type]  # it reads only the weights
+
+
+def _model_data(
     region: Region,
-    options: pd.DataFrame | None,
-    forecast: pd.DataFrame | None,
-    budgets: pd.DataFrame | None,
+    sites: pd.DataFrame,
+    opts: pd.DataFrame,
+    fc: pd.DataFrame,
+    clo: pd.DataFrame,
+    edges: pd.DataFrame,
+    budget_rows: list[BudgetRow],
+    rccs: Mapping[str, tuple[str, ...]],
+    n_years: int,
     params: SufficiencyParams,
-    closures: pd.DataFrame | None = None,
-    costs: pd.DataFrame | None = None,
-) -> Prepared:
-    """Validate the tables and build the model arrays."""
-    if not isinstance(region, Region):
-        raise InvalidInputError("region", None, None, "an rcc.Region", type(region).__name__)
-    opts = _options(options, region)
-    fc, n_years = _forecast(forecast, region, params.years)
-    rccs = _rccs(params, region)
-    bud, budget_rows = _budgets(budgets, region, rccs, n_years)
-    clo = normalise(closures if closures is not None else _empty(CLOSURES), CLOSURES)
-    _fail_rows("closures", clo, "home_id", ~clo.home_id.isin(region.homes.home_id).to_numpy(), "home_id", "an id of a row of table 'homes'")
-
-    sites, providers = _sites(region, opts)
-    site_region = Region(
-        region.name,
-        region.councils,
-        providers,
-        sites[list(TABLES["homes"].names)],
-        region.cohorts,
-        region.placements.iloc[0:0],
-        region.travel,
-    )
-    edges, note = _edges(site_region, sites, params, costs, region)
-
+) -> ModelData:
+    """The model's arrays from the validated tables (row positions; 0-based years)."""
     cohorts = region.cohorts
     cidx = pd.Index(region.council_ids)
     coh_idx = pd.Index(cohorts.cohort_id)
@@ -306,8 +293,6 @@ def prepare(
         ci = coh_idx.get_indexer(fc.cohort_id)
         demand[ci, fc.year.to_numpy() - 1] = fc.children.to_numpy(dtype=float)
         group[ci] = fc.group_size.to_numpy()
-    w = params.weights
-    mult = cohorts.need.map(lambda n: w.unmet_by_need.get(n, 1.0)).to_numpy(dtype=float)
 
     n_homes = len(region.homes)
     site_option = np.r_[np.full(n_homes, -1), np.arange(len(opts))].astype(np.int64)
@@ -315,10 +300,10 @@ def prepare(
     codes, names = pd.factorize(sites.provider_group.where(~exempt, None), use_na_sentinel=True)
     lag = np.ceil(opts.lead_time_months.to_numpy(dtype=float) / 12.0).astype(np.int64)
     hidx = pd.Index(region.homes.home_id)
-    data = ModelData(
+    return ModelData(
         n_years=n_years,
         demand=demand,
-        unmet_cost=w.unmet_child * mult,
+        unmet_cost=unmet_costs(region, params),  # type: ignore[arg-type]  # it reads only the weights
         group_size=group,
         cohort_council=cidx.get_indexer(cohorts.council_id).astype(np.int64),
         site_council=cidx.get_indexer(sites.council_id).astype(np.int64),
@@ -341,13 +326,12 @@ def prepare(
         close_saving=clo.annual_saving_gbp.to_numpy(dtype=float),
         e_cohort=edges.cohort.to_numpy(dtype=np.int64),
         e_site=edges.site.to_numpy(dtype=np.int64),
-        e_penalty=w.per_mile * edges.distance_miles.to_numpy(dtype=float)
-        + w.out_of_area * ~edges.inside_own_council.to_numpy(dtype=bool),
+        e_penalty=distance_penalty(edges, params),
         e_weekly=edges.weekly_cost_gbp.to_numpy(dtype=float),
         rcc_councils=[cidx.isin(list(ids)) for ids in rccs.values()],
         rcc_names=list(rccs),
         budgets=budget_rows,
-        per_gbp=w.per_gbp,
+        per_gbp=params.weights.per_gbp,
         weeks_per_year=params.weeks_per_year,
         discount_rate=params.discount_rate,
         min_inside_share=params.min_inside_region_share,
@@ -355,9 +339,49 @@ def prepare(
         whole_children=params.whole_children,
         strong_linking=params.strong_linking,
     )
-    return Prepared(region, sites, opts, fc, bud, clo, edges, rccs, data, note)
 
 
-def edges_by_cohort(prepared: Prepared) -> list[np.ndarray]:
-    """Edge positions per cohort row."""
-    return group_positions(prepared.data.e_cohort, prepared.data.n_cohorts)
+def prepare_inputs(
+    region: Region,
+    options: pd.DataFrame | None,
+    forecast: pd.DataFrame | None,
+    budgets: pd.DataFrame | None,
+    params: SufficiencyParams,
+    closures: pd.DataFrame | None = None,
+    costs: pd.DataFrame | None = None,
+) -> SufficiencyInputs:
+    """Validate the tables and build the model arrays (was ``prepare``)."""
+    if not isinstance(region, Region):
+        raise InvalidInputError("region", None, None, "an rcc.Region", type(region).__name__)
+    opts = _options(options, region)
+    fc, n_years = _forecast(forecast, region, params.years)
+    rccs = _rccs(params, region)
+    bud, budget_rows = _budgets(budgets, region, rccs, n_years)
+    clo = normalise(closures if closures is not None else _empty(CLOSURES), CLOSURES)
+    _fail_rows("closures", clo, "home_id", ~clo.home_id.isin(region.homes.home_id).to_numpy(), "home_id", "an id of a row of table 'homes'")
+
+    sites, providers = _sites(region, opts)
+    site_region = attrs.evolve(
+        region, providers=providers, homes=sites[list(TABLES["homes"].names)], placements=region.placements.iloc[0:0]
+    )
+    edges, note = _edges(site_region, sites, params, costs, region)
+
+    data = _model_data(region, sites, opts, fc, clo, edges, budget_rows, rccs, n_years, params)
+    return SufficiencyInputs(region, sites, opts, fc, bud, clo, edges, rccs, data, note)
+
+
+#: Old names (rcc 0.1) -> new names: they clashed with :mod:`rcc.analysis.scenarios`' ``Prepared``/``prepare``.
+_RENAMED = {"Prepared": "SufficiencyInputs", "prepare": "prepare_inputs"}
+
+
+def __getattr__(name: str) -> object:
+    """``Prepared`` and ``prepare`` forward to their new names with a DeprecationWarning."""
+    if name in _RENAMED:
+        new = _RENAMED[name]
+        warnings.warn(
+            f"rcc.sufficiency.inputs.{name} is deprecated: renamed rcc.sufficiency.inputs.{new} in rcc 0.2",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return globals()[new]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

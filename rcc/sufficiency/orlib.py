@@ -198,7 +198,7 @@ def cflp_params(solver: SolverOptions | None = None):  # type: ignore[no-untyped
         weights=Weights(unmet_child=1e7, per_mile=0.0, out_of_area=0.0, per_gbp=1.0),
         weeks_per_year=1.0,
         whole_children=False,
-        pricing_radius_miles=None,
+        seed_radius_miles=None,
         solver=solver or SolverOptions(mip_gap=1e-9, time_limit_s=300.0),
     )
 

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-import math
+import functools
 import numbers
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
+from typing import Any
 
 import attrs
 
 from rcc.core.errors import InvalidInputError
-from rcc.core.params import SolverOptions, Weights, _freeze, instance, number
-from rcc.core.schema import MAX_COUNT, MAX_YEARS, NEEDS
+from rcc.core.params import (
+    DistanceLimits,
+    SolverOptions,
+    Weights,
+    distance_by_need_field,
+    instance,
+    max_distance_field,
+    number,
+    weights_field,
+)
+from rcc.core.schema import MAX_COUNT, MAX_YEARS
 
 __all__ = ["MAX_YEARS", "SufficiencyParams"]
 
@@ -58,12 +69,17 @@ def _freeze_rccs(value: Mapping[str, Sequence[str]]) -> Mapping[str, tuple[str, 
     return MappingProxyType({k: tuple(v) for k, v in value.items()})
 
 
+def _callable(instance: object, attribute: attrs.Attribute, value: object) -> None:  # type: ignore[type-arg]
+    if value is not None and not callable(value):
+        raise InvalidInputError("params", "SufficiencyParams", attribute.name, "a callable(model) or None", type(value).__name__)
+
+
 def _default_solver() -> SolverOptions:
     return SolverOptions(time_limit_s=120.0)
 
 
 @attrs.frozen
-class SufficiencyParams:
+class SufficiencyParams(DistanceLimits):
     """Settings of :func:`rcc.sufficiency.sufficiency_plan`.
 
     Parameters
@@ -72,12 +88,13 @@ class SufficiencyParams:
         Plan horizon in years (1 to :data:`MAX_YEARS`); default: the forecast's
         last year (1 without a forecast).
     weights : Weights
-        The allocation weights of :class:`rcc.Weights`, per child per week,
+        The allocation weights of :class:`rcc.Weights` (the same field as
+        :class:`rcc.PlanParams`': one definition), per child per week,
         summed over the plan years. Money (capital, start-up, running,
         closures) enters at ``per_gbp / weeks_per_year`` per pound.
     max_distance_miles, max_distance_by_need
-        Distance limits of council-scope homes and options, as in
-        :class:`rcc.PlanParams` (secure: no limit).
+        Distance limits of council-scope homes and options: the fields and
+        :meth:`distance_limit` of :class:`rcc.PlanParams` (secure: no limit).
     rccs : Mapping[str, Sequence[str]]
         Named RCCs (council ids) for ``rcc`` budgets, the inside-region share
         and the growth-versus-moves report. Default: one RCC, the region.
@@ -100,8 +117,11 @@ class SufficiencyParams:
     strong_linking : bool
         Add ``x <= min(demand, places) * units`` per option edge: a tighter
         relaxation, usually faster for facility-location structure.
-    pricing_radius_miles : float or None
-        Edge pricing: first build only placements within this distance (plus
+    seed_radius_miles : float or None
+        Lagrangian edge pricing of the sufficiency model (not the plain column
+        generation of ``PlanParams.pricing_radius_miles``, default 25 miles, which
+        adds every negative reduced cost each round): first build only
+        placements within this distance (plus
         each cohort's 3 cheapest homes, its cheapest homes until their places
         cover twice its largest yearly demand, its 3 nearest options and
         every regional or national option). Each round solves the LP
@@ -116,6 +136,8 @@ class SufficiencyParams:
         the reduced-cost test cannot rule out (reduced cost below the
         incumbent's distance to the bound), so ``optimal`` always holds for
         the whole model. ``None`` builds every edge at once (default 10 miles).
+        The old spelling ``pricing_radius_miles`` is accepted, as a keyword and
+        an attribute, with a DeprecationWarning.
     max_homes_per_cohort : int, optional
         Model reduction: keep only each cohort's this-many cheapest existing
         homes (all options are kept). Not exact; the plan's note says so.
@@ -124,6 +146,16 @@ class SufficiencyParams:
     explain_infeasible : bool
         When the hard rules clash, solve an elastic model to say which rules
         must give and by how much (else: status infeasible without detail).
+    extra_constraints : callable, optional
+        The user's own rules: called with every
+        :class:`rcc.sufficiency.model.SufficiencyModel` built (the MILP, its LP
+        relaxations and, when rules clash, the elastic model) to add rows with
+        ``model.add_constraint(pulp.lpSum(...) <= rhs)`` (variables ``model.v`` (placement
+        units of edge-year ``model.ey_edge``/``model.ey_year``), ``model.u``,
+        ``model.n`` (units of option ``model.n_option`` started in
+        ``model.n_year``), ``model.z``; arrays in ``model.data``). Its rows are
+        hard and never relaxed by the explanation. Pricing cannot read them, so
+        with a hook every edge is built at once (no edge pricing).
 
     Examples
     --------
@@ -134,9 +166,9 @@ class SufficiencyParams:
     years: int | None = attrs.field(
         default=None, validator=[number(minimum=1, whole=True, optional=True), _at_most(MAX_YEARS)]  # type: ignore[list-item]
     )
-    weights: Weights = attrs.field(factory=Weights, validator=instance(Weights))
-    max_distance_miles: float = attrs.field(default=150.0, validator=number(finite=False))
-    max_distance_by_need: Mapping[str, float] = attrs.field(factory=lambda: {"secure": math.inf}, converter=_freeze)
+    weights: Weights = weights_field()
+    max_distance_miles: float = max_distance_field()
+    max_distance_by_need: Mapping[str, float] = distance_by_need_field()
     rccs: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, converter=_freeze_rccs)
     min_inside_region_share: float = attrs.field(default=0.0, validator=_share)
     max_provider_group_share: float | None = attrs.field(default=None, validator=_share)
@@ -145,25 +177,50 @@ class SufficiencyParams:
     weeks_per_year: float = attrs.field(default=52.0, validator=[number(above=True), _at_most(366.0)])  # type: ignore[list-item]
     whole_children: bool = attrs.field(default=True, validator=instance(bool))
     strong_linking: bool = attrs.field(default=True, validator=instance(bool))
-    pricing_radius_miles: float | None = attrs.field(default=10.0, validator=number(finite=False, optional=True))
+    seed_radius_miles: float | None = attrs.field(default=10.0, validator=number(finite=False, optional=True))
     max_homes_per_cohort: int | None = attrs.field(
         default=None, validator=[number(minimum=1, whole=True, optional=True), _at_most(MAX_COUNT)]  # type: ignore[list-item]
     )
     solver: SolverOptions = attrs.field(factory=_default_solver, validator=_solver)
     explain_infeasible: bool = attrs.field(default=True, validator=instance(bool))
+    extra_constraints: Callable[[Any], None] | None = attrs.field(default=None, validator=_callable)
 
-    @max_distance_by_need.validator
-    def _check_needs(self, attribute: attrs.Attribute, value: Mapping[str, float]) -> None:  # type: ignore[type-arg]
-        for k, v in value.items():
-            if k not in NEEDS:
-                raise InvalidInputError("params", None, "max_distance_by_need", f"a need from {list(NEEDS)}", k)
-            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not (v >= 0):
-                raise InvalidInputError("params", k, "max_distance_by_need", "miles >= 0 (inf: no limit)", v)
-
-    def distance_limit(self, need: str) -> float:
-        """The distance limit in miles for a need (council-scope sites)."""
-        return float(self.max_distance_by_need.get(need, self.max_distance_miles))
+    @property
+    def pricing_radius_miles(self) -> float | None:
+        """Deprecated spelling of :attr:`seed_radius_miles`."""
+        _warn_radius()
+        return self.seed_radius_miles
 
     def evolve(self, **changes: object) -> SufficiencyParams:
         """A copy with some settings changed."""
+        if _OLD_RADIUS in changes:
+            _warn_radius()
+            changes[_NEW_RADIUS] = changes.pop(_OLD_RADIUS)
         return attrs.evolve(self, **changes)  # type: ignore[arg-type]
+
+
+_OLD_RADIUS, _NEW_RADIUS = "pricing_radius_miles", "seed_radius_miles"
+
+
+def _warn_radius() -> None:
+    warnings.warn(
+        "SufficiencyParams.pricing_radius_miles is deprecated: renamed seed_radius_miles in rcc 0.2 "
+        "(the sufficiency model's Lagrangian pricing, not PlanParams.pricing_radius_miles)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+
+
+_attrs_init = SufficiencyParams.__init__
+
+
+@functools.wraps(_attrs_init)
+def _init(self: SufficiencyParams, *args: Any, **kwargs: Any) -> None:
+    """The attrs __init__, also accepting the old keyword ``pricing_radius_miles`` (with a warning)."""
+    if _OLD_RADIUS in kwargs:
+        _warn_radius()
+        kwargs[_NEW_RADIUS] = kwargs.pop(_OLD_RADIUS)
+    _attrs_init(self, *args, **kwargs)
+
+
+SufficiencyParams.__init__ = _init  # type: ignore[method-assign]

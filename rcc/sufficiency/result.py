@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import attrs
 import numpy as np
 import pandas as pd
@@ -70,8 +72,11 @@ class SufficiencyPlan:
     explanation : pandas.DataFrame
         Rules that must give for a plan to exist (empty unless infeasible):
         rule, scope, year, limit, needed, violation, unit.
-    metrics : pandas.DataFrame
-        The metrics of :attr:`rcc.Plan.metrics` per year (index ``year``).
+    metrics_by_year : pandas.DataFrame
+        The metrics of :attr:`rcc.Plan.metrics` per year: one row per plan
+        year (index ``year``), one column per metric. (``Plan.metrics`` is one
+        Series for the single period of a plan; the old name ``metrics`` for
+        this table still works, with a DeprecationWarning.)
     info : SolveInfo
         Solver, runtime, gap, bound, size, notes: never hidden.
     """
@@ -89,8 +94,20 @@ class SufficiencyPlan:
     capacity: pd.DataFrame
     growth_vs_moves: pd.DataFrame
     explanation: pd.DataFrame
-    metrics: pd.DataFrame
+    metrics_by_year: pd.DataFrame
     info: SolveInfo
+
+    @property
+    def metrics(self) -> pd.DataFrame:
+        """Deprecated name of :attr:`metrics_by_year` (a table per year, unlike
+        :attr:`rcc.Plan.metrics`, one Series)."""
+        warnings.warn(
+            "SufficiencyPlan.metrics is deprecated: renamed metrics_by_year in rcc 0.2 (one row per plan year; "
+            "Plan.metrics is a Series)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.metrics_by_year
 
     @property
     def total_cost_gbp(self) -> float:
@@ -149,8 +166,8 @@ class SufficiencyPlan:
             c = self.closures[self.closures.year_closed == y]
             for r in c.itertuples():
                 lines.append(f"  close  {r.home_id} ({r.places} places), saving {_gbp(r.annual_saving_gbp)}/yr")
-            if self.status is not PlanStatus.NOT_SOLVED and y in self.metrics.index:
-                m = self.metrics.loc[y]
+            if self.status is not PlanStatus.NOT_SOLVED and y in self.metrics_by_year.index:
+                m = self.metrics_by_year.loc[y]
                 cost = self.costs.loc[self.costs.year == y].iloc[0]
                 lines.append(
                     f"  children {m.children:,.0f}: placed {m.placed:,.0f} ({m.pct_within_20_miles:.1f}% within 20 miles, "
@@ -188,7 +205,7 @@ class SufficiencyPlan:
 
     def metrics_table(self) -> pd.DataFrame:
         """Per-year metrics with human labels as columns."""
-        return self.metrics.rename(columns=dict(METRIC_LABELS))
+        return self.metrics_by_year.rename(columns=dict(METRIC_LABELS))
 
     def to_frames(self) -> dict[str, pd.DataFrame]:
         """All result tables by name."""
@@ -202,7 +219,7 @@ class SufficiencyPlan:
             "capacity": self.capacity,
             "growth_vs_moves": self.growth_vs_moves,
             "explanation": self.explanation,
-            "metrics": self.metrics.reset_index(),
+            "metrics": self.metrics_by_year.reset_index(),
         }
 
 

@@ -1,0 +1,240 @@
+"""Incumbents of the sufficiency model: whole plans found near the LP relaxation (rounding, the LP's
+neighbourhood, single children made whole). They are starting plans only, never proof of optimality."""
+
+from __future__ import annotations
+
+import math
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from rcc.core import _compat
+from rcc.core._compat import SolverOutcome
+from rcc.sufficiency.model import ModelData, SufficiencyModel
+from rcc.sufficiency.runtime import Run, subset_data
+
+__all__ = ["Incumbent", "better", "fractional", "lp_heuristics", "load_plan", "snapshot", "whole_plan", "within_gap"]
+
+
+@attrs.define(eq=False)
+class Incumbent:
+    """A whole plan of the model (integer where it must be), independent of the edge set it was found on."""
+
+    objective: float
+    key: np.ndarray  # global edge x years + year of each placement value
+    v: np.ndarray
+    u: np.ndarray
+    n: np.ndarray
+    z: np.ndarray
+    source: str
+
+
+def snapshot(model: SufficiencyModel, idx: np.ndarray, objective: float, source: str) -> Incumbent:
+    """The plan ``model`` holds (edges local to ``idx``)."""
+    d = model.data
+    key = idx[model.ey_edge] * d.n_years + model.ey_year
+    v, u, n, z = (np.asarray(_compat.values(vs), dtype=float) for vs in (model.v, model.u, model.n, model.z))
+    whole = d.whole_children | (d.group_size[d.e_cohort[model.ey_edge]] > 1)
+    v = np.where(whole, np.round(v), v)  # integer values as integers (the solver's are within its tolerance)
+    return Incumbent(float(objective), key, v, u, np.round(n), np.round(z), source)
+
+
+def load_plan(model: SufficiencyModel, idx: np.ndarray, plan: Incumbent) -> bool:
+    """Give ``model`` (edges local to ``idx``) the incumbent's values; False when it uses an edge ``model`` lacks."""
+    key = idx[model.ey_edge] * model.data.n_years + model.ey_year
+    pos = pd.Index(key).get_indexer(plan.key)
+    if (pos < 0).any() and np.abs(plan.v[pos < 0]).max() > 1e-9:
+        return False
+    v = np.zeros(len(key))
+    v[pos[pos >= 0]] = plan.v[pos >= 0]
+    for variables, vals in ((model.v, v), (model.u, plan.u), (model.n, plan.n), (model.z, plan.z)):
+        low = np.array([-math.inf if x.lowBound is None else x.lowBound for x in variables], dtype=float)
+        up = np.array([math.inf if x.upBound is None else x.upBound for x in variables], dtype=float)
+        _compat.set_values(variables, np.clip(vals, low, up))  # within bounds: values off by the solver's tolerance
+    return True
+
+
+def better(best: Incumbent | None, new: Incumbent | None) -> Incumbent | None:
+    if new is None:
+        return best
+    return new if best is None or new.objective < best.objective - 1e-9 * max(1.0, abs(best.objective)) else best
+
+
+def lp_heuristics(
+    data: ModelData, idx: np.ndarray, labels: list[str], lp: SufficiencyModel, lp_bound: float, run: Run
+) -> tuple[SufficiencyModel, Incumbent | None]:
+    """Incumbents near the LP relaxation ``lp`` (over the edges ``idx``): its
+    rounding, then the MILP between the floor and ceiling of its units and
+    closures. Returns the model they were found in and the best whole plan."""
+    sub = subset_data(data, idx)
+    model = run.build(sub, labels, lazy=data.whole_children)
+    rounded = round_and_fix(model, lp, run)
+    best = whole_plan(sub, idx, labels, model, rounded, run, "LP relaxation rounded")
+    if (best is None or not within_gap(best.objective, lp_bound, run.gap_tolerance())) and not run.out_of_time():
+        run.stage = "LP neighbourhood"
+        near = lp_neighbourhood(model, lp, run, warm_start=rounded is not None)
+        best = better(best, whole_plan(sub, idx, labels, model, near, run, "units and closures searched near the LP"))
+    return model, best
+
+
+def whole_plan(
+    sub: ModelData, idx: np.ndarray, labels: list[str], model: SufficiencyModel, outcome: SolverOutcome | None, run: Run, source: str
+) -> Incumbent | None:
+    """The plan ``model`` holds after ``outcome``, made whole (single children's
+    placements integer, units and closures fixed) when it is not."""
+    if outcome is None or not outcome.has_solution:
+        return None
+    if not (sub.whole_children and fractional(model)):
+        return snapshot(model, idx, float(outcome.objective), source)
+    repaired, whole = repair_whole(sub, labels, model, run)
+    if not whole.has_solution:
+        return None
+    return snapshot(repaired, idx, float(whole.objective), f"{source}, single children made whole")
+
+
+def within_gap(ub: float, lb: float, tol: float) -> bool:
+    """Whether an incumbent is within the relative gap tolerance of a bound
+    (with a rounding allowance of 1e-9 relative)."""
+    return ub - lb <= tol * max(abs(ub), 1e-9) + 1e-9 * max(abs(ub), 1.0)
+
+
+def fractional(model: SufficiencyModel) -> bool:
+    """Whether any placement is a fraction of a child."""
+    x = np.asarray(_compat.values(model.v), dtype=float)
+    return bool(np.abs(x - np.round(x)).max(initial=0.0) > 1e-6)
+
+
+def repair_whole(
+    sub: ModelData, labels: list[str], lazy_model: SufficiencyModel, run: Run
+) -> tuple[SufficiencyModel, SolverOutcome]:
+    """Whole children: rebuild with every placement integer, units and closures
+    fixed at the lazy model's values, and solve (a near-transportation MIP)."""
+    n_val = np.round(_compat.values(lazy_model.n))
+    z_val = np.round(_compat.values(lazy_model.z))
+    model = run.build(sub, labels)
+    for var, val in zip(list(model.n) + list(model.z), np.r_[n_val, z_val]):
+        var.lowBound = var.upBound = float(val)
+    return model, run.solve(model)
+
+
+def lp_neighbourhood(model: SufficiencyModel, lp: SufficiencyModel, run: Run, warm_start: bool) -> SolverOutcome | None:
+    """Search near the LP relaxation (``model`` and ``lp`` on the same edges).
+
+    Solve the MILP with every unit and closure variable bounded between the
+    floor and the ceiling of its LP value (LP-integral ones fixed), placements
+    free: a small choice of which fractional units to round up, which the
+    MILP solver settles with its own bound. ``warm_start``: start from the
+    values ``model`` holds (the rounding heuristic's plan, which lies in the
+    neighbourhood). Restores the bounds; returns the outcome or None when no
+    plan was found. Its plan is feasible for the whole model; its status and
+    bound are those of the restricted search (the caller compares with the LP
+    bound).
+    """
+    fixed = list(model.n) + list(model.z)
+    lp_values = np.r_[np.asarray(_compat.values(lp.n), dtype=float), np.asarray(_compat.values(lp.z), dtype=float)]
+    bounds = [(v.lowBound, v.upBound) for v in fixed]
+    for var, val, (lo, up) in zip(fixed, lp_values, bounds):
+        var.lowBound = max(float(lo or 0.0), float(np.floor(val + 1e-6)))
+        var.upBound = float(np.ceil(val - 1e-6)) if up is None else min(float(up), float(np.ceil(val - 1e-6)))
+    try:
+        outcome = run.solve(model, warm_start=warm_start)
+    finally:
+        for var, (lo, up) in zip(fixed, bounds):
+            var.lowBound, var.upBound = lo, up
+    return outcome if outcome.has_solution else None
+
+
+def round_and_fix(model: SufficiencyModel, lp: SufficiencyModel, run: Run) -> SolverOutcome | None:
+    """LP-rounding heuristic (``model`` and ``lp`` are built on the same edges).
+
+    Units: the LP values rounded down, then rounded up one at a time (largest
+    fraction first) while every budget row and unit limit still holds;
+    closures rounded. Sibling-group placements the LP already made whole are
+    kept where their site's places did not shrink. With those fixed, solve
+    for the remaining placements; restore the bounds. Returns the outcome, or
+    None when nothing feasible was found.
+    """
+    n_lp = np.asarray(_compat.values(lp.n), dtype=float)
+    z_lp = np.asarray(_compat.values(lp.z), dtype=float)
+    z_fix = np.round(z_lp)
+    n_fix = _round_units(model, lp, n_lp, z_fix)
+    v_lp = np.asarray(_compat.values(lp.v), dtype=float)
+    keep = _whole_groups_kept(model, n_lp, n_fix, z_lp, z_fix, v_lp)
+    fixed = list(model.n) + list(model.z)
+    bounds = [(v.lowBound, v.upBound) for v in fixed]
+    v_bounds = [(model.v[p].lowBound, model.v[p].upBound) for p in np.flatnonzero(keep)]
+    best = None
+    for fix_v in (True, False):
+        for var, val in zip(fixed, np.r_[n_fix, z_fix]):
+            var.lowBound = var.upBound = float(val)
+        if fix_v:
+            for p in np.flatnonzero(keep):
+                model.v[p].lowBound = model.v[p].upBound = float(np.round(v_lp[p]))
+        outcome = run.solve(model)
+        for var, (lo, up) in zip(fixed, bounds):
+            var.lowBound, var.upBound = lo, up
+        for p, (lo, up) in zip(np.flatnonzero(keep), v_bounds):
+            model.v[p].lowBound, model.v[p].upBound = lo, up
+        if outcome.has_solution:
+            best = outcome
+            break
+        if not keep.any():
+            break
+    return best
+
+
+def _budget_rows(model: SufficiencyModel, lp: SufficiencyModel, z_fix: np.ndarray) -> list[tuple[np.ndarray, float, float]]:
+    """Budget rows as (coefficients on n, constant from the other LP values, rhs)."""
+    n_pos = {id(v): i for i, v in enumerate(model.n)}
+    lp_val = {id(v): x for v, x in zip(model.v, _compat.values(lp.v))}
+    lp_val.update({id(v): x for v, x in zip(model.z, z_fix)})
+    rows = []
+    for r in model.hard:
+        if r.family not in ("capital_budget", "revenue_budget"):
+            continue
+        a = np.zeros(len(model.n))
+        const = 0.0
+        for var, c in zip(r.variables, r.coefs):
+            i = n_pos.get(id(var))
+            if i is None:
+                const += c * lp_val.get(id(var), 0.0)
+            else:
+                a[i] += c
+        rows.append((a, const, r.rhs))
+    return rows
+
+
+def _round_units(model: SufficiencyModel, lp: SufficiencyModel, n_lp: np.ndarray, z_fix: np.ndarray) -> np.ndarray:
+    """The LP's units rounded down, then up one at a time (largest fraction first) while every
+    budget row and unit limit holds."""
+    d = model.data
+    n_fix = np.floor(n_lp + 1e-6)
+    rows = _budget_rows(model, lp, z_fix)
+    ub = np.array([v.upBound for v in model.n], dtype=float)
+    total = np.bincount(model.n_option, weights=n_fix, minlength=d.n_options) if len(n_fix) else np.zeros(d.n_options)
+    for i in np.argsort(-(n_lp - n_fix), kind="stable"):
+        if n_lp[i] - n_fix[i] <= 1e-6:
+            break
+        o = model.n_option[i]
+        if n_fix[i] + 1 > ub[i] or total[o] + 1 > d.opt_max_units[o]:
+            continue
+        if all(a @ n_fix + a[i] + c <= rhs + 1e-6 for a, c, rhs in rows):
+            n_fix[i] += 1
+            total[o] += 1
+    return n_fix
+
+
+def _whole_groups_kept(
+    model: SufficiencyModel, n_lp: np.ndarray, n_fix: np.ndarray, z_lp: np.ndarray, z_fix: np.ndarray, v_lp: np.ndarray
+) -> np.ndarray:
+    """Sibling-group placements the LP made whole, at sites that kept their LP places (kept fixed)."""
+    d = model.data
+    shrunk = np.zeros(len(d.site_option), dtype=bool)
+    down = np.zeros(d.n_options, dtype=bool)
+    np.logical_or.at(down, model.n_option, n_fix < n_lp - 1e-6)
+    shrunk[d.opt_site[down]] = True
+    if len(model.z):
+        shrunk[d.close_site[model.z_close[z_fix > z_lp + 1e-6]]] = True
+    group = d.group_size[d.e_cohort[model.ey_edge]] > 1
+    return group & (np.abs(v_lp - np.round(v_lp)) <= 1e-6) & ~shrunk[d.e_site[model.ey_edge]]

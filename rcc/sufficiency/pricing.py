@@ -1,0 +1,162 @@
+"""Edge pricing of the sufficiency model: the seed edges, pricing rounds of LP relaxations, the
+Lagrangian bound valid for every edge, and the edges a branch and bound cannot rule out."""
+
+from __future__ import annotations
+
+import math
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from rcc.allocation.model import edge_costs
+from rcc.sufficiency.heuristics import Incumbent
+from rcc.sufficiency.inputs import SufficiencyInputs
+from rcc.sufficiency.model import ModelData, SufficiencyModel, reduced_costs
+from rcc.sufficiency.params import SufficiencyParams
+from rcc.sufficiency.runtime import Run, subset_data
+
+__all__ = ["Pricing", "entering_edges", "exact_edges", "lagrangian_bound", "price_edges", "seed_edges"]
+
+
+#: Seed: each cohort's cheapest homes until their places cover this many times its largest yearly demand.
+_SEED_COVER = 2.0
+#: Pricing: at most this many entering edges per cohort and round (the most negative reduced costs).
+_ENTER_PER_COHORT = 10
+
+
+def seed_edges(prep: SufficiencyInputs, radius: float, params: SufficiencyParams) -> np.ndarray:
+    """Edges within the radius, each cohort's 3 cheapest homes and 3 nearest
+    options, its cheapest homes until their places cover twice its largest
+    yearly demand, and every regional or national option edge."""
+    d = prep.data
+    e = prep.edges
+    is_opt = d.site_option[d.e_site] >= 0
+    score = edge_costs(e, params)  # type: ignore[arg-type]  # it reads only the weights
+    home_score = np.where(is_opt, np.inf, score)
+    rank_home = pd.Series(home_score).groupby(d.e_cohort).rank(method="first").to_numpy()
+    rank_opt = pd.Series(np.where(is_opt, e.distance_miles.to_numpy(), np.inf)).groupby(d.e_cohort).rank(method="first").to_numpy()
+    wide = prep.sites.scope.to_numpy()[d.e_site] != "council"
+    # cheapest homes first: places of the cheaper homes of the same cohort (before this one)
+    order = np.lexsort((home_score, d.e_cohort))
+    places = np.where(is_opt, 0.0, d.site_places[d.e_site])[order]
+    before = pd.Series(places).groupby(d.e_cohort[order]).cumsum().to_numpy() - places
+    covered = np.empty(len(order), dtype=bool)
+    covered[order] = (before < _SEED_COVER * d.demand.max(axis=1)[d.e_cohort[order]]) & ~is_opt[order]
+    return (e.distance_miles.to_numpy() <= radius) | (rank_home <= 3) | covered | (is_opt & ((rank_opt <= 3) | wide))
+
+
+#: Pricing stops when the Lagrangian bound is within this fraction of the gap tolerance of the LP value.
+_PRICING_TOL = 0.05
+#: ... or when this share of the time limit is used (the rest is for finding a plan).
+_PRICING_TIME_SHARE = 0.5
+
+
+def lagrangian_bound(data: ModelData, objective: float, edge: np.ndarray, year: np.ndarray, rc: np.ndarray) -> float:
+    """A lower bound on the LP over all edges from a restricted LP's value and
+    the reduced costs of the edge-years it left out.
+
+    With duals pi of the restricted LP (signs feasible), every plan x over all
+    edges costs c x >= pi b + rc x >= objective + sum over left-out edge-years
+    of min(0, rc) times the most units the edge-year can carry
+    (its cohort's demand that year over the group size). Equal to
+    ``objective`` when no reduced cost is negative.
+    """
+    neg = rc < 0
+    cohort = data.e_cohort[edge[neg]]
+    most = data.demand[cohort, year[neg]] / data.group_size[cohort]
+    return objective + float(np.dot(rc[neg], most))
+
+
+def entering_edges(data: ModelData, edge: np.ndarray, rc: np.ndarray, per_cohort: int) -> np.ndarray:
+    """Edges to add in a pricing round: per cohort, the ``per_cohort`` edges
+    with the most negative reduced cost (over their years). Adding a subset
+    is exact: pricing stops only when no edge-year has a negative one."""
+    neg = rc < -1e-6
+    best = pd.Series(rc[neg]).groupby(edge[neg]).min()
+    if best.empty:
+        return np.zeros(0, dtype=np.int64)
+    rank = best.groupby(data.e_cohort[best.index.to_numpy()]).rank(method="first").to_numpy()
+    return best.index.to_numpy()[rank <= per_cohort].astype(np.int64)
+
+
+@attrs.frozen(eq=False)
+class Pricing:
+    """The outcome of the pricing rounds (:func:`price_edges`).
+
+    Attributes
+    ----------
+    active : numpy.ndarray
+        Whether each edge (of the whole edge set) is in the last LP.
+    lp : SufficiencyModel or None
+        The last LP relaxation over the active edges; None when pricing is off
+        (every edge built at once) or the LP was not solved to optimality.
+    bound : float or None
+        The Lagrangian bound of that LP: a lower bound valid for every edge.
+    rounds : int
+        Pricing rounds solved.
+    """
+
+    active: np.ndarray
+    lp: SufficiencyModel | None
+    bound: float | None
+    rounds: int
+
+
+def price_edges(prep: SufficiencyInputs, labels: list[str], run: Run) -> Pricing:
+    """Pricing rounds: LP relaxations over a growing edge set, from the seed
+    edges (:func:`seed_edges`), until the Lagrangian bound is close to the LP
+    value, no edge prices out, or half the time limit is used."""
+    data = prep.data
+    radius = run.params.seed_radius_miles
+    if run.params.extra_constraints is not None:
+        radius = None  # the user's rows have no pricing rule: every edge is built
+    active = np.ones(len(data.e_cohort), dtype=bool) if radius is None else seed_edges(prep, radius, run.params)
+    exists = data.edge_years()
+    tol = run.gap_tolerance()
+    rounds = 0
+    run.stage = "pricing"
+    while not active.all():
+        rounds += 1
+        lp = run.build(subset_data(data, np.flatnonzero(active)), labels, relaxed=True)
+        out = run.solve(lp)
+        if out.status != "optimal":
+            return Pricing(active, None, None, rounds)
+        ie, iy = np.nonzero(exists & ~active[:, None])
+        rc = reduced_costs(lp, data, ie, iy)
+        objective = float(out.objective)
+        bound = lagrangian_bound(data, objective, ie, iy, rc)
+        entering = entering_edges(data, ie, rc, _ENTER_PER_COHORT)
+        close = objective - bound <= _PRICING_TOL * tol * max(abs(objective), 1e-9)
+        # pricing may use half the time: the rest is for finding a plan (the Lagrangian bound stays valid)
+        if close or not len(entering) or run.out_of_time(_PRICING_TIME_SHARE):
+            return Pricing(active, lp, bound, rounds)
+        active[entering] = True
+    return Pricing(active, None, None, rounds)
+
+
+def exact_edges(
+    data: ModelData, active: np.ndarray, lp: SufficiencyModel | None, lp_bound: float | None, best: Incumbent | None
+) -> tuple[np.ndarray, float]:
+    """Edges of the branch and bound and a lower bound on any plan using another edge.
+
+    Every edge when there is no LP or no incumbent. Otherwise the active
+    edges and every inactive edge the reduced-cost test cannot rule out: a
+    placement unit on an inactive edge-year costs at least the Lagrangian
+    bound plus its reduced cost, so an edge-year whose reduced cost is at
+    least the incumbent's distance to that bound cannot improve on the
+    incumbent (fractional placements cannot be ruled out this way: all are
+    added). The bound on plans using the edges left out is the Lagrangian
+    bound plus their least reduced cost (inf when none is left out).
+    """
+    if lp is None or lp_bound is None or best is None or active.all():
+        return np.arange(len(data.e_cohort)), math.inf
+    ie, iy = np.nonzero(data.edge_years() & ~active[:, None])
+    rc = reduced_costs(lp, data, ie, iy)
+    unit_integral = data.whole_children | (data.group_size[data.e_cohort[ie]] > 1)
+    risky = ~unit_integral | (rc < best.objective - lp_bound)
+    chosen = active.copy()
+    chosen[ie[risky]] = True
+    rest = ~chosen[ie]
+    outside = lp_bound + float(rc[rest].min()) if rest.any() else math.inf
+    return np.flatnonzero(chosen), outside

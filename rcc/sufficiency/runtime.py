@@ -1,0 +1,83 @@
+"""Time accounting and solver calls of one sufficiency plan (one time limit for the whole plan)."""
+
+from __future__ import annotations
+
+import time
+
+import attrs
+import numpy as np
+
+from rcc.allocation.engine import run_solver
+from rcc.core import _compat
+from rcc.core._compat import SolverOutcome
+from rcc.core.errors import SolverError
+from rcc.sufficiency.model import ModelData, SufficiencyModel, build_sufficiency
+from rcc.sufficiency.params import SufficiencyParams
+
+__all__ = ["Run", "SolverOutcome", "globalise", "subset_data"]  # SolverOutcome: what Run.solve returns
+
+
+class Run:
+    """Time accounting: one time limit for the whole plan, build and solve times, the current stage."""
+
+    def __init__(self, params: SufficiencyParams, t0: float) -> None:
+        self.params = params
+        self.t0 = t0
+        self.solve_s = 0.0
+        self.build_s = 0.0
+        self.stage = "build"
+
+    def elapsed(self) -> float:
+        """Seconds since the plan started."""
+        return time.perf_counter() - self.t0
+
+    def remaining(self) -> float | None:
+        limit = self.params.solver.time_limit_s
+        return None if limit is None else max(1.0, limit - self.elapsed())
+
+    def out_of_time(self, share: float = 1.0) -> bool:
+        """Whether ``share`` of the time limit has been used."""
+        limit = self.params.solver.time_limit_s
+        return limit is not None and self.elapsed() >= share * limit
+
+    def build(self, data: ModelData, labels: list[str], **kw: bool) -> SufficiencyModel:
+        """Build a model (with the user's ``extra_constraints``), counting the time as build time."""
+        t = time.perf_counter()
+        model = build_sufficiency(data, labels, extra=self.params.extra_constraints, **kw)
+        self.build_s += time.perf_counter() - t
+        return model
+
+    def solve(self, model: SufficiencyModel, warm_start: bool = False) -> SolverOutcome:
+        """Solve with the time left. HiGHS stops only at the requested relative
+        gap (its default absolute gap of 1e-6 would let it stop earlier)."""
+        options = attrs.evolve(self.params.solver, time_limit_s=self.remaining())
+        if options.name == "highs":
+            solver = _compat.highs_solver(
+                msg=options.msg, time_limit=options.time_limit_s, gap=options.mip_gap, threads=options.threads, warm_start=warm_start
+            )
+            solver.gapAbs = 0.0
+            if not _compat.solver_available(solver):  # pragma: no cover - highspy is a dependency
+                raise SolverError("solver 'highs' is not available here (expected it installed with rcc)")
+            t = time.perf_counter()
+            try:
+                outcome = _compat.solve_problem(model.problem, solver)
+            except Exception as exc:  # the solver crashed: say so, with the solver's words
+                raise SolverError(f"{options.name} failed in the {self.stage}: {exc}") from exc
+            seconds = time.perf_counter() - t
+        else:
+            outcome, seconds = run_solver(model.problem, options)
+        self.solve_s += seconds
+        return outcome
+
+    def gap_tolerance(self) -> float:
+        return self.params.solver.mip_gap if self.params.solver.mip_gap is not None else 1e-4
+
+
+def subset_data(data: ModelData, idx: np.ndarray) -> ModelData:
+    return attrs.evolve(
+        data, e_cohort=data.e_cohort[idx], e_site=data.e_site[idx], e_penalty=data.e_penalty[idx], e_weekly=data.e_weekly[idx]
+    )
+
+
+def globalise(model: SufficiencyModel, data: ModelData, idx: np.ndarray) -> SufficiencyModel:
+    return attrs.evolve(model, data=data, ey_edge=idx[model.ey_edge])
