@@ -183,45 +183,52 @@ def _check_rows(raw: pd.DataFrame, table: str, problems: _Problems) -> pd.DataFr
             problems.add(table, bad, "YEAR", "a whole year such as 2021", _not_a(df["YEAR"], "a whole year"), _BAD_YEAR)
         df["YEAR"] = pd.array(year.tolist(), dtype="Int64")
     if table == "episodes":
-        for column in ("RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "REC", "REASON_PLACE_CHANGE"):
-            df[column] = df[column].astype("str").str.upper()
-        place, provider = df["PLACE"], df["PLACE_PROVIDER"]
-        problems.add(
-            table,
-            place.notna() & ~place.isin(PLACE_CODES),
-            "PLACE",
-            "a PLACE code (" + " ".join(sorted(PLACE_CODES)) + ")",
-            _echo_or_shape(place, _CODE_LIKE, child_ids, "a code"),
-            _BAD_CODE,
-        )
-        problems.add(
-            table,
-            provider.notna() & ~provider.isin(PLACE_PROVIDER_CODES),
-            "PLACE_PROVIDER",
-            "a PLACE_PROVIDER code (PR0-PR5)",
-            _echo_or_shape(provider, _CODE_LIKE, child_ids, "a code"),
-            _BAD_CODE,
-        )
-        problems.add(
-            table,
-            place.isin(_FOSTER_OTHER) & provider.isna(),
-            "PLACE_PROVIDER",
-            "PR0-PR5 for foster placements U4-U6 (tells in-house from IFA fostering)",
-            "blank",
-            _MISSING,
-        )
-        problems.add(
-            table,
-            df["DEC"] < df["DECOM"],
-            "DEC",
-            "DEC on or after DECOM",
-            _fmt_dates(df["DEC"]),
-            _ENDS_BEFORE_START,
-        )
-        df["HOME_POST"] = normalise_postcodes(df["HOME_POST"])
-        df["PL_POST"] = normalise_postcodes(df["PL_POST"])
+        _check_episode_codes(df, child_ids, problems)
     _withhold_child_ids(raw, df, table, child_ids, problems)
     return df
+
+
+def _check_episode_codes(df: pd.DataFrame, child_ids: pd.Index, problems: _Problems) -> None:
+    """Episode checks, in place: codes upper-cased and known (PLACE_PROVIDER given for U4-U6),
+    DEC not before DECOM; postcodes normalised."""
+    table = "episodes"
+    for column in ("RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "REC", "REASON_PLACE_CHANGE"):
+        df[column] = df[column].astype("str").str.upper()
+    place, provider = df["PLACE"], df["PLACE_PROVIDER"]
+    problems.add(
+        table,
+        place.notna() & ~place.isin(PLACE_CODES),
+        "PLACE",
+        "a PLACE code (" + " ".join(sorted(PLACE_CODES)) + ")",
+        _echo_or_shape(place, _CODE_LIKE, child_ids, "a code"),
+        _BAD_CODE,
+    )
+    problems.add(
+        table,
+        provider.notna() & ~provider.isin(PLACE_PROVIDER_CODES),
+        "PLACE_PROVIDER",
+        "a PLACE_PROVIDER code (PR0-PR5)",
+        _echo_or_shape(provider, _CODE_LIKE, child_ids, "a code"),
+        _BAD_CODE,
+    )
+    problems.add(
+        table,
+        place.isin(_FOSTER_OTHER) & provider.isna(),
+        "PLACE_PROVIDER",
+        "PR0-PR5 for foster placements U4-U6 (tells in-house from IFA fostering)",
+        "blank",
+        _MISSING,
+    )
+    problems.add(
+        table,
+        df["DEC"] < df["DECOM"],
+        "DEC",
+        "DEC on or after DECOM",
+        _fmt_dates(df["DEC"]),
+        _ENDS_BEFORE_START,
+    )
+    df["HOME_POST"] = normalise_postcodes(df["HOME_POST"])
+    df["PL_POST"] = normalise_postcodes(df["PL_POST"])
 
 
 def _withhold_child_ids(
