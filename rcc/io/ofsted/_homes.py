@@ -14,7 +14,7 @@ from rcc.core._csv import INT64_MAX, parse_whole_numbers
 from rcc.core._problems import RowProblems
 from rcc.core.errors import InvalidInputError
 from rcc.core.schema import HOME_TYPES, NEEDS
-from rcc.core.validate import normalise
+from rcc.core.validate import normalise, require_columns
 from rcc.io.ofsted._councils import _match_councils
 from rcc.io.ofsted._layout import (
     _AMBIGUOUS_COUNCIL,
@@ -39,9 +39,7 @@ _Rule = tuple[str, str, int, int]
 
 def _check_mapping(mapping: pd.DataFrame) -> dict[tuple[str, str], _Rule]:
     cols = ["provision_type", "short_break_only", "home_type", "needs", "min_age", "max_age"]
-    for c in cols:
-        if c not in mapping.columns:
-            raise InvalidInputError("provision_mapping", None, c, f"a column named {c}", list(mapping.columns))
+    require_columns(mapping, "provision_mapping", cols)
     out: dict[tuple[str, str], _Rule] = {}
     for i, rec in enumerate(mapping[cols].itertuples(index=False)):
         ptype, sb, home_type, needs, lo, hi = rec
@@ -230,9 +228,7 @@ def _source_rows(raw: pd.DataFrame, cols: dict[str, str]) -> _Rows:
 
 
 def _check_councils(councils: pd.DataFrame) -> pd.DataFrame:
-    for c in ("council_id", "name"):
-        if c not in councils.columns:
-            raise InvalidInputError("councils", None, c, f"a column named {c}", list(councils.columns))
+    require_columns(councils, "councils", ("council_id", "name"))
     return councils
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from rcc.core.errors import InvalidInputError
 from rcc.core.schema import AGE_BANDS, COHORTS, HOME_TYPES, NEEDS, cohort_ids
+from rcc.core.validate import require_columns
 from rcc.io.ssda903._checks import _fmt_dates, _Problems
 from rcc.io.ssda903._layout import _ADULT, _SEVERAL_OPEN, PLACE_MAPPING, SHORT_BREAK_LEGAL_STATUSES
 
@@ -21,9 +22,7 @@ _NO_EARLIER: _Action = (None, None, "exclude", "temporary placement with no earl
 def _check_mapping(mapping: pd.DataFrame | None) -> dict[tuple[str, str], _Action]:
     table = PLACE_MAPPING if mapping is None else mapping
     cols = ["place", "place_provider", "need", "home_type", "action", "note"]
-    for column in cols:
-        if column not in table.columns:
-            raise InvalidInputError("place_mapping", None, column, f"a column named {column}", list(table.columns))
+    require_columns(table, "place_mapping", cols)
     out: dict[tuple[str, str], _Action] = {}
     for i, rec in enumerate(table[cols].itertuples(index=False)):
         place, provider, need, home_type, action, note = rec

@@ -11,6 +11,7 @@ import pandas as pd
 from rcc.core._csv import file_label, read_csv_table
 from rcc.core.errors import InvalidInputError
 from rcc.core.geo import haversine_miles
+from rcc.core.validate import require_columns
 from rcc.io.ssda903._layout import Source
 
 
@@ -50,9 +51,7 @@ def _check_coords(coords: Source | None) -> pd.DataFrame | None:
     else:
         raise TypeError(f"{table}: expected a path or a pandas DataFrame, got {type(coords).__name__}")
     df = coords.rename(columns=lambda c: str(c).strip().lower()).reset_index(drop=True)
-    for column in ("postcode", "lat", "lon"):
-        if column not in df.columns:
-            raise InvalidInputError(table, None, column, f"a column named {column}", list(df.columns))
+    require_columns(df, table, ("postcode", "lat", "lon"))
     key = _postcode_key(df["postcode"])
     blank = key.isna() | (key == "")
     if blank.any():
