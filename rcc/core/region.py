@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from rcc.core._csv import INT64_MAX, decode, file_label, parse_whole_numbers, read_csv_table
+from rcc.core.csvfiles import INT64_MAX, decode, file_label, parse_whole_numbers, read_csv_table
 from rcc.core.errors import InvalidInputError
 from rcc.core.geo import distance_matrix
 from rcc.core.schema import TABLES
