@@ -10,8 +10,8 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from rcc.core._csv import INT64_MAX, parse_whole_numbers
 from rcc.core._problems import RowProblems
+from rcc.core.csvfiles import INT64_MAX, parse_whole_numbers
 from rcc.core.errors import InvalidInputError
 from rcc.core.schema import HOME_TYPES, NEEDS
 from rcc.core.validate import normalise, require_columns

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from rcc.core._csv import file_label, read_records, records_frame
+from rcc.core.csvfiles import file_label, read_records, records_frame
 from rcc.core.errors import InvalidInputError
 from rcc.io.ofsted._layout import _REQUIRED, OFSTED_COLUMNS, Source
 
@@ -37,7 +37,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     """A CSV file whose heading row (the one with 'URN') may follow title lines.
 
     Title lines may have any number of fields; every record below the heading must
-    have as many fields as the heading (see :mod:`rcc.core._csv`).
+    have as many fields as the heading (see :mod:`rcc.core.csvfiles`).
     """
     records = read_records(path, "ofsted")
     label = file_label("ofsted", path)

@@ -26,7 +26,7 @@ value in a column that could hold an id (columns swapped or shifted) is shown on
 looks like a date or code and is no child's id of the table, otherwise by its shape
 (``"a value that is not a date, shaped AAAA999"``).
 
-CSV files are read by :mod:`rcc.core._csv`: UTF-8 (with or without a byte-order mark), UTF-16
+CSV files are read by :mod:`rcc.core.csvfiles`: UTF-8 (with or without a byte-order mark), UTF-16
 with a byte-order mark, or cp1252/latin-1 with a warning; an empty file, an unclosed quote,
 a record with more or fewer fields than the header are errors naming the file and line.
 

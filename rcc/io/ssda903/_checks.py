@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rcc.core._csv import file_label, parse_whole_numbers, read_csv_table
 from rcc.core._problems import RowProblems
+from rcc.core.csvfiles import file_label, parse_whole_numbers, read_csv_table
 from rcc.core.errors import InvalidInputError
 from rcc.io.ssda903._layout import (
     _BAD_CODE,

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rcc.core._csv import file_label, read_csv_table
+from rcc.core.csvfiles import file_label, read_csv_table
 from rcc.core.errors import InvalidInputError
 from rcc.core.geo import haversine_miles
 from rcc.core.validate import require_columns
