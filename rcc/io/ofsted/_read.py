@@ -21,10 +21,15 @@ def _heading_key(text: Any) -> str:
 _HEADING_SEARCH_ROWS = 30
 
 
+def _is_heading(values: Any) -> bool:
+    """Whether a row of cells is Ofsted's heading row: one cell reads 'URN'."""
+    return any(_heading_key(v) == "urn" for v in values)
+
+
 def _locate_heading(raw: pd.DataFrame, table: str = "ofsted") -> pd.DataFrame:
     """Ofsted's spreadsheets put title lines above the heading row: find the row with 'URN'."""
     for i in range(min(len(raw), _HEADING_SEARCH_ROWS)):
-        if any(_heading_key(v) == "urn" for v in raw.iloc[i].tolist()):
+        if _is_heading(raw.iloc[i].tolist()):
             out = raw.iloc[i + 1 :].reset_index(drop=True)
             out.columns = [str(v).strip() for v in raw.iloc[i].tolist()]
             return out
@@ -42,7 +47,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     records = read_records(path, "ofsted")
     label = file_label("ofsted", path)
     for i, (_, fields) in enumerate(records[:_HEADING_SEARCH_ROWS]):
-        if any(_heading_key(v) == "urn" for v in fields):
+        if _is_heading(fields):
             out = records_frame(records[i:], label)
             out.columns = [str(c).strip() for c in out.columns]
             return out
@@ -52,7 +57,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 def _read_source(source: Source, sheet_name: str | int | None) -> pd.DataFrame:
     if isinstance(source, pd.DataFrame):
-        if any(_heading_key(c) == "urn" for c in source.columns):
+        if _is_heading(source.columns):
             return source.copy()
         return _locate_heading(source.astype(object))
     if not isinstance(source, (str, os.PathLike)):
