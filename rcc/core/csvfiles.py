@@ -35,6 +35,7 @@ import os
 import re
 import warnings
 from pathlib import Path
+from typing import TypeAlias
 
 import pandas as pd
 
@@ -43,6 +44,7 @@ from rcc.core.errors import InvalidInputError
 __all__ = [
     "INT64_MAX",
     "Record",
+    "Source",
     "decode",
     "file_label",
     "parse_whole_numbers",
@@ -63,6 +65,9 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _ENCODINGS = "UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order mark, or cp1252/latin-1"
+
+#: What the readers take: a path to a file, or the same table already in memory.
+Source: TypeAlias = "str | os.PathLike[str] | pd.DataFrame"
 
 #: A record of a CSV file: the line it starts on and its fields.
 Record = tuple[int, list[str]]

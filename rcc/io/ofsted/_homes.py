@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from rcc.core._problems import RowProblems
-from rcc.core.csvfiles import INT64_MAX, parse_whole_numbers
+from rcc.core.csvfiles import INT64_MAX, Source, parse_whole_numbers
 from rcc.core.errors import InvalidInputError
 from rcc.core.schema import HOME_TYPES, NEEDS
 from rcc.core.validate import normalise, require_columns
@@ -28,7 +28,6 @@ from rcc.io.ofsted._layout import (
     OFSTED_COLUMNS,
     PROVISION_MAPPING,
     SECTOR_MAPPING,
-    Source,
 )
 from rcc.io.ofsted._read import _columns, _heading_key, _read_source, _text
 from rcc.io.ofsted._result import OfstedResult

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from typing import TypeAlias
 
 import pandas as pd
-
-#: A path to a CSV or Excel file, or a DataFrame already in memory.
-Source: TypeAlias = "str | os.PathLike[str] | pd.DataFrame"
 
 #: rcc name -> Ofsted column heading (matched ignoring case and spacing). ``None`` marks
 #: optional columns; the first four are required.

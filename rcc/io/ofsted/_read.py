@@ -9,9 +9,9 @@ from typing import Any
 
 import pandas as pd
 
-from rcc.core.csvfiles import file_label, read_records, records_frame
+from rcc.core.csvfiles import Source, file_label, read_records, records_frame
 from rcc.core.errors import InvalidInputError
-from rcc.io.ofsted._layout import _REQUIRED, OFSTED_COLUMNS, Source
+from rcc.io.ofsted._layout import _REQUIRED, OFSTED_COLUMNS
 
 
 def _heading_key(text: Any) -> str:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from rcc.core._problems import RowProblems
-from rcc.core.csvfiles import file_label, parse_whole_numbers, read_csv_table
+from rcc.core.csvfiles import Source, file_label, parse_whole_numbers, read_csv_table
 from rcc.core.errors import InvalidInputError
 from rcc.io.ssda903._layout import (
     _BAD_CODE,
@@ -29,7 +29,6 @@ from rcc.io.ssda903._layout import (
     EXTRA_COLUMNS,
     PLACE_CODES,
     PLACE_PROVIDER_CODES,
-    Source,
 )
 from rcc.io.ssda903._postcodes import normalise_postcodes
 

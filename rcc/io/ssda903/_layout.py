@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
-from typing import Any, TypeAlias
+from typing import Any
 
 import pandas as pd
-
-#: A path to a CSV file, or a DataFrame already in memory.
-Source: TypeAlias = "str | os.PathLike[str] | pd.DataFrame"
 
 #: Columns of the DfE header table (one row per child).
 HEADER_COLUMNS: tuple[str, ...] = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")

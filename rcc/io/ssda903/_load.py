@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 import pandas as pd
 
+from rcc.core.csvfiles import Source
 from rcc.core.errors import InvalidInputError
 from rcc.io.ssda903._checks import _as_date, _check_rows, _fmt_dates, _Problems, _raise_first, _read_raw
 from rcc.io.ssda903._layout import (
@@ -22,7 +23,6 @@ from rcc.io.ssda903._layout import (
     _MISSING,
     _ORPHAN,
     _SUPERSEDED,
-    Source,
 )
 from rcc.io.ssda903._placements import _check_mapping, _cohorts, _placements
 from rcc.io.ssda903._postcodes import _check_coords, _distances

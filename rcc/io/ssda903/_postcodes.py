@@ -8,11 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rcc.core.csvfiles import file_label, read_csv_table
+from rcc.core.csvfiles import Source, file_label, read_csv_table
 from rcc.core.errors import InvalidInputError
 from rcc.core.geo import haversine_miles
 from rcc.core.validate import require_columns
-from rcc.io.ssda903._layout import Source
 
 
 def normalise_postcodes(postcodes: pd.Series) -> pd.Series:

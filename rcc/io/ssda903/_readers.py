@@ -6,8 +6,9 @@ import warnings
 
 import pandas as pd
 
+from rcc.core.csvfiles import Source
 from rcc.io.ssda903._checks import _check_rows, _Problems, _raise_first, _read_raw
-from rcc.io.ssda903._layout import _WITHHELD, Source
+from rcc.io.ssda903._layout import _WITHHELD
 
 
 def _read_table(source: Source, table: str, strict: bool) -> pd.DataFrame:
