@@ -314,10 +314,8 @@ def build_regions(councils: pd.DataFrame) -> dict[str, list[str]]:
     return groups
 
 
-def attribution_text(sizes: dict[str, int]) -> str:
-    bullets = "\n".join(f"* {line}" for line in ATTRIBUTION_LINES)
-    rows = "\n".join(f"| `{name}` | {n} |" for name, n in sizes.items())
-    return f"""# Data in this folder: sources and attribution
+#: ATTRIBUTION.md: ``{bullets}`` and ``{rows}`` are filled in by :func:`attribution_text`.
+ATTRIBUTION_TEMPLATE = """# Data in this folder: sources and attribution
 
 These files are data (facts and figures), not code. They are derived from UK official
 statistics published under the Open Government Licence v3.0 (ONS, DfE, Ofsted;
@@ -382,6 +380,21 @@ English regions (NE 12, NW 24, Y&H 15, EM 10, WM 14, EoE 11, London 33, SE 19, S
 Manchester RCC" (the 10 Greater Manchester metropolitan boroughs) and "South East RCC" (the 19
 South East region councils).
 """
+
+
+def attribution_text(sizes: dict[str, int]) -> str:
+    """ATTRIBUTION.md: the sources, the attribution lines and each written file's rows."""
+    bullets = "\n".join(f"* {line}" for line in ATTRIBUTION_LINES)
+    rows = "\n".join(f"| `{name}` | {n} |" for name, n in sizes.items())
+    return ATTRIBUTION_TEMPLATE.format(
+        bullets=bullets,
+        rows=rows,
+        UTLA_FILE=UTLA_FILE,
+        SUMMARY_FILE=SUMMARY_FILE,
+        CHARS_FILE=CHARS_FILE,
+        OFSTED_FILE=OFSTED_FILE,
+        YEAR=YEAR,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -137,20 +137,24 @@ def signature(obj: Any, name: str) -> str:
 
 
 def constant_comment(module: ModuleType, name: str) -> str:
-    """The ``#:`` comment lines right above ``NAME = ...`` / ``NAME: type = ...`` in the source."""
+    """The ``#:`` comment lines right above ``NAME = ...`` / ``NAME: type = ...`` in the source
+    (of a package: its ``__init__``, else the module of the package that defines ``NAME``)."""
     try:
-        src = inspect.getsource(module).splitlines()
+        sources = [inspect.getsource(module)]
     except (OSError, TypeError):
         return ""
+    if hasattr(module, "__path__"):
+        sources += [f.read_text(encoding="utf-8") for f in sorted(Path(module.__path__[0]).glob("*.py"))]
     pat = re.compile(rf"^{re.escape(name)}\s*(:[^=]+)?=")
-    for i, line in enumerate(src):
-        if pat.match(line):
-            j = i - 1
-            comment: list[str] = []
-            while j >= 0 and src[j].startswith("#:"):
-                comment.insert(0, src[j][2:].strip())
-                j -= 1
-            return " ".join(c for c in comment if c)
+    for src in (text.splitlines() for text in sources):
+        for i, line in enumerate(src):
+            if pat.match(line):
+                j = i - 1
+                comment: list[str] = []
+                while j >= 0 and src[j].startswith("#:"):
+                    comment.insert(0, src[j][2:].strip())
+                    j -= 1
+                return " ".join(c for c in comment if c)
     return ""
 
 

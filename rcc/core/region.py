@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from rcc.core._csv import INT64_MAX, decode, file_label, parse_whole_numbers, read_csv_table
+from rcc.core.csvfiles import INT64_MAX, decode, file_label, parse_whole_numbers, read_csv_table
 from rcc.core.errors import InvalidInputError
 from rcc.core.geo import distance_matrix
 from rcc.core.schema import TABLES
@@ -154,7 +154,15 @@ class Region:
         placements_n = normalise(placements, "placements") if placements is not None else _empty("placements")
         travel_n = normalise(travel, "travel") if travel is not None else _empty("travel")
         check_references(councils_n, providers_n, homes_n, cohorts_n, placements_n, travel_n)
-        return cls(name, councils_n, providers_n, homes_n, cohorts_n, placements_n, travel_n)
+        return cls(
+            name=name,
+            councils=councils_n,
+            providers=providers_n,
+            homes=homes_n,
+            cohorts=cohorts_n,
+            placements=placements_n,
+            travel=travel_n,
+        )
 
     # ------------------------------------------------------------------ views
     @property
@@ -197,8 +205,10 @@ class Region:
         ]
         providers = self.providers[self.providers.provider_id.isin(homes.provider_id)]
         travel = self.travel[self.travel.from_council_id.isin(keep) & self.travel.to_council_id.isin(keep)]
-        tables = [t.reset_index(drop=True) for t in (councils, providers, homes, cohorts, placements, travel)]
-        return Region(name or self.name, *tables)
+        tables = dict(
+            councils=councils, providers=providers, homes=homes, cohorts=cohorts, placements=placements, travel=travel
+        )
+        return attrs.evolve(self, name=name or self.name, **{k: t.reset_index(drop=True) for k, t in tables.items()})
 
     def replace(self, **tables: pd.DataFrame | str) -> Region:
         """A new validated Region with some tables replaced (e.g. ``homes=...``)."""

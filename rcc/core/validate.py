@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from rcc.core.errors import InvalidInputError
-from rcc.core.schema import NEEDS, TABLES, Table
+from rcc.core.schema import NEEDS, TABLES, Column, Table
 
-__all__ = ["normalise", "check_references", "split_needs"]
+__all__ = ["normalise", "check_references", "require_columns", "split_needs"]
 
 
 def _fail(table: Table, df: pd.DataFrame, mask: np.ndarray | pd.Series, column: str | None, expected: str) -> None:
@@ -55,6 +55,22 @@ def normalise(df: pd.DataFrame, table_name: str | Table) -> pd.DataFrame:
         value out of range, unknown category, or duplicate id.
     """
     table = table_name if isinstance(table_name, Table) else TABLES[table_name]
+    out = _with_schema_columns(df, table)
+    for col in table.columns:
+        if col.dtype == "str":
+            out[col.name] = _checked_text(table, out, col)
+        else:
+            out[col.name] = _checked_number(table, out, col)
+    if table.id_column in out.columns and table.column(table.id_column).required:
+        dup = out[table.id_column].duplicated().to_numpy()
+        _fail(table, out, dup, table.id_column, "unique ids (this id appears more than once)")
+    extra = [c for c in out.columns if c not in table.names]
+    return out[list(table.names) + extra]
+
+
+def _with_schema_columns(df: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """A copy with text column names, each once, every schema column (absent optional ones at
+    their default) and a fresh 0-based index."""
     if not isinstance(df, pd.DataFrame):
         raise InvalidInputError(table.name, None, None, "a pandas DataFrame", type(df).__name__)
     names = [str(c) for c in df.columns]
@@ -70,47 +86,81 @@ def normalise(df: pd.DataFrame, table_name: str | Table) -> pd.DataFrame:
                     table.name, None, col.name, f"a column {col.name!r} ({col.description})", list(df.columns)
                 )
             out[col.name] = col.default
-    out = out.reset_index(drop=True)
-    for col in table.columns:
-        s = out[col.name]
-        if col.dtype == "str":
-            if not col.required:
-                s = s.fillna("" if col.default is None else col.default)
-            missing = s.isna().to_numpy()
-            _fail(table, out, missing, col.name, f"a value ({col.description})")
-            not_text = ~s.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool) if len(s) else np.zeros(0, bool)
-            _fail(table, out, not_text, col.name, f"text ({col.description}); convert ids to text yourself")
-            text = s.astype(object)
-            padded = (text.str.strip() != text).to_numpy(dtype=bool) if len(s) else np.zeros(0, bool)
-            _fail(table, out, padded, col.name, "a value without leading or trailing spaces")
-            out[col.name] = text
-            if col.required:
-                _fail(table, out, (out[col.name] == "").to_numpy(), col.name, "a non-empty value")
-            if col.choices is not None:
-                bad = ~out[col.name].isin(col.choices).to_numpy()
-                _fail(table, out, bad, col.name, f"one of {list(col.choices)}")
-            continue
-        _fail(table, out, _not_a_number(s), col.name, f"a number ({col.unit or col.dtype}), not text or true/false")
-        num = pd.to_numeric(s, errors="coerce")
-        if not col.required and col.default is not None:
-            num = num.fillna(col.default)
-        _fail(table, out, num.isna().to_numpy(), col.name, f"a value ({col.description})")
-        arr = num.to_numpy(dtype=float)
-        _fail(table, out, ~np.isfinite(arr), col.name, "a finite number")
-        if col.dtype == "int":
-            _fail(table, out, arr != np.round(arr), col.name, "a whole number")
-        if col.minimum is not None:
-            _fail(table, out, arr < col.minimum, col.name, f"a value >= {col.minimum:g}")
-        if col.maximum is not None:
-            _fail(table, out, arr > col.maximum, col.name, f"a value <= {col.maximum:g}")
-        if col.dtype == "int":
-            _fail(table, out, np.abs(arr) > 2**53, col.name, "a whole number of at most 2**53 (exact in a float)")
-        out[col.name] = arr.astype(np.int64) if col.dtype == "int" else arr
-    if table.id_column in out.columns and table.column(table.id_column).required:
-        dup = out[table.id_column].duplicated().to_numpy()
-        _fail(table, out, dup, table.id_column, "unique ids (this id appears more than once)")
-    extra = [c for c in out.columns if c not in table.names]
-    return out[list(table.names) + extra]
+    return out.reset_index(drop=True)
+
+
+def _checked_text(table: Table, out: pd.DataFrame, col: Column) -> pd.Series:
+    """A text column: present (or defaulted), text, unpadded, non-empty if required, a known choice.
+    Sets ``out[col.name]`` to the checked text (so errors show it) and returns it."""
+    s = out[col.name]
+    if not col.required:
+        s = s.fillna("" if col.default is None else col.default)
+    missing = s.isna().to_numpy()
+    _fail(table, out, missing, col.name, f"a value ({col.description})")
+    not_text = ~s.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool) if len(s) else np.zeros(0, bool)
+    _fail(table, out, not_text, col.name, f"text ({col.description}); convert ids to text yourself")
+    text = s.astype(object)
+    padded = (text.str.strip() != text).to_numpy(dtype=bool) if len(s) else np.zeros(0, bool)
+    _fail(table, out, padded, col.name, "a value without leading or trailing spaces")
+    out[col.name] = text  # the errors below show the value as checked (a blank optional one at its default)
+    if col.required:
+        _fail(table, out, (out[col.name] == "").to_numpy(), col.name, "a non-empty value")
+    if col.choices is not None:
+        bad = ~out[col.name].isin(col.choices).to_numpy()
+        _fail(table, out, bad, col.name, f"one of {list(col.choices)}")
+    return text
+
+
+def _checked_number(table: Table, out: pd.DataFrame, col: Column) -> np.ndarray:
+    """A numeric column: numbers (not text or bools), present (or defaulted), finite, whole for
+    counts, within the column's range."""
+    s = out[col.name]
+    _fail(table, out, _not_a_number(s), col.name, f"a number ({col.unit or col.dtype}), not text or true/false")
+    num = pd.to_numeric(s, errors="coerce")
+    if not col.required and col.default is not None:
+        num = num.fillna(col.default)
+    _fail(table, out, num.isna().to_numpy(), col.name, f"a value ({col.description})")
+    arr = num.to_numpy(dtype=float)
+    _fail(table, out, ~np.isfinite(arr), col.name, "a finite number")
+    if col.dtype == "int":
+        _fail(table, out, arr != np.round(arr), col.name, "a whole number")
+    if col.minimum is not None:
+        _fail(table, out, arr < col.minimum, col.name, f"a value >= {col.minimum:g}")
+    if col.maximum is not None:
+        _fail(table, out, arr > col.maximum, col.name, f"a value <= {col.maximum:g}")
+    if col.dtype == "int":
+        _fail(table, out, np.abs(arr) > 2**53, col.name, "a whole number of at most 2**53 (exact in a float)")
+    return arr.astype(np.int64) if col.dtype == "int" else arr
+
+
+def require_columns(df: pd.DataFrame, table: str, columns: Iterable[str]) -> None:
+    """Raise unless ``df`` has every one of ``columns`` (the first missing one is reported).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table given.
+    table : str
+        Its name in the error (e.g. ``"place_mapping"``).
+    columns : Iterable[str]
+        The column names it needs.
+
+    Raises
+    ------
+    InvalidInputError
+        ``column`` is the first missing name, ``received`` the columns ``df`` has.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> require_columns(pd.DataFrame({"a": [1]}), "t", ["a", "b"])
+    Traceback (most recent call last):
+    ...
+    rcc.core.errors.InvalidInputError: table 't', column 'b': expected a column named b; received ['a']
+    """
+    for column in columns:
+        if column not in df.columns:
+            raise InvalidInputError(table, None, column, f"a column named {column}", list(df.columns))
 
 
 def _not_a_number(s: pd.Series) -> np.ndarray:

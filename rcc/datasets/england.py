@@ -52,6 +52,7 @@ from collections.abc import Mapping
 from importlib import resources
 from types import MappingProxyType
 
+import attrs
 import numpy as np
 import pandas as pd
 
@@ -301,50 +302,105 @@ def england_demand_summary(seed: int = 0) -> pd.DataFrame:
 
 
 def _supply(cla: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Homes and providers."""
-    cost = DEFAULT_WEEKLY_COST_GBP
+    """Homes and providers: real residential homes, council carers, IFA carers and supported
+    accommodation (in that order: the generator's draws depend on it)."""
     c = councils().set_index("council_id")
     ofsted = ofsted_providers()
-    homes: list[dict[str, object]] = []
-    providers: dict[str, tuple[str, str, str]] = {}
+    owner_ids = {o: f"P{i:04d}" for i, o in enumerate(sorted(ofsted.owner.unique()))}
+    supply = _Supply()
+    _residential_homes(ofsted, owner_ids, supply)
+    fostering = _fostering(cla)
+    _council_carers(cla, c, fostering, supply)
+    _regional_homes(cla, c, ofsted, owner_ids, fostering, rng, supply)
+    homes_df = pd.DataFrame(supply.homes).sort_values("home_id", kind="stable").reset_index(drop=True)
+    prov_df = pd.DataFrame(
+        [(k, *v) for k, v in sorted(supply.providers.items())], columns=["provider_id", "name", "sector", "group"]
+    )
+    return homes_df, prov_df
 
-    # residential: real Ofsted homes per council x owner x type
+
+@attrs.frozen
+class _Supply:
+    """Homes (one dict a home, in the homes table's column order) and providers
+    (``provider_id`` -> name, sector, group) as the generator adds them."""
+
+    homes: list[dict[str, object]] = attrs.field(factory=list)
+    providers: dict[str, tuple[str, str, str]] = attrs.field(factory=dict)
+
+    def add_home(
+        self,
+        home_id: str,
+        council_id: str,
+        provider_id: str,
+        home_type: str,
+        places: int,
+        needs: str,
+        ages: tuple[int, int],
+        weekly_cost_gbp: float,
+        serves_council_id: str = "",
+    ) -> None:
+        self.homes.append(
+            dict(
+                home_id=home_id,
+                council_id=council_id,
+                provider_id=provider_id,
+                home_type=home_type,
+                places=places,
+                needs=needs,
+                min_age=ages[0],
+                max_age=ages[1],
+                weekly_cost_gbp=weekly_cost_gbp,
+                serves_council_id=serves_council_id,
+            )
+        )
+
+
+def _residential_homes(ofsted: pd.DataFrame, owner_ids: dict[str, str], supply: _Supply) -> None:
+    """The real Ofsted homes, one home per council x owner x type (x short breaks)."""
     res = ofsted[ofsted.provision_type != "ifa"].copy()
     res["short"] = res.short_break_only.astype(str).str.lower() == "true"
     agg = res.groupby(["council_id", "owner", "sector", "provision_type", "short"], as_index=False).places.sum()
-    owner_ids = {o: f"P{i:04d}" for i, o in enumerate(sorted(ofsted.owner.unique()))}
     for r in agg.itertuples():
         if r.places <= 0:
             continue
         pid = owner_ids[r.owner]
         sector = r.sector if r.sector in ("council", "private", "voluntary") else "other_public"
-        providers[pid] = (str(r.owner), sector, str(r.owner))
-        if r.provision_type == "secure_home":
-            needs, lo, hi, w = "secure", 10, 17, cost["secure_home"]
-        elif r.provision_type == "residential_school":
-            needs, lo, hi, w = "disability;complex", 5, 17, cost["residential_school"]
-        elif r.short:
-            needs, lo, hi, w = "disability", 0, 17, cost[f"childrens_home_{sector}"] if sector != "other_public" else cost["childrens_home_council"]
-        else:
-            needs, lo, hi = "complex;disability", 5, 17
-            w = cost.get(f"childrens_home_{sector}", cost["childrens_home_council"])
-        homes.append(
-            dict(
-                home_id=f"{r.provision_type}:{r.council_id}:{pid}{':sb' if r.short else ''}",
-                council_id=r.council_id,
-                provider_id=pid,
-                home_type=r.provision_type,
-                places=int(r.places),
-                needs=needs,
-                min_age=lo,
-                max_age=hi,
-                weekly_cost_gbp=w,
-                serves_council_id="",
-            )
-        )
+        supply.providers[pid] = (str(r.owner), sector, str(r.owner))
+        needs, ages, w = _residential_terms(str(r.provision_type), bool(r.short), sector)
+        home_id = f"{r.provision_type}:{r.council_id}:{pid}{':sb' if r.short else ''}"
+        supply.add_home(home_id, r.council_id, pid, r.provision_type, int(r.places), needs, ages, w)
 
-    # council fostering: kinship (own children only) and in-house carers
-    private_share = (cla.provider_private.fillna(0) + cla.provider_voluntary.fillna(0)) / cla.cla_total.replace(0, np.nan)
+
+def _residential_terms(provision_type: str, short: bool, sector: str) -> tuple[str, tuple[int, int], float]:
+    """Needs, ages and weekly cost of a residential home."""
+    cost = DEFAULT_WEEKLY_COST_GBP
+    if provision_type == "secure_home":
+        return "secure", (10, 17), cost["secure_home"]
+    if provision_type == "residential_school":
+        return "disability;complex", (5, 17), cost["residential_school"]
+    if short:
+        w = cost[f"childrens_home_{sector}"] if sector != "other_public" else cost["childrens_home_council"]
+        return "disability", (0, 17), w
+    return "complex;disability", (5, 17), cost.get(f"childrens_home_{sector}", cost["childrens_home_council"])
+
+
+@attrs.frozen(eq=False)
+class _Fostering:
+    """Per council (indexed by council_id): kinship places, in-house foster children, IFA
+    children and the share of family-based carers living inside the council."""
+
+    kinship: pd.Series
+    in_house: pd.Series
+    ifa: pd.Series
+    inside: pd.Series
+
+
+def _fostering(cla: pd.DataFrame) -> _Fostering:
+    """Foster children split into kinship, in-house and IFA (the IFA share follows the council's
+    private and voluntary provider share); where the carers live."""
+    private_share = (cla.provider_private.fillna(0) + cla.provider_voluntary.fillna(0)) / cla.cla_total.replace(
+        0, np.nan
+    )
     national_private = float(
         (cla.provider_private.fillna(0) + cla.provider_voluntary.fillna(0)).sum() / cla.cla_total.sum()
     )
@@ -358,103 +414,110 @@ def _supply(cla: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, 
     inside = (cla.placed_inside_la / (cla.placed_inside_la + cla.placed_outside_la)).astype(float)
     national_inside = float(cla.placed_inside_la.sum() / (cla.placed_inside_la.sum() + cla.placed_outside_la.sum()))
     inside = inside.fillna(national_inside).clip(0.05, 1.0)
+    return _Fostering(kinship=kin, in_house=inhouse, ifa=ifa_children, inside=inside)
+
+
+def _council_carers(cla: pd.DataFrame, c: pd.DataFrame, fostering: _Fostering, supply: _Supply) -> None:
+    """Each council's kinship (own children only) and in-house carers, inside the council and in
+    its :data:`NEIGHBOURS` nearest councils (weighted by child population and distance decay)."""
+    cost = DEFAULT_WEEKLY_COST_GBP
     ids_all = list(cla.index)
     dist = distance_matrix(c.loc[ids_all, "lat"], c.loc[ids_all, "lon"], c.loc[ids_all, "area_km2"])
     kernel = c.loc[ids_all, "children_0_17"].to_numpy(dtype=float)[None, :] * np.exp(-dist / CARER_RANGE_MILES)
     np.fill_diagonal(kernel, 0.0)
     for k, cid in enumerate(ids_all):
         pid = f"LA:{cid}"
-        providers[pid] = (f"{c.name[cid]} (in-house)", "council", pid)
+        supply.providers[pid] = (f"{c.name[cid]} (in-house)", "council", pid)
         near = np.argsort(-kernel[k], kind="stable")[:NEIGHBOURS]
         share = kernel[k, near] / kernel[k, near].sum()
         for kind, places, needs, w, serves in (
-            ("kinship", int(kin[cid]), "mainstream;sibling_group;parent_child", cost["kinship"], cid),
+            ("kinship", int(fostering.kinship[cid]), "mainstream;sibling_group;parent_child", cost["kinship"], cid),
             (
                 "in_house_fostering",
-                int(np.ceil(inhouse[cid] * (1 + VACANCY))),
+                int(np.ceil(fostering.in_house[cid] * (1 + VACANCY))),
                 "mainstream;sibling_group;parent_child;uasc",
                 cost["in_house_fostering"],
                 "",
             ),
         ):
-            own = int(round(places * inside[cid]))
+            own = int(round(places * fostering.inside[cid]))
             split = _largest_remainder(share * (places - own), places - own)
             for where, n in [(cid, own)] + [(ids_all[j], int(m)) for j, m in zip(near, split)]:
-                if n <= 0:
-                    continue
-                homes.append(
-                    dict(
-                        home_id=f"{kind}:{cid}" + ("" if where == cid else f"@{where}"),
-                        council_id=where,
-                        provider_id=pid,
-                        home_type=kind,
-                        places=n,
-                        needs=needs,
-                        min_age=0,
-                        max_age=17,
-                        weekly_cost_gbp=w,
-                        serves_council_id=serves,
-                    )
-                )
+                if n > 0:
+                    home_id = f"{kind}:{cid}" + ("" if where == cid else f"@{where}")
+                    supply.add_home(home_id, where, pid, kind, n, needs, (0, 17), w, serves)
 
-    # IFA carers and 16+ supported accommodation across each region, by child population
+
+def _regional_homes(
+    cla: pd.DataFrame,
+    c: pd.DataFrame,
+    ofsted: pd.DataFrame,
+    owner_ids: dict[str, str],
+    fostering: _Fostering,
+    rng: np.random.Generator,
+    supply: _Supply,
+) -> None:
+    """IFA carers and 16+ supported accommodation across each region, by child population; each
+    council's IFA carers are split among up to 3 of the region's real agencies."""
     ifa_owners = ofsted[ofsted.provision_type == "ifa"].merge(c[["region"]], left_on="council_id", right_index=True)
     for region, ids in c.groupby("region").groups.items():
         ids = [i for i in ids if i in cla.index]
         pop = c.loc[ids, "children_0_17"].astype(float)
         weights = (pop / pop.sum()).to_numpy()
         owners = sorted(ifa_owners.loc[ifa_owners.region == region, "owner"].unique())
-        ifa_total = float(ifa_children[ids].sum()) * (1 + VACANCY)
+        ifa_total = float(fostering.ifa[ids].sum()) * (1 + VACANCY)
         sa_total = float(cla.loc[ids, "independent_semi_independent_supported"].sum()) * (1 + VACANCY)
         ifa_places = _largest_remainder(weights * ifa_total, int(np.ceil(ifa_total)))
         sa_places = _largest_remainder(weights * sa_total, int(np.ceil(sa_total)))
-        # each council's IFA carers are split among up to 3 of the region's real agencies
         market = rng.dirichlet(np.full(len(owners), 0.5)) if owners else np.array([])
         for k, cid in enumerate(ids):
             if owners and ifa_places[k] > 0:
-                pick = rng.choice(len(owners), size=min(3, len(owners)), replace=False, p=market)
-                split = _largest_remainder(rng.dirichlet(np.ones(len(pick))) * ifa_places[k], int(ifa_places[k]))
-                for o, n in zip(pick, split):
-                    if n <= 0:
-                        continue
-                    pid = owner_ids[owners[o]]
-                    providers[pid] = (owners[o], "private", owners[o])
-                    homes.append(
-                        dict(
-                            home_id=f"ifa_fostering:{cid}:{pid}",
-                            council_id=cid,
-                            provider_id=pid,
-                            home_type="ifa_fostering",
-                            places=int(n),
-                            needs="mainstream;sibling_group;parent_child;uasc",
-                            min_age=0,
-                            max_age=17,
-                            weekly_cost_gbp=cost["ifa_fostering"],
-                            serves_council_id="",
-                        )
-                    )
+                _ifa_homes(cid, int(ifa_places[k]), owners, market, owner_ids, rng, supply)
             if sa_places[k] > 0:
                 pid = f"SA:{region}"
-                providers[pid] = (f"Supported accommodation providers, {region}", "private", pid)
-                homes.append(
-                    dict(
-                        home_id=f"supported_accommodation:{cid}",
-                        council_id=cid,
-                        provider_id=pid,
-                        home_type="supported_accommodation",
-                        places=int(sa_places[k]),
-                        needs="supported_16plus;uasc",
-                        min_age=16,
-                        max_age=17,
-                        weekly_cost_gbp=cost["supported_accommodation"],
-                        serves_council_id="",
-                    )
+                supply.providers[pid] = (f"Supported accommodation providers, {region}", "private", pid)
+                cost = DEFAULT_WEEKLY_COST_GBP["supported_accommodation"]
+                needs = "supported_16plus;uasc"
+                supply.add_home(
+                    f"supported_accommodation:{cid}",
+                    cid,
+                    pid,
+                    "supported_accommodation",
+                    int(sa_places[k]),
+                    needs,
+                    (16, 17),
+                    cost,
                 )
-    homes_df = pd.DataFrame(homes).sort_values("home_id", kind="stable").reset_index(drop=True)
-    prov_df = pd.DataFrame(
-        [(k, *v) for k, v in sorted(providers.items())], columns=["provider_id", "name", "sector", "group"]
-    )
-    return homes_df, prov_df
+
+
+def _ifa_homes(
+    cid: str,
+    places: int,
+    owners: list[str],
+    market: np.ndarray,
+    owner_ids: dict[str, str],
+    rng: np.random.Generator,
+    supply: _Supply,
+) -> None:
+    """A council's IFA places split among up to 3 agencies drawn by their regional market share."""
+    pick = rng.choice(len(owners), size=min(3, len(owners)), replace=False, p=market)
+    split = _largest_remainder(rng.dirichlet(np.ones(len(pick))) * places, places)
+    for o, n in zip(pick, split):
+        if n <= 0:
+            continue
+        pid = owner_ids[owners[o]]
+        supply.providers[pid] = (owners[o], "private", owners[o])
+        needs = "mainstream;sibling_group;parent_child;uasc"
+        supply.add_home(
+            f"ifa_fostering:{cid}:{pid}",
+            cid,
+            pid,
+            "ifa_fostering",
+            int(n),
+            needs,
+            (0, 17),
+            DEFAULT_WEEKLY_COST_GBP["ifa_fostering"],
+        )
 
 
 @functools.lru_cache(maxsize=8)

@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from rcc.core._csv import decode, read_bytes
+from rcc.core.csvfiles import decode, read_bytes
 from rcc.core.errors import InvalidInputError
 from rcc.core.params import SolverOptions, Weights
 from rcc.core.region import Region
@@ -83,7 +83,7 @@ def read_cflp(path: str | Path, capacity: float | None = None) -> CflpInstance:
     ------
     InvalidInputError
         Wrong token count (an empty file has none), a non-number, ``capacity`` missing
-        where needed, or a file that is not text (see :mod:`rcc.core._csv` for encodings).
+        where needed, or a file that is not text (see :mod:`rcc.core.csvfiles` for encodings).
     """
     p = Path(path)
     tokens = decode(read_bytes(p, f"orlib ({p.name})"), f"orlib ({p.name})").split()

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rcc.core._csv import INT64_MAX, parse_whole_numbers, read_records
+from rcc.core.csvfiles import INT64_MAX, parse_whole_numbers, read_records
 from rcc.core.errors import InvalidInputError
 from rcc.io.ofsted import read_ofsted_providers
 from rcc.io.ssda903 import load_ssda903, read_episodes, read_header
@@ -427,7 +427,7 @@ def test_orlib_files_empty_binary_or_cp1252(tmp_path: Path) -> None:
 def test_gzipped_csv_is_read_and_a_damaged_one_is_named(tmp_path):
     import gzip
 
-    from rcc.core._csv import read_records
+    from rcc.core.csvfiles import read_records
 
     good = tmp_path / "t.csv.gz"
     good.write_bytes(gzip.compress(b"a,b\n1,2\n"))
