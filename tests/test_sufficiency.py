@@ -354,7 +354,7 @@ def gm() -> rcc.Region:
 
 
 def test_pricing_gives_the_same_optimum_as_all_edges(gm):
-    fc = forecast_from_region(gm, years=2, growth={"complex": 0.05, "mainstream": 0.04})
+    fc = forecast_from_region(gm, years=2, growth_by_need={"complex": 0.05, "mainstream": 0.04})
     opts = default_options(gm)
     base = SufficiencyParams(solver=rcc.SolverOptions(mip_gap=1e-7, time_limit_s=120))
     priced = sufficiency_plan(gm, opts, fc, params=base.evolve(seed_radius_miles=4.0))
@@ -365,7 +365,7 @@ def test_pricing_gives_the_same_optimum_as_all_edges(gm):
 
 
 def test_gm_plan_tables_are_consistent(gm):
-    fc = forecast_from_region(gm, years=3, growth={"complex": 0.05}, group_size={"sibling_group": 2})
+    fc = forecast_from_region(gm, years=3, growth_by_need={"complex": 0.05}, group_size={"sibling_group": 2})
     budgets = pd.DataFrame({"scope": ["rcc"], "scope_id": ["Greater Manchester RCC"], "capital_gbp": [3_000_000.0]})
     plan = sufficiency_plan(gm, default_options(gm), fc, budgets)
     assert plan.status in (rcc.PlanStatus.OPTIMAL, rcc.PlanStatus.TIME_LIMIT)
@@ -400,7 +400,7 @@ def test_warm_start_from_a_loaded_plan_keeps_the_optimum():
 
     region = toy_region(children=10, places=4)
     params = SufficiencyParams(years=3, solver=EXACT)
-    prep = prepare_inputs(region, pd.DataFrame([option()]), forecast_from_region(region, years=3, growth=0.2), None, params)
+    prep = prepare_inputs(region, pd.DataFrame([option()]), forecast_from_region(region, years=3, growth_by_need=0.2), None, params)
     labels = list(prep.options.option_id)
     everything = np.arange(len(prep.data.e_cohort))
     run = Run(params, time.perf_counter())

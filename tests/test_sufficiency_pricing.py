@@ -31,7 +31,7 @@ def gm_case():
     """Greater Manchester, 2 years of strong growth, a binding capital budget,
     and the exact optimum of the whole model (every edge built)."""
     region = rcc.datasets.england("Greater Manchester RCC")
-    fc = forecast_from_region(region, years=2, growth={"complex": 0.3, "mainstream": 0.05, "supported_16plus": 0.3}, group_size={"sibling_group": 2})
+    fc = forecast_from_region(region, years=2, growth_by_need={"complex": 0.3, "mainstream": 0.05, "supported_16plus": 0.3}, group_size={"sibling_group": 2})
     budgets = pd.DataFrame({"scope": ["total"], "capital_gbp": [CAPITAL]})
     opts = default_options(region)
     exact = sufficiency_plan(

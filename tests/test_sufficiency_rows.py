@@ -24,7 +24,7 @@ def gm():
     """Greater Manchester, two years of growth: new capacity is built (year 2) and edge pricing
     from 2 miles needs rounds."""
     region = rcc.datasets.england("Greater Manchester RCC")
-    fc = forecast_from_region(region, years=2, growth={"complex": 0.3, "supported_16plus": 0.3})
+    fc = forecast_from_region(region, years=2, growth_by_need={"complex": 0.3, "supported_16plus": 0.3})
     return region, fc, default_options(region)
 
 

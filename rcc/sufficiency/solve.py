@@ -105,7 +105,7 @@ def sufficiency_plan(
     >>> import rcc
     >>> from rcc.sufficiency import sufficiency_plan, default_options, forecast_from_region, SufficiencyParams
     >>> region = rcc.datasets.england("Greater Manchester RCC")
-    >>> forecast = forecast_from_region(region, years=2, growth={"complex": 0.05})
+    >>> forecast = forecast_from_region(region, years=2, growth_by_need={"complex": 0.05})
     >>> p = sufficiency_plan(region, default_options(region), forecast, params=SufficiencyParams(years=2))
     >>> p.status.value, int(p.metrics_by_year.loc[2, "children"]) == int(forecast.loc[forecast.year == 2, "children"].sum())
     ('optimal', True)
