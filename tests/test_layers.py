@@ -123,3 +123,40 @@ def test_version_agrees_with_pyproject():
 
     pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
     assert tomllib.loads(pyproject.read_text())["project"]["version"] == rcc.__version__
+
+
+MAX_MODULE_LINES = 600
+MAX_FUNCTION_LINES = 60  # code lines after the docstring
+
+
+def _code_lines(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    first = node.body[0]
+    doc = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)
+    start = first.end_lineno + 1 if doc and len(node.body) > 1 else node.lineno
+    return node.end_lineno - start + 1
+
+
+def _oversize(root: Path) -> list[str]:
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        where = path.relative_to(root.parent)
+        if len(text.splitlines()) > MAX_MODULE_LINES:
+            found.append(f"{where}: {len(text.splitlines())} lines (at most {MAX_MODULE_LINES}: one job per module)")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and _code_lines(node) > MAX_FUNCTION_LINES:
+                found.append(f"{where}:{node.lineno} {node.name}: {_code_lines(node)} lines of code (split it into named steps)")
+    return found
+
+
+def test_modules_and_functions_stay_small():
+    assert _oversize(ROOT) == []
+
+
+def test_the_size_check_sees_a_long_function(tmp_path):
+    pkg = tmp_path / "rcc"
+    pkg.mkdir()
+    body = "".join(f"    x{i} = {i}\n" for i in range(MAX_FUNCTION_LINES + 1))
+    (pkg / "long.py").write_text(f'def f():\n    """Doc."""\n{body}')
+    (pkg / "ok.py").write_text(f'def g():\n    """Doc."""\n{body[: body.rindex("    x")]}')
+    assert [v.split(":")[0] for v in _oversize(pkg)] == ["rcc/long.py"]
