@@ -179,7 +179,7 @@ def test_a_time_limit_before_any_plan_raises():
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
 def test_solver_without_a_solution_raises(tiny, monkeypatch, solver):
     from rcc.allocation.highs import HighsAllocation, LpRound
-    from rcc.core._compat import SolverOutcome
+    from rcc.core import SolverOutcome
 
     nothing = SolverOutcome("not_solved", False)
     monkeypatch.setattr(rcc.allocation.pricing, "run_solver", lambda problem, options: (nothing, 0.0))
