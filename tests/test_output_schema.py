@@ -56,7 +56,7 @@ def test_sufficiency_tables_conform(tiny, capital):
 
 
 def test_forecast_conforms(tiny):
-    check_output("forecast", rcc.forecast_from_region(tiny, 3, 0.1))
+    check_output("demand_forecast", rcc.forecast_from_region(tiny, 3, 0.1))
 
 
 def test_comparison_and_sweep_conform(tiny):
@@ -95,3 +95,18 @@ def test_output_records_are_documented():
     assert set(df.table) == set(OUTPUT_TABLES)
     assert df.dtype.isin(DTYPES).all() and (df.description != "").all()
     assert {t.kind for t in OUTPUT_TABLES.values()} == {"output"}
+
+
+def test_docs_schema_md_is_generated_from_the_records():
+    """docs/schema.md is what scripts/make_api_docs.py writes: every input and output table is in it."""
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("make_api_docs", root / "scripts" / "make_api_docs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = module.schema_markdown()
+    assert (root / "docs" / "schema.md").read_text(encoding="utf-8") == text
+    for name in [*rcc.TABLES, *rcc.sufficiency.SUFFICIENCY_TABLES, *OUTPUT_TABLES]:
+        assert f"### `{name}`" in text

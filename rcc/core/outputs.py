@@ -117,7 +117,7 @@ PLAN_BY_COUNCIL = _table(
 )
 
 DEMAND_FORECAST = _table(
-    "forecast",
+    "demand_forecast",
     "cohort_id",
     (
         *_COHORT_KEY,
@@ -275,7 +275,7 @@ _SUFFICIENCY = (
         (
             C("budget", "str", description="Budget (its budget_id, else its scope)."),
             C("kind", "str", description="Capital or revenue.", choices=("capital", "revenue")),
-            C("year", "int", "plan year", "Year limited (<NA>: the whole plan).", minimum=1, nullable=True),
+            C("year", "int", "plan year", "Year limited (missing: the whole plan).", minimum=1, nullable=True),
             _money("limit_gbp", "Limit.", minimum=0),
             _money("used_gbp", "Spent."),
             _money("headroom_gbp", "Limit - spent."),
@@ -323,7 +323,7 @@ _SUFFICIENCY = (
         (
             C("rule", "str", description="Rule that must give."),
             C("scope", "str", description="Whose rule."),
-            C("year", "int", "plan year", "Year (<NA>: all years).", minimum=1, nullable=True),
+            C("year", "int", "plan year", "Year (missing: all years).", minimum=1, nullable=True),
             C("limit", "float", description="The rule's limit."),
             C("needed", "float", description="What a plan needs."),
             C("violation", "float", description="By how much the rule must give.", minimum=0),
