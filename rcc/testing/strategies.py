@@ -11,19 +11,14 @@ Use them to property-test your own constraints and scenarios::
         used = plan.placements.groupby("home_id").children.sum()
         assert (used <= region.homes.set_index("home_id").places[used.index]).all()
 
-Every table strategy is :func:`table_frames` of a schema record
-(:data:`rcc.core.schema.TABLES`, :data:`rcc.sufficiency.SUFFICIENCY_TABLES`):
-the columns, their order and dtypes come from the record, each column's
-values from :func:`column_elements` (its allowed values or its range, capped
-to small numbers) unless the strategy narrows it, and the frame is drawn
-column by column with :func:`hypothesis.extra.pandas.data_frames`. Ids are
-``<prefix>0, <prefix>1, ...``. Money is drawn in whole pounds (the solver's
-answers are then exact to compare).
-
-Arguments are checked when the strategy is built (not when drawn) and raise
-:class:`hypothesis.errors.InvalidArgument`. Every table passes
+Every table strategy is :func:`table_frames` of a schema record (columns, order
+and dtypes from :data:`rcc.core.schema.TABLES` or :data:`rcc.sufficiency.SUFFICIENCY_TABLES`,
+values from :func:`column_elements` unless narrowed), drawn column by column
+with :func:`hypothesis.extra.pandas.data_frames`. Ids are ``<prefix>0, <prefix>1, ...``;
+money is drawn in whole pounds. Arguments are checked when the strategy is
+built and raise :class:`hypothesis.errors.InvalidArgument`. Every table passes
 :func:`rcc.core.validate.normalise` of its record, every region
-:meth:`rcc.Region.from_frames` and every :class:`SufficiencyCase`
+:meth:`rcc.Region.from_frames`, every :class:`SufficiencyCase`
 :func:`rcc.sufficiency.sufficiency_plan`'s validation.
 """
 
@@ -42,7 +37,7 @@ from hypothesis.extra import pandas as hpd
 
 from rcc.core.region import Region
 from rcc.core.schema import AGE_BANDS, HOME_TYPES, NEEDS, TABLES, Column, Table
-from rcc.sufficiency.tables import BUDGETS, CLOSURES, FORECAST, OPTIONS
+from rcc.sufficiency.tables import BUDGETS, CLOSURES, COSTS, FORECAST, OPTIONS
 
 __all__ = [
     "SufficiencyCase",
@@ -50,6 +45,7 @@ __all__ = [
     "closures",
     "cohorts",
     "column_elements",
+    "costs",
     "councils",
     "feasible_regions",
     "forecasts",
@@ -79,6 +75,12 @@ def _check_size(name_min: str, lo: int, name_max: str, hi: int, floor: int = 0) 
         raise InvalidArgument(f"{name_min} must be >= {floor}, got {lo}")
     if hi < lo:
         raise InvalidArgument(f"{name_max}={hi} must be >= {name_min}={lo}")
+
+
+def _check_min(floor: int, **values: int) -> None:
+    for name, v in values.items():
+        if not isinstance(v, int) or v < floor:
+            raise InvalidArgument(f"{name} must be an integer >= {floor}, got {v!r}")
 
 
 def _check_values(name: str, values: Sequence[str], allowed: Sequence[str] | None = None) -> tuple[str, ...]:
@@ -154,6 +156,13 @@ def table_frames(
     if not ids:
         return frames
     return frames.map(lambda df: df.assign(**{table.id_column: id_prefix + df.index.astype(str)}))
+
+
+def _renumber(df: pd.DataFrame, id_column: str, prefix: str, min_size: int = 0) -> pd.DataFrame:
+    """Ids ``<prefix>0, <prefix>1, ...`` after rows were dropped (rejects a draw left below ``min_size``)."""
+    assume(len(df) >= min_size)
+    out = df.reset_index(drop=True)
+    return out.assign(**{id_column: prefix + out.index.astype(str)})
 
 
 def _band_ages(df: pd.DataFrame) -> pd.DataFrame:
@@ -248,12 +257,7 @@ def cohorts(
     }
     frames = table_frames(TABLES["cohorts"], min_size=min_size, max_size=max_size, elements=elements)
 
-    def unique_keys(df: pd.DataFrame) -> pd.DataFrame:
-        out = df.drop_duplicates(["council_id", "need", "age_band"]).reset_index(drop=True)
-        assume(len(out) >= min_size)
-        return out.assign(cohort_id="K" + out.index.astype(str))
-
-    return frames.map(unique_keys)
+    return frames.map(lambda df: _renumber(df.drop_duplicates(["council_id", "need", "age_band"]), "cohort_id", "K", min_size))
 
 
 def regions(
@@ -375,8 +379,7 @@ def held_regions(**kwargs: Any) -> st.SearchStrategy[Region]:
             free // p.groupby("home_id").home_id.transform("size").to_numpy(),
         )
         p = p.assign(children=np.minimum(p.children.to_numpy(), share).astype(np.int64))
-        p = p[p.children > 0].reset_index(drop=True)
-        p = p.assign(placement_id="P" + p.index.astype(str))
+        p = _renumber(p[p.children > 0], "placement_id", "P")
         return Region.from_frames(region.councils, h, k, providers=region.providers, placements=p, name="held")
 
     return build()
@@ -411,11 +414,9 @@ def options(
     needs_t = _check_values("needs", needs, NEEDS)
     types = _check_values("home_types", home_types, HOME_TYPES)
     _check_size("min_size", min_size, "max_size", max_size)
-    _check_size("1", 1, "max_units", max_units)
-    _check_size("1", 1, "max_places_per_unit", max_places_per_unit)
-    money = {"max_capital_gbp": max_capital_gbp, "max_running_gbp": max_running_gbp, "max_weekly_cost_gbp": max_weekly_cost_gbp}
-    for name, value in money.items():
-        _check_size("0", 0, name, value)
+    _check_min(1, max_units=max_units, max_places_per_unit=max_places_per_unit)
+    _check_min(0, max_capital_gbp=max_capital_gbp, max_running_gbp=max_running_gbp)
+    _check_min(0, max_weekly_cost_gbp=max_weekly_cost_gbp, max_lead_time_months=max_lead_time_months)
     elements = {
         "name": st.just(""),
         "council_id": st.sampled_from(ids),
@@ -453,8 +454,8 @@ def forecasts(
     [['K0', 1], ['K0', 2], ['K1', 1], ['K1', 2]]
     """
     ids = _check_values("cohort_ids", cohort_ids)
-    _check_size("1", 1, "years", years)
-    _check_size("0", 0, "max_children", max_children)
+    _check_min(1, years=years)
+    _check_min(0, max_children=max_children)
     n = len(ids) * years
     elements = {"forecast_id": st.just(""), "children": st.integers(0, max_children), "group_size": st.just(1)}
     frames = table_frames(FORECAST, min_size=n, max_size=n, elements=elements)
@@ -481,8 +482,8 @@ def budgets(
     """
     councils_t, rccs = tuple(council_ids), tuple(rcc_names)
     _check_size("min_size", min_size, "max_size", max_size)
-    _check_size("1", 1, "years", years)
-    _check_size("0", 0, "max_gbp", max_gbp)
+    _check_min(1, years=years)
+    _check_min(0, max_gbp=max_gbp)
     whose = [("total", "")] + [("council", c) for c in councils_t] + [("rcc", r) for r in rccs]
     limit = st.one_of(st.integers(0, max_gbp).map(float), st.just(float("inf")))
     elements = {
@@ -495,10 +496,9 @@ def budgets(
     frames = table_frames(BUDGETS, min_size=min_size, max_size=max_size, elements=elements, id_prefix="b")
 
     def split(df: pd.DataFrame) -> pd.DataFrame:
-        out = df.drop_duplicates(["scope", "year"]).reset_index(drop=True)
-        assume(len(out) >= min_size)
+        out = _renumber(df.drop_duplicates(["scope", "year"]), "budget_id", "b", min_size)
         pair = out.scope.str.split("|", n=1)
-        return out.assign(scope=pair.str[0].astype(object), scope_id=pair.str[1].astype(object), budget_id="b" + out.index.astype(str))
+        return out.assign(scope=pair.str[0].astype(object), scope_id=pair.str[1].astype(object))
 
     return frames.map(split)
 
@@ -510,7 +510,8 @@ def closures(home_ids: Sequence[str], *, years: int = 1, max_size: int = 2, max_
     True
     """
     ids = _check_values("home_ids", home_ids)
-    _check_size("1", 1, "years", years)
+    _check_min(1, years=years)
+    _check_min(0, max_size=max_size, max_gbp=max_gbp)
     elements = {
         "home_id": st.sampled_from(ids),
         "earliest_year": st.integers(1, years),
@@ -518,6 +519,26 @@ def closures(home_ids: Sequence[str], *, years: int = 1, max_size: int = 2, max_
         "annual_saving_gbp": st.integers(0, max_gbp).map(float),
     }
     return table_frames(CLOSURES, max_size=min(max_size, len(ids)), elements=elements)
+
+
+def costs(
+    cohort_ids: Sequence[str], site_ids: Sequence[str], *, max_size: int = 4, max_weekly_cost_gbp: int = 9_000
+) -> st.SearchStrategy[pd.DataFrame]:
+    """A cost matrix (:data:`rcc.sufficiency.COSTS`): prices for distinct cohort x
+    site (a home or an option) pairs, ids ``p0, p1, ...``.
+
+    >>> df = costs(["K0"], ["H0", "o0"], max_size=2).example()
+    >>> bool(df.duplicated(["cohort_id", "site_id"]).any())
+    False
+    """
+    cohorts_t, sites = _check_values("cohort_ids", cohort_ids), _check_values("site_ids", site_ids)
+    elements = {
+        "cohort_id": st.sampled_from(cohorts_t),
+        "site_id": st.sampled_from(sites),
+        "weekly_cost_gbp": st.integers(0, max_weekly_cost_gbp).map(float),
+    }
+    frames = table_frames(COSTS, max_size=max_size, elements=elements)
+    return frames.map(lambda df: _renumber(df.drop_duplicates(["cohort_id", "site_id"]), "cost_id", "p"))
 
 
 @attrs.frozen(eq=False)
@@ -572,12 +593,8 @@ def sufficiency_cases(
 
     @st.composite
     def build(draw: st.DrawFn) -> SufficiencyCase:
-        region = draw(
-            regions(
-                max_councils=max_councils, needs=needs_t, max_homes=max_homes, max_cohorts=max_cohorts,
-                max_places=max_places, max_children=max_children,
-            )
-        )
+        sizes = {"max_homes": max_homes, "max_cohorts": max_cohorts, "max_places": max_places, "max_children": max_children}
+        region = draw(regions(max_councils=max_councils, needs=needs_t, **sizes))
         n_years = draw(st.integers(*years))
         ids = tuple(region.council_ids)
         opts = draw(options(ids, needs=needs_t, max_size=max_options))

@@ -12,7 +12,16 @@ from hypothesis.errors import InvalidArgument
 import rcc
 from rcc.core.schema import TABLES
 from rcc.core.validate import normalise
-from rcc.sufficiency import BUDGETS, CLOSURES, FORECAST, OPTIONS, SUFFICIENCY_TABLES, SufficiencyParams, sufficiency_plan
+from rcc.sufficiency import (
+    BUDGETS,
+    CLOSURES,
+    COSTS,
+    FORECAST,
+    OPTIONS,
+    SUFFICIENCY_TABLES,
+    SufficiencyParams,
+    sufficiency_plan,
+)
 from rcc.testing import strategies as rst
 
 IDS = ("C0", "C1", "C2")
@@ -47,6 +56,7 @@ def test_table_frames_follow_the_record(table, data):
         rst.options(IDS).map(lambda d: (OPTIONS, d)),
         rst.forecasts(["K0", "K1"], years=2).map(lambda d: (FORECAST, d)),
         rst.closures(["H0", "H1", "H2"]).map(lambda d: (CLOSURES, d)),
+        rst.costs(["K0", "K1"], ["H0", "o0"]).map(lambda d: (COSTS, d)),
     )
 )
 def test_tables_pass_their_validation_unchanged(drawn):
