@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pandas as pd
 import pulp
 import pytest
@@ -88,18 +90,24 @@ def test_priced_plan_bound_never_exceeds_the_exact_optimum(case, radius, capital
 
 
 # ---------------------------------------------------------------------------- status and optimality
-def whole_model_optimum(case: rst.SufficiencyCase, params: SufficiencyParams) -> tuple[str, float | None]:
+class Optimum(NamedTuple):
+    """The whole model's status (``optimal``, ``infeasible`` or PuLP's code) and objective."""
+
+    status: str
+    objective: float | None
+
+
+def whole_model_optimum(region, options, forecast, budgets, params, closures=None) -> Optimum:
     """The whole model's optimum solved directly by HiGHS through PuLP: every edge,
     every placement integer as the params say, no pricing, no heuristics, no
-    merged homes, gap 1e-9. Returns the status (``optimal``, ``infeasible`` or PuLP's
-    code) and the objective. PuLP 3's solve returns the status code, PuLP 4's a record
-    holding it (and -7, the gap limit met, for an optimum within the gap)."""
-    prep = prepare(case.region, case.options, case.forecast, case.budgets, params.evolve(pricing_radius_miles=None), case.closures)
+    merged homes, gap 1e-9. PuLP 3's solve returns the status code, PuLP 4's a
+    record holding it (-7, the gap limit met, is an optimum within the gap)."""
+    prep = prepare(region, options, forecast, budgets, params.evolve(pricing_radius_miles=None), closures)
     problem = build_sufficiency(prep.data, list(prep.options.option_id)).problem
     result = problem.solve(pulp.HiGHS(msg=False, timeLimit=60, gapRel=1e-9))
     code = int(getattr(result, "status", result))
     status = {1: "optimal", -7: "optimal", -1: "infeasible"}.get(code, f"pulp status {code}")
-    return status, (float(pulp.value(problem.objective)) if status == "optimal" else None)
+    return Optimum(status, float(pulp.value(problem.objective)) if status == "optimal" else None)
 
 
 def assert_placed_plus_unmet_is_demand(plan, forecast) -> None:
@@ -135,7 +143,7 @@ def test_optimal_means_the_whole_models_optimum_and_placed_plus_unmet_is_demand(
     plan = sufficiency_plan(case.region, case.options, case.forecast, case.budgets, params=params, closures=case.closures)
     assert plan.status in (rcc.PlanStatus.OPTIMAL, rcc.PlanStatus.TIME_LIMIT, rcc.PlanStatus.INFEASIBLE)
     assert_placed_plus_unmet_is_demand(plan, case.forecast)
-    status, opt = whole_model_optimum(case, params)
+    status, opt = whole_model_optimum(case.region, case.options, case.forecast, case.budgets, params, case.closures)
     if plan.status is rcc.PlanStatus.INFEASIBLE:
         assert status == "infeasible"
         return
