@@ -9,8 +9,8 @@ The API reference walks ``rcc.__all__`` and the public modules in :data:`MODULES
 ``__all__``): for every object its signature, the first paragraph of its docstring and
 its numpydoc ``Parameters`` (classes: also their public methods and properties;
 constants: their ``#:`` comment). The schema tables come from
-:func:`rcc.core.schema.schema_frame` (with allowed values and ranges from
-:data:`rcc.core.schema.TABLES`). Output is deterministic: no dates, sorted where the source
+:func:`rcc.core.schema.schema_frame` over every table record (the region's and the
+sufficiency plan's inputs, then the outputs of :data:`rcc.core.outputs.OUTPUT_TABLES`). Output is deterministic: no dates, sorted where the source
 is not ordered, so ``--check`` can run in CI.
 """
 
@@ -22,6 +22,7 @@ import importlib
 import inspect
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -29,14 +30,19 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+import pandas as pd  # noqa: E402
+
 import rcc  # noqa: E402
-from rcc.core.schema import AGE_BANDS, HOME_TYPES, NEEDS, SECTORS, TABLES, schema_frame  # noqa: E402
+from rcc.core.outputs import OUTPUT_TABLES  # noqa: E402
+from rcc.core.schema import AGE_BANDS, HOME_TYPES, NEEDS, SCOPES, SECTORS, TABLES, Table, schema_frame  # noqa: E402
+from rcc.sufficiency.tables import SUFFICIENCY_TABLES  # noqa: E402
 
 #: Public modules documented besides ``rcc`` itself (each by its ``__all__``).
 MODULES: tuple[str, ...] = (
     "rcc.datasets",
     "rcc.io.ssda903",
     "rcc.io.ofsted",
+    "rcc.core.outputs",
     "rcc.forecast",
     "rcc.report",
     "rcc.testing.strategies",
@@ -244,7 +250,11 @@ def document(qualname: str, obj: Any, module: ModuleType | None) -> list[str]:
         comment = constant_comment(module, short) if module is not None else ""
         kind = type(obj).__name__
         out += [f"Constant ({kind})." + (f" {comment}" if comment else "")]
-        if isinstance(obj, (tuple, frozenset)) and len(obj) <= 40:
+        if isinstance(obj, Table):
+            out += ["", f"The {obj.kind} table `{obj.name}` ({len(obj.columns)} columns): see docs/schema.md."]
+        elif isinstance(obj, Mapping) and len(obj) and all(isinstance(t, Table) for t in obj.values()):
+            out += ["", "Tables (see docs/schema.md): " + ", ".join(f"`{k}`" for k in obj) + "."]
+        elif isinstance(obj, (tuple, frozenset)) and len(obj) <= 40:
             out += ["", "Values: " + ", ".join(f"`{v}`" for v in (sorted(obj) if isinstance(obj, frozenset) else obj))]
         elif hasattr(obj, "items") and len(obj) <= 20 and not hasattr(obj, "columns"):
             out += ["", "| key | value |", "|---|---|"] + [f"| `{_md(str(k))}` | `{_md(repr(v))}` |" for k, v in obj.items()]
@@ -290,42 +300,64 @@ def api_markdown() -> str:
 # --------------------------------------------------------------------------- schema
 
 
-def _allowed(table: str, column: str) -> str:
-    col = TABLES[table].column(column)
-    parts = []
-    if col.choices:
-        parts.append(", ".join(f"`{c}`" for c in col.choices))
-    if col.minimum is not None or col.maximum is not None:
-        lo = "" if col.minimum is None else f"{col.minimum:g}"
-        hi = "" if col.maximum is None else f"{col.maximum:g}"
-        parts.append(f"{lo} to {hi}".strip() if lo and hi else (f">= {lo}" if lo else f"<= {hi}"))
-    return "; ".join(parts)
+def _table_section(table: Table, rows: pd.DataFrame) -> list[str]:
+    """One table's heading, description and one line per column (from :func:`schema_frame`)."""
+    key = "Id column" if table.kind == "input" else "Rows named by"
+    lines = [f"### `{table.name}`", "", table.description, "", f"{key}: `{table.id_column}`.", ""]
+    if table.kind == "input":
+        lines += ["| column | dtype | unit | required | default | allowed | description |", "|---|---|---|---|---|---|---|"]
+    else:
+        lines += ["| column | dtype | unit | missing | allowed | description |", "|---|---|---|---|---|---|"]
+    for r in rows.itertuples():
+        allowed = ", ".join(f"`{v}`" for v in r.allowed.split(", ")) if table.column(r.column).choices else r.allowed
+        if table.kind == "input":
+            default = "" if r.required else ("(none)" if r.default is None else f"`{r.default!r}`")
+            cells = [r.dtype, _md(r.unit), "yes" if r.required else "no", _md(default)]
+        else:
+            cells = [r.dtype, _md(r.unit), "may be" if r.nullable else "never"]
+        lines.append(f"| `{r.column}` | " + " | ".join(cells) + f" | {_md(allowed)} | {_md(r.description)} |")
+    return lines + [""]
+
+
+#: The documented tables: (heading, words, tables), inputs first.
+GROUPS: tuple[tuple[str, str, tuple[Table, ...]], ...] = (
+    (
+        "Inputs: a region",
+        "`rcc.Region.from_frames` validates every rule below (`rcc.core.schema.TABLES`).",
+        tuple(TABLES.values()),
+    ),
+    (
+        "Inputs: a sufficiency plan",
+        "`rcc.sufficiency.sufficiency_plan` validates every rule below (`rcc.sufficiency.SUFFICIENCY_TABLES`).",
+        tuple(SUFFICIENCY_TABLES.values()),
+    ),
+    (
+        "Outputs",
+        "What rcc returns (`rcc.core.outputs.OUTPUT_TABLES`); `rcc.core.outputs.check_output(name, frame)` checks a "
+        "frame against its table: same columns in the same order, compatible dtypes, missing values only where "
+        "the table says they may be, allowed values and ranges.",
+        tuple(OUTPUT_TABLES.values()),
+    ),
+)
 
 
 def schema_markdown() -> str:
-    df = schema_frame()
     lines = [
-        "# rcc input tables",
+        "# rcc tables",
         "",
-        "Generated by `scripts/make_api_docs.py` from `rcc.core.schema.schema_frame()`; do not edit by hand.",
-        "Column names are snake_case with their unit; `rcc.Region.from_frames` validates every rule below",
-        "and raises `rcc.InvalidInputError` naming the table, row id, column, expected and received.",
+        "Generated by `scripts/make_api_docs.py` from `rcc.core.schema.schema_frame()` over every table record;",
+        "do not edit by hand. Column names are snake_case with their unit. Bad input raises",
+        "`rcc.InvalidInputError` naming the table, row id, column, expected and received.",
+        "",
+        "## Contents",
         "",
     ]
-    for name, table in TABLES.items():
-        rows = df[df.table == name]
-        lines += [f"## `{name}`", "", table.description, "", f"Id column: `{table.id_column}`.", ""]
-        lines += [
-            "| column | dtype | unit | required | default | allowed | description |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        for r in rows.itertuples():
-            default = "" if r.required else ("(none)" if r.default is None else f"`{r.default!r}`")
-            lines.append(
-                f"| `{r.column}` | {r.dtype} | {_md(r.unit)} | {'yes' if r.required else 'no'} | {_md(default)} | "
-                f"{_md(_allowed(name, r.column))} | {_md(r.description)} |"
-            )
-        lines.append("")
+    lines += [f"- [{heading}](#{_anchor(heading)})" for heading, _, _ in GROUPS] + ["- [Vocabulary](#vocabulary)", ""]
+    for heading, words, tables in GROUPS:
+        df = schema_frame(tables=tables)
+        lines += [f"## {heading}", "", words, ""]
+        for table in tables:
+            lines += _table_section(table, df[df.table == table.name])
     lines += ["## Vocabulary", "", "| list | values |", "|---|---|"]
     lines.append("| needs (`rcc.NEEDS`) | " + ", ".join(f"`{n}`" for n in NEEDS) + " |")
     lines.append(
@@ -333,6 +365,7 @@ def schema_markdown() -> str:
     )
     lines.append("| home types (`rcc.HOME_TYPES`) | " + ", ".join(f"`{h}`" for h in HOME_TYPES) + " |")
     lines.append("| provider sectors (`rcc.core.schema.SECTORS`) | " + ", ".join(f"`{s}`" for s in SECTORS) + " |")
+    lines.append("| option scopes (`rcc.sufficiency.SCOPES`) | " + ", ".join(f"`{s}`" for s in SCOPES) + " |")
     return "\n".join(lines).rstrip() + "\n"
 
 

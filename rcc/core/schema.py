@@ -1,16 +1,20 @@
-"""The tables rcc reads, described as data.
+"""The tables rcc reads and writes, described as data.
 
-Every input table is a :class:`Table` made of :class:`Column` records (name,
-dtype, unit, required, default, description). Validation, documentation and
-the Hypothesis strategies all read these records, so there is one place to
-change a column.
+Every table is a :class:`Table` made of :class:`Column` records (name, dtype,
+unit, required, default, description, allowed values or range). Input tables
+(:data:`TABLES` here, the sufficiency tables in :mod:`rcc.sufficiency.tables`)
+are validated by :func:`rcc.core.validate.normalise`; output tables
+(:mod:`rcc.core.outputs`) are checked by :func:`rcc.core.outputs.check_output`.
+Validation, documentation (``docs/schema.md``) and the Hypothesis strategies
+(:mod:`rcc.testing.strategies`) all read these records, so there is one place
+to change a column.
 
 The vocabulary of needs, age bands and home types is also here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -25,9 +29,13 @@ __all__ = [
     "MAX_WEEKLY_COST_GBP",
     "MAX_YEARS",
     "NEEDS",
+    "SCOPES",
+    "SECTORS",
     "TABLES",
     "Table",
+    "DTYPES",
     "age_band_bounds",
+    "allowed",
     "cohort_ids",
     "schema_frame",
 ]
@@ -84,6 +92,11 @@ HOME_TYPES: tuple[str, ...] = (
 #: Provider sectors.
 SECTORS: tuple[str, ...] = ("council", "private", "voluntary", "other_public", "unknown")
 
+#: Who a candidate sufficiency option may serve: ``council`` (the usual distance limits),
+#: ``regional`` (any child of a council in the same DfE region, whatever the
+#: distance) or ``national`` (any child).
+SCOPES: tuple[str, ...] = ("council", "regional", "national")
+
 
 def age_band_bounds(label: str) -> tuple[int, int]:
     """Youngest and oldest age (inclusive) of an age band label.
@@ -94,16 +107,20 @@ def age_band_bounds(label: str) -> tuple[int, int]:
     return AGE_BANDS[label]
 
 
+#: Column dtypes: ``bool`` appears only in output tables.
+DTYPES: tuple[str, ...] = ("str", "int", "float", "bool")
+
+
 @attrs.frozen
 class Column:
-    """One column of an input table.
+    """One column of a table (input or output).
 
     Parameters
     ----------
     name : str
         snake_case, with its unit where it has one (``places``, ``weekly_cost_gbp``).
     dtype : str
-        One of ``"str"``, ``"int"``, ``"float"``.
+        One of ``"str"``, ``"int"``, ``"float"``; ``"bool"`` in output tables only.
     unit : str
         Unit of measure, or ``""``.
     required : bool
@@ -116,10 +133,13 @@ class Column:
         Inclusive bounds for numeric columns.
     choices : tuple of str or None
         Allowed values for a categorical column.
+    nullable : bool
+        Output tables: whether a value may be missing (NaN for a float, ``<NA>``
+        for an int, e.g. a percentage of no children or a limit for all years).
     """
 
     name: str
-    dtype: str = attrs.field(validator=attrs.validators.in_(("str", "int", "float")))
+    dtype: str = attrs.field(validator=attrs.validators.in_(DTYPES))
     unit: str = ""
     required: bool = True
     default: Any = None
@@ -127,16 +147,19 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] | None = None
+    nullable: bool = False
 
 
 @attrs.frozen
 class Table:
-    """An input table: its name, id column and columns."""
+    """A table: its name, id column (output tables: the column naming a row in
+    messages), columns, description and kind (``"input"`` or ``"output"``)."""
 
     name: str
     id_column: str
     columns: tuple[Column, ...]
     description: str = ""
+    kind: str = attrs.field(default="input", validator=attrs.validators.in_(("input", "output")))
 
     def column(self, name: str) -> Column:
         """The column called ``name``."""
@@ -264,26 +287,63 @@ TABLES: Mapping[str, Table] = MappingProxyType(
 )
 
 
-def schema_frame(table: str | None = None) -> pd.DataFrame:
+def schema_frame(table: str | None = None, *, tables: Iterable[Table] | None = None) -> pd.DataFrame:
     """The schema as a DataFrame (one row per column), for docs and notebooks.
+
+    Parameters
+    ----------
+    table : str, optional
+        Only this table.
+    tables : iterable of Table, optional
+        The tables to describe (default the region's input tables, :data:`TABLES`;
+        e.g. ``rcc.sufficiency.SUFFICIENCY_TABLES.values()`` or
+        ``rcc.core.outputs.OUTPUT_TABLES.values()``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        table, column, dtype, unit, required, default, description, allowed
+        (choices or range in words, "" when any value is allowed), nullable.
 
     >>> schema_frame("homes").loc[lambda d: d.column == "places", "unit"].item()
     'children'
     """
-    rows = []
-    for t in TABLES.values():
-        if table is not None and t.name != table:
-            continue
-        for c in t.columns:
-            rows.append(
-                {
-                    "table": t.name,
-                    "column": c.name,
-                    "dtype": c.dtype,
-                    "unit": c.unit,
-                    "required": c.required,
-                    "default": c.default,
-                    "description": c.description,
-                }
-            )
-    return pd.DataFrame(rows)
+    chosen = TABLES.values() if tables is None else tables
+    rows = [
+        {
+            "table": t.name,
+            "column": c.name,
+            "dtype": c.dtype,
+            "unit": c.unit,
+            "required": c.required,
+            "default": c.default,
+            "description": c.description,
+            "allowed": allowed(c),
+            "nullable": c.nullable,
+        }
+        for t in chosen
+        if table is None or t.name == table
+        for c in t.columns
+    ]
+    return pd.DataFrame(rows, columns=list(_FRAME_COLUMNS))
+
+
+_FRAME_COLUMNS = ("table", "column", "dtype", "unit", "required", "default", "description", "allowed", "nullable")
+
+
+def allowed(column: Column) -> str:
+    """A column's allowed values or range in words ("" when any value is allowed).
+
+    >>> allowed(TABLES["homes"].column("min_age"))
+    '0 to 17'
+    """
+    parts = []
+    if column.choices:
+        parts.append(", ".join(column.choices))
+    lo = "" if column.minimum is None else f"{column.minimum:g}"
+    hi = "" if column.maximum is None else f"{column.maximum:g}"
+    if lo and hi:
+        parts.append(f"{lo} to {hi}")
+    elif lo or hi:
+        parts.append(f">= {lo}" if lo else f"<= {hi}")
+    return "; ".join(parts)

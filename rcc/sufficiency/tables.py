@@ -1,5 +1,8 @@
 """Input tables of a sufficiency plan, described as data (see :mod:`rcc.core.schema`).
 
+The same :class:`rcc.core.schema.Table` records as the region's tables; the
+tables a sufficiency plan returns are in :mod:`rcc.core.outputs`.
+
 ``options`` (candidate new capacity), ``forecast`` (demand per cohort and
 year), ``budgets`` (capital and revenue limits), ``closures`` (existing homes
 that may close) and ``costs`` (a price per cohort x home-or-option that
@@ -14,7 +17,7 @@ from types import MappingProxyType
 
 import pandas as pd
 
-from rcc.core.schema import HOME_TYPES, MAX_COUNT, MAX_WEEKLY_COST_GBP, SECTORS, Column, Table
+from rcc.core.schema import HOME_TYPES, MAX_COUNT, MAX_WEEKLY_COST_GBP, SCOPES, SECTORS, Column, Table, schema_frame
 
 __all__ = [
     "BUDGETS",
@@ -30,11 +33,6 @@ __all__ = [
 ]
 
 C = Column
-
-#: Who a candidate option may serve: ``council`` (the usual distance limits),
-#: ``regional`` (any child of a council in the same DfE region, whatever the
-#: distance) or ``national`` (any child).
-SCOPES: tuple[str, ...] = ("council", "regional", "national")
 
 #: Default of ``max_units_per_year`` ("empty: max_units"), and of a budget
 #: limit column left out of ``budgets`` (no limit). In a budgets table, write
@@ -206,23 +204,10 @@ SUFFICIENCY_TABLES: Mapping[str, Table] = MappingProxyType(
 
 
 def sufficiency_schema_frame(table: str | None = None) -> pd.DataFrame:
-    """The sufficiency tables' columns as a DataFrame (one row per column).
+    """The sufficiency tables' columns as a DataFrame: :func:`rcc.core.schema.schema_frame`
+    of :data:`SUFFICIENCY_TABLES`.
 
     >>> sufficiency_schema_frame("options").loc[lambda d: d.column == "lead_time_months", "unit"].item()
     'months'
     """
-    rows = [
-        {
-            "table": t.name,
-            "column": c.name,
-            "dtype": c.dtype,
-            "unit": c.unit,
-            "required": c.required,
-            "default": c.default,
-            "description": c.description,
-        }
-        for t in SUFFICIENCY_TABLES.values()
-        if table is None or t.name == table
-        for c in t.columns
-    ]
-    return pd.DataFrame(rows)
+    return schema_frame(table, tables=SUFFICIENCY_TABLES.values())

@@ -1,13 +1,13 @@
-"""Vectorised helpers of the optimiser equal their plain-loop definitions."""
+"""Vectorised helpers of the optimiser equal their plain-loop definitions (public helpers only:
+the pricing seed's private rank helper is covered by the priced-versus-whole-model property tests)."""
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rcc.allocation.engine import _rank_within, split_class_flows
+from rcc.allocation.engine import split_class_flows
 
 
 def _split_loop(home_class: np.ndarray, places: np.ndarray, edge_class: np.ndarray, class_flow: np.ndarray) -> list:
@@ -49,10 +49,3 @@ def _class_flows(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
 def test_split_class_flows_equals_the_loop(case: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]) -> None:
     edge, home, take = split_class_flows(*case)
     assert list(zip(edge.tolist(), home.tolist(), take.tolist())) == _split_loop(*case)
-
-
-@given(st.lists(st.integers(0, 4), max_size=30))
-def test_rank_within_is_a_groupby_cumcount(keys: list[int]) -> None:
-    k = np.array(keys, dtype=np.int64)
-    expected = pd.Series(k).groupby(k, sort=False).cumcount().to_numpy()
-    np.testing.assert_array_equal(_rank_within(k), expected)
