@@ -40,6 +40,11 @@ from rcc.sufficiency.tables import SUFFICIENCY_TABLES  # noqa: E402
 #: Public modules documented besides ``rcc`` itself (each by its ``__all__``).
 MODULES: tuple[str, ...] = (
     "rcc.datasets",
+    "rcc.allocation.engine",
+    "rcc.allocation.model",
+    "rcc.analysis.scenarios",
+    "rcc.sufficiency",
+    "rcc.sufficiency.constraints",
     "rcc.io.ssda903",
     "rcc.io.ofsted",
     "rcc.core.outputs",

@@ -12,6 +12,7 @@ import pytest
 
 import rcc
 from rcc.core.errors import InvalidInputError
+from rcc.core.outputs import check_output
 from rcc.core.schema import AGE_BANDS, NEEDS
 from rcc.forecast import (
     FORECAST_COLUMNS,
@@ -303,6 +304,7 @@ def test_forecast_on_the_multi_year_sample(samples: Path) -> None:
     res = _load(DEMAND, reference_date="2021-03-31")
     f = forecast_demand(res, years=5, end="2021-03-31", n_sims=300, seed=1)
     assert list(f.columns) == list(FORECAST_COLUMNS)
+    check_output("demand_forecast", f)  # the output schema in docs/schema.md
     assert sorted(f.year.unique()) == [2022, 2023, 2024, 2025, 2026]
     assert set(f.council_id) == {"Bromley", "Hillingdon", "Southwark"}
     assert set(f.need) <= set(NEEDS) and set(f.age_band) <= set(AGE_BANDS)

@@ -160,3 +160,20 @@ def test_the_size_check_sees_a_long_function(tmp_path):
     (pkg / "long.py").write_text(f'def f():\n    """Doc."""\n{body}')
     (pkg / "ok.py").write_text(f'def g():\n    """Doc."""\n{body[: body.rindex("    x")]}')
     assert [v.split(":")[0] for v in _oversize(pkg)] == ["rcc/long.py"]
+
+
+def test_attrs_classes_can_be_printed():
+    """attrs' generated ``__repr__`` looks up ``_compat`` in the class's module: a module
+    global of that name (once rcc's solver module) broke ``repr`` of every record there."""
+    import importlib
+    import pkgutil
+
+    import attrs
+
+    for info in pkgutil.walk_packages(rcc.__path__, "rcc."):
+        module = importlib.import_module(info.name)
+        assert "_compat" not in vars(module), info.name
+        for obj in vars(module).values():
+            if isinstance(obj, type) and attrs.has(obj) and obj.__module__ == info.name:
+                assert "_compat" not in vars(importlib.import_module(obj.__module__)), obj
+    assert repr(rcc.allocation.model.DEMAND).startswith("RowBlock(name='demand'")

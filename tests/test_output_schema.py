@@ -36,7 +36,7 @@ def _sufficiency_case(tiny):
             "capital_cost_gbp": [1e5],
         }
     )
-    forecast = forecast_from_region(tiny, years=2, growth=0.2)
+    forecast = forecast_from_region(tiny, years=2, growth_by_need=0.2)
     return options, forecast
 
 
@@ -56,7 +56,9 @@ def test_sufficiency_tables_conform(tiny, capital):
 
 
 def test_forecast_conforms(tiny):
-    check_output("demand_forecast", rcc.forecast_from_region(tiny, 3, 0.1))
+    check_output("region_forecast", rcc.forecast_from_region(tiny, 3, 0.1))
+    with pytest.raises(rcc.InvalidInputError, match="extra \\['group_size'\\]"):
+        check_output("demand_forecast", rcc.forecast_from_region(tiny, 3, 0.1))
 
 
 def test_comparison_and_sweep_conform(tiny):

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 import attrs
 import numpy as np
 
-from rcc.core import _compat
+from rcc.core import solvers
 
 __all__ = ["HighsAllocation", "LpRound"]
 
@@ -26,14 +26,14 @@ __all__ = ["HighsAllocation", "LpRound"]
 class LpRound:
     """One solve of the allocation LP (a pricing round), by either path.
 
-    ``outcome`` is the solver's :class:`~rcc.core._compat.SolverOutcome`;
+    ``outcome`` is the solver's :class:`~rcc.core.solvers.SolverOutcome`;
     with a solution, ``x`` (values of the built edges, in ``edge`` order:
     positions in the full edge table), ``u`` (unmet per cohort) and, when
     optimal, ``duals`` (each row block's duals, by block name; ``y`` and
     ``z`` are the demand and capacity blocks').
     """
 
-    outcome: _compat.SolverOutcome
+    outcome: solvers.SolverOutcome
     x: np.ndarray | None = None
     u: np.ndarray | None = None
     duals: Mapping[str, np.ndarray] | None = None
@@ -135,9 +135,9 @@ class HighsAllocation:
         when optimal, ``duals`` (by row block)."""
         h = self.highs
         h.setOptionValue("time_limit", float(time_limit_s) if time_limit_s is not None else self._inf)
-        with _compat.highs_scheduler(self.threads):
+        with solvers.highs_scheduler(self.threads):
             h.run()
-        outcome = _compat.highs_outcome(h, mip=False)
+        outcome = solvers.highs_outcome(h, mip=False)
         if not outcome.has_solution:
             return LpRound(outcome)
         sol = h.getSolution()

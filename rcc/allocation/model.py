@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from rcc.core import _compat
+from rcc.core import solvers
 from rcc.core.params import PlanParams
 from rcc.core.region import Region
 
@@ -140,7 +140,7 @@ class AllocationModel:
 
     def add(self, constraint: pulp.LpConstraint) -> pulp.LpConstraint:
         """Add a row (a PuLP constraint over ``x`` and ``u``) to the problem; returns its handle."""
-        return _compat.add_constraint(self.problem, constraint)
+        return solvers.add_constraint(self.problem, constraint)
 
     @property
     def demand(self) -> list:  # type: ignore[type-arg]
@@ -156,7 +156,7 @@ class AllocationModel:
         """The duals of block ``name``'s ``n_rows`` rows after a solve (0 for a row not built)."""
         out = np.zeros(n_rows)
         for r, handle in self.rows[name].items():
-            out[r] = _compat.dual(handle)
+            out[r] = solvers.dual(handle)
         return out
 
     def duals(self, n_homes: int) -> tuple[np.ndarray, np.ndarray]:
@@ -190,11 +190,11 @@ def unmet_costs(region: Region, params: PlanParams) -> np.ndarray:
 
 def define_variables(prob: pulp.LpProblem, edges: pd.DataFrame, n_cohorts: int) -> tuple[list, list]:  # type: ignore[type-arg]
     """x_ch >= held_ch for every edge; u_c >= 0 for every cohort."""
-    x = _compat.add_variables(prob, "x", len(edges))
+    x = solvers.add_variables(prob, "x", len(edges))
     held = edges.held.to_numpy()
     for pos in np.flatnonzero(held > 0):
         x[pos].lowBound = float(held[pos])
-    u = _compat.add_variables(prob, "u", n_cohorts)
+    u = solvers.add_variables(prob, "u", n_cohorts)
     return x, u
 
 
@@ -211,8 +211,8 @@ def define_rows(
     for r, pos in enumerate(groups):
         if not len(pos) and not block.unmet:
             continue
-        expr = _compat.affine([x[p] for p in pos] + ([u[r]] if block.unmet else []))
-        out[r] = _compat.add_constraint(prob, expr == float(upper[r]) if block.sense == "==" else expr <= float(upper[r]))
+        expr = solvers.affine([x[p] for p in pos] + ([u[r]] if block.unmet else []))
+        out[r] = solvers.add_constraint(prob, expr == float(upper[r]) if block.sense == "==" else expr <= float(upper[r]))
     return out
 
 
@@ -228,7 +228,7 @@ def define_capacity(prob: pulp.LpProblem, x: list, region: Region, edges: pd.Dat
 
 def define_objective(prob: pulp.LpProblem, x: list, u: list, edge_cost: np.ndarray, unmet_cost: np.ndarray) -> None:  # type: ignore[type-arg]
     """min sum W_unmet u_c + sum cost_ch x_ch."""
-    prob.setObjective(_compat.affine(list(x) + list(u), np.concatenate([edge_cost, unmet_cost]).tolist()))
+    prob.setObjective(solvers.affine(list(x) + list(u), np.concatenate([edge_cost, unmet_cost]).tolist()))
 
 
 def define_caps(x: list, cap: np.ndarray) -> None:  # type: ignore[type-arg]
@@ -255,7 +255,7 @@ def build_allocation(
     unimodular, so solutions stay whole. ``extra_rows``: further blocks of rows after
     :data:`ROW_BLOCKS` (see :class:`RowBlock`).
     """
-    prob = _compat.new_problem("rcc_allocation")
+    prob = solvers.new_problem("rcc_allocation")
     x, u = define_variables(prob, edges, len(region.cohorts))
     if cap is None and "cap" in edges:
         cap = edges.cap.to_numpy(dtype=float)

@@ -22,19 +22,19 @@ from rcc.allocation.model import (
     unmet_costs,
 )
 from rcc.allocation.result import PlanStatus, SolveInfo
-from rcc.core import _compat
-from rcc.core._compat import SolverOutcome
+from rcc.core import solvers
 from rcc.core.errors import InfeasibleError, SolverError
 from rcc.core.params import PlanParams, SolverOptions
 from rcc.core.region import Region
+from rcc.core.solvers import SolverOutcome
 
 __all__ = ["make_solver", "optimise_edges", "run_solver"]
 
 def make_solver(options: SolverOptions) -> Any:
     """A PuLP solver object for the options; SolverError if it cannot run here."""
-    factory = _compat.highs_solver if options.name == "highs" else _compat.cbc_solver
+    factory = solvers.highs_solver if options.name == "highs" else solvers.cbc_solver
     solver = factory(msg=options.msg, time_limit=options.time_limit_s, gap=options.mip_gap, threads=options.threads)
-    if not _compat.solver_available(solver):
+    if not solvers.solver_available(solver):
         raise SolverError(f"solver {options.name!r} is not available here (expected it installed with rcc)")
     return solver
 
@@ -44,7 +44,7 @@ def run_solver(problem: Any, options: SolverOptions) -> tuple[LpRound, float]:
     solver = make_solver(options)
     t0 = time.perf_counter()
     try:
-        outcome = _compat.solve_problem(problem, solver)
+        outcome = solvers.solve_problem(problem, solver)
     except Exception as exc:  # the solver crashed: say so, with the solver's words
         raise SolverError(f"{options.name} failed: {exc}") from exc
     return outcome, time.perf_counter() - t0
@@ -262,7 +262,7 @@ class _PulpRounds:
         n = {DEMAND.name: len(self.region.cohorts), CAPACITY.name: len(self.region.homes)}
         duals = {b: model.block_duals(b, n.get(b) or len(blk.bounds(self.region)[1]))
                  for b, blk in zip(model.rows, (*ROW_BLOCKS, *self.rows))}
-        x, u = np.asarray(_compat.values(model.x)), np.asarray(_compat.values(model.u))
+        x, u = np.asarray(solvers.values(model.x)), np.asarray(solvers.values(model.u))
         return LpRound(outcome, x=x, u=u, duals=duals, edge=np.flatnonzero(active), **size), runtime
 
 

@@ -330,26 +330,26 @@ def least_core(
     >>> lc.core_nonempty, (lc.allocation.round(6) + 0.0).tolist()
     (True, [1.0, 0.0, 0.0])
     """
-    from rcc.core import _compat
+    from rcc.core import solvers
 
     players = tuple(game.players)
     n = len(players)
     coalitions, exhaustive = _proper_coalitions(players, exhaustive, n_samples, seed)
     grand = frozenset(players)
     vals = game.values(coalitions + [grand])
-    prob = _compat.new_problem("least_core")
-    x = _compat.add_variables(prob, "x", n, low=None)
-    (e,) = _compat.add_variables(prob, "e", 1, low=None)
+    prob = solvers.new_problem("least_core")
+    x = solvers.add_variables(prob, "x", n, low=None)
+    (e,) = solvers.add_variables(prob, "e", 1, low=None)
     pos = {p: i for i, p in enumerate(players)}
     for s in coalitions:
-        _compat.add_constraint(prob, _compat.affine([x[pos[p]] for p in s] + [e]) >= vals[s])
-    _compat.add_constraint(prob, _compat.affine(x) == vals[grand])
-    prob.setObjective(_compat.affine([e]))
-    outcome = _compat.solve_problem(prob, _compat.highs_solver(msg=False, time_limit=None, gap=None, threads=1))
+        solvers.add_constraint(prob, solvers.affine([x[pos[p]] for p in s] + [e]) >= vals[s])
+    solvers.add_constraint(prob, solvers.affine(x) == vals[grand])
+    prob.setObjective(solvers.affine([e]))
+    outcome = solvers.solve_problem(prob, solvers.highs_solver(msg=False, time_limit=None, gap=None, threads=1))
     if outcome.status != "optimal":
         raise SolverError(f"least-core LP: solver status {outcome.status}")
-    alloc = pd.Series(_compat.values(x), index=pd.Index(players, name="player"), name="allocation")
-    eps = float(_compat.values([e])[0]) if coalitions else 0.0
+    alloc = pd.Series(solvers.values(x), index=pd.Index(players, name="player"), name="allocation")
+    eps = float(solvers.values([e])[0]) if coalitions else 0.0
     scale = tol * max(1.0, abs(vals[grand]))
     return LeastCore(alloc, eps, eps <= scale, bool(exhaustive))
 

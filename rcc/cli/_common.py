@@ -38,7 +38,7 @@ means an interrupted write."""
 _USABLE = (PlanStatus.OPTIMAL, PlanStatus.TIME_LIMIT, PlanStatus.HEURISTIC)
 
 
-class Progress:
+class StageLog:
     """Stage-by-stage progress on stderr, with elapsed times."""
 
     def __init__(self, quiet: bool = False) -> None:

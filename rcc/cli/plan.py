@@ -12,8 +12,8 @@ from rcc.cli._common import (
     MILES,
     SECONDS,
     SEED,
-    Progress,
     Run,
+    StageLog,
     command_parser,
     marked,
     number,
@@ -28,7 +28,7 @@ from rcc.io.output import write_frames
 def cmd_plan(args: argparse.Namespace, run: Run) -> int:
     """``rcc plan``: the greedy baseline and the optimised plan of a region, side by side; their tables
     under ``--out`` (``greedy/``, ``optimised/``, ``summary``)."""
-    progress = Progress(args.quiet)
+    progress = StageLog(args.quiet)
     progress(f"loading embedded data: {args.region or 'England'} (seed {args.seed})")
     region = datasets.england(args.region, seed=args.seed)
     run.region = region.name

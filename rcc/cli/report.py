@@ -9,7 +9,7 @@ from typing import Any
 
 from rcc import datasets
 from rcc.allocation.engine import plan as make_plan
-from rcc.cli._common import SEED, Progress, Run, command_parser, number, out_options
+from rcc.cli._common import SEED, Run, StageLog, command_parser, number, out_options
 from rcc.core.errors import InvalidInputError
 from rcc.core.params import PlanParams
 from rcc.report import write_excel, write_html
@@ -77,7 +77,7 @@ def cmd_report(args: argparse.Namespace, run: Run) -> int:
     """``rcc report``: the reports of the optimised plan (greedy beside) written under ``--out``."""
     assert run.out is not None  # --out has a default
     run.region = args.region or "England"
-    progress = Progress(args.quiet)
+    progress = StageLog(args.quiet)
     progress(f"planning {run.region} (optimised and greedy) and writing the report")
     report_cli(args.region, run.out.staging, args.format or ["html", "xlsx"], args.suppress_below, args.seed)
     progress("done")

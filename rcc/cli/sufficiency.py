@@ -9,7 +9,7 @@ import pandas as pd
 
 from rcc import datasets
 from rcc.allocation.result import PlanStatus
-from rcc.cli._common import SECONDS, SEED, Progress, Run, command_parser, marked, number, out_options, summary_frame
+from rcc.cli._common import SECONDS, SEED, Run, StageLog, command_parser, marked, number, out_options, summary_frame
 from rcc.core.params import SolverOptions
 from rcc.core.schema import NEEDS
 from rcc.io.output import plan_record, write_frames
@@ -45,7 +45,7 @@ def cmd_sufficiency(args: argparse.Namespace, run: Run) -> int:
     """``rcc sufficiency``: a multi-year sufficiency plan of a region; its tables (with a summary) under ``--out``."""
     from rcc.sufficiency import SufficiencyParams, default_options, forecast_from_region, sufficiency_plan
 
-    progress = Progress(args.quiet)
+    progress = StageLog(args.quiet)
     progress(f"loading embedded data: {args.region} (seed {args.seed})")
     region = datasets.england(args.region, seed=args.seed)
     run.region = region.name

@@ -6,7 +6,7 @@ builds on it. The layers, each importing only the ones before it::
     core <- datasets <- io <- allocation, forecast <- sufficiency, analysis <- report <- cli
 """
 
-from rcc.core._compat import SolverOutcome
+from rcc.core.solvers import SolverOutcome
 from rcc.core.version import __version__
 
 __all__ = ["SolverOutcome", "__version__"]

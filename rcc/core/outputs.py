@@ -31,6 +31,7 @@ __all__ = [
     "PLAN_METRICS",
     "PLAN_PLACEMENTS",
     "PLAN_SHORTFALL",
+    "REGION_FORECAST",
     "SUFFICIENCY_OUTPUT_TABLES",
     "SWEEP_DRAWS",
     "SWEEP_SUMMARY",
@@ -116,19 +117,34 @@ PLAN_BY_COUNCIL = _table(
     "`rcc.Plan.metrics_by_council()`: the metrics per home council.",
 )
 
+_FORECAST_COUNTS: tuple[Column, ...] = (
+    C("children", "int", "children", "Children expected, rounded.", minimum=0),
+    C("children_expected", "float", "children", "Children expected (mean).", minimum=0),
+    C("children_p10", "int", "children", "10th percentile.", minimum=0),
+    C("children_p50", "int", "children", "Median.", minimum=0),
+    C("children_p90", "int", "children", "90th percentile.", minimum=0),
+)
 DEMAND_FORECAST = _table(
     "demand_forecast",
     "cohort_id",
     (
         *_COHORT_KEY,
         C("year", "int", "calendar year", "Year forecast (the year of the data's end date + 1, + 2...)."),
-        C("children", "int", "children", "Children expected, rounded.", minimum=0),
-        C("children_expected", "float", "children", "Children expected (mean).", minimum=0),
-        C("children_p10", "int", "children", "10th percentile.", minimum=0),
-        C("children_p50", "int", "children", "Median.", minimum=0),
-        C("children_p90", "int", "children", "90th percentile.", minimum=0),
+        *_FORECAST_COUNTS,
     ),
-    "`rcc.forecast_demand` and `rcc.forecast_from_region`: children per cohort and calendar year.",
+    "`rcc.forecast_demand`: children per cohort and calendar year, with the band from parameter uncertainty.",
+)
+REGION_FORECAST = _table(
+    "region_forecast",
+    "cohort_id",
+    (
+        *_COHORT_KEY,
+        C("year", "int", "plan year", "Plan year (1 = the region's cohorts as they are).", minimum=1),
+        *_FORECAST_COUNTS,
+        C("group_size", "int", "children", "Children placed together (siblings), 1 for single children.", minimum=1),
+    ),
+    "`rcc.forecast_from_region`: children per cohort and plan year, grown by yearly rates (percentiles equal "
+    "`children`: no uncertainty is claimed); the `forecast` input of `rcc.sufficiency_plan`.",
 )
 
 _COMPARISON_KEY: tuple[Column, ...] = (
@@ -354,6 +370,7 @@ OUTPUT_TABLES: Mapping[str, Table] = MappingProxyType(
             PLAN_BY_COUNCIL,
             *_SUFFICIENCY,
             DEMAND_FORECAST,
+            REGION_FORECAST,
             COMPARISON_LONG,
             COMPARISON_WIDE,
             SWEEP_DRAWS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from rcc.core._compat import SolverOutcome
+from rcc.core.solvers import SolverOutcome
 from rcc.sufficiency.inputs import SufficiencyInputs
 from rcc.sufficiency.model import SufficiencyModel, define_objective, hard_row_values, slack_scale
 from rcc.sufficiency.runtime import Run, globalise, subset_data

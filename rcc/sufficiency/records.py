@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pulp
 
-from rcc.core import _compat
+from rcc.core import solvers
 
 __all__ = ["BudgetRow", "HardRow", "ModelData", "RowBlock", "SufficiencyModel"]
 
@@ -202,7 +202,7 @@ class SufficiencyModel:
     def add_constraint(self, row: Any) -> Any:
         """Add one PuLP constraint (``expr <= rhs``, ``>=`` or ``==`` over the model's variables) to
         ``problem`` (as :attr:`rcc.sufficiency.SufficiencyParams.extra_constraints` does); returns its handle."""
-        return _compat.add_constraint(self.problem, row)
+        return solvers.add_constraint(self.problem, row)
 
     def variables(self) -> dict[str, Any]:
         """The variables and their index arrays by name (as the ``define_*`` functions take them)."""

@@ -8,9 +8,9 @@ import attrs
 import numpy as np
 
 from rcc.allocation.engine import run_solver
-from rcc.core import _compat
-from rcc.core._compat import SolverOutcome
+from rcc.core import solvers
 from rcc.core.errors import SolverError
+from rcc.core.solvers import SolverOutcome
 from rcc.sufficiency.model import ModelData, SufficiencyModel, build_sufficiency
 from rcc.sufficiency.params import SufficiencyParams
 
@@ -52,15 +52,15 @@ class Run:
         gap (its default absolute gap of 1e-6 would let it stop earlier)."""
         options = attrs.evolve(self.params.solver, time_limit_s=self.remaining())
         if options.name == "highs":
-            solver = _compat.highs_solver(
+            solver = solvers.highs_solver(
                 msg=options.msg, time_limit=options.time_limit_s, gap=options.mip_gap, threads=options.threads, warm_start=warm_start
             )
             solver.gapAbs = 0.0
-            if not _compat.solver_available(solver):  # pragma: no cover - highspy is a dependency
+            if not solvers.solver_available(solver):  # pragma: no cover - highspy is a dependency
                 raise SolverError("solver 'highs' is not available here (expected it installed with rcc)")
             t = time.perf_counter()
             try:
-                outcome = _compat.solve_problem(model.problem, solver)
+                outcome = solvers.solve_problem(model.problem, solver)
             except Exception as exc:  # the solver crashed: say so, with the solver's words
                 raise SolverError(f"{options.name} failed in the {self.stage}: {exc}") from exc
             seconds = time.perf_counter() - t

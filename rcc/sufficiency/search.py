@@ -8,8 +8,8 @@ import math
 import attrs
 import numpy as np
 
-from rcc.core._compat import SolverOutcome
 from rcc.core.errors import SolverError
+from rcc.core.solvers import SolverOutcome
 from rcc.sufficiency.heuristics import Incumbent, better, load_plan, lp_heuristics, snapshot, whole_plan, within_gap
 from rcc.sufficiency.inputs import SufficiencyInputs
 from rcc.sufficiency.model import ModelData, SufficiencyModel

@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from rcc.allocation.result import PlanStatus, SolveInfo
-from rcc.core._compat import SolverOutcome
 from rcc.core.errors import InfeasibleError, SolverError
 from rcc.core.region import Region
+from rcc.core.solvers import SolverOutcome
 from rcc.sufficiency.explain import empty_explanation, explain_clash
 from rcc.sufficiency.inputs import SufficiencyInputs, prepare_inputs
 from rcc.sufficiency.merging import merge_homes, split_placements
