@@ -388,3 +388,22 @@ def test_summary_names_every_reason(tiny):
 def test_bad_settings_raise_invalid_input_not_a_raw_error(make):
     with pytest.raises(rcc.InvalidInputError):
         make()
+
+
+def test_the_exported_allocation_model_names_its_rows(tiny, tmp_path):
+    """The PuLP model users see (and export) names each row by its block: demand_<cohort>, capacity_<home>."""
+    from rcc.allocation.model import build_allocation
+
+    params = rcc.PlanParams()
+    edges = rcc.eligible_edges(tiny, params)
+    model = build_allocation(tiny, edges, params)
+    from rcc.core.solvers import constraint_names
+
+    names = set(constraint_names(model.problem))
+    assert {f"demand_{c}" for c in range(len(tiny.cohorts))} <= names
+    used_homes = set(edges.home)
+    assert {f"capacity_{h}" for h in used_homes} <= names
+    assert len(names) == len(tiny.cohorts) + len(used_homes)
+    lp = tmp_path / "allocation.lp"
+    model.problem.writeLP(str(lp))
+    assert "demand_0:" in lp.read_text()

@@ -203,7 +203,9 @@ def define_rows(
 ) -> dict:  # type: ignore[type-arg]
     """One block of rows: for each row, the sum of the edges entering it (plus the cohort's
     unmet variable in a demand row) against its right-hand side. Rows without an edge are
-    left out, except demand rows. Returns the constraint handle of each row built."""
+    left out, except demand rows. Each row is named ``<block>_<row>`` (e.g. ``demand_0``,
+    ``capacity_12``), so an exported model reads as the maths. Returns the constraint handle
+    of each row built."""
     lower, upper = block.bounds(region)
     rows = block.rows(region, edges)
     groups = group_positions(np.where(rows >= 0, rows, len(upper)), len(upper))
@@ -212,7 +214,8 @@ def define_rows(
         if not len(pos) and not block.unmet:
             continue
         expr = solvers.affine([x[p] for p in pos] + ([u[r]] if block.unmet else []))
-        out[r] = solvers.add_constraint(prob, expr == float(upper[r]) if block.sense == "==" else expr <= float(upper[r]))
+        row = expr == float(upper[r]) if block.sense == "==" else expr <= float(upper[r])
+        out[r] = solvers.add_constraint(prob, row, f"{block.name}_{r}")
     return out
 
 

@@ -73,10 +73,18 @@ def affine(variables: Sequence[Any], coefs: Iterable[float] | None = None) -> An
     return pulp.LpAffineExpression(list(zip(variables, coefs)))
 
 
-def add_constraint(prob: pulp.LpProblem, constraint: Any) -> Any:
-    """Add a constraint and return a handle whose ``.pi`` holds its dual after solving."""
-    handle = prob.addConstraint(constraint)
+def add_constraint(prob: pulp.LpProblem, constraint: Any, name: str | None = None) -> Any:
+    """Add a constraint (named, when a name is given: exported LP/MPS files show it) and
+    return a handle whose ``.pi`` holds its dual after solving."""
+    handle = prob.addConstraint(constraint, name)
     return constraint if handle is None else handle
+
+
+def constraint_names(prob: pulp.LpProblem) -> list[str]:
+    """Names of a problem's constraints (PuLP 4: ``prob.constraints()`` is a list of
+    records; PuLP 3: ``prob.constraints`` maps names to constraints)."""
+    rows = prob.constraints() if callable(prob.constraints) else prob.constraints.values()
+    return [str(c.name) for c in rows]
 
 
 def dual(handle: Any) -> float:
