@@ -27,12 +27,14 @@ from rcc.sufficiency import SufficiencyParams, SufficiencyPlan, default_options,
 
 
 def __getattr__(name: str) -> object:
-    """``rcc.scenarios``, ``rcc.sweeps``, ``rcc.sharing``: moved to :mod:`rcc.analysis` (deprecated names)."""
-    if name in ("scenarios", "sweeps", "sharing"):
-        from rcc._deprecated import warn_moved
+    """Modules of rcc 0.1 reached as attributes (``rcc.scenarios``, ``rcc.errors``, ...): moved (deprecated names)."""
+    import importlib
 
+    from rcc._deprecated import MOVED, warn_moved
+
+    if f"rcc.{name}" in MOVED:
         warn_moved(f"rcc.{name}")
-        return getattr(analysis, name)
+        return importlib.import_module(MOVED[f"rcc.{name}"])
     raise AttributeError(f"module 'rcc' has no attribute {name!r}")
 
 __all__ = [

@@ -27,6 +27,10 @@ MOVED = {
     "rcc.sweeps": "rcc.analysis.sweeps",
     "rcc.sharing": "rcc.analysis.sharing",
     "rcc.io.orlib": "rcc.sufficiency.orlib",
+    "rcc.validate": "rcc.core.validate",
+    "rcc.geo": "rcc.core.geo",
+    "rcc.greedy": "rcc.allocation.greedy",
+    "rcc.model.allocation_highs": "rcc.allocation.highs",
 }
 
 

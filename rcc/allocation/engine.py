@@ -155,7 +155,7 @@ def prepare_allocation(region: Region, params: PlanParams | None = None, scenari
     if not params.hold_current and len(region.placements):
         region = region.replace(placements=region.placements.iloc[0:0])
     keys = dict(scenario.home_keys(region)) if hasattr(scenario, "home_keys") else {}
-    if params.extra_constraints is not None:  # the user's rows name homes: every home its own class
+    if params.extra_constraints is not None or params.extra_rows:  # the user's rows may tell homes apart
         classes, home_class = region, np.arange(len(region.homes))
     else:
         classes, home_class = aggregate_homes(region, keys or None)
@@ -229,7 +229,7 @@ def allocate(prep: PreparedAllocation, ruled: RuledEdges) -> Allocation:
     demand = region.cohorts.children.to_numpy(dtype=float)
     cap = ruled.edges.cap.to_numpy(dtype=float)
     class_flow, unmet, info, status = optimise_edges(
-        prep.classes, ruled.edges, params, demand, ruled.cost, unmet_costs(region, params), cap
+        prep.classes, ruled.edges, params, demand, ruled.cost, unmet_costs(region, params), cap, params.extra_rows
     )
     edges, flow = split_flows(region, prep.home_class, ruled.edges, class_flow)
     return Allocation(ruled, class_flow, unmet, edges, flow, info, status)

@@ -25,7 +25,7 @@ the pricing of edges left out (:func:`reduced_costs`: c_e minus the duals of
 the rows e enters) all read the blocks by name, so a further rule of this
 shape (e.g. a cap on each council's children placed outside it) is one
 :class:`RowBlock` passed to :func:`rcc.allocation.pricing.optimise_edges`
-(``rows=``). Rules of any other shape: :attr:`rcc.PlanParams.extra_constraints`,
+(``rows=``), or by users as :attr:`rcc.PlanParams.extra_rows`. Rules of any other shape: :attr:`rcc.PlanParams.extra_constraints`,
 a function given the whole PuLP model (no pricing then).
 """
 
@@ -39,6 +39,7 @@ import pandas as pd
 import pulp
 
 from rcc.core import solvers
+from rcc.core.errors import InvalidInputError
 from rcc.core.params import PlanParams
 from rcc.core.region import Region
 
@@ -87,8 +88,14 @@ class RowBlock:
         return np.asarray(self.row_of(region, edges), dtype=np.int64)
 
     def bounds(self, region: Region) -> tuple[np.ndarray, np.ndarray]:
-        """Lower and upper bound of each row."""
+        """Lower and upper bound of each row (whole numbers of children, or infinite)."""
         rhs = np.asarray(self.rhs(region), dtype=float)
+        bad = ~(np.isinf(rhs) | (np.isfinite(rhs) & (rhs == np.round(rhs))))
+        if self.sense == "==":
+            bad |= np.isinf(rhs)
+        if bad.any():
+            r = int(np.flatnonzero(bad)[0])
+            raise InvalidInputError("rows", f"{self.name}_{r}", "rhs", "a whole number of children", float(rhs[r]))
         return (rhs if self.sense == "==" else np.full(len(rhs), -np.inf)), rhs
 
 

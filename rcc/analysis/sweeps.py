@@ -170,7 +170,10 @@ class DrawSolver:
     def supports(params: PlanParams) -> bool:
         """Whether draws under ``params`` can run here (else through :func:`rcc.plan`): the HiGHS
         optimiser without a user's ``extra_constraints``."""
-        return params.method == "optimise" and params.solver.name == "highs" and params.extra_constraints is None
+        return (
+            params.method == "optimise" and params.solver.name == "highs"
+            and params.extra_constraints is None and not params.extra_rows
+        )
 
     def row(self, demand: np.ndarray, draw: int) -> dict[str, Any]:
         """The sweep row (``draw``, :data:`SWEEP_METRICS`, ``status``) of the region with ``demand`` children per cohort."""

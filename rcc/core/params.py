@@ -6,6 +6,7 @@ import math
 import numbers
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
+from typing import Any
 
 import attrs
 
@@ -238,6 +239,13 @@ class PlanParams(DistanceLimits):
         homes are not merged, and the PuLP model is solved by ``solver`` (HiGHS or CBC).
         A model your rows make infeasible raises :class:`~rcc.InfeasibleError`.
         Optimiser only; use a module-level function for process executors.
+    extra_rows : tuple of RowBlock
+        Further rules of the model's own shape (each edge enters at most one row of a
+        block: a cap per council, per provider ...), as
+        :class:`~rcc.allocation.model.RowBlock` s. Unlike ``extra_constraints`` they
+        are priced like the demand and capacity rows (duals read by the block's name),
+        so the optimiser still builds only the edges it needs. Homes are not merged
+        (a block may tell homes apart that are otherwise interchangeable). Optimiser only.
 
     Examples
     --------
@@ -256,6 +264,20 @@ class PlanParams(DistanceLimits):
     seed: int = attrs.field(default=0, validator=number(whole=True))
     pricing_radius_miles: float | None = attrs.field(default=25.0, validator=number(finite=False, optional=True))
     extra_constraints: Callable[[object], None] | None = attrs.field(default=None)
+    extra_rows: tuple[Any, ...] = attrs.field(default=(), converter=tuple)
+
+    @extra_rows.validator
+    def _check_rows(self, attribute: attrs.Attribute, value: tuple[Any, ...]) -> None:  # type: ignore[type-arg]
+        names = [getattr(b, "name", None) for b in value]
+        for b, name in zip(value, names):
+            if not (isinstance(name, str) and callable(getattr(b, "rows", None)) and callable(getattr(b, "bounds", None))):
+                raise InvalidInputError("params", "PlanParams", "extra_rows", "rcc.allocation.model.RowBlock records", b)
+            if name in ("demand", "capacity") or names.count(name) > 1:
+                raise InvalidInputError("params", "PlanParams", "extra_rows", "blocks with new, distinct names", name)
+        if value and self.method != "optimise":
+            raise InvalidInputError(
+                "params", "PlanParams", "extra_rows", "method 'optimise' (the greedy has no model)", self.method
+            )
 
     @extra_constraints.validator
     def _check_hook(self, attribute: attrs.Attribute, value: object) -> None:  # type: ignore[type-arg]
