@@ -112,3 +112,19 @@ def test_docs_schema_md_is_generated_from_the_records():
     assert (root / "docs" / "schema.md").read_text(encoding="utf-8") == text
     for name in [*rcc.TABLES, *rcc.sufficiency.SUFFICIENCY_TABLES, *OUTPUT_TABLES]:
         assert f"### `{name}`" in text
+
+
+@pytest.mark.parametrize("method", ["optimise", "greedy"])
+@pytest.mark.parametrize("threshold", [0, 5])
+def test_released_report_tables_conform(tiny, method, threshold):
+    """Every table of rcc.report_tables is in the output schema; suppressed cells hold 'c'."""
+    from rcc.core.outputs import REPORT_TABLES
+
+    tables = rcc.report_tables(rcc.plan(tiny, rcc.PlanParams(method=method)), suppress_below=threshold)
+    assert {f"report.{k}" for k in tables} == {t.name for t in REPORT_TABLES}
+    for name, frame in tables.items():
+        check_output(f"report.{name}", frame)
+    bands = tables["distance_bands"].copy()
+    bands["children"] = ["x", *bands["children"].tolist()[1:]]
+    with pytest.raises(rcc.InvalidInputError, match="a number or 'c'"):
+        check_output("report.distance_bands", bands)

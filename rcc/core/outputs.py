@@ -11,6 +11,7 @@ values, ranges), so a result is right or loudly wrong.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -18,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from rcc.core.errors import InvalidInputError
-from rcc.core.schema import AGE_BANDS, HOME_TYPES, NEEDS, SCOPES, Column, Table
+from rcc.core.schema import AGE_BANDS, HOME_TYPES, NEEDS, SCOPES, SUPPRESSED_CELL, Column, Table
 from rcc.core.validate import _fail
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "PLAN_PLACEMENTS",
     "PLAN_SHORTFALL",
     "REGION_FORECAST",
+    "REPORT_TABLES",
     "SUFFICIENCY_OUTPUT_TABLES",
     "SWEEP_DRAWS",
     "SWEEP_SUMMARY",
@@ -359,6 +361,69 @@ _SUFFICIENCY = (
 #: The tables of :meth:`rcc.SufficiencyPlan.to_frames`, by its keys.
 SUFFICIENCY_OUTPUT_TABLES: Mapping[str, Table] = MappingProxyType({t.name.split(".", 1)[1]: t for t in _SUFFICIENCY})
 
+# ----------------------------------------------------------------------------- released report tables
+def _cell(name: str, unit: str, description: str, **kw: object) -> Column:
+    return C(name, "cell", unit, description + " ('c': suppressed).", minimum=0, **kw)
+
+
+_COUNT = "children"
+_REPORT = "`rcc.report_tables` (and the Excel/HTML reports)"
+REPORT_TABLES: tuple[Table, ...] = (
+    _table("report.summary", "metric", (
+        C("metric", "str", description="Metric name (as `rcc.Plan.metrics`)."),
+        C("label", "str", description="The metric in words."),
+        _cell("value", "", "Its value", nullable=True),
+    ), f"{_REPORT}: the headline metrics."),
+    _table("report.distance_bands", "band", (
+        C("band", "str", "miles", "Distance band from home (e.g. `0-5`, `50+`)."),
+        _cell("children", _COUNT, "Children placed within the band"),
+    ), f"{_REPORT}: placed children by distance from home."),
+    _table("report.by_council", "council_id", (
+        C("council_id", "str", description="Home council."),
+        C("council", "str", description="Its name."),
+        *(_cell(n, _COUNT, d) for n, d in (
+            ("children", "Children"), ("placed", "Children placed"), ("unmet", "Children without a home"),
+            ("placed_inside_own_council", "Placed inside their own council"),
+            ("placed_outside_own_council", "Placed outside it"), ("placed_within_20_miles", "Placed within 20 miles"),
+            ("placed_over_20_miles", "Placed over 20 miles away"))),
+        _cell("pct_inside_own_council", "%", "Share placed inside own council", maximum=100, nullable=True),
+        _cell("pct_within_20_miles", "%", "Share placed within 20 miles", maximum=100, nullable=True),
+        _cell("mean_distance_miles", "miles", "Mean distance of a placed child", nullable=True),
+        _cell("weekly_cost_gbp", "GBP/week", "Weekly cost", nullable=True),
+        _cell("provider_hhi", "0-10,000", "Provider groups' concentration (HHI)", maximum=10_000, nullable=True),
+    ), f"{_REPORT}: the metrics per home council."),
+    _table("report.flows", "council_id", (
+        C("council_id", "str", description="Home council."),
+        C("council", "str", description="Its name."),
+        C("placement_council_id", "str", description="Council where the children live."),
+        C("placement_council", "str", description="Its name."),
+        _cell("children", _COUNT, "Children placed from one council in the other"),
+        _cell("mean_distance_miles", "miles", "Their mean distance from home", nullable=True),
+    ), f"{_REPORT}: children by home council and placement council."),
+    _table("report.unmet_by_need", "need", (
+        C("need", "str", description="Need.", choices=NEEDS),
+        *(_cell(n, _COUNT, d) for n, d in (
+            ("children", "Children without a home"), ("unreachable", "... because no suitable home is within reach"),
+            ("capacity", "... because suitable homes within reach are full"),
+            ("weights", "... because the weights make leaving them cheaper"), ("cohorts", "Cohorts with children without a home"))),
+    ), f"{_REPORT}: children without a home by need and reason."),
+    _table("report.utilisation", "home_type", (
+        C("home_type", "str", description="Home type.", choices=HOME_TYPES),
+        _cell("places", "places", "Places"),
+        _cell("placed", _COUNT, "Children placed"),
+        _cell("utilisation_pct", "%", "Children placed per place", nullable=True),
+    ), f"{_REPORT}: use of places by home type."),
+    _table("report.placements", "cohort_id", tuple(
+        _cell("children", _COUNT, "Children of the cohort in the home") if c.name == "children" else c
+        for c in _PLACEMENT_COLUMNS
+    ), f"{_REPORT}: `rcc.Plan.placements` as released."),
+    _table("report.shortfall", "cohort_id", tuple(
+        _cell("children", _COUNT, "Children of the cohort without a home") if c.name == "children" else c
+        for c in _SHORTFALL_COLUMNS
+    ), f"{_REPORT}: `rcc.Plan.shortfall` as released."),
+)
+
+
 #: Every output table by name.
 OUTPUT_TABLES: Mapping[str, Table] = MappingProxyType(
     {
@@ -375,6 +440,7 @@ OUTPUT_TABLES: Mapping[str, Table] = MappingProxyType(
             COMPARISON_WIDE,
             SWEEP_DRAWS,
             SWEEP_SUMMARY,
+            *REPORT_TABLES,
         )
     }
 )
@@ -444,7 +510,9 @@ def _check_column(t: Table, df: pd.DataFrame, col: Column) -> None:
         _fail(t, df, text, col.name, "text")
     if col.choices is not None:
         _fail(t, df, ~missing & ~s.isin(col.choices).to_numpy(dtype=bool), col.name, f"one of {list(col.choices)}")
-    if col.dtype in ("int", "float") and (col.minimum is not None or col.maximum is not None):
+    if col.dtype == "cell":
+        s = _cell_numbers(t, df, s, missing, col.name)
+    if col.dtype in ("int", "float", "cell") and (col.minimum is not None or col.maximum is not None):
         arr = s.to_numpy(dtype=float, na_value=np.nan)
         if col.minimum is not None:
             _fail(t, df, arr < col.minimum, col.name, f"a value >= {col.minimum:g}")
@@ -452,9 +520,19 @@ def _check_column(t: Table, df: pd.DataFrame, col: Column) -> None:
             _fail(t, df, arr > col.maximum, col.name, f"a value <= {col.maximum:g}")
 
 
+def _cell_numbers(t: Table, df: pd.DataFrame, s: pd.Series, missing: np.ndarray, column: str) -> pd.Series:
+    """A report cell is a real number or the suppression mark: the numbers (marks as NaN)."""
+    mark = s.map(lambda v: isinstance(v, str) and v == SUPPRESSED_CELL).to_numpy(dtype=bool)
+    number = s.map(lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)).to_numpy(dtype=bool)
+    _fail(t, df, ~missing & ~mark & ~number, column, f"a number or {SUPPRESSED_CELL!r} (suppressed)")
+    return s.where(number, np.nan).astype(float)
+
+
 def _dtype_ok(s: pd.Series, col: Column) -> bool:
     dt = s.dtype
     types = pd.api.types
+    if col.dtype == "cell":  # numbers, with the suppression mark where released
+        return types.is_object_dtype(dt) or (types.is_numeric_dtype(dt) and not types.is_bool_dtype(dt))
     if col.dtype == "str":
         return isinstance(dt, pd.StringDtype) or pd.api.types.is_object_dtype(dt)
     if col.dtype == "bool":

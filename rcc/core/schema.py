@@ -34,6 +34,7 @@ __all__ = [
     "TABLES",
     "Table",
     "DTYPES",
+    "SUPPRESSED_CELL",
     "age_band_bounds",
     "allowed",
     "cohort_ids",
@@ -107,8 +108,11 @@ def age_band_bounds(label: str) -> tuple[int, int]:
     return AGE_BANDS[label]
 
 
-#: Column dtypes: ``bool`` appears only in output tables.
-DTYPES: tuple[str, ...] = ("str", "int", "float", "bool")
+#: Column dtypes: ``bool`` appears only in output tables; ``cell`` only in released
+#: report tables: a number, or :data:`SUPPRESSED_CELL` where small numbers are suppressed.
+DTYPES: tuple[str, ...] = ("str", "int", "float", "bool", "cell")
+#: What a suppressed report cell holds.
+SUPPRESSED_CELL = "c"
 
 
 @attrs.frozen
