@@ -64,6 +64,12 @@ def one_of(choices: tuple[str, ...]) -> Callable[[object, attrs.Attribute, objec
     return check
 
 
+def optional_function(instance: object, attribute: attrs.Attribute, value: object) -> None:  # type: ignore[type-arg]
+    """An attrs validator: a function (e.g. a user's ``extra_constraints(model)``) or None."""
+    if value is not None and not callable(value):
+        raise InvalidInputError("params", type(instance).__name__, attribute.name, "a function f(model) or None", value)
+
+
 def instance(kind: type) -> Callable[[object, attrs.Attribute, object], None]:  # type: ignore[type-arg]
     """An attrs validator: an instance of ``kind`` (``bool`` means True or False, not 0/1 or text)."""
 
@@ -263,7 +269,7 @@ class PlanParams(DistanceLimits):
     solver: SolverOptions = attrs.field(factory=SolverOptions, validator=instance(SolverOptions))
     seed: int = attrs.field(default=0, validator=number(whole=True))
     pricing_radius_miles: float | None = attrs.field(default=25.0, validator=number(finite=False, optional=True))
-    extra_constraints: Callable[[object], None] | None = attrs.field(default=None)
+    extra_constraints: Callable[[object], None] | None = attrs.field(default=None, validator=optional_function)
     extra_rows: tuple[Any, ...] = attrs.field(default=(), converter=tuple)
 
     @extra_rows.validator
@@ -281,8 +287,6 @@ class PlanParams(DistanceLimits):
 
     @extra_constraints.validator
     def _check_hook(self, attribute: attrs.Attribute, value: object) -> None:  # type: ignore[type-arg]
-        if value is not None and not callable(value):
-            raise InvalidInputError("params", "PlanParams", "extra_constraints", "a function f(model) or None", value)
         if value is not None and self.method != "optimise":
             raise InvalidInputError(
                 "params", "PlanParams", "extra_constraints", "method 'optimise' (the greedy has no model)", self.method

@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from rcc.core import solvers
 from rcc.core.errors import SolverError
 from rcc.report.release import _COUNT, _NONLINEAR, _TOL, _Release
 
@@ -190,15 +191,15 @@ class _Audit:
         h.changeColsCost(len(cols), self._last, coef)
         h.changeObjectiveSense(hs.ObjSense.kMaximize if maximise else hs.ObjSense.kMinimize)
         h.run()
-        status = h.getModelStatus()
-        if status not in (hs.HighsModelStatus.kOptimal, hs.HighsModelStatus.kUnbounded):
+        outcome = solvers.highs_outcome(h, mip=False)
+        if outcome.status not in ("optimal", "unbounded"):
             h.clearSolver()  # numerical trouble from the warm start: once more from scratch
             h.run()
-            status = h.getModelStatus()
-        if status == hs.HighsModelStatus.kUnbounded:
+            outcome = solvers.highs_outcome(h, mip=False)
+        if outcome.status == "unbounded":
             return math.inf if maximise else -math.inf
-        if status != hs.HighsModelStatus.kOptimal:
-            raise SolverError(f"suppression audit: HiGHS returned {h.modelStatusToString(status)} bounding a suppressed cell")
+        if outcome.status != "optimal":
+            raise SolverError(f"suppression audit: HiGHS returned {outcome.model_status} bounding a suppressed cell")
         return float(h.getInfo().objective_function_value)
 
     def proven(self, k: int, threshold: int) -> bool:

@@ -20,6 +20,7 @@ from rcc.core.params import (
     instance,
     max_distance_field,
     number,
+    optional_function,
     weights_field,
 )
 from rcc.core.schema import MAX_COUNT, MAX_YEARS
@@ -67,11 +68,6 @@ def _freeze_rccs(value: Mapping[str, Sequence[str]]) -> Mapping[str, tuple[str, 
     if not ok:
         raise InvalidInputError("params", "SufficiencyParams", "rccs", "a mapping of RCC name -> list of council ids", value)
     return MappingProxyType({k: tuple(v) for k, v in value.items()})
-
-
-def _callable(instance: object, attribute: attrs.Attribute, value: object) -> None:  # type: ignore[type-arg]
-    if value is not None and not callable(value):
-        raise InvalidInputError("params", "SufficiencyParams", attribute.name, "a callable(model) or None", type(value).__name__)
 
 
 def _default_solver() -> SolverOptions:
@@ -183,7 +179,7 @@ class SufficiencyParams(DistanceLimits):
     )
     solver: SolverOptions = attrs.field(factory=_default_solver, validator=_solver)
     explain_infeasible: bool = attrs.field(default=True, validator=instance(bool))
-    extra_constraints: Callable[[Any], None] | None = attrs.field(default=None, validator=_callable)
+    extra_constraints: Callable[[Any], None] | None = attrs.field(default=None, validator=optional_function)
 
     @property
     def pricing_radius_miles(self) -> float | None:
