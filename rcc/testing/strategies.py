@@ -64,6 +64,7 @@ __all__ = [
     "held_regions",
     "homes",
     "options",
+    "placements",
     "regions",
     "sufficiency_cases",
     "table_frames",
@@ -244,12 +245,46 @@ def transport_regions(*, max_councils: int = 4, max_homes: int = 6, max_cohorts:
     return build()
 
 
+def placements(region: Region, max_size: int = 4) -> st.SearchStrategy[pd.DataFrame]:
+    """A placements table for ``region``: up to ``max_size`` children-already-placed rows
+    on distinct cohort-home pairs, eligible under the rules or not (a child placed before
+    the rules changed), within the home's places and the cohort's children (each pair
+    gets at most its share: a cohort's or home's room divided by its number of pairs).
+    Ids ``P0, P1, ...``; drawn from the ``placements`` schema record.
+
+    >>> import rcc
+    >>> region = rcc.datasets.england("Greater Manchester RCC")
+    >>> p = placements(region).example()
+    >>> bool(p.home_id.isin(region.homes.home_id).all() and (p.children > 0).all())
+    True
+    """
+    _check_size("min_size", 0, "max_size", max_size)
+    k, h = region.cohorts, region.homes
+    if not len(k) or not len(h):
+        return table_frames(TABLES["placements"], max_size=0, id_prefix="P")
+    elements = {
+        "cohort_id": st.sampled_from(tuple(k.cohort_id)),
+        "home_id": st.sampled_from(tuple(h.home_id)),
+        "children": st.integers(0, max(1, int(max(k.children.max(), h.places.max())))),
+    }
+
+    def within_room(p: pd.DataFrame) -> pd.DataFrame:
+        p = p.drop_duplicates(["cohort_id", "home_id"])
+        left = k.set_index("cohort_id").children.reindex(p.cohort_id).to_numpy()
+        free = h.set_index("home_id").places.reindex(p.home_id).to_numpy()
+        share = np.minimum(
+            left // p.groupby("cohort_id").cohort_id.transform("size").to_numpy(),
+            free // p.groupby("home_id").home_id.transform("size").to_numpy(),
+        )
+        p = p.assign(children=np.minimum(p.children.to_numpy(), share).astype(np.int64))
+        return _renumber(p[p.children > 0], "placement_id", "P")
+
+    return table_frames(TABLES["placements"], max_size=max_size, elements=elements, id_prefix="P").map(within_room)
+
+
 def held_regions(**kwargs: Any) -> st.SearchStrategy[Region]:
     """Regions (drawn as :func:`regions` with ``kwargs``) with children already
-    placed: up to 4 placements on distinct cohort-home pairs, eligible under the
-    rules or not (a child placed before the rules changed), within the home's
-    places and the cohort's children (each pair gets at most its share: a
-    cohort's or home's room divided by its number of pairs).
+    placed (:func:`placements`).
 
     >>> r = held_regions(max_councils=2).example()
     >>> bool((r.placements.children > 0).all())
@@ -259,23 +294,10 @@ def held_regions(**kwargs: Any) -> st.SearchStrategy[Region]:
     @st.composite
     def build(draw: st.DrawFn) -> Region:
         region = draw(regions(**kwargs))
-        k, h = region.cohorts, region.homes
-        elements = {
-            "cohort_id": st.sampled_from(tuple(k.cohort_id)),
-            "home_id": st.sampled_from(tuple(h.home_id)),
-            "children": st.integers(0, max(1, int(max(k.children.max(), h.places.max())))),
-        }
-        p = draw(table_frames(TABLES["placements"], max_size=4, elements=elements, id_prefix="P"))
-        p = p.drop_duplicates(["cohort_id", "home_id"])
-        left = k.set_index("cohort_id").children.reindex(p.cohort_id).to_numpy()
-        free = h.set_index("home_id").places.reindex(p.home_id).to_numpy()
-        share = np.minimum(
-            left // p.groupby("cohort_id").cohort_id.transform("size").to_numpy(),
-            free // p.groupby("home_id").home_id.transform("size").to_numpy(),
+        p = draw(placements(region))
+        return Region.from_frames(
+            region.councils, region.homes, region.cohorts, providers=region.providers, placements=p, name="held"
         )
-        p = p.assign(children=np.minimum(p.children.to_numpy(), share).astype(np.int64))
-        p = _renumber(p[p.children > 0], "placement_id", "P")
-        return Region.from_frames(region.councils, h, k, providers=region.providers, placements=p, name="held")
 
     return build()
 

@@ -111,3 +111,17 @@ def test_bad_arguments_raise_when_the_strategy_is_built():
         rst.table_frames(OPTIONS, elements={"no_such_column": st.just(1)})
     with pytest.raises(InvalidArgument, match="max_size"):
         rst.councils(min_size=3, max_size=2)
+
+
+@given(st.data())
+@settings(max_examples=20, deadline=None)
+def test_placements_fit_their_region(data):
+    """rst.placements(region): known cohorts and homes, distinct pairs, within children and places."""
+    region = data.draw(rst.regions(max_councils=3))
+    p = data.draw(rst.placements(region))
+    assert p.cohort_id.isin(region.cohorts.cohort_id).all() and p.home_id.isin(region.homes.home_id).all()
+    assert not p.duplicated(["cohort_id", "home_id"]).any() and (p.children > 0).all()
+    used = p.groupby("home_id").children.sum()
+    assert (used <= region.homes.set_index("home_id").places.reindex(used.index)).all()
+    held = rcc.Region.from_frames(region.councils, region.homes, region.cohorts, providers=region.providers, placements=p)
+    assert len(held.placements) == len(p)
