@@ -29,7 +29,7 @@ def home_level_plan(region: rcc.Region, params: rcc.PlanParams) -> tuple[pd.Data
     if not params.hold_current and len(region.placements):
         region = region.replace(placements=region.placements.iloc[0:0])
     edges = eligible_edges(region, params)
-    flow, unmet = greedy_flows(region, edges, params.seed)  # the home-level greedy (scenarios use it)
+    flow, unmet = greedy_flows(region, edges, params.seed)  # the home-level greedy: the reference the merged-homes greedy must match
     shortfall = shortfall_frame(region, unmet, params, edges, flow, region.homes.places.to_numpy())
     objective = float(edge_costs(edges, params) @ flow + unmet_costs(region, params) @ unmet)
     return placements_frame(region, edges, flow), shortfall, objective

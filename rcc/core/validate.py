@@ -216,24 +216,13 @@ def check_references(
     if len(placements):
         _check_ref(t["placements"], placements, "cohort_id", cohorts.cohort_id, "cohorts")
         _check_ref(t["placements"], placements, "home_id", homes.home_id, "homes")
-        per_home = placements.groupby("home_id", sort=False).children.transform("sum")
-        places = placements.home_id.map(homes.set_index("home_id").places)
-        _fail(
-            t["placements"],
-            placements,
-            (per_home > places).to_numpy(),
-            "children",
-            "children held in a home to total at most its places",
-        )
-        per_cohort = placements.groupby("cohort_id", sort=False).children.transform("sum")
-        size = placements.cohort_id.map(cohorts.set_index("cohort_id").children)
-        _fail(
-            t["placements"],
-            placements,
-            (per_cohort > size).to_numpy(),
-            "children",
-            "children placed from a cohort to total at most the cohort's children",
-        )
+        for key, limit, expected in (
+            ("home_id", homes.set_index("home_id").places, "children held in a home to total at most its places"),
+            ("cohort_id", cohorts.set_index("cohort_id").children,
+             "children placed from a cohort to total at most the cohort's children"),
+        ):
+            total = placements.groupby(key, sort=False).children.transform("sum")
+            _fail(t["placements"], placements, (total > placements[key].map(limit)).to_numpy(), "children", expected)
     if len(travel):
         _check_ref(t["travel"], travel, "from_council_id", councils.council_id, "councils")
         _check_ref(t["travel"], travel, "to_council_id", councils.council_id, "councils")
