@@ -127,7 +127,8 @@ def read_pds(
         tabular form: one row per record, headers either the JSON field names such as
         ``childId`` or the prose field names such as ``Child ID``), a folder of such ``.json``
         and ``.csv`` files (read in name order), a DataFrame in the tabular form, or records in
-        memory. A record's fields may be flat or grouped by the standard's entities
+        memory (a CSV file is best passed by path: ``pandas.read_csv`` reads the standard's codes
+        ``"None"`` and ``"NA"`` as missing unless given ``keep_default_na=False``). A record's fields may be flat or grouped by the standard's entities
         (``{"PlacementAvailability": {"childId": ...}, "Risks": {...}}``).
     council_id : str, optional
         The child's council (ONS code or name) for records without the ``councilId`` field.
