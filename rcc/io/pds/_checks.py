@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from rcc.core._problems import RowProblems
-from rcc.core.schema import AGE_BANDS
+from rcc.core.schema import AGE_BANDS, MAX_WEEKLY_COST_GBP
 from rcc.io.pds._layout import (
     _BAD_CODE,
     _BAD_VALUE,
@@ -67,7 +67,7 @@ def _number(value: Any) -> float:
         x = float(value.strip() if isinstance(value, str) else value)
     except (TypeError, ValueError):
         raise Bad from None
-    if not (math.isfinite(x) and x >= 0):
+    if not (math.isfinite(x) and 0 <= x <= MAX_WEEKLY_COST_GBP):
         raise Bad
     return x
 
@@ -137,7 +137,7 @@ def _parser(field: str, kind: str, multiple: bool) -> tuple[Callable[[Any], Any]
     if field == "siblingCount" or field == "siblingsPlacedTogether":
         return lambda v: _int(v, 0, _MAX_SIBLINGS), f"a whole number from 0 to {_MAX_SIBLINGS}", _BAD_VALUE
     if field == "totalWeeklyCost":
-        return _number, "a number of pounds a week, 0 or more", _BAD_VALUE
+        return _number, f"a number of pounds a week from 0 to {MAX_WEEKLY_COST_GBP:,.0f}", _BAD_VALUE
     return {
         "Boolean": (_bool, "Y/N (yes/no, true/false)", _BAD_VALUE),
         "Date": (_date, _DATE_EXPECTED, _BAD_VALUE),
@@ -187,38 +187,52 @@ def _field_kinds() -> dict[str, tuple[str, bool, str]]:
 _KINDS = _field_kinds()
 
 
+def _parse_all(values: list[Any], parse: Callable[[Any], Any]) -> tuple[list[Any], list[bool], list[bool], list[bool]]:
+    """Parsed values, and which are blank, bad (do not parse) and conflicting (given twice)."""
+    parsed, blank, bad, conflict = [], [], [], []
+    for v in values:
+        b, c = _blank(v), isinstance(v, Conflict)
+        blank.append(b)
+        conflict.append(c)
+        try:
+            if c:
+                raise Bad
+            parsed.append(None if b else parse(v))
+            bad.append(False)
+        except Bad:
+            parsed.append(None)
+            bad.append(not c)
+    return parsed, blank, bad, conflict
+
+
 def check_fields(raw: pd.DataFrame, placed: pd.Series, echo: Echo, problems: Problems) -> pd.DataFrame:
     """Every field parsed (``None`` where blank or bad); every bad or missing value reported."""
-    out = pd.DataFrame(index=raw.index)
+    out: dict[str, list[Any]] = {}
+    none = [None] * len(raw)
+    is_placed = placed.tolist()
     for field, (kind, multiple, required) in _KINDS.items():
-        values = raw[field] if field in raw.columns else pd.Series(None, index=raw.index, dtype=object)
-        blank = values.map(_blank).astype(bool)
-        if required == "referral":
-            problems.add(blank, field, "a value", "blank", _MISSING)
-        elif required == "placement":
-            problems.add(blank & placed, field, "a value (the record describes an agreed placement)", "blank", _MISSING)
+        values = raw[field].tolist() if field in raw.columns else none
         parse, expected, reason = _parser(field, kind, multiple)
-        parsed, bad = [], []
-        for v, b in zip(values.tolist(), blank.tolist()):
-            try:
-                if isinstance(v, Conflict):
-                    raise Bad
-                parsed.append(None if b else parse(v))
-                bad.append(False)
-            except Bad:
-                parsed.append(None)
-                bad.append(True)
-        bad_s = pd.Series(bad, index=raw.index)
-        conflict = values.map(lambda v: isinstance(v, Conflict)).astype(bool)
-        problems.add(conflict, field, "one value per field", "two different values", _CONFLICT)
-        if field == "childId":
-            received: Any = values.map(lambda v: f"a value that is not a whole number, shaped {shape(v)}")
-        else:
-            received = values.map(lambda v, f=field: echo(v, f))
-        problems.add(bad_s & ~conflict, field, expected, received, reason)
-        out[field] = pd.Series(parsed, index=raw.index, dtype=object)
-    _ids_elsewhere(raw, echo, problems, out)
-    return out
+        out[field], blank, bad, conflict = _parse_all(values, parse)
+        if required == "referral" and any(blank):
+            problems.add(pd.Series(blank, index=raw.index), field, "a value", "blank", _MISSING)
+        missing = [b and p for b, p in zip(blank, is_placed)]
+        if required == "placement" and any(missing):
+            problems.add(pd.Series(missing, index=raw.index), field,
+                         "a value (the record describes an agreed placement)", "blank", _MISSING)
+        if any(conflict):
+            problems.add(pd.Series(conflict, index=raw.index), field, "one value per field", "two different values",
+                         _CONFLICT)
+        if any(bad):
+            if field == "childId":
+                received = [f"a value that is not a whole number, shaped {shape(v)}" for v in values]
+            else:
+                received = [echo(v, field) for v in values]
+            problems.add(pd.Series(bad, index=raw.index), field, expected, pd.Series(received, index=raw.index),
+                         reason)
+    frame = pd.DataFrame(out, index=raw.index, dtype=object)
+    _ids_elsewhere(raw, echo, problems, frame)
+    return frame
 
 
 def _ids_elsewhere(raw: pd.DataFrame, echo: Echo, problems: Problems, out: pd.DataFrame) -> None:
@@ -228,7 +242,8 @@ def _ids_elsewhere(raw: pd.DataFrame, echo: Echo, problems: Problems, out: pd.Da
         kind = _KINDS.get(field, ("", False, ""))[0]
         if field == "childId" or kind not in ("String", "Categorical"):
             continue
-        leaked = raw[field].map(lambda v: not _blank(v) and echo.holds_id(v, _ID_TOKEN_DIGITS)).astype(bool)
-        if leaked.any():
+        flags = [not _blank(v) and echo.holds_id(v, _ID_TOKEN_DIGITS) for v in raw[field].tolist()]
+        if any(flags):
+            leaked = pd.Series(flags, index=raw.index)
             problems.add(leaked, field, "a value that is not a child id", "a child id (not shown)", _CHILD_ID_ELSEWHERE)
             out.loc[leaked, field] = None
