@@ -142,7 +142,8 @@ def read_pds(
         any other gets a home built from the records.
     salt : str, optional
         Secret salt of the pseudonyms (default: a new random salt on each call). The same salt
-        and council give the same pseudonyms as :func:`rcc.io.ssda903.load_ssda903`.
+        and council give the same pseudonyms as :func:`rcc.io.ssda903.load_ssda903` (for a ``CHILD``
+        written as the same whole number, without leading zeros).
     strict : bool, default False
         Raise :class:`~rcc.core.errors.InvalidInputError` on the first rejected record instead
         of listing it in ``rejected`` (a record superseded by a later one is not an error).
