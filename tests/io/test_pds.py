@@ -242,6 +242,14 @@ def test_council_id_argument_fills_records_without_a_council():
     del r["councilId"]
     assert read_pds([r]).rejected["reason"].tolist() == ["missing required value"]
     assert read_pds([r], council_id="Wigan").demand.loc[0, "council_id"] == "E08000010"
+    with pytest.raises(InvalidInputError, match="council_id"):
+        read_pds([r], council_id="Atlantis")
+
+
+def test_to_frames_gives_every_table(valid):
+    frames = valid.to_frames()
+    assert set(frames) == {"demand", "rejected", "sources", "councils", "providers", "homes", "cohorts", "placements"}
+    assert frames["demand"] is valid.demand
 
 
 @pytest.mark.parametrize(
@@ -273,3 +281,13 @@ def test_the_package_exports():
          "PLACEMENT_TYPE_HOME_TYPE", "PdsResult", "REJECTION_REASONS", "SUITABILITY_FIELDS", "read_pds"]
     )
     assert len(NEED_MAPPING) == 12
+
+
+def test_missing_values_of_a_typed_dataframe_are_blanks():
+    tab = pd.read_csv(TABULAR, dtype=str, keep_default_na=False)
+    tab["Child ID"] = pd.array([7301001, 7301002, 7301003, 7301004], dtype="Int64")
+    tab["Number of siblings to place with"] = pd.array([0, 1, pd.NA, 0], dtype="Int64")
+    tab["Preferred location for home search"] = pd.array(["Bolton", "Bolton", pd.NA, pd.NA], dtype="string")
+    result = read_pds(tab)
+    assert result.rejected.empty
+    assert result.demand["sibling_count"].tolist()[:2] == [0, 1] and pd.isna(result.demand.loc[2, "sibling_count"])

@@ -101,6 +101,10 @@ class _Params:
             councils = england_councils()
         self.councils = councils
         self.council_id = None if council_id is None else str(council_id)
+        if council_id is not None and CouncilMatcher(councils)(self.council_id) is None:
+            raise InvalidInputError(
+                "parameters", None, "council_id", "a council code or name of table 'councils'", council_id
+            )
         self.reference_date = _reference(reference_date)
         self.homes = homes
         self.home_ids = set(homes["home_id"].astype(str)) if homes is not None else set()
@@ -155,7 +159,8 @@ def read_pds(
     Raises
     ------
     rcc.core.errors.InvalidInputError
-        A file is empty, not JSON or CSV, has no known field name; a bad ``reference_date``;
+        A file is empty, not JSON or CSV, has no known field name; a bad ``reference_date`` or
+        ``council_id``;
         with ``strict``, the first bad record (``row_id`` its child's pseudonym, or ``row N``).
 
     Notes

@@ -41,7 +41,7 @@ class RawRecords:
 
 
 def _blank(value: Any) -> bool:
-    if value is None:
+    if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, float) and value != value:
         return True

@@ -70,6 +70,11 @@ class PdsResult:
             self.councils, homes, self.cohorts, providers=self.providers, placements=self.placements, name=name
         )
 
+    def to_frames(self) -> dict[str, pd.DataFrame]:
+        """Every table by name (``demand``, ``rejected``, ``sources`` and the Region tables), e.g. to write out."""
+        names = ("demand", "rejected", "sources", "councils", "providers", "homes", "cohorts", "placements")
+        return {n: getattr(self, n) for n in names}
+
     def summary(self) -> str:
         """A few lines: records read, used and rejected; demand by need; placements."""
         d, rej = self.demand, self.rejected
