@@ -64,10 +64,31 @@ def _reference(value: Any) -> pd.Timestamp | None:
 
 
 def _placed(raw: pd.DataFrame) -> pd.Series:
+    """Which records describe an agreed placement (any field filled in when a placement is agreed)."""
     cols = [c for c in raw.columns if c in _PLACEMENT_STAGE]
     if not cols:
         return pd.Series(False, index=raw.index)
     return ~raw[cols].map(_blank).all(axis=1)
+
+
+class _Params:
+    """The settings of one read: councils table, default council, reference date, homes passed in."""
+
+    def __init__(self, council_id: Any, reference_date: Any, councils: Any, homes: Any, echo: Echo) -> None:
+        if councils is None:
+            from rcc.datasets import councils as england_councils
+
+            councils = england_councils()
+        self.councils = councils
+        self.council_id = None if council_id is None else str(council_id)
+        if council_id is not None and CouncilMatcher(councils)(self.council_id) is None:
+            raise InvalidInputError(
+                "parameters", None, "council_id", "a council code or name of table 'councils'", council_id
+            )
+        self.reference_date = _reference(reference_date)
+        self.homes = homes
+        self.home_ids = set(homes["home_id"].astype(str)) if homes is not None else set()
+        self.echo = echo
 
 
 def _derived(fields: pd.DataFrame, placed: pd.Series, params: _Params, problems: Problems) -> pd.DataFrame:
@@ -91,24 +112,6 @@ def _derived(fields: pd.DataFrame, placed: pd.Series, params: _Params, problems:
     out["home_id"] = urn.where(known, built).where(placed)
     out["preferred_council_id"] = fields["preferredLocation"].map(match)
     return out
-
-
-class _Params:
-    def __init__(self, council_id: Any, reference_date: Any, councils: Any, homes: Any, echo: Echo) -> None:
-        if councils is None:
-            from rcc.datasets import councils as england_councils
-
-            councils = england_councils()
-        self.councils = councils
-        self.council_id = None if council_id is None else str(council_id)
-        if council_id is not None and CouncilMatcher(councils)(self.council_id) is None:
-            raise InvalidInputError(
-                "parameters", None, "council_id", "a council code or name of table 'councils'", council_id
-            )
-        self.reference_date = _reference(reference_date)
-        self.homes = homes
-        self.home_ids = set(homes["home_id"].astype(str)) if homes is not None else set()
-        self.echo = echo
 
 
 def read_pds(
