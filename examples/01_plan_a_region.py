@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 
 import rcc
-from rcc.cli import side_by_side
+from rcc import side_by_side
 
 name = sys.argv[1] if len(sys.argv) > 1 else "Greater Manchester RCC"
 region = rcc.datasets.england(name)

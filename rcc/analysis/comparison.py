@@ -208,7 +208,7 @@ class Comparison:
                         "mean_distance_change": float(ms.mean_distance_miles - mb.mean_distance_miles),
                     }
                 )
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows, columns=_SKEW_COLUMNS)  # the columns even with no neighbour
 
     def skew_summary(self, within_miles: float = 50.0) -> pd.DataFrame:
         """Per scenario: places the RCC area gained from outside it versus places
@@ -244,6 +244,13 @@ class Comparison:
                 }
             )
         return pd.DataFrame(rows)
+
+
+_SKEW_COLUMNS = (
+    "scenario", "council_id", "council_name", "rcc_children_here_base", "rcc_children_here", "children_in_rcc_base",
+    "children_in_rcc", "places_taken", "places_created", "unmet_change", "pct_within_20_miles_change",
+    "mean_distance_change",
+)
 
 
 def _flows(p: pd.DataFrame, rcc: set[str]) -> tuple[pd.Series, pd.Series]:
