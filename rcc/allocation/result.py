@@ -221,7 +221,7 @@ class Plan:
             ("provider HHI", fmt_metric("provider_hhi", m.provider_hhi)),
         ]
         notes = []
-        if self.info.gap is not None or self.status is PlanStatus.TIME_LIMIT:
+        if (self.info.gap or 0) > 0 or self.status is PlanStatus.TIME_LIMIT:
             gap = "unknown" if self.info.gap is None else f"{100 * self.info.gap:.3g}%"
             notes.append(f"gap to the best bound: {gap}")
         if m.unmet:

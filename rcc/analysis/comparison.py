@@ -86,8 +86,8 @@ class Comparison:
         for s in self.scenarios:
             m = w.loc[(s.name, group)]
             over = 100.0 - m.pct_within_20_miles if m.placed else float("nan")
-            rows.append((s.name, f"{fmt_count(m.unmet)} without a home, {fmt_pct(m.pct_inside_own_council)} inside own "
-                         f"council, {fmt_pct(over)} over 20 miles, {fmt_gbp(m.weekly_cost_gbp, short=True)} a week"))
+            rows.append((s.name, fmt_count(m.unmet), fmt_pct(m.pct_inside_own_council), fmt_pct(over),
+                         fmt_gbp(m.weekly_cost_gbp, short=True)))
         statuses = {p.status.value for p in self.plans.values()}
         status = next((st for st in ("not_solved", "infeasible", "time_limit", "heuristic") if st in statuses), "optimal")
         who = f"the RCC's {len(self.rcc)} councils" if self.rcc else f"all {len(self.base.councils)} councils"
@@ -96,7 +96,8 @@ class Comparison:
         nxt = ["cmp.table()", "cmp.long", "cmp.skew_summary()" if self.rcc else "cmp.wide()"]
         if other:
             nxt.append(f"cmp.trade_off({other!r})")
-        return Card("Comparison", f"{self.base.name}: {len(self.scenarios)} scenarios", status, rows, notes, nxt)
+        header = ("scenario", "without a home", "inside own council", "over 20 miles", "weekly cost (GBP)")
+        return Card("Comparison", f"{self.base.name}: {len(self.scenarios)} scenarios", status, rows, notes, nxt, header)
 
     def __repr__(self) -> str:
         return self.card().text()

@@ -124,27 +124,34 @@ class Card:
         Its name (the region's name, the method...).
     status : str
         Status code ('' for none), shown as a badge.
-    rows : sequence of (label, value)
-        Headline numbers, already formatted.
+    rows : sequence of (label, value, ...)
+        Headline numbers, already formatted (a label and one value, or several under ``header``).
     notes : sequence of str
         Short sentences (gap, time limit, what the optimiser traded...).
     next_steps : sequence of str
         Where to look next (attribute names and calls).
+    header : sequence of str
+        Column names when rows have several values ('' for the label column).
     """
 
     kind: str
     title: str
     status: str = ""
-    rows: Sequence[tuple[str, str]] = ()
+    rows: Sequence[tuple[str, ...]] = ()
     notes: Sequence[str] = ()
     next_steps: Sequence[str] = ()
+    header: Sequence[str] = ()
 
     def text(self) -> str:
         """The card as plain text (what ``repr`` shows)."""
         head = f"<rcc.{self.kind} {self.title}" + (f" | status: {self.status}" if self.status else "") + ">"
-        width = max((len(label) for label, _ in self.rows), default=0)
+        table = [tuple(self.header)] * bool(self.header) + [tuple(r) for r in self.rows]
+        ncol = max((len(r) for r in table), default=0)
+        widths = [max((len(r[i]) for r in table if i < len(r)), default=0) for i in range(ncol)]
         lines = [head]
-        lines += [f"  {label:<{width}}  {value}" for label, value in self.rows]
+        for r in table:
+            cells = [f"{r[0]:<{widths[0]}}", *(f"{v:>{w}}" for v, w in zip(r[1:], widths[1:]))]
+            lines.append(("  " + "  ".join(cells)).rstrip())
         lines += [f"  {n}" for n in self.notes]
         if self.next_steps:
             lines.append("  next: " + ", ".join(self.next_steps))
@@ -159,10 +166,16 @@ class Card:
                 f' <span style="background:{status_colour(self.status)};color:#fff;border-radius:3px;'
                 f'padding:1px 6px;font-size:85%">{e(self.status)}</span>'
             )
+        cell = "padding:1px 0 1px 12px;text-align:right"
+        first = "text-align:left;padding:1px 12px 1px 0"
+        head = ""
+        if self.header:
+            head = f'<tr><th style="{first}">{e(self.header[0])}</th>' + "".join(
+                f'<th style="{cell};font-weight:normal;color:#57606a">{e(h)}</th>' for h in self.header[1:]
+            ) + "</tr>"
         rows = "".join(
-            f'<tr><td style="text-align:left;padding:1px 12px 1px 0">{e(label)}</td>'
-            f'<td style="text-align:right;padding:1px 0">{e(value)}</td></tr>'
-            for label, value in self.rows
+            f'<tr><td style="{first}">{e(r[0])}</td>' + "".join(f'<td style="{cell}">{e(v)}</td>' for v in r[1:]) + "</tr>"
+            for r in self.rows
         )
         notes = "".join(f'<div style="margin-top:4px">{e(n)}</div>' for n in self.notes)
         nxt = ""
@@ -172,9 +185,9 @@ class Card:
             ) + "</div>"
         return (
             '<div class="rcc-card" style="font-family:sans-serif;font-size:90%;border:1px solid #d0d7de;'
-            'border-radius:6px;padding:8px 12px;display:inline-block;max-width:46em">'
+            'border-radius:6px;padding:8px 12px;display:inline-block;max-width:52em">'
             f"<div><b>rcc.{e(self.kind)}</b> {e(self.title)}{badge}</div>"
-            f'<table style="border-collapse:collapse;margin-top:4px">{rows}</table>{notes}{nxt}</div>'
+            f'<table style="border-collapse:collapse;margin-top:4px">{head}{rows}</table>{notes}{nxt}</div>'
         )
 
 
