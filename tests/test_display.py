@@ -191,6 +191,8 @@ def test_trade_off_sentence_and_numbers(gm_plans: tuple[rcc.Plan, rcc.Plan]) -> 
         f"{gm_.unmet - pm.unmet:,.0f} fewer children without a home"
     )
     assert str(t) == t.sentence and t.sentence in repr(t)
+    assert p.summary(compare_with=g).splitlines()[-1] == f"  trade-off: {t.sentence}"
+    assert "trade-off" not in p.summary()
 
 
 def test_trade_off_of_a_plan_with_itself_says_nothing_changed() -> None:

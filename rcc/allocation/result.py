@@ -9,6 +9,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from rcc.allocation.tradeoff import trade_off
 from rcc.core.display import Card, Metrics, fmt_count, fmt_gbp, fmt_metric, fmt_pct
 from rcc.core.region import Region
 
@@ -182,8 +183,10 @@ class Plan:
         out["utilisation_pct"] = 100 * out.placed / out.places.where(out.places > 0)
         return out.reset_index()
 
-    def summary(self) -> str:
-        """A readable summary."""
+    def summary(self, compare_with: Plan | None = None) -> str:
+        """A readable summary; with ``compare_with`` (e.g. the greedy plan) it ends with what this plan
+        trades against it (:func:`rcc.trade_off`: weekly cost in GBP against children without a home,
+        over 20 miles and outside their own council)."""
         m = self.metrics
         lines = [f"{self.region.name}: {self.method} plan, status {self.status.value}"]
         if self.info.gap is not None:
@@ -203,6 +206,8 @@ class Plan:
                 lines.append(f"    {r.need:<18} {int(r.children):>6}  {words[r.reason_code]} ({r.cohorts} cohorts)")
         if self.info.note:
             lines.append(f"  note: {self.info.note}")
+        if compare_with is not None:
+            lines.append(f"  trade-off: {trade_off(compare_with, self).sentence}")
         return "\n".join(lines)
 
     def card(self) -> Card:
