@@ -17,6 +17,7 @@ print(region)
 optimised = rcc.plan(region)
 greedy = rcc.plan(region, rcc.PlanParams(method="greedy"))
 print(side_by_side({"greedy": greedy, "optimised": optimised}))
+print(rcc.trade_off(greedy, optimised))  # what the optimiser traded, in one sentence
 
 # each council sees its own outcome
 by_council = optimised.metrics_by_council().merge(

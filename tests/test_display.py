@@ -218,6 +218,9 @@ def test_money_is_in_gbp_by_default(gm_plans: tuple[rcc.Plan, rcc.Plan]) -> None
     first = cs.summary().splitlines()[0]
     assert first.startswith(f"toy: pooling saves {rcc.core.display.fmt_gbp(cs.saving_gbp_week)} a week on the bill")
     assert "objective units/week" in first and cs.measure_unit == "objective units/week"
+    card = _rows(repr(cs))
+    assert card["bill saving (whole region)"] == f"{rcc.core.display.fmt_gbp(cs.saving_gbp_week)} a week"
+    assert card["saving split (objective units/week)"] == f"{cs.total_saving:,.1f}" and card["core"] == "stable"
     g, p = gm_plans
     assert "weekly cost (GBP)" in rcc.side_by_side({"greedy": g, "optimised": p})
     assert "£" in repr(p) and "£" in repr(p.metrics)

@@ -160,7 +160,12 @@ class Plan:
         return Metrics(metrics_table(self.placements, self.shortfall, places).iloc[0])
 
     def metrics_by_council(self) -> pd.DataFrame:
-        """The metrics per home council (each council sees its own outcome)."""
+        """The metrics per home council (each council sees its own outcome).
+
+        ``provider_hhi`` is on the same 0-10,000 scale as :attr:`metrics`, over the provider groups
+        of that council's children only: a council uses fewer groups than its region, so its HHI is
+        higher (Greater Manchester's councils about 1,600-3,100 against 441 for the whole RCC).
+        """
         return metrics_table(self.placements, self.shortfall, 0.0, by="council_id")
 
     def unmet_by_need(self) -> pd.DataFrame:

@@ -58,7 +58,7 @@ from rcc.analysis.games import (
 from rcc.analysis.metrics import plan_cost
 from rcc.analysis.parallel import DEFAULT_EXECUTOR, batches, from_payload, run_tasks, single_thread, to_payload
 from rcc.analysis.rules import Scenario
-from rcc.core.display import fmt_gbp
+from rcc.core.display import Card, fmt_count, fmt_gbp
 from rcc.core.errors import InvalidInputError
 from rcc.core.params import PlanParams
 from rcc.core.region import Region
@@ -294,6 +294,23 @@ class CostSharing:
     def saving_gbp_week(self) -> float:
         """What pooling every player saves on the weekly bill of the base region's placements, in GBP."""
         return float(_gbp_by_council(self.standalone).sum() - _gbp_by_council(self.pooled).sum())
+
+    def card(self) -> Card:
+        """The short display: the saving in GBP a week, the split's measure and stability, where to look next."""
+        rows = [
+            ("councils", fmt_count(len(self.game.players))),
+            ("bill saving (whole region)", fmt_gbp(self.saving_gbp_week) + " a week"),
+            (f"saving split ({self.measure_unit})", f"{self.total_saving:,.1f}"),
+            ("Shapley", f"{self.shapley.method}, {self.shapley.evaluations} coalitions"),
+            ("core", "stable" if self.core.stable else f"not stable ({len(self.core.violations)} coalitions)"),
+        ]
+        return Card("CostSharing", self.game.region.name, "", rows, (), ["sharing.table()", "sharing.summary()"])
+
+    def __repr__(self) -> str:
+        return self.card().text()
+
+    def _repr_html_(self) -> str:
+        return self.card().html()
 
     def summary(self) -> str:
         """A readable summary: the money in GBP a week first, then the split in the game's measure."""
