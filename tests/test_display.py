@@ -275,6 +275,13 @@ def test_glossary_covers_every_code_in_rccs_outputs(gm: rcc.Region, gm_plans: tu
     assert not missing, f"codes without a glossary entry: {missing}"
     for c in codes:
         assert rcc.explain(c).startswith(f"{c} (")
+    # and every value a table may hold in a categorical column (reasons, needs, home types, sectors, kinds...)
+    from rcc.core.outputs import OUTPUT_TABLES
+
+    choices = {str(v) for t in [*rcc.TABLES.values(), *OUTPUT_TABLES.values()] for col in t.columns
+               for v in (col.choices or ())}
+    assert {"lead_time", "budget", "provider_share", "regional"} <= choices
+    assert not sorted(c for c in choices if c not in rcc.glossary)
 
 
 def test_explain_and_glossary_frame() -> None:

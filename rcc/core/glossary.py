@@ -140,6 +140,11 @@ _TERMS: dict[str, tuple[tuple[str, str, str], ...]] = {
          "a placement outside the own council 10, GBP 1,000 a week 1, and a child without a home 10,000 (defaults)",
          "Weights units"),
     ),
+    "budget kind": (
+        ("capital", "a capital budget: money to build or buy new capacity (sufficiency plans)", "GBP"),
+        ("revenue", "a revenue budget: money spent each year on running costs and placements (sufficiency plans)",
+         "GBP"),
+    ),
     "age band": (
         ("0-4", "children aged 0 to 4", "years"),
         ("5-10", "children aged 5 to 10", "years"),
