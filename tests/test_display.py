@@ -110,7 +110,7 @@ def test_metrics_print_readably_and_stay_floats(gm_plans: tuple[rcc.Plan, rcc.Pl
     assert float(m["weekly_cost_gbp"]) == pytest.approx(float((p.placements.children * p.placements.weekly_cost_gbp).sum()))
     text = repr(m)
     assert "e+" not in text and "e-" not in text
-    assert f"£{m.weekly_cost_gbp:,.0f} /week" in text
+    assert f"£{m.weekly_cost_gbp:,.0f} a week" in text
     assert f"children                {m.children:,.0f}" in text  # a whole number, with a thousands separator
     assert f"{m.pct_inside_own_council:.1f}%" in text and f"{m.provider_hhi:,.0f} of 10,000" in text
     doubled = m * 2  # arithmetic gives a plain Series with the numbers

@@ -101,7 +101,7 @@ def fmt_metric(key: str, value: Any) -> str:
     if kind == "miles":
         return f"{float(value):,.1f} miles"
     if kind == "gbp":
-        return fmt_gbp(value) + " /week"
+        return fmt_gbp(value) + " a week"
     if kind == "hhi":
         return f"{float(value):,.0f} of 10,000"
     return f"{float(value):,.1f}"
