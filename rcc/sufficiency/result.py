@@ -209,7 +209,10 @@ class SufficiencyPlan:
         rows = [("years", str(self.years)), ("new places", fmt_count(self.new_places))]
         tot = self.costs.sum(numeric_only=True)
         if len(self.costs):
-            rows += [("capital", fmt_gbp(tot.capital_gbp, short=True)), ("revenue", fmt_gbp(tot.revenue_gbp, short=True))]
+            rows += [
+                (f"capital, {self.years} year(s)", fmt_gbp(tot.capital_gbp, short=True)),
+                (f"revenue incl. placements, {self.years} year(s)", fmt_gbp(tot.revenue_gbp, short=True)),
+            ]
         if self.status is not PlanStatus.NOT_SOLVED and len(self.metrics_by_year):
             y = int(self.metrics_by_year.index.max())
             m = self.metrics_by_year.loc[y]
