@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 
 import rcc
-from rcc.cli import side_by_side
+from rcc import side_by_side
 
 name = sys.argv[1] if len(sys.argv) > 1 else "Greater Manchester RCC"
 region = rcc.datasets.england(name)
@@ -17,6 +17,7 @@ print(region)
 optimised = rcc.plan(region)
 greedy = rcc.plan(region, rcc.PlanParams(method="greedy"))
 print(side_by_side({"greedy": greedy, "optimised": optimised}))
+print(rcc.trade_off(greedy, optimised))  # what the optimiser traded, in one sentence
 
 # each council sees its own outcome
 by_council = optimised.metrics_by_council().merge(

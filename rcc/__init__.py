@@ -14,8 +14,11 @@ from rcc.allocation.network import council_graph, eligibility_graph, eligible_ed
 from rcc.allocation.result import Plan, PlanStatus, SolveInfo
 from rcc.analysis.scenarios import Comparison, Scenario, compare, new_homes, standard_scenarios, with_neighbours
 from rcc.analysis.sharing import CostSharing, Game, PoolingGame, core_check, least_core, shapley_value, share_savings
+from rcc.analysis.summary import TradeOff, side_by_side, trade_off
 from rcc.analysis.sweeps import sweep, sweep_summary
 from rcc.core.errors import InfeasibleError, InvalidInputError, RccError, SolverError
+from rcc.core.glossary import GLOSSARY as glossary
+from rcc.core.glossary import GlossaryEntry, explain, glossary_frame
 from rcc.core.params import PlanParams, SolverOptions, Weights
 from rcc.core.region import Region
 from rcc.core.schema import AGE_BANDS, HOME_TYPES, NEEDS, TABLES, schema_frame
@@ -51,10 +54,14 @@ __all__ = [
     "default_options",
     "eligibility_graph",
     "eligible_edges",
+    "explain",
     "forecast",
     "forecast_demand",
     "forecast_from_region",
     "Game",
+    "glossary",
+    "glossary_frame",
+    "GlossaryEntry",
     "HOME_TYPES",
     "InfeasibleError",
     "InvalidInputError",
@@ -76,6 +83,7 @@ __all__ = [
     "Scenario",
     "schema_frame",
     "shapley_value",
+    "side_by_side",
     "share_savings",
     "SolveInfo",
     "SolverError",
@@ -90,6 +98,8 @@ __all__ = [
     "sweep_summary",
     "TABLES",
     "to_sufficiency_forecast",
+    "trade_off",
+    "TradeOff",
     "unreachable_cohorts",
     "Weights",
     "with_neighbours",

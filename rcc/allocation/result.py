@@ -9,6 +9,8 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from rcc.allocation.tradeoff import trade_off
+from rcc.core.display import Card, Metrics, fmt_count, fmt_gbp, fmt_metric, fmt_pct
 from rcc.core.region import Region
 
 __all__ = ["PlanStatus", "Plan", "SolveInfo", "metrics_table", "METRIC_LABELS"]
@@ -51,7 +53,7 @@ METRIC_LABELS: Mapping[str, str] = {
     "mean_distance_miles": "mean distance (miles)",
     "weekly_cost_gbp": "weekly cost (GBP)",
     "utilisation_pct": "utilisation of places (%)",
-    "provider_hhi": "provider concentration (HHI)",
+    "provider_hhi": "provider concentration (HHI, 0-10,000)",
 }
 
 
@@ -148,12 +150,22 @@ class Plan:
 
     @property
     def metrics(self) -> pd.Series:
-        """Headline metrics (see :data:`METRIC_LABELS`)."""
+        """Headline metrics (see :data:`METRIC_LABELS`): float values, printed readably.
+
+        A :class:`rcc.core.display.Metrics` Series: ``plan.metrics["weekly_cost_gbp"]`` is the
+        float in GBP a week; only its display rounds (children as whole numbers, shares in %,
+        money in GBP, HHI on 0-10,000).
+        """
         places = float(self.region.homes.places.sum())
-        return metrics_table(self.placements, self.shortfall, places).iloc[0]
+        return Metrics(metrics_table(self.placements, self.shortfall, places).iloc[0])
 
     def metrics_by_council(self) -> pd.DataFrame:
-        """The metrics per home council (each council sees its own outcome)."""
+        """The metrics per home council (each council sees its own outcome).
+
+        ``provider_hhi`` is on the same 0-10,000 scale as :attr:`metrics`, over the provider groups
+        of that council's children only: a council uses fewer groups than its region, so its HHI is
+        higher (Greater Manchester's councils about 1,600-3,100 against 441 for the whole RCC).
+        """
         return metrics_table(self.placements, self.shortfall, 0.0, by="council_id")
 
     def unmet_by_need(self) -> pd.DataFrame:
@@ -176,8 +188,10 @@ class Plan:
         out["utilisation_pct"] = 100 * out.placed / out.places.where(out.places > 0)
         return out.reset_index()
 
-    def summary(self) -> str:
-        """A readable summary."""
+    def summary(self, compare_with: Plan | None = None) -> str:
+        """A readable summary; with ``compare_with`` (e.g. the greedy plan) it ends with what this plan
+        trades against it (:func:`rcc.trade_off`: weekly cost in GBP against children without a home,
+        over 20 miles and outside their own council)."""
         m = self.metrics
         lines = [f"{self.region.name}: {self.method} plan, status {self.status.value}"]
         if self.info.gap is not None:
@@ -197,7 +211,43 @@ class Plan:
                 lines.append(f"    {r.need:<18} {int(r.children):>6}  {words[r.reason_code]} ({r.cohorts} cohorts)")
         if self.info.note:
             lines.append(f"  note: {self.info.note}")
+        if compare_with is not None:
+            lines.append(f"  trade-off: {trade_off(compare_with, self).sentence}")
         return "\n".join(lines)
+
+    def card(self) -> Card:
+        """The short display of the plan: status, headline numbers, where to look next."""
+        m = self.metrics
+        title = f"{self.region.name}: {'greedy' if self.method == 'greedy' else 'optimised'} plan"
+        over = 100.0 - m.pct_within_20_miles if m.placed else float("nan")
+        rows = [
+            ("children", fmt_count(m.children)),
+            ("placed", fmt_count(m.placed)),
+            ("without a home", fmt_count(m.unmet)),
+            ("inside own council", fmt_pct(m.pct_inside_own_council)),
+            ("over 20 miles", fmt_pct(over)),
+            ("mean distance", fmt_metric("mean_distance_miles", m.mean_distance_miles)),
+            ("weekly cost", fmt_gbp(m.weekly_cost_gbp) + " a week"),
+            ("provider HHI", fmt_metric("provider_hhi", m.provider_hhi)),
+        ]
+        notes = []
+        if (self.info.gap or 0) > 0 or self.status is PlanStatus.TIME_LIMIT:
+            gap = "unknown" if self.info.gap is None else f"{100 * self.info.gap:.3g}%"
+            notes.append(f"gap to the best bound: {gap}")
+        if m.unmet:
+            un = self.unmet_by_need().groupby("reason_code").children.sum().sort_values(ascending=False)
+            notes.append("without a home by reason: " + ", ".join(f"{k} {fmt_count(v)}" for k, v in un.items()))
+        if self.info.note:
+            notes.append(f"note: {_short(self.info.note)}")
+        nxt = ["plan.summary()", "plan.metrics_by_council()", "plan.placements", "plan.shortfall",
+               "rcc.write_html(plan, 'plan.html')"]
+        return Card("Plan", title, self.status.value, rows, notes, nxt)
+
+    def __repr__(self) -> str:
+        return self.card().text()
+
+    def _repr_html_(self) -> str:
+        return self.card().html()
 
     def to_frames(self) -> dict[str, pd.DataFrame]:
         """All result tables by name (placements, shortfall, metrics, by_council)."""
@@ -208,6 +258,10 @@ class Plan:
             "metrics": pd.DataFrame({"metric": m.index, "value": m.to_numpy(dtype=float)}),
             "by_council": self.metrics_by_council(),
         }
+
+
+def _short(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _fmt(key: str, value: float) -> str:

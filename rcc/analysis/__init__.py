@@ -7,5 +7,6 @@
 - :mod:`rcc.analysis.sweeps`: :func:`~rcc.sweep` over demand draws.
 - :mod:`rcc.analysis.games`: cooperative games: Shapley values, the core, the least core.
 - :mod:`rcc.analysis.sharing`: the pooling game and :func:`~rcc.share_savings`.
+- :mod:`rcc.analysis.summary`: :func:`~rcc.side_by_side` (plans' headline metrics) and :func:`~rcc.trade_off`.
 - :mod:`rcc.analysis.scenarios`: rcc 0.2's names (re-exported) and deprecated solve paths.
 """

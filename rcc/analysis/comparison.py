@@ -15,6 +15,8 @@ from rcc.allocation.result import Plan, PlanStatus
 from rcc.analysis.metrics import GROUP_PREFIX, METRICS, TABLE_METRICS, plan_metrics
 from rcc.analysis.parallel import DEFAULT_EXECUTOR, Progress, from_payload, run_tasks, single_thread, to_payload
 from rcc.analysis.rules import Scenario
+from rcc.analysis.summary import TradeOff, trade_off
+from rcc.core.display import Card, fmt_count, fmt_gbp, fmt_pct
 from rcc.core.errors import InvalidInputError
 from rcc.core.params import PlanParams
 from rcc.core.region import Region
@@ -66,6 +68,42 @@ class Comparison:
     rcc: tuple[str, ...]
     baseline: str
     params: PlanParams
+
+    def trade_off(self, scenario: str, against: str | None = None) -> TradeOff:
+        """What ``scenario``'s plan trades against ``against``'s (default the baseline), over the whole base region:
+        weekly cost in GBP against children without a home, over 20 miles and outside their own council."""
+        against = against or self.baseline
+        for name in (scenario, against):
+            if name not in self.plans:
+                raise InvalidInputError("comparison", name, "scenario", f"one of {list(self.plans)}", name)
+        return trade_off(self.plans[against], self.plans[scenario], names=(against, scenario))
+
+    def card(self) -> Card:
+        """The short display: each scenario's headline numbers for the RCC (or all councils), where to look next."""
+        group = "group:rcc" if self.rcc else "group:all"
+        w = self.wide().set_index(["scenario", "council_id"])
+        rows = []
+        for s in self.scenarios:
+            m = w.loc[(s.name, group)]
+            over = 100.0 - m.pct_within_20_miles if m.placed else float("nan")
+            rows.append((s.name, fmt_count(m.unmet), fmt_pct(m.pct_inside_own_council), fmt_pct(over),
+                         fmt_gbp(m.weekly_cost_gbp, short=True)))
+        statuses = {p.status.value for p in self.plans.values()}
+        status = next((st for st in ("not_solved", "infeasible", "time_limit", "heuristic") if st in statuses), "optimal")
+        who = f"the RCC's {len(self.rcc)} councils" if self.rcc else f"all {len(self.base.councils)} councils"
+        notes = [f"figures for {who}; baseline {self.baseline}"]
+        other = next((s.name for s in self.scenarios if s.name != self.baseline), None)
+        nxt = ["cmp.table()", "cmp.long", "cmp.skew_summary()" if self.rcc else "cmp.wide()"]
+        if other:
+            nxt.append(f"cmp.trade_off({other!r})")
+        header = ("scenario", "without a home", "inside own council", "over 20 miles", "weekly cost (GBP)")
+        return Card("Comparison", f"{self.base.name}: {len(self.scenarios)} scenarios", status, rows, notes, nxt, header)
+
+    def __repr__(self) -> str:
+        return self.card().text()
+
+    def _repr_html_(self) -> str:
+        return self.card().html()
 
     def wide(self) -> pd.DataFrame:
         """One row per scenario x council/group, one column per metric."""
@@ -171,7 +209,7 @@ class Comparison:
                         "mean_distance_change": float(ms.mean_distance_miles - mb.mean_distance_miles),
                     }
                 )
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows, columns=_SKEW_COLUMNS)  # the columns even with no neighbour
 
     def skew_summary(self, within_miles: float = 50.0) -> pd.DataFrame:
         """Per scenario: places the RCC area gained from outside it versus places
@@ -207,6 +245,13 @@ class Comparison:
                 }
             )
         return pd.DataFrame(rows)
+
+
+_SKEW_COLUMNS = (
+    "scenario", "council_id", "council_name", "rcc_children_here_base", "rcc_children_here", "children_in_rcc_base",
+    "children_in_rcc", "places_taken", "places_created", "unmet_change", "pct_within_20_miles_change",
+    "mean_distance_change",
+)
 
 
 def _flows(p: pd.DataFrame, rcc: set[str]) -> tuple[pd.Series, pd.Series]:

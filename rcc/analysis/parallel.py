@@ -8,7 +8,9 @@ One module for :func:`rcc.compare`, :func:`rcc.sweep` and the pooling games
     pickle, no ``if __name__ == "__main__":`` guard needed.
 ``"process"``
     A local process pool of ``workers`` started with ``spawn`` (safe with
-    in-process HiGHS; scripts need the ``__main__`` guard).
+    in-process HiGHS; scripts need the ``__main__`` guard: without it the
+    workers die and rcc raises ``BrokenProcessPool`` with
+    :data:`BROKEN_POOL_HELP`, saying so).
 any :class:`concurrent.futures.Executor`
     Used as given and not shut down (e.g. a Dask cluster's
     ``Client.get_executor()``).
@@ -35,6 +37,7 @@ from rcc.core.params import PlanParams
 from rcc.core.region import Region
 
 __all__ = [
+    "BROKEN_POOL_HELP",
     "DEFAULT_EXECUTOR",
     "Progress",
     "batches",
@@ -47,6 +50,15 @@ __all__ = [
 
 #: The executor of compare, sweep, PoolingGame and share_savings when none is given.
 DEFAULT_EXECUTOR = "serial"
+
+#: The message of the error a process pool whose workers died raises (most often a script without the guard).
+BROKEN_POOL_HELP = (
+    "rcc's process pool stopped: its worker processes died before finishing their tasks. Workers start with "
+    "'spawn' and import your script again, so a script that uses executor='process' must put its code under "
+    "`if __name__ == \"__main__\":` (or use the default executor='serial', which needs no guard). "
+    "Other causes: a worker ran out of memory or was killed."
+)
+
 
 def to_payload(obj: Any) -> Any:
     """Plain, picklable data for a worker: Regions become dicts of tables,
@@ -171,6 +183,8 @@ def run_tasks(
                 results[i] = f.result()
                 bar.update(sizes[i])
             return results
+        except cf.process.BrokenProcessPool as err:
+            raise cf.process.BrokenProcessPool(BROKEN_POOL_HELP) from err
         finally:
             if own:
                 ex.shutdown(wait=True)

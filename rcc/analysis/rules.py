@@ -60,6 +60,7 @@ reported costs (``weekly_cost_gbp``, ``cost_objective``) exclude them.
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -388,19 +389,35 @@ def new_homes(
     max_age: int = 17,
     label: str = "new",
 ) -> pd.DataFrame:
-    """Rows of new homes, one per council, for :attr:`Scenario.new_homes`.
+    """Rows of new homes, one per council listed, for :attr:`Scenario.new_homes`.
 
-    In-house homes (``sector="council"``) belong to provider ``LA:<council>``
-    (the embedded data's in-house provider ids); other sectors to a provider
-    ``<label>:<sector>``.
+    A council listed twice gets two homes: the first is ``<label>:<home_type>:<council>``, the next
+    ones ``...:<council>:2``, ``...:<council>:3`` (home ids stay unique). In-house homes
+    (``sector="council"``) belong to provider ``LA:<council>`` (the embedded data's in-house
+    provider ids); other sectors to a provider ``<label>:<sector>``.
+
+    Raises
+    ------
+    InvalidInputError
+        When ``places``, ``min_age`` or ``max_age`` is not a whole number (nothing is rounded).
 
     >>> new_homes(["A", "B"], "childrens_home", 4, "complex", 4800.0).home_id.tolist()
     ['new:childrens_home:A', 'new:childrens_home:B']
+    >>> new_homes(["A", "A"], "childrens_home", 4, "complex", 4800.0).home_id.tolist()
+    ['new:childrens_home:A', 'new:childrens_home:A:2']
     """
+    for name, value in (("places", places), ("min_age", min_age), ("max_age", max_age)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not float(value).is_integer() or value < 0:
+            raise InvalidInputError("new_homes", None, name, "a whole number >= 0", value)
     ids = [str(c) for c in council_ids]
+    seen: dict[str, int] = {}
+    home_ids = []
+    for c in ids:
+        seen[c] = seen.get(c, 0) + 1
+        home_ids.append(f"{label}:{home_type}:{c}" + (f":{seen[c]}" if seen[c] > 1 else ""))
     return pd.DataFrame(
         {
-            "home_id": [f"{label}:{home_type}:{c}" for c in ids],
+            "home_id": home_ids,
             "council_id": ids,
             "provider_id": [f"LA:{c}" if sector == IN_HOUSE_SECTOR else f"{label}:{sector}" for c in ids],
             "home_type": home_type,

@@ -58,6 +58,7 @@ from rcc.analysis.games import (
 from rcc.analysis.metrics import plan_cost
 from rcc.analysis.parallel import DEFAULT_EXECUTOR, batches, from_payload, run_tasks, single_thread, to_payload
 from rcc.analysis.rules import Scenario
+from rcc.core.display import Card, fmt_count, fmt_gbp
 from rcc.core.errors import InvalidInputError
 from rcc.core.params import PlanParams
 from rcc.core.region import Region
@@ -240,13 +241,17 @@ class CostSharing:
         saving, its Shapley share of the total saving (with standard error),
         the transfer that turns one into the other, and its net cost.
 
-        Columns council_id, council_name, standalone_cost, pooled_cost,
+        Columns council_id, council_name; the money first, always in GBP a week:
+        standalone_gbp_week and pooled_gbp_week (the weekly bill of the
+        council's children alone and pooled) and saving_gbp_week (their
+        difference); then the split, in the game's measure (:attr:`measure_unit`:
+        objective units a week by default, GBP a week with
+        ``measure="weekly_cost_gbp"``): standalone_cost, pooled_cost,
         direct_saving, shapley_share, std_error, least_core_share (the most
         stable split, in the core when it is not empty), transfer
         (shapley_share - direct_saving: received from the pool if positive),
         net_cost (standalone_cost - shapley_share) and joining_pays
-        (share >= 0).
-        Costs are in the game's measure (objective units or GBP/week).
+        (share >= 0). ``rcc.explain(column)`` says what each means.
         """
         players = list(self.game.players)
         if self.game.measure == "objective":
@@ -258,10 +263,15 @@ class CostSharing:
         names = self.game.region.councils.set_index("council_id").name
         share = self.shapley.shares.reindex(players)
         tol = 1e-6 * max(1.0, abs(self.total_saving))
+        bill_alone = _gbp_by_council(self.standalone).reindex(players, fill_value=0.0)
+        bill_pooled = _gbp_by_council(self.pooled).reindex(players, fill_value=0.0)
         out = pd.DataFrame(
             {
                 "council_id": players,
                 "council_name": names.reindex(players).to_numpy(),
+                "standalone_gbp_week": bill_alone.to_numpy(),
+                "pooled_gbp_week": bill_pooled.to_numpy(),
+                "saving_gbp_week": (bill_alone - bill_pooled).to_numpy(),
                 "standalone_cost": alone.to_numpy(),
                 "pooled_cost": pooled.to_numpy(),
                 "direct_saving": (alone - pooled).to_numpy(),
@@ -275,14 +285,47 @@ class CostSharing:
         out["joining_pays"] = out.shapley_share >= -tol
         return out
 
+    @property
+    def measure_unit(self) -> str:
+        """The unit of the split's columns: ``"objective units/week"`` or ``"GBP/week"``."""
+        return "objective units/week" if self.game.measure == "objective" else "GBP/week"
+
+    @property
+    def saving_gbp_week(self) -> float:
+        """What pooling every player saves on the weekly bill of the base region's placements, in GBP."""
+        return float(_gbp_by_council(self.standalone).sum() - _gbp_by_council(self.pooled).sum())
+
+    def card(self) -> Card:
+        """The short display: the saving in GBP a week, the split's measure and stability, where to look next."""
+        rows = [
+            ("councils", fmt_count(len(self.game.players))),
+            ("bill saving (whole region)", fmt_gbp(self.saving_gbp_week) + " a week"),
+            (f"saving split ({self.measure_unit})", f"{self.total_saving:,.1f}"),
+            ("Shapley", f"{self.shapley.method}, {self.shapley.evaluations} coalitions"),
+            ("core", "stable" if self.core.stable else f"not stable ({len(self.core.violations)} coalitions)"),
+        ]
+        return Card("CostSharing", self.game.region.name, "", rows, (), ["sharing.table()", "sharing.summary()"])
+
+    def __repr__(self) -> str:
+        return self.card().text()
+
+    def _repr_html_(self) -> str:
+        return self.card().html()
+
     def summary(self) -> str:
-        """A readable summary."""
+        """A readable summary: the money in GBP a week first, then the split in the game's measure."""
         t = self.table()
-        unit = "objective units/week" if self.game.measure == "objective" else "GBP/week"
+        unit = self.measure_unit
+        bill = f"{self.game.region.name}: pooling saves {fmt_gbp(self.saving_gbp_week)} a week on the bill of the whole region"
+        if self.game.measure == "objective":
+            bill += (
+                f"; the split below is of the planning cost it saves, {self.total_saving:,.1f} {unit} "
+                "(objective: miles, out-of-area, weekly cost and children without a home, as rcc.plan weighs them)"
+            )
         lines = [
-            f"{self.game.region.name}: pooling saves {self.total_saving:,.1f} {unit} "
-            f"({self.shapley.method} Shapley over {len(t)} councils, {self.shapley.evaluations} coalitions)",
-            f"  shares sum to {t.shapley_share.sum():,.1f}; core: "
+            bill,
+            f"  {self.shapley.method} Shapley over {len(t)} councils, {self.shapley.evaluations} coalitions; "
+            f"shares ({unit}) sum to {t.shapley_share.sum():,.1f}; core: "
             + (
                 "stable" + (" (all coalitions checked)" if self.core.exhaustive else f" ({self.core.n_checked} sampled coalitions)")
                 if self.core.stable
@@ -300,11 +343,14 @@ class CostSharing:
                     else f"the core is empty: the most stable split leaves some coalition {lc.epsilon:,.1f} short"
                 )
             )
+        lines.append(f"  per council: weekly bill alone -> pooled (GBP); then in {unit}: share, direct saving, "
+                     "transfer, least core")
         for r in t.itertuples():
             se = f" +/- {r.std_error:,.1f}" if r.std_error else ""
             lines.append(
-                f"  {r.council_name:<28} alone {r.standalone_cost:>12,.1f}  share {r.shapley_share:>10,.1f}{se}"
-                f"  direct {r.direct_saving:>10,.1f}  transfer {r.transfer:>+10,.1f}  least core {r.least_core_share:>10,.1f}"
+                f"  {r.council_name:<28} {fmt_gbp(r.standalone_gbp_week):>11} -> {fmt_gbp(r.pooled_gbp_week):>11}"
+                f"  share {r.shapley_share:>10,.1f}{se}  direct {r.direct_saving:>10,.1f}  transfer {r.transfer:>+10,.1f}"
+                f"  least core {r.least_core_share:>10,.1f}"
             )
         return "\n".join(lines)
 

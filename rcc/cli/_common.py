@@ -13,7 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from rcc.allocation.result import METRIC_LABELS, Plan, PlanStatus, _fmt
+from rcc.allocation.result import PlanStatus
+from rcc.analysis.summary import side_by_side as side_by_side  # the library function, its rcc.cli name kept
 from rcc.core.errors import RccError, SolverError
 from rcc.io.output import OutputFolder, now_utc, plan_record, versions
 
@@ -48,22 +49,6 @@ class StageLog:
     def __call__(self, message: str) -> None:
         if not self.quiet:
             print(f"[{time.perf_counter() - self.t0:6.1f}s] {message}", file=sys.stderr, flush=True)
-
-
-def side_by_side(plans: dict[str, Plan]) -> str:
-    """The headline metrics of several plans as one readable table."""
-    names = list(plans)
-    width = max(12, *(len(n) for n in names))
-    head = f"{'metric':<34}" + "".join(f"{n:>{width + 2}}" for n in names)
-    lines = [head, "-" * len(head)]
-    metrics = {n: p.metrics for n, p in plans.items()}
-    for key, label in METRIC_LABELS.items():
-        lines.append(f"{label:<34}" + "".join(f"{_fmt(key, metrics[n][key]):>{width + 2}}" for n in names))
-    lines.append(f"{'status':<34}" + "".join(f"{plans[n].status.value:>{width + 2}}" for n in names))
-    gaps = ["-" if plans[n].info.gap is None else f"{100 * plans[n].info.gap:.3g}%" for n in names]
-    lines.append(f"{'gap':<34}" + "".join(f"{g:>{width + 2}}" for g in gaps))
-    lines.append(f"{'run time (s)':<34}" + "".join(f"{plans[n].info.runtime_s:>{width + 2}.1f}" for n in names))
-    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- option types (checked at parse time)

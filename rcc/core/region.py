@@ -13,6 +13,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from rcc.core.csvfiles import INT64_MAX, decode, file_label, parse_whole_numbers, read_csv_table
+from rcc.core.display import Card, fmt_count
 from rcc.core.errors import InvalidInputError
 from rcc.core.geo import distance_matrix
 from rcc.core.schema import TABLES
@@ -286,7 +287,25 @@ class Region:
 
     def __repr__(self) -> str:
         return (
-            f"Region({self.name!r}: {len(self.councils)} councils, {len(self.homes)} homes with "
-            f"{int(self.homes.places.sum())} places, {len(self.cohorts)} cohorts with "
-            f"{int(self.cohorts.children.sum())} children)"
+            f"Region({self.name!r}: {len(self.councils):,} councils, {len(self.homes):,} homes with "
+            f"{int(self.homes.places.sum()):,} places, {len(self.cohorts):,} cohorts with "
+            f"{int(self.cohorts.children.sum()):,} children)"
         )
+
+    def card(self) -> Card:
+        """The short display of the region: its size and where to look next."""
+        held = int(self.placements.children.sum()) if "children" in self.placements.columns else 0
+        rows = [
+            ("councils", fmt_count(len(self.councils))),
+            ("homes", fmt_count(len(self.homes))),
+            ("places", fmt_count(self.homes.places.sum())),
+            ("providers", fmt_count(len(self.providers))),
+            ("cohorts", fmt_count(len(self.cohorts))),
+            ("children", fmt_count(self.cohorts.children.sum())),
+            ("children already placed (held)", fmt_count(held)),
+        ]
+        nxt = ["region.councils", "region.homes", "region.cohorts", "rcc.plan(region)"]
+        return Card("Region", self.name, "", rows, (), nxt)
+
+    def _repr_html_(self) -> str:
+        return self.card().html()

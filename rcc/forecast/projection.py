@@ -19,6 +19,7 @@ import pandas as pd
 from rcc.core.errors import InvalidInputError
 from rcc.core.schema import AGE_BANDS, NEEDS, cohort_ids
 from rcc.forecast.rates import estimate_rates
+from rcc.forecast.result import Forecast
 from rcc.forecast.spells import spells_from_ssda903
 
 __all__ = ["FORECAST_COLUMNS", "forecast_demand", "project"]
@@ -359,6 +360,7 @@ def forecast_demand(
     out = project(
         rates, years, n_sims=n_sims, seed=seed, entries_growth=entries_growth, include_base=include_base
     )
+    out = Forecast(out)
     out.attrs["rates"] = rates
     return out
 

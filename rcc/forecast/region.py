@@ -18,6 +18,7 @@ from rcc.core.errors import InvalidInputError
 from rcc.core.region import Region
 from rcc.core.schema import MAX_COUNT, MAX_YEARS, NEEDS
 from rcc.forecast.projection import FORECAST_COLUMNS, _growth, _real
+from rcc.forecast.result import Forecast
 
 __all__ = ["EXAMPLE_GROWTH", "REGION_FORECAST_COLUMNS", "forecast_from_region", "to_sufficiency_forecast"]
 
@@ -132,7 +133,7 @@ def forecast_from_region(
     for col in ("children_p10", "children_p50", "children_p90"):
         out[col] = out.children
     out["group_size"] = np.repeat(sizes.astype(np.int64), n)
-    return out.loc[:, list(REGION_FORECAST_COLUMNS)]
+    return Forecast(out.loc[:, list(REGION_FORECAST_COLUMNS)])
 
 
 def _growth_keyword(

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from rcc.allocation.result import METRIC_LABELS, PlanStatus, SolveInfo
+from rcc.core.display import Card, fmt_count, fmt_gbp, fmt_metric, fmt_pct
 from rcc.core.errors import InfeasibleError
 from rcc.core.region import Region
 
@@ -202,6 +203,43 @@ class SufficiencyPlan:
             f"(placements {_gbp(tot.placements_gbp)}), new places {self.new_places:,}"
         )
         return "\n".join(lines)
+
+    def card(self) -> Card:
+        """The short display: status, the last year's outcome, new places and money, where to look next."""
+        rows = [("years", str(self.years)), ("new places", fmt_count(self.new_places))]
+        tot = self.costs.sum(numeric_only=True)
+        if len(self.costs):
+            rows += [
+                (f"capital, {self.years} year(s)", fmt_gbp(tot.capital_gbp, short=True)),
+                (f"revenue incl. placements, {self.years} year(s)", fmt_gbp(tot.revenue_gbp, short=True)),
+            ]
+        if self.status is not PlanStatus.NOT_SOLVED and len(self.metrics_by_year):
+            y = int(self.metrics_by_year.index.max())
+            m = self.metrics_by_year.loc[y]
+            over = 100.0 - m.pct_within_20_miles if m.placed else float("nan")
+            rows += [
+                (f"year {y}: children", fmt_count(m.children)),
+                (f"year {y}: without a home", fmt_count(m.unmet)),
+                (f"year {y}: inside own council", fmt_pct(m.pct_inside_own_council)),
+                (f"year {y}: over 20 miles", fmt_pct(over)),
+                (f"year {y}: mean distance", fmt_metric("mean_distance_miles", m.mean_distance_miles)),
+                (f"year {y}: weekly cost", fmt_gbp(m.weekly_cost_gbp) + " a week"),
+            ]
+        notes = []
+        if self.info.gap is not None:
+            notes.append(f"gap to the best bound: {100 * self.info.gap:.3g}%")
+        if len(self.explanation):
+            notes.append(f"the rules clash: {len(self.explanation)} rule(s) must give (see suff.explain())")
+        nxt = ["suff.summary()", "suff.builds", "suff.costs", "suff.metrics_by_year", "suff.budget_use"]
+        if len(self.explanation):
+            nxt.insert(1, "suff.explain()")
+        return Card("SufficiencyPlan", self.region.name, self.status.value, rows, notes, nxt)
+
+    def __repr__(self) -> str:
+        return self.card().text()
+
+    def _repr_html_(self) -> str:
+        return self.card().html()
 
     def metrics_table(self) -> pd.DataFrame:
         """Per-year metrics with human labels as columns."""
