@@ -47,8 +47,10 @@ def column_kind(col: str, values: pd.Series) -> str:
         return "pct"
     if "gbp" in col:
         return "gbp"
-    if col.endswith("_miles") or "hhi" in col:
-        return "miles" if col.endswith("_miles") else "int"
+    if "hhi" in col:
+        return "int"
+    if col.endswith("_miles") and "distance" in col:
+        return "miles"
     if col in _YEARS:
         return "year"
     as_float = pd.to_numeric(present, errors="coerce").to_numpy(dtype=float)
@@ -182,11 +184,11 @@ def notes_sheet(ws: Any, sections: Iterable[tuple[str, Sequence[tuple[str, str]]
 
     ws.column_dimensions["A"].width = 30
     ws.column_dimensions["B"].width = 110
-    for title, rows in sections:
-        if ws.max_row > 1 or ws.cell(1, 1).value is not None:
+    for i, (title, rows) in enumerate(sections):
+        if i:
             ws.append([])
         ws.append([title])
-        ws.cell(ws.max_row, 1).font = Font(bold=True, size=13 if ws.max_row > 1 else 15)
+        ws.cell(ws.max_row, 1).font = Font(bold=True, size=13 if i else 15)
         for term, text in rows:
             ws.append([term, text])
             ws.cell(ws.max_row, 1).font = Font(bold=True)
