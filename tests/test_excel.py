@@ -290,3 +290,29 @@ def test_bad_arguments(books, tmp_path: Path) -> None:
         write_excel(books["sufficiency"][0], tmp_path / "x.xlsx", compare_with=plan)
     with pytest.raises(InvalidInputError, match="result"):
         write_excel(42, tmp_path / "y.xlsx")  # type: ignore[arg-type]
+
+
+def test_sufficiency_lead_time_year_by_year(tmp_path: Path) -> None:
+    """A home that opens in year 3: years 1-2 leave 6 of 10 children without a home (lead
+    time); placed 4 is hidden, and unmet with it (children 10 is published); the weekly cost
+    of a year and the money that adds it up are hidden together."""
+    councils = pd.DataFrame({"council_id": ["A"], "name": ["Aton"], "region": ["R"], "lat": [53.0], "lon": [-2.0]})
+    homes = pd.DataFrame({"home_id": ["h1"], "council_id": ["A"], "provider_id": ["LA:A"], "home_type": ["childrens_home"],
+                          "places": [4], "needs": ["complex"], "weekly_cost_gbp": [5000.0]})
+    cohorts = pd.DataFrame({"cohort_id": ["cA"], "council_id": ["A"], "need": ["complex"], "age_band": ["11-15"], "children": [10]})
+    region = rcc.Region.from_frames(councils, homes, cohorts)
+    opts = pd.DataFrame([{
+        "option_id": "new", "name": "New home", "council_id": "A", "home_type": "childrens_home", "needs": "complex",
+        "provider_id": "LA:A", "places_per_unit": 6, "max_units": 1, "capital_cost_gbp": 1e6,
+        "annual_running_cost_gbp": 5e5, "weekly_cost_gbp": 300.0, "lead_time_months": 18,
+    }])
+    plan = sufficiency_plan(region, opts, forecast_from_region(region, years=3))
+    assert plan.shortfall.reason_code.tolist() == ["lead_time", "lead_time"]
+    x = pd.read_excel(write_excel(plan, tmp_path / "toy.xlsx"), sheet_name=None)
+    s = x["Summary"].set_index("year")
+    assert s.children.tolist() == [10, 10, 10]
+    assert s.placed_suppressed[1] and s.unmet_suppressed[1] and np.isnan(s.placed[1])
+    assert x["unmet_by_need"].lead_time_suppressed.all() and (x["unmet_by_need"].capacity == 0).all()
+    costs = x["costs"].set_index("year")
+    assert (costs.placements_gbp_suppressed == s.weekly_cost_gbp_suppressed).all()
+    assert costs.capital_gbp[1] == 1_000_000 and costs.running_gbp[3] == 500_000
