@@ -316,3 +316,120 @@ def test_sufficiency_lead_time_year_by_year(tmp_path: Path) -> None:
     costs = x["costs"].set_index("year")
     assert (costs.placements_gbp_suppressed == s.weekly_cost_gbp_suppressed).all()
     assert costs.capital_gbp[1] == 1_000_000 and costs.running_gbp[3] == 500_000
+
+
+# --------------------------------------------------------------------------- an independent audit of the comparison workbook
+#
+# Rebuilt from the workbook alone (and, as a reader would know, that a cohort has the same
+# children in every scenario where it does): every count it shows is a sum of placement /
+# shortfall rows; every share, mean distance and weekly cost it shows, rounded as stored, is
+# an interval over them. HiGHS bounds each suppressed count over all non-negative tables
+# consistent with all of it (a listed row holds at least one child).
+
+
+def _comparison_system(cmp: rcc.Comparison, path: Path) -> tuple[int, list, list]:
+    x = {k: _released(path, k) for k in ("Summary", "by_council", "distance_bands", "unmet_by_need", "placements", "shortfall")}
+    p, s = x["placements"], x["shortfall"]
+    nx, n = len(p), len(p) + len(s)
+    rows: list[tuple[np.ndarray, float, float]] = []  # (coefficients, lower, upper)
+    hidden: list[tuple[str, np.ndarray, float]] = []  # (name, coefficients, true value)
+    truth = np.concatenate([
+        np.concatenate([pl.placements.children.to_numpy(float) for pl in cmp.plans.values()]),
+        np.concatenate([pl.shortfall.children.to_numpy(float) for pl in cmp.plans.values()]),
+    ])
+    d, cost = p.distance_miles.to_numpy(float), p.weekly_cost_gbp.to_numpy(float)
+    inside, near = p.inside_own_council.astype(bool).to_numpy(), d <= 20.0
+
+    def vec(xm: np.ndarray | None = None, ym: np.ndarray | None = None, w: np.ndarray | None = None) -> np.ndarray:
+        v = np.zeros(n)
+        if xm is not None:
+            v[:nx] = xm * (1.0 if w is None else w)
+        if ym is not None:
+            v[nx:] = ym
+        return v
+
+    def count(name: str, value: object, coef: np.ndarray) -> None:
+        if value == SUPPRESSED:
+            hidden.append((name, coef, float(coef @ truth)))
+        else:
+            rows.append((coef, float(value), float(value)))
+
+    def ratio(value: object, num: np.ndarray, den: np.ndarray, half: float, scale: float = 1.0) -> None:
+        if value != SUPPRESSED and not pd.isna(value):  # num / den within value +- half (as rounded)
+            lo, hi = (float(value) - half) / scale, (float(value) + half) / scale
+            rows.append((num - lo * den, 0.0, np.inf))
+            rows.append((num - hi * den, -np.inf, 0.0))
+
+    for i in range(nx):
+        count(f"placement {i}", p.children[i], np.eye(1, n, i).ravel())
+    for j in range(len(s)):
+        count(f"shortfall {j}", s.children[j], np.eye(1, n, nx + j).ravel())
+    for table, keys in (("Summary", ["scenario"]), ("by_council", ["scenario", "council_id"])):
+        for r in x[table].itertuples():
+            xm = np.logical_and.reduce([p[k].astype(str).to_numpy() == str(getattr(r, k)) for k in keys])
+            ym = np.logical_and.reduce([s[k].astype(str).to_numpy() == str(getattr(r, k)) for k in keys])
+            name = f"{table} {[getattr(r, k) for k in keys]}"
+            count(name + " children", r.children, vec(xm, ym))
+            count(name + " placed", r.placed, vec(xm))
+            count(name + " unmet", r.unmet, vec(None, ym))
+            count(name + " inside", r.placed_inside_own_council, vec(xm & inside))
+            count(name + " outside", r.placed_outside_own_council, vec(xm & ~inside))
+            count(name + " within", r.placed_within_20_miles, vec(xm & near))
+            count(name + " over", r.placed_over_20_miles, vec(xm & ~near))
+            ratio(r.pct_inside_own_council, vec(xm & inside), vec(xm), 5e-5)
+            ratio(r.pct_within_20_miles, vec(xm & near), vec(xm), 5e-5)
+            ratio(r.mean_distance_miles, vec(xm, w=d), vec(xm), 0.005)
+            if r.weekly_cost_gbp != SUPPRESSED and not pd.isna(r.weekly_cost_gbp):
+                rows.append((vec(xm, w=cost), r.weekly_cost_gbp - 0.5, r.weekly_cost_gbp + 0.5))
+    bands = pd.cut(pd.Series(d), [-np.inf, 5, 10, 20, 50, np.inf], labels=["0-5", "5-10", "10-20", "20-50", "50+"]).astype(str)
+    for r in x["distance_bands"].itertuples():
+        count(f"band {r.scenario} {r.band}", r.children, vec((p.scenario == r.scenario).to_numpy() & (bands == r.band).to_numpy()))
+    for r in x["unmet_by_need"].itertuples():
+        ym = (s.scenario == r.scenario).to_numpy() & (s.need == r.need).to_numpy()
+        count(f"unmet {r.scenario} {r.need}", r.children, vec(None, ym))
+        for reason in ("unreachable", "capacity", "weights"):
+            count(f"unmet {r.scenario} {r.need} {reason}", getattr(r, reason), vec(None, ym & (s.reason_code == reason).to_numpy()))
+    cohort = np.concatenate([p.cohort_id.astype(str), s.cohort_id.astype(str)])
+    scen = np.concatenate([p.scenario.astype(str), s.scenario.astype(str)])
+    for c in np.unique(cohort):
+        per = {sc: (cohort == c) & (scen == sc) for sc in np.unique(scen[cohort == c])}
+        first = next(iter(per.values()))
+        for m in list(per.values())[1:]:
+            if truth[m].sum() == truth[first].sum():  # the same children: the reader knows this
+                rows.append((first.astype(float) - m.astype(float), 0.0, 0.0))
+    return n, rows, hidden
+
+
+def test_comparison_workbook_passes_an_independent_audit(books) -> None:
+    import highspy
+
+    cmp, path = books["comparison"]
+    n, rows, hidden = _comparison_system(cmp, path)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    inf = highspy.kHighsInf
+    h.addVars(n, np.ones(n), np.full(n, inf))  # a listed row holds at least one child
+    for coef, lo, hi in rows:
+        nz = np.flatnonzero(np.abs(coef) > 1e-12)
+        scale = np.abs(coef[nz]).max() if len(nz) else 1.0
+        h.addRow(lo / scale - 1e-7 if np.isfinite(lo) else -inf, hi / scale + 1e-7 if np.isfinite(hi) else inf,
+                 len(nz), nz.astype(np.int32), coef[nz] / scale)
+    assert len(hidden) > 300
+    failures = []
+    for name, coef, value in hidden:
+        bounds = []
+        for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+            h.changeColsCost(n, np.arange(n, dtype=np.int32), coef)
+            h.changeObjectiveSense(sense)
+            h.run()
+            status = h.getModelStatus()
+            if status == highspy.HighsModelStatus.kUnbounded:
+                bounds.append(np.inf)
+                continue
+            assert status == highspy.HighsModelStatus.kOptimal, (name, status)
+            bounds.append(h.getInfo().objective_function_value)
+        lo, hi = np.ceil(bounds[0] - 1e-6), np.floor(bounds[1] + 1e-6)
+        ok = hi > lo and (not 0 < value < 5 or lo <= 0 or hi >= 5)
+        if not ok:
+            failures.append((name, lo, hi))
+    assert not failures, failures[:5]
