@@ -138,6 +138,8 @@ def write_excel(
 
 def _add_chart(wb: Any, df: pd.DataFrame, pos: dict[str, int], ch: _Chart) -> None:
     ws = wb[ch.sheet[:31]]
+    if not len(df):
+        return  # nothing to draw: the sheet says so (no rows)
     anchor = ch.anchor or f"{_letter(len(df.columns) + 2)}2"
     if not ch.groups:
         bar_chart(ws, ch.title, ch.y_title, [pos[c] for c in ch.values], pos[ch.category], len(df), anchor, percent=ch.percent)
@@ -235,7 +237,7 @@ def _sufficiency_book(plan: SufficiencyPlan, t: int) -> _Book:
     sheets["budgets"] = _budgets(plan.budget_use, t)
     for name in ("by_council", "distance_bands", "unmet_by_need", "placements", "shortfall"):
         sheets[name] = _with_names(released(tables[name]), names)
-    years = tuple(str(y) for y in range(1, plan.years + 1))
+    years = tuple(str(y) for y in tables["distance_bands"].year.unique())
     charts = [
         _Chart("places_by_year", "New places by year (available)", "places", ("new_places", "closed_places"), "year"),
         _Chart("Summary", "Children placed in new and existing places", "children",
