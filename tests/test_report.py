@@ -203,8 +203,20 @@ def test_tiny_region_suppression(tiny: rcc.Region) -> None:
 
 
 def _sheet(wb: openpyxl.Workbook, name: str) -> pd.DataFrame:
+    """A table sheet as released: ``"c"`` where its ``<column>_suppressed`` flag is TRUE
+    (the cell itself must be empty there), the flag columns dropped."""
     rows = list(wb[name].values)
-    return pd.DataFrame(rows[1:], columns=rows[0])
+    df = pd.DataFrame(rows[1:], columns=rows[0])
+    for flag in [c for c in df.columns if str(c).endswith("_suppressed")]:
+        col = flag[: -len("_suppressed")]
+        hidden = df[flag].astype(bool)
+        assert df.loc[hidden, col].isna().all(), (name, col)
+        df[col] = df[col].astype(object).where(~hidden, C)
+    return df.drop(columns=[c for c in df.columns if str(c).endswith("_suppressed")])
+
+
+def _notes(wb: openpyxl.Workbook) -> dict[str, object]:
+    return {r[0]: r[1] for r in wb["Notes"].values if r and r[0]}
 
 
 def test_excel_workbook(gm: tuple[rcc.Plan, rcc.Plan], tmp_path: Path) -> None:
@@ -220,22 +232,25 @@ def test_excel_workbook(gm: tuple[rcc.Plan, rcc.Plan], tmp_path: Path) -> None:
         "utilisation",
         "distance_bands",
         "flows",
+        "Notes",
     ]
-    summary = {r[0]: r[1:] for r in wb["Summary"].values if r and r[0]}
-    assert summary["Region"][0] == "Greater Manchester RCC"
-    assert summary["Status"][0] == "heuristic"
-    assert summary["Solver gap"][0] == "n/a (heuristic)"
-    assert summary["Metric"][:2] == ("greedy baseline", "optimised")
-    assert summary["children without a home"][0] == greedy.metrics["unmet"]
-    assert summary["children without a home"][1] == 0
-    assert "Open Government Licence" in summary["Data"][0]
-    assert "suppressed" in summary["Suppression"][0]
+    notes = _notes(wb)
+    assert notes["Region"] == "Greater Manchester RCC"
+    assert notes["Councils"] == 10
+    assert notes["Status"] == "heuristic"
+    assert notes["Solver gap"] == "n/a (heuristic)"
+    assert "Open Government Licence" in notes["Data"]
+    assert "suppressed" in notes["Suppression rule"] and "'c'" not in notes["Suppression rule"]
+    summary = _sheet(wb, "Summary").set_index("plan")
+    assert summary.index.tolist() == ["greedy baseline", "optimised"]
+    assert summary.unmet["greedy baseline"] == greedy.metrics["unmet"]
+    assert summary.unmet["optimised"] == 0
     for name in ("placements", "shortfall", "by_council", "unmet_by_need", "flows", "distance_bands"):
         df = _sheet(wb, name)
         for col in CHILD_COUNT_COLUMNS:
             if col in df.columns:
                 assert not df[col].map(_raw_small).any(), (name, col)
-                assert df[col].map(lambda v: v == C or isinstance(v, (int, float)) or v is None).all()
+                assert df[col].map(lambda v: v == C or float(v).is_integer()).all(), (name, col)
     placements = _sheet(wb, "placements")
     assert len(placements) == len(greedy.placements)
     assert (placements.children == C).any()
@@ -252,9 +267,9 @@ def test_excel_from_frames_and_optimal_gap(gm: tuple[rcc.Plan, rcc.Plan], tmp_pa
     df = _sheet(wb, "placements")
     assert not df.children.map(_raw_small).any()
     path2 = write_excel(opt, tmp_path / "opt.xlsx")
-    summary = {r[0]: r[1:] for r in openpyxl.load_workbook(path2)["Summary"].values if r and r[0]}
-    assert summary["Status"][0] == "optimal"
-    assert summary["Solver gap"][0].endswith("%")
+    notes = _notes(openpyxl.load_workbook(path2))
+    assert notes["Status"] == "optimal"
+    assert notes["Solver gap"].endswith("%")
 
 
 def test_reports_refuse_child_ids(gm: tuple[rcc.Plan, rcc.Plan], tmp_path: Path) -> None:
@@ -785,8 +800,7 @@ def test_frames_workbook_is_one_release(gm: tuple[rcc.Plan, rcc.Plan], tmp_path:
             assert (pl.children[pl.council_id == r.council_id] == C).sum() != 1, r.council_id
         if r.unmet != C:
             assert (sf.children[sf.council_id == r.council_id] == C).sum() != 1, r.council_id
-    metrics = {r[0]: r[1] for r in wb["Summary"].values if r and r[0]}
-    assert metrics["children placed"] != C
+    assert _sheet(wb, "Summary").placed.iloc[0] != C
     assert (bc.placed == C).sum() != 1 and (bc.unmet == C).sum() != 1
     frames = greedy.to_frames()
     frames["extra"] = pd.DataFrame({"need": ["x"], "children": [3]})

@@ -10,9 +10,12 @@ suppressed count can be worked out from any combination of the numbers it publis
 (see :func:`audit_suppression`). Text cells of the workbook are stored as text, never as
 formulas (names beginning ``=``, ``+``, ``-``, ``@``, tab or CR come from outside data).
 
-* :func:`write_excel`: a Summary sheet (region, method, status, solver gap, headline
-  metrics, data attribution) and one sheet per table: placements, shortfall, by_council,
-  unmet_by_need, utilisation, distance_bands, flows.
+* :func:`write_excel`: a workbook of a plan, a sufficiency plan (per year) or a comparison
+  (per scenario, one release): a Summary sheet (headline metrics), one sheet per table
+  (placements, shortfall, by_council, unmet_by_need, distance_bands, ...), native charts
+  and a Notes sheet (facts, sources, the suppression rule, a glossary). In a workbook a
+  suppressed cell is empty, with TRUE in the ``<column>_suppressed`` column beside it, so
+  numeric columns stay numeric.
 * :func:`write_html`: one file with inline SVG charts (no script, no web fonts, nothing
   fetched: it works offline) -- placements by distance band, by council, children without
   a home by need, a map of flows between councils -- and the tables.
@@ -26,7 +29,8 @@ What ``rcc report`` runs (plan a region of the embedded data, write both reports
 Modules: :mod:`~rcc.report.tables` (the tables), :mod:`~rcc.report.suppression`
 (:func:`suppress`, :func:`audit_suppression`), :mod:`~rcc.report.release` and
 :mod:`~rcc.report.audit` (the linear system of a release and its LP audit),
-:mod:`~rcc.report.excel`, :mod:`~rcc.report.html`, :mod:`~rcc.report.svg` (charts) and
+:mod:`~rcc.report.excel` (with :mod:`~rcc.report.workbook`, :mod:`~rcc.report.grouped` -- the
+release of several plans -- and :mod:`~rcc.report.glossary`), :mod:`~rcc.report.html`, :mod:`~rcc.report.svg` (charts) and
 :mod:`~rcc.report.formatting` (text both writers share).
 
 Councils are listed in name order, not ranked: outcomes depend on each council's

@@ -97,6 +97,27 @@ def _with_held_rows(rel: _Release, col_of: np.ndarray, rows: _Rows) -> _Rows:
     )
 
 
+def _with_link_rows(rel: _Release, col_of: np.ndarray, rows: _Rows) -> _Rows:
+    """``rows`` and one more per link of the release touching an unknown (known base
+    cells moved to the right-hand side); its ``cell`` is ``-2 - link``."""
+    extra = [(i, var, coef) for i, (var, coef) in enumerate(rel.links) if (col_of[var] >= 0).any()]
+    if not extra:
+        return rows
+    r0, r_, c_, v_, rhs = len(rows.cell), [], [], [], []
+    for j, (_, var, coef) in enumerate(extra):
+        u = col_of[var] >= 0
+        r_.append(np.full(int(u.sum()), r0 + j)), c_.append(col_of[var[u]]), v_.append(coef[u])
+        rhs.append(-float(coef[~u] @ rel.base_value[var[~u]]))
+    return _Rows(
+        rows=np.concatenate([rows.rows, *r_]),
+        cols=np.concatenate([rows.cols, *c_]),
+        vals=np.concatenate([rows.vals, *v_]),
+        lower=np.concatenate([rows.lower, rhs]),
+        upper=np.concatenate([rows.upper, rhs]),
+        cell=list(rows.cell) + [-2 - i for i, _, _ in extra],
+    )
+
+
 def _highs_lp(rows: _Rows, n_cols: int, col_lower: np.ndarray) -> Any:
     """The audit LP for HiGHS (row-wise matrix, zero costs, columns from ``col_lower`` up)."""
     import highspy
@@ -139,6 +160,7 @@ class _Audit:
         self.n = len(unk)
         # rows: published count / ratio / sum cells touching an unknown, and h <= x
         rows = _with_held_rows(rel, self.col_of, _published_rows(rel, hidden, self.col_of))
+        rows = _with_link_rows(rel, self.col_of, rows)
         self.row_cell = rows.cell
         self.n_rows = len(self.row_cell)
         self.col_lower = rel.base_lb[unk].astype(float)
@@ -180,6 +202,11 @@ class _Audit:
         duals = np.asarray(sol.row_dual)
         rc = np.asarray(self.row_cell, dtype=np.int64)
         binding = rc[(np.abs(duals) > 1e-9) & (rc >= 0)] if len(rc) else np.zeros(0, np.int64)
+        for r in rc[(np.abs(duals) > 1e-9) & (rc <= -2)] if len(rc) else ():
+            # a binding link pins through the published detail cells of its known base cells
+            var = self.rel.links[-2 - int(r)][0]
+            pub = self.rel.base_cell[var[self.col_of[var] < 0]]
+            binding = np.union1d(binding, pub[pub >= 0])
         return obj, binding
 
     def _run(self, cols: np.ndarray, coef: np.ndarray, maximise: bool) -> float:

@@ -1,49 +1,95 @@
-"""The Excel workbook of a report (:func:`write_excel`)."""
+"""The Excel workbook of a result (:func:`write_excel`): a plan, a sufficiency plan or a comparison."""
 
 from __future__ import annotations
 
 import datetime as _dt
-import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 import pandas as pd
 
 from rcc.allocation.result import METRIC_LABELS, Plan
+from rcc.analysis.comparison import Comparison
+from rcc.core.errors import InvalidInputError
 from rcc.report.formatting import _attribution, _method_label, _plan_facts, _suppression_note
-from rcc.report.release import SUPPRESSED, _is_c
+from rcc.report.glossary import COLUMN_NOTES, glossary_rows
+from rcc.report.grouped import comparison_tables, sufficiency_tables
+from rcc.report.release import SUPPRESSED
 from rcc.report.tables import _check_no_child_ids, _suppress_frames, report_tables
+from rcc.report.workbook import FLAG, bar_chart, defuse_formulas, notes_sheet, released, write_table
+from rcc.sufficiency.result import SufficiencyPlan
 
 _SHEETS = ("placements", "shortfall", "by_council", "unmet_by_need", "utilisation", "distance_bands", "flows")
+_HEADLINE = tuple(METRIC_LABELS)
+
+
+@attrs.define
+class _Chart:
+    """A native bar chart: data columns (by name) against a category column, on ``sheet``;
+    ``groups``: one series per group of ``rows_per_group`` rows of one value column."""
+
+    sheet: str
+    title: str
+    y_title: str
+    values: tuple[str, ...]
+    category: str
+    percent: bool = False
+    groups: tuple[str, ...] = ()
+    anchor: str = ""
+
+
+@attrs.define
+class _Book:
+    title: str
+    facts: list[tuple[str, Any]]
+    sheets: dict[str, pd.DataFrame]
+    charts: list[_Chart] = attrs.Factory(list)
+    extra_notes: list[tuple[str, str]] = attrs.Factory(list)
 
 
 def write_excel(
-    plan_or_frames: Plan | Mapping[str, pd.DataFrame],
+    result: Plan | SufficiencyPlan | Comparison | Mapping[str, pd.DataFrame],
     path: str | Path,
     *,
     suppress_below: int = 5,
     compare_with: Plan | None = None,
 ) -> Path:
-    """Write an Excel workbook: a Summary sheet and one sheet per table.
+    """Write an Excel workbook of a result: a Summary sheet, one sheet per table, native
+    charts and a Notes sheet (sources, the suppression rule, a glossary of codes).
+
+    Every sheet is one release with small-number suppression (see
+    :func:`report_tables`): a suppressed cell is left **empty** and the column
+    ``<column>_suppressed`` beside it is TRUE there, so numeric columns stay numeric
+    (``pandas.read_excel`` gives numbers; counts are whole numbers shown ``#,##0``,
+    percentages fractions shown ``0.0%``, money whole pounds shown ``£#,##0``). Council
+    names are beside council codes. No cell holds a formula, and text that starts like
+    one (``= + - @``) is stored as text with Excel's quote prefix.
 
     Parameters
     ----------
-    plan_or_frames : Plan or Mapping[str, pandas.DataFrame]
-        A plan (tables from :func:`report_tables`), or result tables such as
-        :meth:`Plan.to_frames`: a ``placements`` table (and ``shortfall``) is the base;
-        a long ``metrics`` table (``metric``/``value``, it fills the Summary) and
-        per-council tables (``council_id`` and count columns of
-        :data:`CHILD_COUNT_COLUMNS`) must add up from it, and all are suppressed and
-        audited together as in :func:`report_tables`.
+    result : Plan, SufficiencyPlan, Comparison or Mapping[str, pandas.DataFrame]
+        A plan (tables from :func:`report_tables`); a sufficiency plan (per year: summary
+        with children placed in new places, places by year, new capacity, closures,
+        costs, budgets, per council, distance bands, unmet by need and reason, placements,
+        shortfall); a comparison (the same per scenario, side by side, one release in
+        which each cohort's children are the same in every scenario); or result tables
+        such as :meth:`Plan.to_frames`: a ``placements`` table (and ``shortfall``) is the
+        base; a long ``metrics`` table (``metric``/``value``) and per-council tables
+        (``council_id`` and count columns of :data:`CHILD_COUNT_COLUMNS`) must add up from
+        it, and all are suppressed and audited together.
     path : str or Path
         The ``.xlsx`` file to write (parent folders are created).
     suppress_below : int
         See :func:`report_tables`.
     compare_with : Plan, optional
-        Another plan of the same region (e.g. the greedy baseline): its headline metrics
-        are shown beside the plan's on the Summary sheet.
+        Only with a plan: another plan of the same region (e.g. the greedy baseline), its
+        headline metrics as a second Summary row (cells its own report suppresses are
+        suppressed, and so is anything that would reveal the region's number of children
+        where the plan's row hides it).
 
     Returns
     -------
@@ -54,179 +100,286 @@ def write_excel(
     rcc.InvalidInputError
         A table has a child id column (reports are cohort-level only); frames without a
         placements table, with counts that do not add up from it, or with counts in a
-        table that cannot be related to it.
+        table that cannot be related to it; ``compare_with`` with anything but a plan.
     rcc.SolverError
         HiGHS failed while auditing the suppression.
     """
     from openpyxl import Workbook
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     t = int(suppress_below)
-    if isinstance(plan_or_frames, Plan):
-        plan: Plan | None = plan_or_frames
-        tables = report_tables(plan_or_frames, suppress_below=t)
+    if compare_with is not None and not isinstance(result, Plan):
+        raise InvalidInputError("write_excel", None, "compare_with", "only with a Plan", type(result).__name__)
+    if isinstance(result, Plan):
+        book = _plan_book(result, t, compare_with)
+    elif isinstance(result, SufficiencyPlan):
+        book = _sufficiency_book(result, t)
+    elif isinstance(result, Comparison):
+        book = _comparison_book(result, t)
+    elif isinstance(result, Mapping):
+        book = _frames_book(result, t)
     else:
-        plan = None
-        _check_no_child_ids(plan_or_frames)
-        tables = _suppress_frames(plan_or_frames, t)
+        raise InvalidInputError(
+            "write_excel", None, "result", "a Plan, SufficiencyPlan, Comparison or a mapping of tables", type(result).__name__
+        )
     wb = Workbook()
-    ws = wb.active
-    ws.title = "Summary"
-    ws.append(["rcc placement plan report"])
-    ws["A1"].font = _font(size=14)
-    ws.append([])
-    if plan is not None:
-        _plan_summary(ws, plan, tables["summary"], compare_with, t)
-    elif "metrics" in tables:
-        _metrics_summary(ws, tables["metrics"])
-    _notes(ws, t)
-    names = [n for n in _SHEETS if n in tables] + [n for n in tables if n not in _SHEETS and n not in ("summary", "metrics")]
-    for name in names:
-        _table_sheet(wb.create_sheet(name[:31]), tables[name])
-    _defuse_formulas(wb)
+    wb.remove(wb.active)
+    positions = {}
+    for name, df in book.sheets.items():
+        positions[name] = write_table(wb.create_sheet(name[:31]), df, COLUMN_NOTES)
+    for ch in book.charts:
+        _add_chart(wb, book.sheets[ch.sheet], positions[ch.sheet], ch)
+    notes_sheet(wb.create_sheet("Notes"), _notes(book, t))
+    defuse_formulas(wb)
+    path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
 
 
-def _font(size: float | None = None) -> Any:
-    """Bold (at ``size`` when given)."""
-    from openpyxl.styles import Font
+def _add_chart(wb: Any, df: pd.DataFrame, pos: dict[str, int], ch: _Chart) -> None:
+    ws = wb[ch.sheet[:31]]
+    if not len(df):
+        return  # nothing to draw: the sheet says so (no rows)
+    anchor = ch.anchor or f"{_letter(len(df.columns) + 2)}2"
+    if not ch.groups:
+        bar_chart(ws, ch.title, ch.y_title, [pos[c] for c in ch.values], pos[ch.category], len(df), anchor, percent=ch.percent)
+        return
+    from openpyxl.chart import BarChart, Reference, Series
 
-    return Font(bold=True) if size is None else Font(bold=True, size=size)
-
-
-def _header(ws: Any, n_cols: int) -> None:
-    """Style the last row's first ``n_cols`` cells as a header: bold on a light blue fill."""
-    from openpyxl.styles import PatternFill
-
-    for c in range(1, n_cols + 1):
-        ws.cell(ws.max_row, c).font = _font()
-        ws.cell(ws.max_row, c).fill = PatternFill("solid", fgColor="DDE7F0")
-
-
-def _plan_summary(ws: Any, plan: Plan, summary: pd.DataFrame, compare_with: Plan | None, threshold: int) -> None:
-    """The Summary sheet of a plan: its facts, then its headline metrics (``compare_with``'s beside)."""
-    from openpyxl.styles import Alignment
-
-    for k, v in _plan_facts(plan):
-        ws.append([k, v])
-        ws.cell(ws.max_row, 1).font = _font()
-    ws.append([])
-    other = report_tables(compare_with, suppress_below=threshold)["summary"] if compare_with is not None else None
-    header = ["Metric", _method_label(plan)] + ([_method_label(compare_with)] if compare_with is not None else [])
-    ws.append(header)
-    _header(ws, len(header))
-    for i, r in summary.iterrows():
-        row = [r.label, _excel_value(r.value)]
-        if other is not None:
-            row.append(_excel_value(other.value.iloc[i]))
-        ws.append(row)
-        for c in range(2, len(row) + 1):
-            ws.cell(ws.max_row, c).number_format = _number_format(str(r.metric))
-            ws.cell(ws.max_row, c).alignment = Alignment(horizontal="right")
+    chart = BarChart()
+    chart.type, chart.title, chart.height, chart.width = "col", ch.title, 8, 16
+    chart.y_axis.title = ch.y_title
+    chart.y_axis.delete = chart.x_axis.delete = False
+    per = len(df) // len(ch.groups)
+    col = pos[ch.values[0]]
+    for i, g in enumerate(ch.groups):
+        ref = Reference(ws, min_col=col, min_row=2 + i * per, max_row=1 + (i + 1) * per)
+        chart.series.append(Series(ref, title=str(g)))
+    chart.set_categories(Reference(ws, min_col=pos[ch.category], min_row=2, max_row=1 + per))
+    ws.add_chart(chart, anchor)
 
 
-def _metrics_summary(ws: Any, metrics: pd.DataFrame) -> None:
-    """The Summary sheet of result frames: their long ``metrics`` table."""
-    from openpyxl.styles import Alignment
-
-    ws.append(["Metric", "Value"])
-    _header(ws, 2)
-    for r in metrics.itertuples():
-        ws.append([METRIC_LABELS.get(r.metric, r.metric), _excel_value(r.value)])
-        ws.cell(ws.max_row, 2).number_format = _number_format(str(r.metric))
-        ws.cell(ws.max_row, 2).alignment = Alignment(horizontal="right")
-
-
-def _notes(ws: Any, threshold: int) -> None:
-    """The Summary sheet's closing notes (suppression, data, costs, when made) and its column widths."""
-    from openpyxl.styles import Alignment
-
-    ws.append([])
-    for k, v in (
-        ("Suppression", _suppression_note(threshold)),
-        ("Data", _attribution()),
-        ("Costs", "Weekly costs are editable order-of-magnitude defaults (rcc.datasets.DEFAULT_WEEKLY_COST_GBP), not published prices."),
-        ("Generated", f"{_dt.datetime.now():%Y-%m-%d %H:%M} by rcc"),
-    ):
-        ws.append([k, v])
-        ws.cell(ws.max_row, 1).font = _font()
-        ws.cell(ws.max_row, 2).alignment = Alignment(wrap_text=True, vertical="top")
-    ws.column_dimensions["A"].width = 34
-    ws.column_dimensions["B"].width = 30
-    ws.column_dimensions["C"].width = 30
-
-
-def _table_sheet(sh: Any, df: pd.DataFrame) -> None:
-    """One table on its own sheet: a header row, number formats by column, a frozen header and a filter."""
-    from openpyxl.styles import Alignment
+def _letter(j: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    cols = [str(c) for c in df.columns]
-    sh.append(cols)
-    _header(sh, len(cols))
-    for rec in df.itertuples(index=False):
-        sh.append([_excel_value(v) for v in rec])
-    for j, col in enumerate(cols, start=1):
-        fmt = _number_format(col)
-        letter = get_column_letter(j)
-        width = max([len(col)] + [len(str(v)) for v in df.iloc[:200, j - 1].tolist()]) + 2
-        sh.column_dimensions[letter].width = min(60, max(8, width))
-        for cell in sh[letter][1:]:
-            if isinstance(cell.value, (int, float)):
-                cell.number_format = fmt
-            elif cell.value == SUPPRESSED:
-                cell.alignment = Alignment(horizontal="right")
-    sh.freeze_panes = "A2"
-    if len(df):
-        sh.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(df) + 1}"
+    return get_column_letter(j)
 
 
-#: First characters that make a spreadsheet treat text as a formula (OWASP CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# -------------------------------------------------------------------- a plan
 
 
-def _defuse_formulas(wb: Any) -> int:
-    """Store every text cell of a workbook as text, never as a formula.
-
-    openpyxl turns any string starting with ``=`` into a live formula; names and ids come
-    from outside data (Ofsted owner names become provider groups), so every string cell
-    is set to the string type, and the ones starting like a formula (``= + - @``, tab, CR,
-    LF) also get Excel's quote prefix, so editing the cell keeps it text. Returns how many
-    cells started like a formula.
-    """
-    risky = 0
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"
-                    if cell.value.startswith(_FORMULA_STARTS):
-                        cell.quotePrefix = True
-                        risky += 1
-    return risky
+def _plan_book(plan: Plan, t: int, compare_with: Plan | None) -> _Book:
+    tables = report_tables(plan, suppress_below=t)
+    rows = [_headline_row(_method_label(plan), tables["summary"])]
+    if compare_with is not None:
+        other = report_tables(compare_with, suppress_below=t)["summary"]
+        rows.append(_guard_children(_headline_row(_method_label(compare_with), other), rows[0]))
+    sheets = {"Summary": pd.concat(rows, ignore_index=True)}
+    names = _names(plan.region)
+    for name in _SHEETS:
+        sheets[name] = _with_names(released(tables[name]), names)
+    facts = [(k, _number(v)) for k, v in _plan_facts(plan)]
+    charts = [_Chart("distance_bands", "Children placed by distance from home", "children", ("children",), "band")]
+    return _Book(f"rcc placement plan: {plan.region.name}", facts, sheets, charts)
 
 
-def _excel_value(v: Any) -> Any:
-    if _is_c(v):
-        return SUPPRESSED
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return None
-    if isinstance(v, (np.bool_, bool)):
-        return bool(v)
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, np.floating):
-        return float(v)
+def _headline_row(label: str, summary: pd.DataFrame) -> pd.DataFrame:
+    """The long released summary (metric, label, value) as one typed row."""
+    mask = summary.attrs["suppressed"]["value"].to_numpy(dtype=bool)
+    row: dict[str, Any] = {"plan": label}
+    for i, metric in enumerate(summary.metric):
+        row[metric] = None if mask[i] else summary.value.iloc[i]
+        row[metric + FLAG] = bool(mask[i])
+    df = pd.DataFrame([row])
+    return df.astype({m: float for m in summary.metric})
+
+
+def _guard_children(other: pd.DataFrame, first: pd.DataFrame) -> pd.DataFrame:
+    """The second plan's row: its region's children (the same children) never shown where
+    the first row hides them, nor placed and unmet both (they add up to them)."""
+    other = other.copy()
+    if bool(first["children" + FLAG].iloc[0]):
+        hide = ["children"] + ([] if other["placed" + FLAG].iloc[0] or other["unmet" + FLAG].iloc[0] else ["placed"])
+        for m in hide:
+            other[m] = np.nan
+            other[m + FLAG] = True
+        for m in _HEADLINE:  # shares and means of the hidden placed go with it
+            if m not in ("children", "unmet") and "placed" in hide:
+                other[m], other[m + FLAG] = np.nan, True
+    return other
+
+
+def _frames_book(frames: Mapping[str, pd.DataFrame], t: int) -> _Book:
+    _check_no_child_ids(frames)
+    tables = _suppress_frames(frames, t)
+    sheets: dict[str, pd.DataFrame] = {}
+    if "metrics" in tables:
+        m = tables["metrics"]
+        sheets["Summary"] = _headline_row("plan", m.assign(label=m.metric))
+    order = [n for n in _SHEETS if n in tables] + [n for n in tables if n not in _SHEETS and n != "metrics"]
+    for name in order:
+        sheets[name] = released(tables[name])
+    return _Book("rcc result tables", [], sheets)
+
+
+# -------------------------------------------------------------------- a sufficiency plan
+
+
+def _sufficiency_book(plan: SufficiencyPlan, t: int) -> _Book:
+    tables = sufficiency_tables(plan, t)
+    names = _names(plan.region)
+    summary = released(tables["summary"])
+    sheets = {"Summary": summary, "places_by_year": _places_by_year(plan)}
+    sheets["new_capacity"] = plan.builds.rename(columns={"council_name": "council"})
+    sheets["closures"] = _with_names(plan.closures, names)
+    sheets["capacity"] = plan.capacity.rename(columns={"council_name": "council"})
+    sheets["costs"] = _costs(plan, summary)
+    sheets["budgets"] = _budgets(plan.budget_use, t)
+    for name in ("by_council", "distance_bands", "unmet_by_need", "placements", "shortfall"):
+        sheets[name] = _with_names(released(tables[name]), names)
+    years = tuple(str(y) for y in tables["distance_bands"].year.unique())
+    charts = [
+        _Chart("places_by_year", "New places by year (available)", "places", ("new_places", "closed_places"), "year"),
+        _Chart("Summary", "Children placed in new and existing places", "children",
+               ("placed_in_new_places", "placed_in_existing_homes"), "year"),
+        _Chart("distance_bands", "Children placed by distance from home, per year", "children", ("children",), "band",
+               groups=tuple(f"year {y}" for y in years)),
+    ]
+    facts: list[tuple[str, Any]] = [
+        ("Region", plan.region.name), ("Councils", len(plan.region.councils)), ("Years", plan.years),
+        ("Status", plan.status.value), ("Solver", plan.info.solver),
+        ("Solver gap", "-" if plan.info.gap is None else round(float(plan.info.gap), 6)),
+        ("Run time (s)", round(float(plan.info.runtime_s), 1)), ("New places", plan.new_places),
+    ]
+    if plan.info.note:
+        facts.append(("Note", plan.info.note))
+    extra = [
+        ("Costs sheet", "placements_gbp, revenue_gbp and total_gbp add up children's placements: they are suppressed "
+         "(empty, flagged) in a year whose weekly cost is suppressed on the Summary sheet."),
+        ("Budgets sheet", "used_gbp, headroom_gbp and binding of a revenue budget include placement costs: suppressed "
+         "whenever suppression is on. Capital budgets are shown."),
+        ("Not in this workbook", "growth_vs_moves (children per RCC inside, outside, in new places) is not released here: "
+         "its counts are not part of the audited release; see SufficiencyPlan.growth_vs_moves."),
+    ]
+    return _Book(f"rcc sufficiency plan: {plan.region.name}", facts, sheets, charts, extra)
+
+
+def _places_by_year(plan: SufficiencyPlan) -> pd.DataFrame:
+    """Places per plan year over the region (capacity, not children: never suppressed)."""
+    cols = ["existing_places", "closed_places", "new_places", "net_new_places"]
+    cap = plan.capacity
+    out = cap.groupby("year", as_index=False)[[c for c in cols if c in cap.columns]].sum()
+    return out.astype({c: np.int64 for c in out.columns if c != "year"})
+
+
+def _costs(plan: SufficiencyPlan, summary: pd.DataFrame) -> pd.DataFrame:
+    """Money per year; the sums of placements (``placements_gbp`` and what adds it) only
+    where the year's weekly cost of placements is published."""
+    costs = plan.costs.reset_index(drop=True)
+    hidden = costs.year.map(summary.set_index("year")["weekly_cost_gbp" + FLAG]).fillna(True).astype(bool).to_numpy()
+    out: dict[str, Any] = {}
+    for c in costs.columns:
+        if c in ("placements_gbp", "revenue_gbp", "total_gbp"):
+            out[c] = costs[c].astype(float).where(~hidden)
+            out[c + FLAG] = hidden
+        else:
+            out[c] = costs[c]
+    return pd.DataFrame(out)
+
+
+def _budgets(budget_use: pd.DataFrame, t: int) -> pd.DataFrame:
+    """Budgets; a revenue budget's use (placement costs in it) suppressed whenever suppression is on."""
+    b = budget_use.drop(columns=[c for c in ("budget_row",) if c in budget_use.columns]).reset_index(drop=True)
+    hide = (b.kind.astype(str) == "revenue").to_numpy(dtype=bool) & (t > 1) if len(b) else np.zeros(0, dtype=bool)
+    out: dict[str, Any] = {}
+    for c in b.columns:
+        if c in ("used_gbp", "headroom_gbp", "binding"):
+            out[c] = pd.Series(np.where(hide, None, b[c].to_numpy(dtype=object)), dtype=object if c == "binding" else float)
+            out[c + FLAG] = hide
+        else:
+            out[c] = b[c]
+    return pd.DataFrame(out, columns=list(out)) if len(b) else b.assign(**{c + FLAG: False for c in ("used_gbp", "headroom_gbp", "binding")})
+
+
+# -------------------------------------------------------------------- a comparison
+
+
+def _comparison_book(cmp: Comparison, t: int) -> _Book:
+    tables = comparison_tables(cmp, t)
+    names = _names(cmp.base)
+    sheets = {"Summary": released(tables["summary"]), "scenarios": _scenarios(cmp)}
+    for name in ("by_council", "distance_bands", "unmet_by_need", "placements", "shortfall"):
+        sheets[name] = _with_names(released(tables[name]), names)
+    order = tuple(str(s) for s in cmp.plans)
+    charts = [
+        _Chart("Summary", "Placed within 20 miles and inside own council, by scenario", "share of children placed",
+               ("pct_within_20_miles", "pct_inside_own_council"), "scenario", percent=True),
+        _Chart("Summary", "Children placed and without a home, by scenario", "children", ("placed", "unmet"), "scenario",
+               anchor=f"{_letter(len(sheets['Summary'].columns) + 2)}20"),
+        _Chart("distance_bands", "Children placed by distance from home, per scenario", "children", ("children",), "band",
+               groups=order),
+    ]
+    facts: list[tuple[str, Any]] = [
+        ("Region", cmp.base.name), ("Councils", len(cmp.base.councils)), ("Scenarios", len(cmp.plans)),
+        ("Baseline", cmp.baseline), ("RCC councils", ", ".join(cmp.rcc)),
+    ]
+    extra = [("Scenarios", "one release: a cohort with the same children in two scenarios is audited as such, so no "
+              "scenario's tables can be set against another's to work out a suppressed count.")]
+    return _Book(f"rcc scenario comparison: {cmp.base.name}", facts, sheets, charts, extra)
+
+
+def _scenarios(cmp: Comparison) -> pd.DataFrame:
+    rows = []
+    for s in cmp.scenarios:
+        p = cmp.plans[s.name]
+        rows.append({"scenario": s.name, "pooling": s.pooling, "market": s.market, "status": p.status.value,
+                     "method": p.method, "description": s.description})
+    return pd.DataFrame(rows)
+
+
+# -------------------------------------------------------------------- shared
+
+
+def _names(region: Any) -> pd.Series:
+    return region.councils.set_index("council_id").name
+
+
+def _with_names(df: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
+    """Council names beside council codes (``council`` after ``council_id``,
+    ``home_council`` after ``home_council_id``) where the table has none."""
+    out = df.copy()
+    for code, name in (("council_id", "council"), ("home_council_id", "home_council")):
+        if code in out.columns and name not in out.columns:
+            out.insert(out.columns.get_loc(code) + 1, name, out[code].astype(str).map(names))
+    return out
+
+
+def _number(v: Any) -> Any:
+    """A fact given as text ("1,234", "0.5") as a number."""
+    if isinstance(v, str) and re.fullmatch(r"-?\d[\d,]*(\.\d+)?", v):
+        f = float(v.replace(",", ""))
+        return int(f) if f.is_integer() and "." not in v else f
     return v
 
 
-def _number_format(col: str) -> str:
-    if col.startswith("pct") or col.endswith("_pct"):
-        return "0.0"
-    if "gbp" in col:
-        return '"£"#,##0'
-    if col in ("mean_distance_miles", "distance_miles", "provider_hhi") or col.endswith("_miles"):
-        return "#,##0.0"
-    return "#,##0"
+def _notes(book: _Book, t: int) -> list[tuple[str, list[tuple[str, Any]]]]:
+    rule = _suppression_note(t).replace(
+        f"are shown as '{SUPPRESSED}' (suppressed)", "are suppressed (left empty, TRUE in the <column>_suppressed column beside them)"
+    )
+    reading = [
+        ("Suppressed cells", f"Empty, with TRUE in the column <column>{FLAG} right after (FALSE elsewhere). An empty cell "
+         "whose flag is FALSE has no value (e.g. a share of no children)."),
+        ("Suppression rule", rule),
+        ("Numbers", "Counts are whole numbers; percentages are stored as fractions shown as % (0.557 is 55.7%); money is "
+         "in pounds (GBP), weekly where the column is weekly_cost_gbp; distances in miles. No cell holds a formula."),
+        ("Charts", "Native Excel charts draw the cells of their sheet: a suppressed cell is a gap."),
+        *book.extra_notes,
+    ]
+    sources = [
+        ("Data", _attribution()),
+        ("Costs", "Weekly costs are editable order-of-magnitude defaults (rcc.datasets.DEFAULT_WEEKLY_COST_GBP), not "
+         "published prices."),
+        ("Generated", f"{_dt.datetime.now():%Y-%m-%d %H:%M} by rcc"),
+    ]
+    return [(book.title, book.facts), ("How to read this workbook", reading), ("Sources", sources),
+            ("Glossary of codes", glossary_rows())]

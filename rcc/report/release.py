@@ -49,6 +49,7 @@ class _Release:
         self.share_parts: list[tuple[float, float] | None] = []
         self.weighted: list[bool] = []
         self.explicit: list[tuple[int, np.ndarray]] = []
+        self.links: list[tuple[np.ndarray, np.ndarray]] = []
         self._nz: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._rhs: list[float] = []
         self.index: dict[tuple[str, str], np.ndarray] = {}
@@ -133,6 +134,12 @@ class _Release:
     def relate(self, total: int, *parts: np.ndarray) -> None:
         """An additive relation within a table's row (``children = placed + unmet``)."""
         self.explicit.append((int(total), np.concatenate([np.asarray(q, dtype=np.int64) for q in parts])))
+
+    def link(self, var: np.ndarray, coef: np.ndarray) -> None:
+        """A fact every reader knows without a published cell (``coef @ base[var] == 0``,
+        e.g. a cohort has as many children in one scenario as in another): always a row of
+        the audit, never suppressed."""
+        self.links.append((np.asarray(var, dtype=np.int64), np.asarray(coef, dtype=float)))
 
     def value_a_of(self, ids: np.ndarray) -> np.ndarray:
         """The (integer) values of count cells."""
