@@ -164,6 +164,11 @@ _TERMS: dict[str, tuple[tuple[str, str, str], ...]] = {
 
 #: Columns of result tables that are not in the schema records (pooling shares, capacity skew).
 _EXTRA_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("placed_in_new_places", "children placed in new capacity started by the plan", "children"),
+    ("placed_in_existing_homes", "children placed in homes that exist already", "children"),
+    ("placed_within_20_miles", "children placed within 20 miles of home", "children"),
+    ("placed_over_20_miles", "children placed over 20 miles from home", "children"),
+    ("placed_outside_own_council", "children placed outside their own council", "children"),
     ("standalone_cost", "cost of the council's children with no pooling, in the game's measure (objective units by "
      "default; see the measure)", "measure/week"),
     ("pooled_cost", "cost of the council's children when every player pools, in the game's measure", "measure/week"),
