@@ -9,6 +9,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from rcc.core.accessors import Accessor
 from rcc.core.region import Region
 
 __all__ = ["PlanStatus", "Plan", "SolveInfo", "metrics_table", "METRIC_LABELS"]
@@ -145,6 +146,7 @@ class Plan:
     placements: pd.DataFrame
     shortfall: pd.DataFrame
     info: SolveInfo
+    plot = Accessor("plot")  # charts, registered by rcc.report (rcc.report.plots)
 
     @property
     def metrics(self) -> pd.Series:

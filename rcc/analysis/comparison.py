@@ -15,6 +15,7 @@ from rcc.allocation.result import Plan, PlanStatus
 from rcc.analysis.metrics import GROUP_PREFIX, METRICS, TABLE_METRICS, plan_metrics
 from rcc.analysis.parallel import DEFAULT_EXECUTOR, Progress, from_payload, run_tasks, single_thread, to_payload
 from rcc.analysis.rules import Scenario
+from rcc.core.accessors import Accessor
 from rcc.core.errors import InvalidInputError
 from rcc.core.params import PlanParams
 from rcc.core.region import Region
@@ -66,6 +67,7 @@ class Comparison:
     rcc: tuple[str, ...]
     baseline: str
     params: PlanParams
+    plot = Accessor("plot")  # charts, registered by rcc.report (rcc.report.plots)
 
     def wide(self) -> pd.DataFrame:
         """One row per scenario x council/group, one column per metric."""

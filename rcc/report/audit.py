@@ -321,7 +321,7 @@ def _protect(rel: _Release, threshold: int) -> np.ndarray:
     hidden |= rel.primary(threshold)
     hidden |= rel.weighted_a  # shown at the end, where the published counts already determine them
     _secondary(rel, hidden)
-    todo = np.flatnonzero(hidden & rel.count)
+    todo = np.flatnonzero(hidden & rel.count & _needs_protection(rel, threshold))
     seen = None
     while len(todo):
         audit = _Audit(rel, hidden, seen)
@@ -342,7 +342,7 @@ def _protect(rel: _Release, threshold: int) -> np.ndarray:
             # a published statistic pins a cell through its counts too: they are candidates
             deps = [d for b in binding for d in rel.deps[b]]
             cand = np.union1d(binding, np.asarray(deps, dtype=np.int64))
-            cand = cand[~hidden[cand]]
+            cand = cand[~hidden[cand] & ~rel.fixed[cand]]
             if not len(cand):
                 cand = _neighbours(rel, int(k), hidden)
             if not len(cand):
@@ -354,10 +354,18 @@ def _protect(rel: _Release, threshold: int) -> np.ndarray:
         before = hidden.copy()
         hidden[list(extra)] = True
         _secondary(rel, hidden)
-        new = np.flatnonzero(hidden & ~before & rel.count)
+        new = np.flatnonzero(hidden & ~before & rel.count & _needs_protection(rel, threshold))
         todo = np.union1d(np.union1d(np.asarray(failing, dtype=np.int64), new), unchecked)
     hidden[_redundant_weighted(rel, hidden)] = False
     return hidden
+
+
+def _needs_protection(rel: _Release, threshold: int) -> np.ndarray:
+    """Cells a hidden count must be protected in: every published cell; of the cells never
+    published (base cells of a release without its detail tables), those of 1 to
+    ``threshold - 1`` children (a larger one worked out is no more than publishing it)."""
+    small = (rel.value_a > 0) & (rel.value_a < threshold)
+    return ~rel.unlisted | small
 
 
 def _redundant_weighted(rel: _Release, hidden: np.ndarray) -> np.ndarray:
@@ -421,4 +429,4 @@ def _neighbours(rel: _Release, k: int, hidden: np.ndarray) -> np.ndarray:
     """Published cells sharing a base cell with cell ``k`` (fallback when no row is binding)."""
     touch = np.isin(rel.nz_var, rel.support[k])
     cells = np.unique(rel.nz_cell[touch])
-    return cells[~hidden[cells] & (rel.kind_a[cells] != _NONLINEAR)]
+    return cells[~hidden[cells] & ~rel.fixed[cells] & (rel.kind_a[cells] != _NONLINEAR)]

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from rcc.allocation.result import METRIC_LABELS, PlanStatus, SolveInfo
+from rcc.core.accessors import Accessor
 from rcc.core.errors import InfeasibleError
 from rcc.core.region import Region
 
@@ -96,6 +97,7 @@ class SufficiencyPlan:
     explanation: pd.DataFrame
     metrics_by_year: pd.DataFrame
     info: SolveInfo
+    plot = Accessor("plot")  # charts, registered by rcc.report (rcc.report.plots)
 
     @property
     def metrics(self) -> pd.DataFrame:
