@@ -292,7 +292,8 @@ def _apply_dependencies(rel: _Release, hidden: np.ndarray) -> bool:
 def _secondary(rel: _Release, hidden: np.ndarray) -> None:
     """Relation rule, repeated to a fixed point: where exactly one cell of a relation
     (total = sum of parts, across or within tables) is hidden, hide the smallest other
-    (non-zero if possible)."""
+    (non-zero if possible). Relations with a cell that is never published (the base of a
+    release without detail tables) are left to the audit: their unknowns are not one cell."""
     val = rel.value_a
     changed = True
     while changed:
@@ -300,7 +301,7 @@ def _secondary(rel: _Release, hidden: np.ndarray) -> None:
         for total, parts in rel.relations:
             cells = np.concatenate([[total], parts])
             h = hidden[cells]
-            if h.sum() != 1:
+            if h.sum() != 1 or rel.unlisted[cells].any():
                 continue
             free = cells[~h]
             nonzero = free[val[free] > 0]

@@ -122,7 +122,7 @@ def stacked_rows(
         y = -i
         tot = num(total)
         if tot is None:
-            ax.text(0, y, f" {SUPPRESSED}", va="center", fontsize=8, color="#333", gid="value-label")
+            ax.text(0, y, f" {SUPPRESSED}", va="center", fontsize=8, color="#333", gid="total-label")
             continue
         x = 0.0
         hidden = 0
@@ -143,7 +143,7 @@ def stacked_rows(
             ax.barh(y, rest, left=x - hidden * gap, height=0.7, fill=False, edgecolor=GREY, ls=":", lw=0.8, gid="rest")
             ax.text(x + vmax * 0.004, y, SUPPRESSED, va="center", fontsize=7, color="#555", gid="value-label")
             x = max(x, x - hidden * gap + rest)
-        ax.text(x + vmax * 0.01, y, label(tot), va="center", fontsize=8, color="#333", gid="value-label")
+        ax.text(x + vmax * 0.01, y, label(tot), va="center", fontsize=8, color="#333", gid="total-label")
     ax.set_yticks([-i for i in range(len(rows))], [r[0] for r in rows])
     ax.set_ylim(-len(rows) + 0.4, 0.6)
     ax.set_xlim(0, vmax * 1.12)
@@ -224,7 +224,7 @@ def forecast(ax: Any, fc: pd.DataFrame) -> Any:
     g = fc.groupby("year").sum(numeric_only=True).sort_index()
     central = g.children_expected if "children_expected" in g.columns else g.children
     band = {"children_p10", "children_p90"} <= set(g.columns)
-    flat = np.isclose(g.children_p10, g.children_p90).to_numpy() if band else np.zeros(len(g), dtype=bool)
+    flat = np.isclose(g.children_p10.to_numpy(float), g.children_p90.to_numpy(float)) if band else np.zeros(len(g), dtype=bool)
     base = g.index.min() if len(g) > 1 and flat[0] and not flat[1:].all() else None  # include_base: observed, no band
     fut = g.index if base is None else g.index[g.index > base]
     if band and not flat[len(g) - len(fut):].all():

@@ -162,6 +162,9 @@ def _stacked_release(
     if link_demand:
         frames["_demand"] = _link_demand(b, x, y, order)
     b.rel.finish()
+    back = {str(name): name for name, _, _ in parts}  # the parts' own values (years as numbers)
+    for key in (f"by_{part_label}", "distance_bands", "by_council"):
+        frames[key][part_label] = frames[key][part_label].map(back)
     return frames, b.rel
 
 

@@ -31,9 +31,12 @@ def figure_svg(draw: Callable[[Any], Any], size: tuple[float, float], salt: str)
         fig = Figure(figsize=size, layout="constrained")
         draw(fig.add_subplot())
         buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "rcc (matplotlib)"})
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
     text = buf.getvalue()
     start = text.index("<svg")
-    svg = text[start:]
+    svg = re.sub(r"<metadata>.*?</metadata>", "", text[start:], flags=re.S)
+    # ids unique on the page: charts repeat their element ids (value-label, c, ...) per element
+    count = iter(range(1_000_000))
+    svg = re.sub(r'<g id="(value-label|total-label|value|c|rest)"', lambda m: f'<g id="{salt}-{m.group(1)}-{next(count)}"', svg)
     # scale with the page: drop the fixed size, keep the viewBox
     return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 class="chart"', svg, count=1)
