@@ -425,6 +425,24 @@ def test_write_html_of_a_sufficiency_plan_and_a_comparison(
         write_html(pd.DataFrame(), tmp_path / "x.html")
 
 
+def test_small_sufficiency_and_comparison_reports_hide_small_counts(tiny: rcc.Region, tmp_path: Path) -> None:
+    cmp = rcc.compare(tiny, [rcc.Scenario("alone"), rcc.Scenario("pooled", "national")])
+    forecast = rcc.forecast_from_region(tiny, years=2)
+    budgets = pd.DataFrame({"scope": ["total"], "capital_gbp": [1e6]})
+    suff = rcc.sufficiency_plan(tiny, rcc.default_options(tiny), forecast, budgets, rcc.SufficiencyParams(years=2))
+    for name, result, tables in (
+        ("cmp", cmp, rcc.report.comparison_tables(cmp)), ("suff", suff, rcc.report.sufficiency_tables(suff))
+    ):
+        assert not _raw_small_in(tables, 5)
+        assert any((df[c] == C).any() for df in tables.values() for c in df.columns if c in CHILD_COUNT_COLUMNS), name
+        assert audit_suppression(result, tables).protected.all()
+        doc = write_html(result, tmp_path / f"{name}.html").read_text(encoding="utf-8")
+        _check_self_contained(doc)
+        _check_html_tables(doc)
+        labels = [x.strip() for x in _chart_labels(doc)]
+        assert C in labels and not any(re.fullmatch(r"[1-4]", x) for x in labels)
+
+
 def _screenshot(chromium: str, page: Path, png: Path) -> bytes:
     profile = tempfile.mkdtemp()
     try:

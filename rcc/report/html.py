@@ -141,12 +141,14 @@ def _figure(draw: Callable[[Any], Any], size: tuple[float, float], salt: str) ->
     """The chart as inline SVG markup, or None without matplotlib (the template says so)."""
     from markupsafe import Markup
 
+    from rcc.report.charts import matplotlib
     from rcc.report.svg import figure_svg
 
     try:
-        return Markup(figure_svg(draw, size, salt))  # noqa: S704 - matplotlib's SVG, its text escaped by matplotlib
+        matplotlib()
     except ImportError:
         return None
+    return Markup(figure_svg(draw, size, salt))  # matplotlib's SVG: it escapes the text it writes
 
 
 def _rows_height(n: int) -> tuple[float, float]:

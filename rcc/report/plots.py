@@ -154,8 +154,9 @@ class ComparisonPlots:
         """The RCC's children in each scenario, side by side: inside own council, another council, without a home."""
         by = tables_of(self._cmp, suppress_below)["by_scenario"]
         ax = charts.new_axes(ax, (8.5, 1.4 + 0.35 * len(by)))
+        whose = "The RCC's children" if self._cmp.rcc else "Children"
         return charts.stacked_rows(ax, outcome_rows(by, "scenario"), charts.OUTCOMES,
-                                   "The RCC's children in each scenario, by where they are placed", "children")
+                                   f"{whose} in each scenario, by where they are placed", "children")
 
     def distance_bands(self, ax: Any = None, *, suppress_below: int = 5) -> Any:
         """The RCC's children placed by distance band, a bar per scenario."""
