@@ -428,8 +428,13 @@ def test_write_html_of_a_sufficiency_plan_and_a_comparison(
 def test_small_sufficiency_and_comparison_reports_hide_small_counts(tiny: rcc.Region, tmp_path: Path) -> None:
     cmp = rcc.compare(tiny, [rcc.Scenario("alone"), rcc.Scenario("pooled", "national")])
     forecast = rcc.forecast_from_region(tiny, years=2)
-    budgets = pd.DataFrame({"scope": ["total"], "capital_gbp": [1e6]})
+    budgets = pd.DataFrame({"scope": ["total"], "capital_gbp": [1e6], "revenue_gbp": [1e9]})
     suff = rcc.sufficiency_plan(tiny, rcc.default_options(tiny), forecast, budgets, rcc.SufficiencyParams(years=2))
+    money = rcc.report.sufficiency_tables(suff)
+    # placement costs weigh the children placed: never published
+    assert not {"placements_gbp", "revenue_gbp", "total_gbp"} & set(money["costs"].columns)
+    revenue = money["budget_use"][money["budget_use"].kind == "revenue"]
+    assert len(revenue) and (revenue.used_gbp == C).all() and (revenue.headroom_gbp == C).all()
     for name, result, tables in (
         ("cmp", cmp, rcc.report.comparison_tables(cmp)), ("suff", suff, rcc.report.sufficiency_tables(suff))
     ):

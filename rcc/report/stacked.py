@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from rcc.report.audit import _protect
-from rcc.report.release import _Release
+from rcc.report.release import SUPPRESSED, _Release
 from rcc.report.tables import DISTANCE_BANDS, _band, _Base, _check_no_child_ids, _render
 
 _SEP = "\x1f"
@@ -212,23 +212,34 @@ def _spec(result: Any) -> dict[str, Any]:
 def sufficiency_tables(suff: Any, *, suppress_below: int = 5) -> dict[str, pd.DataFrame]:
     """The suppressed tables of a :class:`rcc.SufficiencyPlan`, one part per plan year
     (``by_year``, ``distance_bands``, ``by_council``; see :func:`stacked_tables`), plus its
-    ``builds``, ``costs`` and ``budget_use`` (places and money: no counts of children)."""
+    ``builds``, ``costs`` and ``budget_use`` (places and money that count no children: no
+    placement costs, a revenue budget's use ``"c"``)."""
     out = stacked_tables(**_spec(suff), suppress_below=suppress_below)
     out.update(_money_tables(suff))
     return out
 
 
 def _money_tables(suff: Any) -> dict[str, pd.DataFrame]:
-    """The sufficiency plan's tables of places and money (they count places, never children)."""
+    """The sufficiency plan's tables of places and money that count no children: what is
+    built and its capital and programme revenue. Placement costs (``placements_gbp`` and the
+    revenue and totals that include them) are left out, and a revenue budget's use is
+    ``"c"``: weekly costs are weights on the children placed, and one more equation with
+    distinct weights can pin hidden counts."""
 
     def pick(df: pd.DataFrame, cols: tuple[str, ...]) -> pd.DataFrame:
         return df[[c for c in cols if c in df.columns]].reset_index(drop=True)
 
+    budget = pick(suff.budget_use, ("budget", "kind", "year", "limit_gbp", "used_gbp", "headroom_gbp", "binding"))
+    revenue = (budget.kind != "capital").to_numpy() if len(budget) else np.zeros(0, dtype=bool)
+    for c in ("used_gbp", "headroom_gbp", "binding"):
+        if c in budget.columns and revenue.any():
+            budget[c] = budget[c].astype(object).where(~revenue, SUPPRESSED)
     return {
         "builds": pick(suff.builds, ("year_started", "year_available", "name", "council_name", "home_type", "units",
                                      "places", "capital_gbp", "start_up_gbp", "annual_running_gbp")),
-        "costs": pick(suff.costs, ("year", "capital_gbp", "programme_revenue_gbp", "placements_gbp", "total_gbp")),
-        "budget_use": pick(suff.budget_use, ("budget", "kind", "year", "limit_gbp", "used_gbp", "headroom_gbp", "binding")),
+        "costs": pick(suff.costs, ("year", "capital_gbp", "start_up_gbp", "running_gbp", "closure_cost_gbp", "savings_gbp",
+                                   "programme_revenue_gbp")),
+        "budget_use": budget,
     }
 
 
