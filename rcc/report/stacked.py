@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rcc.core.errors import InvalidInputError
 from rcc.report.audit import _protect
 from rcc.report.release import SUPPRESSED, _Release
 from rcc.report.tables import DISTANCE_BANDS, _band, _Base, _check_no_child_ids, _render
@@ -132,6 +133,9 @@ def _stacked_release(
 ) -> tuple[dict[str, pd.DataFrame], _Release]:
     """The tables before suppression and their linear model (see the module notes)."""
     order = [str(name) for name, _, _ in parts]
+    bad = next((n for n in order if _SEP in n), None)
+    if bad is not None or len(set(order)) != len(order):
+        raise InvalidInputError(part_label, bad, part_label, "distinct names without the unit separator (\\x1f)", order)
     x, y = _aggregate([(str(n), p, s) for n, p, s in parts], councils)
     b = _Base(x, y)
     b.rel.base_lb[:] = 0.0  # the base rows are not published: a reader does not know which exist
