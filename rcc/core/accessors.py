@@ -40,9 +40,6 @@ class Accessor:
         self.name = name
         self.provider = provider
 
-    def __set_name__(self, owner: type, attr: str) -> None:
-        self.owner = owner
-
     def __get__(self, obj: Any, owner: type | None = None) -> Any:
         if obj is None:
             return self
