@@ -26,7 +26,7 @@ from rcc.core.version import __version__
 from rcc.forecast import forecast_demand, forecast_from_region, to_sufficiency_forecast
 from rcc.io.ofsted import read_ofsted_providers
 from rcc.io.pds import read_pds
-from rcc.report import audit_suppression, report_tables, suppress, write_excel, write_html
+from rcc.report import audit_suppression, plot_forecast, report_tables, suppress, write_excel, write_html
 from rcc.sufficiency import SufficiencyParams, SufficiencyPlan, default_options, sufficiency_plan
 
 
@@ -79,6 +79,7 @@ __all__ = [
     "Region",
     "audit_suppression",
     "report",
+    "plot_forecast",
     "report_tables",
     "Scenario",
     "schema_frame",

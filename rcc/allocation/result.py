@@ -11,6 +11,7 @@ import pandas as pd
 
 from rcc.allocation.tradeoff import trade_off
 from rcc.core.display import Card, Metrics, fmt_count, fmt_gbp, fmt_metric, fmt_pct
+from rcc.core.accessors import Accessor
 from rcc.core.region import Region
 
 __all__ = ["PlanStatus", "Plan", "SolveInfo", "metrics_table", "METRIC_LABELS"]
@@ -147,6 +148,7 @@ class Plan:
     placements: pd.DataFrame
     shortfall: pd.DataFrame
     info: SolveInfo
+    plot = Accessor("plot")  # charts, registered by rcc.report (rcc.report.plots)
 
     @property
     def metrics(self) -> pd.Series:

@@ -17,6 +17,7 @@ from rcc.analysis.parallel import DEFAULT_EXECUTOR, Progress, from_payload, run_
 from rcc.analysis.rules import Scenario
 from rcc.analysis.summary import TradeOff, trade_off
 from rcc.core.display import Card, fmt_count, fmt_gbp, fmt_pct
+from rcc.core.accessors import Accessor
 from rcc.core.errors import InvalidInputError
 from rcc.core.params import PlanParams
 from rcc.core.region import Region
@@ -68,6 +69,7 @@ class Comparison:
     rcc: tuple[str, ...]
     baseline: str
     params: PlanParams
+    plot = Accessor("plot")  # charts, registered by rcc.report (rcc.report.plots)
 
     def trade_off(self, scenario: str, against: str | None = None) -> TradeOff:
         """What ``scenario``'s plan trades against ``against``'s (default the baseline), over the whole base region:

@@ -16,10 +16,15 @@ formulas (names beginning ``=``, ``+``, ``-``, ``@``, tab or CR come from outsid
   and a Notes sheet (facts, sources, the suppression rule, a glossary). In a workbook a
   suppressed cell is empty, with TRUE in the ``<column>_suppressed`` column beside it, so
   numeric columns stay numeric.
-* :func:`write_html`: one file with inline SVG charts (no script, no web fonts, nothing
-  fetched: it works offline) -- placements by distance band, by council, children without
-  a home by need, a map of flows between councils -- and the tables.
-* :func:`report_tables`: the suppressed tables both writers use.
+* :func:`write_html`: one file, from Jinja2 templates, with inline SVG charts (no script,
+  no web fonts, nothing fetched: it works offline) and the tables, for a plan, a
+  sufficiency plan or a comparison.
+* :func:`report_tables`: the suppressed tables both writers use; :func:`sufficiency_tables`
+  and :func:`comparison_tables` those of a sufficiency plan (per year) and a comparison (per
+  scenario), each one release suppressed and audited together.
+* ``plan.plot``, ``suff.plot``, ``cmp.plot`` (:class:`PlanPlots`, :class:`SufficiencyPlots`,
+  :class:`ComparisonPlots`) and :func:`plot_forecast`: matplotlib charts (``pip install
+  "rcc[plot]"``), the same ones the HTML report shows.
 * :func:`audit_suppression`: the feasible interval of every suppressed count of a report.
 
 What ``rcc report`` runs (plan a region of the embedded data, write both reports) is
@@ -29,8 +34,11 @@ What ``rcc report`` runs (plan a region of the embedded data, write both reports
 Modules: :mod:`~rcc.report.tables` (the tables), :mod:`~rcc.report.suppression`
 (:func:`suppress`, :func:`audit_suppression`), :mod:`~rcc.report.release` and
 :mod:`~rcc.report.audit` (the linear system of a release and its LP audit),
-:mod:`~rcc.report.excel` (with :mod:`~rcc.report.workbook`, :mod:`~rcc.report.grouped` -- the
-release of several plans -- and :mod:`~rcc.report.glossary`), :mod:`~rcc.report.html`, :mod:`~rcc.report.svg` (charts) and
+:mod:`~rcc.report.stacked` (releases of several plans: years, scenarios), :mod:`~rcc.report.excel`
+(with :mod:`~rcc.report.workbook`, :mod:`~rcc.report.grouped` and :mod:`~rcc.report.glossary`),
+:mod:`~rcc.report.html` (templates in ``rcc/report/templates``), :mod:`~rcc.report.plots` (the
+accessors), :mod:`~rcc.report.charts` and :mod:`~rcc.report.cartogram` (the charts),
+:mod:`~rcc.report.svg` (a chart as inline SVG) and
 :mod:`~rcc.report.formatting` (text both writers share).
 
 Councils are listed in name order, not ranked: outcomes depend on each council's
@@ -45,7 +53,9 @@ from typing import Any
 
 from rcc.report.excel import write_excel
 from rcc.report.html import write_html
+from rcc.report.plots import ComparisonPlots, PlanPlots, SufficiencyPlots, plot_forecast
 from rcc.report.release import SUPPRESSED
+from rcc.report.stacked import comparison_tables, sufficiency_tables
 from rcc.report.suppression import audit_suppression, suppress
 from rcc.report.tables import CHILD_COUNT_COLUMNS, DISTANCE_BANDS, report_tables
 
@@ -53,8 +63,14 @@ __all__ = [
     "CHILD_COUNT_COLUMNS",
     "DISTANCE_BANDS",
     "SUPPRESSED",
+    "ComparisonPlots",
+    "PlanPlots",
+    "SufficiencyPlots",
     "audit_suppression",
+    "comparison_tables",
+    "plot_forecast",
     "report_tables",
+    "sufficiency_tables",
     "suppress",
     "write_excel",
     "write_html",

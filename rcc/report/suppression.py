@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from rcc.allocation.result import Plan
 from rcc.core.errors import InvalidInputError
-from rcc.report.audit import _Audit, _interval_ok, _redundant_weighted
+from rcc.report.audit import _Audit, _interval_ok, _needs_protection, _redundant_weighted
 from rcc.report.release import _COUNT, _NONLINEAR, SUPPRESSED, _is_c
+from rcc.report.stacked import comparison_tables, release_of, sufficiency_tables
 from rcc.report.tables import _plan_release, _target, report_tables
 
 
@@ -150,7 +152,7 @@ def _hide_smallest(values: np.ndarray, mask: np.ndarray, rows: np.ndarray) -> bo
 
 
 def audit_suppression(
-    plan: Plan,
+    plan: Plan | Any,
     tables: Mapping[str, pd.DataFrame] | None = None,
     *,
     suppress_below: int = 5,
@@ -178,13 +180,20 @@ def audit_suppression(
     The bounds are those of the linear relaxation over the counts (sums of base cells) and
     shares; a test checks them against whole-number (MILP) bounds on random small plans.
 
+    A :class:`rcc.SufficiencyPlan` or :class:`rcc.Comparison` is audited the same way over
+    its release (:func:`rcc.report.stacked.stacked_tables`): its base cells are never
+    published, so a hidden base cell is checked only where it holds 1 to
+    ``suppress_below - 1`` children, and a comparison's audit knows that a council's
+    children are the same in every scenario where its demand is.
+
     Parameters
     ----------
-    plan : Plan
-        The plan the report was made from (the base table).
+    plan : Plan, SufficiencyPlan or Comparison
+        The result the report was made from (the base table).
     tables : Mapping[str, pandas.DataFrame], optional
-        The published tables, as :func:`report_tables` returns them (``"c"`` for a
-        suppressed cell); by default ``report_tables(plan, suppress_below=...)``.
+        The published tables, as :func:`report_tables` (:func:`sufficiency_tables`,
+        :func:`comparison_tables`) returns them (``"c"`` for a suppressed cell); by default
+        those tables at ``suppress_below``.
     suppress_below : int
         The threshold of the report.
 
@@ -205,12 +214,20 @@ def audit_suppression(
         HiGHS could not bound a cell.
     """
     t = int(suppress_below)
-    frames, rel = _plan_release(plan)
-    if tables is None:
-        tables = report_tables(plan, suppress_below=t)
+    if isinstance(plan, Plan):
+        frames, rel = _plan_release(plan)
+        if tables is None:
+            tables = report_tables(plan, suppress_below=t)
+    else:
+        frames, rel = release_of(plan)
+        if tables is None:
+            tables = (comparison_tables if hasattr(plan, "plans") else sufficiency_tables)(plan, suppress_below=t)
     hidden = np.zeros(rel.n_cells, dtype=bool)
     for (table, column), ids in rel.index.items():
-        if not len(ids):
+        if not len(ids) or table in rel.fixed_tables:
+            continue
+        if table in rel.unlisted_tables:
+            hidden[ids] = True
             continue
         if table not in tables:
             raise InvalidInputError("audit_suppression", None, None, f"a {table!r} table", sorted(tables))
@@ -226,7 +243,7 @@ def audit_suppression(
                 raise InvalidInputError(table, rel.row[k], target, "the published count of this plan", "another value")
     audit = _Audit(rel, hidden)
     out = []
-    for k in np.flatnonzero(hidden & rel.count):
+    for k in np.flatnonzero(hidden & rel.count & _needs_protection(rel, t)):
         lo, _ = audit.solve(int(k), False)
         hi, _ = audit.solve(int(k), True)
         ok, _ = _interval_ok(lo, hi, rel.value_a[k], t)

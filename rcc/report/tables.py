@@ -214,13 +214,13 @@ class _Base:
         if {"children", "placed", "unmet"} <= set(ids):
             rel.relate(int(ids["children"][0]), ids["placed"], ids["unmet"])
 
-    def councils(self, table: str, df: pd.DataFrame) -> None:
-        """Cells of a per-council table (rows keyed by ``council_id``): the count columns
-        present, shares, mean distance, weekly cost and HHI; the counts are written into
-        ``df`` from the base."""
+    def councils(self, table: str, df: pd.DataFrame, key: str = "council_id") -> None:
+        """Cells of a per-council table (rows keyed by ``council_id``, or another column of
+        the base's keys): the count columns present, shares, mean distance, weekly cost and
+        HHI; the counts are written into ``df`` from the base."""
         rel, x, one = self.rel, self.is_x, self.one
         nb = len(df)
-        r_c = self.row_of(["council_id"], df, x | self.is_y)
+        r_c = self.row_of([key], df, x | self.is_y)
         xr = np.where(x, r_c, -1)
         count_cols = {
             "children": r_c,

@@ -10,6 +10,7 @@ import pandas as pd
 
 from rcc.allocation.result import METRIC_LABELS, PlanStatus, SolveInfo
 from rcc.core.display import Card, fmt_count, fmt_gbp, fmt_metric, fmt_pct
+from rcc.core.accessors import Accessor
 from rcc.core.errors import InfeasibleError
 from rcc.core.region import Region
 
@@ -97,6 +98,7 @@ class SufficiencyPlan:
     explanation: pd.DataFrame
     metrics_by_year: pd.DataFrame
     info: SolveInfo
+    plot = Accessor("plot")  # charts, registered by rcc.report (rcc.report.plots)
 
     @property
     def metrics(self) -> pd.DataFrame:

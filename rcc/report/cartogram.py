@@ -1,0 +1,216 @@
+"""A grid cartogram of councils: one equal square each, placed near its centroid, none
+overlapping (no boundary files are needed, so it works offline).
+
+Councils are assigned to the cells of a square grid over the region by a linear program
+(HiGHS): each council to one cell, each cell to at most one council, minimising the total
+squared distance between centroids and cells. The assignment matrix is totally unimodular,
+so the LP optimum is a whole assignment; it is deterministic and never puts two councils in
+one cell. Names are fitted inside their cell (wrapped onto up to three lines, the font
+shrunk until the text fits), so labels never overlap either.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rcc.core import solvers
+from rcc.core.errors import InvalidInputError, SolverError
+
+#: Grid cells per council over the region's bounding box (room to keep shapes).
+_CELLS_PER_COUNCIL = 2.0
+
+
+def grid_layout(councils: pd.DataFrame) -> pd.DataFrame:
+    """Each council's cell on a square grid (column, row; row 0 at the bottom).
+
+    Parameters
+    ----------
+    councils : pandas.DataFrame
+        ``council_id``, ``lat``, ``lon`` (degrees).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``council_id``, ``col``, ``row`` (integers, distinct pairs), in the input order.
+
+    Raises
+    ------
+    rcc.InvalidInputError
+        A council without a finite centroid, or a repeated council id.
+    rcc.SolverError
+        HiGHS failed, or returned an assignment that is not whole.
+    """
+    c = councils.reset_index(drop=True)
+    for col in ("lat", "lon"):
+        bad = ~np.isfinite(pd.to_numeric(c[col], errors="coerce").to_numpy(dtype=float))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InvalidInputError("councils", c.council_id.iloc[i], col, "a finite centroid (degrees)", c[col].iloc[i])
+    if c.council_id.duplicated().any():
+        dup = c.council_id[c.council_id.duplicated()].iloc[0]
+        raise InvalidInputError("councils", dup, "council_id", "distinct council ids", dup)
+    n = len(c)
+    if n == 0:
+        return pd.DataFrame({"council_id": [], "col": np.zeros(0, np.int64), "row": np.zeros(0, np.int64)})
+    lat0 = math.radians(float(c.lat.mean()))
+    x = c.lon.to_numpy(dtype=float) * math.cos(lat0)
+    y = c.lat.to_numpy(dtype=float)
+    x, y = x - x.min(), y - y.min()
+    span = max(float(x.max()) * float(y.max()), 1e-12)
+    size = math.sqrt(span / (_CELLS_PER_COUNCIL * n)) if n > 1 and x.max() > 0 and y.max() > 0 else max(x.max(), y.max(), 1e-6) / max(n, 1)
+    gx, gy = x / size, y / size
+    n_cols, n_rows = int(math.ceil(gx.max())) + 1, int(math.ceil(gy.max())) + 1
+    cells = np.array([(i, j) for j in range(-1, n_rows + 1) for i in range(-1, n_cols + 1)], dtype=float)
+    # each council's n nearest cells: any k councils then have at least k cells between them
+    d2 = (gx[:, None] - cells[None, :, 0]) ** 2 + (gy[:, None] - cells[None, :, 1]) ** 2
+    k = min(n, len(cells))
+    near = np.argsort(d2, axis=1, kind="stable")[:, :k]
+    choice = _assign(near, np.take_along_axis(d2, near, axis=1), len(cells))
+    col_row = cells[choice].astype(np.int64)
+    col_row -= col_row.min(axis=0)
+    return pd.DataFrame({"council_id": c.council_id.to_numpy(), "col": col_row[:, 0], "row": col_row[:, 1]})
+
+
+def _assign(near: np.ndarray, cost: np.ndarray, n_cells: int) -> np.ndarray:
+    """The cell of each council minimising total cost (an assignment LP solved by HiGHS)."""
+    import highspy
+
+    n, k = near.shape
+    lp = highspy.HighsLp()
+    lp.num_col_ = n * k
+    lp.num_row_ = n + n_cells
+    lp.col_cost_ = cost.ravel().astype(float)
+    lp.col_lower_ = np.zeros(n * k)
+    lp.col_upper_ = np.ones(n * k)
+    lp.row_lower_ = np.concatenate([np.ones(n), np.zeros(n_cells)])
+    lp.row_upper_ = np.concatenate([np.ones(n), np.ones(n_cells)])
+    # column j = (council i, candidate t): a 1 in row i and in row n + cell
+    rows = np.column_stack([np.repeat(np.arange(n), k), n + near.ravel()])
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.arange(0, 2 * n * k + 1, 2, dtype=np.int32)
+    lp.a_matrix_.index_ = rows.ravel().astype(np.int32)
+    lp.a_matrix_.value_ = np.ones(2 * n * k)
+    lp.a_matrix_.num_col_ = n * k
+    lp.a_matrix_.num_row_ = n + n_cells
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.passModel(lp)
+    h.run()
+    outcome = solvers.highs_outcome(h, mip=False)
+    if outcome.status != "optimal":
+        raise SolverError(f"cartogram layout: HiGHS returned {outcome.model_status}")
+    z = np.asarray(h.getSolution().col_value).reshape(n, k)
+    pick = z.argmax(axis=1)
+    if not np.allclose(z[np.arange(n), pick], 1.0, atol=1e-6):
+        raise SolverError("cartogram layout: the assignment LP returned a fractional assignment")
+    return near[np.arange(n), pick]
+
+
+def wrap_label(name: str, max_lines: int = 3) -> list[str]:
+    """Ways to write ``name`` on 1 to ``max_lines`` lines (split at spaces and hyphens), most balanced first per line count."""
+    words = name.replace("-", "- ").split()
+    out = [name]
+    for lines in range(2, min(max_lines, len(words)) + 1):
+        best: tuple[int, str] | None = None
+        for cut in _cuts(len(words), lines):
+            parts = [" ".join(words[a:b]).replace("- ", "-") for a, b in zip((0, *cut), (*cut, len(words)))]
+            longest = max(len(p) for p in parts)
+            if best is None or longest < best[0]:
+                best = (longest, "\n".join(parts))
+        if best is not None:
+            out.append(best[1])
+    return out
+
+
+def _cuts(n: int, lines: int) -> list[tuple[int, ...]]:
+    """Increasing cut positions splitting ``n`` words into ``lines`` non-empty lines."""
+    if lines == 1:
+        return [()]
+    return [(a, *(b + a for b in r)) for a in range(1, n - lines + 2) for r in _cuts(n - a, lines - 1)]
+
+
+#: Share of a cell's side a label may take (the rest is margin).
+_LABEL_ROOM = 0.82
+#: Font sizes (points) a label may take.
+_MAX_FONT, _MIN_FONT = 9.0, 4.0
+_CELL_SIDE = 0.9  #: side of a council's square, in cells (the rest is the gap between squares)
+
+
+def fit_label(name: str, side_pt: float) -> tuple[str, float]:
+    """The wrapping of ``name`` and the font size (points) at which it fits in a square of
+    ``side_pt`` points with a margin; an abbreviation where no wrapping fits at 4 points."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    measure = TextToPath()
+    prop = FontProperties(size=10.0)
+    room = _LABEL_ROOM * side_pt
+
+    def size(text: str) -> float:
+        lines = text.split("\n")
+        width = max(measure.get_text_width_height_descent(ln, prop, ismath=False)[0] for ln in lines)
+        return min(_MAX_FONT, 10.0 * room / max(width, 1e-9), room / (1.2 * len(lines)))
+
+    best = max(((text, size(text)) for text in wrap_label(name)), key=lambda t: t[1])
+    if best[1] < _MIN_FONT:
+        short = "".join(w[0] for w in name.replace("-", " ").split() if w[:1].isalnum()) if " " in name else name[:4]
+        best = (short, size(short))
+    return best
+
+
+def draw_flow_map(
+    ax: Any, councils: pd.DataFrame, flows: pd.DataFrame, children: pd.Series, threshold: int
+) -> Any:
+    """Councils as equal squares on the grid of :func:`grid_layout`, named inside; flows
+    between councils as curved arrows (width by children); suppressed flows and flows of
+    fewer than ``threshold`` children are not drawn (their number is said).
+
+    ``councils``: council_id, name, lat, lon; ``flows``: council_id, placement_council_id,
+    children (``"c"`` where suppressed); ``children``: each council's children by id
+    (councils with none are grey).
+    """
+    from matplotlib.patches import FancyArrowPatch, Rectangle
+
+    from rcc.report.charts import BLUE, GREY, _tidy, label, num
+
+    g = grid_layout(councils[["council_id", "lat", "lon"]]).merge(councils[["council_id", "name"]], on="council_id")
+    pos = {r.council_id: (float(r.col), float(r.row)) for r in g.itertuples()}
+    ax.set_xlim(-0.6, g.col.max() + 0.6)
+    ax.set_ylim(-0.6, g.row.max() + 0.6)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.apply_aspect()
+    fig = ax.figure
+    px_per_cell = abs(ax.transData.transform((1, 0))[0] - ax.transData.transform((0, 0))[0])
+    side_pt = _CELL_SIDE * px_per_cell * 72.0 / fig.dpi
+    half = _CELL_SIDE / 2
+    for r in g.itertuples():
+        has = (num(children.get(r.council_id)) or 0) > 0 or children.get(r.council_id) == "c"
+        ax.add_patch(Rectangle((r.col - half, r.row - half), _CELL_SIDE, _CELL_SIDE, facecolor="#fbe7c2" if has else "#eeeeee",
+                               edgecolor="#b98a2e" if has else GREY, lw=0.8, zorder=1, gid=f"cell:{r.council_id}"))
+    f = flows[flows.council_id != flows.placement_council_id]
+    keep = np.asarray([(num(v) or 0) >= max(threshold, 1) for v in f.children], dtype=bool)
+    drawn = f[keep]
+    vmax = max([num(v) or 0 for v in drawn.children] + [1.0])
+    for r in drawn.assign(n=[num(v) for v in drawn.children]).sort_values("n", kind="stable").itertuples():
+        w = 0.6 + 5.0 * math.sqrt(r.n / vmax)
+        ax.add_patch(FancyArrowPatch(pos[r.council_id], pos[r.placement_council_id], connectionstyle="arc3,rad=0.2",
+                                     arrowstyle="-|>", mutation_scale=6 + 2 * w, lw=w, color=BLUE, alpha=0.55,
+                                     shrinkA=side_pt * 0.25, shrinkB=side_pt * 0.35, zorder=2,
+                                     gid=f"flow:{r.council_id}>{r.placement_council_id}:{label(r.n)}"))
+    import matplotlib.patheffects as pe
+
+    for r in g.itertuples():
+        text, size = fit_label(str(r.name), side_pt)
+        ax.text(r.col, r.row, text, ha="center", va="center", fontsize=size, linespacing=1.2, zorder=3, color="#222",
+                gid=f"label:{r.council_id}", path_effects=[pe.withStroke(linewidth=1.5, foreground="#fbe7c2")])
+    hidden = len(f) - len(drawn)
+    ax.text(0, -0.02, f"{len(drawn):,} flow(s) drawn, width by children; {hidden:,} flow(s) of fewer than "
+            f"{max(threshold, 1)} children (or suppressed) not drawn. Squares: councils, placed near their centroids.",
+            transform=ax.transAxes, fontsize=7.5, color="#555", va="top")
+    _tidy(ax, "Where children are placed: flows between councils")
+    return ax

@@ -1,0 +1,208 @@
+"""Charts of plans, sufficiency plans, comparisons and forecasts (matplotlib; ``pip install
+"rcc[plot]"``).
+
+``plan.plot``, ``suff.plot`` and ``cmp.plot`` are accessors registered here (the result
+classes live in lower layers and never import this module)::
+
+    ax = plan.plot.distance_bands()      # children placed by distance band
+    plan.plot.by_council()               # each council's children: inside / another council / without a home
+    plan.plot.flows()                    # grid cartogram of councils, arrows between them
+    suff.plot.timeline()                 # new places by year started and option
+    suff.plot.spend()                    # capital and revenue per year against the budgets
+    cmp.plot()                           # the RCC's children in each scenario, side by side
+    rcc.plot_forecast(forecast)          # history (base year) and forecast, with its band
+
+Every method takes ``ax=`` (draw into your axes) and returns the Axes. Charts of children
+draw the suppressed report tables (:func:`rcc.report.report_tables`, counts of 1 to
+``suppress_below - 1`` shown as ``c``), so a chart can be published as it is; pass
+``suppress_below=0`` for your own unsuppressed view. The HTML reports draw these same charts.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import pandas as pd
+
+from rcc.allocation.result import Plan
+from rcc.analysis.comparison import Comparison
+from rcc.core.accessors import register_accessor
+from rcc.report import charts
+from rcc.report.cartogram import draw_flow_map
+from rcc.report.stacked import comparison_tables, sufficiency_tables
+from rcc.report.tables import DISTANCE_BANDS, report_tables
+from rcc.sufficiency.result import SufficiencyPlan
+
+__all__ = ["ComparisonPlots", "PlanPlots", "SufficiencyPlots", "plot_forecast"]
+
+_CACHE: weakref.WeakKeyDictionary[Any, dict[int, dict[str, pd.DataFrame]]] = weakref.WeakKeyDictionary()
+
+
+def tables_of(result: Plan | SufficiencyPlan | Comparison, suppress_below: int) -> dict[str, pd.DataFrame]:
+    """The suppressed tables of a result (computed once per result and threshold)."""
+    per = _CACHE.setdefault(result, {})
+    t = int(suppress_below)
+    if t not in per:
+        if isinstance(result, Plan):
+            per[t] = report_tables(result, suppress_below=t)
+        elif isinstance(result, SufficiencyPlan):
+            per[t] = sufficiency_tables(result, suppress_below=t)
+        else:
+            per[t] = comparison_tables(result, suppress_below=t)
+    return per[t]
+
+
+def outcome_rows(df: pd.DataFrame, key: str) -> list[tuple[str, list[Any], Any]]:
+    """Rows of a stacked outcome chart: (label, [inside, another council, without a home], children)."""
+    return [
+        (str(getattr(r, key)), [r.placed_inside_own_council, r.placed_outside_own_council, r.unmet], r.children)
+        for r in df.itertuples()
+    ]
+
+
+class PlanPlots:
+    """``plan.plot``: charts of a :class:`rcc.Plan` from its suppressed report tables."""
+
+    def __init__(self, plan: Plan) -> None:
+        self._plan = plan
+
+    def distance_bands(self, ax: Any = None, *, suppress_below: int = 5, compare_with: Plan | None = None) -> Any:
+        """Children placed by distance band (0-5, 5-10, 10-20, 20-50, 50+ miles); ``compare_with``'s bars beside."""
+        ax = charts.new_axes(ax, (7.5, 3.4))
+        series = [(_method(self._plan), tables_of(self._plan, suppress_below)["distance_bands"].children.tolist(), charts.BLUE)]
+        if compare_with is not None:
+            other = tables_of(compare_with, suppress_below)["distance_bands"].children.tolist()
+            series.append((_method(compare_with), other, charts.ORANGE))
+        bands = [b[0] + " miles" for b in DISTANCE_BANDS]
+        return charts.grouped_bars(ax, bands, series, "Children placed, by distance from home", "children")
+
+    def by_council(self, ax: Any = None, *, suppress_below: int = 5) -> Any:
+        """Each council's children: placed inside it, in another council, without a home (name order)."""
+        bc = tables_of(self._plan, suppress_below)["by_council"]
+        ax = charts.new_axes(ax, (8.5, 1.2 + 0.28 * len(bc)))
+        return charts.stacked_rows(ax, outcome_rows(bc, "council"), charts.OUTCOMES,
+                                   "Children of each council, by where they are placed", "children")
+
+    def unmet(self, ax: Any = None, *, suppress_below: int = 5) -> Any:
+        """Children without a home by need and reason."""
+        un = tables_of(self._plan, suppress_below)["unmet_by_need"]
+        ax = charts.new_axes(ax, (8.5, 1.4 + 0.3 * len(un)))
+        rows = [(str(r.need), [r.unreachable, r.capacity, r.weights], r.children) for r in un.itertuples()]
+        series = (("no eligible home within reach", charts.VERMILLION), ("eligible homes within reach full", charts.ORANGE),
+                  ("a free place, but the weights prefer none", charts.SKY))
+        return charts.stacked_rows(ax, rows, series, "Children without a home, by need and reason", "children")
+
+    def flows(self, ax: Any = None, *, suppress_below: int = 5) -> Any:
+        """A grid cartogram of the councils (equal squares near their centroids, names inside)
+        with arrows for the children placed in another council (flows below the threshold not drawn)."""
+        t = tables_of(self._plan, suppress_below)
+        return flow_map(self._plan.region.councils, t["flows"], t["by_council"], suppress_below, ax)
+
+
+def flow_map(councils: pd.DataFrame, flows: pd.DataFrame, by_council: pd.DataFrame, threshold: int, ax: Any = None) -> Any:
+    """The flow cartogram of suppressed ``flows`` and ``by_council`` tables (see :meth:`PlanPlots.flows`)."""
+    if ax is None:
+        from rcc.report.cartogram import grid_layout
+
+        g = grid_layout(councils[["council_id", "lat", "lon"]])
+        ratio = (g.row.max() + 1.4) / (g.col.max() + 1.4)
+        ax = charts.new_axes(ax, (8.0, max(3.0, min(12.0, 8.0 * ratio + 0.6))))
+    children = by_council.set_index("council_id").children if len(by_council) else pd.Series(dtype=object)
+    return draw_flow_map(ax, councils, flows, children, threshold)
+
+
+class SufficiencyPlots:
+    """``suff.plot``: charts of a :class:`rcc.SufficiencyPlan`."""
+
+    def __init__(self, suff: SufficiencyPlan) -> None:
+        self._suff = suff
+
+    def timeline(self, ax: Any = None) -> Any:
+        """New places by the year they start, stacked by option (home type when there are many options)."""
+        ax = charts.new_axes(ax, (7.5, 3.4))
+        return charts.timeline(ax, self._suff.builds, self._suff.years)
+
+    def spend(self, ax: Any = None) -> Any:
+        """Capital and programme revenue per year, cumulative capital, and the budget limits."""
+        ax = charts.new_axes(ax, (7.5, 3.4))
+        return charts.spend(ax, self._suff.costs, self._suff.budget_use)
+
+    def children(self, ax: Any = None, *, suppress_below: int = 5) -> Any:
+        """Each year's children: placed inside own council, in another council, without a home."""
+        by_year = tables_of(self._suff, suppress_below)["by_year"]
+        ax = charts.new_axes(ax, (8.5, 1.4 + 0.35 * len(by_year)))
+        rows = outcome_rows(by_year.assign(year=[f"year {y}" for y in by_year.year]), "year")
+        return charts.stacked_rows(ax, rows, charts.OUTCOMES, "Children each year, by where they are placed", "children")
+
+    def distance_bands(self, ax: Any = None, *, suppress_below: int = 5) -> Any:
+        """Children placed by distance band, a bar per year."""
+        return _bands_by(tables_of(self._suff, suppress_below)["distance_bands"], "year", ax)
+
+
+class ComparisonPlots:
+    """``cmp.plot``: charts of a :class:`rcc.Comparison` (the RCC's children in each scenario).
+    Calling it (``cmp.plot()``) draws :meth:`outcomes`."""
+
+    def __init__(self, cmp: Comparison) -> None:
+        self._cmp = cmp
+
+    def __call__(self, ax: Any = None, *, suppress_below: int = 5) -> Any:
+        return self.outcomes(ax, suppress_below=suppress_below)
+
+    def outcomes(self, ax: Any = None, *, suppress_below: int = 5) -> Any:
+        """The RCC's children in each scenario, side by side: inside own council, another council, without a home."""
+        by = tables_of(self._cmp, suppress_below)["by_scenario"]
+        ax = charts.new_axes(ax, (8.5, 1.4 + 0.35 * len(by)))
+        whose = "The RCC's children" if self._cmp.rcc else "Children"
+        return charts.stacked_rows(ax, outcome_rows(by, "scenario"), charts.OUTCOMES,
+                                   f"{whose} in each scenario, by where they are placed", "children")
+
+    def distance_bands(self, ax: Any = None, *, suppress_below: int = 5) -> Any:
+        """The RCC's children placed by distance band, a bar per scenario."""
+        return _bands_by(tables_of(self._cmp, suppress_below)["distance_bands"], "scenario", ax)
+
+
+def _bands_by(bands: pd.DataFrame, part: str, ax: Any) -> Any:
+    ax = charts.new_axes(ax, (8.0, 3.4))
+    parts = list(dict.fromkeys(bands[part]))
+    series = [
+        (f"{part} {p}" if part == "year" else str(p), bands[bands[part] == p].children.tolist(), charts.PALETTE[i % len(charts.PALETTE)])
+        for i, p in enumerate(parts)
+    ]
+    labels = [b[0] + " miles" for b in DISTANCE_BANDS]
+    return charts.grouped_bars(ax, labels, series, "Children placed, by distance from home", "children")
+
+
+def plot_forecast(forecast: pd.DataFrame, ax: Any = None) -> Any:
+    """Children in care per year from a forecast of :func:`rcc.forecast_demand` (or
+    :func:`rcc.forecast_from_region`): the expected total, the p10-p90 of each cohort summed
+    (shaded; wider than the band of the total, said in the legend) and the observed base
+    year when the forecast includes it (``include_base=True``).
+
+    Parameters
+    ----------
+    forecast : pandas.DataFrame
+        ``year``, ``children`` and, where available, ``children_expected``, ``children_p10``, ``children_p90``.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from rcc.core.errors import InvalidInputError
+
+    for col in ("year", "children"):
+        if col not in forecast.columns:
+            raise InvalidInputError("forecast", None, col, "a forecast of rcc.forecast_demand", list(forecast.columns))
+    ax = charts.new_axes(ax, (7.5, 3.4))
+    return charts.forecast(ax, forecast)
+
+
+def _method(plan: Plan) -> str:
+    return {"optimise": "optimised", "greedy": "greedy baseline"}.get(plan.method, plan.method)
+
+
+register_accessor("plot", Plan, PlanPlots)
+register_accessor("plot", SufficiencyPlan, SufficiencyPlots)
+register_accessor("plot", Comparison, ComparisonPlots)

@@ -1,0 +1,272 @@
+"""Charts (rcc.report.plots: plan.plot, suff.plot, cmp.plot, rcc.plot_forecast) and the grid cartogram."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import rcc
+from rcc.core.accessors import Accessor
+from rcc.report import SUPPRESSED, comparison_tables, report_tables, sufficiency_tables
+from rcc.report.cartogram import draw_flow_map, grid_layout
+
+mpl = pytest.importorskip("matplotlib")
+mpl.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+
+C = SUPPRESSED
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def gm() -> tuple[rcc.Region, rcc.Plan]:
+    region = rcc.datasets.england("Greater Manchester RCC", seed=0)
+    return region, rcc.plan(region)
+
+
+@pytest.fixture(scope="module")
+def suff(gm) -> rcc.SufficiencyPlan:
+    region, _ = gm
+    forecast = rcc.forecast_from_region(region, years=3)
+    budgets = pd.DataFrame({"scope": ["total"], "capital_gbp": [10e6]})
+    return rcc.sufficiency_plan(region, rcc.default_options(region), forecast, budgets, rcc.SufficiencyParams(years=3))
+
+
+@pytest.fixture(scope="module")
+def cmp() -> rcc.Comparison:
+    gm_ids = rcc.datasets.regions()["Greater Manchester RCC"]
+    base = rcc.with_neighbours(rcc.datasets.england(), gm_ids, within_miles=20)
+    return rcc.compare(base, rcc.standard_scenarios(gm_ids, "Greater Manchester")[:4])
+
+
+def _value(v: object) -> float | None:
+    return None if v == C else float(v)
+
+
+def _small_label(text: str) -> bool:
+    return bool(pd.Series([text]).str.fullmatch(r"[1-4]").iloc[0])
+
+
+# ------------------------------------------------------------------ a plan
+
+
+def test_distance_bands_draws_the_published_table(gm) -> None:
+    _, plan = gm
+    ax = plan.plot.distance_bands()
+    table = report_tables(plan)["distance_bands"]
+    bars = [p for p in ax.patches if p.get_gid() in ("value", C)]
+    assert len(bars) == len(table)
+    for bar, v in zip(bars, table.children):
+        if v == C:
+            assert bar.get_gid() == C and bar.get_height() < 0.02 * max(_value(x) or 0 for x in table.children)
+        else:
+            assert bar.get_gid() == "value" and bar.get_height() == pytest.approx(float(v))
+    assert [t.get_text() for t in ax.get_xticklabels()] == [f"{b} miles" for b in table.band]
+    labels = [t.get_text() for t in ax.texts]
+    assert labels == [C if v == C else f"{float(v):,.0f}" for v in table.children]
+    # into given axes, beside another plan
+    fig, own = plt.subplots()
+    greedy = rcc.plan(gm[0], rcc.PlanParams(method="greedy"))
+    assert plan.plot.distance_bands(ax=own, compare_with=greedy) is own
+    assert len([p for p in own.patches if p.get_gid() in ("value", C)]) == 2 * len(table)
+    assert [t.get_text() for t in own.get_legend().get_texts()] == ["optimised", "greedy baseline"]
+
+
+def test_by_council_marks_suppressed_segments_as_small_gaps(gm) -> None:
+    _, plan = gm
+    ax = plan.plot.by_council()
+    bc = report_tables(plan)["by_council"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == bc.council.tolist()
+    vmax = max(_value(v) or 0 for v in bc.children)
+    gaps = [p for p in ax.patches if p.get_gid() == C]
+    rests = [p for p in ax.patches if p.get_gid() == "rest"]
+    values = [p for p in ax.patches if p.get_gid() == "value"]
+    n_hidden = sum(v == C for r in bc.itertuples() if r.children != C
+                   for v in (r.placed_inside_own_council, r.placed_outside_own_council, r.unmet))
+    assert n_hidden > 0  # GM's report hides some councils' inside/outside split
+    assert len(gaps) == n_hidden and all(g.get_width() <= 0.02 * vmax for g in gaps)
+    assert all(not r.get_fill() for r in rests)  # an outline, never a filled (hatched) bar
+    shown = sorted(float(v) for r in bc.itertuples() if r.children != C
+                   for v in (r.placed_inside_own_council, r.placed_outside_own_council, r.unmet) if v != C and float(v) > 0)
+    assert sorted(p.get_width() for p in values) == pytest.approx(shown)
+    for i, r in enumerate(bc.itertuples()):  # each row's end: its published total
+        row = [p for p in ax.patches if p.get_gid() in ("value", C, "rest") and abs(p.get_y() + p.get_height() / 2 + i) < 1e-9]
+        if r.children != C and row:
+            hidden = sum(p.get_gid() == C for p in row)
+            assert max(p.get_x() + p.get_width() for p in row) - hidden * (gaps[0].get_width() if gaps else 0) <= float(r.children) + 1e-6
+    assert not any(_small_label(t.get_text()) for t in ax.texts)
+
+
+def test_unmet_by_need_chart(tiny) -> None:
+    plan = rcc.plan(tiny)
+    ax = plan.plot.unmet()
+    un = report_tables(plan)["unmet_by_need"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == un.need.tolist()
+    assert not any(_small_label(t.get_text()) for t in ax.texts)
+
+
+def test_flows_draws_each_published_flow_at_or_above_the_threshold(gm) -> None:
+    _, plan = gm
+    for threshold in (5, 50):
+        ax = plan.plot.flows(suppress_below=threshold)
+        fl = report_tables(plan, suppress_below=threshold)["flows"]
+        out = fl[fl.council_id != fl.placement_council_id]
+        drawable = {(r.council_id, r.placement_council_id) for r in out.itertuples() if r.children != C and r.children >= threshold}
+        arrows = {tuple(p.get_gid().split(":")[1].split(">")) for p in ax.patches if (p.get_gid() or "").startswith("flow:")}
+        assert arrows == drawable
+        assert any(f"{len(out) - len(drawable):,} flow(s) of fewer than {threshold}" in t.get_text() for t in ax.texts)
+        plt.close("all")
+
+
+# ------------------------------------------------------------------ the cartogram
+
+
+def _overlap(a, b) -> bool:
+    return a.x0 < b.x1 - 1e-6 and b.x0 < a.x1 - 1e-6 and a.y0 < b.y1 - 1e-6 and b.y0 < a.y1 - 1e-6
+
+
+def _inside(inner, outer) -> bool:
+    return inner.x0 >= outer.x0 - 0.5 and inner.x1 <= outer.x1 + 0.5 and inner.y0 >= outer.y0 - 0.5 and inner.y1 <= outer.y1 + 0.5
+
+
+@pytest.mark.parametrize("name", sorted({"England", *rcc.datasets.regions()}))
+def test_cartogram_cells_and_labels_never_overlap(name: str) -> None:
+    eng = rcc.datasets.england().councils
+    councils = eng if name == "England" else eng[eng.council_id.isin(rcc.datasets.regions()[name])]
+    layout = grid_layout(councils)
+    assert len(layout) == len(councils) and not layout[["col", "row"]].duplicated().any()
+    assert layout.equals(grid_layout(councils))  # deterministic
+    size = (11.0, 12.0) if len(councils) > 40 else (8.0, 7.0)
+    fig, ax = plt.subplots(figsize=size)
+    empty = pd.DataFrame({"council_id": [], "placement_council_id": [], "children": []})
+    draw_flow_map(ax, councils, empty, pd.Series(dtype=object), 5)
+    renderer = fig.canvas.get_renderer()
+    cells = {p.get_gid()[5:]: p.get_window_extent(renderer) for p in ax.patches if isinstance(p, Rectangle) and (p.get_gid() or "").startswith("cell:")}
+    labels = {t.get_gid()[6:]: t.get_window_extent(renderer) for t in ax.texts if (t.get_gid() or "").startswith("label:")}
+    assert set(cells) == set(labels) == set(councils.council_id)
+    for a, b in itertools.combinations(cells, 2):
+        assert not _overlap(cells[a], cells[b]), (a, b)
+        assert not _overlap(labels[a], labels[b]), (a, b)
+    for cid in cells:
+        assert _inside(labels[cid], cells[cid]), cid
+    if name == "South East RCC":
+        names = councils.set_index("name").council_id
+        shown = {t.get_gid()[6:]: t.get_text().replace("\n", " ") for t in ax.texts if (t.get_gid() or "").startswith("label:")}
+        for council in ("Reading", "Wokingham", "Bracknell Forest", "West Berkshire"):
+            assert shown[names[council]] == council  # written out in full, not abbreviated
+
+
+def test_cartogram_keeps_geography_roughly() -> None:
+    eng = rcc.datasets.england().councils
+    layout = grid_layout(eng).merge(eng[["council_id", "lat", "lon"]])
+    assert np.corrcoef(layout.col, layout.lon)[0, 1] > 0.9
+    assert np.corrcoef(layout.row, layout.lat)[0, 1] > 0.9
+
+
+def test_cartogram_rejects_bad_centroids() -> None:
+    bad = pd.DataFrame({"council_id": ["A", "B"], "lat": [51.0, np.nan], "lon": [0.0, 1.0]})
+    with pytest.raises(rcc.InvalidInputError, match="lat"):
+        grid_layout(bad)
+
+
+# ------------------------------------------------------------------ a sufficiency plan, a comparison, a forecast
+
+
+def test_sufficiency_timeline_and_spend(suff) -> None:
+    ax = suff.plot.timeline()
+    per_year = suff.builds.groupby("year_started").places.sum().reindex(range(1, suff.years + 1), fill_value=0)
+    heights = np.zeros(suff.years)
+    for p in ax.patches:
+        heights[int(round(p.get_x() + p.get_width() / 2)) - 1] += p.get_height()
+    assert heights == pytest.approx(per_year.to_numpy(dtype=float))
+    assert len(ax.get_legend().get_texts()) == suff.builds.name.nunique()
+    ax = suff.plot.spend()
+    capital = sorted(p.get_height() for p in ax.patches if p.get_facecolor()[:3] == mpl.colors.to_rgb("#0072B2"))
+    assert capital == pytest.approx(sorted(suff.costs.capital_gbp / 1e6))
+    limits = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"]
+    assert len(limits) == len(suff.budget_use)
+    assert limits[0].get_ydata()[0] == pytest.approx(suff.budget_use.limit_gbp.iloc[0] / 1e6)
+
+
+def test_sufficiency_children_per_year_is_the_suppressed_release(suff) -> None:
+    ax = suff.plot.children()
+    by_year = sufficiency_tables(suff)["by_year"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [f"year {y}" for y in range(1, suff.years + 1)]
+    totals = [t.get_text().strip() for t in ax.texts if t.get_gid() == "total-label"]
+    assert totals == [C if v == C else f"{float(v):,.0f}" for v in by_year.children]
+    ax = suff.plot.distance_bands()
+    assert len([p for p in ax.patches if p.get_gid() in ("value", C)]) == 5 * suff.years
+
+
+def test_comparison_plot_puts_scenarios_side_by_side(cmp) -> None:
+    ax = cmp.plot()
+    by = comparison_tables(cmp)["by_scenario"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [s.name for s in cmp.scenarios] == by.scenario.tolist()
+    widths = sorted(p.get_width() for p in ax.patches if p.get_gid() == "value")
+    shown = sorted(float(v) for r in by.itertuples() for v in (r.placed_inside_own_council, r.placed_outside_own_council, r.unmet)
+                   if v != C and float(v) > 0)
+    assert widths == pytest.approx(shown)
+    fig, own = plt.subplots()
+    assert cmp.plot(ax=own) is own
+    assert len([p for p in cmp.plot.distance_bands().patches if p.get_gid() in ("value", C)]) == 5 * len(cmp.scenarios)
+
+
+def test_plot_forecast_draws_history_forecast_and_band() -> None:
+    years = [2024, 2025, 2026]
+    fc = pd.DataFrame({
+        "year": years * 2, "children": [10, 11, 12, 20, 21, 22],
+        "children_expected": [10.0, 11.2, 12.1, 20.0, 20.8, 22.3],
+        "children_p10": [10, 9, 9, 20, 18, 18], "children_p90": [10, 13, 15, 20, 24, 26],
+    })
+    ax = rcc.plot_forecast(fc)
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    assert list(lines["forecast (expected)"].get_ydata()) == pytest.approx([32.0, 34.4])
+    assert list(lines["observed (base year)"].get_xdata()) == [2024]
+    assert list(lines["observed (base year)"].get_ydata()) == [30]
+    band = ax.collections[0]
+    assert "summed" in band.get_label()
+    with pytest.raises(rcc.InvalidInputError):
+        rcc.plot_forecast(pd.DataFrame({"year": [1]}))
+
+
+# ------------------------------------------------------------------ the accessors and the optional dependency
+
+
+def test_accessors_are_registered_from_the_report_layer(gm, suff, cmp) -> None:
+    assert isinstance(rcc.Plan.__dict__["plot"], Accessor)
+    assert type(gm[1].plot).__name__ == "PlanPlots"
+    assert type(suff.plot).__name__ == "SufficiencyPlots"
+    assert type(cmp.plot).__name__ == "ComparisonPlots"
+
+    class Lone:
+        plot = Accessor("nothing-registered")
+
+    with pytest.raises(ImportError, match="rcc.report"):
+        Lone().plot  # noqa: B018
+
+
+def test_without_matplotlib_a_chart_says_how_to_install_it(gm, monkeypatch) -> None:
+    _, plan = gm
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(ImportError, match=r"rcc\[plot\]"):
+        plan.plot.distance_bands()
+
+
+def test_without_matplotlib_the_report_has_its_tables(gm, monkeypatch, tmp_path) -> None:
+    _, plan = gm
+    report_tables(plan)  # the audit first, with matplotlib importable or not
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    doc = rcc.write_html(plan, tmp_path / "r.html").read_text()
+    assert "<svg" not in doc and 'charts need matplotlib (pip install "rcc[plot]")' in doc
+    assert "<table>" in doc
