@@ -46,9 +46,9 @@ def test_site_builds_with_every_notebook_executed(tmp_path: Path) -> None:
     site = tmp_path / "site"
     run = _mkdocs(REPO / "mkdocs.yml", site)
     assert run.returncode == 0, f"mkdocs build --strict failed:\n{run.stdout[-3000:]}\n{run.stderr[-6000:]}"
-    for page in ("index", "glossary", "api", "schema"):
-        assert (site / page / "index.html").exists() or (site / f"{page}.html").exists() or page == "index"
     assert (site / "index.html").exists()
+    assert "Commissioner notebook" in _text(site / "index.html")
+    assert "unreachable" in _text(site / "glossary" / "index.html")
     assert "rcc.plan" in _text(site / "api" / "index.html")
     assert "cohort_id" in _text(site / "schema" / "index.html")
     # each notebook's page holds what its cells printed when the site was built
@@ -67,20 +67,20 @@ def test_site_builds_with_every_notebook_executed(tmp_path: Path) -> None:
 
 def test_a_notebook_that_raises_fails_the_build(tmp_path: Path) -> None:
     """The gallery's plugin settings, on a one-cell notebook that raises: the build fails."""
-    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("!!python", "#"))
+    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
     plugin = next(p["mkdocs-jupyter"] for p in config["plugins"] if isinstance(p, dict) and "mkdocs-jupyter" in p)
     assert plugin["execute"] is True and plugin["allow_errors"] is False and plugin["cache"] is False
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "index.md").write_text("# x\n", encoding="utf-8")
     nb = json.loads(NOTEBOOKS[0].read_text(encoding="utf-8"))
     nb["cells"] = [{"cell_type": "code", "id": "boom", "metadata": {}, "execution_count": None, "outputs": [],
-                    "source": ["import rcc\n", "rcc.plan(None)\n"]}]
+                    "source": ["raise RuntimeError('broken on purpose')\n"]}]
     (tmp_path / "docs" / "broken.ipynb").write_text(json.dumps(nb), encoding="utf-8")
     small = {"site_name": "broken", "nav": ["index.md", "broken.ipynb"], "plugins": [{"mkdocs-jupyter": plugin}]}
     (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(small), encoding="utf-8")
     run = _mkdocs(tmp_path / "mkdocs.yml", tmp_path / "site")
     assert run.returncode != 0
-    assert "rcc.plan(None)" in run.stdout + run.stderr or "Error" in run.stdout + run.stderr
+    assert "broken on purpose" in run.stdout + run.stderr
 
 
 def test_notebooks_are_stored_without_outputs() -> None:
