@@ -182,6 +182,10 @@ def constant_comment_enum(cls: type, member: str) -> str:
     return ""
 
 
+#: A Sphinx cross-reference role in a docstring, ``:func:`~rcc.plan``` -> group 1 ``rcc.plan``.
+_ROLE = re.compile(r":(?:py:)?(?:func|class|meth|attr|data|mod|exc|obj|const):`~?([^`]+)`")
+
+
 def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -297,7 +301,7 @@ def api_markdown() -> str:
         for name in getattr(mod, "__all__", []):
             obj = getattr(mod, name)
             lines += document(f"{modname}.{name}", obj, mod)
-    text = "\n".join(lines)
+    text = _ROLE.sub(r"`\1`", "\n".join(lines))  # Sphinx roles (:func:`rcc.plan`) as plain code
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.rstrip() + "\n"
 
