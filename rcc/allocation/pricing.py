@@ -35,6 +35,8 @@ def make_solver(options: SolverOptions) -> Any:
     factory = solvers.highs_solver if options.name == "highs" else solvers.cbc_solver
     solver = factory(msg=options.msg, time_limit=options.time_limit_s, gap=options.mip_gap, threads=options.threads)
     if not solvers.solver_available(solver):
+        if options.name == "cbc":  # optional: PuLP 4 (Python 3.12+) has it from the cbc extra only
+            raise SolverError('solver "cbc" is not installed here: pip install "rcc[cbc]" (or use the default, HiGHS)')
         raise SolverError(f"solver {options.name!r} is not available here (expected it installed with rcc)")
     return solver
 
