@@ -5,17 +5,19 @@ run that writes into ``--out`` with its manifest, and the side-by-side metrics t
 from __future__ import annotations
 
 import argparse
+import logging
 import math
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from rcc.allocation.result import METRIC_LABELS, Plan, PlanStatus, _fmt
 from rcc.core.errors import RccError, SolverError
-from rcc.io.output import OutputFolder, now_utc, plan_record, versions
+from rcc.io.output import CSV_ROUNDING, OutputFolder, now_utc, plan_record, versions
 
 EXIT_OK = 0  #: every plan optimal (or the greedy baseline)
 EXIT_FAILED = 1  #: no usable plan: nothing but a manifest written
@@ -39,15 +41,46 @@ _USABLE = (PlanStatus.OPTIMAL, PlanStatus.TIME_LIMIT, PlanStatus.HEURISTIC)
 
 
 class StageLog:
-    """Stage-by-stage progress on stderr, with elapsed times."""
+    """Stage-by-stage progress on stderr, with elapsed times (nothing with ``quiet``).
+
+    Used as a context manager it also shows the stage events the library logs while a
+    step runs (the sufficiency engine logs each stage it starts to ``rcc.sufficiency.stages``).
+    """
 
     def __init__(self, quiet: bool = False) -> None:
         self.quiet = quiet
         self.t0 = time.perf_counter()
+        self._handler: logging.Handler | None = None
 
     def __call__(self, message: str) -> None:
         if not self.quiet:
             print(f"[{time.perf_counter() - self.t0:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+    def __enter__(self) -> StageLog:
+        if not self.quiet:
+            log = self
+
+            class _Forward(logging.Handler):
+                def emit(self, record: logging.LogRecord) -> None:
+                    log(f"  {record.getMessage()}")
+
+            self._handler = _Forward(logging.INFO)
+            stages = logging.getLogger(STAGE_LOGGER)
+            stages.addHandler(self._handler)
+            self._level = stages.level
+            stages.setLevel(logging.INFO)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._handler is not None:
+            stages = logging.getLogger(STAGE_LOGGER)
+            stages.removeHandler(self._handler)
+            stages.setLevel(self._level)
+            self._handler = None
+
+
+#: The logger the sufficiency engine reports its stages to (see :class:`StageLog`).
+STAGE_LOGGER = "rcc.sufficiency.stages"
 
 
 def side_by_side(plans: dict[str, Plan]) -> str:
@@ -121,11 +154,14 @@ class Run:
     def manifest(self, outcome: str, exit_code: int, error: str | None = None) -> dict[str, Any]:
         """What the run was and how it ended."""
         settings = {k: v for k, v in vars(self.args).items() if k != "func"}
-        return {
+        record = {
             "command": self.args.command, "argv": self.argv, "versions": versions(), "settings": settings,
             "region": self.region, "outcome": outcome, "exit_code": exit_code, "error": error,
             "plans": self.plans, "started_at": self.started, "finished_at": now_utc(),
         }
+        if getattr(self.args, "format", None) == "csv":
+            record["csv"] = CSV_ROUNDING
+        return record
 
     def record(self, name: str, plan: Any, method: str) -> None:
         """Note how a plan ended; raise if it is no usable plan (it is never written as one)."""
@@ -143,7 +179,7 @@ class Run:
                   f"found, not proven optimal (status time_limit, see its gap); exit code {code}", file=sys.stderr)
         if self.out is not None:
             files = self.out.commit(self.manifest("time_limit" if limited else "ok", code))
-            print(f"wrote {len(files)} files and manifest.json under {self.out.path}/")
+            print(written(self.out.path, [f["path"] for f in files]))
         return code
 
     def fail(self, exc: BaseException, code: int) -> None:
@@ -157,6 +193,20 @@ class Run:
         else:
             print(f"rcc {self.args.command}: no results written; {self.out.path / 'manifest.json'} says why",
                   file=sys.stderr)
+
+
+def written(root: Path, paths: Sequence[str]) -> str:
+    """Where the files went, folder by folder: ``wrote 17 files in out: greedy/ (8), optimised/ (8), summary.csv``."""
+    folders: dict[str, int] = {}
+    top: list[str] = []
+    for p in paths:
+        first, sep, _ = p.partition("/")
+        if sep:
+            folders[first] = folders.get(first, 0) + 1
+        else:
+            top.append(first)
+    parts = [f"{d}/ ({n} files)" for d, n in folders.items()] + top
+    return f"wrote {len(paths)} files and manifest.json in {root}: " + ", ".join(parts)
 
 
 def summary_frame(run: Run) -> pd.DataFrame:
@@ -176,6 +226,12 @@ def command_parser(sub: Any, name: str, help: str) -> argparse.ArgumentParser:
     """A sub-command's parser (``sub``: the ``add_subparsers`` action) with the exit codes as its epilog."""
     return sub.add_parser(name, help=help, description=help, epilog=EXIT_CODES_HELP,
                           formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def noise_options(p: argparse.ArgumentParser) -> None:
+    """``--quiet`` (no progress lines) and ``--verbose`` (the solver's own log)."""
+    p.add_argument("--quiet", action="store_true", help="no progress lines (results and errors still print)")
+    p.add_argument("--verbose", action="store_true", help="also show the solver's log")
 
 
 def out_options(p: argparse.ArgumentParser, default: str | None, what: str) -> None:
