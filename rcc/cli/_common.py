@@ -8,6 +8,7 @@ import argparse
 import logging
 import math
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -196,7 +197,8 @@ class Run:
 
 
 def written(root: Path, paths: Sequence[str]) -> str:
-    """Where the files went, folder by folder: ``wrote 17 files in out: greedy/ (8), optimised/ (8), summary.csv``."""
+    """Where the files went, folder by folder (``wrote 9 files and manifest.json in out:``, then
+    ``greedy/ (4 files), optimised/ (4 files), summary.csv`` on the next lines)."""
     folders: dict[str, int] = {}
     top: list[str] = []
     for p in paths:
@@ -206,7 +208,8 @@ def written(root: Path, paths: Sequence[str]) -> str:
         else:
             top.append(first)
     parts = [f"{d}/ ({n} files)" for d, n in folders.items()] + top
-    return f"wrote {len(paths)} files and manifest.json in {root}: " + ", ".join(parts)
+    listed = textwrap.fill(", ".join(parts), 100, initial_indent="  ", subsequent_indent="  ", break_on_hyphens=False)
+    return f"wrote {len(paths)} files and manifest.json in {root}:\n{listed}"
 
 
 def summary_frame(run: Run) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import attrs
 import pandas as pd
 
 from rcc import datasets
@@ -103,13 +104,17 @@ def load_regions(args: argparse.Namespace, progress: Callable[[str], None],
     kind, found = None, ""
     if name is not None:
         kind, (found,) = match_name(name, full.councils, list(groups))
+    sources = []
     if args.ssda903:
         full = _with_ssda903(full, args, progress, found if kind == "council" else None)
+        sources.append("demand: SSDA903")
     if args.ofsted is not None:
         full = _with_ofsted(full, args.ofsted, progress)
-    if kind is None:
-        return full, full, None
-    return full, _select(full, kind, found, args.neighbours_miles, groups), kind
+        sources.append("homes: Ofsted")
+    chosen = full if kind is None else _select(full, kind, found, args.neighbours_miles, groups)
+    if sources:
+        chosen = attrs.evolve(chosen, name=f"{chosen.name} ({', '.join(sources)})")
+    return full, chosen, kind
 
 
 def load_region(args: argparse.Namespace, progress: Callable[[str], None], default: str | None = None) -> Region:
@@ -164,7 +169,7 @@ def _with_ssda903(region: Region, args: argparse.Namespace, progress: Callable[[
     kept = region.cohorts[~region.cohorts.council_id.isin(covered)]
     held = region.placements[region.placements.cohort_id.isin(kept.cohort_id)]
     return region.replace(cohorts=pd.concat([kept, cohorts[list(kept.columns[:5])]], ignore_index=True),
-                          placements=held, name=f"{region.name} (demand: SSDA903)")
+                          placements=held)
 
 
 def _with_ofsted(region: Region, path: str, progress: Callable[[str], None]) -> Region:
@@ -178,8 +183,7 @@ def _with_ofsted(region: Region, path: str, progress: Callable[[str], None]) -> 
     providers = pd.concat([region.providers[region.providers.provider_id.isin(kept.provider_id)],
                            result.providers[result.providers.provider_id.isin(homes.provider_id)]], ignore_index=True)
     held = region.placements[region.placements.home_id.isin(kept.home_id)]
-    return region.replace(homes=pd.concat([kept, homes], ignore_index=True), providers=providers, placements=held,
-                          name=f"{region.name} (homes: Ofsted)")
+    return region.replace(homes=pd.concat([kept, homes], ignore_index=True), providers=providers, placements=held)
 
 
 # ---------------------------------------------------------------- options
@@ -206,8 +210,12 @@ def data_epilog(p: argparse.ArgumentParser) -> None:
 def report_problems(exc: InvalidInputError, command: str, csv_path: str | None) -> None:
     """Print every problem of ``exc`` as one table on stderr; write them to ``csv_path`` if given."""
     frame = problems_frame(exc)
-    print(f"rcc {command}: error: {len(frame)} problem(s) in the input; nothing was solved:", file=sys.stderr)
-    print(frame.to_string(index=False, max_colwidth=60), file=sys.stderr)
+    if len(frame) == 1:
+        one = exc.problems[0] if isinstance(exc, InputProblemsError) else exc
+        print(f"rcc {command}: error: {one}", file=sys.stderr)
+    else:
+        print(f"rcc {command}: error: {len(frame)} problem(s) in the input; nothing was solved:", file=sys.stderr)
+        print(frame.to_string(index=False, max_colwidth=60, justify="left"), file=sys.stderr)
     if csv_path:
         frame.to_csv(csv_path, index=False)
         print(f"rcc {command}: the problems are listed in {csv_path}", file=sys.stderr)

@@ -158,6 +158,12 @@ def _text(frame: pd.DataFrame, formats: dict[str, str]) -> str:
     return cells.to_string(index=False)
 
 
+def _left(frame: pd.DataFrame, col: str) -> pd.DataFrame:
+    """``frame`` with the text column ``col`` (and its heading) left-aligned by padding."""
+    width = max(len(col), int(frame[col].str.len().max()))
+    return frame.assign(**{col: frame[col].str.ljust(width)}).rename(columns={col: col.ljust(width)})
+
+
 def compare_text(cmp: Comparison, rcc_name: str) -> str:
     """``rcc compare``'s printed tables: each group x scenario with short headings, money as £m; the skew.
 
@@ -166,10 +172,15 @@ def compare_text(cmp: Comparison, rcc_name: str) -> str:
     wide = cmp.table().reset_index()
     wide.columns = ["group", "scenario", *TABLE_METRICS]
     wide["group"] = wide.group.where(wide.group != wide.group.shift(), "")
+    wide = _left(_left(wide, "group"), "scenario")
     heads = {m: short for m, (short, _) in _SHORT.items()}
-    lines = [repr(cmp.base), _text(wide.rename(columns=heads), {heads[m]: f for m, (_, f) in _SHORT.items()})]
+    b = cmp.base
+    lines = [f"{b.name}: {len(b.councils)} councils, {len(b.homes):,} homes with {int(b.homes.places.sum()):,} places,",
+             f"  {int(b.cohorts.children.sum()):,} children in {len(b.cohorts):,} cohorts; 'rcc glossary' explains the codes",
+             _text(wide.rename(columns=heads), {heads[m]: f for m, (_, f) in _SHORT.items()})]
     if cmp.rcc:
         skew = cmp.skew_summary().rename(columns=_SKEW)
+        skew = _left(skew, "scenario")
         lines += ["", f"capacity skew of {rcc_name} against {cmp.baseline!r} (places, children):",
                   _text(skew, dict.fromkeys(_SKEW.values(), "{:,.0f}"))]
     return "\n".join(lines)
