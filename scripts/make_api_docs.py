@@ -47,6 +47,7 @@ MODULES: tuple[str, ...] = (
     "rcc.sufficiency.constraints",
     "rcc.io.ssda903",
     "rcc.io.ofsted",
+    "rcc.io.tables",
     "rcc.core.outputs",
     "rcc.forecast",
     "rcc.report",
