@@ -559,3 +559,22 @@ def test_compare_and_report_read_data_too(tmp_path, capsys):
     assert set(pd.read_csv(tmp_path / "cmp" / "long.csv").scenario) == {"standalone", "national"}
     assert main(["report", "--data", str(folder), "--format", "html", "--quiet", "--out", str(tmp_path / "rep")]) == 0
     assert manifest(tmp_path / "rep")["region"] == "data"
+
+
+def test_ssda903_with_council_names_in_its_la_column_and_solver_log_only_when_verbose(tmp_path, capsys):
+    (tmp_path / "h.csv").write_text("CHILD,SEX,DOB,LA\nA1,1,01/06/2010,bury\nA2,2,01/06/2004,Bury\n")
+    (tmp_path / "e.csv").write_text("CHILD,DECOM,LS,PLACE,PLACE_PROVIDER,DEC,LA\n"
+                                    "A1,2017-05-01,C2,U4,PR4,,bury\nA2,2016-05-01,C2,U4,PR4,,Bury\n")
+    out = tmp_path / "out"
+    args = ["plan", "--region", "greater manchester rcc", "--no-greedy", "--quiet", "--out", str(out),
+            "--ssda903", str(tmp_path / "h.csv"), str(tmp_path / "e.csv"), "--reference-date", "2018-03-31"]
+    assert main(args) == EXIT_OK
+    by_council = pd.read_csv(out / "optimised" / "by_council.csv").set_index("council_id")
+    assert by_council.loc["E08000002", "children"] == 2 and len(by_council) == 10
+    code = "import sys; from rcc.cli import main; sys.exit(main(sys.argv[1:]))"
+    cmd = [sys.executable, "-c", code, "plan", "--region", "bury", "--neighbours-miles", "5", "--quiet", "--no-greedy"]
+    root = Path(rcc.__file__).parent.parent
+    quiet = subprocess.run(cmd, capture_output=True, text=True, cwd=root, timeout=600)
+    verbose = subprocess.run([*cmd, "--verbose"], capture_output=True, text=True, cwd=root, timeout=600)
+    assert quiet.returncode == verbose.returncode == 0
+    assert "Presolving" not in quiet.stdout and "Presolving" in verbose.stdout  # the solver's log

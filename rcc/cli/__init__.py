@@ -1,6 +1,18 @@
-"""Command line: ``rcc plan``, ``rcc sufficiency``, ``rcc compare``, ``rcc report``.
+"""Command line: ``rcc plan``, ``rcc report``, ``rcc compare``, ``rcc sufficiency``, ``rcc template``,
+``rcc glossary``.
 
-Run ``rcc --help`` or ``rcc <command> --help``.
+Run ``rcc --help``, ``rcc <command> --help`` or ``rcc glossary`` (what every code in the output
+means). ``rcc --version`` prints the version.
+
+Every planning command reads the embedded England data or a council's own: ``--data PATH`` (a
+folder of CSV tables or an ``.xlsx`` workbook, see :mod:`rcc.io.tables`; ``rcc template PATH``
+writes an empty one with a guide), ``--ssda903 FILES`` with ``--reference-date`` (demand) and
+``--ofsted FILE`` (children's homes). ``--region`` takes a region, RCC or council name in any case;
+a council is planned with its neighbours (:mod:`rcc.cli._data`). Bad input is reported whole:
+every problem found, as one table on stderr (``--problems-csv`` writes it to a file), exit code 2.
+
+Progress lines (with elapsed times, including each stage of the sufficiency engine) go to stderr;
+``--quiet`` silences them, ``--verbose`` adds the solver's log. HiGHS's banner never prints.
 
 Exit codes (also in ``rcc --help``):
 
@@ -13,11 +25,13 @@ Exit codes (also in ``rcc --help``):
   used, bad data): nothing is solved, nothing is written.
 
 Every folder given as ``--out`` holds only files rcc owns: ``manifest.json`` and the
-files it lists (see :mod:`rcc.io.output`).
+files it lists (see :mod:`rcc.io.output`). CSV files hold whole numbers as integers and
+shares rounded to 4 decimals (the manifest's ``csv`` says so); Parquet keeps full precision.
 
 Each command is a module: :mod:`rcc.cli.plan`, :mod:`rcc.cli.sufficiency`,
-:mod:`rcc.cli.report` (and ``rcc compare`` here); what they share (exit codes, option
-types, the run writing into ``--out``) is in ``rcc.cli._common``.
+:mod:`rcc.cli.report`, :mod:`rcc.cli.compare` (``compare``, ``template`` and ``glossary``
+are wired here); what they share (exit codes, option types, the run writing into ``--out``)
+is in ``rcc.cli._common``; where the data comes from in ``rcc.cli._data``.
 """
 
 from __future__ import annotations

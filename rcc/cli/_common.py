@@ -29,14 +29,18 @@ EXIT_CODES_HELP = f"""\
 exit codes:
   {EXIT_OK}  every plan optimal (or the greedy baseline); results written
   {EXIT_TIME_LIMIT}  a plan stopped at the time limit: its best solution written, marked time_limit with its gap
-  {EXIT_FAILED}  the run failed (no usable plan, or the rules cannot all be met): only a manifest written, saying why
-  {EXIT_USAGE}  bad usage or input (an option out of range, an unusable --out, bad data): nothing solved or written
+  {EXIT_FAILED}  the run failed (no usable plan, or the rules cannot all be met): only a manifest written,
+     saying why
+  {EXIT_USAGE}  bad usage or input (an option out of range, an unusable --out, bad data): nothing solved or
+     written; every problem in the input is listed
 
---out: the folder holds only files rcc owns: manifest.json (command, versions, settings, region, status and gap of
-each plan, times, every file with its size and sha256) and the files it lists. Files of an earlier rcc run there
-(listed unchanged in its manifest) are replaced; any other file makes rcc refuse before solving, unless --force,
-which moves them into rcc-set-aside-<time>/ (never deletes them). The manifest is written last: "complete": false
-means an interrupted write."""
+--out: the folder holds only files rcc owns: manifest.json (command, versions, settings, region,
+status and gap of each plan, times, every file with its size and sha256) and the files it lists.
+Files of an earlier rcc run there (listed unchanged in its manifest) are replaced; any other file
+makes rcc refuse before solving, unless --force, which moves them into rcc-set-aside-<time>/ (never
+deletes them). The manifest is written last: "complete": false means an interrupted write. CSV
+files hold whole numbers as integers and shares rounded to 4 decimals (--format parquet: full
+precision)."""
 
 _USABLE = (PlanStatus.OPTIMAL, PlanStatus.TIME_LIMIT, PlanStatus.HEURISTIC)
 

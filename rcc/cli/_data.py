@@ -23,6 +23,7 @@ from rcc.cli._common import MILES
 from rcc.core.csvfiles import read_records
 from rcc.core.errors import InvalidInputError
 from rcc.core.region import Region
+from rcc.core.schema import cohort_ids
 from rcc.io.ofsted import PROVISION_MAPPING, normalise_council_name, read_ofsted_providers
 from rcc.io.ssda903 import load_ssda903
 from rcc.io.tables import InputProblemsError, problems_frame, read_region
@@ -32,21 +33,23 @@ __all__ = ["DATA_HELP", "add_data_options", "load_region", "load_regions", "matc
 NEIGHBOURS_MILES = 20.0
 
 DATA_HELP = f"""\
-your own data:
-  --data PATH          a folder of CSV files (councils.csv, homes.csv, cohorts.csv; optional providers.csv,
-                       placements.csv, travel.csv) or one .xlsx workbook with a sheet per table; the columns are
-                       those of `rcc template` (its guide sheet describes each). Every problem in the tables is
-                       listed at once (--problems-csv writes them to a file); exit code 2.
-  --ssda903 FILES      your SSDA903 return (header, episodes and optionally UASC CSVs, recognised by their
-                       columns) with --reference-date: its demand replaces the embedded cohorts of the councils
-                       it covers.
-  --ofsted FILE        Ofsted's "Providers and places" list: its children's homes, secure homes and residential
-                       special schools replace the embedded homes of those types in the region's councils
-                       (fostering and other homes stay as embedded).
-names (--region): a region ("north west"), an RCC ("greater manchester rcc") or a council ("Bolton", or its
-  code E08000001), in any case. A council is planned with its neighbours: every council whose centroid is
-  within --neighbours-miles (default {NEIGHBOURS_MILES:g}) of its centroid. With --data, names are those of
-  the data's councils (name, council_id) and of their region column."""
+your own data (instead of the embedded England data):
+  --data PATH       a folder of CSV files (councils.csv, homes.csv, cohorts.csv; optional
+                    providers.csv, placements.csv, travel.csv) or one .xlsx workbook with a sheet
+                    per table, as `rcc template PATH` writes them (its guide describes each column).
+                    Every problem in the tables is listed at once (--problems-csv FILE writes them
+                    to a file), exit code 2.
+  --ssda903 FILES   your SSDA903 return (header, episodes and optionally UASC CSVs, recognised by
+                    their columns) with --reference-date: its demand replaces the cohorts of the
+                    councils it covers (LA column: council codes or names; without one, the
+                    council --region names).
+  --ofsted FILE     Ofsted's "Providers and places" list: its children's homes, secure homes and
+                    residential special schools replace the homes of those types in the data's
+                    councils (fostering and other homes stay).
+names (--region): a region ("north west"), an RCC ("greater manchester rcc") or a council
+  ("Bolton", or its code E08000001), in any case. A council is planned with its neighbours: every
+  council whose centroid is within --neighbours-miles (default {NEIGHBOURS_MILES:g}) of its centroid.
+  With --data, names are the data's council names and codes and its region column."""
 
 
 def _key(text: str) -> str:
@@ -152,6 +155,18 @@ def _ssda903_files(paths: Sequence[str]) -> dict[str, str]:
     return found
 
 
+def _coded(cohorts: pd.DataFrame, councils: pd.DataFrame) -> pd.DataFrame:
+    """Cohorts whose ``council_id`` is a council's name (an ``LA`` column of names) given its code instead."""
+    ids = set(councils.council_id)
+    by_name = dict(zip(councils.name.map(normalise_council_name), councils.council_id))
+    code = cohorts.council_id.map(lambda c: c if c in ids else by_name.get(normalise_council_name(c), c))
+    if (code == cohorts.council_id).all():
+        return cohorts
+    out = cohorts.assign(council_id=code, cohort_id=cohort_ids(code, cohorts.need, cohorts.age_band))
+    keys = ["cohort_id", "council_id", "need", "age_band"]
+    return out.groupby(keys, sort=False, as_index=False).children.sum()
+
+
 def _with_ssda903(region: Region, args: argparse.Namespace, progress: Callable[[str], None], council: str | None) -> Region:
     if args.reference_date is None:
         raise InvalidInputError("--reference-date", None, None, "a date with --ssda903 (e.g. 2025-03-31)", None)
@@ -160,15 +175,16 @@ def _with_ssda903(region: Region, args: argparse.Namespace, progress: Callable[[
     result = load_ssda903(files["header"], files["episodes"], uasc=files.get("uasc"), reference_date=args.reference_date,
                           council_id=council)
     progress(result.summary().replace("\n", "; "))
-    cohorts = result.cohorts
+    cohorts = _coded(result.cohorts, region.councils)
     covered = pd.unique(cohorts.council_id)
     unknown = [c for c in covered if c not in set(region.council_ids)]
     if unknown:
-        raise InvalidInputError("--ssda903", None, "LA", f"councils of the region ({region.name}) as council_id codes",
+        raise InvalidInputError("--ssda903", None, "LA", f"councils of the data ({region.name}): codes or names",
                                 unknown[0], more=len(unknown) - 1)
     kept = region.cohorts[~region.cohorts.council_id.isin(covered)]
     held = region.placements[region.placements.cohort_id.isin(kept.cohort_id)]
-    return region.replace(cohorts=pd.concat([kept, cohorts[list(kept.columns[:5])]], ignore_index=True),
+    return region.replace(cohorts=pd.concat([kept, cohorts[["cohort_id", "council_id", "need", "age_band", "children"]]],
+                                            ignore_index=True),
                           placements=held)
 
 
