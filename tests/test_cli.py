@@ -578,3 +578,34 @@ def test_ssda903_with_council_names_in_its_la_column_and_solver_log_only_when_ve
     verbose = subprocess.run([*cmd, "--verbose"], capture_output=True, text=True, cwd=root, timeout=600)
     assert quiet.returncode == verbose.returncode == 0
     assert "Presolving" not in quiet.stdout and "Presolving" in verbose.stdout  # the solver's log
+
+
+def test_sufficiency_on_data_plans_all_of_it_without_region(tmp_path, capsys):
+    folder = small_region().to_dir(tmp_path / "data")
+    out = tmp_path / "out"
+    assert main(["sufficiency", "--data", str(folder), "--years", "1", "--quiet", "--out", str(out)]) == EXIT_OK
+    assert manifest(out)["region"] == "data"
+    assert set(pd.read_csv(out / "placements.csv").council_id) <= set(TWO)
+
+
+def test_workbook_sheets_in_any_case_and_an_id_typed_as_a_number_is_a_listed_problem(tmp_path):
+    region = small_region()
+    path = tmp_path / "book.xlsx"
+    homes = region.homes.astype({"home_id": object}).copy()
+    homes.loc[0, "home_id"] = 1000001  # typed as a number in a text column
+    with pd.ExcelWriter(path) as xl:
+        region.councils.to_excel(xl, sheet_name="Councils", index=False)
+        homes.to_excel(xl, sheet_name="HOMES", index=False)
+        region.cohorts.to_excel(xl, sheet_name="cohorts", index=False)
+        pd.DataFrame({"note": ["ignored"]}).to_excel(xl, sheet_name="my notes", index=False)
+    with pytest.raises(InputProblemsError) as info:
+        read_region(path)
+    (problem,) = info.value.problems
+    assert problem.table == "homes" and problem.column == "home_id" and "text" in problem.expected
+    homes.loc[0, "home_id"] = "1000001"
+    with pd.ExcelWriter(path) as xl:
+        region.councils.to_excel(xl, sheet_name="Councils", index=False)
+        homes.to_excel(xl, sheet_name="HOMES", index=False)
+        region.cohorts.to_excel(xl, sheet_name="cohorts", index=False)
+    got = read_region(path)
+    assert got.name == "book" and int(got.homes.places.sum()) == int(region.homes.places.sum())

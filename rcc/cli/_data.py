@@ -94,8 +94,10 @@ def _select(region: Region, kind: str, found: str, miles: float, groups: dict[st
 def load_regions(args: argparse.Namespace, progress: Callable[[str], None],
                  default: str | None = None) -> tuple[Region, Region, str | None]:
     """The whole source (``--data`` or embedded England, with the returns), the part ``--region``
-    names (the whole when none), and the kind of name (``"group"``, ``"council"`` or None)."""
-    name = args.region if args.region is not None else default
+    names (the whole when none), and the kind of name (``"group"``, ``"council"`` or None).
+
+    ``default`` is the name used without ``--region`` on the embedded data (with ``--data``: all of it)."""
+    name = args.region if args.region is not None else (default if args.data is None else None)
     groups: dict[str, list[str]] = {}
     if args.data is not None:
         progress(f"reading {args.data}")

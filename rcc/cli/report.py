@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,7 @@ def report_region(
     suppress_below: int = 5,
     seed: int = 0,
     msg: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> list[Path]:
     """Plan ``region`` (optimised and greedy) and write its reports; see :func:`report_cli`.
 
@@ -85,19 +86,25 @@ def report_region(
         As in :func:`report_cli`.
     msg : bool
         Show the solver's log.
+    progress : callable, optional
+        Called with a line as each step starts (optimising, greedy baseline, each report).
 
     Returns
     -------
     list of Path
     """
     _check_formats(formats)
+    say = progress or (lambda message: None)
     params = PlanParams(seed=seed, solver=SolverOptions(msg=msg))
+    say("optimising")
     optimised = make_plan(region, params)
+    say("greedy baseline")
     greedy = make_plan(region, params.evolve(method="greedy"))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for fmt in formats:
+        say(f"writing the {fmt} report")
         if fmt == "html":
             written.append(write_html(optimised, out / "report.html", suppress_below=suppress_below, compare_with=greedy))
         else:
@@ -113,8 +120,8 @@ def cmd_report(args: argparse.Namespace, run: Run) -> int:
     _check_formats(formats)
     region = load_region(args, progress)
     run.region = region.name
-    progress(f"planning {region!r} (optimised and greedy) and writing the report")
-    report_region(region, run.out.staging, formats, args.suppress_below, args.seed, msg=args.verbose)
+    progress(repr(region))
+    report_region(region, run.out.staging, formats, args.suppress_below, args.seed, msg=args.verbose, progress=progress)
     progress("done")
     return run.finish()
 
