@@ -493,6 +493,10 @@ def test_version_and_help_explain_the_codes(capsys):
     assert main(["--help"]) == EXIT_OK
     helptext = capsys.readouterr().out
     assert "pathfinder_only" in helptext and "0-10,000" in helptext and "--neighbours-miles" in helptext
+    assert main(["compare", "--help"]) == EXIT_OK
+    assert "local_incentive" in capsys.readouterr().out
+    assert main(["plan", "--help"]) == EXIT_OK
+    assert "rcc glossary" in capsys.readouterr().out
 
 
 def test_plan_quiet_prints_no_solver_banner_and_says_where_each_table_went(tmp_path):

@@ -129,6 +129,7 @@ def _add_compare_parser(sub: Any) -> argparse.ArgumentParser:
     c.add_argument("--parallel", action="store_true", help="solve scenarios in a local process pool")
     noise_options(c)
     data_epilog(c)
+    c.epilog = glossary_text() + "\n\n" + c.epilog
     c.set_defaults(func=cmd_compare, format="csv")
     return c
 

@@ -52,6 +52,9 @@ names (--region): a region ("north west"), an RCC ("greater manchester rcc") or 
   With --data, names are the data's council names and codes and its region column."""
 
 
+GLOSSARY_POINTER = "what the codes in the output mean (scenarios, statuses, HHI 0-10,000...): rcc glossary"
+
+
 def _key(text: str) -> str:
     return re.sub(r"\s+", " ", str(text)).strip().casefold()
 
@@ -222,7 +225,7 @@ def add_data_options(p: argparse.ArgumentParser, default: str | None) -> None:
 
 def data_epilog(p: argparse.ArgumentParser) -> None:
     """Put :data:`DATA_HELP` before the parser's epilog."""
-    p.epilog = DATA_HELP + "\n\n" + (p.epilog or "")
+    p.epilog = DATA_HELP + "\n\n" + GLOSSARY_POINTER + "\n\n" + (p.epilog or "")
 
 
 def report_problems(exc: InvalidInputError, command: str, csv_path: str | None) -> None:
