@@ -228,6 +228,15 @@ def data_epilog(p: argparse.ArgumentParser) -> None:
     p.epilog = DATA_HELP + "\n\n" + GLOSSARY_POINTER + "\n\n" + (p.epilog or "")
 
 
+def left_table(frame: pd.DataFrame, max_width: int = 60) -> str:
+    """A frame as text columns, left-aligned, cells cut to ``max_width`` characters (``...``)."""
+    cells = {c: [str(c)] + [v if len(v) <= max_width else v[: max_width - 3] + "..." for v in frame[c].astype(str)]
+             for c in frame.columns}
+    widths = {c: max(map(len, v)) for c, v in cells.items()}
+    rows = zip(*(v for v in cells.values()))
+    return "\n".join("  ".join(v.ljust(widths[c]) for c, v in zip(cells, row)).rstrip() for row in rows)
+
+
 def report_problems(exc: InvalidInputError, command: str, csv_path: str | None) -> None:
     """Print every problem of ``exc`` as one table on stderr; write them to ``csv_path`` if given."""
     frame = problems_frame(exc)
@@ -236,7 +245,11 @@ def report_problems(exc: InvalidInputError, command: str, csv_path: str | None) 
         print(f"rcc {command}: error: {one}", file=sys.stderr)
     else:
         print(f"rcc {command}: error: {len(frame)} problem(s) in the input; nothing was solved:", file=sys.stderr)
-        print(frame.to_string(index=False, max_colwidth=60, justify="left"), file=sys.stderr)
+        print(left_table(frame), file=sys.stderr)
     if csv_path:
-        frame.to_csv(csv_path, index=False)
-        print(f"rcc {command}: the problems are listed in {csv_path}", file=sys.stderr)
+        try:
+            frame.to_csv(csv_path, index=False)
+        except OSError as exc:
+            print(f"rcc {command}: could not write the problems to {csv_path}: {exc.strerror or exc}", file=sys.stderr)
+        else:
+            print(f"rcc {command}: the problems are listed in {csv_path}", file=sys.stderr)
