@@ -613,3 +613,12 @@ def test_workbook_sheets_in_any_case_and_an_id_typed_as_a_number_is_a_listed_pro
         region.cohorts.to_excel(xl, sheet_name="cohorts", index=False)
     got = read_region(path)
     assert got.name == "book" and int(got.homes.places.sum()) == int(region.homes.places.sum())
+
+
+def test_glossary_takes_the_library_words_when_rcc_core_glossary_has_them(monkeypatch, capsys):
+    fake = types.ModuleType("rcc.core.glossary")
+    fake.explain = lambda code: "the library's own words for HHI" if code == "HHI" else None
+    monkeypatch.setitem(sys.modules, "rcc.core.glossary", fake)
+    assert main(["glossary"]) == EXIT_OK
+    text = capsys.readouterr().out
+    assert "the library's own words for HHI" in text and "rcc_pooled" in text

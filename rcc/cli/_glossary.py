@@ -51,14 +51,38 @@ _TERMS: dict[str, dict[str, str]] = {
 }
 
 
-def _library_terms() -> Mapping[str, str]:
-    """``rcc.core.glossary.GLOSSARY`` when that module exists (code -> meaning), else nothing."""
+def _library_terms() -> Mapping[str, str] | None:
+    """``rcc.core.glossary`` when that module exists: its ``GLOSSARY`` mapping (code -> meaning), or
+    its ``explain(code)`` function wrapped as a lookup; None when there is no such module."""
     try:
         module = importlib.import_module("rcc.core.glossary")
     except ImportError:
-        return {}
-    terms = getattr(module, "GLOSSARY", {})
-    return terms if isinstance(terms, Mapping) else {}
+        return None
+    terms = getattr(module, "GLOSSARY", None)
+    if isinstance(terms, Mapping):
+        return terms
+    explain = getattr(module, "explain", None)
+    if not callable(explain):
+        return None
+
+    class _Explained(dict):  # type: ignore[type-arg]
+        def __missing__(self, code: str) -> str:
+            try:
+                text = explain(code)
+            except (KeyError, LookupError, ValueError):
+                text = None
+            if not text:
+                raise KeyError(code)
+            return str(text)
+
+        def __contains__(self, code: object) -> bool:
+            try:
+                self[code]  # type: ignore[index]
+            except KeyError:
+                return False
+            return True
+
+    return _Explained()
 
 
 def glossary() -> dict[str, dict[str, str]]:
@@ -71,7 +95,8 @@ def glossary() -> dict[str, dict[str, str]]:
     """
     scenarios = {s.name: s.description for s in standard_scenarios(("A", "B"), "the pathfinder")}
     out = {"scenarios (rcc compare)": scenarios, **{k: dict(v) for k, v in _TERMS.items()}}
-    library = _library_terms()
+    found = _library_terms()
+    library: Mapping[str, str] = {} if found is None else found  # (an explain() lookup is an empty dict)
     for section in out.values():
         for code in section:
             if code in library:
