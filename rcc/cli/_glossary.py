@@ -100,7 +100,8 @@ def glossary() -> dict[str, dict[str, str]]:
     for section in out.values():
         for code in section:
             if code in library:
-                section[code] = str(library[code])
+                entry = library[code]  # a GlossaryEntry (its meaning) or text
+                section[code] = str(getattr(entry, "meaning", entry))
     return out
 
 
