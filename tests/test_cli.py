@@ -5,6 +5,7 @@ import io
 import json
 import math
 import subprocess
+import time
 import sys
 import types
 from pathlib import Path
@@ -622,3 +623,18 @@ def test_glossary_takes_the_library_words_when_rcc_core_glossary_has_them(monkey
     assert main(["glossary"]) == EXIT_OK
     text = capsys.readouterr().out
     assert "the library's own words for HHI" in text and "rcc_pooled" in text
+
+
+def test_on_a_terminal_a_step_over_a_second_shows_how_long_it_has_run(monkeypatch, capsys):
+    real = rcc.sufficiency.sufficiency_plan
+
+    def slow(*args, **kwargs):
+        time.sleep(2.5)  # a step longer than a second (not a timing assertion)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rcc.sufficiency, "sufficiency_plan", slow)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert main(["sufficiency", "--region", "bury", "--neighbours-miles", "5", "--years", "1"]) == EXIT_OK
+    captured = capsys.readouterr()
+    assert "\r\x1b[K  ... " in captured.err and "s\r\x1b[K[" in captured.err  # redrawn, then cleared
+    assert "\x1b[K" not in captured.out  # results are plain

@@ -86,6 +86,7 @@ def cmd_compare(args: argparse.Namespace, run: Run) -> int:
     run.region = chosen.name
     executor = "process" if args.parallel else "serial"
     progress(f"comparing scenarios for {chosen.name}")
+    progress.close()  # the comparison shows its own progress line
     cmp = compare_region(full, rcc_ids, chosen.name, args.scenarios, within_miles=args.within_miles,
                          executor=executor, progress=not args.quiet, msg=args.verbose)
     print(compare_text(cmp, chosen.name))
@@ -190,7 +191,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _one_line_error(args.command, exc)
         return EXIT_USAGE
     try:
-        return func(args, run)
+        try:
+            return func(args, run)
+        finally:
+            StageLog.close_all()  # no status line left under the results or an error
     except (SolverError, InfeasibleError) as exc:  # no usable plan: a manifest says so, no tables
         print(f"rcc {args.command}: error: {exc}", file=sys.stderr)
         run.fail(exc, EXIT_FAILED)

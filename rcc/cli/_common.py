@@ -9,7 +9,9 @@ import logging
 import math
 import sys
 import textwrap
+import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -48,18 +50,70 @@ _USABLE = (PlanStatus.OPTIMAL, PlanStatus.TIME_LIMIT, PlanStatus.HEURISTIC)
 class StageLog:
     """Stage-by-stage progress on stderr, with elapsed times (nothing with ``quiet``).
 
+    On a terminal (``live``, default: stderr is a terminal) a status line below the last
+    stage says how long the current step has run, redrawn every half second once it has
+    run a second; :meth:`close` (or the next message) clears it.
+
     Used as a context manager it also shows the stage events the library logs while a
     step runs (the sufficiency engine logs each stage it starts to ``rcc.sufficiency.stages``).
     """
 
-    def __init__(self, quiet: bool = False) -> None:
+    _open: weakref.WeakSet[StageLog] = weakref.WeakSet()
+
+    def __init__(self, quiet: bool = False, live: bool | None = None) -> None:
         self.quiet = quiet
+        self.live = (not quiet) and (sys.stderr.isatty() if live is None else live)
         self.t0 = time.perf_counter()
         self._handler: logging.Handler | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._step = ("", self.t0)
 
     def __call__(self, message: str) -> None:
-        if not self.quiet:
-            print(f"[{time.perf_counter() - self.t0:6.1f}s] {message}", file=sys.stderr, flush=True)
+        if self.quiet:
+            return
+        now = time.perf_counter()
+        with self._lock:
+            if self._thread is not None:
+                sys.stderr.write("\r\033[K")
+            print(f"[{now - self.t0:6.1f}s] {message}", file=sys.stderr, flush=True)
+            self._step = (message.strip(), now)
+        if self.live and self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._tick, name="rcc-progress", daemon=True)
+            self._thread.start()
+            StageLog._open.add(self)
+
+    def _tick(self) -> None:
+        while not self._stop.wait(0.5):
+            with self._lock:
+                message, since = self._step
+                running = time.perf_counter() - since
+                if running >= 1.0 and not self._stop.is_set():
+                    sys.stderr.write(f"\r\033[K  ... {message[:60]}: {running:.0f}s")
+                    sys.stderr.flush()
+
+    def done(self) -> None:
+        """Say ``done`` and stop the status line (the results follow on stdout)."""
+        self("done")
+        self.close()
+
+    def close(self) -> None:
+        """Stop and clear the status line (the next message starts it again)."""
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        self._stop.set()
+        thread.join()
+        sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
+
+    @classmethod
+    def close_all(cls) -> None:
+        """Clear every status line (before an error message or the results are printed)."""
+        for log in list(cls._open):
+            log.close()
 
     def __enter__(self) -> StageLog:
         if not self.quiet:

@@ -47,7 +47,7 @@ def cmd_plan(args: argparse.Namespace, run: Run) -> int:
     progress(f"optimising with {args.solver}")
     plans["optimised"] = make_plan(region, params)
     run.record("optimised", plans["optimised"], "optimise")
-    progress("done")
+    progress.done()
     print(f"rcc plan: {region.name}: {len(region.councils)} councils, {int(region.cohorts.children.sum()):,} children, "
           f"{int(region.homes.places.sum()):,} places")
     print(side_by_side(plans))

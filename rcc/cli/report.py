@@ -122,7 +122,7 @@ def cmd_report(args: argparse.Namespace, run: Run) -> int:
     run.region = region.name
     progress(repr(region))
     report_region(region, run.out.staging, formats, args.suppress_below, args.seed, msg=args.verbose, progress=progress)
-    progress("done")
+    progress.done()
     return run.finish()
 
 

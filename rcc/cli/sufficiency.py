@@ -78,7 +78,7 @@ def cmd_sufficiency(args: argparse.Namespace, run: Run) -> int:
     )
     with progress:  # the engine's stages, as they start
         plan = sufficiency_plan(region, options, forecast, budgets, params)
-    progress("done")
+    progress.done()
     if plan.status is PlanStatus.INFEASIBLE:
         run.plans["sufficiency"] = plan_record(plan, "sufficiency")
         plan.raise_if_infeasible()
