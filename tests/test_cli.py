@@ -5,8 +5,8 @@ import io
 import json
 import math
 import subprocess
-import time
 import sys
+import time
 import types
 from pathlib import Path
 
