@@ -638,3 +638,12 @@ def test_on_a_terminal_a_step_over_a_second_shows_how_long_it_has_run(monkeypatc
     captured = capsys.readouterr()
     assert "\r\x1b[K  ... " in captured.err and "s\r\x1b[K[" in captured.err  # redrawn, then cleared
     assert "\x1b[K" not in captured.out  # results are plain
+
+
+def test_the_library_keeps_the_highs_banner_off_stdout_too():
+    code = ("import rcc; r = rcc.datasets.england('Greater Manchester RCC').subset(['E08000002']); "
+            "p = rcc.plan(r); print('status', p.status.value)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=Path(rcc.__file__).parent.parent, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "status optimal"  # nothing but what the program printed
