@@ -614,6 +614,9 @@ def test_workbook_sheets_in_any_case_and_an_id_typed_as_a_number_is_a_listed_pro
         region.cohorts.to_excel(xl, sheet_name="cohorts", index=False)
     got = read_region(path)
     assert got.name == "book" and int(got.homes.places.sum()) == int(region.homes.places.sum())
+    (tmp_path / "not.xlsx").write_text("not a workbook")
+    with pytest.raises(InputProblemsError, match="an .xlsx workbook"):
+        read_region(tmp_path / "not.xlsx")
 
 
 def test_glossary_takes_the_library_words_when_rcc_core_glossary_has_them(monkeypatch, capsys):

@@ -23,6 +23,7 @@ unit, required, default, allowed values, description), for a council to fill in.
 from __future__ import annotations
 
 import os
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -165,7 +166,7 @@ def _read_workbook(src: Path) -> dict[str, pd.DataFrame]:
     except ImportError:
         raise InputProblemsError([InvalidInputError(
             "--data", None, None, "openpyxl installed to read .xlsx (pip install openpyxl)", "not installed")]) from None
-    except (ValueError, OSError, KeyError) as exc:  # not a workbook, damaged
+    except (ValueError, OSError, KeyError, zipfile.BadZipFile) as exc:  # not a workbook, damaged
         raise InputProblemsError([InvalidInputError(
             "--data", None, None, "an .xlsx workbook", f"{src.name}: {type(exc).__name__}: {exc}")]) from None
     by_name = {str(k).strip().lower(): k for k in sheets}
