@@ -48,6 +48,7 @@ MODULES: tuple[str, ...] = (
     "rcc.io.ssda903",
     "rcc.io.ofsted",
     "rcc.io.pds",
+    "rcc.io.tables",
     "rcc.core.outputs",
     "rcc.forecast",
     "rcc.report",

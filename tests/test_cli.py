@@ -6,6 +6,7 @@ import json
 import math
 import subprocess
 import sys
+import time
 import types
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import rcc.cli.report as cli_report
 from rcc import PlanStatus, SolveInfo, SolverError
 from rcc.cli import EXIT_FAILED, EXIT_OK, EXIT_TIME_LIMIT, EXIT_USAGE, main
 from rcc.cli.report import report_cli
+from rcc.io.tables import InputProblemsError, read_region
 
 GM = "Greater Manchester RCC"
 
@@ -152,7 +154,10 @@ def test_rcc_compare_prints_scenarios_and_skew(tmp_path, capsys):
             "--within-miles", "25", "--out", str(tmp_path), "--quiet"]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "rcc_pooled" in out and "capacity skew" in out and f"written to {tmp_path}" in out
+    assert "rcc_pooled" in out and "capacity skew" in out and f"files and manifest.json in {tmp_path}" in out
+    table = out.split("\nwrote ")[0]
+    assert max(len(line) for line in table.splitlines()) <= 100 and "£" in out and "m " in out  # money as £7.8m
+    assert ".0 " not in out.split("capacity skew")[0].splitlines()[3].split("£")[0].split()[2]  # children: integers
     long = pd.read_csv(tmp_path / "long.csv")
     assert {"scenario", "council_id", "metric", "value"} <= set(long.columns)
     assert set(long.scenario) == {"standalone", "rcc_pooled", "pathfinder_only"}
@@ -214,7 +219,7 @@ def test_an_out_that_is_a_file_fails_before_solving_with_exit_2(tmp_path, capsys
     file.write_text("mine")
     assert main(["plan", "--region", GM, "--out", str(file), "--quiet"]) == EXIT_USAGE
     err = capsys.readouterr().err
-    assert "'--out'" in err and "is a file" in err and "Traceback" not in err
+    assert "--out" in err and "is a file" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert file.read_text() == "mine"
 
 
@@ -233,7 +238,7 @@ def test_parquet_without_a_parquet_library_fails_before_solving_with_exit_2(tmp_
     monkeypatch.setitem(sys.modules, "fastparquet", None)
     assert main(["plan", "--region", GM, "--out", str(tmp_path), "--format", "parquet", "--quiet"]) == EXIT_USAGE
     err = capsys.readouterr().err
-    assert "pyarrow" in err and "'--format'" in err and "Traceback" not in err
+    assert "pyarrow" in err and "--format" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert files_under(tmp_path) == set()
 
 
@@ -359,3 +364,288 @@ def test_the_report_layer_does_not_load_the_command_line():
     code = "import sys, rcc, rcc.report; from rcc.report import *; print(sorted(m for m in sys.modules if m.startswith('rcc.cli')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[1])
     assert out.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------- a council's own data (issue 13)
+TWO = ["E08000001", "E08000002"]  # Bolton, Bury
+
+
+def small_region() -> rcc.Region:
+    return rcc.datasets.england(GM).subset(TWO, name="two councils")
+
+
+def fill_workbook(path: Path, region: rcc.Region) -> None:
+    """Type a region's tables into the template's sheets, below the header row, cell by cell."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    for name in ("councils", "providers", "homes", "cohorts"):
+        sheet = wb[name]
+        heads = [c.value for c in sheet[1]]
+        for r, row in enumerate(getattr(region, name)[heads].itertuples(index=False), start=2):
+            for c, value in enumerate(row, start=1):
+                sheet.cell(r, c, value.item() if hasattr(value, "item") else value)
+    wb.save(path)
+
+
+def test_template_workbook_has_every_table_column_unit_and_allowed_value_and_no_formula(tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    path = tmp_path / "tables.xlsx"
+    assert main(["template", str(path)]) == EXIT_OK
+    assert f"rcc plan --data {path}" in capsys.readouterr().out
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["guide", *rcc.core.schema.TABLES]
+    for name, table in rcc.core.schema.TABLES.items():
+        assert [c.value for c in wb[name][1]] == list(table.names)
+    guide = pd.read_excel(path, sheet_name="guide", header=1)
+    schema = rcc.schema_frame()
+    assert list(zip(guide.table, guide.column)) == list(zip(schema.table, schema.column))
+    places = guide[(guide.table == "homes") & (guide.column == "places")].iloc[0]
+    assert places.unit == "children" and places.required == "required" and places.allowed.startswith("0 to ")
+    need = guide[(guide.table == "cohorts") & (guide.column == "need")].iloc[0]
+    assert "sibling_group" in need.allowed
+    assert not [c for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]  # no formulas
+    assert main(["template", str(path)]) == EXIT_USAGE  # never overwritten without --force
+
+
+def test_template_folder_holds_a_header_only_csv_per_table_and_a_guide(tmp_path):
+    folder = tmp_path / "tables"
+    assert main(["template", str(folder)]) == EXIT_OK
+    assert files_under(folder) == {"guide.csv", *(f"{t}.csv" for t in rcc.core.schema.TABLES)}
+    homes = pd.read_csv(folder / "homes.csv")
+    assert list(homes.columns) == list(rcc.core.schema.TABLES["homes"].names) and len(homes) == 0
+
+
+def test_filled_template_plans_the_same_as_the_region_in_memory(tmp_path, capsys):
+    region = small_region()
+    path = tmp_path / "mine.xlsx"
+    assert main(["template", str(path)]) == EXIT_OK
+    fill_workbook(path, region)
+    out = tmp_path / "out"
+    assert main(["plan", "--data", str(path), "--out", str(out), "--quiet", "--no-greedy"]) == EXIT_OK
+    assert "2 councils" in capsys.readouterr().out
+    expected = rcc.plan(region, rcc.PlanParams(max_distance_miles=150.0))
+    m = manifest(out)
+    assert m["plans"]["optimised"]["objective"] == pytest.approx(expected.objective, rel=1e-9)
+    got = pd.read_csv(out / "optimised" / "metrics.csv").set_index("metric").value
+    for key in ("children", "placed", "unmet", "weekly_cost_gbp"):
+        assert got[key] == pytest.approx(expected.metrics[key], rel=1e-9)
+    # the same tables as a folder of CSVs give the same plan
+    folder = region.to_dir(tmp_path / "csvs")
+    assert main(["plan", "--data", str(folder), "--out", str(tmp_path / "o2"), "--quiet", "--no-greedy"]) == EXIT_OK
+    assert manifest(tmp_path / "o2")["plans"]["optimised"]["objective"] == pytest.approx(expected.objective, rel=1e-9)
+
+
+def test_bad_data_lists_every_problem_in_one_report_and_a_csv_with_exit_2(tmp_path, capsys, no_solve):
+    folder = small_region().to_dir(tmp_path / "data")
+    homes = pd.read_csv(folder / "homes.csv", dtype=str, keep_default_na=False)
+    homes.loc[0, "places"] = "x"
+    homes.to_csv(folder / "homes.csv", index=False)
+    cohorts = pd.read_csv(folder / "cohorts.csv", dtype=str, keep_default_na=False)
+    cohorts.loc[2, "need"] = "happy"
+    cohorts.loc[3:5, "children"] = "-1"
+    cohorts.to_csv(folder / "cohorts.csv", index=False)
+    (folder / "councils.csv").unlink()
+    problems = tmp_path / "problems.csv"
+    out = tmp_path / "out"
+    args = ["plan", "--data", str(folder), "--out", str(out), "--problems-csv", str(problems), "--quiet"]
+    assert main(args) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "4 problem(s)" in err and "Traceback" not in err
+    listed = pd.read_csv(problems, keep_default_na=False)
+    assert sorted(zip(listed.table.str.split(" ").str[0], listed.column)) == [
+        ("cohorts", "children"), ("cohorts", "need"), ("councils", ""), ("homes", "places")]
+    assert listed.set_index("column").loc["children", "more_rows"] == 2  # three rows, one problem
+    assert not (out / "manifest.json").exists()
+    with pytest.raises(InputProblemsError) as info:  # the library raises the same list
+        read_region(folder)
+    assert len(info.value.problems) == 4 and isinstance(info.value, rcc.InvalidInputError)
+
+
+def test_region_and_council_names_in_any_case_a_council_with_its_neighbours(tmp_path, capsys):
+    assert main(["plan", "--region", "greater manchester RCC", "--no-greedy", "--quiet",
+                 "--out", str(tmp_path / "gm")]) == EXIT_OK
+    assert manifest(tmp_path / "gm")["region"] == GM
+    assert main(["plan", "--region", "bolton", "--neighbours-miles", "8", "--no-greedy", "--quiet",
+                 "--out", str(tmp_path / "b")]) == EXIT_OK
+    england = rcc.datasets.england()
+    d = england.council_distances()[england.council_ids.index("E08000001")]
+    near = {c for c, miles in zip(england.council_ids, d) if miles <= 8}
+    by_council = pd.read_csv(tmp_path / "b" / "optimised" / "by_council.csv")
+    assert set(by_council.council_id) == near and "E08000001" in near and 1 < len(near) < 10
+    assert manifest(tmp_path / "b")["region"] == "Bolton and neighbours within 8 miles"
+    capsys.readouterr()
+    assert main(["plan", "--region", "Atlantis", "--quiet"]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "Atlantis" in err and "North West" in err
+
+
+def test_version_and_help_explain_the_codes(capsys):
+    assert main(["--version"]) == EXIT_OK
+    assert capsys.readouterr().out.strip() == f"rcc {rcc.__version__}"
+    assert main(["glossary"]) == EXIT_OK
+    text = capsys.readouterr().out
+    for code in ("standalone", "rcc_pooled", "national", "pathfinder_only", "demand_growth", "new_capacity",
+                 "local_incentive", "direct", "transfer", "HHI", "0-10,000", "time_limit", "sibling_group"):
+        assert code in text
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert main(["--help"]) == EXIT_OK
+    helptext = capsys.readouterr().out
+    assert "pathfinder_only" in helptext and "0-10,000" in helptext and "--neighbours-miles" in helptext
+    assert main(["compare", "--help"]) == EXIT_OK
+    assert "local_incentive" in capsys.readouterr().out
+    assert main(["plan", "--help"]) == EXIT_OK
+    assert "rcc glossary" in capsys.readouterr().out
+
+
+def test_plan_quiet_prints_no_solver_banner_and_says_where_each_table_went(tmp_path):
+    code = "import sys; from rcc.cli import main; sys.exit(main(sys.argv[1:]))"
+    cmd = [sys.executable, "-c", code, "plan", "--region", "bury", "--neighbours-miles", "5", "--quiet",
+           "--out", f"{tmp_path}/"]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=Path(rcc.__file__).parent.parent, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "HiGHS" not in done.stdout and "Copyright" not in done.stdout
+    assert done.stderr == ""  # --quiet: no progress lines
+    assert f"in {tmp_path}:\n  greedy/ (" in done.stdout and "optimised/ (" in done.stdout and "summary.csv" in done.stdout
+    assert "//" not in done.stdout
+    by_council = (tmp_path / "optimised" / "by_council.csv").read_text().splitlines()
+    head = by_council[0].split(",")
+    first = dict(zip(head, by_council[1].split(",")))
+    assert "." not in first["children"] and "." not in first["placed"]  # counts as integers
+    assert len(first["pct_inside_own_council"].partition(".")[2]) <= 4  # shares rounded
+    assert "rounded to 4 decimals" in manifest(tmp_path)["csv"]
+
+
+def test_sufficiency_shows_the_engine_stages_unless_quiet(tmp_path, capsys):
+    args = ["sufficiency", "--region", "bury", "--neighbours-miles", "5", "--years", "1"]
+    assert main(args) == EXIT_OK
+    err = capsys.readouterr().err
+    assert "stage: build" in err and "stage: pricing" in err and "done" in err
+    assert main([*args, "--quiet"]) == EXIT_OK
+    assert capsys.readouterr().err == ""
+
+
+def test_ssda903_and_ofsted_replace_the_embedded_demand_and_homes(tmp_path, capsys):
+    (tmp_path / "header.csv").write_text("CHILD,SEX,DOB\nA1,1,01/06/2010\nA2,2,01/06/2004\n")
+    (tmp_path / "episodes.csv").write_text("CHILD,DECOM,LS,PLACE,PLACE_PROVIDER,DEC\n"
+                                           "A1,2017-05-01,C2,U4,PR4,\nA2,2016-05-01,C2,K2,PR1,\n")
+    (tmp_path / "ofsted.csv").write_text(
+        "URN,Provision type,Sector,Places,Organisation which owns the provider,Local authority\n"
+        "1000001,Children's home,Private,4,Acme Care Ltd,Bolton\n"
+        "1000002,Secure children's home,Local Authority,8,Bolton Council,BOLTON\n")
+    out = tmp_path / "out"
+    args = ["plan", "--region", "Bolton", "--neighbours-miles", "8", "--no-greedy", "--quiet", "--out", str(out),
+            "--ssda903", str(tmp_path / "episodes.csv"), str(tmp_path / "header.csv"), "--reference-date",
+            "2018-03-31", "--ofsted", str(tmp_path / "ofsted.csv")]
+    assert main(args) == EXIT_OK
+    printed = capsys.readouterr().out
+    assert "A1" not in printed and "A2" not in printed  # no child id
+    embedded = rcc.datasets.england()
+    near = pd.read_csv(out / "optimised" / "by_council.csv").council_id
+    others = embedded.cohorts[embedded.cohorts.council_id.isin(near) & (embedded.cohorts.council_id != "E08000001")]
+    by_council = pd.read_csv(out / "optimised" / "by_council.csv").set_index("council_id")
+    assert by_council.loc["E08000001", "children"] == 2  # the return's two children
+    assert by_council.children.sum() == 2 + others.children.sum()
+    assert manifest(out)["region"] == "Bolton and neighbours within 8 miles (demand: SSDA903, homes: Ofsted)"
+    capsys.readouterr()
+    assert main([*args[:9], "--ssda903", str(tmp_path / "header.csv")]) == EXIT_USAGE  # no episodes, no date
+    assert "--reference-date" in capsys.readouterr().err
+
+
+def test_compare_and_report_read_data_too(tmp_path, capsys):
+    folder = small_region().to_dir(tmp_path / "data")
+    args = ["compare", "--data", str(folder), "--scenarios", "standalone", "national", "--quiet",
+            "--out", str(tmp_path / "cmp")]
+    assert main(args) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "two councils" in out or "data" in out
+    assert set(pd.read_csv(tmp_path / "cmp" / "long.csv").scenario) == {"standalone", "national"}
+    assert main(["report", "--data", str(folder), "--format", "html", "--quiet", "--out", str(tmp_path / "rep")]) == 0
+    assert manifest(tmp_path / "rep")["region"] == "data"
+
+
+def test_ssda903_with_council_names_in_its_la_column_and_solver_log_only_when_verbose(tmp_path, capsys):
+    (tmp_path / "h.csv").write_text("CHILD,SEX,DOB,LA\nA1,1,01/06/2010,bury\nA2,2,01/06/2004,Bury\n")
+    (tmp_path / "e.csv").write_text("CHILD,DECOM,LS,PLACE,PLACE_PROVIDER,DEC,LA\n"
+                                    "A1,2017-05-01,C2,U4,PR4,,bury\nA2,2016-05-01,C2,U4,PR4,,Bury\n")
+    out = tmp_path / "out"
+    args = ["plan", "--region", "greater manchester rcc", "--no-greedy", "--quiet", "--out", str(out),
+            "--ssda903", str(tmp_path / "h.csv"), str(tmp_path / "e.csv"), "--reference-date", "2018-03-31"]
+    assert main(args) == EXIT_OK
+    by_council = pd.read_csv(out / "optimised" / "by_council.csv").set_index("council_id")
+    assert by_council.loc["E08000002", "children"] == 2 and len(by_council) == 10
+    code = "import sys; from rcc.cli import main; sys.exit(main(sys.argv[1:]))"
+    cmd = [sys.executable, "-c", code, "plan", "--region", "bury", "--neighbours-miles", "5", "--quiet", "--no-greedy"]
+    root = Path(rcc.__file__).parent.parent
+    quiet = subprocess.run(cmd, capture_output=True, text=True, cwd=root, timeout=600)
+    verbose = subprocess.run([*cmd, "--verbose"], capture_output=True, text=True, cwd=root, timeout=600)
+    assert quiet.returncode == verbose.returncode == 0
+    assert "Presolving" not in quiet.stdout and "Presolving" in verbose.stdout  # the solver's log
+
+
+def test_sufficiency_on_data_plans_all_of_it_without_region(tmp_path, capsys):
+    folder = small_region().to_dir(tmp_path / "data")
+    out = tmp_path / "out"
+    assert main(["sufficiency", "--data", str(folder), "--years", "1", "--quiet", "--out", str(out)]) == EXIT_OK
+    assert manifest(out)["region"] == "data"
+    assert set(pd.read_csv(out / "placements.csv").council_id) <= set(TWO)
+
+
+def test_workbook_sheets_in_any_case_and_an_id_typed_as_a_number_is_a_listed_problem(tmp_path):
+    region = small_region()
+    path = tmp_path / "book.xlsx"
+    homes = region.homes.astype({"home_id": object}).copy()
+    homes.loc[0, "home_id"] = 1000001  # typed as a number in a text column
+    with pd.ExcelWriter(path) as xl:
+        region.councils.to_excel(xl, sheet_name="Councils", index=False)
+        homes.to_excel(xl, sheet_name="HOMES", index=False)
+        region.cohorts.to_excel(xl, sheet_name="cohorts", index=False)
+        pd.DataFrame({"note": ["ignored"]}).to_excel(xl, sheet_name="my notes", index=False)
+    with pytest.raises(InputProblemsError) as info:
+        read_region(path)
+    (problem,) = info.value.problems
+    assert problem.table == "homes" and problem.column == "home_id" and "text" in problem.expected
+    homes.loc[0, "home_id"] = "1000001"
+    with pd.ExcelWriter(path) as xl:
+        region.councils.to_excel(xl, sheet_name="Councils", index=False)
+        homes.to_excel(xl, sheet_name="HOMES", index=False)
+        region.cohorts.to_excel(xl, sheet_name="cohorts", index=False)
+    got = read_region(path)
+    assert got.name == "book" and int(got.homes.places.sum()) == int(region.homes.places.sum())
+    (tmp_path / "not.xlsx").write_text("not a workbook")
+    with pytest.raises(InputProblemsError, match="an .xlsx workbook"):
+        read_region(tmp_path / "not.xlsx")
+
+
+def test_glossary_takes_the_library_words_when_rcc_core_glossary_has_them(monkeypatch, capsys):
+    fake = types.ModuleType("rcc.core.glossary")
+    fake.explain = lambda code: "the library's own words for HHI" if code == "HHI" else None
+    monkeypatch.setitem(sys.modules, "rcc.core.glossary", fake)
+    assert main(["glossary"]) == EXIT_OK
+    text = capsys.readouterr().out
+    assert "the library's own words for HHI" in text and "rcc_pooled" in text
+
+
+def test_on_a_terminal_a_step_over_a_second_shows_how_long_it_has_run(monkeypatch, capsys):
+    real = rcc.sufficiency.sufficiency_plan
+
+    def slow(*args, **kwargs):
+        time.sleep(2.5)  # a step longer than a second (not a timing assertion)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rcc.sufficiency, "sufficiency_plan", slow)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert main(["sufficiency", "--region", "bury", "--neighbours-miles", "5", "--years", "1"]) == EXIT_OK
+    captured = capsys.readouterr()
+    assert "\r\x1b[K  ... " in captured.err and "s\r\x1b[K[" in captured.err  # redrawn, then cleared
+    assert "\x1b[K" not in captured.out  # results are plain
+
+
+def test_the_library_keeps_the_highs_banner_off_stdout_too():
+    code = ("import rcc; r = rcc.datasets.england('Greater Manchester RCC').subset(['E08000002']); "
+            "p = rcc.plan(r); print('status', p.status.value)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=Path(rcc.__file__).parent.parent, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "status optimal"  # nothing but what the program printed

@@ -82,6 +82,7 @@ class HighsAllocation:
         self.n_cohorts = len(unmet_cost)
         self.threads = threads
         self.n_edges = 0
+        solvers.silence_highs_banner()
         h = highspy.Highs()
         h.setOptionValue("output_flag", bool(msg))
         if threads:

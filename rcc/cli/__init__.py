@@ -1,6 +1,18 @@
-"""Command line: ``rcc plan``, ``rcc sufficiency``, ``rcc compare``, ``rcc report``.
+"""Command line: ``rcc plan``, ``rcc report``, ``rcc compare``, ``rcc sufficiency``, ``rcc template``,
+``rcc glossary``.
 
-Run ``rcc --help`` or ``rcc <command> --help``.
+Run ``rcc --help``, ``rcc <command> --help`` or ``rcc glossary`` (what every code in the output
+means). ``rcc --version`` prints the version.
+
+Every planning command reads the embedded England data or a council's own: ``--data PATH`` (a
+folder of CSV tables or an ``.xlsx`` workbook, see :mod:`rcc.io.tables`; ``rcc template PATH``
+writes an empty one with a guide), ``--ssda903 FILES`` with ``--reference-date`` (demand) and
+``--ofsted FILE`` (children's homes). ``--region`` takes a region, RCC or council name in any case;
+a council is planned with its neighbours (:mod:`rcc.cli._data`). Bad input is reported whole:
+every problem found, as one table on stderr (``--problems-csv`` writes it to a file), exit code 2.
+
+Progress lines (with elapsed times, including each stage of the sufficiency engine) go to stderr;
+``--quiet`` silences them, ``--verbose`` adds the solver's log. HiGHS's banner never prints.
 
 Exit codes (also in ``rcc --help``):
 
@@ -13,11 +25,13 @@ Exit codes (also in ``rcc --help``):
   used, bad data): nothing is solved, nothing is written.
 
 Every folder given as ``--out`` holds only files rcc owns: ``manifest.json`` and the
-files it lists (see :mod:`rcc.io.output`).
+files it lists (see :mod:`rcc.io.output`). CSV files hold whole numbers as integers and
+shares rounded to 4 decimals (the manifest's ``csv`` says so); Parquet keeps full precision.
 
 Each command is a module: :mod:`rcc.cli.plan`, :mod:`rcc.cli.sufficiency`,
-:mod:`rcc.cli.report` (and ``rcc compare`` here); what they share (exit codes, option
-types, the run writing into ``--out``) is in ``rcc.cli._common``.
+:mod:`rcc.cli.report`, :mod:`rcc.cli.compare` (``compare``, ``template`` and ``glossary``
+are wired here); what they share (exit codes, option types, the run writing into ``--out``)
+is in ``rcc.cli._common``; where the data comes from in ``rcc.cli._data``.
 """
 
 from __future__ import annotations
@@ -25,9 +39,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
-from rcc import datasets
 from rcc.cli import plan as _plan
 from rcc.cli import report as _report
 from rcc.cli import sufficiency as _sufficiency
@@ -40,55 +54,112 @@ from rcc.cli._common import (
     MILES,
     SEED,
     Run,
+    StageLog,
     command_parser,
+    noise_options,
     out_options,
     side_by_side,
 )
-from rcc.core.errors import InfeasibleError, RccError, SolverError
+from rcc.cli._data import DATA_HELP, add_data_options, data_epilog, load_regions, report_problems
+from rcc.cli._glossary import glossary_text
+from rcc.core.errors import InfeasibleError, InvalidInputError, RccError, SolverError
+from rcc.core.schema import TABLES
+from rcc.core.solvers import silence_highs_banner
+from rcc.core.version import __version__
+from rcc.io.output import write_frames
+from rcc.io.tables import write_template
 
 __all__ = ["main", "side_by_side", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_TIME_LIMIT"]
 
 
 def cmd_compare(args: argparse.Namespace, run: Run) -> int:
-    from rcc.cli.compare import compare_cli
+    """``rcc compare``: the standard scenarios for the councils ``--region`` names, their neighbours around."""
+    from rcc.cli.compare import compare_region, compare_text, comparison_frames
 
-    run.region = args.region
+    if args.name is not None and args.region is not None and args.name != args.region:
+        raise InvalidInputError("--region", None, None, "the region given once (as NAME or --region)",
+                                [args.name, args.region])
+    args.region = args.name if args.name is not None else args.region
+    progress = StageLog(args.quiet)
+    full, chosen, kind = load_regions(args, progress)
+    rcc_ids = () if kind is None or len(chosen.councils) == len(full.councils) else tuple(chosen.council_ids)
+    run.region = chosen.name
     executor = "process" if args.parallel else "serial"
-    staging = None if run.out is None else run.out.staging
-    text = compare_cli(args.region, args.scenarios, None if staging is None else str(staging), seed=args.seed,
-                       within_miles=args.within_miles, executor=executor, progress=not args.quiet)
-    if staging is not None:
-        text = text.replace(str(staging), str(run.out.path))  # type: ignore[union-attr]
-    print(text)
+    progress(f"comparing scenarios for {chosen.name}")
+    progress.close()  # the comparison shows its own progress line
+    cmp = compare_region(full, rcc_ids, chosen.name, args.scenarios, within_miles=args.within_miles,
+                         executor=executor, progress=not args.quiet, msg=args.verbose)
+    print(compare_text(cmp, chosen.name))
+    if run.out is not None:
+        write_frames(comparison_frames(cmp), run.out.staging, "csv")
     return run.finish()
+
+
+def cmd_template(args: argparse.Namespace, run: Run) -> int:
+    """``rcc template PATH``: the empty input tables with their guide, to fill in."""
+    out = Path(args.path)
+    if out.exists() and not args.force and (out.is_file() or any(out.iterdir())):
+        raise InvalidInputError("template", None, "path", "a new file or an empty folder (or --force)", str(out))
+    written = write_template(out)
+    what = "workbook" if written.suffix.lower() == ".xlsx" else "folder of CSV files"
+    print(f"wrote an empty {what} at {written}: a guide and one table each for " + ", ".join(TABLES)
+          + f"; fill it in and run: rcc plan --data {written}")
+    return EXIT_OK
+
+
+def cmd_glossary(args: argparse.Namespace, run: Run) -> int:
+    """``rcc glossary``: what every code in the output means."""
+    print(glossary_text())
+    return EXIT_OK
 
 
 # ---------------------------------------------------------------- parser
 def _add_compare_parser(sub: Any) -> argparse.ArgumentParser:
     """The ``compare`` sub-command's options."""
     c = command_parser(sub, "compare", "pooling scenarios: each council alone vs the RCC pooled vs national")
-    c.add_argument("region", choices=datasets.region_names(), metavar="NAME",
-                   help="a region or pathfinder (its councils form the RCC; neighbours within --within-miles join the base)")
+    c.add_argument("name", nargs="?", default=None, metavar="NAME",
+                   help="the RCC: a region, RCC or council name (or --region); neighbours within --within-miles "
+                   "join the base; none: every council, pooling levels only")
+    add_data_options(c, None)
     c.add_argument("--scenarios", nargs="+", default=None,
-                   help="standalone rcc_pooled national pathfinder_only demand_growth new_capacity local_incentive")
+                   help="standalone rcc_pooled national pathfinder_only demand_growth new_capacity local_incentive "
+                   "(rcc glossary says what each is)")
     out_options(c, None, "long.csv, table.csv, skew.csv, skew_summary.csv")
     c.add_argument("--within-miles", type=MILES, default=60.0)
     c.add_argument("--seed", type=SEED, default=0)
     c.add_argument("--parallel", action="store_true", help="solve scenarios in a local process pool")
-    c.add_argument("--quiet", action="store_true")
+    noise_options(c)
+    data_epilog(c)
+    c.epilog = glossary_text() + "\n\n" + c.epilog
     c.set_defaults(func=cmd_compare, format="csv")
     return c
 
 
+def _add_small_parsers(sub: Any) -> None:
+    """``template`` and ``glossary``."""
+    t = sub.add_parser("template", help="write empty input tables (an .xlsx workbook or a folder of CSVs) to fill in",
+                       description="Write the input tables rcc reads with --data, empty, with a guide to every "
+                       "column (type, unit, required, allowed values). PATH ending .xlsx: a workbook with a guide "
+                       "sheet and a sheet per table; otherwise a folder of CSV files with guide.csv.")
+    t.add_argument("path", metavar="PATH")
+    t.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    t.set_defaults(func=cmd_template)
+    g = sub.add_parser("glossary", help="what the codes in the output mean (scenarios, statuses, HHI...)")
+    g.set_defaults(func=cmd_glossary)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The ``rcc`` command line: ``plan``, ``report``, ``compare`` and ``sufficiency`` (in that order in ``--help``)."""
+    """The ``rcc`` command line: ``plan``, ``report``, ``compare``, ``sufficiency``, ``template``, ``glossary``."""
     parser = argparse.ArgumentParser(prog="rcc", description="Plan homes for children in care close to home.",
-                                     epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                     epilog=glossary_text() + "\n\n" + DATA_HELP + "\n\n" + EXIT_CODES_HELP,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"rcc {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     _plan.add_parser(sub)
     _report.add_parser(sub)
     _add_compare_parser(sub)
     _sufficiency.add_parser(sub)
+    _add_small_parsers(sub)
     return parser
 
 
@@ -113,18 +184,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse has printed the usage and the message
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     func: Callable[[argparse.Namespace, Run], int] = args.func
+    silence_highs_banner()  # HiGHS's banner is no result: solver logs print only with --verbose
     try:
         run = Run(args, argv)
-    except RccError as exc:  # an unusable --out or format: nothing solved
-        print(f"rcc {args.command}: error: {exc}", file=sys.stderr)
+    except InvalidInputError as exc:  # an unusable --out or format: nothing solved
+        _one_line_error(args.command, exc)
         return EXIT_USAGE
     try:
-        return func(args, run)
+        try:
+            return func(args, run)
+        finally:
+            StageLog.close_all()  # no status line left under the results or an error
     except (SolverError, InfeasibleError) as exc:  # no usable plan: a manifest says so, no tables
         print(f"rcc {args.command}: error: {exc}", file=sys.stderr)
         run.fail(exc, EXIT_FAILED)
         return EXIT_FAILED
-    except RccError as exc:  # bad input: the message says what and where; the folder is left as it was
+    except InvalidInputError as exc:  # bad input: every problem found, as one table; the folder is left as it was
+        report_problems(exc, args.command, getattr(args, "problems_csv", None))
+        return EXIT_USAGE
+    except RccError as exc:
         print(f"rcc {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:  # writing the results failed: manifest.json, if written, says "complete": false
@@ -133,6 +211,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if run.out is not None:
             run.out.discard()
+
+
+def _one_line_error(command: str, exc: InvalidInputError) -> None:
+    """An option's problem on one line: ``rcc plan: error: --format parquet needs pyarrow ...``."""
+    print(f"rcc {command}: error: {exc.table}: expected {exc.expected}; received {exc.received}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

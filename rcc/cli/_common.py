@@ -5,10 +5,15 @@ run that writes into ``--out`` with its manifest, and the side-by-side metrics t
 from __future__ import annotations
 
 import argparse
+import logging
 import math
 import sys
+import textwrap
+import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -16,7 +21,7 @@ import pandas as pd
 from rcc.allocation.result import PlanStatus
 from rcc.analysis.summary import side_by_side as side_by_side  # the library function, its rcc.cli name kept
 from rcc.core.errors import RccError, SolverError
-from rcc.io.output import OutputFolder, now_utc, plan_record, versions
+from rcc.io.output import CSV_ROUNDING, OutputFolder, now_utc, plan_record, versions
 
 EXIT_OK = 0  #: every plan optimal (or the greedy baseline)
 EXIT_FAILED = 1  #: no usable plan: nothing but a manifest written
@@ -27,28 +32,115 @@ EXIT_CODES_HELP = f"""\
 exit codes:
   {EXIT_OK}  every plan optimal (or the greedy baseline); results written
   {EXIT_TIME_LIMIT}  a plan stopped at the time limit: its best solution written, marked time_limit with its gap
-  {EXIT_FAILED}  the run failed (no usable plan, or the rules cannot all be met): only a manifest written, saying why
-  {EXIT_USAGE}  bad usage or input (an option out of range, an unusable --out, bad data): nothing solved or written
+  {EXIT_FAILED}  the run failed (no usable plan, or the rules cannot all be met): only a manifest written,
+     saying why
+  {EXIT_USAGE}  bad usage or input (an option out of range, an unusable --out, bad data): nothing solved or
+     written; every problem in the input is listed
 
---out: the folder holds only files rcc owns: manifest.json (command, versions, settings, region, status and gap of
-each plan, times, every file with its size and sha256) and the files it lists. Files of an earlier rcc run there
-(listed unchanged in its manifest) are replaced; any other file makes rcc refuse before solving, unless --force,
-which moves them into rcc-set-aside-<time>/ (never deletes them). The manifest is written last: "complete": false
-means an interrupted write."""
+--out: the folder holds only files rcc owns: manifest.json (command, versions, settings, region,
+status and gap of each plan, times, every file with its size and sha256) and the files it lists.
+Files of an earlier rcc run there (listed unchanged in its manifest) are replaced; any other file
+makes rcc refuse before solving, unless --force, which moves them into rcc-set-aside-<time>/ (never
+deletes them). The manifest is written last: "complete": false means an interrupted write. CSV
+files hold whole numbers as integers and shares rounded to 4 decimals (--format parquet: full
+precision)."""
 
 _USABLE = (PlanStatus.OPTIMAL, PlanStatus.TIME_LIMIT, PlanStatus.HEURISTIC)
 
 
 class StageLog:
-    """Stage-by-stage progress on stderr, with elapsed times."""
+    """Stage-by-stage progress on stderr, with elapsed times (nothing with ``quiet``).
 
-    def __init__(self, quiet: bool = False) -> None:
+    On a terminal (``live``, default: stderr is a terminal) a status line below the last
+    stage says how long the current step has run, redrawn every half second once it has
+    run a second; :meth:`close` (or the next message) clears it.
+
+    Used as a context manager it also shows the stage events the library logs while a
+    step runs (the sufficiency engine logs each stage it starts to ``rcc.sufficiency.stages``).
+    """
+
+    _open: weakref.WeakSet[StageLog] = weakref.WeakSet()
+
+    def __init__(self, quiet: bool = False, live: bool | None = None) -> None:
         self.quiet = quiet
+        self.live = (not quiet) and (sys.stderr.isatty() if live is None else live)
         self.t0 = time.perf_counter()
+        self._handler: logging.Handler | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._step = ("", self.t0)
 
     def __call__(self, message: str) -> None:
+        if self.quiet:
+            return
+        now = time.perf_counter()
+        with self._lock:
+            if self._thread is not None:
+                sys.stderr.write("\r\033[K")
+            print(f"[{now - self.t0:6.1f}s] {message}", file=sys.stderr, flush=True)
+            self._step = (message.strip(), now)
+        if self.live and self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._tick, name="rcc-progress", daemon=True)
+            self._thread.start()
+            StageLog._open.add(self)
+
+    def _tick(self) -> None:
+        while not self._stop.wait(0.5):
+            with self._lock:
+                message, since = self._step
+                running = time.perf_counter() - since
+                if running >= 1.0 and not self._stop.is_set():
+                    sys.stderr.write(f"\r\033[K  ... {message[:60]}: {running:.0f}s")
+                    sys.stderr.flush()
+
+    def done(self) -> None:
+        """Say ``done`` and stop the status line (the results follow on stdout)."""
+        self("done")
+        self.close()
+
+    def close(self) -> None:
+        """Stop and clear the status line (the next message starts it again)."""
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        self._stop.set()
+        thread.join()
+        sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
+
+    @classmethod
+    def close_all(cls) -> None:
+        """Clear every status line (before an error message or the results are printed)."""
+        for log in list(cls._open):
+            log.close()
+
+    def __enter__(self) -> StageLog:
         if not self.quiet:
-            print(f"[{time.perf_counter() - self.t0:6.1f}s] {message}", file=sys.stderr, flush=True)
+            log = self
+
+            class _Forward(logging.Handler):
+                def emit(self, record: logging.LogRecord) -> None:
+                    log(f"  {record.getMessage()}")
+
+            self._handler = _Forward(logging.INFO)
+            stages = logging.getLogger(STAGE_LOGGER)
+            stages.addHandler(self._handler)
+            self._level = stages.level
+            stages.setLevel(logging.INFO)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._handler is not None:
+            stages = logging.getLogger(STAGE_LOGGER)
+            stages.removeHandler(self._handler)
+            stages.setLevel(self._level)
+            self._handler = None
+
+
+#: The logger the sufficiency engine reports its stages to (see :class:`StageLog`).
+STAGE_LOGGER = "rcc.sufficiency.stages"
 
 
 # ---------------------------------------------------------------- option types (checked at parse time)
@@ -106,11 +198,14 @@ class Run:
     def manifest(self, outcome: str, exit_code: int, error: str | None = None) -> dict[str, Any]:
         """What the run was and how it ended."""
         settings = {k: v for k, v in vars(self.args).items() if k != "func"}
-        return {
+        record = {
             "command": self.args.command, "argv": self.argv, "versions": versions(), "settings": settings,
             "region": self.region, "outcome": outcome, "exit_code": exit_code, "error": error,
             "plans": self.plans, "started_at": self.started, "finished_at": now_utc(),
         }
+        if getattr(self.args, "format", None) == "csv":
+            record["csv"] = CSV_ROUNDING
+        return record
 
     def record(self, name: str, plan: Any, method: str) -> None:
         """Note how a plan ended; raise if it is no usable plan (it is never written as one)."""
@@ -128,7 +223,7 @@ class Run:
                   f"found, not proven optimal (status time_limit, see its gap); exit code {code}", file=sys.stderr)
         if self.out is not None:
             files = self.out.commit(self.manifest("time_limit" if limited else "ok", code))
-            print(f"wrote {len(files)} files and manifest.json under {self.out.path}/")
+            print(written(self.out.path, [f["path"] for f in files]))
         return code
 
     def fail(self, exc: BaseException, code: int) -> None:
@@ -142,6 +237,22 @@ class Run:
         else:
             print(f"rcc {self.args.command}: no results written; {self.out.path / 'manifest.json'} says why",
                   file=sys.stderr)
+
+
+def written(root: Path, paths: Sequence[str]) -> str:
+    """Where the files went, folder by folder (``wrote 9 files and manifest.json in out:``, then
+    ``greedy/ (4 files), optimised/ (4 files), summary.csv`` on the next lines)."""
+    folders: dict[str, int] = {}
+    top: list[str] = []
+    for p in paths:
+        first, sep, _ = p.partition("/")
+        if sep:
+            folders[first] = folders.get(first, 0) + 1
+        else:
+            top.append(first)
+    parts = [f"{d}/ ({n} files)" for d, n in folders.items()] + top
+    listed = textwrap.fill(", ".join(parts), 100, initial_indent="  ", subsequent_indent="  ", break_on_hyphens=False)
+    return f"wrote {len(paths)} files and manifest.json in {root}:\n{listed}"
 
 
 def summary_frame(run: Run) -> pd.DataFrame:
@@ -161,6 +272,12 @@ def command_parser(sub: Any, name: str, help: str) -> argparse.ArgumentParser:
     """A sub-command's parser (``sub``: the ``add_subparsers`` action) with the exit codes as its epilog."""
     return sub.add_parser(name, help=help, description=help, epilog=EXIT_CODES_HELP,
                           formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def noise_options(p: argparse.ArgumentParser) -> None:
+    """``--quiet`` (no progress lines) and ``--verbose`` (the solver's own log)."""
+    p.add_argument("--quiet", action="store_true", help="no progress lines (results and errors still print)")
+    p.add_argument("--verbose", action="store_true", help="also show the solver's log")
 
 
 def out_options(p: argparse.ArgumentParser, default: str | None, what: str) -> None:

@@ -6,12 +6,18 @@ import concurrent.futures as cf
 from collections.abc import Sequence
 from pathlib import Path
 
-from rcc.analysis.comparison import compare
+import pandas as pd
+
+from rcc.analysis.comparison import Comparison, compare
+from rcc.analysis.metrics import TABLE_METRICS
 from rcc.analysis.parallel import DEFAULT_EXECUTOR
 from rcc.analysis.rules import standard_scenarios, with_neighbours
 from rcc.core.errors import InvalidInputError
+from rcc.core.params import PlanParams, SolverOptions
+from rcc.core.region import Region
+from rcc.io.output import write_frames
 
-__all__ = ["compare_cli"]
+__all__ = ["compare_cli", "compare_region", "compare_text", "comparison_frames", "money"]
 
 
 def compare_cli(
@@ -53,33 +59,128 @@ def compare_cli(
     if region_name not in groups:
         raise InvalidInputError("regions", region_name, "region", f"one of {sorted(groups)}", region_name)
     eng = england(seed=seed)
-    if region_name == "England":
-        rcc_ids: tuple[str, ...] = ()
-        base = eng
+    rcc_ids = () if region_name == "England" else tuple(groups[region_name])
+    cmp = compare_region(eng, rcc_ids, region_name, scenarios, within_miles=within_miles, executor=executor,
+                         progress=progress)
+    text = [compare_text(cmp, region_name)]
+    if out_dir is not None:
+        out = Path(out_dir)
+        write_frames(comparison_frames(cmp), out, "csv")
+        text.append(f"\nwritten to {out}")
+    return "\n".join(text)
+
+
+def compare_region(
+    full: Region,
+    rcc_ids: Sequence[str],
+    rcc_name: str,
+    scenarios: Sequence[str] | None = None,
+    *,
+    within_miles: float = 60.0,
+    executor: cf.Executor | str | None = DEFAULT_EXECUTOR,
+    progress: bool = True,
+    msg: bool = False,
+) -> Comparison:
+    """The standard scenarios for the councils ``rcc_ids`` of ``full`` (all of it when empty).
+
+    The base region is the RCC plus every council of ``full`` within ``within_miles``
+    (:func:`with_neighbours`); with no ``rcc_ids`` the base is ``full`` and only the pooling
+    levels (standalone, rcc_pooled, national) are compared.
+
+    Raises
+    ------
+    rcc.InvalidInputError
+        A scenario that is not one of :func:`standard_scenarios`.
+    """
+    if rcc_ids:
+        base = with_neighbours(full, rcc_ids, within_miles, name=f"{rcc_name} and neighbours within {within_miles:g} miles")
     else:
-        rcc_ids = tuple(groups[region_name])
-        base = with_neighbours(eng, rcc_ids, within_miles, name=f"{region_name} and neighbours within {within_miles:g} miles")
-    available = standard_scenarios(rcc_ids, region_name)
+        base = full
+    available = standard_scenarios(tuple(rcc_ids), rcc_name)
+    chosen = available
     if scenarios:
         names = {s.name: s for s in available}
         unknown = [s for s in scenarios if s not in names]
         if unknown:
             raise InvalidInputError("scenarios", unknown[0], None, f"one of {list(names)}", unknown[0])
         chosen = [names[s] for s in scenarios]
-    else:
-        chosen = available
-    cmp = compare(base, chosen, executor=executor, progress=progress)
-    text = [f"{base!r}", cmp.table().to_string()]
-    if rcc_ids:
-        summary = cmp.skew_summary()
-        text += ["", f"capacity skew of {region_name} against {cmp.baseline!r}:", summary.round(1).to_string(index=False)]
-    if out_dir is not None:
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        cmp.long.to_csv(out / "long.csv", index=False)
-        cmp.table().to_csv(out / "table.csv")
-        if rcc_ids:
-            cmp.skew().to_csv(out / "skew.csv", index=False)
-            summary.to_csv(out / "skew_summary.csv", index=False)
-        text.append(f"\nwritten to {out}")
-    return "\n".join(text)
+    params = PlanParams(solver=SolverOptions(msg=msg))
+    return compare(base, chosen, params, executor=executor, progress=progress)
+
+
+def comparison_frames(cmp: Comparison) -> dict[str, pd.DataFrame]:
+    """The tables ``rcc compare`` writes: long, table (and skew, skew_summary with an RCC)."""
+    frames = {"long": cmp.long, "table": cmp.table().reset_index()}
+    if cmp.rcc:
+        frames["skew"] = cmp.skew()
+        frames["skew_summary"] = cmp.skew_summary()
+    return frames
+
+
+_SHORT = {
+    "children": ("children", "{:,.0f}"),
+    "unmet": ("no home", "{:,.0f}"),
+    "pct_within_20_miles": ("<=20mi %", "{:.1f}"),
+    "pct_inside_own_council": ("own LA %", "{:.1f}"),
+    "pct_inside_own_region": ("own reg %", "{:.1f}"),
+    "weekly_cost_gbp": ("cost/week", "money"),
+    "utilisation_pct": ("used %", "{:.1f}"),
+}
+_SKEW = {
+    "places_taken_from_neighbours": "taken",
+    "places_freed_for_neighbours": "freed",
+    "net_places_taken": "net taken",
+    "neighbours_losing_places": "nbrs losing",
+    "places_created_in_rcc": "new in RCC",
+    "rcc_children_placed_inside_rcc_change": "RCC inside +/-",
+    "neighbours_unmet_change": "nbrs unmet +/-",
+}
+
+
+def money(value: float) -> str:
+    """Pounds, short: ``£39.2m``, ``£850k``, ``£120``.
+
+    >>> money(39_153_000), money(850_400), money(120)
+    ('£39.2m', '£850k', '£120')
+    """
+    v = float(value)
+    if abs(v) >= 1e6:
+        return f"£{v / 1e6:,.1f}m"
+    if abs(v) >= 1e4:
+        return f"£{v / 1e3:,.0f}k"
+    return f"£{v:,.0f}"
+
+
+def _text(frame: pd.DataFrame, formats: dict[str, str]) -> str:
+    cells = frame.copy().astype(object)
+    for col, fmt in formats.items():
+        cells[col] = [money(v) if fmt == "money" else fmt.format(v) for v in frame[col]]
+    return cells.to_string(index=False)
+
+
+def _left(frame: pd.DataFrame, col: str) -> pd.DataFrame:
+    """``frame`` with the text column ``col`` (and its heading) left-aligned by padding."""
+    width = max(len(col), int(frame[col].str.len().max()))
+    return frame.assign(**{col: frame[col].str.ljust(width)}).rename(columns={col: col.ljust(width)})
+
+
+def compare_text(cmp: Comparison, rcc_name: str) -> str:
+    """``rcc compare``'s printed tables: each group x scenario with short headings, money as £m; the skew.
+
+    Lines are at most 100 characters; ``rcc glossary`` explains the scenario codes.
+    """
+    wide = cmp.table().reset_index()
+    wide.columns = ["group", "scenario", *TABLE_METRICS]
+    wide["group"] = wide.group.where(wide.group != wide.group.shift(), "")
+    wide = _left(_left(wide, "group"), "scenario")
+    heads = {m: short for m, (short, _) in _SHORT.items()}
+    b = cmp.base
+    lines = [f"{b.name}: {len(b.councils)} councils, {len(b.homes):,} homes with {int(b.homes.places.sum()):,} places,",
+             f"  {int(b.cohorts.children.sum()):,} children in {len(b.cohorts):,} cohorts; 'rcc glossary' explains the codes",
+             _text(wide.rename(columns=heads), {heads[m]: f for m, (_, f) in _SHORT.items()})]
+    if cmp.rcc:
+        skew = cmp.skew_summary().rename(columns=_SKEW)
+        skew = _left(skew, "scenario")
+        lines += ["", f"capacity skew of {rcc_name} against {cmp.baseline!r} (places, children):",
+                  _text(skew, dict.fromkeys(_SKEW.values(), "{:,.0f}"))]
+    return "\n".join(lines)

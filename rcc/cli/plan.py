@@ -1,4 +1,4 @@
-"""``rcc plan``: allocate the children of a region of the embedded data to homes."""
+"""``rcc plan``: allocate the children of a region (embedded data or ``--data``) to homes."""
 
 from __future__ import annotations
 
@@ -16,11 +16,13 @@ from rcc.cli._common import (
     StageLog,
     command_parser,
     marked,
+    noise_options,
     number,
     out_options,
     side_by_side,
     summary_frame,
 )
+from rcc.cli._data import add_data_options, data_epilog, load_region
 from rcc.core.params import PlanParams, SolverOptions
 from rcc.io.output import write_frames
 
@@ -29,13 +31,12 @@ def cmd_plan(args: argparse.Namespace, run: Run) -> int:
     """``rcc plan``: the greedy baseline and the optimised plan of a region, side by side; their tables
     under ``--out`` (``greedy/``, ``optimised/``, ``summary``)."""
     progress = StageLog(args.quiet)
-    progress(f"loading embedded data: {args.region or 'England'} (seed {args.seed})")
-    region = datasets.england(args.region, seed=args.seed)
+    region = load_region(args, progress)
     run.region = region.name
     progress(repr(region))
     params = PlanParams(
         max_distance_miles=args.max_distance,
-        solver=SolverOptions(name=args.solver, time_limit_s=args.time_limit, threads=args.threads),
+        solver=SolverOptions(name=args.solver, time_limit_s=args.time_limit, threads=args.threads, msg=args.verbose),
         seed=args.seed,
     )
     plans: dict[str, Plan] = {}
@@ -46,16 +47,18 @@ def cmd_plan(args: argparse.Namespace, run: Run) -> int:
     progress(f"optimising with {args.solver}")
     plans["optimised"] = make_plan(region, params)
     run.record("optimised", plans["optimised"], "optimise")
-    progress("done")
+    progress.done()
     print(f"rcc plan: {region.name}: {len(region.councils)} councils, {int(region.cohorts.children.sum()):,} children, "
           f"{int(region.homes.places.sum()):,} places")
     print(side_by_side(plans))
-    pub = datasets.published_metrics(list(region.councils.council_id))
-    print(
-        f"published (DfE, 31 March 2025, same councils): {pub['children']:,.0f} children looked after, "
-        f"{pub['pct_within_20_miles']:.1f}% within 20 miles (known distance), "
-        f"{pub['pct_inside_own_council']:.1f}% inside own council"
-    )
+    known = [c for c in region.council_ids if c in set(datasets.councils().council_id)]
+    if len(known) == len(region.councils):
+        pub = datasets.published_metrics(known)
+        print(
+            f"published (DfE, 31 March 2025, same councils): {pub['children']:,.0f} children looked after, "
+            f"{pub['pct_within_20_miles']:.1f}% within 20 miles (known distance), "
+            f"{pub['pct_inside_own_council']:.1f}% inside own council"
+        )
     opt = plans["optimised"]
     if opt.info.note:
         print(f"note: {opt.info.note}")
@@ -73,14 +76,8 @@ def cmd_plan(args: argparse.Namespace, run: Run) -> int:
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
     """The ``plan`` sub-command's options (``sub``: the ``add_subparsers`` action)."""
-    p = command_parser(sub, "plan", "allocate children to homes on the embedded England data")
-    p.add_argument(
-        "--region",
-        default=None,
-        choices=datasets.region_names(),
-        metavar="NAME",
-        help="a region or RCC name (default: England); one of: " + ", ".join(datasets.region_names()),
-    )
+    p = command_parser(sub, "plan", "allocate children to homes: the embedded England data or your own (--data)")
+    add_data_options(p, None)
     p.add_argument("--seed", type=SEED, default=0, help="generator seed (default 0)")
     p.add_argument("--solver", choices=("highs", "cbc"), default="highs")
     p.add_argument("--time-limit", type=SECONDS, default=None, help="solver time limit in seconds (> 0)")
@@ -89,6 +86,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--no-greedy", action="store_true", help="skip the greedy baseline")
     out_options(p, None, "result tables (greedy/, optimised/, summary)")
     p.add_argument("--format", choices=("csv", "parquet"), default="csv")
-    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    noise_options(p)
+    data_epilog(p)
     p.set_defaults(func=cmd_plan)
     return p

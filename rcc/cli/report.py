@@ -1,20 +1,28 @@
-"""``rcc report``: plan a region of the embedded data and write its HTML report and Excel workbook."""
+"""``rcc report``: plan a region (embedded data or ``--data``) and write its HTML report and Excel workbook."""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from rcc import datasets
 from rcc.allocation.engine import plan as make_plan
-from rcc.cli._common import SEED, Run, StageLog, command_parser, number, out_options
+from rcc.cli._common import SEED, Run, StageLog, command_parser, noise_options, number, out_options
+from rcc.cli._data import add_data_options, data_epilog, load_region
 from rcc.core.errors import InvalidInputError
-from rcc.core.params import PlanParams
+from rcc.core.params import PlanParams, SolverOptions
+from rcc.core.region import Region
 from rcc.report import write_excel, write_html
 
-__all__ = ["add_parser", "cmd_report", "report_cli"]
+__all__ = ["add_parser", "cmd_report", "report_cli", "report_region"]
+
+
+def _check_formats(formats: Sequence[str]) -> None:
+    bad = [f for f in formats if f not in ("html", "xlsx")]
+    if bad or not formats:
+        raise InvalidInputError("parameters", None, "formats", "'html' and/or 'xlsx'", list(formats))
 
 
 def report_cli(
@@ -55,17 +63,48 @@ def report_cli(
     rcc.InvalidInputError
         ``formats`` is empty or names something other than ``"html"`` and ``"xlsx"``.
     """
-    bad = [f for f in formats if f not in ("html", "xlsx")]
-    if bad or not formats:
-        raise InvalidInputError("parameters", None, "formats", "'html' and/or 'xlsx'", list(formats))
+    _check_formats(formats)
     region = datasets.england(region_name, seed=seed)
-    params = PlanParams(seed=seed)
+    return report_region(region, out_dir, formats, suppress_below, seed)
+
+
+def report_region(
+    region: Region,
+    out_dir: str | Path,
+    formats: Sequence[str] = ("html", "xlsx"),
+    suppress_below: int = 5,
+    seed: int = 0,
+    msg: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Plan ``region`` (optimised and greedy) and write its reports; see :func:`report_cli`.
+
+    Parameters
+    ----------
+    region : Region
+    out_dir, formats, suppress_below, seed
+        As in :func:`report_cli`.
+    msg : bool
+        Show the solver's log.
+    progress : callable, optional
+        Called with a line as each step starts (optimising, greedy baseline, each report).
+
+    Returns
+    -------
+    list of Path
+    """
+    _check_formats(formats)
+    say = progress or (lambda message: None)
+    params = PlanParams(seed=seed, solver=SolverOptions(msg=msg))
+    say("optimising")
     optimised = make_plan(region, params)
+    say("greedy baseline")
     greedy = make_plan(region, params.evolve(method="greedy"))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for fmt in formats:
+        say(f"writing the {fmt} report")
         if fmt == "html":
             written.append(write_html(optimised, out / "report.html", suppress_below=suppress_below, compare_with=greedy))
         else:
@@ -76,24 +115,27 @@ def report_cli(
 def cmd_report(args: argparse.Namespace, run: Run) -> int:
     """``rcc report``: the reports of the optimised plan (greedy beside) written under ``--out``."""
     assert run.out is not None  # --out has a default
-    run.region = args.region or "England"
     progress = StageLog(args.quiet)
-    progress(f"planning {run.region} (optimised and greedy) and writing the report")
-    report_cli(args.region, run.out.staging, args.format or ["html", "xlsx"], args.suppress_below, args.seed)
-    progress("done")
+    formats = args.format or ["html", "xlsx"]
+    _check_formats(formats)
+    region = load_region(args, progress)
+    run.region = region.name
+    progress(repr(region))
+    report_region(region, run.out.staging, formats, args.suppress_below, args.seed, msg=args.verbose, progress=progress)
+    progress.done()
     return run.finish()
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
     """The ``report`` sub-command's options (``sub``: the ``add_subparsers`` action)."""
     r = command_parser(sub, "report", "write a self-contained HTML report and an Excel workbook of a regional plan")
-    r.add_argument("--region", default=None, choices=datasets.region_names(), metavar="NAME",
-                   help="a region or RCC name (default: England)")
+    add_data_options(r, None)
     out_options(r, "report", "report.html / report.xlsx")
     r.add_argument("--format", action="append", choices=("html", "xlsx"), help="repeatable; default both")
     r.add_argument("--suppress-below", type=number("a whole number >= 0", integer=True, low=0), default=5,
                    help="counts of children below this are shown as 'c' (default 5, as DfE publishes)")
     r.add_argument("--seed", type=SEED, default=0)
-    r.add_argument("--quiet", action="store_true")
+    noise_options(r)
+    data_epilog(r)
     r.set_defaults(func=cmd_report)
     return r

@@ -7,13 +7,26 @@ from typing import Any
 
 import pandas as pd
 
-from rcc import datasets
 from rcc.allocation.result import PlanStatus
-from rcc.cli._common import SECONDS, SEED, Run, StageLog, command_parser, marked, number, out_options, summary_frame
+from rcc.cli._common import (
+    SECONDS,
+    SEED,
+    Run,
+    StageLog,
+    command_parser,
+    marked,
+    noise_options,
+    number,
+    out_options,
+    summary_frame,
+)
+from rcc.cli._data import add_data_options, data_epilog, load_region
 from rcc.core.params import SolverOptions
 from rcc.core.schema import NEEDS
 from rcc.io.output import plan_record, write_frames
 from rcc.sufficiency.defaults import EXAMPLE_GROWTH
+
+DEFAULT_REGION = "Greater Manchester RCC"
 
 
 def _growth_item(text: str) -> tuple[str, float]:
@@ -46,8 +59,7 @@ def cmd_sufficiency(args: argparse.Namespace, run: Run) -> int:
     from rcc.sufficiency import SufficiencyParams, default_options, forecast_from_region, sufficiency_plan
 
     progress = StageLog(args.quiet)
-    progress(f"loading embedded data: {args.region} (seed {args.seed})")
-    region = datasets.england(args.region, seed=args.seed)
+    region = load_region(args, progress, default=DEFAULT_REGION)
     run.region = region.name
     growth = args.growth if args.growth is not None else dict(EXAMPLE_GROWTH)
     forecast = forecast_from_region(region, years=args.years, growth_by_need=growth, group_size={"sibling_group": args.sibling_group})
@@ -57,15 +69,16 @@ def cmd_sufficiency(args: argparse.Namespace, run: Run) -> int:
     params = SufficiencyParams(
         years=args.years,
         min_inside_region_share=args.min_inside_share,
-        solver=SolverOptions(name=args.solver, time_limit_s=args.time_limit, mip_gap=args.gap),
+        solver=SolverOptions(name=args.solver, time_limit_s=args.time_limit, mip_gap=args.gap, msg=args.verbose),
     )
     progress(
         f"{args.years}-year plan, {len(options)} candidate options, capital GBP {capital / 1e6:,.1f}m, growth "
         + ", ".join(f"{k} {v:+.0%}" for k, v in growth.items())
         + f", {args.solver}, time limit {args.time_limit:g}s"
     )
-    plan = sufficiency_plan(region, options, forecast, budgets, params)
-    progress("done")
+    with progress:  # the engine's stages, as they start
+        plan = sufficiency_plan(region, options, forecast, budgets, params)
+    progress.done()
     if plan.status is PlanStatus.INFEASIBLE:
         run.plans["sufficiency"] = plan_record(plan, "sufficiency")
         plan.raise_if_infeasible()
@@ -80,8 +93,7 @@ def cmd_sufficiency(args: argparse.Namespace, run: Run) -> int:
 def add_parser(sub: Any) -> argparse.ArgumentParser:
     """The ``sufficiency`` sub-command's options (``sub``: the ``add_subparsers`` action)."""
     f = command_parser(sub, "sufficiency", "a multi-year sufficiency plan: what capacity to add, where and when")
-    f.add_argument("--region", default="Greater Manchester RCC", choices=datasets.region_names(), metavar="NAME",
-                   help="a region or RCC name (default: Greater Manchester RCC; England: the whole country)")
+    add_data_options(f, DEFAULT_REGION)
     f.add_argument("--years", type=number("a whole number of years >= 1", integer=True, low=1), default=5,
                    help="plan years (default 5)")
     f.add_argument("--growth", nargs="*", metavar="NEED=RATE", type=_growth_item, action=_Growth,
@@ -101,6 +113,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     f.add_argument("--seed", type=SEED, default=0)
     out_options(f, None, "result tables (with summary and the status in metrics)")
     f.add_argument("--format", choices=("csv", "parquet"), default="csv")
-    f.add_argument("--quiet", action="store_true")
+    noise_options(f)
+    data_epilog(f)
     f.set_defaults(func=cmd_sufficiency)
     return f

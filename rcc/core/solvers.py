@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
+import sys
 import threading
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
@@ -32,6 +34,7 @@ __all__ = [
     "new_problem",
     "solve_problem",
     "set_values",
+    "silence_highs_banner",
     "values",
 ]
 
@@ -93,6 +96,48 @@ def dual(handle: Any) -> float:
     return 0.0 if pi is None else float(pi)
 
 
+_BANNER = threading.Lock()
+_banner_silenced = False
+
+
+def silence_highs_banner() -> None:
+    """Keep HiGHS's banner ("Running HiGHS ... Copyright ...") off stdout in this process.
+
+    HiGHS prints the banner to the process's stdout the first time a ``Highs`` object is made,
+    before any option (``output_flag``) can turn its output off; later objects do not print it.
+    This makes that first object with file descriptor 1 pointed at the null device. Called
+    before every in-process HiGHS solve (:func:`highs_solver`, the allocation and audit models)
+    and by the command line; solver logs asked for with ``msg=True`` still print.
+    """
+    global _banner_silenced
+    with _BANNER:
+        if _banner_silenced:
+            return
+        _banner_silenced = True
+        try:
+            import highspy
+        except ImportError:  # pragma: no cover - highspy is a dependency
+            return
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                highspy.Highs()
+                _flush_c_stdio()  # a banner buffered in C's stdout goes to the null device, not later to fd 1
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
+def _flush_c_stdio() -> None:
+    with contextlib.suppress(Exception):  # no C library to flush (e.g. an unusual platform): nothing buffered there
+        import ctypes
+
+        ctypes.CDLL(None).fflush(None)
+
+
 def highs_solver(
     *, msg: bool, time_limit: float | None, gap: float | None, threads: int | None, warm_start: bool = False
 ) -> Any:
@@ -103,6 +148,7 @@ def highs_solver(
     (PuLP 4's HiGHS does this itself; for PuLP 3 a small subclass sets the
     solution before the run).
     """
+    silence_highs_banner()
     kwargs = dict(msg=msg, timeLimit=time_limit, gapRel=gap, threads=threads)
     if warm_start and PULP_MAJOR >= 4:
         return pulp.HiGHS(warmStart=True, **kwargs)  # PuLP 4's in-process HiGHS takes a start itself

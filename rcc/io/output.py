@@ -44,9 +44,12 @@ import pandas as pd
 from rcc.core.errors import InvalidInputError
 
 __all__ = [
+    "CSV_ROUNDING",
     "MANIFEST",
+    "SHARE_DECIMALS",
     "OutputFolder",
     "check_writers",
+    "csv_ready",
     "jsonable",
     "now_utc",
     "plan_record",
@@ -163,14 +166,61 @@ def plan_record(plan: Any, method: str) -> dict[str, Any]:
     }
 
 
+#: How CSV files are written (the manifest of every run that writes CSV says so).
+SHARE_DECIMALS = 4
+CSV_ROUNDING = (
+    "CSV: number columns holding only whole numbers are written as integers; share and percentage "
+    f"columns (names with 'share' or 'pct') are rounded to {SHARE_DECIMALS} decimals; other numbers are written "
+    "in full. --format parquet keeps every value at full precision."
+)
+
+
+def csv_ready(df: pd.DataFrame, decimals: int = SHARE_DECIMALS) -> pd.DataFrame:
+    """``df`` as written to CSV: whole-number float columns as integers, share/percentage columns rounded.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    decimals : int
+        Decimals kept in columns whose name contains ``share`` or ``pct``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy; missing values stay missing.
+
+    Examples
+    --------
+    >>> csv_ready(pd.DataFrame({"children": [3.0, 4.0], "pct_placed": [12.345678, 50.0]})).to_dict("list")
+    {'children': [3, 4], 'pct_placed': [12.3457, 50.0]}
+    """
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if not pd.api.types.is_float_dtype(s.dtype):
+            continue
+        values = s.to_numpy(dtype=float, na_value=np.nan)
+        finite = values[np.isfinite(values)]
+        if len(finite) and np.all(finite == np.round(finite)) and np.all(np.abs(finite) < 2**53) \
+                and np.isnan(values[~np.isfinite(values)]).all():
+            out[col] = s.astype("Int64")
+        elif "share" in str(col) or "pct" in str(col):
+            out[col] = s.round(decimals)
+    return out
+
+
 def write_frames(frames: Mapping[str, pd.DataFrame], folder: Path, fmt: str) -> list[Path]:
-    """Write each frame to ``folder/<name>.<fmt>`` (csv or parquet, no index); return the paths."""
+    """Write each frame to ``folder/<name>.<fmt>`` (csv or parquet, no index); return the paths.
+
+    CSV files are written as :func:`csv_ready` makes them (:data:`CSV_ROUNDING`); Parquet
+    files hold the values as they are.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, df in frames.items():
         path = folder / f"{name}.{fmt}"
         if fmt == "csv":
-            df.to_csv(path, index=False)
+            csv_ready(df).to_csv(path, index=False)
         elif fmt == "parquet":
             df.to_parquet(path, index=False)
         else:

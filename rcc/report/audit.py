@@ -164,6 +164,7 @@ class _Audit:
         self.row_cell = rows.cell
         self.n_rows = len(self.row_cell)
         self.col_lower = rel.base_lb[unk].astype(float)
+        solvers.silence_highs_banner()
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("presolve", "off")

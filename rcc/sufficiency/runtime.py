@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 import attrs
@@ -16,6 +17,9 @@ from rcc.sufficiency.params import SufficiencyParams
 
 __all__ = ["Run", "SolverOutcome", "globalise", "subset_data"]  # SolverOutcome: what Run.solve returns
 
+#: Each stage of a sufficiency plan is logged here at INFO as it starts ("stage: pricing"): a progress hook.
+STAGES = logging.getLogger("rcc.sufficiency.stages")
+
 
 class Run:
     """Time accounting: one time limit for the whole plan, build and solve times, the current stage."""
@@ -26,6 +30,16 @@ class Run:
         self.solve_s = 0.0
         self.build_s = 0.0
         self.stage = "build"
+
+    @property
+    def stage(self) -> str:
+        """The stage running now; setting it logs ``stage: <name>`` to :data:`STAGES`."""
+        return self._stage
+
+    @stage.setter
+    def stage(self, name: str) -> None:
+        self._stage = name
+        STAGES.info("stage: %s", name, extra={"elapsed_s": self.elapsed()})
 
     def elapsed(self) -> float:
         """Seconds since the plan started."""
