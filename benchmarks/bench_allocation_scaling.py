@@ -11,7 +11,7 @@ Each row runs in a fresh process (so peak memory is that row's own) and prints:
 - ``ratio``: optimise_s / (edges_s + raw_highs_s), the price of rcc over a hand-written model of the same
   edges; ``scale``: optimise_s relative to the England row.
 The objectives of rcc and the reference are printed too and must agree (relative difference ``obj_diff``).
-``kxEngland`` is k seeded copies of England, each moved 10 degrees north of the last (no pooling between copies).
+``kxEngland`` is k seeded copies of England side by side (see :func:`copies`).
 """
 
 from __future__ import annotations
@@ -32,7 +32,9 @@ SIZES = ["Greater Manchester RCC", "North West", "England", "2xEngland", "4xEngl
 
 
 def copies(k: int) -> rcc.Region:
-    """k seeded copies of England, far apart (no edge between copies)."""
+    """k seeded copies of England, each 40 degrees of longitude east of the last: the same distances
+    within a copy (a copy moved north would shrink its east-west distances and grow its edges), none
+    within reach between copies except for needs without a distance limit (secure)."""
     parts = []
     for i in range(k):
         r = rcc.datasets.england(seed=i)
@@ -46,7 +48,7 @@ def copies(k: int) -> rcc.Region:
 
         parts.append(
             {
-                "councils": tag(r.councils, ["council_id", "name"]).assign(lat=r.councils.lat + 10 * i),
+                "councils": tag(r.councils, ["council_id", "name"]).assign(lon=r.councils.lon + 40 * i),
                 "providers": tag(r.providers, ["provider_id", "group"]),
                 "homes": tag(r.homes, ["home_id", "council_id", "provider_id", "serves_council_id"]),
                 "cohorts": tag(r.cohorts, ["cohort_id", "council_id"]),
@@ -54,7 +56,6 @@ def copies(k: int) -> rcc.Region:
             }
         )
     cat = {t: pd.concat([p[t] for p in parts], ignore_index=True) for t in parts[0]}
-    cat["councils"] = cat["councils"].assign(lat=cat["councils"].lat.clip(upper=89.0))
     return rcc.Region.from_frames(
         cat["councils"], cat["homes"], cat["cohorts"], cat["providers"], cat["placements"], name=f"{k}xEngland"
     )
