@@ -1,15 +1,18 @@
 """Allocation scaling: Greater Manchester to 4x England, against a raw highspy reference measured in the same run.
 
-Run:  python benchmarks/bench_allocation_scaling.py [--sizes GM "North West" England 2xEngland 4xEngland]
+Run (from the checkout):  python -m benchmarks.bench_allocation_scaling [--sizes GM "North West" England 2xEngland 4xEngland]
 
 Each row runs in a fresh process (so peak memory is that row's own) and prints:
 - ``edges_s``: building the eligible edges of the merged homes (rcc.eligible_edges);
 - ``optimise_s``: ``rcc.plan`` end to end (merging, edges, pricing rounds on one HiGHS model, tables);
+- ``split_s``: ``rcc.plan`` with ``PlanParams(split_network=True)`` (one HiGHS LP per independent part of
+  the network; the same optimal value, ties may be broken otherwise: ``split_obj_diff``);
 - ``greedy_s``: the greedy baseline end to end;
 - ``raw_highs_s``: the reference, the same LP (every merged edge at once) built from numpy arrays and
   solved by highspy with nothing else around it, given the edges;
 - ``ratio``: optimise_s / (edges_s + raw_highs_s), the price of rcc over a hand-written model of the same
-  edges; ``scale``: optimise_s relative to the England row.
+  edges; ``scale`` and ``split_scale``: optimise_s and split_s relative to the England row.
+The last lines print the ratios of the largest row to England (time, edges) and the peak memory.
 The objectives of rcc and the reference are printed too and must agree (relative difference ``obj_diff``).
 ``kxEngland`` is k seeded copies of England side by side (see :func:`copies`).
 """
@@ -22,6 +25,7 @@ import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -113,6 +117,9 @@ def measure(size: str) -> dict:
     plan = rcc.plan(region, params)
     optimise_s = time.perf_counter() - t0
     t0 = time.perf_counter()
+    split = rcc.plan(region, params.evolve(split_network=True))
+    split_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
     greedy = rcc.plan(region, params.evolve(method="greedy"))
     greedy_s = time.perf_counter() - t0
     return {
@@ -123,10 +130,13 @@ def measure(size: str) -> dict:
         "raw_highs_s": round(raw_s, 2),
         "optimise_s": round(optimise_s, 2),
         "ratio": round(optimise_s / (edges_s + raw_s), 2),
+        "split_s": round(split_s, 2),
         "greedy_s": round(greedy_s, 2),
         "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "status": plan.status.value,
         "obj_diff": abs(plan.objective - raw_obj) / abs(raw_obj),
+        "split_obj_diff": abs(split.objective - plan.objective) / abs(plan.objective),
+        "split_status": split.status.value,
         "greedy_placed": int(greedy.metrics.placed),
     }
 
@@ -141,13 +151,25 @@ def main() -> None:
         return
     rows = []
     for size in args.sizes:  # a fresh process per row: its own peak memory
-        out = subprocess.run([sys.executable, __file__, "--one", size], capture_output=True, text=True, check=True)
+        out = subprocess.run(  # as a module from the checkout, so the row imports this checkout's rcc
+            [sys.executable, "-m", "benchmarks.bench_allocation_scaling", "--one", size],
+            capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[1],
+        )
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
     table = pd.DataFrame(rows)
     if "England" in set(table["size"]):
-        table["scale"] = (table.optimise_s / table.set_index("size").loc["England", "optimise_s"]).round(2)
-    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        eng = table.set_index("size").loc["England"]
+        table["scale"] = (table.optimise_s / eng.optimise_s).round(2)
+        table["split_scale"] = (table.split_s / eng.split_s).round(2)
+    with pd.option_context("display.width", 250, "display.max_columns", 30):
         print(table.to_string(index=False))
+    if "England" in set(table["size"]) and table["size"].iloc[-1] != "England":
+        big = table.iloc[-1]
+        print(
+            f"{big['size']} / England: edges {big.merged_edges / eng.merged_edges:.2f}x, rcc.plan {big.scale:.2f}x, "
+            f"split_network {big.split_scale:.2f}x, reference LP {big.raw_highs_s / eng.raw_highs_s:.2f}x; "
+            f"rcc.plan / reference {big.ratio:.2f}; peak {big.peak_mib:,} MiB"
+        )
 
 
 if __name__ == "__main__":

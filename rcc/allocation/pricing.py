@@ -127,6 +127,8 @@ def optimise_edges(
         active |= lp.built
     p = _price(lp, active, cost, edge_rows, most, limit, region, params)
     info, status = _report(p, len(edges), scale, params)
+    if isinstance(lp, SplitRounds):
+        info = attrs.evolve(info, note="; ".join(x for x in (info.note, f"{len(lp.parts)} independent parts solved apart") if x))
     return (*_flows(p.rnd, region, edges, demand, cap, params, rows), info, status)
 
 
