@@ -120,9 +120,12 @@ class DrawSolver:
     reads its metrics from arrays (flows per class edge, shared among homes as
     :func:`rcc.allocation.engine.split_class_flows` does, distances, costs and provider
     groups) instead of building the Plan's tables. Every number of a row
-    equals the one :func:`rcc.plan` and :attr:`rcc.Plan.metrics` give for the
-    drawn region, to the last bit. A draw without a plan raises
-    :class:`rcc.SolverError`, as :func:`rcc.plan` does.
+    :meth:`row` solves cold equals the one :func:`rcc.plan` and
+    :attr:`rcc.Plan.metrics` give for the drawn region, to the last bit;
+    :meth:`rows` re-solves one model within chunks of draws (warm: the same
+    optimal value, ties possibly broken otherwise; see :func:`sweep`'s
+    ``warm_chunk``). A draw without a plan raises :class:`rcc.SolverError`,
+    as :func:`rcc.plan` does.
 
     Only the HiGHS optimiser runs here (``params.method == "optimise"``,
     ``params.solver.name == "highs"``); check :meth:`supports`.
@@ -340,8 +343,8 @@ def sweep(
         chunks: a chunk's first draw is solved cold, as :func:`rcc.plan`
         solves it; each further draw re-solves the model the previous draw
         left (its demand rows changed, warm from its basis and columns), which
-        is several times faster. The optimum's value is the cold solve's (to
-        rounding, about 1e-12 relative), but where a draw has several optimal
+        is several times faster. The optimum's value is the cold solve's (tested
+        to 1e-9 relative; below 1e-15 measured), but where a draw has several optimal
         plans (ties: homes at the same distance and cost) a warm solve may
         pick another one, so distances, shares and provider concentration of
         such a draw can differ from :func:`rcc.plan`'s. Chunks are fixed by the
