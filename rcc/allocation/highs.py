@@ -237,6 +237,14 @@ class SplitRounds:
             self.parts.append((idx, cs, hs, rounds))
         self.last: list[LpRound | None] = [None] * len(self.parts)
 
+    @property
+    def built(self) -> np.ndarray:
+        """Whether each edge is a column of its part's model."""
+        out = np.zeros(sum(len(idx) for idx, _, _, _ in self.parts), dtype=bool)
+        for idx, _, _, rounds in self.parts:
+            out[idx] = rounds.built
+        return out
+
     def set_demand(self, demand: np.ndarray) -> None:
         """Another right-hand side for the demand rows: the parts whose cohorts' demand changed are solved again."""
         demand = np.asarray(demand, dtype=float)
