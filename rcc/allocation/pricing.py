@@ -326,8 +326,7 @@ def _check_feasible(
     """The solver's point must keep every rule of the model (a safety net under every solver and status);
     a user's ``extra_constraints`` are theirs to check."""
     tol = 1e-6 * max(1.0, float(np.max(demand, initial=0.0)))
-    e = edges.iloc[built]
-    cohort, home = e.cohort.to_numpy(), e.home.to_numpy()
+    cohort, home = edges.cohort.to_numpy()[built], edges.home.to_numpy()[built]  # arrays: this runs every draw
     upper = cap[built]
     broken = {
         "placed + without a home = demand": np.abs(
@@ -336,13 +335,13 @@ def _check_feasible(
         "places": (np.bincount(home, weights=x, minlength=len(region.homes)) - region.homes.places.to_numpy()).max(
             initial=0.0
         ) > tol,
-        "held children stay": (e.held.to_numpy() - x).max(initial=0.0) > tol,
+        "held children stay": (edges.held.to_numpy()[built] - x).max(initial=0.0) > tol,
         "no child beyond an edge's cap": (x - upper).max(initial=0.0) > tol,
         "no negative children": min(x.min(initial=0.0), unmet.min(initial=0.0)) < -tol,
     }
     for block in rows:
         lower, upper = block.bounds(region)
-        r = block.rows(region, e)
+        r = block.rows(region, edges.iloc[built])
         total = np.bincount(r[r >= 0], weights=x[r >= 0], minlength=len(upper))
         broken[block.name] = bool(((total - upper).max(initial=0.0) > tol) or ((lower - total).max(initial=0.0) > tol))
     bad = [rule for rule, yes in broken.items() if yes]
