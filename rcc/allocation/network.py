@@ -97,7 +97,8 @@ def eligible_edges(
             "weekly_cost_gbp": cost[order],
             "held": held[order],
             "cap": cap[order],
-        }
+        },
+        copy=False,  # fresh arrays: kept as they are, not copied into one block per dtype
     )
 
 
