@@ -53,9 +53,13 @@ def run_solver(problem: Any, options: SolverOptions) -> tuple[LpRound, float]:
 
 @attrs.define(eq=False)
 class WarmStart:
-    """The solver model one :func:`optimise_edges` call leaves for the next (see its ``warm``)."""
+    """The solver model one :func:`optimise_edges` call leaves for the next (see its ``warm``),
+    with what it read of the edges (their rows, the first round's edges, their room)."""
 
     lp: Any = None
+    edge_rows: dict[str, np.ndarray] | None = None
+    first: np.ndarray | None = None
+    room: np.ndarray | None = None
 
 
 _SEED_NEAREST = 12  # nearest edges per cohort always in the first pricing round
@@ -109,22 +113,22 @@ def optimise_edges(
                          time_limit_s=limit, note="no eligible cohort-home pair: nothing to solve")
         return np.zeros(0), demand.astype(float).copy(), info, PlanStatus.OPTIMAL
     blocks = (*ROW_BLOCKS, *rows)
-    edge_rows = {b.name: b.rows(region, edges) for b in blocks}
     if warm is not None and warm.lp is not None:  # the model of an earlier call: only the demand is new
-        lp = warm.lp
+        lp, edge_rows, first, room = warm.lp, warm.edge_rows, warm.first, warm.room
         lp.set_demand(demand)
-    elif params.solver.name == "highs" and params.extra_constraints is None:
-        lp = _highs_rounds(region, edges, params, blocks, edge_rows, demand, cost, unmet_cost, cap)
     else:
-        if not np.array_equal(demand, region.cohorts.children.to_numpy(dtype=float)):
-            region = attrs.evolve(region, cohorts=region.cohorts.assign(children=demand))
-        lp = _PulpRounds(region, edges, params, cost, unmet_cost, cap, rows)
-    if warm is not None and hasattr(lp, "set_demand"):
-        warm.lp = lp
-    most = np.minimum(demand[edges.cohort.to_numpy()], _edge_room(region, edges, cap))  # the most an edge can carry
-    active = _first_round(edges, params)
-    if getattr(lp, "built", None) is not None:  # a warm model keeps the edges it built
-        active |= lp.built
+        edge_rows = {b.name: b.rows(region, edges) for b in blocks}
+        first, room = _first_round(edges, params), _edge_room(region, edges, cap)
+        if params.solver.name == "highs" and params.extra_constraints is None:
+            lp = _highs_rounds(region, edges, params, blocks, edge_rows, demand, cost, unmet_cost, cap)
+        else:
+            if not np.array_equal(demand, region.cohorts.children.to_numpy(dtype=float)):
+                region = attrs.evolve(region, cohorts=region.cohorts.assign(children=demand))
+            lp = _PulpRounds(region, edges, params, cost, unmet_cost, cap, rows)
+        if warm is not None and hasattr(lp, "set_demand"):
+            warm.lp, warm.edge_rows, warm.first, warm.room = lp, edge_rows, first, room
+    most = np.minimum(demand[edges.cohort.to_numpy()], room)  # the most an edge can carry
+    active = first | lp.built if getattr(lp, "built", None) is not None else first.copy()  # warm: the edges built
     p = _price(lp, active, cost, edge_rows, most, limit, region, params)
     info, status = _report(p, len(edges), scale, params)
     if isinstance(lp, SplitRounds):
