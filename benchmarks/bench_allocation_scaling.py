@@ -1,17 +1,21 @@
 """Allocation scaling: Greater Manchester to 4x England, against a raw highspy reference measured in the same run.
 
-Run:  python benchmarks/bench_allocation_scaling.py [--sizes GM "North West" England 2xEngland 4xEngland]
+Run (from the checkout):  python -m benchmarks.bench_allocation_scaling [--sizes GM "North West" England 2xEngland 4xEngland]
 
 Each row runs in a fresh process (so peak memory is that row's own) and prints:
 - ``edges_s``: building the eligible edges of the merged homes (rcc.eligible_edges);
 - ``optimise_s``: ``rcc.plan`` end to end (merging, edges, pricing rounds on one HiGHS model, tables);
+- ``split_s``: ``rcc.plan`` with ``PlanParams(split_network=True)`` (one HiGHS LP per independent part of
+  the network; the same optimal value, ties may be broken otherwise: ``split_obj_diff``);
 - ``greedy_s``: the greedy baseline end to end;
 - ``raw_highs_s``: the reference, the same LP (every merged edge at once) built from numpy arrays and
   solved by highspy with nothing else around it, given the edges;
 - ``ratio``: optimise_s / (edges_s + raw_highs_s), the price of rcc over a hand-written model of the same
-  edges; ``scale``: optimise_s relative to the England row.
+  edges; ``scale`` and ``split_scale``: optimise_s and split_s relative to the England row.
+The last lines print the ratios of the largest row to England (time, edges) and the peak memory.
+With ``--repeat N`` the sizes run N times in turn and each time is its fastest round (the machine is shared).
 The objectives of rcc and the reference are printed too and must agree (relative difference ``obj_diff``).
-``kxEngland`` is k seeded copies of England, each moved 10 degrees north of the last (no pooling between copies).
+``kxEngland`` is k seeded copies of England side by side (see :func:`copies`).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -32,7 +37,9 @@ SIZES = ["Greater Manchester RCC", "North West", "England", "2xEngland", "4xEngl
 
 
 def copies(k: int) -> rcc.Region:
-    """k seeded copies of England, far apart (no edge between copies)."""
+    """k seeded copies of England, each 40 degrees of longitude east of the last: the same distances
+    within a copy (a copy moved north would shrink its east-west distances and grow its edges), none
+    within reach between copies except for needs without a distance limit (secure)."""
     parts = []
     for i in range(k):
         r = rcc.datasets.england(seed=i)
@@ -46,7 +53,7 @@ def copies(k: int) -> rcc.Region:
 
         parts.append(
             {
-                "councils": tag(r.councils, ["council_id", "name"]).assign(lat=r.councils.lat + 10 * i),
+                "councils": tag(r.councils, ["council_id", "name"]).assign(lon=r.councils.lon + 40 * i),
                 "providers": tag(r.providers, ["provider_id", "group"]),
                 "homes": tag(r.homes, ["home_id", "council_id", "provider_id", "serves_council_id"]),
                 "cohorts": tag(r.cohorts, ["cohort_id", "council_id"]),
@@ -54,7 +61,6 @@ def copies(k: int) -> rcc.Region:
             }
         )
     cat = {t: pd.concat([p[t] for p in parts], ignore_index=True) for t in parts[0]}
-    cat["councils"] = cat["councils"].assign(lat=cat["councils"].lat.clip(upper=89.0))
     return rcc.Region.from_frames(
         cat["councils"], cat["homes"], cat["cohorts"], cat["providers"], cat["placements"], name=f"{k}xEngland"
     )
@@ -112,6 +118,9 @@ def measure(size: str) -> dict:
     plan = rcc.plan(region, params)
     optimise_s = time.perf_counter() - t0
     t0 = time.perf_counter()
+    split = rcc.plan(region, params.evolve(split_network=True))
+    split_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
     greedy = rcc.plan(region, params.evolve(method="greedy"))
     greedy_s = time.perf_counter() - t0
     return {
@@ -122,10 +131,13 @@ def measure(size: str) -> dict:
         "raw_highs_s": round(raw_s, 2),
         "optimise_s": round(optimise_s, 2),
         "ratio": round(optimise_s / (edges_s + raw_s), 2),
+        "split_s": round(split_s, 2),
         "greedy_s": round(greedy_s, 2),
         "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "status": plan.status.value,
         "obj_diff": abs(plan.objective - raw_obj) / abs(raw_obj),
+        "split_obj_diff": abs(split.objective - plan.objective) / abs(plan.objective),
+        "split_status": split.status.value,
         "greedy_placed": int(greedy.metrics.placed),
     }
 
@@ -133,20 +145,41 @@ def measure(size: str) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", nargs="+", default=SIZES)
+    ap.add_argument("--repeat", type=int, default=1, help="rounds over the sizes; each time is its best round")
     ap.add_argument("--one", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
         print(json.dumps(measure(args.one)))
         return
-    rows = []
-    for size in args.sizes:  # a fresh process per row: its own peak memory
-        out = subprocess.run([sys.executable, __file__, "--one", size], capture_output=True, text=True, check=True)
-        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    best: dict[str, dict] = {}
+    for _ in range(args.repeat):  # rounds over every size in turn: a passing load meets every row alike
+        for size in args.sizes:  # a fresh process per row: its own peak memory
+            out = subprocess.run(  # as a module from the checkout, so the row imports this checkout's rcc
+                [sys.executable, "-m", "benchmarks.bench_allocation_scaling", "--one", size],
+                capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[1],
+            )
+            row = json.loads(out.stdout.strip().splitlines()[-1])
+            if size in best:  # each time the fastest of the rounds (the machine is shared)
+                for k in ("edges_s", "raw_highs_s", "optimise_s", "split_s", "greedy_s"):
+                    row[k] = min(row[k], best[size][k])
+                row["peak_mib"] = max(row["peak_mib"], best[size]["peak_mib"])
+                row["ratio"] = round(row["optimise_s"] / (row["edges_s"] + row["raw_highs_s"]), 2)
+            best[size] = row
+    rows = [best[size] for size in args.sizes]
     table = pd.DataFrame(rows)
     if "England" in set(table["size"]):
-        table["scale"] = (table.optimise_s / table.set_index("size").loc["England", "optimise_s"]).round(2)
-    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        eng = table.set_index("size").loc["England"]
+        table["scale"] = (table.optimise_s / eng.optimise_s).round(2)
+        table["split_scale"] = (table.split_s / eng.split_s).round(2)
+    with pd.option_context("display.width", 250, "display.max_columns", 30):
         print(table.to_string(index=False))
+    if "England" in set(table["size"]) and table["size"].iloc[-1] != "England":
+        big = table.iloc[-1]
+        print(
+            f"{big['size']} / England: edges {big.merged_edges / eng.merged_edges:.2f}x, rcc.plan {big.scale:.2f}x, "
+            f"split_network {big.split_scale:.2f}x, reference LP {big.raw_highs_s / eng.raw_highs_s:.2f}x; "
+            f"rcc.plan / reference {big.ratio:.2f}; peak {big.peak_mib:,} MiB"
+        )
 
 
 if __name__ == "__main__":

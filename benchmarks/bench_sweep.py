@@ -1,38 +1,26 @@
-"""Sweep benchmark: milliseconds a Monte Carlo draw, per-draw ``rcc.plan`` against the prepared draw engine.
+"""Sweep benchmark: milliseconds a Monte Carlo draw, warm against cold, beside per-draw ``rcc.plan``.
 
-Run (from the checkout):  python -m benchmarks.bench_sweep [--regions "Greater Manchester RCC" ...] [--draws 40] [--rounds 3]
+Run (from the checkout):  python -m benchmarks.bench_sweep [--regions "Greater Manchester RCC" ...] [--draws 48] [--rounds 3]
 
-Both paths run in the same process, on the same draws, one solver thread:
+Three paths run in the same process, on the same draws, one solver thread:
 
-* ``plan_ms``: what :func:`rcc.sweep` did for every draw before
-  :class:`rcc.analysis.sweeps.DrawSolver`: a Region with the drawn children,
-  :func:`rcc.plan` (merging homes, eligible edges, the HiGHS model, the Plan's
-  tables) and the row from :attr:`rcc.Plan.metrics`.
-* ``sweep_ms``: ``rcc.sweep(region, draws, executor="serial")`` (homes, class
-  edges and costs prepared once per batch, the same HiGHS solve per draw, the
-  row from arrays), wall time over the draws, preparation included.
-* ``hi_ms``: of which HiGHS ``run`` (the solve itself, the same on both paths).
+* ``plan_ms``: a Region with the drawn children and :func:`rcc.plan` for every
+  draw (merging homes, eligible edges, the HiGHS model, the Plan's tables) and
+  the row from :attr:`rcc.Plan.metrics`: the reference.
+* ``cold_ms``: ``rcc.sweep(region, draws, executor="serial", warm_chunk=None)``:
+  homes, class edges and costs prepared once, a new HiGHS model per draw,
+  the row from arrays. Every row equals ``plan_ms``'s (``cold_identical``).
+* ``warm_ms``: ``rcc.sweep(...)`` with its default ``warm_chunk``
+  (:data:`rcc.analysis.sweeps.WARM_CHUNK`): one HiGHS model per chunk of
+  draws, each draw after a chunk's first re-solved from the previous draw's
+  basis with only its demand rows changed. ``obj_rel`` is the largest relative
+  difference of a draw's objective from the cold solve's; ``tie_rows`` counts
+  draws whose row differs from the cold one anywhere (another optimal plan
+  among ties, or the last bits of a sum).
+* ``*_highs_ms``: of which HiGHS ``run``.
 
 The paths alternate ``--rounds`` times; each path's best round is reported
-(the machine may be shared). ``identical`` checks every column of the two
-tables, exactly, in every round.
-
-Measured (40 draws, best of 4 alternating rounds, Python 3.11, 2 cores shared with
-other jobs: load average about 100, so absolute numbers are noisy; the ratio is
-of the same run). ``plan_ms`` uses this checkout's :func:`rcc.plan` (its
-vectorised flow split included); main's ``rcc.sweep`` measured alongside was
-27.6 ms a draw on Greater Manchester::
-
-                    region  draws  plan_ms  sweep_ms  highs_ms  ratio  identical
-         three GM councils     40     15.9       2.4       1.4   6.55       True
-    Greater Manchester RCC     40     29.2      13.5      11.1   2.16       True
-
-HiGHS's own solve (``highs_ms``) is most of what is left: each draw is solved
-from scratch, as :func:`rcc.plan` solves it, so the plan (and every number of
-the row) is the one :func:`rcc.plan` gives. Re-solving one model from the
-previous draw's basis takes about 4 ms a draw but lands on other optimal
-vertices of these degenerate LPs (same objective value, different rows, so
-sums differ in the last bits), so it is not used.
+(the machine is shared: compare the ratios, measured side by side).
 """
 
 from __future__ import annotations
@@ -47,7 +35,7 @@ import pandas as pd
 import rcc
 from rcc.allocation import highs as allocation_highs
 from rcc.analysis.parallel import single_thread
-from rcc.analysis.sweeps import SWEEP_METRICS, draw_demand, sweep, sweep_row
+from rcc.analysis.sweeps import SWEEP_METRICS, WARM_CHUNK, draw_demand, sweep, sweep_row
 
 DEFAULT_REGIONS = ["three GM councils", "Greater Manchester RCC"]
 
@@ -93,33 +81,48 @@ def per_plan(region: rcc.Region, draws: int, seed: int) -> tuple[pd.DataFrame, f
     return pd.DataFrame(rows, columns=["draw", *SWEEP_METRICS, "status"]), time.perf_counter() - t0
 
 
+def timed_sweep(region: rcc.Region, draws: int, seed: int, warm_chunk: int | None) -> tuple[pd.DataFrame, float, float]:
+    """rcc.sweep in this process: the table, its seconds and HiGHS's seconds."""
+    with _HighsClock() as clock:
+        t0 = time.perf_counter()
+        out = sweep(region, draws, seed=seed, executor="serial", progress=False, warm_chunk=warm_chunk)
+        seconds = time.perf_counter() - t0
+    return out, seconds, clock.seconds
+
+
 def run(names: list[str], draws: int, rounds: int = 3, seed: int = 1) -> pd.DataFrame:
-    """Alternate the two paths ``rounds`` times per region; report each path's best round (the machine is shared)."""
+    """Alternate the three paths ``rounds`` times per region; report each path's best round (the machine is shared)."""
     out = []
     for name in names:
         region = _region(name)
         sweep(region, 2, seed=0, executor="serial", progress=False)  # warm imports and caches
-        old_s = new_s = highs_s = np.inf
-        identical = True
+        best = {"plan": (np.inf, 0.0), "cold": (np.inf, np.inf), "warm": (np.inf, np.inf)}
+        cold_identical, obj_rel, tie_rows = True, 0.0, 0
         for _ in range(rounds):
-            old, seconds = per_plan(region, draws, seed)
-            old_s = min(old_s, seconds)
-            with _HighsClock() as clock:
-                t0 = time.perf_counter()
-                new = sweep(region, draws, seed=seed, executor="serial", progress=False)
-                seconds = time.perf_counter() - t0
-            if seconds < new_s:
-                new_s, highs_s = seconds, clock.seconds
-            identical &= old.equals(new) and np.array_equal(old.to_numpy(), new.to_numpy())
+            ref, seconds = per_plan(region, draws, seed)
+            best["plan"] = min(best["plan"], (seconds, 0.0))
+            cold, seconds, hi = timed_sweep(region, draws, seed, None)
+            best["cold"] = min(best["cold"], (seconds, hi))
+            warm, seconds, hi = timed_sweep(region, draws, seed, WARM_CHUNK)
+            best["warm"] = min(best["warm"], (seconds, hi))
+            cold_identical &= ref.equals(cold)
+            obj_rel = max(obj_rel, float((np.abs(warm.objective - cold.objective) / np.abs(cold.objective)).max()))
+            tie_rows = max(tie_rows, int((~(warm == cold).all(axis=1)).sum()))
+        ms = {k: 1000 * v[0] / draws for k, v in best.items()}
         out.append(
             {
                 "region": name,
                 "draws": draws,
-                "plan_ms": round(1000 * old_s / draws, 1),
-                "sweep_ms": round(1000 * new_s / draws, 1),
-                "highs_ms": round(1000 * highs_s / draws, 1),
-                "ratio": round(old_s / new_s, 2),
-                "identical": identical,
+                "plan_ms": round(ms["plan"], 1),
+                "cold_ms": round(ms["cold"], 1),
+                "cold_highs_ms": round(1000 * best["cold"][1] / draws, 1),
+                "warm_ms": round(ms["warm"], 1),
+                "warm_highs_ms": round(1000 * best["warm"][1] / draws, 1),
+                "cold/warm": round(ms["cold"] / ms["warm"], 2),
+                "plan/warm": round(ms["plan"] / ms["warm"], 2),
+                "cold_identical": cold_identical,
+                "obj_rel": f"{obj_rel:.1e}",
+                "tie_rows": tie_rows,
             }
         )
     return pd.DataFrame(out)
@@ -128,7 +131,7 @@ def run(names: list[str], draws: int, rounds: int = 3, seed: int = 1) -> pd.Data
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--regions", nargs="+", default=DEFAULT_REGIONS)
-    ap.add_argument("--draws", type=int, default=40)
+    ap.add_argument("--draws", type=int, default=48)
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
     print(f"rcc from {rcc.__file__}")

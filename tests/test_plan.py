@@ -282,3 +282,61 @@ def test_extra_rows_are_checked():
     gm = rcc.datasets.england("Greater Manchester RCC")
     with pytest.raises(rcc.InvalidInputError, match="whole number of children"):
         rcc.plan(gm, rcc.PlanParams(extra_rows=(provider_cap(gm.homes.provider_id.iloc[0], 2.5),)))
+
+
+# --- PlanParams.split_network: one LP per independent part of the network ------------------------------
+
+
+def test_edge_components_are_the_connected_parts():
+    import numpy as np
+
+    from rcc.allocation.network import edge_components
+
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        n_c, n_h, n_e = rng.integers(1, 15), rng.integers(1, 15), rng.integers(1, 25)
+        cohort, home = rng.integers(0, n_c, n_e), rng.integers(0, n_h, n_e)
+        part = edge_components(cohort, home, n_c)
+        # the reference: merge parts along edges until nothing changes
+        ref = list(range(n_e))
+        changed = True
+        while changed:
+            changed = False
+            for i in range(n_e):
+                for j in range(n_e):
+                    if (cohort[i] == cohort[j] or home[i] == home[j]) and ref[i] != ref[j]:
+                        ref[i] = ref[j] = min(ref[i], ref[j])
+                        changed = True
+        same = np.equal.outer(part, part)
+        assert (same == np.equal.outer(ref, ref)).all()
+        first = [int(np.flatnonzero(part == k)[0]) for k in range(part.max() + 1)]
+        assert first == sorted(first)  # numbered in order of each part's first edge
+
+
+@pytest.mark.parametrize("scenario", [None, rcc.Scenario("alone"), rcc.Scenario("pooled", "national")])
+def test_split_network_has_the_whole_models_optimum(scenario):
+    gm = rcc.datasets.england("Greater Manchester RCC")
+    whole = rcc.plan(gm, scenario=scenario)
+    split = rcc.plan(gm, rcc.PlanParams(split_network=True), scenario=scenario)
+    assert split.status is rcc.PlanStatus.OPTIMAL
+    assert "independent parts solved apart" in split.info.note and "independent" not in whole.info.note
+    assert split.objective == pytest.approx(whole.objective, rel=1e-9, abs=0)
+    assert split.metrics["placed"] == whole.metrics["placed"]
+    assert split.info.variables == whole.info.variables and split.info.constraints == whole.info.constraints
+    # every home within its places, every cohort's children placed or short
+    used = split.placements.groupby("home_id").children.sum()
+    places = gm.homes.set_index("home_id").places
+    assert (used <= places.reindex(used.index)).all()
+    per_cohort = split.placements.groupby("cohort_id").children.sum().add(
+        split.shortfall.groupby("cohort_id").children.sum(), fill_value=0
+    )
+    expected = gm.cohorts.set_index("cohort_id").children
+    assert per_cohort.reindex(expected.index, fill_value=0).equals(expected.astype(per_cohort.dtype))
+
+
+def test_split_network_steps_aside_with_a_time_limit_or_extra_rows():
+    gm = rcc.datasets.england("Greater Manchester RCC")
+    limited = rcc.PlanParams(solver=rcc.SolverOptions(time_limit_s=600.0))
+    a, b = rcc.plan(gm, limited), rcc.plan(gm, limited.evolve(split_network=True))
+    assert a.objective == b.objective and a.placements.equals(b.placements)  # the one model, to the last bit
+    assert "independent" not in b.info.note

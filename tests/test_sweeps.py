@@ -70,41 +70,81 @@ def test_sweep_table(small: rcc.Region) -> None:
 
 
 def test_batching_does_not_change_results(small: rcc.Region) -> None:
-    a = sweep(small, 7, seed=4, executor="serial", batch_size=1, progress=False)
-    b = sweep(small, 7, seed=4, executor="serial", batch_size=7, progress=False)
-    c = sweep(small, 7, seed=4, executor="serial", batch_size=3, progress=False)
+    a = sweep(small, 7, seed=4, executor="serial", batch_size=1, progress=False, warm_chunk=3)
+    b = sweep(small, 7, seed=4, executor="serial", batch_size=7, progress=False, warm_chunk=3)
+    c = sweep(small, 7, seed=4, executor="serial", batch_size=2, progress=False, warm_chunk=3)
     pd.testing.assert_frame_equal(a, b, check_exact=True)
     pd.testing.assert_frame_equal(a, c, check_exact=True)
 
 
+def test_warm_draws_have_the_cold_optimum(small: rcc.Region) -> None:
+    """Warm draws re-solve one model per chunk: a chunk's first draw is rcc.plan's row exactly; every
+    draw's objective is the cold solve's to 1e-9 relative (ties may give another optimal plan)."""
+    gm = rcc.datasets.england("Greater Manchester RCC")
+    for region, seed in ((small, 11), (gm, 12)):
+        cold = sweep(region, 9, seed=seed, executor="serial", progress=False, warm_chunk=None)
+        warm = sweep(region, 9, seed=seed, executor="serial", progress=False, warm_chunk=4)
+        np.testing.assert_allclose(warm.objective, cold.objective, rtol=1e-9, atol=0)
+        assert (warm.status == "optimal").all()
+        pd.testing.assert_series_equal(warm.children, cold.children)
+        first = warm.draw % 4 == 0
+        pd.testing.assert_frame_equal(warm[first], cold[first], check_exact=True)
+    # warm on the independent parts of the network (PlanParams.split_network): the same optima
+    split = sweep(gm, 6, seed=12, params=rcc.PlanParams(split_network=True), executor="serial", progress=False,
+                  warm_chunk=3)
+    np.testing.assert_allclose(split.objective, cold.objective[:6], rtol=1e-9, atol=0)
+    # the first draw of a chunk is solved cold whatever ran before in this process
+    solver = DrawSolver(small, single_thread(None))
+    mean = small.cohorts.children.to_numpy()
+    demand = lambda k: draw_demand(mean, 3, k)  # noqa: E731
+    whole = solver.rows(range(8), demand, 4)
+    assert solver.rows([5, 6], demand, 4) == whole[5:7]  # a batch from the middle of a chunk: its start solved first
+    assert solver.rows([4], demand, 4) == whole[4:5]
+    assert solver.rows(range(3), demand, None) == [solver.row(demand(k), k) for k in range(3)]
+    with pytest.raises(InvalidInputError):
+        sweep(small, 2, executor="serial", progress=False, warm_chunk=0)
+
+
 def test_process_pool_equals_serial(small: rcc.Region, capsys: pytest.CaptureFixture[str]) -> None:
-    serial = sweep(small, 12, seed=5, executor="serial", progress=False)
-    pooled = sweep(small, 12, seed=5, executor="process", batch_size=2, progress=True)
+    serial = sweep(small, 12, seed=5, executor="serial", progress=False, warm_chunk=3)
+    pooled = sweep(small, 12, seed=5, executor="process", batch_size=2, progress=True, warm_chunk=3)
     pd.testing.assert_frame_equal(serial, pooled, check_exact=True)
     assert "12/12" in capsys.readouterr().err  # progress shown
     # any concurrent.futures executor
     with cf.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("forkserver")) as ex:
-        given = sweep(small, 12, seed=5, executor=ex, batch_size=5, progress=False)
+        given = sweep(small, 12, seed=5, executor=ex, batch_size=5, progress=False, warm_chunk=3)
     pd.testing.assert_frame_equal(serial, given, check_exact=True)
 
 
 def test_scenario_sweep(small: rcc.Region) -> None:
     ids = small.council_ids
     sc = Scenario("pathfinder", "pathfinder_only", ids[:2], growth_by_need={"all": 0.2}, rcc_incentive=5.0)
-    a = sweep(small, 5, seed=1, scenario=sc, executor="serial", progress=False)
-    b = sweep(small, 5, seed=1, scenario=sc, executor="process", batch_size=2, progress=False)
+    a = sweep(small, 5, seed=1, scenario=sc, executor="serial", progress=False, warm_chunk=2)
+    b = sweep(small, 5, seed=1, scenario=sc, executor="process", batch_size=2, progress=False, warm_chunk=2)
     pd.testing.assert_frame_equal(a, b, check_exact=True)
+    # cold draws of a scenario are rcc.plan's rows on the prepared scenario region, to the last bit
+    cold = sweep(small, 5, seed=1, scenario=sc, executor="serial", progress=False, warm_chunk=None)
+    base = sc.apply(small)
+    from rcc.allocation.engine import prepare_allocation
+    from rcc.analysis.sweeps import sweep_row
+
+    prep = prepare_allocation(base, single_thread(None), sc)
+
+    ref = [sweep_row(rcc.plan(prep.with_children(draw_demand(base.cohorts.children.to_numpy(), 1, k)), scenario=sc), k)
+           for k in range(5)]
+    pd.testing.assert_frame_equal(cold, pd.DataFrame(ref, columns=cold.columns), check_exact=True)
+    np.testing.assert_allclose(a.objective, cold.objective, rtol=1e-9, atol=0)
     plain = sweep(small, 5, seed=1, executor="serial", progress=False)
     assert (a.children > plain.children).mean() >= 0.8  # draws around the grown demand
 
 
 def test_dask_cluster_equals_serial(small: rcc.Region) -> None:
     distributed = pytest.importorskip("distributed")
-    serial = sweep(small, 10, seed=8, executor="serial", progress=False)
+    serial = sweep(small, 10, seed=8, executor="serial", progress=False, warm_chunk=3)
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster, distributed.Client(cluster) as client:
-        on_dask = sweep(small, 10, seed=8, executor=client.get_executor(), batch_size=3, progress=False)
+        on_dask = sweep(small, 10, seed=8, executor=client.get_executor(), batch_size=3, progress=False, warm_chunk=3)
     pd.testing.assert_frame_equal(serial, on_dask, check_exact=True)
 
 
@@ -182,7 +222,7 @@ def test_draw_solver_only_for_highs_optimise(small: rcc.Region) -> None:
 
 
 def test_sweep_rows_equal_plan_rows(small: rcc.Region) -> None:
-    df = sweep(small, 4, seed=6, executor="serial", progress=False)
+    df = sweep(small, 4, seed=6, executor="serial", progress=False, warm_chunk=None)
     mean = small.cohorts.children.to_numpy()
     ref = [_plan_row(small, draw_demand(mean, 6, k), k, single_thread(None)) for k in range(4)]
     pd.testing.assert_frame_equal(df, pd.DataFrame(ref, columns=df.columns), check_exact=True)
@@ -200,12 +240,14 @@ def test_prepared_draws_reused_across_batches_and_released(small: rcc.Region) ->
 
     sweeps.DrawSolver.__init__ = counting  # type: ignore[method-assign]
     try:
-        one = sweep(small, 6, seed=3, executor="serial", batch_size=2, progress=False)
+        one = sweep(small, 6, seed=3, executor="serial", batch_size=2, progress=False, warm_chunk=2)
     finally:
         sweeps.DrawSolver.__init__ = real  # type: ignore[method-assign]
     assert len(calls) == 1  # three batches, one preparation
     assert sweeps.prepared_sweeps() == 0  # nothing held after the sweep
-    pd.testing.assert_frame_equal(one, sweep(small, 6, seed=3, executor="serial", batch_size=6, progress=False))
+    pd.testing.assert_frame_equal(
+        one, sweep(small, 6, seed=3, executor="serial", batch_size=6, progress=False, warm_chunk=2), check_exact=True
+    )
 
 
 def _no_child_of_the_first_cohort(model) -> None:

@@ -12,6 +12,7 @@ columns and the next solve starts from the last basis).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 
 import attrs
@@ -19,7 +20,7 @@ import numpy as np
 
 from rcc.core import solvers
 
-__all__ = ["HighsAllocation", "LpRound"]
+__all__ = ["HighsAllocation", "HighsRounds", "LpRound", "SplitRounds"]
 
 
 @attrs.frozen(eq=False)
@@ -148,3 +149,143 @@ class HighsAllocation:
             row = np.asarray(sol.row_dual)
             duals = {name: row[rows] for name, rows in self.blocks.items()}
         return LpRound(outcome, x=col[self.n_cohorts :], u=col[: self.n_cohorts], duals=duals)
+
+    def set_row_bounds(self, block: str, lower: np.ndarray, upper: np.ndarray) -> None:
+        """New bounds for every row of one block (e.g. another demand draw); the basis is kept, so the
+        next :meth:`solve` starts from it."""
+        rows = self.blocks[block]
+        lo = np.where(np.isneginf(lower), -self._inf, np.asarray(lower, dtype=float))
+        up = np.where(np.isposinf(upper), self._inf, np.asarray(upper, dtype=float))
+        idx = np.arange(rows.start, rows.stop, dtype=np.int32)
+        self.highs.changeRowsBounds(len(idx), idx, lo, up)
+
+
+class HighsRounds:
+    """Pricing rounds on one HiGHS model fed from arrays: entering edges are added as
+    columns and each round starts from the last basis.
+
+    Parameters
+    ----------
+    bounds : Mapping[str, tuple of numpy.ndarray]
+        Row bounds by block (see :class:`HighsAllocation`).
+    held, cost, cap : numpy.ndarray
+        Lower bound (children already placed), objective coefficient and upper bound of each edge.
+    edge_rows : Mapping[str, numpy.ndarray]
+        Row of each edge in each block (-1 for none).
+    unmet_cost : numpy.ndarray
+    threads : int or None
+    msg : bool
+    """
+
+    def __init__(self, bounds: Mapping[str, tuple[np.ndarray, np.ndarray]], held: np.ndarray,
+                 edge_rows: Mapping[str, np.ndarray], cost: np.ndarray, unmet_cost: np.ndarray, cap: np.ndarray,
+                 threads: int | None, msg: bool) -> None:
+        self.model = HighsAllocation(bounds, unmet_cost, threads, msg)
+        self.edge_rows, self.held, self.cost, self.cap = edge_rows, held, cost, cap
+        self.built = np.zeros(len(cost), dtype=bool)
+        self.columns = np.zeros(0, dtype=np.int64)  # edge of each column, in column order
+
+    def set_demand(self, demand: np.ndarray) -> None:
+        """Another right-hand side for the demand rows (the model, its columns and basis kept)."""
+        self.model.set_row_bounds("demand", demand, demand)
+
+    def solve(self, active: np.ndarray, left: float | None) -> tuple[LpRound, float]:
+        """Add the active edges not yet built and solve; the round and the solver's seconds."""
+        new = np.flatnonzero(active & ~self.built)
+        rows = {b: r[new] for b, r in self.edge_rows.items()}
+        self.model.add_edges(rows, self.cost[new], self.held[new], self.cap[new])
+        self.built[new] = True
+        self.columns = np.r_[self.columns, new]
+        t0 = time.perf_counter()
+        result = self.model.solve(left)
+        runtime = time.perf_counter() - t0
+        return attrs.evolve(
+            result,
+            edge=self.columns if result.outcome.has_solution else None,
+            variables=self.model.n_cohorts + self.model.n_edges,
+            constraints=self.model.n_rows,
+        ), runtime
+
+
+class SplitRounds:
+    """Pricing rounds on the independent parts of the network, one :class:`HighsRounds` each.
+
+    The allocation LP with only the demand and capacity blocks falls apart into one LP per
+    connected part of the network (cohorts and homes joined by edges; see
+    :func:`rcc.allocation.network.edge_components`): parts share no row. Each part is solved on its
+    own model (the simplex's work grows faster than the model, so many small LPs beat one large
+    one), and only the parts with new columns or new demand are solved again. A round's point,
+    duals and objective are the parts' put together (cohorts without any edge: all unmet, dual
+    their unmet cost), so pricing and the bound read them as the whole model's.
+    """
+
+    def __init__(self, bounds: Mapping[str, tuple[np.ndarray, np.ndarray]], held: np.ndarray,
+                 edge_rows: Mapping[str, np.ndarray], cost: np.ndarray, unmet_cost: np.ndarray, cap: np.ndarray,
+                 part: np.ndarray, threads: int | None, msg: bool) -> None:
+        cohort, home = edge_rows["demand"], edge_rows["capacity"]
+        self.n_homes = len(bounds["capacity"][1])
+        self.unmet_cost = unmet_cost
+        self.demand = np.asarray(bounds["demand"][0], dtype=float)
+        order = np.argsort(part, kind="stable")
+        cuts = np.cumsum(np.bincount(part, minlength=int(part.max()) + 1 if len(part) else 0))[:-1]
+        self.parts = []
+        for idx in np.split(order, cuts):
+            cs, hs = np.unique(cohort[idx]), np.unique(home[idx])
+            local = {"demand": np.searchsorted(cs, cohort[idx]), "capacity": np.searchsorted(hs, home[idx])}
+            sub = {"demand": (self.demand[cs], self.demand[cs]),
+                   "capacity": (bounds["capacity"][0][hs], bounds["capacity"][1][hs])}
+            rounds = HighsRounds(sub, held[idx], local, cost[idx], unmet_cost[cs], cap[idx], threads, msg)
+            self.parts.append((idx, cs, hs, rounds))
+        self.last: list[LpRound | None] = [None] * len(self.parts)
+
+    @property
+    def built(self) -> np.ndarray:
+        """Whether each edge is a column of its part's model."""
+        out = np.zeros(sum(len(idx) for idx, _, _, _ in self.parts), dtype=bool)
+        for idx, _, _, rounds in self.parts:
+            out[idx] = rounds.built
+        return out
+
+    def set_demand(self, demand: np.ndarray) -> None:
+        """Another right-hand side for the demand rows: the parts whose cohorts' demand changed are solved again."""
+        demand = np.asarray(demand, dtype=float)
+        for i, (_, cs, _, rounds) in enumerate(self.parts):
+            if not np.array_equal(demand[cs], self.demand[cs]):
+                rounds.set_demand(demand[cs])
+                self.last[i] = None
+        self.demand = demand.copy()
+
+    def solve(self, active: np.ndarray, left: float | None) -> tuple[LpRound, float]:
+        """Solve the parts with new columns (or new demand); the whole model's round and the solver's seconds."""
+        runtime = 0.0
+        for i, (idx, _, _, rounds) in enumerate(self.parts):
+            sub = active[idx]
+            if self.last[i] is not None and not (sub & ~rounds.built).any():
+                continue  # nothing new in this part: its last optimum stands
+            rnd, seconds = rounds.solve(sub, None if left is None else left - runtime)
+            runtime += seconds
+            self.last[i] = rnd
+            if rnd.outcome.status != "optimal":  # no plan (split only without a time limit): the part's outcome
+                outcome = attrs.evolve(rnd.outcome, has_solution=False)
+                return LpRound(outcome, variables=rnd.variables, constraints=rnd.constraints), runtime
+        return self._whole(), runtime
+
+    def _whole(self) -> LpRound:
+        """The parts' optima as one round of the whole model."""
+        u = self.demand.copy()
+        y = np.asarray(self.unmet_cost, dtype=float).copy()
+        z = np.zeros(self.n_homes)
+        xs, edge, objective, variables = [], [], 0.0, 0
+        for (idx, cs, hs, _), rnd in zip(self.parts, self.last):
+            u[cs], y[cs], z[hs] = rnd.u, rnd.y, rnd.z
+            xs.append(rnd.x)
+            edge.append(idx[rnd.edge])
+            objective += rnd.outcome.objective
+            variables += len(rnd.edge)
+        loose = np.ones(len(u), dtype=bool)
+        for _, cs, _, _ in self.parts:
+            loose[cs] = False
+        objective += float(self.unmet_cost[loose] @ self.demand[loose])
+        outcome = solvers.SolverOutcome("optimal", True, objective, objective, 0.0, "Optimal")
+        return LpRound(outcome, x=np.concatenate(xs), u=u, duals={"demand": y, "capacity": z},
+                       edge=np.concatenate(edge), variables=len(u) + variables, constraints=len(u) + self.n_homes)

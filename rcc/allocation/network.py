@@ -17,7 +17,7 @@ from rcc.core.region import Region
 from rcc.core.schema import AGE_BANDS
 from rcc.core.validate import split_needs
 
-__all__ = ["eligible_edges", "open_edges", "eligibility_graph", "council_graph", "unreachable_cohorts"]
+__all__ = ["edge_components", "eligible_edges", "open_edges", "eligibility_graph", "council_graph", "unreachable_cohorts"]
 
 EDGE_COLUMNS = ("cohort", "home", "distance_miles", "inside_own_council", "weekly_cost_gbp", "held", "cap")
 
@@ -97,7 +97,8 @@ def eligible_edges(
             "weekly_cost_gbp": cost[order],
             "held": held[order],
             "cap": cap[order],
-        }
+        },
+        copy=False,  # fresh arrays: kept as they are, not copied into one block per dtype
     )
 
 
@@ -143,6 +144,36 @@ def _ages_and_service(
         & (hi[cohort] <= homes.max_age.to_numpy()[home])
         & ((serves[home] < 0) | (serves[home] == c_council[cohort]))
     )
+
+
+def edge_components(cohort: np.ndarray, home: np.ndarray, n_cohorts: int) -> np.ndarray:
+    """Connected part of the network (cohorts and homes joined by edges) of each edge, numbered 0..k-1
+    in order of each part's first edge.
+
+    Parts share no cohort and no home, so the allocation LP falls apart into one independent LP per part.
+
+    >>> edge_components(np.array([0, 1, 2, 0]), np.array([0, 1, 1, 0]), 3).tolist()
+    [0, 1, 1, 0]
+    """
+    if len(cohort) == 0:
+        return np.zeros(0, dtype=np.int64)
+    u = np.asarray(cohort, dtype=np.int64)
+    v = n_cohorts + np.asarray(home, dtype=np.int64)
+    label = np.arange(n_cohorts + int(v.max()) + 1)
+    while True:  # hook every node to the smallest label among its edges, then jump pointers to the roots
+        low = np.minimum(label[u], label[v])
+        new = label.copy()
+        np.minimum.at(new, label[u], low)
+        np.minimum.at(new, label[v], low)
+        while not np.array_equal(new[new], new):
+            new = new[new]
+        if np.array_equal(new, label):
+            break
+        label = new
+    _, first, part = np.unique(label[u], return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    return rank[part]
 
 
 def open_edges(edges: pd.DataFrame) -> np.ndarray:

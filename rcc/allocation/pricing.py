@@ -10,7 +10,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from rcc.allocation.highs import HighsAllocation, LpRound
+from rcc.allocation.highs import HighsRounds, LpRound, SplitRounds
 from rcc.allocation.model import (
     CAPACITY,
     DEMAND,
@@ -21,6 +21,7 @@ from rcc.allocation.model import (
     reduced_costs,
     unmet_costs,
 )
+from rcc.allocation.network import edge_components
 from rcc.allocation.result import PlanStatus, SolveInfo
 from rcc.core import solvers
 from rcc.core.errors import InfeasibleError, SolverError
@@ -28,7 +29,7 @@ from rcc.core.params import PlanParams, SolverOptions
 from rcc.core.region import Region
 from rcc.core.solvers import SolverOutcome
 
-__all__ = ["make_solver", "optimise_edges", "run_solver"]
+__all__ = ["WarmStart", "make_solver", "optimise_edges", "run_solver"]
 
 def make_solver(options: SolverOptions) -> Any:
     """A PuLP solver object for the options; SolverError if it cannot run here."""
@@ -52,6 +53,17 @@ def run_solver(problem: Any, options: SolverOptions) -> tuple[LpRound, float]:
     return outcome, time.perf_counter() - t0
 
 
+@attrs.define(eq=False)
+class WarmStart:
+    """The solver model one :func:`optimise_edges` call leaves for the next (see its ``warm``),
+    with what it read of the edges (their rows, the first round's edges, their room)."""
+
+    lp: Any = None
+    edge_rows: dict[str, np.ndarray] | None = None
+    first: np.ndarray | None = None
+    room: np.ndarray | None = None
+
+
 _SEED_NEAREST = 12  # nearest edges per cohort always in the first pricing round
 
 
@@ -64,6 +76,7 @@ def optimise_edges(
     unmet_cost: np.ndarray | None = None,
     cap: np.ndarray | None = None,
     rows: Sequence[RowBlock] = (),
+    warm: WarmStart | None = None,
 ) -> tuple[np.ndarray, np.ndarray, SolveInfo, PlanStatus]:
     """Solve the allocation LP over ``edges`` by pricing out edges beyond the radius.
 
@@ -79,6 +92,12 @@ def optimise_edges(
     :class:`~rcc.allocation.model.RowBlock` s, in both solver paths and in pricing.
     With :attr:`PlanParams.extra_constraints` every edge is built at once in
     the PuLP model and the user's function adds its rows (no pricing).
+
+    ``warm``: a :class:`WarmStart` kept across calls on the same edges, costs and
+    caps with other ``demand`` (sweep draws): the first call builds the model and
+    leaves it there, later calls change the demand rows and re-solve from the last
+    basis and columns. The optimum's value is the same as a cold solve's; where
+    the LP has several optimal plans (ties), a warm solve may land on another one.
 
     Returns the flow on each edge, the unmet children of each cohort, the
     solver's report and the status.
@@ -96,18 +115,43 @@ def optimise_edges(
                          time_limit_s=limit, note="no eligible cohort-home pair: nothing to solve")
         return np.zeros(0), demand.astype(float).copy(), info, PlanStatus.OPTIMAL
     blocks = (*ROW_BLOCKS, *rows)
-    edge_rows = {b.name: b.rows(region, edges) for b in blocks}
-    if params.solver.name == "highs" and params.extra_constraints is None:
-        bounds = {b.name: ((demand, demand) if b is DEMAND else b.bounds(region)) for b in blocks}
-        lp: _HighsRounds | _PulpRounds = _HighsRounds(bounds, edges, edge_rows, cost, unmet_cost, cap, params)
+    if warm is not None and warm.lp is not None:  # the model of an earlier call: only the demand is new
+        lp, edge_rows, first, room = warm.lp, warm.edge_rows, warm.first, warm.room
+        lp.set_demand(demand)
     else:
-        if not np.array_equal(demand, region.cohorts.children.to_numpy(dtype=float)):
-            region = attrs.evolve(region, cohorts=region.cohorts.assign(children=demand))
-        lp = _PulpRounds(region, edges, params, cost, unmet_cost, cap, rows)
-    most = np.minimum(demand[edges.cohort.to_numpy()], _edge_room(region, edges, cap))  # the most an edge can carry
-    p = _price(lp, _first_round(edges, params), cost, edge_rows, most, limit, region, params)
+        edge_rows = {b.name: b.rows(region, edges) for b in blocks}
+        first, room = _first_round(edges, params), _edge_room(region, edges, cap)
+        if params.solver.name == "highs" and params.extra_constraints is None:
+            lp = _highs_rounds(region, edges, params, blocks, edge_rows, demand, cost, unmet_cost, cap)
+        else:
+            if not np.array_equal(demand, region.cohorts.children.to_numpy(dtype=float)):
+                region = attrs.evolve(region, cohorts=region.cohorts.assign(children=demand))
+            lp = _PulpRounds(region, edges, params, cost, unmet_cost, cap, rows)
+        if warm is not None and hasattr(lp, "set_demand"):
+            warm.lp, warm.edge_rows, warm.first, warm.room = lp, edge_rows, first, room
+    most = np.minimum(demand[edges.cohort.to_numpy()], room)  # the most an edge can carry
+    active = first | lp.built if getattr(lp, "built", None) is not None else first.copy()  # warm: the edges built
+    p = _price(lp, active, cost, edge_rows, most, limit, region, params)
     info, status = _report(p, len(edges), scale, params)
+    if isinstance(lp, SplitRounds):
+        info = attrs.evolve(info, note="; ".join(x for x in (info.note, f"{len(lp.parts)} independent parts solved apart") if x))
     return (*_flows(p.rnd, region, edges, demand, cap, params, rows), info, status)
+
+
+def _highs_rounds(
+    region: Region, edges: pd.DataFrame, params: PlanParams, blocks: tuple[RowBlock, ...],
+    edge_rows: dict[str, np.ndarray], demand: np.ndarray, cost: np.ndarray, unmet_cost: np.ndarray, cap: np.ndarray,
+) -> HighsRounds | SplitRounds:
+    """The HiGHS pricing rounds: one model per independent part of the network with
+    ``params.split_network`` (the model only demand and capacity rows, no time limit), else one model."""
+    bounds = {b.name: ((demand, demand) if b is DEMAND else b.bounds(region)) for b in blocks}
+    held = edges.held.to_numpy(dtype=float)
+    threads, msg = params.solver.threads, params.solver.msg
+    if params.split_network and len(blocks) == len(ROW_BLOCKS) and params.solver.time_limit_s is None:
+        part = edge_components(edge_rows[DEMAND.name], edge_rows[CAPACITY.name], len(demand))
+        if part.max() > 0:
+            return SplitRounds(bounds, held, edge_rows, cost, unmet_cost, cap, part, threads, msg)
+    return HighsRounds(bounds, held, edge_rows, cost, unmet_cost, cap, threads, msg)
 
 
 def _first_round(edges: pd.DataFrame, params: PlanParams) -> np.ndarray:
@@ -137,7 +181,7 @@ class _Priced:
 
 
 def _price(
-    lp: _HighsRounds | _PulpRounds,
+    lp: HighsRounds | SplitRounds | _PulpRounds,
     active: np.ndarray,
     cost: np.ndarray,
     edge_rows: dict[str, np.ndarray],
@@ -268,37 +312,6 @@ class _PulpRounds:
         return LpRound(outcome, x=x, u=u, duals=duals, edge=np.flatnonzero(active), **size), runtime
 
 
-class _HighsRounds:
-    """Pricing rounds on one HiGHS model fed from arrays: entering edges are added as
-    columns and each round starts from the last basis."""
-
-    def __init__(self, bounds: dict[str, tuple[np.ndarray, np.ndarray]], edges: pd.DataFrame,
-                 edge_rows: dict[str, np.ndarray], cost: np.ndarray, unmet_cost: np.ndarray, cap: np.ndarray,
-                 params: PlanParams) -> None:
-        self.model = HighsAllocation(bounds, unmet_cost, params.solver.threads, params.solver.msg)
-        self.edge_rows = edge_rows
-        self.held = edges.held.to_numpy(dtype=float)
-        self.cost, self.cap = cost, cap
-        self.built = np.zeros(len(edges), dtype=bool)
-        self.columns = np.zeros(0, dtype=np.int64)  # edge of each column, in column order
-
-    def solve(self, active: np.ndarray, left: float | None) -> tuple[LpRound, float]:
-        new = np.flatnonzero(active & ~self.built)
-        rows = {b: r[new] for b, r in self.edge_rows.items()}
-        self.model.add_edges(rows, self.cost[new], self.held[new], self.cap[new])
-        self.built[new] = True
-        self.columns = np.r_[self.columns, new]
-        t0 = time.perf_counter()
-        result = self.model.solve(left)
-        runtime = time.perf_counter() - t0
-        return attrs.evolve(
-            result,
-            edge=self.columns if result.outcome.has_solution else None,
-            variables=self.model.n_cohorts + self.model.n_edges,
-            constraints=self.model.n_rows,
-        ), runtime
-
-
 def _objective_scale(cost: np.ndarray, unmet_cost: np.ndarray) -> float:
     """1 for objectives of ordinary size; otherwise the factor that brings the largest coefficient to 10,000."""
     big = float(max(np.abs(cost).max(initial=0.0), np.abs(unmet_cost).max(initial=0.0)))
@@ -319,8 +332,7 @@ def _check_feasible(
     """The solver's point must keep every rule of the model (a safety net under every solver and status);
     a user's ``extra_constraints`` are theirs to check."""
     tol = 1e-6 * max(1.0, float(np.max(demand, initial=0.0)))
-    e = edges.iloc[built]
-    cohort, home = e.cohort.to_numpy(), e.home.to_numpy()
+    cohort, home = edges.cohort.to_numpy()[built], edges.home.to_numpy()[built]  # arrays: this runs every draw
     upper = cap[built]
     broken = {
         "placed + without a home = demand": np.abs(
@@ -329,13 +341,13 @@ def _check_feasible(
         "places": (np.bincount(home, weights=x, minlength=len(region.homes)) - region.homes.places.to_numpy()).max(
             initial=0.0
         ) > tol,
-        "held children stay": (e.held.to_numpy() - x).max(initial=0.0) > tol,
+        "held children stay": (edges.held.to_numpy()[built] - x).max(initial=0.0) > tol,
         "no child beyond an edge's cap": (x - upper).max(initial=0.0) > tol,
         "no negative children": min(x.min(initial=0.0), unmet.min(initial=0.0)) < -tol,
     }
     for block in rows:
         lower, upper = block.bounds(region)
-        r = block.rows(region, e)
+        r = block.rows(region, edges.iloc[built])
         total = np.bincount(r[r >= 0], weights=x[r >= 0], minlength=len(upper))
         broken[block.name] = bool(((total - upper).max(initial=0.0) > tol) or ((lower - total).max(initial=0.0) > tol))
     bad = [rule for rule, yes in broken.items() if yes]

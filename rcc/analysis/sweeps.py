@@ -26,14 +26,16 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import uuid
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from rcc.allocation.engine import optimise_edges, prepare_allocation, split_class_flows
+from rcc.allocation.engine import optimise_edges, prepare_allocation, rule_edges, split_class_flows
 from rcc.allocation.engine import plan as rcc_plan
 from rcc.allocation.model import edge_costs, unmet_costs
+from rcc.allocation.pricing import WarmStart
 from rcc.allocation.result import Plan
 from rcc.analysis.parallel import DEFAULT_EXECUTOR, batches, from_payload, run_tasks, single_thread, to_payload
 from rcc.analysis.rules import Scenario
@@ -42,7 +44,7 @@ from rcc.core.params import PlanParams
 from rcc.core.region import Region
 from rcc.core.schema import NEEDS
 
-__all__ = ["SWEEP_METRICS", "DrawSolver", "draw_demand", "prepared_sweeps", "sweep", "sweep_row", "sweep_summary"]
+__all__ = ["SWEEP_METRICS", "WARM_CHUNK", "DrawSolver", "draw_demand", "prepared_sweeps", "sweep", "sweep_row", "sweep_summary"]
 
 #: Columns of :func:`sweep` after ``draw``.
 SWEEP_METRICS: tuple[str, ...] = (
@@ -58,6 +60,10 @@ SWEEP_METRICS: tuple[str, ...] = (
     "objective",
     *(f"unmet_{n}" for n in NEEDS),
 )
+
+
+#: Draws per warm chunk of :func:`sweep` (its default ``warm_chunk``).
+WARM_CHUNK = 16
 
 
 def draw_demand(
@@ -114,9 +120,12 @@ class DrawSolver:
     reads its metrics from arrays (flows per class edge, shared among homes as
     :func:`rcc.allocation.engine.split_class_flows` does, distances, costs and provider
     groups) instead of building the Plan's tables. Every number of a row
-    equals the one :func:`rcc.plan` and :attr:`rcc.Plan.metrics` give for the
-    drawn region, to the last bit. A draw without a plan raises
-    :class:`rcc.SolverError`, as :func:`rcc.plan` does.
+    :meth:`row` solves cold equals the one :func:`rcc.plan` and
+    :attr:`rcc.Plan.metrics` give for the drawn region, to the last bit;
+    :meth:`rows` re-solves one model within chunks of draws (warm: the same
+    optimal value, ties possibly broken otherwise; see :func:`sweep`'s
+    ``warm_chunk``). A draw without a plan raises :class:`rcc.SolverError`,
+    as :func:`rcc.plan` does.
 
     Only the HiGHS optimiser runs here (``params.method == "optimise"``,
     ``params.solver.name == "highs"``); check :meth:`supports`.
@@ -124,8 +133,13 @@ class DrawSolver:
     Parameters
     ----------
     region : Region
-        Its cohorts' children are replaced by each draw's.
+        Its cohorts' children are replaced by each draw's (a scenario already applied).
     params : PlanParams
+    scenario : Scenario, optional
+        Its pooling rules and incentives act on the class edges, as in
+        ``rcc.plan(prepare_allocation(region, params, scenario), scenario=scenario)``
+        (:func:`rcc.allocation.engine.rule_edges`); the row's ``objective`` then
+        includes the incentives, as that plan's does.
 
     Examples
     --------
@@ -138,14 +152,16 @@ class DrawSolver:
     (np.True_, 'optimal')
     """
 
-    def __init__(self, region: Region, params: PlanParams) -> None:
+    def __init__(self, region: Region, params: PlanParams, scenario: Scenario | None = None) -> None:
         if not self.supports(params):
             raise InvalidInputError("sweep", None, "params", "method 'optimise' with solver 'highs'", params.method)
-        prep = prepare_allocation(region, params)  # rcc.plan's step 1: the same classes and edges
+        prep = prepare_allocation(region, params, scenario)  # rcc.plan's steps 1 and 2: the same classes and edges
+        ruled = rule_edges(prep, scenario)
         region = prep.region
-        self.region, self.params = region, params
-        self.classes, self.home_class, self.edges = prep.classes, prep.home_class, prep.class_edges
-        self.cost = edge_costs(self.edges, params)
+        self.region, self.params, self.scenario = region, params, scenario is not None
+        self.classes, self.home_class, self.edges = prep.classes, prep.home_class, ruled.edges
+        self.cost = edge_costs(self.edges, params) if scenario is None else ruled.cost
+        self.cap = self.edges.cap.to_numpy(dtype=float)
         self.unmet_cost = unmet_costs(region, params)
         homes = region.homes
         self.places = homes.places.to_numpy()
@@ -165,6 +181,8 @@ class DrawSolver:
         self.n_groups = len(names)
         need = region.cohorts.need.to_numpy(dtype=object)
         self.need_mask = {n: need == n for n in NEEDS}
+        self._warm: WarmStart | None = None
+        self._next = -1  # the draw a warm model is ready for
 
     @staticmethod
     def supports(params: PlanParams) -> bool:
@@ -175,15 +193,42 @@ class DrawSolver:
             and params.extra_constraints is None and not params.extra_rows
         )
 
-    def row(self, demand: np.ndarray, draw: int) -> dict[str, Any]:
-        """The sweep row (``draw``, :data:`SWEEP_METRICS`, ``status``) of the region with ``demand`` children per cohort."""
+    def rows(self, draws: Sequence[int], demand: Callable[[int], np.ndarray], chunk: int | None) -> list[dict[str, Any]]:
+        """The sweep rows of ``draws`` (``demand(k)``: children per cohort of draw ``k``), warm within chunks.
+
+        Draws ``c * chunk`` to ``(c + 1) * chunk - 1`` are one chunk: its first draw is solved cold (the
+        plan :func:`rcc.plan` gives), each further one from the model and basis the previous draw of the
+        chunk left (:class:`rcc.allocation.pricing.WarmStart`). A draw whose predecessors in its chunk did
+        not just run here has them solved first, so a row depends only on the draw and ``chunk``: not on
+        which draws a batch holds, their worker or the executor. ``chunk`` None or 1: every draw cold.
+        """
+        out = []
+        for k in draws:
+            if not chunk or chunk <= 1:
+                out.append(self.row(demand(k), k))
+                continue
+            start = k - k % chunk
+            if k % chunk == 0 or self._next != k:  # a chunk starts here (or its earlier draws ran elsewhere)
+                self._warm = WarmStart()
+                for j in range(start, k):
+                    self.row(demand(j), j, self._warm)
+            out.append(self.row(demand(k), k, self._warm))
+            self._next = k + 1
+        return out
+
+    def row(self, demand: np.ndarray, draw: int, warm: WarmStart | None = None) -> dict[str, Any]:
+        """The sweep row (``draw``, :data:`SWEEP_METRICS`, ``status``) of the region with ``demand`` children
+        per cohort; solved cold (as :func:`rcc.plan`), or from the model ``warm`` holds (and leaves there)."""
         demand = np.asarray(demand)
         class_flow, unmet, _, status = optimise_edges(
-            self.classes, self.edges, self.params, demand.astype(float), self.cost, self.unmet_cost
+            self.classes, self.edges, self.params, demand.astype(float), self.cost, self.unmet_cost, self.cap, warm=warm
         )
         edge, home, take = split_class_flows(self.home_class, self.places, self.edge_class, class_flow)
         flow = take.astype(float)
-        objective = float(self.cost[edge] @ flow + self.unmet_cost @ unmet)
+        if self.scenario:  # as rcc.plan sums it: over the class edges with a scenario, the home edges without
+            objective = float(self.cost @ class_flow + self.unmet_cost @ unmet)
+        else:
+            objective = float(self.cost[edge] @ flow + self.unmet_cost @ unmet)
         placed = float(take.sum())
         missing = float(unmet.astype(np.int64).sum())
         group = self.group[home]
@@ -227,24 +272,28 @@ def _sweep_batch(task: dict[str, Any]) -> list[dict[str, Any]]:
     token = task.get("token")
     if token is not None and token in _PREPARED:
         solver, mean, floor = _PREPARED[token]
-        return [solver.row(draw_demand(mean, task["seed"], k, task["dispersion"], floor), k) for k in task["draws"]]
+        return solver.rows(task["draws"], _drawer(mean, task, floor), task.get("chunk"))
     region: Region = from_payload(task["region"])
     params: PlanParams = from_payload(task["params"])
     scenario: Scenario | None = from_payload(task["scenario"])
     held = region.placements.groupby("cohort_id").children.sum().reindex(region.cohorts.cohort_id, fill_value=0)
     mean = region.cohorts.children.to_numpy()
-    if scenario is None and DrawSolver.supports(params):
-        solver = DrawSolver(region, params)
+    if DrawSolver.supports(params):
+        solver = DrawSolver(region, params, scenario)
         if token is not None:
             _PREPARED.clear()
             _PREPARED[token] = (solver, mean, held.to_numpy())
-        return [solver.row(draw_demand(mean, task["seed"], k, task["dispersion"], held.to_numpy()), k) for k in task["draws"]]
+        return solver.rows(task["draws"], _drawer(mean, task, held.to_numpy()), task.get("chunk"))
     prep = prepare_allocation(region, params, scenario)  # homes and edges do not change between draws: once
     rows = []
     for k in task["draws"]:
         n = draw_demand(mean, task["seed"], k, task["dispersion"], held.to_numpy())
         rows.append(sweep_row(rcc_plan(prep.with_children(n), scenario=scenario), k))
     return rows
+
+
+def _drawer(mean: np.ndarray, task: dict[str, Any], floor: np.ndarray) -> Callable[[int], np.ndarray]:
+    return lambda k: draw_demand(mean, task["seed"], k, task["dispersion"], floor)
 
 
 def sweep(
@@ -259,6 +308,7 @@ def sweep(
     workers: int = 2,
     dispersion: float | None = None,
     progress: bool = True,
+    warm_chunk: int | None = WARM_CHUNK,
 ) -> pd.DataFrame:
     """Plan ``n_draws`` random demand draws of ``region`` and collect the metrics.
 
@@ -280,14 +330,29 @@ def sweep(
         ``"process"``: a local spawn pool of ``workers``; any Executor (e.g.
         ``distributed.Client.get_executor()``) as given.
     batch_size : int, optional
-        Draws per task (default: about 4 tasks per worker). Does not change
-        the results.
+        Draws per task (default: about 4 tasks per worker), rounded up to
+        whole warm chunks. Does not change the results.
     workers : int
         Size of the default process pool.
     dispersion : float, optional
         Negative binomial dispersion (see :func:`draw_demand`); Poisson if None.
     progress : bool
         A progress line on stderr (tqdm's bar if installed).
+    warm_chunk : int or None
+        Draws ``0..warm_chunk-1``, ``warm_chunk..2*warm_chunk-1``, ... are
+        chunks: a chunk's first draw is solved cold, as :func:`rcc.plan`
+        solves it; each further draw re-solves the model the previous draw
+        left (its demand rows changed, warm from its basis and columns), which
+        is several times faster. The optimum's value is the cold solve's (tested
+        to 1e-9 relative; below 1e-15 measured), but where a draw has several optimal
+        plans (ties: homes at the same distance and cost) a warm solve may
+        pick another one, so distances, shares and provider concentration of
+        such a draw can differ from :func:`rcc.plan`'s. Chunks are fixed by the
+        draw numbers, so the rows depend only on ``seed``, the draw and
+        ``warm_chunk``, never on the executor, workers or ``batch_size``.
+        ``None`` (or 1): every draw cold, each row exactly :func:`rcc.plan`'s.
+        Used by the HiGHS optimiser (:meth:`DrawSolver.supports`); other draws
+        go through :func:`rcc.plan`, cold.
 
     Returns
     -------
@@ -309,7 +374,12 @@ def sweep(
         raise InvalidInputError("sweep", None, "n_draws", "at least 1", n_draws)
     params = single_thread(params)
     base = scenario.apply(region) if scenario is not None else region
-    draw_batches = batches(range(n_draws), workers, batch_size)
+    if warm_chunk is not None and (not isinstance(warm_chunk, int | np.integer) or warm_chunk < 1):
+        raise InvalidInputError("sweep", None, "warm_chunk", "a whole number >= 1, or None", warm_chunk)
+    chunk = int(warm_chunk or 1)
+    chunks = batches(range(n_draws), 1, chunk)  # whole chunks per batch: a warm chunk never spans two tasks
+    per_batch = None if batch_size is None else -(-int(batch_size) // chunk)
+    draw_batches = [[k for c in b for k in c] for b in batches(chunks, workers, per_batch)]
     common = {
         "region": to_payload(base),
         "params": to_payload(params),
@@ -317,6 +387,7 @@ def sweep(
         "seed": int(seed),
         "dispersion": dispersion,
         "token": uuid.uuid4().hex,  # names this sweep's prepared draws in a worker (see _PREPARED)
+        "chunk": chunk,
     }
     tasks = [{**common, "draws": b} for b in draw_batches]
     try:

@@ -252,6 +252,12 @@ class PlanParams(DistanceLimits):
         are priced like the demand and capacity rows (duals read by the block's name),
         so the optimiser still builds only the edges it needs. Homes are not merged
         (a block may tell homes apart that are otherwise interchangeable). Optimiser only.
+    split_network : bool
+        Solve each independent part of the network (cohorts and homes joined by edges)
+        as its own HiGHS LP: the same optimal value, faster on large regions (the
+        simplex's work grows faster than the model), but where the plan has ties
+        (several optimal plans) it may pick another of them than the one model does.
+        HiGHS without a time limit or ``extra_rows`` only; ignored otherwise.
 
     Examples
     --------
@@ -271,6 +277,7 @@ class PlanParams(DistanceLimits):
     pricing_radius_miles: float | None = attrs.field(default=25.0, validator=number(finite=False, optional=True))
     extra_constraints: Callable[[object], None] | None = attrs.field(default=None, validator=optional_function)
     extra_rows: tuple[Any, ...] = attrs.field(default=(), converter=tuple)
+    split_network: bool = attrs.field(default=False, validator=instance(bool))
 
     @extra_rows.validator
     def _check_rows(self, attribute: attrs.Attribute, value: tuple[Any, ...]) -> None:  # type: ignore[type-arg]
