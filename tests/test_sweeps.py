@@ -89,8 +89,8 @@ def test_warm_draws_have_the_cold_optimum(small: rcc.Region) -> None:
         pd.testing.assert_series_equal(warm.children, cold.children)
         first = warm.draw % 4 == 0
         pd.testing.assert_frame_equal(warm[first], cold[first], check_exact=True)
-    # warm on the independent parts of the network (PlanParams.split_network): the same optima
-    split = sweep(gm, 6, seed=12, params=rcc.PlanParams(split_network=True), executor="serial", progress=False,
+    # warm on one model over the whole network (PlanParams(split_network=False)): the same optima
+    split = sweep(gm, 6, seed=12, params=rcc.PlanParams(split_network=False), executor="serial", progress=False,
                   warm_chunk=3)
     np.testing.assert_allclose(split.objective, cold.objective[:6], rtol=1e-9, atol=0)
     # the first draw of a chunk is solved cold whatever ran before in this process

@@ -313,18 +313,19 @@ def test_cbc_stopped_on_the_lp_is_never_a_plan():
         assert p.metrics.placed + p.metrics.unmet == gm.cohorts.children.sum()
 
 
-def test_a_point_that_breaks_the_rules_is_never_a_plan(tiny, monkeypatch):
+@pytest.mark.parametrize("split", [True, False])  # one LP per part of the network (the default) or one model
+def test_a_point_that_breaks_the_rules_is_never_a_plan(tiny, monkeypatch, split):
     from rcc.allocation.highs import HighsAllocation
 
     real = HighsAllocation.solve
 
     def lying(self, left):
         out = real(self, left)
-        return attrs.evolve(out, u=np.zeros_like(out.u))  # claims every child placed
+        return attrs.evolve(out, u=out.u + 1.0)  # one child more without a home than each cohort has
 
     monkeypatch.setattr(HighsAllocation, "solve", lying)
     with pytest.raises(rcc.SolverError, match="placed \\+ without a home = demand"):
-        rcc.plan(tiny)
+        rcc.plan(tiny, rcc.PlanParams(split_network=split))
 
 
 def test_tiny_weights_still_price_every_improving_edge():

@@ -254,10 +254,11 @@ class PlanParams(DistanceLimits):
         (a block may tell homes apart that are otherwise interchangeable). Optimiser only.
     split_network : bool
         Solve each independent part of the network (cohorts and homes joined by edges)
-        as its own HiGHS LP: the same optimal value, faster on large regions (the
-        simplex's work grows faster than the model), but where the plan has ties
-        (several optimal plans) it may pick another of them than the one model does.
-        HiGHS without a time limit or ``extra_rows`` only; ignored otherwise.
+        as its own HiGHS LP (default): the same optimal value, and the solve grows about
+        linearly with the region (the simplex's work on one LP grows faster than the
+        model). Where the plan has ties (several optimal plans) it may pick another of
+        them than one model over the whole network does (``False``). HiGHS without a time
+        limit or ``extra_rows`` only; ignored otherwise.
 
     Examples
     --------
@@ -277,7 +278,7 @@ class PlanParams(DistanceLimits):
     pricing_radius_miles: float | None = attrs.field(default=25.0, validator=number(finite=False, optional=True))
     extra_constraints: Callable[[object], None] | None = attrs.field(default=None, validator=optional_function)
     extra_rows: tuple[Any, ...] = attrs.field(default=(), converter=tuple)
-    split_network: bool = attrs.field(default=False, validator=instance(bool))
+    split_network: bool = attrs.field(default=True, validator=instance(bool))
 
     @extra_rows.validator
     def _check_rows(self, attribute: attrs.Attribute, value: tuple[Any, ...]) -> None:  # type: ignore[type-arg]
