@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from rcc.allocation.tradeoff import trade_off
-from rcc.core.display import Card, Metrics, fmt_count, fmt_gbp, fmt_metric, fmt_pct
 from rcc.core.accessors import Accessor
+from rcc.core.display import Card, Metrics, fmt_count, fmt_gbp, fmt_metric, fmt_pct
 from rcc.core.region import Region
 
 __all__ = ["PlanStatus", "Plan", "SolveInfo", "metrics_table", "METRIC_LABELS"]

@@ -16,8 +16,8 @@ from rcc.analysis.metrics import GROUP_PREFIX, METRICS, TABLE_METRICS, plan_metr
 from rcc.analysis.parallel import DEFAULT_EXECUTOR, Progress, from_payload, run_tasks, single_thread, to_payload
 from rcc.analysis.rules import Scenario
 from rcc.analysis.summary import TradeOff, trade_off
-from rcc.core.display import Card, fmt_count, fmt_gbp, fmt_pct
 from rcc.core.accessors import Accessor
+from rcc.core.display import Card, fmt_count, fmt_gbp, fmt_pct
 from rcc.core.errors import InvalidInputError
 from rcc.core.params import PlanParams
 from rcc.core.region import Region

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from rcc.allocation.result import METRIC_LABELS, PlanStatus, SolveInfo
-from rcc.core.display import Card, fmt_count, fmt_gbp, fmt_metric, fmt_pct
 from rcc.core.accessors import Accessor
+from rcc.core.display import Card, fmt_count, fmt_gbp, fmt_metric, fmt_pct
 from rcc.core.errors import InfeasibleError
 from rcc.core.region import Region
 
