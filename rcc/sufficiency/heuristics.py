@@ -9,8 +9,8 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from rcc.core import solvers
 from rcc.core.solvers import SolverOutcome
+from rcc.sufficiency import arrays
 from rcc.sufficiency.model import ModelData, SufficiencyModel
 from rcc.sufficiency.runtime import Run, subset_data
 
@@ -34,7 +34,7 @@ def snapshot(model: SufficiencyModel, idx: np.ndarray, objective: float, source:
     """The plan ``model`` holds (edges local to ``idx``)."""
     d = model.data
     key = idx[model.ey_edge] * d.n_years + model.ey_year
-    v, u, n, z = (np.asarray(solvers.values(vs), dtype=float) for vs in (model.v, model.u, model.n, model.z))
+    v, u, n, z = (np.asarray(arrays.values(vs), dtype=float) for vs in (model.v, model.u, model.n, model.z))
     whole = d.whole_children | (d.group_size[d.e_cohort[model.ey_edge]] > 1)
     v = np.where(whole, np.round(v), v)  # integer values as integers (the solver's are within its tolerance)
     return Incumbent(float(objective), key, v, u, np.round(n), np.round(z), source)
@@ -51,7 +51,7 @@ def load_plan(model: SufficiencyModel, idx: np.ndarray, plan: Incumbent) -> bool
     for variables, vals in ((model.v, v), (model.u, plan.u), (model.n, plan.n), (model.z, plan.z)):
         low = np.array([-math.inf if x.lowBound is None else x.lowBound for x in variables], dtype=float)
         up = np.array([math.inf if x.upBound is None else x.upBound for x in variables], dtype=float)
-        solvers.set_values(variables, np.clip(vals, low, up))  # within bounds: values off by the solver's tolerance
+        arrays.set_values(variables, np.clip(vals, low, up))  # within bounds: values off by the solver's tolerance
     return True
 
 
@@ -101,7 +101,7 @@ def within_gap(ub: float, lb: float, tol: float) -> bool:
 
 def fractional(model: SufficiencyModel) -> bool:
     """Whether any placement is a fraction of a child."""
-    x = np.asarray(solvers.values(model.v), dtype=float)
+    x = np.asarray(arrays.values(model.v), dtype=float)
     return bool(np.abs(x - np.round(x)).max(initial=0.0) > 1e-6)
 
 
@@ -110,8 +110,8 @@ def repair_whole(
 ) -> tuple[SufficiencyModel, SolverOutcome]:
     """Whole children: rebuild with every placement integer, units and closures
     fixed at the lazy model's values, and solve (a near-transportation MIP)."""
-    n_val = np.round(solvers.values(lazy_model.n))
-    z_val = np.round(solvers.values(lazy_model.z))
+    n_val = np.round(arrays.values(lazy_model.n))
+    z_val = np.round(arrays.values(lazy_model.z))
     model = run.build(sub, labels)
     for var, val in zip(list(model.n) + list(model.z), np.r_[n_val, z_val]):
         var.lowBound = var.upBound = float(val)
@@ -132,7 +132,7 @@ def lp_neighbourhood(model: SufficiencyModel, lp: SufficiencyModel, run: Run, wa
     bound).
     """
     fixed = list(model.n) + list(model.z)
-    lp_values = np.r_[np.asarray(solvers.values(lp.n), dtype=float), np.asarray(solvers.values(lp.z), dtype=float)]
+    lp_values = np.r_[np.asarray(arrays.values(lp.n), dtype=float), np.asarray(arrays.values(lp.z), dtype=float)]
     bounds = [(v.lowBound, v.upBound) for v in fixed]
     for var, val, (lo, up) in zip(fixed, lp_values, bounds):
         var.lowBound = max(float(lo or 0.0), float(np.floor(val + 1e-6)))
@@ -155,11 +155,11 @@ def round_and_fix(model: SufficiencyModel, lp: SufficiencyModel, run: Run) -> So
     for the remaining placements; restore the bounds. Returns the outcome, or
     None when nothing feasible was found.
     """
-    n_lp = np.asarray(solvers.values(lp.n), dtype=float)
-    z_lp = np.asarray(solvers.values(lp.z), dtype=float)
+    n_lp = np.asarray(arrays.values(lp.n), dtype=float)
+    z_lp = np.asarray(arrays.values(lp.z), dtype=float)
     z_fix = np.round(z_lp)
     n_fix = _round_units(model, lp, n_lp, z_fix)
-    v_lp = np.asarray(solvers.values(lp.v), dtype=float)
+    v_lp = np.asarray(arrays.values(lp.v), dtype=float)
     keep = _whole_groups_kept(model, n_lp, n_fix, z_lp, z_fix, v_lp)
     fixed = list(model.n) + list(model.z)
     bounds = [(v.lowBound, v.upBound) for v in fixed]
@@ -187,7 +187,7 @@ def round_and_fix(model: SufficiencyModel, lp: SufficiencyModel, run: Run) -> So
 def _budget_rows(model: SufficiencyModel, lp: SufficiencyModel, z_fix: np.ndarray) -> list[tuple[np.ndarray, float, float]]:
     """Budget rows as (coefficients on n, constant from the other LP values, rhs)."""
     n_pos = {id(v): i for i, v in enumerate(model.n)}
-    lp_val = {id(v): x for v, x in zip(model.v, solvers.values(lp.v))}
+    lp_val = {id(v): x for v, x in zip(model.v, arrays.values(lp.v))}
     lp_val.update({id(v): x for v, x in zip(model.z, z_fix)})
     rows = []
     for r in model.hard:
