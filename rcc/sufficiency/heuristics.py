@@ -14,7 +14,7 @@ from rcc.sufficiency import arrays
 from rcc.sufficiency.model import ModelData, SufficiencyModel
 from rcc.sufficiency.runtime import Run, subset_data
 
-__all__ = ["Incumbent", "better", "fractional", "lp_heuristics", "load_plan", "snapshot", "whole_plan", "within_gap"]
+__all__ = ["Incumbent", "better", "fix_and_solve", "fractional", "lp_heuristics", "units_then_placements", "load_plan", "snapshot", "whole_plan", "within_gap"]
 
 
 @attrs.define(eq=False)
@@ -69,13 +69,50 @@ def lp_heuristics(
     closures. Returns the model they were found in and the best whole plan."""
     sub = subset_data(data, idx)
     model = run.build(sub, labels, lazy=data.whole_children)
+    tol = run.gap_tolerance()
     rounded = round_and_fix(model, lp, run)
     best = whole_plan(sub, idx, labels, model, rounded, run, "LP relaxation rounded")
-    if (best is None or not within_gap(best.objective, lp_bound, run.gap_tolerance())) and not run.out_of_time():
+    if (best is None or not within_gap(best.objective, lp_bound, tol)) and not run.out_of_time():
+        run.stage = "units near the LP"
+        holder, placed = units_then_placements(sub, idx, labels, model, lp, best, run)
+        best = better(best, whole_plan(sub, idx, labels, holder, placed, run, "units searched near the LP, then placements"))
+    if (best is None or not within_gap(best.objective, lp_bound, tol)) and not run.out_of_time():
         run.stage = "LP neighbourhood"
-        near = lp_neighbourhood(model, lp, run, warm_start=rounded is not None)
+        near = lp_neighbourhood(model, lp, run, warm_start=best is not None and load_plan(model, idx, best))
         best = better(best, whole_plan(sub, idx, labels, model, near, run, "units and closures searched near the LP"))
     return model, best
+
+
+#: The units search (:func:`units_then_placements`) stops at this share of the plan's gap tolerance.
+UNITS_GAP_SHARE = 0.25
+
+
+def units_then_placements(
+    sub: ModelData, idx: np.ndarray, labels: list[str], model: SufficiencyModel, lp: SufficiencyModel, best: Incumbent | None, run: Run
+) -> tuple[SufficiencyModel, SolverOutcome | None]:
+    """Units and closures first, then placements.
+
+    The units and closures between the floor and ceiling of their LP values with
+    every placement continuous: few integer variables, solved to
+    :data:`UNITS_GAP_SHARE` of the gap tolerance. When its sibling groups'
+    placements are whole, that plan is returned (single children are made whole
+    by the caller); otherwise, with its units and closures fixed, ``model`` (the
+    LP's edges, placements whole as it says) is solved for the placements.
+    Returns the model holding the plan and its outcome (None when nothing was found).
+    """
+    units = run.build(sub, labels, units_only=True)
+    warm = best is not None and load_plan(units, idx, best)
+    chosen = lp_neighbourhood(units, lp, run, warm_start=warm, gap=UNITS_GAP_SHARE * run.gap_tolerance())
+    if chosen is None or run.out_of_time():
+        return units, None
+    v = arrays.values(units.v)
+    groups = sub.group_size[sub.e_cohort[units.ey_edge]] > 1
+    whole = np.abs(v - np.round(v)) <= 1e-6
+    if whole[groups].all():
+        return units, chosen
+    n_fix, z_fix = np.round(arrays.values(units.n)), np.round(arrays.values(units.z))
+    # its whole group placements are not kept fixed: that leaves the fractional groups' children without room
+    return model, fix_and_solve(model, n_fix, z_fix, np.zeros(len(v), dtype=bool), v, run)
 
 
 def whole_plan(
@@ -118,7 +155,9 @@ def repair_whole(
     return model, run.solve(model)
 
 
-def lp_neighbourhood(model: SufficiencyModel, lp: SufficiencyModel, run: Run, warm_start: bool) -> SolverOutcome | None:
+def lp_neighbourhood(
+    model: SufficiencyModel, lp: SufficiencyModel, run: Run, warm_start: bool, gap: float | None = None
+) -> SolverOutcome | None:
     """Search near the LP relaxation (``model`` and ``lp`` on the same edges).
 
     Solve the MILP with every unit and closure variable bounded between the
@@ -138,7 +177,7 @@ def lp_neighbourhood(model: SufficiencyModel, lp: SufficiencyModel, run: Run, wa
         var.lowBound = max(float(lo or 0.0), float(np.floor(val + 1e-6)))
         var.upBound = float(np.ceil(val - 1e-6)) if up is None else min(float(up), float(np.ceil(val - 1e-6)))
     try:
-        outcome = run.solve(model, warm_start=warm_start)
+        outcome = run.solve(model, warm_start=warm_start, gap=gap)
     finally:
         for var, (lo, up) in zip(fixed, bounds):
             var.lowBound, var.upBound = lo, up
@@ -161,6 +200,15 @@ def round_and_fix(model: SufficiencyModel, lp: SufficiencyModel, run: Run) -> So
     n_fix = _round_units(model, lp, n_lp, z_fix)
     v_lp = np.asarray(arrays.values(lp.v), dtype=float)
     keep = _whole_groups_kept(model, n_lp, n_fix, z_lp, z_fix, v_lp)
+    return fix_and_solve(model, n_fix, z_fix, keep, v_lp, run)
+
+
+def fix_and_solve(
+    model: SufficiencyModel, n_fix: np.ndarray, z_fix: np.ndarray, keep: np.ndarray, v_vals: np.ndarray, run: Run
+) -> SolverOutcome | None:
+    """Solve ``model`` for its placements with units and closures fixed at ``n_fix`` and ``z_fix``
+    and the placements ``keep`` fixed at ``v_vals`` (rounded); without those placements fixed
+    when that has no plan. Restores the bounds; returns the outcome, or None when nothing was found."""
     fixed = list(model.n) + list(model.z)
     bounds = [(v.lowBound, v.upBound) for v in fixed]
     v_bounds = [(model.v[p].lowBound, model.v[p].upBound) for p in np.flatnonzero(keep)]
@@ -170,7 +218,7 @@ def round_and_fix(model: SufficiencyModel, lp: SufficiencyModel, run: Run) -> So
             var.lowBound = var.upBound = float(val)
         if fix_v:
             for p in np.flatnonzero(keep):
-                model.v[p].lowBound = model.v[p].upBound = float(np.round(v_lp[p]))
+                model.v[p].lowBound = model.v[p].upBound = float(np.round(v_vals[p]))
         outcome = run.solve(model)
         for var, (lo, up) in zip(fixed, bounds):
             var.lowBound, var.upBound = lo, up

@@ -98,7 +98,9 @@ __all__ = [
 ]
 
 
-def define_variables(prob: pulp.LpProblem, data: ModelData, relaxed: bool = False, lazy: bool = False) -> dict[str, Any]:
+def define_variables(
+    prob: pulp.LpProblem, data: ModelData, relaxed: bool = False, lazy: bool = False, units_only: bool = False
+) -> dict[str, Any]:
     """Edge-year placements v (active when the site exists that year and the
     cohort has demand), unmet u per cohort-year with demand, units n per
     option and start year (0 <= n_ot <= max_per_year_o, integer), closures z
@@ -106,10 +108,12 @@ def define_variables(prob: pulp.LpProblem, data: ModelData, relaxed: bool = Fals
 
     ``relaxed``: every variable continuous (the LP relaxation). ``lazy``: only
     sibling-group placements integer; single children continuous (whole at
-    transportation vertices; the caller checks and repairs)."""
+    transportation vertices; the caller checks and repairs). ``units_only``: every placement
+    continuous, units and closures integer (a relaxation that chooses the capacity)."""
     Y = data.n_years
     ey_edge, ey_year = np.nonzero(data.edge_years())
-    integer = ((data.whole_children and not lazy) | (data.group_size[data.e_cohort[ey_edge]] > 1)) & (not relaxed)
+    integer = ((data.whole_children and not lazy) | (data.group_size[data.e_cohort[ey_edge]] > 1)) & (not relaxed or units_only)
+    integer &= not units_only
     v: list[Any] = [None] * len(ey_edge)
     for flag, name in ((True, "vi"), (False, "vc")):
         pos = np.flatnonzero(integer == flag)
@@ -210,11 +214,13 @@ def build_sufficiency(
     elastic: bool = False,
     relaxed: bool = False,
     lazy: bool = False,
+    units_only: bool = False,
     extra: Callable[[SufficiencyModel], None] | None = None,
     in_arrays: bool = False,
 ) -> SufficiencyModel:
     """Build the sufficiency MILP (its elastic version, its LP relaxation, or
-    with single children's placements continuous: ``lazy``) from prepared arrays.
+    with single children's placements continuous: ``lazy``; with every placement continuous
+    and units and closures integer: ``units_only``) from prepared arrays.
 
     The rows are the blocks of :data:`rcc.sufficiency.constraints.ROW_DEFINITIONS`,
     then the hard rows. ``extra`` (``SufficiencyParams.extra_constraints``) is
@@ -226,7 +232,7 @@ def build_sufficiency(
     if in_arrays and extra is not None:
         raise ValueError("build_sufficiency: extra rows are PuLP rows: build with in_arrays=False")
     prob = arrays.ArrayProblem(name) if in_arrays else solvers.new_problem(name)
-    var = define_variables(prob, data, relaxed, lazy)
+    var = define_variables(prob, data, relaxed, lazy, units_only)
     avail = _available(var["n_option"], var["n_year"], data.opt_lag, data.n_years, data.n_options)
     building = Building(prob, data, var, avail, option_labels)
     for define in constraints.ROW_DEFINITIONS:

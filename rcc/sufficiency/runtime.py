@@ -57,10 +57,13 @@ class Run:
         self.build_s += time.perf_counter() - t
         return model
 
-    def solve(self, model: SufficiencyModel, warm_start: bool = False) -> SolverOutcome:
+    def solve(self, model: SufficiencyModel, warm_start: bool = False, gap: float | None = None) -> SolverOutcome:
         """Solve with the time left. HiGHS stops only at the requested relative
-        gap (its default absolute gap of 1e-6 would let it stop earlier)."""
+        gap (its default absolute gap of 1e-6 would let it stop earlier); ``gap``
+        replaces the requested one for this solve."""
         options = attrs.evolve(self.params.solver, time_limit_s=self.remaining())
+        if gap is not None:
+            options = attrs.evolve(options, mip_gap=gap)
         if isinstance(model.problem, ArrayProblem):
             t = time.perf_counter()
             try:
