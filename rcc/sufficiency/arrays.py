@@ -119,6 +119,9 @@ class ArrayProblem:
         self._highs: Any = None
         self._passed_rows = -1
         self.on_incumbent: Callable[[float], bool] | None = None
+        #: Basis to start the next LP solve from: (column status, row status) as HiGHS's codes
+        #: (0 lower, 1 basic, 2 upper, 3 zero, 4 nonbasic); see :meth:`basis`.
+        self.start_basis: tuple[np.ndarray, np.ndarray] | None = None
 
     # ------------------------------------------------------------------ building
     def add_columns(self, n: int, low: float | None, up: float | None, integer: bool) -> list[Col]:
@@ -218,6 +221,9 @@ class ArrayProblem:
             sol.value_valid = True
             h.setSolution(sol)
         self._callbacks(h, mip)
+        h.setOptionValue("simplex_strategy", 1)  # dual simplex (HiGHS's choice) unless warm
+        if self.start_basis is not None and not mip:
+            self._set_basis(h)
         with solvers.highs_scheduler(threads):
             h.run()
         outcome = solvers.highs_outcome(h, mip=mip)
@@ -228,6 +234,31 @@ class ArrayProblem:
             self.x = np.asarray(sol.col_value, dtype=float)
             self.duals = np.asarray(sol.row_dual, dtype=float) if not mip and outcome.status == "optimal" else None
         return outcome
+
+    def basis(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The last LP solve's basis (column and row status codes), or None when HiGHS has none."""
+        if self._highs is None:
+            return None
+        b = self._highs.getBasis()
+        if not b.valid:
+            return None
+        codes = [int(x) for x in b.col_status], [int(x) for x in b.row_status]
+        return np.asarray(codes[0], dtype=np.int8), np.asarray(codes[1], dtype=np.int8)
+
+    def _set_basis(self, h: Any) -> None:
+        """Start from :attr:`start_basis` (HiGHS refuses an inconsistent one: then it starts afresh)."""
+        import highspy
+
+        col, row = self.start_basis  # type: ignore[misc]
+        if len(col) != self.n_cols or len(row) != len(self._rows):
+            return
+        status = [highspy.HighsBasisStatus(k) for k in range(5)]
+        b = highspy.HighsBasis()
+        b.col_status = [status[k] for k in col.tolist()]
+        b.row_status = [status[k] for k in row.tolist()]
+        b.valid = True
+        if h.setBasis(b) == highspy.HighsStatus.kOk:
+            h.setOptionValue("simplex_strategy", 4)  # primal simplex: the old plan is feasible, new columns price in
 
     def _callbacks(self, h: Any, mip: bool) -> None:
         """Interrupt the MIP when :attr:`on_incumbent` accepts an incumbent."""
