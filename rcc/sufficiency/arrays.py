@@ -25,7 +25,7 @@ import numpy as np
 from rcc.core import solvers
 from rcc.core.solvers import SolverOutcome
 
-__all__ = ["ArrayProblem", "Col", "Expr", "Row", "add_constraint", "add_variables", "affine", "set_objective", "set_values", "values"]
+__all__ = ["ArrayProblem", "Col", "Expr", "Row", "add_constraint", "release", "add_variables", "affine", "set_objective", "set_values", "values"]
 
 
 class Col:
@@ -235,6 +235,10 @@ class ArrayProblem:
             self.duals = np.asarray(sol.row_dual, dtype=float) if not mip and outcome.status == "optimal" else None
         return outcome
 
+    def release(self) -> None:
+        """Free the HiGHS model (values, duals and bounds stay; a later solve passes the matrix again)."""
+        self._highs = None
+
     def basis(self) -> tuple[np.ndarray, np.ndarray] | None:
         """The last LP solve's basis (column and row status codes), or None when HiGHS has none."""
         if self._highs is None:
@@ -299,7 +303,7 @@ def add_constraint(prob: Any, row: Any) -> Any:
         import pulp
 
         _, lo, hi = row
-        empty = pulp.LpAffineExpression()
+        empty = pulp.lpSum([])
         row = empty == lo if lo == hi else (empty >= lo if math.isfinite(lo) else empty <= hi)
     return solvers.add_constraint(prob, row)
 
@@ -309,8 +313,14 @@ def set_objective(prob: Any, expr: Any) -> None:
     if isinstance(expr, Expr) and not isinstance(prob, ArrayProblem):
         import pulp
 
-        expr = pulp.LpAffineExpression()
+        expr = pulp.lpSum([])
     prob.setObjective(expr)
+
+
+def release(model_problem: Any) -> None:
+    """Free an :class:`ArrayProblem`'s HiGHS model once its solves are done (nothing for PuLP problems)."""
+    if isinstance(model_problem, ArrayProblem):
+        model_problem.release()
 
 
 def values(variables: Sequence[Any]) -> np.ndarray:

@@ -103,6 +103,7 @@ def units_then_placements(
     units = run.build(sub, labels, units_only=True)
     warm = best is not None and load_plan(units, idx, best)
     chosen = lp_neighbourhood(units, lp, run, warm_start=warm, gap=UNITS_GAP_SHARE * run.gap_tolerance())
+    arrays.release(units.problem)
     if chosen is None or run.out_of_time():
         return units, None
     v = arrays.values(units.v)

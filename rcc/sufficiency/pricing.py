@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from rcc.allocation.model import edge_costs
+from rcc.sufficiency import arrays
 from rcc.sufficiency.heuristics import Incumbent
 from rcc.sufficiency.inputs import SufficiencyInputs
 from rcc.sufficiency.model import ModelData, SufficiencyModel, reduced_costs
@@ -123,6 +124,7 @@ def price_edges(prep: SufficiencyInputs, labels: list[str], run: Run) -> Pricing
         lp = run.build(subset_data(data, idx), labels, relaxed=True)
         if last is not None:
             warm_basis(last[0], last[1], lp, idx)
+            arrays.release(last[0].problem)
         out = run.solve(lp)
         last = (lp, idx)
         if out.status != "optimal":
@@ -135,6 +137,7 @@ def price_edges(prep: SufficiencyInputs, labels: list[str], run: Run) -> Pricing
         close = objective - bound <= _PRICING_TOL * tol * max(abs(objective), 1e-9)
         # pricing may use half the time: the rest is for finding a plan (the Lagrangian bound stays valid)
         if close or not len(entering) or run.out_of_time(_PRICING_TIME_SHARE):
+            arrays.release(lp.problem)  # its values and duals stay
             return Pricing(active, lp, bound, rounds)
         active[entering] = True
     return Pricing(active, None, None, rounds)
