@@ -112,8 +112,12 @@ def units_then_placements(
     if whole[groups].all():
         return units, chosen
     n_fix, z_fix = np.round(arrays.values(units.n)), np.round(arrays.values(units.z))
-    # its whole group placements are not kept fixed: that leaves the fractional groups' children without room
-    return model, fix_and_solve(model, n_fix, z_fix, np.zeros(len(v), dtype=bool), v, run)
+    # whole group placements stay where they are, except at the sites and for the cohorts of a fractional one
+    # (room for the fractional groups: the single children there move, and those groups may too)
+    site = sub.e_site[units.ey_edge] * sub.n_years + units.ey_year
+    cohort = sub.e_cohort[units.ey_edge] * sub.n_years + units.ey_year
+    loose = np.isin(site, site[~whole]) | np.isin(cohort, cohort[~whole])
+    return model, fix_and_solve(model, n_fix, z_fix, groups & whole & ~loose, v, run)
 
 
 def whole_plan(
