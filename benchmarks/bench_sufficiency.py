@@ -61,6 +61,10 @@ INSTANCES: dict[str, tuple[str | None, float, dict[str, object]]] = {
 }
 
 
+#: Add each plan's note (its stages) to the table (for runs of :func:`run` in this process).
+VERBOSE = False
+
+
 def peak_rss_gb() -> float:
     """Peak resident memory of this process and its finished children (CBC runs as one), GB."""
     kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
@@ -104,6 +108,7 @@ def run(name: str, solver: str, path: str = "arrays") -> dict[str, object]:
         "capital GBP m": round(plan.costs.capital_gbp.sum() / 1e6, 2),
         "edges built": _edges_built(plan.info.note),
         "peak GB": peak_rss_gb(),
+        **({"note": plan.info.note} if VERBOSE else {}),
     }
 
 

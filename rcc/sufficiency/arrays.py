@@ -17,7 +17,7 @@ same rows (``tests/test_sufficiency_arrays.py`` checks their optima agree).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -118,7 +118,6 @@ class ArrayProblem:
         self._row_hi: list[float] = []
         self._highs: Any = None
         self._passed_rows = -1
-        self.on_incumbent: Callable[[float], bool] | None = None
         #: Basis to start the next LP solve from: (column status, row status) as HiGHS's codes
         #: (0 lower, 1 basic, 2 upper, 3 zero, 4 nonbasic); see :meth:`basis`.
         self.start_basis: tuple[np.ndarray, np.ndarray] | None = None
@@ -190,9 +189,8 @@ class ArrayProblem:
     ) -> SolverOutcome:
         """Solve in HiGHS (the matrix passed once; later solves push bounds and costs).
 
-        ``warm_start``: the columns' current values are a starting MIP solution. When
-        :attr:`on_incumbent` is set, HiGHS stops as soon as it returns True for a new
-        incumbent's objective (the status is then ``time_limit``: stopped early with a plan).
+        ``warm_start``: the columns' current values are a starting MIP solution; an LP
+        starts from :attr:`start_basis` when set.
         """
         import highspy
 
@@ -220,7 +218,6 @@ class ArrayProblem:
             sol.col_value = np.clip(self.x, self.lb, self.ub)
             sol.value_valid = True
             h.setSolution(sol)
-        self._callbacks(h, mip)
         h.setOptionValue("simplex_strategy", 1)  # dual simplex (HiGHS's choice) unless warm
         if self.start_basis is not None and not mip:
             self._set_basis(h)
@@ -263,20 +260,6 @@ class ArrayProblem:
         b.valid = True
         if h.setBasis(b) == highspy.HighsStatus.kOk:
             h.setOptionValue("simplex_strategy", 4)  # primal simplex: the old plan is feasible, new columns price in
-
-    def _callbacks(self, h: Any, mip: bool) -> None:
-        """Interrupt the MIP when :attr:`on_incumbent` accepts an incumbent."""
-        h.cbMipInterrupt.clear()
-        stop = self.on_incumbent
-        if not (mip and stop is not None):
-            return
-
-        def interrupt(event: Any) -> None:
-            if stop(float(event.data_out.mip_primal_bound)):
-                event.interrupt()
-
-        h.cbMipInterrupt.subscribe(interrupt)
-
 
 # ---------------------------------------------------------------------- the interface both problems serve
 def add_variables(prob: Any, name: str, n: int, *, low: float | None = 0.0, up: float | None = None, integer: bool = False) -> list[Any]:
