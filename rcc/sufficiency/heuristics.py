@@ -64,18 +64,20 @@ def better(best: Incumbent | None, new: Incumbent | None) -> Incumbent | None:
 def lp_heuristics(
     data: ModelData, idx: np.ndarray, labels: list[str], lp: SufficiencyModel, lp_bound: float, run: Run
 ) -> tuple[SufficiencyModel, Incumbent | None]:
-    """Incumbents near the LP relaxation ``lp`` (over the edges ``idx``): its
-    rounding, then the MILP between the floor and ceiling of its units and
-    closures. Returns the model they were found in and the best whole plan."""
+    """Incumbents near the LP relaxation ``lp`` (over the edges ``idx``): the units
+    search, then placements (:func:`units_then_placements`; the LP's rounding,
+    :func:`round_and_fix`, only when that finds nothing), then, unless a plan is within
+    the gap tolerance of ``lp_bound``, the MILP between the floor and ceiling of the
+    LP's units and closures. Returns the model they were found in and the best whole plan."""
     sub = subset_data(data, idx)
     model = run.build(sub, labels, lazy=data.whole_children)
     tol = run.gap_tolerance()
-    rounded = round_and_fix(model, lp, run)
-    best = whole_plan(sub, idx, labels, model, rounded, run, "LP relaxation rounded")
-    if (best is None or not within_gap(best.objective, lp_bound, tol)) and not run.out_of_time():
-        run.stage = "units near the LP"
-        holder, placed = units_then_placements(sub, idx, labels, model, lp, best, run)
-        best = better(best, whole_plan(sub, idx, labels, holder, placed, run, "units searched near the LP, then placements"))
+    run.stage = "units near the LP"
+    holder, placed = units_then_placements(sub, idx, labels, model, lp, None, run)
+    best = whole_plan(sub, idx, labels, holder, placed, run, "units searched near the LP, then placements")
+    if best is None:  # even out of time (as the first plan always was): a plan whenever the LP has one
+        run.stage = "LP rounding"
+        best = whole_plan(sub, idx, labels, model, round_and_fix(model, lp, run), run, "LP relaxation rounded")
     if (best is None or not within_gap(best.objective, lp_bound, tol)) and not run.out_of_time():
         run.stage = "LP neighbourhood"
         near = lp_neighbourhood(model, lp, run, warm_start=best is not None and load_plan(model, idx, best))
@@ -104,13 +106,15 @@ def units_then_placements(
     warm = best is not None and load_plan(units, idx, best)
     chosen = lp_neighbourhood(units, lp, run, warm_start=warm, gap=UNITS_GAP_SHARE * run.gap_tolerance())
     arrays.release(units.problem)
-    if chosen is None or run.out_of_time():
+    if chosen is None:
         return units, None
     v = arrays.values(units.v)
     groups = sub.group_size[sub.e_cohort[units.ey_edge]] > 1
     whole = np.abs(v - np.round(v)) <= 1e-6
     if whole[groups].all():
         return units, chosen
+    if run.out_of_time():
+        return units, None
     n_fix, z_fix = np.round(arrays.values(units.n)), np.round(arrays.values(units.z))
     # whole group placements stay where they are, except at the sites and for the cohorts of a fractional one
     # (room for the fractional groups: the single children there move, and those groups may too)
