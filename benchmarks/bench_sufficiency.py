@@ -22,7 +22,14 @@ hidden (``-``: the solver gave no bound). ``build s`` is everything but the
 solver's own time. Each run has a fresh process; ``peak GB`` is its peak
 resident memory (CBC's own process included).
 
-Run:  python benchmarks/bench_sufficiency.py [--quick] [--only NAME] [--solvers highs,cbc]
+The reference, measured in the same run: HiGHS through PuLP (``path`` ``pulp``:
+the model built as PuLP objects and handed to HiGHS row by row, as before rcc
+0.3), beside the array path (``arrays``: :mod:`rcc.sufficiency.arrays`, the
+default for HiGHS). ``x ref`` columns are this row's wall time, solve time and peak
+memory over the reference's (below 1: faster or smaller); the machine is shared,
+so compare ratios rather than seconds across runs.
+
+Run:  python benchmarks/bench_sufficiency.py [--quick] [--only NAME] [--solvers highs,cbc] [--no-reference]
 """
 
 from __future__ import annotations
@@ -37,7 +44,14 @@ from concurrent.futures import ProcessPoolExecutor
 import pandas as pd
 
 import rcc
-from rcc.sufficiency import EXAMPLE_GROWTH, SufficiencyParams, default_options, forecast_from_region, sufficiency_plan
+from rcc.sufficiency import (
+    EXAMPLE_GROWTH,
+    SufficiencyParams,
+    default_options,
+    forecast_from_region,
+    runtime,
+    sufficiency_plan,
+)
 
 #: name -> (dataset region, time limit s, extra params)
 INSTANCES: dict[str, tuple[str | None, float, dict[str, object]]] = {
@@ -47,19 +61,25 @@ INSTANCES: dict[str, tuple[str | None, float, dict[str, object]]] = {
 }
 
 
+#: Add each plan's note (its stages) to the table (for runs of :func:`run` in this process).
+VERBOSE = False
+
+
 def peak_rss_gb() -> float:
     """Peak resident memory of this process and its finished children (CBC runs as one), GB."""
     kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     return round(kb / 1024**2, 2)
 
 
-def run_isolated(name: str, solver: str) -> dict[str, object]:
+def run_isolated(name: str, solver: str, path: str = "arrays") -> dict[str, object]:
     """One run in a fresh process, so its peak memory is its own."""
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(run, name, solver).result()
+        return pool.submit(run, name, solver, path).result()
 
 
-def run(name: str, solver: str) -> dict[str, object]:
+def run(name: str, solver: str, path: str = "arrays") -> dict[str, object]:
+    """One plan; ``path`` "pulp" sends HiGHS through PuLP (the reference), "arrays" is the default."""
+    runtime.ARRAYS_FOR_HIGHS = path == "arrays"
     region_name, limit, extra = INSTANCES[name]
     region = rcc.datasets.england(region_name)
     forecast = forecast_from_region(region, years=5, growth_by_need=EXAMPLE_GROWTH, group_size={"sibling_group": 2})
@@ -74,6 +94,8 @@ def run(name: str, solver: str) -> dict[str, object]:
     return {
         "instance": name,
         "solver": "HiGHS" if solver == "highs" else "CBC",
+        "path": path if solver == "highs" else "pulp",
+        "wall s": round(wall, 1),
         "councils": len(region.councils),
         "variables": plan.info.variables,
         "build s": round(wall - plan.info.runtime_s, 1),
@@ -86,7 +108,17 @@ def run(name: str, solver: str) -> dict[str, object]:
         "capital GBP m": round(plan.costs.capital_gbp.sum() / 1e6, 2),
         "edges built": _edges_built(plan.info.note),
         "peak GB": peak_rss_gb(),
+        **({"note": plan.info.note} if VERBOSE else {}),
     }
+
+
+def with_ratios(row: dict[str, object], ref: dict[str, object] | None) -> dict[str, object]:
+    """``row`` with its wall time, solve time and peak memory over the reference's."""
+    out = dict(row)
+    for key in ("wall s", "solve s", "peak GB"):
+        base = None if ref is None else float(ref[key])  # type: ignore[arg-type]
+        out[f"{key.split()[0]} x ref"] = "-" if not base else f"{float(row[key]) / base:.2f}"  # type: ignore[arg-type]
+    return out
 
 
 def _edges_built(note: str) -> str:
@@ -100,19 +132,27 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="Greater Manchester only")
     ap.add_argument("--only", default="", help="instances whose name starts with this (e.g. England)")
     ap.add_argument("--solvers", default="highs,cbc", help="comma-separated: highs,cbc")
+    ap.add_argument("--no-reference", action="store_true", help="skip the reference run (HiGHS through PuLP)")
     args = ap.parse_args()
     names = ["Greater Manchester 5y"] if args.quick else list(INSTANCES)
     if args.only:
         names = [n for n in INSTANCES if n.lower().startswith(args.only.lower())]
     rows = []
     for name in names:
+        ref = None
+        if not args.no_reference:
+            ref = run_isolated(name, "highs", "pulp")
+            print(f"  done: {name}, highs through pulp (reference)", flush=True)
         for solver in args.solvers.split(","):
-            rows.append(run_isolated(name, solver.strip()))
+            row = run_isolated(name, solver.strip())
+            rows.append(with_ratios(row, ref))
             print(f"  done: {name}, {solver}", flush=True)
+        if ref is not None:
+            rows.append(with_ratios(ref, ref))
     table = pd.DataFrame(rows)
     print()
     print(f"rcc sufficiency benchmark ({rcc.__version__}), five-year plans, time limit per run, stop at 0.1% gap")
-    with pd.option_context("display.width", 250, "display.max_columns", 20):
+    with pd.option_context("display.width", 250, "display.max_columns", 30):
         print(table.to_string(index=False))
 
 

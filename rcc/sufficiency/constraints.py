@@ -19,6 +19,7 @@ import pulp
 
 from rcc.allocation.model import group_positions
 from rcc.core import solvers
+from rcc.sufficiency import arrays
 from rcc.sufficiency.records import BoolArray, FloatArray, HardRow, IntArray, ModelData, RowBlock
 
 __all__ = [
@@ -68,7 +69,7 @@ class Building:
     def constraint(self, row: Any) -> Any:
         """Add one PuLP constraint (``expr <= rhs``, ``>=`` or ``==``) to the problem; its handle,
         whose dual :func:`dual` reads after a solve."""
-        return solvers.add_constraint(self.problem, row)
+        return arrays.add_constraint(self.problem, row)
 
     def add(self, block: RowBlock) -> None:
         """Register a named block (its rows already added to the problem); names are unique."""
@@ -107,8 +108,8 @@ def define_demand(b: Building) -> None:
     rows = {}
     for c, y in zip(*np.nonzero(u_index >= 0)):
         pos = groups[c * Y + y]
-        expr = solvers.affine([v[p] for p in pos] + [u[u_index[c, y]]], m[pos].tolist() + [1.0])
-        rows[int(c), int(y)] = solvers.add_constraint(prob, expr == float(data.demand[c, y]))
+        expr = arrays.affine([v[p] for p in pos] + [u[u_index[c, y]]], m[pos].tolist() + [1.0])
+        rows[int(c), int(y)] = arrays.add_constraint(prob, expr == float(data.demand[c, y]))
     b.add(RowBlock("demand", rows, price=price_demand))
 
 
@@ -146,18 +147,18 @@ def define_capacity(b: Building) -> None:
         if o < 0:
             zi = z_at.get((s, y))
             if zi is None:
-                rows[s, y] = solvers.add_constraint(prob, solvers.affine(xs, m[pos].tolist()) <= places)
+                rows[s, y] = arrays.add_constraint(prob, arrays.affine(xs, m[pos].tolist()) <= places)
             else:
-                expr = solvers.affine(xs + [z[zi]], m[pos].tolist() + [places])
-                rows[s, y] = solvers.add_constraint(prob, expr <= places)
+                expr = arrays.affine(xs + [z[zi]], m[pos].tolist() + [places])
+                rows[s, y] = arrays.add_constraint(prob, expr <= places)
             continue
         ns = [n[i] for i in b.avail[o][y]]
-        expr = solvers.affine(xs + ns, m[pos].tolist() + [-places] * len(ns))
-        rows[s, y] = solvers.add_constraint(prob, expr <= 0.0)
+        expr = arrays.affine(xs + ns, m[pos].tolist() + [-places] * len(ns))
+        rows[s, y] = arrays.add_constraint(prob, expr <= 0.0)
         if data.strong_linking:
             for p in pos:
                 bound = min(float(data.demand[cohort[p], y]), places)
-                linking[int(p)] = solvers.add_constraint(prob, solvers.affine([v[p]] + ns, [m[p]] + [-bound] * len(ns)) <= 0.0)
+                linking[int(p)] = arrays.add_constraint(prob, arrays.affine([v[p]] + ns, [m[p]] + [-bound] * len(ns)) <= 0.0)
     b.add(RowBlock("capacity", rows, price=price_capacity))
     b.add(RowBlock("linking", linking, price=price_nothing))
 
@@ -169,7 +170,7 @@ def define_closure_order(b: Building) -> None:
     rows = {}
     for i in range(1, len(z)):
         if zk[i] == zk[i - 1] and zy[i] == zy[i - 1] + 1:
-            rows[i] = solvers.add_constraint(b.problem, solvers.affine([z[i], z[i - 1]], [1.0, -1.0]) >= 0.0)
+            rows[i] = arrays.add_constraint(b.problem, arrays.affine([z[i], z[i - 1]], [1.0, -1.0]) >= 0.0)
     b.add(RowBlock("closure_order", rows, placements=False))
 
 
@@ -182,7 +183,7 @@ def define_units(b: Building) -> None:
     for o, pos in enumerate(groups):
         ns = [n[i] for i in pos]
         if ns and data.opt_max_units[o] < data.opt_max_per_year[o] * len(ns):
-            rows[o] = solvers.add_constraint(b.problem, solvers.affine(ns) <= float(data.opt_max_units[o]))
+            rows[o] = arrays.add_constraint(b.problem, arrays.affine(ns) <= float(data.opt_max_units[o]))
         if data.opt_min_units[o] > 0:
             label = f"option {b.labels[o]}"
             b.hard.append(
@@ -335,7 +336,7 @@ HARD_FAMILIES: dict[str, tuple[bool, Any]] = {
 def add_hard_rows(b: Building, elastic: bool) -> None:
     """Add the hard rows (in elastic mode each gets a slack variable), one named block per family."""
     prob = b.problem
-    slacks = solvers.add_variables(prob, "slack", len(b.hard)) if elastic else [None] * len(b.hard)
+    slacks = arrays.add_variables(prob, "slack", len(b.hard)) if elastic else [None] * len(b.hard)
     families: dict[str, RowBlock] = {}
     for i, (row, s) in enumerate(zip(b.hard, slacks)):
         xs, cs = list(row.variables), list(row.coefs)
@@ -343,8 +344,8 @@ def add_hard_rows(b: Building, elastic: bool) -> None:
             row.slack = s
             xs.append(s)
             cs.append(-1.0 if row.sense == "<=" else 1.0)
-        expr = solvers.affine(xs, cs)
-        row.handle = solvers.add_constraint(prob, expr <= row.rhs if row.sense == "<=" else expr >= row.rhs)
+        expr = arrays.affine(xs, cs)
+        row.handle = arrays.add_constraint(prob, expr <= row.rhs if row.sense == "<=" else expr >= row.rhs)
         if row.family not in families:
             placements, rule = HARD_FAMILIES[row.family]
             families[row.family] = RowBlock(row.family, {}, placements=placements, price=rule)
@@ -370,3 +371,7 @@ ROW_DEFINITIONS: tuple[Callable[[Building], None], ...] = (
     define_budgets,
     define_shares,
 )
+
+#: The built-in blocks, written through :mod:`rcc.sufficiency.arrays` (so they build either problem).
+#: A model whose :data:`ROW_DEFINITIONS` add another (e.g. written with PuLP's ``lpSum``) is built in PuLP.
+ARRAY_DEFINITIONS: frozenset[Callable[[Building], None]] = frozenset(ROW_DEFINITIONS)

@@ -9,12 +9,12 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from rcc.core import solvers
 from rcc.core.solvers import SolverOutcome
+from rcc.sufficiency import arrays
 from rcc.sufficiency.model import ModelData, SufficiencyModel
 from rcc.sufficiency.runtime import Run, subset_data
 
-__all__ = ["Incumbent", "better", "fractional", "lp_heuristics", "load_plan", "snapshot", "whole_plan", "within_gap"]
+__all__ = ["Incumbent", "better", "fix_and_solve", "fractional", "lp_heuristics", "units_then_placements", "load_plan", "snapshot", "whole_plan", "within_gap"]
 
 
 @attrs.define(eq=False)
@@ -34,7 +34,7 @@ def snapshot(model: SufficiencyModel, idx: np.ndarray, objective: float, source:
     """The plan ``model`` holds (edges local to ``idx``)."""
     d = model.data
     key = idx[model.ey_edge] * d.n_years + model.ey_year
-    v, u, n, z = (np.asarray(solvers.values(vs), dtype=float) for vs in (model.v, model.u, model.n, model.z))
+    v, u, n, z = (np.asarray(arrays.values(vs), dtype=float) for vs in (model.v, model.u, model.n, model.z))
     whole = d.whole_children | (d.group_size[d.e_cohort[model.ey_edge]] > 1)
     v = np.where(whole, np.round(v), v)  # integer values as integers (the solver's are within its tolerance)
     return Incumbent(float(objective), key, v, u, np.round(n), np.round(z), source)
@@ -51,7 +51,7 @@ def load_plan(model: SufficiencyModel, idx: np.ndarray, plan: Incumbent) -> bool
     for variables, vals in ((model.v, v), (model.u, plan.u), (model.n, plan.n), (model.z, plan.z)):
         low = np.array([-math.inf if x.lowBound is None else x.lowBound for x in variables], dtype=float)
         up = np.array([math.inf if x.upBound is None else x.upBound for x in variables], dtype=float)
-        solvers.set_values(variables, np.clip(vals, low, up))  # within bounds: values off by the solver's tolerance
+        arrays.set_values(variables, np.clip(vals, low, up))  # within bounds: values off by the solver's tolerance
     return True
 
 
@@ -64,18 +64,64 @@ def better(best: Incumbent | None, new: Incumbent | None) -> Incumbent | None:
 def lp_heuristics(
     data: ModelData, idx: np.ndarray, labels: list[str], lp: SufficiencyModel, lp_bound: float, run: Run
 ) -> tuple[SufficiencyModel, Incumbent | None]:
-    """Incumbents near the LP relaxation ``lp`` (over the edges ``idx``): its
-    rounding, then the MILP between the floor and ceiling of its units and
-    closures. Returns the model they were found in and the best whole plan."""
+    """Incumbents near the LP relaxation ``lp`` (over the edges ``idx``): the units
+    search, then placements (:func:`units_then_placements`; the LP's rounding,
+    :func:`round_and_fix`, only when that finds nothing), then, unless a plan is within
+    the gap tolerance of ``lp_bound``, the MILP between the floor and ceiling of the
+    LP's units and closures. Returns the model they were found in and the best whole plan."""
     sub = subset_data(data, idx)
     model = run.build(sub, labels, lazy=data.whole_children)
-    rounded = round_and_fix(model, lp, run)
-    best = whole_plan(sub, idx, labels, model, rounded, run, "LP relaxation rounded")
-    if (best is None or not within_gap(best.objective, lp_bound, run.gap_tolerance())) and not run.out_of_time():
+    tol = run.gap_tolerance()
+    run.stage = "units near the LP"
+    holder, placed = units_then_placements(sub, idx, labels, model, lp, None, run)
+    best = whole_plan(sub, idx, labels, holder, placed, run, "units searched near the LP, then placements")
+    if best is None:  # even out of time (as the first plan always was): a plan whenever the LP has one
+        run.stage = "LP rounding"
+        best = whole_plan(sub, idx, labels, model, round_and_fix(model, lp, run), run, "LP relaxation rounded")
+    if (best is None or not within_gap(best.objective, lp_bound, tol)) and not run.out_of_time():
         run.stage = "LP neighbourhood"
-        near = lp_neighbourhood(model, lp, run, warm_start=rounded is not None)
+        near = lp_neighbourhood(model, lp, run, warm_start=best is not None and load_plan(model, idx, best))
         best = better(best, whole_plan(sub, idx, labels, model, near, run, "units and closures searched near the LP"))
     return model, best
+
+
+#: The units search (:func:`units_then_placements`) stops at this share of the plan's gap tolerance.
+UNITS_GAP_SHARE = 0.25
+
+
+def units_then_placements(
+    sub: ModelData, idx: np.ndarray, labels: list[str], model: SufficiencyModel, lp: SufficiencyModel, best: Incumbent | None, run: Run
+) -> tuple[SufficiencyModel, SolverOutcome | None]:
+    """Units and closures first, then placements.
+
+    The units and closures between the floor and ceiling of their LP values with
+    every placement continuous: few integer variables, solved to
+    :data:`UNITS_GAP_SHARE` of the gap tolerance. When its sibling groups'
+    placements are whole, that plan is returned (single children are made whole
+    by the caller); otherwise, with its units and closures fixed, ``model`` (the
+    LP's edges, placements whole as it says) is solved for the placements.
+    Returns the model holding the plan and its outcome (None when nothing was found).
+    """
+    units = run.build(sub, labels, units_only=True)
+    warm = best is not None and load_plan(units, idx, best)
+    chosen = lp_neighbourhood(units, lp, run, warm_start=warm, gap=UNITS_GAP_SHARE * run.gap_tolerance())
+    arrays.release(units.problem)
+    if chosen is None:
+        return units, None
+    v = arrays.values(units.v)
+    groups = sub.group_size[sub.e_cohort[units.ey_edge]] > 1
+    whole = np.abs(v - np.round(v)) <= 1e-6
+    if whole[groups].all():
+        return units, chosen
+    if run.out_of_time():
+        return units, None
+    n_fix, z_fix = np.round(arrays.values(units.n)), np.round(arrays.values(units.z))
+    # whole group placements stay where they are, except at the sites and for the cohorts of a fractional one
+    # (room for the fractional groups: the single children there move, and those groups may too)
+    site = sub.e_site[units.ey_edge] * sub.n_years + units.ey_year
+    cohort = sub.e_cohort[units.ey_edge] * sub.n_years + units.ey_year
+    loose = np.isin(site, site[~whole]) | np.isin(cohort, cohort[~whole])
+    return model, fix_and_solve(model, n_fix, z_fix, groups & whole & ~loose, v, run)
 
 
 def whole_plan(
@@ -101,7 +147,7 @@ def within_gap(ub: float, lb: float, tol: float) -> bool:
 
 def fractional(model: SufficiencyModel) -> bool:
     """Whether any placement is a fraction of a child."""
-    x = np.asarray(solvers.values(model.v), dtype=float)
+    x = np.asarray(arrays.values(model.v), dtype=float)
     return bool(np.abs(x - np.round(x)).max(initial=0.0) > 1e-6)
 
 
@@ -110,15 +156,17 @@ def repair_whole(
 ) -> tuple[SufficiencyModel, SolverOutcome]:
     """Whole children: rebuild with every placement integer, units and closures
     fixed at the lazy model's values, and solve (a near-transportation MIP)."""
-    n_val = np.round(solvers.values(lazy_model.n))
-    z_val = np.round(solvers.values(lazy_model.z))
+    n_val = np.round(arrays.values(lazy_model.n))
+    z_val = np.round(arrays.values(lazy_model.z))
     model = run.build(sub, labels)
     for var, val in zip(list(model.n) + list(model.z), np.r_[n_val, z_val]):
         var.lowBound = var.upBound = float(val)
     return model, run.solve(model)
 
 
-def lp_neighbourhood(model: SufficiencyModel, lp: SufficiencyModel, run: Run, warm_start: bool) -> SolverOutcome | None:
+def lp_neighbourhood(
+    model: SufficiencyModel, lp: SufficiencyModel, run: Run, warm_start: bool, gap: float | None = None
+) -> SolverOutcome | None:
     """Search near the LP relaxation (``model`` and ``lp`` on the same edges).
 
     Solve the MILP with every unit and closure variable bounded between the
@@ -132,13 +180,13 @@ def lp_neighbourhood(model: SufficiencyModel, lp: SufficiencyModel, run: Run, wa
     bound).
     """
     fixed = list(model.n) + list(model.z)
-    lp_values = np.r_[np.asarray(solvers.values(lp.n), dtype=float), np.asarray(solvers.values(lp.z), dtype=float)]
+    lp_values = np.r_[np.asarray(arrays.values(lp.n), dtype=float), np.asarray(arrays.values(lp.z), dtype=float)]
     bounds = [(v.lowBound, v.upBound) for v in fixed]
     for var, val, (lo, up) in zip(fixed, lp_values, bounds):
         var.lowBound = max(float(lo or 0.0), float(np.floor(val + 1e-6)))
         var.upBound = float(np.ceil(val - 1e-6)) if up is None else min(float(up), float(np.ceil(val - 1e-6)))
     try:
-        outcome = run.solve(model, warm_start=warm_start)
+        outcome = run.solve(model, warm_start=warm_start, gap=gap)
     finally:
         for var, (lo, up) in zip(fixed, bounds):
             var.lowBound, var.upBound = lo, up
@@ -155,12 +203,21 @@ def round_and_fix(model: SufficiencyModel, lp: SufficiencyModel, run: Run) -> So
     for the remaining placements; restore the bounds. Returns the outcome, or
     None when nothing feasible was found.
     """
-    n_lp = np.asarray(solvers.values(lp.n), dtype=float)
-    z_lp = np.asarray(solvers.values(lp.z), dtype=float)
+    n_lp = np.asarray(arrays.values(lp.n), dtype=float)
+    z_lp = np.asarray(arrays.values(lp.z), dtype=float)
     z_fix = np.round(z_lp)
     n_fix = _round_units(model, lp, n_lp, z_fix)
-    v_lp = np.asarray(solvers.values(lp.v), dtype=float)
+    v_lp = np.asarray(arrays.values(lp.v), dtype=float)
     keep = _whole_groups_kept(model, n_lp, n_fix, z_lp, z_fix, v_lp)
+    return fix_and_solve(model, n_fix, z_fix, keep, v_lp, run)
+
+
+def fix_and_solve(
+    model: SufficiencyModel, n_fix: np.ndarray, z_fix: np.ndarray, keep: np.ndarray, v_vals: np.ndarray, run: Run
+) -> SolverOutcome | None:
+    """Solve ``model`` for its placements with units and closures fixed at ``n_fix`` and ``z_fix``
+    and the placements ``keep`` fixed at ``v_vals`` (rounded); without those placements fixed
+    when that has no plan. Restores the bounds; returns the outcome, or None when nothing was found."""
     fixed = list(model.n) + list(model.z)
     bounds = [(v.lowBound, v.upBound) for v in fixed]
     v_bounds = [(model.v[p].lowBound, model.v[p].upBound) for p in np.flatnonzero(keep)]
@@ -170,7 +227,7 @@ def round_and_fix(model: SufficiencyModel, lp: SufficiencyModel, run: Run) -> So
             var.lowBound = var.upBound = float(val)
         if fix_v:
             for p in np.flatnonzero(keep):
-                model.v[p].lowBound = model.v[p].upBound = float(np.round(v_lp[p]))
+                model.v[p].lowBound = model.v[p].upBound = float(np.round(v_vals[p]))
         outcome = run.solve(model)
         for var, (lo, up) in zip(fixed, bounds):
             var.lowBound, var.upBound = lo, up
@@ -187,7 +244,7 @@ def round_and_fix(model: SufficiencyModel, lp: SufficiencyModel, run: Run) -> So
 def _budget_rows(model: SufficiencyModel, lp: SufficiencyModel, z_fix: np.ndarray) -> list[tuple[np.ndarray, float, float]]:
     """Budget rows as (coefficients on n, constant from the other LP values, rhs)."""
     n_pos = {id(v): i for i, v in enumerate(model.n)}
-    lp_val = {id(v): x for v, x in zip(model.v, solvers.values(lp.v))}
+    lp_val = {id(v): x for v, x in zip(model.v, arrays.values(lp.v))}
     lp_val.update({id(v): x for v, x in zip(model.z, z_fix)})
     rows = []
     for r in model.hard:

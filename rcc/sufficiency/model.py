@@ -60,7 +60,7 @@ import pulp
 from rcc.allocation.model import group_positions
 from rcc.core import solvers
 from rcc.core.errors import SolverError
-from rcc.sufficiency import constraints
+from rcc.sufficiency import arrays, constraints
 from rcc.sufficiency.constraints import (  # noqa: F401 - the define_* functions stay importable from here
     ROW_DEFINITIONS,
     Building,
@@ -98,7 +98,9 @@ __all__ = [
 ]
 
 
-def define_variables(prob: pulp.LpProblem, data: ModelData, relaxed: bool = False, lazy: bool = False) -> dict[str, Any]:
+def define_variables(
+    prob: pulp.LpProblem, data: ModelData, relaxed: bool = False, lazy: bool = False, units_only: bool = False
+) -> dict[str, Any]:
     """Edge-year placements v (active when the site exists that year and the
     cohort has demand), unmet u per cohort-year with demand, units n per
     option and start year (0 <= n_ot <= max_per_year_o, integer), closures z
@@ -106,21 +108,23 @@ def define_variables(prob: pulp.LpProblem, data: ModelData, relaxed: bool = Fals
 
     ``relaxed``: every variable continuous (the LP relaxation). ``lazy``: only
     sibling-group placements integer; single children continuous (whole at
-    transportation vertices; the caller checks and repairs)."""
+    transportation vertices; the caller checks and repairs). ``units_only``: every placement
+    continuous, units and closures integer (a relaxation that chooses the capacity)."""
     Y = data.n_years
     ey_edge, ey_year = np.nonzero(data.edge_years())
-    integer = ((data.whole_children and not lazy) | (data.group_size[data.e_cohort[ey_edge]] > 1)) & (not relaxed)
+    integer = ((data.whole_children and not lazy) | (data.group_size[data.e_cohort[ey_edge]] > 1)) & (not relaxed or units_only)
+    integer &= not units_only
     v: list[Any] = [None] * len(ey_edge)
     for flag, name in ((True, "vi"), (False, "vc")):
         pos = np.flatnonzero(integer == flag)
         if len(pos):
-            made = solvers.add_variables(prob, name, len(pos), integer=flag)
+            made = arrays.add_variables(prob, name, len(pos), integer=flag)
             for p, var in zip(pos, made):
                 v[p] = var
     has_demand = data.demand > 0
     u_index = np.full(data.demand.shape, -1, dtype=np.int64)
     u_index[has_demand] = np.arange(int(has_demand.sum()))
-    u = solvers.add_variables(prob, "u", int(has_demand.sum()))
+    u = arrays.add_variables(prob, "u", int(has_demand.sum()))
     n_option, n_year = [], []
     for o in range(data.n_options):
         last = Y - 1 - int(data.opt_lag[o])
@@ -134,7 +138,7 @@ def define_variables(prob: pulp.LpProblem, data: ModelData, relaxed: bool = Fals
     n: list[Any] = []
     if len(n_opt):
         ubs = np.minimum(data.opt_max_per_year[n_opt], data.opt_max_units[n_opt])
-        n = solvers.add_variables(prob, "n", len(n_opt), integer=not relaxed)
+        n = arrays.add_variables(prob, "n", len(n_opt), integer=not relaxed)
         for var, ub in zip(n, ubs):
             var.upBound = float(ub)
     z_close, z_year = [], []
@@ -142,7 +146,7 @@ def define_variables(prob: pulp.LpProblem, data: ModelData, relaxed: bool = Fals
         for y in range(int(data.close_earliest[k]), Y):
             z_close.append(k)
             z_year.append(y)
-    z = solvers.add_variables(prob, "z", len(z_close), low=0.0, up=1.0, integer=not relaxed)
+    z = arrays.add_variables(prob, "z", len(z_close), low=0.0, up=1.0, integer=not relaxed)
     return dict(
         ey_edge=ey_edge.astype(np.int64),
         ey_year=ey_year.astype(np.int64),
@@ -190,7 +194,7 @@ def define_objective(prob: pulp.LpProblem, data: ModelData, var: dict[str, Any],
     elastic mode, the sum of relative violations."""
     if elastic:
         slacks = [r.slack for r in hard]
-        prob.setObjective(solvers.affine(slacks, [1.0 / slack_scale(r) for r in hard]))
+        arrays.set_objective(prob, arrays.affine(slacks, [1.0 / slack_scale(r) for r in hard]))
         return
     Y = data.n_years
     delta = (1.0 + data.discount_rate) ** -np.arange(Y, dtype=float)
@@ -201,7 +205,7 @@ def define_objective(prob: pulp.LpProblem, data: ModelData, var: dict[str, Any],
     u_cost = data.unmet_cost[c_idx]
     variables = list(var["v"]) + list(var["u"]) + list(var["n"]) + list(var["z"])
     costs = np.concatenate([v_cost, u_cost, k * coefs["n_capital"] + k * coefs["n_revenue"], k * coefs["z_revenue"]])
-    prob.setObjective(solvers.affine(variables, costs.tolist()))
+    arrays.set_objective(prob, arrays.affine(variables, costs.tolist()))
 
 
 def build_sufficiency(
@@ -210,17 +214,25 @@ def build_sufficiency(
     elastic: bool = False,
     relaxed: bool = False,
     lazy: bool = False,
+    units_only: bool = False,
     extra: Callable[[SufficiencyModel], None] | None = None,
+    in_arrays: bool = False,
 ) -> SufficiencyModel:
     """Build the sufficiency MILP (its elastic version, its LP relaxation, or
-    with single children's placements continuous: ``lazy``) from prepared arrays.
+    with single children's placements continuous: ``lazy``; with every placement continuous
+    and units and closures integer: ``units_only``) from prepared arrays.
 
     The rows are the blocks of :data:`rcc.sufficiency.constraints.ROW_DEFINITIONS`,
     then the hard rows. ``extra`` (``SufficiencyParams.extra_constraints``) is
     called with the built model to add the user's own rows to ``model.problem``.
+    ``in_arrays``: the problem is an :class:`rcc.sufficiency.arrays.ArrayProblem`
+    (the same rows, solved by HiGHS in one call) instead of a PuLP problem; not with ``extra``.
     """
-    prob = solvers.new_problem("rcc_sufficiency_elastic" if elastic else "rcc_sufficiency")
-    var = define_variables(prob, data, relaxed, lazy)
+    name = "rcc_sufficiency_elastic" if elastic else "rcc_sufficiency"
+    if in_arrays and extra is not None:
+        raise ValueError("build_sufficiency: extra rows are PuLP rows: build with in_arrays=False")
+    prob = arrays.ArrayProblem(name) if in_arrays else solvers.new_problem(name)
+    var = define_variables(prob, data, relaxed, lazy, units_only)
     avail = _available(var["n_option"], var["n_year"], data.opt_lag, data.n_years, data.n_options)
     building = Building(prob, data, var, avail, option_labels)
     for define in constraints.ROW_DEFINITIONS:
@@ -239,20 +251,20 @@ def solution_values(model: SufficiencyModel) -> dict[str, FloatArray]:
     """Solution arrays: children per edge-year (x), unmet (C, Y), units (n), closures (z)."""
     d = model.data
     m = d.group_size[d.e_cohort[model.ey_edge]].astype(float)
-    x = np.asarray(solvers.values(model.v), dtype=float) * m
-    u_vals = np.asarray(solvers.values(model.u), dtype=float)
+    x = np.asarray(arrays.values(model.v), dtype=float) * m
+    u_vals = np.asarray(arrays.values(model.u), dtype=float)
     unmet = np.zeros(d.demand.shape)
     has = model.u_index >= 0
     unmet[has] = u_vals[model.u_index[has]]
-    n = np.asarray(solvers.values(model.n), dtype=float)
-    z = np.asarray(solvers.values(model.z), dtype=float)
+    n = np.asarray(arrays.values(model.n), dtype=float)
+    z = np.asarray(arrays.values(model.z), dtype=float)
     return {"x": x, "unmet": unmet, "n": np.round(n), "z": np.round(z)}
 
 
 def hard_row_values(model: SufficiencyModel) -> tuple[FloatArray, FloatArray]:
     """Left-hand side (without slack) and slack value of every hard row."""
-    lhs = np.array([float(np.dot(solvers.values(r.variables), r.coefs)) if r.variables else 0.0 for r in model.hard])
-    slack = np.array([solvers.values([r.slack])[0] if r.slack is not None else 0.0 for r in model.hard])
+    lhs = np.array([float(np.dot(arrays.values(r.variables), r.coefs)) if r.variables else 0.0 for r in model.hard])
+    slack = np.array([arrays.values([r.slack])[0] if r.slack is not None else 0.0 for r in model.hard])
     return lhs, slack
 
 

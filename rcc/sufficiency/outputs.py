@@ -10,8 +10,8 @@ import pandas as pd
 
 from rcc.allocation.model import group_positions
 from rcc.allocation.result import PlanStatus, SolveInfo, metrics_table
-from rcc.core import solvers
 from rcc.core.solvers import SolverOutcome
+from rcc.sufficiency import arrays
 from rcc.sufficiency.inputs import SufficiencyInputs
 from rcc.sufficiency.model import SufficiencyModel, hard_row_values, solution_values
 from rcc.sufficiency.result import SufficiencyPlan
@@ -241,7 +241,7 @@ def _room(
     group_capped = set()
     for r in model.hard:
         if r.family == "provider_share" and r.variables:
-            placed = float(np.dot(solvers.values(r.variables), r.coefs))
+            placed = float(np.dot(arrays.values(r.variables), r.coefs))
             if placed >= r.rhs - 1e-6 - (1.0 if d.whole_children else 0.0):
                 group_capped.add((r.ref, (r.year or 1) - 1))
     budgets = [(d.budgets[row.budget_row], row.kind, float(row.headroom_gbp)) for row in budget_use.itertuples()]

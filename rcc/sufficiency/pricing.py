@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from rcc.allocation.model import edge_costs
+from rcc.sufficiency import arrays
 from rcc.sufficiency.heuristics import Incumbent
 from rcc.sufficiency.inputs import SufficiencyInputs
 from rcc.sufficiency.model import ModelData, SufficiencyModel, reduced_costs
@@ -116,10 +117,16 @@ def price_edges(prep: SufficiencyInputs, labels: list[str], run: Run) -> Pricing
     tol = run.gap_tolerance()
     rounds = 0
     run.stage = "pricing"
+    last: tuple[SufficiencyModel, np.ndarray] | None = None
     while not active.all():
         rounds += 1
-        lp = run.build(subset_data(data, np.flatnonzero(active)), labels, relaxed=True)
+        idx = np.flatnonzero(active)
+        lp = run.build(subset_data(data, idx), labels, relaxed=True)
+        if last is not None:
+            warm_basis(last[0], last[1], lp, idx)
+            arrays.release(last[0].problem)
         out = run.solve(lp)
+        last = (lp, idx)
         if out.status != "optimal":
             return Pricing(active, None, None, rounds)
         ie, iy = np.nonzero(exists & ~active[:, None])
@@ -130,9 +137,61 @@ def price_edges(prep: SufficiencyInputs, labels: list[str], run: Run) -> Pricing
         close = objective - bound <= _PRICING_TOL * tol * max(abs(objective), 1e-9)
         # pricing may use half the time: the rest is for finding a plan (the Lagrangian bound stays valid)
         if close or not len(entering) or run.out_of_time(_PRICING_TIME_SHARE):
+            arrays.release(lp.problem)  # its values and duals stay
             return Pricing(active, lp, bound, rounds)
         active[entering] = True
     return Pricing(active, None, None, rounds)
+
+
+def _keys(model: SufficiencyModel, idx: np.ndarray) -> tuple[pd.Index, pd.Index]:
+    """Names of a model's columns and rows that stay the same as edges are added (by position in
+    its :class:`~rcc.sufficiency.arrays.ArrayProblem`): placements by global edge and year."""
+    y = model.data.n_years
+    prob = model.problem
+    col = np.empty(prob.n_cols, dtype=np.int64)
+    for kind, variables, keys in (
+        (0, model.v, idx[model.ey_edge] * y + model.ey_year),
+        (1, model.u, np.arange(len(model.u))),
+        (2, model.n, np.arange(len(model.n))),
+        (3, model.z, np.arange(len(model.z))),
+    ):
+        at = np.fromiter((v.j for v in variables), dtype=np.int64, count=len(variables))
+        col[at] = kind * (1 << 50) + keys
+    v_key = idx[model.ey_edge] * y + model.ey_year
+    row = np.empty(prob.numConstraints(), dtype=object)
+    for name, block in model.blocks.items():
+        for i, (key, handle) in enumerate(block.rows.items()):
+            if name == "linking":
+                key = int(v_key[key])
+            elif block.hard:
+                r = block.hard[i]
+                key = (r.label, r.year)
+            row[handle.i] = (name, key)
+    return pd.Index(col), pd.Index(row)
+
+
+def warm_basis(old: SufficiencyModel, old_idx: np.ndarray, new: SufficiencyModel, new_idx: np.ndarray) -> None:
+    """Start ``new`` (the next pricing round's LP, a superset of ``old``'s edges) from ``old``'s
+    optimal basis: old columns and rows keep their status, new columns start at their lower
+    bound (0: the old plan stays feasible) and new rows are basic (their slack)."""
+    basis = getattr(old.problem, "basis", None)
+    if basis is None or not hasattr(new.problem, "start_basis"):
+        return  # the PuLP path (CBC, extra rows): each round starts afresh
+    got = basis()
+    if got is None:
+        return
+    old_cols, old_rows = _keys(old, old_idx)
+    new_cols, new_rows = _keys(new, new_idx)
+    if not (old_rows.is_unique and new_rows.is_unique):  # pragma: no cover - two hard rows of one name and year
+        return
+    col = np.zeros(len(new_cols), dtype=np.int8)  # kLower
+    row = np.ones(len(new_rows), dtype=np.int8)  # kBasic
+    at = old_cols.get_indexer(new_cols)
+    col[at >= 0] = got[0][at[at >= 0]]
+    at = old_rows.get_indexer(new_rows)
+    row[at >= 0] = got[1][at[at >= 0]]
+    if (col == 1).sum() + (row == 1).sum() == len(new_rows):  # a basis: as many basic as rows
+        new.problem.start_basis = (col, row)
 
 
 def exact_edges(

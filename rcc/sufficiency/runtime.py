@@ -12,10 +12,17 @@ from rcc.allocation.engine import run_solver
 from rcc.core import solvers
 from rcc.core.errors import SolverError
 from rcc.core.solvers import SolverOutcome
+from rcc.sufficiency import constraints
+from rcc.sufficiency.arrays import ArrayProblem
 from rcc.sufficiency.model import ModelData, SufficiencyModel, build_sufficiency
 from rcc.sufficiency.params import SufficiencyParams
 
-__all__ = ["Run", "SolverOutcome", "globalise", "subset_data"]  # SolverOutcome: what Run.solve returns
+__all__ = ["ARRAYS_FOR_HIGHS", "Run", "SolverOutcome", "globalise", "subset_data"]  # SolverOutcome: what Run.solve returns
+
+#: HiGHS plans build their models as arrays (:mod:`rcc.sufficiency.arrays`) unless the user's
+#: ``extra_constraints`` or a row block outside rcc's own needs PuLP; False sends them through PuLP
+#: as before (``benchmarks/bench_sufficiency.py`` measures both paths in one run).
+ARRAYS_FOR_HIGHS = True
 
 #: Each stage of a sufficiency plan is logged here at INFO as it starts ("stage: pricing"): a progress hook.
 STAGES = logging.getLogger("rcc.sufficiency.stages")
@@ -57,14 +64,30 @@ class Run:
     def build(self, data: ModelData, labels: list[str], **kw: bool) -> SufficiencyModel:
         """Build a model (with the user's ``extra_constraints``), counting the time as build time."""
         t = time.perf_counter()
-        model = build_sufficiency(data, labels, extra=self.params.extra_constraints, **kw)
+        extra = self.params.extra_constraints
+        in_arrays = ARRAYS_FOR_HIGHS and self.params.solver.name == "highs" and extra is None
+        in_arrays = in_arrays and all(f in constraints.ARRAY_DEFINITIONS for f in constraints.ROW_DEFINITIONS)
+        model = build_sufficiency(data, labels, extra=extra, in_arrays=in_arrays, **kw)
         self.build_s += time.perf_counter() - t
         return model
 
-    def solve(self, model: SufficiencyModel, warm_start: bool = False) -> SolverOutcome:
+    def solve(self, model: SufficiencyModel, warm_start: bool = False, gap: float | None = None) -> SolverOutcome:
         """Solve with the time left. HiGHS stops only at the requested relative
-        gap (its default absolute gap of 1e-6 would let it stop earlier)."""
+        gap (its default absolute gap of 1e-6 would let it stop earlier); ``gap``
+        replaces the requested one for this solve."""
         options = attrs.evolve(self.params.solver, time_limit_s=self.remaining())
+        if gap is not None:
+            options = attrs.evolve(options, mip_gap=gap)
+        if isinstance(model.problem, ArrayProblem):
+            t = time.perf_counter()
+            try:
+                outcome = model.problem.solve(
+                    msg=options.msg, time_limit=options.time_limit_s, gap=options.mip_gap, threads=options.threads, warm_start=warm_start
+                )
+            except Exception as exc:  # the solver crashed: say so, with the solver's words
+                raise SolverError(f"{options.name} failed in the {self.stage}: {exc}") from exc
+            self.solve_s += time.perf_counter() - t
+            return outcome
         if options.name == "highs":
             solver = solvers.highs_solver(
                 msg=options.msg, time_limit=options.time_limit_s, gap=options.mip_gap, threads=options.threads, warm_start=warm_start

@@ -10,6 +10,7 @@ import numpy as np
 
 from rcc.core.errors import SolverError
 from rcc.core.solvers import SolverOutcome
+from rcc.sufficiency import arrays
 from rcc.sufficiency.heuristics import Incumbent, better, load_plan, lp_heuristics, snapshot, whole_plan, within_gap
 from rcc.sufficiency.inputs import SufficiencyInputs
 from rcc.sufficiency.model import ModelData, SufficiencyModel
@@ -81,6 +82,8 @@ def solve_whole_model(prep: SufficiencyInputs, labels: list[str], run: Run) -> S
     last = "optimal"
     bound = lp_bound
     if not run.out_of_time():
+        if model is not None:
+            arrays.release(model.problem)  # the heuristics' model only holds their plan from here on
         idx, outside = exact_edges(data, active, lp, lp_bound, best)
         if len(idx) < len(data.e_cohort):
             notes.append(f"branch and bound over {len(idx):,} of {len(data.e_cohort):,} edges (the rest ruled out by reduced costs)")
@@ -193,6 +196,7 @@ def branch_and_bound(
         elif within_gap(best.objective, min(bound, outside), tol) or run.out_of_time():
             return BranchAndBound(lazy, best, _finite(min(bound, outside)), last)
         notes.append("single children's placements: branch and bound with every placement whole")
+        arrays.release(lazy.problem)
     model = run.build(sub, labels)
     out = run.solve(model, warm_start=best is not None and load_plan(model, idx, best))
     if out.status in ("infeasible", "unbounded") and not out.has_solution and best is None:

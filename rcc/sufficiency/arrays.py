@@ -1,0 +1,324 @@
+"""The sufficiency model held as arrays and fed to HiGHS in one call (the fast path).
+
+:func:`rcc.sufficiency.model.build_sufficiency` writes its rows through the
+small interface of this module (:func:`add_variables`, :func:`affine`,
+:func:`add_constraint`), which PuLP problems and :class:`ArrayProblem` both
+serve. An :class:`ArrayProblem` keeps columns (bounds, costs, integrality) in
+numpy arrays and rows as index/coefficient arrays; its variables (:class:`Col`)
+and row handles (:class:`Row`) answer the few PuLP calls the sufficiency stages
+make (``lowBound``, ``upBound``, ``value()``, ``setInitialValue``, ``pi``).
+:meth:`ArrayProblem.solve` hands the whole matrix to one in-process HiGHS model
+(``passModel``) and keeps that model across solves of the same problem (bounds
+and costs are pushed as arrays). PuLP stays the path for CBC, for exported
+models and for ``SufficiencyParams.extra_constraints``; both paths build the
+same rows (``tests/test_sufficiency_arrays.py`` checks their optima agree).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from rcc.core import solvers
+from rcc.core.solvers import SolverOutcome
+
+__all__ = ["ArrayProblem", "Col", "Expr", "Row", "add_constraint", "release", "add_variables", "affine", "set_objective", "set_values", "values"]
+
+
+class Col:
+    """One variable of an :class:`ArrayProblem` (its bounds and value live in the problem's arrays)."""
+
+    __slots__ = ("j", "p")
+
+    def __init__(self, p: ArrayProblem, j: int) -> None:
+        self.p = p
+        self.j = j
+
+    @property
+    def lowBound(self) -> float | None:  # noqa: N802 - PuLP's name
+        lo = float(self.p.lb[self.j])
+        return None if lo == -math.inf else lo
+
+    @lowBound.setter
+    def lowBound(self, value: float | None) -> None:  # noqa: N802
+        self.p.lb[self.j] = -math.inf if value is None else float(value)
+
+    @property
+    def upBound(self) -> float | None:  # noqa: N802 - PuLP's name
+        up = float(self.p.ub[self.j])
+        return None if up == math.inf else up
+
+    @upBound.setter
+    def upBound(self, value: float | None) -> None:  # noqa: N802
+        self.p.ub[self.j] = math.inf if value is None else float(value)
+
+    def value(self) -> float | None:
+        x = float(self.p.x[self.j])
+        return None if math.isnan(x) else x
+
+    @property
+    def varValue(self) -> float | None:  # noqa: N802 - PuLP's name
+        return self.value()
+
+    def setInitialValue(self, value: float) -> None:  # noqa: N802 - PuLP's name
+        self.p.x[self.j] = float(value)
+
+
+class Expr:
+    """A linear expression: column positions and coefficients (``expr <= rhs``, ``>=``, ``==`` make a row)."""
+
+    __slots__ = ("coef", "idx")
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, idx: np.ndarray, coef: np.ndarray) -> None:
+        self.idx = idx
+        self.coef = coef
+
+    def __le__(self, rhs: float) -> tuple[Expr, float, float]:  # type: ignore[override]
+        return self, -math.inf, float(rhs)
+
+    def __ge__(self, rhs: float) -> tuple[Expr, float, float]:  # type: ignore[override]
+        return self, float(rhs), math.inf
+
+    def __eq__(self, rhs: float) -> tuple[Expr, float, float]:  # type: ignore[override]
+        return self, float(rhs), float(rhs)
+
+
+class Row:
+    """A row's handle: ``pi`` is its dual after an LP solve (None before)."""
+
+    __slots__ = ("i", "p")
+
+    def __init__(self, p: ArrayProblem, i: int) -> None:
+        self.p = p
+        self.i = i
+
+    @property
+    def pi(self) -> float | None:
+        return None if self.p.duals is None else float(self.p.duals[self.i])
+
+
+class ArrayProblem:
+    """A minimisation problem in arrays, solved by one in-process HiGHS model."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.n_cols = 0
+        self.lb = np.zeros(0)
+        self.ub = np.zeros(0)
+        self.cost = np.zeros(0)
+        self.integer = np.zeros(0, dtype=bool)
+        self.x = np.zeros(0)
+        self.duals: np.ndarray | None = None
+        self._rows: list[tuple[np.ndarray, np.ndarray]] = []
+        self._row_lo: list[float] = []
+        self._row_hi: list[float] = []
+        self._highs: Any = None
+        self._passed_rows = -1
+        #: Basis to start the next LP solve from: (column status, row status) as HiGHS's codes
+        #: (0 lower, 1 basic, 2 upper, 3 zero, 4 nonbasic); see :meth:`basis`.
+        self.start_basis: tuple[np.ndarray, np.ndarray] | None = None
+
+    # ------------------------------------------------------------------ building
+    def add_columns(self, n: int, low: float | None, up: float | None, integer: bool) -> list[Col]:
+        start = self.n_cols
+        self.n_cols += n
+        self.lb = np.r_[self.lb, np.full(n, -math.inf if low is None else float(low))]
+        self.ub = np.r_[self.ub, np.full(n, math.inf if up is None else float(up))]
+        self.cost = np.r_[self.cost, np.zeros(n)]
+        self.integer = np.r_[self.integer, np.full(n, integer)]
+        self.x = np.r_[self.x, np.full(n, np.nan)]
+        return [Col(self, j) for j in range(start, start + n)]
+
+    def add_row(self, expr: Expr, lo: float, hi: float) -> Row:
+        self._rows.append((expr.idx, expr.coef))
+        self._row_lo.append(lo)
+        self._row_hi.append(hi)
+        return Row(self, len(self._rows) - 1)
+
+    def addConstraint(self, row: tuple[Expr, float, float], name: str | None = None) -> Row:  # noqa: N802 - PuLP's name
+        """Add a row made by ``expr <= rhs`` (``>=``, ``==``); as :meth:`pulp.LpProblem.addConstraint`."""
+        expr, lo, hi = row
+        return self.add_row(expr, lo, hi)
+
+    def setObjective(self, expr: Expr) -> None:  # noqa: N802 - PuLP's name
+        self.cost = np.zeros(self.n_cols)
+        np.add.at(self.cost, expr.idx, expr.coef)
+
+    def numConstraints(self) -> int:  # noqa: N802 - PuLP's name
+        return len(self._rows)
+
+    def isMIP(self) -> bool:  # noqa: N802 - PuLP's name
+        return bool(self.integer.any())
+
+    # ------------------------------------------------------------------ solving
+    def _pass_model(self) -> None:
+        """Hand the whole matrix to a new HiGHS model (one ``passModel`` call, columns as CSC)."""
+        import highspy
+
+        h = highspy.Highs()
+        counts = np.fromiter((len(i) for i, _ in self._rows), dtype=np.int64, count=len(self._rows))
+        rows = np.repeat(np.arange(len(self._rows), dtype=np.int64), counts)
+        cols = np.concatenate([i for i, _ in self._rows]).astype(np.int64) if self._rows else np.zeros(0, np.int64)
+        vals = np.concatenate([c for _, c in self._rows]).astype(float) if self._rows else np.zeros(0)
+        order = np.lexsort((rows, cols))  # column-major, rows in order within a column
+        lp = highspy.HighsLp()
+        lp.num_col_ = self.n_cols
+        lp.num_row_ = len(self._rows)
+        lp.col_cost_ = self.cost
+        lp.col_lower_ = self.lb
+        lp.col_upper_ = self.ub
+        lp.row_lower_ = np.asarray(self._row_lo, dtype=float)
+        lp.row_upper_ = np.asarray(self._row_hi, dtype=float)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = np.r_[0, np.cumsum(np.bincount(cols, minlength=self.n_cols))].astype(np.int32)
+        lp.a_matrix_.index_ = rows[order].astype(np.int32)
+        lp.a_matrix_.value_ = vals[order]
+        if self.integer.any():
+            lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in self.integer]
+        h.setOptionValue("output_flag", False)
+        h.passModel(lp)
+        self._highs = h
+        self._passed_rows = len(self._rows)
+
+    def solve(
+        self, *, msg: bool, time_limit: float | None, gap: float | None, threads: int | None, warm_start: bool = False
+    ) -> SolverOutcome:
+        """Solve in HiGHS (the matrix passed once; later solves push bounds and costs).
+
+        ``warm_start``: the columns' current values are a starting MIP solution; an LP
+        starts from :attr:`start_basis` when set.
+        """
+        import highspy
+
+        if self.n_cols == 0:  # nothing to choose (HiGHS refuses an empty model): feasible when every row holds at 0
+            lo, hi = np.asarray(self._row_lo, dtype=float), np.asarray(self._row_hi, dtype=float)
+            if ((lo <= 1e-9) & (hi >= -1e-9)).all():
+                self.duals = np.zeros(len(lo))
+                return SolverOutcome("optimal", True, 0.0, 0.0, 0.0, "Optimal")
+            return SolverOutcome("infeasible", False, model_status="Infeasible")
+        if self._highs is None or self._passed_rows != len(self._rows):
+            self._pass_model()
+        h = self._highs
+        idx = np.arange(self.n_cols, dtype=np.int32)
+        h.changeColsBounds(self.n_cols, idx, self.lb, self.ub)
+        h.changeColsCost(self.n_cols, idx, self.cost)
+        h.setOptionValue("output_flag", bool(msg))
+        h.setOptionValue("time_limit", math.inf if time_limit is None else float(time_limit))
+        h.setOptionValue("mip_rel_gap", 1e-4 if gap is None else float(gap))
+        h.setOptionValue("mip_abs_gap", 0.0)
+        if threads:
+            h.setOptionValue("threads", int(threads))
+        mip = self.isMIP()
+        if mip and warm_start and not np.isnan(self.x).any():
+            sol = highspy.HighsSolution()
+            sol.col_value = np.clip(self.x, self.lb, self.ub)
+            sol.value_valid = True
+            h.setSolution(sol)
+        h.setOptionValue("simplex_strategy", 1)  # dual simplex (HiGHS's choice) unless warm
+        if self.start_basis is not None and not mip:
+            self._set_basis(h)
+        with solvers.highs_scheduler(threads):
+            h.run()
+        outcome = solvers.highs_outcome(h, mip=mip)
+        if mip:
+            h.clearSolver()  # the next MIP solve (other bounds) starts afresh
+        if outcome.has_solution:
+            sol = h.getSolution()
+            self.x = np.asarray(sol.col_value, dtype=float)
+            self.duals = np.asarray(sol.row_dual, dtype=float) if not mip and outcome.status == "optimal" else None
+        return outcome
+
+    def release(self) -> None:
+        """Free the HiGHS model (values, duals and bounds stay; a later solve passes the matrix again)."""
+        self._highs = None
+
+    def basis(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The last LP solve's basis (column and row status codes), or None when HiGHS has none."""
+        if self._highs is None:
+            return None
+        b = self._highs.getBasis()
+        if not b.valid:
+            return None
+        codes = [int(x) for x in b.col_status], [int(x) for x in b.row_status]
+        return np.asarray(codes[0], dtype=np.int8), np.asarray(codes[1], dtype=np.int8)
+
+    def _set_basis(self, h: Any) -> None:
+        """Start from :attr:`start_basis` (HiGHS refuses an inconsistent one: then it starts afresh)."""
+        import highspy
+
+        col, row = self.start_basis  # type: ignore[misc]
+        if len(col) != self.n_cols or len(row) != len(self._rows):
+            return
+        status = [highspy.HighsBasisStatus(k) for k in range(5)]
+        b = highspy.HighsBasis()
+        b.col_status = [status[k] for k in col.tolist()]
+        b.row_status = [status[k] for k in row.tolist()]
+        b.valid = True
+        if h.setBasis(b) == highspy.HighsStatus.kOk:
+            h.setOptionValue("simplex_strategy", 4)  # primal simplex: the old plan is feasible, new columns price in
+
+# ---------------------------------------------------------------------- the interface both problems serve
+def add_variables(prob: Any, name: str, n: int, *, low: float | None = 0.0, up: float | None = None, integer: bool = False) -> list[Any]:
+    """``n`` variables of ``prob`` (an :class:`ArrayProblem` or a PuLP problem)."""
+    if isinstance(prob, ArrayProblem):
+        return prob.add_columns(n, low, up, integer)
+    return solvers.add_variables(prob, name, n, low=low, up=up, integer=integer)
+
+
+def affine(variables: Sequence[Any], coefs: Sequence[float] | np.ndarray | None = None) -> Any:
+    """sum(coef * var) over ``variables`` (of either kind; an empty sum is an array expression)."""
+    if not len(variables) or isinstance(variables[0], Col):
+        idx = np.fromiter((v.j for v in variables), dtype=np.int64, count=len(variables))
+        coef = np.ones(len(idx)) if coefs is None else np.asarray(coefs, dtype=float)
+        return Expr(idx, coef)
+    return solvers.affine(variables, None if coefs is None else list(coefs))
+
+
+def add_constraint(prob: Any, row: Any) -> Any:
+    """Add a row (``expr <= rhs``, ``>=``, ``==``) to ``prob``; its handle (``.pi``: its dual)."""
+    if isinstance(prob, ArrayProblem):
+        return prob.addConstraint(row)
+    if isinstance(row, tuple):  # an empty array expression in a PuLP problem: a row of no variables
+        import pulp
+
+        _, lo, hi = row
+        empty = pulp.lpSum([])
+        row = empty == lo if lo == hi else (empty >= lo if math.isfinite(lo) else empty <= hi)
+    return solvers.add_constraint(prob, row)
+
+
+def set_objective(prob: Any, expr: Any) -> None:
+    """Make ``expr`` the objective of ``prob`` (an empty array expression in a PuLP problem: zero)."""
+    if isinstance(expr, Expr) and not isinstance(prob, ArrayProblem):
+        import pulp
+
+        expr = pulp.lpSum([])
+    prob.setObjective(expr)
+
+
+def release(model_problem: Any) -> None:
+    """Free an :class:`ArrayProblem`'s HiGHS model once its solves are done (nothing for PuLP problems)."""
+    if isinstance(model_problem, ArrayProblem):
+        model_problem.release()
+
+
+def values(variables: Sequence[Any]) -> np.ndarray:
+    """Solution values (0.0 where none), read as one array for an :class:`ArrayProblem`'s variables."""
+    if len(variables) and isinstance(variables[0], Col):
+        idx = np.fromiter((v.j for v in variables), dtype=np.int64, count=len(variables))
+        x = variables[0].p.x[idx]
+        return np.where(np.isnan(x), 0.0, x)
+    return np.asarray(solvers.values(variables), dtype=float)
+
+
+def set_values(variables: Sequence[Any], vals: Any) -> None:
+    """Give variables values (a start for a warm-started solve, or a plan put back)."""
+    if len(variables) and isinstance(variables[0], Col):
+        idx = np.fromiter((v.j for v in variables), dtype=np.int64, count=len(variables))
+        variables[0].p.x[idx] = np.asarray(vals, dtype=float)
+        return
+    solvers.set_values(variables, vals)
