@@ -234,6 +234,7 @@ def _metric_col(key: str) -> str:
 
 def _sufficiency_context(suff: SufficiencyPlan, t: int) -> dict[str, Any]:
     tables = tables_of(suff, t)
+    budget = tables["budget_use"]
     sp = SufficiencyPlots(suff)
     gap = "-" if suff.info.gap is None else f"{100 * suff.info.gap:.3g}%"
     facts = [("Region", suff.region.name), ("Councils", f"{len(suff.region.councils):,}"), ("Years", str(suff.years)),
@@ -258,8 +259,8 @@ def _sufficiency_context(suff: SufficiencyPlan, t: int) -> dict[str, Any]:
         "builds": _table(tables["builds"][[c for c in _BUILD_COLUMNS if c in tables["builds"].columns]],
                          caption="Options started, by year.", max_rows=_MAX_ROWS),
         "costs": _table(tables["costs"], caption="Money per year (nominal GBP)."),
-        "budget_use": _table(tables["budget_use"].astype({"year": object}).fillna({"year": "all years"}),
-                             caption="Every budget limit and its use.") if len(tables["budget_use"]) else None,
+        "budget_use": _table(budget.assign(year=budget.year.astype(object).where(budget.year.notna(), "all years")),
+                             caption="Every budget limit and its use.") if len(budget) else None,
         "distance_bands": _table(tables["distance_bands"]),
         "by_council": _table(tables["by_council"], max_rows=_MAX_ROWS, caption="Each council's children, each plan year."),
     }
