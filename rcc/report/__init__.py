@@ -21,7 +21,8 @@ formulas (names beginning ``=``, ``+``, ``-``, ``@``, tab or CR come from outsid
   sufficiency plan or a comparison.
 * :func:`report_tables`: the suppressed tables both writers use; :func:`sufficiency_tables`
   and :func:`comparison_tables` those of a sufficiency plan (per year) and a comparison (per
-  scenario), each one release suppressed and audited together.
+  scenario), each one release suppressed and audited together, which the workbook, the HTML
+  report and the charts all read (each shows some of its tables, never another table).
 * ``plan.plot``, ``suff.plot``, ``cmp.plot`` (:class:`PlanPlots`, :class:`SufficiencyPlots`,
   :class:`ComparisonPlots`) and :func:`plot_forecast`: matplotlib charts (``pip install
   "rcc[plot]"``), the same ones the HTML report shows.
@@ -34,8 +35,8 @@ What ``rcc report`` runs (plan a region of the embedded data, write both reports
 Modules: :mod:`~rcc.report.tables` (the tables), :mod:`~rcc.report.suppression`
 (:func:`suppress`, :func:`audit_suppression`), :mod:`~rcc.report.release` and
 :mod:`~rcc.report.audit` (the linear system of a release and its LP audit),
-:mod:`~rcc.report.stacked` (releases of several plans: years, scenarios), :mod:`~rcc.report.excel`
-(with :mod:`~rcc.report.workbook`, :mod:`~rcc.report.grouped` and :mod:`~rcc.report.glossary`),
+:mod:`~rcc.report.grouped` (the release of several plans: years, scenarios), :mod:`~rcc.report.excel`
+(with :mod:`~rcc.report.workbook` and :mod:`~rcc.report.glossary`),
 :mod:`~rcc.report.html` (templates in ``rcc/report/templates``), :mod:`~rcc.report.plots` (the
 accessors), :mod:`~rcc.report.charts` and :mod:`~rcc.report.cartogram` (the charts),
 :mod:`~rcc.report.svg` (a chart as inline SVG) and
@@ -52,10 +53,10 @@ import warnings
 from typing import Any
 
 from rcc.report.excel import write_excel
+from rcc.report.grouped import comparison_tables, sufficiency_tables
 from rcc.report.html import write_html
 from rcc.report.plots import ComparisonPlots, PlanPlots, SufficiencyPlots, plot_forecast
 from rcc.report.release import SUPPRESSED
-from rcc.report.stacked import comparison_tables, sufficiency_tables
 from rcc.report.suppression import audit_suppression, suppress
 from rcc.report.tables import CHILD_COUNT_COLUMNS, DISTANCE_BANDS, report_tables
 

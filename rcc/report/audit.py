@@ -320,8 +320,7 @@ def _apply_dependencies(rel: _Release, hidden: np.ndarray) -> bool:
 def _secondary(rel: _Release, hidden: np.ndarray) -> None:
     """Relation rule, repeated to a fixed point: where exactly one cell of a relation
     (total = sum of parts, across or within tables) is hidden, hide the smallest other
-    (non-zero if possible). Relations with a cell that is never published (the base of a
-    release without detail tables) are left to the audit: their unknowns are not one cell."""
+    (non-zero if possible)."""
     val = rel.value_a
     changed = True
     while changed:
@@ -329,7 +328,7 @@ def _secondary(rel: _Release, hidden: np.ndarray) -> None:
         for total, parts in rel.relations:
             cells = np.concatenate([[total], parts])
             h = hidden[cells]
-            if h.sum() != 1 or rel.unlisted[cells].any():
+            if h.sum() != 1:
                 continue
             free = cells[~h]
             nonzero = free[val[free] > 0]
@@ -350,7 +349,7 @@ def _protect(rel: _Release, threshold: int) -> np.ndarray:
     hidden |= rel.primary(threshold)
     hidden |= rel.weighted_a  # shown at the end, where the published counts already determine them
     _secondary(rel, hidden)
-    todo = np.flatnonzero(hidden & rel.count & _needs_protection(rel, threshold))
+    todo = np.flatnonzero(hidden & rel.count)
     seen = None
     while len(todo):
         audit = _Audit(rel, hidden, seen)
@@ -371,7 +370,7 @@ def _protect(rel: _Release, threshold: int) -> np.ndarray:
             # a published statistic pins a cell through its counts too: they are candidates
             deps = [d for b in binding for d in rel.deps[b]]
             cand = np.union1d(binding, np.asarray(deps, dtype=np.int64))
-            cand = cand[~hidden[cand] & ~rel.fixed[cand]]
+            cand = cand[~hidden[cand]]
             if not len(cand):
                 cand = _neighbours(rel, int(k), hidden)
             if not len(cand):
@@ -383,18 +382,10 @@ def _protect(rel: _Release, threshold: int) -> np.ndarray:
         before = hidden.copy()
         hidden[list(extra)] = True
         _secondary(rel, hidden)
-        new = np.flatnonzero(hidden & ~before & rel.count & _needs_protection(rel, threshold))
+        new = np.flatnonzero(hidden & ~before & rel.count)
         todo = np.union1d(np.union1d(np.asarray(failing, dtype=np.int64), new), unchecked)
     hidden[_redundant_weighted(rel, hidden)] = False
     return hidden
-
-
-def _needs_protection(rel: _Release, threshold: int) -> np.ndarray:
-    """Cells a hidden count must be protected in: every published cell; of the cells never
-    published (base cells of a release without its detail tables), those of 1 to
-    ``threshold - 1`` children (a larger one worked out is no more than publishing it)."""
-    small = (rel.value_a > 0) & (rel.value_a < threshold)
-    return ~rel.unlisted | small
 
 
 def _redundant_weighted(rel: _Release, hidden: np.ndarray) -> np.ndarray:
@@ -426,7 +417,7 @@ _FAILING_PER_ROUND = 64
 
 def _pick(rel: _Release, pins: list[np.ndarray]) -> set[int]:
     """Cells to suppress this round: greedily, one cheap cell per failing cell unless a cell
-    already picked also pins it; headline (summary) cells only in a round where nothing
+    already picked also pins it; headline cells (``rel.headline_tables``) only in a round where nothing
     else can be picked (suppressing detail often frees a headline cell's dependants)."""
     picks: set[int] = set()
     deferred = []
@@ -434,7 +425,7 @@ def _pick(rel: _Release, pins: list[np.ndarray]) -> set[int]:
         if picks.intersection(cand.tolist()):
             continue
         k = _cheapest(rel, cand)
-        if rel.table[k] == "summary":
+        if rel.headline[k]:
             deferred.append(cand)
         else:
             picks.add(k)
@@ -449,8 +440,7 @@ def _cheapest(rel: _Release, cand: np.ndarray) -> int:
     """The cell to suppress next among candidates: counts before statistics, detail before
     the headline summary, non-zero before zero, then the smallest."""
     v = rel.value_a[cand]
-    headline = np.asarray([rel.table[k] == "summary" for k in cand])
-    key = np.lexsort((v, v <= 0, headline, rel.kind_a[cand] != _COUNT))
+    key = np.lexsort((v, v <= 0, rel.headline[cand], rel.kind_a[cand] != _COUNT))
     return int(cand[key[0]])
 
 
@@ -458,4 +448,4 @@ def _neighbours(rel: _Release, k: int, hidden: np.ndarray) -> np.ndarray:
     """Published cells sharing a base cell with cell ``k`` (fallback when no row is binding)."""
     touch = np.isin(rel.nz_var, rel.support[k])
     cells = np.unique(rel.nz_cell[touch])
-    return cells[~hidden[cells] & ~rel.fixed[cells] & (rel.kind_a[cells] != _NONLINEAR)]
+    return cells[~hidden[cells] & (rel.kind_a[cells] != _NONLINEAR)]

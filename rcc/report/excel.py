@@ -226,15 +226,15 @@ def _frames_book(frames: Mapping[str, pd.DataFrame], t: int) -> _Book:
 
 
 def _sufficiency_book(plan: SufficiencyPlan, t: int) -> _Book:
-    tables = sufficiency_tables(plan, t)
+    tables = sufficiency_tables(plan, suppress_below=t)
     names = _names(plan.region)
-    summary = released(tables["summary"])
-    sheets = {"Summary": summary, "places_by_year": _places_by_year(plan)}
-    sheets["new_capacity"] = plan.builds.rename(columns={"council_name": "council"})
-    sheets["closures"] = _with_names(plan.closures, names)
-    sheets["capacity"] = plan.capacity.rename(columns={"council_name": "council"})
-    sheets["costs"] = _costs(plan, summary)
-    sheets["budgets"] = _budgets(plan.budget_use, t)
+    summary = released(tables["by_year"])
+    sheets = {"Summary": summary, "places_by_year": _places_by_year(tables["capacity"])}
+    sheets["new_capacity"] = tables["builds"].rename(columns={"council_name": "council"})
+    sheets["closures"] = _with_names(tables["closures"], names)
+    sheets["capacity"] = tables["capacity"].rename(columns={"council_name": "council"})
+    sheets["costs"] = _costs(tables["costs"], summary)
+    sheets["budgets"] = released(tables["budget_use"])
     for name in ("by_council", "distance_bands", "unmet_by_need", "placements", "shortfall"):
         sheets[name] = _with_names(released(tables[name]), names)
     years = tuple(str(y) for y in tables["distance_bands"].year.unique())
@@ -254,8 +254,9 @@ def _sufficiency_book(plan: SufficiencyPlan, t: int) -> _Book:
     if plan.info.note:
         facts.append(("Note", plan.info.note))
     extra = [
-        ("Costs sheet", "placements_gbp, revenue_gbp and total_gbp add up children's placements: they are suppressed "
-         "(empty, flagged) in a year whose weekly cost is suppressed on the Summary sheet."),
+        ("Costs sheet", "placements_gbp (the year's cost of placements, as on the Summary sheet), revenue_gbp and "
+         "total_gbp add up children's placements: they are suppressed (empty, flagged) in a year whose placements_gbp "
+         "is suppressed on the Summary sheet (with its weekly cost)."),
         ("Budgets sheet", "used_gbp, headroom_gbp and binding of a revenue budget include placement costs: suppressed "
          "whenever suppression is on. Capital budgets are shown."),
         ("Not in this workbook", "growth_vs_moves (children per RCC inside, outside, in new places) is not released here: "
@@ -264,50 +265,38 @@ def _sufficiency_book(plan: SufficiencyPlan, t: int) -> _Book:
     return _Book(f"rcc sufficiency plan: {plan.region.name}", facts, sheets, charts, extra)
 
 
-def _places_by_year(plan: SufficiencyPlan) -> pd.DataFrame:
+def _places_by_year(capacity: pd.DataFrame) -> pd.DataFrame:
     """Places per plan year over the region (capacity, not children: never suppressed)."""
     cols = ["existing_places", "closed_places", "new_places", "net_new_places"]
-    cap = plan.capacity
-    out = cap.groupby("year", as_index=False)[[c for c in cols if c in cap.columns]].sum()
+    out = capacity.groupby("year", as_index=False)[[c for c in cols if c in capacity.columns]].sum()
     return out.astype({c: np.int64 for c in out.columns if c != "year"})
 
 
-def _costs(plan: SufficiencyPlan, summary: pd.DataFrame) -> pd.DataFrame:
-    """Money per year; the sums of placements (``placements_gbp`` and what adds it) only
-    where the year's weekly cost of placements is published."""
-    costs = plan.costs.reset_index(drop=True)
-    hidden = costs.year.map(summary.set_index("year")["weekly_cost_gbp" + FLAG]).fillna(True).astype(bool).to_numpy()
+def _costs(costs: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """Money per year: the released costs and, from the released cost of placements of the
+    Summary sheet (``placements_gbp``), the revenue and totals that add it (empty and
+    flagged in a year where it is suppressed)."""
+    by_year = summary.set_index("year")
+    hidden = costs.year.map(by_year["placements_gbp" + FLAG]).fillna(True).astype(bool).to_numpy()
+    place = costs.year.map(by_year.placements_gbp).astype(float).where(~hidden)
+    revenue = costs.programme_revenue_gbp.astype(float) + place
     out: dict[str, Any] = {}
     for c in costs.columns:
-        if c in ("placements_gbp", "revenue_gbp", "total_gbp"):
-            out[c] = costs[c].astype(float).where(~hidden)
-            out[c + FLAG] = hidden
-        else:
-            out[c] = costs[c]
+        out[c] = costs[c]
+        if c == "savings_gbp":
+            out["placements_gbp"], out["placements_gbp" + FLAG] = place, hidden
+    out["revenue_gbp"], out["revenue_gbp" + FLAG] = revenue, hidden
+    out["total_gbp"], out["total_gbp" + FLAG] = costs.capital_gbp.astype(float) + revenue, hidden
     return pd.DataFrame(out)
-
-
-def _budgets(budget_use: pd.DataFrame, t: int) -> pd.DataFrame:
-    """Budgets; a revenue budget's use (placement costs in it) suppressed whenever suppression is on."""
-    b = budget_use.drop(columns=[c for c in ("budget_row",) if c in budget_use.columns]).reset_index(drop=True)
-    hide = (b.kind.astype(str) == "revenue").to_numpy(dtype=bool) & (t > 1) if len(b) else np.zeros(0, dtype=bool)
-    out: dict[str, Any] = {}
-    for c in b.columns:
-        if c in ("used_gbp", "headroom_gbp", "binding"):
-            out[c] = pd.Series(np.where(hide, None, b[c].to_numpy(dtype=object)), dtype=object if c == "binding" else float)
-            out[c + FLAG] = hide
-        else:
-            out[c] = b[c]
-    return pd.DataFrame(out, columns=list(out)) if len(b) else b.assign(**{c + FLAG: False for c in ("used_gbp", "headroom_gbp", "binding")})
 
 
 # -------------------------------------------------------------------- a comparison
 
 
 def _comparison_book(cmp: Comparison, t: int) -> _Book:
-    tables = comparison_tables(cmp, t)
+    tables = comparison_tables(cmp, suppress_below=t)
     names = _names(cmp.base)
-    sheets = {"Summary": released(tables["summary"]), "scenarios": _scenarios(cmp)}
+    sheets = {"Summary": released(tables["summary"]), "scenarios": tables["scenarios"]}
     for name in ("by_council", "distance_bands", "unmet_by_need", "placements", "shortfall"):
         sheets[name] = _with_names(released(tables[name]), names)
     order = tuple(str(s) for s in cmp.plans)
@@ -326,15 +315,6 @@ def _comparison_book(cmp: Comparison, t: int) -> _Book:
     extra = [("Scenarios", "one release: a cohort with the same children in two scenarios is audited as such, so no "
               "scenario's tables can be set against another's to work out a suppressed count.")]
     return _Book(f"rcc scenario comparison: {cmp.base.name}", facts, sheets, charts, extra)
-
-
-def _scenarios(cmp: Comparison) -> pd.DataFrame:
-    rows = []
-    for s in cmp.scenarios:
-        p = cmp.plans[s.name]
-        rows.append({"scenario": s.name, "pooling": s.pooling, "market": s.market, "status": p.status.value,
-                     "method": p.method, "description": s.description})
-    return pd.DataFrame(rows)
 
 
 # -------------------------------------------------------------------- shared

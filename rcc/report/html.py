@@ -22,6 +22,9 @@ from rcc.sufficiency.result import SufficiencyPlan
 
 _COUNT_METRICS = ("children", "placed", "unmet")
 _MAX_ROWS = 500
+#: Columns of a sufficiency plan's released ``builds`` the report shows.
+_BUILD_COLUMNS = ("year_started", "year_available", "name", "council_name", "home_type", "units", "places", "capital_gbp",
+                  "start_up_gbp", "annual_running_gbp")
 
 
 def _environment() -> Any:
@@ -56,8 +59,8 @@ def write_html(
     by year and option, spend against budgets, distance bands per year and each council's
     children per year. A comparison's report: the RCC's children in each scenario side by
     side, distance bands per scenario and each council's children per scenario. Both are
-    one release each (see :func:`rcc.report.stacked.stacked_tables`), suppressed and
-    audited like a plan's report.
+    one release each (:func:`rcc.report.sufficiency_tables`, :func:`rcc.report.comparison_tables`,
+    the same the Excel workbook shows), suppressed and audited like a plan's report.
 
     The charts are those of ``plan.plot`` (matplotlib, ``pip install "rcc[plot]"``); without
     matplotlib the report has the tables and says the charts were not drawn.
@@ -231,6 +234,7 @@ def _metric_col(key: str) -> str:
 
 def _sufficiency_context(suff: SufficiencyPlan, t: int) -> dict[str, Any]:
     tables = tables_of(suff, t)
+    budget = tables["budget_use"]
     sp = SufficiencyPlots(suff)
     gap = "-" if suff.info.gap is None else f"{100 * suff.info.gap:.3g}%"
     facts = [("Region", suff.region.name), ("Councils", f"{len(suff.region.councils):,}"), ("Years", str(suff.years)),
@@ -252,10 +256,11 @@ def _sufficiency_context(suff: SufficiencyPlan, t: int) -> dict[str, Any]:
             "distance": _figure(lambda ax: sp.distance_bands(ax, suppress_below=t), (9.0, 3.6), "distance"),
         },
         "by_year": _table(tables["by_year"]),
-        "builds": _table(tables["builds"], caption="Options started, by year.", max_rows=_MAX_ROWS),
+        "builds": _table(tables["builds"][[c for c in _BUILD_COLUMNS if c in tables["builds"].columns]],
+                         caption="Options started, by year.", max_rows=_MAX_ROWS),
         "costs": _table(tables["costs"], caption="Money per year (nominal GBP)."),
-        "budget_use": _table(tables["budget_use"].astype({"year": object}).fillna({"year": "all years"}),
-                             caption="Every budget limit and its use.") if len(tables["budget_use"]) else None,
+        "budget_use": _table(budget.assign(year=budget.year.astype(object).where(budget.year.notna(), "all years")),
+                             caption="Every budget limit and its use.") if len(budget) else None,
         "distance_bands": _table(tables["distance_bands"]),
         "by_council": _table(tables["by_council"], max_rows=_MAX_ROWS, caption="Each council's children, each plan year."),
     }
@@ -265,15 +270,16 @@ def _comparison_context(cmp: Comparison, t: int) -> dict[str, Any]:
     tables = tables_of(cmp, t)
     cp = ComparisonPlots(cmp)
     scope = f"the RCC's {len(cmp.rcc)} councils" if cmp.rcc else "every council of the region"
-    scenarios = pd.DataFrame(
-        {"scenario": [s.name for s in cmp.scenarios], "pooling": [s.pooling for s in cmp.scenarios],
-         "status": [cmp.plans[s.name].status.value for s in cmp.scenarios]}
-    )
+    scenarios = tables["scenarios"][["scenario", "pooling", "status"]]
+    by_council = tables["by_council"]
+    if cmp.rcc:  # the RCC's councils: a subset of the released rows
+        by_council = by_council[by_council.council_id.isin(cmp.rcc)]
     return {
         "title": f"pooling comparison, {cmp.base.name}",
         "heading": f"Pooling comparison: {cmp.base.name}",
         "lead": f"The same children planned under each scenario (which homes each council may use), on the same data. "
-        f"Tables and charts count the children of {scope}.",
+        f"The scenarios side by side and the council table count the children of {scope}; the distance bands count "
+        f"every child planned ({len(cmp.base.councils)} councils).",
         "facts": [("Region", cmp.base.name), ("Councils", f"{len(cmp.base.councils):,}"), ("Scenarios", str(len(cmp.scenarios))),
                   ("Baseline", cmp.baseline)],
         "fig": {
@@ -283,5 +289,5 @@ def _comparison_context(cmp: Comparison, t: int) -> dict[str, Any]:
         "by_scenario": _table(tables["by_scenario"]),
         "scenarios": _table(scenarios, caption="The scenarios (pooling: which homes each council may use)."),
         "distance_bands": _table(tables["distance_bands"]),
-        "by_council": _table(tables["by_council"], max_rows=_MAX_ROWS, caption="Each council's children, each scenario."),
+        "by_council": _table(by_council, max_rows=_MAX_ROWS, caption="Each council's children, each scenario."),
     }

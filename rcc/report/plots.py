@@ -30,7 +30,7 @@ from rcc.analysis.comparison import Comparison
 from rcc.core.accessors import register_accessor
 from rcc.report import charts
 from rcc.report.cartogram import draw_flow_map
-from rcc.report.stacked import comparison_tables, sufficiency_tables
+from rcc.report.grouped import comparison_tables, sufficiency_tables
 from rcc.report.tables import DISTANCE_BANDS, report_tables
 from rcc.sufficiency.result import SufficiencyPlan
 
@@ -159,7 +159,7 @@ class ComparisonPlots:
                                    f"{whose} in each scenario, by where they are placed", "children")
 
     def distance_bands(self, ax: Any = None, *, suppress_below: int = 5) -> Any:
-        """The RCC's children placed by distance band, a bar per scenario."""
+        """Children placed by distance band, a bar per scenario (every child planned, the RCC's and its neighbours')."""
         return _bands_by(tables_of(self._cmp, suppress_below)["distance_bands"], "scenario", ax)
 
 

@@ -53,8 +53,7 @@ class _Release:
         self._nz: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._rhs: list[float] = []
         self.index: dict[tuple[str, str], np.ndarray] = {}
-        self.fixed_tables: set[str] = set()  # facts a reader knows (never hidden), e.g. equal demand across scenarios
-        self.unlisted_tables: set[str] = set()  # never published (always hidden): protected only where 1 to t - 1
+        self.headline_tables: set[str] = {"summary"}  # suppressed last: detail first (see rcc.report.audit._pick)
 
     # -- building
     def _add(self, table: str, column: str, kind: int, cells: list[tuple[np.ndarray, np.ndarray, float, float]], **kw: Any) -> np.ndarray:
@@ -133,12 +132,6 @@ class _Release:
         cells = [(np.zeros(0, np.int64), np.zeros(0), 0.0, np.nan) for _ in groups]
         return self._add(table, column, _NONLINEAR, cells, deps=deps, groups=groups)
 
-    def facts(self, table: str, cells: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-        """Equations a reader knows without the report (``coef @ base[var] = 0``, e.g. the
-        same children in two scenarios): in every audit, never hidden."""
-        self.fixed_tables.add(table)
-        return self._add(table, "fact", _RATIO, [(var, coef, 0.0, 0.0) for var, coef in cells])
-
     def relate(self, total: int, *parts: np.ndarray) -> None:
         """An additive relation within a table's row (``children = placed + unmet``)."""
         self.explicit.append((int(total), np.concatenate([np.asarray(q, dtype=np.int64) for q in parts])))
@@ -156,7 +149,7 @@ class _Release:
     def primary(self, threshold: int) -> np.ndarray:
         """Primary suppression: counts and shares that give away 1 to ``threshold - 1`` children."""
         v = self.value_a
-        out = (self.count & (v > 0) & (v < threshold)) | self.unlisted
+        out = self.count & (v > 0) & (v < threshold)
         for k, parts in enumerate(self.share_parts):
             if parts is not None and any(0 < q < threshold for q in parts):
                 out[k] = True
@@ -187,8 +180,7 @@ class _Release:
             if len(s) == 1 and self.table[k] in ("placements", "shortfall"):
                 self.base_cell[s[0]] = k
         self.relations = self._relations()
-        self.fixed = np.isin(np.asarray(self.table, dtype=object), list(self.fixed_tables))
-        self.unlisted = np.isin(np.asarray(self.table, dtype=object), list(self.unlisted_tables))
+        self.headline = np.isin(np.asarray(self.table, dtype=object), list(self.headline_tables))
 
     def _relations(self) -> list[tuple[int, np.ndarray]]:
         """(total, parts) pairs among count cells: a cell whose base cells are exactly the

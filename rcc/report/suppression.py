@@ -14,9 +14,9 @@ import pandas as pd
 
 from rcc.allocation.result import Plan
 from rcc.core.errors import InvalidInputError
-from rcc.report.audit import _Audit, _interval_ok, _needs_protection, _redundant_weighted
+from rcc.report.audit import _Audit, _interval_ok, _redundant_weighted
+from rcc.report.grouped import comparison_tables, release_of, sufficiency_tables
 from rcc.report.release import _COUNT, _NONLINEAR, SUPPRESSED, _is_c
-from rcc.report.stacked import comparison_tables, release_of, sufficiency_tables
 from rcc.report.tables import _plan_release, _target, report_tables
 
 
@@ -181,10 +181,9 @@ def audit_suppression(
     shares; a test checks them against whole-number (MILP) bounds on random small plans.
 
     A :class:`rcc.SufficiencyPlan` or :class:`rcc.Comparison` is audited the same way over
-    its release (:func:`rcc.report.stacked.stacked_tables`): its base cells are never
-    published, so a hidden base cell is checked only where it holds 1 to
-    ``suppress_below - 1`` children, and a comparison's audit knows that a council's
-    children are the same in every scenario where its demand is.
+    its one release (:func:`sufficiency_tables`, :func:`comparison_tables`: the placement
+    and shortfall rows of every year or scenario are its base), and a comparison's audit
+    knows that a cohort's children are the same in every scenario where they are.
 
     Parameters
     ----------
@@ -224,10 +223,7 @@ def audit_suppression(
             tables = (comparison_tables if hasattr(plan, "plans") else sufficiency_tables)(plan, suppress_below=t)
     hidden = np.zeros(rel.n_cells, dtype=bool)
     for (table, column), ids in rel.index.items():
-        if not len(ids) or table in rel.fixed_tables:
-            continue
-        if table in rel.unlisted_tables:
-            hidden[ids] = True
+        if not len(ids):
             continue
         if table not in tables:
             raise InvalidInputError("audit_suppression", None, None, f"a {table!r} table", sorted(tables))
@@ -243,7 +239,7 @@ def audit_suppression(
                 raise InvalidInputError(table, rel.row[k], target, "the published count of this plan", "another value")
     audit = _Audit(rel, hidden)
     out = []
-    for k in np.flatnonzero(hidden & rel.count & _needs_protection(rel, t)):
+    for k in np.flatnonzero(hidden & rel.count):
         lo, _ = audit.solve(int(k), False)
         hi, _ = audit.solve(int(k), True)
         ok, _ = _interval_ok(lo, hi, rel.value_a[k], t)

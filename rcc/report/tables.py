@@ -214,13 +214,13 @@ class _Base:
         if {"children", "placed", "unmet"} <= set(ids):
             rel.relate(int(ids["children"][0]), ids["placed"], ids["unmet"])
 
-    def councils(self, table: str, df: pd.DataFrame, key: str = "council_id") -> None:
+    def councils(self, table: str, df: pd.DataFrame, key: str = "council_id", within: np.ndarray | None = None) -> None:
         """Cells of a per-council table (rows keyed by ``council_id``, or another column of
-        the base's keys): the count columns present, shares, mean distance, weekly cost and
-        HHI; the counts are written into ``df`` from the base."""
+        the base's keys; of the base cells ``within``, default all): the count columns
+        present, shares, mean distance, weekly cost and HHI; the counts are checked against the base."""
         rel, x, one = self.rel, self.is_x, self.one
         nb = len(df)
-        r_c = self.row_of([key], df, x | self.is_y)
+        r_c = self.row_of([key], df, (x | self.is_y) & (True if within is None else within))
         xr = np.where(x, r_c, -1)
         count_cols = {
             "children": r_c,

@@ -78,7 +78,9 @@ def released(df: pd.DataFrame) -> pd.DataFrame:
             if stray.any():
                 raise InvalidInputError(str(c), int(np.flatnonzero(stray)[0]), str(c), "a number (or a cell of the mask)", "c")
             col = pd.Series(np.where(m, None, col.to_numpy(dtype=object)), index=df.index, dtype=object)
-            col = pd.to_numeric(col, errors="raise") if col.notna().any() else col.astype(float)
+            flags = col.notna().any() and col.dropna().map(lambda v: isinstance(v, (bool, np.bool_))).all()
+            if not flags:  # true / false stays so (a budget's binding), empty where suppressed
+                col = pd.to_numeric(col, errors="raise") if col.notna().any() else col.astype(float)
             out[str(c)] = col
             out[f"{c}{FLAG}"] = pd.Series(m, index=df.index)
         else:
