@@ -239,6 +239,22 @@ def test_plot_forecast_draws_history_forecast_and_band() -> None:
         rcc.plot_forecast(pd.DataFrame({"year": [1]}))
 
 
+def test_forecast_plot_is_the_forecast_chart_and_pandas_with_arguments() -> None:
+    gm = rcc.datasets.england("Greater Manchester RCC")
+    fc = rcc.forecast_from_region(gm, years=3)
+    ax = fc.plot()  # rcc's chart: the expected children per year
+    totals = fc.groupby("year").children.sum()
+    (line,) = [ln for ln in ax.get_lines() if ln.get_label().startswith("forecast")]
+    assert list(line.get_xdata()) == list(totals.index)
+    assert list(line.get_ydata()) == pytest.approx(list(totals))
+    plt.close("all")
+    ax = fc.plot(x="year", y="children", kind="scatter")  # with pandas' arguments: pandas' plot
+    assert len(ax.collections[0].get_offsets()) == len(fc)
+    ax = fc.plot.hist(y="children")
+    assert len(ax.patches) == 10  # pandas' default bins
+    plt.close("all")
+
+
 # ------------------------------------------------------------------ the accessors and the optional dependency
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from rcc.core.accessors import Accessor
 from rcc.core.display import Card, fmt_count
 
 __all__ = ["Forecast"]
@@ -17,6 +18,10 @@ class Forecast(pd.DataFrame):
     view differ: children per year and where to look next, not the table. ``forecast.to_string()``
     or ``pd.DataFrame(forecast)`` show the rows.
     """
+
+    #: ``forecast.plot()``: history and forecast with the band (:func:`rcc.plot_forecast`); pandas'
+    #: plots with arguments (``forecast.plot(kind="bar", ...)``, ``forecast.plot.line(...)``).
+    plot = Accessor("plot")  # registered by rcc.report
 
     @property
     def _constructor(self) -> type[pd.DataFrame]:  # operations return plain DataFrames

@@ -28,13 +28,14 @@ import pandas as pd
 from rcc.allocation.result import Plan
 from rcc.analysis.comparison import Comparison
 from rcc.core.accessors import register_accessor
+from rcc.forecast.result import Forecast
 from rcc.report import charts
 from rcc.report.cartogram import draw_flow_map
 from rcc.report.grouped import comparison_tables, sufficiency_tables
 from rcc.report.tables import DISTANCE_BANDS, report_tables
 from rcc.sufficiency.result import SufficiencyPlan
 
-__all__ = ["ComparisonPlots", "PlanPlots", "SufficiencyPlots", "plot_forecast"]
+__all__ = ["ComparisonPlots", "ForecastPlots", "PlanPlots", "SufficiencyPlots", "plot_forecast"]
 
 _CACHE: weakref.WeakKeyDictionary[Any, dict[int, dict[str, pd.DataFrame]]] = weakref.WeakKeyDictionary()
 
@@ -203,6 +204,27 @@ def _method(plan: Plan) -> str:
     return {"optimise": "optimised", "greedy": "greedy baseline"}.get(plan.method, plan.method)
 
 
+class ForecastPlots:
+    """``forecast.plot``: ``forecast.plot()`` draws :func:`plot_forecast` (history and forecast with
+    the band); with pandas' arguments (``kind=``, ``x=``, ``y=``...) or its methods
+    (``forecast.plot.bar(...)``) it is pandas' own ``DataFrame.plot``."""
+
+    def __init__(self, forecast: pd.DataFrame) -> None:
+        self._forecast = forecast
+
+    def __call__(self, *args: Any, ax: Any = None, **kwargs: Any) -> Any:
+        if args or kwargs:
+            return self._pandas()(*args, ax=ax, **kwargs)
+        return plot_forecast(self._forecast, ax=ax)
+
+    def _pandas(self) -> Any:
+        return pd.DataFrame(self._forecast).plot
+
+    def __getattr__(self, name: str) -> Any:  # forecast.plot.bar(...), .line(...): pandas' plots
+        return getattr(self._pandas(), name)
+
+
+register_accessor("plot", Forecast, ForecastPlots)
 register_accessor("plot", Plan, PlanPlots)
 register_accessor("plot", SufficiencyPlan, SufficiencyPlots)
 register_accessor("plot", Comparison, ComparisonPlots)
