@@ -24,8 +24,7 @@ formulas (names beginning ``=``, ``+``, ``-``, ``@``, tab or CR come from outsid
   scenario), each one release suppressed and audited together, which the workbook, the HTML
   report and the charts all read (each shows some of its tables, never another table).
 * ``plan.plot``, ``suff.plot``, ``cmp.plot`` (:class:`PlanPlots`, :class:`SufficiencyPlots`,
-  :class:`ComparisonPlots`) and :func:`plot_forecast`: matplotlib charts (``pip install
-  "rcc[plot]"``), the same ones the HTML report shows.
+  :class:`ComparisonPlots`) and :func:`plot_forecast`: matplotlib charts (matplotlib, a dependency of rcc), the same ones the HTML report shows.
 * :func:`audit_suppression`: the feasible interval of every suppressed count of a report.
 
 What ``rcc report`` runs (plan a region of the embedded data, write both reports) is

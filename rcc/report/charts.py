@@ -2,7 +2,7 @@
 figures back ``plan.plot`` and the HTML reports. A suppressed value (``"c"``) is never
 drawn at its size: it is a small marked gap labelled ``c``.
 
-matplotlib is an optional dependency (``pip install "rcc[plot]"``), imported only when a
+matplotlib (a dependency of rcc) is imported only when a
 chart is drawn.
 """
 
@@ -33,7 +33,7 @@ def matplotlib() -> Any:
         import matplotlib as mpl
     except ImportError as exc:  # pragma: no cover - exercised without the extra
         raise ImportError(
-            "rcc's charts need matplotlib, an optional dependency: pip install \"rcc[plot]\" (or pip install matplotlib)"
+            "rcc's charts need matplotlib: pip install matplotlib"
         ) from exc
     return mpl
 

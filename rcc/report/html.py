@@ -62,7 +62,7 @@ def write_html(
     one release each (:func:`rcc.report.sufficiency_tables`, :func:`rcc.report.comparison_tables`,
     the same the Excel workbook shows), suppressed and audited like a plan's report.
 
-    The charts are those of ``plan.plot`` (matplotlib, ``pip install "rcc[plot]"``); without
+    The charts are those of ``plan.plot`` (matplotlib); without
     matplotlib the report has the tables and says the charts were not drawn.
 
     Parameters

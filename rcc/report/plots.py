@@ -1,5 +1,4 @@
-"""Charts of plans, sufficiency plans, comparisons and forecasts (matplotlib; ``pip install
-"rcc[plot]"``).
+"""Charts of plans, sufficiency plans, comparisons and forecasts (matplotlib).
 
 ``plan.plot``, ``suff.plot`` and ``cmp.plot`` are accessors registered here (the result
 classes live in lower layers and never import this module)::
