@@ -89,7 +89,7 @@ def test_no_test_reads_outside_the_repository(path: Path) -> None:
 
 def test_fixtures_have_their_sources() -> None:
     folders = [p for p in (TESTS / "fixtures").iterdir() if p.is_dir() and p.name != "__pycache__"]
-    assert {p.name for p in folders} == {"orlib-cflp", "ofsted", "ssda903"}
+    assert {p.name for p in folders} == {"orlib-cflp", "ofsted", "pds", "ssda903"}
     for folder in folders:
         sources = (folder / "SOURCES.md").read_text()
         assert "Licence" in sources and "sha256" in sources, folder
