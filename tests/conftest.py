@@ -142,3 +142,23 @@ def tiny_frames() -> dict[str, pd.DataFrame]:
 def tiny(tiny_frames: dict[str, pd.DataFrame]) -> rcc.Region:
     f = tiny_frames
     return rcc.Region.from_frames(f["councils"], f["homes"], f["cohorts"], providers=f["providers"], name="tiny")
+
+
+# ------------------------------------------------------------------ Greater Manchester results for the report tests
+# One session-wide solve of each (the charts, the HTML report and the audit read the same object, whose
+# released tables are computed once per object and threshold): tests must not change them.
+@pytest.fixture(scope="session")
+def gm_suff() -> rcc.SufficiencyPlan:
+    """A 3-year sufficiency plan of Greater Manchester (seed 0), GBP 10m of capital in all."""
+    region = rcc.datasets.england("Greater Manchester RCC", seed=0)
+    forecast = rcc.forecast_from_region(region, years=3)
+    budgets = pd.DataFrame({"scope": ["total"], "capital_gbp": [10e6]})
+    return rcc.sufficiency_plan(region, rcc.default_options(region), forecast, budgets, rcc.SufficiencyParams(years=3))
+
+
+@pytest.fixture(scope="session")
+def gm_cmp() -> rcc.Comparison:
+    """Greater Manchester and its neighbours within 20 miles under the first four standard scenarios."""
+    ids = rcc.datasets.regions()["Greater Manchester RCC"]
+    base = rcc.with_neighbours(rcc.datasets.england(), ids, within_miles=20)
+    return rcc.compare(base, rcc.standard_scenarios(ids, "Greater Manchester")[:4])

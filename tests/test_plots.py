@@ -34,21 +34,6 @@ def gm() -> tuple[rcc.Region, rcc.Plan]:
     return region, rcc.plan(region)
 
 
-@pytest.fixture(scope="module")
-def suff(gm) -> rcc.SufficiencyPlan:
-    region, _ = gm
-    forecast = rcc.forecast_from_region(region, years=3)
-    budgets = pd.DataFrame({"scope": ["total"], "capital_gbp": [10e6]})
-    return rcc.sufficiency_plan(region, rcc.default_options(region), forecast, budgets, rcc.SufficiencyParams(years=3))
-
-
-@pytest.fixture(scope="module")
-def cmp() -> rcc.Comparison:
-    gm_ids = rcc.datasets.regions()["Greater Manchester RCC"]
-    base = rcc.with_neighbours(rcc.datasets.england(), gm_ids, within_miles=20)
-    return rcc.compare(base, rcc.standard_scenarios(gm_ids, "Greater Manchester")[:4])
-
-
 def _value(v: object) -> float | None:
     return None if v == C else float(v)
 
@@ -183,43 +168,43 @@ def test_cartogram_rejects_bad_centroids() -> None:
 # ------------------------------------------------------------------ a sufficiency plan, a comparison, a forecast
 
 
-def test_sufficiency_timeline_and_spend(suff) -> None:
-    ax = suff.plot.timeline()
-    per_year = suff.builds.groupby("year_started").places.sum().reindex(range(1, suff.years + 1), fill_value=0)
-    heights = np.zeros(suff.years)
+def test_sufficiency_timeline_and_spend(gm_suff) -> None:
+    ax = gm_suff.plot.timeline()
+    per_year = gm_suff.builds.groupby("year_started").places.sum().reindex(range(1, gm_suff.years + 1), fill_value=0)
+    heights = np.zeros(gm_suff.years)
     for p in ax.patches:
         heights[int(round(p.get_x() + p.get_width() / 2)) - 1] += p.get_height()
     assert heights == pytest.approx(per_year.to_numpy(dtype=float))
-    assert len(ax.get_legend().get_texts()) == suff.builds.name.nunique()
-    ax = suff.plot.spend()
+    assert len(ax.get_legend().get_texts()) == gm_suff.builds.name.nunique()
+    ax = gm_suff.plot.spend()
     capital = sorted(p.get_height() for p in ax.patches if p.get_facecolor()[:3] == mpl.colors.to_rgb("#0072B2"))
-    assert capital == pytest.approx(sorted(suff.costs.capital_gbp / 1e6))
+    assert capital == pytest.approx(sorted(gm_suff.costs.capital_gbp / 1e6))
     limits = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"]
-    assert len(limits) == len(suff.budget_use)
-    assert limits[0].get_ydata()[0] == pytest.approx(suff.budget_use.limit_gbp.iloc[0] / 1e6)
+    assert len(limits) == len(gm_suff.budget_use)
+    assert limits[0].get_ydata()[0] == pytest.approx(gm_suff.budget_use.limit_gbp.iloc[0] / 1e6)
 
 
-def test_sufficiency_children_per_year_is_the_suppressed_release(suff) -> None:
-    ax = suff.plot.children()
-    by_year = sufficiency_tables(suff)["by_year"]
-    assert [t.get_text() for t in ax.get_yticklabels()] == [f"year {y}" for y in range(1, suff.years + 1)]
+def test_sufficiency_children_per_year_is_the_suppressed_release(gm_suff) -> None:
+    ax = gm_suff.plot.children()
+    by_year = sufficiency_tables(gm_suff)["by_year"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [f"year {y}" for y in range(1, gm_suff.years + 1)]
     totals = [t.get_text().strip() for t in ax.texts if t.get_gid() == "total-label"]
     assert totals == [C if v == C else f"{float(v):,.0f}" for v in by_year.children]
-    ax = suff.plot.distance_bands()
-    assert len([p for p in ax.patches if p.get_gid() in ("value", C)]) == 5 * suff.years
+    ax = gm_suff.plot.distance_bands()
+    assert len([p for p in ax.patches if p.get_gid() in ("value", C)]) == 5 * gm_suff.years
 
 
-def test_comparison_plot_puts_scenarios_side_by_side(cmp) -> None:
-    ax = cmp.plot()
-    by = comparison_tables(cmp)["by_scenario"]
-    assert [t.get_text() for t in ax.get_yticklabels()] == [s.name for s in cmp.scenarios] == by.scenario.tolist()
+def test_comparison_plot_puts_scenarios_side_by_side(gm_cmp) -> None:
+    ax = gm_cmp.plot()
+    by = comparison_tables(gm_cmp)["by_scenario"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [s.name for s in gm_cmp.scenarios] == by.scenario.tolist()
     widths = sorted(p.get_width() for p in ax.patches if p.get_gid() == "value")
     shown = sorted(float(v) for r in by.itertuples() for v in (r.placed_inside_own_council, r.placed_outside_own_council, r.unmet)
                    if v != C and float(v) > 0)
     assert widths == pytest.approx(shown)
     fig, own = plt.subplots()
-    assert cmp.plot(ax=own) is own
-    assert len([p for p in cmp.plot.distance_bands().patches if p.get_gid() in ("value", C)]) == 5 * len(cmp.scenarios)
+    assert gm_cmp.plot(ax=own) is own
+    assert len([p for p in gm_cmp.plot.distance_bands().patches if p.get_gid() in ("value", C)]) == 5 * len(gm_cmp.scenarios)
 
 
 def test_plot_forecast_draws_history_forecast_and_band() -> None:
@@ -259,11 +244,11 @@ def test_forecast_plot_is_the_forecast_chart_and_pandas_with_arguments() -> None
 # ------------------------------------------------------------------ the accessors and the optional dependency
 
 
-def test_accessors_are_registered_from_the_report_layer(gm, suff, cmp) -> None:
+def test_accessors_are_registered_from_the_report_layer(gm, gm_suff, gm_cmp) -> None:
     assert isinstance(rcc.Plan.__dict__["plot"], Accessor)
     assert type(gm[1].plot).__name__ == "PlanPlots"
-    assert type(suff.plot).__name__ == "SufficiencyPlots"
-    assert type(cmp.plot).__name__ == "ComparisonPlots"
+    assert type(gm_suff.plot).__name__ == "SufficiencyPlots"
+    assert type(gm_cmp.plot).__name__ == "ComparisonPlots"
 
     class Lone:
         plot = Accessor("nothing-registered")

@@ -351,21 +351,6 @@ def test_html_unmet_chart_never_reveals_a_hidden_total(tiny: rcc.Region, tmp_pat
     _check_html_tables(doc)
 
 
-@pytest.fixture(scope="module")
-def gm_suff() -> rcc.SufficiencyPlan:
-    region = rcc.datasets.england("Greater Manchester RCC", seed=0)
-    forecast = rcc.forecast_from_region(region, years=3)
-    budgets = pd.DataFrame({"scope": ["total"], "capital_gbp": [10e6]})
-    return rcc.sufficiency_plan(region, rcc.default_options(region), forecast, budgets, rcc.SufficiencyParams(years=3))
-
-
-@pytest.fixture(scope="module")
-def gm_cmp() -> rcc.Comparison:
-    ids = rcc.datasets.regions()["Greater Manchester RCC"]
-    base = rcc.with_neighbours(rcc.datasets.england(), ids, within_miles=20)
-    return rcc.compare(base, rcc.standard_scenarios(ids, "Greater Manchester")[:4])
-
-
 def _raw_small_in(tables: dict[str, pd.DataFrame], threshold: int) -> list[tuple[str, str, object]]:
     return [(name, c, v) for name, df in tables.items() for c in df.columns if c in CHILD_COUNT_COLUMNS
             for v in df[c] if _raw_small(v, threshold)]
