@@ -351,9 +351,10 @@ def _secondary(rel: _Release, hidden: np.ndarray) -> None:
         changed |= _apply_dependencies(rel, hidden)
 
 
-def _protect(rel: _Release, threshold: int) -> np.ndarray:
+def _protect(rel: _Release, threshold: int, audit_cls: type = _Audit) -> np.ndarray:
     """Primary suppression, consistent secondary suppression and the LP audit, repeated
-    until every suppressed count passes the audit. Returns the hidden mask over cells."""
+    until every suppressed count passes the audit. Returns the hidden mask over cells.
+    (``audit_cls``: the audit class, for a reference implementation in the benchmark.)"""
     hidden = np.zeros(rel.n_cells, dtype=bool)
     if threshold <= 1:
         return hidden
@@ -363,7 +364,7 @@ def _protect(rel: _Release, threshold: int) -> np.ndarray:
     todo = np.flatnonzero(hidden & rel.count)
     seen = None
     while len(todo):
-        audit = _Audit(rel, hidden, seen)
+        audit = audit_cls(rel, hidden, seen)
         seen = (audit.seen_lo, audit.seen_hi)
         if audit.n:
             audit.sweep(todo, threshold)
@@ -395,18 +396,18 @@ def _protect(rel: _Release, threshold: int) -> np.ndarray:
         _secondary(rel, hidden)
         new = np.flatnonzero(hidden & ~before & rel.count)
         todo = np.union1d(np.union1d(np.asarray(failing, dtype=np.int64), new), unchecked)
-    hidden[_redundant_weighted(rel, hidden)] = False
+    hidden[_redundant_weighted(rel, hidden, audit_cls)] = False
     return hidden
 
 
-def _redundant_weighted(rel: _Release, hidden: np.ndarray) -> np.ndarray:
+def _redundant_weighted(rel: _Release, hidden: np.ndarray, audit_cls: type = _Audit) -> np.ndarray:
     """The weighted statistics (mean distances, weekly costs) that the published counts
     already determine: publishing them adds nothing, even to a reader who knows counts are
     whole numbers. (One that adds an equation with distinct real weights -- distances,
     costs -- can pin hidden counts among the integers though the linear relaxation cannot
     see it, so the others stay hidden.)"""
     base = hidden | rel.weighted_a
-    audit = _Audit(rel, base)
+    audit = audit_cls(rel, base)
     out = []
     for k in np.flatnonzero(rel.weighted_a):
         if rel.deps[k] and base[rel.deps[k]].any():
