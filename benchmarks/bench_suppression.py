@@ -25,8 +25,10 @@ from rcc.report.tables import _plan_release
 class _ReferenceAudit(_Audit):
     """The audit as it was before (same LPs, eager binding rows and bookkeeping)."""
 
-    def solve(self, k: int, maximise: bool) -> tuple[float, np.ndarray]:  # type: ignore[override]
-        obj = super().solve(k, maximise)
+    shortcuts = False
+
+    def _solve_b(self, k: int, maximise: bool) -> tuple[float, np.ndarray]:
+        obj = self.solve(k, maximise)
         rc = np.asarray(self.row_cell, dtype=np.int64)
         if not self._solved or not len(rc):
             return obj, np.zeros(0, np.int64)
@@ -53,14 +55,14 @@ class _ReferenceAudit(_Audit):
         primary = 0 < v < threshold
         if self.proven(k, threshold):
             return True, math.nan, math.nan, np.zeros(0, np.int64)
-        hi, b_hi = self.solve(k, True)
+        hi, b_hi = self._solve_b(k, True)
         if (primary and hi >= threshold - _TOL) or (not primary and hi >= v + 1 - _TOL):
             return True, math.nan, hi, b_hi
         if primary:
             cols, coef, const = self.objective(k)
             if (coef >= 0).all() and const + coef @ self.col_lower[cols] >= 1 - _TOL:
                 return False, math.nan, hi, b_hi
-        lo, b_lo = self.solve(k, False)
+        lo, b_lo = self._solve_b(k, False)
         ok, upper_side = _interval_ok(lo, hi, v, threshold)
         return ok, lo, hi, (b_hi if upper_side else np.union1d(b_hi, b_lo))
 
