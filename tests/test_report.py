@@ -855,6 +855,30 @@ def test_no_suppressed_count_is_recoverable_from_the_whole_report(rows, short, t
     assert audit.protected.all()
 
 
+@settings(max_examples=20, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 2), st.integers(0, 4), st.integers(1, 9)), min_size=2, max_size=12),
+    st.lists(st.tuples(st.integers(0, 2), st.integers(0, 1), st.integers(1, 6)), max_size=4),
+    st.integers(3, 6),
+)
+def test_the_fast_audit_pattern_passes_the_exhaustive_lp_audit(rows, short, threshold) -> None:
+    """Property: the suppression pattern the report's audit loop settles on (warm-started
+    LPs, proofs from base tables already seen, binding rows only for failing cells) passes
+    the exhaustive reference audit built by the test (min and max of every suppressed count
+    over the linear relaxation), and the library's audit reports the same intervals."""
+    plan = _random_plan(rows, short)
+    tables = report_tables(plan, suppress_below=threshold)
+    bounds = _bounds_by_highs(plan, tables, integer=False)
+    _assert_protected(bounds, threshold)
+    audit = audit_suppression(plan, tables, suppress_below=threshold)
+    assert audit.protected.all() and len(audit) >= len([b for b in bounds if b[0].startswith("placements")])
+    mine = {name: (lo, hi) for name, lo, hi, _ in bounds}
+    for r in audit[audit.table == "placements"].itertuples():
+        lo, hi = mine[f"placements[{r.row}]" + ("" if r.column == "children" else ".held")]
+        assert r.lower == pytest.approx(lo, abs=1e-4)
+        assert r.upper == pytest.approx(hi, abs=1e-4) or (np.isinf(r.upper) and np.isinf(hi))
+
+
 # --------------------------------------------------------------------------- formula injection
 
 # ids with a leading tab or CR never get this far (Region validation refuses padded values)

@@ -240,8 +240,8 @@ def audit_suppression(
     audit = _Audit(rel, hidden)
     out = []
     for k in np.flatnonzero(hidden & rel.count):
-        lo, _ = audit.solve(int(k), False)
-        hi, _ = audit.solve(int(k), True)
+        lo = audit.solve(int(k), False)
+        hi = audit.solve(int(k), True)
         ok, _ = _interval_ok(lo, hi, rel.value_a[k], t)
         out.append((rel.table[k], rel.row[k], rel.column[k], lo, hi, ok))
     shown_weighted = np.flatnonzero(~hidden & rel.weighted_a)
