@@ -119,8 +119,10 @@ class Network:
         """Whether each ``home`` is on its ``key``'s list."""
         n_homes, pairs = self.width, self.pairs
         want = np.asarray(key, dtype=np.int64) * n_homes + np.asarray(home, dtype=np.int64)
-        at = np.minimum(np.searchsorted(pairs, want), max(len(pairs) - 1, 0))
-        return (np.asarray(home) >= 0) & (np.asarray(home) < n_homes) & (len(pairs) > 0) & (pairs[at] == want)
+        if not len(pairs):
+            return np.zeros(len(want), dtype=bool)
+        at = np.minimum(np.searchsorted(pairs, want), len(pairs) - 1)
+        return (np.asarray(home) >= 0) & (np.asarray(home) < n_homes) & (pairs[at] == want)
 
 
 def uniform_hash(*parts: np.ndarray | int) -> np.ndarray:

@@ -17,6 +17,14 @@ LEAVING_AGE_MONTHS = 18 * 12
 #: ``Population.home`` of a child in care without a placement (waiting for a free suitable place).
 NO_HOME = -1
 
+def _whole(values: object) -> np.ndarray:
+    """An int64 array (empty arrays of any dtype included); a fractional value is an error."""
+    a = np.asarray(values)
+    if a.size and a.dtype.kind not in "iu":
+        raise ValueError("Population arrays hold whole numbers (months, positions)")
+    return a.astype(np.int64, copy=False)
+
+
 _FIELDS = ("council", "need", "birth_month", "home", "care_since", "placed_since")
 
 
@@ -40,12 +48,12 @@ class Population:
         Month the current placement (or the wait for one) began.
     """
 
-    council: np.ndarray
-    need: np.ndarray
-    birth_month: np.ndarray
-    home: np.ndarray
-    care_since: np.ndarray
-    placed_since: np.ndarray
+    council: np.ndarray = attrs.field(converter=_whole)
+    need: np.ndarray = attrs.field(converter=_whole)
+    birth_month: np.ndarray = attrs.field(converter=_whole)
+    home: np.ndarray = attrs.field(converter=_whole)
+    care_since: np.ndarray = attrs.field(converter=_whole)
+    placed_since: np.ndarray = attrs.field(converter=_whole)
 
     def __attrs_post_init__(self) -> None:
         n = len(self.council)

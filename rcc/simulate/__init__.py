@@ -8,7 +8,7 @@ distance; :func:`steady_rates` as placeholder rates), runs it month by month and
 
 from rcc.simulate.build import band_of_age, build_engine, initial_population, key_frame, steady_rates
 from rcc.simulate.metrics import FAR_MILES, census_metrics, council_metrics, published_beside
-from rcc.simulate.simulation import Simulation, simulate
+from rcc.simulate.simulation import Simulation, simulate, simulate_seed
 
 __all__ = [
     "FAR_MILES",
@@ -21,5 +21,6 @@ __all__ = [
     "key_frame",
     "published_beside",
     "simulate",
+    "simulate_seed",
     "steady_rates",
 ]

@@ -93,7 +93,7 @@ def _children(region: Region, cohort_rows: np.ndarray, homes: np.ndarray, rng: n
     cohorts = region.cohorts
     council = pd.Index(region.councils.council_id).get_indexer(cohorts.council_id.to_numpy()[cohort_rows])
     need = pd.Index(NEEDS).get_indexer(cohorts.need.to_numpy()[cohort_rows])
-    bounds = np.array([AGE_BANDS[b] for b in cohorts.age_band.to_numpy()[cohort_rows]]).reshape(-1, 2)
+    bounds = np.array([AGE_BANDS[b] for b in cohorts.age_band.to_numpy()[cohort_rows]], dtype=np.int64).reshape(-1, 2)
     age = bounds[:, 0] * 12 + (rng.random(len(cohort_rows)) * ((bounds[:, 1] - bounds[:, 0] + 1) * 12)).astype(np.int64)
     in_care = (rng.random(len(cohort_rows)) * np.minimum(age + 1, 48)).astype(np.int64)
     return Population(council.astype(np.int64), need.astype(np.int64), -age, homes.astype(np.int64), -in_care, -in_care)

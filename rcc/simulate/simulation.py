@@ -14,7 +14,7 @@ from rcc.flows import EVENTS, ChoiceRule, Engine, Population
 from rcc.simulate.build import build_engine, initial_population
 from rcc.simulate.metrics import census_metrics, council_metrics
 
-__all__ = ["Simulation", "simulate"]
+__all__ = ["Simulation", "simulate", "simulate_seed"]
 
 _BANDS = tuple(AGE_BANDS)
 
@@ -75,12 +75,13 @@ class Simulation:
         """Initial, census stock and each event's total per home council and need (the conservation check:
         ``initial + start = stock + end + aged_out``)."""
         keys = ["council_id", "need"]
-        events = self.flows.pivot_table(index=keys, columns="event", values="children", aggfunc="sum", fill_value=0)
-        out = pd.concat(
-            [self.initial.groupby(keys).children.sum().rename("initial"),
-             self.cohorts.groupby(keys).children.sum().rename("stock"), events],
-            axis=1,
-        )
+        columns = ["initial", "stock", *EVENTS]
+        parts = [self.initial.assign(what="initial"), self.cohorts.assign(what="stock"),
+                 self.flows.rename(columns={"event": "what"})]
+        rows = pd.concat([p[[*keys, "what", "children"]].astype({"children": np.int64}) for p in parts])
+        if not len(rows):
+            return pd.DataFrame(0, index=pd.MultiIndex.from_tuples([], names=keys), columns=columns, dtype=np.int64)
+        out = rows.groupby([*keys, "what"]).children.sum().unstack("what")
         return out.reindex(columns=["initial", "stock", *EVENTS], fill_value=0).fillna(0).astype(np.int64)
 
 
@@ -147,6 +148,7 @@ def simulate(
     population = engine.place_waiting(population, 0, np.random.default_rng([seed, 2**31 + 1]))
     population, events = engine.run(population, n_months, seed)
     first = pd.Period(start, freq="M")
+    last = max(n_months - 1, 0)  # ages (and age bands) on the census day: those of the last month simulated
     census = (first + max(n_months - 1, -1)).end_time.normalize()
     return Simulation(
         region=region,
@@ -154,9 +156,9 @@ def simulate(
         months=n_months,
         seed=seed,
         initial=initial,
-        cohorts=_cohort_table(region, population, n_months, engine),
-        placements=_placements(region, population, n_months, engine),
-        waiting=_cohort_table(region, population.take(population.home < 0), n_months, engine),
+        cohorts=_cohort_table(region, population, last, engine),
+        placements=_placements(region, population, last, engine),
+        waiting=_cohort_table(region, population.take(population.home < 0), last, engine),
         flows=_flows(region, events, first),
         metrics=census_metrics(region, population),
         population=population,
@@ -201,3 +203,9 @@ def _flows(region: Region, events: np.ndarray, first: pd.Period) -> pd.DataFrame
             "children": events[m, c, n, b, e],
         }
     )
+
+
+def simulate_seed(seed: int, region: Region, **kwargs: object) -> Simulation:
+    """:func:`simulate` with the seed first: one task of a seed sweep on any executor, e.g.
+    ``rcc.analysis.parallel.run_tasks(functools.partial(simulate_seed, region=r, years=5), seeds, "process")``."""
+    return simulate(region, seed=seed, **kwargs)  # type: ignore[arg-type]
