@@ -110,3 +110,21 @@ def test_the_type_preference_shows_in_the_stock(gm):
     sim = rcc.simulate.simulate(gm, months=3, seed=2, rule=never)
     assert sim.metrics["pct_in_house_fostering"] == 0
     assert rcc.simulate.simulate(gm, months=3, seed=2).metrics["pct_in_house_fostering"] > 10
+
+
+def test_no_home_is_over_its_places_in_any_month(gm):
+    engine = rcc.simulate.build_engine(gm)
+    population = engine.place_waiting(rcc.simulate.initial_population(gm, 4), 0, np.random.default_rng(4))
+    events = engine.new_events(1)
+    for month in range(12):
+        population = engine.step(population, month, 4, events[0])
+        assert (engine.occupancy(population) <= engine.places).all()
+    assert events[0, ..., 3].sum() > 0 and events[0, ..., 0].sum() > 0  # moves and entries happened
+
+
+def test_a_population_must_be_whole_numbers_of_one_length():
+    one = np.zeros(1, dtype=np.int64)
+    with pytest.raises(InvalidInputError, match="flat array"):
+        Population(one, one, np.zeros(2, dtype=np.int64), one, one, one)
+    with pytest.raises(InvalidInputError, match="whole numbers"):
+        Population(one, one, np.array([0.5]), one, one, one)

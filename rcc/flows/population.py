@@ -10,6 +10,8 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
+from rcc.core.errors import InvalidInputError
+
 __all__ = ["LEAVING_AGE_MONTHS", "NO_HOME", "Population"]
 
 #: Age in months at which a child leaves care (18th birthday).
@@ -21,7 +23,7 @@ def _whole(values: object) -> np.ndarray:
     """An int64 array (empty arrays of any dtype included); a fractional value is an error."""
     a = np.asarray(values)
     if a.size and a.dtype.kind not in "iu":
-        raise ValueError("Population arrays hold whole numbers (months, positions)")
+        raise InvalidInputError("population", None, None, "whole numbers (months, positions)", str(a.dtype))
     return a.astype(np.int64, copy=False)
 
 
@@ -57,8 +59,9 @@ class Population:
 
     def __attrs_post_init__(self) -> None:
         n = len(self.council)
-        if any(len(getattr(self, f)) != n for f in _FIELDS):
-            raise ValueError("every array of a Population must have the same length")
+        for f in _FIELDS:
+            if getattr(self, f).shape != (n,):
+                raise InvalidInputError("population", None, f, f"a flat array of {n} entries (as council)", str(getattr(self, f).shape))
 
     @classmethod
     def empty(cls) -> Population:

@@ -137,7 +137,7 @@ def simulate(
     Examples
     --------
     >>> import rcc
-    >>> sim = rcc.simulate(rcc.datasets.england("Greater Manchester RCC"), years=1, seed=1)
+    >>> sim = rcc.simulate.simulate(rcc.datasets.england("Greater Manchester RCC"), years=1, seed=1)
     >>> int(sim.cohorts.children.sum()) == int(sim.metrics["children"])
     True
     """
