@@ -37,7 +37,10 @@ def _published_by_council() -> pd.DataFrame:
 def _agreement(sim: pd.DataFrame, published: pd.DataFrame) -> dict[str, float]:
     both = sim.set_index("council_id").join(published, how="inner")
     out = {}
-    for model, pub, label in (("pct_inside_own_council", "pct_outside", "outside"), ("pct_within_20_miles", "pct_over_20", "over_20")):
+    for model, pub, label in (
+        ("pct_inside_own_council", "pct_outside", "outside"),
+        ("pct_within_20_miles", "pct_over_20", "over_20"),
+    ):
         x, y = 100 - both[model], both[pub]
         ok = x.notna() & y.notna()
         out[f"{label}_r"] = float(np.corrcoef(x[ok], y[ok])[0, 1])
@@ -53,11 +56,15 @@ def _greedy(region: rcc.Region) -> tuple[float, pd.Series]:
     p = plan.placements
     home_council = region.homes.set_index("home_id").council_id
     child_council = region.cohorts.set_index("cohort_id").council_id
-    inside = (child_council[p.cohort_id].to_numpy() == home_council[p.home_id].to_numpy())
+    inside = child_council[p.cohort_id].to_numpy() == home_council[p.home_id].to_numpy()
     far = p.distance_miles.to_numpy() > rcc.simulate.FAR_MILES
     n = p.children.to_numpy()
-    return seconds, pd.Series({"pct_inside_own_council": 100 * n[inside].sum() / n.sum(),
-                               "pct_within_20_miles": 100 * n[~far].sum() / n.sum()})
+    return seconds, pd.Series(
+        {
+            "pct_inside_own_council": 100 * n[inside].sum() / n.sum(),
+            "pct_within_20_miles": 100 * n[~far].sum() / n.sum(),
+        }
+    )
 
 
 def main() -> None:
@@ -78,14 +85,23 @@ def main() -> None:
         wall = time.perf_counter() - t0
         starts = int(sim.flows.loc[sim.flows.event == "start", "children"].sum())
         simulated = len(initial_population(region, seed)) + starts
-        rows.append({"seed": seed, "wall_s": wall, "children_simulated": simulated,
-                     "child_months": None, **{k: float(sim.metrics[k]) for k in SHOWN}})
+        rows.append(
+            {
+                "seed": seed,
+                "wall_s": wall,
+                "children_simulated": simulated,
+                "child_months": None,
+                **{k: float(sim.metrics[k]) for k in SHOWN},
+            }
+        )
         by_council.append(council_metrics(region, sim.population))
     table = pd.DataFrame(rows).drop(columns="child_months")
     greedy_s, greedy = _greedy(region)
     print(f"\nengine build (candidate lists) {build_s:.2f} s; simulate {args.years:g} years incl. build, per seed:")
     print(table.round(2).to_string(index=False))
-    print(f"\nreference: greedy plan {greedy_s:.2f} s; simulate / greedy time ratio {table.wall_s.mean() / greedy_s:.2f}")
+    print(
+        f"\nreference: greedy plan {greedy_s:.2f} s; simulate / greedy time ratio {table.wall_s.mean() / greedy_s:.2f}"
+    )
     published = rcc.datasets.published_metrics(list(region.councils.council_id))
     side = pd.DataFrame(
         {

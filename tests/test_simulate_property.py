@@ -21,7 +21,9 @@ def _busy(region: rcc.Region) -> FlowRates:
 
 
 @settings(max_examples=25)
-@given(region=rst.regions(max_councils=3, max_homes=6, max_cohorts=6), months=st.integers(0, 18), seed=st.integers(0, 9))
+@given(
+    region=rst.regions(max_councils=3, max_homes=6, max_cohorts=6), months=st.integers(0, 18), seed=st.integers(0, 9)
+)
 def test_children_are_conserved_per_council_and_need(region, months, seed):
     sim = rcc.simulate.simulate(region, months=months, seed=seed, rates=_busy(region))
     t = sim.totals()
@@ -33,7 +35,9 @@ def test_children_are_conserved_per_council_and_need(region, months, seed):
 
 
 @settings(max_examples=25)
-@given(region=rst.regions(max_councils=3, max_homes=6, max_cohorts=6), months=st.integers(0, 18), seed=st.integers(0, 9))
+@given(
+    region=rst.regions(max_councils=3, max_homes=6, max_cohorts=6), months=st.integers(0, 18), seed=st.integers(0, 9)
+)
 def test_no_home_over_its_places_and_every_child_in_a_home_that_suits(region, months, seed):
     sim = rcc.simulate.simulate(region, months=months, seed=seed, rates=_busy(region))
     used = sim.placements.groupby("home_id").children.sum()

@@ -140,7 +140,8 @@ def uniform_hash(*parts: np.ndarray | int) -> np.ndarray:
 def _first_open(
     ref: np.ndarray, pos: np.ndarray, end: np.ndarray, network: Network, free: np.ndarray, suits: np.ndarray, salt: int
 ) -> np.ndarray:
-    """For each referral, the first position from ``pos`` (before ``end``) whose home is free and suits it; ``end`` if none."""
+    """For each referral, the first position from ``pos`` (before ``end``) whose home is free and suits it;
+    ``end`` if none."""
     found = end.copy()
     todo = np.flatnonzero(pos < end)
     cur = pos[todo]
@@ -160,7 +161,13 @@ def _first_open(
 
 
 def place(
-    key: np.ndarray, ref: np.ndarray, priority: np.ndarray, network: Network, free: np.ndarray, suits: np.ndarray, salt: int
+    key: np.ndarray,
+    ref: np.ndarray,
+    priority: np.ndarray,
+    network: Network,
+    free: np.ndarray,
+    suits: np.ndarray,
+    salt: int,
 ) -> np.ndarray:
     """Homes for a batch of referrals (``-1``: none free and suitable); ``free`` is decreased in place.
 

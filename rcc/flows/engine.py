@@ -85,18 +85,26 @@ class Engine:
         """A zero count per month, council, need, band and event."""
         return np.zeros((months, self.councils, self.needs, self.bands, len(EVENTS)), dtype=np.int64)
 
-    def run(self, population: Population, months: int, seed: int, *, first_month: int = 0) -> tuple[Population, np.ndarray]:
+    def run(
+        self, population: Population, months: int, seed: int, *, first_month: int = 0
+    ) -> tuple[Population, np.ndarray]:
         """The population after ``months`` months from ``first_month``, and the event counts by month."""
         events = self.new_events(months)
         for m in range(months):
-            population = self.step(population, first_month + m, seed, events[m])
+            population = self.step(population, first_month + m, seed, events[m], check_all=m == 0)
         return population, events
 
-    def step(self, population: Population, month: int, seed: int, events: np.ndarray) -> Population:
-        """One month: leave, move, enter, place (``events`` of this month counted in place)."""
+    def step(
+        self, population: Population, month: int, seed: int, events: np.ndarray, *, check_all: bool = True
+    ) -> Population:
+        """One month: leave, move, enter, place (``events`` of this month counted in place).
+
+        ``check_all``: whether every placed child's home is checked against its age band (else only children
+        whose birthday this month took them into a new band: :meth:`run` checks all in its first month).
+        """
         rng = np.random.default_rng([seed, month])
         population = self._leave(population, month, rng, events)
-        population = self._move(population, month, rng, events)
+        population = self._move(population, month, rng, events, check_all)
         population = population.concat(self._enter(month, rng, events))
         return self.place_waiting(population, month, rng, events)
 
@@ -111,17 +119,22 @@ class Engine:
         self._count(events, population.take(leave), month, _END)
         return population.take(~(adult | leave))
 
-    def _move(self, population: Population, month: int, rng: np.random.Generator, events: np.ndarray) -> Population:
+    def _move(
+        self, population: Population, month: int, rng: np.random.Generator, events: np.ndarray, check_all: bool
+    ) -> Population:
         home = population.home
         placed = home >= 0
         kind = self.home_type[np.where(placed, home, 0)]
         chance = rng.random(len(population)) < self.rates.move_probability(population, kind, month)
-        outgrown = placed & ~self.network.contains(self.key(population, month), home)
+        age = population.age_months(month)
+        band_now = self.band_of_age[np.clip(age // 12, 0, 17)]
+        new_band = band_now != self.band_of_age[np.clip((age - 1) // 12, 0, 17)]
+        look = placed if check_all else placed & new_band
+        outgrown = np.zeros(len(population), dtype=bool)
+        outgrown[look] = ~self.network.contains(self.key(population.take(look), month), home[look])
         moving = placed & (chance | outgrown)
         self._count(events, population.take(moving), month, _MOVE)
-        return population.with_home(
-            np.where(moving, NO_HOME, home), np.where(moving, month, population.placed_since)
-        )
+        return population.with_home(np.where(moving, NO_HOME, home), np.where(moving, month, population.placed_since))
 
     def _enter(self, month: int, rng: np.random.Generator, events: np.ndarray) -> Population:
         counts = rng.poisson(self.rates.entries(month))

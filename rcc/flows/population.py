@@ -19,6 +19,7 @@ LEAVING_AGE_MONTHS = 18 * 12
 #: ``Population.home`` of a child in care without a placement (waiting for a free suitable place).
 NO_HOME = -1
 
+
 def _whole(values: object) -> np.ndarray:
     """An int64 array (empty arrays of any dtype included); a fractional value is an error."""
     a = np.asarray(values)
@@ -61,7 +62,9 @@ class Population:
         n = len(self.council)
         for f in _FIELDS:
             if getattr(self, f).shape != (n,):
-                raise InvalidInputError("population", None, f, f"a flat array of {n} entries (as council)", str(getattr(self, f).shape))
+                raise InvalidInputError(
+                    "population", None, f, f"a flat array of {n} entries (as council)", str(getattr(self, f).shape)
+                )
 
     @classmethod
     def empty(cls) -> Population:
@@ -81,7 +84,9 @@ class Population:
 
     def with_home(self, home: np.ndarray, placed_since: np.ndarray) -> Population:
         """The same children with new homes and placement start months."""
-        return attrs.evolve(self, home=np.asarray(home, dtype=np.int64), placed_since=np.asarray(placed_since, dtype=np.int64))
+        return attrs.evolve(
+            self, home=np.asarray(home, dtype=np.int64), placed_since=np.asarray(placed_since, dtype=np.int64)
+        )
 
     def concat(self, other: Population) -> Population:
         """These children followed by ``other``'s."""

@@ -76,7 +76,13 @@ class Rates(Protocol):
 def _check_probabilities(name: str, values: np.ndarray) -> None:
     bad = ~((values >= 0) & (values <= 1))
     if bad.any():
-        raise InvalidInputError("rates", str(int(bad.ravel().argmax())), name, "a monthly chance from 0 to 1", float(values.ravel()[bad.ravel().argmax()]))
+        raise InvalidInputError(
+            "rates",
+            str(int(bad.ravel().argmax())),
+            name,
+            "a monthly chance from 0 to 1",
+            float(values.ravel()[bad.ravel().argmax()]),
+        )
 
 
 @attrs.frozen(eq=False)
@@ -98,7 +104,8 @@ class FlowRates:
     entry: np.ndarray = attrs.field(converter=lambda a: np.asarray(a, dtype=float))
     exit_hazard: np.ndarray = attrs.field(factory=default_exit_hazard, converter=lambda a: np.asarray(a, dtype=float))
     move_hazard: np.ndarray = attrs.field(
-        factory=lambda: np.array([DEFAULT_MOVE_HAZARD[t] for t in HOME_TYPES]), converter=lambda a: np.asarray(a, dtype=float)
+        factory=lambda: np.array([DEFAULT_MOVE_HAZARD[t] for t in HOME_TYPES]),
+        converter=lambda a: np.asarray(a, dtype=float),
     )
     exit_by_need: np.ndarray | None = None
 
@@ -106,12 +113,16 @@ class FlowRates:
         if self.entry.ndim != 3 or self.entry.shape[2] != 18:
             raise InvalidInputError("rates", None, "entry", "an array (councils, needs, 18)", str(self.entry.shape))
         if not (np.isfinite(self.entry).all() and (self.entry >= 0).all()):
-            raise InvalidInputError("rates", None, "entry", "finite expected entries >= 0", "a negative or missing rate")
+            raise InvalidInputError(
+                "rates", None, "entry", "finite expected entries >= 0", "a negative or missing rate"
+            )
         if self.exit_hazard.shape != (len(DURATION_EDGES_MONTHS), 18):
             expected = f"an array ({len(DURATION_EDGES_MONTHS)}, 18)"
             raise InvalidInputError("rates", None, "exit_hazard", expected, str(self.exit_hazard.shape))
         if self.move_hazard.shape != (len(HOME_TYPES),):
-            raise InvalidInputError("rates", None, "move_hazard", f"{len(HOME_TYPES)} chances", str(self.move_hazard.shape))
+            raise InvalidInputError(
+                "rates", None, "move_hazard", f"{len(HOME_TYPES)} chances", str(self.move_hazard.shape)
+            )
         _check_probabilities("exit_hazard", self.exit_hazard)
         _check_probabilities("move_hazard", self.move_hazard)
 
@@ -139,4 +150,6 @@ class FlowRates:
     @classmethod
     def zero(cls, councils: int, needs: int) -> FlowRates:
         """No entries, exits or moves: the stock only ages (and leaves at 18)."""
-        return cls(np.zeros((councils, needs, 18)), np.zeros((len(DURATION_EDGES_MONTHS), 18)), np.zeros(len(HOME_TYPES)))
+        return cls(
+            np.zeros((councils, needs, 18)), np.zeros((len(DURATION_EDGES_MONTHS), 18)), np.zeros(len(HOME_TYPES))
+        )

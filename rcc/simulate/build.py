@@ -32,8 +32,15 @@ def key_frame(region: Region) -> pd.DataFrame:
     c = np.repeat(region.councils.council_id.to_numpy(dtype=object), len(NEEDS) * len(_BANDS))
     n = np.tile(np.repeat(np.array(NEEDS, dtype=object), len(_BANDS)), len(region.councils))
     b = np.tile(np.array(_BANDS, dtype=object), len(region.councils) * len(NEEDS))
-    return pd.DataFrame({"cohort_id": cohort_ids(pd.Series(c), pd.Series(n), pd.Series(b)), "council_id": c,
-                         "need": n, "age_band": b, "children": np.zeros(len(c), dtype=np.int64)})
+    return pd.DataFrame(
+        {
+            "cohort_id": cohort_ids(pd.Series(c), pd.Series(n), pd.Series(b)),
+            "council_id": c,
+            "need": n,
+            "age_band": b,
+            "children": np.zeros(len(c), dtype=np.int64),
+        }
+    )
 
 
 def _network(region: Region, params: PlanParams, rule: ChoiceRule) -> Network:
@@ -110,8 +117,13 @@ def initial_population(region: Region, seed: int) -> Population:
     left = cohorts.children.to_numpy(dtype=np.int64) - held
     if (left < 0).any():
         i = int(np.argmax(left < 0))
-        raise InvalidInputError("placements", cohorts.cohort_id.iloc[i], "children",
-                                f"at most the cohort's {int(cohorts.children.iloc[i])} children", int(held[i]))
+        raise InvalidInputError(
+            "placements",
+            cohorts.cohort_id.iloc[i],
+            "children",
+            f"at most the cohort's {int(cohorts.children.iloc[i])} children",
+            int(held[i]),
+        )
     home_of = pd.Index(region.homes.home_id).get_indexer(placements.home_id)
     rows = np.r_[np.repeat(held_rows, held_n), np.repeat(np.arange(len(cohorts)), left)].astype(np.int64)
     homes = np.r_[np.repeat(home_of, held_n), np.full(int(left.sum()), NO_HOME)]

@@ -76,8 +76,11 @@ class Simulation:
         ``initial + start = stock + end + aged_out``)."""
         keys = ["council_id", "need"]
         columns = ["initial", "stock", *EVENTS]
-        parts = [self.initial.assign(what="initial"), self.cohorts.assign(what="stock"),
-                 self.flows.rename(columns={"event": "what"})]
+        parts = [
+            self.initial.assign(what="initial"),
+            self.cohorts.assign(what="stock"),
+            self.flows.rename(columns={"event": "what"}),
+        ]
         rows = pd.concat([p[[*keys, "what", "children"]].astype({"children": np.int64}) for p in parts])
         if not len(rows):
             return pd.DataFrame(0, index=pd.MultiIndex.from_tuples([], names=keys), columns=columns, dtype=np.int64)
@@ -87,7 +90,9 @@ class Simulation:
 
 def _check(years: float | None, months: int | None) -> int:
     if (years is None) == (months is None):
-        raise InvalidInputError("simulate", None, "years", "years or months (one of them)", f"years={years}, months={months}")
+        raise InvalidInputError(
+            "simulate", None, "years", "years or months (one of them)", f"years={years}, months={months}"
+        )
     n = months if months is not None else round(12 * float(years))  # type: ignore[arg-type]
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or not 0 <= n <= 1200:
         raise InvalidInputError("simulate", None, "months", "whole months from 0 to 1200", n)
