@@ -8,7 +8,7 @@
     print(plan.summary())
 """
 
-from rcc import analysis, datasets, forecast, report, sufficiency
+from rcc import analysis, datasets, flows, forecast, report, simulate, sufficiency
 from rcc.allocation.engine import plan
 from rcc.allocation.network import council_graph, eligibility_graph, eligible_edges, unreachable_cohorts
 from rcc.allocation.result import Plan, PlanStatus, SolveInfo
@@ -55,6 +55,7 @@ __all__ = [
     "eligibility_graph",
     "eligible_edges",
     "explain",
+    "flows",
     "forecast",
     "forecast_demand",
     "forecast_from_region",
@@ -85,6 +86,7 @@ __all__ = [
     "schema_frame",
     "shapley_value",
     "side_by_side",
+    "simulate",
     "share_savings",
     "SolveInfo",
     "SolverError",

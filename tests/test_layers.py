@@ -3,7 +3,7 @@
 Layers, lowest first; a module may import its own package and any lower
 layer, never a higher one or a sibling at the same level::
 
-    core <- datasets <- io <- allocation, forecast <- sufficiency, analysis <- report <- cli, testing
+    core <- datasets <- io <- allocation, forecast, flows <- sufficiency, analysis, simulate <- report <- cli, testing
 
 The old paths kept for rcc 0.1 code (:mod:`rcc._deprecated`'s ``MOVED``)
 forward lazily and are checked only to import nothing but that helper.
@@ -26,8 +26,10 @@ LAYERS = {
     "io": 2,
     "allocation": 3,
     "forecast": 3,
+    "flows": 3,
     "sufficiency": 4,
     "analysis": 4,
+    "simulate": 4,
     "report": 5,
     "cli": 6,
     "testing": 6,

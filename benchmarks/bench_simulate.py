@@ -1,0 +1,122 @@
+"""The referral simulation (rcc.simulate) on England: speed, and the census beside DfE's published figures.
+
+Run:  python benchmarks/bench_simulate.py [--region England] [--years 5] [--seeds 0 1 2]
+
+Prints, per seed: wall time to build the engine (candidate lists from rcc.eligible_edges) and to run,
+children simulated (initial stock + entries), and the census metrics; then the reference measured in the
+same run, the greedy plan (``rcc.plan(method="greedy")``, one pass over an empty system), with its time and
+metrics; then the headline metrics side by side with DfE 31 March 2025 (published, never fitted: the rates
+and suit chances are uncalibrated placeholders) and, per council, Pearson r and mean absolute error of the
+outside-own-council and over-20-miles shares against the published ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import pandas as pd
+
+import rcc
+from rcc.simulate import build_engine, council_metrics, initial_population
+
+SHOWN = ["pct_inside_own_council", "pct_within_20_miles", "pct_inside_own_region", "waiting", "mean_distance_miles"]
+
+
+def _published_by_council() -> pd.DataFrame:
+    cla = rcc.datasets.cla_2025().set_index("council_id")
+    return pd.DataFrame(
+        {
+            "pct_outside": 100 * cla.placed_outside_la / (cla.placed_inside_la + cla.placed_outside_la),
+            "pct_over_20": 100 * cla.dist_over_20mi / (cla.dist_20mi_or_less + cla.dist_over_20mi),
+        }
+    )
+
+
+def _agreement(sim: pd.DataFrame, published: pd.DataFrame) -> dict[str, float]:
+    both = sim.set_index("council_id").join(published, how="inner")
+    out = {}
+    for model, pub, label in (
+        ("pct_inside_own_council", "pct_outside", "outside"),
+        ("pct_within_20_miles", "pct_over_20", "over_20"),
+    ):
+        x, y = 100 - both[model], both[pub]
+        ok = x.notna() & y.notna()
+        out[f"{label}_r"] = float(np.corrcoef(x[ok], y[ok])[0, 1])
+        out[f"{label}_mae"] = float((x[ok] - y[ok]).abs().mean())
+        out[f"{label}_councils"] = int(ok.sum())
+    return out
+
+
+def _greedy(region: rcc.Region) -> tuple[float, pd.Series]:
+    t0 = time.perf_counter()
+    plan = rcc.plan(region, rcc.PlanParams(method="greedy"))
+    seconds = time.perf_counter() - t0
+    p = plan.placements
+    home_council = region.homes.set_index("home_id").council_id
+    child_council = region.cohorts.set_index("cohort_id").council_id
+    inside = child_council[p.cohort_id].to_numpy() == home_council[p.home_id].to_numpy()
+    far = p.distance_miles.to_numpy() > rcc.simulate.FAR_MILES
+    n = p.children.to_numpy()
+    return seconds, pd.Series(
+        {
+            "pct_inside_own_council": 100 * n[inside].sum() / n.sum(),
+            "pct_within_20_miles": 100 * n[~far].sum() / n.sum(),
+        }
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--region", default="England")
+    ap.add_argument("--years", type=float, default=5.0)
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    args = ap.parse_args()
+    region = rcc.datasets.england(None if args.region == "England" else args.region)
+    print(region)
+    t0 = time.perf_counter()
+    build_engine(region)
+    build_s = time.perf_counter() - t0
+    rows, by_council = [], []
+    for seed in args.seeds:
+        t0 = time.perf_counter()
+        sim = rcc.simulate.simulate(region, years=args.years, seed=seed)
+        wall = time.perf_counter() - t0
+        starts = int(sim.flows.loc[sim.flows.event == "start", "children"].sum())
+        simulated = len(initial_population(region, seed)) + starts
+        rows.append(
+            {
+                "seed": seed,
+                "wall_s": wall,
+                "children_simulated": simulated,
+                "child_months": None,
+                **{k: float(sim.metrics[k]) for k in SHOWN},
+            }
+        )
+        by_council.append(council_metrics(region, sim.population))
+    table = pd.DataFrame(rows).drop(columns="child_months")
+    greedy_s, greedy = _greedy(region)
+    print(f"\nengine build (candidate lists) {build_s:.2f} s; simulate {args.years:g} years incl. build, per seed:")
+    print(table.round(2).to_string(index=False))
+    print(
+        f"\nreference: greedy plan {greedy_s:.2f} s; simulate / greedy time ratio {table.wall_s.mean() / greedy_s:.2f}"
+    )
+    published = rcc.datasets.published_metrics(list(region.councils.council_id))
+    side = pd.DataFrame(
+        {
+            "simulated (mean of seeds)": [table[k].mean() for k in ("pct_inside_own_council", "pct_within_20_miles")],
+            "greedy": [greedy[k] for k in ("pct_inside_own_council", "pct_within_20_miles")],
+            "published DfE 2025": [published[k] for k in ("pct_inside_own_council", "pct_within_20_miles")],
+        },
+        index=["% inside own council", "% within 20 miles"],
+    )
+    print("\ncensus beside the published figures (not fitted):")
+    print(side.round(1).to_string())
+    agreement = _agreement(pd.concat(by_council).groupby("council_id", as_index=False).mean(), _published_by_council())
+    print("\nper council against DfE 2025 (mean over seeds):")
+    print(pd.Series(agreement).round(2).to_string())
+
+
+if __name__ == "__main__":
+    main()

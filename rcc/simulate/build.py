@@ -1,0 +1,130 @@
+"""A stock-and-flow :class:`~rcc.flows.Engine` from a Region: keys, candidate lists, supply, steady rates."""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from rcc.allocation.network import eligible_edges
+from rcc.core.errors import InvalidInputError
+from rcc.core.params import PlanParams
+from rcc.core.region import Region
+from rcc.core.schema import AGE_BANDS, HOME_TYPES, NEEDS, cohort_ids
+from rcc.flows import DURATION_EDGES_MONTHS, ChoiceRule, Engine, FlowRates, Network, Population, default_exit_hazard
+from rcc.flows.population import NO_HOME
+
+__all__ = ["band_of_age", "build_engine", "initial_population", "key_frame", "steady_rates"]
+
+_BANDS = tuple(AGE_BANDS)
+
+
+def band_of_age() -> np.ndarray:
+    """Age band index (order of :data:`rcc.core.schema.AGE_BANDS`) of each age in years 0-17."""
+    out = np.empty(18, dtype=np.int64)
+    for i, (lo, hi) in enumerate(AGE_BANDS.values()):
+        out[lo : hi + 1] = i
+    return out
+
+
+def key_frame(region: Region) -> pd.DataFrame:
+    """Every network key as a cohort row (council x need x band), in key order, ``children`` 0."""
+    c = np.repeat(region.councils.council_id.to_numpy(dtype=object), len(NEEDS) * len(_BANDS))
+    n = np.tile(np.repeat(np.array(NEEDS, dtype=object), len(_BANDS)), len(region.councils))
+    b = np.tile(np.array(_BANDS, dtype=object), len(region.councils) * len(NEEDS))
+    return pd.DataFrame(
+        {
+            "cohort_id": cohort_ids(pd.Series(c), pd.Series(n), pd.Series(b)),
+            "council_id": c,
+            "need": n,
+            "age_band": b,
+            "children": np.zeros(len(c), dtype=np.int64),
+        }
+    )
+
+
+def _network(region: Region, params: PlanParams, rule: ChoiceRule) -> Network:
+    keys = key_frame(region)
+    wanted = pd.MultiIndex.from_frame(region.cohorts[["council_id", "need"]]).unique()
+    used = pd.MultiIndex.from_frame(keys[["council_id", "need"]]).isin(wanted)
+    empty = region.placements.iloc[:0]
+    edges = eligible_edges(attrs.evolve(region, cohorts=keys[used].reset_index(drop=True), placements=empty), params)
+    key = np.flatnonzero(used)[edges.cohort.to_numpy()]
+    home = edges.home.to_numpy()
+    kind = pd.Index(HOME_TYPES).get_indexer(region.homes.home_type)
+    order = (rule.tier_array()[kind[home]], edges.distance_miles.to_numpy(), edges.weekly_cost_gbp.to_numpy())
+    return Network.from_edges(key, home, order, len(keys))
+
+
+def steady_rates(region: Region, exit_hazard: np.ndarray | None = None) -> FlowRates:
+    """Entries that keep each cohort's stock about steady under the exit hazard and ageing (a default, not
+    calibrated): ages spread evenly within each band; per age ``a``, entries = stock x exit hazard (a
+    typical duration) + those ageing out of ``a`` - those ageing into it, none where ageing in is larger."""
+    hazard = default_exit_hazard() if exit_hazard is None else np.asarray(exit_hazard, dtype=float)
+    stock = np.zeros((len(region.councils), len(NEEDS), 18))
+    c = pd.Index(region.councils.council_id).get_indexer(region.cohorts.council_id)
+    n = pd.Index(NEEDS).get_indexer(region.cohorts.need)
+    for band, (lo, hi) in AGE_BANDS.items():
+        rows = (region.cohorts.age_band == band).to_numpy()
+        per_year = region.cohorts.children.to_numpy(dtype=float)[rows] / (hi - lo + 1)
+        for a in range(lo, hi + 1):
+            np.add.at(stock[:, :, a], (c[rows], n[rows]), per_year)
+    typical = hazard[min(2, len(DURATION_EDGES_MONTHS) - 1)]
+    ageing_in = np.concatenate([np.zeros_like(stock[:, :, :1]), stock[:, :, :-1]], axis=2) / 12
+    entry = np.maximum(stock * typical + stock / 12 - ageing_in, 0.0)
+    return FlowRates(entry, hazard)
+
+
+def build_engine(
+    region: Region, rates: object | None = None, rule: ChoiceRule | None = None, params: PlanParams | None = None
+) -> Engine:
+    """The engine of a region: its homes and places, candidate lists by the distance and need rules of
+    ``params`` (:func:`rcc.eligible_edges`), sorted by the rule's type tiers then distance."""
+    rule = rule or ChoiceRule()
+    params = params or PlanParams()
+    kind = pd.Index(HOME_TYPES).get_indexer(region.homes.home_type)
+    return Engine(
+        network=_network(region, params, rule),
+        home_type=kind.astype(np.int64),
+        places=region.homes.places.to_numpy(dtype=np.int64),
+        suits=rule.suit_array()[kind],
+        band_of_age=band_of_age(),
+        councils=len(region.councils),
+        needs=len(NEEDS),
+        rates=rates if rates is not None else steady_rates(region),  # type: ignore[arg-type]
+    )
+
+
+def _children(region: Region, cohort_rows: np.ndarray, homes: np.ndarray, rng: np.random.Generator) -> Population:
+    """Children of the given cohort rows (one entry per child) with random birth months in the band."""
+    cohorts = region.cohorts
+    council = pd.Index(region.councils.council_id).get_indexer(cohorts.council_id.to_numpy()[cohort_rows])
+    need = pd.Index(NEEDS).get_indexer(cohorts.need.to_numpy()[cohort_rows])
+    bounds = np.array([AGE_BANDS[b] for b in cohorts.age_band.to_numpy()[cohort_rows]], dtype=np.int64).reshape(-1, 2)
+    age = bounds[:, 0] * 12 + (rng.random(len(cohort_rows)) * ((bounds[:, 1] - bounds[:, 0] + 1) * 12)).astype(np.int64)
+    in_care = (rng.random(len(cohort_rows)) * np.minimum(age + 1, 48)).astype(np.int64)
+    return Population(council.astype(np.int64), need.astype(np.int64), -age, homes.astype(np.int64), -in_care, -in_care)
+
+
+def initial_population(region: Region, seed: int) -> Population:
+    """The region's children at month 0: those in ``region.placements`` in their homes, the rest of each
+    cohort without a home yet (the engine places them); birth months and months in care drawn at random."""
+    rng = np.random.default_rng([seed, 2**31])
+    cohorts, placements = region.cohorts, region.placements
+    held_rows = pd.Index(cohorts.cohort_id).get_indexer(placements.cohort_id)
+    held_n = placements.children.to_numpy(dtype=np.int64)
+    held = np.bincount(held_rows, weights=held_n, minlength=len(cohorts)).astype(np.int64)
+    left = cohorts.children.to_numpy(dtype=np.int64) - held
+    if (left < 0).any():
+        i = int(np.argmax(left < 0))
+        raise InvalidInputError(
+            "placements",
+            cohorts.cohort_id.iloc[i],
+            "children",
+            f"at most the cohort's {int(cohorts.children.iloc[i])} children",
+            int(held[i]),
+        )
+    home_of = pd.Index(region.homes.home_id).get_indexer(placements.home_id)
+    rows = np.r_[np.repeat(held_rows, held_n), np.repeat(np.arange(len(cohorts)), left)].astype(np.int64)
+    homes = np.r_[np.repeat(home_of, held_n), np.full(int(left.sum()), NO_HOME)]
+    return _children(region, rows, homes, rng)

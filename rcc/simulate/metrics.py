@@ -1,0 +1,82 @@
+"""Census metrics of a simulated stock, in the terms DfE publishes them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from rcc.core.region import Region
+from rcc.core.schema import HOME_TYPES
+from rcc.datasets import published_metrics
+from rcc.flows import Population
+
+__all__ = ["FAR_MILES", "census_metrics", "council_metrics", "published_beside"]
+
+#: DfE's distance threshold: placed more than 20 miles from home.
+FAR_MILES = 20.0
+
+
+def _placed(region: Region, population: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Placed children: home council, council of the home, distance (miles), home type index."""
+    placed = population.take(population.home >= 0)
+    where = pd.Index(region.councils.council_id).get_indexer(region.homes.council_id)[placed.home]
+    distance = region.council_distances()[placed.council, where]
+    kind = pd.Index(HOME_TYPES).get_indexer(region.homes.home_type)[placed.home]
+    return placed.council, where, distance, kind
+
+
+def census_metrics(region: Region, population: Population) -> pd.Series:
+    """Children, placed, waiting; % inside own council, % within 20 miles, % in own region (of placed
+    children); mean distance; % of placed children in each home type.
+
+    Percentages are of placed children (DfE's are of children with a known locality or distance).
+    """
+    home_council, where, distance, kind = _placed(region, population)
+    region_of = region.councils.region.to_numpy(dtype=object)
+    n = len(home_council)
+    pct = (lambda x: 100.0 * float(np.sum(x)) / n) if n else (lambda x: float("nan"))
+    out = {
+        "children": float(len(population)),
+        "placed": float(n),
+        "waiting": float(len(population) - n),
+        "pct_inside_own_council": pct(home_council == where),
+        "pct_within_20_miles": pct(distance <= FAR_MILES),
+        "pct_inside_own_region": pct(region_of[home_council] == region_of[where]),
+        "mean_distance_miles": float(distance.mean()) if n else float("nan"),
+    }
+    counts = np.bincount(kind, minlength=len(HOME_TYPES))
+    out.update({f"pct_{t}": pct(counts[i]) if n else float("nan") for i, t in enumerate(HOME_TYPES)})
+    return pd.Series(out)
+
+
+def council_metrics(region: Region, population: Population) -> pd.DataFrame:
+    """Per home council: children, placed, waiting, % inside own council and % within 20 miles (of placed)."""
+    home_council, where, distance, _ = _placed(region, population)
+    k = len(region.councils)
+    children = np.bincount(population.council, minlength=k)
+    placed = np.bincount(home_council, minlength=k)
+    inside = np.bincount(home_council, weights=(home_council == where), minlength=k)
+    near = np.bincount(home_council, weights=(distance <= FAR_MILES), minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return pd.DataFrame(
+            {
+                "council_id": region.councils.council_id.to_numpy(),
+                "children": children,
+                "placed": placed,
+                "waiting": children - placed,
+                "pct_inside_own_council": np.where(placed > 0, 100 * inside / placed, np.nan),
+                "pct_within_20_miles": np.where(placed > 0, 100 * near / placed, np.nan),
+            }
+        )
+
+
+def published_beside(metrics: pd.Series, council_ids: list[str] | None = None) -> pd.DataFrame:
+    """The simulated census metrics beside DfE's published 31 March 2025 figures (printed, never fitted).
+
+    ``council_ids``: the councils the published figures cover (default all England).
+    """
+    published = published_metrics(council_ids)
+    rows = ["pct_inside_own_council", "pct_within_20_miles"]
+    return pd.DataFrame(
+        {"simulated": [float(metrics[r]) for r in rows], "published": [float(published[r]) for r in rows]}, index=rows
+    )

@@ -1,0 +1,130 @@
+"""The referral simulation and its engine: choice rule, ageing, determinism on any executor, England."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import rcc
+from rcc.analysis.parallel import run_tasks
+from rcc.core.errors import InvalidInputError
+from rcc.flows import ChoiceRule, Engine, FlowRates, Network, Population, place
+
+TYPES = len(rcc.HOME_TYPES)
+
+
+@pytest.fixture(scope="module")
+def gm():
+    return rcc.datasets.england("Greater Manchester RCC")
+
+
+def _same(a, b):
+    pd.testing.assert_frame_equal(a.placements, b.placements)
+    pd.testing.assert_frame_equal(a.flows, b.flows)
+    pd.testing.assert_series_equal(a.metrics, b.metrics)
+
+
+def test_the_same_seed_gives_the_same_run_serial_and_in_a_process_pool(gm):
+    run = functools.partial(rcc.simulate.simulate_seed, region=gm, months=6)
+    serial = run_tasks(run, [3, 4], "serial", progress=False)
+    pooled = run_tasks(run, [3, 4], "process", workers=2, progress=False)
+    for a, b in zip(serial, pooled):
+        _same(a, b)
+    assert not serial[0].flows.equals(serial[1].flows)  # another seed, another history
+
+
+def test_place_takes_the_preferred_tier_before_a_nearer_home_and_never_overfills():
+    # key 0's list: home 1 (tier 0, far), then home 0 (tier 1, near); both always suit
+    net = Network.from_edges(np.array([0, 0]), np.array([0, 1]), (np.array([1, 0]), np.array([1.0, 30.0])), 1)
+    assert net.home.tolist() == [1, 0]
+    free = np.array([1, 2])
+    got = place(np.zeros(5, dtype=np.int64), np.arange(5), np.arange(5), net, free, np.ones(2), salt=1)
+    assert got.tolist() == [1, 1, 0, -1, -1]  # priority order: two in home 1, one in home 0, two wait
+    assert free.tolist() == [0, 0]
+
+
+def test_a_home_that_never_suits_takes_nobody():
+    net = Network.from_edges(np.array([0, 0]), np.array([0, 1]), (np.array([0, 0]), np.array([1.0, 2.0])), 1)
+    free = np.array([5, 5])
+    got = place(np.zeros(4, dtype=np.int64), np.arange(4), np.arange(4), net, free, np.array([0.0, 1.0]), salt=7)
+    assert got.tolist() == [1, 1, 1, 1]
+
+
+def _one_home_engine(rates: FlowRates) -> Engine:
+    net = Network.from_edges(np.arange(4), np.zeros(4, dtype=np.int64), (np.zeros(4),), 4)  # one council, one need
+    return Engine(net, np.zeros(1, dtype=np.int64), np.array([10]), np.ones(1), rcc.simulate.band_of_age(), 1, 1, rates)
+
+
+def test_a_child_leaves_care_in_the_month_of_its_18th_birthday():
+    zero = FlowRates.zero(1, 1)
+    one = np.zeros(1, dtype=np.int64)
+    child = Population(one, one, np.array([-215]), one, one, one)  # 215 months old at month 0
+    engine = _one_home_engine(zero)
+    after, events = engine.run(child, 1, seed=0)
+    assert len(after) == 1  # 17 years 11 months at the start of month 0
+    after, events = engine.run(child, 2, seed=0)
+    assert len(after) == 0 and events[1, 0, 0, 3, 2] == 1  # aged_out counted in month 1, 16-17 band
+
+
+def test_entries_follow_the_rates_and_are_placed():
+    entry = np.zeros((1, 1, 18))
+    entry[0, 0, 12] = 2.0
+    engine = _one_home_engine(FlowRates(entry, np.zeros((5, 18)), np.zeros(TYPES)))
+    after, events = engine.run(Population.empty(), 24, seed=5)
+    assert events[..., 0].sum() == len(after) > 20  # Poisson(2) a month for two years, nobody leaves
+    assert (after.home == 0).sum() == 10 and (after.home == -1).sum() == len(after) - 10  # ten places
+    assert set(((24 - after.birth_month) // 12).tolist()) <= {12, 13, 14}
+
+
+def test_bad_settings_raise():
+    with pytest.raises(InvalidInputError, match="years or months"):
+        rcc.simulate.simulate(rcc.datasets.england("Greater Manchester RCC"))
+    with pytest.raises(InvalidInputError, match="suit_chance"):
+        ChoiceRule(suit_chance={t: 2.0 for t in rcc.HOME_TYPES})
+    with pytest.raises(InvalidInputError, match="exit_hazard"):
+        FlowRates(np.zeros((1, 1, 18)), np.full((5, 18), 1.5))
+    with pytest.raises(InvalidInputError, match="entry"):
+        FlowRates(np.full((1, 1, 18), -1.0))
+
+
+def test_greater_manchester_census(gm):
+    sim = rcc.simulate.simulate(gm, years=2, seed=0)
+    assert sim.census_date == pd.Timestamp("2022-03-31")
+    assert set(sim.placements.columns) == set(rcc.TABLES["placements"].names)
+    assert sim.census_region().placements.children.sum() == sim.metrics["placed"]
+    m = sim.metrics
+    assert m["placed"] + m["waiting"] == m["children"] == sim.cohorts.children.sum()
+    assert 0 < m["pct_inside_own_council"] < 100 and 0 < m["pct_within_20_miles"] <= 100
+    by = sim.by_council()
+    assert by.children.sum() == m["children"] and len(by) == len(gm.councils)
+    side = rcc.simulate.published_beside(m, list(gm.councils.council_id))
+    assert list(side.columns) == ["simulated", "published"]
+
+
+def test_the_type_preference_shows_in_the_stock(gm):
+    # with in-house fostering never suiting, nobody lives there
+    never = ChoiceRule(suit_chance={**rcc.flows.DEFAULT_SUIT_CHANCE, "in_house_fostering": 0.0})
+    sim = rcc.simulate.simulate(gm, months=3, seed=2, rule=never)
+    assert sim.metrics["pct_in_house_fostering"] == 0
+    assert rcc.simulate.simulate(gm, months=3, seed=2).metrics["pct_in_house_fostering"] > 10
+
+
+def test_no_home_is_over_its_places_in_any_month(gm):
+    engine = rcc.simulate.build_engine(gm)
+    population = engine.place_waiting(rcc.simulate.initial_population(gm, 4), 0, np.random.default_rng(4))
+    events = engine.new_events(1)
+    for month in range(12):
+        population = engine.step(population, month, 4, events[0])
+        assert (engine.occupancy(population) <= engine.places).all()
+    assert events[0, ..., 3].sum() > 0 and events[0, ..., 0].sum() > 0  # moves and entries happened
+
+
+def test_a_population_must_be_whole_numbers_of_one_length():
+    one = np.zeros(1, dtype=np.int64)
+    with pytest.raises(InvalidInputError, match="flat array"):
+        Population(one, one, np.zeros(2, dtype=np.int64), one, one, one)
+    with pytest.raises(InvalidInputError, match="whole numbers"):
+        Population(one, one, np.array([0.5]), one, one, one)
