@@ -513,8 +513,8 @@ def test_plan_quiet_prints_no_solver_banner_and_says_where_each_table_went(tmp_p
     head = by_council[0].split(",")
     first = dict(zip(head, by_council[1].split(",")))
     assert "." not in first["children"] and "." not in first["placed"]  # counts as integers
-    assert len(first["pct_inside_own_council"].partition(".")[2]) <= 4  # shares rounded
-    assert "rounded to 4 decimals" in manifest(tmp_path)["csv"]
+    assert len(first["pct_inside_own_council"].partition(".")[2]) <= 1  # percentages to 1 decimal
+    assert "percentages (names with 'pct' or '%') are rounded to 1 decimal" in manifest(tmp_path)["csv"]
 
 
 def test_sufficiency_shows_the_engine_stages_unless_quiet(tmp_path, capsys):

@@ -24,9 +24,14 @@ Exit codes (also in ``rcc --help``):
 * 2: bad usage or input (an option out of range, an output folder that cannot be
   used, bad data): nothing is solved, nothing is written.
 
+A reader that stops early (``rcc glossary | head``) ends no run: the rest of the output is
+dropped quietly and the files under ``--out`` are still written.
+
 Every folder given as ``--out`` holds only files rcc owns: ``manifest.json`` and the
-files it lists (see :mod:`rcc.io.output`). CSV files hold whole numbers as integers and
-shares rounded to 4 decimals (the manifest's ``csv`` says so); Parquet keeps full precision.
+files it lists (see :mod:`rcc.io.output`). CSV files are written for people
+(:func:`rcc.io.output.csv_ready`, the manifest's ``csv`` says so): counts as integers, percentages
+to 1 decimal, money in whole GBP, miles to 1 decimal, and the council's name beside every council
+code; Parquet (and the Python API) keep full precision.
 
 Each command is a module: :mod:`rcc.cli.plan`, :mod:`rcc.cli.sufficiency`,
 :mod:`rcc.cli.report`, :mod:`rcc.cli.compare` (``compare``, ``template`` and ``glossary``
@@ -37,6 +42,8 @@ is in ``rcc.cli._common``; where the data comes from in ``rcc.cli._data``.
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -56,6 +63,7 @@ from rcc.cli._common import (
     Run,
     StageLog,
     command_parser,
+    council_names,
     noise_options,
     out_options,
     side_by_side,
@@ -91,7 +99,7 @@ def cmd_compare(args: argparse.Namespace, run: Run) -> int:
                          executor=executor, progress=not args.quiet, msg=args.verbose)
     print(compare_text(cmp, chosen.name))
     if run.out is not None:
-        write_frames(comparison_frames(cmp), run.out.staging, "csv")
+        write_frames(comparison_frames(cmp), run.out.staging, "csv", council_names(full))
     return run.finish()
 
 
@@ -178,6 +186,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         (only a manifest written), 2 bad usage or input (nothing written).
     """
     argv = list(sys.argv[1:] if argv is None else argv)
+    stdout = sys.stdout
+    sys.stdout = _ReaderMayLeave(stdout)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout.flush()
+        sys.stdout = stdout
+
+
+def _main(argv: list[str]) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -211,6 +229,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if run.out is not None:
             run.out.discard()
+
+
+class _ReaderMayLeave(io.TextIOBase):
+    """stdout for a reader that may stop early (``rcc glossary | head``): once the pipe is broken the
+    rest of the output goes to devnull, quietly, and the run goes on (its files are still written)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._gone = False
+
+    def _left(self) -> None:
+        self._gone = True
+        try:  # what is still buffered in the real stdout goes nowhere at exit, without a traceback
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+            pass
+
+    def write(self, text: str) -> int:  # type: ignore[override]
+        if not self._gone:
+            try:
+                self._stream.write(text)
+            except BrokenPipeError:
+                self._left()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self._gone:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._left()
+
+    def isatty(self) -> bool:
+        return not self._gone and self._stream.isatty()
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
 
 
 def _one_line_error(command: str, exc: InvalidInputError) -> None:

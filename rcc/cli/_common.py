@@ -42,8 +42,9 @@ status and gap of each plan, times, every file with its size and sha256) and the
 Files of an earlier rcc run there (listed unchanged in its manifest) are replaced; any other file
 makes rcc refuse before solving, unless --force, which moves them into rcc-set-aside-<time>/ (never
 deletes them). The manifest is written last: "complete": false means an interrupted write. CSV
-files hold whole numbers as integers and shares rounded to 4 decimals (--format parquet: full
-precision)."""
+files are rounded for reading: counts as integers, percentages to 1 decimal, money in whole GBP,
+miles to 1 decimal, shares to 3 decimals, and a council_name column beside every council code
+(home_council_name beside home_council_id, ...); --format parquet keeps full precision."""
 
 _USABLE = (PlanStatus.OPTIMAL, PlanStatus.TIME_LIMIT, PlanStatus.HEURISTIC)
 
@@ -253,6 +254,12 @@ def written(root: Path, paths: Sequence[str]) -> str:
     parts = [f"{d}/ ({n} files)" for d, n in folders.items()] + top
     listed = textwrap.fill(", ".join(parts), 100, initial_indent="  ", subsequent_indent="  ", break_on_hyphens=False)
     return f"wrote {len(paths)} files and manifest.json in {root}:\n{listed}"
+
+
+def council_names(region: Any) -> dict[str, str]:
+    """Council code -> name of a region's councils, for the name columns of the CSV files."""
+    c = region.councils
+    return dict(zip(c.council_id.astype(str), c.name.astype(str)))
 
 
 def summary_frame(run: Run) -> pd.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -183,4 +184,17 @@ def compare_text(cmp: Comparison, rcc_name: str) -> str:
         skew = _left(skew, "scenario")
         lines += ["", f"capacity skew of {rcc_name} against {cmp.baseline!r} (places, children):",
                   _text(skew, dict.fromkeys(_SKEW.values(), "{:,.0f}"))]
-    return "\n".join(lines)
+    return "\n".join(lines + trade_off_lines(cmp))
+
+
+def trade_off_lines(cmp: Comparison) -> list[str]:
+    """What each scenario trades against the baseline over the whole base region (:meth:`Comparison.trade_off`),
+    one wrapped sentence each; none with a single scenario."""
+    others = [s.name for s in cmp.scenarios if s.name != cmp.baseline]
+    if not others:
+        return []
+    lines = ["", *textwrap.wrap(f"trade-offs against {cmp.baseline!r} (all councils of {cmp.base.name}):", 100,
+                                subsequent_indent="  ")]
+    for name in others:
+        lines += textwrap.wrap(cmp.trade_off(name).sentence, 100, initial_indent="  ", subsequent_indent="    ")
+    return lines

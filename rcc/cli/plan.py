@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 from typing import Any
 
 from rcc import datasets
 from rcc.allocation.engine import plan as make_plan
 from rcc.allocation.result import Plan
+from rcc.analysis.summary import trade_off
 from rcc.cli._common import (
     MILES,
     SECONDS,
@@ -15,6 +17,7 @@ from rcc.cli._common import (
     Run,
     StageLog,
     command_parser,
+    council_names,
     marked,
     noise_options,
     number,
@@ -51,6 +54,9 @@ def cmd_plan(args: argparse.Namespace, run: Run) -> int:
     print(f"rcc plan: {region.name}: {len(region.councils)} councils, {int(region.cohorts.children.sum()):,} children, "
           f"{int(region.homes.places.sum()):,} places")
     print(side_by_side(plans))
+    if "greedy" in plans:
+        print(textwrap.fill(f"trade-off: {trade_off(plans['greedy'], plans['optimised']).sentence}", 100,
+                            subsequent_indent="  "))
     known = [c for c in region.council_ids if c in set(datasets.councils().council_id)]
     if len(known) == len(region.councils):
         pub = datasets.published_metrics(known)
@@ -67,9 +73,10 @@ def cmd_plan(args: argparse.Namespace, run: Run) -> int:
         print("children without a home (optimised), by need and reason:")
         print(un.to_string(index=False))
     if run.out is not None:
+        names = council_names(region)
         for name, p in plans.items():
-            write_frames(marked(p.to_frames(), run.plans[name]), run.out.staging / name, args.format)
-        write_frames({"summary": summary_frame(run)}, run.out.staging, args.format)
+            write_frames(marked(p.to_frames(), run.plans[name]), run.out.staging / name, args.format, names)
+        write_frames({"summary": summary_frame(run)}, run.out.staging, args.format, names)
     return run.finish()
 
 

@@ -14,6 +14,7 @@ from rcc.cli._common import (
     Run,
     StageLog,
     command_parser,
+    council_names,
     marked,
     noise_options,
     number,
@@ -86,7 +87,7 @@ def cmd_sufficiency(args: argparse.Namespace, run: Run) -> int:
     print(plan.summary())
     if run.out is not None:
         frames = marked(plan.to_frames(), run.plans["sufficiency"])
-        write_frames({**frames, "summary": summary_frame(run)}, run.out.staging, args.format)
+        write_frames({**frames, "summary": summary_frame(run)}, run.out.staging, args.format, council_names(region))
     return run.finish()
 
 

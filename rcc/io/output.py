@@ -44,11 +44,15 @@ import pandas as pd
 from rcc.core.errors import InvalidInputError
 
 __all__ = [
+    "CSV_DECIMALS",
     "CSV_ROUNDING",
     "MANIFEST",
+    "OTHER_DECIMALS",
     "SHARE_DECIMALS",
     "OutputFolder",
     "check_writers",
+    "council_names",
+    "csv_decimals",
     "csv_ready",
     "jsonable",
     "now_utc",
@@ -167,22 +171,87 @@ def plan_record(plan: Any, method: str) -> dict[str, Any]:
 
 
 #: How CSV files are written (the manifest of every run that writes CSV says so).
-SHARE_DECIMALS = 4
+SHARE_DECIMALS = 3
+#: Decimals kept in a CSV column, by what its name holds (first match; names compared in lower case).
+CSV_DECIMALS: tuple[tuple[tuple[str, ...], int], ...] = (
+    (("pct", "%", "percent"), 1),
+    (("gbp", "cost", "£"), 0),
+    (("hhi",), 0),
+    (("miles", "distance"), 1),
+    (("gap",), 6),
+    (("share", "rate"), SHARE_DECIMALS),
+    (("runtime", "seconds", "time_limit_s"), 2),
+)
+#: Decimals kept in any other number column.
+OTHER_DECIMALS = 2
 CSV_ROUNDING = (
-    "CSV: number columns holding only whole numbers are written as integers; share and percentage "
-    f"columns (names with 'share' or 'pct') are rounded to {SHARE_DECIMALS} decimals; other numbers are written "
-    "in full. --format parquet keeps every value at full precision."
+    "CSV files are written for people: number columns holding only whole numbers are written as integers "
+    "(counts of children and places); percentages (names with 'pct' or '%') are rounded to 1 decimal, money "
+    "(names with 'gbp' or 'cost') to whole GBP, provider concentration (HHI, 0-10,000) to a whole number, "
+    f"distances (miles) to 1 decimal, gaps to 6 decimals, shares and rates (0-1) to {SHARE_DECIMALS} decimals, "
+    f"run times to 2 decimals, other numbers to {OTHER_DECIMALS} decimals; in a metric/value table each row is "
+    "rounded as its metric's name says. Every council code column (council_id, home_council_id, ...) has the "
+    "council's name beside it (council_name, home_council_name, ...). --format parquet and the Python API keep "
+    "every value at full precision, without the name columns."
 )
 
 
-def csv_ready(df: pd.DataFrame, decimals: int = SHARE_DECIMALS) -> pd.DataFrame:
-    """``df`` as written to CSV: whole-number float columns as integers, share/percentage columns rounded.
+def csv_decimals(name: object) -> int:
+    """Decimals a CSV keeps for a number named ``name`` (a column, or a metric in a metric/value table).
+
+    Examples
+    --------
+    >>> csv_decimals("pct_within_20_miles"), csv_decimals("weekly_cost_gbp"), csv_decimals("mean_distance_miles")
+    (1, 0, 1)
+    """
+    key = str(name).lower()
+    for words, decimals in CSV_DECIMALS:
+        if any(w in key for w in words):
+            return decimals
+    return OTHER_DECIMALS
+
+
+def _whole(values: np.ndarray) -> bool:
+    finite = values[np.isfinite(values)]
+    return bool(len(finite)) and bool(np.all(finite == np.round(finite))) and bool(np.all(np.abs(finite) < 2**53)) \
+        and bool(np.isnan(values[~np.isfinite(values)]).all())
+
+
+def _is_council_code(col: object, s: pd.Series) -> bool:
+    key = str(col).lower()
+    return (key.endswith("council_id") or key.endswith("_council")) and not pd.api.types.is_bool_dtype(s.dtype) \
+        and not pd.api.types.is_numeric_dtype(s.dtype)
+
+
+def _name_column(col: object) -> str:
+    key = str(col)
+    return (key[:-3] if key.endswith("_id") else key) + "_name"
+
+
+def council_names() -> dict[str, str]:
+    """Council code -> name of the embedded England councils (what :func:`csv_ready` uses by default)."""
+    from rcc.datasets import councils
+
+    c = councils()
+    return dict(zip(c.council_id.astype(str), c.name.astype(str)))
+
+
+def csv_ready(df: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """``df`` as written to a CSV file for people (:data:`CSV_ROUNDING`).
+
+    Every number column is rounded to :func:`csv_decimals` of its name (a ``metric``/``value``
+    table: each value to the decimals of its metric), then written as integers if it holds
+    only whole numbers; every council code column (``council_id``, ``home_council_id``, a
+    name ending ``_council``) gets the council's name in a column beside it
+    (``council_name``, ``home_council_name``) unless the frame has one. The Python API's
+    frames keep full precision: this is for files only.
 
     Parameters
     ----------
     df : pandas.DataFrame
-    decimals : int
-        Decimals kept in columns whose name contains ``share`` or ``pct``.
+    names : Mapping of str to str, optional
+        Council code -> name (default: the embedded England councils, :func:`council_names`).
+        A code not in it gets an empty name.
 
     Returns
     -------
@@ -191,36 +260,56 @@ def csv_ready(df: pd.DataFrame, decimals: int = SHARE_DECIMALS) -> pd.DataFrame:
 
     Examples
     --------
-    >>> csv_ready(pd.DataFrame({"children": [3.0, 4.0], "pct_placed": [12.345678, 50.0]})).to_dict("list")
-    {'children': [3, 4], 'pct_placed': [12.3457, 50.0]}
+    >>> df = pd.DataFrame({"council_id": ["E08000001"], "children": [3.0], "pct_placed": [12.345678]})
+    >>> csv_ready(df, {"E08000001": "Bolton"}).to_dict("list")
+    {'council_id': ['E08000001'], 'council_name': ['Bolton'], 'children': [3], 'pct_placed': [12.3]}
     """
     out = df.copy()
-    for col in out.columns:
+    for col in list(out.columns):
         s = out[col]
         if not pd.api.types.is_float_dtype(s.dtype):
             continue
-        values = s.to_numpy(dtype=float, na_value=np.nan)
-        finite = values[np.isfinite(values)]
-        if len(finite) and np.all(finite == np.round(finite)) and np.all(np.abs(finite) < 2**53) \
-                and np.isnan(values[~np.isfinite(values)]).all():
-            out[col] = s.astype("Int64")
-        elif "share" in str(col) or "pct" in str(col):
-            out[col] = s.round(decimals)
+        if str(col) == "value" and "metric" in out.columns:
+            out[col] = _long_values(out["metric"], s)
+            continue
+        rounded = s.round(csv_decimals(col))
+        out[col] = rounded.astype("Int64") if _whole(rounded.to_numpy(dtype=float, na_value=np.nan)) else rounded
+    codes = [c for c in out.columns if _is_council_code(c, out[c])]
+    if codes:
+        lookup = council_names() if names is None else names
+        for col in codes:
+            name = _name_column(col)
+            if name not in out.columns:
+                out.insert(out.columns.get_loc(col) + 1, name, out[col].map(lambda c: lookup.get(str(c), pd.NA)
+                                                                            if pd.notna(c) else pd.NA))
     return out
 
 
-def write_frames(frames: Mapping[str, pd.DataFrame], folder: Path, fmt: str) -> list[Path]:
+def _long_values(metrics: pd.Series, values: pd.Series) -> pd.Series:
+    """A metric/value table's values, each rounded as its metric's name says; whole numbers as integers."""
+    decimals = metrics.map(csv_decimals).to_numpy()
+    raw = values.to_numpy(dtype=float, na_value=np.nan)
+    rounded = np.array([round(v, int(d)) if np.isfinite(v) else v for v, d in zip(raw, decimals)], dtype=float)
+    if _whole(rounded):
+        return pd.Series(rounded, index=values.index).astype("Int64")
+    cells = [int(v) if np.isfinite(v) and v == round(v) and abs(v) < 2**53 else v for v in rounded]
+    return pd.Series(cells, index=values.index, dtype=object)
+
+
+def write_frames(frames: Mapping[str, pd.DataFrame], folder: Path, fmt: str,
+                 names: Mapping[str, str] | None = None) -> list[Path]:
     """Write each frame to ``folder/<name>.<fmt>`` (csv or parquet, no index); return the paths.
 
-    CSV files are written as :func:`csv_ready` makes them (:data:`CSV_ROUNDING`); Parquet
-    files hold the values as they are.
+    CSV files are written as :func:`csv_ready` makes them (:data:`CSV_ROUNDING`: rounded for
+    people, council names beside codes; ``names``: council code -> name, default the embedded
+    England councils); Parquet files hold the values as they are.
     """
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, df in frames.items():
         path = folder / f"{name}.{fmt}"
         if fmt == "csv":
-            csv_ready(df).to_csv(path, index=False)
+            csv_ready(df, names).to_csv(path, index=False)
         elif fmt == "parquet":
             df.to_parquet(path, index=False)
         else:

@@ -1,0 +1,150 @@
+"""What the command line writes and prints for people: readable CSV files (integers, rounded
+numbers, council names beside codes), the trade-off sentences, input problems in one report,
+and a quiet exit when its reader goes away."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import rcc
+from rcc.cli import EXIT_OK, main
+
+GM = "Greater Manchester RCC"
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def allowed_decimals(name: str) -> int:
+    """The most decimals a person should see for a number named ``name`` (the brief, not the code's table)."""
+    key = name.lower()
+    if "pct" in key or "%" in key:
+        return 1
+    if "gbp" in key or "cost" in key:
+        return 0
+    if "miles" in key or "distance" in key:
+        return 1
+    return 6
+
+
+def check_csv(path: Path) -> list[str]:
+    """Every way ``path`` is not readable for a person (empty list: none)."""
+    bad = []
+    with path.open(newline="") as f:
+        rows = list(csv.reader(f))
+    head, body = rows[0], rows[1:]
+    long_table = "metric" in head and "value" in head
+    for i, col in enumerate(head):
+        low = col.lower()
+        if (low.endswith("council_id") or low.endswith("_council")) and not all(
+            r[i] in ("True", "False", "") or NUMBER.match(r[i]) for r in body
+        ):
+            name = (col[:-3] if col.endswith("_id") else col) + "_name"
+            if i + 1 >= len(head) or head[i + 1] != name:
+                bad.append(f"{path.name}: {col} has no {name} beside it")
+            elif any(r[i] and not r[i + 1] for r in body):
+                bad.append(f"{path.name}: {name} is empty for a code")
+        for r in body:
+            cell = r[i]
+            if not NUMBER.match(cell):
+                continue
+            what = r[head.index("metric")] if long_table and col == "value" else col
+            decimals = len(cell.partition(".")[2])
+            if decimals > allowed_decimals(what):
+                bad.append(f"{path.name}: {what} = {cell} has more than {allowed_decimals(what)} decimals")
+                break
+            if long_table and col == "value" and cell.endswith(".0"):
+                bad.append(f"{path.name}: {what} = {cell}, a whole number written with a decimal")
+                break
+    for i, col in enumerate(head):  # a number column of whole numbers is written as integers (blank: missing)
+        cells = [r[i] for r in body if r[i] != ""]
+        if cells and all(NUMBER.match(c) for c in cells) and all(float(c).is_integer() for c in cells) \
+                and any("." in c for c in cells):
+            bad.append(f"{path.name}: {col} holds only whole numbers written as decimals")
+    return bad
+
+
+def csv_files(out: Path) -> list[Path]:
+    listed = json.loads((out / "manifest.json").read_text())["files"]
+    return [out / f["path"] for f in listed if f["path"].endswith(".csv")]
+
+
+@pytest.mark.parametrize("argv", [
+    ["plan", "--region", "greater manchester rcc"],
+    ["sufficiency", "--region", "greater manchester rcc", "--years", "1"],
+    ["compare", "greater manchester rcc", "--scenarios", "standalone", "rcc_pooled"],
+])
+def test_every_csv_the_cli_writes_is_rounded_for_people_with_names_beside_codes(argv, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main([*argv, "--quiet", "--out", str(out)]) == EXIT_OK
+    files = csv_files(out)
+    assert files
+    problems = [p for f in files for p in check_csv(f)]
+    assert problems == []
+    if argv[0] == "plan":
+        by_council = pd.read_csv(out / "optimised" / "by_council.csv")
+        assert list(by_council.columns[:2]) == ["council_id", "council_name"]
+        assert "Bolton" in set(by_council.council_name)
+        metrics = pd.read_csv(out / "optimised" / "metrics.csv", dtype=str).set_index("metric").value
+        assert metrics["children"] == "6016"
+
+
+def test_the_python_api_keeps_full_precision_and_no_name_columns():
+    plan = rcc.plan(rcc.datasets.england(GM))
+    frames = plan.to_frames()
+    assert "council_name" not in frames["by_council"].columns
+    assert frames["metrics"].value.dtype == float
+    distances = frames["placements"].distance_miles
+    assert (distances.round(1) != distances).any()  # not rounded in memory
+
+
+def test_csv_ready_rounds_each_row_of_a_metric_value_table_by_its_metric():
+    from rcc.io.output import csv_ready
+
+    df = pd.DataFrame({"metric": ["children", "pct_within_20_miles", "weekly_cost_gbp"],
+                       "value": [6016.0, 99.5012, 7548350.4]})
+    text = csv_ready(df).to_csv(index=False)
+    assert text.splitlines()[1:] == ["children,6016", "pct_within_20_miles,99.5", "weekly_cost_gbp,7548350"]
+
+
+def test_plan_prints_what_the_optimiser_traded_against_greedy(capsys):
+    assert main(["plan", "--region", "greater manchester rcc", "--quiet"]) == EXIT_OK
+    out = " ".join(capsys.readouterr().out.split())
+    region = rcc.datasets.england(GM)
+    sentence = rcc.trade_off(rcc.plan(region, rcc.PlanParams(method="greedy")), rcc.plan(region)).sentence
+    assert f"trade-off: {sentence}" in out
+    assert "a week more than greedy for" in sentence and "fewer children without a home" in sentence
+    assert main(["plan", "--region", "greater manchester rcc", "--quiet", "--no-greedy"]) == EXIT_OK
+    assert "trade-off" not in capsys.readouterr().out
+
+
+def test_compare_prints_what_each_scenario_trades_against_the_baseline(capsys):
+    argv = ["compare", "greater manchester rcc", "--scenarios", "standalone", "rcc_pooled", "--quiet"]
+    assert main(argv) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "trade-offs against 'standalone'" in out
+    joined = " ".join(out.split())
+    assert re.search(r"rcc_pooled costs £[\d.,]+[km]? a week (more|less) than standalone", joined)
+    assert max(len(line) for line in out.splitlines()) <= 100
+
+
+@pytest.mark.parametrize("argv", [["glossary"], ["--help"], ["plan", "--region", "bury", "--neighbours-miles", "5",
+                                                         "--quiet", "--out", "{out}"]])
+def test_a_reader_that_closes_early_gets_no_traceback_and_the_files_are_still_written(argv, tmp_path):
+    code = "import sys; from rcc.cli import main; sys.exit(main(sys.argv[1:]))"
+    out = tmp_path / "out"
+    args = " ".join(f"'{a.format(out=out)}'" for a in argv)
+    # `true` reads nothing and exits at once: every write rcc makes meets a closed pipe
+    cmd = f"'{sys.executable}' -c '{code}' {args} | true; exit ${{PIPESTATUS[0]}}"
+    done = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True,
+                          cwd=Path(rcc.__file__).parent.parent, timeout=300)
+    assert done.stderr == ""
+    assert done.returncode == EXIT_OK
+    if "--out" in argv:
+        assert (out / "manifest.json").exists() and (out / "optimised" / "placements.csv").exists()
