@@ -649,3 +649,21 @@ def test_the_library_keeps_the_highs_banner_off_stdout_too():
                           cwd=Path(rcc.__file__).parent.parent, timeout=600)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "status optimal"  # nothing but what the program printed
+
+
+def test_a_formula_cell_is_named_as_a_formula_with_its_sheet_row_and_column(tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    book = tmp_path / "data.xlsx"
+    assert main(["template", str(book)]) == EXIT_OK
+    fill_workbook(book, small_region())
+    wb = load_workbook(book)
+    col = [c.value for c in wb["cohorts"][1]].index("children") + 1
+    wb["cohorts"].cell(3, col, "=SUM(E4:E6)")  # openpyxl stores no value for it, as a council's macro might
+    wb.save(book)
+    capsys.readouterr()
+    assert main(["plan", "--data", str(book), "--quiet"]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "a formula (=SUM(E4:E6))" in err and "paste them as values" in err
+    assert "sheet 'cohorts'" in err and "row 3" in err and "children" in err
+    assert "nan" not in err

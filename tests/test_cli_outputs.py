@@ -148,3 +148,83 @@ def test_a_reader_that_closes_early_gets_no_traceback_and_the_files_are_still_wr
     assert done.returncode == EXIT_OK
     if "--out" in argv:
         assert (out / "manifest.json").exists() and (out / "optimised" / "placements.csv").exists()
+
+
+# ---------------------------------------------------------------- bad input: one report
+TWO = ["E08000001", "E08000002"]  # Bolton, Bury
+
+
+def two_councils(tmp_path: Path) -> Path:
+    return rcc.datasets.england(GM).subset(TWO, name="two councils").to_dir(tmp_path / "data")
+
+
+def edit(path: Path, change) -> None:
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    change(df)
+    df.to_csv(path, index=False)
+
+
+def first_cell(path: Path, column: str, value: str) -> None:
+    """Write ``value`` in ``column`` of the table's first row."""
+    edit(path, lambda df: df.loc.__setitem__((0, column), value))
+
+
+def test_a_bad_value_in_homes_and_an_unknown_council_in_cohorts_are_one_report(tmp_path, capsys):
+    from rcc.io.tables import InputProblemsError, read_region
+
+    folder = two_councils(tmp_path)
+    first_cell(folder / "homes.csv", "weekly_cost_gbp", "-5")
+    first_cell(folder / "cohorts.csv", "council_id", "E99999999")
+    with pytest.raises(InputProblemsError) as info:
+        read_region(folder)
+    found = {(p.table, p.column) for p in info.value.problems}
+    assert found == {("homes", "weekly_cost_gbp"), ("cohorts", "council_id")}
+    unknown = next(p for p in info.value.problems if p.table == "cohorts")
+    assert unknown.received == "E99999999" and "'councils'" in unknown.expected
+    problems = tmp_path / "problems.csv"
+    argv = ["plan", "--data", str(folder), "--quiet", "--problems-csv", str(problems)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "2 problem(s) in the input" in err and "E99999999" in err and "weekly_cost_gbp" in err
+    assert len(pd.read_csv(problems)) == 2
+
+
+def test_a_cell_that_is_not_text_is_not_also_reported_as_an_unknown_reference(tmp_path):
+    from rcc.io.tables import InputProblemsError, read_region
+
+    folder = two_councils(tmp_path)
+    first_cell(folder / "cohorts.csv", "council_id", "")
+    with pytest.raises(InputProblemsError) as info:
+        read_region(folder)
+    assert [(p.table, p.column) for p in info.value.problems] == [("cohorts", "council_id")]
+    assert "'councils'" not in info.value.problems[0].expected  # the blank cell, not a reference
+
+
+def test_an_unknown_column_is_a_problem_naming_it_and_never_showing_its_values(tmp_path, capsys):
+    folder = two_councils(tmp_path)
+    edit(folder / "cohorts.csv", lambda df: df.insert(1, "child_id", [f"SECRET{i}" for i in range(len(df))]))
+    problems = tmp_path / "problems.csv"
+    assert main(["plan", "--data", str(folder), "--quiet", "--problems-csv", str(problems)]) == 2
+    err = capsys.readouterr().err
+    assert "child_id" in err and "unknown column" in err and "cohort_id" in err  # the allowed columns named
+    assert "SECRET" not in err and "SECRET" not in problems.read_text()
+
+
+def test_a_bad_whole_number_says_a_whole_number_and_its_real_bound_not_the_int64_range(tmp_path, capsys):
+    folder = two_councils(tmp_path)
+    first_cell(folder / "homes.csv", "places", "two")
+    assert main(["plan", "--data", str(folder), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "a whole number written in digits (e.g. 12), >= 0" in err
+    assert "9223372036854775" not in err
+
+
+def test_a_long_list_of_problems_is_cut_on_screen_and_whole_in_the_problems_file(tmp_path, capsys):
+    folder = two_councils(tmp_path)
+    extra = [f"extra_{i}" for i in range(30)]
+    edit(folder / "homes.csv", lambda df: [df.insert(len(df.columns), c, "") for c in extra])
+    problems = tmp_path / "problems.csv"
+    assert main(["plan", "--data", str(folder), "--quiet", "--problems-csv", str(problems)]) == 2
+    err = capsys.readouterr().err
+    assert "30 problem(s)" in err and "and 5 more problem(s)" in err and "extra_29" not in err
+    assert len(pd.read_csv(problems)) == 30

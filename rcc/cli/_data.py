@@ -237,15 +237,23 @@ def left_table(frame: pd.DataFrame, max_width: int = 60) -> str:
     return "\n".join("  ".join(v.ljust(widths[c]) for c, v in zip(cells, row)).rstrip() for row in rows)
 
 
+#: Problems printed on stderr; the rest are counted (``--problems-csv`` writes them all).
+SHOWN_PROBLEMS = 25
+
+
 def report_problems(exc: InvalidInputError, command: str, csv_path: str | None) -> None:
-    """Print every problem of ``exc`` as one table on stderr; write them to ``csv_path`` if given."""
+    """Print the problems of ``exc`` as one table on stderr (the first :data:`SHOWN_PROBLEMS`, then how many
+    more); write every one to ``csv_path`` if given."""
     frame = problems_frame(exc)
     if len(frame) == 1:
         one = exc.problems[0] if isinstance(exc, InputProblemsError) else exc
         print(f"rcc {command}: error: {one}", file=sys.stderr)
     else:
         print(f"rcc {command}: error: {len(frame)} problem(s) in the input; nothing was solved:", file=sys.stderr)
-        print(left_table(frame), file=sys.stderr)
+        print(left_table(frame.head(SHOWN_PROBLEMS)), file=sys.stderr)
+        if len(frame) > SHOWN_PROBLEMS:
+            where = f"all of them are in {csv_path}" if csv_path else "--problems-csv FILE writes all of them"
+            print(f"... and {len(frame) - SHOWN_PROBLEMS} more problem(s); {where}", file=sys.stderr)
     if csv_path:
         try:
             frame.to_csv(csv_path, index=False)

@@ -51,7 +51,9 @@ def _read_csv(path: Path, table: str) -> pd.DataFrame:
         if kind in ("int", "float"):
             if kind == "int":
                 values, bad = parse_whole_numbers(text, minimum=-INT64_MAX - 1)
-                expected = f"a whole number written in digits (e.g. 12) from {-INT64_MAX - 1} to {INT64_MAX}"
+                col = TABLES[table].column(column)  # its real bounds, not the int64 range parsed into
+                bounds = [f">= {col.minimum:g}"] * (col.minimum is not None) + [f"<= {col.maximum:g}"] * (col.maximum is not None)
+                expected = "a whole number written in digits (e.g. 12)" + "".join(f", {b}" for b in bounds)
             else:
                 written = text.fillna("").str.strip()
                 ok = written.str.fullmatch(_DECIMAL) | (written == "")

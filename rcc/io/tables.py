@@ -11,10 +11,11 @@ optional (a missing file or sheet, or one with a header row and no rows, is abse
   must hold text: an id typed as a number (``1000001``) is an error, format the column as
   text (the template does).
 
-:func:`read_region` checks every column of every table before it stops, and raises one
-:class:`InputProblemsError` listing every problem found (the first row of each broken
-rule, with the number of other rows breaking it); rules across tables (references,
-placements within places) are checked once every table is clean.
+:func:`read_region` checks every column of every table and every reference between tables
+before it stops, and raises one :class:`InputProblemsError` listing every problem found (the
+first row of each broken rule, with the number of other rows breaking it): a column a table
+does not have is a problem too (never ignored). Held placements within places are checked
+once every table is clean.
 
 :func:`write_template` writes the empty tables with a ``guide`` of every column (type,
 unit, required, default, allowed values, description), for a council to fill in.
@@ -38,6 +39,7 @@ from rcc.core.validate import normalise
 
 __all__ = [
     "GUIDE_SHEET",
+    "REFERENCES",
     "REQUIRED_TABLES",
     "InputProblemsError",
     "guide_frame",
@@ -136,7 +138,7 @@ def _read(src: Path) -> tuple[dict[str, pd.DataFrame], list[InvalidInputError]]:
     if src.is_dir():
         return _read_folder(src)
     if src.is_file() and src.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_workbook(src), []
+        return _read_workbook(src)
     received = "no such file or folder" if not src.exists() else f"a {src.suffix or 'file'} file"
     raise InputProblemsError([InvalidInputError(
         "--data", None, None, "a folder of <table>.csv files or an .xlsx workbook with a sheet per table",
@@ -160,7 +162,37 @@ def _read_folder(src: Path) -> tuple[dict[str, pd.DataFrame], list[InvalidInputE
     return frames, problems
 
 
-def _read_workbook(src: Path) -> dict[str, pd.DataFrame]:
+def _formula_cells(src: Path, sheets: dict[Any, pd.DataFrame]) -> dict[str, list[tuple[int, str, str]]]:
+    """By table: (sheet row, column name, formula) of each table cell holding a formula without a stored value
+    (a workbook saved by a program that does not compute formulas: pandas would read it as missing)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(src, data_only=False, read_only=True)
+    found: dict[str, list[tuple[int, str, str]]] = {}
+    try:
+        for ws in wb.worksheets:
+            table = str(ws.title).strip().lower()
+            if table not in TABLES:
+                continue
+            values = sheets[ws.title]
+            header: list[Any] = []
+            for r, row in enumerate(ws.iter_rows(), start=1):
+                if r == 1:
+                    header = [c.value for c in row]
+                    continue
+                for c, cell in enumerate(row):
+                    text = cell.value
+                    if not (isinstance(text, str) and text.startswith("=")) or c >= len(header):
+                        continue
+                    name = str(header[c])
+                    if name in values.columns and r - 2 < len(values) and pd.isna(values[name].iloc[r - 2]):
+                        found.setdefault(table, []).append((r, name, text))
+    finally:
+        wb.close()
+    return found
+
+
+def _read_workbook(src: Path) -> tuple[dict[str, pd.DataFrame], list[InvalidInputError]]:
     try:
         sheets = pd.read_excel(src, sheet_name=None, dtype=object, engine="openpyxl")
     except ImportError:
@@ -170,15 +202,24 @@ def _read_workbook(src: Path) -> dict[str, pd.DataFrame]:
         raise InputProblemsError([InvalidInputError(
             "--data", None, None, "an .xlsx workbook", f"{src.name}: {type(exc).__name__}: {exc}")]) from None
     by_name = {str(k).strip().lower(): k for k in sheets}
+    formulas = _formula_cells(src, sheets)
     frames: dict[str, pd.DataFrame] = {}
+    problems = []
     for name in TABLES:
         if name not in by_name:
             continue
-        df = sheets[by_name[name]].dropna(how="all")  # rows left blank in the sheet
+        cells = formulas.get(name, [])
+        for r, column, formula in cells[:1]:  # the first, with the count of the others
+            problems.append(InvalidInputError(
+                f"{name} (sheet {by_name[name]!r})", f"row {r}", column,
+                "a value: rcc reads values, not formulas (copy the cells and paste them as values)",
+                f"a formula ({_shown(formula)}) with no value stored in the workbook", more=len(cells) - 1))
+        df = sheets[by_name[name]].drop(index=[r - 2 for r, _, _ in cells])  # their rows: only the formula reported
+        df = df.dropna(how="all")  # rows left blank in the sheet
         df = df.loc[:, [not str(c).startswith("Unnamed:") or df[c].notna().any() for c in df.columns]]
         if len(df):
             frames[name] = df.reset_index(drop=True)
-    return frames
+    return frames, problems
 
 
 def _column_problems(df: pd.DataFrame, table: Table) -> list[InvalidInputError]:
@@ -201,6 +242,62 @@ def _column_problems(df: pd.DataFrame, table: Table) -> list[InvalidInputError]:
     return list(problems.values())
 
 
+def _unknown_columns(df: pd.DataFrame, table: Table) -> list[InvalidInputError]:
+    """One problem per column the table does not have: named, its values never shown (they may be child ids)."""
+    allowed = list(table.names)
+    return [
+        InvalidInputError(table.name, None, str(c), f"only the columns of table {table.name!r}: {', '.join(allowed)} "
+                          "(rcc reads nothing else: remove the column or rename it)",
+                          "an unknown column (its values are not shown)")
+        for c in df.columns if str(c) not in allowed
+    ]
+
+
+#: Columns that name a row of another table: (table, column, other table). Blank cells are left to each
+#: table's own checks (required columns must not be blank; ``homes.serves_council_id`` may be).
+REFERENCES = (
+    ("homes", "council_id", "councils"),
+    ("homes", "provider_id", "providers"),
+    ("homes", "serves_council_id", "councils"),
+    ("cohorts", "council_id", "councils"),
+    ("placements", "cohort_id", "cohorts"),
+    ("placements", "home_id", "homes"),
+    ("travel", "from_council_id", "councils"),
+    ("travel", "to_council_id", "councils"),
+)
+
+
+def _text_cells(s: pd.Series) -> pd.Series:
+    """The cells that are text, stripped; anything else missing (the table's own checks report it)."""
+    return s.map(lambda v: v.strip() if isinstance(v, str) and v.strip() else None)
+
+
+def _reference_problems(frames: dict[str, pd.DataFrame]) -> list[InvalidInputError]:
+    """Every reference to a row that is not there, checked on the cells that are text.
+
+    Run with the tables' own checks so that one report lists every problem: a cell that is
+    not text, or a table missing or unreadable, is reported by those checks and skipped here;
+    any id written in the other table counts as known, even on a row with problems of its own.
+    """
+    problems = []
+    for table, column, other in REFERENCES:
+        df, target = frames.get(table), frames.get(other)
+        id_column = TABLES[other].id_column
+        if df is None or column not in df.columns or target is None or id_column not in target.columns:
+            continue
+        cells = _text_cells(df[column])
+        known = set(_text_cells(target[id_column]).dropna())
+        bad = (cells.notna() & ~cells.isin(known)).to_numpy()
+        if not bad.any():
+            continue
+        pos = int(bad.argmax())
+        own_id = TABLES[table].id_column
+        row = _text_cells(df[own_id]).iloc[pos] if own_id in df.columns else None
+        problems.append(InvalidInputError(table, row or f"#{pos}", column, f"an id of a row of table {other!r}",
+                                          cells.iloc[pos], more=int(bad.sum()) - 1))
+    return problems
+
+
 def read_region(path: str | os.PathLike[str], name: str | None = None) -> Region:
     """Read and validate a region from a folder of CSV files or an ``.xlsx`` workbook.
 
@@ -220,8 +317,10 @@ def read_region(path: str | os.PathLike[str], name: str | None = None) -> Region
     InputProblemsError
         Listing every problem: a required table missing or empty, a file that cannot be
         read (its first unreadable cell: the file's other columns are then not checked),
-        every column rule broken in every other table; or, once those are clean, the
-        first rule across tables that is broken.
+        a column the table does not have (named, its values never shown), every column
+        rule broken in every other table, and every reference to a row of another table
+        that is not there (:data:`REFERENCES`); once all of those are clean, the first
+        remaining rule across tables that is broken (held placements within places).
 
     Examples
     --------
@@ -240,7 +339,8 @@ def read_region(path: str | os.PathLike[str], name: str | None = None) -> Region
             where = f"a file {t}.csv in {src}" if src.is_dir() else f"a sheet {t!r} in {src.name}"
             problems.append(InvalidInputError(t, None, None, f"{where} with at least one row", "no rows"))
     for t, df in frames.items():
-        problems += _column_problems(df, TABLES[t])
+        problems += _unknown_columns(df, TABLES[t]) + _column_problems(df, TABLES[t])
+    problems += _reference_problems(frames)
     if problems:
         raise InputProblemsError(problems)
     try:
