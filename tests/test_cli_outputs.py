@@ -228,3 +228,9 @@ def test_a_long_list_of_problems_is_cut_on_screen_and_whole_in_the_problems_file
     err = capsys.readouterr().err
     assert "30 problem(s)" in err and "and 5 more problem(s)" in err and "extra_29" not in err
     assert len(pd.read_csv(problems)) == 30
+
+
+def test_an_rcc_can_be_named_without_rcc_as_a_new_user_types_it(tmp_path, capsys):
+    out = tmp_path / "gm"
+    assert main(["plan", "--region", "greater manchester", "--no-greedy", "--quiet", "--out", str(out)]) == EXIT_OK
+    assert json.loads((out / "manifest.json").read_text())["region"] == GM

@@ -46,8 +46,8 @@ your own data (instead of the embedded England data):
   --ofsted FILE     Ofsted's "Providers and places" list: its children's homes, secure homes and
                     residential special schools replace the homes of those types in the data's
                     councils (fostering and other homes stay).
-names (--region): a region ("north west"), an RCC ("greater manchester rcc") or a council
-  ("Bolton", or its code E08000001), in any case. A council is planned with its neighbours: every
+names (--region): a region ("north west"), an RCC ("greater manchester rcc", or without "rcc") or a
+  council ("Bolton", or its code E08000001), in any case. A council is planned with its neighbours: every
   council whose centroid is within --neighbours-miles (default {NEIGHBOURS_MILES:g}) of its centroid.
   With --data, names are the data's council names and codes and its region column."""
 
@@ -72,9 +72,10 @@ def match_name(name: str, councils: pd.DataFrame, groups: Sequence[str] = ()) ->
         No group or council has that name.
     """
     key = _key(name)
-    for g in [*groups, *pd.unique(councils.region)]:
-        if _key(g) == key:
-            return "group", [str(g)]
+    for wanted in (key, f"{key} rcc"):  # "greater manchester" is the Greater Manchester RCC
+        for g in [*groups, *pd.unique(councils.region)]:
+            if _key(g) == wanted:
+                return "group", [str(g)]
     ids = councils.council_id.astype(str)
     hit = councils[(ids.map(_key) == key) | (councils.name.map(normalise_council_name) == normalise_council_name(name))]
     if len(hit) == 1:

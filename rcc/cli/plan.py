@@ -92,7 +92,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--max-distance", type=MILES, default=150.0, help="miles (default 150; secure has no limit)")
     p.add_argument("--no-greedy", action="store_true", help="skip the greedy baseline")
     out_options(p, None, "result tables (greedy/, optimised/, summary)")
-    p.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    p.add_argument("--format", choices=("csv", "parquet"), default="csv",
+                   help="csv (default): rounded for reading (counts as integers, %% to 1 decimal, whole GBP, miles to "
+                   "1 decimal) with council names beside codes; parquet: full precision")
     noise_options(p)
     data_epilog(p)
     p.set_defaults(func=cmd_plan)

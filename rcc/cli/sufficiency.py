@@ -113,7 +113,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                    help="stop at this relative gap, >= 0 (default 0.001)")
     f.add_argument("--seed", type=SEED, default=0)
     out_options(f, None, "result tables (with summary and the status in metrics)")
-    f.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    f.add_argument("--format", choices=("csv", "parquet"), default="csv",
+                   help="csv (default): rounded for reading (counts as integers, %% to 1 decimal, whole GBP, miles to "
+                   "1 decimal) with council names beside codes; parquet: full precision")
     noise_options(f)
     data_epilog(f)
     f.set_defaults(func=cmd_sufficiency)
