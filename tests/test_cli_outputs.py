@@ -93,6 +93,9 @@ def test_every_csv_the_cli_writes_is_rounded_for_people_with_names_beside_codes(
         assert "Bolton" in set(by_council.council_name)
         metrics = pd.read_csv(out / "optimised" / "metrics.csv", dtype=str).set_index("metric").value
         assert metrics["children"] == "6016"
+    if argv[0] == "compare":
+        table = pd.read_csv(out / "table.csv")
+        assert table.columns[0] == "group" and "The RCC" in set(table.group)
 
 
 def test_the_python_api_keeps_full_precision_and_no_name_columns():

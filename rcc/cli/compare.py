@@ -110,8 +110,12 @@ def compare_region(
 
 
 def comparison_frames(cmp: Comparison) -> dict[str, pd.DataFrame]:
-    """The tables ``rcc compare`` writes: long, table (and skew, skew_summary with an RCC)."""
-    frames = {"long": cmp.long, "table": cmp.table().reset_index()}
+    """The tables ``rcc compare`` writes: long, table (and skew, skew_summary with an RCC).
+
+    ``table``'s first column, the group of councils ("All councils", "The RCC", ...), is called ``group``.
+    """
+    table = cmp.table().reset_index()
+    frames = {"long": cmp.long, "table": table.rename(columns={table.columns[0]: "group"})}
     if cmp.rcc:
         frames["skew"] = cmp.skew()
         frames["skew_summary"] = cmp.skew_summary()
