@@ -136,9 +136,9 @@ _TERMS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("group:outside_rcc", "every council of the base region outside the RCC, together", ""),
     ),
     "cost measure": (
-        ("objective", "the planning cost the optimiser minimises, in Weights units: per child-week a mile costs 1, "
-         "a placement outside the own council 10, GBP 1,000 a week 1, and a child without a home 10,000 (defaults)",
-         "Weights units"),
+        ("objective", "the planning cost the optimiser minimises, in Weights units (not GBP): per child-week a mile "
+         "costs 1, a placement outside the own council 10, GBP 1,000 a week 1, and a child without a home 10,000 "
+         "(defaults); an option of rcc.share_savings for analysts", "Weights units"),
     ),
     "budget kind": (
         ("capital", "a capital budget: money to build or buy new capacity (sufficiency plans)", "GBP"),
@@ -169,8 +169,8 @@ _EXTRA_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("placed_within_20_miles", "children placed within 20 miles of home", "children"),
     ("placed_over_20_miles", "children placed over 20 miles from home", "children"),
     ("placed_outside_own_council", "children placed outside their own council", "children"),
-    ("standalone_cost", "cost of the council's children with no pooling, in the game's measure (objective units by "
-     "default; see the measure)", "measure/week"),
+    ("standalone_cost", "cost of the council's children with no pooling, in the game's measure (GBP a week by "
+     "default; objective units with measure='objective')", "measure/week"),
     ("pooled_cost", "cost of the council's children when every player pools, in the game's measure", "measure/week"),
     ("direct", "short for direct_saving", "measure/week"),
     ("direct_saving", "standalone_cost - pooled_cost: what pooling saves on the council's own children", "measure/week"),
@@ -242,7 +242,7 @@ def _build() -> dict[str, GlossaryEntry]:
     add("pathfinder_only", "pooling level", "only the RCC of interest pools", "")
     add("council", "option scope", "a new home under the usual distance limits", "")
     add("weekly_cost_gbp", "cost measure", "the weekly bill of the placements only, in GBP (ignores distance and "
-        "children without a home)", "GBP/week")
+        "children without a home); the default measure of rcc.share_savings", "GBP/week")
     for code, meaning, unit in _EXTRA_COLUMNS:
         add(code, "column", meaning, unit)
     for code, (meaning, unit) in _column_entries([*TABLES.values(), *OUTPUT_TABLES.values()]).items():
