@@ -112,7 +112,7 @@ def glossary_text(width: int = _WIDTH) -> str:
         lines.append(f"  {section}:")
         key_width = max(len(k) for k in terms) + 2
         for code, meaning in terms.items():
-            body = textwrap.wrap(meaning, width - 4 - key_width) or [""]
+            body = textwrap.wrap(meaning, width - 4 - key_width, break_on_hyphens=False) or [""]
             lines.append(f"    {code:<{key_width}}{body[0]}")
             lines += [" " * (4 + key_width) + rest for rest in body[1:]]
     return "\n".join(lines)
