@@ -219,8 +219,8 @@ def test_money_is_in_gbp_by_default(gm_plans: tuple[rcc.Plan, rcc.Plan]) -> None
     assert cs.game.measure == "weekly_cost_gbp" and cs.measure_unit == "GBP/week"
     assert cs.saving_gbp_week == pytest.approx(-500.0) and cs.total_saving == pytest.approx(cs.saving_gbp_week)
     assert (t.direct_saving == t.saving_gbp_week).all() and t.shapley_share.sum() == pytest.approx(-500.0)
-    summary = cs.summary()
-    first = summary.splitlines()[0]
+    first = cs.summary().splitlines()[0]
+    summary = " ".join(cs.summary().split())  # the prose wraps at 100 characters
     assert first == "toy: pooling raises the bill of the whole region by £500 a week (it places 1 more child(ren))"
     assert "objective" not in first and "shares (GBP/week) sum to -£500" in summary
     card = _rows(repr(cs))
@@ -233,7 +233,8 @@ def test_money_is_in_gbp_by_default(gm_plans: tuple[rcc.Plan, rcc.Plan]) -> None
     obj = rcc.share_savings(toy("toy"), executor="serial", progress=False, measure="objective")
     assert obj.measure_unit == "objective units/week" and obj.monotone and obj.core.stable
     assert _rows(repr(obj))["saving split (objective units/week)"] == f"{obj.total_saving:,.1f}"
-    assert obj.summary().startswith(first + "; the split below is of the planning cost it saves")
+    assert " ".join(obj.summary().split()).startswith(first + "; the split below is of the planning cost it saves")
+    assert max(len(line) for line in cs.summary().splitlines() + obj.summary().splitlines()) <= 100
     g, p = gm_plans
     assert "weekly cost (GBP)" in rcc.side_by_side({"greedy": g, "optimised": p})
     assert "£" in repr(p) and "£" in repr(p.metrics)

@@ -41,6 +41,7 @@ and cached, so the result does not depend on the executor or batching.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import textwrap
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -382,9 +383,10 @@ class CostSharing:
     def _repr_html_(self) -> str:
         return self.card().html()
 
-    def summary(self) -> str:
+    def summary(self, width: int = 100) -> str:
         """A readable summary: the money in GBP a week first, then the split in the game's measure, with
-        what is not stable or not monotone said plainly."""
+        what is not stable or not monotone said plainly; lines of at most ``width`` characters (but a
+        long council name), then a table per council."""
         t = self.table()
         unit = self.measure_unit
         bill = f"{self.game.region.name}: " + self._bill_text()
@@ -393,24 +395,33 @@ class CostSharing:
                 f"; the split below is of the planning cost it saves, {self.total_saving:,.1f} {unit} "
                 "(objective: miles, out-of-area, weekly cost and children without a home, as rcc.plan weighs them)"
             )
-        lines = [
+        prose = [
             bill,
-            f"  {self.shapley.method} Shapley over {len(t)} councils, {self.shapley.evaluations} coalitions; "
+            f"{self.shapley.method} Shapley over {len(t)} councils, {self.shapley.evaluations} coalitions; "
             f"shares ({unit}) sum to {self._fmt(t.shapley_share.sum())}; core: {self._core_text()}",
         ]
         if not self.core.stable:
-            lines.append("  least core: " + self._least_core_text())
-        lines += self._caveats(t)
-        lines.append(f"  per council: weekly bill alone -> pooled (GBP); then in {unit}: share, direct saving, "
-                     "transfer, least core")
+            prose.append("least core: " + self._least_core_text())
+        prose += self._caveats(t)
+        lines = textwrap.wrap(prose[0], width, subsequent_indent="  ", break_on_hyphens=False)
+        for p in prose[1:]:
+            lines += textwrap.wrap(p, width, initial_indent="  ", subsequent_indent="    ", break_on_hyphens=False)
+        return "\n".join([*lines, "", *self._per_council(t)])
+
+    def _per_council(self, t: pd.DataFrame) -> list[str]:
+        """The per-council table of :meth:`summary`: the bill in GBP, then the split in its measure."""
+        sampled = bool((t.std_error > 0).any())
+        name = max(7, min(22, int(t.council_name.astype(str).str.len().max())))
+        heads = ["bill alone", "bill pooled", "share", *(["+/-"] if sampled else []), "direct", "transfer",
+                 "least core"]
+        out = [f"per council: the weekly bill (GBP), then the split ({self.measure_unit})",
+               f"{'council':<{name}}" + "".join(f" {h:>10}" for h in heads)]
         for r in t.itertuples():
-            se = f" +/- {self._fmt(r.std_error)}" if r.std_error else ""
-            lines.append(
-                f"  {r.council_name:<24} {fmt_gbp(r.standalone_gbp_week):>11} -> {fmt_gbp(r.pooled_gbp_week):>11}"
-                f"  share {self._fmt(r.shapley_share):>9}{se}  direct {self._fmt(r.direct_saving):>9}"
-                f"  transfer {self._fmt(r.transfer, '+'):>9}  least core {self._fmt(r.least_core_share):>9}"
-            )
-        return "\n".join(lines)
+            cells = [fmt_gbp(r.standalone_gbp_week), fmt_gbp(r.pooled_gbp_week), self._fmt(r.shapley_share),
+                     *([self._fmt(r.std_error)] if sampled else []), self._fmt(r.direct_saving),
+                     self._fmt(r.transfer, "+"), self._fmt(r.least_core_share)]
+            out.append(f"{str(r.council_name):<{name}}" + "".join(f" {c:>10}" for c in cells))
+        return out
 
     def _bill_text(self) -> str:
         """What pooling does to the weekly bill, in words: saves, raises, and whether it places more children."""
@@ -428,18 +439,18 @@ class CostSharing:
         """Plain words for a game in GBP that is not monotone, or shares that make joining cost a council."""
         out = []
         if self.game.measure != "objective":
-            out.append("  the plans minimise the planning cost (distance, out-of-area, cost, children without a home), "
+            out.append("the plans minimise the planning cost (distance, out-of-area, cost, children without a home), "
                        "not the bill: the bill saving is a consequence and may be negative")
         mono = self.monotonicity()
         if not mono.empty:
             names = self.game.region.councils.set_index("council_id").name
             w = mono.iloc[0]
-            out.append(f"  not monotone: in {len(mono)} case(s) a council joining lowers the saving (worst: "
+            out.append(f"not monotone: in {len(mono)} case(s) a council joining lowers the saving (worst: "
                        f"{names.get(w.joining, w.joining)} joining {len(w.coalition)} council(s), "
                        f"{self._fmt(w.value_before)} -> {self._fmt(w.value_after)})")
         losers = t.council_name[~t.joining_pays].tolist()
         if losers:
-            out.append(f"  joining costs {len(losers)} council(s) under the Shapley split: {', '.join(map(str, losers))}")
+            out.append(f"joining costs {len(losers)} council(s) under the Shapley split: {', '.join(map(str, losers))}")
         return out
 
 
