@@ -114,6 +114,8 @@ def test_rcc_compare_help_names_and_explains_every_scenario_code(capsys: pytest.
     for s in rcc.standard_scenarios(["A", "B"], "the pathfinder"):
         meaning = " ".join(rcc.glossary[s.name].meaning.split())
         assert f"{s.name} {meaning}" in text, s.name
+    for heading, code in SHORT_HEADINGS.items():  # and the short headings of its printed tables
+        assert f"{heading} short for {code}" in text, heading
 
 
 def test_rcc_glossary_explains_the_codes_asked_for(capsys: pytest.CaptureFixture[str]) -> None:
