@@ -36,7 +36,8 @@ def main() -> None:
         print("\ncapacity skew against standalone:")
         print(cmp.skew_summary().round(1).to_string(index=False))
 
-    # 3. who pays: five councils, 32 coalitions, each an LP
+    # 3. who pays: five councils, 32 coalitions, each an LP; the split is of the weekly bill in GBP (the default;
+    #    measure="objective" splits the planning cost instead, for analysts)
     gm = rcc.datasets.england("Greater Manchester RCC")
     sharing = share_savings(gm, gm.council_ids[:5], executor="serial", progress=False)
     print()

@@ -215,12 +215,26 @@ def test_money_is_in_gbp_by_default(gm_plans: tuple[rcc.Plan, rcc.Plan]) -> None
     assert t.standalone_gbp_week.to_dict() == pytest.approx(bill.reindex(t.index, fill_value=0.0).to_dict())
     assert (t.saving_gbp_week == t.standalone_gbp_week - t.pooled_gbp_week).all()
     assert cs.saving_gbp_week == pytest.approx(t.saving_gbp_week.sum())
+    # the split itself is in GBP a week by default: B's pooled bill is dearer (the pool places its unmet child)
+    assert cs.game.measure == "weekly_cost_gbp" and cs.measure_unit == "GBP/week"
+    assert cs.saving_gbp_week == pytest.approx(-500.0) and cs.total_saving == pytest.approx(cs.saving_gbp_week)
+    assert (t.direct_saving == t.saving_gbp_week).all() and t.shapley_share.sum() == pytest.approx(-500.0)
     first = cs.summary().splitlines()[0]
-    assert first.startswith(f"toy: pooling saves {rcc.core.display.fmt_gbp(cs.saving_gbp_week)} a week on the bill")
-    assert "objective units/week" in first and cs.measure_unit == "objective units/week"
+    summary = " ".join(cs.summary().split())  # the prose wraps at 100 characters
+    assert first == "toy: pooling raises the bill of the whole region by £500 a week (it places 1 more child(ren))"
+    assert "objective" not in first and "shares (GBP/week) sum to -£500" in summary
     card = _rows(repr(cs))
-    assert card["bill saving (whole region)"] == f"{rcc.core.display.fmt_gbp(cs.saving_gbp_week)} a week"
-    assert card["saving split (objective units/week)"] == f"{cs.total_saving:,.1f}" and card["core"] == "stable"
+    assert card["bill saving (whole region)"] == "-£500 a week" and card["saving split (GBP a week)"] == "-£500"
+    # a game in GBP that is not monotone, with an empty core, says so
+    assert card["core"] == "not stable (2 coalitions)" and card["least core"] == "core empty"
+    assert not cs.monotone and card["monotone"] == "no (2 joins lower the saving)"
+    assert "the core is empty" in summary and "not monotone" in summary and "joining costs 2 council(s)" in summary
+    # the planning cost stays available for analysts, and is monotone with a stable split here
+    obj = rcc.share_savings(toy("toy"), executor="serial", progress=False, measure="objective")
+    assert obj.measure_unit == "objective units/week" and obj.monotone and obj.core.stable
+    assert _rows(repr(obj))["saving split (objective units/week)"] == f"{obj.total_saving:,.1f}"
+    assert " ".join(obj.summary().split()).startswith(first + "; the split below is of the planning cost it saves")
+    assert max(len(line) for line in cs.summary().splitlines() + obj.summary().splitlines()) <= 100
     g, p = gm_plans
     assert "weekly cost (GBP)" in rcc.side_by_side({"greedy": g, "optimised": p})
     assert "£" in repr(p) and "£" in repr(p.metrics)

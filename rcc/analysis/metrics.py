@@ -31,7 +31,7 @@ METRICS: Mapping[str, str] = MappingProxyType(
         "weekly_cost_gbp": METRIC_LABELS["weekly_cost_gbp"],
         "utilisation_pct": "utilisation of places located here (%)",
         "provider_hhi": METRIC_LABELS["provider_hhi"],
-        "cost_objective": "planning cost (objective units, no incentives)",
+        "cost_objective": "planning cost in Weights units, not GBP (weekly_cost_gbp is the bill; no incentives)",
         **{f"unmet_{n}": f"without a home: {n}" for n in NEEDS},
     }
 )

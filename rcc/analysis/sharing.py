@@ -17,16 +17,21 @@ whole base region's plan under those rules,
 
 Cost ``measure``:
 
-``"objective"`` (default)
-    The planning cost the plan minimises (:mod:`rcc.allocation.model`): per
-    child-week, miles + out-of-area penalty + weekly cost x ``per_gbp``, plus
+``"weekly_cost_gbp"`` (default)
+    The weekly bill of the placements, in GBP: what a commissioner pays. The
+    plans still minimise the planning cost below (distance, out-of-area, cost
+    and children without a home), so the bill is a consequence, not the goal:
+    pooling can raise it (it places more children, or nearer in dearer homes).
+    The game in GBP may then be non-monotone (a council joining lowers the
+    saving), give a council a negative share, or have an empty core; the
+    result says so (:attr:`CostSharing.monotone`, :meth:`CostSharing.monotonicity`,
+    the core check and the least core), it never hides it.
+``"objective"``
+    For analysts: the planning cost the plan minimises (:mod:`rcc.allocation.model`):
+    per child-week, miles + out-of-area penalty + weekly cost x ``per_gbp``, plus
     the unmet-child penalty. With default :class:`~rcc.core.params.Weights`, one
     unit is worth one mile or GBP 1,000 a week, and a child without a home
     10,000 units. Pooling relaxes the rules, so v(S) >= 0 and v grows with S.
-``"weekly_cost_gbp"``
-    The weekly bill of the placements only, in GBP (ignores distance and
-    children left without a home: pooling can raise it by placing more
-    children).
 
 Each v(S) is a plan (an LP); they are solved in batches on any
 ``concurrent.futures`` executor, workers getting data and one solver thread,
@@ -36,6 +41,7 @@ and cached, so the result does not depend on the executor or batching.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import textwrap
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -77,7 +83,8 @@ __all__ = [
     "shapley_value",
 ]
 
-MEASURES: tuple[str, ...] = ("objective", "weekly_cost_gbp")
+#: Cost measures of the pooling game, the default first.
+MEASURES: tuple[str, ...] = ("weekly_cost_gbp", "objective")
 
 # ---------------------------------------------------------------- the pooling game
 def _pooling_rule(coalition: Sequence[str], market: str) -> Scenario:
@@ -116,7 +123,8 @@ class PoolingGame:
         Solved with one solver thread, whatever the executor.
     market : {"open", "pooled"}
         Market rule of :class:`rcc.analysis.scenarios.Scenario`.
-    measure : {"objective", "weekly_cost_gbp"}
+    measure : {"weekly_cost_gbp", "objective"}
+        GBP a week of the placements' bill (default) or the planning cost (see the module docstring).
     executor : "serial", "process" or concurrent.futures.Executor
         Where coalitions are solved (default ``"serial"``: here; ``"process"``: a local
         spawn pool of ``workers``; see :mod:`rcc.analysis.parallel`).
@@ -130,7 +138,7 @@ class PoolingGame:
     players: tuple[str, ...] = attrs.field(default=None, converter=lambda v: None if v is None else tuple(str(p) for p in v))
     params: PlanParams = attrs.field(factory=PlanParams)
     market: str = "open"
-    measure: str = attrs.field(default="objective", validator=attrs.validators.in_(MEASURES))
+    measure: str = attrs.field(default="weekly_cost_gbp", validator=attrs.validators.in_(MEASURES))
     executor: cf.Executor | str | None = DEFAULT_EXECUTOR
     workers: int = 2
     batch_size: int | None = None
@@ -149,6 +157,20 @@ class PoolingGame:
         if len(set(self.players)) != len(self.players):
             raise InvalidInputError("players", None, "council_id", "distinct council ids", list(self.players))
         self.params = single_thread(self.params)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickling (a cached result, a process pool): the game with its solved coalitions. A live
+        ``concurrent.futures`` executor cannot travel: the copy has ``executor="serial"`` instead (said
+        here, not hidden); the prepared model is rebuilt on demand."""
+        state = {f.name: getattr(self, f.name) for f in attrs.fields(type(self))}
+        if isinstance(self.executor, cf.Executor):
+            state["executor"] = "serial"
+        state["_prepared"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
 
     @property
     def evaluations(self) -> int:
@@ -233,7 +255,7 @@ class CostSharing:
 
     @property
     def total_saving(self) -> float:
-        """v(N): the saving of the whole cooperative."""
+        """v(N): the saving of the whole cooperative, in :attr:`measure_unit` (GBP a week by default)."""
         return self.shapley.grand_value
 
     def table(self) -> pd.DataFrame:
@@ -245,26 +267,24 @@ class CostSharing:
         standalone_gbp_week and pooled_gbp_week (the weekly bill of the
         council's children alone and pooled) and saving_gbp_week (their
         difference); then the split, in the game's measure (:attr:`measure_unit`:
-        objective units a week by default, GBP a week with
-        ``measure="weekly_cost_gbp"``): standalone_cost, pooled_cost,
-        direct_saving, shapley_share, std_error, least_core_share (the most
-        stable split, in the core when it is not empty), transfer
-        (shapley_share - direct_saving: received from the pool if positive),
-        net_cost (standalone_cost - shapley_share) and joining_pays
-        (share >= 0). ``rcc.explain(column)`` says what each means.
+        GBP a week by default, objective units a week with ``measure="objective"``):
+        standalone_cost, pooled_cost, direct_saving, shapley_share, std_error,
+        least_core_share (the most stable split, in the core when it is not
+        empty), transfer (shapley_share - direct_saving: received from the pool
+        if positive), net_cost (standalone_cost - shapley_share) and joining_pays
+        (share >= 0; in GBP a share can be negative). ``rcc.explain(column)`` says
+        what each means.
         """
         players = list(self.game.players)
+        bill_alone = _gbp_by_council(self.standalone).reindex(players, fill_value=0.0)
+        bill_pooled = _gbp_by_council(self.pooled).reindex(players, fill_value=0.0)
         if self.game.measure == "objective":
             alone = plan_cost(self.standalone, self.game.params).reindex(players)
             pooled = plan_cost(self.pooled, self.game.params).reindex(players)
         else:
-            alone = _gbp_by_council(self.standalone).reindex(players, fill_value=0.0)
-            pooled = _gbp_by_council(self.pooled).reindex(players, fill_value=0.0)
+            alone, pooled = bill_alone, bill_pooled
         names = self.game.region.councils.set_index("council_id").name
         share = self.shapley.shares.reindex(players)
-        tol = 1e-6 * max(1.0, abs(self.total_saving))
-        bill_alone = _gbp_by_council(self.standalone).reindex(players, fill_value=0.0)
-        bill_pooled = _gbp_by_council(self.pooled).reindex(players, fill_value=0.0)
         out = pd.DataFrame(
             {
                 "council_id": players,
@@ -279,30 +299,81 @@ class CostSharing:
                 "std_error": self.shapley.std_error.reindex(players).to_numpy(),
             }
         )
-        out["least_core_share"] = self.least_core.allocation.reindex(players).to_numpy()
+        out["least_core_share"] = self.least_core.allocation.reindex(players).to_numpy() + 0.0
         out["transfer"] = out.shapley_share - out.direct_saving
         out["net_cost"] = out.standalone_cost - out.shapley_share
-        out["joining_pays"] = out.shapley_share >= -tol
+        out["joining_pays"] = out.shapley_share >= -self._tol
         return out
 
     @property
+    def _tol(self) -> float:
+        return 1e-6 * max(1.0, abs(self.total_saving))
+
+    @property
     def measure_unit(self) -> str:
-        """The unit of the split's columns: ``"objective units/week"`` or ``"GBP/week"``."""
+        """The unit of the split's columns: ``"GBP/week"`` (default) or ``"objective units/week"``."""
         return "objective units/week" if self.game.measure == "objective" else "GBP/week"
+
+    def _fmt(self, value: float, sign: str = "") -> str:
+        """A value of the split in its unit: ``£1,234`` in GBP, ``1,234.5`` in objective units."""
+        v = float(value) + 0.0
+        if self.game.measure == "objective":
+            return f"{v:{sign},.1f}"
+        return ("+" if sign and v >= 0 else "") + fmt_gbp(v)
 
     @property
     def saving_gbp_week(self) -> float:
         """What pooling every player saves on the weekly bill of the base region's placements, in GBP."""
         return float(_gbp_by_council(self.standalone).sum() - _gbp_by_council(self.pooled).sum())
 
+    def monotonicity(self) -> pd.DataFrame:
+        """Where the game is not monotone: a council joining a coalition lowers its saving.
+
+        Checked over every coalition solved (all of them when the Shapley value is exact;
+        coalitions of fewer than two councils save 0). Columns coalition (tuple of council
+        ids), joining (council id), value_before, value_after, drop (in :attr:`measure_unit`),
+        largest drop first; empty when monotone. The planning cost (``measure="objective"``)
+        is always monotone; the bill in GBP need not be.
+        """
+        g = self.game
+        known = {frozenset(): 0.0, **{frozenset([p]): 0.0 for p in g.players}, **g._cache}
+        rows = []
+        for s, before in known.items():
+            for p in g.players:
+                after = known.get(s | {p})
+                if p not in s and after is not None and after < before - self._tol:
+                    rows.append((g._order(s), p, before, after, before - after))
+        df = pd.DataFrame(rows, columns=["coalition", "joining", "value_before", "value_after", "drop"])
+        return df.sort_values("drop", ascending=False, kind="stable").reset_index(drop=True)
+
+    @property
+    def monotone(self) -> bool:
+        """No council joining a coalition lowers its saving (over the coalitions solved; see :meth:`monotonicity`)."""
+        return self.monotonicity().empty
+
+    def _core_text(self) -> str:
+        if self.core.stable:
+            return "stable" + (" (all coalitions checked)" if self.core.exhaustive else f" ({self.core.n_checked} sampled)")
+        return (f"not stable: {len(self.core.violations)} coalition(s) would save more alone than their Shapley "
+                f"shares, worst by {self._fmt(self.core.max_excess)}")
+
+    def _least_core_text(self) -> str:
+        lc = self.least_core
+        if lc.core_nonempty:
+            return f"the core is not empty; a stable split is the least_core_share column (e = {self._fmt(lc.epsilon)})"
+        return f"the core is empty: the most stable split (least_core_share) leaves some coalition {self._fmt(lc.epsilon)} short"
+
     def card(self) -> Card:
         """The short display: the saving in GBP a week, the split's measure and stability, where to look next."""
+        unit = "GBP a week" if self.game.measure != "objective" else self.measure_unit
         rows = [
             ("councils", fmt_count(len(self.game.players))),
             ("bill saving (whole region)", fmt_gbp(self.saving_gbp_week) + " a week"),
-            (f"saving split ({self.measure_unit})", f"{self.total_saving:,.1f}"),
+            (f"saving split ({unit})", self._fmt(self.total_saving)),
             ("Shapley", f"{self.shapley.method}, {self.shapley.evaluations} coalitions"),
             ("core", "stable" if self.core.stable else f"not stable ({len(self.core.violations)} coalitions)"),
+            ("least core", "core not empty" if self.least_core.core_nonempty else "core empty"),
+            ("monotone", "yes" if self.monotone else f"no ({len(self.monotonicity())} joins lower the saving)"),
         ]
         return Card("CostSharing", self.game.region.name, "", rows, (), ["sharing.table()", "sharing.summary()"])
 
@@ -312,47 +383,75 @@ class CostSharing:
     def _repr_html_(self) -> str:
         return self.card().html()
 
-    def summary(self) -> str:
-        """A readable summary: the money in GBP a week first, then the split in the game's measure."""
+    def summary(self, width: int = 100) -> str:
+        """A readable summary: the money in GBP a week first, then the split in the game's measure, with
+        what is not stable or not monotone said plainly; lines of at most ``width`` characters (but a
+        long council name), then a table per council."""
         t = self.table()
         unit = self.measure_unit
-        bill = f"{self.game.region.name}: pooling saves {fmt_gbp(self.saving_gbp_week)} a week on the bill of the whole region"
+        bill = f"{self.game.region.name}: " + self._bill_text()
         if self.game.measure == "objective":
             bill += (
                 f"; the split below is of the planning cost it saves, {self.total_saving:,.1f} {unit} "
                 "(objective: miles, out-of-area, weekly cost and children without a home, as rcc.plan weighs them)"
             )
-        lines = [
+        prose = [
             bill,
-            f"  {self.shapley.method} Shapley over {len(t)} councils, {self.shapley.evaluations} coalitions; "
-            f"shares ({unit}) sum to {t.shapley_share.sum():,.1f}; core: "
-            + (
-                "stable" + (" (all coalitions checked)" if self.core.exhaustive else f" ({self.core.n_checked} sampled coalitions)")
-                if self.core.stable
-                else f"Shapley split outside it: {len(self.core.violations)} coalition(s) would save more alone, "
-                f"worst by {self.core.max_excess:,.1f}"
-            ),
+            f"{self.shapley.method} Shapley over {len(t)} councils, {self.shapley.evaluations} coalitions; "
+            f"shares ({unit}) sum to {self._fmt(t.shapley_share.sum())}; core: {self._core_text()}",
         ]
-        lc = self.least_core
         if not self.core.stable:
-            lines.append(
-                "  least core: "
-                + (
-                    f"the core is not empty; a stable split is the least_core_share column (e = {lc.epsilon:,.1f})"
-                    if lc.core_nonempty
-                    else f"the core is empty: the most stable split leaves some coalition {lc.epsilon:,.1f} short"
-                )
-            )
-        lines.append(f"  per council: weekly bill alone -> pooled (GBP); then in {unit}: share, direct saving, "
-                     "transfer, least core")
+            prose.append("least core: " + self._least_core_text())
+        prose += self._caveats(t)
+        lines = textwrap.wrap(prose[0], width, subsequent_indent="  ", break_on_hyphens=False)
+        for p in prose[1:]:
+            lines += textwrap.wrap(p, width, initial_indent="  ", subsequent_indent="    ", break_on_hyphens=False)
+        return "\n".join([*lines, "", *self._per_council(t)])
+
+    def _per_council(self, t: pd.DataFrame) -> list[str]:
+        """The per-council table of :meth:`summary`: the bill in GBP, then the split in its measure."""
+        sampled = bool((t.std_error > 0).any())
+        name = max(7, min(22, int(t.council_name.astype(str).str.len().max())))
+        heads = ["bill alone", "bill pooled", "share", *(["+/-"] if sampled else []), "direct", "transfer",
+                 "least core"]
+        out = [f"per council: the weekly bill (GBP), then the split ({self.measure_unit})",
+               f"{'council':<{name}}" + "".join(f" {h:>10}" for h in heads)]
         for r in t.itertuples():
-            se = f" +/- {r.std_error:,.1f}" if r.std_error else ""
-            lines.append(
-                f"  {r.council_name:<28} {fmt_gbp(r.standalone_gbp_week):>11} -> {fmt_gbp(r.pooled_gbp_week):>11}"
-                f"  share {r.shapley_share:>10,.1f}{se}  direct {r.direct_saving:>10,.1f}  transfer {r.transfer:>+10,.1f}"
-                f"  least core {r.least_core_share:>10,.1f}"
-            )
-        return "\n".join(lines)
+            cells = [fmt_gbp(r.standalone_gbp_week), fmt_gbp(r.pooled_gbp_week), self._fmt(r.shapley_share),
+                     *([self._fmt(r.std_error)] if sampled else []), self._fmt(r.direct_saving),
+                     self._fmt(r.transfer, "+"), self._fmt(r.least_core_share)]
+            out.append(f"{str(r.council_name):<{name}}" + "".join(f" {c:>10}" for c in cells))
+        return out
+
+    def _bill_text(self) -> str:
+        """What pooling does to the weekly bill, in words: saves, raises, and whether it places more children."""
+        saving = self.saving_gbp_week
+        if saving >= 0:
+            text = f"pooling saves {fmt_gbp(saving)} a week on the bill of the whole region"
+        else:
+            text = f"pooling raises the bill of the whole region by {fmt_gbp(-saving)} a week"
+        more = float(self.pooled.placements.children.sum() - self.standalone.placements.children.sum())
+        if more:
+            text += f" (it places {fmt_count(abs(more))} {'more' if more > 0 else 'fewer'} child(ren))"
+        return text
+
+    def _caveats(self, t: pd.DataFrame) -> list[str]:
+        """Plain words for a game in GBP that is not monotone, or shares that make joining cost a council."""
+        out = []
+        if self.game.measure != "objective":
+            out.append("the plans minimise the planning cost (distance, out-of-area, cost, children without a home), "
+                       "not the bill: the bill saving is a consequence and may be negative")
+        mono = self.monotonicity()
+        if not mono.empty:
+            names = self.game.region.councils.set_index("council_id").name
+            w = mono.iloc[0]
+            out.append(f"not monotone: in {len(mono)} case(s) a council joining lowers the saving (worst: "
+                       f"{names.get(w.joining, w.joining)} joining {len(w.coalition)} council(s), "
+                       f"{self._fmt(w.value_before)} -> {self._fmt(w.value_after)})")
+        losers = t.council_name[~t.joining_pays].tolist()
+        if losers:
+            out.append(f"joining costs {len(losers)} council(s) under the Shapley split: {', '.join(map(str, losers))}")
+        return out
 
 
 def _gbp_by_council(plan: Plan) -> pd.Series:
@@ -371,7 +470,7 @@ def share_savings(
     core_samples: int = 200,
     seed: int = 0,
     market: str = "open",
-    measure: str = "objective",
+    measure: str = "weekly_cost_gbp",
     workers: int = 2,
     exact_max_players: int = 10,
     progress: bool = True,

@@ -71,6 +71,7 @@ from rcc.cli._common import (
 from rcc.cli._data import DATA_HELP, add_data_options, data_epilog, load_regions, report_problems
 from rcc.cli._glossary import glossary_text
 from rcc.core.errors import InfeasibleError, InvalidInputError, RccError, SolverError
+from rcc.core.glossary import explain
 from rcc.core.schema import TABLES
 from rcc.core.solvers import silence_highs_banner
 from rcc.core.version import __version__
@@ -116,8 +117,10 @@ def cmd_template(args: argparse.Namespace, run: Run) -> int:
 
 
 def cmd_glossary(args: argparse.Namespace, run: Run) -> int:
-    """``rcc glossary``: what every code in the output means."""
-    print(glossary_text())
+    """``rcc glossary [CODE ...]``: what every code in the output means, or the codes asked for."""
+    for code in args.codes:
+        explain(code)  # an unknown code: an InvalidInputError before anything is printed
+    print("\n".join(explain(code) for code in args.codes) if args.codes else glossary_text())
     return EXIT_OK
 
 
@@ -153,6 +156,8 @@ def _add_small_parsers(sub: Any) -> None:
     t.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
     t.set_defaults(func=cmd_template)
     g = sub.add_parser("glossary", help="what the codes in the output mean (scenarios, statuses, HHI...)")
+    g.add_argument("codes", nargs="*", metavar="CODE", help="codes to explain, e.g. rcc_pooled HHI 'no home' "
+                   "(default: the whole glossary)")
     g.set_defaults(func=cmd_glossary)
 
 

@@ -12,6 +12,7 @@ import textwrap
 from collections.abc import Mapping
 
 from rcc.analysis.rules import standard_scenarios
+from rcc.core.display import SHORT_HEADINGS
 
 __all__ = ["glossary", "glossary_text"]
 
@@ -24,6 +25,11 @@ _TERMS: dict[str, dict[str, str]] = {
         "heuristic": "the greedy baseline: each referral to the nearest home with a free place, no optimisation",
         "infeasible": "the hard rules cannot all be met; the note says which clash",
     },
+    "methods (rcc plan's columns)": {
+        "greedy": "the greedy baseline: each referral to the nearest home with a free place, as today",
+        "optimised": "the optimised plan (a linear programme solved by HiGHS or CBC)",
+    },
+    "headings (rcc compare's tables)": {heading: f"short for {code}" for heading, code in SHORT_HEADINGS.items()},
     "metrics": {
         "HHI": "Herfindahl-Hirschman index of provider concentration: sum of squared market shares in %, "
                "0-10,000 (10,000: one provider group has every placement; above 2,500: highly concentrated)",
@@ -112,7 +118,7 @@ def glossary_text(width: int = _WIDTH) -> str:
         lines.append(f"  {section}:")
         key_width = max(len(k) for k in terms) + 2
         for code, meaning in terms.items():
-            body = textwrap.wrap(meaning, width - 4 - key_width) or [""]
+            body = textwrap.wrap(meaning, width - 4 - key_width, break_on_hyphens=False) or [""]
             lines.append(f"    {code:<{key_width}}{body[0]}")
             lines += [" " * (4 + key_width) + rest for rest in body[1:]]
     return "\n".join(lines)

@@ -13,7 +13,9 @@ from rcc.analysis.comparison import Comparison, compare
 from rcc.analysis.metrics import TABLE_METRICS
 from rcc.analysis.parallel import DEFAULT_EXECUTOR
 from rcc.analysis.rules import standard_scenarios, with_neighbours
+from rcc.core.display import SHORT_HEADINGS, fmt_gbp
 from rcc.core.errors import InvalidInputError
+from rcc.core.glossary import legend
 from rcc.core.params import PlanParams, SolverOptions
 from rcc.core.region import Region
 from rcc.io.output import write_frames
@@ -122,24 +124,22 @@ def comparison_frames(cmp: Comparison) -> dict[str, pd.DataFrame]:
     return frames
 
 
+_CODE_HEADING = {code: heading for heading, code in SHORT_HEADINGS.items()}  # rcc glossary explains each heading
 _SHORT = {
-    "children": ("children", "{:,.0f}"),
-    "unmet": ("no home", "{:,.0f}"),
-    "pct_within_20_miles": ("<=20mi %", "{:.1f}"),
-    "pct_inside_own_council": ("own LA %", "{:.1f}"),
-    "pct_inside_own_region": ("own reg %", "{:.1f}"),
-    "weekly_cost_gbp": ("cost/week", "money"),
-    "utilisation_pct": ("used %", "{:.1f}"),
+    m: (_CODE_HEADING.get(m, m), fmt)
+    for m, fmt in {
+        "children": "{:,.0f}",
+        "unmet": "{:,.0f}",
+        "pct_within_20_miles": "{:.1f}",
+        "pct_inside_own_council": "{:.1f}",
+        "pct_inside_own_region": "{:.1f}",
+        "weekly_cost_gbp": "money",
+        "utilisation_pct": "{:.1f}",
+    }.items()
 }
-_SKEW = {
-    "places_taken_from_neighbours": "taken",
-    "places_freed_for_neighbours": "freed",
-    "net_places_taken": "net taken",
-    "neighbours_losing_places": "nbrs losing",
-    "places_created_in_rcc": "new in RCC",
-    "rcc_children_placed_inside_rcc_change": "RCC inside +/-",
-    "neighbours_unmet_change": "nbrs unmet +/-",
-}
+_SKEW = {code: _CODE_HEADING[code] for code in (
+    "places_taken_from_neighbours", "places_freed_for_neighbours", "net_places_taken", "neighbours_losing_places",
+    "places_created_in_rcc", "rcc_children_placed_inside_rcc_change", "neighbours_unmet_change")}
 
 
 def money(value: float) -> str:
@@ -159,7 +159,7 @@ def money(value: float) -> str:
 def _text(frame: pd.DataFrame, formats: dict[str, str]) -> str:
     cells = frame.copy().astype(object)
     for col, fmt in formats.items():
-        cells[col] = [money(v) if fmt == "money" else fmt.format(v) for v in frame[col]]
+        cells[col] = [fmt_gbp(v) if fmt == "money" else fmt.format(v) for v in frame[col]]
     return cells.to_string(index=False)
 
 
@@ -170,7 +170,7 @@ def _left(frame: pd.DataFrame, col: str) -> pd.DataFrame:
 
 
 def compare_text(cmp: Comparison, rcc_name: str) -> str:
-    """``rcc compare``'s printed tables: each group x scenario with short headings, money as £m; the skew.
+    """``rcc compare``'s printed tables: each group x scenario with short headings, money in whole GBP; the skew.
 
     Lines are at most 100 characters; ``rcc glossary`` explains the scenario codes.
     """
@@ -182,7 +182,8 @@ def compare_text(cmp: Comparison, rcc_name: str) -> str:
     b = cmp.base
     lines = [f"{b.name}: {len(b.councils)} councils, {len(b.homes):,} homes with {int(b.homes.places.sum()):,} places,",
              f"  {int(b.cohorts.children.sum()):,} children in {len(b.cohorts):,} cohorts; 'rcc glossary' explains the codes",
-             _text(wide.rename(columns=heads), {heads[m]: f for m, (_, f) in _SHORT.items()})]
+             _text(wide.rename(columns=heads), {heads[m]: f for m, (_, f) in _SHORT.items()}),
+             "", *legend(dict.fromkeys(s.name for s in cmp.scenarios), "scenarios", "scenario")]
     if cmp.rcc:
         skew = cmp.skew_summary().rename(columns=_SKEW)
         skew = _left(skew, "scenario")

@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 import pandas as pd
 
-__all__ = ["Card", "Metrics", "METRIC_KINDS", "fmt_count", "fmt_gbp", "fmt_metric", "fmt_pct", "status_colour"]
+__all__ = ["Card", "Metrics", "METRIC_KINDS", "SHORT_HEADINGS", "fmt_count", "fmt_gbp", "fmt_metric", "fmt_pct", "status_colour"]
 
 #: How each metric is shown: ``count``, ``pct``, ``miles``, ``gbp`` or ``hhi`` (0-10,000).
 METRIC_KINDS: Mapping[str, str] = {
@@ -36,6 +36,24 @@ METRIC_KINDS: Mapping[str, str] = {
     "utilisation_pct": "pct",
     "provider_hhi": "hhi",
     "cost_objective": "number",
+}
+
+#: Short headings of printed tables (``rcc compare``) -> the column or metric each stands for; each is in the
+#: glossary (``rcc glossary "no home"``) as "short for <code>".
+SHORT_HEADINGS: Mapping[str, str] = {
+    "no home": "unmet",
+    "<=20mi %": "pct_within_20_miles",
+    "own LA %": "pct_inside_own_council",
+    "own reg %": "pct_inside_own_region",
+    "cost/week": "weekly_cost_gbp",
+    "used %": "utilisation_pct",
+    "taken": "places_taken_from_neighbours",
+    "freed": "places_freed_for_neighbours",
+    "net taken": "net_places_taken",
+    "nbrs losing": "neighbours_losing_places",
+    "new in RCC": "places_created_in_rcc",
+    "RCC inside +/-": "rcc_children_placed_inside_rcc_change",
+    "nbrs unmet +/-": "neighbours_unmet_change",
 }
 
 _STATUS_COLOURS = {

@@ -12,17 +12,19 @@ so a new output column is in the glossary as soon as it is in the schema.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import textwrap
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 
 import attrs
 import pandas as pd
 
+from rcc.core.display import SHORT_HEADINGS
 from rcc.core.errors import InvalidInputError
 from rcc.core.outputs import OUTPUT_TABLES
 from rcc.core.schema import TABLES, Table
 
-__all__ = ["GLOSSARY", "GlossaryEntry", "explain", "glossary_frame"]
+__all__ = ["GLOSSARY", "GlossaryEntry", "explain", "glossary_frame", "legend"]
 
 
 @attrs.frozen
@@ -74,6 +76,10 @@ _TERMS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "pooling level": (
         ("rcc", "councils of one RCC share their in-house supply", ""),
     ),
+    "solver": (
+        ("highs", "HiGHS, the open-source linear and mixed-integer solver rcc uses by default", ""),
+        ("cbc", "CBC (COIN-OR), an optional solver (pip install 'rcc[cbc]')", ""),
+    ),
     "market rule": (
         ("open", "private and voluntary homes take children from any council within reach", ""),
         ("pooled", "private and voluntary homes take children only from their own council or pool", ""),
@@ -89,6 +95,8 @@ _TERMS: dict[str, tuple[tuple[str, str, str], ...]] = {
     ),
     "method": (
         ("optimise", "the optimised plan (a linear programme solved by HiGHS or CBC)", ""),
+        ("optimised", "the optimised plan (method optimise: a linear programme solved by HiGHS or CBC), beside the "
+         "greedy baseline in rcc plan's table", ""),
         ("greedy", "referral-by-referral placing: each child to the nearest eligible home with a free place, as "
          "today", ""),
     ),
@@ -136,9 +144,9 @@ _TERMS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("group:outside_rcc", "every council of the base region outside the RCC, together", ""),
     ),
     "cost measure": (
-        ("objective", "the planning cost the optimiser minimises, in Weights units: per child-week a mile costs 1, "
-         "a placement outside the own council 10, GBP 1,000 a week 1, and a child without a home 10,000 (defaults)",
-         "Weights units"),
+        ("objective", "the planning cost the optimiser minimises, in Weights units (not GBP): per child-week a mile "
+         "costs 1, a placement outside the own council 10, GBP 1,000 a week 1, and a child without a home 10,000 "
+         "(defaults); an option of rcc.share_savings for analysts", "Weights units"),
     ),
     "budget kind": (
         ("capital", "a capital budget: money to build or buy new capacity (sufficiency plans)", "GBP"),
@@ -169,8 +177,8 @@ _EXTRA_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("placed_within_20_miles", "children placed within 20 miles of home", "children"),
     ("placed_over_20_miles", "children placed over 20 miles from home", "children"),
     ("placed_outside_own_council", "children placed outside their own council", "children"),
-    ("standalone_cost", "cost of the council's children with no pooling, in the game's measure (objective units by "
-     "default; see the measure)", "measure/week"),
+    ("standalone_cost", "cost of the council's children with no pooling, in the game's measure (GBP a week by "
+     "default; objective units with measure='objective')", "measure/week"),
     ("pooled_cost", "cost of the council's children when every player pools, in the game's measure", "measure/week"),
     ("direct", "short for direct_saving", "measure/week"),
     ("direct_saving", "standalone_cost - pooled_cost: what pooling saves on the council's own children", "measure/week"),
@@ -207,6 +215,13 @@ _EXTRA_COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+#: What a metric means in a summary table, where a column's own description (per row) would mislead.
+_HEADING_MEANINGS: dict[str, tuple[str, str]] = {
+    "weekly_cost_gbp": ("the weekly bill of the group's placements (each child's home's weekly cost, summed)", "GBP/week"),
+    "utilisation_pct": ("children placed in homes located in the group per place located there", "%"),
+}
+
+
 def _column_entries(tables: Iterable[Table]) -> dict[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
     for t in tables:
@@ -220,10 +235,37 @@ def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 
 
+#: Tables rcc compare writes that are not records of :mod:`rcc.core.outputs`.
+_COMPARE_FILES: tuple[tuple[str, str], ...] = (
+    ("long", "rcc compare's long.csv: rcc.Comparison.long, every scenario x council or group x metric"),
+    ("table", "rcc compare's table.csv: rcc.Comparison.table(), the headline metrics per group and scenario"),
+    ("skew", "rcc compare's skew.csv: rcc.Comparison.skew(), capacity moved per council against the baseline"),
+    ("skew_summary", "rcc compare's skew_summary.csv: rcc.Comparison.skew_summary(), the capacity skew per scenario"),
+)
+
+
+def _add_tables(add: Callable[[str, str, str, str], None]) -> None:
+    """Entries for the tables rcc writes, by full name (``plan.placements``) and by file name (``placements``)."""
+    by_file: dict[str, list[str]] = {}
+    for name, table in OUTPUT_TABLES.items():
+        what = table.description.split(". ")[0].rstrip(".").replace("`", "")
+        add(name, "table", what, "")
+        by_file.setdefault(name.split(".")[-1], []).append(f"{name}: {what}")
+    for file, whats in by_file.items():
+        add(file, "table", f"the table written as {file}.csv (" + "; ".join(whats) + ")", "")
+    for file, what in _COMPARE_FILES:
+        add(file, "table", what, "")
+
+
+#: (code, kind) -> the code's meaning as that kind alone (a legend under a table of scenarios says only that).
+_BY_KIND: dict[tuple[str, str], str] = {}
+
+
 def _build() -> dict[str, GlossaryEntry]:
     entries: dict[str, GlossaryEntry] = {}
 
     def add(code: str, kind: str, meaning: str, unit: str) -> None:
+        _BY_KIND.setdefault((code, kind), meaning)
         old = entries.get(code)
         if old is not None and kind == "column":
             return  # a code already explained (a metric, a reason...) keeps that meaning
@@ -242,11 +284,18 @@ def _build() -> dict[str, GlossaryEntry]:
     add("pathfinder_only", "pooling level", "only the RCC of interest pools", "")
     add("council", "option scope", "a new home under the usual distance limits", "")
     add("weekly_cost_gbp", "cost measure", "the weekly bill of the placements only, in GBP (ignores distance and "
-        "children without a home)", "GBP/week")
+        "children without a home); the default measure of rcc.share_savings", "GBP/week")
     for code, meaning, unit in _EXTRA_COLUMNS:
         add(code, "column", meaning, unit)
-    for code, (meaning, unit) in _column_entries([*TABLES.values(), *OUTPUT_TABLES.values()]).items():
+    columns = _column_entries([*TABLES.values(), *OUTPUT_TABLES.values()])
+    for code, (meaning, unit) in columns.items():
         add(code, "column", meaning, unit)
+    _add_tables(add)
+    add("group", "heading", "in rcc compare's table, the councils a row is about: all councils of the base region, "
+        "the RCC, or those outside it", "")
+    for heading, code in SHORT_HEADINGS.items():
+        meaning, unit = _HEADING_MEANINGS.get(code) or columns.get(code, (entries[code].meaning, entries[code].unit))
+        add(heading, "heading", f"short for {code}: {meaning}", unit)
     return entries
 
 
@@ -288,3 +337,29 @@ def glossary_frame(kind: str | None = None) -> pd.DataFrame:
     if kind is not None:
         df = df[df.kind.str.split(" / ").apply(lambda ks: kind in ks)]
     return df.sort_values("code", kind="stable").reset_index(drop=True)
+
+
+def legend(codes: Iterable[str], title: str, kind: str | None = None, width: int = 100) -> list[str]:
+    """Lines that print each code beside its meaning, for under a printed table.
+
+    At most ``width`` characters a line: ``title:`` then one entry a code, its meaning (as ``kind`` if
+    given, e.g. ``"scenario"``) wrapped under it.
+
+    Examples
+    --------
+    >>> print("\\n".join(legend(["national"], "scenarios", "scenario", width=60)))
+    scenarios:
+      national  every home open to every council within reach (one
+                national pool)
+    """
+    codes = list(codes)
+    if not codes:
+        return []
+    pad = max(len(c) for c in codes) + 4
+    lines = [f"{title}:"]
+    for code in codes:
+        meaning = (_BY_KIND.get((code, kind or "")) or GLOSSARY[code].meaning) if code in GLOSSARY else explain(code)
+        body = textwrap.wrap(meaning, width - pad, break_on_hyphens=False) or [""]
+        lines.append(f"  {code:<{pad - 2}}{body[0]}")
+        lines += [" " * pad + rest for rest in body[1:]]
+    return lines
