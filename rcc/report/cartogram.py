@@ -162,12 +162,45 @@ def fit_label(name: str, side_pt: float) -> tuple[str, float]:
     return best
 
 
+#: Curvatures tried for a flow line (matplotlib's ``arc3`` ``rad``), gentlest first.
+_RADS = (0.2, -0.2, 0.0, 0.35, -0.35, 0.5, -0.5, 0.7, -0.7, 0.9, -0.9, 1.2, -1.2)
+#: Clearance kept from other councils' squares, in cells.
+_CLEARANCE = 0.04
+
+
+def arc_points(a: tuple[float, float], b: tuple[float, float], rad: float, n: int = 80) -> np.ndarray:
+    """Points along matplotlib's ``arc3`` connection from ``a`` to ``b`` (a quadratic Bezier whose
+    control point is the midpoint moved ``rad`` times the chord, to the right of a to b)."""
+    (x1, y1), (x2, y2) = a, b
+    cx, cy = (x1 + x2) / 2 + rad * (y2 - y1), (y1 + y2) / 2 - rad * (x2 - x1)
+    t = np.linspace(0.0, 1.0, n)[:, None]
+    return (1 - t) ** 2 * np.array([x1, y1]) + 2 * (1 - t) * t * np.array([cx, cy]) + t**2 * np.array([x2, y2])
+
+
+def route(a: tuple[float, float], b: tuple[float, float], others: list[tuple[float, float]]) -> float | None:
+    """The gentlest curvature of :data:`_RADS` whose arc from square ``a`` to square ``b`` passes
+    through none of the ``others`` squares (centres, in cells; side :data:`_CELL_SIDE` plus a
+    clearance), or None when every one crosses a square."""
+    if not others:
+        return _RADS[0]
+    centres = np.asarray(others, dtype=float)
+    reach = _CELL_SIDE / 2 + _CLEARANCE
+    for rad in _RADS:
+        pts = arc_points(a, b, rad)
+        d = np.abs(pts[:, None, :] - centres[None, :, :]).max(axis=2)  # Chebyshev distance: inside a square when < reach
+        if not (d < reach).any():
+            return rad
+    return None
+
+
 def draw_flow_map(
     ax: Any, councils: pd.DataFrame, flows: pd.DataFrame, children: pd.Series, threshold: int
 ) -> Any:
     """Councils as equal squares on the grid of :func:`grid_layout`, named inside; flows
-    between councils as curved arrows (width by children); suppressed flows and flows of
-    fewer than ``threshold`` children are not drawn (their number is said).
+    between councils as curved arrows (width by children) from edge to edge, each curved so that
+    it crosses no other council's square (:func:`route`; where no curve can, it is drawn beneath
+    the opaque squares, its gid ending ``:beneath``); suppressed flows and flows of fewer than
+    ``threshold`` children are not drawn (their number is said).
 
     ``councils``: council_id, name, lat, lon; ``flows``: council_id, placement_council_id,
     children (``"c"`` where suppressed); ``children``: each council's children by id
@@ -198,10 +231,13 @@ def draw_flow_map(
     vmax = max([num(v) or 0 for v in drawn.children] + [1.0])
     for r in drawn.assign(n=[num(v) for v in drawn.children]).sort_values("n", kind="stable").itertuples():
         w = 0.6 + 5.0 * math.sqrt(r.n / vmax)
-        ax.add_patch(FancyArrowPatch(pos[r.council_id], pos[r.placement_council_id], connectionstyle="arc3,rad=0.2",
+        a, b = pos[r.council_id], pos[r.placement_council_id]
+        rad = route(a, b, [c for k, c in pos.items() if k not in (r.council_id, r.placement_council_id)])
+        beneath = rad is None  # no curve clears every other square: drawn under the (opaque) squares
+        ax.add_patch(FancyArrowPatch(a, b, connectionstyle=f"arc3,rad={0.2 if beneath else rad}",
                                      arrowstyle="-|>", mutation_scale=6 + 2 * w, lw=w, color=BLUE, alpha=0.55,
-                                     shrinkA=side_pt * 0.25, shrinkB=side_pt * 0.35, zorder=2,
-                                     gid=f"flow:{r.council_id}>{r.placement_council_id}:{label(r.n)}"))
+                                     shrinkA=side_pt * 0.5, shrinkB=side_pt * 0.5, zorder=0.5 if beneath else 2,
+                                     gid=f"flow:{r.council_id}>{r.placement_council_id}:{label(r.n)}" + (":beneath" if beneath else "")))
     import matplotlib.patheffects as pe
 
     for r in g.itertuples():
