@@ -244,6 +244,7 @@ def _plan_context(plan: Plan, t: int, other: Plan | None) -> dict[str, Any]:
         "facts": _plan_facts(plan),
         "fig": fig,
         "headline": _headline(tables["summary"], me, other_tables["summary"] if other_tables is not None else None, them),
+        "withheld": _withheld(tables["summary"], other_tables["summary"] if other_tables is not None else None),
         "other_note": (f"The {them} places children referral by referral in the nearest home with a free place; the "
                        "optimised plan places all cohorts together.") if other is not None else "",
         "by_council": _table(tables["by_council"], caption="Outcomes for each council's children. Shares are of children "
@@ -282,6 +283,35 @@ def _headline(summary: pd.DataFrame, me: str, other: pd.DataFrame | None, them: 
     for row, key, (_, rec) in zip(out["rows"], summary.metric, head.iterrows()):
         row[1:] = [(_fmt_value(_metric_col(str(key)), v), True, "") for v in rec.iloc[1:]]
     return out
+
+
+#: Why a headline statistic is 'c' (it weighs every placement row, suppressed counts included).
+_WITHHELD = {
+    "mean_distance_miles": "mean distance",
+    "weekly_cost_gbp": "weekly cost",
+    "provider_hhi": "provider concentration (HHI)",
+}
+
+
+def _withheld(summary: pd.DataFrame, other: pd.DataFrame | None) -> str:
+    """The reason, said beside the headline, that its mean distance, weekly cost or HHI is 'c' ('' when none is)."""
+    frames = [summary] + ([other] if other is not None else [])
+    hidden = [word for key, word in _WITHHELD.items() if any(_is_c(v) for f in frames for v in f.value[f.metric == key])]
+    if not hidden:
+        return ""
+    weighted = [w for w in hidden if "HHI" not in w]
+    parts = []
+    if weighted:
+        parts.append(f"{' and '.join(weighted)} are sums over every placement row, each row's children weighted by its "
+                     "own distance or weekly cost, suppressed rows included: published beside the counts in the tables "
+                     "below, that is one more equation on the suppressed counts, and with distinct weights one such "
+                     "equation can single out a hidden count of 1 to 4 (the audit publishes such a figure only where "
+                     "the counts shown already determine it)")
+    if len(weighted) < len(hidden):
+        parts.append("provider concentration sums the squared share of every provider group, so it covers the "
+                     "suppressed counts too")
+    return ("Withheld (c), not small: " + "; ".join(parts) + ". The unsuppressed figures are in plan.metrics, "
+            "for internal use only.")
 
 
 def _metric_col(key: str) -> str:
