@@ -111,13 +111,19 @@ def grouped_bars(
     ax.set_ylim(0, top * (1.4 if layout == "upright" else 1.12))
     if layout == "none":
         ax.set_title("values: see the table", loc="right", fontsize=8, color="#555")
-    items = [(name, colour) for name, _, colour in series] if len(series) > 1 else []
+    items = [(name + (f" (its counts {SUPPRESSED}: withheld)" if _withheld(vs) else ""), colour)
+             for name, vs, colour in series] if len(series) > 1 else []
     if any_c:
         items.append((f"suppressed ({SUPPRESSED}): a mark, its size not shown", "hatch"))
     if items:
         _legend_below(ax, items, ncols=4)
     _tidy(ax, title)
     return ax
+
+
+def _withheld(values: Sequence[Any]) -> bool:
+    """Every count of a series suppressed (but zeros): the legend says so, or the series looks missing."""
+    return any(num(v) is None for v in values) and all(num(v) in (None, 0.0) for v in values)
 
 
 def thousands() -> Any:
@@ -194,6 +200,7 @@ def stacked_rows(
     ax.set_yticks([-i for i in range(len(rows))], [r[0] for r in rows])
     ax.set_ylim(-len(rows) + 0.4, 0.6)
     ax.set_xlim(0, vmax * 1.12)
+    ax.xaxis.set_major_formatter(thousands())
     ax.set_title(x_label, loc="right", fontsize=8, color="#555")
     _legend_below(ax, [*series, (f"suppressed ({SUPPRESSED}): a mark, its size not shown", "hatch"),
                        ("rest of the total, split suppressed", "rest")])
