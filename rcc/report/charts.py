@@ -116,7 +116,7 @@ def grouped_bars(
     if any_c:
         items.append((f"suppressed ({SUPPRESSED}): a mark, its size not shown", "hatch"))
     if items:
-        _legend_below(ax, items, ncols=4)
+        _legend_below(ax, items, ncols=len(items) if len(items) <= 5 else 4)
     _tidy(ax, title)
     return ax
 

@@ -357,6 +357,14 @@ def _sufficiency_context(suff: SufficiencyPlan, t: int) -> dict[str, Any]:
     }
 
 
+def _rcc_name(cmp: Comparison) -> str:
+    """The RCC's name given to its scenarios (with its neighbours), else the base region's name."""
+    names = {s.rcc_name for s in cmp.scenarios if s.rcc and s.rcc_name != "RCC"}
+    if cmp.rcc and len(names) == 1:
+        return f"{names.pop()} and its neighbours" if len(cmp.base.councils) > len(cmp.rcc) else names.pop()
+    return cmp.base.name
+
+
 def _comparison_context(cmp: Comparison, t: int) -> dict[str, Any]:
     tables = tables_of(cmp, t)
     cp = ComparisonPlots(cmp)
@@ -367,7 +375,7 @@ def _comparison_context(cmp: Comparison, t: int) -> dict[str, Any]:
         by_council = by_council[by_council.council_id.isin(cmp.rcc)]
     return {
         "title": f"pooling comparison, {cmp.base.name}",
-        "heading": f"Pooling comparison: {cmp.base.name}",
+        "heading": f"Pooling comparison: {_rcc_name(cmp)}",
         "lead": f"The same children planned under each scenario (which homes each council may use), on the same data. "
         f"The scenarios side by side and the council table count the children of {scope}; the distance bands count "
         f"every child planned ({len(cmp.base.councils)} councils).",
