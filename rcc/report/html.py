@@ -34,7 +34,7 @@ _REPORT_WORDS = {
 
 _BANDS = {b: ("distance band, miles", _band_words(lo, hi) + " from home") for b, lo, hi in DISTANCE_BANDS}
 #: Columns whose values are codes (each value is explained in the report's glossary).
-_CODE_COLUMNS = frozenset({"scenario", "pooling", "market", "status", "method", "need", "home_type", "reason_code", "reason",
+_CODE_COLUMNS = frozenset({"scenario", "pooling", "market", "status", "method", "need", "home_type", "reason_code",
                            "age_band", "band", "sector"})
 _COUNT_METRICS = ("children", "placed", "unmet")
 _MAX_ROWS = 500
