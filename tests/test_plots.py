@@ -65,7 +65,10 @@ def test_distance_bands_draws_the_published_table(gm) -> None:
     greedy = rcc.plan(gm[0], rcc.PlanParams(method="greedy"))
     assert plan.plot.distance_bands(ax=own, compare_with=greedy) is own
     assert len([p for p in own.patches if p.get_gid() in ("value", C)]) == 2 * len(table)
-    assert [t.get_text() for t in own.get_legend().get_texts()] == ["optimised", "greedy baseline"]
+    legend = [t.get_text() for t in own.get_legend().get_texts()]
+    withheld = all(v in (C, 0) for v in table.children) and C in table.children.tolist()
+    assert legend[:2] == [f"optimised{' (its counts c: withheld)' if withheld else ''}", "greedy baseline"]
+    assert (len(legend) == 3) == any(v == C for v in [*table.children, *report_tables(greedy)["distance_bands"].children])
 
 
 def test_by_council_marks_suppressed_segments_as_small_gaps(gm) -> None:
@@ -272,3 +275,137 @@ def test_without_matplotlib_the_report_has_its_tables(gm, monkeypatch, tmp_path)
     doc = rcc.write_html(plan, tmp_path / "r.html").read_text()
     assert "<svg" not in doc and 'charts need matplotlib (pip install matplotlib)' in doc
     assert "<table>" in doc
+
+
+# ------------------------------------------------------------------ layout: labels and flow lines clear of each other
+
+
+def _label_boxes(ax) -> tuple[list, object, object]:
+    """Window extents of the value labels, the title and the legend, after a full draw (Agg)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = ax.figure
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    labels = [t.get_window_extent(renderer) for t in ax.texts if t.get_gid() == "value-label"]
+    legend = ax.get_legend()
+    return labels, ax.title.get_window_extent(renderer), None if legend is None else legend.get_window_extent(renderer)
+
+
+def _assert_labels_clear(ax, expect_labels: bool = True) -> None:
+    labels, title, legend = _label_boxes(ax)
+    assert bool(labels) == expect_labels
+    for a, b in itertools.combinations(labels, 2):
+        assert not _overlap(a, b), (a, b)
+    for a in labels:
+        assert not _overlap(a, title)
+        assert legend is None or not _overlap(a, legend)
+
+
+def _html_axes(size=(9.0, 3.8)):
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=size, layout="constrained").add_subplot()
+
+
+def test_distance_band_labels_never_overlap_gm(gm, gm_cmp) -> None:
+    _, plan = gm
+    greedy = rcc.plan(plan.region, rcc.PlanParams(method="greedy"))
+    _assert_labels_clear(plan.plot.distance_bands(_html_axes(), compare_with=greedy))
+    _assert_labels_clear(gm_cmp.plot.distance_bands(_html_axes()))  # four scenarios: labels upright
+    _assert_labels_clear(gm_cmp.plot.distance_bands(_html_axes((5.0, 3.0))))  # a narrow chart
+
+
+@pytest.mark.parametrize("scenarios, scale", [(7, 60_000), (7, 900_000), (12, 60_000)])
+def test_distance_band_labels_never_overlap_england_shapes(scenarios: int, scale: int) -> None:
+    """England's comparison: every standard scenario (7) with England's counts, and more scenarios than
+    labels can take (then the labels are left out and the chart says the values are in the table)."""
+    from rcc.report import charts
+
+    rng = np.random.default_rng(scenarios)
+    share = np.array([0.55, 0.2, 0.15, 0.08, 0.02])
+    series = [(f"scenario_{j}", [int(v) for v in rng.uniform(0.8, 1.0, 5) * scale * share], charts.PALETTE[j % 8])
+              for j in range(scenarios)]
+    series[0][1][2] = C  # a suppressed band
+    ax = charts.grouped_bars(_html_axes(), ["0-5", "5-10", "10-20", "20-50", "50+"], series, "Children placed", "children")
+    _assert_labels_clear(ax, expect_labels=scenarios <= 7)
+    if scenarios > 7:
+        assert "table" in ax.get_title(loc="right")
+
+
+def _path_points(patch) -> np.ndarray:
+    """Points along a drawn arrow's path (its curves and lines sampled, the head included), data coordinates."""
+    return np.concatenate([np.array([bz(t) for t in np.linspace(0, 1, 60)]).reshape(-1, 2)
+                           for bz, _ in patch.get_path().iter_bezier()])
+
+
+def _crossings(ax) -> tuple[list[tuple[str, str]], int]:
+    """(flow, square) pairs where a flow line, sampled along its drawn path, enters the interior of
+    another council's square; and the number of flows drawn."""
+    cells = {p.get_gid()[5:]: p for p in ax.patches if isinstance(p, Rectangle) and (p.get_gid() or "").startswith("cell:")}
+    out, n = [], 0
+    for p in ax.patches:
+        gid = p.get_gid() or ""
+        if not gid.startswith("flow:"):
+            continue
+        n += 1
+        a, b = gid.split(":")[1].split(">")
+        pts = _path_points(p)
+        for cid, r in cells.items():
+            x0, y0 = r.get_x(), r.get_y()
+            inside = (pts[:, 0] > x0) & (pts[:, 0] < x0 + r.get_width()) & (pts[:, 1] > y0) & (pts[:, 1] < y0 + r.get_height())
+            if cid not in (a, b) and inside.any():
+                out.append((gid, cid))
+    return out, n
+
+
+@pytest.mark.parametrize("threshold", [5, 0])
+def test_gm_flow_lines_never_cross_another_councils_square(gm, threshold: int) -> None:
+    _, plan = gm
+    ax = plan.plot.flows(suppress_below=threshold)  # 0: every flow drawn (26 for GM)
+    ax.figure.canvas.draw()
+    crossing, n = _crossings(ax)
+    assert n >= (4 if threshold else 20)
+    assert crossing == []
+    assert not any((p.get_gid() or "").endswith(":beneath") for p in ax.patches)  # GM needs no flow beneath the squares
+
+
+def test_south_east_flow_lines_go_around_squares_and_stay_in_the_picture() -> None:
+    """A dense cartogram (19 councils, 58 flows when every one is drawn): arcs where one clears,
+    lines along the gutters between squares where none does; none beneath a square, none outside."""
+    plan = rcc.plan(rcc.datasets.england("South East RCC", seed=0))
+    ax = plan.plot.flows(suppress_below=0)
+    ax.figure.canvas.draw()
+    crossing, n = _crossings(ax)
+    gids = [p.get_gid() or "" for p in ax.patches if (p.get_gid() or "").startswith("flow:")]
+    assert n > 40 and crossing == []
+    assert any(g.endswith(":gutter") for g in gids) and not any(g.endswith(":beneath") for g in gids)
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    for p in ax.patches:
+        if (p.get_gid() or "").startswith("flow:"):
+            v = _path_points(p)
+            assert (v[:, 0] >= x0 - 0.05).all() and (v[:, 0] <= x1 + 0.05).all(), p.get_gid()
+            assert (v[:, 1] >= y0 - 0.05).all() and (v[:, 1] <= y1 + 0.05).all(), p.get_gid()
+
+
+def test_flow_routes_around_a_square_in_the_way() -> None:
+    from rcc.report.cartogram import arc_points, route
+
+    rad = route((0.0, 0.0), (2.0, 0.0), [(1.0, 0.0)])  # a square between the two ends
+    assert rad is not None and abs(rad) >= 0.35
+    pts = arc_points((0.0, 0.0), (2.0, 0.0), rad)
+    assert (np.abs(pts - [1.0, 0.0]).max(axis=1) > 0.45).all()
+    assert route((0.0, 0.0), (2.0, 0.0), [(1.0, y) for y in np.arange(-4, 5)]) is None  # a wall: no curve clears it
+    assert route((0.0, 0.0), (2.0, 0.0), [(1.0, 0.0)], box=(-0.6, -0.3, 2.6, 0.3)) is None  # no room to curve inside
+
+
+def test_gutter_route_runs_between_squares() -> None:
+    from rcc.report.cartogram import gutter_route
+
+    wall = {(1, y) for y in range(-2, 3)}  # a column of squares between (0, 0) and (2, 0), open above and below
+    line = gutter_route((0, 0), (2, 0), wall)
+    assert line is not None
+    pts = np.concatenate([np.linspace(p, q, 20) for p, q in zip(line[:-1], line[1:])])
+    for cx, cy in wall:
+        assert (np.abs(pts - [cx, cy]).max(axis=1) >= 0.45 - 1e-9).all()
+    assert np.abs(line[0] - [0, 0]).max() == pytest.approx(0.45) and np.abs(line[-1] - [2, 0]).max() == pytest.approx(0.45)

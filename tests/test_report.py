@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -316,7 +317,7 @@ def _check_html_tables(doc: str) -> int:
     checked = 0
     for table in re.findall(r"<table>(.*?)</table>", doc, flags=re.S):
         heads = re.findall(r'<th(?: title="([^"]*)")?>([^<]*)</th>', table)
-        cols = [t or h for t, h in heads]
+        cols = [t.split(": ")[0] if t else h for t, h in heads]  # title: "column_name: its meaning"
         for row in re.findall(r"<tr>(.*?)</tr>", table.split("</thead>")[-1], flags=re.S):
             cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
             for col, cell in zip(cols, cells):
@@ -979,3 +980,56 @@ def test_unmet_by_need_counts_every_shortfall_reason(tiny):
     by_reason = plan.shortfall.groupby("reason_code").children.sum()
     assert int(un.weights.sum()) == int(by_reason["weights"])
     assert rcc.audit_suppression(plan).protected.all()
+
+
+# --------------------------------------------------------------------------- every code explained, withheld figures said why
+
+
+def _glossary_check(doc: str, scenarios: list[str]) -> dict[str, str]:
+    """Every column name (header title) and code-like cell (snake_case words, scenario names) of the report's
+    tables has a row in its glossary section; returns the glossary (code -> meaning)."""
+    start = doc.index('<h2 id="glossary">')
+    body, glossary = doc[:start], doc[start:]
+    rows = re.findall(r"<tr><td><code>([^<]*)</code></td><td>([^<]*)</td><td[^>]*>([^<]*)</td></tr>", glossary)
+    explained = {html.unescape(code): html.unescape(meaning) for code, _, meaning in rows}
+    assert all(m.strip() for m in explained.values())
+    heads = {html.unescape(t.split(": ")[0]) for t in re.findall(r'<th title="([^"]*)"', body)}
+    cells = {html.unescape(c) for c in re.findall(r"<td[^>]*>([^<]*)</td>", body)}
+    codes = {c for c in cells if re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+", c) or c in scenarios}
+    assert heads and heads <= set(explained), heads - set(explained)
+    assert codes <= set(explained), codes - set(explained)
+    return explained
+
+
+def test_every_code_in_each_html_report_is_explained_in_its_glossary(
+    gm: tuple[rcc.Plan, rcc.Plan], gm_suff: rcc.SufficiencyPlan, gm_cmp: rcc.Comparison, tmp_path: Path
+) -> None:
+    names = [s.name for s in gm_cmp.scenarios]
+    plan = _glossary_check(write_html(gm[0], tmp_path / "plan.html", compare_with=gm[1]).read_text(encoding="utf-8"), [])
+    suff = _glossary_check(write_html(gm_suff, tmp_path / "suff.html").read_text(encoding="utf-8"), [])
+    cmp_doc = write_html(gm_cmp, tmp_path / "cmp.html").read_text(encoding="utf-8")
+    cmp = _glossary_check(cmp_doc, names)
+    assert {"rcc_pooled", "pathfinder_only", "pooling", "status", "optimal"} <= set(cmp)
+    assert cmp["rcc_pooled"] == rcc.core.glossary.GLOSSARY["rcc_pooled"].meaning
+    assert {"in_house_fostering", "placed_in_new_places", "0-5"} <= set(suff)
+    assert "miles" in suff["0-5"]  # a distance band, not an age band
+    assert {"provider_hhi", "childrens_home", "greedy baseline"} <= set(plan)
+    # code cells carry their meaning as a tooltip
+    tips = re.findall(r'<td title="([^"]*)">pathfinder_only</td>', cmp_doc)
+    assert tips and {html.unescape(t) for t in tips} == {rcc.core.glossary.GLOSSARY["pathfinder_only"].meaning}
+
+
+def test_plan_headline_says_why_a_mean_or_cost_is_withheld(gm: tuple[rcc.Plan, rcc.Plan], tmp_path: Path) -> None:
+    plan, greedy = gm
+    summary = report_tables(plan)["summary"].set_index("metric").value
+    hidden = [k for k in ("mean_distance_miles", "weekly_cost_gbp", "provider_hhi") if summary[k] == C]
+    assert hidden  # Greater Manchester's optimised plan: suppressed placement rows under every weighted figure
+    doc = write_html(plan, tmp_path / "plan.html", compare_with=greedy).read_text(encoding="utf-8")
+    head = doc[doc.index("Headline</h2>") : doc.index("Distance from home</h2>")]
+    note = re.search(r'<p class="note" id="withheld">([^<]*)</p>', head)
+    assert note is not None and "Withheld (c), not small" in note.group(1)
+    for word in ("mean distance", "weekly cost", "provider concentration"):
+        assert word in note.group(1)
+    assert audit_suppression(plan, report_tables(plan)).protected.all()  # the figures stay withheld: the audit passes
+    no_suppression = write_html(plan, tmp_path / "open.html", suppress_below=0).read_text(encoding="utf-8")
+    assert 'id="withheld"' not in no_suppression

@@ -172,6 +172,10 @@ _TERMS: dict[str, tuple[tuple[str, str, str], ...]] = {
 
 #: Columns of result tables that are not in the schema records (pooling shares, capacity skew).
 _EXTRA_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("pooling", "a scenario's pooling level: which councils share their in-house supply (see the pooling levels)", ""),
+    ("market", "a scenario's market rule: which councils' children private and voluntary homes take (see the market "
+     "rules)", ""),
+    ("method", "how a plan was made: optimise (the optimised plan) or greedy (the greedy baseline)", ""),
     ("placed_in_new_places", "children placed in new capacity started by the plan", "children"),
     ("placed_in_existing_homes", "children placed in homes that exist already", "children"),
     ("placed_within_20_miles", "children placed within 20 miles of home", "children"),

@@ -162,25 +162,110 @@ def fit_label(name: str, side_pt: float) -> tuple[str, float]:
     return best
 
 
+#: Curvatures tried for a flow line (matplotlib's ``arc3`` ``rad``), gentlest first.
+_RADS = (0.2, -0.2, 0.0, 0.35, -0.35, 0.5, -0.5, 0.7, -0.7, 0.9, -0.9, 1.2, -1.2)
+#: Clearance kept from other councils' squares, in cells.
+_CLEARANCE = 0.04
+
+
+def arc_points(a: tuple[float, float], b: tuple[float, float], rad: float, n: int = 80) -> np.ndarray:
+    """Points along matplotlib's ``arc3`` connection from ``a`` to ``b`` (a quadratic Bezier whose
+    control point is the midpoint moved ``rad`` times the chord, to the right of a to b)."""
+    (x1, y1), (x2, y2) = a, b
+    cx, cy = (x1 + x2) / 2 + rad * (y2 - y1), (y1 + y2) / 2 - rad * (x2 - x1)
+    t = np.linspace(0.0, 1.0, n)[:, None]
+    return (1 - t) ** 2 * np.array([x1, y1]) + 2 * (1 - t) * t * np.array([cx, cy]) + t**2 * np.array([x2, y2])
+
+
+def route(
+    a: tuple[float, float], b: tuple[float, float], others: list[tuple[float, float]],
+    box: tuple[float, float, float, float] | None = None,
+) -> float | None:
+    """The gentlest curvature of :data:`_RADS` whose arc from square ``a`` to square ``b`` passes
+    through none of the ``others`` squares (centres, in cells; side :data:`_CELL_SIDE` plus a
+    clearance) and stays inside ``box`` (x0, y0, x1, y1: the drawing), or None when none does."""
+    centres = np.asarray(others, dtype=float).reshape(-1, 2)
+    reach = _CELL_SIDE / 2 + _CLEARANCE
+    for rad in _RADS:
+        pts = arc_points(a, b, rad)
+        if box is not None and not ((pts >= box[:2]).all() and (pts <= box[2:]).all()):
+            continue
+        d = np.abs(pts[:, None, :] - centres[None, :, :]).max(axis=2)  # Chebyshev distance: inside a square when < reach
+        if not (d < reach).any():
+            return rad
+    return None
+
+
+def gutter_route(a: tuple[int, int], b: tuple[int, int], occupied: set[tuple[int, int]]) -> np.ndarray | None:
+    """A polyline from square ``a``'s edge to square ``b``'s along the gutters between squares
+    (cells are ``(col, row)``): through the corners between cells, straight along a gutter or
+    diagonally across an empty cell, so it enters no other square; shortest such (Dijkstra), or
+    None if there is none. Starts and ends at a corner of the two squares."""
+    import heapq
+
+    cols = [c for c, _ in occupied | {a, b}]
+    rows = [r for _, r in occupied | {a, b}]
+    lo_c, hi_c, lo_r, hi_r = min(cols) - 1, max(cols), min(rows) - 1, max(rows)
+
+    def corners(cell: tuple[int, int]) -> list[tuple[int, int]]:  # corner (i, j) is the point (i + 0.5, j + 0.5)
+        return [(cell[0] + dx, cell[1] + dy) for dx in (-1, 0) for dy in (-1, 0)]
+
+    goal = set(corners(b))
+    dist = {c: math.dist(c, (a[0] - 0.5, a[1] - 0.5)) for c in corners(a)}
+    prev: dict[tuple[int, int], tuple[int, int] | None] = dict.fromkeys(dist)
+    heap = [(d, c) for c, d in dist.items()]
+    heapq.heapify(heap)
+    while heap:
+        d, c = heapq.heappop(heap)
+        if d > dist[c]:
+            continue
+        if c in goal:
+            path = [c]
+            while prev[path[-1]] is not None:
+                path.append(prev[path[-1]])  # type: ignore[arg-type]
+            pts = [(a[0], a[1])] + [(i + 0.5, j + 0.5) for i, j in reversed(path)] + [(b[0], b[1])]
+            out = np.asarray(pts, dtype=float)
+            out[0] = out[0] + (out[1] - out[0]) * (_CELL_SIDE / 1.0)  # from the square's corner, not its centre
+            out[-1] = out[-1] + (out[-2] - out[-1]) * (_CELL_SIDE / 1.0)
+            return out
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                n = (c[0] + dx, c[1] + dy)
+                if n == c or not (lo_c <= n[0] <= hi_c and lo_r <= n[1] <= hi_r):
+                    continue
+                if dx and dy and (c[0] + max(dx, 0), c[1] + max(dy, 0)) in occupied:
+                    continue  # a diagonal crosses the cell between the two corners: only an empty one
+                nd = d + math.hypot(dx, dy)
+                if nd < dist.get(n, math.inf):
+                    dist[n], prev[n] = nd, c
+                    heapq.heappush(heap, (nd, n))
+    return None
+
+
 def draw_flow_map(
     ax: Any, councils: pd.DataFrame, flows: pd.DataFrame, children: pd.Series, threshold: int
 ) -> Any:
     """Councils as equal squares on the grid of :func:`grid_layout`, named inside; flows
-    between councils as curved arrows (width by children); suppressed flows and flows of
-    fewer than ``threshold`` children are not drawn (their number is said).
+    between councils as curved arrows (width by children) from edge to edge, each curved so that
+    it crosses no other council's square and stays in the picture (:func:`route`; where no curve
+    can, a line along the gutters between squares, :func:`gutter_route`, its gid ending ``:gutter``;
+    only where that fails too, beneath the opaque squares, ``:beneath``); suppressed flows and flows of fewer than
+    ``threshold`` children are not drawn (their number is said).
 
     ``councils``: council_id, name, lat, lon; ``flows``: council_id, placement_council_id,
     children (``"c"`` where suppressed); ``children``: each council's children by id
     (councils with none are grey).
     """
     from matplotlib.patches import FancyArrowPatch, Rectangle
+    from matplotlib.path import Path as MplPath
 
     from rcc.report.charts import BLUE, GREY, _tidy, label, num
 
     g = grid_layout(councils[["council_id", "lat", "lon"]]).merge(councils[["council_id", "name"]], on="council_id")
     pos = {r.council_id: (float(r.col), float(r.row)) for r in g.itertuples()}
-    ax.set_xlim(-0.6, g.col.max() + 0.6)
-    ax.set_ylim(-0.6, g.row.max() + 0.6)
+    box = (-0.6, -0.6, g.col.max() + 0.6, g.row.max() + 0.6)
+    ax.set_xlim(box[0], box[2])
+    ax.set_ylim(box[1], box[3])
     ax.set_aspect("equal")
     ax.set_axis_off()
     ax.apply_aspect()
@@ -198,10 +283,22 @@ def draw_flow_map(
     vmax = max([num(v) or 0 for v in drawn.children] + [1.0])
     for r in drawn.assign(n=[num(v) for v in drawn.children]).sort_values("n", kind="stable").itertuples():
         w = 0.6 + 5.0 * math.sqrt(r.n / vmax)
-        ax.add_patch(FancyArrowPatch(pos[r.council_id], pos[r.placement_council_id], connectionstyle="arc3,rad=0.2",
-                                     arrowstyle="-|>", mutation_scale=6 + 2 * w, lw=w, color=BLUE, alpha=0.55,
-                                     shrinkA=side_pt * 0.25, shrinkB=side_pt * 0.35, zorder=2,
-                                     gid=f"flow:{r.council_id}>{r.placement_council_id}:{label(r.n)}"))
+        a, b = pos[r.council_id], pos[r.placement_council_id]
+        others = [c for k, c in pos.items() if k not in (r.council_id, r.placement_council_id)]
+        rad = route(a, b, others, box)
+        style = {"arrowstyle": "-|>", "mutation_scale": 6 + 2 * w, "lw": w, "color": BLUE, "alpha": 0.55}
+        gid = f"flow:{r.council_id}>{r.placement_council_id}:{label(r.n)}"
+        if rad is not None:
+            ax.add_patch(FancyArrowPatch(a, b, connectionstyle=f"arc3,rad={rad}", shrinkA=side_pt * 0.5,
+                                         shrinkB=side_pt * 0.5, zorder=2, gid=gid, **style))
+            continue
+        cells = {(int(x), int(y)) for x, y in others}
+        line = gutter_route((int(a[0]), int(a[1])), (int(b[0]), int(b[1])), cells)
+        if line is not None:  # no curve clears every square: along the gutters between them
+            ax.add_patch(FancyArrowPatch(path=MplPath(line), zorder=2, gid=gid + ":gutter", **style))
+        else:  # drawn under the (opaque) squares
+            ax.add_patch(FancyArrowPatch(a, b, connectionstyle="arc3,rad=0.2", shrinkA=side_pt * 0.5,
+                                         shrinkB=side_pt * 0.5, zorder=0.5, gid=gid + ":beneath", **style))
     import matplotlib.patheffects as pe
 
     for r in g.itertuples():

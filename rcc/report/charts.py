@@ -74,11 +74,20 @@ def _tidy(ax: Any, title: str) -> None:
 def grouped_bars(
     ax: Any, categories: Sequence[str], series: Sequence[tuple[str, Sequence[Any], str]], title: str, y_label: str
 ) -> Any:
-    """Grouped vertical bars; a suppressed value is a small grey mark labelled 'c'."""
-    n_ser = max(len(series), 1)
+    """Grouped vertical bars; a suppressed value is a small grey mark labelled 'c'.
+
+    Each bar's value is written above it, across when the widest label fits the bar's slot,
+    upright (rotated) when only the line height fits, and not at all when neither fits (the
+    chart says so: the values are in the table beside it), so labels never overlap. The legend
+    is under the axes, clear of the bars and labels.
+    """
+    n_ser, n_cat = max(len(series), 1), max(len(categories), 1)
     width = 0.8 / n_ser
     x = np.arange(len(categories))
     top = max([num(v) or 0 for _, vs, _ in series for v in vs] + [1.0])
+    texts = [label(v) for _, vs, _ in series for v in vs]
+    layout, size = label_layout(ax, texts, slot_units=width, units_across=n_cat)
+    any_c = False
     for j, (name, values, colour) in enumerate(series):
         pos = x - 0.4 + width * (j + 0.5)
         heights = [num(v) for v in values]
@@ -86,19 +95,63 @@ def grouped_bars(
         for b, h, p in zip(bars.patches, heights, pos):
             b.set_gid(SUPPRESSED if h is None else "value")
             if h is None:
+                any_c = True
                 b.set_height(top * GAP_SHARE)
                 b.set_facecolor("white")
                 b.set_edgecolor(GREY)
                 b.set_hatch("////")
-            ax.annotate(label(h), (p, h or top * GAP_SHARE), xytext=(0, 2), textcoords="offset points",
-                        ha="center", va="bottom", fontsize=8, color="#333", gid="value-label")
+            if layout != "none":
+                ax.annotate(label(h), (p, h or top * GAP_SHARE), xytext=(0, 2), textcoords="offset points",
+                            ha="center", va="bottom", fontsize=size, color="#333", gid="value-label",
+                            rotation=90 if layout == "upright" else 0)
     ax.set_xticks(x, list(categories))
+    ax.set_xlim(-0.5, n_cat - 0.5)
+    ax.yaxis.set_major_formatter(thousands())
     ax.set_ylabel(y_label)
-    ax.set_ylim(0, top * 1.12)
-    if len(series) > 1:
-        ax.legend(frameon=False, fontsize=8)
+    ax.set_ylim(0, top * (1.4 if layout == "upright" else 1.12))
+    if layout == "none":
+        ax.set_title("values: see the table", loc="right", fontsize=8, color="#555")
+    items = [(name + (f" (its counts {SUPPRESSED}: withheld)" if _withheld(vs) else ""), colour)
+             for name, vs, colour in series] if len(series) > 1 else []
+    if any_c:
+        items.append((f"suppressed ({SUPPRESSED}): a mark, its size not shown", "hatch"))
+    if items:
+        _legend_below(ax, items, ncols=len(items) if len(items) <= 5 else 4)
     _tidy(ax, title)
     return ax
+
+
+def _withheld(values: Sequence[Any]) -> bool:
+    """Every count of a series suppressed (but zeros): the legend says so, or the series looks missing."""
+    return any(num(v) is None for v in values) and all(num(v) in (None, 0.0) for v in values)
+
+
+def thousands() -> Any:
+    """A tick formatter writing 12,000 (never 1.2e4 with an offset above the axis)."""
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda v, _: f"{v:,.0f}")
+
+
+def label_layout(ax: Any, texts: Sequence[str], *, slot_units: float, units_across: float) -> tuple[str, float]:
+    """How to write value labels of bars ``slot_units`` wide on an x axis ``units_across`` wide:
+    ``("across", 8)`` when the widest label fits the slot, ``("upright", 7)`` (rotated) when a
+    line of text fits it, else ``("none", 0)``. The axes' width is read from their position in
+    the figure before layout (constrained layout only widens them), with a 15% margin for the
+    browser's font."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    fig = ax.figure
+    axes_pt = ax.get_position().width * fig.get_figwidth() * 72.0
+    slot_pt = axes_pt * slot_units / max(units_across, 1e-9)
+    measure = TextToPath()
+    widest = max([measure.get_text_width_height_descent(t, FontProperties(size=8.0), ismath=False)[0] for t in texts] + [0.0])
+    if 1.15 * widest + 2.0 <= slot_pt:
+        return "across", 8.0
+    if 1.15 * 1.3 * 7.0 <= slot_pt:
+        return "upright", 7.0
+    return "none", 0.0
 
 
 def stacked_rows(
@@ -147,6 +200,7 @@ def stacked_rows(
     ax.set_yticks([-i for i in range(len(rows))], [r[0] for r in rows])
     ax.set_ylim(-len(rows) + 0.4, 0.6)
     ax.set_xlim(0, vmax * 1.12)
+    ax.xaxis.set_major_formatter(thousands())
     ax.set_title(x_label, loc="right", fontsize=8, color="#555")
     _legend_below(ax, [*series, (f"suppressed ({SUPPRESSED}): a mark, its size not shown", "hatch"),
                        ("rest of the total, split suppressed", "rest")])
@@ -154,7 +208,7 @@ def stacked_rows(
     return ax
 
 
-def _legend_below(ax: Any, items: Sequence[tuple[str, str]]) -> None:
+def _legend_below(ax: Any, items: Sequence[tuple[str, str]], ncols: int = 3) -> None:
     """A legend under the axes: coloured boxes, the hatched mark and the dotted outline."""
     from matplotlib.patches import Patch
 
@@ -169,7 +223,7 @@ def _legend_below(ax: Any, items: Sequence[tuple[str, str]]) -> None:
     from matplotlib.transforms import offset_copy
 
     below = offset_copy(ax.transAxes, fig=ax.figure, x=0, y=-16, units="points")  # under the tick labels
-    ax.legend(handles=handles, frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(0, 0), bbox_transform=below, ncols=3)
+    ax.legend(handles=handles, frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(0, 0), bbox_transform=below, ncols=ncols)
 
 
 def timeline(ax: Any, builds: pd.DataFrame, years: int) -> Any:

@@ -15,11 +15,27 @@ import pandas as pd
 from rcc.allocation.result import Plan
 from rcc.analysis.comparison import Comparison
 from rcc.core.errors import InvalidInputError
+from rcc.core.glossary import GLOSSARY
 from rcc.report.formatting import _attribution, _fmt_value, _method_label, _plan_facts, _suppression_note
+from rcc.report.glossary import _band_words
 from rcc.report.plots import ComparisonPlots, PlanPlots, SufficiencyPlots, flow_map, tables_of
 from rcc.report.release import _is_c
+from rcc.report.tables import DISTANCE_BANDS
 from rcc.sufficiency.result import SufficiencyPlan
 
+#: Report words whose glossary entry is about another use of the word (or that are not codes of the library).
+_REPORT_WORDS = {
+    "council": ("column", "the name of the council of the council_id beside it"),
+    "placement_council": ("column", "the name of the council where the home is (placement_council_id)"),
+    "optimised": ("plan", "the optimised plan: every cohort placed together by the optimiser (method optimise)"),
+    "greedy baseline": ("plan", "the greedy baseline: each child placed referral by referral in the nearest home "
+                        "with a free place, as today (method greedy)"),
+}
+
+_BANDS = {b: ("distance band, miles", _band_words(lo, hi) + " from home") for b, lo, hi in DISTANCE_BANDS}
+#: Columns whose values are codes (each value is explained in the report's glossary).
+_CODE_COLUMNS = frozenset({"scenario", "pooling", "market", "status", "method", "need", "home_type", "reason_code",
+                           "age_band", "band", "sector"})
 _COUNT_METRICS = ("children", "placed", "unmet")
 _MAX_ROWS = 500
 #: Columns of a sufficiency plan's released ``builds`` the report shows.
@@ -102,6 +118,7 @@ def write_html(
         generated=f"{_dt.datetime.now():%Y-%m-%d %H:%M}",
     )
     context.setdefault("warnings", [])
+    context["glossary_rows"] = _glossary(context, context.pop("codes", {}))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(_environment().get_template(template).render(**context), encoding="utf-8")
@@ -123,17 +140,61 @@ def _table(df: pd.DataFrame, *, caption: str = "", max_rows: int | None = None, 
     numeric = [_numeric_column(shown[c]) for c in shown.columns]
     fmt = formats or {}
     rows = [
-        [(_fmt_value(fmt.get(str(col), str(col)), v), isnum or _is_c(v)) for col, v, isnum in zip(shown.columns, rec, numeric)]
+        [_cell(_fmt_value(fmt.get(str(col), str(col)), v), isnum or _is_c(v), str(col)) for col, v, isnum in zip(shown.columns, rec, numeric)]
         for rec in shown.itertuples(index=False)
     ]
     return {
         "caption": caption,
-        "columns": [{"name": str(c), "label": str(c).replace("_", " ")} for c in shown.columns],
+        "columns": [{"name": str(c), "label": str(c).replace("_", " "), "title": (_lookup(str(c), None) or ("", str(c)))[1]} for c in shown.columns],
         "rows": rows,
         "more": max_rows is not None and len(df) > max_rows,
         "shown": len(shown),
         "total": len(df),
     }
+
+
+def _lookup(code: str, column: str | None, extra: dict[str, tuple[str, str]] | None = None) -> tuple[str, str] | None:
+    """(kind, meaning) of a code shown in a report (in ``column``), or None: a ``band`` column's values are
+    distance bands (``5-10`` is also an age band); ``extra`` are the result's own codes (its scenarios)."""
+    extra = extra or {}
+    if column == "band" and code in _BANDS:
+        return _BANDS[code]
+    if code in _REPORT_WORDS or (code in extra and code not in GLOSSARY):
+        return _REPORT_WORDS.get(code) or extra[code]
+    e = GLOSSARY.get(code)
+    return None if e is None else (e.kind + (f", {e.unit}" if e.unit else ""), e.meaning)
+
+
+def _cell(text: str, numeric: bool, column: str) -> tuple[str, bool, str]:
+    """A formatted cell: its text, whether it is a number, its tooltip (a code's meaning, else '')."""
+    found = None if numeric else _lookup(text, column)
+    return text, numeric, "" if found is None else found[1]
+
+
+def _glossary(context: dict[str, Any], extra: dict[str, tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """(code, kind, meaning) of every code the report's tables show, in order of first appearance: every
+    column name, every value of a code column (:data:`_CODE_COLUMNS`) and every other cell that is a code
+    of the glossary (:func:`_lookup`). A column name or code value with no meaning raises: a report never
+    shows a code it cannot explain."""
+    out: dict[tuple[str, str], tuple[str, str, str]] = {}
+
+    def add(code: str, column: str | None) -> None:
+        found = _lookup(code, column, extra)
+        if found is None:
+            raise InvalidInputError("glossary", None, "code", "a code explained in rcc.core.glossary", code)
+        out.setdefault((code, found[0]), (code, *found))
+
+    for t in context.values():
+        if not (isinstance(t, dict) and "columns" in t and "rows" in t):
+            continue
+        names = [c["name"] for c in t["columns"]]
+        for name in names:
+            add(name, None)
+        for row in t["rows"]:
+            for name, (text, numeric, _) in zip(names, row):
+                if not numeric and text and (name in _CODE_COLUMNS or _lookup(text, name) is not None):
+                    add(text, name)
+    return list(out.values())
 
 
 def _tidy(df: pd.DataFrame, drop: Iterable[str] = ()) -> pd.DataFrame:
@@ -183,6 +244,7 @@ def _plan_context(plan: Plan, t: int, other: Plan | None) -> dict[str, Any]:
         "facts": _plan_facts(plan),
         "fig": fig,
         "headline": _headline(tables["summary"], me, other_tables["summary"] if other_tables is not None else None, them),
+        "withheld": _withheld(tables["summary"], other_tables["summary"] if other_tables is not None else None),
         "other_note": (f"The {them} places children referral by referral in the nearest home with a free place; the "
                        "optimised plan places all cohorts together.") if other is not None else "",
         "by_council": _table(tables["by_council"], caption="Outcomes for each council's children. Shares are of children "
@@ -219,8 +281,37 @@ def _headline(summary: pd.DataFrame, me: str, other: pd.DataFrame | None, them: 
         head[them] = other.value.to_numpy()
     out = _table(head)
     for row, key, (_, rec) in zip(out["rows"], summary.metric, head.iterrows()):
-        row[1:] = [(_fmt_value(_metric_col(str(key)), v), True) for v in rec.iloc[1:]]
+        row[1:] = [(_fmt_value(_metric_col(str(key)), v), True, "") for v in rec.iloc[1:]]
     return out
+
+
+#: Why a headline statistic is 'c' (it weighs every placement row, suppressed counts included).
+_WITHHELD = {
+    "mean_distance_miles": "mean distance",
+    "weekly_cost_gbp": "weekly cost",
+    "provider_hhi": "provider concentration (HHI)",
+}
+
+
+def _withheld(summary: pd.DataFrame, other: pd.DataFrame | None) -> str:
+    """The reason, said beside the headline, that its mean distance, weekly cost or HHI is 'c' ('' when none is)."""
+    frames = [summary] + ([other] if other is not None else [])
+    hidden = [word for key, word in _WITHHELD.items() if any(_is_c(v) for f in frames for v in f.value[f.metric == key])]
+    if not hidden:
+        return ""
+    weighted = [w for w in hidden if "HHI" not in w]
+    parts = []
+    if weighted:
+        parts.append(f"{' and '.join(weighted)} are sums over every placement row, each row's children weighted by its "
+                     "own distance or weekly cost, suppressed rows included: published beside the counts in the tables "
+                     "below, that is one more equation on the suppressed counts, and with distinct weights one such "
+                     "equation can single out a hidden count of 1 to 4 (the audit publishes such a figure only where "
+                     "the counts shown already determine it)")
+    if len(weighted) < len(hidden):
+        parts.append("provider concentration sums the squared share of every provider group, so it covers the "
+                     "suppressed counts too")
+    return ("Withheld (c), not small: " + "; ".join(parts) + ". The unsuppressed figures are in plan.metrics, "
+            "for internal use only.")
 
 
 def _metric_col(key: str) -> str:
@@ -266,6 +357,14 @@ def _sufficiency_context(suff: SufficiencyPlan, t: int) -> dict[str, Any]:
     }
 
 
+def _rcc_name(cmp: Comparison) -> str:
+    """The RCC's name given to its scenarios (with its neighbours), else the base region's name."""
+    names = {s.rcc_name for s in cmp.scenarios if s.rcc and s.rcc_name != "RCC"}
+    if cmp.rcc and len(names) == 1:
+        return f"{names.pop()} and its neighbours" if len(cmp.base.councils) > len(cmp.rcc) else names.pop()
+    return cmp.base.name
+
+
 def _comparison_context(cmp: Comparison, t: int) -> dict[str, Any]:
     tables = tables_of(cmp, t)
     cp = ComparisonPlots(cmp)
@@ -276,10 +375,11 @@ def _comparison_context(cmp: Comparison, t: int) -> dict[str, Any]:
         by_council = by_council[by_council.council_id.isin(cmp.rcc)]
     return {
         "title": f"pooling comparison, {cmp.base.name}",
-        "heading": f"Pooling comparison: {cmp.base.name}",
+        "heading": f"Pooling comparison: {_rcc_name(cmp)}",
         "lead": f"The same children planned under each scenario (which homes each council may use), on the same data. "
         f"The scenarios side by side and the council table count the children of {scope}; the distance bands count "
         f"every child planned ({len(cmp.base.councils)} councils).",
+        "codes": {s.name: ("scenario", s.description or "a scenario of this comparison") for s in cmp.scenarios},
         "facts": [("Region", cmp.base.name), ("Councils", f"{len(cmp.base.councils):,}"), ("Scenarios", str(len(cmp.scenarios))),
                   ("Baseline", cmp.baseline)],
         "fig": {
