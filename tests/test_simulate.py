@@ -128,3 +128,19 @@ def test_a_population_must_be_whole_numbers_of_one_length():
         Population(one, one, np.zeros(2, dtype=np.int64), one, one, one)
     with pytest.raises(InvalidInputError, match="whole numbers"):
         Population(one, one, np.array([0.5]), one, one, one)
+
+
+def test_the_share_within_20_miles_is_expected_from_the_district_geometry(gm):
+    sim = rcc.simulate.simulate(gm, months=6, seed=3)
+    far = rcc.simulate.far_share(gm)
+    assert np.array_equal(far, rcc.datasets.council_geometry(gm.council_ids).far_share)
+    p = sim.placements
+    child = pd.Index(gm.council_ids).get_indexer(p.cohort_id.map(sim.cohorts.set_index("cohort_id").council_id))
+    home = pd.Index(gm.council_ids).get_indexer(p.home_id.map(gm.homes.set_index("home_id").council_id))
+    want = 100 * (p.children * (1 - far[child, home])).sum() / p.children.sum()
+    assert sim.metrics["pct_within_20_miles"] == pytest.approx(want)
+    assert 0 < far[child, home].max() and want < 100  # some pairs of boroughs are partly over 20 miles apart
+    own = rcc.Region.from_frames(
+        gm.councils.assign(council_id=[f"X{i}" for i in range(10)]), gm.homes.iloc[:0], gm.cohorts.iloc[:0]
+    )
+    assert set(np.unique(rcc.simulate.far_share(own))) <= {0.0, 1.0}  # not England's councils: 0 or 1 by centroids

@@ -4,6 +4,7 @@ from rcc.datasets.england import (
     DEFAULT_WEEKLY_COST_GBP,
     attribution,
     cla_2025,
+    cla_history,
     councils,
     england,
     england_demand_summary,
@@ -13,12 +14,19 @@ from rcc.datasets.england import (
     region_names,
     regions,
 )
+from rcc.datasets.geometry import FAR_MILES, CouncilGeometry, council_geometry, council_travel, districts
 
 __all__ = [
     "DEFAULT_WEEKLY_COST_GBP",
+    "FAR_MILES",
+    "CouncilGeometry",
     "attribution",
     "cla_2025",
+    "cla_history",
+    "council_geometry",
+    "council_travel",
     "councils",
+    "districts",
     "england",
     "england_demand_summary",
     "ofsted_providers",

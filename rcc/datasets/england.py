@@ -42,6 +42,12 @@ Supply
     Foster and supported places carry a vacancy margin (:data:`VACANCY`).
     Weekly costs are editable, order-of-magnitude defaults
     (:data:`DEFAULT_WEEKLY_COST_GBP`), not published prices.
+
+Geometry
+    The region's ``travel`` table holds, for each council made of several districts (the 21 county
+    councils), the expected distance between two of its children's homes and placements from its
+    district discs (:func:`rcc.datasets.council_geometry`); one-district councils keep the mean distance
+    in a disc of their area, and distances between councils stay centroid to centroid.
 """
 
 from __future__ import annotations
@@ -60,11 +66,13 @@ from rcc.core.errors import InvalidInputError
 from rcc.core.geo import distance_matrix
 from rcc.core.region import Region
 from rcc.core.schema import AGE_BANDS, NEEDS, cohort_ids
+from rcc.datasets.geometry import council_travel
 
 __all__ = [
     "DEFAULT_WEEKLY_COST_GBP",
     "attribution",
     "cla_2025",
+    "cla_history",
     "councils",
     "england",
     "england_demand_summary",
@@ -145,6 +153,13 @@ def councils() -> pd.DataFrame:
 def cla_2025() -> pd.DataFrame:
     """Children looked after at 31 March 2025 by council (DfE); empty = suppressed."""
     return _read_csv("cla_2025.csv").copy()
+
+
+def cla_history() -> pd.DataFrame:
+    """Per council and year (31 March 2020-2025): children placed inside and outside the council, by
+    distance (DfE 2021-2025), and the net-gain components (DfE, 2020-2024); empty = suppressed.
+    Used to check the simulation beside published figures it is not fitted to (ATTRIBUTION.md)."""
+    return _read_csv("cla_history.csv").copy()
 
 
 def region_cla_2025() -> pd.DataFrame:
@@ -555,7 +570,7 @@ def england(region: str | None = None, seed: int = 0) -> Region:
     if region is not None and region not in groups:
         raise InvalidInputError("regions", region, "region", f"one of {sorted(groups)}", region)
     c, homes, cohorts, providers = _england(int(seed))
-    full = Region.from_frames(c, homes, cohorts, providers=providers, name="England")
+    full = Region.from_frames(c, homes, cohorts, providers=providers, travel=council_travel(), name="England")
     if region is None or region == "England":
         return full
     return full.subset(groups[region], name=region)

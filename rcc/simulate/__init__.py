@@ -20,7 +20,7 @@ Hooks left for the next steps (nothing here is calibrated):
 """
 
 from rcc.simulate.build import band_of_age, build_engine, initial_population, key_frame, steady_rates
-from rcc.simulate.metrics import FAR_MILES, census_metrics, council_metrics, published_beside
+from rcc.simulate.metrics import FAR_MILES, census_metrics, council_metrics, far_share, published_beside
 from rcc.simulate.simulation import Simulation, simulate, simulate_seed
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "band_of_age",
     "build_engine",
     "census_metrics",
+    "far_share",
     "council_metrics",
     "initial_population",
     "key_frame",
