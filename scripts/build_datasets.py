@@ -465,6 +465,11 @@ netgain_placed_in (other councils' children placed inside this council) and netg
 council's children placed outside it). Suppressed or not applicable cells (`c`, `z`, `x`) are empty.
 `scripts/calibrate_simulation.py` fits to the 2025 figures only; the earlier years and the net-gain
 components are printed beside the model, never fitted to.
+
+## `simulation_calibration.json`
+Not written by `scripts/build_datasets.py`: `scripts/calibrate_simulation.py` writes it (date, sources,
+method, seeds, grid, the fitted parameters, the fit and the held-out agreement are in the file). Two
+global parameters of `rcc.simulate`, fitted on England to the DfE 2025 per-council shares above.
 """
 
 

@@ -73,7 +73,7 @@ def test_attribution_is_shipped():
 def test_district_geometry_matches_the_disc_for_one_district_councils_and_bounds_the_far_share():
     from rcc.core.geo import within_council_miles
 
-    g = rcc.datasets.council_geometry()
+    g = rcc.datasets.council_geometry(spread=1.0)  # evenly spread districts
     c = rcc.datasets.councils().set_index("council_id").loc[g.council_ids]
     d = rcc.datasets.districts()
     assert len(d) == 296 and set(d.council_id) == set(c.index)
@@ -114,3 +114,14 @@ def test_history_holds_six_years_and_2025_agrees_with_the_2025_table():
     for col in ("placed_inside_la", "placed_outside_la", "dist_over_20mi"):
         pd.testing.assert_series_equal(now[col].loc[cla.index], cla[col], check_names=False, check_dtype=False)
     assert h.loc[h.year == 2024, "netgain_placed_out"].sum() > 30_000
+
+
+def test_published_shares_by_council_are_dfe_figures():
+    s = rcc.datasets.published_by_council(2025)
+    cla = rcc.datasets.cla_2025().set_index("council_id")
+    want = 100 * cla.placed_outside_la / (cla.placed_inside_la + cla.placed_outside_la)
+    pd.testing.assert_series_equal(s.outside.loc[cla.index], want.astype(float), check_names=False)
+    assert s.inside_over_20.notna().sum() > 50 and s.netgain_per_100.isna().all()  # net gain: 2020-2024 only
+    assert rcc.datasets.published_by_council(2024).netgain_per_100.notna().sum() > 140
+    with pytest.raises(rcc.InvalidInputError):
+        rcc.datasets.published_by_council(2019)

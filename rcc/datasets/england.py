@@ -77,6 +77,7 @@ __all__ = [
     "england",
     "england_demand_summary",
     "ofsted_providers",
+    "published_by_council",
     "published_metrics",
     "region_cla_2025",
     "region_names",
@@ -160,6 +161,28 @@ def cla_history() -> pd.DataFrame:
     distance (DfE 2021-2025), and the net-gain components (DfE, 2020-2024); empty = suppressed.
     Used to check the simulation beside published figures it is not fitted to (ATTRIBUTION.md)."""
     return _read_csv("cla_history.csv").copy()
+
+
+def published_by_council(year: int = 2025) -> pd.DataFrame:
+    """DfE's per-council shares of a year (2020-2025, :func:`cla_history`), in %, indexed by council_id:
+    ``outside`` own council (of a known locality), ``over_20`` miles from home (of a known distance),
+    ``inside_over_20`` (of those placed inside with a known distance; NaN below 20 children),
+    ``netgain_per_100`` (net gain per 100 children with a known locality). NaN where suppressed."""
+    h = cla_history()
+    h = h[h.year == int(year)].set_index("council_id")
+    if not len(h):
+        raise InvalidInputError("cla_history", str(year), "year", "a year from 2020 to 2025", year)
+    known = h.dist_20mi_or_less + h.dist_over_20mi
+    inside_known = h.inside_la_20mi_or_less + h.inside_la_over_20mi
+    located = h.placed_inside_la + h.placed_outside_la
+    return pd.DataFrame(
+        {
+            "outside": 100 * h.placed_outside_la / located,
+            "over_20": 100 * h.dist_over_20mi / known,
+            "inside_over_20": (100 * h.inside_la_over_20mi / inside_known).where(inside_known >= 20),
+            "netgain_per_100": 100 * (h.netgain_placed_in - h.netgain_placed_out) / located,
+        }
+    ).astype(float)
 
 
 def region_cla_2025() -> pd.DataFrame:

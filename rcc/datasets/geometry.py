@@ -25,13 +25,14 @@ import numpy as np
 import pandas as pd
 
 from rcc.core.errors import InvalidInputError
+from rcc.datasets.calibration import simulation_calibration
 
 __all__ = [
-    "DEFAULT_SPREAD",
     "FAR_MILES",
     "QUADRATURE_POINTS",
     "CouncilGeometry",
     "council_geometry",
+    "england_geometry",
     "council_travel",
     "districts",
 ]
@@ -41,8 +42,6 @@ FAR_MILES = 20.0
 #: Points per district disc in the quadrature (districts far apart use a quarter of them).
 QUADRATURE_POINTS = 24
 _KM_PER_MILE = 1.609344
-#: Default district disc radius multiple (:func:`council_geometry`): evenly spread.
-DEFAULT_SPREAD = 1.0
 
 
 def districts() -> pd.DataFrame:
@@ -143,7 +142,7 @@ def council_geometry(council_ids: list[str] | None = None, *, spread: float | No
     spread : float, optional
         Radius of each district's disc as a multiple of the radius of a disc of its area (1: children
         spread evenly over the district; below 1: gathered nearer its centre, as towns gather them).
-        Default :data:`DEFAULT_SPREAD`.
+        Default: the calibrated ``district_spread`` (:func:`rcc.datasets.simulation_calibration`).
 
     Returns
     -------
@@ -160,11 +159,20 @@ def council_geometry(council_ids: list[str] | None = None, *, spread: float | No
     >>> 0.2 < float(g.far_share[0, 0]) < 0.8
     True
     """
-    spread = DEFAULT_SPREAD if spread is None else float(spread)
+    if spread is None:
+        spread = float(simulation_calibration()["parameters"]["district_spread"])
+    spread = float(spread)
     if not 0.0 < spread <= 2.0:
         raise InvalidInputError("geometry", None, "spread", "a radius multiple above 0, at most 2", spread)
     g = _england_geometry(spread)
     return g if council_ids is None else g.subset(list(council_ids))
+
+
+def england_geometry(council_ids: list[str], *, spread: float | None = None) -> CouncilGeometry | None:
+    """:func:`council_geometry` of the councils when every one is an English upper-tier council, else None
+    (a region of the user's own councils: rcc measures it by centroids)."""
+    known = set(_districts().council_id)
+    return council_geometry(list(council_ids), spread=spread) if set(council_ids) <= known else None
 
 
 def council_travel(council_ids: list[str] | None = None, *, between: bool = False) -> pd.DataFrame:
@@ -178,7 +186,7 @@ def council_travel(council_ids: list[str] | None = None, *, between: bool = Fals
         Also the distances between councils (default only within each council made of several districts:
         a one-district council keeps the disc-of-its-area distance rcc computes itself, the same figure).
 
-    The districts are evenly spread discs here (``spread=1``), whatever :data:`DEFAULT_SPREAD` is, so a
+    The districts are evenly spread discs here (``spread=1``), whatever the calibrated spread is, so a
     one-district council's figure is the one rcc computes from its area.
 
     Returns

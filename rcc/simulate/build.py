@@ -11,10 +11,20 @@ from rcc.core.errors import InvalidInputError
 from rcc.core.params import PlanParams
 from rcc.core.region import Region
 from rcc.core.schema import AGE_BANDS, HOME_TYPES, NEEDS, cohort_ids
-from rcc.flows import DURATION_EDGES_MONTHS, ChoiceRule, Engine, FlowRates, Network, Population, default_exit_hazard
+from rcc.datasets import england_geometry, simulation_calibration
+from rcc.flows import (
+    DEFAULT_SUIT_CHANCE,
+    DURATION_EDGES_MONTHS,
+    ChoiceRule,
+    Engine,
+    FlowRates,
+    Network,
+    Population,
+    default_exit_hazard,
+)
 from rcc.flows.population import NO_HOME
 
-__all__ = ["band_of_age", "build_engine", "initial_population", "key_frame", "steady_rates"]
+__all__ = ["band_of_age", "build_engine", "calibrated_rule", "initial_population", "key_frame", "steady_rates"]
 
 _BANDS = tuple(AGE_BANDS)
 
@@ -43,6 +53,16 @@ def key_frame(region: Region) -> pd.DataFrame:
     )
 
 
+def calibrated_rule(suit_scale: float | None = None) -> ChoiceRule:
+    """The choice rule with every home type's suit chance (:data:`rcc.flows.DEFAULT_SUIT_CHANCE`) times
+    ``suit_scale``, capped at 1; default the calibrated scale (:func:`rcc.datasets.simulation_calibration`)."""
+    if suit_scale is None:
+        suit_scale = float(simulation_calibration()["parameters"]["suit_scale"])
+    if not 0 <= float(suit_scale):
+        raise InvalidInputError("choice rule", None, "suit_scale", "a multiple of at least 0", suit_scale)
+    return ChoiceRule(suit_chance={t: min(1.0, p * float(suit_scale)) for t, p in DEFAULT_SUIT_CHANCE.items()})
+
+
 def _network(region: Region, params: PlanParams, rule: ChoiceRule) -> Network:
     keys = key_frame(region)
     wanted = pd.MultiIndex.from_frame(region.cohorts[["council_id", "need"]]).unique()
@@ -52,8 +72,21 @@ def _network(region: Region, params: PlanParams, rule: ChoiceRule) -> Network:
     key = np.flatnonzero(used)[edges.cohort.to_numpy()]
     home = edges.home.to_numpy()
     kind = pd.Index(HOME_TYPES).get_indexer(region.homes.home_type)
-    order = (rule.tier_array()[kind[home]], edges.distance_miles.to_numpy(), edges.weekly_cost_gbp.to_numpy())
+    order = (rule.tier_array()[kind[home]], _choice_miles(region, key, home, edges), edges.weekly_cost_gbp.to_numpy())
     return Network.from_edges(key, home, order, len(keys))
+
+
+def _choice_miles(region: Region, key: np.ndarray, home: np.ndarray, edges: pd.DataFrame) -> np.ndarray:
+    """Distance a referral weighs a home by: for England's councils the expected distance between where
+    the council's children live and where the home's council's places are (district geometry,
+    :func:`rcc.datasets.council_geometry`), so a big council's own places are not passed over for a
+    neighbour's whose centroid is nearer; otherwise the plan's distance."""
+    geometry = england_geometry(region.council_ids, spread=1.0)  # evenly spread, as the travel table
+    if geometry is None:
+        return edges.distance_miles.to_numpy()
+    child = key // (len(NEEDS) * len(_BANDS))
+    where = pd.Index(region.councils.council_id).get_indexer(region.homes.council_id)[home]
+    return geometry.mean_miles[child, where]
 
 
 def steady_rates(region: Region, exit_hazard: np.ndarray | None = None) -> FlowRates:
@@ -79,8 +112,9 @@ def build_engine(
     region: Region, rates: object | None = None, rule: ChoiceRule | None = None, params: PlanParams | None = None
 ) -> Engine:
     """The engine of a region: its homes and places, candidate lists by the distance and need rules of
-    ``params`` (:func:`rcc.eligible_edges`), sorted by the rule's type tiers then distance."""
-    rule = rule or ChoiceRule()
+    ``params`` (:func:`rcc.eligible_edges`), sorted by the rule's type tiers then distance (default rule:
+    :func:`calibrated_rule`)."""
+    rule = rule or calibrated_rule()
     params = params or PlanParams()
     kind = pd.Index(HOME_TYPES).get_indexer(region.homes.home_type)
     return Engine(

@@ -7,10 +7,19 @@ import pandas as pd
 
 from rcc.core.region import Region
 from rcc.core.schema import HOME_TYPES
-from rcc.datasets import FAR_MILES, council_geometry, councils, published_metrics
+from rcc.datasets import FAR_MILES, england_geometry, published_metrics
 from rcc.flows import Population
 
-__all__ = ["FAR_MILES", "census_metrics", "council_metrics", "far_share", "published_beside"]
+__all__ = [
+    "FAR_MILES",
+    "agreement",
+    "census_metrics",
+    "council_metrics",
+    "far_share",
+    "placement_matrix",
+    "published_beside",
+    "shares_by_council",
+]
 
 
 def far_share(region: Region) -> np.ndarray:
@@ -21,9 +30,9 @@ def far_share(region: Region) -> np.ndarray:
     measures from the child's address to the placement's); for other councils, 0 or 1 from
     :meth:`rcc.Region.council_distances` (centroids, the within-council mean on the diagonal).
     """
-    ids = list(region.councils.council_id)
-    if set(ids) <= set(councils().council_id):
-        return council_geometry(ids).far_share
+    geometry = england_geometry(region.council_ids)
+    if geometry is not None:
+        return geometry.far_share
     return (region.council_distances() > FAR_MILES).astype(float)
 
 
@@ -94,3 +103,37 @@ def published_beside(metrics: pd.Series, council_ids: list[str] | None = None) -
     return pd.DataFrame(
         {"simulated": [float(metrics[r]) for r in rows], "published": [float(published[r]) for r in rows]}, index=rows
     )
+
+
+def placement_matrix(region: Region, population: Population) -> np.ndarray:
+    """Placed children by home council (rows) and the council their home is in (columns), table order."""
+    placed = population.take(population.home >= 0)
+    where = pd.Index(region.councils.council_id).get_indexer(region.homes.council_id)[placed.home]
+    k = len(region.councils)
+    return np.bincount(placed.council * k + where, minlength=k * k).reshape(k, k).astype(float)
+
+
+def shares_by_council(matrix: np.ndarray, far: np.ndarray) -> pd.DataFrame:
+    """Per home council, in %, from a :func:`placement_matrix` (any counts by home council x placement's
+    council) and a :func:`far_share` matrix: ``outside`` own council, ``over_20`` miles from home,
+    ``inside_over_20`` (of those placed inside), ``netgain_per_100`` (other councils' children placed in
+    it minus its own placed outside, per 100 of its children placed); NaN where a council has none."""
+    n = np.asarray(matrix, dtype=float)
+    placed, inside = n.sum(axis=1), np.diag(n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return pd.DataFrame(
+            {
+                "outside": 100 * (1 - inside / placed),
+                "over_20": 100 * (n * far).sum(axis=1) / placed,
+                "inside_over_20": 100 * np.diag(far),
+                "netgain_per_100": 100 * (n.sum(axis=0) - placed) / placed,
+            }
+        )
+
+
+def agreement(model: pd.Series, truth: pd.Series) -> dict[str, float]:
+    """Pearson ``r``, mean absolute error ``mae`` and ``councils`` compared (rows where both are known)."""
+    ok = model.notna() & truth.notna()
+    x, y = model[ok].to_numpy(float), truth[ok].to_numpy(float)
+    r = float(np.corrcoef(x, y)[0, 1]) if len(x) > 1 else float("nan")
+    return {"r": r, "mae": float(np.abs(x - y).mean()) if len(x) else float("nan"), "councils": int(ok.sum())}

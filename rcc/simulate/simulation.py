@@ -130,6 +130,7 @@ def simulate(
     rates : rcc.flows.Rates, optional
         Default :func:`rcc.simulate.steady_rates` (placeholders, not calibrated).
     rule : rcc.flows.ChoiceRule, optional
+        Default :func:`rcc.simulate.calibrated_rule` (suit chances scaled by the calibrated ``suit_scale``).
     params : PlanParams, optional
         The distance limits (as :func:`rcc.eligible_edges` applies them).
     start : str
