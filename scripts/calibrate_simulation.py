@@ -112,7 +112,8 @@ def main(argv: list[str] | None = None) -> None:
             "grid search with common random numbers over suit_scale and district_spread; loss = MAE of the "
             "per-council share placed outside the council + MAE of the share more than 20 miles from home "
             "(percentage points, DfE 31 March 2025, councils with a published figure; simulated share = mean "
-            "over seeds); England, rcc.simulate.simulate(years, seed) from rcc.datasets.england()"
+            "over seeds); England, rcc.simulate.simulate(years, seed) from rcc.datasets.england(), with its other "
+            "defaults (own_provision: a council's in-house carers foster only its children; placeholder rates)"
         ),
         "seeds": list(seeds),
         "years": args.years,

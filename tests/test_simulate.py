@@ -178,3 +178,21 @@ def test_the_census_placement_matrix_counts_every_placed_child(gm):
     m = rcc.simulate.placement_matrix(gm, sim.population)
     assert m.sum() == sim.metrics["placed"]
     assert 100 * np.trace(m) / m.sum() == pytest.approx(sim.metrics["pct_inside_own_council"])
+
+
+def test_a_councils_in_house_carers_foster_only_its_own_children_today(gm):
+    owner = rcc.simulate.provision_council(gm)
+    in_house = (gm.homes.home_type == "in_house_fostering").to_numpy()
+    assert (owner[in_house] >= 0).all() and (owner[~in_house] == -1).all()
+    assert (
+        owner[in_house] != pd.Index(gm.council_ids).get_indexer(gm.homes.council_id[in_house])
+    ).any()  # some live next door
+
+    def others(sim):
+        placed = sim.population.take(sim.population.home >= 0)
+        mine = owner[placed.home]
+        return int(((mine >= 0) & (mine != placed.council)).sum()), int((mine >= 0).sum())
+
+    assert others(rcc.simulate.simulate(gm, months=12, seed=2))[0] == 0
+    pooled, used = others(rcc.simulate.simulate(gm, months=12, seed=2, own_provision=()))
+    assert 0 < pooled < used  # without the rule, councils take each other's in-house carers

@@ -9,8 +9,10 @@ Calibration (``scripts/calibrate_simulation.py``, its record :func:`rcc.datasets
 two global parameters fitted with common random numbers to DfE's 2025 per-council shares placed outside
 the council and more than 20 miles from home: ``suit_scale`` (every suit chance of the choice rule,
 :func:`calibrated_rule`, the default) and ``district_spread`` (how tightly children gather inside their
-districts, :func:`rcc.datasets.council_geometry`, which the over-20-miles share is measured with). The
-rates stay placeholders. Hooks left for the next steps:
+districts, :func:`rcc.datasets.council_geometry`, which the over-20-miles share is measured with). As
+councils place today, a council's in-house foster carers take only its own children
+(:data:`OWN_PROVISION`, :func:`provision_council`; a plan may pool them). The rates stay placeholders.
+Hooks left for the next steps:
 
 - other supply and geometry: the engine reads only ``region.homes`` (places, type) and the candidate
   lists, so new supply tables or within-council distances change :func:`build_engine`'s inputs only;
@@ -21,11 +23,13 @@ rates stay placeholders. Hooks left for the next steps:
 """
 
 from rcc.simulate.build import (
+    OWN_PROVISION,
     band_of_age,
     build_engine,
     calibrated_rule,
     initial_population,
     key_frame,
+    provision_council,
     steady_rates,
 )
 from rcc.simulate.metrics import (
@@ -42,6 +46,7 @@ from rcc.simulate.simulation import Simulation, simulate, simulate_seed
 
 __all__ = [
     "FAR_MILES",
+    "OWN_PROVISION",
     "Simulation",
     "agreement",
     "band_of_age",
@@ -53,6 +58,7 @@ __all__ = [
     "initial_population",
     "key_frame",
     "placement_matrix",
+    "provision_council",
     "published_beside",
     "shares_by_council",
     "simulate",
