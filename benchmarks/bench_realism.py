@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 import rcc
+from rcc.core.geo import distance_matrix
 from rcc.simulate import agreement, far_share, placement_matrix, shares_by_council
 
 TARGET_MAE, TARGET_R, TARGET_ENGLAND = 6.0, 0.8, 3.0
@@ -129,6 +130,25 @@ def main() -> None:
     )
     worst["error"] = worst.today - worst.published
     print(worst.dropna().sort_values("error", key=abs, ascending=False).head(8).round(1).to_string())
+
+    print("\ncouncils whose disc-of-area distance is over 20 miles (rcc before the district geometry counted")
+    print("every child placed inside them as over 20 miles): % over 20 miles today, both ways, beside DfE 2025")
+    c = region.councils
+    disc = distance_matrix(c.lat, c.lon, c.area_km2)
+    big = np.flatnonzero(np.diag(disc) > rcc.simulate.FAR_MILES)
+    centroid = shares_by_council(matrices["today"], (disc > rcc.simulate.FAR_MILES).astype(float)).over_20
+    five = pd.DataFrame(
+        {
+            "name": c.name.to_numpy()[big],
+            "centroid, disc": centroid.to_numpy()[big],
+            "districts (now)": shares["today"].over_20.to_numpy()[big],
+            "published": published.over_20.reindex(np.array(ids)[big]).to_numpy(),
+            "inside: model": shares["today"].inside_over_20.to_numpy()[big],
+            "inside: published": published.inside_over_20.reindex(np.array(ids)[big]).to_numpy(),
+        },
+        index=np.array(ids)[big],
+    )
+    print(five.round(1).to_string())
 
     print("\ntargets (simulated today, per council against DfE 2025):")
     today = shares["today"]
