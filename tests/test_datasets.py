@@ -82,6 +82,8 @@ def test_district_geometry_matches_the_disc_for_one_district_councils_and_bounds
     disc = within_council_miles(c.area_km2.to_numpy(dtype=float))
     assert np.abs(np.diag(g.mean_miles)[single] - disc[single]).max() < 0.15  # quadrature vs the exact disc mean
     assert ((g.far_share >= 0) & (g.far_share <= 1)).all() and np.allclose(g.far_share, g.far_share.T)
+    with pytest.raises(ValueError):
+        g.far_share[0, 0] = 0.5  # the cached matrices are read-only
     two = rcc.datasets.council_geometry(["E06000052", "E06000057"], spread=1.0)  # Cornwall, Northumberland
     assert two.far_share[0, 1] == 1.0 and 0.2 < two.far_share[1, 1] < 0.8  # a big county: some, not all
     tight = rcc.datasets.council_geometry(["E06000057"], spread=0.5)

@@ -129,6 +129,7 @@ def _england_geometry(spread: float) -> CouncilGeometry:
     mean, far = (mean + mean.T) / 2, (far + far.T) / 2  # the two point sets differ: symmetric as the truth is
     mean_c = w.T @ mean @ w / _KM_PER_MILE
     far_c = np.clip(w.T @ far @ w, 0.0, 1.0)
+    mean_c.flags.writeable = far_c.flags.writeable = False  # cached and shared: read-only
     return CouncilGeometry(ids, mean_c, far_c)
 
 
