@@ -31,6 +31,24 @@ UTLA_FILE = "england_upper_tier_las.csv"
 SUMMARY_FILE = "dfe_cla_placement_summary_by_la_2021_2025.csv"
 CHARS_FILE = "dfe_cla_31_march_by_characteristics_2021_2025.csv"
 OFSTED_FILE = "ofsted_providers_and_places_31mar2023.csv"
+LAD_FILE = "ons_lad_may2023_centroids_uk.csv"
+LOOKUP_FILE = "ons_ltla_to_utla_apr2023_ew.csv"
+N_DISTRICTS = 296
+NETGAIN_FILE = "dfe_cla_la_of_placement_netgain_2020_2024.csv"
+#: cla_history.csv columns taken from the placement summary (every year 2021-2025).
+HISTORY_COLUMNS = (
+    "placed_inside_la",
+    "placed_outside_la",
+    "dist_20mi_or_less",
+    "dist_over_20mi",
+    "inside_la_20mi_or_less",
+    "inside_la_over_20mi",
+    "other_la_children_placed_within_boundary",
+)
+NETGAIN_LABELS = {
+    "1. Children who are the responsibility of other LAs placed within this LA boundary": "netgain_placed_in",
+    "2. Children who are the responsibility of this LA placed outside the LA boundary": "netgain_placed_out",
+}
 
 YEAR = 2025
 ENGLAND_CODE = "E92000001"
@@ -294,6 +312,52 @@ def build_ofsted(shared: Path, councils: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("urn").reset_index(drop=True)
 
 
+def build_districts(shared: Path, councils: pd.DataFrame) -> pd.DataFrame:
+    """districts.csv: the 296 English lower-tier districts (LTLA, April 2023) with their council, BNG centroid
+    (km) and area; ``weight`` is each district's share of its council's children (equal shares within a
+    county: the shared ONS 0-17 estimates are by upper-tier council only)."""
+    lookup = pd.read_csv(shared / LOOKUP_FILE, dtype=str)
+    lookup = lookup[lookup.LTLA23CD.str.startswith("E")]
+    lad = pd.read_csv(shared / LAD_FILE, dtype={"LAD23CD": str})
+    m = lookup.merge(lad, left_on="LTLA23CD", right_on="LAD23CD", how="left", validate="one_to_one")
+    assert len(m) == N_DISTRICTS and m.BNG_E.notna().all()
+    assert set(m.UTLA23CD) == set(councils.council_id)
+    n = m.groupby("UTLA23CD").LTLA23CD.transform("size")
+    out = pd.DataFrame(
+        {
+            "district_id": m.LTLA23CD,
+            "name": m.LTLA23NM.str.strip(),
+            "council_id": m.UTLA23CD,
+            "x_km": (m.BNG_E / 1000).map("{:.3f}".format),
+            "y_km": (m.BNG_N / 1000).map("{:.3f}".format),
+            "area_km2": (m.SHAPE_Area / 1e6).map("{:.2f}".format),
+            "weight": (1 / n).map("{:.6f}".format),
+        }
+    )
+    return out.sort_values(["council_id", "district_id"]).reset_index(drop=True)
+
+
+def build_history(shared: Path, councils: pd.DataFrame) -> pd.DataFrame:
+    """cla_history.csv: per council and year, locality and distance figures (2021-2025) and the net-gain
+    components (2020-2024): published figures the simulation is compared with (only some are fitted)."""
+    src = pd.read_csv(shared / SUMMARY_FILE, dtype=str)
+    src = src[src.ons_code.isin(councils.council_id)]
+    summary = pd.DataFrame({"council_id": src.ons_code, "year": src.time_period.astype(int)})
+    for col in HISTORY_COLUMNS:
+        summary[col] = _to_count(src[col]).to_numpy()
+    net = pd.read_csv(shared / NETGAIN_FILE, dtype=str)
+    net = net[(net.geographic_level == "Local authority") & net.characteristic.isin(NETGAIN_LABELS)]
+    net = net[net.new_la_code.isin(councils.council_id)]
+    net = net.assign(
+        council_id=net.new_la_code, year=net.time_period.astype(int), what=net.characteristic.map(NETGAIN_LABELS)
+    )
+    net = net.assign(number=_to_count(net.number)).pivot(index=["council_id", "year"], columns="what", values="number")
+    out = summary.merge(net.reset_index(), on=["council_id", "year"], how="outer", validate="one_to_one")
+    assert out.groupby("year").size().to_dict() == {y: N_COUNCILS for y in range(2020, 2026)}
+    out = out.sort_values(["council_id", "year"]).reset_index(drop=True)
+    return out.astype({c: "Int64" for c in out.columns if c not in ("council_id",)})
+
+
 def build_regions(councils: pd.DataFrame) -> dict[str, list[str]]:
     """regions.json: England, the 9 regions and the two RCC pathfinders as council_id lists."""
     groups: dict[str, list[str]] = {"England": sorted(councils.council_id)}
@@ -379,6 +443,33 @@ Named council groups (lists of council_id) built from `councils.csv`: "England" 
 English regions (NE 12, NW 24, Y&H 15, EM 10, WM 14, EoE 11, London 33, SE 19, SW 15), "Greater
 Manchester RCC" (the 10 Greater Manchester metropolitan boroughs) and "South East RCC" (the 19
 South East region councils).
+
+## `districts.csv`
+The 296 English lower-tier districts (LTLA, April 2023) from `{LOOKUP_FILE}` (ONS LTLA to UTLA
+lookup, April 2023) and `{LAD_FILE}` (ONS LAD May 2023 BGC attribute table): district_id (LTLA23CD),
+name, council_id (UTLA23CD), x_km/y_km (British National Grid centroid, km; BNG is used because the
+published LAT/LONG of Bristol and North Somerset are placeholders) and area_km2 (polygon area).
+Unitary, metropolitan and London councils are one district; the 21 county councils have 5 to 12.
+**weight** is the district's share of its council's children: the ONS 0-17 estimates in the shared
+folder are by upper-tier council only, so the districts of a county are weighted equally (an
+approximation: shire districts differ in population by about two to one). rcc uses the file for
+distances between where children live and where they are placed (`rcc.datasets.council_geometry`):
+each district a disc of its area around its centroid.
+
+## `cla_history.csv`
+Per council (153, ONS codes as above) and year (31 March, 2020 to 2025): from `{SUMMARY_FILE}` (2021-2025)
+placed_inside_la, placed_outside_la, dist_20mi_or_less, dist_over_20mi, inside_la_20mi_or_less,
+inside_la_over_20mi (children placed inside their council's boundary, by distance from home) and
+other_la_children_placed_within_boundary; from `{NETGAIN_FILE}` (DfE, 2024 release, 2020-2024)
+netgain_placed_in (other councils' children placed inside this council) and netgain_placed_out (this
+council's children placed outside it). Suppressed or not applicable cells (`c`, `z`, `x`) are empty.
+`scripts/calibrate_simulation.py` fits to the 2025 figures only; the earlier years and the net-gain
+components are printed beside the model, never fitted to.
+
+## `simulation_calibration.json`
+Not written by `scripts/build_datasets.py`: `scripts/calibrate_simulation.py` writes it (date, sources,
+method, seeds, grid, the fitted parameters, the fit and the held-out agreement are in the file). Two
+global parameters of `rcc.simulate`, fitted on England to the DfE 2025 per-council shares above.
 """
 
 
@@ -393,6 +484,9 @@ def attribution_text(sizes: dict[str, int]) -> str:
         SUMMARY_FILE=SUMMARY_FILE,
         CHARS_FILE=CHARS_FILE,
         OFSTED_FILE=OFSTED_FILE,
+        LOOKUP_FILE=LOOKUP_FILE,
+        LAD_FILE=LAD_FILE,
+        NETGAIN_FILE=NETGAIN_FILE,
         YEAR=YEAR,
     )
 
@@ -410,12 +504,16 @@ def main(argv: list[str] | None = None) -> None:
     region_cla = build_region_cla(shared)
     ofsted = build_ofsted(shared, councils)
     regions = build_regions(councils)
+    districts = build_districts(shared, councils)
+    history = build_history(shared, councils)
 
     frames = {
         "councils.csv": councils,
         "cla_2025.csv": cla,
         "region_cla_2025.csv": region_cla,
         "ofsted_providers.csv": ofsted,
+        "districts.csv": districts,
+        "cla_history.csv": history,
     }
     for name, df in frames.items():
         _write_csv(df, out / name)

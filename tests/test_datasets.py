@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -67,3 +68,62 @@ def test_region_subset_by_name():
 def test_attribution_is_shipped():
     text = rcc.datasets.attribution()
     assert "Open Government Licence" in text and "Ofsted" in text and "Department for Education" in text
+
+
+def test_district_geometry_matches_the_disc_for_one_district_councils_and_bounds_the_far_share():
+    from rcc.core.geo import within_council_miles
+
+    g = rcc.datasets.council_geometry(spread=1.0)  # evenly spread districts
+    c = rcc.datasets.councils().set_index("council_id").loc[g.council_ids]
+    d = rcc.datasets.districts()
+    assert len(d) == 296 and set(d.council_id) == set(c.index)
+    assert np.allclose(d.groupby("council_id").weight.sum(), 1.0, atol=1e-5)
+    single = d.groupby("council_id").size().reindex(g.council_ids).to_numpy() == 1
+    disc = within_council_miles(c.area_km2.to_numpy(dtype=float))
+    assert np.abs(np.diag(g.mean_miles)[single] - disc[single]).max() < 0.15  # quadrature vs the exact disc mean
+    assert ((g.far_share >= 0) & (g.far_share <= 1)).all() and np.allclose(g.far_share, g.far_share.T)
+    with pytest.raises(ValueError):
+        g.far_share[0, 0] = 0.5  # the cached matrices are read-only
+    two = rcc.datasets.council_geometry(["E06000052", "E06000057"], spread=1.0)  # Cornwall, Northumberland
+    assert two.far_share[0, 1] == 1.0 and 0.2 < two.far_share[1, 1] < 0.8  # a big county: some, not all
+    tight = rcc.datasets.council_geometry(["E06000057"], spread=0.5)
+    assert tight.far_share[0, 0] < two.far_share[1, 1] and tight.mean_miles[0, 0] < two.mean_miles[1, 1]
+    with pytest.raises(rcc.InvalidInputError):
+        rcc.datasets.council_geometry(["E99999999"])
+    with pytest.raises(rcc.InvalidInputError):
+        rcc.datasets.council_geometry(spread=0.0)
+
+
+def test_england_within_county_distances_come_from_the_districts():
+    eng = england()
+    travel = rcc.datasets.council_travel()
+    several = rcc.datasets.districts().groupby("council_id").size()
+    assert set(travel.from_council_id) == set(several[several > 1].index) and len(travel) == 21
+    assert (travel.from_council_id == travel.to_council_id).all()
+    d = eng.council_distances()
+    i = eng.council_ids.index("E10000016")  # Kent, long east to west: farther than a disc of its area
+    assert d[i, i] == pytest.approx(travel.set_index("from_council_id").distance_miles["E10000016"])
+    assert d[i, i] > rcc.core.geo.within_council_miles(float(eng.councils.area_km2.iloc[i])) + 2
+    gm = england("Greater Manchester RCC")
+    assert len(gm.travel) == 0  # ten one-district boroughs: the disc of their area, as before
+
+
+def test_history_holds_six_years_and_2025_agrees_with_the_2025_table():
+    h = rcc.datasets.cla_history()
+    assert h.groupby("year").council_id.nunique().to_dict() == {y: 153 for y in range(2020, 2026)}
+    now = h[h.year == 2025].set_index("council_id")
+    cla = rcc.datasets.cla_2025().set_index("council_id")
+    for col in ("placed_inside_la", "placed_outside_la", "dist_over_20mi"):
+        pd.testing.assert_series_equal(now[col].loc[cla.index], cla[col], check_names=False, check_dtype=False)
+    assert h.loc[h.year == 2024, "netgain_placed_out"].sum() > 30_000
+
+
+def test_published_shares_by_council_are_dfe_figures():
+    s = rcc.datasets.published_by_council(2025)
+    cla = rcc.datasets.cla_2025().set_index("council_id")
+    want = 100 * cla.placed_outside_la / (cla.placed_inside_la + cla.placed_outside_la)
+    pd.testing.assert_series_equal(s.outside.loc[cla.index], want.astype(float), check_names=False)
+    assert s.inside_over_20.notna().sum() > 50 and s.netgain_per_100.isna().all()  # net gain: 2020-2024 only
+    assert rcc.datasets.published_by_council(2024).netgain_per_100.notna().sum() > 140
+    with pytest.raises(rcc.InvalidInputError):
+        rcc.datasets.published_by_council(2019)

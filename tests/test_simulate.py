@@ -128,3 +128,71 @@ def test_a_population_must_be_whole_numbers_of_one_length():
         Population(one, one, np.zeros(2, dtype=np.int64), one, one, one)
     with pytest.raises(InvalidInputError, match="whole numbers"):
         Population(one, one, np.array([0.5]), one, one, one)
+
+
+def test_the_share_within_20_miles_is_expected_from_the_district_geometry(gm):
+    sim = rcc.simulate.simulate(gm, months=6, seed=3)
+    far = rcc.simulate.far_share(gm)
+    assert np.array_equal(far, rcc.datasets.council_geometry(gm.council_ids).far_share)
+    p = sim.placements
+    child = pd.Index(gm.council_ids).get_indexer(p.cohort_id.map(sim.cohorts.set_index("cohort_id").council_id))
+    home = pd.Index(gm.council_ids).get_indexer(p.home_id.map(gm.homes.set_index("home_id").council_id))
+    want = 100 * (p.children * (1 - far[child, home])).sum() / p.children.sum()
+    assert sim.metrics["pct_within_20_miles"] == pytest.approx(want)
+    assert 0 < far[child, home].max() and want < 100  # some pairs of boroughs are partly over 20 miles apart
+    own = rcc.Region.from_frames(
+        gm.councils.assign(council_id=[f"X{i}" for i in range(10)]), gm.homes.iloc[:0], gm.cohorts.iloc[:0]
+    )
+    assert set(np.unique(rcc.simulate.far_share(own))) <= {0.0, 1.0}  # not England's councils: 0 or 1 by centroids
+
+
+def test_the_calibrated_defaults_are_the_shipped_record(gm):
+    record = rcc.datasets.simulation_calibration()
+    assert set(record["parameters"]) == set(rcc.datasets.CALIBRATED_PARAMETERS)
+    assert record["created"] and record["sources"] and {"outside", "over_20"} <= set(record["fit"])
+    scale = record["parameters"]["suit_scale"]
+    rule = rcc.simulate.calibrated_rule()
+    assert rule.suit_chance == {t: min(1.0, p * scale) for t, p in rcc.flows.DEFAULT_SUIT_CHANCE.items()}
+    _same(rcc.simulate.simulate(gm, months=3, seed=5), rcc.simulate.simulate(gm, months=3, seed=5, rule=rule))
+    spread = record["parameters"]["district_spread"]
+    default = rcc.datasets.council_geometry(gm.council_ids)
+    assert np.array_equal(default.far_share, rcc.datasets.council_geometry(gm.council_ids, spread=spread).far_share)
+    with pytest.raises(InvalidInputError):
+        rcc.simulate.calibrated_rule(-0.1)
+
+
+def test_shares_by_council_from_a_placement_matrix():
+    n = np.array([[3.0, 1.0], [2.0, 4.0]])  # rows: home council; columns: council of the placement
+    far = np.array([[0.0, 1.0], [1.0, 0.5]])
+    s = rcc.simulate.shares_by_council(n, far)
+    assert s.outside.tolist() == pytest.approx([25.0, 100 / 3])
+    assert s.over_20.tolist() == pytest.approx([25.0, 100 * 4 / 6])
+    assert s.inside_over_20.tolist() == pytest.approx([0.0, 50.0])
+    assert s.netgain_per_100.tolist() == pytest.approx([25.0, -100 / 6])  # 2 in, 1 out; 1 in, 2 out
+    a = rcc.simulate.agreement(pd.Series([1.0, 2.0, np.nan, 4.0]), pd.Series([1.0, 3.0, 5.0, 5.0]))
+    assert a["councils"] == 3 and a["mae"] == pytest.approx(2 / 3) and 0.9 < a["r"] < 1
+
+
+def test_the_census_placement_matrix_counts_every_placed_child(gm):
+    sim = rcc.simulate.simulate(gm, months=2, seed=1)
+    m = rcc.simulate.placement_matrix(gm, sim.population)
+    assert m.sum() == sim.metrics["placed"]
+    assert 100 * np.trace(m) / m.sum() == pytest.approx(sim.metrics["pct_inside_own_council"])
+
+
+def test_a_councils_in_house_carers_foster_only_its_own_children_today(gm):
+    owner = rcc.simulate.provision_council(gm)
+    in_house = (gm.homes.home_type == "in_house_fostering").to_numpy()
+    assert (owner[in_house] >= 0).all() and (owner[~in_house] == -1).all()
+    assert (
+        owner[in_house] != pd.Index(gm.council_ids).get_indexer(gm.homes.council_id[in_house])
+    ).any()  # some live next door
+
+    def others(sim):
+        placed = sim.population.take(sim.population.home >= 0)
+        mine = owner[placed.home]
+        return int(((mine >= 0) & (mine != placed.council)).sum()), int((mine >= 0).sum())
+
+    assert others(rcc.simulate.simulate(gm, months=12, seed=2))[0] == 0
+    pooled, used = others(rcc.simulate.simulate(gm, months=12, seed=2, own_provision=()))
+    assert 0 < pooled < used  # without the rule, councils take each other's in-house carers

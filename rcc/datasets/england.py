@@ -42,6 +42,12 @@ Supply
     Foster and supported places carry a vacancy margin (:data:`VACANCY`).
     Weekly costs are editable, order-of-magnitude defaults
     (:data:`DEFAULT_WEEKLY_COST_GBP`), not published prices.
+
+Geometry
+    The region's ``travel`` table holds, for each council made of several districts (the 21 county
+    councils), the expected distance between two of its children's homes and placements from its
+    district discs (:func:`rcc.datasets.council_geometry`); one-district councils keep the mean distance
+    in a disc of their area, and distances between councils stay centroid to centroid.
 """
 
 from __future__ import annotations
@@ -60,15 +66,18 @@ from rcc.core.errors import InvalidInputError
 from rcc.core.geo import distance_matrix
 from rcc.core.region import Region
 from rcc.core.schema import AGE_BANDS, NEEDS, cohort_ids
+from rcc.datasets.geometry import council_travel
 
 __all__ = [
     "DEFAULT_WEEKLY_COST_GBP",
     "attribution",
     "cla_2025",
+    "cla_history",
     "councils",
     "england",
     "england_demand_summary",
     "ofsted_providers",
+    "published_by_council",
     "published_metrics",
     "region_cla_2025",
     "region_names",
@@ -145,6 +154,35 @@ def councils() -> pd.DataFrame:
 def cla_2025() -> pd.DataFrame:
     """Children looked after at 31 March 2025 by council (DfE); empty = suppressed."""
     return _read_csv("cla_2025.csv").copy()
+
+
+def cla_history() -> pd.DataFrame:
+    """Per council and year (31 March 2020-2025): children placed inside and outside the council, by
+    distance (DfE 2021-2025), and the net-gain components (DfE, 2020-2024); empty = suppressed.
+    Used to check the simulation beside published figures it is not fitted to (ATTRIBUTION.md)."""
+    return _read_csv("cla_history.csv").copy()
+
+
+def published_by_council(year: int = 2025) -> pd.DataFrame:
+    """DfE's per-council shares of a year (2020-2025, :func:`cla_history`), in %, indexed by council_id:
+    ``outside`` own council (of a known locality), ``over_20`` miles from home (of a known distance),
+    ``inside_over_20`` (of those placed inside with a known distance; NaN below 20 children),
+    ``netgain_per_100`` (net gain per 100 children with a known locality). NaN where suppressed."""
+    h = cla_history()
+    h = h[h.year == int(year)].set_index("council_id")
+    if not len(h):
+        raise InvalidInputError("cla_history", str(year), "year", "a year from 2020 to 2025", year)
+    known = h.dist_20mi_or_less + h.dist_over_20mi
+    inside_known = h.inside_la_20mi_or_less + h.inside_la_over_20mi
+    located = h.placed_inside_la + h.placed_outside_la
+    return pd.DataFrame(
+        {
+            "outside": 100 * h.placed_outside_la / located,
+            "over_20": 100 * h.dist_over_20mi / known,
+            "inside_over_20": (100 * h.inside_la_over_20mi / inside_known).where(inside_known >= 20),
+            "netgain_per_100": 100 * (h.netgain_placed_in - h.netgain_placed_out) / located,
+        }
+    ).astype(float)
 
 
 def region_cla_2025() -> pd.DataFrame:
@@ -555,7 +593,7 @@ def england(region: str | None = None, seed: int = 0) -> Region:
     if region is not None and region not in groups:
         raise InvalidInputError("regions", region, "region", f"one of {sorted(groups)}", region)
     c, homes, cohorts, providers = _england(int(seed))
-    full = Region.from_frames(c, homes, cohorts, providers=providers, name="England")
+    full = Region.from_frames(c, homes, cohorts, providers=providers, travel=council_travel(), name="England")
     if region is None or region == "England":
         return full
     return full.subset(groups[region], name=region)

@@ -5,12 +5,15 @@ by the need, age and distance rules of :func:`rcc.eligible_edges`, sorted by typ
 distance; :func:`steady_rates` as placeholder rates), runs it month by month and returns a
 :class:`Simulation`: the census placements (schema ``placements``), the flows and the metrics.
 
-Hooks left for the next steps (nothing here is calibrated):
+Calibration (``scripts/calibrate_simulation.py``, its record :func:`rcc.datasets.simulation_calibration`):
+two global parameters fitted with common random numbers to DfE's 2025 per-council shares placed outside
+the council and more than 20 miles from home: ``suit_scale`` (every suit chance of the choice rule,
+:func:`calibrated_rule`, the default) and ``district_spread`` (how tightly children gather inside their
+districts, :func:`rcc.datasets.council_geometry`, which the over-20-miles share is measured with). As
+councils place today, a council's in-house foster carers take only its own children
+(:data:`OWN_PROVISION`, :func:`provision_council`; a plan may pool them). The rates stay placeholders.
+Hooks left for the next steps:
 
-- calibration to DfE figures: the global knobs are :class:`rcc.flows.ChoiceRule` (``suit_chance`` per
-  home type, ``tiers``) and :meth:`rcc.flows.FlowRates.scaled`; common random numbers come for free, as
-  every draw depends only on ``(seed, month)`` and suit draws on a counter hash of (batch, referral,
-  home); :meth:`Simulation.by_council` gives the per-council shares to fit against;
 - other supply and geometry: the engine reads only ``region.homes`` (places, type) and the candidate
   lists, so new supply tables or within-council distances change :func:`build_engine`'s inputs only;
 - today in every plan / sufficiency from today: :meth:`Simulation.census_region` is the region with the
@@ -19,20 +22,45 @@ Hooks left for the next steps (nothing here is calibrated):
   multipliers, per-council shrinkage) drives the same :class:`rcc.flows.Engine`.
 """
 
-from rcc.simulate.build import band_of_age, build_engine, initial_population, key_frame, steady_rates
-from rcc.simulate.metrics import FAR_MILES, census_metrics, council_metrics, published_beside
+from rcc.simulate.build import (
+    OWN_PROVISION,
+    band_of_age,
+    build_engine,
+    calibrated_rule,
+    initial_population,
+    key_frame,
+    provision_council,
+    steady_rates,
+)
+from rcc.simulate.metrics import (
+    FAR_MILES,
+    agreement,
+    census_metrics,
+    council_metrics,
+    far_share,
+    placement_matrix,
+    published_beside,
+    shares_by_council,
+)
 from rcc.simulate.simulation import Simulation, simulate, simulate_seed
 
 __all__ = [
     "FAR_MILES",
+    "OWN_PROVISION",
     "Simulation",
+    "agreement",
     "band_of_age",
     "build_engine",
+    "calibrated_rule",
     "census_metrics",
+    "far_share",
     "council_metrics",
     "initial_population",
     "key_frame",
+    "placement_matrix",
+    "provision_council",
     "published_beside",
+    "shares_by_council",
     "simulate",
     "simulate_seed",
     "steady_rates",

@@ -11,12 +11,35 @@ from rcc.core.errors import InvalidInputError
 from rcc.core.params import PlanParams
 from rcc.core.region import Region
 from rcc.core.schema import AGE_BANDS, HOME_TYPES, NEEDS, cohort_ids
-from rcc.flows import DURATION_EDGES_MONTHS, ChoiceRule, Engine, FlowRates, Network, Population, default_exit_hazard
+from rcc.datasets import england_geometry, simulation_calibration
+from rcc.flows import (
+    DEFAULT_SUIT_CHANCE,
+    DURATION_EDGES_MONTHS,
+    ChoiceRule,
+    Engine,
+    FlowRates,
+    Network,
+    Population,
+    default_exit_hazard,
+)
 from rcc.flows.population import NO_HOME
 
-__all__ = ["band_of_age", "build_engine", "initial_population", "key_frame", "steady_rates"]
+__all__ = [
+    "OWN_PROVISION",
+    "band_of_age",
+    "build_engine",
+    "calibrated_rule",
+    "initial_population",
+    "key_frame",
+    "provision_council",
+    "steady_rates",
+]
 
 _BANDS = tuple(AGE_BANDS)
+#: Home types that take only their own council's children in the simulation of today's placing: a
+#: council's in-house foster carers (DfE 31 March 2025: 333 of 81,770 children looked after were placed
+#: in another council's provision). Plans may pool them; today's referrals do not.
+OWN_PROVISION: tuple[str, ...] = ("in_house_fostering",)
 
 
 def band_of_age() -> np.ndarray:
@@ -43,7 +66,33 @@ def key_frame(region: Region) -> pd.DataFrame:
     )
 
 
-def _network(region: Region, params: PlanParams, rule: ChoiceRule) -> Network:
+def calibrated_rule(suit_scale: float | None = None) -> ChoiceRule:
+    """The choice rule with every home type's suit chance (:data:`rcc.flows.DEFAULT_SUIT_CHANCE`) times
+    ``suit_scale``, capped at 1; default the calibrated scale (:func:`rcc.datasets.simulation_calibration`)."""
+    if suit_scale is None:
+        suit_scale = float(simulation_calibration()["parameters"]["suit_scale"])
+    if not 0 <= float(suit_scale):
+        raise InvalidInputError("choice rule", None, "suit_scale", "a multiple of at least 0", suit_scale)
+    return ChoiceRule(suit_chance={t: min(1.0, p * float(suit_scale)) for t, p in DEFAULT_SUIT_CHANCE.items()})
+
+
+def provision_council(region: Region, home_types: tuple[str, ...] = OWN_PROVISION) -> np.ndarray:
+    """Per home (table order): the council (row position) whose own provision it is, for homes of
+    ``home_types`` run by a council-sector provider, else -1. The council is the provider's ``group`` or
+    ``provider_id`` when it names one of the region's councils (after an ``LA:`` prefix, as the embedded
+    England's in-house providers do), else the council the home is in."""
+    homes = region.homes
+    providers = region.providers.set_index("provider_id")
+    sector = providers.sector.reindex(homes.provider_id).to_numpy(dtype=object)
+    councils = pd.Index(region.councils.council_id)
+    named = pd.Series(providers.group.where(providers.group != "", providers.index)).reindex(homes.provider_id)
+    owner = councils.get_indexer(named.fillna("").astype(str).str.removeprefix("LA:"))
+    owner = np.where(owner >= 0, owner, councils.get_indexer(homes.council_id))
+    restricted = homes.home_type.isin(home_types).to_numpy() & (sector == "council")
+    return np.where(restricted, owner, -1).astype(np.int64)
+
+
+def _network(region: Region, params: PlanParams, rule: ChoiceRule, own_provision: tuple[str, ...]) -> Network:
     keys = key_frame(region)
     wanted = pd.MultiIndex.from_frame(region.cohorts[["council_id", "need"]]).unique()
     used = pd.MultiIndex.from_frame(keys[["council_id", "need"]]).isin(wanted)
@@ -51,9 +100,25 @@ def _network(region: Region, params: PlanParams, rule: ChoiceRule) -> Network:
     edges = eligible_edges(attrs.evolve(region, cohorts=keys[used].reset_index(drop=True), placements=empty), params)
     key = np.flatnonzero(used)[edges.cohort.to_numpy()]
     home = edges.home.to_numpy()
+    owner = provision_council(region, own_provision)[home]
+    keep = (owner < 0) | (owner == key // (len(NEEDS) * len(_BANDS)))  # a council's own carers: its children
+    edges, key, home = edges[keep], key[keep], home[keep]
     kind = pd.Index(HOME_TYPES).get_indexer(region.homes.home_type)
-    order = (rule.tier_array()[kind[home]], edges.distance_miles.to_numpy(), edges.weekly_cost_gbp.to_numpy())
+    order = (rule.tier_array()[kind[home]], _choice_miles(region, key, home, edges), edges.weekly_cost_gbp.to_numpy())
     return Network.from_edges(key, home, order, len(keys))
+
+
+def _choice_miles(region: Region, key: np.ndarray, home: np.ndarray, edges: pd.DataFrame) -> np.ndarray:
+    """Distance a referral weighs a home by: for England's councils the expected distance between where
+    the council's children live and where the home's council's places are (district geometry,
+    :func:`rcc.datasets.council_geometry`), so a big council's own places are not passed over for a
+    neighbour's whose centroid is nearer; otherwise the plan's distance."""
+    geometry = england_geometry(region.council_ids, spread=1.0)  # evenly spread, as the travel table
+    if geometry is None:
+        return edges.distance_miles.to_numpy()
+    child = key // (len(NEEDS) * len(_BANDS))
+    where = pd.Index(region.councils.council_id).get_indexer(region.homes.council_id)[home]
+    return geometry.mean_miles[child, where]
 
 
 def steady_rates(region: Region, exit_hazard: np.ndarray | None = None) -> FlowRates:
@@ -76,15 +141,21 @@ def steady_rates(region: Region, exit_hazard: np.ndarray | None = None) -> FlowR
 
 
 def build_engine(
-    region: Region, rates: object | None = None, rule: ChoiceRule | None = None, params: PlanParams | None = None
+    region: Region,
+    rates: object | None = None,
+    rule: ChoiceRule | None = None,
+    params: PlanParams | None = None,
+    own_provision: tuple[str, ...] = OWN_PROVISION,
 ) -> Engine:
     """The engine of a region: its homes and places, candidate lists by the distance and need rules of
-    ``params`` (:func:`rcc.eligible_edges`), sorted by the rule's type tiers then distance."""
-    rule = rule or ChoiceRule()
+    ``params`` (:func:`rcc.eligible_edges`), sorted by the rule's type tiers then distance (default rule:
+    :func:`calibrated_rule`); homes of the ``own_provision`` types run by a council take only that
+    council's children (:func:`provision_council`), as councils place today."""
+    rule = rule or calibrated_rule()
     params = params or PlanParams()
     kind = pd.Index(HOME_TYPES).get_indexer(region.homes.home_type)
     return Engine(
-        network=_network(region, params, rule),
+        network=_network(region, params, rule, tuple(own_provision)),
         home_type=kind.astype(np.int64),
         places=region.homes.places.to_numpy(dtype=np.int64),
         suits=rule.suit_array()[kind],

@@ -7,31 +7,53 @@ import pandas as pd
 
 from rcc.core.region import Region
 from rcc.core.schema import HOME_TYPES
-from rcc.datasets import published_metrics
+from rcc.datasets import FAR_MILES, england_geometry, published_metrics
 from rcc.flows import Population
 
-__all__ = ["FAR_MILES", "census_metrics", "council_metrics", "published_beside"]
+__all__ = [
+    "FAR_MILES",
+    "agreement",
+    "census_metrics",
+    "council_metrics",
+    "far_share",
+    "placement_matrix",
+    "published_beside",
+    "shares_by_council",
+]
 
-#: DfE's distance threshold: placed more than 20 miles from home.
-FAR_MILES = 20.0
+
+def far_share(region: Region) -> np.ndarray:
+    """Council x council share of placements more than :data:`FAR_MILES` from home (rows: child's council).
+
+    For the embedded English councils, the expected share from their district geometry
+    (:func:`rcc.datasets.council_geometry`: both ends spread over the councils' districts, as DfE
+    measures from the child's address to the placement's); for other councils, 0 or 1 from
+    :meth:`rcc.Region.council_distances` (centroids, the within-council mean on the diagonal).
+    """
+    geometry = england_geometry(region.council_ids)
+    if geometry is not None:
+        return geometry.far_share
+    return (region.council_distances() > FAR_MILES).astype(float)
 
 
 def _placed(region: Region, population: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Placed children: home council, council of the home, distance (miles), home type index."""
+    """Placed children: home council, council of the home, share over 20 miles (expected), home type index."""
     placed = population.take(population.home >= 0)
     where = pd.Index(region.councils.council_id).get_indexer(region.homes.council_id)[placed.home]
-    distance = region.council_distances()[placed.council, where]
+    far = far_share(region)[placed.council, where]
     kind = pd.Index(HOME_TYPES).get_indexer(region.homes.home_type)[placed.home]
-    return placed.council, where, distance, kind
+    return placed.council, where, far, kind
 
 
 def census_metrics(region: Region, population: Population) -> pd.Series:
     """Children, placed, waiting; % inside own council, % within 20 miles, % in own region (of placed
     children); mean distance; % of placed children in each home type.
 
-    Percentages are of placed children (DfE's are of children with a known locality or distance).
+    Percentages are of placed children (DfE's are of children with a known locality or distance); the
+    share within 20 miles is expected from the councils' geometry (:func:`far_share`).
     """
-    home_council, where, distance, kind = _placed(region, population)
+    home_council, where, far, kind = _placed(region, population)
+    distance = region.council_distances()[home_council, where]
     region_of = region.councils.region.to_numpy(dtype=object)
     n = len(home_council)
     pct = (lambda x: 100.0 * float(np.sum(x)) / n) if n else (lambda x: float("nan"))
@@ -40,7 +62,7 @@ def census_metrics(region: Region, population: Population) -> pd.Series:
         "placed": float(n),
         "waiting": float(len(population) - n),
         "pct_inside_own_council": pct(home_council == where),
-        "pct_within_20_miles": pct(distance <= FAR_MILES),
+        "pct_within_20_miles": pct(1.0 - far),
         "pct_inside_own_region": pct(region_of[home_council] == region_of[where]),
         "mean_distance_miles": float(distance.mean()) if n else float("nan"),
     }
@@ -50,13 +72,14 @@ def census_metrics(region: Region, population: Population) -> pd.Series:
 
 
 def council_metrics(region: Region, population: Population) -> pd.DataFrame:
-    """Per home council: children, placed, waiting, % inside own council and % within 20 miles (of placed)."""
-    home_council, where, distance, _ = _placed(region, population)
+    """Per home council: children, placed, waiting, % inside own council and % within 20 miles (of placed;
+    expected from the councils' geometry, :func:`far_share`)."""
+    home_council, where, far, _ = _placed(region, population)
     k = len(region.councils)
     children = np.bincount(population.council, minlength=k)
     placed = np.bincount(home_council, minlength=k)
     inside = np.bincount(home_council, weights=(home_council == where), minlength=k)
-    near = np.bincount(home_council, weights=(distance <= FAR_MILES), minlength=k)
+    near = np.bincount(home_council, weights=1.0 - far, minlength=k)
     with np.errstate(invalid="ignore", divide="ignore"):
         return pd.DataFrame(
             {
@@ -80,3 +103,37 @@ def published_beside(metrics: pd.Series, council_ids: list[str] | None = None) -
     return pd.DataFrame(
         {"simulated": [float(metrics[r]) for r in rows], "published": [float(published[r]) for r in rows]}, index=rows
     )
+
+
+def placement_matrix(region: Region, population: Population) -> np.ndarray:
+    """Placed children by home council (rows) and the council their home is in (columns), table order."""
+    placed = population.take(population.home >= 0)
+    where = pd.Index(region.councils.council_id).get_indexer(region.homes.council_id)[placed.home]
+    k = len(region.councils)
+    return np.bincount(placed.council * k + where, minlength=k * k).reshape(k, k).astype(float)
+
+
+def shares_by_council(matrix: np.ndarray, far: np.ndarray) -> pd.DataFrame:
+    """Per home council, in %, from a :func:`placement_matrix` (any counts by home council x placement's
+    council) and a :func:`far_share` matrix: ``outside`` own council, ``over_20`` miles from home,
+    ``inside_over_20`` (of those placed inside), ``netgain_per_100`` (other councils' children placed in
+    it minus its own placed outside, per 100 of its children placed); NaN where a council has none."""
+    n = np.asarray(matrix, dtype=float)
+    placed, inside = n.sum(axis=1), np.diag(n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return pd.DataFrame(
+            {
+                "outside": 100 * (1 - inside / placed),
+                "over_20": 100 * (n * far).sum(axis=1) / placed,
+                "inside_over_20": 100 * np.diag(far),
+                "netgain_per_100": 100 * (n.sum(axis=0) - placed) / placed,
+            }
+        )
+
+
+def agreement(model: pd.Series, truth: pd.Series) -> dict[str, float]:
+    """Pearson ``r``, mean absolute error ``mae`` and ``councils`` compared (rows where both are known)."""
+    ok = model.notna() & truth.notna()
+    x, y = model[ok].to_numpy(float), truth[ok].to_numpy(float)
+    r = float(np.corrcoef(x, y)[0, 1]) if len(x) > 1 else float("nan")
+    return {"r": r, "mae": float(np.abs(x - y).mean()) if len(x) else float("nan"), "councils": int(ok.sum())}

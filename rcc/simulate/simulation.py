@@ -11,7 +11,7 @@ from rcc.core.params import PlanParams
 from rcc.core.region import Region
 from rcc.core.schema import AGE_BANDS, NEEDS, cohort_ids
 from rcc.flows import EVENTS, ChoiceRule, Engine, Population
-from rcc.simulate.build import build_engine, initial_population
+from rcc.simulate.build import OWN_PROVISION, build_engine, initial_population
 from rcc.simulate.metrics import census_metrics, council_metrics
 
 __all__ = ["Simulation", "simulate", "simulate_seed"]
@@ -109,6 +109,7 @@ def simulate(
     rule: ChoiceRule | None = None,
     params: PlanParams | None = None,
     start: str = "2020-04",
+    own_provision: tuple[str, ...] = OWN_PROVISION,
 ) -> Simulation:
     """Simulate referrals, moves and endings in a region month by month, and the stock on the census date.
 
@@ -130,10 +131,14 @@ def simulate(
     rates : rcc.flows.Rates, optional
         Default :func:`rcc.simulate.steady_rates` (placeholders, not calibrated).
     rule : rcc.flows.ChoiceRule, optional
+        Default :func:`rcc.simulate.calibrated_rule` (suit chances scaled by the calibrated ``suit_scale``).
     params : PlanParams, optional
         The distance limits (as :func:`rcc.eligible_edges` applies them).
     start : str
         The first simulated month (``"2020-04"``: five years end on 31 March 2025).
+    own_provision : tuple of str
+        Home types a council's own provider runs for its own children only
+        (:data:`rcc.simulate.OWN_PROVISION`: in-house fostering); ``()`` lets any council use them.
 
     Returns
     -------
@@ -147,7 +152,7 @@ def simulate(
     True
     """
     n_months = _check(years, months)
-    engine = build_engine(region, rates, rule, params)
+    engine = build_engine(region, rates, rule, params, own_provision)
     population = initial_population(region, seed)
     initial = _cohort_table(region, population, 0, engine)
     population = engine.place_waiting(population, 0, np.random.default_rng([seed, 2**31 + 1]))

@@ -1,0 +1,178 @@
+"""Today's England beside the published figures: simulated today (calibrated) and optimised, per council and region.
+
+Run:  python benchmarks/bench_realism.py [--seed 0] [--years 5] [--no-optimised]
+
+Simulates England with the calibrated defaults (rcc.simulate.simulate; parameters from
+rcc.datasets.simulation_calibration()), then plans the census stock from scratch with rcc.plan
+(``hold_current=False``: every child placed anew by the optimiser on the same homes). For each, per
+council and per region: the share placed outside the own council and the share more than 20 miles from
+home (expected from the district geometry, rcc.simulate.far_share, for today and the optimised plan
+alike), beside DfE's 31 March 2025 figures, with Pearson r and mean absolute error; England's share
+inside own council; each region's in-region share (DfE publishes none; region_cla_2025 has no such
+column, so only the model's are printed). Then the calibration targets, met or not met, and the
+held-out figures (earlier years, net gain) beside the model. Times are printed; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import pandas as pd
+
+import rcc
+from rcc.core.geo import distance_matrix
+from rcc.simulate import agreement, far_share, placement_matrix, shares_by_council
+
+TARGET_MAE, TARGET_R, TARGET_ENGLAND = 6.0, 0.8, 3.0
+PUBLISHED_INSIDE = 55.7  # DfE 31 March 2025, England, of children with a known locality
+
+
+def plan_matrix(region: rcc.Region, plan: rcc.Plan) -> np.ndarray:
+    """Children placed by a plan, by home council x council of the home (the placement_matrix layout)."""
+    idx = pd.Index(region.council_ids)
+    k = len(idx)
+    p = plan.placements
+    flat = idx.get_indexer(p.council_id) * k + idx.get_indexer(p.home_council_id)
+    return np.bincount(flat, weights=p.children.to_numpy(float), minlength=k * k).reshape(k, k)
+
+
+def by_region(region: rcc.Region, matrix: np.ndarray, far: np.ndarray) -> pd.DataFrame:
+    """Per region of the home council: % outside own council, % over 20 miles, % inside own region."""
+    reg = region.councils.region.to_numpy(dtype=object)
+    rows = {}
+    for name in sorted(set(reg)):
+        m = reg == name
+        n = matrix[m]
+        placed = n.sum()
+        rows[name] = {
+            "outside": 100 * (1 - np.diag(matrix)[m].sum() / placed),
+            "over_20": 100 * (n * far[m]).sum() / placed,
+            "in_region": 100 * n[:, m].sum() / placed,
+        }
+    return pd.DataFrame(rows).T
+
+
+def published_regions() -> pd.DataFrame:
+    """DfE 2025 per region, summed over its councils' published cells (councils with both cells known)."""
+    cla = rcc.datasets.cla_2025().merge(rcc.datasets.councils()[["council_id", "region"]], on="council_id")
+    rows = {}
+    for name, g in cla.groupby("region"):
+        loc = g.dropna(subset=["placed_inside_la", "placed_outside_la"])
+        dist = g.dropna(subset=["dist_20mi_or_less", "dist_over_20mi"])
+        rows[name] = {
+            "outside": 100 * loc.placed_outside_la.sum() / (loc.placed_inside_la + loc.placed_outside_la).sum(),
+            "over_20": 100 * dist.dist_over_20mi.sum() / (dist.dist_20mi_or_less + dist.dist_over_20mi).sum(),
+        }
+    return pd.DataFrame(rows).T
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--years", type=float, default=5.0)
+    ap.add_argument("--no-optimised", action="store_true")
+    args = ap.parse_args()
+    calibration = rcc.datasets.simulation_calibration()
+    print(f"calibration {calibration.get('created')}: {calibration['parameters']}")
+    region = rcc.datasets.england()
+    far = far_share(region)
+    t0 = time.perf_counter()
+    sim = rcc.simulate.simulate(region, years=args.years, seed=args.seed)
+    print(f"simulated {args.years:g} years of England in {time.perf_counter() - t0:.1f} s (seed {args.seed})")
+    matrices = {"today": placement_matrix(region, sim.population)}
+    if not args.no_optimised:
+        t0 = time.perf_counter()
+        plan = rcc.plan(sim.census_region(), rcc.PlanParams(hold_current=False))
+        print(f"optimised the census stock from scratch in {time.perf_counter() - t0:.1f} s ({plan.status})")
+        matrices["optimised"] = plan_matrix(region, plan)
+    published = rcc.datasets.published_by_council(2025)
+    ids = region.council_ids
+    shares = {k: shares_by_council(m, far).set_index(pd.Index(ids)) for k, m in matrices.items()}
+
+    print("\nEngland, % of children placed:")
+    eng = {"published DfE 2025": {"inside own council": PUBLISHED_INSIDE}}
+    for k, m in matrices.items():
+        eng[k] = {
+            "inside own council": 100 * np.trace(m) / m.sum(),
+            "within 20 miles": 100 * (1 - (m * far).sum() / m.sum()),
+        }
+    eng["published DfE 2025"]["within 20 miles"] = float(rcc.datasets.published_metrics()["pct_within_20_miles"])
+    print(pd.DataFrame(eng).round(1).to_string())
+
+    print("\nper council against DfE 2025 (r, MAE in points, councils compared):")
+    rows = {}
+    for k, s in shares.items():
+        for c in ("outside", "over_20"):
+            rows[(k, c)] = agreement(s[c], published[c])
+    table = pd.DataFrame(rows).T
+    print(table.round(3).to_string())
+
+    print(
+        "\nper region: % outside own council, % over 20 miles, % inside own region (DfE publishes no in-region share):"
+    )
+    pub_r = published_regions().add_prefix("published ")
+    parts = [pub_r] + [by_region(region, m, far).add_prefix(f"{k} ") for k, m in matrices.items()]
+    print(pd.concat(parts, axis=1).round(1).to_string())
+
+    print("\nworst councils today (simulated - published, outside own council):")
+    worst = pd.DataFrame(
+        {
+            "name": region.councils.set_index("council_id").name,
+            "today": shares["today"].outside,
+            "published": published.outside,
+        }
+    )
+    worst["error"] = worst.today - worst.published
+    print(worst.dropna().sort_values("error", key=abs, ascending=False).head(8).round(1).to_string())
+
+    print("\ncouncils whose disc-of-area distance is over 20 miles (rcc before the district geometry counted")
+    print("every child placed inside them as over 20 miles): % over 20 miles today, both ways, beside DfE 2025")
+    c = region.councils
+    disc = distance_matrix(c.lat, c.lon, c.area_km2)
+    big = np.flatnonzero(np.diag(disc) > rcc.simulate.FAR_MILES)
+    centroid = shares_by_council(matrices["today"], (disc > rcc.simulate.FAR_MILES).astype(float)).over_20
+    five = pd.DataFrame(
+        {
+            "name": c.name.to_numpy()[big],
+            "centroid, disc": centroid.to_numpy()[big],
+            "districts (now)": shares["today"].over_20.to_numpy()[big],
+            "published": published.over_20.reindex(np.array(ids)[big]).to_numpy(),
+            "inside: model": shares["today"].inside_over_20.to_numpy()[big],
+            "inside: published": published.inside_over_20.reindex(np.array(ids)[big]).to_numpy(),
+        },
+        index=np.array(ids)[big],
+    )
+    print(five.round(1).to_string())
+
+    print("\ntargets (simulated today, per council against DfE 2025):")
+    today = shares["today"]
+    inside = 100 * np.trace(matrices["today"]) / matrices["today"].sum()
+    for c, label in (("outside", "outside own council"), ("over_20", "over 20 miles")):
+        a = agreement(today[c], published[c])
+        print(
+            f"  {label:22s} MAE {a['mae']:5.2f} <= {TARGET_MAE}: {verdict(a['mae'] <= TARGET_MAE):8s}"
+            f" r {a['r']:.3f} >= {TARGET_R}: {verdict(a['r'] >= TARGET_R)}"
+        )
+    ok = abs(inside - PUBLISHED_INSIDE) <= TARGET_ENGLAND
+    print(f"  England inside own council {inside:.1f}% vs {PUBLISHED_INSIDE}% (within {TARGET_ENGLAND}): {verdict(ok)}")
+
+    print("\nheld out (never fitted): simulated today beside other published years and the net gain")
+    held = {}
+    for year in (2021, 2022, 2023, 2024):
+        old = rcc.datasets.published_by_council(year)
+        held |= {(year, c): agreement(today[c], old[c]) for c in ("outside", "over_20")}
+    held[(2025, "inside_over_20")] = agreement(today.inside_over_20, published.inside_over_20)
+    held[(2024, "netgain_per_100")] = agreement(
+        today.netgain_per_100, rcc.datasets.published_by_council(2024).netgain_per_100
+    )
+    print(pd.DataFrame(held).T.round(3).to_string())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,207 @@
+"""Where children live inside councils: district points and the distances between home and placement.
+
+DfE measures the straight line from a child's home address to the placement. A council is not a point:
+each of its lower-tier districts (``districts.csv``: ONS LTLA centroids, the LTLA to UTLA lookup) is
+taken as a uniform disc of its area around its centroid, weighted by its share of the council's children.
+For every pair of councils (the child's, the placement's) :func:`council_geometry` gives
+
+* the expected distance between a child's home and a placement, both drawn from the councils' district
+  discs (within a council: between two of its own points, including the spread inside each district);
+* the share of such pairs more than :data:`FAR_MILES` apart: the expected share of children placed
+  "more than 20 miles from home", which a single centroid distance turns into 0 or 100%.
+
+Both are computed by quadrature: :data:`QUADRATURE_POINTS` points spread evenly over each disc (a
+sunflower pattern), every point of one district against every point of the other. The discs may be
+drawn tighter than the district (``spread``): children live in its towns more than in its fields.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from rcc.core.errors import InvalidInputError
+from rcc.datasets.calibration import simulation_calibration
+
+__all__ = [
+    "FAR_MILES",
+    "QUADRATURE_POINTS",
+    "CouncilGeometry",
+    "council_geometry",
+    "england_geometry",
+    "council_travel",
+    "districts",
+]
+
+#: DfE's distance threshold: placed more than 20 miles from home.
+FAR_MILES = 20.0
+#: Points per district disc in the quadrature (districts far apart use a quarter of them).
+QUADRATURE_POINTS = 24
+_KM_PER_MILE = 1.609344
+
+
+def districts() -> pd.DataFrame:
+    """The 296 English lower-tier districts: ``district_id, name, council_id, x_km, y_km`` (British National
+    Grid), ``area_km2`` and ``weight`` (share of the council's children; equal within a county)."""
+    return _districts().copy()
+
+
+@functools.cache
+def _districts() -> pd.DataFrame:
+    with resources.files("rcc.datasets").joinpath("data", "districts.csv").open("rb") as f:
+        return pd.read_csv(f, dtype={"district_id": str, "council_id": str})
+
+
+def _disc(n: int, turn: float) -> np.ndarray:
+    """``n`` points spread evenly over the unit disc (sunflower), rotated by ``turn`` radians."""
+    k = np.arange(n) + 0.5
+    r = np.sqrt(k / n)
+    a = k * np.pi * (3 - np.sqrt(5)) + turn
+    return np.c_[r * np.cos(a), r * np.sin(a)]
+
+
+def _pair_stats(
+    xy: np.ndarray, radius: np.ndarray, i: np.ndarray, j: np.ndarray, n: int, far_km: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean distance (km) and share over ``far_km`` between discs ``i`` and ``j`` (arrays of pairs)."""
+    a, b = _disc(n, 0.0), _disc(n, np.pi / n)
+    mean, far = np.empty(len(i)), np.empty(len(i))
+    for s in range(0, len(i), 2048):
+        ii, jj = i[s : s + 2048], j[s : s + 2048]
+        p = xy[ii, None, :] + radius[ii, None, None] * a[None]
+        q = xy[jj, None, :] + radius[jj, None, None] * b[None]
+        d = np.sqrt(((p[:, :, None, :] - q[:, None, :, :]) ** 2).sum(-1))
+        mean[s : s + 2048] = d.mean(axis=(1, 2))
+        far[s : s + 2048] = (d > far_km).mean(axis=(1, 2))
+    return mean, far
+
+
+@attrs.frozen(eq=False)
+class CouncilGeometry:
+    """Council x council distances from district discs (rows: child's council, columns: placement's).
+
+    Attributes
+    ----------
+    council_ids : list of str
+        Row and column order.
+    mean_miles : numpy.ndarray
+        Expected distance between home and placement, miles.
+    far_share : numpy.ndarray
+        Expected share of placements more than :data:`FAR_MILES` from home (0 to 1).
+    """
+
+    council_ids: list[str]
+    mean_miles: np.ndarray
+    far_share: np.ndarray
+
+    def subset(self, council_ids: list[str]) -> CouncilGeometry:
+        """The same matrices for some councils, in the given order."""
+        idx = pd.Index(self.council_ids).get_indexer(list(council_ids))
+        if (idx < 0).any():
+            bad = list(council_ids)[int(np.argmax(idx < 0))]
+            raise InvalidInputError("councils", bad, "council_id", "an English upper-tier council (ONS code)", bad)
+        return CouncilGeometry(list(council_ids), self.mean_miles[np.ix_(idx, idx)], self.far_share[np.ix_(idx, idx)])
+
+
+@functools.cache
+def _england_geometry(spread: float) -> CouncilGeometry:
+    d = districts()
+    xy = d[["x_km", "y_km"]].to_numpy(dtype=float)
+    radius = spread * np.sqrt(d.area_km2.to_numpy(dtype=float) / np.pi)
+    far_km = FAR_MILES * _KM_PER_MILE
+    i, j = np.meshgrid(np.arange(len(d)), np.arange(len(d)), indexing="ij")
+    i, j = i.ravel(), j.ravel()
+    gap = np.hypot(*(xy[i] - xy[j]).T) - radius[i] - radius[j]
+    near = gap <= far_km + 5.0  # pairs that may hold points within 20 miles of each other: full quadrature
+    mean, far = np.empty(len(i)), np.ones(len(i))
+    mean[near], far[near] = _pair_stats(xy, radius, i[near], j[near], QUADRATURE_POINTS, far_km)
+    mean[~near], _ = _pair_stats(xy, radius, i[~near], j[~near], QUADRATURE_POINTS // 4, far_km)
+    ids = list(dict.fromkeys(d.council_id))
+    w = np.zeros((len(d), len(ids)))
+    w[np.arange(len(d)), pd.Index(ids).get_indexer(d.council_id)] = d.weight.to_numpy(dtype=float)
+    w /= w.sum(axis=0, keepdims=True)
+    k = len(d)
+    mean, far = mean.reshape(k, k), far.reshape(k, k)
+    mean, far = (mean + mean.T) / 2, (far + far.T) / 2  # the two point sets differ: symmetric as the truth is
+    mean_c = w.T @ mean @ w / _KM_PER_MILE
+    far_c = np.clip(w.T @ far @ w, 0.0, 1.0)
+    mean_c.flags.writeable = far_c.flags.writeable = False  # cached and shared: read-only
+    return CouncilGeometry(ids, mean_c, far_c)
+
+
+def council_geometry(council_ids: list[str] | None = None, *, spread: float | None = None) -> CouncilGeometry:
+    """Expected home-to-placement distance and share over 20 miles for pairs of English councils.
+
+    Parameters
+    ----------
+    council_ids : list of str, optional
+        ONS codes of upper-tier councils, in the order wanted (default all 153, sorted by code).
+    spread : float, optional
+        Radius of each district's disc as a multiple of the radius of a disc of its area (1: children
+        spread evenly over the district; below 1: gathered nearer its centre, as towns gather them).
+        Default: the calibrated ``district_spread`` (:func:`rcc.datasets.simulation_calibration`).
+
+    Returns
+    -------
+    CouncilGeometry
+
+    Raises
+    ------
+    InvalidInputError
+        A code that is not one of the 153 English upper-tier councils.
+
+    Examples
+    --------
+    >>> g = council_geometry(["E10000020"])  # Norfolk: seven districts
+    >>> 0.2 < float(g.far_share[0, 0]) < 0.8
+    True
+    """
+    if spread is None:
+        spread = float(simulation_calibration()["parameters"]["district_spread"])
+    spread = float(spread)
+    if not 0.0 < spread <= 2.0:
+        raise InvalidInputError("geometry", None, "spread", "a radius multiple above 0, at most 2", spread)
+    g = _england_geometry(spread)
+    return g if council_ids is None else g.subset(list(council_ids))
+
+
+def england_geometry(council_ids: list[str], *, spread: float | None = None) -> CouncilGeometry | None:
+    """:func:`council_geometry` of the councils when every one is an English upper-tier council, else None
+    (a region of the user's own councils: rcc measures it by centroids)."""
+    known = set(_districts().council_id)
+    return council_geometry(list(council_ids), spread=spread) if set(council_ids) <= known else None
+
+
+def council_travel(council_ids: list[str] | None = None, *, between: bool = False) -> pd.DataFrame:
+    """A ``travel`` table (:class:`rcc.Region`) of expected distances from :func:`council_geometry`.
+
+    Parameters
+    ----------
+    council_ids : list of str, optional
+        The councils (default all 153).
+    between : bool
+        Also the distances between councils (default only within each council made of several districts:
+        a one-district council keeps the disc-of-its-area distance rcc computes itself, the same figure).
+
+    The districts are evenly spread discs here (``spread=1``), whatever the calibrated spread is, so a
+    one-district council's figure is the one rcc computes from its area.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``from_council_id, to_council_id, distance_miles``.
+    """
+    g = council_geometry(council_ids, spread=1.0)
+    ids = np.array(g.council_ids, dtype=object)
+    if between:
+        i, j = (a.ravel() for a in np.meshgrid(np.arange(len(ids)), np.arange(len(ids)), indexing="ij"))
+    else:
+        several = districts().groupby("council_id").size()
+        i = j = np.flatnonzero(several.reindex(ids).to_numpy() > 1)
+    return pd.DataFrame(
+        {"from_council_id": ids[i], "to_council_id": ids[j], "distance_miles": np.round(g.mean_miles[i, j], 3)}
+    )
