@@ -28,9 +28,13 @@ BAND_OF_AGE = np.array([i for i, (lo, hi) in enumerate(AGE_BANDS.values()) for _
 _BAND_EDGES = [lo for lo, _ in AGE_BANDS.values()] + [18]
 _DAY_YEAR = 365.25
 #: Entry-trend candidates tried by :func:`select_trend`: (kind, months of history used; 0 = all).
+#: Simplest first: a candidate is chosen over a simpler one only when its backtest error is lower by more
+#: than :data:`TREND_TOLERANCE` percentage points.
 TREND_CANDIDATES: tuple[tuple[str, int], ...] = (
-    ("flat", 12), ("flat", 24), ("flat", 0), ("linear", 36), ("linear", 0), ("log-linear", 36), ("log-linear", 0),
+    ("flat", 0), ("flat", 24), ("flat", 12), ("log-linear", 0), ("linear", 0), ("log-linear", 36), ("linear", 36),
 )
+#: Percentage points of backtest error a less simple entry trend must gain to be chosen.
+TREND_TOLERANCE = 1.0
 
 
 def month_index(dates: Any) -> np.ndarray:
@@ -283,7 +287,8 @@ def select_trend(y: np.ndarray, horizon: int = 12) -> tuple[Trend, pd.DataFrame]
     Each of :data:`TREND_CANDIDATES` is fitted on the history up to three origins (24, 18 and 12 months
     before the end) and scored by the mean absolute % error of its total entries over the next
     ``horizon`` months; the best (the simplest on a tie) is refitted on the whole history. A candidate
-    whose window does not fit before every origin is not tried.
+    whose window does not fit before every origin is not tried. The backtest errors are noisy, so the
+    simplest candidate within :data:`TREND_TOLERANCE` points of the best is chosen.
 
     Returns
     -------
@@ -306,6 +311,7 @@ def select_trend(y: np.ndarray, horizon: int = 12) -> tuple[Trend, pd.DataFrame]
     if not rows:
         rows = [("flat", 12, float("nan"))]
     table = pd.DataFrame(rows, columns=["trend", "months", "error_pct"])
-    best = int(table.error_pct.fillna(0).to_numpy().argmin())
+    err = table.error_pct.fillna(0).to_numpy()
+    best = int(np.flatnonzero(err <= err.min() + TREND_TOLERANCE)[0])
     table["chosen"] = np.arange(len(table)) == best
     return fit_trend(y, table.trend[best], int(table.months[best])), table

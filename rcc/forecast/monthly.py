@@ -228,7 +228,8 @@ def forecast_monthly(
         ``history_months`` before it; the band is the observed count) or ``"forecast"``; ``children`` the
         expected count rounded, ``children_expected`` the mean of the simulations, ``children_p10`` /
         ``children_p50`` / ``children_p90`` their percentiles. ``attrs``: ``flows`` (expected entries, exits,
-        leaving at 18 and moves per month and council), ``trends`` (the entry trends tried and chosen per
+        leaving at 18 and moves per month and council), ``totals`` (the expected count and p10-p90 band of
+        each council's total, ``placement == "all"``, and of each placement group's), ``trends`` (the entry trends tried and chosen per
         council), ``end``, ``n_sims``.
     """
     if int(months) != months or months < 1 or int(n_sims) != n_sims or n_sims < 1:
@@ -246,6 +247,7 @@ def forecast_monthly(
         observed[c] = observed.children.astype(float)
     result = pd.concat([observed, out], ignore_index=True)[list(MONTHLY_COLUMNS)]
     result.attrs.update(end=counts.end, n_sims=int(n_sims), flows=_flows(events, counts.councils, month_ends),
+                        totals=_totals(stock, counts.councils, month_ends),
                         trends=pd.concat([t.assign(council_id=c) for c, (_, t) in zip(counts.councils, chosen)],
                                          ignore_index=True))
     return result
@@ -263,6 +265,21 @@ def _frame(stock: np.ndarray, councils: tuple[str, ...], month_ends: pd.Datetime
     for p, method in ((10, "lower"), (50, "nearest"), (90, "higher")):
         df[f"children_p{p}"] = np.percentile(flat, p, axis=0, method=method)
     return df.drop(columns="m")
+
+
+def _totals(stock: np.ndarray, councils: tuple[str, ...], month_ends: pd.DatetimeIndex) -> pd.DataFrame:
+    """The band of each council's total and of each placement group's total (percentiles of the sums)."""
+    parts = []
+    by_group = stock.sum(axis=4)  # sims, months, councils, groups
+    for name, arr in (("all", by_group.sum(axis=3, keepdims=True)), *(((g, by_group[..., [i]]) for i, g in
+                                                                       enumerate(HOME_TYPES)))):
+        a = arr[..., 0].astype(float)
+        idx = pd.MultiIndex.from_product([month_ends, councils], names=["month", "council_id"])
+        df = pd.DataFrame({"children_expected": a.mean(axis=0).ravel(),
+                           "children_p10": np.percentile(a, 10, axis=0, method="lower").ravel(),
+                           "children_p90": np.percentile(a, 90, axis=0, method="higher").ravel()}, index=idx)
+        parts.append(df.reset_index().assign(placement=name))
+    return pd.concat(parts, ignore_index=True)
 
 
 def _flows(events: np.ndarray, councils: tuple[str, ...], month_ends: pd.DatetimeIndex) -> pd.DataFrame:
