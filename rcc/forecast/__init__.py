@@ -68,12 +68,15 @@ from rcc.forecast.projection import FORECAST_COLUMNS, forecast_demand, project
 from rcc.forecast.rates import RATE_COLUMNS, estimate_rates
 from rcc.forecast.region import EXAMPLE_GROWTH, REGION_FORECAST_COLUMNS, forecast_from_region, to_sufficiency_forecast
 from rcc.forecast.spells import spells_from_ssda903
+from rcc.forecast.synthetic import SyntheticProcess, SyntheticReturn, synthetic_ssda903
 
 __all__ = [
     "EXAMPLE_GROWTH",
     "FORECAST_COLUMNS",
     "MONTHLY_COLUMNS",
     "RATE_COLUMNS",
+    "SyntheticProcess",
+    "SyntheticReturn",
     "backtest_monthly",
     "REGION_FORECAST_COLUMNS",
     "estimate_rates",
@@ -82,5 +85,6 @@ __all__ = [
     "forecast_monthly",
     "project",
     "spells_from_ssda903",
+    "synthetic_ssda903",
     "to_sufficiency_forecast",
 ]

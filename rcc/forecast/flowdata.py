@@ -22,7 +22,7 @@ from rcc.core.errors import InvalidInputError
 from rcc.core.schema import AGE_BANDS, HOME_TYPES
 from rcc.forecast.spells import _dates, _episode_needs, _episodes_in_order, _merge_episodes
 
-__all__ = ["FlowCounts", "TREND_CANDIDATES", "count_flows", "monthly_stock", "placement_segments", "select_trend"]
+__all__ = ["FlowCounts", "TREND_CANDIDATES", "check_segments", "count_flows", "monthly_stock", "placement_segments", "select_trend"]
 
 BAND_OF_AGE = np.array([i for i, (lo, hi) in enumerate(AGE_BANDS.values()) for _ in range(lo, hi + 1)])
 _BAND_EDGES = [lo for lo, _ in AGE_BANDS.values()] + [18]
@@ -72,7 +72,8 @@ def placement_segments(result: Any, *, place_mapping: pd.DataFrame | None = None
     return seg.reset_index(drop=True)
 
 
-def _check_segments(seg: pd.DataFrame) -> pd.DataFrame:
+def check_segments(seg: pd.DataFrame) -> pd.DataFrame:
+    """A checked copy of placement segments (dates parsed, sorted by council, child and start)."""
     if not isinstance(seg, pd.DataFrame):
         raise InvalidInputError("segments", None, None, "a DataFrame of placement_segments", type(seg).__name__)
     for c in ("child_id", "council_id", "placement", "start", "end", "dob"):
@@ -116,11 +117,10 @@ def monthly_stock(segments: pd.DataFrame, month_ends: Any) -> pd.DataFrame:
         ``council_id``, ``placement``, ``age_band``, ``month``, ``children`` (every combination seen, zeros
         included).
     """
-    seg = _check_segments(segments)
+    seg = check_segments(segments)
     rows = []
-    end = seg.end.fillna(pd.Timestamp.max)
     for d in pd.DatetimeIndex(month_ends):
-        inside = seg[(seg.start <= d) & (end > d)]
+        inside = seg[(seg.start <= d) & ~(seg.end <= d)]  # open (NaT) or ending after d
         age = (month_index([d])[0] - month_index(inside.dob)) // 12
         band = np.array(list(AGE_BANDS))[BAND_OF_AGE[np.clip(age, 0, 17)]]
         rows.append(pd.DataFrame({"council_id": inside.council_id.to_numpy(), "placement": inside.placement.to_numpy(),
@@ -183,7 +183,7 @@ def count_flows(segments: pd.DataFrame, end: Any = None, *, window_years: float 
     recorded end of a segment, where a multi-year extract becomes complete); entries are counted per month
     of that window; the ages and groups of entries over the last ``mix_years``.
     """
-    seg = _check_segments(segments)
+    seg = check_segments(segments)
     end = pd.Timestamp(end).normalize() if end is not None else max(seg.start.max(), seg.end.max())
     seg = truncate(seg, end)
     first = seg.end.min() if seg.end.notna().any() else seg.start.min()

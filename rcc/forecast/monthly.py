@@ -38,6 +38,7 @@ from rcc.forecast.flowdata import (
     BAND_OF_AGE,
     FlowCounts,
     Trend,
+    check_segments,
     count_flows,
     month_index,
     monthly_stock,
@@ -208,7 +209,8 @@ def forecast_monthly(
     months : int, default 24
         Months to forecast after ``end``.
     end : date-like, optional
-        Last day of the data used (default: the last date in the data).
+        Last day of the data used (default: the return's ``reference_date``, or the last date in the
+        segments).
     n_sims : int, default 200
         Simulations (parameter draw + one engine run each).
     seed : int
@@ -235,6 +237,7 @@ def forecast_monthly(
     if int(months) != months or months < 1 or int(n_sims) != n_sims or n_sims < 1:
         raise InvalidInputError("parameters", None, "months", "months >= 1 and n_sims >= 1", (months, n_sims))
     seg = _segments_of(data, place_mapping)
+    end = getattr(data, "reference_date", None) if end is None else end
     counts = count_flows(seg, end, window_years=window_years)
     chosen = [select_trend(counts.entries[c]) for c in range(len(counts.councils))]
     start = _initial(seg, counts.councils, counts.end)
@@ -311,8 +314,9 @@ def backtest_monthly(data: Any, holdout_years: int = 1, **options: Any) -> pd.Da
     """
     if holdout_years not in (1, 2):
         raise InvalidInputError("parameters", None, "holdout_years", "1 or 2", holdout_years)
-    seg = _segments_of(data, options.pop("place_mapping", None))
+    seg = check_segments(_segments_of(data, options.pop("place_mapping", None)))
     end = options.pop("end", None)
+    end = getattr(data, "reference_date", None) if end is None else end
     end = pd.Timestamp(end).normalize() if end is not None else max(seg.start.max(), seg.end.max())
     cut = end - pd.DateOffset(years=holdout_years)
     months = 12 * holdout_years

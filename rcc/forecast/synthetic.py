@@ -194,14 +194,24 @@ def _entries(process: SyntheticProcess, start: float, end: float, origin: float,
     day = day[keep]
     run = rng.integers(0, runs, len(day))
     age = rng.choice(18, size=len(day), p=process.entry_ages)
-    dob = day - (age + rng.random(len(day))) * _YEAR
+    dob = np.floor(day - (age + rng.random(len(day))) * _YEAR)  # born on a whole day
     shares = process.mix(_BAND_OF_AGE[age], (day - origin) / _YEAR)
     group = (rng.random(len(day))[:, None] > np.cumsum(shares, axis=1)).sum(axis=1)
     return run, day, dob, np.minimum(group, len(GROUPS) - 1)
 
 
+def _eighteenth(dob: np.ndarray, epoch: pd.Timestamp) -> np.ndarray:
+    """Day of each 18th birthday (the calendar's: 29 February gives 1 March), days from ``epoch``."""
+    born = np.datetime64(epoch.date(), "D") + dob.astype(np.int64)
+    year = born.astype("datetime64[Y]")
+    month = born.astype("datetime64[M]")
+    at = (year + 18).astype("datetime64[M]") + (month - year.astype("datetime64[M]"))
+    day = at.astype("datetime64[D]") + (born - month.astype("datetime64[D]"))
+    return (day - np.datetime64(epoch.date(), "D")).astype(float)
+
+
 def _segments(process: SyntheticProcess, start: float, end: float, origin: float, first: _Children,
-              runs: int, rng: np.random.Generator) -> pd.DataFrame:
+              runs: int, rng: np.random.Generator, epoch: pd.Timestamp) -> pd.DataFrame:
     """Every placement segment in (start, end]: child, run, group, from, to (NaN: open at ``end``), dob, how
     it ended (``exit``, ``aged_out``, ``move``)."""
     run_e, day_e, dob_e, grp_e = _entries(process, start, end, origin, runs, rng)
@@ -210,18 +220,20 @@ def _segments(process: SyntheticProcess, start: float, end: float, origin: float
     dob = np.r_[first.dob, dob_e]
     group = np.r_[first.group, grp_e].astype(np.int64)
     child = np.arange(len(run))
+    adult = _eighteenth(dob, epoch)
     since, rows = t.copy(), []
     active = np.arange(len(run))
     while len(active):
         age = np.floor((t[active] - dob[active]) / _YEAR).astype(np.int64)
         age += dob[active] + (age + 1) * _YEAR <= t[active] + 1e-6  # on a birthday (rounding)
+        age = np.minimum(age, 17)
         band = _BAND_OF_AGE[np.clip(age, 0, 17)]
         g = group[active]
         moves = process.move_hazard[g, :, band].copy()
         moves[np.arange(len(g)), g] = 0.0
         total = (process.exit_hazard[g, band] + moves.sum(axis=1)) / _YEAR
         wait = rng.exponential(1.0, len(active)) / np.maximum(total, 1e-300)
-        birthday = dob[active] + (age + 1) * _YEAR
+        birthday = np.where(age >= 17, adult[active], dob[active] + (age + 1) * _YEAR)
         stop = np.minimum(birthday, end)
         event = t[active] + wait < stop
         now = np.where(event, t[active] + wait, stop)
@@ -294,7 +306,7 @@ class SyntheticReturn:
         s = self._state
         first = _Children(np.repeat(np.arange(runs), len(s.run)), np.tile(s.dob, runs), np.tile(s.group, runs))
         days = np.array([_month_day(self.end_date, m) for m in range(months + 1)])
-        seg = _segments(self.process, 0.0, float(days[-1]) + 1, self.origin, first, runs, rng)
+        seg = _segments(self.process, 0.0, float(days[-1]) + 1, self.origin, first, runs, rng, self.end_date)
         return _snapshots(seg, days, runs)
 
 
@@ -338,7 +350,7 @@ def synthetic_ssda903(process: SyntheticProcess, *, years: int = 5, end_date: An
     rng = np.random.default_rng([seed, 0])
     origin = -years * _YEAR
     empty = _Children(np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64))
-    seg = _segments(process, origin - 18 * _YEAR, 0.0, origin, empty, 1, rng)
+    seg = _segments(process, origin - 18 * _YEAR, 0.0, origin, empty, 1, rng, end_date)
     open_now = seg["end"].isna()
     state = _Children(np.zeros(int(open_now.sum()), dtype=np.int64), seg.loc[open_now, "dob"].to_numpy(),
                       seg.loc[open_now, "group"].to_numpy())
@@ -369,7 +381,7 @@ def _tables(seg: pd.DataFrame, end_date: pd.Timestamp, rng: np.random.Generator)
         "REC": np.where(np.isnan(seg["end"].to_numpy()), "", rec),
     })
     kids = seg.drop_duplicates("child")
-    dob = pd.to_timedelta(np.floor(kids["dob"].to_numpy()), unit="D") + end_date
+    dob = pd.to_timedelta(kids["dob"].to_numpy(), unit="D") + end_date
     header = pd.DataFrame({"CHILD": [f"S{c:06d}" for c in kids["child"]], "SEX": rng.integers(1, 3, len(kids)).astype(str),
                            "DOB": dob.strftime("%Y-%m-%d"), "ETHNIC": "WBRI"})
     return header.reset_index(drop=True), episodes.reset_index(drop=True)
