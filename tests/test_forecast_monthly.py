@@ -155,3 +155,18 @@ def test_cli_forecast_refuses_missing_files(tmp_path, capsys):
     ret = synthetic_ssda903(SyntheticProcess(entries_per_year=50), years=2, seed=1)
     header, _ = ret.write(tmp_path)
     assert main(["forecast", "--ssda903", str(header), "--reference-date", "2025-03-31", "--quiet"]) == 2
+
+
+def test_councils_are_forecast_separately_from_one_extract():
+    big = synthetic_ssda903(SyntheticProcess(entries_per_year=300), years=3, seed=11)
+    small = synthetic_ssda903(SyntheticProcess(entries_per_year=40, entry_growth=0.2), years=3, seed=12)
+    header = pd.concat([big.header.assign(LA="E1"), small.header.assign(LA="E2")], ignore_index=True)
+    episodes = pd.concat([big.episodes.assign(LA="E1"), small.episodes.assign(LA="E2")], ignore_index=True)
+    result = load_ssda903(header, episodes, reference_date="2025-03-31")
+    fc = forecast_monthly(result, 3, n_sims=10, seed=0)
+    now = fc[(fc.kind == "observed") & (fc.month == fc.attrs["end"])].groupby("council_id").children.sum()
+    assert now.to_dict() == result.placements.groupby("council_id").size().to_dict()
+    trends = fc.attrs["trends"]
+    assert set(trends.council_id) == {"E1", "E2"} and trends.groupby("council_id").chosen.sum().tolist() == [1, 1]
+    tot = fc.attrs["totals"].query("placement == 'all'").groupby("council_id").children_expected.last()
+    assert tot["E1"] > 3 * tot["E2"] > 0

@@ -12,7 +12,8 @@ Model
 Estimation (:mod:`rcc.forecast.flowdata`)
     Occurrence over exposure in the window: hazard ``events / days in the group and band``, shrunk
     towards all councils' hazard with ``prior_years`` child-years of weight (small councils borrow
-    strength); monthly chance ``1 - exp(-hazard * 30.44)``. Moves: counts from group to group; entries:
+    strength); monthly chance ``1 - exp(-hazard * 30.44)``. Children enter on average mid-month, so the
+    entries a month are those still in care at its end (each entry's chance of staying half a month). Moves: counts from group to group; entries:
     counts per calendar month, their trend chosen by backtest on the council's own history
     (:func:`rcc.forecast.flowdata.select_trend`: flat, linear or log-linear over several windows), never
     fixed by default.
@@ -134,7 +135,11 @@ def _rates(counts: FlowCounts, trends: list[Trend], months: int, prior_years: fl
     ages = _shares(rng, counts.entry_ages + 0.5)
     t = np.arange(months)
     level = np.stack([tr.mean(t, None if rng is None else tr.draw(rng)) for tr in trends])
-    return MonthlyRates(level[:, :, None] * ages[:, None, :], 1 - np.exp(-exit_h * _DAYS_MONTH),
+    # entries counted are those still in care at the end of their first month: on average they arrive
+    # mid-month and are at risk of leaving for half a month, which the monthly step does not see
+    stay = (mix * np.exp(-0.5 * _DAYS_MONTH * np.moveaxis(exit_h, 1, 2))).sum(axis=2)  # (councils, bands)
+    entry = level[:, :, None] * (ages * stay[:, BAND_OF_AGE])[:, None, :]
+    return MonthlyRates(entry, 1 - np.exp(-exit_h * _DAYS_MONTH),
                         1 - np.exp(-move_h * _DAYS_MONTH), destination, mix)
 
 

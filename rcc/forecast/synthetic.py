@@ -205,7 +205,7 @@ def _eighteenth(dob: np.ndarray, epoch: pd.Timestamp) -> np.ndarray:
     born = np.datetime64(epoch.date(), "D") + dob.astype(np.int64)
     year = born.astype("datetime64[Y]")
     month = born.astype("datetime64[M]")
-    at = (year + 18).astype("datetime64[M]") + (month - year.astype("datetime64[M]"))
+    at = (year + np.timedelta64(18, "Y")).astype("datetime64[M]") + (month - year.astype("datetime64[M]"))
     day = at.astype("datetime64[D]") + (born - month.astype("datetime64[D]"))
     return (day - np.datetime64(epoch.date(), "D")).astype(float)
 
