@@ -170,3 +170,48 @@ def test_councils_are_forecast_separately_from_one_extract():
     assert set(trends.council_id) == {"E1", "E2"} and trends.groupby("council_id").chosen.sum().tolist() == [1, 1]
     tot = fc.attrs["totals"].query("placement == 'all'").groupby("council_id").children_expected.last()
     assert tot["E1"] > 3 * tot["E2"] > 0
+
+
+def test_scenario_adjustments_move_the_forecast_the_right_way(steady):
+    _, result = steady
+    from rcc.forecast import Adjustment
+
+    base = forecast_monthly(result, 12, n_sims=20, seed=3)
+    more = forecast_monthly(result, 12, n_sims=20, seed=3, adjust=[Adjustment("entries", multiply=1.5)])
+    fewer_exits = forecast_monthly(result, 12, n_sims=20, seed=3, adjust=[{"rate": "exits", "multiply": 0.5}])
+    homes = forecast_monthly(result, 12, n_sims=20, seed=3,
+                             adjust=[Adjustment("entries", "childrens_home", multiply=2.0)])
+
+    def total(fc, placement="all"):
+        t = fc.attrs["totals"]
+        return t[(t.placement == placement) & (t.month == t.month.max())].children_expected.sum()
+
+    assert total(more) > total(base) * 1.1 and total(fewer_exits) > total(base) * 1.05
+    assert total(homes, "childrens_home") > total(base, "childrens_home") * 1.1
+    assert total(homes, "kinship") == pytest.approx(total(base, "kinship"), rel=0.05)
+    assert more.attrs["adjust"] == [{"rate": "entries", "placement": None, "multiply": 1.5, "add": 0.0}]
+    with pytest.raises(InvalidInputError):
+        Adjustment("arrivals")
+    with pytest.raises(InvalidInputError):
+        forecast_monthly(result, 2, n_sims=2, adjust=[Adjustment("exits", add=-5)])
+
+
+def test_costs_follow_children_price_and_inflation(steady):
+    _, result = steady
+    from rcc.forecast import DEFAULT_COSTS, forecast_costs
+
+    fc = forecast_monthly(result, 24, n_sims=20, seed=1)
+    flat = forecast_costs(fc, inflation=0.0)
+    infl = forecast_costs(fc, inflation=0.05)
+    tot = fc.attrs["totals"]
+    one = tot[(tot.placement == "ifa_fostering") & (tot.month == tot.month.min())].children_expected.iloc[0]
+    got = flat[(flat.placement == "ifa_fostering") & (flat.month == flat.month.min())].cost_gbp.iloc[0]
+    assert got == pytest.approx(one * DEFAULT_COSTS["ifa_fostering"] * 365.25 / 12 / 7)
+    last = flat.month.max()
+    ratio = (infl[(infl.placement == "all") & (infl.month == last)].cost_gbp.iloc[0]
+             / flat[(flat.placement == "all") & (flat.month == last)].cost_gbp.iloc[0])
+    assert ratio == pytest.approx(1.05 ** ((last - fc.attrs["end"]).days / 365.25))
+    allc = flat[flat.placement == "all"]
+    assert (allc.cost_p10_gbp <= allc.cost_gbp).all() and (allc.cost_gbp <= allc.cost_p90_gbp).all()
+    with pytest.raises(InvalidInputError):
+        forecast_costs(fc, {"kinship": 300.0})

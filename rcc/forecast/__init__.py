@@ -63,6 +63,7 @@ simulation), :mod:`rcc.forecast.region` (from a Region, and to the sufficiency p
 Forecasts are cohort-level tables: no child id, pseudonymised or not, leaves this module.
 """
 
+from rcc.forecast.adjust import DEFAULT_COSTS, Adjustment, forecast_costs
 from rcc.forecast.monthly import MONTHLY_COLUMNS, backtest_monthly, forecast_monthly
 from rcc.forecast.projection import FORECAST_COLUMNS, forecast_demand, project
 from rcc.forecast.rates import RATE_COLUMNS, estimate_rates
@@ -71,6 +72,8 @@ from rcc.forecast.spells import spells_from_ssda903
 from rcc.forecast.synthetic import SyntheticProcess, SyntheticReturn, synthetic_ssda903
 
 __all__ = [
+    "Adjustment",
+    "DEFAULT_COSTS",
     "EXAMPLE_GROWTH",
     "FORECAST_COLUMNS",
     "MONTHLY_COLUMNS",
@@ -80,6 +83,7 @@ __all__ = [
     "backtest_monthly",
     "REGION_FORECAST_COLUMNS",
     "estimate_rates",
+    "forecast_costs",
     "forecast_demand",
     "forecast_from_region",
     "forecast_monthly",

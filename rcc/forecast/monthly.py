@@ -26,6 +26,7 @@ Bands
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
@@ -35,6 +36,7 @@ import pandas as pd
 from rcc.core.errors import InvalidInputError
 from rcc.core.schema import AGE_BANDS, HOME_TYPES
 from rcc.flows import EVENTS, NO_HOME, Engine, Network, Population
+from rcc.forecast.adjust import Adjustment, apply_adjustments
 from rcc.forecast.flowdata import (
     BAND_OF_AGE,
     FlowCounts,
@@ -118,7 +120,7 @@ class MonthlyRates:
 
 
 def _rates(counts: FlowCounts, trends: list[Trend], months: int, prior_years: float,
-           rng: np.random.Generator | None) -> MonthlyRates:
+           rng: np.random.Generator | None, adjust: Sequence[Adjustment] = ()) -> MonthlyRates:
     """Expected rates (no ``rng``) or one draw from their posteriors."""
     k = prior_years * 365.25
     pooled = counts.exits.sum(0) / np.maximum(counts.exposure.sum(0), 1e-12)
@@ -139,6 +141,8 @@ def _rates(counts: FlowCounts, trends: list[Trend], months: int, prior_years: fl
     # mid-month and are at risk of leaving for half a month, which the monthly step does not see
     stay = (mix * np.exp(-0.5 * _DAYS_MONTH * np.moveaxis(exit_h, 1, 2))).sum(axis=2)  # (councils, bands)
     entry = level[:, :, None] * (ages * stay[:, BAND_OF_AGE])[:, None, :]
+    if adjust:
+        exit_h, move_h, entry, mix = apply_adjustments(adjust, exit_h, move_h, entry, mix, ages, BAND_OF_AGE)
     return MonthlyRates(entry, 1 - np.exp(-exit_h * _DAYS_MONTH),
                         1 - np.exp(-move_h * _DAYS_MONTH), destination, mix)
 
@@ -168,14 +172,14 @@ def _stock(pop: Population, month: int, councils: int) -> np.ndarray:
 
 
 def _simulate(counts: FlowCounts, trends: list[Trend], start: Population, months: int, n_sims: int, seed: int,
-              prior_years: float) -> tuple[np.ndarray, np.ndarray]:
+              prior_years: float, adjust: Sequence[Adjustment]) -> tuple[np.ndarray, np.ndarray]:
     """Stock (sims, months, councils, groups, bands) and events (sims, months, councils, events)."""
     c = len(counts.councils)
     stock = np.zeros((n_sims, months, c, _G, _B), dtype=np.int64)
     events = np.zeros((n_sims, months, c, len(EVENTS)), dtype=np.int64)
     for s in range(n_sims):
         rng = np.random.default_rng([seed, s, 7])
-        engine = _engine(_rates(counts, trends, months, prior_years, rng), c)
+        engine = _engine(_rates(counts, trends, months, prior_years, rng, adjust), c)
         pop, ev = start, engine.new_events(months)
         for m in range(months):
             pop = engine.step(pop, m, seed * 100_003 + s, ev[m], check_all=False)
@@ -203,6 +207,7 @@ def forecast_monthly(
     prior_years: float = 1.0,
     history_months: int = 24,
     place_mapping: pd.DataFrame | None = None,
+    adjust: Sequence[Adjustment] = (),
 ) -> pd.DataFrame:
     """Children in care by council, placement group and age band at each month end, with the p10-p90 band.
 
@@ -227,6 +232,9 @@ def forecast_monthly(
         Observed months before ``end`` included as rows of ``kind == "observed"``.
     place_mapping : pandas.DataFrame, optional
         Replaces :data:`rcc.io.ssda903.PLACE_MAPPING`.
+    adjust : sequence of Adjustment, optional
+        A scenario: changes to the estimated rates (:class:`rcc.forecast.adjust.Adjustment`, or its dicts),
+        applied to every simulation's draw.
 
     Returns
     -------
@@ -236,8 +244,10 @@ def forecast_monthly(
         expected count rounded, ``children_expected`` the mean of the simulations, ``children_p10`` /
         ``children_p50`` / ``children_p90`` their percentiles. ``attrs``: ``flows`` (expected entries, exits,
         leaving at 18 and moves per month and council), ``totals`` (the expected count and p10-p90 band of
-        each council's total, ``placement == "all"``, and of each placement group's), ``trends`` (the entry trends tried and chosen per
-        council), ``end``, ``n_sims``.
+        each council's total, ``placement == "all"``, and of each placement group's), ``trends`` (the entry
+        trends tried and chosen per council), ``end``, ``n_sims``, ``adjust`` (the scenario, as dicts),
+        ``draws`` (each simulation's children by month, council and placement group, which
+        :func:`rcc.forecast.adjust.forecast_costs` prices).
     """
     if int(months) != months or months < 1 or int(n_sims) != n_sims or n_sims < 1:
         raise InvalidInputError("parameters", None, "months", "months >= 1 and n_sims >= 1", (months, n_sims))
@@ -246,7 +256,9 @@ def forecast_monthly(
     counts = count_flows(seg, end, window_years=window_years)
     chosen = [select_trend(counts.entries[c]) for c in range(len(counts.councils))]
     start = _initial(seg, counts.councils, counts.end)
-    stock, events = _simulate(counts, [t for t, _ in chosen], start, int(months), int(n_sims), seed, prior_years)
+    adjust = [a if isinstance(a, Adjustment) else Adjustment.from_dict(a) for a in adjust]
+    stock, events = _simulate(counts, [t for t, _ in chosen], start, int(months), int(n_sims), seed, prior_years,
+                              adjust)
     month_ends = pd.DatetimeIndex([counts.end + pd.offsets.MonthEnd(m + 1) for m in range(int(months))])
     out = _frame(stock, counts.councils, month_ends)
     hist = [counts.end + pd.offsets.MonthEnd(-m) for m in range(history_months, 0, -1)] + [counts.end]
@@ -255,7 +267,8 @@ def forecast_monthly(
         observed[c] = observed.children.astype(float)
     result = pd.concat([observed, out], ignore_index=True)[list(MONTHLY_COLUMNS)]
     result.attrs.update(end=counts.end, n_sims=int(n_sims), flows=_flows(events, counts.councils, month_ends),
-                        totals=_totals(stock, counts.councils, month_ends),
+                        totals=_totals(stock, counts.councils, month_ends), adjust=[attrs.asdict(a) for a in adjust],
+                        draws={"stock": stock.sum(axis=4), "councils": counts.councils, "months": month_ends},
                         trends=pd.concat([t.assign(council_id=c) for c, (_, t) in zip(counts.councils, chosen)],
                                          ignore_index=True))
     return result
