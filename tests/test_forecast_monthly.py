@@ -137,14 +137,21 @@ def test_old_annual_api_is_unchanged(steady):
 def test_cli_forecast_with_backtest_writes_tables_and_chart(tmp_path, capsys):
     ret = synthetic_ssda903(SyntheticProcess(entries_per_year=150), years=3, seed=9)
     header, episodes = ret.write(tmp_path / "in")
+    scenario = tmp_path / "more_homes.json"
+    scenario.write_text('{"name": "more homes", "adjust": [{"rate": "entries", "placement": "childrens_home", '
+                        '"multiply": 1.2}]}')
     code = main(["forecast", "--ssda903", str(header), str(episodes), "--reference-date", "2025-03-31",
-                 "--months", "6", "--sims", "10", "--backtest", "--out", str(tmp_path / "out"), "--quiet"])
+                 "--months", "13", "--sims", "10", "--backtest", "--out", str(tmp_path / "out"), "--quiet",
+                 "--scenario", str(scenario), "--cost", "kinship=400", "--inflation", "0.02"])
     assert code == 0
     out = capsys.readouterr().out
     assert "backtest: forecast from 2024-03-31" in out and "coverage" in out
     assert "forecast total (expected, p10-p90)" in out and "entry trend" in out
+    assert "inflation 2.0% a year" in out and "year 2 council" in out
     written = {p.name for p in (tmp_path / "out").iterdir()}
-    assert {"forecast.csv", "totals.csv", "flows.csv", "trends.csv", "backtest.csv", "forecast.png"} <= written
+    assert {"forecast.csv", "totals.csv", "flows.csv", "trends.csv", "backtest.csv", "forecast.png",
+            "costs.csv"} <= written
+    assert "more_homes.json" in (tmp_path / "out" / "manifest.json").read_text()  # the settings name it
     table = pd.read_csv(tmp_path / "out" / "forecast.csv")
     assert set(table.placement) <= set(HOME_TYPES) and (table.children_p10 >= 0).all()
     assert (tmp_path / "out" / "forecast.png").read_bytes()[:4] == b"\x89PNG"
@@ -155,6 +162,13 @@ def test_cli_forecast_refuses_missing_files(tmp_path, capsys):
     ret = synthetic_ssda903(SyntheticProcess(entries_per_year=50), years=2, seed=1)
     header, _ = ret.write(tmp_path)
     assert main(["forecast", "--ssda903", str(header), "--reference-date", "2025-03-31", "--quiet"]) == 2
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"adjust": [{"rate": "arrivals"}]}')
+    _, episodes = ret.write(tmp_path)
+    assert main(["forecast", "--ssda903", str(header), str(episodes), "--reference-date", "2025-03-31", "--quiet",
+                 "--scenario", str(bad)]) == 2
+    assert main(["forecast", "--ssda903", str(header), str(episodes), "--reference-date", "2025-03-31",
+                 "--cost", "castle=5"]) == 2
 
 
 def test_councils_are_forecast_separately_from_one_extract():

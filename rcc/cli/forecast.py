@@ -4,7 +4,7 @@ Prints the forecast total with its p10-p90 band every six months and the table b
 last month; ``--backtest`` first holds out the last one or two years, forecasts them from the years before
 and prints the error per placement group and age band and the band's coverage, so a council sees how well
 it is forecast before trusting it. With ``--out``: ``forecast`` (every council x placement x age band x
-month), ``totals``, ``flows``, ``trends`` (and ``backtest``) tables and ``forecast.png`` (history, forecast
+month), ``totals``, ``flows``, ``trends``, ``costs`` (and ``backtest``) tables and ``forecast.png`` (history, forecast
 and band); ``--chart PATH`` writes the chart anywhere. Counts are the council's own: nothing here is
 suppressed for publication.
 """
@@ -12,6 +12,7 @@ suppressed for publication.
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import pandas as pd
 
 from rcc.cli._common import SEED, Run, StageLog, command_parser, noise_options, number, out_options
 from rcc.cli._data import _ssda903_files
+from rcc.core.errors import InvalidInputError
 from rcc.io.output import write_frames
 
 
@@ -28,6 +30,44 @@ def _load(args: argparse.Namespace) -> Any:
     files = _ssda903_files(args.ssda903)
     return load_ssda903(files["header"], files["episodes"], uasc=files.get("uasc"),
                         reference_date=args.reference_date, council_id=args.council)
+
+
+def read_scenario(path: str) -> tuple[str, list[dict[str, Any]]]:
+    """A saved scenario: a JSON file ``{"name": ..., "adjust": [{"rate": ..., "placement": ..., "multiply": ...,
+    "add": ...}, ...]}`` (see :class:`rcc.forecast.adjust.Adjustment`)."""
+    try:
+        record = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InvalidInputError("--scenario", None, None, "a readable JSON file", f"{path}: {exc}") from None
+    if not isinstance(record, dict) or not isinstance(record.get("adjust"), list):
+        raise InvalidInputError("--scenario", None, "adjust", '{"name": ..., "adjust": [...]}', type(record).__name__)
+    return str(record.get("name", Path(path).stem)), record["adjust"]
+
+
+def _cost_item(text: str) -> tuple[str, float]:
+    from rcc.core.schema import HOME_TYPES
+
+    kind, sep, value = text.partition("=")
+    try:
+        cost = float(value)
+    except ValueError:
+        cost = float("nan")
+    if not sep or kind not in HOME_TYPES or not cost >= 0 or cost == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected PLACEMENT=GBP with PLACEMENT one of {list(HOME_TYPES)} and a "
+                                         f"finite cost >= 0; received {text!r}")
+    return kind, cost
+
+
+def costs_text(costs: pd.DataFrame, inflation: float) -> str:
+    """The cost of each year of the forecast (12 months from the end date), expected and p10-p90."""
+    c = costs[costs.placement == "all"].sort_values("month").copy()
+    c["year"] = (pd.RangeIndex(len(c)) // (12 * c.council_id.nunique())) + 1
+    per = c.groupby(["council_id", "year"])[["cost_gbp", "cost_p10_gbp", "cost_p90_gbp"]].sum()
+    lines = [f"cost (weekly costs by placement, inflation {inflation:.1%} a year; the p10-p90 of months summed):"]
+    for (council, year), r in per.iterrows():
+        lines.append(f"  year {year} {council}: GBP {r.cost_gbp / 1e6:,.1f}m "
+                     f"({r.cost_p10_gbp / 1e6:,.1f}m-{r.cost_p90_gbp / 1e6:,.1f}m)")
+    return "\n".join(lines)
 
 
 def backtest_text(bt: pd.DataFrame) -> str:
@@ -115,13 +155,17 @@ def draw_chart(fc: pd.DataFrame, path: str | Path) -> Path:
 
 def cmd_forecast(args: argparse.Namespace, run: Run) -> int:
     """``rcc forecast``: the monthly forecast (and ``--backtest``) of a council's SSDA903 returns."""
-    from rcc.forecast import backtest_monthly, forecast_monthly
+    from rcc.forecast import DEFAULT_COSTS, backtest_monthly, forecast_costs, forecast_monthly
 
     progress = StageLog(args.quiet)
     progress("reading the SSDA903 files")
     result = _load(args)
     run.region = ", ".join(sorted(result.header.council_id.astype(str).unique()))
-    options = {"n_sims": args.sims, "seed": args.seed, "end": result.reference_date}
+    options: dict[str, Any] = {"n_sims": args.sims, "seed": args.seed, "end": result.reference_date}
+    if args.scenario is not None:
+        name, adjust = read_scenario(args.scenario)
+        options["adjust"] = adjust
+        progress(f"scenario {name!r}: {len(adjust)} adjustment(s)")
     frames: dict[str, pd.DataFrame] = {}
     if args.backtest:
         progress(f"backtest: holding out the last {args.backtest} year(s)")
@@ -132,7 +176,10 @@ def cmd_forecast(args: argparse.Namespace, run: Run) -> int:
     fc = forecast_monthly(result, args.months, **options)
     progress.done()
     print(forecast_text(fc))
-    frames.update(forecast=fc, totals=fc.attrs["totals"], flows=fc.attrs["flows"], trends=fc.attrs["trends"])
+    costs = forecast_costs(fc, {**DEFAULT_COSTS, **dict(args.cost or [])}, args.inflation)
+    print(costs_text(costs, args.inflation))
+    frames.update(forecast=fc, totals=fc.attrs["totals"], flows=fc.attrs["flows"], trends=fc.attrs["trends"],
+                  costs=costs)
     if args.chart is not None:
         print(f"chart: {draw_chart(fc, args.chart)}")
     if run.out is not None:
@@ -157,6 +204,13 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                    help="simulations behind the band (default 200)")
     f.add_argument("--backtest", type=int, choices=(1, 2), nargs="?", const=1, default=None, metavar="YEARS",
                    help="first hold out the last 1 (default) or 2 years and print the error and band coverage")
+    f.add_argument("--scenario", default=None, metavar="FILE",
+                   help='a saved scenario: JSON {"name": ..., "adjust": [{"rate": "entries", "multiply": 1.1}, ...]}'
+                   " (rates entries, exits, moves; optional placement; multiply and/or add)")
+    f.add_argument("--cost", nargs="+", type=_cost_item, default=None, metavar="PLACEMENT=GBP",
+                   help="weekly cost of a placement group (default: rcc's editable defaults)")
+    f.add_argument("--inflation", type=number("a finite yearly rate > -1", low=-1, strict=True), default=0.03,
+                   help="yearly inflation of the costs (default 0.03)")
     f.add_argument("--chart", default=None, metavar="PATH", help="write the chart (png, svg or pdf) to PATH")
     f.add_argument("--seed", type=SEED, default=0)
     out_options(f, None, "forecast tables and chart")
@@ -166,4 +220,4 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     return f
 
 
-__all__ = ["add_parser", "backtest_text", "cmd_forecast", "draw_chart", "forecast_text"]
+__all__ = ["add_parser", "backtest_text", "cmd_forecast", "costs_text", "draw_chart", "forecast_text", "read_scenario"]
