@@ -286,7 +286,7 @@ def select_trend(y: np.ndarray, horizon: int = 12) -> tuple[Trend, pd.DataFrame]
 
     Each of :data:`TREND_CANDIDATES` is fitted on the history up to three origins (24, 18 and 12 months
     before the end) and scored by the mean absolute % error of its total entries over the next
-    ``horizon`` months; the best (the simplest on a tie) is refitted on the whole history. A candidate
+    ``horizon`` months (or up to the end of the data); the best (the simplest on a tie) is refitted on the whole history. A candidate
     whose window does not fit before every origin is not tried. The backtest errors are noisy, so the
     simplest candidate within :data:`TREND_TOLERANCE` points of the best is chosen.
 

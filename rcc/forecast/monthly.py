@@ -254,7 +254,8 @@ def forecast_monthly(
     seg = _segments_of(data, place_mapping)
     end = getattr(data, "reference_date", None) if end is None else end
     counts = count_flows(seg, end, window_years=window_years)
-    chosen = [select_trend(counts.entries[c]) for c in range(len(counts.councils))]
+    horizon = min(int(months), 24)  # trends are compared over the horizon they are used for
+    chosen = [select_trend(counts.entries[c], horizon) for c in range(len(counts.councils))]
     start = _initial(seg, counts.councils, counts.end)
     adjust = [a if isinstance(a, Adjustment) else Adjustment.from_dict(a) for a in adjust]
     stock, events = _simulate(counts, [t for t, _ in chosen], start, int(months), int(n_sims), seed, prior_years,
