@@ -229,3 +229,13 @@ def test_costs_follow_children_price_and_inflation(steady):
     assert (allc.cost_p10_gbp <= allc.cost_gbp).all() and (allc.cost_gbp <= allc.cost_p90_gbp).all()
     with pytest.raises(InvalidInputError):
         forecast_costs(fc, {"kinship": 300.0})
+
+
+def test_filters_forecast_some_children_only(steady):
+    _, result = steady
+    girls = forecast_monthly(result, 2, n_sims=4, filters={"SEX": ["2"]}, history_months=0)
+    boys = forecast_monthly(result, 2, n_sims=4, filters={"SEX": ["1"]}, history_months=0)
+    now = [f[f.kind == "observed"].children.sum() for f in (girls, boys)]
+    assert 0 < now[0] < len(result.placements) and now[0] + now[1] == len(result.placements)
+    with pytest.raises(InvalidInputError, match="UPN"):
+        forecast_monthly(result, 2, n_sims=2, filters={"UPN": ["x"]})

@@ -12,6 +12,7 @@ Child ids are pseudonyms and never leave this module.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -44,7 +45,8 @@ def month_index(dates: Any) -> np.ndarray:
     return np.where(np.isnan(out), -1, out).astype(np.int64)
 
 
-def placement_segments(result: Any, *, place_mapping: pd.DataFrame | None = None) -> pd.DataFrame:
+def placement_segments(result: Any, *, place_mapping: pd.DataFrame | None = None,
+                       filters: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
     """Unbroken stays of one child in one placement group, from a loaded SSDA903 return.
 
     Parameters
@@ -53,6 +55,9 @@ def placement_segments(result: Any, *, place_mapping: pd.DataFrame | None = None
         From :func:`rcc.io.ssda903.load_ssda903` (pseudonymised).
     place_mapping : pandas.DataFrame, optional
         Replaces :data:`rcc.io.ssda903.PLACE_MAPPING`.
+    filters : Mapping[str, Sequence[str]], optional
+        Only children whose header column has one of the values, e.g. ``{"SEX": ["2"]}`` or
+        ``{"ETHNIC": ["WBRI", "WIRI"]}`` (columns of the header table: ``SEX``, ``ETHNIC``).
 
     Returns
     -------
@@ -63,7 +68,14 @@ def placement_segments(result: Any, *, place_mapping: pd.DataFrame | None = None
     episodes = _episodes_in_order(result.episodes)
     episodes["placement"] = _episode_needs(episodes, place_mapping, column="home_type")
     seg = _merge_episodes(episodes[episodes.placement.notna()].reset_index(drop=True), column="placement")
-    hdr = result.header.drop_duplicates(["council_id", "child_id"]).set_index(["council_id", "child_id"])
+    hdr = result.header.drop_duplicates(["council_id", "child_id"])
+    for column, values in (filters or {}).items():
+        if column not in ("SEX", "ETHNIC") or column not in hdr.columns:
+            raise InvalidInputError("filters", None, column, "SEX or ETHNIC (a column of the header)", column)
+        hdr = hdr[hdr[column].astype("str").isin([str(v) for v in values])]
+    if filters:  # the children filtered out (never those without a header row: they are an error below)
+        seg = seg.merge(hdr[["council_id", "child_id"]], on=["council_id", "child_id"])
+    hdr = hdr.set_index(["council_id", "child_id"])
     idx = pd.MultiIndex.from_frame(seg[["council_id", "child_id"]])
     seg["dob"] = _dates(hdr.DOB.reindex(idx).reset_index(drop=True)).to_numpy()
     missing = seg.dob.isna()

@@ -26,7 +26,7 @@ Bands
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -188,11 +188,13 @@ def _simulate(counts: FlowCounts, trends: list[Trend], start: Population, months
     return stock, events
 
 
-def _segments_of(data: Any, place_mapping: pd.DataFrame | None) -> pd.DataFrame:
+def _segments_of(data: Any, place_mapping: pd.DataFrame | None, filters: Any = None) -> pd.DataFrame:
     if isinstance(data, pd.DataFrame):
+        if filters:
+            raise InvalidInputError("forecast", None, "filters", "an Ssda903Result to filter", "segments")
         return data
     if hasattr(data, "episodes") and hasattr(data, "header"):
-        return placement_segments(data, place_mapping=place_mapping)
+        return placement_segments(data, place_mapping=place_mapping, filters=filters)
     raise InvalidInputError("forecast", None, "data", "an Ssda903Result or placement segments", type(data).__name__)
 
 
@@ -208,6 +210,7 @@ def forecast_monthly(
     history_months: int = 24,
     place_mapping: pd.DataFrame | None = None,
     adjust: Sequence[Adjustment] = (),
+    filters: Mapping[str, Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     """Children in care by council, placement group and age band at each month end, with the p10-p90 band.
 
@@ -235,6 +238,9 @@ def forecast_monthly(
     adjust : sequence of Adjustment, optional
         A scenario: changes to the estimated rates (:class:`rcc.forecast.adjust.Adjustment`, or its dicts),
         applied to every simulation's draw.
+    filters : Mapping[str, Sequence[str]], optional
+        Only some children, by header column: ``{"SEX": ["1"]}``, ``{"ETHNIC": [...]}``
+        (:func:`rcc.forecast.flowdata.placement_segments`).
 
     Returns
     -------
@@ -251,7 +257,7 @@ def forecast_monthly(
     """
     if int(months) != months or months < 1 or int(n_sims) != n_sims or n_sims < 1:
         raise InvalidInputError("parameters", None, "months", "months >= 1 and n_sims >= 1", (months, n_sims))
-    seg = _segments_of(data, place_mapping)
+    seg = _segments_of(data, place_mapping, filters)
     end = getattr(data, "reference_date", None) if end is None else end
     counts = count_flows(seg, end, window_years=window_years)
     horizon = min(int(months), 24)  # trends are compared over the horizon they are used for
