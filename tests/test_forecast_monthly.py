@@ -142,7 +142,7 @@ def test_cli_forecast_with_backtest_writes_tables_and_chart(tmp_path, capsys):
                         '"multiply": 1.2}]}')
     code = main(["forecast", "--ssda903", str(header), str(episodes), "--reference-date", "2025-03-31",
                  "--months", "13", "--sims", "10", "--backtest", "--out", str(tmp_path / "out"), "--quiet",
-                 "--scenario", str(scenario), "--cost", "kinship=400", "--inflation", "0.02"])
+                 "--scenario", str(scenario), "--cost", "kinship=400", "--inflation", "0.02", "--filter", "SEX=1,2"])
     assert code == 0
     out = capsys.readouterr().out
     assert "backtest: forecast from 2024-03-31" in out and "coverage" in out
@@ -169,6 +169,8 @@ def test_cli_forecast_refuses_missing_files(tmp_path, capsys):
                  "--scenario", str(bad)]) == 2
     assert main(["forecast", "--ssda903", str(header), str(episodes), "--reference-date", "2025-03-31",
                  "--cost", "castle=5"]) == 2
+    assert main(["forecast", "--ssda903", str(header), str(episodes), "--reference-date", "2025-03-31",
+                 "--filter", "UPN=1"]) == 2
 
 
 def test_councils_are_forecast_separately_from_one_extract():

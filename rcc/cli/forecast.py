@@ -58,6 +58,14 @@ def _cost_item(text: str) -> tuple[str, float]:
     return kind, cost
 
 
+def _filter_item(text: str) -> tuple[str, list[str]]:
+    column, sep, values = text.partition("=")
+    if not sep or column not in ("SEX", "ETHNIC") or not values:
+        raise argparse.ArgumentTypeError(f"expected SEX=CODES or ETHNIC=CODES (codes separated by commas); "
+                                         f"received {text!r}")
+    return column, values.split(",")
+
+
 def costs_text(costs: pd.DataFrame, inflation: float) -> str:
     """The cost of each year of the forecast (12 months from the end date), expected and p10-p90."""
     c = costs[costs.placement == "all"].sort_values("month").copy()
@@ -162,6 +170,9 @@ def cmd_forecast(args: argparse.Namespace, run: Run) -> int:
     result = _load(args)
     run.region = ", ".join(sorted(result.header.council_id.astype(str).unique()))
     options: dict[str, Any] = {"n_sims": args.sims, "seed": args.seed, "end": result.reference_date}
+    if args.filter:
+        options["filters"] = dict(args.filter)
+        progress("only children with " + "; ".join(f"{c} in {v}" for c, v in args.filter))
     if args.scenario is not None:
         name, adjust = read_scenario(args.scenario)
         options["adjust"] = adjust
@@ -211,6 +222,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                    help="weekly cost of a placement group (default: rcc's editable defaults)")
     f.add_argument("--inflation", type=number("a finite yearly rate > -1", low=-1, strict=True), default=0.03,
                    help="yearly inflation of the costs (default 0.03)")
+    f.add_argument("--filter", nargs="+", type=_filter_item, default=None, metavar="COLUMN=CODES",
+                   help="only some children: SEX=2, ETHNIC=WBRI,WIRI ... (header codes, comma separated)")
     f.add_argument("--chart", default=None, metavar="PATH", help="write the chart (png, svg or pdf) to PATH")
     f.add_argument("--seed", type=SEED, default=0)
     out_options(f, None, "forecast tables and chart")

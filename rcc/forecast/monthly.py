@@ -339,7 +339,7 @@ def backtest_monthly(data: Any, holdout_years: int = 1, **options: Any) -> pd.Da
     """
     if holdout_years not in (1, 2):
         raise InvalidInputError("parameters", None, "holdout_years", "1 or 2", holdout_years)
-    seg = check_segments(_segments_of(data, options.pop("place_mapping", None)))
+    seg = check_segments(_segments_of(data, options.pop("place_mapping", None), options.pop("filters", None)))
     end = options.pop("end", None)
     end = getattr(data, "reference_date", None) if end is None else end
     end = pd.Timestamp(end).normalize() if end is not None else max(seg.start.max(), seg.end.max())
