@@ -241,3 +241,12 @@ def test_filters_forecast_some_children_only(steady):
     assert 0 < now[0] < len(result.placements) and now[0] + now[1] == len(result.placements)
     with pytest.raises(InvalidInputError, match="UPN"):
         forecast_monthly(result, 2, n_sims=2, filters={"UPN": ["x"]})
+
+
+def test_entry_mix_window_is_chosen_by_backtest(steady):
+    _, result = steady
+    fc = forecast_monthly(result, 2, n_sims=2, history_months=0)
+    windows = fc.attrs["mix_windows"]
+    assert windows.chosen.sum() == 1 and len(windows) >= 3
+    assert fc.attrs["mix_years"] == windows.loc[windows.chosen, "years"].iloc[0]
+    assert windows.loglik.max() == windows.loc[windows.chosen, "loglik"].iloc[0]

@@ -165,6 +165,10 @@ class FlowCounts:
     entry_mix : numpy.ndarray
         Entries by age band and group entered (councils, bands, groups), in the mix window.
     end : pandas.Timestamp
+    mix_years : float
+        The mix window (years before ``end``).
+    mix_windows : pandas.DataFrame
+        The windows tried (``years``, ``loglik`` of the next year's entries, ``chosen``).
     """
 
     councils: tuple[str, ...]
@@ -175,6 +179,8 @@ class FlowCounts:
     entry_ages: np.ndarray
     entry_mix: np.ndarray
     end: pd.Timestamp
+    mix_years: float = 2.0
+    mix_windows: pd.DataFrame | None = None
 
 
 def _band_overlap(start: np.ndarray, end: np.ndarray, dob: np.ndarray) -> np.ndarray:
@@ -188,12 +194,13 @@ def _band_overlap(start: np.ndarray, end: np.ndarray, dob: np.ndarray) -> np.nda
 
 
 def count_flows(segments: pd.DataFrame, end: Any = None, *, window_years: float | None = None,
-                mix_years: float = 2.0) -> FlowCounts:
+                mix_years: float | None = None) -> FlowCounts:
     """Flow counts of the segments up to ``end`` (default: the last date in the data).
 
     The window of exits, moves and exposure starts ``window_years`` before ``end`` (default: at the first
     recorded end of a segment, where a multi-year extract becomes complete); entries are counted per month
-    of that window; the ages and groups of entries over the last ``mix_years``.
+    of that window; the ages and groups of entries over the last ``mix_years`` (default: chosen by
+    backtest, :func:`select_mix_window`).
     """
     seg = check_segments(segments)
     end = pd.Timestamp(end).normalize() if end is not None else max(seg.start.max(), seg.end.max())
@@ -220,12 +227,60 @@ def count_flows(segments: pd.DataFrame, end: Any = None, *, window_years: float 
     moves = np.zeros((len(councils), len(HOME_TYPES), len(HOME_TYPES), len(AGE_BANDS)))
     mv = np.flatnonzero(in_win & (how == 3))
     np.add.at(moves, (ci[mv], gi[mv], gi[mv + 1], at_end[mv]), 1)
-    return FlowCounts(councils, exposure, exits, moves, *_entry_counts(seg, entry, ci, gi, w0, end, mix_years), end)
+    *entries, mix_window, mix_table = _entry_counts(seg, entry, ci, gi, w0, end, mix_years)
+    return FlowCounts(councils, exposure, exits, moves, *entries, end, mix_window, mix_table)
+
+
+#: Years of recent entries the entry mix (ages, groups entered) is estimated from, chosen by backtest
+#: (``inf``: all the history).
+MIX_WINDOWS: tuple[float, ...] = (1.0, 2.0, 3.0, float("inf"))
+
+
+def _mix_counts(n_c: int, ci: np.ndarray, age: np.ndarray, gi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    ages = np.zeros((n_c, 18))
+    np.add.at(ages, (ci, age), 1)
+    mix = np.zeros((n_c, len(AGE_BANDS), len(HOME_TYPES)))
+    np.add.at(mix, (ci, BAND_OF_AGE[age], gi), 1)
+    return ages, mix
+
+
+def _mix_loglik(train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray]) -> float:
+    """Log-likelihood of the test entries' ages and groups (given the age band) under the train shares."""
+    ages, mix = (a + 0.5 for a in train)
+    p_age = ages / ages.sum(axis=-1, keepdims=True)
+    p_mix = mix / mix.sum(axis=-1, keepdims=True)
+    return float((test[0] * np.log(p_age)).sum() + (test[1] * np.log(p_mix)).sum())
+
+
+def select_mix_window(start: pd.Series, ci: np.ndarray, age: np.ndarray, gi: np.ndarray, n_c: int,
+                      w0: pd.Timestamp, end: pd.Timestamp) -> tuple[float, pd.DataFrame]:
+    """The years of recent entries whose mix best predicts the next year's entries (held-out
+    log-likelihood at origins one and two years before ``end``), among :data:`MIX_WINDOWS` that fit in
+    the history before every origin (``inf``: all the history before the origin, and at the end); all the
+    history when there is less than two years."""
+    rows = []
+    year = pd.Timedelta(days=_DAY_YEAR)
+    origins = [end - k * year for k in (1, 2) if end - k * year - year >= w0]
+    for y in MIX_WINDOWS:
+        if not origins or any(np.isfinite(y) and o - y * year < w0 for o in origins):
+            continue
+        ll = 0.0
+        for o in origins:
+            tr = ((start > (o - y * year if np.isfinite(y) else w0)) & (start <= o)).to_numpy()
+            te = ((start > o) & (start <= o + year)).to_numpy()
+            ll += _mix_loglik(_mix_counts(n_c, ci[tr], age[tr], gi[tr]), _mix_counts(n_c, ci[te], age[te], gi[te]))
+        rows.append((y, ll / len(origins)))
+    table = pd.DataFrame(rows, columns=["years", "loglik"])
+    if table.empty:
+        return float("inf"), table.assign(chosen=pd.Series(dtype=bool))
+    best = int(table.loglik.to_numpy().argmax())
+    return float(table.years[best]), table.assign(chosen=np.arange(len(table)) == best)
 
 
 def _entry_counts(seg: pd.DataFrame, entry: np.ndarray, ci: np.ndarray, gi: np.ndarray, w0: pd.Timestamp,
-                  end: pd.Timestamp, mix_years: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Entries per whole calendar month in (w0, end], and the ages and groups of recent entries."""
+                  end: pd.Timestamp, mix_years: float | None) -> tuple[Any, ...]:
+    """Entries per whole calendar month in (w0, end], the ages and groups of recent entries, and the
+    window of those (years) with its backtest table."""
     n_c = int(ci.max()) + 1 if len(ci) else 0
     last = month_index([end])[0] - (0 if (end + pd.Timedelta(days=1)).day == 1 else 1)
     first = month_index([w0])[0] + 1
@@ -235,13 +290,14 @@ def _entry_counts(seg: pd.DataFrame, entry: np.ndarray, ci: np.ndarray, gi: np.n
     ok = entry & (m >= 0) & (m <= last - first)
     entries = np.zeros((n_c, last - first + 1))
     np.add.at(entries, (ci[ok], m[ok]), 1)
-    recent = entry & (seg.start > end - pd.Timedelta(days=mix_years * _DAY_YEAR)).to_numpy() & (seg.start <= end)
     age = np.clip(month_index(seg.start) - month_index(seg.dob), 0, 18 * 12 - 1) // 12
-    ages = np.zeros((n_c, 18))
-    np.add.at(ages, (ci[recent], age[recent]), 1)
-    mix = np.zeros((n_c, len(AGE_BANDS), len(HOME_TYPES)))
-    np.add.at(mix, (ci[recent], BAND_OF_AGE[age[recent]], gi[recent]), 1)
-    return entries, ages, mix
+    e = entry & (seg.start > w0).to_numpy()
+    table = pd.DataFrame(columns=["years", "loglik", "chosen"])
+    if mix_years is None:
+        mix_years, table = select_mix_window(seg.start[e], ci[e], age[e], gi[e], n_c, w0, end)
+    since = end - pd.Timedelta(days=mix_years * _DAY_YEAR) if np.isfinite(mix_years) else w0
+    recent = e & (seg.start > since).to_numpy()
+    return (entries, *_mix_counts(n_c, ci[recent], age[recent], gi[recent]), float(mix_years), table)
 
 
 @attrs.frozen

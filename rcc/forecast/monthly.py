@@ -12,11 +12,13 @@ Model
 Estimation (:mod:`rcc.forecast.flowdata`)
     Occurrence over exposure in the window: hazard ``events / days in the group and band``, shrunk
     towards all councils' hazard with ``prior_years`` child-years of weight (small councils borrow
-    strength); monthly chance ``1 - exp(-hazard * 30.44)``. Children enter on average mid-month, so the
-    entries a month are those still in care at its end (each entry's chance of staying half a month). Moves: counts from group to group; entries:
+    strength); monthly chance ``1 - exp(-hazard * 30.44)``. Moves: counts from group to group. Entries:
     counts per calendar month, their trend chosen by backtest on the council's own history
     (:func:`rcc.forecast.flowdata.select_trend`: flat, linear or log-linear over several windows), never
-    fixed by default.
+    fixed by default; their ages and the groups they enter from the recent years that best predicted the
+    next year's entries (:func:`rcc.forecast.flowdata.select_mix_window`). Children enter on average
+    mid-month, so the entries a month are those still in care at its end (each entry's chance of staying
+    half a month).
 
 Bands
     Each of ``n_sims`` simulations draws the parameters from their posteriors (Gamma hazards, Dirichlet
@@ -251,7 +253,8 @@ def forecast_monthly(
         ``children_p50`` / ``children_p90`` their percentiles. ``attrs``: ``flows`` (expected entries, exits,
         leaving at 18 and moves per month and council), ``totals`` (the expected count and p10-p90 band of
         each council's total, ``placement == "all"``, and of each placement group's), ``trends`` (the entry
-        trends tried and chosen per council), ``end``, ``n_sims``, ``adjust`` (the scenario, as dicts),
+        trends tried and chosen per council), ``end``, ``n_sims``, ``adjust`` (the scenario, as dicts), ``mix_years`` and
+        ``mix_windows`` (the years of entries the entry mix is from, chosen by backtest),
         ``draws`` (each simulation's children by month, council and placement group, which
         :func:`rcc.forecast.adjust.forecast_costs` prices).
     """
@@ -276,6 +279,7 @@ def forecast_monthly(
     result.attrs.update(end=counts.end, n_sims=int(n_sims), flows=_flows(events, counts.councils, month_ends),
                         totals=_totals(stock, counts.councils, month_ends), adjust=[attrs.asdict(a) for a in adjust],
                         draws={"stock": stock.sum(axis=4), "councils": counts.councils, "months": month_ends},
+                        mix_windows=counts.mix_windows, mix_years=counts.mix_years,
                         trends=pd.concat([t.assign(council_id=c) for c, (_, t) in zip(counts.councils, chosen)],
                                          ignore_index=True))
     return result
