@@ -120,6 +120,8 @@ def test_bad_settings_and_data_are_refused(steady):
         forecast_monthly(result, 0)
     with pytest.raises(InvalidInputError):
         backtest_monthly(result, 3)
+    with pytest.raises(InvalidInputError, match="seed"):
+        forecast_monthly(result, 2, seed=-1)
     seg = pd.DataFrame({"child_id": ["a"], "council_id": ["E1"], "placement": ["castle"], "start": ["2020-01-01"],
                         "end": [None], "dob": ["2010-01-01"]})
     with pytest.raises(InvalidInputError, match="placement"):

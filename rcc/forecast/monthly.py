@@ -260,6 +260,8 @@ def forecast_monthly(
     """
     if int(months) != months or months < 1 or int(n_sims) != n_sims or n_sims < 1:
         raise InvalidInputError("parameters", None, "months", "months >= 1 and n_sims >= 1", (months, n_sims))
+    if int(seed) != seed or seed < 0:
+        raise InvalidInputError("parameters", None, "seed", "a whole number >= 0", seed)
     seg = _segments_of(data, place_mapping, filters)
     end = getattr(data, "reference_date", None) if end is None else end
     counts = count_flows(seg, end, window_years=window_years)
