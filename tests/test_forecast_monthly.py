@@ -252,3 +252,15 @@ def test_entry_mix_window_is_chosen_by_backtest(steady):
     assert windows.chosen.sum() == 1 and len(windows) >= 3
     assert fc.attrs["mix_years"] == windows.loc[windows.chosen, "years"].iloc[0]
     assert windows.loglik.max() == windows.loc[windows.chosen, "loglik"].iloc[0]
+
+
+def test_named_scenarios_compare_side_by_side(steady):
+    _, result = steady
+    from rcc.forecast import compare_scenarios
+
+    saved = [{"rate": "entries", "multiply": 1.5}]
+    table = compare_scenarios(result, {"as estimated": [], "more entries": saved}, months=6, n_sims=10, seed=2)
+    last = table[(table.placement == "all") & (table.month == table.month.max())].set_index("scenario")
+    assert last.loc["more entries", "children_expected"] > last.loc["as estimated", "children_expected"]
+    with pytest.raises(InvalidInputError):
+        compare_scenarios(result, {})

@@ -64,7 +64,7 @@ Forecasts are cohort-level tables: no child id, pseudonymised or not, leaves thi
 """
 
 from rcc.forecast.adjust import DEFAULT_COSTS, Adjustment, forecast_costs
-from rcc.forecast.monthly import MONTHLY_COLUMNS, backtest_monthly, forecast_monthly
+from rcc.forecast.monthly import MONTHLY_COLUMNS, backtest_monthly, compare_scenarios, forecast_monthly
 from rcc.forecast.projection import FORECAST_COLUMNS, forecast_demand, project
 from rcc.forecast.rates import RATE_COLUMNS, estimate_rates
 from rcc.forecast.region import EXAMPLE_GROWTH, REGION_FORECAST_COLUMNS, forecast_from_region, to_sufficiency_forecast
@@ -81,6 +81,7 @@ __all__ = [
     "SyntheticProcess",
     "SyntheticReturn",
     "backtest_monthly",
+    "compare_scenarios",
     "REGION_FORECAST_COLUMNS",
     "estimate_rates",
     "forecast_costs",

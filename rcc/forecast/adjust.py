@@ -3,7 +3,8 @@
 An :class:`Adjustment` multiplies and/or adds to one rate of :func:`rcc.forecast.forecast_monthly`:
 ``entries`` (children a month), ``exits`` or ``moves`` (yearly hazards), for every placement group or one.
 A scenario is a named list of adjustments (``forecast_monthly(result, adjust=[...])``); plain dicts
-(``Adjustment.from_dict``) keep them in JSON or YAML files.
+(``Adjustment.from_dict``) keep them in JSON or YAML files; :func:`rcc.forecast.compare_scenarios` forecasts
+named scenarios side by side.
 
 :func:`forecast_costs` prices a forecast: children x weekly cost of their placement group, inflated by a
 yearly rate from the forecast's end date, with the p10-p90 band of the total from the same simulations.

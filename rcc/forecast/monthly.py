@@ -52,7 +52,7 @@ from rcc.forecast.flowdata import (
     truncate,
 )
 
-__all__ = ["MONTHLY_COLUMNS", "backtest_monthly", "forecast_monthly"]
+__all__ = ["MONTHLY_COLUMNS", "backtest_monthly", "compare_scenarios", "forecast_monthly"]
 
 #: Columns of :func:`forecast_monthly`.
 MONTHLY_COLUMNS: tuple[str, ...] = (
@@ -365,3 +365,34 @@ def backtest_monthly(data: Any, holdout_years: int = 1, **options: Any) -> pd.Da
     out["error_pct"] = (out.forecast - out.observed) / out.observed.where(out.observed > 0) * 100
     out.attrs.update(cut=cut, end=end)
     return out
+
+
+def compare_scenarios(data: Any, scenarios: Mapping[str, Sequence[Adjustment]], months: int = 24,
+                      **options: Any) -> pd.DataFrame:
+    """Forecasts of named scenarios side by side (the same data, seed and simulations for each).
+
+    Parameters
+    ----------
+    data : rcc.io.ssda903.Ssda903Result or pandas.DataFrame
+        As :func:`forecast_monthly`.
+    scenarios : Mapping[str, sequence of Adjustment]
+        Name -> adjustments (an empty list: the forecast as estimated). Saved scenarios are dicts
+        (:meth:`rcc.forecast.adjust.Adjustment.from_dict`).
+    months : int, default 24
+    **options
+        Passed to :func:`forecast_monthly`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scenario``, ``council_id``, ``placement`` (and ``"all"``), ``month``, ``children_expected``,
+        ``children_p10``, ``children_p90``.
+    """
+    if not scenarios:
+        raise InvalidInputError("scenarios", None, None, "at least one named scenario", "none")
+    parts = []
+    for name, adjust in scenarios.items():
+        fc = forecast_monthly(data, months, adjust=adjust, history_months=0, **options)
+        parts.append(fc.attrs["totals"].assign(scenario=name))
+    out = pd.concat(parts, ignore_index=True)
+    return out[["scenario", "council_id", "placement", "month", "children_expected", "children_p10", "children_p90"]]
