@@ -23,7 +23,13 @@ from rcc.core.params import PlanParams, SolverOptions, Weights
 from rcc.core.region import Region
 from rcc.core.schema import AGE_BANDS, HOME_TYPES, NEEDS, TABLES, schema_frame
 from rcc.core.version import __version__
-from rcc.forecast import forecast_demand, forecast_from_region, to_sufficiency_forecast
+from rcc.forecast import (
+    backtest_monthly,
+    forecast_demand,
+    forecast_from_region,
+    forecast_monthly,
+    to_sufficiency_forecast,
+)
 from rcc.io.ofsted import read_ofsted_providers
 from rcc.io.pds import read_pds
 from rcc.report import audit_suppression, plot_forecast, report_tables, suppress, write_excel, write_html
@@ -43,6 +49,7 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "analysis",
+    "backtest_monthly",
     "__version__",
     "AGE_BANDS",
     "compare",
@@ -58,6 +65,7 @@ __all__ = [
     "flows",
     "forecast",
     "forecast_demand",
+    "forecast_monthly",
     "forecast_from_region",
     "Game",
     "glossary",

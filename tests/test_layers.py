@@ -3,7 +3,10 @@
 Layers, lowest first; a module may import its own package and any lower
 layer, never a higher one or a sibling at the same level::
 
-    core <- datasets <- io <- allocation, forecast, flows <- sufficiency, analysis, simulate <- report <- cli, testing
+    core <- datasets <- io, flows <- allocation, forecast <- sufficiency, analysis, simulate <- report <- cli, testing
+
+(``flows``, the one stock-and-flow engine, imports only ``core``: the monthly forecast and the simulation
+both run it.)
 
 The old paths kept for rcc 0.1 code (:mod:`rcc._deprecated`'s ``MOVED``)
 forward lazily and are checked only to import nothing but that helper.
@@ -26,7 +29,7 @@ LAYERS = {
     "io": 2,
     "allocation": 3,
     "forecast": 3,
-    "flows": 3,
+    "flows": 2,
     "sufficiency": 4,
     "analysis": 4,
     "simulate": 4,

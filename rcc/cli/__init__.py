@@ -49,6 +49,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from rcc.cli import forecast as _forecast
 from rcc.cli import plan as _plan
 from rcc.cli import report as _report
 from rcc.cli import sufficiency as _sufficiency
@@ -172,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     _report.add_parser(sub)
     _add_compare_parser(sub)
     _sufficiency.add_parser(sub)
+    _forecast.add_parser(sub)
     _add_small_parsers(sub)
     return parser
 

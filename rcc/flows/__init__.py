@@ -9,11 +9,12 @@
 """
 
 from rcc.flows.choice import DEFAULT_SUIT_CHANCE, DEFAULT_TIERS, ChoiceRule, Network, place
-from rcc.flows.engine import EVENTS, Engine
+from rcc.flows.engine import EVENTS, Assign, Engine
 from rcc.flows.population import LEAVING_AGE_MONTHS, NO_HOME, Population
 from rcc.flows.rates import DEFAULT_MOVE_HAZARD, DURATION_EDGES_MONTHS, FlowRates, Rates, default_exit_hazard
 
 __all__ = [
+    "Assign",
     "ChoiceRule",
     "DEFAULT_MOVE_HAZARD",
     "DEFAULT_SUIT_CHANCE",

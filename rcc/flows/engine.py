@@ -21,6 +21,8 @@ run depends only on its inputs and seed, never on the executor or the process.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import attrs
 import numpy as np
 
@@ -28,12 +30,22 @@ from rcc.flows.choice import Network, place
 from rcc.flows.population import LEAVING_AGE_MONTHS, NO_HOME, Population
 from rcc.flows.rates import Rates
 
-__all__ = ["EVENTS", "Engine"]
+__all__ = ["EVENTS", "Assign", "Engine"]
 
 #: Events counted by month, home council, need and age band: entries into care, exits before 18, leaving
 #: at 18, moves (a placement ended, the child still in care) and placements begun.
 EVENTS: tuple[str, ...] = ("start", "end", "aged_out", "move", "placed")
 _START, _END, _AGED_OUT, _MOVE, _PLACED = range(len(EVENTS))
+
+
+class Assign(Protocol):
+    """Homes given directly instead of by the choice rule (the monthly forecast's transition matrix)."""
+
+    def __call__(
+        self, population: Population, previous: np.ndarray, month: int, rng: np.random.Generator
+    ) -> np.ndarray:
+        """A home for each child of ``population`` (``previous``: its last home, :data:`NO_HOME` on entry)."""
+        ...
 
 
 @attrs.frozen(eq=False)
@@ -55,6 +67,10 @@ class Engine:
     councils, needs : int
         How many councils and needs the keys are made of.
     rates : Rates
+    assign : Assign, optional
+        When given, children who enter or move get the home it returns (supply unlimited: ``places``
+        are not checked), not one chosen by the choice rule: a forecast by placement type, where each
+        "home" is a placement type and moves follow a transition matrix.
     """
 
     network: Network
@@ -65,6 +81,7 @@ class Engine:
     councils: int
     needs: int
     rates: Rates
+    assign: Assign | None = None
 
     @property
     def bands(self) -> int:
@@ -134,6 +151,10 @@ class Engine:
         outgrown[look] = ~self.network.contains(self.key(population.take(look), month), home[look])
         moving = placed & (chance | outgrown)
         self._count(events, population.take(moving), month, _MOVE)
+        if self.assign is not None:
+            new = home.copy()
+            new[moving] = self.assign(population.take(moving), home[moving], month, rng)
+            return population.with_home(new, np.where(moving, month, population.placed_since))
         return population.with_home(np.where(moving, NO_HOME, home), np.where(moving, month, population.placed_since))
 
     def _enter(self, month: int, rng: np.random.Generator, events: np.ndarray) -> Population:
@@ -154,11 +175,19 @@ class Engine:
         waiting = np.flatnonzero(population.home == NO_HOME)
         if not len(waiting):
             return population
+        if self.assign is not None:
+            got = self.assign(population.take(waiting), population.home[waiting], month, rng)
+            return self._placed(population, waiting, got, month, events)
         free = self.places - self.occupancy(population)
         salt = int(rng.integers(0, 2**62))
         priority = rng.permutation(len(waiting))
         keys = self.key(population.take(waiting), month)
         got = place(keys, np.arange(len(waiting)), priority, self.network, free, self.suits, salt)
+        return self._placed(population, waiting, got, month, events)
+
+    def _placed(
+        self, population: Population, waiting: np.ndarray, got: np.ndarray, month: int, events: np.ndarray | None
+    ) -> Population:
         home = population.home.copy()
         home[waiting] = got
         since = population.placed_since.copy()

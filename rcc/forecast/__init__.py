@@ -49,6 +49,13 @@ Uncertainty
 grown by a yearly RATE per need (``0.10`` = +10% a year), in plan years (year 1 = the
 cohorts as they are), the one :mod:`rcc.sufficiency` re-exports.
 
+Monthly forecast by placement group (:func:`forecast_monthly`, :func:`backtest_monthly`)
+    Stock by placement group (home type) x age band at each month end on the one stock-and-flow
+    engine of :mod:`rcc.flows`: exits and moves between groups (a transition matrix) by age band,
+    ageing at each child's birthday month, leaving at 18 exactly, entries with a trend chosen by
+    backtest; see :mod:`rcc.forecast.monthly`. :mod:`rcc.forecast.synthetic` makes SSDA903 returns
+    from a known process, with the truth, to test it (``benchmarks/bench_forecast.py``).
+
 Modules: :mod:`rcc.forecast.spells` (spells from SSDA903 episodes),
 :mod:`rcc.forecast.rates` (estimation), :mod:`rcc.forecast.projection` (projection and
 simulation), :mod:`rcc.forecast.region` (from a Region, and to the sufficiency planner).
@@ -56,20 +63,33 @@ simulation), :mod:`rcc.forecast.region` (from a Region, and to the sufficiency p
 Forecasts are cohort-level tables: no child id, pseudonymised or not, leaves this module.
 """
 
+from rcc.forecast.adjust import DEFAULT_COSTS, Adjustment, forecast_costs
+from rcc.forecast.monthly import MONTHLY_COLUMNS, backtest_monthly, compare_scenarios, forecast_monthly
 from rcc.forecast.projection import FORECAST_COLUMNS, forecast_demand, project
 from rcc.forecast.rates import RATE_COLUMNS, estimate_rates
 from rcc.forecast.region import EXAMPLE_GROWTH, REGION_FORECAST_COLUMNS, forecast_from_region, to_sufficiency_forecast
 from rcc.forecast.spells import spells_from_ssda903
+from rcc.forecast.synthetic import SyntheticProcess, SyntheticReturn, synthetic_ssda903
 
 __all__ = [
+    "Adjustment",
+    "DEFAULT_COSTS",
     "EXAMPLE_GROWTH",
     "FORECAST_COLUMNS",
+    "MONTHLY_COLUMNS",
     "RATE_COLUMNS",
+    "SyntheticProcess",
+    "SyntheticReturn",
+    "backtest_monthly",
+    "compare_scenarios",
     "REGION_FORECAST_COLUMNS",
     "estimate_rates",
+    "forecast_costs",
     "forecast_demand",
     "forecast_from_region",
+    "forecast_monthly",
     "project",
     "spells_from_ssda903",
+    "synthetic_ssda903",
     "to_sufficiency_forecast",
 ]

@@ -104,15 +104,16 @@ def _episodes_in_order(eps: pd.DataFrame) -> pd.DataFrame:
     return df[df.end.isna() | (df.end > df.start)].reset_index(drop=True)
 
 
-def _episode_needs(df: pd.DataFrame, place_mapping: pd.DataFrame | None) -> pd.Series:
-    """The need of each episode (missing: not demand) from its placement and legal status."""
+def _episode_needs(df: pd.DataFrame, place_mapping: pd.DataFrame | None, column: str = "need") -> pd.Series:
+    """The need (or ``column`` of the mapping: ``home_type``) of each episode (missing: not demand) from its
+    placement and legal status."""
     from rcc.io.ssda903 import PLACE_MAPPING, SHORT_BREAK_LEGAL_STATUSES
 
     mapping = PLACE_MAPPING if place_mapping is None else place_mapping
     lookup: dict[tuple[str, str], tuple[Any, str]] = {}
     for r in mapping.itertuples(index=False):
         prov = str(r.place_provider).upper() if isinstance(r.place_provider, str) else "*"
-        lookup[(str(r.place).upper(), prov)] = (r.need, str(r.action))
+        lookup[(str(r.place).upper(), prov)] = (getattr(r, column), str(r.action))
 
     def act(place: Any, provider: Any) -> tuple[Any, str]:
         place = str(place).upper()
@@ -131,18 +132,18 @@ def _episode_needs(df: pd.DataFrame, place_mapping: pd.DataFrame | None) -> pd.S
     return need.where(~short)
 
 
-def _merge_episodes(df: pd.DataFrame) -> pd.DataFrame:
-    """Consecutive episodes of one child with the same need and no gap as one spell."""
+def _merge_episodes(df: pd.DataFrame, column: str = "need") -> pd.DataFrame:
+    """Consecutive episodes of one child with the same need (or ``column``) and no gap as one spell."""
     prev_same = (
         (df.child_id.shift() == df.child_id)
         & (df.council_id.shift() == df.council_id)
-        & (df.need.shift() == df.need)
+        & (df[column].shift() == df[column])
         & (df.end.shift() == df.start)
     )
     spell = (~prev_same).cumsum()
     first = ~spell.duplicated(keep="first")
     last = ~spell.duplicated(keep="last")  # its end may be blank (open): not groupby "last"
-    spells = df.loc[first, ["child_id", "council_id", "need", "start"]].reset_index(drop=True)
+    spells = df.loc[first, ["child_id", "council_id", column, "start"]].reset_index(drop=True)
     spells["end"] = df.loc[last, "end"].to_numpy()
     return spells
 

@@ -1,0 +1,133 @@
+"""Forecast benchmark: rcc's monthly forecast against the known truth of synthetic SSDA903 returns.
+
+Run:  python benchmarks/bench_forecast.py [--seeds 0 1] [--sims 200] [--runs 200] [--scenarios steady growing]
+
+For each scenario of :data:`rcc.forecast.synthetic.SCENARIOS` (steady, growing +15% a year, shrinking
+-10% a year, changing mix) and each seed: one council, about 600 entries a year, five annual returns
+(:func:`rcc.forecast.synthetic.synthetic_ssda903`), loaded with :func:`rcc.io.ssda903.load_ssda903`, and
+forecast 24 months with :func:`rcc.forecast_monthly`. The truth is the mean of ``--runs`` continuations
+of the same process from the children in care on the last day; a band's coverage is the share of those
+continuations inside its p10-p90. Beside it, the reference measured in the same run: the annual
+:func:`rcc.forecast_demand` (by need, no placement groups) total at two years.
+
+Measures (mean abs % error vs truth over cells with a true mean of at least 5 children):
+``group x age`` averaged over months 1-24 and at 12 and 24 months; ``supported`` (supported
+accommodation); ``total @24`` signed; ``coverage`` of every placement group (mean over its age bands
+and months; min and max over groups). The issue's targets are printed as met / not met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import pandas as pd
+
+import rcc
+from rcc.core.schema import AGE_BANDS
+from rcc.forecast.synthetic import GROUPS, SCENARIOS, synthetic_ssda903
+from rcc.io.ssda903 import load_ssda903
+
+MONTHS = 24
+
+
+def score(fc: pd.DataFrame, truth: np.ndarray) -> dict[str, float]:
+    """Errors and coverage of a forecast (one council) against ``truth`` (runs, months + 1, groups, bands)."""
+    f = fc[fc.kind == "forecast"].set_index(["month", "placement", "age_band"]).sort_index()
+    months = sorted(f.index.get_level_values(0).unique())
+    shape = (len(months), len(GROUPS), len(AGE_BANDS))
+    idx = pd.MultiIndex.from_product([months, GROUPS, list(AGE_BANDS)])
+    get = {c: f[c].reindex(idx).to_numpy(dtype=float).reshape(shape) for c in
+           ("children_expected", "children_p10", "children_p90")}
+    true = truth[:, 1:].astype(float)
+    mean = true.mean(axis=0)
+    cells = mean >= 5
+    err = np.where(cells, np.abs(get["children_expected"] - mean) / np.maximum(mean, 1e-9) * 100, np.nan)
+    inside = (true >= get["children_p10"][None]) & (true <= get["children_p90"][None])
+    cover = np.where(cells, inside.mean(axis=0), np.nan)  # months, groups, bands
+    by_group = np.nanmean(cover.transpose(1, 0, 2).reshape(len(GROUPS), -1), axis=1)
+    sup = GROUPS.index("supported_accommodation")
+    total = (get["children_expected"][-1].sum() - mean[-1].sum()) / mean[-1].sum() * 100
+    return {
+        "group x age": float(np.nanmean(err)),
+        "@12": float(np.nanmean(err[11])),
+        "@24": float(np.nanmean(err[23])),
+        "supported": float(np.nanmean(err[:, sup])),
+        "total @24": float(total),
+        "cover min": float(np.nanmin(by_group)),
+        "cover max": float(np.nanmax(by_group)),
+        **{f"cover {g}": float(c) for g, c in zip(GROUPS, by_group)},
+    }
+
+
+def annual_total_error(result: object, truth: np.ndarray) -> float:
+    """The annual forecast's (rcc.forecast_demand) total at two years against the truth, signed %."""
+    fc = rcc.forecast_demand(result, years=2, n_sims=50)
+    total = fc[fc.year == fc.year.max()].children_expected.sum()
+    true = truth[:, MONTHS].sum(axis=(1, 2)).mean()
+    return float((total - true) / true * 100)
+
+
+def run(scenarios: list[str], seeds: list[int], sims: int, runs: int) -> pd.DataFrame:
+    rows = []
+    for name in scenarios:
+        for seed in seeds:
+            ret = synthetic_ssda903(SCENARIOS[name], seed=seed)
+            result = load_ssda903(ret.header, ret.episodes, reference_date=ret.end_date, council_id="E0")
+            t0 = time.perf_counter()
+            fc = rcc.forecast_monthly(result, MONTHS, n_sims=sims, seed=seed)
+            wall = time.perf_counter() - t0
+            truth = ret.truth(months=MONTHS, runs=runs)
+            trend = fc.attrs["trends"].query("chosen").iloc[0]
+            rows.append({"scenario": name, "seed": seed, "seconds": wall, **score(fc, truth),
+                         "annual total @24": annual_total_error(result, truth),
+                         "trend": f"{trend.trend} {trend.months or 'all'}"})
+    return pd.DataFrame(rows)
+
+
+def targets(df: pd.DataFrame) -> pd.DataFrame:
+    """The issue's targets on the mean over seeds."""
+    m = df.groupby("scenario").mean(numeric_only=True)
+    out = []
+
+    def add(what: str, value: float, ok: bool) -> None:
+        out.append({"target": what, "measured": round(value, 2), "met": "met" if ok else "NOT MET"})
+
+    if "steady" in m.index:
+        add("steady: group x age error < 3%", m.loc["steady", "group x age"], m.loc["steady", "group x age"] < 3)
+    if "growing" in m.index:
+        g = m.loc["growing"]
+        add("growing: |total @24| < 5%", g["total @24"], abs(g["total @24"]) < 5)
+        add("growing: group x age error < 6%", g["group x age"], g["group x age"] < 6)
+    for s in m.index:
+        lo, hi = m.loc[s, "cover min"], m.loc[s, "cover max"]
+        add(f"{s}: coverage 70-90% in every group", 100 * lo, 0.7 <= lo and hi <= 0.9)
+        out[-1]["measured"] = f"{100 * lo:.0f}-{100 * hi:.0f}%"
+    return pd.DataFrame(out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scenarios", nargs="+", default=list(SCENARIOS))
+    ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
+    ap.add_argument("--sims", type=int, default=200, help="forecast simulations")
+    ap.add_argument("--runs", type=int, default=200, help="continuations of the truth")
+    args = ap.parse_args()
+    df = run(args.scenarios, args.seeds, args.sims, args.runs)
+    pd.set_option("display.width", 200)
+    main_cols = ["scenario", "seed", "group x age", "@12", "@24", "supported", "total @24", "annual total @24",
+                 "cover min", "cover max", "trend", "seconds"]
+    print("rcc.forecast_monthly vs truth (mean abs % error unless signed; coverage = share of true futures in p10-p90)")
+    print(df[main_cols].round(2).to_string(index=False))
+    print("\ncoverage by placement group (mean over seeds)")
+    cov = [c for c in df.columns if c.startswith("cover ") and c not in ("cover min", "cover max")]
+    print(df.groupby("scenario")[cov].mean().rename(columns=lambda c: c[6:]).round(2).to_string())
+    print("\nmean over seeds")
+    print(df.groupby("scenario")[main_cols[2:-2]].mean().round(2).to_string())
+    print("\ntargets (issue 14)")
+    print(targets(df).to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()

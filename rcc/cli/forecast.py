@@ -1,0 +1,236 @@
+"""``rcc forecast``: a council's monthly forecast by placement group and age from its own SSDA903 returns.
+
+Prints the forecast total with its p10-p90 band every six months and the table by placement group at the
+last month; ``--backtest`` first holds out the last one or two years, forecasts them from the years before
+and prints the error per placement group and age band and the band's coverage, so a council sees how well
+it is forecast before trusting it. With ``--out``: ``forecast`` (every council x placement x age band x
+month), ``totals``, ``flows``, ``trends``, ``costs`` (and ``backtest``) tables and ``forecast.png`` (history, forecast
+and band); ``--chart PATH`` writes the chart anywhere. Counts are the council's own: nothing here is
+suppressed for publication.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from rcc.cli._common import SEED, Run, StageLog, command_parser, noise_options, number, out_options
+from rcc.cli._data import _ssda903_files
+from rcc.core.errors import InvalidInputError
+from rcc.io.output import write_frames
+
+
+def _load(args: argparse.Namespace) -> Any:
+    from rcc.io.ssda903 import load_ssda903
+
+    files = _ssda903_files(args.ssda903)
+    return load_ssda903(files["header"], files["episodes"], uasc=files.get("uasc"),
+                        reference_date=args.reference_date, council_id=args.council)
+
+
+def read_scenario(path: str) -> tuple[str, list[dict[str, Any]]]:
+    """A saved scenario: a JSON file ``{"name": ..., "adjust": [{"rate": ..., "placement": ..., "multiply": ...,
+    "add": ...}, ...]}`` (see :class:`rcc.forecast.adjust.Adjustment`)."""
+    try:
+        record = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InvalidInputError("--scenario", None, None, "a readable JSON file", f"{path}: {exc}") from None
+    if not isinstance(record, dict) or not isinstance(record.get("adjust"), list):
+        raise InvalidInputError("--scenario", None, "adjust", '{"name": ..., "adjust": [...]}', type(record).__name__)
+    return str(record.get("name", Path(path).stem)), record["adjust"]
+
+
+def _cost_item(text: str) -> tuple[str, float]:
+    from rcc.core.schema import HOME_TYPES
+
+    kind, sep, value = text.partition("=")
+    try:
+        cost = float(value)
+    except ValueError:
+        cost = float("nan")
+    if not sep or kind not in HOME_TYPES or not cost >= 0 or cost == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected PLACEMENT=GBP with PLACEMENT one of {list(HOME_TYPES)} and a "
+                                         f"finite cost >= 0; received {text!r}")
+    return kind, cost
+
+
+def _filter_item(text: str) -> tuple[str, list[str]]:
+    column, sep, values = text.partition("=")
+    if not sep or column not in ("SEX", "ETHNIC") or not values:
+        raise argparse.ArgumentTypeError(f"expected SEX=CODES or ETHNIC=CODES (codes separated by commas); "
+                                         f"received {text!r}")
+    return column, values.split(",")
+
+
+def costs_text(costs: pd.DataFrame, inflation: float) -> str:
+    """The cost of each year of the forecast (12 months from the end date), expected and p10-p90."""
+    c = costs[costs.placement == "all"].sort_values("month").copy()
+    c["year"] = (pd.RangeIndex(len(c)) // (12 * c.council_id.nunique())) + 1
+    per = c.groupby(["council_id", "year"])[["cost_gbp", "cost_p10_gbp", "cost_p90_gbp"]].sum()
+    lines = [f"cost (weekly costs by placement, inflation {inflation:.1%} a year; the p10-p90 of months summed):"]
+    for (council, year), r in per.iterrows():
+        lines.append(f"  year {year} {council}: GBP {r.cost_gbp / 1e6:,.1f}m "
+                     f"({r.cost_p10_gbp / 1e6:,.1f}m-{r.cost_p90_gbp / 1e6:,.1f}m)")
+    return "\n".join(lines)
+
+
+def backtest_text(bt: pd.DataFrame) -> str:
+    """The backtest as lines: error and coverage per placement group and age band, and per group."""
+    cut = bt.attrs.get("cut")
+    head = f"backtest: forecast from {cut:%Y-%m-%d} to {bt.attrs.get('end'):%Y-%m-%d}, against what was observed"
+    rows = bt[(bt.observed > 0) | (bt.forecast >= 0.5)].copy()
+    rows["forecast"] = rows.forecast.round(1)
+    rows["error_pct"] = rows.error_pct.round(1)
+    rows["coverage"] = (100 * rows.coverage).round(0)
+    cols = ["council_id", "placement", "age_band", "observed", "forecast", "children_p10", "children_p90",
+            "error_pct", "coverage"]
+    groups = bt.groupby("placement").agg(observed=("observed", "sum"), forecast=("forecast", "sum"),
+                                         coverage=("coverage", "mean"))
+    groups = groups[groups.observed > 0]
+    groups["error_pct"] = ((groups.forecast - groups.observed) / groups.observed * 100).round(1)
+    groups["coverage"] = (100 * groups.coverage).round(0)
+    mean_abs = rows.error_pct.abs().mean()
+    return "\n".join([head, rows[cols].to_string(index=False), "", "by placement group (coverage: % of the "
+                      "holdout's month ends inside p10-p90, mean over age bands)",
+                      groups.round(1).to_string(), "", f"mean absolute error per group x age band: {mean_abs:.1f}%"])
+
+
+def forecast_text(fc: pd.DataFrame) -> str:
+    """The total with its band every six months, and the last month by placement group."""
+    tot = fc.attrs["totals"]
+    allc = tot[tot.placement == "all"]
+    months = sorted(allc.month.unique())
+    shown = allc[allc.month.isin(months[5::6] if len(months) >= 6 else months)]
+    obs = fc[fc.kind == "observed"]
+    now = obs[obs.month == obs.month.max()].groupby("council_id").children.sum()
+    lines = [f"children in care on {fc.attrs['end']:%Y-%m-%d}: " + ", ".join(f"{c} {n}" for c, n in now.items()),
+             "forecast total (expected, p10-p90):"]
+    for r in shown.itertuples():
+        lines.append(f"  {r.month:%Y-%m} {r.council_id}: {r.children_expected:,.0f} "
+                     f"({r.children_p10:,.0f}-{r.children_p90:,.0f})")
+    last = tot[(tot.month == months[-1]) & (tot.placement != "all") & (tot.children_expected >= 0.5)]
+    lines.append(f"by placement group at {months[-1]:%Y-%m}:")
+    lines.append(last[["council_id", "placement", "children_expected", "children_p10", "children_p90"]]
+                 .round(1).to_string(index=False))
+    trends = fc.attrs["trends"]
+    for r in trends[trends.chosen].itertuples():
+        lines.append(f"entry trend of {r.council_id} (chosen by backtest): {r.trend}, "
+                     f"{'all months' if r.months == 0 else f'last {r.months} months'} ({r.error_pct:.1f}% error)")
+    return "\n".join(lines)
+
+
+def draw_chart(fc: pd.DataFrame, path: str | Path) -> Path:
+    """History, forecast and p10-p90 band of the total and of each placement group (one panel each)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    tot = fc.attrs["totals"]
+    obs = pd.DataFrame(fc.loc[fc.kind == "observed", ["month", "placement", "children"]])
+    obs.attrs = {}  # a forecast's attrs hold frames, which pandas cannot compare when it concatenates
+    hist = pd.concat([obs.groupby("month").children.sum().rename("all").to_frame(),
+                      obs.pivot_table(index="month", columns="placement", values="children", aggfunc="sum")], axis=1)
+    panels = ["all"] + [g for g in tot.placement.unique() if g != "all" and
+                        (tot[tot.placement == g].children_p90.max() > 0 or hist.get(g, pd.Series(0)).max() > 0)]
+    fig, axes = plt.subplots((len(panels) + 2) // 3, 3, figsize=(12, 3.2 * ((len(panels) + 2) // 3)), squeeze=False)
+    for ax, name in zip(axes.ravel(), panels):
+        f = tot[tot.placement == name].groupby("month")[["children_expected", "children_p10", "children_p90"]].sum()
+        ax.fill_between(f.index, f.children_p10, f.children_p90, color="#9ecae1", alpha=0.6, label="p10-p90")
+        ax.plot(f.index, f.children_expected, color="#08519c", lw=1.6, label="forecast")
+        if name in hist:
+            ax.plot(hist.index, hist[name], color="#222", lw=1.4, label="observed")
+        ax.set_title("all placements" if name == "all" else name.replace("_", " "), fontsize=10)
+        ax.set_ylim(bottom=0)
+        ax.tick_params(labelsize=8)
+        ax.xaxis.set_major_locator(mdates.YearLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    for ax in axes.ravel()[len(panels):]:
+        ax.axis("off")
+    axes[0, 0].legend(frameon=False, fontsize=8)
+    fig.suptitle("Children in care: observed, forecast and p10-p90 band", fontsize=11)
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def cmd_forecast(args: argparse.Namespace, run: Run) -> int:
+    """``rcc forecast``: the monthly forecast (and ``--backtest``) of a council's SSDA903 returns."""
+    from rcc.forecast import DEFAULT_COSTS, backtest_monthly, forecast_costs, forecast_monthly
+
+    progress = StageLog(args.quiet)
+    progress("reading the SSDA903 files")
+    result = _load(args)
+    run.region = ", ".join(sorted(result.header.council_id.astype(str).unique()))
+    options: dict[str, Any] = {"n_sims": args.sims, "seed": args.seed, "end": result.reference_date}
+    if args.filter:
+        options["filters"] = dict(args.filter)
+        progress("only children with " + "; ".join(f"{c} in {v}" for c, v in args.filter))
+    if args.scenario is not None:
+        name, adjust = read_scenario(args.scenario)
+        options["adjust"] = adjust
+        progress(f"scenario {name!r}: {len(adjust)} adjustment(s)")
+    frames: dict[str, pd.DataFrame] = {}
+    if args.backtest:
+        progress(f"backtest: holding out the last {args.backtest} year(s)")
+        bt = backtest_monthly(result, args.backtest, **options)
+        print(backtest_text(bt) + "\n")
+        frames["backtest"] = bt
+    progress(f"forecasting {args.months} months with {args.sims} simulations")
+    fc = forecast_monthly(result, args.months, **options)
+    progress.done()
+    print(forecast_text(fc))
+    costs = forecast_costs(fc, {**DEFAULT_COSTS, **dict(args.cost or [])}, args.inflation)
+    print(costs_text(costs, args.inflation))
+    frames.update(forecast=fc, totals=fc.attrs["totals"], flows=fc.attrs["flows"], trends=fc.attrs["trends"],
+                  costs=costs)
+    if args.chart is not None:
+        print(f"chart: {draw_chart(fc, args.chart)}")
+    if run.out is not None:
+        write_frames(frames, run.out.staging, args.format)
+        draw_chart(fc, run.out.staging / "forecast.png")
+    return run.finish()
+
+
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    """The ``forecast`` sub-command's options (``sub``: the ``add_subparsers`` action)."""
+    f = command_parser(sub, "forecast", "a monthly forecast of children in care by placement group and age "
+                       "from a council's SSDA903 returns, with its band and a backtest")
+    f.add_argument("--ssda903", nargs="+", required=True, metavar="FILE",
+                   help="SSDA903 header and episodes CSVs (several years of returns; optionally the UASC CSV)")
+    f.add_argument("--reference-date", required=True, metavar="DATE",
+                   help="last day of the data (e.g. 2025-03-31): the forecast starts the month after")
+    f.add_argument("--council", default="council", metavar="ID",
+                   help="council of rows without an LA column (default 'council')")
+    f.add_argument("--months", type=number("a whole number of months >= 1", integer=True, low=1), default=24,
+                   help="months to forecast (default 24)")
+    f.add_argument("--sims", type=number("a whole number of simulations >= 1", integer=True, low=1), default=200,
+                   help="simulations behind the band (default 200)")
+    f.add_argument("--backtest", type=int, choices=(1, 2), nargs="?", const=1, default=None, metavar="YEARS",
+                   help="first hold out the last 1 (default) or 2 years and print the error and band coverage")
+    f.add_argument("--scenario", default=None, metavar="FILE",
+                   help='a saved scenario: JSON {"name": ..., "adjust": [{"rate": "entries", "multiply": 1.1}, ...]}'
+                   " (rates entries, exits, moves; optional placement; multiply and/or add)")
+    f.add_argument("--cost", nargs="+", type=_cost_item, default=None, metavar="PLACEMENT=GBP",
+                   help="weekly cost of a placement group (default: rcc's editable defaults)")
+    f.add_argument("--inflation", type=number("a finite yearly rate > -1", low=-1, strict=True), default=0.03,
+                   help="yearly inflation of the costs (default 0.03)")
+    f.add_argument("--filter", nargs="+", type=_filter_item, default=None, metavar="COLUMN=CODES",
+                   help="only some children: SEX=2, ETHNIC=WBRI,WIRI ... (header codes, comma separated)")
+    f.add_argument("--chart", default=None, metavar="PATH", help="write the chart (png, svg or pdf) to PATH")
+    f.add_argument("--seed", type=SEED, default=0)
+    out_options(f, None, "forecast tables and chart")
+    f.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    noise_options(f)
+    f.set_defaults(func=cmd_forecast)
+    return f
+
+
+__all__ = ["add_parser", "backtest_text", "cmd_forecast", "costs_text", "draw_chart", "forecast_text", "read_scenario"]

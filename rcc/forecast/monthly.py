@@ -1,0 +1,398 @@
+"""The monthly forecast by placement group and age on the stock-and-flow engine of :mod:`rcc.flows`.
+
+Model
+    Each child in care on the end date is one entry of a :class:`rcc.flows.Population` whose "home" is
+    its placement group (a home type of :data:`rcc.core.schema.HOME_TYPES`); the month of birth comes from
+    the date of birth, so a child ages at its birthday month and leaves care at 18 in the month of its
+    18th birthday (:data:`rcc.flows.LEAVING_AGE_MONTHS`). Every month :class:`rcc.flows.Engine` runs,
+    in order: leaving at 18 and exits (a monthly chance by council, group and age band), moves between
+    groups (a monthly chance of a change, and where to: a transition matrix by council, group and age
+    band), and entries (Poisson, by age in years; the group entered by age band).
+
+Estimation (:mod:`rcc.forecast.flowdata`)
+    Occurrence over exposure in the window: hazard ``events / days in the group and band``, shrunk
+    towards all councils' hazard with ``prior_years`` child-years of weight (small councils borrow
+    strength); monthly chance ``1 - exp(-hazard * 30.44)``. Moves: counts from group to group. Entries:
+    counts per calendar month, their trend chosen by backtest on the council's own history
+    (:func:`rcc.forecast.flowdata.select_trend`: flat, linear or log-linear over several windows), never
+    fixed by default; their ages and the groups they enter from the recent years that best predicted the
+    next year's entries (:func:`rcc.forecast.flowdata.select_mix_window`). Children enter on average
+    mid-month, so the entries a month are those still in care at its end (each entry's chance of staying
+    half a month).
+
+Bands
+    Each of ``n_sims`` simulations draws the parameters from their posteriors (Gamma hazards, Dirichlet
+    destinations and entry shares, the trend's coefficients) and then runs the engine once (process
+    noise), so the p10-p90 band holds both. Counts are whole children: never negative.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from rcc.core.errors import InvalidInputError
+from rcc.core.schema import AGE_BANDS, HOME_TYPES
+from rcc.flows import EVENTS, NO_HOME, Engine, Network, Population
+from rcc.forecast.adjust import Adjustment, apply_adjustments
+from rcc.forecast.flowdata import (
+    BAND_OF_AGE,
+    FlowCounts,
+    Trend,
+    check_segments,
+    count_flows,
+    month_index,
+    monthly_stock,
+    placement_segments,
+    select_trend,
+    truncate,
+)
+
+__all__ = ["MONTHLY_COLUMNS", "backtest_monthly", "compare_scenarios", "forecast_monthly"]
+
+#: Columns of :func:`forecast_monthly`.
+MONTHLY_COLUMNS: tuple[str, ...] = (
+    "council_id", "placement", "age_band", "month", "kind", "children", "children_expected",
+    "children_p10", "children_p50", "children_p90",
+)
+_DAYS_MONTH = 365.25 / 12
+_G, _B = len(HOME_TYPES), len(AGE_BANDS)
+
+
+def _gamma(rng: np.random.Generator | None, shape: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """Posterior mean (no ``rng``) or a draw of a Gamma(shape, rate); 0 where shape is 0."""
+    rate = np.maximum(rate, 1e-12)
+    return shape / rate if rng is None else rng.gamma(np.maximum(shape, 0.0)) / rate
+
+
+def _shares(rng: np.random.Generator | None, counts: np.ndarray) -> np.ndarray:
+    """Shares along the last axis: posterior mean or a Dirichlet draw (all-zero rows stay zero)."""
+    w = counts if rng is None else rng.gamma(np.maximum(counts, 0.0))
+    total = w.sum(axis=-1, keepdims=True)
+    return np.divide(w, total, out=np.zeros_like(w), where=total > 0)
+
+
+@attrs.frozen(eq=False)
+class MonthlyRates:
+    """Monthly rates by council, placement group and age band: the engine's :class:`rcc.flows.Rates` and its
+    :class:`rcc.flows.Assign` (where entries and moves go).
+
+    Attributes
+    ----------
+    entry : numpy.ndarray
+        Expected entries, shape (councils, months, 18 ages).
+    exit_p, move_p : numpy.ndarray
+        Monthly chances, shape (councils, groups, bands).
+    destination : numpy.ndarray
+        Where a move goes, shares over groups, shape (councils, groups, bands, groups).
+    entry_mix : numpy.ndarray
+        Group entered by age band, shares, shape (councils, bands, groups).
+    """
+
+    entry: np.ndarray
+    exit_p: np.ndarray
+    move_p: np.ndarray
+    destination: np.ndarray
+    entry_mix: np.ndarray
+
+    def entries(self, month: int) -> np.ndarray:
+        return self.entry[:, min(month, self.entry.shape[1] - 1), None, :]
+
+    def _band(self, population: Population, month: int) -> np.ndarray:
+        return BAND_OF_AGE[np.clip(population.age_months(month) // 12, 0, 17)]
+
+    def exit_probability(self, population: Population, month: int) -> np.ndarray:
+        g = np.maximum(population.home, 0)
+        return self.exit_p[population.council, g, self._band(population, month)]
+
+    def move_probability(self, population: Population, home_type: np.ndarray, month: int) -> np.ndarray:
+        return self.move_p[population.council, home_type, self._band(population, month)]
+
+    def __call__(self, population: Population, previous: np.ndarray, month: int,
+                 rng: np.random.Generator) -> np.ndarray:
+        band = self._band(population, month)
+        shares = np.where((previous == NO_HOME)[:, None], self.entry_mix[population.council, band],
+                          self.destination[population.council, np.maximum(previous, 0), band])
+        pick = (rng.random(len(previous))[:, None] > np.cumsum(shares, axis=1)).sum(axis=1)
+        return np.minimum(pick, _G - 1)
+
+
+def _rates(counts: FlowCounts, trends: list[Trend], months: int, prior_years: float,
+           rng: np.random.Generator | None, adjust: Sequence[Adjustment] = ()) -> MonthlyRates:
+    """Expected rates (no ``rng``) or one draw from their posteriors."""
+    k = prior_years * 365.25
+    pooled = counts.exits.sum(0) / np.maximum(counts.exposure.sum(0), 1e-12)
+    exit_h = _gamma(rng, counts.exits + k * pooled, counts.exposure + k)
+    moved = counts.moves.sum(axis=2)
+    pooled_m = moved.sum(0) / np.maximum(counts.exposure.sum(0), 1e-12)
+    move_h = _gamma(rng, moved + k * pooled_m, counts.exposure + k)
+    dest_counts = np.moveaxis(counts.moves, 2, 3)  # (c, g, b, h)
+    pool_dest = _shares(None, dest_counts.sum(0))
+    destination = _shares(rng, dest_counts + pool_dest[None])
+    move_h = np.where(destination.sum(-1) > 0, move_h, 0.0)
+    pool_mix = _shares(None, counts.entry_mix.sum(0))
+    mix = _shares(rng, counts.entry_mix + pool_mix[None])
+    ages = _shares(rng, counts.entry_ages + 0.5)
+    t = np.arange(months)
+    level = np.stack([tr.mean(t, None if rng is None else tr.draw(rng)) for tr in trends])
+    # entries counted are those still in care at the end of their first month: on average they arrive
+    # mid-month and are at risk of leaving for half a month, which the monthly step does not see
+    stay = (mix * np.exp(-0.5 * _DAYS_MONTH * np.moveaxis(exit_h, 1, 2))).sum(axis=2)  # (councils, bands)
+    entry = level[:, :, None] * (ages * stay[:, BAND_OF_AGE])[:, None, :]
+    if adjust:
+        exit_h, move_h, entry, mix = apply_adjustments(adjust, exit_h, move_h, entry, mix, ages, BAND_OF_AGE)
+    return MonthlyRates(entry, 1 - np.exp(-exit_h * _DAYS_MONTH),
+                        1 - np.exp(-move_h * _DAYS_MONTH), destination, mix)
+
+
+def _engine(rates: MonthlyRates, councils: int) -> Engine:
+    keys = councils * _B
+    network = Network(np.arange(keys + 1) * _G, np.tile(np.arange(_G), keys))
+    return Engine(network, np.arange(_G), np.full(_G, 2**40), np.ones(_G), BAND_OF_AGE, councils, 1, rates,
+                  assign=rates)
+
+
+def _initial(seg: pd.DataFrame, councils: tuple[str, ...], end: pd.Timestamp) -> Population:
+    now = truncate(seg, end)
+    now = now[now.end.isna()]
+    m0 = month_index([end])[0] + 1
+    council = pd.Index(councils).get_indexer(now.council_id)
+    home = pd.Index(HOME_TYPES).get_indexer(now.placement)
+    since = month_index(now.start) - m0
+    return Population(council, np.zeros(len(now), dtype=np.int64), month_index(now.dob) - m0, home, since, since)
+
+
+def _stock(pop: Population, month: int, councils: int) -> np.ndarray:
+    out = np.zeros((councils, _G, _B), dtype=np.int64)
+    band = BAND_OF_AGE[np.clip(pop.age_months(month) // 12, 0, 17)]
+    np.add.at(out, (pop.council, pop.home, band), 1)
+    return out
+
+
+def _simulate(counts: FlowCounts, trends: list[Trend], start: Population, months: int, n_sims: int, seed: int,
+              prior_years: float, adjust: Sequence[Adjustment]) -> tuple[np.ndarray, np.ndarray]:
+    """Stock (sims, months, councils, groups, bands) and events (sims, months, councils, events)."""
+    c = len(counts.councils)
+    stock = np.zeros((n_sims, months, c, _G, _B), dtype=np.int64)
+    events = np.zeros((n_sims, months, c, len(EVENTS)), dtype=np.int64)
+    for s in range(n_sims):
+        rng = np.random.default_rng([seed, s, 7])
+        engine = _engine(_rates(counts, trends, months, prior_years, rng, adjust), c)
+        pop, ev = start, engine.new_events(months)
+        for m in range(months):
+            pop = engine.step(pop, m, seed * 100_003 + s, ev[m], check_all=False)
+            stock[s, m] = _stock(pop, m, c)
+        events[s] = ev.sum(axis=(2, 3))
+    return stock, events
+
+
+def _segments_of(data: Any, place_mapping: pd.DataFrame | None, filters: Any = None) -> pd.DataFrame:
+    if isinstance(data, pd.DataFrame):
+        if filters:
+            raise InvalidInputError("forecast", None, "filters", "an Ssda903Result to filter", "segments")
+        return data
+    if hasattr(data, "episodes") and hasattr(data, "header"):
+        return placement_segments(data, place_mapping=place_mapping, filters=filters)
+    raise InvalidInputError("forecast", None, "data", "an Ssda903Result or placement segments", type(data).__name__)
+
+
+def forecast_monthly(
+    data: Any,
+    months: int = 24,
+    *,
+    end: Any = None,
+    n_sims: int = 200,
+    seed: int = 0,
+    window_years: float | None = None,
+    prior_years: float = 1.0,
+    history_months: int = 24,
+    place_mapping: pd.DataFrame | None = None,
+    adjust: Sequence[Adjustment] = (),
+    filters: Mapping[str, Sequence[str]] | None = None,
+) -> pd.DataFrame:
+    """Children in care by council, placement group and age band at each month end, with the p10-p90 band.
+
+    Parameters
+    ----------
+    data : rcc.io.ssda903.Ssda903Result or pandas.DataFrame
+        A loaded SSDA903 return (several years of episodes), or its
+        :func:`rcc.forecast.flowdata.placement_segments`.
+    months : int, default 24
+        Months to forecast after ``end``.
+    end : date-like, optional
+        Last day of the data used (default: the return's ``reference_date``, or the last date in the
+        segments).
+    n_sims : int, default 200
+        Simulations (parameter draw + one engine run each).
+    seed : int
+    window_years : float, optional
+        Years of history the exit and move hazards are estimated from (default: all).
+    prior_years : float, default 1
+        Child-years of weight of all councils' hazards in each council's.
+    history_months : int, default 24
+        Observed months before ``end`` included as rows of ``kind == "observed"``.
+    place_mapping : pandas.DataFrame, optional
+        Replaces :data:`rcc.io.ssda903.PLACE_MAPPING`.
+    adjust : sequence of Adjustment, optional
+        A scenario: changes to the estimated rates (:class:`rcc.forecast.adjust.Adjustment`, or its dicts),
+        applied to every simulation's draw.
+    filters : Mapping[str, Sequence[str]], optional
+        Only some children, by header column: ``{"SEX": ["1"]}``, ``{"ETHNIC": [...]}``
+        (:func:`rcc.forecast.flowdata.placement_segments`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`MONTHLY_COLUMNS`: ``month`` is a month end; ``kind`` ``"observed"`` (the end date's stock and
+        ``history_months`` before it; the band is the observed count) or ``"forecast"``; ``children`` the
+        expected count rounded, ``children_expected`` the mean of the simulations, ``children_p10`` /
+        ``children_p50`` / ``children_p90`` their percentiles. ``attrs``: ``flows`` (expected entries, exits,
+        leaving at 18 and moves per month and council), ``totals`` (the expected count and p10-p90 band of
+        each council's total, ``placement == "all"``, and of each placement group's), ``trends`` (the entry
+        trends tried and chosen per council), ``end``, ``n_sims``, ``adjust`` (the scenario, as dicts), ``mix_years`` and
+        ``mix_windows`` (the years of entries the entry mix is from, chosen by backtest),
+        ``draws`` (each simulation's children by month, council and placement group, which
+        :func:`rcc.forecast.adjust.forecast_costs` prices).
+    """
+    if int(months) != months or months < 1 or int(n_sims) != n_sims or n_sims < 1:
+        raise InvalidInputError("parameters", None, "months", "months >= 1 and n_sims >= 1", (months, n_sims))
+    if int(seed) != seed or seed < 0:
+        raise InvalidInputError("parameters", None, "seed", "a whole number >= 0", seed)
+    seg = _segments_of(data, place_mapping, filters)
+    end = getattr(data, "reference_date", None) if end is None else end
+    counts = count_flows(seg, end, window_years=window_years)
+    horizon = min(int(months), 24)  # trends are compared over the horizon they are used for
+    chosen = [select_trend(counts.entries[c], horizon) for c in range(len(counts.councils))]
+    start = _initial(seg, counts.councils, counts.end)
+    adjust = [a if isinstance(a, Adjustment) else Adjustment.from_dict(a) for a in adjust]
+    stock, events = _simulate(counts, [t for t, _ in chosen], start, int(months), int(n_sims), seed, prior_years,
+                              adjust)
+    month_ends = pd.DatetimeIndex([counts.end + pd.offsets.MonthEnd(m + 1) for m in range(int(months))])
+    out = _frame(stock, counts.councils, month_ends)
+    hist = [counts.end + pd.offsets.MonthEnd(-m) for m in range(history_months, 0, -1)] + [counts.end]
+    observed = monthly_stock(seg[seg.start <= counts.end], hist).assign(kind="observed")
+    for c in ("children_expected", "children_p10", "children_p50", "children_p90"):
+        observed[c] = observed.children.astype(float)
+    result = pd.concat([observed, out], ignore_index=True)[list(MONTHLY_COLUMNS)]
+    result.attrs.update(end=counts.end, n_sims=int(n_sims), flows=_flows(events, counts.councils, month_ends),
+                        totals=_totals(stock, counts.councils, month_ends), adjust=[attrs.asdict(a) for a in adjust],
+                        draws={"stock": stock.sum(axis=4), "councils": counts.councils, "months": month_ends},
+                        mix_windows=counts.mix_windows, mix_years=counts.mix_years,
+                        trends=pd.concat([t.assign(council_id=c) for c, (_, t) in zip(counts.councils, chosen)],
+                                         ignore_index=True))
+    return result
+
+
+def _frame(stock: np.ndarray, councils: tuple[str, ...], month_ends: pd.DatetimeIndex) -> pd.DataFrame:
+    idx = pd.MultiIndex.from_product([range(len(month_ends)), councils, HOME_TYPES, list(AGE_BANDS)])
+    flat = stock.reshape(stock.shape[0], -1).astype(float)
+    mean = flat.mean(axis=0)
+    df = idx.to_frame(index=False, name=["m", "council_id", "placement", "age_band"])
+    df["month"] = month_ends[df.m.to_numpy()]
+    df["kind"] = "forecast"
+    df["children"] = np.round(mean).astype(np.int64)
+    df["children_expected"] = mean
+    for p, method in ((10, "lower"), (50, "nearest"), (90, "higher")):
+        df[f"children_p{p}"] = np.percentile(flat, p, axis=0, method=method)
+    return df.drop(columns="m")
+
+
+def _totals(stock: np.ndarray, councils: tuple[str, ...], month_ends: pd.DatetimeIndex) -> pd.DataFrame:
+    """The band of each council's total and of each placement group's total (percentiles of the sums)."""
+    parts = []
+    by_group = stock.sum(axis=4)  # sims, months, councils, groups
+    for name, arr in (("all", by_group.sum(axis=3, keepdims=True)), *(((g, by_group[..., [i]]) for i, g in
+                                                                       enumerate(HOME_TYPES)))):
+        a = arr[..., 0].astype(float)
+        idx = pd.MultiIndex.from_product([month_ends, councils], names=["month", "council_id"])
+        df = pd.DataFrame({"children_expected": a.mean(axis=0).ravel(),
+                           "children_p10": np.percentile(a, 10, axis=0, method="lower").ravel(),
+                           "children_p90": np.percentile(a, 90, axis=0, method="higher").ravel()}, index=idx)
+        parts.append(df.reset_index().assign(placement=name))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _flows(events: np.ndarray, councils: tuple[str, ...], month_ends: pd.DatetimeIndex) -> pd.DataFrame:
+    mean = events.mean(axis=0)  # (months, councils, events)
+    idx = pd.MultiIndex.from_product([month_ends, councils], names=["month", "council_id"])
+    df = pd.DataFrame(mean.reshape(-1, len(EVENTS)), index=idx, columns=list(EVENTS)).reset_index()
+    return df.rename(columns={"start": "entries", "end": "exits", "move": "moves"}).drop(columns="placed")
+
+
+def backtest_monthly(data: Any, holdout_years: int = 1, **options: Any) -> pd.DataFrame:
+    """Forecast the last ``holdout_years`` from the data before them and compare with what was observed.
+
+    Parameters
+    ----------
+    data : rcc.io.ssda903.Ssda903Result or pandas.DataFrame
+        As :func:`forecast_monthly`.
+    holdout_years : int, default 1
+        Years held out (1 or 2).
+    **options
+        Passed to :func:`forecast_monthly` (``n_sims``, ``seed``, ``window_years``...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per council, placement and age band: ``observed`` and ``forecast`` (expected) at the end
+        of the holdout, ``children_p10``, ``children_p90``, ``error_pct`` (forecast vs observed, % of
+        observed; missing when none observed), ``coverage`` (share of the holdout's month ends where the
+        observed count is inside the p10-p90 band). ``attrs``: ``cut`` (last day used), ``end``.
+    """
+    if holdout_years not in (1, 2):
+        raise InvalidInputError("parameters", None, "holdout_years", "1 or 2", holdout_years)
+    seg = check_segments(_segments_of(data, options.pop("place_mapping", None), options.pop("filters", None)))
+    end = options.pop("end", None)
+    end = getattr(data, "reference_date", None) if end is None else end
+    end = pd.Timestamp(end).normalize() if end is not None else max(seg.start.max(), seg.end.max())
+    cut = end - pd.DateOffset(years=holdout_years)
+    months = 12 * holdout_years
+    fc = forecast_monthly(truncate(seg, cut), months, end=cut, history_months=0, **options)
+    fc = fc[fc.kind == "forecast"]
+    obs = monthly_stock(seg, fc.month.unique()).rename(columns={"children": "observed"})
+    both = fc.merge(obs, on=["council_id", "placement", "age_band", "month"], how="outer")
+    both = both.fillna({"observed": 0, "children_expected": 0, "children_p10": 0, "children_p90": 0})
+    both["inside"] = (both.observed >= both.children_p10) & (both.observed <= both.children_p90)
+    keys = ["council_id", "placement", "age_band"]
+    cover = both.groupby(keys).inside.mean().rename("coverage")
+    last = both[both.month == both.month.max()].set_index(keys)
+    out = last[["observed", "children_expected", "children_p10", "children_p90"]].join(cover)
+    out = out.rename(columns={"children_expected": "forecast"}).reset_index()
+    out["error_pct"] = (out.forecast - out.observed) / out.observed.where(out.observed > 0) * 100
+    out.attrs.update(cut=cut, end=end)
+    return out
+
+
+def compare_scenarios(data: Any, scenarios: Mapping[str, Sequence[Adjustment]], months: int = 24,
+                      **options: Any) -> pd.DataFrame:
+    """Forecasts of named scenarios side by side (the same data, seed and simulations for each).
+
+    Parameters
+    ----------
+    data : rcc.io.ssda903.Ssda903Result or pandas.DataFrame
+        As :func:`forecast_monthly`.
+    scenarios : Mapping[str, sequence of Adjustment]
+        Name -> adjustments (an empty list: the forecast as estimated). Saved scenarios are dicts
+        (:meth:`rcc.forecast.adjust.Adjustment.from_dict`).
+    months : int, default 24
+    **options
+        Passed to :func:`forecast_monthly`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scenario``, ``council_id``, ``placement`` (and ``"all"``), ``month``, ``children_expected``,
+        ``children_p10``, ``children_p90``.
+    """
+    if not scenarios:
+        raise InvalidInputError("scenarios", None, None, "at least one named scenario", "none")
+    parts = []
+    for name, adjust in scenarios.items():
+        fc = forecast_monthly(data, months, adjust=adjust, history_months=0, **options)
+        parts.append(fc.attrs["totals"].assign(scenario=name))
+    out = pd.concat(parts, ignore_index=True)
+    return out[["scenario", "council_id", "placement", "month", "children_expected", "children_p10", "children_p90"]]
