@@ -98,8 +98,9 @@ def units_then_placements(
     every placement continuous: few integer variables, solved to
     :data:`UNITS_GAP_SHARE` of the gap tolerance. When its sibling groups'
     placements are whole, that plan is returned (single children are made whole
-    by the caller); otherwise, with its units and closures fixed, ``model`` (the
-    LP's edges, placements whole as it says) is solved for the placements.
+    by the caller); otherwise, with its units and closures fixed and its whole
+    placements fixed away from the sites and cohorts of a fractional group, ``model``
+    (the LP's edges, placements whole as it says) is solved for the rest.
     Returns the model holding the plan and its outcome (None when nothing was found).
     """
     units = run.build(sub, labels, units_only=True)
@@ -116,12 +117,12 @@ def units_then_placements(
     if run.out_of_time():
         return units, None
     n_fix, z_fix = np.round(arrays.values(units.n)), np.round(arrays.values(units.z))
-    # whole group placements stay where they are, except at the sites and for the cohorts of a fractional one
-    # (room for the fractional groups: the single children there move, and those groups may too)
+    # whole placements (groups and single children) stay where they are, except at the sites and for the
+    # cohorts of a fractional one (room for the fractional groups: the children there move): a small MIP
     site = sub.e_site[units.ey_edge] * sub.n_years + units.ey_year
     cohort = sub.e_cohort[units.ey_edge] * sub.n_years + units.ey_year
     loose = np.isin(site, site[~whole]) | np.isin(cohort, cohort[~whole])
-    return model, fix_and_solve(model, n_fix, z_fix, groups & whole & ~loose, v, run)
+    return model, fix_and_solve(model, n_fix, z_fix, whole & ~loose, v, run)
 
 
 def whole_plan(

@@ -123,7 +123,8 @@ def price_edges(prep: SufficiencyInputs, labels: list[str], run: Run) -> Pricing
         idx = np.flatnonzero(active)
         lp = run.build(subset_data(data, idx), labels, relaxed=True)
         if last is not None:
-            warm_basis(last[0], last[1], lp, idx)
+            if rounds > 2:  # the seed LP's basis is far from the next optimum: warm primal took 2x cold dual on England
+                warm_basis(last[0], last[1], lp, idx)
             arrays.release(last[0].problem)
         out = run.solve(lp)
         last = (lp, idx)
