@@ -71,9 +71,9 @@ def round_groups(
     sy = sub.e_site[model.ey_edge] * Y + model.ey_year
     free = groups & np.isin(cy, cy[frac])
     pos = np.flatnonzero(free)
-    room = group_room(sub, model, n_fix, z_fix)
+    capacity = group_room(sub, model, n_fix, z_fix)
     fixed = groups & ~free
-    room = room - np.bincount(sy[fixed], weights=(m * out)[fixed], minlength=len(room))
+    room = capacity - np.bincount(sy[fixed], weights=(m * out)[fixed], minlength=len(capacity))
     count = pd.Series(v[pos]).groupby(cy[pos]).sum()
     total = np.floor(count.to_numpy() + 1e-6)
     # each variable's upper bound: its site-year's room, and an option edge's linking bound
@@ -83,7 +83,8 @@ def round_groups(
         at = o >= 0
         places = sub.site_places[sub.e_site[model.ey_edge[pos[at]]]]
         link = np.minimum(sub.demand[sub.e_cohort[model.ey_edge[pos[at]]], model.ey_year[pos[at]]], places)
-        up[at] = np.minimum(up[at], np.floor(link * room[sy[pos[at]]] / places / m[pos[at]] + 1e-6))
+        units = np.divide(capacity[sy[pos[at]]], places, out=np.zeros(len(places)), where=places > 0)  # available
+        up[at] = np.minimum(up[at], np.floor(link * units / m[pos[at]] + 1e-6))
     prob = arrays.ArrayProblem("rcc_group_rounding")
     x = prob.add_columns(len(pos), 0.0, None, integer=True)
     prob.ub[:] = up
