@@ -16,6 +16,7 @@ from rcc.sufficiency import (
     forecast_from_region,
     heuristics,
     pricing,
+    rounding,
     search,
     sufficiency_plan,
 )
@@ -147,3 +148,48 @@ def test_pricing_stopped_early_by_time_keeps_a_valid_bound(gm_case, monkeypatch)
     plan = sufficiency_plan(region, opts, fc, budgets, SufficiencyParams(seed_radius_miles=2.0))
     assert "1 pricing round(s)" in plan.info.note
     assert_whole_plan(plan, fc, exact)
+
+
+def test_groups_rounded_whole_then_single_children_by_lp(gm_prep):
+    """After the units search (every placement continuous), the rounding MIP makes every sibling
+    group whole within each site-year's places, keeping each cohort-year's whole groups; the LP over
+    the single children then gives a plan no better than the units plan (a relaxation of it), and
+    the pricing LP it ran on keeps its values, duals and bounds (pricing reads them later)."""
+    prep, params, run = gm_prep
+    data, labels = prep.data, list(prep.options.option_id)
+    idx = np.arange(len(data.e_cohort))
+    lp = run.build(data, labels, relaxed=True)
+    run.solve(lp)
+    units = run.build(data, labels, units_only=True)
+    chosen = heuristics.lp_neighbourhood(units, lp, run, warm_start=False)
+    v = np.array([x.varValue for x in units.v])
+    m = data.group_size[data.e_cohort[units.ey_edge]]
+    frac = (m > 1) & (np.abs(v - np.round(v)) > 1e-6)
+    assert frac.any(), "the binding budget should leave a sibling group in parts"
+    n_fix = np.round([x.varValue for x in units.n])
+    z_fix = np.round([x.varValue for x in units.z])
+    groups = rounding.round_groups(data, units, v, n_fix, z_fix, run)
+    assert groups is not None
+    g = m > 1
+    Y = data.n_years
+    cy = data.e_cohort[units.ey_edge] * Y + units.ey_year
+    sy = data.e_site[units.ey_edge] * Y + units.ey_year
+    assert np.array_equal(groups[g], np.round(groups[g]))
+    kept = g & ~np.isin(cy, cy[frac])  # cohort-years without a fractional group keep their groups
+    assert kept.any() and np.array_equal(groups[kept], np.round(v[kept]))
+    before = pd.Series(v[g]).groupby(cy[g]).sum()
+    after = pd.Series(groups[g]).groupby(cy[g]).sum()
+    np.testing.assert_array_equal(after.to_numpy(), np.floor(before.to_numpy() + 1e-6))
+    room = rounding.group_room(data, units, n_fix, z_fix)
+    load = np.bincount(sy[g], weights=(m * groups)[g], minlength=len(room))
+    assert (load <= room + 1e-9).all()
+    model = run.build(data, labels, lazy=True)
+    saved = lp.problem.x.copy(), lp.problem.duals.copy(), lp.problem.lb.copy(), lp.problem.ub.copy()
+    out = heuristics.groups_then_singles(data, units, model, lp, v, n_fix, z_fix, run)
+    assert out is not None and out.status == "optimal"
+    assert float(out.objective) >= float(chosen.objective) * (1 - 1e-9)
+    plan = heuristics.snapshot(model, idx, float(out.objective), "test")
+    pm = data.group_size[data.e_cohort[plan.key // Y]]
+    assert np.array_equal(plan.v[pm > 1], groups[g])
+    for a, b in zip(saved, (lp.problem.x, lp.problem.duals, lp.problem.lb, lp.problem.ub)):
+        np.testing.assert_array_equal(a, b)

@@ -118,6 +118,8 @@ class ArrayProblem:
         self._row_hi: list[float] = []
         self._highs: Any = None
         self._passed_rows = -1
+        #: HiGHS options of this problem's solves (name -> value), set after rcc's own.
+        self.highs_options: dict[str, Any] = {}
         #: Basis to start the next LP solve from: (column status, row status) as HiGHS's codes
         #: (0 lower, 1 basic, 2 upper, 3 zero, 4 nonbasic); see :meth:`basis`.
         self.start_basis: tuple[np.ndarray, np.ndarray] | None = None
@@ -212,6 +214,8 @@ class ArrayProblem:
         h.setOptionValue("mip_abs_gap", 0.0)
         if threads:
             h.setOptionValue("threads", int(threads))
+        for name, value in self.highs_options.items():
+            h.setOptionValue(name, value)
         mip = self.isMIP()
         if mip and warm_start and not np.isnan(self.x).any():
             sol = highspy.HighsSolution()
