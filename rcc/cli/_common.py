@@ -198,7 +198,7 @@ class Run:
 
     def manifest(self, outcome: str, exit_code: int, error: str | None = None) -> dict[str, Any]:
         """What the run was and how it ended."""
-        settings = {k: v for k, v in vars(self.args).items() if k != "func"}
+        settings = {k: v for k, v in vars(self.args).items() if k != "func" and not k.startswith("_")}
         record = {
             "command": self.args.command, "argv": self.argv, "versions": versions(), "settings": settings,
             "region": self.region, "outcome": outcome, "exit_code": exit_code, "error": error,
@@ -223,6 +223,10 @@ class Run:
             print(f"rcc {self.args.command}: warning: {', '.join(limited)} stopped at the time limit: the best plan "
                   f"found, not proven optimal (status time_limit, see its gap); exit code {code}", file=sys.stderr)
         if self.out is not None:
+            rejected = getattr(self.args, "_rejected_rows", None)  # rows of an SSDA903 return (rcc.cli._data)
+            if rejected is not None:
+                self.out.staging.mkdir(parents=True, exist_ok=True)
+                rejected.to_csv(self.out.staging / "rejected_rows.csv", index=False)
             files = self.out.commit(self.manifest("time_limit" if limited else "ok", code))
             print(written(self.out.path, [f["path"] for f in files]))
         return code

@@ -181,6 +181,14 @@ def _with_ssda903(region: Region, args: argparse.Namespace, progress: Callable[[
     result = load_ssda903(files["header"], files["episodes"], uasc=files.get("uasc"), reference_date=args.reference_date,
                           council_id=council)
     progress(result.summary().replace("\n", "; "))
+    if int(result.cohorts.children.sum()) == 0:  # never fall back on the data's own demand
+        raise InputProblemsError([InvalidInputError(
+            "--ssda903", None, None,
+            "a return with at least one child in care on --reference-date kept as demand (without it nothing is "
+            "planned: the data's own demand is never used instead)",
+            "no demand: " + "; ".join(result.summary().splitlines()[1:4]).replace("  ", "")),
+            *_rejected_problems(result.rejected)])
+    _note_rejected(args, result.rejected, len(result.header) + len(result.episodes))
     cohorts = _coded(result.cohorts, region.councils)
     covered = pd.unique(cohorts.council_id)
     unknown = [c for c in covered if c not in set(region.council_ids)]
@@ -192,6 +200,35 @@ def _with_ssda903(region: Region, args: argparse.Namespace, progress: Callable[[
     return region.replace(cohorts=pd.concat([kept, cohorts[["cohort_id", "council_id", "need", "age_band", "children"]]],
                                             ignore_index=True),
                           placements=held)
+
+
+#: The file under ``--out`` listing the rows of a return that were rejected (see :func:`_note_rejected`).
+REJECTED_ROWS = "rejected_rows.csv"
+
+
+def _rejected_problems(rejected: pd.DataFrame) -> list[InvalidInputError]:
+    """The rejected rows of a return as problems: the first row of each (table, column, reason), with the
+    count of the others (rows by their source row, never a child id)."""
+    problems = []
+    for (table, column, reason), rows in rejected.groupby(["table", "column", "reason"], sort=False, dropna=False):
+        first = rows.iloc[0]
+        problems.append(InvalidInputError(f"--ssda903 {table}", f"row {first['row']}", column,
+                                          f"{first['expected']} ({reason})", first["received"], more=len(rows) - 1))
+    return problems
+
+
+def _note_rejected(args: argparse.Namespace, rejected: pd.DataFrame, kept: int) -> None:
+    """Count the rejected rows of the SSDA903 return on stdout (even with ``--quiet``) and keep them for
+    :data:`REJECTED_ROWS` under ``--out`` (rows by their source row and child pseudonym, never a child id)."""
+    if not len(rejected):
+        return
+    rows = rejected.drop_duplicates(["table", "row"])
+    by_table = ", ".join(f"{t} {n}" for t, n in rows.groupby("table", sort=False).size().items())
+    out = getattr(args, "out", None)
+    where = f"listed in {Path(out) / REJECTED_ROWS}" if out else "--out writes them to " + REJECTED_ROWS
+    print(f"rcc {args.command}: SSDA903 return: {len(rows)} row(s) rejected ({by_table}), {kept} kept; "
+          f"{len(rejected)} problem(s) {where}")
+    args._rejected_rows = rejected.reset_index(drop=True)
 
 
 def _with_ofsted(region: Region, path: str, progress: Callable[[str], None]) -> Region:
