@@ -12,7 +12,7 @@ a council is planned with its neighbours (:mod:`rcc.cli._data`). Bad input is re
 every problem found, as one table on stderr (``--problems-csv`` writes it to a file), exit code 2.
 
 Progress lines (with elapsed times, including each stage of the sufficiency engine) go to stderr;
-``--quiet`` silences them, ``--verbose`` adds the solver's log. HiGHS's banner never prints.
+``--quiet`` silences them, ``--verbose`` adds the solver's log (on stderr, stdout keeps the results). HiGHS's banner never prints.
 
 Exit codes (also in ``rcc --help``):
 
@@ -68,6 +68,7 @@ from rcc.cli._common import (
     noise_options,
     out_options,
     side_by_side,
+    solver_log_on_stderr,
 )
 from rcc.cli._data import DATA_HELP, add_data_options, data_epilog, load_regions, report_problems
 from rcc.cli._glossary import glossary_text
@@ -217,7 +218,8 @@ def _main(argv: list[str]) -> int:
         return EXIT_USAGE
     try:
         try:
-            return func(args, run)
+            with solver_log_on_stderr(getattr(args, "verbose", False)):  # stdout keeps only the results
+                return func(args, run)
         finally:
             StageLog.close_all()  # no status line left under the results or an error
     except (SolverError, InfeasibleError) as exc:  # no usable plan: a manifest says so, no tables

@@ -5,8 +5,12 @@ run that writes into ``--out`` with its manifest, and the side-by-side metrics t
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
+import io
 import logging
 import math
+import os
 import sys
 import textwrap
 import threading
@@ -142,6 +146,58 @@ class StageLog:
 
 #: The logger the sufficiency engine reports its stages to (see :class:`StageLog`).
 STAGE_LOGGER = "rcc.sufficiency.stages"
+
+
+def _flush_c_stdout() -> None:
+    with contextlib.suppress(Exception):  # no C library to flush: nothing buffered there
+        ctypes.CDLL(None).fflush(None)
+
+
+@contextlib.contextmanager
+def solver_log_on_stderr(enabled: bool = True) -> Any:
+    """While it runs, what the solvers print to the process's stdout (HiGHS's log, CBC's) goes to stderr;
+    what Python prints to ``sys.stdout`` (the results) still goes to stdout.
+
+    The solvers write to file descriptor 1 from C (or a child process); it is pointed at stderr and
+    ``sys.stdout``, if it writes to descriptor 1, is given a copy of the original descriptor.
+    """
+    if not enabled:
+        yield
+        return
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
+    _flush_c_stdout()
+    saved = os.dup(1)
+    real = getattr(sys.stdout, "_stream", sys.stdout)  # the stream under rcc.cli's broken-pipe guard
+    try:
+        writes_fd1 = real.fileno() == 1
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        writes_fd1 = False  # e.g. captured in memory: Python's prints never reach descriptor 1
+    swapped = None
+    if writes_fd1:
+        swapped = real
+        stream = io.TextIOWrapper(io.FileIO(saved, "w", closefd=False), encoding=real.encoding,
+                                  errors=real.errors, line_buffering=True)
+        _set_stream(stream)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        _flush_c_stdout()
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+        if swapped is not None:
+            _set_stream(swapped)
+
+
+def _set_stream(stream: Any) -> None:
+    """Make Python's prints go to ``stream`` (under rcc.cli's broken-pipe guard when there is one)."""
+    if hasattr(sys.stdout, "_stream"):
+        sys.stdout._stream = stream
+    else:
+        sys.stdout = stream
 
 
 # ---------------------------------------------------------------- option types (checked at parse time)
@@ -288,7 +344,7 @@ def command_parser(sub: Any, name: str, help: str) -> argparse.ArgumentParser:
 def noise_options(p: argparse.ArgumentParser) -> None:
     """``--quiet`` (no progress lines) and ``--verbose`` (the solver's own log)."""
     p.add_argument("--quiet", action="store_true", help="no progress lines (results and errors still print)")
-    p.add_argument("--verbose", action="store_true", help="also show the solver's log")
+    p.add_argument("--verbose", action="store_true", help="also show the solver's log (on stderr)")
 
 
 def out_options(p: argparse.ArgumentParser, default: str | None, what: str) -> None:
