@@ -143,3 +143,20 @@ def test_verbose_shows_the_highs_log_on_stderr_and_keeps_stdout_for_results(comm
     assert "Coefficient ranges" in verbose.err  # the solver's log
     assert "Coefficient ranges" not in verbose.out and "Coefficient" not in verbose.out
     assert verbose.out.splitlines()[:2] == quiet.out.splitlines()[:2] != []  # the results, on stdout as before
+
+
+def test_sufficiency_and_compare_write_their_reports(tmp_path, capsys):
+    suff = ["sufficiency", "--region", "bury", "--neighbours-miles", "5", "--years", "1", "--quiet",
+            "--report", str(tmp_path / "suff.html"), "--report", str(tmp_path / "suff.xlsx")]
+    assert main(suff) == EXIT_OK
+    assert "wrote the reports" in capsys.readouterr().out
+    html = (tmp_path / "suff.html").read_text()
+    assert "<html" in html.lower() and "sufficiency" in html.lower()
+    sheets = pd.read_excel(tmp_path / "suff.xlsx", sheet_name=None)
+    assert "Summary" in sheets and len(sheets) > 2
+    cmp = ["compare", "bury", "--within-miles", "5", "--scenarios", "standalone", "national", "--quiet",
+           "--report", str(tmp_path / "cmp.html")]
+    assert main(cmp) == EXIT_OK
+    assert "standalone" in (tmp_path / "cmp.html").read_text()
+    assert main([*cmp[:-1], str(tmp_path / "cmp.pdf")]) == EXIT_USAGE  # only .html or .xlsx, refused before solving
+    assert "expected a file ending .html or .xlsx" in capsys.readouterr().err
