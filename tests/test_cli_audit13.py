@@ -55,6 +55,17 @@ def test_rejected_rows_of_a_return_are_counted_and_written_even_quiet(tmp_path, 
     assert "rejected_rows.csv" in {f["path"] for f in manifest["files"]}
     by_council = pd.read_csv(tmp_path / "out" / "optimised" / "by_council.csv").set_index("council_id")
     assert by_council.loc["E08000001", "children"] == 2  # the two good children, not the embedded demand
+    summary = pd.read_csv(tmp_path / "out" / "summary.csv")
+    assert {"objective_weights_units", "bound_weights_units", "gap_pct"} <= set(summary.columns)
+    assert not {"objective", "gap"} & set(summary.columns)  # no number without its unit
+    assert manifest["plans"]["optimised"]["gap"] * 100 == pytest.approx(summary.gap_pct.iloc[0], abs=1e-6)
+
+
+def test_local_incentive_is_explained_in_gbp(capsys):
+    assert main(["glossary", "local_incentive"]) == EXIT_OK
+    text = capsys.readouterr().out
+    assert "GBP 1,000 a week" in text and "no money is paid" in text
+    assert "(in Weights units per child-week)" not in text
 
 
 def _bad_tables(folder: Path) -> Path:

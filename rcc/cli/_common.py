@@ -323,8 +323,23 @@ def council_names(region: Any) -> dict[str, str]:
 
 
 def summary_frame(run: Run) -> pd.DataFrame:
-    """One row per plan: how it ended (status, objective, gap, bound, solver, time)."""
-    return pd.DataFrame([{"plan": n, "region": run.region, **p} for n, p in run.plans.items()])
+    """One row per plan: how it ended (status, objective, gap, bound, solver, time).
+
+    The objective and bound are in Weights units (``objective_weights_units``, ``bound_weights_units``:
+    the planning cost, not GBP; with the default Weights 1 unit = GBP 1,000 a week or 1 mile, see
+    ``rcc glossary objective``); the gap is in percent (``gap_pct``: 0.026 is 0.026%)."""
+    rows = []
+    for name, p in run.plans.items():
+        row = {"plan": name, "region": run.region}
+        for key, value in p.items():
+            if key in ("objective", "bound"):
+                row[f"{key}_weights_units"] = value
+            elif key == "gap":
+                row["gap_pct"] = None if value is None else 100.0 * value
+            else:
+                row[key] = value
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def marked(frames: dict[str, pd.DataFrame], record: dict[str, Any]) -> dict[str, pd.DataFrame]:

@@ -174,11 +174,11 @@ def plan_record(plan: Any, method: str) -> dict[str, Any]:
 SHARE_DECIMALS = 3
 #: Decimals kept in a CSV column, by what its name holds (first match; names compared in lower case).
 CSV_DECIMALS: tuple[tuple[tuple[str, ...], int], ...] = (
+    (("gap",), 6),  # before "pct": gap_pct keeps 6 decimals (0.026%, not 0.0%)
     (("pct", "%", "percent"), 1),
     (("gbp", "cost", "£"), 0),
     (("hhi",), 0),
     (("miles", "distance"), 1),
-    (("gap",), 6),
     (("share", "rate"), SHARE_DECIMALS),
     (("runtime", "seconds", "time_limit_s"), 2),
 )
@@ -188,7 +188,7 @@ CSV_ROUNDING = (
     "CSV files are written for people: number columns holding only whole numbers are written as integers "
     "(counts of children and places); percentages (names with 'pct' or '%') are rounded to 1 decimal, money "
     "(names with 'gbp' or 'cost') to whole GBP, provider concentration (HHI, 0-10,000) to a whole number, "
-    f"distances (miles) to 1 decimal, gaps to 6 decimals, shares and rates (0-1) to {SHARE_DECIMALS} decimals, "
+    f"distances (miles) to 1 decimal, gaps (gap, gap_pct) to 6 decimals, shares and rates (0-1) to {SHARE_DECIMALS} decimals, "
     f"run times to 2 decimals, other numbers to {OTHER_DECIMALS} decimals; in a metric/value table each row is "
     "rounded as its metric's name says. Every council code column (council_id, home_council_id, ...) has the "
     "council's name beside it (council_name, home_council_name, ...). --format parquet and the Python API keep "
