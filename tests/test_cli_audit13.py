@@ -171,3 +171,26 @@ def test_sufficiency_and_compare_write_their_reports(tmp_path, capsys):
     assert "standalone" in (tmp_path / "cmp.html").read_text()
     assert main([*cmp[:-1], str(tmp_path / "cmp.pdf")]) == EXIT_USAGE  # only .html or .xlsx, refused before solving
     assert "expected a file ending .html or .xlsx" in capsys.readouterr().err
+
+
+def test_placements_csv_names_provider_groups_and_the_ofsted_line_says_what_it_counts(tmp_path, capsys):
+    (tmp_path / "ofsted.csv").write_text(
+        "URN,Provision type,Sector,Places,Organisation which owns the provider,Local authority\n"
+        "1000001,Children's home,Private,4,Acme Care Ltd,Bolton\n"
+        "1000002,Secure children's home,Local Authority,8,Bolton Council,BOLTON\n"
+        "1000003,Children's home,Private,3,Acme Care Ltd,Cornwall\n")
+    out = tmp_path / "out"
+    assert main(["plan", "--region", "Bolton", "--neighbours-miles", "8", "--no-greedy", "--out", str(out),
+                 "--ofsted", str(tmp_path / "ofsted.csv")]) == EXIT_OK
+    err = capsys.readouterr().err
+    assert ("Ofsted file: 3 homes read (0 rows rejected); 3 of them, with 15 places, are in the 153 councils of "
+            "England and replace its") in err  # what the file holds in the data, before the area is chosen
+    assert "(0 are elsewhere); the area planned is chosen from these councils next" in err
+    assert "Region('Bolton and neighbours within 8 miles (homes: Ofsted)': 3 councils" in err
+    placements = pd.read_csv(out / "optimised" / "placements.csv", dtype=str)
+    assert placements.columns.get_loc("provider_group_name") == placements.columns.get_loc("provider_group") + 1
+    own = placements[placements.provider_group.str.startswith("LA:")]
+    assert len(own) and (own.provider_group_name == own.provider_group.str[3:].map(
+        rcc.datasets.councils().set_index("council_id").name) + " (council's own homes)").all()
+    other = placements[~placements.provider_group.str.startswith("LA:")]
+    assert (other.provider_group_name == other.provider_group).all()

@@ -237,8 +237,11 @@ def _with_ofsted(region: Region, path: str, progress: Callable[[str], None]) -> 
     types = set(PROVISION_MAPPING.home_type)
     homes = result.homes[result.homes.council_id.isin(region.council_ids)]
     kept = region.homes[~region.homes.home_type.isin(types)]
-    progress(f"Ofsted: {len(homes)} homes with {int(homes.places.sum()):,} places in the region "
-             f"({len(result.homes) - len(homes)} elsewhere, {len(result.rejected)} rows rejected)")
+    replaced = region.homes[region.homes.home_type.isin(types)]
+    progress(f"Ofsted file: {len(result.homes):,} homes read ({len(result.rejected)} rows rejected); "
+             f"{len(homes):,} of them, with {int(homes.places.sum()):,} places, are in the {len(region.councils)} "
+             f"councils of {region.name} and replace its {len(replaced):,} homes of those types "
+             f"({len(result.homes) - len(homes):,} are elsewhere); the area planned is chosen from these councils next")
     providers = pd.concat([region.providers[region.providers.provider_id.isin(kept.provider_id)],
                            result.providers[result.providers.provider_id.isin(homes.provider_id)]], ignore_index=True)
     held = region.placements[region.placements.home_id.isin(kept.home_id)]

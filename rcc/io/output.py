@@ -243,7 +243,8 @@ def csv_ready(df: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd.Da
     table: each value to the decimals of its metric), then written as integers if it holds
     only whole numbers; every council code column (``council_id``, ``home_council_id``, a
     name ending ``_council``) gets the council's name in a column beside it
-    (``council_name``, ``home_council_name``) unless the frame has one. The Python API's
+    (``council_name``, ``home_council_name``) unless the frame has one; a ``provider_group`` column gets
+    ``provider_group_name`` beside it (a council's own homes, ``LA:<code>``, named after the council). The Python API's
     frames keep full precision: this is for files only.
 
     Parameters
@@ -282,7 +283,22 @@ def csv_ready(df: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd.Da
             if name not in out.columns:
                 out.insert(out.columns.get_loc(col) + 1, name, out[col].map(lambda c: lookup.get(str(c), pd.NA)
                                                                             if pd.notna(c) else pd.NA))
+    if "provider_group" in out.columns and "provider_group_name" not in out.columns:
+        lookup = council_names() if names is None else names
+        out.insert(out.columns.get_loc("provider_group") + 1, "provider_group_name",
+                   out["provider_group"].map(lambda g: _group_name(g, lookup)))
     return out
+
+
+def _group_name(group: Any, names: Mapping[str, str]) -> Any:
+    """A provider group as people read it: a council's own homes (``LA:E08000001``) as ``Bolton (council's own
+    homes)``; any other group is already a name."""
+    if not isinstance(group, str):
+        return pd.NA
+    if group.startswith("LA:"):
+        council = names.get(group[3:])
+        return f"{council} (council's own homes)" if council else f"{group[3:]} (council's own homes)"
+    return group
 
 
 def _long_values(metrics: pd.Series, values: pd.Series) -> pd.Series:
