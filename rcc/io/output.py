@@ -296,8 +296,9 @@ def _group_name(group: Any, names: Mapping[str, str]) -> Any:
     if not isinstance(group, str):
         return pd.NA
     if group.startswith("LA:"):
-        council = names.get(group[3:])
-        return f"{council} (council's own homes)" if council else f"{group[3:]} (council's own homes)"
+        code = group[3:]
+        council = names.get(code) or council_names().get(code, code)  # a council of England outside the names
+        return f"{council} (council's own homes)"
     return group
 
 
