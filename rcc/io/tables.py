@@ -181,8 +181,8 @@ _DECIMAL_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def _cells(text: pd.Series, kind: str | None) -> pd.Series:
-    """A CSV column as cells: blank -> missing; in an ``int`` (``float``) column, whole numbers (numbers)
-    written in digits -> Python numbers; anything else stays the text written."""
+    """A CSV column as cells: blank -> missing; in a number column, numbers written in digits -> Python
+    numbers (``int`` columns: whole numbers as ``int``); anything else stays the text written."""
 
     def cell(v: Any) -> Any:
         if not isinstance(v, str) or not v.strip():
@@ -190,7 +190,7 @@ def _cells(text: pd.Series, kind: str | None) -> pd.Series:
         t = v.strip()
         if kind == "int" and _WHOLE_TEXT.fullmatch(t):
             return int(t)
-        if kind == "float" and _DECIMAL_TEXT.fullmatch(t):
+        if kind in ("int", "float") and _DECIMAL_TEXT.fullmatch(t):  # 2.5 in an int column: a number, not whole
             return float(t)
         return v
 
