@@ -194,3 +194,14 @@ def test_placements_csv_names_provider_groups_and_the_ofsted_line_says_what_it_c
         rcc.datasets.councils().set_index("council_id").name) + " (council's own homes)").all()
     other = placements[~placements.provider_group.str.startswith("LA:")]
     assert (other.provider_group_name == other.provider_group).all()
+
+
+def test_an_ofsted_file_with_no_home_in_the_data_fails(tmp_path, capsys):
+    folder = rcc.datasets.england("Greater Manchester RCC").subset(["E08000001"]).to_dir(tmp_path / "data")
+    (tmp_path / "ofsted.csv").write_text(
+        "URN,Provision type,Sector,Places,Organisation which owns the provider,Local authority\n"
+        "1000003,Children's home,Private,3,Acme Care Ltd,Cornwall\n")
+    args = ["plan", "--data", str(folder), "--ofsted", str(tmp_path / "ofsted.csv"), "--quiet"]
+    assert main(args) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "--ofsted" in err and "at least one home in the councils of data" in err and "1 homes elsewhere" in err

@@ -237,6 +237,10 @@ def _with_ofsted(region: Region, path: str, progress: Callable[[str], None]) -> 
     types = set(PROVISION_MAPPING.home_type)
     homes = result.homes[result.homes.council_id.isin(region.council_ids)]
     kept = region.homes[~region.homes.home_type.isin(types)]
+    if not len(homes):  # never keep planning with the data's own homes of those types, nor with none unsaid
+        raise InvalidInputError("--ofsted", None, "Local authority",
+                                f"at least one home in the councils of {region.name}",
+                                f"none: {len(result.homes)} homes elsewhere, {len(result.rejected)} rows rejected")
     replaced = region.homes[region.homes.home_type.isin(types)]
     progress(f"Ofsted file: {len(result.homes):,} homes read ({len(result.rejected)} rows rejected); "
              f"{len(homes):,} of them, with {int(homes.places.sum()):,} places, are in the {len(region.councils)} "
