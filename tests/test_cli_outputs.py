@@ -218,8 +218,12 @@ def test_a_bad_whole_number_says_a_whole_number_and_its_real_bound_not_the_int64
     first_cell(folder / "homes.csv", "places", "two")
     assert main(["plan", "--data", str(folder), "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert "a whole number written in digits (e.g. 12), >= 0" in err
+    assert "expected a number (children), not text" in err and "received 'two'" in err  # as from a workbook
     assert "9223372036854775" not in err
+    first_cell(folder / "homes.csv", "places", "2.5")
+    assert main(["plan", "--data", str(folder), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "whole" in err and "2.5" in err and "9223372036854775" not in err
 
 
 def test_a_long_list_of_problems_is_cut_on_screen_and_whole_in_the_problems_file(tmp_path, capsys):

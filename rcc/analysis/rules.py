@@ -481,7 +481,8 @@ def standard_scenarios(
             path.evolve(
                 name="local_incentive",
                 rcc_incentive=incentive,
-                description=f"pathfinder + priority {incentive:g}/child-week for its children inside the RCC",
+                description=f"pathfinder + priority {incentive:g} Weights units (= GBP {incentive * 1000:,.0f}/week "
+                "at default Weights) per child-week for its children inside the RCC",
             ),
         ]
     return out

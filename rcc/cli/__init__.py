@@ -12,7 +12,7 @@ a council is planned with its neighbours (:mod:`rcc.cli._data`). Bad input is re
 every problem found, as one table on stderr (``--problems-csv`` writes it to a file), exit code 2.
 
 Progress lines (with elapsed times, including each stage of the sufficiency engine) go to stderr;
-``--quiet`` silences them, ``--verbose`` adds the solver's log. HiGHS's banner never prints.
+``--quiet`` silences them, ``--verbose`` adds the solver's log (on stderr, stdout keeps the results). HiGHS's banner never prints.
 
 Exit codes (also in ``rcc --help``):
 
@@ -68,9 +68,11 @@ from rcc.cli._common import (
     noise_options,
     out_options,
     side_by_side,
+    solver_log_on_stderr,
 )
 from rcc.cli._data import DATA_HELP, add_data_options, data_epilog, load_regions, report_problems
 from rcc.cli._glossary import glossary_text
+from rcc.cli.report import add_report_option, write_reports
 from rcc.core.errors import InfeasibleError, InvalidInputError, RccError, SolverError
 from rcc.core.glossary import explain
 from rcc.core.schema import TABLES
@@ -100,6 +102,7 @@ def cmd_compare(args: argparse.Namespace, run: Run) -> int:
     cmp = compare_region(full, rcc_ids, chosen.name, args.scenarios, within_miles=args.within_miles,
                          executor=executor, progress=not args.quiet, msg=args.verbose)
     print(compare_text(cmp, chosen.name))
+    write_reports(cmp, args, progress)
     if run.out is not None:
         write_frames(comparison_frames(cmp), run.out.staging, "csv", council_names(full))
     return run.finish()
@@ -137,6 +140,7 @@ def _add_compare_parser(sub: Any) -> argparse.ArgumentParser:
                    help="standalone rcc_pooled national pathfinder_only demand_growth new_capacity local_incentive "
                    "(rcc glossary says what each is)")
     out_options(c, None, "long.csv, table.csv, skew.csv, skew_summary.csv")
+    add_report_option(c, "the comparison")
     c.add_argument("--within-miles", type=MILES, default=60.0)
     c.add_argument("--seed", type=SEED, default=0)
     c.add_argument("--parallel", action="store_true", help="solve scenarios in a local process pool")
@@ -217,7 +221,8 @@ def _main(argv: list[str]) -> int:
         return EXIT_USAGE
     try:
         try:
-            return func(args, run)
+            with solver_log_on_stderr(getattr(args, "verbose", False)):  # stdout keeps only the results
+                return func(args, run)
         finally:
             StageLog.close_all()  # no status line left under the results or an error
     except (SolverError, InfeasibleError) as exc:  # no usable plan: a manifest says so, no tables

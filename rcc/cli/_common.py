@@ -5,8 +5,12 @@ run that writes into ``--out`` with its manifest, and the side-by-side metrics t
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
+import io
 import logging
 import math
+import os
 import sys
 import textwrap
 import threading
@@ -144,6 +148,58 @@ class StageLog:
 STAGE_LOGGER = "rcc.sufficiency.stages"
 
 
+def _flush_c_stdout() -> None:
+    with contextlib.suppress(Exception):  # no C library to flush: nothing buffered there
+        ctypes.CDLL(None).fflush(None)
+
+
+@contextlib.contextmanager
+def solver_log_on_stderr(enabled: bool = True) -> Any:
+    """While it runs, what the solvers print to the process's stdout (HiGHS's log, CBC's) goes to stderr;
+    what Python prints to ``sys.stdout`` (the results) still goes to stdout.
+
+    The solvers write to file descriptor 1 from C (or a child process); it is pointed at stderr and
+    ``sys.stdout``, if it writes to descriptor 1, is given a copy of the original descriptor.
+    """
+    if not enabled:
+        yield
+        return
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
+    _flush_c_stdout()
+    saved = os.dup(1)
+    real = getattr(sys.stdout, "_stream", sys.stdout)  # the stream under rcc.cli's broken-pipe guard
+    try:
+        writes_fd1 = real.fileno() == 1
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        writes_fd1 = False  # e.g. captured in memory: Python's prints never reach descriptor 1
+    swapped = None
+    if writes_fd1:
+        swapped = real
+        stream = io.TextIOWrapper(io.FileIO(saved, "w", closefd=False), encoding=real.encoding,
+                                  errors=real.errors, line_buffering=True)
+        _set_stream(stream)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        _flush_c_stdout()
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+        if swapped is not None:
+            _set_stream(swapped)
+
+
+def _set_stream(stream: Any) -> None:
+    """Make Python's prints go to ``stream`` (under rcc.cli's broken-pipe guard when there is one)."""
+    if hasattr(sys.stdout, "_stream"):
+        sys.stdout._stream = stream
+    else:
+        sys.stdout = stream
+
+
 # ---------------------------------------------------------------- option types (checked at parse time)
 def number(expected: str, *, integer: bool = False, low: float | None = None, strict: bool = False,
            high: float | None = None) -> Callable[[str], float | int]:
@@ -198,7 +254,7 @@ class Run:
 
     def manifest(self, outcome: str, exit_code: int, error: str | None = None) -> dict[str, Any]:
         """What the run was and how it ended."""
-        settings = {k: v for k, v in vars(self.args).items() if k != "func"}
+        settings = {k: v for k, v in vars(self.args).items() if k != "func" and not k.startswith("_")}
         record = {
             "command": self.args.command, "argv": self.argv, "versions": versions(), "settings": settings,
             "region": self.region, "outcome": outcome, "exit_code": exit_code, "error": error,
@@ -223,6 +279,10 @@ class Run:
             print(f"rcc {self.args.command}: warning: {', '.join(limited)} stopped at the time limit: the best plan "
                   f"found, not proven optimal (status time_limit, see its gap); exit code {code}", file=sys.stderr)
         if self.out is not None:
+            rejected = getattr(self.args, "_rejected_rows", None)  # rows of an SSDA903 return (rcc.cli._data)
+            if rejected is not None:
+                self.out.staging.mkdir(parents=True, exist_ok=True)
+                rejected.to_csv(self.out.staging / "rejected_rows.csv", index=False)
             files = self.out.commit(self.manifest("time_limit" if limited else "ok", code))
             print(written(self.out.path, [f["path"] for f in files]))
         return code
@@ -263,8 +323,23 @@ def council_names(region: Any) -> dict[str, str]:
 
 
 def summary_frame(run: Run) -> pd.DataFrame:
-    """One row per plan: how it ended (status, objective, gap, bound, solver, time)."""
-    return pd.DataFrame([{"plan": n, "region": run.region, **p} for n, p in run.plans.items()])
+    """One row per plan: how it ended (status, objective, gap, bound, solver, time).
+
+    The objective and bound are in Weights units (``objective_weights_units``, ``bound_weights_units``:
+    the planning cost, not GBP; with the default Weights 1 unit = GBP 1,000 a week or 1 mile, see
+    ``rcc glossary objective``); the gap is in percent (``gap_pct``: 0.026 is 0.026%)."""
+    rows = []
+    for name, p in run.plans.items():
+        row = {"plan": name, "region": run.region}
+        for key, value in p.items():
+            if key in ("objective", "bound"):
+                row[f"{key}_weights_units"] = value
+            elif key == "gap":
+                row["gap_pct"] = None if value is None else 100.0 * value
+            else:
+                row[key] = value
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def marked(frames: dict[str, pd.DataFrame], record: dict[str, Any]) -> dict[str, pd.DataFrame]:
@@ -284,7 +359,7 @@ def command_parser(sub: Any, name: str, help: str) -> argparse.ArgumentParser:
 def noise_options(p: argparse.ArgumentParser) -> None:
     """``--quiet`` (no progress lines) and ``--verbose`` (the solver's own log)."""
     p.add_argument("--quiet", action="store_true", help="no progress lines (results and errors still print)")
-    p.add_argument("--verbose", action="store_true", help="also show the solver's log")
+    p.add_argument("--verbose", action="store_true", help="also show the solver's log (on stderr)")
 
 
 def out_options(p: argparse.ArgumentParser, default: str | None, what: str) -> None:

@@ -181,6 +181,14 @@ def _with_ssda903(region: Region, args: argparse.Namespace, progress: Callable[[
     result = load_ssda903(files["header"], files["episodes"], uasc=files.get("uasc"), reference_date=args.reference_date,
                           council_id=council)
     progress(result.summary().replace("\n", "; "))
+    if int(result.cohorts.children.sum()) == 0:  # never fall back on the data's own demand
+        raise InputProblemsError([InvalidInputError(
+            "--ssda903", None, None,
+            "a return with at least one child in care on --reference-date kept as demand (without it nothing is "
+            "planned: the data's own demand is never used instead)",
+            "no demand: " + "; ".join(result.summary().splitlines()[1:4]).replace("  ", "")),
+            *_rejected_problems(result.rejected)])
+    _note_rejected(args, result.rejected, len(result.header) + len(result.episodes))
     cohorts = _coded(result.cohorts, region.councils)
     covered = pd.unique(cohorts.council_id)
     unknown = [c for c in covered if c not in set(region.council_ids)]
@@ -194,14 +202,50 @@ def _with_ssda903(region: Region, args: argparse.Namespace, progress: Callable[[
                           placements=held)
 
 
+#: The file under ``--out`` listing the rows of a return that were rejected (see :func:`_note_rejected`).
+REJECTED_ROWS = "rejected_rows.csv"
+
+
+def _rejected_problems(rejected: pd.DataFrame) -> list[InvalidInputError]:
+    """The rejected rows of a return as problems: the first row of each (table, column, reason), with the
+    count of the others (rows by their source row, never a child id)."""
+    problems = []
+    for (table, column, reason), rows in rejected.groupby(["table", "column", "reason"], sort=False, dropna=False):
+        first = rows.iloc[0]
+        problems.append(InvalidInputError(f"--ssda903 {table}", f"row {first['row']}", column,
+                                          f"{first['expected']} ({reason})", first["received"], more=len(rows) - 1))
+    return problems
+
+
+def _note_rejected(args: argparse.Namespace, rejected: pd.DataFrame, kept: int) -> None:
+    """Count the rejected rows of the SSDA903 return on stdout (even with ``--quiet``) and keep them for
+    :data:`REJECTED_ROWS` under ``--out`` (rows by their source row and child pseudonym, never a child id)."""
+    if not len(rejected):
+        return
+    rows = rejected.drop_duplicates(["table", "row"])
+    by_table = ", ".join(f"{t} {n}" for t, n in rows.groupby("table", sort=False).size().items())
+    out = getattr(args, "out", None)
+    where = f"listed in {Path(out) / REJECTED_ROWS}" if out else "--out writes them to " + REJECTED_ROWS
+    print(f"rcc {args.command}: SSDA903 return: {len(rows)} row(s) rejected ({by_table}), {kept} kept; "
+          f"{len(rejected)} problem(s) {where}")
+    args._rejected_rows = rejected.reset_index(drop=True)
+
+
 def _with_ofsted(region: Region, path: str, progress: Callable[[str], None]) -> Region:
     progress(f"reading Ofsted providers from {path}")
     result = read_ofsted_providers(path)
     types = set(PROVISION_MAPPING.home_type)
     homes = result.homes[result.homes.council_id.isin(region.council_ids)]
     kept = region.homes[~region.homes.home_type.isin(types)]
-    progress(f"Ofsted: {len(homes)} homes with {int(homes.places.sum()):,} places in the region "
-             f"({len(result.homes) - len(homes)} elsewhere, {len(result.rejected)} rows rejected)")
+    if not len(homes):  # never keep planning with the data's own homes of those types, nor with none unsaid
+        raise InvalidInputError("--ofsted", None, "Local authority",
+                                f"at least one home in the councils of {region.name}",
+                                f"none: {len(result.homes)} homes elsewhere, {len(result.rejected)} rows rejected")
+    replaced = region.homes[region.homes.home_type.isin(types)]
+    progress(f"Ofsted file: {len(result.homes):,} homes read ({len(result.rejected)} rows rejected); "
+             f"{len(homes):,} of them, with {int(homes.places.sum()):,} places, are in the {len(region.councils)} "
+             f"councils of {region.name} and replace its {len(replaced):,} homes of those types "
+             f"({len(result.homes) - len(homes):,} are elsewhere); the area planned is chosen from these councils next")
     providers = pd.concat([region.providers[region.providers.provider_id.isin(kept.provider_id)],
                            result.providers[result.providers.provider_id.isin(homes.provider_id)]], ignore_index=True)
     held = region.placements[region.placements.home_id.isin(kept.home_id)]

@@ -16,7 +16,7 @@ from rcc.core.params import PlanParams, SolverOptions
 from rcc.core.region import Region
 from rcc.report import write_excel, write_html
 
-__all__ = ["add_parser", "cmd_report", "report_cli", "report_region"]
+__all__ = ["add_parser", "add_report_option", "cmd_report", "report_cli", "report_region", "write_reports"]
 
 
 def _check_formats(formats: Sequence[str]) -> None:
@@ -124,6 +124,35 @@ def cmd_report(args: argparse.Namespace, run: Run) -> int:
     report_region(region, run.out.staging, formats, args.suppress_below, args.seed, msg=args.verbose, progress=progress)
     progress.done()
     return run.finish()
+
+
+def _report_path(text: str) -> Path:
+    """An argparse ``type``: a file ending ``.html`` or ``.xlsx``."""
+    path = Path(text)
+    if path.suffix.lower() not in (".html", ".xlsx") or path.is_dir():
+        raise argparse.ArgumentTypeError(f"expected a file ending .html or .xlsx; received {text!r}")
+    return path
+
+
+def add_report_option(p: argparse.ArgumentParser, what: str) -> None:
+    """``--report FILE`` (repeatable): an HTML report or Excel workbook of ``what``, and ``--suppress-below``."""
+    p.add_argument("--report", action="append", type=_report_path, default=None, metavar="FILE",
+                   help=f"also write {what} as a self-contained HTML report (FILE.html) or an Excel workbook "
+                   "(FILE.xlsx); repeatable; small numbers suppressed as in rcc report")
+    p.add_argument("--suppress-below", type=number("a whole number >= 0", integer=True, low=0), default=5,
+                   help="in --report, counts of children below this are shown as 'c' (default 5, as DfE publishes)")
+
+
+def write_reports(result: Any, args: argparse.Namespace, progress: Callable[[str], None]) -> list[Path]:
+    """Write ``result`` (a plan, sufficiency plan or comparison) to each ``--report`` file and say where."""
+    written = []
+    for path in args.report or []:
+        progress(f"writing the report {path}")
+        writer = write_html if path.suffix.lower() == ".html" else write_excel
+        written.append(writer(result, path, suppress_below=args.suppress_below))
+    if written:
+        print("wrote the report" + ("s " if len(written) > 1 else " ") + ", ".join(map(str, written)))
+    return written
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:

@@ -22,6 +22,7 @@ from rcc.cli._common import (
     summary_frame,
 )
 from rcc.cli._data import add_data_options, data_epilog, load_region
+from rcc.cli.report import add_report_option, write_reports
 from rcc.core.params import SolverOptions
 from rcc.core.schema import NEEDS
 from rcc.io.output import plan_record, write_frames
@@ -85,6 +86,7 @@ def cmd_sufficiency(args: argparse.Namespace, run: Run) -> int:
         plan.raise_if_infeasible()
     run.record("sufficiency", plan, "sufficiency")
     print(plan.summary())
+    write_reports(plan, args, progress)
     if run.out is not None:
         frames = marked(plan.to_frames(), run.plans["sufficiency"])
         write_frames({**frames, "summary": summary_frame(run)}, run.out.staging, args.format, council_names(region))
@@ -113,6 +115,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                    help="stop at this relative gap, >= 0 (default 0.001)")
     f.add_argument("--seed", type=SEED, default=0)
     out_options(f, None, "result tables (with summary and the status in metrics)")
+    add_report_option(f, "the sufficiency plan")
     f.add_argument("--format", choices=("csv", "parquet"), default="csv",
                    help="csv (default): rounded for reading (counts as integers, %% to 1 decimal, whole GBP, miles to "
                    "1 decimal) with council names beside codes; parquet: full precision")

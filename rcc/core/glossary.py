@@ -70,8 +70,10 @@ _TERMS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("pathfinder_only", "only the RCC of interest pools its councils' supply; every other council stays alone", ""),
         ("demand_growth", "the pathfinder scenario with every need's demand grown by a rate (0.10 = +10%)", ""),
         ("new_capacity", "the pathfinder scenario with new in-house children's homes in each RCC council", ""),
-        ("local_incentive", "the pathfinder scenario with providers paid (in Weights units per child-week) to "
-         "take the RCC's own children inside the RCC", ""),
+        ("local_incentive", "the pathfinder scenario in which the plan prefers homes inside the RCC for the RCC's "
+         "own children: each such child-week lowers the planning cost by the incentive (default 10 Weights units; "
+         "with the default Weights 1 unit = GBP 1,000 a week or 1 mile, so 10 is worth GBP 10,000 a week); no "
+         "money is paid and the bill (weekly_cost_gbp) is unchanged", ""),
     ),
     "pooling level": (
         ("rcc", "councils of one RCC share their in-house supply", ""),

@@ -174,11 +174,11 @@ def plan_record(plan: Any, method: str) -> dict[str, Any]:
 SHARE_DECIMALS = 3
 #: Decimals kept in a CSV column, by what its name holds (first match; names compared in lower case).
 CSV_DECIMALS: tuple[tuple[tuple[str, ...], int], ...] = (
+    (("gap",), 6),  # before "pct": gap_pct keeps 6 decimals (0.026%, not 0.0%)
     (("pct", "%", "percent"), 1),
     (("gbp", "cost", "£"), 0),
     (("hhi",), 0),
     (("miles", "distance"), 1),
-    (("gap",), 6),
     (("share", "rate"), SHARE_DECIMALS),
     (("runtime", "seconds", "time_limit_s"), 2),
 )
@@ -188,7 +188,7 @@ CSV_ROUNDING = (
     "CSV files are written for people: number columns holding only whole numbers are written as integers "
     "(counts of children and places); percentages (names with 'pct' or '%') are rounded to 1 decimal, money "
     "(names with 'gbp' or 'cost') to whole GBP, provider concentration (HHI, 0-10,000) to a whole number, "
-    f"distances (miles) to 1 decimal, gaps to 6 decimals, shares and rates (0-1) to {SHARE_DECIMALS} decimals, "
+    f"distances (miles) to 1 decimal, gaps (gap, gap_pct) to 6 decimals, shares and rates (0-1) to {SHARE_DECIMALS} decimals, "
     f"run times to 2 decimals, other numbers to {OTHER_DECIMALS} decimals; in a metric/value table each row is "
     "rounded as its metric's name says. Every council code column (council_id, home_council_id, ...) has the "
     "council's name beside it (council_name, home_council_name, ...). --format parquet and the Python API keep "
@@ -243,7 +243,8 @@ def csv_ready(df: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd.Da
     table: each value to the decimals of its metric), then written as integers if it holds
     only whole numbers; every council code column (``council_id``, ``home_council_id``, a
     name ending ``_council``) gets the council's name in a column beside it
-    (``council_name``, ``home_council_name``) unless the frame has one. The Python API's
+    (``council_name``, ``home_council_name``) unless the frame has one; a ``provider_group`` column gets
+    ``provider_group_name`` beside it (a council's own homes, ``LA:<code>``, named after the council). The Python API's
     frames keep full precision: this is for files only.
 
     Parameters
@@ -282,7 +283,23 @@ def csv_ready(df: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd.Da
             if name not in out.columns:
                 out.insert(out.columns.get_loc(col) + 1, name, out[col].map(lambda c: lookup.get(str(c), pd.NA)
                                                                             if pd.notna(c) else pd.NA))
+    if "provider_group" in out.columns and "provider_group_name" not in out.columns:
+        lookup = council_names() if names is None else names
+        out.insert(out.columns.get_loc("provider_group") + 1, "provider_group_name",
+                   out["provider_group"].map(lambda g: _group_name(g, lookup)))
     return out
+
+
+def _group_name(group: Any, names: Mapping[str, str]) -> Any:
+    """A provider group as people read it: a council's own homes (``LA:E08000001``) as ``Bolton (council's own
+    homes)``; any other group is already a name."""
+    if not isinstance(group, str):
+        return pd.NA
+    if group.startswith("LA:"):
+        code = group[3:]
+        council = names.get(code) or council_names().get(code, code)  # a council of England outside the names
+        return f"{council} (council's own homes)"
+    return group
 
 
 def _long_values(metrics: pd.Series, values: pd.Series) -> pd.Series:

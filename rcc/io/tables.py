@@ -24,16 +24,19 @@ unit, required, default, allowed values, description), for a council to fill in.
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import attrs
+import numpy as np
 import pandas as pd
 
+from rcc.core.csvfiles import read_csv_table
 from rcc.core.errors import InvalidInputError
-from rcc.core.region import Region, _read_csv
+from rcc.core.region import Region
 from rcc.core.schema import TABLES, Table, schema_frame
 from rcc.core.validate import normalise
 
@@ -85,7 +88,12 @@ class InputProblemsError(InvalidInputError):
 
 
 def _shown(value: Any) -> str:
-    text = repr(value) if not isinstance(value, str) else value
+    """A received value as plain text: numbers as written (``200``, ``2.5``, never ``np.float64(200.0)``)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = value if isinstance(value, str) else str(value) if isinstance(value, (int, float)) else repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -146,6 +154,9 @@ def _read(src: Path) -> tuple[dict[str, pd.DataFrame], list[InvalidInputError]]:
 
 
 def _read_folder(src: Path) -> tuple[dict[str, pd.DataFrame], list[InvalidInputError]]:
+    """Each ``<table>.csv`` as a workbook sheet is read: cells that are numbers written in digits become
+    numbers in the number columns, every other cell stays text (blank: missing), so that the one checking
+    path (:func:`_column_problems`) reports every bad cell of every column, as for a workbook."""
     frames: dict[str, pd.DataFrame] = {}
     problems: list[InvalidInputError] = []
     for name in TABLES:
@@ -153,13 +164,37 @@ def _read_folder(src: Path) -> tuple[dict[str, pd.DataFrame], list[InvalidInputE
         if not file.exists():
             continue
         try:
-            df = _read_csv(file, name)
+            raw = read_csv_table(file, name)
         except InvalidInputError as exc:
             problems.append(exc)
             continue
+        kinds = {c.name: c.dtype for c in TABLES[name].columns}
+        df = pd.DataFrame({c: _cells(raw[c].reset_index(drop=True), kinds.get(str(c))) for c in raw.columns},
+                          index=pd.RangeIndex(len(raw)))
         if len(df):
             frames[name] = df
     return frames, problems
+
+
+_WHOLE_TEXT = re.compile(r"[+-]?\d+")
+_DECIMAL_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _cells(text: pd.Series, kind: str | None) -> pd.Series:
+    """A CSV column as cells: blank -> missing; in a number column, numbers written in digits -> Python
+    numbers (``int`` columns: whole numbers as ``int``); anything else stays the text written."""
+
+    def cell(v: Any) -> Any:
+        if not isinstance(v, str) or not v.strip():
+            return None
+        t = v.strip()
+        if kind == "int" and _WHOLE_TEXT.fullmatch(t):
+            return int(t)
+        if kind in ("int", "float") and _DECIMAL_TEXT.fullmatch(t):  # 2.5 in an int column: a number, not whole
+            return float(t)
+        return v
+
+    return text.map(cell).astype(object)
 
 
 def _formula_cells(src: Path, sheets: dict[Any, pd.DataFrame]) -> dict[str, list[tuple[int, str, str]]]:

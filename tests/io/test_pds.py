@@ -291,3 +291,10 @@ def test_missing_values_of_a_typed_dataframe_are_blanks():
     result = read_pds(tab)
     assert result.rejected.empty
     assert result.demand["sibling_count"].tolist()[:2] == [0, 1] and pd.isna(result.demand.loc[2, "sibling_count"])
+
+
+def test_repr_is_one_short_line_without_tables(valid, bad):
+    for result in (valid, bad):
+        text = repr(result)
+        assert text.startswith("PdsResult(") and "\n" not in text and len(text) < 200
+        assert f"{len(result.demand)} used" in text and f"{result.rejected['row'].nunique()} rejected" in text

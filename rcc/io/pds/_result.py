@@ -75,6 +75,14 @@ class PdsResult:
         names = ("demand", "rejected", "sources", "councils", "providers", "homes", "cohorts", "placements")
         return {n: getattr(self, n) for n in names}
 
+    def __repr__(self) -> str:
+        """One line, as the other results (the tables are its attributes; :meth:`summary` says more)."""
+        d = self.demand
+        return (f"PdsResult({int(self.sources['records'].sum())} records read, {len(d)} used, "
+                f"{self.rejected['row'].nunique()} rejected; {int(d['placed'].sum())} placed, "
+                f"{int((~d['placed']).sum())} awaiting a placement, in {len(self.cohorts)} cohorts; "
+                f"{len(self.homes)} homes)")
+
     def summary(self) -> str:
         """A few lines: records read, used and rejected; demand by need; placements."""
         d, rej = self.demand, self.rejected

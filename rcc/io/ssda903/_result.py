@@ -50,6 +50,13 @@ class Ssda903Result:
     cohorts: pd.DataFrame
     excluded: pd.DataFrame
 
+    def __repr__(self) -> str:
+        """One line, as the other results (the tables are its attributes; :meth:`summary` says more)."""
+        rej = self.rejected.drop_duplicates(["table", "row"]) if len(self.rejected) else self.rejected
+        return (f"Ssda903Result({self.reference_date:%Y-%m-%d}: {len(self.header)} header and {len(self.episodes)} "
+                f"episode rows kept, {len(rej)} rows rejected; {len(self.placements)} in care, demand "
+                f"{int(self.cohorts['children'].sum())} in {len(self.cohorts)} cohorts)")
+
     def summary(self) -> str:
         """A few lines: rows kept and rejected, children in care, demand and exclusions."""
         rej = self.rejected
