@@ -486,3 +486,11 @@ def test_gutter_route_runs_between_squares() -> None:
     for cx, cy in wall:
         assert (np.abs(pts - [cx, cy]).max(axis=1) >= 0.45 - 1e-9).all()
     assert np.abs(line[0] - [0, 0]).max() == pytest.approx(0.45) and np.abs(line[-1] - [2, 0]).max() == pytest.approx(0.45)
+
+
+def test_comparison_plot_of_own_scenarios_uses_their_descriptions(tiny) -> None:
+    """Scenario names of the user's own (not in the glossary) are explained by their descriptions."""
+    cmp = rcc.compare(tiny, [rcc.Scenario("alone"), rcc.Scenario("pooled", "national", description="one pool for all")])
+    ax = cmp.plot()
+    (caption,) = [t.get_text() for t in ax.texts if t.get_gid() == "caption"]
+    assert "pooled: one pool for all" in caption and "alone: " in caption

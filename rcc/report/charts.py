@@ -180,7 +180,7 @@ def _set_title(ax: Any, title: str) -> None:
 def caption(ax: Any, lines: Sequence[str], below_pt: float) -> None:
     """Lines of small text under the axes, ``below_pt`` points below them (under the legend)."""
     ax.annotate("\n".join(lines), (0, 0), xycoords="axes fraction", xytext=(0, -below_pt), textcoords="offset points",
-                ha="left", va="top", fontsize=7, color="#444", family="monospace", gid="caption")
+                ha="left", va="top", fontsize=7.5, color="#444", gid="caption")
 
 
 def thousands() -> Any:

@@ -193,7 +193,7 @@ class ComparisonPlots:
         by = tables_of(self._cmp, suppress_below)["by_scenario"]
         ax = charts.new_axes(ax, (9.0, 2.6 + 0.5 * len(by)))
         whose = "The RCC's children" if self._cmp.rcc else "Children"
-        meanings = legend([str(s) for s in by.scenario], "scenarios", "scenario", width=120)
+        meanings = scenario_lines(self._cmp, [str(s) for s in by.scenario])
         return marked(charts.stacked_rows(ax, outcome_rows(by, "scenario"), charts.OUTCOMES,
                                           f"{whose} in each scenario, by where they are placed", "children",
                                           caption_lines=meanings), suppress_below)
@@ -201,6 +201,26 @@ class ComparisonPlots:
     def distance_bands(self, ax: Any = None, *, suppress_below: int | None = None) -> Any:
         """Children placed by distance band, a bar per scenario (every child planned, the RCC's and its neighbours')."""
         return marked(_bands_by(tables_of(self._cmp, suppress_below)["distance_bands"], "scenario", ax), suppress_below)
+
+
+def scenario_lines(cmp: Comparison, codes: list[str], width: int = 130) -> list[str]:
+    """``name: meaning`` for each scenario of ``codes``, wrapped to ``width``: the glossary's meaning of a
+    standard scenario (:mod:`rcc.core.glossary`), else the scenario's own description. No column alignment
+    (an SVG in a browser collapses runs of spaces)."""
+    import textwrap
+
+    from rcc.core.glossary import GLOSSARY
+
+    described = {s.name: s.description for s in cmp.scenarios}
+    lines = ["scenarios:"]
+    for code in codes:
+        if code in GLOSSARY and "scenario" in GLOSSARY[code].kind.split(" / "):
+            (_, entry) = legend([code], "x", "scenario", width=10_000)  # one unwrapped line: "  code   meaning"
+            meaning = entry.strip()[len(code):].strip()
+        else:
+            meaning = described.get(code) or "a scenario of your own (no description given)"
+        lines += textwrap.wrap(f"{code}: {meaning}", width, subsequent_indent="    ")
+    return lines
 
 
 def _bands_by(bands: pd.DataFrame, part: str, ax: Any) -> Any:
