@@ -54,7 +54,8 @@ def test_site_builds_with_every_notebook_executed(tmp_path: Path) -> None:
     # each notebook's page holds what its cells printed when the site was built
     printed = {
         "01_commissioner": ["status optimal", "children placed", "reason_code", "greater-manchester.html"],
-        "02_pathfinder": ["homes.csv", "InvalidInputError", "status optimal", "rcc_pooled"],
+        "02_pathfinder": ["homes.csv", "InvalidInputError", "status optimal", "rcc_pooled", "optimised/by_council.csv",
+                          "manifest.json"],
         "03_developer_property_tests": ["capacity holds in every drawn region", "Failing test case"],
     }
     assert sorted(printed) == [nb.stem for nb in NOTEBOOKS]
@@ -63,6 +64,10 @@ def test_site_builds_with_every_notebook_executed(tmp_path: Path) -> None:
         for w in words:
             assert w in text, f"{stem}: {w!r} not in the executed page"
         assert "Traceback (most recent call last)" not in text
+    # the commissioner sees charts (distance bands, by council, flows, timeline, spend) and the plan's card
+    commissioner = (site / "notebooks" / "01_commissioner" / "index.html").read_text(encoding="utf-8")
+    assert commissioner.count("data:image/png;base64") >= 5
+    assert 'class="rcc-card"' in commissioner  # display(plan): the HTML card, not the text repr
 
 
 def test_a_notebook_that_raises_fails_the_build(tmp_path: Path) -> None:

@@ -45,10 +45,31 @@ def _small_label(text: str) -> bool:
 # ------------------------------------------------------------------ a plan
 
 
-def test_distance_bands_draws_the_published_table(gm) -> None:
+def _value_labels(ax) -> list[str]:
+    return [t.get_text() for t in ax.texts if t.get_gid() == "value-label"]
+
+
+def _note(ax) -> str:
+    return " ".join(t.get_text() for t in ax.texts if t.get_gid() == "note")
+
+
+def _integer_ticks(axis) -> bool:
+    return all(float(v).is_integer() for v in axis.get_ticklocs())
+
+
+@pytest.mark.parametrize("threshold", [None, 5])
+def test_distance_bands_draws_the_table_true_by_default_suppressed_on_request(gm, threshold) -> None:
+    """By default (None) the true counts (the analyst's own view), never a blank chart of c; with
+    ``suppress_below=5`` the published release, said in a note under the title."""
     _, plan = gm
-    ax = plan.plot.distance_bands()
-    table = report_tables(plan)["distance_bands"]
+    ax = plan.plot.distance_bands(suppress_below=threshold)
+    table = report_tables(plan, suppress_below=threshold or 0)["distance_bands"]
+    if threshold is None:
+        assert C not in table.children.tolist() and table.children.astype(float).sum() == plan.metrics["placed"]
+        assert max(p.get_height() for p in ax.patches) > 100 and _note(ax) == ""
+    else:
+        assert "1 to 4 shown as c" in _note(ax)
+    assert _integer_ticks(ax.yaxis)
     bars = [p for p in ax.patches if p.get_gid() in ("value", C)]
     assert len(bars) == len(table)
     for bar, v in zip(bars, table.children):
@@ -58,12 +79,13 @@ def test_distance_bands_draws_the_published_table(gm) -> None:
         else:
             assert bar.get_gid() == "value" and bar.get_height() == pytest.approx(float(v))
     assert [t.get_text() for t in ax.get_xticklabels()] == [f"{b} miles" for b in table.band]
-    labels = [t.get_text() for t in ax.texts]
-    assert labels == [C if v == C else f"{float(v):,.0f}" for v in table.children]
+    assert _value_labels(ax) == [C if v == C else f"{float(v):,.0f}" for v in table.children]
+    if threshold is None:
+        return
     # into given axes, beside another plan
     fig, own = plt.subplots()
     greedy = rcc.plan(gm[0], rcc.PlanParams(method="greedy"))
-    assert plan.plot.distance_bands(ax=own, compare_with=greedy) is own
+    assert plan.plot.distance_bands(ax=own, compare_with=greedy, suppress_below=5) is own
     assert len([p for p in own.patches if p.get_gid() in ("value", C)]) == 2 * len(table)
     legend = [t.get_text() for t in own.get_legend().get_texts()]
     withheld = all(v in (C, 0) for v in table.children) and C in table.children.tolist()
@@ -73,7 +95,7 @@ def test_distance_bands_draws_the_published_table(gm) -> None:
 
 def test_by_council_marks_suppressed_segments_as_small_gaps(gm) -> None:
     _, plan = gm
-    ax = plan.plot.by_council()
+    ax = plan.plot.by_council(suppress_below=5)
     bc = report_tables(plan)["by_council"]
     assert [t.get_text() for t in ax.get_yticklabels()] == bc.council.tolist()
     vmax = max(_value(v) or 0 for v in bc.children)
@@ -98,7 +120,7 @@ def test_by_council_marks_suppressed_segments_as_small_gaps(gm) -> None:
 
 def test_unmet_by_need_chart(tiny) -> None:
     plan = rcc.plan(tiny)
-    ax = plan.plot.unmet()
+    ax = plan.plot.unmet(suppress_below=5)
     un = report_tables(plan)["unmet_by_need"]
     assert [t.get_text() for t in ax.get_yticklabels()] == un.need.tolist()
     assert not any(_small_label(t.get_text()) for t in ax.texts)
@@ -188,17 +210,22 @@ def test_sufficiency_timeline_and_spend(gm_suff) -> None:
 
 
 def test_sufficiency_children_per_year_is_the_suppressed_release(gm_suff) -> None:
-    ax = gm_suff.plot.children()
+    ax = gm_suff.plot.children(suppress_below=5)
     by_year = sufficiency_tables(gm_suff)["by_year"]
     assert [t.get_text() for t in ax.get_yticklabels()] == [f"year {y}" for y in range(1, gm_suff.years + 1)]
     totals = [t.get_text().strip() for t in ax.texts if t.get_gid() == "total-label"]
     assert totals == [C if v == C else f"{float(v):,.0f}" for v in by_year.children]
-    ax = gm_suff.plot.distance_bands()
+    ax = gm_suff.plot.distance_bands(suppress_below=5)
     assert len([p for p in ax.patches if p.get_gid() in ("value", C)]) == 5 * gm_suff.years
+    plt.close("all")
+    true = gm_suff.plot.children()  # the default: true counts, every total a number
+    assert [t.get_text().strip() for t in true.texts if t.get_gid() == "total-label"] == [
+        f"{float(v):,.0f}" for v in sufficiency_tables(gm_suff, suppress_below=0)["by_year"].children]
+    assert _integer_ticks(true.xaxis)
 
 
 def test_comparison_plot_puts_scenarios_side_by_side(gm_cmp) -> None:
-    ax = gm_cmp.plot()
+    ax = gm_cmp.plot(suppress_below=5)
     by = comparison_tables(gm_cmp)["by_scenario"]
     assert [t.get_text() for t in ax.get_yticklabels()] == [s.name for s in gm_cmp.scenarios] == by.scenario.tolist()
     widths = sorted(p.get_width() for p in ax.patches if p.get_gid() == "value")
@@ -208,6 +235,52 @@ def test_comparison_plot_puts_scenarios_side_by_side(gm_cmp) -> None:
     fig, own = plt.subplots()
     assert gm_cmp.plot(ax=own) is own
     assert len([p for p in gm_cmp.plot.distance_bands().patches if p.get_gid() in ("value", C)]) == 5 * len(gm_cmp.scenarios)
+
+
+def test_comparison_plot_explains_its_scenarios_and_keeps_title_clear(gm_cmp) -> None:
+    """The default chart: true counts, every scenario code explained under it (from the glossary), the
+    title clear of the axis label, whole-number ticks."""
+    from rcc.core.glossary import GLOSSARY
+
+    ax = gm_cmp.plot()
+    by = comparison_tables(gm_cmp, suppress_below=0)["by_scenario"]
+    totals = [t.get_text() for t in ax.texts if t.get_gid() == "total-label"]
+    assert totals == [f"{float(v):,.0f}" for v in by.children] and C not in totals
+    (caption,) = [t.get_text() for t in ax.texts if t.get_gid() == "caption"]
+    flat = " ".join(caption.split())
+    for s in gm_cmp.scenarios:
+        assert s.name in flat and " ".join(GLOSSARY[s.name].meaning.split()[:6]) in flat
+    fig = ax.figure
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    parts = [ax.title, ax.xaxis.label, ax.get_legend(), *[t for t in ax.texts if t.get_gid() in ("caption", "note")]]
+    boxes = [a.get_window_extent(r) for a in parts]
+    for a, b in itertools.combinations(boxes, 2):
+        assert not _overlap(a, b), (a, b)
+    assert _integer_ticks(ax.xaxis)
+
+
+def test_plots_reject_a_bad_threshold(gm) -> None:
+    _, plan = gm
+    for bad in (-1, 2.5, "5", True):
+        with pytest.raises(rcc.InvalidInputError, match="suppress_below"):
+            plan.plot.by_council(suppress_below=bad)
+
+
+def test_spend_legend_is_clear_of_every_drawn_line(gm_suff) -> None:
+    ax = gm_suff.plot.spend()
+    ax.figure.canvas.draw()
+    r = ax.figure.canvas.get_renderer()
+    legend = ax.get_legend().get_window_extent(r)
+    for line in ax.get_lines():
+        pts = line.get_transform().transform(np.column_stack([line.get_xdata(), line.get_ydata()]))
+        if line.get_transform().contains_branch(ax.transAxes):  # axhline: x in axes fraction
+            pts = ax.transAxes.transform([[0, 0], [1, 0]]) + [0, pts[0, 1] - ax.transAxes.transform([[0, 0]])[0, 1]]
+        xs = np.linspace(pts[:, 0].min(), pts[:, 0].max(), 200)
+        ys = np.interp(xs, pts[:, 0], pts[:, 1]) if len(pts) > 1 else np.full(200, pts[0, 1])
+        inside = (xs > legend.x0) & (xs < legend.x1) & (ys > legend.y0) & (ys < legend.y1)
+        assert not inside.any(), line.get_label()
+    assert _integer_ticks(gm_suff.plot.timeline().yaxis)
 
 
 def test_plot_forecast_draws_history_forecast_and_band() -> None:
@@ -295,6 +368,9 @@ def _label_boxes(ax) -> tuple[list, object, object]:
 def _assert_labels_clear(ax, expect_labels: bool = True) -> None:
     labels, title, legend = _label_boxes(ax)
     assert bool(labels) == expect_labels
+    box = ax.get_window_extent()
+    for a in labels:  # inside the axes, with 10% of a label's height to spare (a browser's font)
+        assert a.x0 >= box.x0 - 0.5 and a.x1 <= box.x1 + 0.5 and a.y0 >= box.y0 and a.y1 + 0.1 * a.height <= box.y1, (a, box)
     for a, b in itertools.combinations(labels, 2):
         assert not _overlap(a, b), (a, b)
     for a in labels:
@@ -314,6 +390,7 @@ def test_distance_band_labels_never_overlap_gm(gm, gm_cmp) -> None:
     _assert_labels_clear(plan.plot.distance_bands(_html_axes(), compare_with=greedy))
     _assert_labels_clear(gm_cmp.plot.distance_bands(_html_axes()))  # four scenarios: labels upright
     _assert_labels_clear(gm_cmp.plot.distance_bands(_html_axes((5.0, 3.0))))  # a narrow chart
+    _assert_labels_clear(gm_cmp.plot.distance_bands(_html_axes((9.0, 2.4))))  # a short one: the axis rises to fit
 
 
 @pytest.mark.parametrize("scenarios, scale", [(7, 60_000), (7, 900_000), (12, 60_000)])
@@ -330,7 +407,7 @@ def test_distance_band_labels_never_overlap_england_shapes(scenarios: int, scale
     ax = charts.grouped_bars(_html_axes(), ["0-5", "5-10", "10-20", "20-50", "50+"], series, "Children placed", "children")
     _assert_labels_clear(ax, expect_labels=scenarios <= 7)
     if scenarios > 7:
-        assert "table" in ax.get_title(loc="right")
+        assert "see the table" in _note(ax)
 
 
 def _path_points(patch) -> np.ndarray:
@@ -409,3 +486,11 @@ def test_gutter_route_runs_between_squares() -> None:
     for cx, cy in wall:
         assert (np.abs(pts - [cx, cy]).max(axis=1) >= 0.45 - 1e-9).all()
     assert np.abs(line[0] - [0, 0]).max() == pytest.approx(0.45) and np.abs(line[-1] - [2, 0]).max() == pytest.approx(0.45)
+
+
+def test_comparison_plot_of_own_scenarios_uses_their_descriptions(tiny) -> None:
+    """Scenario names of the user's own (not in the glossary) are explained by their descriptions."""
+    cmp = rcc.compare(tiny, [rcc.Scenario("alone"), rcc.Scenario("pooled", "national", description="one pool for all")])
+    ax = cmp.plot()
+    (caption,) = [t.get_text() for t in ax.texts if t.get_gid() == "caption"]
+    assert "pooled: one pool for all" in caption and "alone: " in caption

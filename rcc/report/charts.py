@@ -66,7 +66,7 @@ def label(v: Any) -> str:
 
 
 def _tidy(ax: Any, title: str) -> None:
-    ax.set_title(title, loc="left", fontsize=11, fontweight="bold")
+    _set_title(ax, title)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
 
@@ -77,17 +77,17 @@ def grouped_bars(
     """Grouped vertical bars; a suppressed value is a small grey mark labelled 'c'.
 
     Each bar's value is written above it, across when the widest label fits the bar's slot,
-    upright (rotated) when only the line height fits, and not at all when neither fits (the
-    chart says so: the values are in the table beside it), so labels never overlap. The legend
-    is under the axes, clear of the bars and labels.
+    upright (rotated) when only the line height fits, and not at all when neither fits (a note
+    under the title says the values are in the table), so labels never overlap. The slot is
+    measured on the laid-out axes, and the y axis is then raised until every label (with 15%
+    spare for a browser's font) is inside the axes. The legend is under the axes.
     """
     n_ser, n_cat = max(len(series), 1), max(len(categories), 1)
     width = 0.8 / n_ser
     x = np.arange(len(categories))
     top = max([num(v) or 0 for _, vs, _ in series for v in vs] + [1.0])
-    texts = [label(v) for _, vs, _ in series for v in vs]
-    layout, size = label_layout(ax, texts, slot_units=width, units_across=n_cat)
     any_c = False
+    anchors = []
     for j, (name, values, colour) in enumerate(series):
         pos = x - 0.4 + width * (j + 0.5)
         heights = [num(v) for v in values]
@@ -100,17 +100,12 @@ def grouped_bars(
                 b.set_facecolor("white")
                 b.set_edgecolor(GREY)
                 b.set_hatch("////")
-            if layout != "none":
-                ax.annotate(label(h), (p, h or top * GAP_SHARE), xytext=(0, 2), textcoords="offset points",
-                            ha="center", va="bottom", fontsize=size, color="#333", gid="value-label",
-                            rotation=90 if layout == "upright" else 0)
+            anchors.append((p, h))
     ax.set_xticks(x, list(categories))
     ax.set_xlim(-0.5, n_cat - 0.5)
-    ax.yaxis.set_major_formatter(thousands())
+    counts_axis(ax.yaxis)
     ax.set_ylabel(y_label)
-    ax.set_ylim(0, top * (1.4 if layout == "upright" else 1.12))
-    if layout == "none":
-        ax.set_title("values: see the table", loc="right", fontsize=8, color="#555")
+    ax.set_ylim(0, top * 1.05)
     items = [(name + (f" (its counts {SUPPRESSED}: withheld)" if _withheld(vs) else ""), colour)
              for name, vs, colour in series] if len(series) > 1 else []
     if any_c:
@@ -118,12 +113,74 @@ def grouped_bars(
     if items:
         _legend_below(ax, items, ncols=len(items) if len(items) <= 5 else 4)
     _tidy(ax, title)
+    layout, size = label_layout(ax, [label(h) for _, h in anchors], slot_units=width, units_across=n_cat)
+    if anchors and all(h in (None, 0.0) for _, h in anchors) and any_c:
+        note(ax, f"every count suppressed ({SUPPRESSED}) or zero")
+    if layout == "none":
+        note(ax, "values: see the table")
+        return ax
+    for p, h in anchors:
+        ax.annotate(label(h), (p, h or top * GAP_SHARE), xytext=(0, 2), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=size, color="#333", gid="value-label",
+                    rotation=90 if layout == "upright" else 0)
+    _labels_inside(ax)
     return ax
+
+
+def _labels_inside(ax: Any) -> None:
+    """Raise the y limit until every value label (15% taller, for a browser's font) ends inside the axes."""
+    labels = [t for t in ax.texts if t.get_gid() == "value-label"]
+    for _ in range(3):
+        ax.figure.draw_without_rendering()
+        box = ax.get_window_extent()
+        y_top = ax.get_ylim()[1]
+        need = y_top
+        for t in labels:
+            ext = t.get_window_extent()
+            above = 1.15 * ext.height + (ext.y0 - ax.transData.transform(t.xy)[1]) + 2.0  # text, offset, spare
+            share = 1.0 - above / box.height
+            if share <= 0.2:
+                return  # no room at any height: leave it (the axes are too short to label)
+            need = max(need, t.xy[1] / share)
+        if need <= y_top * 1.001:
+            return
+        ax.set_ylim(0, need)
 
 
 def _withheld(values: Sequence[Any]) -> bool:
     """Every count of a series suppressed (but zeros): the legend says so, or the series looks missing."""
     return any(num(v) is None for v in values) and all(num(v) in (None, 0.0) for v in values)
+
+
+def counts_axis(axis: Any) -> None:
+    """An axis of counts: whole-number ticks (never 0, 0, 1, 1) written 12,000."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(thousands())
+
+
+def note(ax: Any, text: str) -> None:
+    """A small grey line under the title (the title moves up to make room); notes add up, ``·`` between."""
+    old = next((t for t in ax.texts if t.get_gid() == "note"), None)
+    if old is not None:
+        old.set_text(old.get_text() + " · " + text)
+        return
+    ax.annotate(text, (0, 1), xycoords="axes fraction", xytext=(0, 4), textcoords="offset points", ha="left",
+                va="bottom", fontsize=7.5, color="#555", gid="note")
+    _set_title(ax, ax.get_title(loc="left"))
+
+
+def _set_title(ax: Any, title: str) -> None:
+    """The bold title, on the left; higher when a note sits under it."""
+    has_note = any(t.get_gid() == "note" for t in ax.texts)
+    ax.set_title(title, loc="left", fontsize=11, fontweight="bold", pad=17.0 if has_note else 6.0)
+
+
+def caption(ax: Any, lines: Sequence[str], below_pt: float) -> None:
+    """Lines of small text under the axes, ``below_pt`` points below them (under the legend)."""
+    ax.annotate("\n".join(lines), (0, 0), xycoords="axes fraction", xytext=(0, -below_pt), textcoords="offset points",
+                ha="left", va="top", fontsize=7.5, color="#444", gid="caption")
 
 
 def thousands() -> Any:
@@ -136,14 +193,14 @@ def thousands() -> Any:
 def label_layout(ax: Any, texts: Sequence[str], *, slot_units: float, units_across: float) -> tuple[str, float]:
     """How to write value labels of bars ``slot_units`` wide on an x axis ``units_across`` wide:
     ``("across", 8)`` when the widest label fits the slot, ``("upright", 7)`` (rotated) when a
-    line of text fits it, else ``("none", 0)``. The axes' width is read from their position in
-    the figure before layout (constrained layout only widens them), with a 15% margin for the
-    browser's font."""
+    line of text fits it, else ``("none", 0)``. The axes' width is read after layout, with a 15%
+    margin for the browser's font."""
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import TextToPath
 
     fig = ax.figure
-    axes_pt = ax.get_position().width * fig.get_figwidth() * 72.0
+    fig.draw_without_rendering()  # the laid-out width (constrained layout narrows the axes for the tick labels)
+    axes_pt = ax.get_window_extent().width * 72.0 / fig.dpi
     slot_pt = axes_pt * slot_units / max(units_across, 1e-9)
     measure = TextToPath()
     widest = max([measure.get_text_width_height_descent(t, FontProperties(size=8.0), ismath=False)[0] for t in texts] + [0.0])
@@ -160,8 +217,10 @@ def stacked_rows(
     series: Sequence[tuple[str, str]],
     title: str,
     x_label: str,
+    caption_lines: Sequence[str] = (),
 ) -> Any:
-    """Horizontal stacked bars (label, segment values, total), top to bottom.
+    """Horizontal stacked bars (label, segment values, total), top to bottom; ``caption_lines``
+    (what the row labels mean, say) are printed under the legend.
 
     Published segments are drawn at their size. A suppressed segment is a small hatched
     mark labelled ``c`` (its size is not shown); the rest of a published total that the
@@ -200,19 +259,21 @@ def stacked_rows(
     ax.set_yticks([-i for i in range(len(rows))], [r[0] for r in rows])
     ax.set_ylim(-len(rows) + 0.4, 0.6)
     ax.set_xlim(0, vmax * 1.12)
-    ax.xaxis.set_major_formatter(thousands())
-    ax.set_title(x_label, loc="right", fontsize=8, color="#555")
-    _legend_below(ax, [*series, (f"suppressed ({SUPPRESSED}): a mark, its size not shown", "hatch"),
-                       ("rest of the total, split suppressed", "rest")])
+    counts_axis(ax.xaxis)
+    ax.set_xlabel(x_label, fontsize=8, color="#555", loc="right")
+    marks = [(f"suppressed ({SUPPRESSED}): a mark, its size not shown", "hatch"), ("rest of the total, split suppressed", "rest")]
+    drop = _legend_below(ax, [*series, *(marks if any(num(v) is None for _, vs, t in rows for v in [*vs, t]) else [])])
+    if caption_lines:
+        caption(ax, caption_lines, drop)
     _tidy(ax, title)
     return ax
 
 
-def _legend_below(ax: Any, items: Sequence[tuple[str, str]], ncols: int = 3) -> None:
-    """A legend under the axes: coloured boxes, the hatched mark and the dotted outline."""
+def _legend_below(ax: Any, items: Sequence[tuple[str, str]], ncols: int = 3) -> float:
+    """A legend under the axes (and under their x label): coloured boxes, the hatched mark and the dotted outline."""
     from matplotlib.patches import Patch
 
-    handles = []
+    handles: list[Any] = []
     for name, colour in items:
         if colour == "hatch":
             handles.append(Patch(facecolor="white", edgecolor=GREY, hatch="////", label=name))
@@ -220,10 +281,23 @@ def _legend_below(ax: Any, items: Sequence[tuple[str, str]], ncols: int = 3) -> 
             handles.append(Patch(fill=False, edgecolor=GREY, ls=":", label=name))
         else:
             handles.append(Patch(color=colour, label=name))
+    return legend_below(ax, handles, ncols)
+
+
+def legend_below(ax: Any, handles: Sequence[Any], ncols: int = 3) -> float:
+    """``handles`` as a legend under the axes, clear of the tick labels and the x label; returns its
+    height in points (for a caption under it)."""
     from matplotlib.transforms import offset_copy
 
-    below = offset_copy(ax.transAxes, fig=ax.figure, x=0, y=-16, units="points")  # under the tick labels
-    ax.legend(handles=handles, frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(0, 0), bbox_transform=below, ncols=ncols)
+    item_pt = max([len(h.get_label()) for h in handles] + [1]) * 8 * 0.6 + 24.0  # a generous width per column
+    room_pt = ax.figure.get_figwidth() * 72.0 * 0.85
+    ncols = max(1, min(ncols, int(room_pt // item_pt)))  # fewer columns than fit: never wider than the figure
+    drop = 16.0 + (12.0 if ax.get_xlabel() else 0.0)
+    below = offset_copy(ax.transAxes, fig=ax.figure, x=0, y=-drop, units="points")
+    ax.legend(handles=list(handles), frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(0, 0),
+              bbox_transform=below, ncols=ncols)
+    rows = -(-len(handles) // max(ncols, 1))
+    return drop + rows * 14.0 + 10.0
 
 
 def timeline(ax: Any, builds: pd.DataFrame, years: int) -> Any:
@@ -239,12 +313,14 @@ def timeline(ax: Any, builds: pd.DataFrame, years: int) -> Any:
         bottom += per_year
     for yr, v in zip(year_axis, bottom):
         ax.annotate(f"{v:,.0f}", (yr, v), xytext=(0, 2), textcoords="offset points", ha="center", fontsize=8)
+    ax.set_ylim(0, max(float(bottom.max()) if len(bottom) else 0.0, 1.0) * 1.15)  # room for the totals
     if not len(b):
         ax.text(0.5, 0.5, "No new places in this plan", transform=ax.transAxes, ha="center", color="#555")
     ax.set_xticks(year_axis, [f"year {y}" for y in year_axis])
     ax.set_ylabel("new places started")
+    counts_axis(ax.yaxis)
     if len(b):
-        ax.legend(frameon=False, fontsize=8)
+        legend_below(ax, ax.get_legend_handles_labels()[0], ncols=4)
     _tidy(ax, "New places by year started")
     return ax
 
@@ -267,8 +343,7 @@ def spend(ax: Any, costs: pd.DataFrame, budget_use: pd.DataFrame) -> Any:
     ax.set_xticks(yrs, [f"year {int(y)}" for y in yrs])
     ax.set_ylabel("GBP million (nominal)")
     handles, names = ax.get_legend_handles_labels()
-    seen = dict(zip(names, handles))
-    ax.legend(seen.values(), seen.keys(), frameon=False, fontsize=8)
+    legend_below(ax, list(dict(zip(names, handles)).values()), ncols=3)  # under the axes: never across a line
     _tidy(ax, "Spend against budgets")
     return ax
 
@@ -292,6 +367,7 @@ def forecast(ax: Any, fc: pd.DataFrame) -> Any:
     ax.set_xticks(list(g.index))
     ax.set_ylabel("children")
     ax.set_ylim(bottom=0)
-    ax.legend(frameon=False, fontsize=8)
+    counts_axis(ax.yaxis)
+    legend_below(ax, ax.get_legend_handles_labels()[0], ncols=3)
     _tidy(ax, "Children in care: forecast")
     return ax

@@ -383,7 +383,7 @@ def _comparison_context(cmp: Comparison, t: int) -> dict[str, Any]:
         "facts": [("Region", cmp.base.name), ("Councils", f"{len(cmp.base.councils):,}"), ("Scenarios", str(len(cmp.scenarios))),
                   ("Baseline", cmp.baseline)],
         "fig": {
-            "outcomes": _figure(lambda ax: cp.outcomes(ax, suppress_below=t), _rows_height(len(cmp.scenarios) + 1), "outcomes"),
+            "outcomes": _figure(lambda ax: cp.outcomes(ax, suppress_below=t), (9.0, 2.6 + 0.45 * len(cmp.scenarios)), "outcomes"),  # room for the scenarios' meanings under the legend
             "distance": _figure(lambda ax: cp.distance_bands(ax, suppress_below=t), (9.0, 3.8), "distance"),
         },
         "by_scenario": _table(tables["by_scenario"]),

@@ -11,10 +11,17 @@ classes live in lower layers and never import this module)::
     cmp.plot()                           # the RCC's children in each scenario, side by side
     rcc.plot_forecast(forecast)          # history (base year) and forecast, with its band
 
-Every method takes ``ax=`` (draw into your axes) and returns the Axes. Charts of children
-draw the suppressed report tables (:func:`rcc.report.report_tables`, counts of 1 to
-``suppress_below - 1`` shown as ``c``), so a chart can be published as it is; pass
-``suppress_below=0`` for your own unsuppressed view. The HTML reports draw these same charts.
+Every method takes ``ax=`` (draw into your axes) and returns the Axes. Counts are drawn on
+whole-number axes.
+
+Suppression: a notebook chart is for the analyst who already holds the data, so by default
+(``suppress_below=None``) it draws the true counts, from the same report tables with
+suppression off (building them takes seconds, not the minutes of a release's audit). Pass
+``suppress_below=5`` (say) for a chart to publish: it then draws the suppressed release of
+:func:`rcc.report.report_tables` (counts of 1 to ``suppress_below - 1`` shown as ``c``, with
+secondary suppression and its audit) and says so in a small note under the title. The HTML
+and Excel reports always suppress (``write_html(..., suppress_below=5)``) and draw these same
+charts from their release.
 """
 
 from __future__ import annotations
@@ -22,15 +29,18 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from rcc.allocation.result import Plan
 from rcc.analysis.comparison import Comparison
 from rcc.core.accessors import register_accessor
+from rcc.core.glossary import legend
 from rcc.forecast.result import Forecast
 from rcc.report import charts
 from rcc.report.cartogram import draw_flow_map
 from rcc.report.grouped import comparison_tables, sufficiency_tables
+from rcc.report.release import SUPPRESSED
 from rcc.report.tables import DISTANCE_BANDS, report_tables
 from rcc.sufficiency.result import SufficiencyPlan
 
@@ -39,10 +49,35 @@ __all__ = ["ComparisonPlots", "ForecastPlots", "PlanPlots", "SufficiencyPlots", 
 _CACHE: weakref.WeakKeyDictionary[Any, dict[int, dict[str, pd.DataFrame]]] = weakref.WeakKeyDictionary()
 
 
-def tables_of(result: Plan | SufficiencyPlan | Comparison, suppress_below: int) -> dict[str, pd.DataFrame]:
-    """The suppressed tables of a result (computed once per result and threshold)."""
+def threshold(suppress_below: int | None) -> int:
+    """A chart's suppression threshold: None (the default: true counts) is 0.
+
+    Raises
+    ------
+    rcc.InvalidInputError
+        Not None and not a whole number >= 0.
+    """
+    from rcc.core.errors import InvalidInputError
+
+    if suppress_below is None:
+        return 0
+    if isinstance(suppress_below, bool) or not isinstance(suppress_below, int | np.integer) or suppress_below < 0:
+        raise InvalidInputError("plot", None, "suppress_below", "None (true counts) or a whole number >= 0", suppress_below)
+    return int(suppress_below)
+
+
+def marked(ax: Any, suppress_below: int | None) -> Any:
+    """``ax``, with a note under its title when its counts are suppressed."""
+    t = threshold(suppress_below)
+    if t > 1:
+        charts.note(ax, f"published counts: 1 to {t - 1} shown as {SUPPRESSED}" if t > 2 else f"published counts: 1 shown as {SUPPRESSED}")
+    return ax
+
+
+def tables_of(result: Plan | SufficiencyPlan | Comparison, suppress_below: int | None) -> dict[str, pd.DataFrame]:
+    """The tables of a result at a threshold (None: 0, unsuppressed), computed once per result and threshold."""
     per = _CACHE.setdefault(result, {})
-    t = int(suppress_below)
+    t = threshold(suppress_below)
     if t not in per:
         if isinstance(result, Plan):
             per[t] = report_tables(result, suppress_below=t)
@@ -62,12 +97,12 @@ def outcome_rows(df: pd.DataFrame, key: str) -> list[tuple[str, list[Any], Any]]
 
 
 class PlanPlots:
-    """``plan.plot``: charts of a :class:`rcc.Plan` from its suppressed report tables."""
+    """``plan.plot``: charts of a :class:`rcc.Plan` from its report tables (true counts unless ``suppress_below`` is given)."""
 
     def __init__(self, plan: Plan) -> None:
         self._plan = plan
 
-    def distance_bands(self, ax: Any = None, *, suppress_below: int = 5, compare_with: Plan | None = None) -> Any:
+    def distance_bands(self, ax: Any = None, *, suppress_below: int | None = None, compare_with: Plan | None = None) -> Any:
         """Children placed by distance band (0-5, 5-10, 10-20, 20-50, 50+ miles); ``compare_with``'s bars beside."""
         ax = charts.new_axes(ax, (7.5, 3.4))
         series = [(_method(self._plan), tables_of(self._plan, suppress_below)["distance_bands"].children.tolist(), charts.BLUE)]
@@ -75,29 +110,31 @@ class PlanPlots:
             other = tables_of(compare_with, suppress_below)["distance_bands"].children.tolist()
             series.append((_method(compare_with), other, charts.ORANGE))
         bands = [b[0] + " miles" for b in DISTANCE_BANDS]
-        return charts.grouped_bars(ax, bands, series, "Children placed, by distance from home", "children")
+        return marked(charts.grouped_bars(ax, bands, series, "Children placed, by distance from home", "children"), suppress_below)
 
-    def by_council(self, ax: Any = None, *, suppress_below: int = 5) -> Any:
+    def by_council(self, ax: Any = None, *, suppress_below: int | None = None) -> Any:
         """Each council's children: placed inside it, in another council, without a home (name order)."""
         bc = tables_of(self._plan, suppress_below)["by_council"]
         ax = charts.new_axes(ax, (8.5, 1.2 + 0.28 * len(bc)))
-        return charts.stacked_rows(ax, outcome_rows(bc, "council"), charts.OUTCOMES,
-                                   "Children of each council, by where they are placed", "children")
+        return marked(charts.stacked_rows(ax, outcome_rows(bc, "council"), charts.OUTCOMES,
+                                          "Children of each council, by where they are placed", "children"), suppress_below)
 
-    def unmet(self, ax: Any = None, *, suppress_below: int = 5) -> Any:
+    def unmet(self, ax: Any = None, *, suppress_below: int | None = None) -> Any:
         """Children without a home by need and reason."""
         un = tables_of(self._plan, suppress_below)["unmet_by_need"]
         ax = charts.new_axes(ax, (8.5, 1.4 + 0.3 * len(un)))
         rows = [(str(r.need), [r.unreachable, r.capacity, r.weights], r.children) for r in un.itertuples()]
         series = (("no eligible home within reach", charts.VERMILLION), ("eligible homes within reach full", charts.ORANGE),
                   ("a free place, but the weights prefer none", charts.SKY))
-        return charts.stacked_rows(ax, rows, series, "Children without a home, by need and reason", "children")
+        return marked(charts.stacked_rows(ax, rows, series, "Children without a home, by need and reason", "children"),
+                      suppress_below)
 
-    def flows(self, ax: Any = None, *, suppress_below: int = 5) -> Any:
+    def flows(self, ax: Any = None, *, suppress_below: int | None = None) -> Any:
         """A grid cartogram of the councils (equal squares near their centroids, names inside)
         with arrows for the children placed in another council (flows below the threshold not drawn)."""
         t = tables_of(self._plan, suppress_below)
-        return flow_map(self._plan.region.councils, t["flows"], t["by_council"], suppress_below, ax)
+        return marked(flow_map(self._plan.region.councils, t["flows"], t["by_council"], threshold(suppress_below), ax),
+                      suppress_below)
 
 
 def flow_map(councils: pd.DataFrame, flows: pd.DataFrame, by_council: pd.DataFrame, threshold: int, ax: Any = None) -> Any:
@@ -128,16 +165,17 @@ class SufficiencyPlots:
         ax = charts.new_axes(ax, (7.5, 3.4))
         return charts.spend(ax, self._suff.costs, self._suff.budget_use)
 
-    def children(self, ax: Any = None, *, suppress_below: int = 5) -> Any:
+    def children(self, ax: Any = None, *, suppress_below: int | None = None) -> Any:
         """Each year's children: placed inside own council, in another council, without a home."""
         by_year = tables_of(self._suff, suppress_below)["by_year"]
         ax = charts.new_axes(ax, (8.5, 1.4 + 0.35 * len(by_year)))
         rows = outcome_rows(by_year.assign(year=[f"year {y}" for y in by_year.year]), "year")
-        return charts.stacked_rows(ax, rows, charts.OUTCOMES, "Children each year, by where they are placed", "children")
+        return marked(charts.stacked_rows(ax, rows, charts.OUTCOMES, "Children each year, by where they are placed", "children"),
+                      suppress_below)
 
-    def distance_bands(self, ax: Any = None, *, suppress_below: int = 5) -> Any:
+    def distance_bands(self, ax: Any = None, *, suppress_below: int | None = None) -> Any:
         """Children placed by distance band, a bar per year."""
-        return _bands_by(tables_of(self._suff, suppress_below)["distance_bands"], "year", ax)
+        return marked(_bands_by(tables_of(self._suff, suppress_below)["distance_bands"], "year", ax), suppress_below)
 
 
 class ComparisonPlots:
@@ -147,20 +185,42 @@ class ComparisonPlots:
     def __init__(self, cmp: Comparison) -> None:
         self._cmp = cmp
 
-    def __call__(self, ax: Any = None, *, suppress_below: int = 5) -> Any:
+    def __call__(self, ax: Any = None, *, suppress_below: int | None = None) -> Any:
         return self.outcomes(ax, suppress_below=suppress_below)
 
-    def outcomes(self, ax: Any = None, *, suppress_below: int = 5) -> Any:
+    def outcomes(self, ax: Any = None, *, suppress_below: int | None = None) -> Any:
         """The RCC's children in each scenario, side by side: inside own council, another council, without a home."""
         by = tables_of(self._cmp, suppress_below)["by_scenario"]
-        ax = charts.new_axes(ax, (8.5, 1.4 + 0.35 * len(by)))
+        ax = charts.new_axes(ax, (9.0, 2.6 + 0.5 * len(by)))
         whose = "The RCC's children" if self._cmp.rcc else "Children"
-        return charts.stacked_rows(ax, outcome_rows(by, "scenario"), charts.OUTCOMES,
-                                   f"{whose} in each scenario, by where they are placed", "children")
+        meanings = scenario_lines(self._cmp, [str(s) for s in by.scenario])
+        return marked(charts.stacked_rows(ax, outcome_rows(by, "scenario"), charts.OUTCOMES,
+                                          f"{whose} in each scenario, by where they are placed", "children",
+                                          caption_lines=meanings), suppress_below)
 
-    def distance_bands(self, ax: Any = None, *, suppress_below: int = 5) -> Any:
+    def distance_bands(self, ax: Any = None, *, suppress_below: int | None = None) -> Any:
         """Children placed by distance band, a bar per scenario (every child planned, the RCC's and its neighbours')."""
-        return _bands_by(tables_of(self._cmp, suppress_below)["distance_bands"], "scenario", ax)
+        return marked(_bands_by(tables_of(self._cmp, suppress_below)["distance_bands"], "scenario", ax), suppress_below)
+
+
+def scenario_lines(cmp: Comparison, codes: list[str], width: int = 130) -> list[str]:
+    """``name: meaning`` for each scenario of ``codes``, wrapped to ``width``: the glossary's meaning of a
+    standard scenario (:mod:`rcc.core.glossary`), else the scenario's own description. No column alignment
+    (an SVG in a browser collapses runs of spaces)."""
+    import textwrap
+
+    from rcc.core.glossary import GLOSSARY
+
+    described = {s.name: s.description for s in cmp.scenarios}
+    lines = ["scenarios:"]
+    for code in codes:
+        if code in GLOSSARY and "scenario" in GLOSSARY[code].kind.split(" / "):
+            (_, entry) = legend([code], "x", "scenario", width=10_000)  # one unwrapped line: "  code   meaning"
+            meaning = entry.strip()[len(code):].strip()
+        else:
+            meaning = described.get(code) or "a scenario of your own (no description given)"
+        lines += textwrap.wrap(f"{code}: {meaning}", width, subsequent_indent="    ")
+    return lines
 
 
 def _bands_by(bands: pd.DataFrame, part: str, ax: Any) -> Any:
