@@ -655,7 +655,8 @@ def _equations(plan: rcc.Plan, tables: dict[str, pd.DataFrame]) -> tuple[int, li
 
 def _bounds_by_highs(plan: rcc.Plan, tables: dict[str, pd.DataFrame], integer: bool) -> list[tuple[str, float, float, float]]:
     """(name, min, max, true value) of every suppressed count, over all non-negative (integer)
-    tables consistent with every published number; listed rows hold at least one child."""
+    tables consistent with every published number and with every home's places (public:
+    Ofsted's list); listed rows hold at least one child."""
     import highspy
 
     n, eqs, hidden, nonlinear = _equations(plan, tables)
@@ -667,9 +668,14 @@ def _bounds_by_highs(plan: rcc.Plan, tables: dict[str, pd.DataFrame], integer: b
     lb = np.concatenate([np.ones(nx), np.zeros(nx), np.ones(len(plan.shortfall))])
     rows = [c / max(np.abs(c).max(), 1e-12) for c, _ in eqs] + [np.eye(n)[nx + i] - np.eye(n)[i] for i in range(nx)]
     rhs = [v / max(np.abs(c).max(), 1e-12) for c, v in eqs]
+    # public side information: each home's places bound the children of all its rows
+    places = plan.region.homes.set_index("home_id").places
+    home = plan.placements.home_id.to_numpy()
+    caps = [(np.isin(np.arange(n), np.flatnonzero(home == h)).astype(float), float(places[h])) for h in np.unique(home)]
+    rows += [c for c, _ in caps]
     A = np.array(rows) if rows else np.zeros((0, n))
-    lower = np.array(rhs + [-np.inf] * nx)
-    upper = np.array(rhs + [0.0] * nx)
+    lower = np.array(rhs + [-np.inf] * nx + [-np.inf] * len(caps))
+    upper = np.array(rhs + [0.0] * nx + [v for _, v in caps])
     tol = 1e-7
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)

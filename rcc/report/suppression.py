@@ -214,7 +214,7 @@ def audit_suppression(
     """
     t = int(suppress_below)
     if isinstance(plan, Plan):
-        frames, rel = _plan_release(plan)
+        frames, rel = _plan_release(plan, t)
         if tables is None:
             tables = report_tables(plan, suppress_below=t)
     else:

@@ -62,6 +62,12 @@ def _council_names(plan: Plan) -> pd.Series:
     return plan.region.councils.set_index("council_id").name
 
 
+def _placement_names(ids: pd.Series, names: pd.Series) -> pd.Series:
+    """Council names, and the pooled councils' label."""
+    pooled = {OTHER_COUNCILS[0]: OTHER_COUNCILS[1], SERVED_COUNCILS[0]: SERVED_COUNCILS[1]}
+    return ids.map(names).where(~ids.isin(list(pooled)), ids.map(pooled))
+
+
 def _by_council(plan: Plan) -> pd.DataFrame:
     p = plan.placements
     m = plan.metrics_by_council()
@@ -269,13 +275,53 @@ def _check_counts(table: str, df: pd.DataFrame, column: str, values: np.ndarray)
         )
 
 
-def _plan_release(plan: Plan) -> tuple[dict[str, pd.DataFrame], _Release]:
+#: The placement council (id, name) of flows and placements into councils with fewer places
+#: than the threshold, and the home type of types with fewer places in a council.
+OTHER_COUNCILS = ("other", "other councils (few places)")
+OTHER_TYPES = "other types (few places)"
+#: The placement council of homes that serve one council's children only (kinship carers):
+#: listed by council they would give away the few children of a small home.
+SERVED_COUNCILS = ("own_carers", "carers of the council's own children (any council)")
+ALL_TYPES = "all types"
+
+
+def _pooled(plan: Plan, p: pd.DataFrame, threshold: int) -> tuple[np.ndarray, np.ndarray]:
+    """Placement council and home type of each placement row as the report lists them:
+    a council (a type in a council) with fewer than ``threshold`` places in all is pooled,
+    since a listed row there would be pinned to 1 to ``threshold - 1`` children by the
+    homes' places alone (public)."""
+    homes = plan.region.homes
+    hc = p.home_council_id.astype(str).to_numpy() if "home_council_id" in p.columns else np.full(len(p), "")
+    ht = p.home_type.astype(str).to_numpy() if "home_type" in p.columns else np.full(len(p), "")
+    if threshold <= 1 or not {"council_id", "places", "home_type"} <= set(homes.columns):
+        return hc, ht
+    per_council = homes.groupby(homes.council_id.astype(str)).places.sum()
+    small = pd.Series(hc).map(per_council).fillna(0).to_numpy() < threshold
+    hc = np.where(small, OTHER_COUNCILS[0], hc)
+    per_type = homes.groupby([homes.council_id.astype(str), homes.home_type.astype(str)]).places.sum()
+    cap = per_type.reindex(pd.MultiIndex.from_arrays([hc, ht])).fillna(0).to_numpy()
+    ht = np.where((cap < threshold) & ~small, OTHER_TYPES, ht)
+    pool = pd.Series(np.where(ht == OTHER_TYPES, cap, 0.0)).groupby(hc).transform("sum").to_numpy()
+    ht = np.where((ht == OTHER_TYPES) & (pool < threshold), ALL_TYPES, ht)
+    ht = np.where(small, ALL_TYPES, ht)
+    council_all = pd.Series(ht == ALL_TYPES).groupby(hc).transform("any").to_numpy()
+    ht = np.where(council_all, ALL_TYPES, ht)
+    if "serves_council_id" in homes.columns and "home_id" in p.columns:  # kinship carers of one council's children
+        serves = p.home_id.map(homes.set_index("home_id").serves_council_id).notna().to_numpy()
+        hc, ht = np.where(serves, SERVED_COUNCILS[0], hc), np.where(serves, p.home_type.astype(str).to_numpy(), ht)
+    return hc, ht
+
+
+def _plan_release(plan: Plan, threshold: int = 5) -> tuple[dict[str, pd.DataFrame], _Release]:
     """The report's tables before suppression, every count derived from one base table
     (placement rows, their held children, shortfall rows), and the linear model of them.
     The tables are added to the model in this order (it numbers their cells)."""
     p = plan.placements.reset_index(drop=True)
     s = plan.shortfall.reset_index(drop=True)
-    b = _Base(p, s)
+    hc, ht = _pooled(plan, p, threshold)
+    b = _Base(p.assign(home_council_id=hc), s)
+    b.keys["listed_type"] = ""
+    b.keys.loc[: b.nx - 1, "listed_type"] = ht
     frames: dict[str, pd.DataFrame] = {}
     frames["summary"] = _summary_table(plan, b)
     frames["distance_bands"] = _distance_table(b)
@@ -284,11 +330,58 @@ def _plan_release(plan: Plan) -> tuple[dict[str, pd.DataFrame], _Release]:
     frames["flows"] = _flows_table(plan, p, b)
     frames["unmet_by_need"] = _unmet_table(plan, b)
     frames["utilisation"] = _utilisation_table(plan, b)
-    frames["placements"] = p.drop(columns=[c for c in p.columns if _CHILD_ID.match(c)])
+    frames["placements"] = _placements_table(plan, p, b)
     frames["shortfall"] = s
-    b.detail(p, s)
-    b.rel.finish()
-    return frames, b.rel
+    rel = b.rel
+    if "children" in s.columns:
+        idx = np.arange(b.n)
+        rel.counts("shortfall", "children", np.where(b.is_y, idx - 2 * b.nx, -1), b.ny)
+    _home_caps(b, p, plan.region.homes)
+    rel.finish()
+    return frames, rel
+
+
+def _placements_table(plan: Plan, p: pd.DataFrame, b: _Base) -> pd.DataFrame:
+    """Children (and held children) placed from each home council in each placement council
+    per home type: never a row per cohort and home (with each home's places public, rows
+    at small homes give their counts away). The placement rows are the unknowns of the
+    audit, 0 or more each; a listed row counts at least one child."""
+    rel, nx = b.rel, b.nx
+    names = _council_names(plan)
+    keys = ["council_id", "home_council_id", "listed_type"]
+    groups = b.keys[:nx].groupby(keys, as_index=False).size()
+    out = pd.DataFrame(
+        {
+            "council_id": groups.council_id,
+            "council": groups.council_id.map(names),
+            "placement_council_id": groups.home_council_id,
+            "placement_council": _placement_names(groups.home_council_id, names),
+            "home_type": groups.listed_type,
+        }
+    ).sort_values(["council", "placement_council", "home_type"], kind="stable").reset_index(drop=True)
+    r_x = b.row_of(keys, out, b.is_x, ["council_id", "placement_council_id", "home_type"])
+    ids = rel.counts("placements", "children", r_x, len(out))
+    out["children"] = rel.value_a_of(ids)
+    if "held" in p.columns:
+        r_h = np.full(b.n, -1, dtype=np.int64)
+        r_h[nx : 2 * nx] = r_x[:nx]
+        out["held"] = rel.value_a_of(rel.counts("placements", "held", r_h, len(out)))
+    rel.base_lb[:nx] = 0.0
+    for i in range(len(out)):
+        rel.bound(np.flatnonzero(r_x == i), 1.0, np.inf)
+    return out
+
+
+def _home_caps(b: _Base, p: pd.DataFrame, homes: pd.DataFrame) -> None:
+    """Each home's places as public side information of the audit: the children placed
+    in a home, over all its rows, are at most its places."""
+    if "home_id" not in p.columns or not {"home_id", "places"} <= set(homes.columns):
+        return
+    places = homes.set_index("home_id").places
+    rows = pd.Series(np.arange(len(p))).groupby(p.home_id.to_numpy(), sort=False).indices
+    for home, idx in rows.items():
+        if home in places.index:
+            b.rel.bound(np.asarray(idx, dtype=np.int64), -np.inf, float(places[home]))
 
 
 def _summary_table(plan: Plan, b: _Base) -> pd.DataFrame:
@@ -314,13 +407,13 @@ def _flows_table(plan: Plan, p: pd.DataFrame, b: _Base) -> pd.DataFrame:
     """Children (and their mean distance) from each home council to each placement council, counted from the base."""
     rel = b.rel
     names = _council_names(plan)
-    pairs = p.groupby(["council_id", "home_council_id"], as_index=False).size()
+    pairs = b.keys[: b.nx].groupby(["council_id", "home_council_id"], as_index=False).size()
     flows = pd.DataFrame(
         {
             "council_id": pairs.council_id,
             "council": pairs.council_id.map(names),
             "placement_council_id": pairs.home_council_id,
-            "placement_council": pairs.home_council_id.map(names),
+            "placement_council": _placement_names(pairs.home_council_id, names),
         }
     ).sort_values(["council", "placement_council"], kind="stable").reset_index(drop=True)
     r_f = b.row_of(["council_id", "home_council_id"], flows, b.is_x, ["council_id", "placement_council_id"])
@@ -478,7 +571,7 @@ def report_tables(plan: Plan, *, suppress_below: int = 5) -> dict[str, pd.DataFr
         HiGHS failed while auditing (never a report that was not audited).
     """
     t = int(suppress_below)
-    frames, rel = _plan_release(plan)
+    frames, rel = _plan_release(plan, t)
     hidden = _protect(rel, t)
     tables = _render(frames, rel, hidden)
     _check_no_child_ids(tables)
