@@ -155,7 +155,7 @@ class _Audit:
         import highspy
 
         self.rel = rel
-        known = np.zeros(len(rel.base_value), dtype=bool)  # a base cell no table lists on its own is unknown
+        known = np.full(len(rel.base_value), not rel.aggregated)  # aggregated: a base cell no table lists is unknown
         has = rel.base_cell >= 0
         known[has] = ~hidden[rel.base_cell[has]]
         unk = np.flatnonzero(~known)

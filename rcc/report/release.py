@@ -53,6 +53,8 @@ class _Release:
         self._nz: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._rhs: list[float] = []
         self.index: dict[tuple[str, str], np.ndarray] = {}
+        #: the base cells are not all listed on their own (a report's placements table is aggregated)
+        self.aggregated = False
         self.headline_tables: set[str] = {"summary"}  # suppressed last: detail first (see rcc.report.audit._pick)
 
     # -- building

@@ -296,16 +296,14 @@ def _pooled(plan: Plan, p: pd.DataFrame, threshold: int) -> tuple[np.ndarray, np
     if threshold <= 1 or not {"council_id", "places", "home_type"} <= set(homes.columns):
         return hc, ht
     per_council = homes.groupby(homes.council_id.astype(str)).places.sum()
-    small = pd.Series(hc).map(per_council).fillna(0).to_numpy() < threshold
-    hc = np.where(small, OTHER_COUNCILS[0], hc)
     per_type = homes.groupby([homes.council_id.astype(str), homes.home_type.astype(str)]).places.sum()
-    cap = per_type.reindex(pd.MultiIndex.from_arrays([hc, ht])).fillna(0).to_numpy()
-    ht = np.where((cap < threshold) & ~small, OTHER_TYPES, ht)
-    pool = pd.Series(np.where(ht == OTHER_TYPES, cap, 0.0)).groupby(hc).transform("sum").to_numpy()
-    ht = np.where((ht == OTHER_TYPES) & (pool < threshold), ALL_TYPES, ht)
-    ht = np.where(small, ALL_TYPES, ht)
-    council_all = pd.Series(ht == ALL_TYPES).groupby(hc).transform("any").to_numpy()
-    ht = np.where(council_all, ALL_TYPES, ht)
+    few = per_type[per_type < threshold]
+    whole = set(few.groupby(level=0).sum().loc[lambda v: v < threshold].index) | set(per_council[per_council < threshold].index)
+    small = pd.Series(hc).map(per_council).fillna(0).to_numpy() < threshold
+    few_type = pd.MultiIndex.from_arrays([hc, ht]).isin(few.index)
+    ht = np.where(few_type, OTHER_TYPES, ht)
+    ht = np.where(np.isin(hc, list(whole)) | small, ALL_TYPES, ht)
+    hc = np.where(small, OTHER_COUNCILS[0], hc)
     if "serves_council_id" in homes.columns and "home_id" in p.columns:  # kinship carers of one council's children
         serves = p.home_id.map(homes.set_index("home_id").serves_council_id).notna().to_numpy()
         hc, ht = np.where(serves, SERVED_COUNCILS[0], hc), np.where(serves, p.home_type.astype(str).to_numpy(), ht)
@@ -367,6 +365,7 @@ def _placements_table(plan: Plan, p: pd.DataFrame, b: _Base) -> pd.DataFrame:
         r_h[nx : 2 * nx] = r_x[:nx]
         out["held"] = rel.value_a_of(rel.counts("placements", "held", r_h, len(out)))
     rel.base_lb[:nx] = 0.0
+    rel.aggregated = True
     for i in range(len(out)):
         rel.bound(np.flatnonzero(r_x == i), 1.0, np.inf)
     return out
@@ -381,7 +380,8 @@ def _home_caps(b: _Base, p: pd.DataFrame, homes: pd.DataFrame) -> None:
     rows = pd.Series(np.arange(len(p))).groupby(p.home_id.to_numpy(), sort=False).indices
     for home, idx in rows.items():
         if home in places.index:
-            b.rel.bound(np.asarray(idx, dtype=np.int64), -np.inf, float(places[home]))
+            idx = np.asarray(idx, dtype=np.int64)  # (a plan over a home's places: bounded by what it places)
+            b.rel.bound(idx, -np.inf, max(float(places[home]), float(b.rel.base_value[idx].sum())))
 
 
 def _summary_table(plan: Plan, b: _Base) -> pd.DataFrame:
