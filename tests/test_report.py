@@ -567,10 +567,10 @@ def _listed_keys(plan: rcc.Plan, threshold: int) -> np.ndarray:
         h = homes[homes.council_id == r.home_council_id]
         home = homes[homes.home_id == r.home_id].iloc[0]
         typ = h.groupby("home_type").places.sum()
-        if "serves_council_id" in homes.columns and pd.notna(home.serves_council_id):
-            out.append((r.council_id, "own_carers", r.home_type))
+        if "serves_council_id" in homes.columns and pd.notna(home.serves_council_id) and home.serves_council_id != "":
+            out.append((r.council_id, "(own carers)", r.home_type))
         elif threshold > 1 and h.places.sum() < threshold:
-            out.append((r.council_id, "other", "all types"))
+            out.append((r.council_id, "(other)", "all types"))
         elif threshold > 1 and 0 < typ[typ < threshold].sum() < threshold:
             out.append((r.council_id, r.home_council_id, "all types"))
         elif threshold > 1 and typ[r.home_type] < threshold:

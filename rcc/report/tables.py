@@ -64,7 +64,7 @@ def _council_names(plan: Plan) -> pd.Series:
 
 def _placement_names(ids: pd.Series, names: pd.Series) -> pd.Series:
     """Council names, and the pooled councils' label."""
-    pooled = {OTHER_COUNCILS[0]: OTHER_COUNCILS[1], SERVED_COUNCILS[0]: SERVED_COUNCILS[1]}
+    pooled = dict([OTHER_COUNCILS, SERVED_COUNCILS, ANY_COUNCIL])
     return ids.map(names).where(~ids.isin(list(pooled)), ids.map(pooled))
 
 
@@ -277,12 +277,13 @@ def _check_counts(table: str, df: pd.DataFrame, column: str, values: np.ndarray)
 
 #: The placement council (id, name) of flows and placements into councils with fewer places
 #: than the threshold, and the home type of types with fewer places in a council.
-OTHER_COUNCILS = ("other", "other councils (few places)")
+OTHER_COUNCILS = ("(other)", "other councils (few places)")
 OTHER_TYPES = "other types (few places)"
 #: The placement council of homes that serve one council's children only (kinship carers):
 #: listed by council they would give away the few children of a small home.
-SERVED_COUNCILS = ("own_carers", "carers of the council's own children (any council)")
+SERVED_COUNCILS = ("(own carers)", "carers of the council's own children (any council)")
 ALL_TYPES = "all types"
+ANY_COUNCIL = ("(any)", "any council (few places)")
 
 
 def _pooled(plan: Plan, p: pd.DataFrame, threshold: int) -> tuple[np.ndarray, np.ndarray]:
@@ -291,8 +292,8 @@ def _pooled(plan: Plan, p: pd.DataFrame, threshold: int) -> tuple[np.ndarray, np
     since a listed row there would be pinned to 1 to ``threshold - 1`` children by the
     homes' places alone (public)."""
     homes = plan.region.homes
-    hc = p.home_council_id.astype(str).to_numpy() if "home_council_id" in p.columns else np.full(len(p), "")
-    ht = p.home_type.astype(str).to_numpy() if "home_type" in p.columns else np.full(len(p), "")
+    hc = p.home_council_id.astype(str).to_numpy(dtype=object) if "home_council_id" in p.columns else np.full(len(p), "", dtype=object)
+    ht = p.home_type.astype(str).to_numpy(dtype=object) if "home_type" in p.columns else np.full(len(p), "", dtype=object)
     if threshold <= 1 or not {"council_id", "places", "home_type"} <= set(homes.columns):
         return hc, ht
     per_council = homes.groupby(homes.council_id.astype(str)).places.sum()
@@ -305,9 +306,33 @@ def _pooled(plan: Plan, p: pd.DataFrame, threshold: int) -> tuple[np.ndarray, np
     ht = np.where(np.isin(hc, list(whole)) | small, ALL_TYPES, ht)
     hc = np.where(small, OTHER_COUNCILS[0], hc)
     if "serves_council_id" in homes.columns and "home_id" in p.columns:  # kinship carers of one council's children
-        serves = p.home_id.map(homes.set_index("home_id").serves_council_id).notna().to_numpy()
-        hc, ht = np.where(serves, SERVED_COUNCILS[0], hc), np.where(serves, p.home_type.astype(str).to_numpy(), ht)
+        served = homes.set_index("home_id").serves_council_id.fillna("").astype(str)
+        serves = p.home_id.map(served).fillna("").to_numpy(dtype=str) != ""
+        hc, ht = np.where(serves, SERVED_COUNCILS[0], hc), np.where(serves, p.home_type.astype(str).to_numpy(dtype=object), ht)
+    if "home_id" in p.columns:  # a listed row whose homes have fewer places in all than the threshold: one row per council
+        key = pd.DataFrame({"c": p.council_id.astype(str).to_numpy(), "hc": hc, "ht": ht, "home": p.home_id.to_numpy()})
+        few = key.groupby(["c", "hc", "ht"]).home.transform(lambda h: _group_places(homes, key, h, threshold)).to_numpy() < threshold
+        hc, ht = np.where(few, ANY_COUNCIL[0], hc), np.where(few, ALL_TYPES, ht)
     return hc, ht
+
+
+def _group_places(homes: pd.DataFrame, key: pd.DataFrame, rows: pd.Series, threshold: int) -> float:
+    """The places of every home a reader could put the children of one listed row in: the
+    homes of its placement council (all, of its type or of the pooled types) or, for carers
+    of one council's children, those serving that council."""
+    k = key.loc[rows.index[0]]
+    if k.hc == SERVED_COUNCILS[0]:
+        h = homes[(homes.serves_council_id.astype(str) == k.c) & (homes.home_type.astype(str) == k.ht)]
+        return float(h.places.sum())
+    per_council = homes.groupby(homes.council_id.astype(str)).places.transform("sum")
+    pooled = per_council < threshold
+    h = homes[pooled] if k.hc == OTHER_COUNCILS[0] else homes[homes.council_id.astype(str) == k.hc]
+    if k.hc == OTHER_COUNCILS[0] or k.ht == ALL_TYPES:
+        return float(h.places.sum())
+    if k.ht == OTHER_TYPES:
+        per = h.groupby(h.home_type.astype(str)).places.sum()
+        return float(per[per < threshold].sum()) if len(per) else 0.0
+    return float(h[h.home_type.astype(str) == k.ht].places.sum())
 
 
 def _plan_release(plan: Plan, threshold: int = 5) -> tuple[dict[str, pd.DataFrame], _Release]:
@@ -335,6 +360,7 @@ def _plan_release(plan: Plan, threshold: int = 5) -> tuple[dict[str, pd.DataFram
         idx = np.arange(b.n)
         rel.counts("shortfall", "children", np.where(b.is_y, idx - 2 * b.nx, -1), b.ny)
     _home_caps(b, p, plan.region.homes)
+    rel.headline_tables |= {"distance_bands"}  # big counts: suppressed only where nothing else can be
     rel.finish()
     return frames, rel
 
