@@ -394,6 +394,8 @@ def _protect(rel: _Release, threshold: int, audit_cls: type = _Audit) -> np.ndar
             if not len(cand):
                 cand = _neighbours(rel, int(k), hidden)
             if not len(cand):
+                cand = _neighbours(rel, int(k), hidden, through_bounds=True)
+            if not len(cand):
                 raise SolverError("suppression audit: a suppressed cell stays recoverable with nothing left to suppress")
             pins.append(cand)
         extra = _pick(rel, pins)
@@ -472,8 +474,12 @@ def _cheapest(rel: _Release, cand: np.ndarray) -> int:
     return int(cand[key[0]])
 
 
-def _neighbours(rel: _Release, k: int, hidden: np.ndarray) -> np.ndarray:
-    """Published cells sharing a base cell with cell ``k`` (fallback when no row is binding)."""
-    touch = np.isin(rel.nz_var, rel.support[k])
+def _neighbours(rel: _Release, k: int, hidden: np.ndarray, through_bounds: bool = False) -> np.ndarray:
+    """Published cells sharing a base cell with cell ``k`` (fallback when no row is binding);
+    ``through_bounds``: or with a public bound (a home's places) over one of its base cells."""
+    var = rel.support[k]
+    if through_bounds:
+        var = np.unique(np.concatenate([var] + [v for v, _, lo, hi in rel.links if lo != hi and np.isin(v, var).any()]))
+    touch = np.isin(rel.nz_var, var)
     cells = np.unique(rel.nz_cell[touch])
     return cells[~hidden[cells] & (rel.kind_a[cells] != _NONLINEAR)]

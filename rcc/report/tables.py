@@ -62,12 +62,6 @@ def _council_names(plan: Plan) -> pd.Series:
     return plan.region.councils.set_index("council_id").name
 
 
-def _placement_names(ids: pd.Series, names: pd.Series) -> pd.Series:
-    """Council names, and the pooled councils' label."""
-    pooled = dict([OTHER_COUNCILS, SERVED_COUNCILS, ANY_COUNCIL])
-    return ids.map(names).where(~ids.isin(list(pooled)), ids.map(pooled))
-
-
 def _by_council(plan: Plan) -> pd.DataFrame:
     p = plan.placements
     m = plan.metrics_by_council()
@@ -275,76 +269,14 @@ def _check_counts(table: str, df: pd.DataFrame, column: str, values: np.ndarray)
         )
 
 
-#: The placement council (id, name) of flows and placements into councils with fewer places
-#: than the threshold, and the home type of types with fewer places in a council.
-OTHER_COUNCILS = ("(other)", "other councils (few places)")
-OTHER_TYPES = "other types (few places)"
-#: The placement council of homes that serve one council's children only (kinship carers):
-#: listed by council they would give away the few children of a small home.
-SERVED_COUNCILS = ("(own carers)", "carers of the council's own children (any council)")
-ALL_TYPES = "all types"
-ANY_COUNCIL = ("(any)", "any council (few places)")
-
-
-def _pooled(plan: Plan, p: pd.DataFrame, threshold: int) -> tuple[np.ndarray, np.ndarray]:
-    """Placement council and home type of each placement row as the report lists them:
-    a council (a type in a council) with fewer than ``threshold`` places in all is pooled,
-    since a listed row there would be pinned to 1 to ``threshold - 1`` children by the
-    homes' places alone (public)."""
-    homes = plan.region.homes
-    hc = p.home_council_id.astype(str).to_numpy(dtype=object) if "home_council_id" in p.columns else np.full(len(p), "", dtype=object)
-    ht = p.home_type.astype(str).to_numpy(dtype=object) if "home_type" in p.columns else np.full(len(p), "", dtype=object)
-    if threshold <= 1 or not {"council_id", "places", "home_type"} <= set(homes.columns):
-        return hc, ht
-    per_council = homes.groupby(homes.council_id.astype(str)).places.sum()
-    per_type = homes.groupby([homes.council_id.astype(str), homes.home_type.astype(str)]).places.sum()
-    few = per_type[per_type < threshold]
-    whole = set(few.groupby(level=0).sum().loc[lambda v: v < threshold].index) | set(per_council[per_council < threshold].index)
-    small = pd.Series(hc).map(per_council).fillna(0).to_numpy() < threshold
-    few_type = pd.MultiIndex.from_arrays([hc, ht]).isin(few.index)
-    ht = np.where(few_type, OTHER_TYPES, ht)
-    ht = np.where(np.isin(hc, list(whole)) | small, ALL_TYPES, ht)
-    hc = np.where(small, OTHER_COUNCILS[0], hc)
-    if "serves_council_id" in homes.columns and "home_id" in p.columns:  # kinship carers of one council's children
-        served = homes.set_index("home_id").serves_council_id.fillna("").astype(str)
-        serves = p.home_id.map(served).fillna("").to_numpy(dtype=str) != ""
-        hc, ht = np.where(serves, SERVED_COUNCILS[0], hc), np.where(serves, p.home_type.astype(str).to_numpy(dtype=object), ht)
-    if "home_id" in p.columns:  # a listed row whose homes have fewer places in all than the threshold: one row per council
-        key = pd.DataFrame({"c": p.council_id.astype(str).to_numpy(), "hc": hc, "ht": ht, "home": p.home_id.to_numpy()})
-        few = key.groupby(["c", "hc", "ht"]).home.transform(lambda h: _group_places(homes, key, h, threshold)).to_numpy() < threshold
-        hc, ht = np.where(few, ANY_COUNCIL[0], hc), np.where(few, ALL_TYPES, ht)
-    return hc, ht
-
-
-def _group_places(homes: pd.DataFrame, key: pd.DataFrame, rows: pd.Series, threshold: int) -> float:
-    """The places of every home a reader could put the children of one listed row in: the
-    homes of its placement council (all, of its type or of the pooled types) or, for carers
-    of one council's children, those serving that council."""
-    k = key.loc[rows.index[0]]
-    if k.hc == SERVED_COUNCILS[0]:
-        h = homes[(homes.serves_council_id.astype(str) == k.c) & (homes.home_type.astype(str) == k.ht)]
-        return float(h.places.sum())
-    per_council = homes.groupby(homes.council_id.astype(str)).places.transform("sum")
-    pooled = per_council < threshold
-    h = homes[pooled] if k.hc == OTHER_COUNCILS[0] else homes[homes.council_id.astype(str) == k.hc]
-    if k.hc == OTHER_COUNCILS[0] or k.ht == ALL_TYPES:
-        return float(h.places.sum())
-    if k.ht == OTHER_TYPES:
-        per = h.groupby(h.home_type.astype(str)).places.sum()
-        return float(per[per < threshold].sum()) if len(per) else 0.0
-    return float(h[h.home_type.astype(str) == k.ht].places.sum())
-
-
-def _plan_release(plan: Plan, threshold: int = 5) -> tuple[dict[str, pd.DataFrame], _Release]:
+def _plan_release(plan: Plan, public_places: bool = False) -> tuple[dict[str, pd.DataFrame], _Release]:
     """The report's tables before suppression, every count derived from one base table
     (placement rows, their held children, shortfall rows), and the linear model of them.
-    The tables are added to the model in this order (it numbers their cells)."""
+    The tables are added to the model in this order (it numbers their cells).
+    ``public_places``: each home's places bound the children of its rows (see :func:`_home_caps`)."""
     p = plan.placements.reset_index(drop=True)
     s = plan.shortfall.reset_index(drop=True)
-    hc, ht = _pooled(plan, p, threshold)
-    b = _Base(p.assign(home_council_id=hc), s)
-    b.keys["listed_type"] = ""
-    b.keys.loc[: b.nx - 1, "listed_type"] = ht
+    b = _Base(p, s)
     frames: dict[str, pd.DataFrame] = {}
     frames["summary"] = _summary_table(plan, b)
     frames["distance_bands"] = _distance_table(b)
@@ -353,60 +285,25 @@ def _plan_release(plan: Plan, threshold: int = 5) -> tuple[dict[str, pd.DataFram
     frames["flows"] = _flows_table(plan, p, b)
     frames["unmet_by_need"] = _unmet_table(plan, b)
     frames["utilisation"] = _utilisation_table(plan, b)
-    frames["placements"] = _placements_table(plan, p, b)
+    frames["placements"] = p.drop(columns=[c for c in p.columns if _CHILD_ID.match(c)])
     frames["shortfall"] = s
-    rel = b.rel
-    if "children" in s.columns:
-        idx = np.arange(b.n)
-        rel.counts("shortfall", "children", np.where(b.is_y, idx - 2 * b.nx, -1), b.ny)
-    _home_caps(b, p, plan.region.homes)
-    rel.headline_tables |= {"distance_bands"}  # big counts: suppressed only where nothing else can be
-    rel.finish()
-    return frames, rel
-
-
-def _placements_table(plan: Plan, p: pd.DataFrame, b: _Base) -> pd.DataFrame:
-    """Children (and held children) placed from each home council in each placement council
-    per home type: never a row per cohort and home (with each home's places public, rows
-    at small homes give their counts away). The placement rows are the unknowns of the
-    audit, 0 or more each; a listed row counts at least one child."""
-    rel, nx = b.rel, b.nx
-    names = _council_names(plan)
-    keys = ["council_id", "home_council_id", "listed_type"]
-    groups = b.keys[:nx].groupby(keys, as_index=False).size()
-    out = pd.DataFrame(
-        {
-            "council_id": groups.council_id,
-            "council": groups.council_id.map(names),
-            "placement_council_id": groups.home_council_id,
-            "placement_council": _placement_names(groups.home_council_id, names),
-            "home_type": groups.listed_type,
-        }
-    ).sort_values(["council", "placement_council", "home_type"], kind="stable").reset_index(drop=True)
-    r_x = b.row_of(keys, out, b.is_x, ["council_id", "placement_council_id", "home_type"])
-    ids = rel.counts("placements", "children", r_x, len(out))
-    out["children"] = rel.value_a_of(ids)
-    if "held" in p.columns:
-        r_h = np.full(b.n, -1, dtype=np.int64)
-        r_h[nx : 2 * nx] = r_x[:nx]
-        out["held"] = rel.value_a_of(rel.counts("placements", "held", r_h, len(out)))
-    rel.base_lb[:nx] = 0.0
-    rel.aggregated = True
-    for i in range(len(out)):
-        rel.bound(np.flatnonzero(r_x == i), 1.0, np.inf)
-    return out
+    b.detail(p, s)
+    if public_places:
+        _home_caps(b, p, plan.region.homes)
+    b.rel.finish()
+    return frames, b.rel
 
 
 def _home_caps(b: _Base, p: pd.DataFrame, homes: pd.DataFrame) -> None:
-    """Each home's places as public side information of the audit: the children placed
-    in a home, over all its rows, are at most its places."""
+    """Each home's places as public side information of the audit (Ofsted's list, the
+    region's homes table): the children of all a home's rows are at most its places (or
+    what the plan places there, if more)."""
     if "home_id" not in p.columns or not {"home_id", "places"} <= set(homes.columns):
         return
     places = homes.set_index("home_id").places
-    rows = pd.Series(np.arange(len(p))).groupby(p.home_id.to_numpy(), sort=False).indices
-    for home, idx in rows.items():
+    for home, idx in pd.Series(np.arange(len(p))).groupby(p.home_id.to_numpy(), sort=False).indices.items():
         if home in places.index:
-            idx = np.asarray(idx, dtype=np.int64)  # (a plan over a home's places: bounded by what it places)
+            idx = np.asarray(idx, dtype=np.int64)
             b.rel.bound(idx, -np.inf, max(float(places[home]), float(b.rel.base_value[idx].sum())))
 
 
@@ -433,13 +330,13 @@ def _flows_table(plan: Plan, p: pd.DataFrame, b: _Base) -> pd.DataFrame:
     """Children (and their mean distance) from each home council to each placement council, counted from the base."""
     rel = b.rel
     names = _council_names(plan)
-    pairs = b.keys[: b.nx].groupby(["council_id", "home_council_id"], as_index=False).size()
+    pairs = p.groupby(["council_id", "home_council_id"], as_index=False).size()
     flows = pd.DataFrame(
         {
             "council_id": pairs.council_id,
             "council": pairs.council_id.map(names),
             "placement_council_id": pairs.home_council_id,
-            "placement_council": _placement_names(pairs.home_council_id, names),
+            "placement_council": pairs.home_council_id.map(names),
         }
     ).sort_values(["council", "placement_council"], kind="stable").reset_index(drop=True)
     r_f = b.row_of(["council_id", "home_council_id"], flows, b.is_x, ["council_id", "placement_council_id"])
@@ -597,7 +494,7 @@ def report_tables(plan: Plan, *, suppress_below: int = 5) -> dict[str, pd.DataFr
         HiGHS failed while auditing (never a report that was not audited).
     """
     t = int(suppress_below)
-    frames, rel = _plan_release(plan, t)
+    frames, rel = _plan_release(plan)
     hidden = _protect(rel, t)
     tables = _render(frames, rel, hidden)
     _check_no_child_ids(tables)
