@@ -401,7 +401,7 @@ def test_demand_shared_across_scenarios_is_known_to_the_audit() -> None:
     _, rel = release_of(cmp)
     cohorts = cmp.base.cohorts[cmp.base.cohorts.children > 0]
     assert len(rel.links) == len(cohorts)  # one link per cohort: the same children in both scenarios
-    assert all(set(coef.tolist()) == {1.0, -1.0} for _, coef in rel.links)  # one scenario's rows minus another's: known, not published
+    assert all(set(coef.tolist()) == {1.0, -1.0} for _, coef, _, _ in rel.links)  # one scenario's rows minus another's: known, not published
 
 
 def test_write_html_of_a_sufficiency_plan_and_a_comparison(
