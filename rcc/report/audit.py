@@ -98,23 +98,24 @@ def _with_held_rows(rel: _Release, col_of: np.ndarray, rows: _Rows) -> _Rows:
 
 
 def _with_link_rows(rel: _Release, col_of: np.ndarray, rows: _Rows) -> _Rows:
-    """``rows`` and one more per link of the release touching an unknown (known base
+    """``rows`` and one more per link or cap of the release touching an unknown (known base
     cells moved to the right-hand side); its ``cell`` is ``-2 - link``."""
-    extra = [(i, var, coef) for i, (var, coef) in enumerate(rel.links) if (col_of[var] >= 0).any()]
+    extra = [(i, var, coef, lo, hi) for i, (var, coef, lo, hi) in enumerate(rel.links) if (col_of[var] >= 0).any()]
     if not extra:
         return rows
-    r0, r_, c_, v_, rhs = len(rows.cell), [], [], [], []
-    for j, (_, var, coef) in enumerate(extra):
+    r0, r_, c_, v_, lower, upper = len(rows.cell), [], [], [], [], []
+    for j, (_, var, coef, lo, hi) in enumerate(extra):
         u = col_of[var] >= 0
         r_.append(np.full(int(u.sum()), r0 + j)), c_.append(col_of[var[u]]), v_.append(coef[u])
-        rhs.append(-float(coef[~u] @ rel.base_value[var[~u]]))
+        known = float(coef[~u] @ rel.base_value[var[~u]])
+        lower.append(lo - known), upper.append(hi - known)
     return _Rows(
         rows=np.concatenate([rows.rows, *r_]),
         cols=np.concatenate([rows.cols, *c_]),
         vals=np.concatenate([rows.vals, *v_]),
-        lower=np.concatenate([rows.lower, rhs]),
-        upper=np.concatenate([rows.upper, rhs]),
-        cell=list(rows.cell) + [-2 - i for i, _, _ in extra],
+        lower=np.concatenate([rows.lower, lower]),
+        upper=np.concatenate([rows.upper, upper]),
+        cell=list(rows.cell) + [-2 - i for i, *_ in extra],
     )
 
 
@@ -154,7 +155,7 @@ class _Audit:
         import highspy
 
         self.rel = rel
-        known = np.ones(len(rel.base_value), dtype=bool)
+        known = np.full(len(rel.base_value), not rel.aggregated)  # aggregated: a base cell no table lists is unknown
         has = rel.base_cell >= 0
         known[has] = ~hidden[rel.base_cell[has]]
         unk = np.flatnonzero(~known)
@@ -188,9 +189,13 @@ class _Audit:
         # a binding link pins through the published detail cells of its known base cells
         self._link_pub = {}
         for r in np.flatnonzero(self._rc <= -2):
-            var = rel.links[-2 - int(self._rc[r])][0]
-            pub = rel.base_cell[var[self.col_of[var] < 0]]
-            self._link_pub[int(r)] = pub[pub >= 0]
+            var, _, lo, hi = rel.links[-2 - int(self._rc[r])]
+            if lo == hi:
+                pub = rel.base_cell[var[self.col_of[var] < 0]]
+                self._link_pub[int(r)] = pub[pub >= 0]
+            else:  # a public bound (a home's places) pins through the published cells over its base cells
+                near = np.unique(rel.nz_cell[np.isin(rel.nz_var, var)])
+                self._link_pub[int(r)] = near[~hidden[near] & (rel.kind_a[near] != _NONLINEAR)]
         if self.n:
             h.passModel(_highs_lp(rows, self.n, self.col_lower))
 
@@ -389,6 +394,8 @@ def _protect(rel: _Release, threshold: int, audit_cls: type = _Audit) -> np.ndar
             if not len(cand):
                 cand = _neighbours(rel, int(k), hidden)
             if not len(cand):
+                cand = _neighbours(rel, int(k), hidden, through_bounds=True)
+            if not len(cand):
                 raise SolverError("suppression audit: a suppressed cell stays recoverable with nothing left to suppress")
             pins.append(cand)
         extra = _pick(rel, pins)
@@ -467,8 +474,12 @@ def _cheapest(rel: _Release, cand: np.ndarray) -> int:
     return int(cand[key[0]])
 
 
-def _neighbours(rel: _Release, k: int, hidden: np.ndarray) -> np.ndarray:
-    """Published cells sharing a base cell with cell ``k`` (fallback when no row is binding)."""
-    touch = np.isin(rel.nz_var, rel.support[k])
+def _neighbours(rel: _Release, k: int, hidden: np.ndarray, through_bounds: bool = False) -> np.ndarray:
+    """Published cells sharing a base cell with cell ``k`` (fallback when no row is binding);
+    ``through_bounds``: or with a public bound (a home's places) over one of its base cells."""
+    var = rel.support[k]
+    if through_bounds:
+        var = np.unique(np.concatenate([var] + [v for v, _, lo, hi in rel.links if lo != hi and np.isin(v, var).any()]))
+    touch = np.isin(rel.nz_var, var)
     cells = np.unique(rel.nz_cell[touch])
     return cells[~hidden[cells] & (rel.kind_a[cells] != _NONLINEAR)]

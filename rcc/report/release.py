@@ -49,10 +49,12 @@ class _Release:
         self.share_parts: list[tuple[float, float] | None] = []
         self.weighted: list[bool] = []
         self.explicit: list[tuple[int, np.ndarray]] = []
-        self.links: list[tuple[np.ndarray, np.ndarray]] = []
+        self.links: list[tuple[np.ndarray, np.ndarray, float, float]] = []
         self._nz: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._rhs: list[float] = []
         self.index: dict[tuple[str, str], np.ndarray] = {}
+        #: the base cells are not all listed on their own (a report's placements table is aggregated)
+        self.aggregated = False
         self.headline_tables: set[str] = {"summary"}  # suppressed last: detail first (see rcc.report.audit._pick)
 
     # -- building
@@ -140,7 +142,14 @@ class _Release:
         """A fact every reader knows without a published cell (``coef @ base[var] == 0``,
         e.g. a cohort has as many children in one scenario as in another): always a row of
         the audit, never suppressed."""
-        self.links.append((np.asarray(var, dtype=np.int64), np.asarray(coef, dtype=float)))
+        self.links.append((np.asarray(var, dtype=np.int64), np.asarray(coef, dtype=float), 0.0, 0.0))
+
+    def bound(self, var: np.ndarray, lower: float, upper: float) -> None:
+        """A fact every reader has about the children of base cells ``var``: their sum lies
+        in ``[lower, upper]`` -- a home's places (public: Ofsted's list, the region's homes
+        table) or a listed aggregate row (at least one child). An audit row, never suppressed."""
+        var = np.asarray(var, dtype=np.int64)
+        self.links.append((var, np.ones(len(var)), float(lower), float(upper)))
 
     def value_a_of(self, ids: np.ndarray) -> np.ndarray:
         """The (integer) values of count cells."""

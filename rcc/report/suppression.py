@@ -156,6 +156,7 @@ def audit_suppression(
     tables: Mapping[str, pd.DataFrame] | None = None,
     *,
     suppress_below: int = 5,
+    public_places: bool = False,
 ) -> pd.DataFrame:
     """Check that no suppressed count of a report can be worked out from the rest of it.
 
@@ -195,6 +196,13 @@ def audit_suppression(
         those tables at ``suppress_below``.
     suppress_below : int
         The threshold of the report.
+    public_places : bool
+        Also treat each home's number of places as known (it is public: Ofsted's list, the
+        region's homes table): the children of all of a home's placement rows are at most its
+        places. A plan's report still lists a row per cohort and home, and rows at small homes
+        can then be narrowed to 1-4 children (issue 13's capacity attack): with ``True`` the
+        audit reports those cells unprotected. Default ``False`` (the report's own suppression
+        does not yet use it). Plans only.
 
     Returns
     -------
@@ -214,7 +222,7 @@ def audit_suppression(
     """
     t = int(suppress_below)
     if isinstance(plan, Plan):
-        frames, rel = _plan_release(plan)
+        frames, rel = _plan_release(plan, public_places)
         if tables is None:
             tables = report_tables(plan, suppress_below=t)
     else:

@@ -269,10 +269,11 @@ def _check_counts(table: str, df: pd.DataFrame, column: str, values: np.ndarray)
         )
 
 
-def _plan_release(plan: Plan) -> tuple[dict[str, pd.DataFrame], _Release]:
+def _plan_release(plan: Plan, public_places: bool = False) -> tuple[dict[str, pd.DataFrame], _Release]:
     """The report's tables before suppression, every count derived from one base table
     (placement rows, their held children, shortfall rows), and the linear model of them.
-    The tables are added to the model in this order (it numbers their cells)."""
+    The tables are added to the model in this order (it numbers their cells).
+    ``public_places``: each home's places bound the children of its rows (see :func:`_home_caps`)."""
     p = plan.placements.reset_index(drop=True)
     s = plan.shortfall.reset_index(drop=True)
     b = _Base(p, s)
@@ -287,8 +288,23 @@ def _plan_release(plan: Plan) -> tuple[dict[str, pd.DataFrame], _Release]:
     frames["placements"] = p.drop(columns=[c for c in p.columns if _CHILD_ID.match(c)])
     frames["shortfall"] = s
     b.detail(p, s)
+    if public_places:
+        _home_caps(b, p, plan.region.homes)
     b.rel.finish()
     return frames, b.rel
+
+
+def _home_caps(b: _Base, p: pd.DataFrame, homes: pd.DataFrame) -> None:
+    """Each home's places as public side information of the audit (Ofsted's list, the
+    region's homes table): the children of all a home's rows are at most its places (or
+    what the plan places there, if more)."""
+    if "home_id" not in p.columns or not {"home_id", "places"} <= set(homes.columns):
+        return
+    places = homes.set_index("home_id").places
+    for home, idx in pd.Series(np.arange(len(p))).groupby(p.home_id.to_numpy(), sort=False).indices.items():
+        if home in places.index:
+            idx = np.asarray(idx, dtype=np.int64)
+            b.rel.bound(idx, -np.inf, max(float(places[home]), float(b.rel.base_value[idx].sum())))
 
 
 def _summary_table(plan: Plan, b: _Base) -> pd.DataFrame:
