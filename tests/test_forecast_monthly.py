@@ -264,3 +264,19 @@ def test_named_scenarios_compare_side_by_side(steady):
     assert last.loc["more entries", "children_expected"] > last.loc["as estimated", "children_expected"]
     with pytest.raises(InvalidInputError):
         compare_scenarios(result, {})
+
+
+def test_monthly_forecast_chart_from_the_library(steady):
+    """The chart `rcc forecast` saves is a library function: one panel for all placements, one per drawn group."""
+    import matplotlib.pyplot as plt
+
+    from rcc.report import plot_monthly_forecast
+
+    _, result = steady
+    fc = forecast_monthly(result, 6, n_sims=8, seed=5)
+    fig = plot_monthly_forecast(fc)
+    titles = [ax.get_title() for ax in fig.axes if ax.axison]
+    assert titles[0] == "all placements" and len(titles) > 1
+    first = fig.axes[0]
+    assert {line.get_label() for line in first.get_lines()} == {"forecast", "observed"}
+    plt.close(fig)

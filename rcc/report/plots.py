@@ -259,6 +259,50 @@ def plot_forecast(forecast: pd.DataFrame, ax: Any = None) -> Any:
     return charts.forecast(ax, forecast)
 
 
+def plot_monthly_forecast(forecast: pd.DataFrame) -> Any:
+    """History, forecast and p10-p90 band of the total and of each placement group, one panel each, from
+    :func:`rcc.forecast_monthly` (the chart ``rcc forecast`` writes as forecast.png).
+
+    Parameters
+    ----------
+    forecast : pandas.DataFrame
+        A result of :func:`rcc.forecast_monthly` (its ``attrs["totals"]`` hold the band).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    charts.matplotlib()
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    tot = forecast.attrs["totals"]
+    obs = pd.DataFrame(forecast.loc[forecast.kind == "observed", ["month", "placement", "children"]])
+    obs.attrs = {}  # a forecast's attrs hold frames, which pandas cannot compare when it concatenates
+    hist = pd.concat([obs.groupby("month").children.sum().rename("all").to_frame(),
+                      obs.pivot_table(index="month", columns="placement", values="children", aggfunc="sum")], axis=1)
+    panels = ["all"] + [g for g in tot.placement.unique() if g != "all" and
+                        (tot[tot.placement == g].children_p90.max() > 0 or hist.get(g, pd.Series(0)).max() > 0)]
+    fig, axes = plt.subplots((len(panels) + 2) // 3, 3, figsize=(12, 3.2 * ((len(panels) + 2) // 3)), squeeze=False)
+    for ax, name in zip(axes.ravel(), panels):
+        f = tot[tot.placement == name].groupby("month")[["children_expected", "children_p10", "children_p90"]].sum()
+        ax.fill_between(f.index, f.children_p10, f.children_p90, color="#9ecae1", alpha=0.6, label="p10-p90")
+        ax.plot(f.index, f.children_expected, color="#08519c", lw=1.6, label="forecast")
+        if name in hist:
+            ax.plot(hist.index, hist[name], color="#222", lw=1.4, label="observed")
+        ax.set_title("all placements" if name == "all" else name.replace("_", " "), fontsize=10)
+        ax.set_ylim(bottom=0)
+        ax.tick_params(labelsize=8)
+        ax.xaxis.set_major_locator(mdates.YearLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    for ax in axes.ravel()[len(panels):]:
+        ax.axis("off")
+    axes[0, 0].legend(frameon=False, fontsize=8)
+    fig.suptitle("Children in care: observed, forecast and p10-p90 band", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
 def _method(plan: Plan) -> str:
     return {"optimise": "optimised", "greedy": "greedy baseline"}.get(plan.method, plan.method)
 
