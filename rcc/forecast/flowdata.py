@@ -23,7 +23,7 @@ from rcc.core.errors import InvalidInputError
 from rcc.core.schema import AGE_BANDS, HOME_TYPES
 from rcc.forecast.spells import _dates, _episode_needs, _episodes_in_order, _merge_episodes
 
-__all__ = ["FlowCounts", "TREND_CANDIDATES", "check_segments", "count_flows", "monthly_stock", "placement_segments", "select_trend"]
+__all__ = ["FILTER_COLUMNS", "FlowCounts", "TREND_CANDIDATES", "check_segments", "count_flows", "monthly_stock", "placement_segments", "select_trend"]
 
 BAND_OF_AGE = np.array([i for i, (lo, hi) in enumerate(AGE_BANDS.values()) for _ in range(lo, hi + 1)])
 _BAND_EDGES = [lo for lo, _ in AGE_BANDS.values()] + [18]
@@ -34,6 +34,9 @@ _DAY_YEAR = 365.25
 TREND_CANDIDATES: tuple[tuple[str, int], ...] = (
     ("flat", 0), ("flat", 24), ("flat", 12), ("log-linear", 0), ("linear", 0), ("log-linear", 36), ("linear", 36),
 )
+#: Header columns :func:`placement_segments` filters on (``UASC``: from the UASC table, see
+#: :class:`rcc.io.ssda903.Ssda903Result`).
+FILTER_COLUMNS: tuple[str, ...] = ("SEX", "ETHNIC", "UASC")
 #: Percentage points of backtest error a less simple entry trend must gain to be chosen.
 TREND_TOLERANCE = 1.0
 
@@ -56,8 +59,9 @@ def placement_segments(result: Any, *, place_mapping: pd.DataFrame | None = None
     place_mapping : pandas.DataFrame, optional
         Replaces :data:`rcc.io.ssda903.PLACE_MAPPING`.
     filters : Mapping[str, Sequence[str]], optional
-        Only children whose header column has one of the values, e.g. ``{"SEX": ["2"]}`` or
-        ``{"ETHNIC": ["WBRI", "WIRI"]}`` (columns of the header table: ``SEX``, ``ETHNIC``).
+        Only children whose header column has one of the values, e.g. ``{"SEX": ["2"]}``,
+        ``{"ETHNIC": ["WBRI", "WIRI"]}`` or ``{"UASC": ["1"]}`` (:data:`FILTER_COLUMNS`; ``UASC`` needs the
+        return's UASC table: ``"1"`` a child in it, ``"0"`` the others). A child's whole history is kept or not.
 
     Returns
     -------
@@ -70,9 +74,14 @@ def placement_segments(result: Any, *, place_mapping: pd.DataFrame | None = None
     seg = _merge_episodes(episodes[episodes.placement.notna()].reset_index(drop=True), column="placement")
     hdr = result.header.drop_duplicates(["council_id", "child_id"])
     for column, values in (filters or {}).items():
-        if column not in ("SEX", "ETHNIC") or column not in hdr.columns:
-            raise InvalidInputError("filters", None, column, "SEX or ETHNIC (a column of the header)", column)
-        hdr = hdr[hdr[column].astype("str").isin([str(v) for v in values])]
+        if column not in FILTER_COLUMNS:
+            raise InvalidInputError("filters", None, column, f"one of {list(FILTER_COLUMNS)}", column)
+        if column not in hdr.columns:
+            raise InvalidInputError("filters", None, column, "a return with " + (
+                "its UASC table (load_ssda903(uasc=...))" if column == "UASC" else f"a {column} column"), "none")
+        if isinstance(values, str) or not all(isinstance(v, (str, int)) for v in values):
+            raise InvalidInputError("filters", None, column, "a list of codes", values)
+        hdr = hdr[hdr[column].astype("str").str.strip().isin([str(v).strip() for v in values])]
     if filters:  # the children filtered out (never those without a header row: they are an error below)
         seg = seg.merge(hdr[["council_id", "child_id"]], on=["council_id", "child_id"])
     hdr = hdr.set_index(["council_id", "child_id"])

@@ -241,8 +241,9 @@ def forecast_monthly(
         A scenario: changes to the estimated rates (:class:`rcc.forecast.adjust.Adjustment`, or its dicts),
         applied to every simulation's draw.
     filters : Mapping[str, Sequence[str]], optional
-        Only some children, by header column: ``{"SEX": ["1"]}``, ``{"ETHNIC": [...]}``
-        (:func:`rcc.forecast.flowdata.placement_segments`).
+        Only some children, by header column: ``{"SEX": ["1"]}``, ``{"ETHNIC": [...]}``, ``{"UASC": ["1"]}``
+        (with the return's UASC table); the forecast of the filtered children is the forecast of a return of
+        their episodes only (:func:`rcc.forecast.flowdata.placement_segments`).
 
     Returns
     -------
