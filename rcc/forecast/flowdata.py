@@ -23,7 +23,8 @@ from rcc.core.errors import InvalidInputError
 from rcc.core.schema import AGE_BANDS, HOME_TYPES
 from rcc.forecast.spells import _dates, _episode_needs, _episodes_in_order, _merge_episodes
 
-__all__ = ["FILTER_COLUMNS", "FlowCounts", "TREND_CANDIDATES", "check_segments", "count_flows", "monthly_stock", "placement_segments", "select_trend"]
+__all__ = ["FILTER_COLUMNS", "FlowCounts", "TREND_CANDIDATES", "check_segments", "count_flows", "monthly_stock", "placement_segments", "select_trend",
+           "TrendMix", "trend_mixture"]
 
 BAND_OF_AGE = np.array([i for i, (lo, hi) in enumerate(AGE_BANDS.values()) for _ in range(lo, hi + 1)])
 _BAND_EDGES = [lo for lo, _ in AGE_BANDS.values()] + [18]
@@ -178,6 +179,10 @@ class FlowCounts:
         The mix window (years before ``end``).
     mix_windows : pandas.DataFrame
         The windows tried (``years``, ``loglik`` of the next year's entries, ``chosen``).
+    period_exits, period_exposure : numpy.ndarray
+        Exits and days in care by half-year of the window, counted back from ``end`` (the last axis: the oldest
+        first, the half-year ending on ``end`` last), shape (councils, groups, bands, half-years): what the exit
+        trend is measured on (:mod:`rcc.forecast.hazards`).
     """
 
     councils: tuple[str, ...]
@@ -190,6 +195,8 @@ class FlowCounts:
     end: pd.Timestamp
     mix_years: float = 2.0
     mix_windows: pd.DataFrame | None = None
+    period_exits: np.ndarray | None = None
+    period_exposure: np.ndarray | None = None
 
 
 def _band_overlap(start: np.ndarray, end: np.ndarray, dob: np.ndarray) -> np.ndarray:
@@ -237,12 +244,27 @@ def count_flows(segments: pd.DataFrame, end: Any = None, *, window_years: float 
     mv = np.flatnonzero(in_win & (how == 3))
     np.add.at(moves, (ci[mv], gi[mv], gi[mv + 1], at_end[mv]), 1)
     *entries, mix_window, mix_table = _entry_counts(seg, entry, ci, gi, w0, end, mix_years)
-    return FlowCounts(councils, exposure, exits, moves, *entries, end, mix_window, mix_table)
+    # by half-year, back from the end: exits and exposure (the exit trend)
+    n_p = max(int(np.ceil(span / HALF_YEAR_DAYS - 1e-9)), 1)
+    p_exits = np.zeros((*shape, n_p))
+    p_exposure = np.zeros((*shape, n_p))
+    for k in range(n_p):
+        lo, hi = max(span - (n_p - k) * HALF_YEAR_DAYS, 0.0), span - (n_p - k - 1) * HALF_YEAR_DAYS
+        np.add.at(p_exposure[..., k], (ci, gi), _band_overlap(np.clip(day["start"], lo, hi), np.clip(stop, lo, hi),
+                                                              day["dob"]))
+        ek = ex & (day["end"] > lo) & (day["end"] <= hi)
+        np.add.at(p_exits[..., k], (ci[ek], gi[ek], at_end[ek]), 1)
+    return FlowCounts(councils, exposure, exits, moves, *entries, end, mix_window, mix_table, p_exits, p_exposure)
 
+
+#: Days in the half-years the exit trend is measured on.
+HALF_YEAR_DAYS = _DAY_YEAR / 2
 
 #: Years of recent entries the entry mix (ages, groups entered) is estimated from, chosen by backtest
 #: (``inf``: all the history).
 MIX_WINDOWS: tuple[float, ...] = (1.0, 2.0, 3.0, float("inf"))
+#: Log-likelihood units a shorter entry-mix window must gain over a longer one to be chosen.
+MIX_TOLERANCE = 2.0
 
 
 def _mix_counts(n_c: int, ci: np.ndarray, age: np.ndarray, gi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -266,7 +288,8 @@ def select_mix_window(start: pd.Series, ci: np.ndarray, age: np.ndarray, gi: np.
     """The years of recent entries whose mix best predicts the next year's entries (held-out
     log-likelihood at origins one and two years before ``end``), among :data:`MIX_WINDOWS` that fit in
     the history before every origin (``inf``: all the history before the origin, and at the end); all the
-    history when there is less than two years."""
+    history when there is less than two years. A shorter window (noisier shares) is chosen over a longer one
+    only when its log-likelihood is higher by more than :data:`MIX_TOLERANCE`."""
     rows = []
     year = pd.Timedelta(days=_DAY_YEAR)
     origins = [end - k * year for k in (1, 2) if end - k * year - year >= w0]
@@ -282,7 +305,8 @@ def select_mix_window(start: pd.Series, ci: np.ndarray, age: np.ndarray, gi: np.
     table = pd.DataFrame(rows, columns=["years", "loglik"])
     if table.empty:
         return float("inf"), table.assign(chosen=pd.Series(dtype=bool))
-    best = int(table.loglik.to_numpy().argmax())
+    ll = table.loglik.to_numpy()
+    best = int(np.flatnonzero(ll >= ll.max() - MIX_TOLERANCE)[-1])  # the longest window within the tolerance
     return float(table.years[best]), table.assign(chosen=np.arange(len(table)) == best)
 
 
@@ -346,6 +370,8 @@ def fit_trend(y: np.ndarray, kind: str, months: int) -> Trend:
         resid = y - x @ coef
         s2 = max(float(resid @ resid) / max(len(y) - 2, 1), 1e-9)
         return Trend(kind, months, coef, s2 * np.linalg.inv(x.T @ x))
+    if y.sum() < 1:  # no entries: nothing to fit a trend to (the Poisson fit would run off to minus infinity)
+        return Trend(kind, months, np.array([np.log(1e-9), 0.0]), np.zeros((2, 2)))
     coef = np.array([np.log(max(y.mean(), 0.5)), 0.0])
     for _ in range(25):  # Poisson regression by Newton steps
         mu = np.exp(x @ coef)
@@ -372,9 +398,49 @@ def select_trend(y: np.ndarray, horizon: int = 12) -> tuple[Trend, pd.DataFrame]
     (Trend, pandas.DataFrame)
         The chosen trend, and the table of candidates: ``trend``, ``months``, ``error_pct``, ``chosen``.
     """
+    mix, table = trend_mixture(y, horizon)
+    best = int(np.flatnonzero(table.chosen.to_numpy())[0])
+    return mix.trends[best], table
+
+
+@attrs.frozen
+class TrendMix:
+    """Entry trends with weights: its mean is the weighted mean of theirs; a draw picks one by weight, then draws
+    its coefficients (so the band holds the doubt between trends the backtest could not tell apart)."""
+
+    trends: tuple[Trend, ...]
+    weights: np.ndarray
+
+    def mean(self, t: np.ndarray, draw: Any = None) -> np.ndarray:
+        if draw is None:
+            return np.sum([w * tr.mean(t) for tr, w in zip(self.trends, self.weights)], axis=0)
+        i, coef = draw
+        return self.trends[i].mean(t, coef)
+
+    def draw(self, rng: np.random.Generator) -> tuple[int, np.ndarray]:
+        i = int(rng.choice(len(self.trends), p=self.weights))
+        return i, self.trends[i].draw(rng)
+
+
+def trend_mixture(y: np.ndarray, horizon: int = 12) -> tuple[TrendMix, pd.DataFrame]:
+    """The entry trends weighted by their backtest errors on the council's own monthly entries ``y``.
+
+    Each of :data:`TREND_CANDIDATES` is fitted on the history up to three origins (24, 18 and 12 months before the
+    end) and scored by the mean absolute % error of its total entries over the next ``horizon`` months (or up to the
+    end of the data); a candidate whose window does not fit before every origin is not tried. The errors are noisy
+    (a count of ``n`` entries is off by about ``100 / sqrt(n)`` % by chance alone, ``s``), so every candidate is
+    kept with weight ``exp(-((error - best error) / s)**2 / 2)`` (normalised; under 1% dropped), each refitted on the
+    whole history. ``chosen`` is the simplest candidate within :data:`TREND_TOLERANCE` points of the best.
+
+    Returns
+    -------
+    (TrendMix, pandas.DataFrame)
+        The weighted trends (in the table's order), and the table of candidates: ``trend``, ``months``,
+        ``error_pct``, ``weight``, ``chosen``.
+    """
     y = np.asarray(y, dtype=float)
     origins = [o for o in (len(y) - 24, len(y) - 18, len(y) - 12) if o >= 12]
-    rows = []
+    rows, counted = [], []
     for kind, months in TREND_CANDIDATES:
         if not origins or min(origins) < max(months, 12):
             continue
@@ -383,12 +449,18 @@ def select_trend(y: np.ndarray, horizon: int = 12) -> tuple[Trend, pd.DataFrame]
             fit = fit_trend(y[:o], kind, months)
             h = min(horizon, len(y) - o)
             actual = y[o:o + h].sum()
+            counted.append(actual)
             errs.append(abs(fit.mean(np.arange(h)).sum() - actual) / max(actual, 1.0) * 100)
         rows.append((kind, months, float(np.mean(errs))))
     if not rows:
         rows = [("flat", 12, float("nan"))]
     table = pd.DataFrame(rows, columns=["trend", "months", "error_pct"])
     err = table.error_pct.fillna(0).to_numpy()
+    noise = 100 / np.sqrt(max(float(np.mean(counted)) if counted else 1.0, 1.0))
+    w = np.exp(-0.5 * ((err - err.min()) / noise) ** 2)
+    w = np.where(w / w.sum() >= 0.01, w, 0.0)
+    table["weight"] = w / w.sum()
     best = int(np.flatnonzero(err <= err.min() + TREND_TOLERANCE)[0])
     table["chosen"] = np.arange(len(table)) == best
-    return fit_trend(y, table.trend[best], int(table.months[best])), table
+    trends = tuple(fit_trend(y, table.trend[i], int(table.months[i])) for i in range(len(table)))
+    return TrendMix(trends, table.weight.to_numpy()), table
