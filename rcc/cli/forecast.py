@@ -5,7 +5,8 @@ last month; ``--backtest`` first holds out the last one or two years, forecasts 
 and prints the error per placement group and age band and the band's coverage, so a council sees how well
 it is forecast before trusting it. With ``--out``: ``forecast`` (every council x placement x age band x
 month), ``totals``, ``flows``, ``trends``, ``costs`` (and ``backtest``) tables and ``forecast.png`` (history, forecast
-and band); with a UASC file, the UASC children are also forecast on their own (printed, ``uasc_totals``); ``--chart PATH`` writes the chart anywhere. Counts are the council's own: nothing here is
+and band), ``exit_trends``, ``leaving_at_18`` and ``leaving_history`` (Staying Put and supported living after 18,
+:mod:`rcc.forecast.leaving`); with a UASC file, the UASC children are also forecast on their own (printed, ``uasc_totals``); ``--chart PATH`` writes the chart anywhere. Counts are the council's own: nothing here is
 suppressed for publication.
 """
 
@@ -73,6 +74,29 @@ def _every_six_months(totals: pd.DataFrame) -> pd.DataFrame:
     allc = totals[totals.placement == "all"]
     months = sorted(allc.month.unique())
     return allc[allc.month.isin(months[5::6] if len(months) >= 6 else months)]
+
+
+def leaving_text(fc: pd.DataFrame) -> str:
+    """Young people leaving care at 18 by outcome: the last year of the history and the forecast's first 12 months
+    (Staying Put from ``REC`` E17; said to be absent when the episodes have no ``REC``)."""
+    hist, fut = fc.attrs["leaving_history"], fc.attrs["leaving_at_18"]
+    lines = ["leaving care at 18 (REC of the last episode: E17 staying put, E5 supported living incl. Staying Close):"]
+    first = fut[fut.month <= sorted(fut.month.unique())[:12][-1]]
+    for council, part in first.groupby("council_id"):
+        last = hist[(hist.council_id == council) & (hist.year_to == fc.attrs["end"])].groupby("outcome").young_people
+        sums = part.groupby("outcome")[["young_people_expected", "young_people_p10", "young_people_p90"]].sum(
+            min_count=1)
+        if sums.loc[["staying_put", "supported_living", "other"], "young_people_expected"].isna().all():
+            lines.append(f"  {council}: Staying Put is not in the data (no REC for those who left at 18): "
+                         f"{sums.young_people_expected.sum():,.0f} expected to leave at 18 in the next 12 months")
+            continue
+        counts = last.sum()
+        for outcome in ("staying_put", "supported_living", "other", "unknown"):
+            r = sums.loc[outcome]
+            lines.append(f"  {council} {outcome}: last year {int(counts.get(outcome, 0))}, next 12 months "
+                         f"{r.young_people_expected:,.1f} (p10-p90 of months summed {r.young_people_p10:,.0f}-"
+                         f"{r.young_people_p90:,.0f})")
+    return "\n".join(lines)
 
 
 def uasc_text(fc: pd.DataFrame) -> str:
@@ -192,6 +216,7 @@ def cmd_forecast(args: argparse.Namespace, run: Run) -> int:
             uasc = f"UASC children: not forecast separately ({exc})"
     progress.done()
     print(forecast_text(fc))
+    print(leaving_text(fc))
     if uasc is not None:
         print(uasc if isinstance(uasc, str) else uasc_text(uasc))
         if not isinstance(uasc, str):
@@ -199,7 +224,8 @@ def cmd_forecast(args: argparse.Namespace, run: Run) -> int:
     costs = forecast_costs(fc, {**DEFAULT_COSTS, **dict(args.cost or [])}, args.inflation)
     print(costs_text(costs, args.inflation))
     frames.update(forecast=fc, totals=fc.attrs["totals"], flows=fc.attrs["flows"], trends=fc.attrs["trends"],
-                  costs=costs)
+                  exit_trends=fc.attrs["exit_trends"], costs=costs, leaving_at_18=fc.attrs["leaving_at_18"],
+                  leaving_history=fc.attrs["leaving_history"])
     if args.chart is not None:
         print(f"chart: {draw_chart(fc, args.chart)}")
     if run.out is not None:
@@ -245,4 +271,4 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 __all__ = ["add_parser", "backtest_text", "cmd_forecast", "costs_text", "draw_chart", "forecast_text", "read_scenario",
-           "uasc_text"]
+           "leaving_text", "uasc_text"]

@@ -68,11 +68,14 @@ def placement_segments(result: Any, *, place_mapping: pd.DataFrame | None = None
     -------
     pandas.DataFrame
         ``child_id`` (pseudonym), ``council_id``, ``placement`` (home type), ``start``, ``end`` (missing
-        while open), ``dob``.
+        while open), ``dob``, ``rec`` (``REC`` of the segment's last episode: why it ended; missing while open or
+        when the episodes have none).
     """
     episodes = _episodes_in_order(result.episodes)
     episodes["placement"] = _episode_needs(episodes, place_mapping, column="home_type")
-    seg = _merge_episodes(episodes[episodes.placement.notna()].reset_index(drop=True), column="placement")
+    seg = _merge_episodes(episodes[episodes.placement.notna()].reset_index(drop=True), column="placement",
+                          carry=("rec",))
+    seg["rec"] = seg.rec.where(seg.end.notna())  # the reason the last episode ended (REC), when it has
     hdr = result.header.drop_duplicates(["council_id", "child_id"])
     for column, values in (filters or {}).items():
         if column not in FILTER_COLUMNS:

@@ -43,7 +43,7 @@ import pandas as pd
 
 from rcc.core.errors import InvalidInputError
 from rcc.core.schema import AGE_BANDS, HOME_TYPES
-from rcc.flows import EVENTS, NO_HOME, Engine, Network, Population
+from rcc.flows import EVENTS, LEAVING_AGE_MONTHS, NO_HOME, Engine, Network, Population
 from rcc.forecast.adjust import Adjustment, apply_adjustments
 from rcc.forecast.flowdata import (
     BAND_OF_AGE,
@@ -57,6 +57,7 @@ from rcc.forecast.flowdata import (
     truncate,
 )
 from rcc.forecast.hazards import ExitTrend, move_hazards, select_exit_trend, shrunk_hazards
+from rcc.forecast.leaving import forecast_leaving, leaving_counts, leaving_history
 
 __all__ = ["MONTHLY_COLUMNS", "backtest_monthly", "compare_scenarios", "forecast_monthly"]
 
@@ -187,20 +188,24 @@ def _stock(pop: Population, month: int, councils: int) -> np.ndarray:
 
 def _simulate(counts: FlowCounts, trends: list[Any], start: Population, months: int, n_sims: int, seed: int,
               prior_years: float, adjust: Sequence[Adjustment],
-              exit_trends: Sequence[ExitTrend] = ()) -> tuple[np.ndarray, np.ndarray]:
-    """Stock (sims, months, councils, groups, bands) and events (sims, months, councils, events)."""
+              exit_trends: Sequence[ExitTrend] = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stock (sims, months, councils, groups, bands), events (sims, months, councils, events) and children
+    reaching 18 (sims, months, councils, groups)."""
     c = len(counts.councils)
     stock = np.zeros((n_sims, months, c, _G, _B), dtype=np.int64)
     events = np.zeros((n_sims, months, c, len(EVENTS)), dtype=np.int64)
+    adults = np.zeros((n_sims, months, c, _G), dtype=np.int64)
     for s in range(n_sims):
         rng = np.random.default_rng([seed, s, 7])
         engine = _engine(_rates(counts, trends, months, prior_years, rng, adjust, exit_trends), c)
         pop, ev = start, engine.new_events(months)
         for m in range(months):
+            adult = pop.age_months(m) >= LEAVING_AGE_MONTHS  # those the step takes out at 18, by their group
+            np.add.at(adults[s, m], (pop.council[adult], pop.home[adult]), 1)
             pop = engine.step(pop, m, seed * 100_003 + s, ev[m], check_all=False)
             stock[s, m] = _stock(pop, m, c)
         events[s] = ev.sum(axis=(2, 3))
-    return stock, events
+    return stock, events, adults
 
 
 def _segments_of(data: Any, place_mapping: pd.DataFrame | None, filters: Any = None) -> pd.DataFrame:
@@ -272,7 +277,9 @@ def forecast_monthly(
         chosen one's hazards), ``end``, ``n_sims``, ``adjust`` (the scenario, as dicts), ``mix_years`` and
         ``mix_windows`` (the years of entries the entry mix is from, chosen by backtest),
         ``draws`` (each simulation's children by month, council and placement group, which
-        :func:`rcc.forecast.adjust.forecast_costs` prices).
+        :func:`rcc.forecast.adjust.forecast_costs` prices), ``leaving_at_18`` (young people leaving care at 18
+        each month by outcome: ``staying_put``, ``supported_living`` (incl. Staying Close), ``other``,
+        ``unknown``; :mod:`rcc.forecast.leaving`) and ``leaving_history`` (those who did, by year).
     """
     if int(months) != months or months < 1 or int(n_sims) != n_sims or n_sims < 1:
         raise InvalidInputError("parameters", None, "months", "months >= 1 and n_sims >= 1", (months, n_sims))
@@ -286,8 +293,8 @@ def forecast_monthly(
     exits = [select_exit_trend(counts.period_exits[c], counts.period_exposure[c]) for c in range(len(counts.councils))]
     start = _initial(seg, counts.councils, counts.end)
     adjust = [a if isinstance(a, Adjustment) else Adjustment.from_dict(a) for a in adjust]
-    stock, events = _simulate(counts, [t for t, _ in chosen], start, int(months), int(n_sims), seed, prior_years,
-                              adjust, [t for t, _ in exits])
+    stock, events, adults = _simulate(counts, [t for t, _ in chosen], start, int(months), int(n_sims), seed,
+                                      prior_years, adjust, [t for t, _ in exits])
     month_ends = pd.DatetimeIndex([counts.end + pd.offsets.MonthEnd(m + 1) for m in range(int(months))])
     out = _frame(stock, counts.councils, month_ends)
     hist = [counts.end + pd.offsets.MonthEnd(-m) for m in range(history_months, 0, -1)] + [counts.end]
@@ -295,6 +302,9 @@ def forecast_monthly(
     for c in ("children_expected", "children_p10", "children_p50", "children_p90"):
         observed[c] = observed.children.astype(float)
     result = pd.concat([observed, out], ignore_index=True)[list(MONTHLY_COLUMNS)]
+    leaving = forecast_leaving(adults, leaving_counts(seg, counts.end, counts.councils), counts.councils,
+                               month_ends, seed)
+    result.attrs.update(leaving_at_18=leaving, leaving_history=leaving_history(seg, counts.end))
     result.attrs.update(end=counts.end, n_sims=int(n_sims), flows=_flows(events, counts.councils, month_ends),
                         totals=_totals(stock, counts.councils, month_ends), adjust=[attrs.asdict(a) for a in adjust],
                         draws={"stock": stock.sum(axis=4), "councils": counts.councils, "months": month_ends},
