@@ -70,6 +70,7 @@ from rcc.forecast.monthly import MONTHLY_COLUMNS, backtest_monthly, compare_scen
 from rcc.forecast.projection import FORECAST_COLUMNS, forecast_demand, project
 from rcc.forecast.rates import RATE_COLUMNS, estimate_rates
 from rcc.forecast.region import EXAMPLE_GROWTH, REGION_FORECAST_COLUMNS, forecast_from_region, to_sufficiency_forecast
+from rcc.forecast.result import MonthlyForecast
 from rcc.forecast.spells import spells_from_ssda903
 from rcc.forecast.synthetic import SyntheticProcess, SyntheticReturn, synthetic_ssda903
 
@@ -79,6 +80,7 @@ __all__ = [
     "EXAMPLE_GROWTH",
     "FORECAST_COLUMNS",
     "MONTHLY_COLUMNS",
+    "MonthlyForecast",
     "NEED_OF_GROUP",
     "RATE_COLUMNS",
     "SyntheticProcess",

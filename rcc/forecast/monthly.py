@@ -58,6 +58,7 @@ from rcc.forecast.flowdata import (
 )
 from rcc.forecast.hazards import ExitTrend, move_hazards, select_exit_trend, shrunk_hazards
 from rcc.forecast.leaving import forecast_leaving, leaving_counts, leaving_history
+from rcc.forecast.result import MonthlyForecast
 
 __all__ = ["MONTHLY_COLUMNS", "backtest_monthly", "compare_scenarios", "forecast_monthly"]
 
@@ -265,8 +266,9 @@ def forecast_monthly(
 
     Returns
     -------
-    pandas.DataFrame
-        :data:`MONTHLY_COLUMNS`: ``month`` is a month end; ``kind`` ``"observed"`` (the end date's stock and
+    MonthlyForecast
+        A :class:`pandas.DataFrame` (a subclass that shows a short card and has ``.plot()``; ``.table`` is the
+        plain frame) of :data:`MONTHLY_COLUMNS`: ``month`` is a month end; ``kind`` ``"observed"`` (the end date's stock and
         ``history_months`` before it; the band is the observed count) or ``"forecast"``; ``children`` the
         expected count rounded, ``children_expected`` the mean of the simulations, ``children_p10`` /
         ``children_p50`` / ``children_p90`` their percentiles. ``attrs``: ``flows`` (expected entries, exits,
@@ -275,7 +277,7 @@ def forecast_monthly(
         trends tried per council, their ``weight`` in the simulations and the ``chosen`` one, the simplest close
         to the best), ``exit_trends`` (the exit trends tried and chosen per council; ``yearly_change`` of the
         chosen one's hazards), ``end``, ``n_sims``, ``adjust`` (the scenario, as dicts), ``mix_years`` and
-        ``mix_windows`` (the years of entries the entry mix is from, chosen by backtest),
+        ``mix_windows`` (the years of entries the entry mix is from, chosen by backtest), ``filters``,
         ``draws`` (each simulation's children by month, council and placement group, which
         :func:`rcc.forecast.adjust.forecast_costs` prices), ``leaving_at_18`` (young people leaving care at 18
         each month by outcome: ``staying_put``, ``supported_living`` (incl. Staying Close), ``other``,
@@ -301,10 +303,11 @@ def forecast_monthly(
     observed = monthly_stock(seg[seg.start <= counts.end], hist).assign(kind="observed")
     for c in ("children_expected", "children_p10", "children_p50", "children_p90"):
         observed[c] = observed.children.astype(float)
-    result = pd.concat([observed, out], ignore_index=True)[list(MONTHLY_COLUMNS)]
+    result = MonthlyForecast(pd.concat([observed, out], ignore_index=True)[list(MONTHLY_COLUMNS)])
     leaving = forecast_leaving(adults, leaving_counts(seg, counts.end, counts.councils), counts.councils,
                                month_ends, seed)
-    result.attrs.update(leaving_at_18=leaving, leaving_history=leaving_history(seg, counts.end))
+    result.attrs.update(leaving_at_18=leaving, leaving_history=leaving_history(seg, counts.end),
+                        filters={k: list(v) for k, v in (filters or {}).items()})
     result.attrs.update(end=counts.end, n_sims=int(n_sims), flows=_flows(events, counts.councils, month_ends),
                         totals=_totals(stock, counts.councils, month_ends), adjust=[attrs.asdict(a) for a in adjust],
                         draws={"stock": stock.sum(axis=4), "councils": counts.councils, "months": month_ends},
