@@ -79,3 +79,28 @@ def test_sparse_cells_borrow_from_their_group_and_band():
     m_shape, m_rate = move_hazards(moves, exposure, prior_years=0.0)
     h = m_shape / m_rate
     assert np.allclose(h[0, 0, 1], h[0, 0, 1, 0]) and h[0, 1, 0, 2] > 10 * h[0, 1, 0, 0]
+
+
+def test_a_drifting_entry_mix_is_followed_when_it_predicts_better():
+    from rcc.core.schema import HOME_TYPES
+    from rcc.forecast.flowdata import count_flows, placement_segments
+    from rcc.forecast.mixtrend import fit_mix_trend
+
+    ret = synthetic_ssda903(SyntheticProcess(mix_drift=0.25), seed=2)
+    result = load_ssda903(ret.header, ret.episodes, reference_date=ret.end_date, council_id="E1")
+    counts = count_flows(placement_segments(result), result.reference_date)
+    windows = counts.mix_windows
+    assert windows.loc[windows.chosen, "trend"].tolist() == [True]
+    beta = dict(zip(HOME_TYPES, counts.mix_trend[0][0]))
+    assert min(beta["childrens_home"], beta["ifa_fostering"]) > max(beta["kinship"], beta["in_house_fostering"])
+    flat = synthetic_ssda903(SyntheticProcess(), seed=2)
+    flat = load_ssda903(flat.header, flat.episodes, reference_date=flat.end_date, council_id="E1")
+    assert count_flows(placement_segments(flat), flat.reference_date).mix_trend is None  # no drift: a window
+    # the fit itself: shares move by exp(beta) a year
+    rng = np.random.default_rng(0)
+    t = rng.uniform(-5, 0, 20000)
+    p1 = 0.3 * np.exp(0.2 * t) / (0.3 * np.exp(0.2 * t) + 0.7)
+    group = (rng.random(len(t)) < p1).astype(int)
+    fit = fit_mix_trend(t, np.zeros(len(t), dtype=int), group, 1, 2)
+    assert fit.beta[1] - fit.beta[0] == pytest.approx(0.2, abs=0.03)
+    assert fit.shares[0, 1] == pytest.approx(0.3, abs=0.02) and fit.at(1.0)[0].sum() == pytest.approx(1)

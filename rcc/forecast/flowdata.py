@@ -21,6 +21,7 @@ import pandas as pd
 
 from rcc.core.errors import InvalidInputError
 from rcc.core.schema import AGE_BANDS, HOME_TYPES
+from rcc.forecast.mixtrend import fit_mix_trend
 from rcc.forecast.spells import _dates, _episode_needs, _episodes_in_order, _merge_episodes
 
 __all__ = ["FILTER_COLUMNS", "FlowCounts", "TREND_CANDIDATES", "check_segments", "count_flows", "monthly_stock", "placement_segments", "select_trend",
@@ -186,6 +187,10 @@ class FlowCounts:
         Exits and days in care by half-year of the window, counted back from ``end`` (the last axis: the oldest
         first, the half-year ending on ``end`` last), shape (councils, groups, bands, half-years): what the exit
         trend is measured on (:mod:`rcc.forecast.hazards`).
+    mix_trend : (numpy.ndarray, numpy.ndarray), optional
+        When the entry mix drifts (:mod:`rcc.forecast.mixtrend`, chosen by backtest): each council's yearly log
+        drift of the groups' shares and its standard error, shape (councils, groups); ``entry_mix`` is then the
+        shares at ``end`` times the entries of each band.
     """
 
     councils: tuple[str, ...]
@@ -200,6 +205,7 @@ class FlowCounts:
     mix_windows: pd.DataFrame | None = None
     period_exits: np.ndarray | None = None
     period_exposure: np.ndarray | None = None
+    mix_trend: tuple[np.ndarray, np.ndarray] | None = None
 
 
 def _band_overlap(start: np.ndarray, end: np.ndarray, dob: np.ndarray) -> np.ndarray:
@@ -246,7 +252,7 @@ def count_flows(segments: pd.DataFrame, end: Any = None, *, window_years: float 
     moves = np.zeros((len(councils), len(HOME_TYPES), len(HOME_TYPES), len(AGE_BANDS)))
     mv = np.flatnonzero(in_win & (how == 3))
     np.add.at(moves, (ci[mv], gi[mv], gi[mv + 1], at_end[mv]), 1)
-    *entries, mix_window, mix_table = _entry_counts(seg, entry, ci, gi, w0, end, mix_years)
+    *entries, mix_window, mix_table, mix_trend = _entry_counts(seg, entry, ci, gi, w0, end, mix_years)
     # by half-year, back from the end: exits and exposure (the exit trend)
     n_p = max(int(np.ceil(span / HALF_YEAR_DAYS - 1e-9)), 1)
     p_exits = np.zeros((*shape, n_p))
@@ -257,7 +263,8 @@ def count_flows(segments: pd.DataFrame, end: Any = None, *, window_years: float 
                                                               day["dob"]))
         ek = ex & (day["end"] > lo) & (day["end"] <= hi)
         np.add.at(p_exits[..., k], (ci[ek], gi[ek], at_end[ek]), 1)
-    return FlowCounts(councils, exposure, exits, moves, *entries, end, mix_window, mix_table, p_exits, p_exposure)
+    return FlowCounts(councils, exposure, exits, moves, *entries, end, mix_window, mix_table, p_exits, p_exposure,
+                      mix_trend)
 
 
 #: Days in the half-years the exit trend is measured on.
@@ -292,7 +299,9 @@ def select_mix_window(start: pd.Series, ci: np.ndarray, age: np.ndarray, gi: np.
     log-likelihood at origins one and two years before ``end``), among :data:`MIX_WINDOWS` that fit in
     the history before every origin (``inf``: all the history before the origin, and at the end); all the
     history when there is less than two years. A shorter window (noisier shares) is chosen over a longer one
-    only when its log-likelihood is higher by more than :data:`MIX_TOLERANCE`."""
+    only when its log-likelihood is higher by more than :data:`MIX_TOLERANCE`; the trend of the mix over all
+    the history (:mod:`rcc.forecast.mixtrend`, the table's ``trend`` row) only when it beats the chosen window
+    by more than that."""
     rows = []
     year = pd.Timedelta(days=_DAY_YEAR)
     origins = [end - k * year for k in (1, 2) if end - k * year - year >= w0]
@@ -304,13 +313,44 @@ def select_mix_window(start: pd.Series, ci: np.ndarray, age: np.ndarray, gi: np.
             tr = ((start > (o - y * year if np.isfinite(y) else w0)) & (start <= o)).to_numpy()
             te = ((start > o) & (start <= o + year)).to_numpy()
             ll += _mix_loglik(_mix_counts(n_c, ci[tr], age[tr], gi[tr]), _mix_counts(n_c, ci[te], age[te], gi[te]))
-        rows.append((y, ll / len(origins)))
-    table = pd.DataFrame(rows, columns=["years", "loglik"])
+        rows.append((y, ll / len(origins), False))
+    if origins:  # the mix trend over all the history before each origin
+        ll = 0.0
+        for o in origins:
+            tr = ((start > w0) & (start <= o)).to_numpy()
+            te = ((start > o) & (start <= o + year)).to_numpy()
+            ll += _trend_loglik(start, ci, age, gi, n_c, tr, te, o)
+        rows.append((float("inf"), ll / len(origins), True))
+    table = pd.DataFrame(rows, columns=["years", "loglik", "trend"])
     if table.empty:
         return float("inf"), table.assign(chosen=pd.Series(dtype=bool))
     ll = table.loglik.to_numpy()
-    best = int(np.flatnonzero(ll >= ll.max() - MIX_TOLERANCE)[-1])  # the longest window within the tolerance
+    windows = ~table.trend.to_numpy()
+    best = int(np.flatnonzero(windows & (ll >= ll[windows].max() - MIX_TOLERANCE))[-1])  # the longest close window
+    if table.trend.any() and ll[-1] > ll[best] + MIX_TOLERANCE:  # a drifting mix, when it predicts better
+        best = len(table) - 1
     return float(table.years[best]), table.assign(chosen=np.arange(len(table)) == best)
+
+
+def _trend_loglik(start: pd.Series, ci: np.ndarray, age: np.ndarray, gi: np.ndarray, n_c: int, tr: np.ndarray,
+                  te: np.ndarray, origin: pd.Timestamp) -> float:
+    """Held-out log-likelihood of the ``te`` entries' ages and groups under the mix trend of the ``tr`` entries."""
+    t = ((start - origin).dt.days / _DAY_YEAR).to_numpy()
+    train, test = _mix_counts(n_c, ci[tr], age[tr], gi[tr]), _mix_counts(n_c, ci[te], age[te], gi[te])
+    p_age = (train[0] + 0.5) / (train[0] + 0.5).sum(axis=-1, keepdims=True)
+    ll = float((test[0] * np.log(p_age)).sum())
+    band = BAND_OF_AGE[age]
+    for c in range(n_c):
+        mine, theirs = tr & (ci == c), te & (ci == c)
+        if not theirs.any():
+            continue
+        fit = fit_mix_trend(t[mine], band[mine], gi[mine], len(AGE_BANDS), len(HOME_TYPES))
+        n_b = train[1][c].sum(axis=1)  # train entries per band
+        for k in np.flatnonzero(theirs):
+            shares = fit.at(float(t[k]))[band[k]]
+            p = (n_b[band[k]] * shares + 0.5) / (n_b[band[k]] + 0.5 * len(HOME_TYPES))
+            ll += float(np.log(p[gi[k]]))
+    return ll
 
 
 def _entry_counts(seg: pd.DataFrame, entry: np.ndarray, ci: np.ndarray, gi: np.ndarray, w0: pd.Timestamp,
@@ -328,12 +368,20 @@ def _entry_counts(seg: pd.DataFrame, entry: np.ndarray, ci: np.ndarray, gi: np.n
     np.add.at(entries, (ci[ok], m[ok]), 1)
     age = np.clip(month_index(seg.start) - month_index(seg.dob), 0, 18 * 12 - 1) // 12
     e = entry & (seg.start > w0).to_numpy()
-    table = pd.DataFrame(columns=["years", "loglik", "chosen"])
+    table = pd.DataFrame(columns=["years", "loglik", "trend", "chosen"])
     if mix_years is None:
         mix_years, table = select_mix_window(seg.start[e], ci[e], age[e], gi[e], n_c, w0, end)
     since = end - pd.Timedelta(days=mix_years * _DAY_YEAR) if np.isfinite(mix_years) else w0
     recent = e & (seg.start > since).to_numpy()
-    return (entries, *_mix_counts(n_c, ci[recent], age[recent], gi[recent]), float(mix_years), table)
+    ages, mix = _mix_counts(n_c, ci[recent], age[recent], gi[recent])
+    trend = None
+    if len(table) and bool(table.loc[table.chosen, "trend"].any()):  # the shares drift: their trend, per council
+        t = ((seg.start - end).dt.days / _DAY_YEAR).to_numpy()
+        fits = [fit_mix_trend(t[e & (ci == c)], BAND_OF_AGE[age[e & (ci == c)]], gi[e & (ci == c)], len(AGE_BANDS),
+                              len(HOME_TYPES)) for c in range(n_c)]
+        mix = mix.sum(axis=2, keepdims=True) * np.stack([f.shares for f in fits])  # as many entries, today's shares
+        trend = (np.stack([f.beta for f in fits]), np.stack([f.se for f in fits]))
+    return (entries, ages, mix, float(mix_years), table, trend)
 
 
 @attrs.frozen

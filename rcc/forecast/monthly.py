@@ -101,6 +101,8 @@ class MonthlyRates:
         Group entered by age band, shares, shape (councils, bands, groups).
     exit_trend : numpy.ndarray, optional
         Multiplier of the exit hazards by council and month (councils, months): the exit trend.
+    mix_beta : numpy.ndarray, optional
+        Yearly log drift of the groups' shares of entries by council (councils, groups): the mix trend.
     """
 
     entry: np.ndarray
@@ -109,6 +111,7 @@ class MonthlyRates:
     destination: np.ndarray
     entry_mix: np.ndarray
     exit_trend: np.ndarray | None = None
+    mix_beta: np.ndarray | None = None
 
     def entries(self, month: int) -> np.ndarray:
         return self.entry[:, min(month, self.entry.shape[1] - 1), None, :]
@@ -130,7 +133,11 @@ class MonthlyRates:
     def __call__(self, population: Population, previous: np.ndarray, month: int,
                  rng: np.random.Generator) -> np.ndarray:
         band = self._band(population, month)
-        shares = np.where((previous == NO_HOME)[:, None], self.entry_mix[population.council, band],
+        mix = self.entry_mix[population.council, band]
+        if self.mix_beta is not None:  # the shares drift month by month
+            mix = mix * np.exp(self.mix_beta[population.council] * (month + 0.5) / 12)
+            mix = mix / np.maximum(mix.sum(axis=1, keepdims=True), 1e-300)
+        shares = np.where((previous == NO_HOME)[:, None], mix,
                           self.destination[population.council, np.maximum(previous, 0), band])
         pick = (rng.random(len(previous))[:, None] > np.cumsum(shares, axis=1)).sum(axis=1)
         return np.minimum(pick, _G - 1)
@@ -159,8 +166,12 @@ def _rates(counts: FlowCounts, trends: list[Any], months: int, prior_years: floa
     if exit_trends:
         mid = (t + 0.5) / 12  # years after the end, mid-month
         trend = np.stack([tr.multiplier(mid, None if rng is None else tr.draw(rng)) for tr in exit_trends])
+    beta = None
+    if counts.mix_trend is not None:
+        beta, se = counts.mix_trend
+        beta = beta if rng is None else beta + se * rng.standard_normal(beta.shape)
     return MonthlyRates(entry, 1 - np.exp(-exit_h * _DAYS_MONTH),
-                        1 - np.exp(-move_h * _DAYS_MONTH), destination, mix, trend)
+                        1 - np.exp(-move_h * _DAYS_MONTH), destination, mix, trend, beta)
 
 
 def _engine(rates: MonthlyRates, councils: int) -> Engine:
