@@ -95,7 +95,10 @@ def test_a_drifting_entry_mix_is_followed_when_it_predicts_better():
     assert min(beta["childrens_home"], beta["ifa_fostering"]) > max(beta["kinship"], beta["in_house_fostering"])
     flat = synthetic_ssda903(SyntheticProcess(), seed=2)
     flat = load_ssda903(flat.header, flat.episodes, reference_date=flat.end_date, council_id="E1")
-    assert count_flows(placement_segments(flat), flat.reference_date).mix_trend is None  # no drift: a window
+    steady = count_flows(placement_segments(flat), flat.reference_date)
+    assert not steady.mix_windows.loc[steady.mix_windows.chosen, "trend"].any()  # no drift: a window is chosen
+    assert steady.mix_trend[3] < 0.5 < counts.mix_trend[3]  # and the trend has the smaller weight
+    assert counts.mix_windows.weight.sum() == pytest.approx(1)
     # the fit itself: shares move by exp(beta) a year
     rng = np.random.default_rng(0)
     t = rng.uniform(-5, 0, 20000)

@@ -187,10 +187,11 @@ class FlowCounts:
         Exits and days in care by half-year of the window, counted back from ``end`` (the last axis: the oldest
         first, the half-year ending on ``end`` last), shape (councils, groups, bands, half-years): what the exit
         trend is measured on (:mod:`rcc.forecast.hazards`).
-    mix_trend : (numpy.ndarray, numpy.ndarray), optional
-        When the entry mix drifts (:mod:`rcc.forecast.mixtrend`, chosen by backtest): each council's yearly log
-        drift of the groups' shares and its standard error, shape (councils, groups); ``entry_mix`` is then the
-        shares at ``end`` times the entries of each band.
+    mix_trend : tuple, optional
+        The entry mix's trend (:mod:`rcc.forecast.mixtrend`): each council's yearly log drift of the groups'
+        shares and its standard error (councils, groups), the entries by band and group with the shares at
+        ``end`` (as ``entry_mix``), and its weight against the chosen window, ``1 / (1 + exp(window's - trend's
+        held-out log-likelihood))``: the share of simulations that follow it (``mix_windows``: ``weight``).
     """
 
     councils: tuple[str, ...]
@@ -205,7 +206,7 @@ class FlowCounts:
     mix_windows: pd.DataFrame | None = None
     period_exits: np.ndarray | None = None
     period_exposure: np.ndarray | None = None
-    mix_trend: tuple[np.ndarray, np.ndarray] | None = None
+    mix_trend: tuple[np.ndarray, np.ndarray, np.ndarray, float] | None = None
 
 
 def _band_overlap(start: np.ndarray, end: np.ndarray, dob: np.ndarray) -> np.ndarray:
@@ -301,7 +302,8 @@ def select_mix_window(start: pd.Series, ci: np.ndarray, age: np.ndarray, gi: np.
     history when there is less than two years. A shorter window (noisier shares) is chosen over a longer one
     only when its log-likelihood is higher by more than :data:`MIX_TOLERANCE`; the trend of the mix over all
     the history (:mod:`rcc.forecast.mixtrend`, the table's ``trend`` row) only when it beats the chosen window
-    by more than that."""
+    (``window``) by more than that. (Either way the simulations follow the trend in a share of them:
+    :attr:`FlowCounts.mix_trend`.)"""
     rows = []
     year = pd.Timedelta(days=_DAY_YEAR)
     origins = [end - k * year for k in (1, 2) if end - k * year - year >= w0]
@@ -327,6 +329,7 @@ def select_mix_window(start: pd.Series, ci: np.ndarray, age: np.ndarray, gi: np.
     ll = table.loglik.to_numpy()
     windows = ~table.trend.to_numpy()
     best = int(np.flatnonzero(windows & (ll >= ll[windows].max() - MIX_TOLERANCE))[-1])  # the longest close window
+    table["window"] = np.arange(len(table)) == best
     if table.trend.any() and ll[-1] > ll[best] + MIX_TOLERANCE:  # a drifting mix, when it predicts better
         best = len(table) - 1
     return float(table.years[best]), table.assign(chosen=np.arange(len(table)) == best)
@@ -368,19 +371,23 @@ def _entry_counts(seg: pd.DataFrame, entry: np.ndarray, ci: np.ndarray, gi: np.n
     np.add.at(entries, (ci[ok], m[ok]), 1)
     age = np.clip(month_index(seg.start) - month_index(seg.dob), 0, 18 * 12 - 1) // 12
     e = entry & (seg.start > w0).to_numpy()
-    table = pd.DataFrame(columns=["years", "loglik", "trend", "chosen"])
+    table = pd.DataFrame(columns=["years", "loglik", "trend", "window", "chosen"])
     if mix_years is None:
         mix_years, table = select_mix_window(seg.start[e], ci[e], age[e], gi[e], n_c, w0, end)
     since = end - pd.Timedelta(days=mix_years * _DAY_YEAR) if np.isfinite(mix_years) else w0
     recent = e & (seg.start > since).to_numpy()
     ages, mix = _mix_counts(n_c, ci[recent], age[recent], gi[recent])
     trend = None
-    if len(table) and bool(table.loc[table.chosen, "trend"].any()):  # the shares drift: their trend, per council
+    if len(table) and table.trend.any():  # the shares may drift: their trend per council, with its weight
+        window, ll = table.loglik[table.window].iloc[0], table.loglik[table.trend].iloc[0]
+        weight = float(1 / (1 + np.exp(np.clip(window - ll, -50, 50))))
+        table = table.assign(weight=np.where(table.trend, weight, np.where(table.window, 1 - weight, 0.0)))
         t = ((seg.start - end).dt.days / _DAY_YEAR).to_numpy()
         fits = [fit_mix_trend(t[e & (ci == c)], BAND_OF_AGE[age[e & (ci == c)]], gi[e & (ci == c)], len(AGE_BANDS),
                               len(HOME_TYPES)) for c in range(n_c)]
-        mix = mix.sum(axis=2, keepdims=True) * np.stack([f.shares for f in fits])  # as many entries, today's shares
-        trend = (np.stack([f.beta for f in fits]), np.stack([f.se for f in fits]))
+        whole = _mix_counts(n_c, ci[e], age[e], gi[e])[1]
+        today = whole.sum(axis=2, keepdims=True) * np.stack([f.shares for f in fits])  # as many entries, shares now
+        trend = (np.stack([f.beta for f in fits]), np.stack([f.se for f in fits]), today, weight)
     return (entries, ages, mix, float(mix_years), table, trend)
 
 

@@ -151,8 +151,13 @@ def _rates(counts: FlowCounts, trends: list[Any], months: int, prior_years: floa
     pair = np.moveaxis(_gamma(rng, *move_hazards(counts.moves, counts.exposure, prior_years)), 2, 3)  # (c, g, b, h)
     move_h = pair.sum(-1)
     destination = _shares(None, pair)
-    pool_mix = _shares(None, counts.entry_mix.sum(0))
-    mix = _shares(rng, counts.entry_mix + pool_mix[None])
+    mix_counts, beta = counts.entry_mix, None
+    if counts.mix_trend is not None:  # the drifting mix, in its weight's share of the simulations
+        drift, se, today, weight = counts.mix_trend
+        if (weight >= 0.5) if rng is None else (rng.random() < weight):
+            mix_counts, beta = today, drift if rng is None else drift + se * rng.standard_normal(drift.shape)
+    pool_mix = _shares(None, mix_counts.sum(0))
+    mix = _shares(rng, mix_counts + pool_mix[None])
     ages = _shares(rng, counts.entry_ages + 0.5)
     t = np.arange(months)
     level = np.stack([tr.mean(t, None if rng is None else tr.draw(rng)) for tr in trends])
@@ -166,10 +171,6 @@ def _rates(counts: FlowCounts, trends: list[Any], months: int, prior_years: floa
     if exit_trends:
         mid = (t + 0.5) / 12  # years after the end, mid-month
         trend = np.stack([tr.multiplier(mid, None if rng is None else tr.draw(rng)) for tr in exit_trends])
-    beta = None
-    if counts.mix_trend is not None:
-        beta, se = counts.mix_trend
-        beta = beta if rng is None else beta + se * rng.standard_normal(beta.shape)
     return MonthlyRates(entry, 1 - np.exp(-exit_h * _DAYS_MONTH),
                         1 - np.exp(-move_h * _DAYS_MONTH), destination, mix, trend, beta)
 
