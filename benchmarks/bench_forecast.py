@@ -1,6 +1,6 @@
 """Forecast benchmark: rcc's monthly forecast against the known truth of synthetic SSDA903 returns.
 
-Run:  python benchmarks/bench_forecast.py [--seeds 0 1] [--sims 200] [--runs 200] [--scenarios steady growing]
+Run:  python benchmarks/bench_forecast.py [--seeds 0 1 2 3] [--sims 200] [--runs 200] [--scenarios steady growing]
 
 For each scenario of :data:`rcc.forecast.synthetic.SCENARIOS` (steady, growing +15% a year, shrinking
 -10% a year, changing mix) and each seed: one council, about 600 entries a year, five annual returns
@@ -13,7 +13,8 @@ continuations inside its p10-p90. Beside it, the reference measured in the same 
 Measures (mean abs % error vs truth over cells with a true mean of at least 5 children):
 ``group x age`` averaged over months 1-24 and at 12 and 24 months; ``supported`` (supported
 accommodation); ``total @24`` signed; ``coverage`` of every placement group (mean over its age bands
-and months; min and max over groups). The issue's targets are printed as met / not met.
+and months; min and max over groups). The issue's targets are printed for every seed: met only when each seed
+meets it (the seeds that miss are named), not the mean over seeds.
 """
 
 from __future__ import annotations
@@ -74,58 +75,68 @@ def run(scenarios: list[str], seeds: list[int], sims: int, runs: int) -> pd.Data
     for name in scenarios:
         for seed in seeds:
             ret = synthetic_ssda903(SCENARIOS[name], seed=seed)
-            result = load_ssda903(ret.header, ret.episodes, reference_date=ret.end_date, council_id="E0")
+            result = load_ssda903(ret.header, ret.episodes, reference_date=ret.end_date, council_id="E0",
+                                  salt="bench")  # fixed pseudonyms: the same children in the same order each run
             t0 = time.perf_counter()
             fc = rcc.forecast_monthly(result, MONTHS, n_sims=sims, seed=seed)
             wall = time.perf_counter() - t0
             truth = ret.truth(months=MONTHS, runs=runs)
             trend = fc.attrs["trends"].query("chosen").iloc[0]
+            exits = fc.attrs["exit_trends"].query("chosen").iloc[0]
             rows.append({"scenario": name, "seed": seed, "seconds": wall, **score(fc, truth),
                          "annual total @24": annual_total_error(result, truth),
-                         "trend": f"{trend.trend} {trend.months or 'all'}"})
+                         "trend": f"{trend.trend} {trend.months or 'all'}",
+                         "exit trend": f"{exits.trend} {exits.months or 'all'}"})
     return pd.DataFrame(rows)
 
 
 def targets(df: pd.DataFrame) -> pd.DataFrame:
-    """The issue's targets on the mean over seeds."""
-    m = df.groupby("scenario").mean(numeric_only=True)
+    """The issue's targets for every single seed (``met`` only when each seed meets it; ``seeds`` lists the
+    misses), and on the mean over seeds."""
     out = []
 
-    def add(what: str, value: float, ok: bool) -> None:
-        out.append({"target": what, "measured": round(value, 2), "met": "met" if ok else "NOT MET"})
+    def add(what: str, rows: pd.DataFrame, value: str, ok: pd.Series) -> None:
+        misses = ", ".join(str(s) for s in rows.seed[~ok])
+        out.append({"target": what, "per seed": value, "met (every seed)": "met" if ok.all() else "NOT MET",
+                    "seeds missing": misses or "-"})
 
-    if "steady" in m.index:
-        add("steady: group x age error < 3%", m.loc["steady", "group x age"], m.loc["steady", "group x age"] < 3)
-    if "growing" in m.index:
-        g = m.loc["growing"]
-        add("growing: |total @24| < 5%", g["total @24"], abs(g["total @24"]) < 5)
-        add("growing: group x age error < 6%", g["group x age"], g["group x age"] < 6)
-    for s in m.index:
-        lo, hi = m.loc[s, "cover min"], m.loc[s, "cover max"]
-        add(f"{s}: coverage 70-90% in every group", 100 * lo, 0.7 <= lo and hi <= 0.9)
-        out[-1]["measured"] = f"{100 * lo:.0f}-{100 * hi:.0f}%"
+    def show(values: pd.Series, pct: bool = False) -> str:
+        return " ".join(f"{100 * v:.0f}%" if pct else f"{v:.2f}" for v in values)
+
+    by = {s: d for s, d in df.groupby("scenario", sort=False)}
+    if "steady" in by:
+        d = by["steady"]
+        add("steady: group x age error < 3%", d, show(d["group x age"]), d["group x age"] < 3)
+    if "growing" in by:
+        d = by["growing"]
+        add("growing: |total @24| < 5%", d, show(d["total @24"]), d["total @24"].abs() < 5)
+        add("growing: group x age error < 6%", d, show(d["group x age"]), d["group x age"] < 6)
+    for s, d in by.items():
+        ok = (d["cover min"] >= 0.7) & (d["cover max"] <= 0.9)
+        add(f"{s}: coverage 70-90% in every group", d, " ".join(f"{100 * lo:.0f}-{100 * hi:.0f}%" for lo, hi in
+                                                                  zip(d["cover min"], d["cover max"])), ok)
     return pd.DataFrame(out)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scenarios", nargs="+", default=list(SCENARIOS))
-    ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
+    ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3])
     ap.add_argument("--sims", type=int, default=200, help="forecast simulations")
     ap.add_argument("--runs", type=int, default=200, help="continuations of the truth")
     args = ap.parse_args()
     df = run(args.scenarios, args.seeds, args.sims, args.runs)
     pd.set_option("display.width", 200)
     main_cols = ["scenario", "seed", "group x age", "@12", "@24", "supported", "total @24", "annual total @24",
-                 "cover min", "cover max", "trend", "seconds"]
+                 "cover min", "cover max", "trend", "exit trend", "seconds"]
     print("rcc.forecast_monthly vs truth (mean abs % error unless signed; coverage = share of true futures in p10-p90)")
     print(df[main_cols].round(2).to_string(index=False))
     print("\ncoverage by placement group (mean over seeds)")
     cov = [c for c in df.columns if c.startswith("cover ") and c not in ("cover min", "cover max")]
     print(df.groupby("scenario")[cov].mean().rename(columns=lambda c: c[6:]).round(2).to_string())
     print("\nmean over seeds")
-    print(df.groupby("scenario")[main_cols[2:-2]].mean().round(2).to_string())
-    print("\ntargets (issue 14)")
+    print(df.groupby("scenario")[main_cols[2:-3]].mean().round(2).to_string())
+    print("\ntargets (issue 14), for each seed")
     print(targets(df).to_string(index=False))
 
 

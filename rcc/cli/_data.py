@@ -189,6 +189,7 @@ def _with_ssda903(region: Region, args: argparse.Namespace, progress: Callable[[
             "no demand: " + "; ".join(result.summary().splitlines()[1:4]).replace("  ", "")),
             *_rejected_problems(result.rejected)])
     _note_rejected(args, result.rejected, len(result.header) + len(result.episodes))
+    args._ssda903_result = result  # rcc sufficiency forecasts its demand from the same return
     cohorts = _coded(result.cohorts, region.councils)
     covered = pd.unique(cohorts.council_id)
     unknown = [c for c in covered if c not in set(region.council_ids)]

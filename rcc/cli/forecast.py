@@ -5,7 +5,8 @@ last month; ``--backtest`` first holds out the last one or two years, forecasts 
 and prints the error per placement group and age band and the band's coverage, so a council sees how well
 it is forecast before trusting it. With ``--out``: ``forecast`` (every council x placement x age band x
 month), ``totals``, ``flows``, ``trends``, ``costs`` (and ``backtest``) tables and ``forecast.png`` (history, forecast
-and band); ``--chart PATH`` writes the chart anywhere. Counts are the council's own: nothing here is
+and band), ``exit_trends``, ``leaving_at_18`` and ``leaving_history`` (Staying Put and supported living after 18,
+:mod:`rcc.forecast.leaving`); with a UASC file, the UASC children are also forecast on their own (printed, ``uasc_totals``); ``--chart PATH`` writes the chart anywhere. Counts are the council's own: nothing here is
 suppressed for publication.
 """
 
@@ -59,11 +60,54 @@ def _cost_item(text: str) -> tuple[str, float]:
 
 
 def _filter_item(text: str) -> tuple[str, list[str]]:
+    from rcc.forecast.flowdata import FILTER_COLUMNS
+
     column, sep, values = text.partition("=")
-    if not sep or column not in ("SEX", "ETHNIC") or not values:
-        raise argparse.ArgumentTypeError(f"expected SEX=CODES or ETHNIC=CODES (codes separated by commas); "
-                                         f"received {text!r}")
+    if not sep or column not in FILTER_COLUMNS or not values:
+        raise argparse.ArgumentTypeError(f"expected COLUMN=CODES with COLUMN one of {', '.join(FILTER_COLUMNS)} "
+                                         f"(codes separated by commas); received {text!r}")
     return column, values.split(",")
+
+
+def _every_six_months(totals: pd.DataFrame) -> pd.DataFrame:
+    """The councils' totals (``placement == "all"``) every six months (every month when fewer than six)."""
+    allc = totals[totals.placement == "all"]
+    months = sorted(allc.month.unique())
+    return allc[allc.month.isin(months[5::6] if len(months) >= 6 else months)]
+
+
+def leaving_text(fc: pd.DataFrame) -> str:
+    """Young people leaving care at 18 by outcome: the last year of the history and the forecast's first 12 months
+    (Staying Put from ``REC`` E17; said to be absent when the episodes have no ``REC``)."""
+    hist, fut = fc.attrs["leaving_history"], fc.attrs["leaving_at_18"]
+    lines = ["leaving care at 18 (REC of the last episode: E17 staying put, E5 supported living incl. Staying Close):"]
+    first = fut[fut.month <= sorted(fut.month.unique())[:12][-1]]
+    for council, part in first.groupby("council_id"):
+        last = hist[(hist.council_id == council) & (hist.year_to == fc.attrs["end"])].groupby("outcome").young_people
+        sums = part.groupby("outcome")[["young_people_expected", "young_people_p10", "young_people_p90"]].sum(
+            min_count=1)
+        if sums.loc[["staying_put", "supported_living", "other"], "young_people_expected"].isna().all():
+            lines.append(f"  {council}: Staying Put is not in the data (no REC for those who left at 18): "
+                         f"{sums.young_people_expected.sum():,.0f} expected to leave at 18 in the next 12 months")
+            continue
+        counts = last.sum()
+        for outcome in ("staying_put", "supported_living", "other", "unknown"):
+            r = sums.loc[outcome]
+            lines.append(f"  {council} {outcome}: last year {int(counts.get(outcome, 0))}, next 12 months "
+                         f"{r.young_people_expected:,.1f} (p10-p90 of months summed {r.young_people_p10:,.0f}-"
+                         f"{r.young_people_p90:,.0f})")
+    return "\n".join(lines)
+
+
+def uasc_text(fc: pd.DataFrame) -> str:
+    """The UASC children's own forecast (total and band every six months)."""
+    shown = _every_six_months(fc.attrs["totals"])
+    obs = fc[(fc.kind == "observed") & (fc.month == fc.attrs["end"])].groupby("council_id").children.sum()
+    lines = ["UASC children (the UASC table's children, forecast from their own episodes; included above): now "
+             + ", ".join(f"{c} {n}" for c, n in obs.items())]
+    lines += [f"  {r.month:%Y-%m} {r.council_id}: {r.children_expected:,.1f} ({r.children_p10:,.0f}-"
+              f"{r.children_p90:,.0f})" for r in shown.itertuples()]
+    return "\n".join(lines)
 
 
 def costs_text(costs: pd.DataFrame, inflation: float) -> str:
@@ -102,9 +146,8 @@ def backtest_text(bt: pd.DataFrame) -> str:
 def forecast_text(fc: pd.DataFrame) -> str:
     """The total with its band every six months, and the last month by placement group."""
     tot = fc.attrs["totals"]
-    allc = tot[tot.placement == "all"]
-    months = sorted(allc.month.unique())
-    shown = allc[allc.month.isin(months[5::6] if len(months) >= 6 else months)]
+    shown = _every_six_months(tot)
+    months = sorted(tot.month.unique())
     obs = fc[fc.kind == "observed"]
     now = obs[obs.month == obs.month.max()].groupby("council_id").children.sum()
     lines = [f"children in care on {fc.attrs['end']:%Y-%m-%d}: " + ", ".join(f"{c} {n}" for c, n in now.items()),
@@ -163,12 +206,26 @@ def cmd_forecast(args: argparse.Namespace, run: Run) -> int:
         frames["backtest"] = bt
     progress(f"forecasting {args.months} months with {args.sims} simulations")
     fc = forecast_monthly(result, args.months, **options)
+    uasc: Any = None
+    if "UASC" in result.header.columns and "UASC" not in options.get("filters", {}) and (result.header.UASC == "1").any():
+        progress("forecasting the UASC children separately")
+        try:
+            uasc = forecast_monthly(result, args.months, **{**options, "filters": {**options.get("filters", {}),
+                                                                                     "UASC": ["1"]}})
+        except InvalidInputError as exc:  # too little UASC history: said, the main forecast stands
+            uasc = f"UASC children: not forecast separately ({exc})"
     progress.done()
     print(forecast_text(fc))
+    print(leaving_text(fc))
+    if uasc is not None:
+        print(uasc if isinstance(uasc, str) else uasc_text(uasc))
+        if not isinstance(uasc, str):
+            frames["uasc_totals"] = uasc.attrs["totals"]
     costs = forecast_costs(fc, {**DEFAULT_COSTS, **dict(args.cost or [])}, args.inflation)
     print(costs_text(costs, args.inflation))
     frames.update(forecast=fc, totals=fc.attrs["totals"], flows=fc.attrs["flows"], trends=fc.attrs["trends"],
-                  costs=costs)
+                  exit_trends=fc.attrs["exit_trends"], costs=costs, leaving_at_18=fc.attrs["leaving_at_18"],
+                  leaving_history=fc.attrs["leaving_history"])
     if args.chart is not None:
         print(f"chart: {draw_chart(fc, args.chart)}")
     if run.out is not None:
@@ -201,7 +258,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     f.add_argument("--inflation", type=number("a finite yearly rate > -1", low=-1, strict=True), default=0.03,
                    help="yearly inflation of the costs (default 0.03)")
     f.add_argument("--filter", nargs="+", type=_filter_item, default=None, metavar="COLUMN=CODES",
-                   help="only some children: SEX=2, ETHNIC=WBRI,WIRI ... (header codes, comma separated)")
+                   help="only some children: SEX=2, ETHNIC=WBRI,WIRI, UASC=1 (UASC: needs the UASC file; 1 a child "
+                   "in it, 0 the others) ... (codes comma separated); with the UASC file and no UASC filter, the UASC "
+                   "children are also forecast on their own")
     f.add_argument("--chart", default=None, metavar="PATH", help="write the chart (png, svg or pdf) to PATH")
     f.add_argument("--seed", type=SEED, default=0)
     out_options(f, None, "forecast tables and chart")
@@ -211,4 +270,5 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     return f
 
 
-__all__ = ["add_parser", "backtest_text", "cmd_forecast", "costs_text", "draw_chart", "forecast_text", "read_scenario"]
+__all__ = ["add_parser", "backtest_text", "cmd_forecast", "costs_text", "draw_chart", "forecast_text", "read_scenario",
+           "leaving_text", "uasc_text"]

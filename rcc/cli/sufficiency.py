@@ -1,4 +1,11 @@
-"""``rcc sufficiency``: a multi-year plan of what capacity to add, where and when."""
+"""``rcc sufficiency``: a multi-year plan of what capacity to add, where and when.
+
+Demand: the region's cohorts grown by ``--growth`` per need (:func:`rcc.forecast_from_region`); with ``--ssda903``
+(the files and ``--reference-date`` of ``rcc forecast``), the councils of the return are forecast month by month from
+their own episodes (:func:`rcc.forecast.forecast_monthly`, ``--sims``, ``--scenario``) and the forecast's placement
+groups x age bands mapped to needs x age bands (:func:`rcc.forecast.monthly_demand`): plan year 1 is the stock on the
+reference date, plan year y the forecast 12 x (y - 1) months later; ``--growth`` then applies to the other councils.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +31,7 @@ from rcc.cli._common import (
 from rcc.cli._data import add_data_options, data_epilog, load_region
 from rcc.cli.report import add_report_option, write_reports
 from rcc.core.params import SolverOptions
-from rcc.core.schema import NEEDS
+from rcc.core.schema import NEEDS, cohort_ids
 from rcc.io.output import plan_record, write_frames
 from rcc.sufficiency.defaults import EXAMPLE_GROWTH
 
@@ -56,6 +63,46 @@ class _Growth(argparse.Action):
         setattr(namespace, self.dest, out or dict(EXAMPLE_GROWTH))
 
 
+def _council_codes(names: pd.Series, councils: pd.DataFrame) -> pd.Series:
+    """Council codes of a return's councils (codes, or names as in an ``LA`` column); missing: not in ``councils``."""
+    from rcc.io.ofsted import normalise_council_name
+
+    by_name = dict(zip(councils.name.map(normalise_council_name), councils.council_id))
+    ids = set(councils.council_id)
+    return names.map(lambda c: c if c in ids else by_name.get(normalise_council_name(c)))
+
+
+def _returns_forecast(args: argparse.Namespace, region: Any, forecast: pd.DataFrame,
+                      progress: StageLog) -> tuple[Any, pd.DataFrame, pd.DataFrame]:
+    """Demand of the councils with an SSDA903 return from its monthly forecast (:func:`rcc.forecast.forecast_monthly`,
+    mapped to needs by :func:`rcc.forecast.monthly_demand`), the other councils' from ``forecast``: the region with
+    every forecast cohort (0 children now where new), the planner's forecast and the returns' demand table."""
+    from rcc.cli.forecast import read_scenario
+    from rcc.forecast import forecast_monthly, monthly_demand
+
+    result = args._ssda903_result
+    options: dict[str, Any] = {"n_sims": args.sims, "seed": args.seed}
+    if args.scenario is not None:
+        name, options["adjust"] = read_scenario(args.scenario)
+        progress(f"scenario {name!r}: {len(options['adjust'])} adjustment(s)")
+    months = max(12 * (args.years - 1), 1)
+    progress(f"forecasting the returns' demand: {months} months, {args.sims} simulations (monthly forecast by "
+             "placement group and age, mapped to needs)")
+    demand = monthly_demand(forecast_monthly(result, months, **options), result, args.years)
+    covered = set(_council_codes(result.header.council_id.astype(str), region.councils).dropna())
+    demand = demand.assign(council_id=_council_codes(demand.council_id.astype(str), region.councils)).dropna(
+        subset=["council_id"])
+    demand = demand.assign(cohort_id=cohort_ids(demand.council_id, demand.need, demand.age_band), group_size=1)
+    progress(f"demand of {len(covered)} council(s) from their returns ({int(demand[demand.year == 1].children.sum())} "
+             f"children now); the other {len(region.councils) - len(covered)} council(s): growth by need")
+    new = demand[~demand.cohort_id.isin(region.cohorts.cohort_id)].drop_duplicates("cohort_id")
+    cohorts = pd.concat([region.cohorts, new[["cohort_id", "council_id", "need", "age_band"]].assign(children=0)],
+                        ignore_index=True)
+    kept = forecast[~forecast.council_id.isin(covered)]
+    both = pd.concat([kept, demand[list(forecast.columns)]], ignore_index=True)
+    return region.replace(cohorts=cohorts), both, demand
+
+
 def cmd_sufficiency(args: argparse.Namespace, run: Run) -> int:
     """``rcc sufficiency``: a multi-year sufficiency plan of a region; its tables (with a summary) under ``--out``."""
     from rcc.sufficiency import SufficiencyParams, default_options, forecast_from_region, sufficiency_plan
@@ -65,6 +112,9 @@ def cmd_sufficiency(args: argparse.Namespace, run: Run) -> int:
     run.region = region.name
     growth = args.growth if args.growth is not None else dict(EXAMPLE_GROWTH)
     forecast = forecast_from_region(region, years=args.years, growth_by_need=growth, group_size={"sibling_group": args.sibling_group})
+    demand = None
+    if args.ssda903:
+        region, forecast, demand = _returns_forecast(args, region, forecast, progress)
     options = default_options(region)
     capital = args.capital_per_council * len(region.councils)
     budgets = pd.DataFrame({"budget_id": ["total"], "scope": ["total"], "capital_gbp": [capital]})
@@ -89,6 +139,8 @@ def cmd_sufficiency(args: argparse.Namespace, run: Run) -> int:
     write_reports(plan, args, progress)
     if run.out is not None:
         frames = marked(plan.to_frames(), run.plans["sufficiency"])
+        if demand is not None:
+            frames["demand_forecast"] = demand
         write_frames({**frames, "summary": summary_frame(run)}, run.out.staging, args.format, council_names(region))
     return run.finish()
 
@@ -113,6 +165,10 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                    help="whole-run time limit in seconds, > 0 (default 300: England takes 1-2 minutes on 2 cores)")
     f.add_argument("--gap", type=number("a finite relative gap >= 0", low=0), default=1e-3,
                    help="stop at this relative gap, >= 0 (default 0.001)")
+    f.add_argument("--sims", type=number("a whole number of simulations >= 1", integer=True, low=1), default=200,
+                   help="with --ssda903: simulations of the monthly forecast of the returns' demand (default 200)")
+    f.add_argument("--scenario", default=None, metavar="FILE",
+                   help="with --ssda903: a saved forecast scenario, as rcc forecast --scenario takes")
     f.add_argument("--seed", type=SEED, default=0)
     out_options(f, None, "result tables (with summary and the status in metrics)")
     add_report_option(f, "the sufficiency plan")

@@ -53,7 +53,8 @@ Monthly forecast by placement group (:func:`forecast_monthly`, :func:`backtest_m
     Stock by placement group (home type) x age band at each month end on the one stock-and-flow
     engine of :mod:`rcc.flows`: exits and moves between groups (a transition matrix) by age band,
     ageing at each child's birthday month, leaving at 18 exactly, entries with a trend chosen by
-    backtest; see :mod:`rcc.forecast.monthly`. :mod:`rcc.forecast.synthetic` makes SSDA903 returns
+    backtest; see :mod:`rcc.forecast.monthly`. :func:`monthly_demand` turns it into the sufficiency
+    planner's demand (council x need x age band by plan year; :mod:`rcc.forecast.demand`). :mod:`rcc.forecast.synthetic` makes SSDA903 returns
     from a known process, with the truth, to test it (``benchmarks/bench_forecast.py``).
 
 Modules: :mod:`rcc.forecast.spells` (spells from SSDA903 episodes),
@@ -64,10 +65,12 @@ Forecasts are cohort-level tables: no child id, pseudonymised or not, leaves thi
 """
 
 from rcc.forecast.adjust import DEFAULT_COSTS, Adjustment, forecast_costs
+from rcc.forecast.demand import NEED_OF_GROUP, monthly_demand
 from rcc.forecast.monthly import MONTHLY_COLUMNS, backtest_monthly, compare_scenarios, forecast_monthly
 from rcc.forecast.projection import FORECAST_COLUMNS, forecast_demand, project
 from rcc.forecast.rates import RATE_COLUMNS, estimate_rates
 from rcc.forecast.region import EXAMPLE_GROWTH, REGION_FORECAST_COLUMNS, forecast_from_region, to_sufficiency_forecast
+from rcc.forecast.result import MonthlyForecast
 from rcc.forecast.spells import spells_from_ssda903
 from rcc.forecast.synthetic import SyntheticProcess, SyntheticReturn, synthetic_ssda903
 
@@ -77,6 +80,8 @@ __all__ = [
     "EXAMPLE_GROWTH",
     "FORECAST_COLUMNS",
     "MONTHLY_COLUMNS",
+    "MonthlyForecast",
+    "NEED_OF_GROUP",
     "RATE_COLUMNS",
     "SyntheticProcess",
     "SyntheticReturn",
@@ -88,6 +93,7 @@ __all__ = [
     "forecast_demand",
     "forecast_from_region",
     "forecast_monthly",
+    "monthly_demand",
     "project",
     "spells_from_ssda903",
     "synthetic_ssda903",

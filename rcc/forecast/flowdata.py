@@ -21,9 +21,11 @@ import pandas as pd
 
 from rcc.core.errors import InvalidInputError
 from rcc.core.schema import AGE_BANDS, HOME_TYPES
+from rcc.forecast.mixtrend import fit_mix_trend
 from rcc.forecast.spells import _dates, _episode_needs, _episodes_in_order, _merge_episodes
 
-__all__ = ["FlowCounts", "TREND_CANDIDATES", "check_segments", "count_flows", "monthly_stock", "placement_segments", "select_trend"]
+__all__ = ["FILTER_COLUMNS", "FlowCounts", "TREND_CANDIDATES", "check_segments", "count_flows", "monthly_stock", "placement_segments", "select_trend",
+           "TrendMix", "trend_mixture"]
 
 BAND_OF_AGE = np.array([i for i, (lo, hi) in enumerate(AGE_BANDS.values()) for _ in range(lo, hi + 1)])
 _BAND_EDGES = [lo for lo, _ in AGE_BANDS.values()] + [18]
@@ -34,6 +36,9 @@ _DAY_YEAR = 365.25
 TREND_CANDIDATES: tuple[tuple[str, int], ...] = (
     ("flat", 0), ("flat", 24), ("flat", 12), ("log-linear", 0), ("linear", 0), ("log-linear", 36), ("linear", 36),
 )
+#: Header columns :func:`placement_segments` filters on (``UASC``: from the UASC table, see
+#: :class:`rcc.io.ssda903.Ssda903Result`).
+FILTER_COLUMNS: tuple[str, ...] = ("SEX", "ETHNIC", "UASC")
 #: Percentage points of backtest error a less simple entry trend must gain to be chosen.
 TREND_TOLERANCE = 1.0
 
@@ -56,23 +61,32 @@ def placement_segments(result: Any, *, place_mapping: pd.DataFrame | None = None
     place_mapping : pandas.DataFrame, optional
         Replaces :data:`rcc.io.ssda903.PLACE_MAPPING`.
     filters : Mapping[str, Sequence[str]], optional
-        Only children whose header column has one of the values, e.g. ``{"SEX": ["2"]}`` or
-        ``{"ETHNIC": ["WBRI", "WIRI"]}`` (columns of the header table: ``SEX``, ``ETHNIC``).
+        Only children whose header column has one of the values, e.g. ``{"SEX": ["2"]}``,
+        ``{"ETHNIC": ["WBRI", "WIRI"]}`` or ``{"UASC": ["1"]}`` (:data:`FILTER_COLUMNS`; ``UASC`` needs the
+        return's UASC table: ``"1"`` a child in it, ``"0"`` the others). A child's whole history is kept or not.
 
     Returns
     -------
     pandas.DataFrame
         ``child_id`` (pseudonym), ``council_id``, ``placement`` (home type), ``start``, ``end`` (missing
-        while open), ``dob``.
+        while open), ``dob``, ``rec`` (``REC`` of the segment's last episode: why it ended; missing while open or
+        when the episodes have none).
     """
     episodes = _episodes_in_order(result.episodes)
     episodes["placement"] = _episode_needs(episodes, place_mapping, column="home_type")
-    seg = _merge_episodes(episodes[episodes.placement.notna()].reset_index(drop=True), column="placement")
+    seg = _merge_episodes(episodes[episodes.placement.notna()].reset_index(drop=True), column="placement",
+                          carry=("rec",))
+    seg["rec"] = seg.rec.where(seg.end.notna())  # the reason the last episode ended (REC), when it has
     hdr = result.header.drop_duplicates(["council_id", "child_id"])
     for column, values in (filters or {}).items():
-        if column not in ("SEX", "ETHNIC") or column not in hdr.columns:
-            raise InvalidInputError("filters", None, column, "SEX or ETHNIC (a column of the header)", column)
-        hdr = hdr[hdr[column].astype("str").isin([str(v) for v in values])]
+        if column not in FILTER_COLUMNS:
+            raise InvalidInputError("filters", None, column, f"one of {list(FILTER_COLUMNS)}", column)
+        if column not in hdr.columns:
+            raise InvalidInputError("filters", None, column, "a return with " + (
+                "its UASC table (load_ssda903(uasc=...))" if column == "UASC" else f"a {column} column"), "none")
+        if isinstance(values, str) or not all(isinstance(v, (str, int)) for v in values):
+            raise InvalidInputError("filters", None, column, "a list of codes", values)
+        hdr = hdr[hdr[column].astype("str").str.strip().isin([str(v).strip() for v in values])]
     if filters:  # the children filtered out (never those without a header row: they are an error below)
         seg = seg.merge(hdr[["council_id", "child_id"]], on=["council_id", "child_id"])
     hdr = hdr.set_index(["council_id", "child_id"])
@@ -169,6 +183,15 @@ class FlowCounts:
         The mix window (years before ``end``).
     mix_windows : pandas.DataFrame
         The windows tried (``years``, ``loglik`` of the next year's entries, ``chosen``).
+    period_exits, period_exposure : numpy.ndarray
+        Exits and days in care by half-year of the window, counted back from ``end`` (the last axis: the oldest
+        first, the half-year ending on ``end`` last), shape (councils, groups, bands, half-years): what the exit
+        trend is measured on (:mod:`rcc.forecast.hazards`).
+    mix_trend : tuple, optional
+        The entry mix's trend (:mod:`rcc.forecast.mixtrend`): each council's yearly log drift of the groups'
+        shares and its standard error (councils, groups), the entries by band and group with the shares at
+        ``end`` (as ``entry_mix``), and its weight against the chosen window, ``1 / (1 + exp(window's - trend's
+        held-out log-likelihood))``: the share of simulations that follow it (``mix_windows``: ``weight``).
     """
 
     councils: tuple[str, ...]
@@ -181,6 +204,9 @@ class FlowCounts:
     end: pd.Timestamp
     mix_years: float = 2.0
     mix_windows: pd.DataFrame | None = None
+    period_exits: np.ndarray | None = None
+    period_exposure: np.ndarray | None = None
+    mix_trend: tuple[np.ndarray, np.ndarray, np.ndarray, float] | None = None
 
 
 def _band_overlap(start: np.ndarray, end: np.ndarray, dob: np.ndarray) -> np.ndarray:
@@ -227,13 +253,29 @@ def count_flows(segments: pd.DataFrame, end: Any = None, *, window_years: float 
     moves = np.zeros((len(councils), len(HOME_TYPES), len(HOME_TYPES), len(AGE_BANDS)))
     mv = np.flatnonzero(in_win & (how == 3))
     np.add.at(moves, (ci[mv], gi[mv], gi[mv + 1], at_end[mv]), 1)
-    *entries, mix_window, mix_table = _entry_counts(seg, entry, ci, gi, w0, end, mix_years)
-    return FlowCounts(councils, exposure, exits, moves, *entries, end, mix_window, mix_table)
+    *entries, mix_window, mix_table, mix_trend = _entry_counts(seg, entry, ci, gi, w0, end, mix_years)
+    # by half-year, back from the end: exits and exposure (the exit trend)
+    n_p = max(int(np.ceil(span / HALF_YEAR_DAYS - 1e-9)), 1)
+    p_exits = np.zeros((*shape, n_p))
+    p_exposure = np.zeros((*shape, n_p))
+    for k in range(n_p):
+        lo, hi = max(span - (n_p - k) * HALF_YEAR_DAYS, 0.0), span - (n_p - k - 1) * HALF_YEAR_DAYS
+        np.add.at(p_exposure[..., k], (ci, gi), _band_overlap(np.clip(day["start"], lo, hi), np.clip(stop, lo, hi),
+                                                              day["dob"]))
+        ek = ex & (day["end"] > lo) & (day["end"] <= hi)
+        np.add.at(p_exits[..., k], (ci[ek], gi[ek], at_end[ek]), 1)
+    return FlowCounts(councils, exposure, exits, moves, *entries, end, mix_window, mix_table, p_exits, p_exposure,
+                      mix_trend)
 
+
+#: Days in the half-years the exit trend is measured on.
+HALF_YEAR_DAYS = _DAY_YEAR / 2
 
 #: Years of recent entries the entry mix (ages, groups entered) is estimated from, chosen by backtest
 #: (``inf``: all the history).
 MIX_WINDOWS: tuple[float, ...] = (1.0, 2.0, 3.0, float("inf"))
+#: Log-likelihood units a shorter entry-mix window must gain over a longer one to be chosen.
+MIX_TOLERANCE = 2.0
 
 
 def _mix_counts(n_c: int, ci: np.ndarray, age: np.ndarray, gi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -257,7 +299,11 @@ def select_mix_window(start: pd.Series, ci: np.ndarray, age: np.ndarray, gi: np.
     """The years of recent entries whose mix best predicts the next year's entries (held-out
     log-likelihood at origins one and two years before ``end``), among :data:`MIX_WINDOWS` that fit in
     the history before every origin (``inf``: all the history before the origin, and at the end); all the
-    history when there is less than two years."""
+    history when there is less than two years. A shorter window (noisier shares) is chosen over a longer one
+    only when its log-likelihood is higher by more than :data:`MIX_TOLERANCE`; the trend of the mix over all
+    the history (:mod:`rcc.forecast.mixtrend`, the table's ``trend`` row) only when it beats the chosen window
+    (``window``) by more than that. (Either way the simulations follow the trend in a share of them:
+    :attr:`FlowCounts.mix_trend`.)"""
     rows = []
     year = pd.Timedelta(days=_DAY_YEAR)
     origins = [end - k * year for k in (1, 2) if end - k * year - year >= w0]
@@ -269,12 +315,45 @@ def select_mix_window(start: pd.Series, ci: np.ndarray, age: np.ndarray, gi: np.
             tr = ((start > (o - y * year if np.isfinite(y) else w0)) & (start <= o)).to_numpy()
             te = ((start > o) & (start <= o + year)).to_numpy()
             ll += _mix_loglik(_mix_counts(n_c, ci[tr], age[tr], gi[tr]), _mix_counts(n_c, ci[te], age[te], gi[te]))
-        rows.append((y, ll / len(origins)))
-    table = pd.DataFrame(rows, columns=["years", "loglik"])
+        rows.append((y, ll / len(origins), False))
+    if origins:  # the mix trend over all the history before each origin
+        ll = 0.0
+        for o in origins:
+            tr = ((start > w0) & (start <= o)).to_numpy()
+            te = ((start > o) & (start <= o + year)).to_numpy()
+            ll += _trend_loglik(start, ci, age, gi, n_c, tr, te, o)
+        rows.append((float("inf"), ll / len(origins), True))
+    table = pd.DataFrame(rows, columns=["years", "loglik", "trend"])
     if table.empty:
         return float("inf"), table.assign(chosen=pd.Series(dtype=bool))
-    best = int(table.loglik.to_numpy().argmax())
+    ll = table.loglik.to_numpy()
+    windows = ~table.trend.to_numpy()
+    best = int(np.flatnonzero(windows & (ll >= ll[windows].max() - MIX_TOLERANCE))[-1])  # the longest close window
+    table["window"] = np.arange(len(table)) == best
+    if table.trend.any() and ll[-1] > ll[best] + MIX_TOLERANCE:  # a drifting mix, when it predicts better
+        best = len(table) - 1
     return float(table.years[best]), table.assign(chosen=np.arange(len(table)) == best)
+
+
+def _trend_loglik(start: pd.Series, ci: np.ndarray, age: np.ndarray, gi: np.ndarray, n_c: int, tr: np.ndarray,
+                  te: np.ndarray, origin: pd.Timestamp) -> float:
+    """Held-out log-likelihood of the ``te`` entries' ages and groups under the mix trend of the ``tr`` entries."""
+    t = ((start - origin).dt.days / _DAY_YEAR).to_numpy()
+    train, test = _mix_counts(n_c, ci[tr], age[tr], gi[tr]), _mix_counts(n_c, ci[te], age[te], gi[te])
+    p_age = (train[0] + 0.5) / (train[0] + 0.5).sum(axis=-1, keepdims=True)
+    ll = float((test[0] * np.log(p_age)).sum())
+    band = BAND_OF_AGE[age]
+    for c in range(n_c):
+        mine, theirs = tr & (ci == c), te & (ci == c)
+        if not theirs.any():
+            continue
+        fit = fit_mix_trend(t[mine], band[mine], gi[mine], len(AGE_BANDS), len(HOME_TYPES))
+        n_b = train[1][c].sum(axis=1)  # train entries per band
+        for k in np.flatnonzero(theirs):
+            shares = fit.at(float(t[k]))[band[k]]
+            p = (n_b[band[k]] * shares + 0.5) / (n_b[band[k]] + 0.5 * len(HOME_TYPES))
+            ll += float(np.log(p[gi[k]]))
+    return ll
 
 
 def _entry_counts(seg: pd.DataFrame, entry: np.ndarray, ci: np.ndarray, gi: np.ndarray, w0: pd.Timestamp,
@@ -292,12 +371,24 @@ def _entry_counts(seg: pd.DataFrame, entry: np.ndarray, ci: np.ndarray, gi: np.n
     np.add.at(entries, (ci[ok], m[ok]), 1)
     age = np.clip(month_index(seg.start) - month_index(seg.dob), 0, 18 * 12 - 1) // 12
     e = entry & (seg.start > w0).to_numpy()
-    table = pd.DataFrame(columns=["years", "loglik", "chosen"])
+    table = pd.DataFrame(columns=["years", "loglik", "trend", "window", "chosen"])
     if mix_years is None:
         mix_years, table = select_mix_window(seg.start[e], ci[e], age[e], gi[e], n_c, w0, end)
     since = end - pd.Timedelta(days=mix_years * _DAY_YEAR) if np.isfinite(mix_years) else w0
     recent = e & (seg.start > since).to_numpy()
-    return (entries, *_mix_counts(n_c, ci[recent], age[recent], gi[recent]), float(mix_years), table)
+    ages, mix = _mix_counts(n_c, ci[recent], age[recent], gi[recent])
+    trend = None
+    if len(table) and table.trend.any():  # the shares may drift: their trend per council, with its weight
+        window, ll = table.loglik[table.window].iloc[0], table.loglik[table.trend].iloc[0]
+        weight = float(1 / (1 + np.exp(np.clip(window - ll, -50, 50))))
+        table = table.assign(weight=np.where(table.trend, weight, np.where(table.window, 1 - weight, 0.0)))
+        t = ((seg.start - end).dt.days / _DAY_YEAR).to_numpy()
+        fits = [fit_mix_trend(t[e & (ci == c)], BAND_OF_AGE[age[e & (ci == c)]], gi[e & (ci == c)], len(AGE_BANDS),
+                              len(HOME_TYPES)) for c in range(n_c)]
+        whole = _mix_counts(n_c, ci[e], age[e], gi[e])[1]
+        today = whole.sum(axis=2, keepdims=True) * np.stack([f.shares for f in fits])  # as many entries, shares now
+        trend = (np.stack([f.beta for f in fits]), np.stack([f.se for f in fits]), today, weight)
+    return (entries, ages, mix, float(mix_years), table, trend)
 
 
 @attrs.frozen
@@ -337,6 +428,8 @@ def fit_trend(y: np.ndarray, kind: str, months: int) -> Trend:
         resid = y - x @ coef
         s2 = max(float(resid @ resid) / max(len(y) - 2, 1), 1e-9)
         return Trend(kind, months, coef, s2 * np.linalg.inv(x.T @ x))
+    if y.sum() < 1:  # no entries: nothing to fit a trend to (the Poisson fit would run off to minus infinity)
+        return Trend(kind, months, np.array([np.log(1e-9), 0.0]), np.zeros((2, 2)))
     coef = np.array([np.log(max(y.mean(), 0.5)), 0.0])
     for _ in range(25):  # Poisson regression by Newton steps
         mu = np.exp(x @ coef)
@@ -363,9 +456,49 @@ def select_trend(y: np.ndarray, horizon: int = 12) -> tuple[Trend, pd.DataFrame]
     (Trend, pandas.DataFrame)
         The chosen trend, and the table of candidates: ``trend``, ``months``, ``error_pct``, ``chosen``.
     """
+    mix, table = trend_mixture(y, horizon)
+    best = int(np.flatnonzero(table.chosen.to_numpy())[0])
+    return mix.trends[best], table
+
+
+@attrs.frozen
+class TrendMix:
+    """Entry trends with weights: its mean is the weighted mean of theirs; a draw picks one by weight, then draws
+    its coefficients (so the band holds the doubt between trends the backtest could not tell apart)."""
+
+    trends: tuple[Trend, ...]
+    weights: np.ndarray
+
+    def mean(self, t: np.ndarray, draw: Any = None) -> np.ndarray:
+        if draw is None:
+            return np.sum([w * tr.mean(t) for tr, w in zip(self.trends, self.weights)], axis=0)
+        i, coef = draw
+        return self.trends[i].mean(t, coef)
+
+    def draw(self, rng: np.random.Generator) -> tuple[int, np.ndarray]:
+        i = int(rng.choice(len(self.trends), p=self.weights))
+        return i, self.trends[i].draw(rng)
+
+
+def trend_mixture(y: np.ndarray, horizon: int = 12) -> tuple[TrendMix, pd.DataFrame]:
+    """The entry trends weighted by their backtest errors on the council's own monthly entries ``y``.
+
+    Each of :data:`TREND_CANDIDATES` is fitted on the history up to three origins (24, 18 and 12 months before the
+    end) and scored by the mean absolute % error of its total entries over the next ``horizon`` months (or up to the
+    end of the data); a candidate whose window does not fit before every origin is not tried. The errors are noisy
+    (a count of ``n`` entries is off by about ``100 / sqrt(n)`` % by chance alone, ``s``), so every candidate is
+    kept with weight ``exp(-((error - best error) / s)**2 / 2)`` (normalised; under 1% dropped), each refitted on the
+    whole history. ``chosen`` is the simplest candidate within :data:`TREND_TOLERANCE` points of the best.
+
+    Returns
+    -------
+    (TrendMix, pandas.DataFrame)
+        The weighted trends (in the table's order), and the table of candidates: ``trend``, ``months``,
+        ``error_pct``, ``weight``, ``chosen``.
+    """
     y = np.asarray(y, dtype=float)
     origins = [o for o in (len(y) - 24, len(y) - 18, len(y) - 12) if o >= 12]
-    rows = []
+    rows, counted = [], []
     for kind, months in TREND_CANDIDATES:
         if not origins or min(origins) < max(months, 12):
             continue
@@ -374,12 +507,18 @@ def select_trend(y: np.ndarray, horizon: int = 12) -> tuple[Trend, pd.DataFrame]
             fit = fit_trend(y[:o], kind, months)
             h = min(horizon, len(y) - o)
             actual = y[o:o + h].sum()
+            counted.append(actual)
             errs.append(abs(fit.mean(np.arange(h)).sum() - actual) / max(actual, 1.0) * 100)
         rows.append((kind, months, float(np.mean(errs))))
     if not rows:
         rows = [("flat", 12, float("nan"))]
     table = pd.DataFrame(rows, columns=["trend", "months", "error_pct"])
     err = table.error_pct.fillna(0).to_numpy()
+    noise = 100 / np.sqrt(max(float(np.mean(counted)) if counted else 1.0, 1.0))
+    w = np.exp(-0.5 * ((err - err.min()) / noise) ** 2)
+    w = np.where(w / w.sum() >= 0.01, w, 0.0)
+    table["weight"] = w / w.sum()
     best = int(np.flatnonzero(err <= err.min() + TREND_TOLERANCE)[0])
     table["chosen"] = np.arange(len(table)) == best
-    return fit_trend(y, table.trend[best], int(table.months[best])), table
+    trends = tuple(fit_trend(y, table.trend[i], int(table.months[i])) for i in range(len(table)))
+    return TrendMix(trends, table.weight.to_numpy()), table

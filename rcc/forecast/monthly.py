@@ -9,16 +9,22 @@ Model
     groups (a monthly chance of a change, and where to: a transition matrix by council, group and age
     band), and entries (Poisson, by age in years; the group entered by age band).
 
-Estimation (:mod:`rcc.forecast.flowdata`)
+Estimation (:mod:`rcc.forecast.flowdata`, :mod:`rcc.forecast.hazards`)
     Occurrence over exposure in the window: hazard ``events / days in the group and band``, shrunk
     towards all councils' hazard with ``prior_years`` child-years of weight (small councils borrow
-    strength); monthly chance ``1 - exp(-hazard * 30.44)``. Moves: counts from group to group. Entries:
-    counts per calendar month, their trend chosen by backtest on the council's own history
-    (:func:`rcc.forecast.flowdata.select_trend`: flat, linear or log-linear over several windows), never
-    fixed by default; their ages and the groups they enter from the recent years that best predicted the
-    next year's entries (:func:`rcc.forecast.flowdata.select_mix_window`). Children enter on average
-    mid-month, so the entries a month are those still in care at its end (each entry's chance of staying
-    half a month).
+    strength), then each cell towards the council's group x age-band model by empirical Bayes
+    (:func:`rcc.forecast.hazards.shrunk_hazards`); monthly chance ``1 - exp(-hazard * 30.44)``. Moves: a hazard
+    per move (group to group) and age band, one for all bands unless the counts reject it
+    (:func:`rcc.forecast.hazards.move_hazards`). Exits follow a trend when the council's history shows one:
+    flat, the last 24 months' level or log-linear in time, chosen by backtest
+    (:func:`rcc.forecast.hazards.select_exit_trend`). Entries: counts per calendar month, their trends fitted
+    and scored by backtest on the council's own history (flat, linear or log-linear over several windows),
+    never fixed by default; the simulations draw a trend by weight from their backtest errors
+    (:func:`rcc.forecast.flowdata.trend_mixture`: trends the backtest cannot tell apart all count, and the band
+    holds the doubt between them); their ages and the groups they enter from the recent years that best
+    predicted the next year's entries (:func:`rcc.forecast.flowdata.select_mix_window`). Children enter on
+    average mid-month, so the entries a month are those still in care at its end (each entry's chance of
+    staying half a month).
 
 Bands
     Each of ``n_sims`` simulations draws the parameters from their posteriors (Gamma hazards, Dirichlet
@@ -37,20 +43,22 @@ import pandas as pd
 
 from rcc.core.errors import InvalidInputError
 from rcc.core.schema import AGE_BANDS, HOME_TYPES
-from rcc.flows import EVENTS, NO_HOME, Engine, Network, Population
+from rcc.flows import EVENTS, LEAVING_AGE_MONTHS, NO_HOME, Engine, Network, Population
 from rcc.forecast.adjust import Adjustment, apply_adjustments
 from rcc.forecast.flowdata import (
     BAND_OF_AGE,
     FlowCounts,
-    Trend,
     check_segments,
     count_flows,
     month_index,
     monthly_stock,
     placement_segments,
-    select_trend,
+    trend_mixture,
     truncate,
 )
+from rcc.forecast.hazards import ExitTrend, move_hazards, select_exit_trend, shrunk_hazards
+from rcc.forecast.leaving import forecast_leaving, leaving_counts, leaving_history
+from rcc.forecast.result import MonthlyForecast
 
 __all__ = ["MONTHLY_COLUMNS", "backtest_monthly", "compare_scenarios", "forecast_monthly"]
 
@@ -91,6 +99,10 @@ class MonthlyRates:
         Where a move goes, shares over groups, shape (councils, groups, bands, groups).
     entry_mix : numpy.ndarray
         Group entered by age band, shares, shape (councils, bands, groups).
+    exit_trend : numpy.ndarray, optional
+        Multiplier of the exit hazards by council and month (councils, months): the exit trend.
+    mix_beta : numpy.ndarray, optional
+        Yearly log drift of the groups' shares of entries by council (councils, groups): the mix trend.
     """
 
     entry: np.ndarray
@@ -98,6 +110,8 @@ class MonthlyRates:
     move_p: np.ndarray
     destination: np.ndarray
     entry_mix: np.ndarray
+    exit_trend: np.ndarray | None = None
+    mix_beta: np.ndarray | None = None
 
     def entries(self, month: int) -> np.ndarray:
         return self.entry[:, min(month, self.entry.shape[1] - 1), None, :]
@@ -107,7 +121,11 @@ class MonthlyRates:
 
     def exit_probability(self, population: Population, month: int) -> np.ndarray:
         g = np.maximum(population.home, 0)
-        return self.exit_p[population.council, g, self._band(population, month)]
+        p = self.exit_p[population.council, g, self._band(population, month)]
+        if self.exit_trend is None:
+            return p
+        mult = self.exit_trend[population.council, min(month, self.exit_trend.shape[1] - 1)]
+        return 1 - (1 - p) ** mult
 
     def move_probability(self, population: Population, home_type: np.ndarray, month: int) -> np.ndarray:
         return self.move_p[population.council, home_type, self._band(population, month)]
@@ -115,27 +133,31 @@ class MonthlyRates:
     def __call__(self, population: Population, previous: np.ndarray, month: int,
                  rng: np.random.Generator) -> np.ndarray:
         band = self._band(population, month)
-        shares = np.where((previous == NO_HOME)[:, None], self.entry_mix[population.council, band],
+        mix = self.entry_mix[population.council, band]
+        if self.mix_beta is not None:  # the shares drift month by month
+            mix = mix * np.exp(self.mix_beta[population.council] * (month + 0.5) / 12)
+            mix = mix / np.maximum(mix.sum(axis=1, keepdims=True), 1e-300)
+        shares = np.where((previous == NO_HOME)[:, None], mix,
                           self.destination[population.council, np.maximum(previous, 0), band])
         pick = (rng.random(len(previous))[:, None] > np.cumsum(shares, axis=1)).sum(axis=1)
         return np.minimum(pick, _G - 1)
 
 
-def _rates(counts: FlowCounts, trends: list[Trend], months: int, prior_years: float,
-           rng: np.random.Generator | None, adjust: Sequence[Adjustment] = ()) -> MonthlyRates:
+def _rates(counts: FlowCounts, trends: list[Any], months: int, prior_years: float,
+           rng: np.random.Generator | None, adjust: Sequence[Adjustment] = (),
+           exit_trends: Sequence[ExitTrend] = ()) -> MonthlyRates:
     """Expected rates (no ``rng``) or one draw from their posteriors."""
-    k = prior_years * 365.25
-    pooled = counts.exits.sum(0) / np.maximum(counts.exposure.sum(0), 1e-12)
-    exit_h = _gamma(rng, counts.exits + k * pooled, counts.exposure + k)
-    moved = counts.moves.sum(axis=2)
-    pooled_m = moved.sum(0) / np.maximum(counts.exposure.sum(0), 1e-12)
-    move_h = _gamma(rng, moved + k * pooled_m, counts.exposure + k)
-    dest_counts = np.moveaxis(counts.moves, 2, 3)  # (c, g, b, h)
-    pool_dest = _shares(None, dest_counts.sum(0))
-    destination = _shares(rng, dest_counts + pool_dest[None])
-    move_h = np.where(destination.sum(-1) > 0, move_h, 0.0)
-    pool_mix = _shares(None, counts.entry_mix.sum(0))
-    mix = _shares(rng, counts.entry_mix + pool_mix[None])
+    exit_h = _gamma(rng, *shrunk_hazards(counts.exits, counts.exposure, prior_years))
+    pair = np.moveaxis(_gamma(rng, *move_hazards(counts.moves, counts.exposure, prior_years)), 2, 3)  # (c, g, b, h)
+    move_h = pair.sum(-1)
+    destination = _shares(None, pair)
+    mix_counts, beta = counts.entry_mix, None
+    if counts.mix_trend is not None:  # the drifting mix, in its weight's share of the simulations
+        drift, se, today, weight = counts.mix_trend
+        if (weight >= 0.5) if rng is None else (rng.random() < weight):
+            mix_counts, beta = today, drift if rng is None else drift + se * rng.standard_normal(drift.shape)
+    pool_mix = _shares(None, mix_counts.sum(0))
+    mix = _shares(rng, mix_counts + pool_mix[None])
     ages = _shares(rng, counts.entry_ages + 0.5)
     t = np.arange(months)
     level = np.stack([tr.mean(t, None if rng is None else tr.draw(rng)) for tr in trends])
@@ -145,8 +167,12 @@ def _rates(counts: FlowCounts, trends: list[Trend], months: int, prior_years: fl
     entry = level[:, :, None] * (ages * stay[:, BAND_OF_AGE])[:, None, :]
     if adjust:
         exit_h, move_h, entry, mix = apply_adjustments(adjust, exit_h, move_h, entry, mix, ages, BAND_OF_AGE)
+    trend = None
+    if exit_trends:
+        mid = (t + 0.5) / 12  # years after the end, mid-month
+        trend = np.stack([tr.multiplier(mid, None if rng is None else tr.draw(rng)) for tr in exit_trends])
     return MonthlyRates(entry, 1 - np.exp(-exit_h * _DAYS_MONTH),
-                        1 - np.exp(-move_h * _DAYS_MONTH), destination, mix)
+                        1 - np.exp(-move_h * _DAYS_MONTH), destination, mix, trend, beta)
 
 
 def _engine(rates: MonthlyRates, councils: int) -> Engine:
@@ -173,21 +199,26 @@ def _stock(pop: Population, month: int, councils: int) -> np.ndarray:
     return out
 
 
-def _simulate(counts: FlowCounts, trends: list[Trend], start: Population, months: int, n_sims: int, seed: int,
-              prior_years: float, adjust: Sequence[Adjustment]) -> tuple[np.ndarray, np.ndarray]:
-    """Stock (sims, months, councils, groups, bands) and events (sims, months, councils, events)."""
+def _simulate(counts: FlowCounts, trends: list[Any], start: Population, months: int, n_sims: int, seed: int,
+              prior_years: float, adjust: Sequence[Adjustment],
+              exit_trends: Sequence[ExitTrend] = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stock (sims, months, councils, groups, bands), events (sims, months, councils, events) and children
+    reaching 18 (sims, months, councils, groups)."""
     c = len(counts.councils)
     stock = np.zeros((n_sims, months, c, _G, _B), dtype=np.int64)
     events = np.zeros((n_sims, months, c, len(EVENTS)), dtype=np.int64)
+    adults = np.zeros((n_sims, months, c, _G), dtype=np.int64)
     for s in range(n_sims):
         rng = np.random.default_rng([seed, s, 7])
-        engine = _engine(_rates(counts, trends, months, prior_years, rng, adjust), c)
+        engine = _engine(_rates(counts, trends, months, prior_years, rng, adjust, exit_trends), c)
         pop, ev = start, engine.new_events(months)
         for m in range(months):
+            adult = pop.age_months(m) >= LEAVING_AGE_MONTHS  # those the step takes out at 18, by their group
+            np.add.at(adults[s, m], (pop.council[adult], pop.home[adult]), 1)
             pop = engine.step(pop, m, seed * 100_003 + s, ev[m], check_all=False)
             stock[s, m] = _stock(pop, m, c)
         events[s] = ev.sum(axis=(2, 3))
-    return stock, events
+    return stock, events, adults
 
 
 def _segments_of(data: Any, place_mapping: pd.DataFrame | None, filters: Any = None) -> pd.DataFrame:
@@ -241,22 +272,28 @@ def forecast_monthly(
         A scenario: changes to the estimated rates (:class:`rcc.forecast.adjust.Adjustment`, or its dicts),
         applied to every simulation's draw.
     filters : Mapping[str, Sequence[str]], optional
-        Only some children, by header column: ``{"SEX": ["1"]}``, ``{"ETHNIC": [...]}``
-        (:func:`rcc.forecast.flowdata.placement_segments`).
+        Only some children, by header column: ``{"SEX": ["1"]}``, ``{"ETHNIC": [...]}``, ``{"UASC": ["1"]}``
+        (with the return's UASC table); the forecast of the filtered children is the forecast of a return of
+        their episodes only (:func:`rcc.forecast.flowdata.placement_segments`).
 
     Returns
     -------
-    pandas.DataFrame
-        :data:`MONTHLY_COLUMNS`: ``month`` is a month end; ``kind`` ``"observed"`` (the end date's stock and
+    MonthlyForecast
+        A :class:`pandas.DataFrame` (a subclass that shows a short card and has ``.plot()``; ``.table`` is the
+        plain frame) of :data:`MONTHLY_COLUMNS`: ``month`` is a month end; ``kind`` ``"observed"`` (the end date's stock and
         ``history_months`` before it; the band is the observed count) or ``"forecast"``; ``children`` the
         expected count rounded, ``children_expected`` the mean of the simulations, ``children_p10`` /
         ``children_p50`` / ``children_p90`` their percentiles. ``attrs``: ``flows`` (expected entries, exits,
         leaving at 18 and moves per month and council), ``totals`` (the expected count and p10-p90 band of
         each council's total, ``placement == "all"``, and of each placement group's), ``trends`` (the entry
-        trends tried and chosen per council), ``end``, ``n_sims``, ``adjust`` (the scenario, as dicts), ``mix_years`` and
-        ``mix_windows`` (the years of entries the entry mix is from, chosen by backtest),
+        trends tried per council, their ``weight`` in the simulations and the ``chosen`` one, the simplest close
+        to the best), ``exit_trends`` (the exit trends tried and chosen per council; ``yearly_change`` of the
+        chosen one's hazards), ``end``, ``n_sims``, ``adjust`` (the scenario, as dicts), ``mix_years`` and
+        ``mix_windows`` (the years of entries the entry mix is from, chosen by backtest), ``filters``,
         ``draws`` (each simulation's children by month, council and placement group, which
-        :func:`rcc.forecast.adjust.forecast_costs` prices).
+        :func:`rcc.forecast.adjust.forecast_costs` prices), ``leaving_at_18`` (young people leaving care at 18
+        each month by outcome: ``staying_put``, ``supported_living`` (incl. Staying Close), ``other``,
+        ``unknown``; :mod:`rcc.forecast.leaving`) and ``leaving_history`` (those who did, by year).
     """
     if int(months) != months or months < 1 or int(n_sims) != n_sims or n_sims < 1:
         raise InvalidInputError("parameters", None, "months", "months >= 1 and n_sims >= 1", (months, n_sims))
@@ -266,25 +303,37 @@ def forecast_monthly(
     end = getattr(data, "reference_date", None) if end is None else end
     counts = count_flows(seg, end, window_years=window_years)
     horizon = min(int(months), 24)  # trends are compared over the horizon they are used for
-    chosen = [select_trend(counts.entries[c], horizon) for c in range(len(counts.councils))]
+    chosen = [trend_mixture(counts.entries[c], horizon) for c in range(len(counts.councils))]
+    exits = [select_exit_trend(counts.period_exits[c], counts.period_exposure[c]) for c in range(len(counts.councils))]
     start = _initial(seg, counts.councils, counts.end)
     adjust = [a if isinstance(a, Adjustment) else Adjustment.from_dict(a) for a in adjust]
-    stock, events = _simulate(counts, [t for t, _ in chosen], start, int(months), int(n_sims), seed, prior_years,
-                              adjust)
+    stock, events, adults = _simulate(counts, [t for t, _ in chosen], start, int(months), int(n_sims), seed,
+                                      prior_years, adjust, [t for t, _ in exits])
     month_ends = pd.DatetimeIndex([counts.end + pd.offsets.MonthEnd(m + 1) for m in range(int(months))])
     out = _frame(stock, counts.councils, month_ends)
     hist = [counts.end + pd.offsets.MonthEnd(-m) for m in range(history_months, 0, -1)] + [counts.end]
     observed = monthly_stock(seg[seg.start <= counts.end], hist).assign(kind="observed")
     for c in ("children_expected", "children_p10", "children_p50", "children_p90"):
         observed[c] = observed.children.astype(float)
-    result = pd.concat([observed, out], ignore_index=True)[list(MONTHLY_COLUMNS)]
+    result = MonthlyForecast(pd.concat([observed, out], ignore_index=True)[list(MONTHLY_COLUMNS)])
+    leaving = forecast_leaving(adults, leaving_counts(seg, counts.end, counts.councils), counts.councils,
+                               month_ends, seed)
+    result.attrs.update(leaving_at_18=leaving, leaving_history=leaving_history(seg, counts.end),
+                        filters={k: list(v) for k, v in (filters or {}).items()})
     result.attrs.update(end=counts.end, n_sims=int(n_sims), flows=_flows(events, counts.councils, month_ends),
                         totals=_totals(stock, counts.councils, month_ends), adjust=[attrs.asdict(a) for a in adjust],
                         draws={"stock": stock.sum(axis=4), "councils": counts.councils, "months": month_ends},
                         mix_windows=counts.mix_windows, mix_years=counts.mix_years,
                         trends=pd.concat([t.assign(council_id=c) for c, (_, t) in zip(counts.councils, chosen)],
-                                         ignore_index=True))
+                                         ignore_index=True),
+                        exit_trends=pd.concat([t.assign(council_id=c, yearly_change=_yearly(tr))
+                                               for c, (tr, t) in zip(counts.councils, exits)], ignore_index=True))
     return result
+
+
+def _yearly(trend: ExitTrend) -> float:
+    """The chosen exit trend's yearly change of the hazards (0 when flat)."""
+    return float(np.expm1(trend.coef[1])) if trend.kind == "log-linear" else 0.0
 
 
 def _frame(stock: np.ndarray, councils: tuple[str, ...], month_ends: pd.DatetimeIndex) -> pd.DataFrame:

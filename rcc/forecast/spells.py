@@ -94,6 +94,7 @@ def _episodes_in_order(eps: pd.DataFrame) -> pd.DataFrame:
             "place": eps["PLACE"].to_numpy(),
             "provider": eps["PLACE_PROVIDER"].to_numpy() if "PLACE_PROVIDER" in eps else None,
             "ls": eps["LS"].to_numpy() if "LS" in eps else None,
+            "rec": eps["REC"].to_numpy() if "REC" in eps else None,
         }
     )
     df = df.dropna(subset=["child_id", "council_id", "start"])
@@ -132,8 +133,9 @@ def _episode_needs(df: pd.DataFrame, place_mapping: pd.DataFrame | None, column:
     return need.where(~short)
 
 
-def _merge_episodes(df: pd.DataFrame, column: str = "need") -> pd.DataFrame:
-    """Consecutive episodes of one child with the same need (or ``column``) and no gap as one spell."""
+def _merge_episodes(df: pd.DataFrame, column: str = "need", carry: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Consecutive episodes of one child with the same need (or ``column``) and no gap as one spell (with the
+    ``carry`` columns of its last episode)."""
     prev_same = (
         (df.child_id.shift() == df.child_id)
         & (df.council_id.shift() == df.council_id)
@@ -145,6 +147,8 @@ def _merge_episodes(df: pd.DataFrame, column: str = "need") -> pd.DataFrame:
     last = ~spell.duplicated(keep="last")  # its end may be blank (open): not groupby "last"
     spells = df.loc[first, ["child_id", "council_id", column, "start"]].reset_index(drop=True)
     spells["end"] = df.loc[last, "end"].to_numpy()
+    for c in carry:
+        spells[c] = df.loc[last, c].to_numpy()
     return spells
 
 

@@ -122,6 +122,12 @@ class SyntheticProcess:
     mix_drift : float
         Yearly shift of the entry shares from family-based groups to children's homes and IFA
         (0: a fixed mix): shares move by ``mix_drift`` x years, renormalised.
+    exit_trend : float
+        Yearly change of every exit hazard from the start of the history (-0.1: exits 10% less likely each
+        year; stepped by whole years; 0: constant).
+    staying_put : float
+        Share of the young people leaving foster or kinship care at 18 who stay put: their last episode ends with
+        ``REC`` ``E17`` (the others, and every other leaver at 18, ``E8``).
     exit_hazard : numpy.ndarray
         Leaving care, by group (:data:`GROUPS`) and age band.
     move_hazard : numpy.ndarray
@@ -139,20 +145,34 @@ class SyntheticProcess:
     move_hazard: np.ndarray = _array((len(GROUPS), len(GROUPS), len(AGE_BANDS)), "move_hazard")
     entry_ages: np.ndarray = _array((18,), "entry_ages")
     entry_mix: np.ndarray = _array((len(AGE_BANDS), len(GROUPS)), "entry_mix")
+    exit_trend: float = 0.0
+    staying_put: float = 0.0
 
     def __init__(self, entries_per_year: float = 600.0, entry_growth: float = 0.0, mix_drift: float = 0.0,
                  exit_hazard: Any = None, move_hazard: Any = None, entry_ages: Any = None,
-                 entry_mix: Any = None) -> None:
+                 entry_mix: Any = None, exit_trend: float = 0.0, staying_put: float = 0.0) -> None:
         self.__attrs_init__(
             float(entries_per_year), float(entry_growth), float(mix_drift),
             _default_exit() if exit_hazard is None else exit_hazard,
             _default_moves() if move_hazard is None else move_hazard,
             _default_entry_ages() if entry_ages is None else entry_ages,
             _default_entry_mix() if entry_mix is None else entry_mix,
+            float(exit_trend), float(staying_put),
         )
-        if self.entries_per_year <= 0 or self.entry_growth <= -1:
-            raise InvalidInputError("synthetic process", None, "entries_per_year", "> 0 with growth > -1",
-                                    (self.entries_per_year, self.entry_growth))
+        if not 0 <= self.staying_put <= 1:
+            raise InvalidInputError("synthetic process", None, "staying_put", "a share from 0 to 1", self.staying_put)
+        if self.entries_per_year <= 0 or self.entry_growth <= -1 or not -1 < self.exit_trend < np.inf:
+            raise InvalidInputError("synthetic process", None, "entries_per_year", "> 0 with growth > -1 and an "
+                                    "exit trend > -1", (self.entries_per_year, self.entry_growth, self.exit_trend))
+
+    def exit_factor(self, day: np.ndarray, origin: float) -> tuple[np.ndarray, np.ndarray]:
+        """The exit hazards' multiplier at ``day`` (``(1 + exit_trend) ** k`` in the k-th whole year from
+        ``origin``, 1 before it) and the day it next changes (``inf`` without an exit trend)."""
+        day = np.asarray(day, dtype=float)
+        if not self.exit_trend:
+            return np.ones(day.shape), np.full(day.shape, np.inf)
+        k = np.floor((day - origin) / _YEAR)
+        return (1.0 + self.exit_trend) ** np.maximum(k, 0), origin + (np.maximum(k, -1) + 1) * _YEAR
 
     def entry_rate(self, day: np.ndarray | float, origin: float) -> np.ndarray:
         """Entries a day at ``day`` (growth from ``origin``, flat before it)."""
@@ -231,16 +251,18 @@ def _segments(process: SyntheticProcess, start: float, end: float, origin: float
         g = group[active]
         moves = process.move_hazard[g, :, band].copy()
         moves[np.arange(len(g)), g] = 0.0
-        total = (process.exit_hazard[g, band] + moves.sum(axis=1)) / _YEAR
+        factor, change = process.exit_factor(t[active], origin)
+        exit_h = process.exit_hazard[g, band] * factor
+        total = (exit_h + moves.sum(axis=1)) / _YEAR
         wait = rng.exponential(1.0, len(active)) / np.maximum(total, 1e-300)
         birthday = np.where(age >= 17, adult[active], dob[active] + (age + 1) * _YEAR)
-        stop = np.minimum(birthday, end)
+        stop = np.minimum(np.minimum(birthday, end), change)
         event = t[active] + wait < stop
         now = np.where(event, t[active] + wait, stop)
-        aged_out = ~event & (birthday <= end) & (age + 1 >= 18)
+        aged_out = ~event & (birthday <= np.minimum(end, change)) & (age + 1 >= 18)
         pick = rng.random(len(active)) * total * _YEAR
-        is_move = event & (pick >= process.exit_hazard[g, band])
-        dest = (pick[:, None] - process.exit_hazard[g, band][:, None] > np.cumsum(moves, axis=1)).sum(axis=1)
+        is_move = event & (pick >= exit_h)
+        dest = (pick[:, None] - exit_h[:, None] > np.cumsum(moves, axis=1)).sum(axis=1)
         ended = event | aged_out
         how = np.where(aged_out, "aged_out", np.where(is_move, "move", "exit"))
         for cols in (ended, ~ended & (now >= end)):
@@ -354,13 +376,16 @@ def synthetic_ssda903(process: SyntheticProcess, *, years: int = 5, end_date: An
     open_now = seg["end"].isna()
     state = _Children(np.zeros(int(open_now.sum()), dtype=np.int64), seg.loc[open_now, "dob"].to_numpy(),
                       seg.loc[open_now, "group"].to_numpy())
-    header, episodes = _tables(seg[seg["end"].isna() | (seg["end"] > origin)], end_date, rng)
+    header, episodes = _tables(seg[seg["end"].isna() | (seg["end"] > origin)], end_date, rng,
+                               (process.staying_put, np.random.default_rng([seed, 2])))
     return SyntheticReturn(process, end_date, int(years), header, episodes, int(seed), state)
 
 
-def _tables(seg: pd.DataFrame, end_date: pd.Timestamp, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _tables(seg: pd.DataFrame, end_date: pd.Timestamp, rng: np.random.Generator,
+            staying_put: tuple[float, np.random.Generator]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The header and episodes tables of the segments (whole days; a segment shorter than a day is dropped,
-    the one before it then ends the day the next begins)."""
+    the one before it then ends the day the next begins); ``staying_put``: the share of foster and kinship
+    leavers at 18 given ``REC`` E17, and the generator that picks them (its own: the rest is unchanged)."""
     start = np.floor(seg["start"].to_numpy())
     end = np.floor(seg["end"].to_numpy())
     seg = seg.assign(start=start, end=end)[~(end <= start)].sort_values(["child", "start"], kind="stable")
@@ -373,6 +398,10 @@ def _tables(seg: pd.DataFrame, end_date: pd.Timestamp, rng: np.random.Generator)
     provider = np.array([_CODES[GROUPS[g]][1] for g in seg["group"]], dtype=object)
     how = seg["how"].to_numpy()
     rec = np.where(~last, "X1", np.where(how == "aged_out", "E8", np.where(how == "exit", "E11", "")))
+    share, pick = staying_put
+    if share:
+        family = np.isin(seg["group"].to_numpy(), [GROUPS.index(g) for g in GROUPS[:3]])
+        rec = np.where(last & (how == "aged_out") & family & (pick.random(len(rec)) < share), "E17", rec)
     names = np.array([f"S{c:06d}" for c in child], dtype=object)
     episodes = pd.DataFrame({
         "CHILD": names, "DECOM": day.strftime("%Y-%m-%d"), "RNE": np.where(first, "S", "P"), "LS": "C2",

@@ -24,7 +24,7 @@ formulas (names beginning ``=``, ``+``, ``-``, ``@``, tab or CR come from outsid
   scenario), each one release suppressed and audited together, which the workbook, the HTML
   report and the charts all read (each shows some of its tables, never another table).
 * ``plan.plot``, ``suff.plot``, ``cmp.plot`` (:class:`PlanPlots`, :class:`SufficiencyPlots`,
-  :class:`ComparisonPlots`), :func:`plot_forecast` and :func:`plot_monthly_forecast`: matplotlib charts (matplotlib, a dependency of rcc), the same ones the HTML report shows.
+  :class:`ComparisonPlots`), :func:`plot_forecast`, :func:`plot_monthly_forecast` and :func:`plot_monthly_total` (``fc.plot()`` of a monthly forecast): matplotlib charts (matplotlib, a dependency of rcc), the same ones the HTML report shows.
 * :func:`audit_suppression`: the feasible interval of every suppressed count of a report.
 
 What ``rcc report`` runs (plan a region of the embedded data, write both reports) is
@@ -54,7 +54,14 @@ from typing import Any
 from rcc.report.excel import write_excel
 from rcc.report.grouped import comparison_tables, sufficiency_tables
 from rcc.report.html import write_html
-from rcc.report.plots import ComparisonPlots, PlanPlots, SufficiencyPlots, plot_forecast, plot_monthly_forecast
+from rcc.report.plots import (
+    ComparisonPlots,
+    PlanPlots,
+    SufficiencyPlots,
+    plot_forecast,
+    plot_monthly_forecast,
+    plot_monthly_total,
+)
 from rcc.report.release import SUPPRESSED
 from rcc.report.suppression import audit_suppression, suppress
 from rcc.report.tables import CHILD_COUNT_COLUMNS, DISTANCE_BANDS, report_tables
@@ -70,6 +77,7 @@ __all__ = [
     "comparison_tables",
     "plot_forecast",
     "plot_monthly_forecast",
+    "plot_monthly_total",
     "report_tables",
     "sufficiency_tables",
     "suppress",

@@ -36,7 +36,7 @@ from rcc.allocation.result import Plan
 from rcc.analysis.comparison import Comparison
 from rcc.core.accessors import register_accessor
 from rcc.core.glossary import legend
-from rcc.forecast.result import Forecast
+from rcc.forecast.result import Forecast, MonthlyForecast
 from rcc.report import charts
 from rcc.report.cartogram import draw_flow_map
 from rcc.report.grouped import comparison_tables, sufficiency_tables
@@ -303,6 +303,78 @@ def plot_monthly_forecast(forecast: pd.DataFrame) -> Any:
     return fig
 
 
+def plot_monthly_total(forecast: pd.DataFrame, ax: Any = None, *, placement: str = "all",
+                       council: str | None = None) -> Any:
+    """History, forecast and p10-p90 band of children in care month by month, on one Axes, from
+    :func:`rcc.forecast_monthly` (``forecast.plot()``).
+
+    Parameters
+    ----------
+    forecast : pandas.DataFrame
+        A result of :func:`rcc.forecast_monthly` (its ``attrs["totals"]`` hold the band).
+    ax : matplotlib Axes, optional
+    placement : str, default "all"
+        ``"all"`` or one placement group.
+    council : str, optional
+        One council (default: every council's; the band of a sum of councils is the councils' bands summed,
+        said in the legend).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from rcc.core.errors import InvalidInputError
+
+    tot = forecast.attrs.get("totals") if hasattr(forecast, "attrs") else None
+    if tot is None:
+        raise InvalidInputError("forecast", None, "attrs", "a forecast of rcc.forecast_monthly", "no totals")
+    tot = tot[tot.placement == placement]
+    obs = pd.DataFrame(forecast.loc[forecast.kind == "observed", ["council_id", "month", "placement", "children"]])
+    obs.attrs = {}
+    if placement != "all":
+        obs = obs[obs.placement == placement]
+    if council is not None:
+        tot, obs = tot[tot.council_id == council], obs[obs.council_id == council]
+    if tot.empty:
+        raise InvalidInputError("forecast", council, "placement", "a placement group (or 'all') and council of the "
+                                "forecast", placement)
+    several = tot.council_id.nunique() > 1
+    f = tot.groupby("month")[["children_expected", "children_p10", "children_p90"]].sum()
+    hist = obs.groupby("month").children.sum()
+    end = forecast.attrs.get("end")
+    if end in hist.index:  # the forecast starts from the observed end date
+        f = pd.concat([pd.DataFrame({c: [float(hist[end])] for c in f.columns}, index=[end]), f])
+    ax = charts.new_axes(ax, (7.5, 3.4))
+    ax.fill_between(f.index, f.children_p10, f.children_p90, color="#9ecae1", alpha=0.6,
+                    label="p10-p90" + (" (councils' bands summed)" if several else ""))
+    ax.plot(f.index, f.children_expected, color="#08519c", lw=1.6, label="forecast (expected)")
+    if len(hist):
+        ax.plot(hist.index, hist.to_numpy(), color="#222", lw=1.4, label="observed")
+    what = "all placements" if placement == "all" else placement.replace("_", " ")
+    ax.set_title(f"Children in care, {what}" + (f", {council}" if council else ""), fontsize=10)
+    ax.set_ylabel("children")
+    ax.set_ylim(bottom=0)
+    ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+class MonthlyForecastPlots:
+    """``fc.plot``: ``fc.plot()`` draws :func:`plot_monthly_total` (``placement=``, ``council=``, ``ax=``); with
+    pandas' arguments (``kind=``, ``x=``...) or methods (``fc.plot.bar(...)``) it is pandas' own plot."""
+
+    def __init__(self, forecast: pd.DataFrame) -> None:
+        self._forecast = forecast
+
+    def __call__(self, *args: Any, ax: Any = None, placement: str = "all", council: str | None = None,
+                 **kwargs: Any) -> Any:
+        if args or kwargs:
+            return pd.DataFrame(self._forecast).plot(*args, ax=ax, **kwargs)
+        return plot_monthly_total(self._forecast, ax, placement=placement, council=council)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(pd.DataFrame(self._forecast).plot, name)
+
+
 def _method(plan: Plan) -> str:
     return {"optimise": "optimised", "greedy": "greedy baseline"}.get(plan.method, plan.method)
 
@@ -328,6 +400,7 @@ class ForecastPlots:
 
 
 register_accessor("plot", Forecast, ForecastPlots)
+register_accessor("plot", MonthlyForecast, MonthlyForecastPlots)
 register_accessor("plot", Plan, PlanPlots)
 register_accessor("plot", SufficiencyPlan, SufficiencyPlots)
 register_accessor("plot", Comparison, ComparisonPlots)

@@ -152,7 +152,9 @@ def load_ssda903(
     tables = _read_sources(sources, council_id, problems)
     hdr = _clean_header(tables.valid("header"), ref, problems)
     known = _HeaderKeys(kept=_keys(hdr), listed=_keys(tables.ids["header"]))
-    uasc_keys = _uasc_keys(tables, known, ref, problems)
+    uasc_keys, ever_uasc = _uasc_keys(tables, known, ref, problems)
+    if "uasc" in tables.parsed:  # the forecast's UASC filter: every child of the UASC table, any DUC
+        hdr = hdr.assign(UASC=pd.Series(_keys(hdr).isin(ever_uasc), index=hdr.index).map({True: "1", False: "0"}))
     eps = _clean_episodes(tables.valid("episodes"), hdr, known, problems)
     placements = _placements(eps, hdr, ref, _KEY, mapping, uasc_keys, problems)
     placements["distance_miles"] = _distances(placements, coords)
@@ -220,15 +222,17 @@ class _HeaderKeys:
         return df.loc[~missing]
 
 
-def _uasc_keys(tables: _Tables, known: _HeaderKeys, ref: pd.Timestamp, problems: _Problems) -> pd.MultiIndex:
-    """The children who are UASC on the reference date (none without a UASC table)."""
+def _uasc_keys(tables: _Tables, known: _HeaderKeys, ref: pd.Timestamp,
+               problems: _Problems) -> tuple[pd.MultiIndex, pd.MultiIndex]:
+    """The children who are UASC on the reference date, and every child of the UASC table (none without one)."""
     if "uasc" not in tables.parsed:
-        return pd.MultiIndex.from_tuples([], names=_KEY)
+        none = pd.MultiIndex.from_tuples([], names=_KEY)
+        return none, none
     uas = _dedupe(
         known.drop_orphans(tables.valid("uasc"), "uasc", problems), _KEY, "uasc", "CHILD", _DUP_UASC, problems
     )
     current = uas["DUC"].isna() | (uas["DUC"] > ref)
-    return _keys(uas.loc[current])
+    return _keys(uas.loc[current]), _keys(uas)
 
 
 def _clean_episodes(eps: pd.DataFrame, hdr: pd.DataFrame, known: _HeaderKeys, problems: _Problems) -> pd.DataFrame:
@@ -262,7 +266,7 @@ def _assemble(
     cohorts, excluded = _cohorts(placements)
     return Ssda903Result(
         reference_date=ref,
-        header=_public(hdr, _COLUMNS["header"], salt, drop=("UPN",)),
+        header=_public(hdr, (*_COLUMNS["header"], "UASC"), salt, drop=("UPN",)),
         episodes=_public(eps, _COLUMNS["episodes"], salt),
         rejected=rejected,
         placements=placements.reset_index(drop=True),

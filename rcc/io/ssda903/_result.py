@@ -17,7 +17,8 @@ class Ssda903Result:
     header : pandas.DataFrame
         Clean header rows, one per child: ``child_id`` (pseudonym), ``council_id``, ``SEX``,
         ``DOB``, ``ETHNIC``, ``MOTHER``, ``MC_DOB`` (+ ``LA``, ``YEAR``). Index: source row.
-        ``UPN`` is dropped.
+        ``UPN`` is dropped. With a UASC table, ``UASC``: ``"1"`` for a child in it (whatever its ``DUC``),
+        ``"0"`` for the others.
     episodes : pandas.DataFrame
         Clean episodes: ``child_id``, ``council_id`` and the DfE columns but ``CHILD``
         (+ ``LA``, ``YEAR``). Index: source row.
