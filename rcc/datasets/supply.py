@@ -25,9 +25,11 @@ UASC and 16+ supported accommodation
 Weekly costs
     Distributions by home type and sector (:data:`WEEKLY_COSTS`, from ``weekly_costs.csv``): a lognormal
     body around the published central figure (council children's homes about 20% above private ones:
-    NCERCC 2020) and, for children's homes and residential schools, a high-cost tail (LGA 2023: 1,510
-    placements at GBP 10,000 or more a week). Figures without a published source are rcc's defaults and say
-    so in their ``source``.
+    NCERCC 2020), drawn once per council, type and sector (prices differ between areas; homes alike in a
+    council stay interchangeable, so the optimiser still merges them), and, for children's homes and
+    residential schools, a high-cost tail (LGA 2023: 1,510 placements at GBP 10,000 or more a week): each
+    Ofsted home is in it with the tail's share. Figures without a published source are rcc's defaults and
+    say so in their ``source``.
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ class WeeklyCost:
     spread : float
         Coefficient of variation of the body (a lognormal): how much homes of the kind differ.
     tail_share : float
-        Share of homes (one draw per Ofsted home) in the high-cost tail (0: none).
+        Share of homes in the high-cost tail (0: none; each Ofsted home drawn in or out).
     tail_from_gbp : float
         Where the tail starts, GBP a week.
     tail_alpha : float
@@ -83,12 +85,18 @@ class WeeklyCost:
 
     def draw(self, n: int, rng: np.random.Generator) -> np.ndarray:
         """``n`` weekly costs: lognormal body with mean :attr:`central_gbp`, the tail's share from Pareto."""
-        sigma2 = np.log1p(self.spread**2)
-        body = rng.lognormal(np.log(self.central_gbp) - sigma2 / 2, np.sqrt(sigma2), n)
         tail = rng.random(n) < self.tail_share
-        top = 1.0 - TAIL_TOP**-self.tail_alpha  # the tail stops at TAIL_TOP times its start
-        pareto = self.tail_from_gbp * (1.0 - top * rng.random(n)) ** (-1.0 / self.tail_alpha)
-        return np.where(tail, pareto, body)
+        return np.where(tail, self.draw_tail(n, rng), self.draw_body(n, rng))
+
+    def draw_body(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """``n`` costs from the body (lognormal, mean :attr:`central_gbp`, coefficient of variation :attr:`spread`)."""
+        sigma2 = np.log1p(self.spread**2)
+        return rng.lognormal(np.log(self.central_gbp) - sigma2 / 2, np.sqrt(sigma2), n)
+
+    def draw_tail(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """``n`` costs from the tail (Pareto from :attr:`tail_from_gbp`, up to :data:`TAIL_TOP` times it)."""
+        top = 1.0 - TAIL_TOP**-self.tail_alpha
+        return self.tail_from_gbp * (1.0 - top * rng.random(n)) ** (-1.0 / self.tail_alpha)
 
     def mean_gbp(self) -> float:
         """Expected weekly cost (body and tail)."""
@@ -184,12 +192,20 @@ class _Supply:
     (``provider_id`` -> name, sector, group) as the generator adds them; ``cost_rng`` draws weekly costs."""
 
     cost_rng: np.random.Generator
+    prices: dict[tuple[str, str, bool], float] = attrs.field(factory=dict)
     homes: list[dict[str, object]] = attrs.field(factory=list)
     providers: dict[str, tuple[str, str, str]] = attrs.field(factory=dict)
 
-    def cost(self, home_type: str, sector: str) -> float:
-        """One home's weekly cost drawn from its type and sector's distribution (nearest GBP 10)."""
-        return float(np.round(WEEKLY_COSTS[_cost_key(home_type, sector)].draw(1, self.cost_rng)[0], -1))
+    def cost(self, home_type: str, sector: str, council_id: str, tail: bool = False) -> float:
+        """The weekly cost of homes of a type and sector in a council (nearest GBP 10): one draw from the
+        body (or the high-cost tail) of their distribution per council, so prices differ between areas and
+        homes alike in one council stay interchangeable (the optimiser merges them)."""
+        key = (_cost_key(home_type, sector), council_id, tail)
+        if key not in self.prices:
+            w = WEEKLY_COSTS[key[0]]
+            draw = w.draw_tail(1, self.cost_rng) if tail else w.draw_body(1, self.cost_rng)
+            self.prices[key] = float(np.round(draw[0], -1))
+        return self.prices[key]
 
     def add_home(
         self,
@@ -241,29 +257,22 @@ def build_supply(
 
 def _residential_homes(ofsted: pd.DataFrame, owner_ids: dict[str, str], supply: _Supply) -> None:
     """The real Ofsted homes, one home per council x district x owner x type (x short breaks, x high-cost
-    tail); each Ofsted home's weekly cost is drawn and a home costs its places-weighted mean."""
+    tail: each Ofsted home is in the high-cost tail with its type's tail share); costs by council (:meth:`_Supply.cost`)."""
     res = ofsted[(ofsted.provision_type != "ifa") & (ofsted.places > 0)].copy()
     res["short"] = res.short_break_only.astype(str).str.lower() == "true"
     res["sector"] = res.sector.where(res.sector.isin(["council", "private", "voluntary"]), "other_public")
     res["district_id"] = res.get("district_id", pd.Series("", index=res.index)).fillna("").astype(str)
-    keys = [_cost_key(t, sec) for t, sec in zip(res.provision_type, res.sector)]
-    draws = np.empty(len(res))
-    for key in sorted(set(keys)):
-        rows = np.flatnonzero(np.array(keys) == key)
-        draws[rows] = WEEKLY_COSTS[key].draw(len(rows), supply.cost_rng)
-    res["tail"] = [
-        draws[i] >= WEEKLY_COSTS[k].tail_from_gbp and WEEKLY_COSTS[k].tail_share > 0 for i, k in enumerate(keys)
-    ]
-    res["spend"] = draws * res.places
+    share = np.array([WEEKLY_COSTS[_cost_key(t, sec)].tail_share for t, sec in zip(res.provision_type, res.sector)])
+    res["tail"] = supply.cost_rng.random(len(res)) < share  # each Ofsted home in the high-cost tail or not
     group = ["council_id", "district_id", "owner", "sector", "provision_type", "short", "tail"]
-    agg = res.groupby(group, as_index=False)[["places", "spend"]].sum()
+    agg = res.groupby(group, as_index=False).places.sum()
     for r in agg.itertuples():
         pid = owner_ids[r.owner]
         supply.providers[pid] = (str(r.owner), str(r.sector), str(r.owner))
         needs, ages = _residential_terms(str(r.provision_type), bool(r.short))
         where = f"{r.council_id}" + (f"@{r.district_id}" if r.district_id else "")
         home_id = f"{r.provision_type}:{where}:{pid}{':sb' if r.short else ''}{':high' if r.tail else ''}"
-        cost = float(np.round(r.spend / r.places, -1))
+        cost = supply.cost(str(r.provision_type), str(r.sector), str(r.council_id), bool(r.tail))
         supply.add_home(home_id, r.council_id, pid, r.provision_type, int(r.places), needs, ages, cost)
 
 
@@ -349,11 +358,11 @@ def _council_carers(cla: pd.DataFrame, c: pd.DataFrame, fostering: _Fostering, s
             for where, n in [(cid, own)] + [(ids_all[j], int(m)) for j, m in zip(near, split)]:
                 if n > 0:
                     home_id = f"{kind}:{cid}" + ("" if where == cid else f"@{where}")
-                    w = supply.cost(kind, "council")
+                    w = supply.cost(kind, "council", where)
                     supply.add_home(home_id, where, pid, kind, n, family, (0, 17), w, serves)
         n_uasc = int(np.ceil(fostering.uasc_in_house[cid] * (1 + VACANCY)))
         if n_uasc > 0:
-            w = supply.cost("in_house_fostering", "council")
+            w = supply.cost("in_house_fostering", "council", cid)
             supply.add_home(
                 f"in_house_fostering:{cid}:uasc", cid, pid, "in_house_fostering", n_uasc, "uasc", (0, 17), w
             )
@@ -437,7 +446,7 @@ def _regional_homes(
                     int(sa_places[k]),
                     "supported_16plus;uasc",
                     (16, 17),
-                    supply.cost("supported_accommodation", "private"),
+                    supply.cost("supported_accommodation", "private", cid),
                 )
 
 
@@ -464,5 +473,5 @@ def _ifa_homes(
         needs = "uasc" if uasc else "mainstream;sibling_group;parent_child"
         home_id = f"ifa_fostering:{cid}:{pid}" + (":uasc" if uasc else "")
         supply.add_home(
-            home_id, cid, pid, "ifa_fostering", int(n), needs, (0, 17), supply.cost("ifa_fostering", sector)
+            home_id, cid, pid, "ifa_fostering", int(n), needs, (0, 17), supply.cost("ifa_fostering", sector, cid)
         )
