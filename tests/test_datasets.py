@@ -46,16 +46,25 @@ def test_demand_matches_dfe_children_looked_after():
     assert 78_000 < total < 81_770
 
 
-def test_residential_supply_is_the_real_ofsted_places():
+def test_residential_supply_is_the_real_ofsted_homes_with_the_places_in_use():
     homes = england().homes
     of = rcc.datasets.ofsted_providers()
+    cla = rcc.datasets.cla_2025()
+    residential = cla[["secure_and_childrens_homes", "residential_schools", "other_residential_settings"]].sum().sum()
+    secure = homes.loc[homes.home_type == "secure_home", "places"].sum()
+    assert secure == 214  # secure homes: their registered places
+    in_use = homes.loc[homes.home_type.isin(["childrens_home", "residential_school"]), "places"].sum()
+    assert residential * 1.08 < in_use + secure  # councils' residential children (suppressed cells imputed) + vacancy
+    assert in_use + secure == pytest.approx((9_480 + 100 + 1_170) * 1.08, rel=0.01)  # DfE England 2025, + vacancy
+    registered = of[of.provision_type.isin(["childrens_home", "residential_school"])].places.sum()
+    assert registered == 11_857 + 1_457 and in_use < registered
     for kind in ("childrens_home", "secure_home", "residential_school"):
         got = homes[homes.home_type == kind].groupby("council_id").places.sum()
         want = of[of.provision_type == kind].groupby("council_id").places.sum()
-        want = want[want > 0]
-        pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_names=False)
-    assert homes.loc[homes.home_type == "childrens_home", "places"].sum() == 11_857
-    assert homes.loc[homes.home_type == "secure_home", "places"].sum() == 214
+        want = want[want > 0] * (1.0 if kind == "secure_home" else in_use / registered)
+        assert set(got.index) <= set(want.index)  # only where Ofsted registers homes of the kind
+        gap = (got.reindex(want.index, fill_value=0) - want).abs()
+        assert gap.max() <= 3, gap.idxmax()  # in proportion to the registered places, council by council
 
 
 def test_region_subset_by_name():
