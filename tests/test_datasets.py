@@ -64,7 +64,7 @@ def test_residential_supply_is_the_real_ofsted_homes_with_the_places_in_use():
         want = want[want > 0] * (1.0 if kind == "secure_home" else in_use / registered)
         assert set(got.index) <= set(want.index)  # only where Ofsted registers homes of the kind
         gap = (got.reindex(want.index, fill_value=0) - want).abs()
-        assert gap.max() <= 3, gap.idxmax()  # in proportion to the registered places, council by council
+        assert (gap <= 3 + 0.1 * want).all(), gap.idxmax()  # in proportion to registered places (homes rounded)
 
 
 def test_region_subset_by_name():
