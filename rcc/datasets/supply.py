@@ -166,9 +166,12 @@ UASC_UNDER_16_SHARE = float(_figures()["uasc_under_16_share"])  #: UASC under 16
 #: sources): children's homes by sector with the published ordering and a high-cost tail.
 WEEKLY_COSTS: Mapping[str, WeeklyCost] = MappingProxyType(_weekly_costs())
 
-#: Central weekly cost of one placement by home type (and sector), GBP: the body means of
-#: :data:`WEEKLY_COSTS` (published averages for children's homes, rcc defaults elsewhere; sources there).
-DEFAULT_WEEKLY_COST_GBP: Mapping[str, float] = MappingProxyType({k: v.central_gbp for k, v in WEEKLY_COSTS.items()})
+#: Expected weekly cost of one placement by home type (and sector), GBP (nearest 10): the means of
+#: :data:`WEEKLY_COSTS`, body and high-cost tail (published figures for children's homes, rcc defaults
+#: elsewhere; sources there). Council children's homes cost more than private ones, as published.
+DEFAULT_WEEKLY_COST_GBP: Mapping[str, float] = MappingProxyType(
+    {k: float(np.round(v.mean_gbp(), -1)) for k, v in WEEKLY_COSTS.items()}
+)
 
 
 def _cost_key(home_type: str, sector: str) -> str:
