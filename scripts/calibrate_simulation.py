@@ -16,7 +16,7 @@ the seed and the month, so differences between grid points are the parameters', 
   which the share over 20 miles is measured with. It needs no new simulation: the census stock of
   each ``suit_scale`` is measured at every spread.
 
-Fixed, not fitted: inside a county placing is nearest first (``rcc.datasets.LOCALITY_MILES``, the 20-mile
+Fixed, not fitted: inside a council placing is nearest first (``rcc.datasets.LOCALITY_MILES``, the 20-mile
 threshold itself), and the supply is built from its published figures (``rcc.datasets.supply_figures()``,
 ``rcc.datasets.weekly_costs()``), none of them tuned to these targets.
 
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> None:
             "(percentage points, DfE 31 March 2025, councils with a published figure; simulated share = mean "
             "over seeds); England, rcc.simulate.simulate(years, seed) from rcc.datasets.england(), with its other "
             "defaults (own_provision: a council's in-house carers foster only its children; placeholder rates); "
-            "the geometry's nearest-first placing inside a county (rcc.datasets.LOCALITY_MILES) is fixed, not fitted"
+            "the geometry's nearest-first placing inside a council (rcc.datasets.LOCALITY_MILES) is fixed, not fitted"
         ),
         "seeds": list(seeds),
         "years": args.years,

@@ -82,7 +82,7 @@ def test_attribution_is_shipped():
 def test_district_geometry_matches_the_disc_for_one_district_councils_and_bounds_the_far_share():
     from rcc.core.geo import within_council_miles
 
-    g = rcc.datasets.council_geometry(spread=1.0)  # evenly spread districts
+    g = rcc.datasets.council_geometry(spread=1.0, locality_miles=None)  # evenly spread, both ends independent
     c = rcc.datasets.councils().set_index("council_id").loc[g.council_ids]
     d = rcc.datasets.districts()
     assert len(d) == 296 and set(d.council_id) == set(c.index)
@@ -93,9 +93,9 @@ def test_district_geometry_matches_the_disc_for_one_district_councils_and_bounds
     assert ((g.far_share >= 0) & (g.far_share <= 1)).all() and np.allclose(g.far_share, g.far_share.T)
     with pytest.raises(ValueError):
         g.far_share[0, 0] = 0.5  # the cached matrices are read-only
-    two = rcc.datasets.council_geometry(["E06000052", "E06000057"], spread=1.0)  # Cornwall, Northumberland
+    two = rcc.datasets.council_geometry(["E06000052", "E06000057"], spread=1.0, locality_miles=None)  # Cornwall, N'land
     assert two.far_share[0, 1] == 1.0 and 0.2 < two.far_share[1, 1] < 0.8  # a big county: some, not all
-    tight = rcc.datasets.council_geometry(["E06000057"], spread=0.5)
+    tight = rcc.datasets.council_geometry(["E06000057"], spread=0.5, locality_miles=None)
     assert tight.far_share[0, 0] < two.far_share[1, 1] and tight.mean_miles[0, 0] < two.mean_miles[1, 1]
     with pytest.raises(rcc.InvalidInputError):
         rcc.datasets.council_geometry(["E99999999"])
@@ -205,8 +205,9 @@ def test_placing_inside_a_county_is_nearest_first():
     ids = ["E10000020", "E06000057", "E08000003"]  # Norfolk (7 districts), Northumberland, Manchester (one each)
     near = rcc.datasets.council_geometry(ids, spread=1.0)
     apart = rcc.datasets.council_geometry(ids, spread=1.0, locality_miles=None)
-    assert near.far_share[0, 0] < apart.far_share[0, 0] - 0.05 and near.mean_miles[0, 0] < apart.mean_miles[0, 0]
-    assert np.allclose(np.diag(near.far_share)[1:], np.diag(apart.far_share)[1:])  # one district: nothing to choose
+    assert (np.diag(near.far_share)[:2] < np.diag(apart.far_share)[:2] - 0.05).all()  # a county and a big unitary
+    assert (np.diag(near.mean_miles) < np.diag(apart.mean_miles)).all()
+    assert near.far_share[2, 2] == apart.far_share[2, 2] == 0.0  # Manchester: nowhere in it is 20 miles away
     off = ~np.eye(3, dtype=bool)
     assert np.allclose(near.far_share[off], apart.far_share[off])  # between councils both ends stay independent
     wide = rcc.datasets.council_geometry(ids, spread=1.0, locality_miles=500.0)

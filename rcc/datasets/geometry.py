@@ -10,8 +10,8 @@ For every pair of councils (the child's, the placement's) :func:`council_geometr
 * the share of such pairs more than :data:`FAR_MILES` apart: the expected share of children placed
   "more than 20 miles from home", which a single centroid distance turns into 0 or 100%.
 
-Inside a council of several districts, a child's placement is not drawn independently of where the child
-lives: placing is nearest first, so nearer districts weigh more (:data:`LOCALITY_MILES`).
+Inside a council, a child's placement is not drawn independently of where the child lives: placing is
+nearest first, so nearer points of the council weigh more (:data:`LOCALITY_MILES`).
 
 Both are computed by quadrature: :data:`QUADRATURE_POINTS` points spread evenly over each disc (a
 sunflower pattern), every point of one district against every point of the other. The discs may be
@@ -43,8 +43,8 @@ __all__ = [
 
 #: DfE's distance threshold: placed more than 20 miles from home.
 FAR_MILES = 20.0
-#: Inside a county, how far nearest-first placing reaches (:func:`council_geometry`): a fixed scale, the
-#: DfE threshold itself, not fitted (15 to 35 km gave per-council over-20 errors within 0.3 points).
+#: Inside a council, how far nearest-first placing reaches (:func:`council_geometry`): a fixed scale, the
+#: DfE threshold itself, not fitted (10 miles gives per-council over-20 errors within 0.2 points of it).
 LOCALITY_MILES = 20.0
 #: Points per district disc in the quadrature (districts far apart use a quarter of them).
 QUADRATURE_POINTS = 24
@@ -137,23 +137,30 @@ def _england_geometry(spread: float, locality_miles: float | None) -> CouncilGeo
     mean_c = w.T @ mean @ w / _KM_PER_MILE
     far_c = np.clip(w.T @ far @ w, 0.0, 1.0)
     if locality_miles is not None:
-        _nearest_first_inside(w, mean, far, locality_miles * _KM_PER_MILE, mean_c, far_c)
+        _nearest_first_inside(xy, radius, w, locality_miles * _KM_PER_MILE, mean_c, far_c)
     mean_c.flags.writeable = far_c.flags.writeable = False  # cached and shared: read-only
     return CouncilGeometry(ids, mean_c, far_c)
 
 
 def _nearest_first_inside(
-    w: np.ndarray, mean_km: np.ndarray, far: np.ndarray, scale_km: float, mean_c: np.ndarray, far_c: np.ndarray
+    xy: np.ndarray, radius: np.ndarray, w: np.ndarray, scale_km: float, mean_c: np.ndarray, far_c: np.ndarray
 ) -> None:
-    """Within each council of several districts (the diagonal of ``mean_c``, ``far_c``, in place): a child
-    of district ``a`` is placed in district ``b`` of its own council with chance proportional to ``b``'s
-    weight times ``exp(-distance(a, b) / scale_km)``, as nearest-first placing makes it, not independently."""
-    for c in np.flatnonzero((w > 0).sum(axis=0) > 1):
+    """Within each council (the diagonal of ``mean_c``, ``far_c``, in place): a child living at point ``p`` of
+    the council's district discs is placed at point ``q`` of them with chance proportional to ``q``'s weight
+    times ``exp(-distance(p, q) / scale_km)``, as nearest-first placing makes it, not independently of where
+    the child lives (the same quadrature points as :func:`_pair_stats`)."""
+    a, b = _disc(QUADRATURE_POINTS, 0.0), _disc(QUADRATURE_POINTS, np.pi / QUADRATURE_POINTS)
+    far_km = FAR_MILES * _KM_PER_MILE
+    for c in range(w.shape[1]):
         rows = np.flatnonzero(w[:, c] > 0)
-        kernel = w[rows, c][None, :] * np.exp(-mean_km[np.ix_(rows, rows)] / scale_km)
-        p = kernel / kernel.sum(axis=1, keepdims=True)  # P(b | a)
-        mean_c[c, c] = float(w[rows, c] @ (p * mean_km[np.ix_(rows, rows)]).sum(axis=1)) / _KM_PER_MILE
-        far_c[c, c] = float(np.clip(w[rows, c] @ (p * far[np.ix_(rows, rows)]).sum(axis=1), 0.0, 1.0))
+        p = (xy[rows, None, :] + radius[rows, None, None] * a[None]).reshape(-1, 2)
+        q = (xy[rows, None, :] + radius[rows, None, None] * b[None]).reshape(-1, 2)
+        weight = np.repeat(w[rows, c], QUADRATURE_POINTS) / QUADRATURE_POINTS
+        d = np.sqrt(((p[:, None, :] - q[None, :, :]) ** 2).sum(-1))
+        kernel = weight[None, :] * np.exp(-d / scale_km)
+        chance = kernel / kernel.sum(axis=1, keepdims=True)  # P(q | p)
+        mean_c[c, c] = float(weight @ (chance * d).sum(axis=1)) / _KM_PER_MILE
+        far_c[c, c] = float(np.clip(weight @ (chance * (d > far_km)).sum(axis=1), 0.0, 1.0))
 
 
 def council_geometry(
@@ -173,10 +180,10 @@ def council_geometry(
         spread evenly over the district; below 1: gathered nearer its centre, as towns gather them).
         Default: the calibrated ``district_spread`` (:func:`rcc.datasets.simulation_calibration`).
     locality_miles : float or None
-        Inside a council of several districts, placing is nearest first: a child's placement is in
-        district ``b`` of its own council with chance proportional to ``b``'s weight times
-        ``exp(-distance / locality_miles)`` (default :data:`LOCALITY_MILES`); None: independent of where
-        the child lives (each district by its weight). Between councils, both ends are independent.
+        Inside a council, placing is nearest first: a child living at a point of the council's district discs
+        is placed at another with chance proportional to its weight times ``exp(-distance / locality_miles)``
+        (default :data:`LOCALITY_MILES`); None: independent of where the child lives. Between councils,
+        both ends are independent.
 
     Returns
     -------
