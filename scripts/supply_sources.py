@@ -123,14 +123,6 @@ def supply_figures() -> pd.DataFrame:
             "IFAs take those not in voluntary homes (Ofsted 2023 places)",
         ),
         (
-            "residential_places_in_use",
-            "England",
-            "places",
-            "DfE 2025 children in secure and children's homes, residential schools and other residential settings "
-            "x (1 + vacancy), less the secure homes' registered places, shared over the Ofsted 2023 children's homes "
-            "and residential schools in proportion to their registered places (13,314 registered: more than are used)",
-        ),
-        (
             "ifa_location",
             "per council",
             "children",

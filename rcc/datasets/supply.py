@@ -247,7 +247,7 @@ def build_supply(
     ``cla`` is the imputed DfE 2025 table indexed by council_id, ``councils`` indexed by council_id."""
     owner_ids = {o: f"P{i:04d}" for i, o in enumerate(sorted(ofsted.owner.unique()))}
     supply = _Supply(cost_rng=np.random.default_rng(rng.integers(2**63)))
-    _residential_homes(ofsted, owner_ids, supply, _residential_in_use(cla, ofsted))
+    _residential_homes(ofsted, owner_ids, supply)
     fostering = _fostering(cla)
     _council_carers(cla, councils, fostering, supply)
     _regional_homes(cla, councils, ofsted, owner_ids, fostering, rng, supply)
@@ -258,23 +258,10 @@ def build_supply(
     return homes_df, prov_df
 
 
-def _residential_in_use(cla: pd.DataFrame, ofsted: pd.DataFrame) -> int:
-    """Places of children's homes and residential schools in use: DfE 2025's children in secure and
-    children's homes, residential schools and other residential settings, with the :data:`VACANCY` margin
-    every other kind of supply has, less the secure homes' registered places."""
-    children = float(
-        cla[["secure_and_childrens_homes", "residential_schools", "other_residential_settings"]].sum().sum()
-    )
-    secure = int(ofsted.places[ofsted.provision_type == "secure_home"].sum())
-    return int(np.ceil(children * (1 + VACANCY))) - secure
-
-
-def _residential_homes(ofsted: pd.DataFrame, owner_ids: dict[str, str], supply: _Supply, in_use: int) -> None:
-    """The real Ofsted homes, one home per council x district x owner x type (x short breaks, x high-cost
-    tail: each Ofsted home is in the high-cost tail with its type's tail share); costs by council
-    (:meth:`_Supply.cost`). Children's homes and residential schools hold ``in_use`` places in all, shared in
-    proportion to their registered places (Ofsted registers more places than are used: 13,314 for 10,402
-    children in 2023/2025); secure homes keep their registered places."""
+def _residential_homes(ofsted: pd.DataFrame, owner_ids: dict[str, str], supply: _Supply) -> None:
+    """The real Ofsted homes with their registered places, one home per council x district x owner x type
+    (x short breaks, x high-cost tail: each Ofsted home is in the tail with its type's tail share); costs by
+    council (:meth:`_Supply.cost`)."""
     res = ofsted[(ofsted.provision_type != "ifa") & (ofsted.places > 0)].copy()
     res["short"] = res.short_break_only.astype(str).str.lower() == "true"
     res["sector"] = res.sector.where(res.sector.isin(["council", "private", "voluntary"]), "other_public")
@@ -283,10 +270,6 @@ def _residential_homes(ofsted: pd.DataFrame, owner_ids: dict[str, str], supply: 
     res["tail"] = supply.cost_rng.random(len(res)) < share  # each Ofsted home in the high-cost tail or not
     group = ["council_id", "district_id", "owner", "sector", "provision_type", "short", "tail"]
     agg = res.groupby(group, as_index=False).places.sum()
-    scaled = (agg.provision_type != "secure_home").to_numpy()
-    registered = agg.places.to_numpy(dtype=float)[scaled]
-    agg.loc[scaled, "places"] = _largest_remainder(registered * in_use / registered.sum(), in_use)
-    agg = agg[agg.places > 0]
     for r in agg.itertuples():
         pid = owner_ids[r.owner]
         supply.providers[pid] = (str(r.owner), str(r.sector), str(r.owner))
