@@ -446,25 +446,25 @@ def test_a_prepared_region_refuses_other_params_and_a_scenario_without_its_keys(
 
 #: Objectives and children placed of the standard scenarios on Greater Manchester (RCC: its first four
 #: councils), recorded with rcc 0.2's scenario solve paths before rcc.plan took scenarios; re-recorded when
-#: the embedded supply changed (issue 12: residential places in use, cost distributions, UASC places).
+#: the embedded supply changed (issue 12: cost distributions by council, UASC foster places, IFA carers).
 GM_STANDARD = {
     "optimise": {
-        "standalone": (538981.279511008, 5967),
-        "rcc_pooled": (474174.1248239519, 5973),
-        "national": (468835.4689584267, 5973),
-        "pathfinder_only": (526176.0778127492, 5968),
-        "demand_growth": (4818725.663743074, 6132),
-        "new_capacity": (366397.4976804842, 5984),
-        "local_incentive": (503742.853578426, 5968),
+        "standalone": (48836.1446816865, 6016),
+        "rcc_pooled": (43819.643815077245, 6016),
+        "national": (38508.80626779863, 6016),
+        "pathfinder_only": (45998.531005196106, 6016),
+        "demand_growth": (3580869.3112104004, 6256),
+        "new_capacity": (45790.98639795222, 6016),
+        "local_incentive": (23228.62802987849, 6016),
     },
     "greedy": {
-        "standalone": (2006465.6026557477, 5820),
-        "rcc_pooled": (1274797.328856142, 5893),
-        "national": (1190192.4942637237, 5901),
-        "pathfinder_only": (1386045.3731483272, 5882),
-        "demand_growth": (5559176.164377013, 6058),
-        "new_capacity": (1226079.6868270803, 5898),
-        "local_incentive": (1364245.3731483272, 5882),
+        "standalone": (1435892.322692972, 5877),
+        "rcc_pooled": (704230.4520387608, 5950),
+        "national": (629576.2789054442, 5957),
+        "pathfinder_only": (815472.0931855513, 5939),
+        "demand_growth": (4440684.062933485, 6170),
+        "new_capacity": (815154.225342179, 5939),
+        "local_incentive": (793312.0931855513, 5939),
     },
 }
 
