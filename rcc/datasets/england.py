@@ -161,7 +161,8 @@ def region_cla_2025() -> pd.DataFrame:
 
 def ofsted_providers() -> pd.DataFrame:
     """Ofsted-registered children's homes, secure homes, residential special
-    schools and IFAs at 31 March 2023."""
+    schools and IFAs at 31 March 2023 (council, sector, places, owner; ``district_id``: the district of
+    the provider's parliamentary constituency inside a county council, empty elsewhere)."""
     return _read_csv("ofsted_providers.csv").copy()
 
 
