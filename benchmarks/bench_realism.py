@@ -68,6 +68,35 @@ def published_regions() -> pd.DataFrame:
     return pd.DataFrame(rows).T
 
 
+#: Ofsted, "What types of needs do children's homes offer care for?" (8 July 2022, data at 31 March 2020):
+#: children in children's homes lived 36 miles from home on average; London councils placed 11% of them
+#: while 7% of places were in London; North West councils 19%, with 23% of places.
+OFSTED_2022 = {"mean_miles": 36.0, "London placed": 11.0, "London places": 7.0, "NW placed": 19.0, "NW places": 23.0}
+
+
+def childrens_homes(region: rcc.Region, sim: rcc.simulate.Simulation, far: np.ndarray) -> pd.DataFrame:
+    """Children in children's homes today (simulated) beside Ofsted's 2022 study (printed, never fitted)."""
+    pop = sim.population.take(sim.population.home >= 0)
+    homes = region.homes
+    ch = homes.home_type.to_numpy()[pop.home] == "childrens_home"
+    idx = pd.Index(region.council_ids)
+    child, where = pop.council[ch], idx.get_indexer(homes.council_id.to_numpy()[pop.home[ch]])
+    reg = region.councils.region.to_numpy(dtype=object)
+    places = homes[homes.home_type == "childrens_home"]
+    place_reg = reg[idx.get_indexer(places.council_id)]
+    share = lambda mask: 100 * float(np.mean(mask))  # noqa: E731
+    model = {
+        "mean_miles": float(region.council_distances()[child, where].mean()),
+        "% outside own council": share(child != where),
+        "% over 20 miles": 100 * float(far[child, where].mean()),
+        "London placed": share(reg[child] == "London"),
+        "London places": 100 * places.places[place_reg == "London"].sum() / places.places.sum(),
+        "NW placed": share(reg[child] == "North West"),
+        "NW places": 100 * places.places[place_reg == "North West"].sum() / places.places.sum(),
+    }
+    return pd.DataFrame({"today (simulated)": model, "Ofsted 2022": OFSTED_2022})
+
+
 def verdict(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
@@ -161,6 +190,13 @@ def main() -> None:
         )
     ok = abs(inside - PUBLISHED_INSIDE) <= TARGET_ENGLAND
     print(f"  England inside own council {inside:.1f}% vs {PUBLISHED_INSIDE}% (within {TARGET_ENGLAND}): {verdict(ok)}")
+
+    print("\nworst councils today (simulated - published, over 20 miles):")
+    worst = worst.assign(today=shares["today"].over_20, published=published.over_20)
+    worst["error"] = worst.today - worst.published
+    print(worst.dropna().sort_values("error", key=abs, ascending=False).head(12).round(1).to_string())
+    print("\nchildren in children's homes (held out, never fitted; % of them, places: % of children's home places):")
+    print(childrens_homes(region, sim, far).round(1).to_string())
 
     print("\nheld out (never fitted): simulated today beside other published years and the net gain")
     held = {}

@@ -22,6 +22,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import supply_sources
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = REPO.parent / "shared" / "data"
@@ -267,8 +268,9 @@ def build_region_cla(shared: Path) -> pd.DataFrame:
     return out
 
 
-def build_ofsted(shared: Path, councils: pd.DataFrame) -> pd.DataFrame:
-    """ofsted_providers.csv: homes, secure homes, RSS registered as homes and IFAs at 31 March 2023."""
+def build_ofsted(shared: Path, councils: pd.DataFrame, districts: pd.DataFrame) -> pd.DataFrame:
+    """ofsted_providers.csv: homes, secure homes, RSS registered as homes and IFAs at 31 March 2023, with
+    each provider's district in a county council (:func:`supply_sources.provider_districts`)."""
     src = pd.read_csv(shared / OFSTED_FILE, dtype=str, keep_default_na=False)
     src = src[src["Provision type"].isin(list(OFSTED_TYPES))].copy()
     assert src.URN.is_unique
@@ -301,6 +303,9 @@ def build_ofsted(shared: Path, councils: pd.DataFrame) -> pd.DataFrame:
             "places": places.replace("", "0").astype(int),
             "owner": owner,
             "short_break_only": sb != "",
+            "district_id": supply_sources.provider_districts(
+                src.la_ons_code_2024, src["Parliamentary constituency"], districts
+            ),
         }
     )
     for ptype, (code, n, n_places) in OFSTED_TYPES.items():
@@ -436,7 +441,8 @@ short_break_only is Ofsted's short-break-only flag. Checked totals: 3,050 childr
 places; 328 IFAs. **Cumbria caveat**: Cumbria was abolished on 1 April 2023; its 59 providers
 were split between Cumberland and Westmorland and Furness by parliamentary constituency, and
 the 22 in Penrith and The Border are a best fit (assigned to Westmorland and Furness).
-Children's home addresses are redacted by Ofsted, so council is the finest location.
+Children's home addresses are redacted by Ofsted: the finest location is the district of the
+provider's parliamentary constituency (district_id, below).
 
 ## `regions.json`
 Named council groups (lists of council_id) built from `councils.csv`: "England" (153), the 9
@@ -488,7 +494,7 @@ def attribution_text(sizes: dict[str, int]) -> str:
         LAD_FILE=LAD_FILE,
         NETGAIN_FILE=NETGAIN_FILE,
         YEAR=YEAR,
-    )
+    ) + supply_sources.ATTRIBUTION
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -502,9 +508,9 @@ def main(argv: list[str] | None = None) -> None:
     councils = build_councils(shared)
     cla, national = build_cla(shared, councils)
     region_cla = build_region_cla(shared)
-    ofsted = build_ofsted(shared, councils)
     regions = build_regions(councils)
     districts = build_districts(shared, councils)
+    ofsted = build_ofsted(shared, councils, districts)
     history = build_history(shared, councils)
 
     frames = {
@@ -514,6 +520,8 @@ def main(argv: list[str] | None = None) -> None:
         "ofsted_providers.csv": ofsted,
         "districts.csv": districts,
         "cla_history.csv": history,
+        "weekly_costs.csv": supply_sources.weekly_costs(national),
+        "supply_figures.csv": supply_sources.supply_figures(),
     }
     for name, df in frames.items():
         _write_csv(df, out / name)

@@ -16,6 +16,10 @@ the seed and the month, so differences between grid points are the parameters', 
   which the share over 20 miles is measured with. It needs no new simulation: the census stock of
   each ``suit_scale`` is measured at every spread.
 
+Fixed, not fitted: inside a council placing is nearest first (``rcc.datasets.LOCALITY_MILES``, the 20-mile
+threshold itself), and the supply is built from its published figures (``rcc.datasets.supply_figures()``,
+``rcc.datasets.weekly_costs()``), none of them tuned to these targets.
+
 Targets (fitted): per council, the share of children placed outside the council (of those with a known
 locality) and the share placed more than 20 miles from home (of those with a known distance), DfE 2025.
 The loss is the sum of the two mean absolute errors in percentage points over councils with a published
@@ -52,7 +56,8 @@ SOURCES = (
     "and outside the council and by distance from home at 31 March 2025 (fitted); 2021-2024 (held out)",
     "DfE, la_cla_on_31_march_la_of_placement_netgain, 2024 release (held out)",
     "ONS LAD May 2023 centroids and areas, LTLA to UTLA lookup April 2023 (district geometry)",
-    "rcc.datasets.england(): ONS, DfE and Ofsted figures as described in ATTRIBUTION.md",
+    "rcc.datasets.england(): ONS, DfE and Ofsted figures as described in ATTRIBUTION.md; supply figures and "
+    "weekly costs with their sources in supply_figures.csv and weekly_costs.csv (NCERCC 2020, CMA 2021-22, LGA 2023)",
 )
 
 
@@ -113,7 +118,8 @@ def main(argv: list[str] | None = None) -> None:
             "per-council share placed outside the council + MAE of the share more than 20 miles from home "
             "(percentage points, DfE 31 March 2025, councils with a published figure; simulated share = mean "
             "over seeds); England, rcc.simulate.simulate(years, seed) from rcc.datasets.england(), with its other "
-            "defaults (own_provision: a council's in-house carers foster only its children; placeholder rates)"
+            "defaults (own_provision: a council's in-house carers foster only its children; placeholder rates); "
+            "the geometry's nearest-first placing inside a council (rcc.datasets.LOCALITY_MILES) is fixed, not fitted"
         ),
         "seeds": list(seeds),
         "years": args.years,

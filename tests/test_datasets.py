@@ -73,7 +73,7 @@ def test_attribution_is_shipped():
 def test_district_geometry_matches_the_disc_for_one_district_councils_and_bounds_the_far_share():
     from rcc.core.geo import within_council_miles
 
-    g = rcc.datasets.council_geometry(spread=1.0)  # evenly spread districts
+    g = rcc.datasets.council_geometry(spread=1.0, locality_miles=None)  # evenly spread, both ends independent
     c = rcc.datasets.councils().set_index("council_id").loc[g.council_ids]
     d = rcc.datasets.districts()
     assert len(d) == 296 and set(d.council_id) == set(c.index)
@@ -84,9 +84,9 @@ def test_district_geometry_matches_the_disc_for_one_district_councils_and_bounds
     assert ((g.far_share >= 0) & (g.far_share <= 1)).all() and np.allclose(g.far_share, g.far_share.T)
     with pytest.raises(ValueError):
         g.far_share[0, 0] = 0.5  # the cached matrices are read-only
-    two = rcc.datasets.council_geometry(["E06000052", "E06000057"], spread=1.0)  # Cornwall, Northumberland
+    two = rcc.datasets.council_geometry(["E06000052", "E06000057"], spread=1.0, locality_miles=None)  # Cornwall, N'land
     assert two.far_share[0, 1] == 1.0 and 0.2 < two.far_share[1, 1] < 0.8  # a big county: some, not all
-    tight = rcc.datasets.council_geometry(["E06000057"], spread=0.5)
+    tight = rcc.datasets.council_geometry(["E06000057"], spread=0.5, locality_miles=None)
     assert tight.far_share[0, 0] < two.far_share[1, 1] and tight.mean_miles[0, 0] < two.mean_miles[1, 1]
     with pytest.raises(rcc.InvalidInputError):
         rcc.datasets.council_geometry(["E99999999"])
@@ -127,3 +127,83 @@ def test_published_shares_by_council_are_dfe_figures():
     assert rcc.datasets.published_by_council(2024).netgain_per_100.notna().sum() > 140
     with pytest.raises(rcc.InvalidInputError):
         rcc.datasets.published_by_council(2019)
+
+
+def test_weekly_costs_are_distributions_with_the_published_ordering_and_a_high_cost_tail():
+    costs = rcc.datasets.weekly_costs().set_index("key")
+    assert (costs.source.str.len() > 20).all()  # every figure says where it comes from
+    assert costs.central_gbp["childrens_home_council"] == 4_750 and costs.central_gbp["childrens_home_private"] == 3_970
+    assert "NCERCC" in costs.source["childrens_home_council"] and "LGA" in costs.source["childrens_home_private"]
+    assert costs.tail_share["childrens_home_private"] == pytest.approx(1_510 / (9_480 + 100 + 1_170), abs=1e-4)
+    assert costs.mean_gbp["childrens_home_council"] > costs.mean_gbp["childrens_home_private"]
+    default = rcc.datasets.DEFAULT_WEEKLY_COST_GBP  # expected costs, tail included
+    assert default["childrens_home_council"] == pytest.approx(costs.mean_gbp["childrens_home_council"], abs=5)
+    assert default["childrens_home_council"] > default["childrens_home_private"] > 5_000
+    homes, providers = england().homes, england().providers.set_index("provider_id")
+    ch = homes[homes.home_type == "childrens_home"].assign(
+        sector=lambda h: providers.sector.reindex(h.provider_id).to_numpy()
+    )
+    body = ch[~ch.home_id.str.endswith(":high")]
+    median = body.groupby("sector").weekly_cost_gbp.median()
+    assert 1.05 < median["council"] / median["private"] < 1.4  # council homes about 20% above private ones
+    high = ch.places[ch.weekly_cost_gbp >= 10_000].sum() / ch.places.sum()
+    assert 0.08 < high < 0.22  # the LGA tail: about 14% of places at GBP 10,000+ a week
+    assert ch.weekly_cost_gbp.max() <= 5 * 10_000 and ch.weekly_cost_gbp.nunique() > 200  # prices differ by area
+    short = body.home_id.str.contains(":sb")
+    alike = body[~short].groupby(["council_id", "sector"]).weekly_cost_gbp.nunique()
+    assert (alike == 1).mean() > 0.95  # homes alike in a council cost the same (a few owners run two sectors)
+    w = rcc.datasets.WEEKLY_COSTS["childrens_home_private"]
+    draws = w.draw(100_000, np.random.default_rng(1))
+    assert draws.mean() == pytest.approx(w.mean_gbp(), rel=0.02)
+
+
+def test_supply_figures_say_what_is_published_and_what_is_rccs_rule():
+    f = rcc.datasets.supply_figures().set_index("figure")
+    assert (f.source.str.len() > 20).all()
+    assert f.source["carer_inside_share"].startswith("rcc rule")  # no published fostering counts in the sources
+    assert "DfE 2025" in f.source["ifa_location"] and "LGA" in f.source["tail_placements"]
+    assert "weekly_costs.csv" in rcc.datasets.attribution() and "supply_figures.csv" in rcc.datasets.attribution()
+
+
+def test_ofsted_homes_sit_in_districts_inside_county_councils():
+    of = rcc.datasets.ofsted_providers()
+    d = rcc.datasets.districts()
+    several = d.groupby("council_id").size() > 1
+    in_county = several.reindex(of.council_id).to_numpy()
+    assert (of.district_id[~in_county].isna()).all()
+    placed = of[in_county].merge(d[["district_id", "council_id"]], on="district_id", how="left", suffixes=("", "_d"))
+    assert placed.district_id.notna().all() and (placed.council_id == placed.council_id_d).all()
+    homes = england().homes
+    kent = homes[(homes.home_type == "childrens_home") & (homes.council_id == "E10000016")]
+    assert kent.home_id.str.contains("@E07").all() and kent.home_id.str.extract(r"@(E07\d+)")[0].nunique() > 5
+
+
+def test_uasc_supported_accommodation_and_voluntary_sector_as_published():
+    homes, providers = england().homes, england().providers.set_index("provider_id")
+    cla = rcc.datasets.cla_2025()
+    sa = homes[homes.home_type == "supported_accommodation"]
+    assert sa.places.sum() == pytest.approx(cla.independent_semi_independent_supported.sum() * 1.08, rel=0.01)
+    assert set(sa.needs) == {"supported_16plus;uasc"} and (sa.min_age == 16).all()
+    family = homes[homes.home_type.isin(["in_house_fostering", "ifa_fostering"])]
+    uasc = family[family.needs == "uasc"]
+    assert not family[family.needs != "uasc"].needs.str.contains("uasc").any()  # UASC foster places of their own
+    assert uasc.places.sum() >= 0.15 * cla.uasc.sum()  # at least those under 16 (not in supported accommodation)
+    sector = providers.sector.reindex(homes.provider_id).to_numpy()
+    voluntary = homes.places[sector == "voluntary"].sum()
+    assert voluntary == pytest.approx(cla.provider_voluntary.sum(), rel=0.15)  # DfE 2025: 5,710 (7%)
+    assert (homes.places[(sector == "voluntary") & (homes.home_type == "ifa_fostering")] > 0).any()
+
+
+def test_placing_inside_a_county_is_nearest_first():
+    ids = ["E10000020", "E06000057", "E08000003"]  # Norfolk (7 districts), Northumberland, Manchester (one each)
+    near = rcc.datasets.council_geometry(ids, spread=1.0)
+    apart = rcc.datasets.council_geometry(ids, spread=1.0, locality_miles=None)
+    assert (np.diag(near.far_share)[:2] < np.diag(apart.far_share)[:2] - 0.05).all()  # a county and a big unitary
+    assert (np.diag(near.mean_miles) < np.diag(apart.mean_miles)).all()
+    assert near.far_share[2, 2] == apart.far_share[2, 2] == 0.0  # Manchester: nowhere in it is 20 miles away
+    off = ~np.eye(3, dtype=bool)
+    assert np.allclose(near.far_share[off], apart.far_share[off])  # between councils both ends stay independent
+    wide = rcc.datasets.council_geometry(ids, spread=1.0, locality_miles=500.0)
+    assert wide.far_share[0, 0] == pytest.approx(apart.far_share[0, 0], abs=0.02)
+    with pytest.raises(rcc.InvalidInputError):
+        rcc.datasets.council_geometry(ids, locality_miles=0.0)

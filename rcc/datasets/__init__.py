@@ -2,7 +2,6 @@
 
 from rcc.datasets.calibration import CALIBRATED_PARAMETERS, simulation_calibration
 from rcc.datasets.england import (
-    DEFAULT_WEEKLY_COST_GBP,
     attribution,
     cla_2025,
     cla_history,
@@ -18,17 +17,22 @@ from rcc.datasets.england import (
 )
 from rcc.datasets.geometry import (
     FAR_MILES,
+    LOCALITY_MILES,
     CouncilGeometry,
     council_geometry,
     council_travel,
     districts,
     england_geometry,
 )
+from rcc.datasets.supply import DEFAULT_WEEKLY_COST_GBP, WEEKLY_COSTS, WeeklyCost, supply_figures, weekly_costs
 
 __all__ = [
     "CALIBRATED_PARAMETERS",
     "DEFAULT_WEEKLY_COST_GBP",
     "FAR_MILES",
+    "LOCALITY_MILES",
+    "WEEKLY_COSTS",
+    "WeeklyCost",
     "CouncilGeometry",
     "attribution",
     "cla_2025",
@@ -47,4 +51,6 @@ __all__ = [
     "region_names",
     "regions",
     "simulation_calibration",
+    "supply_figures",
+    "weekly_costs",
 ]

@@ -28,20 +28,11 @@ Demand
     age profile of each need in :data:`NEED_AGE_PROFILE`.
 
 Supply
-    Children's homes, secure homes and residential special schools are the
-    real Ofsted homes, aggregated per council x owner (real provider groups,
-    so market concentration is real). Short-break-only homes serve disability.
-    Fostering: each council's kinship places (family and friends carers and
-    placed with parents, own children only) and in-house foster carers; a
-    share of them, equal to the council's published share of children placed
-    inside its boundary, lives inside the council, the rest in the
-    :data:`NEIGHBOURS` nearest councils weighted by child population and a
-    distance decay (:data:`CARER_RANGE_MILES`). Independent fostering agency
-    (IFA) carers are located across the region in proportion to child
-    population, split among the region's real IFA owners. 16+ supported accommodation likewise across the region.
-    Foster and supported places carry a vacancy margin (:data:`VACANCY`).
-    Weekly costs are editable, order-of-magnitude defaults
-    (:data:`DEFAULT_WEEKLY_COST_GBP`), not published prices.
+    :mod:`rcc.datasets.supply`: the real Ofsted homes (by district inside a county), council and
+    agency foster carers (where they live is rcc's rule: no published fostering counts in the sources),
+    UASC foster places and supported accommodation as DfE counts them, voluntary agencies as published,
+    and weekly costs as distributions by type and sector with their sources (``weekly_costs.csv``,
+    ``supply_figures.csv``).
 
 Geometry
     The region's ``travel`` table holds, for each council made of several districts (the 21 county
@@ -58,15 +49,14 @@ from collections.abc import Mapping
 from importlib import resources
 from types import MappingProxyType
 
-import attrs
 import numpy as np
 import pandas as pd
 
 from rcc.core.errors import InvalidInputError
-from rcc.core.geo import distance_matrix
 from rcc.core.region import Region
 from rcc.core.schema import AGE_BANDS, NEEDS, cohort_ids
 from rcc.datasets.geometry import council_travel
+from rcc.datasets.supply import DEFAULT_WEEKLY_COST_GBP, _largest_remainder, build_supply
 
 __all__ = [
     "DEFAULT_WEEKLY_COST_GBP",
@@ -84,30 +74,9 @@ __all__ = [
     "regions",
 ]
 
-#: Weekly cost of one placement by home type, GBP. Editable, order-of-magnitude
-#: defaults (DESIGN.md: in-house fostering ~400-650, IFA ~800-1,000, children's
-#: homes ~4,000-6,000+, secure far more), not published prices.
-DEFAULT_WEEKLY_COST_GBP: Mapping[str, float] = MappingProxyType(
-    {
-        "kinship": 350.0,
-        "in_house_fostering": 550.0,
-        "ifa_fostering": 950.0,
-        "childrens_home_council": 4_800.0,
-        "childrens_home_private": 5_600.0,
-        "childrens_home_voluntary": 5_200.0,
-        "residential_school": 6_500.0,
-        "secure_home": 9_000.0,
-        "supported_accommodation": 1_500.0,
-    }
-)
 SIBLING_SHARE = 0.12  #: share of foster children in sibling groups to be placed together
 PARENT_CHILD_SHARE = 0.02  #: share of foster children in parent-and-child arrangements
 SECURE_SHARE_OF_RESIDENTIAL = 0.015  #: share of "secure homes and children's homes" in secure
-KINSHIP_SHARE_OF_FOSTER = 16 / 69  #: kinship 16% vs in-house 28% and IFA 25% of children (FOI 2024)
-IFA_SHARE_OF_FOSTER = 25 / 69
-CARER_RANGE_MILES = 15.0  #: distance decay of where a council's carers live outside its boundary
-NEIGHBOURS = 4  #: councils a council's carers outside its boundary are spread over
-VACANCY = 0.08  #: spare places on top of children placed, for fostering and supported accommodation
 
 #: Age profile of each need over bands 0-4, 5-10, 11-15, 16-17 (prior for the fit).
 NEED_AGE_PROFILE: Mapping[str, tuple[float, float, float, float]] = MappingProxyType(
@@ -142,7 +111,7 @@ def _data(name: str) -> resources.abc.Traversable:
 @functools.cache
 def _read_csv(name: str) -> pd.DataFrame:
     with _data(name).open("rb") as f:
-        return pd.read_csv(f, dtype={"urn": str, "council_id": str})
+        return pd.read_csv(f, dtype={"urn": str, "council_id": str, "district_id": str})
 
 
 def councils() -> pd.DataFrame:
@@ -192,7 +161,8 @@ def region_cla_2025() -> pd.DataFrame:
 
 def ofsted_providers() -> pd.DataFrame:
     """Ofsted-registered children's homes, secure homes, residential special
-    schools and IFAs at 31 March 2023."""
+    schools and IFAs at 31 March 2023 (council, sector, places, owner; ``district_id``: the district of
+    the provider's parliamentary constituency inside a county council, empty elsewhere)."""
     return _read_csv("ofsted_providers.csv").copy()
 
 
@@ -215,16 +185,6 @@ def region_names() -> list[str]:
 def attribution() -> str:
     """Attribution and provenance of the embedded data (Open Government Licence v3.0)."""
     return _data("ATTRIBUTION.md").read_text(encoding="utf-8")
-
-
-def _largest_remainder(values: np.ndarray, total: int) -> np.ndarray:
-    """Round non-negative ``values`` to whole numbers summing to ``total``."""
-    base = np.floor(values).astype(np.int64)
-    short = int(total - base.sum())
-    if short > 0:
-        order = np.argsort(-(values - base), kind="stable")
-        base[order[:short]] += 1
-    return base
 
 
 def _ipf(prior: np.ndarray, rows: np.ndarray, cols: np.ndarray, iters: int = 50) -> np.ndarray:
@@ -340,222 +300,8 @@ def england_demand_summary(seed: int = 0) -> pd.DataFrame:
 
 
 def _supply(cla: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Homes and providers: real residential homes, council carers, IFA carers and supported
-    accommodation (in that order: the generator's draws depend on it)."""
-    c = councils().set_index("council_id")
-    ofsted = ofsted_providers()
-    owner_ids = {o: f"P{i:04d}" for i, o in enumerate(sorted(ofsted.owner.unique()))}
-    supply = _Supply()
-    _residential_homes(ofsted, owner_ids, supply)
-    fostering = _fostering(cla)
-    _council_carers(cla, c, fostering, supply)
-    _regional_homes(cla, c, ofsted, owner_ids, fostering, rng, supply)
-    homes_df = pd.DataFrame(supply.homes).sort_values("home_id", kind="stable").reset_index(drop=True)
-    prov_df = pd.DataFrame(
-        [(k, *v) for k, v in sorted(supply.providers.items())], columns=["provider_id", "name", "sector", "group"]
-    )
-    return homes_df, prov_df
-
-
-@attrs.frozen
-class _Supply:
-    """Homes (one dict a home, in the homes table's column order) and providers
-    (``provider_id`` -> name, sector, group) as the generator adds them."""
-
-    homes: list[dict[str, object]] = attrs.field(factory=list)
-    providers: dict[str, tuple[str, str, str]] = attrs.field(factory=dict)
-
-    def add_home(
-        self,
-        home_id: str,
-        council_id: str,
-        provider_id: str,
-        home_type: str,
-        places: int,
-        needs: str,
-        ages: tuple[int, int],
-        weekly_cost_gbp: float,
-        serves_council_id: str = "",
-    ) -> None:
-        self.homes.append(
-            dict(
-                home_id=home_id,
-                council_id=council_id,
-                provider_id=provider_id,
-                home_type=home_type,
-                places=places,
-                needs=needs,
-                min_age=ages[0],
-                max_age=ages[1],
-                weekly_cost_gbp=weekly_cost_gbp,
-                serves_council_id=serves_council_id,
-            )
-        )
-
-
-def _residential_homes(ofsted: pd.DataFrame, owner_ids: dict[str, str], supply: _Supply) -> None:
-    """The real Ofsted homes, one home per council x owner x type (x short breaks)."""
-    res = ofsted[ofsted.provision_type != "ifa"].copy()
-    res["short"] = res.short_break_only.astype(str).str.lower() == "true"
-    agg = res.groupby(["council_id", "owner", "sector", "provision_type", "short"], as_index=False).places.sum()
-    for r in agg.itertuples():
-        if r.places <= 0:
-            continue
-        pid = owner_ids[r.owner]
-        sector = r.sector if r.sector in ("council", "private", "voluntary") else "other_public"
-        supply.providers[pid] = (str(r.owner), sector, str(r.owner))
-        needs, ages, w = _residential_terms(str(r.provision_type), bool(r.short), sector)
-        home_id = f"{r.provision_type}:{r.council_id}:{pid}{':sb' if r.short else ''}"
-        supply.add_home(home_id, r.council_id, pid, r.provision_type, int(r.places), needs, ages, w)
-
-
-def _residential_terms(provision_type: str, short: bool, sector: str) -> tuple[str, tuple[int, int], float]:
-    """Needs, ages and weekly cost of a residential home."""
-    cost = DEFAULT_WEEKLY_COST_GBP
-    if provision_type == "secure_home":
-        return "secure", (10, 17), cost["secure_home"]
-    if provision_type == "residential_school":
-        return "disability;complex", (5, 17), cost["residential_school"]
-    if short:
-        w = cost[f"childrens_home_{sector}"] if sector != "other_public" else cost["childrens_home_council"]
-        return "disability", (0, 17), w
-    return "complex;disability", (5, 17), cost.get(f"childrens_home_{sector}", cost["childrens_home_council"])
-
-
-@attrs.frozen(eq=False)
-class _Fostering:
-    """Per council (indexed by council_id): kinship places, in-house foster children, IFA
-    children and the share of family-based carers living inside the council."""
-
-    kinship: pd.Series
-    in_house: pd.Series
-    ifa: pd.Series
-    inside: pd.Series
-
-
-def _fostering(cla: pd.DataFrame) -> _Fostering:
-    """Foster children split into kinship, in-house and IFA (the IFA share follows the council's
-    private and voluntary provider share); where the carers live."""
-    private_share = (cla.provider_private.fillna(0) + cla.provider_voluntary.fillna(0)) / cla.cla_total.replace(
-        0, np.nan
-    )
-    national_private = float(
-        (cla.provider_private.fillna(0) + cla.provider_voluntary.fillna(0)).sum() / cla.cla_total.sum()
-    )
-    ifa_share = (IFA_SHARE_OF_FOSTER * private_share.fillna(national_private) / national_private).clip(0.1, 0.7)
-    foster = cla.foster + cla.other_placements
-    kin = np.round(foster * KINSHIP_SHARE_OF_FOSTER) + cla.placed_with_parents
-    ifa_children = foster * ifa_share
-    inhouse = (foster - np.round(foster * KINSHIP_SHARE_OF_FOSTER) - ifa_children).clip(lower=0)
-    # family-based carers live where the council finds them: a share inside the council equal to
-    # its published share of children placed inside its boundary, the rest in the nearest councils
-    inside = (cla.placed_inside_la / (cla.placed_inside_la + cla.placed_outside_la)).astype(float)
-    national_inside = float(cla.placed_inside_la.sum() / (cla.placed_inside_la.sum() + cla.placed_outside_la.sum()))
-    inside = inside.fillna(national_inside).clip(0.05, 1.0)
-    return _Fostering(kinship=kin, in_house=inhouse, ifa=ifa_children, inside=inside)
-
-
-def _council_carers(cla: pd.DataFrame, c: pd.DataFrame, fostering: _Fostering, supply: _Supply) -> None:
-    """Each council's kinship (own children only) and in-house carers, inside the council and in
-    its :data:`NEIGHBOURS` nearest councils (weighted by child population and distance decay)."""
-    cost = DEFAULT_WEEKLY_COST_GBP
-    ids_all = list(cla.index)
-    dist = distance_matrix(c.loc[ids_all, "lat"], c.loc[ids_all, "lon"], c.loc[ids_all, "area_km2"])
-    kernel = c.loc[ids_all, "children_0_17"].to_numpy(dtype=float)[None, :] * np.exp(-dist / CARER_RANGE_MILES)
-    np.fill_diagonal(kernel, 0.0)
-    for k, cid in enumerate(ids_all):
-        pid = f"LA:{cid}"
-        supply.providers[pid] = (f"{c.name[cid]} (in-house)", "council", pid)
-        near = np.argsort(-kernel[k], kind="stable")[:NEIGHBOURS]
-        share = kernel[k, near] / kernel[k, near].sum()
-        for kind, places, needs, w, serves in (
-            ("kinship", int(fostering.kinship[cid]), "mainstream;sibling_group;parent_child", cost["kinship"], cid),
-            (
-                "in_house_fostering",
-                int(np.ceil(fostering.in_house[cid] * (1 + VACANCY))),
-                "mainstream;sibling_group;parent_child;uasc",
-                cost["in_house_fostering"],
-                "",
-            ),
-        ):
-            own = int(round(places * fostering.inside[cid]))
-            split = _largest_remainder(share * (places - own), places - own)
-            for where, n in [(cid, own)] + [(ids_all[j], int(m)) for j, m in zip(near, split)]:
-                if n > 0:
-                    home_id = f"{kind}:{cid}" + ("" if where == cid else f"@{where}")
-                    supply.add_home(home_id, where, pid, kind, n, needs, (0, 17), w, serves)
-
-
-def _regional_homes(
-    cla: pd.DataFrame,
-    c: pd.DataFrame,
-    ofsted: pd.DataFrame,
-    owner_ids: dict[str, str],
-    fostering: _Fostering,
-    rng: np.random.Generator,
-    supply: _Supply,
-) -> None:
-    """IFA carers and 16+ supported accommodation across each region, by child population; each
-    council's IFA carers are split among up to 3 of the region's real agencies."""
-    ifa_owners = ofsted[ofsted.provision_type == "ifa"].merge(c[["region"]], left_on="council_id", right_index=True)
-    for region, ids in c.groupby("region").groups.items():
-        ids = [i for i in ids if i in cla.index]
-        pop = c.loc[ids, "children_0_17"].astype(float)
-        weights = (pop / pop.sum()).to_numpy()
-        owners = sorted(ifa_owners.loc[ifa_owners.region == region, "owner"].unique())
-        ifa_total = float(fostering.ifa[ids].sum()) * (1 + VACANCY)
-        sa_total = float(cla.loc[ids, "independent_semi_independent_supported"].sum()) * (1 + VACANCY)
-        ifa_places = _largest_remainder(weights * ifa_total, int(np.ceil(ifa_total)))
-        sa_places = _largest_remainder(weights * sa_total, int(np.ceil(sa_total)))
-        market = rng.dirichlet(np.full(len(owners), 0.5)) if owners else np.array([])
-        for k, cid in enumerate(ids):
-            if owners and ifa_places[k] > 0:
-                _ifa_homes(cid, int(ifa_places[k]), owners, market, owner_ids, rng, supply)
-            if sa_places[k] > 0:
-                pid = f"SA:{region}"
-                supply.providers[pid] = (f"Supported accommodation providers, {region}", "private", pid)
-                cost = DEFAULT_WEEKLY_COST_GBP["supported_accommodation"]
-                needs = "supported_16plus;uasc"
-                supply.add_home(
-                    f"supported_accommodation:{cid}",
-                    cid,
-                    pid,
-                    "supported_accommodation",
-                    int(sa_places[k]),
-                    needs,
-                    (16, 17),
-                    cost,
-                )
-
-
-def _ifa_homes(
-    cid: str,
-    places: int,
-    owners: list[str],
-    market: np.ndarray,
-    owner_ids: dict[str, str],
-    rng: np.random.Generator,
-    supply: _Supply,
-) -> None:
-    """A council's IFA places split among up to 3 agencies drawn by their regional market share."""
-    pick = rng.choice(len(owners), size=min(3, len(owners)), replace=False, p=market)
-    split = _largest_remainder(rng.dirichlet(np.ones(len(pick))) * places, places)
-    for o, n in zip(pick, split):
-        if n <= 0:
-            continue
-        pid = owner_ids[owners[o]]
-        supply.providers[pid] = (owners[o], "private", owners[o])
-        needs = "mainstream;sibling_group;parent_child;uasc"
-        supply.add_home(
-            f"ifa_fostering:{cid}:{pid}",
-            cid,
-            pid,
-            "ifa_fostering",
-            int(n),
-            needs,
-            (0, 17),
-            DEFAULT_WEEKLY_COST_GBP["ifa_fostering"],
-        )
+    """Homes and providers (:func:`rcc.datasets.supply.build_supply`)."""
+    return build_supply(cla, councils().set_index("council_id"), ofsted_providers(), rng)
 
 
 @functools.lru_cache(maxsize=8)

@@ -10,6 +10,9 @@ For every pair of councils (the child's, the placement's) :func:`council_geometr
 * the share of such pairs more than :data:`FAR_MILES` apart: the expected share of children placed
   "more than 20 miles from home", which a single centroid distance turns into 0 or 100%.
 
+Inside a council, a child's placement is not drawn independently of where the child lives: placing is
+nearest first, so nearer points of the council weigh more (:data:`LOCALITY_MILES`).
+
 Both are computed by quadrature: :data:`QUADRATURE_POINTS` points spread evenly over each disc (a
 sunflower pattern), every point of one district against every point of the other. The discs may be
 drawn tighter than the district (``spread``): children live in its towns more than in its fields.
@@ -29,6 +32,7 @@ from rcc.datasets.calibration import simulation_calibration
 
 __all__ = [
     "FAR_MILES",
+    "LOCALITY_MILES",
     "QUADRATURE_POINTS",
     "CouncilGeometry",
     "council_geometry",
@@ -39,6 +43,9 @@ __all__ = [
 
 #: DfE's distance threshold: placed more than 20 miles from home.
 FAR_MILES = 20.0
+#: Inside a council, how far nearest-first placing reaches (:func:`council_geometry`): a fixed scale, the
+#: DfE threshold itself, not fitted (10 miles gives per-council over-20 errors within 0.2 points of it).
+LOCALITY_MILES = 20.0
 #: Points per district disc in the quadrature (districts far apart use a quarter of them).
 QUADRATURE_POINTS = 24
 _KM_PER_MILE = 1.609344
@@ -108,7 +115,7 @@ class CouncilGeometry:
 
 
 @functools.cache
-def _england_geometry(spread: float) -> CouncilGeometry:
+def _england_geometry(spread: float, locality_miles: float | None) -> CouncilGeometry:
     d = districts()
     xy = d[["x_km", "y_km"]].to_numpy(dtype=float)
     radius = spread * np.sqrt(d.area_km2.to_numpy(dtype=float) / np.pi)
@@ -129,11 +136,39 @@ def _england_geometry(spread: float) -> CouncilGeometry:
     mean, far = (mean + mean.T) / 2, (far + far.T) / 2  # the two point sets differ: symmetric as the truth is
     mean_c = w.T @ mean @ w / _KM_PER_MILE
     far_c = np.clip(w.T @ far @ w, 0.0, 1.0)
+    if locality_miles is not None:
+        _nearest_first_inside(xy, radius, w, locality_miles * _KM_PER_MILE, mean_c, far_c)
     mean_c.flags.writeable = far_c.flags.writeable = False  # cached and shared: read-only
     return CouncilGeometry(ids, mean_c, far_c)
 
 
-def council_geometry(council_ids: list[str] | None = None, *, spread: float | None = None) -> CouncilGeometry:
+def _nearest_first_inside(
+    xy: np.ndarray, radius: np.ndarray, w: np.ndarray, scale_km: float, mean_c: np.ndarray, far_c: np.ndarray
+) -> None:
+    """Within each council (the diagonal of ``mean_c``, ``far_c``, in place): a child living at point ``p`` of
+    the council's district discs is placed at point ``q`` of them with chance proportional to ``q``'s weight
+    times ``exp(-distance(p, q) / scale_km)``, as nearest-first placing makes it, not independently of where
+    the child lives (the same quadrature points as :func:`_pair_stats`)."""
+    a, b = _disc(QUADRATURE_POINTS, 0.0), _disc(QUADRATURE_POINTS, np.pi / QUADRATURE_POINTS)
+    far_km = FAR_MILES * _KM_PER_MILE
+    for c in range(w.shape[1]):
+        rows = np.flatnonzero(w[:, c] > 0)
+        p = (xy[rows, None, :] + radius[rows, None, None] * a[None]).reshape(-1, 2)
+        q = (xy[rows, None, :] + radius[rows, None, None] * b[None]).reshape(-1, 2)
+        weight = np.repeat(w[rows, c], QUADRATURE_POINTS) / QUADRATURE_POINTS
+        d = np.sqrt(((p[:, None, :] - q[None, :, :]) ** 2).sum(-1))
+        kernel = weight[None, :] * np.exp(-d / scale_km)
+        chance = kernel / kernel.sum(axis=1, keepdims=True)  # P(q | p)
+        mean_c[c, c] = float(weight @ (chance * d).sum(axis=1)) / _KM_PER_MILE
+        far_c[c, c] = float(np.clip(weight @ (chance * (d > far_km)).sum(axis=1), 0.0, 1.0))
+
+
+def council_geometry(
+    council_ids: list[str] | None = None,
+    *,
+    spread: float | None = None,
+    locality_miles: float | None = LOCALITY_MILES,
+) -> CouncilGeometry:
     """Expected home-to-placement distance and share over 20 miles for pairs of English councils.
 
     Parameters
@@ -144,6 +179,11 @@ def council_geometry(council_ids: list[str] | None = None, *, spread: float | No
         Radius of each district's disc as a multiple of the radius of a disc of its area (1: children
         spread evenly over the district; below 1: gathered nearer its centre, as towns gather them).
         Default: the calibrated ``district_spread`` (:func:`rcc.datasets.simulation_calibration`).
+    locality_miles : float or None
+        Inside a council, placing is nearest first: a child living at a point of the council's district discs
+        is placed at another with chance proportional to its weight times ``exp(-distance / locality_miles)``
+        (default :data:`LOCALITY_MILES`); None: independent of where the child lives. Between councils,
+        both ends are independent.
 
     Returns
     -------
@@ -165,15 +205,21 @@ def council_geometry(council_ids: list[str] | None = None, *, spread: float | No
     spread = float(spread)
     if not 0.0 < spread <= 2.0:
         raise InvalidInputError("geometry", None, "spread", "a radius multiple above 0, at most 2", spread)
-    g = _england_geometry(spread)
+    if locality_miles is not None and not float(locality_miles) > 0:
+        raise InvalidInputError("geometry", None, "locality_miles", "a distance above 0 miles, or None", locality_miles)
+    g = _england_geometry(spread, None if locality_miles is None else float(locality_miles))
     return g if council_ids is None else g.subset(list(council_ids))
 
 
-def england_geometry(council_ids: list[str], *, spread: float | None = None) -> CouncilGeometry | None:
+def england_geometry(
+    council_ids: list[str], *, spread: float | None = None, locality_miles: float | None = LOCALITY_MILES
+) -> CouncilGeometry | None:
     """:func:`council_geometry` of the councils when every one is an English upper-tier council, else None
     (a region of the user's own councils: rcc measures it by centroids)."""
     known = set(_districts().council_id)
-    return council_geometry(list(council_ids), spread=spread) if set(council_ids) <= known else None
+    if not set(council_ids) <= known:
+        return None
+    return council_geometry(list(council_ids), spread=spread, locality_miles=locality_miles)
 
 
 def council_travel(council_ids: list[str] | None = None, *, between: bool = False) -> pd.DataFrame:
@@ -188,14 +234,15 @@ def council_travel(council_ids: list[str] | None = None, *, between: bool = Fals
         a one-district council keeps the disc-of-its-area distance rcc computes itself, the same figure).
 
     The districts are evenly spread discs here (``spread=1``), whatever the calibrated spread is, so a
-    one-district council's figure is the one rcc computes from its area.
+    one-district council's figure is the one rcc computes from its area; and a plan's distance inside a
+    county is between any two of its points (``locality_miles=None``): the optimiser may use any district.
 
     Returns
     -------
     pandas.DataFrame
         ``from_council_id, to_council_id, distance_miles``.
     """
-    g = council_geometry(council_ids, spread=1.0)
+    g = council_geometry(council_ids, spread=1.0, locality_miles=None)
     ids = np.array(g.council_ids, dtype=object)
     if between:
         i, j = (a.ravel() for a in np.meshgrid(np.arange(len(ids)), np.arange(len(ids)), indexing="ij"))

@@ -357,8 +357,8 @@ def _notes(book: _Book, t: int) -> list[tuple[str, list[tuple[str, Any]]]]:
     ]
     sources = [
         ("Data", _attribution()),
-        ("Costs", "Weekly costs are editable order-of-magnitude defaults (rcc.datasets.DEFAULT_WEEKLY_COST_GBP), not "
-         "published prices."),
+        ("Costs", "Weekly costs of the embedded England: children's homes from published averages (NCERCC 2020) with a "
+         "high-cost tail (LGA 2023), rcc defaults elsewhere; every figure's source in rcc.datasets.weekly_costs()."),
         ("Generated", f"{_dt.datetime.now():%Y-%m-%d %H:%M} by rcc"),
     ]
     return [(book.title, book.facts), ("How to read this workbook", reading), ("Sources", sources),
