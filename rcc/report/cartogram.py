@@ -242,6 +242,23 @@ def gutter_route(a: tuple[int, int], b: tuple[int, int], occupied: set[tuple[int
     return None
 
 
+def _gutter_end(line: np.ndarray, b: tuple[float, float]) -> np.ndarray:
+    """``line`` (of :func:`gutter_route`) ending, as an arc does, half a side from ``b``'s centre along its last
+    leg (the diagonal from the gutter crossing at ``b``'s corner): matplotlib draws the head back from the
+    end by the line's half-width, and a head that began at the crossing would point into the square beyond it."""
+    out = np.array(line, dtype=float)
+    last = out[-2] - np.asarray(b, dtype=float)
+    out[-1] = np.asarray(b, dtype=float) + last * (_CELL_SIDE / 2) / float(np.hypot(*last))
+    return out
+
+
+def _gutter_style(style: dict[str, Any], side_pt: float) -> dict[str, Any]:
+    """``style`` with a line no wider than a gutter (a tenth of a cell) and a head whose half-width (a fifth of
+    its mutation scale) stays inside the diagonal crossing of two gutters, so neither reaches a square."""
+    return {**style, "lw": min(style["lw"], 0.1 * side_pt / _CELL_SIDE),
+            "mutation_scale": min(style["mutation_scale"], 0.3 * side_pt / _CELL_SIDE)}
+
+
 def draw_flow_map(
     ax: Any, councils: pd.DataFrame, flows: pd.DataFrame, children: pd.Series, threshold: int
 ) -> Any:
@@ -295,7 +312,8 @@ def draw_flow_map(
         cells = {(int(x), int(y)) for x, y in others}
         line = gutter_route((int(a[0]), int(a[1])), (int(b[0]), int(b[1])), cells)
         if line is not None:  # no curve clears every square: along the gutters between them
-            ax.add_patch(FancyArrowPatch(path=MplPath(line), zorder=2, gid=gid + ":gutter", **style))
+            ax.add_patch(FancyArrowPatch(path=MplPath(_gutter_end(line, b)), zorder=2, gid=gid + ":gutter",
+                                         **_gutter_style(style, side_pt)))
         else:  # drawn under the (opaque) squares
             ax.add_patch(FancyArrowPatch(a, b, connectionstyle="arc3,rad=0.2", shrinkA=side_pt * 0.5,
                                          shrinkB=side_pt * 0.5, zorder=0.5, gid=gid + ":beneath", **style))
