@@ -22,16 +22,19 @@ from rcc.sufficiency.runtime import Run, globalise, subset_data
 __all__ = ["Pricing", "entering_edges", "exact_edges", "lagrangian_bound", "price_edges", "seed_edges"]
 
 
-#: Seed: each cohort's cheapest homes until their places cover this many times its largest yearly demand.
-_SEED_COVER = 2.0
+#: Seed (public: tests of pricing on tiny regions set it lower): each cohort's cheapest homes until their places cover this many times its largest yearly demand
+#: (homes are shared, so twice left much of the seed LP's demand unmet). England 5y pricing, runs
+#: alternating on a loaded machine: cover 2: 65.8-67.0 s (4 rounds, bound 5,424,306.3); 4: 52.5-56.3 s;
+#: 8: 49.1-52.0 s; 16: 45.5 s (4 rounds, 100,615 edges, bound 5,424,311.2, the LP over all edges).
+SEED_COVER = 16.0
 #: Pricing: at most this many entering edges per cohort and round (the most negative reduced costs).
 _ENTER_PER_COHORT = 10
 
 
 def seed_edges(prep: SufficiencyInputs, radius: float, params: SufficiencyParams) -> np.ndarray:
     """Edges within the radius, each cohort's 3 cheapest homes and 3 nearest
-    options, its cheapest homes until their places cover twice its largest
-    yearly demand, and every regional or national option edge."""
+    options, its cheapest homes until their places cover :data:`SEED_COVER` (16) times its
+    largest yearly demand, and every regional or national option edge."""
     d = prep.data
     e = prep.edges
     is_opt = d.site_option[d.e_site] >= 0
@@ -45,7 +48,7 @@ def seed_edges(prep: SufficiencyInputs, radius: float, params: SufficiencyParams
     places = np.where(is_opt, 0.0, d.site_places[d.e_site])[order]
     before = pd.Series(places).groupby(d.e_cohort[order]).cumsum().to_numpy() - places
     covered = np.empty(len(order), dtype=bool)
-    covered[order] = (before < _SEED_COVER * d.demand.max(axis=1)[d.e_cohort[order]]) & ~is_opt[order]
+    covered[order] = (before < SEED_COVER * d.demand.max(axis=1)[d.e_cohort[order]]) & ~is_opt[order]
     return (e.distance_miles.to_numpy() <= radius) | (rank_home <= 3) | covered | (is_opt & ((rank_opt <= 3) | wide))
 
 
