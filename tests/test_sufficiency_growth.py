@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rcc
+from rcc.core.errors import SolverError
 from rcc.sufficiency import SufficiencyParams, default_options, forecast_from_region
 from rcc.sufficiency.arrays import ArrayProblem
 from rcc.sufficiency.growth import add_edges, can_grow, localise
@@ -63,6 +64,9 @@ def test_edges_added_in_place_give_the_cold_lp(case, max_share, seed):
         ie, iy = np.nonzero(data.edge_years()[idx])
         home = data.site_option[data.e_site[idx[ie]]] < 0
         assert (reduced_costs(grown, data, idx[ie[home]], iy[home]) >= -1e-6).all()
+    if len(grown.ey_edge):
+        with pytest.raises(SolverError, match="already in the LP"):
+            add_edges(grown, data, grown.ey_edge[:1])
     local = localise(grown, data, np.flatnonzero(step <= 2))
     fresh = build_sufficiency(local.data, labels, relaxed=True, in_arrays=True)
     np.testing.assert_array_equal(local.ey_edge, fresh.ey_edge)

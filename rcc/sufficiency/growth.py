@@ -20,6 +20,7 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
+from rcc.core.errors import SolverError
 from rcc.sufficiency import arrays
 from rcc.sufficiency.constraints import HARD_ENTERS, HARD_FAMILIES
 from rcc.sufficiency.model import _available, placement_costs
@@ -46,7 +47,16 @@ def can_grow(model: SufficiencyModel) -> bool:
 def add_edges(model: SufficiencyModel, data: ModelData, edges: IntArray) -> SufficiencyModel:
     """``model`` (an LP relaxation over some edges of ``data``, ``ey_edge`` global positions in
     ``data``; see :func:`can_grow`) with the placement columns of ``edges`` (global positions, none
-    already in it) and the rows they need. Returns the model with the new columns appended."""
+    already in it) and the rows they need. Returns the model with the new columns appended; ``model``
+    is spent (its problem and hard-row records are extended in place).
+
+    Raises
+    ------
+    rcc.SolverError
+        When an edge is already in ``model`` (a bug in the caller).
+    """
+    if np.isin(edges, model.ey_edge).any():
+        raise SolverError("sufficiency pricing: an entering edge is already in the LP (a bug in rcc)")
     prob = model.problem
     Y = data.n_years
     exists = data.edge_years()[edges]
@@ -76,7 +86,7 @@ def add_edges(model: SufficiencyModel, data: ModelData, edges: IntArray) -> Suff
         _new_share_rows(blocks, hard, data, new)
     rows = np.concatenate([r for r, _, _ in entries])
     if (rows < 0).any():  # pragma: no cover - a demand row is missing for a column with demand
-        raise ValueError("sufficiency pricing: a new placement column has no demand row (a bug in rcc)")
+        raise SolverError("sufficiency pricing: a new placement column has no demand row (a bug in rcc)")
     prob.add_entries(rows, np.concatenate([c for _, c, _ in entries]), np.concatenate([x for _, _, x in entries]))
     return attrs.evolve(
         model,
