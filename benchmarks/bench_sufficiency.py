@@ -9,7 +9,8 @@ sibling groups in pairs, a capital budget of GBP 1m per council):
 * England (153 councils, 2,828 cohorts, 3,802 homes merged into 2,212
   classes, 468 options, 1.5 million cohort-site edges): the whole model,
   no reduction. Edge pricing starts from 10 miles (the default) and adds, per round, each
-  cohort's 10 edges of most negative reduced cost until the Lagrangian bound
+  cohort's 10 edges of most negative reduced cost (on the array path to one HiGHS model,
+  re-solved from its last basis; the reference rebuilds each round) until the Lagrangian bound
   is within 1% of the gap tolerance of the LP; the units and closures are then
   searched near the LP (between the floor and ceiling of their LP values, every
   placement continuous), the sibling groups made whole by a small rounding MIP

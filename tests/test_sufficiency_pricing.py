@@ -185,7 +185,7 @@ def test_groups_rounded_whole_then_single_children_by_lp(gm_prep):
     assert (load <= room + 1e-9).all()
     model = run.build(data, labels, lazy=True)
     saved = lp.problem.x.copy(), lp.problem.duals.copy(), lp.problem.lb.copy(), lp.problem.ub.copy()
-    out = heuristics.groups_then_singles(data, units, model, lp, v, n_fix, z_fix, run)
+    out = heuristics.groups_then_singles(data, units, model, lp, v, n_fix, z_fix, run, float(chosen.objective))
     assert out is not None and out.status == "optimal"
     assert float(out.objective) >= float(chosen.objective) * (1 - 1e-9)
     plan = heuristics.snapshot(model, idx, float(out.objective), "test")
@@ -193,3 +193,9 @@ def test_groups_rounded_whole_then_single_children_by_lp(gm_prep):
     assert np.array_equal(plan.v[pm > 1], groups[g])
     for a, b in zip(saved, (lp.problem.x, lp.problem.duals, lp.problem.lb, lp.problem.ub)):
         np.testing.assert_array_equal(a, b)
+    # every single child's placement free (the second try): a relaxation of the first LP, still above the units plan
+    shut = rounding.placements_lp(lp, v, n_fix, z_fix, groups, run)
+    lp.problem.lb, lp.problem.ub, lp.problem.duals = saved[2].copy(), saved[3].copy(), saved[1].copy()
+    free = rounding.placements_lp(lp, v, n_fix, z_fix, groups, run, free_all=True)
+    assert shut.status == free.status == "optimal"
+    assert float(chosen.objective) * (1 - 1e-9) <= float(free.objective) <= float(shut.objective) * (1 + 1e-9)

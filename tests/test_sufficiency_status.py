@@ -10,7 +10,7 @@ from test_sufficiency_property import assert_placed_plus_unmet_is_demand, whole_
 
 import rcc
 from rcc.core.errors import InfeasibleError, InvalidInputError, SolverError
-from rcc.sufficiency import SufficiencyParams, forecast_from_region, sufficiency_plan
+from rcc.sufficiency import SufficiencyParams, forecast_from_region, pricing, sufficiency_plan
 from rcc.sufficiency.runtime import Run, SolverOutcome
 
 
@@ -103,10 +103,11 @@ def pricing_case() -> tuple[rcc.Region, pd.DataFrame]:
     return rcc.Region.from_frames(councils, homes, cohorts, name="pricing"), options
 
 
-def test_edges_pricing_cannot_rule_out_are_built_and_the_plan_proven_optimal():
+def test_edges_pricing_cannot_rule_out_are_built_and_the_plan_proven_optimal(monkeypatch):
     """Issue item 4b: seed_radius_miles=0 left edges not ruled out by reduced
     costs unbuilt and reported time_limit with a 15% gap although the
     objective was optimal and no time limit was near."""
+    monkeypatch.setattr(pricing, "SEED_COVER", 2.0)  # the seed leaves edges out (16 seeds every edge here)
     region, options = pricing_case()
     params = SufficiencyParams(years=1, seed_radius_miles=0.0, solver=rcc.SolverOptions(mip_gap=1e-4, time_limit_s=60))
     plan = sufficiency_plan(region, options, None, params=params)
@@ -154,6 +155,7 @@ def test_time_limit_status_only_when_the_clock_ran_out(monkeypatch):
     region, options = pricing_case()
     params = SufficiencyParams(years=1, seed_radius_miles=0.0, solver=rcc.SolverOptions(mip_gap=1e-4, time_limit_s=60))
     exact = whole_model_optimum(region, options, forecast_from_region(region, years=1), None, params)
+    monkeypatch.setattr(pricing, "SEED_COVER", 2.0)  # the seed leaves edges out: pricing gives the bound
     monkeypatch.setattr(Run, "out_of_time", lambda self, share=1.0: True)
     plan = sufficiency_plan(region, options, None, params=params)
     assert plan.status is rcc.PlanStatus.TIME_LIMIT

@@ -116,8 +116,13 @@ class ArrayProblem:
         self._rows: list[tuple[np.ndarray, np.ndarray]] = []
         self._row_lo: list[float] = []
         self._row_hi: list[float] = []
+        #: Entries added to rows already made (:meth:`add_entries`): (rows, columns, values) arrays.
+        self._entries: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._highs: Any = None
-        self._passed_rows = -1
+        #: What the HiGHS model holds: columns, rows and entry blocks passed (None: no model).
+        self._passed: tuple[int, int, int] | None = None
+        #: HiGHS's simplex strategy for an LP solve (1 dual, 4 primal); a start basis makes it primal.
+        self.simplex_strategy = 1
         #: HiGHS options of this problem's solves (name -> value), set after rcc's own.
         self.highs_options: dict[str, Any] = {}
         #: Basis to start the next LP solve from: (column status, row status) as HiGHS's codes
@@ -141,6 +146,11 @@ class ArrayProblem:
         self._row_hi.append(hi)
         return Row(self, len(self._rows) - 1)
 
+    def add_entries(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> None:
+        """Add coefficients to rows already made (of columns added since: new columns entering old
+        rows, as a pricing round's edges do); HiGHS gets them with the new columns (``addCols``)."""
+        self._entries.append((np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), np.asarray(vals, dtype=float)))
+
     def addConstraint(self, row: tuple[Expr, float, float], name: str | None = None) -> Row:  # noqa: N802 - PuLP's name
         """Add a row made by ``expr <= rhs`` (``>=``, ``==``); as :meth:`pulp.LpProblem.addConstraint`."""
         expr, lo, hi = row
@@ -162,10 +172,7 @@ class ArrayProblem:
         import highspy
 
         h = highspy.Highs()
-        counts = np.fromiter((len(i) for i, _ in self._rows), dtype=np.int64, count=len(self._rows))
-        rows = np.repeat(np.arange(len(self._rows), dtype=np.int64), counts)
-        cols = np.concatenate([i for i, _ in self._rows]).astype(np.int64) if self._rows else np.zeros(0, np.int64)
-        vals = np.concatenate([c for _, c in self._rows]).astype(float) if self._rows else np.zeros(0)
+        rows, cols, vals = self._coo(0, 0)
         order = np.lexsort((rows, cols))  # column-major, rows in order within a column
         lp = highspy.HighsLp()
         lp.num_col_ = self.n_cols
@@ -184,7 +191,55 @@ class ArrayProblem:
         h.setOptionValue("output_flag", False)
         h.passModel(lp)
         self._highs = h
-        self._passed_rows = len(self._rows)
+        self._passed = (self.n_cols, len(self._rows), len(self._entries))
+
+    def _coo(self, first_row: int, first_entries: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Entries (rows, columns, values) of the rows from ``first_row`` and of the entry blocks from ``first_entries``."""
+        made = self._rows[first_row:]
+        counts = np.fromiter((len(i) for i, _ in made), dtype=np.int64, count=len(made))
+        parts = [
+            (np.repeat(np.arange(first_row, len(self._rows), dtype=np.int64), counts),
+             np.concatenate([i for i, _ in made]).astype(np.int64) if made else np.zeros(0, np.int64),
+             np.concatenate([c for _, c in made]).astype(float) if made else np.zeros(0)),
+            *self._entries[first_entries:],
+        ]
+        return tuple(np.concatenate([p[k] for p in parts]) for k in range(3))  # type: ignore[return-value]
+
+    def _push_new(self) -> bool:
+        """Hand the HiGHS model the columns and rows added since it was passed (``addCols`` with their
+        entries in the old rows, then ``addRows``); HiGHS keeps its basis (new columns at a bound, new
+        rows basic). False when that is not possible (nothing passed yet, an integer column, or an
+        entry of an old column in an old row): the caller passes the whole model again."""
+        if self._highs is None or self._passed is None:
+            return False
+        pc, pr, pe = self._passed
+        if (pc, pr, pe) == (self.n_cols, len(self._rows), len(self._entries)):
+            return True
+        if self.integer[pc:].any():
+            return False
+        old_rows = self._entries[pe:]  # entries of new columns in rows HiGHS holds
+        r_old = np.concatenate([e[0] for e in old_rows]) if old_rows else np.zeros(0, np.int64)
+        c_old = np.concatenate([e[1] for e in old_rows]) if old_rows else np.zeros(0, np.int64)
+        x_old = np.concatenate([e[2] for e in old_rows]) if old_rows else np.zeros(0)
+        if len(r_old) and ((r_old >= pr).any() or (c_old < pc).any()):
+            return False
+        h = self._highs
+        n_new = self.n_cols - pc
+        if n_new:
+            order = np.argsort(c_old, kind="stable")
+            start = np.r_[0, np.cumsum(np.bincount(c_old - pc, minlength=n_new))[:-1]].astype(np.int32)
+            h.addCols(n_new, self.cost[pc:], self.lb[pc:], self.ub[pc:], len(order), start, r_old[order].astype(np.int32), x_old[order])
+        made = self._rows[pr:]
+        if made:
+            counts = np.fromiter((len(i) for i, _ in made), dtype=np.int64, count=len(made))
+            start = np.r_[0, np.cumsum(counts)[:-1]].astype(np.int32)
+            index = np.concatenate([i for i, _ in made]).astype(np.int32)
+            value = np.concatenate([c for _, c in made]).astype(float)
+            lo = np.asarray(self._row_lo[pr:], dtype=float)
+            hi = np.asarray(self._row_hi[pr:], dtype=float)
+            h.addRows(len(made), lo, hi, len(index), start, index, value)
+        self._passed = (self.n_cols, len(self._rows), len(self._entries))
+        return True
 
     def solve(
         self, *, msg: bool, time_limit: float | None, gap: float | None, threads: int | None, warm_start: bool = False
@@ -202,7 +257,7 @@ class ArrayProblem:
                 self.duals = np.zeros(len(lo))
                 return SolverOutcome("optimal", True, 0.0, 0.0, 0.0, "Optimal")
             return SolverOutcome("infeasible", False, model_status="Infeasible")
-        if self._highs is None or self._passed_rows != len(self._rows):
+        if not self._push_new():
             self._pass_model()
         h = self._highs
         idx = np.arange(self.n_cols, dtype=np.int32)
@@ -222,7 +277,7 @@ class ArrayProblem:
             sol.col_value = np.clip(self.x, self.lb, self.ub)
             sol.value_valid = True
             h.setSolution(sol)
-        h.setOptionValue("simplex_strategy", 1)  # dual simplex (HiGHS's choice) unless warm
+        h.setOptionValue("simplex_strategy", self.simplex_strategy)  # dual simplex (HiGHS's choice) unless set
         if self.start_basis is not None and not mip:
             self._set_basis(h)
         with solvers.highs_scheduler(threads):
@@ -239,6 +294,7 @@ class ArrayProblem:
     def release(self) -> None:
         """Free the HiGHS model (values, duals and bounds stay; a later solve passes the matrix again)."""
         self._highs = None
+        self._passed = None
 
     def basis(self) -> tuple[np.ndarray, np.ndarray] | None:
         """The last LP solve's basis (column and row status codes), or None when HiGHS has none."""

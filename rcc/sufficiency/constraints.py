@@ -323,13 +323,19 @@ def _revenue_budget(r: HardRow, data: ModelData, edge: IntArray, year: IntArray)
     return weekly * (b.years[year] & b.councils[data.cohort_council[data.e_cohort[edge]]])
 
 
+#: Placement columns' coefficient per child in a hard row, by family: the one definition that pricing
+#: (:data:`HARD_FAMILIES`) and the pricing LP's new columns (:mod:`rcc.sufficiency.growth`) read.
+HARD_ENTERS: dict[str, Callable[[HardRow, ModelData, IntArray, IntArray], FloatArray]] = {
+    "revenue_budget": _revenue_budget,
+    "inside_region_share": _inside_share,
+    "provider_share": _provider_share,
+}
+
 #: Hard-row families: (whether placement columns enter them, how they enter).
 HARD_FAMILIES: dict[str, tuple[bool, Any]] = {
     "committed_units": (False, None),
     "capital_budget": (False, None),
-    "revenue_budget": (True, _price_hard(_revenue_budget)),
-    "inside_region_share": (True, _price_hard(_inside_share)),
-    "provider_share": (True, _price_hard(_provider_share)),
+    **{name: (True, _price_hard(enters)) for name, enters in HARD_ENTERS.items()},
 }
 
 

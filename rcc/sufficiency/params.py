@@ -119,12 +119,13 @@ class SufficiencyParams(DistanceLimits):
         adds every negative reduced cost each round): first build only
         placements within this distance (plus
         each cohort's 3 cheapest homes, its cheapest homes until their places
-        cover twice its largest yearly demand, its 3 nearest options and
+        cover 16 times its largest yearly demand, its 3 nearest options and
         every regional or national option). Each round solves the LP
         relaxation and adds, per cohort, the 10 left-out edges with the most
-        negative reduced cost, until the Lagrangian bound (the LP value plus
+        negative reduced cost (with HiGHS: to the same model, re-solved from
+        its last basis), until the Lagrangian bound (the LP value plus
         every negative reduced cost times the most its edge can carry) is
-        within 5% of the gap tolerance of the LP value: a lower bound valid
+        within 1% of the gap tolerance of the LP value: a lower bound valid
         for all edges. The LP is rounded and then searched nearby (units and
         closures between the floor and ceiling of their LP values): starting
         plans only. Unless one is within the gap tolerance of that bound, a

@@ -4,6 +4,7 @@ Lagrangian bound valid for every edge, and the edges a branch and bound cannot r
 from __future__ import annotations
 
 import math
+import time
 
 import attrs
 import numpy as np
@@ -11,25 +12,29 @@ import pandas as pd
 
 from rcc.allocation.model import edge_costs
 from rcc.sufficiency import arrays
+from rcc.sufficiency.growth import add_edges, can_grow, localise
 from rcc.sufficiency.heuristics import Incumbent
 from rcc.sufficiency.inputs import SufficiencyInputs
 from rcc.sufficiency.model import ModelData, SufficiencyModel, reduced_costs
 from rcc.sufficiency.params import SufficiencyParams
-from rcc.sufficiency.runtime import Run, subset_data
+from rcc.sufficiency.runtime import Run, globalise, subset_data
 
 __all__ = ["Pricing", "entering_edges", "exact_edges", "lagrangian_bound", "price_edges", "seed_edges"]
 
 
-#: Seed: each cohort's cheapest homes until their places cover this many times its largest yearly demand.
-_SEED_COVER = 2.0
+#: Seed (public: tests of pricing on tiny regions set it lower): each cohort's cheapest homes until their places cover this many times its largest yearly demand
+#: (homes are shared, so twice left much of the seed LP's demand unmet). England 5y pricing, runs
+#: alternating on a loaded machine: cover 2: 65.8-67.0 s (4 rounds, bound 5,424,306.3); 4: 52.5-56.3 s;
+#: 8: 49.1-52.0 s; 16: 45.5 s (4 rounds, 100,615 edges, bound 5,424,311.2, the LP over all edges).
+SEED_COVER = 16.0
 #: Pricing: at most this many entering edges per cohort and round (the most negative reduced costs).
 _ENTER_PER_COHORT = 10
 
 
 def seed_edges(prep: SufficiencyInputs, radius: float, params: SufficiencyParams) -> np.ndarray:
     """Edges within the radius, each cohort's 3 cheapest homes and 3 nearest
-    options, its cheapest homes until their places cover twice its largest
-    yearly demand, and every regional or national option edge."""
+    options, its cheapest homes until their places cover :data:`SEED_COVER` (16) times its
+    largest yearly demand, and every regional or national option edge."""
     d = prep.data
     e = prep.edges
     is_opt = d.site_option[d.e_site] >= 0
@@ -43,7 +48,7 @@ def seed_edges(prep: SufficiencyInputs, radius: float, params: SufficiencyParams
     places = np.where(is_opt, 0.0, d.site_places[d.e_site])[order]
     before = pd.Series(places).groupby(d.e_cohort[order]).cumsum().to_numpy() - places
     covered = np.empty(len(order), dtype=bool)
-    covered[order] = (before < _SEED_COVER * d.demand.max(axis=1)[d.e_cohort[order]]) & ~is_opt[order]
+    covered[order] = (before < SEED_COVER * d.demand.max(axis=1)[d.e_cohort[order]]) & ~is_opt[order]
     return (e.distance_miles.to_numpy() <= radius) | (rank_home <= 3) | covered | (is_opt & ((rank_opt <= 3) | wide))
 
 
@@ -109,7 +114,12 @@ class Pricing:
 def price_edges(prep: SufficiencyInputs, labels: list[str], run: Run) -> Pricing:
     """Pricing rounds: LP relaxations over a growing edge set, from the seed
     edges (:func:`seed_edges`), until the Lagrangian bound is close to the LP
-    value, no edge prices out, or half the time limit is used."""
+    value, no edge prices out, or half the time limit is used.
+
+    On the array path (HiGHS) the first round's LP is built once and each later round adds the
+    entering edges to it (:func:`rcc.sufficiency.growth.add_edges`): one HiGHS model re-solved
+    from its last basis (:data:`GROWN_SIMPLEX`). Otherwise (PuLP: CBC, extra rows) each round
+    builds its LP afresh."""
     data = prep.data
     radius = run.params.seed_radius_miles
     if run.params.extra_constraints is not None:
@@ -119,18 +129,14 @@ def price_edges(prep: SufficiencyInputs, labels: list[str], run: Run) -> Pricing
     tol = run.gap_tolerance()
     rounds = 0
     run.stage = "pricing"
-    last: tuple[SufficiencyModel, np.ndarray] | None = None
+    lp: SufficiencyModel | None = None  # the last round's LP, edges as global positions
+    entering = np.zeros(0, dtype=np.int64)
     while not active.all():
         rounds += 1
-        idx = np.flatnonzero(active)
-        lp = run.build(subset_data(data, idx), labels, relaxed=True)
-        if last is not None:
-            if rounds > 2:  # the seed LP's basis is far from the next optimum: warm primal took 2x cold dual on England
-                warm_basis(last[0], last[1], lp, idx)
-            arrays.release(last[0].problem)
+        lp = _round_lp(lp, data, active, entering, labels, run, GROWN_SIMPLEX[min(rounds, 3) - 2] if rounds > 1 else 1)
         out = run.solve(lp)
-        last = (lp, idx)
         if out.status != "optimal":
+            arrays.release(lp.problem)
             return Pricing(active, None, None, rounds)
         ie, iy = np.nonzero(exists & ~active[:, None])
         rc = reduced_costs(lp, data, ie, iy)
@@ -141,60 +147,41 @@ def price_edges(prep: SufficiencyInputs, labels: list[str], run: Run) -> Pricing
         # pricing may use half the time: the rest is for finding a plan (the Lagrangian bound stays valid)
         if close or not len(entering) or run.out_of_time(_PRICING_TIME_SHARE):
             arrays.release(lp.problem)  # its values and duals stay
-            return Pricing(active, lp, bound, rounds)
+            return Pricing(active, localise(lp, data, np.flatnonzero(active)), bound, rounds)
         active[entering] = True
+    if lp is not None:
+        arrays.release(lp.problem)
     return Pricing(active, None, None, rounds)
 
 
-def _keys(model: SufficiencyModel, idx: np.ndarray) -> tuple[pd.Index, pd.Index]:
-    """Names of a model's columns and rows that stay the same as edges are added (by position in
-    its :class:`~rcc.sufficiency.arrays.ArrayProblem`): placements by global edge and year."""
-    y = model.data.n_years
-    prob = model.problem
-    col = np.empty(prob.n_cols, dtype=np.int64)
-    for kind, variables, keys in (
-        (0, model.v, idx[model.ey_edge] * y + model.ey_year),
-        (1, model.u, np.arange(len(model.u))),
-        (2, model.n, np.arange(len(model.n))),
-        (3, model.z, np.arange(len(model.z))),
-    ):
-        at = np.fromiter((v.j for v in variables), dtype=np.int64, count=len(variables))
-        col[at] = kind * (1 << 50) + keys
-    v_key = idx[model.ey_edge] * y + model.ey_year
-    row = np.empty(prob.numConstraints(), dtype=object)
-    for name, block in model.blocks.items():
-        for i, (key, handle) in enumerate(block.rows.items()):
-            if name == "linking":
-                key = int(v_key[key])
-            elif block.hard:
-                r = block.hard[i]
-                key = (r.label, r.year)
-            row[handle.i] = (name, key)
-    return pd.Index(col), pd.Index(row)
+#: HiGHS's simplex strategy for the pricing rounds re-solved from the last round's basis (new columns
+#: at 0, so the old plan is feasible): the second round (the first grown one, far from the seed LP's
+#: optimum) by dual simplex, later rounds by primal simplex. England 5y, one run on a loaded machine,
+#: rounds 2-4: dual 18.6/15.9/11.2 s, primal 37.3/18.2/4.9 s.
+GROWN_SIMPLEX = (1, 4)
 
 
-def warm_basis(old: SufficiencyModel, old_idx: np.ndarray, new: SufficiencyModel, new_idx: np.ndarray) -> None:
-    """Start ``new`` (the next pricing round's LP, a superset of ``old``'s edges) from ``old``'s
-    optimal basis: old columns and rows keep their status, new columns start at their lower
-    bound (0: the old plan stays feasible) and new rows are basic (their slack)."""
-    basis = getattr(old.problem, "basis", None)
-    if basis is None or not hasattr(new.problem, "start_basis"):
-        return  # the PuLP path (CBC, extra rows): each round starts afresh
-    got = basis()
-    if got is None:
-        return
-    old_cols, old_rows = _keys(old, old_idx)
-    new_cols, new_rows = _keys(new, new_idx)
-    if not (old_rows.is_unique and new_rows.is_unique):  # pragma: no cover - two hard rows of one name and year
-        return
-    col = np.zeros(len(new_cols), dtype=np.int8)  # kLower
-    row = np.ones(len(new_rows), dtype=np.int8)  # kBasic
-    at = old_cols.get_indexer(new_cols)
-    col[at >= 0] = got[0][at[at >= 0]]
-    at = old_rows.get_indexer(new_rows)
-    row[at >= 0] = got[1][at[at >= 0]]
-    if (col == 1).sum() + (row == 1).sum() == len(new_rows):  # a basis: as many basic as rows
-        new.problem.start_basis = (col, row)
+def _round_lp(
+    last: SufficiencyModel | None,
+    data: ModelData,
+    active: np.ndarray,
+    entering: np.ndarray,
+    labels: list[str],
+    run: Run,
+    simplex: int,
+) -> SufficiencyModel:
+    """This round's LP (edges as global positions): ``last`` with the ``entering`` edges added when
+    it can grow (re-solved by the ``simplex`` strategy), else built over the active edges."""
+    if last is not None and can_grow(last):
+        t = time.perf_counter()
+        grown = add_edges(last, data, np.sort(entering))
+        grown.problem.simplex_strategy = simplex
+        run.build_s += time.perf_counter() - t
+        return grown
+    if last is not None:
+        arrays.release(last.problem)
+    idx = np.flatnonzero(active)
+    return globalise(run.build(subset_data(data, idx), labels, relaxed=True), data, idx)
 
 
 def exact_edges(

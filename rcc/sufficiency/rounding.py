@@ -120,15 +120,22 @@ _RC_FREE = 1e-6
 
 
 def placements_lp(
-    lp: SufficiencyModel, v: np.ndarray, n_fix: np.ndarray, z_fix: np.ndarray, group_values: np.ndarray, run: Run
+    lp: SufficiencyModel,
+    v: np.ndarray,
+    n_fix: np.ndarray,
+    z_fix: np.ndarray,
+    group_values: np.ndarray,
+    run: Run,
+    free_all: bool = False,
 ) -> SolverOutcome:
     """Solve the pricing LP ``lp`` with units, closures and sibling groups fixed, and the single
     children free where the units plan ``v`` places some or the reduced cost is zero (the rest stay
     empty; the unmet is free): a presolved LP over about a fifth of the columns. The plan stays in
-    ``lp``'s values, which the caller restores (with its bounds and duals) once it has read it."""
+    ``lp``'s values, which the caller restores (with its bounds and duals) once it has read it.
+    ``free_all``: every single child's placement free (none kept empty)."""
     d = lp.data
     single = d.group_size[d.e_cohort[lp.ey_edge]] == 1
-    shut = single & (v <= 1e-9) & (reduced_costs(lp, d, lp.ey_edge, lp.ey_year) > _RC_FREE)
+    shut = single & (v <= 1e-9) & (reduced_costs(lp, d, lp.ey_edge, lp.ey_year) > _RC_FREE) & (not free_all)
     for var, val in zip(list(lp.n) + list(lp.z), np.r_[n_fix, z_fix]):
         var.lowBound = var.upBound = float(val)
     for p in np.flatnonzero(~single):
