@@ -6,11 +6,14 @@ by ``scripts/build_census.py``; :func:`rcc.datasets.census_placements` says how 
 
 from __future__ import annotations
 
+import time
+
 import attrs
 import numpy as np
 import pandas as pd
 
-from rcc.allocation.engine import plan as make_plan
+from rcc.allocation.frames import placements_frame
+from rcc.allocation.model import edge_costs, unmet_costs
 from rcc.allocation.result import Plan, PlanStatus, SolveInfo
 from rcc.core.params import PlanParams
 from rcc.core.region import Region
@@ -156,9 +159,9 @@ def today_plan(region: Region, params: PlanParams | None = None) -> Plan:
     simulated census of :func:`rcc.datasets.england`), measured as plans are, so every plan of the region
     can be compared with today (:func:`rcc.trade_off`, :func:`rcc.side_by_side`).
 
-    ``method`` is ``"today"``, status ``heuristic`` (no optimality claim), objective the plan objective of
-    the held placements plus the children without a home (those of each cohort not in a placement, reason
-    ``capacity``: no suitable place was free for them on the census date).
+    ``method`` is ``"today"``, status ``heuristic`` (no optimality claim); distances, costs and the objective
+    as :func:`rcc.plan` computes them (``params``' weights); the children of each cohort not in a placement
+    are its ``shortfall`` (reason ``capacity``: no suitable place was free for them on the census date).
 
     Examples
     --------
@@ -168,27 +171,38 @@ def today_plan(region: Region, params: PlanParams | None = None) -> Plan:
     >>> int(today.metrics["placed"]) == int(gm.placements.children.sum())
     True
     """
-    params = (params or PlanParams()).evolve(method="greedy", hold_current=True)
-    cohorts = region.cohorts
-    held = region.placements.groupby("cohort_id").children.sum().reindex(cohorts.cohort_id, fill_value=0)
-    held_only = region.replace(cohorts=cohorts.assign(children=held.to_numpy(dtype=np.int64))[held.to_numpy() > 0])
-    placed = make_plan(held_only, params)
-    unmet = cohorts.children.to_numpy(dtype=np.int64) - held.to_numpy(dtype=np.int64)
+    t0 = time.perf_counter()
+    params = params or PlanParams()
+    cohorts, homes, p = region.cohorts, region.homes, region.placements
+    cohort = pd.Index(cohorts.cohort_id).get_indexer(p.cohort_id)
+    home = pd.Index(homes.home_id).get_indexer(p.home_id)
+    councils = pd.Index(region.councils.council_id)
+    c_council, h_council = councils.get_indexer(cohorts.council_id)[cohort], councils.get_indexer(homes.council_id)[home]
+    held = p.children.to_numpy(dtype=np.int64)
+    edges = pd.DataFrame(
+        {
+            "cohort": cohort,
+            "home": home,
+            "distance_miles": region.council_distances()[c_council, h_council],
+            "inside_own_council": c_council == h_council,
+            "weekly_cost_gbp": homes.weekly_cost_gbp.to_numpy(dtype=float)[home],
+            "held": held,
+        }
+    )
+    unmet = cohorts.children.to_numpy(dtype=np.int64) - np.bincount(cohort, weights=held, minlength=len(cohorts))
     rows = unmet > 0
     shortfall = cohorts.loc[rows, ["cohort_id", "council_id", "need", "age_band"]].assign(
-        children=unmet[rows],
+        children=unmet[rows].astype(np.int64),
         reason_code="capacity",
         reason="not placed on the census date: no suitable place was free for them",
-    ).reset_index(drop=True)
-    w = params.weights
-    per_child = w.unmet_child * cohorts.need.map(lambda n: w.unmet_by_need.get(n, 1.0)).to_numpy(dtype=float)
-    penalty = float((per_child * unmet).sum())
+    )
+    objective = float(edge_costs(edges, params) @ held + unmet_costs(region, params) @ unmet)
     return Plan(
         region=region,
         method="today",
         status=PlanStatus.HEURISTIC,
-        objective=None if placed.objective is None else float(placed.objective) + penalty,
-        placements=placed.placements,
-        shortfall=shortfall.astype({"children": np.int64}),
-        info=SolveInfo(solver="census", runtime_s=placed.info.runtime_s, note="today: the current placements, held"),
+        objective=objective,
+        placements=placements_frame(region, edges, held.astype(float)),
+        shortfall=shortfall.reset_index(drop=True),
+        info=SolveInfo(solver="census", runtime_s=time.perf_counter() - t0, note="today: the current placements"),
     )
