@@ -204,5 +204,5 @@ def today_plan(region: Region, params: PlanParams | None = None) -> Plan:
         objective=objective,
         placements=placements_frame(region, edges, held.astype(float)),
         shortfall=shortfall.reset_index(drop=True),
-        info=SolveInfo(solver="census", runtime_s=time.perf_counter() - t0, note="today: the current placements"),
+        info=SolveInfo(solver="today", runtime_s=time.perf_counter() - t0, note="today: the current placements"),
     )
