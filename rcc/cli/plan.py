@@ -102,6 +102,9 @@ def with_published(table: str, published: pd.Series | None) -> str:
     out = [lines[0] + f"{'published':>14}", lines[1] + "-" * 14]
     for line in lines[2:]:
         key = labels.get(line[:40].strip())
+        if key is None:  # status, gap, run time: not published
+            out.append(line)
+            continue
         value = "-" if key not in _PUBLISHED_ROWS else f"{float(published[_PUBLISHED_ROWS[key]]):,.{0 if key == 'children' else 1}f}"
         out.append(line + f"{value:>14}")
     return "\n".join(out)
