@@ -588,6 +588,10 @@ def test_ssda903_and_ofsted_replace_the_embedded_demand_and_homes(tmp_path, caps
     capsys.readouterr()
     assert main([*args[:9], "--ssda903", str(tmp_path / "header.csv")]) == EXIT_USAGE  # no episodes, no date
     assert "--reference-date" in capsys.readouterr().err
+    assert main([a for a in args if a != "--quiet"]) == EXIT_OK  # today's children no longer held are counted
+    err = " ".join(capsys.readouterr().err.split())
+    for where in ("the councils of the return", "the homes the Ofsted file replaces"):
+        assert re.search(rf"[1-9][\d,]* children in today's placements in {where} are no longer held", err), where
 
 
 def test_compare_and_report_read_data_too(tmp_path, capsys):

@@ -35,7 +35,7 @@ class Census:
     Attributes
     ----------
     region : Region
-        The region, its cohorts unchanged and ``placements`` the census placements (:meth:`today`).
+        The region simulated, without placements (:meth:`today` is the region with the census placements).
     placements : pandas.DataFrame
         Children placed on the census date, ``placements`` schema (one row per cohort and home).
     waiting : pandas.DataFrame
