@@ -57,7 +57,7 @@ def pooling_table(workers: int, hold: bool = True) -> tuple[pd.DataFrame, rcc.an
     executor = "process" if workers > 1 else "serial"
     cmp = compare(eng, scenarios, params, executor=executor, rcc=gm, groups=named, progress=True)
     wall = time.perf_counter() - t0
-    cmp = with_today(cmp)
+    cmp = with_today(cmp, named)
     w = cmp.wide().set_index(["scenario", "council_id"])
     rows = []
     for area in ["England", *[k for k in groups if k != "England"]]:

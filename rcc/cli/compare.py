@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 
@@ -114,16 +114,18 @@ def compare_region(
     return with_today(compare(base, chosen, params, executor=executor, progress=progress))
 
 
-def with_today(cmp: Comparison) -> Comparison:
+def with_today(cmp: Comparison, groups: Mapping[str, Sequence[str]] | None = None) -> Comparison:
     """The comparison with ``today`` first, when its base region has placements (on the embedded England, the
     simulated census, :func:`rcc.simulate.today_plan`): its rows beside each scenario's, measured the same way
-    (every scenario holds today's placements), and each scenario's trade-off measured against it."""
+    (every scenario holds today's placements), and each scenario's trade-off measured against it. ``groups``:
+    the further named groups the comparison was made with (:func:`rcc.compare`'s ``groups``)."""
     if not len(cmp.base.placements):
         return cmp
     today = today_plan(cmp.base, cmp.params)
-    groups = {"all": list(cmp.base.council_ids)}
+    extra, groups = groups, {"all": list(cmp.base.council_ids)}
     if cmp.rcc:
         groups |= {"rcc": list(cmp.rcc), "outside_rcc": [c for c in cmp.base.council_ids if c not in set(cmp.rcc)]}
+    groups |= {k: list(v) for k, v in (extra or {}).items()}
     labels = {"all": "All councils", "rcc": "The RCC", "outside_rcc": "Outside the RCC"}
     long = plan_metrics(today, groups, cmp.params, labels).assign(scenario="today")[cmp.long.columns]
     scenario = Scenario("today", description="the children in their current placements, held in every scenario")
