@@ -119,6 +119,17 @@ def test_rcc_plan_measures_every_plan_against_today(tmp_path, capsys):
     assert manifest(tmp_path)["plans"]["today"]["method"] == "today"
 
 
+def test_rcc_plan_on_your_data_measures_against_its_placements_and_without_them_against_greedy(tmp_path, capsys):
+    held = rcc.datasets.england(GM).subset(TWO, name="two councils")  # with today's placements
+    assert main(["plan", "--data", str(held.to_dir(tmp_path / "held")), "--quiet"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "today: the placements in your data" in " ".join(out.split()) and "against today: optimised" in out
+    assert _table_row(out, "children placed")[0] == f"{int(held.placements.children.sum()):,}"
+    assert main(["plan", "--data", str(small_region().to_dir(tmp_path / "none")), "--quiet"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "today" not in out.split("\n")[1] and "trade-off: optimised" in out  # no placements: no today column
+
+
 def test_a_second_run_replaces_the_first_runs_files_and_leaves_no_stale_ones(tmp_path, capsys):
     assert main(["plan", "--region", GM, "--out", str(tmp_path), "--quiet"]) == EXIT_OK
     assert (tmp_path / "greedy" / "metrics.csv").exists()
@@ -197,7 +208,7 @@ def test_rcc_compare_prints_scenarios_and_skew(tmp_path, capsys):
     assert ".0 " not in out.split("capacity skew")[0].splitlines()[3].split("£")[0].split()[2]  # children: integers
     long = pd.read_csv(tmp_path / "long.csv")
     assert {"scenario", "council_id", "metric", "value"} <= set(long.columns)
-    assert set(long.scenario) == {"standalone", "rcc_pooled", "pathfinder_only"}
+    assert set(long.scenario) == {"today", "standalone", "rcc_pooled", "pathfinder_only"}  # today: the census
     assert {"long.csv", "table.csv", "skew.csv", "skew_summary.csv"} <= files_under(tmp_path)
     assert_manifest_lists_exactly_the_files(tmp_path)
 
@@ -408,7 +419,7 @@ TWO = ["E08000001", "E08000002"]  # Bolton, Bury
 
 
 def small_region() -> rcc.Region:
-    return rcc.datasets.england(GM).subset(TWO, name="two councils")
+    return rcc.datasets.england(GM, today=False).subset(TWO, name="two councils")  # your tables, no placements
 
 
 def fill_workbook(path: Path, region: rcc.Region) -> None:
