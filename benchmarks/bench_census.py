@@ -57,6 +57,7 @@ def wall(code: str, repeat: int) -> tuple[float, str]:
 
 
 def plans_alone() -> list[str]:
+    sys.path.insert(0, str(ROOT))  # this checkout's rcc, as the fresh interpreters above
     import rcc
 
     lines = [f"{'plan (library, England)':<40}{'seconds':>9}{'status':>12}{'without a home':>16}"]
