@@ -1,13 +1,14 @@
 """Pooling benchmark: what pooling changes, for whom, and who pays, on the embedded England data.
 
 Run:  python benchmarks/bench_pooling.py [--draws 200] [--workers 2] [--no-sweep] [--no-dask] [--no-shapley]
+                                          [--from-scratch]
 
-1. Pooling levels on all of England (one plan per scenario, every council in
-   it): each council standalone, RCCs everywhere (regions pool; Greater
-   Manchester as its own RCC), national, and each pathfinder alone
-   (Greater Manchester, South East). One row per region / pathfinder x
-   scenario, beside DfE's published outcomes for the same councils and the
-   published share placed inside their own region.
+1. Pooling levels on all of England, the calibrated default (rcc.datasets.england(): today's placements,
+   the simulated census of 31 March 2025, held in every plan): today, then one plan per scenario, every
+   council in it: each council standalone, RCCs everywhere (regions pool; Greater Manchester as its own
+   RCC), national, and each pathfinder alone (Greater Manchester, South East). One row per region /
+   pathfinder x scenario; each region's own-region share beside the published one, and DfE's published
+   outcomes for the same councils. ``--from-scratch``: the plans move every child (hold_current=False).
 2. Capacity skew of each pathfinder against the standalone baseline.
 3. Sweep of ``--draws`` Monte Carlo demand draws for Greater Manchester:
    serially, on a local process pool and on a local Dask cluster, checked
@@ -28,6 +29,7 @@ from rcc.analysis.comparison import compare
 from rcc.analysis.rules import Scenario
 from rcc.analysis.sharing import share_savings
 from rcc.analysis.sweeps import sweep
+from rcc.cli.compare import with_today
 
 #: Published share of children looked after placed inside their own region,
 #: %. DfE/FOI figures quoted in issue 4 (England 86%, North West 94%, London 77%);
@@ -38,7 +40,7 @@ GM = "Greater Manchester RCC"
 SE = "South East RCC"
 
 
-def pooling_table(workers: int) -> tuple[pd.DataFrame, rcc.analysis.scenarios.Comparison, float]:
+def pooling_table(workers: int, hold: bool = True) -> tuple[pd.DataFrame, rcc.analysis.scenarios.Comparison, float]:
     groups = rcc.datasets.regions()
     eng = rcc.datasets.england()
     gm, se = groups[GM], groups[SE]
@@ -51,14 +53,17 @@ def pooling_table(workers: int) -> tuple[pd.DataFrame, rcc.analysis.scenarios.Co
     ]
     named = {k: v for k, v in groups.items() if k != "England"}
     t0 = time.perf_counter()
-    cmp = compare(eng, scenarios, executor="process" if workers > 1 else "serial", rcc=gm, groups=named, progress=True)
+    params = rcc.PlanParams(hold_current=hold)
+    executor = "process" if workers > 1 else "serial"
+    cmp = compare(eng, scenarios, params, executor=executor, rcc=gm, groups=named, progress=True)
     wall = time.perf_counter() - t0
+    cmp = with_today(cmp, named)
     w = cmp.wide().set_index(["scenario", "council_id"])
     rows = []
     for area in ["England", *[k for k in groups if k != "England"]]:
         key = "group:all" if area == "England" else f"group:{area}"
         pub = rcc.datasets.published_metrics(None if area == "England" else groups[area])
-        wanted = ["standalone", "rcc_pooled", "national"]
+        wanted = ["today", "standalone", "rcc_pooled", "national"]
         if area == GM:
             wanted.append("pathfinder_gm")
         if area == SE:
@@ -74,11 +79,11 @@ def pooling_table(workers: int) -> tuple[pd.DataFrame, rcc.analysis.scenarios.Co
                     "within20_%": round(m.pct_within_20_miles, 1),
                     "own_council_%": round(m.pct_inside_own_council, 1),
                     "own_region_%": round(m.pct_inside_own_region, 1),
+                    "pub_own_region_%": PUBLISHED_INSIDE_REGION_PCT.get(area, "-") if i == 0 else "",
                     "cost_gbp_m_wk": round(m.weekly_cost_gbp / 1e6, 2),
                     "util_%": round(m.utilisation_pct, 1),
                     "| pub_within20_%": round(pub.pct_within_20_miles, 1) if i == 0 else "",
                     "pub_own_council_%": round(pub.pct_inside_own_council, 1) if i == 0 else "",
-                    "pub_own_region_%": PUBLISHED_INSIDE_REGION_PCT.get(area, "-") if i == 0 else "",
                 }
             )
     return pd.DataFrame(rows), cmp, wall
@@ -152,10 +157,14 @@ def main() -> None:
     ap.add_argument("--no-sweep", action="store_true")
     ap.add_argument("--no-dask", action="store_true")
     ap.add_argument("--no-shapley", action="store_true")
+    ap.add_argument("--from-scratch", action="store_true", help="plans move every child (today's placements not held)")
     args = ap.parse_args()
-    table, cmp, wall = pooling_table(args.workers)
-    print(f"Pooling on England ({len(cmp.scenarios)} scenarios, {wall:.1f} s): model vs published (| pub_*)")
-    print("pub_within20 / pub_own_council: DfE 31 March 2025 for the same councils; pub_own_region: DfE/FOI figures quoted in issue 4")
+    table, cmp, wall = pooling_table(args.workers, hold=not args.from_scratch)
+    held = "every child placed anew" if args.from_scratch else "today's placements held in every plan"
+    print(f"Pooling on England, the calibrated default ({len(cmp.scenarios) - 1} scenarios, {wall:.1f} s; {held}; "
+          "'today': the simulated census of 31 March 2025): model vs published")
+    print("own_region_% beside pub_own_region_% (DfE/FOI figures quoted in issue 4; '-': not published); "
+          "| pub_within20 / pub_own_council: DfE 31 March 2025 for the same councils")
     with pd.option_context("display.width", 250, "display.max_columns", 30):
         print(table.to_string(index=False))
         print(skew_report(cmp))

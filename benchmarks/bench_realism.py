@@ -109,7 +109,7 @@ def main() -> None:
     args = ap.parse_args()
     calibration = rcc.datasets.simulation_calibration()
     print(f"calibration {calibration.get('created')}: {calibration['parameters']}")
-    region = rcc.datasets.england()
+    region = rcc.datasets.england(today=False)  # an empty system at month 0
     far = far_share(region)
     t0 = time.perf_counter()
     sim = rcc.simulate.simulate(region, years=args.years, seed=args.seed)

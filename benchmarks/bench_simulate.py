@@ -59,7 +59,7 @@ def main() -> None:
     ap.add_argument("--years", type=float, default=5.0)
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     args = ap.parse_args()
-    region = rcc.datasets.england(None if args.region == "England" else args.region)
+    region = rcc.datasets.england(None if args.region == "England" else args.region, today=False)
     print(region)
     t0 = time.perf_counter()
     build_engine(region)

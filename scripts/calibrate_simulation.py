@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     suits, spreads = (SUIT_GRID[::3], SPREAD_GRID[::3]) if args.quick else (SUIT_GRID, SPREAD_GRID)
     seeds = args.seeds[:1] if args.quick else args.seeds
-    region = rcc.datasets.england()
+    region = rcc.datasets.england(today=False)  # an empty system at month 0
     ids = region.council_ids
     fars = {s: council_geometry(ids, spread=s).far_share for s in spreads}
     target = published_by_council(2025)

@@ -72,7 +72,7 @@ def test_rcc_plan_prints_side_by_side_and_writes_tables_with_a_manifest(tmp_path
     assert set(metrics.status) == {"heuristic"}
     assert set(pd.read_csv(tmp_path / "optimised" / "metrics.csv").status) == {"optimal"}
     summary = pd.read_csv(tmp_path / "summary.csv").set_index("plan")
-    assert summary.status.to_dict() == {"greedy": "heuristic", "optimised": "optimal"}
+    assert summary.status.to_dict() == {"today": "heuristic", "greedy": "heuristic", "optimised": "optimal"}
     m = assert_manifest_lists_exactly_the_files(tmp_path)
     assert m["outcome"] == "ok" and m["exit_code"] == 0 and m["error"] is None
     assert m["region"] == GM and m["command"] == "plan" and m["argv"][:2] == ["rcc", "plan"]
@@ -81,6 +81,53 @@ def test_rcc_plan_prints_side_by_side_and_writes_tables_with_a_manifest(tmp_path
     assert m["settings"]["region"] == GM and m["settings"]["format"] == "csv"
     assert m["started_at"] <= m["finished_at"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".rcc-")]  # no scratch left behind
+
+
+def _table_row(out: str, label: str) -> list[str]:
+    """The cells of one row of rcc plan's table (after its label)."""
+    line = next(ln for ln in out.splitlines() if ln.startswith(label))
+    return line[40:].split()
+
+
+def test_rcc_plan_measures_every_plan_against_today(tmp_path, capsys):
+    """Today (the embedded England's census placements) is the first column; every trade-off line measures a
+    plan against it, with the numbers of the table; the plans hold today's children; DfE's figures beside."""
+    assert main(["plan", "--region", GM, "--out", str(tmp_path), "--quiet", "--replan"]) == EXIT_OK
+    out = capsys.readouterr().out
+    head = next(ln for ln in out.splitlines() if ln.startswith("metric "))
+    assert head.split()[1:] == ["today", "greedy", "optimised", "re-planned", "published"]
+    region = rcc.datasets.england(GM)
+    placed = [int(v.replace(",", "")) for v in _table_row(out, "children placed")[:4]]
+    unmet = [int(v.replace(",", "")) for v in _table_row(out, "children without a home")[:4]]
+    assert placed[0] == int(region.placements.children.sum()) > 0  # today: the census placements
+    assert unmet[0] == int(region.cohorts.children.sum()) - placed[0]
+    lines = " ".join(out.split())  # the sentences, unwrapped
+    sentences = re.findall(r"against today: (\S+) (.*?)\.(?= against today:| today:)", lines)
+    assert [name for name, _ in sentences] == ["greedy", "optimised", "re-planned"]
+    for (name, sentence), gone in zip(sentences, unmet[1:]):
+        fewer = unmet[0] - gone  # as the table says
+        assert f"{fewer:,} fewer children without a home" in sentence, (name, sentence)
+    published = rcc.datasets.published_metrics(region.council_ids)
+    assert _table_row(out, "% placed inside own council")[-1] == f"{published['pct_inside_own_council']:.1f}"
+    assert "left out of England's census" in out
+    held = region.placements.set_index(["cohort_id", "home_id"]).children
+    for name in ("greedy", "optimised"):  # every plan holds today's children where they are
+        p = pd.read_csv(tmp_path / name / "placements.csv").groupby(["cohort_id", "home_id"]).children.sum()
+        assert (p.reindex(held.index, fill_value=0) >= held).all(), name
+    today = pd.read_csv(tmp_path / "today" / "placements.csv")
+    assert int(today.children.sum()) == placed[0]
+    assert manifest(tmp_path)["plans"]["today"]["method"] == "today"
+
+
+def test_rcc_plan_on_your_data_measures_against_its_placements_and_without_them_against_greedy(tmp_path, capsys):
+    held = rcc.datasets.england(GM).subset(TWO, name="two councils")  # with today's placements
+    assert main(["plan", "--data", str(held.to_dir(tmp_path / "held")), "--quiet"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "today: the placements in your data" in " ".join(out.split()) and "against today: optimised" in out
+    assert _table_row(out, "children placed")[0] == f"{int(held.placements.children.sum()):,}"
+    assert main(["plan", "--data", str(small_region().to_dir(tmp_path / "none")), "--quiet"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "today" not in out.split("\n")[1] and "trade-off: optimised" in out  # no placements: no today column
 
 
 def test_a_second_run_replaces_the_first_runs_files_and_leaves_no_stale_ones(tmp_path, capsys):
@@ -161,7 +208,7 @@ def test_rcc_compare_prints_scenarios_and_skew(tmp_path, capsys):
     assert ".0 " not in out.split("capacity skew")[0].splitlines()[3].split("£")[0].split()[2]  # children: integers
     long = pd.read_csv(tmp_path / "long.csv")
     assert {"scenario", "council_id", "metric", "value"} <= set(long.columns)
-    assert set(long.scenario) == {"standalone", "rcc_pooled", "pathfinder_only"}
+    assert set(long.scenario) == {"today", "standalone", "rcc_pooled", "pathfinder_only"}  # today: the census
     assert {"long.csv", "table.csv", "skew.csv", "skew_summary.csv"} <= files_under(tmp_path)
     assert_manifest_lists_exactly_the_files(tmp_path)
 
@@ -372,7 +419,7 @@ TWO = ["E08000001", "E08000002"]  # Bolton, Bury
 
 
 def small_region() -> rcc.Region:
-    return rcc.datasets.england(GM).subset(TWO, name="two councils")
+    return rcc.datasets.england(GM, today=False).subset(TWO, name="two councils")  # your tables, no placements
 
 
 def fill_workbook(path: Path, region: rcc.Region) -> None:
@@ -552,6 +599,10 @@ def test_ssda903_and_ofsted_replace_the_embedded_demand_and_homes(tmp_path, caps
     capsys.readouterr()
     assert main([*args[:9], "--ssda903", str(tmp_path / "header.csv")]) == EXIT_USAGE  # no episodes, no date
     assert "--reference-date" in capsys.readouterr().err
+    assert main([a for a in args if a != "--quiet"]) == EXIT_OK  # today's children no longer held are counted
+    err = " ".join(capsys.readouterr().err.split())
+    for where in ("the councils of the return", "the homes the Ofsted file replaces"):
+        assert re.search(rf"[1-9][\d,]* children in today's placements in {where} are no longer held", err), where
 
 
 def test_compare_and_report_read_data_too(tmp_path, capsys):

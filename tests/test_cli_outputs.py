@@ -116,24 +116,28 @@ def test_csv_ready_rounds_each_row_of_a_metric_value_table_by_its_metric():
     assert text.splitlines()[1:] == ["children,6016", "pct_within_20_miles,99.5", "weekly_cost_gbp,7548350"]
 
 
-def test_plan_prints_what_the_optimiser_traded_against_greedy(capsys):
+def test_plan_prints_what_each_plan_traded_against_today(capsys):
     assert main(["plan", "--region", "greater manchester rcc", "--quiet"]) == EXIT_OK
     out = " ".join(capsys.readouterr().out.split())
     region = rcc.datasets.england(GM)
-    sentence = rcc.trade_off(rcc.plan(region, rcc.PlanParams(method="greedy")), rcc.plan(region)).sentence
-    assert f"trade-off: {sentence}" in out
-    assert "a week more than greedy for" in sentence and "fewer children without a home" in sentence
+    today = rcc.simulate.today_plan(region)
+    for name, params in (("greedy", rcc.PlanParams(method="greedy")), ("optimised", rcc.PlanParams())):
+        sentence = rcc.trade_off(today, rcc.plan(region, params), ("today", name)).sentence
+        assert f"against today: {sentence}" in out
+    assert "a week more than today for" in sentence and "fewer children without a home" in sentence
     assert main(["plan", "--region", "greater manchester rcc", "--quiet", "--no-greedy"]) == EXIT_OK
-    assert "trade-off" not in capsys.readouterr().out
+    out = " ".join(capsys.readouterr().out.split())
+    assert "against today: optimised" in out and "greedy" not in out
 
 
-def test_compare_prints_what_each_scenario_trades_against_the_baseline(capsys):
+def test_compare_prints_what_each_scenario_trades_against_today(capsys):
     argv = ["compare", "greater manchester rcc", "--scenarios", "standalone", "rcc_pooled", "--quiet"]
     assert main(argv) == EXIT_OK
     out = capsys.readouterr().out
-    assert "trade-offs against 'standalone'" in out
+    assert "trade-offs against 'today'" in out
     joined = " ".join(out.split())
-    assert re.search(r"rcc_pooled costs £[\d.,]+[km]? a week (more|less) than standalone", joined)
+    for name in ("standalone", "rcc_pooled"):
+        assert re.search(rf"{name} costs £[\d.,]+[km]? a week (more|less) than today", joined)
     assert max(len(line) for line in out.splitlines()) <= 100
 
 

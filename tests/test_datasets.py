@@ -207,3 +207,44 @@ def test_placing_inside_a_county_is_nearest_first():
     assert wide.far_share[0, 0] == pytest.approx(apart.far_share[0, 0], abs=0.02)
     with pytest.raises(rcc.InvalidInputError):
         rcc.datasets.council_geometry(ids, locality_miles=0.0)
+def test_the_shipped_census_is_current_with_the_supply_demand_and_calibration():
+    """Fails when the supply, demand, districts or calibration change: run ``python scripts/build_census.py``."""
+    meta, placements = rcc.datasets.shipped_census()
+    base = england(today=False)
+    assert meta["key"] == rcc.datasets.census_key(base), "stale census: run python scripts/build_census.py"
+    assert meta["placed"] == int(placements.children.sum()) and meta["children"] == int(base.cohorts.children.sum())
+    assert meta["calibration"] == rcc.datasets.simulation_calibration()["parameters"]
+    more = base.homes.assign(places=base.homes.places + (base.homes.index == 0))  # one more place: another key
+    assert rcc.datasets.census_key(base.replace(homes=more)) != meta["key"]
+
+
+def test_england_carries_todays_census_within_places_and_cohorts():
+    eng = england()
+    _, shipped = rcc.datasets.shipped_census()
+    pd.testing.assert_frame_equal(eng.placements, shipped, check_dtype=False)
+    held = eng.placements.groupby("cohort_id").children.sum()
+    cohort = eng.cohorts.set_index("cohort_id").children
+    assert (held <= cohort.reindex(held.index)).all() and held.sum() > 0.95 * cohort.sum()
+    used = eng.placements.groupby("home_id").children.sum()
+    assert (used <= eng.homes.set_index("home_id").places.reindex(used.index)).all()
+    assert len(england(today=False).placements) == 0
+    pd.testing.assert_frame_equal(england(today=False).cohorts, eng.cohorts)  # the same demand, with or without
+
+
+def test_a_named_region_carries_englands_census_and_says_what_it_leaves_out():
+    eng, gm = england(), england("Greater Manchester RCC")
+    ids = set(gm.council_ids)
+    p = eng.placements.merge(eng.cohorts[["cohort_id", "council_id"]], on="cohort_id").merge(
+        eng.homes[["home_id", "council_id"]].rename(columns={"council_id": "home_council_id"}), on="home_id"
+    )
+    mine, here = p.council_id.isin(ids), p.home_council_id.isin(ids)
+    kept = p[mine & here]
+    assert sorted(zip(gm.placements.cohort_id, gm.placements.home_id, gm.placements.children)) == sorted(
+        zip(kept.cohort_id, kept.home_id, kept.children)
+    )
+    out = rcc.datasets.census_left_out(gm.council_ids).set_index("council_id")
+    assert int(out.placed_outside.sum()) == int(p[mine & ~here].children.sum()) > 0
+    assert int(out.others_placed_inside.sum()) == int(p[~mine & here].children.sum()) > 0
+    assert (out.children_placed == p[mine].groupby("council_id").children.sum().reindex(out.index)).all()
+    with pytest.raises(rcc.InvalidInputError):
+        rcc.datasets.census_left_out(["E99999999"])

@@ -198,6 +198,7 @@ def _with_ssda903(region: Region, args: argparse.Namespace, progress: Callable[[
                                 unknown[0], more=len(unknown) - 1)
     kept = region.cohorts[~region.cohorts.council_id.isin(covered)]
     held = region.placements[region.placements.cohort_id.isin(kept.cohort_id)]
+    _released(progress, region.placements, held, "the councils of the return")
     return region.replace(cohorts=pd.concat([kept, cohorts[["cohort_id", "council_id", "need", "age_band", "children"]]],
                                             ignore_index=True),
                           placements=held)
@@ -250,7 +251,15 @@ def _with_ofsted(region: Region, path: str, progress: Callable[[str], None]) -> 
     providers = pd.concat([region.providers[region.providers.provider_id.isin(kept.provider_id)],
                            result.providers[result.providers.provider_id.isin(homes.provider_id)]], ignore_index=True)
     held = region.placements[region.placements.home_id.isin(kept.home_id)]
+    _released(progress, region.placements, held, "the homes the Ofsted file replaces")
     return region.replace(homes=pd.concat([kept, homes], ignore_index=True), providers=providers, placements=held)
+
+
+def _released(progress: Callable[[str], None], before: pd.DataFrame, held: pd.DataFrame, where: str) -> None:
+    """Say how many children of today's placements are no longer held (the plans place them as demand)."""
+    released = int(before.children.sum() - held.children.sum())
+    if released:
+        progress(f"{released:,} children in today's placements in {where} are no longer held: the plans place them")
 
 
 # ---------------------------------------------------------------- options

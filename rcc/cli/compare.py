@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 
+import attrs
 import pandas as pd
 
 from rcc.analysis.comparison import Comparison, compare
-from rcc.analysis.metrics import TABLE_METRICS
+from rcc.analysis.metrics import TABLE_METRICS, plan_metrics
 from rcc.analysis.parallel import DEFAULT_EXECUTOR
-from rcc.analysis.rules import standard_scenarios, with_neighbours
+from rcc.analysis.rules import Scenario, standard_scenarios, with_neighbours
 from rcc.core.display import SHORT_HEADINGS, fmt_gbp
 from rcc.core.errors import InvalidInputError
 from rcc.core.glossary import legend
 from rcc.core.params import PlanParams, SolverOptions
 from rcc.core.region import Region
 from rcc.io.output import write_frames
+from rcc.simulate import today_plan
 
-__all__ = ["compare_cli", "compare_region", "compare_text", "comparison_frames", "money"]
+__all__ = ["compare_cli", "compare_region", "compare_text", "comparison_frames", "money", "with_today"]
 
 
 def compare_cli(
@@ -108,7 +111,26 @@ def compare_region(
             raise InvalidInputError("scenarios", unknown[0], None, f"one of {list(names)}", unknown[0])
         chosen = [names[s] for s in scenarios]
     params = PlanParams(solver=SolverOptions(msg=msg))
-    return compare(base, chosen, params, executor=executor, progress=progress)
+    return with_today(compare(base, chosen, params, executor=executor, progress=progress))
+
+
+def with_today(cmp: Comparison, groups: Mapping[str, Sequence[str]] | None = None) -> Comparison:
+    """The comparison with ``today`` first, when its base region has placements (on the embedded England, the
+    simulated census, :func:`rcc.simulate.today_plan`): its rows beside each scenario's, measured the same way
+    (every scenario holds today's placements), and each scenario's trade-off measured against it. ``groups``:
+    the further named groups the comparison was made with (:func:`rcc.compare`'s ``groups``)."""
+    if not len(cmp.base.placements):
+        return cmp
+    today = today_plan(cmp.base, cmp.params)
+    extra, groups = groups, {"all": list(cmp.base.council_ids)}
+    if cmp.rcc:
+        groups |= {"rcc": list(cmp.rcc), "outside_rcc": [c for c in cmp.base.council_ids if c not in set(cmp.rcc)]}
+    groups |= {k: list(v) for k, v in (extra or {}).items()}
+    labels = {"all": "All councils", "rcc": "The RCC", "outside_rcc": "Outside the RCC"}
+    long = plan_metrics(today, groups, cmp.params, labels).assign(scenario="today")[cmp.long.columns]
+    scenario = Scenario("today", description="the children in their current placements, held in every scenario")
+    return attrs.evolve(cmp, scenarios=(scenario, *cmp.scenarios), plans=MappingProxyType({"today": today, **cmp.plans}),
+                        long=pd.concat([long, cmp.long], ignore_index=True))
 
 
 def comparison_frames(cmp: Comparison) -> dict[str, pd.DataFrame]:
@@ -193,13 +215,15 @@ def compare_text(cmp: Comparison, rcc_name: str) -> str:
 
 
 def trade_off_lines(cmp: Comparison) -> list[str]:
-    """What each scenario trades against the baseline over the whole base region (:meth:`Comparison.trade_off`),
-    one wrapped sentence each; none with a single scenario."""
-    others = [s.name for s in cmp.scenarios if s.name != cmp.baseline]
+    """What each scenario trades against today (when the comparison has it: :func:`with_today`), else against the
+    baseline, over the whole base region (:meth:`Comparison.trade_off`), one wrapped sentence each; none with a
+    single scenario."""
+    against = "today" if "today" in cmp.plans else cmp.baseline
+    others = [s.name for s in cmp.scenarios if s.name != against]
     if not others:
         return []
-    lines = ["", *textwrap.wrap(f"trade-offs against {cmp.baseline!r} (all councils of {cmp.base.name}):", 100,
+    lines = ["", *textwrap.wrap(f"trade-offs against {against!r} (all councils of {cmp.base.name}):", 100,
                                 subsequent_indent="  ")]
     for name in others:
-        lines += textwrap.wrap(cmp.trade_off(name).sentence, 100, initial_indent="  ", subsequent_indent="    ")
+        lines += textwrap.wrap(cmp.trade_off(name, against).sentence, 100, initial_indent="  ", subsequent_indent="    ")
     return lines

@@ -6,9 +6,11 @@ import argparse
 import textwrap
 from typing import Any
 
+import pandas as pd
+
 from rcc import datasets
 from rcc.allocation.engine import plan as make_plan
-from rcc.allocation.result import Plan
+from rcc.allocation.result import METRIC_LABELS, Plan
 from rcc.analysis.summary import trade_off
 from rcc.cli._common import (
     MILES,
@@ -27,12 +29,15 @@ from rcc.cli._common import (
 )
 from rcc.cli._data import add_data_options, data_epilog, load_region
 from rcc.core.params import PlanParams, SolverOptions
+from rcc.core.region import Region
 from rcc.io.output import write_frames
+from rcc.simulate import today_plan
 
 
 def cmd_plan(args: argparse.Namespace, run: Run) -> int:
-    """``rcc plan``: the greedy baseline and the optimised plan of a region, side by side; their tables
-    under ``--out`` (``greedy/``, ``optimised/``, ``summary``)."""
+    """``rcc plan``: today (the region's current placements: on the embedded data, the simulated census of
+    31 March 2025), the greedy baseline and the optimised plan of a region side by side, each measured
+    against today; their tables under ``--out`` (``today/``, ``greedy/``, ``optimised/``, ``summary``)."""
     progress = StageLog(args.quiet)
     region = load_region(args, progress)
     run.region = region.name
@@ -43,6 +48,10 @@ def cmd_plan(args: argparse.Namespace, run: Run) -> int:
         seed=args.seed,
     )
     plans: dict[str, Plan] = {}
+    if len(region.placements):
+        progress("today: the children in their current placements (held in the plans below)")
+        plans["today"] = today_plan(region, params)
+        run.record("today", plans["today"], "today")
     if not args.no_greedy:
         progress("greedy baseline: nearest home with a free place, referral by referral")
         plans["greedy"] = make_plan(region, params.evolve(method="greedy"))
@@ -50,24 +59,21 @@ def cmd_plan(args: argparse.Namespace, run: Run) -> int:
     progress(f"optimising with {args.solver}")
     plans["optimised"] = make_plan(region, params)
     run.record("optimised", plans["optimised"], "optimise")
+    if args.replan and len(region.placements):
+        progress(f"optimising with every child movable (--replan) with {args.solver}")
+        plans["re-planned"] = make_plan(region, params.evolve(hold_current=False))
+        run.record("re-planned", plans["re-planned"], "optimise")
     progress.done()
     print(f"rcc plan: {region.name}: {len(region.councils)} councils, {int(region.cohorts.children.sum()):,} children, "
           f"{int(region.homes.places.sum()):,} places")
-    print(side_by_side(plans))
-    if "greedy" in plans:
-        print(textwrap.fill(f"trade-off: {trade_off(plans['greedy'], plans['optimised']).sentence}", 100,
-                            subsequent_indent="  "))
     known = [c for c in region.council_ids if c in set(datasets.councils().council_id)]
-    if len(known) == len(region.councils):
-        pub = datasets.published_metrics(known)
-        print(
-            f"published (DfE, 31 March 2025, same councils): {pub['children']:,.0f} children looked after, "
-            f"{pub['pct_within_20_miles']:.1f}% within 20 miles (known distance), "
-            f"{pub['pct_inside_own_council']:.1f}% inside own council"
-        )
+    published = datasets.published_metrics(known) if len(known) == len(region.councils) else None
+    print(with_published(side_by_side(plans), published))
+    for line in trade_off_lines(plans):
+        print(textwrap.fill(line, 100, subsequent_indent="  "))
+    for line in _notes(region, args, plans, published):
+        print(textwrap.fill(line, 100, subsequent_indent="  "))
     opt = plans["optimised"]
-    if opt.info.note:
-        print(f"note: {opt.info.note}")
     un = opt.unmet_by_need()
     if len(un):
         print("children without a home (optimised), by need and reason:")
@@ -80,18 +86,80 @@ def cmd_plan(args: argparse.Namespace, run: Run) -> int:
     return run.finish()
 
 
+#: ``rcc plan``'s published column: DfE's figure for each metric row it has one for.
+_PUBLISHED_ROWS = {"children": "children", "pct_within_20_miles": "pct_within_20_miles",
+                   "pct_inside_own_council": "pct_inside_own_council"}
+
+
+def with_published(table: str, published: pd.Series | None) -> str:
+    """:func:`rcc.side_by_side`'s text table with a ``published`` column (DfE, 31 March 2025, the same councils:
+    children looked after; % of those with a known distance within 20 miles; % of those with a known locality
+    inside their own council); the table unchanged without ``published``."""
+    if published is None:
+        return table
+    labels = {label: key for key, label in METRIC_LABELS.items()}
+    lines = table.splitlines()
+    out = [lines[0] + f"{'published':>14}", lines[1] + "-" * 14]
+    for line in lines[2:]:
+        key = labels.get(line[:40].strip())
+        if key is None:  # status, gap, run time: not published
+            out.append(line)
+            continue
+        value = "-" if key not in _PUBLISHED_ROWS else f"{float(published[_PUBLISHED_ROWS[key]]):,.{0 if key == 'children' else 1}f}"
+        out.append(line + f"{value:>14}")
+    return "\n".join(out)
+
+
+def trade_off_lines(plans: dict[str, Plan]) -> list[str]:
+    """What each plan trades against today (the first plan, when there is one), else the optimised plan
+    against greedy: every improvement is measured against today."""
+    if "today" in plans:
+        return [f"against today: {trade_off(plans['today'], p, ('today', name)).sentence}"
+                for name, p in plans.items() if name != "today"]
+    if "greedy" in plans:
+        return [f"trade-off: {trade_off(plans['greedy'], plans['optimised']).sentence}"]
+    return []
+
+
+def _notes(region: Region, args: argparse.Namespace, plans: dict[str, Plan], published: pd.Series | None) -> list[str]:
+    """What today is, what a named part of England leaves out of England's census, the published figures."""
+    notes = []
+    if "today" in plans:
+        held = int(region.placements.children.sum())
+        what = (f"the simulated census of 31 March 2025 (rcc.simulate, calibrated; seed {datasets.CENSUS_SEED})"
+                if args.data is None else "the placements in your data")
+        notes.append(f"today: {what}: {held:,} children in their placements, held in every plan "
+                     f"(--replan adds a plan moving every child); "
+                     f"{int(plans['today'].metrics['unmet']):,} of the region's children are not in one of its homes.")
+        if args.data is None and len(region.councils) < len(datasets.councils()):
+            out = datasets.census_left_out(region.council_ids, seed=args.seed).sum(numeric_only=True)
+            notes.append(f"left out of England's census: {int(out.placed_outside):,} of these councils' children are "
+                         f"placed outside {region.name} today (the plans place them here); {int(out.others_placed_inside):,} "
+                         "other councils' children live in its homes today (their places count as free here).")
+    if published is not None:
+        notes.append(f"published: DfE, 31 March 2025, same councils: {published['children']:,.0f} children looked after, "
+                     f"{published['pct_within_20_miles']:.1f}% within 20 miles (of a known distance), "
+                     f"{published['pct_inside_own_council']:.1f}% inside own council (of a known locality).")
+    if plans["optimised"].info.note:
+        notes.append(f"note: {plans['optimised'].info.note}")
+    return notes
+
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
     """The ``plan`` sub-command's options (``sub``: the ``add_subparsers`` action)."""
     p = command_parser(sub, "plan", "allocate children to homes: the embedded England data or your own (--data)")
     add_data_options(p, None)
-    p.add_argument("--seed", type=SEED, default=0, help="generator seed (default 0)")
+    p.add_argument("--seed", type=SEED, default=0,
+                   help="generator seed (default 0; another seed simulates today's placements on load, ~10 s)")
     p.add_argument("--solver", choices=("highs", "cbc"), default="highs")
     p.add_argument("--time-limit", type=SECONDS, default=None, help="solver time limit in seconds (> 0)")
     p.add_argument("--threads", type=number("a whole number of threads >= 1", integer=True, low=1), default=None)
     p.add_argument("--max-distance", type=MILES, default=150.0, help="miles (default 150; secure has no limit)")
     p.add_argument("--no-greedy", action="store_true", help="skip the greedy baseline")
-    out_options(p, None, "result tables (greedy/, optimised/, summary)")
+    p.add_argument("--replan", action="store_true",
+                   help="add a plan that moves every child (today's placements not held): what the homes could do "
+                   "from scratch, not a plan to move children")
+    out_options(p, None, "result tables (today/, greedy/, optimised/, re-planned/ with --replan, summary)")
     p.add_argument("--format", choices=("csv", "parquet"), default="csv",
                    help="csv (default): rounded for reading (counts as integers, %% to 1 decimal, whole GBP, miles to "
                    "1 decimal) with council names beside codes; parquet: full precision")

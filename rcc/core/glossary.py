@@ -101,6 +101,13 @@ _TERMS: dict[str, tuple[tuple[str, str, str], ...]] = {
          "greedy baseline in rcc plan's table", ""),
         ("greedy", "referral-by-referral placing: each child to the nearest eligible home with a free place, as "
          "today", ""),
+        ("today", "the children in their current placements, measured as a plan (rcc.simulate.today_plan): on the "
+         "embedded England the simulated census of 31 March 2025; held in every plan, each plan measured against "
+         "it", ""),
+        ("re-planned", "rcc plan --replan: the optimised plan with every child movable (today's placements not "
+         "held): what the homes could do from scratch, not a plan to move children", ""),
+        ("published", "DfE's figure for the same councils at 31 March 2025 (children looked after; within 20 miles "
+         "of a known distance; inside own council of a known locality), beside rcc plan's table", ""),
     ),
     "reason": (
         ("unreachable", "no eligible home (need, age, serving council) within the distance limit", ""),

@@ -1,6 +1,17 @@
 """Embedded datasets: real English councils (ONS, DfE, Ofsted; OGL v3.0)."""
 
 from rcc.datasets.calibration import CALIBRATED_PARAMETERS, simulation_calibration
+from rcc.datasets.census import (
+    CENSUS_SEED,
+    CENSUS_START,
+    CENSUS_YEARS,
+    census_key,
+    census_left_out,
+    census_placements,
+    england_census,
+    register_census_builder,
+    shipped_census,
+)
 from rcc.datasets.england import (
     attribution,
     cla_2025,
@@ -28,6 +39,9 @@ from rcc.datasets.supply import DEFAULT_WEEKLY_COST_GBP, WEEKLY_COSTS, WeeklyCos
 
 __all__ = [
     "CALIBRATED_PARAMETERS",
+    "CENSUS_SEED",
+    "CENSUS_START",
+    "CENSUS_YEARS",
     "DEFAULT_WEEKLY_COST_GBP",
     "FAR_MILES",
     "LOCALITY_MILES",
@@ -35,6 +49,9 @@ __all__ = [
     "WeeklyCost",
     "CouncilGeometry",
     "attribution",
+    "census_key",
+    "census_left_out",
+    "census_placements",
     "cla_2025",
     "cla_history",
     "council_geometry",
@@ -43,6 +60,7 @@ __all__ = [
     "districts",
     "england",
     "england_geometry",
+    "england_census",
     "england_demand_summary",
     "ofsted_providers",
     "published_by_council",
@@ -50,6 +68,8 @@ __all__ = [
     "region_cla_2025",
     "region_names",
     "regions",
+    "register_census_builder",
+    "shipped_census",
     "simulation_calibration",
     "supply_figures",
     "weekly_costs",

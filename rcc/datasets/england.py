@@ -55,6 +55,7 @@ import pandas as pd
 from rcc.core.errors import InvalidInputError
 from rcc.core.region import Region
 from rcc.core.schema import AGE_BANDS, NEEDS, cohort_ids
+from rcc.datasets.census import england_census
 from rcc.datasets.geometry import council_travel
 from rcc.datasets.supply import DEFAULT_WEEKLY_COST_GBP, _largest_remainder, build_supply
 
@@ -290,13 +291,8 @@ def england_demand_summary(seed: int = 0) -> pd.DataFrame:
     children placed for adoption (not part of placement demand)."""
     cla = _impute_cla()
     demand = _demand(cla, np.random.default_rng(seed)).groupby("council_id").children.sum()
-    return pd.DataFrame(
-        {
-            "cla_total": cla.cla_total,
-            "demand_children": demand.reindex(cla.index, fill_value=0),
-            "placed_for_adoption": cla.placed_for_adoption,
-        }
-    ).reset_index()
+    columns = {"cla_total": cla.cla_total, "demand_children": demand.reindex(cla.index, fill_value=0)}
+    return pd.DataFrame({**columns, "placed_for_adoption": cla.placed_for_adoption}).reset_index()
 
 
 def _supply(cla: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -314,8 +310,8 @@ def _england(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.Da
     return c, homes, cohorts, providers
 
 
-def england(region: str | None = None, seed: int = 0) -> Region:
-    """The embedded default region: real English councils, calibrated demand and supply.
+def england(region: str | None = None, seed: int = 0, today: bool = True) -> Region:
+    """The embedded default region: real English councils, calibrated demand and supply, today's placements.
 
     Parameters
     ----------
@@ -324,6 +320,9 @@ def england(region: str | None = None, seed: int = 0) -> Region:
         Manchester RCC"``...); all of England when omitted.
     seed : int
         Seed of the generator (same seed, same region).
+    today : bool
+        Carry today's placements, the simulated census of 31 March 2025 (:mod:`rcc.datasets.census`), in
+        ``placements`` (held by :func:`rcc.plan` by default); ``False``: none.
 
     Returns
     -------
@@ -331,15 +330,15 @@ def england(region: str | None = None, seed: int = 0) -> Region:
 
     Examples
     --------
-    >>> gm = england("Greater Manchester RCC")
-    >>> len(gm.councils)
+    >>> len(england("Greater Manchester RCC").councils)
     10
     """
     groups = _regions()
     if region is not None and region not in groups:
         raise InvalidInputError("regions", region, "region", f"one of {sorted(groups)}", region)
     c, homes, cohorts, providers = _england(int(seed))
-    full = Region.from_frames(c, homes, cohorts, providers=providers, travel=council_travel(), name="England")
+    placements = england_census(int(seed)) if today else None
+    full = Region.from_frames(c, homes, cohorts, providers, placements, council_travel(), name="England")
     if region is None or region == "England":
         return full
     return full.subset(groups[region], name=region)

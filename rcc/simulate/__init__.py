@@ -16,12 +16,16 @@ Hooks left for the next steps:
 
 - other supply and geometry: the engine reads only ``region.homes`` (places, type) and the candidate
   lists, so new supply tables or within-council distances change :func:`build_engine`'s inputs only;
-- today in every plan / sufficiency from today: :meth:`Simulation.census_region` is the region with the
-  census stock in ``placements``; :attr:`Simulation.population` is the stock as arrays to run on;
+- today in every plan: :func:`census` is the census stock re-weighted to a region's cohorts, the
+  placements :func:`rcc.datasets.england` carries (:mod:`rcc.datasets.census`); :func:`today_plan` measures
+  them as a :class:`rcc.Plan`, so plans are compared with today;
+- sufficiency from today: :meth:`Simulation.census_region` is the region with the census stock in
+  ``placements``; :attr:`Simulation.population` is the stock as arrays to run on;
 - the monthly forecast: any object with the :class:`rcc.flows.Rates` methods (trends, scenario
   multipliers, per-council shrinkage) drives the same :class:`rcc.flows.Engine`.
 """
 
+from rcc.datasets import register_census_builder
 from rcc.simulate.build import (
     OWN_PROVISION,
     band_of_age,
@@ -32,6 +36,7 @@ from rcc.simulate.build import (
     provision_council,
     steady_rates,
 )
+from rcc.simulate.census import Census, census, today_plan
 from rcc.simulate.metrics import (
     FAR_MILES,
     agreement,
@@ -44,14 +49,18 @@ from rcc.simulate.metrics import (
 )
 from rcc.simulate.simulation import Simulation, simulate, simulate_seed
 
+register_census_builder(lambda region: census(region).placements)  # rcc.datasets.england()'s placements
+
 __all__ = [
     "FAR_MILES",
     "OWN_PROVISION",
+    "Census",
     "Simulation",
     "agreement",
     "band_of_age",
     "build_engine",
     "calibrated_rule",
+    "census",
     "census_metrics",
     "far_share",
     "council_metrics",
@@ -64,4 +73,5 @@ __all__ = [
     "simulate",
     "simulate_seed",
     "steady_rates",
+    "today_plan",
 ]
