@@ -277,7 +277,7 @@ def draw_flow_map(
         has = (num(children.get(r.council_id)) or 0) > 0 or children.get(r.council_id) == "c"
         ax.add_patch(Rectangle((r.col - half, r.row - half), _CELL_SIDE, _CELL_SIDE, facecolor="#fbe7c2" if has else "#eeeeee",
                                edgecolor="#b98a2e" if has else GREY, lw=0.8, zorder=1, gid=f"cell:{r.council_id}"))
-    f = flows[flows.council_id != flows.placement_council_id]
+    f = flows[(flows.council_id != flows.placement_council_id) & flows.placement_council_id.isin(list(pos))]  # not pooled rows
     keep = np.asarray([(num(v) or 0) >= max(threshold, 1) for v in f.children], dtype=bool)
     drawn = f[keep]
     vmax = max([num(v) or 0 for v in drawn.children] + [1.0])

@@ -151,20 +151,36 @@ def _hide_smallest(values: np.ndarray, mask: np.ndarray, rows: np.ndarray) -> bo
     return True
 
 
+def _pooled_in(plan: Plan, threshold: int, tables: Mapping[str, pd.DataFrame]) -> frozenset[tuple[str, str]]:
+    """The (home council, placement council) pairs a plan's report pooled into its
+    ``(elsewhere)`` rows after an audit (see :func:`rcc.report.tables._protected_release`):
+    the flows listed on their own without pooling that the published flows table lacks."""
+    flows = tables.get("flows")
+    if flows is None or not {"council_id", "placement_council_id"} <= set(flows.columns):
+        return frozenset()
+    frames, _ = _plan_release(plan, threshold, False)
+    listed = set(zip(frames["flows"].council_id.astype(str), frames["flows"].placement_council_id.astype(str)))
+    return frozenset(listed - set(zip(flows.council_id.astype(str), flows.placement_council_id.astype(str))))
+
+
 def audit_suppression(
     plan: Plan | Any,
     tables: Mapping[str, pd.DataFrame] | None = None,
     *,
     suppress_below: int = 5,
-    public_places: bool = False,
+    public_places: bool = True,
 ) -> pd.DataFrame:
     """Check that no suppressed count of a report can be worked out from the rest of it.
 
     The report is one release: every number published in any of its tables (summary,
     distance_bands, by_council, flows, unmet_by_need, utilisation, placements, shortfall)
-    is a known linear function of one base table -- the children of each placement row,
-    their held children and the children of each shortfall row -- and percentages, mean
-    distances and costs are linear equations over it too. The audit finds, by linear
+    is a known linear function of one base table and percentages, mean distances and costs
+    are linear equations over it too. For a plan, the base is what a reader could fill the
+    report in with: the children of every (home council, home) pair the report's rows could
+    hold (used by the plan or not: a home that could take one of the council's cohorts,
+    within the farthest distance the plan uses for it; see the report's placements table,
+    home council x placement council x home type), their held children and the children of
+    each shortfall row; each home's places bound its pairs. The audit finds, by linear
     programming (HiGHS), the smallest and largest value each suppressed count can take over
     all non-negative base tables that reproduce every published number (a row listed in
     the placements or shortfall table counts at least one child).
@@ -197,12 +213,10 @@ def audit_suppression(
     suppress_below : int
         The threshold of the report.
     public_places : bool
-        Also treat each home's number of places as known (it is public: Ofsted's list, the
-        region's homes table): the children of all of a home's placement rows are at most its
-        places. A plan's report still lists a row per cohort and home, and rows at small homes
-        can then be narrowed to 1-4 children (issue 13's capacity attack): with ``True`` the
-        audit reports those cells unprotected. Default ``False`` (the report's own suppression
-        does not yet use it). Plans only.
+        Treat each home's number of places as known, as every reader can (Ofsted's list,
+        the region's homes table): the children a plan's report could put in a home, over
+        every home council, are at most its places (default; the reports' own suppression
+        assumes it). ``False`` audits a reader without them. Plans only.
 
     Returns
     -------
@@ -222,9 +236,9 @@ def audit_suppression(
     """
     t = int(suppress_below)
     if isinstance(plan, Plan):
-        frames, rel = _plan_release(plan, public_places)
         if tables is None:
             tables = report_tables(plan, suppress_below=t)
+        frames, rel = _plan_release(plan, t, public_places, _pooled_in(plan, t, tables))
     else:
         frames, rel = release_of(plan)
         if tables is None:

@@ -14,7 +14,8 @@ import pandas as pd
 
 from rcc.allocation.result import METRIC_LABELS, Plan
 from rcc.core.errors import InvalidInputError
-from rcc.report.audit import _protect
+from rcc.report.audit import Unprotectable, _protect
+from rcc.report.candidates import ELSEWHERE, base_pairs
 from rcc.report.release import SUPPRESSED, _Release, _row_of
 
 #: Distance bands in miles: (label, lower bound exclusive, upper bound inclusive). A
@@ -60,6 +61,11 @@ def _band(distance: pd.Series) -> pd.Series:
 
 def _council_names(plan: Plan) -> pd.Series:
     return plan.region.councils.set_index("council_id").name
+
+
+def _placement_names(ids: pd.Series, names: pd.Series) -> pd.Series:
+    """Council names, and the pooled councils' label."""
+    return ids.map(names).where(ids != ELSEWHERE[0], ELSEWHERE[1])
 
 
 def _by_council(plan: Plan) -> pd.DataFrame:
@@ -269,42 +275,81 @@ def _check_counts(table: str, df: pd.DataFrame, column: str, values: np.ndarray)
         )
 
 
-def _plan_release(plan: Plan, public_places: bool = False) -> tuple[dict[str, pd.DataFrame], _Release]:
+def _plan_release(
+    plan: Plan, threshold: int = 5, public_places: bool = True, pooled: frozenset[tuple[str, str]] = frozenset()
+) -> tuple[dict[str, pd.DataFrame], _Release]:
     """The report's tables before suppression, every count derived from one base table
-    (placement rows, their held children, shortfall rows), and the linear model of them.
-    The tables are added to the model in this order (it numbers their cells).
-    ``public_places``: each home's places bound the children of its rows (see :func:`_home_caps`)."""
-    p = plan.placements.reset_index(drop=True)
+    (a reader's (home council, home) pairs with their children and held children, shortfall
+    rows: see :mod:`rcc.report.candidates`), and the linear model of them. The tables are
+    added to the model in this order (it numbers their cells). ``public_places``: the audit
+    knows each home's places (public), as a reader does; ``pooled``: see :func:`base_pairs`."""
+    pairs = base_pairs(plan, threshold, pooled)
     s = plan.shortfall.reset_index(drop=True)
-    b = _Base(p, s)
+    b = _Base(pairs.assign(home_council_id=pairs.listed_council), s)
+    b.keys["listed_type"] = ""
+    b.keys.loc[: b.nx - 1, "listed_type"] = pairs.listed_type.to_numpy()
     frames: dict[str, pd.DataFrame] = {}
     frames["summary"] = _summary_table(plan, b)
     frames["distance_bands"] = _distance_table(b)
     frames["by_council"] = _by_council(plan)
     b.councils("by_council", frames["by_council"])
-    frames["flows"] = _flows_table(plan, p, b)
+    frames["flows"] = _flows_table(plan, b)
     frames["unmet_by_need"] = _unmet_table(plan, b)
     frames["utilisation"] = _utilisation_table(plan, b)
-    frames["placements"] = p.drop(columns=[c for c in p.columns if _CHILD_ID.match(c)])
+    frames["placements"] = _placements_table(plan, pairs, b)
     frames["shortfall"] = s
-    b.detail(p, s)
+    rel = b.rel
+    if "children" in s.columns:
+        idx = np.arange(b.n)
+        rel.counts("shortfall", "children", np.where(b.is_y, idx - 2 * b.nx, -1), b.ny)
     if public_places:
-        _home_caps(b, p, plan.region.homes)
-    b.rel.finish()
-    return frames, b.rel
+        _home_caps(b, pairs)
+    rel.headline_tables |= {"distance_bands"}  # big counts: suppressed only where nothing else can be
+    rel.headline_columns |= {("by_council", c) for c in ("children", "placed", "unmet")}
+    rel.finish()
+    return frames, rel
 
 
-def _home_caps(b: _Base, p: pd.DataFrame, homes: pd.DataFrame) -> None:
-    """Each home's places as public side information of the audit (Ofsted's list, the
-    region's homes table): the children of all a home's rows are at most its places (or
-    what the plan places there, if more)."""
-    if "home_id" not in p.columns or not {"home_id", "places"} <= set(homes.columns):
-        return
-    places = homes.set_index("home_id").places
-    for home, idx in pd.Series(np.arange(len(p))).groupby(p.home_id.to_numpy(), sort=False).indices.items():
-        if home in places.index:
-            idx = np.asarray(idx, dtype=np.int64)
-            b.rel.bound(idx, -np.inf, max(float(places[home]), float(b.rel.base_value[idx].sum())))
+def _placements_table(plan: Plan, pairs: pd.DataFrame, b: _Base) -> pd.DataFrame:
+    """Children (and held children) placed from each home council in each placement council
+    per home type (pooled where few places: :mod:`rcc.report.candidates`): never a row per
+    cohort and home (with each home's places public, rows at small homes give their counts
+    away). The base pairs are the unknowns of the audit, 0 or more each; a listed row counts
+    at least one child."""
+    rel, nx = b.rel, b.nx
+    names = _council_names(plan)
+    keys = ["council_id", "home_council_id", "listed_type"]
+    groups = b.keys[:nx].groupby(keys, as_index=False).size()
+    out = pd.DataFrame(
+        {
+            "council_id": groups.council_id,
+            "council": groups.council_id.map(names),
+            "placement_council_id": groups.home_council_id,
+            "placement_council": _placement_names(groups.home_council_id, names),
+            "home_type": groups.listed_type,
+        }
+    ).sort_values(["council", "placement_council", "home_type"], kind="stable").reset_index(drop=True)
+    r_x = b.row_of(keys, out, b.is_x, ["council_id", "placement_council_id", "home_type"])
+    ids = rel.counts("placements", "children", r_x, len(out))
+    out["children"] = rel.value_a_of(ids)
+    if pairs.held.to_numpy().any() or "held" in plan.placements.columns:
+        r_h = np.full(b.n, -1, dtype=np.int64)
+        r_h[nx : 2 * nx] = r_x[:nx]
+        out["held"] = rel.value_a_of(rel.counts("placements", "held", r_h, len(out)))
+    rel.base_lb[:nx] = 0.0
+    rel.aggregated = True
+    order = np.argsort(r_x[:nx], kind="stable")
+    starts = np.searchsorted(r_x[:nx][order], np.arange(len(out) + 1))
+    for i in range(len(out)):
+        rel.bound(order[starts[i] : starts[i + 1]], 1.0, np.inf)
+    return out
+
+
+def _home_caps(b: _Base, pairs: pd.DataFrame) -> None:
+    """Each home's places as public side information of the audit: the children placed
+    in a home, over all its pairs, are at most its places (or what the plan places there)."""
+    for idx in pd.Series(np.arange(len(pairs))).groupby(pairs.home_id.to_numpy(), sort=False).indices.values():
+        b.rel.bound(np.asarray(idx, dtype=np.int64), -np.inf, float(pairs.places.iloc[idx[0]]))
 
 
 def _summary_table(plan: Plan, b: _Base) -> pd.DataFrame:
@@ -326,17 +371,17 @@ def _distance_table(b: _Base) -> pd.DataFrame:
     return dist_t
 
 
-def _flows_table(plan: Plan, p: pd.DataFrame, b: _Base) -> pd.DataFrame:
+def _flows_table(plan: Plan, b: _Base) -> pd.DataFrame:
     """Children (and their mean distance) from each home council to each placement council, counted from the base."""
     rel = b.rel
     names = _council_names(plan)
-    pairs = p.groupby(["council_id", "home_council_id"], as_index=False).size()
+    pairs = b.keys[: b.nx].groupby(["council_id", "home_council_id"], as_index=False).size()
     flows = pd.DataFrame(
         {
             "council_id": pairs.council_id,
             "council": pairs.council_id.map(names),
             "placement_council_id": pairs.home_council_id,
-            "placement_council": pairs.home_council_id.map(names),
+            "placement_council": _placement_names(pairs.home_council_id, names),
         }
     ).sort_values(["council", "placement_council"], kind="stable").reset_index(drop=True)
     r_f = b.row_of(["council_id", "home_council_id"], flows, b.is_x, ["council_id", "placement_council_id"])
@@ -494,11 +539,36 @@ def report_tables(plan: Plan, *, suppress_below: int = 5) -> dict[str, pd.DataFr
         HiGHS failed while auditing (never a report that was not audited).
     """
     t = int(suppress_below)
-    frames, rel = _plan_release(plan)
-    hidden = _protect(rel, t)
+    frames, rel, hidden = _protected_release(plan, t)
     tables = _render(frames, rel, hidden)
     _check_no_child_ids(tables)
     return tables
+
+
+def _protected_release(plan: Plan, threshold: int) -> tuple[dict[str, pd.DataFrame], _Release, np.ndarray]:
+    """The release of a plan's report and its hidden cells: where the audit finds a listed
+    flow or placement row pinned with nothing left to suppress, its councils are pooled
+    into :data:`ELSEWHERE` and the release is made again (each round pools more: it ends)."""
+    pooled: frozenset[tuple[str, str]] = frozenset()
+    while True:
+        frames, rel = _plan_release(plan, threshold, pooled=pooled)
+        try:
+            return frames, rel, _protect(rel, threshold)
+        except Unprotectable as e:
+            more = set()
+            flows = frames["flows"]
+            for table, row, _ in e.cells:
+                if table not in ("flows", "placements"):
+                    continue
+                r = frames[table].iloc[row]
+                if r.placement_council_id != ELSEWHERE[0]:
+                    more.add((str(r.council_id), str(r.placement_council_id)))
+                else:  # the council's other councils have too few places: one row for all its placements
+                    mine = flows[flows.council_id == r.council_id].placement_council_id.astype(str)
+                    more |= {(str(r.council_id), q) for q in mine if q != ELSEWHERE[0]}
+            if more <= pooled:
+                raise
+            pooled = pooled | more
 
 
 def _suppress_frames(frames: Mapping[str, pd.DataFrame], threshold: int) -> dict[str, pd.DataFrame]:

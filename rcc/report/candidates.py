@@ -1,0 +1,131 @@
+"""The base table of a plan's report as a reader with public knowledge sees it (internal
+to :mod:`rcc.report`).
+
+A report never lists a row per cohort and home: with each home's places public (Ofsted's
+list, the region's homes table), a row at a small home gives its count away. The report
+lists children per home council, placement council and home type instead, and its audit
+must know every way a reader could fill those rows in. So the base of the audit is one
+cell per (home council, home) pair that a reader cannot rule out:
+
+* every pair the plan uses, with its children (and held children);
+* every other home that could take one of the council's cohorts (need, age, the homes
+  serving one council only, as :func:`rcc.eligible_edges` rules; no farther from the
+  council than the farthest home the plan uses for it), with 0 children: a reader cannot
+  tell it from a home with a few.
+
+Rows are pooled so that no listed row is pinned to a few children by the places alone: a
+placement council is listed for a home council when the plan places children there and
+the homes it could use there have at least ``threshold`` places; every other council goes
+into one row, :data:`ELSEWHERE`, with all their candidate homes (used or not), and so do
+the councils of a listed row that the audit finds pinned all the same (the places are
+shared with other councils' rows): the report is made again with them pooled. Inside a
+listed council, a home type is listed in the same way; the rest go into
+:data:`OTHER_TYPES` or, if those few places would give a small row away, the council is
+listed as :data:`ALL_TYPES` only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from rcc.allocation.network import eligible_edges
+from rcc.allocation.result import Plan
+
+#: The placement council (id, name) of the row that pools every council not listed on its own.
+ELSEWHERE = ("(elsewhere)", "councils not listed on their own (few places)")
+#: The home type of the row that pools a listed council's small home types.
+OTHER_TYPES = "other types (few places)"
+#: The home type of a listed council not split by type.
+ALL_TYPES = "all types"
+
+_COLUMNS = ("council_id", "home_id", "home_council_id", "home_type", "distance_miles", "inside_own_council", "weekly_cost_gbp")
+
+
+def base_pairs(plan: Plan, threshold: int, pooled: frozenset[tuple[str, str]] = frozenset()) -> pd.DataFrame:
+    """One row per (home council, home) pair of the audit's base (see the module).
+
+    Columns: ``council_id``, ``home_id``, ``home_council_id``, ``home_type``,
+    ``distance_miles``, ``inside_own_council``, ``weekly_cost_gbp``, ``children``,
+    ``held``, ``places`` (the home's, or what the plan places there if more), and the row
+    of the report the pair counts in: ``listed_council`` and ``listed_type``. Pairs of
+    rows the report does not list (no child in them) are left out: a reader knows them
+    to be 0. ``pooled``: (home council, placement council) pairs listed in
+    :data:`ELSEWHERE` whatever their places (rows the audit found pinned by the places)."""
+    used = _used_pairs(plan)
+    pairs = pd.concat([used, _zero_pairs(plan, used)], ignore_index=True)
+    homes = plan.region.homes.set_index("home_id")
+    placed = used.groupby("home_id").children.sum()
+    cap = homes.places.reindex(pairs.home_id).to_numpy(dtype=float)
+    pairs["places"] = np.maximum(np.nan_to_num(cap), placed.reindex(pairs.home_id).fillna(0).to_numpy(dtype=float))
+    lc, lt = _listed(pairs, threshold, pooled)
+    pairs["listed_council"], pairs["listed_type"] = lc, lt
+    key = pd.MultiIndex.from_arrays([pairs.council_id, lc, lt])
+    listed = pd.Series(pairs.children.to_numpy(), index=key).groupby(level=[0, 1, 2]).sum() > 0
+    keep = listed.reindex(key).to_numpy(dtype=bool)
+    return pairs[keep].reset_index(drop=True)
+
+
+def _used_pairs(plan: Plan) -> pd.DataFrame:
+    """The plan's placement rows summed per (home council, home)."""
+    p = plan.placements
+    if not len(p):
+        return pd.DataFrame({**{c: [] for c in _COLUMNS}, "children": [], "held": []})
+    held = p.held if "held" in p.columns else pd.Series(0, index=p.index)
+    g = p.assign(held=held).groupby(["council_id", "home_id"], sort=False)
+    first = g[[c for c in _COLUMNS if c not in ("council_id", "home_id")]].first()
+    return first.assign(children=g.children.sum(), held=g.held.sum()).reset_index()[[*_COLUMNS, "children", "held"]]
+
+
+def _zero_pairs(plan: Plan, used: pd.DataFrame) -> pd.DataFrame:
+    """Every other (home council, home) pair a reader cannot rule out, with 0 children."""
+    region = plan.region
+    e = eligible_edges(region.evolve(placements=region.placements.iloc[:0]) if len(region.placements) else region)
+    council = region.cohorts.council_id.to_numpy(dtype=object)[e.cohort.to_numpy()]
+    homes = region.homes
+    pairs = pd.DataFrame(
+        {
+            "council_id": council,
+            "home_id": homes.home_id.to_numpy(dtype=object)[e.home.to_numpy()],
+            "home_council_id": homes.council_id.to_numpy(dtype=object)[e.home.to_numpy()],
+            "home_type": homes.home_type.to_numpy(dtype=object)[e.home.to_numpy()],
+            "distance_miles": e.distance_miles.to_numpy(),
+            "inside_own_council": e.inside_own_council.to_numpy(),
+            "weekly_cost_gbp": e.weekly_cost_gbp.to_numpy(),
+        }
+    ).drop_duplicates(["council_id", "home_id"])
+    reach = used.groupby("council_id").distance_miles.max()
+    pairs = pairs[pairs.distance_miles.to_numpy() <= reach.reindex(pairs.council_id).to_numpy(dtype=float)]
+    seen = pd.MultiIndex.from_frame(used[["council_id", "home_id"]])
+    pairs = pairs[~pd.MultiIndex.from_frame(pairs[["council_id", "home_id"]]).isin(seen)]
+    return pairs.assign(children=0, held=0).reset_index(drop=True)
+
+
+def _listed(pairs: pd.DataFrame, threshold: int, pooled: frozenset[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """The report row (placement council, home type) each pair counts in (see the module)."""
+    hc = pairs.home_council_id.astype(str).to_numpy(dtype=object)
+    ht = pairs.home_type.astype(str).to_numpy(dtype=object)
+    if threshold <= 1:
+        return hc, ht
+    c = pairs.council_id.astype(str).to_numpy(dtype=object)
+    # the places a reader could fill, per (council, placement council) and per type within it
+    flow_cap = _group_sum(pairs.places, c, hc)
+    flow_kids = _group_sum(pairs.children, c, hc)
+    council_ok = (flow_cap >= threshold) & (flow_kids > 0)
+    if pooled:
+        council_ok &= ~pd.MultiIndex.from_arrays([c, hc]).isin(list(pooled))
+    type_cap = _group_sum(pairs.places, c, hc, ht)
+    type_kids = _group_sum(pairs.children, c, hc, ht)
+    type_ok = (type_cap >= threshold) & (type_kids > 0)
+    rest = council_ok & ~type_ok
+    rest_cap = _group_sum(pairs.places.where(rest, 0.0), c, hc)
+    rest_kids = _group_sum(pairs.children.where(rest, 0), c, hc)
+    split = (rest_kids == 0) | (rest_cap >= threshold)  # the other types' row holds none, or enough places
+    lt = np.where(~split, ALL_TYPES, np.where(type_ok, ht, OTHER_TYPES))
+    lc = np.where(council_ok, hc, ELSEWHERE[0])
+    return lc, np.where(council_ok, lt, ALL_TYPES)
+
+
+def _group_sum(values: pd.Series, *keys: np.ndarray) -> np.ndarray:
+    """Each row's group total of ``values`` (groups: equal ``keys``)."""
+    return pd.Series(values.to_numpy(dtype=float)).groupby(list(map(pd.Series, keys))).transform("sum").to_numpy()
