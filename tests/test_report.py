@@ -253,7 +253,7 @@ def test_excel_workbook(gm: tuple[rcc.Plan, rcc.Plan], tmp_path: Path) -> None:
                 assert not df[col].map(_raw_small).any(), (name, col)
                 assert df[col].map(lambda v: v == C or float(v).is_integer()).all(), (name, col)
     placements = _sheet(wb, "placements")
-    assert len(placements) == len(greedy.placements)
+    assert len(placements) == len(report_tables(greedy)["placements"]) < len(greedy.placements)  # aggregated rows
     assert (placements.children == C).any()
     assert not any("child_id" == c for c in placements.columns)
     shown = placements[placements.children != C]
@@ -333,7 +333,7 @@ def test_html_flow_map_draws_only_flows_at_or_above_the_threshold(gm: tuple[rcc.
     for threshold in (5, 50):
         doc = write_html(opt, tmp_path / f"r{threshold}.html", suppress_below=threshold).read_text()
         flows = report_tables(opt, suppress_below=threshold)["flows"]
-        out = flows[flows.council_id != flows.placement_council_id]
+        out = flows[(flows.council_id != flows.placement_council_id) & (flows.placement_council_id != "(elsewhere)")]
         drawable = sum(1 for v in out.children if v != C and v >= threshold)
         lines = re.findall(r'<g id="flow:[^"]+"', doc)
         assert len(lines) == drawable
@@ -1006,7 +1006,7 @@ def test_workbook_never_holds_a_formula(tmp_path: Path) -> None:
                     assert "<f>" not in z.read(name).decode() and "<f " not in z.read(name).decode(), name
         names = {c.value for ws in openpyxl.load_workbook(path).worksheets for row in ws.iter_rows() for c in row}
         assert _EVIL[0] in names or i == 1  # the frames carry ids, the plan's tables names too
-        assert "=LA_A" in names
+        assert "=LA_A" in names or i == 0  # provider ids: in the frames (the report lists no row per home)
 
 
 def test_html_escapes_names(tmp_path: Path) -> None:

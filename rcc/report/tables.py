@@ -558,12 +558,12 @@ def _protected_release(plan: Plan, threshold: int) -> tuple[dict[str, pd.DataFra
             more = set()
             flows = frames["flows"]
             for table, row, _ in e.cells:
-                if table not in ("flows", "placements"):
+                if table not in ("flows", "placements", "by_council"):
                     continue
                 r = frames[table].iloc[row]
-                if r.placement_council_id != ELSEWHERE[0]:
+                if table != "by_council" and r.placement_council_id != ELSEWHERE[0]:
                     more.add((str(r.council_id), str(r.placement_council_id)))
-                else:  # the council's other councils have too few places: one row for all its placements
+                else:  # a council's count pinned by its rows' places: one row for all its placements
                     mine = flows[flows.council_id == r.council_id].placement_council_id.astype(str)
                     more |= {(str(r.council_id), q) for q in mine if q != ELSEWHERE[0]}
             if more <= pooled:
