@@ -188,13 +188,15 @@ class _Audit:
         self._rc = np.asarray(self.row_cell, dtype=np.int64)
         # a binding link pins through the published detail cells of its known base cells
         self._link_pub = {}
+        by_var = np.argsort(rel.nz_var, kind="stable")  # the cells of each base cell, for the public bounds below
+        var_start = np.searchsorted(rel.nz_var[by_var], np.arange(len(rel.base_value) + 1))
         for r in np.flatnonzero(self._rc <= -2):
             var, _, lo, hi = rel.links[-2 - int(self._rc[r])]
             if lo == hi:
                 pub = rel.base_cell[var[self.col_of[var] < 0]]
                 self._link_pub[int(r)] = pub[pub >= 0]
             else:  # a public bound (a home's places) pins through the published cells over its base cells
-                near = np.unique(rel.nz_cell[np.isin(rel.nz_var, var)])
+                near = np.unique(rel.nz_cell[np.concatenate([by_var[var_start[v] : var_start[v + 1]] for v in var])])
                 self._link_pub[int(r)] = near[~hidden[near] & (rel.kind_a[near] != _NONLINEAR)]
         if self.n:
             h.passModel(_highs_lp(rows, self.n, self.col_lower))

@@ -26,11 +26,13 @@ listed as :data:`ALL_TYPES` only.
 
 from __future__ import annotations
 
+import attrs
 import numpy as np
 import pandas as pd
 
 from rcc.allocation.network import eligible_edges
 from rcc.allocation.result import Plan
+from rcc.core.region import Region
 
 #: The placement council (id, name) of the row that pools every council not listed on its own.
 ELSEWHERE = ("(elsewhere)", "councils not listed on their own (few places)")
@@ -43,7 +45,7 @@ _COLUMNS = ("council_id", "home_id", "home_council_id", "home_type", "distance_m
 
 
 def base_pairs(plan: Plan, threshold: int, pooled: frozenset[tuple[str, str]] = frozenset()) -> pd.DataFrame:
-    """One row per (home council, home) pair of the audit's base (see the module).
+    """One row per (home council, home) pair of a plan report's base (see the module).
 
     Columns: ``council_id``, ``home_id``, ``home_council_id``, ``home_type``,
     ``distance_miles``, ``inside_own_council``, ``weekly_cost_gbp``, ``children``,
@@ -52,53 +54,106 @@ def base_pairs(plan: Plan, threshold: int, pooled: frozenset[tuple[str, str]] = 
     rows the report does not list (no child in them) are left out: a reader knows them
     to be 0. ``pooled``: (home council, placement council) pairs listed in
     :data:`ELSEWHERE` whatever their places (rows the audit found pinned by the places)."""
-    used = _used_pairs(plan)
-    pairs = pd.concat([used, _zero_pairs(plan, used)], ignore_index=True)
-    homes = plan.region.homes.set_index("home_id")
+    return release_pairs(plan.placements, plan.region, threshold, pooled)
+
+
+def release_pairs(
+    placements: pd.DataFrame,
+    region: Region,
+    threshold: int,
+    pooled: frozenset[tuple[str, str]] = frozenset(),
+    *,
+    cohorts: bool = False,
+    places: pd.Series | None = None,
+) -> pd.DataFrame:
+    """:func:`base_pairs` of one plan's ``placements`` in ``region`` (``cohorts``: one row
+    per (cohort, home) pair instead, with ``cohort_id``: where a release says something
+    per cohort, as a comparison does; ``places``: each home's places, by ``home_id``,
+    instead of ``region.homes.places``, e.g. a year's new and closed places)."""
+    keys = ["council_id", *(["cohort_id"] if cohorts else []), "home_id"]
+    used = _used_pairs(placements, keys)
+    pairs = pd.concat([used, _zero_pairs(region, used, keys)], ignore_index=True)
+    cap = region.homes.set_index("home_id").places if places is None else places
     placed = used.groupby("home_id").children.sum()
-    cap = homes.places.reindex(pairs.home_id).to_numpy(dtype=float)
-    pairs["places"] = np.maximum(np.nan_to_num(cap), placed.reindex(pairs.home_id).fillna(0).to_numpy(dtype=float))
-    lc, lt = _listed(pairs, threshold, pooled)
-    pairs["listed_council"], pairs["listed_type"] = lc, lt
-    key = pd.MultiIndex.from_arrays([pairs.council_id, lc, lt])
+    have = cap.reindex(pairs.home_id).to_numpy(dtype=float)
+    pairs["places"] = np.maximum(np.nan_to_num(have), placed.reindex(pairs.home_id).fillna(0).to_numpy(dtype=float))
+    if not cohorts:
+        pairs = _merge_alike(pairs)
+    one = pairs.groupby(["council_id", "home_id"], as_index=False, sort=False).agg(
+        home_council_id=("home_council_id", "first"), home_type=("home_type", "first"), places=("places", "first"),
+        children=("children", "sum"),
+    )
+    lc, lt = _listed(one, threshold, pooled)
+    at = pd.MultiIndex.from_frame(one[["council_id", "home_id"]]).get_indexer(pd.MultiIndex.from_frame(pairs[["council_id", "home_id"]]))
+    pairs["listed_council"], pairs["listed_type"] = lc[at], lt[at]
+    key = pd.MultiIndex.from_arrays([pairs.council_id, pairs.listed_council, pairs.listed_type])
     listed = pd.Series(pairs.children.to_numpy(), index=key).groupby(level=[0, 1, 2]).sum() > 0
     keep = listed.reindex(key).to_numpy(dtype=bool)
     return pairs[keep].reset_index(drop=True)
 
 
-def _used_pairs(plan: Plan) -> pd.DataFrame:
-    """The plan's placement rows summed per (home council, home)."""
-    p = plan.placements
+def _merge_alike(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Homes a reader cannot tell apart, merged into one: same council, type, weekly cost
+    (and new capacity or not) and open to the same home councils. A release over the
+    merged homes says exactly what it says over the homes (any split of a merged home's
+    children over its homes within their places is consistent with it), from a smaller
+    audit. ``home_id`` becomes the merged home's first id; ``places`` the sum."""
+    if not len(pairs):
+        return pairs
+    home = pairs.home_id.astype(str)
+    councils = pairs.groupby(home, sort=False).council_id.agg(lambda c: "\x1f".join(sorted(map(str, c))))
+    extra = ["new_capacity"] if "new_capacity" in pairs.columns else []
+    sig = pairs[["home_council_id", "home_type", "weekly_cost_gbp", *extra]].astype(str).agg("\x1f".join, axis=1)
+    sig = sig + "\x1e" + home.map(councils)
+    first = home.groupby(sig.to_numpy()).transform("first")
+    places = pairs.drop_duplicates("home_id").set_index("home_id").places.groupby(
+        first.groupby(home.to_numpy()).first()).sum()
+    g = pairs.assign(home_id=first.to_numpy()).groupby(["council_id", "home_id"], sort=False)
+    cols = [c for c in pairs.columns if c not in ("council_id", "home_id", "children", "held", "places")]
+    out = g[cols].first().assign(children=g.children.sum(), held=g.held.sum()).reset_index()
+    return out.assign(places=places.reindex(out.home_id).to_numpy(dtype=float))
+
+
+def _used_pairs(p: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The placement rows summed per pair (``keys``)."""
+    extra = ["new_capacity"] if "new_capacity" in p.columns else []
+    cols = [c for c in _COLUMNS if c not in keys] + extra
     if not len(p):
-        return pd.DataFrame({**{c: [] for c in _COLUMNS}, "children": [], "held": []})
+        return pd.DataFrame({**{c: [] for c in [*keys, *cols]}, "children": [], "held": []})
     held = p.held if "held" in p.columns else pd.Series(0, index=p.index)
-    g = p.assign(held=held).groupby(["council_id", "home_id"], sort=False)
-    first = g[[c for c in _COLUMNS if c not in ("council_id", "home_id")]].first()
-    return first.assign(children=g.children.sum(), held=g.held.sum()).reset_index()[[*_COLUMNS, "children", "held"]]
+    g = p.assign(held=held).groupby(keys, sort=False)
+    first = g[cols].first()
+    return first.assign(children=g.children.sum(), held=g.held.sum()).reset_index()
 
 
-def _zero_pairs(plan: Plan, used: pd.DataFrame) -> pd.DataFrame:
-    """Every other (home council, home) pair a reader cannot rule out, with 0 children."""
-    region = plan.region
-    e = eligible_edges(region.evolve(placements=region.placements.iloc[:0]) if len(region.placements) else region)
-    council = region.cohorts.council_id.to_numpy(dtype=object)[e.cohort.to_numpy()]
+def _zero_pairs(region: Region, used: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Every other pair a reader cannot rule out, with 0 children."""
+    e = eligible_edges(attrs.evolve(region, placements=region.placements.iloc[:0]) if len(region.placements) else region)
+    cohort, home = e.cohort.to_numpy(), e.home.to_numpy()
     homes = region.homes
     pairs = pd.DataFrame(
         {
-            "council_id": council,
-            "home_id": homes.home_id.to_numpy(dtype=object)[e.home.to_numpy()],
-            "home_council_id": homes.council_id.to_numpy(dtype=object)[e.home.to_numpy()],
-            "home_type": homes.home_type.to_numpy(dtype=object)[e.home.to_numpy()],
+            "council_id": region.cohorts.council_id.to_numpy(dtype=object)[cohort],
+            "cohort_id": region.cohorts.cohort_id.to_numpy(dtype=object)[cohort],
+            "home_id": homes.home_id.to_numpy(dtype=object)[home],
+            "home_council_id": homes.council_id.to_numpy(dtype=object)[home],
+            "home_type": homes.home_type.to_numpy(dtype=object)[home],
             "distance_miles": e.distance_miles.to_numpy(),
             "inside_own_council": e.inside_own_council.to_numpy(),
             "weekly_cost_gbp": e.weekly_cost_gbp.to_numpy(),
         }
-    ).drop_duplicates(["council_id", "home_id"])
+    )
+    if "cohort_id" not in keys:
+        pairs = pairs.drop(columns="cohort_id")
+    pairs = pairs.drop_duplicates(keys)
     reach = used.groupby("council_id").distance_miles.max()
     pairs = pairs[pairs.distance_miles.to_numpy() <= reach.reindex(pairs.council_id).to_numpy(dtype=float)]
-    seen = pd.MultiIndex.from_frame(used[["council_id", "home_id"]])
-    pairs = pairs[~pd.MultiIndex.from_frame(pairs[["council_id", "home_id"]]).isin(seen)]
-    return pairs.assign(children=0, held=0).reset_index(drop=True)
+    seen = pd.MultiIndex.from_frame(used[keys].astype(str))
+    pairs = pairs[~pd.MultiIndex.from_frame(pairs[keys].astype(str)).isin(seen)]
+    pairs = pairs.assign(children=0, held=0)
+    if "new_capacity" in used.columns:
+        pairs = pairs.assign(new_capacity=False)
+    return pairs.reset_index(drop=True)
 
 
 def _listed(pairs: pd.DataFrame, threshold: int, pooled: frozenset[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:

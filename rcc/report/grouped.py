@@ -32,9 +32,18 @@ import pandas as pd
 
 from rcc.analysis.comparison import Comparison
 from rcc.core.errors import InvalidInputError
-from rcc.report.audit import _protect
+from rcc.report.candidates import release_pairs
 from rcc.report.release import SUPPRESSED, _Release, _row_of
-from rcc.report.tables import DISTANCE_BANDS, _band, _Base, _check_no_child_ids, _render
+from rcc.report.tables import (
+    DISTANCE_BANDS,
+    _band,
+    _Base,
+    _check_no_child_ids,
+    _home_caps,
+    _render,
+    listed_placements,
+    protect_pooled,
+)
 from rcc.sufficiency.result import SufficiencyPlan
 
 #: Shortfall reasons of an allocation plan and of a sufficiency plan (the columns of ``unmet_by_need``).
@@ -110,17 +119,29 @@ def comparison_tables(cmp: Comparison, *, suppress_below: int = 5) -> dict[str, 
     return _released(cmp, suppress_below)
 
 
-def release_of(result: SufficiencyPlan | Comparison) -> tuple[dict[str, pd.DataFrame], _Release]:
+def release_of(
+    result: SufficiencyPlan | Comparison, threshold: int = 5, pooled: frozenset[tuple[str, ...]] = frozenset()
+) -> tuple[dict[str, pd.DataFrame], _Release]:
     """The tables of a sufficiency plan or comparison before suppression and their linear
-    model (what :func:`rcc.report.audit_suppression` audits)."""
+    model (what :func:`rcc.report.audit_suppression` audits). The placements table lists
+    children per year (scenario), home council, placement council and home type, pooled
+    where few places (``threshold``; ``pooled``: (group, home council, placement council)
+    also pooled, see :func:`rcc.report.tables.protect_pooled`)."""
     if isinstance(result, SufficiencyPlan):
         names = result.region.councils.set_index("council_id").name
         annual = dict(zip(result.costs.year.astype(int), result.costs.placements_gbp.astype(float)))
-        return _release(result.placements, result.shortfall, "year", names, SUFFICIENCY_REASONS, rcc=None, annual=annual)
+        p = _year_pairs(result, threshold, pooled)
+        return _release(p, result.shortfall, "year", names, SUFFICIENCY_REASONS, rcc=None, annual=annual)
     if not isinstance(result, Comparison):
         raise InvalidInputError("report", None, "result", "a SufficiencyPlan or a Comparison", type(result).__name__)
     order = list(result.plans)
-    p = pd.concat([pl.placements.assign(scenario=s) for s, pl in result.plans.items()], ignore_index=True)
+    p = pd.concat(
+        [
+            release_pairs(pl.placements, pl.region, threshold, _of_group(pooled, s)).assign(scenario=s)
+            for s, pl in result.plans.items()
+        ],
+        ignore_index=True,
+    )
     s = pd.concat([pl.shortfall.assign(scenario=s) for s, pl in result.plans.items()], ignore_index=True)
     p = p[["scenario", *[c for c in p.columns if c != "scenario"]]]
     s = s[["scenario", *[c for c in s.columns if c != "scenario"]]]
@@ -129,14 +150,37 @@ def release_of(result: SufficiencyPlan | Comparison) -> tuple[dict[str, pd.DataF
     return _release(p, s, "scenario", names, reasons, rcc=tuple(result.rcc), order=order)
 
 
+def _of_group(pooled: frozenset[tuple[str, ...]], group: object) -> frozenset[tuple[str, str]]:
+    return frozenset((c, q) for g, c, q in pooled if g == str(group))
+
+
+def _year_pairs(suff: SufficiencyPlan, threshold: int, pooled: frozenset[tuple[str, ...]]) -> pd.DataFrame:
+    """The reader pairs of each year (:func:`rcc.report.candidates.release_pairs`): the
+    region's homes with the places of that year (closed homes none; each new-capacity
+    option the places built by then, as published in ``builds`` and ``closures``)."""
+    base = suff.region.homes.set_index("home_id").places.astype(float)
+    out = []
+    for year in sorted(set(suff.placements.year.astype(int))):
+        places = base.copy()
+        closed = suff.closures[suff.closures.year_closed.astype(int) <= year].home_id
+        places[places.index.isin(closed)] = 0.0
+        built = suff.builds[suff.builds.year_available.astype(int) <= year].groupby("option_id").places.sum().astype(float)
+        places = pd.concat([places, built[~built.index.isin(places.index)]])
+        p = suff.placements[suff.placements.year.astype(int) == year]
+        out.append(release_pairs(p, suff.region, threshold, _of_group(pooled, year), places=places).assign(year=year))
+    p = pd.concat(out, ignore_index=True) if out else suff.placements.iloc[:0].assign(listed_council=[], listed_type=[], places=[])
+    return p[["year", *[c for c in p.columns if c != "year"]]]
+
+
 def _released(result: SufficiencyPlan | Comparison, suppress_below: int) -> dict[str, pd.DataFrame]:
     """The release at a threshold: computed once per result and threshold (the writers and
     the charts read the same one), a copy each time."""
     t = int(suppress_below)
     per = _CACHE.setdefault(result, {})
     if t not in per:
-        frames, rel = release_of(result)
-        tables = _render(frames, rel, _protect(rel, t))
+        key = "year" if isinstance(result, SufficiencyPlan) else "scenario"
+        frames, rel, hidden = protect_pooled(lambda pooled: release_of(result, t, pooled), t, key)
+        tables = _render(frames, rel, hidden)
         extra = _money_tables(result, t) if isinstance(result, SufficiencyPlan) else {"scenarios": _scenarios(result)}
         tables.update(extra)
         _check_no_child_ids(tables)
@@ -167,7 +211,7 @@ def _release(
     empty) and a cohort link per scenario (see :func:`_link_cohorts`); ``annual``: each
     year's cost of placements (a sufficiency plan's ``costs.placements_gbp``)."""
     p, s = p.reset_index(drop=True), s.reset_index(drop=True)
-    b = _Base(p, s)
+    b = _Base(p.assign(home_council_id=p.listed_council), s)
     group = np.concatenate([p[key].astype(str).to_numpy(dtype=object), np.full(len(p), "", dtype=object),
                             s[key].astype(str).to_numpy(dtype=object)])
     groups = [str(g) for g in (order if order is not None else sorted(set(p[key]) | set(s[key])))]
@@ -190,12 +234,19 @@ def _release(
     pairs = pairs.assign(_o=pairs[key].map({g: i for i, g in enumerate(groups)})).sort_values(["_o", "council"], kind="stable")
     frames["by_council"] = _council_like(b, "by_council", council, pairs.drop(columns="_o"), [key, "council_id"], p, s)
     frames["unmet_by_need"] = _unmet(b, group, s, key, groups, reasons)
-    frames["placements"], frames["shortfall"] = p, s
-    b.detail(p, s)
+    b.keys[key] = group
+    b.keys["listed_type"] = ""
+    b.keys.loc[: b.nx - 1, "listed_type"] = p.listed_type.to_numpy()
+    frames["placements"] = listed_placements(b, names, key, groups)
+    frames["shortfall"] = s
+    if "children" in s.columns:
+        idx = np.arange(b.n)
+        b.rel.counts("shortfall", "children", np.where(b.is_y, idx - 2 * b.nx, -1), b.ny)
+    _home_caps(b, p, key)
     if rcc is not None:
         _link_cohorts(b, p, s, key)
     b.rel.finish()
-    for name in (head, "by_scenario", "distance_bands", "by_council", "unmet_by_need"):
+    for name in (head, "by_scenario", "distance_bands", "by_council", "unmet_by_need", "placements"):
         if name in frames:
             frames[name][key] = _typed(frames[name][key], p[key])
     return frames, b.rel
@@ -317,12 +368,15 @@ def _unmet(b: _Base, group: np.ndarray, s: pd.DataFrame, key: str, groups: list[
 
 
 def _link_cohorts(b: _Base, p: pd.DataFrame, s: pd.DataFrame, key: str) -> None:
-    """One audit row per cohort and scenario after its first: the cohort's children in
-    that scenario equal its children in the first (only where they do: a scenario that
-    changes demand changes them)."""
+    """One audit row per council (per cohort where the base is per cohort) and scenario
+    after its first: its children in that scenario equal its children in the first (only
+    where they do: a scenario that changes demand changes them). The placements of a
+    comparison's release are per (home council, home), so the rows are per council: a
+    reader's facts about single cohorts (their needs, their homes) are not rows of the audit."""
+    unit = "cohort_id" if "cohort_id" in p.columns else "council_id"
     cells = pd.DataFrame(
         {
-            "cohort": np.concatenate([p.cohort_id.astype(str), s.cohort_id.astype(str)]),
+            "cohort": np.concatenate([p[unit].astype(str), s[unit].astype(str)]),
             "group": np.concatenate([p[key].astype(str), s[key].astype(str)]),
             "var": np.concatenate([np.arange(b.nx), np.arange(2 * b.nx, b.n)]),
         }

@@ -151,16 +151,17 @@ def _hide_smallest(values: np.ndarray, mask: np.ndarray, rows: np.ndarray) -> bo
     return True
 
 
-def _pooled_in(plan: Plan, threshold: int, tables: Mapping[str, pd.DataFrame]) -> frozenset[tuple[str, str]]:
-    """The (home council, placement council) pairs a plan's report pooled into its
-    ``(elsewhere)`` rows after an audit (see :func:`rcc.report.tables._protected_release`):
-    the flows listed on their own without pooling that the published flows table lacks."""
-    flows = tables.get("flows")
-    if flows is None or not {"council_id", "placement_council_id"} <= set(flows.columns):
+def _pooled_in(make: Any, tables: Mapping[str, pd.DataFrame], key: str | None) -> frozenset[tuple[str, ...]]:
+    """What a report pooled into its ``(elsewhere)`` rows after an audit (see
+    :func:`rcc.report.tables.protect_pooled`): the rows of the placements table without
+    such pooling (``make(frozenset())``) that the published table lacks."""
+    cols = [*([key] if key else []), "council_id", "placement_council_id"]
+    listed = tables.get("placements")
+    if listed is None or not set(cols) <= set(listed.columns):
         return frozenset()
-    frames, _ = _plan_release(plan, threshold, False)
-    listed = set(zip(frames["flows"].council_id.astype(str), frames["flows"].placement_council_id.astype(str)))
-    return frozenset(listed - set(zip(flows.council_id.astype(str), flows.placement_council_id.astype(str))))
+    frames, _ = make(frozenset())
+    rows = {tuple(map(str, r)) for r in frames["placements"][cols].itertuples(index=False)}
+    return frozenset(rows - {tuple(map(str, r)) for r in listed[cols].itertuples(index=False)})
 
 
 def audit_suppression(
@@ -216,7 +217,8 @@ def audit_suppression(
         Treat each home's number of places as known, as every reader can (Ofsted's list,
         the region's homes table): the children a plan's report could put in a home, over
         every home council, are at most its places (default; the reports' own suppression
-        assumes it). ``False`` audits a reader without them. Plans only.
+        assumes it). ``False`` audits a reader without them (plans only: a sufficiency plan's or
+        comparison's audit always knows them).
 
     Returns
     -------
@@ -238,11 +240,13 @@ def audit_suppression(
     if isinstance(plan, Plan):
         if tables is None:
             tables = report_tables(plan, suppress_below=t)
-        frames, rel = _plan_release(plan, t, public_places, _pooled_in(plan, t, tables))
+        pooled = _pooled_in(lambda q: _plan_release(plan, t, False, q), tables, None)
+        frames, rel = _plan_release(plan, t, public_places, pooled)
     else:
-        frames, rel = release_of(plan)
         if tables is None:
             tables = (comparison_tables if hasattr(plan, "plans") else sufficiency_tables)(plan, suppress_below=t)
+        key = "scenario" if hasattr(plan, "plans") else "year"
+        frames, rel = release_of(plan, t, _pooled_in(lambda q: release_of(plan, t, q), tables, key))
     hidden = np.zeros(rel.n_cells, dtype=bool)
     for (table, column), ids in rel.index.items():
         if not len(ids):

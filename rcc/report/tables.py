@@ -6,7 +6,7 @@ and suppressed together as one release; also the linear model of result frames s
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -316,39 +316,51 @@ def _placements_table(plan: Plan, pairs: pd.DataFrame, b: _Base) -> pd.DataFrame
     cohort and home (with each home's places public, rows at small homes give their counts
     away). The base pairs are the unknowns of the audit, 0 or more each; a listed row counts
     at least one child."""
+    return listed_placements(b, _council_names(plan))
+
+
+def listed_placements(b: _Base, names: pd.Series, key: str | None = None, order: Sequence[str] = ()) -> pd.DataFrame:
+    """The placements table of a release whose base is reader pairs (:func:`_placements_table`);
+    ``key``: a group column of the base's keys (year, scenario) first, its groups in ``order``."""
     rel, nx = b.rel, b.nx
-    names = _council_names(plan)
-    keys = ["council_id", "home_council_id", "listed_type"]
+    keys = [*([key] if key else []), "council_id", "home_council_id", "listed_type"]
     groups = b.keys[:nx].groupby(keys, as_index=False).size()
     out = pd.DataFrame(
         {
+            **({key: groups[key]} if key else {}),
             "council_id": groups.council_id,
             "council": groups.council_id.map(names),
             "placement_council_id": groups.home_council_id,
             "placement_council": _placement_names(groups.home_council_id, names),
             "home_type": groups.listed_type,
         }
-    ).sort_values(["council", "placement_council", "home_type"], kind="stable").reset_index(drop=True)
-    r_x = b.row_of(keys, out, b.is_x, ["council_id", "placement_council_id", "home_type"])
+    )
+    rank = {str(g): i for i, g in enumerate(order)}
+    out = out.assign(_o=out[key].map(rank) if key else 0).sort_values(["_o", "council", "placement_council", "home_type"], kind="stable")
+    out = out.drop(columns="_o").reset_index(drop=True)
+    r_x = b.row_of(keys, out, b.is_x, [*([key] if key else []), "council_id", "placement_council_id", "home_type"])
     ids = rel.counts("placements", "children", r_x, len(out))
     out["children"] = rel.value_a_of(ids)
-    if pairs.held.to_numpy().any() or "held" in plan.placements.columns:
-        r_h = np.full(b.n, -1, dtype=np.int64)
-        r_h[nx : 2 * nx] = r_x[:nx]
-        out["held"] = rel.value_a_of(rel.counts("placements", "held", r_h, len(out)))
+    r_h = np.full(b.n, -1, dtype=np.int64)
+    r_h[nx : 2 * nx] = r_x[:nx]
+    out["held"] = rel.value_a_of(rel.counts("placements", "held", r_h, len(out)))
     rel.base_lb[:nx] = 0.0
     rel.aggregated = True
-    order = np.argsort(r_x[:nx], kind="stable")
-    starts = np.searchsorted(r_x[:nx][order], np.arange(len(out) + 1))
+    by_row = np.argsort(r_x[:nx], kind="stable")
+    starts = np.searchsorted(r_x[:nx][by_row], np.arange(len(out) + 1))
     for i in range(len(out)):
-        rel.bound(order[starts[i] : starts[i + 1]], 1.0, np.inf)
+        rel.bound(by_row[starts[i] : starts[i + 1]], 1.0, np.inf)
     return out
 
 
-def _home_caps(b: _Base, pairs: pd.DataFrame) -> None:
+def _home_caps(b: _Base, pairs: pd.DataFrame, key: str | None = None) -> None:
     """Each home's places as public side information of the audit: the children placed
-    in a home, over all its pairs, are at most its places (or what the plan places there)."""
-    for idx in pd.Series(np.arange(len(pairs))).groupby(pairs.home_id.to_numpy(), sort=False).indices.values():
+    in a home (in a group: ``key``), over all its pairs, are at most its places (or what
+    the plan places there)."""
+    home = pairs.home_id.astype(str).to_numpy(dtype=object)
+    if key:
+        home = pairs[key].astype(str).to_numpy(dtype=object) + "\x1f" + home
+    for idx in pd.Series(np.arange(len(pairs))).groupby(home, sort=False).indices.values():
         b.rel.bound(np.asarray(idx, dtype=np.int64), -np.inf, float(pairs.places.iloc[idx[0]]))
 
 
@@ -546,26 +558,37 @@ def report_tables(plan: Plan, *, suppress_below: int = 5) -> dict[str, pd.DataFr
 
 
 def _protected_release(plan: Plan, threshold: int) -> tuple[dict[str, pd.DataFrame], _Release, np.ndarray]:
-    """The release of a plan's report and its hidden cells: where the audit finds a listed
-    flow or placement row pinned with nothing left to suppress, its councils are pooled
-    into :data:`ELSEWHERE` and the release is made again (each round pools more: it ends)."""
-    pooled: frozenset[tuple[str, str]] = frozenset()
+    """The release of a plan's report and its hidden cells (see :func:`protect_pooled`)."""
+    return protect_pooled(lambda pooled: _plan_release(plan, threshold, pooled=pooled), threshold)
+
+
+def protect_pooled(
+    make: Callable[[frozenset[tuple[str, ...]]], tuple[dict[str, pd.DataFrame], _Release]], threshold: int, key: str | None = None
+) -> tuple[dict[str, pd.DataFrame], _Release, np.ndarray]:
+    """A release (``make(pooled)``) and its hidden cells: where the audit finds a listed
+    flow or placement row, or a council's count, pinned with nothing left to suppress (the
+    places alone pin it), the councils of the row (all the council's, for a council's count
+    or an :data:`ELSEWHERE` row) are pooled into :data:`ELSEWHERE` and the release is made
+    again; each round pools more, so it ends. ``pooled`` holds (group, home council,
+    placement council) with ``key`` the group column, (home council, placement council) without."""
+    pooled: frozenset[tuple[str, ...]] = frozenset()
     while True:
-        frames, rel = _plan_release(plan, threshold, pooled=pooled)
+        frames, rel = make(pooled)
         try:
             return frames, rel, _protect(rel, threshold)
         except Unprotectable as e:
-            more = set()
-            flows = frames["flows"]
+            more: set[tuple[str, ...]] = set()
+            listed = frames["placements"]
             for table, row, _ in e.cells:
                 if table not in ("flows", "placements", "by_council"):
                     continue
                 r = frames[table].iloc[row]
+                g = (str(r[key]),) if key else ()
                 if table != "by_council" and r.placement_council_id != ELSEWHERE[0]:
-                    more.add((str(r.council_id), str(r.placement_council_id)))
-                else:  # a council's count pinned by its rows' places: one row for all its placements
-                    mine = flows[flows.council_id == r.council_id].placement_council_id.astype(str)
-                    more |= {(str(r.council_id), q) for q in mine if q != ELSEWHERE[0]}
+                    more.add((*g, str(r.council_id), str(r.placement_council_id)))
+                    continue
+                mine = (listed.council_id == r.council_id) & ((listed[key].astype(str) == g[0]) if key else True)
+                more |= {(*g, str(r.council_id), str(q)) for q in listed.placement_council_id[mine] if q != ELSEWHERE[0]}
             if more <= pooled:
                 raise
             pooled = pooled | more
