@@ -7,8 +7,9 @@ report and the ``.plot`` accessors all read these tables (each shows some of the
 All the plans of one result are one release, as in :func:`rcc.report_tables`: one base
 table (the placement rows, their held children and the shortfall rows of every year or
 scenario, stacked), every published count a sum of its cells, suppressed together and
-audited by linear programming. A comparison's scenarios place the same children: where a
-cohort has as many children in two scenarios, that equation is a row of the audit (a
+audited by linear programming with each home's places known (a reader's base: see
+:mod:`rcc.report.candidates`). A comparison's scenarios place the same children: where a
+council has as many children in two scenarios, that equation is a row of the audit (a
 reader knows it without a published number), so no scenario's table can be differenced
 against another's to recover a suppressed count.
 
@@ -77,7 +78,8 @@ def sufficiency_tables(suff: SufficiencyPlan, *, suppress_below: int = 5) -> dic
         miles, the two shares, mean distance, weekly cost and ``placements_gbp``, the year's
         cost of placements), ``distance_bands`` (year, band, children), ``by_council``
         (year, council: the same counts), ``unmet_by_need`` (year, need: children and one
-        column per reason), ``placements`` and ``shortfall`` (cohort-level detail). Places
+        column per reason), ``placements`` (year, home council, placement council, home type: see
+        :func:`rcc.report_tables`) and ``shortfall`` (per cohort). Places
         and money that count no children: ``builds``, ``closures``, ``capacity``, ``costs``
         (without :data:`PLACEMENT_MONEY`) and ``budget_use`` (a revenue budget's
         :data:`REVENUE_USE` ``"c"`` when ``suppress_below > 1``). ``attrs["suppressed"]``

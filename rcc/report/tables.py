@@ -518,12 +518,19 @@ def report_tables(plan: Plan, *, suppress_below: int = 5) -> dict[str, pd.DataFr
         ``unmet_by_need`` (children without a home per need: total, ``unreachable`` -- no
         eligible home within reach -- and ``capacity`` -- eligible homes full -- and
         cohorts), ``utilisation`` (places, placed, % by home type),
-        ``placements`` and ``shortfall`` (cohort-level detail).
+        ``placements`` (children and held children per home council, placement council
+        and home type; a placement council or type with few places for the home council
+        pooled as ``(elsewhere)`` / ``other types (few places)`` / ``all types``: never a
+        row per cohort and home, since each home's places are public) and ``shortfall``
+        (children without a home per cohort and reason).
 
-        The tables are one release. Every count is a sum of cells of one base table
-        (children of each placement row, held children of each placement row, children of
-        each shortfall row); shares, mean distances, costs and utilisation are linear
-        equations over it. Suppression, repeated until it holds:
+        The tables are one release. Every count is a sum of cells of one base table --
+        what a reader could fill the report in with: the children (and held children) of
+        every (home council, home) pair the listed rows could hold, used by the plan or
+        not, each home's children at most its places (public), and the children of each
+        shortfall row -- and shares, mean distances, costs and utilisation are linear
+        equations over it (:mod:`rcc.report.candidates`). HHI is never published (no
+        linear audit can bound it over unlisted homes). Suppression, repeated until it holds:
 
         1. primary: counts of 1 to ``suppress_below - 1``, and shares whose numerator or
            remainder is such a count;
@@ -541,7 +548,9 @@ def report_tables(plan: Plan, *, suppress_below: int = 5) -> dict[str, pd.DataFr
         3. audit (:func:`audit_suppression`): each hidden count is bounded by linear
            programming over everything published; where one is not protected, a published
            cell that pins it (a binding constraint, smallest first, detail before headline)
-           is hidden and the audit is repeated.
+           is hidden and the audit is repeated; where nothing is left to hide (the places
+           alone pin a listed row), its councils are pooled into ``(elsewhere)`` and the
+           release is made again.
 
         Charts draw only what these tables show.
 
