@@ -529,8 +529,9 @@ def report_tables(plan: Plan, *, suppress_below: int = 5) -> dict[str, pd.DataFr
         every (home council, home) pair the listed rows could hold, used by the plan or
         not, each home's children at most its places (public), and the children of each
         shortfall row -- and shares, mean distances, costs and utilisation are linear
-        equations over it (:mod:`rcc.report.candidates`). HHI is never published (no
-        linear audit can bound it over unlisted homes). Suppression, repeated until it holds:
+        equations over it (:mod:`rcc.report.candidates`). Provider HHI is published only
+        where every pair it covers is a published row of its own (rare with aggregated rows:
+        no linear audit can bound it otherwise). Suppression, repeated until it holds:
 
         1. primary: counts of 1 to ``suppress_below - 1``, and shares whose numerator or
            remainder is such a count;
