@@ -100,17 +100,24 @@ def _merge_alike(pairs: pd.DataFrame) -> pd.DataFrame:
     audit. ``home_id`` becomes the merged home's first id; ``places`` the sum."""
     if not len(pairs):
         return pairs
-    home = pairs.home_id.astype(str)
-    councils = pairs.groupby(home, sort=False).council_id.agg(lambda c: "\x1f".join(sorted(map(str, c))))
+    home = pd.factorize(pairs.home_id.astype(str))[0]
+    council = pd.factorize(pairs.council_id.astype(str))[0].astype(np.int64)
+    # the set of councils open to each home, as one integer per distinct set
+    order = np.lexsort((council, home))
+    h_sorted, c_sorted = home[order], council[order]
+    starts = np.flatnonzero(np.r_[True, h_sorted[1:] != h_sorted[:-1]])
+    sets = [tuple(c_sorted[a:b]) for a, b in zip(starts, np.r_[starts[1:], len(order)])]
+    set_id = np.empty(home.max() + 1, dtype=np.int64)
+    set_id[h_sorted[starts]] = pd.factorize(pd.Series(sets, dtype=object))[0]
     extra = ["new_capacity"] if "new_capacity" in pairs.columns else []
-    sig = pairs[["home_council_id", "home_type", "weekly_cost_gbp", *extra]].astype(str).agg("\x1f".join, axis=1)
-    sig = sig + "\x1e" + home.map(councils)
-    first = home.groupby(sig.to_numpy()).transform("first")
-    places = pairs.drop_duplicates("home_id").set_index("home_id").places.groupby(
-        first.groupby(home.to_numpy()).first()).sum()
-    g = pairs.assign(home_id=first.to_numpy()).groupby(["council_id", "home_id"], sort=False)
-    cols = [c for c in pairs.columns if c not in ("council_id", "home_id", "children", "held", "places")]
-    out = g[cols].first().assign(children=g.children.sum(), held=g.held.sum()).reset_index()
+    cols = ["home_council_id", "home_type", "weekly_cost_gbp", *extra]
+    sig = pairs[cols].astype(str).assign(_set=set_id[home]).groupby([*cols, "_set"], sort=False).ngroup().to_numpy()
+    first = pairs.home_id.to_numpy(dtype=object)[pd.Series(np.arange(len(pairs))).groupby(sig).transform("first").to_numpy()]
+    per_home = pairs.drop_duplicates("home_id")
+    places = per_home.places.groupby(pd.Series(first, index=pairs.index).loc[per_home.index].to_numpy()).sum()
+    g = pairs.assign(home_id=first).groupby(["council_id", "home_id"], sort=False)
+    rest = [c for c in pairs.columns if c not in ("council_id", "home_id", "children", "held", "places")]
+    out = g[rest].first().assign(children=g.children.sum(), held=g.held.sum()).reset_index()
     return out.assign(places=places.reindex(out.home_id).to_numpy(dtype=float))
 
 
@@ -130,6 +137,10 @@ def _zero_pairs(region: Region, used: pd.DataFrame, keys: list[str]) -> pd.DataF
     """Every other pair a reader cannot rule out, with 0 children."""
     e = eligible_edges(attrs.evolve(region, placements=region.placements.iloc[:0]) if len(region.placements) else region)
     cohort, home = e.cohort.to_numpy(), e.home.to_numpy()
+    if "cohort_id" not in keys:  # one edge per (council, home): the first (nearest, cheapest) is as good as any
+        council = pd.factorize(region.cohorts.council_id)[0].astype(np.int64)[cohort]
+        _, first = np.unique(council * (len(region.homes) + 1) + home, return_index=True)
+        e, cohort, home = e.iloc[first], cohort[first], home[first]
     homes = region.homes
     pairs = pd.DataFrame(
         {
