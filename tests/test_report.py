@@ -560,10 +560,10 @@ def _reader_pairs(plan: rcc.Plan, threshold: int) -> pd.DataFrame:
     rules: one row per (home council, home) pair -- used by the plan, or a home that could
     take one of the council's cohorts (rcc.eligible_edges) no farther than the farthest the
     plan uses for it, with 0 children -- and the report row it counts in (``key_council``,
-    ``key_type``): a placement council with fewer than ``threshold`` places for the council
-    (or none used) pooled as "(elsewhere)"; inside a listed council, a type with fewer as
-    "other types (few places)", or the council as "all types" when those few would give a
-    small row away. Pairs of unlisted rows (no child) are dropped."""
+    ``key_type``): a placement council with fewer than ``threshold`` children of the council
+    pooled as "(elsewhere)"; inside a listed council, a type with fewer as "other types (few
+    places)", or the council as "all types" when those others are fewer than ``threshold``
+    but not none. Pairs of unlisted rows (no child) are dropped."""
     region = plan.region
     p = plan.placements
     used = p.groupby(["council_id", "home_id"], as_index=False).agg(
@@ -585,18 +585,16 @@ def _reader_pairs(plan: rcc.Plan, threshold: int) -> pd.DataFrame:
     places = homes.set_index("home_id").places
     placed = used.groupby("home_id").children.sum()
     pairs["places"] = [max(float(places[h]), float(placed.get(h, 0))) for h in pairs.home_id]
-    cap, kids = {}, {}
+    kids = {}
     for r in pairs.itertuples():
         for k in ((r.council_id, r.home_council_id), (r.council_id, r.home_council_id, r.home_type)):
-            cap[k] = cap.get(k, 0.0) + r.places
             kids[k] = kids.get(k, 0) + r.children
-    ok = {k: cap[k] >= threshold and kids[k] > 0 for k in cap}
-    rest_cap, rest_kids = {}, {}
+    ok = {k: v >= threshold for k, v in kids.items()}
+    rest = {}
     for r in pairs.itertuples():
         f = (r.council_id, r.home_council_id)
         if ok[f] and not ok[f + (r.home_type,)]:
-            rest_cap[f] = rest_cap.get(f, 0.0) + r.places
-            rest_kids[f] = rest_kids.get(f, 0) + r.children
+            rest[f] = rest.get(f, 0) + r.children
     kc, kt = [], []
     for r in pairs.itertuples():
         f = (r.council_id, r.home_council_id)
@@ -605,7 +603,7 @@ def _reader_pairs(plan: rcc.Plan, threshold: int) -> pd.DataFrame:
             kt.append("all types")
             continue
         kc.append(r.home_council_id)
-        if rest_kids.get(f, 0) > 0 and rest_cap[f] < threshold:
+        if 0 < rest.get(f, 0) < threshold:
             kt.append("all types")
         else:
             kt.append(r.home_type if ok[f + (r.home_type,)] else "other types (few places)")
@@ -662,7 +660,8 @@ def _equations(plan: rcc.Plan, tables: dict[str, pd.DataFrame], threshold: int =
         assert m.any(), r
         count(f"placements[{r.Index}]", r.children, vec(m))
         count(f"placements[{r.Index}].held", r.held, np.concatenate([np.zeros(nx), m, np.zeros(ny)]))
-        listed_rows.append(vec(m))  # a listed row counts at least one child
+        # a listed row counts at least threshold children, an "(elsewhere)" row at least one
+        listed_rows.append((vec(m), 1.0 if r.placement_council_id == "(elsewhere)" else float(threshold)))
     for j in range(ny):
         e = np.zeros(n)
         e[2 * nx + j] = 1
@@ -670,7 +669,7 @@ def _equations(plan: rcc.Plan, tables: dict[str, pd.DataFrame], threshold: int =
     for r in tables["flows"].itertuples():
         m = (p.council_id == r.council_id).to_numpy() & (listed[:, 1] == r.placement_council_id)
         count(f"flows {r.council}->{r.placement_council}", r.children, vec(m))
-        listed_rows.append(vec(m))
+        listed_rows.append((vec(m), 1.0 if r.placement_council_id == "(elsewhere)" else float(threshold)))
         ratio("flows mean", r.mean_distance_miles, vec(m, x_weight=d), vec(m))
     for r in tables["by_council"].itertuples():
         mx = (p.council_id == r.council_id).to_numpy()
@@ -735,9 +734,9 @@ def _bounds_by_highs(
     home = pairs.home_id.to_numpy()
     caps = [(np.isin(np.arange(n), np.flatnonzero(home == h)).astype(float), float(pairs.places[home == h].iloc[0]))
             for h in np.unique(home)]
-    rows += [c for c, _ in caps] + listed
+    rows += [c for c, _ in caps] + [c for c, _ in listed]
     A = np.array(rows) if rows else np.zeros((0, n))
-    lower = np.array(rhs + [-np.inf] * nx + [-np.inf] * len(caps) + [1.0] * len(listed))
+    lower = np.array(rhs + [-np.inf] * nx + [-np.inf] * len(caps) + [f for _, f in listed])
     upper = np.array(rhs + [0.0] * nx + [v for _, v in caps] + [np.inf] * len(listed))
     tol = 1e-7
     h = highspy.Highs()

@@ -13,15 +13,17 @@ cell per (home council, home) pair that a reader cannot rule out:
   council than the farthest home the plan uses for it), with 0 children: a reader cannot
   tell it from a home with a few.
 
-Rows are pooled so that no listed row is pinned to a few children by the places alone: a
-placement council is listed for a home council when the plan places children there and
-the homes it could use there have at least ``threshold`` places; every other council goes
-into one row, :data:`ELSEWHERE`, with all their candidate homes (used or not), and so do
-the councils of a listed row that the audit finds pinned all the same (the places are
-shared with other councils' rows): the report is made again with them pooled. Inside a
-listed council, a home type is listed in the same way; the rest go into
-:data:`OTHER_TYPES` or, if those few places would give a small row away, the council is
-listed as :data:`ALL_TYPES` only.
+Rows are listed so that none is small: a placement council is listed for a home council
+when the plan places at least ``threshold`` children there, and inside it a home type
+when it holds at least ``threshold`` of them (the other types together as
+:data:`OTHER_TYPES` when they hold none or at least ``threshold``, else the council as one
+:data:`ALL_TYPES` row); every other council goes into one row, :data:`ELSEWHERE`, with all
+their candidate homes (used or not). So every listed row but :data:`ELSEWHERE` holds at
+least ``threshold`` children -- a fact the audit knows, as a reader does -- and small
+flows are never listed one by one (suppressing each would hide the rest of the table).
+Where the audit still finds a listed row or a council's count pinned by the places with
+nothing left to suppress, its councils are pooled into :data:`ELSEWHERE` too and the
+report is made again.
 """
 
 from __future__ import annotations
@@ -174,19 +176,13 @@ def _listed(pairs: pd.DataFrame, threshold: int, pooled: frozenset[tuple[str, st
     if threshold <= 1:
         return hc, ht
     c = pairs.council_id.astype(str).to_numpy(dtype=object)
-    # the places a reader could fill, per (council, placement council) and per type within it
-    flow_cap = _group_sum(pairs.places, c, hc)
     flow_kids = _group_sum(pairs.children, c, hc)
-    council_ok = (flow_cap >= threshold) & (flow_kids > 0)
+    council_ok = flow_kids >= threshold
     if pooled:
         council_ok &= ~pd.MultiIndex.from_arrays([c, hc]).isin(list(pooled))
-    type_cap = _group_sum(pairs.places, c, hc, ht)
-    type_kids = _group_sum(pairs.children, c, hc, ht)
-    type_ok = (type_cap >= threshold) & (type_kids > 0)
-    rest = council_ok & ~type_ok
-    rest_cap = _group_sum(pairs.places.where(rest, 0.0), c, hc)
-    rest_kids = _group_sum(pairs.children.where(rest, 0), c, hc)
-    split = (rest_kids == 0) | (rest_cap >= threshold)  # the other types' row holds none, or enough places
+    type_ok = _group_sum(pairs.children, c, hc, ht) >= threshold
+    rest_kids = _group_sum(pairs.children.where(council_ok & ~type_ok, 0), c, hc)
+    split = (rest_kids == 0) | (rest_kids >= threshold)  # the other types' row holds none, or enough children
     lt = np.where(~split, ALL_TYPES, np.where(type_ok, ht, OTHER_TYPES))
     lc = np.where(council_ok, hc, ELSEWHERE[0])
     return lc, np.where(council_ok, lt, ALL_TYPES)

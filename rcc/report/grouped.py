@@ -133,7 +133,7 @@ def release_of(
         names = result.region.councils.set_index("council_id").name
         annual = dict(zip(result.costs.year.astype(int), result.costs.placements_gbp.astype(float)))
         p = _year_pairs(result, threshold, pooled)
-        return _release(p, result.shortfall, "year", names, SUFFICIENCY_REASONS, rcc=None, annual=annual)
+        return _release(p, result.shortfall, "year", names, SUFFICIENCY_REASONS, rcc=None, annual=annual, threshold=threshold)
     if not isinstance(result, Comparison):
         raise InvalidInputError("report", None, "result", "a SufficiencyPlan or a Comparison", type(result).__name__)
     order = list(result.plans)
@@ -149,7 +149,7 @@ def release_of(
     s = s[["scenario", *[c for c in s.columns if c != "scenario"]]]
     reasons = tuple(dict.fromkeys([*PLAN_REASONS, *sorted(set(s.reason_code) - set(PLAN_REASONS))]))
     names = result.base.councils.set_index("council_id").name
-    return _release(p, s, "scenario", names, reasons, rcc=tuple(result.rcc), order=order)
+    return _release(p, s, "scenario", names, reasons, rcc=tuple(result.rcc), order=order, threshold=threshold)
 
 
 def _of_group(pooled: frozenset[tuple[str, ...]], group: object) -> frozenset[tuple[str, str]]:
@@ -207,6 +207,7 @@ def _release(
     rcc: tuple[str, ...] | None,
     order: Sequence[object] | None = None,
     annual: Mapping[int, float] | None = None,
+    threshold: int = 5,
 ) -> tuple[dict[str, pd.DataFrame], _Release]:
     """The tables before suppression (added to the model in this order: it numbers their
     cells) and the model. ``rcc`` (a comparison): the councils of ``by_scenario`` (all when
@@ -239,7 +240,7 @@ def _release(
     b.keys[key] = group
     b.keys["listed_type"] = ""
     b.keys.loc[: b.nx - 1, "listed_type"] = p.listed_type.to_numpy()
-    frames["placements"] = listed_placements(b, names, key, groups)
+    frames["placements"] = listed_placements(b, names, threshold, key, groups)
     frames["shortfall"] = s
     if "children" in s.columns:
         idx = np.arange(b.n)

@@ -296,7 +296,7 @@ def _plan_release(
     frames["flows"] = _flows_table(plan, b)
     frames["unmet_by_need"] = _unmet_table(plan, b)
     frames["utilisation"] = _utilisation_table(plan, b)
-    frames["placements"] = _placements_table(plan, pairs, b)
+    frames["placements"] = _placements_table(plan, b, threshold)
     frames["shortfall"] = s
     rel = b.rel
     if "children" in s.columns:
@@ -310,18 +310,21 @@ def _plan_release(
     return frames, rel
 
 
-def _placements_table(plan: Plan, pairs: pd.DataFrame, b: _Base) -> pd.DataFrame:
+def _placements_table(plan: Plan, b: _Base, threshold: int) -> pd.DataFrame:
     """Children (and held children) placed from each home council in each placement council
     per home type (pooled where few places: :mod:`rcc.report.candidates`): never a row per
     cohort and home (with each home's places public, rows at small homes give their counts
     away). The base pairs are the unknowns of the audit, 0 or more each; a listed row counts
     at least one child."""
-    return listed_placements(b, _council_names(plan))
+    return listed_placements(b, _council_names(plan), threshold)
 
 
-def listed_placements(b: _Base, names: pd.Series, key: str | None = None, order: Sequence[str] = ()) -> pd.DataFrame:
+def listed_placements(
+    b: _Base, names: pd.Series, threshold: int, key: str | None = None, order: Sequence[str] = ()
+) -> pd.DataFrame:
     """The placements table of a release whose base is reader pairs (:func:`_placements_table`);
-    ``key``: a group column of the base's keys (year, scenario) first, its groups in ``order``."""
+    ``key``: a group column of the base's keys (year, scenario) first, its groups in ``order``.
+    A listed row holds at least ``threshold`` children (one, in :data:`ELSEWHERE`)."""
     rel, nx = b.rel, b.nx
     keys = [*([key] if key else []), "council_id", "home_council_id", "listed_type"]
     groups = b.keys[:nx].groupby(keys, as_index=False).size()
@@ -348,8 +351,9 @@ def listed_placements(b: _Base, names: pd.Series, key: str | None = None, order:
     rel.aggregated = True
     by_row = np.argsort(r_x[:nx], kind="stable")
     starts = np.searchsorted(r_x[:nx][by_row], np.arange(len(out) + 1))
+    floor = np.where(out.placement_council_id.to_numpy() == ELSEWHERE[0], 1.0, float(max(threshold, 1)))
     for i in range(len(out)):
-        rel.bound(by_row[starts[i] : starts[i + 1]], 1.0, np.inf)
+        rel.bound(by_row[starts[i] : starts[i + 1]], floor[i], np.inf)
     return out
 
 
