@@ -609,7 +609,7 @@ def _reader_pairs(plan: rcc.Plan, threshold: int) -> pd.DataFrame:
             kt.append(r.home_type if ok[f + (r.home_type,)] else "other types (few places)")
     pairs["key_council"], pairs["key_type"] = kc, kt
     total = pairs.groupby(["council_id", "key_council", "key_type"]).children.transform("sum")
-    return pairs[total > 0].reset_index(drop=True)
+    return pairs[(total > 0) | (pairs.key_council == "(elsewhere)")].reset_index(drop=True)
 
 
 def _equations(plan: rcc.Plan, tables: dict[str, pd.DataFrame], threshold: int = 5) -> tuple[int, list, list, list, list]:
@@ -660,8 +660,8 @@ def _equations(plan: rcc.Plan, tables: dict[str, pd.DataFrame], threshold: int =
         assert m.any(), r
         count(f"placements[{r.Index}]", r.children, vec(m))
         count(f"placements[{r.Index}].held", r.held, np.concatenate([np.zeros(nx), m, np.zeros(ny)]))
-        # a listed row counts at least threshold children, an "(elsewhere)" row at least one
-        listed_rows.append((vec(m), 1.0 if r.placement_council_id == "(elsewhere)" else float(threshold)))
+        # a listed row counts at least threshold children, an "(elsewhere)" row (always listed) 0 or more
+        listed_rows.append((vec(m), 0.0 if r.placement_council_id == "(elsewhere)" else float(threshold)))
     for j in range(ny):
         e = np.zeros(n)
         e[2 * nx + j] = 1
@@ -669,7 +669,7 @@ def _equations(plan: rcc.Plan, tables: dict[str, pd.DataFrame], threshold: int =
     for r in tables["flows"].itertuples():
         m = (p.council_id == r.council_id).to_numpy() & (listed[:, 1] == r.placement_council_id)
         count(f"flows {r.council}->{r.placement_council}", r.children, vec(m))
-        listed_rows.append((vec(m), 1.0 if r.placement_council_id == "(elsewhere)" else float(threshold)))
+        listed_rows.append((vec(m), 0.0 if r.placement_council_id == "(elsewhere)" else float(threshold)))
         ratio("flows mean", r.mean_distance_miles, vec(m, x_weight=d), vec(m))
     for r in tables["by_council"].itertuples():
         mx = (p.council_id == r.council_id).to_numpy()

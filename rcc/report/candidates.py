@@ -18,9 +18,11 @@ when the plan places at least ``threshold`` children there, and inside it a home
 when it holds at least ``threshold`` of them (the other types together as
 :data:`OTHER_TYPES` when they hold none or at least ``threshold``, else the council as one
 :data:`ALL_TYPES` row); every other council goes into one row, :data:`ELSEWHERE`, with all
-their candidate homes (used or not). So every listed row but :data:`ELSEWHERE` holds at
-least ``threshold`` children -- a fact the audit knows, as a reader does -- and small
-flows are never listed one by one (suppressing each would hide the rest of the table).
+their candidate homes (used or not), listed for every home council with candidate homes
+there, even with no child (so that its being listed says nothing). So every listed row
+but :data:`ELSEWHERE` holds at least ``threshold`` children -- a fact the audit knows, as
+a reader does -- and small flows are never listed one by one (suppressing each would hide
+the rest of the table).
 Where the audit still finds a listed row or a council's count pinned by the places with
 nothing left to suppress, its councils are pooled into :data:`ELSEWHERE` too and the
 report is made again.
@@ -90,7 +92,7 @@ def release_pairs(
     pairs["listed_council"], pairs["listed_type"] = lc[at], lt[at]
     key = pd.MultiIndex.from_arrays([pairs.council_id, pairs.listed_council, pairs.listed_type])
     listed = pd.Series(pairs.children.to_numpy(), index=key).groupby(level=[0, 1, 2]).sum() > 0
-    keep = listed.reindex(key).to_numpy(dtype=bool)
+    keep = listed.reindex(key).to_numpy(dtype=bool) | (pairs.listed_council.to_numpy() == ELSEWHERE[0])
     return pairs[keep].reset_index(drop=True)
 
 

@@ -34,17 +34,9 @@ import pandas as pd
 from rcc.analysis.comparison import Comparison
 from rcc.core.errors import InvalidInputError
 from rcc.report.candidates import release_pairs
+from rcc.report.listing import _home_caps, listed_placements, protect_pooled
 from rcc.report.release import SUPPRESSED, _Release, _row_of
-from rcc.report.tables import (
-    DISTANCE_BANDS,
-    _band,
-    _Base,
-    _check_no_child_ids,
-    _home_caps,
-    _render,
-    listed_placements,
-    protect_pooled,
-)
+from rcc.report.tables import DISTANCE_BANDS, _band, _Base, _check_no_child_ids, _render
 from rcc.sufficiency.result import SufficiencyPlan
 
 #: Shortfall reasons of an allocation plan and of a sufficiency plan (the columns of ``unmet_by_need``).
