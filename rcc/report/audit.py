@@ -351,7 +351,9 @@ def _secondary(rel: _Release, hidden: np.ndarray) -> None:
             h = hidden[cells]
             if h.sum() != 1:
                 continue
-            free = cells[~h]
+            free = cells[~h & ~rel.public[cells]]
+            if not len(free):
+                continue  # the rest is public: the audit decides
             nonzero = free[val[free] > 0]
             detail = nonzero[~rel.headline[nonzero]]  # detail before headline totals
             pool = detail if len(detail) else nonzero if len(nonzero) else free
@@ -394,7 +396,7 @@ def _protect(rel: _Release, threshold: int, audit_cls: type = _Audit) -> np.ndar
             # a published statistic pins a cell through its counts too: they are candidates
             deps = [d for b in binding for d in rel.deps[b]]
             cand = np.union1d(binding, np.asarray(deps, dtype=np.int64))
-            cand = cand[~hidden[cand]]
+            cand = cand[~hidden[cand] & ~rel.public[cand]]
             if not len(cand):
                 cand = _neighbours(rel, int(k), hidden)
             if not len(cand):
@@ -509,4 +511,4 @@ def _neighbours(rel: _Release, k: int, hidden: np.ndarray, through_bounds: bool 
             var = more
     touch = np.isin(rel.nz_var, var)
     cells = np.unique(rel.nz_cell[touch])
-    return cells[~hidden[cells] & (rel.kind_a[cells] != _NONLINEAR)]
+    return cells[~hidden[cells] & ~rel.public[cells] & (rel.kind_a[cells] != _NONLINEAR)]
