@@ -240,7 +240,7 @@ def _release(
     _home_caps(b, p, key)
     if rcc is not None:
         _link_cohorts(b, p, s, key)
-    b.rel.public_columns |= {(t, "children") for t in (head, "by_scenario", "by_council")}  # DfE publishes them
+    b.rel.public_columns |= {("by_council", "children")}  # DfE publishes them
     b.rel.finish()
     for name in (head, "by_scenario", "distance_bands", "by_council", "unmet_by_need", "placements"):
         if name in frames:

@@ -302,7 +302,7 @@ def _plan_release(
         _home_caps(b, pairs)
     rel.headline_tables |= {"distance_bands"}  # big counts: suppressed only where nothing else can be
     rel.headline_columns |= {("by_council", c) for c in ("children", "placed", "unmet")}
-    rel.public_columns |= {("by_council", "children"), ("summary", "children")}
+    rel.public_columns |= {("by_council", "children")}
     rel.finish()
     return frames, rel
 
