@@ -162,3 +162,61 @@ def gm_cmp() -> rcc.Comparison:
     ids = rcc.datasets.regions()["Greater Manchester RCC"]
     base = rcc.with_neighbours(rcc.datasets.england(today=False), ids, within_miles=20)  # scenarios from scratch
     return rcc.compare(base, rcc.standard_scenarios(ids, "Greater Manchester")[:4])
+
+
+# ------------------------------------------------------------------ a reader's model of a report (independent of rcc's)
+def reader_pairs(plan: rcc.Plan, threshold: int) -> pd.DataFrame:
+    """What a reader could fill a plan's report in with, worked out here from the public
+    rules: one row per (home council, home) pair -- used by the plan, or a home that could
+    take one of the council's cohorts (rcc.eligible_edges) no farther than the farthest the
+    plan uses for it, with 0 children -- and the report row it counts in (``key_council``,
+    ``key_type``): a placement council with fewer than ``threshold`` children of the council
+    pooled as "(elsewhere)"; inside a listed council, a type with fewer as "other types (few
+    places)", or the council as "all types" when those others are fewer than ``threshold``
+    but not none. Pairs of unlisted rows (no child) are dropped."""
+    region = plan.region
+    p = plan.placements
+    used = p.groupby(["council_id", "home_id"], as_index=False).agg(
+        children=("children", "sum"), held=("held", "sum"), home_council_id=("home_council_id", "first"),
+        home_type=("home_type", "first"), distance_miles=("distance_miles", "first"),
+        inside_own_council=("inside_own_council", "first"), weekly_cost_gbp=("weekly_cost_gbp", "first"),
+    )
+    e = rcc.eligible_edges(region)
+    homes = region.homes
+    cand = pd.DataFrame({
+        "council_id": region.cohorts.council_id.to_numpy()[e.cohort], "home_id": homes.home_id.to_numpy()[e.home],
+        "home_council_id": homes.council_id.to_numpy()[e.home], "home_type": homes.home_type.to_numpy()[e.home],
+        "distance_miles": e.distance_miles.to_numpy(), "inside_own_council": e.inside_own_council.to_numpy(),
+        "weekly_cost_gbp": e.weekly_cost_gbp.to_numpy(), "children": 0, "held": 0,
+    }).drop_duplicates(["council_id", "home_id"])
+    reach = used.groupby("council_id").distance_miles.max()
+    cand = cand[cand.distance_miles <= cand.council_id.map(reach).fillna(-1.0)]
+    pairs = pd.concat([used, cand], ignore_index=True).drop_duplicates(["council_id", "home_id"]).reset_index(drop=True)
+    places = homes.set_index("home_id").places
+    placed = used.groupby("home_id").children.sum()
+    pairs["places"] = [max(float(places[h]), float(placed.get(h, 0))) for h in pairs.home_id]
+    kids = {}
+    for r in pairs.itertuples():
+        for k in ((r.council_id, r.home_council_id), (r.council_id, r.home_council_id, r.home_type)):
+            kids[k] = kids.get(k, 0) + r.children
+    ok = {k: v >= threshold for k, v in kids.items()}
+    rest = {}
+    for r in pairs.itertuples():
+        f = (r.council_id, r.home_council_id)
+        if ok[f] and not ok[f + (r.home_type,)]:
+            rest[f] = rest.get(f, 0) + r.children
+    kc, kt = [], []
+    for r in pairs.itertuples():
+        f = (r.council_id, r.home_council_id)
+        if not ok[f]:
+            kc.append("(elsewhere)")
+            kt.append("all types")
+            continue
+        kc.append(r.home_council_id)
+        if 0 < rest.get(f, 0) < threshold:
+            kt.append("all types")
+        else:
+            kt.append(r.home_type if ok[f + (r.home_type,)] else "other types (few places)")
+    pairs["key_council"], pairs["key_type"] = kc, kt
+    total = pairs.groupby(["council_id", "key_council", "key_type"]).children.transform("sum")
+    return pairs[(total > 0) | (pairs.key_council == "(elsewhere)")].reset_index(drop=True)

@@ -11,6 +11,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import reader_pairs
 
 import rcc
 from rcc.core.errors import InvalidInputError
@@ -130,10 +131,12 @@ def test_names_beside_codes(books, kind: str, gm: rcc.Region) -> None:
     n = 0
     for name, df in _tables(path).items():
         cols = list(df.columns)
-        for code, label in (("council_id", "council"), ("home_council_id", "home_council")):
+        for code, label in (("council_id", "council"), ("home_council_id", "home_council"),
+                            ("placement_council_id", "placement_council")):
             if code in cols and len(df):
                 assert cols[cols.index(code) + 1] == label, (name, code)
-                assert (df[label] == df[code].map(names)).all(), (name, code)
+                named = df[code] != "(elsewhere)"  # the pooled councils' row: its own label
+                assert (df[label][named] == df[code][named].map(names)).all(), (name, code)
                 n += 1
     assert n >= 3
 
@@ -213,28 +216,6 @@ def test_plan_workbook_is_the_released_tables_and_passes_the_audit(books) -> Non
 
 
 # --------------------------------------------------------------------------- a comparison is one release
-
-
-def test_comparison_scenarios_cannot_be_differenced(books) -> None:
-    """A cohort has the same children in every scenario: where one scenario shows all its
-    rows, another never leaves exactly one of its rows hidden (total minus the rest)."""
-    cmp, path = books["comparison"]
-    pl, sf = _released(path, "placements"), _released(path, "shortfall")
-    rows = pd.concat([pl[["scenario", "cohort_id", "children"]], sf[["scenario", "cohort_id", "children"]]])
-    rows["hidden"] = rows.children == SUPPRESSED
-    per = rows.groupby(["cohort_id", "scenario"]).hidden.agg(["sum", "size"]).reset_index()
-    truth = pd.concat([p.placements.assign(scenario=s) for s, p in cmp.plans.items()] +
-                      [p.shortfall.assign(scenario=s) for s, p in cmp.plans.items()])
-    totals = truth.groupby(["cohort_id", "scenario"]).children.sum()
-    attackable = 0
-    for cohort, g in per.groupby("cohort_id"):
-        open_ = g[g["sum"] == 0].scenario.tolist()
-        for r in g[g["sum"] > 0].itertuples():
-            same = [s for s in open_ if totals[(cohort, s)] == totals[(cohort, r.scenario)]]
-            if same:
-                attackable += 1
-                assert r.sum != 1, (cohort, r.scenario, same)
-    assert attackable > 0  # the attack has something to work on
 
 
 def test_comparison_summary_side_by_side(books) -> None:
@@ -320,21 +301,23 @@ def test_sufficiency_lead_time_year_by_year(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------- an independent audit of the comparison workbook
 #
-# Rebuilt from the workbook alone (and, as a reader would know, that a cohort has the same
-# children in every scenario where it does): every count it shows is a sum of placement /
-# shortfall rows; every share, mean distance and weekly cost it shows, rounded as stored, is
-# an interval over them. HiGHS bounds each suppressed count over all non-negative tables
-# consistent with all of it (a listed row holds at least one child).
+# Rebuilt from the workbook alone and what a reader knows (each home's places, the rules of
+# rcc.eligible_edges, that a council has the same children in every scenario where it does):
+# every count it shows is a sum of (home council, home) pairs and shortfall rows; every share,
+# mean distance and weekly cost it shows, rounded as stored, is an interval over them. HiGHS
+# bounds each suppressed count over all non-negative tables consistent with all of it.
 
 
 def _comparison_system(cmp: rcc.Comparison, path: Path) -> tuple[int, list, list]:
     x = {k: _released(path, k) for k in ("Summary", "by_council", "distance_bands", "unmet_by_need", "placements", "shortfall")}
-    p, s = x["placements"], x["shortfall"]
+    # the unknowns: what a reader could fill each scenario's placements with (conftest.reader_pairs), shortfall rows
+    p = pd.concat([reader_pairs(pl, 5).assign(scenario=sc) for sc, pl in cmp.plans.items()], ignore_index=True)
+    s = x["shortfall"]
     nx, n = len(p), len(p) + len(s)
     rows: list[tuple[np.ndarray, float, float]] = []  # (coefficients, lower, upper)
     hidden: list[tuple[str, np.ndarray, float]] = []  # (name, coefficients, true value)
     truth = np.concatenate([
-        np.concatenate([pl.placements.children.to_numpy(float) for pl in cmp.plans.values()]),
+        p.children.to_numpy(float),
         np.concatenate([pl.shortfall.children.to_numpy(float) for pl in cmp.plans.values()]),
     ])
     d, cost = p.distance_miles.to_numpy(float), p.weekly_cost_gbp.to_numpy(float)
@@ -360,8 +343,13 @@ def _comparison_system(cmp: rcc.Comparison, path: Path) -> tuple[int, list, list
             rows.append((num - lo * den, 0.0, np.inf))
             rows.append((num - hi * den, -np.inf, 0.0))
 
-    for i in range(nx):
-        count(f"placement {i}", p.children[i], np.eye(1, n, i).ravel())
+    for r in x["placements"].itertuples():
+        m = ((p.scenario == r.scenario) & (p.council_id == r.council_id) & (p.key_council == r.placement_council_id)
+             & (p.key_type == r.home_type)).to_numpy()
+        count(f"placements {r.Index}", r.children, vec(m))
+        rows.append((vec(m), 0.0 if r.placement_council_id == "(elsewhere)" else 5.0, np.inf))  # a listed row
+    for _key, m in p.groupby(["scenario", "home_id"]).indices.items():  # each home's places (public)
+        rows.append((vec(np.isin(np.arange(nx), m)), -np.inf, float(p.places.iloc[m[0]])))
     for j in range(len(s)):
         count(f"shortfall {j}", s.children[j], np.eye(1, n, nx + j).ravel())
     for table, keys in (("Summary", ["scenario"]), ("by_council", ["scenario", "council_id"])):
@@ -389,7 +377,7 @@ def _comparison_system(cmp: rcc.Comparison, path: Path) -> tuple[int, list, list
         count(f"unmet {r.scenario} {r.need}", r.children, vec(None, ym))
         for reason in ("unreachable", "capacity", "weights"):
             count(f"unmet {r.scenario} {r.need} {reason}", getattr(r, reason), vec(None, ym & (s.reason_code == reason).to_numpy()))
-    cohort = np.concatenate([p.cohort_id.astype(str), s.cohort_id.astype(str)])
+    cohort = np.concatenate([p.council_id.astype(str), s.council_id.astype(str)])  # per council: the report's base
     scen = np.concatenate([p.scenario.astype(str), s.scenario.astype(str)])
     for c in np.unique(cohort):
         per = {sc: (cohort == c) & (scen == sc) for sc in np.unique(scen[cohort == c])}
@@ -408,13 +396,14 @@ def test_comparison_workbook_passes_an_independent_audit(books) -> None:
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     inf = highspy.kHighsInf
-    h.addVars(n, np.ones(n), np.full(n, inf))  # a listed row holds at least one child
+    h.addVars(n, np.r_[np.zeros(n - len(_released(path, "shortfall"))), np.ones(len(_released(path, "shortfall")))],
+              np.full(n, inf))  # a listed shortfall row holds at least one child
     for coef, lo, hi in rows:
         nz = np.flatnonzero(np.abs(coef) > 1e-12)
         scale = np.abs(coef[nz]).max() if len(nz) else 1.0
         h.addRow(lo / scale - 1e-7 if np.isfinite(lo) else -inf, hi / scale + 1e-7 if np.isfinite(hi) else inf,
                  len(nz), nz.astype(np.int32), coef[nz] / scale)
-    assert len(hidden) > 300
+    assert len(hidden) > 200
     failures = []
     for name, coef, value in hidden:
         bounds = []

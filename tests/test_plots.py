@@ -131,7 +131,7 @@ def test_flows_draws_each_published_flow_at_or_above_the_threshold(gm) -> None:
     for threshold in (5, 50):
         ax = plan.plot.flows(suppress_below=threshold)
         fl = report_tables(plan, suppress_below=threshold)["flows"]
-        out = fl[fl.council_id != fl.placement_council_id]
+        out = fl[(fl.council_id != fl.placement_council_id) & (fl.placement_council_id != "(elsewhere)")]
         drawable = {(r.council_id, r.placement_council_id) for r in out.itertuples() if r.children != C and r.children >= threshold}
         arrows = {tuple(p.get_gid().split(":")[1].split(">")) for p in ax.patches if (p.get_gid() or "").startswith("flow:")}
         assert arrows == drawable

@@ -136,6 +136,9 @@ _TERMS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("secure_home", "a secure children's home (commissioned nationally)", ""),
         ("residential_school", "a residential special school registered as a children's home", ""),
         ("supported_accommodation", "16+ supported accommodation", ""),
+        ("other types (few places)", "a report's pooled home types: those with fewer places in a council than the threshold", ""),
+        ("all types", "a report's pooled home types: every type of one placement council, or of the pooled councils", ""),
+        ("(elsewhere)", "a report's pooled placement councils: every council not listed on its own (few places, or none used)", ""),
     ),
     "sector": (
         ("council", "a council's in-house provision", ""),

@@ -395,7 +395,8 @@ REPORT_TABLES: tuple[Table, ...] = (
     _table("report.flows", "council_id", (
         C("council_id", "str", description="Home council."),
         C("council", "str", description="Its name."),
-        C("placement_council_id", "str", description="Council where the children live."),
+        C("placement_council_id", "str", description="Council where the children live ('(elsewhere)': the councils not "
+          "listed on their own, as in the placements table)."),
         C("placement_council", "str", description="Its name."),
         _cell("children", _COUNT, "Children placed from one council in the other"),
         _cell("mean_distance_miles", "miles", "Their mean distance from home", nullable=True),
@@ -413,10 +414,18 @@ REPORT_TABLES: tuple[Table, ...] = (
         _cell("placed", _COUNT, "Children placed"),
         _cell("utilisation_pct", "%", "Children placed per place", nullable=True),
     ), f"{_REPORT}: use of places by home type."),
-    _table("report.placements", "cohort_id", tuple(
-        _cell("children", _COUNT, "Children of the cohort in the home") if c.name == "children" else c
-        for c in _PLACEMENT_COLUMNS
-    ), f"{_REPORT}: `rcc.Plan.placements` as released."),
+    _table("report.placements", "council_id", (
+        C("council_id", "str", description="Home council."),
+        C("council", "str", description="Its name."),
+        C("placement_council_id", "str", description="Council where the children live; '(elsewhere)': the councils not "
+          "listed on their own for this home council (their homes have few places for it)."),
+        C("placement_council", "str", description="Its name."),
+        C("home_type", "str", description="Home type; 'other types (few places)' or 'all types' where a type's few places "
+          "would give a small row away.", choices=(*HOME_TYPES, "other types (few places)", "all types")),
+        _cell("children", _COUNT, "Children placed from the home council in homes of this type there"),
+        _cell("held", _COUNT, "... of whom held where they already live"),
+    ), f"{_REPORT}: children by home council, placement council and home type (never a row per cohort and home: "
+       "with each home's places public, such rows give small counts away)."),
     _table("report.shortfall", "cohort_id", tuple(
         _cell("children", _COUNT, "Children of the cohort without a home") if c.name == "children" else c
         for c in _SHORTFALL_COLUMNS

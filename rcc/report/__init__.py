@@ -1,7 +1,7 @@
 """Reports of a plan: an Excel workbook and one self-contained HTML page.
 
-Both carry cohort-level data only (children counted per cohort, council, home, need);
-never a child id. Every count of children below the threshold (``suppress_below``,
+Both carry aggregate data only (children counted per council, placement council, home type,
+need; never a row per cohort and home: each home's places are public) and never a child id. Every count of children below the threshold (``suppress_below``,
 default 5, as DfE publishes: counts of 1 to 4) is shown as ``"c"`` in every table and
 chart label. A report is one release: all its tables are derived from one base table
 (placement rows, their held children, shortfall rows) and suppressed together, with

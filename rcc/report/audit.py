@@ -188,13 +188,15 @@ class _Audit:
         self._rc = np.asarray(self.row_cell, dtype=np.int64)
         # a binding link pins through the published detail cells of its known base cells
         self._link_pub = {}
+        by_var = np.argsort(rel.nz_var, kind="stable")  # the cells of each base cell, for the public bounds below
+        var_start = np.searchsorted(rel.nz_var[by_var], np.arange(len(rel.base_value) + 1))
         for r in np.flatnonzero(self._rc <= -2):
             var, _, lo, hi = rel.links[-2 - int(self._rc[r])]
             if lo == hi:
                 pub = rel.base_cell[var[self.col_of[var] < 0]]
                 self._link_pub[int(r)] = pub[pub >= 0]
             else:  # a public bound (a home's places) pins through the published cells over its base cells
-                near = np.unique(rel.nz_cell[np.isin(rel.nz_var, var)])
+                near = np.unique(rel.nz_cell[np.concatenate([by_var[var_start[v] : var_start[v + 1]] for v in var])])
                 self._link_pub[int(r)] = near[~hidden[near] & (rel.kind_a[near] != _NONLINEAR)]
         if self.n:
             h.passModel(_highs_lp(rows, self.n, self.col_lower))
@@ -349,9 +351,12 @@ def _secondary(rel: _Release, hidden: np.ndarray) -> None:
             h = hidden[cells]
             if h.sum() != 1:
                 continue
-            free = cells[~h]
+            free = cells[~h & ~rel.public[cells]]
+            if not len(free):
+                continue  # the rest is public: the audit decides
             nonzero = free[val[free] > 0]
-            pool = nonzero if len(nonzero) else free
+            detail = nonzero[~rel.headline[nonzero]]  # detail before headline totals
+            pool = detail if len(detail) else nonzero if len(nonzero) else free
             pool_parts = pool[pool != total]
             pick = pool_parts[np.argmin(val[pool_parts])] if len(pool_parts) else pool[0]
             hidden[pick] = True
@@ -378,6 +383,7 @@ def _protect(rel: _Release, threshold: int, audit_cls: type = _Audit) -> np.ndar
             audit.sweep(todo, threshold)
         failing: list[int] = []
         pins: list[np.ndarray] = []
+        stuck: list[int] = []
         unchecked = np.zeros(0, dtype=np.int64)
         for i, k in enumerate(todo):
             if len(pins) >= _FAILING_PER_ROUND:
@@ -390,14 +396,17 @@ def _protect(rel: _Release, threshold: int, audit_cls: type = _Audit) -> np.ndar
             # a published statistic pins a cell through its counts too: they are candidates
             deps = [d for b in binding for d in rel.deps[b]]
             cand = np.union1d(binding, np.asarray(deps, dtype=np.int64))
-            cand = cand[~hidden[cand]]
+            cand = cand[~hidden[cand] & ~rel.public[cand]]
             if not len(cand):
                 cand = _neighbours(rel, int(k), hidden)
             if not len(cand):
                 cand = _neighbours(rel, int(k), hidden, through_bounds=True)
             if not len(cand):
-                raise SolverError("suppression audit: a suppressed cell stays recoverable with nothing left to suppress")
+                stuck.append(int(k))
+                continue
             pins.append(cand)
+        if stuck:
+            raise Unprotectable(rel, stuck)
         extra = _pick(rel, pins)
         if not failing:
             break
@@ -408,6 +417,20 @@ def _protect(rel: _Release, threshold: int, audit_cls: type = _Audit) -> np.ndar
         todo = np.union1d(np.union1d(np.asarray(failing, dtype=np.int64), new), unchecked)
     hidden[_redundant_weighted(rel, hidden, audit_cls)] = False
     return hidden
+
+
+class Unprotectable(SolverError):
+    """Suppressed cells that stay recoverable with nothing left to suppress (a listed row
+    pinned by the public places alone): the release must list them coarser. ``cells``:
+    (table, row, column) of each."""
+
+    def __init__(self, rel: _Release, cells: list[int]) -> None:
+        self.cells = [(rel.table[k], int(rel.row[k]), rel.column[k]) for k in cells]
+        t, r, c = self.cells[0]
+        super().__init__(
+            f"suppression audit: {len(cells)} suppressed cell(s) stay recoverable with nothing left to suppress "
+            f"(first: {t}, row {r}, {c})"
+        )
 
 
 def _redundant_weighted(rel: _Release, hidden: np.ndarray, audit_cls: type = _Audit) -> np.ndarray:
@@ -476,10 +499,16 @@ def _cheapest(rel: _Release, cand: np.ndarray) -> int:
 
 def _neighbours(rel: _Release, k: int, hidden: np.ndarray, through_bounds: bool = False) -> np.ndarray:
     """Published cells sharing a base cell with cell ``k`` (fallback when no row is binding);
-    ``through_bounds``: or with a public bound (a home's places) over one of its base cells."""
+    ``through_bounds``: or with a base cell linked to one of its base cells through a chain
+    of public bounds (homes' places)."""
     var = rel.support[k]
-    if through_bounds:
-        var = np.unique(np.concatenate([var] + [v for v, _, lo, hi in rel.links if lo != hi and np.isin(v, var).any()]))
+    if through_bounds:  # every base cell linked to it through a chain of public bounds
+        bounds = [v for v, _, lo, hi in rel.links if lo != hi]
+        while True:
+            more = np.unique(np.concatenate([var] + [v for v in bounds if np.isin(v, var).any()]))
+            if len(more) == len(var):
+                break
+            var = more
     touch = np.isin(rel.nz_var, var)
     cells = np.unique(rel.nz_cell[touch])
-    return cells[~hidden[cells] & (rel.kind_a[cells] != _NONLINEAR)]
+    return cells[~hidden[cells] & ~rel.public[cells] & (rel.kind_a[cells] != _NONLINEAR)]

@@ -294,7 +294,9 @@ def draw_flow_map(
         has = (num(children.get(r.council_id)) or 0) > 0 or children.get(r.council_id) == "c"
         ax.add_patch(Rectangle((r.col - half, r.row - half), _CELL_SIDE, _CELL_SIDE, facecolor="#fbe7c2" if has else "#eeeeee",
                                edgecolor="#b98a2e" if has else GREY, lw=0.8, zorder=1, gid=f"cell:{r.council_id}"))
-    f = flows[flows.council_id != flows.placement_council_id]
+    out = flows[flows.council_id != flows.placement_council_id]
+    f = out[out.placement_council_id.isin(list(pos))]
+    pooled = len(out) - len(f)  # rows of councils pooled as "(elsewhere)": no square to draw to
     keep = np.asarray([(num(v) or 0) >= max(threshold, 1) for v in f.children], dtype=bool)
     drawn = f[keep]
     vmax = max([num(v) or 0 for v in drawn.children] + [1.0])
@@ -324,8 +326,9 @@ def draw_flow_map(
         ax.text(r.col, r.row, text, ha="center", va="center", fontsize=size, linespacing=1.2, zorder=3, color="#222",
                 gid=f"label:{r.council_id}", path_effects=[pe.withStroke(linewidth=1.5, foreground="#fbe7c2")])
     hidden = len(f) - len(drawn)
+    rest = f"; {pooled:,} to councils pooled as '(elsewhere)' (few places) not drawn" if pooled else ""
     ax.text(0, -0.02, f"{len(drawn):,} flow(s) drawn, width by children; {hidden:,} flow(s) of fewer than "
-            f"{max(threshold, 1)} children (or suppressed) not drawn. Squares: councils, placed near their centroids.",
+            f"{max(threshold, 1)} children (or suppressed) not drawn{rest}. Squares: councils, placed near their centroids.",
             transform=ax.transAxes, fontsize=7.5, color="#555", va="top")
     _tidy(ax, "Where children are placed: flows between councils")
     return ax

@@ -312,7 +312,7 @@ def _comparison_book(cmp: Comparison, t: int) -> _Book:
         ("Region", cmp.base.name), ("Councils", len(cmp.base.councils)), ("Scenarios", len(cmp.plans)),
         ("Baseline", cmp.baseline), ("RCC councils", ", ".join(cmp.rcc)),
     ]
-    extra = [("Scenarios", "one release: a cohort with the same children in two scenarios is audited as such, so no "
+    extra = [("Scenarios", "one release: a council with the same children in two scenarios is audited as such, so no "
               "scenario's tables can be set against another's to work out a suppressed count.")]
     return _Book(f"rcc scenario comparison: {cmp.base.name}", facts, sheets, charts, extra)
 

@@ -7,8 +7,9 @@ report and the ``.plot`` accessors all read these tables (each shows some of the
 All the plans of one result are one release, as in :func:`rcc.report_tables`: one base
 table (the placement rows, their held children and the shortfall rows of every year or
 scenario, stacked), every published count a sum of its cells, suppressed together and
-audited by linear programming. A comparison's scenarios place the same children: where a
-cohort has as many children in two scenarios, that equation is a row of the audit (a
+audited by linear programming with each home's places known (a reader's base: see
+:mod:`rcc.report.candidates`). A comparison's scenarios place the same children: where a
+council has as many children in two scenarios, that equation is a row of the audit (a
 reader knows it without a published number), so no scenario's table can be differenced
 against another's to recover a suppressed count.
 
@@ -32,7 +33,8 @@ import pandas as pd
 
 from rcc.analysis.comparison import Comparison
 from rcc.core.errors import InvalidInputError
-from rcc.report.audit import _protect
+from rcc.report.candidates import release_pairs
+from rcc.report.listing import _home_caps, listed_placements, protect_pooled
 from rcc.report.release import SUPPRESSED, _Release, _row_of
 from rcc.report.tables import DISTANCE_BANDS, _band, _Base, _check_no_child_ids, _render
 from rcc.sufficiency.result import SufficiencyPlan
@@ -68,7 +70,8 @@ def sufficiency_tables(suff: SufficiencyPlan, *, suppress_below: int = 5) -> dic
         miles, the two shares, mean distance, weekly cost and ``placements_gbp``, the year's
         cost of placements), ``distance_bands`` (year, band, children), ``by_council``
         (year, council: the same counts), ``unmet_by_need`` (year, need: children and one
-        column per reason), ``placements`` and ``shortfall`` (cohort-level detail). Places
+        column per reason), ``placements`` (year, home council, placement council, home type: see
+        :func:`rcc.report_tables`) and ``shortfall`` (per cohort). Places
         and money that count no children: ``builds``, ``closures``, ``capacity``, ``costs``
         (without :data:`PLACEMENT_MONEY`) and ``budget_use`` (a revenue budget's
         :data:`REVENUE_USE` ``"c"`` when ``suppress_below > 1``). ``attrs["suppressed"]``
@@ -110,23 +113,57 @@ def comparison_tables(cmp: Comparison, *, suppress_below: int = 5) -> dict[str, 
     return _released(cmp, suppress_below)
 
 
-def release_of(result: SufficiencyPlan | Comparison) -> tuple[dict[str, pd.DataFrame], _Release]:
+def release_of(
+    result: SufficiencyPlan | Comparison, threshold: int = 5, pooled: frozenset[tuple[str, ...]] = frozenset()
+) -> tuple[dict[str, pd.DataFrame], _Release]:
     """The tables of a sufficiency plan or comparison before suppression and their linear
-    model (what :func:`rcc.report.audit_suppression` audits)."""
+    model (what :func:`rcc.report.audit_suppression` audits). The placements table lists
+    children per year (scenario), home council, placement council and home type, pooled
+    where few places (``threshold``; ``pooled``: (group, home council, placement council)
+    also pooled, see :func:`rcc.report.tables.protect_pooled`)."""
     if isinstance(result, SufficiencyPlan):
         names = result.region.councils.set_index("council_id").name
         annual = dict(zip(result.costs.year.astype(int), result.costs.placements_gbp.astype(float)))
-        return _release(result.placements, result.shortfall, "year", names, SUFFICIENCY_REASONS, rcc=None, annual=annual)
+        p = _year_pairs(result, threshold, pooled)
+        return _release(p, result.shortfall, "year", names, SUFFICIENCY_REASONS, rcc=None, annual=annual, threshold=threshold)
     if not isinstance(result, Comparison):
         raise InvalidInputError("report", None, "result", "a SufficiencyPlan or a Comparison", type(result).__name__)
     order = list(result.plans)
-    p = pd.concat([pl.placements.assign(scenario=s) for s, pl in result.plans.items()], ignore_index=True)
+    p = pd.concat(
+        [
+            release_pairs(pl.placements, pl.region, threshold, _of_group(pooled, s)).assign(scenario=s)
+            for s, pl in result.plans.items()
+        ],
+        ignore_index=True,
+    )
     s = pd.concat([pl.shortfall.assign(scenario=s) for s, pl in result.plans.items()], ignore_index=True)
     p = p[["scenario", *[c for c in p.columns if c != "scenario"]]]
     s = s[["scenario", *[c for c in s.columns if c != "scenario"]]]
     reasons = tuple(dict.fromkeys([*PLAN_REASONS, *sorted(set(s.reason_code) - set(PLAN_REASONS))]))
     names = result.base.councils.set_index("council_id").name
-    return _release(p, s, "scenario", names, reasons, rcc=tuple(result.rcc), order=order)
+    return _release(p, s, "scenario", names, reasons, rcc=tuple(result.rcc), order=order, threshold=threshold)
+
+
+def _of_group(pooled: frozenset[tuple[str, ...]], group: object) -> frozenset[tuple[str, str]]:
+    return frozenset((c, q) for g, c, q in pooled if g == str(group))
+
+
+def _year_pairs(suff: SufficiencyPlan, threshold: int, pooled: frozenset[tuple[str, ...]]) -> pd.DataFrame:
+    """The reader pairs of each year (:func:`rcc.report.candidates.release_pairs`): the
+    region's homes with the places of that year (closed homes none; each new-capacity
+    option the places built by then, as published in ``builds`` and ``closures``)."""
+    base = suff.region.homes.set_index("home_id").places.astype(float)
+    out = []
+    for year in sorted(set(suff.placements.year.astype(int))):
+        places = base.copy()
+        closed = suff.closures[suff.closures.year_closed.astype(int) <= year].home_id
+        places[places.index.isin(closed)] = 0.0
+        built = suff.builds[suff.builds.year_available.astype(int) <= year].groupby("option_id").places.sum().astype(float)
+        places = pd.concat([places, built[~built.index.isin(places.index)]])
+        p = suff.placements[suff.placements.year.astype(int) == year]
+        out.append(release_pairs(p, suff.region, threshold, _of_group(pooled, year), places=places).assign(year=year))
+    p = pd.concat(out, ignore_index=True) if out else suff.placements.iloc[:0].assign(listed_council=[], listed_type=[], places=[])
+    return p[["year", *[c for c in p.columns if c != "year"]]]
 
 
 def _released(result: SufficiencyPlan | Comparison, suppress_below: int) -> dict[str, pd.DataFrame]:
@@ -135,8 +172,9 @@ def _released(result: SufficiencyPlan | Comparison, suppress_below: int) -> dict
     t = int(suppress_below)
     per = _CACHE.setdefault(result, {})
     if t not in per:
-        frames, rel = release_of(result)
-        tables = _render(frames, rel, _protect(rel, t))
+        key = "year" if isinstance(result, SufficiencyPlan) else "scenario"
+        frames, rel, hidden = protect_pooled(lambda pooled: release_of(result, t, pooled), t, key)
+        tables = _render(frames, rel, hidden)
         extra = _money_tables(result, t) if isinstance(result, SufficiencyPlan) else {"scenarios": _scenarios(result)}
         tables.update(extra)
         _check_no_child_ids(tables)
@@ -161,13 +199,14 @@ def _release(
     rcc: tuple[str, ...] | None,
     order: Sequence[object] | None = None,
     annual: Mapping[int, float] | None = None,
+    threshold: int = 5,
 ) -> tuple[dict[str, pd.DataFrame], _Release]:
     """The tables before suppression (added to the model in this order: it numbers their
     cells) and the model. ``rcc`` (a comparison): the councils of ``by_scenario`` (all when
     empty) and a cohort link per scenario (see :func:`_link_cohorts`); ``annual``: each
     year's cost of placements (a sufficiency plan's ``costs.placements_gbp``)."""
     p, s = p.reset_index(drop=True), s.reset_index(drop=True)
-    b = _Base(p, s)
+    b = _Base(p.assign(home_council_id=p.listed_council), s)
     group = np.concatenate([p[key].astype(str).to_numpy(dtype=object), np.full(len(p), "", dtype=object),
                             s[key].astype(str).to_numpy(dtype=object)])
     groups = [str(g) for g in (order if order is not None else sorted(set(p[key]) | set(s[key])))]
@@ -190,12 +229,20 @@ def _release(
     pairs = pairs.assign(_o=pairs[key].map({g: i for i, g in enumerate(groups)})).sort_values(["_o", "council"], kind="stable")
     frames["by_council"] = _council_like(b, "by_council", council, pairs.drop(columns="_o"), [key, "council_id"], p, s)
     frames["unmet_by_need"] = _unmet(b, group, s, key, groups, reasons)
-    frames["placements"], frames["shortfall"] = p, s
-    b.detail(p, s)
+    b.keys[key] = group
+    b.keys["listed_type"] = ""
+    b.keys.loc[: b.nx - 1, "listed_type"] = p.listed_type.to_numpy()
+    frames["placements"] = listed_placements(b, names, threshold, key, groups)
+    frames["shortfall"] = s
+    if "children" in s.columns:
+        idx = np.arange(b.n)
+        b.rel.counts("shortfall", "children", np.where(b.is_y, idx - 2 * b.nx, -1), b.ny)
+    _home_caps(b, p, key)
     if rcc is not None:
         _link_cohorts(b, p, s, key)
+    b.rel.public_columns |= {("by_council", "children")}  # DfE publishes them
     b.rel.finish()
-    for name in (head, "by_scenario", "distance_bands", "by_council", "unmet_by_need"):
+    for name in (head, "by_scenario", "distance_bands", "by_council", "unmet_by_need", "placements"):
         if name in frames:
             frames[name][key] = _typed(frames[name][key], p[key])
     return frames, b.rel
@@ -317,12 +364,15 @@ def _unmet(b: _Base, group: np.ndarray, s: pd.DataFrame, key: str, groups: list[
 
 
 def _link_cohorts(b: _Base, p: pd.DataFrame, s: pd.DataFrame, key: str) -> None:
-    """One audit row per cohort and scenario after its first: the cohort's children in
-    that scenario equal its children in the first (only where they do: a scenario that
-    changes demand changes them)."""
+    """One audit row per council (per cohort where the base is per cohort) and scenario
+    after its first: its children in that scenario equal its children in the first (only
+    where they do: a scenario that changes demand changes them). The placements of a
+    comparison's release are per (home council, home), so the rows are per council: a
+    reader's facts about single cohorts (their needs, their homes) are not rows of the audit."""
+    unit = "cohort_id" if "cohort_id" in p.columns else "council_id"
     cells = pd.DataFrame(
         {
-            "cohort": np.concatenate([p.cohort_id.astype(str), s.cohort_id.astype(str)]),
+            "cohort": np.concatenate([p[unit].astype(str), s[unit].astype(str)]),
             "group": np.concatenate([p[key].astype(str), s[key].astype(str)]),
             "var": np.concatenate([np.arange(b.nx), np.arange(2 * b.nx, b.n)]),
         }

@@ -256,7 +256,7 @@ def _plan_context(plan: Plan, t: int, other: Plan | None) -> dict[str, Any]:
                         caption="Children placed outside their own council, by home council and placement council."),
         "utilisation": _table(tables["utilisation"]),
         "placements": _table(_tidy(placements, ["held"]) if not plan.placements.held.any() else placements, max_rows=_MAX_ROWS,
-                             caption="Children of each cohort (home council, need, age band) placed in each home."),
+                             caption="Children placed from each home council in each placement council, by home type."),
     }
     if other is not None and other_tables is not None and len(other.shortfall):
         n = other_tables["summary"].set_index("metric").value["unmet"]

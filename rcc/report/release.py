@@ -56,6 +56,11 @@ class _Release:
         #: the base cells are not all listed on their own (a report's placements table is aggregated)
         self.aggregated = False
         self.headline_tables: set[str] = {"summary"}  # suppressed last: detail first (see rcc.report.audit._pick)
+        #: (table, column) pairs suppressed last too (a council's children, placed and unmet)
+        self.headline_columns: set[tuple[str, str]] = set()
+        #: (table, column) pairs published elsewhere (DfE publishes each council's children looked
+        #: after): never hidden unless small; hiding them protects nothing
+        self.public_columns: set[tuple[str, str]] = set()
 
     # -- building
     def _add(self, table: str, column: str, kind: int, cells: list[tuple[np.ndarray, np.ndarray, float, float]], **kw: Any) -> np.ndarray:
@@ -190,6 +195,11 @@ class _Release:
                 self.base_cell[s[0]] = k
         self.relations = self._relations()
         self.headline = np.isin(np.asarray(self.table, dtype=object), list(self.headline_tables))
+        for key in self.headline_columns & set(self.index):
+            self.headline[self.index[key]] = True
+        self.public = np.zeros(self.n_cells, dtype=bool)
+        for key in self.public_columns & set(self.index):
+            self.public[self.index[key]] = True
 
     def _relations(self) -> list[tuple[int, np.ndarray]]:
         """(total, parts) pairs among count cells: a cell whose base cells are exactly the

@@ -151,20 +151,37 @@ def _hide_smallest(values: np.ndarray, mask: np.ndarray, rows: np.ndarray) -> bo
     return True
 
 
+def _pooled_in(make: Any, tables: Mapping[str, pd.DataFrame], key: str | None) -> frozenset[tuple[str, ...]]:
+    """What a report pooled into its ``(elsewhere)`` rows after an audit (see
+    :func:`rcc.report.tables.protect_pooled`): the rows of the placements table without
+    such pooling (``make(frozenset())``) that the published table lacks."""
+    cols = [*([key] if key else []), "council_id", "placement_council_id"]
+    listed = tables.get("placements")
+    if listed is None or not set(cols) <= set(listed.columns):
+        return frozenset()
+    frames, _ = make(frozenset())
+    rows = {tuple(map(str, r)) for r in frames["placements"][cols].itertuples(index=False)}
+    return frozenset(rows - {tuple(map(str, r)) for r in listed[cols].itertuples(index=False)})
+
+
 def audit_suppression(
     plan: Plan | Any,
     tables: Mapping[str, pd.DataFrame] | None = None,
     *,
     suppress_below: int = 5,
-    public_places: bool = False,
+    public_places: bool = True,
 ) -> pd.DataFrame:
     """Check that no suppressed count of a report can be worked out from the rest of it.
 
     The report is one release: every number published in any of its tables (summary,
     distance_bands, by_council, flows, unmet_by_need, utilisation, placements, shortfall)
-    is a known linear function of one base table -- the children of each placement row,
-    their held children and the children of each shortfall row -- and percentages, mean
-    distances and costs are linear equations over it too. The audit finds, by linear
+    is a known linear function of one base table and percentages, mean distances and costs
+    are linear equations over it too. For a plan, the base is what a reader could fill the
+    report in with: the children of every (home council, home) pair the report's rows could
+    hold (used by the plan or not: a home that could take one of the council's cohorts,
+    within the farthest distance the plan uses for it; see the report's placements table,
+    home council x placement council x home type), their held children and the children of
+    each shortfall row; each home's places bound its pairs. The audit finds, by linear
     programming (HiGHS), the smallest and largest value each suppressed count can take over
     all non-negative base tables that reproduce every published number (a row listed in
     the placements or shortfall table counts at least one child).
@@ -197,12 +214,11 @@ def audit_suppression(
     suppress_below : int
         The threshold of the report.
     public_places : bool
-        Also treat each home's number of places as known (it is public: Ofsted's list, the
-        region's homes table): the children of all of a home's placement rows are at most its
-        places. A plan's report still lists a row per cohort and home, and rows at small homes
-        can then be narrowed to 1-4 children (issue 13's capacity attack): with ``True`` the
-        audit reports those cells unprotected. Default ``False`` (the report's own suppression
-        does not yet use it). Plans only.
+        Treat each home's number of places as known, as every reader can (Ofsted's list,
+        the region's homes table): the children a plan's report could put in a home, over
+        every home council, are at most its places (default; the reports' own suppression
+        assumes it). ``False`` audits a reader without them (plans only: a sufficiency plan's or
+        comparison's audit always knows them).
 
     Returns
     -------
@@ -222,13 +238,15 @@ def audit_suppression(
     """
     t = int(suppress_below)
     if isinstance(plan, Plan):
-        frames, rel = _plan_release(plan, public_places)
         if tables is None:
             tables = report_tables(plan, suppress_below=t)
+        pooled = _pooled_in(lambda q: _plan_release(plan, t, False, q), tables, None)
+        frames, rel = _plan_release(plan, t, public_places, pooled)
     else:
-        frames, rel = release_of(plan)
         if tables is None:
             tables = (comparison_tables if hasattr(plan, "plans") else sufficiency_tables)(plan, suppress_below=t)
+        key = "scenario" if hasattr(plan, "plans") else "year"
+        frames, rel = release_of(plan, t, _pooled_in(lambda q: release_of(plan, t, q), tables, key))
     hidden = np.zeros(rel.n_cells, dtype=bool)
     for (table, column), ids in rel.index.items():
         if not len(ids):

@@ -15,6 +15,8 @@ import pandas as pd
 from rcc.allocation.result import METRIC_LABELS, Plan
 from rcc.core.errors import InvalidInputError
 from rcc.report.audit import _protect
+from rcc.report.candidates import base_pairs
+from rcc.report.listing import _home_caps, _placement_names, listed_placements, protect_pooled
 from rcc.report.release import SUPPRESSED, _Release, _row_of
 
 #: Distance bands in miles: (label, lower bound exclusive, upper bound inclusive). A
@@ -269,42 +271,49 @@ def _check_counts(table: str, df: pd.DataFrame, column: str, values: np.ndarray)
         )
 
 
-def _plan_release(plan: Plan, public_places: bool = False) -> tuple[dict[str, pd.DataFrame], _Release]:
+def _plan_release(
+    plan: Plan, threshold: int = 5, public_places: bool = True, pooled: frozenset[tuple[str, str]] = frozenset()
+) -> tuple[dict[str, pd.DataFrame], _Release]:
     """The report's tables before suppression, every count derived from one base table
-    (placement rows, their held children, shortfall rows), and the linear model of them.
-    The tables are added to the model in this order (it numbers their cells).
-    ``public_places``: each home's places bound the children of its rows (see :func:`_home_caps`)."""
-    p = plan.placements.reset_index(drop=True)
+    (a reader's (home council, home) pairs with their children and held children, shortfall
+    rows: see :mod:`rcc.report.candidates`), and the linear model of them. The tables are
+    added to the model in this order (it numbers their cells). ``public_places``: the audit
+    knows each home's places (public), as a reader does; ``pooled``: see :func:`base_pairs`."""
+    pairs = base_pairs(plan, threshold, pooled)
     s = plan.shortfall.reset_index(drop=True)
-    b = _Base(p, s)
+    b = _Base(pairs.assign(home_council_id=pairs.listed_council), s)
+    b.keys["listed_type"] = ""
+    b.keys.loc[: b.nx - 1, "listed_type"] = pairs.listed_type.to_numpy()
     frames: dict[str, pd.DataFrame] = {}
     frames["summary"] = _summary_table(plan, b)
     frames["distance_bands"] = _distance_table(b)
     frames["by_council"] = _by_council(plan)
     b.councils("by_council", frames["by_council"])
-    frames["flows"] = _flows_table(plan, p, b)
+    frames["flows"] = _flows_table(plan, b)
     frames["unmet_by_need"] = _unmet_table(plan, b)
     frames["utilisation"] = _utilisation_table(plan, b)
-    frames["placements"] = p.drop(columns=[c for c in p.columns if _CHILD_ID.match(c)])
+    frames["placements"] = _placements_table(plan, b, threshold)
     frames["shortfall"] = s
-    b.detail(p, s)
+    rel = b.rel
+    if "children" in s.columns:
+        idx = np.arange(b.n)
+        rel.counts("shortfall", "children", np.where(b.is_y, idx - 2 * b.nx, -1), b.ny)
     if public_places:
-        _home_caps(b, p, plan.region.homes)
-    b.rel.finish()
-    return frames, b.rel
+        _home_caps(b, pairs)
+    rel.headline_tables |= {"distance_bands"}  # big counts: suppressed only where nothing else can be
+    rel.headline_columns |= {("by_council", c) for c in ("children", "placed", "unmet")}
+    rel.public_columns |= {("by_council", "children")}
+    rel.finish()
+    return frames, rel
 
 
-def _home_caps(b: _Base, p: pd.DataFrame, homes: pd.DataFrame) -> None:
-    """Each home's places as public side information of the audit (Ofsted's list, the
-    region's homes table): the children of all a home's rows are at most its places (or
-    what the plan places there, if more)."""
-    if "home_id" not in p.columns or not {"home_id", "places"} <= set(homes.columns):
-        return
-    places = homes.set_index("home_id").places
-    for home, idx in pd.Series(np.arange(len(p))).groupby(p.home_id.to_numpy(), sort=False).indices.items():
-        if home in places.index:
-            idx = np.asarray(idx, dtype=np.int64)
-            b.rel.bound(idx, -np.inf, max(float(places[home]), float(b.rel.base_value[idx].sum())))
+def _placements_table(plan: Plan, b: _Base, threshold: int) -> pd.DataFrame:
+    """Children (and held children) placed from each home council in each placement council
+    per home type (pooled where few places: :mod:`rcc.report.candidates`): never a row per
+    cohort and home (with each home's places public, rows at small homes give their counts
+    away). The base pairs are the unknowns of the audit, 0 or more each; a listed row counts
+    at least one child."""
+    return listed_placements(b, _council_names(plan), threshold)
 
 
 def _summary_table(plan: Plan, b: _Base) -> pd.DataFrame:
@@ -326,17 +335,17 @@ def _distance_table(b: _Base) -> pd.DataFrame:
     return dist_t
 
 
-def _flows_table(plan: Plan, p: pd.DataFrame, b: _Base) -> pd.DataFrame:
+def _flows_table(plan: Plan, b: _Base) -> pd.DataFrame:
     """Children (and their mean distance) from each home council to each placement council, counted from the base."""
     rel = b.rel
     names = _council_names(plan)
-    pairs = p.groupby(["council_id", "home_council_id"], as_index=False).size()
+    pairs = b.keys[: b.nx].groupby(["council_id", "home_council_id"], as_index=False).size()
     flows = pd.DataFrame(
         {
             "council_id": pairs.council_id,
             "council": pairs.council_id.map(names),
             "placement_council_id": pairs.home_council_id,
-            "placement_council": pairs.home_council_id.map(names),
+            "placement_council": _placement_names(pairs.home_council_id, names),
         }
     ).sort_values(["council", "placement_council"], kind="stable").reset_index(drop=True)
     r_f = b.row_of(["council_id", "home_council_id"], flows, b.is_x, ["council_id", "placement_council_id"])
@@ -461,12 +470,20 @@ def report_tables(plan: Plan, *, suppress_below: int = 5) -> dict[str, pd.DataFr
         ``unmet_by_need`` (children without a home per need: total, ``unreachable`` -- no
         eligible home within reach -- and ``capacity`` -- eligible homes full -- and
         cohorts), ``utilisation`` (places, placed, % by home type),
-        ``placements`` and ``shortfall`` (cohort-level detail).
+        ``placements`` (children and held children per home council, placement council
+        and home type; a placement council or type with few places for the home council
+        pooled as ``(elsewhere)`` / ``other types (few places)`` / ``all types``: never a
+        row per cohort and home, since each home's places are public) and ``shortfall``
+        (children without a home per cohort and reason).
 
-        The tables are one release. Every count is a sum of cells of one base table
-        (children of each placement row, held children of each placement row, children of
-        each shortfall row); shares, mean distances, costs and utilisation are linear
-        equations over it. Suppression, repeated until it holds:
+        The tables are one release. Every count is a sum of cells of one base table --
+        what a reader could fill the report in with: the children (and held children) of
+        every (home council, home) pair the listed rows could hold, used by the plan or
+        not, each home's children at most its places (public), and the children of each
+        shortfall row -- and shares, mean distances, costs and utilisation are linear
+        equations over it (:mod:`rcc.report.candidates`). Provider HHI is published only
+        where every pair it covers is a published row of its own (rare with aggregated rows:
+        no linear audit can bound it otherwise). Suppression, repeated until it holds:
 
         1. primary: counts of 1 to ``suppress_below - 1``, and shares whose numerator or
            remainder is such a count;
@@ -484,7 +501,9 @@ def report_tables(plan: Plan, *, suppress_below: int = 5) -> dict[str, pd.DataFr
         3. audit (:func:`audit_suppression`): each hidden count is bounded by linear
            programming over everything published; where one is not protected, a published
            cell that pins it (a binding constraint, smallest first, detail before headline)
-           is hidden and the audit is repeated.
+           is hidden and the audit is repeated; where nothing is left to hide (the places
+           alone pin a listed row), its councils are pooled into ``(elsewhere)`` and the
+           release is made again.
 
         Charts draw only what these tables show.
 
@@ -494,11 +513,15 @@ def report_tables(plan: Plan, *, suppress_below: int = 5) -> dict[str, pd.DataFr
         HiGHS failed while auditing (never a report that was not audited).
     """
     t = int(suppress_below)
-    frames, rel = _plan_release(plan)
-    hidden = _protect(rel, t)
+    frames, rel, hidden = _protected_release(plan, t)
     tables = _render(frames, rel, hidden)
     _check_no_child_ids(tables)
     return tables
+
+
+def _protected_release(plan: Plan, threshold: int) -> tuple[dict[str, pd.DataFrame], _Release, np.ndarray]:
+    """The release of a plan's report and its hidden cells (see :func:`protect_pooled`)."""
+    return protect_pooled(lambda pooled: _plan_release(plan, threshold, pooled=pooled), threshold)
 
 
 def _suppress_frames(frames: Mapping[str, pd.DataFrame], threshold: int) -> dict[str, pd.DataFrame]:
