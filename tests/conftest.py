@@ -165,7 +165,7 @@ def gm_cmp() -> rcc.Comparison:
 
 
 # ------------------------------------------------------------------ a reader's model of a report (independent of rcc's)
-def reader_pairs(plan: rcc.Plan, threshold: int) -> pd.DataFrame:
+def reader_pairs(plan: rcc.Plan, threshold: int, pooled: frozenset = frozenset()) -> pd.DataFrame:
     """What a reader could fill a plan's report in with, worked out here from the public
     rules: one row per (home council, home) pair -- used by the plan, or a home that could
     take one of the council's cohorts (rcc.eligible_edges) no farther than the farthest the
@@ -173,7 +173,8 @@ def reader_pairs(plan: rcc.Plan, threshold: int) -> pd.DataFrame:
     ``key_type``): a placement council with fewer than ``threshold`` children of the council
     pooled as "(elsewhere)"; inside a listed council, a type with fewer as "other types (few
     places)", or the council as "all types" when those others are fewer than ``threshold``
-    but not none. Pairs of unlisted rows (no child) are dropped."""
+    but not none. Pairs of unlisted rows (no child) are dropped. ``pooled``: (home council,
+    placement council) the report pooled into "(elsewhere)" beyond the rule (read off its table)."""
     region = plan.region
     p = plan.placements
     used = p.groupby(["council_id", "home_id"], as_index=False).agg(
@@ -199,7 +200,7 @@ def reader_pairs(plan: rcc.Plan, threshold: int) -> pd.DataFrame:
     for r in pairs.itertuples():
         for k in ((r.council_id, r.home_council_id), (r.council_id, r.home_council_id, r.home_type)):
             kids[k] = kids.get(k, 0) + r.children
-    ok = {k: v >= threshold for k, v in kids.items()}
+    ok = {k: v >= threshold and (len(k) == 3 or k not in pooled) for k, v in kids.items()}
     rest = {}
     for r in pairs.itertuples():
         f = (r.council_id, r.home_council_id)
@@ -220,3 +221,11 @@ def reader_pairs(plan: rcc.Plan, threshold: int) -> pd.DataFrame:
     pairs["key_council"], pairs["key_type"] = kc, kt
     total = pairs.groupby(["council_id", "key_council", "key_type"]).children.transform("sum")
     return pairs[(total > 0) | (pairs.key_council == "(elsewhere)")].reset_index(drop=True)
+
+
+def pooled_beyond_rule(plan: rcc.Plan, listed: pd.DataFrame, threshold: int) -> frozenset:
+    """(home council, placement council) pairs the rule of :func:`reader_pairs` lists that a
+    report's published placements table (``listed``) does not: pooled after an audit."""
+    rule = reader_pairs(plan, threshold)
+    shown = set(zip(listed.council_id, listed.placement_council_id))
+    return frozenset(k for k in zip(rule.council_id, rule.key_council) if k not in shown and k[1] != "(elsewhere)")

