@@ -45,6 +45,7 @@ OTHER_TYPES = "other types (few places)"
 #: The home type of a listed council not split by type.
 ALL_TYPES = "all types"
 
+_KEYS = ("council_id", "home_id")
 _COLUMNS = ("council_id", "home_id", "home_council_id", "home_type", "distance_miles", "inside_own_council", "weekly_cost_gbp")
 
 
@@ -67,29 +68,19 @@ def release_pairs(
     threshold: int,
     pooled: frozenset[tuple[str, str]] = frozenset(),
     *,
-    cohorts: bool = False,
     places: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """:func:`base_pairs` of one plan's ``placements`` in ``region`` (``cohorts``: one row
-    per (cohort, home) pair instead, with ``cohort_id``: where a release says something
-    per cohort, as a comparison does; ``places``: each home's places, by ``home_id``,
-    instead of ``region.homes.places``, e.g. a year's new and closed places)."""
-    keys = ["council_id", *(["cohort_id"] if cohorts else []), "home_id"]
-    used = _used_pairs(placements, keys)
-    pairs = pd.concat([used, _zero_pairs(region, used, keys)], ignore_index=True)
+    """:func:`base_pairs` of one plan's ``placements`` in ``region`` (``places``: each
+    home's places, by ``home_id``, instead of ``region.homes.places``, e.g. a year's new
+    and closed places)."""
+    used = _used_pairs(placements)
+    pairs = pd.concat([used, _zero_pairs(region, used)], ignore_index=True)
     cap = region.homes.set_index("home_id").places if places is None else places
     placed = used.groupby("home_id").children.sum()
     have = cap.reindex(pairs.home_id).to_numpy(dtype=float)
     pairs["places"] = np.maximum(np.nan_to_num(have), placed.reindex(pairs.home_id).fillna(0).to_numpy(dtype=float))
-    if not cohorts:
-        pairs = _merge_alike(pairs)
-    one = pairs.groupby(["council_id", "home_id"], as_index=False, sort=False).agg(
-        home_council_id=("home_council_id", "first"), home_type=("home_type", "first"), places=("places", "first"),
-        children=("children", "sum"),
-    )
-    lc, lt = _listed(one, threshold, pooled)
-    at = pd.MultiIndex.from_frame(one[["council_id", "home_id"]]).get_indexer(pd.MultiIndex.from_frame(pairs[["council_id", "home_id"]]))
-    pairs["listed_council"], pairs["listed_type"] = lc[at], lt[at]
+    pairs = _merge_alike(pairs)
+    pairs["listed_council"], pairs["listed_type"] = _listed(pairs, threshold, pooled)
     key = pd.MultiIndex.from_arrays([pairs.council_id, pairs.listed_council, pairs.listed_type])
     listed = pd.Series(pairs.children.to_numpy(), index=key).groupby(level=[0, 1, 2]).sum() > 0
     keep = listed.reindex(key).to_numpy(dtype=bool) | (pairs.listed_council.to_numpy() == ELSEWHERE[0])
@@ -125,8 +116,9 @@ def _merge_alike(pairs: pd.DataFrame) -> pd.DataFrame:
     return out.assign(places=places.reindex(out.home_id).to_numpy(dtype=float))
 
 
-def _used_pairs(p: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """The placement rows summed per pair (``keys``)."""
+def _used_pairs(p: pd.DataFrame) -> pd.DataFrame:
+    """The placement rows summed per (home council, home)."""
+    keys = list(_KEYS)
     extra = ["new_capacity"] if "new_capacity" in p.columns else []
     cols = [c for c in _COLUMNS if c not in keys] + extra
     if not len(p):
@@ -137,19 +129,18 @@ def _used_pairs(p: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return first.assign(children=g.children.sum(), held=g.held.sum()).reset_index()
 
 
-def _zero_pairs(region: Region, used: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Every other pair a reader cannot rule out, with 0 children."""
+def _zero_pairs(region: Region, used: pd.DataFrame) -> pd.DataFrame:
+    """Every other (home council, home) pair a reader cannot rule out, with 0 children."""
     e = eligible_edges(attrs.evolve(region, placements=region.placements.iloc[:0]) if len(region.placements) else region)
     cohort, home = e.cohort.to_numpy(), e.home.to_numpy()
-    if "cohort_id" not in keys:  # one edge per (council, home): the first (nearest, cheapest) is as good as any
-        council = pd.factorize(region.cohorts.council_id)[0].astype(np.int64)[cohort]
-        _, first = np.unique(council * (len(region.homes) + 1) + home, return_index=True)
-        e, cohort, home = e.iloc[first], cohort[first], home[first]
+    # one edge per (council, home): the first (nearest, cheapest) is as good as any
+    council = pd.factorize(region.cohorts.council_id)[0].astype(np.int64)[cohort]
+    _, first = np.unique(council * (len(region.homes) + 1) + home, return_index=True)
+    e, cohort, home = e.iloc[first], cohort[first], home[first]
     homes = region.homes
     pairs = pd.DataFrame(
         {
             "council_id": region.cohorts.council_id.to_numpy(dtype=object)[cohort],
-            "cohort_id": region.cohorts.cohort_id.to_numpy(dtype=object)[cohort],
             "home_id": homes.home_id.to_numpy(dtype=object)[home],
             "home_council_id": homes.council_id.to_numpy(dtype=object)[home],
             "home_type": homes.home_type.to_numpy(dtype=object)[home],
@@ -158,13 +149,10 @@ def _zero_pairs(region: Region, used: pd.DataFrame, keys: list[str]) -> pd.DataF
             "weekly_cost_gbp": e.weekly_cost_gbp.to_numpy(),
         }
     )
-    if "cohort_id" not in keys:
-        pairs = pairs.drop(columns="cohort_id")
-    pairs = pairs.drop_duplicates(keys)
     reach = used.groupby("council_id").distance_miles.max()
     pairs = pairs[pairs.distance_miles.to_numpy() <= reach.reindex(pairs.council_id).to_numpy(dtype=float)]
-    seen = pd.MultiIndex.from_frame(used[keys].astype(str))
-    pairs = pairs[~pd.MultiIndex.from_frame(pairs[keys].astype(str)).isin(seen)]
+    seen = pd.MultiIndex.from_frame(used[list(_KEYS)].astype(str))
+    pairs = pairs[~pd.MultiIndex.from_frame(pairs[list(_KEYS)].astype(str)).isin(seen)]
     pairs = pairs.assign(children=0, held=0)
     if "new_capacity" in used.columns:
         pairs = pairs.assign(new_capacity=False)

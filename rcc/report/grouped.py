@@ -203,7 +203,7 @@ def _release(
 ) -> tuple[dict[str, pd.DataFrame], _Release]:
     """The tables before suppression (added to the model in this order: it numbers their
     cells) and the model. ``rcc`` (a comparison): the councils of ``by_scenario`` (all when
-    empty) and a cohort link per scenario (see :func:`_link_cohorts`); ``annual``: each
+    empty) and a council link per scenario (see :func:`_link_councils`); ``annual``: each
     year's cost of placements (a sufficiency plan's ``costs.placements_gbp``)."""
     p, s = p.reset_index(drop=True), s.reset_index(drop=True)
     b = _Base(p.assign(home_council_id=p.listed_council), s)
@@ -239,7 +239,7 @@ def _release(
         b.rel.counts("shortfall", "children", np.where(b.is_y, idx - 2 * b.nx, -1), b.ny)
     _home_caps(b, p, key)
     if rcc is not None:
-        _link_cohorts(b, p, s, key)
+        _link_councils(b, p, s, key)
     b.rel.public_columns |= {("by_council", "children")}  # DfE publishes them
     b.rel.finish()
     for name in (head, "by_scenario", "distance_bands", "by_council", "unmet_by_need", "placements"):
@@ -363,22 +363,21 @@ def _unmet(b: _Base, group: np.ndarray, s: pd.DataFrame, key: str, groups: list[
     return t.assign(**{c: rel.value_a_of(v) for c, v in ids.items()})
 
 
-def _link_cohorts(b: _Base, p: pd.DataFrame, s: pd.DataFrame, key: str) -> None:
-    """One audit row per council (per cohort where the base is per cohort) and scenario
-    after its first: its children in that scenario equal its children in the first (only
-    where they do: a scenario that changes demand changes them). The placements of a
-    comparison's release are per (home council, home), so the rows are per council: a
-    reader's facts about single cohorts (their needs, their homes) are not rows of the audit."""
-    unit = "cohort_id" if "cohort_id" in p.columns else "council_id"
+def _link_councils(b: _Base, p: pd.DataFrame, s: pd.DataFrame, key: str) -> None:
+    """One audit row per council and scenario after its first: its children in that
+    scenario equal its children in the first (only where they do: a scenario that changes
+    demand changes them). The placements of a comparison's release are per (home council,
+    home), so the rows are per council: a reader's facts about single cohorts (their needs,
+    their homes) are not rows of the audit."""
     cells = pd.DataFrame(
         {
-            "cohort": np.concatenate([p[unit].astype(str), s[unit].astype(str)]),
+            "council": np.concatenate([p.council_id.astype(str), s.council_id.astype(str)]),
             "group": np.concatenate([p[key].astype(str), s[key].astype(str)]),
             "var": np.concatenate([np.arange(b.nx), np.arange(2 * b.nx, b.n)]),
         }
     )
     cells["value"] = b.rel.base_value[cells["var"].to_numpy()]
-    for _, c in cells.groupby("cohort", sort=False):
+    for _, c in cells.groupby("council", sort=False):
         by = [(g, d["var"].to_numpy(), float(d["value"].sum())) for g, d in c.groupby("group", sort=False)]
         first_var, first_total = by[0][1], by[0][2]
         for _, var, total in by[1:]:
