@@ -6,13 +6,15 @@ and prints the error per placement group and age band and the band's coverage, s
 it is forecast before trusting it. With ``--out``: ``forecast`` (every council x placement x age band x
 month), ``totals``, ``flows``, ``trends``, ``costs`` (and ``backtest``) tables and ``forecast.png`` (history, forecast
 and band), ``exit_trends``, ``leaving_at_18`` and ``leaving_history`` (Staying Put and supported living after 18,
-:mod:`rcc.forecast.leaving`); with a UASC file, the UASC children are also forecast on their own (printed, ``uasc_totals``); ``--chart PATH`` writes the chart anywhere. Counts are the council's own: nothing here is
+:mod:`rcc.forecast.leaving`); with a UASC file, the UASC children are also forecast on their own (printed, ``uasc_totals``); ``--chart PATH`` writes the chart anywhere (``.html``: interactive,
+with plotly). Counts are the council's own: nothing here is
 suppressed for publication.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -167,7 +169,15 @@ def forecast_text(fc: pd.DataFrame) -> str:
 
 
 def draw_chart(fc: pd.DataFrame, path: str | Path) -> Path:
-    """:func:`rcc.report.plot_monthly_forecast` of ``fc``, saved as a PNG at ``path`` (no display needed)."""
+    """:func:`rcc.report.plot_monthly_forecast` of ``fc`` saved at ``path`` (png, svg or pdf; no display needed), or
+    with an ``.html`` path the interactive chart of the total (:func:`rcc.report.interactive.forecast_figure`, plotly:
+    a self-contained page)."""
+    path = Path(path)
+    if path.suffix.lower() in (".html", ".htm"):
+        from rcc.report.interactive import forecast_figure
+
+        forecast_figure(fc).write_html(path, include_plotlyjs=True, full_html=True)
+        return path
     import matplotlib
 
     matplotlib.use("Agg")
@@ -176,16 +186,29 @@ def draw_chart(fc: pd.DataFrame, path: str | Path) -> Path:
     from rcc.report.plots import plot_monthly_forecast
 
     fig = plot_monthly_forecast(fc)
-    path = Path(path)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def _check_chart(path: str | None) -> None:
+    """The ``--chart`` path's format is one rcc can write (checked before the forecast runs)."""
+    if path is None:
+        return
+    suffix = Path(path).suffix.lower()
+    if suffix in (".html", ".htm"):
+        if importlib.util.find_spec("plotly") is None:
+            raise InvalidInputError("--chart", None, path, 'plotly installed for an interactive .html chart '
+                                    '(pip install "rcc[interactive]"), or a png, svg or pdf path', "plotly not importable")
+    elif suffix not in (".png", ".svg", ".pdf"):
+        raise InvalidInputError("--chart", None, path, "a path ending .png, .svg, .pdf or .html (interactive)", suffix or "no suffix")
 
 
 def cmd_forecast(args: argparse.Namespace, run: Run) -> int:
     """``rcc forecast``: the monthly forecast (and ``--backtest``) of a council's SSDA903 returns."""
     from rcc.forecast import DEFAULT_COSTS, backtest_monthly, forecast_costs, forecast_monthly
 
+    _check_chart(args.chart)
     progress = StageLog(args.quiet)
     progress("reading the SSDA903 files")
     result = _load(args)
@@ -261,7 +284,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                    help="only some children: SEX=2, ETHNIC=WBRI,WIRI, UASC=1 (UASC: needs the UASC file; 1 a child "
                    "in it, 0 the others) ... (codes comma separated); with the UASC file and no UASC filter, the UASC "
                    "children are also forecast on their own")
-    f.add_argument("--chart", default=None, metavar="PATH", help="write the chart (png, svg or pdf) to PATH")
+    f.add_argument("--chart", default=None, metavar="PATH", help="write the chart to PATH: png, svg or pdf; .html for an interactive chart "
+                   '(needs plotly: pip install "rcc[interactive]")')
     f.add_argument("--seed", type=SEED, default=0)
     out_options(f, None, "forecast tables and chart")
     f.add_argument("--format", choices=("csv", "parquet"), default="csv")

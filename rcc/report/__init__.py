@@ -25,6 +25,8 @@ formulas (names beginning ``=``, ``+``, ``-``, ``@``, tab or CR come from outsid
   report and the charts all read (each shows some of its tables, never another table).
 * ``plan.plot``, ``suff.plot``, ``cmp.plot`` (:class:`PlanPlots`, :class:`SufficiencyPlots`,
   :class:`ComparisonPlots`), :func:`plot_forecast`, :func:`plot_monthly_forecast` and :func:`plot_monthly_total` (``fc.plot()`` of a monthly forecast): matplotlib charts (matplotlib, a dependency of rcc), the same ones the HTML report shows.
+* :func:`forecast_figure` (``fc.plot.interactive()``) and :func:`timeline_figure` (``suff.plot.interactive()``):
+  the same charts as plotly figures, hover and zoom (optional: ``pip install "rcc[interactive]"``).
 * :func:`audit_suppression`: the feasible interval of every suppressed count of a report.
 
 What ``rcc report`` runs (plan a region of the embedded data, write both reports) is
@@ -38,7 +40,7 @@ Modules: :mod:`~rcc.report.tables` (the tables), :mod:`~rcc.report.suppression`
 (with :mod:`~rcc.report.workbook` and :mod:`~rcc.report.glossary`),
 :mod:`~rcc.report.html` (templates in ``rcc/report/templates``), :mod:`~rcc.report.plots` (the
 accessors), :mod:`~rcc.report.charts` and :mod:`~rcc.report.cartogram` (the charts),
-:mod:`~rcc.report.svg` (a chart as inline SVG) and
+:mod:`~rcc.report.svg` (a chart as inline SVG), :mod:`~rcc.report.interactive` (plotly) and
 :mod:`~rcc.report.formatting` (text both writers share).
 
 Councils are listed in name order, not ranked: outcomes depend on each council's
@@ -54,6 +56,7 @@ from typing import Any
 from rcc.report.excel import write_excel
 from rcc.report.grouped import comparison_tables, sufficiency_tables
 from rcc.report.html import write_html
+from rcc.report.interactive import forecast_figure, timeline_figure
 from rcc.report.plots import (
     ComparisonPlots,
     PlanPlots,
@@ -75,12 +78,14 @@ __all__ = [
     "SufficiencyPlots",
     "audit_suppression",
     "comparison_tables",
+    "forecast_figure",
     "plot_forecast",
     "plot_monthly_forecast",
     "plot_monthly_total",
     "report_tables",
     "sufficiency_tables",
     "suppress",
+    "timeline_figure",
     "write_excel",
     "write_html",
 ]

@@ -10,6 +10,7 @@ classes live in lower layers and never import this module)::
     suff.plot.spend()                    # capital and revenue per year against the budgets
     cmp.plot()                           # the RCC's children in each scenario, side by side
     rcc.plot_forecast(forecast)          # history (base year) and forecast, with its band
+    fc.plot.interactive()                # plotly (rcc[interactive]): rcc.report.interactive
 
 Every method takes ``ax=`` (draw into your axes) and returns the Axes. Counts are drawn on
 whole-number axes.
@@ -40,6 +41,7 @@ from rcc.forecast.result import Forecast, MonthlyForecast
 from rcc.report import charts
 from rcc.report.cartogram import draw_flow_map
 from rcc.report.grouped import comparison_tables, sufficiency_tables
+from rcc.report.interactive import forecast_figure, monthly_series, timeline_figure
 from rcc.report.release import SUPPRESSED
 from rcc.report.tables import DISTANCE_BANDS, report_tables
 from rcc.sufficiency.result import SufficiencyPlan
@@ -159,6 +161,11 @@ class SufficiencyPlots:
         """New places by the year they start, stacked by option (home type when there are many options)."""
         ax = charts.new_axes(ax, (7.5, 3.4))
         return charts.timeline(ax, self._suff.builds, self._suff.years)
+
+    def interactive(self) -> Any:
+        """:meth:`timeline` as a plotly figure (hover for places and capital):
+        :func:`rcc.report.interactive.timeline_figure`."""
+        return timeline_figure(self._suff)
 
     def spend(self, ax: Any = None) -> Any:
         """Capital and programme revenue per year, cumulative capital, and the budget limits."""
@@ -323,35 +330,14 @@ def plot_monthly_total(forecast: pd.DataFrame, ax: Any = None, *, placement: str
     -------
     matplotlib.axes.Axes
     """
-    from rcc.core.errors import InvalidInputError
-
-    tot = forecast.attrs.get("totals") if hasattr(forecast, "attrs") else None
-    if tot is None:
-        raise InvalidInputError("forecast", None, "attrs", "a forecast of rcc.forecast_monthly", "no totals")
-    tot = tot[tot.placement == placement]
-    obs = pd.DataFrame(forecast.loc[forecast.kind == "observed", ["council_id", "month", "placement", "children"]])
-    obs.attrs = {}
-    if placement != "all":
-        obs = obs[obs.placement == placement]
-    if council is not None:
-        tot, obs = tot[tot.council_id == council], obs[obs.council_id == council]
-    if tot.empty:
-        raise InvalidInputError("forecast", council, "placement", "a placement group (or 'all') and council of the "
-                                "forecast", placement)
-    several = tot.council_id.nunique() > 1
-    f = tot.groupby("month")[["children_expected", "children_p10", "children_p90"]].sum()
-    hist = obs.groupby("month").children.sum()
-    end = forecast.attrs.get("end")
-    if end in hist.index:  # the forecast starts from the observed end date
-        f = pd.concat([pd.DataFrame({c: [float(hist[end])] for c in f.columns}, index=[end]), f])
+    f, hist, several, title = monthly_series(forecast, placement, council)
     ax = charts.new_axes(ax, (7.5, 3.4))
     ax.fill_between(f.index, f.children_p10, f.children_p90, color="#9ecae1", alpha=0.6,
                     label="p10-p90" + (" (councils' bands summed)" if several else ""))
     ax.plot(f.index, f.children_expected, color="#08519c", lw=1.6, label="forecast (expected)")
     if len(hist):
         ax.plot(hist.index, hist.to_numpy(), color="#222", lw=1.4, label="observed")
-    what = "all placements" if placement == "all" else placement.replace("_", " ")
-    ax.set_title(f"Children in care, {what}" + (f", {council}" if council else ""), fontsize=10)
+    ax.set_title(title, fontsize=10)
     ax.set_ylabel("children")
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False, fontsize=8)
@@ -370,6 +356,10 @@ class MonthlyForecastPlots:
         if args or kwargs:
             return pd.DataFrame(self._forecast).plot(*args, ax=ax, **kwargs)
         return plot_monthly_total(self._forecast, ax, placement=placement, council=council)
+
+    def interactive(self, placement: str = "all", council: str | None = None) -> Any:
+        """The same chart as a plotly figure (hover, zoom): :func:`rcc.report.interactive.forecast_figure`."""
+        return forecast_figure(self._forecast, placement, council)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(pd.DataFrame(self._forecast).plot, name)
