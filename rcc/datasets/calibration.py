@@ -2,7 +2,8 @@
 
 Written by ``scripts/calibrate_simulation.py`` (its date, sources, method, the fit and held-out figures
 are in the file); read by :func:`rcc.datasets.council_geometry` (``district_spread``) and
-:func:`rcc.simulate.simulate` (``suit_scale``) as their defaults.
+:func:`rcc.simulate.simulate` (``suit_scale``, ``match_spread``) as their defaults. The published figures
+the calibration holds out (printed beside the model, never fitted to) are here with their sources.
 """
 
 from __future__ import annotations
@@ -33,13 +34,14 @@ def _calibration() -> dict[str, Any]:
 
 def simulation_calibration() -> dict[str, Any]:
     """The calibration record: ``parameters`` (``suit_scale``: multiple of every home type's chance that
-    a free place suits a child, capped at 1; ``district_spread``: district disc radius multiple), and
+    a free place suits a child, capped at 1; ``match_spread``: how unequal children are to match with agency
+    and residential places; ``district_spread``: district disc radius multiple), and
     ``created``, ``sources``, ``method``, ``fit`` and ``held_out`` as the script wrote them.
 
     Examples
     --------
     >>> sorted(simulation_calibration()["parameters"])
-    ['district_spread', 'suit_scale']
+    ['district_spread', 'match_spread', 'suit_scale']
     """
     return copy.deepcopy(_calibration())
 
