@@ -70,8 +70,17 @@ from rcc.simulate import (
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "rcc" / "datasets" / "data" / "simulation_calibration.json"
-#: (suit_scale, match_spread) points simulated: the grid, and the earlier fit without a match spread.
-POINTS = (*itertools.product((1.0, 1.3, 1.6), (0.5, 1.0, 1.5, 2.0)), (0.7, 0.0))
+#: (suit_scale, match_spread) points simulated: around the optimum of a first grid (suit_scale 1.0, 1.3, 1.6 x
+#: match_spread 0.5 to 2.0, optimum at the edge: 1.6, 1.5), and the earlier fit without a match spread.
+POINTS = (
+    (0.7, 0.0),
+    (1.0, 0.5),
+    (1.0, 1.0),
+    *itertools.product((1.3,), (0.5, 1.0, 1.5)),
+    *itertools.product((1.6, 1.9), (1.0, 1.5, 2.0)),
+    (2.2, 1.5),
+    (2.2, 2.0),
+)
 SPREAD_GRID = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 1.0)
 SOURCES = (
     "DfE, Children looked after in England including adoptions, 2025 release: per-council placements inside "
