@@ -31,10 +31,9 @@ from rcc.analysis.sharing import share_savings
 from rcc.analysis.sweeps import sweep
 from rcc.cli.compare import with_today
 
-#: Published share of children looked after placed inside their own region,
-#: %. DfE/FOI figures quoted in issue 4 (England 86%, North West 94%, London 77%);
-#: other regions are not published in the data shipped with rcc.
-PUBLISHED_INSIDE_REGION_PCT = {"England": 86.0, "North West": 94.0, "London": 77.0}
+#: Published share of children looked after placed inside their own region, %, 31 March 2024: DfE via FOI,
+#: every region and England (rcc.datasets.PUBLISHED_IN_REGION_PCT, rcc.datasets.IN_REGION_SOURCE).
+PUBLISHED_INSIDE_REGION_PCT = {k: v[2024] for k, v in rcc.datasets.PUBLISHED_IN_REGION_PCT.items()}
 
 GM = "Greater Manchester RCC"
 SE = "South East RCC"

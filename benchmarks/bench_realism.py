@@ -8,9 +8,11 @@ rcc.datasets.simulation_calibration()), then plans the census stock from scratch
 council and per region: the share placed outside the own council and the share more than 20 miles from
 home (expected from the district geometry, rcc.simulate.far_share, for today and the optimised plan
 alike), beside DfE's 31 March 2025 figures, with Pearson r and mean absolute error; England's share
-inside own council; each region's in-region share (DfE publishes none; region_cla_2025 has no such
-column, so only the model's are printed). Then the calibration targets, met or not met, and the
-held-out figures (earlier years, net gain) beside the model. Times are printed; nothing is asserted.
+inside own council; each region's in-region share beside DfE's (31 March 2024, released under FOI:
+rcc.datasets.PUBLISHED_IN_REGION_PCT; held out, never fitted). Then the calibration targets, met or not
+met, the children in children's homes beside the published figures (rcc.datasets.CHILDRENS_HOMES_PUBLISHED,
+held out) and the other held-out figures (earlier years, net gain) beside the model. Times are printed;
+nothing is asserted.
 """
 
 from __future__ import annotations
@@ -23,7 +25,14 @@ import pandas as pd
 
 import rcc
 from rcc.core.geo import distance_matrix
-from rcc.simulate import agreement, far_share, placement_matrix, shares_by_council
+from rcc.simulate import (
+    agreement,
+    childrens_home_metrics,
+    far_share,
+    in_region_shares,
+    placement_matrix,
+    shares_by_council,
+)
 
 TARGET_MAE, TARGET_R, TARGET_ENGLAND = 6.0, 0.8, 3.0
 PUBLISHED_INSIDE = 55.7  # DfE 31 March 2025, England, of children with a known locality
@@ -49,9 +58,8 @@ def by_region(region: rcc.Region, matrix: np.ndarray, far: np.ndarray) -> pd.Dat
         rows[name] = {
             "outside": 100 * (1 - np.diag(matrix)[m].sum() / placed),
             "over_20": 100 * (n * far[m]).sum() / placed,
-            "in_region": 100 * n[:, m].sum() / placed,
         }
-    return pd.DataFrame(rows).T
+    return pd.DataFrame(rows).T.join(in_region_shares(region, matrix).rename("in_region"), how="outer")
 
 
 def published_regions() -> pd.DataFrame:
@@ -69,32 +77,28 @@ def published_regions() -> pd.DataFrame:
 
 
 #: Ofsted, "What types of needs do children's homes offer care for?" (8 July 2022, data at 31 March 2020):
-#: children in children's homes lived 36 miles from home on average; London councils placed 11% of them
-#: while 7% of places were in London; North West councils 19%, with 23% of places.
-OFSTED_2022 = {"mean_miles": 36.0, "London placed": 11.0, "London places": 7.0, "NW placed": 19.0, "NW places": 23.0}
+#: London councils placed 11% of the children living in children's homes while 7% of places were in
+#: London; North West councils 19%, with 23% of places (the supply imbalance the model is built from).
+OFSTED_2022_SUPPLY = {"London placed": 11.0, "London places": 7.0, "NW placed": 19.0, "NW places": 23.0}
 
 
-def childrens_homes(region: rcc.Region, sim: rcc.simulate.Simulation, far: np.ndarray) -> pd.DataFrame:
-    """Children in children's homes today (simulated) beside Ofsted's 2022 study (printed, never fitted)."""
+def childrens_homes(region: rcc.Region, sim: rcc.simulate.Simulation) -> pd.DataFrame:
+    """Children in children's homes today (simulated) beside the published figures (never fitted)."""
     pop = sim.population.take(sim.population.home >= 0)
     homes = region.homes
     ch = homes.home_type.to_numpy()[pop.home] == "childrens_home"
-    idx = pd.Index(region.council_ids)
-    child, where = pop.council[ch], idx.get_indexer(homes.council_id.to_numpy()[pop.home[ch]])
     reg = region.councils.region.to_numpy(dtype=object)
     places = homes[homes.home_type == "childrens_home"]
-    place_reg = reg[idx.get_indexer(places.council_id)]
-    share = lambda mask: 100 * float(np.mean(mask))  # noqa: E731
-    model = {
-        "mean_miles": float(region.council_distances()[child, where].mean()),
-        "% outside own council": share(child != where),
-        "% over 20 miles": 100 * float(far[child, where].mean()),
-        "London placed": share(reg[child] == "London"),
+    place_reg = reg[pd.Index(region.council_ids).get_indexer(places.council_id)]
+    model = childrens_home_metrics(region, sim.population).drop("children").to_dict()
+    model |= {
+        "London placed": 100 * float(np.mean(reg[pop.council[ch]] == "London")),
         "London places": 100 * places.places[place_reg == "London"].sum() / places.places.sum(),
-        "NW placed": share(reg[child] == "North West"),
+        "NW placed": 100 * float(np.mean(reg[pop.council[ch]] == "North West")),
         "NW places": 100 * places.places[place_reg == "North West"].sum() / places.places.sum(),
     }
-    return pd.DataFrame({"today (simulated)": model, "Ofsted 2022": OFSTED_2022})
+    published = {k: v for k, (v, _) in rcc.datasets.CHILDRENS_HOMES_PUBLISHED.items()} | OFSTED_2022_SUPPLY
+    return pd.DataFrame({"today (simulated)": model, "published": published})
 
 
 def verdict(ok: bool) -> str:
@@ -142,10 +146,9 @@ def main() -> None:
     table = pd.DataFrame(rows).T
     print(table.round(3).to_string())
 
-    print(
-        "\nper region: % outside own council, % over 20 miles, % inside own region (DfE publishes no in-region share):"
-    )
-    pub_r = published_regions().add_prefix("published ")
+    print("\nper region: % outside own council, % over 20 miles (DfE 2025), % inside own region (DfE 2024, FOI):")
+    in_region = pd.Series({k: v[2024] for k, v in rcc.datasets.PUBLISHED_IN_REGION_PCT.items()}, name="in_region")
+    pub_r = published_regions().join(in_region, how="outer").add_prefix("published ")
     parts = [pub_r] + [by_region(region, m, far).add_prefix(f"{k} ") for k, m in matrices.items()]
     print(pd.concat(parts, axis=1).round(1).to_string())
 
@@ -195,8 +198,17 @@ def main() -> None:
     worst = worst.assign(today=shares["today"].over_20, published=published.over_20)
     worst["error"] = worst.today - worst.published
     print(worst.dropna().sort_values("error", key=abs, ascending=False).head(12).round(1).to_string())
+    print("\nregions with the in-region share within 3 points of published (held out, never fitted):")
+    both = pd.concat(parts, axis=1)
+    gap = (both["today in_region"] - both["published in_region"]).dropna()
+    print(
+        f"  {int((gap.abs() <= 3).sum())} of {len(gap)} (incl. England); gaps: "
+        + ", ".join(f"{k} {v:+.1f}" for k, v in gap.items())
+    )
     print("\nchildren in children's homes (held out, never fitted; % of them, places: % of children's home places):")
-    print(childrens_homes(region, sim, far).round(1).to_string())
+    print(childrens_homes(region, sim).round(1).to_string())
+    for k, (_, src) in rcc.datasets.CHILDRENS_HOMES_PUBLISHED.items():
+        print(f"  {k}: {src}")
 
     print("\nheld out (never fitted): simulated today beside other published years and the net gain")
     held = {}

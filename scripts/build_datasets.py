@@ -474,8 +474,14 @@ components are printed beside the model, never fitted to.
 
 ## `simulation_calibration.json`
 Not written by `scripts/build_datasets.py`: `scripts/calibrate_simulation.py` writes it (date, sources,
-method, seeds, grid, the fitted parameters, the fit and the held-out agreement are in the file). Two
-global parameters of `rcc.simulate`, fitted on England to the DfE 2025 per-council shares above.
+method, seeds, grid, the fitted parameters, the fit and the held-out agreement are in the file). Three
+global parameters of `rcc.simulate`, fitted on England to the DfE 2025 per-council shares above. Held out
+(printed beside the model, never fitted): each region's share placed inside its own region (DfE, FOI release
+for 31 March 2023 and 2024, published in SESLIP Briefing #002: Cross-regional placements) and children in
+children's homes (Ofsted, *What types of needs do children's homes offer care for?*, 8 July 2022: mean
+distance 36 miles, about 30% outside their region; DfE, *Children looked after: a focus on placement
+location*: 59% of children in secure and children's homes outside their council, 2015); the figures and
+their sources are in `rcc/datasets/calibration.py`.
 """
 
 

@@ -53,6 +53,31 @@ def test_a_home_that_never_suits_takes_nobody():
     assert got.tolist() == [1, 1, 1, 1]
 
 
+def test_children_unequal_to_match_go_further_down_their_lists():
+    n = 400
+    net = Network.from_edges(np.zeros(n, dtype=np.int64), np.arange(n), (np.arange(n, dtype=float),), 1)
+    suits = np.full(n, 0.5)
+
+    def taken(spread: float | np.ndarray) -> np.ndarray:
+        free = np.ones(n, dtype=np.int64)
+        return place(np.zeros(100, dtype=np.int64), np.arange(100), np.arange(100), net, free, suits, 3, spread)
+
+    alike = place(
+        np.zeros(100, dtype=np.int64), np.arange(100), np.arange(100), net, np.ones(n, dtype=np.int64), suits, 3
+    )
+    assert np.array_equal(taken(0.0), alike) and np.array_equal(taken(np.zeros(n)), alike)  # 0: as before
+    spread = taken(3.0)
+    placed = spread[spread >= 0]
+    assert len(set(placed.tolist())) == len(placed) and (alike >= 0).all()  # each place taken once
+    reach = np.where(spread >= 0, spread, n)  # a referral no home on the list suits waits: past its end
+    assert reach.mean() > alike.mean() + 10 and reach.max() > alike.max()  # a few go much further
+    rule = ChoiceRule(match_spread=2.0)
+    tiers = rule.tier_array()
+    assert np.array_equal(rule.spread_array(), np.where(tiers > 0, 2.0, 0.0))  # not kinship, own carers
+    with pytest.raises(InvalidInputError):
+        ChoiceRule(match_spread=-1.0)
+
+
 def _one_home_engine(rates: FlowRates) -> Engine:
     net = Network.from_edges(np.arange(4), np.zeros(4, dtype=np.int64), (np.zeros(4),), 4)  # one council, one need
     return Engine(net, np.zeros(1, dtype=np.int64), np.array([10]), np.ones(1), rcc.simulate.band_of_age(), 1, 1, rates)
@@ -153,6 +178,7 @@ def test_the_calibrated_defaults_are_the_shipped_record(gm):
     scale = record["parameters"]["suit_scale"]
     rule = rcc.simulate.calibrated_rule()
     assert rule.suit_chance == {t: min(1.0, p * scale) for t, p in rcc.flows.DEFAULT_SUIT_CHANCE.items()}
+    assert rule.match_spread == record["parameters"]["match_spread"]
     _same(rcc.simulate.simulate(gm, months=3, seed=5), rcc.simulate.simulate(gm, months=3, seed=5, rule=rule))
     spread = record["parameters"]["district_spread"]
     default = rcc.datasets.council_geometry(gm.council_ids)

@@ -1,6 +1,12 @@
 """Embedded datasets: real English councils (ONS, DfE, Ofsted; OGL v3.0)."""
 
-from rcc.datasets.calibration import CALIBRATED_PARAMETERS, simulation_calibration
+from rcc.datasets.calibration import (
+    CALIBRATED_PARAMETERS,
+    CHILDRENS_HOMES_PUBLISHED,
+    IN_REGION_SOURCE,
+    PUBLISHED_IN_REGION_PCT,
+    simulation_calibration,
+)
 from rcc.datasets.census import (
     CENSUS_SEED,
     CENSUS_START,
@@ -40,6 +46,9 @@ from rcc.datasets.supply import DEFAULT_WEEKLY_COST_GBP, WEEKLY_COSTS, WeeklyCos
 __all__ = [
     "CALIBRATED_PARAMETERS",
     "CENSUS_SEED",
+    "CHILDRENS_HOMES_PUBLISHED",
+    "IN_REGION_SOURCE",
+    "PUBLISHED_IN_REGION_PCT",
     "CENSUS_START",
     "CENSUS_YEARS",
     "DEFAULT_WEEKLY_COST_GBP",

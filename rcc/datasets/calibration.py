@@ -2,7 +2,8 @@
 
 Written by ``scripts/calibrate_simulation.py`` (its date, sources, method, the fit and held-out figures
 are in the file); read by :func:`rcc.datasets.council_geometry` (``district_spread``) and
-:func:`rcc.simulate.simulate` (``suit_scale``) as their defaults.
+:func:`rcc.simulate.simulate` (``suit_scale``, ``match_spread``) as their defaults. The published figures
+the calibration holds out (printed beside the model, never fitted to) are here with their sources.
 """
 
 from __future__ import annotations
@@ -13,10 +14,16 @@ import json
 from importlib import resources
 from typing import Any
 
-__all__ = ["CALIBRATED_PARAMETERS", "simulation_calibration"]
+__all__ = [
+    "CALIBRATED_PARAMETERS",
+    "CHILDRENS_HOMES_PUBLISHED",
+    "IN_REGION_SOURCE",
+    "PUBLISHED_IN_REGION_PCT",
+    "simulation_calibration",
+]
 
 #: The parameters the calibration fits (global: one value for all of England).
-CALIBRATED_PARAMETERS = ("suit_scale", "district_spread")
+CALIBRATED_PARAMETERS = ("suit_scale", "district_spread", "match_spread")
 
 
 @functools.cache
@@ -27,12 +34,60 @@ def _calibration() -> dict[str, Any]:
 
 def simulation_calibration() -> dict[str, Any]:
     """The calibration record: ``parameters`` (``suit_scale``: multiple of every home type's chance that
-    a free place suits a child, capped at 1; ``district_spread``: district disc radius multiple), and
+    a free place suits a child, capped at 1; ``match_spread``: how unequal children are to match with agency
+    and residential places; ``district_spread``: district disc radius multiple), and
     ``created``, ``sources``, ``method``, ``fit`` and ``held_out`` as the script wrote them.
 
     Examples
     --------
     >>> sorted(simulation_calibration()["parameters"])
-    ['district_spread', 'suit_scale']
+    ['district_spread', 'match_spread', 'suit_scale']
     """
     return copy.deepcopy(_calibration())
+
+
+#: Published share (%) of each region's children looked after placed inside their own region, 31 March
+#: 2023 and 2024 (held out: printed beside the model, never fitted to). DfE figures released under a
+#: Freedom of Information request, published by the South East RCC with Data to Insight:
+#: SESLIP "Briefing #002: Cross-regional placements" (seslip.co.uk).
+PUBLISHED_IN_REGION_PCT: dict[str, dict[int, float]] = {
+    "East Midlands": {2023: 83.0, 2024: 83.0},
+    "East of England": {2023: 83.0, 2024: 83.0},
+    "London": {2023: 77.0, 2024: 77.0},
+    "North East": {2023: 92.0, 2024: 91.0},
+    "North West": {2023: 94.0, 2024: 94.0},
+    "South East": {2023: 81.0, 2024: 80.0},
+    "South West": {2023: 84.0, 2024: 83.0},
+    "West Midlands": {2023: 90.0, 2024: 90.0},
+    "Yorkshire and The Humber": {2023: 88.0, 2024: 88.0},
+    "England": {2023: 86.0, 2024: 86.0},
+}
+IN_REGION_SOURCE = (
+    "DfE, FOI release of children looked after placed inside their own region, 31 March 2023 and 2024, "
+    "published in SESLIP Briefing #002: Cross-regional placements (South East RCC, Data to Insight)"
+)
+
+#: Children living in children's homes: published figures (held out, never fitted to), each with its
+#: statistic, date and source. ``mean_miles``: the mean straight-line distance from home of children in
+#: children's homes with a known distance (a mean, dominated by a long tail), 31 March 2020;
+#: ``pct_outside_region``: "around 30%" of them placed outside their home region (the same study, as
+#: summarised at publication); ``pct_outside_council``: children in secure homes and children's homes
+#: placed outside their council's boundary, 31 March 2015 (3,550 of 6,000; the latest year in the text
+#: rcc has).
+CHILDRENS_HOMES_PUBLISHED: dict[str, tuple[float, str]] = {
+    "mean_miles": (
+        36.0,
+        "Ofsted, What types of needs do children's homes offer care for? (8 July 2022; DfE child-level data, "
+        "31 March 2020): average distance 36 miles for all children in children's homes",
+    ),
+    "pct_outside_region": (
+        30.0,
+        "Ofsted, What types of needs do children's homes offer care for? (8 July 2022), as summarised at "
+        "publication (vulnerability360.org.uk): around 30% of children placed in children's homes outside their region",
+    ),
+    "pct_outside_council": (
+        59.0,
+        "DfE, Children looked after: a focus on placement location (data set 'Placement type for CLA outside "
+        "LA boundary'), 31 March 2015: secure homes and children's homes 3,550 outside, 2,450 inside",
+    ),
+}

@@ -45,6 +45,7 @@ DEFAULT_SUIT_CHANCE: dict[str, float] = {
     "supported_accommodation": 0.7,
 }
 _WINDOW = 16  # candidates looked at per referral per vectorised step
+_EASE_DRAW = 2**63 + 0x5EED  # the third hash input of a referral's ease draw (never a home index)
 
 
 @attrs.frozen
@@ -57,10 +58,17 @@ class ChoiceRule:
         Preference tier per home type (lower first); equal tiers: nearest first.
     suit_chance : Mapping[str, float]
         Chance a free place of the type suits an eligible child (0 to 1): the scarcity a calibration fits.
+    match_spread : float
+        How unequal children are to match with commissioned places (0: alike). Each referral's suit chances
+        of homes in a tier above 0 (agency and residential) are multiplied by ``u ** match_spread``, ``u``
+        uniform and drawn once per referral (:func:`place`): most children are suited by many homes, a few by
+        hardly any, and those go far (the long tail of distances). Tier 0 (kinship, the council's own carers)
+        is the council's own search, not a market match.
     """
 
     tiers: Mapping[str, int] = attrs.field(factory=lambda: dict(DEFAULT_TIERS))
     suit_chance: Mapping[str, float] = attrs.field(factory=lambda: dict(DEFAULT_SUIT_CHANCE))
+    match_spread: float = attrs.field(default=0.0, converter=float)
 
     def __attrs_post_init__(self) -> None:
         for table in ("tiers", "suit_chance"):
@@ -71,10 +79,16 @@ class ChoiceRule:
         for t, p in self.suit_chance.items():
             if not 0 <= float(p) <= 1:
                 raise InvalidInputError("choice rule", t, "suit_chance", "a chance from 0 to 1", p)
+        if not 0 <= self.match_spread <= 50:
+            raise InvalidInputError("choice rule", None, "match_spread", "a number from 0 to 50", self.match_spread)
 
     def tier_array(self) -> np.ndarray:
         """Tier per home type index."""
         return np.array([int(self.tiers[t]) for t in HOME_TYPES], dtype=np.int64)
+
+    def spread_array(self) -> np.ndarray:
+        """Match spread per home type index (:attr:`match_spread` above tier 0, else 0)."""
+        return np.where(self.tier_array() > 0, self.match_spread, 0.0)
 
     def suit_array(self) -> np.ndarray:
         """Suit chance per home type index."""
@@ -138,7 +152,15 @@ def uniform_hash(*parts: np.ndarray | int) -> np.ndarray:
 
 
 def _first_open(
-    ref: np.ndarray, pos: np.ndarray, end: np.ndarray, network: Network, free: np.ndarray, suits: np.ndarray, salt: int
+    ref: np.ndarray,
+    pos: np.ndarray,
+    end: np.ndarray,
+    network: Network,
+    free: np.ndarray,
+    suits: np.ndarray,
+    salt: int,
+    ease: np.ndarray,
+    spread: np.ndarray,
 ) -> np.ndarray:
     """For each referral, the first position from ``pos`` (before ``end``) whose home is free and suits it;
     ``end`` if none."""
@@ -151,7 +173,7 @@ def _first_open(
         inside = at < end[todo][:, None]
         h = network.home[np.minimum(at, len(network.home) - 1)]
         ok = inside & (free[h] > 0)
-        ok &= uniform_hash(salt, ref[todo][:, None], h) < suits[h]
+        ok &= uniform_hash(salt, ref[todo][:, None], h) < suits[h] * ease[todo][:, None] ** spread[h]
         hit = ok.any(axis=1)
         found[todo[hit]] = at[hit, ok[hit].argmax(axis=1)]
         cur = cur + _WINDOW
@@ -168,6 +190,7 @@ def place(
     free: np.ndarray,
     suits: np.ndarray,
     salt: int,
+    match_spread: float | np.ndarray = 0.0,
 ) -> np.ndarray:
     """Homes for a batch of referrals (``-1``: none free and suitable); ``free`` is decreased in place.
 
@@ -186,13 +209,18 @@ def place(
         Chance each home suits an eligible child (from its type).
     salt : int
         The batch's seed (seed and month).
+    match_spread : float or numpy.ndarray
+        Per home (or one for all): each referral's suit chance of the home is multiplied by
+        ``u ** match_spread`` (``u`` its own uniform draw; :meth:`ChoiceRule.spread_array`); 0: alike.
     """
     key = np.asarray(key, dtype=np.int64)
     pos, end = network.start[key].copy(), network.start[key + 1].copy()
     result = np.full(len(key), -1, dtype=np.int64)
+    ease = uniform_hash(salt, np.asarray(ref), _EASE_DRAW)
+    spread = np.broadcast_to(np.asarray(match_spread, dtype=float), free.shape)
     active = np.arange(len(key))
     while len(active):
-        at = _first_open(ref[active], pos[active], end[active], network, free, suits, salt)
+        at = _first_open(ref[active], pos[active], end[active], network, free, suits, salt, ease[active], spread)
         has = at < end[active]
         active, at = active[has], at[has]
         home = network.home[at]

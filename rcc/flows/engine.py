@@ -67,6 +67,9 @@ class Engine:
     councils, needs : int
         How many councils and needs the keys are made of.
     rates : Rates
+    match_spread : float or numpy.ndarray
+        How unequal children are to match, per home or one for all
+        (:meth:`rcc.flows.ChoiceRule.spread_array`; 0: alike).
     assign : Assign, optional
         When given, children who enter or move get the home it returns (supply unlimited: ``places``
         are not checked), not one chosen by the choice rule: a forecast by placement type, where each
@@ -82,6 +85,7 @@ class Engine:
     needs: int
     rates: Rates
     assign: Assign | None = None
+    match_spread: float | np.ndarray = 0.0
 
     @property
     def bands(self) -> int:
@@ -182,7 +186,7 @@ class Engine:
         salt = int(rng.integers(0, 2**62))
         priority = rng.permutation(len(waiting))
         keys = self.key(population.take(waiting), month)
-        got = place(keys, np.arange(len(waiting)), priority, self.network, free, self.suits, salt)
+        got = place(keys, np.arange(len(waiting)), priority, self.network, free, self.suits, salt, self.match_spread)
         return self._placed(population, waiting, got, month, events)
 
     def _placed(

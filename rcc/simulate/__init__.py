@@ -6,10 +6,13 @@ distance; :func:`steady_rates` as placeholder rates), runs it month by month and
 :class:`Simulation`: the census placements (schema ``placements``), the flows and the metrics.
 
 Calibration (``scripts/calibrate_simulation.py``, its record :func:`rcc.datasets.simulation_calibration`):
-two global parameters fitted with common random numbers to DfE's 2025 per-council shares placed outside
+three global parameters fitted with common random numbers to DfE's 2025 per-council shares placed outside
 the council and more than 20 miles from home: ``suit_scale`` (every suit chance of the choice rule,
-:func:`calibrated_rule`, the default) and ``district_spread`` (how tightly children gather inside their
-districts, :func:`rcc.datasets.council_geometry`, which the over-20-miles share is measured with). As
+:func:`calibrated_rule`, the default), ``match_spread`` (how unequal children are to match with agency and
+residential places, :attr:`rcc.flows.ChoiceRule.match_spread`: the long tail of distances) and
+``district_spread`` (how tightly children gather inside their districts, :func:`rcc.datasets.council_geometry`,
+which the over-20-miles share is measured with). Published figures never fitted to are printed beside the
+model (:func:`in_region_shares`, :func:`childrens_home_metrics`; ``benchmarks/bench_realism.py``). As
 councils place today, a council's in-house foster carers take only its own children
 (:data:`OWN_PROVISION`, :func:`provision_council`; a plan may pool them). The rates stay placeholders.
 Hooks left for the next steps:
@@ -41,8 +44,10 @@ from rcc.simulate.metrics import (
     FAR_MILES,
     agreement,
     census_metrics,
+    childrens_home_metrics,
     council_metrics,
     far_share,
+    in_region_shares,
     placement_matrix,
     published_beside,
     shares_by_council,
@@ -62,8 +67,10 @@ __all__ = [
     "calibrated_rule",
     "census",
     "census_metrics",
+    "childrens_home_metrics",
     "far_share",
     "council_metrics",
+    "in_region_shares",
     "initial_population",
     "key_frame",
     "placement_matrix",

@@ -66,14 +66,20 @@ def key_frame(region: Region) -> pd.DataFrame:
     )
 
 
-def calibrated_rule(suit_scale: float | None = None) -> ChoiceRule:
+def calibrated_rule(suit_scale: float | None = None, match_spread: float | None = None) -> ChoiceRule:
     """The choice rule with every home type's suit chance (:data:`rcc.flows.DEFAULT_SUIT_CHANCE`) times
-    ``suit_scale``, capped at 1; default the calibrated scale (:func:`rcc.datasets.simulation_calibration`)."""
+    ``suit_scale``, capped at 1, and children unequal to match by ``match_spread``
+    (:attr:`rcc.flows.ChoiceRule.match_spread`); defaults: the calibrated values
+    (:func:`rcc.datasets.simulation_calibration`; ``match_spread`` 0 in a record without it)."""
+    fitted = simulation_calibration()["parameters"]
     if suit_scale is None:
-        suit_scale = float(simulation_calibration()["parameters"]["suit_scale"])
+        suit_scale = float(fitted["suit_scale"])
+    if match_spread is None:
+        match_spread = float(fitted.get("match_spread", 0.0))
     if not 0 <= float(suit_scale):
         raise InvalidInputError("choice rule", None, "suit_scale", "a multiple of at least 0", suit_scale)
-    return ChoiceRule(suit_chance={t: min(1.0, p * float(suit_scale)) for t, p in DEFAULT_SUIT_CHANCE.items()})
+    suit = {t: min(1.0, p * float(suit_scale)) for t, p in DEFAULT_SUIT_CHANCE.items()}
+    return ChoiceRule(suit_chance=suit, match_spread=float(match_spread))
 
 
 def provision_council(region: Region, home_types: tuple[str, ...] = OWN_PROVISION) -> np.ndarray:
@@ -163,6 +169,7 @@ def build_engine(
         councils=len(region.councils),
         needs=len(NEEDS),
         rates=rates if rates is not None else steady_rates(region),  # type: ignore[arg-type]
+        match_spread=rule.spread_array()[kind],
     )
 
 

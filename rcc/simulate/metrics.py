@@ -14,8 +14,10 @@ __all__ = [
     "FAR_MILES",
     "agreement",
     "census_metrics",
+    "childrens_home_metrics",
     "council_metrics",
     "far_share",
+    "in_region_shares",
     "placement_matrix",
     "published_beside",
     "shares_by_council",
@@ -137,3 +139,37 @@ def agreement(model: pd.Series, truth: pd.Series) -> dict[str, float]:
     x, y = model[ok].to_numpy(float), truth[ok].to_numpy(float)
     r = float(np.corrcoef(x, y)[0, 1]) if len(x) > 1 else float("nan")
     return {"r": r, "mae": float(np.abs(x - y).mean()) if len(x) else float("nan"), "councils": int(ok.sum())}
+
+
+def in_region_shares(region: Region, matrix: np.ndarray) -> pd.Series:
+    """% of each region's placed children (by home council's region) placed in a council of the same
+    region, from a :func:`placement_matrix`; ``England`` last (all regions together)."""
+    reg = region.councils.region.to_numpy(dtype=object)
+    n = np.asarray(matrix, dtype=float)
+    same = reg[:, None] == reg[None, :]
+    out = {name: 100 * float(n[reg == name][:, reg == name].sum() / n[reg == name].sum()) for name in sorted(set(reg))}
+    out["England"] = 100 * float((n * same).sum() / n.sum())
+    return pd.Series(out, name="pct_in_region")
+
+
+def childrens_home_metrics(region: Region, population: Population) -> pd.Series:
+    """Placed children living in children's homes: ``children``, ``mean_miles`` (home to placement:
+    :meth:`rcc.Region.council_distances`, a mean over children, as Ofsted's study reports it),
+    ``pct_outside_council``, ``pct_outside_region`` and ``pct_over_20_miles`` (expected, :func:`far_share`)."""
+    home_council, where, far, kind = _placed(region, population)
+    ch = kind == HOME_TYPES.index("childrens_home")
+    child, at = home_council[ch], where[ch]
+    reg = region.councils.region.to_numpy(dtype=object)
+    if not len(child):
+        return pd.Series({"children": 0.0}).reindex(
+            ["children", "mean_miles", "pct_outside_council", "pct_outside_region", "pct_over_20_miles"]
+        )
+    return pd.Series(
+        {
+            "children": float(len(child)),
+            "mean_miles": float(region.council_distances()[child, at].mean()),
+            "pct_outside_council": 100 * float(np.mean(child != at)),
+            "pct_outside_region": 100 * float(np.mean(reg[child] != reg[at])),
+            "pct_over_20_miles": 100 * float(far[ch].mean()),
+        }
+    )
