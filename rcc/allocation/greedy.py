@@ -101,10 +101,9 @@ def greedy_class_flows(
     """
     n_homes = len(region.homes)
     cohort = class_edges.cohort.to_numpy()
-    klass = class_edges.home.to_numpy()
     held = class_edges.held.to_numpy(dtype=np.int64)
     pairs = held_pairs(region, home_class, class_edges)
-    homes = _ClassHomes.build(region, home_class, klass, pairs)
+    homes = _ClassHomes.build(region, home_class, pairs)
     referrals, start, stop_at = _referrals(region, cohort, held, seed)
     taken, unmet = _place_referrals(class_edges, homes, referrals, start, stop_at, len(region.cohorts))
 
@@ -130,7 +129,7 @@ class _ClassHomes:
     nxt: np.ndarray  # position in members of each class's first home with a free place
 
     @classmethod
-    def build(cls, region: Region, home_class: np.ndarray, klass: np.ndarray, held: HeldPairs) -> _ClassHomes:
+    def build(cls, region: Region, home_class: np.ndarray, held: HeldPairs) -> _ClassHomes:
         n_classes = int(home_class.max()) + 1 if len(region.homes) else 0
         members = np.argsort(home_class, kind="stable")
         bound = np.searchsorted(home_class[members], np.arange(n_classes + 1))
