@@ -10,8 +10,8 @@ Each (region, implementation) runs in a fresh process, so its peak memory is its
 Columns: ``region_mib`` (resident memory of the process with the region loaded), ``first_s`` (the first run
 of seed 0), ``_s`` (best of ``--repeat`` runs of seed 0), ``peak_mib`` (peak resident memory during the
 runs, counted from the loaded region: the process's high-water mark is reset after loading), ``ratio``
-(home_level / merged, for time and memory), and ``same`` (placements, shortfall and objective of every
-seed equal between the two, compared exactly).
+(home_level / merged, for time and memory), and ``same`` (placements and shortfall of every seed equal
+between the two, compared exactly; objectives within 1e-12 relative: the same terms summed in another order).
 """
 
 from __future__ import annotations
@@ -75,6 +75,19 @@ def measure(region_name: str, impl: str, seeds: list[int], repeat: int) -> dict:
     }
 
 
+def _same(ref: dict, new: dict) -> bool:
+    """Placements and shortfall of every seed equal exactly; objectives within 1e-12 relative (the same
+    terms summed over fewer edges may differ in the last bit, as tests/test_greedy_classes.py allows)."""
+    def close(a: str, b: str) -> bool:
+        return abs(float.fromhex(a) - float.fromhex(b)) <= 1e-12 * abs(float.fromhex(a))
+
+    return ref.keys() == new.keys() and all(
+        ref[s]["placements"] == new[s]["placements"] and ref[s]["shortfall"] == new[s]["shortfall"]
+        and close(ref[s]["objective"], new[s]["objective"])
+        for s in ref
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--regions", nargs="+", default=REGIONS)
@@ -105,7 +118,7 @@ def main() -> None:
                 "home_level_peak_mib": round(ref["peak_mib"]),
                 "merged_peak_mib": round(new["peak_mib"]),
                 "memory_ratio": round(ref["peak_mib"] / max(new["peak_mib"], 1e-9), 2),
-                "same": ref["results"] == new["results"],
+                "same": _same(ref["results"], new["results"]),
             }
         )
     print(pd.DataFrame(rows).to_string(index=False))

@@ -73,10 +73,12 @@ def per_plan(region: rcc.Region, draws: int, seed: int) -> tuple[pd.DataFrame, f
     """The per-draw rcc.plan path; returns the table and seconds."""
     params = single_thread(None)
     mean = region.cohorts.children.to_numpy()
+    held = region.placements.groupby("cohort_id").children.sum().reindex(region.cohorts.cohort_id, fill_value=0)
     t0 = time.perf_counter()
     rows = []
-    for k in range(draws):
-        drawn = attrs.evolve(region, cohorts=region.cohorts.assign(children=draw_demand(mean, seed, k)))  # tables valid
+    for k in range(draws):  # the sweep's draws: children held today bound each draw from below
+        children = draw_demand(mean, seed, k, None, held.to_numpy())
+        drawn = attrs.evolve(region, cohorts=region.cohorts.assign(children=children))  # tables valid
         rows.append(sweep_row(rcc.plan(drawn, params), k))
     return pd.DataFrame(rows, columns=["draw", *SWEEP_METRICS, "status"]), time.perf_counter() - t0
 

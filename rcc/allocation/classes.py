@@ -9,7 +9,16 @@ import pandas as pd
 from rcc.core.errors import SolverError
 from rcc.core.region import Region
 
-__all__ = ["aggregate_homes", "class_representatives", "split_class_flows", "split_flows"]
+__all__ = [
+    "HeldPairs",
+    "aggregate_homes",
+    "class_representatives",
+    "held_pairs",
+    "split_class_flows",
+    "split_flows",
+    "home_edges",
+    "split_held_flows",
+]
 
 _CLASS_KEY = ["council_id", "needs", "min_age", "max_age", "weekly_cost_gbp", "serves_council_id"]
 
@@ -22,7 +31,10 @@ def aggregate_homes(
     Homes in the same council with the same needs, ages, weekly cost and
     served council are interchangeable for every cohort (same distance, same
     cost), so the model needs one capacity row for all of them. Homes holding
-    current placements stay on their own; ``extra_keys`` (one value per home)
+    current placements merge like any other: the class's held children are
+    its edges' ``held`` (lower bounds of the model), its places all its homes'
+    places, and :func:`split_flows` puts each held child back in its own home
+    and shares only the rest among the free places. ``extra_keys`` (one value per home)
     keep apart homes that a caller's rules treat differently (e.g. owners in
     pooling scenarios). Returns the region with one home per class and each
     original home's class.
@@ -32,8 +44,6 @@ def aggregate_homes(
     key["needs"] = homes.needs.map(lambda s: ";".join(sorted({x.strip() for x in s.split(";") if x.strip()})))
     for name, values in (extra_keys or {}).items():
         key[f"extra:{name}"] = values
-    held = homes.home_id.isin(region.placements.home_id)
-    key["single"] = np.where(held, homes.home_id, "")
     home_class = key.groupby(list(key.columns), sort=False, dropna=False).ngroup().to_numpy()
     first = class_representatives(home_class)
     n = len(first)
@@ -61,18 +71,100 @@ def class_representatives(home_class: np.ndarray) -> np.ndarray:
     return first
 
 
+@attrs.frozen(eq=False)
+class HeldPairs:
+    """Children already placed, per (cohort, home) pair: the class edge each pair lies on, the home
+    (a row of the region's homes) and its children; sorted by class edge, then home."""
+
+    edge: np.ndarray
+    home: np.ndarray
+    children: np.ndarray
+
+
+def held_pairs(region: Region, home_class: np.ndarray, class_edges: pd.DataFrame) -> HeldPairs:
+    """Where the region's placements are, on the class edges (see :class:`HeldPairs`).
+
+    Every placement's (cohort, class of its home) must be a class edge: the edges
+    :func:`rcc.allocation.network.eligible_edges` builds for the classes always hold them.
+    """
+    placements = region.placements
+    if not len(placements):
+        empty = np.zeros(0, dtype=np.int64)
+        return HeldPairs(empty, empty, empty)
+    n_homes = len(region.homes)
+    n_classes = int(home_class.max()) + 1
+    pc = pd.Index(region.cohorts.cohort_id).get_indexer(placements.cohort_id).astype(np.int64)
+    ph = pd.Index(region.homes.home_id).get_indexer(placements.home_id).astype(np.int64)
+    pairs, inverse = np.unique(pc * n_homes + ph, return_inverse=True)
+    children = np.bincount(inverse, weights=placements.children.to_numpy(dtype=float)).astype(np.int64)
+    cohort, home = pairs // n_homes, pairs % n_homes
+    edge_keys = class_edges.cohort.to_numpy(dtype=np.int64) * n_classes + class_edges.home.to_numpy(dtype=np.int64)
+    edge = pd.Index(edge_keys).get_indexer(cohort * n_classes + home_class[home])
+    if (edge < 0).any():
+        raise ValueError("held_pairs: a held placement lies on no class edge (expected every held pair on an edge)")
+    order = np.lexsort((home, edge))
+    return HeldPairs(edge[order], home[order], children[order])
+
+
+def split_held_flows(
+    home_class: np.ndarray, places: np.ndarray, edge_class: np.ndarray, class_flow: np.ndarray, held: HeldPairs
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rows (class edge, home, children, held children) sharing class flows among the homes of each class.
+
+    Held children stay in their own homes; the rest of each class edge's flow
+    (``class_flow`` minus its held children) fills the places the held children
+    leave free, as :func:`split_class_flows` does. Rows come out by class edge,
+    then home (table order), one per (class edge, home) pair with children.
+
+    Examples
+    --------
+    Two homes of one class with 2 places each; cohort 0 holds one child in home 1 and gets
+    two more, cohort 1 gets one:
+
+    >>> held = HeldPairs(np.array([0]), np.array([1]), np.array([1]))
+    >>> rows = split_held_flows(np.array([0, 0]), np.array([2, 2]), np.array([0, 0]), np.array([3.0, 1.0]), held)
+    >>> [r.tolist() for r in rows]
+    [[0, 0, 1], [0, 1, 1], [2, 1, 1], [0, 1, 0]]
+    """
+    held_at_home = np.bincount(held.home, weights=held.children, minlength=len(places)).astype(np.int64)
+    free = np.asarray(places, dtype=np.int64) - held_at_home
+    held_on_edge = np.bincount(held.edge, weights=held.children, minlength=len(class_flow))
+    idx, home, take = split_class_flows(home_class, free, edge_class, np.asarray(class_flow, dtype=float) - held_on_edge)
+    if not len(held.edge):
+        return idx, home, take, np.zeros(len(idx), dtype=np.int64)
+    n_homes = max(len(places), 1)
+    keys = np.r_[idx.astype(np.int64) * n_homes + home, held.edge.astype(np.int64) * n_homes + held.home]
+    pairs, inverse = np.unique(keys, return_inverse=True)  # by class edge, then home
+    children = np.bincount(inverse, weights=np.r_[take, held.children], minlength=len(pairs)).astype(np.int64)
+    held_n = np.bincount(inverse[len(idx):], weights=held.children, minlength=len(pairs)).astype(np.int64)
+    return pairs // n_homes, pairs % n_homes, children, held_n
+
+
 def split_flows(
     region: Region, home_class: np.ndarray, class_edges: pd.DataFrame, class_flow: np.ndarray
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """Share each class's flows among its homes, filling homes in table order.
+    """Share each class's flows among its homes: held children in their own homes, the others
+    filling the free places of the class's homes in table order.
 
-    Returns home-level edges (only the pairs used) and their flows (see
-    :func:`split_class_flows`).
+    Returns home-level edges (only the pairs used; ``held`` and ``cap`` those of the home) and
+    their flows (see :func:`split_held_flows`).
     """
-    idx, home, take = split_class_flows(home_class, region.homes.places.to_numpy(), class_edges.home.to_numpy(), class_flow)
-    out = class_edges.iloc[idx].reset_index(drop=True)
+    held = held_pairs(region, home_class, class_edges)
+    idx, home, take, held_n = split_held_flows(
+        home_class, region.homes.places.to_numpy(), class_edges.home.to_numpy(), class_flow, held
+    )
+    return home_edges(class_edges, idx, home, held_n), take.astype(float)
+
+
+def home_edges(class_edges: pd.DataFrame, edge: np.ndarray, home: np.ndarray, held: np.ndarray) -> pd.DataFrame:
+    """Home-level edges: rows ``edge`` of the class edges with their ``home`` and ``held`` children; an edge
+    the rules close (``cap`` finite: only its held children) keeps that cap for its home's held children."""
+    out = class_edges.iloc[edge].reset_index(drop=True)
     out["home"] = home
-    return out, take.astype(float)
+    out["held"] = held
+    if "cap" in out:
+        out["cap"] = np.where(np.isfinite(out.cap.to_numpy(dtype=float)), held.astype(float), np.inf)
+    return out
 
 
 def split_class_flows(

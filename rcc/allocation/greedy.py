@@ -14,6 +14,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from rcc.allocation.classes import HeldPairs, held_pairs, home_edges
 from rcc.allocation.network import open_edges
 from rcc.core.region import Region
 
@@ -76,8 +77,8 @@ def greedy_class_flows(
 
     ``class_edges`` are the eligible edges of the merged homes
     (:func:`rcc.allocation.engine.aggregate_homes`, whose classes hold homes with the same
-    distance and cost for every cohort; a home holding current placements is a
-    class of its own) and ``home_class`` each home's class. On home-level
+    distance and cost for every cohort; held children take their own home's places
+    first) and ``home_class`` each home's class. On home-level
     edges (sorted by cohort, distance, cost, home position) each referral takes
     the first open edge whose home has a free place: among the homes at that
     distance and cost, the lowest table position with a free place. Here each
@@ -100,20 +101,20 @@ def greedy_class_flows(
     """
     n_homes = len(region.homes)
     cohort = class_edges.cohort.to_numpy()
-    klass = class_edges.home.to_numpy()
     held = class_edges.held.to_numpy(dtype=np.int64)
-    homes = _ClassHomes.build(region, home_class, klass, held)
+    pairs = held_pairs(region, home_class, class_edges)
+    homes = _ClassHomes.build(region, home_class, pairs)
     referrals, start, stop_at = _referrals(region, cohort, held, seed)
     taken, unmet = _place_referrals(class_edges, homes, referrals, start, stop_at, len(region.cohorts))
 
-    keys = np.r_[np.asarray(taken, dtype=np.int64), homes.held_at.astype(np.int64) * n_homes + homes.held_home]
-    weights = np.r_[np.ones(len(taken)), held[homes.held_at].astype(float)]
-    pairs, inverse = np.unique(keys, return_inverse=True)
-    flow = np.bincount(inverse, weights=weights, minlength=len(pairs))
-    edge, home = pairs // max(n_homes, 1), pairs % max(n_homes, 1)
+    keys = np.r_[np.asarray(taken, dtype=np.int64), pairs.edge.astype(np.int64) * n_homes + pairs.home]
+    weights = np.r_[np.ones(len(taken)), pairs.children.astype(float)]
+    used, inverse = np.unique(keys, return_inverse=True)
+    flow = np.bincount(inverse, weights=weights, minlength=len(used))
+    held_n = np.bincount(inverse[len(taken):], weights=pairs.children, minlength=len(used)).astype(np.int64)
+    edge, home = used // max(n_homes, 1), used % max(n_homes, 1)
     order = np.lexsort((home, _tie_blocks(class_edges)[0][edge]))
-    edges = class_edges.iloc[edge[order]].reset_index(drop=True)
-    edges["home"] = home[order]
+    edges = home_edges(class_edges, edge[order], home[order], held_n[order])
     class_flow = np.bincount(edge, weights=flow, minlength=len(class_edges))
     return edges, flow[order], class_flow, np.asarray(unmet, dtype=float)
 
@@ -123,28 +124,22 @@ class _ClassHomes:
     """The homes of each class in table order, their free places and each class's first free home."""
 
     members: np.ndarray  # homes of class k: members[bound[k]:bound[k + 1]], table order
-    free: np.ndarray  # free places of each home (held children taken out)
+    free: np.ndarray  # free places of each home (its held children taken out)
     class_free: np.ndarray  # free places of each class
     nxt: np.ndarray  # position in members of each class's first home with a free place
-    held_at: np.ndarray  # class edges holding children already placed
-    held_home: np.ndarray  # the (single) home of each of them
 
     @classmethod
-    def build(cls, region: Region, home_class: np.ndarray, klass: np.ndarray, held: np.ndarray) -> _ClassHomes:
+    def build(cls, region: Region, home_class: np.ndarray, held: HeldPairs) -> _ClassHomes:
         n_classes = int(home_class.max()) + 1 if len(region.homes) else 0
         members = np.argsort(home_class, kind="stable")
         bound = np.searchsorted(home_class[members], np.arange(n_classes + 1))
-        held_at = np.flatnonzero(held > 0)
-        if np.any(bound[klass[held_at] + 1] - bound[klass[held_at]] != 1):
-            raise ValueError("greedy_class_flows: a class holding current placements must be a single home")
-        held_home = members[bound[klass[held_at]]]
         free = region.homes.places.to_numpy(dtype=np.int64).copy()
-        np.subtract.at(free, held_home, held[held_at])
+        np.subtract.at(free, held.home, held.children)
         class_free = np.bincount(home_class, weights=np.maximum(free, 0), minlength=n_classes).astype(np.int64)
         has_free = free[members] > 0  # first home with a free place in each class (bound[k + 1] if none)
         after = np.r_[np.flatnonzero(has_free), len(members)]
         nxt = np.minimum(after[np.searchsorted(after, bound[:-1])], bound[1:])
-        return cls(members, free, class_free, nxt, held_at, held_home)
+        return cls(members, free, class_free, nxt)
 
 
 def _tie_blocks(class_edges: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -32,7 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rcc.allocation.engine import optimise_edges, prepare_allocation, rule_edges, split_class_flows
+from rcc.allocation.classes import held_pairs, split_held_flows
+from rcc.allocation.engine import optimise_edges, prepare_allocation, rule_edges
 from rcc.allocation.engine import plan as rcc_plan
 from rcc.allocation.model import edge_costs, unmet_costs
 from rcc.allocation.pricing import WarmStart
@@ -118,7 +119,7 @@ class DrawSolver:
     allocation engine as :func:`rcc.plan` (:func:`rcc.allocation.engine.optimise_edges`:
     the same HiGHS model, columns and pricing rounds, so the same plan) and
     reads its metrics from arrays (flows per class edge, shared among homes as
-    :func:`rcc.allocation.engine.split_class_flows` does, distances, costs and provider
+    :func:`rcc.allocation.classes.split_held_flows` does, distances, costs and provider
     groups) instead of building the Plan's tables. Every number of a row
     :meth:`row` solves cold equals the one :func:`rcc.plan` and
     :attr:`rcc.Plan.metrics` give for the drawn region, to the last bit;
@@ -160,6 +161,7 @@ class DrawSolver:
         region = prep.region
         self.region, self.params, self.scenario = region, params, scenario is not None
         self.classes, self.home_class, self.edges = prep.classes, prep.home_class, ruled.edges
+        self.held = held_pairs(region, self.home_class, self.edges)  # held children stay in their own homes
         self.cost = edge_costs(self.edges, params) if scenario is None else ruled.cost
         self.cap = self.edges.cap.to_numpy(dtype=float)
         self.unmet_cost = unmet_costs(region, params)
@@ -223,7 +225,7 @@ class DrawSolver:
         class_flow, unmet, _, status = optimise_edges(
             self.classes, self.edges, self.params, demand.astype(float), self.cost, self.unmet_cost, self.cap, warm=warm
         )
-        edge, home, take = split_class_flows(self.home_class, self.places, self.edge_class, class_flow)
+        edge, home, take, _ = split_held_flows(self.home_class, self.places, self.edge_class, class_flow, self.held)
         flow = take.astype(float)
         if self.scenario:  # as rcc.plan sums it: over the class edges with a scenario, the home edges without
             objective = float(self.cost @ class_flow + self.unmet_cost @ unmet)
