@@ -91,3 +91,46 @@ def test_cli_sufficiency_plans_for_the_monthly_forecast_of_the_returns(tmp_path,
     assert per_year[3] < per_year[1]  # the sample's councils shrink; growth by need would have grown them
     assert np.isin(demand.need, ["mainstream", "complex", "uasc", "supported_16plus", "secure", "disability"]).all()
     assert "--ssda903" in (out / "manifest.json").read_text()
+
+
+def test_a_filtered_forecast_takes_the_needs_of_its_own_children():
+    files = [SAMPLE / f for f in ("header.csv.gz", "episodes.csv.gz", "uasc.csv.gz")]
+    result = load_ssda903(*files[:2], uasc=files[2], reference_date="2021-03-31")
+    fc = forecast_monthly(result, 12, n_sims=5, filters={"UASC": ["1"]})
+    demand = monthly_demand(fc, result, years=2)
+    kids = result.header.loc[result.header.UASC == "1", ["council_id", "child_id"]]
+    now = result.placements.merge(kids)
+    now = now[now.excluded.isna()].groupby(["council_id", "need"]).size()
+    got = demand[demand.year == 1].groupby(["council_id", "need"]).children.sum()
+    assert got[got > 0].to_dict() == now.to_dict()  # the UASC children's needs, not the shares of all children
+    everyone = monthly_demand(forecast_monthly(result, 12, n_sims=5), result, years=2)
+    assert everyone[everyone.year == 1].children.sum() > got.sum()
+
+
+def test_cli_sufficiency_filter_plans_for_the_filtered_children_only(tmp_path, capsys):
+    files = [str(SAMPLE / f) for f in ("header.csv.gz", "episodes.csv.gz", "uasc.csv.gz")]
+    base = ["sufficiency", "--region", "Bromley", "--neighbours-miles", "1", "--ssda903", *files,
+            "--reference-date", "2021-03-31", "--years", "2", "--sims", "10", "--quiet"]
+    out = tmp_path / "out"
+    assert main([*base, "--filter", "SEX=2", "--out", str(out)]) == 0
+    demand = pd.read_csv(out / "demand_forecast.csv")
+    result = load_ssda903(*files[:2], uasc=files[2], reference_date="2021-03-31")
+    girls = result.header.loc[result.header.SEX == "2", ["council_id", "child_id"]]
+    now = result.placements.merge(girls)
+    now = now[now.excluded.isna() & (now.council_id == "Bromley")]
+    year1 = demand[demand.year == 1].groupby("need").children.sum()
+    assert year1[year1 > 0].to_dict() == now.groupby("need").size().to_dict()  # the girls in care, by need
+    per_year = demand.groupby("year").children.sum()
+    assert per_year.tolist() == pd.read_csv(out / "metrics.csv").children.tolist()  # planned for those children
+    assert per_year[1] < result.cohorts[result.cohorts.council_id == "Bromley"].children.sum()
+    assert "only children with SEX in 2" in (out / "summary.csv").read_text()
+    capsys.readouterr()
+    # the errors of rcc forecast --filter, before anything is solved
+    assert main([*base[:8], *base[9:], "--filter", "UASC=1"]) == 2  # no UASC file
+    assert "UASC table" in capsys.readouterr().err
+    assert main([*base, "--filter", "SEX=1", "SEX=2"]) == 2  # one column twice: its codes go in one SEX=1,2
+    assert "each column once" in capsys.readouterr().err
+    assert main([*base, "--filter", "AGE=3"]) == 2  # not a filter column (argparse)
+    assert "COLUMN one of SEX, ETHNIC, UASC" in capsys.readouterr().err
+    assert main(["sufficiency", "--region", "Bromley", "--filter", "SEX=2", "--quiet"]) == 2  # no return to filter
+    assert "--ssda903" in capsys.readouterr().err

@@ -69,3 +69,5 @@ def test_cli_forecast_shows_uasc_separately_and_filters_on_it(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "UASC children" not in out and not (tmp_path / "b" / "uasc_totals.csv").exists()
     assert main([*base[:4], *base[5:], "--filter", "UASC=1"]) == 2  # no UASC file: refused
+    assert main([*base, "--filter", "SEX=1", "SEX=2"]) == 2  # a column twice is refused, never one filter dropped
+    assert "each column once" in capsys.readouterr().err

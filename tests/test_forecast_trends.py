@@ -97,7 +97,8 @@ def test_a_drifting_entry_mix_is_followed_when_it_predicts_better():
     flat = load_ssda903(flat.header, flat.episodes, reference_date=flat.end_date, council_id="E1")
     steady = count_flows(placement_segments(flat), flat.reference_date)
     assert not steady.mix_windows.loc[steady.mix_windows.chosen, "trend"].any()  # no drift: a window is chosen
-    assert steady.mix_trend[3] < 0.5 < counts.mix_trend[3]  # and the trend has the smaller weight
+    assert np.abs(steady.mix_trend[0]).max() < 0.02 < np.abs(counts.mix_trend[0]).max()  # its drift shrunk to none
+    assert counts.mix_trend[3] > 0.5  # a real drift: the trend has the larger weight
     assert counts.mix_windows.weight.sum() == pytest.approx(1)
     # the fit itself: shares move by exp(beta) a year
     rng = np.random.default_rng(0)
@@ -107,3 +108,16 @@ def test_a_drifting_entry_mix_is_followed_when_it_predicts_better():
     fit = fit_mix_trend(t, np.zeros(len(t), dtype=int), group, 1, 2)
     assert fit.beta[1] - fit.beta[0] == pytest.approx(0.2, abs=0.03)
     assert fit.shares[0, 1] == pytest.approx(0.3, abs=0.02) and fit.at(1.0)[0].sum() == pytest.approx(1)
+
+
+def test_mix_drifts_within_their_noise_are_shrunk_to_none_and_clear_ones_kept():
+    from rcc.forecast.mixtrend import shrunk_drift
+
+    rng = np.random.default_rng(3)
+    var = np.r_[0.0, np.full(6, 0.03**2)]  # the reference group (0) has no drift of its own
+    noise = np.r_[0.0, rng.normal(0, 0.03, 6)]
+    drift, post = shrunk_drift(noise, var)
+    assert np.abs(drift).max() < np.abs(noise).max() / 2 and (post <= var).all()
+    clear = np.r_[0.0, 0.3, -0.3, 0.25, -0.2, 0.3, -0.25] + noise
+    drift, post = shrunk_drift(clear, var)
+    assert np.allclose(drift, clear, rtol=0.03) and drift[0] == 0 and post[0] == 0

@@ -71,6 +71,32 @@ def _filter_item(text: str) -> tuple[str, list[str]]:
     return column, values.split(",")
 
 
+def add_filter_option(parser: argparse.ArgumentParser, more: str = "") -> None:
+    """``--filter COLUMN=CODES ...``: only some children of the SSDA903 return (``more``: the rest of the help)."""
+    parser.add_argument("--filter", nargs="+", type=_filter_item, default=None, metavar="COLUMN=CODES",
+                        help="only some children: SEX=2, ETHNIC=WBRI,WIRI, UASC=1 (UASC: needs the UASC file; 1 a "
+                        "child in it, 0 the others) ... (codes comma separated; each column once)" + more)
+
+
+def use_filters(args: argparse.Namespace, options: dict[str, Any], progress: Any) -> None:
+    """``--filter`` into ``options["filters"]`` of :func:`rcc.forecast.forecast_monthly`, said on ``progress``.
+
+    Raises
+    ------
+    InvalidInputError
+        A column given twice (its codes go in one ``COLUMN=A,B``).
+    """
+    if not args.filter:
+        return
+    columns = [c for c, _ in args.filter]
+    twice = sorted({c for c in columns if columns.count(c) > 1})
+    if twice:
+        raise InvalidInputError("--filter", None, twice[0], f"each column once (codes comma separated: {twice[0]}=A,B)",
+                                f"{twice[0]} {columns.count(twice[0])} times")
+    options["filters"] = dict(args.filter)
+    progress("only children with " + "; ".join(f"{c} in {v}" for c, v in args.filter))
+
+
 def _every_six_months(totals: pd.DataFrame) -> pd.DataFrame:
     """The councils' totals (``placement == "all"``) every six months (every month when fewer than six)."""
     allc = totals[totals.placement == "all"]
@@ -214,9 +240,7 @@ def cmd_forecast(args: argparse.Namespace, run: Run) -> int:
     result = _load(args)
     run.region = ", ".join(sorted(result.header.council_id.astype(str).unique()))
     options: dict[str, Any] = {"n_sims": args.sims, "seed": args.seed, "end": result.reference_date}
-    if args.filter:
-        options["filters"] = dict(args.filter)
-        progress("only children with " + "; ".join(f"{c} in {v}" for c, v in args.filter))
+    use_filters(args, options, progress)
     if args.scenario is not None:
         name, adjust = read_scenario(args.scenario)
         options["adjust"] = adjust
@@ -280,12 +304,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                    help="weekly cost of a placement group (default: rcc's editable defaults)")
     f.add_argument("--inflation", type=number("a finite yearly rate > -1", low=-1, strict=True), default=0.03,
                    help="yearly inflation of the costs (default 0.03)")
-    f.add_argument("--filter", nargs="+", type=_filter_item, default=None, metavar="COLUMN=CODES",
-                   help="only some children: SEX=2, ETHNIC=WBRI,WIRI, UASC=1 (UASC: needs the UASC file; 1 a child "
-                   "in it, 0 the others) ... (codes comma separated); with the UASC file and no UASC filter, the UASC "
-                   "children are also forecast on their own")
-    f.add_argument("--chart", default=None, metavar="PATH", help="write the chart to PATH: png, svg or pdf; .html for an interactive chart "
-                   '(needs plotly: pip install "rcc[interactive]")')
+    add_filter_option(f, "; with the UASC file and no UASC filter, the UASC children are also forecast on their own")
+    f.add_argument("--chart", default=None, metavar="PATH", help="write the chart to PATH: png, svg or pdf; .html for an "
+                   'interactive chart (needs plotly: pip install "rcc[interactive]")')
     f.add_argument("--seed", type=SEED, default=0)
     out_options(f, None, "forecast tables and chart")
     f.add_argument("--format", choices=("csv", "parquet"), default="csv")
@@ -294,5 +315,5 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     return f
 
 
-__all__ = ["add_parser", "backtest_text", "cmd_forecast", "costs_text", "draw_chart", "forecast_text", "read_scenario",
-           "leaving_text", "uasc_text"]
+__all__ = ["add_filter_option", "add_parser", "backtest_text", "cmd_forecast", "costs_text", "draw_chart", "forecast_text", "read_scenario",
+           "leaving_text", "uasc_text", "use_filters"]

@@ -5,6 +5,9 @@ Demand: the region's cohorts grown by ``--growth`` per need (:func:`rcc.forecast
 their own episodes (:func:`rcc.forecast.forecast_monthly`, ``--sims``, ``--scenario``) and the forecast's placement
 groups x age bands mapped to needs x age bands (:func:`rcc.forecast.monthly_demand`): plan year 1 is the stock on the
 reference date, plan year y the forecast 12 x (y - 1) months later; ``--growth`` then applies to the other councils.
+``--filter`` (only with ``--ssda903``; as ``rcc forecast --filter``, the same codes and errors) forecasts and plans for
+some of the returns' children only (by sex, ethnicity, UASC); the other councils' data have no such characteristics,
+so their demand stays all their children (said on stderr).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+import attrs
 import pandas as pd
 
 from rcc.allocation.result import PlanStatus
@@ -29,7 +33,9 @@ from rcc.cli._common import (
     summary_frame,
 )
 from rcc.cli._data import add_data_options, data_epilog, load_region
+from rcc.cli.forecast import add_filter_option
 from rcc.cli.report import add_report_option, write_reports
+from rcc.core.errors import InvalidInputError
 from rcc.core.params import SolverOptions
 from rcc.core.schema import NEEDS, cohort_ids
 from rcc.io.output import plan_record, write_frames
@@ -77,11 +83,12 @@ def _returns_forecast(args: argparse.Namespace, region: Any, forecast: pd.DataFr
     """Demand of the councils with an SSDA903 return from its monthly forecast (:func:`rcc.forecast.forecast_monthly`,
     mapped to needs by :func:`rcc.forecast.monthly_demand`), the other councils' from ``forecast``: the region with
     every forecast cohort (0 children now where new), the planner's forecast and the returns' demand table."""
-    from rcc.cli.forecast import read_scenario
+    from rcc.cli.forecast import read_scenario, use_filters
     from rcc.forecast import forecast_monthly, monthly_demand
 
     result = args._ssda903_result
     options: dict[str, Any] = {"n_sims": args.sims, "seed": args.seed}
+    use_filters(args, options, progress)
     if args.scenario is not None:
         name, options["adjust"] = read_scenario(args.scenario)
         progress(f"scenario {name!r}: {len(options['adjust'])} adjustment(s)")
@@ -93,13 +100,20 @@ def _returns_forecast(args: argparse.Namespace, region: Any, forecast: pd.DataFr
     demand = demand.assign(council_id=_council_codes(demand.council_id.astype(str), region.councils)).dropna(
         subset=["council_id"])
     demand = demand.assign(cohort_id=cohort_ids(demand.council_id, demand.need, demand.age_band), group_size=1)
+    others = len(region.councils) - len(covered)
     progress(f"demand of {len(covered)} council(s) from their returns ({int(demand[demand.year == 1].children.sum())} "
-             f"children now); the other {len(region.councils) - len(covered)} council(s): growth by need")
-    new = demand[~demand.cohort_id.isin(region.cohorts.cohort_id)].drop_duplicates("cohort_id")
-    cohorts = pd.concat([region.cohorts, new[["cohort_id", "council_id", "need", "age_band"]].assign(children=0)],
-                        ignore_index=True)
+             f"children now{' with --filter' if args.filter else ''}); the other {others} council(s): growth by need"
+             + (" (all their children: --filter needs a return)" if args.filter and others else ""))
+    # the returns' councils' cohorts: the children of plan year 1 (those --filter keeps), 0 where only forecast
+    now = demand.sort_values("year").drop_duplicates("cohort_id")
+    now = now.assign(children=now.children.where(now.year == 1, 0))[["cohort_id", "council_id", "need", "age_band",
+                                                                      "children"]]
+    cohorts = pd.concat([region.cohorts[~region.cohorts.council_id.isin(covered)], now], ignore_index=True)
     kept = forecast[~forecast.council_id.isin(covered)]
     both = pd.concat([kept, demand[list(forecast.columns)]], ignore_index=True)
+    if args.filter:
+        region = attrs.evolve(region, name=f"{region.name}; only children with "
+                              + "; ".join(f"{c} in {','.join(v)}" for c, v in args.filter))
     return region.replace(cohorts=cohorts), both, demand
 
 
@@ -108,6 +122,8 @@ def cmd_sufficiency(args: argparse.Namespace, run: Run) -> int:
     from rcc.sufficiency import SufficiencyParams, default_options, forecast_from_region, sufficiency_plan
 
     progress = StageLog(args.quiet)
+    if args.filter and not args.ssda903:  # never plan for every child when some were asked for
+        raise InvalidInputError("--filter", None, None, "--ssda903 (it filters the children of a return)", "no return")
     region = load_region(args, progress, default=DEFAULT_REGION)
     run.region = region.name
     growth = args.growth if args.growth is not None else dict(EXAMPLE_GROWTH)
@@ -115,6 +131,7 @@ def cmd_sufficiency(args: argparse.Namespace, run: Run) -> int:
     demand = None
     if args.ssda903:
         region, forecast, demand = _returns_forecast(args, region, forecast, progress)
+        run.region = region.name  # with --filter, says whose demand
     options = default_options(region)
     capital = args.capital_per_council * len(region.councils)
     budgets = pd.DataFrame({"budget_id": ["total"], "scope": ["total"], "capital_gbp": [capital]})
@@ -169,6 +186,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                    help="with --ssda903: simulations of the monthly forecast of the returns' demand (default 200)")
     f.add_argument("--scenario", default=None, metavar="FILE",
                    help="with --ssda903: a saved forecast scenario, as rcc forecast --scenario takes")
+    add_filter_option(f, "; with --ssda903 (as rcc forecast --filter): the returns' councils plan for these "
+                      "children only, the other councils for all theirs")
     f.add_argument("--seed", type=SEED, default=0)
     out_options(f, None, "result tables (with summary and the status in metrics)")
     add_report_option(f, "the sufficiency plan")

@@ -8,7 +8,8 @@ Needs
     A placement group holds children of more than one need (a children's home: complex need, parent and
     child; fostering: mainstream and UASC). Each forecast cell (council, group, age band) is split over needs
     in the shares of the children in that cell on the forecast's end date (``result.placements``, the
-    children who are demand: their ``need`` from :data:`rcc.io.ssda903.PLACE_MAPPING` and the UASC table).
+    children who are demand: their ``need`` from :data:`rcc.io.ssda903.PLACE_MAPPING` and the UASC table;
+    for a forecast of some children, ``forecast_monthly(filters=...)``, those children only).
     A cell with nobody in it on that date takes the shares of the council's whole group (all age bands);
     a group the council had nobody in takes the need :data:`rcc.io.ssda903.PLACE_MAPPING` gives its
     placements first (:data:`NEED_OF_GROUP`: fostering and kinship mainstream, children's home complex,
@@ -34,6 +35,7 @@ import pandas as pd
 
 from rcc.core.errors import InvalidInputError
 from rcc.core.schema import HOME_TYPES, cohort_ids
+from rcc.forecast.flowdata import filtered_header
 from rcc.forecast.projection import FORECAST_COLUMNS
 from rcc.forecast.result import Forecast
 
@@ -78,7 +80,8 @@ def monthly_demand(forecast: pd.DataFrame, result: Any, years: int = 5) -> pd.Da
         From :func:`rcc.forecast.forecast_monthly`, of at least ``12 * (years - 1)`` months, with the end date's
         observed stock (``history_months`` >= 0, the default).
     result : rcc.io.ssda903.Ssda903Result
-        The return the forecast is of (its ``placements`` give the needs of each placement group).
+        The return the forecast is of (its ``placements`` give the needs of each placement group; those of the
+        children the forecast's ``filters`` keep, when it has some).
     years : int, default 5
         Plan years (1 = the end date's stock).
 
@@ -120,7 +123,11 @@ def monthly_demand(forecast: pd.DataFrame, result: Any, years: int = 5) -> pd.Da
                                 f"(plan year {missing[-1]}): at least {12 * (missing[-1] - 1)} months", "shorter")
     rows = rows.assign(year=rows.month.map({m: y for y, m in wanted.items()}))
     cells = rows[["council_id", "placement", "age_band"]].drop_duplicates()
-    split = rows.merge(_need_shares(result.placements, cells), on=["council_id", "placement", "age_band"])
+    placements = result.placements
+    if forecast.attrs.get("filters"):  # a forecast of some children: the needs of those children
+        kept = filtered_header(result.header, forecast.attrs["filters"])[["council_id", "child_id"]]
+        placements = placements.merge(kept, on=["council_id", "child_id"])
+    split = rows.merge(_need_shares(placements, cells), on=["council_id", "placement", "age_band"])
     for c in _VALUES:
         split[c] = split[c].astype(float) * split.share
     out = split.groupby(["council_id", "need", "age_band", "year"], as_index=False)[list(_VALUES)].sum()

@@ -24,8 +24,8 @@ from rcc.core.schema import AGE_BANDS, HOME_TYPES
 from rcc.forecast.mixtrend import fit_mix_trend
 from rcc.forecast.spells import _dates, _episode_needs, _episodes_in_order, _merge_episodes
 
-__all__ = ["FILTER_COLUMNS", "FlowCounts", "TREND_CANDIDATES", "check_segments", "count_flows", "monthly_stock", "placement_segments", "select_trend",
-           "TrendMix", "trend_mixture"]
+__all__ = ["FILTER_COLUMNS", "FlowCounts", "TREND_CANDIDATES", "check_segments", "count_flows", "filtered_header",
+           "monthly_stock", "placement_segments", "select_trend", "TrendMix", "trend_mixture"]
 
 BAND_OF_AGE = np.array([i for i, (lo, hi) in enumerate(AGE_BANDS.values()) for _ in range(lo, hi + 1)])
 _BAND_EDGES = [lo for lo, _ in AGE_BANDS.values()] + [18]
@@ -77,16 +77,7 @@ def placement_segments(result: Any, *, place_mapping: pd.DataFrame | None = None
     seg = _merge_episodes(episodes[episodes.placement.notna()].reset_index(drop=True), column="placement",
                           carry=("rec",))
     seg["rec"] = seg.rec.where(seg.end.notna())  # the reason the last episode ended (REC), when it has
-    hdr = result.header.drop_duplicates(["council_id", "child_id"])
-    for column, values in (filters or {}).items():
-        if column not in FILTER_COLUMNS:
-            raise InvalidInputError("filters", None, column, f"one of {list(FILTER_COLUMNS)}", column)
-        if column not in hdr.columns:
-            raise InvalidInputError("filters", None, column, "a return with " + (
-                "its UASC table (load_ssda903(uasc=...))" if column == "UASC" else f"a {column} column"), "none")
-        if isinstance(values, str) or not all(isinstance(v, (str, int)) for v in values):
-            raise InvalidInputError("filters", None, column, "a list of codes", values)
-        hdr = hdr[hdr[column].astype("str").str.strip().isin([str(v).strip() for v in values])]
+    hdr = filtered_header(result.header, filters)
     if filters:  # the children filtered out (never those without a header row: they are an error below)
         seg = seg.merge(hdr[["council_id", "child_id"]], on=["council_id", "child_id"])
     hdr = hdr.set_index(["council_id", "child_id"])
@@ -96,6 +87,28 @@ def placement_segments(result: Any, *, place_mapping: pd.DataFrame | None = None
     if missing.any():
         raise InvalidInputError("episodes", int(missing.idxmax()), "DOB", "a date of birth for every child", None)
     return seg.reset_index(drop=True)
+
+
+def filtered_header(header: pd.DataFrame, filters: Mapping[str, Sequence[str]] | None) -> pd.DataFrame:
+    """The header rows (one per council and child) of the children ``filters`` keep (see :func:`placement_segments`).
+
+    Raises
+    ------
+    InvalidInputError
+        A column not in :data:`FILTER_COLUMNS`, one the return lacks (``UASC`` without its UASC table), or codes
+        that are not a list.
+    """
+    hdr = header.drop_duplicates(["council_id", "child_id"])
+    for column, values in (filters or {}).items():
+        if column not in FILTER_COLUMNS:
+            raise InvalidInputError("filters", None, column, f"one of {list(FILTER_COLUMNS)}", column)
+        if column not in hdr.columns:
+            raise InvalidInputError("filters", None, column, "a return with " + (
+                "its UASC table (load_ssda903(uasc=...))" if column == "UASC" else f"a {column} column"), "none")
+        if isinstance(values, str) or not all(isinstance(v, (str, int)) for v in values):
+            raise InvalidInputError("filters", None, column, "a list of codes", values)
+        hdr = hdr[hdr[column].astype("str").str.strip().isin([str(v).strip() for v in values])]
+    return hdr
 
 
 def check_segments(seg: pd.DataFrame) -> pd.DataFrame:
