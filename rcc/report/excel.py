@@ -178,7 +178,8 @@ def _plan_book(plan: Plan, t: int, compare_with: Plan | None) -> _Book:
     names = _names(plan.region)
     for name in _SHEETS:
         sheets[name] = _with_names(released(tables[name]), names)
-    facts = [(k, _number(v)) for k, v in _plan_facts(plan)]
+    facts = [_gap_fact(plan.info.gap) if k == "Solver gap" and v.endswith("%") else (k, _number(v))
+             for k, v in _plan_facts(plan)]
     charts = [_Chart("distance_bands", "Children placed by distance from home", "children", ("children",), "band")]
     return _Book(f"rcc placement plan: {plan.region.name}", facts, sheets, charts)
 
@@ -248,7 +249,7 @@ def _sufficiency_book(plan: SufficiencyPlan, t: int) -> _Book:
     facts: list[tuple[str, Any]] = [
         ("Region", plan.region.name), ("Councils", len(plan.region.councils)), ("Years", plan.years),
         ("Status", plan.status.value), ("Solver", plan.info.solver),
-        ("Solver gap", "-" if plan.info.gap is None else round(float(plan.info.gap), 6)),
+        ("Solver gap", "-") if plan.info.gap is None else _gap_fact(plan.info.gap),
         ("Run time (s)", round(float(plan.info.runtime_s), 1)), ("New places", plan.new_places),
     ]
     if plan.info.note:
@@ -332,6 +333,11 @@ def _with_names(df: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
         if code in out.columns and name not in out.columns:
             out.insert(out.columns.get_loc(code) + 1, name, out[code].astype(str).map(names))
     return out
+
+
+def _gap_fact(gap: float) -> tuple[str, float]:
+    """The solver's relative gap as a number, in percent (a workbook keeps numbers numeric)."""
+    return ("Solver gap (%)", round(100 * float(gap), 4))
 
 
 def _number(v: Any) -> Any:
