@@ -91,7 +91,8 @@ def merge_homes(
 
 
 def split_placements(
-    region: Region, merged: Region, home_class: np.ndarray, placements: pd.DataFrame, group_size: np.ndarray, whole: bool
+    region: Region, merged: Region, home_class: np.ndarray, placements: pd.DataFrame, group_size: np.ndarray, whole: bool,
+    taken: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Share each year's placements in a class of homes among its homes.
 
@@ -114,6 +115,8 @@ def split_placements(
         Children per group of each cohort (rows of ``region.cohorts``).
     whole : bool
         Whether children are whole (integer columns).
+    taken : numpy.ndarray, optional
+        (homes, years) places taken by held children (rows with ``held`` > 0 already name their home).
 
     Returns
     -------
@@ -124,7 +127,7 @@ def split_placements(
     n = len(merged.homes)
     size = np.bincount(home_class, minlength=n)
     class_pos = pd.Index(merged.homes.home_id).get_indexer(placements.home_id)
-    split = (class_pos >= 0) & (size[np.maximum(class_pos, 0)] > 1)
+    split = (class_pos >= 0) & (size[np.maximum(class_pos, 0)] > 1) & (placements.held.to_numpy(dtype=float) <= 0)
     if not split.any():
         return placements
     members = group_positions(home_class, n)
@@ -137,7 +140,7 @@ def split_placements(
     children = placements.children.to_numpy(dtype=float)
     g = np.asarray(group_size, dtype=float)[pd.Index(region.cohorts.cohort_id).get_indexer(placements.cohort_id)]
     for year in np.unique(years[rows]).tolist():
-        free = places.copy()
+        free = places.copy() if taken is None else places - taken[:, int(year) - 1]
         at = rows[years[rows] == year]
         for r in at[np.argsort(-g[at], kind="stable")].tolist():  # whole groups first
             need = float(children[r])
