@@ -72,6 +72,7 @@ def test_held_children_stay_in_todays_homes_and_only_leave(gm_plans):
     assert (by_year.diff(axis=1).iloc[:, 1:] <= 0).all().all()  # children only leave
     assert by_year[3].sum() < by_year[2].sum() < by_year[1].sum()
     assert "children's current placements held" in plan.info.note and "no step-downs" in plan.info.note
+    assert f"from today: {by_year[1].sum():,} children held in their current homes in year 1" in repr(plan)
 
 
 def test_capacity_with_held_children_is_never_exceeded(gm_plans):
@@ -128,6 +129,7 @@ def test_toy_plan_from_today_matches_an_independent_highs_solve():
     assert plan.objective == pytest.approx(total, rel=1e-9)
     afresh = sufficiency_plan(region, None, fc, params=SufficiencyParams(solver=EXACT, seed_radius_miles=None, hold_placements=False))
     assert afresh.placements.held.sum() == 0  # planned afresh: the 2 children out of area today come home
+    assert "planned afresh: today's 5 placements not held" in repr(afresh)
     assert afresh.placements.groupby("home_id").children.sum()["hA"] == 8
 
 

@@ -27,8 +27,9 @@ def merge_homes(
 ) -> tuple[Region, np.ndarray | None]:
     """Merge interchangeable existing homes into classes (see :func:`rcc.allocation.engine.aggregate_homes`).
 
-    Current placements are not held by a sufficiency plan, so they do not
-    keep homes apart. Homes named in ``closures`` or in the ``costs`` matrix
+    Current placements do not keep homes apart: held children
+    (:mod:`rcc.sufficiency.held`) take places of their own home, counted in its
+    class, and stay named by their home in the plan. Homes named in ``closures`` or in the ``costs`` matrix
     stay on their own, and when ``max_provider_group_share`` is set homes of
     different provider groups or sectors (the share rule and its exempt
     sectors) are never merged. Homes that may take a cohort placed in groups
