@@ -97,10 +97,11 @@ class HeldStock:
         return out
 
 
-def held_stock(region: Region, demand: np.ndarray, whole: bool) -> HeldStock:
+def held_stock(region: Region, demand: np.ndarray, whole: bool, group_size: np.ndarray | None = None) -> HeldStock:
     """The held stock of ``region.placements`` over the plan years, within ``demand`` ((C, Y) forecast children).
 
-    ``whole``: whole children (survivors rounded per placement, never above today's children)."""
+    ``whole``: whole children (survivors rounded per placement, never above today's children; for cohorts
+    placed in groups of ``group_size`` > 1, rounded the other way where that leaves whole groups to place)."""
     p = region.placements
     n_years = demand.shape[1]
     cohort = pd.Index(region.cohorts.cohort_id).get_indexer(p.cohort_id).astype(np.int64)
@@ -115,7 +116,10 @@ def held_stock(region: Region, demand: np.ndarray, whole: bool) -> HeldStock:
     surv = np.stack([table[b] for b in bands]) if len(bands) else np.zeros((0, n_years))
     children = today[:, None] * surv[cohort]
     if whole:
+        expected = children
         children = np.minimum(np.round(children), today[:, None])
+        if group_size is not None and (np.asarray(group_size) > 1).any():
+            children = _whole_groups(children, expected, cohort, demand, np.asarray(group_size, dtype=np.int64))
     total = np.zeros_like(demand, dtype=float)
     np.add.at(total, cohort, children)
     over = total > demand + 1e-9
@@ -127,6 +131,35 @@ def held_stock(region: Region, demand: np.ndarray, whole: bool) -> HeldStock:
         left = float((children - scaled).sum())
         children = scaled
     return HeldStock(cohort=cohort, home=home, children=children, left_by_forecast=left, region=region)
+
+
+def _whole_groups(
+    children: np.ndarray, expected: np.ndarray, cohort: np.ndarray, demand: np.ndarray, group: np.ndarray
+) -> np.ndarray:
+    """Survivors of cohorts placed in groups rounded so that the rest of the demand is whole groups: per
+    cohort-year short of that, one more or one fewer survivor per placement (the rows rounded furthest the
+    other way first), the direction nearer the expected survivors; never above the year before (children only
+    leave), never in a year with no one leaving (year 1: today's children exactly). Years in order, a loop over
+    the cohorts short of whole groups."""
+    out = children.copy()
+    for y in range(1, out.shape[1]):
+        out[:, y] = np.minimum(out[:, y], out[:, y - 1])
+        total = np.bincount(cohort, weights=out[:, y], minlength=len(group))
+        rem = np.mod(demand[:, y] - total, group)
+        for c in np.flatnonzero((group > 1) & (rem > 1e-9)):
+            rows = np.flatnonzero(cohort == c)
+            exp, now, before = expected[rows, y], out[rows, y], out[rows, y - 1]
+            up, down = group[c] - rem[c], rem[c]
+            room_up, room_down = (before - now).sum(), now.sum()
+            nearer_up = abs(now.sum() + up - exp.sum()) <= abs(now.sum() - down - exp.sum())
+            go_up = room_up >= up and (room_down < down or nearer_up)
+            if not go_up and room_down < down:
+                continue
+            step, k, room = (1.0, up, before - now) if go_up else (-1.0, down, now)
+            order = np.argsort(-(exp - now) * step, kind="stable")  # rounded furthest the other way first
+            take = np.minimum(room[order], np.maximum(k - np.r_[0.0, np.cumsum(room[order])[:-1]], 0.0))
+            out[rows[order], y] += step * take
+    return out
 
 
 def held_placements(region: Region, stock: HeldStock, group: pd.Series) -> pd.DataFrame:

@@ -380,7 +380,7 @@ def prepare_inputs(
     data = _model_data(region, sites, opts, fc, clo, edges, budget_rows, rccs, n_years, params)
     stock = None
     if hold is not None and len(hold.placements):
-        stock = held_stock(hold, data.demand, params.whole_children)
+        stock = held_stock(hold, data.demand, params.whole_children, data.group_size)
         site = stock.home if home_class is None else np.asarray(home_class)[stock.home]
         weekly = hold.homes.weekly_cost_gbp.to_numpy(dtype=float)[stock.home]
         data = apply_held(data, stock, site, weekly, len(region.councils))
