@@ -164,3 +164,16 @@ def test_lead_time_in_months(rule, lead, year1_new):
 def test_lead_time_rule_is_checked():
     with pytest.raises(rcc.InvalidInputError, match="lead_time_rule"):
         SufficiencyParams(lead_time_rule="years")
+
+
+def test_survivors_above_a_shrinking_forecast_count_as_leavers_and_never_return():
+    region = toy(children=8, held=(4, 4), places=(4, 6))
+    fc = forecast_from_region(region, years=3).assign(children=[8, 2, 6])  # fewer children than survivors in year 2
+    plan = sufficiency_plan(region, None, fc, params=SufficiencyParams(solver=EXACT))
+    held = plan.placements[plan.placements.held > 0].groupby("year").children.sum().reindex([1, 2, 3], fill_value=0)
+    assert held[1] == 8 and held[2] <= 2 and held[3] <= held[2]
+    assert "above their cohort's forecast counted as leavers" in plan.info.note
+    demand = fc.set_index("year").children
+    placed = plan.placements.groupby("year").children.sum().reindex(demand.index, fill_value=0)
+    unmet = plan.shortfall.groupby("year").children.sum().reindex(demand.index, fill_value=0)
+    assert (placed + unmet).tolist() == demand.tolist()

@@ -128,6 +128,7 @@ def held_stock(region: Region, demand: np.ndarray, whole: bool, group_size: np.n
         ratio = np.where(over, demand / np.where(total > 0, total, 1.0), 1.0)[cohort]
         scaled = np.where(ratio < 1.0, children * ratio, children)
         scaled = np.floor(scaled + 1e-9) if whole else scaled
+        scaled = np.minimum.accumulate(scaled, axis=1)  # a child who left does not come back
         left = float((children - scaled).sum())
         children = scaled
     return HeldStock(cohort=cohort, home=home, children=children, left_by_forecast=left, region=region)
