@@ -218,9 +218,12 @@ def apply_held(data: ModelData, stock: HeldStock, site: np.ndarray, home_weekly:
     np.add.at(gbp, c_council, stock.children * (data.weeks_per_year * home_weekly)[:, None])
     holds = site_held[data.close_site] > 1e-9  # (K, Y); held children only ever leave, so the last held year ends it
     last = np.where(holds.any(axis=1), Y - np.argmax(holds[:, ::-1], axis=1), 0)
+    rest = np.maximum(data.demand - held_demand, 0.0)
+    m = data.group_size[:, None].astype(float)
+    remainder = np.where(m > 1, np.mod(rest, m), 0.0)  # placed one by one after the solve (outputs), not by the model
     return attrs.evolve(
         data,
-        demand=np.maximum(data.demand - held_demand, 0.0),
+        demand=rest - remainder,
         close_earliest=np.maximum(data.close_earliest, last).astype(np.int64),
-        held=HeldArrays(site_held, held_demand, inside, by_group, gbp),
+        held=HeldArrays(site_held, held_demand, inside, by_group, gbp, remainder),
     )

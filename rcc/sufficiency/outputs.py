@@ -46,7 +46,11 @@ def plan_tables(
         closed[model.z_close, model.z_year] = sol["z"]
     builds = _builds(prep, units)
     closures = _closures(prep, closed)
-    placements = _placements(prep, model, sol["x"])
+    edge, year, x = model.ey_edge, model.ey_year, sol["x"]
+    if d.held is not None and d.held.remainder.sum() > 0:
+        er, yr, xr = _place_remainder(prep, model, sol, avail, closed)
+        edge, year, x = np.r_[edge, er], np.r_[year, yr], np.r_[x, xr]
+    placements = _placements(prep, edge, year, x)
     if prep.held is not None:
         placements = _with_held(prep, placements)
     costs_y = _costs(prep, units, avail, closed, placements)
@@ -124,17 +128,53 @@ def _closures(prep: SufficiencyInputs, closed: np.ndarray) -> pd.DataFrame:
     )
 
 
-def _placements(prep: SufficiencyInputs, model: SufficiencyModel, x: np.ndarray) -> pd.DataFrame:
+def _place_remainder(
+    prep: SufficiencyInputs, model: SufficiencyModel, sol: dict[str, np.ndarray], avail: np.ndarray, closed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Children of group cohorts less than a group once today's held children are counted (the model places
+    whole groups only): each placed alone after the solve in the cheapest eligible site with a free place
+    that year (homes and the new capacity the plan built); the rest stay in ``sol["unmet"]``. A loop over
+    those cohort-years (a few per cohort placed in groups). Returns (edge, year, children) arrays."""
+    d = prep.data
+    rem = d.held.remainder  # type: ignore[union-attr]
+    room = np.zeros((len(d.site_option), d.n_years))
+    is_home = d.site_option < 0
+    room[is_home] = d.site_places[is_home][:, None] - d.held_places()[is_home]
+    if len(d.close_site):
+        room[d.close_site] *= 1 - closed
+    room[d.opt_site] = d.site_places[d.opt_site][:, None] * avail
+    np.subtract.at(room, (d.e_site[model.ey_edge], model.ey_year), sol["x"])
+    order = np.argsort(d.e_penalty + d.per_gbp * d.e_weekly, kind="stable")
+    by_cohort = group_positions(d.e_cohort[order], d.n_cohorts)
+    first = d.first_year()
+    out: list[tuple[int, int, float]] = []
+    for c, y in zip(*np.nonzero(rem > 1e-9)):
+        left = float(rem[c, y])
+        for e in order[by_cohort[c]].tolist():
+            s = int(d.e_site[e])
+            take = min(left, float(np.floor(room[s, y] + 1e-9))) if first[s] <= y else 0.0
+            if take > 0:
+                room[s, y] -= take
+                left -= take
+                out.append((e, int(y), take))
+            if left <= 1e-9:
+                break
+        sol["unmet"][c, y] += left
+    arr = np.array(out, dtype=float).reshape(-1, 3)
+    return arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), arr[:, 2]
+
+
+def _placements(prep: SufficiencyInputs, edge_of: np.ndarray, year_of: np.ndarray, x: np.ndarray) -> pd.DataFrame:
     d = prep.data
     used = x > 1e-6
-    edge = model.ey_edge[used]
+    edge = edge_of[used]
     e = prep.edges.iloc[edge]
     c = prep.region.cohorts.iloc[e.cohort.to_numpy()]
     s = prep.sites.iloc[e.site.to_numpy()]
     children = x[used] if not d.whole_children else x[used].astype(np.int64)
     return pd.DataFrame(
         {
-            "year": model.ey_year[used] + 1,
+            "year": year_of[used] + 1,
             "cohort_id": c.cohort_id.to_numpy(),
             "council_id": c.council_id.to_numpy(),
             "need": c.need.to_numpy(),

@@ -45,6 +45,7 @@ class HeldArrays:
     inside: FloatArray  # (R, Y) held children of each RCC placed inside it
     group: FloatArray  # (G, Y) held children per provider group code
     council_gbp: FloatArray  # (councils, Y) GBP a year of held placements by the children's council
+    remainder: FloatArray  # (C, Y) children of group cohorts less than a group once the held are counted (not in demand)
 
 
 @attrs.frozen(eq=False)
@@ -136,8 +137,8 @@ class ModelData:
         return self.held.site
 
     def total_demand(self) -> FloatArray:
-        """(C, Y) forecast children: the demand to place plus the held children."""
-        return self.demand if self.held is None else self.demand + self.held.demand
+        """(C, Y) forecast children: the demand to place plus the held children (and group remainders)."""
+        return self.demand if self.held is None else self.demand + self.held.demand + self.held.remainder
 
     @property
     def n_cohorts(self) -> int:

@@ -195,12 +195,12 @@ def _region_notes(region: Region, merged: Region, home_class: np.ndarray | None,
             f"({y[-1]:,.0f} still there in year {len(y)}: leaving care and ageing out at 18), "
             "never moved (no step-downs); only entrants and children whose placement ended are placed"
         )
-        d = prep.data
-        part = float(np.mod(d.demand, d.group_size[:, None])[d.group_size > 1].sum())
+        part = float(prep.data.held.remainder.sum()) if prep.data.held is not None else 0.0
         if part > 0:
             notes.append(
                 f"{part:,.0f} child-years of cohorts placed in groups are less than a group once today's held children "
-                "(placed one by one on the census date) are counted: only whole groups are placed, so they show without a home"
+                "(placed one by one on the census date) are counted: the model places whole groups, these are placed "
+                "alone after it, each in the cheapest eligible place left free (else without a home)"
             )
         if stock.left_by_forecast > 0:
             notes.append(f"{stock.left_by_forecast:,.0f} held child-years above their cohort's forecast counted as leavers")
