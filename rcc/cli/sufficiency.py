@@ -138,6 +138,7 @@ def cmd_sufficiency(args: argparse.Namespace, run: Run) -> int:
     params = SufficiencyParams(
         years=args.years,
         min_inside_region_share=args.min_inside_share,
+        hold_placements=not args.afresh,
         solver=SolverOptions(name=args.solver, time_limit_s=args.time_limit, mip_gap=args.gap, msg=args.verbose),
     )
     progress(
@@ -177,6 +178,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                    help="total capital budget over the plan, GBP per council, finite and >= 0 (default 1,000,000)")
     f.add_argument("--min-inside-share", type=number("a share between 0 and 1", low=0, high=1), default=0.0,
                    help="minimum share placed inside the region (0-1)")
+    f.add_argument("--afresh", action="store_true",
+                   help="place every forecast child anew each year (default: start from today's placements, "
+                   "held while the children stay in care)")
     f.add_argument("--solver", choices=("highs", "cbc"), default="highs")
     f.add_argument("--time-limit", type=SECONDS, default=300.0,
                    help="whole-run time limit in seconds, > 0 (default 300: England took 95 s in a benchmark run on 2 busy cores)")

@@ -125,9 +125,9 @@ def price_nothing(block: RowBlock, data: ModelData, edge: IntArray, year: IntArr
 
 
 def define_capacity(b: Building) -> None:
-    """Homes: sum_c m_c v_ey + p_h z_hy <= p_h; options: sum_c m_c v_ey - P_o A_oy <= 0 (block
+    """Homes: sum_c m_c v_ey + p_h z_hy <= p_h (less the places held children take that year); options: sum_c m_c v_ey - P_o A_oy <= 0 (block
     ``capacity``, keys (s, y)); with strong linking, m_c v_ey - min(D_cy, P_o) A_oy <= 0 for each
-    option edge-year (block ``linking``, keys: position of v)."""
+    option edge-year, A_oy here counting every unit open for any part of year y (block ``linking``, keys: position of v)."""
     data, prob, var = b.data, b.problem, b.var
     Y = data.n_years
     v, n, z = var["v"], var["n"], var["z"]
@@ -136,6 +136,7 @@ def define_capacity(b: Building) -> None:
     m = data.group_size[cohort].astype(float)
     groups = group_positions(ey_site * Y + var["ey_year"], len(data.site_option) * Y)
     z_at = {(int(data.close_site[k]), int(y)): i for i, (k, y) in enumerate(zip(var["z_close"], var["z_year"]))}
+    held = data.held_places()
     rows, linking = {}, {}
     for key, pos in enumerate(groups):
         if not len(pos):
@@ -145,15 +146,18 @@ def define_capacity(b: Building) -> None:
         places = float(data.site_places[s])
         xs = [v[p] for p in pos]
         if o < 0:
-            zi = z_at.get((s, y))
+            zi = z_at.get((s, y))  # a home holding children today has no closure in the years it holds them
             if zi is None:
-                rows[s, y] = arrays.add_constraint(prob, arrays.affine(xs, m[pos].tolist()) <= places)
+                free = places - float(held[s, y])
+                rows[s, y] = arrays.add_constraint(prob, arrays.affine(xs, m[pos].tolist()) <= free)
             else:
                 expr = arrays.affine(xs + [z[zi]], m[pos].tolist() + [places])
                 rows[s, y] = arrays.add_constraint(prob, expr <= places)
             continue
-        ns = [n[i] for i in b.avail[o][y]]
-        expr = arrays.affine(xs + ns, m[pos].tolist() + [-places] * len(ns))
+        at = b.avail[o][y]
+        ns = [n[i] for i in at]
+        share = data.unit_share(np.full(len(at), o), y - var["n_year"][at])  # open for a share of year y
+        expr = arrays.affine(xs + ns, m[pos].tolist() + (-places * share).tolist())
         rows[s, y] = arrays.add_constraint(prob, expr <= 0.0)
         if data.strong_linking:
             for p in pos:
@@ -197,20 +201,18 @@ def money_coefficients(data: ModelData, var: dict[str, Any], year_weight: FloatA
     """Coefficients of GBP spent, weighted by year (``year_weight`` per 0-based year).
 
     Returns arrays aligned with the n, z and v variables: ``n_capital``,
-    ``n_revenue`` (start-up when started + running cost every year available),
+    ``n_revenue`` (start-up when started + running cost for the share of each year open),
     ``z_revenue`` (closure cost when closed - saving every year closed) and
     ``v_placement`` (weeks x weekly cost x children per unit).
     """
     Y = data.n_years
     w = np.asarray(year_weight, dtype=float)
-    suffix = np.concatenate([np.cumsum(w[::-1])[::-1], [0.0]])  # suffix[k] = sum_{y >= k} w_y
     no, ny = var["n_option"], var["n_year"]
     n_capital = data.opt_capital[no] * w[ny] if len(no) else np.zeros(0)
-    n_revenue = (
-        data.opt_start_up[no] * w[ny] + data.opt_running[no] * suffix[np.minimum(ny + data.opt_lag[no], Y)]
-        if len(no)
-        else np.zeros(0)
-    )
+    open_w = np.zeros(len(no))  # sum_y w_y x share of year y the unit is open
+    for y in range(Y):
+        open_w += w[y] * data.open_months_share(no, y - ny)
+    n_revenue = data.opt_start_up[no] * w[ny] + data.opt_running[no] * open_w if len(no) else np.zeros(0)
     zk, zy = var["z_close"], var["z_year"]
     if len(zk):
         w_next = np.where(zy + 1 < Y, w[np.minimum(zy + 1, Y - 1)], 0.0)
@@ -249,7 +251,8 @@ def define_budgets(b: Building) -> None:
             if budget.basis == "all":
                 vx, vc = _terms(var["v"], coefs["v_placement"], budget.councils[v_council])
                 xs, cs = xs + vx, cs + vc
-            b.hard.append(HardRow("revenue_budget", budget.label, year, "<=", budget.revenue_gbp, "GBP", xs, cs, bi))
+            limit = budget.revenue_gbp - held_budget_gbp(data, budget)
+            b.hard.append(HardRow("revenue_budget", budget.label, year, "<=", limit, "GBP", xs, cs, bi))
 
 
 # ---------------------------------------------------------------------------- shares
@@ -267,9 +270,9 @@ def define_shares(b: Building) -> None:
         s_council = data.site_council[data.e_site[edge]]
         for r, (name, mask) in enumerate(zip(data.rcc_names, data.rcc_councils)):
             inside = mask[c_council] & mask[s_council]
-            demand = data.demand[mask[data.cohort_council]].sum(axis=0)
+            demand = data.total_demand()[mask[data.cohort_council]].sum(axis=0)
             for y in range(Y):
-                rhs = data.min_inside_share * float(demand[y])
+                rhs = data.min_inside_share * float(demand[y]) - (float(data.held.inside[r, y]) if data.held is not None else 0.0)
                 if rhs <= 0:
                     continue
                 pos = by_year[y][inside[by_year[y]]]
@@ -277,7 +280,7 @@ def define_shares(b: Building) -> None:
                 b.hard.append(HardRow("inside_region_share", name, y + 1, ">=", rhs, "children", variables, m[pos].tolist(), r))
     if data.max_group_share is not None and data.n_groups:
         group = data.site_group[data.e_site[edge]]
-        total = data.demand.sum(axis=0)
+        total = data.total_demand().sum(axis=0)
         for y in range(Y):
             pos_y = by_year[y]
             g_pos = group_positions(group[pos_y] + 1, data.n_groups + 1)[1:]  # code -1 (exempt) dropped
@@ -286,9 +289,23 @@ def define_shares(b: Building) -> None:
                     continue
                 pos = pos_y[pos]
                 label = f"provider group {data.group_names[g]}"
-                rhs = data.max_group_share * float(total[y])
+                rhs = group_share_limit(data, g, y, float(total[y]))
                 variables = [var["v"][p] for p in pos]
                 b.hard.append(HardRow("provider_share", label, y + 1, "<=", rhs, "children", variables, m[pos].tolist(), g))
+
+
+def group_share_limit(data: ModelData, g: int, y: int, total: float) -> float:
+    """Children the optimiser may place with provider group ``g`` in 0-based year ``y``: the share cap of
+    all ``total`` forecast children less the group's held children (never below 0: held children stay)."""
+    held = float(data.held.group[g, y]) if data.held is not None else 0.0
+    return max(0.0, float(data.max_group_share) * total - held)  # type: ignore[arg-type]
+
+
+def held_budget_gbp(data: ModelData, budget: Any) -> float:
+    """GBP of held placements a revenue budget of basis ``all`` covers (its councils and years)."""
+    if data.held is None or budget.basis != "all":
+        return 0.0
+    return float(data.held.council_gbp[budget.councils][:, budget.years].sum())
 
 
 # ---------------------------------------------------------------------------- hard rows and their pricing

@@ -22,7 +22,7 @@ import numpy as np
 
 from rcc.core.errors import SolverError
 from rcc.sufficiency import arrays
-from rcc.sufficiency.constraints import HARD_ENTERS, HARD_FAMILIES
+from rcc.sufficiency.constraints import HARD_ENTERS, HARD_FAMILIES, group_share_limit
 from rcc.sufficiency.model import _available, placement_costs
 from rcc.sufficiency.records import HardRow, IntArray, ModelData, RowBlock, SufficiencyModel
 from rcc.sufficiency.runtime import subset_data
@@ -135,6 +135,7 @@ def _capacity(
     avail = _available(model.n_option, model.n_year, data.opt_lag, Y, data.n_options)
     n_cols = np.fromiter((x.j for x in model.n), dtype=np.int64, count=len(model.n))
     z_at = {(int(data.close_site[k]), int(y)): x.j for k, y, x in zip(model.z_close, model.z_year, model.z)}
+    held = data.held_places()
     fresh = np.flatnonzero(~old)
     key = site[fresh] * Y + year[fresh]
     order = np.argsort(key, kind="stable")
@@ -148,10 +149,11 @@ def _capacity(
             zj = z_at.get((s, y))
             extra = np.zeros(0, dtype=np.int64) if zj is None else np.array([zj])
             expr = arrays.Expr(np.r_[j[pos], extra], np.r_[m[pos], np.full(len(extra), places)])
-            cap_rows[s, y] = prob.add_row(expr, -np.inf, places)
+            cap_rows[s, y] = prob.add_row(expr, -np.inf, places - float(held[s, y]))
         else:
             ns = n_cols[avail[o][y]]
-            cap_rows[s, y] = prob.add_row(arrays.Expr(np.r_[j[pos], ns], np.r_[m[pos], np.full(len(ns), -places)]), -np.inf, 0.0)
+            share = data.unit_share(np.full(len(ns), o), y - model.n_year[avail[o][y]])
+            cap_rows[s, y] = prob.add_row(arrays.Expr(np.r_[j[pos], ns], np.r_[m[pos], -places * share]), -np.inf, 0.0)
     if data.strong_linking:
         opt = data.site_option[site]
         for p in np.flatnonzero(opt >= 0):
@@ -186,7 +188,7 @@ def _new_share_rows(blocks: dict[str, RowBlock], hard: list[HardRow], data: Mode
     block = blocks.get("provider_share")
     have = set() if block is None else {(r.ref, r.year) for r in block.hard}
     group = data.site_group[data.e_site[edge]]
-    total = data.demand.sum(axis=0)
+    total = data.total_demand().sum(axis=0)
     keys = [(int(g), int(y) + 1) for g, y in zip(group, year)]
     missing = sorted({k for k in keys if k[0] >= 0 and k not in have})
     if not missing:
@@ -196,7 +198,7 @@ def _new_share_rows(blocks: dict[str, RowBlock], hard: list[HardRow], data: Mode
         block = blocks["provider_share"] = RowBlock("provider_share", {}, placements=placements, price=rule)
     for g, y in missing:
         pos = np.flatnonzero((group == g) & (year == y - 1))
-        rhs = float(data.max_group_share) * float(total[y - 1])
+        rhs = group_share_limit(data, g, y - 1, float(total[y - 1]))
         row = HardRow(
             "provider_share", f"provider group {data.group_names[g]}", y, "<=", rhs, "children", [cols[p] for p in pos], m[pos].tolist(), g
         )

@@ -22,6 +22,7 @@ from rcc.core.params import DistanceRules
 from rcc.core.region import Region
 from rcc.core.schema import NEEDS, TABLES
 from rcc.core.validate import normalise, split_needs
+from rcc.sufficiency.held import HeldStock, apply_held, held_stock
 from rcc.sufficiency.model import BudgetRow, ModelData
 from rcc.sufficiency.params import SufficiencyParams
 from rcc.sufficiency.tables import BUDGETS, CLOSURES, COSTS, FORECAST, NO_LIMIT, OPTIONS
@@ -44,6 +45,7 @@ class SufficiencyInputs:
     rccs: Mapping[str, tuple[str, ...]]
     data: ModelData
     note: str
+    held: HeldStock | None = None  # today's placements moved through the years (None: planned afresh)
 
 
 def _fail_rows(table: str, df: pd.DataFrame, id_col: str, mask: np.ndarray, column: str, expected: str) -> None:
@@ -298,7 +300,9 @@ def _model_data(
     site_option = np.r_[np.full(n_homes, -1), np.arange(len(opts))].astype(np.int64)
     exempt = sites.sector.isin(params.share_exempt_sectors).to_numpy()
     codes, names = pd.factorize(sites.provider_group.where(~exempt, None), use_na_sentinel=True)
-    lag = np.ceil(opts.lead_time_months.to_numpy(dtype=float) / 12.0).astype(np.int64)
+    lead = opts.lead_time_months.to_numpy(dtype=float)
+    first = np.floor(lead / 12.0) if params.lead_time_rule == "share" else np.ceil(lead / 12.0)
+    lag = first.astype(np.int64)  # first year whose places count (ModelData.unit_share)
     hidx = pd.Index(region.homes.home_id)
     return ModelData(
         n_years=n_years,
@@ -338,6 +342,8 @@ def _model_data(
         max_group_share=params.max_provider_group_share,
         whole_children=params.whole_children,
         strong_linking=params.strong_linking,
+        opt_lead_months=lead,
+        lead_time_rule=params.lead_time_rule,
     )
 
 
@@ -349,8 +355,13 @@ def prepare_inputs(
     params: SufficiencyParams,
     closures: pd.DataFrame | None = None,
     costs: pd.DataFrame | None = None,
+    hold: Region | None = None,
+    home_class: np.ndarray | None = None,
 ) -> SufficiencyInputs:
-    """Validate the tables and build the model arrays (was ``prepare``)."""
+    """Validate the tables and build the model arrays (was ``prepare``).
+
+    ``hold``: the region as given, whose ``placements`` are held (:mod:`rcc.sufficiency.held`);
+    ``home_class``: each of its homes' class in ``region`` when homes were merged."""
     if not isinstance(region, Region):
         raise InvalidInputError("region", None, None, "an rcc.Region", type(region).__name__)
     opts = _options(options, region)
@@ -367,7 +378,13 @@ def prepare_inputs(
     edges, note = _edges(site_region, sites, params, costs, region)
 
     data = _model_data(region, sites, opts, fc, clo, edges, budget_rows, rccs, n_years, params)
-    return SufficiencyInputs(region, sites, opts, fc, bud, clo, edges, rccs, data, note)
+    stock = None
+    if hold is not None and len(hold.placements):
+        stock = held_stock(hold, data.demand, params.whole_children, data.group_size)
+        site = stock.home if home_class is None else np.asarray(home_class)[stock.home]
+        weekly = hold.homes.weekly_cost_gbp.to_numpy(dtype=float)[stock.home]
+        data = apply_held(data, stock, site, weekly, len(region.councils))
+    return SufficiencyInputs(region, sites, opts, fc, bud, clo, edges, rccs, data, note, stock)
 
 
 #: Old names (rcc 0.1) -> new names: they clashed with :mod:`rcc.analysis.scenarios`' ``Prepared``/``prepare``.

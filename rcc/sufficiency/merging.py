@@ -27,8 +27,9 @@ def merge_homes(
 ) -> tuple[Region, np.ndarray | None]:
     """Merge interchangeable existing homes into classes (see :func:`rcc.allocation.engine.aggregate_homes`).
 
-    Current placements are not held by a sufficiency plan, so they do not
-    keep homes apart. Homes named in ``closures`` or in the ``costs`` matrix
+    Current placements do not keep homes apart: held children
+    (:mod:`rcc.sufficiency.held`) take places of their own home, counted in its
+    class, and stay named by their home in the plan. Homes named in ``closures`` or in the ``costs`` matrix
     stay on their own, and when ``max_provider_group_share`` is set homes of
     different provider groups or sectors (the share rule and its exempt
     sectors) are never merged. Homes that may take a cohort placed in groups
@@ -91,7 +92,8 @@ def merge_homes(
 
 
 def split_placements(
-    region: Region, merged: Region, home_class: np.ndarray, placements: pd.DataFrame, group_size: np.ndarray, whole: bool
+    region: Region, merged: Region, home_class: np.ndarray, placements: pd.DataFrame, group_size: np.ndarray, whole: bool,
+    taken: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Share each year's placements in a class of homes among its homes.
 
@@ -114,6 +116,8 @@ def split_placements(
         Children per group of each cohort (rows of ``region.cohorts``).
     whole : bool
         Whether children are whole (integer columns).
+    taken : numpy.ndarray, optional
+        (homes, years) places taken by held children (rows with ``held`` > 0 already name their home).
 
     Returns
     -------
@@ -124,7 +128,7 @@ def split_placements(
     n = len(merged.homes)
     size = np.bincount(home_class, minlength=n)
     class_pos = pd.Index(merged.homes.home_id).get_indexer(placements.home_id)
-    split = (class_pos >= 0) & (size[np.maximum(class_pos, 0)] > 1)
+    split = (class_pos >= 0) & (size[np.maximum(class_pos, 0)] > 1) & (placements.held.to_numpy(dtype=float) <= 0)
     if not split.any():
         return placements
     members = group_positions(home_class, n)
@@ -137,7 +141,7 @@ def split_placements(
     children = placements.children.to_numpy(dtype=float)
     g = np.asarray(group_size, dtype=float)[pd.Index(region.cohorts.cohort_id).get_indexer(placements.cohort_id)]
     for year in np.unique(years[rows]).tolist():
-        free = places.copy()
+        free = places.copy() if taken is None else places - taken[:, int(year) - 1]
         at = rows[years[rows] == year]
         for r in at[np.argsort(-g[at], kind="stable")].tolist():  # whole groups first
             need = float(children[r])

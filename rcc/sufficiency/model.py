@@ -10,18 +10,27 @@ Sets
 Variables
     n_ot in Z+, n_ot <= max_per_year_o      units of option o started in year t
                                            (only for earliest_o <= t <= Y-1-lag_o)
-    A_oy = sum_{t <= y - lag_o} n_ot       units of o available in year y, where
-                                           lag_o = ceil(lead_time_months_o / 12)
+    A_oy = sum_t a_o,y-t n_ot             units of o counted in year y: a unit started at the
+                                           start of year t opens lead_time_months_o L_o later; rule
+                                           "census" (default): a_o,k = 1 when 12 k >= L_o (open by
+                                           the census date of year t + k), else 0; rule "share":
+                                           a_o,k = clip(12 (k+1) - L_o, 0, 12) / 12, the share of
+                                           year t + k it is open. Running costs: for the months open.
     z_ky in {0, 1}, z_ky >= z_k,y-1        home k closed in year y (y >= earliest_k)
     v_ey >= 0 (integer for whole children  groups of m_c children of cohort c at
                or sibling groups)          site s in year y; x_ey = m_c v_ey children
     u_cy >= 0                              children of cohort c without a home in year y
 
 Constraints
-    demand      sum_s x_ey + u_cy = D_cy                              (c, y)
-    homes       sum_c x_ey <= p_h (1 - z_hy)                           (h, y)
+    demand      sum_s x_ey + u_cy = D_cy - H_cy                       (c, y)
+    homes       sum_c x_ey <= p_h (1 - z_hy) - H_hy                    (h, y)
+
+    where H are today's placements held (:mod:`rcc.sufficiency.held`): H_cy children of
+    cohort c and H_hy places of home h still taken in year y (a home holding children
+    has no closure in those years; inside-region, provider-share and all-placements
+    budget rows count the held children on their right-hand side).
     options     sum_c x_ey <= P_o A_oy                                 (o, y)
-    linking     x_ey <= min(D_cy, P_o) A_oy                            (e to an option, y)
+    linking     x_ey <= min(D_cy, P_o) sum_{t: a_o,y-t > 0} n_ot        (e to an option, y)
     units       min_units_o <= sum_t n_ot <= max_units_o               (o)
     capital     sum_{y in b} sum_{o in b} capital_o n_oy <= B^cap_b    (budget row b)
     revenue     sum_{y in b} [sum_{o in b} (start_up_o n_oy + running_o A_oy)

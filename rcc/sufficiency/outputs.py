@@ -12,6 +12,7 @@ from rcc.allocation.model import group_positions
 from rcc.allocation.result import PlanStatus, SolveInfo, metrics_table
 from rcc.core.solvers import SolverOutcome
 from rcc.sufficiency import arrays
+from rcc.sufficiency.held import held_placements
 from rcc.sufficiency.inputs import SufficiencyInputs
 from rcc.sufficiency.model import SufficiencyModel, hard_row_values, solution_values
 from rcc.sufficiency.result import SufficiencyPlan
@@ -39,17 +40,19 @@ def plan_tables(
         sol["unmet"] = np.round(sol["unmet"])
     units = np.zeros((d.n_options, Y))
     np.add.at(units, (model.n_option, model.n_year), sol["n"])
-    avail = np.zeros((d.n_options, Y))
-    for o in range(d.n_options):
-        for t in range(Y):
-            if units[o, t] and t + d.opt_lag[o] < Y:
-                avail[o, t + d.opt_lag[o] :] += units[o, t]
+    avail = d.units_open(units)  # units whose places count in each year (ModelData.unit_share)
     closed = np.zeros((len(d.close_site), Y))
     if len(model.z):
         closed[model.z_close, model.z_year] = sol["z"]
     builds = _builds(prep, units)
     closures = _closures(prep, closed)
-    placements = _placements(prep, model, sol["x"])
+    edge, year, x = model.ey_edge, model.ey_year, sol["x"]
+    if d.held is not None and d.held.remainder.sum() > 0:
+        er, yr, xr = _place_remainder(prep, model, sol, avail, closed)
+        edge, year, x = np.r_[edge, er], np.r_[year, yr], np.r_[x, xr]
+    placements = _placements(prep, edge, year, x)
+    if prep.held is not None:
+        placements = _with_held(prep, placements)
     costs_y = _costs(prep, units, avail, closed, placements)
     budget_use = _budget_use(prep, model, outcome)
     shortfall = _shortfall(prep, model, sol, units, avail, closed, budget_use, homes_per_site)
@@ -125,17 +128,53 @@ def _closures(prep: SufficiencyInputs, closed: np.ndarray) -> pd.DataFrame:
     )
 
 
-def _placements(prep: SufficiencyInputs, model: SufficiencyModel, x: np.ndarray) -> pd.DataFrame:
+def _place_remainder(
+    prep: SufficiencyInputs, model: SufficiencyModel, sol: dict[str, np.ndarray], avail: np.ndarray, closed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Children of group cohorts less than a group once today's held children are counted (the model places
+    whole groups only): each placed alone after the solve in the cheapest eligible site with a free place
+    that year (homes and the new capacity the plan built); the rest stay in ``sol["unmet"]``. A loop over
+    those cohort-years (a few per cohort placed in groups). Returns (edge, year, children) arrays."""
+    d = prep.data
+    rem = d.held.remainder  # type: ignore[union-attr]
+    room = np.zeros((len(d.site_option), d.n_years))
+    is_home = d.site_option < 0
+    room[is_home] = d.site_places[is_home][:, None] - d.held_places()[is_home]
+    if len(d.close_site):
+        room[d.close_site] *= 1 - closed
+    room[d.opt_site] = d.site_places[d.opt_site][:, None] * avail
+    np.subtract.at(room, (d.e_site[model.ey_edge], model.ey_year), sol["x"])
+    order = np.argsort(d.e_penalty + d.per_gbp * d.e_weekly, kind="stable")
+    by_cohort = group_positions(d.e_cohort[order], d.n_cohorts)
+    first = d.first_year()
+    out: list[tuple[int, int, float]] = []
+    for c, y in zip(*np.nonzero(rem > 1e-9)):
+        left = float(rem[c, y])
+        for e in order[by_cohort[c]].tolist():
+            s = int(d.e_site[e])
+            take = min(left, float(np.floor(room[s, y] + 1e-9))) if first[s] <= y else 0.0
+            if take > 0:
+                room[s, y] -= take
+                left -= take
+                out.append((e, int(y), take))
+            if left <= 1e-9:
+                break
+        sol["unmet"][c, y] += left
+    arr = np.array(out, dtype=float).reshape(-1, 3)
+    return arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), arr[:, 2]
+
+
+def _placements(prep: SufficiencyInputs, edge_of: np.ndarray, year_of: np.ndarray, x: np.ndarray) -> pd.DataFrame:
     d = prep.data
     used = x > 1e-6
-    edge = model.ey_edge[used]
+    edge = edge_of[used]
     e = prep.edges.iloc[edge]
     c = prep.region.cohorts.iloc[e.cohort.to_numpy()]
     s = prep.sites.iloc[e.site.to_numpy()]
     children = x[used] if not d.whole_children else x[used].astype(np.int64)
     return pd.DataFrame(
         {
-            "year": model.ey_year[used] + 1,
+            "year": year_of[used] + 1,
             "cohort_id": c.cohort_id.to_numpy(),
             "council_id": c.council_id.to_numpy(),
             "need": c.need.to_numpy(),
@@ -155,6 +194,16 @@ def _placements(prep: SufficiencyInputs, model: SufficiencyModel, x: np.ndarray)
     ).sort_values(["year", "cohort_id", "distance_miles"], kind="stable", ignore_index=True)
 
 
+def _with_held(prep: SufficiencyInputs, placements: pd.DataFrame) -> pd.DataFrame:
+    """The optimiser's placements and the held children's (``held`` = ``children``), by year and cohort."""
+    stock = prep.held
+    held = held_placements(stock.region, stock, prep.region.providers.set_index("provider_id").group)  # type: ignore[union-attr]
+    if prep.data.whole_children:
+        held = held.astype({"children": np.int64, "held": np.int64})
+    out = pd.concat([placements, held.astype(placements.dtypes.to_dict())], ignore_index=True)
+    return out.sort_values(["year", "cohort_id", "distance_miles"], kind="stable", ignore_index=True)
+
+
 def _costs(prep: SufficiencyInputs, units: np.ndarray, avail: np.ndarray, closed: np.ndarray, placements: pd.DataFrame) -> pd.DataFrame:
     d = prep.data
     Y = d.n_years
@@ -167,7 +216,7 @@ def _costs(prep: SufficiencyInputs, units: np.ndarray, avail: np.ndarray, closed
             "year": np.arange(1, Y + 1),
             "capital_gbp": d.opt_capital @ units,
             "start_up_gbp": d.opt_start_up @ units,
-            "running_gbp": d.opt_running @ avail,
+            "running_gbp": (d.opt_running[:, None] * d.units_open(units, months=True)).sum(axis=0),
             "closure_cost_gbp": d.close_cost @ (closed - prev) if closed.size else np.zeros(Y),
             "savings_gbp": d.close_saving @ closed if closed.size else np.zeros(Y),
             "placements_gbp": place.to_numpy(dtype=float),
@@ -234,7 +283,7 @@ def _room(
     np.add.at(used, (d.e_site[model.ey_edge], model.ey_year), sol["x"])
     cap = np.zeros((len(d.site_option), Y))
     is_home = d.site_option < 0
-    cap[is_home] = d.site_places[is_home][:, None]
+    cap[is_home] = d.site_places[is_home][:, None] - d.held_places()[is_home]
     if len(d.close_site):
         cap[d.close_site] *= 1 - closed
     cap[d.opt_site] = d.site_places[d.opt_site][:, None] * avail
@@ -413,7 +462,7 @@ def _growth(prep: SufficiencyInputs, placements: pd.DataFrame, unmet: np.ndarray
                 {
                     "rcc": name,
                     "year": y,
-                    "children": float(d.demand[cohort_in, y - 1].sum()),
+                    "children": float(d.total_demand()[cohort_in, y - 1].sum()),
                     "children_inside_existing": float(ch[at & own & inside & ~new].sum()),
                     "children_in_new_places": float(ch[at & own & inside & new].sum()),
                     "children_outside": float(ch[at & own & ~inside].sum()),

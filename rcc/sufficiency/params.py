@@ -70,6 +70,16 @@ def _freeze_rccs(value: Mapping[str, Sequence[str]]) -> Mapping[str, tuple[str, 
     return MappingProxyType({k: tuple(v) for k, v in value.items()})
 
 
+def _one_of(*allowed: str) -> Callable[[object, attrs.Attribute, object], None]:  # type: ignore[type-arg]
+    """An attrs validator: one of ``allowed``."""
+
+    def check(instance: object, attribute: attrs.Attribute, value: object) -> None:  # type: ignore[type-arg]
+        if value not in allowed:
+            raise InvalidInputError("params", "SufficiencyParams", attribute.name, f"one of {list(allowed)}", value)
+
+    return check
+
+
 def _default_solver() -> SolverOptions:
     return SolverOptions(time_limit_s=120.0)
 
@@ -153,6 +163,21 @@ class SufficiencyParams(DistanceLimits):
         ``model.n_year``), ``model.z``; arrays in ``model.data``). Its rows are
         hard and never relaxed by the explanation. Pricing cannot read them, so
         with a hook every edge is built at once (no edge pricing).
+    hold_placements : bool
+        Start from today (default): the children of ``region.placements`` stay in their
+        homes while still in care (expected survivors by the exit rates of
+        :mod:`rcc.flows` and leaving at 18, see :mod:`rcc.sufficiency.held`), taking
+        those places and that part of their cohort's demand; only the rest is placed.
+        ``False`` plans afresh: every forecast child is placed anew each year.
+    lead_time_rule : str
+        When new capacity counts. A unit started in plan year t starts at the start
+        of that year and opens ``lead_time_months`` later (months, never rounded).
+        ``"census"`` (default): its places count from the first plan year whose
+        census date (the start of the year; plan year 1 is today) is on or after the
+        opening, as demand is counted on census dates (8 months: from year t + 1;
+        18 months: from year t + 2). ``"share"``: they count in each year for the
+        share of it the unit is open (8 months: a third of year t, then whole years).
+        Either way running costs are paid for the months open.
 
     Examples
     --------
@@ -181,6 +206,8 @@ class SufficiencyParams(DistanceLimits):
     solver: SolverOptions = attrs.field(factory=_default_solver, validator=_solver)
     explain_infeasible: bool = attrs.field(default=True, validator=instance(bool))
     extra_constraints: Callable[[Any], None] | None = attrs.field(default=None, validator=optional_function)
+    hold_placements: bool = attrs.field(default=True, validator=instance(bool))
+    lead_time_rule: str = attrs.field(default="census", validator=_one_of("census", "share"))
 
     @property
     def pricing_radius_miles(self) -> float | None:

@@ -12,7 +12,7 @@ import pulp
 
 from rcc.core import solvers
 
-__all__ = ["BudgetRow", "HardRow", "ModelData", "RowBlock", "SufficiencyModel"]
+__all__ = ["BudgetRow", "HardRow", "HeldArrays", "ModelData", "RowBlock", "SufficiencyModel"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -37,6 +37,18 @@ class BudgetRow:
 
 
 @attrs.frozen(eq=False)
+class HeldArrays:
+    """Today's held children in the model's terms (:mod:`rcc.sufficiency.held`), per plan year (0-based)."""
+
+    site: FloatArray  # (S, Y) places taken by held children
+    demand: FloatArray  # (C, Y) held children per cohort (not in ModelData.demand)
+    inside: FloatArray  # (R, Y) held children of each RCC placed inside it
+    group: FloatArray  # (G, Y) held children per provider group code
+    council_gbp: FloatArray  # (councils, Y) GBP a year of held placements by the children's council
+    remainder: FloatArray  # (C, Y) children of group cohorts less than a group once the held are counted (not in demand)
+
+
+@attrs.frozen(eq=False)
 class ModelData:
     """Arrays the model is built from (prepared by :mod:`rcc.sufficiency`).
 
@@ -54,7 +66,7 @@ class ModelData:
     site_group: IntArray  # (S,) provider group code, -1 when exempt from the share cap
     group_names: Sequence[str]  # provider group of each code
     opt_site: IntArray  # (O,)
-    opt_lag: IntArray  # (O,) years between start and availability
+    opt_lag: IntArray  # (O,) years from start to the first year with the unit open (floor of lead months / 12)
     opt_earliest: IntArray  # (O,) 0-based first start year
     opt_max_units: FloatArray
     opt_max_per_year: FloatArray
@@ -80,6 +92,53 @@ class ModelData:
     max_group_share: float | None
     whole_children: bool
     strong_linking: bool
+    held: HeldArrays | None = None  # today's placements held (demand above is then the rest)
+    opt_lead_months: FloatArray | None = None  # (O,) lead time in months (None: 12 x opt_lag)
+    lead_time_rule: str = "census"  # "census" or "share" (SufficiencyParams.lead_time_rule)
+
+    def _lead(self, option: IntArray) -> FloatArray:
+        return 12.0 * self.opt_lag[option] if self.opt_lead_months is None else self.opt_lead_months[option]
+
+    def open_months_share(self, option: IntArray, k: IntArray) -> FloatArray:
+        """Share of plan year ``t + k`` (months ``12 k`` to ``12 (k + 1)`` after the start of year ``t``)
+        in which a unit of ``option`` started at the start of year ``t`` is open: it opens
+        ``lead_time_months`` after its start, so ``clip(12 (k + 1) - lead, 0, 12) / 12``. Running
+        costs are paid for this share (months, not whole years)."""
+        option, k = np.asarray(option, dtype=np.int64), np.asarray(k)
+        return np.clip(12.0 * (k + 1) - self._lead(option), 0.0, 12.0) / 12.0
+
+    def unit_share(self, option: IntArray, k: IntArray) -> FloatArray:
+        """Places per place of a unit of ``option`` started at the start of year ``t`` that count in plan year ``t + k``.
+
+        ``lead_time_rule`` ``"census"``: 1 from the first year whose census date (the start of the plan
+        year: plan year 1 is today's census) is on or after the unit opens (``12 k >= lead``), else 0;
+        ``"share"``: the share of the year it is open (:meth:`open_months_share`; a lead of 8 months: a
+        third of its first year). ``opt_lag`` is the first ``k`` with a share above 0."""
+        if self.lead_time_rule == "share":
+            return self.open_months_share(option, k)
+        option, k = np.asarray(option, dtype=np.int64), np.asarray(k)
+        return (12.0 * k >= self._lead(option) - 1e-9).astype(float)
+
+    def units_open(self, units: FloatArray, months: bool = False) -> FloatArray:
+        """(O, Y) units counted in each year (``units``: (O, Y) units started per year), by
+        :meth:`unit_share` (``months``: by :meth:`open_months_share`, the share of the year open)."""
+        Y = self.n_years
+        t, y = np.meshgrid(np.arange(Y), np.arange(Y), indexing="ij")  # start year, year
+        share = self.open_months_share if months else self.unit_share
+        out = np.zeros((self.n_options, Y))
+        for o in range(self.n_options):
+            out[o] = units[o] @ share(np.full((Y, Y), o), y - t)
+        return out
+
+    def held_places(self) -> FloatArray:
+        """(S, Y) places taken by held children (zeros when none are held)."""
+        if self.held is None:
+            return np.zeros((len(self.site_option), self.n_years))
+        return self.held.site
+
+    def total_demand(self) -> FloatArray:
+        """(C, Y) forecast children: the demand to place plus the held children (and group remainders)."""
+        return self.demand if self.held is None else self.demand + self.held.demand + self.held.remainder
 
     @property
     def n_cohorts(self) -> int:

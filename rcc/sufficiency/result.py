@@ -232,10 +232,25 @@ class SufficiencyPlan:
             notes.append(f"gap to the best bound: {100 * self.info.gap:.3g}%")
         if len(self.explanation):
             notes.append(f"the rules clash: {len(self.explanation)} rule(s) must give (see suff.explain())")
+        notes += self._held_notes()
         nxt = ["suff.summary()", "suff.builds", "suff.costs", "suff.metrics_by_year", "suff.budget_use"]
         if len(self.explanation):
             nxt.insert(1, "suff.explain()")
         return Card("SufficiencyPlan", self.region.name, self.status.value, rows, notes, nxt)
+
+    def _held_notes(self) -> list[str]:
+        """What was held: today's children kept in their homes (first and last year), or that none were."""
+        p = self.placements
+        held = p.held.groupby(p.year).sum() if "held" in p.columns and len(p) else pd.Series(dtype=float)
+        if held.sum() > 0:
+            first, last = int(held.index.min()), int(held.index.max())
+            return [
+                f"from today: {fmt_count(held.loc[first])} children held in their current homes in year {first}, "
+                f"{fmt_count(held.loc[last])} still there in year {last}; never moved"
+            ]
+        if self.region is not None and len(self.region.placements):
+            return [f"planned afresh: today's {fmt_count(self.region.placements.children.sum())} placements not held"]
+        return []
 
     def __repr__(self) -> str:
         return self.card().text()

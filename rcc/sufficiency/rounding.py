@@ -38,10 +38,10 @@ def group_room(sub: ModelData, model: SufficiencyModel, n_fix: np.ndarray, z_fix
     """Places of each site-year (flat ``site * years + year``) with units and closures fixed:
     a home's places unless closed that year, an option's places per unit times its units available."""
     Y = sub.n_years
-    room = np.repeat(sub.site_places.astype(float)[:, None], Y, axis=1)
-    avail = np.zeros((sub.n_options, Y))
-    for o, t, k in zip(model.n_option, model.n_year, n_fix):
-        avail[o, min(Y, int(t + sub.opt_lag[o])) :] += k
+    room = np.repeat(sub.site_places.astype(float)[:, None], Y, axis=1) - sub.held_places()
+    started = np.zeros((sub.n_options, Y))
+    np.add.at(started, (model.n_option, model.n_year), np.asarray(n_fix, dtype=float))
+    avail = sub.units_open(started)
     opt = sub.site_option >= 0
     room[opt] = sub.site_places[opt][:, None] * avail[sub.site_option[opt]]
     closed = np.asarray(z_fix) > 0.5

@@ -59,8 +59,9 @@ def sufficiency_plan(
     ----------
     region : Region
         Councils, existing homes, providers and cohorts (the cohorts' children
-        are year 1's demand when no forecast is given). Current placements are
-        not held: a multi-year plan re-places every forecast child.
+        are year 1's demand when no forecast is given). Its current placements
+        (``region.placements``) are held by default: those children stay in their
+        homes while in care (``params.hold_placements``; :mod:`rcc.sufficiency.held`).
     options : pandas.DataFrame, optional
         Candidate capacity (:data:`rcc.sufficiency.OPTIONS`); none = allocation only.
     forecast : pandas.DataFrame, optional
@@ -113,10 +114,11 @@ def sufficiency_plan(
     params = params or SufficiencyParams()
     run = Run(params, time.perf_counter())
     merged, home_class = merge_homes(region, options, forecast, closures, costs, params)
-    prep = prepare_inputs(merged, options, forecast, budgets, params, closures, costs)
+    hold = region if params.hold_placements and isinstance(region, Region) else None
+    prep = prepare_inputs(merged, options, forecast, budgets, params, closures, costs, hold, home_class)
     labels = list(prep.options.option_id)
     search = solve_whole_model(prep, labels, run)
-    notes = ([prep.note] if prep.note else []) + search.notes + _region_notes(region, merged, home_class)
+    notes = ([prep.note] if prep.note else []) + search.notes + _region_notes(region, merged, home_class, prep)
     solved = _settle(prep, labels, run, search)
     info = _solve_info(run, solved, notes + solved.notes)
     log.info("%s: sufficiency plan %s, %d variables, %.1fs", region.name, solved.status.value, info.variables, run.solve_s)
@@ -126,7 +128,8 @@ def sufficiency_plan(
     plan = plan_tables(prep, solved.model, solved.outcome, solved.status, info, solved.explanation, per_site)
     if home_class is None:
         return plan
-    placements = split_placements(region, merged, home_class, plan.placements, prep.data.group_size, params.whole_children)
+    taken = prep.held.by_home(len(region.homes)) if prep.held is not None else None
+    placements = split_placements(region, merged, home_class, plan.placements, prep.data.group_size, params.whole_children, taken)
     return attrs.evolve(plan, region=region, placements=placements)
 
 
@@ -181,12 +184,29 @@ def _settle(prep: SufficiencyInputs, labels: list[str], run: Run, search: Search
     return Settled(search.model, outcome, search.bound, status, empty_explanation(), notes)
 
 
-def _region_notes(region: Region, merged: Region, home_class: np.ndarray | None) -> list[str]:
-    """Notes on the region: current placements not held, homes merged into classes."""
+def _region_notes(region: Region, merged: Region, home_class: np.ndarray | None, prep: SufficiencyInputs) -> list[str]:
+    """Notes on the region: current placements held (or not), homes merged into classes."""
     notes = []
-    if len(region.placements):
+    stock = prep.held
+    if stock is not None:
+        y = stock.children.sum(axis=0)
+        notes.append(
+            f"{stock.today:,.0f} children's current placements held: they stay while in care "
+            f"({y[-1]:,.0f} still there in year {len(y)}: leaving care and ageing out at 18), "
+            "never moved (no step-downs); only entrants and children whose placement ended are placed"
+        )
+        part = float(prep.data.held.remainder.sum()) if prep.data.held is not None else 0.0
+        if part > 0:
+            notes.append(
+                f"{part:,.0f} child-years of cohorts placed in groups are less than a group once today's held children "
+                "(placed one by one on the census date) are counted: the model places whole groups, these are placed "
+                "alone after it, each in the cheapest eligible place left free (else without a home)"
+            )
+        if stock.left_by_forecast > 0:
+            notes.append(f"{stock.left_by_forecast:,.0f} held child-years above their cohort's forecast counted as leavers")
+    elif len(region.placements):
         held = int(region.placements.children.sum())
-        notes.append(f"{held:,} children's current placements are not held: every forecast child is placed afresh each year")
+        notes.append(f"{held:,} children's current placements are not held (hold_placements=False): every forecast child is placed afresh each year")
     if home_class is not None:
         k = len(merged.homes)
         notes.append(f"{len(region.homes):,} homes merged into {k:,} {'class' if k == 1 else 'classes'} of interchangeable homes")

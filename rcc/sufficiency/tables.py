@@ -112,7 +112,10 @@ OPTIONS = Table(
             required=False,
             default=0,
             minimum=0,
-            description="Property, staff and registration: places arrive ceil(months/12) plan years after the start.",
+            description=(
+                "Property, staff and registration: the unit opens this many months after its start (the start of its plan "
+                "year); its places count from the first census date after (SufficiencyParams.lead_time_rule)."
+            ),
         ),
         C("earliest_year", "int", "plan year", required=False, default=1, minimum=1, maximum=MAX_COUNT, description="First plan year it may start."),
         C("serves_council_id", "str", required=False, default="", description="If set, only this council's children."),
