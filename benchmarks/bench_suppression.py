@@ -4,20 +4,30 @@ three-year sufficiency plan and a four-scenario pooling comparison, against the 
 audit (kept below as ``_ReferenceAudit``: binding rows of every LP, seen tables over all
 cells) measured in the same run. Both must give the same suppression pattern.
 
-Run:  python benchmarks/bench_suppression.py [--threshold 5]
+``--reports``: the whole report of an optimised plan (``rcc.report_tables``: the release,
+its pooling retries and every audit) for Greater Manchester and the South East (and England
+with ``--england``: many minutes), against the previous suppression loop measured in the same
+run (``_reference_loop`` below: the through-bounds neighbours found by repeated set growth and
+the relation rule visiting every relation in every pass) and against the plan's own solve time.
+Both loops must give the same hidden cells.
+
+Run:  python benchmarks/bench_suppression.py [--threshold 5] [--reports [--england]]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import time
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
 
 import rcc
-from rcc.report.audit import _TOL, _Audit, _interval_ok, _protect
+from rcc.report import audit as audit_module
+from rcc.report.audit import _NONLINEAR, _TOL, _apply_dependencies, _Audit, _interval_ok, _protect
 from rcc.report.grouped import release_of
 from rcc.report.tables import _plan_release
 
@@ -67,6 +77,107 @@ class _ReferenceAudit(_Audit):
         return ok, lo, hi, (b_hi if upper_side else np.union1d(b_hi, b_lo))
 
 
+def _reference_neighbours(rel, k: int, hidden: np.ndarray, through_bounds: bool = False) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """``rcc.report.audit._neighbours`` as it was: the through-bounds closure grown one bound at a time."""
+    var = rel.support[k]
+    if through_bounds:
+        bounds = [v for v, _, lo, hi in rel.links if lo != hi]
+        while True:
+            more = np.unique(np.concatenate([var] + [v for v in bounds if np.isin(v, var).any()]))
+            if len(more) == len(var):
+                break
+            var = more
+    touch = np.isin(rel.nz_var, var)
+    cells = np.unique(rel.nz_cell[touch])
+    return cells[~hidden[cells] & ~rel.public[cells] & (rel.kind_a[cells] != _NONLINEAR)]
+
+
+def _reference_secondary(rel, hidden: np.ndarray) -> None:  # type: ignore[no-untyped-def]
+    """``rcc.report.audit._secondary`` as it was: every relation visited in every pass."""
+    val = rel.value_a
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in rel.relations:
+            cells = np.concatenate([[total], parts])
+            h = hidden[cells]
+            if h.sum() != 1:
+                continue
+            free = cells[~h & ~rel.public[cells]]
+            if not len(free):
+                continue
+            nonzero = free[val[free] > 0]
+            detail = nonzero[~rel.headline[nonzero]]
+            pool = detail if len(detail) else nonzero if len(nonzero) else free
+            pool_parts = pool[pool != total]
+            hidden[pool_parts[np.argmin(val[pool_parts])] if len(pool_parts) else pool[0]] = True
+            changed = True
+        changed |= _apply_dependencies(rel, hidden)
+
+
+@contextlib.contextmanager
+def _reference_loop() -> Iterator[None]:
+    """The suppression loop with the previous neighbours and relation rule."""
+    saved = audit_module._neighbours, audit_module._secondary
+    audit_module._neighbours, audit_module._secondary = _reference_neighbours, _reference_secondary
+    try:
+        yield
+    finally:
+        audit_module._neighbours, audit_module._secondary = saved
+
+
+def _report_run(plan: rcc.Plan, threshold: int) -> tuple[float, int, int, dict[str, pd.DataFrame]]:
+    """(seconds, LPs, audits, tables) of ``rcc.report_tables`` on a plan not reported before
+    (seconds of this process's CPU: steadier than wall time on a loaded machine)."""
+    n = {"lp": 0, "rounds": 0}
+    init, run = _Audit.__init__, _Audit._run
+
+    def counted_init(self: _Audit, *a: object, **kw: object) -> None:
+        n["rounds"] += 1
+        init(self, *a, **kw)  # type: ignore[arg-type]
+
+    def counted_run(self: _Audit, *a: object, **kw: object) -> float:
+        n["lp"] += 1
+        return run(self, *a, **kw)  # type: ignore[arg-type]
+
+    _Audit.__init__, _Audit._run = counted_init, counted_run  # type: ignore[method-assign]
+    try:
+        t0 = time.process_time()
+        tables = rcc.report_tables(plan, suppress_below=threshold)
+        return time.process_time() - t0, n["lp"], n["rounds"], tables
+    finally:
+        _Audit.__init__, _Audit._run = init, run  # type: ignore[method-assign]
+
+
+def _masks(tables: dict[str, pd.DataFrame]) -> dict[str, np.ndarray]:
+    return {k: df.attrs["suppressed"].to_numpy() for k, df in tables.items() if "suppressed" in df.attrs}
+
+
+def _reports(threshold: int, england: bool) -> None:
+    """GM / SE (/ England) report times, LPs and hidden cells against the reference loop and the plan's solve."""
+    rows = []
+    names = ["Greater Manchester RCC", "South East RCC"] + (["England"] if england else [])
+    for name in names:
+        region = rcc.datasets.england() if name == "England" else rcc.datasets.england(name)
+        t0 = time.process_time()
+        plan = rcc.plan(region)
+        t_plan = time.process_time() - t0
+        t_new, lp_new, au_new, tab_new = _report_run(plan, threshold)
+        row = {"region": name, "plan cpu s": round(t_plan, 1), "report cpu s": round(t_new, 1), "report/plan": round(t_new / t_plan, 2),
+               "LPs": lp_new, "audits": au_new, "hidden": int(sum(m.sum() for m in _masks(tab_new).values()))}
+        print(pd.DataFrame([row]).to_string(index=False), flush=True)
+        if name != "England":
+            with _reference_loop():
+                t_ref, lp_ref, _, tab_ref = _report_run(plan, threshold)
+            m_new, m_ref = _masks(tab_new), _masks(tab_ref)
+            same = m_new.keys() == m_ref.keys() and all(np.array_equal(m_new[k], m_ref[k]) for k in m_new)
+            row.update({"ref cpu s": round(t_ref, 1), "new/ref": round(t_new / t_ref, 2), "LPs ref": lp_ref, "same hidden": same})
+        rows.append(row)
+        print(pd.DataFrame([row]).to_string(index=False), flush=True)
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(pd.DataFrame(rows).to_string(index=False))
+
+
 def _counted(cls: type) -> tuple[type, dict[str, int]]:
     """A subclass of ``cls`` counting LP solves and audits built (one per round, one for the weighted statistics)."""
     n = {"lp": 0, "rounds": 0}
@@ -101,7 +212,12 @@ def _releases() -> dict[str, object]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threshold", type=int, default=5)
+    ap.add_argument("--reports", action="store_true", help="whole reports of GM and SE plans, new loop against the previous")
+    ap.add_argument("--england", action="store_true", help="with --reports: England too (many minutes)")
     args = ap.parse_args()
+    if args.reports:
+        _reports(args.threshold, args.england)
+        return
     rows = []
     for name, rel in _releases().items():
         out = {}

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 from typing import Any
 
@@ -69,79 +70,58 @@ def _with_held_rows(rel: _Release, col_of: np.ndarray, rows: _Rows) -> _Rows:
     if not len(hp):
         return rows
     hc, xc = col_of[hp[:, 0]], col_of[hp[:, 1]]
-    extra_r, extra_c, extra_v, extra_lo, extra_hi = [], [], [], [], []
-    cell = list(rows.cell)
-    r0 = len(cell)
-    for hcol, xcol, (hv, xv) in zip(hc, xc, hp):
-        if hcol < 0 and xcol < 0:
-            continue
-        cst = 0.0
-        if hcol >= 0:
-            extra_r.append(r0), extra_c.append(hcol), extra_v.append(1.0)
-        else:
-            cst += rel.base_value[hv]
-        if xcol >= 0:
-            extra_r.append(r0), extra_c.append(xcol), extra_v.append(-1.0)
-        else:
-            cst -= rel.base_value[xv]
-        extra_lo.append(-np.inf), extra_hi.append(-cst)
-        cell.append(-1)
-        r0 += 1
+    keep = (hc >= 0) | (xc >= 0)
+    hp, hc, xc = hp[keep], hc[keep], xc[keep]
+    r = len(rows.cell) + np.arange(len(hp), dtype=np.int64)
+    cst = np.where(hc < 0, rel.base_value[hp[:, 0]], 0.0) - np.where(xc < 0, rel.base_value[hp[:, 1]], 0.0)
     return _Rows(
-        rows=np.concatenate([rows.rows, np.asarray(extra_r, dtype=np.int64)]),
-        cols=np.concatenate([rows.cols, np.asarray(extra_c, dtype=np.int64)]),
-        vals=np.concatenate([rows.vals, np.asarray(extra_v, dtype=float)]),
-        lower=np.concatenate([rows.lower, extra_lo]),
-        upper=np.concatenate([rows.upper, extra_hi]),
-        cell=cell,
+        rows=np.concatenate([rows.rows, r[hc >= 0], r[xc >= 0]]),
+        cols=np.concatenate([rows.cols, hc[hc >= 0], xc[xc >= 0]]),
+        vals=np.concatenate([rows.vals, np.ones(int((hc >= 0).sum())), -np.ones(int((xc >= 0).sum()))]),
+        lower=np.concatenate([rows.lower, np.full(len(hp), -np.inf)]),
+        upper=np.concatenate([rows.upper, -cst]),
+        cell=list(rows.cell) + [-1] * len(hp),
     )
 
 
 def _with_link_rows(rel: _Release, col_of: np.ndarray, rows: _Rows) -> _Rows:
     """``rows`` and one more per link or cap of the release touching an unknown (known base
     cells moved to the right-hand side); its ``cell`` is ``-2 - link``."""
-    extra = [(i, var, coef, lo, hi) for i, (var, coef, lo, hi) in enumerate(rel.links) if (col_of[var] >= 0).any()]
-    if not extra:
+    col = col_of[rel.link_var]
+    u = col >= 0
+    extra = np.flatnonzero(np.bincount(rel.link_id[u], minlength=len(rel.links)) > 0)
+    if not len(extra):
         return rows
-    r0, r_, c_, v_, lower, upper = len(rows.cell), [], [], [], [], []
-    for j, (_, var, coef, lo, hi) in enumerate(extra):
-        u = col_of[var] >= 0
-        r_.append(np.full(int(u.sum()), r0 + j)), c_.append(col_of[var[u]]), v_.append(coef[u])
-        known = float(coef[~u] @ rel.base_value[var[~u]])
-        lower.append(lo - known), upper.append(hi - known)
+    row_of_link = np.full(len(rel.links), -1, dtype=np.int64)
+    row_of_link[extra] = len(rows.cell) + np.arange(len(extra))
+    known = np.bincount(rel.link_id[~u], weights=rel.link_coef[~u] * rel.base_value[rel.link_var[~u]], minlength=len(rel.links))
     return _Rows(
-        rows=np.concatenate([rows.rows, *r_]),
-        cols=np.concatenate([rows.cols, *c_]),
-        vals=np.concatenate([rows.vals, *v_]),
-        lower=np.concatenate([rows.lower, lower]),
-        upper=np.concatenate([rows.upper, upper]),
-        cell=list(rows.cell) + [-2 - i for i, *_ in extra],
+        rows=np.concatenate([rows.rows, row_of_link[rel.link_id[u]]]),
+        cols=np.concatenate([rows.cols, col[u]]),
+        vals=np.concatenate([rows.vals, rel.link_coef[u]]),
+        lower=np.concatenate([rows.lower, rel.link_lo[extra] - known[extra]]),
+        upper=np.concatenate([rows.upper, rel.link_hi[extra] - known[extra]]),
+        cell=list(rows.cell) + (-2 - extra).tolist(),
     )
 
 
-def _highs_lp(rows: _Rows, n_cols: int, col_lower: np.ndarray) -> Any:
-    """The audit LP for HiGHS (row-wise matrix, zero costs, columns from ``col_lower`` up)."""
+def _pass_lp(h: Any, rows: _Rows, n_cols: int, col_lower: np.ndarray) -> None:
+    """Pass the audit LP to HiGHS ``h`` in one call (row-wise matrix, zero costs, columns
+    from ``col_lower`` up)."""
     import highspy
 
     n_rows = len(rows.cell)
     order = np.lexsort((rows.cols, rows.rows))
     r, cols, vals = rows.rows[order], rows.cols[order], rows.vals[order]
-    start = np.searchsorted(r, np.arange(n_rows + 1))
-    lp = highspy.HighsLp()
-    lp.num_col_ = n_cols
-    lp.num_row_ = n_rows
-    lp.col_cost_ = np.zeros(n_cols)
-    lp.col_lower_ = col_lower
-    lp.col_upper_ = np.full(n_cols, highspy.kHighsInf)
-    lp.row_lower_ = np.where(np.isfinite(rows.lower), rows.lower, -highspy.kHighsInf)
-    lp.row_upper_ = np.where(np.isfinite(rows.upper), rows.upper, highspy.kHighsInf)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = start.astype(np.int32)
-    lp.a_matrix_.index_ = cols.astype(np.int32)
-    lp.a_matrix_.value_ = vals
-    lp.a_matrix_.num_col_ = n_cols
-    lp.a_matrix_.num_row_ = n_rows
-    return lp
+    start = np.searchsorted(r, np.arange(n_rows + 1)).astype(np.int32)
+    inf = highspy.kHighsInf
+    h.passModel(
+        int(n_cols), int(n_rows), int(len(vals)), int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMinimize), 0.0,
+        np.zeros(n_cols), np.ascontiguousarray(col_lower, dtype=np.float64), np.full(n_cols, inf),
+        np.where(np.isfinite(rows.lower), rows.lower, -inf).astype(np.float64),
+        np.where(np.isfinite(rows.upper), rows.upper, inf).astype(np.float64),
+        start, cols.astype(np.int32), np.ascontiguousarray(vals, dtype=np.float64), np.zeros(n_cols, dtype=np.int32),
+    )  # integrality: all continuous
 
 
 class _Audit:
@@ -186,20 +166,10 @@ class _Audit:
         self._x = rel.base_value.copy()
         self._unk = unk
         self._rc = np.asarray(self.row_cell, dtype=np.int64)
-        # a binding link pins through the published detail cells of its known base cells
-        self._link_pub = {}
-        by_var = np.argsort(rel.nz_var, kind="stable")  # the cells of each base cell, for the public bounds below
-        var_start = np.searchsorted(rel.nz_var[by_var], np.arange(len(rel.base_value) + 1))
-        for r in np.flatnonzero(self._rc <= -2):
-            var, _, lo, hi = rel.links[-2 - int(self._rc[r])]
-            if lo == hi:
-                pub = rel.base_cell[var[self.col_of[var] < 0]]
-                self._link_pub[int(r)] = pub[pub >= 0]
-            else:  # a public bound (a home's places) pins through the published cells over its base cells
-                near = np.unique(rel.nz_cell[np.concatenate([by_var[var_start[v] : var_start[v + 1]] for v in var])])
-                self._link_pub[int(r)] = near[~hidden[near] & (rel.kind_a[near] != _NONLINEAR)]
+        self._hidden = hidden.copy()
+        self._link_pub: dict[int, np.ndarray] = {}  # see _pub_of_link
         if self.n:
-            h.passModel(_highs_lp(rows, self.n, self.col_lower))
+            _pass_lp(h, rows, self.n, self.col_lower)
 
     def objective(self, k: int) -> tuple[np.ndarray, np.ndarray, float]:
         rel = self.rel
@@ -228,8 +198,23 @@ class _Audit:
         rc = self._rc
         tight = np.abs(np.asarray(self.h.getSolution().row_dual)) > 1e-9
         parts = [rc[tight & (rc >= 0)]]
-        parts += [self._link_pub[int(r)] for r in np.flatnonzero(tight & (rc <= -2))]
+        parts += [self._pub_of_link(int(r)) for r in np.flatnonzero(tight & (rc <= -2))]
         return np.unique(np.concatenate(parts))
+
+    def _pub_of_link(self, r: int) -> np.ndarray:
+        """The published cells through which binding link row ``r`` pins: an equation pins
+        through the published detail cells of its known base cells, a public bound (a home's
+        places) through the published cells over its base cells (computed once per row)."""
+        if r not in self._link_pub:
+            rel = self.rel
+            var, _, lo, hi = rel.links[-2 - int(self._rc[r])]
+            if lo == hi:
+                pub = rel.base_cell[var[self.col_of[var] < 0]]
+                self._link_pub[r] = pub[pub >= 0]
+            else:
+                near = np.unique(rel.nz_cell[np.isin(rel.nz_var, var)])
+                self._link_pub[r] = near[~self._hidden[near] & (rel.kind_a[near] != _NONLINEAR)]
+        return self._link_pub[r]
 
     def _run(self, cols: np.ndarray, coef: np.ndarray, maximise: bool) -> float:
         """Optimise ``coef @ x[cols]``; its optimum (+-inf when unbounded)."""
@@ -324,6 +309,14 @@ class _Audit:
 
 def _apply_dependencies(rel: _Release, hidden: np.ndarray) -> bool:
     """Hide statistics whose counts are hidden, and nonlinear ones over hidden base cells."""
+    if rel.count[rel.dep_cell].all():  # statistics depend on counts only: one pass over all at once
+        hide = np.zeros(rel.n_cells, dtype=bool)
+        np.logical_or.at(hide, rel.dep_owner, hidden[rel.dep_cell])
+        bc = rel.base_cell[rel.group_var]
+        np.logical_or.at(hide, rel.group_owner, (bc < 0) | hidden[np.maximum(bc, 0)])
+        new = hide & ~rel.count & ~hidden
+        hidden |= new
+        return bool(new.any())
     changed = False
     for k in np.flatnonzero(~rel.count & ~hidden):
         d = rel.deps[k]
@@ -341,27 +334,45 @@ def _apply_dependencies(rel: _Release, hidden: np.ndarray) -> bool:
 def _secondary(rel: _Release, hidden: np.ndarray) -> None:
     """Relation rule, repeated to a fixed point: where exactly one cell of a relation
     (total = sum of parts, across or within tables) is hidden, hide the smallest other
-    (non-zero if possible)."""
-    val = rel.value_a
+    (non-zero if possible). The relations are visited in order in each pass, as one loop
+    over them would, but only those with one hidden cell (counted per relation, kept up
+    to date as cells are hidden)."""
     changed = True
     while changed:
+        n_hidden = np.bincount(rel.relation_of, weights=hidden[rel.relation_cells], minlength=len(rel.relations))
+        count = np.rint(n_hidden).astype(np.int64)
+        todo = np.flatnonzero(count == 1).tolist()  # sorted: a heap already
         changed = False
-        for total, parts in rel.relations:
-            cells = np.concatenate([[total], parts])
-            h = hidden[cells]
-            if h.sum() != 1:
+        while todo:
+            i = heapq.heappop(todo)
+            if count[i] != 1:
                 continue
-            free = cells[~h & ~rel.public[cells]]
-            if not len(free):
+            pick = _relation_pick(rel, hidden, rel.relation_cells[rel.relation_start[i] : rel.relation_start[i + 1]])
+            if pick < 0:
                 continue  # the rest is public: the audit decides
-            nonzero = free[val[free] > 0]
-            detail = nonzero[~rel.headline[nonzero]]  # detail before headline totals
-            pool = detail if len(detail) else nonzero if len(nonzero) else free
-            pool_parts = pool[pool != total]
-            pick = pool_parts[np.argmin(val[pool_parts])] if len(pool_parts) else pool[0]
             hidden[pick] = True
             changed = True
+            for j in rel.cell_relations[rel.cell_relation_start[pick] : rel.cell_relation_start[pick + 1]].tolist():
+                count[j] += 1
+                if count[j] == 1 and j > i:  # later in this pass; an earlier one waits for the next pass
+                    heapq.heappush(todo, j)
         changed |= _apply_dependencies(rel, hidden)
+
+
+def _relation_pick(rel: _Release, hidden: np.ndarray, cells: np.ndarray) -> int:
+    """The cell to hide in a relation with one hidden cell (``cells``: total, then parts):
+    the smallest other non-public cell, detail before headline, non-zero if possible; -1
+    if there is none."""
+    val = rel.value_a
+    total = cells[0]
+    free = cells[~hidden[cells] & ~rel.public[cells]]
+    if not len(free):
+        return -1
+    nonzero = free[val[free] > 0]
+    detail = nonzero[~rel.headline[nonzero]]  # detail before headline totals
+    pool = detail if len(detail) else nonzero if len(nonzero) else free
+    pool_parts = pool[pool != total]
+    return int(pool_parts[np.argmin(val[pool_parts])] if len(pool_parts) else pool[0])
 
 
 def _protect(rel: _Release, threshold: int, audit_cls: type = _Audit) -> np.ndarray:
@@ -503,12 +514,8 @@ def _neighbours(rel: _Release, k: int, hidden: np.ndarray, through_bounds: bool 
     of public bounds (homes' places)."""
     var = rel.support[k]
     if through_bounds:  # every base cell linked to it through a chain of public bounds
-        bounds = [v for v, _, lo, hi in rel.links if lo != hi]
-        while True:
-            more = np.unique(np.concatenate([var] + [v for v in bounds if np.isin(v, var).any()]))
-            if len(more) == len(var):
-                break
-            var = more
+        comp = rel.bound_component()
+        var = np.flatnonzero(np.isin(comp, comp[var]))
     touch = np.isin(rel.nz_var, var)
     cells = np.unique(rel.nz_cell[touch])
     return cells[~hidden[cells] & ~rel.public[cells] & (rel.kind_a[cells] != _NONLINEAR)]

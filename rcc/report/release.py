@@ -194,12 +194,56 @@ class _Release:
             if len(s) == 1 and self.table[k] in ("placements", "shortfall"):
                 self.base_cell[s[0]] = k
         self.relations = self._relations()
+        # deps and nonlinear groups flattened: cell ``dep_owner[i]`` depends on cell ``dep_cell[i]``,
+        # cell ``group_owner[i]`` sums over base cell ``group_var[i]`` (a group of none: ``group_empty``)
+        dl = np.asarray([len(d) for d in self.deps], dtype=np.int64)
+        self.dep_owner = np.repeat(np.arange(self.n_cells, dtype=np.int64), dl)
+        self.dep_cell = np.asarray([d for ds in self.deps for d in ds], dtype=np.int64)
+        gl = np.asarray([0 if g is None else len(g) for g in self.group], dtype=np.int64)
+        self.group_owner = np.repeat(np.arange(self.n_cells, dtype=np.int64), gl)
+        self.group_var = np.concatenate([np.asarray(g, dtype=np.int64) for g in self.group if g is not None and len(g)] or [np.zeros(0, np.int64)])
+        # the relations flattened (total first, then its parts) and, per cell, the relations holding it
+        sizes = np.asarray([1 + len(parts) for _, parts in self.relations], dtype=np.int64)
+        self.relation_start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        flat = [np.concatenate([[t], parts]) for t, parts in self.relations]
+        self.relation_cells = np.concatenate(flat).astype(np.int64) if flat else np.zeros(0, np.int64)
+        self.relation_of = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+        by_cell = np.argsort(self.relation_cells, kind="stable")
+        self.cell_relations = self.relation_of[by_cell]
+        self.cell_relation_start = np.searchsorted(self.relation_cells[by_cell], np.arange(self.n_cells + 1))
+        # the links flattened: link ``link_id[i]`` has ``link_coef[i]`` on base cell ``link_var[i]``
+        lens = np.asarray([len(v) for v, *_ in self.links], dtype=np.int64)
+        self.link_id = np.repeat(np.arange(len(self.links), dtype=np.int64), lens)
+        self.link_var = np.concatenate([v for v, *_ in self.links]) if self.links else np.zeros(0, np.int64)
+        self.link_coef = np.concatenate([c for _, c, *_ in self.links]) if self.links else np.zeros(0)
+        self.link_lo = np.asarray([lo for *_, lo, _ in self.links], dtype=float)
+        self.link_hi = np.asarray([hi for *_, hi in self.links], dtype=float)
+        self._bound_component: np.ndarray | None = None
         self.headline = np.isin(np.asarray(self.table, dtype=object), list(self.headline_tables))
         for key in self.headline_columns & set(self.index):
             self.headline[self.index[key]] = True
         self.public = np.zeros(self.n_cells, dtype=bool)
         for key in self.public_columns & set(self.index):
             self.public[self.index[key]] = True
+
+    def bound_component(self) -> np.ndarray:
+        """A label per base cell: equal for base cells linked through a chain of public
+        bounds (homes' places, listed rows; computed once)."""
+        if self._bound_component is None:
+            bounded = (self.link_lo != self.link_hi)[self.link_id]
+            lid, var = self.link_id[bounded], self.link_var[bounded]
+            lab = np.arange(len(self.base_value), dtype=np.int64)
+            while True:  # each bound's members take their smallest label, to a fixed point
+                low = np.full(len(self.links), len(lab), dtype=np.int64)
+                np.minimum.at(low, lid, lab[var])
+                new = lab.copy()
+                np.minimum.at(new, var, low[lid])
+                new = new[new]  # pointer jumping: labels point at smaller labels
+                if np.array_equal(new, lab):
+                    break
+                lab = new
+            self._bound_component = lab
+        return self._bound_component
 
     def _relations(self) -> list[tuple[int, np.ndarray]]:
         """(total, parts) pairs among count cells: a cell whose base cells are exactly the
@@ -225,7 +269,9 @@ class _Release:
             other = column_of != j
             ok = other[cell]
             uncovered = np.bincount(cell[ok & (own < 0)], minlength=self.n_cells) > 0
-            pairs = np.unique(np.column_stack([cell[ok & (own >= 0)], own[ok & (own >= 0)]]), axis=0)
+            sel = ok & (own >= 0)  # distinct (cell, owner) pairs, sorted, through one integer key each
+            key_ = np.unique(cell[sel] * np.int64(self.n_cells) + own[sel])
+            pairs = np.column_stack([key_ // self.n_cells, key_ % self.n_cells])
             if not len(pairs):
                 continue
             covered = np.bincount(pairs[:, 0], weights=size[pairs[:, 1]], minlength=self.n_cells)
