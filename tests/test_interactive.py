@@ -69,6 +69,7 @@ def test_sufficiency_timeline_matches_the_builds(gm_suff):
             drawn[x] = drawn.get(x, 0) + y
     assert drawn == {f"year {y}": float(v) for y, v in built.items()}
     assert sum(len(b.x) for b in fig.data) == len(gm_suff.builds.groupby(["name", "year_started"]))
+    assert list(fig.layout.xaxis.categoryarray) == [f"year {y}" for y in range(1, gm_suff.years + 1)]  # every year
 
 
 def test_cli_writes_an_interactive_chart_and_refuses_an_unknown_format(tmp_path, capsys):

@@ -120,11 +120,13 @@ def timeline_figure(plan: Any) -> Any:
     if len(b):
         key = "name" if b.name.nunique() <= len(PALETTE) else "home_type"
         g = b.groupby([key, "year_started"], as_index=False)[["places", "capital_gbp"]].sum()
-        for name, part in g.groupby(key, sort=True):
+        for j, (name, part) in enumerate(g.groupby(key, sort=True)):
             fig.add_trace(go.Bar(x=[f"year {y}" for y in part.year_started], y=part.places, name=str(name),
+                                 marker_color=PALETTE[j % len(PALETTE)],
                                  customdata=part.capital_gbp, hovertemplate=f"{name}: "
                                  + "%{y:,} places, £%{customdata:,.0f} capital<extra></extra>"))
     fig.update_layout(barmode="stack", title="New places by year started" if len(b) else "No new places in this plan",
                       yaxis_title="new places started", template="plotly_white", legend={"orientation": "h", "y": -0.2})
-    fig.update_xaxes(categoryorder="array", categoryarray=years)
+    # every plan year on the axis, a year without new places too (as the matplotlib chart)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=years, range=[-0.5, len(years) - 0.5])
     return fig
