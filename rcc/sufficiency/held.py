@@ -41,8 +41,8 @@ def survival(band: str, months: np.ndarray) -> np.ndarray:
     """Chance that a child of age band ``band`` in care today is still in care and under 18 after
     each of ``months`` (whole months from today).
 
-    >>> survival("16-17", np.array([0, 12, 24])).round(2).tolist()
-    [1.0, 0.39, 0.0]
+    >>> survival("16-17", np.array([0, 12, 24])).round(1).tolist()  # all 18 within two years
+    [1.0, 0.4, 0.0]
     """
     lo, hi = AGE_BANDS[band]
     months = np.asarray(months, dtype=np.int64)
