@@ -123,11 +123,15 @@ def test_old_paths_forward_with_a_deprecation_warning(old):
         assert getattr(module, name) is getattr(new, name)
 
 
-def test_version_agrees_with_pyproject():
+def test_version_is_written_once():
+    """pyproject.toml takes the version from rcc.core.version; the installed metadata agrees."""
+    import importlib.metadata
     import tomllib
 
-    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
-    assert tomllib.loads(pyproject.read_text())["project"]["version"] == rcc.__version__
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    assert "version" not in pyproject["project"] and "version" in pyproject["project"]["dynamic"]
+    assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "rcc.core.version.__version__"}
+    assert importlib.metadata.version("rcc") == rcc.__version__
 
 
 MAX_MODULE_LINES = 600

@@ -1,3 +1,3 @@
-"""rcc's version (also in pyproject.toml; a test checks they agree)."""
+"""rcc's version: the one place it is written (pyproject.toml reads it from here)."""
 
 __version__ = "0.2.0"
