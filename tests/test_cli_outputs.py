@@ -196,6 +196,40 @@ def test_a_bad_value_in_homes_and_an_unknown_council_in_cohorts_are_one_report(t
     assert len(pd.read_csv(problems)) == 2
 
 
+def test_every_rule_a_column_breaks_is_listed_and_each_row_once(tmp_path):
+    from rcc.io.tables import InputProblemsError, read_region
+
+    folder = two_councils(tmp_path)
+
+    def three_bad_places(df):
+        df.loc[0, "places"], df.loc[1, "places"], df.loc[2, "places"] = "2.5", "-1", "many"
+
+    edit(folder / "homes.csv", three_bad_places)
+    homes = pd.read_csv(folder / "homes.csv", dtype=str, keep_default_na=False)
+    with pytest.raises(InputProblemsError) as info:
+        read_region(folder)
+    found = [(p.row_id, p.column, p.expected.split(" (")[0]) for p in info.value.problems]
+    assert found == [(homes.home_id[2], "places", "a number"),
+                     (homes.home_id[0], "places", "a whole number"), (homes.home_id[1], "places", "a value >= 0")]
+
+
+def test_every_rule_across_tables_is_listed_once_the_tables_are_clean(tmp_path):
+    from rcc.io.tables import InputProblemsError, read_region
+
+    folder = two_councils(tmp_path)
+    homes = pd.read_csv(folder / "homes.csv", dtype=str, keep_default_na=False)
+    edit(folder / "homes.csv", lambda df: df.loc.__setitem__((0, "min_age"), "17") or df.loc.__setitem__((0, "max_age"), "3"))
+    places = int(homes.places[1])
+    cohorts = pd.read_csv(folder / "cohorts.csv", dtype=str, keep_default_na=False)
+    pd.DataFrame({"placement_id": ["p1"], "cohort_id": [cohorts.cohort_id[0]], "home_id": [homes.home_id[1]],
+                  "children": [str(places + 1)]}).to_csv(folder / "placements.csv", index=False)
+    with pytest.raises(InputProblemsError) as info:
+        read_region(folder)
+    found = {(p.table, p.column, p.expected.split(" ")[0]) for p in info.value.problems}
+    assert ("homes", "min_age", "min_age") in found
+    assert ("placements", "children", "children") in found
+
+
 def test_a_cell_that_is_not_text_is_not_also_reported_as_an_unknown_reference(tmp_path):
     from rcc.io.tables import InputProblemsError, read_region
 

@@ -8,7 +8,9 @@ and what was received.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -17,18 +19,64 @@ import pandas as pd
 from rcc.core.errors import InvalidInputError
 from rcc.core.schema import NEEDS, TABLES, Column, Table
 
-__all__ = ["normalise", "check_references", "require_columns", "split_needs"]
+__all__ = ["normalise", "check_references", "collecting", "require_columns", "split_needs"]
+
+#: While :func:`collecting` is active: the list each broken rule is added to instead of raised.
+_COLLECTED: ContextVar[list[InvalidInputError] | None] = ContextVar("rcc_validate_collected", default=None)
+
+
+@contextmanager
+def collecting() -> Iterator[list[InvalidInputError]]:
+    """Within the block every broken rule is recorded, not raised: the list yielded gets them all.
+
+    A column's rules are checked in order and each row counts against the first rule it breaks
+    only (a cell that is not a number is not reported again as missing); a problem with a table's
+    shape (a required column absent) still raises at once.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cohorts = pd.DataFrame({"cohort_id": ["a", "b", "c"], "council_id": "X", "need": "complex",
+    ...                         "age_band": "11-15", "children": [2.5, -1, 3]})
+    >>> with collecting() as found:
+    ...     _ = normalise(cohorts, "cohorts")
+    >>> [(p.row_id, p.expected) for p in found]
+    [('a', 'a whole number'), ('b', 'a value >= 0')]
+    """
+    found: list[InvalidInputError] = []
+    token = _COLLECTED.set(found)
+    try:
+        yield found
+    finally:
+        _COLLECTED.reset(token)
 
 
 def _fail(table: Table, df: pd.DataFrame, mask: np.ndarray | pd.Series, column: str | None, expected: str) -> None:
-    """Raise for the first row where ``mask`` is true, counting the others."""
+    """Raise (or, while :func:`collecting`, record) the first row where ``mask`` is true, counting the others."""
     mask = np.asarray(mask, dtype=bool)
     if not mask.any():
         return
     pos = int(np.flatnonzero(mask)[0])
     row_id = _row_id(table, df, pos)
     received = df[column].iloc[pos] if column is not None and column in df.columns else None
-    raise InvalidInputError(table.name, row_id, column, expected, received, more=int(mask.sum()) - 1)
+    error = InvalidInputError(table.name, row_id, column, expected, received, more=int(mask.sum()) - 1)
+    found = _COLLECTED.get()
+    if found is None:
+        raise error
+    found.append(error)
+
+
+def _column_rules(table: Table, df: pd.DataFrame, column: str) -> tuple[Callable[[Any, str], None], np.ndarray]:
+    """A ``fail(mask, expected)`` for one column's rules in order, and the rows already failed:
+    each row counts against the first rule it breaks only."""
+    seen = np.zeros(len(df), dtype=bool)
+
+    def fail(mask: Any, expected: str) -> None:
+        new = np.asarray(mask, dtype=bool) & ~seen
+        seen[new] = True
+        _fail(table, df, new, column, expected)
+
+    return fail, seen
 
 
 def _row_id(table: Table, df: pd.DataFrame, pos: int) -> Any:
@@ -95,19 +143,18 @@ def _checked_text(table: Table, out: pd.DataFrame, col: Column) -> pd.Series:
     s = out[col.name]
     if not col.required:
         s = s.fillna("" if col.default is None else col.default)
-    missing = s.isna().to_numpy()
-    _fail(table, out, missing, col.name, f"a value ({col.description})")
+    fail, _ = _column_rules(table, out, col.name)
+    fail(s.isna().to_numpy(), f"a value ({col.description})")
     not_text = ~s.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool) if len(s) else np.zeros(0, bool)
-    _fail(table, out, not_text, col.name, f"text ({col.description}); convert ids to text yourself")
+    fail(not_text, f"text ({col.description}); convert ids to text yourself")
     text = s.astype(object)
     padded = (text.str.strip() != text).to_numpy(dtype=bool) if len(s) else np.zeros(0, bool)
-    _fail(table, out, padded, col.name, "a value without leading or trailing spaces")
+    fail(padded, "a value without leading or trailing spaces")
     out[col.name] = text  # the errors below show the value as checked (a blank optional one at its default)
     if col.required:
-        _fail(table, out, (out[col.name] == "").to_numpy(), col.name, "a non-empty value")
+        fail((out[col.name] == "").to_numpy(), "a non-empty value")
     if col.choices is not None:
-        bad = ~out[col.name].isin(col.choices).to_numpy()
-        _fail(table, out, bad, col.name, f"one of {list(col.choices)}")
+        fail(~out[col.name].isin(col.choices).to_numpy(), f"one of {list(col.choices)}")
     return text
 
 
@@ -115,21 +162,23 @@ def _checked_number(table: Table, out: pd.DataFrame, col: Column) -> np.ndarray:
     """A numeric column: numbers (not text or bools), present (or defaulted), finite, whole for
     counts, within the column's range."""
     s = out[col.name]
-    _fail(table, out, _not_a_number(s), col.name, f"a number ({col.unit or col.dtype}), not text or true/false")
-    num = pd.to_numeric(s, errors="coerce")
+    fail, seen = _column_rules(table, out, col.name)
+    fail(_not_a_number(s), f"a number ({col.unit or col.dtype}), not text or true/false")
+    num = pd.to_numeric(s.where(~seen), errors="coerce")
     if not col.required and col.default is not None:
         num = num.fillna(col.default)
-    _fail(table, out, num.isna().to_numpy(), col.name, f"a value ({col.description})")
+    fail(num.isna().to_numpy(), f"a value ({col.description})")
     arr = num.to_numpy(dtype=float)
-    _fail(table, out, ~np.isfinite(arr), col.name, "a finite number")
+    fail(~np.isfinite(arr), "a finite number")
     if col.dtype == "int":
-        _fail(table, out, arr != np.round(arr), col.name, "a whole number")
+        fail(arr != np.round(arr), "a whole number")
     if col.minimum is not None:
-        _fail(table, out, arr < col.minimum, col.name, f"a value >= {col.minimum:g}")
+        fail(arr < col.minimum, f"a value >= {col.minimum:g}")
     if col.maximum is not None:
-        _fail(table, out, arr > col.maximum, col.name, f"a value <= {col.maximum:g}")
+        fail(arr > col.maximum, f"a value <= {col.maximum:g}")
     if col.dtype == "int":
-        _fail(table, out, np.abs(arr) > 2**53, col.name, "a whole number of at most 2**53 (exact in a float)")
+        fail(np.abs(arr) > 2**53, "a whole number of at most 2**53 (exact in a float)")
+    arr = np.where(seen, 0.0, arr)  # rows reported while collecting: a placeholder, never returned as data
     return arr.astype(np.int64) if col.dtype == "int" else arr
 
 

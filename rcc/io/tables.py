@@ -13,9 +13,10 @@ optional (a missing file or sheet, or one with a header row and no rows, is abse
 
 :func:`read_region` checks every column of every table and every reference between tables
 before it stops, and raises one :class:`InputProblemsError` listing every problem found (the
-first row of each broken rule, with the number of other rows breaking it): a column a table
-does not have is a problem too (never ignored). Held placements within places are checked
-once every table is clean.
+first row of each broken rule, with the number of other rows breaking it; every rule of a
+column, each row counted against the first it breaks): a column a table does not have is a
+problem too (never ignored). The rules across tables (ages ordered, held placements within
+places) are checked, all of them, once every table is clean.
 
 :func:`write_template` writes the empty tables with a ``guide`` of every column (type,
 unit, required, default, allowed values, description), for a council to fill in.
@@ -38,7 +39,7 @@ from rcc.core.csvfiles import read_csv_table
 from rcc.core.errors import InvalidInputError
 from rcc.core.region import Region
 from rcc.core.schema import TABLES, Table, schema_frame
-from rcc.core.validate import normalise
+from rcc.core.validate import collecting, normalise
 
 __all__ = [
     "GUIDE_SHEET",
@@ -258,7 +259,8 @@ def _read_workbook(src: Path) -> tuple[dict[str, pd.DataFrame], list[InvalidInpu
 
 
 def _column_problems(df: pd.DataFrame, table: Table) -> list[InvalidInputError]:
-    """One problem per column rule broken (the first row, with the count of others).
+    """One problem per column rule broken (the first row, with the count of others): every rule of
+    every column, each row counted against the first rule of its column it breaks.
 
     Each column is checked on its own with the id column beside it (to name rows); the id
     column's own problems are then reported once, by its own check.
@@ -270,9 +272,12 @@ def _column_problems(df: pd.DataFrame, table: Table) -> list[InvalidInputError]:
         cols = (col,) if col.name == table.id_column else (*beside, col)
         one = Table(table.name, table.id_column, cols, kind=table.kind)
         present = [c.name for c in cols if c.name in df.columns]
-        try:
-            normalise(df[present], one)
-        except InvalidInputError as exc:
+        with collecting() as found:
+            try:
+                normalise(df[present], one)
+            except InvalidInputError as exc:  # the table's shape (a required column absent)
+                found.append(exc)
+        for exc in found:
             problems.setdefault(str(exc), exc)
     return list(problems.values())
 
@@ -354,8 +359,8 @@ def read_region(path: str | os.PathLike[str], name: str | None = None) -> Region
         read (its first unreadable cell: the file's other columns are then not checked),
         a column the table does not have (named, its values never shown), every column
         rule broken in every other table, and every reference to a row of another table
-        that is not there (:data:`REFERENCES`); once all of those are clean, the first
-        remaining rule across tables that is broken (held placements within places).
+        that is not there (:data:`REFERENCES`); once all of those are clean, every rule across
+        tables that is broken (ages ordered, needs known, held placements within places).
 
     Examples
     --------
@@ -378,13 +383,17 @@ def read_region(path: str | os.PathLike[str], name: str | None = None) -> Region
     problems += _reference_problems(frames)
     if problems:
         raise InputProblemsError(problems)
-    try:
-        return Region.from_frames(
-            frames["councils"], frames["homes"], frames["cohorts"], providers=frames.get("providers"),
-            placements=frames.get("placements"), travel=frames.get("travel"), name=name or src.stem,
-        )
-    except InvalidInputError as exc:
-        raise InputProblemsError([exc]) from None
+    with collecting() as found:  # the rules across tables (ages ordered, held children within places): all
+        try:
+            region = Region.from_frames(
+                frames["councils"], frames["homes"], frames["cohorts"], providers=frames.get("providers"),
+                placements=frames.get("placements"), travel=frames.get("travel"), name=name or src.stem,
+            )
+        except InvalidInputError as exc:
+            found.append(exc)
+    if found:
+        raise InputProblemsError(found)
+    return region
 
 
 # ---------------------------------------------------------------- template
