@@ -176,6 +176,8 @@ def test_family_carers_inside_a_council_follow_its_size_and_the_national_share_n
         s = carer_inside_share(area, weights, 0.7, local=local)
         assert float(weights @ s / weights.sum()) == pytest.approx(0.7, abs=1e-6)  # England's published share
         assert np.all(np.diff(s) > 0) and s.min() >= local  # larger councils keep more of their carers inside
+    with pytest.raises(rcc.InvalidInputError):
+        carer_inside_share(area, weights, 0.7, local=0.8)  # a local share above England's cannot be met
     flatter = carer_inside_share(area, weights, 0.7, local=0.3)
     assert np.ptp(flatter) < np.ptp(carer_inside_share(area, weights, 0.7, local=0.0))
     # the embedded England: England's kinship carers inside their council at the published shares (relatives

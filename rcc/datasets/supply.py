@@ -45,6 +45,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from rcc.core.errors import InvalidInputError
 from rcc.core.geo import distance_matrix
 from rcc.datasets.calibration import simulation_calibration
 
@@ -224,6 +225,8 @@ def carer_inside_share(
     (True, 0.6)
     """
     local = carer_local_share() if local is None else float(local)
+    if not 0.0 <= local < national <= 1.0:
+        raise InvalidInputError("supply", None, "carer_local_share", f"from 0 to below the national {national}", local)
     radius = np.sqrt(np.asarray(area_km2, dtype=float) / np.pi) * _MILES_PER_KM
     w = np.asarray(weights, dtype=float)
     w = w / w.sum() if w.sum() > 0 else np.full(len(w), 1.0 / max(len(w), 1))
