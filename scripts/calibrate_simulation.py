@@ -5,7 +5,7 @@ Usage::
     python scripts/calibrate_simulation.py [--seeds 0 1] [--years 5] [--workers 2] [--out rcc/datasets/data/simulation_calibration.json]
     python scripts/calibrate_simulation.py --quick       # a coarse grid, one seed: a look, never written
 
-Three global parameters (one value for all of England, none per region) are fitted on a grid with common
+Five global parameters (one value for all of England, none per region) are fitted on a grid with common
 random numbers (every grid point runs the same seeds, and every draw of the simulation depends only on
 the seed and the month, so differences between grid points are the parameters', not the dice's):
 
@@ -14,10 +14,16 @@ the seed and the month, so differences between grid points are the parameters', 
 * ``match_spread``: how unequal children are to match with agency and residential places
   (:attr:`rcc.flows.ChoiceRule.match_spread`): most are suited by many homes, a few by hardly any, and
   those go far, so distances have the long tail DfE's per-council shares over 20 miles show;
+* ``residential_suit``: the chance a free place in a children's home or residential school suits a child
+  (:data:`rcc.simulate.RESIDENTIAL_MATCH`): specialist places, matched to a child's needs and to the
+  children already living there, so a vacancy near home often does not suit;
+* ``carer_local_share``: the share of a council's kinship and in-house carers who are its own residents
+  whatever its size (:func:`rcc.datasets.supply.carer_inside_share`: the others live a typical distance
+  from the children, solved so that England's share inside equals DfE's published share of each kind);
 * ``district_spread``: the radius of each district's disc as a multiple of a disc of its area
   (:func:`rcc.datasets.council_geometry`): how tightly children live around their district's centre,
   which the share over 20 miles is measured with. It needs no new simulation: the census stock of
-  each ``suit_scale`` is measured at every spread.
+  each grid point is measured at every spread.
 
 Fixed, not fitted: inside a council placing is nearest first (``rcc.datasets.LOCALITY_MILES``, the 20-mile
 threshold itself), and the supply is built from its published figures (``rcc.datasets.supply_figures()``,
@@ -42,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import itertools
 import json
 import time
@@ -70,17 +77,17 @@ from rcc.simulate import (
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "rcc" / "datasets" / "data" / "simulation_calibration.json"
-#: (suit_scale, match_spread) points simulated: around the optimum of a first grid (suit_scale 1.0, 1.3, 1.6 x
-#: match_spread 0.5 to 2.0, optimum at the edge: 1.6, 1.5), and the earlier fit without a match spread.
+#: (suit_scale, match_spread, residential_suit, carer_local_share) points simulated. Earlier grids: suit_scale 0.7
+#: to 2.2 x match_spread 0 to 2.0 with family carers at each council's published inside share (optimum 1.6, 1.5);
+#: with the carers from their published national shares (:func:`rcc.datasets.supply.carer_inside_share`),
+#: one-seed looks at (1.3, 1.0), (1.6, 1.5), (2.2, 2.0) x residential_suit 0.12 to 0.3 x carer_local_share 0 to
+#: 0.5 moved the loss by under 1.2 points; a grid (1.6, 1.9) x 1.5 x (0.1, 0.2) x (0.2, 0.4), seeds 0 and 1, had
+#: its optimum at (1.6, 1.5, 0.2, 0.4), loss 13.06, on two edges: this grid extends it past them.
 POINTS = (
-    (0.7, 0.0),
-    (1.0, 0.5),
-    (1.0, 1.0),
-    *itertools.product((1.3,), (0.5, 1.0, 1.5)),
-    *itertools.product((1.6, 1.9), (1.0, 1.5, 2.0)),
-    (2.2, 1.5),
-    (2.2, 2.0),
-)
+    *itertools.product((1.6,), (1.5,), (0.2, 0.3), (0.4, 0.6)),
+    (1.3, 1.5, 0.2, 0.4),
+    (1.9, 1.5, 0.3, 0.6),
+)  # carer_local_share stays below the published national shares (in-house 0.611): carer_inside_share
 SPREAD_GRID = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 1.0)
 SOURCES = (
     "DfE, Children looked after in England including adoptions, 2025 release: per-council placements inside "
@@ -94,10 +101,19 @@ SOURCES = (
 )
 
 
-def run(point: tuple[float, float], seed: int, years: float) -> tuple[np.ndarray, pd.Series, pd.Series]:
-    """One simulation of England (empty at month 0): placement matrix, census metrics, children's homes."""
-    region = rcc.datasets.england(today=False)
-    sim = rcc.simulate.simulate(region, years=years, seed=seed, rule=calibrated_rule(*point))
+def with_carer_local_share(local: float) -> rcc.Region:
+    """England (empty at month 0) with its family carers placed by ``carer_local_share`` = ``local``
+    (:func:`rcc.datasets.supply.carer_local_share`, set here for this process: the grid's value)."""
+    importlib.import_module("rcc.datasets.supply").carer_local_share = lambda: float(local)
+    importlib.import_module("rcc.datasets.england")._england.cache_clear()
+    return rcc.datasets.england(today=False)
+
+
+def run(point: tuple[float, ...], seed: int, years: float) -> tuple[np.ndarray, pd.Series, pd.Series]:
+    """One simulation of England (empty at month 0) at a grid point (suit_scale, match_spread,
+    residential_suit, carer_local_share): placement matrix, census metrics, children's homes."""
+    region = with_carer_local_share(point[3])
+    sim = rcc.simulate.simulate(region, years=years, seed=seed, rule=calibrated_rule(*point[:3]))
     return placement_matrix(region, sim.population), sim.metrics, childrens_home_metrics(region, sim.population)
 
 
@@ -145,16 +161,18 @@ def main(argv: list[str] | None = None) -> None:
             means[(*p, spread)] = mean
             loss[(*p, spread)] = sum(agreement(mean[c], target[c])["mae"] for c in ("outside", "over_20"))
     grid = pd.Series(loss).unstack()
-    grid.index.names, grid.columns.name = ["suit_scale", "match_spread"], "district_spread"
-    print("\nloss (MAE outside + MAE over 20 miles, points) by (suit_scale, match_spread) and district_spread:")
+    grid.index.names = ["suit_scale", "match_spread", "residential_suit", "carer_local_share"]
+    grid.columns.name = "district_spread"
+    print("\nloss (MAE outside + MAE over 20 miles, points) by grid point and district_spread:")
     print(grid.round(2).to_string())
-    suit, match, spread = min(loss, key=loss.get)
-    best = means[(suit, match, spread)]
+    suit, match, residential, local, spread = min(loss, key=loss.get)
+    best = means[(suit, match, residential, local, spread)]
     print(
-        f"\nfitted: suit_scale {suit}, match_spread {match}, district_spread {spread} (loss {loss[(suit, match, spread)]:.2f})"
+        f"\nfitted: suit_scale {suit}, match_spread {match}, residential_suit {residential}, carer_local_share"
+        f" {local}, district_spread {spread} (loss {loss[(suit, match, residential, local, spread)]:.2f})"
     )
     fit = {c: agreement(best[c], target[c]) for c in ("outside", "over_20")}
-    runs = [done[((suit, match), s)] for s in seeds]
+    runs = [done[((suit, match, residential, local), s)] for s in seeds]
     england = pd.concat([r[1] for r in runs], axis=1).mean(axis=1)
     homes = pd.concat([r[2] for r in runs], axis=1).mean(axis=1)
     in_region = pd.concat([in_region_shares(rcc.datasets.england(today=False), r[0]) for r in runs], axis=1).mean(
@@ -171,11 +189,18 @@ def main(argv: list[str] | None = None) -> None:
     if args.quick:
         return
     record = {
-        "parameters": {"suit_scale": float(suit), "district_spread": float(spread), "match_spread": float(match)},
+        "parameters": {
+            "suit_scale": float(suit),
+            "district_spread": float(spread),
+            "match_spread": float(match),
+            "residential_suit": float(residential),
+            "carer_local_share": float(local),
+        },
         "created": dt.date.today().isoformat(),
         "rcc_version": rcc.__version__,
         "method": (
-            "grid search with common random numbers over (suit_scale, match_spread) points and district_spread; "
+            "grid search with common random numbers over (suit_scale, match_spread, residential_suit, "
+            "carer_local_share) points and district_spread; "
             "loss = MAE of the per-council share placed outside the council + MAE of the share more than 20 miles "
             "from home (percentage points, DfE 31 March 2025, councils with a published figure; simulated share = "
             "mean over seeds); England, rcc.simulate.simulate(years, seed) from rcc.datasets.england(), with its "

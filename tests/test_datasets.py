@@ -161,8 +161,34 @@ def test_supply_figures_say_what_is_published_and_what_is_rccs_rule():
     f = rcc.datasets.supply_figures().set_index("figure")
     assert (f.source.str.len() > 20).all()
     assert f.source["carer_inside_share"].startswith("rcc rule")  # no published fostering counts in the sources
+    for kind in ("kinship_inside_share", "placed_with_parents_inside_share", "in_house_inside_share"):
+        assert f.source[kind].startswith("DfE") and 0 < float(f.value[kind]) < 1  # published national shares
     assert "DfE 2025" in f.source["ifa_location"] and "LGA" in f.source["tail_placements"]
     assert "weekly_costs.csv" in rcc.datasets.attribution() and "supply_figures.csv" in rcc.datasets.attribution()
+
+
+def test_family_carers_inside_a_council_follow_its_size_and_the_national_share_not_its_own_figure():
+    from rcc.datasets.supply import carer_inside_share
+
+    area = np.array([15.0, 40.0, 300.0, 3000.0])  # a small borough ... a large county
+    weights = np.array([1.0, 2.0, 3.0, 4.0])
+    for local in (0.0, 0.3):
+        s = carer_inside_share(area, weights, 0.7, local=local)
+        assert float(weights @ s / weights.sum()) == pytest.approx(0.7, abs=1e-6)  # England's published share
+        assert np.all(np.diff(s) > 0) and s.min() >= local  # larger councils keep more of their carers inside
+    with pytest.raises(rcc.InvalidInputError):
+        carer_inside_share(area, weights, 0.7, local=0.8)  # a local share above England's cannot be met
+    flatter = carer_inside_share(area, weights, 0.7, local=0.3)
+    assert np.ptp(flatter) < np.ptp(carer_inside_share(area, weights, 0.7, local=0.0))
+    # the embedded England: England's kinship carers inside their council at the published shares (relatives
+    # and friends 70.8%, placed with parents 84.3%), more of them in larger councils
+    homes = england(today=False).homes
+    kin = homes[homes.home_type == "kinship"].assign(owner=lambda h: h.provider_id.str.removeprefix("LA:"))
+    kin = kin.assign(inside=(kin.council_id == kin.owner) * kin.places)
+    per = kin.groupby("owner")[["inside", "places"]].sum()
+    assert 0.70 <= per.inside.sum() / per.places.sum() <= 0.85
+    area = rcc.datasets.councils().set_index("council_id").area_km2.reindex(per.index)
+    assert np.corrcoef(np.log(area), per.inside / per.places)[0, 1] > 0.5
 
 
 def test_ofsted_homes_sit_in_districts_inside_county_councils():

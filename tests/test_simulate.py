@@ -175,16 +175,20 @@ def test_the_calibrated_defaults_are_the_shipped_record(gm):
     record = rcc.datasets.simulation_calibration()
     assert set(record["parameters"]) == set(rcc.datasets.CALIBRATED_PARAMETERS)
     assert record["created"] and record["sources"] and {"outside", "over_20"} <= set(record["fit"])
-    scale = record["parameters"]["suit_scale"]
+    scale, residential = record["parameters"]["suit_scale"], record["parameters"]["residential_suit"]
     rule = rcc.simulate.calibrated_rule()
-    assert rule.suit_chance == {t: min(1.0, p * scale) for t, p in rcc.flows.DEFAULT_SUIT_CHANCE.items()}
+    expected = {t: min(1.0, p * scale) for t, p in rcc.flows.DEFAULT_SUIT_CHANCE.items()}
+    assert rule.suit_chance == expected | {t: residential for t in rcc.simulate.RESIDENTIAL_MATCH}
     assert rule.match_spread == record["parameters"]["match_spread"]
+    assert rcc.datasets.supply.carer_local_share() == record["parameters"]["carer_local_share"]
     _same(rcc.simulate.simulate(gm, months=3, seed=5), rcc.simulate.simulate(gm, months=3, seed=5, rule=rule))
     spread = record["parameters"]["district_spread"]
     default = rcc.datasets.council_geometry(gm.council_ids)
     assert np.array_equal(default.far_share, rcc.datasets.council_geometry(gm.council_ids, spread=spread).far_share)
     with pytest.raises(InvalidInputError):
         rcc.simulate.calibrated_rule(-0.1)
+    with pytest.raises(InvalidInputError):
+        rcc.simulate.calibrated_rule(residential_suit=1.5)
 
 
 def test_shares_by_council_from_a_placement_matrix():

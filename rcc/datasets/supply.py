@@ -10,9 +10,11 @@ Fostering
     Published household and place counts for fostering are not in the shared sources (Ofsted's fostering
     release is not among them), so the split and location below are **rcc's rule, labelled as such**
     (``supply_figures.csv``): each council's kinship places (family and friends carers and placed with
-    parents, own children only) and in-house foster carers; a share of them, equal to the council's
-    published share of children placed inside its boundary, lives inside the council, the rest in the
-    :data:`NEIGHBOURS` nearest councils weighted by child population and a distance decay
+    parents, own children only) and in-house foster carers; a share of them lives inside the council,
+    from its area and DfE's published national share of each kind placed inside the council
+    (:func:`carer_inside_share`: carers live a typical distance from the children, so a small borough has
+    fewer inside than a large county; never the council's own published inside share, which is a target),
+    the rest in the :data:`NEIGHBOURS` nearest councils weighted by child population and a distance decay
     (:data:`CARER_RANGE_MILES`). Independent fostering agency (IFA) carers are located across the region in
     proportion to the other councils' children DfE counts placed within each council (2025: a published
     place count, where agency carers' children live), split among the region's real agencies of each
@@ -43,12 +45,16 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from rcc.core.errors import InvalidInputError
 from rcc.core.geo import distance_matrix
+from rcc.datasets.calibration import simulation_calibration
 
 __all__ = [
     "DEFAULT_WEEKLY_COST_GBP",
     "WEEKLY_COSTS",
     "WeeklyCost",
+    "carer_inside_share",
+    "carer_local_share",
     "supply_figures",
     "weekly_costs",
 ]
@@ -161,6 +167,11 @@ CARER_RANGE_MILES = float(_figures()["carer_range_miles"])  #: decay of where a 
 NEIGHBOURS = int(_figures()["carer_neighbours"])  #: councils a council's carers outside its boundary are spread over
 VACANCY = float(_figures()["vacancy"])  #: spare places on top of children placed (fostering, supported)
 UASC_UNDER_16_SHARE = float(_figures()["uasc_under_16_share"])  #: UASC under 16: foster places of their own
+#: Published national shares placed inside the council by kind of family placement (DfE 2015, sources in
+#: ``supply_figures.csv``): where :func:`carer_inside_share` puts each council's kinship and in-house carers.
+KINSHIP_INSIDE_SHARE = float(_figures()["kinship_inside_share"])  #: foster placements with a relative or friend
+PLACED_WITH_PARENTS_INSIDE_SHARE = float(_figures()["placed_with_parents_inside_share"])  #: placed with parents
+IN_HOUSE_INSIDE_SHARE = float(_figures()["in_house_inside_share"])  #: foster placements with other carers
 
 #: Weekly cost distributions by ``"{home_type}_{sector}"`` or ``home_type`` (:class:`WeeklyCost`, with
 #: sources): children's homes by sector with the published ordering and a high-cost tail.
@@ -172,6 +183,65 @@ WEEKLY_COSTS: Mapping[str, WeeklyCost] = MappingProxyType(_weekly_costs())
 DEFAULT_WEEKLY_COST_GBP: Mapping[str, float] = MappingProxyType(
     {k: float(np.round(v.mean_gbp(), -1)) for k, v in WEEKLY_COSTS.items()}
 )
+
+
+_MILES_PER_KM = 1 / 1.609344
+_QUANTILES = (np.arange(200) + 0.5) / 200  # of the carer displacement distribution (quadrature)
+
+
+def _inside_disc(displacement_miles: float, radius_miles: np.ndarray) -> np.ndarray:
+    """Chance a point of a disc moved ``displacement`` (exponential with this mean, any direction) stays in
+    it: the overlap of two discs of the radius whose centres are that far apart, as a share of one, averaged
+    over the displacement's quantiles."""
+    x = np.minimum(-displacement_miles * np.log1p(-_QUANTILES)[None, :] / radius_miles[:, None], 2.0)
+    return (2 / np.pi * (np.arccos(x / 2) - x / 2 * np.sqrt(1 - x**2 / 4))).mean(axis=1)
+
+
+def carer_inside_share(
+    area_km2: np.ndarray, weights: np.ndarray, national: float, local: float | None = None
+) -> np.ndarray:
+    """Share of each council's carers of one kind living inside it, from its area and a published national share.
+
+    A share ``local`` of carers are the council's own residents wherever its boundary runs (recruited in its
+    area); the others live a typical distance from the children they care for (exponential in any
+    direction, one mean for England), and a council is a disc of its area, so the chance that distance keeps
+    them in the disc is high in a large county, low in a small borough. The mean distance is solved
+    (bisection) so that the share over England, ``weights`` (the council's children of the kind) averaged,
+    equals ``national``, the published figure. No council's own published inside share is used.
+
+    Parameters
+    ----------
+    area_km2, weights : numpy.ndarray
+        Per council: area, and children of the kind (the national average's weights).
+    national : float
+        The published share inside over England (above ``local``).
+    local : float, optional
+        Default :func:`carer_local_share` (calibrated).
+
+    Examples
+    --------
+    >>> s = carer_inside_share(np.array([15.0, 3000.0]), np.array([1.0, 1.0]), 0.6, local=0.0)
+    >>> bool(s[0] < 0.6 < s[1]), round(float(s.mean()), 3)
+    (True, 0.6)
+    """
+    local = carer_local_share() if local is None else float(local)
+    if not 0.0 <= local < national <= 1.0:
+        raise InvalidInputError("supply", None, "carer_local_share", f"from 0 to below the national {national}", local)
+    radius = np.sqrt(np.asarray(area_km2, dtype=float) / np.pi) * _MILES_PER_KM
+    w = np.asarray(weights, dtype=float)
+    w = w / w.sum() if w.sum() > 0 else np.full(len(w), 1.0 / max(len(w), 1))
+    share = lambda mean: local + (1.0 - local) * _inside_disc(mean, radius)  # noqa: E731
+    lo, hi = 1e-3, 1e3
+    for _ in range(60):  # geometric bisection on the mean distance: the share falls as it grows
+        mid = float(np.sqrt(lo * hi))
+        lo, hi = (mid, hi) if float(w @ share(mid)) > national else (lo, mid)
+    return share(float(np.sqrt(lo * hi)))
+
+
+def carer_local_share() -> float:
+    """The calibrated share of a council's kinship and in-house carers who are its own residents whatever its
+    size (``carer_local_share`` in :func:`rcc.datasets.simulation_calibration`; 0 in a record without it)."""
+    return float(simulation_calibration()["parameters"].get("carer_local_share", 0.0))
 
 
 def _cost_key(home_type: str, sector: str) -> str:
@@ -248,7 +318,7 @@ def build_supply(
     owner_ids = {o: f"P{i:04d}" for i, o in enumerate(sorted(ofsted.owner.unique()))}
     supply = _Supply(cost_rng=np.random.default_rng(rng.integers(2**63)))
     _residential_homes(ofsted, owner_ids, supply)
-    fostering = _fostering(cla)
+    fostering = _fostering(cla, councils.area_km2)
     _council_carers(cla, councils, fostering, supply)
     _regional_homes(cla, councils, ofsted, owner_ids, fostering, rng, supply)
     homes_df = pd.DataFrame(supply.homes).sort_values("home_id", kind="stable").reset_index(drop=True)
@@ -294,19 +364,22 @@ def _residential_terms(provision_type: str, short: bool) -> tuple[str, tuple[int
 @attrs.frozen(eq=False)
 class _Fostering:
     """Per council (indexed by council_id): kinship places, in-house foster children, IFA children, UASC
-    foster places (of the in-house and IFA children) and the share of family-based carers inside the council."""
+    foster places (of the in-house and IFA children) and the shares of its kinship and in-house carers living
+    inside the council (:func:`carer_inside_share`)."""
 
     kinship: pd.Series
     in_house: pd.Series
     ifa: pd.Series
     uasc_in_house: pd.Series
     uasc_ifa: pd.Series
-    inside: pd.Series
+    kinship_inside: pd.Series
+    in_house_inside: pd.Series
 
 
-def _fostering(cla: pd.DataFrame) -> _Fostering:
+def _fostering(cla: pd.DataFrame, area_km2: pd.Series) -> _Fostering:
     """Foster children split into kinship, in-house and IFA (the IFA share follows the council's
-    private and voluntary provider share); UASC foster places; where the carers live (rcc's rule)."""
+    private and voluntary provider share); UASC foster places; where the carers live (:func:`carer_inside_share`
+    from the council's area and the published national share of each kind)."""
     private_share = (cla.provider_private.fillna(0) + cla.provider_voluntary.fillna(0)) / cla.cla_total.replace(
         0, np.nan
     )
@@ -324,18 +397,24 @@ def _fostering(cla: pd.DataFrame) -> _Fostering:
     uasc = np.maximum(cla.uasc - in_supported, np.ceil(cla.uasc * UASC_UNDER_16_SHARE))
     uasc = np.minimum(uasc, inhouse + ifa_children)
     uasc_in_house = (uasc * inhouse / (inhouse + ifa_children).replace(0, np.nan)).fillna(0)
-    # family-based carers live where the council finds them: a share inside the council equal to
-    # its published share of children placed inside its boundary, the rest in the nearest councils
-    inside = (cla.placed_inside_la / (cla.placed_inside_la + cla.placed_outside_la)).astype(float)
-    national_inside = float(cla.placed_inside_la.sum() / (cla.placed_inside_la.sum() + cla.placed_outside_la.sum()))
-    inside = inside.fillna(national_inside).clip(0.05, 1.0)
+    # family-based carers live near the children they care for: the share inside each council from its
+    # area and the published national share of the kind (kinship: relatives and friends, placed with parents)
+    area = area_km2.reindex(cla.index).to_numpy(dtype=float)
+    relatives, parents = np.round(foster * KINSHIP_SHARE_OF_FOSTER), cla.placed_with_parents.fillna(0)
+    s_rel = carer_inside_share(area, relatives.to_numpy(), KINSHIP_INSIDE_SHARE)
+    s_par = carer_inside_share(area, parents.to_numpy(), PLACED_WITH_PARENTS_INSIDE_SHARE)
+    kin_inside = ((relatives * s_rel + parents * s_par) / (relatives + parents).replace(0, np.nan)).fillna(
+        pd.Series(s_rel, index=cla.index)
+    )
+    in_house_inside = carer_inside_share(area, (inhouse - uasc_in_house).to_numpy(), IN_HOUSE_INSIDE_SHARE)
     return _Fostering(
         kinship=kin,
         in_house=inhouse - uasc_in_house,
         ifa=ifa_children - (uasc - uasc_in_house),
         uasc_in_house=uasc_in_house,
         uasc_ifa=uasc - uasc_in_house,
-        inside=inside,
+        kinship_inside=kin_inside,
+        in_house_inside=pd.Series(in_house_inside, index=cla.index),
     )
 
 
@@ -353,11 +432,11 @@ def _council_carers(cla: pd.DataFrame, c: pd.DataFrame, fostering: _Fostering, s
         supply.providers[pid] = (f"{c.name[cid]} (in-house)", "council", pid)
         near = np.argsort(-kernel[k], kind="stable")[:NEIGHBOURS]
         share = kernel[k, near] / kernel[k, near].sum()
-        for kind, places, serves in (
-            ("kinship", int(fostering.kinship[cid]), cid),
-            ("in_house_fostering", int(np.ceil(fostering.in_house[cid] * (1 + VACANCY))), ""),
+        for kind, places, serves, inside in (
+            ("kinship", int(fostering.kinship[cid]), cid, fostering.kinship_inside[cid]),
+            ("in_house_fostering", int(np.ceil(fostering.in_house[cid] * (1 + VACANCY))), "", fostering.in_house_inside[cid]),
         ):
-            own = int(round(places * fostering.inside[cid]))
+            own = int(round(places * float(inside)))
             split = _largest_remainder(share * (places - own), places - own)
             for where, n in [(cid, own)] + [(ids_all[j], int(m)) for j, m in zip(near, split)]:
                 if n > 0:

@@ -6,12 +6,17 @@ distance; :func:`steady_rates` as placeholder rates), runs it month by month and
 :class:`Simulation`: the census placements (schema ``placements``), the flows and the metrics.
 
 Calibration (``scripts/calibrate_simulation.py``, its record :func:`rcc.datasets.simulation_calibration`):
-three global parameters fitted with common random numbers to DfE's 2025 per-council shares placed outside
+five global parameters fitted with common random numbers to DfE's 2025 per-council shares placed outside
 the council and more than 20 miles from home: ``suit_scale`` (every suit chance of the choice rule,
 :func:`calibrated_rule`, the default), ``match_spread`` (how unequal children are to match with agency and
-residential places, :attr:`rcc.flows.ChoiceRule.match_spread`: the long tail of distances) and
-``district_spread`` (how tightly children gather inside their districts, :func:`rcc.datasets.council_geometry`,
-which the over-20-miles share is measured with). Published figures never fitted to are printed beside the
+residential places, :attr:`rcc.flows.ChoiceRule.match_spread`: the long tail of distances),
+``residential_suit`` (the chance a free place in a children's home or residential school suits a child,
+:data:`RESIDENTIAL_MATCH`: specialist places are scarce for a given child), ``carer_local_share`` (the share
+of a council's family carers who are its residents whatever its size,
+:func:`rcc.datasets.supply.carer_inside_share`: the rest follow DfE's published national inside shares by
+kind of placement, never a council's own inside share) and ``district_spread`` (how tightly children
+gather inside their districts, :func:`rcc.datasets.council_geometry`, which the over-20-miles share is
+measured with). Published figures never fitted to are printed beside the
 model (:func:`in_region_shares`, :func:`childrens_home_metrics`; ``benchmarks/bench_realism.py``). As
 councils place today, a council's in-house foster carers take only its own children
 (:data:`OWN_PROVISION`, :func:`provision_council`; a plan may pool them). The rates stay placeholders.
@@ -31,6 +36,7 @@ Hooks left for the next steps:
 from rcc.datasets import register_census_builder
 from rcc.simulate.build import (
     OWN_PROVISION,
+    RESIDENTIAL_MATCH,
     band_of_age,
     build_engine,
     calibrated_rule,
@@ -59,6 +65,7 @@ register_census_builder(lambda region: census(region).placements)  # rcc.dataset
 __all__ = [
     "FAR_MILES",
     "OWN_PROVISION",
+    "RESIDENTIAL_MATCH",
     "Census",
     "Simulation",
     "agreement",

@@ -26,6 +26,7 @@ from rcc.flows.population import NO_HOME
 
 __all__ = [
     "OWN_PROVISION",
+    "RESIDENTIAL_MATCH",
     "band_of_age",
     "build_engine",
     "calibrated_rule",
@@ -66,19 +67,35 @@ def key_frame(region: Region) -> pd.DataFrame:
     )
 
 
-def calibrated_rule(suit_scale: float | None = None, match_spread: float | None = None) -> ChoiceRule:
+#: Home types whose suit chance is the calibrated ``residential_suit`` (:func:`calibrated_rule`): specialist
+#: residential places, where a free place suits a child only when the home's registered needs, its current
+#: group of children and its staff fit (Ofsted 2022: a vacancy near home often cannot meet a child's needs).
+RESIDENTIAL_MATCH: tuple[str, ...] = ("childrens_home", "residential_school")
+
+
+def calibrated_rule(
+    suit_scale: float | None = None, match_spread: float | None = None, residential_suit: float | None = None
+) -> ChoiceRule:
     """The choice rule with every home type's suit chance (:data:`rcc.flows.DEFAULT_SUIT_CHANCE`) times
-    ``suit_scale``, capped at 1, and children unequal to match by ``match_spread``
-    (:attr:`rcc.flows.ChoiceRule.match_spread`); defaults: the calibrated values
-    (:func:`rcc.datasets.simulation_calibration`; ``match_spread`` 0 in a record without it)."""
+    ``suit_scale``, capped at 1, except the :data:`RESIDENTIAL_MATCH` types, whose chance is
+    ``residential_suit``; children unequal to match by ``match_spread``
+    (:attr:`rcc.flows.ChoiceRule.match_spread`). Defaults: the calibrated values
+    (:func:`rcc.datasets.simulation_calibration`; in a record without them, ``match_spread`` 0 and the
+    residential types scaled like the others)."""
     fitted = simulation_calibration()["parameters"]
     if suit_scale is None:
         suit_scale = float(fitted["suit_scale"])
     if match_spread is None:
         match_spread = float(fitted.get("match_spread", 0.0))
+    if residential_suit is None and "residential_suit" in fitted:
+        residential_suit = float(fitted["residential_suit"])
     if not 0 <= float(suit_scale):
         raise InvalidInputError("choice rule", None, "suit_scale", "a multiple of at least 0", suit_scale)
     suit = {t: min(1.0, p * float(suit_scale)) for t, p in DEFAULT_SUIT_CHANCE.items()}
+    if residential_suit is not None:
+        if not 0 <= float(residential_suit) <= 1:
+            raise InvalidInputError("choice rule", None, "residential_suit", "a chance from 0 to 1", residential_suit)
+        suit |= {t: float(residential_suit) for t in RESIDENTIAL_MATCH}
     return ChoiceRule(suit_chance=suit, match_spread=float(match_spread))
 
 

@@ -38,6 +38,13 @@ def far_share(region: Region) -> np.ndarray:
     return (region.council_distances() > FAR_MILES).astype(float)
 
 
+def _mean_miles(region: Region) -> np.ndarray:
+    """Council x council expected home-to-placement distance: the district geometry for England's councils
+    (as DfE measures, postcode to postcode), else centroids (:meth:`rcc.Region.council_distances`)."""
+    geometry = england_geometry(region.council_ids)
+    return geometry.mean_miles if geometry is not None else region.council_distances()
+
+
 def _placed(region: Region, population: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Placed children: home council, council of the home, share over 20 miles (expected), home type index."""
     placed = population.take(population.home >= 0)
@@ -153,8 +160,10 @@ def in_region_shares(region: Region, matrix: np.ndarray) -> pd.Series:
 
 
 def childrens_home_metrics(region: Region, population: Population) -> pd.Series:
-    """Placed children living in children's homes: ``children``, ``mean_miles`` (home to placement:
-    :meth:`rcc.Region.council_distances`, a mean over children, as Ofsted's study reports it),
+    """Placed children living in children's homes: ``children``, ``mean_miles`` (a mean over children of the
+    distance from home to the children's home, as Ofsted's 2022 study reports it from DfE's child-level
+    distances, home postcode to placement postcode: for England's councils the expected distance of the
+    district geometry, :func:`rcc.datasets.council_geometry`, else :meth:`rcc.Region.council_distances`),
     ``pct_outside_council``, ``pct_outside_region`` and ``pct_over_20_miles`` (expected, :func:`far_share`)."""
     home_council, where, far, kind = _placed(region, population)
     ch = kind == HOME_TYPES.index("childrens_home")
@@ -167,7 +176,7 @@ def childrens_home_metrics(region: Region, population: Population) -> pd.Series:
     return pd.Series(
         {
             "children": float(len(child)),
-            "mean_miles": float(region.council_distances()[child, at].mean()),
+            "mean_miles": float(_mean_miles(region)[child, at].mean()),
             "pct_outside_council": 100 * float(np.mean(child != at)),
             "pct_outside_region": 100 * float(np.mean(reg[child] != reg[at])),
             "pct_over_20_miles": 100 * float(far[ch].mean()),
