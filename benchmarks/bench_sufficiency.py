@@ -2,7 +2,9 @@
 
 Each plan starts from today (the region's census placements held while the children stay in
 care, :mod:`rcc.sufficiency.held`); the ``afresh`` rows plan as before rcc 0.4, every forecast
-child placed anew each year (``hold_placements=False``), measured in the same run.
+child placed anew each year (``hold_placements=False``), measured in the same run; the
+``step-downs`` row lets the optimiser move held children as planned step-downs
+(``step_downs=True``, :mod:`rcc.sufficiency.stepdowns`).
 
 Instances (embedded England data, five-year plans, default candidate options,
 growth of complex +3%/yr, 16+ +3%, secure +5%, mainstream +1%, UASC +2%,
@@ -66,6 +68,7 @@ from rcc.sufficiency import (  # noqa: E402
 INSTANCES: dict[str, tuple[str | None, float, dict[str, object]]] = {
     "Greater Manchester 5y": ("Greater Manchester RCC", 60.0, {}),
     "Greater Manchester 5y afresh": ("Greater Manchester RCC", 60.0, {"hold_placements": False}),
+    "Greater Manchester 5y step-downs": ("Greater Manchester RCC", 300.0, {"step_downs": True}),
     "South East RCC 5y": ("South East RCC", 120.0, {}),
     "England 5y": (None, 600.0, {}),
     "England 5y afresh": (None, 600.0, {"hold_placements": False}),

@@ -381,7 +381,7 @@ def test_gm_plan_tables_are_consistent(gm):
     assert plan.costs.capital_gbp.sum() <= 3_000_000.0
     sib = plan.placements[plan.placements.need == "sibling_group"]
     # pairs placed whole; today's held children stay as they are; at most one child per cohort-year is placed
-    # alone: the remainder once that cohort's held children are counted
+    # alone: the remainder once that cohort's held children are counted (placed by the model, a group of one)
     lone = sib[(sib.held == 0) & (sib.children % 2 == 1)]
     assert lone.groupby(["cohort_id", "year"]).size().max() <= 1
     assert sib.held.sum() > 0

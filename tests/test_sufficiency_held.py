@@ -11,8 +11,11 @@ import pytest
 import rcc
 from rcc.allocation.model import edge_costs, unmet_costs
 from rcc.allocation.network import eligible_edges
+from rcc.flows.rates import default_exit_hazard
 from rcc.sufficiency import SufficiencyParams, default_options, forecast_from_region, sufficiency_plan
-from rcc.sufficiency.held import survival
+from rcc.sufficiency.held import survival, ungroup_remainders
+from rcc.sufficiency.inputs import prepare_inputs
+from rcc.sufficiency.survival import ENGLAND_AGES, ENGLAND_LEAVERS, HELD_MONTHS_IN_CARE, exit_scale, leaving_shares
 
 EXACT = rcc.SolverOptions(mip_gap=1e-9, time_limit_s=60)
 
@@ -177,3 +180,46 @@ def test_survivors_above_a_shrinking_forecast_count_as_leavers_and_never_return(
     placed = plan.placements.groupby("year").children.sum().reindex(demand.index, fill_value=0)
     unmet = plan.shortfall.groupby("year").children.sum().reindex(demand.index, fill_value=0)
     assert (placed + unmet).tolist() == demand.tolist()
+
+
+def test_remainder_of_a_group_cohort_is_placed_together_in_the_model():
+    """Groups of 3 siblings; 1 of the 9 children is held today: the 8 others are two groups of 3 and a remainder
+    of 2, which the model places as a group of its own (the plan's status covers it, never one by one after it)."""
+    region = toy(children=9, held=(1, 0), places=(5, 6))
+    fc = forecast_from_region(region, years=1).assign(group_size=3)
+    params = SufficiencyParams(years=1, solver=EXACT, seed_radius_miles=None)
+    prep = prepare_inputs(region, None, fc, None, params, hold=region)
+    d = prep.data
+    assert d.group_size.tolist() == [3, 2] and d.demand[:, 0].tolist() == [6.0, 2.0]  # the remainder: a cohort of its own
+    assert d.held.cohort_of.tolist() == [0] and len(prep.edges) == len(d.e_cohort)
+    assert (prep.edges.cohort.to_numpy() == 0).all() and (d.e_cohort == 1).sum() == (d.e_cohort == 0).sum()
+    folded, unmet = ungroup_remainders(d, np.zeros((2, 1)))
+    assert folded.total_demand()[:, 0].tolist() == [9.0] and unmet.shape == (1, 1)
+    plan = sufficiency_plan(region, None, fc, params=params)
+    assert plan.status is rcc.PlanStatus.OPTIMAL and "as groups of their own" in plan.info.note
+    new = plan.placements[plan.placements.held == 0]
+    assert new.children.sum() + plan.shortfall.children.sum() == 8
+    assert set(new.children) <= {2, 3, 5, 6, 8}  # whole groups of 3 and the pair together, never a child alone
+
+
+def test_exit_scale_makes_englands_published_ceases():
+    """The scaled hazard's year: stock leavers + starters who leave = DfE's ceased (34,450), and the stock's
+    expected survivors after 12 months, month by month in a plain loop, are 1 - L_stock."""
+    k = exit_scale()
+    stock, start = leaving_shares(k)
+    f = ENGLAND_LEAVERS
+    assert f["stock"] * stock + f["starts"] * start == pytest.approx(f["ceased"], rel=1e-5)
+    hazard = default_exit_hazard()
+    weight = {a: n / (hi - lo + 1) for (lo, hi), n in ENGLAND_AGES.items() for a in range(lo, hi + 1)}
+    survivors = 0.0
+    for age, w in weight.items():
+        alive, months = 1.0, HELD_MONTHS_IN_CARE
+        for month in range(12):
+            bucket = sum(months + month >= edge for edge in (0, 6, 12, 24, 48)) - 1
+            alive *= 1.0 - min(1.0, k * hazard[bucket, min((12 * age + 6 + month) // 12, 17)])
+        survivors += w * alive * (12 * age + 6 + 12 < 18 * 12)
+    assert survivors / sum(weight.values()) == pytest.approx(1.0 - stock, rel=1e-9)
+    assert 0.2 < stock < start < 0.45  # about a quarter of the stock leaves in a year; more of the starters
+    assert survival("5-10", np.array([12]))[0] == pytest.approx(
+        np.mean([np.prod([1 - k * hazard[3, (12 * a + 6 + m) // 12] for m in range(12)]) for a in range(5, 11)]), rel=1e-9
+    )

@@ -19,7 +19,7 @@ import pulp
 
 from rcc.allocation.model import group_positions
 from rcc.core import solvers
-from rcc.sufficiency import arrays
+from rcc.sufficiency import arrays, stepdowns
 from rcc.sufficiency.records import BoolArray, FloatArray, HardRow, IntArray, ModelData, RowBlock
 
 __all__ = [
@@ -106,9 +106,11 @@ def define_demand(b: Building) -> None:
     m = data.group_size[cohort].astype(float)
     groups = group_positions(cohort * Y + b.var["ey_year"], data.n_cohorts * Y)
     rows = {}
+    moved = stepdowns.demand_terms(data, b.var)  # held children stepped down join their cohort's demand
     for c, y in zip(*np.nonzero(u_index >= 0)):
         pos = groups[c * Y + y]
-        expr = arrays.affine([v[p] for p in pos] + [u[u_index[c, y]]], m[pos].tolist() + [1.0])
+        wx, wc = moved.get((int(c), int(y)), ([], []))
+        expr = arrays.affine([v[p] for p in pos] + [u[u_index[c, y]]] + wx, m[pos].tolist() + [1.0] + wc)
         rows[int(c), int(y)] = arrays.add_constraint(prob, expr == float(data.demand[c, y]))
     b.add(RowBlock("demand", rows, price=price_demand))
 
@@ -137,6 +139,8 @@ def define_capacity(b: Building) -> None:
     groups = group_positions(ey_site * Y + var["ey_year"], len(data.site_option) * Y)
     z_at = {(int(data.close_site[k]), int(y)): i for i, (k, y) in enumerate(zip(var["z_close"], var["z_year"]))}
     held = data.held_places()
+    freed = stepdowns.capacity_terms(data, var)  # places held children stepped down leave
+    most = data.most_demand()  # children a cohort-year may place (moved held children too)
     rows, linking = {}, {}
     for key, pos in enumerate(groups):
         if not len(pos):
@@ -149,7 +153,8 @@ def define_capacity(b: Building) -> None:
             zi = z_at.get((s, y))  # a home holding children today has no closure in the years it holds them
             if zi is None:
                 free = places - float(held[s, y])
-                rows[s, y] = arrays.add_constraint(prob, arrays.affine(xs, m[pos].tolist()) <= free)
+                wx, wc = freed.get((s, y), ([], []))
+                rows[s, y] = arrays.add_constraint(prob, arrays.affine(xs + wx, m[pos].tolist() + wc) <= free)
             else:
                 expr = arrays.affine(xs + [z[zi]], m[pos].tolist() + [places])
                 rows[s, y] = arrays.add_constraint(prob, expr <= places)
@@ -161,7 +166,7 @@ def define_capacity(b: Building) -> None:
         rows[s, y] = arrays.add_constraint(prob, expr <= 0.0)
         if data.strong_linking:
             for p in pos:
-                bound = min(float(data.demand[cohort[p], y]), places)
+                bound = min(float(most[cohort[p], y]), places)
                 linking[int(p)] = arrays.add_constraint(prob, arrays.affine([v[p]] + ns, [m[p]] + [-bound] * len(ns)) <= 0.0)
     b.add(RowBlock("capacity", rows, price=price_capacity))
     b.add(RowBlock("linking", linking, price=price_nothing))
@@ -385,7 +390,8 @@ def slack_scale(row: HardRow) -> float:
     return max(abs(row.rhs), floor)
 
 
-#: The row blocks of the model, in order; :func:`add_hard_rows` follows (hard rows of the last two).
+#: The row blocks of the model, in order; :func:`add_hard_rows` follows (hard rows of budgets and shares,
+#: with the step-downs' terms).
 ROW_DEFINITIONS: tuple[Callable[[Building], None], ...] = (
     define_demand,
     define_capacity,
@@ -393,6 +399,7 @@ ROW_DEFINITIONS: tuple[Callable[[Building], None], ...] = (
     define_units,
     define_budgets,
     define_shares,
+    stepdowns.add_step_down_rows,
 )
 
 #: The built-in blocks, written through :mod:`rcc.sufficiency.arrays` (so they build either problem).

@@ -155,11 +155,12 @@ def _capacity(
             share = data.unit_share(np.full(len(ns), o), y - model.n_year[avail[o][y]])
             cap_rows[s, y] = prob.add_row(arrays.Expr(np.r_[j[pos], ns], np.r_[m[pos], -places * share]), -np.inf, 0.0)
     if data.strong_linking:
+        most = data.most_demand()  # with step-downs, moved held children too
         opt = data.site_option[site]
         for p in np.flatnonzero(opt >= 0):
             o, y = int(opt[p]), int(year[p])
             ns = n_cols[avail[o][y]]
-            bound = min(float(data.demand[data.e_cohort[edge[p]], y]), float(data.site_places[site[p]]))
+            bound = min(float(most[data.e_cohort[edge[p]], y]), float(data.site_places[site[p]]))
             row = prob.add_row(arrays.Expr(np.r_[j[p], ns], np.r_[m[p], np.full(len(ns), -bound)]), -np.inf, 0.0)
             link_rows[len(model.v) + int(p)] = row
     return attrs.evolve(cap_block, rows=cap_rows), attrs.evolve(link_block, rows=link_rows)

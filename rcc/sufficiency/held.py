@@ -4,10 +4,11 @@ A child placed today (``region.placements``, the census date of plan year 1) sta
 the same home in every plan year while still in care: plan year ``y``'s census date is
 ``12 (y - 1)`` months after today, and the child is still there with the chance of not
 having left care by then (the monthly exit hazard of :func:`rcc.flows.default_exit_hazard`
-by age and time in care) and of being under 18. Ages are spread evenly over the cohort's
-age band (each year of age at its middle); time in care at the census date is taken as
-:data:`HELD_MONTHS_IN_CARE` (the stock is mostly long-stayers). These are the placeholder
-rates of :mod:`rcc.flows`, not calibrated to a council's own leaving rates.
+by age and time in care, scaled by :func:`rcc.sufficiency.survival.exit_scale` so that a year
+of care has England's published number of children ceasing) and of being under 18. Ages are
+spread evenly over the cohort's age band (each year of age at its middle); time in care at the
+census date is taken as :data:`HELD_MONTHS_IN_CARE` (the stock is mostly long-stayers). The
+level is England's, not each council's own leaving rate.
 
 Expected survivors per (cohort, home) and year (whole children when the plan places whole
 children: rounded, and never more than were placed today) occupy that home's places and
@@ -16,7 +17,11 @@ year. A held child keeps the cohort it has today (moving into the next age band 
 re-labelled); where the forecast has fewer children in a cohort than the survivors, the
 survivors above it are counted as having left (the plan's note says how many). Only the
 rest of the demand (entrants, and children whose held placement ended) is placed by the
-optimiser, on the places the held children leave free. Held children are never moved.
+optimiser, on the places the held children leave free. Held children are never moved, unless
+``SufficiencyParams.step_downs`` lets the optimiser move them as planned step-downs
+(:mod:`rcc.sufficiency.stepdowns`). Where the held children of a cohort placed in groups leave less
+than a group to place, those children are a cohort of the model of their own, placed together
+(:func:`group_remainders`).
 """
 
 from __future__ import annotations
@@ -27,34 +32,25 @@ import pandas as pd
 
 from rcc.core.region import Region
 from rcc.core.schema import AGE_BANDS
-from rcc.flows.population import LEAVING_AGE_MONTHS
-from rcc.flows.rates import DURATION_EDGES_MONTHS, default_exit_hazard
 from rcc.sufficiency.records import HeldArrays, ModelData
+from rcc.sufficiency.survival import HELD_MONTHS_IN_CARE, exit_scale, still_in_care
 
-__all__ = ["HELD_MONTHS_IN_CARE", "HeldStock", "apply_held", "held_placements", "held_stock", "survival"]
-
-#: Months in care assumed for every held child at today's census date (duration bucket of the exit hazard).
-HELD_MONTHS_IN_CARE = 24
+__all__ = ["HELD_MONTHS_IN_CARE", "HeldStock", "apply_held", "held_placements", "group_remainders", "held_by_home", "held_stock", "survival", "ungroup_remainders"]
 
 
 def survival(band: str, months: np.ndarray) -> np.ndarray:
     """Chance that a child of age band ``band`` in care today is still in care and under 18 after
-    each of ``months`` (whole months from today).
+    each of ``months`` (whole months from today): :func:`rcc.sufficiency.survival.still_in_care`
+    at :data:`HELD_MONTHS_IN_CARE` months in care, ages spread evenly over the band, the hazard's
+    level England's (:func:`rcc.sufficiency.survival.exit_scale`).
 
     >>> survival("16-17", np.array([0, 12, 24])).round(1).tolist()  # all 18 within two years
     [1.0, 0.4, 0.0]
     """
     lo, hi = AGE_BANDS[band]
-    months = np.asarray(months, dtype=np.int64)
-    span = int(months.max(initial=0))
     age0 = 12 * np.arange(lo, hi + 1) + 6  # (A,) months of age today
-    k = np.arange(span)  # months after today
-    age = age0[:, None] + k[None, :]
-    bucket = np.searchsorted(DURATION_EDGES_MONTHS, HELD_MONTHS_IN_CARE + k, side="right") - 1
-    hazard = default_exit_hazard()[bucket[None, :], np.clip(age // 12, 0, 17)]
-    alive = np.c_[np.ones(len(age0)), np.cumprod(1.0 - hazard, axis=1)]  # (A, span + 1)
-    under_18 = (age0[:, None] + months[None, :]) < LEAVING_AGE_MONTHS
-    return (alive[:, months] * under_18).mean(axis=0)
+    alive = still_in_care(age0, np.full(len(age0), HELD_MONTHS_IN_CARE), np.asarray(months, dtype=np.int64), exit_scale())
+    return alive.mean(axis=0)
 
 
 @attrs.frozen(eq=False)
@@ -220,10 +216,92 @@ def apply_held(data: ModelData, stock: HeldStock, site: np.ndarray, home_weekly:
     last = np.where(holds.any(axis=1), Y - np.argmax(holds[:, ::-1], axis=1), 0)
     rest = np.maximum(data.demand - held_demand, 0.0)
     m = data.group_size[:, None].astype(float)
-    remainder = np.where(m > 1, np.mod(rest, m), 0.0)  # placed one by one after the solve (outputs), not by the model
+    remainder = np.where(m > 1, np.mod(rest, m), 0.0)  # placed in the model as groups of their own (group_remainders)
     return attrs.evolve(
         data,
         demand=rest - remainder,
         close_earliest=np.maximum(data.close_earliest, last).astype(np.int64),
         held=HeldArrays(site_held, held_demand, inside, by_group, gbp, remainder),
     )
+
+
+def group_remainders(data: ModelData, edges: pd.DataFrame) -> tuple[ModelData, pd.DataFrame]:
+    """The remainders of cohorts placed in groups (``data.held.remainder``: fewer children than a group once
+    today's held children are counted) as cohorts of the model of their own, appended after the region's
+    cohorts: per cohort and remainder size ``r``, a cohort whose groups are the ``r`` children placed together
+    (``r`` children in the years with that remainder; one by one, group size 1, when children are not whole),
+    with the cohort's council, unmet cost and edges (``edges`` rows repeated, their ``cohort`` still the
+    region's cohort). The optimiser places them with everyone else, so the plan's status covers them."""
+    held = data.held
+    if held is None or not (held.remainder > 1e-9).any():
+        return data, edges
+    C, Y = data.n_cohorts, data.n_years
+    c_idx, y_idx = np.nonzero(held.remainder > 1e-9)
+    amount = held.remainder[c_idx, y_idx]
+    size = np.round(amount).astype(np.int64) if data.whole_children else np.ones(len(c_idx), dtype=np.int64)
+    span = int(data.group_size.max()) + 1
+    keys, j_of = np.unique(c_idx * span + size, return_inverse=True)
+    cohort_of, group = keys // span, keys % span
+    demand = np.zeros((len(keys), Y))
+    np.add.at(demand, (j_of, y_idx), amount)
+    order = np.argsort(data.e_cohort, kind="stable")
+    start = np.searchsorted(data.e_cohort[order], np.r_[cohort_of, cohort_of + 1])
+    lo, hi = start[: len(keys)], start[len(keys) :]
+    dup = order[_ranges(lo, hi)]
+    new_cohort = C + np.repeat(np.arange(len(keys)), hi - lo)
+    zeros = np.zeros((len(keys), Y))
+    held = attrs.evolve(held, demand=np.r_[held.demand, zeros], remainder=np.zeros((C + len(keys), Y)), cohort_of=cohort_of)
+    data = attrs.evolve(
+        data,
+        demand=np.r_[data.demand, demand],
+        unmet_cost=np.r_[data.unmet_cost, data.unmet_cost[cohort_of]],
+        group_size=np.r_[data.group_size, group].astype(np.int64),
+        cohort_council=np.r_[data.cohort_council, data.cohort_council[cohort_of]],
+        e_cohort=np.r_[data.e_cohort, new_cohort].astype(np.int64),
+        e_site=np.r_[data.e_site, data.e_site[dup]],
+        e_penalty=np.r_[data.e_penalty, data.e_penalty[dup]],
+        e_weekly=np.r_[data.e_weekly, data.e_weekly[dup]],
+        held=held,
+    )
+    return data, pd.concat([edges, edges.iloc[dup]], ignore_index=True)
+
+
+def _ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """lo[0]..hi[0]-1, lo[1]..hi[1]-1, ... as one array."""
+    n = hi - lo
+    if not n.sum():
+        return np.zeros(0, dtype=np.int64)
+    return np.repeat(lo - np.r_[0, np.cumsum(n)[:-1]], n) + np.arange(int(n.sum()))
+
+
+def ungroup_remainders(data: ModelData, unmet: np.ndarray) -> tuple[ModelData, np.ndarray]:
+    """The model's data and unmet children ((C + J, Y)) with the remainder group cohorts of
+    :func:`group_remainders` folded back into their cohorts (edges keep their rows, now of the region's
+    cohort; the remainders are demand of their cohort): the tables' terms."""
+    held = data.held
+    if held is None or not len(held.cohort_of):
+        return data, unmet
+    C = data.n_cohorts - len(held.cohort_of)
+    to = np.r_[np.arange(C), held.cohort_of]
+    demand, out = np.zeros((C, data.n_years)), np.zeros((C, data.n_years))
+    np.add.at(demand, to, data.demand)
+    np.add.at(out, to, unmet)
+    held = attrs.evolve(held, demand=held.demand[:C], remainder=np.zeros((C, data.n_years)), cohort_of=np.zeros(0, dtype=np.int64))
+    data = attrs.evolve(
+        data,
+        demand=demand,
+        unmet_cost=data.unmet_cost[:C],
+        group_size=data.group_size[:C],
+        cohort_council=data.cohort_council[:C],
+        e_cohort=to[data.e_cohort],
+        held=held,
+    )
+    return data, out
+
+
+def held_by_home(region: Region, placements: pd.DataFrame, years: int) -> np.ndarray:
+    """(homes, years) children held in each home of ``region`` by a plan's ``placements`` (its ``held`` rows)."""
+    rows = placements[placements.held.to_numpy(dtype=float) > 0]
+    out = np.zeros((len(region.homes), years))
+    np.add.at(out, (pd.Index(region.homes.home_id).get_indexer(rows.home_id), rows.year.to_numpy() - 1), rows.held.to_numpy(dtype=float))
+    return out

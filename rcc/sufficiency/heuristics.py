@@ -29,6 +29,7 @@ class Incumbent:
     n: np.ndarray
     z: np.ndarray
     source: str
+    w: np.ndarray = attrs.field(factory=lambda: np.zeros(0))  # step-downs (rcc.sufficiency.stepdowns)
 
 
 def snapshot(model: SufficiencyModel, idx: np.ndarray, objective: float, source: str) -> Incumbent:
@@ -38,7 +39,9 @@ def snapshot(model: SufficiencyModel, idx: np.ndarray, objective: float, source:
     v, u, n, z = (np.asarray(arrays.values(vs), dtype=float) for vs in (model.v, model.u, model.n, model.z))
     whole = d.whole_children | (d.group_size[d.e_cohort[model.ey_edge]] > 1)
     v = np.where(whole, np.round(v), v)  # integer values as integers (the solver's are within its tolerance)
-    return Incumbent(float(objective), key, v, u, np.round(n), np.round(z), source)
+    w = np.asarray(arrays.values(model.w), dtype=float)
+    w = np.round(w) if d.whole_children else w
+    return Incumbent(float(objective), key, v, u, np.round(n), np.round(z), source, w)
 
 
 def load_plan(model: SufficiencyModel, idx: np.ndarray, plan: Incumbent) -> bool:
@@ -49,7 +52,8 @@ def load_plan(model: SufficiencyModel, idx: np.ndarray, plan: Incumbent) -> bool
         return False
     v = np.zeros(len(key))
     v[pos[pos >= 0]] = plan.v[pos >= 0]
-    for variables, vals in ((model.v, v), (model.u, plan.u), (model.n, plan.n), (model.z, plan.z)):
+    w = plan.w if len(plan.w) == len(model.w) else np.zeros(len(model.w))
+    for variables, vals in ((model.v, v), (model.u, plan.u), (model.n, plan.n), (model.z, plan.z), (model.w, w)):
         low = np.array([-math.inf if x.lowBound is None else x.lowBound for x in variables], dtype=float)
         up = np.array([math.inf if x.upBound is None else x.upBound for x in variables], dtype=float)
         arrays.set_values(variables, np.clip(vals, low, up))  # within bounds: values off by the solver's tolerance
@@ -177,7 +181,7 @@ def groups_then_singles(
             outcome = again if again.status == "optimal" else outcome
         if outcome.status != "optimal":
             return None
-        for mine, theirs in ((model.v, lp.v), (model.u, lp.u), (model.n, lp.n), (model.z, lp.z)):
+        for mine, theirs in ((model.v, lp.v), (model.u, lp.u), (model.n, lp.n), (model.z, lp.z), (model.w, lp.w)):
             arrays.set_values(mine, arrays.values(theirs))
     finally:
         prob.lb, prob.ub, prob.x, prob.duals, prob.start_basis = saved
@@ -207,8 +211,8 @@ def within_gap(ub: float, lb: float, tol: float) -> bool:
 
 
 def fractional(model: SufficiencyModel) -> bool:
-    """Whether any placement is a fraction of a child."""
-    x = np.asarray(arrays.values(model.v), dtype=float)
+    """Whether any placement (or step-down) is a fraction of a child."""
+    x = np.r_[np.asarray(arrays.values(model.v), dtype=float), np.asarray(arrays.values(model.w), dtype=float)]
     return bool(np.abs(x - np.round(x)).max(initial=0.0) > 1e-6)
 
 

@@ -22,7 +22,8 @@ from rcc.core.params import DistanceRules
 from rcc.core.region import Region
 from rcc.core.schema import NEEDS, TABLES
 from rcc.core.validate import normalise, split_needs
-from rcc.sufficiency.held import HeldStock, apply_held, held_stock
+from rcc.sufficiency import stepdowns
+from rcc.sufficiency.held import HeldStock, apply_held, group_remainders, held_stock
 from rcc.sufficiency.model import BudgetRow, ModelData
 from rcc.sufficiency.params import SufficiencyParams
 from rcc.sufficiency.tables import BUDGETS, CLOSURES, COSTS, FORECAST, NO_LIMIT, OPTIONS
@@ -384,6 +385,9 @@ def prepare_inputs(
         site = stock.home if home_class is None else np.asarray(home_class)[stock.home]
         weekly = hold.homes.weekly_cost_gbp.to_numpy(dtype=float)[stock.home]
         data = apply_held(data, stock, site, weekly, len(region.councils))
+        if params.step_downs:
+            data = stepdowns.attach(data, stock, site, params.step_down_cost_gbp)
+        data, edges = group_remainders(data, edges)
     return SufficiencyInputs(region, sites, opts, fc, bud, clo, edges, rccs, data, note, stock)
 
 

@@ -28,7 +28,10 @@ Constraints
     where H are today's placements held (:mod:`rcc.sufficiency.held`): H_cy children of
     cohort c and H_hy places of home h still taken in year y (a home holding children
     has no closure in those years; inside-region, provider-share and all-placements
-    budget rows count the held children on their right-hand side).
+    budget rows count the held children on their right-hand side). With step-downs
+    (``SufficiencyParams.step_downs``), m_py children of held placement p moved by year y
+    enter the demand row of p's cohort (-m), the capacity row of p's home (-m) and those
+    hard rows, with rows m_py >= r_py m_p,y-1 (:mod:`rcc.sufficiency.stepdowns`).
     options     sum_c x_ey <= P_o A_oy                                 (o, y)
     linking     x_ey <= min(D_cy, P_o) sum_{t: a_o,y-t > 0} n_ot        (e to an option, y)
     units       min_units_o <= sum_t n_ot <= max_units_o               (o)
@@ -69,7 +72,7 @@ import pulp
 from rcc.allocation.model import group_positions
 from rcc.core import solvers
 from rcc.core.errors import SolverError
-from rcc.sufficiency import arrays, constraints
+from rcc.sufficiency import arrays, constraints, stepdowns
 from rcc.sufficiency.constraints import (  # noqa: F401 - the define_* functions stay importable from here
     ROW_DEFINITIONS,
     Building,
@@ -156,7 +159,9 @@ def define_variables(
             z_close.append(k)
             z_year.append(y)
     z = arrays.add_variables(prob, "z", len(z_close), low=0.0, up=1.0, integer=not relaxed)
+    steps = stepdowns.variables(prob, data, data.whole_children and not (relaxed or lazy or units_only))
     return dict(
+        **steps,
         ey_edge=ey_edge.astype(np.int64),
         ey_year=ey_year.astype(np.int64),
         v=v,
@@ -212,8 +217,9 @@ def define_objective(prob: pulp.LpProblem, data: ModelData, var: dict[str, Any],
     v_cost = placement_costs(data, var["ey_edge"], var["ey_year"])
     c_idx, _ = np.nonzero(var["u_index"] >= 0)
     u_cost = data.unmet_cost[c_idx]
-    variables = list(var["v"]) + list(var["u"]) + list(var["n"]) + list(var["z"])
-    costs = np.concatenate([v_cost, u_cost, k * coefs["n_capital"] + k * coefs["n_revenue"], k * coefs["z_revenue"]])
+    w, w_cost = stepdowns.objective_terms(data, var)
+    variables = list(var["v"]) + list(var["u"]) + list(var["n"]) + list(var["z"]) + w
+    costs = np.concatenate([v_cost, u_cost, k * coefs["n_capital"] + k * coefs["n_revenue"], k * coefs["z_revenue"], w_cost])
     arrays.set_objective(prob, arrays.affine(variables, costs.tolist()))
 
 
@@ -267,7 +273,8 @@ def solution_values(model: SufficiencyModel) -> dict[str, FloatArray]:
     unmet[has] = u_vals[model.u_index[has]]
     n = np.asarray(arrays.values(model.n), dtype=float)
     z = np.asarray(arrays.values(model.z), dtype=float)
-    return {"x": x, "unmet": unmet, "n": np.round(n), "z": np.round(z)}
+    moved = stepdowns.moved(d, np.asarray(arrays.values(model.w), dtype=float), model.w_step, model.w_year)
+    return {"x": x, "unmet": unmet, "n": np.round(n), "z": np.round(z), "moved": moved}
 
 
 def hard_row_values(model: SufficiencyModel) -> tuple[FloatArray, FloatArray]:

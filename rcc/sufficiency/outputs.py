@@ -12,7 +12,7 @@ from rcc.allocation.model import group_positions
 from rcc.allocation.result import PlanStatus, SolveInfo, metrics_table
 from rcc.core.solvers import SolverOutcome
 from rcc.sufficiency import arrays
-from rcc.sufficiency.held import held_placements
+from rcc.sufficiency.held import held_placements, ungroup_remainders
 from rcc.sufficiency.inputs import SufficiencyInputs
 from rcc.sufficiency.model import SufficiencyModel, hard_row_values, solution_values
 from rcc.sufficiency.result import SufficiencyPlan
@@ -35,6 +35,11 @@ def plan_tables(
         sol = solution_values(model)
     else:
         sol = {"x": np.zeros(len(model.v)), "unmet": d.demand.copy(), "n": np.zeros(len(model.n)), "z": np.zeros(len(model.z))}
+    d, sol["unmet"] = ungroup_remainders(d, sol["unmet"])  # remainder groups back in their cohorts
+    prep, moves = _with_moves(attrs.evolve(prep, data=d), sol.get("moved"))
+    d = prep.data
+    if moves:
+        info = attrs.evolve(info, note=f"{info.note}; {moves}")
     if d.whole_children:
         sol["x"] = np.round(sol["x"])
         sol["unmet"] = np.round(sol["unmet"])
@@ -46,11 +51,7 @@ def plan_tables(
         closed[model.z_close, model.z_year] = sol["z"]
     builds = _builds(prep, units)
     closures = _closures(prep, closed)
-    edge, year, x = model.ey_edge, model.ey_year, sol["x"]
-    if d.held is not None and d.held.remainder.sum() > 0:
-        er, yr, xr = _place_remainder(prep, model, sol, avail, closed)
-        edge, year, x = np.r_[edge, er], np.r_[year, yr], np.r_[x, xr]
-    placements = _placements(prep, edge, year, x)
+    placements = _placements(prep, model.ey_edge, model.ey_year, sol["x"])
     if prep.held is not None:
         placements = _with_held(prep, placements)
     costs_y = _costs(prep, units, avail, closed, placements)
@@ -128,40 +129,27 @@ def _closures(prep: SufficiencyInputs, closed: np.ndarray) -> pd.DataFrame:
     )
 
 
-def _place_remainder(
-    prep: SufficiencyInputs, model: SufficiencyModel, sol: dict[str, np.ndarray], avail: np.ndarray, closed: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Children of group cohorts less than a group once today's held children are counted (the model places
-    whole groups only): each placed alone after the solve in the cheapest eligible site with a free place
-    that year (homes and the new capacity the plan built); the rest stay in ``sol["unmet"]``. A loop over
-    those cohort-years (a few per cohort placed in groups). Returns (edge, year, children) arrays."""
-    d = prep.data
-    rem = d.held.remainder  # type: ignore[union-attr]
-    room = np.zeros((len(d.site_option), d.n_years))
-    is_home = d.site_option < 0
-    room[is_home] = d.site_places[is_home][:, None] - d.held_places()[is_home]
-    if len(d.close_site):
-        room[d.close_site] *= 1 - closed
-    room[d.opt_site] = d.site_places[d.opt_site][:, None] * avail
-    np.subtract.at(room, (d.e_site[model.ey_edge], model.ey_year), sol["x"])
-    order = np.argsort(d.e_penalty + d.per_gbp * d.e_weekly, kind="stable")
-    by_cohort = group_positions(d.e_cohort[order], d.n_cohorts)
-    first = d.first_year()
-    out: list[tuple[int, int, float]] = []
-    for c, y in zip(*np.nonzero(rem > 1e-9)):
-        left = float(rem[c, y])
-        for e in order[by_cohort[c]].tolist():
-            s = int(d.e_site[e])
-            take = min(left, float(np.floor(room[s, y] + 1e-9))) if first[s] <= y else 0.0
-            if take > 0:
-                room[s, y] -= take
-                left -= take
-                out.append((e, int(y), take))
-            if left <= 1e-9:
-                break
-        sol["unmet"][c, y] += left
-    arr = np.array(out, dtype=float).reshape(-1, 3)
-    return arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), arr[:, 2]
+def _with_moves(prep: SufficiencyInputs, moved: np.ndarray | None) -> tuple[SufficiencyInputs, str]:
+    """The inputs as the plan left them when held children stepped down (``moved``: (P, Y) children of each
+    eligible placement moved by each year): fewer held (their homes' places free, their cohorts' demand placed
+    by the plan), and a note of the moves; unchanged (and no note) when none moved."""
+    d, stock = prep.data, prep.held
+    steps = d.held.steps if d.held is not None else None
+    if moved is None or steps is None or stock is None or moved.sum() <= 1e-9:
+        return prep, "" if steps is None else "step-downs allowed: none worth their cost"
+    out = np.zeros(stock.children.shape)
+    out[steps.held] = moved
+    site, cohort = np.zeros(d.held.site.shape), np.zeros(d.held.demand.shape)
+    np.add.at(site, steps.site, moved)
+    np.add.at(cohort, steps.cohort, moved)
+    held = attrs.evolve(d.held, site=d.held.site - site, demand=d.held.demand - cohort)
+    data = attrs.evolve(d, held=held, demand=d.demand + cohort)
+    before = np.c_[np.zeros(len(moved)), moved[:, :-1]]
+    ratio = np.divide(steps.children, np.c_[steps.children[:, :1], steps.children[:, :-1]], out=np.zeros_like(moved), where=steps.children > 0)
+    new = np.maximum(moved - ratio * before, 0.0).sum(axis=0)  # children moved in each year
+    years = ", ".join(f"{v:,.0f} in year {y + 1}" for y, v in enumerate(new) if v > 0.5) or f"{new.sum():,.1f}"
+    note = f"step-downs: {new.sum():,.0f} held children moved by plan ({years}); the plan places them with their cohorts"
+    return attrs.evolve(prep, data=data, held=attrs.evolve(stock, children=stock.children - out)), note
 
 
 def _placements(prep: SufficiencyInputs, edge_of: np.ndarray, year_of: np.ndarray, x: np.ndarray) -> pd.DataFrame:

@@ -178,6 +178,14 @@ class SufficiencyParams(DistanceLimits):
         18 months: from year t + 2). ``"share"``: they count in each year for the
         share of it the unit is open (8 months: a third of year t, then whole years).
         Either way running costs are paid for the months open.
+    step_downs : bool
+        With ``hold_placements``: the optimiser may move held children by plan, as step-downs
+        (:mod:`rcc.sufficiency.stepdowns`: from children's homes and residential schools, or from
+        outside the child's council; a move only where the new placement and its cost are cheaper
+        than staying). Default ``False``: held children never move.
+    step_down_cost_gbp : float
+        One-off cost of each planned move (default GBP 5,000: an assumption for the planning of a
+        transition, not a published figure).
 
     Examples
     --------
@@ -208,6 +216,8 @@ class SufficiencyParams(DistanceLimits):
     extra_constraints: Callable[[Any], None] | None = attrs.field(default=None, validator=optional_function)
     hold_placements: bool = attrs.field(default=True, validator=instance(bool))
     lead_time_rule: str = attrs.field(default="census", validator=_one_of("census", "share"))
+    step_downs: bool = attrs.field(default=False, validator=instance(bool))
+    step_down_cost_gbp: float = attrs.field(default=5_000.0, validator=number(minimum=0.0))
 
     @property
     def pricing_radius_miles(self) -> float | None:

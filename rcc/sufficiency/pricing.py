@@ -67,12 +67,12 @@ def lagrangian_bound(data: ModelData, objective: float, edge: np.ndarray, year: 
     With duals pi of the restricted LP (signs feasible), every plan x over all
     edges costs c x >= pi b + rc x >= objective + sum over left-out edge-years
     of min(0, rc) times the most units the edge-year can carry
-    (its cohort's demand that year over the group size). Equal to
+    (its cohort's demand that year, with the held children it may move, over the group size). Equal to
     ``objective`` when no reduced cost is negative.
     """
     neg = rc < 0
     cohort = data.e_cohort[edge[neg]]
-    most = data.demand[cohort, year[neg]] / data.group_size[cohort]
+    most = data.most_demand()[cohort, year[neg]] / data.group_size[cohort]
     return objective + float(np.dot(rc[neg], most))
 
 

@@ -12,7 +12,7 @@ import pulp
 
 from rcc.core import solvers
 
-__all__ = ["BudgetRow", "HardRow", "HeldArrays", "ModelData", "RowBlock", "SufficiencyModel"]
+__all__ = ["BudgetRow", "HardRow", "HeldArrays", "ModelData", "RowBlock", "StepDowns", "SufficiencyModel"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -37,6 +37,22 @@ class BudgetRow:
 
 
 @attrs.frozen(eq=False)
+class StepDowns:
+    """Held placements that may step down (:mod:`rcc.sufficiency.stepdowns`): P of them, per plan year (0-based)."""
+
+    held: IntArray  # (P,) row of the held stock (HeldStock arrays)
+    cohort: IntArray  # (P,)
+    site: IntArray  # (P,)
+    children: FloatArray  # (P, Y) held children
+    allowed: BoolArray  # (P, Y) years a move may stand (a variable m_py)
+    stay_cost: FloatArray  # (P, Y) objective per child-year held (as a placement of the same edge)
+    gbp: FloatArray  # (P,) GBP a year per child held
+    move_gbp: float  # one-off GBP per child moved
+    inside: BoolArray  # (R, P) child and home inside RCC r
+    group: IntArray  # (P,) provider group code of the home (-1 exempt)
+
+
+@attrs.frozen(eq=False)
 class HeldArrays:
     """Today's held children in the model's terms (:mod:`rcc.sufficiency.held`), per plan year (0-based)."""
 
@@ -46,6 +62,9 @@ class HeldArrays:
     group: FloatArray  # (G, Y) held children per provider group code
     council_gbp: FloatArray  # (councils, Y) GBP a year of held placements by the children's council
     remainder: FloatArray  # (C, Y) children of group cohorts less than a group once the held are counted (not in demand)
+    #: (J,) the cohort of each remainder group cohort appended after the region's cohorts (:func:`rcc.sufficiency.held.group_remainders`)
+    cohort_of: IntArray = attrs.field(factory=lambda: np.zeros(0, dtype=np.int64))
+    steps: StepDowns | None = None  # placements that may step down (SufficiencyParams.step_downs)
 
 
 @attrs.frozen(eq=False)
@@ -135,6 +154,16 @@ class ModelData:
         if self.held is None:
             return np.zeros((len(self.site_option), self.n_years))
         return self.held.site
+
+    def most_demand(self) -> FloatArray:
+        """(C, Y) the most children of each cohort-year the optimiser may place: the demand to place and,
+        with step-downs, every held child of the cohort who may be moved that year."""
+        steps = self.held.steps if self.held is not None else None
+        if steps is None:
+            return self.demand
+        out = self.demand.copy()
+        np.add.at(out, steps.cohort, np.where(steps.allowed, steps.children, 0.0))
+        return out
 
     def total_demand(self) -> FloatArray:
         """(C, Y) forecast children: the demand to place plus the held children (and group remainders)."""
@@ -238,10 +267,13 @@ class SufficiencyModel:
     elastic: bool
     blocks: dict[str, RowBlock]  # named row blocks, in the order they were added
     extra_rows: int = 0  # rows added by params.extra_constraints (not priced: every edge is built)
+    w: list[Any] = attrs.field(factory=list)  # step-downs m_py (rcc.sufficiency.stepdowns)
+    w_step: IntArray = attrs.field(factory=lambda: np.zeros(0, dtype=np.int64))  # eligible placement of each
+    w_year: IntArray = attrs.field(factory=lambda: np.zeros(0, dtype=np.int64))  # 0-based year of each
 
     @property
     def n_variables(self) -> int:
-        return len(self.v) + len(self.u) + len(self.n) + len(self.z) + sum(r.slack is not None for r in self.hard)
+        return len(self.v) + len(self.u) + len(self.n) + len(self.z) + len(self.w) + sum(r.slack is not None for r in self.hard)
 
     @property
     def n_constraints(self) -> int:

@@ -242,12 +242,16 @@ class SufficiencyPlan:
         """What was held: today's children kept in their homes (first and last year), or that none were."""
         p = self.placements
         held = p.held.groupby(p.year).sum() if "held" in p.columns and len(p) else pd.Series(dtype=float)
+        moved = self.info is not None and "held children moved by plan" in (self.info.note or "")
         if held.sum() > 0:
             first, last = int(held.index.min()), int(held.index.max())
             return [
                 f"from today: {fmt_count(held.loc[first])} children held in their current homes in year {first}, "
-                f"{fmt_count(held.loc[last])} still there in year {last}; never moved"
+                f"{fmt_count(held.loc[last])} still there in year {last}; "
+                + ("others moved as planned step-downs" if moved else "never moved")
             ]
+        if moved:
+            return ["from today: every held child moved as a planned step-down"]
         if self.region is not None and len(self.region.placements):
             return [f"planned afresh: today's {fmt_count(self.region.placements.children.sum())} placements not held"]
         return []

@@ -21,6 +21,7 @@ from rcc.core.errors import InfeasibleError, SolverError
 from rcc.core.region import Region
 from rcc.core.solvers import SolverOutcome
 from rcc.sufficiency.explain import empty_explanation, explain_clash
+from rcc.sufficiency.held import held_by_home
 from rcc.sufficiency.inputs import SufficiencyInputs, prepare_inputs
 from rcc.sufficiency.merging import merge_homes, split_placements
 from rcc.sufficiency.model import SufficiencyModel
@@ -128,7 +129,7 @@ def sufficiency_plan(
     plan = plan_tables(prep, solved.model, solved.outcome, solved.status, info, solved.explanation, per_site)
     if home_class is None:
         return plan
-    taken = prep.held.by_home(len(region.homes)) if prep.held is not None else None
+    taken = held_by_home(region, plan.placements, plan.years) if prep.held is not None else None  # step-downs out
     placements = split_placements(region, merged, home_class, plan.placements, prep.data.group_size, params.whole_children, taken)
     return attrs.evolve(plan, region=region, placements=placements)
 
@@ -189,18 +190,21 @@ def _region_notes(region: Region, merged: Region, home_class: np.ndarray | None,
     notes = []
     stock = prep.held
     if stock is not None:
+        moves = prep.data.held is not None and prep.data.held.steps is not None
         y = stock.children.sum(axis=0)
         notes.append(
             f"{stock.today:,.0f} children's current placements held: they stay while in care "
             f"({y[-1]:,.0f} still there in year {len(y)}: leaving care and ageing out at 18), "
-            "never moved (no step-downs); only entrants and children whose placement ended are placed"
+            + ("moved only as planned step-downs the optimiser chooses (step_downs=True)" if moves else
+               "never moved (no step-downs)")
+            + "; only entrants and children whose placement ended are placed"
         )
-        part = float(prep.data.held.remainder.sum()) if prep.data.held is not None else 0.0
+        held = prep.data.held
+        part = float(prep.data.demand[prep.data.n_cohorts - len(held.cohort_of) :].sum()) if held is not None else 0.0
         if part > 0:
             notes.append(
                 f"{part:,.0f} child-years of cohorts placed in groups are less than a group once today's held children "
-                "(placed one by one on the census date) are counted: the model places whole groups, these are placed "
-                "alone after it, each in the cheapest eligible place left free (else without a home)"
+                "are counted: the model places them as groups of their own (the children left of a group together)"
             )
         if stock.left_by_forecast > 0:
             notes.append(f"{stock.left_by_forecast:,.0f} held child-years above their cohort's forecast counted as leavers")
