@@ -166,6 +166,17 @@ class ArrayProblem:
     def isMIP(self) -> bool:  # noqa: N802 - PuLP's name
         return bool(self.integer.any())
 
+    def recast(self, integer: np.ndarray) -> ArrayProblem:
+        """The same columns and rows as a new problem with integrality ``integer`` (per column), as a fresh
+        build holds it: no values, duals, basis or HiGHS model. Rows are shared (never changed in place)."""
+        p = ArrayProblem(self.name)
+        p.n_cols = self.n_cols
+        p.lb, p.ub, p.cost = self.lb.copy(), self.ub.copy(), self.cost.copy()
+        p.integer = np.asarray(integer, dtype=bool).copy()
+        p.x = np.full(self.n_cols, np.nan)
+        p._rows, p._row_lo, p._row_hi, p._entries = list(self._rows), list(self._row_lo), list(self._row_hi), list(self._entries)
+        return p
+
     # ------------------------------------------------------------------ solving
     def _pass_model(self) -> None:
         """Hand the whole matrix to a new HiGHS model (one ``passModel`` call, columns as CSC)."""
