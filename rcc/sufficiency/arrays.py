@@ -25,7 +25,7 @@ import numpy as np
 from rcc.core import solvers
 from rcc.core.solvers import SolverOutcome
 
-__all__ = ["ArrayProblem", "Col", "Expr", "Row", "add_constraint", "release", "add_variables", "affine", "set_objective", "set_values", "values"]
+__all__ = ["ArrayProblem", "Col", "Expr", "Row", "add_constraint", "add_variables", "affine", "bounds", "release", "set_objective", "set_values", "values"]
 
 
 class Col:
@@ -119,6 +119,8 @@ class ArrayProblem:
         #: Entries added to rows already made (:meth:`add_entries`): (rows, columns, values) arrays.
         self._entries: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._highs: Any = None
+        #: Bounds and costs HiGHS holds (lower, upper, cost) as last pushed; None: push them all.
+        self._pushed: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         #: What the HiGHS model holds: columns, rows and entry blocks passed (None: no model).
         self._passed: tuple[int, int, int] | None = None
         #: HiGHS's simplex strategy for an LP solve (1 dual, 4 primal); a start basis makes it primal.
@@ -203,6 +205,7 @@ class ArrayProblem:
         h.passModel(lp)
         self._highs = h
         self._passed = (self.n_cols, len(self._rows), len(self._entries))
+        self._pushed = (self.lb.copy(), self.ub.copy(), self.cost.copy())
 
     def _coo(self, first_row: int, first_entries: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Entries (rows, columns, values) of the rows from ``first_row`` and of the entry blocks from ``first_entries``."""
@@ -240,6 +243,8 @@ class ArrayProblem:
             order = np.argsort(c_old, kind="stable")
             start = np.r_[0, np.cumsum(np.bincount(c_old - pc, minlength=n_new))[:-1]].astype(np.int32)
             h.addCols(n_new, self.cost[pc:], self.lb[pc:], self.ub[pc:], len(order), start, r_old[order].astype(np.int32), x_old[order])
+            if self._pushed is not None and len(self._pushed[0]) == pc:  # HiGHS holds the new columns' bounds and costs
+                self._pushed = tuple(np.r_[old, new[pc:]] for old, new in zip(self._pushed, (self.lb, self.ub, self.cost)))  # type: ignore[assignment]
         made = self._rows[pr:]
         if made:
             counts = np.fromiter((len(i) for i, _ in made), dtype=np.int64, count=len(made))
@@ -271,9 +276,7 @@ class ArrayProblem:
         if not self._push_new():
             self._pass_model()
         h = self._highs
-        idx = np.arange(self.n_cols, dtype=np.int32)
-        h.changeColsBounds(self.n_cols, idx, self.lb, self.ub)
-        h.changeColsCost(self.n_cols, idx, self.cost)
+        self._push_bounds_and_costs(h)
         h.setOptionValue("output_flag", bool(msg))
         h.setOptionValue("time_limit", math.inf if time_limit is None else float(time_limit))
         h.setOptionValue("mip_rel_gap", 1e-4 if gap is None else float(gap))
@@ -302,10 +305,26 @@ class ArrayProblem:
             self.duals = np.asarray(sol.row_dual, dtype=float) if not mip and outcome.status == "optimal" else None
         return outcome
 
+    def _push_bounds_and_costs(self, h: Any) -> None:
+        """Hand HiGHS the bounds and costs of the columns whose values changed since the last push
+        (all of them after a pass: HiGHS's copy is then the one this problem gave)."""
+        last = self._pushed
+        n = self.n_cols
+        if last is None or len(last[0]) != n:
+            changed = np.arange(n)
+        else:
+            changed = np.flatnonzero((last[0] != self.lb) | (last[1] != self.ub) | (last[2] != self.cost))
+        if len(changed):
+            idx = changed.astype(np.int32)
+            h.changeColsBounds(len(idx), idx, self.lb[changed], self.ub[changed])
+            h.changeColsCost(len(idx), idx, self.cost[changed])
+        self._pushed = (self.lb.copy(), self.ub.copy(), self.cost.copy())
+
     def release(self) -> None:
         """Free the HiGHS model (values, duals and bounds stay; a later solve passes the matrix again)."""
         self._highs = None
         self._passed = None
+        self._pushed = None
 
     def basis(self) -> tuple[np.ndarray, np.ndarray] | None:
         """The last LP solve's basis (column and row status codes), or None when HiGHS has none."""
@@ -384,6 +403,16 @@ def values(variables: Sequence[Any]) -> np.ndarray:
         x = variables[0].p.x[idx]
         return np.where(np.isnan(x), 0.0, x)
     return np.asarray(solvers.values(variables), dtype=float)
+
+
+def bounds(variables: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds (-inf, inf where none), read as arrays for an :class:`ArrayProblem`'s variables."""
+    if len(variables) and isinstance(variables[0], Col):
+        idx = np.fromiter((v.j for v in variables), dtype=np.int64, count=len(variables))
+        return variables[0].p.lb[idx].copy(), variables[0].p.ub[idx].copy()
+    low = np.array([-math.inf if x.lowBound is None else x.lowBound for x in variables], dtype=float)
+    up = np.array([math.inf if x.upBound is None else x.upBound for x in variables], dtype=float)
+    return low, up
 
 
 def set_values(variables: Sequence[Any], vals: Any) -> None:

@@ -53,8 +53,7 @@ def load_plan(model: SufficiencyModel, idx: np.ndarray, plan: Incumbent) -> bool
     v = np.zeros(len(key))
     v[pos[pos >= 0]] = plan.v[pos >= 0]
     for variables, vals in ((model.v, v), (model.u, plan.u), (model.n, plan.n), (model.z, plan.z)):
-        low = np.array([-math.inf if x.lowBound is None else x.lowBound for x in variables], dtype=float)
-        up = np.array([math.inf if x.upBound is None else x.upBound for x in variables], dtype=float)
+        low, up = arrays.bounds(variables)
         arrays.set_values(variables, np.clip(vals, low, up))  # within bounds: values off by the solver's tolerance
     return True
 
