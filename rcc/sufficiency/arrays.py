@@ -25,7 +25,7 @@ import numpy as np
 from rcc.core import solvers
 from rcc.core.solvers import SolverOutcome
 
-__all__ = ["ArrayProblem", "Col", "Expr", "Row", "add_constraint", "add_variables", "affine", "bounds", "release", "set_objective", "set_values", "values"]
+__all__ = ["ArrayProblem", "Col", "Expr", "Row", "add_constraint", "add_variables", "affine", "affine_at", "bounds", "positions", "release", "set_objective", "set_values", "values"]
 
 
 class Col:
@@ -366,6 +366,22 @@ def affine(variables: Sequence[Any], coefs: Sequence[float] | np.ndarray | None 
         coef = np.ones(len(idx)) if coefs is None else np.asarray(coefs, dtype=float)
         return Expr(idx, coef)
     return solvers.affine(variables, None if coefs is None else list(coefs))
+
+
+def positions(variables: Sequence[Any]) -> np.ndarray | None:
+    """Column positions of an :class:`ArrayProblem`'s variables (None for PuLP variables): read once, then
+    :func:`affine_at` makes sums of any of them without a Python list of variables."""
+    if len(variables) and isinstance(variables[0], Col):
+        return np.fromiter((v.j for v in variables), dtype=np.int64, count=len(variables))
+    return None
+
+
+def affine_at(variables: Sequence[Any], at: np.ndarray | None, pos: Any, coefs: Any) -> Any:
+    """sum(coefs * variables[pos]); ``at`` is :func:`positions` of ``variables`` (None: PuLP variables)."""
+    pos = np.asarray(pos, dtype=np.int64)
+    if at is not None:
+        return Expr(at[pos], np.asarray(coefs, dtype=float))
+    return affine([variables[p] for p in pos], np.asarray(coefs, dtype=float))
 
 
 def add_constraint(prob: Any, row: Any) -> Any:

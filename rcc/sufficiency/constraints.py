@@ -106,9 +106,11 @@ def define_demand(b: Building) -> None:
     m = data.group_size[cohort].astype(float)
     groups = group_positions(cohort * Y + b.var["ey_year"], data.n_cohorts * Y)
     rows = {}
+    allv = list(v) + list(u)  # rows are sums over positions in it
+    at = arrays.positions(allv)
     for c, y in zip(*np.nonzero(u_index >= 0)):
         pos = groups[c * Y + y]
-        expr = arrays.affine([v[p] for p in pos] + [u[u_index[c, y]]], m[pos].tolist() + [1.0])
+        expr = arrays.affine_at(allv, at, np.append(pos, len(v) + u_index[c, y]), np.append(m[pos], 1.0))
         rows[int(c), int(y)] = arrays.add_constraint(prob, expr == float(data.demand[c, y]))
     b.add(RowBlock("demand", rows, price=price_demand))
 
@@ -138,31 +140,35 @@ def define_capacity(b: Building) -> None:
     z_at = {(int(data.close_site[k]), int(y)): i for i, (k, y) in enumerate(zip(var["z_close"], var["z_year"]))}
     held = data.held_places()
     rows, linking = {}, {}
+    # one list of every placement, unit and closure variable: rows are sums over positions in it
+    allv = list(v) + list(n) + list(z)
+    at = arrays.positions(allv)
+    n0, z0 = len(v), len(v) + len(n)
     for key, pos in enumerate(groups):
         if not len(pos):
             continue
         s, y = divmod(key, Y)
         o = int(data.site_option[s])
         places = float(data.site_places[s])
-        xs = [v[p] for p in pos]
         if o < 0:
             zi = z_at.get((s, y))  # a home holding children today has no closure in the years it holds them
             if zi is None:
                 free = places - float(held[s, y])
-                rows[s, y] = arrays.add_constraint(prob, arrays.affine(xs, m[pos].tolist()) <= free)
+                rows[s, y] = arrays.add_constraint(prob, arrays.affine_at(allv, at, pos, m[pos]) <= free)
             else:
-                expr = arrays.affine(xs + [z[zi]], m[pos].tolist() + [places])
+                expr = arrays.affine_at(allv, at, np.append(pos, z0 + zi), np.append(m[pos], places))
                 rows[s, y] = arrays.add_constraint(prob, expr <= places)
             continue
-        at = b.avail[o][y]
-        ns = [n[i] for i in at]
-        share = data.unit_share(np.full(len(at), o), y - var["n_year"][at])  # open for a share of year y
-        expr = arrays.affine(xs + ns, m[pos].tolist() + (-places * share).tolist())
+        units = n0 + b.avail[o][y]
+        share = data.unit_share(np.full(len(units), o), y - var["n_year"][units - n0])  # open for a share of year y
+        expr = arrays.affine_at(allv, at, np.concatenate((pos, units)), np.concatenate((m[pos], -places * share)))
         rows[s, y] = arrays.add_constraint(prob, expr <= 0.0)
         if data.strong_linking:
-            for p in pos:
-                bound = min(float(data.demand[cohort[p], y]), places)
-                linking[int(p)] = arrays.add_constraint(prob, arrays.affine([v[p]] + ns, [m[p]] + [-bound] * len(ns)) <= 0.0)
+            bounds = np.minimum(data.demand[cohort[pos], y], places)
+            ones = np.ones(len(units))
+            for p, bound in zip(pos.tolist(), bounds.tolist()):
+                expr = arrays.affine_at(allv, at, np.concatenate(([p], units)), np.concatenate(([m[p]], -bound * ones)))
+                linking[p] = arrays.add_constraint(prob, expr <= 0.0)
     b.add(RowBlock("capacity", rows, price=price_capacity))
     b.add(RowBlock("linking", linking, price=price_nothing))
 
