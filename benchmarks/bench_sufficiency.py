@@ -17,9 +17,11 @@ sibling groups in pairs, a capital budget of GBP 1m per council):
   no reduction. Edge pricing starts from 10 miles (the default) and adds, per round, each
   cohort's 10 edges of most negative reduced cost (on the array path to one HiGHS model,
   re-solved from its last basis; the reference rebuilds each round) until the Lagrangian bound
-  is within 1% of the gap tolerance of the LP; the units and closures are then
-  searched near the LP (between the floor and ceiling of their LP values, every
-  placement continuous), the sibling groups made whole by a small rounding MIP
+  is within 1% of the gap tolerance of the LP (every priced-out edge enters once at most 2,000 do);
+  the units and closures are then made whole by diving in that LP's HiGHS model (a few fractional
+  ones fixed per warm re-solve, every placement continuous; the MILP between the floor and ceiling
+  of their LP values only when the dive is not within a quarter of the gap tolerance of the LP),
+  the sibling groups made whole by a small rounding MIP
   and the single children placed by one LP, before any full branch and bound. The gap is against a
   lower bound valid for all edges (the Lagrangian bound of the LP relaxation,
   or the MILP's own bound when tighter), never a restricted model's own bound.

@@ -78,7 +78,7 @@ def test_lagrangian_bound_is_below_the_lp_over_all_edges(gm_prep):
         bound = pricing.lagrangian_bound(data, obj, ie, iy, rc)
         assert bound <= full_obj * (1 + 1e-9) + 1e-6 <= obj * (1 + 1e-9) + 2e-6
         bounds.append(bound)
-        entering = pricing.entering_edges(data, ie, rc, 3)
+        entering = pricing.entering_edges(data, ie, rc, 3, enter_all=0)
         if not len(entering):
             break
         assert len(entering) <= 3 * data.n_cohorts and not active[entering].any()
@@ -96,9 +96,13 @@ def test_entering_takes_the_most_negative_per_cohort():
 
     edge = np.array([0, 0, 1, 2, 3, 4, 4])
     rc = np.array([-1.0, -5.0, -2.0, 3.0, -0.5, -0.1, -4.0])
-    assert sorted(pricing.entering_edges(D, edge, rc, 1).tolist()) == [0, 4]  # edge 0 (-5), edge 4 (-4)
-    assert sorted(pricing.entering_edges(D, edge, rc, 2).tolist()) == [0, 1, 3, 4]
-    assert len(pricing.entering_edges(D, edge, np.abs(rc), 2)) == 0
+    assert sorted(pricing.entering_edges(D, edge, rc, 1, enter_all=0).tolist()) == [0, 4]  # edge 0 (-5), edge 4 (-4)
+    assert sorted(pricing.entering_edges(D, edge, rc, 2, enter_all=0).tolist()) == [0, 1, 3, 4]
+    assert len(pricing.entering_edges(D, edge, np.abs(rc), 2, enter_all=0)) == 0
+    # few edges price out (at most enter_all): every one enters, whatever the number per cohort
+    assert sorted(pricing.entering_edges(D, edge, rc, 1, enter_all=4).tolist()) == [0, 1, 3, 4]
+    assert sorted(pricing.entering_edges(D, edge, rc, 1, enter_all=3).tolist()) == [0, 4]
+    assert len(pricing.entering_edges(D, edge, np.abs(rc), 1)) == 0
 
 
 def test_lp_neighbourhood_rounds_within_floor_and_ceiling_and_restores_bounds(gm_prep):

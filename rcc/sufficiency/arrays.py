@@ -25,7 +25,7 @@ import numpy as np
 from rcc.core import solvers
 from rcc.core.solvers import SolverOutcome
 
-__all__ = ["ArrayProblem", "Col", "Expr", "Row", "add_constraint", "release", "add_variables", "affine", "set_objective", "set_values", "values"]
+__all__ = ["ArrayProblem", "Col", "Expr", "Row", "add_constraint", "add_variables", "affine", "affine_at", "bounds", "positions", "release", "set_objective", "set_values", "values"]
 
 
 class Col:
@@ -119,6 +119,8 @@ class ArrayProblem:
         #: Entries added to rows already made (:meth:`add_entries`): (rows, columns, values) arrays.
         self._entries: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._highs: Any = None
+        #: Bounds and costs HiGHS holds (lower, upper, cost) as last pushed; None: push them all.
+        self._pushed: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         #: What the HiGHS model holds: columns, rows and entry blocks passed (None: no model).
         self._passed: tuple[int, int, int] | None = None
         #: HiGHS's simplex strategy for an LP solve (1 dual, 4 primal); a start basis makes it primal.
@@ -166,6 +168,17 @@ class ArrayProblem:
     def isMIP(self) -> bool:  # noqa: N802 - PuLP's name
         return bool(self.integer.any())
 
+    def recast(self, integer: np.ndarray) -> ArrayProblem:
+        """The same columns and rows as a new problem with integrality ``integer`` (per column), as a fresh
+        build holds it: no values, duals, basis or HiGHS model. Rows are shared (never changed in place)."""
+        p = ArrayProblem(self.name)
+        p.n_cols = self.n_cols
+        p.lb, p.ub, p.cost = self.lb.copy(), self.ub.copy(), self.cost.copy()
+        p.integer = np.asarray(integer, dtype=bool).copy()
+        p.x = np.full(self.n_cols, np.nan)
+        p._rows, p._row_lo, p._row_hi, p._entries = list(self._rows), list(self._row_lo), list(self._row_hi), list(self._entries)
+        return p
+
     # ------------------------------------------------------------------ solving
     def _pass_model(self) -> None:
         """Hand the whole matrix to a new HiGHS model (one ``passModel`` call, columns as CSC)."""
@@ -192,6 +205,7 @@ class ArrayProblem:
         h.passModel(lp)
         self._highs = h
         self._passed = (self.n_cols, len(self._rows), len(self._entries))
+        self._pushed = (self.lb.copy(), self.ub.copy(), self.cost.copy())
 
     def _coo(self, first_row: int, first_entries: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Entries (rows, columns, values) of the rows from ``first_row`` and of the entry blocks from ``first_entries``."""
@@ -229,6 +243,8 @@ class ArrayProblem:
             order = np.argsort(c_old, kind="stable")
             start = np.r_[0, np.cumsum(np.bincount(c_old - pc, minlength=n_new))[:-1]].astype(np.int32)
             h.addCols(n_new, self.cost[pc:], self.lb[pc:], self.ub[pc:], len(order), start, r_old[order].astype(np.int32), x_old[order])
+            if self._pushed is not None and len(self._pushed[0]) == pc:  # HiGHS holds the new columns' bounds and costs
+                self._pushed = tuple(np.r_[old, new[pc:]] for old, new in zip(self._pushed, (self.lb, self.ub, self.cost)))  # type: ignore[assignment]
         made = self._rows[pr:]
         if made:
             counts = np.fromiter((len(i) for i, _ in made), dtype=np.int64, count=len(made))
@@ -260,9 +276,7 @@ class ArrayProblem:
         if not self._push_new():
             self._pass_model()
         h = self._highs
-        idx = np.arange(self.n_cols, dtype=np.int32)
-        h.changeColsBounds(self.n_cols, idx, self.lb, self.ub)
-        h.changeColsCost(self.n_cols, idx, self.cost)
+        self._push_bounds_and_costs(h)
         h.setOptionValue("output_flag", bool(msg))
         h.setOptionValue("time_limit", math.inf if time_limit is None else float(time_limit))
         h.setOptionValue("mip_rel_gap", 1e-4 if gap is None else float(gap))
@@ -291,10 +305,26 @@ class ArrayProblem:
             self.duals = np.asarray(sol.row_dual, dtype=float) if not mip and outcome.status == "optimal" else None
         return outcome
 
+    def _push_bounds_and_costs(self, h: Any) -> None:
+        """Hand HiGHS the bounds and costs of the columns whose values changed since the last push
+        (all of them after a pass: HiGHS's copy is then the one this problem gave)."""
+        last = self._pushed
+        n = self.n_cols
+        if last is None or len(last[0]) != n:
+            changed = np.arange(n)
+        else:
+            changed = np.flatnonzero((last[0] != self.lb) | (last[1] != self.ub) | (last[2] != self.cost))
+        if len(changed):
+            idx = changed.astype(np.int32)
+            h.changeColsBounds(len(idx), idx, self.lb[changed], self.ub[changed])
+            h.changeColsCost(len(idx), idx, self.cost[changed])
+        self._pushed = (self.lb.copy(), self.ub.copy(), self.cost.copy())
+
     def release(self) -> None:
         """Free the HiGHS model (values, duals and bounds stay; a later solve passes the matrix again)."""
         self._highs = None
         self._passed = None
+        self._pushed = None
 
     def basis(self) -> tuple[np.ndarray, np.ndarray] | None:
         """The last LP solve's basis (column and row status codes), or None when HiGHS has none."""
@@ -338,6 +368,22 @@ def affine(variables: Sequence[Any], coefs: Sequence[float] | np.ndarray | None 
     return solvers.affine(variables, None if coefs is None else list(coefs))
 
 
+def positions(variables: Sequence[Any]) -> np.ndarray | None:
+    """Column positions of an :class:`ArrayProblem`'s variables (None for PuLP variables): read once, then
+    :func:`affine_at` makes sums of any of them without a Python list of variables."""
+    if len(variables) and isinstance(variables[0], Col):
+        return np.fromiter((v.j for v in variables), dtype=np.int64, count=len(variables))
+    return None
+
+
+def affine_at(variables: Sequence[Any], at: np.ndarray | None, pos: Any, coefs: Any) -> Any:
+    """sum(coefs * variables[pos]); ``at`` is :func:`positions` of ``variables`` (None: PuLP variables)."""
+    pos = np.asarray(pos, dtype=np.int64)
+    if at is not None:
+        return Expr(at[pos], np.asarray(coefs, dtype=float))
+    return affine([variables[p] for p in pos], np.asarray(coefs, dtype=float))
+
+
 def add_constraint(prob: Any, row: Any) -> Any:
     """Add a row (``expr <= rhs``, ``>=``, ``==``) to ``prob``; its handle (``.pi``: its dual)."""
     if isinstance(prob, ArrayProblem):
@@ -373,6 +419,16 @@ def values(variables: Sequence[Any]) -> np.ndarray:
         x = variables[0].p.x[idx]
         return np.where(np.isnan(x), 0.0, x)
     return np.asarray(solvers.values(variables), dtype=float)
+
+
+def bounds(variables: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds (-inf, inf where none), read as arrays for an :class:`ArrayProblem`'s variables."""
+    if len(variables) and isinstance(variables[0], Col):
+        idx = np.fromiter((v.j for v in variables), dtype=np.int64, count=len(variables))
+        return variables[0].p.lb[idx].copy(), variables[0].p.ub[idx].copy()
+    low = np.array([-math.inf if x.lowBound is None else x.lowBound for x in variables], dtype=float)
+    up = np.array([math.inf if x.upBound is None else x.upBound for x in variables], dtype=float)
+    return low, up
 
 
 def set_values(variables: Sequence[Any], vals: Any) -> None:

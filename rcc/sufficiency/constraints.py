@@ -92,6 +92,11 @@ def _duals(block: RowBlock, shape: tuple[int, int]) -> FloatArray:
 
 
 # ---------------------------------------------------------------------------- demand and capacity
+def _positions_of(variables: list[Any], start: int) -> dict[int, int]:
+    """Position in a row's variable list of each of ``variables`` (appended from ``start``), by identity."""
+    return {id(x): start + i for i, x in enumerate(variables)}
+
+
 def price_demand(block: RowBlock, data: ModelData, edge: IntArray, year: IntArray, acc: FloatArray) -> FloatArray:
     """A column enters its cohort-year's demand row with one per child."""
     return acc + _duals(block, (data.n_cohorts, data.n_years))[data.e_cohort[edge], year]
@@ -107,10 +112,15 @@ def define_demand(b: Building) -> None:
     groups = group_positions(cohort * Y + b.var["ey_year"], data.n_cohorts * Y)
     rows = {}
     moved = stepdowns.demand_terms(data, b.var)  # held children stepped down join their cohort's demand
+    w = list(b.var.get("w", []))
+    allv = list(v) + list(u) + w  # rows are sums over positions in it
+    at = arrays.positions(allv)
+    w_at = _positions_of(w, len(v) + len(u))
     for c, y in zip(*np.nonzero(u_index >= 0)):
         pos = groups[c * Y + y]
         wx, wc = moved.get((int(c), int(y)), ([], []))
-        expr = arrays.affine([v[p] for p in pos] + [u[u_index[c, y]]] + wx, m[pos].tolist() + [1.0] + wc)
+        idx = np.concatenate((pos, [len(v) + u_index[c, y]], [w_at[id(x)] for x in wx])).astype(np.int64)
+        expr = arrays.affine_at(allv, at, idx, np.concatenate((m[pos], [1.0], wc)))
         rows[int(c), int(y)] = arrays.add_constraint(prob, expr == float(data.demand[c, y]))
     b.add(RowBlock("demand", rows, price=price_demand))
 
@@ -142,32 +152,39 @@ def define_capacity(b: Building) -> None:
     freed = stepdowns.capacity_terms(data, var)  # places held children stepped down leave
     most = data.most_demand()  # children a cohort-year may place (moved held children too)
     rows, linking = {}, {}
+    # one list of every placement, unit, closure and step-down variable: rows are sums over positions in it
+    w = list(var.get("w", []))
+    allv = list(v) + list(n) + list(z) + w
+    at = arrays.positions(allv)
+    w_at = _positions_of(w, len(v) + len(n) + len(z))
+    n0, z0 = len(v), len(v) + len(n)
     for key, pos in enumerate(groups):
         if not len(pos):
             continue
         s, y = divmod(key, Y)
         o = int(data.site_option[s])
         places = float(data.site_places[s])
-        xs = [v[p] for p in pos]
         if o < 0:
             zi = z_at.get((s, y))  # a home holding children today has no closure in the years it holds them
             if zi is None:
                 free = places - float(held[s, y])
                 wx, wc = freed.get((s, y), ([], []))
-                rows[s, y] = arrays.add_constraint(prob, arrays.affine(xs + wx, m[pos].tolist() + wc) <= free)
+                idx = np.concatenate((pos, [w_at[id(x)] for x in wx])).astype(np.int64)
+                rows[s, y] = arrays.add_constraint(prob, arrays.affine_at(allv, at, idx, np.concatenate((m[pos], wc))) <= free)
             else:
-                expr = arrays.affine(xs + [z[zi]], m[pos].tolist() + [places])
+                expr = arrays.affine_at(allv, at, np.append(pos, z0 + zi), np.append(m[pos], places))
                 rows[s, y] = arrays.add_constraint(prob, expr <= places)
             continue
-        at = b.avail[o][y]
-        ns = [n[i] for i in at]
-        share = data.unit_share(np.full(len(at), o), y - var["n_year"][at])  # open for a share of year y
-        expr = arrays.affine(xs + ns, m[pos].tolist() + (-places * share).tolist())
+        units = n0 + b.avail[o][y]
+        share = data.unit_share(np.full(len(units), o), y - var["n_year"][units - n0])  # open for a share of year y
+        expr = arrays.affine_at(allv, at, np.concatenate((pos, units)), np.concatenate((m[pos], -places * share)))
         rows[s, y] = arrays.add_constraint(prob, expr <= 0.0)
         if data.strong_linking:
-            for p in pos:
-                bound = min(float(most[cohort[p], y]), places)
-                linking[int(p)] = arrays.add_constraint(prob, arrays.affine([v[p]] + ns, [m[p]] + [-bound] * len(ns)) <= 0.0)
+            bounds = np.minimum(most[cohort[pos], y], places)  # moved held children count as demand
+            ones = np.ones(len(units))
+            for p, bound in zip(pos.tolist(), bounds.tolist()):
+                expr = arrays.affine_at(allv, at, np.concatenate(([p], units)), np.concatenate(([m[p]], -bound * ones)))
+                linking[p] = arrays.add_constraint(prob, expr <= 0.0)
     b.add(RowBlock("capacity", rows, price=price_capacity))
     b.add(RowBlock("linking", linking, price=price_nothing))
 

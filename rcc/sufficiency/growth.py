@@ -27,7 +27,7 @@ from rcc.sufficiency.model import _available, placement_costs
 from rcc.sufficiency.records import HardRow, IntArray, ModelData, RowBlock, SufficiencyModel
 from rcc.sufficiency.runtime import subset_data
 
-__all__ = ["GROWN_BLOCKS", "add_edges", "can_grow", "localise"]
+__all__ = ["GROWN_BLOCKS", "add_edges", "can_grow", "localise", "recast"]
 
 #: Row blocks whose rows :func:`add_edges` extends (placement columns enter them); blocks that
 #: placements never enter are left as they are. A model with another placement block is rebuilt.
@@ -228,3 +228,39 @@ def localise(model: SufficiencyModel, data: ModelData, idx: IntArray) -> Suffici
         v=[model.v[p] for p in order],
         blocks=blocks,
     )
+
+
+def recast(lp: SufficiencyModel, relaxed: bool = False, lazy: bool = False, units_only: bool = False) -> SufficiencyModel | None:
+    """The model :func:`rcc.sufficiency.model.build_sufficiency` builds over ``lp``'s edges with these
+    flags, made from ``lp`` (an LP relaxation as :func:`can_grow` accepts, the edges in the built order:
+    :func:`localise`) by copying its arrays with other integrality: no second build. None when ``lp``
+    is not such a model (the caller builds)."""
+    if not can_grow(lp):
+        return None
+    d = lp.data
+    prob = lp.problem
+    integer = np.zeros(prob.n_cols, dtype=bool)
+    whole = ((d.whole_children and not lazy) | (d.group_size[d.e_cohort[lp.ey_edge]] > 1)) & (not relaxed) & (not units_only)
+    integer[_positions(lp.v)] = whole
+    integer[_positions(list(lp.n) + list(lp.z))] = not relaxed
+    new = prob.recast(integer)
+    cols = [arrays.Col(new, j) for j in range(new.n_cols)]
+    hard = {id(r): attrs.evolve(r, variables=[cols[x.j] for x in r.variables], handle=arrays.Row(new, r.handle.i)) for r in lp.hard}
+    blocks = {
+        name: attrs.evolve(b, rows={k: arrays.Row(new, h.i) for k, h in b.rows.items()}, hard=[hard[id(r)] for r in b.hard])
+        for name, b in lp.blocks.items()
+    }
+    return attrs.evolve(
+        lp,
+        problem=new,
+        v=[cols[j] for j in _positions(lp.v)],
+        u=[cols[j] for j in _positions(lp.u)],
+        n=[cols[j] for j in _positions(lp.n)],
+        z=[cols[j] for j in _positions(lp.z)],
+        hard=[hard[id(r)] for r in lp.hard],
+        blocks=blocks,
+    )
+
+
+def _positions(variables: list[arrays.Col]) -> IntArray:
+    return np.fromiter((x.j for x in variables), dtype=np.int64, count=len(variables))

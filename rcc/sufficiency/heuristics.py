@@ -4,6 +4,7 @@ neighbourhood, single children made whole). They are starting plans only, never 
 from __future__ import annotations
 
 import math
+import time
 
 import attrs
 import numpy as np
@@ -11,6 +12,8 @@ import pandas as pd
 
 from rcc.core.solvers import SolverOutcome
 from rcc.sufficiency import arrays
+from rcc.sufficiency.dive import dive_units
+from rcc.sufficiency.growth import can_grow, recast
 from rcc.sufficiency.model import ModelData, SufficiencyModel
 from rcc.sufficiency.rounding import placements_lp, round_groups
 from rcc.sufficiency.runtime import Run, subset_data
@@ -54,8 +57,7 @@ def load_plan(model: SufficiencyModel, idx: np.ndarray, plan: Incumbent) -> bool
     v[pos[pos >= 0]] = plan.v[pos >= 0]
     w = plan.w if len(plan.w) == len(model.w) else np.zeros(len(model.w))
     for variables, vals in ((model.v, v), (model.u, plan.u), (model.n, plan.n), (model.z, plan.z), (model.w, w)):
-        low = np.array([-math.inf if x.lowBound is None else x.lowBound for x in variables], dtype=float)
-        up = np.array([math.inf if x.upBound is None else x.upBound for x in variables], dtype=float)
+        low, up = arrays.bounds(variables)
         arrays.set_values(variables, np.clip(vals, low, up))  # within bounds: values off by the solver's tolerance
     return True
 
@@ -75,10 +77,11 @@ def lp_heuristics(
     the gap tolerance of ``lp_bound``, the MILP between the floor and ceiling of the
     LP's units and closures. Returns the model they were found in and the best whole plan."""
     sub = subset_data(data, idx)
-    model = run.build(sub, labels, lazy=data.whole_children)
+    model = like_lp(lp, sub, labels, run, lazy=data.whole_children)
     tol = run.gap_tolerance()
     run.stage = "units near the LP"
     holder, placed = units_then_placements(sub, idx, labels, model, lp, None, run)
+    arrays.release(lp.problem)  # the pricing LP's HiGHS model (its values and duals stay)
     best = whole_plan(sub, idx, labels, holder, placed, run, "units searched near the LP, then placements")
     if best is None:  # even out of time (as the first plan always was): a plan whenever the LP has one
         run.stage = "LP rounding"
@@ -88,6 +91,15 @@ def lp_heuristics(
         near = lp_neighbourhood(model, lp, run, warm_start=best is not None and load_plan(model, idx, best))
         best = better(best, whole_plan(sub, idx, labels, model, near, run, "units and closures searched near the LP"))
     return model, best
+
+
+def like_lp(lp: SufficiencyModel, sub: ModelData, labels: list[str], run: Run, **kw: bool) -> SufficiencyModel:
+    """The model ``run.build(sub, labels, **kw)`` gives, made from the pricing LP ``lp`` (over the edges of
+    ``sub``) by :func:`rcc.sufficiency.growth.recast` when it can (array path), else built."""
+    t = time.perf_counter()
+    model = recast(lp, **kw)
+    run.build_s += time.perf_counter() - t
+    return model if model is not None else run.build(sub, labels, **kw)
 
 
 #: The units search (:func:`units_then_placements`) stops at this share of the plan's gap tolerance.
@@ -103,9 +115,11 @@ def units_then_placements(
 ) -> tuple[SufficiencyModel, SolverOutcome | None]:
     """Units and closures first, then placements.
 
-    The units and closures between the floor and ceiling of their LP values with
-    every placement continuous: few integer variables, solved to
-    :data:`UNITS_GAP_SHARE` of the gap tolerance. When its sibling groups'
+    Whole units and closures with every placement continuous: first by diving in the
+    pricing LP (:func:`rcc.sufficiency.dive.dive_units`, its plan put in ``model``), kept when
+    within :data:`UNITS_GAP_SHARE` of the gap tolerance of the LP; else the MILP with the units
+    and closures between the floor and ceiling of their LP values (few integer variables,
+    started from the dive's plan), solved to that share. When its sibling groups'
     placements are whole, that plan is returned (single children are made whole
     by the caller); otherwise, with its units and closures fixed, the groups are made
     whole and the single children placed by an LP (:func:`groups_then_singles`, HiGHS
@@ -114,12 +128,18 @@ def units_then_placements(
     says) is solved for the rest. Returns the model holding the plan and its outcome
     (None when nothing was found).
     """
-    units = run.build(sub, labels, units_only=True)
-    if isinstance(units.problem, arrays.ArrayProblem):  # few integers beside a large LP: the jump finds nothing useful
-        units.problem.highs_options = dict(UNITS_HIGHS_OPTIONS)
-    warm = best is not None and load_plan(units, idx, best)
-    chosen = lp_neighbourhood(units, lp, run, warm_start=warm, gap=UNITS_GAP_SHARE * run.gap_tolerance())
-    arrays.release(units.problem)
+    units, chosen = model, _dived(model, lp, run)  # the dive's plan put in ``model`` (lp recast)
+    if chosen is None:
+        arrays.release(lp.problem)  # the MILP's HiGHS model instead (memory)
+        units = like_lp(lp, sub, labels, run, units_only=True)
+        if isinstance(units.problem, arrays.ArrayProblem):  # few integers beside a large LP: the jump finds nothing useful
+            units.problem.highs_options = dict(UNITS_HIGHS_OPTIONS)
+        dived = isinstance(model.problem, arrays.ArrayProblem) and not np.isnan(model.problem.x).any()
+        if dived and units.problem.n_cols == model.problem.n_cols:  # both ``lp`` recast: start from the dive's plan
+            units.problem.x = model.problem.x.copy()
+        warm = (best is not None and load_plan(units, idx, best)) or (dived and not np.isnan(units.problem.x).any())
+        chosen = lp_neighbourhood(units, lp, run, warm_start=warm, gap=UNITS_GAP_SHARE * run.gap_tolerance())
+        arrays.release(units.problem)
     if chosen is None:
         return units, None
     v = arrays.values(units.v)
@@ -139,6 +159,21 @@ def units_then_placements(
     cohort = sub.e_cohort[units.ey_edge] * sub.n_years + units.ey_year
     loose = np.isin(site, site[~whole]) | np.isin(cohort, cohort[~whole])
     return model, fix_and_solve(model, n_fix, z_fix, whole & ~loose, v, run)
+
+
+def _dived(units: SufficiencyModel, lp: SufficiencyModel, run: Run) -> SolverOutcome | None:
+    """The units plan of :func:`rcc.sufficiency.dive.dive_units` put in ``units`` (``lp`` recast), and its
+    outcome when it is within :data:`UNITS_GAP_SHARE` of the gap tolerance of the LP; else None (``units``
+    then holds the dive's plan, if any, as a start for the MILP)."""
+    if not can_grow(lp):  # ``units`` is not ``lp`` recast (or not an array model)
+        return None
+    objective = float(np.dot(lp.problem.cost, np.nan_to_num(lp.problem.x)))
+    dived = dive_units(lp, run)
+    if dived is None:
+        return None
+    units.problem.x = dived[0].copy()
+    outcome = dived[1]
+    return outcome if within_gap(float(outcome.objective), objective, UNITS_GAP_SHARE * run.gap_tolerance()) else None
 
 
 #: The placements LP is solved again with every single child's placement free when its plan is more
@@ -170,8 +205,9 @@ def groups_then_singles(
     group_values = round_groups(sub, units, v, n_fix, z_fix, run)
     if group_values is None or run.out_of_time():
         return None
-    saved = prob.lb.copy(), prob.ub.copy(), prob.x.copy(), prob.duals, prob.start_basis
-    prob.start_basis = None  # presolved and cold: most columns are fixed
+    saved = prob.lb.copy(), prob.ub.copy(), prob.x.copy(), prob.duals, prob.start_basis, prob.simplex_strategy
+    # bounds change only: dual simplex, from the dive's last basis when HiGHS still holds it (these units fixed)
+    prob.start_basis, prob.simplex_strategy = None, 1
     try:
         outcome = placements_lp(lp, v, n_fix, z_fix, group_values, run)
         limit = math.inf if expected is None else expected + PLACEMENTS_LOSS * run.gap_tolerance() * max(abs(expected), 1e-9)
@@ -184,7 +220,7 @@ def groups_then_singles(
         for mine, theirs in ((model.v, lp.v), (model.u, lp.u), (model.n, lp.n), (model.z, lp.z), (model.w, lp.w)):
             arrays.set_values(mine, arrays.values(theirs))
     finally:
-        prob.lb, prob.ub, prob.x, prob.duals, prob.start_basis = saved
+        prob.lb, prob.ub, prob.x, prob.duals, prob.start_basis, prob.simplex_strategy = saved
         arrays.release(prob)
     return outcome
 

@@ -233,16 +233,18 @@ def _edges(
     unlimited = DistanceRules(max_distance_miles=math.inf, max_distance_by_need={})  # limits by scope below
     e = eligible_edges(site_region, unlimited)  # type: ignore[arg-type]  # it reads only distance_limit
     cohorts = site_region.cohorts
-    need = cohorts.need.to_numpy()[e.cohort.to_numpy()]
-    limit = pd.Series(need).map(params.distance_limit).to_numpy(dtype=float)
-    scope = sites.scope.to_numpy()[e.home.to_numpy()]
+    codes, needs = pd.factorize(cohorts.need)  # limits looked up per need, never per pair
+    by_need = np.array([params.distance_limit(n) for n in needs] + [math.inf], dtype=float)
+    coh, site = e.cohort.to_numpy(), e.home.to_numpy()
     creg = pd.Index(region.councils.council_id)
     reg = region.councils.region.to_numpy()
-    same_region = (
-        reg[creg.get_indexer(cohorts.council_id.to_numpy()[e.cohort.to_numpy()])]
-        == reg[creg.get_indexer(sites.council_id.to_numpy()[e.home.to_numpy()])]
-    )
-    keep = np.where(scope == "national", True, np.where(scope == "regional", same_region, e.distance_miles.to_numpy() <= limit))
+    # regions and scopes looked up per cohort and per site, then per pair by position
+    code = pd.factorize(np.r_[reg[creg.get_indexer(cohorts.council_id)], reg[creg.get_indexer(sites.council_id)]])[0]
+    c_reg, s_reg = code[: len(cohorts)][coh], code[len(cohorts) :][site]
+    scope = sites.scope.to_numpy()
+    national, regional = (scope == "national")[site], (scope == "regional")[site]
+    within = e.distance_miles.to_numpy() <= by_need[codes][coh]
+    keep = national | np.where(regional, (c_reg == s_reg) & (c_reg >= 0), within)
     e = e.loc[keep].rename(columns={"home": "site"}).drop(columns="held").reset_index(drop=True)
     if costs is not None:
         c = normalise(costs, COSTS)

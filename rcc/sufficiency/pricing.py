@@ -29,6 +29,9 @@ __all__ = ["Pricing", "entering_edges", "exact_edges", "lagrangian_bound", "pric
 SEED_COVER = 16.0
 #: Pricing: at most this many entering edges per cohort and round (the most negative reduced costs).
 _ENTER_PER_COHORT = 10
+#: ... unless at most this many edges price out: then all enter. England 5y, one run: rounds 5-8 each
+#: added 10 of one cohort's 231..201 edges (about 9 s a round on a loaded machine, mostly reduced costs).
+_ENTER_ALL = 2000
 
 
 def seed_edges(prep: SufficiencyInputs, radius: float, params: SufficiencyParams) -> np.ndarray:
@@ -76,14 +79,17 @@ def lagrangian_bound(data: ModelData, objective: float, edge: np.ndarray, year: 
     return objective + float(np.dot(rc[neg], most))
 
 
-def entering_edges(data: ModelData, edge: np.ndarray, rc: np.ndarray, per_cohort: int) -> np.ndarray:
+def entering_edges(data: ModelData, edge: np.ndarray, rc: np.ndarray, per_cohort: int, enter_all: int = _ENTER_ALL) -> np.ndarray:
     """Edges to add in a pricing round: per cohort, the ``per_cohort`` edges
-    with the most negative reduced cost (over their years). Adding a subset
+    with the most negative reduced cost (over their years); every edge with a negative one
+    when there are at most ``enter_all`` (:data:`_ENTER_ALL`). Adding a subset
     is exact: pricing stops only when no edge-year has a negative one."""
     neg = rc < -1e-6
     best = pd.Series(rc[neg]).groupby(edge[neg]).min()
     if best.empty:
         return np.zeros(0, dtype=np.int64)
+    if len(best) <= enter_all:
+        return best.index.to_numpy().astype(np.int64)
     rank = best.groupby(data.e_cohort[best.index.to_numpy()]).rank(method="first").to_numpy()
     return best.index.to_numpy()[rank <= per_cohort].astype(np.int64)
 
@@ -146,7 +152,7 @@ def price_edges(prep: SufficiencyInputs, labels: list[str], run: Run) -> Pricing
         close = objective - bound <= _PRICING_TOL * tol * max(abs(objective), 1e-9)
         # pricing may use half the time: the rest is for finding a plan (the Lagrangian bound stays valid)
         if close or not len(entering) or run.out_of_time(_PRICING_TIME_SHARE):
-            arrays.release(lp.problem)  # its values and duals stay
+            # its HiGHS model stays, holding the optimal basis: the units search dives in it (rcc.sufficiency.dive)
             return Pricing(active, localise(lp, data, np.flatnonzero(active)), bound, rounds)
         active[entering] = True
     if lp is not None:

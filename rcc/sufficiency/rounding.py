@@ -136,7 +136,16 @@ def placements_lp(
     d = lp.data
     single = d.group_size[d.e_cohort[lp.ey_edge]] == 1
     shut = single & (v <= 1e-9) & (reduced_costs(lp, d, lp.ey_edge, lp.ey_year) > _RC_FREE) & (not free_all)
-    for var, val in zip(list(lp.n) + list(lp.z), np.r_[n_fix, z_fix]):
+    nz = list(lp.n) + list(lp.z)
+    prob = lp.problem
+    if isinstance(prob, arrays.ArrayProblem):  # bounds set as arrays
+        at = np.fromiter((x.j for x in nz), dtype=np.int64, count=len(nz))
+        v_at = np.fromiter((x.j for x in lp.v), dtype=np.int64, count=len(lp.v))
+        prob.lb[at] = prob.ub[at] = np.r_[n_fix, z_fix]
+        prob.lb[v_at[~single]] = prob.ub[v_at[~single]] = group_values[~single]
+        prob.ub[v_at[shut]] = 0.0
+        return run.solve(lp)
+    for var, val in zip(nz, np.r_[n_fix, z_fix]):
         var.lowBound = var.upBound = float(val)
     for p in np.flatnonzero(~single):
         lp.v[p].lowBound = lp.v[p].upBound = float(group_values[p])
