@@ -160,12 +160,14 @@ def _place_referrals(
     block_end: np.ndarray, n_cohorts: int,
 ) -> tuple[list[int], list[int]]:
     """The referral loop: each child takes the first open class edge with a free place (ties: the
-    class whose next free home comes first; ``block_end``: see :func:`_tie_blocks`). Returns (class edge * n_homes + home) per child placed
-    and the unmet children of each cohort."""
+    class whose next free home comes first; ``block_end``: see :func:`_tie_blocks`). Returns
+    (class edge * n_homes + home) per child placed and the unmet children of each cohort. The loop
+    reads only the edges of the cohorts with referrals (few when most children are held)."""
     n_homes = len(homes.free)
-    ptr, end = start.tolist(), stop_at.tolist()
-    kl, ok = class_edges.home.to_numpy().tolist(), open_edges(class_edges).tolist()
-    bend = block_end.tolist()
+    at, ptr_at, end_at = _referred_edges(referrals, start, stop_at)
+    ptr, end, edge_of = ptr_at.tolist(), end_at.tolist(), at.tolist()
+    kl, ok = class_edges.home.to_numpy()[at].tolist(), open_edges(class_edges)[at].tolist()
+    bend = (block_end[at] - at + np.arange(len(at))).tolist()  # blocks lie within a cohort's edges
     mem, fr, cf, nx = homes.members.tolist(), homes.free.tolist(), homes.class_free.tolist(), homes.nxt.tolist()
     unmet = [0] * n_cohorts
     taken: list[int] = []
@@ -193,5 +195,19 @@ def _place_referrals(
             while fr[mem[i]] <= 0:
                 i += 1
             nx[k] = i
-        taken.append(p * n_homes + h)
+        taken.append(edge_of[p] * n_homes + h)
     return taken, unmet
+
+
+def _referred_edges(referrals: np.ndarray, start: np.ndarray, stop_at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The edges of the cohorts with referrals, one cohort's after another's: their positions in the
+    edge table, and each cohort's first and past-last entry among them (none for a cohort without referrals).
+
+    >>> [a.tolist() for a in _referred_edges(np.array([2, 0, 2]), np.array([0, 3, 5]), np.array([3, 5, 6]))]
+    [[0, 1, 2, 5], [0, 3, 3], [3, 3, 4]]
+    """
+    width = np.zeros(len(start), dtype=np.int64)
+    width[referrals] = (stop_at - start)[referrals]
+    first = np.cumsum(width) - width
+    at = np.repeat(start - first, width) + np.arange(int(width.sum()), dtype=np.int64)
+    return at, first, first + width

@@ -1,7 +1,10 @@
 """The eligibility network: which cohort may live in which home.
 
-:func:`eligible_edges` builds the edges as one DataFrame with vectorised
-pandas/numpy (a merge on need, then array filters); the model and the greedy
+:func:`eligible_edges` builds the edges as one DataFrame with numpy: cohorts
+grouped by (need, age band, council), homes by every (need, age band, council)
+they take, and only the groups whose councils lie within the need's distance
+limit joined, so the work is linear in the edges that survive (homes serving
+one council only are the one filter after the join); the model and the greedy
 baseline read it. :func:`eligibility_graph` and :func:`council_graph` give
 networkx views of the same facts for analysis.
 """
