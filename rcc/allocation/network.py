@@ -75,22 +75,23 @@ def eligible_edges(
     k, a, b = np.nonzero(within)
 
     # cohorts by (need, age band, council) and (home, need) rows by every (need, age band, council) they take:
-    # only pairs of groups within reach are joined, so every pair joined is an edge (but for served councils)
+    # only pairs of groups within reach are joined, a home serving one council only with that council's cohorts
     c_band, h_row, h_band = _age_bands(region, h_of)
     n_bands = len(AGE_BANDS)
-    groups = len(needs) * n_bands * n_councils
+    served = homes.serves_council_id.to_numpy(dtype=object)
+    serves = np.where(served == "", -1, cidx.get_indexer(served))[h_of[h_row]]
+    row_need, row_council = h_need[h_row], home_council[h_of[h_row]]
     kb = (k[:, None] * n_bands + np.arange(n_bands)[None, :]).ravel()
-    cohort, row = _join_groups(
-        _groups((c_need * n_bands + c_band) * n_councils + c_council, groups),
-        _groups((h_need[h_row] * n_bands + h_band) * n_councils + home_council[h_of[h_row]], groups),
-        kb * n_councils + np.repeat(a, n_bands), kb * n_councils + np.repeat(b, n_bands),
+    cohort, row = _join_rows(
+        (c_need * n_bands + c_band) * n_councils + c_council,
+        (row_need * n_bands + h_band) * n_councils,
+        np.where(serves < 0, row_council, serves),
+        (serves < 0) | within[row_need, np.maximum(serves, 0), row_council],
+        serves < 0,
+        (kb * n_councils + np.repeat(a, n_bands), kb * n_councils + np.repeat(b, n_bands)),
+        len(needs) * n_bands * n_councils,
     )
     home = h_of[h_row[row]]
-    served = homes.serves_council_id.to_numpy(dtype=object)
-    if (served != "").any():  # homes serving one council only: the rest of their pairs go
-        serves = np.where(served == "", -1, cidx.get_indexer(served))
-        keep = (serves[home] < 0) | (serves[home] == c_council[cohort])
-        cohort, home = cohort[keep], home[keep]
     held = np.zeros(len(cohort), dtype=np.int64)
     cap = np.full(len(cohort), np.inf)
     if len(region.placements):
@@ -130,6 +131,24 @@ def _need_lists(needs: pd.Series) -> tuple[list[list[str]], np.ndarray]:
     """The distinct ';'-separated need lists split into stripped codes, and the list of each row."""
     codes, distinct = pd.factorize(needs.to_numpy(dtype=object))
     return list(split_needs(pd.Series(distinct, dtype=object))), codes.astype(np.int64)
+
+
+def _join_rows(
+    c_key: np.ndarray, row_base: np.ndarray, row_council: np.ndarray, usable: np.ndarray, open_row: np.ndarray,
+    pairs: tuple[np.ndarray, np.ndarray], n_groups: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every (cohort, row) pair that is an edge: a row open to every council joined through the group
+    ``pairs`` within reach (key ``row_base + row_council``), a row serving one council (its ``row_council``,
+    ``usable`` when within reach of the row's home) with that council's cohorts of its group only."""
+    cohorts = _groups(c_key, n_groups)
+    out = []
+    for rows, (gc, gh) in (
+        (np.flatnonzero(open_row & usable), pairs),
+        (np.flatnonzero(~open_row & usable), (np.arange(n_groups), np.arange(n_groups))),
+    ):
+        cohort, at = _join_groups(cohorts, _groups(row_base[rows] + row_council[rows], n_groups), gc, gh)
+        out.append((cohort, rows[at]))
+    return np.concatenate([c for c, _ in out]), np.concatenate([r for _, r in out])
 
 
 def _join_groups(
