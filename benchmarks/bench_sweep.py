@@ -18,6 +18,9 @@ Three paths run in the same process, on the same draws, one solver thread:
   draws whose row differs from the cold one anywhere (another optimal plan
   among ties, or the last bits of a sum).
 * ``*_highs_ms``: of which HiGHS ``run``.
+* ``cold_cpu_ms``, ``warm_cpu_ms``: the process's CPU time a draw (``time.process_time``, one solver
+  thread), best round: what a draw costs when the machine is not shared (on a loaded machine the wall
+  times above are several times these).
 
 The paths alternate ``--rounds`` times; each path's best round is reported
 (the machine is shared: compare the ratios, measured side by side).
@@ -83,13 +86,15 @@ def per_plan(region: rcc.Region, draws: int, seed: int) -> tuple[pd.DataFrame, f
     return pd.DataFrame(rows, columns=["draw", *SWEEP_METRICS, "status"]), time.perf_counter() - t0
 
 
-def timed_sweep(region: rcc.Region, draws: int, seed: int, warm_chunk: int | None) -> tuple[pd.DataFrame, float, float]:
-    """rcc.sweep in this process: the table, its seconds and HiGHS's seconds."""
+def timed_sweep(
+    region: rcc.Region, draws: int, seed: int, warm_chunk: int | None
+) -> tuple[pd.DataFrame, float, float, float]:
+    """rcc.sweep in this process: the table, its seconds, HiGHS's seconds and the process's CPU seconds."""
     with _HighsClock() as clock:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         out = sweep(region, draws, seed=seed, executor="serial", progress=False, warm_chunk=warm_chunk)
-        seconds = time.perf_counter() - t0
-    return out, seconds, clock.seconds
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return out, seconds, clock.seconds, cpu
 
 
 def run(names: list[str], draws: int, rounds: int = 3, seed: int = 1) -> pd.DataFrame:
@@ -99,14 +104,15 @@ def run(names: list[str], draws: int, rounds: int = 3, seed: int = 1) -> pd.Data
         region = _region(name)
         sweep(region, 2, seed=0, executor="serial", progress=False)  # warm imports and caches
         best = {"plan": (np.inf, 0.0), "cold": (np.inf, np.inf), "warm": (np.inf, np.inf)}
+        cpu = {"cold": np.inf, "warm": np.inf}
         cold_identical, obj_rel, tie_rows = True, 0.0, 0
         for _ in range(rounds):
             ref, seconds = per_plan(region, draws, seed)
             best["plan"] = min(best["plan"], (seconds, 0.0))
-            cold, seconds, hi = timed_sweep(region, draws, seed, None)
-            best["cold"] = min(best["cold"], (seconds, hi))
-            warm, seconds, hi = timed_sweep(region, draws, seed, WARM_CHUNK)
-            best["warm"] = min(best["warm"], (seconds, hi))
+            cold, seconds, hi, c = timed_sweep(region, draws, seed, None)
+            best["cold"], cpu["cold"] = min(best["cold"], (seconds, hi)), min(cpu["cold"], c)
+            warm, seconds, hi, c = timed_sweep(region, draws, seed, WARM_CHUNK)
+            best["warm"], cpu["warm"] = min(best["warm"], (seconds, hi)), min(cpu["warm"], c)
             cold_identical &= ref.equals(cold)
             obj_rel = max(obj_rel, float((np.abs(warm.objective - cold.objective) / np.abs(cold.objective)).max()))
             tie_rows = max(tie_rows, int((~(warm == cold).all(axis=1)).sum()))
@@ -120,6 +126,8 @@ def run(names: list[str], draws: int, rounds: int = 3, seed: int = 1) -> pd.Data
                 "cold_highs_ms": round(1000 * best["cold"][1] / draws, 1),
                 "warm_ms": round(ms["warm"], 1),
                 "warm_highs_ms": round(1000 * best["warm"][1] / draws, 1),
+                "cold_cpu_ms": round(1000 * cpu["cold"] / draws, 1),
+                "warm_cpu_ms": round(1000 * cpu["warm"] / draws, 1),
                 "cold/warm": round(ms["cold"] / ms["warm"], 2),
                 "plan/warm": round(ms["plan"] / ms["warm"], 2),
                 "cold_identical": cold_identical,

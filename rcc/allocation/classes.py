@@ -41,7 +41,9 @@ def aggregate_homes(
     """
     homes = region.homes
     key = homes[_CLASS_KEY].copy()
-    key["needs"] = homes.needs.map(lambda s: ";".join(sorted({x.strip() for x in s.split(";") if x.strip()})))
+    codes, distinct = pd.factorize(homes.needs.to_numpy(dtype=object))  # each distinct need list sorted once
+    sorted_needs = [";".join(sorted({x.strip() for x in s.split(";") if x.strip()})) for s in distinct]
+    key["needs"] = np.array(sorted_needs, dtype=object)[codes]
     for name, values in (extra_keys or {}).items():
         key[f"extra:{name}"] = values
     home_class = key.groupby(list(key.columns), sort=False, dropna=False).ngroup().to_numpy()
@@ -98,12 +100,21 @@ def held_pairs(region: Region, home_class: np.ndarray, class_edges: pd.DataFrame
     pairs, inverse = np.unique(pc * n_homes + ph, return_inverse=True)
     children = np.bincount(inverse, weights=placements.children.to_numpy(dtype=float)).astype(np.int64)
     cohort, home = pairs // n_homes, pairs % n_homes
-    edge_keys = class_edges.cohort.to_numpy(dtype=np.int64) * n_classes + class_edges.home.to_numpy(dtype=np.int64)
-    edge = pd.Index(edge_keys).get_indexer(cohort * n_classes + home_class[home])
+    keys = cohort * n_classes + home_class[home]
+    edge = _edges_of(class_edges, n_classes, keys, np.flatnonzero(class_edges.held.to_numpy() > 0))
+    if (edge < 0).any():  # a pair of no child (0 children held): look among every edge
+        edge = _edges_of(class_edges, n_classes, keys, np.arange(len(class_edges)))
     if (edge < 0).any():
         raise ValueError("held_pairs: a held placement lies on no class edge (expected every held pair on an edge)")
     order = np.lexsort((home, edge))
     return HeldPairs(edge[order], home[order], children[order])
+
+
+def _edges_of(class_edges: pd.DataFrame, n_classes: int, keys: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """The class edge (among rows ``among``) of each (cohort * n_classes + class) key, -1 for none."""
+    edge_keys = class_edges.cohort.to_numpy(dtype=np.int64)[among] * n_classes + class_edges.home.to_numpy()[among]
+    at = pd.Index(edge_keys).get_indexer(keys)
+    return np.where(at >= 0, among[np.maximum(at, 0)], -1)
 
 
 def split_held_flows(

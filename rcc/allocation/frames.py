@@ -16,20 +16,20 @@ def placements_frame(region: Region, edges: pd.DataFrame, flow: np.ndarray) -> p
     """Placements table from edge flows."""
     used = flow > 0.5
     e = edges.loc[used]
-    c = region.cohorts.iloc[e.cohort.to_numpy()]
-    h = region.homes.iloc[e.home.to_numpy()]
-    group = h.provider_id.map(region.providers.set_index("provider_id").group)
+    ci, hi = e.cohort.to_numpy(), e.home.to_numpy()
+    cohorts, homes = region.cohorts, region.homes  # columns taken, not whole tables
+    group = homes.provider_id.map(region.providers.set_index("provider_id").group)  # per home, then per row
     return pd.DataFrame(
         {
-            "cohort_id": c.cohort_id.to_numpy(),
-            "council_id": c.council_id.to_numpy(),
-            "need": c.need.to_numpy(),
-            "age_band": c.age_band.to_numpy(),
-            "home_id": h.home_id.to_numpy(),
-            "home_council_id": h.council_id.to_numpy(),
-            "home_type": h.home_type.to_numpy(),
-            "provider_id": h.provider_id.to_numpy(),
-            "provider_group": group.to_numpy(),
+            "cohort_id": cohorts.cohort_id.to_numpy()[ci],
+            "council_id": cohorts.council_id.to_numpy()[ci],
+            "need": cohorts.need.to_numpy()[ci],
+            "age_band": cohorts.age_band.to_numpy()[ci],
+            "home_id": homes.home_id.to_numpy()[hi],
+            "home_council_id": homes.council_id.to_numpy()[hi],
+            "home_type": homes.home_type.to_numpy()[hi],
+            "provider_id": homes.provider_id.to_numpy()[hi],
+            "provider_group": group.to_numpy()[hi],
             "children": flow[used].astype(np.int64),
             "held": e.held.to_numpy(dtype=np.int64),
             "distance_miles": e.distance_miles.to_numpy(),

@@ -105,7 +105,8 @@ def greedy_class_flows(
     pairs = held_pairs(region, home_class, class_edges)
     homes = _ClassHomes.build(region, home_class, pairs)
     referrals, start, stop_at = _referrals(region, cohort, held, seed)
-    taken, unmet = _place_referrals(class_edges, homes, referrals, start, stop_at, len(region.cohorts))
+    block, block_end = _tie_blocks(class_edges)
+    taken, unmet = _place_referrals(class_edges, homes, referrals, start, stop_at, block_end, len(region.cohorts))
 
     keys = np.r_[np.asarray(taken, dtype=np.int64), pairs.edge.astype(np.int64) * n_homes + pairs.home]
     weights = np.r_[np.ones(len(taken)), pairs.children.astype(float)]
@@ -113,7 +114,7 @@ def greedy_class_flows(
     flow = np.bincount(inverse, weights=weights, minlength=len(used))
     held_n = np.bincount(inverse[len(taken):], weights=pairs.children, minlength=len(used)).astype(np.int64)
     edge, home = used // max(n_homes, 1), used % max(n_homes, 1)
-    order = np.lexsort((home, _tie_blocks(class_edges)[0][edge]))
+    order = np.lexsort((home, block[edge]))
     edges = home_edges(class_edges, edge[order], home[order], held_n[order])
     class_flow = np.bincount(edge, weights=flow, minlength=len(class_edges))
     return edges, flow[order], class_flow, np.asarray(unmet, dtype=float)
@@ -156,15 +157,17 @@ def _tie_blocks(class_edges: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 def _place_referrals(
     class_edges: pd.DataFrame, homes: _ClassHomes, referrals: np.ndarray, start: np.ndarray, stop_at: np.ndarray,
-    n_cohorts: int,
+    block_end: np.ndarray, n_cohorts: int,
 ) -> tuple[list[int], list[int]]:
     """The referral loop: each child takes the first open class edge with a free place (ties: the
-    class whose next free home comes first). Returns (class edge * n_homes + home) per child placed
-    and the unmet children of each cohort."""
+    class whose next free home comes first; ``block_end``: see :func:`_tie_blocks`). Returns
+    (class edge * n_homes + home) per child placed and the unmet children of each cohort. The loop
+    reads only the edges of the cohorts with referrals (few when most children are held)."""
     n_homes = len(homes.free)
-    ptr, end = start.tolist(), stop_at.tolist()
-    kl, ok = class_edges.home.to_numpy().tolist(), open_edges(class_edges).tolist()
-    bend = _tie_blocks(class_edges)[1].tolist()
+    at, ptr_at, end_at = _referred_edges(referrals, start, stop_at)
+    ptr, end, edge_of = ptr_at.tolist(), end_at.tolist(), at.tolist()
+    kl, ok = class_edges.home.to_numpy()[at].tolist(), open_edges(class_edges)[at].tolist()
+    bend = (block_end[at] - at + np.arange(len(at))).tolist()  # blocks lie within a cohort's edges
     mem, fr, cf, nx = homes.members.tolist(), homes.free.tolist(), homes.class_free.tolist(), homes.nxt.tolist()
     unmet = [0] * n_cohorts
     taken: list[int] = []
@@ -192,5 +195,19 @@ def _place_referrals(
             while fr[mem[i]] <= 0:
                 i += 1
             nx[k] = i
-        taken.append(p * n_homes + h)
+        taken.append(edge_of[p] * n_homes + h)
     return taken, unmet
+
+
+def _referred_edges(referrals: np.ndarray, start: np.ndarray, stop_at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The edges of the cohorts with referrals, one cohort's after another's: their positions in the
+    edge table, and each cohort's first and past-last entry among them (none for a cohort without referrals).
+
+    >>> [a.tolist() for a in _referred_edges(np.array([2, 0, 2]), np.array([0, 3, 5]), np.array([3, 5, 6]))]
+    [[0, 1, 2, 5], [0, 3, 3], [3, 3, 4]]
+    """
+    width = np.zeros(len(start), dtype=np.int64)
+    width[referrals] = (stop_at - start)[referrals]
+    first = np.cumsum(width) - width
+    at = np.repeat(start - first, width) + np.arange(int(width.sum()), dtype=np.int64)
+    return at, first, first + width

@@ -1,7 +1,10 @@
 """The eligibility network: which cohort may live in which home.
 
-:func:`eligible_edges` builds the edges as one DataFrame with vectorised
-pandas/numpy (a merge on need, then array filters); the model and the greedy
+:func:`eligible_edges` builds the edges as one DataFrame with numpy: cohorts
+grouped by (need, age band, council), homes by every (need, age band, council)
+they take, and only the groups whose councils lie within the need's distance
+limit joined, so the work is linear in the edges that survive (homes serving
+one council only are the one filter after the join); the model and the greedy
 baseline read it. :func:`eligibility_graph` and :func:`council_graph` give
 networkx views of the same facts for analysis.
 """
@@ -71,30 +74,39 @@ def eligible_edges(
         within &= _allowed_matrix(cidx, allowed_pairs)[None, :, :]
     k, a, b = np.nonzero(within)
 
-    # cohorts and (home, need) rows grouped by (need, council): only pairs of groups within reach are joined
-    groups = len(needs) * n_councils
-    cohort, home = _join_groups(
-        _groups(c_need * n_councils + c_council, groups), _groups(h_need * n_councils + home_council[h_of], groups),
-        k * n_councils + a, k * n_councils + b,
+    # cohorts by (need, age band, council) and (home, need) rows by every (need, age band, council) they take:
+    # only pairs of groups within reach are joined, a home serving one council only with that council's cohorts
+    c_band, h_row, h_band = _age_bands(region, h_of)
+    n_bands = len(AGE_BANDS)
+    served = homes.serves_council_id.to_numpy(dtype=object)
+    serves = np.where(served == "", -1, cidx.get_indexer(served))[h_of[h_row]]
+    row_need, row_council = h_need[h_row], home_council[h_of[h_row]]
+    kb = (k[:, None] * n_bands + np.arange(n_bands)[None, :]).ravel()
+    cohort, row = _join_rows(
+        (c_need * n_bands + c_band) * n_councils + c_council,
+        (row_need * n_bands + h_band) * n_councils,
+        np.where(serves < 0, row_council, serves),
+        (serves < 0) | within[row_need, np.maximum(serves, 0), row_council],
+        serves < 0,
+        (kb * n_councils + np.repeat(a, n_bands), kb * n_councils + np.repeat(b, n_bands)),
+        len(needs) * n_bands * n_councils,
     )
-    home = h_of[home]
-    keep = _ages_and_service(region, cidx, cohort, home, c_council)
-    cohort, home = cohort[keep], home[keep]
+    home = h_of[h_row[row]]
     held = np.zeros(len(cohort), dtype=np.int64)
     cap = np.full(len(cohort), np.inf)
     if len(region.placements):
         cohort, home, held, cap = _add_held(region, cohort, home, held, cap)
-    distance = dist[c_council[cohort], home_council[home]]
     cost = homes.weekly_cost_gbp.to_numpy(dtype=float)
-    order = np.argsort(_sort_key(dist, c_council[cohort], home_council[home], cohort, home, cost), kind="stable")
-    cost = cost[home]
+    from_c, to_c = c_council[cohort], home_council[home]
+    order = np.argsort(_sort_key(dist, from_c, to_c, cohort, home, cost), kind="stable")
+    from_c, to_c, home = from_c[order], to_c[order], home[order]
     return pd.DataFrame(
         {
             "cohort": cohort[order],
-            "home": home[order],
-            "distance_miles": distance[order],
-            "inside_own_council": (c_council[cohort] == home_council[home])[order],
-            "weekly_cost_gbp": cost[order],
+            "home": home,
+            "distance_miles": dist[from_c, to_c],
+            "inside_own_council": from_c == to_c,
+            "weekly_cost_gbp": cost[home],
             "held": held[order],
             "cap": cap[order],
         },
@@ -104,13 +116,39 @@ def eligible_edges(
 
 def _home_needs(homes: pd.DataFrame, cohorts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pd.Index]:
     """(home, need) rows, each need once per home: the home and need code of each, and the needs."""
-    need_lists = split_needs(homes.needs)
-    h_of = np.repeat(np.arange(len(homes)), need_lists.map(len).to_numpy(dtype=np.int64))
-    h_need_text = np.array([n for xs in need_lists for n in xs], dtype=object)
-    needs = pd.Index(pd.unique(np.r_[cohorts.need.to_numpy(dtype=object), h_need_text]))
-    h_need = needs.get_indexer(h_need_text)
+    lists, codes = _need_lists(homes.needs)  # each distinct need list split once
+    needs = pd.Index(pd.unique(np.r_[cohorts.need.to_numpy(dtype=object), np.array([n for xs in lists for n in xs], dtype=object)]))
+    flat = needs.get_indexer(pd.Index([n for xs in lists for n in xs], dtype=object)).astype(np.int64)
+    size = np.array([len(xs) for xs in lists], dtype=np.int64)
+    width = size[codes]
+    h_of = np.repeat(np.arange(len(homes)), width)
+    h_need = flat[np.arange(int(width.sum()), dtype=np.int64) + np.repeat((np.cumsum(size) - size)[codes] - (np.cumsum(width) - width), width)]
     pair = np.unique(h_of.astype(np.int64) * max(len(needs), 1) + h_need)
     return pair // max(len(needs), 1), pair % max(len(needs), 1), needs
+
+
+def _need_lists(needs: pd.Series) -> tuple[list[list[str]], np.ndarray]:
+    """The distinct ';'-separated need lists split into stripped codes, and the list of each row."""
+    codes, distinct = pd.factorize(needs.to_numpy(dtype=object))
+    return list(split_needs(pd.Series(distinct, dtype=object))), codes.astype(np.int64)
+
+
+def _join_rows(
+    c_key: np.ndarray, row_base: np.ndarray, row_council: np.ndarray, usable: np.ndarray, open_row: np.ndarray,
+    pairs: tuple[np.ndarray, np.ndarray], n_groups: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every (cohort, row) pair that is an edge: a row open to every council joined through the group
+    ``pairs`` within reach (key ``row_base + row_council``), a row serving one council (its ``row_council``,
+    ``usable`` when within reach of the row's home) with that council's cohorts of its group only."""
+    cohorts = _groups(c_key, n_groups)
+    out = []
+    for rows, (gc, gh) in (
+        (np.flatnonzero(open_row & usable), pairs),
+        (np.flatnonzero(~open_row & usable), (np.arange(n_groups), np.arange(n_groups))),
+    ):
+        cohort, at = _join_groups(cohorts, _groups(row_base[rows] + row_council[rows], n_groups), gc, gh)
+        out.append((cohort, rows[at]))
+    return np.concatenate([c for c, _ in out]), np.concatenate([r for _, r in out])
 
 
 def _join_groups(
@@ -122,28 +160,27 @@ def _join_groups(
     """Every (cohort, row) of each pair of groups (gc, gh): ``cohorts`` and ``rows`` as :func:`_groups` gives them."""
     c_sorted, c_start, c_count = cohorts
     h_sorted, h_start, h_count = rows
-    m = c_count[gc] * h_count[gh]
-    gc, gh, m = gc[m > 0], gh[m > 0], m[m > 0]
-    p = np.repeat(np.arange(len(m)), m)
-    off = np.arange(int(m.sum()), dtype=np.int64) - np.repeat(np.cumsum(m) - m, m)
-    width = h_count[gh][p]
-    return c_sorted[c_start[gc][p] + off // width], h_sorted[h_start[gh][p] + off % width]
+    keep = (c_count[gc] > 0) & (h_count[gh] > 0)
+    gc, gh = gc[keep], gh[keep]
+    # each cohort of each joined pair of groups, then a run of its row group's rows
+    per = c_count[gc]
+    slot = np.repeat(c_start[gc] - (np.cumsum(per) - per), per) + np.arange(int(per.sum()), dtype=np.int64)
+    width = np.repeat(h_count[gh], per)
+    first = np.repeat(h_start[gh], per)
+    run_start = np.cumsum(width) - width
+    at = np.arange(int(width.sum()), dtype=np.int64) + np.repeat(first - run_start, width)
+    return np.repeat(c_sorted[slot], width), h_sorted[at]
 
 
-def _ages_and_service(
-    region: Region, cidx: pd.Index, cohort: np.ndarray, home: np.ndarray, c_council: np.ndarray
-) -> np.ndarray:
-    """Pairs whose home's age range covers the cohort's age band and that serve the cohort's council."""
-    cohorts, homes = region.cohorts, region.homes
-    lo = np.array([AGE_BANDS[band][0] for band in cohorts.age_band], dtype=np.int64)
-    hi = np.array([AGE_BANDS[band][1] for band in cohorts.age_band], dtype=np.int64)
-    served = homes.serves_council_id.to_numpy(dtype=object)
-    serves = np.where(served == "", -1, cidx.get_indexer(served))
-    return (
-        (homes.min_age.to_numpy()[home] <= lo[cohort])
-        & (hi[cohort] <= homes.max_age.to_numpy()[home])
-        & ((serves[home] < 0) | (serves[home] == c_council[cohort]))
-    )
+def _age_bands(region: Region, h_of: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The age band of each cohort, and each (home, need) row once per age band its home's ages cover:
+    the row and the band of each."""
+    lo, hi = (np.array([AGE_BANDS[band][i] for band in AGE_BANDS], dtype=np.int64) for i in (0, 1))
+    c_band = pd.Index(list(AGE_BANDS)).get_indexer(region.cohorts.age_band)
+    homes = region.homes
+    covers = (homes.min_age.to_numpy()[h_of, None] <= lo[None, :]) & (hi[None, :] <= homes.max_age.to_numpy()[h_of, None])
+    h_row, h_band = np.nonzero(covers)
+    return c_band, h_row, h_band
 
 
 def edge_components(cohort: np.ndarray, home: np.ndarray, n_cohorts: int) -> np.ndarray:
