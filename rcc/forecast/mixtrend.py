@@ -38,7 +38,9 @@ class MixTrend:
 
     def at(self, t: float, beta: np.ndarray | None = None) -> np.ndarray:
         """Shares by band and group at ``t`` years after the reference date."""
-        w = self.shares * np.exp((self.beta if beta is None else beta) * t)[None, :]
+        with np.errstate(divide="ignore", invalid="ignore"):  # in logs, so a large drift does not overflow
+            logw = np.log(self.shares) + ((self.beta if beta is None else beta) * t)[None, :]
+            w = np.nan_to_num(np.exp(logw - np.max(logw, axis=1, keepdims=True)), nan=0.0)
         total = w.sum(axis=1, keepdims=True)
         return np.divide(w, total, out=np.zeros_like(w), where=total > 0)
 
