@@ -4,8 +4,9 @@ Run:  python benchmarks/bench_entry_trends.py [--reps 200] [--seed 0]
 
 The monthly forecast's entries follow :func:`rcc.forecast.flowdata.trend_mixture`: every candidate trend (flat,
 linear, log-linear over several windows) weighted by its backtest on the council's own monthly entries. From five
-years of history the backtest cannot tell a linear trend from a log-linear one, so both keep weight: the mixture
-hedges, and is biased towards the other form whichever is true. This prints, for Poisson monthly entries from known
+years of history the backtest cannot tell a linear trend from a log-linear one: weighted together, the mixture
+hedges and is biased towards the other form whichever is true, so the trends kept are of one form, log-linear unless
+a linear one beats it by more than the noise (:func:`rcc.forecast.flowdata._trend_form`). This prints, for Poisson monthly entries from known
 trends (five years of history, about 50 entries a month), the mean % error (bias) and root mean square % error of
 the next 24 months' entries: the mixture, the log-linear trend alone and the linear trend alone. A method that
 looks better on the forecast benchmark's growing scenario (exponential growth) only because it drops the linear

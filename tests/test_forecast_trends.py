@@ -121,3 +121,47 @@ def test_mix_drifts_within_their_noise_are_shrunk_to_none_and_clear_ones_kept():
     clear = np.r_[0.0, 0.3, -0.3, 0.25, -0.2, 0.3, -0.25] + noise
     drift, post = shrunk_drift(clear, var)
     assert np.allclose(drift, clear, rtol=0.03) and drift[0] == 0 and post[0] == 0
+
+
+def test_entry_trends_of_one_form_only_linear_or_log_linear_never_both():
+    rng = np.random.default_rng(4)
+    t = np.arange(84)
+    growing = rng.poisson(40 * 1.15 ** (t[:60] / 12)).astype(float)
+    mix, table = trend_mixture(growing, 24)
+    weight = table.groupby("trend").weight.sum()
+    assert weight["linear"] == 0 and weight["log-linear"] > 0.9  # neither form beats the other: log-linear
+    truth = 40 * 1.15 ** (t[60:] / 12)
+    assert mix.mean(np.arange(24)).sum() == pytest.approx(truth.sum(), rel=0.06)
+    for _ in range(5):  # whatever the data, the weighted trends are of one form
+        y = rng.poisson(40 + rng.normal(0, 0.5) * t[:60]).clip(0).astype(float)
+        w = trend_mixture(y, 24)[1].groupby("trend").weight.sum()
+        assert min(w.get("linear", 0.0), w.get("log-linear", 0.0)) == 0
+
+
+def test_mix_drift_covariance_matches_the_spread_of_its_estimates():
+    from rcc.forecast.mixtrend import fit_mix_trend, shrunk_drift
+
+    rng = np.random.default_rng(5)
+    fits = []
+    for _ in range(40):  # group 0 the largest (the reference); groups 1 and 2 drift by +0.3 and -0.2 a year
+        t = rng.uniform(-5, 0, 3000)
+        band = (rng.random(len(t)) < 0.4).astype(int)
+        logits = np.c_[np.ones(len(t)), 0.3 * t, -0.3 - 0.2 * t + 0.3 * band]
+        p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        group = np.minimum((rng.random(len(t))[:, None] > np.cumsum(p, axis=1)).sum(axis=1), 2)
+        fits.append(fit_mix_trend(t, band, group, 2, 3))
+    cov = fits[0].cov
+    assert np.allclose(cov, cov.T) and np.linalg.eigvalsh(cov).min() > -1e-12
+    assert np.all(cov[0] == 0) and np.all(cov[:, 0] == 0)  # the reference group's drift is none by definition
+    drifts = np.stack([f.beta for f in fits])
+    assert drifts.mean(axis=0)[1:] == pytest.approx([0.3, -0.2], abs=0.03)
+    stated = np.sqrt(np.mean([np.diag(f.cov) for f in fits], axis=0))[1:]
+    assert drifts.std(axis=0)[1:] == pytest.approx(stated, rel=0.4)  # the band's spread is the estimates' spread
+    corr = np.corrcoef(drifts[:, 1], drifts[:, 2])[0, 1]
+    stated_corr = np.mean([f.cov[1, 2] / np.sqrt(f.cov[1, 1] * f.cov[2, 2]) for f in fits])
+    assert corr == pytest.approx(stated_corr, abs=0.35)
+    # a diagonal covariance gives what the variances alone give
+    beta, var = np.r_[0.0, 0.2, -0.1], np.r_[0.0, 0.01, 0.02]
+    d1, p1 = shrunk_drift(beta, var)
+    d2, p2 = shrunk_drift(beta, np.diag(var))
+    assert np.allclose(d1, d2) and np.allclose(p1, np.diag(p2))

@@ -202,7 +202,7 @@ class FlowCounts:
         trend is measured on (:mod:`rcc.forecast.hazards`).
     mix_trend : tuple, optional
         The entry mix's trend (:mod:`rcc.forecast.mixtrend`): each council's yearly log drift of the groups'
-        shares and its standard error (councils, groups), the entries by band and group with the shares at
+        shares (councils, groups) and its covariance (councils, groups, groups), the entries by band and group with the shares at
         ``end`` (as ``entry_mix``), and its weight against the chosen window, ``1 / (1 + exp(window's - trend's
         held-out log-likelihood))``: the share of simulations that follow it (``mix_windows``: ``weight``).
     """
@@ -400,7 +400,7 @@ def _entry_counts(seg: pd.DataFrame, entry: np.ndarray, ci: np.ndarray, gi: np.n
                               len(HOME_TYPES)) for c in range(n_c)]
         whole = _mix_counts(n_c, ci[e], age[e], gi[e])[1]
         today = whole.sum(axis=2, keepdims=True) * np.stack([f.shares for f in fits])  # as many entries, shares now
-        trend = (np.stack([f.beta for f in fits]), np.stack([f.se for f in fits]), today, weight)
+        trend = (np.stack([f.beta for f in fits]), np.stack([f.cov for f in fits]), today, weight)
     return (entries, ages, mix, float(mix_years), table, trend)
 
 
@@ -499,8 +499,9 @@ def trend_mixture(y: np.ndarray, horizon: int = 12) -> tuple[TrendMix, pd.DataFr
     Each of :data:`TREND_CANDIDATES` is fitted on the history up to three origins (24, 18 and 12 months before the
     end) and scored by the mean absolute % error of its total entries over the next ``horizon`` months (or up to the
     end of the data); a candidate whose window does not fit before every origin is not tried. The errors are noisy
-    (a count of ``n`` entries is off by about ``100 / sqrt(n)`` % by chance alone, ``s``), so every candidate is
-    kept with weight ``exp(-((error - best error) / s)**2 / 2)`` (normalised; under 1% dropped), each refitted on the
+    (a count of ``n`` entries is off by about ``100 / sqrt(n)`` % by chance alone, ``s``). The trends are of one
+    form: log-linear, or linear when a linear one beats every log-linear one by more than ``s`` (the other form's
+    weight is 0: the two forms are not averaged). Every candidate kept has weight ``exp(-((error - best error) / s)**2 / 2)`` (normalised; under 1% dropped), each refitted on the
     whole history. ``chosen`` is the simplest candidate within :data:`TREND_TOLERANCE` points of the best.
 
     Returns
@@ -528,6 +529,8 @@ def trend_mixture(y: np.ndarray, horizon: int = 12) -> tuple[TrendMix, pd.DataFr
     table = pd.DataFrame(rows, columns=["trend", "months", "error_pct"])
     err = table.error_pct.fillna(0).to_numpy()
     noise = 100 / np.sqrt(max(float(np.mean(counted)) if counted else 1.0, 1.0))
+    form = _trend_form(table.trend.to_numpy(), err, noise)
+    err = np.where(form, err, np.inf)
     w = np.exp(-0.5 * ((err - err.min()) / noise) ** 2)
     w = np.where(w / w.sum() >= 0.01, w, 0.0)
     table["weight"] = w / w.sum()
@@ -535,3 +538,15 @@ def trend_mixture(y: np.ndarray, horizon: int = 12) -> tuple[TrendMix, pd.DataFr
     table["chosen"] = np.arange(len(table)) == best
     trends = tuple(fit_trend(y, table.trend[i], int(table.months[i])) for i in range(len(table)))
     return TrendMix(trends, table.weight.to_numpy()), table
+
+
+def _trend_form(kinds: np.ndarray, err: np.ndarray, noise: float) -> np.ndarray:
+    """Which candidates keep a weight: the flat ones, and the trends of one form, log-linear (a yearly % change, the
+    form of a Poisson count's trend) unless a linear trend's backtest error is lower than every log-linear one's by
+    more than ``noise`` (then linear). Five years of entries cannot tell the two forms apart; weighted together, the
+    trend is biased towards the wrong one whichever is true (``benchmarks/bench_entry_trends.py``)."""
+    log, lin = kinds == "log-linear", kinds == "linear"
+    if not lin.any() or not log.any():
+        return np.ones(len(kinds), dtype=bool)
+    linear = float(err[lin].min()) < float(err[log].min()) - noise
+    return ~(lin if not linear else log)

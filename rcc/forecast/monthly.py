@@ -153,9 +153,10 @@ def _rates(counts: FlowCounts, trends: list[Any], months: int, prior_years: floa
     destination = _shares(None, pair)
     mix_counts, beta = counts.entry_mix, None
     if counts.mix_trend is not None:  # the drifting mix, in its weight's share of the simulations
-        drift, se, today, weight = counts.mix_trend
+        drift, cov, today, weight = counts.mix_trend
         if (weight >= 0.5) if rng is None else (rng.random() < weight):
-            mix_counts, beta = today, drift if rng is None else drift + se * rng.standard_normal(drift.shape)
+            mix_counts, beta = today, drift if rng is None else np.stack(
+                [rng.multivariate_normal(d, v, method="eigh") for d, v in zip(drift, cov)])
     pool_mix = _shares(None, mix_counts.sum(0))
     mix = _shares(rng, mix_counts + pool_mix[None])
     ages = _shares(rng, counts.entry_ages + 0.5)
