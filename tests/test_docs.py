@@ -125,3 +125,15 @@ def test_glossary_has_every_code_rcc_writes() -> None:
 def test_every_page_is_in_the_navigation(page: str) -> None:
     nav = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     assert re.search(rf":\s*{re.escape(page)}\s*$", nav, re.M), page
+
+
+def test_the_readme_shows_the_card_and_trade_off_greater_manchester_gives_today() -> None:
+    """The quick start's card and trade-off sentence are what rcc prints now (a stale README fails)."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index(">>> plan\n") + len(">>> plan\n"):readme.index(">>> rcc.side_by_side(")]
+    card, _, trade = block.partition(">>> print(rcc.trade_off(today, plan, (\"today\", \"optimised\")))\n")
+    region = rcc.datasets.england("Greater Manchester RCC")
+    plan = rcc.plan(region)
+    today = rcc.simulate.today_plan(region)
+    assert card.rstrip("\n") == repr(plan)
+    assert trade.strip() == str(rcc.trade_off(today, plan, ("today", "optimised")))
