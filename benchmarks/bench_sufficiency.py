@@ -27,7 +27,8 @@ sibling groups in pairs, a capital budget of GBP 1m per council):
   or the MILP's own bound when tighter), never a restricted model's own bound.
 
 Every run is bounded by a time limit (whole run: validation, pricing, build,
-solve) and stops at a 0.1% relative gap; the achieved gap is printed, never
+solve) and stops at a 0.1% relative gap (``England 5y``: 0.016%, rcc 0.2's gap, issue 11's target);
+the achieved gap is printed, never
 hidden (``-``: the solver gave no bound). ``build s`` is everything but the
 solver's own time. Each run has a fresh process; ``peak GB`` is its peak
 resident memory (CBC's own process included).
@@ -72,7 +73,7 @@ INSTANCES: dict[str, tuple[str | None, float, dict[str, object]]] = {
     "Greater Manchester 5y afresh": ("Greater Manchester RCC", 60.0, {"hold_placements": False}),
     "Greater Manchester 5y step-downs": ("Greater Manchester RCC", 300.0, {"step_downs": True}),
     "South East RCC 5y": ("South East RCC", 120.0, {}),
-    "England 5y": (None, 600.0, {}),
+    "England 5y": (None, 600.0, {"mip_gap": 1.6e-4}),  # issue 11: under 60 s at rcc 0.2's 0.016% gap
     "England 5y afresh": (None, 600.0, {"hold_placements": False}),
 }
 
@@ -101,8 +102,10 @@ def run(name: str, solver: str, path: str = "arrays") -> dict[str, object]:
     forecast = forecast_from_region(region, years=5, growth_by_need=EXAMPLE_GROWTH, group_size={"sibling_group": 2})
     options = default_options(region)
     budgets = pd.DataFrame({"scope": ["total"], "capital_gbp": [1_000_000.0 * len(region.councils)]})
+    extra = dict(extra)
+    gap = float(extra.pop("mip_gap", 1e-3))  # type: ignore[arg-type]
     params = SufficiencyParams(
-        years=5, solver=rcc.SolverOptions(name=solver, time_limit_s=limit, mip_gap=1e-3), **extra  # type: ignore[arg-type]
+        years=5, solver=rcc.SolverOptions(name=solver, time_limit_s=limit, mip_gap=gap), **extra  # type: ignore[arg-type]
     )
     t0 = time.perf_counter()
     plan = sufficiency_plan(region, options, forecast, budgets, params)
@@ -194,7 +197,7 @@ def main() -> None:
             rows.append(with_ratios(ref, ref))
     table = pd.DataFrame(rows)
     print()
-    print(f"rcc sufficiency benchmark ({rcc.__version__}), five-year plans, time limit per run, stop at 0.1% gap")
+    print(f"rcc sufficiency benchmark ({rcc.__version__}), five-year plans, time limit per run, stop at 0.1% gap (England 5y: 0.016%)")
     with pd.option_context("display.width", 250, "display.max_columns", 30):
         print(table.to_string(index=False))
         met = targets(rows)
