@@ -131,6 +131,12 @@ class _Audit:
     #: skip LPs that base tables already seen decide (off only in the benchmark's reference)
     shortcuts = True
 
+    #: HiGHS simplex strategy of an audit's first solve, from no basis (1: dual; England's
+    #: first LP, 107,112 x 198,333, took 156 CPU s and 41,665 iterations by dual simplex; by
+    #: primal, 4, it had not finished after 12 minutes in an earlier loaded run); every later
+    #: solve changes only costs and runs the primal simplex (4) from the last basis
+    cold_strategy = 1
+
     #: start each round's LP from the last basis of the round before (see :meth:`_warm_from`);
     #: off: the vertices it reaches pin other cells, which changes the picks (GM report 3.4 vs
     #: 5.2 CPU s, 198 vs 225 hidden cells; South East 8.0 vs 1.1 s: a pooling retry)
@@ -159,7 +165,7 @@ class _Audit:
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("presolve", "off")
-        h.setOptionValue("simplex_strategy", 4)  # primal simplex: warm from the last basis when only costs change
+        h.setOptionValue("simplex_strategy", self.cold_strategy)  # the first solve; then primal (see _cold_run)
         self.h, self.hs = h, highspy
         self._last = np.zeros(0, dtype=np.int32)
         # every solution is a feasible base table: the range it shows for each hidden count
@@ -176,10 +182,12 @@ class _Audit:
         self._hidden = hidden.copy()
         self._link_pub: dict[int, np.ndarray] = {}  # see _pub_of_link
         self._row_key = _row_keys(rel, self.col_of, self._rc)
+        self._cold = True
         if self.n:
             _pass_lp(h, rows, self.n, self.col_lower)
             if warm is not None and self.carry_basis and warm.n:
                 self._warm_from(warm)
+                self._cold = False
 
     def _warm_from(self, prev: _Audit) -> None:
         """Start from ``prev``'s last basis (the LP of the round before, with fewer cells
@@ -264,17 +272,27 @@ class _Audit:
         self._last = cols.astype(np.int32)
         h.changeColsCost(len(cols), self._last, coef)
         h.changeObjectiveSense(hs.ObjSense.kMaximize if maximise else hs.ObjSense.kMinimize)
-        h.run()
+        if self._cold:
+            self._cold_run()
+        else:
+            h.run()
         outcome = solvers.highs_outcome(h, mip=False)
         if outcome.status not in ("optimal", "unbounded"):
             h.clearSolver()  # numerical trouble from the warm start: once more from scratch
-            h.run()
+            self._cold_run()
             outcome = solvers.highs_outcome(h, mip=False)
         if outcome.status == "unbounded":
             return math.inf if maximise else -math.inf
         if outcome.status != "optimal":
             raise SolverError(f"suppression audit: HiGHS returned {outcome.model_status} bounding a suppressed cell")
         return float(h.getInfo().objective_function_value)
+
+    def _cold_run(self) -> None:
+        """A solve without a basis by :attr:`cold_strategy`, the primal simplex after it."""
+        self.h.setOptionValue("simplex_strategy", self.cold_strategy)
+        self.h.run()
+        self.h.setOptionValue("simplex_strategy", 4)  # primal: warm from the last basis when only costs change
+        self._cold = False
 
     def proven(self, k: int, threshold: int) -> bool:
         """Whether the base tables seen so far already show cell ``k`` protected."""
