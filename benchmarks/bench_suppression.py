@@ -43,7 +43,7 @@ class _ReferenceAudit(_Audit):
     """The audit as it was before (same LPs, eager binding rows and bookkeeping)."""
 
     shortcuts = False
-    cold_strategy = 4  # primal simplex from no basis, as before
+    dual_from = 1 << 62  # primal simplex from no basis, as before
 
     def _solve_b(self, k: int, maximise: bool) -> tuple[float, np.ndarray]:
         obj = self.solve(k, maximise)
@@ -127,13 +127,13 @@ def _reference_secondary(rel, hidden: np.ndarray) -> None:  # type: ignore[no-un
 def _reference_loop() -> Iterator[None]:
     """The suppression loop with the previous neighbours and relation rule, and the first
     solve of each audit by primal simplex."""
-    saved = audit_module._neighbours, audit_module._secondary, _Audit.cold_strategy
+    saved = audit_module._neighbours, audit_module._secondary, _Audit.dual_from
     audit_module._neighbours, audit_module._secondary = _reference_neighbours, _reference_secondary
-    _Audit.cold_strategy = 4  # the first solve by primal simplex, as before
+    _Audit.dual_from = 1 << 62  # the first solve by primal simplex, as before
     try:
         yield
     finally:
-        audit_module._neighbours, audit_module._secondary, _Audit.cold_strategy = saved
+        audit_module._neighbours, audit_module._secondary, _Audit.dual_from = saved
 
 
 def _report_run(plan: rcc.Plan | rcc.Comparison, threshold: int) -> tuple[float, int, int, dict[str, pd.DataFrame]]:
