@@ -155,6 +155,35 @@ def test_report_tables_hide_every_small_count(gm: tuple[rcc.Plan, rcc.Plan]) -> 
         assert (tables["placements"].children == C).any()
 
 
+def test_report_tables_audit_a_plan_once_and_hand_out_copies(tiny: rcc.Region) -> None:
+    from rcc.report import audit
+
+    plan = rcc.plan(tiny)
+    calls = []
+    protect = audit._Audit.__init__
+
+    def counted(self: audit._Audit, *a: object, **kw: object) -> None:
+        calls.append(1)
+        protect(self, *a, **kw)  # type: ignore[arg-type]
+
+    audit._Audit.__init__ = counted  # type: ignore[method-assign]
+    try:
+        first = report_tables(plan)
+        n = len(calls)
+        assert n >= 1
+        values, mask = first["placements"].children.tolist(), first["placements"].attrs["suppressed"].children.tolist()
+        first["placements"]["children"] = -1  # a caller's edits stay in its copy
+        first["placements"].attrs["suppressed"]["children"] = True
+        second = report_tables(plan)
+        assert len(calls) == n  # the second call (the Excel writer after the HTML one) audits nothing
+        assert second["placements"].children.tolist() == values
+        assert second["placements"].attrs["suppressed"].children.tolist() == mask
+        other = report_tables(plan, suppress_below=3)  # another threshold is another release
+        assert len(calls) > n and other is not second
+    finally:
+        audit._Audit.__init__ = protect  # type: ignore[method-assign]
+
+
 def test_report_tables_are_right_where_shown(gm: tuple[rcc.Plan, rcc.Plan]) -> None:
     opt, greedy = gm
     t = report_tables(greedy, suppress_below=0)

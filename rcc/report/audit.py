@@ -131,7 +131,23 @@ class _Audit:
     #: skip LPs that base tables already seen decide (off only in the benchmark's reference)
     shortcuts = True
 
-    def __init__(self, rel: _Release, hidden: np.ndarray, seen: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+    #: unknowns from which an audit's first solve, from no basis, is by dual simplex (HiGHS
+    #: simplex strategy 1; below, primal, 4): England's first LP, 107,112 x 198,333, took 156
+    #: CPU s and 41,665 iterations by dual simplex, and had not finished after 12 minutes by
+    #: primal (an earlier run; both on a loaded machine). Small releases keep the primal start:
+    #: the vertex it reaches decides which cells pin others, so the hidden cells (GM by dual:
+    #: 200 rather than 225, its greedy plan's headline unmet hidden). Every later solve
+    #: changes only costs and runs the primal simplex from the last basis.
+    dual_from = 50_000
+
+    #: start each round's LP from the last basis of the round before (see :meth:`_warm_from`);
+    #: off: the vertices it reaches pin other cells, which changes the picks (GM report 3.4 vs
+    #: 5.2 CPU s, 198 vs 225 hidden cells; South East 8.0 vs 1.1 s: a pooling retry)
+    carry_basis = False
+
+    def __init__(
+        self, rel: _Release, hidden: np.ndarray, seen: tuple[np.ndarray, np.ndarray] | None = None, warm: _Audit | None = None
+    ) -> None:
         import highspy
 
         self.rel = rel
@@ -152,7 +168,8 @@ class _Audit:
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("presolve", "off")
-        h.setOptionValue("simplex_strategy", 4)  # primal simplex: warm from the last basis when only costs change
+        self._cold_strategy = 1 if self.n >= self.dual_from else 4
+        h.setOptionValue("simplex_strategy", self._cold_strategy)  # the first solve; then primal (see _cold_run)
         self.h, self.hs = h, highspy
         self._last = np.zeros(0, dtype=np.int32)
         # every solution is a feasible base table: the range it shows for each hidden count
@@ -168,8 +185,43 @@ class _Audit:
         self._rc = np.asarray(self.row_cell, dtype=np.int64)
         self._hidden = hidden.copy()
         self._link_pub: dict[int, np.ndarray] = {}  # see _pub_of_link
+        self._row_key = _row_keys(rel, self.col_of, self._rc)
+        self._cold = True
         if self.n:
             _pass_lp(h, rows, self.n, self.col_lower)
+            if warm is not None and self.carry_basis and warm.n:
+                self._warm_from(warm)
+                self._cold = False
+
+    def _warm_from(self, prev: _Audit) -> None:
+        """Start from ``prev``'s last basis (the LP of the round before, with fewer cells
+        hidden): its unknowns and rows keep their status, a base cell newly unknown starts
+        at its lower bound and a new row's slack is basic; HiGHS repairs the basis
+        (``alien``) where the counts no longer match. Only the start of the simplex
+        changes: every bound is still this LP's optimum."""
+        hs = self.hs
+        b = prev.h.getBasis()
+        if not b.valid:
+            return
+        col_prev = np.fromiter((c.value for c in b.col_status), dtype=np.int64, count=prev.n)
+        row_prev = np.fromiter((r.value for r in b.row_status), dtype=np.int64, count=len(prev._row_key))
+        col = np.full(self.n, int(hs.HighsBasisStatus.kLower.value), dtype=np.int64)
+        was = prev.col_of[self._unk]
+        col[was >= 0] = col_prev[was[was >= 0]]
+        row = np.full(len(self._row_key), int(hs.HighsBasisStatus.kBasic.value), dtype=np.int64)
+        if len(prev._row_key):  # keys are unique and sorted within each kind: match them by sorting
+            order = np.argsort(prev._row_key, kind="stable")
+            pos = np.minimum(np.searchsorted(prev._row_key[order], self._row_key), len(order) - 1)
+            same = prev._row_key[order][pos] == self._row_key
+            row[same] = row_prev[order[pos[same]]]
+        status = {int(v.value): v for v in (hs.HighsBasisStatus.kLower, hs.HighsBasisStatus.kBasic, hs.HighsBasisStatus.kUpper,
+                                            hs.HighsBasisStatus.kZero, hs.HighsBasisStatus.kNonbasic)}
+        basis = hs.HighsBasis()
+        basis.col_status = [status[int(v)] for v in col]
+        basis.row_status = [status[int(v)] for v in row]
+        basis.alien = True
+        basis.valid = True
+        self.h.setBasis(basis)
 
     def objective(self, k: int) -> tuple[np.ndarray, np.ndarray, float]:
         rel = self.rel
@@ -224,17 +276,27 @@ class _Audit:
         self._last = cols.astype(np.int32)
         h.changeColsCost(len(cols), self._last, coef)
         h.changeObjectiveSense(hs.ObjSense.kMaximize if maximise else hs.ObjSense.kMinimize)
-        h.run()
+        if self._cold:
+            self._cold_run()
+        else:
+            h.run()
         outcome = solvers.highs_outcome(h, mip=False)
         if outcome.status not in ("optimal", "unbounded"):
             h.clearSolver()  # numerical trouble from the warm start: once more from scratch
-            h.run()
+            self._cold_run()
             outcome = solvers.highs_outcome(h, mip=False)
         if outcome.status == "unbounded":
             return math.inf if maximise else -math.inf
         if outcome.status != "optimal":
             raise SolverError(f"suppression audit: HiGHS returned {outcome.model_status} bounding a suppressed cell")
         return float(h.getInfo().objective_function_value)
+
+    def _cold_run(self) -> None:
+        """A solve without a basis (dual simplex for a large LP: :attr:`dual_from`), the primal simplex after it."""
+        self.h.setOptionValue("simplex_strategy", self._cold_strategy)
+        self.h.run()
+        self.h.setOptionValue("simplex_strategy", 4)  # primal: warm from the last basis when only costs change
+        self._cold = False
 
     def proven(self, k: int, threshold: int) -> bool:
         """Whether the base tables seen so far already show cell ``k`` protected."""
@@ -305,6 +367,17 @@ class _Audit:
         if ok or upper_side:
             return ok, lo, hi, b_hi
         return ok, lo, hi, np.union1d(b_hi, self.binding())
+
+
+def _row_keys(rel: _Release, col_of: np.ndarray, row_cell: np.ndarray) -> np.ndarray:
+    """A key per row of an audit LP, the same in every round of a release: a published
+    cell's id, then ``n_cells`` + the placement row of a held row, then ``n_cells`` +
+    placement rows + the link of a link row (rows in the order :class:`_Audit` adds them)."""
+    hp = rel.held_pairs
+    held = np.flatnonzero((col_of[hp[:, 0]] >= 0) | (col_of[hp[:, 1]] >= 0)) if len(hp) else np.zeros(0, np.int64)
+    pub = row_cell[row_cell >= 0]
+    link = -2 - row_cell[row_cell <= -2]
+    return np.concatenate([pub, rel.n_cells + held, rel.n_cells + len(hp) + link]).astype(np.int64)
 
 
 def _apply_dependencies(rel: _Release, hidden: np.ndarray) -> bool:
@@ -386,9 +459,9 @@ def _protect(rel: _Release, threshold: int, audit_cls: type = _Audit) -> np.ndar
     hidden |= rel.weighted_a  # shown at the end, where the published counts already determine them
     _secondary(rel, hidden)
     todo = np.flatnonzero(hidden & rel.count)
-    seen = None
+    seen, audit = None, None
     while len(todo):
-        audit = audit_cls(rel, hidden, seen)
+        audit = audit_cls(rel, hidden, seen, audit)
         seen = (audit.seen_lo, audit.seen_hi)
         if audit.n:
             audit.sweep(todo, threshold)

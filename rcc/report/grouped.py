@@ -36,7 +36,7 @@ from rcc.core.errors import InvalidInputError
 from rcc.report.candidates import release_pairs
 from rcc.report.listing import _home_caps, listed_placements, protect_pooled
 from rcc.report.release import SUPPRESSED, _Release, _row_of
-from rcc.report.tables import DISTANCE_BANDS, _band, _Base, _check_no_child_ids, _render
+from rcc.report.tables import DISTANCE_BANDS, _band, _Base, _check_no_child_ids, _copy, _render
 from rcc.sufficiency.result import SufficiencyPlan
 
 #: Shortfall reasons of an allocation plan and of a sufficiency plan (the columns of ``unmet_by_need``).
@@ -180,13 +180,6 @@ def _released(result: SufficiencyPlan | Comparison, suppress_below: int) -> dict
         _check_no_child_ids(tables)
         per[t] = tables
     return {name: _copy(df) for name, df in per[t].items()}
-
-
-def _copy(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    if isinstance(df.attrs.get("suppressed"), pd.DataFrame):
-        out.attrs["suppressed"] = df.attrs["suppressed"].copy()
-    return out
 
 
 def _release(

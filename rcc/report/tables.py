@@ -6,6 +6,7 @@ and suppressed together as one release; also the linear model of result frames s
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -505,7 +506,8 @@ def report_tables(plan: Plan, *, suppress_below: int = 5) -> dict[str, pd.DataFr
            alone pin a listed row), its councils are pooled into ``(elsewhere)`` and the
            release is made again.
 
-        Charts draw only what these tables show.
+        Charts draw only what these tables show. They are computed once per plan and
+        threshold (the HTML and Excel writers share them); each call returns copies.
 
     Raises
     ------
@@ -513,10 +515,25 @@ def report_tables(plan: Plan, *, suppress_below: int = 5) -> dict[str, pd.DataFr
         HiGHS failed while auditing (never a report that was not audited).
     """
     t = int(suppress_below)
-    frames, rel, hidden = _protected_release(plan, t)
-    tables = _render(frames, rel, hidden)
-    _check_no_child_ids(tables)
-    return tables
+    per = _CACHE.setdefault(plan, {})
+    if t not in per:  # once per plan and threshold: the HTML and Excel writers read the same release
+        frames, rel, hidden = _protected_release(plan, t)
+        tables = _render(frames, rel, hidden)
+        _check_no_child_ids(tables)
+        per[t] = tables
+    return {name: _copy(df) for name, df in per[t].items()}
+
+
+#: The suppressed tables of each plan (a frozen result) at each threshold, computed once.
+_CACHE: weakref.WeakKeyDictionary[Plan, dict[int, dict[str, pd.DataFrame]]] = weakref.WeakKeyDictionary()
+
+
+def _copy(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a published table and of its suppressed mask."""
+    out = df.copy()
+    if isinstance(df.attrs.get("suppressed"), pd.DataFrame):
+        out.attrs["suppressed"] = df.attrs["suppressed"].copy()
+    return out
 
 
 def _protected_release(plan: Plan, threshold: int) -> tuple[dict[str, pd.DataFrame], _Release, np.ndarray]:
