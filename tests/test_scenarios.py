@@ -446,25 +446,26 @@ def test_a_prepared_region_refuses_other_params_and_a_scenario_without_its_keys(
 
 #: Objectives and children placed of the standard scenarios on Greater Manchester (RCC: its first four
 #: councils), recorded with rcc 0.2's scenario solve paths before rcc.plan took scenarios; re-recorded when
-#: the embedded supply changed (issue 12: cost distributions by council, UASC foster places, IFA carers).
+#: the embedded supply changed (issue 12: cost distributions by council, UASC foster places, IFA carers;
+#: 2026-12-01: family carers from national inside shares by kind, children's-home scarcity).
 GM_STANDARD = {
     "optimise": {
-        "standalone": (48836.1446816865, 6016),
-        "rcc_pooled": (43819.643815077245, 6016),
-        "national": (38508.80626779863, 6016),
-        "pathfinder_only": (45998.531005196106, 6016),
-        "demand_growth": (3580869.3112104004, 6256),
-        "new_capacity": (45790.98639795222, 6016),
-        "local_incentive": (23228.62802987849, 6016),
+        "standalone": (47894.5922280764, 6016),
+        "rcc_pooled": (42277.38287456049, 6016),
+        "national": (36373.63495759308, 6016),
+        "pathfinder_only": (44678.05652515417, 6016),
+        "demand_growth": (3320298.563624623, 6282),
+        "new_capacity": (44470.51191791029, 6016),
+        "local_incentive": (21158.092040717474, 6016),
     },
     "greedy": {
-        "standalone": (1435892.322692972, 5877),
-        "rcc_pooled": (704230.4520387608, 5950),
-        "national": (629576.2789054442, 5957),
-        "pathfinder_only": (815472.0931855513, 5939),
-        "demand_growth": (4440684.062933485, 6170),
-        "new_capacity": (815154.225342179, 5939),
-        "local_incentive": (793312.0931855513, 5939),
+        "standalone": (1365141.9933554316, 5884),
+        "rcc_pooled": (393287.69050676614, 5981),
+        "national": (616910.1000501125, 5958),
+        "pathfinder_only": (564766.2386264104, 5964),
+        "demand_growth": (4090335.2861724594, 6205),
+        "new_capacity": (564448.370783038, 5964),
+        "local_incentive": (541706.2386264104, 5964),
     },
 }
 
