@@ -436,12 +436,7 @@ def _crossings(ax) -> tuple[list[tuple[str, str]], int]:
     return out, n
 
 
-@pytest.mark.parametrize("threshold", [
-    pytest.param(5, marks=pytest.mark.xfail(strict=True, reason=(
-        "known defect since the 2026-12-01 recalibration: the gutter route of flow E08000001>E08000008 crosses "
-        "E08000004's square; strict, so the fix shows as an unexpected pass"))),
-    0,
-])
+@pytest.mark.parametrize("threshold", [5, 0])
 def test_gm_flow_lines_never_cross_another_councils_square(gm, threshold: int) -> None:
     _, plan = gm
     ax = plan.plot.flows(suppress_below=threshold)  # 0: every flow drawn (26 for GM)

@@ -12,6 +12,7 @@ shrunk until the text fits), so labels never overlap either.
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -254,9 +255,11 @@ def _gutter_end(line: np.ndarray, b: tuple[float, float]) -> np.ndarray:
 
 def _gutter_style(style: dict[str, Any], side_pt: float) -> dict[str, Any]:
     """``style`` with a line no wider than a gutter (a tenth of a cell) and a head whose half-width (a fifth of
-    its mutation scale) stays inside the diagonal crossing of two gutters, so neither reaches a square."""
+    its mutation scale: 0.04 of a cell) stays inside the diagonal crossing of two gutters (0.07 from its centre
+    to a square's corner), so neither reaches a square. (At 0.06 a head reached a square in Greater Manchester's
+    picture: the figure's layout, settled at drawing, makes a point a little more of a cell than measured here.)"""
     return {**style, "lw": min(style["lw"], 0.1 * side_pt / _CELL_SIDE),
-            "mutation_scale": min(style["mutation_scale"], 0.3 * side_pt / _CELL_SIDE)}
+            "mutation_scale": min(style["mutation_scale"], 0.2 * side_pt / _CELL_SIDE)}
 
 
 def draw_flow_map(
@@ -327,8 +330,12 @@ def draw_flow_map(
                 gid=f"label:{r.council_id}", path_effects=[pe.withStroke(linewidth=1.5, foreground="#fbe7c2")])
     hidden = len(f) - len(drawn)
     rest = f"; {pooled:,} to councils pooled as '(elsewhere)' (few places) not drawn" if pooled else ""
-    ax.text(0, -0.02, f"{len(drawn):,} flow(s) drawn, width by children; {hidden:,} flow(s) of fewer than "
-            f"{max(threshold, 1)} children (or suppressed) not drawn{rest}. Squares: councils, placed near their centroids.",
-            transform=ax.transAxes, fontsize=7.5, color="#555", va="top")
+    note = (f"{len(drawn):,} flow(s) drawn, width by children; {hidden:,} flow(s) of fewer than "
+            f"{max(threshold, 1)} children (or suppressed) not drawn{rest}. Squares: councils, placed near their centroids.")
+    # wrapped to the map's width (7.5 pt text: under 4.2 pt a character): one long line made the figure's
+    # layout shrink the map to make room for it, and the arrows (sized in points) outgrew the gutters
+    width_pt = ax.get_window_extent().width * 72.0 / fig.dpi
+    ax.text(0, -0.02, textwrap.fill(note, max(40, int(width_pt / 4.2))), transform=ax.transAxes, fontsize=7.5,
+            color="#555", va="top")
     _tidy(ax, "Where children are placed: flows between councils")
     return ax

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from rcc.report.audit import Unprotectable, _protect
+from rcc.report.audit import Unprotectable, _Audit, _protect
 from rcc.report.candidates import ELSEWHERE
 from rcc.report.release import _Release
 
@@ -89,24 +89,15 @@ def protect_pooled(
         frames, rel = make(pooled)
         if relaxed:  # last resort: a council's children may be hidden too (see below)
             rel.public[:] = False
+        sure = _surely_recoverable(rel, threshold, mark=not relaxed)
+        more = _to_pool(frames, [(rel.table[k], int(rel.row[k]), rel.column[k]) for k in sure], key)
+        if not more <= pooled:  # pool them before the audit loop, which would only find them one round at a time
+            pooled = pooled | more
+            continue
         try:
             return frames, rel, _protect(rel, threshold)
         except Unprotectable as e:
-            more: set[tuple[str, ...]] = set()
-            listed = frames["placements"]
-            for table, row, _ in e.cells:
-                r = frames[table].iloc[row]
-                g = (str(r[key]),) if key and key in r.index else ()
-                if table not in ("flows", "placements", "by_council"):  # a total: pool all its group's councils
-                    everything = listed if not key else listed[listed[key].astype(str) == g[0]] if g else listed
-                    more |= {(*((str(q[key]),) if key else ()), str(q.council_id), str(q.placement_council_id))
-                             for _, q in everything.iterrows() if q.placement_council_id != ELSEWHERE[0]}
-                    continue
-                if table != "by_council" and r.placement_council_id != ELSEWHERE[0]:
-                    more.add((*g, str(r.council_id), str(r.placement_council_id)))
-                    continue
-                mine = (listed.council_id == r.council_id) & ((listed[key].astype(str) == g[0]) if key else True)
-                more |= {(*g, str(r.council_id), str(q)) for q in listed.placement_council_id[mine] if q != ELSEWHERE[0]}
+            more = _to_pool(frames, e.cells, key)
             if more <= pooled:
                 if relaxed:
                     raise
@@ -114,3 +105,61 @@ def protect_pooled(
                 # public elsewhere (DfE) but which this release may still hide
                 relaxed = True
             pooled = pooled | more
+
+
+def _to_pool(frames: dict[str, pd.DataFrame], cells: Sequence[tuple[str, int, str]], key: str | None) -> set[tuple[str, ...]]:
+    """The (group,) home council, placement council pairs to pool for recoverable ``cells``
+    ((table, row, column)): a listed flow or placement row's own councils; all the
+    council's listed rows for a council's count or an :data:`ELSEWHERE` row; every listed
+    row of the group for a total."""
+    more: set[tuple[str, ...]] = set()
+    listed = frames["placements"]
+    for table, row, _ in cells:
+        r = frames[table].iloc[row]
+        g = (str(r[key]),) if key and key in r.index else ()
+        if table not in ("flows", "placements", "by_council"):  # a total: pool all its group's councils
+            everything = listed if not key else listed[listed[key].astype(str) == g[0]] if g else listed
+            more |= {(*((str(q[key]),) if key else ()), str(q.council_id), str(q.placement_council_id))
+                     for _, q in everything.iterrows() if q.placement_council_id != ELSEWHERE[0]}
+            continue
+        if table != "by_council" and r.placement_council_id != ELSEWHERE[0]:
+            more.add((*g, str(r.council_id), str(r.placement_council_id)))
+            continue
+        mine = (listed.council_id == r.council_id) & ((listed[key].astype(str) == g[0]) if key else True)
+        more |= {(*g, str(r.council_id), str(q)) for q in listed.placement_council_id[mine] if q != ELSEWHERE[0]}
+    return more
+
+
+def _surely_recoverable(rel: _Release, threshold: int, mark: bool = True) -> np.ndarray:
+    """Count cells that no suppression can protect: recoverable even when every cell the
+    audit loop may hide is hidden (all but the public ones, and those too when primary).
+    Hiding more only widens what a reader can tell, so any suppression the loop could
+    reach leaves them recoverable too. The primary ones
+    are returned (their rows must be pooled). The others that the public cells and places
+    fix exactly (the audit's linear model has one value for them, not only one whole
+    number) tell a reader nothing: they are marked public (``rel.public``), so the loop
+    never hides them to protect another cell, where hiding them cannot help (their
+    equation is implied by the public ones) and would only leave them to fail the audit.
+    (``mark`` False: none marked, as in the last resort, where councils' children may be hidden.)"""
+    if threshold <= 1:
+        return np.zeros(0, np.int64)
+    primary = rel.primary(threshold)
+    most = ~rel.public | primary | rel.weighted_a  # every cell the loop may hide (a public count only if primary)
+    cells = np.flatnonzero(rel.count & most)
+    if not len(cells):
+        return cells
+    audit = _Audit(rel, most)
+    if audit.n:
+        audit.sweep(cells, threshold)
+    out, exact = [], []
+    for k in cells:
+        ok, lo, hi, _ = audit.check(int(k), threshold)
+        if ok:
+            continue
+        if primary[k]:
+            out.append(int(k))
+        elif hi - lo <= 1e-6 * max(1.0, abs(hi)):  # the public cells fix it: publishing it adds no equation
+            exact.append(int(k))
+    if mark:
+        rel.public[exact] = True
+    return np.asarray(out, dtype=np.int64)
