@@ -426,6 +426,28 @@ def test_the_audit_catches_a_comparison_table_that_publishes_what_it_hid(gm_cmp:
     assert not audit[audit.table == "by_council"].protected.all()
 
 
+def test_cells_no_suppression_can_protect_are_found_before_the_audit_loop(gm_cmp: rcc.Comparison) -> None:
+    """One audit with every hideable cell hidden finds, before the loop, the rows to pool and the
+    cells the public counts fix: GM's comparison release is made once or twice (8 times, one
+    pooling retry after another, 811 CPU s, before this audit), and what it publishes passes the audit."""
+    from rcc.report import listing
+    from rcc.report.grouped import release_of
+
+    made = []
+
+    def make(pooled):
+        made.append(pooled)
+        return release_of(gm_cmp, 5, pooled)
+
+    frames, rel, hidden = listing.protect_pooled(make, 5, "scenario")
+    assert 1 <= len(made) <= 2
+    fixed = rel.public & ~make(made[-1])[1].public  # marked public by the audit before the loop
+    assert fixed.any() and not (hidden & fixed).any()
+    tables = rcc.report.comparison_tables(gm_cmp, suppress_below=5)
+    audit = audit_suppression(gm_cmp, tables, suppress_below=5)
+    assert len(audit) and audit.protected.all()
+
+
 def test_demand_shared_across_scenarios_is_known_to_the_audit() -> None:
     """Two scenarios with the same children: a council's children published in one scenario
     and hidden in the other must not let the other's small count be worked out."""
