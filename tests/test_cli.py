@@ -547,6 +547,19 @@ def test_version_and_help_explain_the_codes(capsys):
     assert "rcc glossary" in capsys.readouterr().out
 
 
+def test_library_solves_print_no_solver_banner():
+    """In a notebook (no command line), the first HiGHS model a sufficiency plan makes prints no banner either."""
+    code = ("import rcc\n"
+            "r = rcc.datasets.england('Greater Manchester RCC', seed=0)\n"
+            "f = rcc.forecast_from_region(r, years=1)\n"
+            "s = rcc.sufficiency_plan(r, rcc.default_options(r), f, None, rcc.SufficiencyParams(years=1))\n"
+            "print('status', s.status)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "status optimal" in done.stdout
+    assert "HiGHS" not in done.stdout and "Copyright" not in done.stdout
+
+
 def test_plan_quiet_prints_no_solver_banner_and_says_where_each_table_went(tmp_path):
     code = "import sys; from rcc.cli import main; sys.exit(main(sys.argv[1:]))"
     cmd = [sys.executable, "-c", code, "plan", "--region", "bury", "--neighbours-miles", "5", "--quiet",

@@ -97,6 +97,7 @@ def _assign(near: np.ndarray, cost: np.ndarray, n_cells: int) -> np.ndarray:
     lp.a_matrix_.value_ = np.ones(2 * n * k)
     lp.a_matrix_.num_col_ = n * k
     lp.a_matrix_.num_row_ = n + n_cells
+    solvers.silence_highs_banner()
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.passModel(lp)

@@ -184,6 +184,7 @@ class ArrayProblem:
         """Hand the whole matrix to a new HiGHS model (one ``passModel`` call, columns as CSC)."""
         import highspy
 
+        solvers.silence_highs_banner()
         h = highspy.Highs()
         rows, cols, vals = self._coo(0, 0)
         order = np.lexsort((rows, cols))  # column-major, rows in order within a column
