@@ -56,6 +56,14 @@ def test_undeclared_skip_fails_ci_and_is_listed(tmp_path: Path) -> None:
     assert "test_declared" not in r.stdout  # the declared skip is allowed and not listed
 
 
+def test_undeclared_skip_fails_ci_on_two_workers(tmp_path: Path) -> None:
+    """The suite runs on two processes (pytest-xdist, ``-n 2`` in pyproject): the rule holds there too."""
+    r = _run(tmp_path, SAMPLE, "1", order=("-p", "no:randomly", "-n", "2"))
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "1 passed, 2 skipped" in r.stdout
+    assert "1 skip(s) not declared optional: they FAIL this run" in r.stdout
+
+
 def test_declared_skip_passes_ci(tmp_path: Path) -> None:
     r = _run(tmp_path, SAMPLE.split("def test_undeclared")[0], "1")
     assert r.returncode == 0, r.stdout + r.stderr

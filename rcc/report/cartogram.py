@@ -263,6 +263,18 @@ def _gutter_style(style: dict[str, Any], side_pt: float) -> dict[str, Any]:
             "mutation_scale": min(style["mutation_scale"], 0.2 * side_pt / _CELL_SIDE)}
 
 
+def _flow_note(ax: Any, drawn: int, hidden: int, pooled: int, threshold: int) -> None:
+    """The note under the flow map: flows drawn, not drawn and pooled. Wrapped to the map's width (7.5 pt
+    text: under 4.2 pt a character): one long line made the figure's layout shrink the map to make room for
+    it, and the arrows (sized in points) outgrew the gutters."""
+    rest = f"; {pooled:,} to councils pooled as '(elsewhere)' (few places) not drawn" if pooled else ""
+    note = (f"{drawn:,} flow(s) drawn, width by children; {hidden:,} flow(s) of fewer than "
+            f"{max(threshold, 1)} children (or suppressed) not drawn{rest}. Squares: councils, placed near their centroids.")
+    width_pt = ax.get_window_extent().width * 72.0 / ax.figure.dpi
+    ax.text(0, -0.02, textwrap.fill(note, max(40, int(width_pt / 4.2))), transform=ax.transAxes, fontsize=7.5,
+            color="#555", va="top")
+
+
 def draw_flow_map(
     ax: Any, councils: pd.DataFrame, flows: pd.DataFrame, children: pd.Series, threshold: int
 ) -> Any:
@@ -329,14 +341,6 @@ def draw_flow_map(
         text, size = fit_label(str(r.name), side_pt)
         ax.text(r.col, r.row, text, ha="center", va="center", fontsize=size, linespacing=1.2, zorder=3, color="#222",
                 gid=f"label:{r.council_id}", path_effects=[pe.withStroke(linewidth=1.5, foreground="#fbe7c2")])
-    hidden = len(f) - len(drawn)
-    rest = f"; {pooled:,} to councils pooled as '(elsewhere)' (few places) not drawn" if pooled else ""
-    note = (f"{len(drawn):,} flow(s) drawn, width by children; {hidden:,} flow(s) of fewer than "
-            f"{max(threshold, 1)} children (or suppressed) not drawn{rest}. Squares: councils, placed near their centroids.")
-    # wrapped to the map's width (7.5 pt text: under 4.2 pt a character): one long line made the figure's
-    # layout shrink the map to make room for it, and the arrows (sized in points) outgrew the gutters
-    width_pt = ax.get_window_extent().width * 72.0 / fig.dpi
-    ax.text(0, -0.02, textwrap.fill(note, max(40, int(width_pt / 4.2))), transform=ax.transAxes, fontsize=7.5,
-            color="#555", va="top")
+    _flow_note(ax, len(drawn), len(f) - len(drawn), pooled, threshold)
     _tidy(ax, "Where children are placed: flows between councils")
     return ax
