@@ -4,15 +4,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import math
-from typing import Any
 
-import attrs
 import numpy as np
 
-from rcc.core import solvers
 from rcc.core.errors import SolverError
+from rcc.report.audit_lp import _Block, _make_rows, _row_keys, _Rows, _split_rows
 from rcc.report.release import _COUNT, _NONLINEAR, _TOL, _Release
 
 
@@ -24,104 +23,6 @@ def _interval_ok(lo: float, hi: float, value: float, threshold: int) -> tuple[bo
     if 0 < value < threshold and not (lo_i <= 0 or hi_i >= threshold):
         return False, True
     return True, False
-
-
-@attrs.frozen
-class _Rows:
-    """Rows of an audit LP, as coordinates: row ``rows[i]`` has ``vals[i]`` in column
-    ``cols[i]``; row ``r`` lies in ``[lower[r], upper[r]]`` and states published cell
-    ``cell[r]`` (-1: a held <= children row)."""
-
-    rows: np.ndarray
-    cols: np.ndarray
-    vals: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-    cell: list[int]
-
-
-def _published_rows(rel: _Release, hidden: np.ndarray, col_of: np.ndarray) -> _Rows:
-    """One row per published count / ratio / sum cell touching an unknown (its known base
-    cells moved to the right-hand side; ratio and sum rows scaled to a largest coefficient of 1)."""
-    pub = (~hidden) & (rel.kind_a != _NONLINEAR)
-    nz = pub[rel.nz_cell]
-    cell, var, coef = rel.nz_cell[nz], rel.nz_var[nz], rel.nz_coef[nz]
-    u = col_of[var] >= 0
-    const = np.bincount(cell[~u], weights=coef[~u] * rel.base_value[var[~u]], minlength=rel.n_cells)
-    cells_u = np.unique(cell[u])
-    row_of_cell = np.full(rel.n_cells, -1, dtype=np.int64)
-    row_of_cell[cells_u] = np.arange(len(cells_u))
-    rows = row_of_cell[cell[u]]
-    cols = col_of[var[u]]
-    vals = coef[u]
-    rhs = rel.rhs[cells_u] - const[cells_u]
-    scale = np.ones(len(cells_u))
-    np.maximum.at(scale, rows, np.abs(vals))
-    scale = np.where(rel.kind_a[cells_u] == _COUNT, 1.0, 1.0 / np.maximum(scale, 1e-300))
-    vals = vals * scale[rows]
-    rhs = rhs * scale
-    return _Rows(rows=rows, cols=cols, vals=vals, lower=rhs.copy(), upper=rhs.copy(), cell=list(cells_u))
-
-
-def _with_held_rows(rel: _Release, col_of: np.ndarray, rows: _Rows) -> _Rows:
-    """``rows`` and one more per placement row whose held or children cell is unknown:
-    held <= children."""
-    hp = rel.held_pairs
-    if not len(hp):
-        return rows
-    hc, xc = col_of[hp[:, 0]], col_of[hp[:, 1]]
-    keep = (hc >= 0) | (xc >= 0)
-    hp, hc, xc = hp[keep], hc[keep], xc[keep]
-    r = len(rows.cell) + np.arange(len(hp), dtype=np.int64)
-    cst = np.where(hc < 0, rel.base_value[hp[:, 0]], 0.0) - np.where(xc < 0, rel.base_value[hp[:, 1]], 0.0)
-    return _Rows(
-        rows=np.concatenate([rows.rows, r[hc >= 0], r[xc >= 0]]),
-        cols=np.concatenate([rows.cols, hc[hc >= 0], xc[xc >= 0]]),
-        vals=np.concatenate([rows.vals, np.ones(int((hc >= 0).sum())), -np.ones(int((xc >= 0).sum()))]),
-        lower=np.concatenate([rows.lower, np.full(len(hp), -np.inf)]),
-        upper=np.concatenate([rows.upper, -cst]),
-        cell=list(rows.cell) + [-1] * len(hp),
-    )
-
-
-def _with_link_rows(rel: _Release, col_of: np.ndarray, rows: _Rows) -> _Rows:
-    """``rows`` and one more per link or cap of the release touching an unknown (known base
-    cells moved to the right-hand side); its ``cell`` is ``-2 - link``."""
-    col = col_of[rel.link_var]
-    u = col >= 0
-    extra = np.flatnonzero(np.bincount(rel.link_id[u], minlength=len(rel.links)) > 0)
-    if not len(extra):
-        return rows
-    row_of_link = np.full(len(rel.links), -1, dtype=np.int64)
-    row_of_link[extra] = len(rows.cell) + np.arange(len(extra))
-    known = np.bincount(rel.link_id[~u], weights=rel.link_coef[~u] * rel.base_value[rel.link_var[~u]], minlength=len(rel.links))
-    return _Rows(
-        rows=np.concatenate([rows.rows, row_of_link[rel.link_id[u]]]),
-        cols=np.concatenate([rows.cols, col[u]]),
-        vals=np.concatenate([rows.vals, rel.link_coef[u]]),
-        lower=np.concatenate([rows.lower, rel.link_lo[extra] - known[extra]]),
-        upper=np.concatenate([rows.upper, rel.link_hi[extra] - known[extra]]),
-        cell=list(rows.cell) + (-2 - extra).tolist(),
-    )
-
-
-def _pass_lp(h: Any, rows: _Rows, n_cols: int, col_lower: np.ndarray) -> None:
-    """Pass the audit LP to HiGHS ``h`` in one call (row-wise matrix, zero costs, columns
-    from ``col_lower`` up)."""
-    import highspy
-
-    n_rows = len(rows.cell)
-    order = np.lexsort((rows.cols, rows.rows))
-    r, cols, vals = rows.rows[order], rows.cols[order], rows.vals[order]
-    start = np.searchsorted(r, np.arange(n_rows + 1)).astype(np.int32)
-    inf = highspy.kHighsInf
-    h.passModel(
-        int(n_cols), int(n_rows), int(len(vals)), int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMinimize), 0.0,
-        np.zeros(n_cols), np.ascontiguousarray(col_lower, dtype=np.float64), np.full(n_cols, inf),
-        np.where(np.isfinite(rows.lower), rows.lower, -inf).astype(np.float64),
-        np.where(np.isfinite(rows.upper), rows.upper, inf).astype(np.float64),
-        start, cols.astype(np.int32), np.ascontiguousarray(vals, dtype=np.float64), np.zeros(n_cols, dtype=np.int32),
-    )  # integrality: all continuous
 
 
 class _Audit:
@@ -145,11 +46,13 @@ class _Audit:
     #: 5.2 CPU s, 198 vs 225 hidden cells; South East 8.0 vs 1.1 s: a pooling retry)
     carry_basis = False
 
-    def __init__(
-        self, rel: _Release, hidden: np.ndarray, seen: tuple[np.ndarray, np.ndarray] | None = None, warm: _Audit | None = None
-    ) -> None:
-        import highspy
+    #: unknowns from which an audit given blocks (:func:`_split_rows`) solves one LP per block
+    split_from = 50_000
 
+    def __init__(
+        self, rel: _Release, hidden: np.ndarray, seen: tuple[np.ndarray, np.ndarray] | None = None, warm: _Audit | None = None,
+        blocks: np.ndarray | None = None,
+    ) -> None:
         self.rel = rel
         known = np.full(len(rel.base_value), not rel.aggregated)  # aggregated: a base cell no table lists is unknown
         has = rel.base_cell >= 0
@@ -159,19 +62,10 @@ class _Audit:
         self.col_of[unk] = np.arange(len(unk))
         self.n = len(unk)
         # rows: published count / ratio / sum cells touching an unknown, and h <= x
-        rows = _with_held_rows(rel, self.col_of, _published_rows(rel, hidden, self.col_of))
-        rows = _with_link_rows(rel, self.col_of, rows)
+        rows = _make_rows(rel, hidden, self.col_of)
         self.row_cell = rows.cell
         self.n_rows = len(self.row_cell)
         self.col_lower = rel.base_lb[unk].astype(float)
-        solvers.silence_highs_banner()
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("presolve", "off")
-        self._cold_strategy = 1 if self.n >= self.dual_from else 4
-        h.setOptionValue("simplex_strategy", self._cold_strategy)  # the first solve; then primal (see _cold_run)
-        self.h, self.hs = h, highspy
-        self._last = np.zeros(0, dtype=np.int32)
         # every solution is a feasible base table: the range it shows for each hidden count
         # is inside that count's interval, so it can prove protection without its own LP
         # (base tables of an earlier audit with fewer cells hidden stay consistent: pass them on)
@@ -182,16 +76,58 @@ class _Audit:
         self._w_pos, self._w_var, self._w_coef = w_pos, rel.nz_var[m], rel.nz_coef[m]
         self._x = rel.base_value.copy()
         self._unk = unk
+        self._colval = rel.base_value[unk].copy()  # the last solution of every block (the truth before any)
         self._rc = np.asarray(self.row_cell, dtype=np.int64)
         self._hidden = hidden.copy()
         self._link_pub: dict[int, np.ndarray] = {}  # see _pub_of_link
         self._row_key = _row_keys(rel, self.col_of, self._rc)
-        self._cold = True
-        if self.n:
-            _pass_lp(h, rows, self.n, self.col_lower)
-            if warm is not None and self.carry_basis and warm.n:
-                self._warm_from(warm)
-                self._cold = False
+        self._touched: list[_Block] = []
+        split = blocks is not None and self.n >= self.split_from
+        self._sig: dict[bytes, _Block] = {}
+        self._blocks = self._make_blocks(rows, blocks[unk] if split and blocks is not None else None, warm) if self.n else []
+        self.h = self._blocks[0].h if self._blocks else None
+        self._index_of = {id(b): i for i, b in enumerate(self._blocks)}
+        self._w_vals: np.ndarray | None = None  # the watched counts at _x (kept up to date block by block)
+        wc = self.col_of[self._w_var]
+        on = np.flatnonzero(wc >= 0)
+        by = np.argsort(self._block_of[wc[on]], kind="stable") if len(self._blocks) > 1 else np.zeros(0, np.int64)
+        cut = np.searchsorted(self._block_of[wc[on]][by], np.arange(len(self._blocks) + 1)) if len(by) else []
+        self._w_of_block = [on[by[cut[i] : cut[i + 1]]] for i in range(len(self._blocks))] if len(by) else []
+        if warm is not None and self.carry_basis and warm.n and len(self._blocks) == 1 and len(warm._blocks) == 1:
+            self._warm_from(warm)
+            self._blocks[0].cold = False
+
+    def _make_blocks(self, rows: _Rows, label: np.ndarray | None, warm: _Audit | None) -> list[_Block]:
+        """One HiGHS model for the whole LP, or (``label``: a block per unknown) one per
+        block, rows spanning blocks cut into pieces (:func:`_split_rows`); a block whose LP
+        is the same as one of ``warm``'s (the round before) is taken over with its basis."""
+        if label is None or len(np.unique(label)) < 2:
+            self._block_of, self._local = np.zeros(self.n, dtype=np.int64), np.arange(self.n)
+            return [_Block(np.arange(self.n), rows, self.col_lower, self.dual_from)]
+        rows = _split_rows(rows, label, self.rel.base_value[self._unk])
+        names, self._block_of = np.unique(label, return_inverse=True)
+        self._local = np.zeros(self.n, dtype=np.int64)
+        cell = np.asarray(rows.cell, dtype=np.int64)
+        row_block = np.zeros(len(cell), dtype=np.int64)
+        row_block[rows.rows] = self._block_of[rows.cols]
+        out = []
+        for i in range(len(names)):
+            cols = np.flatnonzero(self._block_of == i)
+            self._local[cols] = np.arange(len(cols))
+            mine = np.flatnonzero(row_block == i)
+            new_row = np.full(len(cell), -1, dtype=np.int64)
+            new_row[mine] = np.arange(len(mine))
+            e = row_block[rows.rows] == i
+            part = _Rows(rows=new_row[rows.rows[e]], cols=self._local[rows.cols[e]], vals=rows.vals[e],
+                         lower=rows.lower[mine], upper=rows.upper[mine], cell=cell[mine].tolist())
+            sig = hashlib.blake2b(b"".join(np.ascontiguousarray(a).tobytes() for a in (
+                self._unk[cols], part.rows, part.cols, part.vals, part.lower, part.upper, cell[mine], self.col_lower[cols]))).digest()
+            old = warm._sig.get(sig) if warm is not None else None
+            if old is not None:
+                old.cols = cols
+            self._sig[sig] = blk = old or _Block(cols, part, self.col_lower[cols], 0)  # a cut audit is large: first solves by dual simplex
+            out.append(blk)
+        return out
 
     def _warm_from(self, prev: _Audit) -> None:
         """Start from ``prev``'s last basis (the LP of the round before, with fewer cells
@@ -199,7 +135,8 @@ class _Audit:
         at its lower bound and a new row's slack is basic; HiGHS repairs the basis
         (``alien``) where the counts no longer match. Only the start of the simplex
         changes: every bound is still this LP's optimum."""
-        hs = self.hs
+        import highspy as hs
+
         b = prev.h.getBasis()
         if not b.valid:
             return
@@ -221,7 +158,7 @@ class _Audit:
         basis.row_status = [status[int(v)] for v in row]
         basis.alien = True
         basis.valid = True
-        self.h.setBasis(basis)
+        self._blocks[0].h.setBasis(basis)
 
     def objective(self, k: int) -> tuple[np.ndarray, np.ndarray, float]:
         rel = self.rel
@@ -240,63 +177,51 @@ class _Audit:
         self._solved = math.isfinite(obj)
         if not self._solved:
             return obj
-        self._record(np.asarray(self.h.getSolution().col_value))
+        self._record(self._colval)
         return obj + const
 
     def binding(self) -> np.ndarray:
         """The published cells of the rows binding at the last :meth:`solve` (sorted)."""
-        if not self._solved or not len(self._rc):
+        if not self._solved:
             return np.zeros(0, np.int64)
-        rc = self._rc
-        tight = np.abs(np.asarray(self.h.getSolution().row_dual)) > 1e-9
-        parts = [rc[tight & (rc >= 0)]]
-        parts += [self._pub_of_link(int(r)) for r in np.flatnonzero(tight & (rc <= -2))]
+        parts = [np.zeros(0, np.int64)]
+        for b in self._touched:
+            rc = b.rc
+            tight = np.abs(np.asarray(b.h.getSolution().row_dual)) > 1e-9
+            parts.append(rc[tight & (rc >= 0)])
+            parts += [self._pub_of_link(int(c)) for c in np.unique(rc[tight & (rc <= -2)])]
         return np.unique(np.concatenate(parts))
 
-    def _pub_of_link(self, r: int) -> np.ndarray:
-        """The published cells through which binding link row ``r`` pins: an equation pins
-        through the published detail cells of its known base cells, a public bound (a home's
-        places) through the published cells over its base cells (computed once per row)."""
-        if r not in self._link_pub:
+    def _pub_of_link(self, code: int) -> np.ndarray:
+        """The published cells through which a binding link row (row cell ``code``) pins: an
+        equation pins through the published detail cells of its known base cells, a public
+        bound (a home's places) through the published cells over its base cells (computed once per link)."""
+        if code not in self._link_pub:
             rel = self.rel
-            var, _, lo, hi = rel.links[-2 - int(self._rc[r])]
+            var, _, lo, hi = rel.links[-2 - code]
             if lo == hi:
                 pub = rel.base_cell[var[self.col_of[var] < 0]]
-                self._link_pub[r] = pub[pub >= 0]
+                self._link_pub[code] = pub[pub >= 0]
             else:
-                near = np.unique(rel.nz_cell[np.isin(rel.nz_var, var)])
-                self._link_pub[r] = near[~self._hidden[near] & (rel.kind_a[near] != _NONLINEAR)]
-        return self._link_pub[r]
+                near = np.unique(rel.cells_of(var))
+                self._link_pub[code] = near[~self._hidden[near] & (rel.kind_a[near] != _NONLINEAR)]
+        return self._link_pub[code]
 
     def _run(self, cols: np.ndarray, coef: np.ndarray, maximise: bool) -> float:
-        """Optimise ``coef @ x[cols]``; its optimum (+-inf when unbounded)."""
-        h, hs = self.h, self.hs
-        if len(self._last):
-            h.changeColsCost(len(self._last), self._last, np.zeros(len(self._last)))
-        self._last = cols.astype(np.int32)
-        h.changeColsCost(len(cols), self._last, coef)
-        h.changeObjectiveSense(hs.ObjSense.kMaximize if maximise else hs.ObjSense.kMinimize)
-        if self._cold:
-            self._cold_run()
-        else:
-            h.run()
-        outcome = solvers.highs_outcome(h, mip=False)
-        if outcome.status not in ("optimal", "unbounded"):
-            h.clearSolver()  # numerical trouble from the warm start: once more from scratch
-            self._cold_run()
-            outcome = solvers.highs_outcome(h, mip=False)
-        if outcome.status == "unbounded":
-            return math.inf if maximise else -math.inf
-        if outcome.status != "optimal":
-            raise SolverError(f"suppression audit: HiGHS returned {outcome.model_status} bounding a suppressed cell")
-        return float(h.getInfo().objective_function_value)
-
-    def _cold_run(self) -> None:
-        """A solve without a basis (dual simplex for a large LP: :attr:`dual_from`), the primal simplex after it."""
-        self.h.setOptionValue("simplex_strategy", self._cold_strategy)
-        self.h.run()
-        self.h.setOptionValue("simplex_strategy", 4)  # primal: warm from the last basis when only costs change
-        self._cold = False
+        """Optimise ``coef @ x[cols]`` (each block its own part: the blocks share no row);
+        its optimum (+-inf when unbounded). The blocks solved keep their solution in ``_colval``."""
+        blk = self._block_of[cols]
+        self._touched = []
+        total = 0.0
+        for i in np.unique(blk):
+            b, m = self._blocks[int(i)], blk == i
+            self._touched.append(b)
+            obj = b.run(self._local[cols[m]], coef[m], maximise)
+            if not math.isfinite(obj):
+                return obj
+            total += obj
+            self._colval[b.cols] = b.h.getSolution().col_value
+        return total
 
     def proven(self, k: int, threshold: int) -> bool:
         """Whether the base tables seen so far already show cell ``k`` protected."""
@@ -336,14 +261,27 @@ class _Audit:
             obj = self._run(nz, agg[nz], maximise=i % 4 != 3)
             if not math.isfinite(obj):
                 return
-            self._record(np.asarray(self.h.getSolution().col_value))
+            self._record(self._colval)
             if i % 4 != 3 and (open_ & self.proven_all(cells, threshold)).sum() < 4:
                 return
 
     def _record(self, col_value: np.ndarray) -> None:
-        self._x[self._unk] = col_value
+        """Widen the range seen of each hidden count by the base table ``col_value`` (only
+        the blocks solved last changed: their watched entries update the counts)."""
         w = self._w_cells
-        vals = np.bincount(self._w_pos, weights=self._w_coef * self._x[self._w_var], minlength=len(w))
+        if self._w_vals is None or len(self._blocks) == 1:
+            self._x[self._unk] = col_value
+            vals = np.bincount(self._w_pos, weights=self._w_coef * self._x[self._w_var], minlength=len(w))
+        else:
+            vals = self._w_vals
+            for b in self._touched:
+                e = self._w_of_block[self._index_of[id(b)]] if len(self._w_of_block) else np.zeros(0, np.int64)
+                var = self._w_var[e]
+                new = col_value[self.col_of[var]]
+                np.add.at(vals, self._w_pos[e], self._w_coef[e] * (new - self._x[var]))
+                self._x[var] = new
+            self._x[self._unk] = col_value
+        self._w_vals = vals
         self.seen_hi[w] = np.maximum(self.seen_hi[w], vals)
         self.seen_lo[w] = np.minimum(self.seen_lo[w], vals)
 
@@ -367,17 +305,6 @@ class _Audit:
         if ok or upper_side:
             return ok, lo, hi, b_hi
         return ok, lo, hi, np.union1d(b_hi, self.binding())
-
-
-def _row_keys(rel: _Release, col_of: np.ndarray, row_cell: np.ndarray) -> np.ndarray:
-    """A key per row of an audit LP, the same in every round of a release: a published
-    cell's id, then ``n_cells`` + the placement row of a held row, then ``n_cells`` +
-    placement rows + the link of a link row (rows in the order :class:`_Audit` adds them)."""
-    hp = rel.held_pairs
-    held = np.flatnonzero((col_of[hp[:, 0]] >= 0) | (col_of[hp[:, 1]] >= 0)) if len(hp) else np.zeros(0, np.int64)
-    pub = row_cell[row_cell >= 0]
-    link = -2 - row_cell[row_cell <= -2]
-    return np.concatenate([pub, rel.n_cells + held, rel.n_cells + len(hp) + link]).astype(np.int64)
 
 
 def _apply_dependencies(rel: _Release, hidden: np.ndarray) -> bool:
@@ -461,7 +388,7 @@ def _protect(rel: _Release, threshold: int, audit_cls: type = _Audit) -> np.ndar
     todo = np.flatnonzero(hidden & rel.count)
     seen, audit = None, None
     while len(todo):
-        audit = audit_cls(rel, hidden, seen, audit)
+        audit = audit_cls(rel, hidden, seen, audit, blocks=rel.block)
         seen = (audit.seen_lo, audit.seen_hi)
         if audit.n:
             audit.sweep(todo, threshold)
@@ -524,27 +451,35 @@ def _redundant_weighted(rel: _Release, hidden: np.ndarray, audit_cls: type = _Au
     costs -- can pin hidden counts among the integers though the linear relaxation cannot
     see it, so the others stay hidden.)"""
     base = hidden | rel.weighted_a
-    audit = audit_cls(rel, base)
+    cand = [int(k) for k in np.flatnonzero(rel.weighted_a) if not (rel.deps[k] and base[rel.deps[k]].any())]
+    audit = audit_cls(rel, base, blocks=rel.block)
+    out = _determined(audit, cand)
+    if len(audit._blocks) > 1 and out:  # the audit cut into blocks is stricter: check what it finds determined on the whole
+        out = _determined(audit_cls(rel, base), out)
+    return np.asarray(out, dtype=np.int64)
+
+
+def _determined(audit: _Audit, cells: list[int]) -> list[int]:
+    """The ``cells`` whose minimum and maximum over ``audit``'s LP are equal."""
+    rel = audit.rel
     out = []
     tables: list[np.ndarray] = []  # base tables of the last solves, all consistent with the release
-    for k in np.flatnonzero(rel.weighted_a):
-        if rel.deps[k] and base[rel.deps[k]].any():
-            continue
-        cols, coef, _ = audit.objective(int(k))
+    for k in cells:
+        cols, coef, _ = audit.objective(k)
         if len(cols):
             tol = 1e-7 * max(1.0, float(np.abs(coef).sum()))
             if tables and audit.shortcuts:  # two consistent tables giving it different values: min < max, no LP needed
                 v = np.stack(tables)[:, rel.support[k]] @ rel.support_coef[k]
                 if v.max() - v.min() > tol:
                     continue
-            lo = audit.solve(int(k), False)
+            lo = audit.solve(k, False)
             tables = (tables + [audit._x.copy()] * audit._solved)[-16:]
-            hi = audit.solve(int(k), True)
+            hi = audit.solve(k, True)
             tables = (tables + [audit._x.copy()] * audit._solved)[-16:]
             if not hi - lo <= tol:
                 continue
-        out.append(int(k))
-    return np.asarray(out, dtype=np.int64)
+        out.append(k)
+    return out
 
 
 #: Failing cells one round of the audit collects before suppressing more and re-checking

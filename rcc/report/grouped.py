@@ -36,7 +36,7 @@ from rcc.core.errors import InvalidInputError
 from rcc.report.candidates import release_pairs
 from rcc.report.listing import _home_caps, listed_placements, protect_pooled
 from rcc.report.release import SUPPRESSED, _Release, _row_of
-from rcc.report.tables import DISTANCE_BANDS, _band, _Base, _check_no_child_ids, _copy, _render
+from rcc.report.tables import DISTANCE_BANDS, _band, _Base, _check_no_child_ids, _copy, _render, council_blocks
 from rcc.sufficiency.result import SufficiencyPlan
 
 #: Shortfall reasons of an allocation plan and of a sufficiency plan (the columns of ``unmet_by_need``).
@@ -125,7 +125,9 @@ def release_of(
         names = result.region.councils.set_index("council_id").name
         annual = dict(zip(result.costs.year.astype(int), result.costs.placements_gbp.astype(float)))
         p = _year_pairs(result, threshold, pooled)
-        return _release(p, result.shortfall, "year", names, SUFFICIENCY_REASONS, rcc=None, annual=annual, threshold=threshold)
+        frames, rel = _release(p, result.shortfall, "year", names, SUFFICIENCY_REASONS, rcc=None, annual=annual, threshold=threshold)
+        rel.block = council_blocks(p.council_id, result.shortfall.council_id)
+        return frames, rel
     if not isinstance(result, Comparison):
         raise InvalidInputError("report", None, "result", "a SufficiencyPlan or a Comparison", type(result).__name__)
     order = list(result.plans)
@@ -141,7 +143,9 @@ def release_of(
     s = s[["scenario", *[c for c in s.columns if c != "scenario"]]]
     reasons = tuple(dict.fromkeys([*PLAN_REASONS, *sorted(set(s.reason_code) - set(PLAN_REASONS))]))
     names = result.base.councils.set_index("council_id").name
-    return _release(p, s, "scenario", names, reasons, rcc=tuple(result.rcc), order=order, threshold=threshold)
+    frames, rel = _release(p, s, "scenario", names, reasons, rcc=tuple(result.rcc), order=order, threshold=threshold)
+    rel.block = council_blocks(p.council_id, s.council_id)
+    return frames, rel
 
 
 def _of_group(pooled: frozenset[tuple[str, ...]], group: object) -> frozenset[tuple[str, str]]:

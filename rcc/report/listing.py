@@ -148,7 +148,7 @@ def _surely_recoverable(rel: _Release, threshold: int, mark: bool = True) -> np.
     cells = np.flatnonzero(rel.count & most)
     if not len(cells):
         return cells
-    audit = _Audit(rel, most)
+    audit = _Audit(rel, most, blocks=rel.block)
     if audit.n:
         audit.sweep(cells, threshold)
     out, exact = [], []

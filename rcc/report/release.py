@@ -55,6 +55,9 @@ class _Release:
         self.index: dict[tuple[str, str], np.ndarray] = {}
         #: the base cells are not all listed on their own (a report's placements table is aggregated)
         self.aggregated = False
+        #: a label per base cell (its home council) along which a large audit is cut
+        #: into independent LPs (``rcc.report.audit._split_rows``); None: one LP
+        self.block: np.ndarray | None = None
         self.headline_tables: set[str] = {"summary"}  # suppressed last: detail first (see rcc.report.audit._pick)
         #: (table, column) pairs suppressed last too (a council's children, placed and unmet)
         self.headline_columns: set[tuple[str, str]] = set()
@@ -219,12 +222,24 @@ class _Release:
         self.link_lo = np.asarray([lo for *_, lo, _ in self.links], dtype=float)
         self.link_hi = np.asarray([hi for *_, hi in self.links], dtype=float)
         self._bound_component: np.ndarray | None = None
+        self._by_var: tuple[np.ndarray, np.ndarray] | None = None
         self.headline = np.isin(np.asarray(self.table, dtype=object), list(self.headline_tables))
         for key in self.headline_columns & set(self.index):
             self.headline[self.index[key]] = True
         self.public = np.zeros(self.n_cells, dtype=bool)
         for key in self.public_columns & set(self.index):
             self.public[self.index[key]] = True
+
+    def cells_of(self, var: np.ndarray) -> np.ndarray:
+        """The cells over base cells ``var`` (with repeats), from an index by base cell made once."""
+        if self._by_var is None:
+            order = np.argsort(self.nz_var, kind="stable")
+            self._by_var = (order, np.searchsorted(self.nz_var[order], np.arange(len(self.base_value) + 1)))
+        order, start = self._by_var
+        var = np.asarray(var, dtype=np.int64)
+        lens = start[var + 1] - start[var]
+        pos = np.repeat(start[var] - np.cumsum(lens) + lens, lens) + np.arange(int(lens.sum()))
+        return self.nz_cell[order[pos]]
 
     def bound_component(self) -> np.ndarray:
         """A label per base cell: equal for base cells linked through a chain of public

@@ -304,8 +304,17 @@ def _plan_release(
     rel.headline_tables |= {"distance_bands"}  # big counts: suppressed only where nothing else can be
     rel.headline_columns |= {("by_council", c) for c in ("children", "placed", "unmet")}
     rel.public_columns |= {("by_council", "children")}
+    rel.block = council_blocks(pairs.council_id, s.council_id)
     rel.finish()
     return frames, rel
+
+
+def council_blocks(placed: pd.Series, short: pd.Series) -> np.ndarray:
+    """The audit's block of each base cell (placement rows, their held children, shortfall
+    rows: the councils ``placed`` and ``short``): its home council. A large audit solves one
+    LP per block (``rcc.report.audit._Audit.split_from``), a reader taken to know each
+    council's share of a national count and of a home's free places: stricter, never looser."""
+    return pd.factorize(pd.concat([placed, placed, short], ignore_index=True).astype(str))[0].astype(np.int64)
 
 
 def _placements_table(plan: Plan, b: _Base, threshold: int) -> pd.DataFrame:
