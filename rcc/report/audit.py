@@ -79,7 +79,7 @@ class _Audit:
         self._colval = rel.base_value[unk].copy()  # the last solution of every block (the truth before any)
         self._rc = np.asarray(self.row_cell, dtype=np.int64)
         self._hidden = hidden.copy()
-        self._link_pub: dict[int, np.ndarray] = {}  # see _pub_of_link
+        self._link_pub: dict[tuple[int, int], np.ndarray] = {}  # see _pub_of_link
         self._row_key = _row_keys(rel, self.col_of, self._rc)
         self._touched: list[_Block] = []
         split = blocks is not None and self.n >= self.split_from
@@ -126,6 +126,7 @@ class _Audit:
             if old is not None:
                 old.cols = cols
             self._sig[sig] = blk = old or _Block(cols, part, self.col_lower[cols], 0)  # a cut audit is large: first solves by dual simplex
+            blk.label = names[i]
             out.append(blk)
         return out
 
@@ -189,23 +190,34 @@ class _Audit:
             rc = b.rc
             tight = np.abs(np.asarray(b.h.getSolution().row_dual)) > 1e-9
             parts.append(rc[tight & (rc >= 0)])
-            parts += [self._pub_of_link(int(c)) for c in np.unique(rc[tight & (rc <= -2)])]
+            parts += [self._pub_of_link(int(c), b) for c in np.unique(rc[tight & (rc <= -2)])]
         return np.unique(np.concatenate(parts))
 
-    def _pub_of_link(self, code: int) -> np.ndarray:
-        """The published cells through which a binding link row (row cell ``code``) pins: an
-        equation pins through the published detail cells of its known base cells, a public
-        bound (a home's places) through the published cells over its base cells (computed once per link)."""
-        if code not in self._link_pub:
+    def _pub_of_link(self, code: int, block: _Block) -> np.ndarray:
+        """The published cells through which a binding link row (row cell ``code``) of
+        ``block`` pins: an equation pins through the published detail cells of its known base
+        cells, a public bound (a home's places) through the published cells over its base
+        cells (computed once per link and block). In an audit cut into blocks, only those
+        whose hiding changes this block's LP: a link's piece here is pinned whatever the
+        other blocks hide."""
+        key = (code, id(block))
+        if key not in self._link_pub:
             rel = self.rel
             var, _, lo, hi = rel.links[-2 - code]
+            cut = len(self._blocks) > 1 and rel.block is not None
             if lo == hi:
-                pub = rel.base_cell[var[self.col_of[var] < 0]]
-                self._link_pub[code] = pub[pub >= 0]
+                known = var[self.col_of[var] < 0]
+                if cut and rel.block is not None:
+                    known = known[rel.block[known] == block.label]
+                pub = rel.base_cell[known]
+                out = pub[pub >= 0]
             else:
                 near = np.unique(rel.cells_of(var))
-                self._link_pub[code] = near[~self._hidden[near] & (rel.kind_a[near] != _NONLINEAR)]
-        return self._link_pub[code]
+                out = near[~self._hidden[near] & (rel.kind_a[near] != _NONLINEAR)]
+                if cut:
+                    out = out[np.isin(out, block.rc)]
+            self._link_pub[key] = out
+        return self._link_pub[key]
 
     def _run(self, cols: np.ndarray, coef: np.ndarray, maximise: bool) -> float:
         """Optimise ``coef @ x[cols]`` (each block its own part: the blocks share no row);
@@ -397,7 +409,7 @@ def _protect(rel: _Release, threshold: int, audit_cls: type = _Audit) -> np.ndar
         stuck: list[int] = []
         unchecked = np.zeros(0, dtype=np.int64)
         for i, k in enumerate(todo):
-            if len(pins) >= _FAILING_PER_ROUND:
+            if len(pins) >= (_FAILING_PER_ROUND if len(audit._blocks) <= 1 else _FAILING_PER_ROUND_CUT):
                 unchecked = todo[i:]  # suppress these first: they often protect the rest
                 break
             ok, _, _, binding = audit.check(int(k), threshold)
@@ -485,6 +497,8 @@ def _determined(audit: _Audit, cells: list[int]) -> list[int]:
 #: Failing cells one round of the audit collects before suppressing more and re-checking
 #: (fewer LPs on cells that the new suppressions protect anyway).
 _FAILING_PER_ROUND = 64
+#: the same for an audit cut into blocks (England's): each round rebuilds the blocks that changed
+_FAILING_PER_ROUND_CUT = 1024
 
 
 def _pick(rel: _Release, pins: list[np.ndarray]) -> set[int]:

@@ -149,6 +149,7 @@ class _Block:
         import highspy
 
         self.cols, self.rc = cols, np.asarray(rows.cell, dtype=np.int64)
+        self.label: object = None  # the block's label in an audit cut into blocks
         solvers.silence_highs_banner()
         h = self.h = highspy.Highs()
         h.setOptionValue("output_flag", False)
