@@ -420,9 +420,9 @@ def _protect(rel: _Release, threshold: int, audit_cls: type = _Audit) -> np.ndar
             deps = [d for b in binding for d in rel.deps[b]]
             cand = np.union1d(binding, np.asarray(deps, dtype=np.int64))
             cand = cand[~hidden[cand] & ~rel.public[cand]]
-            if not len(cand):
+            if not len(cand) and len(audit._blocks) <= 1:  # cut into blocks: what pins it is in its block, or nothing helps
                 cand = _neighbours(rel, int(k), hidden)
-            if not len(cand):
+            if not len(cand) and len(audit._blocks) <= 1:
                 cand = _neighbours(rel, int(k), hidden, through_bounds=True)
             if not len(cand):
                 stuck.append(int(k))
