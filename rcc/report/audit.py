@@ -399,6 +399,7 @@ def _protect(rel: _Release, threshold: int, audit_cls: type = _Audit) -> np.ndar
     _secondary(rel, hidden)
     todo = np.flatnonzero(hidden & rel.count)
     seen, audit = None, None
+    all_stuck: set[int] = set()  # cut into blocks: the loop goes on without them; all pooled at its end
     while len(todo):
         audit = audit_cls(rel, hidden, seen, audit, blocks=rel.block)
         seen = (audit.seen_lo, audit.seen_hi)
@@ -428,16 +429,23 @@ def _protect(rel: _Release, threshold: int, audit_cls: type = _Audit) -> np.ndar
                 stuck.append(int(k))
                 continue
             pins.append(cand)
-        if stuck:
+        if stuck and len(audit._blocks) <= 1:
             raise Unprotectable(rel, stuck)
+        all_stuck |= set(stuck)  # (England: 7 pooling retries rather than one per stuck cell or two)
+        failing = [k for k in failing if k not in all_stuck]
         extra = _pick(rel, pins)
         if not failing:
+            if all_stuck:
+                raise Unprotectable(rel, sorted(all_stuck))
             break
         before = hidden.copy()
         hidden[list(extra)] = True
         _secondary(rel, hidden)
         new = np.flatnonzero(hidden & ~before & rel.count)
         todo = np.union1d(np.union1d(np.asarray(failing, dtype=np.int64), new), unchecked)
+        todo = np.setdiff1d(todo, np.asarray(sorted(all_stuck), dtype=np.int64))
+    if all_stuck:
+        raise Unprotectable(rel, sorted(all_stuck))
     hidden[_redundant_weighted(rel, hidden, audit_cls)] = False
     return hidden
 
