@@ -204,17 +204,17 @@ class _Audit:
         if key not in self._link_pub:
             rel = self.rel
             var, _, lo, hi = rel.links[-2 - code]
-            cut = len(self._blocks) > 1 and rel.block is not None
+            cut = rel.block if len(self._blocks) > 1 else None
             if lo == hi:
                 known = var[self.col_of[var] < 0]
-                if cut and rel.block is not None:
-                    known = known[rel.block[known] == block.label]
+                if cut is not None:
+                    known = known[cut[known] == block.label]
                 pub = rel.base_cell[known]
                 out = pub[pub >= 0]
             else:
                 near = np.unique(rel.cells_of(var))
                 out = near[~self._hidden[near] & (rel.kind_a[near] != _NONLINEAR)]
-                if cut:
+                if cut is not None:
                     out = out[np.isin(out, block.rc)]
             self._link_pub[key] = out
         return self._link_pub[key]
