@@ -13,6 +13,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import attrs
 import numpy as np
 import pandas as pd
 import pytest
@@ -160,6 +161,26 @@ def test_sufficiency_plan_card() -> None:
     assert card["year 2: without a home"] == f"{last.unmet:,.0f}"
     assert "suff.builds" in text
     _escaped(suff._repr_html_())
+
+
+@pytest.mark.parametrize(
+    ("gap", "shown"),
+    [(None, "-"), (0.0, "0%"), (4.12e-7, "< 0.001%"), (4.12e-5, "0.0041%"), (2.6e-4, "0.026%"), (0.025, "2.5%"), (12.5, "1,250%")],
+)
+def test_gaps_never_show_in_scientific_notation(gap: float | None, shown: str) -> None:
+    assert rcc.core.display.fmt_gap(gap) == shown
+
+
+def test_sufficiency_card_and_reports_show_a_tiny_gap_without_an_exponent(tmp_path: Path) -> None:
+    region = toy()
+    suff = rcc.sufficiency_plan(region, rcc.default_options(region), rcc.forecast_from_region(region, 2))
+    suff = attrs.evolve(suff, info=attrs.evolve(suff.info, gap=4.12e-7))  # a MIP closed within its tolerance
+    rcc.write_html(suff, tmp_path / "s.html")
+    texts = {"repr": repr(suff), "html card": suff._repr_html_(), "summary": suff.summary(),
+             "html report": (tmp_path / "s.html").read_text()}
+    for where, text in texts.items():
+        assert not re.search(r"\d[eE][-+]\d", re.sub(r"<(script|style)\b.*?</\1>|data:[^\"')]+", "", text, flags=re.S)), where
+    assert "gap to the best bound: < 0.001%" in texts["repr"] and "&lt; 0.001%" in texts["html report"]
 
 
 def test_forecast_card_and_plain_dataframe_operations(gm: rcc.Region) -> None:

@@ -24,6 +24,7 @@ from rcc.allocation.model import (
 from rcc.allocation.network import edge_components
 from rcc.allocation.result import PlanStatus, SolveInfo
 from rcc.core import solvers
+from rcc.core.display import fmt_gap
 from rcc.core.errors import InfeasibleError, SolverError
 from rcc.core.params import PlanParams, SolverOptions
 from rcc.core.region import Region
@@ -231,7 +232,7 @@ def _report(p: _Priced, n_edges: int, scale: float, params: PlanParams) -> tuple
     note = ""
     if status is not PlanStatus.OPTIMAL:
         note = f"stopped by the time limit ({p.limit:g} s): best plan found, " + (
-            "no bound known" if gap is None else f"within {100 * gap:.3g}% of the optimum"
+            "no bound known" if gap is None else f"within {fmt_gap(gap)} of the optimum"
         )
     if p.rounds > 1 or len(rnd.edge) < n_edges:
         note = (note + "; " if note else "") + (

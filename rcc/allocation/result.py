@@ -11,7 +11,7 @@ import pandas as pd
 
 from rcc.allocation.tradeoff import trade_off
 from rcc.core.accessors import Accessor
-from rcc.core.display import Card, Metrics, fmt_count, fmt_gbp, fmt_metric, fmt_pct
+from rcc.core.display import Card, Metrics, fmt_count, fmt_gap, fmt_gbp, fmt_metric, fmt_pct
 from rcc.core.region import Region
 
 __all__ = ["PlanStatus", "Plan", "SolveInfo", "metrics_table", "METRIC_LABELS"]
@@ -197,7 +197,7 @@ class Plan:
         m = self.metrics
         lines = [f"{self.region.name}: {self.method} plan, status {self.status.value}"]
         if self.info.gap is not None:
-            lines[0] += f", gap {100 * self.info.gap:.3g}%"
+            lines[0] += f", gap {fmt_gap(self.info.gap)}"
         lines[0] += f", {self.info.solver} {self.info.runtime_s:.1f}s"
         for k, label in METRIC_LABELS.items():
             lines.append(f"  {label:<32} {_fmt(k, m[k])}")
@@ -234,7 +234,7 @@ class Plan:
         ]
         notes = []
         if (self.info.gap or 0) > 0 or self.status is PlanStatus.TIME_LIMIT:
-            gap = "unknown" if self.info.gap is None else f"{100 * self.info.gap:.3g}%"
+            gap = fmt_gap(self.info.gap, missing="unknown")
             notes.append(f"gap to the best bound: {gap}")
         if m.unmet:
             un = self.unmet_by_need().groupby("reason_code").children.sum().sort_values(ascending=False)

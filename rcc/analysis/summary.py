@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from rcc.allocation.result import METRIC_LABELS, Plan, _fmt
 from rcc.allocation.tradeoff import TradeOff, trade_off
+from rcc.core.display import fmt_gap
 
 __all__ = ["TradeOff", "side_by_side", "trade_off"]
 
@@ -31,7 +32,7 @@ def side_by_side(plans: Mapping[str, Plan]) -> str:
     for key, label in METRIC_LABELS.items():
         lines.append(f"{label:<40}" + "".join(f"{_fmt(key, metrics[n][key]):>{width + 2}}" for n in names))
     lines.append(f"{'status':<40}" + "".join(f"{plans[n].status.value:>{width + 2}}" for n in names))
-    gaps = ["-" if plans[n].info.gap is None else f"{100 * plans[n].info.gap:.3g}%" for n in names]
+    gaps = [fmt_gap(plans[n].info.gap) for n in names]
     lines.append(f"{'gap':<40}" + "".join(f"{g:>{width + 2}}" for g in gaps))
     lines.append(f"{'run time (s)':<40}" + "".join(f"{plans[n].info.runtime_s:>{width + 2}.1f}" for n in names))
     return "\n".join(lines)

@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 import pandas as pd
 
-__all__ = ["Card", "Metrics", "METRIC_KINDS", "SHORT_HEADINGS", "fmt_count", "fmt_gbp", "fmt_metric", "fmt_pct", "status_colour"]
+__all__ = ["Card", "Metrics", "METRIC_KINDS", "SHORT_HEADINGS", "fmt_count", "fmt_gap", "fmt_gbp", "fmt_metric", "fmt_pct", "status_colour"]
 
 #: How each metric is shown: ``count``, ``pct``, ``miles``, ``gbp`` or ``hhi`` (0-10,000).
 METRIC_KINDS: Mapping[str, str] = {
@@ -83,6 +83,21 @@ def fmt_count(value: Any) -> str:
 def fmt_pct(value: Any) -> str:
     """``56.3%``, ``-`` when missing."""
     return "-" if _missing(value) else f"{float(value):.1f}%"
+
+
+def fmt_gap(gap: Any, missing: str = "-") -> str:
+    """A solver's relative gap (a fraction) in percent, never in scientific notation:
+    ``0%``, ``< 0.001%``, ``0.0412%``, ``2.5%``; ``missing`` when there is none."""
+    if _missing(gap):
+        return missing
+    pct = 100 * float(gap)
+    if pct == 0:
+        return "0%"
+    if abs(pct) < 0.001:
+        return "< 0.001%"
+    if abs(pct) >= 100:
+        return f"{pct:,.0f}%"
+    return f"{pct:.3g}%" if abs(pct) >= 0.01 else f"{pct:.4f}".rstrip("0") + "%"
 
 
 def fmt_gbp(value: Any, *, short: bool = False) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from rcc.allocation.result import Plan
+from rcc.core.display import fmt_gap
 from rcc.report.release import SUPPRESSED, _is_c
 
 
@@ -57,7 +58,7 @@ def _suppression_note(threshold: int) -> str:
 
 def _plan_facts(plan: Plan) -> list[tuple[str, str]]:
     info = plan.info
-    gap = "n/a (heuristic)" if plan.status.value == "heuristic" else ("-" if info.gap is None else f"{100 * info.gap:.3g}%")
+    gap = "n/a (heuristic)" if plan.status.value == "heuristic" else fmt_gap(info.gap)
     facts = [
         ("Region", plan.region.name),
         ("Councils", f"{len(plan.region.councils):,}"),

@@ -14,6 +14,7 @@ import pandas as pd
 
 from rcc.allocation.result import Plan
 from rcc.analysis.comparison import Comparison
+from rcc.core.display import fmt_gap
 from rcc.core.errors import InvalidInputError
 from rcc.core.glossary import GLOSSARY
 from rcc.report.formatting import _attribution, _fmt_value, _method_label, _plan_facts, _suppression_note
@@ -327,7 +328,7 @@ def _sufficiency_context(suff: SufficiencyPlan, t: int) -> dict[str, Any]:
     tables = tables_of(suff, t)
     budget = tables["budget_use"]
     sp = SufficiencyPlots(suff)
-    gap = "-" if suff.info.gap is None else f"{100 * suff.info.gap:.3g}%"
+    gap = fmt_gap(suff.info.gap)
     facts = [("Region", suff.region.name), ("Councils", f"{len(suff.region.councils):,}"), ("Years", str(suff.years)),
              ("Status", suff.status.value), ("Solver", suff.info.solver), ("Solver gap", gap),
              ("Run time (s)", f"{suff.info.runtime_s:.1f}"), ("New places", f"{suff.new_places:,}")]

@@ -10,7 +10,7 @@ import pandas as pd
 
 from rcc.allocation.result import METRIC_LABELS, PlanStatus, SolveInfo
 from rcc.core.accessors import Accessor
-from rcc.core.display import Card, fmt_count, fmt_gbp, fmt_metric, fmt_pct
+from rcc.core.display import Card, fmt_count, fmt_gap, fmt_gbp, fmt_metric, fmt_pct
 from rcc.core.errors import InfeasibleError
 from rcc.core.region import Region
 
@@ -151,7 +151,7 @@ class SufficiencyPlan:
         """A plan a commissioner can read: per year, what to start where, what it
         costs, children placed and within 20 miles, and who is left without a home."""
         lines = [f"Sufficiency plan for {self.region.name}: {self.years} year(s), status {self.status.value}"]
-        gap = "-" if self.info.gap is None else f"{100 * self.info.gap:.2f}%"
+        gap = fmt_gap(self.info.gap)
         lines.append(f"  solver {self.info.solver}, {self.info.runtime_s:.1f}s, gap {gap}; {self.info.note}".rstrip("; "))
         if len(self.explanation):
             lines.append(self.explain())
@@ -229,7 +229,7 @@ class SufficiencyPlan:
             ]
         notes = []
         if self.info.gap is not None:
-            notes.append(f"gap to the best bound: {100 * self.info.gap:.3g}%")
+            notes.append(f"gap to the best bound: {fmt_gap(self.info.gap)}")
         if len(self.explanation):
             notes.append(f"the rules clash: {len(self.explanation)} rule(s) must give (see suff.explain())")
         notes += self._held_notes()
