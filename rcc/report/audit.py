@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import math
+from typing import Any
 
 import numpy as np
 
@@ -399,7 +400,7 @@ def _protect(rel: _Release, threshold: int, audit_cls: type = _Audit) -> np.ndar
     _secondary(rel, hidden)
     todo = np.flatnonzero(hidden & rel.count)
     seen, audit = None, None
-    all_stuck: set[int] = set()  # cut into blocks: the loop goes on without them; all pooled at its end
+    all_stuck: set[int] = set()  # the loop goes on without them; those still recoverable at its end are pooled
     while len(todo):
         audit = audit_cls(rel, hidden, seen, audit, blocks=rel.block)
         seen = (audit.seen_lo, audit.seen_hi)
@@ -407,7 +408,6 @@ def _protect(rel: _Release, threshold: int, audit_cls: type = _Audit) -> np.ndar
             audit.sweep(todo, threshold)
         failing: list[int] = []
         pins: list[np.ndarray] = []
-        stuck: list[int] = []
         unchecked = np.zeros(0, dtype=np.int64)
         for i, k in enumerate(todo):
             if len(pins) >= (_FAILING_PER_ROUND if len(audit._blocks) <= 1 else _FAILING_PER_ROUND_CUT):
@@ -416,38 +416,53 @@ def _protect(rel: _Release, threshold: int, audit_cls: type = _Audit) -> np.ndar
             ok, _, _, binding = audit.check(int(k), threshold)
             if ok:
                 continue
-            failing.append(int(k))
-            # a published statistic pins a cell through its counts too: they are candidates
-            deps = [d for b in binding for d in rel.deps[b]]
-            cand = np.union1d(binding, np.asarray(deps, dtype=np.int64))
-            cand = cand[~hidden[cand] & ~rel.public[cand]]
-            if not len(cand) and len(audit._blocks) <= 1:  # cut into blocks: what pins it is in its block, or nothing helps
-                cand = _neighbours(rel, int(k), hidden)
-            if not len(cand) and len(audit._blocks) <= 1:
-                cand = _neighbours(rel, int(k), hidden, through_bounds=True)
+            cand = _candidates(rel, audit, int(k), binding, hidden)
             if not len(cand):
-                stuck.append(int(k))
+                all_stuck.add(int(k))  # (England: 7 pooling retries rather than one per stuck cell or two)
                 continue
+            failing.append(int(k))
             pins.append(cand)
-        if stuck and len(audit._blocks) <= 1:
-            raise Unprotectable(rel, stuck)
-        all_stuck |= set(stuck)  # (England: 7 pooling retries rather than one per stuck cell or two)
-        failing = [k for k in failing if k not in all_stuck]
-        extra = _pick(rel, pins)
         if not failing:
-            if all_stuck:
-                raise Unprotectable(rel, sorted(all_stuck))
             break
         before = hidden.copy()
-        hidden[list(extra)] = True
+        hidden[list(_pick(rel, pins))] = True
         _secondary(rel, hidden)
         new = np.flatnonzero(hidden & ~before & rel.count)
         todo = np.union1d(np.union1d(np.asarray(failing, dtype=np.int64), new), unchecked)
         todo = np.setdiff1d(todo, np.asarray(sorted(all_stuck), dtype=np.int64))
-    if all_stuck:
-        raise Unprotectable(rel, sorted(all_stuck))
+    still = _still_recoverable(rel, hidden, sorted(all_stuck), threshold, seen, audit, audit_cls)
+    if still:
+        raise Unprotectable(rel, still)
     hidden[_redundant_weighted(rel, hidden, audit_cls)] = False
     return hidden
+
+
+def _candidates(rel: _Release, audit: _Audit, k: int, binding: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    """The cells whose hiding may protect failing cell ``k``: the binding published cells
+    and the counts of a binding published statistic; failing those (one LP, not cut), the
+    cells linked to it through shared rows, then through bounds."""
+    deps = [d for b in binding for d in rel.deps[b]]
+    cand = np.union1d(binding, np.asarray(deps, dtype=np.int64))
+    cand = cand[~hidden[cand] & ~rel.public[cand]]
+    if not len(cand) and len(audit._blocks) <= 1:  # cut into blocks: what pins it is in its block, or nothing helps
+        cand = _neighbours(rel, k, hidden)
+    if not len(cand) and len(audit._blocks) <= 1:
+        cand = _neighbours(rel, k, hidden, through_bounds=True)
+    return cand
+
+
+def _still_recoverable(
+    rel: _Release, hidden: np.ndarray, stuck: list[int], threshold: int, seen: Any, audit: _Audit | None, audit_cls: type
+) -> list[int]:
+    """The stuck cells (no candidate left to hide when met) that the final suppression
+    still leaves recoverable: what the loop hid afterwards for other cells may protect them."""
+    if not stuck:
+        return []
+    final = audit_cls(rel, hidden, seen, audit, blocks=rel.block)
+    cells = np.asarray(stuck, dtype=np.int64)
+    if final.n:
+        final.sweep(cells, threshold)
+    return [k for k in stuck if not final.check(k, threshold)[0]]
 
 
 class Unprotectable(SolverError):
