@@ -587,6 +587,20 @@ def test_sufficiency_shows_the_engine_stages_unless_quiet(tmp_path, capsys):
     assert capsys.readouterr().err == ""
 
 
+def test_report_shows_how_far_the_suppression_audit_has_gone_unless_quiet(tmp_path, capsys, monkeypatch):
+    from rcc.report import audit
+
+    monkeypatch.setattr(audit, "_SAY_EVERY_S", 0.0)  # every round (by default at most one line every 5 s)
+    args = ["report", "--region", "bury", "--neighbours-miles", "5", "--format", "html", "--out", str(tmp_path / "r")]
+    assert main(args) == EXIT_OK
+    err = capsys.readouterr().err
+    rounds = re.findall(r"suppression audit: round (\d+), ([\d,]+) suppressed cells to check, ([\d,]+) hidden so far", err)
+    assert rounds and rounds[0][0] == "1" and all(int(c.replace(",", "")) > 0 for _, c, _ in rounds)
+    assert err.index("writing the html report") < err.index("suppression audit: round 1") < err.index("done")
+    assert main([*args[:-1], str(tmp_path / "q"), "--quiet"]) == EXIT_OK
+    assert capsys.readouterr().err == ""
+
+
 def test_ssda903_and_ofsted_replace_the_embedded_demand_and_homes(tmp_path, capsys):
     (tmp_path / "header.csv").write_text("CHILD,SEX,DOB\nA1,1,01/06/2010\nA2,2,01/06/2004\n")
     (tmp_path / "episodes.csv").write_text("CHILD,DECOM,LS,PLACE,PLACE_PROVIDER,DEC\n"

@@ -61,7 +61,8 @@ class StageLog:
     run a second; :meth:`close` (or the next message) clears it.
 
     Used as a context manager it also shows the stage events the library logs while a
-    step runs (the sufficiency engine logs each stage it starts to ``rcc.sufficiency.stages``).
+    step runs (:data:`STAGE_LOGGERS`: the sufficiency engine logs each stage it starts, the
+    report's suppression audit its passes and rounds).
     """
 
     _open: weakref.WeakSet[StageLog] = weakref.WeakSet()
@@ -122,7 +123,8 @@ class StageLog:
             log.close()
 
     def __enter__(self) -> StageLog:
-        if not self.quiet:
+        self._depth = getattr(self, "_depth", 0) + 1  # nested: the outer one forwards already
+        if not self.quiet and self._depth == 1:
             log = self
 
             class _Forward(logging.Handler):
@@ -130,22 +132,27 @@ class StageLog:
                     log(f"  {record.getMessage()}")
 
             self._handler = _Forward(logging.INFO)
-            stages = logging.getLogger(STAGE_LOGGER)
-            stages.addHandler(self._handler)
-            self._level = stages.level
-            stages.setLevel(logging.INFO)
+            self._levels: dict[str, int] = {}
+            for name in STAGE_LOGGERS:
+                stages = logging.getLogger(name)
+                stages.addHandler(self._handler)
+                self._levels[name] = stages.level
+                stages.setLevel(logging.INFO)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._handler is not None:
-            stages = logging.getLogger(STAGE_LOGGER)
-            stages.removeHandler(self._handler)
-            stages.setLevel(self._level)
+        self._depth -= 1
+        if self._handler is not None and self._depth == 0:
+            for name in STAGE_LOGGERS:
+                stages = logging.getLogger(name)
+                stages.removeHandler(self._handler)
+                stages.setLevel(self._levels[name])
             self._handler = None
 
 
-#: The logger the sufficiency engine reports its stages to (see :class:`StageLog`).
-STAGE_LOGGER = "rcc.sufficiency.stages"
+#: The loggers the library reports the stages of long steps to (see :class:`StageLog`): the
+#: sufficiency engine's stages; the report's suppression audit (its passes and rounds).
+STAGE_LOGGERS = ("rcc.sufficiency.stages", "rcc.report.stages")
 
 
 def _flush_c_stdout() -> None:

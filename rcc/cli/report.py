@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -121,7 +122,8 @@ def cmd_report(args: argparse.Namespace, run: Run) -> int:
     region = load_region(args, progress)
     run.region = region.name
     progress(repr(region))
-    report_region(region, run.out.staging, formats, args.suppress_below, args.seed, msg=args.verbose, progress=progress)
+    with progress:  # the suppression audit's rounds, on a large region
+        report_region(region, run.out.staging, formats, args.suppress_below, args.seed, msg=args.verbose, progress=progress)
     progress.done()
     return run.finish()
 
@@ -149,7 +151,8 @@ def write_reports(result: Any, args: argparse.Namespace, progress: Callable[[str
     for path in args.report or []:
         progress(f"writing the report {path}")
         writer = write_html if path.suffix.lower() == ".html" else write_excel
-        written.append(writer(result, path, suppress_below=args.suppress_below))
+        with progress if isinstance(progress, StageLog) else contextlib.nullcontext():  # the audit's rounds
+            written.append(writer(result, path, suppress_below=args.suppress_below))
     if written:
         print("wrote the report" + ("s " if len(written) > 1 else " ") + ", ".join(map(str, written)))
     return written

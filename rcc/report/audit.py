@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import logging
 import math
+import time
 from typing import Any
 
 import numpy as np
@@ -14,6 +16,9 @@ import numpy as np
 from rcc.core.errors import SolverError
 from rcc.report.audit_lp import _Block, _make_rows, _row_keys, _Rows, _split_rows
 from rcc.report.release import _COUNT, _NONLINEAR, _TOL, _Release
+
+#: Where the audit says how far it has gone (shown by the CLI's stage lines; a round at most every few seconds).
+STAGES = logging.getLogger("rcc.report.stages")
 
 
 def _interval_ok(lo: float, hi: float, value: float, threshold: int) -> tuple[bool, bool]:
@@ -401,7 +406,13 @@ def _protect(rel: _Release, threshold: int, audit_cls: type = _Audit) -> np.ndar
     todo = np.flatnonzero(hidden & rel.count)
     seen, audit = None, None
     all_stuck: set[int] = set()  # the loop goes on without them; those still recoverable at its end are pooled
+    said, rounds = time.perf_counter(), 0
     while len(todo):
+        rounds += 1
+        if time.perf_counter() - said >= _SAY_EVERY_S:
+            said = time.perf_counter()
+            STAGES.info("suppression audit: round %d, %s suppressed cells to check, %s hidden so far",
+                        rounds, f"{len(todo):,}", f"{int(hidden.sum()):,}")
         audit = audit_cls(rel, hidden, seen, audit, blocks=rel.block)
         seen = (audit.seen_lo, audit.seen_hi)
         if audit.n:
@@ -520,6 +531,7 @@ def _determined(audit: _Audit, cells: list[int]) -> list[int]:
 #: Failing cells one round of the audit collects before suppressing more and re-checking
 #: (fewer LPs on cells that the new suppressions protect anyway).
 _FAILING_PER_ROUND = 64
+_SAY_EVERY_S = 5.0
 #: the same for an audit cut into blocks (England's): each round rebuilds the blocks that changed
 _FAILING_PER_ROUND_CUT = 1024
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from rcc.report.audit import Unprotectable, _Audit, _protect
+from rcc.report.audit import STAGES, Unprotectable, _Audit, _protect
 from rcc.report.candidates import ELSEWHERE
 from rcc.report.release import _Release
 
@@ -98,6 +98,8 @@ def protect_pooled(
             return frames, rel, _protect(rel, threshold)
         except Unprotectable as e:
             more = _to_pool(frames, e.cells, key)
+            STAGES.info("suppression audit: %d cell(s) stay recoverable; their rows are pooled into '%s' and the "
+                        "release audited again", len(e.cells), ELSEWHERE[0])
             if more <= pooled:
                 if relaxed:
                     raise
