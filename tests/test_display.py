@@ -171,6 +171,15 @@ def test_gaps_never_show_in_scientific_notation(gap: float | None, shown: str) -
     assert rcc.core.display.fmt_gap(gap) == shown
 
 
+def test_wrap_lines_wraps_only_long_lines_and_keeps_their_indent_and_words() -> None:
+    short = "  start  a short line"
+    long = "  start  " + " ".join(f"word{i}" for i in range(40))
+    out = rcc.core.display.wrap_lines(f"{short}\n{long}", 60).splitlines()
+    assert out[0] == short and all(len(line) <= 60 for line in out)
+    assert out[1].startswith("  start  word0") and all(line.startswith("    ") for line in out[2:])
+    assert " ".join(" ".join(out[1:]).split()) == " ".join(long.split())
+
+
 def test_sufficiency_card_and_reports_show_a_tiny_gap_without_an_exponent(tmp_path: Path) -> None:
     region = toy()
     suff = rcc.sufficiency_plan(region, rcc.default_options(region), rcc.forecast_from_region(region, 2))

@@ -391,6 +391,8 @@ def test_gm_plan_tables_are_consistent(gm):
     assert (g.children == g.children_inside_existing + g.children_in_new_places + g.children_outside + g.children_without_home).all()
     text = plan.summary()
     assert "Year 1" in text and "within 20 miles" in text and "Budgets" in text
+    assert max(map(len, text.splitlines())) <= 100  # the solver's note and each build wrapped, none cut
+    assert " ".join(text.split()).count(" ".join(plan.info.note.split())) == 1
     assert set(plan.to_frames()) >= {"builds", "placements", "shortfall", "costs", "metrics", "explanation"}
     with pytest.warns(DeprecationWarning, match="metrics_by_year"):
         assert plan.metrics is plan.metrics_by_year  # the old name of the per-year table

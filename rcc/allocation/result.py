@@ -269,6 +269,6 @@ def _short(text: str, limit: int = 160) -> str:
 def _fmt(key: str, value: float) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "-"
-    if key in ("children", "placed", "unmet", "weekly_cost_gbp"):
+    if key in ("children", "placed", "unmet", "weekly_cost_gbp", "provider_hhi"):  # HHI: 0-10,000, whole
         return f"{value:,.0f}"
     return f"{value:,.1f}"

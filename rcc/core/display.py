@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import html
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
 import pandas as pd
 
-__all__ = ["Card", "Metrics", "METRIC_KINDS", "SHORT_HEADINGS", "fmt_count", "fmt_gap", "fmt_gbp", "fmt_metric", "fmt_pct", "status_colour"]
+__all__ = ["Card", "Metrics", "METRIC_KINDS", "SHORT_HEADINGS", "fmt_count", "fmt_gap", "fmt_gbp", "fmt_metric", "fmt_pct", "status_colour", "wrap_lines"]
 
 #: How each metric is shown: ``count``, ``pct``, ``miles``, ``gbp`` or ``hhi`` (0-10,000).
 METRIC_KINDS: Mapping[str, str] = {
@@ -83,6 +84,20 @@ def fmt_count(value: Any) -> str:
 def fmt_pct(value: Any) -> str:
     """``56.3%``, ``-`` when missing."""
     return "-" if _missing(value) else f"{float(value):.1f}%"
+
+
+def wrap_lines(text: str, width: int = 100) -> str:
+    """``text`` with every line longer than ``width`` wrapped at spaces, its continuation
+    lines indented two more than the line's own indentation (for printed summaries)."""
+    out = []
+    for line in text.splitlines():
+        if len(line) <= width:
+            out.append(line)
+            continue
+        indent = line[: len(line) - len(line.lstrip())]
+        out += textwrap.wrap(line.strip(), width, initial_indent=indent, subsequent_indent=indent + "  ",
+                             break_on_hyphens=False, break_long_words=False)
+    return "\n".join(out)
 
 
 def fmt_gap(gap: Any, missing: str = "-") -> str:

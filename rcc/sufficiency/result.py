@@ -10,7 +10,7 @@ import pandas as pd
 
 from rcc.allocation.result import METRIC_LABELS, PlanStatus, SolveInfo
 from rcc.core.accessors import Accessor
-from rcc.core.display import Card, fmt_count, fmt_gap, fmt_gbp, fmt_metric, fmt_pct
+from rcc.core.display import Card, fmt_count, fmt_gap, fmt_gbp, fmt_metric, fmt_pct, wrap_lines
 from rcc.core.errors import InfeasibleError
 from rcc.core.region import Region
 
@@ -204,7 +204,7 @@ class SufficiencyPlan:
             f"Total over {self.years} year(s): capital {_gbp(tot.capital_gbp)}, revenue {_gbp(tot.revenue_gbp)} "
             f"(placements {_gbp(tot.placements_gbp)}), new places {self.new_places:,}"
         )
-        return "\n".join(lines)
+        return wrap_lines("\n".join(lines))
 
     def card(self) -> Card:
         """The short display: status, the last year's outcome, new places and money, where to look next."""
