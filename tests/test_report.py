@@ -1128,3 +1128,18 @@ def test_plan_headline_says_why_a_mean_or_cost_is_withheld(gm: tuple[rcc.Plan, r
     assert audit_suppression(plan, report_tables(plan)).protected.all()  # the figures stay withheld: the audit passes
     no_suppression = write_html(plan, tmp_path / "open.html", suppress_below=0).read_text(encoding="utf-8")
     assert 'id="withheld"' not in no_suppression
+
+
+def test_the_region_headline_stays_when_a_council_count_can_be_hidden_instead() -> None:
+    """Greater Manchester as a commissioner plans it (today's placements held): 12 children
+    without a home, four councils' 1 to 4 hidden. The regional total less Manchester's 5
+    would give the other four's sum; the audit hides Manchester's count (and what follows from
+    it), not the region's children placed and without a home."""
+    plan = rcc.plan(rcc.datasets.england("Greater Manchester RCC", seed=0))
+    tables = report_tables(plan)
+    summary = tables["summary"].set_index("metric").value
+    assert summary["placed"] == plan.metrics["placed"] and summary["unmet"] == plan.metrics["unmet"] > 0
+    assert summary["pct_inside_own_council"] != C and summary["utilisation_pct"] != C
+    assert (tables["by_council"].unmet == C).sum() >= 2  # small councils' counts are still hidden
+    audit = audit_suppression(plan, tables, suppress_below=5)
+    assert len(audit) and audit.protected.all(), audit[~audit.protected]

@@ -459,7 +459,27 @@ def _candidates(rel: _Release, audit: _Audit, k: int, binding: np.ndarray, hidde
         cand = _neighbours(rel, k, hidden)
     if not len(cand) and len(audit._blocks) <= 1:
         cand = _neighbours(rel, k, hidden, through_bounds=True)
+    if rel.keep_summary and len(cand) and rel.headline[cand].all() and rel.top[cand].any() and len(audit._blocks) <= 1:
+        cand = _with_alternatives(rel, cand, hidden)
     return cand
+
+
+def _with_alternatives(rel: _Release, cand: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    """Headline candidates and the published counts of every relation holding one of them or
+    an alias (the same sum of base cells): the LP names one binding row of several that pin a
+    cell alike (a total, but not the council's count that the total less the hidden ones
+    gives), and hiding a detail or smaller count may protect it as well as the headline."""
+    members = cand
+    classes = rel.alias[cand][rel.alias[cand] >= 0]
+    if len(classes):
+        members = np.union1d(cand, np.flatnonzero(np.isin(rel.alias, classes)))
+    rels = np.unique(np.concatenate([rel.cell_relations[rel.cell_relation_start[c] : rel.cell_relation_start[c + 1]] for c in members]))
+    if not len(rels):
+        return cand
+    cells = np.concatenate([rel.relation_cells[rel.relation_start[i] : rel.relation_start[i + 1]] for i in rels])
+    cells = np.unique(cells)
+    cells = cells[~hidden[cells] & ~rel.public[cells] & rel.count[cells]]
+    return np.union1d(cand, cells)
 
 
 def _still_recoverable(

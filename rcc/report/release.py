@@ -61,6 +61,9 @@ class _Release:
         self.headline_tables: set[str] = {"summary"}  # suppressed last: detail first (see rcc.report.audit._pick)
         #: (table, column) pairs suppressed last too (a council's children, placed and unmet)
         self.headline_columns: set[tuple[str, str]] = set()
+        #: a plan's release: a failing cell pinned only through the summary's counts may hide, instead,
+        #: the published counts of their relations (a council's), so the regional headline stays
+        self.keep_summary = False
         #: (table, column) pairs published elsewhere (DfE publishes each council's children looked
         #: after): never hidden unless small; hiding them protects nothing
         self.public_columns: set[tuple[str, str]] = set()
@@ -226,9 +229,29 @@ class _Release:
         self.headline = np.isin(np.asarray(self.table, dtype=object), list(self.headline_tables))
         for key in self.headline_columns & set(self.index):
             self.headline[self.index[key]] = True
+        self.headline = self._with_aliases(self.headline)
+        self.top = self._with_aliases(np.isin(np.asarray(self.table, dtype=object), ["summary"]))  # the summary's own
         self.public = np.zeros(self.n_cells, dtype=bool)
         for key in self.public_columns & set(self.index):
             self.public[self.index[key]] = True
+
+    def _with_aliases(self, flag: np.ndarray) -> np.ndarray:
+        """``flag`` spread to every count publishing the same sum of base cells as a flagged one
+        (a need table of one need is the headline's children without a home; a council's only
+        short cohort is its count): hiding the alias instead would hide the flagged cell too."""
+        classes: dict[tuple[bytes, bytes], list[int]] = {}
+        for k in np.flatnonzero(self.count).tolist():
+            var = self.support[k]
+            if len(var):
+                o = np.argsort(var, kind="stable")
+                classes.setdefault((var[o].tobytes(), self.support_coef[k][o].tobytes()), []).append(k)
+        out = flag.copy()
+        self.alias = np.full(self.n_cells, -1, dtype=np.int64)  # a class id per count with aliases, else -1
+        for i, ks in enumerate(ks for ks in classes.values() if len(ks) > 1):
+            self.alias[ks] = i
+            if flag[ks].any():
+                out[ks] = True
+        return out
 
     def cells_of(self, var: np.ndarray) -> np.ndarray:
         """The cells over base cells ``var`` (with repeats), from an index by base cell made once."""

@@ -304,6 +304,7 @@ def _plan_release(
     rel.headline_tables |= {"distance_bands"}  # big counts: suppressed only where nothing else can be
     rel.headline_columns |= {("by_council", c) for c in ("children", "placed", "unmet")}
     rel.public_columns |= {("by_council", "children")}
+    rel.keep_summary = True
     rel.block = council_blocks(pairs.council_id, s.council_id)
     rel.finish()
     return frames, rel
