@@ -137,3 +137,17 @@ def test_the_readme_shows_the_card_and_trade_off_greater_manchester_gives_today(
     today = rcc.simulate.today_plan(region)
     assert card.rstrip("\n") == repr(plan)
     assert trade.strip() == str(rcc.trade_off(today, plan, ("today", "optimised")))
+
+
+def test_the_readme_picture_of_a_notebook_is_there_and_says_what_a_fresh_plan_says() -> None:
+    """The quick start's picture (docs/images/notebook-card.png, drawn by scripts/make_readme_images.py):
+    present, a real PNG, and its description's numbers are those of a fresh plan."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    alt, path = re.search(r"!\[([^\]]*)\]\((docs/images/notebook-card\.png)\)", readme).groups()
+    png = (REPO / path).read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+    plan = rcc.plan(rcc.datasets.england("Greater Manchester RCC"))
+    m = plan.metrics
+    assert f"status {plan.status.value}" in alt
+    assert f"{m['children']:,.0f} children, {m['placed']:,.0f} placed, {m['unmet']:,.0f} without a home" in alt
+    assert "make_readme_images.py" in readme
