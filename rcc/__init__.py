@@ -20,6 +20,7 @@ from rcc.core.errors import InfeasibleError, InvalidInputError, RccError, Solver
 from rcc.core.glossary import GLOSSARY as glossary
 from rcc.core.glossary import GlossaryEntry, explain, glossary_frame
 from rcc.core.params import PlanParams, SolverOptions, Weights
+from rcc.core.progress import show_progress
 from rcc.core.region import Region
 from rcc.core.schema import AGE_BANDS, HOME_TYPES, NEEDS, TABLES, schema_frame
 from rcc.core.version import __version__
@@ -93,6 +94,7 @@ __all__ = [
     "Scenario",
     "schema_frame",
     "shapley_value",
+    "show_progress",
     "side_by_side",
     "simulate",
     "share_savings",

@@ -25,6 +25,7 @@ import pandas as pd
 from rcc.allocation.result import PlanStatus
 from rcc.analysis.summary import side_by_side as side_by_side  # the library function, its rcc.cli name kept
 from rcc.core.errors import RccError, SolverError
+from rcc.core.progress import STAGE_LOGGERS
 from rcc.io.output import CSV_ROUNDING, OutputFolder, now_utc, plan_record, versions
 
 EXIT_OK = 0  #: every plan optimal (or the greedy baseline)
@@ -150,9 +151,7 @@ class StageLog:
             self._handler = None
 
 
-#: The loggers the library reports the stages of long steps to (see :class:`StageLog`): the
-#: sufficiency engine's stages; the report's suppression audit (its passes and rounds).
-STAGE_LOGGERS = ("rcc.sufficiency.stages", "rcc.report.stages")
+
 
 
 def _flush_c_stdout() -> None:

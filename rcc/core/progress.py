@@ -1,0 +1,60 @@
+"""Progress of long library steps, for scripts and notebooks.
+
+The sufficiency engine logs each stage it starts to ``rcc.sufficiency.stages``; the report's
+suppression audit its rounds and pooling retries to ``rcc.report.stages`` (:data:`STAGE_LOGGERS`).
+The command line shows them as stage lines; :func:`show_progress` shows them anywhere else::
+
+    rcc.show_progress()            # from now on: "[rcc 12.3s] stage: pricing" lines on stderr
+    suff = rcc.sufficiency_plan(region, options, forecast)
+    rcc.show_progress(False)       # quiet again
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+
+__all__ = ["STAGE_LOGGERS", "show_progress"]
+
+#: The loggers the library reports the stages of long steps to: the sufficiency engine's stages;
+#: the report's suppression audit (its rounds, at most one every few seconds, and pooling retries).
+STAGE_LOGGERS = ("rcc.sufficiency.stages", "rcc.report.stages")
+
+
+class _StderrLines(logging.Handler):
+    """One line per event on the current ``sys.stderr`` (a notebook's, when run in one), with the time since shown."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.t0 = time.perf_counter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"[rcc {time.perf_counter() - self.t0:6.1f}s] {record.getMessage()}", file=sys.stderr, flush=True)
+
+
+_handler: _StderrLines | None = None
+_levels: dict[str, int] = {}  # the loggers' levels before show_progress() changed them
+
+
+def show_progress(enabled: bool = True) -> None:
+    """Show (or, with ``enabled=False``, stop showing) the stages of long library steps on
+    stderr: the sufficiency engine's stages and the report audit's rounds. Calling it again
+    restarts the clock; the loggers' other handlers are left alone."""
+    global _handler
+    for name in STAGE_LOGGERS:
+        logger = logging.getLogger(name)
+        if _handler is not None:
+            logger.removeHandler(_handler)
+        if name in _levels:
+            logger.setLevel(_levels.pop(name))
+    _handler = None
+    if not enabled:
+        return
+    _handler = _StderrLines()
+    for name in STAGE_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.addHandler(_handler)
+        if logger.getEffectiveLevel() > logging.INFO:
+            _levels[name] = logger.level
+            logger.setLevel(logging.INFO)
