@@ -1143,3 +1143,25 @@ def test_the_region_headline_stays_when_a_council_count_can_be_hidden_instead() 
     assert (tables["by_council"].unmet == C).sum() >= 2  # small councils' counts are still hidden
     audit = audit_suppression(plan, tables, suppress_below=5)
     assert len(audit) and audit.protected.all(), audit[~audit.protected]
+
+
+def test_a_comparison_hides_big_distance_bands_only_where_nothing_else_can_be() -> None:
+    """Distance bands are headline counts in a comparison as in a plan: the audit hides detail
+    first. (Before, Greater Manchester's comparison with today held hid standalone's 0-5 and
+    10-20 mile bands, 3,844 and 517 children, to protect small counts elsewhere.)"""
+    ids = rcc.datasets.regions()["Greater Manchester RCC"]
+    scenarios = rcc.standard_scenarios(ids, "Greater Manchester")
+    cmp = rcc.compare(rcc.datasets.england("Greater Manchester RCC", seed=0), [scenarios[0], scenarios[2]])
+    tables = rcc.report.comparison_tables(cmp, suppress_below=5)
+    bands = tables["distance_bands"]
+    hidden_big = [(r.scenario, r.band) for r in bands.itertuples() if r.children == C and _true_band(cmp, r) >= 100]
+    assert not hidden_big, hidden_big
+    assert (bands.children != C).sum() >= len(bands) - len(cmp.plans)  # at most one band a scenario hidden
+    audit = audit_suppression(cmp, tables, suppress_below=5)
+    assert len(audit) and audit.protected.all(), audit[~audit.protected]
+
+
+def _true_band(cmp: rcc.Comparison, r: object) -> int:
+    lo, hi = {b[0]: (b[1], b[2]) for b in DISTANCE_BANDS}[r.band]
+    p = cmp.plans[r.scenario].placements
+    return int(p.children[(p.distance_miles > lo) & (p.distance_miles <= hi)].sum())

@@ -220,6 +220,7 @@ def _release(
         b.rel.headline_tables.add(head)
         _placement_money(b, head, frames[head], group, annual or {})
     frames["distance_bands"] = _bands(b, group, groups, key)
+    b.rel.headline_tables.add("distance_bands")  # big counts: suppressed only where nothing else can be (as a plan's)
     council = np.where(group == "", "", group + _SEP + b.keys.council_id.astype(str).to_numpy(dtype=object))
     pairs = pd.concat([p[[key, "council_id"]], s[[key, "council_id"]]]).astype(str).drop_duplicates()
     pairs = pairs.assign(council=pairs.council_id.map(names))
