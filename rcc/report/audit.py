@@ -455,11 +455,13 @@ def _candidates(rel: _Release, audit: _Audit, k: int, binding: np.ndarray, hidde
     deps = [d for b in binding for d in rel.deps[b]]
     cand = np.union1d(binding, np.asarray(deps, dtype=np.int64))
     cand = cand[~hidden[cand] & ~rel.public[cand]]
-    if not len(cand) and len(audit._blocks) <= 1:  # cut into blocks: what pins it is in its block, or nothing helps
+    if len(audit._blocks) > 1:  # cut into blocks: what pins it is in its block, or nothing helps
+        return cand
+    if not len(cand):
         cand = _neighbours(rel, k, hidden)
-    if not len(cand) and len(audit._blocks) <= 1:
+    if not len(cand):
         cand = _neighbours(rel, k, hidden, through_bounds=True)
-    if rel.keep_summary and len(cand) and rel.headline[cand].all() and rel.top[cand].any() and len(audit._blocks) <= 1:
+    if rel.keep_summary and len(cand) and rel.headline[cand].all() and rel.top[cand].any():
         cand = _with_alternatives(rel, cand, hidden)
     return cand
 

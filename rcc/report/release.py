@@ -229,29 +229,33 @@ class _Release:
         self.headline = np.isin(np.asarray(self.table, dtype=object), list(self.headline_tables))
         for key in self.headline_columns & set(self.index):
             self.headline[self.index[key]] = True
+        self.alias = self._alias_classes()
         self.headline = self._with_aliases(self.headline)
         self.top = self._with_aliases(np.isin(np.asarray(self.table, dtype=object), ["summary"]))  # the summary's own
         self.public = np.zeros(self.n_cells, dtype=bool)
         for key in self.public_columns & set(self.index):
             self.public[self.index[key]] = True
 
-    def _with_aliases(self, flag: np.ndarray) -> np.ndarray:
-        """``flag`` spread to every count publishing the same sum of base cells as a flagged one
-        (a need table of one need is the headline's children without a home; a council's only
-        short cohort is its count): hiding the alias instead would hide the flagged cell too."""
+    def _alias_classes(self) -> np.ndarray:
+        """A class id per count publishing the same sum of base cells as another count (a
+        need table of one need is the headline's children without a home; a council's only
+        short cohort is its count), -1 for the others and for statistics."""
         classes: dict[tuple[bytes, bytes], list[int]] = {}
         for k in np.flatnonzero(self.count).tolist():
             var = self.support[k]
             if len(var):
                 o = np.argsort(var, kind="stable")
                 classes.setdefault((var[o].tobytes(), self.support_coef[k][o].tobytes()), []).append(k)
-        out = flag.copy()
-        self.alias = np.full(self.n_cells, -1, dtype=np.int64)  # a class id per count with aliases, else -1
+        alias = np.full(self.n_cells, -1, dtype=np.int64)
         for i, ks in enumerate(ks for ks in classes.values() if len(ks) > 1):
-            self.alias[ks] = i
-            if flag[ks].any():
-                out[ks] = True
-        return out
+            alias[ks] = i
+        return alias
+
+    def _with_aliases(self, flag: np.ndarray) -> np.ndarray:
+        """``flag`` spread to every alias of a flagged count: hiding the alias instead would
+        hide the flagged cell too."""
+        flagged = np.unique(self.alias[flag & (self.alias >= 0)])
+        return flag | ((self.alias >= 0) & np.isin(self.alias, flagged))
 
     def cells_of(self, var: np.ndarray) -> np.ndarray:
         """The cells over base cells ``var`` (with repeats), from an index by base cell made once."""
