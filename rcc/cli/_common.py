@@ -24,8 +24,8 @@ import pandas as pd
 
 from rcc.allocation.result import PlanStatus
 from rcc.analysis.summary import side_by_side as side_by_side  # the library function, its rcc.cli name kept
+from rcc.core import progress
 from rcc.core.errors import RccError, SolverError
-from rcc.core.progress import STAGE_LOGGERS
 from rcc.io.output import CSV_ROUNDING, OutputFolder, now_utc, plan_record, versions
 
 EXIT_OK = 0  #: every plan optimal (or the greedy baseline)
@@ -62,7 +62,7 @@ class StageLog:
     run a second; :meth:`close` (or the next message) clears it.
 
     Used as a context manager it also shows the stage events the library logs while a
-    step runs (:data:`STAGE_LOGGERS`: the sufficiency engine logs each stage it starts, the
+    step runs (:data:`rcc.core.progress.STAGE_LOGGERS`: the sufficiency engine logs each stage it starts, the
     report's suppression audit its passes and rounds).
     """
 
@@ -133,25 +133,14 @@ class StageLog:
                     log(f"  {record.getMessage()}")
 
             self._handler = _Forward(logging.INFO)
-            self._levels: dict[str, int] = {}
-            for name in STAGE_LOGGERS:
-                stages = logging.getLogger(name)
-                stages.addHandler(self._handler)
-                self._levels[name] = stages.level
-                stages.setLevel(logging.INFO)
+            self._levels = progress.attach(self._handler)
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._depth -= 1
         if self._handler is not None and self._depth == 0:
-            for name in STAGE_LOGGERS:
-                stages = logging.getLogger(name)
-                stages.removeHandler(self._handler)
-                stages.setLevel(self._levels[name])
+            progress.detach(self._handler, self._levels)
             self._handler = None
-
-
-
 
 
 def _flush_c_stdout() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -145,13 +144,13 @@ def add_report_option(p: argparse.ArgumentParser, what: str) -> None:
                    help="in --report, counts of children below this are shown as 'c' (default 5, as DfE publishes)")
 
 
-def write_reports(result: Any, args: argparse.Namespace, progress: Callable[[str], None]) -> list[Path]:
+def write_reports(result: Any, args: argparse.Namespace, progress: StageLog) -> list[Path]:
     """Write ``result`` (a plan, sufficiency plan or comparison) to each ``--report`` file and say where."""
     written = []
     for path in args.report or []:
         progress(f"writing the report {path}")
         writer = write_html if path.suffix.lower() == ".html" else write_excel
-        with progress if isinstance(progress, StageLog) else contextlib.nullcontext():  # the audit's rounds
+        with progress:  # the audit's rounds
             written.append(writer(result, path, suppress_below=args.suppress_below))
     if written:
         print("wrote the report" + ("s " if len(written) > 1 else " ") + ", ".join(map(str, written)))

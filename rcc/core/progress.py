@@ -15,7 +15,7 @@ import logging
 import sys
 import time
 
-__all__ = ["STAGE_LOGGERS", "show_progress"]
+__all__ = ["STAGE_LOGGERS", "attach", "detach", "show_progress"]
 
 #: The loggers the library reports the stages of long steps to: the sufficiency engine's stages;
 #: the report's suppression audit (its rounds, at most one every few seconds, and pooling retries).
@@ -33,28 +33,38 @@ class _StderrLines(logging.Handler):
         print(f"[rcc {time.perf_counter() - self.t0:6.1f}s] {record.getMessage()}", file=sys.stderr, flush=True)
 
 
-_handler: _StderrLines | None = None
-_levels: dict[str, int] = {}  # the loggers' levels before show_progress() changed them
+def attach(handler: logging.Handler) -> dict[str, int]:
+    """Add ``handler`` to every stage logger, each letting INFO through; returns their levels
+    before (for :func:`detach`)."""
+    levels = {}
+    for name in STAGE_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        levels[name] = logger.level
+        if logger.getEffectiveLevel() > logging.INFO:
+            logger.setLevel(logging.INFO)
+    return levels
+
+
+def detach(handler: logging.Handler, levels: dict[str, int]) -> None:
+    """Undo :func:`attach`: remove ``handler`` and restore the loggers' ``levels``."""
+    for name in STAGE_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.removeHandler(handler)
+        logger.setLevel(levels[name])
+
+
+_shown: tuple[_StderrLines, dict[str, int]] | None = None  # show_progress's handler and the levels before it
 
 
 def show_progress(enabled: bool = True) -> None:
     """Show (or, with ``enabled=False``, stop showing) the stages of long library steps on
     stderr: the sufficiency engine's stages and the report audit's rounds. Calling it again
     restarts the clock; the loggers' other handlers are left alone."""
-    global _handler
-    for name in STAGE_LOGGERS:
-        logger = logging.getLogger(name)
-        if _handler is not None:
-            logger.removeHandler(_handler)
-        if name in _levels:
-            logger.setLevel(_levels.pop(name))
-    _handler = None
-    if not enabled:
-        return
-    _handler = _StderrLines()
-    for name in STAGE_LOGGERS:
-        logger = logging.getLogger(name)
-        logger.addHandler(_handler)
-        if logger.getEffectiveLevel() > logging.INFO:
-            _levels[name] = logger.level
-            logger.setLevel(logging.INFO)
+    global _shown
+    if _shown is not None:
+        detach(*_shown)
+        _shown = None
+    if enabled:
+        handler = _StderrLines()
+        _shown = (handler, attach(handler))
