@@ -544,10 +544,27 @@ def test_html_renders_in_headless_chromium(
         "suff": write_html(gm_suff, tmp_path / "suff.html"),
         "cmp": write_html(gm_cmp, tmp_path / "cmp.html"),
     }
+    blank = tmp_path / "blank.html"
+    blank.write_text("<html><body><p>A heading and no figure</p></body></html>", encoding="utf-8")
+    assert not _looks_drawn(_screenshot(chromium, blank, tmp_path / "blank.png"))  # the check can fail
     for name, page in pages.items():
         data = _screenshot(chromium, page, tmp_path / f"{name}.png")
         assert data[:8] == b"\x89PNG\r\n\x1a\n"
-        assert len(data) > 50_000, name  # a blank page compresses to a few kB
+        assert _looks_drawn(data), name
+
+
+def _looks_drawn(png: bytes) -> bool:
+    """A screenshot with a report drawn in it: text and figures down the whole window (the
+    report is longer than it), and coloured marks (the charts' bars and lines), not only text."""
+    import io
+
+    import matplotlib.image
+
+    rgb = matplotlib.image.imread(io.BytesIO(png), format="png")[..., :3]
+    ink = (rgb < 0.9).any(axis=2)
+    rows = np.flatnonzero(ink.mean(axis=1) > 0.01)
+    colour = (rgb.max(axis=2) - rgb.min(axis=2)) > 0.25
+    return bool(ink.mean() > 0.02 and len(rows) and rows[-1] > 0.8 * len(ink) and colour.mean() > 0.005)
 
 
 def test_frames_path_hides_shares_that_give_away_small_counts(gm: tuple[rcc.Plan, rcc.Plan], tmp_path: Path) -> None:
