@@ -172,16 +172,20 @@ def test_sufficiency_and_compare_write_their_reports(tmp_path, capsys, monkeypat
 
     stuck: list[int] = []  # one entry per pooling retry: the cells the audit loop could not protect
 
-    def counting(rel, threshold):
+    def counting(rel, threshold, **kw):
         try:
-            return audit._protect(rel, threshold)
+            return audit._protect(rel, threshold, **kw)
         except audit.Unprotectable as e:
             stuck.append(len(e.cells))
             raise
 
     monkeypatch.setattr(listing, "_protect", counting)
     assert main(cmp) == EXIT_OK
-    assert "standalone" in (tmp_path / "cmp.html").read_text()
+    page = (tmp_path / "cmp.html").read_text()
+    assert "standalone" in page
+    # Bury comes with its --neighbours-miles neighbours; --within-miles widens the base, said once
+    assert "Bury and neighbours within 20 miles (with the councils within 5 miles)" in page
+    assert "neighbours within 5 miles" not in page
     # every stuck cell of a pass is pooled at once, and only those still recoverable when the loop
     # ends (it was one cell a retry, 6 retries, when the loop stopped at the first stuck cell)
     assert len(stuck) <= 3 and sum(stuck) >= len(stuck)

@@ -99,7 +99,7 @@ def compare_region(
         A scenario that is not one of :func:`standard_scenarios`.
     """
     if rcc_ids:
-        base = with_neighbours(full, rcc_ids, within_miles, name=f"{rcc_name} and neighbours within {within_miles:g} miles")
+        base = with_neighbours(full, rcc_ids, within_miles, name=f"{rcc_name} (with the councils within {within_miles:g} miles)")
     else:
         base = full
     available = standard_scenarios(tuple(rcc_ids), rcc_name)

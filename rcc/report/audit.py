@@ -13,9 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from rcc.core.errors import SolverError
 from rcc.report.audit_lp import _Block, _make_rows, _row_keys, _Rows, _split_rows
-from rcc.report.release import _COUNT, _NONLINEAR, _TOL, _Release
+from rcc.report.release import _COUNT, _NONLINEAR, _TOL, Unprotectable, _Release
 
 #: Where the audit says how far it has gone (shown by the CLI's stage lines; a round at most every few seconds).
 STAGES = logging.getLogger("rcc.report.stages")
@@ -393,14 +392,18 @@ def _relation_pick(rel: _Release, hidden: np.ndarray, cells: np.ndarray) -> int:
     return int(pool_parts[np.argmin(val[pool_parts])] if len(pool_parts) else pool[0])
 
 
-def _protect(rel: _Release, threshold: int, audit_cls: type = _Audit) -> np.ndarray:
+def _protect(rel: _Release, threshold: int, audit_cls: type = _Audit, start: np.ndarray | None = None) -> np.ndarray:
     """Primary suppression, consistent secondary suppression and the LP audit, repeated
     until every suppressed count passes the audit. Returns the hidden mask over cells.
-    (``audit_cls``: the audit class, for a reference implementation in the benchmark.)"""
+    (``audit_cls``: the audit class, for a reference implementation in the benchmark;
+    ``start``: cells hidden from the outset, as a pooling retry carries over the last
+    pass's suppression but for headline counts: every hidden count is audited all the same.)"""
     hidden = np.zeros(rel.n_cells, dtype=bool)
     if threshold <= 1:
         return hidden
     hidden |= rel.primary(threshold)
+    if start is not None:  # headline counts are hidden only where nothing else protects: decided afresh
+        hidden |= start & ~rel.public & ~rel.headline
     hidden |= rel.weighted_a  # shown at the end, where the published counts already determine them
     _secondary(rel, hidden)
     todo = np.flatnonzero(hidden & rel.count)
@@ -442,8 +445,13 @@ def _protect(rel: _Release, threshold: int, audit_cls: type = _Audit) -> np.ndar
         todo = np.union1d(np.union1d(np.asarray(failing, dtype=np.int64), new), unchecked)
         todo = np.setdiff1d(todo, np.asarray(sorted(all_stuck), dtype=np.int64))
     still = _still_recoverable(rel, hidden, sorted(all_stuck), threshold, seen, audit, audit_cls)
+    if start is not None:  # a carried count of 0 or at least ``threshold`` fails only when what is published
+        # fixes it: hiding it protects nothing and showing it tells nothing new
+        shown = {k for k in still if start[k] and not 0 < rel.value_a[k] < threshold}
+        hidden[list(shown)] = False
+        still = [k for k in still if k not in shown]
     if still:
-        raise Unprotectable(rel, still)
+        raise Unprotectable(rel, still, hidden)
     hidden[_redundant_weighted(rel, hidden, audit_cls)] = False
     return hidden
 
@@ -496,20 +504,6 @@ def _still_recoverable(
     if final.n:
         final.sweep(cells, threshold)
     return [k for k in stuck if not final.check(k, threshold)[0]]
-
-
-class Unprotectable(SolverError):
-    """Suppressed cells that stay recoverable with nothing left to suppress (a listed row
-    pinned by the public places alone): the release must list them coarser. ``cells``:
-    (table, row, column) of each."""
-
-    def __init__(self, rel: _Release, cells: list[int]) -> None:
-        self.cells = [(rel.table[k], int(rel.row[k]), rel.column[k]) for k in cells]
-        t, r, c = self.cells[0]
-        super().__init__(
-            f"suppression audit: {len(cells)} suppressed cell(s) stay recoverable with nothing left to suppress "
-            f"(first: {t}, row {r}, {c})"
-        )
 
 
 def _redundant_weighted(rel: _Release, hidden: np.ndarray, audit_cls: type = _Audit) -> np.ndarray:

@@ -126,7 +126,7 @@ def release_of(
         annual = dict(zip(result.costs.year.astype(int), result.costs.placements_gbp.astype(float)))
         p = _year_pairs(result, threshold, pooled)
         frames, rel = _release(p, result.shortfall, "year", names, SUFFICIENCY_REASONS, rcc=None, annual=annual, threshold=threshold)
-        rel.block = council_blocks(p.council_id, result.shortfall.council_id)
+        rel.block = council_blocks(p.council_id, result.shortfall.council_id, result.region.councils)
         return frames, rel
     if not isinstance(result, Comparison):
         raise InvalidInputError("report", None, "result", "a SufficiencyPlan or a Comparison", type(result).__name__)
@@ -144,7 +144,7 @@ def release_of(
     reasons = tuple(dict.fromkeys([*PLAN_REASONS, *sorted(set(s.reason_code) - set(PLAN_REASONS))]))
     names = result.base.councils.set_index("council_id").name
     frames, rel = _release(p, s, "scenario", names, reasons, rcc=tuple(result.rcc), order=order, threshold=threshold)
-    rel.block = council_blocks(p.council_id, s.council_id)
+    rel.block = council_blocks(p.council_id, s.council_id, result.base.councils)
     return frames, rel
 
 

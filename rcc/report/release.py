@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rcc.core.errors import InvalidInputError
+from rcc.core.errors import InvalidInputError, SolverError
 
 #: The symbol DfE uses for a suppressed (confidential) figure.
 SUPPRESSED = "c"
@@ -347,3 +347,18 @@ def _row_of(base_keys: pd.DataFrame, table_keys: pd.DataFrame, select: np.ndarra
             f"keyed by {list(table_keys.columns)}", f"{int(missing.sum())} row(s) without one",
         )
     return pos
+
+
+class Unprotectable(SolverError):
+    """Suppressed cells that stay recoverable with nothing left to suppress (a listed row
+    pinned by the public places alone): the release must list them coarser. ``cells``:
+    (table, row, column) of each; ``hidden``: the same of every cell the audit had hidden."""
+
+    def __init__(self, rel: _Release, cells: list[int], hidden: np.ndarray | None = None) -> None:
+        self.cells = [(rel.table[k], int(rel.row[k]), rel.column[k]) for k in cells]
+        self.hidden = [] if hidden is None else [(rel.table[k], int(rel.row[k]), rel.column[k]) for k in np.flatnonzero(hidden)]
+        t, r, c = self.cells[0]
+        super().__init__(
+            f"suppression audit: {len(cells)} suppressed cell(s) stay recoverable with nothing left to suppress "
+            f"(first: {t}, row {r}, {c})"
+        )

@@ -305,17 +305,25 @@ def _plan_release(
     rel.headline_columns |= {("by_council", c) for c in ("children", "placed", "unmet")}
     rel.public_columns |= {("by_council", "children")}
     rel.keep_summary = True
-    rel.block = council_blocks(pairs.council_id, s.council_id)
+    rel.block = council_blocks(pairs.council_id, s.council_id, plan.region.councils)
     rel.finish()
     return frames, rel
 
 
-def council_blocks(placed: pd.Series, short: pd.Series) -> np.ndarray:
+def council_blocks(placed: pd.Series, short: pd.Series, councils: pd.DataFrame) -> np.ndarray:
     """The audit's block of each base cell (placement rows, their held children, shortfall
-    rows: the councils ``placed`` and ``short``): its home council. A large audit solves one
-    LP per block (``rcc.report.audit._Audit.split_from``), a reader taken to know each
-    council's share of a national count and of a home's free places: stricter, never looser."""
-    return pd.factorize(pd.concat([placed, placed, short], ignore_index=True).astype(str))[0].astype(np.int64)
+    rows: the councils ``placed`` and ``short``): the region of its home council (``councils``:
+    ``council_id`` and ``region``), or the council itself when every council is in one region.
+    A large audit solves one LP per block (``rcc.report.audit._Audit.split_from``), a reader
+    taken to know each block's share of a count over several blocks and of a home's free
+    places: stricter, never looser. Regions, not councils, in England: a reader taken to know
+    each council's share of a national count would see every national count pin the council
+    cells hidden under it, and the audit would hide them all."""
+    home = pd.concat([placed, placed, short], ignore_index=True).astype(str)
+    region = councils.set_index(councils.council_id.astype(str)).region.astype(str)
+    if region.nunique() > 1:
+        home = home.map(region)
+    return pd.factorize(home)[0].astype(np.int64)
 
 
 def _placements_table(plan: Plan, b: _Base, threshold: int) -> pd.DataFrame:
