@@ -184,7 +184,7 @@ def test_sufficiency_and_compare_write_their_reports(tmp_path, capsys, monkeypat
     page = (tmp_path / "cmp.html").read_text()
     assert "standalone" in page
     # Bury comes with its --neighbours-miles neighbours; --within-miles widens the base, said once
-    assert "Bury and neighbours within 20 miles (with the councils within 5 miles)" in page
+    assert "Bury and neighbours within 20 miles, widened by 5 miles" in page
     assert "neighbours within 5 miles" not in page
     # every stuck cell of a pass is pooled at once, and only those still recoverable when the loop
     # ends (it was one cell a retry, 6 retries, when the loop stopped at the first stuck cell)

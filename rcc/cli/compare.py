@@ -99,7 +99,9 @@ def compare_region(
         A scenario that is not one of :func:`standard_scenarios`.
     """
     if rcc_ids:
-        base = with_neighbours(full, rcc_ids, within_miles, name=f"{rcc_name} (with the councils within {within_miles:g} miles)")
+        around = f"{within_miles:g} miles"  # a council comes with its neighbours already: said once
+        name = f"{rcc_name}, widened by {around}" if " and neighbours within " in rcc_name else f"{rcc_name} and neighbours within {around}"
+        base = with_neighbours(full, rcc_ids, within_miles, name=name)
     else:
         base = full
     available = standard_scenarios(tuple(rcc_ids), rcc_name)

@@ -392,18 +392,14 @@ def _relation_pick(rel: _Release, hidden: np.ndarray, cells: np.ndarray) -> int:
     return int(pool_parts[np.argmin(val[pool_parts])] if len(pool_parts) else pool[0])
 
 
-def _protect(rel: _Release, threshold: int, audit_cls: type = _Audit, start: np.ndarray | None = None) -> np.ndarray:
+def _protect(rel: _Release, threshold: int, audit_cls: type = _Audit) -> np.ndarray:
     """Primary suppression, consistent secondary suppression and the LP audit, repeated
     until every suppressed count passes the audit. Returns the hidden mask over cells.
-    (``audit_cls``: the audit class, for a reference implementation in the benchmark;
-    ``start``: cells hidden from the outset, as a pooling retry carries over the last
-    pass's suppression but for headline counts: every hidden count is audited all the same.)"""
+    (``audit_cls``: the audit class, for a reference implementation in the benchmark.)"""
     hidden = np.zeros(rel.n_cells, dtype=bool)
     if threshold <= 1:
         return hidden
     hidden |= rel.primary(threshold)
-    if start is not None:  # headline counts are hidden only where nothing else protects: decided afresh
-        hidden |= start & ~rel.public & ~rel.headline
     hidden |= rel.weighted_a  # shown at the end, where the published counts already determine them
     _secondary(rel, hidden)
     todo = np.flatnonzero(hidden & rel.count)
@@ -445,13 +441,8 @@ def _protect(rel: _Release, threshold: int, audit_cls: type = _Audit, start: np.
         todo = np.union1d(np.union1d(np.asarray(failing, dtype=np.int64), new), unchecked)
         todo = np.setdiff1d(todo, np.asarray(sorted(all_stuck), dtype=np.int64))
     still = _still_recoverable(rel, hidden, sorted(all_stuck), threshold, seen, audit, audit_cls)
-    if start is not None:  # a carried count of 0 or at least ``threshold`` fails only when what is published
-        # fixes it: hiding it protects nothing and showing it tells nothing new
-        shown = {k for k in still if start[k] and not 0 < rel.value_a[k] < threshold}
-        hidden[list(shown)] = False
-        still = [k for k in still if k not in shown]
     if still:
-        raise Unprotectable(rel, still, hidden)
+        raise Unprotectable(rel, still)
     hidden[_redundant_weighted(rel, hidden, audit_cls)] = False
     return hidden
 

@@ -85,7 +85,6 @@ def protect_pooled(
     placement council) with ``key`` the group column, (home council, placement council) without."""
     pooled: frozenset[tuple[str, ...]] = frozenset()
     relaxed = False
-    carried: set[tuple[str, str, str]] = set()  # the last pass's hidden cells, by table, row labels and column
     while True:
         frames, rel = make(pooled)
         if relaxed:  # last resort: a council's children may be hidden too (see below)
@@ -96,10 +95,9 @@ def protect_pooled(
             pooled = pooled | more
             continue
         try:
-            return frames, rel, _protect(rel, threshold, start=_carried(frames, rel, carried) if carried else None)
+            return frames, rel, _protect(rel, threshold)
         except Unprotectable as e:
             more = _to_pool(frames, e.cells, key)
-            carried = set(_cell_keys(frames, e.hidden))
             STAGES.info("suppression audit: %d cell(s) stay recoverable; their rows are pooled into '%s' and the "
                         "release audited again", len(e.cells), ELSEWHERE[0])
             if more <= pooled:
@@ -109,24 +107,6 @@ def protect_pooled(
                 # public elsewhere (DfE) but which this release may still hide
                 relaxed = True
             pooled = pooled | more
-
-
-def _cell_keys(frames: dict[str, pd.DataFrame], cells: Sequence[tuple[str, int, str]]) -> list[tuple[str, str, str]]:
-    """(table, row, column) cells as (table, the row's labels, column): the same cell in a
-    release made again with more rows pooled, whose rows may sit elsewhere."""
-    labels: dict[str, np.ndarray] = {}
-    for name in {t for t, _, _ in cells}:
-        df = frames[name]
-        lab = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
-        labels[name] = (df[lab].astype(str).agg("\x1f".join, axis=1).to_numpy(dtype=object) if lab and len(df)
-                        else np.arange(len(df)).astype(str).astype(object))
-    return [(t, str(labels[t][r]), c) for t, r, c in cells]
-
-
-def _carried(frames: dict[str, pd.DataFrame], rel: _Release, carried: set[tuple[str, str, str]]) -> np.ndarray:
-    """The cells of ``rel`` (made from ``frames``) among ``carried`` (:func:`_cell_keys`)."""
-    keys = _cell_keys(frames, [(rel.table[k], int(rel.row[k]), rel.column[k]) for k in range(rel.n_cells)])
-    return np.fromiter((k in carried for k in keys), dtype=bool, count=rel.n_cells)
 
 
 def _to_pool(frames: dict[str, pd.DataFrame], cells: Sequence[tuple[str, int, str]], key: str | None) -> set[tuple[str, ...]]:

@@ -352,11 +352,10 @@ def _row_of(base_keys: pd.DataFrame, table_keys: pd.DataFrame, select: np.ndarra
 class Unprotectable(SolverError):
     """Suppressed cells that stay recoverable with nothing left to suppress (a listed row
     pinned by the public places alone): the release must list them coarser. ``cells``:
-    (table, row, column) of each; ``hidden``: the same of every cell the audit had hidden."""
+    (table, row, column) of each."""
 
-    def __init__(self, rel: _Release, cells: list[int], hidden: np.ndarray | None = None) -> None:
+    def __init__(self, rel: _Release, cells: list[int]) -> None:
         self.cells = [(rel.table[k], int(rel.row[k]), rel.column[k]) for k in cells]
-        self.hidden = [] if hidden is None else [(rel.table[k], int(rel.row[k]), rel.column[k]) for k in np.flatnonzero(hidden)]
         t, r, c = self.cells[0]
         super().__init__(
             f"suppression audit: {len(cells)} suppressed cell(s) stay recoverable with nothing left to suppress "
