@@ -104,4 +104,3 @@ def test_a_plan_over_several_regions_is_cut_by_region_and_passes_the_whole_audit
     tables = _render(frames, rel, hidden)
     audit = audit_suppression(plan, tables)  # the whole LP, not cut
     assert len(audit) and audit.protected.all()
-

@@ -172,9 +172,9 @@ def test_sufficiency_and_compare_write_their_reports(tmp_path, capsys, monkeypat
 
     stuck: list[int] = []  # one entry per pooling retry: the cells the audit loop could not protect
 
-    def counting(rel, threshold, **kw):
+    def counting(rel, threshold):
         try:
-            return audit._protect(rel, threshold, **kw)
+            return audit._protect(rel, threshold)
         except audit.Unprotectable as e:
             stuck.append(len(e.cells))
             raise

@@ -99,8 +99,9 @@ def cmd_compare(args: argparse.Namespace, run: Run) -> int:
     executor = "process" if args.parallel else "serial"
     progress(f"comparing scenarios for {chosen.name}")
     progress.close()  # the comparison shows its own progress line
+    widened = f"{chosen.name}, widened by {args.within_miles:g} miles" if kind == "council" else None  # named once
     cmp = compare_region(full, rcc_ids, chosen.name, args.scenarios, within_miles=args.within_miles,
-                         executor=executor, progress=not args.quiet, msg=args.verbose)
+                         executor=executor, progress=not args.quiet, msg=args.verbose, base_name=widened)
     print(compare_text(cmp, chosen.name))
     write_reports(cmp, args, progress)
     if run.out is not None:

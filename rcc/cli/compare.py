@@ -86,12 +86,14 @@ def compare_region(
     executor: cf.Executor | str | None = DEFAULT_EXECUTOR,
     progress: bool = True,
     msg: bool = False,
+    base_name: str | None = None,
 ) -> Comparison:
     """The standard scenarios for the councils ``rcc_ids`` of ``full`` (all of it when empty).
 
     The base region is the RCC plus every council of ``full`` within ``within_miles``
-    (:func:`with_neighbours`); with no ``rcc_ids`` the base is ``full`` and only the pooling
-    levels (standalone, rcc_pooled, national) are compared.
+    (:func:`with_neighbours`; named ``base_name``, default "<rcc_name> and neighbours within N
+    miles"); with no ``rcc_ids`` the base is ``full`` and only the pooling levels (standalone,
+    rcc_pooled, national) are compared.
 
     Raises
     ------
@@ -99,8 +101,7 @@ def compare_region(
         A scenario that is not one of :func:`standard_scenarios`.
     """
     if rcc_ids:
-        around = f"{within_miles:g} miles"  # a council comes with its neighbours already: said once
-        name = f"{rcc_name}, widened by {around}" if " and neighbours within " in rcc_name else f"{rcc_name} and neighbours within {around}"
+        name = base_name or f"{rcc_name} and neighbours within {within_miles:g} miles"
         base = with_neighbours(full, rcc_ids, within_miles, name=name)
     else:
         base = full
