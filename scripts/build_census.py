@@ -58,6 +58,7 @@ def main() -> int:
         "start": rcc.datasets.CENSUS_START,
         "census_date": str(c.simulation.census_date.date()),
         "calibration": rcc.datasets.simulation_calibration()["parameters"],
+        "regional_calibration": rcc.datasets.simulation_calibration().get("regional", {}),
         "children": int(w.children.sum()),
         "placed": int(c.placements.children.sum()),
         "waiting": int(c.waiting.children.sum()),

@@ -180,6 +180,13 @@ def test_family_carers_inside_a_council_follow_its_size_and_the_national_share_n
         carer_inside_share(area, weights, 0.7, local=0.8)  # a local share above England's cannot be met
     flatter = carer_inside_share(area, weights, 0.7, local=0.3)
     assert np.ptp(flatter) < np.ptp(carer_inside_share(area, weights, 0.7, local=0.0))
+    # one local share per council (a region's): England's share still the published one; a council given a
+    # larger local share keeps more carers inside than it does at the others' share
+    mixed = carer_inside_share(area, weights, 0.7, local=np.array([0.5, 0.0, 0.0, 0.0]))
+    assert float(weights @ mixed / weights.sum()) == pytest.approx(0.7, abs=1e-6)
+    assert mixed[0] > carer_inside_share(area, weights, 0.7, local=0.0)[0] and mixed[0] >= 0.5
+    with pytest.raises(rcc.InvalidInputError, match="carer_local_share"):
+        carer_inside_share(area, weights, 0.7, local=np.array([0.1, 0.75, 0.1, 0.1]))
     # the embedded England: England's kinship carers inside their council at the published shares (relatives
     # and friends 70.8%, placed with parents 84.3%), more of them in larger councils
     homes = england(today=False).homes
@@ -240,6 +247,7 @@ def test_the_shipped_census_is_current_with_the_supply_demand_and_calibration():
     assert meta["key"] == rcc.datasets.census_key(base), "stale census: run python scripts/build_census.py"
     assert meta["placed"] == int(placements.children.sum()) and meta["children"] == int(base.cohorts.children.sum())
     assert meta["calibration"] == rcc.datasets.simulation_calibration()["parameters"]
+    assert meta["regional_calibration"] == rcc.datasets.simulation_calibration().get("regional", {})
     more = base.homes.assign(places=base.homes.places + (base.homes.index == 0))  # one more place: another key
     assert rcc.datasets.census_key(base.replace(homes=more)) != meta["key"]
 

@@ -191,6 +191,39 @@ def test_the_calibrated_defaults_are_the_shipped_record(gm):
         rcc.simulate.calibrated_rule(residential_suit=1.5)
 
 
+def test_regional_parameters_default_to_the_global_value_and_scale_only_the_market_in_their_region(gm):
+    from rcc.datasets.calibration import regional_parameter
+
+    record = rcc.datasets.simulation_calibration()
+    assert set(record.get("regional", {})) <= set(rcc.datasets.calibration.REGIONAL_PARAMETERS)
+    glob = record["parameters"]["carer_local_share"]
+    assert regional_parameter("carer_local_share", ["Atlantis"]).tolist() == [glob]  # no region value: global
+    assert regional_parameter("match_spread_scale", ["Atlantis"]).tolist() == [1.0]
+    for name, table in record.get("regional", {}).items():
+        assert regional_parameter(name, list(table)).tolist() == pytest.approx(list(table.values()))
+    with pytest.raises(InvalidInputError, match="parameter"):
+        regional_parameter("suit_scale", ["North West"])
+    rule = rcc.flows.ChoiceRule(region_scale={"North West": 3.0, "London": 0.5})
+    kind = pd.Index(rcc.core.schema.HOME_TYPES).get_indexer(["kinship", "ifa_fostering", "childrens_home", "ifa_fostering"])
+    suits = rule.home_suits(kind, np.array(["North West", "North West", "London", "Atlantis"], dtype=object))
+    base = rule.suit_array()[kind]
+    assert suits.tolist() == pytest.approx([base[0], min(1.0, 3 * base[1]), 0.5 * base[2], base[3]])
+    with pytest.raises(InvalidInputError, match="region_scale"):
+        rcc.flows.ChoiceRule(region_scale={"London": -1.0})
+    spread = rcc.flows.ChoiceRule(match_spread=2.0, region_spread={"London": 1.5}).home_spread(
+        kind, np.array(["London", "London", "London", "Atlantis"], dtype=object)
+    )
+    assert spread.tolist() == [0.0, 3.0, 3.0, 2.0]  # tier 0 (kinship) never spread; Atlantis: the global 2
+    assert rcc.simulate.calibrated_rule().region_spread == record.get("regional", {}).get("match_spread_scale", {})
+    # in a simulation: making Greater Manchester's market places rarer for every child sends more of them
+    # away than the same run without (common random numbers: the same seed's draws)
+    plain = rcc.simulate.simulate(gm, months=12, seed=3, rule=rcc.simulate.calibrated_rule(region_scale={}))
+    scarce = rcc.simulate.simulate(
+        gm, months=12, seed=3, rule=rcc.simulate.calibrated_rule(region_scale={"North West": 0.2})
+    )
+    assert scarce.metrics["waiting"] > plain.metrics["waiting"]
+
+
 def test_shares_by_council_from_a_placement_matrix():
     n = np.array([[3.0, 1.0], [2.0, 4.0]])  # rows: home council; columns: council of the placement
     far = np.array([[0.0, 1.0], [1.0, 0.5]])

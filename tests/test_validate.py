@@ -127,3 +127,34 @@ def test_params_are_validated():
         rcc.PlanParams(max_distance_by_need={"wizardry": 3})
     with pytest.raises(rcc.InvalidInputError):
         rcc.Weights(per_mile=-1)
+
+
+def _bad_places(value: float) -> None:
+    raise rcc.InvalidInputError("homes", "H1", "places", "a whole number of places", value, more=2)
+
+
+def test_an_input_error_crosses_a_process_pool_as_itself():
+    """A worker's InvalidInputError reaches the caller with its table, row, column, expected and received (it
+    pickled as its message alone, and the pool broke rebuilding it: BrokenProcessPool, the error lost)."""
+    import pickle
+    from concurrent.futures import ProcessPoolExecutor
+
+    from rcc.io.tables import InputProblemsError
+
+    err = rcc.InvalidInputError("homes", "H1", "places", "a whole number of places", 1.5, more=2)
+    back = pickle.loads(pickle.dumps(err))
+    assert (back.table, back.row_id, back.column, back.expected, back.received, back.more) == (
+        "homes",
+        "H1",
+        "places",
+        "a whole number of places",
+        1.5,
+        2,
+    )
+    assert str(back) == str(err) and type(back) is rcc.InvalidInputError
+    many = InputProblemsError([err, rcc.InvalidInputError("cohorts", "C9", "children", "at least 0", -1)])
+    again = pickle.loads(pickle.dumps(many))
+    assert str(again) == str(many) and [p.row_id for p in again.problems] == ["H1", "C9"]
+    with ProcessPoolExecutor(1) as pool, pytest.raises(rcc.InvalidInputError, match="row 'H1'") as info:
+        pool.submit(_bad_places, 1.5).result()
+    assert info.value.received == 1.5

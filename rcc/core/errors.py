@@ -60,6 +60,18 @@ class InvalidInputError(RccError, ValueError):
             msg += f" (and {more} more row(s) with the same problem)"
         super().__init__(msg)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle with its fields, so the error crosses a process pool as itself (the default pickles the
+        message alone and the pool breaks rebuilding it)."""
+        return (
+            _rebuild_invalid,
+            (type(self), self.table, self.row_id, self.column, self.expected, self.received, self.more),
+        )
+
+
+def _rebuild_invalid(cls: type, table: str, row_id: Any, column: str | None, expected: str, received: Any, more: int):
+    return cls(table, row_id, column, expected, received, more=more)
+
 
 class InfeasibleError(RccError, RuntimeError):
     """A model has no feasible solution; the message says which rules clash."""

@@ -15,16 +15,29 @@ import json
 from importlib import resources
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
+from rcc.core.errors import InvalidInputError
+
 __all__ = [
     "CALIBRATED_PARAMETERS",
     "CHILDRENS_HOMES_PUBLISHED",
     "IN_REGION_SOURCE",
     "PUBLISHED_IN_REGION_PCT",
+    "REGIONAL_PARAMETERS",
+    "regional_parameter",
     "simulation_calibration",
 ]
 
 #: The parameters the calibration fits (global: one value for all of England).
 CALIBRATED_PARAMETERS = ("suit_scale", "district_spread", "match_spread", "residential_suit", "carer_local_share")
+#: The parameters the calibration fits per region (two per region; a region without a value takes the
+#: global one): ``carer_local_share`` (as the global parameter, for the region's councils) and
+#: ``match_spread_scale`` (a multiple of ``match_spread`` for the homes in the region,
+#: :attr:`rcc.flows.ChoiceRule.region_spread`; globally 1): how far a child who is hard to match goes.
+REGIONAL_PARAMETERS = ("carer_local_share", "match_spread_scale")
+_GLOBAL_DEFAULT = {"match_spread_scale": 1.0}
 
 
 @functools.cache
@@ -47,6 +60,26 @@ def simulation_calibration() -> dict[str, Any]:
     ['carer_local_share', 'district_spread', 'match_spread', 'residential_suit', 'suit_scale']
     """
     return copy.deepcopy(_calibration())
+
+
+def regional_parameter(name: str, regions: object) -> np.ndarray:
+    """The calibrated value of a per-region parameter (:data:`REGIONAL_PARAMETERS`) for each of ``regions``
+    (region names, e.g. a councils table's ``region`` column): the record's ``regional`` value for the
+    region, else the global parameter (``match_spread_scale``: 1).
+
+    Examples
+    --------
+    >>> v = regional_parameter("match_spread_scale", ["North West", "Atlantis"])
+    >>> float(v[1])
+    1.0
+    """
+    if name not in REGIONAL_PARAMETERS:
+        raise InvalidInputError("calibration", None, "parameter", f"one of {list(REGIONAL_PARAMETERS)}", name)
+    record = _calibration()
+    default = float(record["parameters"].get(name, _GLOBAL_DEFAULT.get(name, 0.0)))
+    per_region = record.get("regional", {}).get(name, {})
+    names = pd.Series(np.asarray(regions, dtype=object).ravel(), dtype=object)
+    return names.map(per_region).astype(float).fillna(default).to_numpy(dtype=float)
 
 
 #: Published share (%) of each region's children looked after placed inside their own region, 31 March

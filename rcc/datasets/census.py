@@ -65,8 +65,8 @@ def register_census_builder(builder: Callable[[Region], pd.DataFrame]) -> None:
 
 
 def census_key(region: Region) -> str:
-    """SHA-256 of what a census is built from: the calibration's parameters, the census settings and every
-    table of ``region`` but its placements, and the district geometry."""
+    """SHA-256 of what a census is built from: the calibration's parameters (global and per region), the
+    census settings and every table of ``region`` but its placements, and the district geometry."""
     h = hashlib.sha256()
     settings = {
         "format": _FORMAT,
@@ -74,6 +74,7 @@ def census_key(region: Region) -> str:
         "years": CENSUS_YEARS,
         "start": CENSUS_START,
         "parameters": simulation_calibration()["parameters"],
+        "regional": simulation_calibration().get("regional", {}),
     }
     h.update(json.dumps(settings, sort_keys=True).encode())
     for table in (region.councils, region.providers, region.homes, region.cohorts, region.travel, districts()):

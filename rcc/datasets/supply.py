@@ -47,7 +47,7 @@ import pandas as pd
 
 from rcc.core.errors import InvalidInputError
 from rcc.core.geo import distance_matrix
-from rcc.datasets.calibration import simulation_calibration
+from rcc.datasets.calibration import regional_parameter, simulation_calibration
 
 __all__ = [
     "DEFAULT_WEEKLY_COST_GBP",
@@ -215,8 +215,9 @@ def carer_inside_share(
         Per council: area, and children of the kind (the national average's weights).
     national : float
         The published share inside over England (above ``local``).
-    local : float, optional
-        Default :func:`carer_local_share` (calibrated).
+    local : float or numpy.ndarray, optional
+        One share, or one per council (a region's calibrated share for its councils). Default
+        :func:`carer_local_share` (calibrated, global).
 
     Examples
     --------
@@ -224,10 +225,12 @@ def carer_inside_share(
     >>> bool(s[0] < 0.6 < s[1]), round(float(s.mean()), 3)
     (True, 0.6)
     """
-    local = carer_local_share() if local is None else float(local)
-    if not 0.0 <= local < national <= 1.0:
-        raise InvalidInputError("supply", None, "carer_local_share", f"from 0 to below the national {national}", local)
     radius = np.sqrt(np.asarray(area_km2, dtype=float) / np.pi) * _MILES_PER_KM
+    local = np.broadcast_to(np.asarray(carer_local_share() if local is None else local, dtype=float), radius.shape)
+    bad = ~((local >= 0.0) & (local < national)) | (national > 1.0)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InvalidInputError("supply", i, "carer_local_share", f"from 0 to below the national {national}", local[i])
     w = np.asarray(weights, dtype=float)
     w = w / w.sum() if w.sum() > 0 else np.full(len(w), 1.0 / max(len(w), 1))
     share = lambda mean: local + (1.0 - local) * _inside_disc(mean, radius)  # noqa: E731
@@ -238,9 +241,13 @@ def carer_inside_share(
     return share(float(np.sqrt(lo * hi)))
 
 
-def carer_local_share() -> float:
+def carer_local_share(regions: object = None) -> float | np.ndarray:
     """The calibrated share of a council's kinship and in-house carers who are its own residents whatever its
-    size (``carer_local_share`` in :func:`rcc.datasets.simulation_calibration`; 0 in a record without it)."""
+    size (``carer_local_share`` in :func:`rcc.datasets.simulation_calibration`; 0 in a record without it);
+    given ``regions`` (one region name per council), one share per council: its region's calibrated share
+    (:func:`rcc.datasets.calibration.regional_parameter`)."""
+    if regions is not None:
+        return regional_parameter("carer_local_share", regions)
     return float(simulation_calibration()["parameters"].get("carer_local_share", 0.0))
 
 
@@ -318,7 +325,7 @@ def build_supply(
     owner_ids = {o: f"P{i:04d}" for i, o in enumerate(sorted(ofsted.owner.unique()))}
     supply = _Supply(cost_rng=np.random.default_rng(rng.integers(2**63)))
     _residential_homes(ofsted, owner_ids, supply)
-    fostering = _fostering(cla, councils.area_km2)
+    fostering = _fostering(cla, councils.area_km2, councils.region)
     _council_carers(cla, councils, fostering, supply)
     _regional_homes(cla, councils, ofsted, owner_ids, fostering, rng, supply)
     homes_df = pd.DataFrame(supply.homes).sort_values("home_id", kind="stable").reset_index(drop=True)
@@ -376,7 +383,7 @@ class _Fostering:
     in_house_inside: pd.Series
 
 
-def _fostering(cla: pd.DataFrame, area_km2: pd.Series) -> _Fostering:
+def _fostering(cla: pd.DataFrame, area_km2: pd.Series, region: pd.Series) -> _Fostering:
     """Foster children split into kinship, in-house and IFA (the IFA share follows the council's
     private and voluntary provider share); UASC foster places; where the carers live (:func:`carer_inside_share`
     from the council's area and the published national share of each kind)."""
@@ -400,13 +407,14 @@ def _fostering(cla: pd.DataFrame, area_km2: pd.Series) -> _Fostering:
     # family-based carers live near the children they care for: the share inside each council from its
     # area and the published national share of the kind (kinship: relatives and friends, placed with parents)
     area = area_km2.reindex(cla.index).to_numpy(dtype=float)
+    local = carer_local_share(region.reindex(cla.index).to_numpy(dtype=object))  # the council's region's
     relatives, parents = np.round(foster * KINSHIP_SHARE_OF_FOSTER), cla.placed_with_parents.fillna(0)
-    s_rel = carer_inside_share(area, relatives.to_numpy(), KINSHIP_INSIDE_SHARE)
-    s_par = carer_inside_share(area, parents.to_numpy(), PLACED_WITH_PARENTS_INSIDE_SHARE)
+    s_rel = carer_inside_share(area, relatives.to_numpy(), KINSHIP_INSIDE_SHARE, local)
+    s_par = carer_inside_share(area, parents.to_numpy(), PLACED_WITH_PARENTS_INSIDE_SHARE, local)
     kin_inside = ((relatives * s_rel + parents * s_par) / (relatives + parents).replace(0, np.nan)).fillna(
         pd.Series(s_rel, index=cla.index)
     )
-    in_house_inside = carer_inside_share(area, (inhouse - uasc_in_house).to_numpy(), IN_HOUSE_INSIDE_SHARE)
+    in_house_inside = carer_inside_share(area, (inhouse - uasc_in_house).to_numpy(), IN_HOUSE_INSIDE_SHARE, local)
     return _Fostering(
         kinship=kin,
         in_house=inhouse - uasc_in_house,

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 
 import attrs
 import numpy as np
+import pandas as pd
 
 from rcc.core.errors import InvalidInputError
 from rcc.core.schema import HOME_TYPES
@@ -64,11 +65,21 @@ class ChoiceRule:
         uniform and drawn once per referral (:func:`place`): most children are suited by many homes, a few by
         hardly any, and those go far (the long tail of distances). Tier 0 (kinship, the council's own carers)
         is the council's own search, not a market match.
+    region_scale : Mapping[str, float]
+        Per region (by name): a multiple of the suit chance of the region's homes in a tier above 0 (agency
+        and residential: the market's scarcity there), the result capped at 1; a region not named: 1.
+        Applied where homes are known by region (:func:`rcc.simulate.build_engine`, from the region of the
+        home's council).
+    region_spread : Mapping[str, float]
+        Per region: a multiple of :attr:`match_spread` for the region's homes (how much harder a child who is
+        hard to match finds a place there); a region not named: 1.
     """
 
     tiers: Mapping[str, int] = attrs.field(factory=lambda: dict(DEFAULT_TIERS))
     suit_chance: Mapping[str, float] = attrs.field(factory=lambda: dict(DEFAULT_SUIT_CHANCE))
     match_spread: float = attrs.field(default=0.0, converter=float)
+    region_scale: Mapping[str, float] = attrs.field(factory=dict, converter=dict)
+    region_spread: Mapping[str, float] = attrs.field(factory=dict, converter=dict)
 
     def __attrs_post_init__(self) -> None:
         for table in ("tiers", "suit_chance"):
@@ -79,6 +90,10 @@ class ChoiceRule:
         for t, p in self.suit_chance.items():
             if not 0 <= float(p) <= 1:
                 raise InvalidInputError("choice rule", t, "suit_chance", "a chance from 0 to 1", p)
+        for table in ("region_scale", "region_spread"):
+            for r, m in getattr(self, table).items():
+                if not 0 <= float(m) <= 100:
+                    raise InvalidInputError("choice rule", r, table, "a multiple from 0 to 100", m)
         if not 0 <= self.match_spread <= 50:
             raise InvalidInputError("choice rule", None, "match_spread", "a number from 0 to 50", self.match_spread)
 
@@ -93,6 +108,22 @@ class ChoiceRule:
     def suit_array(self) -> np.ndarray:
         """Suit chance per home type index."""
         return np.array([float(self.suit_chance[t]) for t in HOME_TYPES], dtype=float)
+
+    def home_spread(self, kind: np.ndarray, region: np.ndarray) -> np.ndarray:
+        """Match spread per home: :meth:`spread_array` of its type times :attr:`region_spread` of its region."""
+        return self.spread_array()[kind] * _per_region(self.region_spread, region)
+
+    def home_suits(self, kind: np.ndarray, region: np.ndarray) -> np.ndarray:
+        """Suit chance per home from its type index ``kind`` and its region's name: the type's chance times
+        :attr:`region_scale` for types in a tier above 0, capped at 1."""
+        scale = np.where(self.tier_array()[kind] > 0, _per_region(self.region_scale, region), 1.0)
+        return np.minimum(self.suit_array()[kind] * scale, 1.0)
+
+
+def _per_region(table: Mapping[str, float], region: np.ndarray) -> np.ndarray:
+    """``table``'s multiple for each region name (1 where it names none)."""
+    names = pd.Series(np.asarray(region, dtype=object), dtype=object)
+    return names.map(dict(table)).astype(float).fillna(1.0).to_numpy(dtype=float)
 
 
 @attrs.frozen(eq=False)

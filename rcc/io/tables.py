@@ -83,6 +83,10 @@ class InputProblemsError(InvalidInputError):
     def __str__(self) -> str:
         return str(self.args[0])
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle with its problems (see :meth:`rcc.InvalidInputError.__reduce__`)."""
+        return (type(self), (self.problems,))
+
     def frame(self) -> pd.DataFrame:
         """One row per problem: table, row, column, expected, received, more_rows."""
         return problems_frame(self)

@@ -16,7 +16,11 @@ of a council's family carers who are its residents whatever its size,
 :func:`rcc.datasets.supply.carer_inside_share`: the rest follow DfE's published national inside shares by
 kind of placement, never a council's own inside share) and ``district_spread`` (how tightly children
 gather inside their districts, :func:`rcc.datasets.council_geometry`, which the over-20-miles share is
-measured with). Published figures never fitted to are printed beside the
+measured with); then two parameters per region with the global ones fixed
+(:data:`rcc.datasets.calibration.REGIONAL_PARAMETERS`: ``carer_local_share`` of the region's councils and
+``match_spread_scale``, a multiple of ``match_spread`` for the region's homes,
+:attr:`rcc.flows.ChoiceRule.region_spread`; :func:`rcc.datasets.calibration.regional_parameter`).
+Published figures never fitted to are printed beside the
 model (:func:`in_region_shares`, :func:`childrens_home_metrics`; ``benchmarks/bench_realism.py``). As
 councils place today, a council's in-house foster carers take only its own children
 (:data:`OWN_PROVISION`, :func:`provision_council`; a plan may pool them). The rates stay placeholders.

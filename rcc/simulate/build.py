@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import attrs
 import numpy as np
 import pandas as pd
@@ -12,6 +14,7 @@ from rcc.core.params import PlanParams
 from rcc.core.region import Region
 from rcc.core.schema import AGE_BANDS, HOME_TYPES, NEEDS, cohort_ids
 from rcc.datasets import england_geometry, simulation_calibration
+from rcc.datasets.calibration import regional_parameter
 from rcc.flows import (
     DEFAULT_SUIT_CHANCE,
     DURATION_EDGES_MONTHS,
@@ -74,14 +77,21 @@ RESIDENTIAL_MATCH: tuple[str, ...] = ("childrens_home", "residential_school")
 
 
 def calibrated_rule(
-    suit_scale: float | None = None, match_spread: float | None = None, residential_suit: float | None = None
+    suit_scale: float | None = None,
+    match_spread: float | None = None,
+    residential_suit: float | None = None,
+    region_scale: Mapping[str, float] | None = None,
+    region_spread: Mapping[str, float] | None = None,
 ) -> ChoiceRule:
     """The choice rule with every home type's suit chance (:data:`rcc.flows.DEFAULT_SUIT_CHANCE`) times
     ``suit_scale``, capped at 1, except the :data:`RESIDENTIAL_MATCH` types, whose chance is
     ``residential_suit``; children unequal to match by ``match_spread``
     (:attr:`rcc.flows.ChoiceRule.match_spread`). Defaults: the calibrated values
     (:func:`rcc.datasets.simulation_calibration`; in a record without them, ``match_spread`` 0 and the
-    residential types scaled like the others)."""
+    residential types scaled like the others). ``region_scale`` and ``region_spread``: per region, multiples
+    of the suit chance of its agency and residential places and of ``match_spread`` for its homes
+    (:class:`rcc.flows.ChoiceRule`); defaults none and the calibrated ``match_spread_scale`` of each region
+    (:func:`rcc.datasets.calibration.regional_parameter`)."""
     fitted = simulation_calibration()["parameters"]
     if suit_scale is None:
         suit_scale = float(fitted["suit_scale"])
@@ -96,7 +106,12 @@ def calibrated_rule(
         if not 0 <= float(residential_suit) <= 1:
             raise InvalidInputError("choice rule", None, "residential_suit", "a chance from 0 to 1", residential_suit)
         suit |= {t: float(residential_suit) for t in RESIDENTIAL_MATCH}
-    return ChoiceRule(suit_chance=suit, match_spread=float(match_spread))
+    if region_spread is None:
+        named = sorted(simulation_calibration().get("regional", {}).get("match_spread_scale", {}))
+        region_spread = dict(zip(named, regional_parameter("match_spread_scale", named).tolist()))
+    return ChoiceRule(
+        suit_chance=suit, match_spread=float(match_spread), region_scale=region_scale or {}, region_spread=region_spread
+    )
 
 
 def provision_council(region: Region, home_types: tuple[str, ...] = OWN_PROVISION) -> np.ndarray:
@@ -144,6 +159,14 @@ def _choice_miles(region: Region, key: np.ndarray, home: np.ndarray, edges: pd.D
     return geometry.mean_miles[child, where]
 
 
+def _home_region(region: Region) -> np.ndarray:
+    """Region name of each home's council (table order; "" where the councils table has no region)."""
+    if "region" not in region.councils:
+        return np.full(len(region.homes), "", dtype=object)
+    names = region.councils.set_index("council_id").region.reindex(region.homes.council_id)
+    return names.fillna("").to_numpy(dtype=object)
+
+
 def steady_rates(region: Region, exit_hazard: np.ndarray | None = None) -> FlowRates:
     """Entries that keep each cohort's stock about steady under the exit hazard and ageing (a default, not
     calibrated): ages spread evenly within each band; per age ``a``, entries = stock x exit hazard (a
@@ -181,12 +204,12 @@ def build_engine(
         network=_network(region, params, rule, tuple(own_provision)),
         home_type=kind.astype(np.int64),
         places=region.homes.places.to_numpy(dtype=np.int64),
-        suits=rule.suit_array()[kind],
+        suits=rule.home_suits(kind, _home_region(region)),
         band_of_age=band_of_age(),
         councils=len(region.councils),
         needs=len(NEEDS),
         rates=rates if rates is not None else steady_rates(region),  # type: ignore[arg-type]
-        match_spread=rule.spread_array()[kind],
+        match_spread=rule.home_spread(kind, _home_region(region)),
     )
 
 
