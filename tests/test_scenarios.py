@@ -447,25 +447,26 @@ def test_a_prepared_region_refuses_other_params_and_a_scenario_without_its_keys(
 #: Objectives and children placed of the standard scenarios on Greater Manchester (RCC: its first four
 #: councils), recorded with rcc 0.2's scenario solve paths before rcc.plan took scenarios; re-recorded when
 #: the embedded supply changed (issue 12: cost distributions by council, UASC foster places, IFA carers;
-#: 2026-12-01: family carers from national inside shares by kind, children's-home scarcity).
+#: 2026-12-01: family carers from national inside shares by kind, children's-home scarcity; 2026-12-02: where
+#: family carers live calibrated per region).
 GM_STANDARD = {
     "optimise": {
-        "standalone": (47894.5922280764, 6016),
-        "rcc_pooled": (42277.38287456049, 6016),
-        "national": (36373.63495759308, 6016),
-        "pathfinder_only": (44678.05652515417, 6016),
-        "demand_growth": (3320298.563624623, 6282),
-        "new_capacity": (44470.51191791029, 6016),
-        "local_incentive": (21158.092040717474, 6016),
+        "standalone": (44801.25850643503, 6016),
+        "rcc_pooled": (39979.59731567411, 6016),
+        "national": (34746.29743660962, 6016),
+        "pathfinder_only": (41813.20167612852, 6016),
+        "demand_growth": (3117989.1628134693, 6302),
+        "new_capacity": (41605.65706888463, 6016),
+        "local_incentive": (17696.19275196358, 6016),
     },
     "greedy": {
-        "standalone": (1365141.9933554316, 5884),
-        "rcc_pooled": (393287.69050676614, 5981),
-        "national": (616910.1000501125, 5958),
-        "pathfinder_only": (564766.2386264104, 5964),
-        "demand_growth": (4090335.2861724594, 6205),
-        "new_capacity": (564448.370783038, 5964),
-        "local_incentive": (541706.2386264104, 5964),
+        "standalone": (1142960.6235155144, 5906),
+        "rcc_pooled": (390977.62453577976, 5981),
+        "national": (465666.3658160671, 5973),
+        "pathfinder_only": (442412.50636406516, 5976),
+        "demand_growth": (3838187.704365411, 6230),
+        "new_capacity": (442094.63852069277, 5976),
+        "local_incentive": (418802.50636406516, 5976),
     },
 }
 
