@@ -127,10 +127,11 @@ def with_carer_local_share(local: float, by_region: dict[str, float] | None = No
 
 
 def run(
-    point: tuple[float, ...], seed: int, years: float, regional: tuple[dict, dict] | None = None
+    point: tuple[float, ...], seed: int, years: float, regional: tuple[dict, ...] | None = None
 ) -> tuple[np.ndarray, pd.Series, pd.Series]:
     """One simulation of England (empty at month 0) at a grid point (suit_scale, match_spread,
-    residential_suit, carer_local_share) and, if given, per-region (carer_local_share, market_suit_scale):
+    residential_suit, carer_local_share) and, if given, per region (carer_local_share, region_scale and
+    region_spread of the choice rule; the last may be left out):
     placement matrix, census metrics, children's homes."""
     local, market, spread = (*regional, {})[:3] if regional is not None else ({}, {}, {})
     region = with_carer_local_share(point[3], local)
@@ -156,7 +157,7 @@ def held_out(best: pd.DataFrame, in_region: pd.Series, homes: pd.Series, target:
     return held
 
 
-def _residuals(matrices: list[np.ndarray], far: np.ndarray, ids: list[str], target: pd.DataFrame) -> pd.DataFrame:
+def _shares(matrices: list[np.ndarray], far: np.ndarray, ids: list[str]) -> pd.DataFrame:
     """Per council: the simulated shares (mean over seeds) of ``matrices`` (one per seed)."""
     mean = pd.concat([shares_by_council(m, far) for m in matrices]).groupby(level=0).mean()
     mean.index = ids
@@ -185,7 +186,7 @@ def fit_regional(pool, point, far, target, seeds, years, rounds=(10, 6)) -> tupl
         jobs = [(st, s) for st in settings for s in seeds]
         runs = list(pool.map(run, [point] * len(jobs), [s for _, s in jobs], [years] * len(jobs), [j[0] for j in jobs]))
         per = [runs[i * len(seeds) : (i + 1) * len(seeds)] for i in range(len(xs))]
-        return [(_residuals([r[0] for r in rs], far, ids, target), rs) for rs in per]
+        return [(_shares([r[0] for r in rs], far, ids), rs) for rs in per]
 
     x = np.r_[np.full(k, point[3]), np.zeros(k)]  # local shares; log of the spread multiples
     steps = np.r_[np.full(k, 0.1), np.full(k, np.log(1.5))]
@@ -231,7 +232,7 @@ def _grid(pool, points, spreads, seeds, years, target) -> tuple[tuple, pd.DataFr
     loss, means = {}, {}
     for p in points:
         for spread in spreads:
-            mean = _residuals([done[(p, s)][0] for s in seeds], fars[spread], ids, target)
+            mean = _shares([done[(p, s)][0] for s in seeds], fars[spread], ids)
             means[(*p, spread)] = mean
             loss[(*p, spread)] = sum(agreement(mean[c], target[c])["mae"] for c in ("outside", "over_20"))
     grid = pd.Series(loss).unstack()
@@ -261,10 +262,9 @@ def main(argv: list[str] | None = None) -> None:
     t0 = time.perf_counter()
     with ProcessPoolExecutor(max_workers=max(1, args.workers)) as pool:
         if args.regional_only:
-            p = simulation_calibration()["parameters"]
-            names = ("suit_scale", "match_spread", "residential_suit", "carer_local_share", "district_spread")
-            best, grid = tuple(float(p[n]) for n in names), None
             old = simulation_calibration()
+            names = ("suit_scale", "match_spread", "residential_suit", "carer_local_share", "district_spread")
+            best, grid = tuple(float(old["parameters"][n]) for n in names), None
             global_fit = old.get("fit_global_only", old["fit"])  # the shipped global model's fit
         else:
             best, grid, global_fit = _grid(pool, points, spreads, seeds, args.years, target)

@@ -14,7 +14,6 @@ from rcc.core.params import PlanParams
 from rcc.core.region import Region
 from rcc.core.schema import AGE_BANDS, HOME_TYPES, NEEDS, cohort_ids
 from rcc.datasets import england_geometry, simulation_calibration
-from rcc.datasets.calibration import regional_parameter
 from rcc.flows import (
     DEFAULT_SUIT_CHANCE,
     DURATION_EDGES_MONTHS,
@@ -91,8 +90,9 @@ def calibrated_rule(
     residential types scaled like the others). ``region_scale`` and ``region_spread``: per region, multiples
     of the suit chance of its agency and residential places and of ``match_spread`` for its homes
     (:class:`rcc.flows.ChoiceRule`); defaults none and the calibrated ``match_spread_scale`` of each region
-    (:func:`rcc.datasets.calibration.regional_parameter`)."""
-    fitted = simulation_calibration()["parameters"]
+    (the record's ``regional`` table, :func:`rcc.datasets.simulation_calibration`)."""
+    record = simulation_calibration()
+    fitted, fitted_regional = record["parameters"], record.get("regional", {})
     if suit_scale is None:
         suit_scale = float(fitted["suit_scale"])
     if match_spread is None:
@@ -107,8 +107,7 @@ def calibrated_rule(
             raise InvalidInputError("choice rule", None, "residential_suit", "a chance from 0 to 1", residential_suit)
         suit |= {t: float(residential_suit) for t in RESIDENTIAL_MATCH}
     if region_spread is None:
-        named = sorted(simulation_calibration().get("regional", {}).get("match_spread_scale", {}))
-        region_spread = dict(zip(named, regional_parameter("match_spread_scale", named).tolist()))
+        region_spread = fitted_regional.get("match_spread_scale", {})
     return ChoiceRule(
         suit_chance=suit, match_spread=float(match_spread), region_scale=region_scale or {}, region_spread=region_spread
     )
@@ -200,16 +199,17 @@ def build_engine(
     rule = rule or calibrated_rule()
     params = params or PlanParams()
     kind = pd.Index(HOME_TYPES).get_indexer(region.homes.home_type)
+    home_region = _home_region(region)
     return Engine(
         network=_network(region, params, rule, tuple(own_provision)),
         home_type=kind.astype(np.int64),
         places=region.homes.places.to_numpy(dtype=np.int64),
-        suits=rule.home_suits(kind, _home_region(region)),
+        suits=rule.home_suits(kind, home_region),
         band_of_age=band_of_age(),
         councils=len(region.councils),
         needs=len(NEEDS),
         rates=rates if rates is not None else steady_rates(region),  # type: ignore[arg-type]
-        match_spread=rule.home_spread(kind, _home_region(region)),
+        match_spread=rule.home_spread(kind, home_region),
     )
 
 
