@@ -154,10 +154,13 @@ def forecast_costs(forecast: pd.DataFrame, weekly_cost: Mapping[str, float] | No
     years = ((months - pd.Timestamp(forecast.attrs["end"])).days / 365.25).to_numpy()
     per_month = _WEEKS_MONTH * (1 + inflation) ** years  # weeks in a month, inflated
     cost = stock * price * per_month[None, :, None, None]  # sims, months, councils, groups
+    # the expected cost: of the forecast's expected children (exact for its draws of the rates) when it has them
+    mean = draws["expected"] * price * per_month[:, None, None] if "expected" in draws else cost.mean(axis=0)
     rows = []
-    for name, arr in (("all", cost.sum(axis=3)), *((t, cost[..., i]) for i, t in enumerate(HOME_TYPES))):
+    for name, arr, e in (("all", cost.sum(axis=3), mean.sum(axis=2)),
+                         *((t, cost[..., i], mean[..., i]) for i, t in enumerate(HOME_TYPES))):
         idx = pd.MultiIndex.from_product([months, councils], names=["month", "council_id"])
-        rows.append(pd.DataFrame({"cost_gbp": arr.mean(axis=0).ravel(),
+        rows.append(pd.DataFrame({"cost_gbp": e.ravel(),
                                   "cost_p10_gbp": np.percentile(arr, 10, axis=0).ravel(),
                                   "cost_p90_gbp": np.percentile(arr, 90, axis=0).ravel()}, index=idx)
                     .reset_index().assign(placement=name))

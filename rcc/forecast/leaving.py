@@ -86,7 +86,7 @@ def leaving_counts(segments: pd.DataFrame, end: pd.Timestamp, councils: tuple[st
 
 
 def forecast_leaving(leavers: np.ndarray, counts: np.ndarray, councils: tuple[str, ...],
-                     month_ends: pd.DatetimeIndex, seed: int) -> pd.DataFrame:
+                     month_ends: pd.DatetimeIndex, seed: int, expected: np.ndarray | None = None) -> pd.DataFrame:
     """Young people leaving care at 18 each month by outcome, expected and p10-p90 (see the module).
 
     Parameters
@@ -95,6 +95,10 @@ def forecast_leaving(leavers: np.ndarray, counts: np.ndarray, councils: tuple[st
         Children reaching 18 per simulation, month, council and placement group.
     counts : numpy.ndarray
         :func:`leaving_counts` of the history.
+    expected : numpy.ndarray, optional
+        The expected number reaching 18 given each simulation's rates, shape as ``leavers``: the expected
+        outcomes are then theirs split by each simulation's shares (without the noise of the simulated
+        children); by default the mean of the simulated split.
 
     Returns
     -------
@@ -106,6 +110,7 @@ def forecast_leaving(leavers: np.ndarray, counts: np.ndarray, councils: tuple[st
     sims, months, n_c, _ = leavers.shape
     rng = np.random.default_rng([seed, 18])
     split = np.zeros((sims, months, n_c, len(OUTCOMES)))
+    mean = np.zeros((months, n_c, len(OUTCOMES)))
     council_shares = counts.sum(axis=1, keepdims=True)
     total = council_shares.sum(axis=2, keepdims=True)
     prior = np.divide(council_shares, total, out=np.full_like(council_shares, 1.0 / len(OUTCOMES)), where=total > 0)
@@ -115,12 +120,15 @@ def forecast_leaving(leavers: np.ndarray, counts: np.ndarray, councils: tuple[st
         w = rng.gamma(np.maximum(counts + prior, 1e-12))
         w = np.where(counts + prior > 0, w, 0.0)
         shares = w / np.maximum(w.sum(axis=2, keepdims=True), 1e-300)
+        if expected is not None:  # before the last share is set to make them sum to 1 (an outcome never seen stays 0)
+            mean += np.einsum("mcg,cgo->mco", expected[s], shares) / sims
         shares[..., -1] = np.clip(1 - shares[..., :-1].sum(axis=2), 0, 1)  # sums to 1 exactly
         n = leavers[s].astype(np.int64)  # months, councils, groups
         split[s] = rng.multinomial(n, shares[None]).sum(axis=2)
     idx = pd.MultiIndex.from_product([councils, month_ends, OUTCOMES], names=["council_id", "month", "outcome"])
     flat = split.transpose(0, 2, 1, 3).reshape(sims, -1)
-    df = pd.DataFrame({"young_people_expected": flat.mean(axis=0),
+    exp = flat.mean(axis=0) if expected is None else mean.transpose(1, 0, 2).ravel()
+    df = pd.DataFrame({"young_people_expected": exp,
                        "young_people_p10": np.percentile(flat, 10, axis=0, method="lower"),
                        "young_people_p90": np.percentile(flat, 90, axis=0, method="higher")}, index=idx).reset_index()
     absent = ~pd.Series(known, index=list(councils)).reindex(df.council_id).to_numpy() & (df.outcome != "unknown")

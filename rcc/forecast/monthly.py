@@ -29,7 +29,10 @@ Estimation (:mod:`rcc.forecast.flowdata`, :mod:`rcc.forecast.hazards`)
 Bands
     Each of ``n_sims`` simulations draws the parameters from their posteriors (Gamma hazards, Dirichlet
     destinations and entry shares, the trend's coefficients) and then runs the engine once (process
-    noise), so the p10-p90 band holds both. Counts are whole children: never negative.
+    noise), so the p10-p90 band holds both. Counts are whole children: never negative. The expected count is the
+    mean over the same draws of the rates of the engine's exact expectation given each
+    (:func:`rcc.forecast.expected.expected_stock`), not of the simulated children: the same mean without their
+    noise.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from rcc.core.errors import InvalidInputError
 from rcc.core.schema import AGE_BANDS, HOME_TYPES
 from rcc.flows import EVENTS, LEAVING_AGE_MONTHS, NO_HOME, Engine, Network, Population
 from rcc.forecast.adjust import Adjustment, apply_adjustments
+from rcc.forecast.expected import Expectation, expected_stock
 from rcc.forecast.flowdata import (
     BAND_OF_AGE,
     FlowCounts,
@@ -202,24 +206,25 @@ def _stock(pop: Population, month: int, councils: int) -> np.ndarray:
 
 def _simulate(counts: FlowCounts, trends: list[Any], start: Population, months: int, n_sims: int, seed: int,
               prior_years: float, adjust: Sequence[Adjustment],
-              exit_trends: Sequence[ExitTrend] = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Stock (sims, months, councils, groups, bands), events (sims, months, councils, events) and children
-    reaching 18 (sims, months, councils, groups)."""
+              exit_trends: Sequence[ExitTrend] = ()) -> tuple[np.ndarray, np.ndarray, list[Expectation]]:
+    """Stock (sims, months, councils, groups, bands), children reaching 18 (sims, months, councils, groups) and
+    each simulation's expectation given its rates (:func:`rcc.forecast.expected.expected_stock`)."""
     c = len(counts.councils)
     stock = np.zeros((n_sims, months, c, _G, _B), dtype=np.int64)
-    events = np.zeros((n_sims, months, c, len(EVENTS)), dtype=np.int64)
     adults = np.zeros((n_sims, months, c, _G), dtype=np.int64)
+    expected = []
     for s in range(n_sims):
         rng = np.random.default_rng([seed, s, 7])
-        engine = _engine(_rates(counts, trends, months, prior_years, rng, adjust, exit_trends), c)
+        rates = _rates(counts, trends, months, prior_years, rng, adjust, exit_trends)
+        expected.append(expected_stock(rates, start, months, c))
+        engine = _engine(rates, c)
         pop, ev = start, engine.new_events(months)
         for m in range(months):
             adult = pop.age_months(m) >= LEAVING_AGE_MONTHS  # those the step takes out at 18, by their group
             np.add.at(adults[s, m], (pop.council[adult], pop.home[adult]), 1)
             pop = engine.step(pop, m, seed * 100_003 + s, ev[m], check_all=False)
             stock[s, m] = _stock(pop, m, c)
-        events[s] = ev.sum(axis=(2, 3))
-    return stock, events, adults
+    return stock, adults, expected
 
 
 def _segments_of(data: Any, place_mapping: pd.DataFrame | None, filters: Any = None) -> pd.DataFrame:
@@ -283,7 +288,8 @@ def forecast_monthly(
         A :class:`pandas.DataFrame` (a subclass that shows a short card and has ``.plot()``; ``.table`` is the
         plain frame) of :data:`MONTHLY_COLUMNS`: ``month`` is a month end; ``kind`` ``"observed"`` (the end date's stock and
         ``history_months`` before it; the band is the observed count) or ``"forecast"``; ``children`` the
-        expected count rounded, ``children_expected`` the mean of the simulations, ``children_p10`` /
+        expected count rounded, ``children_expected`` the expected count (over the simulations' draws of the
+        rates, exact for each draw: :func:`rcc.forecast.expected.expected_stock`), ``children_p10`` /
         ``children_p50`` / ``children_p90`` their percentiles. ``attrs``: ``flows`` (expected entries, exits,
         leaving at 18 and moves per month and council), ``totals`` (the expected count and p10-p90 band of
         each council's total, ``placement == "all"``, and of each placement group's), ``trends`` (the entry
@@ -291,10 +297,10 @@ def forecast_monthly(
         to the best), ``exit_trends`` (the exit trends tried and chosen per council; ``yearly_change`` of the
         chosen one's hazards), ``end``, ``n_sims``, ``adjust`` (the scenario, as dicts), ``mix_years`` and
         ``mix_windows`` (the years of entries the entry mix is from, chosen by backtest), ``filters``,
-        ``draws`` (each simulation's children by month, council and placement group, which
-        :func:`rcc.forecast.adjust.forecast_costs` prices), ``leaving_at_18`` (young people leaving care at 18
-        each month by outcome: ``staying_put``, ``supported_living`` (incl. Staying Close), ``other``,
-        ``unknown``; :mod:`rcc.forecast.leaving`) and ``leaving_history`` (those who did, by year).
+        ``draws`` (each simulation's children by month, council and placement group, and the expected
+        children, which :func:`rcc.forecast.adjust.forecast_costs` prices), ``leaving_at_18`` (young people
+        leaving care at 18 each month by outcome: ``staying_put``, ``supported_living`` (incl. Staying Close),
+        ``other``, ``unknown``; :mod:`rcc.forecast.leaving`) and ``leaving_history`` (those who did, by year).
     """
     if int(months) != months or months < 1 or int(n_sims) != n_sims or n_sims < 1:
         raise InvalidInputError("parameters", None, "months", "months >= 1 and n_sims >= 1", (months, n_sims))
@@ -308,22 +314,26 @@ def forecast_monthly(
     exits = [select_exit_trend(counts.period_exits[c], counts.period_exposure[c]) for c in range(len(counts.councils))]
     start = _initial(seg, counts.councils, counts.end)
     adjust = [a if isinstance(a, Adjustment) else Adjustment.from_dict(a) for a in adjust]
-    stock, events, adults = _simulate(counts, [t for t, _ in chosen], start, int(months), int(n_sims), seed,
+    stock, adults, expectations = _simulate(counts, [t for t, _ in chosen], start, int(months), int(n_sims), seed,
                                       prior_years, adjust, [t for t, _ in exits])
     month_ends = pd.DatetimeIndex([counts.end + pd.offsets.MonthEnd(m + 1) for m in range(int(months))])
-    out = _frame(stock, counts.councils, month_ends)
+    expected = np.mean([e.stock for e in expectations], axis=0)
+    out = _frame(stock, expected, counts.councils, month_ends)
     hist = [counts.end + pd.offsets.MonthEnd(-m) for m in range(history_months, 0, -1)] + [counts.end]
     observed = monthly_stock(seg[seg.start <= counts.end], hist).assign(kind="observed")
     for c in ("children_expected", "children_p10", "children_p50", "children_p90"):
         observed[c] = observed.children.astype(float)
     result = MonthlyForecast(pd.concat([observed, out], ignore_index=True)[list(MONTHLY_COLUMNS)])
     leaving = forecast_leaving(adults, leaving_counts(seg, counts.end, counts.councils), counts.councils,
-                               month_ends, seed)
+                               month_ends, seed, np.stack([e.aged_out for e in expectations]))
     result.attrs.update(leaving_at_18=leaving, leaving_history=leaving_history(seg, counts.end),
                         filters={k: list(v) for k, v in (filters or {}).items()})
+    events = np.mean([e.events for e in expectations], axis=0)
     result.attrs.update(end=counts.end, n_sims=int(n_sims), flows=_flows(events, counts.councils, month_ends),
-                        totals=_totals(stock, counts.councils, month_ends), adjust=[attrs.asdict(a) for a in adjust],
-                        draws={"stock": stock.sum(axis=4), "councils": counts.councils, "months": month_ends},
+                        totals=_totals(stock, expected, counts.councils, month_ends),
+                        adjust=[attrs.asdict(a) for a in adjust],
+                        draws={"stock": stock.sum(axis=4), "expected": expected.sum(axis=3),
+                               "councils": counts.councils, "months": month_ends},
                         mix_windows=counts.mix_windows, mix_years=counts.mix_years,
                         trends=pd.concat([t.assign(council_id=c) for c, (_, t) in zip(counts.councils, chosen)],
                                          ignore_index=True),
@@ -337,10 +347,11 @@ def _yearly(trend: ExitTrend) -> float:
     return float(np.expm1(trend.coef[1])) if trend.kind == "log-linear" else 0.0
 
 
-def _frame(stock: np.ndarray, councils: tuple[str, ...], month_ends: pd.DatetimeIndex) -> pd.DataFrame:
+def _frame(stock: np.ndarray, expected: np.ndarray, councils: tuple[str, ...],
+           month_ends: pd.DatetimeIndex) -> pd.DataFrame:
     idx = pd.MultiIndex.from_product([range(len(month_ends)), councils, HOME_TYPES, list(AGE_BANDS)])
     flat = stock.reshape(stock.shape[0], -1).astype(float)
-    mean = flat.mean(axis=0)
+    mean = expected.ravel()
     df = idx.to_frame(index=False, name=["m", "council_id", "placement", "age_band"])
     df["month"] = month_ends[df.m.to_numpy()]
     df["kind"] = "forecast"
@@ -351,23 +362,24 @@ def _frame(stock: np.ndarray, councils: tuple[str, ...], month_ends: pd.Datetime
     return df.drop(columns="m")
 
 
-def _totals(stock: np.ndarray, councils: tuple[str, ...], month_ends: pd.DatetimeIndex) -> pd.DataFrame:
+def _totals(stock: np.ndarray, expected: np.ndarray, councils: tuple[str, ...],
+            month_ends: pd.DatetimeIndex) -> pd.DataFrame:
     """The band of each council's total and of each placement group's total (percentiles of the sums)."""
     parts = []
-    by_group = stock.sum(axis=4)  # sims, months, councils, groups
-    for name, arr in (("all", by_group.sum(axis=3, keepdims=True)), *(((g, by_group[..., [i]]) for i, g in
-                                                                       enumerate(HOME_TYPES)))):
+    by_group, mean = stock.sum(axis=4), expected.sum(axis=3)  # sims, months, councils, groups; without sims
+    for name, arr, e in (("all", by_group.sum(axis=3, keepdims=True), mean.sum(axis=2, keepdims=True)),
+                         *(((g, by_group[..., [i]], mean[..., [i]]) for i, g in enumerate(HOME_TYPES)))):
         a = arr[..., 0].astype(float)
         idx = pd.MultiIndex.from_product([month_ends, councils], names=["month", "council_id"])
-        df = pd.DataFrame({"children_expected": a.mean(axis=0).ravel(),
+        df = pd.DataFrame({"children_expected": e[..., 0].ravel(),
                            "children_p10": np.percentile(a, 10, axis=0, method="lower").ravel(),
                            "children_p90": np.percentile(a, 90, axis=0, method="higher").ravel()}, index=idx)
         parts.append(df.reset_index().assign(placement=name))
     return pd.concat(parts, ignore_index=True)
 
 
-def _flows(events: np.ndarray, councils: tuple[str, ...], month_ends: pd.DatetimeIndex) -> pd.DataFrame:
-    mean = events.mean(axis=0)  # (months, councils, events)
+def _flows(mean: np.ndarray, councils: tuple[str, ...], month_ends: pd.DatetimeIndex) -> pd.DataFrame:
+    """Expected events by month and council, from ``mean`` (months, councils, events)."""
     idx = pd.MultiIndex.from_product([month_ends, councils], names=["month", "council_id"])
     df = pd.DataFrame(mean.reshape(-1, len(EVENTS)), index=idx, columns=list(EVENTS)).reset_index()
     return df.rename(columns={"start": "entries", "end": "exits", "move": "moves"}).drop(columns="placed")
