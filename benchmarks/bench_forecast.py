@@ -13,10 +13,13 @@ continuations inside its p10-p90. Beside it, the reference measured in the same 
 Measures (mean abs % error vs truth over cells with a true mean of at least 5 children):
 ``group x age`` averaged over months 1-24 and at 12 and 24 months; ``supported`` (supported
 accommodation); ``total @24`` signed; ``coverage`` of every placement group (mean over its age bands
-and months; min and max over groups). The issue's targets are printed for every seed: met only when each seed
-meets it (the seeds that miss are named), not the mean over seeds; separately for seeds 0-3 (those the methods were
-developed on) and the others (default 4-11: held out, so a method fitted to seeds 0-3 shows there), and over all seeds
-(``met in``: k of n seeds).
+and months; min and max over groups). The issue's error targets are printed for every seed: met only when each
+seed meets it (the seeds that miss are named), not the mean over seeds. Its coverage target ("an 80% band holds
+about 80% of outcomes in backtests, for every group") is met when each placement group's share of true futures
+inside the band, over all the seeds' backtests, is 70-90%; beside it, how many seeds meet it alone. Then the
+centre's error at 24 months in units of the parameter uncertainty the band claims (sd about 1 over the seeds when
+the band is as wide as it should be). All separately for seeds 0-3 (those the methods were developed on) and the
+others (default 4-11: held out, so a method fitted to seeds 0-3 shows there), and over all seeds.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 import rcc
-from rcc.core.schema import AGE_BANDS
+from rcc.core.schema import AGE_BANDS, HOME_TYPES
 from rcc.forecast.synthetic import GROUPS, SCENARIOS, synthetic_ssda903
 from rcc.io.ssda903 import load_ssda903
 
@@ -54,6 +57,16 @@ def score(fc: pd.DataFrame, truth: np.ndarray) -> dict[str, float]:
     by_group = np.nanmean(cover.transpose(1, 0, 2).reshape(len(GROUPS), -1), axis=1)
     sup = GROUPS.index("supported_accommodation")
     total = (get["children_expected"][-1].sum() - mean[-1].sum()) / mean[-1].sum() * 100
+    # the centre's error at 24 months beside the parameter uncertainty the forecast claims (its spread less the
+    # truth's process noise), for each group's total: over many backtests the mean square error should be about
+    # the mean claimed variance (see main)
+    draws = fc.attrs["draws"]["stock"][:, -1, 0].astype(float)  # sims, groups (HOME_TYPES)
+    at24 = true[:, -1].sum(axis=2)  # runs, groups (GROUPS)
+    centre = {}
+    for i, g in enumerate(GROUPS):
+        d = draws[:, HOME_TYPES.index(g)]
+        centre[f"err {g}"] = float(d.mean() - at24[:, i].mean())
+        centre[f"pvar {g}"] = float(d.var() - at24[:, i].var())
     return {
         "group x age": float(np.nanmean(err)),
         "@12": float(np.nanmean(err[11])),
@@ -63,6 +76,7 @@ def score(fc: pd.DataFrame, truth: np.ndarray) -> dict[str, float]:
         "cover min": float(np.nanmin(by_group)),
         "cover max": float(np.nanmax(by_group)),
         **{f"cover {g}": float(c) for g, c in zip(GROUPS, by_group)},
+        **centre,
     }
 
 
@@ -95,30 +109,38 @@ def run(scenarios: list[str], seeds: list[int], sims: int, runs: int) -> pd.Data
 
 
 def targets(df: pd.DataFrame) -> pd.DataFrame:
-    """The issue's targets for every single seed (``met`` only when each seed meets it; ``seeds`` lists the
-    misses), and on the mean over seeds."""
+    """The issue's targets. Errors: for every single seed (``met`` only when each seed meets it; ``seeds missing``
+    lists the misses). Coverage: the share of true futures inside the band over all the seeds' backtests, for
+    every placement group (``met`` when each group's is 70-90%), and beside it the stricter reading, each seed
+    alone (a band right on average still misses in some single histories: supported accommodation is one age
+    band, so one seed's estimation error moves all of its cells together)."""
     out = []
 
-    def add(what: str, rows: pd.DataFrame, value: str, ok: pd.Series) -> None:
-        misses = ", ".join(str(s) for s in rows.seed[~ok])
-        out.append({"target": what, "per seed": value, "met (every seed)": "met" if ok.all() else "NOT MET",
-                    "met in": f"{int(ok.sum())} of {len(ok)} seeds", "seeds missing": misses or "-"})
+    def add(what: str, rows: pd.DataFrame, value: str, ok: pd.Series | bool, per_seed: pd.Series | None = None) -> None:
+        per_seed = ok if per_seed is None else per_seed
+        misses = ", ".join(str(s) for s in rows.seed[~per_seed])
+        out.append({"target": what, "value": value, "met": "met" if np.all(ok) else "NOT MET",
+                    "seeds meeting it alone": f"{int(per_seed.sum())} of {len(per_seed)}", "seeds missing": misses or "-"})
 
-    def show(values: pd.Series, pct: bool = False) -> str:
-        return " ".join(f"{100 * v:.0f}%" if pct else f"{v:.2f}" for v in values)
+    def show(values: pd.Series) -> str:
+        return " ".join(f"{v:.2f}" for v in values)
 
     by = {s: d for s, d in df.groupby("scenario", sort=False)}
     if "steady" in by:
         d = by["steady"]
-        add("steady: group x age error < 3%", d, show(d["group x age"]), d["group x age"] < 3)
+        add("steady: group x age error < 3% (each seed)", d, show(d["group x age"]), d["group x age"] < 3)
     if "growing" in by:
         d = by["growing"]
-        add("growing: |total @24| < 5%", d, show(d["total @24"]), d["total @24"].abs() < 5)
-        add("growing: group x age error < 6%", d, show(d["group x age"]), d["group x age"] < 6)
+        add("growing: |total @24| < 5% (each seed)", d, show(d["total @24"]), d["total @24"].abs() < 5)
+        add("growing: group x age error < 6% (each seed)", d, show(d["group x age"]), d["group x age"] < 6)
+    groups = [f"cover {g}" for g in GROUPS]
     for s, d in by.items():
-        ok = (d["cover min"] >= 0.7) & (d["cover max"] <= 0.9)
-        add(f"{s}: coverage 70-90% in every group", d, " ".join(f"{100 * lo:.0f}-{100 * hi:.0f}%" for lo, hi in
-                                                                  zip(d["cover min"], d["cover max"])), ok)
+        pooled = d[groups].mean()
+        each = (d["cover min"] >= 0.7) & (d["cover max"] <= 0.9)
+        add(f"{s}: coverage 70-90% in every group (over the seeds' backtests)", d,
+            f"{100 * pooled.min():.0f}-{100 * pooled.max():.0f}% (seeds alone: " + " ".join(
+                f"{100 * lo:.0f}-{100 * hi:.0f}" for lo, hi in zip(d["cover min"], d["cover max"])) + ")",
+            bool(((pooled >= 0.7) & (pooled <= 0.9)).all()), each)
     return pd.DataFrame(out)
 
 
@@ -138,6 +160,13 @@ def main() -> None:
     print("\ncoverage by placement group (mean over seeds)")
     cov = [c for c in df.columns if c.startswith("cover ") and c not in ("cover min", "cover max")]
     print(df.groupby("scenario")[cov].mean().rename(columns=lambda c: c[6:]).round(2).to_string())
+    print("\nthe centre's error at 24 months against the parameter uncertainty the band claims, by group: root mean"
+          "\nsquare error over the seeds / root of the mean claimed variance (about 1 when the band is as wide as"
+          "\nit should be; over 1: too narrow; under 1: too wide; from 12 seeds, +-0.2 is noise)")
+    ratio = {g: lambda d, g=g: np.sqrt((d[f"err {g}"] ** 2).mean() / max(d[f"pvar {g}"].mean(), 1e-9)) for g in GROUPS}
+    table = pd.DataFrame({g: df.groupby("scenario").apply(f, include_groups=False) for g, f in ratio.items()})
+    table.loc["all scenarios"] = [f(df) for f in ratio.values()]
+    print(table.round(2).to_string())
     print("\nmean over seeds")
     print(df.groupby("scenario")[main_cols[2:-3]].mean().round(2).to_string())
     for label, part in (("seeds 0-3 (those the method was developed on)", df[df.seed.isin(DEVELOPED)]),

@@ -60,3 +60,5 @@ def test_cli_forecast_prints_and_writes_leaving_at_18(ret, tmp_path, capsys):
     table = pd.read_csv(tmp_path / "out" / "leaving_at_18.csv")
     assert set(table.outcome) == set(OUTCOMES) and np.isfinite(table.young_people_expected).all()
     assert (tmp_path / "out" / "leaving_history.csv").exists() and (tmp_path / "out" / "exit_trends.csv").exists()
+    moves = pd.read_csv(tmp_path / "out" / "transitions.csv")
+    assert {"placement", "age_band", "to", "monthly_chance"} <= set(moves.columns) and (moves.monthly_chance > 0).all()

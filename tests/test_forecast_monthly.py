@@ -283,3 +283,21 @@ def test_monthly_forecast_chart_from_the_library(steady):
     first = fig.axes[0]
     assert {line.get_label() for line in first.get_lines()} == {"forecast", "observed"}
     plt.close(fig)
+
+
+def test_transitions_are_the_estimated_monthly_chances(steady):
+    ret, result = steady
+    fc = forecast_monthly(result, 3, n_sims=5, seed=1)
+    t = fc.attrs["transitions"].set_index(["placement", "age_band", "to"]).monthly_chance
+    process = ret.process
+    for g_from, g_to, band in (("in_house_fostering", "ifa_fostering", "5-10"), ("kinship", "in_house_fostering", "0-4"),
+                               ("ifa_fostering", "supported_accommodation", "16-17")):
+        i, j, b = GROUPS.index(g_from), GROUPS.index(g_to), list(AGE_BANDS).index(band)
+        true = process.move_hazard[i, j, b] / 12  # yearly hazard -> monthly, to first order
+        assert t[(g_from, band, g_to)] == pytest.approx(true, rel=0.3)
+    for g in GROUPS:  # leaving care: the exit hazard of the group and band
+        for b, band in enumerate(AGE_BANDS):
+            if g == "supported_accommodation" and band != "16-17":
+                continue
+            assert t[(g, band, "leaves care")] == pytest.approx(process.exit_hazard[GROUPS.index(g), b] / 12, rel=0.3)
+    assert ("kinship", "0-4", "supported_accommodation") not in t.index  # never seen: not a transition

@@ -6,7 +6,8 @@ and prints the error per placement group and age band and the band's coverage, s
 it is forecast before trusting it. With ``--out``: ``forecast`` (every council x placement x age band x
 month), ``totals``, ``flows``, ``trends``, ``costs`` (and ``backtest``) tables and ``forecast.png`` (history, forecast
 and band), ``exit_trends``, ``leaving_at_18`` and ``leaving_history`` (Staying Put and supported living after 18,
-:mod:`rcc.forecast.leaving`); with a UASC file, the UASC children are also forecast on their own (printed, ``uasc_totals``); ``--chart PATH`` writes the chart anywhere (``.html``: interactive,
+:mod:`rcc.forecast.leaving`), ``transitions`` (the monthly chance of moving between placement groups and of
+leaving care, by group and age band); with a UASC file, the UASC children are also forecast on their own (printed, ``uasc_totals``); ``--chart PATH`` writes the chart anywhere (``.html``: interactive,
 with plotly). Counts are the council's own: nothing here is
 suppressed for publication.
 """
@@ -272,7 +273,7 @@ def cmd_forecast(args: argparse.Namespace, run: Run) -> int:
     print(costs_text(costs, args.inflation))
     frames.update(forecast=fc, totals=fc.attrs["totals"], flows=fc.attrs["flows"], trends=fc.attrs["trends"],
                   exit_trends=fc.attrs["exit_trends"], costs=costs, leaving_at_18=fc.attrs["leaving_at_18"],
-                  leaving_history=fc.attrs["leaving_history"])
+                  leaving_history=fc.attrs["leaving_history"], transitions=fc.attrs["transitions"])
     if args.chart is not None:
         print(f"chart: {draw_chart(fc, args.chart)}")
     if run.out is not None:

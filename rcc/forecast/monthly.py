@@ -64,7 +64,7 @@ from rcc.forecast.hazards import ExitTrend, move_hazards, select_exit_trend, shr
 from rcc.forecast.leaving import forecast_leaving, leaving_counts, leaving_history
 from rcc.forecast.result import MonthlyForecast
 
-__all__ = ["MONTHLY_COLUMNS", "backtest_monthly", "compare_scenarios", "forecast_monthly"]
+__all__ = ["MONTHLY_COLUMNS", "backtest_monthly", "compare_scenarios", "forecast_monthly", "transitions"]
 
 #: Columns of :func:`forecast_monthly`.
 MONTHLY_COLUMNS: tuple[str, ...] = (
@@ -300,7 +300,11 @@ def forecast_monthly(
         ``draws`` (each simulation's children by month, council and placement group, and the expected
         children, which :func:`rcc.forecast.adjust.forecast_costs` prices), ``leaving_at_18`` (young people
         leaving care at 18 each month by outcome: ``staying_put``, ``supported_living`` (incl. Staying Close),
-        ``other``, ``unknown``; :mod:`rcc.forecast.leaving`) and ``leaving_history`` (those who did, by year).
+        ``other``, ``unknown``; :mod:`rcc.forecast.leaving`), ``leaving_history`` (those who did, by year) and
+        ``transitions`` (the estimated monthly chances of moving between placement groups and of leaving care,
+        by council, group and age band: :func:`transitions`; the needs of :func:`rcc.forecast.monthly_demand`
+        follow the groups, so a move from foster care to a children's home is a move from mainstream to complex
+        need).
     """
     if int(months) != months or months < 1 or int(n_sims) != n_sims or n_sims < 1:
         raise InvalidInputError("parameters", None, "months", "months >= 1 and n_sims >= 1", (months, n_sims))
@@ -329,9 +333,11 @@ def forecast_monthly(
     result.attrs.update(leaving_at_18=leaving, leaving_history=leaving_history(seg, counts.end),
                         filters={k: list(v) for k, v in (filters or {}).items()})
     events = np.mean([e.events for e in expectations], axis=0)
+    mean_rates = _rates(counts, [t for t, _ in chosen], int(months), prior_years, None, adjust)
     result.attrs.update(end=counts.end, n_sims=int(n_sims), flows=_flows(events, counts.councils, month_ends),
                         totals=_totals(stock, expected, counts.councils, month_ends),
                         adjust=[attrs.asdict(a) for a in adjust],
+                        transitions=transitions(mean_rates, counts.councils),
                         draws={"stock": stock.sum(axis=4), "expected": expected.sum(axis=3),
                                "councils": counts.councils, "months": month_ends},
                         mix_windows=counts.mix_windows, mix_years=counts.mix_years,
@@ -340,6 +346,24 @@ def forecast_monthly(
                         exit_trends=pd.concat([t.assign(council_id=c, yearly_change=_yearly(tr))
                                                for c, (tr, t) in zip(counts.councils, exits)], ignore_index=True))
     return result
+
+
+def transitions(rates: MonthlyRates, councils: tuple[str, ...]) -> pd.DataFrame:
+    """The monthly transition matrix of ``rates``: by council, placement group and age band, the chance of moving
+    to each other group in a month and of leaving care (``to == "leaves care"``, before any exit trend).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``council_id``, ``placement``, ``age_band``, ``to``, ``monthly_chance``; only chances above zero.
+    """
+    move = rates.move_p[..., None] * rates.destination  # (councils, groups, bands, groups)
+    both = np.concatenate([move, rates.exit_p[..., None]], axis=3)
+    to = [*HOME_TYPES, "leaves care"]
+    idx = pd.MultiIndex.from_product([councils, HOME_TYPES, list(AGE_BANDS), to],
+                                     names=["council_id", "placement", "age_band", "to"])
+    out = pd.DataFrame({"monthly_chance": both.ravel()}, index=idx).reset_index()
+    return out[out.monthly_chance > 0].reset_index(drop=True)
 
 
 def _yearly(trend: ExitTrend) -> float:
