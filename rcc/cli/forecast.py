@@ -7,8 +7,9 @@ it is forecast before trusting it. With ``--out``: ``forecast`` (every council x
 month), ``totals``, ``flows``, ``trends``, ``costs`` (and ``backtest``) tables and ``forecast.png`` (history, forecast
 and band), ``exit_trends``, ``leaving_at_18`` and ``leaving_history`` (Staying Put and supported living after 18,
 :mod:`rcc.forecast.leaving`), ``transitions`` (the monthly chance of moving between placement groups and of
-leaving care, by group and age band); with a UASC file, the UASC children are also forecast on their own (printed, ``uasc_totals``); ``--chart PATH`` writes the chart anywhere (``.html``: interactive,
-with plotly). Counts are the council's own: nothing here is
+leaving care, by group and age band), ``region_totals`` (all the councils together, with their band); with a
+UASC file, the UASC children are also forecast on their own (printed, ``uasc_totals``); ``--chart PATH`` writes the
+chart anywhere (``.html``: interactive, with plotly). Counts are the council's own: nothing here is
 suppressed for publication.
 """
 
@@ -184,6 +185,11 @@ def forecast_text(fc: pd.DataFrame) -> str:
     for r in shown.itertuples():
         lines.append(f"  {r.month:%Y-%m} {r.council_id}: {r.children_expected:,.0f} "
                      f"({r.children_p10:,.0f}-{r.children_p90:,.0f})")
+    if len(now) > 1:  # the councils together: their band is not the sum of theirs
+        both = fc.attrs["region_totals"]
+        for r in both[(both.placement == "all") & both.month.isin(shown.month)].itertuples():
+            lines.append(f"  {r.month:%Y-%m} all {len(now)} councils: {r.children_expected:,.0f} "
+                         f"({r.children_p10:,.0f}-{r.children_p90:,.0f})")
     last = tot[(tot.month == months[-1]) & (tot.placement != "all") & (tot.children_expected >= 0.5)]
     lines.append(f"by placement group at {months[-1]:%Y-%m}:")
     lines.append(last[["council_id", "placement", "children_expected", "children_p10", "children_p90"]]
@@ -273,7 +279,8 @@ def cmd_forecast(args: argparse.Namespace, run: Run) -> int:
     print(costs_text(costs, args.inflation))
     frames.update(forecast=fc, totals=fc.attrs["totals"], flows=fc.attrs["flows"], trends=fc.attrs["trends"],
                   exit_trends=fc.attrs["exit_trends"], costs=costs, leaving_at_18=fc.attrs["leaving_at_18"],
-                  leaving_history=fc.attrs["leaving_history"], transitions=fc.attrs["transitions"])
+                  leaving_history=fc.attrs["leaving_history"], transitions=fc.attrs["transitions"],
+                  region_totals=fc.attrs["region_totals"])
     if args.chart is not None:
         print(f"chart: {draw_chart(fc, args.chart)}")
     if run.out is not None:

@@ -75,6 +75,9 @@ class Adjustment:
     @classmethod
     def from_dict(cls, record: Mapping[str, Any]) -> Adjustment:
         """From ``{"rate": ..., "placement": ..., "multiply": ..., "add": ...}`` (as :func:`attrs.asdict` gives)."""
+        if not isinstance(record, Mapping):
+            raise InvalidInputError("adjustment", None, None, 'a record {"rate": ..., "multiply": ..., "add": ...}',
+                                    type(record).__name__)
         extra = set(record) - {"rate", "placement", "multiply", "add"}
         if extra:
             raise InvalidInputError("adjustment", None, sorted(extra)[0], "rate, placement, multiply, add", record)

@@ -242,8 +242,12 @@ def count_flows(segments: pd.DataFrame, end: Any = None, *, window_years: float 
     backtest, :func:`select_mix_window`).
     """
     seg = check_segments(segments)
+    if seg.empty:
+        raise InvalidInputError("episodes", None, "CHILD", "children with placements (after any filter)", "none")
     end = pd.Timestamp(end).normalize() if end is not None else max(seg.start.max(), seg.end.max())
     seg = truncate(seg, end)
+    if seg.empty:
+        raise InvalidInputError("episodes", None, "DECOM", f"placements starting by {end:%Y-%m-%d}", "none")
     first = seg.end.min() if seg.end.notna().any() else seg.start.min()
     w0 = first if window_years is None else max(first, end - pd.Timedelta(days=window_years * _DAY_YEAR))
     entry, how = _outcomes(seg)
@@ -429,6 +433,10 @@ class Trend:
         return rng.multivariate_normal(self.coef, self.cov)
 
 
+#: Standard deviation of the weak normal prior on a log-linear entry trend's monthly log slope (0.05: about 80% a year).
+SLOPE_PRIOR_SD = 0.05
+
+
 def fit_trend(y: np.ndarray, kind: str, months: int) -> Trend:
     """Fit an entry trend to monthly counts ``y`` (its last ``months``; 0: all)."""
     y = np.asarray(y, dtype=float)[-months:] if months else np.asarray(y, dtype=float)
@@ -444,15 +452,18 @@ def fit_trend(y: np.ndarray, kind: str, months: int) -> Trend:
     if y.sum() < 1:  # no entries: nothing to fit a trend to (the Poisson fit would run off to minus infinity)
         return Trend(kind, months, np.array([np.log(1e-9), 0.0]), np.zeros((2, 2)))
     coef = np.array([np.log(max(y.mean(), 0.5)), 0.0])
-    for _ in range(25):  # Poisson regression by Newton steps
+    # a weak normal prior on the monthly log slope (sd SLOPE_PRIOR_SD): with a few hundred entries a year it changes
+    # nothing; with a handful (one entry in three years) it keeps the fit finite where the Poisson MLE runs off
+    prior = np.diag([0.0, 1.0 / SLOPE_PRIOR_SD**2])
+    for _ in range(50):  # penalised Poisson regression by Newton steps
         mu = np.exp(x @ coef)
-        step = np.linalg.solve(x.T @ (x * mu[:, None]), x.T @ (y - mu))
+        step = np.linalg.solve(x.T @ (x * mu[:, None]) + prior, x.T @ (y - mu) - prior @ coef)
         coef = coef + step
         if np.abs(step).max() < 1e-10:
             break
     mu = np.exp(x @ coef)
     dispersion = max(1.0, float(((y - mu) ** 2 / mu).sum()) / max(len(y) - 2, 1))
-    return Trend(kind, months, coef, dispersion * np.linalg.inv(x.T @ (x * mu[:, None])))
+    return Trend(kind, months, coef, dispersion * np.linalg.inv(x.T @ (x * mu[:, None]) + prior))
 
 
 def select_trend(y: np.ndarray, horizon: int = 12) -> tuple[Trend, pd.DataFrame]:

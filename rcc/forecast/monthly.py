@@ -292,9 +292,10 @@ def forecast_monthly(
         rates, exact for each draw: :func:`rcc.forecast.expected.expected_stock`), ``children_p10`` /
         ``children_p50`` / ``children_p90`` their percentiles. ``attrs``: ``flows`` (expected entries, exits,
         leaving at 18 and moves per month and council), ``totals`` (the expected count and p10-p90 band of
-        each council's total, ``placement == "all"``, and of each placement group's), ``trends`` (the entry
-        trends tried per council, their ``weight`` in the simulations and the ``chosen`` one, the simplest close
-        to the best), ``exit_trends`` (the exit trends tried and chosen per council; ``yearly_change`` of the
+        each council's total, ``placement == "all"``, and of each placement group's), ``region_totals`` (the
+        same for all the councils together: ``month``, ``placement``, the expected count and band), ``trends``
+        (the entry trends tried per council, their ``weight`` in the simulations and the ``chosen`` one, the
+        simplest close to the best), ``exit_trends`` (the exit trends tried and chosen per council; ``yearly_change`` of the
         chosen one's hazards), ``end``, ``n_sims``, ``adjust`` (the scenario, as dicts), ``mix_years`` and
         ``mix_windows`` (the years of entries the entry mix is from, chosen by backtest), ``filters``,
         ``draws`` (each simulation's children by month, council and placement group, and the expected
@@ -336,6 +337,7 @@ def forecast_monthly(
     mean_rates = _rates(counts, [t for t, _ in chosen], int(months), prior_years, None, adjust)
     result.attrs.update(end=counts.end, n_sims=int(n_sims), flows=_flows(events, counts.councils, month_ends),
                         totals=_totals(stock, expected, counts.councils, month_ends),
+                        region_totals=_region_totals(stock, expected, month_ends),
                         adjust=[attrs.asdict(a) for a in adjust],
                         transitions=transitions(mean_rates, counts.councils),
                         draws={"stock": stock.sum(axis=4), "expected": expected.sum(axis=3),
@@ -402,6 +404,20 @@ def _totals(stock: np.ndarray, expected: np.ndarray, councils: tuple[str, ...],
     return pd.concat(parts, ignore_index=True)
 
 
+def _region_totals(stock: np.ndarray, expected: np.ndarray, month_ends: pd.DatetimeIndex) -> pd.DataFrame:
+    """The band of all the councils' total, and of each placement group's (percentiles of each simulation's sum
+    over councils, so the councils' doubts add up as they are correlated)."""
+    by_group, mean = stock.sum(axis=(2, 4)), expected.sum(axis=(1, 3))  # sims, months, groups; months, groups
+    parts = []
+    for name, a, e in (("all", by_group.sum(axis=2), mean.sum(axis=1)),
+                       *((g, by_group[..., i], mean[:, i]) for i, g in enumerate(HOME_TYPES))):
+        a = a.astype(float)
+        parts.append(pd.DataFrame({"month": month_ends, "placement": name, "children_expected": e,
+                                   "children_p10": np.percentile(a, 10, axis=0, method="lower"),
+                                   "children_p90": np.percentile(a, 90, axis=0, method="higher")}))
+    return pd.concat(parts, ignore_index=True)
+
+
 def _flows(mean: np.ndarray, councils: tuple[str, ...], month_ends: pd.DatetimeIndex) -> pd.DataFrame:
     """Expected events by month and council, from ``mean`` (months, councils, events)."""
     idx = pd.MultiIndex.from_product([month_ends, councils], names=["month", "council_id"])
@@ -436,6 +452,14 @@ def backtest_monthly(data: Any, holdout_years: int = 1, **options: Any) -> pd.Da
     end = getattr(data, "reference_date", None) if end is None else end
     end = pd.Timestamp(end).normalize() if end is not None else max(seg.start.max(), seg.end.max())
     cut = end - pd.DateOffset(years=holdout_years)
+    # the history is complete from the first recorded end (before it the extract holds only the children still in
+    # care); the years before the cut must hold at least one year of it
+    first = seg.end.min()
+    if pd.isna(first) or cut - pd.DateOffset(years=1) < first:
+        have = "no placement ending" if pd.isna(first) else f"history from {first:%Y-%m-%d}"
+        raise InvalidInputError("parameters", None, "holdout_years", f"a year of history before the cut at "
+                                f"{cut:%Y-%m-%d} (fewer years held out, or more years of returns)",
+                                f"{holdout_years} ({have})")
     months = 12 * holdout_years
     fc = forecast_monthly(truncate(seg, cut), months, end=cut, history_months=0, **options)
     fc = fc[fc.kind == "forecast"]
