@@ -1,5 +1,6 @@
 """The monthly forecast on awkward inputs (sparse groups, nobody left after a filter, too little history for a
-backtest, a malformed saved scenario: each either forecasts sensibly or says what is wrong) and on several councils."""
+backtest, a malformed saved scenario: each either forecasts sensibly or says what is wrong), on several councils,
+and scenarios compared on the command line."""
 
 from __future__ import annotations
 
@@ -85,3 +86,37 @@ def test_several_councils_have_a_total_together_with_its_own_band(capsys):
     assert ((at.children_p90 - at.children_p10) <= (per.children_p90 - per.children_p10)).all()
     assert main(["forecast", "--ssda903", *FILES[:2], "--reference-date", "2021-03-31", "--sims", "10", "--quiet"]) == 0
     assert "all 3 councils" in capsys.readouterr().out
+
+
+def test_cli_compares_saved_scenarios_and_backtests_the_model_as_estimated(tmp_path, capsys):
+    paths = []
+    for name, rate, k in (("more entries", "entries", 1.5), ("fewer exits", "exits", 0.5)):
+        paths.append(tmp_path / f"{rate}.json")
+        paths[-1].write_text(json.dumps({"name": name, "adjust": [{"rate": rate, "multiply": k}]}))
+    base = ["forecast", "--ssda903", *FILES[:2], "--reference-date", "2021-03-31", "--sims", "20", "--months", "12",
+            "--quiet"]
+    assert main([*base, "--backtest", "1", "--compare", *map(str, paths), "--out", str(tmp_path / "a")]) == 0
+    out = capsys.readouterr().out
+    assert "scenarios side by side" in out and "more entries" in out and "fewer exits" in out
+    table = pd.read_csv(tmp_path / "a" / "scenarios.csv")
+    last = table[(table.placement == "all") & (table.month == table.month.max())].groupby("scenario").children_expected.sum()
+    assert last["more entries"] > last["as estimated"] and last["fewer exits"] > last["as estimated"]
+    # a scenario changes the forecast, not the backtest of the model on the council's history
+    assert main([*base, "--backtest", "1", "--scenario", str(paths[0]), "--out", str(tmp_path / "b")]) == 0
+    capsys.readouterr()
+    a, b = (pd.read_csv(tmp_path / d / "backtest.csv") for d in ("a", "b"))
+    pd.testing.assert_frame_equal(a, b)
+    assert main([*base, "--scenario", str(paths[0]), "--compare", str(paths[0])]) == 2  # one name, twice
+    assert "names of their own" in capsys.readouterr().err
+
+
+def test_a_forecast_is_the_same_whatever_the_pseudonyms():
+    # load_ssda903 pseudonymises with a fresh salt each time: the children came in another order, so each run of
+    # `rcc forecast` on the same files gave another forecast and backtest for the same seed
+    header, episodes = (pd.read_csv(f, dtype=str) for f in FILES[:2])
+    runs = []
+    for salt in ("one", "two"):
+        result = load_ssda903(header, episodes, reference_date="2021-03-31", salt=salt)
+        runs.append((forecast_monthly(result, 6, n_sims=15, seed=4), backtest_monthly(result, 1, n_sims=10, seed=4)))
+    pd.testing.assert_frame_equal(runs[0][0].table, runs[1][0].table)
+    pd.testing.assert_frame_equal(runs[0][1], runs[1][1])

@@ -237,6 +237,33 @@ def _check_chart(path: str | None) -> None:
         raise InvalidInputError("--chart", None, path, "a path ending .png, .svg, .pdf or .html (interactive)", suffix or "no suffix")
 
 
+def _compare(paths: list[str], named: dict[str, Any], result: Any, months: int, options: dict[str, Any],
+             progress: StageLog) -> pd.DataFrame:
+    """The forecast as estimated, ``--scenario``'s and each of ``paths``' saved scenarios, side by side
+    (:func:`rcc.forecast.compare_scenarios`: the same data, seed and simulations for each)."""
+    from rcc.forecast import compare_scenarios
+
+    named = dict(named)
+    for path in paths:
+        name, adjust = read_scenario(path)
+        if name in named:
+            raise InvalidInputError("--compare", None, path, "scenarios with names of their own", name)
+        named[name] = adjust
+    progress(f"comparing {len(named)} scenarios: " + ", ".join(named))
+    return compare_scenarios(result, named, months, **options)
+
+
+def scenarios_text(table: pd.DataFrame) -> str:
+    """Scenarios side by side: each council's total every six months, expected (p10-p90)."""
+    allc = _every_six_months(table)
+    cells = allc.assign(cell=[f"{r.children_expected:,.0f} ({r.children_p10:,.0f}-{r.children_p90:,.0f})"
+                              for r in allc.itertuples()])
+    wide = cells.pivot_table(index=["council_id", "month"], columns="scenario", values="cell", aggfunc="first",
+                             sort=False)[list(dict.fromkeys(table.scenario))]
+    wide.index = [f"{c} {m:%Y-%m}" for c, m in wide.index]
+    return "scenarios side by side (children in care, expected and p10-p90):\n" + wide.to_string()
+
+
 def cmd_forecast(args: argparse.Namespace, run: Run) -> int:
     """``rcc forecast``: the monthly forecast (and ``--backtest``) of a council's SSDA903 returns."""
     from rcc.forecast import DEFAULT_COSTS, backtest_monthly, forecast_costs, forecast_monthly
@@ -248,16 +275,20 @@ def cmd_forecast(args: argparse.Namespace, run: Run) -> int:
     run.region = ", ".join(sorted(result.header.council_id.astype(str).unique()))
     options: dict[str, Any] = {"n_sims": args.sims, "seed": args.seed, "end": result.reference_date}
     use_filters(args, options, progress)
+    named: dict[str, Any] = {"as estimated": []}
     if args.scenario is not None:
         name, adjust = read_scenario(args.scenario)
-        options["adjust"] = adjust
+        options["adjust"] = named[name] = adjust
         progress(f"scenario {name!r}: {len(adjust)} adjustment(s)")
+    estimated = {k: v for k, v in options.items() if k != "adjust"}
     frames: dict[str, pd.DataFrame] = {}
-    if args.backtest:
+    if args.backtest:  # the model as estimated: a scenario is a what-if, not what the history shows
         progress(f"backtest: holding out the last {args.backtest} year(s)")
-        bt = backtest_monthly(result, args.backtest, **options)
+        bt = backtest_monthly(result, args.backtest, **estimated)
         print(backtest_text(bt) + "\n")
         frames["backtest"] = bt
+    if args.compare:
+        frames["scenarios"] = _compare(args.compare, named, result, args.months, estimated, progress)
     progress(f"forecasting {args.months} months with {args.sims} simulations")
     fc = forecast_monthly(result, args.months, **options)
     uasc: Any = None
@@ -275,6 +306,8 @@ def cmd_forecast(args: argparse.Namespace, run: Run) -> int:
         print(uasc if isinstance(uasc, str) else uasc_text(uasc))
         if not isinstance(uasc, str):
             frames["uasc_totals"] = uasc.attrs["totals"]
+    if "scenarios" in frames:
+        print(scenarios_text(frames["scenarios"]))
     costs = forecast_costs(fc, {**DEFAULT_COSTS, **dict(args.cost or [])}, args.inflation)
     print(costs_text(costs, args.inflation))
     frames.update(forecast=fc, totals=fc.attrs["totals"], flows=fc.attrs["flows"], trends=fc.attrs["trends"],
@@ -308,6 +341,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     f.add_argument("--scenario", default=None, metavar="FILE",
                    help='a saved scenario: JSON {"name": ..., "adjust": [{"rate": "entries", "multiply": 1.1}, ...]}'
                    " (rates entries, exits, moves; optional placement; multiply and/or add)")
+    f.add_argument("--compare", nargs="+", default=None, metavar="FILE",
+                   help="saved scenarios (as --scenario) to print and write side by side with the forecast as "
+                   "estimated (and --scenario's): the same data, seed and simulations for each")
     f.add_argument("--cost", nargs="+", type=_cost_item, default=None, metavar="PLACEMENT=GBP",
                    help="weekly cost of a placement group (default: rcc's editable defaults)")
     f.add_argument("--inflation", type=number("a finite yearly rate > -1", low=-1, strict=True), default=0.03,
@@ -324,4 +360,4 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 __all__ = ["add_filter_option", "add_parser", "backtest_text", "cmd_forecast", "costs_text", "draw_chart", "forecast_text", "read_scenario",
-           "leaving_text", "uasc_text", "use_filters"]
+           "leaving_text", "scenarios_text", "uasc_text", "use_filters"]

@@ -112,7 +112,8 @@ def filtered_header(header: pd.DataFrame, filters: Mapping[str, Sequence[str]] |
 
 
 def check_segments(seg: pd.DataFrame) -> pd.DataFrame:
-    """A checked copy of placement segments (dates parsed, sorted by council, child and start)."""
+    """A checked copy of placement segments (dates parsed; by council, then each child's history, then child and
+    start: :func:`_in_content_order`)."""
     if not isinstance(seg, pd.DataFrame):
         raise InvalidInputError("segments", None, None, "a DataFrame of placement_segments", type(seg).__name__)
     for c in ("child_id", "council_id", "placement", "start", "end", "dob"):
@@ -127,7 +128,21 @@ def check_segments(seg: pd.DataFrame) -> pd.DataFrame:
     back = out.end.notna() & (out.end < out.start)
     if back.any():
         raise InvalidInputError("segments", int(np.argmax(back.to_numpy())), "end", "an end after the start", "before")
-    return out.sort_values(["council_id", "child_id", "start"], kind="stable").reset_index(drop=True)
+    return _in_content_order(out)
+
+
+def _in_content_order(seg: pd.DataFrame) -> pd.DataFrame:
+    """Segments by council, then each child's whole history (every column but the id, segment by segment), then
+    child id and start: a forecast is the same whatever the pseudonyms (children of one history are interchangeable)."""
+    rows = seg.sort_values(["child_id", "start"], kind="stable")
+    cols = [c for c in rows.columns if c != "child_id"]
+    text = np.full(len(rows), "", dtype=object)
+    for c in cols:  # as text, missing values included (str of NaN, NaT, <NA>)
+        text = text + "|" + np.asarray(rows[c].astype(object).map(str), dtype=object)
+    history = pd.Series(text, index=rows.index).groupby(rows.child_id.to_numpy(), sort=False).agg(";".join)
+    key = seg.child_id.map(history)
+    return (seg.assign(_history=key).sort_values(["council_id", "_history", "child_id", "start"], kind="stable")
+            .drop(columns="_history").reset_index(drop=True))
 
 
 def _outcomes(seg: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

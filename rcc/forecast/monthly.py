@@ -311,7 +311,7 @@ def forecast_monthly(
         raise InvalidInputError("parameters", None, "months", "months >= 1 and n_sims >= 1", (months, n_sims))
     if int(seed) != seed or seed < 0:
         raise InvalidInputError("parameters", None, "seed", "a whole number >= 0", seed)
-    seg = _segments_of(data, place_mapping, filters)
+    seg = check_segments(_segments_of(data, place_mapping, filters))  # in content order: the same for any pseudonyms
     end = getattr(data, "reference_date", None) if end is None else end
     counts = count_flows(seg, end, window_years=window_years)
     horizon = min(int(months), 24)  # trends are compared over the horizon they are used for
