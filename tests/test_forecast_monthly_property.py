@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rcc.core.schema import HOME_TYPES
+from rcc.flows import EVENTS
 from rcc.forecast import backtest_monthly, forecast_monthly
 from rcc.forecast.synthetic import SyntheticProcess, synthetic_ssda903
 from rcc.io.ssda903 import load_ssda903
@@ -38,6 +39,12 @@ def test_children_are_conserved_and_never_negative(entries, growth, drift, seed,
     assert np.allclose(left, initial + np.cumsum(flows.entries))
     per_cell = fc[fc.kind == "forecast"].groupby("month").children_expected.sum().sort_index()
     assert np.allclose(per_cell.to_numpy(), tot.children_expected.to_numpy())
+    # and every simulated draw conserves its whole children exactly
+    draws = fc.attrs["draws"]
+    stock = draws["stock"].sum(axis=(2, 3))  # sims, months
+    ev = draws["events"].sum(axis=2)  # sims, months, events
+    start, end, aged = (EVENTS.index(e) for e in ("start", "end", "aged_out"))
+    assert (stock == initial + np.cumsum(ev[..., start] - ev[..., end] - ev[..., aged], axis=1)).all()
 
 
 @st.composite

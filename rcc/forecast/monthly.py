@@ -206,11 +206,13 @@ def _stock(pop: Population, month: int, councils: int) -> np.ndarray:
 
 def _simulate(counts: FlowCounts, trends: list[Any], start: Population, months: int, n_sims: int, seed: int,
               prior_years: float, adjust: Sequence[Adjustment],
-              exit_trends: Sequence[ExitTrend] = ()) -> tuple[np.ndarray, np.ndarray, list[Expectation]]:
-    """Stock (sims, months, councils, groups, bands), children reaching 18 (sims, months, councils, groups) and
-    each simulation's expectation given its rates (:func:`rcc.forecast.expected.expected_stock`)."""
+              exit_trends: Sequence[ExitTrend] = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Expectation]]:
+    """Stock (sims, months, councils, groups, bands), events (sims, months, councils, :data:`rcc.flows.EVENTS`),
+    children reaching 18 (sims, months, councils, groups) and each simulation's expectation given its rates
+    (:func:`rcc.forecast.expected.expected_stock`)."""
     c = len(counts.councils)
     stock = np.zeros((n_sims, months, c, _G, _B), dtype=np.int64)
+    events = np.zeros((n_sims, months, c, len(EVENTS)), dtype=np.int64)
     adults = np.zeros((n_sims, months, c, _G), dtype=np.int64)
     expected = []
     for s in range(n_sims):
@@ -224,7 +226,8 @@ def _simulate(counts: FlowCounts, trends: list[Any], start: Population, months: 
             np.add.at(adults[s, m], (pop.council[adult], pop.home[adult]), 1)
             pop = engine.step(pop, m, seed * 100_003 + s, ev[m], check_all=False)
             stock[s, m] = _stock(pop, m, c)
-    return stock, adults, expected
+        events[s] = ev.sum(axis=(2, 3))
+    return stock, events, adults, expected
 
 
 def _segments_of(data: Any, place_mapping: pd.DataFrame | None, filters: Any = None) -> pd.DataFrame:
@@ -299,7 +302,8 @@ def forecast_monthly(
         chosen one's hazards), ``end``, ``n_sims``, ``adjust`` (the scenario, as dicts), ``mix_years`` and
         ``mix_windows`` (the years of entries the entry mix is from, chosen by backtest), ``filters``,
         ``draws`` (each simulation's children by month, council and placement group, and the expected
-        children, which :func:`rcc.forecast.adjust.forecast_costs` prices), ``leaving_at_18`` (young people
+        children, which :func:`rcc.forecast.adjust.forecast_costs` prices; ``events``: each simulation's events
+        by month and council, :data:`rcc.flows.EVENTS`), ``leaving_at_18`` (young people
         leaving care at 18 each month by outcome: ``staying_put``, ``supported_living`` (incl. Staying Close),
         ``other``, ``unknown``; :mod:`rcc.forecast.leaving`), ``leaving_history`` (those who did, by year) and
         ``transitions`` (the estimated monthly chances of moving between placement groups and of leaving care,
@@ -319,8 +323,8 @@ def forecast_monthly(
     exits = [select_exit_trend(counts.period_exits[c], counts.period_exposure[c]) for c in range(len(counts.councils))]
     start = _initial(seg, counts.councils, counts.end)
     adjust = [a if isinstance(a, Adjustment) else Adjustment.from_dict(a) for a in adjust]
-    stock, adults, expectations = _simulate(counts, [t for t, _ in chosen], start, int(months), int(n_sims), seed,
-                                      prior_years, adjust, [t for t, _ in exits])
+    stock, sim_events, adults, expectations = _simulate(counts, [t for t, _ in chosen], start, int(months),
+                                                        int(n_sims), seed, prior_years, adjust, [t for t, _ in exits])
     month_ends = pd.DatetimeIndex([counts.end + pd.offsets.MonthEnd(m + 1) for m in range(int(months))])
     expected = np.mean([e.stock for e in expectations], axis=0)
     out = _frame(stock, expected, counts.councils, month_ends)
@@ -340,7 +344,7 @@ def forecast_monthly(
                         region_totals=_region_totals(stock, expected, month_ends),
                         adjust=[attrs.asdict(a) for a in adjust],
                         transitions=transitions(mean_rates, counts.councils),
-                        draws={"stock": stock.sum(axis=4), "expected": expected.sum(axis=3),
+                        draws={"stock": stock.sum(axis=4), "expected": expected.sum(axis=3), "events": sim_events,
                                "councils": counts.councils, "months": month_ends},
                         mix_windows=counts.mix_windows, mix_years=counts.mix_years,
                         trends=pd.concat([t.assign(council_id=c) for c, (_, t) in zip(counts.councils, chosen)],
