@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rcc.core.errors import InvalidInputError
@@ -207,6 +207,7 @@ def _unknown(field: str, value: str) -> bool:
 
 @settings(max_examples=20)
 @given(cases=st.lists(st.tuples(st.sampled_from(FIELDS_WITH_CODES), st.text(min_size=1, max_size=12)), max_size=20))
+@example(cases=[("communicationNeeds", "Y¹")])  # found by the CI: the reader's key dropped "¹" and read "Y"
 def test_an_unknown_code_is_rejected_never_guessed(cases):
     cases = [(f, v) for f, v in cases if _unknown(f, v)]
     records = []

@@ -4,7 +4,6 @@ extension fields, the mapping onto rcc needs, home types and age bands, and reje
 from __future__ import annotations
 
 import json
-import re
 from importlib.resources import files
 from typing import Any
 
@@ -123,8 +122,10 @@ _OPTIONS: dict[str, tuple[str, ...]] = {r.field: r.options for r in PDS_FIELDS.i
 
 
 def header_key(name: Any) -> str:
-    """A column header or code reduced to a matching key: case folded, punctuation and spaces as one space."""
-    return re.sub(r"[^0-9a-z]+", " ", str(name).casefold()).strip()
+    """A column header or code reduced to a matching key: case folded, punctuation and spaces as one space.
+    Letters and digits of any script are kept ("Y¹" is not "Y": a character rcc does not know is never dropped
+    to make a known code)."""
+    return " ".join("".join(c if c.isalnum() else " " for c in str(name).casefold()).split())
 
 
 #: Header key -> field name, for JSON names, prose labels, aliases and extension fields.
