@@ -120,3 +120,34 @@ def test_a_forecast_is_the_same_whatever_the_pseudonyms():
         runs.append((forecast_monthly(result, 6, n_sims=15, seed=4), backtest_monthly(result, 1, n_sims=10, seed=4)))
     pd.testing.assert_frame_equal(runs[0][0].table, runs[1][0].table)
     pd.testing.assert_frame_equal(runs[0][1], runs[1][1])
+
+
+def test_moves_a_scenario_adds_to_a_group_without_any_go_where_children_of_that_age_go():
+    ret = synthetic_ssda903(SCENARIOS["steady"], years=3, seed=5)
+    result = load_ssda903(ret.header, ret.episodes, reference_date=ret.end_date, council_id="E1")
+    # the synthetic council has no secure homes: no recorded moves out of them, so no destination shares
+    fc = forecast_monthly(result, 3, n_sims=5, seed=1,
+                          adjust=[Adjustment("moves", "secure_home", add=2.0), Adjustment("moves", "kinship", add=0.5)])
+    t = fc.attrs["transitions"]
+    away = t[(t.placement == "secure_home") & (t.to != "leaves care")]
+    assert len(away) and (away.to != "secure_home").all()
+    young = away[away.age_band == "5-10"].set_index("to").monthly_chance
+    assert "supported_accommodation" not in young.index  # not sent to the last group whatever the age
+    assert young.sum() == pytest.approx(1 - np.exp(-2.0 / 12), rel=0.2)  # the added hazard, all of it going somewhere
+    rows = t.groupby(["placement", "age_band"]).monthly_chance.sum()
+    assert (rows < 1).all() and (t.monthly_chance >= 1e-6).all()
+
+
+def test_cli_scenario_files_are_checked_before_anything_runs(tmp_path, capsys):
+    base = ["forecast", "--ssda903", *FILES[:2], "--reference-date", "2021-03-31", "--sims", "5", "--months", "6",
+            "--backtest", "1", "--quiet"]
+    bad_rate, not_json, estimated = tmp_path / "rate.json", tmp_path / "x.json", tmp_path / "est.json"
+    bad_rate.write_text(json.dumps({"name": "r", "adjust": [{"rate": "entry", "multiply": 2}]}))
+    not_json.write_text("not json")
+    estimated.write_text(json.dumps({"name": "as estimated", "adjust": [{"rate": "entries", "multiply": 2}]}))
+    for args, option, words in ((["--scenario", str(bad_rate)], "adjustment", "rate"),
+                                (["--compare", str(not_json)], "--compare", "readable JSON"),
+                                (["--scenario", str(estimated), "--compare", str(bad_rate)], "--scenario", "as estimated")):
+        assert main([*base, *args]) == 2
+        out, err = capsys.readouterr()
+        assert "backtest:" not in out and option in err and words in err  # refused before the backtest ran

@@ -48,7 +48,7 @@ Files of an earlier rcc run there (listed unchanged in its manifest) are replace
 makes rcc refuse before solving, unless --force, which moves them into rcc-set-aside-<time>/ (never
 deletes them). The manifest is written last: "complete": false means an interrupted write. CSV
 files are rounded for reading: counts as integers, percentages to 1 decimal, money in whole GBP,
-miles to 1 decimal, shares to 3 decimals, monthly chances to 5, and a council_name column beside every council code
+miles to 1 decimal, shares to 3 decimals, monthly chances to 6, and a council_name column beside every council code
 (home_council_name beside home_council_id, ...); --format parquet keeps full precision."""
 
 _USABLE = (PlanStatus.OPTIMAL, PlanStatus.TIME_LIMIT, PlanStatus.HEURISTIC)

@@ -37,15 +37,20 @@ def _load(args: argparse.Namespace) -> Any:
                         reference_date=args.reference_date, council_id=args.council)
 
 
-def read_scenario(path: str) -> tuple[str, list[dict[str, Any]]]:
+def read_scenario(path: str, option: str = "--scenario") -> tuple[str, list[dict[str, Any]]]:
     """A saved scenario: a JSON file ``{"name": ..., "adjust": [{"rate": ..., "placement": ..., "multiply": ...,
-    "add": ...}, ...]}`` (see :class:`rcc.forecast.adjust.Adjustment`)."""
+    "add": ...}, ...]}`` (see :class:`rcc.forecast.adjust.Adjustment`), every adjustment checked; ``option`` names
+    the option it came from in an error."""
+    from rcc.forecast.adjust import Adjustment
+
     try:
         record = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise InvalidInputError("--scenario", None, None, "a readable JSON file", f"{path}: {exc}") from None
+        raise InvalidInputError(option, None, None, "a readable JSON file", f"{path}: {exc}") from None
     if not isinstance(record, dict) or not isinstance(record.get("adjust"), list):
-        raise InvalidInputError("--scenario", None, "adjust", '{"name": ..., "adjust": [...]}', type(record).__name__)
+        raise InvalidInputError(option, None, "adjust", '{"name": ..., "adjust": [...]}', type(record).__name__)
+    for adj in record["adjust"]:
+        Adjustment.from_dict(adj)  # raises, naming what is wrong, before anything runs
     return str(record.get("name", Path(path).stem)), record["adjust"]
 
 
@@ -237,20 +242,16 @@ def _check_chart(path: str | None) -> None:
         raise InvalidInputError("--chart", None, path, "a path ending .png, .svg, .pdf or .html (interactive)", suffix or "no suffix")
 
 
-def _compare(paths: list[str], named: dict[str, Any], result: Any, months: int, options: dict[str, Any],
-             progress: StageLog) -> pd.DataFrame:
-    """The forecast as estimated, ``--scenario``'s and each of ``paths``' saved scenarios, side by side
-    (:func:`rcc.forecast.compare_scenarios`: the same data, seed and simulations for each)."""
-    from rcc.forecast import compare_scenarios
-
+def _read_compared(paths: list[str], named: dict[str, Any]) -> dict[str, Any]:
+    """The forecast as estimated, ``--scenario``'s (``named``) and each of ``paths``' saved scenarios, by name,
+    to compare side by side (:func:`rcc.forecast.compare_scenarios`: the same data, seed and simulations)."""
     named = dict(named)
     for path in paths:
-        name, adjust = read_scenario(path)
+        name, adjust = read_scenario(path, "--compare")
         if name in named:
             raise InvalidInputError("--compare", None, path, "scenarios with names of their own", name)
         named[name] = adjust
-    progress(f"comparing {len(named)} scenarios: " + ", ".join(named))
-    return compare_scenarios(result, named, months, **options)
+    return named
 
 
 def scenarios_text(table: pd.DataFrame) -> str:
@@ -266,7 +267,7 @@ def scenarios_text(table: pd.DataFrame) -> str:
 
 def cmd_forecast(args: argparse.Namespace, run: Run) -> int:
     """``rcc forecast``: the monthly forecast (and ``--backtest``) of a council's SSDA903 returns."""
-    from rcc.forecast import DEFAULT_COSTS, backtest_monthly, forecast_costs, forecast_monthly
+    from rcc.forecast import DEFAULT_COSTS, backtest_monthly, compare_scenarios, forecast_costs, forecast_monthly
 
     _check_chart(args.chart)
     progress = StageLog(args.quiet)
@@ -278,8 +279,11 @@ def cmd_forecast(args: argparse.Namespace, run: Run) -> int:
     named: dict[str, Any] = {"as estimated": []}
     if args.scenario is not None:
         name, adjust = read_scenario(args.scenario)
+        if name in named:
+            raise InvalidInputError("--scenario", None, args.scenario, "a name other than 'as estimated'", name)
         options["adjust"] = named[name] = adjust
         progress(f"scenario {name!r}: {len(adjust)} adjustment(s)")
+    compared = _read_compared(args.compare or [], named)  # every file checked before anything runs
     estimated = {k: v for k, v in options.items() if k != "adjust"}
     frames: dict[str, pd.DataFrame] = {}
     if args.backtest:  # the model as estimated: a scenario is a what-if, not what the history shows
@@ -287,8 +291,9 @@ def cmd_forecast(args: argparse.Namespace, run: Run) -> int:
         bt = backtest_monthly(result, args.backtest, **estimated)
         print(backtest_text(bt) + "\n")
         frames["backtest"] = bt
-    if args.compare:
-        frames["scenarios"] = _compare(args.compare, named, result, args.months, estimated, progress)
+    if len(compared) > len(named):
+        progress(f"comparing {len(compared)} scenarios: " + ", ".join(compared))
+        frames["scenarios"] = compare_scenarios(result, compared, args.months, **estimated)
     progress(f"forecasting {args.months} months with {args.sims} simulations")
     fc = forecast_monthly(result, args.months, **options)
     uasc: Any = None

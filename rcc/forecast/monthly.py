@@ -172,12 +172,32 @@ def _rates(counts: FlowCounts, trends: list[Any], months: int, prior_years: floa
     entry = level[:, :, None] * (ages * stay[:, BAND_OF_AGE])[:, None, :]
     if adjust:
         exit_h, move_h, entry, mix = apply_adjustments(adjust, exit_h, move_h, entry, mix, ages, BAND_OF_AGE)
+        destination = _fill_destinations(destination, move_h, pair, mix)
     trend = None
     if exit_trends:
         mid = (t + 0.5) / 12  # years after the end, mid-month
         trend = np.stack([tr.multiplier(mid, None if rng is None else tr.draw(rng)) for tr in exit_trends])
     return MonthlyRates(entry, 1 - np.exp(-exit_h * _DAYS_MONTH),
                         1 - np.exp(-move_h * _DAYS_MONTH), destination, mix, trend, beta)
+
+
+def _fill_destinations(destination: np.ndarray, move_h: np.ndarray, pair: np.ndarray, mix: np.ndarray) -> np.ndarray:
+    """Where a scenario gives a group moves its history never had (no destination), where they go: where the
+    council's children of that age band move to from any group, else the groups its children of that band enter,
+    else every other group alike; never the group itself. (The engine would otherwise send them to the last group.)"""
+    empty = (move_h > 0) & (destination.sum(axis=-1) <= 0)  # (councils, groups, bands)
+    if not empty.any():
+        return destination
+    out = destination.copy()
+    own = np.eye(destination.shape[1], dtype=bool)[None, :, None, :]  # (1, from, 1, to)
+    for source in (np.broadcast_to(pair.sum(axis=1, keepdims=True), pair.shape),  # into each group, this band
+                   np.broadcast_to(mix[:, None], pair.shape),  # entered at this band
+                   np.ones(pair.shape)):
+        w = np.where(own, 0.0, source)
+        total = w.sum(axis=-1)
+        use = empty & (total > 0) & (out.sum(axis=-1) <= 0)
+        out[use] = w[use] / total[use][:, None]
+    return out
 
 
 def _engine(rates: MonthlyRates, councils: int) -> Engine:
@@ -361,7 +381,8 @@ def transitions(rates: MonthlyRates, councils: tuple[str, ...]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``council_id``, ``placement``, ``age_band``, ``to``, ``monthly_chance``; only chances above zero.
+        ``council_id``, ``placement``, ``age_band``, ``to``, ``monthly_chance``; only chances of at least one in
+        a million a month.
     """
     move = rates.move_p[..., None] * rates.destination  # (councils, groups, bands, groups)
     both = np.concatenate([move, rates.exit_p[..., None]], axis=3)
@@ -369,7 +390,7 @@ def transitions(rates: MonthlyRates, councils: tuple[str, ...]) -> pd.DataFrame:
     idx = pd.MultiIndex.from_product([councils, HOME_TYPES, list(AGE_BANDS), to],
                                      names=["council_id", "placement", "age_band", "to"])
     out = pd.DataFrame({"monthly_chance": both.ravel()}, index=idx).reset_index()
-    return out[out.monthly_chance > 0].reset_index(drop=True)
+    return out[out.monthly_chance >= 1e-6].reset_index(drop=True)
 
 
 def _yearly(trend: ExitTrend) -> float:

@@ -180,7 +180,7 @@ CSV_DECIMALS: tuple[tuple[tuple[str, ...], int], ...] = (
     (("hhi",), 0),
     (("miles", "distance"), 1),
     (("share", "rate"), SHARE_DECIMALS),
-    (("chance",), 5),  # monthly chances of a move or of leaving care (0.0037)
+    (("chance",), 6),  # monthly chances of a move or of leaving care (0.0037; at least 1e-6 listed)
     (("runtime", "seconds", "time_limit_s"), 2),
 )
 #: Decimals kept in any other number column.
@@ -190,7 +190,7 @@ CSV_ROUNDING = (
     "(counts of children and places); percentages (names with 'pct' or '%') are rounded to 1 decimal, money "
     "(names with 'gbp' or 'cost') to whole GBP, provider concentration (HHI, 0-10,000) to a whole number, "
     f"distances (miles) to 1 decimal, gaps (gap, gap_pct) to 6 decimals, shares and rates (0-1) to {SHARE_DECIMALS} decimals, "
-    "monthly chances (of a move or of leaving care) to 5 decimals, "
+    "monthly chances (of a move or of leaving care) to 6 decimals, "
     f"run times to 2 decimals, other numbers to {OTHER_DECIMALS} decimals; in a metric/value table each row is "
     "rounded as its metric's name says. Every council code column (council_id, home_council_id, ...) has the "
     "council's name beside it (council_name, home_council_name, ...). --format parquet and the Python API keep "
