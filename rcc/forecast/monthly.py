@@ -430,17 +430,10 @@ def _totals(stock: np.ndarray, expected: np.ndarray, councils: tuple[str, ...],
 
 
 def _region_totals(stock: np.ndarray, expected: np.ndarray, month_ends: pd.DatetimeIndex) -> pd.DataFrame:
-    """The band of all the councils' total, and of each placement group's (percentiles of each simulation's sum
-    over councils, so the councils' doubts add up as they are correlated)."""
-    by_group, mean = stock.sum(axis=(2, 4)), expected.sum(axis=(1, 3))  # sims, months, groups; months, groups
-    parts = []
-    for name, a, e in (("all", by_group.sum(axis=2), mean.sum(axis=1)),
-                       *((g, by_group[..., i], mean[:, i]) for i, g in enumerate(HOME_TYPES))):
-        a = a.astype(float)
-        parts.append(pd.DataFrame({"month": month_ends, "placement": name, "children_expected": e,
-                                   "children_p10": np.percentile(a, 10, axis=0, method="lower"),
-                                   "children_p90": np.percentile(a, 90, axis=0, method="higher")}))
-    return pd.concat(parts, ignore_index=True)
+    """The band of all the councils' total, and of each placement group's: :func:`_totals` of each simulation's sum
+    over councils (so the councils' doubts add up as they are correlated), without a council column."""
+    one = _totals(stock.sum(axis=2, keepdims=True), expected.sum(axis=1, keepdims=True), ("all",), month_ends)
+    return one[["month", "placement", "children_expected", "children_p10", "children_p90"]]
 
 
 def _flows(mean: np.ndarray, councils: tuple[str, ...], month_ends: pd.DatetimeIndex) -> pd.DataFrame:
