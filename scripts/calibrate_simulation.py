@@ -34,8 +34,9 @@ perturbation of each parameter, Broyden updates after each step, a step kept onl
 falls. ``--regional-only`` fits them on the shipped global parameters without the grid.
 
 Fixed, not fitted: inside a council placing is nearest first (``rcc.datasets.LOCALITY_MILES``, the 20-mile
-threshold itself), and the supply is built from its published figures (``rcc.datasets.supply_figures()``,
-``rcc.datasets.weekly_costs()``), none of them tuned to these targets.
+threshold itself), UASC of 16 and 17 go to supported accommodation before foster places
+(``rcc.flows.DEFAULT_NEED_TIERS``), and the supply is built from its published figures
+(``rcc.datasets.supply_figures()``, ``rcc.datasets.weekly_costs()``), none of them tuned to these targets.
 
 Targets (fitted): per council, the share of children placed outside the council (of those with a known
 locality) and the share placed more than 20 miles from home (of those with a known distance), DfE 2025.

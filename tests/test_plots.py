@@ -93,8 +93,8 @@ def test_distance_bands_draws_the_table_true_by_default_suppressed_on_request(gm
     assert (len(legend) == 3) == any(v == C for v in [*table.children, *report_tables(greedy)["distance_bands"].children])
 
 
-def test_by_council_marks_suppressed_segments_as_small_gaps(gm) -> None:
-    _, plan = gm
+def test_by_council_marks_suppressed_segments_as_small_gaps(gm_short) -> None:
+    plan = rcc.plan(gm_short)
     ax = plan.plot.by_council(suppress_below=5)
     bc = report_tables(plan)["by_council"]
     assert [t.get_text() for t in ax.get_yticklabels()] == bc.council.tolist()

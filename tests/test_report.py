@@ -1147,12 +1147,12 @@ def test_plan_headline_says_why_a_mean_or_cost_is_withheld(gm: tuple[rcc.Plan, r
     assert 'id="withheld"' not in no_suppression
 
 
-def test_the_region_headline_stays_when_a_council_count_can_be_hidden_instead() -> None:
-    """Greater Manchester as a commissioner plans it (today's placements held): 12 children
-    without a home, four councils' 1 to 4 hidden. The regional total less Manchester's 5
-    would give the other four's sum; the audit hides Manchester's count (and what follows from
-    it), not the region's children placed and without a home."""
-    plan = rcc.plan(rcc.datasets.england("Greater Manchester RCC", seed=0))
+def test_the_region_headline_stays_when_a_council_count_can_be_hidden_instead(gm_short) -> None:
+    """Greater Manchester as a commissioner plans it (today's placements held), short of UASC
+    foster places (conftest ``gm_short``): 11 children without a home in six councils, each 1 to 4,
+    hidden. The audit hides council counts (and what follows from them), not the region's
+    children placed and without a home."""
+    plan = rcc.plan(gm_short)
     tables = report_tables(plan)
     summary = tables["summary"].set_index("metric").value
     assert summary["placed"] == plan.metrics["placed"] and summary["unmet"] == plan.metrics["unmet"] > 0

@@ -8,7 +8,7 @@
 :mod:`rcc.simulate` builds an engine from a Region; the monthly forecast is to use the same engine.
 """
 
-from rcc.flows.choice import DEFAULT_SUIT_CHANCE, DEFAULT_TIERS, ChoiceRule, Network, place
+from rcc.flows.choice import DEFAULT_NEED_TIERS, DEFAULT_SUIT_CHANCE, DEFAULT_TIERS, ChoiceRule, Network, place
 from rcc.flows.engine import EVENTS, Assign, Engine
 from rcc.flows.population import LEAVING_AGE_MONTHS, NO_HOME, Population
 from rcc.flows.rates import DEFAULT_MOVE_HAZARD, DURATION_EDGES_MONTHS, FlowRates, Rates, default_exit_hazard
@@ -17,6 +17,7 @@ __all__ = [
     "Assign",
     "ChoiceRule",
     "DEFAULT_MOVE_HAZARD",
+    "DEFAULT_NEED_TIERS",
     "DEFAULT_SUIT_CHANCE",
     "DEFAULT_TIERS",
     "DURATION_EDGES_MONTHS",

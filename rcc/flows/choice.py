@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 
 from rcc.core.errors import InvalidInputError
-from rcc.core.schema import HOME_TYPES
+from rcc.core.schema import HOME_TYPES, NEEDS
 
-__all__ = ["DEFAULT_SUIT_CHANCE", "DEFAULT_TIERS", "ChoiceRule", "Network", "place", "uniform_hash"]
+__all__ = ["DEFAULT_NEED_TIERS", "DEFAULT_SUIT_CHANCE", "DEFAULT_TIERS", "ChoiceRule", "Network", "place", "uniform_hash"]
 
 #: Preference tier of each home type (lower first): in-house and kinship, then agency, then residential.
 DEFAULT_TIERS: dict[str, int] = {
@@ -45,6 +45,11 @@ DEFAULT_SUIT_CHANCE: dict[str, float] = {
     "secure_home": 0.9,
     "supported_accommodation": 0.7,
 }
+#: Per need, tiers that differ from :data:`DEFAULT_TIERS`: unaccompanied asylum-seeking children of 16 and 17
+#: (the ages supported accommodation takes) are placed in supported accommodation first, as the embedded
+#: supply assumes (:mod:`rcc.datasets.supply`: UASC foster places for those the published supported
+#: accommodation does not hold, at least the under-16s); foster places are kept for the younger ones.
+DEFAULT_NEED_TIERS: dict[str, dict[str, int]] = {"uasc": {"supported_accommodation": -1}}  # before every tier
 _WINDOW = 16  # candidates looked at per referral per vectorised step
 _EASE_DRAW = 2**63 + 0x5EED  # the third hash input of a referral's ease draw (never a home index)
 
@@ -73,6 +78,9 @@ class ChoiceRule:
     region_spread : Mapping[str, float]
         Per region: a multiple of :attr:`match_spread` for the region's homes (how much harder a child who is
         hard to match finds a place there); a region not named: 1.
+    need_tiers : Mapping[str, Mapping[str, int]]
+        Per need (:data:`rcc.core.schema.NEEDS`), tiers of home types that differ from :attr:`tiers` for
+        children of that need (:data:`DEFAULT_NEED_TIERS`: UASC of 16 and 17 to supported accommodation first).
     """
 
     tiers: Mapping[str, int] = attrs.field(factory=lambda: dict(DEFAULT_TIERS))
@@ -80,6 +88,9 @@ class ChoiceRule:
     match_spread: float = attrs.field(default=0.0, converter=float)
     region_scale: Mapping[str, float] = attrs.field(factory=dict, converter=dict)
     region_spread: Mapping[str, float] = attrs.field(factory=dict, converter=dict)
+    need_tiers: Mapping[str, Mapping[str, int]] = attrs.field(
+        factory=lambda: {k: dict(v) for k, v in DEFAULT_NEED_TIERS.items()}, converter=lambda d: {k: dict(v) for k, v in d.items()}
+    )
 
     def __attrs_post_init__(self) -> None:
         for table in ("tiers", "suit_chance"):
@@ -94,12 +105,26 @@ class ChoiceRule:
             for r, m in getattr(self, table).items():
                 if not 0 <= float(m) <= 100:
                     raise InvalidInputError("choice rule", r, table, "a multiple from 0 to 100", m)
+        for need, table in self.need_tiers.items():
+            if need not in NEEDS:
+                raise InvalidInputError("choice rule", need, "need_tiers", f"a need from {list(NEEDS)}", need)
+            for t in table:
+                if t not in HOME_TYPES:
+                    raise InvalidInputError("choice rule", need, "need_tiers", f"a home type from {list(HOME_TYPES)}", t)
         if not 0 <= self.match_spread <= 50:
             raise InvalidInputError("choice rule", None, "match_spread", "a number from 0 to 50", self.match_spread)
 
     def tier_array(self) -> np.ndarray:
         """Tier per home type index."""
         return np.array([int(self.tiers[t]) for t in HOME_TYPES], dtype=np.int64)
+
+    def tier_table(self) -> np.ndarray:
+        """Tier per need index x home type index (:attr:`tiers`, with :attr:`need_tiers` where they differ)."""
+        table = np.tile(self.tier_array(), (len(NEEDS), 1))
+        for need, tiers in self.need_tiers.items():
+            for t, tier in tiers.items():
+                table[NEEDS.index(need), HOME_TYPES.index(t)] = int(tier)
+        return table
 
     def spread_array(self) -> np.ndarray:
         """Match spread per home type index (:attr:`match_spread` above tier 0, else 0)."""

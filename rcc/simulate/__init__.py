@@ -2,7 +2,8 @@
 
 :func:`simulate` builds a :class:`rcc.flows.Engine` from a Region (:func:`build_engine`: candidate homes
 by the need, age and distance rules of :func:`rcc.eligible_edges`, sorted by type preference then
-distance; :func:`steady_rates` as placeholder rates), runs it month by month and returns a
+distance, the preference per need where it differs (:data:`rcc.flows.DEFAULT_NEED_TIERS`: UASC of
+16 and 17 to supported accommodation first); :func:`steady_rates` as placeholder rates), runs it month by month and returns a
 :class:`Simulation`: the census placements (schema ``placements``), the flows and the metrics.
 
 Calibration (``scripts/calibrate_simulation.py``, its record :func:`rcc.datasets.simulation_calibration`):

@@ -141,7 +141,8 @@ def _network(region: Region, params: PlanParams, rule: ChoiceRule, own_provision
     keep = (owner < 0) | (owner == key // (len(NEEDS) * len(_BANDS)))  # a council's own carers: its children
     edges, key, home = edges[keep], key[keep], home[keep]
     kind = pd.Index(HOME_TYPES).get_indexer(region.homes.home_type)
-    order = (rule.tier_array()[kind[home]], _choice_miles(region, key, home, edges), edges.weekly_cost_gbp.to_numpy())
+    need = (key // len(_BANDS)) % len(NEEDS)
+    order = (rule.tier_table()[need, kind[home]], _choice_miles(region, key, home, edges), edges.weekly_cost_gbp.to_numpy())
     return Network.from_edges(key, home, order, len(keys))
 
 
