@@ -144,9 +144,6 @@ def tiny(tiny_frames: dict[str, pd.DataFrame]) -> rcc.Region:
     return rcc.Region.from_frames(f["councils"], f["homes"], f["cohorts"], providers=f["providers"], name="tiny")
 
 
-# ------------------------------------------------------------------ Greater Manchester results for the report tests
-# One session-wide solve of each (the charts, the HTML report and the audit read the same object, whose
-# released tables are computed once per object and threshold): tests must not change them.
 @pytest.fixture(scope="session")
 def gm_short() -> rcc.Region:
     """Greater Manchester as a commissioner plans it (today's placements held) with its UASC foster places cut to
@@ -161,6 +158,9 @@ def gm_short() -> rcc.Region:
     return region.replace(homes=homes)
 
 
+# ------------------------------------------------------------------ Greater Manchester results for the report tests
+# One session-wide solve of each (the charts, the HTML report and the audit read the same object, whose
+# released tables are computed once per object and threshold): tests must not change them.
 @pytest.fixture(scope="session")
 def gm_suff() -> rcc.SufficiencyPlan:
     """A 3-year sufficiency plan of Greater Manchester (seed 0), GBP 10m of capital in all."""

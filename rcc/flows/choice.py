@@ -80,7 +80,11 @@ class ChoiceRule:
         hard to match finds a place there); a region not named: 1.
     need_tiers : Mapping[str, Mapping[str, int]]
         Per need (:data:`rcc.core.schema.NEEDS`), tiers of home types that differ from :attr:`tiers` for
-        children of that need (:data:`DEFAULT_NEED_TIERS`: UASC of 16 and 17 to supported accommodation first).
+        children of that need (:data:`DEFAULT_NEED_TIERS`: UASC to supported accommodation first, which takes
+        only 16 and 17 year olds). They order a child's candidate homes only: the match spread and
+        :attr:`region_scale` follow :attr:`tiers` (a home's, whoever the child), so supported accommodation
+        stays a market match for a UASC too. A rule acts on referrals: a UASC who turns 16 in a foster home
+        stays there.
     """
 
     tiers: Mapping[str, int] = attrs.field(factory=lambda: dict(DEFAULT_TIERS))
@@ -89,7 +93,7 @@ class ChoiceRule:
     region_scale: Mapping[str, float] = attrs.field(factory=dict, converter=dict)
     region_spread: Mapping[str, float] = attrs.field(factory=dict, converter=dict)
     need_tiers: Mapping[str, Mapping[str, int]] = attrs.field(
-        factory=lambda: {k: dict(v) for k, v in DEFAULT_NEED_TIERS.items()}, converter=lambda d: {k: dict(v) for k, v in d.items()}
+        factory=lambda: _copy_tables(DEFAULT_NEED_TIERS), converter=lambda d: _copy_tables(d)
     )
 
     def __attrs_post_init__(self) -> None:
@@ -105,12 +109,19 @@ class ChoiceRule:
             for r, m in getattr(self, table).items():
                 if not 0 <= float(m) <= 100:
                     raise InvalidInputError("choice rule", r, table, "a multiple from 0 to 100", m)
+        for t, tier in self.tiers.items():
+            _check_tier("tiers", t, tier)
+        if not isinstance(self.need_tiers, Mapping):
+            raise InvalidInputError("choice rule", None, "need_tiers", "a mapping of need to {home type: tier}", self.need_tiers)
         for need, table in self.need_tiers.items():
             if need not in NEEDS:
                 raise InvalidInputError("choice rule", need, "need_tiers", f"a need from {list(NEEDS)}", need)
-            for t in table:
+            if not isinstance(table, Mapping):
+                raise InvalidInputError("choice rule", need, "need_tiers", "a mapping of home type to tier", table)
+            for t, tier in table.items():
                 if t not in HOME_TYPES:
                     raise InvalidInputError("choice rule", need, "need_tiers", f"a home type from {list(HOME_TYPES)}", t)
+                _check_tier("need_tiers", need, tier)
         if not 0 <= self.match_spread <= 50:
             raise InvalidInputError("choice rule", None, "match_spread", "a number from 0 to 50", self.match_spread)
 
@@ -143,6 +154,19 @@ class ChoiceRule:
         :attr:`region_scale` for types in a tier above 0, capped at 1."""
         scale = np.where(self.tier_array()[kind] > 0, _per_region(self.region_scale, region), 1.0)
         return np.minimum(self.suit_array()[kind] * scale, 1.0)
+
+
+def _copy_tables(value: object) -> object:
+    """A copy of a mapping of mappings (anything else as given, for the rule's check to refuse)."""
+    if isinstance(value, Mapping) and all(isinstance(v, Mapping) for v in value.values()):
+        return {k: dict(v) for k, v in value.items()}
+    return value
+
+
+def _check_tier(table: str, row: object, tier: object) -> None:
+    """A tier is a whole number (a bool or a fraction is refused, not rounded)."""
+    if isinstance(tier, bool) or not isinstance(tier, (int, np.integer)) or not -100 <= int(tier) <= 100:
+        raise InvalidInputError("choice rule", row, table, "a whole-number tier from -100 to 100", tier)
 
 
 def _per_region(table: Mapping[str, float], region: np.ndarray) -> np.ndarray:
