@@ -54,6 +54,13 @@ _WINDOW = 16  # candidates looked at per referral per vectorised step
 _EASE_DRAW = 2**63 + 0x5EED  # the third hash input of a referral's ease draw (never a home index)
 
 
+def _copy_tables(value: object) -> object:
+    """A copy of a mapping of mappings (anything else as given, for the rule's check to refuse)."""
+    if isinstance(value, Mapping) and all(isinstance(v, Mapping) for v in value.values()):
+        return {k: dict(v) for k, v in value.items()}
+    return value
+
+
 @attrs.frozen
 class ChoiceRule:
     """How referrals choose homes: a preference tier and a chance of suiting per home type.
@@ -92,9 +99,7 @@ class ChoiceRule:
     match_spread: float = attrs.field(default=0.0, converter=float)
     region_scale: Mapping[str, float] = attrs.field(factory=dict, converter=dict)
     region_spread: Mapping[str, float] = attrs.field(factory=dict, converter=dict)
-    need_tiers: Mapping[str, Mapping[str, int]] = attrs.field(
-        factory=lambda: _copy_tables(DEFAULT_NEED_TIERS), converter=lambda d: _copy_tables(d)
-    )
+    need_tiers: Mapping[str, Mapping[str, int]] = attrs.field(default=DEFAULT_NEED_TIERS, converter=_copy_tables)
 
     def __attrs_post_init__(self) -> None:
         for table in ("tiers", "suit_chance"):
@@ -154,13 +159,6 @@ class ChoiceRule:
         :attr:`region_scale` for types in a tier above 0, capped at 1."""
         scale = np.where(self.tier_array()[kind] > 0, _per_region(self.region_scale, region), 1.0)
         return np.minimum(self.suit_array()[kind] * scale, 1.0)
-
-
-def _copy_tables(value: object) -> object:
-    """A copy of a mapping of mappings (anything else as given, for the rule's check to refuse)."""
-    if isinstance(value, Mapping) and all(isinstance(v, Mapping) for v in value.values()):
-        return {k: dict(v) for k, v in value.items()}
-    return value
 
 
 def _check_tier(table: str, row: object, tier: object) -> None:
