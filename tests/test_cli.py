@@ -110,6 +110,9 @@ def test_rcc_plan_measures_every_plan_against_today(tmp_path, capsys):
     published = rcc.datasets.published_metrics(region.council_ids)
     assert _table_row(out, "% placed inside own council")[-1] == f"{published['pct_inside_own_council']:.1f}"
     assert "left out of England's census" in out
+    status = _table_row(out, "status")
+    explained = re.search(r"status: (.*?)\. Every code in this output: rcc glossary", lines)
+    assert explained is not None and all(f"{s} (" in explained.group(1) for s in set(status)), status
     held = region.placements.set_index(["cohort_id", "home_id"]).children
     for name in ("greedy", "optimised"):  # every plan holds today's children where they are
         p = pd.read_csv(tmp_path / name / "placements.csv").groupby(["cohort_id", "home_id"]).children.sum()
@@ -453,6 +456,8 @@ def test_template_workbook_has_every_table_column_unit_and_allowed_value_and_no_
     assert places.unit == "children" and places.required == "required" and places.allowed.startswith("0 to ")
     need = guide[(guide.table == "cohorts") & (guide.column == "need")].iloc[0]
     assert "sibling_group" in need.allowed
+    needs = guide[(guide.table == "homes") & (guide.column == "needs")].iloc[0]  # a list: each item allowed
+    assert all(n in needs.allowed for n in rcc.core.schema.NEEDS) and "';'" in needs.allowed
     assert not [c for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]  # no formulas
     assert main(["template", str(path)]) == EXIT_USAGE  # never overwritten without --force
 
@@ -526,7 +531,7 @@ def test_region_and_council_names_in_any_case_a_council_with_its_neighbours(tmp_
     capsys.readouterr()
     assert main(["plan", "--region", "Atlantis", "--quiet"]) == EXIT_USAGE
     err = capsys.readouterr().err
-    assert "Atlantis" in err and "North West" in err
+    assert "Atlantis" in err and "North West" in err and "option '--region'" in err
 
 
 def test_version_and_help_explain_the_codes(capsys):
@@ -538,6 +543,13 @@ def test_version_and_help_explain_the_codes(capsys):
                  "local_incentive", "direct", "transfer", "HHI", "0-10,000", "time_limit", "sibling_group"):
         assert code in text
     assert max(len(line) for line in text.splitlines()) <= 100
+    from rcc.cli._glossary import glossary
+
+    terms = {code for section in glossary().values() for code in section}
+    for section in glossary().values():  # a short heading names a code the glossary explains too
+        for code, meaning in section.items():
+            if meaning.startswith("short for ") and ":" not in meaning:  # (else it says what the code means)
+                assert meaning.removeprefix("short for ") in terms, (code, meaning)
     assert main(["--help"]) == EXIT_OK
     helptext = capsys.readouterr().out
     assert "pathfinder_only" in helptext and "0-10,000" in helptext and "--neighbours-miles" in helptext

@@ -151,3 +151,15 @@ def test_cli_scenario_files_are_checked_before_anything_runs(tmp_path, capsys):
         assert main([*base, *args]) == 2
         out, err = capsys.readouterr()
         assert "backtest:" not in out and option in err and words in err  # refused before the backtest ran
+
+
+def test_cli_forecast_of_returns_naming_councils_writes_their_codes_and_names(tmp_path, capsys):
+    # the sample's LA column holds names ("Bromley"): the outputs had council_id=Bromley and no council_name
+    out = tmp_path / "fc"
+    code = main(["forecast", "--ssda903", *FILES[:2], "--reference-date", "2021-03-31", "--sims", "5", "--months", "3",
+                 "--quiet", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    for name in ("forecast.csv", "totals.csv"):
+        table = pd.read_csv(out / name)
+        pairs = set(zip(table.council_id, table.council_name))
+        assert pairs == {("E09000006", "Bromley"), ("E09000017", "Hillingdon"), ("E09000028", "Southwark")}, (name, pairs)

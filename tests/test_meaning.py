@@ -139,6 +139,13 @@ def test_the_pooling_split_is_in_gbp_a_week_by_default_and_objective_stays_an_op
     np.testing.assert_allclose(t.direct_saving, t.saving_gbp_week)
     assert gbp.total_saving == pytest.approx(gbp.saving_gbp_week) and gbp.measure_unit == "GBP/week"
     flat = " ".join(gbp.summary().split())  # the text wraps where the figures fall
+    # three of ten councils share: the whole region's bill saving is the players' plus the others' (which the
+    # card and summary name: the table's direct savings alone did not add up to the card's saving)
+    others = gbp.saving_gbp_week - t.saving_gbp_week.sum()
+    assert gbp.others_saving_gbp_week == pytest.approx(others)
+    row = next(ln for ln in repr(gbp).splitlines() if "7 council(s) not sharing" in ln)
+    assert row.split()[-3] == rcc.core.display.fmt_gbp(others)
+    assert f"the players' bill saves {rcc.core.display.fmt_gbp(t.saving_gbp_week.sum())}" in flat
     assert re.search(r"shares \(GBP/week\) sum to -?£", flat) and "objective" not in gbp.summary()
     # whatever the game does, the summary says whether it is monotone and stable
     summary = " ".join(gbp.summary().split())

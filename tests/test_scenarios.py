@@ -278,6 +278,8 @@ def test_with_neighbours() -> None:
     idx = pd.Index(eng.council_ids)
     near = (d[idx.get_indexer(gm)] <= 25).any(axis=0)
     assert set(r.council_ids) == set(idx[near])
+    assert r.name == "Greater Manchester RCC and neighbours within 25 miles"  # a named RCC keeps its name
+    assert with_neighbours(eng, gm[:2], 12.5).name == "England: 2 council(s) and neighbours within 12.5 miles"
 
 
 def test_payload_round_trip() -> None:

@@ -199,8 +199,9 @@ class Plan:
         if self.info.gap is not None:
             lines[0] += f", gap {fmt_gap(self.info.gap)}"
         lines[0] += f", {self.info.solver} {self.info.runtime_s:.1f}s"
+        width = max(len(label) for label in METRIC_LABELS.values())
         for k, label in METRIC_LABELS.items():
-            lines.append(f"  {label:<32} {_fmt(k, m[k])}")
+            lines.append(f"  {label:<{width}} {_fmt(k, m[k])}")
         un = self.unmet_by_need()
         if len(un):
             lines.append("  children without a home, by need and reason:")

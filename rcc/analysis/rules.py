@@ -69,6 +69,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from rcc import datasets
 from rcc.core.errors import InvalidInputError
 from rcc.core.params import _freeze, number
 from rcc.core.region import Region
@@ -505,4 +506,8 @@ def with_neighbours(region: Region, council_ids: Iterable[str], within_miles: fl
     d = region.council_distances()
     near = (d[rows] <= within_miles).any(axis=0)
     near[rows] = True
-    return region.subset(ids[near], name=name or f"{region.name}: {len(keep)} councils + neighbours")
+    if name is None:  # a named RCC or region of England by its name, else how many councils
+        named = {frozenset(v): k for k, v in datasets.regions().items()}
+        base = named.get(frozenset(keep)) or f"{region.name}: {len(keep)} council(s)"
+        name = f"{base} and neighbours within {within_miles:g} miles"
+    return region.subset(ids[near], name=name)

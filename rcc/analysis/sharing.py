@@ -326,6 +326,16 @@ class CostSharing:
         """What pooling every player saves on the weekly bill of the base region's placements, in GBP."""
         return float(_gbp_by_council(self.standalone).sum() - _gbp_by_council(self.pooled).sum())
 
+    @property
+    def others_saving_gbp_week(self) -> float:
+        """What pooling saves on the weekly bill of the base region's councils that are not players (0 when
+        every council plays): :attr:`saving_gbp_week` less the players' own."""
+        others = [c for c in self.game.region.council_ids if c not in set(self.game.players)]
+        if not others:
+            return 0.0
+        alone, pooled = (_gbp_by_council(p).reindex(others, fill_value=0.0).sum() for p in (self.standalone, self.pooled))
+        return float(alone - pooled)
+
     def monotonicity(self) -> pd.DataFrame:
         """Where the game is not monotone: a council joining a coalition lowers its saving.
 
@@ -369,6 +379,7 @@ class CostSharing:
         rows = [
             ("councils", fmt_count(len(self.game.players))),
             ("bill saving (whole region)", fmt_gbp(self.saving_gbp_week) + " a week"),
+            *self._others_row(),
             (f"saving split ({unit})", self._fmt(self.total_saving)),
             ("Shapley", f"{self.shapley.method}, {self.shapley.evaluations} coalitions"),
             ("core", "stable" if self.core.stable else f"not stable ({len(self.core.violations)} coalitions)"),
@@ -376,6 +387,13 @@ class CostSharing:
             ("monotone", "yes" if self.monotone else f"no ({len(self.monotonicity())} joins lower the saving)"),
         ]
         return Card("CostSharing", self.game.region.name, "", rows, (), ["sharing.table()", "sharing.summary()"])
+
+    def _others_row(self) -> list[tuple[str, str]]:
+        """The card's row for the councils of the region that do not share (none when all do)."""
+        n = len(self.game.region.council_ids) - len(self.game.players)
+        if not n:
+            return []
+        return [(f"of which the {n} council(s) not sharing", fmt_gbp(self.others_saving_gbp_week) + " a week")]
 
     def __repr__(self) -> str:
         return self.card().text()
@@ -430,6 +448,12 @@ class CostSharing:
             text = f"pooling saves {fmt_gbp(saving)} a week on the bill of the whole region"
         else:
             text = f"pooling raises the bill of the whole region by {fmt_gbp(-saving)} a week"
+        n_others = len(self.game.region.council_ids) - len(self.game.players)
+        if n_others:
+            others = self.others_saving_gbp_week
+            change = f"saves {fmt_gbp(others)}" if others >= 0 else f"rises by {fmt_gbp(-others)}"
+            text += (f": the players' bill saves {fmt_gbp(self.saving_gbp_week - others)} and the bill of the "
+                     f"{n_others} council(s) not sharing {change} (their children's homes change too)")
         more = float(self.pooled.placements.children.sum() - self.standalone.placements.children.sum())
         if more:
             text += f" (it places {fmt_count(abs(more))} {'more' if more > 0 else 'fewer'} child(ren))"

@@ -25,7 +25,7 @@ from rcc.core.errors import InvalidInputError
 from rcc.core.region import Region
 from rcc.core.schema import cohort_ids
 from rcc.io.ofsted import PROVISION_MAPPING, normalise_council_name, read_ofsted_providers
-from rcc.io.ssda903 import load_ssda903
+from rcc.io.ssda903 import Ssda903Result, load_ssda903
 from rcc.io.tables import InputProblemsError, problems_frame, read_region
 
 __all__ = ["DATA_HELP", "add_data_options", "load_region", "load_regions", "match_name"]
@@ -161,11 +161,36 @@ def _ssda903_files(paths: Sequence[str]) -> dict[str, str]:
     return found
 
 
-def _coded(cohorts: pd.DataFrame, councils: pd.DataFrame) -> pd.DataFrame:
-    """Cohorts whose ``council_id`` is a council's name (an ``LA`` column of names) given its code instead."""
+def council_codes(values: pd.Series, councils: pd.DataFrame) -> pd.Series:
+    """``values`` (an SSDA903 ``LA`` column: codes or names) as council codes of ``councils`` where a name
+    matches one (as Ofsted's are matched); anything else as given."""
     ids = set(councils.council_id)
     by_name = dict(zip(councils.name.map(normalise_council_name), councils.council_id))
-    code = cohorts.council_id.map(lambda c: c if c in ids else by_name.get(normalise_council_name(c), c))
+    return values.map(lambda c: c if c in ids else by_name.get(normalise_council_name(c), c))
+
+
+def coded_result(result: Ssda903Result) -> Ssda903Result:
+    """An SSDA903 load whose ``council_id`` columns hold the embedded councils' codes where the ``LA`` column
+    gave their names (``"Bromley"`` -> ``E09000006``), so outputs carry codes and names as everywhere else."""
+    councils = datasets.england(today=False).councils
+    tables = {}
+    for field in ("header", "episodes", "placements", "cohorts", "excluded"):
+        table = getattr(result, field)
+        if isinstance(table, pd.DataFrame) and "council_id" in table.columns and len(table):
+            tables[field] = table.assign(council_id=council_codes(table.council_id, councils))
+    for field in ("placements", "cohorts"):
+        t = tables.get(field)
+        if t is not None and "cohort_id" in t.columns:
+            has = t.cohort_id.notna()
+            ids = t.cohort_id.astype(object).copy()
+            ids[has] = cohort_ids(t.council_id[has], t.need[has], t.age_band[has])
+            tables[field] = t.assign(cohort_id=ids)
+    return attrs.evolve(result, **tables)
+
+
+def _coded(cohorts: pd.DataFrame, councils: pd.DataFrame) -> pd.DataFrame:
+    """Cohorts whose ``council_id`` is a council's name (an ``LA`` column of names) given its code instead."""
+    code = council_codes(cohorts.council_id, councils)
     if (code == cohorts.council_id).all():
         return cohorts
     out = cohorts.assign(council_id=code, cohort_id=cohort_ids(code, cohorts.need, cohorts.age_band))

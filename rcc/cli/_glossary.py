@@ -40,6 +40,7 @@ _TERMS: dict[str, dict[str, str]] = {
     },
     "cost sharing": {
         "direct": "direct saving: a council's cost alone minus its cost in the pooled plan",
+        "direct_saving": "a council's cost alone minus its cost in the pooled plan",
         "transfer": "Shapley share minus direct saving: what the council pays (< 0) or receives (> 0) so that "
                     "every council's gain from pooling is fair",
         "shapley_share": "the council's fair share of the total saving of pooling (Shapley value)",

@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from rcc.cli._common import SEED, Run, StageLog, command_parser, noise_options, number, out_options
-from rcc.cli._data import _ssda903_files
+from rcc.cli._data import _ssda903_files, coded_result
 from rcc.core.errors import InvalidInputError
 from rcc.io.output import write_frames
 
@@ -33,8 +33,8 @@ def _load(args: argparse.Namespace) -> Any:
     from rcc.io.ssda903 import load_ssda903
 
     files = _ssda903_files(args.ssda903)
-    return load_ssda903(files["header"], files["episodes"], uasc=files.get("uasc"),
-                        reference_date=args.reference_date, council_id=args.council)
+    return coded_result(load_ssda903(files["header"], files["episodes"], uasc=files.get("uasc"),
+                                     reference_date=args.reference_date, council_id=args.council))
 
 
 def read_scenario(path: str, option: str = "--scenario") -> tuple[str, list[dict[str, Any]]]:

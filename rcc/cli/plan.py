@@ -121,6 +121,14 @@ def trade_off_lines(plans: dict[str, Plan]) -> list[str]:
     return []
 
 
+#: What each status in ``rcc plan``'s table says (the glossary has the whole words).
+STATUS_MEANING = {
+    "optimal": "solved to optimality",
+    "heuristic": "no optimality claim",
+    "time_limit": "stopped by the time limit: the best plan found, with its gap",
+}
+
+
 def _notes(region: Region, args: argparse.Namespace, plans: dict[str, Plan], published: pd.Series | None) -> list[str]:
     """What today is, what a named part of England leaves out of England's census, the published figures."""
     notes = []
@@ -142,6 +150,11 @@ def _notes(region: Region, args: argparse.Namespace, plans: dict[str, Plan], pub
                      f"{published['pct_inside_own_council']:.1f}% inside own council (of a known locality).")
     if plans["optimised"].info.note:
         notes.append(f"note: {plans['optimised'].info.note}")
+    by_status: dict[str, list[str]] = {}
+    for name, p in plans.items():
+        by_status.setdefault(p.status.value, []).append(name)
+    notes.append("status: " + "; ".join(f"{s} ({', '.join(names)}) = {STATUS_MEANING.get(s, 'see rcc glossary')}"
+                                        for s, names in by_status.items()) + ". Every code in this output: rcc glossary")
     return notes
 
 

@@ -50,7 +50,7 @@ class InvalidInputError(RccError, ValueError):
         self.expected = expected
         self.received = received
         self.more = more
-        where = f"table {table!r}"
+        where = f"{'option' if str(table).startswith('--') else 'table'} {table!r}"  # a CLI option is no table
         if row_id is not None:
             where += f", row {row_id!r}"
         if column is not None:

@@ -140,6 +140,8 @@ class Column:
     nullable : bool
         Output tables: whether a value may be missing (NaN for a float, ``<NA>``
         for an int, e.g. a percentage of no children or a limit for all years).
+    item_choices : tuple of str or None
+        Allowed values of each item of a column holding a ``;``-separated list (``homes.needs``).
     """
 
     name: str
@@ -152,6 +154,7 @@ class Column:
     maximum: float | None = None
     choices: tuple[str, ...] | None = None
     nullable: bool = False
+    item_choices: tuple[str, ...] | None = None
 
 
 @attrs.frozen
@@ -233,6 +236,7 @@ HOMES = Table(
             "needs",
             "str",
             description="Needs the home is registered for, separated by ';' (e.g. 'mainstream;sibling_group').",
+            item_choices=NEEDS,
         ),
         C("min_age", "int", "years", required=False, default=0, minimum=0, maximum=17, description="Youngest age accepted."),
         C("max_age", "int", "years", required=False, default=17, minimum=0, maximum=17, description="Oldest age accepted."),
@@ -340,10 +344,14 @@ def allowed(column: Column) -> str:
 
     >>> allowed(TABLES["homes"].column("min_age"))
     '0 to 17'
+    >>> allowed(TABLES["homes"].column("needs"))[:30]
+    'one or more of mainstream, com'
     """
     parts = []
     if column.choices:
         parts.append(", ".join(column.choices))
+    if column.item_choices:
+        parts.append("one or more of " + ", ".join(column.item_choices) + ", separated by ';'")
     lo = "" if column.minimum is None else f"{column.minimum:g}"
     hi = "" if column.maximum is None else f"{column.maximum:g}"
     if lo and hi:
