@@ -28,3 +28,24 @@ def test_show_progress_prints_the_engine_stages_and_the_audit_rounds_then_stops(
         assert suff.status.value == "optimal"
     finally:
         rcc.show_progress(False)
+
+
+def test_a_report_writer_shows_a_long_audit_by_default_and_never_twice_or_when_asked_not_to(
+    capsys, monkeypatch, tmp_path
+) -> None:
+    monkeypatch.setattr(audit, "_SAY_EVERY_S", 0.0)  # every round is "long"
+    for writer, name in ((rcc.write_html, "r.html"), (rcc.write_excel, "r.xlsx")):
+        writer(rcc.plan(toy(), rcc.PlanParams(method="greedy")), tmp_path / name)  # (a plan keeps its release)
+        err = capsys.readouterr().err
+        assert re.search(r"^\[rcc +\d+\.\ds\] suppression audit: round 1,", err, re.M), (name, err)
+        writer(rcc.plan(toy(), rcc.PlanParams(method="greedy")), tmp_path / name, progress=False)
+        assert capsys.readouterr().err == ""
+    plan = rcc.plan(toy(), rcc.PlanParams(method="greedy"))
+    try:
+        rcc.show_progress()  # already shown: one line per round, not two
+        rcc.write_html(plan, tmp_path / "r.html")
+        lines = capsys.readouterr().err.splitlines()
+        assert lines and len(lines) == len(set(line.split("] ", 1)[1] for line in lines))
+    finally:
+        rcc.show_progress(False)
+    assert all(not logging.getLogger(n).handlers for n in rcc.core.progress.STAGE_LOGGERS)  # nothing left attached

@@ -106,9 +106,11 @@ def report_region(
     for fmt in formats:
         say(f"writing the {fmt} report")
         if fmt == "html":
-            written.append(write_html(optimised, out / "report.html", suppress_below=suppress_below, compare_with=greedy))
+            written.append(write_html(optimised, out / "report.html", suppress_below=suppress_below, compare_with=greedy,
+                                      progress=progress is None))
         else:
-            written.append(write_excel(optimised, out / "report.xlsx", suppress_below=suppress_below, compare_with=greedy))
+            written.append(write_excel(optimised, out / "report.xlsx", suppress_below=suppress_below, compare_with=greedy,
+                                       progress=progress is None))
     return written
 
 
@@ -151,7 +153,7 @@ def write_reports(result: Any, args: argparse.Namespace, progress: StageLog) -> 
         progress(f"writing the report {path}")
         writer = write_html if path.suffix.lower() == ".html" else write_excel
         with progress:  # the audit's rounds
-            written.append(writer(result, path, suppress_below=args.suppress_below))
+            written.append(writer(result, path, suppress_below=args.suppress_below, progress=False))
     if written:
         print("wrote the report" + ("s " if len(written) > 1 else " ") + ", ".join(map(str, written)))
     return written

@@ -11,11 +11,13 @@ The command line shows them as stage lines; :func:`show_progress` shows them any
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import time
+from collections.abc import Iterator
 
-__all__ = ["STAGE_LOGGERS", "attach", "detach", "show_progress"]
+__all__ = ["STAGE_LOGGERS", "attach", "detach", "progress_shown", "show_progress"]
 
 #: The loggers the library reports the stages of long steps to: the sufficiency engine's stages;
 #: the report's suppression audit (its rounds, at most one every few seconds, and pooling retries).
@@ -68,3 +70,20 @@ def show_progress(enabled: bool = True) -> None:
     if enabled:
         handler = _StderrLines()
         _shown = (handler, attach(handler))
+
+
+@contextlib.contextmanager
+def progress_shown(enabled: bool = True) -> Iterator[None]:
+    """Show the stages of long library steps on stderr while the block runs (a report's audit rounds come at
+    most one every few seconds, so a short step says nothing), unless ``enabled`` is False or something
+    already shows them (:func:`show_progress`, the command line's stage lines)."""
+    shown = any(logging.getLogger(name).handlers for name in STAGE_LOGGERS)
+    if not enabled or shown:
+        yield
+        return
+    handler = _StderrLines()
+    levels = attach(handler)
+    try:
+        yield
+    finally:
+        detach(handler, levels)

@@ -15,6 +15,7 @@ import pandas as pd
 from rcc.allocation.result import METRIC_LABELS, Plan
 from rcc.analysis.comparison import Comparison
 from rcc.core.errors import InvalidInputError
+from rcc.core.progress import progress_shown
 from rcc.report.formatting import _attribution, _method_label, _plan_facts, _suppression_note
 from rcc.report.glossary import COLUMN_NOTES, glossary_rows
 from rcc.report.grouped import comparison_tables, sufficiency_tables
@@ -57,6 +58,7 @@ def write_excel(
     *,
     suppress_below: int = 5,
     compare_with: Plan | None = None,
+    progress: bool = True,
 ) -> Path:
     """Write an Excel workbook of a result: a Summary sheet, one sheet per table, native
     charts and a Notes sheet (sources, the suppression rule, a glossary of codes).
@@ -90,6 +92,9 @@ def write_excel(
         headline metrics as a second Summary row (cells its own report suppresses are
         suppressed, and so is anything that would reveal the region's number of children
         where the plan's row hides it).
+    progress : bool
+        Show how far a long suppression audit has gone on stderr (a line at most every few seconds; a
+        short one says nothing): :func:`rcc.core.progress.progress_shown`.
 
     Returns
     -------
@@ -104,12 +109,17 @@ def write_excel(
     rcc.SolverError
         HiGHS failed while auditing the suppression.
     """
-    from openpyxl import Workbook
-
     path = Path(path)
     t = int(suppress_below)
     if compare_with is not None and not isinstance(result, Plan):
         raise InvalidInputError("write_excel", None, "compare_with", "only with a Plan", type(result).__name__)
+    with progress_shown(progress):
+        return _write_excel(result, path, t, compare_with)
+
+
+def _write_excel(result: Any, path: Path, t: int, compare_with: Plan | None) -> Path:
+    from openpyxl import Workbook
+
     if isinstance(result, Plan):
         book = _plan_book(result, t, compare_with)
     elif isinstance(result, SufficiencyPlan):

@@ -17,6 +17,7 @@ from rcc.analysis.comparison import Comparison
 from rcc.core.display import fmt_gap
 from rcc.core.errors import InvalidInputError
 from rcc.core.glossary import GLOSSARY
+from rcc.core.progress import progress_shown
 from rcc.report.formatting import _attribution, _fmt_value, _method_label, _plan_facts, _suppression_note
 from rcc.report.glossary import _band_words
 from rcc.report.plots import ComparisonPlots, PlanPlots, SufficiencyPlots, flow_map, tables_of
@@ -62,6 +63,7 @@ def write_html(
     *,
     suppress_below: int = 5,
     compare_with: Plan | None = None,
+    progress: bool = True,
 ) -> Path:
     """Write one self-contained HTML report (inline SVG charts, no scripts, works offline).
 
@@ -92,6 +94,9 @@ def write_html(
         never drawn at their size.
     compare_with : Plan, optional
         Another plan of the same region (e.g. the greedy baseline), shown beside a plan.
+    progress : bool
+        Show how far a long suppression audit has gone on stderr (a line at most every few seconds; a
+        short one says nothing): :func:`rcc.core.progress.progress_shown`.
 
     Returns
     -------
@@ -102,7 +107,11 @@ def write_html(
     rcc.InvalidInputError
         ``result`` is none of the three, or ``compare_with`` is given for a result that is not a plan.
     """
-    t = int(suppress_below)
+    with progress_shown(progress):
+        return _write_html(result, Path(path), int(suppress_below), compare_with)
+
+
+def _write_html(result: Plan | SufficiencyPlan | Comparison, path: Path, t: int, compare_with: Plan | None) -> Path:
     if isinstance(result, Plan):
         template, context = "plan.html.j2", _plan_context(result, t, compare_with)
     elif compare_with is not None:
@@ -120,7 +129,6 @@ def write_html(
     )
     context.setdefault("warnings", [])
     context["glossary_rows"] = _glossary(context, context.pop("codes", {}))
-    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(_environment().get_template(template).render(**context), encoding="utf-8")
     return path
