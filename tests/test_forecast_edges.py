@@ -163,3 +163,25 @@ def test_cli_forecast_of_returns_naming_councils_writes_their_codes_and_names(tm
         table = pd.read_csv(out / name)
         pairs = set(zip(table.council_id, table.council_name))
         assert pairs == {("E09000006", "Bromley"), ("E09000017", "Hillingdon"), ("E09000028", "Southwark")}, (name, pairs)
+
+
+def test_a_return_naming_a_council_three_ways_is_coded_once_and_its_cohorts_added_up():
+    from rcc.cli._data import coded_result
+
+    header, episodes = (pd.read_csv(SAMPLE / f"{t}.csv.gz", dtype=str) for t in ("header", "episodes"))
+    bromley = header.CHILD[header.LA == "Bromley"].unique()
+    way = {c: ("Bromley", "E09000006", "305")[i % 3] for i, c in enumerate(bromley)}  # name, ONS code, DfE number
+    for t in (header, episodes):
+        t["LA"] = [way.get(c, la) for c, la in zip(t.CHILD, t.LA)]
+    result = load_ssda903(header, episodes, reference_date="2021-03-31")
+    named = load_ssda903(*(pd.read_csv(SAMPLE / f"{t}.csv.gz", dtype=str) for t in ("header", "episodes")),
+                         reference_date="2021-03-31")
+    assert {"Bromley", "E09000006", "305"} <= set(result.header.council_id)
+    coded = coded_result(result)
+    assert set(coded.header.council_id) == {"E09000006", "E09000017", "E09000028"}
+    assert coded.cohorts.cohort_id.is_unique and coded.cohorts.children.sum() == result.cohorts.children.sum()
+    by_council = coded.cohorts.groupby("council_id").children.sum()
+    assert by_council["E09000006"] == named.cohorts[named.cohorts.council_id == "Bromley"].children.sum()
+    assert not coded.excluded.duplicated(["council_id", "reason"]).any()
+    assert set(coded.placements.cohort_id.dropna()) <= set(coded.cohorts.cohort_id) | set(
+        coded.placements.cohort_id[coded.placements.excluded.notna()].dropna())

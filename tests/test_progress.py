@@ -49,3 +49,39 @@ def test_a_report_writer_shows_a_long_audit_by_default_and_never_twice_or_when_a
     finally:
         rcc.show_progress(False)
     assert all(not logging.getLogger(n).handlers for n in rcc.core.progress.STAGE_LOGGERS)  # nothing left attached
+
+
+def test_progress_lines_print_once_beside_the_users_own_logging_and_nest_in_any_order(capsys, monkeypatch) -> None:
+    from rcc.core.progress import progress_shown
+
+    monkeypatch.setattr(audit, "_SAY_EVERY_S", 0.0)
+    seen: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.getMessage())
+
+    root, keep = logging.getLogger(), Keep()
+    root.addHandler(keep)  # as logging.basicConfig() does (root at WARNING): rcc's INFO lines must not reach it
+    try:
+        rcc.write_html(rcc.plan(toy(), rcc.PlanParams(method="greedy")), "/dev/null")
+        assert "suppression audit: round 1," in capsys.readouterr().err and not seen
+        level = root.level
+        root.setLevel(logging.INFO)  # the user's own logging shows INFO: rcc adds no second line
+        try:
+            rcc.write_html(rcc.plan(toy(), rcc.PlanParams(method="greedy")), "/dev/null")
+        finally:
+            root.setLevel(level)
+        assert capsys.readouterr().err == "" and any("suppression audit: round 1," in m for m in seen)
+    finally:
+        root.removeHandler(keep)
+    levels = {name: logging.getLogger(name).level for name in rcc.core.progress.STAGE_LOGGERS}
+    try:
+        with progress_shown():
+            rcc.show_progress()  # started inside, left on after the block
+        rcc.write_html(rcc.plan(toy(), rcc.PlanParams(method="greedy")), "/dev/null", progress=False)
+        assert "suppression audit: round 1," in capsys.readouterr().err
+    finally:
+        rcc.show_progress(False)
+    assert {name: logging.getLogger(name).level for name in levels} == levels
+    assert all(logging.getLogger(n).propagate and not logging.getLogger(n).handlers for n in levels)

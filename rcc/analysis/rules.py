@@ -493,6 +493,10 @@ def with_neighbours(region: Region, council_ids: Iterable[str], within_miles: fl
     """The councils given plus every council of ``region`` whose centroid is
     within ``within_miles`` of one of them (an RCC and its neighbours).
 
+    Named ``name``, or by default "<RCC or region> and neighbours within N miles" when the councils are a
+    named RCC or region of England (:func:`rcc.datasets.regions`; prefixed "<region name>: " when ``region``
+    is not the whole of England), else "<region name>: K council(s) and neighbours within N miles".
+
     >>> import rcc
     >>> gm = rcc.datasets.regions()["Greater Manchester RCC"]
     >>> len(with_neighbours(rcc.datasets.england(), gm, 30).councils) > len(gm)
@@ -508,6 +512,8 @@ def with_neighbours(region: Region, council_ids: Iterable[str], within_miles: fl
     near[rows] = True
     if name is None:  # a named RCC or region of England by its name, else how many councils
         named = {frozenset(v): k for k, v in datasets.regions().items()}
-        base = named.get(frozenset(keep)) or f"{region.name}: {len(keep)} council(s)"
-        name = f"{base} and neighbours within {within_miles:g} miles"
+        group = named.get(frozenset(keep))
+        base = f"{len(keep)} council(s)" if group is None else group
+        inside = "" if group is not None and region.name == "England" else f"{region.name}: "
+        name = f"{inside}{base} and neighbours within {within_miles:g} miles"
     return region.subset(ids[near], name=name)

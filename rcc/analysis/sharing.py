@@ -450,10 +450,9 @@ class CostSharing:
             text = f"pooling raises the bill of the whole region by {fmt_gbp(-saving)} a week"
         n_others = len(self.game.region.council_ids) - len(self.game.players)
         if n_others:
-            others = self.others_saving_gbp_week
-            change = f"saves {fmt_gbp(others)}" if others >= 0 else f"rises by {fmt_gbp(-others)}"
-            text += (f": the players' bill saves {fmt_gbp(self.saving_gbp_week - others)} and the bill of the "
-                     f"{n_others} council(s) not sharing {change} (their children's homes change too)")
+            parts = [("the players' bill", self.saving_gbp_week - self.others_saving_gbp_week),
+                     (f"the bill of the {n_others} council(s) not sharing", self.others_saving_gbp_week)]
+            text += ": " + " and ".join(f"{who} {_change(v)}" for who, v in parts)
         more = float(self.pooled.placements.children.sum() - self.standalone.placements.children.sum())
         if more:
             text += f" (it places {fmt_count(abs(more))} {'more' if more > 0 else 'fewer'} child(ren))"
@@ -476,6 +475,13 @@ class CostSharing:
         if losers:
             out.append(f"joining costs {len(losers)} council(s) under the Shapley split: {', '.join(map(str, losers))}")
         return out
+
+
+def _change(saving: float) -> str:
+    """A saving in words: "saves £X", "rises by £X" or "does not change"."""
+    if abs(saving) < 0.5:
+        return "does not change"
+    return f"saves {fmt_gbp(saving)}" if saving > 0 else f"rises by {fmt_gbp(-saving)}"
 
 
 def _gbp_by_council(plan: Plan) -> pd.Series:

@@ -162,29 +162,36 @@ def _ssda903_files(paths: Sequence[str]) -> dict[str, str]:
 
 
 def council_codes(values: pd.Series, councils: pd.DataFrame) -> pd.Series:
-    """``values`` (an SSDA903 ``LA`` column: codes or names) as council codes of ``councils`` where a name
-    matches one (as Ofsted's are matched); anything else as given."""
+    """``values`` (an SSDA903 ``LA`` column: codes, names or DfE's three-digit numbers when ``councils`` has a
+    ``dfe_code``) as council codes of ``councils`` where one matches (names as Ofsted's are matched); anything
+    else as given."""
     ids = set(councils.council_id)
     by_name = dict(zip(councils.name.map(normalise_council_name), councils.council_id))
-    return values.map(lambda c: c if c in ids else by_name.get(normalise_council_name(c), c))
+    if "dfe_code" in councils.columns:
+        by_name |= dict(zip(councils.dfe_code.astype(str), councils.council_id))
+    return values.map(lambda c: c if c in ids else by_name.get(str(c).strip(), by_name.get(normalise_council_name(c), c)))
 
 
 def coded_result(result: Ssda903Result) -> Ssda903Result:
-    """An SSDA903 load whose ``council_id`` columns hold the embedded councils' codes where the ``LA`` column
-    gave their names (``"Bromley"`` -> ``E09000006``), so outputs carry codes and names as everywhere else."""
-    councils = datasets.england(today=False).councils
+    """An SSDA903 load whose ``council_id`` columns hold England's council codes where the ``LA`` column gave
+    names or DfE numbers (``"Bromley"``, ``"305"`` -> ``E09000006``), so outputs carry codes and names as
+    everywhere else; cohorts and exclusions of a council named both ways are added up."""
+    councils = datasets.councils()
     tables = {}
-    for field in ("header", "episodes", "placements", "cohorts", "excluded"):
+    for field in ("header", "episodes", "placements", "excluded"):
         table = getattr(result, field)
-        if isinstance(table, pd.DataFrame) and "council_id" in table.columns and len(table):
+        if "council_id" in table.columns and len(table):
             tables[field] = table.assign(council_id=council_codes(table.council_id, councils))
-    for field in ("placements", "cohorts"):
-        t = tables.get(field)
-        if t is not None and "cohort_id" in t.columns:
-            has = t.cohort_id.notna()
-            ids = t.cohort_id.astype(object).copy()
-            ids[has] = cohort_ids(t.council_id[has], t.need[has], t.age_band[has])
-            tables[field] = t.assign(cohort_id=ids)
+    placements = tables.get("placements")
+    if placements is not None and "cohort_id" in placements.columns:
+        has = placements.cohort_id.notna()
+        ids = placements.cohort_id.astype(object).copy()
+        ids[has] = cohort_ids(placements.council_id[has], placements.need[has], placements.age_band[has])
+        tables["placements"] = placements.assign(cohort_id=ids)
+    if len(result.cohorts):
+        tables["cohorts"] = _coded(result.cohorts, councils)
+    if "excluded" in tables and {"reason", "children"} <= set(tables["excluded"].columns):
+        tables["excluded"] = tables["excluded"].groupby(["council_id", "reason"], sort=False, as_index=False).children.sum()
     return attrs.evolve(result, **tables)
 
 

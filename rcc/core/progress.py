@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
+import threading
 import time
 from collections.abc import Iterator
 
@@ -35,25 +36,53 @@ class _StderrLines(logging.Handler):
         print(f"[rcc {time.perf_counter() - self.t0:6.1f}s] {record.getMessage()}", file=sys.stderr, flush=True)
 
 
+_lock = threading.Lock()
+_attached = 0  # handlers attached through attach() and not yet detached
+_saved: dict[str, tuple[int, bool]] = {}  # each stage logger's level and propagation before the first of them
+
+
 def attach(handler: logging.Handler) -> dict[str, int]:
-    """Add ``handler`` to every stage logger, each letting INFO through; returns their levels
-    before (for :func:`detach`)."""
-    levels = {}
-    for name in STAGE_LOGGERS:
-        logger = logging.getLogger(name)
-        logger.addHandler(handler)
-        levels[name] = logger.level
-        if logger.getEffectiveLevel() > logging.INFO:
-            logger.setLevel(logging.INFO)
-    return levels
+    """Add ``handler`` to every stage logger. While any handler is attached this way the loggers let INFO
+    through and do not pass their lines on to the loggers above (a root handler of ``logging.basicConfig``
+    would print each line again); the first attach saves their settings and the last :func:`detach` restores
+    them, whatever the order of nested or concurrent calls. Returns the levels before (kept for callers)."""
+    global _attached
+    with _lock:
+        if _attached == 0:
+            _saved.update({name: (logging.getLogger(name).level, logging.getLogger(name).propagate) for name in STAGE_LOGGERS})
+        _attached += 1
+        for name in STAGE_LOGGERS:
+            logger = logging.getLogger(name)
+            logger.addHandler(handler)
+            logger.propagate = False
+            if logger.getEffectiveLevel() > logging.INFO:
+                logger.setLevel(logging.INFO)
+        return {name: level for name, (level, _) in _saved.items()}
 
 
-def detach(handler: logging.Handler, levels: dict[str, int]) -> None:
-    """Undo :func:`attach`: remove ``handler`` and restore the loggers' ``levels``."""
+def detach(handler: logging.Handler, levels: dict[str, int] | None = None) -> None:
+    """Undo :func:`attach`: remove ``handler``; the last one detached restores the loggers' settings
+    (``levels`` is not needed: kept for callers)."""
+    global _attached
+    with _lock:
+        for name in STAGE_LOGGERS:
+            logging.getLogger(name).removeHandler(handler)
+        _attached = max(_attached - 1, 0)
+        if _attached == 0:
+            for name, (level, propagate) in _saved.items():
+                logging.getLogger(name).setLevel(level)
+                logging.getLogger(name).propagate = propagate
+            _saved.clear()
+
+
+def _shown_already() -> bool:
+    """Whether the stage loggers' INFO lines already reach a handler: one attached here, or the user's own
+    logging (a handler above them, e.g. ``logging.basicConfig(level=logging.INFO)``)."""
     for name in STAGE_LOGGERS:
         logger = logging.getLogger(name)
-        logger.removeHandler(handler)
-        logger.setLevel(levels[name])
+        if logger.handlers or (logger.isEnabledFor(logging.INFO) and logger.hasHandlers()):
+            return True
+    return False
 
 
 _shown: tuple[_StderrLines, dict[str, int]] | None = None  # show_progress's handler and the levels before it
@@ -75,10 +104,10 @@ def show_progress(enabled: bool = True) -> None:
 @contextlib.contextmanager
 def progress_shown(enabled: bool = True) -> Iterator[None]:
     """Show the stages of long library steps on stderr while the block runs (a report's audit rounds come at
-    most one every few seconds, so a short step says nothing), unless ``enabled`` is False or something
-    already shows them (:func:`show_progress`, the command line's stage lines)."""
-    shown = any(logging.getLogger(name).handlers for name in STAGE_LOGGERS)
-    if not enabled or shown:
+    most one every few seconds, so a short audit says little: a line for each pooling retry), unless
+    ``enabled`` is False or something already shows them (:func:`show_progress`, the command line's stage
+    lines, the user's own logging at INFO)."""
+    if not enabled or _shown_already():
         yield
         return
     handler = _StderrLines()

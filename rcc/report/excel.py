@@ -93,8 +93,9 @@ def write_excel(
         suppressed, and so is anything that would reveal the region's number of children
         where the plan's row hides it).
     progress : bool
-        Show how far a long suppression audit has gone on stderr (a line at most every few seconds; a
-        short one says nothing): :func:`rcc.core.progress.progress_shown`.
+        Show how far a long suppression audit has gone on stderr (its rounds at most one line every few
+        seconds, a line for each pooling retry), unless something shows them already:
+        :func:`rcc.core.progress.progress_shown`.
 
     Returns
     -------

@@ -95,8 +95,9 @@ def write_html(
     compare_with : Plan, optional
         Another plan of the same region (e.g. the greedy baseline), shown beside a plan.
     progress : bool
-        Show how far a long suppression audit has gone on stderr (a line at most every few seconds; a
-        short one says nothing): :func:`rcc.core.progress.progress_shown`.
+        Show how far a long suppression audit has gone on stderr (its rounds at most one line every few
+        seconds, a line for each pooling retry), unless something shows them already:
+        :func:`rcc.core.progress.progress_shown`.
 
     Returns
     -------
