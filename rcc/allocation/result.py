@@ -24,7 +24,7 @@ class PlanStatus(enum.StrEnum):
     TIME_LIMIT = "time_limit"  #: stopped by the time limit; the best plan found, with its gap
     INFEASIBLE = "infeasible"  #: the rules cannot all be met (held placements, budgets...)
     NOT_SOLVED = "not_solved"  #: the solver returned no answer
-    HEURISTIC = "heuristic"  #: the greedy baseline (no optimality claim)
+    HEURISTIC = "heuristic"  #: no optimality claim: the greedy baseline, or today's placements as found
 
     def __str__(self) -> str:
         return self.value

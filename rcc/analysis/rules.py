@@ -81,6 +81,7 @@ __all__ = [
     "NATIONAL_HOME_TYPES",
     "POOLING_LEVELS",
     "Scenario",
+    "neighbours_name",
     "new_homes",
     "standard_scenarios",
     "supply_owners",
@@ -515,5 +516,10 @@ def with_neighbours(region: Region, council_ids: Iterable[str], within_miles: fl
         group = named.get(frozenset(keep))
         base = f"{len(keep)} council(s)" if group is None else group
         inside = "" if group is not None and region.name == "England" else f"{region.name}: "
-        name = f"{inside}{base} and neighbours within {within_miles:g} miles"
+        name = neighbours_name(inside + base, within_miles)
     return region.subset(ids[near], name=name)
+
+
+def neighbours_name(label: str, within_miles: float) -> str:
+    """The name of a region made of ``label``'s councils and their neighbours (:func:`with_neighbours`)."""
+    return f"{label} and neighbours within {within_miles:g} miles"

@@ -327,10 +327,16 @@ class CostSharing:
         return float(_gbp_by_council(self.standalone).sum() - _gbp_by_council(self.pooled).sum())
 
     @property
+    def _others(self) -> list[str]:
+        """The base region's councils that are not players."""
+        players = set(self.game.players)
+        return [c for c in self.game.region.council_ids if c not in players]
+
+    @property
     def others_saving_gbp_week(self) -> float:
         """What pooling saves on the weekly bill of the base region's councils that are not players (0 when
         every council plays): :attr:`saving_gbp_week` less the players' own."""
-        others = [c for c in self.game.region.council_ids if c not in set(self.game.players)]
+        others = self._others
         if not others:
             return 0.0
         alone, pooled = (_gbp_by_council(p).reindex(others, fill_value=0.0).sum() for p in (self.standalone, self.pooled))
@@ -390,7 +396,7 @@ class CostSharing:
 
     def _others_row(self) -> list[tuple[str, str]]:
         """The card's row for the councils of the region that do not share (none when all do)."""
-        n = len(self.game.region.council_ids) - len(self.game.players)
+        n = len(self._others)
         if not n:
             return []
         return [(f"of which the {n} council(s) not sharing", fmt_gbp(self.others_saving_gbp_week) + " a week")]
@@ -448,7 +454,7 @@ class CostSharing:
             text = f"pooling saves {fmt_gbp(saving)} a week on the bill of the whole region"
         else:
             text = f"pooling raises the bill of the whole region by {fmt_gbp(-saving)} a week"
-        n_others = len(self.game.region.council_ids) - len(self.game.players)
+        n_others = len(self._others)
         if n_others:
             parts = [("the players' bill", self.saving_gbp_week - self.others_saving_gbp_week),
                      (f"the bill of the {n_others} council(s) not sharing", self.others_saving_gbp_week)]

@@ -133,13 +133,13 @@ class StageLog:
                     log(f"  {record.getMessage()}")
 
             self._handler = _Forward(logging.INFO)
-            self._levels = progress.attach(self._handler)
+            progress.attach(self._handler)
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._depth -= 1
         if self._handler is not None and self._depth == 0:
-            progress.detach(self._handler, self._levels)
+            progress.detach(self._handler)
             self._handler = None
 
 

@@ -18,7 +18,7 @@ import attrs
 import pandas as pd
 
 from rcc import datasets
-from rcc.analysis.rules import with_neighbours
+from rcc.analysis.rules import neighbours_name, with_neighbours
 from rcc.cli._common import MILES
 from rcc.core.csvfiles import read_records
 from rcc.core.errors import InvalidInputError
@@ -88,7 +88,7 @@ def match_name(name: str, councils: pd.DataFrame, groups: Sequence[str] = ()) ->
 def _select(region: Region, kind: str, found: str, miles: float, groups: dict[str, list[str]]) -> Region:
     if kind == "council":
         label = str(region.councils.set_index("council_id").name[found])
-        return with_neighbours(region, [found], miles, name=f"{label} and neighbours within {miles:g} miles")
+        return with_neighbours(region, [found], miles, name=neighbours_name(label, miles))
     if found == "England" and "England" in groups:
         return region
     ids = groups.get(found) or list(region.councils.council_id[region.councils.region.map(_key) == _key(found)])
@@ -169,7 +169,9 @@ def council_codes(values: pd.Series, councils: pd.DataFrame) -> pd.Series:
     by_name = dict(zip(councils.name.map(normalise_council_name), councils.council_id))
     if "dfe_code" in councils.columns:
         by_name |= dict(zip(councils.dfe_code.astype(str), councils.council_id))
-    return values.map(lambda c: c if c in ids else by_name.get(str(c).strip(), by_name.get(normalise_council_name(c), c)))
+    distinct = pd.unique(values)
+    code = {c: c if c in ids else by_name.get(str(c).strip(), by_name.get(normalise_council_name(c), c)) for c in distinct}
+    return values.map(code)
 
 
 def coded_result(result: Ssda903Result) -> Ssda903Result:
@@ -190,7 +192,7 @@ def coded_result(result: Ssda903Result) -> Ssda903Result:
         tables["placements"] = placements.assign(cohort_id=ids)
     if len(result.cohorts):
         tables["cohorts"] = _coded(result.cohorts, councils)
-    if "excluded" in tables and {"reason", "children"} <= set(tables["excluded"].columns):
+    if "excluded" in tables:
         tables["excluded"] = tables["excluded"].groupby(["council_id", "reason"], sort=False, as_index=False).children.sum()
     return attrs.evolve(result, **tables)
 

@@ -14,7 +14,7 @@ import pandas as pd
 from rcc.analysis.comparison import Comparison, compare
 from rcc.analysis.metrics import TABLE_METRICS, plan_metrics
 from rcc.analysis.parallel import DEFAULT_EXECUTOR
-from rcc.analysis.rules import Scenario, standard_scenarios, with_neighbours
+from rcc.analysis.rules import Scenario, neighbours_name, standard_scenarios, with_neighbours
 from rcc.core.display import SHORT_HEADINGS, fmt_gbp
 from rcc.core.errors import InvalidInputError
 from rcc.core.glossary import legend
@@ -101,7 +101,7 @@ def compare_region(
         A scenario that is not one of :func:`standard_scenarios`.
     """
     if rcc_ids:
-        name = base_name or f"{rcc_name} and neighbours within {within_miles:g} miles"
+        name = base_name or neighbours_name(rcc_name, within_miles)
         base = with_neighbours(full, rcc_ids, within_miles, name=name)
     else:
         base = full

@@ -121,7 +121,8 @@ def trade_off_lines(plans: dict[str, Plan]) -> list[str]:
     return []
 
 
-#: What each status in ``rcc plan``'s table says (the glossary has the whole words).
+#: What each status in ``rcc plan``'s table says, in words that fit the columns shown (the glossary,
+#: rcc.core.glossary, has the whole words; its heuristic names the greedy baseline, a column --no-greedy drops).
 STATUS_MEANING = {
     "optimal": "solved to optimality",
     "heuristic": "no optimality claim",

@@ -93,7 +93,8 @@ _TERMS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("infeasible", "the rules cannot all be met (held placements, budgets...); the explanation says which "
          "rule must give and by how much", ""),
         ("not_solved", "the solver returned no answer", ""),
-        ("heuristic", "the greedy baseline: nearest free home, referral by referral (no optimality claim)", ""),
+        ("heuristic", "no optimality claim: the greedy baseline (nearest free home, referral by referral) or today's "
+         "placements as found (rcc.simulate.today_plan)", ""),
     ),
     "method": (
         ("optimise", "the optimised plan (a linear programme solved by HiGHS or CBC)", ""),

@@ -41,11 +41,11 @@ _attached = 0  # handlers attached through attach() and not yet detached
 _saved: dict[str, tuple[int, bool]] = {}  # each stage logger's level and propagation before the first of them
 
 
-def attach(handler: logging.Handler) -> dict[str, int]:
+def attach(handler: logging.Handler) -> None:
     """Add ``handler`` to every stage logger. While any handler is attached this way the loggers let INFO
     through and do not pass their lines on to the loggers above (a root handler of ``logging.basicConfig``
     would print each line again); the first attach saves their settings and the last :func:`detach` restores
-    them, whatever the order of nested or concurrent calls. Returns the levels before (kept for callers)."""
+    them, whatever the order of nested or concurrent calls."""
     global _attached
     with _lock:
         if _attached == 0:
@@ -57,12 +57,10 @@ def attach(handler: logging.Handler) -> dict[str, int]:
             logger.propagate = False
             if logger.getEffectiveLevel() > logging.INFO:
                 logger.setLevel(logging.INFO)
-        return {name: level for name, (level, _) in _saved.items()}
 
 
-def detach(handler: logging.Handler, levels: dict[str, int] | None = None) -> None:
-    """Undo :func:`attach`: remove ``handler``; the last one detached restores the loggers' settings
-    (``levels`` is not needed: kept for callers)."""
+def detach(handler: logging.Handler) -> None:
+    """Undo :func:`attach`: remove ``handler``; the last one detached restores the loggers' settings."""
     global _attached
     with _lock:
         for name in STAGE_LOGGERS:
@@ -85,7 +83,7 @@ def _shown_already() -> bool:
     return False
 
 
-_shown: tuple[_StderrLines, dict[str, int]] | None = None  # show_progress's handler and the levels before it
+_shown: _StderrLines | None = None  # show_progress's handler
 
 
 def show_progress(enabled: bool = True) -> None:
@@ -94,11 +92,11 @@ def show_progress(enabled: bool = True) -> None:
     restarts the clock; the loggers' other handlers are left alone."""
     global _shown
     if _shown is not None:
-        detach(*_shown)
+        detach(_shown)
         _shown = None
     if enabled:
-        handler = _StderrLines()
-        _shown = (handler, attach(handler))
+        _shown = _StderrLines()
+        attach(_shown)
 
 
 @contextlib.contextmanager
@@ -111,8 +109,8 @@ def progress_shown(enabled: bool = True) -> Iterator[None]:
         yield
         return
     handler = _StderrLines()
-    levels = attach(handler)
+    attach(handler)
     try:
         yield
     finally:
-        detach(handler, levels)
+        detach(handler)
