@@ -8,7 +8,8 @@ mean of their census stocks, the model's expected shares as the calibration meas
 first seed's census stock from scratch with rcc.plan
 (``hold_current=False``: every child placed anew by the optimiser on the same homes). For each, per
 council and per region: the share placed outside the own council and the share more than 20 miles from
-home (expected from the district geometry, rcc.simulate.far_share, for today and the optimised plan
+home (expected from the district geometry, rcc.simulate.mixed_far_share: children with their own council's
+family carers nearest first, the others anywhere in the placement's council; for today and the optimised plan
 alike), beside DfE's 31 March 2025 figures, with Pearson r and mean absolute error; England's share
 inside own council; each region's in-region share beside DfE's (31 March 2024, released under FOI:
 rcc.datasets.PUBLISHED_IN_REGION_PCT; held out, never fitted). Then the calibration targets, met or not
@@ -28,11 +29,14 @@ import pandas as pd
 import rcc
 from rcc.core.geo import distance_matrix
 from rcc.simulate import (
+    NEAR_CARERS,
     agreement,
     childrens_home_metrics,
-    far_share,
     in_region_shares,
+    mixed_far_share,
+    own_carer_matrix,
     placement_matrix,
+    provision_council,
     shares_by_council,
 )
 
@@ -40,13 +44,19 @@ TARGET_MAE, TARGET_R, TARGET_ENGLAND = 6.0, 0.8, 3.0
 PUBLISHED_INSIDE = 55.7  # DfE 31 March 2025, England, of children with a known locality
 
 
-def plan_matrix(region: rcc.Region, plan: rcc.Plan) -> np.ndarray:
-    """Children placed by a plan, by home council x council of the home (the placement_matrix layout)."""
+def plan_matrix(region: rcc.Region, plan: rcc.Plan, own_carers: bool = False) -> np.ndarray:
+    """Children placed by a plan, by home council x council of the home (the placement_matrix layout); with
+    ``own_carers`` only those living with their own council's family carers (the own_carer_matrix layout)."""
     idx = pd.Index(region.council_ids)
     k = len(idx)
     p = plan.placements
-    flat = idx.get_indexer(p.council_id) * k + idx.get_indexer(p.home_council_id)
-    return np.bincount(flat, weights=p.children.to_numpy(float), minlength=k * k).reshape(k, k)
+    child = idx.get_indexer(p.council_id)
+    n = p.children.to_numpy(float)
+    if own_carers:
+        owner = provision_council(region, NEAR_CARERS)[pd.Index(region.homes.home_id).get_indexer(p.home_id)]
+        n = np.where(owner == child, n, 0.0)
+    flat = child * k + idx.get_indexer(p.home_council_id)
+    return np.bincount(flat, weights=n, minlength=k * k).reshape(k, k)
 
 
 def by_region(region: rcc.Region, matrix: np.ndarray, far: np.ndarray) -> pd.DataFrame:
@@ -124,7 +134,7 @@ def main() -> None:
         print("per region (rcc.datasets.calibration.REGIONAL_PARAMETERS):")
         print(pd.DataFrame(calibration["regional"]).round(3).to_string())
     region = rcc.datasets.england(today=False)  # an empty system at month 0
-    far = far_share(region)
+    geometry = rcc.datasets.council_geometry(region.council_ids)
     t0 = time.perf_counter()
     sims = [rcc.simulate.simulate(region, years=args.years, seed=s) for s in args.seeds]
     sim = sims[0]
@@ -133,21 +143,25 @@ def main() -> None:
         f" {args.seeds}; today: the mean of their census stocks, as the calibration measures the model)"
     )
     matrices = {"today": np.mean([placement_matrix(region, s.population) for s in sims], axis=0)}
+    carers = {"today": np.mean([own_carer_matrix(region, s.population) for s in sims], axis=0)}
     if not args.no_optimised:
         t0 = time.perf_counter()
         plan = rcc.plan(sim.census_region(), rcc.PlanParams(hold_current=False))
         print(f"optimised seed {args.seeds[0]}'s census stock from scratch in {time.perf_counter() - t0:.1f} s ({plan.status})")
         matrices["optimised"] = plan_matrix(region, plan)
+        carers["optimised"] = plan_matrix(region, plan, own_carers=True)
+    # share over 20 miles per cell: children with their own council's family carers nearest first
+    fars = {k: mixed_far_share(geometry, m, carers[k]) for k, m in matrices.items()}
     published = rcc.datasets.published_by_council(2025)
     ids = region.council_ids
-    shares = {k: shares_by_council(m, far).set_index(pd.Index(ids)) for k, m in matrices.items()}
+    shares = {k: shares_by_council(m, fars[k]).set_index(pd.Index(ids)) for k, m in matrices.items()}
 
     print("\nEngland, % of children placed:")
     eng = {"published DfE 2025": {"inside own council": PUBLISHED_INSIDE}}
     for k, m in matrices.items():
         eng[k] = {
             "inside own council": 100 * np.trace(m) / m.sum(),
-            "within 20 miles": 100 * (1 - (m * far).sum() / m.sum()),
+            "within 20 miles": 100 * (1 - (m * fars[k]).sum() / m.sum()),
         }
     eng["published DfE 2025"]["within 20 miles"] = float(rcc.datasets.published_metrics()["pct_within_20_miles"])
     print(pd.DataFrame(eng).round(1).to_string())
@@ -163,7 +177,7 @@ def main() -> None:
     print("\nper region: % outside own council, % over 20 miles (DfE 2025), % inside own region (DfE 2024, FOI):")
     in_region = pd.Series({k: v[2024] for k, v in rcc.datasets.PUBLISHED_IN_REGION_PCT.items()}, name="in_region")
     pub_r = published_regions().join(in_region, how="outer").add_prefix("published ")
-    parts = [pub_r] + [by_region(region, m, far).add_prefix(f"{k} ") for k, m in matrices.items()]
+    parts = [pub_r] + [by_region(region, m, fars[k]).add_prefix(f"{k} ") for k, m in matrices.items()]
     print(pd.concat(parts, axis=1).round(1).to_string())
 
     print("\nworst councils today (simulated - published, outside own council):")

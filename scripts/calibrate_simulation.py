@@ -82,6 +82,8 @@ from rcc.simulate import (
     calibrated_rule,
     childrens_home_metrics,
     in_region_shares,
+    mixed_far_share,
+    own_carer_matrix,
     placement_matrix,
     shares_by_council,
 )
@@ -129,16 +131,18 @@ def with_carer_local_share(local: float, by_region: dict[str, float] | None = No
 
 def run(
     point: tuple[float, ...], seed: int, years: float, regional: tuple[dict, ...] | None = None
-) -> tuple[np.ndarray, pd.Series, pd.Series]:
+) -> tuple[np.ndarray, pd.Series, pd.Series, np.ndarray]:
     """One simulation of England (empty at month 0) at a grid point (suit_scale, match_spread,
     residential_suit, carer_local_share) and, if given, per region (carer_local_share, region_scale and
     region_spread of the choice rule; the last may be left out):
-    placement matrix, census metrics, children's homes."""
+    placement matrix, census metrics, children's homes and the matrix of children with their own council's
+    family carers (measured nearest first, rcc.simulate.mixed_far_share)."""
     local, market, spread = (*regional, {})[:3] if regional is not None else ({}, {}, {})
     region = with_carer_local_share(point[3], local)
     rule = attrs.evolve(calibrated_rule(*point[:3], region_scale=market), region_spread=spread)
     sim = rcc.simulate.simulate(region, years=years, seed=seed, rule=rule)
-    return placement_matrix(region, sim.population), sim.metrics, childrens_home_metrics(region, sim.population)
+    pop = sim.population
+    return placement_matrix(region, pop), sim.metrics, childrens_home_metrics(region, pop), own_carer_matrix(region, pop)
 
 
 def held_out(best: pd.DataFrame, in_region: pd.Series, homes: pd.Series, target: pd.DataFrame) -> dict:
@@ -158,9 +162,10 @@ def held_out(best: pd.DataFrame, in_region: pd.Series, homes: pd.Series, target:
     return held
 
 
-def _shares(matrices: list[np.ndarray], far: np.ndarray, ids: list[str]) -> pd.DataFrame:
-    """Per council: the simulated shares (mean over seeds) of ``matrices`` (one per seed)."""
-    mean = pd.concat([shares_by_council(m, far) for m in matrices]).groupby(level=0).mean()
+def _shares(runs: list[tuple], geometry: rcc.datasets.CouncilGeometry, ids: list[str]) -> pd.DataFrame:
+    """Per council: the simulated shares (mean over seeds) of ``runs`` (one per seed, :func:`run`)."""
+    parts = [shares_by_council(r[0], mixed_far_share(geometry, r[0], r[3])) for r in runs]
+    mean = pd.concat(parts).groupby(level=0).mean()
     mean.index = ids
     return mean
 
@@ -171,7 +176,7 @@ def _errors(mean: pd.DataFrame, target: pd.DataFrame) -> np.ndarray:
     return e[~np.isnan(e)]
 
 
-def fit_regional(pool, point, far, target, seeds, years, rounds=(10, 6)) -> tuple[dict, tuple, list]:
+def fit_regional(pool, point, geometry, target, seeds, years, rounds=(10, 6)) -> tuple[dict, tuple, list]:
     """Per region (carer_local_share, match_spread_scale), the global ``point`` fixed: Levenberg-Marquardt
     least squares on every council's two errors, each round from a fresh Jacobian (one perturbation per
     parameter) with Broyden updates after every step, a step kept only when the sum of squares falls.
@@ -187,7 +192,7 @@ def fit_regional(pool, point, far, target, seeds, years, rounds=(10, 6)) -> tupl
         jobs = [(st, s) for st in settings for s in seeds]
         runs = list(pool.map(run, [point] * len(jobs), [s for _, s in jobs], [years] * len(jobs), [j[0] for j in jobs]))
         per = [runs[i * len(seeds) : (i + 1) * len(seeds)] for i in range(len(xs))]
-        return [(_shares([r[0] for r in rs], far, ids), rs) for rs in per]
+        return [(_shares(rs, geometry, ids), rs) for rs in per]
 
     x = np.r_[np.full(k, point[3]), np.zeros(k)]  # local shares; log of the spread multiples
     steps = np.r_[np.full(k, 0.1), np.full(k, np.log(1.5))]
@@ -227,13 +232,13 @@ def fit_regional(pool, point, far, target, seeds, years, rounds=(10, 6)) -> tupl
 def _grid(pool, points, spreads, seeds, years, target) -> tuple[tuple, pd.DataFrame, dict]:
     """The global grid: the best (suit, match, residential, local, spread), the loss table and the best's fit."""
     ids = rcc.datasets.england(today=False).council_ids
-    fars = {s: council_geometry(ids, spread=s).far_share for s in spreads}
+    geometries = {s: council_geometry(ids, spread=s) for s in spreads}
     jobs = [(p, seed) for p in points for seed in seeds]
     done = dict(zip(jobs, pool.map(run, *zip(*jobs), [years] * len(jobs))))
     loss, means = {}, {}
     for p in points:
         for spread in spreads:
-            mean = _shares([done[(p, s)][0] for s in seeds], fars[spread], ids)
+            mean = _shares([done[(p, s)] for s in seeds], geometries[spread], ids)
             means[(*p, spread)] = mean
             loss[(*p, spread)] = sum(agreement(mean[c], target[c])["mae"] for c in ("outside", "over_20"))
     grid = pd.Series(loss).unstack()
@@ -271,8 +276,8 @@ def main(argv: list[str] | None = None) -> None:
             best, grid, global_fit = _grid(pool, points, spreads, seeds, args.years, target)
         if args.quick:
             return
-        far = council_geometry(rcc.datasets.england(today=False).council_ids, spread=best[4]).far_share
-        regional, (mean, runs), history = fit_regional(pool, best[:4], far, target, seeds, args.years)
+        geometry = council_geometry(rcc.datasets.england(today=False).council_ids, spread=best[4])
+        regional, (mean, runs), history = fit_regional(pool, best[:4], geometry, target, seeds, args.years)
     print(f"{time.perf_counter() - t0:.0f} s")
     write_record(args, best, grid, global_fit, regional, history, mean, runs, seeds, target)
 
@@ -314,8 +319,9 @@ def write_record(args, best, grid, global_fit, regional, history, mean, runs, se
             "from home (percentage points, DfE 31 March 2025, councils with a published figure; simulated share = "
             "mean over seeds); England, rcc.simulate.simulate(years, seed) from rcc.datasets.england(), with its "
             "other defaults (own_provision: a council's in-house carers foster only its children; placeholder "
-            "rates); the geometry's nearest-first placing inside a council (rcc.datasets.LOCALITY_MILES) is fixed, "
-            "not fitted; held-out figures are printed beside the model, never in the loss"
+            "rates); the geometry's nearest-first placing inside a council and for a council's own family carers "
+            "beyond its boundary (rcc.datasets.LOCALITY_MILES, rcc.simulate.NEAR_CARERS) is fixed, not fitted; "
+            "held-out figures are printed beside the model, never in the loss"
         ),
         "regional_method": (
             "the global parameters fixed, two per region (carer_local_share of the region's councils; "
@@ -324,6 +330,12 @@ def write_record(args, best, grid, global_fit, regional, history, mean, runs, se
             "steps), each from a Jacobian of one perturbation per parameter (+0.1; x1.5) with Broyden updates, a "
             "step kept only when the sum of squares falls; bounds 0 to 0.58 and 0.25 to 4; fit and held-out "
             "figures below are those of this model"
+            + (
+                "; run with --regional-only: the global parameters are the record's before, not refitted on this "
+                "model (its geometry, supply or choice rule may have changed since the grid)"
+                if args.regional_only
+                else ""
+            )
         ),
         "regional_history": history,
         "fit_global_only": global_fit,  # the fit before the regional parameters

@@ -94,6 +94,37 @@ def test_district_geometry_matches_the_disc_for_one_district_councils_and_bounds
         rcc.datasets.council_geometry(spread=0.0)
 
 
+def test_a_councils_carers_beyond_its_boundary_live_near_its_children_in_the_geometry():
+    g = rcc.datasets.council_geometry()
+    at = pd.Index(g.council_ids).get_indexer
+    ports, hants, cumbria = at(["E06000044", "E10000014", "E06000063"])  # Portsmouth, Hampshire, Cumberland
+    assert np.array_equal(np.diag(g.near_far_share), np.diag(g.far_share))  # inside: nearest first already
+    assert np.array_equal(np.diag(g.near_mean_miles), np.diag(g.mean_miles))
+    # Portsmouth's carers in Hampshire live by Portsmouth (Havant, Fareham), not anywhere in the county
+    assert g.near_far_share[ports, hants] < g.far_share[ports, hants] - 0.2
+    assert g.near_mean_miles[ports, hants] < g.mean_miles[ports, hants] - 5
+    assert g.near_far_share[ports, cumbria] == g.far_share[ports, cumbria] == 1.0  # every point far: no change
+    assert ((g.near_far_share >= 0) & (g.near_far_share <= g.far_share + 1e-9)).mean() > 0.99
+    cut = g.subset(["E10000014", "E06000044"])
+    assert cut.near_far_share[1, 0] == g.near_far_share[ports, hants]
+    plain = rcc.datasets.council_geometry(spread=1.0, locality_miles=None)  # independent: near is the same
+    assert np.array_equal(plain.near_far_share, plain.far_share)
+
+
+def test_an_islands_family_carers_live_on_the_island():
+    eng = england(today=False)
+    homes = eng.homes[eng.homes.provider_id == "LA:E06000046"]  # Isle of Wight's own carers
+    family = homes[homes.home_type.isin(["kinship", "in_house_fostering"])]
+    assert family.places.sum() > 50 and set(family.council_id) == {"E06000046"}
+    kent = eng.homes[(eng.homes.provider_id == "LA:E10000016") & (eng.homes.home_type == "kinship")]
+    assert set(kent.council_id) - {"E10000016"}  # a mainland county's carers: some over its boundary
+    from rcc.datasets.supply import carer_inside_share
+
+    area, weights = np.array([380.0, 380.0, 3000.0]), np.array([1.0, 1.0, 1.0])
+    s = carer_inside_share(area, weights, 0.6, local=0.0, island=np.array([True, False, False]))
+    assert s[0] == 1.0 and s[1] < 1.0 and float(s.mean()) == pytest.approx(0.6)
+
+
 def test_england_within_county_distances_come_from_the_districts():
     eng = england()
     travel = rcc.datasets.council_travel()

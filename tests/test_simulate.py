@@ -158,18 +158,40 @@ def test_a_population_must_be_whole_numbers_of_one_length():
 
 def test_the_share_within_20_miles_is_expected_from_the_district_geometry(gm):
     sim = rcc.simulate.simulate(gm, months=6, seed=3)
+    geometry = rcc.datasets.council_geometry(gm.council_ids)
     far = rcc.simulate.far_share(gm)
-    assert np.array_equal(far, rcc.datasets.council_geometry(gm.council_ids).far_share)
+    assert np.array_equal(far, geometry.far_share)
     p = sim.placements
     child = pd.Index(gm.council_ids).get_indexer(p.cohort_id.map(sim.cohorts.set_index("cohort_id").council_id))
     home = pd.Index(gm.council_ids).get_indexer(p.home_id.map(gm.homes.set_index("home_id").council_id))
-    want = 100 * (p.children * (1 - far[child, home])).sum() / p.children.sum()
+    owner = rcc.simulate.provision_council(gm, rcc.simulate.NEAR_CARERS)[pd.Index(gm.homes.home_id).get_indexer(p.home_id)]
+    carers = (owner == child) & (home != child)  # own family carers beyond the boundary: near its children
+    assert carers.any() and (owner[~carers & (owner >= 0)] == child[~carers & (owner >= 0)]).all()
+    each = np.where(owner == child, geometry.near_far_share[child, home], far[child, home])
+    want = 100 * (p.children * (1 - each)).sum() / p.children.sum()
     assert sim.metrics["pct_within_20_miles"] == pytest.approx(want)
+    independent = 100 * (p.children * (1 - far[child, home])).sum() / p.children.sum()
+    assert want > independent  # carers near the children: more of them within 20 miles than anywhere next door
+    mixed = rcc.simulate.far_share(gm, sim.population)  # per cell, from the stock's own carers
+    m = rcc.simulate.placement_matrix(gm, sim.population)
+    assert 100 * (1 - (m * mixed).sum() / m.sum()) == pytest.approx(want)
     assert 0 < far[child, home].max() and want < 100  # some pairs of boroughs are partly over 20 miles apart
     own = rcc.Region.from_frames(
         gm.councils.assign(council_id=[f"X{i}" for i in range(10)]), gm.homes.iloc[:0], gm.cohorts.iloc[:0]
     )
     assert set(np.unique(rcc.simulate.far_share(own))) <= {0.0, 1.0}  # not England's councils: 0 or 1 by centroids
+
+
+def test_mixed_far_share_weighs_each_cells_carers_nearest_first():
+    g = rcc.datasets.council_geometry(["E06000044", "E10000014"])  # Portsmouth, Hampshire
+    m = np.array([[10.0, 8.0], [0.0, 5.0]])
+    none = rcc.simulate.mixed_far_share(g, m, np.zeros((2, 2)))
+    assert np.array_equal(none, g.far_share)  # no carers: the independent figures, empty cells too
+    carers = np.array([[0.0, 8.0], [0.0, 0.0]])
+    every = rcc.simulate.mixed_far_share(g, m, carers)
+    assert every[0, 1] == pytest.approx(g.near_far_share[0, 1]) and every[1, 0] == g.far_share[1, 0]
+    half = rcc.simulate.mixed_far_share(g, m, carers / 2)
+    assert half[0, 1] == pytest.approx((g.far_share[0, 1] + g.near_far_share[0, 1]) / 2)
 
 
 def test_the_calibrated_defaults_are_the_shipped_record(gm):

@@ -11,7 +11,11 @@ For every pair of councils (the child's, the placement's) :func:`council_geometr
   "more than 20 miles from home", which a single centroid distance turns into 0 or 100%.
 
 Inside a council, a child's placement is not drawn independently of where the child lives: placing is
-nearest first, so nearer points of the council weigh more (:data:`LOCALITY_MILES`).
+nearest first, so nearer points of the council weigh more (:data:`LOCALITY_MILES`). The same holds for a
+council's own family carers who live in a neighbouring council (:mod:`rcc.datasets.supply`: they live a
+typical distance from the children they care for): ``near_mean_miles`` and ``near_far_share`` draw the
+placement's point nearest first inside the other council too, so a Portsmouth carer living in Hampshire
+lives near Portsmouth, not anywhere in Hampshire.
 
 Both are computed by quadrature: :data:`QUADRATURE_POINTS` points spread evenly over each disc (a
 sunflower pattern), every point of one district against every point of the other. The discs may be
@@ -99,11 +103,20 @@ class CouncilGeometry:
         Expected distance between home and placement, miles.
     far_share : numpy.ndarray
         Expected share of placements more than :data:`FAR_MILES` from home (0 to 1).
+    near_mean_miles, near_far_share : numpy.ndarray
+        The same when the placement's point in the other council is drawn nearest first from the child's
+        (as inside a council): a council's own carers living beyond its boundary live near its children.
+        The diagonal is ``mean_miles``'s and ``far_share``'s. Councils whose district discs are all more
+        than 20 miles (plus 5 km) apart keep the independent figures: the share is 1 either way, the mean
+        distance the independent one (nearest first would be up to about 15 miles shorter; it orders only the
+        few carers that far from their council's children).
     """
 
     council_ids: list[str]
     mean_miles: np.ndarray
     far_share: np.ndarray
+    near_mean_miles: np.ndarray
+    near_far_share: np.ndarray
 
     def subset(self, council_ids: list[str]) -> CouncilGeometry:
         """The same matrices for some councils, in the given order."""
@@ -111,7 +124,14 @@ class CouncilGeometry:
         if (idx < 0).any():
             bad = list(council_ids)[int(np.argmax(idx < 0))]
             raise InvalidInputError("councils", bad, "council_id", "an English upper-tier council (ONS code)", bad)
-        return CouncilGeometry(list(council_ids), self.mean_miles[np.ix_(idx, idx)], self.far_share[np.ix_(idx, idx)])
+        cut = np.ix_(idx, idx)
+        return CouncilGeometry(
+            list(council_ids),
+            self.mean_miles[cut],
+            self.far_share[cut],
+            self.near_mean_miles[cut],
+            self.near_far_share[cut],
+        )
 
 
 @functools.cache
@@ -136,31 +156,48 @@ def _england_geometry(spread: float, locality_miles: float | None) -> CouncilGeo
     mean, far = (mean + mean.T) / 2, (far + far.T) / 2  # the two point sets differ: symmetric as the truth is
     mean_c = w.T @ mean @ w / _KM_PER_MILE
     far_c = np.clip(w.T @ far @ w, 0.0, 1.0)
+    near_mean, near_far = mean_c.copy(), far_c.copy()
     if locality_miles is not None:
-        _nearest_first_inside(xy, radius, w, locality_miles * _KM_PER_MILE, mean_c, far_c)
-    mean_c.flags.writeable = far_c.flags.writeable = False  # cached and shared: read-only
-    return CouncilGeometry(ids, mean_c, far_c)
+        _nearest_first(xy, radius, w, gap.reshape(k, k), locality_miles * _KM_PER_MILE, near_mean, near_far)
+        np.fill_diagonal(mean_c, np.diag(near_mean))
+        np.fill_diagonal(far_c, np.diag(near_far))
+    for a in (mean_c, far_c, near_mean, near_far):
+        a.flags.writeable = False  # cached and shared: read-only
+    return CouncilGeometry(ids, mean_c, far_c, near_mean, near_far)
 
 
-def _nearest_first_inside(
-    xy: np.ndarray, radius: np.ndarray, w: np.ndarray, scale_km: float, mean_c: np.ndarray, far_c: np.ndarray
+def _nearest_first(
+    xy: np.ndarray,
+    radius: np.ndarray,
+    w: np.ndarray,
+    gap: np.ndarray,
+    scale_km: float,
+    mean_c: np.ndarray,
+    far_c: np.ndarray,
 ) -> None:
-    """Within each council (the diagonal of ``mean_c``, ``far_c``, in place): a child living at point ``p`` of
-    the council's district discs is placed at point ``q`` of them with chance proportional to ``q``'s weight
-    times ``exp(-distance(p, q) / scale_km)``, as nearest-first placing makes it, not independently of where
-    the child lives (the same quadrature points as :func:`_pair_stats`)."""
-    a, b = _disc(QUADRATURE_POINTS, 0.0), _disc(QUADRATURE_POINTS, np.pi / QUADRATURE_POINTS)
+    """Nearest-first placing (in place, council x council): a child living at point ``p`` of its council's
+    district discs is placed at point ``q`` of the other council's with chance proportional to ``q``'s weight
+    times ``exp(-distance(p, q) / scale_km)``, not independently of where the child lives (the same quadrature
+    points as :func:`_pair_stats`). Computed for every pair of councils with districts within 20 miles (plus
+    5 km) of each other (``gap``: district x district, km between discs), the council itself included."""
+    n = QUADRATURE_POINTS
+    a, b = _disc(n, 0.0), _disc(n, np.pi / n)
     far_km = FAR_MILES * _KM_PER_MILE
+    council = w.argmax(axis=1)  # each district's council
+    weight = w[np.arange(len(w)), council] / n  # per quadrature point of the district
     for c in range(w.shape[1]):
-        rows = np.flatnonzero(w[:, c] > 0)
+        rows = np.flatnonzero(council == c)
+        reach = np.unique(council[(gap[rows] <= far_km + 5.0).any(axis=0)])
+        cols = np.flatnonzero(np.isin(council, reach))
         p = (xy[rows, None, :] + radius[rows, None, None] * a[None]).reshape(-1, 2)
-        q = (xy[rows, None, :] + radius[rows, None, None] * b[None]).reshape(-1, 2)
-        weight = np.repeat(w[rows, c], QUADRATURE_POINTS) / QUADRATURE_POINTS
+        q = (xy[cols, None, :] + radius[cols, None, None] * b[None]).reshape(-1, 2)
+        member = (np.repeat(council[cols], n)[:, None] == reach[None, :]).astype(float)  # q point x council
         d = np.sqrt(((p[:, None, :] - q[None, :, :]) ** 2).sum(-1))
-        kernel = weight[None, :] * np.exp(-d / scale_km)
-        chance = kernel / kernel.sum(axis=1, keepdims=True)  # P(q | p)
-        mean_c[c, c] = float(weight @ (chance * d).sum(axis=1)) / _KM_PER_MILE
-        far_c[c, c] = float(np.clip(weight @ (chance * (d > far_km)).sum(axis=1), 0.0, 1.0))
+        kernel = np.repeat(weight[cols], n)[None, :] * np.exp(-d / scale_km)
+        total = kernel @ member  # per p and council: the normaliser of P(q | p, council)
+        pw = np.repeat(weight[rows], n)
+        mean_c[c, reach] = pw @ (((kernel * d) @ member) / total) / _KM_PER_MILE
+        far_c[c, reach] = np.clip(pw @ (((kernel * (d > far_km)) @ member) / total), 0.0, 1.0)
 
 
 def council_geometry(
@@ -183,7 +220,8 @@ def council_geometry(
         Inside a council, placing is nearest first: a child living at a point of the council's district discs
         is placed at another with chance proportional to its weight times ``exp(-distance / locality_miles)``
         (default :data:`LOCALITY_MILES`); None: independent of where the child lives. Between councils,
-        both ends are independent.
+        both ends are independent in ``mean_miles`` and ``far_share``, and nearest first by the same scale in
+        ``near_mean_miles`` and ``near_far_share`` (with None, equal to the independent figures).
 
     Returns
     -------

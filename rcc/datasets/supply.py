@@ -15,8 +15,8 @@ Fostering
     (:func:`carer_inside_share`: carers live a typical distance from the children, so a small borough has
     fewer inside than a large county; never the council's own published inside share, which is a target),
     the rest in the :data:`NEIGHBOURS` nearest councils weighted by child population and a distance decay
-    (:data:`CARER_RANGE_MILES`). Independent fostering agency (IFA) carers are located across the region in
-    proportion to the other councils' children DfE counts placed within each council (2025: a published
+    (:data:`CARER_RANGE_MILES`); an island's carers live on it (:data:`ISLANDS`). Independent fostering
+    agency (IFA) carers are located across the region in proportion to the other councils' children DfE counts placed within each council (2025: a published
     place count, where agency carers' children live), split among the region's real agencies of each
     sector (voluntary agencies take the region's published voluntary-sector children not in voluntary homes).
 UASC and 16+ supported accommodation
@@ -53,6 +53,7 @@ __all__ = [
     "DEFAULT_WEEKLY_COST_GBP",
     "WEEKLY_COSTS",
     "WeeklyCost",
+    "ISLANDS",
     "carer_inside_share",
     "carer_local_share",
     "supply_figures",
@@ -197,8 +198,17 @@ def _inside_disc(displacement_miles: float, radius_miles: np.ndarray) -> np.ndar
     return (2 / np.pi * (np.arccos(x / 2) - x / 2 * np.sqrt(1 - x**2 / 4))).mean(axis=1)
 
 
+#: Councils whose whole area is an island (ONS: Isle of Wight, Isles of Scilly): their family carers live on
+#: the island (:func:`carer_inside_share`): the typical distance from the children assumes land all around.
+ISLANDS: tuple[str, ...] = ("E06000046", "E06000053")
+
+
 def carer_inside_share(
-    area_km2: np.ndarray, weights: np.ndarray, national: float, local: float | None = None
+    area_km2: np.ndarray,
+    weights: np.ndarray,
+    national: float,
+    local: float | np.ndarray | None = None,
+    island: np.ndarray | None = None,
 ) -> np.ndarray:
     """Share of each council's carers of one kind living inside it, from its area and a published national share.
 
@@ -218,6 +228,9 @@ def carer_inside_share(
     local : float or numpy.ndarray, optional
         One share, or one per council (a region's calibrated share for its councils). Default
         :func:`carer_local_share` (calibrated, global).
+    island : numpy.ndarray of bool, optional
+        Per council: an island (:data:`ISLANDS`), whose carers all live inside it (the sea around it holds
+        none); the others' mean distance is solved with the islands in England's share.
 
     Examples
     --------
@@ -233,7 +246,8 @@ def carer_inside_share(
         raise InvalidInputError("supply", i, "carer_local_share", f"from 0 to below the national {national}", local[i])
     w = np.asarray(weights, dtype=float)
     w = w / w.sum() if w.sum() > 0 else np.full(len(w), 1.0 / max(len(w), 1))
-    share = lambda mean: local + (1.0 - local) * _inside_disc(mean, radius)  # noqa: E731
+    alone = np.zeros(radius.shape, dtype=bool) if island is None else np.asarray(island, dtype=bool)
+    share = lambda mean: np.where(alone, 1.0, local + (1.0 - local) * _inside_disc(mean, radius))  # noqa: E731
     lo, hi = 1e-3, 1e3
     for _ in range(60):  # geometric bisection on the mean distance: the share falls as it grows
         mid = float(np.sqrt(lo * hi))
@@ -408,13 +422,16 @@ def _fostering(cla: pd.DataFrame, area_km2: pd.Series, region: pd.Series) -> _Fo
     # area and the published national share of the kind (kinship: relatives and friends, placed with parents)
     area = area_km2.reindex(cla.index).to_numpy(dtype=float)
     local = carer_local_share(region.reindex(cla.index).to_numpy(dtype=object))  # the council's region's
+    island = cla.index.isin(ISLANDS)
     relatives, parents = np.round(foster * KINSHIP_SHARE_OF_FOSTER), cla.placed_with_parents.fillna(0)
-    s_rel = carer_inside_share(area, relatives.to_numpy(), KINSHIP_INSIDE_SHARE, local)
-    s_par = carer_inside_share(area, parents.to_numpy(), PLACED_WITH_PARENTS_INSIDE_SHARE, local)
+    s_rel = carer_inside_share(area, relatives.to_numpy(), KINSHIP_INSIDE_SHARE, local, island)
+    s_par = carer_inside_share(area, parents.to_numpy(), PLACED_WITH_PARENTS_INSIDE_SHARE, local, island)
     kin_inside = ((relatives * s_rel + parents * s_par) / (relatives + parents).replace(0, np.nan)).fillna(
         pd.Series(s_rel, index=cla.index)
     )
-    in_house_inside = carer_inside_share(area, (inhouse - uasc_in_house).to_numpy(), IN_HOUSE_INSIDE_SHARE, local)
+    in_house_inside = carer_inside_share(
+        area, (inhouse - uasc_in_house).to_numpy(), IN_HOUSE_INSIDE_SHARE, local, island
+    )
     return _Fostering(
         kinship=kin,
         in_house=inhouse - uasc_in_house,

@@ -24,7 +24,9 @@ measured with); then two parameters per region with the global ones fixed
 Published figures never fitted to are printed beside the
 model (:func:`in_region_shares`, :func:`childrens_home_metrics`; ``benchmarks/bench_realism.py``). As
 councils place today, a council's in-house foster carers take only its own children
-(:data:`OWN_PROVISION`, :func:`provision_council`; a plan may pool them). The rates stay placeholders.
+(:data:`OWN_PROVISION`, :func:`provision_council`; a plan may pool them), and a council's own family carers
+living beyond its boundary live near its children (:data:`NEAR_CARERS`: chosen and measured by the
+geometry's nearest-first figures, :func:`mixed_far_share`). The rates stay placeholders.
 Hooks left for the next steps:
 
 - other supply and geometry: the engine reads only ``region.homes`` (places, type) and the candidate
@@ -40,6 +42,7 @@ Hooks left for the next steps:
 
 from rcc.datasets import register_census_builder
 from rcc.simulate.build import (
+    NEAR_CARERS,
     OWN_PROVISION,
     RESIDENTIAL_MATCH,
     band_of_age,
@@ -59,6 +62,8 @@ from rcc.simulate.metrics import (
     council_metrics,
     far_share,
     in_region_shares,
+    mixed_far_share,
+    own_carer_matrix,
     placement_matrix,
     published_beside,
     shares_by_council,
@@ -69,6 +74,7 @@ register_census_builder(lambda region: census(region).placements)  # rcc.dataset
 
 __all__ = [
     "FAR_MILES",
+    "NEAR_CARERS",
     "OWN_PROVISION",
     "RESIDENTIAL_MATCH",
     "Census",
@@ -85,6 +91,8 @@ __all__ = [
     "in_region_shares",
     "initial_population",
     "key_frame",
+    "mixed_far_share",
+    "own_carer_matrix",
     "placement_matrix",
     "provision_council",
     "published_beside",

@@ -27,6 +27,7 @@ from rcc.flows import (
 from rcc.flows.population import NO_HOME
 
 __all__ = [
+    "NEAR_CARERS",
     "OWN_PROVISION",
     "RESIDENTIAL_MATCH",
     "band_of_age",
@@ -43,6 +44,12 @@ _BANDS = tuple(AGE_BANDS)
 #: council's in-house foster carers (DfE 31 March 2025: 333 of 81,770 children looked after were placed
 #: in another council's provision). Plans may pool them; today's referrals do not.
 OWN_PROVISION: tuple[str, ...] = ("in_house_fostering",)
+#: Home types whose places run by a council are its own family carers, who live near its children wherever
+#: its boundary runs (:mod:`rcc.datasets.supply` puts those beyond it a typical distance from the children):
+#: a child placed with its own council's carers in a neighbouring council is measured and chooses by the
+#: geometry's nearest-first figures (:attr:`rcc.datasets.CouncilGeometry.near_far_share`), not by the whole
+#: neighbour's spread.
+NEAR_CARERS: tuple[str, ...] = ("kinship", "in_house_fostering")
 
 
 def band_of_age() -> np.ndarray:
@@ -150,13 +157,15 @@ def _choice_miles(region: Region, key: np.ndarray, home: np.ndarray, edges: pd.D
     """Distance a referral weighs a home by: for England's councils the expected distance between where
     the council's children live and where the home's council's places are (district geometry,
     :func:`rcc.datasets.council_geometry`), so a big council's own places are not passed over for a
-    neighbour's whose centroid is nearer; otherwise the plan's distance."""
+    neighbour's whose centroid is nearer; its own family carers beyond its boundary by the nearest-first
+    distance (:data:`NEAR_CARERS`); otherwise the plan's distance."""
     geometry = england_geometry(region.council_ids, spread=1.0)  # evenly spread, as the travel table
     if geometry is None:
         return edges.distance_miles.to_numpy()
     child = key // (len(NEEDS) * len(_BANDS))
     where = pd.Index(region.councils.council_id).get_indexer(region.homes.council_id)[home]
-    return geometry.mean_miles[child, where]
+    near = provision_council(region, NEAR_CARERS)[home] == child
+    return np.where(near, geometry.near_mean_miles[child, where], geometry.mean_miles[child, where])
 
 
 def _home_region(region: Region) -> np.ndarray:

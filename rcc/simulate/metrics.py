@@ -7,8 +7,9 @@ import pandas as pd
 
 from rcc.core.region import Region
 from rcc.core.schema import HOME_TYPES
-from rcc.datasets import FAR_MILES, england_geometry, published_metrics
+from rcc.datasets import FAR_MILES, CouncilGeometry, england_geometry, published_metrics
 from rcc.flows import Population
+from rcc.simulate.build import NEAR_CARERS, provision_council
 
 __all__ = [
     "FAR_MILES",
@@ -18,24 +19,42 @@ __all__ = [
     "council_metrics",
     "far_share",
     "in_region_shares",
+    "mixed_far_share",
+    "own_carer_matrix",
     "placement_matrix",
     "published_beside",
     "shares_by_council",
 ]
 
 
-def far_share(region: Region) -> np.ndarray:
+def far_share(region: Region, population: Population | None = None) -> np.ndarray:
     """Council x council share of placements more than :data:`FAR_MILES` from home (rows: child's council).
 
     For the embedded English councils, the expected share from their district geometry
     (:func:`rcc.datasets.council_geometry`: both ends spread over the councils' districts, as DfE
-    measures from the child's address to the placement's); for other councils, 0 or 1 from
-    :meth:`rcc.Region.council_distances` (centroids, the within-council mean on the diagonal).
+    measures from the child's address to the placement's); given a ``population``, each cell mixes the
+    nearest-first share of its children living with their own council's family carers
+    (:data:`rcc.simulate.NEAR_CARERS`, :func:`mixed_far_share`) and the independent share of the others.
+    For other councils, 0 or 1 from :meth:`rcc.Region.council_distances` (centroids, the within-council
+    mean on the diagonal).
     """
     geometry = england_geometry(region.council_ids)
-    if geometry is not None:
+    if geometry is None:
+        return (region.council_distances() > FAR_MILES).astype(float)
+    if population is None:
         return geometry.far_share
-    return (region.council_distances() > FAR_MILES).astype(float)
+    return mixed_far_share(geometry, placement_matrix(region, population), own_carer_matrix(region, population))
+
+
+def mixed_far_share(geometry: CouncilGeometry, matrix: np.ndarray, carers: np.ndarray) -> np.ndarray:
+    """Per cell of a :func:`placement_matrix`: the expected share over 20 miles of its children, of whom
+    ``carers`` (an :func:`own_carer_matrix`) live with their own council's family carers (the geometry's
+    ``near_far_share``) and the rest anywhere in the placement's council (``far_share``); empty cells
+    ``far_share``."""
+    m, near = np.asarray(matrix, dtype=float), np.asarray(carers, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mixed = ((m - near) * geometry.far_share + near * geometry.near_far_share) / m
+    return np.where(m > 0, mixed, geometry.far_share)
 
 
 def _mean_miles(region: Region) -> np.ndarray:
@@ -45,11 +64,20 @@ def _mean_miles(region: Region) -> np.ndarray:
     return geometry.mean_miles if geometry is not None else region.council_distances()
 
 
+def _own_carer(region: Region, population: Population) -> np.ndarray:
+    """Per child of ``population`` (placed): living with its own council's family carers (:data:`NEAR_CARERS`)."""
+    return provision_council(region, NEAR_CARERS)[population.home] == population.council
+
+
 def _placed(region: Region, population: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Placed children: home council, council of the home, share over 20 miles (expected), home type index."""
     placed = population.take(population.home >= 0)
     where = pd.Index(region.councils.council_id).get_indexer(region.homes.council_id)[placed.home]
+    geometry = england_geometry(region.council_ids)
     far = far_share(region)[placed.council, where]
+    if geometry is not None:
+        near = geometry.near_far_share[placed.council, where]
+        far = np.where(_own_carer(region, placed), near, far)
     kind = pd.Index(HOME_TYPES).get_indexer(region.homes.home_type)[placed.home]
     return placed.council, where, far, kind
 
@@ -117,6 +145,17 @@ def published_beside(metrics: pd.Series, council_ids: list[str] | None = None) -
 def placement_matrix(region: Region, population: Population) -> np.ndarray:
     """Placed children by home council (rows) and the council their home is in (columns), table order."""
     placed = population.take(population.home >= 0)
+    return _matrix(region, placed)
+
+
+def own_carer_matrix(region: Region, population: Population) -> np.ndarray:
+    """The :func:`placement_matrix` of the children living with their own council's family carers
+    (:data:`rcc.simulate.NEAR_CARERS`), whom :func:`mixed_far_share` measures nearest first."""
+    placed = population.take(population.home >= 0)
+    return _matrix(region, placed.take(_own_carer(region, placed)))
+
+
+def _matrix(region: Region, placed: Population) -> np.ndarray:
     where = pd.Index(region.councils.council_id).get_indexer(region.homes.council_id)[placed.home]
     k = len(region.councils)
     return np.bincount(placed.council * k + where, minlength=k * k).reshape(k, k).astype(float)
@@ -124,7 +163,8 @@ def placement_matrix(region: Region, population: Population) -> np.ndarray:
 
 def shares_by_council(matrix: np.ndarray, far: np.ndarray) -> pd.DataFrame:
     """Per home council, in %, from a :func:`placement_matrix` (any counts by home council x placement's
-    council) and a :func:`far_share` matrix: ``outside`` own council, ``over_20`` miles from home,
+    council) and a :func:`far_share` matrix (for a simulated stock, the one of that stock, or
+    :func:`mixed_far_share`): ``outside`` own council, ``over_20`` miles from home,
     ``inside_over_20`` (of those placed inside), ``netgain_per_100`` (other councils' children placed in
     it minus its own placed outside, per 100 of its children placed); NaN where a council has none."""
     n = np.asarray(matrix, dtype=float)
