@@ -28,12 +28,19 @@ def _same(a, b):
     pd.testing.assert_series_equal(a.metrics, b.metrics)
 
 
-def test_the_same_seed_gives_the_same_run_serial_and_in_a_process_pool(gm):
+def test_the_same_seed_gives_the_same_run_serial_in_a_process_pool_and_on_dask(gm):
+    import distributed  # a test dependency (pyproject's test extra): never skipped
+
     run = functools.partial(rcc.simulate.simulate_seed, region=gm, months=6)
     serial = run_tasks(run, [3, 4], "serial", progress=False)
     pooled = run_tasks(run, [3, 4], "process", workers=2, progress=False)
-    for a, b in zip(serial, pooled):
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster, distributed.Client(cluster) as client:
+        on_dask = run_tasks(run, [3, 4], client.get_executor(), progress=False)
+    for a, b, c in zip(serial, pooled, on_dask):
         _same(a, b)
+        _same(a, c)
     assert not serial[0].flows.equals(serial[1].flows)  # another seed, another history
 
 
