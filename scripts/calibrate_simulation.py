@@ -31,7 +31,9 @@ the published one), and ``match_spread_scale``, a multiple of ``match_spread`` f
 (:attr:`rcc.flows.ChoiceRule.region_spread`). They are fitted by Levenberg-Marquardt least squares on
 every council's two errors (the same targets, seeds and common random numbers): a Jacobian from one
 perturbation of each parameter, Broyden updates after each step, a step kept only when the sum of squares
-falls. ``--regional-only`` fits them on the shipped global parameters without the grid.
+falls. ``--regional-only`` fits them on the shipped global parameters without the grid, from every region at the
+global values or, with ``--warm-start``, from the shipped regional ones (the search is local: from another start it
+lands elsewhere, README).
 
 Fixed, not fitted: inside a council placing is nearest first (``rcc.datasets.LOCALITY_MILES``, the 20-mile
 threshold itself), UASC of 16 and 17 go to supported accommodation before foster places
@@ -176,10 +178,12 @@ def _errors(mean: pd.DataFrame, target: pd.DataFrame) -> np.ndarray:
     return e[~np.isnan(e)]
 
 
-def fit_regional(pool, point, geometry, target, seeds, years, rounds=(10, 6)) -> tuple[dict, tuple, list]:
+def fit_regional(pool, point, geometry, target, seeds, years, rounds=(10, 6), start=None) -> tuple[dict, tuple, list]:
     """Per region (carer_local_share, match_spread_scale), the global ``point`` fixed: Levenberg-Marquardt
     least squares on every council's two errors, each round from a fresh Jacobian (one perturbation per
     parameter) with Broyden updates after every step, a step kept only when the sum of squares falls.
+    ``start``: the regional parameters to start from (a record's ``regional``), else every region at the global
+    ``carer_local_share`` and a spread multiple of 1.
     Returns the parameters, the fitted model's shares per council and runs, and the history. (Tried and
     dropped: pseudo-Huber residuals, nearer the MAE the targets name, stalled after three steps at a worse
     MAE: the simulation's outcomes move in small jumps, which a smooth robust loss's small steps cannot cross.)"""
@@ -195,6 +199,9 @@ def fit_regional(pool, point, geometry, target, seeds, years, rounds=(10, 6)) ->
         return [(_shares(rs, geometry, ids), rs) for rs in per]
 
     x = np.r_[np.full(k, point[3]), np.zeros(k)]  # local shares; log of the spread multiples
+    if start is not None:
+        local, spread = start["carer_local_share"], start["match_spread_scale"]
+        x = np.r_[[local.get(n, point[3]) for n in names], np.log([spread.get(n, 1.0) for n in names])]
     steps = np.r_[np.full(k, 0.1), np.full(k, np.log(1.5))]
     lo, hi = np.r_[np.zeros(k), np.full(k, np.log(0.25))], np.r_[np.full(k, 0.58), np.full(k, np.log(4.0))]
     best, history = None, []
@@ -261,6 +268,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--quick", action="store_true", help="coarse grid, first seed, no regional fit, nothing written")
     ap.add_argument("--regional-only", action="store_true", help="the shipped global parameters; fit the regional")
+    ap.add_argument(
+        "--warm-start", action="store_true", help="with --regional-only: start from the shipped regional parameters"
+    )
     args = ap.parse_args(argv)
     points, spreads = (POINTS[::4], SPREAD_GRID[::3]) if args.quick else (POINTS, SPREAD_GRID)
     seeds = args.seeds[:1] if args.quick else args.seeds
@@ -277,7 +287,8 @@ def main(argv: list[str] | None = None) -> None:
         if args.quick:
             return
         geometry = council_geometry(rcc.datasets.england(today=False).council_ids, spread=best[4])
-        regional, (mean, runs), history = fit_regional(pool, best[:4], geometry, target, seeds, args.years)
+        start = simulation_calibration().get("regional") if args.regional_only and args.warm_start else None
+        regional, (mean, runs), history = fit_regional(pool, best[:4], geometry, target, seeds, args.years, start=start)
     print(f"{time.perf_counter() - t0:.0f} s")
     write_record(args, best, grid, global_fit, regional, history, mean, runs, seeds, target)
 
@@ -336,6 +347,7 @@ def write_record(args, best, grid, global_fit, regional, history, mean, runs, se
                 if args.regional_only
                 else ""
             )
+            + ("; started from the record's regional parameters before (--warm-start)" if args.warm_start else "")
         ),
         "regional_history": history,
         "fit_global_only": global_fit,  # the fit before the regional parameters
