@@ -14,7 +14,8 @@ alike), beside DfE's 31 March 2025 figures, with Pearson r and mean absolute err
 inside own council; each region's in-region share beside DfE's (31 March 2024, released under FOI:
 rcc.datasets.PUBLISHED_IN_REGION_PCT; held out, never fitted). Then the calibration targets, met or not
 met, on the seeds above and again on other seeds (``--unseen``, default 2 and 3: each target is also checked on
-dice the calibration never saw; each set is labelled with whether the record was fitted on it), the children
+dice the calibration never saw, those not among ``--seeds``; each set is labelled with whether the record was
+fitted on it), the children
 in children's homes beside the published figures (rcc.datasets.CHILDRENS_HOMES_PUBLISHED, held out) and the
 other held-out figures (earlier years, net gain) beside the model. Times are printed; nothing is asserted.
 """
@@ -123,9 +124,12 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
 
-def seed_label(seeds: list[int], fitted: set[int]) -> str:
-    """Seeds as the targets name them: whether the calibration was fitted on them (its record's ``seeds``)."""
+def seed_label(seeds: list[int], fitted: set[int] | None) -> str:
+    """Seeds as the targets name them: whether the calibration was fitted on them (its record's ``seeds``;
+    ``None``: the record does not say)."""
     names = ", ".join(map(str, seeds))
+    if fitted is None:
+        return f"{names}: the record does not say which seeds it was fitted on"
     if set(seeds) <= fitted:
         return f"{names}: fitted on"
     return f"{names}: not fitted on" if not set(seeds) & fitted else f"{names}: some fitted on"
@@ -236,17 +240,19 @@ def main() -> None:
     )
     print(five.round(1).to_string())
 
-    fitted = set(calibration.get("seeds", []))
+    fitted = set(calibration["seeds"]) if "seeds" in calibration else None
     print("\ntargets (simulated today, per council against DfE 2025):")
     print_targets(matrices["today"], shares["today"], published, seed_label(args.seeds, fitted))
-    if args.unseen:
+    other = [s for s in args.unseen if s not in args.seeds]  # seeds already simulated above are not run again
+    if other:
         t0 = time.perf_counter()
-        unseen = [rcc.simulate.simulate(region, years=args.years, seed=s) for s in args.unseen]
-        m = np.mean([placement_matrix(region, s.population) for s in unseen], axis=0)
-        c = np.mean([own_carer_matrix(region, s.population) for s in unseen], axis=0)
-        label = seed_label(args.unseen, fitted)
+        unseen = [rcc.simulate.simulate(region, years=args.years, seed=s) for s in other]
+        m_other = np.mean([placement_matrix(region, s.population) for s in unseen], axis=0)
+        c_other = np.mean([own_carer_matrix(region, s.population) for s in unseen], axis=0)
+        far_other = mixed_far_share(geometry, m_other, c_other)
         print(f"  the same model on other dice ({len(unseen)} more simulations, {time.perf_counter() - t0:.1f} s):")
-        print_targets(m, shares_by_council(m, mixed_far_share(geometry, m, c)).set_index(pd.Index(ids)), published, label)
+        today_other = shares_by_council(m_other, far_other).set_index(pd.Index(ids))
+        print_targets(m_other, today_other, published, seed_label(other, fitted))
 
     print("\nworst councils today (simulated - published, over 20 miles):")
     worst = worst.assign(today=shares["today"].over_20, published=published.over_20)

@@ -272,6 +272,8 @@ def main(argv: list[str] | None = None) -> None:
         "--warm-start", action="store_true", help="with --regional-only: start from the shipped regional parameters"
     )
     args = ap.parse_args(argv)
+    if args.warm_start and not args.regional_only:
+        ap.error("--warm-start needs --regional-only (the grid's regional fit starts flat)")
     points, spreads = (POINTS[::4], SPREAD_GRID[::3]) if args.quick else (POINTS, SPREAD_GRID)
     seeds = args.seeds[:1] if args.quick else args.seeds
     target = published_by_council(2025)
@@ -287,7 +289,9 @@ def main(argv: list[str] | None = None) -> None:
         if args.quick:
             return
         geometry = council_geometry(rcc.datasets.england(today=False).council_ids, spread=best[4])
-        start = simulation_calibration().get("regional") if args.regional_only and args.warm_start else None
+        start = simulation_calibration().get("regional") if args.warm_start else None
+        if args.warm_start and start is None:
+            raise SystemExit("--warm-start: the shipped record has no regional parameters to start from")
         regional, (mean, runs), history = fit_regional(pool, best[:4], geometry, target, seeds, args.years, start=start)
     print(f"{time.perf_counter() - t0:.0f} s")
     write_record(args, best, grid, global_fit, regional, history, mean, runs, seeds, target)
