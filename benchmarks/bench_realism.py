@@ -15,9 +15,9 @@ inside own council; each region's in-region share beside DfE's (31 March 2024, r
 rcc.datasets.PUBLISHED_IN_REGION_PCT; held out, never fitted). Then the calibration targets, met or not
 met, on the seeds above and again on other seeds (``--unseen``, default 2 and 3: each target is also checked on
 dice the calibration never saw, those not among ``--seeds``; each set is labelled with whether the record was
-fitted on it), the children
-in children's homes beside the published figures (rcc.datasets.CHILDRENS_HOMES_PUBLISHED, held out) and the
-other held-out figures (earlier years, net gain) beside the model. Times are printed; nothing is asserted.
+fitted on it), the children in children's homes beside the published figures
+(rcc.datasets.CHILDRENS_HOMES_PUBLISHED, held out) and the other held-out figures (earlier years, net gain)
+beside the model. Times are printed; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -124,6 +124,14 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
 
+def mean_stock(region: rcc.Region, sims: list[rcc.simulate.Simulation]) -> tuple[np.ndarray, np.ndarray]:
+    """The census stocks of ``sims``, mean over them: the placement matrix and the matrix of children with their own
+    council's family carers (the layouts of rcc.simulate.placement_matrix and own_carer_matrix)."""
+    placed = np.mean([placement_matrix(region, s.population) for s in sims], axis=0)
+    own = np.mean([own_carer_matrix(region, s.population) for s in sims], axis=0)
+    return placed, own
+
+
 def seed_label(seeds: list[int], fitted: set[int] | None) -> str:
     """Seeds as the targets name them: whether the calibration was fitted on them (its record's ``seeds``;
     ``None``: the record does not say)."""
@@ -172,8 +180,8 @@ def main() -> None:
         f"simulated {args.years:g} years of England {len(sims)} times in {time.perf_counter() - t0:.1f} s (seeds"
         f" {args.seeds}; today: the mean of their census stocks, as the calibration measures the model)"
     )
-    matrices = {"today": np.mean([placement_matrix(region, s.population) for s in sims], axis=0)}
-    carers = {"today": np.mean([own_carer_matrix(region, s.population) for s in sims], axis=0)}
+    today_matrix, today_carers = mean_stock(region, sims)
+    matrices, carers = {"today": today_matrix}, {"today": today_carers}
     if not args.no_optimised:
         t0 = time.perf_counter()
         plan = rcc.plan(sim.census_region(), rcc.PlanParams(hold_current=False))
@@ -247,8 +255,7 @@ def main() -> None:
     if other:
         t0 = time.perf_counter()
         unseen = [rcc.simulate.simulate(region, years=args.years, seed=s) for s in other]
-        m_other = np.mean([placement_matrix(region, s.population) for s in unseen], axis=0)
-        c_other = np.mean([own_carer_matrix(region, s.population) for s in unseen], axis=0)
+        m_other, c_other = mean_stock(region, unseen)
         far_other = mixed_far_share(geometry, m_other, c_other)
         print(f"  the same model on other dice ({len(unseen)} more simulations, {time.perf_counter() - t0:.1f} s):")
         today_other = shares_by_council(m_other, far_other).set_index(pd.Index(ids))

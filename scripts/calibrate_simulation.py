@@ -279,19 +279,21 @@ def main(argv: list[str] | None = None) -> None:
     target = published_by_council(2025)
     t0 = time.perf_counter()
     with ProcessPoolExecutor(max_workers=max(1, args.workers)) as pool:
+        start = None
         if args.regional_only:
             old = simulation_calibration()
             names = ("suit_scale", "match_spread", "residential_suit", "carer_local_share", "district_spread")
             best, grid = tuple(float(old["parameters"][n]) for n in names), None
             global_fit = old.get("fit_global_only", old["fit"])  # the shipped global model's fit
+            if args.warm_start:
+                start = old.get("regional")
+                if start is None:
+                    raise SystemExit("--warm-start: the shipped record has no regional parameters to start from")
         else:
             best, grid, global_fit = _grid(pool, points, spreads, seeds, args.years, target)
         if args.quick:
             return
         geometry = council_geometry(rcc.datasets.england(today=False).council_ids, spread=best[4])
-        start = simulation_calibration().get("regional") if args.warm_start else None
-        if args.warm_start and start is None:
-            raise SystemExit("--warm-start: the shipped record has no regional parameters to start from")
         regional, (mean, runs), history = fit_regional(pool, best[:4], geometry, target, seeds, args.years, start=start)
     print(f"{time.perf_counter() - t0:.0f} s")
     write_record(args, best, grid, global_fit, regional, history, mean, runs, seeds, target)
