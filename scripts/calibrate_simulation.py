@@ -35,6 +35,13 @@ falls. ``--regional-only`` fits them on the shipped global parameters without th
 global values or, with ``--warm-start``, from the shipped regional ones (the search is local: from another start it
 lands elsewhere, README).
 
+``residential_spread`` (a multiple of ``match_spread`` for children's homes and residential schools,
+:attr:`rcc.flows.ChoiceRule.type_spread`) is not on the grid (held at 1 there): it was chosen by running the
+regional fit at a few values, ``--regional-only --warm-start --set residential_spread=S --set
+residential_suit=R``, and keeping the one whose fit has the smallest sum of squares on the same targets (the
+runs and their figures are in README). ``--set`` gives any global parameter but ``carer_local_share`` for one
+regional fit, and the record says so.
+
 Fixed, not fitted: inside a council placing is nearest first (``rcc.datasets.LOCALITY_MILES``, the 20-mile
 threshold itself), UASC of 16 and 17 go to supported accommodation before foster places
 (``rcc.flows.DEFAULT_NEED_TIERS``), and the supply is built from its published figures
@@ -103,6 +110,10 @@ POINTS = (
     (1.3, 1.5, 0.2, 0.4),
     (1.9, 1.5, 0.3, 0.6),
 )  # carer_local_share stays below the published national shares (in-house 0.611): carer_inside_share
+#: The global parameters in the order the fit carries them (the grid's point, district_spread, then
+#: residential_spread, which the grid holds at 1; ``--set`` may give it with ``--regional-only``).
+BEST = ("suit_scale", "match_spread", "residential_suit", "carer_local_share", "district_spread", "residential_spread")
+SETTABLE = ("suit_scale", "match_spread", "residential_suit", "residential_spread", "district_spread")
 SPREAD_GRID = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 1.0)
 SOURCES = (
     "DfE, Children looked after in England including adoptions, 2025 release: per-council placements inside "
@@ -135,13 +146,15 @@ def run(
     point: tuple[float, ...], seed: int, years: float, regional: tuple[dict, ...] | None = None
 ) -> tuple[np.ndarray, pd.Series, pd.Series, np.ndarray]:
     """One simulation of England (empty at month 0) at a grid point (suit_scale, match_spread,
-    residential_suit, carer_local_share) and, if given, per region (carer_local_share, region_scale and
-    region_spread of the choice rule; the last may be left out):
+    residential_suit, carer_local_share[, residential_spread], else 1) and, if given, per region
+    (carer_local_share, region_scale and region_spread of the choice rule; the last may be left out):
     placement matrix, census metrics, children's homes and the matrix of children with their own council's
     family carers (measured nearest first, rcc.simulate.mixed_far_share)."""
     local, market, spread = (*regional, {})[:3] if regional is not None else ({}, {}, {})
     region = with_carer_local_share(point[3], local)
-    rule = attrs.evolve(calibrated_rule(*point[:3], region_scale=market), region_spread=spread)
+    residential_spread = point[4] if len(point) > 4 else 1.0
+    rule = calibrated_rule(*point[:3], region_scale=market, residential_spread=residential_spread)
+    rule = attrs.evolve(rule, region_spread=spread)
     sim = rcc.simulate.simulate(region, years=years, seed=seed, rule=rule)
     pop = sim.population
     return placement_matrix(region, pop), sim.metrics, childrens_home_metrics(region, pop), own_carer_matrix(region, pop)
@@ -260,6 +273,22 @@ def _grid(pool, points, spreads, seeds, years, target) -> tuple[tuple, pd.DataFr
     return best, grid, {c: agreement(means[best][c], target[c]) for c in ("outside", "over_20")}
 
 
+def _overrides(ap: argparse.ArgumentParser, args: argparse.Namespace) -> dict[str, float]:
+    """The ``--set NAME=VALUE`` global parameters (refused without ``--regional-only`` or for another name)."""
+    if args.set and not args.regional_only:
+        ap.error("--set needs --regional-only (the grid fits the global parameters)")
+    out = {}
+    for item in args.set:
+        name, _, value = item.partition("=")
+        if name not in SETTABLE:
+            ap.error(f"--set {item}: expected one of {', '.join(SETTABLE)}, received {name!r}")
+        try:
+            out[name] = float(value)
+        except ValueError:
+            ap.error(f"--set {item}: expected a number after '=', received {value!r}")
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
@@ -271,9 +300,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument(
         "--warm-start", action="store_true", help="with --regional-only: start from the shipped regional parameters"
     )
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help=f"with --regional-only: a global parameter instead of the shipped one ({', '.join(SETTABLE)})",
+    )
     args = ap.parse_args(argv)
     if args.warm_start and not args.regional_only:
         ap.error("--warm-start needs --regional-only (the grid's regional fit starts flat)")
+    overrides = _overrides(ap, args)
     points, spreads = (POINTS[::4], SPREAD_GRID[::3]) if args.quick else (POINTS, SPREAD_GRID)
     seeds = args.seeds[:1] if args.quick else args.seeds
     target = published_by_council(2025)
@@ -282,8 +319,8 @@ def main(argv: list[str] | None = None) -> None:
         start = None
         if args.regional_only:
             old = simulation_calibration()
-            names = ("suit_scale", "match_spread", "residential_suit", "carer_local_share", "district_spread")
-            best, grid = tuple(float(old["parameters"][n]) for n in names), None
+            values = {"residential_spread": 1.0} | old["parameters"] | overrides
+            best, grid = tuple(float(values[n]) for n in BEST), None
             global_fit = old.get("fit_global_only", old["fit"])  # the shipped global model's fit
             if args.warm_start:
                 start = old.get("regional")
@@ -291,17 +328,19 @@ def main(argv: list[str] | None = None) -> None:
                     raise SystemExit("--warm-start: the shipped record has no regional parameters to start from")
         else:
             best, grid, global_fit = _grid(pool, points, spreads, seeds, args.years, target)
+            best = (*best, 1.0)  # the grid's points: residential_spread 1
         if args.quick:
             return
         geometry = council_geometry(rcc.datasets.england(today=False).council_ids, spread=best[4])
-        regional, (mean, runs), history = fit_regional(pool, best[:4], geometry, target, seeds, args.years, start=start)
+        point = (*best[:4], best[5])
+        regional, (mean, runs), history = fit_regional(pool, point, geometry, target, seeds, args.years, start=start)
     print(f"{time.perf_counter() - t0:.0f} s")
     write_record(args, best, grid, global_fit, regional, history, mean, runs, seeds, target)
 
 
 def write_record(args, best, grid, global_fit, regional, history, mean, runs, seeds, target) -> None:
     """Print the fitted model beside the published figures (fitted and held out) and write the record."""
-    suit, match, residential, local, spread = best
+    suit, match, residential, local, spread, residential_spread = best
     fit = {c: agreement(mean[c], target[c]) for c in ("outside", "over_20")}
     england = pd.concat([r[1] for r in runs], axis=1).mean(axis=1)
     homes = pd.concat([r[2] for r in runs], axis=1).mean(axis=1)
@@ -324,6 +363,7 @@ def write_record(args, best, grid, global_fit, regional, history, mean, runs, se
             "district_spread": float(spread),
             "match_spread": float(match),
             "residential_suit": float(residential),
+            "residential_spread": float(residential_spread),
             "carer_local_share": float(local),
         },
         "regional": regional,
@@ -354,6 +394,7 @@ def write_record(args, best, grid, global_fit, regional, history, mean, runs, se
                 else ""
             )
             + ("; started from the record's regional parameters before (--warm-start)" if args.warm_start else "")
+            + (f"; global parameters set, not the record's: {', '.join(args.set)} (--set)" if args.set else "")
         ),
         "regional_history": history,
         "fit_global_only": global_fit,  # the fit before the regional parameters

@@ -3,7 +3,7 @@
 Written by ``scripts/calibrate_simulation.py`` (its date, sources, method, the fit and held-out figures
 are in the file); read by :func:`rcc.datasets.council_geometry` (``district_spread``), the supply
 (``carer_local_share``) and :func:`rcc.simulate.simulate` (``suit_scale``, ``match_spread``,
-``residential_suit``) as their defaults. The published figures
+``residential_suit``, ``residential_spread``) as their defaults. The published figures
 the calibration holds out (printed beside the model, never fitted to) are here with their sources.
 """
 
@@ -31,7 +31,14 @@ __all__ = [
 ]
 
 #: The parameters the calibration fits (global: one value for all of England).
-CALIBRATED_PARAMETERS = ("suit_scale", "district_spread", "match_spread", "residential_suit", "carer_local_share")
+CALIBRATED_PARAMETERS = (
+    "suit_scale",
+    "district_spread",
+    "match_spread",
+    "residential_suit",
+    "residential_spread",
+    "carer_local_share",
+)
 #: The parameters the calibration fits per region (two per region; a region without a value takes the
 #: global one): ``carer_local_share`` (as the global parameter, for the region's councils) and
 #: ``match_spread_scale`` (a multiple of ``match_spread`` for the homes in the region,
@@ -50,14 +57,15 @@ def simulation_calibration() -> dict[str, Any]:
     """The calibration record: ``parameters`` (``suit_scale``: multiple of every home type's chance that
     a free place suits a child, capped at 1; ``match_spread``: how unequal children are to match with agency
     and residential places; ``residential_suit``: the chance a free place in a children's home or residential
-    school suits a child; ``carer_local_share``: the share of a council's family carers who are its residents
+    school suits a child; ``residential_spread``: a multiple of ``match_spread`` for those homes;
+    ``carer_local_share``: the share of a council's family carers who are its residents
     whatever its size; ``district_spread``: district disc radius multiple), and
     ``created``, ``sources``, ``method``, ``fit`` and ``held_out`` as the script wrote them.
 
     Examples
     --------
     >>> sorted(simulation_calibration()["parameters"])
-    ['carer_local_share', 'district_spread', 'match_spread', 'residential_suit', 'suit_scale']
+    ['carer_local_share', 'district_spread', 'match_spread', 'residential_spread', 'residential_suit', 'suit_scale']
     """
     return copy.deepcopy(_calibration())
 

@@ -85,6 +85,10 @@ class ChoiceRule:
     region_spread : Mapping[str, float]
         Per region: a multiple of :attr:`match_spread` for the region's homes (how much harder a child who is
         hard to match finds a place there); a region not named: 1.
+    type_spread : Mapping[str, float]
+        Per home type: a multiple of :attr:`match_spread` for homes of the type (children's homes match
+        children one by one, to the group already living there: a child hard to match is harder to match
+        there than with a foster carer); a type not named: 1. Multiplies :attr:`region_spread`.
     need_tiers : Mapping[str, Mapping[str, int]]
         Per need (:data:`rcc.core.schema.NEEDS`), tiers of home types that differ from :attr:`tiers` for
         children of that need (:data:`DEFAULT_NEED_TIERS`: UASC to supported accommodation first, which takes
@@ -99,6 +103,7 @@ class ChoiceRule:
     match_spread: float = attrs.field(default=0.0, converter=float)
     region_scale: Mapping[str, float] = attrs.field(factory=dict, converter=dict)
     region_spread: Mapping[str, float] = attrs.field(factory=dict, converter=dict)
+    type_spread: Mapping[str, float] = attrs.field(factory=dict, converter=dict)
     need_tiers: Mapping[str, Mapping[str, int]] = attrs.field(default=DEFAULT_NEED_TIERS, converter=_copy_tables)
 
     def __attrs_post_init__(self) -> None:
@@ -114,6 +119,11 @@ class ChoiceRule:
             for r, m in getattr(self, table).items():
                 if not 0 <= float(m) <= 100:
                     raise InvalidInputError("choice rule", r, table, "a multiple from 0 to 100", m)
+        for t, m in self.type_spread.items():
+            if t not in HOME_TYPES:
+                raise InvalidInputError("choice rule", t, "type_spread", f"a home type from {list(HOME_TYPES)}", t)
+            if not 0 <= float(m) <= 100:
+                raise InvalidInputError("choice rule", t, "type_spread", "a multiple from 0 to 100", m)
         for t, tier in self.tiers.items():
             _check_tier("tiers", t, tier)
         if not isinstance(self.need_tiers, Mapping):
@@ -143,8 +153,9 @@ class ChoiceRule:
         return table
 
     def spread_array(self) -> np.ndarray:
-        """Match spread per home type index (:attr:`match_spread` above tier 0, else 0)."""
-        return np.where(self.tier_array() > 0, self.match_spread, 0.0)
+        """Match spread per home type index (:attr:`match_spread` times :attr:`type_spread` above tier 0, else 0)."""
+        scale = np.array([float(self.type_spread.get(t, 1.0)) for t in HOME_TYPES])
+        return np.where(self.tier_array() > 0, self.match_spread * scale, 0.0)
 
     def suit_array(self) -> np.ndarray:
         """Suit chance per home type index."""

@@ -7,12 +7,14 @@ distance, the preference per need where it differs (:data:`rcc.flows.DEFAULT_NEE
 :class:`Simulation`: the census placements (schema ``placements``), the flows and the metrics.
 
 Calibration (``scripts/calibrate_simulation.py``, its record :func:`rcc.datasets.simulation_calibration`):
-five global parameters fitted with common random numbers to DfE's 2025 per-council shares placed outside
+global parameters fitted with common random numbers to DfE's 2025 per-council shares placed outside
 the council and more than 20 miles from home: ``suit_scale`` (every suit chance of the choice rule,
 :func:`calibrated_rule`, the default), ``match_spread`` (how unequal children are to match with agency and
 residential places, :attr:`rcc.flows.ChoiceRule.match_spread`: the long tail of distances),
 ``residential_suit`` (the chance a free place in a children's home or residential school suits a child,
-:data:`RESIDENTIAL_MATCH`: specialist places are scarce for a given child), ``carer_local_share`` (the share
+:data:`RESIDENTIAL_MATCH`: specialist places are scarce for a given child), ``residential_spread`` (a multiple
+of ``match_spread`` for those homes, :attr:`rcc.flows.ChoiceRule.type_spread`: a child hard to match is harder
+to match with a home's group of children than with a foster carer), ``carer_local_share`` (the share
 of a council's family carers who are its residents whatever its size,
 :func:`rcc.datasets.supply.carer_inside_share`: the rest follow DfE's published national inside shares by
 kind of placement, never a council's own inside share) and ``district_spread`` (how tightly children

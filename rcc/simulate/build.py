@@ -88,6 +88,7 @@ def calibrated_rule(
     residential_suit: float | None = None,
     region_scale: Mapping[str, float] | None = None,
     region_spread: Mapping[str, float] | None = None,
+    residential_spread: float | None = None,
 ) -> ChoiceRule:
     """The choice rule with every home type's suit chance (:data:`rcc.flows.DEFAULT_SUIT_CHANCE`) times
     ``suit_scale``, capped at 1, except the :data:`RESIDENTIAL_MATCH` types, whose chance is
@@ -97,7 +98,9 @@ def calibrated_rule(
     residential types scaled like the others). ``region_scale`` and ``region_spread``: per region, multiples
     of the suit chance of its agency and residential places and of ``match_spread`` for its homes
     (:class:`rcc.flows.ChoiceRule`); defaults none and the calibrated ``match_spread_scale`` of each region
-    (the record's ``regional`` table, :func:`rcc.datasets.simulation_calibration`)."""
+    (the record's ``regional`` table, :func:`rcc.datasets.simulation_calibration`). ``residential_spread``: a
+    multiple of ``match_spread`` for the :data:`RESIDENTIAL_MATCH` types
+    (:attr:`rcc.flows.ChoiceRule.type_spread`; default the calibrated value, 1 in a record without it)."""
     record = simulation_calibration()
     fitted, fitted_regional = record["parameters"], record.get("regional", {})
     if suit_scale is None:
@@ -115,8 +118,17 @@ def calibrated_rule(
         suit |= {t: float(residential_suit) for t in RESIDENTIAL_MATCH}
     if region_spread is None:
         region_spread = fitted_regional.get("match_spread_scale", {})
+    if residential_spread is None:
+        residential_spread = float(fitted.get("residential_spread", 1.0))
+    if not 0 <= float(residential_spread) <= 100:
+        expected = "a multiple from 0 to 100"
+        raise InvalidInputError("choice rule", None, "residential_spread", expected, residential_spread)
     return ChoiceRule(
-        suit_chance=suit, match_spread=float(match_spread), region_scale=region_scale or {}, region_spread=region_spread
+        suit_chance=suit,
+        match_spread=float(match_spread),
+        region_scale=region_scale or {},
+        region_spread=region_spread,
+        type_spread={t: float(residential_spread) for t in RESIDENTIAL_MATCH},
     )
 
 
