@@ -39,8 +39,9 @@ lands elsewhere, README).
 :attr:`rcc.flows.ChoiceRule.type_spread`) is not on the grid (held at 1 there): it was chosen by running the
 regional fit at a few values, ``--regional-only --warm-start --set residential_spread=S --set
 residential_suit=R``, and keeping the one whose fit has the smallest sum of squares on the same targets (the
-runs and their figures are in README). ``--set`` gives any global parameter but ``carer_local_share`` for one
-regional fit, and the record says so.
+runs and their figures are in README). ``--set`` gives a global parameter (``SETTABLE``: not
+``carer_local_share``, which the regional fit sets per region, nor ``district_spread``) for one regional fit,
+and the record says so.
 
 Fixed, not fitted: inside a council placing is nearest first (``rcc.datasets.LOCALITY_MILES``, the 20-mile
 threshold itself), UASC of 16 and 17 go to supported accommodation before foster places
@@ -113,7 +114,8 @@ POINTS = (
 #: The global parameters in the order the fit carries them (the grid's point, district_spread, then
 #: residential_spread, which the grid holds at 1; ``--set`` may give it with ``--regional-only``).
 BEST = ("suit_scale", "match_spread", "residential_suit", "carer_local_share", "district_spread", "residential_spread")
-SETTABLE = ("suit_scale", "match_spread", "residential_suit", "residential_spread", "district_spread")
+SETTABLE = ("suit_scale", "match_spread", "residential_suit", "residential_spread")  # not district_spread: the
+# held-out figures measure with the record's geometry, nor carer_local_share: the regional fit sets it per region
 SPREAD_GRID = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 1.0)
 SOURCES = (
     "DfE, Children looked after in England including adoptions, 2025 release: per-council placements inside "
@@ -282,6 +284,8 @@ def _overrides(ap: argparse.ArgumentParser, args: argparse.Namespace) -> dict[st
         name, _, value = item.partition("=")
         if name not in SETTABLE:
             ap.error(f"--set {item}: expected one of {', '.join(SETTABLE)}, received {name!r}")
+        if name in out:
+            ap.error(f"--set {item}: expected each name once, received {name} twice")
         try:
             out[name] = float(value)
         except ValueError:
@@ -389,7 +393,8 @@ def write_record(args, best, grid, global_fit, regional, history, mean, runs, se
             "figures below are those of this model"
             + (
                 "; run with --regional-only: the global parameters are the record's before, not refitted on this "
-                "model (its geometry, supply or choice rule may have changed since the grid)"
+                "model (its geometry, supply or choice rule may have changed since the grid), and fit_global_only is "
+                "that record's too (the fit of the grid's global model, not of these global parameters)"
                 if args.regional_only
                 else ""
             )

@@ -263,14 +263,23 @@ def test_type_spread_scales_the_match_spread_of_the_named_home_types_only(gm):
     for bad in ({"castle": 2.0}, {"childrens_home": -1.0}, {"childrens_home": 101.0}):
         with pytest.raises(InvalidInputError, match="type_spread"):
             rcc.flows.ChoiceRule(type_spread=bad)
+    # a multiple is a real number, never coerced: a string, a bool, None, NaN or a non-mapping is refused
+    for value in ("2", True, None, float("nan"), float("inf"), [2.0]):
+        for table in ("type_spread", "region_scale", "region_spread"):
+            with pytest.raises(InvalidInputError, match=table):
+                rcc.flows.ChoiceRule(**{table: {"childrens_home": value}})
+    for table in ("type_spread", "region_scale", "region_spread"):
+        with pytest.raises(InvalidInputError, match="a mapping"):
+            rcc.flows.ChoiceRule(**{table: [("childrens_home", 2.0)]})
     record = rcc.datasets.simulation_calibration()["parameters"]
     fitted = record.get("residential_spread", 1.0)
     assert rcc.simulate.calibrated_rule().type_spread == {t: fitted for t in rcc.simulate.RESIDENTIAL_MATCH}
     assert rcc.simulate.calibrated_rule(residential_spread=0.5).type_spread == dict.fromkeys(
         rcc.simulate.RESIDENTIAL_MATCH, 0.5
     )
-    with pytest.raises(InvalidInputError, match="residential_spread"):
-        rcc.simulate.calibrated_rule(residential_spread=-0.5)
+    for value in (-0.5, "3", True, float("nan")):
+        with pytest.raises(InvalidInputError, match="residential_spread"):
+            rcc.simulate.calibrated_rule(residential_spread=value)
     # in a simulation (the same seed's draws): children hard to match find a children's home farther away
     near, far = (
         rcc.simulate.simulate(gm, months=24, seed=2, rule=rcc.simulate.calibrated_rule(residential_spread=k))
@@ -370,12 +379,15 @@ def test_the_calibration_script_sets_a_global_parameter_only_for_a_regional_fit(
     spec = importlib.util.spec_from_file_location("calibrate_simulation", path)
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
-    assert "residential_spread" in script.SETTABLE and "carer_local_share" not in script.SETTABLE
+    assert "residential_spread" in script.SETTABLE
+    assert "carer_local_share" not in script.SETTABLE and "district_spread" not in script.SETTABLE
     assert script.BEST[5] == "residential_spread"
     cases = [
         (["--set", "residential_spread=3"], "needs --regional-only"),
         (["--regional-only", "--set", "carer_local_share=0.3"], "received 'carer_local_share'"),
         (["--regional-only", "--set", "residential_spread=three"], "received 'three'"),
+        (["--regional-only", "--set", "district_spread=0.9"], "received 'district_spread'"),
+        (["--regional-only", "--set", "residential_spread=2", "--set", "residential_spread=3"], "twice"),
     ]
     for argv, says in cases:
         with pytest.raises(SystemExit):

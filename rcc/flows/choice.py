@@ -54,6 +54,26 @@ _WINDOW = 16  # candidates looked at per referral per vectorised step
 _EASE_DRAW = 2**63 + 0x5EED  # the third hash input of a referral's ease draw (never a home index)
 
 
+def multiple(table: str, row: object, value: object, top: float = 100.0) -> float:
+    """``value`` as a float if it is a real number from 0 to ``top`` (not a bool, a string, NaN or infinite),
+    else :class:`InvalidInputError` naming the choice rule's ``table`` and ``row``."""
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    if not ok or not 0 <= float(value) <= top:
+        raise InvalidInputError("choice rule", row, table, f"a multiple from 0 to {top:g}", value)
+    return float(value)
+
+
+def _multiples(table: str):
+    """An attrs converter: a mapping of name to :func:`multiple`, refused with ``table`` named otherwise."""
+
+    def convert(value: object) -> dict[str, float]:
+        if not isinstance(value, Mapping):
+            raise InvalidInputError("choice rule", None, table, "a mapping of name to multiple", value)
+        return {k: multiple(table, k, m) for k, m in value.items()}
+
+    return convert
+
+
 def _copy_tables(value: object) -> object:
     """A copy of a mapping of mappings (anything else as given, for the rule's check to refuse)."""
     if isinstance(value, Mapping) and all(isinstance(v, Mapping) for v in value.values()):
@@ -101,9 +121,9 @@ class ChoiceRule:
     tiers: Mapping[str, int] = attrs.field(factory=lambda: dict(DEFAULT_TIERS))
     suit_chance: Mapping[str, float] = attrs.field(factory=lambda: dict(DEFAULT_SUIT_CHANCE))
     match_spread: float = attrs.field(default=0.0, converter=float)
-    region_scale: Mapping[str, float] = attrs.field(factory=dict, converter=dict)
-    region_spread: Mapping[str, float] = attrs.field(factory=dict, converter=dict)
-    type_spread: Mapping[str, float] = attrs.field(factory=dict, converter=dict)
+    region_scale: Mapping[str, float] = attrs.field(factory=dict, converter=_multiples("region_scale"))
+    region_spread: Mapping[str, float] = attrs.field(factory=dict, converter=_multiples("region_spread"))
+    type_spread: Mapping[str, float] = attrs.field(factory=dict, converter=_multiples("type_spread"))
     need_tiers: Mapping[str, Mapping[str, int]] = attrs.field(default=DEFAULT_NEED_TIERS, converter=_copy_tables)
 
     def __attrs_post_init__(self) -> None:
@@ -115,15 +135,9 @@ class ChoiceRule:
         for t, p in self.suit_chance.items():
             if not 0 <= float(p) <= 1:
                 raise InvalidInputError("choice rule", t, "suit_chance", "a chance from 0 to 1", p)
-        for table in ("region_scale", "region_spread"):
-            for r, m in getattr(self, table).items():
-                if not 0 <= float(m) <= 100:
-                    raise InvalidInputError("choice rule", r, table, "a multiple from 0 to 100", m)
-        for t, m in self.type_spread.items():
+        for t in self.type_spread:  # the multiples themselves are checked on the way in (_multiples)
             if t not in HOME_TYPES:
                 raise InvalidInputError("choice rule", t, "type_spread", f"a home type from {list(HOME_TYPES)}", t)
-            if not 0 <= float(m) <= 100:
-                raise InvalidInputError("choice rule", t, "type_spread", "a multiple from 0 to 100", m)
         for t, tier in self.tiers.items():
             _check_tier("tiers", t, tier)
         if not isinstance(self.need_tiers, Mapping):

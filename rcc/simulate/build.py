@@ -24,6 +24,7 @@ from rcc.flows import (
     Population,
     default_exit_hazard,
 )
+from rcc.flows.choice import multiple
 from rcc.flows.population import NO_HOME
 
 __all__ = [
@@ -120,15 +121,13 @@ def calibrated_rule(
         region_spread = fitted_regional.get("match_spread_scale", {})
     if residential_spread is None:
         residential_spread = float(fitted.get("residential_spread", 1.0))
-    if not 0 <= float(residential_spread) <= 100:
-        expected = "a multiple from 0 to 100"
-        raise InvalidInputError("choice rule", None, "residential_spread", expected, residential_spread)
+    residential_spread = multiple("residential_spread", None, residential_spread)
     return ChoiceRule(
         suit_chance=suit,
         match_spread=float(match_spread),
         region_scale=region_scale or {},
         region_spread=region_spread,
-        type_spread={t: float(residential_spread) for t in RESIDENTIAL_MATCH},
+        type_spread=dict.fromkeys(RESIDENTIAL_MATCH, residential_spread),
     )
 
 
