@@ -74,7 +74,6 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import attrs
 import numpy as np
 import pandas as pd
 
@@ -155,8 +154,7 @@ def run(
     local, market, spread = (*regional, {})[:3] if regional is not None else ({}, {}, {})
     region = with_carer_local_share(point[3], local)
     residential_spread = point[4] if len(point) > 4 else 1.0
-    rule = calibrated_rule(*point[:3], region_scale=market, residential_spread=residential_spread)
-    rule = attrs.evolve(rule, region_spread=spread)
+    rule = calibrated_rule(*point[:3], region_scale=market, region_spread=spread, residential_spread=residential_spread)
     sim = rcc.simulate.simulate(region, years=years, seed=seed, rule=rule)
     pop = sim.population
     return placement_matrix(region, pop), sim.metrics, childrens_home_metrics(region, pop), own_carer_matrix(region, pop)
@@ -264,13 +262,13 @@ def _grid(pool, points, spreads, seeds, years, target) -> tuple[tuple, pd.DataFr
             means[(*p, spread)] = mean
             loss[(*p, spread)] = sum(agreement(mean[c], target[c])["mae"] for c in ("outside", "over_20"))
     grid = pd.Series(loss).unstack()
-    grid.index.names = ["suit_scale", "match_spread", "residential_suit", "carer_local_share"]
+    grid.index.names = list(BEST[:4])
     grid.columns.name = "district_spread"
     print("\nloss (MAE outside + MAE over 20 miles, points) by grid point and district_spread:")
     print(grid.round(2).to_string())
     best = min(loss, key=loss.get)
     print(
-        f"\nfitted globally: {dict(zip(('suit_scale', 'match_spread', 'residential_suit', 'carer_local_share', 'district_spread'), best))} (loss {loss[best]:.2f})"
+        f"\nfitted globally: {dict(zip(BEST, best))} (loss {loss[best]:.2f})"
     )
     return best, grid, {c: agreement(means[best][c], target[c]) for c in ("outside", "over_20")}
 

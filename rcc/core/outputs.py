@@ -11,7 +11,6 @@ values, ranges), so a result is right or loudly wrong.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -20,7 +19,7 @@ import pandas as pd
 
 from rcc.core.errors import InvalidInputError
 from rcc.core.schema import AGE_BANDS, HOME_TYPES, NEEDS, SCOPES, SUPPRESSED_CELL, Column, Table
-from rcc.core.validate import _fail
+from rcc.core.validate import _fail, is_real
 
 __all__ = [
     "COMPARISON_LONG",
@@ -532,7 +531,7 @@ def _check_column(t: Table, df: pd.DataFrame, col: Column) -> None:
 def _cell_numbers(t: Table, df: pd.DataFrame, s: pd.Series, missing: np.ndarray, column: str) -> pd.Series:
     """A report cell is a real number or the suppression mark: the numbers (marks as NaN)."""
     mark = s.map(lambda v: isinstance(v, str) and v == SUPPRESSED_CELL).to_numpy(dtype=bool)
-    number = s.map(lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)).to_numpy(dtype=bool)
+    number = s.map(is_real).to_numpy(dtype=bool)
     _fail(t, df, ~missing & ~mark & ~number, column, f"a number or {SUPPRESSED_CELL!r} (suppressed)")
     return s.where(number, np.nan).astype(float)
 

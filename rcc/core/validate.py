@@ -19,7 +19,7 @@ import pandas as pd
 from rcc.core.errors import InvalidInputError
 from rcc.core.schema import NEEDS, TABLES, Column, Table
 
-__all__ = ["normalise", "check_references", "collecting", "require_columns", "split_needs"]
+__all__ = ["normalise", "check_references", "collecting", "is_real", "require_columns", "split_needs"]
 
 #: While :func:`collecting` is active: the list each broken rule is added to instead of raised.
 _COLLECTED: ContextVar[list[InvalidInputError] | None] = ContextVar("rcc_validate_collected", default=None)
@@ -212,15 +212,18 @@ def require_columns(df: pd.DataFrame, table: str, columns: Iterable[str]) -> Non
             raise InvalidInputError(table, None, column, f"a column named {column}", list(df.columns))
 
 
+def is_real(value: object) -> bool:
+    """A real number (numpy's too), never a bool or text."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+
+
 def _not_a_number(s: pd.Series) -> np.ndarray:
     """Rows holding text, a bool or another non-number (missing values pass: checked after)."""
     if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_complex_dtype(s.dtype):
         return np.ones(len(s), dtype=bool)
     if pd.api.types.is_numeric_dtype(s.dtype):
         return np.zeros(len(s), dtype=bool)
-    return s.map(
-        lambda v: not ((isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)) or v is None or v is pd.NA)
-    ).to_numpy(dtype=bool)
+    return s.map(lambda v: not (is_real(v) or v is None or v is pd.NA)).to_numpy(dtype=bool)
 
 
 def split_needs(needs: pd.Series) -> pd.Series:

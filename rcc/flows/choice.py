@@ -22,6 +22,7 @@ import pandas as pd
 
 from rcc.core.errors import InvalidInputError
 from rcc.core.schema import HOME_TYPES, NEEDS
+from rcc.core.validate import is_real
 
 __all__ = ["DEFAULT_NEED_TIERS", "DEFAULT_SUIT_CHANCE", "DEFAULT_TIERS", "ChoiceRule", "Network", "place", "uniform_hash"]
 
@@ -54,13 +55,12 @@ _WINDOW = 16  # candidates looked at per referral per vectorised step
 _EASE_DRAW = 2**63 + 0x5EED  # the third hash input of a referral's ease draw (never a home index)
 
 
-def multiple(table: str, row: object, value: object, top: float = 100.0) -> float:
-    """``value`` as a float if it is a real number from 0 to ``top`` (not a bool, a string, NaN or infinite),
+def multiple(table: str, row: object, value: object) -> float:
+    """``value`` as a float if it is a real number from 0 to 100 (not a bool, a string, NaN or infinite),
     else :class:`InvalidInputError` naming the choice rule's ``table`` and ``row``."""
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
-    if not ok or not 0 <= float(value) <= top:
-        raise InvalidInputError("choice rule", row, table, f"a multiple from 0 to {top:g}", value)
-    return float(value)
+    if not is_real(value) or not 0 <= float(value) <= 100:  # type: ignore[arg-type]
+        raise InvalidInputError("choice rule", row, table, "a multiple from 0 to 100", value)
+    return float(value)  # type: ignore[arg-type]
 
 
 def _multiples(table: str):

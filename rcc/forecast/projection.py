@@ -7,7 +7,6 @@ the cohorts' rates travel between them as one typed record (:class:`CohortRates`
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +17,7 @@ import pandas as pd
 
 from rcc.core.errors import InvalidInputError
 from rcc.core.schema import AGE_BANDS, NEEDS, cohort_ids
+from rcc.core.validate import is_real
 from rcc.forecast.rates import estimate_rates
 from rcc.forecast.result import Forecast
 from rcc.forecast.spells import spells_from_ssda903
@@ -43,11 +43,6 @@ FORECAST_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _real(x: object) -> bool:
-    """A real number, not a bool or text."""
-    return isinstance(x, numbers.Real) and not isinstance(x, bool | np.bool_)
-
-
 def _growth(
     growth: float | Mapping[str, float], needs: pd.Series, *, table: str = "parameters", column: str = "entries_growth"
 ) -> Array:
@@ -60,10 +55,10 @@ def _growth(
                 raise InvalidInputError(table, None, column, f"a need from {list(NEEDS)}", n)
         by_need = dict(growth)
         for n, g in by_need.items():
-            if not _real(g) or not -1 < g < math.inf:
+            if not is_real(g) or not -1 < g < math.inf:
                 raise InvalidInputError(table, n, column, "a finite yearly rate > -1 (0.03 = +3% a year)", g)
         return needs.map(lambda n: float(by_need.get(n, 0.0))).to_numpy(dtype=float)
-    if not _real(growth) or not -1 < growth < math.inf:
+    if not is_real(growth) or not -1 < growth < math.inf:
         raise InvalidInputError(table, None, column, "a finite yearly rate > -1 (0.03 = +3% a year)", growth)
     return np.full(len(needs), float(growth))
 

@@ -17,7 +17,8 @@ import pandas as pd
 from rcc.core.errors import InvalidInputError
 from rcc.core.region import Region
 from rcc.core.schema import MAX_COUNT, MAX_YEARS, NEEDS
-from rcc.forecast.projection import FORECAST_COLUMNS, _growth, _real
+from rcc.core.validate import is_real
+from rcc.forecast.projection import FORECAST_COLUMNS, _growth
 from rcc.forecast.result import Forecast
 
 __all__ = ["EXAMPLE_GROWTH", "REGION_FORECAST_COLUMNS", "forecast_from_region", "to_sufficiency_forecast"]
@@ -109,7 +110,7 @@ def forecast_from_region(
     True
     """
     growth_by_need, column = _growth_keyword(growth_by_need, growth, base_year)
-    if not _real(years) or not (1 <= years <= MAX_YEARS) or int(years) != years:
+    if not is_real(years) or not (1 <= years <= MAX_YEARS) or int(years) != years:
         raise InvalidInputError("forecast", None, "years", f"a whole number of years from 1 to {MAX_YEARS}", years)
     c = region.cohorts
     rate = _growth(0.0 if growth_by_need is None else growth_by_need, c.need, table="forecast", column=column)
@@ -160,7 +161,7 @@ def _group_sizes(group_size: Mapping[str, int] | None, needs: pd.Series) -> np.n
     for n, k in sizes.items():
         if n not in NEEDS:
             raise InvalidInputError("forecast", None, "group_size", f"a need from {list(NEEDS)}", n)
-        if not _real(k) or not (1 <= k <= MAX_COUNT) or int(k) != k:
+        if not is_real(k) or not (1 <= k <= MAX_COUNT) or int(k) != k:
             raise InvalidInputError("forecast", n, "group_size", f"a whole number of children from 1 to {MAX_COUNT:,}", k)
     return needs.map(lambda n: int(sizes.get(n, 1))).to_numpy(dtype=float)
 

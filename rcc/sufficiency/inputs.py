@@ -7,7 +7,6 @@ id, column, what was expected and what was received. Inputs are never mutated.
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 from collections.abc import Mapping
 
@@ -21,7 +20,7 @@ from rcc.core.errors import InvalidInputError
 from rcc.core.params import DistanceRules
 from rcc.core.region import Region
 from rcc.core.schema import NEEDS, TABLES
-from rcc.core.validate import normalise, split_needs
+from rcc.core.validate import is_real, normalise, split_needs
 from rcc.sufficiency import stepdowns
 from rcc.sufficiency.held import HeldStock, apply_held, group_remainders, held_stock
 from rcc.sufficiency.model import BudgetRow, ModelData
@@ -172,7 +171,7 @@ def _budget_limits(budgets: pd.DataFrame) -> pd.DataFrame:
         if col not in out.columns or isinstance(out[col], pd.DataFrame):
             continue  # absent: no limit; a duplicated column: normalise reports it
         s = out[col]
-        real = s.map(lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)).to_numpy(dtype=bool)
+        real = s.map(is_real).to_numpy(dtype=bool)
         x = np.where(real, pd.to_numeric(s.where(real), errors="coerce").to_numpy(dtype=float), 0.0)
         bad = s.isna().to_numpy(dtype=bool) | (real & ~(x >= 0))
         if bad.any():
