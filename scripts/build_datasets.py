@@ -485,22 +485,38 @@ their sources are in `rcc/datasets/calibration.py`.
 """
 
 
+#: ATTRIBUTION.md's last section: the census files, which scripts/build_census.py writes (not this script).
+CENSUS_ATTRIBUTION = """
+## `census_placements.csv.gz`, `census_placements.json`
+Not written by `scripts/build_datasets.py`: `scripts/build_census.py` writes them from the package's own
+data (nothing else is read). Today's placements of the embedded England (`rcc.datasets.england()`'s
+`placements`): `rcc.simulate.census` of `england(today=False)`, the calibrated simulation of five years
+from April 2020 (seed 0) re-weighted to the cohorts, so a model output, not published figures. The JSON
+holds the key of what it was built from (calibration, settings, every table: `rcc.datasets.census_key`),
+the date, the method and the totals; `tests/test_datasets.py` fails when the key no longer matches.
+"""
+
+
 def attribution_text(sizes: dict[str, int]) -> str:
     """ATTRIBUTION.md: the sources, the attribution lines and each written file's rows."""
     bullets = "\n".join(f"* {line}" for line in ATTRIBUTION_LINES)
     rows = "\n".join(f"| `{name}` | {n} |" for name, n in sizes.items())
-    return ATTRIBUTION_TEMPLATE.format(
-        bullets=bullets,
-        rows=rows,
-        UTLA_FILE=UTLA_FILE,
-        SUMMARY_FILE=SUMMARY_FILE,
-        CHARS_FILE=CHARS_FILE,
-        OFSTED_FILE=OFSTED_FILE,
-        LOOKUP_FILE=LOOKUP_FILE,
-        LAD_FILE=LAD_FILE,
-        NETGAIN_FILE=NETGAIN_FILE,
-        YEAR=YEAR,
-    ) + supply_sources.ATTRIBUTION
+    return (
+        ATTRIBUTION_TEMPLATE.format(
+            bullets=bullets,
+            rows=rows,
+            UTLA_FILE=UTLA_FILE,
+            SUMMARY_FILE=SUMMARY_FILE,
+            CHARS_FILE=CHARS_FILE,
+            OFSTED_FILE=OFSTED_FILE,
+            LOOKUP_FILE=LOOKUP_FILE,
+            LAD_FILE=LAD_FILE,
+            NETGAIN_FILE=NETGAIN_FILE,
+            YEAR=YEAR,
+        )
+        + supply_sources.ATTRIBUTION
+        + CENSUS_ATTRIBUTION
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -73,28 +73,65 @@ def supply_figures() -> pd.DataFrame:
     rows = [
         (
             "kinship_share_of_foster",
-            round(16 / 69, 6),
+            0.231884,
             "share",
-            "FOI survey of 150 councils, Sept 2024: kinship 16%, "
-            "in-house fostering 28%, IFA 25% of children looked after (shares of the 69% fostered)",
+            "FOI survey of 150 councils, Sept 2024: kinship 16%, in-house fostering 28%, IFA 25% of children "
+            "looked after (shares of the 69% fostered)",
         ),
         (
             "ifa_share_of_foster",
-            round(25 / 69, 6),
+            0.362319,
             "share",
-            "FOI survey of 150 councils, Sept 2024 (as above); each "
-            "council's share scaled by its published private and voluntary provider share (DfE 2025)",
+            "FOI survey of 150 councils, Sept 2024 (as above); each council's share scaled by its published "
+            "private and voluntary provider share (DfE 2025)",
+        ),
+        (
+            "kinship_inside_share",
+            0.708,
+            "share",
+            "DfE, Children looked after: a focus on placement location (data set 'Placement type for CLA "
+            "outside LA boundary'), 31 March 2015, England: foster placements with a relative or friend 5,610"
+            " inside the council, 2,310 outside",
+        ),
+        (
+            "placed_with_parents_inside_share",
+            0.843,
+            "share",
+            "DfE, Children looked after: a focus on placement location (as above), 31 March 2015, England: "
+            "placed with parents or other person with parental responsibility 3,010 inside, 560 outside",
+        ),
+        (
+            "in_house_inside_share",
+            0.611,
+            "share",
+            "DfE, Children looked after: a focus on placement location (as above), 31 March 2015, England: "
+            "foster placements with other foster carers (in-house and agency; no split published) 26,680 "
+            "inside, 16,970 outside; applied to in-house carers",
         ),
         (
             "carer_inside_share",
             "per council",
             "share",
-            "rcc rule, not published: the share of a council's family "
-            "carers living inside it equals its published share of children placed inside its boundary (DfE 2025); "
-            "Ofsted's fostering household and place counts are not in the sources",
+            "rcc rule: a calibrated share of a council's kinship and in-house carers are its residents "
+            "whatever its size (carer_local_share, simulation_calibration.json: one per region); the others "
+            "live a typical distance from the children they foster (exponential, its mean solved per kind so "
+            "that England's share inside equals the published share of that kind above); a council's share "
+            "inside is the chance such a distance stays inside a disc of its area, so small councils keep "
+            "fewer carers inside than large ones; an island's carers all live on it (Isle of Wight, Isles of "
+            "Scilly: no land around it). Never the council's own published inside share (a target)",
         ),
-        ("carer_range_miles", 15.0, "miles", "rcc default: distance decay of where a council's carers outside it live"),
-        ("carer_neighbours", 4, "councils", "rcc default: councils a council's carers outside it are spread over"),
+        (
+            "carer_range_miles",
+            15.0,
+            "miles",
+            "rcc default: distance decay of where a council's carers outside it live",
+        ),
+        (
+            "carer_neighbours",
+            4,
+            "councils",
+            "rcc default: councils a council's carers outside it are spread over",
+        ),
         (
             "vacancy",
             0.08,
@@ -105,29 +142,42 @@ def supply_figures() -> pd.DataFrame:
             "uasc_under_16_share",
             0.15,
             "share",
-            "rcc prior (the 11-15 share of the UASC age profile): UASC under 16 "
-            "live with foster carers (supported accommodation is for 16 and 17 year olds)",
+            "rcc prior (the 11-15 share of the UASC age profile): UASC under 16 live with foster carers "
+            "(supported accommodation is for 16 and 17 year olds)",
         ),
         (
             "supported_accommodation_children",
             "per council",
             "children",
-            "DfE 2025 placement counts: independent and "
-            "semi-independent living / supported accommodation (places = children x (1 + vacancy))",
+            "DfE 2025 placement counts: independent and semi-independent living / supported accommodation "
+            "(places = children x (1 + vacancy))",
         ),
         (
             "voluntary_children",
             "per region",
             "children",
-            "DfE 2025 place providers: voluntary/third sector; voluntary "
-            "IFAs take those not in voluntary homes (Ofsted 2023 places)",
+            "DfE 2025 place providers: voluntary/third sector; voluntary IFAs take those not in voluntary "
+            "homes (Ofsted 2023 places)",
+        ),
+        (
+            "childrens_services_trusts",
+            "E06000039;E06000040;E06000061;E06000062;E08000025;E08000028;E08000032;E09000021;E09000027",
+            "councils",
+            "Councils whose children's services a trust or council-owned company ran at 31 March 2025 (Slough"
+            " Children First; Achieving for Children: Windsor and Maidenhead, Kingston upon Thames, Richmond "
+            "upon Thames; Northamptonshire Children's Trust: North and West Northamptonshire; Birmingham "
+            "Children's Trust; Sandwell Children's Trust; Bradford Children and Families Trust). DfE 2025 "
+            "counts their own provision as voluntary sector (2,637 of the 5,626 voluntary-sector children, "
+            "32% to 48% of each council's, where no other council has more than 18%; their own provision is "
+            "suppressed or at most 6 children); rcc counts it as the council's own (in-house carers: its "
+            "children, living near them), so the embedded voluntary sector is the other 2,989",
         ),
         (
             "ifa_location",
             "per council",
             "children",
-            "DfE 2025 LA of placement: other councils' children placed within each council's boundary; a region's "
-            "IFA carers are located in proportion (suppressed cells: the region's rate per child)",
+            "DfE 2025 LA of placement: other councils' children placed within each council's boundary; a "
+            "region's IFA carers are located in proportion (suppressed cells: the region's rate per child)",
         ),
         ("tail_placements", TAIL_PLACEMENTS, "placements", f"{LGA}: placements costing GBP 10,000 or more a week"),
         ("ncercc_council_home", 4_750, "GBP/week", f"{NCERCC}: local authority children's homes"),
@@ -265,7 +315,14 @@ and says so. Written by `scripts/supply_sources.py` (from `scripts/build_dataset
 ## `supply_figures.csv`
 Every other figure the embedded supply is built from (`rcc.datasets.supply`): figure, value, unit and
 source. Ofsted's fostering household and place counts are not among the shared sources, so where family
-carers live is an **rcc rule** (labelled in the file), not a published figure.
+carers live is an **rcc rule** (labelled in the file): DfE's published national shares placed inside the
+council by kind (31 March 2015: relatives and friends 70.8%, placed with parents 84.3%, other foster carers
+61.1%), spread over councils by their area (`carer_inside_share`: carers live a typical distance from the
+children; a calibrated share are the council's residents whatever its size; an island's all live on it). Those
+beyond its boundary live near its children (the district geometry draws them nearest first). No council's own
+published inside share is an input: it is a target.
+A children's services trust's own provision, which DfE counts as voluntary sector, is its council's
+(`childrens_services_trusts`: in-house carers, not agency ones; the voluntary sector is the rest).
 
 `ofsted_providers.csv` **district_id**: in a county council, the lower-tier district of the provider's
 2010 parliamentary constituency (Ofsted's "Parliamentary constituency" column): the district of the same

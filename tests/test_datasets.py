@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -254,8 +256,31 @@ def test_uasc_supported_accommodation_and_voluntary_sector_as_published():
     assert uasc.places.sum() >= 0.15 * cla.uasc.sum()  # at least those under 16 (not in supported accommodation)
     sector = providers.sector.reindex(homes.provider_id).to_numpy()
     voluntary = homes.places[sector == "voluntary"].sum()
-    assert voluntary == pytest.approx(cla.provider_voluntary.sum(), rel=0.15)  # DfE 2025: 5,710 (7%)
+    trusts = list(rcc.datasets.supply.CHILDRENS_SERVICES_TRUSTS)  # their voluntary sector is their own provision
+    published = cla.set_index("council_id").provider_voluntary.drop(trusts).sum()
+    assert voluntary == pytest.approx(published, rel=0.15)  # DfE 2025: 2,989 of 5,626
     assert (homes.places[(sector == "voluntary") & (homes.home_type == "ifa_fostering")] > 0).any()
+
+
+def test_childrens_services_trusts_are_their_councils_own_provision(monkeypatch):
+    """DfE counts a trust's own provision as voluntary sector; rcc counts it as its council's (in-house carers)."""
+    cla = rcc.datasets.cla_2025().set_index("council_id")
+    trusts = list(rcc.datasets.supply.CHILDRENS_SERVICES_TRUSTS)
+    voluntary = cla.provider_voluntary / cla.cla_total
+    assert len(trusts) == 9 and (voluntary[trusts] > 0.3).all()  # the published signature of a trust...
+    assert (voluntary.drop(trusts).dropna() < 0.2).all() and (cla.provider_own_la[trusts].fillna(0) <= 6).all()
+
+    def in_house_per_child(homes: pd.DataFrame) -> pd.Series:  # in-house foster places per child looked after
+        own = homes[(homes.home_type == "in_house_fostering") & (homes.needs != "uasc")]
+        return own.groupby(own.provider_id.str[3:]).places.sum() / cla.cla_total
+
+    share = in_house_per_child(england().homes)
+    half = share.median() / 2  # England: 0.28 a child; the trusts 0.17 to 0.31
+    assert (share[trusts] > half).all()  # ...whose carers are the council's own
+    monkeypatch.setattr(rcc.datasets.supply, "CHILDRENS_SERVICES_TRUSTS", ())
+    module = importlib.import_module("rcc.datasets.england")  # rcc.datasets.england is the function
+    homes, _ = module._supply(module._impute_cla(), np.random.default_rng(0))
+    assert (in_house_per_child(homes)[trusts] < half).all()  # read as agency carers: 0.05 to 0.09
 
 
 def test_placing_inside_a_county_is_nearest_first():

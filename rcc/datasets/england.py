@@ -30,9 +30,9 @@ Demand
 Supply
     :mod:`rcc.datasets.supply`: the real Ofsted homes (by district inside a county), council and
     agency foster carers (where they live is rcc's rule: no published fostering counts in the sources),
-    UASC foster places and supported accommodation as DfE counts them, voluntary agencies as published,
-    and weekly costs as distributions by type and sector with their sources (``weekly_costs.csv``,
-    ``supply_figures.csv``).
+    UASC foster places and supported accommodation as DfE counts them, voluntary agencies as published (a
+    children's services trust's own provision, which DfE counts as voluntary, is its council's), and weekly
+    costs as distributions by type and sector with their sources (``weekly_costs.csv``, ``supply_figures.csv``).
 
 Geometry
     The region's ``travel`` table holds, for each council made of several districts (the 21 county

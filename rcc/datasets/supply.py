@@ -18,7 +18,8 @@ Fostering
     (:data:`CARER_RANGE_MILES`); an island's carers live on it (:data:`ISLANDS`). Independent fostering
     agency (IFA) carers are located across the region in proportion to the other councils' children DfE counts placed within each council (2025: a published
     place count, where agency carers' children live), split among the region's real agencies of each
-    sector (voluntary agencies take the region's published voluntary-sector children not in voluntary homes).
+    sector (voluntary agencies take the region's published voluntary-sector children not in voluntary homes;
+    a children's services trust's own provision, voluntary to DfE, is its council's: :data:`CHILDRENS_SERVICES_TRUSTS`).
 UASC and 16+ supported accommodation
     DfE 2025 placement-type counts: supported accommodation holds the children DfE counts there, UASC first
     (the demand rule in :mod:`rcc.datasets.england`); unaccompanied children the rule puts with foster
@@ -53,6 +54,7 @@ __all__ = [
     "DEFAULT_WEEKLY_COST_GBP",
     "WEEKLY_COSTS",
     "WeeklyCost",
+    "CHILDRENS_SERVICES_TRUSTS",
     "ISLANDS",
     "carer_inside_share",
     "carer_local_share",
@@ -168,6 +170,8 @@ CARER_RANGE_MILES = float(_figures()["carer_range_miles"])  #: decay of where a 
 NEIGHBOURS = int(_figures()["carer_neighbours"])  #: councils a council's carers outside its boundary are spread over
 VACANCY = float(_figures()["vacancy"])  #: spare places on top of children placed (fostering, supported)
 UASC_UNDER_16_SHARE = float(_figures()["uasc_under_16_share"])  #: UASC under 16: foster places of their own
+#: Councils whose children's services a trust runs (2025): its own provision, voluntary to DfE, is the council's.
+CHILDRENS_SERVICES_TRUSTS: tuple[str, ...] = tuple(_figures()["childrens_services_trusts"].split(";"))
 #: Published national shares placed inside the council by kind of family placement (DfE 2015, sources in
 #: ``supply_figures.csv``): where :func:`carer_inside_share` puts each council's kinship and in-house carers.
 KINSHIP_INSIDE_SHARE = float(_figures()["kinship_inside_share"])  #: foster placements with a relative or friend
@@ -337,6 +341,7 @@ def build_supply(
 
     ``cla`` is the imputed DfE 2025 table indexed by council_id, ``councils`` indexed by council_id."""
     owner_ids = {o: f"P{i:04d}" for i, o in enumerate(sorted(ofsted.owner.unique()))}
+    cla = _trusts_as_own_provision(cla)
     supply = _Supply(cost_rng=np.random.default_rng(rng.integers(2**63)))
     _residential_homes(ofsted, owner_ids, supply)
     fostering = _fostering(cla, councils.area_km2, councils.region)
@@ -347,6 +352,16 @@ def build_supply(
         [(k, *v) for k, v in sorted(supply.providers.items())], columns=["provider_id", "name", "sector", "group"]
     )
     return homes_df, prov_df
+
+
+def _trusts_as_own_provision(cla: pd.DataFrame) -> pd.DataFrame:
+    """``cla`` with each :data:`CHILDRENS_SERVICES_TRUSTS` council's voluntary-sector children counted as its own
+    provision: a trust (owned by or contracted to the council) is the council's fostering service, so its
+    carers are in-house carers (its children only, living near them), not agency carers across the region."""
+    trust = cla.index.isin(CHILDRENS_SERVICES_TRUSTS)
+    voluntary = cla.provider_voluntary.where(trust, 0.0).fillna(0.0)
+    own = cla.provider_own_la.where(~trust, cla.provider_own_la.fillna(0.0) + voluntary)
+    return cla.assign(provider_own_la=own, provider_voluntary=cla.provider_voluntary - voluntary)
 
 
 def _residential_homes(ofsted: pd.DataFrame, owner_ids: dict[str, str], supply: _Supply) -> None:
