@@ -163,14 +163,18 @@ def supply_figures() -> pd.DataFrame:
             "childrens_services_trusts",
             "E06000039;E06000040;E06000061;E06000062;E08000025;E08000028;E08000032;E09000021;E09000027",
             "councils",
-            "Councils whose children's services a trust or council-owned company ran at 31 March 2025 (Slough"
-            " Children First; Achieving for Children: Windsor and Maidenhead, Kingston upon Thames, Richmond "
-            "upon Thames; Northamptonshire Children's Trust: North and West Northamptonshire; Birmingham "
-            "Children's Trust; Sandwell Children's Trust; Bradford Children and Families Trust). DfE 2025 "
-            "counts their own provision as voluntary sector (2,637 of the 5,626 voluntary-sector children, "
-            "32% to 48% of each council's, where no other council has more than 18%; their own provision is "
-            "suppressed or at most 6 children); rcc counts it as the council's own (in-house carers: its "
-            "children, living near them), so the embedded voluntary sector is the other 2,989",
+            "Councils whose children's services a trust or council-owned company ran at 31 March 2025 and whose "
+            "own provision DfE 2025 counts as voluntary sector (Slough Children First; Achieving for Children: "
+            "Windsor and Maidenhead, Kingston upon Thames, Richmond upon Thames; Northamptonshire Children's "
+            "Trust: North and West Northamptonshire; Birmingham Children's Trust; Sandwell Children's Trust; "
+            "Bradford Children and Families Trust): the signature in DfE 2025's place providers is 32% to 48% "
+            "of each council's children voluntary sector, where no other council has more than 18%, and own "
+            "provision suppressed or at most 6 children (2,637 of the 5,626 voluntary-sector children). "
+            "Sunderland's company (Together for Children: 319 own, 32 voluntary) and Reading's (Brighter Futures "
+            "for Children: 55 own, 47 voluntary) do not show it and stay as published. rcc counts all the nine's "
+            "voluntary-sector children as the council's own (in-house carers: its children, living near them; at "
+            "England's rate elsewhere about 270 of them would be real voluntary placements), so the embedded "
+            "voluntary sector is the other 2,989",
         ),
         (
             "ifa_location",
