@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import argparse
 import resource
+import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 
-import rcc
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's rcc, not an installed one
+import rcc  # noqa: E402
 
 DEFAULT_REGIONS = ["Greater Manchester RCC", "North West", "South East RCC", "London", "England"]
 

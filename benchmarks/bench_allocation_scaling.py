@@ -36,7 +36,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-import rcc
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's rcc, not an installed one
+import rcc  # noqa: E402
 
 SIZES = ["Greater Manchester RCC", "North West", "England", "2xEngland", "4xEngland"]
 

@@ -16,11 +16,14 @@ candidates shows here as a bias when the truth is linear.
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from rcc.forecast.flowdata import fit_trend, trend_mixture
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's rcc, not an installed one
+from rcc.forecast.flowdata import fit_trend, trend_mixture  # noqa: E402
 
 HISTORY, HORIZON, LEVEL = 60, 24, 50.0
 

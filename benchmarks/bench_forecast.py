@@ -25,15 +25,18 @@ others (default 4-11: held out, so a method fitted to seeds 0-3 shows there), an
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-import rcc
-from rcc.core.schema import AGE_BANDS, HOME_TYPES
-from rcc.forecast.synthetic import GROUPS, SCENARIOS, synthetic_ssda903
-from rcc.io.ssda903 import load_ssda903
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's rcc, not an installed one
+import rcc  # noqa: E402
+from rcc.core.schema import AGE_BANDS, HOME_TYPES  # noqa: E402
+from rcc.forecast.synthetic import GROUPS, SCENARIOS, synthetic_ssda903  # noqa: E402
+from rcc.io.ssda903 import load_ssda903  # noqa: E402
 
 MONTHS = 24
 #: Seeds the forecast's methods were developed against; the others check that they were not fitted to them.

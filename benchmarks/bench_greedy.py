@@ -26,7 +26,8 @@ from pathlib import Path
 
 import pandas as pd
 
-import rcc
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's rcc, not an installed one
+import rcc  # noqa: E402
 
 REGIONS = ["Greater Manchester RCC", "England"]
 

@@ -21,6 +21,7 @@ Run:  python benchmarks/bench_orlib.py [--only cap4] [--data tests/fixtures/orli
 from __future__ import annotations
 
 import argparse
+import sys
 import tarfile
 import tempfile
 import time
@@ -31,8 +32,9 @@ import highspy
 import numpy as np
 import pandas as pd
 
-import rcc
-from rcc.sufficiency.orlib import CflpInstance, read_capopt, read_cflp, solve_cflp
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's rcc, not an installed one
+import rcc  # noqa: E402
+from rcc.sufficiency.orlib import CflpInstance, read_capopt, read_cflp, solve_cflp  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "orlib-cflp"
 

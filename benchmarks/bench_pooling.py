@@ -19,17 +19,20 @@ Run:  python benchmarks/bench_pooling.py [--draws 200] [--workers 2] [--no-sweep
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import attrs
 import pandas as pd
 
-import rcc
-from rcc.analysis.comparison import compare
-from rcc.analysis.rules import Scenario
-from rcc.analysis.sharing import share_savings
-from rcc.analysis.sweeps import sweep
-from rcc.cli.compare import with_today
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's rcc, not an installed one
+import rcc  # noqa: E402
+from rcc.analysis.comparison import compare  # noqa: E402
+from rcc.analysis.rules import Scenario  # noqa: E402
+from rcc.analysis.sharing import share_savings  # noqa: E402
+from rcc.analysis.sweeps import sweep  # noqa: E402
+from rcc.cli.compare import with_today  # noqa: E402
 
 #: Published share of children looked after placed inside their own region, %, 31 March 2024: DfE via FOI,
 #: every region and England (rcc.datasets.PUBLISHED_IN_REGION_PCT, rcc.datasets.IN_REGION_SOURCE).

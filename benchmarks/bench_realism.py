@@ -23,14 +23,17 @@ figures (earlier years, net gain) beside the model. Times are printed; nothing i
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-import rcc
-from rcc.core.geo import distance_matrix
-from rcc.simulate import (
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's rcc, not an installed one
+import rcc  # noqa: E402
+from rcc.core.geo import distance_matrix  # noqa: E402
+from rcc.simulate import (  # noqa: E402
     NEAR_CARERS,
     agreement,
     childrens_home_metrics,

@@ -14,12 +14,15 @@ the rates are placeholders); benchmarks/bench_realism.py compares it in full, wi
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 
-import rcc
-from rcc.simulate import build_engine, council_metrics, initial_population
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's rcc, not an installed one
+import rcc  # noqa: E402
+from rcc.simulate import build_engine, council_metrics, initial_population  # noqa: E402
 
 SHOWN = ["pct_inside_own_council", "pct_within_20_miles", "pct_inside_own_region", "waiting", "mean_distance_miles"]
 

@@ -24,19 +24,22 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-import rcc
-from rcc.report import audit as audit_module
-from rcc.report import grouped as grouped_module
-from rcc.report import tables as tables_module
-from rcc.report.audit import _NONLINEAR, _TOL, _apply_dependencies, _Audit, _interval_ok, _protect
-from rcc.report.grouped import release_of
-from rcc.report.tables import _plan_release
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's rcc, not an installed one
+import rcc  # noqa: E402
+from rcc.report import audit as audit_module  # noqa: E402
+from rcc.report import grouped as grouped_module  # noqa: E402
+from rcc.report import tables as tables_module  # noqa: E402
+from rcc.report.audit import _NONLINEAR, _TOL, _apply_dependencies, _Audit, _interval_ok, _protect  # noqa: E402
+from rcc.report.grouped import release_of  # noqa: E402
+from rcc.report.tables import _plan_release  # noqa: E402
 
 
 class _ReferenceAudit(_Audit):

@@ -29,16 +29,19 @@ The paths alternate ``--rounds`` times; each path's best round is reported
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import attrs
 import numpy as np
 import pandas as pd
 
-import rcc
-from rcc.allocation import highs as allocation_highs
-from rcc.analysis.parallel import single_thread
-from rcc.analysis.sweeps import SWEEP_METRICS, WARM_CHUNK, draw_demand, sweep, sweep_row
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's rcc, not an installed one
+import rcc  # noqa: E402
+from rcc.allocation import highs as allocation_highs  # noqa: E402
+from rcc.analysis.parallel import single_thread  # noqa: E402
+from rcc.analysis.sweeps import SWEEP_METRICS, WARM_CHUNK, draw_demand, sweep, sweep_row  # noqa: E402
 
 DEFAULT_REGIONS = ["three GM councils", "Greater Manchester RCC"]
 
