@@ -73,14 +73,14 @@ def supply_figures() -> pd.DataFrame:
     rows = [
         (
             "kinship_share_of_foster",
-            0.231884,
+            round(16 / 69, 6),
             "share",
             "FOI survey of 150 councils, Sept 2024: kinship 16%, in-house fostering 28%, IFA 25% of children "
             "looked after (shares of the 69% fostered)",
         ),
         (
             "ifa_share_of_foster",
-            0.362319,
+            round(25 / 69, 6),
             "share",
             "FOI survey of 150 councils, Sept 2024 (as above); each council's share scaled by its published "
             "private and voluntary provider share (DfE 2025)",

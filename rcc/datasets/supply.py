@@ -355,13 +355,10 @@ def build_supply(
 
 
 def _trusts_as_own_provision(cla: pd.DataFrame) -> pd.DataFrame:
-    """``cla`` with each :data:`CHILDRENS_SERVICES_TRUSTS` council's voluntary-sector children counted as its own
-    provision: a trust (owned by or contracted to the council) is the council's fostering service, so its
-    carers are in-house carers (its children only, living near them), not agency carers across the region."""
-    trust = cla.index.isin(CHILDRENS_SERVICES_TRUSTS)
-    voluntary = cla.provider_voluntary.where(trust, 0.0).fillna(0.0)
-    own = cla.provider_own_la.where(~trust, cla.provider_own_la.fillna(0.0) + voluntary)
-    return cla.assign(provider_own_la=own, provider_voluntary=cla.provider_voluntary - voluntary)
+    """``cla`` without the voluntary-sector children of each :data:`CHILDRENS_SERVICES_TRUSTS` council: a trust
+    (owned by or contracted to the council) is the council's fostering service, so its carers are in-house carers
+    (its children only, living near them), not the agency carers a private or voluntary share becomes."""
+    return cla.assign(provider_voluntary=cla.provider_voluntary.where(~cla.index.isin(CHILDRENS_SERVICES_TRUSTS), 0.0))
 
 
 def _residential_homes(ofsted: pd.DataFrame, owner_ids: dict[str, str], supply: _Supply) -> None:
