@@ -453,25 +453,25 @@ def test_a_prepared_region_refuses_other_params_and_a_scenario_without_its_keys(
 #: family carers live calibrated per region, refitted when UASC of 16 and 17 went to supported accommodation first,
 #: and again when a council's carers beyond its boundary were placed near its children and islands' on them;
 #: 2026-12-03: refitted with residential_spread, and again with children's services trusts as their councils' own
-#: provision).
+#: provision, and when referrals began to weigh every council's places by the nearest-first distance).
 GM_STANDARD = {
     "optimise": {
-        "standalone": (43101.53509728641, 6016),
-        "rcc_pooled": (38571.883737817196, 6016),
-        "national": (33941.08433639571, 6016),
-        "pathfinder_only": (40156.18477300236, 6016),
-        "demand_growth": (2986691.4097639173, 6315),
-        "new_capacity": (39948.64016575847, 6016),
-        "local_incentive": (15646.787378866764, 6016),
+        "standalone": (43260.45398904169, 6016),
+        "rcc_pooled": (38698.078497128656, 6016),
+        "national": (34036.87447418101, 6016),
+        "pathfinder_only": (40302.02917515495, 6016),
+        "demand_growth": (2986848.8022005777, 6315),
+        "new_capacity": (40094.484567911066, 6016),
+        "local_incentive": (15803.201781019354, 6016),
     },
     "greedy": {
-        "standalone": (1091588.2123235443, 5911),
-        "rcc_pooled": (379604.8467224932, 5982),
-        "national": (414890.63276359363, 5978),
-        "pathfinder_only": (401024.7644040178, 5980),
-        "demand_growth": (3736793.013094687, 6240),
-        "new_capacity": (400706.89656064543, 5980),
-        "local_incentive": (377064.7644040178, 5980),
+        "standalone": (1071797.304762113, 5913),
+        "rcc_pooled": (379750.6833566254, 5982),
+        "national": (415043.53742329, 5978),
+        "pathfinder_only": (401173.57280868595, 5980),
+        "demand_growth": (3736969.8820173396, 6240),
+        "new_capacity": (400855.70496531355, 5980),
+        "local_incentive": (377223.57280868595, 5980),
     },
 }
 

@@ -393,3 +393,21 @@ def test_the_calibration_script_sets_a_global_parameter_only_for_a_regional_fit(
         with pytest.raises(SystemExit):
             script.main(argv)
         assert says in capsys.readouterr().err
+
+
+def test_a_referral_weighs_each_council_by_its_nearest_part():
+    # Portsmouth's children weigh Hampshire's places by the near side of the county (Havant, Fareham), not by
+    # a point anywhere in it; their own council's places by the distance inside Portsmouth
+    se = rcc.datasets.england("South East", today=False)
+    g = rcc.datasets.council_geometry(se.council_ids, spread=1.0)
+    at = pd.Index(se.council_ids).get_indexer
+    ports, hants = at(["E06000044", "E10000014"])
+    keys = len(rcc.NEEDS) * len(rcc.AGE_BANDS)
+    where = at(se.homes.council_id)
+    home = np.flatnonzero(np.isin(where, [ports, hants]))
+    key = np.full(len(home), ports * keys)
+    miles = rcc.simulate.build._choice_miles(se, key, home, se.homes.iloc[home].assign(distance_miles=np.nan))
+    in_hants = where[home] == hants
+    assert np.allclose(miles[in_hants], g.near_mean_miles[ports, hants])
+    assert np.allclose(miles[~in_hants], g.mean_miles[ports, ports])
+    assert g.near_mean_miles[ports, hants] < g.mean_miles[ports, hants] - 5

@@ -105,11 +105,13 @@ class CouncilGeometry:
         Expected share of placements more than :data:`FAR_MILES` from home (0 to 1).
     near_mean_miles, near_far_share : numpy.ndarray
         The same when the placement's point in the other council is drawn nearest first from the child's
-        (as inside a council): a council's own carers living beyond its boundary live near its children.
-        The diagonal is ``mean_miles``'s and ``far_share``'s. Councils whose district discs are all more
-        than 20 miles (plus 5 km) apart keep the independent figures: the share is 1 either way, the mean
-        distance the independent one (nearest first would be up to about 15 miles shorter; it orders only the
-        few carers that far from their council's children).
+        (as inside a council): a council's own carers living beyond its boundary live near its children, and
+        the referral simulation weighs every council's places by ``near_mean_miles``
+        (:mod:`rcc.simulate`). The diagonal is ``mean_miles``'s and ``far_share``'s. Councils whose district
+        discs are all more than 20 miles (plus 5 km) apart keep the independent figures: the share is 1
+        either way, the mean distance the independent one (nearest first would be up to about 15 miles
+        shorter; computing it for every pair takes about three times as long and moved the simulation's
+        per-council mean absolute errors by at most 0.15 points, without a refit, 2026-12-03).
     """
 
     council_ids: list[str]

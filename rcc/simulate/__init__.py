@@ -26,9 +26,12 @@ measured with); then two parameters per region with the global ones fixed
 Published figures never fitted to are printed beside the
 model (:func:`in_region_shares`, :func:`childrens_home_metrics`; ``benchmarks/bench_realism.py``). As
 councils place today, a council's in-house foster carers take only its own children
-(:data:`OWN_PROVISION`, :func:`provision_council`; a plan may pool them), and a council's own family carers
-living beyond its boundary live near its children (:data:`NEAR_CARERS`: chosen and measured by the
-geometry's nearest-first figures, :func:`mixed_far_share`). The rates stay placeholders.
+(:data:`OWN_PROVISION`, :func:`provision_council`; a plan may pool them), a council's own family carers
+living beyond its boundary live near its children (:data:`NEAR_CARERS`: measured by the geometry's
+nearest-first figures, :func:`mixed_far_share`), and a referral weighs every council's places by the
+geometry's nearest-first distance from where the council's children live
+(:attr:`rcc.datasets.CouncilGeometry.near_mean_miles`: a neighbour is as near as its nearest part). The rates stay
+placeholders.
 Hooks left for the next steps:
 
 - other supply and geometry: the engine reads only ``region.homes`` (places, type) and the candidate

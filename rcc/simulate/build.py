@@ -47,9 +47,9 @@ _BANDS = tuple(AGE_BANDS)
 OWN_PROVISION: tuple[str, ...] = ("in_house_fostering",)
 #: Home types whose places run by a council are its own family carers, who live near its children wherever
 #: its boundary runs (:mod:`rcc.datasets.supply` puts those beyond it a typical distance from the children):
-#: a child placed with its own council's carers in a neighbouring council is measured and chooses by the
-#: geometry's nearest-first figures (:attr:`rcc.datasets.CouncilGeometry.near_far_share`), not by the whole
-#: neighbour's spread.
+#: a child placed with its own council's carers in a neighbouring council is measured by the geometry's
+#: nearest-first figures (:attr:`rcc.datasets.CouncilGeometry.near_far_share`), not by the whole neighbour's
+#: spread (every referral chooses by the nearest-first distance, :func:`_choice_miles`).
 NEAR_CARERS: tuple[str, ...] = ("kinship", "in_house_fostering")
 
 
@@ -165,18 +165,18 @@ def _network(region: Region, params: PlanParams, rule: ChoiceRule, own_provision
 
 
 def _choice_miles(region: Region, key: np.ndarray, home: np.ndarray, edges: pd.DataFrame) -> np.ndarray:
-    """Distance a referral weighs a home by: for England's councils the expected distance between where
-    the council's children live and where the home's council's places are (district geometry,
-    :func:`rcc.datasets.council_geometry`), so a big council's own places are not passed over for a
-    neighbour's whose centroid is nearer; its own family carers beyond its boundary by the nearest-first
-    distance (:data:`NEAR_CARERS`); otherwise the plan's distance."""
+    """Distance a referral weighs a home by: for England's councils the geometry's nearest-first expected
+    distance from where the council's children live to the home's council
+    (:attr:`rcc.datasets.CouncilGeometry.near_mean_miles`, :func:`rcc.datasets.council_geometry`): a child
+    placed in a council is placed near where it lives, so a neighbour is as near as its nearest part, a big
+    council's own places are not passed over for a neighbour's whose centroid is nearer, and a large county
+    beyond a small borough is not weighed by its far side; otherwise the plan's distance."""
     geometry = england_geometry(region.council_ids, spread=1.0)  # evenly spread, as the travel table
     if geometry is None:
         return edges.distance_miles.to_numpy()
     child = key // (len(NEEDS) * len(_BANDS))
     where = pd.Index(region.councils.council_id).get_indexer(region.homes.council_id)[home]
-    near = provision_council(region, NEAR_CARERS)[home] == child
-    return np.where(near, geometry.near_mean_miles[child, where], geometry.mean_miles[child, where])
+    return geometry.near_mean_miles[child, where]
 
 
 def _home_region(region: Region) -> np.ndarray:
