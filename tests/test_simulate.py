@@ -408,6 +408,7 @@ def test_a_referral_weighs_each_council_by_its_nearest_part():
     key = np.full(len(home), ports * keys)
     miles = rcc.simulate.build._choice_miles(se, key, home, se.homes.iloc[home].assign(distance_miles=np.nan))
     in_hants = where[home] == hants
+    assert in_hants.any() and (~in_hants).any()
     assert np.allclose(miles[in_hants], g.near_mean_miles[ports, hants])
     assert np.allclose(miles[~in_hants], g.mean_miles[ports, ports])
     assert g.near_mean_miles[ports, hants] < g.mean_miles[ports, hants] - 5
