@@ -16,8 +16,9 @@ rcc.datasets.PUBLISHED_IN_REGION_PCT; held out, never fitted). Then the calibrat
 met, on the seeds above and again on other seeds (``--unseen``, default 2 to 7: each target is also checked on
 dice the calibration never saw, those not among ``--seeds``, in sets as many as ``--seeds`` so that each has the
 noise of the fitted set; each set is labelled with whether the record was fitted on it), the children in children's
-homes beside the published figures (rcc.datasets.CHILDRENS_HOMES_PUBLISHED, held out) and the other held-out
-figures (earlier years, net gain) beside the model. Times are printed; nothing is asserted.
+homes beside the published figures (rcc.datasets.CHILDRENS_HOMES_PUBLISHED, held out), each region's net gain
+(DfE 2024, held out) and the other held-out figures (earlier years, net gain per council) beside the model.
+Times are printed; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -77,6 +78,32 @@ def by_region(region: rcc.Region, matrix: np.ndarray, far: np.ndarray) -> pd.Dat
             "over_20": 100 * (n * far[m]).sum() / placed,
         }
     return pd.DataFrame(rows).T.join(in_region_shares(region, matrix).rename("in_region"), how="outer")
+
+
+def net_gain_by_region(region: rcc.Region, matrix: np.ndarray) -> pd.DataFrame:
+    """Per region, the net gain as DfE counts it summed over the region's councils (other councils' children
+    placed in its councils minus its own placed outside them; moves between its councils cancel), per 100 of
+    its children placed: published (DfE 2024, held out; every council's two cells are published) and today
+    (simulated). England's published sum is the children placed outside England or not counted by an English
+    council; the model has no homes beyond England, so its sum is 0."""
+    reg = region.councils.region.to_numpy(dtype=object)
+    h = rcc.datasets.cla_history()
+    h = h[h.year == 2024].merge(rcc.datasets.councils()[["council_id", "region"]], on="council_id")
+    rows = {}
+    for name in sorted(set(reg)):
+        m, g = reg == name, h[h.region == name]
+        net_pub = float((g.netgain_placed_in - g.netgain_placed_out).sum())
+        net_model = float(matrix[~m][:, m].sum() - matrix[m][:, ~m].sum())
+        rows[name] = {
+            "published": net_pub,
+            "published per 100": 100 * net_pub / float((g.placed_inside_la + g.placed_outside_la).sum()),
+            "today": net_model,
+            "today per 100": 100 * net_model / float(matrix[m].sum()),
+        }
+    out = pd.DataFrame(rows).T
+    net_eng = float((h.netgain_placed_in - h.netgain_placed_out).sum())
+    out.loc["England"] = [net_eng, 100 * net_eng / float((h.placed_inside_la + h.placed_outside_la).sum()), 0.0, 0.0]
+    return out
 
 
 def published_regions() -> pd.DataFrame:
@@ -280,6 +307,9 @@ def main() -> None:
         f"  {int((gap.abs() <= 3).sum())} of {len(gap)} (incl. England); gaps: "
         + ", ".join(f"{k} {v:+.1f}" for k, v in gap.items())
     )
+    print("\nper region: net gain (other councils' children placed in the region's councils minus its own placed")
+    print("outside them; DfE 2024, held out, never fitted) beside today, and per 100 of the region's children placed:")
+    print(net_gain_by_region(region, matrices["today"]).round(1).to_string())
     print("\nchildren in children's homes (held out, never fitted; % of them, places: % of children's home places):")
     print(childrens_homes(region, sims).round(1).to_string())
     for k, (_, src) in rcc.datasets.CHILDRENS_HOMES_PUBLISHED.items():
