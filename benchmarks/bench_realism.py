@@ -87,23 +87,24 @@ def net_gain_by_region(region: rcc.Region, matrix: np.ndarray) -> pd.DataFrame:
     (simulated). England's published sum is the children placed outside England or not counted by an English
     council; the model has no homes beyond England, so its sum is 0."""
     reg = region.councils.region.to_numpy(dtype=object)
+    names = sorted(set(reg))
+    member = (reg[:, None] == np.array(names, dtype=object)[None, :]).astype(float)
+    flows = member.T @ np.asarray(matrix, dtype=float) @ member  # home region x placement region, children
     h = rcc.datasets.cla_history()
     h = h[h.year == 2024].merge(rcc.datasets.councils()[["council_id", "region"]], on="council_id")
-    rows = {}
-    for name in sorted(set(reg)):
-        m, g = reg == name, h[h.region == name]
-        net_pub = float((g.netgain_placed_in - g.netgain_placed_out).sum())
-        net_model = float(matrix[~m][:, m].sum() - matrix[m][:, ~m].sum())
-        rows[name] = {
-            "published": net_pub,
-            "published per 100": 100 * net_pub / float((g.placed_inside_la + g.placed_outside_la).sum()),
-            "today": net_model,
-            "today per 100": 100 * net_model / float(matrix[m].sum()),
+    h = h.assign(net=h.netgain_placed_in - h.netgain_placed_out, located=h.placed_inside_la + h.placed_outside_la)
+    pub = h.groupby("region")[["net", "located"]].sum().reindex(names)
+    pub.loc["England"] = pub.sum()
+    model = pd.DataFrame({"net": flows.sum(axis=0) - flows.sum(axis=1), "placed": flows.sum(axis=1)}, index=names)
+    model.loc["England"] = model.sum()  # every child is placed in England: the nets cancel
+    return pd.DataFrame(
+        {
+            "published": pub.net,
+            "published per 100": 100 * pub.net / pub.located,
+            "today": model.net,
+            "today per 100": 100 * model.net / model.placed,
         }
-    out = pd.DataFrame(rows).T
-    net_eng = float((h.netgain_placed_in - h.netgain_placed_out).sum())
-    out.loc["England"] = [net_eng, 100 * net_eng / float((h.placed_inside_la + h.placed_outside_la).sum()), 0.0, 0.0]
-    return out
+    )
 
 
 def published_regions() -> pd.DataFrame:
