@@ -82,6 +82,8 @@ import rcc
 from rcc.datasets import (
     CHILDRENS_HOMES_PUBLISHED,
     IN_REGION_SOURCE,
+    KINSHIP_LOCALITY_PUBLISHED,
+    KINSHIP_LOCALITY_SOURCE,
     PUBLISHED_IN_REGION_PCT,
     council_geometry,
     published_by_council,
@@ -92,6 +94,7 @@ from rcc.simulate import (
     calibrated_rule,
     childrens_home_metrics,
     in_region_shares,
+    locality_by_type,
     mixed_far_share,
     own_carer_matrix,
     placement_matrix,
@@ -123,6 +126,8 @@ SOURCES = (
     "DfE, la_cla_on_31_march_la_of_placement_netgain, 2024 release (held out)",
     IN_REGION_SOURCE + " (held out)",
     *(f"{k}: {src} (held out)" for k, (_, src) in CHILDRENS_HOMES_PUBLISHED.items()),
+    KINSHIP_LOCALITY_SOURCE + " (the share inside and, of those outside, the share over 20 miles are supply "
+    "inputs: kinship_inside_share, kinship_range_miles; the inside split by distance held out)",
     "ONS LAD May 2023 centroids and areas, LTLA to UTLA lookup April 2023 (district geometry)",
     "rcc.datasets.england(): ONS, DfE and Ofsted figures as described in ATTRIBUTION.md; supply figures and "
     "weekly costs with their sources in supply_figures.csv and weekly_costs.csv (NCERCC 2020, CMA 2021-22, LGA 2023)",
@@ -150,19 +155,28 @@ def run(
     """One simulation of England (empty at month 0) at a grid point (suit_scale, match_spread,
     residential_suit, carer_local_share[, residential_spread], else 1) and, if given, per region
     (carer_local_share, region_scale and region_spread of the choice rule; the last may be left out):
-    placement matrix, census metrics, children's homes and the matrix of children with their own council's
-    family carers (measured nearest first, rcc.simulate.mixed_far_share)."""
+    placement matrix, census metrics, children's homes, the matrix of children with their own council's
+    family carers (measured nearest first, rcc.simulate.mixed_far_share) and where children with kinship carers
+    live (rcc.simulate.locality_by_type)."""
     local, market, spread = (*regional, {})[:3] if regional is not None else ({}, {}, {})
     region = with_carer_local_share(point[3], local)
     residential_spread = point[4] if len(point) > 4 else 1.0
     rule = calibrated_rule(*point[:3], region_scale=market, region_spread=spread, residential_spread=residential_spread)
     sim = rcc.simulate.simulate(region, years=years, seed=seed, rule=rule)
     pop = sim.population
-    return placement_matrix(region, pop), sim.metrics, childrens_home_metrics(region, pop), own_carer_matrix(region, pop)
+    kinship = locality_by_type(region, pop, ("kinship",))
+    return (
+        placement_matrix(region, pop),
+        sim.metrics,
+        childrens_home_metrics(region, pop),
+        own_carer_matrix(region, pop),
+        kinship,
+    )
 
 
-def held_out(best: pd.DataFrame, in_region: pd.Series, homes: pd.Series, target: pd.DataFrame) -> dict:
-    """The fitted model beside figures it was never fitted to."""
+def held_out(best: pd.DataFrame, in_region: pd.Series, homes: pd.Series, target: pd.DataFrame, kin: pd.Series) -> dict:
+    """The fitted model beside figures it was never fitted to (none is in the loss; of the kinship table, the
+    share inside and the share of those outside over 20 miles are supply inputs, the inside split held out)."""
     held = {"inside_over_20_2025": agreement(best.inside_over_20, target.inside_over_20)}
     for year in (2021, 2022, 2023, 2024):
         old = published_by_council(year)
@@ -174,6 +188,10 @@ def held_out(best: pd.DataFrame, in_region: pd.Series, homes: pd.Series, target:
     }
     held["childrens_homes"] = {
         k: {"model": float(homes[k]), "published": v} for k, (v, _) in CHILDRENS_HOMES_PUBLISHED.items()
+    }
+    published = pd.Series(KINSHIP_LOCALITY_PUBLISHED)
+    held["kinship_locality_2015"] = {  # % of children with kinship carers (DfE: of those with a known distance)
+        k: {"model": float(kin[k]), "published": float(100 * v / published.sum())} for k, v in published.items()
     }
     return held
 
@@ -349,7 +367,8 @@ def write_record(args, best, grid, global_fit, regional, history, mean, runs, se
     homes = pd.concat([r[2] for r in runs], axis=1).mean(axis=1)
     eng = rcc.datasets.england(today=False)
     in_region = pd.concat([in_region_shares(eng, r[0]) for r in runs], axis=1).mean(axis=1)
-    held = held_out(mean, in_region, homes, target)
+    kin = pd.concat([r[4] for r in runs], axis=1).mean(axis=1)
+    held = held_out(mean, in_region, homes, target, kin)
     print("\nregional parameters:")
     print(pd.DataFrame(regional).round(3).to_string())
     print("\nper council against DfE (r, MAE in points, councils): fitted to 2025")
@@ -358,6 +377,7 @@ def write_record(args, best, grid, global_fit, regional, history, mean, runs, se
     print(pd.DataFrame({k: v for k, v in held.items() if "r" in v}).T.round(3).to_string())
     print(pd.DataFrame(held["in_region_2024"]).T.round(1).to_string())
     print(pd.DataFrame(held["childrens_homes"]).T.round(1).to_string())
+    print(pd.DataFrame(held["kinship_locality_2015"]).T.round(1).to_string())
     print(f"\nEngland: {england['pct_inside_own_council']:.1f}% inside own council (DfE 55.7%)")
     old = simulation_calibration()
     record = {
@@ -382,7 +402,9 @@ def write_record(args, best, grid, global_fit, regional, history, mean, runs, se
             "rates); the geometry's nearest-first placing inside a council and for a council's own family carers "
             "beyond its boundary (rcc.datasets.LOCALITY_MILES, rcc.simulate.NEAR_CARERS) is fixed, not fitted, and "
             "a referral weighs each council's places by the geometry's nearest-first distance from where the "
-            "council's children live (rcc.datasets.CouncilGeometry.near_mean_miles); "
+            "council's children live (rcc.datasets.CouncilGeometry.near_mean_miles); where a council's kinship "
+            "and in-house carers beyond its boundary live is the supply's input (kinship_range_miles, "
+            "in_house_range_miles in supply_figures.csv), not fitted here; "
             "held-out figures are printed beside the model, never in the loss"
         ),
         "regional_method": (

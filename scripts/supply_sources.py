@@ -121,10 +121,22 @@ def supply_figures() -> pd.DataFrame:
             "Scilly: no land around it). Never the council's own published inside share (a target)",
         ),
         (
-            "carer_range_miles",
-            15.0,
+            "kinship_range_miles",
+            20.0,
             "miles",
-            "rcc default: distance decay of where a council's carers outside it live",
+            "rcc rule from DfE, Children looked after: a focus on placement location (data set 'Types of placement "
+            "for CLA by distance locality'), 31 March 2015, England: of children in foster placements with a "
+            "relative or friend outside their council, 870 of 2,250 (39%) more than 20 miles from home; the "
+            "distance decay of where a council's kinship carers beyond its boundary live is the one of 10, 15 and "
+            "20 miles whose simulated share comes nearest (about 39% at 20 miles, 30% at 15, 22% at 10)",
+        ),
+        (
+            "in_house_range_miles",
+            10.0,
+            "miles",
+            "rcc default: distance decay of where a council's in-house foster carers beyond its boundary live (no "
+            "published figure for them alone); of 5, 7.5, 10, 12.5, 15 and 20 miles, the one with the smallest "
+            "calibration loss, with the kinship decay at 20 miles (simulation_calibration.json)",
         ),
         (
             "carer_neighbours",
@@ -323,8 +335,11 @@ carers live is an **rcc rule** (labelled in the file): DfE's published national 
 council by kind (31 March 2015: relatives and friends 70.8%, placed with parents 84.3%, other foster carers
 61.1%), spread over councils by their area (`carer_inside_share`: carers live a typical distance from the
 children; a calibrated share are the council's residents whatever its size; an island's all live on it). Those
-beyond its boundary live near its children (the district geometry draws them nearest first). No council's own
-published inside share is an input: it is a target.
+beyond its boundary live near its children (the district geometry draws them nearest first), spread over its
+nearest councils with a distance decay per kind: relatives and friends 20 miles, the decay that meets DfE's share
+of them placed outside the council more than 20 miles from home (870 of 2,250, 31 March 2015, data set 'Types of
+placement for CLA by distance locality'), in-house carers 10 miles (an rcc default, the smallest calibration
+loss). No council's own published inside share is an input: it is a target.
 A children's services trust's own provision, which DfE counts as voluntary sector, is its council's
 (`childrens_services_trusts`: in-house carers, not agency ones; the voluntary sector is the rest).
 

@@ -200,6 +200,26 @@ def test_supply_figures_say_what_is_published_and_what_is_rccs_rule():
     assert "weekly_costs.csv" in rcc.datasets.attribution() and "supply_figures.csv" in rcc.datasets.attribution()
 
 
+def test_relatives_beyond_a_councils_boundary_live_farther_than_its_in_house_carers():
+    f = rcc.datasets.supply_figures().set_index("figure")
+    kin = f.source["kinship_range_miles"]
+    assert kin.startswith("rcc rule from DfE") and "870 of 2,250" in kin  # DfE 2015: relatives beyond the boundary
+    assert f.source["in_house_range_miles"].startswith("rcc default")
+    assert float(f.value["kinship_range_miles"]) > float(f.value["in_house_range_miles"])
+    eng = rcc.datasets.england(today=False)
+    miles = eng.council_distances()
+    idx = pd.Index(eng.council_ids)
+    h = eng.homes
+    mean = {}
+    for kind in ("kinship", "in_house_fostering"):
+        away = h[h.home_id.str.startswith(f"{kind}:") & h.home_id.str.contains("@")]  # beyond the owner's boundary
+        owner = idx.get_indexer(away.home_id.str.split(":").str[1].str.split("@").str[0])
+        where = idx.get_indexer(away.council_id)
+        assert (owner >= 0).all() and (owner != where).all()
+        mean[kind] = float(np.average(miles[owner, where], weights=away.places))
+    assert mean["kinship"] > mean["in_house_fostering"] + 1  # each kind its own decay: relatives farther away
+
+
 def test_family_carers_inside_a_council_follow_its_size_and_the_national_share_not_its_own_figure():
     from rcc.datasets.supply import carer_inside_share
 

@@ -308,6 +308,28 @@ def test_the_census_placement_matrix_counts_every_placed_child(gm):
     assert 100 * np.trace(m) / m.sum() == pytest.approx(sim.metrics["pct_inside_own_council"])
 
 
+def test_locality_by_type_splits_a_types_children_as_dfe_counts_them(gm):
+    sim = rcc.simulate.simulate(gm, months=6, seed=3)
+    every = rcc.simulate.locality_by_type(gm, sim.population, rcc.HOME_TYPES)
+    assert every.sum() == pytest.approx(100.0)  # the four cells cover every placed child
+    m = sim.metrics
+    assert every.iloc[:2].sum() == pytest.approx(m["pct_inside_own_council"])
+    assert every[["inside, 20 miles or less", "outside, 20 miles or less"]].sum() == pytest.approx(
+        m["pct_within_20_miles"]
+    )
+    kin = rcc.simulate.locality_by_type(gm, sim.population, ("kinship",))
+    types = gm.homes.home_type.to_numpy()[sim.population.home[sim.population.home >= 0]]
+    share = (types == "kinship").mean()
+    other = rcc.simulate.locality_by_type(gm, sim.population, tuple(t for t in rcc.HOME_TYPES if t != "kinship"))
+    assert (share * kin + (1 - share) * other).to_numpy() == pytest.approx(every.to_numpy())  # a type's cells weigh in
+    assert kin["inside, 20 miles or less"] > every["inside, 20 miles or less"]  # relatives live nearer than most
+    assert rcc.simulate.locality_by_type(gm, sim.population, ()).isna().all()  # no child of no type
+    with pytest.raises(InvalidInputError, match="home_type"):
+        rcc.simulate.locality_by_type(gm, sim.population, ("castle",))
+    with pytest.raises(InvalidInputError, match="a tuple of home types"):
+        rcc.simulate.locality_by_type(gm, sim.population, "kinship")
+
+
 def test_a_councils_in_house_carers_foster_only_its_own_children_today(gm):
     owner = rcc.simulate.provision_council(gm)
     in_house = (gm.homes.home_type == "in_house_fostering").to_numpy()

@@ -25,6 +25,8 @@ __all__ = [
     "CHILDRENS_HOMES_PUBLISHED",
     "IN_REGION_SOURCE",
     "PUBLISHED_IN_REGION_PCT",
+    "KINSHIP_LOCALITY_PUBLISHED",
+    "KINSHIP_LOCALITY_SOURCE",
     "REGIONAL_PARAMETERS",
     "regional_parameter",
     "simulation_calibration",
@@ -135,3 +137,22 @@ CHILDRENS_HOMES_PUBLISHED: dict[str, tuple[float, str]] = {
         "LA boundary'), 31 March 2015: secure homes and children's homes 3,550 outside, 2,450 inside",
     ),
 }
+
+#: Children in foster placements with a relative or friend (kinship), England, 31 March 2015, by where they
+#: lived: inside or outside their council's boundary, 20 miles or less from home or more (numbers rounded to
+#: the nearest 10; the distance unknown for about 90 more, not counted here). Two of its figures are inputs
+#: of the supply (``supply_figures.csv``): the share inside (``kinship_inside_share``) and, of those outside,
+#: the share more than 20 miles from home, which the distance decay of where relatives beyond the boundary
+#: live is set to meet (``kinship_range_miles``); the split of those inside by distance is held out.
+#: Printed beside the model, never in the calibration's loss.
+KINSHIP_LOCALITY_PUBLISHED: dict[str, float] = {
+    "inside, 20 miles or less": 5490.0,
+    "inside, over 20 miles": 90.0,
+    "outside, 20 miles or less": 1380.0,
+    "outside, over 20 miles": 870.0,
+}
+#: Where :data:`KINSHIP_LOCALITY_PUBLISHED` comes from.
+KINSHIP_LOCALITY_SOURCE = (
+    "DfE, Children looked after: a focus on placement location (data set 'Types of placement for CLA by "
+    "distance locality'), 31 March 2015, England: foster placements with relative or friend"
+)

@@ -14,8 +14,9 @@ Fostering
     from its area and DfE's published national share of each kind placed inside the council
     (:func:`carer_inside_share`: carers live a typical distance from the children, so a small borough has
     fewer inside than a large county; never the council's own published inside share, which is a target),
-    the rest in the :data:`NEIGHBOURS` nearest councils weighted by child population and a distance decay
-    (:data:`CARER_RANGE_MILES`); an island's carers live on it (:data:`ISLANDS`). Independent fostering
+    the rest in the :data:`NEIGHBOURS` nearest councils weighted by child population and a distance decay of
+    each kind (:data:`KINSHIP_RANGE_MILES`, :data:`IN_HOUSE_RANGE_MILES`); an island's carers live on it
+    (:data:`ISLANDS`; :mod:`rcc.datasets.carers`). Independent fostering
     agency (IFA) carers are located across the region in proportion to the other councils' children DfE counts placed within each council (2025: a published
     place count, where agency carers' children live), split among the region's real agencies of each
     sector (voluntary agencies take the region's published voluntary-sector children not in voluntary homes;
@@ -46,9 +47,8 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from rcc.core.errors import InvalidInputError
 from rcc.core.geo import distance_matrix
-from rcc.datasets.calibration import regional_parameter, simulation_calibration
+from rcc.datasets.carers import ISLANDS, carer_inside_share, carer_local_share
 
 __all__ = [
     "DEFAULT_WEEKLY_COST_GBP",
@@ -166,7 +166,10 @@ def _figures() -> dict[str, str]:
 #: The supply rule's figures (sources in ``supply_figures.csv``, :func:`supply_figures`).
 KINSHIP_SHARE_OF_FOSTER = float(_figures()["kinship_share_of_foster"])  #: kinship of fostered children (FOI 2024)
 IFA_SHARE_OF_FOSTER = float(_figures()["ifa_share_of_foster"])  #: IFA of fostered children (FOI 2024)
-CARER_RANGE_MILES = float(_figures()["carer_range_miles"])  #: decay of where a council's carers outside it live
+#: Distance decays (miles) of where a council's carers beyond its boundary live: relatives and friends (set so that
+#: DfE's 2015 share of them more than 20 miles from home is met) and in-house foster carers (an rcc default).
+KINSHIP_RANGE_MILES = float(_figures()["kinship_range_miles"])
+IN_HOUSE_RANGE_MILES = float(_figures()["in_house_range_miles"])
 NEIGHBOURS = int(_figures()["carer_neighbours"])  #: councils a council's carers outside its boundary are spread over
 VACANCY = float(_figures()["vacancy"])  #: spare places on top of children placed (fostering, supported)
 UASC_UNDER_16_SHARE = float(_figures()["uasc_under_16_share"])  #: UASC under 16: foster places of their own
@@ -188,85 +191,6 @@ WEEKLY_COSTS: Mapping[str, WeeklyCost] = MappingProxyType(_weekly_costs())
 DEFAULT_WEEKLY_COST_GBP: Mapping[str, float] = MappingProxyType(
     {k: float(np.round(v.mean_gbp(), -1)) for k, v in WEEKLY_COSTS.items()}
 )
-
-
-_MILES_PER_KM = 1 / 1.609344
-_QUANTILES = (np.arange(200) + 0.5) / 200  # of the carer displacement distribution (quadrature)
-
-
-def _inside_disc(displacement_miles: float, radius_miles: np.ndarray) -> np.ndarray:
-    """Chance a point of a disc moved ``displacement`` (exponential with this mean, any direction) stays in
-    it: the overlap of two discs of the radius whose centres are that far apart, as a share of one, averaged
-    over the displacement's quantiles."""
-    x = np.minimum(-displacement_miles * np.log1p(-_QUANTILES)[None, :] / radius_miles[:, None], 2.0)
-    return (2 / np.pi * (np.arccos(x / 2) - x / 2 * np.sqrt(1 - x**2 / 4))).mean(axis=1)
-
-
-#: Councils whose whole area is an island (ONS: Isle of Wight, Isles of Scilly): their family carers live on
-#: the island (:func:`carer_inside_share`): the typical distance from the children assumes land all around.
-ISLANDS: tuple[str, ...] = ("E06000046", "E06000053")
-
-
-def carer_inside_share(
-    area_km2: np.ndarray,
-    weights: np.ndarray,
-    national: float,
-    local: float | np.ndarray | None = None,
-    island: np.ndarray | None = None,
-) -> np.ndarray:
-    """Share of each council's carers of one kind living inside it, from its area and a published national share.
-
-    A share ``local`` of carers are the council's own residents wherever its boundary runs (recruited in its
-    area); the others live a typical distance from the children they care for (exponential in any
-    direction, one mean for England), and a council is a disc of its area, so the chance that distance keeps
-    them in the disc is high in a large county, low in a small borough. The mean distance is solved
-    (bisection) so that the share over England, ``weights`` (the council's children of the kind) averaged,
-    equals ``national``, the published figure. No council's own published inside share is used.
-
-    Parameters
-    ----------
-    area_km2, weights : numpy.ndarray
-        Per council: area, and children of the kind (the national average's weights).
-    national : float
-        The published share inside over England (above ``local``).
-    local : float or numpy.ndarray, optional
-        One share, or one per council (a region's calibrated share for its councils). Default
-        :func:`carer_local_share` (calibrated, global).
-    island : numpy.ndarray of bool, optional
-        Per council: an island (:data:`ISLANDS`), whose carers all live inside it (the sea around it holds
-        none); the others' mean distance is solved with the islands in England's share.
-
-    Examples
-    --------
-    >>> s = carer_inside_share(np.array([15.0, 3000.0]), np.array([1.0, 1.0]), 0.6, local=0.0)
-    >>> bool(s[0] < 0.6 < s[1]), round(float(s.mean()), 3)
-    (True, 0.6)
-    """
-    radius = np.sqrt(np.asarray(area_km2, dtype=float) / np.pi) * _MILES_PER_KM
-    local = np.broadcast_to(np.asarray(carer_local_share() if local is None else local, dtype=float), radius.shape)
-    bad = ~((local >= 0.0) & (local < national)) | (national > 1.0)
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise InvalidInputError("supply", i, "carer_local_share", f"from 0 to below the national {national}", local[i])
-    w = np.asarray(weights, dtype=float)
-    w = w / w.sum() if w.sum() > 0 else np.full(len(w), 1.0 / max(len(w), 1))
-    alone = np.zeros(radius.shape, dtype=bool) if island is None else np.asarray(island, dtype=bool)
-    share = lambda mean: np.where(alone, 1.0, local + (1.0 - local) * _inside_disc(mean, radius))  # noqa: E731
-    lo, hi = 1e-3, 1e3
-    for _ in range(60):  # geometric bisection on the mean distance: the share falls as it grows
-        mid = float(np.sqrt(lo * hi))
-        lo, hi = (mid, hi) if float(w @ share(mid)) > national else (lo, mid)
-    return share(float(np.sqrt(lo * hi)))
-
-
-def carer_local_share(regions: object = None) -> float | np.ndarray:
-    """The calibrated share of a council's kinship and in-house carers who are its own residents whatever its
-    size (``carer_local_share`` in :func:`rcc.datasets.simulation_calibration`; 0 in a record without it);
-    given ``regions`` (one region name per council), one share per council: its region's calibrated share
-    (:func:`rcc.datasets.calibration.regional_parameter`)."""
-    if regions is not None:
-        return regional_parameter("carer_local_share", regions)
-    return float(simulation_calibration()["parameters"].get("carer_local_share", 0.0))
 
 
 def _cost_key(home_type: str, sector: str) -> str:
@@ -457,22 +381,24 @@ def _fostering(cla: pd.DataFrame, area_km2: pd.Series, region: pd.Series) -> _Fo
 
 def _council_carers(cla: pd.DataFrame, c: pd.DataFrame, fostering: _Fostering, supply: _Supply) -> None:
     """Each council's kinship (own children only) and in-house carers, inside the council and in its
-    :data:`NEIGHBOURS` nearest councils (weighted by child population and distance decay), and its UASC
+    :data:`NEIGHBOURS` nearest councils (weighted by child population and each kind's distance decay), and its UASC
     foster places (in-house and IFA in proportion, inside the council)."""
     ids_all = list(cla.index)
     dist = distance_matrix(c.loc[ids_all, "lat"], c.loc[ids_all, "lon"], c.loc[ids_all, "area_km2"])
-    kernel = c.loc[ids_all, "children_0_17"].to_numpy(dtype=float)[None, :] * np.exp(-dist / CARER_RANGE_MILES)
-    np.fill_diagonal(kernel, 0.0)
+    kernels = {}
+    for kind, miles in (("kinship", KINSHIP_RANGE_MILES), ("in_house_fostering", IN_HOUSE_RANGE_MILES)):
+        kernels[kind] = c.loc[ids_all, "children_0_17"].to_numpy(dtype=float)[None, :] * np.exp(-dist / miles)
+        np.fill_diagonal(kernels[kind], 0.0)
     family = "mainstream;sibling_group;parent_child"
     for k, cid in enumerate(ids_all):
         pid = f"LA:{cid}"
         supply.providers[pid] = (f"{c.name[cid]} (in-house)", "council", pid)
-        near = np.argsort(-kernel[k], kind="stable")[:NEIGHBOURS]
-        share = kernel[k, near] / kernel[k, near].sum()
         for kind, places, serves, inside in (
             ("kinship", int(fostering.kinship[cid]), cid, fostering.kinship_inside[cid]),
             ("in_house_fostering", int(np.ceil(fostering.in_house[cid] * (1 + VACANCY))), "", fostering.in_house_inside[cid]),
         ):
+            near = np.argsort(-kernels[kind][k], kind="stable")[:NEIGHBOURS]
+            share = kernels[kind][k, near] / kernels[kind][k, near].sum()
             own = int(round(places * float(inside)))
             split = _largest_remainder(share * (places - own), places - own)
             for where, n in [(cid, own)] + [(ids_all[j], int(m)) for j, m in zip(near, split)]:

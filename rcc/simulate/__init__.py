@@ -16,7 +16,7 @@ residential places, :attr:`rcc.flows.ChoiceRule.match_spread`: the long tail of 
 of ``match_spread`` for those homes, :attr:`rcc.flows.ChoiceRule.type_spread`: a child hard to match is harder
 to match with a home's group of children than with a foster carer), ``carer_local_share`` (the share
 of a council's family carers who are its residents whatever its size,
-:func:`rcc.datasets.supply.carer_inside_share`: the rest follow DfE's published national inside shares by
+:func:`rcc.datasets.carers.carer_inside_share`: the rest follow DfE's published national inside shares by
 kind of placement, never a council's own inside share) and ``district_spread`` (how tightly children
 gather inside their districts, :func:`rcc.datasets.council_geometry`, which the over-20-miles share is
 measured with); then two parameters per region with the global ones fixed
@@ -24,7 +24,8 @@ measured with); then two parameters per region with the global ones fixed
 ``match_spread_scale``, a multiple of ``match_spread`` for the region's homes,
 :attr:`rcc.flows.ChoiceRule.region_spread`; :func:`rcc.datasets.calibration.regional_parameter`).
 Published figures never fitted to are printed beside the
-model (:func:`in_region_shares`, :func:`childrens_home_metrics`; ``benchmarks/bench_realism.py``). As
+model (:func:`in_region_shares`, :func:`childrens_home_metrics`, :func:`locality_by_type`;
+``benchmarks/bench_realism.py``). As
 councils place today, a council's in-house foster carers take only its own children
 (:data:`OWN_PROVISION`, :func:`provision_council`; a plan may pool them), a council's own family carers
 living beyond its boundary live near its children (:data:`NEAR_CARERS`: measured by the geometry's
@@ -67,6 +68,7 @@ from rcc.simulate.metrics import (
     council_metrics,
     far_share,
     in_region_shares,
+    locality_by_type,
     mixed_far_share,
     own_carer_matrix,
     placement_matrix,
@@ -96,6 +98,7 @@ __all__ = [
     "in_region_shares",
     "initial_population",
     "key_frame",
+    "locality_by_type",
     "mixed_far_share",
     "own_carer_matrix",
     "placement_matrix",

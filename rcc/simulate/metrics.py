@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from rcc.core.errors import InvalidInputError
 from rcc.core.region import Region
 from rcc.core.schema import HOME_TYPES
 from rcc.datasets import FAR_MILES, CouncilGeometry, england_geometry, published_metrics
@@ -19,6 +20,7 @@ __all__ = [
     "council_metrics",
     "far_share",
     "in_region_shares",
+    "locality_by_type",
     "mixed_far_share",
     "own_carer_matrix",
     "placement_matrix",
@@ -222,3 +224,24 @@ def childrens_home_metrics(region: Region, population: Population) -> pd.Series:
             "pct_over_20_miles": 100 * float(far[ch].mean()),
         }
     )
+
+
+def locality_by_type(region: Region, population: Population, home_types: tuple[str, ...]) -> pd.Series:
+    """Placed children in homes of ``home_types``, % by where they live as DfE's placement-location release
+    counts them: inside or outside their council's boundary, 20 miles or less from home or more (expected,
+    :func:`far_share`: a child with its own council's family carers nearest first). NaN when there are none."""
+    if isinstance(home_types, str):  # a name, not a tuple of names: its letters would be read as types
+        raise InvalidInputError("home types", None, "home_types", "a tuple of home types", home_types)
+    unknown = [t for t in home_types if t not in HOME_TYPES]
+    if unknown:
+        raise InvalidInputError("home types", unknown[0], "home_type", f"one of {list(HOME_TYPES)}", unknown[0])
+    home_council, where, far, kind = _placed(region, population)
+    take = np.isin(kind, [HOME_TYPES.index(t) for t in home_types])
+    inside, far = home_council[take] == where[take], far[take]
+    cells = {
+        "inside, 20 miles or less": (1 - far) * inside,
+        "inside, over 20 miles": far * inside,
+        "outside, 20 miles or less": (1 - far) * ~inside,
+        "outside, over 20 miles": far * ~inside,
+    }
+    return pd.Series({k: 100 * float(v.mean()) if len(v) else float("nan") for k, v in cells.items()})
