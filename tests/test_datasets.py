@@ -208,15 +208,14 @@ def test_relatives_beyond_a_councils_boundary_live_farther_than_its_in_house_car
     assert float(f.value["kinship_range_miles"]) > float(f.value["in_house_range_miles"])
     eng = rcc.datasets.england(today=False)
     miles = eng.council_distances()
-    idx = pd.Index(eng.council_ids)
-    h = eng.homes
+    where = pd.Index(eng.council_ids).get_indexer(eng.homes.council_id)
     mean = {}
     for kind in ("kinship", "in_house_fostering"):
-        away = h[h.home_id.str.startswith(f"{kind}:") & h.home_id.str.contains("@")]  # beyond the owner's boundary
-        owner = idx.get_indexer(away.home_id.str.split(":").str[1].str.split("@").str[0])
-        where = idx.get_indexer(away.council_id)
-        assert (owner >= 0).all() and (owner != where).all()
-        mean[kind] = float(np.average(miles[owner, where], weights=away.places))
+        owner = rcc.simulate.provision_council(eng, (kind,))  # the council whose own carers they are, else -1
+        away = (owner >= 0) & (owner != where)  # beyond the owner's boundary
+        assert away.any() and eng.homes.home_id[away].str.startswith(f"{kind}:").all()
+        assert eng.homes.home_id[away].str.contains("@").all()  # the supply names them by where they live
+        mean[kind] = float(np.average(miles[owner[away], where[away]], weights=eng.homes.places[away]))
     assert mean["kinship"] > mean["in_house_fostering"] + 1  # each kind its own decay: relatives farther away
 
 

@@ -385,9 +385,10 @@ def _council_carers(cla: pd.DataFrame, c: pd.DataFrame, fostering: _Fostering, s
     foster places (in-house and IFA in proportion, inside the council)."""
     ids_all = list(cla.index)
     dist = distance_matrix(c.loc[ids_all, "lat"], c.loc[ids_all, "lon"], c.loc[ids_all, "area_km2"])
+    children = c.loc[ids_all, "children_0_17"].to_numpy(dtype=float)[None, :]
     kernels = {}
     for kind, miles in (("kinship", KINSHIP_RANGE_MILES), ("in_house_fostering", IN_HOUSE_RANGE_MILES)):
-        kernels[kind] = c.loc[ids_all, "children_0_17"].to_numpy(dtype=float)[None, :] * np.exp(-dist / miles)
+        kernels[kind] = children * np.exp(-dist / miles)
         np.fill_diagonal(kernels[kind], 0.0)
     family = "mainstream;sibling_group;parent_child"
     for k, cid in enumerate(ids_all):
