@@ -203,3 +203,51 @@ def test_groups_rounded_whole_then_single_children_by_lp(gm_prep):
     free = rounding.placements_lp(lp, v, n_fix, z_fix, groups, run, free_all=True)
     assert shut.status == free.status == "optimal"
     assert float(chosen.objective) * (1 - 1e-9) <= float(free.objective) <= float(shut.objective) * (1 + 1e-9)
+
+
+
+@pytest.fixture(scope="module")
+def gm_step_downs():
+    """Greater Manchester, 2 years, today's children held and free to step down: the model with single
+    children's placements continuous (lazy) splits some children, so its plan must be made whole."""
+    from rcc.sufficiency import EXAMPLE_GROWTH
+    from rcc.sufficiency.merging import merge_homes
+
+    region = rcc.datasets.england("Greater Manchester RCC")
+    fc = forecast_from_region(region, years=2, growth_by_need=EXAMPLE_GROWTH, group_size={"sibling_group": 2})
+    params = SufficiencyParams(years=2, step_downs=True, solver=rcc.SolverOptions(mip_gap=1e-3, time_limit_s=120))
+    opts, budgets = default_options(region), pd.DataFrame({"scope": ["total"], "capital_gbp": [1e7]})
+    merged, home_class = merge_homes(region, opts, fc, None, None, params)
+    prep = prepare_inputs(merged, opts, fc, budgets, params, None, None, region, home_class)
+    return prep.data, list(prep.options.option_id), Run(params, time.perf_counter())
+
+
+def test_whole_children_repair_settles_the_fractional_ones_on_the_lazy_plans_support(gm_step_downs):
+    """Making a lazy plan whole: given the lazy objective, the repair first holds at zero every placement
+    and step-down the lazy plan leaves at zero, and keeps that plan when it is within the gap tolerance
+    of the lazy objective; otherwise (or without the objective) every placement is free. Each is a whole
+    plan with the lazy plan's units, no better than it, and the bounds are as built afterwards."""
+    data, labels, run = gm_step_downs
+    lazy = run.build(data, labels, lazy=True)
+    lazy_out = run.solve(lazy)
+    assert lazy_out.status == "optimal" and heuristics.fractional(lazy), "the lazy plan should split a child"
+    lazy_obj = float(lazy_out.objective)
+    zero = np.abs(np.r_[[x.varValue or 0.0 for x in lazy.v], [x.varValue or 0.0 for x in lazy.w]]) <= 1e-9
+    n_lazy = np.round([x.varValue for x in lazy.n])
+    full_model, full = heuristics.repair_whole(data, labels, lazy, run)
+    kept_model, kept = heuristics.repair_whole(data, labels, lazy, run, lazy_obj)
+    for model, out in ((full_model, full), (kept_model, kept)):
+        assert out.has_solution and not heuristics.fractional(model)
+        assert float(out.objective) >= lazy_obj - 1e-9 * abs(lazy_obj)
+        np.testing.assert_array_equal([x.varValue for x in model.n], n_lazy)
+    assert heuristics.within_gap(float(kept.objective), lazy_obj, run.gap_tolerance())
+    kept_values = np.r_[[x.varValue for x in kept_model.v], [x.varValue for x in kept_model.w]]
+    assert (kept_values[zero] == 0).all()  # only where the lazy plan placed or moved children
+    fresh = run.build(data, labels)
+    for got, built in ((kept_model.v, fresh.v), (kept_model.w, fresh.w)):
+        assert [x.upBound for x in got] == [x.upBound for x in built]
+    # a lazy objective the support cannot come near: every placement freed, as the full repair
+    freed_model, freed = heuristics.repair_whole(data, labels, lazy, run, lazy_obj - abs(lazy_obj))
+    assert not heuristics.fractional(freed_model)
+    assert float(freed.objective) <= float(kept.objective) + 1e-9 * abs(lazy_obj)
+    assert heuristics.within_gap(float(freed.objective), float(full.objective), run.gap_tolerance())

@@ -25,7 +25,7 @@ import numpy as np
 from rcc.core import solvers
 from rcc.core.solvers import SolverOutcome
 
-__all__ = ["ArrayProblem", "Col", "Expr", "Row", "add_constraint", "add_variables", "affine", "affine_at", "bounds", "positions", "release", "set_objective", "set_values", "values"]
+__all__ = ["ArrayProblem", "Col", "Expr", "Row", "add_constraint", "add_variables", "affine", "affine_at", "bounds", "positions", "release", "set_objective", "set_upper", "set_values", "values"]
 
 
 class Col:
@@ -430,6 +430,17 @@ def bounds(variables: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
     low = np.array([-math.inf if x.lowBound is None else x.lowBound for x in variables], dtype=float)
     up = np.array([math.inf if x.upBound is None else x.upBound for x in variables], dtype=float)
     return low, up
+
+
+def set_upper(variables: Sequence[Any], up: np.ndarray) -> None:
+    """Set upper bounds (inf: none), written as one array for an :class:`ArrayProblem`'s variables."""
+    up = np.asarray(up, dtype=float)
+    if len(variables) and isinstance(variables[0], Col):
+        idx = np.fromiter((v.j for v in variables), dtype=np.int64, count=len(variables))
+        variables[0].p.ub[idx] = up
+        return
+    for var, u in zip(variables, up):
+        var.upBound = None if u == math.inf else float(u)
 
 
 def set_values(variables: Sequence[Any], vals: Any) -> None:

@@ -234,7 +234,7 @@ def whole_plan(
         return None
     if not (sub.whole_children and fractional(model)):
         return snapshot(model, idx, float(outcome.objective), source)
-    repaired, whole = repair_whole(sub, labels, model, run)
+    repaired, whole = repair_whole(sub, labels, model, run, float(outcome.objective))
     if not whole.has_solution:
         return None
     return snapshot(repaired, idx, float(whole.objective), f"{source}, single children made whole")
@@ -253,16 +253,41 @@ def fractional(model: SufficiencyModel) -> bool:
 
 
 def repair_whole(
-    sub: ModelData, labels: list[str], lazy_model: SufficiencyModel, run: Run
+    sub: ModelData, labels: list[str], lazy_model: SufficiencyModel, run: Run, lazy_objective: float | None = None
 ) -> tuple[SufficiencyModel, SolverOutcome]:
     """Whole children: rebuild with every placement integer, units and closures
-    fixed at the lazy model's values, and solve (a near-transportation MIP)."""
+    fixed at the lazy model's values, and solve (a near-transportation MIP).
+
+    Given the lazy plan's objective (a lower bound for any whole plan with these units), first on the
+    lazy plan's support: placements and step-downs it leaves at zero held at zero, so only the few
+    fractional children are settled. That plan is kept when it is within the gap tolerance of the lazy
+    objective; otherwise every placement is freed and the MIP solved from it (a start, when it has one).
+    """
     n_val = np.round(arrays.values(lazy_model.n))
     z_val = np.round(arrays.values(lazy_model.z))
     model = run.build(sub, labels)
     for var, val in zip(list(model.n) + list(model.z), np.r_[n_val, z_val]):
         var.lowBound = var.upBound = float(val)
-    return model, run.solve(model)
+    same = len(model.v) == len(lazy_model.v) and len(model.w) == len(lazy_model.w)
+    if lazy_objective is None or not same:
+        return model, run.solve(model)
+    on_support = _solve_on_support(model, lazy_model, run)
+    if on_support.has_solution and within_gap(float(on_support.objective), lazy_objective, run.gap_tolerance()):
+        return model, on_support
+    return model, run.solve(model, warm_start=on_support.has_solution)
+
+
+def _solve_on_support(model: SufficiencyModel, lazy_model: SufficiencyModel, run: Run) -> SolverOutcome:
+    """Solve ``model`` with its placements and step-downs that are zero in ``lazy_model`` (the same columns)
+    held at zero; restores their bounds (the solution's values stay, a start for the whole MIP)."""
+    free = list(model.v) + list(model.w)
+    values = np.r_[np.asarray(arrays.values(lazy_model.v), dtype=float), np.asarray(arrays.values(lazy_model.w), dtype=float)]
+    _, up = arrays.bounds(free)
+    arrays.set_upper(free, np.where(np.abs(values) <= 1e-9, 0.0, up))
+    try:
+        return run.solve(model)
+    finally:
+        arrays.set_upper(free, up)
 
 
 def lp_neighbourhood(
