@@ -151,6 +151,10 @@ ATTRIBUTION_LINES = (
         "Source: Ofsted, *Children's social care data in England 2023* (official statistics, "
         "published 6 July 2023), Open Government Licence v3.0."
     ),
+    (
+        "Source: Ofsted, *Children's social care in England 2025* (accredited official statistics, "
+        "published 16 July 2025: the count of children's home places), Open Government Licence v3.0."
+    ),
 )
 
 

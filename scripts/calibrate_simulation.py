@@ -237,6 +237,10 @@ def fit_regional(pool, point, geometry, target, seeds, years, rounds=(10, 6), st
     steps = np.r_[np.full(k, 0.1), np.full(k, np.log(1.5))]
     lo, hi = np.r_[np.zeros(k), np.full(k, np.log(0.25))], np.r_[np.full(k, 0.58), np.full(k, np.log(4.0))]
     best, history = None, []
+    if not rounds:  # evaluate only: the start's shares and runs
+        (best,) = evaluate([x])
+        e = _errors(best[0], target)
+        print(f"regional parameters evaluated, not fitted: sum of squares {e @ e:.0f}")
     for round_, iterations in enumerate(rounds):
         away = np.where(x + steps > hi, -steps, steps)  # a parameter at its upper bound is perturbed down
         xs = [x] + [x + away[j] * np.eye(2 * k)[j] for j in range(2 * k)]
@@ -322,6 +326,11 @@ def main(argv: list[str] | None = None) -> None:
         "--warm-start", action="store_true", help="with --regional-only: start from the shipped regional parameters"
     )
     ap.add_argument(
+        "--evaluate",
+        action="store_true",
+        help="with --regional-only --warm-start: no fit; the record of the shipped parameters on this model",
+    )
+    ap.add_argument(
         "--set",
         action="append",
         default=[],
@@ -331,6 +340,8 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     if args.warm_start and not args.regional_only:
         ap.error("--warm-start needs --regional-only (the grid's regional fit starts flat)")
+    if args.evaluate and not args.warm_start:
+        ap.error("--evaluate needs --regional-only --warm-start (the shipped regional parameters it evaluates)")
     overrides = _overrides(ap, args)
     points, spreads = (POINTS[::4], SPREAD_GRID[::3]) if args.quick else (POINTS, SPREAD_GRID)
     seeds = args.seeds[:1] if args.quick else args.seeds
@@ -354,7 +365,10 @@ def main(argv: list[str] | None = None) -> None:
             return
         geometry = council_geometry(rcc.datasets.england(today=False).council_ids, spread=best[4])
         point = (*best[:4], best[5])
-        regional, (mean, runs), history = fit_regional(pool, point, geometry, target, seeds, args.years, start=start)
+        rounds = () if args.evaluate else (10, 6)
+        regional, (mean, runs), history = fit_regional(
+            pool, point, geometry, target, seeds, args.years, rounds=rounds, start=start
+        )
     print(f"{time.perf_counter() - t0:.0f} s")
     write_record(args, best, grid, global_fit, regional, history, mean, runs, seeds, target)
 
@@ -421,7 +435,16 @@ def write_record(args, best, grid, global_fit, regional, history, mean, runs, se
                 if args.regional_only
                 else ""
             )
-            + ("; started from the record's regional parameters before (--warm-start)" if args.warm_start else "")
+            + (
+                "; started from the record's regional parameters before (--warm-start)"
+                if args.warm_start and not args.evaluate
+                else ""
+            )
+            + (
+                "; evaluated, not fitted (--evaluate): the record's regional parameters before, on this model"
+                if args.evaluate
+                else ""
+            )
             + (f"; global parameters set, not the record's: {', '.join(args.set)} (--set)" if args.set else "")
         ),
         "regional_history": history,

@@ -17,6 +17,8 @@ LGA = "LGA (Local Government Association), 2023"
 DFE = "DfE, Children looked after in England including adoptions, 2025 (national placement counts)"
 DESIGN = "rcc default: order of magnitude (in-house fostering ~GBP 400-650, IFA ~800-1,000), no published figure in the sources"
 TAIL_PLACEMENTS = 1_510  #: LGA 2023: placements costing GBP 10,000 or more a week
+OFSTED_2025 = "Ofsted, Children's social care in England 2025 (accredited official statistics, 16 July 2025), 31 March 2025"
+CHILDRENS_HOME_PLACES_2025 = 14_259  #: Ofsted 2025: registered places in children's homes
 #: DfE 2025 national placement counts the tail share is taken of (children's homes and other residential).
 RESIDENTIAL_COLUMNS = ("secure_and_childrens_homes", "residential_schools", "other_residential_settings")
 
@@ -195,6 +197,24 @@ def supply_figures() -> pd.DataFrame:
             "DfE 2025 LA of placement: other councils' children placed within each council's boundary; a "
             "region's IFA carers are located in proportion (suppressed cells: the region's rate per child)",
         ),
+        (
+            "childrens_home_places_2025",
+            CHILDRENS_HOME_PLACES_2025,
+            "places",
+            f"{OFSTED_2025}: 14,259 registered places in 3,946 (mainstream) children's homes, short-break-only homes "
+            "included (Ofsted's count since 2024; rcc's Ofsted list is 31 March 2023: 11,857 places in 3,050 homes, "
+            "as that count has them); 84% of homes privately run (81% in the 2023 list), most 2024-25 registrations "
+            "private; the North West 22% of places (22.1% in the 2023 list)",
+        ),
+        (
+            "childrens_home_growth",
+            "private homes",
+            "rule",
+            "rcc rule: the places added from 31 March 2023 to 31 March 2025 are private, each 2023 private children's "
+            "home's places scaled by one factor (whole places, largest remainders) so children's homes hold the 2025 "
+            "total; where the new homes opened is not in rcc's sources, so the 2023 private homes' places are where "
+            "they are (Ofsted 2025 has the North West's share of places as in 2023)",
+        ),
         ("tail_placements", TAIL_PLACEMENTS, "placements", f"{LGA}: placements costing GBP 10,000 or more a week"),
         ("ncercc_council_home", 4_750, "GBP/week", f"{NCERCC}: local authority children's homes"),
         ("ncercc_private_home", 3_970, "GBP/week", f"{NCERCC}: private children's homes"),
@@ -342,6 +362,10 @@ placement for CLA by distance locality'), in-house carers 10 miles (an rcc defau
 loss). No council's own published inside share is an input: it is a target.
 A children's services trust's own provision, which DfE counts as voluntary sector, is its council's
 (`childrens_services_trusts`: in-house carers, not agency ones; the voluntary sector is the rest).
+Children's homes are Ofsted's list of 31 March 2023 (11,857 places) grown to Ofsted's count at 31 March 2025
+(`childrens_home_places_2025`: 14,259 places, Children's social care in England 2025): an **rcc rule**
+(`childrens_home_growth`) puts the added places in the 2023 private homes, one factor for all (84% of homes were
+privately run in 2025, most new registrations private; the North West held 22% of places in both years).
 
 `ofsted_providers.csv` **district_id**: in a county council, the lower-tier district of the provider's
 2010 parliamentary constituency (Ofsted's "Parliamentary constituency" column): the district of the same

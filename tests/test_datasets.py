@@ -48,15 +48,25 @@ def test_demand_matches_dfe_children_looked_after():
     assert 78_000 < total < 81_770
 
 
-def test_residential_supply_is_the_real_ofsted_places():
+def test_residential_supply_is_the_real_ofsted_places_grown_to_2025():
+    """The supply's residential homes hold Ofsted's listed places (31 March 2023), private children's homes grown
+    by one factor (whole places) so children's homes hold Ofsted's 2025 count; every other home as listed."""
+    from rcc.datasets.supply import CHILDRENS_HOME_PLACES_2025, grown_places
+
     homes = england().homes
     of = rcc.datasets.ofsted_providers()
+    of = of[(of.provision_type != "ifa") & (of.places > 0)]
+    grown = grown_places(of)
+    private = ((of.provision_type == "childrens_home") & (of.sector == "private")).to_numpy()
+    assert (grown[~private] == of.places[~private]).all()
+    factor = (CHILDRENS_HOME_PLACES_2025 - 11_857) / of.places[private].sum() + 1  # 2,402 added to 8,885 places
+    assert ((grown[private] - of.places[private] * factor).abs() < 1).all()
+    assert grown[(of.provision_type == "childrens_home").to_numpy()].sum() == CHILDRENS_HOME_PLACES_2025 == 14_259
+    assert of.loc[of.provision_type == "childrens_home", "places"].sum() == 11_857
     for kind in ("childrens_home", "secure_home", "residential_school"):
         got = homes[homes.home_type == kind].groupby("council_id").places.sum()
-        want = of[of.provision_type == kind].groupby("council_id").places.sum()
-        want = want[want > 0]
+        want = grown[(of.provision_type == kind).to_numpy()].groupby(of.council_id[of.provision_type == kind]).sum()
         pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_names=False)
-    assert homes.loc[homes.home_type == "childrens_home", "places"].sum() == 11_857
     assert homes.loc[homes.home_type == "secure_home", "places"].sum() == 214
 
 

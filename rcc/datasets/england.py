@@ -28,7 +28,8 @@ Demand
     age profile of each need in :data:`NEED_AGE_PROFILE`.
 
 Supply
-    :mod:`rcc.datasets.supply`: the real Ofsted homes (by district inside a county), council and
+    :mod:`rcc.datasets.supply`: the real Ofsted homes (by district inside a county; private children's
+    homes grown to Ofsted's 2025 count of places, :func:`rcc.datasets.supply.grown_places`), council and
     agency foster carers (where they live is rcc's rule: no published fostering counts in the sources),
     UASC foster places and supported accommodation as DfE counts them, voluntary agencies as published (a
     children's services trust's own provision, which DfE counts as voluntary, is its council's), and weekly

@@ -5,7 +5,10 @@ Children's homes, secure children's homes and residential special schools
     district x owner x type (x short breaks, x high-cost tail): real provider groups, so market
     concentration is real; each home's district is the best-fit district of its parliamentary constituency
     (Ofsted redacts addresses; ``district_id`` in the file, blank where the council is one district).
-    Short-break-only homes serve disability.
+    Short-break-only homes serve disability. Children's homes are grown to Ofsted's count at the census
+    date (31 March 2025: 14,259 places against the list's 11,857): the places added are private, each
+    private home's places scaled by one factor (:func:`grown_places`, an rcc rule; where the new homes
+    opened is not in the sources, and the North West's share of places is the same in both years).
 Fostering
     Published household and place counts for fostering are not in the shared sources (Ofsted's fostering
     release is not among them), so the split and location below are **rcc's rule, labelled as such**
@@ -47,6 +50,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from rcc.core.errors import InvalidInputError
 from rcc.core.geo import distance_matrix
 from rcc.datasets.carers import ISLANDS, carer_inside_share, carer_local_share
 
@@ -54,10 +58,12 @@ __all__ = [
     "DEFAULT_WEEKLY_COST_GBP",
     "WEEKLY_COSTS",
     "WeeklyCost",
+    "CHILDRENS_HOME_PLACES_2025",
     "CHILDRENS_SERVICES_TRUSTS",
     "ISLANDS",
     "carer_inside_share",
     "carer_local_share",
+    "grown_places",
     "supply_figures",
     "weekly_costs",
 ]
@@ -173,6 +179,9 @@ IN_HOUSE_RANGE_MILES = float(_figures()["in_house_range_miles"])
 NEIGHBOURS = int(_figures()["carer_neighbours"])  #: councils a council's carers outside its boundary are spread over
 VACANCY = float(_figures()["vacancy"])  #: spare places on top of children placed (fostering, supported)
 UASC_UNDER_16_SHARE = float(_figures()["uasc_under_16_share"])  #: UASC under 16: foster places of their own
+#: Registered places in children's homes at 31 March 2025 (Ofsted 2025): the embedded 2023 list grown to it
+#: (:func:`grown_places`).
+CHILDRENS_HOME_PLACES_2025 = int(float(_figures()["childrens_home_places_2025"]))
 #: Councils whose children's services a trust runs (2025): its own provision, voluntary to DfE, is the council's.
 CHILDRENS_SERVICES_TRUSTS: tuple[str, ...] = tuple(_figures()["childrens_services_trusts"].split(";"))
 #: Published national shares placed inside the council by kind of family placement (DfE 2015, sources in
@@ -290,6 +299,7 @@ def _residential_homes(ofsted: pd.DataFrame, owner_ids: dict[str, str], supply: 
     (x short breaks, x high-cost tail: each Ofsted home is in the tail with its type's tail share); costs by
     council (:meth:`_Supply.cost`)."""
     res = ofsted[(ofsted.provision_type != "ifa") & (ofsted.places > 0)].copy()
+    res["places"] = grown_places(res)
     res["short"] = res.short_break_only.astype(str).str.lower() == "true"
     res["sector"] = res.sector.where(res.sector.isin(["council", "private", "voluntary"]), "other_public")
     res["district_id"] = res.get("district_id", pd.Series("", index=res.index)).fillna("").astype(str)
@@ -305,6 +315,34 @@ def _residential_homes(ofsted: pd.DataFrame, owner_ids: dict[str, str], supply: 
         home_id = f"{r.provision_type}:{where}:{pid}{':sb' if r.short else ''}{':high' if r.tail else ''}"
         cost = supply.cost(str(r.provision_type), str(r.sector), str(r.council_id), bool(r.tail))
         supply.add_home(home_id, r.council_id, pid, r.provision_type, int(r.places), needs, ages, cost)
+
+
+def grown_places(ofsted: pd.DataFrame) -> pd.Series:
+    """Registered places of Ofsted's homes (``ofsted_providers.csv``, 31 March 2023) grown to the census date: the
+    private children's homes' places scaled by one factor, in whole places (largest remainders), so that
+    children's homes hold :data:`CHILDRENS_HOME_PLACES_2025` (Ofsted's count at 31 March 2025; the rule and its
+    sources in :func:`supply_figures`); every other home's places as listed.
+
+    Examples
+    --------
+    >>> homes = pd.DataFrame({"provision_type": ["childrens_home"] * 3 + ["secure_home"],
+    ...                       "sector": ["private", "private", "council", "council"], "places": [4, 2, 5, 8]})
+    >>> bool(grown_places(homes)[homes.provision_type == "childrens_home"].sum() == CHILDRENS_HOME_PLACES_2025)
+    True
+    """
+    places = ofsted.places.astype(float).copy()
+    home = (ofsted.provision_type == "childrens_home").to_numpy()
+    private = home & (ofsted.sector == "private").to_numpy()
+    added = CHILDRENS_HOME_PLACES_2025 - float(places[home].sum())
+    if added < 0 or not private.any():
+        raise InvalidInputError(
+            "ofsted providers", None, "places",
+            f"children's home places at most {CHILDRENS_HOME_PLACES_2025:,} (2025) with a private home to grow",
+            f"{places[home].sum():,.0f} places, {int(private.sum())} private homes",
+        )
+    total = int(round(float(places[private].sum()) + added))
+    places[private] = _largest_remainder(places[private].to_numpy() * total / places[private].sum(), total)
+    return places.astype(int)
 
 
 def _residential_terms(provision_type: str, short: bool) -> tuple[str, tuple[int, int]]:
