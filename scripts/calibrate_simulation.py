@@ -441,13 +441,14 @@ def write_record(args, best, grid, global_fit, regional, history, mean, runs, se
                 else ""
             )
             + (
-                "; evaluated, not fitted (--evaluate): the record's regional parameters before, on this model"
+                "; evaluated, not refitted (--evaluate): the regional parameters as the fit above gave them on the "
+                "model before (regional_history: that fit), their fit and held-out figures below on this model"
                 if args.evaluate
                 else ""
             )
             + (f"; global parameters set, not the record's: {', '.join(args.set)} (--set)" if args.set else "")
         ),
-        "regional_history": history,
+        "regional_history": old.get("regional_history", []) if args.evaluate else history,
         "fit_global_only": global_fit,  # the fit before the regional parameters
         "seeds": list(seeds),
         "years": args.years,

@@ -204,7 +204,8 @@ def supply_figures() -> pd.DataFrame:
             f"{OFSTED_2025}: 14,259 registered places in 3,946 (mainstream) children's homes, short-break-only homes "
             "included (Ofsted's count since 2024; rcc's Ofsted list is 31 March 2023: 11,857 places in 3,050 homes, "
             "as that count has them); 84% of homes privately run (81% in the 2023 list), most 2024-25 registrations "
-            "private; the North West 22% of places (22.1% in the 2023 list)",
+            "private; the North West 22% of places (22.1% in the 2023 list). 14,259 as first published; Ofsted's revision "
+            "of 5 August 2025 added to its Table 6b 16 children's home places omitted before (not in rcc's sources)",
         ),
         (
             "childrens_home_growth",

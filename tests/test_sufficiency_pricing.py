@@ -205,7 +205,6 @@ def test_groups_rounded_whole_then_single_children_by_lp(gm_prep):
     assert float(chosen.objective) * (1 - 1e-9) <= float(free.objective) <= float(shut.objective) * (1 + 1e-9)
 
 
-
 @pytest.fixture(scope="module")
 def gm_step_downs():
     """Greater Manchester, 2 years, today's children held and free to step down: the model with single
@@ -222,7 +221,7 @@ def gm_step_downs():
     return prep.data, list(prep.options.option_id), Run(params, time.perf_counter())
 
 
-def test_whole_children_repair_settles_the_fractional_ones_on_the_lazy_plans_support(gm_step_downs):
+def test_whole_children_repair_settles_the_fractional_ones_on_the_lazy_plans_support(gm_step_downs, monkeypatch):
     """Making a lazy plan whole: given the lazy objective, the repair first holds at zero every placement
     and step-down the lazy plan leaves at zero, and keeps that plan when it is within the gap tolerance
     of the lazy objective; otherwise (or without the objective) every placement is free. Each is a whole
@@ -234,8 +233,13 @@ def test_whole_children_repair_settles_the_fractional_ones_on_the_lazy_plans_sup
     lazy_obj = float(lazy_out.objective)
     zero = np.abs(np.r_[[x.varValue or 0.0 for x in lazy.v], [x.varValue or 0.0 for x in lazy.w]]) <= 1e-9
     n_lazy = np.round([x.varValue for x in lazy.n])
+    solves = []
+    real_solve = Run.solve
+    monkeypatch.setattr(Run, "solve", lambda self, *a, **k: solves.append(1) or real_solve(self, *a, **k))
     full_model, full = heuristics.repair_whole(data, labels, lazy, run)
+    assert len(solves) == 1
     kept_model, kept = heuristics.repair_whole(data, labels, lazy, run, lazy_obj)
+    assert len(solves) == 2  # the support's plan kept: no second solve
     for model, out in ((full_model, full), (kept_model, kept)):
         assert out.has_solution and not heuristics.fractional(model)
         # a restriction of the lazy model (its units fixed, every child whole): never below its bound
@@ -249,6 +253,25 @@ def test_whole_children_repair_settles_the_fractional_ones_on_the_lazy_plans_sup
         assert [x.upBound for x in got] == [x.upBound for x in built]
     # a lazy objective the support cannot come near: every placement freed, as the full repair
     freed_model, freed = heuristics.repair_whole(data, labels, lazy, run, lazy_obj - abs(lazy_obj))
+    assert len(solves) == 4  # on the support, then every placement freed
     assert not heuristics.fractional(freed_model)
     assert float(freed.objective) <= float(kept.objective) + 1e-9 * abs(lazy_obj)
     assert heuristics.within_gap(float(freed.objective), float(full.objective), run.gap_tolerance())
+
+
+def test_a_model_recast_from_the_pricing_lp_has_its_own_step_downs(gm_step_downs):
+    """The heuristics' models are recast from the pricing LP (one HiGHS model, other integrality): every column,
+    the step-downs' included, is the new model's, so its plan's step-downs are its own, not the LP's values."""
+    data, labels, run = gm_step_downs
+    lp = run.build(data, labels, relaxed=True)
+    run.solve(lp)
+    lazy = heuristics.like_lp(lp, data, labels, run, lazy=True)
+    assert len(lazy.w) > 0 and lazy.problem is not lp.problem
+    for name in ("v", "u", "n", "z", "w"):
+        assert all(x.p is lazy.problem for x in getattr(lazy, name)), name
+    out = run.solve(lazy)
+    assert out.has_solution
+    built = run.build(data, labels, lazy=True)  # the same model built afresh: the same optimum
+    assert len(built.w) == len(lazy.w)
+    assert float(out.objective) == pytest.approx(float(run.solve(built).objective), rel=1e-3)
+    np.testing.assert_array_equal(np.array([x.varValue for x in lazy.w]), lazy.problem.x[[x.j for x in lazy.w]])

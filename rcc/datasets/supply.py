@@ -318,10 +318,11 @@ def _residential_homes(ofsted: pd.DataFrame, owner_ids: dict[str, str], supply: 
 
 
 def grown_places(ofsted: pd.DataFrame) -> pd.Series:
-    """Registered places of Ofsted's homes (``ofsted_providers.csv``, 31 March 2023) grown to the census date: the
-    private children's homes' places scaled by one factor, in whole places (largest remainders), so that
-    children's homes hold :data:`CHILDRENS_HOME_PLACES_2025` (Ofsted's count at 31 March 2025; the rule and its
-    sources in :func:`supply_figures`); every other home's places as listed.
+    """Registered places of Ofsted's homes (the whole list, ``ofsted_providers.csv``, 31 March 2023: a part of it
+    would be grown to England's total) grown to the census date: the private children's homes' places scaled by
+    one factor, in whole places (largest remainders), so that children's homes hold
+    :data:`CHILDRENS_HOME_PLACES_2025` (Ofsted's count at 31 March 2025; the rule and its sources in
+    :func:`supply_figures`); every other home's places as listed.
 
     Examples
     --------
@@ -334,11 +335,11 @@ def grown_places(ofsted: pd.DataFrame) -> pd.Series:
     home = (ofsted.provision_type == "childrens_home").to_numpy()
     private = home & (ofsted.sector == "private").to_numpy()
     added = CHILDRENS_HOME_PLACES_2025 - float(places[home].sum())
-    if added < 0 or not private.any():
+    if added < 0 or float(places[private].sum()) <= 0:
         raise InvalidInputError(
             "ofsted providers", None, "places",
-            f"children's home places at most {CHILDRENS_HOME_PLACES_2025:,} (2025) with a private home to grow",
-            f"{places[home].sum():,.0f} places, {int(private.sum())} private homes",
+            f"children's home places at most {CHILDRENS_HOME_PLACES_2025:,} (2025), private homes with places to grow",
+            f"{places[home].sum():,.0f} places, {places[private].sum():,.0f} of them in private homes",
         )
     total = int(round(float(places[private].sum()) + added))
     places[private] = _largest_remainder(places[private].to_numpy() * total / places[private].sum(), total)

@@ -243,6 +243,7 @@ def recast(lp: SufficiencyModel, relaxed: bool = False, lazy: bool = False, unit
     whole = ((d.whole_children and not lazy) | (d.group_size[d.e_cohort[lp.ey_edge]] > 1)) & (not relaxed) & (not units_only)
     integer[_positions(lp.v)] = whole
     integer[_positions(list(lp.n) + list(lp.z))] = not relaxed
+    integer[_positions(lp.w)] = d.whole_children and not (relaxed or lazy or units_only)  # as stepdowns.variables
     new = prob.recast(integer)
     cols = [arrays.Col(new, j) for j in range(new.n_cols)]
     hard = {id(r): attrs.evolve(r, variables=[cols[x.j] for x in r.variables], handle=arrays.Row(new, r.handle.i)) for r in lp.hard}
@@ -257,6 +258,7 @@ def recast(lp: SufficiencyModel, relaxed: bool = False, lazy: bool = False, unit
         u=[cols[j] for j in _positions(lp.u)],
         n=[cols[j] for j in _positions(lp.n)],
         z=[cols[j] for j in _positions(lp.z)],
+        w=[cols[j] for j in _positions(lp.w)],  # the step-downs too: else they read the LP's values
         hard=[hard[id(r)] for r in lp.hard],
         blocks=blocks,
     )

@@ -261,7 +261,7 @@ def repair_whole(
     Given the lazy plan's objective (within its solve's gap of a lower bound for any whole plan with these
     units), first on the lazy plan's support: placements and step-downs it leaves at zero held at zero, so only
     the few fractional children are settled. That plan is kept when it is within the gap tolerance of the lazy
-    objective; otherwise every placement is freed and the MIP solved afresh (not from the support's plan: a
+    objective (or when no time is left); otherwise every placement is freed and the MIP solved afresh (not from the support's plan: a
     poor start, say with children left unplaced off the support, slowed HiGHS's own search by five times on
     Greater Manchester's step-downs).
     """
@@ -274,7 +274,8 @@ def repair_whole(
     if lazy_objective is None or not same:
         return model, run.solve(model)
     on_support = _solve_on_support(model, lazy_model, run)
-    if on_support.has_solution and within_gap(float(on_support.objective), lazy_objective, run.gap_tolerance()):
+    near = on_support.has_solution and within_gap(float(on_support.objective), lazy_objective, run.gap_tolerance())
+    if near or (on_support.has_solution and run.out_of_time()):  # no time left: the support's plan, not none
         return model, on_support
     return model, run.solve(model)
 
@@ -283,7 +284,8 @@ def _solve_on_support(model: SufficiencyModel, lazy_model: SufficiencyModel, run
     """Solve ``model`` with its placements and step-downs that are zero in ``lazy_model`` (the same columns)
     held at zero; restores their bounds."""
     free = list(model.v) + list(model.w)
-    values = np.r_[np.asarray(arrays.values(lazy_model.v), dtype=float), np.asarray(arrays.values(lazy_model.w), dtype=float)]
+    lazy = list(lazy_model.v) + list(lazy_model.w)
+    values = np.asarray(arrays.values(lazy), dtype=float)
     _, up = arrays.bounds(free)
     arrays.set_upper(free, np.where(np.abs(values) <= 1e-9, 0.0, up))
     try:
