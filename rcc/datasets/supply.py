@@ -334,15 +334,15 @@ def grown_places(ofsted: pd.DataFrame) -> pd.Series:
     places = ofsted.places.astype(float).copy()
     home = (ofsted.provision_type == "childrens_home").to_numpy()
     private = home & (ofsted.sector == "private").to_numpy()
-    added = CHILDRENS_HOME_PLACES_2025 - float(places[home].sum())
-    if added < 0 or float(places[private].sum()) <= 0:
+    listed, listed_private = float(places[home].sum()), float(places[private].sum())
+    if listed > CHILDRENS_HOME_PLACES_2025 or listed_private <= 0:
         raise InvalidInputError(
             "ofsted providers", None, "places",
             f"children's home places at most {CHILDRENS_HOME_PLACES_2025:,} (2025), private homes with places to grow",
-            f"{places[home].sum():,.0f} places, {places[private].sum():,.0f} of them in private homes",
+            f"{listed:,.0f} places, {listed_private:,.0f} of them in private homes",
         )
-    total = int(round(float(places[private].sum()) + added))
-    places[private] = _largest_remainder(places[private].to_numpy() * total / places[private].sum(), total)
+    total = int(round(listed_private + CHILDRENS_HOME_PLACES_2025 - listed))
+    places[private] = _largest_remainder(places[private].to_numpy() * total / listed_private, total)
     return places.astype(int)
 
 

@@ -415,8 +415,8 @@ def release(model_problem: Any) -> None:
 
 def values(variables: Sequence[Any]) -> np.ndarray:
     """Solution values (0.0 where none), read as one array for an :class:`ArrayProblem`'s variables."""
-    if len(variables) and isinstance(variables[0], Col):
-        idx = np.fromiter((v.j for v in variables), dtype=np.int64, count=len(variables))
+    idx = positions(variables)
+    if idx is not None:
         x = variables[0].p.x[idx]
         return np.where(np.isnan(x), 0.0, x)
     return np.asarray(solvers.values(variables), dtype=float)
@@ -424,8 +424,8 @@ def values(variables: Sequence[Any]) -> np.ndarray:
 
 def bounds(variables: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper bounds (-inf, inf where none), read as arrays for an :class:`ArrayProblem`'s variables."""
-    if len(variables) and isinstance(variables[0], Col):
-        idx = np.fromiter((v.j for v in variables), dtype=np.int64, count=len(variables))
+    idx = positions(variables)
+    if idx is not None:
         return variables[0].p.lb[idx].copy(), variables[0].p.ub[idx].copy()
     low = np.array([-math.inf if x.lowBound is None else x.lowBound for x in variables], dtype=float)
     up = np.array([math.inf if x.upBound is None else x.upBound for x in variables], dtype=float)
@@ -435,8 +435,8 @@ def bounds(variables: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
 def set_upper(variables: Sequence[Any], up: np.ndarray) -> None:
     """Set upper bounds (inf: none), written as one array for an :class:`ArrayProblem`'s variables."""
     up = np.asarray(up, dtype=float)
-    if len(variables) and isinstance(variables[0], Col):
-        idx = np.fromiter((v.j for v in variables), dtype=np.int64, count=len(variables))
+    idx = positions(variables)
+    if idx is not None:
         variables[0].p.ub[idx] = up
         return
     for var, u in zip(variables, up):
@@ -445,8 +445,8 @@ def set_upper(variables: Sequence[Any], up: np.ndarray) -> None:
 
 def set_values(variables: Sequence[Any], vals: Any) -> None:
     """Give variables values (a start for a warm-started solve, or a plan put back)."""
-    if len(variables) and isinstance(variables[0], Col):
-        idx = np.fromiter((v.j for v in variables), dtype=np.int64, count=len(variables))
+    idx = positions(variables)
+    if idx is not None:
         variables[0].p.x[idx] = np.asarray(vals, dtype=float)
         return
     solvers.set_values(variables, vals)
