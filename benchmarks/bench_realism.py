@@ -16,7 +16,8 @@ rcc.datasets.PUBLISHED_IN_REGION_PCT; held out, never fitted). Then the calibrat
 met, on the seeds above and again on other seeds (``--unseen``, default 2 to 7: each target is also checked on
 dice the calibration never saw, those not among ``--seeds``, in sets as many as ``--seeds`` so that each has the
 noise of the fitted set; each set is labelled with whether the record was fitted on it), the children in children's
-homes beside the published figures (rcc.datasets.CHILDRENS_HOMES_PUBLISHED, held out), the children with kinship
+homes beside the published figures (rcc.datasets.CHILDRENS_HOMES_PUBLISHED, held out), England's placed children by
+distance from home in DfE's 2015 groupings (rcc.datasets.DISTANCE_BANDS_PUBLISHED, held out), the children with kinship
 carers by locality and distance (rcc.datasets.KINSHIP_LOCALITY_PUBLISHED, DfE 2015: the inside share and the share
 of those outside over 20 miles are supply inputs, the inside split by distance held out), each region's net gain
 (DfE 2024, held out) and the other held-out figures (earlier years, net gain per council) beside the model.
@@ -40,6 +41,7 @@ from rcc.simulate import (  # noqa: E402
     NEAR_CARERS,
     agreement,
     childrens_home_metrics,
+    distance_band_shares,
     in_region_shares,
     locality_by_type,
     mixed_far_share,
@@ -166,6 +168,28 @@ def kinship_locality(region: rcc.Region, sims: list[rcc.simulate.Simulation]) ->
     outside = table.loc[["outside, 20 miles or less", "outside, over 20 miles"]]
     table.loc["of those outside: over 20 miles"] = 100 * outside.iloc[1] / outside.sum()
     return table
+
+
+def distance_bands(region: rcc.Region, sims: list[rcc.simulate.Simulation]) -> pd.DataFrame:
+    """England's placed children by distance from home in DfE's alternative groupings, today (simulated; mean
+    over the seeds) beside DfE's 2015 figures (% of those with a known distance; held out, never fitted), and
+    the same for children in children's homes (no published split); below, of those over 20 miles, the share in
+    each band beyond it (the shape of the tail, which the 20-mile share alone does not show)."""
+
+    def mean(home_types: tuple[str, ...] | None) -> pd.Series:
+        return pd.concat([distance_band_shares(region, s.population, home_types) for s in sims], axis=1).mean(axis=1)
+
+    published = pd.Series(rcc.datasets.DISTANCE_BANDS_PUBLISHED)
+    table = pd.DataFrame(
+        {
+            "today (simulated)": mean(None),
+            "published 2015": 100 * published / published.sum(),
+            "children's homes today": mean(("childrens_home",)),
+        }
+    )
+    beyond = 100 * table.iloc[1:] / table.iloc[1:].sum()
+    beyond.index = [f"of those over 20: {k}" for k in beyond.index]
+    return pd.concat([table, beyond])
 
 
 def verdict(ok: bool) -> str:
@@ -332,6 +356,9 @@ def main() -> None:
     print(childrens_homes(region, sims).round(1).to_string())
     for k, (_, src) in rcc.datasets.CHILDRENS_HOMES_PUBLISHED.items():
         print(f"  {k}: {src}")
+    print("\nplaced children by distance from home (%; DfE's alternative groupings, held out, never fitted):")
+    print(distance_bands(region, sims).round(1).to_string())
+    print(f"  {rcc.datasets.DISTANCE_BANDS_SOURCE}")
     print("\nchildren with kinship carers (%; the share inside and, of those outside, over 20 miles are supply inputs;")
     print("the inside split by distance is held out):")
     print(kinship_locality(region, sims).round(1).to_string())

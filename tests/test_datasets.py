@@ -106,6 +106,42 @@ def test_district_geometry_matches_the_disc_for_one_district_councils_and_bounds
         rcc.datasets.council_geometry(spread=0.0)
 
 
+def test_distance_bands_spread_each_pairs_far_children_over_dfes_groupings():
+    ids = ["E09000006", "E10000016", "E06000052", "E06000057"]  # Bromley, Kent, Cornwall, Northumberland
+    b = rcc.datasets.distance_bands(ids, spread=1.0)
+    assert b.shape == (4, 4, len(rcc.datasets.BAND_EDGES_MILES) + 1)
+    assert (b >= 0).all() and np.allclose(b.sum(axis=2), 1.0)
+    assert b[2, 3, -1] == 1.0  # Cornwall to Northumberland: every pair over 100 miles
+    everyone = rcc.datasets.distance_bands(spread=1.0)
+    assert everyone.shape == (153, 153, 5) and np.allclose(everyone.sum(axis=2), 1.0)
+    # independently: points drawn uniformly in each council's district discs (weights as the districts')
+    d = rcc.datasets.districts()
+    rng = np.random.default_rng(7)
+
+    def draw(council: str, n: int) -> np.ndarray:
+        mine = d[d.council_id == council]
+        pick = rng.choice(len(mine), size=n, p=mine.weight.to_numpy() / mine.weight.sum())
+        r = np.sqrt(mine.area_km2.to_numpy()[pick] / np.pi) * np.sqrt(rng.uniform(size=n))
+        a = rng.uniform(0, 2 * np.pi, size=n)
+        return mine[["x_km", "y_km"]].to_numpy()[pick] + np.c_[r * np.cos(a), r * np.sin(a)]
+
+    miles = np.hypot(*(draw("E09000006", 200_000) - draw("E10000016", 200_000)).T) / 1.609344
+    edges = [20.0, *rcc.datasets.BAND_EDGES_MILES, np.inf]
+    far = miles[miles > 20]
+    sampled = np.histogram(far, edges)[0] / len(far)
+    assert np.abs(sampled - b[0, 1]).max() < 0.03  # Bromley to Kent: 21-40 and 41-60 miles
+    assert b[0, 1, 0] > 0.3 and b[0, 1, 1] > 0.3 and b[0, 1, 3:].sum() == 0  # Kent reaches 60 miles from Bromley
+    with pytest.raises(rcc.InvalidInputError):
+        rcc.datasets.distance_bands(["E99999999"])
+    with pytest.raises(rcc.InvalidInputError):
+        rcc.datasets.distance_bands(spread=3.0)
+    with pytest.raises(ValueError):
+        everyone[0, 0, 0] = 0.5  # cached: read-only
+    published = pd.Series(rcc.datasets.DISTANCE_BANDS_PUBLISHED)
+    assert list(published.index) == list(rcc.simulate.metrics.DISTANCE_BANDS)
+    assert published.iloc[1:].sum() == 12820 and "2015" in rcc.datasets.DISTANCE_BANDS_SOURCE
+
+
 def test_a_councils_carers_beyond_its_boundary_live_near_its_children_in_the_geometry():
     g = rcc.datasets.council_geometry()
     at = pd.Index(g.council_ids).get_indexer

@@ -330,6 +330,37 @@ def test_locality_by_type_splits_a_types_children_as_dfe_counts_them(gm):
         rcc.simulate.locality_by_type(gm, sim.population, "kinship")
 
 
+def test_distance_band_shares_spread_the_far_share_over_dfes_groupings(gm):
+    sim = rcc.simulate.simulate(gm, months=6, seed=3)
+    every = rcc.simulate.distance_band_shares(gm, sim.population)
+    assert list(every.index) == list(rcc.simulate.metrics.DISTANCE_BANDS)
+    assert every.sum() == pytest.approx(100.0) and (every >= 0).all()
+    assert every.iloc[0] == pytest.approx(sim.metrics["pct_within_20_miles"])  # the same expected far share
+    homes = rcc.simulate.distance_band_shares(gm, sim.population, ("childrens_home",))
+    types = gm.homes.home_type.to_numpy()[sim.population.home[sim.population.home >= 0]]
+    share = (types == "childrens_home").mean()
+    rest = rcc.simulate.distance_band_shares(
+        gm, sim.population, tuple(t for t in rcc.HOME_TYPES if t != "childrens_home")
+    )
+    assert (share * homes + (1 - share) * rest).to_numpy() == pytest.approx(every.to_numpy())
+    # by hand: each child's expected far share (rcc.simulate.far_share, its own council's family carers nearest
+    # first) times its pair of councils' bands (rcc.datasets.distance_bands)
+    placed = sim.population.take(sim.population.home >= 0)
+    at = pd.Index(gm.council_ids).get_indexer(gm.homes.council_id)[placed.home]
+    geometry = rcc.datasets.council_geometry(gm.council_ids)
+    own = rcc.simulate.provision_council(gm, rcc.simulate.NEAR_CARERS)[placed.home] == placed.council
+    cell = (placed.council, at)
+    far = np.where(own, geometry.near_far_share[cell], geometry.far_share[cell])
+    bands = rcc.datasets.distance_bands(gm.council_ids)[placed.council, at]
+    assert every.iloc[1:].to_numpy() == pytest.approx(100 * (far[:, None] * bands).mean(axis=0))
+    assert every.iloc[1:].sum() > 0  # some of Greater Manchester's children live over 20 miles from home
+    assert rcc.simulate.distance_band_shares(gm, sim.population, ()).isna().all()
+    with pytest.raises(InvalidInputError, match="home_type"):
+        rcc.simulate.distance_band_shares(gm, sim.population, ("castle",))
+    with pytest.raises(InvalidInputError, match="a tuple of home types"):
+        rcc.simulate.distance_band_shares(gm, sim.population, "kinship")
+
+
 def test_a_councils_in_house_carers_foster_only_its_own_children_today(gm):
     owner = rcc.simulate.provision_council(gm)
     in_house = (gm.homes.home_type == "in_house_fostering").to_numpy()

@@ -3,6 +3,8 @@
 from rcc.datasets.calibration import (
     CALIBRATED_PARAMETERS,
     CHILDRENS_HOMES_PUBLISHED,
+    DISTANCE_BANDS_PUBLISHED,
+    DISTANCE_BANDS_SOURCE,
     IN_REGION_SOURCE,
     KINSHIP_LOCALITY_PUBLISHED,
     KINSHIP_LOCALITY_SOURCE,
@@ -35,11 +37,13 @@ from rcc.datasets.england import (
     regions,
 )
 from rcc.datasets.geometry import (
+    BAND_EDGES_MILES,
     FAR_MILES,
     LOCALITY_MILES,
     CouncilGeometry,
     council_geometry,
     council_travel,
+    distance_bands,
     districts,
     england_geometry,
 )
@@ -48,7 +52,10 @@ from rcc.datasets.supply import DEFAULT_WEEKLY_COST_GBP, WEEKLY_COSTS, WeeklyCos
 __all__ = [
     "CALIBRATED_PARAMETERS",
     "CENSUS_SEED",
+    "BAND_EDGES_MILES",
     "CHILDRENS_HOMES_PUBLISHED",
+    "DISTANCE_BANDS_PUBLISHED",
+    "DISTANCE_BANDS_SOURCE",
     "IN_REGION_SOURCE",
     "KINSHIP_LOCALITY_PUBLISHED",
     "KINSHIP_LOCALITY_SOURCE",
@@ -70,6 +77,7 @@ __all__ = [
     "council_geometry",
     "council_travel",
     "councils",
+    "distance_bands",
     "districts",
     "england",
     "england_geometry",

@@ -35,6 +35,7 @@ from rcc.core.errors import InvalidInputError
 from rcc.datasets.calibration import simulation_calibration
 
 __all__ = [
+    "BAND_EDGES_MILES",
     "FAR_MILES",
     "LOCALITY_MILES",
     "QUADRATURE_POINTS",
@@ -42,6 +43,7 @@ __all__ = [
     "council_geometry",
     "england_geometry",
     "council_travel",
+    "distance_bands",
     "districts",
 ]
 
@@ -52,6 +54,9 @@ FAR_MILES = 20.0
 LOCALITY_MILES = 20.0
 #: Points per district disc in the quadrature (districts far apart use a quarter of them).
 QUADRATURE_POINTS = 24
+#: DfE's alternative distance groupings beyond :data:`FAR_MILES` ("Alternative placement distance groupings
+#: for CLA"): 21 to 40 miles, 41 to 60, 61 to 80, 81 to 100 and over 100 (the upper edges; the last open).
+BAND_EDGES_MILES = (40.0, 60.0, 80.0, 100.0)
 _KM_PER_MILE = 1.609344
 
 
@@ -260,6 +265,82 @@ def england_geometry(
     if not set(council_ids) <= known:
         return None
     return council_geometry(list(council_ids), spread=spread, locality_miles=locality_miles)
+
+
+def distance_bands(council_ids: list[str] | None = None, *, spread: float | None = None) -> np.ndarray:
+    """Council x council x band: the expected share of home-to-placement pairs in each of DfE's distance
+    groupings beyond 20 miles (21 to 40 miles, 41 to 60, 61 to 80, 81 to 100, over 100:
+    :data:`BAND_EDGES_MILES`), as a share of the pairs more than :data:`FAR_MILES` apart.
+
+    Both ends are drawn independently from the councils' district discs (the same quadrature as
+    :func:`council_geometry`'s ``mean_miles``): how a pair's children beyond 20 miles spread over the bands.
+    A pair never more than 20 miles apart puts its (empty) share in the first band. Each cell sums to 1.
+
+    Examples
+    --------
+    >>> b = distance_bands(["E09000001", "E08000003"])  # City of London, Manchester: about 160 miles apart
+    >>> round(float(b[0, 1, -1]), 2), round(float(b[0, 1].sum()), 2)
+    (1.0, 1.0)
+    """
+    if spread is None:
+        spread = float(simulation_calibration()["parameters"]["district_spread"])
+    spread = float(spread)
+    if not 0.0 < spread <= 2.0:
+        raise InvalidInputError("geometry", None, "spread", "a radius multiple above 0, at most 2", spread)
+    b = _england_bands(spread)
+    if council_ids is None:
+        return b
+    idx = pd.Index(list(dict.fromkeys(_districts().council_id))).get_indexer(list(council_ids))
+    if (idx < 0).any():
+        bad = list(council_ids)[int(np.argmax(idx < 0))]
+        raise InvalidInputError("councils", bad, "council_id", "an English upper-tier council (ONS code)", bad)
+    return b[np.ix_(idx, idx)]
+
+
+@functools.cache
+def _england_bands(spread: float) -> np.ndarray:
+    d = districts()
+    xy = d[["x_km", "y_km"]].to_numpy(dtype=float)
+    radius = spread * np.sqrt(d.area_km2.to_numpy(dtype=float) / np.pi)
+    edges = np.array((FAR_MILES, *BAND_EDGES_MILES, np.inf)) * _KM_PER_MILE
+    k = len(d)
+    i, j = (a.ravel() for a in np.meshgrid(np.arange(k), np.arange(k), indexing="ij"))
+    gap = np.hypot(*(xy[i] - xy[j]).T) - radius[i] - radius[j]
+    reach = np.hypot(*(xy[i] - xy[j]).T) + radius[i] + radius[j]
+    # pairs that may straddle an edge get the full quadrature, the others a quarter of it
+    straddle = ((gap[:, None] <= edges[None, :-1] + 5.0) & (reach[:, None] >= edges[None, :-1] - 5.0)).any(axis=1)
+    share = np.zeros((len(i), len(edges) - 1))
+    for pick, n in ((straddle, QUADRATURE_POINTS), (~straddle, QUADRATURE_POINTS // 4)):
+        share[pick] = _pair_bands(xy, radius, i[pick], j[pick], n, edges)
+    share = share.reshape(k, k, -1)
+    share = (share + share.transpose(1, 0, 2)) / 2
+    ids = list(dict.fromkeys(d.council_id))
+    w = np.zeros((k, len(ids)))
+    w[np.arange(k), pd.Index(ids).get_indexer(d.council_id)] = d.weight.to_numpy(dtype=float)
+    w /= w.sum(axis=0, keepdims=True)
+    # share of all pairs in each band beyond 20 miles, council x council
+    bands = np.stack([w.T @ share[..., b] @ w for b in range(share.shape[2])], axis=2)
+    far = bands.sum(axis=2, keepdims=True)
+    first = np.zeros_like(bands)
+    first[..., 0] = 1.0
+    out = np.where(far > 1e-12, bands / np.where(far > 1e-12, far, 1.0), first)
+    out.flags.writeable = False  # cached and shared: read-only
+    return out
+
+
+def _pair_bands(xy: np.ndarray, radius: np.ndarray, i: np.ndarray, j: np.ndarray, n: int, edges: np.ndarray) -> np.ndarray:
+    """Share of point pairs between discs ``i`` and ``j`` in each interval of ``edges`` (km, ascending)."""
+    a, b = _disc(n, 0.0), _disc(n, np.pi / n)
+    out = np.empty((len(i), len(edges) - 1))
+    for s in range(0, len(i), 2048):
+        ii, jj = i[s : s + 2048], j[s : s + 2048]
+        p = xy[ii, None, :] + radius[ii, None, None] * a[None]
+        q = xy[jj, None, :] + radius[jj, None, None] * b[None]
+        d = np.sqrt(((p[:, :, None, :] - q[:, None, :, :]) ** 2).sum(-1)).reshape(len(ii), -1)
+        band = np.searchsorted(edges, d, side="left") - 1  # -1: 20 miles or less (d <= edges[0])
+        for k in range(len(edges) - 1):
+            out[s : s + 2048, k] = (band == k).mean(axis=1)
+    return out
 
 
 def council_travel(council_ids: list[str] | None = None, *, between: bool = False) -> pd.DataFrame:

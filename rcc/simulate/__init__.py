@@ -24,7 +24,8 @@ measured with); then two parameters per region with the global ones fixed
 ``match_spread_scale``, a multiple of ``match_spread`` for the region's homes,
 :attr:`rcc.flows.ChoiceRule.region_spread`; :func:`rcc.datasets.calibration.regional_parameter`).
 Published figures never fitted to are printed beside the
-model (:func:`in_region_shares`, :func:`childrens_home_metrics`, :func:`locality_by_type`;
+model (:func:`in_region_shares`, :func:`childrens_home_metrics`, :func:`locality_by_type`,
+:func:`distance_band_shares`;
 ``benchmarks/bench_realism.py``). As
 councils place today, a council's in-house foster carers take only its own children
 (:data:`OWN_PROVISION`, :func:`provision_council`; a plan may pool them), a council's own family carers
@@ -66,6 +67,7 @@ from rcc.simulate.metrics import (
     census_metrics,
     childrens_home_metrics,
     council_metrics,
+    distance_band_shares,
     far_share,
     in_region_shares,
     locality_by_type,
@@ -95,6 +97,7 @@ __all__ = [
     "childrens_home_metrics",
     "far_share",
     "council_metrics",
+    "distance_band_shares",
     "in_region_shares",
     "initial_population",
     "key_frame",

@@ -9,6 +9,7 @@ from rcc.core.errors import InvalidInputError
 from rcc.core.region import Region
 from rcc.core.schema import HOME_TYPES
 from rcc.datasets import FAR_MILES, CouncilGeometry, england_geometry, published_metrics
+from rcc.datasets.geometry import BAND_EDGES_MILES, distance_bands
 from rcc.flows import Population
 from rcc.simulate.build import NEAR_CARERS, provision_council
 
@@ -18,6 +19,7 @@ __all__ = [
     "census_metrics",
     "childrens_home_metrics",
     "council_metrics",
+    "distance_band_shares",
     "far_share",
     "in_region_shares",
     "locality_by_type",
@@ -224,6 +226,50 @@ def childrens_home_metrics(region: Region, population: Population) -> pd.Series:
             "pct_over_20_miles": 100 * float(far[ch].mean()),
         }
     )
+
+
+#: The rows of :func:`distance_band_shares`, as DfE names its alternative distance groupings.
+DISTANCE_BANDS = ("20 miles or less", "21-40 miles", "41-60 miles", "61-80 miles", "81-100 miles", "over 100 miles")
+
+
+def distance_band_shares(
+    region: Region, population: Population, home_types: tuple[str, ...] | None = None
+) -> pd.Series:
+    """Placed children (in homes of ``home_types``, default all), % by distance from home in DfE's alternative
+    groupings (:data:`DISTANCE_BANDS`). The share over 20 miles is :func:`census_metrics`'s (expected,
+    :func:`far_share`: a child with its own council's family carers nearest first); each pair of councils'
+    children beyond 20 miles spread over the bands as independent points of their district discs do
+    (:func:`rcc.datasets.distance_bands`). Councils that are not England's: their centroid distances
+    (:meth:`rcc.Region.council_distances`), each child in one band. NaN when no child is counted.
+
+    Examples
+    --------
+    >>> import rcc
+    >>> region = rcc.datasets.england("Greater Manchester RCC", today=False)
+    >>> sim = rcc.simulate.simulate(region, years=1, seed=0)
+    >>> shares = distance_band_shares(region, sim.population)
+    >>> round(float(shares.sum()), 6)
+    100.0
+    """
+    if isinstance(home_types, str):
+        raise InvalidInputError("home types", None, "home_types", "a tuple of home types", home_types)
+    unknown = [t for t in (home_types or ()) if t not in HOME_TYPES]
+    if unknown:
+        raise InvalidInputError("home types", unknown[0], "home_type", f"one of {list(HOME_TYPES)}", unknown[0])
+    home_council, where, far, kind = _placed(region, population)
+    if home_types is not None:
+        take = np.isin(kind, [HOME_TYPES.index(t) for t in home_types])
+        home_council, where, far = home_council[take], where[take], far[take]
+    if not len(home_council):
+        return pd.Series(np.nan, index=list(DISTANCE_BANDS), name="pct_placed")
+    if england_geometry(region.council_ids) is not None:
+        beyond = distance_bands(region.council_ids)[home_council, where]  # child x band, sums to 1
+    else:
+        miles = region.council_distances()[home_council, where]
+        band = np.searchsorted(np.asarray(BAND_EDGES_MILES), miles, side="left")
+        beyond = np.eye(len(BAND_EDGES_MILES) + 1)[band]
+    cells = np.column_stack([1.0 - far, far[:, None] * beyond])
+    return pd.Series(100 * cells.mean(axis=0), index=list(DISTANCE_BANDS), name="pct_placed")
 
 
 def locality_by_type(region: Region, population: Population, home_types: tuple[str, ...]) -> pd.Series:
