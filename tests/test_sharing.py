@@ -235,3 +235,36 @@ def test_least_core() -> None:
     # a convex game: its least-core point is in the core
     g = Game(tuple("abcd"), lambda s: float(len(s) ** 2))
     assert core_check(g, least_core(g).allocation).stable
+
+
+_CORE_IN_A_PROCESS = """
+import numpy as np, pandas as pd
+from rcc.analysis.games import Game, core_check
+rng = np.random.default_rng(0)
+players = tuple(f"E{i:02d}x" for i in range(12))
+w = dict(zip(players, rng.random(12)))
+game = Game(players, lambda s: float(sum(w[p] for p in sorted(s)) ** 1.3))
+x = pd.Series(rng.random(12) * 0.1, index=list(players))  # far from the core: many coalitions object
+check = core_check(game, x, exhaustive=True)
+print(check.max_excess.hex(), check.violations.allocated.map(float.hex).str.cat(sep=","))
+"""
+
+
+def test_core_check_is_the_same_number_in_every_process() -> None:
+    # a coalition is a set: summed in its own order, its allocation changed in the last bits with the process's
+    # hash seed (and a borderline objection could come and go); summed in the players' order it cannot
+    import os
+    import subprocess
+    import sys
+
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", _CORE_IN_A_PROCESS],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("0", "1", "2")
+    }
+    assert len(runs) == 1 and len(next(iter(runs))) > 1000

@@ -270,9 +270,10 @@ def core_check(
     efficient = abs(total - vals[grand]) <= scale
     rows = []
     for s in coalitions:
-        alloc = float(x.reindex(list(s)).sum())
+        members = tuple(p for p in players if p in s)  # players' order: a set's order changes with the process
+        alloc = float(x.reindex(list(members)).sum())
         excess = vals[s] - alloc if sense == "saving" else alloc - vals[s]
-        rows.append((tuple(p for p in players if p in s), len(s), vals[s], alloc, excess))
+        rows.append((members, len(s), vals[s], alloc, excess))
     df = pd.DataFrame(rows, columns=["coalition", "size", "value", "allocated", "excess"])
     max_excess = float(df.excess.max()) if len(df) else 0.0
     viol = df[df.excess > scale].sort_values(["excess", "size"], ascending=[False, True], kind="stable")
@@ -341,8 +342,8 @@ def least_core(
     x = solvers.add_variables(prob, "x", n, low=None)
     (e,) = solvers.add_variables(prob, "e", 1, low=None)
     pos = {p: i for i, p in enumerate(players)}
-    for s in coalitions:
-        solvers.add_constraint(prob, solvers.affine([x[pos[p]] for p in s] + [e]) >= vals[s])
+    for s in coalitions:  # each coalition's terms in the players' order, the same in every process
+        solvers.add_constraint(prob, solvers.affine([x[pos[p]] for p in players if p in s] + [e]) >= vals[s])
     solvers.add_constraint(prob, solvers.affine(x) == vals[grand])
     prob.setObjective(solvers.affine([e]))
     outcome = solvers.solve_problem(prob, solvers.highs_solver(msg=False, time_limit=None, gap=None, threads=1))
