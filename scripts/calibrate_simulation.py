@@ -126,8 +126,9 @@ SOURCES = (
     "DfE, la_cla_on_31_march_la_of_placement_netgain, 2024 release (held out)",
     IN_REGION_SOURCE + " (held out)",
     *(f"{k}: {src} (held out)" for k, (_, src) in CHILDRENS_HOMES_PUBLISHED.items()),
-    KINSHIP_LOCALITY_SOURCE + " (the share inside and, of those outside, the share over 20 miles are supply "
-    "inputs: kinship_inside_share, kinship_range_miles; the inside split by distance held out)",
+    KINSHIP_LOCALITY_SOURCE + " (supply and geometry inputs, never in the loss: the share inside, of those "
+    "outside the share over 20 miles and of those inside the share over 20 miles: kinship_inside_share, "
+    "kinship_range_miles, kinship_locality_miles)",
     "ONS LAD May 2023 centroids and areas, LTLA to UTLA lookup April 2023 (district geometry)",
     "rcc.datasets.england(): ONS, DfE and Ofsted figures as described in ATTRIBUTION.md; supply figures and "
     "weekly costs with their sources in supply_figures.csv and weekly_costs.csv (NCERCC 2020, CMA 2021-22, LGA 2023)",
@@ -151,13 +152,14 @@ def with_carer_local_share(local: float, by_region: dict[str, float] | None = No
 
 def run(
     point: tuple[float, ...], seed: int, years: float, regional: tuple[dict, ...] | None = None
-) -> tuple[np.ndarray, pd.Series, pd.Series, np.ndarray]:
+) -> tuple[np.ndarray, pd.Series, pd.Series, np.ndarray, pd.Series, np.ndarray]:
     """One simulation of England (empty at month 0) at a grid point (suit_scale, match_spread,
     residential_suit, carer_local_share[, residential_spread], else 1) and, if given, per region
     (carer_local_share, region_scale and region_spread of the choice rule; the last may be left out):
     placement matrix, census metrics, children's homes, the matrix of children with their own council's
-    family carers (measured nearest first, rcc.simulate.mixed_far_share) and where children with kinship carers
-    live (rcc.simulate.locality_by_type)."""
+    family carers (measured nearest first, rcc.simulate.mixed_far_share), where children with kinship carers
+    live (rcc.simulate.locality_by_type) and the matrix of children with their own council's kinship carers
+    (inside the council measured by the kinship locality, rcc.datasets.supply.KINSHIP_LOCALITY_MILES)."""
     local, market, spread = (*regional, {})[:3] if regional is not None else ({}, {}, {})
     region = with_carer_local_share(point[3], local)
     residential_spread = point[4] if len(point) > 4 else 1.0
@@ -171,12 +173,14 @@ def run(
         childrens_home_metrics(region, pop),
         own_carer_matrix(region, pop),
         kinship,
+        own_carer_matrix(region, pop, ("kinship",)),
     )
 
 
 def held_out(best: pd.DataFrame, in_region: pd.Series, homes: pd.Series, target: pd.DataFrame, kin: pd.Series) -> dict:
     """The fitted model beside figures it was never fitted to (none is in the loss; of the kinship table, the
-    share inside and the share of those outside over 20 miles are supply inputs, the inside split held out)."""
+    share inside and the shares of those outside and of those inside over 20 miles are inputs of the supply and
+    the geometry)."""
     held = {"inside_over_20_2025": agreement(best.inside_over_20, target.inside_over_20)}
     for year in (2021, 2022, 2023, 2024):
         old = published_by_council(year)
@@ -198,7 +202,7 @@ def held_out(best: pd.DataFrame, in_region: pd.Series, homes: pd.Series, target:
 
 def _shares(runs: list[tuple], geometry: rcc.datasets.CouncilGeometry, ids: list[str]) -> pd.DataFrame:
     """Per council: the simulated shares (mean over seeds) of ``runs`` (one per seed, :func:`run`)."""
-    parts = [shares_by_council(r[0], mixed_far_share(geometry, r[0], r[3])) for r in runs]
+    parts = [shares_by_council(r[0], mixed_far_share(geometry, r[0], r[3], r[5])) for r in runs]
     mean = pd.concat(parts).groupby(level=0).mean()
     mean.index = ids
     return mean

@@ -141,6 +141,17 @@ def supply_figures() -> pd.DataFrame:
             "calibration loss, with the kinship decay at 20 miles (simulation_calibration.json)",
         ),
         (
+            "kinship_locality_miles",
+            6.0,
+            "miles",
+            "rcc rule from DfE, Children looked after: a focus on placement location (data set 'Types of placement "
+            "for CLA by distance locality'), 31 March 2015, England: of children in foster placements with a "
+            "relative or friend inside their council, 90 of 5,580 (1.6%) more than 20 miles from home; inside "
+            "a council relatives live nearest first by this scale (other places by 20 miles, LOCALITY_MILES): of 5, "
+            "6, 7, 8 and 10 miles the one whose simulated share comes nearest (1.0% at 5, 1.7% at 6, 2.4% at 7, "
+            "3.1% at 8, 4.4% at 10; 8.0% at 20). Measures the distance only: where the children live is unchanged",
+        ),
+        (
             "carer_neighbours",
             4,
             "councils",

@@ -199,6 +199,28 @@ def test_mixed_far_share_weighs_each_cells_carers_nearest_first():
     assert every[0, 1] == pytest.approx(g.near_far_share[0, 1]) and every[1, 0] == g.far_share[1, 0]
     half = rcc.simulate.mixed_far_share(g, m, carers / 2)
     assert half[0, 1] == pytest.approx((g.far_share[0, 1] + g.near_far_share[0, 1]) / 2)
+    # of the carers, kinship carers: inside Hampshire by the kinship locality, in Portsmouth's cell as before
+    h = np.array([[0.0, 0.0], [0.0, 4.0]])
+    kin = rcc.simulate.mixed_far_share(g, m, carers + h, h / 2)
+    assert kin[1, 1] == pytest.approx((1 * g.far_share[1, 1] + 2 * g.near_far_share[1, 1] + 2 * g.kin_far_share[1, 1]) / 5)
+    assert kin[1, 1] < rcc.simulate.mixed_far_share(g, m, carers + h)[1, 1]  # relatives inside live nearer
+    assert kin[0, 1] == pytest.approx(every[0, 1])
+
+
+def test_relatives_inside_a_council_live_nearer_than_its_other_places():
+    g = rcc.datasets.council_geometry()
+    off = ~np.eye(len(g.council_ids), dtype=bool)
+    assert np.array_equal(g.kin_far_share[off], g.near_far_share[off])  # beyond the boundary: the carers' figures
+    assert (np.diag(g.kin_far_share) <= np.diag(g.far_share) + 1e-12).all()
+    n_yorks = g.council_ids.index("E06000065")  # North Yorkshire: a big county, relatives nearby
+    assert g.kin_far_share[n_yorks, n_yorks] < g.far_share[n_yorks, n_yorks] / 2
+    wider = rcc.datasets.council_geometry(kinship_locality_miles=rcc.datasets.LOCALITY_MILES)
+    assert np.allclose(np.diag(wider.kin_far_share), np.diag(wider.far_share))  # the same scale: the same figure
+    row = rcc.datasets.supply_figures().set_index("figure").loc["kinship_locality_miles"]
+    assert float(row.value) == rcc.datasets.supply.KINSHIP_LOCALITY_MILES < rcc.datasets.LOCALITY_MILES
+    assert "90 of 5,580" in row.source  # DfE 2015: relatives inside the council over 20 miles from home
+    with pytest.raises(InvalidInputError, match="kinship_locality_miles"):
+        rcc.datasets.council_geometry(kinship_locality_miles=0)
 
 
 def test_the_calibrated_defaults_are_the_shipped_record(gm):

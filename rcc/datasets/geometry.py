@@ -117,6 +117,10 @@ class CouncilGeometry:
         either way, the mean distance the independent one (nearest first would be up to about 15 miles
         shorter; computing it for every pair takes about three times as long and moved the simulation's
         per-council mean absolute errors by at most 0.15 points, without a refit, 2026-12-03).
+    kin_far_share : numpy.ndarray
+        ``near_far_share`` for children living with their own council's kinship carers: on the diagonal,
+        nearest first by the kinship locality (:data:`rcc.datasets.supply.KINSHIP_LOCALITY_MILES`: relatives
+        inside a council live nearer the child than its other places do, DfE 2015); elsewhere the same.
     """
 
     council_ids: list[str]
@@ -124,6 +128,7 @@ class CouncilGeometry:
     far_share: np.ndarray
     near_mean_miles: np.ndarray
     near_far_share: np.ndarray
+    kin_far_share: np.ndarray
 
     def subset(self, council_ids: list[str]) -> CouncilGeometry:
         """The same matrices for some councils, in the given order."""
@@ -138,11 +143,12 @@ class CouncilGeometry:
             self.far_share[cut],
             self.near_mean_miles[cut],
             self.near_far_share[cut],
+            self.kin_far_share[cut],
         )
 
 
 @functools.cache
-def _england_geometry(spread: float, locality_miles: float | None) -> CouncilGeometry:
+def _england_geometry(spread: float, locality_miles: float | None, kin_miles: float | None) -> CouncilGeometry:
     d = districts()
     xy = d[["x_km", "y_km"]].to_numpy(dtype=float)
     radius = spread * np.sqrt(d.area_km2.to_numpy(dtype=float) / np.pi)
@@ -168,9 +174,15 @@ def _england_geometry(spread: float, locality_miles: float | None) -> CouncilGeo
         _nearest_first(xy, radius, w, gap.reshape(k, k), locality_miles * _KM_PER_MILE, near_mean, near_far)
         np.fill_diagonal(mean_c, np.diag(near_mean))
         np.fill_diagonal(far_c, np.diag(near_far))
-    for a in (mean_c, far_c, near_mean, near_far):
+    kin_far = near_far.copy()
+    if locality_miles is not None and kin_miles is not None:
+        kin_mean = mean_c.copy()  # scratch: only the diagonal of the kinship locality is kept
+        kin_scratch = far_c.copy()
+        _nearest_first(xy, radius, w, gap.reshape(k, k), kin_miles * _KM_PER_MILE, kin_mean, kin_scratch)
+        np.fill_diagonal(kin_far, np.diag(kin_scratch))
+    for a in (mean_c, far_c, near_mean, near_far, kin_far):
         a.flags.writeable = False  # cached and shared: read-only
-    return CouncilGeometry(ids, mean_c, far_c, near_mean, near_far)
+    return CouncilGeometry(ids, mean_c, far_c, near_mean, near_far, kin_far)
 
 
 def _nearest_first(
@@ -212,6 +224,7 @@ def council_geometry(
     *,
     spread: float | None = None,
     locality_miles: float | None = LOCALITY_MILES,
+    kinship_locality_miles: float | None = None,
 ) -> CouncilGeometry:
     """Expected home-to-placement distance and share over 20 miles for pairs of English councils.
 
@@ -229,6 +242,10 @@ def council_geometry(
         (default :data:`LOCALITY_MILES`); None: independent of where the child lives. Between councils,
         both ends are independent in ``mean_miles`` and ``far_share``, and nearest first by the same scale in
         ``near_mean_miles`` and ``near_far_share`` (with None, equal to the independent figures).
+    kinship_locality_miles : float, optional
+        The same scale for children living with their own council's kinship carers inside it
+        (``kin_far_share``'s diagonal); default :data:`rcc.datasets.supply.KINSHIP_LOCALITY_MILES`. Unused
+        when ``locality_miles`` is None.
 
     Returns
     -------
@@ -252,7 +269,14 @@ def council_geometry(
         raise InvalidInputError("geometry", None, "spread", "a radius multiple above 0, at most 2", spread)
     if locality_miles is not None and not float(locality_miles) > 0:
         raise InvalidInputError("geometry", None, "locality_miles", "a distance above 0 miles, or None", locality_miles)
-    g = _england_geometry(spread, None if locality_miles is None else float(locality_miles))
+    if kinship_locality_miles is None:
+        from rcc.datasets.supply import KINSHIP_LOCALITY_MILES as kinship_locality_miles
+    if not float(kinship_locality_miles) > 0:
+        raise InvalidInputError(
+            "geometry", None, "kinship_locality_miles", "a distance above 0 miles", kinship_locality_miles
+        )
+    local = None if locality_miles is None else float(locality_miles)
+    g = _england_geometry(spread, local, None if local is None else float(kinship_locality_miles))
     return g if council_ids is None else g.subset(list(council_ids))
 
 

@@ -176,6 +176,9 @@ IFA_SHARE_OF_FOSTER = float(_figures()["ifa_share_of_foster"])  #: IFA of foster
 #: DfE's 2015 share of them more than 20 miles from home is met) and in-house foster carers (an rcc default).
 KINSHIP_RANGE_MILES = float(_figures()["kinship_range_miles"])
 IN_HOUSE_RANGE_MILES = float(_figures()["in_house_range_miles"])
+#: Inside a council, how far nearest-first reaches for its own kinship carers (miles; set so that DfE's 2015
+#: share of relatives inside the council more than 20 miles from home is met): relatives live near the child.
+KINSHIP_LOCALITY_MILES = float(_figures()["kinship_locality_miles"])
 NEIGHBOURS = int(_figures()["carer_neighbours"])  #: councils a council's carers outside its boundary are spread over
 VACANCY = float(_figures()["vacancy"])  #: spare places on top of children placed (fostering, supported)
 UASC_UNDER_16_SHARE = float(_figures()["uasc_under_16_share"])  #: UASC under 16: foster places of their own

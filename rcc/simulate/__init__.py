@@ -30,7 +30,8 @@ model (:func:`in_region_shares`, :func:`childrens_home_metrics`, :func:`locality
 councils place today, a council's in-house foster carers take only its own children
 (:data:`OWN_PROVISION`, :func:`provision_council`; a plan may pool them), a council's own family carers
 living beyond its boundary live near its children (:data:`NEAR_CARERS`: measured by the geometry's
-nearest-first figures, :func:`mixed_far_share`), and a referral weighs every council's places by the
+nearest-first figures, :func:`mixed_far_share`; its relatives inside it nearer still,
+:attr:`rcc.datasets.CouncilGeometry.kin_far_share`), and a referral weighs every council's places by the
 geometry's nearest-first distance from where the council's children live
 (:attr:`rcc.datasets.CouncilGeometry.near_mean_miles`: a neighbour is as near as its nearest part). The rates stay
 placeholders.

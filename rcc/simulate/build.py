@@ -49,7 +49,9 @@ OWN_PROVISION: tuple[str, ...] = ("in_house_fostering",)
 #: its boundary runs (:mod:`rcc.datasets.supply` puts those beyond it a typical distance from the children):
 #: a child placed with its own council's carers in a neighbouring council is measured by the geometry's
 #: nearest-first figures (:attr:`rcc.datasets.CouncilGeometry.near_far_share`), not by the whole neighbour's
-#: spread (every referral chooses by the nearest-first distance, :func:`_choice_miles`).
+#: spread (every referral chooses by the nearest-first distance, :func:`_choice_miles`); a child with its own
+#: council's kinship carers inside the council by the kinship locality
+#: (:attr:`rcc.datasets.CouncilGeometry.kin_far_share`: relatives live nearer the child than other places).
 NEAR_CARERS: tuple[str, ...] = ("kinship", "in_house_fostering")
 
 

@@ -47,17 +47,26 @@ def far_share(region: Region, population: Population | None = None) -> np.ndarra
         return (region.council_distances() > FAR_MILES).astype(float)
     if population is None:
         return geometry.far_share
-    return mixed_far_share(geometry, placement_matrix(region, population), own_carer_matrix(region, population))
+    return mixed_far_share(
+        geometry,
+        placement_matrix(region, population),
+        own_carer_matrix(region, population),
+        own_carer_matrix(region, population, ("kinship",)),
+    )
 
 
-def mixed_far_share(geometry: CouncilGeometry, matrix: np.ndarray, carers: np.ndarray) -> np.ndarray:
+def mixed_far_share(
+    geometry: CouncilGeometry, matrix: np.ndarray, carers: np.ndarray, kin: np.ndarray | None = None
+) -> np.ndarray:
     """Per cell of a :func:`placement_matrix`: the expected share over 20 miles of its children, of whom
     ``carers`` (an :func:`own_carer_matrix`) live with their own council's family carers (the geometry's
-    ``near_far_share``) and the rest anywhere in the placement's council (``far_share``); empty cells
-    ``far_share``."""
+    ``near_far_share``), of those ``kin`` with its kinship carers (``own_carer_matrix(..., ("kinship",))``:
+    ``kin_far_share``, relatives inside the council living nearer still; default none) and the rest
+    anywhere in the placement's council (``far_share``); empty cells ``far_share``."""
     m, near = np.asarray(matrix, dtype=float), np.asarray(carers, dtype=float)
+    kin = np.zeros_like(m) if kin is None else np.asarray(kin, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mixed = ((m - near) * geometry.far_share + near * geometry.near_far_share) / m
+        mixed = ((m - near) * geometry.far_share + (near - kin) * geometry.near_far_share + kin * geometry.kin_far_share) / m
     return np.where(m > 0, mixed, geometry.far_share)
 
 
@@ -68,9 +77,10 @@ def _mean_miles(region: Region) -> np.ndarray:
     return geometry.mean_miles if geometry is not None else region.council_distances()
 
 
-def _own_carer(region: Region, population: Population) -> np.ndarray:
-    """Per child of ``population`` (placed): living with its own council's family carers (:data:`NEAR_CARERS`)."""
-    return provision_council(region, NEAR_CARERS)[population.home] == population.council
+def _own_carer(region: Region, population: Population, home_types: tuple[str, ...] = NEAR_CARERS) -> np.ndarray:
+    """Per child of ``population`` (placed): living with its own council's family carers (:data:`NEAR_CARERS`,
+    or those of ``home_types``)."""
+    return provision_council(region, home_types)[population.home] == population.council
 
 
 def _placed(region: Region, population: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -82,6 +92,8 @@ def _placed(region: Region, population: Population) -> tuple[np.ndarray, np.ndar
     if geometry is not None:
         near = geometry.near_far_share[placed.council, where]
         far = np.where(_own_carer(region, placed), near, far)
+        kin = geometry.kin_far_share[placed.council, where]
+        far = np.where(_own_carer(region, placed, ("kinship",)), kin, far)
     kind = pd.Index(HOME_TYPES).get_indexer(region.homes.home_type)[placed.home]
     return placed.council, where, far, kind
 
@@ -152,11 +164,14 @@ def placement_matrix(region: Region, population: Population) -> np.ndarray:
     return _matrix(region, placed)
 
 
-def own_carer_matrix(region: Region, population: Population) -> np.ndarray:
+def own_carer_matrix(
+    region: Region, population: Population, home_types: tuple[str, ...] = NEAR_CARERS
+) -> np.ndarray:
     """The :func:`placement_matrix` of the children living with their own council's family carers
-    (:data:`rcc.simulate.NEAR_CARERS`), whom :func:`mixed_far_share` measures nearest first."""
+    (:data:`rcc.simulate.NEAR_CARERS`), whom :func:`mixed_far_share` measures nearest first; with
+    ``home_types`` (of those), the children with those carers only (``("kinship",)``: its ``kin``)."""
     placed = population.take(population.home >= 0)
-    return _matrix(region, placed.take(_own_carer(region, placed)))
+    return _matrix(region, placed.take(_own_carer(region, placed, tuple(home_types))))
 
 
 def _matrix(region: Region, placed: Population) -> np.ndarray:
