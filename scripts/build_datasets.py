@@ -486,8 +486,8 @@ children's homes (Ofsted, *What types of needs do children's homes offer care fo
 distance 36 miles, about 30% outside their region; DfE, *Children looked after: a focus on placement
 location*: 59% of children in secure and children's homes outside their council, 2015) and children with
 kinship carers by locality and distance (the same release, data set 'Types of placement for CLA by distance
-locality', 31 March 2015; its inside share and its share of those outside more than 20 miles from home are
-supply inputs, the inside split by distance is held out); the figures and their sources are in
+locality', 31 March 2015; its inside share and its shares of those outside and of those inside more than 20
+miles from home are inputs of the supply and the geometry); the figures and their sources are in
 `rcc/datasets/calibration.py`.
 """
 

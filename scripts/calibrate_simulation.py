@@ -44,7 +44,8 @@ runs and their figures are in README). ``--set`` gives a global parameter (``SET
 and the record says so.
 
 Fixed, not fitted: inside a council placing is nearest first (``rcc.datasets.LOCALITY_MILES``, the 20-mile
-threshold itself), a referral weighs each council's places by that nearest-first distance from where its
+threshold itself; its relatives by ``kinship_locality_miles``, from DfE's published share of them over 20 miles), a
+referral weighs each council's places by that nearest-first distance from where its
 children live (``rcc.datasets.CouncilGeometry.near_mean_miles``), UASC of 16 and 17 go to supported accommodation
 before foster places (``rcc.flows.DEFAULT_NEED_TIERS``), and the supply is built from its published figures
 (``rcc.datasets.supply_figures()``, ``rcc.datasets.weekly_costs()``), none of them tuned to these targets.
@@ -418,7 +419,8 @@ def write_record(args, best, grid, global_fit, regional, history, mean, runs, se
             "mean over seeds); England, rcc.simulate.simulate(years, seed) from rcc.datasets.england(), with its "
             "other defaults (own_provision: a council's in-house carers foster only its children; placeholder "
             "rates); the geometry's nearest-first placing inside a council and for a council's own family carers "
-            "beyond its boundary (rcc.datasets.LOCALITY_MILES, rcc.simulate.NEAR_CARERS) is fixed, not fitted, and "
+            "beyond its boundary (rcc.datasets.LOCALITY_MILES, rcc.simulate.NEAR_CARERS; a council's relatives "
+            "inside it by kinship_locality_miles in supply_figures.csv) is fixed, not fitted, and "
             "a referral weighs each council's places by the geometry's nearest-first distance from where the "
             "council's children live (rcc.datasets.CouncilGeometry.near_mean_miles); where a council's kinship "
             "and in-house carers beyond its boundary live is the supply's input (kinship_range_miles, "

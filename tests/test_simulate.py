@@ -174,7 +174,9 @@ def test_the_share_within_20_miles_is_expected_from_the_district_geometry(gm):
     owner = rcc.simulate.provision_council(gm, rcc.simulate.NEAR_CARERS)[pd.Index(gm.homes.home_id).get_indexer(p.home_id)]
     carers = (owner == child) & (home != child)  # own family carers beyond the boundary: near its children
     assert carers.any() and (owner[~carers & (owner >= 0)] == child[~carers & (owner >= 0)]).all()
+    kin = rcc.simulate.provision_council(gm, ("kinship",))[pd.Index(gm.homes.home_id).get_indexer(p.home_id)] == child
     each = np.where(owner == child, geometry.near_far_share[child, home], far[child, home])
+    each = np.where(kin, geometry.kin_far_share[child, home], each)
     want = 100 * (p.children * (1 - each)).sum() / p.children.sum()
     assert sim.metrics["pct_within_20_miles"] == pytest.approx(want)
     independent = 100 * (p.children * (1 - far[child, home])).sum() / p.children.sum()
@@ -192,19 +194,50 @@ def test_the_share_within_20_miles_is_expected_from_the_district_geometry(gm):
 def test_mixed_far_share_weighs_each_cells_carers_nearest_first():
     g = rcc.datasets.council_geometry(["E06000044", "E10000014"])  # Portsmouth, Hampshire
     m = np.array([[10.0, 8.0], [0.0, 5.0]])
-    none = rcc.simulate.mixed_far_share(g, m, np.zeros((2, 2)))
+    zero = np.zeros((2, 2))
+    none = rcc.simulate.mixed_far_share(g, m, zero, zero)
     assert np.array_equal(none, g.far_share)  # no carers: the independent figures, empty cells too
     carers = np.array([[0.0, 8.0], [0.0, 0.0]])
-    every = rcc.simulate.mixed_far_share(g, m, carers)
+    every = rcc.simulate.mixed_far_share(g, m, carers, zero)
     assert every[0, 1] == pytest.approx(g.near_far_share[0, 1]) and every[1, 0] == g.far_share[1, 0]
-    half = rcc.simulate.mixed_far_share(g, m, carers / 2)
+    half = rcc.simulate.mixed_far_share(g, m, carers / 2, zero)
     assert half[0, 1] == pytest.approx((g.far_share[0, 1] + g.near_far_share[0, 1]) / 2)
     # of the carers, kinship carers: inside Hampshire by the kinship locality, in Portsmouth's cell as before
     h = np.array([[0.0, 0.0], [0.0, 4.0]])
     kin = rcc.simulate.mixed_far_share(g, m, carers + h, h / 2)
     assert kin[1, 1] == pytest.approx((1 * g.far_share[1, 1] + 2 * g.near_far_share[1, 1] + 2 * g.kin_far_share[1, 1]) / 5)
-    assert kin[1, 1] < rcc.simulate.mixed_far_share(g, m, carers + h)[1, 1]  # relatives inside live nearer
+    assert kin[1, 1] < rcc.simulate.mixed_far_share(g, m, carers + h, zero)[1, 1]  # relatives inside live nearer
     assert kin[0, 1] == pytest.approx(every[0, 1])
+    with pytest.raises(InvalidInputError, match="nested counts"):
+        rcc.simulate.mixed_far_share(g, m, carers, carers + h)  # more kinship children than carers' children
+    with pytest.raises(InvalidInputError, match="nested counts"):
+        rcc.simulate.mixed_far_share(g, m, m + 1, zero)  # more carers' children than children
+    with pytest.raises(InvalidInputError, match="council x council"):
+        rcc.simulate.mixed_far_share(g, m, carers, np.zeros((3, 3)))
+
+
+def test_the_census_measures_relatives_inside_a_big_county_near_the_child():
+    # Yorkshire and The Humber holds North Yorkshire, where a child's points are often over 20 miles apart: its
+    # relatives inside the county are measured by the kinship locality (Greater Manchester's boroughs are too
+    # small for the difference to show)
+    region = rcc.datasets.england("Yorkshire and The Humber", today=False)
+    sim = rcc.simulate.simulate(region, months=6, seed=2)
+    placed = sim.population.take(sim.population.home >= 0)
+    at = pd.Index(region.council_ids).get_indexer(region.homes.council_id)[placed.home]
+    g = rcc.datasets.council_geometry(region.council_ids)
+    cell = (placed.council, at)
+    own = rcc.simulate.provision_council(region, rcc.simulate.NEAR_CARERS)[placed.home] == placed.council
+    kin = rcc.simulate.provision_council(region, ("kinship",))[placed.home] == placed.council
+    assert (kin & (placed.council == at)).sum() > 50
+    far = np.where(kin, g.kin_far_share[cell], np.where(own, g.near_far_share[cell], g.far_share[cell]))
+    assert sim.metrics["pct_within_20_miles"] == pytest.approx(100 * (1 - far.mean()))
+    without = np.where(own, g.near_far_share[cell], g.far_share[cell])  # relatives at the 20-mile scale
+    assert sim.metrics["pct_within_20_miles"] > 100 * (1 - without.mean()) + 0.5
+    m = rcc.simulate.placement_matrix(region, sim.population)
+    mixed = rcc.simulate.far_share(region, sim.population)
+    assert 100 * (1 - (m * mixed).sum() / m.sum()) == pytest.approx(100 * (1 - far.mean()))
+    with pytest.raises(InvalidInputError, match="a tuple of home types"):
+        rcc.simulate.own_carer_matrix(region, sim.population, "kinship")
 
 
 def test_relatives_inside_a_council_live_nearer_than_its_other_places():
@@ -371,8 +404,10 @@ def test_distance_band_shares_spread_the_far_share_over_dfes_groupings(gm):
     at = pd.Index(gm.council_ids).get_indexer(gm.homes.council_id)[placed.home]
     geometry = rcc.datasets.council_geometry(gm.council_ids)
     own = rcc.simulate.provision_council(gm, rcc.simulate.NEAR_CARERS)[placed.home] == placed.council
+    kin = rcc.simulate.provision_council(gm, ("kinship",))[placed.home] == placed.council
     cell = (placed.council, at)
     far = np.where(own, geometry.near_far_share[cell], geometry.far_share[cell])
+    far = np.where(kin, geometry.kin_far_share[cell], far)
     bands = rcc.datasets.distance_bands(gm.council_ids)[placed.council, at]
     assert every.iloc[1:].to_numpy() == pytest.approx(100 * (far[:, None] * bands).mean(axis=0))
     assert every.iloc[1:].sum() > 0  # some of Greater Manchester's children live over 20 miles from home

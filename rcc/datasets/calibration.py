@@ -142,11 +142,12 @@ CHILDRENS_HOMES_PUBLISHED: dict[str, tuple[float, str]] = {
 
 #: Children in foster placements with a relative or friend (kinship), England, 31 March 2015, by where they
 #: lived: inside or outside their council's boundary, 20 miles or less from home or more (numbers rounded to
-#: the nearest 10; the distance unknown for about 90 more, not counted here). Two of its figures are inputs
-#: of the supply (``supply_figures.csv``): the share inside (``kinship_inside_share``) and, of those outside,
-#: the share more than 20 miles from home, which the distance decay of where relatives beyond the boundary
-#: live is set to meet (``kinship_range_miles``); the split of those inside by distance is held out.
-#: Printed beside the model, never in the calibration's loss.
+#: the nearest 10; the distance unknown for about 90 more, not counted here). Its three figures are inputs
+#: (``supply_figures.csv``): the share inside (``kinship_inside_share``), of those outside the share more than
+#: 20 miles from home, which the distance decay of where relatives beyond the boundary live is set to meet
+#: (``kinship_range_miles``), and of those inside the same share, which the nearest-first scale of relatives
+#: inside the council is set to meet (``kinship_locality_miles``). Printed beside the model (checking that
+#: they are met), never in the calibration's loss.
 KINSHIP_LOCALITY_PUBLISHED: dict[str, float] = {
     "inside, 20 miles or less": 5490.0,
     "inside, over 20 miles": 90.0,

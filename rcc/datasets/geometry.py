@@ -33,6 +33,7 @@ import pandas as pd
 
 from rcc.core.errors import InvalidInputError
 from rcc.datasets.calibration import simulation_calibration
+from rcc.datasets.supply import KINSHIP_LOCALITY_MILES
 
 __all__ = [
     "BAND_EDGES_MILES",
@@ -178,7 +179,7 @@ def _england_geometry(spread: float, locality_miles: float | None, kin_miles: fl
     if locality_miles is not None and kin_miles is not None:
         kin_mean = mean_c.copy()  # scratch: only the diagonal of the kinship locality is kept
         kin_scratch = far_c.copy()
-        _nearest_first(xy, radius, w, gap.reshape(k, k), kin_miles * _KM_PER_MILE, kin_mean, kin_scratch)
+        _nearest_first(xy, radius, w, gap.reshape(k, k), kin_miles * _KM_PER_MILE, kin_mean, kin_scratch, True)
         np.fill_diagonal(kin_far, np.diag(kin_scratch))
     for a in (mean_c, far_c, near_mean, near_far, kin_far):
         a.flags.writeable = False  # cached and shared: read-only
@@ -193,12 +194,14 @@ def _nearest_first(
     scale_km: float,
     mean_c: np.ndarray,
     far_c: np.ndarray,
+    diagonal_only: bool = False,
 ) -> None:
     """Nearest-first placing (in place, council x council): a child living at point ``p`` of its council's
     district discs is placed at point ``q`` of the other council's with chance proportional to ``q``'s weight
     times ``exp(-distance(p, q) / scale_km)``, not independently of where the child lives (the same quadrature
     points as :func:`_pair_stats`). Computed for every pair of councils with districts within 20 miles (plus
-    5 km) of each other (``gap``: district x district, km between discs), the council itself included."""
+    5 km) of each other (``gap``: district x district, km between discs), the council itself included; with
+    ``diagonal_only``, each council with itself only (inside a council, its own points are the only choices)."""
     n = QUADRATURE_POINTS
     a, b = _disc(n, 0.0), _disc(n, np.pi / n)
     far_km = FAR_MILES * _KM_PER_MILE
@@ -206,7 +209,7 @@ def _nearest_first(
     weight = w[np.arange(len(w)), council] / n  # per quadrature point of the district
     for c in range(w.shape[1]):
         rows = np.flatnonzero(council == c)
-        reach = np.unique(council[(gap[rows] <= far_km + 5.0).any(axis=0)])
+        reach = np.array([c]) if diagonal_only else np.unique(council[(gap[rows] <= far_km + 5.0).any(axis=0)])
         cols = np.flatnonzero(np.isin(council, reach))
         p = (xy[rows, None, :] + radius[rows, None, None] * a[None]).reshape(-1, 2)
         q = (xy[cols, None, :] + radius[cols, None, None] * b[None]).reshape(-1, 2)
@@ -224,7 +227,7 @@ def council_geometry(
     *,
     spread: float | None = None,
     locality_miles: float | None = LOCALITY_MILES,
-    kinship_locality_miles: float | None = None,
+    kinship_locality_miles: float = KINSHIP_LOCALITY_MILES,
 ) -> CouncilGeometry:
     """Expected home-to-placement distance and share over 20 miles for pairs of English councils.
 
@@ -242,10 +245,10 @@ def council_geometry(
         (default :data:`LOCALITY_MILES`); None: independent of where the child lives. Between councils,
         both ends are independent in ``mean_miles`` and ``far_share``, and nearest first by the same scale in
         ``near_mean_miles`` and ``near_far_share`` (with None, equal to the independent figures).
-    kinship_locality_miles : float, optional
+    kinship_locality_miles : float
         The same scale for children living with their own council's kinship carers inside it
         (``kin_far_share``'s diagonal); default :data:`rcc.datasets.supply.KINSHIP_LOCALITY_MILES`. Unused
-        when ``locality_miles`` is None.
+        (and ``kin_far_share`` is ``near_far_share``) when ``locality_miles`` is None.
 
     Returns
     -------
@@ -269,13 +272,11 @@ def council_geometry(
         raise InvalidInputError("geometry", None, "spread", "a radius multiple above 0, at most 2", spread)
     if locality_miles is not None and not float(locality_miles) > 0:
         raise InvalidInputError("geometry", None, "locality_miles", "a distance above 0 miles, or None", locality_miles)
-    if kinship_locality_miles is None:
-        from rcc.datasets.supply import KINSHIP_LOCALITY_MILES as kinship_locality_miles
-    if not float(kinship_locality_miles) > 0:
+    local = None if locality_miles is None else float(locality_miles)
+    if local is not None and not float(kinship_locality_miles) > 0:
         raise InvalidInputError(
             "geometry", None, "kinship_locality_miles", "a distance above 0 miles", kinship_locality_miles
         )
-    local = None if locality_miles is None else float(locality_miles)
     g = _england_geometry(spread, local, None if local is None else float(kinship_locality_miles))
     return g if council_ids is None else g.subset(list(council_ids))
 

@@ -38,7 +38,8 @@ def far_share(region: Region, population: Population | None = None) -> np.ndarra
     (:func:`rcc.datasets.council_geometry`: both ends spread over the councils' districts, as DfE
     measures from the child's address to the placement's); given a ``population``, each cell mixes the
     nearest-first share of its children living with their own council's family carers
-    (:data:`rcc.simulate.NEAR_CARERS`, :func:`mixed_far_share`) and the independent share of the others.
+    (:data:`rcc.simulate.NEAR_CARERS`, :func:`mixed_far_share`; relatives inside the council by the kinship
+    locality, :attr:`rcc.datasets.CouncilGeometry.kin_far_share`) and the independent share of the others.
     For other councils, 0 or 1 from :meth:`rcc.Region.council_distances` (centroids, the within-council
     mean on the diagonal).
     """
@@ -55,16 +56,34 @@ def far_share(region: Region, population: Population | None = None) -> np.ndarra
     )
 
 
-def mixed_far_share(
-    geometry: CouncilGeometry, matrix: np.ndarray, carers: np.ndarray, kin: np.ndarray | None = None
-) -> np.ndarray:
+def mixed_far_share(geometry: CouncilGeometry, matrix: np.ndarray, carers: np.ndarray, kin: np.ndarray) -> np.ndarray:
     """Per cell of a :func:`placement_matrix`: the expected share over 20 miles of its children, of whom
     ``carers`` (an :func:`own_carer_matrix`) live with their own council's family carers (the geometry's
     ``near_far_share``), of those ``kin`` with its kinship carers (``own_carer_matrix(..., ("kinship",))``:
-    ``kin_far_share``, relatives inside the council living nearer still; default none) and the rest
-    anywhere in the placement's council (``far_share``); empty cells ``far_share``."""
-    m, near = np.asarray(matrix, dtype=float), np.asarray(carers, dtype=float)
-    kin = np.zeros_like(m) if kin is None else np.asarray(kin, dtype=float)
+    ``kin_far_share``, relatives inside the council living nearer still) and the rest anywhere in the
+    placement's council (``far_share``); empty cells ``far_share``.
+
+    Raises
+    ------
+    InvalidInputError
+        Matrices of other shapes, or cells where ``kin`` is more than ``carers``, ``carers`` more than
+        ``matrix`` or any is negative: they must count nested sets of the same children.
+    """
+    m, near, kin = (np.asarray(a, dtype=float) for a in (matrix, carers, kin))
+    if not m.shape == near.shape == kin.shape == geometry.far_share.shape:
+        raise InvalidInputError(
+            "far share", None, "matrix", f"council x council matrices of shape {geometry.far_share.shape}",
+            f"{m.shape}, {near.shape}, {kin.shape}",
+        )
+    tol = 1e-9 * max(1.0, float(np.abs(m).max(initial=0.0)))
+    bad = (kin < -tol) | (kin > near + tol) | (near > m + tol)
+    if bad.any():
+        i, j = (int(v) for v in np.argwhere(bad)[0])
+        raise InvalidInputError(
+            "far share", f"{geometry.council_ids[i]} -> {geometry.council_ids[j]}", "kin",
+            "0 <= kin <= carers <= matrix (nested counts of the same children)",
+            f"kin {kin[i, j]:g}, carers {near[i, j]:g}, matrix {m[i, j]:g}",
+        )
     with np.errstate(invalid="ignore", divide="ignore"):
         mixed = ((m - near) * geometry.far_share + (near - kin) * geometry.near_far_share + kin * geometry.kin_far_share) / m
     return np.where(m > 0, mixed, geometry.far_share)
@@ -84,7 +103,8 @@ def _own_carer(region: Region, population: Population, home_types: tuple[str, ..
 
 
 def _placed(region: Region, population: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Placed children: home council, council of the home, share over 20 miles (expected), home type index."""
+    """Placed children: home council, council of the home, share over 20 miles (expected: own family carers
+    nearest first, own kinship carers inside the council by the kinship locality), home type index."""
     placed = population.take(population.home >= 0)
     where = pd.Index(region.councils.council_id).get_indexer(region.homes.council_id)[placed.home]
     geometry = england_geometry(region.council_ids)
@@ -170,6 +190,8 @@ def own_carer_matrix(
     """The :func:`placement_matrix` of the children living with their own council's family carers
     (:data:`rcc.simulate.NEAR_CARERS`), whom :func:`mixed_far_share` measures nearest first; with
     ``home_types`` (of those), the children with those carers only (``("kinship",)``: its ``kin``)."""
+    if isinstance(home_types, str):  # a name, not a tuple of names: its letters would be read as types
+        raise InvalidInputError("home types", None, "home_types", "a tuple of home types", home_types)
     placed = population.take(population.home >= 0)
     return _matrix(region, placed.take(_own_carer(region, placed, tuple(home_types))))
 
@@ -252,9 +274,10 @@ def distance_band_shares(
 ) -> pd.Series:
     """Placed children (in homes of ``home_types``, default all), % by distance from home in DfE's alternative
     groupings (:data:`DISTANCE_BANDS`). The share over 20 miles is :func:`census_metrics`'s (expected,
-    :func:`far_share`: a child with its own council's family carers nearest first); each pair of councils'
-    children beyond 20 miles spread over the bands as independent points of their district discs do
-    (:func:`rcc.datasets.distance_bands`). Councils that are not England's: their centroid distances
+    :func:`far_share`: a child with its own council's family carers nearest first, with its relatives inside the
+    council by the kinship locality); each pair of councils' children beyond 20 miles spread over the bands as
+    independent points of their district discs do (:func:`rcc.datasets.distance_bands`), for those measured
+    nearest first too (which overstates their tail a little: nearest first, fewer of them are far beyond 20 miles). Councils that are not England's: their centroid distances
     (:meth:`rcc.Region.council_distances`), each child in one band. NaN when no child is counted.
 
     Examples
@@ -290,7 +313,8 @@ def distance_band_shares(
 def locality_by_type(region: Region, population: Population, home_types: tuple[str, ...]) -> pd.Series:
     """Placed children in homes of ``home_types``, % by where they live as DfE's placement-location release
     counts them: inside or outside their council's boundary, 20 miles or less from home or more (expected,
-    :func:`far_share`: a child with its own council's family carers nearest first). NaN when there are none."""
+    :func:`far_share`: a child with its own council's family carers nearest first, with its relatives inside the
+    council by the kinship locality). NaN when there are none."""
     if isinstance(home_types, str):  # a name, not a tuple of names: its letters would be read as types
         raise InvalidInputError("home types", None, "home_types", "a tuple of home types", home_types)
     unknown = [t for t in home_types if t not in HOME_TYPES]
