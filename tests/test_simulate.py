@@ -522,3 +522,14 @@ def test_a_referral_weighs_each_council_by_its_nearest_part():
     assert np.allclose(miles[in_hants], g.near_mean_miles[ports, hants])
     assert np.allclose(miles[~in_hants], g.mean_miles[ports, ports])
     assert g.near_mean_miles[ports, hants] < g.mean_miles[ports, hants] - 5
+
+
+def test_distance_band_shares_of_councils_rcc_does_not_know_use_their_centroids(tiny):
+    # two councils 30 miles apart, not England's: a child placed in the other council is 21-40 miles from home
+    sim = rcc.simulate.simulate(tiny, months=3, seed=0)
+    bands = rcc.simulate.distance_band_shares(tiny, sim.population)
+    inside = sim.metrics["pct_inside_own_council"]
+    assert 0 < inside < 100  # both kinds of child are there
+    assert bands["20 miles or less"] == pytest.approx(inside) == pytest.approx(sim.metrics["pct_within_20_miles"])
+    assert bands["21-40 miles"] == pytest.approx(100 - inside)
+    assert bands.iloc[2:].sum() == 0
