@@ -25,6 +25,7 @@ drawn tighter than the district (``spread``): children live in its towns more th
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from importlib import resources
 
 import attrs
@@ -81,20 +82,70 @@ def _disc(n: int, turn: float) -> np.ndarray:
     return np.c_[r * np.cos(a), r * np.sin(a)]
 
 
-def _pair_stats(
-    xy: np.ndarray, radius: np.ndarray, i: np.ndarray, j: np.ndarray, n: int, far_km: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Mean distance (km) and share over ``far_km`` between discs ``i`` and ``j`` (arrays of pairs)."""
+def _pair_distances(
+    xy: np.ndarray, radius: np.ndarray, i: np.ndarray, j: np.ndarray, n: int
+) -> Iterator[tuple[slice, np.ndarray]]:
+    """The quadrature between discs ``i`` and ``j`` (arrays of pairs), in chunks: each chunk's slice of the pairs
+    and its distances (km), pair x ``n * n`` point pairs."""
     a, b = _disc(n, 0.0), _disc(n, np.pi / n)
-    mean, far = np.empty(len(i)), np.empty(len(i))
     for s in range(0, len(i), 2048):
         ii, jj = i[s : s + 2048], j[s : s + 2048]
         p = xy[ii, None, :] + radius[ii, None, None] * a[None]
         q = xy[jj, None, :] + radius[jj, None, None] * b[None]
-        d = np.sqrt(((p[:, :, None, :] - q[:, None, :, :]) ** 2).sum(-1))
-        mean[s : s + 2048] = d.mean(axis=(1, 2))
-        far[s : s + 2048] = (d > far_km).mean(axis=(1, 2))
+        yield slice(s, s + 2048), np.sqrt(((p[:, :, None, :] - q[:, None, :, :]) ** 2).sum(-1)).reshape(len(ii), -1)
+
+
+def _pair_stats(
+    xy: np.ndarray, radius: np.ndarray, i: np.ndarray, j: np.ndarray, n: int, far_km: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean distance (km) and share over ``far_km`` between discs ``i`` and ``j`` (arrays of pairs)."""
+    mean, far = np.empty(len(i)), np.empty(len(i))
+    for cut, d in _pair_distances(xy, radius, i, j, n):
+        mean[cut] = d.mean(axis=1)
+        far[cut] = (d > far_km).mean(axis=1)
     return mean, far
+
+
+def _pair_bands(xy: np.ndarray, radius: np.ndarray, i: np.ndarray, j: np.ndarray, n: int, edges: np.ndarray) -> np.ndarray:
+    """Share of point pairs between discs ``i`` and ``j`` in each interval of ``edges`` (km, ascending)."""
+    out = np.empty((len(i), len(edges) - 1))
+    for cut, d in _pair_distances(xy, radius, i, j, n):
+        band = np.searchsorted(edges, d, side="left") - 1  # -1: 20 miles or less (d <= edges[0])
+        for k in range(len(edges) - 1):
+            out[cut, k] = (band == k).mean(axis=1)
+    return out
+
+
+def _district_discs(spread: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """The districts' centres (km), disc radii at ``spread``, district x council weights (each council's column
+    sums to 1) and the councils in that column order."""
+    d = districts()
+    xy = d[["x_km", "y_km"]].to_numpy(dtype=float)
+    radius = spread * np.sqrt(d.area_km2.to_numpy(dtype=float) / np.pi)
+    ids = list(dict.fromkeys(d.council_id))
+    w = np.zeros((len(d), len(ids)))
+    w[np.arange(len(d)), pd.Index(ids).get_indexer(d.council_id)] = d.weight.to_numpy(dtype=float)
+    w /= w.sum(axis=0, keepdims=True)
+    return xy, radius, w, ids
+
+
+def _positions(known: list[str], council_ids: list[str]) -> np.ndarray:
+    """Positions of ``council_ids`` among ``known`` (refused: a code that is not one of them)."""
+    idx = pd.Index(known).get_indexer(list(council_ids))
+    if (idx < 0).any():
+        bad = list(council_ids)[int(np.argmax(idx < 0))]
+        raise InvalidInputError("councils", bad, "council_id", "an English upper-tier council (ONS code)", bad)
+    return idx
+
+
+def _spread(spread: float | None) -> float:
+    """The district discs' radius multiple: given, or the calibrated ``district_spread``; checked."""
+    if spread is None:
+        spread = float(simulation_calibration()["parameters"]["district_spread"])
+    spread = float(spread)
+    if not 0.0 < spread <= 2.0:
+        raise InvalidInputError("geometry", None, "spread", "a radius multiple above 0, at most 2", spread)
+    return spread
 
 
 @attrs.frozen(eq=False)
@@ -133,10 +184,7 @@ class CouncilGeometry:
 
     def subset(self, council_ids: list[str]) -> CouncilGeometry:
         """The same matrices for some councils, in the given order."""
-        idx = pd.Index(self.council_ids).get_indexer(list(council_ids))
-        if (idx < 0).any():
-            bad = list(council_ids)[int(np.argmax(idx < 0))]
-            raise InvalidInputError("councils", bad, "council_id", "an English upper-tier council (ONS code)", bad)
+        idx = _positions(self.council_ids, council_ids)
         cut = np.ix_(idx, idx)
         return CouncilGeometry(
             list(council_ids),
@@ -150,22 +198,16 @@ class CouncilGeometry:
 
 @functools.cache
 def _england_geometry(spread: float, locality_miles: float | None, kin_miles: float | None) -> CouncilGeometry:
-    d = districts()
-    xy = d[["x_km", "y_km"]].to_numpy(dtype=float)
-    radius = spread * np.sqrt(d.area_km2.to_numpy(dtype=float) / np.pi)
+    xy, radius, w, ids = _district_discs(spread)
+    k = len(xy)
     far_km = FAR_MILES * _KM_PER_MILE
-    i, j = np.meshgrid(np.arange(len(d)), np.arange(len(d)), indexing="ij")
+    i, j = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
     i, j = i.ravel(), j.ravel()
     gap = np.hypot(*(xy[i] - xy[j]).T) - radius[i] - radius[j]
     near = gap <= far_km + 5.0  # pairs that may hold points within 20 miles of each other: full quadrature
     mean, far = np.empty(len(i)), np.ones(len(i))
     mean[near], far[near] = _pair_stats(xy, radius, i[near], j[near], QUADRATURE_POINTS, far_km)
     mean[~near], _ = _pair_stats(xy, radius, i[~near], j[~near], QUADRATURE_POINTS // 4, far_km)
-    ids = list(dict.fromkeys(d.council_id))
-    w = np.zeros((len(d), len(ids)))
-    w[np.arange(len(d)), pd.Index(ids).get_indexer(d.council_id)] = d.weight.to_numpy(dtype=float)
-    w /= w.sum(axis=0, keepdims=True)
-    k = len(d)
     mean, far = mean.reshape(k, k), far.reshape(k, k)
     mean, far = (mean + mean.T) / 2, (far + far.T) / 2  # the two point sets differ: symmetric as the truth is
     mean_c = w.T @ mean @ w / _KM_PER_MILE
@@ -265,11 +307,7 @@ def council_geometry(
     >>> 0.2 < float(g.far_share[0, 0]) < 0.8
     True
     """
-    if spread is None:
-        spread = float(simulation_calibration()["parameters"]["district_spread"])
-    spread = float(spread)
-    if not 0.0 < spread <= 2.0:
-        raise InvalidInputError("geometry", None, "spread", "a radius multiple above 0, at most 2", spread)
+    spread = _spread(spread)
     if locality_miles is not None and not float(locality_miles) > 0:
         raise InvalidInputError("geometry", None, "locality_miles", "a distance above 0 miles, or None", locality_miles)
     local = None if locality_miles is None else float(locality_miles)
@@ -307,28 +345,18 @@ def distance_bands(council_ids: list[str] | None = None, *, spread: float | None
     >>> round(float(b[0, 1, -1]), 2), round(float(b[0, 1].sum()), 2)
     (1.0, 1.0)
     """
-    if spread is None:
-        spread = float(simulation_calibration()["parameters"]["district_spread"])
-    spread = float(spread)
-    if not 0.0 < spread <= 2.0:
-        raise InvalidInputError("geometry", None, "spread", "a radius multiple above 0, at most 2", spread)
-    b = _england_bands(spread)
+    b = _england_bands(_spread(spread))
     if council_ids is None:
         return b
-    idx = pd.Index(list(dict.fromkeys(_districts().council_id))).get_indexer(list(council_ids))
-    if (idx < 0).any():
-        bad = list(council_ids)[int(np.argmax(idx < 0))]
-        raise InvalidInputError("councils", bad, "council_id", "an English upper-tier council (ONS code)", bad)
+    idx = _positions(list(dict.fromkeys(_districts().council_id)), council_ids)
     return b[np.ix_(idx, idx)]
 
 
 @functools.cache
 def _england_bands(spread: float) -> np.ndarray:
-    d = districts()
-    xy = d[["x_km", "y_km"]].to_numpy(dtype=float)
-    radius = spread * np.sqrt(d.area_km2.to_numpy(dtype=float) / np.pi)
+    xy, radius, w, _ = _district_discs(spread)
     edges = np.array((FAR_MILES, *BAND_EDGES_MILES, np.inf)) * _KM_PER_MILE
-    k = len(d)
+    k = len(xy)
     i, j = (a.ravel() for a in np.meshgrid(np.arange(k), np.arange(k), indexing="ij"))
     gap = np.hypot(*(xy[i] - xy[j]).T) - radius[i] - radius[j]
     reach = np.hypot(*(xy[i] - xy[j]).T) + radius[i] + radius[j]
@@ -339,10 +367,6 @@ def _england_bands(spread: float) -> np.ndarray:
         share[pick] = _pair_bands(xy, radius, i[pick], j[pick], n, edges)
     share = share.reshape(k, k, -1)
     share = (share + share.transpose(1, 0, 2)) / 2
-    ids = list(dict.fromkeys(d.council_id))
-    w = np.zeros((k, len(ids)))
-    w[np.arange(k), pd.Index(ids).get_indexer(d.council_id)] = d.weight.to_numpy(dtype=float)
-    w /= w.sum(axis=0, keepdims=True)
     # share of all pairs in each band beyond 20 miles, council x council
     bands = np.stack([w.T @ share[..., b] @ w for b in range(share.shape[2])], axis=2)
     far = bands.sum(axis=2, keepdims=True)
@@ -352,20 +376,6 @@ def _england_bands(spread: float) -> np.ndarray:
     out.flags.writeable = False  # cached and shared: read-only
     return out
 
-
-def _pair_bands(xy: np.ndarray, radius: np.ndarray, i: np.ndarray, j: np.ndarray, n: int, edges: np.ndarray) -> np.ndarray:
-    """Share of point pairs between discs ``i`` and ``j`` in each interval of ``edges`` (km, ascending)."""
-    a, b = _disc(n, 0.0), _disc(n, np.pi / n)
-    out = np.empty((len(i), len(edges) - 1))
-    for s in range(0, len(i), 2048):
-        ii, jj = i[s : s + 2048], j[s : s + 2048]
-        p = xy[ii, None, :] + radius[ii, None, None] * a[None]
-        q = xy[jj, None, :] + radius[jj, None, None] * b[None]
-        d = np.sqrt(((p[:, :, None, :] - q[:, None, :, :]) ** 2).sum(-1)).reshape(len(ii), -1)
-        band = np.searchsorted(edges, d, side="left") - 1  # -1: 20 miles or less (d <= edges[0])
-        for k in range(len(edges) - 1):
-            out[s : s + 2048, k] = (band == k).mean(axis=1)
-    return out
 
 
 def council_travel(council_ids: list[str] | None = None, *, between: bool = False) -> pd.DataFrame:

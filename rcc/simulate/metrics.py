@@ -107,14 +107,15 @@ def _placed(region: Region, population: Population) -> tuple[np.ndarray, np.ndar
     nearest first, own kinship carers inside the council by the kinship locality), home type index."""
     placed = population.take(population.home >= 0)
     where = pd.Index(region.councils.council_id).get_indexer(region.homes.council_id)[placed.home]
+    kind = pd.Index(HOME_TYPES).get_indexer(region.homes.home_type)[placed.home]
     geometry = england_geometry(region.council_ids)
     far = far_share(region)[placed.council, where]
     if geometry is not None:
-        near = geometry.near_far_share[placed.council, where]
-        far = np.where(_own_carer(region, placed), near, far)
-        kin = geometry.kin_far_share[placed.council, where]
-        far = np.where(_own_carer(region, placed, ("kinship",)), kin, far)
-    kind = pd.Index(HOME_TYPES).get_indexer(region.homes.home_type)[placed.home]
+        own = _own_carer(region, placed)
+        cell = (placed.council, where)
+        far = np.where(own, geometry.near_far_share[cell], far)
+        kin = own & (kind == HOME_TYPES.index("kinship"))  # of its own carers, its kinship carers
+        far = np.where(kin, geometry.kin_far_share[cell], far)
     return placed.council, where, far, kind
 
 
@@ -194,6 +195,17 @@ def own_carer_matrix(
         raise InvalidInputError("home types", None, "home_types", "a tuple of home types", home_types)
     placed = population.take(population.home >= 0)
     return _matrix(region, placed.take(_own_carer(region, placed, tuple(home_types))))
+
+
+def _home_type_indices(home_types: tuple[str, ...]) -> list[int]:
+    """Positions in :data:`rcc.HOME_TYPES` of ``home_types`` (refused: a name given as a string, whose letters
+    would be read as types, or a type rcc does not have)."""
+    if isinstance(home_types, str):
+        raise InvalidInputError("home types", None, "home_types", "a tuple of home types", home_types)
+    unknown = [t for t in home_types if t not in HOME_TYPES]
+    if unknown:
+        raise InvalidInputError("home types", unknown[0], "home_type", f"one of {list(HOME_TYPES)}", unknown[0])
+    return [HOME_TYPES.index(t) for t in home_types]
 
 
 def _matrix(region: Region, placed: Population) -> np.ndarray:
@@ -289,14 +301,10 @@ def distance_band_shares(
     >>> round(float(shares.sum()), 6)
     100.0
     """
-    if isinstance(home_types, str):
-        raise InvalidInputError("home types", None, "home_types", "a tuple of home types", home_types)
-    unknown = [t for t in (home_types or ()) if t not in HOME_TYPES]
-    if unknown:
-        raise InvalidInputError("home types", unknown[0], "home_type", f"one of {list(HOME_TYPES)}", unknown[0])
+    kinds = None if home_types is None else _home_type_indices(home_types)
     home_council, where, far, kind = _placed(region, population)
-    if home_types is not None:
-        take = np.isin(kind, [HOME_TYPES.index(t) for t in home_types])
+    if kinds is not None:
+        take = np.isin(kind, kinds)
         home_council, where, far = home_council[take], where[take], far[take]
     if not len(home_council):
         return pd.Series(np.nan, index=list(DISTANCE_BANDS), name="pct_placed")
@@ -315,13 +323,9 @@ def locality_by_type(region: Region, population: Population, home_types: tuple[s
     counts them: inside or outside their council's boundary, 20 miles or less from home or more (expected,
     :func:`far_share`: a child with its own council's family carers nearest first, with its relatives inside the
     council by the kinship locality). NaN when there are none."""
-    if isinstance(home_types, str):  # a name, not a tuple of names: its letters would be read as types
-        raise InvalidInputError("home types", None, "home_types", "a tuple of home types", home_types)
-    unknown = [t for t in home_types if t not in HOME_TYPES]
-    if unknown:
-        raise InvalidInputError("home types", unknown[0], "home_type", f"one of {list(HOME_TYPES)}", unknown[0])
+    kinds = _home_type_indices(home_types)
     home_council, where, far, kind = _placed(region, population)
-    take = np.isin(kind, [HOME_TYPES.index(t) for t in home_types])
+    take = np.isin(kind, kinds)
     inside, far = home_council[take] == where[take], far[take]
     cells = {
         "inside, 20 miles or less": (1 - far) * inside,
