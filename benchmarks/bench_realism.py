@@ -17,7 +17,8 @@ met, on the seeds above and again on other seeds (``--unseen``, default 2 to 7: 
 dice the calibration never saw, those not among ``--seeds``, in sets as many as ``--seeds`` so that each has the
 noise of the fitted set; each set is labelled with whether the record was fitted on it), the children in children's
 homes beside the published figures (rcc.datasets.CHILDRENS_HOMES_PUBLISHED, held out), England's placed children by
-distance from home in DfE's 2015 groupings (rcc.datasets.DISTANCE_BANDS_PUBLISHED, held out), the children with kinship
+distance from home in DfE's 2015 groupings (rcc.datasets.DISTANCE_BANDS_PUBLISHED, held out) and more than 50 and 100
+miles from home beside DfE's 2021 to 2024 counts (rcc.datasets.DISTANCE_TAIL_PUBLISHED, held out), the children with kinship
 carers by locality and distance (rcc.datasets.KINSHIP_LOCALITY_PUBLISHED, DfE 2015: inputs, never in the loss: the
 inside share and the shares of those outside and of those inside over 20 miles), each region's net gain
 (DfE 2024, held out) and the other held-out figures (earlier years, net gain per council) beside the model.
@@ -195,6 +196,28 @@ def distance_bands(region: rcc.Region, sims: list[rcc.simulate.Simulation]) -> p
     return pd.concat([table, beyond])
 
 
+def distance_tail(region: rcc.Region, sims: list[rcc.simulate.Simulation]) -> pd.DataFrame:
+    """England's placed children more than 50 and more than 100 miles from home, today (simulated; mean over the
+    seeds), all placed and without unaccompanied asylum-seeking children (most of DfE's children with an unknown
+    distance), beside DfE's 2021 to 2024 figures (% of children with a known distance; held out, never fitted)
+    and the children's homes today."""
+    uasc = rcc.NEEDS.index("uasc")
+
+    def tail(home_types: tuple[str, ...] | None, keep_uasc: bool) -> pd.Series:
+        pops = [s.population if keep_uasc else s.population.take(s.population.need != uasc) for s in sims]
+        bands = pd.concat(
+            [distance_band_shares(region, p, home_types, edges_miles=(50.0, 100.0)) for p in pops], axis=1
+        ).mean(axis=1)
+        return pd.Series({"over 50 miles": bands.iloc[2:].sum(), "over 100 miles": bands.iloc[3]})
+
+    cols = {"today (simulated)": tail(None, True), "today, no UASC": tail(None, False)}
+    for year, row in rcc.datasets.DISTANCE_TAIL_PUBLISHED.items():
+        if np.isfinite(row["known distance"]):
+            cols[f"published {year}"] = pd.Series({k: 100 * row[k] / row["known distance"] for k in ("over 50 miles", "over 100 miles")})
+    cols["children's homes today"] = tail(("childrens_home",), True)
+    return pd.DataFrame(cols)
+
+
 def verdict(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
@@ -366,6 +389,9 @@ def main() -> None:
     print("\nplaced children by distance from home (%; DfE's alternative groupings, held out, never fitted):")
     print(distance_bands(region, sims).round(1).to_string())
     print(f"  {rcc.datasets.DISTANCE_BANDS_SOURCE}")
+    print("\nplaced children far from home (% of children with a known distance; held out, never fitted):")
+    print(distance_tail(region, sims).round(1).to_string())
+    print(f"  {rcc.datasets.DISTANCE_TAIL_SOURCE}")
     print("\nchildren with kinship carers (%; the share inside and, of those outside and of those inside, over 20 miles")
     print("are inputs of the supply and the geometry, never in the calibration's loss):")
     print(kinship_locality(region, sims).round(1).to_string())

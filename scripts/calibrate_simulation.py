@@ -43,7 +43,8 @@ runs and their figures are in README). ``--set`` gives a global parameter (``SET
 ``carer_local_share``, which the regional fit sets per region, nor ``district_spread``) for one regional fit,
 and the record says so.
 
-Fixed, not fitted: inside a council placing is nearest first (``rcc.datasets.LOCALITY_MILES``, the 20-mile
+Fixed, not fitted: a referral has no distance limit (``rcc.simulate.TODAY_PARAMS``; until 2026-12-04 the plan's
+150 miles, under which the shipped parameters were fitted), inside a council placing is nearest first (``rcc.datasets.LOCALITY_MILES``, the 20-mile
 threshold itself; its relatives by ``kinship_locality_miles``, from DfE's published share of them over 20 miles), a
 referral weighs each council's places by that nearest-first distance from where its
 children live (``rcc.datasets.CouncilGeometry.near_mean_miles``), UASC of 16 and 17 go to supported accommodation
@@ -418,7 +419,8 @@ def write_record(args, best, grid, global_fit, regional, history, mean, runs, se
             "from home (percentage points, DfE 31 March 2025, councils with a published figure; simulated share = "
             "mean over seeds); England, rcc.simulate.simulate(years, seed) from rcc.datasets.england(), with its "
             "other defaults (own_provision: a council's in-house carers foster only its children; placeholder "
-            "rates); the geometry's nearest-first placing inside a council and for a council's own family carers "
+            "rates; no distance limit on a referral, rcc.simulate.TODAY_PARAMS, since 2026-12-04: the global "
+            "grid and the regional fit ran with the plan's 150 miles); the geometry's nearest-first placing inside a council and for a council's own family carers "
             "beyond its boundary (rcc.datasets.LOCALITY_MILES, rcc.simulate.NEAR_CARERS; a council's relatives "
             "inside it by kinship_locality_miles in supply_figures.csv) is fixed, not fitted, and "
             "a referral weighs each council's places by the geometry's nearest-first distance from where the "

@@ -147,15 +147,19 @@ def tiny(tiny_frames: dict[str, pd.DataFrame]) -> rcc.Region:
 @pytest.fixture(scope="session")
 def gm_short() -> rcc.Region:
     """Greater Manchester as a commissioner plans it (today's placements held) with its UASC foster places cut to
-    the children living in them: the UASC of 11 to 15 not yet placed (11, in six councils, 1 to 4 each) have no
-    home. A plan with small counts of children without a home in several councils, for the suppression tests
-    (the embedded region itself now finds every child a home)."""
+    the children living in them and three more UASC of 11 to 15 in Manchester: the UASC of 11 to 15 not yet
+    placed have no home (11 on the census of 2026-12-04: Manchester 5, four councils 1 or 2 each). A plan with
+    small counts of children without a home in several councils, for the suppression tests (the embedded region
+    itself now finds every child a home). Without the three, that census leaves 8 in five councils, 1 to 4 each,
+    and the audit rightly hides the region's count with theirs, which the headline test does not want."""
     region = rcc.datasets.england("Greater Manchester RCC", seed=0)
     held = region.placements.groupby("home_id").children.sum()
     homes = region.homes.copy()
     uasc = (homes.needs == "uasc").to_numpy()
     homes.loc[uasc, "places"] = held.reindex(homes.home_id[uasc]).fillna(0).astype(int).to_numpy()
-    return region.replace(homes=homes)
+    cohorts = region.cohorts.copy()
+    cohorts.loc[cohorts.cohort_id == "E08000003:uasc:11-15", "children"] += 3
+    return region.replace(homes=homes, cohorts=cohorts)
 
 
 # ------------------------------------------------------------------ Greater Manchester results for the report tests

@@ -137,6 +137,17 @@ def test_distance_bands_spread_each_pairs_far_children_over_dfes_groupings():
         rcc.datasets.distance_bands(spread=3.0)
     with pytest.raises(ValueError):
         everyone[0, 0, 0] = 0.5  # cached: read-only
+    # other edges: the same quadrature, so bands that nest sum to the default ones; 21-50, 51-100, over 100
+    # against the independent draw
+    coarse = rcc.datasets.distance_bands(edges_miles=(40.0, 100.0), spread=1.0)
+    assert coarse.shape == (153, 153, 3)
+    assert np.abs(coarse[..., 1] - everyone[..., 1:4].sum(axis=2)).max() < 1e-9
+    assert np.abs(coarse[..., 2] - everyone[..., 4]).max() < 1e-9
+    tail = rcc.datasets.distance_bands(ids, edges_miles=(50, 100), spread=1.0)
+    assert np.abs(np.histogram(far, [20.0, 50.0, 100.0, np.inf])[0] / len(far) - tail[0, 1]).max() < 0.03
+    for bad in [(), (20.0,), (60.0, 50.0), (50.0, np.inf), "50", None, ("fifty",)]:
+        with pytest.raises(rcc.InvalidInputError, match="edges_miles"):
+            rcc.datasets.distance_bands(ids, edges_miles=bad)
     published = pd.Series(rcc.datasets.DISTANCE_BANDS_PUBLISHED)
     assert list(published.index) == list(rcc.simulate.metrics.DISTANCE_BANDS)
     assert published.iloc[1:].sum() == 12820 and "2015" in rcc.datasets.DISTANCE_BANDS_SOURCE

@@ -1149,8 +1149,8 @@ def test_plan_headline_says_why_a_mean_or_cost_is_withheld(gm: tuple[rcc.Plan, r
 
 def test_the_region_headline_stays_when_a_council_count_can_be_hidden_instead(gm_short) -> None:
     """Greater Manchester as a commissioner plans it (today's placements held), short of UASC
-    foster places (conftest ``gm_short``): 11 children without a home in six councils, each 1 to 4,
-    hidden. The audit hides council counts (and what follows from them), not the region's
+    foster places (conftest ``gm_short``): 11 children without a home in five councils, four of them 1
+    or 2, hidden. The audit hides council counts (and what follows from them), not the region's
     children placed and without a home."""
     plan = rcc.plan(gm_short)
     tables = report_tables(plan)

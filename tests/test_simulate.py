@@ -412,6 +412,13 @@ def test_distance_band_shares_spread_the_far_share_over_dfes_groupings(gm):
     assert every.iloc[1:].to_numpy() == pytest.approx(100 * (far[:, None] * bands).mean(axis=0))
     assert every.iloc[1:].sum() > 0  # some of Greater Manchester's children live over 20 miles from home
     assert rcc.simulate.distance_band_shares(gm, sim.population, ()).isna().all()
+    # other edges (DfE's far-from-home counts: over 50 and over 100 miles) nest with the default bands
+    tail = rcc.simulate.distance_band_shares(gm, sim.population, edges_miles=(60.0, 100.0))
+    assert list(tail.index) == ["20 miles or less", "21-60 miles", "61-100 miles", "over 100 miles"]
+    nested = [every.iloc[0], every.iloc[1:3].sum(), every.iloc[3:5].sum(), every.iloc[5]]
+    assert tail.to_numpy() == pytest.approx(np.array(nested))
+    with pytest.raises(InvalidInputError, match="edges_miles"):
+        rcc.simulate.distance_band_shares(gm, sim.population, edges_miles=(15.0,))
     with pytest.raises(InvalidInputError, match="home_type"):
         rcc.simulate.distance_band_shares(gm, sim.population, ("castle",))
     with pytest.raises(InvalidInputError, match="a tuple of home types"):
@@ -533,3 +540,21 @@ def test_distance_band_shares_of_councils_rcc_does_not_know_use_their_centroids(
     assert bands["20 miles or less"] == pytest.approx(inside) == pytest.approx(sim.metrics["pct_within_20_miles"])
     assert bands["21-40 miles"] == pytest.approx(100 - inside)
     assert bands.iloc[2:].sum() == 0
+    near = rcc.simulate.distance_band_shares(tiny, sim.population, edges_miles=(25.0,))
+    assert list(near.index) == ["20 miles or less", "21-25 miles", "over 25 miles"]
+    assert near["21-25 miles"] == 0 and near["over 25 miles"] == pytest.approx(100 - inside)
+
+
+def test_todays_placing_has_no_distance_limit_a_plans_limit_applies_when_given(tiny_frames):
+    # Beeton moved some 200 miles north of Aton: its children's home, the only one, is beyond a plan's 150 miles
+    f = dict(tiny_frames)
+    f["councils"] = f["councils"].assign(lat=[53.0, 55.9])
+    far = rcc.Region.from_frames(f["councils"], f["homes"], f["cohorts"], providers=f["providers"], name="far")
+    assert far.council_distances()[0, 1] > 150
+    assert rcc.simulate.TODAY_PARAMS.distance_limit("complex") == np.inf
+    complex_in = {}
+    sure = ChoiceRule(suit_chance=dict.fromkeys(rcc.HOME_TYPES, 1.0))  # every free place suits: distance decides
+    for name, params in (("today", None), ("plan's rules", rcc.PlanParams())):
+        sim = rcc.simulate.simulate(far, months=0, seed=0, params=params, rule=sure)
+        complex_in[name] = sim.placements.loc[sim.placements.cohort_id.str.contains(":complex:"), "home_id"].tolist()
+    assert complex_in == {"today": ["chB"], "plan's rules": []}  # Aton's child with complex needs: placed, or waits

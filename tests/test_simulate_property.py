@@ -39,16 +39,19 @@ def test_children_are_conserved_per_council_and_need(region, months, seed):
     region=rst.regions(max_councils=3, max_homes=6, max_cohorts=6), months=st.integers(0, 18), seed=st.integers(0, 9)
 )
 def test_no_home_over_its_places_and_every_child_in_a_home_that_suits(region, months, seed):
-    sim = rcc.simulate.simulate(region, months=months, seed=seed, rates=_busy(region))
-    used = sim.placements.groupby("home_id").children.sum()
-    places = region.homes.set_index("home_id").places
-    assert (used <= places[used.index]).all()
-    # every census placement is an edge of the eligibility network of the census cohorts (need, age, distance,
-    # served council), as rcc.eligible_edges builds it
-    census = region.replace(cohorts=sim.cohorts, placements=sim.placements.iloc[:0])
-    edges = rcc.eligible_edges(census)
-    allowed = set(zip(census.cohorts.cohort_id.to_numpy()[edges.cohort], census.homes.home_id.to_numpy()[edges.home]))
-    assert set(zip(sim.placements.cohort_id, sim.placements.home_id)) <= allowed
+    # by default no distance limit (today's placing has none); given a plan's params, its limits
+    for params in (None, rcc.PlanParams(max_distance_miles=60.0)):
+        sim = rcc.simulate.simulate(region, months=months, seed=seed, rates=_busy(region), params=params)
+        used = sim.placements.groupby("home_id").children.sum()
+        places = region.homes.set_index("home_id").places
+        assert (used <= places[used.index]).all()
+        # every census placement is an edge of the eligibility network of the census cohorts (need, age,
+        # distance, served council), as rcc.eligible_edges builds it with the same distance rules
+        census = region.replace(cohorts=sim.cohorts, placements=sim.placements.iloc[:0])
+        edges = rcc.eligible_edges(census, params or rcc.simulate.TODAY_PARAMS)
+        cohort_ids, home_ids = census.cohorts.cohort_id.to_numpy(), census.homes.home_id.to_numpy()
+        allowed = set(zip(cohort_ids[edges.cohort], home_ids[edges.home]))
+        assert set(zip(sim.placements.cohort_id, sim.placements.home_id)) <= allowed
 
 
 @settings(max_examples=20)

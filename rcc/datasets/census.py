@@ -53,7 +53,8 @@ __all__ = [
 CENSUS_SEED = 0  #: simulation seed of the embedded census
 CENSUS_YEARS = 5.0  #: years simulated before the census day
 CENSUS_START = "2020-04"  #: first simulated month: five years end on 31 March 2025 (DfE's census day)
-_FORMAT = 2  #: bump when the census method changes (rcc.simulate.census): the shipped file is then stale
+_FORMAT = 3  #: bump when the census method changes (rcc.simulate.census): the shipped file is then stale
+# 3: today's placing without a distance limit (rcc.simulate.TODAY_PARAMS, 2026-12-04)
 _FILE, _META = "census_placements.csv.gz", "census_placements.json"
 _BUILDERS: dict[str, Callable[[Region], pd.DataFrame]] = {}
 

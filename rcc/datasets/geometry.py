@@ -330,10 +330,18 @@ def england_geometry(
     return council_geometry(list(council_ids), spread=spread, locality_miles=locality_miles)
 
 
-def distance_bands(council_ids: list[str] | None = None, *, spread: float | None = None) -> np.ndarray:
+def distance_bands(
+    council_ids: list[str] | None = None,
+    *,
+    spread: float | None = None,
+    edges_miles: tuple[float, ...] = BAND_EDGES_MILES,
+) -> np.ndarray:
     """Council x council x band: the expected share of home-to-placement pairs in each of DfE's distance
     groupings beyond 20 miles (21 to 40 miles, 41 to 60, 61 to 80, 81 to 100, over 100:
     :data:`BAND_EDGES_MILES`), as a share of the pairs more than :data:`FAR_MILES` apart.
+
+    ``edges_miles``: other upper edges beyond 20 miles (ascending, each above :data:`FAR_MILES`; the last band
+    open), such as ``(50.0, 100.0)`` for 21 to 50 miles, 51 to 100 and over 100.
 
     Both ends are drawn independently from the councils' district discs (the same quadrature as
     :func:`council_geometry`'s ``mean_miles``): how a pair's children beyond 20 miles spread over the bands.
@@ -345,17 +353,31 @@ def distance_bands(council_ids: list[str] | None = None, *, spread: float | None
     >>> round(float(b[0, 1, -1]), 2), round(float(b[0, 1].sum()), 2)
     (1.0, 1.0)
     """
-    b = _england_bands(_spread(spread))
+    b = _england_bands(_spread(spread), _edges(edges_miles))
     if council_ids is None:
         return b
     idx = _positions(list(dict.fromkeys(_districts().council_id)), council_ids)
     return b[np.ix_(idx, idx)]
 
 
+def _edges(edges_miles: tuple[float, ...]) -> tuple[float, ...]:
+    """Upper band edges beyond :data:`FAR_MILES`, checked: finite, ascending, each above 20 miles."""
+    try:
+        edges = () if isinstance(edges_miles, (str, bytes)) else tuple(float(e) for e in edges_miles)
+    except (TypeError, ValueError):
+        edges = ()
+    if not edges or not all(np.isfinite(edges)) or edges[0] <= FAR_MILES or any(np.diff(edges) <= 0):
+        raise InvalidInputError(
+            "distance bands", None, "edges_miles",
+            f"one or more finite distances in miles, ascending, each above {FAR_MILES:g}", repr(edges_miles),
+        )
+    return edges
+
+
 @functools.cache
-def _england_bands(spread: float) -> np.ndarray:
+def _england_bands(spread: float, edges_miles: tuple[float, ...]) -> np.ndarray:
     xy, radius, w, _ = _district_discs(spread)
-    edges = np.array((FAR_MILES, *BAND_EDGES_MILES, np.inf)) * _KM_PER_MILE
+    edges = np.array((FAR_MILES, *edges_miles, np.inf)) * _KM_PER_MILE
     k = len(xy)
     i, j = (a.ravel() for a in np.meshgrid(np.arange(k), np.arange(k), indexing="ij"))
     gap = np.hypot(*(xy[i] - xy[j]).T) - radius[i] - radius[j]

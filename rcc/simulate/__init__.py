@@ -1,7 +1,8 @@
 """Simulated referrals, moves and endings over years, and the stock on a census date (issue: today's England).
 
 :func:`simulate` builds a :class:`rcc.flows.Engine` from a Region (:func:`build_engine`: candidate homes
-by the need, age and distance rules of :func:`rcc.eligible_edges`, sorted by type preference then
+by the need, age and distance rules of :func:`rcc.eligible_edges`, by default no distance limit
+(:data:`TODAY_PARAMS`: today's placing has none), sorted by type preference then
 distance, the preference per need where it differs (:data:`rcc.flows.DEFAULT_NEED_TIERS`: UASC of
 16 and 17 to supported accommodation first); :func:`steady_rates` as placeholder rates), runs it month by month and returns a
 :class:`Simulation`: the census placements (schema ``placements``), the flows and the metrics.
@@ -53,6 +54,7 @@ from rcc.simulate.build import (
     NEAR_CARERS,
     OWN_PROVISION,
     RESIDENTIAL_MATCH,
+    TODAY_PARAMS,
     band_of_age,
     build_engine,
     calibrated_rule,
@@ -87,6 +89,7 @@ __all__ = [
     "NEAR_CARERS",
     "OWN_PROVISION",
     "RESIDENTIAL_MATCH",
+    "TODAY_PARAMS",
     "Census",
     "Simulation",
     "agreement",

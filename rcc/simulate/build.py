@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import attrs
@@ -31,6 +32,7 @@ __all__ = [
     "NEAR_CARERS",
     "OWN_PROVISION",
     "RESIDENTIAL_MATCH",
+    "TODAY_PARAMS",
     "band_of_age",
     "build_engine",
     "calibrated_rule",
@@ -45,6 +47,12 @@ _BANDS = tuple(AGE_BANDS)
 #: council's in-house foster carers (DfE 31 March 2025: 333 of 81,770 children looked after were placed
 #: in another council's provision). Plans may pool them; today's referrals do not.
 OWN_PROVISION: tuple[str, ...] = ("in_house_fostering",)
+#: The distance rules of the simulation of today's placing: none, for any need. Placing as it happens has no
+#: distance limit: DfE counted 3,120 children looked after more than 100 miles from home on 31 March 2024
+#: (:data:`rcc.datasets.DISTANCE_TAIL_PUBLISHED`); a plan's 150 miles
+#: (:class:`rcc.PlanParams`) is a planning rule, not a fact of today. (Until 2026-12-04 the simulation used the
+#: plan's default: a child with no suitable free place within 150 miles waited.)
+TODAY_PARAMS = PlanParams(max_distance_miles=math.inf)
 #: Home types whose places run by a council are its own family carers, who live near its children wherever
 #: its boundary runs (:mod:`rcc.datasets.supply` puts those beyond it a typical distance from the children):
 #: a child placed with its own council's carers in a neighbouring council is measured by the geometry's
@@ -216,11 +224,12 @@ def build_engine(
     own_provision: tuple[str, ...] = OWN_PROVISION,
 ) -> Engine:
     """The engine of a region: its homes and places, candidate lists by the distance and need rules of
-    ``params`` (:func:`rcc.eligible_edges`), sorted by the rule's type tiers then distance (default rule:
+    ``params`` (:func:`rcc.eligible_edges`; default :data:`TODAY_PARAMS`, no distance limit), sorted by the
+    rule's type tiers then distance (default rule:
     :func:`calibrated_rule`); homes of the ``own_provision`` types run by a council take only that
     council's children (:func:`provision_council`), as councils place today."""
     rule = rule or calibrated_rule()
-    params = params or PlanParams()
+    params = params or TODAY_PARAMS
     kind = pd.Index(HOME_TYPES).get_indexer(region.homes.home_type)
     home_region = _home_region(region)
     return Engine(

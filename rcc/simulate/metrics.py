@@ -9,7 +9,7 @@ from rcc.core.errors import InvalidInputError
 from rcc.core.region import Region
 from rcc.core.schema import HOME_TYPES
 from rcc.datasets import FAR_MILES, CouncilGeometry, england_geometry, published_metrics
-from rcc.datasets.geometry import BAND_EDGES_MILES, distance_bands
+from rcc.datasets.geometry import BAND_EDGES_MILES, _edges, distance_bands
 from rcc.flows import Population
 from rcc.simulate.build import NEAR_CARERS, provision_council
 
@@ -282,10 +282,16 @@ DISTANCE_BANDS = ("20 miles or less", "21-40 miles", "41-60 miles", "61-80 miles
 
 
 def distance_band_shares(
-    region: Region, population: Population, home_types: tuple[str, ...] | None = None
+    region: Region,
+    population: Population,
+    home_types: tuple[str, ...] | None = None,
+    *,
+    edges_miles: tuple[float, ...] = BAND_EDGES_MILES,
 ) -> pd.Series:
     """Placed children (in homes of ``home_types``, default all), % by distance from home in DfE's alternative
-    groupings (:data:`DISTANCE_BANDS`). The share over 20 miles is :func:`census_metrics`'s (expected,
+    groupings (:data:`DISTANCE_BANDS`), or beyond 20 miles by other upper edges ``edges_miles`` (ascending, each
+    above 20 miles; labelled as DfE's are: ``(50.0, 100.0)`` gives "20 miles or less", "21-50 miles",
+    "51-100 miles", "over 100 miles"). The share over 20 miles is :func:`census_metrics`'s (expected,
     :func:`far_share`: a child with its own council's family carers nearest first, with its relatives inside the
     council by the kinship locality); each pair of councils' children beyond 20 miles spread over the bands as
     independent points of their district discs do (:func:`rcc.datasets.distance_bands`), for those measured
@@ -301,21 +307,30 @@ def distance_band_shares(
     >>> round(float(shares.sum()), 6)
     100.0
     """
+    edges = _edges(edges_miles)
+    labels = _band_labels(edges)
     kinds = None if home_types is None else _home_type_indices(home_types)
     home_council, where, far, kind = _placed(region, population)
     if kinds is not None:
         take = np.isin(kind, kinds)
         home_council, where, far = home_council[take], where[take], far[take]
     if not len(home_council):
-        return pd.Series(np.nan, index=list(DISTANCE_BANDS), name="pct_placed")
+        return pd.Series(np.nan, index=labels, name="pct_placed")
     if england_geometry(region.council_ids) is not None:
-        beyond = distance_bands(region.council_ids)[home_council, where]  # child x band, sums to 1
+        beyond = distance_bands(region.council_ids, edges_miles=edges)[home_council, where]  # child x band, sums to 1
     else:
         miles = region.council_distances()[home_council, where]
-        band = np.searchsorted(np.asarray(BAND_EDGES_MILES), miles, side="left")
-        beyond = np.eye(len(BAND_EDGES_MILES) + 1)[band]
+        band = np.searchsorted(np.asarray(edges), miles, side="left")
+        beyond = np.eye(len(edges) + 1)[band]
     cells = np.column_stack([1.0 - far, far[:, None] * beyond])
-    return pd.Series(100 * cells.mean(axis=0), index=list(DISTANCE_BANDS), name="pct_placed")
+    return pd.Series(100 * cells.mean(axis=0), index=labels, name="pct_placed")
+
+
+def _band_labels(edges: tuple[float, ...]) -> list[str]:
+    """DfE's labels for the bands up to 20 miles and beyond it by upper ``edges``: "21-40 miles", "over 100 miles"."""
+    lows = (FAR_MILES, *edges[:-1])
+    mid = [f"{lo + 1:g}-{hi:g} miles" for lo, hi in zip(lows, edges, strict=True)]
+    return [f"{FAR_MILES:g} miles or less", *mid, f"over {edges[-1]:g} miles"]
 
 
 def locality_by_type(region: Region, population: Population, home_types: tuple[str, ...]) -> pd.Series:

@@ -133,7 +133,9 @@ def simulate(
     rule : rcc.flows.ChoiceRule, optional
         Default :func:`rcc.simulate.calibrated_rule` (suit chances scaled by the calibrated ``suit_scale``).
     params : PlanParams, optional
-        The distance limits (as :func:`rcc.eligible_edges` applies them).
+        The distance limits (as :func:`rcc.eligible_edges` applies them). Default
+        :data:`rcc.simulate.TODAY_PARAMS`: none (today's placing has no limit; a plan's 150 miles is a
+        planning rule).
     start : str
         The first simulated month (``"2020-04"``: five years end on 31 March 2025).
     own_provision : tuple of str
