@@ -8,7 +8,8 @@ mean of their census stocks, the model's expected shares as the calibration meas
 first seed's census stock from scratch with rcc.plan
 (``hold_current=False``: every child placed anew by the optimiser on the same homes). For each, per
 council and per region: the share placed outside the own council and the share more than 20 miles from
-home (expected from the district geometry, rcc.simulate.mixed_far_share: children with their own council's
+home (of the children with a known distance, rcc.simulate.known_distance: all but UASC, as DfE measures it;
+expected from the district geometry, rcc.simulate.mixed_far_share: children with their own council's
 family carers nearest first, the others anywhere in the placement's council; for today and the optimised plan
 alike), beside DfE's 31 March 2025 figures, with Pearson r and mean absolute error; England's share
 inside own council; each region's in-region share beside DfE's (31 March 2024, released under FOI:
@@ -44,6 +45,7 @@ from rcc.simulate import (  # noqa: E402
     childrens_home_metrics,
     distance_band_shares,
     in_region_shares,
+    known_distance,
     locality_by_type,
     mixed_far_share,
     own_carer_matrix,
@@ -56,13 +58,16 @@ TARGET_MAE, TARGET_R, TARGET_ENGLAND = 6.0, 0.8, 3.0
 PUBLISHED_INSIDE = 55.7  # DfE 31 March 2025, England, of children with a known locality
 
 
-def plan_matrix(region: rcc.Region, plan: rcc.Plan, own_carers: tuple[str, ...] = ()) -> np.ndarray:
+def plan_matrix(region: rcc.Region, plan: rcc.Plan, own_carers: tuple[str, ...] = (), known: bool = False) -> np.ndarray:
     """Children placed by a plan, by home council x council of the home (the placement_matrix layout); with
     ``own_carers`` (home types) only those living with their own council's carers of those types (the
-    own_carer_matrix layout)."""
+    own_carer_matrix layout); ``known``: only the children with a known distance (rcc.simulate.known_distance:
+    all but UASC)."""
     idx = pd.Index(region.council_ids)
     k = len(idx)
     p = plan.placements
+    if known:
+        p = p[p.need != "uasc"]
     child = idx.get_indexer(p.council_id)
     n = p.children.to_numpy(float)
     if own_carers:
@@ -72,17 +77,16 @@ def plan_matrix(region: rcc.Region, plan: rcc.Plan, own_carers: tuple[str, ...] 
     return np.bincount(flat, weights=n, minlength=k * k).reshape(k, k)
 
 
-def by_region(region: rcc.Region, matrix: np.ndarray, far: np.ndarray) -> pd.DataFrame:
-    """Per region of the home council: % outside own council, % over 20 miles, % inside own region."""
+def by_region(region: rcc.Region, matrix: np.ndarray, far: np.ndarray, known: np.ndarray) -> pd.DataFrame:
+    """Per region of the home council: % outside own council, % over 20 miles (of the children with a known
+    distance: ``known``, their placement matrix, whose far shares ``far`` are), % inside own region."""
     reg = region.councils.region.to_numpy(dtype=object)
     rows = {}
     for name in sorted(set(reg)):
         m = reg == name
-        n = matrix[m]
-        placed = n.sum()
         rows[name] = {
-            "outside": 100 * (1 - np.diag(matrix)[m].sum() / placed),
-            "over_20": 100 * (n * far[m]).sum() / placed,
+            "outside": 100 * (1 - np.diag(matrix)[m].sum() / matrix[m].sum()),
+            "over_20": 100 * (known[m] * far[m]).sum() / known[m].sum(),
         }
     return pd.DataFrame(rows).T.join(in_region_shares(region, matrix).rename("in_region"), how="outer")
 
@@ -198,23 +202,20 @@ def distance_bands(region: rcc.Region, sims: list[rcc.simulate.Simulation]) -> p
 
 def distance_tail(region: rcc.Region, sims: list[rcc.simulate.Simulation]) -> pd.DataFrame:
     """England's placed children more than 50 and more than 100 miles from home, today (simulated; mean over the
-    seeds), all placed and without unaccompanied asylum-seeking children (most of DfE's children with an unknown
-    distance), beside DfE's 2021 to 2024 figures (% of children with a known distance; held out, never fitted)
-    and the children's homes today."""
-    uasc = rcc.NEEDS.index("uasc")
+    seeds; of those with a known distance, rcc.simulate.known_distance), beside DfE's 2021 to 2024 figures (% of
+    children with a known distance; held out, never fitted) and the children's homes today."""
 
-    def tail(home_types: tuple[str, ...] | None, keep_uasc: bool) -> pd.Series:
-        pops = [s.population if keep_uasc else s.population.take(s.population.need != uasc) for s in sims]
+    def tail(home_types: tuple[str, ...] | None) -> pd.Series:
         bands = pd.concat(
-            [distance_band_shares(region, p, home_types, edges_miles=(50.0, 100.0)) for p in pops], axis=1
+            [distance_band_shares(region, s.population, home_types, edges_miles=(50.0, 100.0)) for s in sims], axis=1
         ).mean(axis=1)
         return pd.Series({"over 50 miles": bands.iloc[2:].sum(), "over 100 miles": bands.iloc[3]})
 
-    cols = {"today (simulated)": tail(None, True), "today, no UASC": tail(None, False)}
+    cols = {"today (simulated)": tail(None)}
     for year, row in rcc.datasets.DISTANCE_TAIL_PUBLISHED.items():
         if np.isfinite(row["known distance"]):
             cols[f"published {year}"] = pd.Series({k: 100 * row[k] / row["known distance"] for k in ("over 50 miles", "over 100 miles")})
-    cols["children's homes today"] = tail(("childrens_home",), True)
+    cols["children's homes today"] = tail(("childrens_home",))
     return pd.DataFrame(cols)
 
 
@@ -224,14 +225,17 @@ def verdict(ok: bool) -> str:
 
 def mean_stock(
     region: rcc.Region, sims: list[rcc.simulate.Simulation]
-) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
-    """The census stocks of ``sims``, mean over them: the placement matrix and the matrices of children with their
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """The census stocks of ``sims``, mean over them: the placement matrix, that of the children with a known
+    distance (rcc.simulate.known_distance: all but UASC) and, of those, the matrices of children with their
     own council's family carers and, of those, kinship carers (the layouts of rcc.simulate.placement_matrix and
-    own_carer_matrix; the arguments of rcc.simulate.mixed_far_share after the placement matrix)."""
+    own_carer_matrix; the arguments of rcc.simulate.mixed_far_share)."""
     placed = np.mean([placement_matrix(region, s.population) for s in sims], axis=0)
-    own = np.mean([own_carer_matrix(region, s.population) for s in sims], axis=0)
-    kin = np.mean([own_carer_matrix(region, s.population, ("kinship",)) for s in sims], axis=0)
-    return placed, (own, kin)
+    known = [known_distance(s.population) for s in sims]
+    measured = np.mean([placement_matrix(region, p) for p in known], axis=0)
+    own = np.mean([own_carer_matrix(region, p) for p in known], axis=0)
+    kin = np.mean([own_carer_matrix(region, p, ("kinship",)) for p in known], axis=0)
+    return placed, measured, (own, kin)
 
 
 def seed_label(seeds: list[int], fitted: set[int] | None) -> str:
@@ -286,26 +290,28 @@ def main() -> None:
         f"simulated {args.years:g} years of England {len(sims)} times in {time.perf_counter() - t0:.1f} s (seeds"
         f" {args.seeds}; today: the mean of their census stocks, as the calibration measures the model)"
     )
-    today_matrix, today_carers = mean_stock(region, sims)
-    matrices, carers = {"today": today_matrix}, {"today": today_carers}
+    today_matrix, today_known, today_carers = mean_stock(region, sims)
+    matrices, knowns, carers = {"today": today_matrix}, {"today": today_known}, {"today": today_carers}
     if not args.no_optimised:
         t0 = time.perf_counter()
         plan = rcc.plan(sim.census_region(), rcc.PlanParams(hold_current=False))
         print(f"optimised seed {args.seeds[0]}'s census stock from scratch in {time.perf_counter() - t0:.1f} s ({plan.status})")
         matrices["optimised"] = plan_matrix(region, plan)
-        carers["optimised"] = (plan_matrix(region, plan, NEAR_CARERS), plan_matrix(region, plan, ("kinship",)))
-    # share over 20 miles per cell: children with their own council's family carers nearest first
-    fars = {k: mixed_far_share(geometry, m, *carers[k]) for k, m in matrices.items()}
+        knowns["optimised"] = plan_matrix(region, plan, known=True)
+        carers["optimised"] = tuple(plan_matrix(region, plan, t, known=True) for t in (NEAR_CARERS, ("kinship",)))
+    # share over 20 miles per cell, of the children with a known distance: those with their own council's family
+    # carers nearest first
+    fars = {k: mixed_far_share(geometry, knowns[k], *carers[k]) for k in matrices}
     published = rcc.datasets.published_by_council(2025)
     ids = region.council_ids
-    shares = {k: shares_by_council(m, fars[k]).set_index(pd.Index(ids)) for k, m in matrices.items()}
+    shares = {k: shares_by_council(m, fars[k], known=knowns[k]).set_index(pd.Index(ids)) for k, m in matrices.items()}
 
     print("\nEngland, % of children placed:")
     eng = {"published DfE 2025": {"inside own council": PUBLISHED_INSIDE}}
     for k, m in matrices.items():
         eng[k] = {
             "inside own council": 100 * np.trace(m) / m.sum(),
-            "within 20 miles": 100 * (1 - (m * fars[k]).sum() / m.sum()),
+            "within 20 miles": 100 * (1 - (knowns[k] * fars[k]).sum() / knowns[k].sum()),
         }
     eng["published DfE 2025"]["within 20 miles"] = float(rcc.datasets.published_metrics()["pct_within_20_miles"])
     print(pd.DataFrame(eng).round(1).to_string())
@@ -321,7 +327,7 @@ def main() -> None:
     print("\nper region: % outside own council, % over 20 miles (DfE 2025), % inside own region (DfE 2024, FOI):")
     in_region = pd.Series({k: v[2024] for k, v in rcc.datasets.PUBLISHED_IN_REGION_PCT.items()}, name="in_region")
     pub_r = published_regions().join(in_region, how="outer").add_prefix("published ")
-    parts = [pub_r] + [by_region(region, m, fars[k]).add_prefix(f"{k} ") for k, m in matrices.items()]
+    parts = [pub_r] + [by_region(region, m, fars[k], knowns[k]).add_prefix(f"{k} ") for k, m in matrices.items()]
     print(pd.concat(parts, axis=1).round(1).to_string())
 
     print("\nworst councils today (simulated - published, outside own council):")
@@ -340,7 +346,7 @@ def main() -> None:
     c = region.councils
     disc = distance_matrix(c.lat, c.lon, c.area_km2)
     big = np.flatnonzero(np.diag(disc) > rcc.simulate.FAR_MILES)
-    centroid = shares_by_council(matrices["today"], (disc > rcc.simulate.FAR_MILES).astype(float)).over_20
+    centroid = shares_by_council(matrices["today"], (disc > rcc.simulate.FAR_MILES).astype(float), known=today_known).over_20
     five = pd.DataFrame(
         {
             "name": c.name.to_numpy()[big],
@@ -362,10 +368,10 @@ def main() -> None:
     for group in [other[k : k + size] for k in range(0, len(other), size)]:
         t0 = time.perf_counter()
         unseen = [rcc.simulate.simulate(region, years=args.years, seed=s) for s in group]
-        m_other, c_other = mean_stock(region, unseen)
-        far_other = mixed_far_share(geometry, m_other, *c_other)
+        m_other, k_other, c_other = mean_stock(region, unseen)
+        far_other = mixed_far_share(geometry, k_other, *c_other)
         print(f"  the same model on other dice ({len(unseen)} more simulations, {time.perf_counter() - t0:.1f} s):")
-        today_other = shares_by_council(m_other, far_other).set_index(pd.Index(ids))
+        today_other = shares_by_council(m_other, far_other, known=k_other).set_index(pd.Index(ids))
         print_targets(m_other, today_other, published, seed_label(group, fitted))
 
     print("\nworst councils today (simulated - published, over 20 miles):")

@@ -52,8 +52,10 @@ before foster places (``rcc.flows.DEFAULT_NEED_TIERS``), and the supply is built
 (``rcc.datasets.supply_figures()``, ``rcc.datasets.weekly_costs()``), none of them tuned to these targets.
 
 Targets (fitted): per council, the share of children placed outside the council (of those with a known
-locality) and the share placed more than 20 miles from home (of those with a known distance), DfE 2025.
-The loss is the sum of the two mean absolute errors in percentage points over councils with a published
+locality) and the share placed more than 20 miles from home (of those with a known distance), DfE 2025; the
+model's the same way: every placed child for the first, all but unaccompanied asylum-seeking children for the
+second (``rcc.simulate.known_distance``: DfE records no distance for most of them; until 2026-12-04 the model
+counted them too). The loss is the sum of the two mean absolute errors in percentage points over councils with a published
 figure; each council's simulated share is the mean over the seeds.
 
 Held out (printed beside the model, never fitted to): the same shares in 2021-2024, the share over 20
@@ -96,6 +98,7 @@ from rcc.simulate import (
     calibrated_rule,
     childrens_home_metrics,
     in_region_shares,
+    known_distance,
     locality_by_type,
     mixed_far_share,
     own_carer_matrix,
@@ -154,28 +157,32 @@ def with_carer_local_share(local: float, by_region: dict[str, float] | None = No
 
 def run(
     point: tuple[float, ...], seed: int, years: float, regional: tuple[dict, ...] | None = None
-) -> tuple[np.ndarray, pd.Series, pd.Series, np.ndarray, pd.Series, np.ndarray]:
+) -> tuple[np.ndarray, pd.Series, pd.Series, np.ndarray, pd.Series, np.ndarray, np.ndarray]:
     """One simulation of England (empty at month 0) at a grid point (suit_scale, match_spread,
     residential_suit, carer_local_share[, residential_spread], else 1) and, if given, per region
     (carer_local_share, region_scale and region_spread of the choice rule; the last may be left out):
     placement matrix, census metrics, children's homes, the matrix of children with their own council's
     family carers (measured nearest first, rcc.simulate.mixed_far_share), where children with kinship carers
-    live (rcc.simulate.locality_by_type) and the matrix of children with their own council's kinship carers
-    (inside the council measured by the kinship locality, rcc.datasets.supply.KINSHIP_LOCALITY_MILES)."""
+    live (rcc.simulate.locality_by_type), the matrix of children with their own council's kinship carers
+    (inside the council measured by the kinship locality, rcc.datasets.supply.KINSHIP_LOCALITY_MILES) and the
+    placement matrix of the children with a known distance (rcc.simulate.known_distance: all but UASC, as DfE
+    measures the share over 20 miles); the two carer matrices are of those children too."""
     local, market, spread = (*regional, {})[:3] if regional is not None else ({}, {}, {})
     region = with_carer_local_share(point[3], local)
     residential_spread = point[4] if len(point) > 4 else 1.0
     rule = calibrated_rule(*point[:3], region_scale=market, region_spread=spread, residential_spread=residential_spread)
     sim = rcc.simulate.simulate(region, years=years, seed=seed, rule=rule)
     pop = sim.population
+    known = known_distance(pop)
     kinship = locality_by_type(region, pop, ("kinship",))
     return (
         placement_matrix(region, pop),
         sim.metrics,
         childrens_home_metrics(region, pop),
-        own_carer_matrix(region, pop),
+        own_carer_matrix(region, known),
         kinship,
-        own_carer_matrix(region, pop, ("kinship",)),
+        own_carer_matrix(region, known, ("kinship",)),
+        placement_matrix(region, known),
     )
 
 
@@ -204,7 +211,7 @@ def held_out(best: pd.DataFrame, in_region: pd.Series, homes: pd.Series, target:
 
 def _shares(runs: list[tuple], geometry: rcc.datasets.CouncilGeometry, ids: list[str]) -> pd.DataFrame:
     """Per council: the simulated shares (mean over seeds) of ``runs`` (one per seed, :func:`run`)."""
-    parts = [shares_by_council(r[0], mixed_far_share(geometry, r[0], r[3], r[5])) for r in runs]
+    parts = [shares_by_council(r[0], mixed_far_share(geometry, r[6], r[3], r[5]), known=r[6]) for r in runs]
     mean = pd.concat(parts).groupby(level=0).mean()
     mean.index = ids
     return mean
@@ -417,7 +424,8 @@ def write_record(args, best, grid, global_fit, regional, history, mean, runs, se
             "carer_local_share) points and district_spread; "
             "loss = MAE of the per-council share placed outside the council + MAE of the share more than 20 miles "
             "from home (percentage points, DfE 31 March 2025, councils with a published figure; simulated share = "
-            "mean over seeds); England, rcc.simulate.simulate(years, seed) from rcc.datasets.england(), with its "
+            "mean over seeds; the model's share over 20 miles of children with a known distance, all but UASC, "
+            "rcc.simulate.known_distance, since 2026-12-04); England, rcc.simulate.simulate(years, seed) from rcc.datasets.england(), with its "
             "other defaults (own_provision: a council's in-house carers foster only its children; placeholder "
             "rates; no distance limit on a referral, rcc.simulate.TODAY_PARAMS, since 2026-12-04: the global "
             "grid and the regional fit ran with the plan's 150 miles); the geometry's nearest-first placing inside a council and for a council's own family carers "

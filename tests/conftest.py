@@ -158,7 +158,9 @@ def gm_short() -> rcc.Region:
     uasc = (homes.needs == "uasc").to_numpy()
     homes.loc[uasc, "places"] = held.reindex(homes.home_id[uasc]).fillna(0).astype(int).to_numpy()
     cohorts = region.cohorts.copy()
-    cohorts.loc[cohorts.cohort_id == "E08000003:uasc:11-15", "children"] += 3
+    manchester = cohorts.cohort_id == "E08000003:uasc:11-15"
+    assert manchester.sum() == 1  # the cohort the three join
+    cohorts.loc[manchester, "children"] += 3
     return region.replace(homes=homes, cohorts=cohorts)
 
 

@@ -145,7 +145,8 @@ def test_distance_bands_spread_each_pairs_far_children_over_dfes_groupings():
     assert np.abs(coarse[..., 2] - everyone[..., 4]).max() < 1e-9
     tail = rcc.datasets.distance_bands(ids, edges_miles=(50, 100), spread=1.0)
     assert np.abs(np.histogram(far, [20.0, 50.0, 100.0, np.inf])[0] / len(far) - tail[0, 1]).max() < 0.03
-    for bad in [(), (20.0,), (60.0, 50.0), (50.0, np.inf), "50", None, ("fifty",)]:
+    assert np.array_equal(rcc.datasets.distance_bands(ids, edges_miles=np.array([50, 100]), spread=1.0), tail)
+    for bad in [(), (20.0,), (60.0, 50.0), (50.0, np.inf), "50", None, ("fifty",), (" 60 ", b"100"), (25.5, 50)]:
         with pytest.raises(rcc.InvalidInputError, match="edges_miles"):
             rcc.datasets.distance_bands(ids, edges_miles=bad)
     published = pd.Series(rcc.datasets.DISTANCE_BANDS_PUBLISHED)

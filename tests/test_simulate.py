@@ -168,7 +168,9 @@ def test_the_share_within_20_miles_is_expected_from_the_district_geometry(gm):
     geometry = rcc.datasets.council_geometry(gm.council_ids)
     far = rcc.simulate.far_share(gm)
     assert np.array_equal(far, geometry.far_share)
-    p = sim.placements
+    p = sim.placements  # DfE's share within 20 miles is of children with a known distance: all but UASC
+    assert p.cohort_id.str.contains(":uasc:").any()
+    p = p[~p.cohort_id.str.contains(":uasc:")]
     child = pd.Index(gm.council_ids).get_indexer(p.cohort_id.map(sim.cohorts.set_index("cohort_id").council_id))
     home = pd.Index(gm.council_ids).get_indexer(p.home_id.map(gm.homes.set_index("home_id").council_id))
     owner = rcc.simulate.provision_council(gm, rcc.simulate.NEAR_CARERS)[pd.Index(gm.homes.home_id).get_indexer(p.home_id)]
@@ -181,8 +183,10 @@ def test_the_share_within_20_miles_is_expected_from_the_district_geometry(gm):
     assert sim.metrics["pct_within_20_miles"] == pytest.approx(want)
     independent = 100 * (p.children * (1 - far[child, home])).sum() / p.children.sum()
     assert want > independent  # carers near the children: more of them within 20 miles than anywhere next door
-    mixed = rcc.simulate.far_share(gm, sim.population)  # per cell, from the stock's own carers
-    m = rcc.simulate.placement_matrix(gm, sim.population)
+    known = rcc.simulate.known_distance(sim.population)
+    assert len(known) == int((sim.population.need != rcc.NEEDS.index("uasc")).sum()) < len(sim.population)
+    mixed = rcc.simulate.far_share(gm, known)  # per cell, from the stock's own carers
+    m = rcc.simulate.placement_matrix(gm, known)
     assert 100 * (1 - (m * mixed).sum() / m.sum()) == pytest.approx(want)
     assert 0 < far[child, home].max() and want < 100  # some pairs of boroughs are partly over 20 miles apart
     own = rcc.Region.from_frames(
@@ -222,7 +226,8 @@ def test_the_census_measures_relatives_inside_a_big_county_near_the_child():
     # small for the difference to show)
     region = rcc.datasets.england("Yorkshire and The Humber", today=False)
     sim = rcc.simulate.simulate(region, months=6, seed=2)
-    placed = sim.population.take(sim.population.home >= 0)
+    known = rcc.simulate.known_distance(sim.population)  # the share within 20 miles: of those with a known distance
+    placed = known.take(known.home >= 0)
     at = pd.Index(region.council_ids).get_indexer(region.homes.council_id)[placed.home]
     g = rcc.datasets.council_geometry(region.council_ids)
     cell = (placed.council, at)
@@ -233,8 +238,8 @@ def test_the_census_measures_relatives_inside_a_big_county_near_the_child():
     assert sim.metrics["pct_within_20_miles"] == pytest.approx(100 * (1 - far.mean()))
     without = np.where(own, g.near_far_share[cell], g.far_share[cell])  # relatives at the 20-mile scale
     assert sim.metrics["pct_within_20_miles"] > 100 * (1 - without.mean()) + 0.5
-    m = rcc.simulate.placement_matrix(region, sim.population)
-    mixed = rcc.simulate.far_share(region, sim.population)
+    m = rcc.simulate.placement_matrix(region, known)
+    mixed = rcc.simulate.far_share(region, known)
     assert 100 * (1 - (m * mixed).sum() / m.sum()) == pytest.approx(100 * (1 - far.mean()))
     with pytest.raises(InvalidInputError, match="a tuple of home types"):
         rcc.simulate.own_carer_matrix(region, sim.population, "kinship")
@@ -366,14 +371,16 @@ def test_the_census_placement_matrix_counts_every_placed_child(gm):
 def test_locality_by_type_splits_a_types_children_as_dfe_counts_them(gm):
     sim = rcc.simulate.simulate(gm, months=6, seed=3)
     every = rcc.simulate.locality_by_type(gm, sim.population, rcc.HOME_TYPES)
-    assert every.sum() == pytest.approx(100.0)  # the four cells cover every placed child
-    m = sim.metrics
+    assert every.sum() == pytest.approx(100.0)  # the four cells cover every placed child with a known distance
+    known = rcc.simulate.known_distance(sim.population)  # as DfE's table: all but UASC
+    assert every.to_numpy() == pytest.approx(rcc.simulate.locality_by_type(gm, known, rcc.HOME_TYPES).to_numpy())
+    m = rcc.simulate.census_metrics(gm, known)
     assert every.iloc[:2].sum() == pytest.approx(m["pct_inside_own_council"])
     assert every[["inside, 20 miles or less", "outside, 20 miles or less"]].sum() == pytest.approx(
         m["pct_within_20_miles"]
     )
     kin = rcc.simulate.locality_by_type(gm, sim.population, ("kinship",))
-    types = gm.homes.home_type.to_numpy()[sim.population.home[sim.population.home >= 0]]
+    types = gm.homes.home_type.to_numpy()[known.home[known.home >= 0]]
     share = (types == "kinship").mean()
     other = rcc.simulate.locality_by_type(gm, sim.population, tuple(t for t in rcc.HOME_TYPES if t != "kinship"))
     assert (share * kin + (1 - share) * other).to_numpy() == pytest.approx(every.to_numpy())  # a type's cells weigh in
@@ -392,7 +399,8 @@ def test_distance_band_shares_spread_the_far_share_over_dfes_groupings(gm):
     assert every.sum() == pytest.approx(100.0) and (every >= 0).all()
     assert every.iloc[0] == pytest.approx(sim.metrics["pct_within_20_miles"])  # the same expected far share
     homes = rcc.simulate.distance_band_shares(gm, sim.population, ("childrens_home",))
-    types = gm.homes.home_type.to_numpy()[sim.population.home[sim.population.home >= 0]]
+    known = rcc.simulate.known_distance(sim.population)  # DfE's groupings: of those with a known distance
+    types = gm.homes.home_type.to_numpy()[known.home[known.home >= 0]]
     share = (types == "childrens_home").mean()
     rest = rcc.simulate.distance_band_shares(
         gm, sim.population, tuple(t for t in rcc.HOME_TYPES if t != "childrens_home")
@@ -400,7 +408,7 @@ def test_distance_band_shares_spread_the_far_share_over_dfes_groupings(gm):
     assert (share * homes + (1 - share) * rest).to_numpy() == pytest.approx(every.to_numpy())
     # by hand: each child's expected far share (rcc.simulate.far_share, its own council's family carers nearest
     # first) times its pair of councils' bands (rcc.datasets.distance_bands)
-    placed = sim.population.take(sim.population.home >= 0)
+    placed = known.take(known.home >= 0)
     at = pd.Index(gm.council_ids).get_indexer(gm.homes.council_id)[placed.home]
     geometry = rcc.datasets.council_geometry(gm.council_ids)
     own = rcc.simulate.provision_council(gm, rcc.simulate.NEAR_CARERS)[placed.home] == placed.council
@@ -558,3 +566,34 @@ def test_todays_placing_has_no_distance_limit_a_plans_limit_applies_when_given(t
         sim = rcc.simulate.simulate(far, months=0, seed=0, params=params, rule=sure)
         complex_in[name] = sim.placements.loc[sim.placements.cohort_id.str.contains(":complex:"), "home_id"].tolist()
     assert complex_in == {"today": ["chB"], "plan's rules": []}  # Aton's child with complex needs: placed, or waits
+
+
+def test_distances_are_measured_as_dfe_does_of_children_with_a_known_distance(gm):
+    # DfE records no distance for most unaccompanied asylum-seeking children: the shares over 20 miles, the bands
+    # and the children's homes' distances are of the others; inside or outside the council of every child
+    sim = rcc.simulate.simulate(gm, months=6, seed=3)
+    pop, known = sim.population, rcc.simulate.known_distance(sim.population)
+    uasc = pop.need == rcc.NEEDS.index("uasc")
+    assert (uasc & (pop.home >= 0)).sum() > 10 and len(known) == int((~uasc).sum())
+    every, measured = rcc.simulate.census_metrics(gm, pop), rcc.simulate.census_metrics(gm, known)
+    assert every["pct_within_20_miles"] == pytest.approx(measured["pct_within_20_miles"])
+    assert every["placed"] > measured["placed"]  # the other shares count every placed child
+    by_council = sim.by_council().set_index("council_id")
+    assert by_council.pct_within_20_miles.to_numpy() == pytest.approx(
+        rcc.simulate.council_metrics(gm, known).pct_within_20_miles.to_numpy()
+    )
+    homes, homes_known = rcc.simulate.childrens_home_metrics(gm, pop), rcc.simulate.childrens_home_metrics(gm, known)
+    assert homes[["mean_miles", "pct_over_20_miles"]].to_numpy() == pytest.approx(
+        homes_known[["mean_miles", "pct_over_20_miles"]].to_numpy()
+    )
+    # per council: outside of every child, over 20 miles of the known (their matrix and far shares)
+    m, k = rcc.simulate.placement_matrix(gm, pop), rcc.simulate.placement_matrix(gm, known)
+    far = rcc.simulate.far_share(gm, known)
+    shares = rcc.simulate.shares_by_council(m, far, known=k)
+    assert shares.outside.to_numpy() == pytest.approx(rcc.simulate.shares_by_council(m, far).outside.to_numpy())
+    assert shares.over_20.to_numpy() == pytest.approx(rcc.simulate.shares_by_council(k, far).over_20.to_numpy())
+    assert not np.allclose(shares.over_20, rcc.simulate.shares_by_council(m, far).over_20)  # UASC make a difference
+    with pytest.raises(InvalidInputError, match="known"):
+        rcc.simulate.shares_by_council(k, far, known=m)  # more children with a known distance than placed
+    with pytest.raises(InvalidInputError, match="known"):
+        rcc.simulate.shares_by_council(m, far, known=k[:2])

@@ -190,8 +190,9 @@ DISTANCE_TAIL_PUBLISHED: dict[int, dict[str, float]] = {
 #: Where :data:`DISTANCE_TAIL_PUBLISHED` comes from.
 DISTANCE_TAIL_SOURCE = (
     "DfE, answer to a written parliamentary question (Janet Daby MP, Parliamentary Under-Secretary of State for "
-    "Education, to Jake Richards MP): children looked after by English local authorities living more than 50 and "
-    "more than 100 miles from home, 31 March 2020 to 2024, rounded to the nearest 10; children with a known "
+    "Education, to Jake Richards MP; made public 25 March 2025, before the second reading of his Looked After "
+    "Children (Distance Placements) Bill): children looked after by English local authorities living more than 50 "
+    "and more than 100 miles from home, 31 March 2020 to 2024, rounded to the nearest 10; children with a known "
     "distance: DfE, Children looked after in England including adoptions, placement summary, England"
 )
 #: Where :data:`DISTANCE_BANDS_PUBLISHED` comes from.

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from rcc.core.errors import InvalidInputError
+from rcc.core.validate import is_real
 from rcc.datasets.calibration import simulation_calibration
 from rcc.datasets.supply import KINSHIP_LOCALITY_MILES
 
@@ -340,8 +341,8 @@ def distance_bands(
     groupings beyond 20 miles (21 to 40 miles, 41 to 60, 61 to 80, 81 to 100, over 100:
     :data:`BAND_EDGES_MILES`), as a share of the pairs more than :data:`FAR_MILES` apart.
 
-    ``edges_miles``: other upper edges beyond 20 miles (ascending, each above :data:`FAR_MILES`; the last band
-    open), such as ``(50.0, 100.0)`` for 21 to 50 miles, 51 to 100 and over 100.
+    ``edges_miles``: other upper edges beyond 20 miles (whole miles, ascending, each above :data:`FAR_MILES`; the
+    last band open), such as ``(50, 100)`` for 21 to 50 miles, 51 to 100 and over 100.
 
     Both ends are drawn independently from the councils' district discs (the same quadrature as
     :func:`council_geometry`'s ``mean_miles``): how a pair's children beyond 20 miles spread over the bands.
@@ -361,20 +362,28 @@ def distance_bands(
 
 
 def _edges(edges_miles: tuple[float, ...]) -> tuple[float, ...]:
-    """Upper band edges beyond :data:`FAR_MILES`, checked: finite, ascending, each above 20 miles."""
+    """Upper band edges beyond :data:`FAR_MILES`, checked: one or more whole numbers of miles (numbers, not text),
+    ascending, each above 20 miles (DfE's bands are whole miles: "21-40 miles")."""
     try:
-        edges = () if isinstance(edges_miles, (str, bytes)) else tuple(float(e) for e in edges_miles)
-    except (TypeError, ValueError):
+        ok = not isinstance(edges_miles, (str, bytes)) and all(is_real(e) for e in edges_miles)
+        edges = tuple(float(e) for e in edges_miles) if ok else ()
+    except TypeError:  # not iterable
         edges = ()
-    if not edges or not all(np.isfinite(edges)) or edges[0] <= FAR_MILES or any(np.diff(edges) <= 0):
+    if (
+        not edges
+        or not all(np.isfinite(edges))
+        or any(e != round(e) for e in edges)
+        or edges[0] <= FAR_MILES
+        or any(np.diff(edges) <= 0)
+    ):
         raise InvalidInputError(
             "distance bands", None, "edges_miles",
-            f"one or more finite distances in miles, ascending, each above {FAR_MILES:g}", repr(edges_miles),
+            f"one or more whole numbers of miles, ascending, each above {FAR_MILES:g}", repr(edges_miles),
         )
     return edges
 
 
-@functools.cache
+@functools.lru_cache(maxsize=8)
 def _england_bands(spread: float, edges_miles: tuple[float, ...]) -> np.ndarray:
     xy, radius, w, _ = _district_discs(spread)
     edges = np.array((FAR_MILES, *edges_miles, np.inf)) * _KM_PER_MILE

@@ -7,7 +7,7 @@ import pandas as pd
 
 from rcc.core.errors import InvalidInputError
 from rcc.core.region import Region
-from rcc.core.schema import HOME_TYPES
+from rcc.core.schema import HOME_TYPES, NEEDS
 from rcc.datasets import FAR_MILES, CouncilGeometry, england_geometry, published_metrics
 from rcc.datasets.geometry import BAND_EDGES_MILES, _edges, distance_bands
 from rcc.flows import Population
@@ -22,6 +22,7 @@ __all__ = [
     "distance_band_shares",
     "far_share",
     "in_region_shares",
+    "known_distance",
     "locality_by_type",
     "mixed_far_share",
     "own_carer_matrix",
@@ -54,6 +55,19 @@ def far_share(region: Region, population: Population | None = None) -> np.ndarra
         own_carer_matrix(region, population),
         own_carer_matrix(region, population, ("kinship",)),
     )
+
+
+def known_distance(population: Population) -> Population:
+    """The children DfE counts with a known distance from home: all but unaccompanied asylum-seeking children.
+
+    DfE records no distance for most UASC (31 March 2025: 6,990 children without a recorded distance, 6,540
+    UASC; per council r 0.99) and publishes the shares over 20 miles, its distance groupings and the children's
+    homes' distances of the children with a known distance; the shares inside and outside the council are of
+    every child (the locality of each is known). The simulation's figures are measured the same way
+    (:func:`census_metrics`, :func:`distance_band_shares`, :func:`childrens_home_metrics`,
+    :func:`locality_by_type`; :func:`shares_by_council` takes their matrix as ``known``).
+    """
+    return population.take(population.need != NEEDS.index("uasc"))
 
 
 def mixed_far_share(geometry: CouncilGeometry, matrix: np.ndarray, carers: np.ndarray, kin: np.ndarray) -> np.ndarray:
@@ -119,14 +133,21 @@ def _placed(region: Region, population: Population) -> tuple[np.ndarray, np.ndar
     return placed.council, where, far, kind
 
 
+def _known(population: Population) -> np.ndarray:
+    """Per placed child (the order of :func:`_placed`): DfE would know its distance (:func:`known_distance`)."""
+    return population.need[population.home >= 0] != NEEDS.index("uasc")
+
+
 def census_metrics(region: Region, population: Population) -> pd.Series:
     """Children, placed, waiting; % inside own council, % within 20 miles, % in own region (of placed
     children); mean distance; % of placed children in each home type.
 
-    Percentages are of placed children (DfE's are of children with a known locality or distance); the
-    share within 20 miles is expected from the councils' geometry (:func:`far_share`).
+    Percentages are of placed children, but the share within 20 miles: of those with a known distance
+    (:func:`known_distance`: all but UASC), as DfE's is; it is expected from the councils' geometry
+    (:func:`far_share`).
     """
     home_council, where, far, kind = _placed(region, population)
+    known = _known(population)
     distance = region.council_distances()[home_council, where]
     region_of = region.councils.region.to_numpy(dtype=object)
     n = len(home_council)
@@ -136,7 +157,7 @@ def census_metrics(region: Region, population: Population) -> pd.Series:
         "placed": float(n),
         "waiting": float(len(population) - n),
         "pct_inside_own_council": pct(home_council == where),
-        "pct_within_20_miles": pct(1.0 - far),
+        "pct_within_20_miles": 100.0 * float(np.mean(1.0 - far[known])) if known.any() else float("nan"),
         "pct_inside_own_region": pct(region_of[home_council] == region_of[where]),
         "mean_distance_miles": float(distance.mean()) if n else float("nan"),
     }
@@ -146,14 +167,17 @@ def census_metrics(region: Region, population: Population) -> pd.Series:
 
 
 def council_metrics(region: Region, population: Population) -> pd.DataFrame:
-    """Per home council: children, placed, waiting, % inside own council and % within 20 miles (of placed;
-    expected from the councils' geometry, :func:`far_share`)."""
+    """Per home council: children, placed, waiting, % inside own council (of placed) and % within 20 miles (of
+    placed with a known distance, :func:`known_distance`; expected from the councils' geometry,
+    :func:`far_share`)."""
     home_council, where, far, _ = _placed(region, population)
+    known = _known(population)
     k = len(region.councils)
     children = np.bincount(population.council, minlength=k)
     placed = np.bincount(home_council, minlength=k)
+    measured = np.bincount(home_council[known], minlength=k)
     inside = np.bincount(home_council, weights=(home_council == where), minlength=k)
-    near = np.bincount(home_council, weights=1.0 - far, minlength=k)
+    near = np.bincount(home_council[known], weights=1.0 - far[known], minlength=k)
     with np.errstate(invalid="ignore", divide="ignore"):
         return pd.DataFrame(
             {
@@ -162,7 +186,7 @@ def council_metrics(region: Region, population: Population) -> pd.DataFrame:
                 "placed": placed,
                 "waiting": children - placed,
                 "pct_inside_own_council": np.where(placed > 0, 100 * inside / placed, np.nan),
-                "pct_within_20_miles": np.where(placed > 0, 100 * near / placed, np.nan),
+                "pct_within_20_miles": np.where(measured > 0, 100 * near / measured, np.nan),
             }
         )
 
@@ -214,19 +238,28 @@ def _matrix(region: Region, placed: Population) -> np.ndarray:
     return np.bincount(placed.council * k + where, minlength=k * k).reshape(k, k).astype(float)
 
 
-def shares_by_council(matrix: np.ndarray, far: np.ndarray) -> pd.DataFrame:
+def shares_by_council(matrix: np.ndarray, far: np.ndarray, known: np.ndarray | None = None) -> pd.DataFrame:
     """Per home council, in %, from a :func:`placement_matrix` (any counts by home council x placement's
     council) and a :func:`far_share` matrix (for a simulated stock, the one of that stock, or
     :func:`mixed_far_share`): ``outside`` own council, ``over_20`` miles from home,
     ``inside_over_20`` (of those placed inside), ``netgain_per_100`` (other councils' children placed in
-    it minus its own placed outside, per 100 of its children placed); NaN where a council has none."""
+    it minus its own placed outside, per 100 of its children placed); NaN where a council has none.
+
+    ``known``: the placement matrix of the children with a known distance (:func:`known_distance`, as DfE
+    measures the share over 20 miles; ``far`` then theirs), of which ``over_20`` is; default ``matrix``.
+    """
     n = np.asarray(matrix, dtype=float)
+    m = n if known is None else np.asarray(known, dtype=float)
+    if m.shape != n.shape or (m > n + 1e-9 * max(1.0, float(n.max(initial=0.0)))).any():
+        raise InvalidInputError(
+            "shares by council", None, "known", f"a matrix of shape {n.shape}, each cell at most matrix's", m.shape
+        )
     placed, inside = n.sum(axis=1), np.diag(n)
     with np.errstate(invalid="ignore", divide="ignore"):
         return pd.DataFrame(
             {
                 "outside": 100 * (1 - inside / placed),
-                "over_20": 100 * (n * far).sum(axis=1) / placed,
+                "over_20": 100 * (m * far).sum(axis=1) / m.sum(axis=1),
                 "inside_over_20": 100 * np.diag(far),
                 "netgain_per_100": 100 * (n.sum(axis=0) - placed) / placed,
             }
@@ -257,10 +290,14 @@ def childrens_home_metrics(region: Region, population: Population) -> pd.Series:
     distance from home to the children's home, as Ofsted's 2022 study reports it from DfE's child-level
     distances, home postcode to placement postcode: for England's councils the expected distance of the
     district geometry, :func:`rcc.datasets.council_geometry`, else :meth:`rcc.Region.council_distances`),
-    ``pct_outside_council``, ``pct_outside_region`` and ``pct_over_20_miles`` (expected, :func:`far_share`)."""
+    ``pct_outside_council``, ``pct_outside_region`` and ``pct_over_20_miles`` (expected, :func:`far_share`).
+    The distances (``mean_miles``, ``pct_over_20_miles``) are of the children with a known distance
+    (:func:`known_distance`), as DfE's and Ofsted's are; the rest of every child in a children's home."""
     home_council, where, far, kind = _placed(region, population)
     ch = kind == HOME_TYPES.index("childrens_home")
     child, at = home_council[ch], where[ch]
+    measured = _known(population)[ch]
+    mean = lambda x: float(np.mean(x[measured])) if measured.any() else float("nan")  # noqa: E731
     reg = region.councils.region.to_numpy(dtype=object)
     if not len(child):
         return pd.Series({"children": 0.0}).reindex(
@@ -269,10 +306,10 @@ def childrens_home_metrics(region: Region, population: Population) -> pd.Series:
     return pd.Series(
         {
             "children": float(len(child)),
-            "mean_miles": float(_mean_miles(region)[child, at].mean()),
+            "mean_miles": mean(_mean_miles(region)[child, at]),
             "pct_outside_council": 100 * float(np.mean(child != at)),
             "pct_outside_region": 100 * float(np.mean(reg[child] != reg[at])),
-            "pct_over_20_miles": 100 * float(far[ch].mean()),
+            "pct_over_20_miles": 100 * mean(far[ch]),
         }
     )
 
@@ -289,9 +326,10 @@ def distance_band_shares(
     edges_miles: tuple[float, ...] = BAND_EDGES_MILES,
 ) -> pd.Series:
     """Placed children (in homes of ``home_types``, default all), % by distance from home in DfE's alternative
-    groupings (:data:`DISTANCE_BANDS`), or beyond 20 miles by other upper edges ``edges_miles`` (ascending, each
-    above 20 miles; labelled as DfE's are: ``(50.0, 100.0)`` gives "20 miles or less", "21-50 miles",
-    "51-100 miles", "over 100 miles"). The share over 20 miles is :func:`census_metrics`'s (expected,
+    groupings (:data:`DISTANCE_BANDS`), or beyond 20 miles by other upper edges ``edges_miles`` (whole miles, ascending,
+    each above 20 miles; labelled as DfE's are: ``(50.0, 100.0)`` gives "20 miles or less", "21-50 miles",
+    "51-100 miles", "over 100 miles"), of those with a known distance (:func:`known_distance`), as DfE's are.
+    The share over 20 miles is :func:`census_metrics`'s (expected,
     :func:`far_share`: a child with its own council's family carers nearest first, with its relatives inside the
     council by the kinship locality); each pair of councils' children beyond 20 miles spread over the bands as
     independent points of their district discs do (:func:`rcc.datasets.distance_bands`), for those measured
@@ -311,9 +349,8 @@ def distance_band_shares(
     labels = _band_labels(edges)
     kinds = None if home_types is None else _home_type_indices(home_types)
     home_council, where, far, kind = _placed(region, population)
-    if kinds is not None:
-        take = np.isin(kind, kinds)
-        home_council, where, far = home_council[take], where[take], far[take]
+    take = _known(population) if kinds is None else _known(population) & np.isin(kind, kinds)
+    home_council, where, far = home_council[take], where[take], far[take]
     if not len(home_council):
         return pd.Series(np.nan, index=labels, name="pct_placed")
     if england_geometry(region.council_ids) is not None:
@@ -337,10 +374,11 @@ def locality_by_type(region: Region, population: Population, home_types: tuple[s
     """Placed children in homes of ``home_types``, % by where they live as DfE's placement-location release
     counts them: inside or outside their council's boundary, 20 miles or less from home or more (expected,
     :func:`far_share`: a child with its own council's family carers nearest first, with its relatives inside the
-    council by the kinship locality). NaN when there are none."""
+    council by the kinship locality); of those with a known distance (:func:`known_distance`), as DfE's table
+    is. NaN when there are none."""
     kinds = _home_type_indices(home_types)
     home_council, where, far, kind = _placed(region, population)
-    take = np.isin(kind, kinds)
+    take = np.isin(kind, kinds) & _known(population)
     inside, far = home_council[take] == where[take], far[take]
     cells = {
         "inside, 20 miles or less": (1 - far) * inside,
