@@ -110,6 +110,13 @@ def test_rcc_plan_measures_every_plan_against_today(tmp_path, capsys):
     published = rcc.datasets.published_metrics(region.council_ids)
     assert _table_row(out, "% placed inside own council")[-1] == f"{published['pct_inside_own_council']:.1f}"
     assert "left out of England's census" in out
+    # today as DfE measures it: the councils' children wherever England's census places them, known distance only
+    england = rcc.datasets.england()
+    council_of = england.cohorts.set_index("cohort_id").council_id.reindex(england.placements.cohort_id)
+    mine = england.placements[council_of.isin(region.council_ids).to_numpy()]
+    as_dfe = rcc.simulate.within_20_miles_as_dfe(england, mine)
+    assert "today measured as DfE measures it (" in lines and f"wherever they live): {as_dfe:.1f}% within 20 miles" in lines
+    assert as_dfe != pytest.approx(rcc.simulate.within_20_miles_as_dfe(region), abs=1.0)  # not only those in the RCC
     status = _table_row(out, "status")
     explained = re.search(r"status: (.*?)\. Every code in this output: rcc glossary", lines)
     assert explained is not None and all(f"{s} (" in explained.group(1) for s in set(status)), status

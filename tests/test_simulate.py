@@ -597,3 +597,15 @@ def test_distances_are_measured_as_dfe_does_of_children_with_a_known_distance(gm
         rcc.simulate.shares_by_council(k, far, known=m)  # more children with a known distance than placed
     with pytest.raises(InvalidInputError, match="known"):
         rcc.simulate.shares_by_council(m, far, known=k[:2])
+
+
+def test_within_20_miles_as_dfe_measures_a_placements_table_as_the_census_measures_its_stock(gm):
+    sim = rcc.simulate.simulate(gm, years=1, seed=2)
+    held = sim.census_region()  # the stock as a placements table
+    assert rcc.simulate.within_20_miles_as_dfe(held) == pytest.approx(sim.metrics["pct_within_20_miles"], rel=1e-12)
+    assert (held.placements.cohort_id.str.contains(":uasc:")).any()  # UASC held, not counted
+    uasc = held.placements[held.placements.cohort_id.str.contains(":uasc:")]
+    assert np.isnan(rcc.simulate.within_20_miles_as_dfe(held, uasc))  # none with a known distance
+    bad = held.placements.head(1).assign(home_id="nowhere")
+    with pytest.raises(InvalidInputError, match="placements"):
+        rcc.simulate.within_20_miles_as_dfe(held, bad)

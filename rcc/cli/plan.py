@@ -31,7 +31,7 @@ from rcc.cli._data import add_data_options, data_epilog, load_region
 from rcc.core.params import PlanParams, SolverOptions
 from rcc.core.region import Region
 from rcc.io.output import write_frames
-from rcc.simulate import today_plan
+from rcc.simulate import today_plan, within_20_miles_as_dfe
 
 
 def cmd_plan(args: argparse.Namespace, run: Run) -> int:
@@ -140,6 +140,15 @@ def _notes(region: Region, args: argparse.Namespace, plans: dict[str, Plan], pub
         notes.append(f"today: {what}: {held:,} children in their placements, held in every plan "
                      f"(--replan adds a plan moving every child); "
                      f"{int(plans['today'].metrics['unmet']):,} of the region's children are not in one of its homes.")
+        if args.data is None:  # these councils' children wherever England's census places them, as DfE counts them
+            whole = len(region.councils) == len(datasets.councils())
+            england = region if whole else datasets.england(seed=args.seed)
+            council_of = england.cohorts.set_index("cohort_id").council_id
+            mine = council_of.reindex(england.placements.cohort_id).isin(region.council_ids).to_numpy()
+            share = within_20_miles_as_dfe(england, england.placements[mine])
+            notes.append(f"today measured as DfE measures it (each council's districts; children with a known distance, "
+                         f"all but UASC; wherever they live): {share:.1f}% within 20 miles; this table's distances are "
+                         "the plans' own (between council centres and across each council's districts, every child).")
         if args.data is None and len(region.councils) < len(datasets.councils()):
             out = datasets.census_left_out(region.council_ids, seed=args.seed).sum(numeric_only=True)
             notes.append(f"left out of England's census: {int(out.placed_outside):,} of these councils' children are "

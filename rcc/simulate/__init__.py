@@ -80,6 +80,7 @@ from rcc.simulate.metrics import (
     placement_matrix,
     published_beside,
     shares_by_council,
+    within_20_miles_as_dfe,
 )
 from rcc.simulate.simulation import Simulation, simulate, simulate_seed
 
@@ -114,6 +115,7 @@ __all__ = [
     "provision_council",
     "published_beside",
     "shares_by_council",
+    "within_20_miles_as_dfe",
     "simulate",
     "simulate_seed",
     "steady_rates",

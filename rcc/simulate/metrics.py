@@ -23,6 +23,7 @@ __all__ = [
     "far_share",
     "in_region_shares",
     "known_distance",
+    "within_20_miles_as_dfe",
     "locality_by_type",
     "mixed_far_share",
     "own_carer_matrix",
@@ -164,6 +165,50 @@ def census_metrics(region: Region, population: Population) -> pd.Series:
     counts = np.bincount(kind, minlength=len(HOME_TYPES))
     out.update({f"pct_{t}": pct(counts[i]) if n else float("nan") for i, t in enumerate(HOME_TYPES)})
     return pd.Series(out)
+
+
+def within_20_miles_as_dfe(region: Region, placements: pd.DataFrame | None = None) -> float:
+    """% of the children in ``placements`` (schema ``placements``; default ``region.placements``) with a known
+    distance (:func:`known_distance`: all but UASC) placed within 20 miles of home, measured as DfE measures it
+    and as :func:`census_metrics` does: for England's councils expected from their district geometry (a child
+    with its own council's family carers nearest first, with its relatives inside the council by the kinship
+    locality), else by centroids (:func:`far_share`). A plan's own distances are its travel table's, between
+    council centres and across each council's districts, for every child. NaN when no child is counted.
+
+    Examples
+    --------
+    >>> import rcc
+    >>> gm = rcc.datasets.england("Greater Manchester RCC")
+    >>> 0 < within_20_miles_as_dfe(gm) <= 100
+    True
+    """
+    p = region.placements if placements is None else placements
+    cohorts = region.cohorts.set_index("cohort_id")
+    councils = pd.Index(region.councils.council_id)
+    home = pd.Index(region.homes.home_id).get_indexer(p.home_id)
+    child = councils.get_indexer(cohorts.council_id.reindex(p.cohort_id).to_numpy())
+    if (home < 0).any() or (child < 0).any():
+        bad = p.placement_id.to_numpy()[int(np.argmax((home < 0) | (child < 0)))]
+        raise InvalidInputError("placements", bad, "home_id", "a home and a cohort of the region", "an unknown one")
+    known = (cohorts.need.reindex(p.cohort_id).to_numpy() != "uasc") & (p.children.to_numpy() > 0)
+    n, home, child = p.children.to_numpy(dtype=float)[known], home[known], child[known]
+    if not n.sum():
+        return float("nan")
+    where = councils.get_indexer(region.homes.council_id)[home]
+    k = len(councils)
+
+    def matrix(take: np.ndarray) -> np.ndarray:
+        return np.bincount(child[take] * k + where[take], weights=n[take], minlength=k * k).reshape(k, k)
+
+    m = matrix(np.ones(len(n), dtype=bool))
+    geometry = england_geometry(region.council_ids)
+    if geometry is None:
+        far = far_share(region)
+    else:
+        own = provision_council(region, NEAR_CARERS)[home] == child
+        kin = provision_council(region, ("kinship",))[home] == child
+        far = mixed_far_share(geometry, m, matrix(own), matrix(kin))
+    return 100.0 * (1.0 - float((m * far).sum() / m.sum()))
 
 
 def council_metrics(region: Region, population: Population) -> pd.DataFrame:
