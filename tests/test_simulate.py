@@ -582,7 +582,16 @@ def test_distances_are_measured_as_dfe_does_of_children_with_a_known_distance(gm
     assert by_council.pct_within_20_miles.to_numpy() == pytest.approx(
         rcc.simulate.council_metrics(gm, known).pct_within_20_miles.to_numpy()
     )
-    homes, homes_known = rcc.simulate.childrens_home_metrics(gm, pop), rcc.simulate.childrens_home_metrics(gm, known)
+    # UASC moved into a children's home of another council: counted as children there, not in its distances
+    ch = np.flatnonzero((gm.homes.home_type == "childrens_home").to_numpy())
+    at = pd.Index(gm.council_ids).get_indexer(gm.homes.council_id)[ch]
+    moved = np.flatnonzero(uasc & (pop.home >= 0))[:10]
+    home = pop.home.copy()
+    home[moved] = [ch[np.flatnonzero(at != c)[0]] for c in pop.council[moved]]
+    pop2 = Population(pop.council, pop.need, pop.birth_month, home, pop.care_since, pop.placed_since)
+    homes, homes_known = (rcc.simulate.childrens_home_metrics(gm, p) for p in (pop2, rcc.simulate.known_distance(pop2)))
+    assert homes.children == homes_known.children + 10
+    assert homes.pct_outside_council > homes_known.pct_outside_council  # the moved ones count there
     assert homes[["mean_miles", "pct_over_20_miles"]].to_numpy() == pytest.approx(
         homes_known[["mean_miles", "pct_over_20_miles"]].to_numpy()
     )
@@ -606,6 +615,9 @@ def test_within_20_miles_as_dfe_measures_a_placements_table_as_the_census_measur
     assert (held.placements.cohort_id.str.contains(":uasc:")).any()  # UASC held, not counted
     uasc = held.placements[held.placements.cohort_id.str.contains(":uasc:")]
     assert np.isnan(rcc.simulate.within_20_miles_as_dfe(held, uasc))  # none with a known distance
-    bad = held.placements.head(1).assign(home_id="nowhere")
-    with pytest.raises(InvalidInputError, match="placements"):
-        rcc.simulate.within_20_miles_as_dfe(held, bad)
+    first = held.placements.placement_id.iloc[0]
+    for column, value in (("home_id", "nowhere"), ("cohort_id", "X:mainstream:0-4"), ("children", -5), ("children", 1.5)):
+        bad = held.placements.head(3).assign(**{column: value})
+        with pytest.raises(InvalidInputError) as e:
+            rcc.simulate.within_20_miles_as_dfe(held, bad)
+        assert (e.value.table, e.value.row_id, e.value.column, e.value.received) == ("placements", first, column, value)

@@ -140,7 +140,8 @@ def _notes(region: Region, args: argparse.Namespace, plans: dict[str, Plan], pub
         notes.append(f"today: {what}: {held:,} children in their placements, held in every plan "
                      f"(--replan adds a plan moving every child); "
                      f"{int(plans['today'].metrics['unmet']):,} of the region's children are not in one of its homes.")
-        if args.data is None:  # these councils' children wherever England's census places them, as DfE counts them
+        if args.data is None and not args.ssda903 and args.ofsted is None:  # the embedded census as it is: these
+            # councils' children wherever England's census places them, as DfE counts them
             whole = len(region.councils) == len(datasets.councils())
             england = region if whole else datasets.england(seed=args.seed)
             council_of = england.cohorts.set_index("cohort_id").council_id

@@ -140,12 +140,9 @@ def _known(population: Population) -> np.ndarray:
 
 
 def census_metrics(region: Region, population: Population) -> pd.Series:
-    """Children, placed, waiting; % inside own council, % within 20 miles, % in own region (of placed
-    children); mean distance; % of placed children in each home type.
-
-    Percentages are of placed children, but the share within 20 miles: of those with a known distance
-    (:func:`known_distance`: all but UASC), as DfE's is; it is expected from the councils' geometry
-    (:func:`far_share`).
+    """Children, placed, waiting; % inside own council and % in own region (of placed children), % within 20
+    miles (of placed children with a known distance, :func:`known_distance`: all but UASC, as DfE's is; expected
+    from the councils' geometry, :func:`far_share`); mean distance; % of placed children in each home type.
     """
     home_council, where, far, kind = _placed(region, population)
     known = _known(population)
@@ -185,13 +182,21 @@ def within_20_miles_as_dfe(region: Region, placements: pd.DataFrame | None = Non
     p = region.placements if placements is None else placements
     cohorts = region.cohorts.set_index("cohort_id")
     councils = pd.Index(region.councils.council_id)
+    rows = p.placement_id.to_numpy() if "placement_id" in p else p.index.to_numpy()
     home = pd.Index(region.homes.home_id).get_indexer(p.home_id)
     child = councils.get_indexer(cohorts.council_id.reindex(p.cohort_id).to_numpy())
-    if (home < 0).any() or (child < 0).any():
-        bad = p.placement_id.to_numpy()[int(np.argmax((home < 0) | (child < 0)))]
-        raise InvalidInputError("placements", bad, "home_id", "a home and a cohort of the region", "an unknown one")
-    known = (cohorts.need.reindex(p.cohort_id).to_numpy() != "uasc") & (p.children.to_numpy() > 0)
-    n, home, child = p.children.to_numpy(dtype=float)[known], home[known], child[known]
+    children = pd.to_numeric(p.children, errors="coerce").to_numpy(dtype=float)
+    for column, bad, expected in (
+        ("home_id", home < 0, "a home of the region"),
+        ("cohort_id", child < 0, "a cohort of the region"),
+        ("children", ~(children >= 0) | (children != np.round(children)), "a whole number of children, 0 or more"),
+    ):
+        if bad.any():
+            i = int(np.argmax(bad))
+            row, value = (v.item() if isinstance(v, np.generic) else v for v in (rows[i], p[column].iloc[i]))
+            raise InvalidInputError("placements", row, column, expected, value, more=int(bad.sum()) - 1)
+    known = (cohorts.need.reindex(p.cohort_id).to_numpy() != "uasc") & (children > 0)
+    n, home, child = children[known], home[known], child[known]
     if not n.sum():
         return float("nan")
     where = councils.get_indexer(region.homes.council_id)[home]
