@@ -23,13 +23,13 @@ __all__ = [
     "far_share",
     "in_region_shares",
     "known_distance",
-    "within_20_miles_as_dfe",
     "locality_by_type",
     "mixed_far_share",
     "own_carer_matrix",
     "placement_matrix",
     "published_beside",
     "shares_by_council",
+    "within_20_miles_as_dfe",
 ]
 
 
@@ -68,7 +68,12 @@ def known_distance(population: Population) -> Population:
     (:func:`census_metrics`, :func:`distance_band_shares`, :func:`childrens_home_metrics`,
     :func:`locality_by_type`; :func:`shares_by_council` takes their matrix as ``known``).
     """
-    return population.take(population.need != NEEDS.index("uasc"))
+    return population.take(_measured(population))
+
+
+def _measured(population: Population) -> np.ndarray:
+    """Per child of ``population``: DfE would know its distance (not an unaccompanied asylum-seeking child)."""
+    return population.need != NEEDS.index("uasc")
 
 
 def mixed_far_share(geometry: CouncilGeometry, matrix: np.ndarray, carers: np.ndarray, kin: np.ndarray) -> np.ndarray:
@@ -136,7 +141,7 @@ def _placed(region: Region, population: Population) -> tuple[np.ndarray, np.ndar
 
 def _known(population: Population) -> np.ndarray:
     """Per placed child (the order of :func:`_placed`): DfE would know its distance (:func:`known_distance`)."""
-    return population.need[population.home >= 0] != NEEDS.index("uasc")
+    return _measured(population)[population.home >= 0]
 
 
 def census_metrics(region: Region, population: Population) -> pd.Series:
@@ -195,25 +200,13 @@ def within_20_miles_as_dfe(region: Region, placements: pd.DataFrame | None = Non
             i = int(np.argmax(bad))
             row, value = (v.item() if isinstance(v, np.generic) else v for v in (rows[i], p[column].iloc[i]))
             raise InvalidInputError("placements", row, column, expected, value, more=int(bad.sum()) - 1)
-    known = (cohorts.need.reindex(p.cohort_id).to_numpy() != "uasc") & (children > 0)
-    n, home, child = children[known], home[known], child[known]
-    if not n.sum():
-        return float("nan")
-    where = councils.get_indexer(region.homes.council_id)[home]
-    k = len(councils)
-
-    def matrix(take: np.ndarray) -> np.ndarray:
-        return np.bincount(child[take] * k + where[take], weights=n[take], minlength=k * k).reshape(k, k)
-
-    m = matrix(np.ones(len(n), dtype=bool))
-    geometry = england_geometry(region.council_ids)
-    if geometry is None:
-        far = far_share(region)
-    else:
-        own = provision_council(region, NEAR_CARERS)[home] == child
-        kin = provision_council(region, ("kinship",))[home] == child
-        far = mixed_far_share(geometry, m, matrix(own), matrix(kin))
-    return 100.0 * (1.0 - float((m * far).sum() / m.sum()))
+    # the table's children as a stock (one entry per child; ages and months in care play no part), measured by
+    # census_metrics itself
+    each = children.astype(np.int64)
+    need = pd.Index(NEEDS).get_indexer(cohorts.need.reindex(p.cohort_id).to_numpy())
+    zero = np.zeros(int(each.sum()), dtype=np.int64)
+    stock = Population(np.repeat(child, each), np.repeat(need, each), zero, np.repeat(home, each), zero, zero)
+    return float(census_metrics(region, stock)["pct_within_20_miles"])
 
 
 def council_metrics(region: Region, population: Population) -> pd.DataFrame:
