@@ -96,7 +96,10 @@ def net_gain_by_region(region: rcc.Region, matrix: np.ndarray) -> pd.DataFrame:
     placed in its councils minus its own placed outside them; moves between its councils cancel), per 100 of
     its children placed: published (DfE 2024, held out; every council's two cells are published) and today
     (simulated). England's published sum is the children placed outside England or not counted by an English
-    council; the model has no homes beyond England, so its sum is 0."""
+    council; the model has no homes beyond England, so its sum is 0. And the two flows the net gain is the
+    difference of: the region's children placed outside it (published: DfE's FOI counts,
+    rcc.datasets.PUBLISHED_IN_REGION, 2024) and other regions' children placed in it (published: derived, the
+    net gain plus those placed outside; the two sources round to 10 each)."""
     reg = region.councils.region.to_numpy(dtype=object)
     names = sorted(set(reg))
     member = (reg[:, None] == np.array(names, dtype=object)[None, :]).astype(float)
@@ -106,7 +109,14 @@ def net_gain_by_region(region: rcc.Region, matrix: np.ndarray) -> pd.DataFrame:
     h = h.assign(net=h.netgain_placed_in - h.netgain_placed_out, located=h.placed_inside_la + h.placed_outside_la)
     pub = h.groupby("region")[["net", "located"]].sum().reindex(names)
     pub.loc["England"] = pub.sum()
-    model = pd.DataFrame({"net": flows.sum(axis=0) - flows.sum(axis=1), "placed": flows.sum(axis=1)}, index=names)
+    counts = rcc.datasets.PUBLISHED_IN_REGION
+    pub_out = pd.Series({k: v[2024][0] - v[2024][1] for k, v in counts.items()}).reindex(pub.index)
+    between = flows - np.diag(np.diag(flows))
+    model = pd.DataFrame(
+        {"net": flows.sum(axis=0) - flows.sum(axis=1), "placed": flows.sum(axis=1), "out": between.sum(axis=1)},
+        index=names,
+    )
+    model["in"] = between.sum(axis=0)
     model.loc["England"] = model.sum()  # every child is placed in England: the nets cancel
     return pd.DataFrame(
         {
@@ -114,6 +124,10 @@ def net_gain_by_region(region: rcc.Region, matrix: np.ndarray) -> pd.DataFrame:
             "published per 100": 100 * pub.net / pub.located,
             "today": model.net,
             "today per 100": 100 * model.net / model.placed,
+            "published out": pub_out,
+            "today out": model.out,
+            "published in": (pub.net + pub_out).drop("England", errors="ignore"),
+            "today in": model["in"].drop("England"),
         }
     )
 
@@ -386,7 +400,9 @@ def main() -> None:
         + ", ".join(f"{k} {v:+.1f}" for k, v in gap.items())
     )
     print("\nper region: net gain (other councils' children placed in the region's councils minus its own placed")
-    print("outside them; DfE 2024, held out, never fitted) beside today, and per 100 of the region's children placed:")
+    print("outside them; DfE 2024, held out, never fitted) beside today, and per 100 of the region's children placed;")
+    print("the flows it is the difference of: the region's children placed outside it (DfE's FOI counts, 2024) and")
+    print("other regions' children placed in it (published: the net gain plus those outside; England: none counted):")
     print(net_gain_by_region(region, matrices["today"]).round(1).to_string())
     print("\nchildren in children's homes (held out, never fitted; % of them, places: % of children's home places):")
     print(childrens_homes(region, sims).round(1).to_string())

@@ -415,3 +415,24 @@ def test_a_named_region_carries_englands_census_and_says_what_it_leaves_out():
     assert (out.children_placed == p[mine].groupby("council_id").children.sum().reindex(out.index)).all()
     with pytest.raises(rcc.InvalidInputError):
         rcc.datasets.census_left_out(["E99999999"])
+
+
+def test_published_in_region_counts_add_up_and_give_the_shares():
+    """DfE's FOI counts (rounded to 10): the nine regions sum to England's children and to its children placed in
+    their own region, each year; no region places more inside than it has; the shares are the counts' ratios,
+    and the calibration record's held-out column quotes the same 2024 shares."""
+    counts = rcc.datasets.PUBLISHED_IN_REGION
+    regions = sorted(set(rcc.datasets.councils().region))
+    assert sorted(k for k in counts if k != "England") == regions
+    for year in (2023, 2024):
+        children = sum(counts[r][year][0] for r in regions)
+        inside = sum(counts[r][year][1] for r in regions)
+        assert (children, inside) == counts["England"][year]
+        for name, by_year in counts.items():
+            n, k = by_year[year]
+            assert 0 < k <= n and n % 10 == 0 and k % 10 == 0
+            assert rcc.datasets.PUBLISHED_IN_REGION_PCT[name][year] == pytest.approx(100 * k / n, abs=0.05)
+    held = rcc.datasets.simulation_calibration()["held_out"]["in_region_2024"]
+    assert {k: v["published"] for k, v in held.items()} == {
+        k: v[2024] for k, v in rcc.datasets.PUBLISHED_IN_REGION_PCT.items()
+    }

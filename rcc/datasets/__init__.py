@@ -10,6 +10,7 @@ from rcc.datasets.calibration import (
     IN_REGION_SOURCE,
     KINSHIP_LOCALITY_PUBLISHED,
     KINSHIP_LOCALITY_SOURCE,
+    PUBLISHED_IN_REGION,
     PUBLISHED_IN_REGION_PCT,
     simulation_calibration,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "IN_REGION_SOURCE",
     "KINSHIP_LOCALITY_PUBLISHED",
     "KINSHIP_LOCALITY_SOURCE",
+    "PUBLISHED_IN_REGION",
     "PUBLISHED_IN_REGION_PCT",
     "CENSUS_START",
     "CENSUS_YEARS",

@@ -28,6 +28,7 @@ __all__ = [
     "DISTANCE_TAIL_PUBLISHED",
     "DISTANCE_TAIL_SOURCE",
     "IN_REGION_SOURCE",
+    "PUBLISHED_IN_REGION",
     "PUBLISHED_IN_REGION_PCT",
     "KINSHIP_LOCALITY_PUBLISHED",
     "KINSHIP_LOCALITY_SOURCE",
@@ -96,21 +97,27 @@ def regional_parameter(name: str, regions: object) -> np.ndarray:
     return names.map(per_region).astype(float).fillna(default).to_numpy(dtype=float)
 
 
-#: Published share (%) of each region's children looked after placed inside their own region, 31 March
-#: 2023 and 2024 (held out: printed beside the model, never fitted to). DfE figures released under a
-#: Freedom of Information request, published by the South East RCC with Data to Insight:
-#: SESLIP "Briefing #002: Cross-regional placements" (seslip.co.uk).
+#: Each region's children looked after on 31 March 2023 and 2024 and how many of them were placed inside their own
+#: region (DfE figures released under a Freedom of Information request, rounded to the nearest 10; published by the
+#: South East RCC with Data to Insight: SESLIP "Briefing #002: Cross-regional placements", seslip.co.uk). Held out:
+#: printed beside the model, never fitted to. ``(children, placed in region)`` by region and year.
+PUBLISHED_IN_REGION: dict[str, dict[int, tuple[int, int]]] = {
+    "East Midlands": {2023: (6620, 5520), 2024: (6570, 5440)},
+    "East of England": {2023: (7050, 5870), 2024: (6870, 5710)},
+    "London": {2023: (9680, 7470), 2024: (9640, 7430)},
+    "North East": {2023: (5970, 5510), 2024: (6110, 5570)},
+    "North West": {2023: (15150, 14210), 2024: (15090, 14140)},
+    "South East": {2023: (11260, 9160), 2024: (11180, 8990)},
+    "South West": {2023: (6900, 5790), 2024: (6980, 5810)},
+    "West Midlands": {2023: (11820, 10620), 2024: (11920, 10700)},
+    "Yorkshire and The Humber": {2023: (9370, 8250), 2024: (9270, 8130)},
+    "England": {2023: (83820, 72400), 2024: (83630, 71920)},
+}
+#: The published share (%) of each region's children placed inside their own region, 2023 and 2024, from the
+#: counts of :data:`PUBLISHED_IN_REGION` (to 0.1 point; the release's own percentages are rounded to whole points).
 PUBLISHED_IN_REGION_PCT: dict[str, dict[int, float]] = {
-    "East Midlands": {2023: 83.0, 2024: 83.0},
-    "East of England": {2023: 83.0, 2024: 83.0},
-    "London": {2023: 77.0, 2024: 77.0},
-    "North East": {2023: 92.0, 2024: 91.0},
-    "North West": {2023: 94.0, 2024: 94.0},
-    "South East": {2023: 81.0, 2024: 80.0},
-    "South West": {2023: 84.0, 2024: 83.0},
-    "West Midlands": {2023: 90.0, 2024: 90.0},
-    "Yorkshire and The Humber": {2023: 88.0, 2024: 88.0},
-    "England": {2023: 86.0, 2024: 86.0},
+    name: {year: round(100 * inside / children, 1) for year, (children, inside) in years.items()}
+    for name, years in PUBLISHED_IN_REGION.items()
 }
 IN_REGION_SOURCE = (
     "DfE, FOI release of children looked after placed inside their own region, 31 March 2023 and 2024, "
