@@ -62,12 +62,12 @@ def plan_matrix(region: rcc.Region, plan: rcc.Plan, own_carers: tuple[str, ...] 
     """Children placed by a plan, by home council x council of the home (the placement_matrix layout); with
     ``own_carers`` (home types) only those living with their own council's carers of those types (the
     own_carer_matrix layout); ``known``: only the children with a known distance (rcc.simulate.known_distance:
-    all but UASC)."""
+    needs other than rcc.simulate.UNKNOWN_DISTANCE_NEEDS)."""
     idx = pd.Index(region.council_ids)
     k = len(idx)
     p = plan.placements
     if known:
-        p = p[p.need != "uasc"]
+        p = p[~p.need.isin(rcc.simulate.UNKNOWN_DISTANCE_NEEDS)]
     child = idx.get_indexer(p.council_id)
     n = p.children.to_numpy(float)
     if own_carers:

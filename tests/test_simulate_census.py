@@ -79,3 +79,22 @@ def test_a_census_the_package_does_not_ship_is_simulated_on_load_and_a_stale_one
     more = gm.replace(homes=gm.homes.assign(places=gm.homes.places + np.arange(len(gm.homes)) % 2))
     with pytest.warns(RuntimeWarning, match="out of date"):
         rcc.datasets.census_placements(more, shipped_expected=True)
+
+
+def test_a_census_under_a_plans_distance_rules_places_only_on_their_edges(gm, census):
+    """``params`` reaches the simulation and the census day's placing: with a 10-mile limit every placement is
+    an edge of the eligibility network under it; the default census (no limit) has placements that are not."""
+    limit = rcc.PlanParams(max_distance_miles=10.0)
+    limited = rcc.simulate.census(gm, years=2, seed=3, params=limit)
+
+    def outside_edges(c: rcc.simulate.Census) -> int:
+        region = gm.replace(placements=gm.placements.iloc[:0])
+        edges = rcc.eligible_edges(region, limit)
+        allowed = set(zip(region.cohorts.cohort_id.to_numpy()[edges.cohort], region.homes.home_id.to_numpy()[edges.home]))
+        pairs = zip(c.placements.cohort_id, c.placements.home_id, c.placements.children)
+        return sum(n for cohort, home, n in pairs if (cohort, home) not in allowed)
+
+    assert outside_edges(limited) == 0
+    assert outside_edges(census) > 0  # the limit binds in Greater Manchester
+    held = limited.placements.children.sum() + limited.waiting.children.sum()
+    assert held == gm.cohorts.children.sum()

@@ -46,6 +46,7 @@ __all__ = [
     "council_geometry",
     "england_geometry",
     "council_travel",
+    "band_edges",
     "distance_bands",
     "districts",
 ]
@@ -354,16 +355,23 @@ def distance_bands(
     >>> round(float(b[0, 1, -1]), 2), round(float(b[0, 1].sum()), 2)
     (1.0, 1.0)
     """
-    b = _england_bands(_spread(spread), _edges(edges_miles))
+    b = _england_bands(_spread(spread), band_edges(edges_miles))
     if council_ids is None:
         return b
     idx = _positions(list(dict.fromkeys(_districts().council_id)), council_ids)
     return b[np.ix_(idx, idx)]
 
 
-def _edges(edges_miles: tuple[float, ...]) -> tuple[float, ...]:
-    """Upper band edges beyond :data:`FAR_MILES`, checked: one or more whole numbers of miles (numbers, not text),
-    ascending, each above 20 miles (DfE's bands are whole miles: "21-40 miles")."""
+def band_edges(edges_miles: tuple[float, ...]) -> tuple[float, ...]:
+    """Upper band edges beyond :data:`FAR_MILES`, checked and as floats: one or more whole numbers of miles
+    (numbers, not text), ascending, each above 20 miles (DfE's bands are whole miles: "21-40 miles"); else
+    :class:`rcc.InvalidInputError` naming ``edges_miles`` and what was given.
+
+    Examples
+    --------
+    >>> band_edges((50, 100))
+    (50.0, 100.0)
+    """
     try:
         ok = not isinstance(edges_miles, (str, bytes)) and all(is_real(e) for e in edges_miles)
         edges = tuple(float(e) for e in edges_miles) if ok else ()

@@ -66,6 +66,7 @@ from rcc.simulate.build import (
 from rcc.simulate.census import Census, census, today_plan
 from rcc.simulate.metrics import (
     FAR_MILES,
+    UNKNOWN_DISTANCE_NEEDS,
     agreement,
     census_metrics,
     childrens_home_metrics,
@@ -92,6 +93,7 @@ __all__ = [
     "OWN_PROVISION",
     "RESIDENTIAL_MATCH",
     "TODAY_PARAMS",
+    "UNKNOWN_DISTANCE_NEEDS",
     "Census",
     "Simulation",
     "agreement",

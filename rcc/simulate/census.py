@@ -64,7 +64,11 @@ class Census:
 
 
 def census(
-    region: Region, seed: int = CENSUS_SEED, years: float = CENSUS_YEARS, start: str = CENSUS_START
+    region: Region,
+    seed: int = CENSUS_SEED,
+    years: float = CENSUS_YEARS,
+    start: str = CENSUS_START,
+    params: PlanParams | None = None,
 ) -> Census:
     """The region's placements on a census date, simulated and re-weighted to its cohorts.
 
@@ -85,6 +89,10 @@ def census(
     years : float
     start : str
         The first simulated month.
+    params : PlanParams, optional
+        The distance and need rules of the candidate homes, in the simulation and on the census date
+        (:func:`rcc.simulate.simulate`; default :data:`rcc.simulate.TODAY_PARAMS`: no distance limit, as today's
+        placing has none). ``rcc.PlanParams()`` gives a plan's rules (nothing beyond 150 miles but secure).
 
     Returns
     -------
@@ -100,8 +108,8 @@ def census(
     True
     """
     empty = region.replace(placements=region.placements.iloc[:0])
-    sim = simulate(empty, years=years, seed=seed, start=start)
-    engine = build_engine(empty)
+    sim = simulate(empty, years=years, seed=seed, start=start, params=params)
+    engine = build_engine(empty, params=params)
     month = max(sim.months - 1, 0)
     rng = np.random.default_rng([seed, 2**31 + 2])
     keys = key_frame(empty)

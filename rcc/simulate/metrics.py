@@ -9,12 +9,13 @@ from rcc.core.errors import InvalidInputError
 from rcc.core.region import Region
 from rcc.core.schema import HOME_TYPES, NEEDS
 from rcc.datasets import FAR_MILES, CouncilGeometry, england_geometry, published_metrics
-from rcc.datasets.geometry import BAND_EDGES_MILES, _edges, distance_bands
+from rcc.datasets.geometry import BAND_EDGES_MILES, band_edges, distance_bands
 from rcc.flows import Population
 from rcc.simulate.build import NEAR_CARERS, provision_council
 
 __all__ = [
     "FAR_MILES",
+    "UNKNOWN_DISTANCE_NEEDS",
     "agreement",
     "census_metrics",
     "childrens_home_metrics",
@@ -31,6 +32,12 @@ __all__ = [
     "shares_by_council",
     "within_20_miles_as_dfe",
 ]
+
+
+#: Needs of the children DfE records no distance from home for (:func:`known_distance`): unaccompanied
+#: asylum-seeking children. A plan's or a placements table's children with a known distance are those of other
+#: needs (``placements[~placements.need.isin(UNKNOWN_DISTANCE_NEEDS)]``).
+UNKNOWN_DISTANCE_NEEDS: tuple[str, ...] = ("uasc",)
 
 
 def far_share(region: Region, population: Population | None = None) -> np.ndarray:
@@ -73,7 +80,7 @@ def known_distance(population: Population) -> Population:
 
 def _measured(population: Population) -> np.ndarray:
     """Per child of ``population``: DfE would know its distance (not an unaccompanied asylum-seeking child)."""
-    return population.need != NEEDS.index("uasc")
+    return ~np.isin(population.need, [NEEDS.index(n) for n in UNKNOWN_DISTANCE_NEEDS])
 
 
 def mixed_far_share(geometry: CouncilGeometry, matrix: np.ndarray, carers: np.ndarray, kin: np.ndarray) -> np.ndarray:
@@ -388,7 +395,7 @@ def distance_band_shares(
     >>> round(float(shares.sum()), 6)
     100.0
     """
-    edges = _edges(edges_miles)
+    edges = band_edges(edges_miles)
     labels = _band_labels(edges)
     kinds = None if home_types is None else _home_type_indices(home_types)
     home_council, where, far, kind = _placed(region, population)
