@@ -94,12 +94,13 @@ def by_region(region: rcc.Region, matrix: np.ndarray, far: np.ndarray, known: np
 def net_gain_by_region(region: rcc.Region, matrix: np.ndarray) -> pd.DataFrame:
     """Per region, the net gain as DfE counts it summed over the region's councils (other councils' children
     placed in its councils minus its own placed outside them; moves between its councils cancel), per 100 of
-    its children placed: published (DfE 2024, held out; every council's two cells are published) and today
-    (simulated). England's published sum is the children placed outside England or not counted by an English
-    council; the model has no homes beyond England, so its sum is 0. And the two flows the net gain is the
-    difference of: the region's children placed outside it (published: DfE's FOI counts,
-    rcc.datasets.PUBLISHED_IN_REGION, 2024) and other regions' children placed in it (published: derived, the
-    net gain plus those placed outside; the two sources round to 10 each)."""
+    its children placed: published (DfE 2024, held out; the councils with both cells published: Rutland and the
+    City of London have none in 2024) and today (simulated). England's published sum is the children placed
+    outside England or not counted by an English council; the model has no homes beyond England, so its sum is
+    0. And the two flows the net gain is the difference of: the region's children placed outside it (published:
+    DfE's FOI counts, rcc.datasets.PUBLISHED_IN_REGION, 2024, rounded to 10) and other regions' children placed in
+    it (published: derived, the net gain plus those placed outside). England's row: children placed outside their
+    own region (none received from beyond England)."""
     reg = region.councils.region.to_numpy(dtype=object)
     names = sorted(set(reg))
     member = (reg[:, None] == np.array(names, dtype=object)[None, :]).astype(float)
@@ -129,7 +130,7 @@ def net_gain_by_region(region: rcc.Region, matrix: np.ndarray) -> pd.DataFrame:
             "published in": (pub.net + pub_out).drop("England", errors="ignore"),
             "today in": model["in"].drop("England"),
         }
-    )
+    ).reindex([*names, "England"])
 
 
 def published_regions() -> pd.DataFrame:
@@ -401,8 +402,8 @@ def main() -> None:
     )
     print("\nper region: net gain (other councils' children placed in the region's councils minus its own placed")
     print("outside them; DfE 2024, held out, never fitted) beside today, and per 100 of the region's children placed;")
-    print("the flows it is the difference of: the region's children placed outside it (DfE's FOI counts, 2024) and")
-    print("other regions' children placed in it (published: the net gain plus those outside; England: none counted):")
+    print("the flows it is the difference of: the region's children placed outside it (DfE's FOI counts, 2024; England:")
+    print("outside their own region) and other regions' children placed in it (published: the net gain plus those outside):")
     print(net_gain_by_region(region, matrices["today"]).round(1).to_string())
     print("\nchildren in children's homes (held out, never fitted; % of them, places: % of children's home places):")
     print(childrens_homes(region, sims).round(1).to_string())

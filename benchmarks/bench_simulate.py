@@ -104,7 +104,7 @@ def main() -> None:
         },
         index=["% inside own council", "% within 20 miles"],
     )
-    side.loc["% within 20 miles, the plan's own distances (council centres, every child)"] = [
+    side.loc["% within 20 miles, the plan's own distances (its travel table, every child)"] = [
         float("nan"),
         greedy["pct_within_20_miles_plan"],
         float("nan"),

@@ -78,7 +78,7 @@ def census(
     re-weighted to them: in a cohort with more simulated children than the cohort, the surplus is left out
     at random; a cohort's missing children arrive on the census date and are placed by the same choice
     rule on the places still free (nearest suitable, by type preference); those it cannot place wait. Every
-    count is in :attr:`Census.reweighting`. The same region and seed give the same census.
+    count is in :attr:`Census.reweighting`. The same region, seed and params give the same census.
 
     Parameters
     ----------
