@@ -96,5 +96,6 @@ def test_a_census_under_a_plans_distance_rules_places_only_on_their_edges(gm, ce
 
     assert outside_edges(limited) == 0
     assert outside_edges(census) > 0  # the limit binds in Greater Manchester
+    assert limited.params == limit and census.params == rcc.simulate.TODAY_PARAMS  # each says what built it
     held = limited.placements.children.sum() + limited.waiting.children.sum()
     assert held == gm.cohorts.children.sum()

@@ -21,7 +21,7 @@ from rcc.core.schema import AGE_BANDS, NEEDS
 from rcc.datasets import CENSUS_SEED, CENSUS_START, CENSUS_YEARS
 from rcc.flows import Population
 from rcc.flows.population import NO_HOME
-from rcc.simulate.build import build_engine, key_frame
+from rcc.simulate.build import TODAY_PARAMS, build_engine, key_frame
 from rcc.simulate.metrics import census_metrics
 from rcc.simulate.simulation import Simulation, _placements, simulate
 
@@ -49,6 +49,9 @@ class Census:
         :func:`rcc.simulate.census_metrics` of the re-weighted stock.
     simulation : Simulation
         The simulation behind it.
+    params : PlanParams
+        The distance and need rules its candidate homes were built by (:data:`rcc.simulate.TODAY_PARAMS` unless
+        :func:`census` was given others).
     """
 
     region: Region
@@ -57,6 +60,7 @@ class Census:
     reweighting: pd.DataFrame
     metrics: pd.Series
     simulation: Simulation
+    params: PlanParams = TODAY_PARAMS
 
     def today(self) -> Region:
         """The region with the census placements in ``placements`` (held by :func:`rcc.plan` by default)."""
@@ -147,6 +151,7 @@ def census(
         ),
         metrics=census_metrics(empty, pop),
         simulation=sim,
+        params=params or TODAY_PARAMS,
     )
 
 
