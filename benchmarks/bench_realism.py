@@ -400,6 +400,12 @@ def main() -> None:
         f"  {int((gap.abs() <= 3).sum())} of {len(gap)} (incl. England); gaps: "
         + ", ".join(f"{k} {v:+.1f}" for k, v in gap.items())
     )
+    earlier = pd.Series({k: v[2023] for k, v in rcc.datasets.PUBLISHED_IN_REGION_PCT.items()})
+    gap = (both["today in_region"] - earlier.reindex(both.index)).dropna()
+    print(
+        f"  against DfE 2023: {int((gap.abs() <= 3).sum())} of {len(gap)}; gaps: "
+        + ", ".join(f"{k} {v:+.1f}" for k, v in gap.items())
+    )
     print("\nper region: net gain (other councils' children placed in the region's councils minus its own placed")
     print("outside them; DfE 2024, held out, never fitted) beside today, and per 100 of the region's children placed;")
     print("the flows it is the difference of: the region's children placed outside it (DfE's FOI counts, 2024; England:")
