@@ -193,6 +193,22 @@ def kinship_locality(region: rcc.Region, sims: list[rcc.simulate.Simulation]) ->
     return table
 
 
+def other_foster_inside(region: rcc.Region, sims: list[rcc.simulate.Simulation]) -> pd.Series:
+    """% inside their council of children with in-house, agency and both kinds of foster carer (the mean of
+    ``sims``' stocks), beside DfE's 2015 share of foster placements with other foster carers (in-house and agency:
+    rcc.datasets.supply.IN_HOUSE_INSIDE_SHARE, which the supply applies to in-house carers)."""
+    rows = {}
+    for label, types in (
+        ("in-house", ("in_house_fostering",)),
+        ("agency", ("ifa_fostering",)),
+        ("in-house and agency", ("in_house_fostering", "ifa_fostering")),
+    ):
+        cells = np.mean([locality_by_type(region, s.population, types).to_numpy() for s in sims], axis=0)
+        rows[f"today: {label}"] = float(cells[0] + cells[1])
+    rows["published 2015: in-house and agency"] = 100 * rcc.datasets.supply.IN_HOUSE_INSIDE_SHARE
+    return pd.Series(rows)
+
+
 def distance_bands(region: rcc.Region, sims: list[rcc.simulate.Simulation]) -> pd.DataFrame:
     """England's placed children by distance from home in DfE's alternative groupings, today (simulated; mean
     over the seeds) beside DfE's 2015 figures (% of those with a known distance; held out, never fitted), and
@@ -425,6 +441,9 @@ def main() -> None:
     print("are inputs of the supply and the geometry, never in the calibration's loss):")
     print(kinship_locality(region, sims).round(1).to_string())
     print(f"  {rcc.datasets.KINSHIP_LOCALITY_SOURCE}")
+    print("\nchildren with other (non-relative) foster carers, % inside their council (DfE 2015, in-house and agency")
+    print("together, no split published; the supply applies it to in-house carers alone, never in the loss):")
+    print(other_foster_inside(region, sims).round(1).to_string())
 
     print("\nheld out (never fitted): simulated today beside other published years and the net gain")
     held, today = {}, shares["today"]
