@@ -111,6 +111,7 @@ def census(
     >>> bool((held <= gm.cohorts.set_index("cohort_id").children.reindex(held.index)).all())
     True
     """
+    params = params or TODAY_PARAMS
     empty = region.replace(placements=region.placements.iloc[:0])
     sim = simulate(empty, years=years, seed=seed, start=start, params=params)
     engine = build_engine(empty, params=params)
@@ -151,7 +152,7 @@ def census(
         ),
         metrics=census_metrics(empty, pop),
         simulation=sim,
-        params=params or TODAY_PARAMS,
+        params=params,
     )
 
 
