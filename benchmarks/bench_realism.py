@@ -52,6 +52,7 @@ from rcc.simulate import (  # noqa: E402
     own_carer_matrix,
     placement_matrix,
     provision_council,
+    region_flows,
     shares_by_council,
 )
 
@@ -102,10 +103,8 @@ def net_gain_by_region(region: rcc.Region, matrix: np.ndarray) -> pd.DataFrame:
     DfE's FOI counts, rcc.datasets.PUBLISHED_IN_REGION, 2024, rounded to 10) and other regions' children placed in
     it (published: derived, the net gain plus those placed outside). England's row: children placed outside their
     own region (none received from beyond England)."""
-    reg = region.councils.region.to_numpy(dtype=object)
-    names = sorted(set(reg))
-    member = (reg[:, None] == np.array(names, dtype=object)[None, :]).astype(float)
-    flows = member.T @ np.asarray(matrix, dtype=float) @ member  # home region x placement region, children
+    model = region_flows(region, matrix).rename_axis(None)
+    names = list(model.index.drop("England"))
     h = rcc.datasets.cla_history()
     h = h[h.year == 2024].merge(rcc.datasets.councils()[["council_id", "region"]], on="council_id")
     h = h.assign(net=h.netgain_placed_in - h.netgain_placed_out, located=h.placed_inside_la + h.placed_outside_la)
@@ -113,17 +112,6 @@ def net_gain_by_region(region: rcc.Region, matrix: np.ndarray) -> pd.DataFrame:
     pub.loc["England"] = pub.sum()
     counts = rcc.datasets.PUBLISHED_IN_REGION
     pub_out = pd.Series({k: v[2024][0] - v[2024][1] for k, v in counts.items()}).reindex(pub.index)
-    between = flows - np.diag(np.diag(flows))
-    model = pd.DataFrame(
-        {
-            "net": flows.sum(axis=0) - flows.sum(axis=1),
-            "placed": flows.sum(axis=1),
-            "out": between.sum(axis=1),
-            "in": between.sum(axis=0),
-        },
-        index=names,
-    )
-    model.loc["England"] = model.sum()  # every child is placed in England: the nets cancel
     return pd.DataFrame(
         {
             "published": pub.net,

@@ -25,7 +25,7 @@ measured with); then two parameters per region with the global ones fixed
 ``match_spread_scale``, a multiple of ``match_spread`` for the region's homes,
 :attr:`rcc.flows.ChoiceRule.region_spread`; :func:`rcc.datasets.calibration.regional_parameter`).
 Published figures never fitted to are printed beside the
-model (:func:`in_region_shares`, :func:`childrens_home_metrics`, :func:`locality_by_type`,
+model (:func:`in_region_shares`, :func:`region_flows`, :func:`childrens_home_metrics`, :func:`locality_by_type`,
 :func:`distance_band_shares`;
 ``benchmarks/bench_realism.py``). As
 councils place today, a council's in-house foster carers take only its own children
@@ -80,6 +80,7 @@ from rcc.simulate.metrics import (
     own_carer_matrix,
     placement_matrix,
     published_beside,
+    region_flows,
     shares_by_council,
     within_20_miles_as_dfe,
 )
@@ -107,6 +108,7 @@ __all__ = [
     "council_metrics",
     "distance_band_shares",
     "in_region_shares",
+    "region_flows",
     "known_distance",
     "initial_population",
     "key_frame",

@@ -28,6 +28,7 @@ __all__ = [
     "mixed_far_share",
     "own_carer_matrix",
     "placement_matrix",
+    "region_flows",
     "published_beside",
     "shares_by_council",
     "within_20_miles_as_dfe",
@@ -324,15 +325,60 @@ def agreement(model: pd.Series, truth: pd.Series) -> dict[str, float]:
     return {"r": r, "mae": float(np.abs(x - y).mean()) if len(x) else float("nan"), "councils": int(ok.sum())}
 
 
+def region_flows(region: Region, matrix: np.ndarray) -> pd.DataFrame:
+    """Per region (sorted by name), from a :func:`placement_matrix` (children by home council x placement's
+    council): ``placed`` (the region's children placed), ``inside`` (of them, placed in a council of the same
+    region), ``out`` (placed in another region), ``in`` (other regions' children placed in its councils) and
+    ``net`` (``in`` minus ``out``: the region's net gain, as DfE counts a council's, with moves between its own
+    councils cancelling); ``England`` last, the regions summed (its ``in`` and ``out``: children placed
+    outside their own region; ``net`` 0, every child being placed in one of the regions).
+
+    Raises
+    ------
+    InvalidInputError
+        A matrix that is not councils x councils, or with a negative or non-finite cell.
+
+    Examples
+    --------
+    >>> import rcc
+    >>> gm = rcc.datasets.england("Greater Manchester RCC", today=False)
+    >>> m = np.zeros((len(gm.council_ids),) * 2)
+    >>> m[0, 1] = 3.0
+    >>> region_flows(gm, m).loc["North West"].tolist()
+    [3.0, 3.0, 0.0, 0.0, 0.0]
+    """
+    n = np.asarray(matrix, dtype=float)
+    k = len(region.councils)
+    if n.shape != (k, k):
+        raise InvalidInputError("region flows", None, "matrix", f"a council x council matrix of shape {(k, k)}", n.shape)
+    bad = ~np.isfinite(n) | (n < 0)
+    if bad.any():
+        i, j = (int(v) for v in np.argwhere(bad)[0])
+        ids = region.council_ids
+        raise InvalidInputError("region flows", f"{ids[i]} -> {ids[j]}", "matrix", "a count of 0 or more", n[i, j])
+    reg = region.councils.region.to_numpy(dtype=object)
+    names = sorted(set(reg))
+    member = (reg[:, None] == np.array(names, dtype=object)[None, :]).astype(float)
+    flows = member.T @ n @ member  # home region x placement region
+    inside = np.diag(flows)
+    out = pd.DataFrame(
+        {
+            "placed": flows.sum(axis=1),
+            "inside": inside,
+            "out": flows.sum(axis=1) - inside,
+            "in": flows.sum(axis=0) - inside,
+        },
+        index=pd.Index(names, name="region"),
+    )
+    out.loc["England"] = out.sum()
+    return out.assign(net=out["in"] - out["out"])
+
+
 def in_region_shares(region: Region, matrix: np.ndarray) -> pd.Series:
     """% of each region's placed children (by home council's region) placed in a council of the same
-    region, from a :func:`placement_matrix`; ``England`` last (all regions together)."""
-    reg = region.councils.region.to_numpy(dtype=object)
-    n = np.asarray(matrix, dtype=float)
-    same = reg[:, None] == reg[None, :]
-    out = {name: 100 * float(n[reg == name][:, reg == name].sum() / n[reg == name].sum()) for name in sorted(set(reg))}
-    out["England"] = 100 * float((n * same).sum() / n.sum())
-    return pd.Series(out, name="pct_in_region")
+    region, from a :func:`placement_matrix` (:func:`region_flows`); ``England`` last (all regions together)."""
+    flows = region_flows(region, matrix)
+    return (100 * flows.inside / flows.placed).rename("pct_in_region").rename_axis(None)
 
 
 def childrens_home_metrics(region: Region, population: Population) -> pd.Series:
