@@ -102,21 +102,47 @@ def test_region_flows_identities(m: np.ndarray, regions: list[str]) -> None:
 
 
 def test_region_flows_refuses_bad_matrices(three: rcc.Region) -> None:
-    with pytest.raises(InvalidInputError, match=r"shape \(4, 4\)"):
-        rcc.simulate.region_flows(three, np.zeros((3, 3)))
-    m = np.zeros((4, 4))
-    m[1, 2] = -1.0
-    with pytest.raises(InvalidInputError, match="B -> C"):
-        rcc.simulate.region_flows(three, m)
-    m[1, 2] = np.nan
-    with pytest.raises(InvalidInputError, match="B -> C"):
-        rcc.simulate.region_flows(three, m)
+    for shape in ((3, 3), (4, 3), (4,)):
+        with pytest.raises(InvalidInputError, match=r"shape \(4, 4\)") as e:
+            rcc.simulate.region_flows(three, np.zeros(shape))
+        assert (e.value.table, e.value.column, e.value.received) == ("region flows", "matrix", shape)
+    for bad in (-1.0, np.nan, np.inf):
+        m = np.zeros((4, 4))
+        m[1, 2] = bad
+        m[3, 0] = bad  # a second bad cell: counted, the first named
+        with pytest.raises(InvalidInputError) as e:
+            rcc.simulate.region_flows(three, m)
+        err = e.value
+        assert (err.table, err.row_id, err.column, err.more) == ("region flows", "B -> C", "matrix", 1)
+        assert type(err.received) is float and (err.received == bad or (np.isnan(bad) and np.isnan(err.received)))
+        with pytest.raises(InvalidInputError):
+            rcc.simulate.in_region_shares(three, m)
+
+
+def test_in_region_shares_shape(three: rcc.Region) -> None:
+    m = np.ones((4, 4))
+    shares = rcc.simulate.in_region_shares(three, m)
+    assert shares.name == "pct_in_region" and shares.index.name is None
+    assert list(shares.index) == ["North", "South", "West", "England"]
+    np.testing.assert_allclose(shares.to_numpy(), [50.0, 25.0, 25.0, 100 * 6 / 16])
 
 
 def test_region_flows_of_a_simulated_census() -> None:
-    gm = rcc.datasets.england("Greater Manchester RCC", today=False)
-    sim = rcc.simulate.simulate(gm, months=6, seed=1)
-    flows = rcc.simulate.region_flows(gm, rcc.simulate.placement_matrix(gm, sim.population))
-    placed = int((sim.population.home >= 0).sum())
-    assert placed > 0 and flows.loc["England", "placed"] == placed == sim.placements.children.sum()
-    assert flows.loc["England", "net"] == 0.0
+    """Greater Manchester and its neighbours within 20 miles (councils of three regions), six months simulated:
+    the flows equal counts of the children straight off the population."""
+    ids = rcc.datasets.regions()["Greater Manchester RCC"]
+    area = rcc.with_neighbours(rcc.datasets.england(today=False), ids, within_miles=20)
+    assert area.councils.region.nunique() >= 2
+    sim = rcc.simulate.simulate(area, months=6, seed=1)
+    pop = sim.population
+    flows = rcc.simulate.region_flows(area, rcc.simulate.placement_matrix(area, pop))
+    placed = pop.home >= 0
+    reg = area.councils.region.to_numpy(dtype=object)
+    where = pd.Index(area.councils.council_id).get_indexer(area.homes.council_id)[pop.home[placed]]
+    child, home = reg[pop.council[placed]], reg[where]
+    for name in sorted(set(reg)):
+        assert flows.loc[name, "placed"] == np.sum(child == name)
+        assert flows.loc[name, "out"] == np.sum((child == name) & (home != name))
+        assert flows.loc[name, "in"] == np.sum((child != name) & (home == name))
+    assert flows.loc["England", "placed"] == placed.sum() == sim.placements.children.sum()
+    assert flows.loc["England", "out"] > 0  # children cross the regions' boundary here

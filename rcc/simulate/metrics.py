@@ -28,8 +28,8 @@ __all__ = [
     "mixed_far_share",
     "own_carer_matrix",
     "placement_matrix",
-    "region_flows",
     "published_beside",
+    "region_flows",
     "shares_by_council",
     "within_20_miles_as_dfe",
 ]
@@ -331,7 +331,8 @@ def region_flows(region: Region, matrix: np.ndarray) -> pd.DataFrame:
     region), ``out`` (placed in another region), ``in`` (other regions' children placed in its councils) and
     ``net`` (``in`` minus ``out``: the region's net gain, as DfE counts a council's, with moves between its own
     councils cancelling); ``England`` last, the regions summed (its ``in`` and ``out``: children placed
-    outside their own region; ``net`` 0, every child being placed in one of the regions).
+    outside their own region; ``net`` 0 for counts, every child being placed in one of the regions). The matrix
+    is read by position: rows and columns in the order of ``region.councils``.
 
     Raises
     ------
@@ -341,11 +342,17 @@ def region_flows(region: Region, matrix: np.ndarray) -> pd.DataFrame:
     Examples
     --------
     >>> import rcc
-    >>> gm = rcc.datasets.england("Greater Manchester RCC", today=False)
-    >>> m = np.zeros((len(gm.council_ids),) * 2)
-    >>> m[0, 1] = 3.0
-    >>> region_flows(gm, m).loc["North West"].tolist()
-    [3.0, 3.0, 0.0, 0.0, 0.0]
+    >>> england = rcc.datasets.england(today=False)
+    >>> ids = england.council_ids
+    >>> m = np.zeros((len(ids), len(ids)))
+    >>> m[ids.index("E08000003"), ids.index("E08000035")] = 3.0  # Manchester's children in Leeds
+    >>> m[ids.index("E08000003"), ids.index("E08000001")] = 2.0  # and in Bolton
+    >>> region_flows(england, m).loc[["North West", "Yorkshire and The Humber", "England"]]
+                              placed  inside  out   in  net
+    region
+    North West                   5.0     2.0  3.0  0.0 -3.0
+    Yorkshire and The Humber     0.0     0.0  0.0  3.0  3.0
+    England                      5.0     2.0  3.0  3.0  0.0
     """
     n = np.asarray(matrix, dtype=float)
     k = len(region.councils)
@@ -355,7 +362,10 @@ def region_flows(region: Region, matrix: np.ndarray) -> pd.DataFrame:
     if bad.any():
         i, j = (int(v) for v in np.argwhere(bad)[0])
         ids = region.council_ids
-        raise InvalidInputError("region flows", f"{ids[i]} -> {ids[j]}", "matrix", "a count of 0 or more", n[i, j])
+        raise InvalidInputError(
+            "region flows", f"{ids[i]} -> {ids[j]}", "matrix", "a finite count of 0 or more", n[i, j].item(),
+            more=int(bad.sum()) - 1,
+        )
     reg = region.councils.region.to_numpy(dtype=object)
     names = sorted(set(reg))
     member = (reg[:, None] == np.array(names, dtype=object)[None, :]).astype(float)
@@ -376,9 +386,10 @@ def region_flows(region: Region, matrix: np.ndarray) -> pd.DataFrame:
 
 def in_region_shares(region: Region, matrix: np.ndarray) -> pd.Series:
     """% of each region's placed children (by home council's region) placed in a council of the same
-    region, from a :func:`placement_matrix` (:func:`region_flows`); ``England`` last (all regions together)."""
+    region, from a :func:`placement_matrix` (:func:`region_flows`, which refuses the same matrices); ``England``
+    last (all regions together); NaN for a region with no children placed."""
     flows = region_flows(region, matrix)
-    return (100 * flows.inside / flows.placed).rename("pct_in_region").rename_axis(None)
+    return (100 * (flows.inside / flows.placed)).rename("pct_in_region").rename_axis(None)
 
 
 def childrens_home_metrics(region: Region, population: Population) -> pd.Series:
