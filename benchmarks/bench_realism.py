@@ -23,7 +23,8 @@ miles from home beside DfE's 2021 to 2024 counts (rcc.datasets.DISTANCE_TAIL_PUB
 carers by locality and distance (rcc.datasets.KINSHIP_LOCALITY_PUBLISHED, DfE 2015: inputs, never in the loss: the
 inside share and the shares of those outside and of those inside over 20 miles), the children with other foster
 carers inside their council beside DfE's 2015 share (in-house and agency together), each region's net gain and the
-flows it is the difference of (DfE 2024, held out) and the other held-out figures (earlier years, net gain per council) beside the model.
+flows it is the difference of (DfE 2024, held out), each region's children placed outside it within and beyond 20
+miles beside what DfE's figures leave room for, and the other held-out figures (earlier years, net gain per council) beside the model.
 Times are printed; nothing is asserted.
 """
 
@@ -124,6 +125,32 @@ def net_gain_by_region(region: rcc.Region, matrix: np.ndarray) -> pd.DataFrame:
             "today in": model["in"].drop("England"),
         }
     ).reindex([*names, "England"])
+
+
+def leaving_region(region: rcc.Region, far: np.ndarray, known: np.ndarray, published: pd.DataFrame) -> pd.DataFrame:
+    """Per region, % of its children with a known distance placed outside the region within 20 miles and more than
+    20 miles from home, and inside it more than 20 miles (today: ``known``, their placement matrix, whose far shares
+    are ``far``); published: % outside the region (DfE 2024, FOI, of every child) and % more than 20 miles from home
+    (DfE 2025, of those with a known distance), and what they leave for children outside the region within 20
+    miles: at least the first less the second (every child outside the region and within 20 miles is in the first
+    and not the second), exactly that when no child placed inside the region is more than 20 miles from home (a
+    bound of two years and of slightly different children: UASC count in the first only)."""
+    reg = region.councils.region.to_numpy(dtype=object)
+    rows = {}
+    for name in sorted(set(reg)):
+        m, k = reg == name, known[reg == name]
+        total, outside = k.sum(), k[:, ~m]
+        rows[name] = {
+            "today out, within 20": 100 * (outside * (1 - far[m][:, ~m])).sum() / total,
+            "today out, over 20": 100 * (outside * far[m][:, ~m]).sum() / total,
+            "today in, over 20": 100 * (k[:, m] * far[m][:, m]).sum() / total,
+        }
+    out = pd.DataFrame(rows).T
+    pub_out = 100 - published["published in_region"].reindex(out.index)
+    pub_far = published["published over_20"].reindex(out.index)
+    return out.assign(
+        **{"published out": pub_out, "published over 20": pub_far, "published out, within 20: at least": (pub_out - pub_far).clip(lower=0)}
+    )
 
 
 def published_regions() -> pd.DataFrame:
@@ -433,6 +460,11 @@ def main() -> None:
     print("the flows it is the difference of: the region's children placed outside it (DfE's FOI counts, 2024; England:")
     print("outside their own region) and other regions' children placed in it (published: the net gain plus those outside):")
     print(net_gain_by_region(region, matrices["today"]).round(1).to_string())
+    print("\nper region: % of its children (with a known distance) placed outside it within 20 miles and more than 20 miles")
+    print("from home, and inside it more than 20 miles; published: outside the region (2024) and over 20 miles (2025),")
+    print("and the children outside the region within 20 miles those leave room for: at least their difference (exactly")
+    print("that when no child placed inside the region is over 20 miles from home; held out, never fitted):")
+    print(leaving_region(region, fars["today"], knowns["today"], pub_r).round(1).to_string())
     print("\nchildren in children's homes (held out, never fitted; % of them, places: % of children's home places):")
     print(childrens_homes(region, sims).round(1).to_string())
     for k, (_, src) in rcc.datasets.CHILDRENS_HOMES_PUBLISHED.items():
