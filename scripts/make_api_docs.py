@@ -51,6 +51,8 @@ MODULES: tuple[str, ...] = (
     "rcc.io.tables",
     "rcc.core.outputs",
     "rcc.forecast",
+    "rcc.simulate",
+    "rcc.flows",
     "rcc.report",
     "rcc.testing.strategies",
 )

@@ -1,4 +1,4 @@
-"""Simulated referrals, moves and endings over years, and the stock on a census date (issue: today's England).
+"""Simulated referrals, moves and endings over years, and the stock on a census date: today's England as councils place children.
 
 :func:`simulate` builds a :class:`rcc.flows.Engine` from a Region (:func:`build_engine`: candidate homes
 by the need, age and distance rules of :func:`rcc.eligible_edges`, by default no distance limit
