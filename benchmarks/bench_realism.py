@@ -24,7 +24,7 @@ carers by locality and distance (rcc.datasets.KINSHIP_LOCALITY_PUBLISHED, DfE 20
 inside share and the shares of those outside and of those inside over 20 miles), the children with other foster
 carers inside their council beside DfE's 2015 share (in-house and agency together), each region's net gain and the
 flows it is the difference of (DfE 2024, held out), each region's children placed outside it within and beyond 20
-miles beside what DfE's figures leave room for, and the other held-out figures (earlier years, net gain per council) beside the model.
+miles beside the floor DfE's 2024 figures imply (under a stated condition), and the other held-out figures (earlier years, net gain per council) beside the model.
 Times are printed; nothing is asserted.
 """
 
@@ -127,35 +127,46 @@ def net_gain_by_region(region: rcc.Region, matrix: np.ndarray) -> pd.DataFrame:
     ).reindex([*names, "England"])
 
 
-def leaving_region(region: rcc.Region, far: np.ndarray, known: np.ndarray, published: pd.DataFrame) -> pd.DataFrame:
+def leaving_region(region: rcc.Region, far: np.ndarray, known: np.ndarray) -> pd.DataFrame:
     """Per region, % of its children with a known distance placed outside the region within 20 miles and more than
     20 miles from home, and inside it more than 20 miles (today: ``known``, their placement matrix, whose far shares
-    are ``far``); published: % outside the region (DfE 2024, FOI, of every child) and % more than 20 miles from home
-    (DfE 2025, of those with a known distance), and what they leave for children outside the region within 20
-    miles: at least the first less the second (every child outside the region and within 20 miles is in the first
-    and not the second), exactly that when no child placed inside the region is more than 20 miles from home (a
-    bound of two years and of slightly different children: UASC count in the first only)."""
+    are ``far``); published (DfE, 31 March 2024): % outside the region (FOI, of every child), % more than 20 miles
+    from home (of those with a known distance) and their difference. Of one set of children, those outside the
+    region within 20 miles are at least the difference (each is in the first share and not in the second), exactly
+    it when no child placed inside the region is more than 20 miles from home. The published shares are of
+    different children (those with no known distance, mostly UASC, count in the first only: 12% of London's in
+    2025), so the difference is such a floor only if those children leave the region no more often than the
+    others; ``no known distance`` is their % of every child (2025)."""
     reg = region.councils.region.to_numpy(dtype=object)
     rows = {}
     for name in sorted(set(reg)):
         m, k = reg == name, known[reg == name]
         total, outside = k.sum(), k[:, ~m]
         rows[name] = {
-            "today out, within 20": 100 * (outside * (1 - far[m][:, ~m])).sum() / total,
-            "today out, over 20": 100 * (outside * far[m][:, ~m]).sum() / total,
-            "today in, over 20": 100 * (k[:, m] * far[m][:, m]).sum() / total,
+            "today out of region, within 20": 100 * (outside * (1 - far[m][:, ~m])).sum() / total,
+            "today out of region, over 20": 100 * (outside * far[m][:, ~m]).sum() / total,
+            "today in region, over 20": 100 * (k[:, m] * far[m][:, m]).sum() / total,
         }
     out = pd.DataFrame(rows).T
-    pub_out = 100 - published["published in_region"].reindex(out.index)
-    pub_far = published["published over_20"].reindex(out.index)
+    pub_out = pd.Series({k: 100 - v[2024] for k, v in rcc.datasets.PUBLISHED_IN_REGION_PCT.items()}).reindex(out.index)
+    pub_far = published_regions(2024).over_20.reindex(out.index)
+    cla = rcc.datasets.cla_2025().merge(rcc.datasets.councils()[["council_id", "region"]], on="council_id")
+    sums = cla.groupby("region")[["dist_unknown", "cla_total"]].sum().reindex(out.index)
     return out.assign(
-        **{"published out": pub_out, "published over 20": pub_far, "published out, within 20: at least": (pub_out - pub_far).clip(lower=0)}
+        **{
+            "published out of region": pub_out,
+            "published over 20": pub_far,
+            "published difference": pub_out - pub_far,
+            "no known distance": 100 * sums.dist_unknown / sums.cla_total,
+        }
     )
 
 
-def published_regions() -> pd.DataFrame:
-    """DfE 2025 per region, summed over its councils' published cells (councils with both cells known)."""
-    cla = rcc.datasets.cla_2025().merge(rcc.datasets.councils()[["council_id", "region"]], on="council_id")
+def published_regions(year: int = 2025) -> pd.DataFrame:
+    """DfE per region (31 March of ``year``), summed over its councils' published cells (councils with both cells
+    known)."""
+    cla = rcc.datasets.cla_2025() if year == 2025 else rcc.datasets.cla_history().query("year == @year")
+    cla = cla.merge(rcc.datasets.councils()[["council_id", "region"]], on="council_id")
     rows = {}
     for name, g in cla.groupby("region"):
         loc = g.dropna(subset=["placed_inside_la", "placed_outside_la"])
@@ -460,11 +471,13 @@ def main() -> None:
     print("the flows it is the difference of: the region's children placed outside it (DfE's FOI counts, 2024; England:")
     print("outside their own region) and other regions' children placed in it (published: the net gain plus those outside):")
     print(net_gain_by_region(region, matrices["today"]).round(1).to_string())
-    print("\nper region: % of its children (with a known distance) placed outside it within 20 miles and more than 20 miles")
-    print("from home, and inside it more than 20 miles; published: outside the region (2024) and over 20 miles (2025),")
-    print("and the children outside the region within 20 miles those leave room for: at least their difference (exactly")
-    print("that when no child placed inside the region is over 20 miles from home; held out, never fitted):")
-    print(leaving_region(region, fars["today"], knowns["today"], pub_r).round(1).to_string())
+    print("\nper region: % of its children with a known distance placed outside it within 20 miles and more than 20 miles")
+    print("from home, and inside it more than 20 miles; published (2024; held out, never fitted): % outside the region")
+    print("(of every child), % over 20 miles (of those with a known distance) and their difference, which the children")
+    print("outside the region within 20 miles are at least if the children with no known distance (mostly UASC; % of")
+    print("every child, 2025) leave the region no more often than the others, and exactly if none placed inside it is")
+    print("over 20 miles from home:")
+    print(leaving_region(region, fars["today"], knowns["today"]).round(1).to_string())
     print("\nchildren in children's homes (held out, never fitted; % of them, places: % of children's home places):")
     print(childrens_homes(region, sims).round(1).to_string())
     for k, (_, src) in rcc.datasets.CHILDRENS_HOMES_PUBLISHED.items():

@@ -1,4 +1,4 @@
-"""The stock-and-flow engine: children in care month by month (layer of allocation and forecast).
+"""The stock-and-flow engine: children in care month by month, which the simulation and the forecasts run on.
 
 - :mod:`rcc.flows.population`: :class:`Population`, the children as arrays (no ids).
 - :mod:`rcc.flows.rates`: the :class:`Rates` protocol and :class:`FlowRates` (constant rates).

@@ -50,14 +50,14 @@ OWN_PROVISION: tuple[str, ...] = ("in_house_fostering",)
 #: The distance rules of the simulation of today's placing: none, for any need. Placing as it happens has no
 #: distance limit: DfE counted 3,120 children looked after more than 100 miles from home on 31 March 2024
 #: (:data:`rcc.datasets.DISTANCE_TAIL_PUBLISHED`); a plan's 150 miles
-#: (:class:`rcc.PlanParams`) is a planning rule, not a fact of today. (Until 2026-12-04 the simulation used the
-#: plan's default: a child with no suitable free place within 150 miles waited.)
+#: (:class:`rcc.PlanParams`) is a planning rule, not a fact of today (under it, a child with no suitable free place
+#: within 150 miles would wait).
 TODAY_PARAMS = PlanParams(max_distance_miles=math.inf)
 #: Home types whose places run by a council are its own family carers, who live near its children wherever
 #: its boundary runs (:mod:`rcc.datasets.supply` puts those beyond it a typical distance from the children):
 #: a child placed with its own council's carers in a neighbouring council is measured by the geometry's
 #: nearest-first figures (:attr:`rcc.datasets.CouncilGeometry.near_far_share`), not by the whole neighbour's
-#: spread (every referral chooses by the nearest-first distance, :func:`_choice_miles`); a child with its own
+#: spread (every referral weighs a council's places by that nearest-first distance); a child with its own
 #: council's kinship carers inside the council by the kinship locality
 #: (:attr:`rcc.datasets.CouncilGeometry.kin_far_share`: relatives live nearer the child than other places).
 NEAR_CARERS: tuple[str, ...] = ("kinship", "in_house_fostering")
