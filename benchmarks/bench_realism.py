@@ -137,17 +137,16 @@ def leaving_region(region: rcc.Region, far: np.ndarray, known: np.ndarray) -> pd
     different children (those with no known distance, mostly UASC, count in the first only: 12% of London's in
     2025), so the difference is such a floor only if those children leave the region no more often than the
     others; ``no known distance`` is their % of every child (2025)."""
-    reg = region.councils.region.to_numpy(dtype=object)
-    rows = {}
-    for name in sorted(set(reg)):
-        m, k = reg == name, known[reg == name]
-        total, outside = k.sum(), k[:, ~m]
-        rows[name] = {
-            "today out of region, within 20": 100 * (outside * (1 - far[m][:, ~m])).sum() / total,
-            "today out of region, over 20": 100 * (outside * far[m][:, ~m]).sum() / total,
-            "today in region, over 20": 100 * (k[:, m] * far[m][:, m]).sum() / total,
+    near = region_flows(region, known * (1 - far)).drop("England").rename_axis(None)  # children within 20 miles
+    beyond = region_flows(region, known * far).drop("England").rename_axis(None)  # and the others
+    total = near.placed + beyond.placed
+    out = pd.DataFrame(
+        {
+            "today out of region, within 20": 100 * near.out / total,
+            "today out of region, over 20": 100 * beyond.out / total,
+            "today in region, over 20": 100 * beyond.inside / total,
         }
-    out = pd.DataFrame(rows).T
+    )
     pub_out = pd.Series({k: 100 - v[2024] for k, v in rcc.datasets.PUBLISHED_IN_REGION_PCT.items()}).reindex(out.index)
     pub_far = published_regions(2024).over_20.reindex(out.index)
     cla = rcc.datasets.cla_2025().merge(rcc.datasets.councils()[["council_id", "region"]], on="council_id")
@@ -247,9 +246,10 @@ def other_foster_inside(region: rcc.Region, sims: list[rcc.simulate.Simulation])
         shares = []
         for sim in sims:
             pop = sim.population
-            home = pop.home[pop.home >= 0]
+            placed = pop.home >= 0
+            home = pop.home[placed]
             take = np.isin(kind[home], want)
-            inside = pop.council[pop.home >= 0][take] == home_council[home[take]]
+            inside = pop.council[placed][take] == home_council[home[take]]
             shares.append(100 * inside.mean())
         rows[f"today: {label}"] = float(np.mean(shares))
     pub = OTHER_FOSTER_2015
